@@ -1,0 +1,38 @@
+"""mlefit: fit probability models to data by maximum likelihood.
+
+    >>> import mlefit
+    >>> r = mlefit.fit([3, 1, 4, 1, 5], "poisson")
+    >>> r.estimates["rate"]
+    2.8
+
+The heavy modules (numpy, scipy, pyarrow) load on first use, so importing mlefit is cheap.
+"""
+__version__ = "0.1.0"
+__all__ = ["fit", "read_column", "FitResult", "family_names",
+           "MlefitError", "DataError", "UsageError", "FamilyError", "ConvergenceError"]
+
+from .errors import ConvergenceError, DataError, FamilyError, MlefitError, UsageError
+
+
+def fit(data, family, **options):
+    """Fit `family` to `data`; see mlefit.estimate.fit for the options."""
+    from .estimate import fit as _fit
+    return _fit(data, family, **options)
+
+
+def read_column(path, column=None, labels=False):
+    """Read one column of a CSV file ('-' for stdin) with its report of dropped rows."""
+    from .data import read_column as _read
+    return _read(path, column=column, labels=labels)
+
+
+def family_names():
+    from .families import names
+    return names()
+
+
+def __getattr__(name):
+    if name == "FitResult":
+        from .result import FitResult
+        return FitResult
+    raise AttributeError(f"module 'mlefit' has no attribute '{name}'")

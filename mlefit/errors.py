@@ -1,0 +1,41 @@
+"""The error hierarchy. The CLI turns any MlefitError into one line and an exit code."""
+
+
+class MlefitError(Exception):
+    """Base of every error mlefit reports to a user. Exit code 1 (a data or fit problem)."""
+
+    exit_code = 1
+    kind = "error"
+
+
+class UsageError(MlefitError):
+    """The command was asked for something that cannot be done as asked. Exit code 2."""
+
+    exit_code = 2
+    kind = "usage_error"
+
+
+class FamilyError(UsageError):
+    """An unknown family, or an option the family does not offer."""
+
+    kind = "family_error"
+
+
+class DataError(MlefitError):
+    """The data cannot be read or does not suit the family."""
+
+    kind = "data_error"
+
+
+class ConvergenceError(MlefitError):
+    """The optimiser stopped without meeting its convergence test.
+
+    ``result`` holds the partial FitResult (``converged`` is False) so callers can
+    still inspect the last iterate; it is never passed off as a converged fit.
+    """
+
+    kind = "convergence_error"
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = result

@@ -1,0 +1,73 @@
+"""The record every family fills in. A family is data: its spec (catalog.py) plus a
+handful of vectorised functions. Estimation, inference and output are shared."""
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from .catalog import Spec
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What an estimator returns: the estimate and how it was reached."""
+
+    theta: tuple
+    method: str
+    iterations: int = 0
+    converged: bool = True
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Controls:
+    max_iter: int = 200
+    tol: float = 1e-12
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family.
+
+    stats(x, w) -> object with at least `n` (the total weight): the sufficient
+        statistics (or whatever the estimator needs) computed once from the data.
+    estimate(stats, controls) -> Solution.
+    loglik(stats, theta) -> the summed log-likelihood.
+    logpdf(x, theta) -> per-observation log density or mass (vectorised).
+    observed_information(stats, theta) -> matrix: minus the Hessian of the log-likelihood.
+    expected_information(stats, theta) -> matrix, or None where no closed form exists.
+    check(stats) -> raises DataError when the data leave the MLE undefined.
+    boundary(stats, theta, confidence) -> {param index: (lo, hi, note)} for estimates
+        on the edge of the parameter space (exact intervals), or {}.
+    covariance(stats, theta) -> covariance matrix, for families whose parameters are
+        constrained (categorical: probabilities sum to one).
+    param_names(stats) -> names, when they depend on the data (categorical labels).
+    scipy(theta) -> the frozen scipy.stats equivalent (used by the tests).
+    """
+
+    spec: Spec
+    stats: Callable
+    estimate: Callable
+    loglik: Callable
+    logpdf: Callable
+    observed_information: Callable
+    scipy: Callable
+    expected_information: Optional[Callable] = None
+    check: Optional[Callable] = None
+    boundary: Optional[Callable] = None
+    covariance: Optional[Callable] = None
+    param_names: Optional[Callable] = None
+    min_n: int = 1
+    info_note: str = ""
+
+    @property
+    def name(self):
+        return self.spec.name
+
+    def names(self, stats):
+        if self.param_names is not None:
+            return tuple(self.param_names(stats))
+        return tuple(p.name for p in self.spec.params)
+
+    def domains(self, stats):
+        if self.param_names is not None:
+            return tuple(self.spec.params[0].domain for _ in self.param_names(stats))
+        return tuple(p.domain for p in self.spec.params)

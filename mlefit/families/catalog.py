@@ -1,0 +1,111 @@
+"""What each family is: names, parameters, support, and its scipy/R equivalents.
+
+Pure data with no numpy import, so `mlefit --help` stays instant. The maths lives in
+continuous.py and discrete.py; families/__init__.py joins the two.
+"""
+from dataclasses import dataclass
+
+# parameter domains: how an interval is built and mapped back
+REAL = "real"          # identity scale
+POSITIVE = "positive"  # log scale
+UNIT = "unit"          # logit scale, a probability in (0, 1)
+
+SUPPORT_TEXT = {
+    "binary": "0 or 1 (also true/false)",
+    "count": "non-negative integers 0, 1, 2, ...",
+    "real": "any finite real number",
+    "nonnegative": "real numbers >= 0",
+    "positive": "real numbers > 0",
+    "unit_open": "real numbers strictly between 0 and 1",
+    "labels": "any labels (strings or numbers)",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    domain: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    params: tuple
+    support: str
+    discrete: bool
+    closed_form: bool
+    density: str
+    scipy: str
+    r: str
+    aliases: tuple = ()
+
+    @property
+    def support_text(self):
+        return SUPPORT_TEXT[self.support]
+
+    @property
+    def signature(self):
+        return f"{self.name}({', '.join(p.name for p in self.params)})"
+
+
+SPECS = (
+    Spec("bernoulli", (Param("p", UNIT, "P(X = 1)"),), "binary", True, True,
+         "p^x (1-p)^(1-x)", "bernoulli(p)", "dbinom(x, 1, p)"),
+    Spec("categorical", (Param("p[label]", UNIT, "probability of each observed label"),),
+         "labels", True, True, "p[x]", "multinomial(1, p)", "dmultinom",
+         aliases=("multinoulli",)),
+    Spec("poisson", (Param("rate", POSITIVE, "mean count"),), "count", True, True,
+         "rate^x e^-rate / x!", "poisson(mu=rate)", "dpois(x, lambda=rate)"),
+    Spec("geometric", (Param("p", UNIT, "success probability; failures before the first success"),),
+         "count", True, True, "p (1-p)^x on x = 0, 1, 2, ...", "geom(p, loc=-1)",
+         "dgeom(x, prob=p)"),
+    Spec("negative_binomial",
+         (Param("size", POSITIVE, "dispersion; var = mu + mu^2/size"),
+          Param("mu", POSITIVE, "mean")),
+         "count", True, False,
+         "G(x+size)/(G(size) x!) (size/(size+mu))^size (mu/(size+mu))^x",
+         "nbinom(n=size, p=size/(size+mu))", "dnbinom(x, size, mu=mu)",
+         aliases=("negbin", "nbinom", "nb")),
+    Spec("normal", (Param("mu", REAL, "mean"), Param("sigma", POSITIVE, "standard deviation (MLE, divisor n)")),
+         "real", False, True, "exp(-(x-mu)^2/(2 sigma^2)) / (sigma sqrt(2 pi))",
+         "norm(loc=mu, scale=sigma)", "dnorm(x, mean=mu, sd=sigma)",
+         aliases=("gaussian", "norm")),
+    Spec("laplace", (Param("mu", REAL, "location (median)"), Param("b", POSITIVE, "scale (mean absolute deviation)")),
+         "real", False, True, "exp(-|x-mu|/b) / (2b)", "laplace(loc=mu, scale=b)",
+         "extraDistr::dlaplace(x, mu, sigma=b)", aliases=("double_exponential",)),
+    Spec("exponential", (Param("rate", POSITIVE, "1/mean"),), "nonnegative", False, True,
+         "rate e^(-rate x)", "expon(scale=1/rate)", "dexp(x, rate)", aliases=("expon", "exp")),
+    Spec("gamma", (Param("shape", POSITIVE, "shape"), Param("rate", POSITIVE, "rate = shape/mean")),
+         "positive", False, False, "rate^shape x^(shape-1) e^(-rate x) / G(shape)",
+         "gamma(a=shape, scale=1/rate)", "dgamma(x, shape, rate)"),
+    Spec("lognormal", (Param("meanlog", REAL, "mean of log(x)"), Param("sdlog", POSITIVE, "sd of log(x) (divisor n)")),
+         "positive", False, True, "normal density of log(x), divided by x",
+         "lognorm(s=sdlog, scale=exp(meanlog))", "dlnorm(x, meanlog, sdlog)",
+         aliases=("lognorm", "log_normal")),
+    Spec("weibull", (Param("shape", POSITIVE, "shape k"), Param("scale", POSITIVE, "scale lambda")),
+         "positive", False, False, "(k/lambda) (x/lambda)^(k-1) exp(-(x/lambda)^k)",
+         "weibull_min(c=shape, scale=scale)", "dweibull(x, shape, scale)",
+         aliases=("weibull_min",)),
+    Spec("beta", (Param("a", POSITIVE, "first shape (alpha)"), Param("b", POSITIVE, "second shape (beta)")),
+         "unit_open", False, False, "x^(a-1) (1-x)^(b-1) / B(a, b)", "beta(a, b)",
+         "dbeta(x, shape1=a, shape2=b)"),
+)
+
+BY_NAME = {s.name: s for s in SPECS}
+ALIASES = {alias: s.name for s in SPECS for alias in (s.name, *s.aliases)}
+
+
+def resolve(name):
+    """The canonical family name for `name` (case and '-' insensitive), or None."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    return ALIASES.get(key)
+
+
+def help_text():
+    """One line per family, for --help."""
+    lines = []
+    for s in SPECS:
+        kind = "closed form" if s.closed_form else "Newton"
+        lines.append(f"{s.signature}: {s.support_text}; {kind}")
+    return lines

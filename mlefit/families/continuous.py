@@ -1,0 +1,354 @@
+"""Continuous families: normal, laplace, exponential, gamma, lognormal, weibull, beta."""
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import numerics as nm
+from .base import Family, Solution
+from .catalog import BY_NAME
+
+LOG_2PI = math.log(2.0 * math.pi)
+EULER_GAMMA = 0.57721566490153286061
+
+
+def _scipy_stats():
+    import scipy.stats
+    return scipy.stats
+
+
+# ---------------------------------------------------------------- normal and lognormal
+def _moments(y, w):
+    mean, m2 = nm.mean_and_m2(y, w)
+    return SimpleNamespace(n=nm.total_weight(w, y.size), mean=mean, m2=m2, jacobian=0.0)
+
+
+def _normal_loglik(s, theta):
+    mu, sigma = theta
+    return (-0.5 * s.n * LOG_2PI - s.n * math.log(sigma)
+            - s.n * (s.m2 + (s.mean - mu) ** 2) / (2.0 * sigma ** 2) - s.jacobian)
+
+
+def _normal_observed(s, theta):
+    mu, sigma = theta
+    dev = s.mean - mu
+    ss = s.n * (s.m2 + dev * dev)
+    return np.array([[s.n / sigma ** 2, 2.0 * s.n * dev / sigma ** 3],
+                     [2.0 * s.n * dev / sigma ** 3, -s.n / sigma ** 2 + 3.0 * ss / sigma ** 4]])
+
+
+def _normal_expected(s, theta):
+    return np.diag([s.n / theta[1] ** 2, 2.0 * s.n / theta[1] ** 2])
+
+
+def _normal_logpdf(x, theta):
+    mu, sigma = theta
+    return -0.5 * LOG_2PI - math.log(sigma) - (x - mu) ** 2 / (2.0 * sigma ** 2)
+
+
+NORMAL = Family(
+    spec=BY_NAME["normal"],
+    stats=_moments,
+    estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean, sd with divisor n"),
+    loglik=_normal_loglik,
+    logpdf=_normal_logpdf,
+    observed_information=_normal_observed,
+    expected_information=_normal_expected,
+    scipy=lambda t: _scipy_stats().norm(t[0], t[1]),
+    min_n=2,
+)
+
+
+def _lognormal_stats(x, w):
+    y = np.log(x)
+    s = _moments(y, w)
+    s.jacobian = nm.wsum(y, w)
+    return s
+
+
+LOGNORMAL = Family(
+    spec=BY_NAME["lognormal"],
+    stats=_lognormal_stats,
+    estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean and sd of log(x)"),
+    loglik=_normal_loglik,
+    logpdf=lambda x, t: _normal_logpdf(np.log(x), t) - np.log(x),
+    observed_information=_normal_observed,
+    expected_information=_normal_expected,
+    scipy=lambda t: _scipy_stats().lognorm(s=t[1], scale=math.exp(t[0])),
+    min_n=2,
+)
+
+
+# ---------------------------------------------------------------- laplace
+def _laplace_stats(x, w):
+    return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w, median=nm.weighted_median(x, w))
+
+
+def _abs_dev(s, mu):
+    return nm.wsum(np.abs(s.x - mu), s.w)
+
+
+def _laplace_estimate(s, controls):
+    return Solution((s.median, _abs_dev(s, s.median) / s.n),
+                    "closed form: mu = median, b = mean absolute deviation from it")
+
+
+def _laplace_observed(s, theta):
+    mu, b = theta
+    return np.array([[s.n / b ** 2, 0.0], [0.0, -s.n / b ** 2 + 2.0 * _abs_dev(s, mu) / b ** 3]])
+
+
+LAPLACE = Family(
+    spec=BY_NAME["laplace"],
+    stats=_laplace_stats,
+    estimate=_laplace_estimate,
+    loglik=lambda s, t: -s.n * math.log(2.0 * t[1]) - _abs_dev(s, t[0]) / t[1],
+    logpdf=lambda x, t: -math.log(2.0 * t[1]) - np.abs(x - t[0]) / t[1],
+    observed_information=_laplace_observed,
+    expected_information=lambda s, t: np.diag([s.n / t[1] ** 2, s.n / t[1] ** 2]),
+    scipy=lambda t: _scipy_stats().laplace(t[0], t[1]),
+    min_n=2,
+    info_note="the Laplace log-likelihood has no second derivative in mu; "
+              "its information is the expected n/b^2",
+)
+
+
+# ---------------------------------------------------------------- exponential
+def _exp_stats(x, w):
+    n = nm.total_weight(w, x.size)
+    return SimpleNamespace(n=n, total=nm.wsum(x, w))
+
+
+EXPONENTIAL = Family(
+    spec=BY_NAME["exponential"],
+    stats=_exp_stats,
+    estimate=lambda s, c: Solution((s.n / s.total,), "closed form: rate = 1/mean"),
+    loglik=lambda s, t: s.n * math.log(t[0]) - t[0] * s.total,
+    logpdf=lambda x, t: math.log(t[0]) - t[0] * x,
+    observed_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
+    expected_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
+    scipy=lambda t: _scipy_stats().expon(scale=1.0 / t[0]),
+)
+
+
+# ---------------------------------------------------------------- gamma
+def _gamma_stats(x, w):
+    mean, m2 = nm.mean_and_m2(x, w)
+    return SimpleNamespace(n=nm.total_weight(w, x.size), mean=mean, m2=m2,
+                           meanlog=nm.wsum(np.log(x), w) / nm.total_weight(w, x.size))
+
+
+def _gamma_estimate(s, controls):
+    """Shape solves log(a) - psi(a) = log(mean) - mean(log x) = d: generalised Newton
+    (Minka 2002) from the closed-form approximation; rate = shape / mean."""
+    from scipy.special import digamma, polygamma
+
+    d = math.log(s.mean) - s.meanlog
+    a = (3.0 - d + math.sqrt((d - 3.0) ** 2 + 24.0 * d)) / (12.0 * d)
+    for it in range(1, controls.max_iter + 1):
+        f = math.log(a) - float(digamma(a)) - d
+        df = 1.0 / a - float(polygamma(1, a))
+        new = 1.0 / (1.0 / a + f / (a * a * df))
+        if not new > 0:
+            new = a / 2.0
+        if abs(new - a) <= controls.tol * a:
+            return Solution((new, new / s.mean), "Newton on the shape (mean, mean-log)", it, True)
+        a = new
+    return Solution((a, a / s.mean), "Newton on the shape (mean, mean-log)", controls.max_iter,
+                    False, f"shape did not converge in {controls.max_iter} iterations")
+
+
+def _gamma_loglik(s, theta):
+    a, rate = theta
+    return s.n * (a * math.log(rate) - math.lgamma(a) + (a - 1.0) * s.meanlog - rate * s.mean)
+
+
+def _gamma_information(s, theta):
+    from scipy.special import polygamma
+    a, rate = theta
+    return s.n * np.array([[float(polygamma(1, a)), -1.0 / rate], [-1.0 / rate, a / rate ** 2]])
+
+
+def _gamma_logpdf(x, theta):
+    from scipy.special import gammaln, xlogy
+    a, rate = theta
+    return a * math.log(rate) - gammaln(a) + xlogy(a - 1.0, x) - rate * x
+
+
+GAMMA = Family(
+    spec=BY_NAME["gamma"],
+    stats=_gamma_stats,
+    estimate=_gamma_estimate,
+    loglik=_gamma_loglik,
+    logpdf=_gamma_logpdf,
+    observed_information=_gamma_information,
+    expected_information=_gamma_information,
+    scipy=lambda t: _scipy_stats().gamma(t[0], scale=1.0 / t[1]),
+    min_n=2,
+)
+
+
+# ---------------------------------------------------------------- weibull
+def _weibull_stats(x, w):
+    logx = np.log(x)
+    n = nm.total_weight(w, x.size)
+    top = float(logx.max())
+    return SimpleNamespace(n=n, w=w, logx=logx, y=logx - top, top=top,
+                           ybar=nm.wsum(logx - top, w) / n, sumlog=nm.wsum(logx, w))
+
+
+def _weibull_power_sums(s, k):
+    """Weighted sums of e^{k y}, y e^{k y}, y^2 e^{k y} with y = log x - max log x <= 0
+    (so nothing overflows whatever the scale of x)."""
+    e = np.exp(k * s.y)
+    if s.w is not None:
+        e = e * s.w
+    return float(e.sum()), float(e @ s.y), float(e @ (s.y * s.y))
+
+
+def _weibull_estimate(s, controls):
+    """The shape k solves the profile equation
+    h(k) = sum x^k log x / sum x^k - 1/k - mean(log x) = 0, increasing in k; solved by
+    safeguarded Newton in log k. Then scale = (mean x^k)^(1/k)."""
+
+    def h(t):
+        k = math.exp(t)
+        s0, s1, s2 = _weibull_power_sums(s, k)
+        m = s1 / s0
+        return m - 1.0 / k - s.ybar, k * (s2 / s0 - m * m + 1.0 / (k * k))
+
+    sd = math.sqrt(nm.mean_and_m2(s.logx, s.w)[1])
+    t0 = math.log(math.pi / (math.sqrt(6.0) * sd))
+    lo, hi = t0 - 1.0, t0 + 1.0
+    while h(lo)[0] >= 0:
+        lo -= 1.0
+    while h(hi)[0] <= 0:
+        hi += 1.0
+    t, it, ok = nm.solve_increasing(h, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
+    k = math.exp(t)
+    s0 = _weibull_power_sums(s, k)[0]
+    scale = math.exp(s.top + math.log(s0 / s.n) / k)
+    return Solution((k, scale), "Newton on the profile equation in the shape", it, ok,
+                    "" if ok else f"shape did not converge in {it} iterations")
+
+
+def _weibull_z(s, theta):
+    k, scale = theta
+    u = s.logx - math.log(scale)
+    return np.exp(k * u), u
+
+
+def _weibull_loglik(s, theta):
+    k, scale = theta
+    z, _ = _weibull_z(s, theta)
+    return (s.n * (math.log(k) - k * math.log(scale)) + (k - 1.0) * s.sumlog - nm.wsum(z, s.w))
+
+
+def _weibull_observed(s, theta):
+    k, lam = theta
+    z, u = _weibull_z(s, theta)
+    sz, szu, szuu = nm.wsum(z, s.w), nm.wsum(z * u, s.w), nm.wsum(z * u * u, s.w)
+    d_kk = s.n / k ** 2 + szuu
+    d_ll = -s.n * k / lam ** 2 + k * (k + 1.0) * sz / lam ** 2
+    d_kl = s.n / lam - sz / lam - k * szu / lam
+    return np.array([[d_kk, d_kl], [d_kl, d_ll]])
+
+
+def _weibull_expected(s, theta):
+    k, lam = theta
+    c = 1.0 - EULER_GAMMA
+    return s.n * np.array([[(math.pi ** 2 / 6.0 + c * c) / k ** 2, -c / lam],
+                           [-c / lam, k * k / lam ** 2]])
+
+
+def _weibull_logpdf(x, theta):
+    k, lam = theta
+    return math.log(k / lam) + (k - 1.0) * np.log(x / lam) - (x / lam) ** k
+
+
+WEIBULL = Family(
+    spec=BY_NAME["weibull"],
+    stats=_weibull_stats,
+    estimate=_weibull_estimate,
+    loglik=_weibull_loglik,
+    logpdf=_weibull_logpdf,
+    observed_information=_weibull_observed,
+    expected_information=_weibull_expected,
+    scipy=lambda t: _scipy_stats().weibull_min(t[0], scale=t[1]),
+    min_n=2,
+)
+
+
+# ---------------------------------------------------------------- beta
+def _beta_stats(x, w):
+    n = nm.total_weight(w, x.size)
+    mean, m2 = nm.mean_and_m2(x, w)
+    return SimpleNamespace(n=n, mean=mean, m2=m2, l1=nm.wsum(np.log(x), w) / n,
+                           l2=nm.wsum(np.log1p(-x), w) / n)
+
+
+def _beta_nll1(s, a, b):
+    from scipy.special import betaln
+    return float(betaln(a, b)) - (a - 1.0) * s.l1 - (b - 1.0) * s.l2
+
+
+def _beta_hessian1(a, b):
+    from scipy.special import polygamma
+    tab = float(polygamma(1, a + b))
+    return np.array([[float(polygamma(1, a)) - tab, -tab], [-tab, float(polygamma(1, b)) - tab]])
+
+
+BETA_METHOD = "Newton on (a, b) from the mean-logs"
+
+
+def _beta_estimate(s, controls):
+    """Newton on (a, b) for the per-observation NLL log B(a,b) - (a-1) mean log x -
+    (b-1) mean log(1-x), which is convex; steps are halved to stay positive and
+    downhill. Starts from the method of moments."""
+    from scipy.special import digamma
+
+    common = s.mean * (1.0 - s.mean) / s.m2 - 1.0
+    a, b = (s.mean * common, (1.0 - s.mean) * common) if common > 0 else (1.0, 1.0)
+    f = _beta_nll1(s, a, b)
+    for it in range(1, controls.max_iter + 1):
+        dab = float(digamma(a + b))
+        g = np.array([float(digamma(a)) - dab - s.l1, float(digamma(b)) - dab - s.l2])
+        step = np.linalg.solve(_beta_hessian1(a, b), g)
+        lam = 1.0
+        for _ in range(60):
+            na, nb = a - lam * step[0], b - lam * step[1]
+            if na > 0 and nb > 0:
+                nf = _beta_nll1(s, na, nb)
+                if nf <= f + 1e-15 * abs(f):
+                    break
+            lam /= 2.0
+        else:  # no downhill step left: at the optimum to rounding precision, or stuck
+            ok = max(abs(step[0]) / a, abs(step[1]) / b) < 1e-8
+            return Solution((a, b), BETA_METHOD, it, ok, "" if ok else "line search failed")
+        done = max(abs(na - a) / a, abs(nb - b) / b) <= controls.tol
+        a, b, f = na, nb, nf
+        if done:
+            return Solution((a, b), BETA_METHOD, it, True)
+    return Solution((a, b), BETA_METHOD, controls.max_iter, False,
+                    f"did not converge in {controls.max_iter} iterations")
+
+
+def _beta_logpdf(x, theta):
+    from scipy.special import betaln
+    a, b = theta
+    return (a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - betaln(a, b)
+
+
+BETA = Family(
+    spec=BY_NAME["beta"],
+    stats=_beta_stats,
+    estimate=_beta_estimate,
+    loglik=lambda s, t: -s.n * _beta_nll1(s, t[0], t[1]),
+    logpdf=_beta_logpdf,
+    observed_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
+    expected_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
+    scipy=lambda t: _scipy_stats().beta(t[0], t[1]),
+    min_n=2,
+)
+
+FAMILIES = (NORMAL, LAPLACE, EXPONENTIAL, GAMMA, LOGNORMAL, WEIBULL, BETA)

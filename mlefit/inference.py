@@ -1,0 +1,68 @@
+"""From the curvature of the log-likelihood to standard errors and intervals.
+
+Intervals are Wald intervals built on the scale where the parameter is unconstrained
+(log for positive parameters, logit for probabilities) and mapped back, so they never
+leave the parameter space. Estimates on the boundary get exact intervals from the
+family, or none, with a note."""
+import math
+from statistics import NormalDist
+
+import numpy as np
+
+from .numerics import expit, logit
+
+# how each parameter domain's interval is built, as reported in the output
+INTERVAL_SCALE = {"real": "wald", "positive": "wald, log scale", "unit": "wald, logit scale"}
+
+
+def z_value(confidence):
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
+def covariance_from_information(info):
+    """The inverse of a symmetric positive-definite information matrix, or None when
+    it is singular or not positive definite (then no standard errors exist)."""
+    info = np.atleast_2d(np.asarray(info, dtype=float))
+    if not np.all(np.isfinite(info)):
+        return None
+    try:
+        chol = np.linalg.cholesky(info)
+    except np.linalg.LinAlgError:
+        return None
+    inv_chol = np.linalg.inv(chol)
+    return inv_chol.T @ inv_chol
+
+
+def wald_interval(estimate, se, domain, z):
+    """(lower, upper, label) on the domain's natural scale, mapped back."""
+    if domain == "positive":
+        half = z * se / estimate
+        return estimate * math.exp(-half), estimate * math.exp(half), INTERVAL_SCALE[domain]
+    if domain == "unit":
+        centre, half = logit(estimate), z * se / (estimate * (1.0 - estimate))
+        return expit(centre - half), expit(centre + half), INTERVAL_SCALE[domain]
+    return estimate - z * se, estimate + z * se, INTERVAL_SCALE[domain]
+
+
+def numeric_hessian(f, theta, rel_step=1e-4):
+    """Hessian of a smooth scalar function by central differences with one Richardson
+    extrapolation (error O(h^4)). Steps are relative to each coordinate's size."""
+    theta = np.asarray(theta, dtype=float)
+    k = theta.size
+    base = rel_step * np.maximum(np.abs(theta), 1e-8)
+
+    def at(h):
+        hess = np.empty((k, k))
+        f0 = f(theta)
+        for i in range(k):
+            ei = np.zeros(k)
+            ei[i] = h[i]
+            hess[i, i] = (f(theta + ei) - 2.0 * f0 + f(theta - ei)) / h[i] ** 2
+            for j in range(i):
+                ej = np.zeros(k)
+                ej[j] = h[j]
+                hess[i, j] = hess[j, i] = (f(theta + ei + ej) - f(theta + ei - ej)
+                                           - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h[i] * h[j])
+        return hess
+
+    return (4.0 * at(base / 2.0) - at(base)) / 3.0

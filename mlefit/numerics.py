@@ -1,0 +1,95 @@
+"""Small numerical building blocks shared by the families: stable moments, weighted
+median, log-factorial sums and a safeguarded root finder. numpy only (no scipy), so
+closed-form fits never pay for importing scipy."""
+import math
+
+import numpy as np
+
+
+def total_weight(w, n):
+    return float(n) if w is None else float(np.sum(w))
+
+
+def wsum(v, w):
+    """Sum of v, weighted by w when w is given (pairwise summation in numpy)."""
+    return float(np.sum(v)) if w is None else float(np.sum(w * v))
+
+
+def mean_and_m2(x, w=None):
+    """Weighted mean and second central moment (divisor: the total weight).
+
+    Two passes with a compensation term, so a mean of 1e9 with a spread of 1e-3 keeps
+    its full precision (the one-pass E[x^2] - E[x]^2 would lose it all)."""
+    n = total_weight(w, x.size)
+    mean = wsum(x, w) / n
+    d = x - mean
+    s1 = wsum(d, w)
+    mean += s1 / n
+    m2 = (wsum(d * d, w) - s1 * s1 / n) / n
+    return mean, max(m2, 0.0)
+
+
+def weighted_median(x, w=None):
+    """A minimiser of sum w|x - m|; the midpoint where the minimisers form an interval
+    (so it equals numpy's median for unit weights)."""
+    if w is None:
+        return float(np.median(x))
+    order = np.argsort(x, kind="stable")
+    xs, cw = x[order], np.cumsum(w[order])
+    half = cw[-1] / 2.0
+    i = int(np.searchsorted(cw, half, side="left"))
+    if math.isclose(cw[i], half, rel_tol=1e-12) and i + 1 < xs.size:
+        return 0.5 * (float(xs[i]) + float(xs[i + 1]))
+    return float(xs[i])
+
+
+def value_counts(x, w=None):
+    """Distinct non-negative integer values and their (weighted) counts, in O(n) when
+    the values are small enough for a bincount."""
+    if x.size and x.max() <= 10 * x.size + 1000:
+        xi = x.astype(np.int64)
+        counts = np.bincount(xi, weights=w)
+        values = np.flatnonzero(counts)
+        return values.astype(np.float64), counts[values].astype(np.float64)
+    values, inverse = np.unique(x, return_inverse=True)
+    counts = np.bincount(inverse, weights=w).astype(np.float64)
+    return values, counts
+
+
+def sum_log_factorial(values, counts):
+    """sum(count * log(value!)) over distinct values, via math.lgamma."""
+    return float(sum(c * math.lgamma(v + 1.0) for v, c in zip(values.tolist(), counts.tolist())))
+
+
+def solve_increasing(f, lo, hi, x0, *, max_iter, tol):
+    """Root of an increasing function f(x) -> (value, derivative) inside [lo, hi] with
+    f(lo) < 0 < f(hi): Newton steps, falling back to bisection whenever a step leaves
+    the bracket. Returns (root, iterations, converged)."""
+    x = min(max(x0, lo), hi)
+    for it in range(1, max_iter + 1):
+        fx, dfx = f(x)
+        if fx == 0.0:
+            return x, it, True
+        if fx < 0:
+            lo = x
+        else:
+            hi = x
+        step = fx / dfx if dfx > 0 and math.isfinite(dfx) else math.inf
+        new = x - step
+        if not (lo < new < hi):
+            new = 0.5 * (lo + hi)
+        if abs(new - x) <= tol * max(1.0, abs(x)):
+            return new, it, True
+        x = new
+    return x, max_iter, False
+
+
+def logit(p):
+    return math.log(p) - math.log1p(-p)
+
+
+def expit(t):
+    if t >= 0:
+        return 1.0 / (1.0 + math.exp(-t))
+    e = math.exp(t)
+    return e / (1.0 + e)

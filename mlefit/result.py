@@ -1,0 +1,108 @@
+"""Frozen result records and their one serializer, to_dict(). The rich table and the
+JSON output are both made from to_dict(); nothing is computed or formatted elsewhere."""
+import math
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+def _clean(value):
+    """JSON-safe: non-finite floats become None (JSON has no NaN), tuples become lists."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Rows left out of the fit, for one reason, with the first few named."""
+
+    reason: str
+    count: int
+    first: tuple = ()
+
+    def to_dict(self):
+        return {"reason": self.reason, "count": self.count, "first": list(self.first)}
+
+
+@dataclass(frozen=True)
+class ParameterEstimate:
+    name: str
+    estimate: float
+    se: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    interval: str
+    note: str | None = None
+
+    def to_dict(self):
+        return {"name": self.name, "estimate": self.estimate, "se": self.se,
+                "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+                "interval": self.interval, "note": self.note}
+
+
+@dataclass(frozen=True)
+class FitResult:
+    family: str
+    parameters: tuple
+    confidence: float
+    information: str
+    n: float
+    rows_read: int
+    dropped: tuple
+    loglik: float
+    aic: float
+    bic: float
+    bits_per_sample: float
+    bits_differential: bool
+    method: str
+    converged: bool
+    iterations: int
+    column: str | None = None
+    source: str | None = None
+    message: str = ""
+    notes: tuple = field(default=())
+
+    @property
+    def n_dropped(self):
+        return sum(d.count for d in self.dropped)
+
+    @property
+    def n_parameters(self):
+        return sum(1 for p in self.parameters if p.interval != "fixed")
+
+    @property
+    def estimates(self):
+        """{name: estimate}, for use from Python."""
+        return {p.name: p.estimate for p in self.parameters}
+
+    def to_dict(self):
+        return _clean({
+            "schema_version": SCHEMA_VERSION,
+            "family": self.family,
+            "source": self.source,
+            "column": self.column,
+            "rows_read": self.rows_read,
+            "n": self.n,
+            "n_dropped": self.n_dropped,
+            "dropped": [d.to_dict() for d in self.dropped],
+            "parameters": [p.to_dict() for p in self.parameters],
+            "confidence": self.confidence,
+            "information": self.information,
+            "n_parameters": self.n_parameters,
+            "loglik": self.loglik,
+            "nll": -self.loglik,
+            "bits_per_sample": self.bits_per_sample,
+            "bits_differential": self.bits_differential,
+            "aic": self.aic,
+            "bic": self.bic,
+            "method": self.method,
+            "converged": self.converged,
+            "iterations": self.iterations,
+            "message": self.message or None,
+            "notes": list(self.notes),
+        })
