@@ -60,6 +60,7 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
         information=information, n=float(n), rows_read=col.rows_read, dropped=col.dropped,
         loglik=loglik, aic=2.0 * k - 2.0 * loglik, bic=k * math.log(n) - 2.0 * loglik,
         bits_per_sample=-loglik / (n * math.log(2.0)), bits_differential=not fam.spec.discrete,
+        n_parameters=k,
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes),
     )

@@ -59,6 +59,7 @@ class FitResult:
     bic: float
     bits_per_sample: float
     bits_differential: bool
+    n_parameters: int
     method: str
     converged: bool
     iterations: int
@@ -70,10 +71,6 @@ class FitResult:
     @property
     def n_dropped(self):
         return sum(d.count for d in self.dropped)
-
-    @property
-    def n_parameters(self):
-        return sum(1 for p in self.parameters if p.interval != "fixed")
 
     @property
     def estimates(self):

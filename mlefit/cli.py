@@ -1,0 +1,124 @@
+"""The command line: parse options, call the library, emit. No maths here.
+
+Imports stay light (click only) so `mlefit --help` starts instantly; numpy, scipy,
+pyarrow and rich load inside the commands that need them."""
+import json
+import sys
+
+import click
+
+from . import __version__
+from .errors import ConvergenceError, MlefitError
+from .families.catalog import help_text
+
+
+def _fail(message, code):
+    click.echo(f"mlefit: error: {message}", err=True)
+    sys.exit(code)
+
+
+class MlefitGroup(click.Group):
+    """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
+    data or fit problems, 130 for Ctrl-C. --debug shows the traceback instead."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        extra.pop("standalone_mode", None)
+        try:
+            return super().main(args=argv, prog_name=prog_name or "mlefit",
+                                standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("mlefit: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            if debug:
+                raise
+            hint = " (see 'mlefit --help')" if isinstance(exc, click.UsageError) else ""
+            _fail(exc.format_message() + hint, exc.exit_code)
+        except MlefitError as exc:
+            if debug:
+                raise
+            _fail(str(exc), exc.exit_code)
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
+                  f"for the traceback and please report it", 1)
+
+
+@click.group(cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlefit")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def cli(debug):
+    """Fit probability models to data by maximum likelihood.
+
+    Estimates, standard errors, confidence intervals, log-likelihood, bits per sample,
+    AIC and BIC, as a table or as JSON. Run 'mlefit fit --help' for the families.
+    """
+
+
+FAMILY_HELP = "\n".join(["\b", "Families (parameters; support; estimator):"]
+                        + [f"  {line}" for line in help_text()])
+
+EPILOG = FAMILY_HELP + """
+
+\b
+Examples:
+  mlefit fit sample_data/horsekicks.csv --dist poisson
+  mlefit fit data.csv --dist gamma --column serving --confidence 0.99
+  cat data.csv | mlefit fit - --dist normal --json | jq .parameters
+
+Intervals for positive parameters are built on the log scale and for probabilities
+on the logit scale, then mapped back, so they never leave the parameter space.
+Lines in messages count the header as line 1. Exit codes: 0 success, 1 data or fit
+problem (including non-convergence), 2 usage error."""
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("file", metavar="FILE")
+@click.option("--dist", "-d", "dist", required=True, metavar="NAME",
+              help="Distribution family (see the list below; aliases like gaussian, nbinom work).")
+@click.option("--column", "-c", metavar="NAME",
+              help="Column to fit. Default: the only column, or the only numeric one.")
+@click.option("--confidence", default=0.95, show_default=True, type=float,
+              help="Confidence level of the intervals, in (0, 1).")
+@click.option("--information", type=click.Choice(["observed", "expected"]), default="observed",
+              show_default=True, help="Fisher information used for standard errors.")
+@click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Iteration limit for the families fitted by Newton's method.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+def fit(file, dist, column, confidence, information, max_iter, as_json):
+    """Fit a distribution to one column of FILE (CSV or TSV; - reads standard input)."""
+    from . import families
+    from .data import read_column
+    from .estimate import fit as fit_column
+
+    try:
+        fam = families.get(dist)
+        col = read_column(file, column=column, labels=fam.spec.support == "labels")
+        result = fit_column(col, fam.name, confidence=confidence, information=information,
+                            max_iter=max_iter)
+    except ConvergenceError as exc:
+        if as_json and exc.result is not None:
+            click.echo(json.dumps(exc.result.to_dict(), indent=2))
+        raise
+    except MlefitError as exc:
+        if as_json:
+            click.echo(json.dumps({"error": {"type": exc.kind, "message": str(exc)}}, indent=2))
+        raise
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        from .render import print_fit
+        print_fit(result.to_dict())
+
+
+def main():
+    """Console-script entry: quiet on a closed pipe (| head), then run the CLI."""
+    import signal
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    cli()

@@ -1,0 +1,69 @@
+"""Rich tables built from FitResult.to_dict(). Nothing is computed here, only shown."""
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+
+def fmt(value, digits=6):
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def fit_table(d):
+    """The parameter table of one fit."""
+    where = f"column '{d['column']}'" if d["column"] is not None else "data"
+    src = f" of {d['source']}" if d["source"] else ""
+    table = Table(title=f"{d['family']} fit to {where}{src}", box=box.SIMPLE_HEAD,
+                  title_justify="left", pad_edge=False)
+    level = f"{d['confidence'] * 100:g}% interval"
+    for header, justify in (("parameter", "left"), ("estimate", "right"), ("SE", "right"),
+                            (level, "center"), ("interval", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for p in d["parameters"]:
+        ci = "-" if p["ci_lower"] is None else f"{fmt(p['ci_lower'])} - {fmt(p['ci_upper'])}"
+        table.add_row(p["name"], fmt(p["estimate"]), fmt(p["se"]), ci, p["interval"])
+    return table
+
+
+def summary_table(d):
+    """n, likelihood figures, method and convergence, and every row left out."""
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    used = fmt(d["n"])
+    table.add_row("rows", f"{d['rows_read']} read, {used} used, {d['n_dropped']} dropped")
+    for drop in d["dropped"]:
+        first = f" ({', '.join(drop['first'])}{', ...' if drop['count'] > len(drop['first']) else ''})" \
+            if drop["first"] else ""
+        table.add_row("  dropped", f"{drop['count']} x {drop['reason']}{first}")
+    table.add_row("log-likelihood", fmt(d["loglik"], 10))
+    table.add_row("NLL", fmt(d["nll"], 10))
+    bits = fmt(d["bits_per_sample"])
+    if d["bits_differential"]:
+        bits += "  (differential: depends on the unit of measurement)"
+    table.add_row("bits per sample", bits)
+    table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}"
+                  f"  ({d['n_parameters']} free parameter{'s' if d['n_parameters'] != 1 else ''})")
+    table.add_row("method", d["method"])
+    iters = f" in {d['iterations']} iterations" if d["iterations"] else ""
+    table.add_row("converged", fmt(d["converged"]) + iters)
+    table.add_row("information", f"{d['information']} Fisher information")
+    for p in d["parameters"]:
+        if p["note"]:
+            table.add_row("note", f"{p['name']}: {p['note']}")
+    for note in d["notes"]:
+        table.add_row("note", note)
+    return table
+
+
+def print_fit(d, file=None):
+    console = Console(file=file, highlight=False)
+    console.print(fit_table(d))
+    console.print(summary_table(d))
