@@ -36,7 +36,8 @@ class MlefitGroup(click.Group):
         except click.ClickException as exc:
             if debug:
                 raise
-            hint = " (see 'mlefit --help')" if isinstance(exc, click.UsageError) else ""
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
+            hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
             _fail(exc.format_message() + hint, exc.exit_code)
         except MlefitError as exc:
             if debug:

@@ -165,7 +165,8 @@ def _convert(col, name, source, labels, dropped, from_file):
             shown = ", ".join(f"{where(positions[i])}: {text[i]!r}" for i in bad[:3])
             raise DataError(
                 f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} ({shown}); "
-                f"fix or blank them (blank cells count as missing), or use --dist categorical for labels")
+                f"correct {'them' if len(bad) > 1 else 'it'} or leave the cell blank to mark it missing, "
+                f"or use --dist categorical for labels")
         values = np.array([float(v) for v in text], dtype=np.float64)
     else:
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column with --column")

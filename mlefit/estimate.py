@@ -79,8 +79,8 @@ def _free_parameters(fam, stats):
 def _validate(fam, col, x):
     spec = fam.spec
     if x.size == 0:
-        raise DataError(f"{col.label} has no values to fit (rows read: {col.rows_read}, "
-                        f"all missing or none); check the file and the column")
+        raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, "
+                        f"{sum(d.count for d in col.dropped)} missing); check the file and the column")
     if spec.support != "labels":
         bad = np.flatnonzero(outside(spec.support, x))
         if bad.size:
@@ -93,7 +93,7 @@ def _validate(fam, col, x):
                 f"support of {fam.name} ({spec.support_text}): {shown}; {hint}")
     if x.size < fam.min_n:
         raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
-                        f"{col.label} has {x.size}")
+                        f"{col.label} has only {x.size}")
     if not spec.discrete and x.size and bool(np.all(x == x[0])):
         raise DataError(f"all {x.size} values of {col.label} equal {x[0]:.10g} (zero variance); "
                         f"{fam.name} needs spread to estimate its scale")

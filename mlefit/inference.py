@@ -44,9 +44,10 @@ def wald_interval(estimate, se, domain, z):
     return estimate - z * se, estimate + z * se, INTERVAL_SCALE[domain]
 
 
-def numeric_hessian(f, theta, rel_step=1e-4):
+def numeric_hessian(f, theta, rel_step=2e-3):
     """Hessian of a smooth scalar function by central differences with one Richardson
-    extrapolation (error O(h^4)). Steps are relative to each coordinate's size."""
+    extrapolation (error O(h^4)); the step, relative to each coordinate, balances that
+    against rounding error (about eps^(1/6))."""
     theta = np.asarray(theta, dtype=float)
     k = theta.size
     base = rel_step * np.maximum(np.abs(theta), 1e-8)

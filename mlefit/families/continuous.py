@@ -155,7 +155,7 @@ def _gamma_estimate(s, controls):
             return Solution((new, new / s.mean), "Newton on the shape (mean, mean-log)", it, True)
         a = new
     return Solution((a, a / s.mean), "Newton on the shape (mean, mean-log)", controls.max_iter,
-                    False, f"shape did not converge in {controls.max_iter} iterations")
+                    False, f"shape did not converge in {controls.max_iter} iteration(s)")
 
 
 def _gamma_loglik(s, theta):
@@ -229,7 +229,7 @@ def _weibull_estimate(s, controls):
     s0 = _weibull_power_sums(s, k)[0]
     scale = math.exp(s.top + math.log(s0 / s.n) / k)
     return Solution((k, scale), "Newton on the profile equation in the shape", it, ok,
-                    "" if ok else f"shape did not converge in {it} iterations")
+                    "" if ok else f"shape did not converge in {it} iteration(s)")
 
 
 def _weibull_z(s, theta):
@@ -330,7 +330,7 @@ def _beta_estimate(s, controls):
         if done:
             return Solution((a, b), BETA_METHOD, it, True)
     return Solution((a, b), BETA_METHOD, controls.max_iter, False,
-                    f"did not converge in {controls.max_iter} iterations")
+                    f"did not converge in {controls.max_iter} iteration(s)")
 
 
 def _beta_logpdf(x, theta):

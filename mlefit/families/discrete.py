@@ -240,7 +240,7 @@ def _nb_estimate(s, controls):
                         "could not bracket the root of the size score equation")
     t, it, ok = nm.solve_increasing(g, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
     return Solution((math.exp(t), mu), "Newton on the profile score in size; mu = mean", it, ok,
-                    "" if ok else f"size did not converge in {it} iterations")
+                    "" if ok else f"size did not converge in {it} iteration(s)")
 
 
 def _nb_loglik(s, theta):

@@ -1,0 +1,103 @@
+"""The reader: delimiters, encodings, line endings, missing values, and the report of
+every row left out."""
+import numpy as np
+import pytest
+
+from mlefit import data
+from mlefit.errors import DataError, UsageError
+
+
+def write(tmp_path, content, name="d.csv"):
+    p = tmp_path / name
+    p.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return str(p)
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,x\n2,y\n3,z\n",
+    "a\tb\n1\tx\n2\ty\n3\tz\n",
+    "a;b\n1;x\n2;y\n3;z\n",
+    "a|b\n1|x\n2|y\n3|z\n",
+    "a,b\r\n1,x\r\n2,y\r\n3,z\r\n",
+    "\ufeffa,b\n1,x\n2,y\n3,z\n",
+    '"a","b"\n"1","x, with comma"\n2,y\n3,z\n',
+])
+def test_delimiters_line_endings_bom_quotes(tmp_path, text):
+    col = data.read_column(write(tmp_path, text))
+    assert col.name == "a"
+    assert col.values.tolist() == [1.0, 2.0, 3.0]
+    assert col.rows_read == 3 and col.dropped == ()
+
+
+def test_single_column_blank_lines_are_missing_values(tmp_path):
+    col = data.read_column(write(tmp_path, "x\n1\n\n3\nNA\n5\n"))
+    assert col.values.tolist() == [1.0, 3.0, 5.0]
+    assert col.rows_read == 5
+    assert col.dropped[0].count == 2 and col.dropped[0].first == ("line 3", "line 5")
+
+
+def test_blank_lines_in_multi_column_file_are_reported(tmp_path):
+    col = data.read_column(write(tmp_path, "x,y\n1,a\n\n3,b\n"), "x")
+    assert col.values.tolist() == [1.0, 3.0]
+    assert [(d.reason, d.count) for d in col.dropped] == [(data.BLANK_LINE, 1)]
+
+
+@pytest.mark.parametrize("na", ["", "NA", "NaN", "nan", "null", "NULL", "None", "N/A", "#N/A"])
+def test_missing_value_spellings(tmp_path, na):
+    col = data.read_column(write(tmp_path, f"x\n1\n{na}\n2\n"))
+    assert col.values.tolist() == [1.0, 2.0] and col.dropped[0].count == 1
+
+
+def test_case_insensitive_column_name(tmp_path):
+    col = data.read_column(write(tmp_path, "Count,b\n1,x\n"), "count")
+    assert col.name == "Count"
+
+
+def test_boolean_column_reads_as_zero_one(tmp_path):
+    col = data.read_column(write(tmp_path, "ok\ntrue\nfalse\ntrue\n"))
+    assert col.values.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_labels_keep_strings_and_format_integers(tmp_path):
+    col = data.read_column(write(tmp_path, "k\n1\n2\n\n2\n"), labels=True)
+    assert col.values.tolist() == ["1", "2", "2"] and col.dropped[0].count == 1
+
+
+def test_numbers_in_quotes_and_exponents(tmp_path):
+    col = data.read_column(write(tmp_path, 'x,y\n"1.5e3",a\n" 2 ",b\n-.5,c\n'), "x")
+    assert col.values.tolist() == [1500.0, 2.0, -0.5]
+
+
+def test_date_column_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match=r"column 'd' holds date32\[day\] values, not numbers"):
+        data.read_column(write(tmp_path, "d\n2020-01-01\n2020-01-02\n"))
+
+
+def test_header_only_file_has_no_rows(tmp_path):
+    col = data.read_column(write(tmp_path, "x\n"))
+    assert col.values.size == 0 and col.rows_read == 0
+
+
+def test_non_numeric_message_names_first_three(tmp_path):
+    with pytest.raises(DataError) as err:
+        data.read_column(write(tmp_path, "x\n1\na\nb\nc\nd\n"))
+    assert "4 non-numeric values (line 3: 'a', line 4: 'b', line 5: 'c')" in str(err.value)
+
+
+def test_ambiguous_default_column(tmp_path):
+    with pytest.raises(UsageError, match=r"the file has 2 columns \(a, b\)"):
+        data.read_column(write(tmp_path, "a,b\n1,2\n"))
+
+
+def test_only_numeric_column_is_the_default(tmp_path):
+    assert data.read_column(write(tmp_path, "name,v\nx,1\ny,2\n")).name == "v"
+
+
+def test_from_values_rejects_2d():
+    with pytest.raises(UsageError, match="one-dimensional"):
+        data.from_values(np.ones((3, 2)))
+
+
+def test_from_values_non_numeric_strings():
+    with pytest.raises(DataError, match=r"index 1: 'b'"):
+        data.from_values([1, "b", 3])

@@ -1,0 +1,67 @@
+"""The numerical building blocks, against closed forms."""
+import math
+
+import numpy as np
+import pytest
+
+from mlefit import numerics as nm
+from mlefit.inference import covariance_from_information, numeric_hessian, wald_interval, z_value
+
+
+def test_mean_and_m2_weighted_equals_repetition():
+    x = np.array([1.0, 2.0, 4.0])
+    w = np.array([1.0, 3.0, 2.0])
+    rep = np.repeat(x, w.astype(int))
+    m, v = nm.mean_and_m2(x, w)
+    assert m == pytest.approx(rep.mean()) and v == pytest.approx(rep.var())
+
+
+@pytest.mark.parametrize("x,w,expected", [
+    ([3.0, 1.0, 2.0], None, 2.0),
+    ([1.0, 2.0, 3.0, 4.0], None, 2.5),
+    ([1.0, 2.0, 3.0], [1.0, 1.0, 5.0], 3.0),
+    ([1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0], 2.5),
+])
+def test_weighted_median(x, w, expected):
+    assert nm.weighted_median(np.array(x), None if w is None else np.array(w)) == expected
+
+
+def test_value_counts_and_log_factorial():
+    v, c = nm.value_counts(np.array([0.0, 3.0, 3.0, 1.0]))
+    assert v.tolist() == [0.0, 1.0, 3.0] and c.tolist() == [1.0, 1.0, 2.0]
+    assert nm.sum_log_factorial(v, c) == pytest.approx(2 * math.log(6))
+    big = np.array([1e12, 1e12, 5.0])
+    v, c = nm.value_counts(big)
+    assert v.tolist() == [5.0, 1e12] and c.tolist() == [1.0, 2.0]
+
+
+def test_solve_increasing_finds_root():
+    root, it, ok = nm.solve_increasing(lambda t: (t ** 3 - 2.0, 3 * t * t), 0.0, 5.0, 4.0,
+                                       max_iter=100, tol=1e-14)
+    assert ok and root == pytest.approx(2 ** (1 / 3), rel=1e-13)
+
+
+def test_numeric_hessian_of_known_function():
+    f = lambda t: math.exp(t[0]) * t[1] ** 3 + math.sin(t[0] * t[1])  # noqa: E731
+    a, b = 0.3, 1.7
+    exact = np.array([[math.exp(a) * b ** 3 - b * b * math.sin(a * b),
+                       3 * math.exp(a) * b * b + math.cos(a * b) - a * b * math.sin(a * b)],
+                      [0.0, 6 * math.exp(a) * b - a * a * math.sin(a * b)]])
+    exact[1, 0] = exact[0, 1]
+    np.testing.assert_allclose(numeric_hessian(f, [a, b]), exact, rtol=1e-8)
+
+
+def test_intervals_map_back_inside_domain():
+    z = z_value(0.95)
+    assert z == pytest.approx(1.959963984540054, rel=1e-14)
+    lo, hi, how = wald_interval(0.5, 10.0, "positive", z)
+    assert 0 < lo < 0.5 < hi and how == "wald, log scale"
+    lo, hi, how = wald_interval(0.01, 0.2, "unit", z)
+    assert 0 < lo < 0.01 < hi < 1 and how == "wald, logit scale"
+    assert wald_interval(1.0, 1.0, "real", z)[:2] == (1.0 - z, 1.0 + z)
+
+
+def test_covariance_refuses_singular_information():
+    assert covariance_from_information(np.array([[1.0, 1.0], [1.0, 1.0]])) is None
+    np.testing.assert_allclose(covariance_from_information(np.array([[4.0, 1.0], [1.0, 2.0]])),
+                               np.linalg.inv([[4.0, 1.0], [1.0, 2.0]]))
