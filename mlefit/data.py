@@ -59,6 +59,15 @@ def _read_bytes(path):
         raise DataError(f"cannot read '{path}': {exc.strerror or exc}; check its permissions") from None
 
 
+def _decodes(head):
+    """True when these leading bytes are UTF-8 (allowing a character cut at the end)."""
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3
+
+
 def _sniff_delimiter(raw):
     """The delimiter that splits the header line most: tab, comma, semicolon or pipe.
     Quoted text is ignored. A header with none of them is a single column."""
@@ -79,6 +88,10 @@ def read_table(path):
         raw = raw[3:]
     if not raw.strip():
         raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
+    head = raw[:65536]
+    if b"\x00" in head or not _decodes(head):
+        raise DataError(f"'{source}' is not a UTF-8 text CSV file (it holds binary or other-encoded "
+                        f"data); export it as CSV in UTF-8")
     delimiter = _sniff_delimiter(raw)
     single = delimiter not in raw.split(b"\n", 1)[0].decode("utf-8", "replace")
     body = raw.replace(b"\r\n", b"\n").rstrip(b"\n")
@@ -92,6 +105,7 @@ def read_table(path):
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = str(exc).splitlines()[0]
+        detail = detail if len(detail) <= 120 else detail[:117] + "..."
         raise DataError(f"cannot read '{source}' as CSV: {detail}") from None
     return table, source, blank
 
@@ -170,13 +184,8 @@ def _convert(col, name, source, labels, dropped, from_file):
         values = np.array([float(v) for v in text], dtype=np.float64)
     else:
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column with --column")
-    if not labels and values.size:
-        finite = np.isfinite(values)
-        if not finite.all():
-            bad = np.flatnonzero(~finite)
-            shown = ", ".join(f"{where(positions[i])}: {values[i]}" for i in bad[:3])
-            raise DataError(f"{label} has {bad.size} infinite value{'s' if bad.size > 1 else ''} "
-                            f"({shown}); remove them or mark them missing")
+    if not labels:
+        _reject_infinite(values, positions, label, where)
     return Column(name, values, positions, rows, tuple(dropped), source, from_file)
 
 
@@ -195,6 +204,8 @@ def from_values(data, name=None, labels=False):
         arr = arr.reshape(-1) if arr.ndim == 0 or 1 in arr.shape else arr
     if arr.ndim != 1:
         raise UsageError(f"data must be one-dimensional; got an array of shape {arr.shape}")
+    if not labels and arr.dtype.kind in "biuf":
+        return _from_numeric_array(arr, name)
     items = arr.tolist()
     if arr.dtype.kind == "f":
         items = [None if v != v else v for v in items]
@@ -209,6 +220,33 @@ def from_values(data, name=None, labels=False):
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             col = pa.chunked_array([pa.array([None if v is None else str(v) for v in items])])
     return _convert(col, name, None, labels, [], from_file=False)
+
+
+def _reject_infinite(values, positions, label, where):
+    bad = np.flatnonzero(np.isinf(values))
+    if bad.size:
+        shown = ", ".join(f"{where(positions[i])}: {values[i]}" for i in bad[:3])
+        many = bad.size > 1
+        raise DataError(f"{label} has {bad.size} infinite value{'s' if many else ''} ({shown}); "
+                        f"remove {'them' if many else 'it'} or leave the cell blank to mark it missing")
+
+
+def _from_numeric_array(arr, name):
+    """Fast path for numeric numpy input: NaN is missing, nothing is copied through Python."""
+    values = np.asarray(arr, dtype=np.float64)
+    rows = values.size
+    nan = np.isnan(values)
+    dropped = []
+    if nan.any():
+        missing = np.flatnonzero(nan)
+        dropped.append(Drop(MISSING, int(missing.size), tuple(f"index {p}" for p in missing[:FIRST])))
+        positions = np.flatnonzero(~nan)
+        values = values[positions]
+    else:
+        positions = np.arange(rows)
+    label = f"column '{name}'" if name is not None else "the data"
+    _reject_infinite(values, positions, label, lambda p: f"index {p}")
+    return Column(name, values, positions, rows, tuple(dropped), None, from_file=False)
 
 
 def _label_text(v):

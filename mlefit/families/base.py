@@ -6,6 +6,13 @@ from typing import Callable, Optional
 from .catalog import Spec
 
 
+def scipy_stats():
+    """scipy.stats, imported on demand (it costs over a second): only the tests and
+    comparisons use the frozen scipy equivalents."""
+    import scipy.stats
+    return scipy.stats
+
+
 @dataclass(frozen=True)
 class Solution:
     """What an estimator returns: the estimate and how it was reached."""

@@ -5,16 +5,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from .base import Family, Solution
+from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
 
 LOG_2PI = math.log(2.0 * math.pi)
 EULER_GAMMA = 0.57721566490153286061
-
-
-def _scipy_stats():
-    import scipy.stats
-    return scipy.stats
 
 
 # ---------------------------------------------------------------- normal and lognormal
@@ -54,7 +49,7 @@ NORMAL = Family(
     logpdf=_normal_logpdf,
     observed_information=_normal_observed,
     expected_information=_normal_expected,
-    scipy=lambda t: _scipy_stats().norm(t[0], t[1]),
+    scipy=lambda t: scipy_stats().norm(t[0], t[1]),
     min_n=2,
 )
 
@@ -74,7 +69,7 @@ LOGNORMAL = Family(
     logpdf=lambda x, t: _normal_logpdf(np.log(x), t) - np.log(x),
     observed_information=_normal_observed,
     expected_information=_normal_expected,
-    scipy=lambda t: _scipy_stats().lognorm(s=t[1], scale=math.exp(t[0])),
+    scipy=lambda t: scipy_stats().lognorm(s=t[1], scale=math.exp(t[0])),
     min_n=2,
 )
 
@@ -106,7 +101,7 @@ LAPLACE = Family(
     logpdf=lambda x, t: -math.log(2.0 * t[1]) - np.abs(x - t[0]) / t[1],
     observed_information=_laplace_observed,
     expected_information=lambda s, t: np.diag([s.n / t[1] ** 2, s.n / t[1] ** 2]),
-    scipy=lambda t: _scipy_stats().laplace(t[0], t[1]),
+    scipy=lambda t: scipy_stats().laplace(t[0], t[1]),
     min_n=2,
     info_note="the Laplace log-likelihood has no second derivative in mu; "
               "its information is the expected n/b^2",
@@ -127,7 +122,7 @@ EXPONENTIAL = Family(
     logpdf=lambda x, t: math.log(t[0]) - t[0] * x,
     observed_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
-    scipy=lambda t: _scipy_stats().expon(scale=1.0 / t[0]),
+    scipy=lambda t: scipy_stats().expon(scale=1.0 / t[0]),
 )
 
 
@@ -183,7 +178,7 @@ GAMMA = Family(
     logpdf=_gamma_logpdf,
     observed_information=_gamma_information,
     expected_information=_gamma_information,
-    scipy=lambda t: _scipy_stats().gamma(t[0], scale=1.0 / t[1]),
+    scipy=lambda t: scipy_stats().gamma(t[0], scale=1.0 / t[1]),
     min_n=2,
 )
 
@@ -274,7 +269,7 @@ WEIBULL = Family(
     logpdf=_weibull_logpdf,
     observed_information=_weibull_observed,
     expected_information=_weibull_expected,
-    scipy=lambda t: _scipy_stats().weibull_min(t[0], scale=t[1]),
+    scipy=lambda t: scipy_stats().weibull_min(t[0], scale=t[1]),
     min_n=2,
 )
 
@@ -319,7 +314,7 @@ def _beta_estimate(s, controls):
             na, nb = a - lam * step[0], b - lam * step[1]
             if na > 0 and nb > 0:
                 nf = _beta_nll1(s, na, nb)
-                if nf <= f + 1e-15 * abs(f):
+                if nf <= f + 1e-12 * max(1.0, abs(f)):  # downhill, up to rounding
                     break
             lam /= 2.0
         else:  # no downhill step left: at the optimum to rounding precision, or stuck
@@ -347,7 +342,7 @@ BETA = Family(
     logpdf=_beta_logpdf,
     observed_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
     expected_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
-    scipy=lambda t: _scipy_stats().beta(t[0], t[1]),
+    scipy=lambda t: scipy_stats().beta(t[0], t[1]),
     min_n=2,
 )
 

@@ -6,13 +6,8 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
-from .base import Family, Solution
+from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
-
-
-def _scipy_stats():
-    import scipy.stats
-    return scipy.stats
 
 
 def _upper_exact(alpha, n):
@@ -53,7 +48,7 @@ BERNOULLI = Family(
     logpdf=lambda x, t: np.where(x == 1, np.log(t[0]), np.log1p(-t[0])),
     observed_information=lambda s, t: np.array([[s.k / t[0] ** 2 + (s.n - s.k) / (1 - t[0]) ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / (t[0] * (1 - t[0]))]]),
-    scipy=lambda t: _scipy_stats().bernoulli(t[0]),
+    scipy=lambda t: scipy_stats().bernoulli(t[0]),
     boundary=_bern_boundary,
 )
 
@@ -163,7 +158,7 @@ POISSON = Family(
     logpdf=_pois_logpdf,
     observed_information=lambda s, t: np.array([[s.total / t[0] ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / t[0]]]),
-    scipy=lambda t: _scipy_stats().poisson(t[0]),
+    scipy=lambda t: scipy_stats().poisson(t[0]),
     boundary=_pois_boundary,
 )
 
@@ -196,7 +191,7 @@ GEOMETRIC = Family(
     logpdf=_geom_logpdf,
     observed_information=lambda s, t: np.array([[s.n / t[0] ** 2 + s.total / (1 - t[0]) ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / (t[0] ** 2 * (1 - t[0]))]]),
-    scipy=lambda t: _scipy_stats().geom(t[0], loc=-1),
+    scipy=lambda t: scipy_stats().geom(t[0], loc=-1),
     boundary=_geom_boundary,
 )
 
@@ -276,7 +271,7 @@ NEGATIVE_BINOMIAL = Family(
     loglik=_nb_loglik,
     logpdf=_nb_logpdf,
     observed_information=_nb_observed,
-    scipy=lambda t: _scipy_stats().nbinom(t[0], t[0] / (t[0] + t[1])),
+    scipy=lambda t: scipy_stats().nbinom(t[0], t[0] / (t[0] + t[1])),
     check=_nb_check,
     min_n=2,
 )
