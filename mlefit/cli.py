@@ -91,7 +91,8 @@ problem (including non-convergence), 2 usage error."""
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
-def fit(file, dist, column, confidence, information, max_iter, as_json):
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def fit(file, dist, column, confidence, information, max_iter, as_json, debug):
     """Fit a distribution to one column of FILE (CSV or TSV; - reads standard input)."""
     from . import families
     from .data import read_column

@@ -203,7 +203,10 @@ def test_json_error_object_on_stdout():
     assert out["error"]["type"] == "data_error" and "non-numeric" in out["error"]["message"]
 
 
-def test_debug_shows_traceback():
-    result = run("--debug", "fit", "-", "-d", "normal", input="x\n1\nabc\n")
+@pytest.mark.parametrize("where", ["group", "command"])
+def test_debug_shows_traceback(where):
+    args = ["fit", "-", "-d", "normal"]
+    args = ["--debug", *args] if where == "group" else [*args, "--debug"]
+    result = run(*args, input="x\n1\nabc\n")
     assert result.exit_code != 0
     assert isinstance(result.exception, mlefit.DataError)
