@@ -1,6 +1,7 @@
 """The one estimator every family goes through: validate, reduce to statistics,
 estimate (closed form or Newton), check convergence, then inference."""
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -40,20 +41,31 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
     col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
     x = col.values
     _validate(fam, col, x)
+    x, scale = _rescaled(fam, col, x)
 
     with np.errstate(all="ignore"):
-        stats = fam.stats(x, None)
-        if fam.check is not None:
-            fam.check(stats)
-        solution = fam.estimate(stats, Controls(max_iter=max_iter, tol=tol))
-        theta = tuple(float(t) for t in solution.theta)
-        if not all(math.isfinite(t) for t in theta):
-            raise DataError(f"the {fam.name} fit to {col.label} produced a non-finite estimate "
-                            f"{theta}; the data may be degenerate for this family")
-        loglik = float(fam.loglik(stats, theta))
+        try:
+            stats = fam.stats(x, None)
+            if fam.check is not None:
+                fam.check(stats)
+            solution = fam.estimate(stats, Controls(max_iter=max_iter, tol=tol))
+            theta = tuple(float(t) for t in solution.theta)
+            loglik = float(fam.loglik(stats, theta))
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+            raise _too_extreme(fam, col, x, exc) from exc
+        if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
+                t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
+            raise _too_extreme(fam, col, x, None)
         parameters, notes = _inference(fam, stats, theta, confidence, information)
+    if scale != 1.0:
+        parameters, theta = _map_back(fam, parameters, theta, scale)
+        if not all(math.isfinite(t) for t in theta):
+            raise _too_extreme(fam, col, col.values, None)
+        loglik -= stats.n * math.log(scale)
+        notes.append(f"fitted to the values divided by 2^{int(math.log2(scale))} (an exact "
+                     f"rescaling that keeps double precision), then mapped back")
 
-    k = _free_parameters(fam, stats)
+    k = fam.free_parameters(stats)
     n = stats.n
     result = FitResult(
         family=fam.name, parameters=tuple(parameters), confidence=float(confidence),
@@ -70,10 +82,40 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
     return result
 
 
-def _free_parameters(fam, stats):
-    if fam.covariance is not None:
-        return len(fam.names(stats)) - 1
-    return len(fam.spec.params)
+def _rescaled(fam, col, x):
+    """Data of scale-equivariant families whose magnitude is beyond 1e+-100 are divided
+    by a power of two (exact in floating point) so that squares and information
+    matrices neither overflow nor underflow; the estimates are mapped back afterwards."""
+    if fam.rescale is None or x.size == 0:
+        return x, 1.0
+    big = float(np.max(np.abs(x)))
+    if big == 0.0 or 1e-100 <= big <= 1e100:
+        return x, 1.0
+    scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # the power of two just below big
+    scaled = x / scale
+    if fam.spec.support == "positive" and bool(np.any(scaled == 0.0)):
+        raise DataError(f"{col.label} spans too many orders of magnitude for double precision "
+                        f"(from {float(np.min(x)):.6g} to {big:.6g}); {fam.name} cannot use both ends")
+    return scaled, scale
+
+
+def _map_back(fam, parameters, theta, scale):
+    """Estimates, SEs and interval bounds of the rescaled fit, in the original unit."""
+    mult, shift = fam.rescale(scale)
+    out = []
+    for p, m, c in zip(parameters, mult, shift):
+        move = (lambda v, m=m, c=c: None if v is None else v * m + c)
+        out.append(replace(p, estimate=move(p.estimate), se=None if p.se is None else p.se * m,
+                           ci_lower=move(p.ci_lower), ci_upper=move(p.ci_upper)))
+    return out, tuple(t * m + c for t, m, c in zip(theta, mult, shift))
+
+
+def _too_extreme(fam, col, x, exc):
+    lo, hi = float(np.min(x)), float(np.max(x))
+    why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    return DataError(f"the {fam.name} fit to {col.label} breaks down in double precision: the values "
+                     f"(from {lo:.6g} to {hi:.6g}) are too extreme or too concentrated for it{why}; "
+                     f"rescale them (change the unit) or choose another family")
 
 
 def _validate(fam, col, x):
@@ -94,7 +136,7 @@ def _validate(fam, col, x):
     if x.size < fam.min_n:
         raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
                         f"{col.label} has only {x.size}")
-    if not spec.discrete and x.size and bool(np.all(x == x[0])):
+    if fam.needs_spread and bool(np.all(x == x[0])):
         raise DataError(f"all {x.size} values of {col.label} equal {x[0]:.10g} (zero variance); "
                         f"{fam.name} needs spread to estimate its scale")
 
@@ -106,13 +148,17 @@ def _inference(fam, stats, theta, confidence, information):
     boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
     cov = None
     if len(boundary) < len(theta):
-        if fam.covariance is not None:
-            cov = fam.covariance(stats, theta)
-        else:
-            info_fn = fam.expected_information if information == "expected" else fam.observed_information
-            cov = inference.covariance_from_information(info_fn(stats, theta))
-            if cov is None:
-                notes.append("the information matrix is not positive definite: no standard errors")
+        try:
+            if fam.covariance is not None:
+                cov = fam.covariance(stats, theta)
+            else:
+                info_fn = fam.expected_information if information == "expected" else fam.observed_information
+                cov = inference.covariance_from_information(info_fn(stats, theta))
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+            cov = None
+        if cov is None or not np.all(np.isfinite(cov)):
+            cov = None
+            notes.append("the information matrix cannot be inverted at this estimate: no standard errors")
         if fam.info_note:
             notes.append(fam.info_note)
     z = inference.z_value(confidence)
@@ -123,10 +169,15 @@ def _inference(fam, stats, theta, confidence, information):
             out.append(ParameterEstimate(name, est, None, lo, hi, "exact", note))
             continue
         se = math.sqrt(cov[i, i]) if cov is not None and cov[i, i] >= 0 else None
-        if se is None or not math.isfinite(se) or se == 0:
+        if se is None or not math.isfinite(se) or se == 0 or (domain != "real" and est <= 0):
             out.append(ParameterEstimate(name, est, None, None, None, "none",
                                          "no standard error at this estimate"))
             continue
         lo, hi, how = inference.wald_interval(est, se, domain, z)
-        out.append(ParameterEstimate(name, est, se, lo, hi, how))
+        note = None
+        if domain == "positive" and se > est:
+            note = "standard error above the estimate: the likelihood is nearly flat in this parameter"
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            note = "the interval is unbounded at this level: the likelihood is nearly flat here"
+        out.append(ParameterEstimate(name, est, se, lo, hi, how, note))
     return out, notes

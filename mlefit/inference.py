@@ -36,12 +36,17 @@ def covariance_from_information(info):
 def wald_interval(estimate, se, domain, z):
     """(lower, upper, label) on the domain's natural scale, mapped back."""
     if domain == "positive":
-        half = z * se / estimate
-        return estimate * math.exp(-half), estimate * math.exp(half), INTERVAL_SCALE[domain]
+        centre, half = math.log(estimate), z * se / estimate
+        return _exp(centre - half), _exp(centre + half), INTERVAL_SCALE[domain]
     if domain == "unit":
         centre, half = logit(estimate), z * se / (estimate * (1.0 - estimate))
         return expit(centre - half), expit(centre + half), INTERVAL_SCALE[domain]
     return estimate - z * se, estimate + z * se, INTERVAL_SCALE[domain]
+
+
+def _exp(t):
+    """exp that saturates to 0 or inf instead of raising."""
+    return math.exp(t) if t < 709.0 else math.inf
 
 
 def numeric_hessian(f, theta, rel_step=2e-3):

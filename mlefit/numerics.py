@@ -93,3 +93,59 @@ def expit(t):
         return 1.0 / (1.0 + math.exp(-t))
     e = math.exp(t)
     return e / (1.0 + e)
+
+
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def stirling_remainder(a):
+    """mu(a) = lgamma(a) - [(a - 1/2) log a - a + log(2 pi)/2], accurately for all a > 0
+    (the asymptotic series for a >= 15, where the direct difference would cancel)."""
+    if a < 15.0:
+        return math.lgamma(a) - ((a - 0.5) * math.log(a) - a + HALF_LOG_2PI)
+    r = 1.0 / (a * a)
+    return (1.0 / 12 - r * (1.0 / 360 - r * (1.0 / 1260 - r * (1.0 / 1680 - r / 1188)))) / a
+
+
+def log_minus_digamma(a):
+    """log(a) - digamma(a) and its derivative 1/a - trigamma(a), without the cancellation
+    the direct differences suffer for large a."""
+    if a < 20.0:
+        from scipy.special import digamma, polygamma
+        return math.log(a) - float(digamma(a)), 1.0 / a - float(polygamma(1, a))
+    r = 1.0 / (a * a)
+    value = 1.0 / (2 * a) + r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240 - r / 132))))
+    deriv = -(r / 2 + (r / a) * (1.0 / 6 - r * (1.0 / 30 - r * (1.0 / 42 - r * (1.0 / 30 - r * 5.0 / 66)))))
+    return value, deriv
+
+
+def log1pmx(t):
+    """log(1 + t) - t, accurate also for tiny t."""
+    if abs(t) < 1e-4:
+        return -t * t * (0.5 - t * (1.0 / 3 - t * (0.25 - t / 5)))
+    return math.log1p(t) - t
+
+
+def log1pmx_array(t):
+    """Vectorised log1pmx."""
+    t = np.asarray(t, dtype=np.float64)
+    series = -t * t * (0.5 - t * (1.0 / 3 - t * (0.25 - t * (0.2 - t / 6))))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        direct = np.log1p(t) - t
+    return np.where(np.abs(t) < 1e-3, series, direct)
+
+
+def poisson_loglik_terms(values, counts, lam):
+    """sum over distinct counts v (with multiplicities) of log P(v; lam), accurate for huge
+    counts: for v >= 10 it uses v (log u - u + 1) - log(2 pi v)/2 - mu(v), u = lam / v,
+    instead of the difference of three numbers near v log v."""
+    total = 0.0
+    for v, c in zip(values.tolist(), counts.tolist()):
+        if v == 0:
+            term = -lam
+        elif v < 10:
+            term = v * math.log(lam) - lam - math.lgamma(v + 1.0)
+        else:
+            term = v * log1pmx(lam / v - 1.0) - 0.5 * math.log(2 * math.pi * v) - stirling_remainder(v)
+        total += c * term
+    return total

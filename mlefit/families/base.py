@@ -44,9 +44,13 @@ class Family:
     check(stats) -> raises DataError when the data leave the MLE undefined.
     boundary(stats, theta, confidence) -> {param index: (lo, hi, note)} for estimates
         on the edge of the parameter space (exact intervals), or {}.
-    covariance(stats, theta) -> covariance matrix, for families whose parameters are
-        constrained (categorical: probabilities sum to one).
+    covariance(stats, theta) -> covariance matrix computed directly, where inverting
+        the information would lose precision (gamma at huge shapes) or the parameters
+        are constrained (categorical: probabilities sum to one). Must equal the
+        inverse information wherever that is well conditioned.
     param_names(stats) -> names, when they depend on the data (categorical labels).
+    rescale(s) -> (multipliers, shifts): how each parameter moves when the data are
+        multiplied by s, for families equivariant under scaling (theta -> theta*m + c).
     scipy(theta) -> the frozen scipy.stats equivalent (used by the tests).
     """
 
@@ -62,7 +66,9 @@ class Family:
     boundary: Optional[Callable] = None
     covariance: Optional[Callable] = None
     param_names: Optional[Callable] = None
+    rescale: Optional[Callable] = None
     min_n: int = 1
+    needs_spread: bool = False
     info_note: str = ""
 
     @property
@@ -73,6 +79,12 @@ class Family:
         if self.param_names is not None:
             return tuple(self.param_names(stats))
         return tuple(p.name for p in self.spec.params)
+
+    def free_parameters(self, stats):
+        """How many parameters the data determine (k in AIC and BIC)."""
+        if self.param_names is not None:  # labelled probabilities that sum to one
+            return len(self.param_names(stats)) - 1
+        return len(self.spec.params)
 
     def domains(self, stats):
         if self.param_names is not None:

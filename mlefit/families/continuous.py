@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from ..errors import DataError
 from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
 
@@ -16,6 +17,12 @@ EULER_GAMMA = 0.57721566490153286061
 def _moments(y, w):
     mean, m2 = nm.mean_and_m2(y, w)
     return SimpleNamespace(n=nm.total_weight(w, y.size), mean=mean, m2=m2, jacobian=0.0)
+
+
+def _spread_check(s):
+    if not s.m2 > 0:
+        raise DataError("the values are (numerically) all equal: zero variance; "
+                        "this family needs spread to estimate its scale")
 
 
 def _normal_loglik(s, theta):
@@ -50,7 +57,10 @@ NORMAL = Family(
     observed_information=_normal_observed,
     expected_information=_normal_expected,
     scipy=lambda t: scipy_stats().norm(t[0], t[1]),
+    check=_spread_check,
     min_n=2,
+    needs_spread=True,
+    rescale=lambda s: ((s, s), (0.0, 0.0)),
 )
 
 
@@ -70,7 +80,9 @@ LOGNORMAL = Family(
     observed_information=_normal_observed,
     expected_information=_normal_expected,
     scipy=lambda t: scipy_stats().lognorm(s=t[1], scale=math.exp(t[0])),
+    check=_spread_check,
     min_n=2,
+    needs_spread=True,
 )
 
 
@@ -103,8 +115,10 @@ LAPLACE = Family(
     expected_information=lambda s, t: np.diag([s.n / t[1] ** 2, s.n / t[1] ** 2]),
     scipy=lambda t: scipy_stats().laplace(t[0], t[1]),
     min_n=2,
+    needs_spread=True,
     info_note="the Laplace log-likelihood has no second derivative in mu; "
               "its information is the expected n/b^2",
+    rescale=lambda s: ((s, s), (0.0, 0.0)),
 )
 
 
@@ -112,6 +126,12 @@ LAPLACE = Family(
 def _exp_stats(x, w):
     n = nm.total_weight(w, x.size)
     return SimpleNamespace(n=n, total=nm.wsum(x, w))
+
+
+def _exp_check(s):
+    if not s.total > 0:
+        raise DataError("all values are 0: the exponential rate MLE (1/mean) is infinite; "
+                        "a point mass at 0 is not an exponential distribution")
 
 
 EXPONENTIAL = Family(
@@ -123,45 +143,77 @@ EXPONENTIAL = Family(
     observed_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     scipy=lambda t: scipy_stats().expon(scale=1.0 / t[0]),
+    check=_exp_check,
+    rescale=lambda s: ((1.0 / s,), (0.0,)),
 )
 
 
 # ---------------------------------------------------------------- gamma
 def _gamma_stats(x, w):
-    mean, m2 = nm.mean_and_m2(x, w)
-    return SimpleNamespace(n=nm.total_weight(w, x.size), mean=mean, m2=m2,
-                           meanlog=nm.wsum(np.log(x), w) / nm.total_weight(w, x.size))
+    n = nm.total_weight(w, x.size)
+    mean = nm.mean_and_m2(x, w)[0]
+    # d = log(mean) - mean(log x). With t = (x - m)/m for the computed mean m, this is
+    # log1p(mean(t)) - mean(log1p(t)) = log1pmx(mean(t)) - mean(log1pmx(t)): no term is
+    # cancelled away, so tightly clustered data keep their tiny, positive d
+    t = (x - mean) / mean
+    d = nm.log1pmx(nm.wsum(t, w) / n) - nm.wsum(nm.log1pmx_array(t), w) / n
+    return SimpleNamespace(n=n, mean=mean, d=d, meanlog=nm.wsum(np.log(x), w) / n)
+
+
+def _gamma_check(s):
+    if not s.d > 0:
+        raise DataError("the values are (numerically) all equal: zero variance; "
+                        "the gamma family needs spread to estimate its shape")
+
+
+GAMMA_METHOD = "Newton on the shape (mean, mean-log)"
 
 
 def _gamma_estimate(s, controls):
-    """Shape solves log(a) - psi(a) = log(mean) - mean(log x) = d: generalised Newton
-    (Minka 2002) from the closed-form approximation; rate = shape / mean."""
-    from scipy.special import digamma, polygamma
-
-    d = math.log(s.mean) - s.meanlog
+    """Shape solves log(a) - psi(a) = d: generalised Newton (Minka 2002) from the
+    closed-form approximation; rate = shape / mean."""
+    d = s.d
     a = (3.0 - d + math.sqrt((d - 3.0) ** 2 + 24.0 * d)) / (12.0 * d)
     for it in range(1, controls.max_iter + 1):
-        f = math.log(a) - float(digamma(a)) - d
-        df = 1.0 / a - float(polygamma(1, a))
-        new = 1.0 / (1.0 / a + f / (a * a * df))
+        value, deriv = nm.log_minus_digamma(a)
+        f = value - d
+        new = 1.0 / (1.0 / a + f / (a * a * deriv))
         if not new > 0:
             new = a / 2.0
-        if abs(new - a) <= controls.tol * a:
-            return Solution((new, new / s.mean), "Newton on the shape (mean, mean-log)", it, True)
+        if abs(new - a) <= controls.tol * a or abs(f) <= 4e-16 * d:
+            return Solution((new, new / s.mean), GAMMA_METHOD, it, True)
         a = new
-    return Solution((a, a / s.mean), "Newton on the shape (mean, mean-log)", controls.max_iter,
-                    False, f"shape did not converge in {controls.max_iter} iteration(s)")
+    return Solution((a, a / s.mean), GAMMA_METHOD, controls.max_iter, False,
+                    f"shape did not converge in {controls.max_iter} iteration(s)")
 
 
 def _gamma_loglik(s, theta):
+    """n [a log(rate) + (a-1) mean(log x) - rate mean - lgamma(a)], rearranged with
+    u = rate mean / a as n [a (log u - u + 1) + log(a/2pi)/2 - mu(a) - a d - mean(log x)]
+    (mu: the Stirling remainder), which keeps its precision for shapes up to 1e30."""
     a, rate = theta
-    return s.n * (a * math.log(rate) - math.lgamma(a) + (a - 1.0) * s.meanlog - rate * s.mean)
+    u = rate * s.mean / a
+    return s.n * (a * nm.log1pmx(u - 1.0) + 0.5 * math.log(a) - nm.HALF_LOG_2PI
+                  - nm.stirling_remainder(a) - a * s.d - s.meanlog)
 
 
 def _gamma_information(s, theta):
     from scipy.special import polygamma
     a, rate = theta
     return s.n * np.array([[float(polygamma(1, a)), -1.0 / rate], [-1.0 / rate, a / rate ** 2]])
+
+
+def _gamma_covariance(s, theta):
+    """Inverse information via the orthogonal (shape, mean) parameterisation:
+    var(shape) = 1/(n (trigamma(a) - 1/a)), var(mean) = mean^2/(n a), then the delta
+    method to (shape, rate). trigamma(a) - 1/a comes from the cancellation-free series,
+    so the standard errors stay right for shapes in the millions."""
+    a, rate = theta
+    mean = a / rate
+    var_a = 1.0 / (-s.n * nm.log_minus_digamma(a)[1])
+    var_rate = var_a / mean ** 2 + a / (s.n * mean ** 2)
+    cov = var_a / mean
+    return np.array([[var_a, cov], [cov, var_rate]])
 
 
 def _gamma_logpdf(x, theta):
@@ -179,7 +231,11 @@ GAMMA = Family(
     observed_information=_gamma_information,
     expected_information=_gamma_information,
     scipy=lambda t: scipy_stats().gamma(t[0], scale=1.0 / t[1]),
+    check=_gamma_check,
+    covariance=_gamma_covariance,
     min_n=2,
+    needs_spread=True,
+    rescale=lambda s: ((1.0, 1.0 / s), (0.0, 0.0)),
 )
 
 
@@ -190,6 +246,13 @@ def _weibull_stats(x, w):
     top = float(logx.max())
     return SimpleNamespace(n=n, w=w, logx=logx, y=logx - top, top=top,
                            ybar=nm.wsum(logx - top, w) / n, sumlog=nm.wsum(logx, w))
+
+
+def _weibull_check(s):
+    sd = math.sqrt(nm.mean_and_m2(s.logx, s.w)[1])
+    if not sd > 1e-13 * max(1.0, abs(s.top)):
+        raise DataError("the values are (numerically) all equal: zero variance; "
+                        "the weibull family needs spread to estimate its shape")
 
 
 def _weibull_power_sums(s, k):
@@ -270,7 +333,10 @@ WEIBULL = Family(
     observed_information=_weibull_observed,
     expected_information=_weibull_expected,
     scipy=lambda t: scipy_stats().weibull_min(t[0], scale=t[1]),
+    check=_weibull_check,
     min_n=2,
+    needs_spread=True,
+    rescale=lambda s: ((1.0, s), (0.0, 0.0)),
 )
 
 
@@ -280,6 +346,12 @@ def _beta_stats(x, w):
     mean, m2 = nm.mean_and_m2(x, w)
     return SimpleNamespace(n=n, mean=mean, m2=m2, l1=nm.wsum(np.log(x), w) / n,
                            l2=nm.wsum(np.log1p(-x), w) / n)
+
+
+def _beta_check(s):
+    if not s.m2 > 0 or s.mean * (1.0 - s.mean) / s.m2 > 1e15:
+        raise DataError("the values are (numerically) all equal: zero variance; "
+                        "the beta shapes would be infinite")
 
 
 def _beta_nll1(s, a, b):
@@ -343,7 +415,9 @@ BETA = Family(
     observed_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
     expected_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
     scipy=lambda t: scipy_stats().beta(t[0], t[1]),
+    check=_beta_check,
     min_n=2,
+    needs_spread=True,
 )
 
 FAMILIES = (NORMAL, LAPLACE, EXPONENTIAL, GAMMA, LOGNORMAL, WEIBULL, BETA)

@@ -135,7 +135,7 @@ def _pois_loglik(s, theta):
     (lam,) = theta
     if lam == 0:
         return 0.0 if s.total == 0 else -math.inf
-    return s.total * math.log(lam) - s.n * lam - s.log_fact
+    return nm.poisson_loglik_terms(s.values, s.counts, lam)
 
 
 def _pois_logpdf(x, theta):
@@ -239,11 +239,15 @@ def _nb_estimate(s, controls):
 
 
 def _nb_loglik(s, theta):
-    from scipy.special import gammaln
+    """sum c [lgamma(v+r) - lgamma(r) - lgamma(v+1) + r log(r/(r+mu)) + v log(mu/(r+mu))],
+    written as -log(v+r) - betaln(r, v+1) - r log1p(mu/r) - v log1p(r/mu) so that huge
+    counts do not cancel away the answer."""
+    from scipy.special import betaln
     r, mu = theta
     v, c = s.values, s.counts
-    return float(c @ (gammaln(v + r) + v * math.log(mu / (r + mu)))) - s.n * gammaln(r) \
-        - s.log_fact + s.n * r * math.log(r / (r + mu))
+    with np.errstate(divide="ignore"):
+        log_coef = np.where(v > 0, -np.log(v + r) - betaln(r, v + 1.0), 0.0)
+    return float(c @ (log_coef - v * math.log1p(r / mu))) - s.n * r * math.log1p(mu / r)
 
 
 def _nb_logpdf(x, theta):
