@@ -17,13 +17,18 @@ def _fail(message, code):
     sys.exit(code)
 
 
+def _json_error(kind, message):
+    click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
+
+
 class MlefitGroup(click.Group):
     """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
-    data or fit problems, 130 for Ctrl-C. --debug shows the traceback instead."""
+    data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
+    (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
 
     def main(self, args=None, prog_name=None, **extra):
         argv = list(sys.argv[1:] if args is None else args)
-        debug = "--debug" in argv
+        debug, as_json = "--debug" in argv, "--json" in argv
         extra.pop("standalone_mode", None)
         try:
             return super().main(args=argv, prog_name=prog_name or "mlefit",
@@ -38,16 +43,26 @@ class MlefitGroup(click.Group):
                 raise
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
             hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
+            if as_json:
+                _json_error("usage_error", exc.format_message())
             _fail(exc.format_message() + hint, exc.exit_code)
         except MlefitError as exc:
             if debug:
                 raise
+            if as_json:
+                if isinstance(exc, ConvergenceError) and exc.result is not None:
+                    click.echo(json.dumps(exc.result.to_dict(), indent=2))
+                else:
+                    _json_error(exc.kind, str(exc))
             _fail(str(exc), exc.exit_code)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if debug:
                 raise
-            _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
-                  f"for the traceback and please report it", 1)
+            message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
+                       f"for the traceback and please report it")
+            if as_json:
+                _json_error("internal_error", message)
+            _fail(message, 1)
 
 
 @click.group(cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,7 +99,8 @@ problem (including non-convergence), 2 usage error."""
               help="Distribution family (see the list below; aliases like gaussian, nbinom work).")
 @click.option("--column", "-c", metavar="NAME",
               help="Column to fit. Default: the only column, or the only numeric one.")
-@click.option("--confidence", default=0.95, show_default=True, type=float,
+@click.option("--confidence", default=0.95, show_default=True,
+              type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="Confidence level of the intervals, in (0, 1).")
 @click.option("--information", type=click.Choice(["observed", "expected"]), default="observed",
               show_default=True, help="Fisher information used for standard errors.")
@@ -98,19 +114,10 @@ def fit(file, dist, column, confidence, information, max_iter, as_json, debug):
     from .data import read_column
     from .estimate import fit as fit_column
 
-    try:
-        fam = families.get(dist)
-        col = read_column(file, column=column, labels=fam.spec.support == "labels")
-        result = fit_column(col, fam.name, confidence=confidence, information=information,
-                            max_iter=max_iter)
-    except ConvergenceError as exc:
-        if as_json and exc.result is not None:
-            click.echo(json.dumps(exc.result.to_dict(), indent=2))
-        raise
-    except MlefitError as exc:
-        if as_json:
-            click.echo(json.dumps({"error": {"type": exc.kind, "message": str(exc)}}, indent=2))
-        raise
+    fam = families.get(dist)
+    col = read_column(file, column=column, labels=fam.spec.support == "labels")
+    result = fit_column(col, fam.name, confidence=confidence, information=information,
+                        max_iter=max_iter)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

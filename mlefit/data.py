@@ -4,6 +4,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -21,10 +22,15 @@ FIRST = 5  # how many offending rows a report names
 _NUMBER = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)\s*$", re.IGNORECASE)
 
 
+def _index(position):
+    return f"index {position}"
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of data ready for a family: `values` (float64, or str labels),
-    `positions` (where each value stood in the source), and what was left out."""
+    `positions` (where each value stood in the source), and what was left out.
+    `locate(position)` names a place: "line 7" in a file, "index 6" in a sequence."""
 
     name: str | None
     values: np.ndarray
@@ -32,12 +38,11 @@ class Column:
     rows_read: int
     dropped: tuple
     source: str | None = None
-    from_file: bool = True
+    locate: Callable = _index
 
     def where(self, i):
-        """Where used value i came from: a file line (the header is line 1) or an index."""
-        pos = int(self.positions[i])
-        return f"line {pos + 2}" if self.from_file else f"index {pos}"
+        """Where used value i came from."""
+        return self.locate(int(self.positions[i]))
 
     @property
     def label(self):
@@ -78,11 +83,20 @@ def _sniff_delimiter(raw):
     return best if counts[best] > 0 else ","
 
 
-def read_table(path):
-    """Read a delimited file into a pyarrow Table. Returns (table, source, blank_lines)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+@dataclass(frozen=True)
+class RawTable:
+    """A parsed file: the pyarrow table, and where its rows stood in the file."""
 
+    table: object
+    source: str
+    blank_lines: tuple  # file line numbers of blank lines after the header
+    lines: object = None  # file line number of each table row, when known exactly
+
+    def line(self, row):
+        return int(self.lines[row]) if self.lines is not None else row + 2
+
+
+def _load(path):
     raw, source = _read_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -92,22 +106,69 @@ def read_table(path):
     if b"\x00" in head or not _decodes(head):
         raise DataError(f"'{source}' is not a UTF-8 text CSV file (it holds binary or other-encoded "
                         f"data); export it as CSV in UTF-8")
+    return raw, source
+
+
+def _line_map(raw):
+    """(line numbers of the non-blank lines after the header, of the blank ones), both
+    1-based. Only needed when the file has blank lines, which the parser skips."""
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [buf.size]))
+    if starts[-1] == buf.size:  # nothing after the final newline
+        starts, ends = starts[:-1], ends[:-1]
+    length = ends - starts
+    first = buf[np.minimum(starts, buf.size - 1)]
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    numbers = np.arange(1, starts.size + 1)
+    header = int(np.flatnonzero(~blank)[0])
+    after = numbers > header + 1
+    return numbers[after & ~blank], numbers[after & blank]
+
+
+def _parse(raw, source, column_types=None):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     delimiter = _sniff_delimiter(raw)
-    single = delimiter not in raw.split(b"\n", 1)[0].decode("utf-8", "replace")
-    body = raw.replace(b"\r\n", b"\n").rstrip(b"\n")
-    blank = 0 if single else body.count(b"\n\n") + body.count(b"\n\r\n")
     try:
-        table = pacsv.read_csv(
+        return pacsv.read_csv(
             pa.BufferReader(raw),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=not single),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(null_values=NA_VALUES, strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True),
+                                                 quoted_strings_can_be_null=True,
+                                                 column_types=column_types or {}),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = str(exc).splitlines()[0]
         detail = detail if len(detail) <= 120 else detail[:117] + "..."
         raise DataError(f"cannot read '{source}' as CSV: {detail}") from None
-    return table, source, blank
+
+
+def read_table(path, string_column=None):
+    """Read a delimited file ('-' for stdin) into a RawTable. `string_column` is read as
+    text, never parsed as numbers (labels like zip codes keep their leading zeros)."""
+    return _table(*_load(path), string_column)
+
+
+def _table(raw, source, string_column=None):
+    import pyarrow as pa
+
+    types = {string_column: pa.string()} if string_column is not None else None
+    table = _parse(raw, source, types)
+    lines, blank = None, ()
+    if b"\n\n" in raw or b"\n\r\n" in raw:
+        lines, blank_lines = _line_map(raw)
+        blank = tuple(int(b) for b in blank_lines)
+        if lines.size != table.num_rows:  # quoted fields spanning lines: numbering unknown
+            lines = None
+    return RawTable(table, source, blank, lines)
+
+
+def _is_string(t):
+    import pyarrow.types as pt
+    return pt.is_string(t) or pt.is_large_string(t)
 
 
 def _is_numeric_type(t):
@@ -119,28 +180,41 @@ def choose_column(table, column):
     names = table.column_names
     shown = ", ".join(names)
     if column is not None:
-        if column in names:
-            return column
-        folded = [n for n in names if n.lower() == column.lower()]
-        if len(folded) == 1:
-            return folded[0]
-        raise UsageError(f"no column '{column}'; the columns are: {shown}")
-    if len(names) == 1:
-        return names[0]
-    numeric = [n for n in names if _is_numeric_type(table.schema.field(n).type)]
-    if len(numeric) == 1:
-        return numeric[0]
-    raise UsageError(f"the file has {len(names)} columns ({shown}); choose one with --column NAME")
+        matches = [n for n in names if n == column] or [n for n in names if n.lower() == column.lower()]
+        if not matches:
+            raise UsageError(f"no column '{column}'; the columns are: {shown}")
+        chosen = matches[0]
+        if len(set(matches)) > 1:
+            raise UsageError(f"'{column}' matches several columns ({', '.join(matches)}); "
+                             f"give the exact name")
+    elif len(names) == 1:
+        chosen = names[0]
+    else:
+        numeric = [f.name for f in table.schema if _is_numeric_type(f.type)]
+        if len(numeric) != 1:
+            raise UsageError(f"the file has {len(names)} columns ({shown}); choose one with --column NAME")
+        chosen = numeric[0]
+    if names.count(chosen) > 1:
+        raise UsageError(f"the column name '{chosen}' appears {names.count(chosen)} times "
+                         f"({shown}); give the columns distinct names")
+    return chosen
 
 
 def read_column(path, column=None, labels=False):
     """The chosen column of a CSV file ('-' for stdin) as a Column. `labels` keeps the
-    values as strings (for the categorical family) instead of parsing numbers."""
-    table, source, blank = read_table(path)
-    name = choose_column(table, column)
-    col = table.column(name)
-    dropped = [Drop(BLANK_LINE, blank)] if blank else []
-    return _convert(col, name, source, labels, dropped, from_file=True)
+    values as text (for the categorical family) instead of parsing numbers."""
+    content, source = _load(path)
+    raw = _table(content, source)
+    name = choose_column(raw.table, column)
+    if labels and not _is_string(raw.table.schema.field(name).type):
+        raw = _table(content, source, string_column=name)
+    dropped = []
+    if raw.blank_lines:
+        dropped.append(Drop(BLANK_LINE, len(raw.blank_lines),
+                            tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
+    col = raw.table.column(name)
+    return _convert(col, name, raw.source, labels, dropped,
+                    where=lambda p: f"line {raw.line(p)}", rows_read=len(col) + len(raw.blank_lines))
 
 
 def _to_numpy(chunked):
@@ -149,13 +223,13 @@ def _to_numpy(chunked):
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _convert(col, name, source, labels, dropped, from_file):
+def _convert(col, name, source, labels, dropped, where, rows_read):
+    """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
+    anything else refused with the place it stood (`where(position)`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as pt
 
-    rows = len(col)
-    where = (lambda p: f"line {p + 2}") if from_file else (lambda p: f"index {p}")
     if col.null_count:
         is_null = _to_numpy(pc.cast(col.is_null(), pa.int8())).astype(bool)
         positions = np.flatnonzero(~is_null)
@@ -163,7 +237,7 @@ def _convert(col, name, source, labels, dropped, from_file):
         dropped.append(Drop(MISSING, int(missing.size), tuple(where(p) for p in missing[:FIRST])))
         col = col.drop_null()
     else:
-        positions = np.arange(rows)
+        positions = np.arange(len(col))
     label = f"column '{name}'" if name is not None else "the data"
     t = col.type
     if labels:
@@ -172,7 +246,7 @@ def _convert(col, name, source, labels, dropped, from_file):
         values = np.empty(0)
     elif pt.is_integer(t) or pt.is_floating(t) or pt.is_boolean(t):
         values = _to_numpy(pc.cast(col, pa.float64()))
-    elif pt.is_string(t) or pt.is_large_string(t):
+    elif _is_string(t):
         text = col.to_pylist()
         bad = [i for i, v in enumerate(text) if not _NUMBER.match(v)]
         if bad:
@@ -186,7 +260,7 @@ def _convert(col, name, source, labels, dropped, from_file):
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column with --column")
     if not labels:
         _reject_infinite(values, positions, label, where)
-    return Column(name, values, positions, rows, tuple(dropped), source, from_file)
+    return Column(name, values, positions, rows_read, tuple(dropped), source, where)
 
 
 # ---------------------------------------------------------------- Python sequences
@@ -206,11 +280,7 @@ def from_values(data, name=None, labels=False):
         raise UsageError(f"data must be one-dimensional; got an array of shape {arr.shape}")
     if not labels and arr.dtype.kind in "biuf":
         return _from_numeric_array(arr, name)
-    items = arr.tolist()
-    if arr.dtype.kind == "f":
-        items = [None if v != v else v for v in items]
-    elif arr.dtype.kind == "O":
-        items = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in items]
+    items = [None if _is_missing(v) else v for v in arr.tolist()]
     if labels:
         items = [None if v is None else _label_text(v) for v in items]
         col = pa.chunked_array([pa.array(items, type=pa.string())])
@@ -219,7 +289,16 @@ def from_values(data, name=None, labels=False):
             col = pa.chunked_array([pa.array(items)])
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             col = pa.chunked_array([pa.array([None if v is None else str(v) for v in items])])
-    return _convert(col, name, None, labels, [], from_file=False)
+    return _convert(col, name, None, labels, [], where=_index, rows_read=len(col))
+
+
+def _is_missing(v):
+    """None, a float NaN, or pandas' NA/NaT (recognised without importing pandas)."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    return type(v).__name__ in ("NAType", "NaTType")
 
 
 def _reject_infinite(values, positions, label, where):
@@ -245,8 +324,8 @@ def _from_numeric_array(arr, name):
     else:
         positions = np.arange(rows)
     label = f"column '{name}'" if name is not None else "the data"
-    _reject_infinite(values, positions, label, lambda p: f"index {p}")
-    return Column(name, values, positions, rows, tuple(dropped), None, from_file=False)
+    _reject_infinite(values, positions, label, _index)
+    return Column(name, values, positions, rows, tuple(dropped), None, _index)
 
 
 def _label_text(v):

@@ -1,6 +1,7 @@
 """The one estimator every family goes through: validate, reduce to statistics,
 estimate (closed form or Newton), check convergence, then inference."""
 import math
+import numbers
 from dataclasses import replace
 
 import numpy as np
@@ -28,14 +29,14 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
     partial result as .result) when the optimiser does not converge.
     """
     fam = families.get(family)
-    if not (isinstance(confidence, (int, float)) and 0.0 < confidence < 1.0):
+    if isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0):
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence}); e.g. 0.95")
     if information not in INFORMATION_KINDS:
         raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
     if information == "expected" and fam.expected_information is None:
         raise UsageError(f"the {fam.name} family has no closed-form expected information; "
                          f"use --information observed")
-    if not (isinstance(max_iter, int) and max_iter >= 1):
+    if isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1):
         raise UsageError(f"max_iter must be a positive integer (got {max_iter})")
     labels = fam.spec.support == "labels"
     col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
@@ -48,7 +49,7 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
             stats = fam.stats(x, None)
             if fam.check is not None:
                 fam.check(stats)
-            solution = fam.estimate(stats, Controls(max_iter=max_iter, tol=tol))
+            solution = fam.estimate(stats, Controls(max_iter=int(max_iter), tol=float(tol)))
             theta = tuple(float(t) for t in solution.theta)
             loglik = float(fam.loglik(stats, theta))
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:

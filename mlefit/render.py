@@ -64,6 +64,7 @@ def summary_table(d):
 
 
 def print_fit(d, file=None):
-    console = Console(file=file, highlight=False)
+    # labels, column names and paths are data, never markup: "[red]" stays "[red]"
+    console = Console(file=file, highlight=False, markup=False, emoji=False)
     console.print(fit_table(d))
     console.print(summary_table(d))

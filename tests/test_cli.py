@@ -154,7 +154,7 @@ ERRORS = [
      "no column 'death'; the columns are: corps_year, deaths"),
     (["fit", MICHELSON, "-d", "normal"], 2,
      "the file has 3 columns (experiment, run, speed); choose one with --column NAME"),
-    (["fit", HORSEKICKS, "-d", "poisson", "--confidence", "1.5"], 2, "confidence must be strictly between 0 and 1"),
+    (["fit", HORSEKICKS, "-d", "poisson", "--confidence", "1.5"], 2, "1.5 is not in the range 0<x<1"),
     (["fit", HORSEKICKS, "-d", "negative_binomial", "--information", "expected"], 2,
      "no closed-form expected information"),
     (["fit", HORSEKICKS], 2, "Missing option '--dist'"),
@@ -210,3 +210,32 @@ def test_debug_shows_traceback(where):
     result = run(*args, input="x\n1\nabc\n")
     assert result.exit_code != 0
     assert isinstance(result.exception, mlefit.DataError)
+
+
+def test_labels_that_look_like_markup_print_verbatim():
+    result = run("fit", "-", "-d", "categorical", input="colour\nred\nblue\n[red]\n/usr\n[/bin]\n")
+    assert result.exit_code == 0, result.output
+    for label in ("p[red]", "p[blue]", "p[[red]]", "p[/usr]", "p[[/bin]]"):
+        assert label in result.stdout
+
+
+@pytest.mark.parametrize("args", [["fit", HORSEKICKS, "--json"],
+                                  ["fit", HORSEKICKS, "-d", "poisson", "--information", "bogus", "--json"]])
+def test_json_mode_gets_json_even_for_usage_errors(args):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["type"] == "usage_error"
+
+
+def test_near_poisson_negative_binomial_reports_an_unbounded_interval():
+    import numpy as np
+    for seed in range(10_000):  # the first seeded Poisson sample that is barely overdispersed
+        x = np.random.default_rng(seed).poisson(3.0, 1000)
+        if 0 < x.var() - x.mean() < 0.005:
+            break
+    text = "k\n" + "\n".join(map(str, x)) + "\n"
+    result, out = run_json("fit", "-", "-d", "negative_binomial", input=text)
+    assert result.exit_code == 0, result.output
+    size = out["parameters"][0]
+    assert size["note"] and size["ci_lower"] > 0
+    assert "NaN" not in result.stdout and "Infinity" not in result.stdout

@@ -29,17 +29,40 @@ def test_delimiters_line_endings_bom_quotes(tmp_path, text):
     assert col.rows_read == 3 and col.dropped == ()
 
 
-def test_single_column_blank_lines_are_missing_values(tmp_path):
-    col = data.read_column(write(tmp_path, "x\n1\n\n3\nNA\n5\n"))
+def test_blank_lines_are_reported_with_their_line_numbers(tmp_path):
+    col = data.read_column(write(tmp_path, "x\n1\n\n3\nNA\n5\n\n"))
     assert col.values.tolist() == [1.0, 3.0, 5.0]
-    assert col.rows_read == 5
-    assert col.dropped[0].count == 2 and col.dropped[0].first == ("line 3", "line 5")
+    assert col.rows_read == 6  # 4 value rows and 2 blank lines: read = used + dropped
+    reasons = {d.reason: (d.count, d.first) for d in col.dropped}
+    assert reasons[data.BLANK_LINE] == (2, ("line 3", "line 7"))
+    assert reasons[data.MISSING] == (1, ("line 5",))
 
 
-def test_blank_lines_in_multi_column_file_are_reported(tmp_path):
-    col = data.read_column(write(tmp_path, "x,y\n1,a\n\n3,b\n"), "x")
-    assert col.values.tolist() == [1.0, 3.0]
-    assert [(d.reason, d.count) for d in col.dropped] == [(data.BLANK_LINE, 1)]
+def test_line_numbers_stay_right_after_blank_lines(tmp_path):
+    path = write(tmp_path, "x,y\r\n1,2\r\n\r\n\r\n3,4\r\nabc,5\r\n")
+    with pytest.raises(DataError, match=r"line 6: 'abc'"):
+        data.read_column(path, "x")
+    col = data.read_column(write(tmp_path, "x,y\n1,2\n\n\n3,4\n\n\n\n5,6\n"), "x")
+    assert [(d.reason, d.count) for d in col.dropped] == [(data.BLANK_LINE, 5)]
+    assert col.rows_read == 8 and col.values.size == 3
+
+
+def test_labels_are_read_as_text_not_numbers(tmp_path):
+    col = data.read_column(write(tmp_path, "zip\n02134\n2134\n02134\n1e3\n1000\n"), labels=True)
+    assert col.values.tolist() == ["02134", "2134", "02134", "1e3", "1000"]
+
+
+def test_duplicate_column_names(tmp_path):
+    with pytest.raises(UsageError, match=r"the column name 'x' appears 2 times"):
+        data.read_column(write(tmp_path, "x,x\n1,2\n"), "x")
+
+
+def test_pandas_missing_markers_count_as_missing():
+    pd = pytest.importorskip("pandas")
+    col = data.from_values(pd.Series([1, None, 4], dtype="Int64"))
+    assert col.values.tolist() == [1.0, 4.0] and col.dropped[0].first == ("index 1",)
+    col = data.from_values(pd.Series(["a", pd.NA, "b"], dtype=object), labels=True)
+    assert col.values.tolist() == ["a", "b"]
 
 
 @pytest.mark.parametrize("na", ["", "NA", "NaN", "nan", "null", "NULL", "None", "N/A", "#N/A"])

@@ -67,6 +67,8 @@ def test_intervals_stay_inside_parameter_space(confidence):
                     ("beta", [0.01, 0.99]), ("geometric", [0, 0, 5])]:
         r = mlefit.fit(x, name, confidence=confidence)
         for p, dom in zip(r.parameters, [s.domain for s in mlefit.families.get(name).spec.params]):
+            assert math.isfinite(p.ci_lower) and math.isfinite(p.ci_upper)
+            assert p.ci_lower <= p.estimate <= p.ci_upper
             if dom == "positive":
                 assert p.ci_lower > 0
             if dom == "unit":
