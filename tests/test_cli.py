@@ -239,3 +239,18 @@ def test_near_poisson_negative_binomial_reports_an_unbounded_interval():
     size = out["parameters"][0]
     assert size["note"] and size["ci_lower"] > 0
     assert "NaN" not in result.stdout and "Infinity" not in result.stdout
+
+
+def test_unreadable_file_is_a_data_error(monkeypatch, tmp_path):
+    import mlefit.data
+
+    path = tmp_path / "locked.csv"
+    path.write_text("x\n1\n")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mlefit.data, "open", refuse, raising=False)
+    result = run("fit", path, "-d", "poisson")
+    assert result.exit_code == 1
+    assert f"cannot read '{path}': Permission denied; check its permissions" in result.stderr
