@@ -20,10 +20,16 @@ def fit(data, family, **options):
     return _fit(data, family, **options)
 
 
-def read_column(path, column=None, labels=False):
-    """Read one column of a CSV file ('-' for stdin) with its report of dropped rows."""
+def read_column(paths, column=None, labels=False, **options):
+    """Read one column of one or more files ('-' for stdin) with its report of dropped
+    rows. Options: delimiter, decimal, encoding, header (True/False/None to detect),
+    na_values (extra missing-value markers), strict (refuse missing values)."""
     from .data import read_column as _read
-    return _read(path, column=column, labels=labels)
+    from .readers import ReadOptions
+    strict = options.pop("strict", False)
+    if "na_values" in options:
+        options["na_values"] = tuple(options["na_values"])
+    return _read(paths, column=column, labels=labels, options=ReadOptions(**options), strict=strict)
 
 
 def family_names():

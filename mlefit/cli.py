@@ -93,8 +93,44 @@ Lines in messages count the header as line 1. Exit codes: 0 success, 1 data or f
 problem (including non-convergence), 2 usage error."""
 
 
+def input_options(command):
+    """The options that say how to read the input files, shared by every command."""
+    options = [
+        click.option("--delimiter", metavar="CHAR",
+                     help="Field delimiter; default: detected among comma, tab, semicolon and pipe. "
+                          "'tab' for a tab."),
+        click.option("--decimal", type=click.Choice([".", ","]), default=".", show_default=True,
+                     help="Decimal mark (use , for 3,14 with semicolon delimiters)."),
+        click.option("--encoding", metavar="NAME",
+                     help="Text encoding, e.g. latin-1 or cp1252; default UTF-8 (UTF-16 with a BOM "
+                          "is recognised)."),
+        click.option("--header/--no-header", default=None,
+                     help="Whether the first line names the columns; default: detected. Without "
+                          "one, columns are named 1, 2, ..."),
+        click.option("--na-values", metavar="LIST",
+                     help="More cell values that mean missing, comma-separated (e.g. -999,?)."),
+        click.option("--strict", is_flag=True,
+                     help="Refuse missing values and blank lines instead of dropping them."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def read_options(delimiter, decimal, encoding, header, na_values):
+    from .errors import UsageError
+    from .readers import ReadOptions
+
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise UsageError(f"--delimiter must be one character or 'tab' (got '{delimiter}')")
+    extra = tuple(v.strip() for v in na_values.split(",")) if na_values else ()
+    return ReadOptions(delimiter, decimal, encoding, header, extra)
+
+
 @cli.command(epilog=EPILOG)
-@click.argument("file", metavar="FILE")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
 @click.option("--dist", "-d", "dist", required=True, metavar="NAME",
               help="Distribution family (see the list below; aliases like gaussian, nbinom work).")
 @click.option("--column", "-c", metavar="NAME",
@@ -107,15 +143,23 @@ problem (including non-convergence), 2 usage error."""
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(file, dist, column, confidence, information, max_iter, as_json, debug):
-    """Fit a distribution to one column of FILE (CSV or TSV; - reads standard input)."""
+def fit(files, dist, column, confidence, information, max_iter, as_json, debug,
+        delimiter, decimal, encoding, header, na_values, strict):
+    """Fit a distribution to one column of FILE.
+
+    FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
+    or Feather file, or - for standard input. Several files or a glob are read as one
+    data set.
+    """
     from . import families
     from .data import read_column
     from .estimate import fit as fit_column
 
     fam = families.get(dist)
-    col = read_column(file, column=column, labels=fam.spec.support == "labels")
+    col = read_column(files, column=column, labels=fam.spec.support == "labels", strict=strict,
+                      options=read_options(delimiter, decimal, encoding, header, na_values))
     result = fit_column(col, fam.name, confidence=confidence, information=information,
                         max_iter=max_iter)
     if as_json:

@@ -2,24 +2,19 @@
 values, with a report of every row left out and why. Nothing is dropped silently."""
 import os
 import re
-import sys
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from .errors import DataError, UsageError
+from .readers import NUMBER, ReadOptions, parse, read_source
 from .result import Drop
 
-# Cells read as missing. pyarrow's defaults plus a few spellings R, pandas and
-# databases write.
-NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-             "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
-             "None", "none", "NAN", "Na", "Null", "na"]
 MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"
 FIRST = 5  # how many offending rows a report names
-_NUMBER = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)\s*$", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
 
 
 def _index(position):
@@ -39,6 +34,7 @@ class Column:
     dropped: tuple
     source: str | None = None
     locate: Callable = _index
+    notes: tuple = ()
 
     def where(self, i):
         """Where used value i came from."""
@@ -47,123 +43,6 @@ class Column:
     @property
     def label(self):
         return f"column '{self.name}'" if self.name is not None else "the data"
-
-
-# ---------------------------------------------------------------- files
-def _read_bytes(path):
-    if path == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    if not os.path.exists(path):
-        raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
-    if os.path.isdir(path):
-        raise UsageError(f"'{path}' is a directory; give the path of a CSV file")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(), path
-    except OSError as exc:
-        raise DataError(f"cannot read '{path}': {exc.strerror or exc}; check its permissions") from None
-
-
-def _decodes(head):
-    """True when these leading bytes are UTF-8 (allowing a character cut at the end)."""
-    try:
-        head.decode("utf-8")
-        return True
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3
-
-
-def _sniff_delimiter(raw):
-    """The delimiter that splits the header line most: tab, comma, semicolon or pipe.
-    Quoted text is ignored. A header with none of them is a single column."""
-    header = raw[:65536].split(b"\n", 1)[0]
-    header = re.sub(rb'"[^"]*"', b"", header)
-    counts = {d: header.count(d.encode()) for d in ("\t", ",", ";", "|")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A parsed file: the pyarrow table, and where its rows stood in the file."""
-
-    table: object
-    source: str
-    blank_lines: tuple  # file line numbers of blank lines after the header
-    lines: object = None  # file line number of each table row, when known exactly
-
-    def line(self, row):
-        return int(self.lines[row]) if self.lines is not None else row + 2
-
-
-def _load(path):
-    raw, source = _read_bytes(path)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if not raw.strip():
-        raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
-    head = raw[:65536]
-    if b"\x00" in head or not _decodes(head):
-        raise DataError(f"'{source}' is not a UTF-8 text CSV file (it holds binary or other-encoded "
-                        f"data); export it as CSV in UTF-8")
-    return raw, source
-
-
-def _line_map(raw):
-    """(line numbers of the non-blank lines after the header, of the blank ones), both
-    1-based. Only needed when the file has blank lines, which the parser skips."""
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    newlines = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [buf.size]))
-    if starts[-1] == buf.size:  # nothing after the final newline
-        starts, ends = starts[:-1], ends[:-1]
-    length = ends - starts
-    first = buf[np.minimum(starts, buf.size - 1)]
-    blank = (length == 0) | ((length == 1) & (first == 13))
-    numbers = np.arange(1, starts.size + 1)
-    header = int(np.flatnonzero(~blank)[0])
-    after = numbers > header + 1
-    return numbers[after & ~blank], numbers[after & blank]
-
-
-def _parse(raw, source, column_types=None):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    delimiter = _sniff_delimiter(raw)
-    try:
-        return pacsv.read_csv(
-            pa.BufferReader(raw),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(null_values=NA_VALUES, strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True,
-                                                 column_types=column_types or {}),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        detail = str(exc).splitlines()[0]
-        detail = detail if len(detail) <= 120 else detail[:117] + "..."
-        raise DataError(f"cannot read '{source}' as CSV: {detail}") from None
-
-
-def read_table(path, string_column=None):
-    """Read a delimited file ('-' for stdin) into a RawTable. `string_column` is read as
-    text, never parsed as numbers (labels like zip codes keep their leading zeros)."""
-    return _table(*_load(path), string_column)
-
-
-def _table(raw, source, string_column=None):
-    import pyarrow as pa
-
-    types = {string_column: pa.string()} if string_column is not None else None
-    table = _parse(raw, source, types)
-    lines, blank = None, ()
-    if b"\n\n" in raw or b"\n\r\n" in raw:
-        lines, blank_lines = _line_map(raw)
-        blank = tuple(int(b) for b in blank_lines)
-        if lines.size != table.num_rows:  # quoted fields spanning lines: numbering unknown
-            lines = None
-    return RawTable(table, source, blank, lines)
 
 
 def _is_string(t):
@@ -200,21 +79,88 @@ def choose_column(table, column):
     return chosen
 
 
-def read_column(path, column=None, labels=False):
-    """The chosen column of a CSV file ('-' for stdin) as a Column. `labels` keeps the
-    values as text (for the categorical family) instead of parsing numbers."""
-    content, source = _load(path)
-    raw = _table(content, source)
+def read_column(paths, column=None, labels=False, options=None, strict=False):
+    """One column of one or more files ('-' for stdin), stacked into one Column.
+
+    labels: keep the values as text (for the categorical family) instead of numbers.
+    options: a readers.ReadOptions (delimiter, decimal mark, encoding, header, extra
+        missing-value spellings). strict: refuse any missing value or blank line
+        instead of dropping it.
+    """
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    if not paths:
+        raise UsageError("no input: give a file, several files, a glob, or - for standard input")
+    options = options or ReadOptions()
+    parts = [_read_one(path, column, labels, options) for path in _expand(paths)]
+    col = parts[0] if len(parts) == 1 else _stack(parts)
+    if strict and col.dropped:
+        first = ", ".join(p for d in col.dropped for p in d.first)
+        count = sum(d.count for d in col.dropped)
+        what = "missing value or blank line" if count == 1 else "missing values or blank lines"
+        raise DataError(f"{col.label} has {count} {what} ({first}) and --strict refuses them; "
+                        f"fill them in, or drop --strict")
+    return col
+
+
+def _expand(paths):
+    """Glob patterns that the shell left unexpanded (quoted, or on Windows) are expanded
+    here, in sorted order; a pattern that matches nothing is an error."""
+    import glob
+
+    out = []
+    for path in paths:
+        if path != "-" and not os.path.exists(path) and any(ch in path for ch in "*?["):
+            matches = sorted(glob.glob(path))
+            if not matches:
+                raise UsageError(f"no files match '{path}'")
+            out.extend(matches)
+        else:
+            out.append(path)
+    return out
+
+
+def _read_one(path, column, labels, options):
+    source = read_source(path)
+    raw = parse(source, options)
     name = choose_column(raw.table, column)
-    if labels and not _is_string(raw.table.schema.field(name).type):
-        raw = _table(content, source, string_column=name)
+    if labels and not _is_string(raw.table.schema.field(name).type) and raw.unit == "line":
+        raw = parse(source, options, string_column=name)
     dropped = []
     if raw.blank_lines:
         dropped.append(Drop(BLANK_LINE, len(raw.blank_lines),
                             tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
     col = raw.table.column(name)
-    return _convert(col, name, raw.source, labels, dropped,
-                    where=lambda p: f"line {raw.line(p)}", rows_read=len(col) + len(raw.blank_lines))
+    return _convert(col, name, raw.source, labels, dropped, where=raw.place,
+                    rows_read=len(col) + len(raw.blank_lines), notes=raw.notes)
+
+
+def _stack(parts):
+    """Several files' columns as one data set; places name their file."""
+    import bisect
+
+    names = {p.name for p in parts}
+    if len(names) > 1 and not all(p.name.isdigit() for p in parts):
+        raise UsageError(f"the files give different columns ({', '.join(sorted(names))}); "
+                         f"name one with --column")
+    spans = [p.rows_read - sum(d.count for d in p.dropped if d.reason == BLANK_LINE) for p in parts]
+    offsets = np.cumsum([0] + spans)[:-1].tolist()
+
+    def locate(position):
+        i = bisect.bisect_right(offsets, position) - 1
+        return f"{parts[i].source} {parts[i].locate(position - offsets[i])}"
+
+    reasons = {}
+    for part in parts:
+        for d in part.dropped:
+            count, first = reasons.get(d.reason, (0, ()))
+            reasons[d.reason] = (count + d.count, first + tuple(f"{part.source} {f}" for f in d.first))
+    dropped = tuple(Drop(r, c, f[:FIRST]) for r, (c, f) in reasons.items())
+    sources = [p.source for p in parts]
+    source = ", ".join(sources) if len(sources) <= 3 else f"{len(sources)} files ({sources[0]} ... {sources[-1]})"
+    notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
+    return Column(parts[0].name, np.concatenate([p.values for p in parts]),
+                  np.concatenate([p.positions + off for p, off in zip(parts, offsets)]),
+                  sum(p.rows_read for p in parts), dropped, source, locate, notes)
 
 
 def _to_numpy(chunked):
@@ -223,7 +169,7 @@ def _to_numpy(chunked):
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _convert(col, name, source, labels, dropped, where, rows_read):
+def _convert(col, name, source, labels, dropped, where, rows_read, notes=()):
     """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
     anything else refused with the place it stood (`where(position)`)."""
     import pyarrow as pa
@@ -248,19 +194,21 @@ def _convert(col, name, source, labels, dropped, where, rows_read):
         values = _to_numpy(pc.cast(col, pa.float64()))
     elif _is_string(t):
         text = col.to_pylist()
-        bad = [i for i, v in enumerate(text) if not _NUMBER.match(v)]
+        bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]
         if bad:
             shown = ", ".join(f"{where(positions[i])}: {text[i]!r}" for i in bad[:3])
+            comma = all(_DECIMAL_COMMA.match(text[i]) for i in bad[:3])
+            way_out = ("these look like decimal commas: add --decimal ," if comma else
+                       f"correct {'them' if len(bad) > 1 else 'it'} or leave the cell blank to mark it "
+                       f"missing (or name the marker with --na-values), or use --dist categorical for labels")
             raise DataError(
-                f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} ({shown}); "
-                f"correct {'them' if len(bad) > 1 else 'it'} or leave the cell blank to mark it missing, "
-                f"or use --dist categorical for labels")
+                f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} ({shown}); {way_out}")
         values = np.array([float(v) for v in text], dtype=np.float64)
     else:
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column with --column")
     if not labels:
         _reject_infinite(values, positions, label, where)
-    return Column(name, values, positions, rows_read, tuple(dropped), source, where)
+    return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
 
 
 # ---------------------------------------------------------------- Python sequences

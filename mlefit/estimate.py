@@ -58,6 +58,7 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
             raise _too_extreme(fam, col, x, None)
         parameters, notes = _inference(fam, stats, theta, confidence, information)
+        notes = list(col.notes) + notes
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
         if not all(math.isfinite(t) for t in theta):

@@ -242,7 +242,7 @@ def test_near_poisson_negative_binomial_reports_an_unbounded_interval():
 
 
 def test_unreadable_file_is_a_data_error(monkeypatch, tmp_path):
-    import mlefit.data
+    import mlefit.readers
 
     path = tmp_path / "locked.csv"
     path.write_text("x\n1\n")
@@ -250,7 +250,7 @@ def test_unreadable_file_is_a_data_error(monkeypatch, tmp_path):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(mlefit.data, "open", refuse, raising=False)
+    monkeypatch.setattr(mlefit.readers, "open", refuse, raising=False)
     result = run("fit", path, "-d", "poisson")
     assert result.exit_code == 1
     assert f"cannot read '{path}': Permission denied; check its permissions" in result.stderr

@@ -128,11 +128,11 @@ def test_from_values_non_numeric_strings():
 
 def test_binary_file_is_refused_without_echoing_it(tmp_path):
     path = write(tmp_path, bytes(range(256)) * 4)
-    with pytest.raises(DataError, match="is not a UTF-8 text CSV file") as err:
+    with pytest.raises(DataError, match="is not UTF-8 text") as err:
         data.read_column(path)
     assert "\x00" not in str(err.value)
 
 
 def test_latin1_file_is_refused_with_the_way_out(tmp_path):
-    with pytest.raises(DataError, match="export it as CSV in UTF-8"):
+    with pytest.raises(DataError, match="name the encoding with --encoding"):
         data.read_column(write(tmp_path, "name,x\ncaf\xe9,1\n".encode("latin-1")))

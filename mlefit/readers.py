@@ -1,0 +1,239 @@
+"""Files -> pyarrow tables, with where each row stood.
+
+CSV and TSV (delimiter detected or given, decimal commas, any encoding, with or without
+a header row), gzip/bz2/xz/zstd compressed (recognised by their magic bytes, so stdin
+works too), Parquet and Feather. Nothing here knows about families."""
+import bz2
+import csv
+import gzip
+import io
+import lzma
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError, UsageError
+
+# Cells read as missing: pyarrow's defaults plus the spellings R, pandas and databases write.
+NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+             "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
+             "None", "none", "NAN", "Na", "Null", "na")
+NUMBER = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)\s*$", re.IGNORECASE)
+DELIMITERS = ("\t", ",", ";", "|")
+_MAGIC = ((b"\x1f\x8b", "gzip", gzip.decompress), (b"BZh", "bz2", bz2.decompress),
+          (b"\xfd7zXZ\x00", "xz", lzma.decompress), (b"\x28\xb5\x2f\xfd", "zstd", None))
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read delimited text. None means: detect."""
+
+    delimiter: str | None = None
+    decimal: str = "."
+    encoding: str | None = None
+    header: bool | None = None
+    na_values: tuple = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes of one input, decompressed, and its name for messages."""
+
+    data: bytes
+    name: str
+    notes: tuple = ()
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A parsed input: the table, the blank lines skipped, and where each row stood."""
+
+    table: object
+    source: str
+    blank_lines: tuple = ()
+    lines: object = None  # file line of each row when blank lines shifted them
+    first_line: int = 2  # file line of row 0 otherwise (1 without a header row)
+    unit: str = "line"  # "line" for text files, "row" for Parquet and Feather
+    notes: tuple = ()
+
+    def place(self, row):
+        if self.unit == "row":
+            return f"row {row + 1}"
+        line = int(self.lines[row]) if self.lines is not None else row + self.first_line
+        return f"line {line}"
+
+
+# ---------------------------------------------------------------- bytes
+def read_source(path):
+    """The bytes of a file or of stdin ('-'), decompressed when they are compressed."""
+    if path == "-":
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        if not os.path.exists(path):
+            raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
+        if os.path.isdir(path):
+            raise UsageError(f"'{path}' is a directory; give the path of a data file")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise DataError(f"cannot read '{path}': {exc.strerror or exc}; check its permissions") from None
+        name = path
+    for magic, kind, decompress in _MAGIC:
+        if data.startswith(magic):
+            try:
+                data = decompress(data) if decompress else _unzstd(data)
+            except Exception as exc:  # corrupt archives raise many types; all mean the same
+                raise DataError(f"'{name}' looks {kind}-compressed but cannot be decompressed "
+                                f"({type(exc).__name__}); check the file") from None
+            return Source(data, name, (f"decompressed ({kind})",))
+    return Source(data, name)
+
+
+def _unzstd(data):
+    import pyarrow as pa
+    with pa.CompressedInputStream(pa.BufferReader(data), "zstd") as stream:
+        return stream.read()
+
+
+def _to_utf8(data, name, encoding):
+    """UTF-8 bytes without a BOM. UTF-16 with a BOM is recognised; other encodings must
+    be named with --encoding."""
+    if encoding is not None:
+        try:
+            return data.decode(encoding).encode("utf-8").lstrip(b"\xef\xbb\xbf")
+        except LookupError:
+            raise UsageError(f"unknown encoding '{encoding}'; e.g. utf-8, latin-1, cp1252, utf-16") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"'{name}' is not valid {encoding} (byte {exc.start}); "
+                            f"check the encoding given with --encoding") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16").encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data[:65536]
+    if b"\x00" in head or not _decodes(head):
+        raise DataError(f"'{name}' is not UTF-8 text (it holds binary data or another encoding); "
+                        f"name the encoding with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
+    return data
+
+
+def _decodes(head):
+    """True when these leading bytes are UTF-8 (allowing a character cut at the end)."""
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3
+
+
+# ---------------------------------------------------------------- text
+def _first_line(text):
+    for line in text[:65536].split(b"\n"):
+        if line.strip(b"\r"):
+            return line.rstrip(b"\r").decode("utf-8", "replace")
+    return ""
+
+
+def sniff_delimiter(text, decimal="."):
+    """The delimiter that splits the first line most: tab, comma, semicolon or pipe
+    (never the decimal mark). Quoted text is ignored. None of them: one column."""
+    line = re.sub(r'"[^"]*"', "", _first_line(text))
+    counts = {d: line.count(d) for d in DELIMITERS if d != decimal}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ("," if decimal != "," else ";")
+
+
+def _fields(text, delimiter):
+    return next(csv.reader(io.StringIO(_first_line(text)), delimiter=delimiter), [])
+
+
+def _is_number(cell, decimal):
+    return bool(NUMBER.match(cell.replace(decimal, ".") if decimal != "." else cell))
+
+
+def _line_map(text, header):
+    """1-based line numbers of the non-blank data lines and of the blank ones after the
+    first line of content (or from it, without a header row)."""
+    buf = np.frombuffer(text, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [buf.size]))
+    if starts[-1] == buf.size:  # nothing after the final newline
+        starts, ends = starts[:-1], ends[:-1]
+    length = ends - starts
+    first = buf[np.minimum(starts, buf.size - 1)]
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    numbers = np.arange(1, starts.size + 1)
+    top = int(np.flatnonzero(~blank)[0]) + 1
+    after = numbers > top if header else numbers >= top
+    return numbers[after & ~blank], numbers[after & blank]
+
+
+def parse(source, options=ReadOptions(), string_column=None):
+    """Parse a Source into a RawTable. `string_column` is read as text, never as numbers
+    (labels like zip codes keep their leading zeros)."""
+    data = source.data
+    if data.startswith(b"PAR1"):
+        return _columnar(source, "parquet")
+    if data.startswith((b"ARROW1", b"FEA1")):
+        return _columnar(source, "feather")
+    text = _to_utf8(data, source.name, options.encoding)
+    if not text.strip():
+        raise DataError(f"'{source.name}' is empty; it needs a header row and at least one row of values")
+    delimiter = options.delimiter or sniff_delimiter(text, options.decimal)
+    if delimiter == options.decimal:
+        raise UsageError(f"the delimiter and the decimal mark are both '{delimiter}'; change one")
+    fields = _fields(text, delimiter)
+    notes = list(source.notes)
+    header = options.header
+    if header is None:
+        header = not all(_is_number(f, options.decimal) for f in fields)
+        if not header:
+            notes.append("no header row (the first line is all numbers): columns are named 1, 2, ...")
+    names = None if header else [str(i + 1) for i in range(len(fields))]
+    table = _read_csv(text, source.name, delimiter, names, options, string_column)
+    lines, blank = None, ()
+    if b"\n\n" in text or b"\n\r\n" in text or text.lstrip(b"\r\n") != text:
+        line_numbers, blank_lines = _line_map(text, header)
+        blank = tuple(int(b) for b in blank_lines)
+        lines = line_numbers if line_numbers.size == table.num_rows else None
+    return RawTable(table, source.name, blank, lines, 2 if header else 1, "line", tuple(notes))
+
+
+def _read_csv(text, name, delimiter, names, options, string_column):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = {string_column: pa.string()} if string_column is not None else {}
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(text),
+            read_options=pacsv.ReadOptions(column_names=names) if names else None,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                null_values=list(NA_VALUES) + list(options.na_values), strings_can_be_null=True,
+                quoted_strings_can_be_null=True, decimal_point=options.decimal, column_types=types),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        detail = str(exc).splitlines()[0]
+        detail = detail if len(detail) <= 120 else detail[:117] + "..."
+        raise DataError(f"cannot read '{name}' as CSV: {detail}") from None
+
+
+def _columnar(source, kind):
+    import pyarrow as pa
+
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+            table = pq.read_table(pa.BufferReader(source.data))
+        else:
+            import pyarrow.feather as feather
+            table = feather.read_table(pa.BufferReader(source.data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"cannot read '{source.name}' as {kind}: {str(exc).splitlines()[0][:120]}") from None
+    return RawTable(table, source.name, unit="row", notes=source.notes)
