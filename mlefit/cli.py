@@ -65,7 +65,7 @@ class MlefitGroup(click.Group):
             _fail(message, 1)
 
 
-@click.group(cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="mlefit", cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlefit")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def cli(debug):

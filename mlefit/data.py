@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, plain
 from .readers import NUMBER, ReadOptions, parse, read_source
 from .result import Drop
 
@@ -15,6 +15,10 @@ MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"
 FIRST = 5  # how many offending rows a report names
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
+
+
+def column_label(name):
+    return f"column '{plain(name)}'" if name is not None else "the data"
 
 
 def _index(position):
@@ -42,7 +46,7 @@ class Column:
 
     @property
     def label(self):
-        return f"column '{self.name}'" if self.name is not None else "the data"
+        return column_label(self.name)
 
 
 def _is_string(t):
@@ -57,14 +61,14 @@ def _is_numeric_type(t):
 
 def choose_column(table, column):
     names = table.column_names
-    shown = ", ".join(names)
+    shown = ", ".join(plain(n) for n in names)
     if column is not None:
         matches = [n for n in names if n == column] or [n for n in names if n.lower() == column.lower()]
         if not matches:
-            raise UsageError(f"no column '{column}'; the columns are: {shown}")
+            raise UsageError(f"no column '{plain(column)}'; the columns are: {shown}")
         chosen = matches[0]
         if len(set(matches)) > 1:
-            raise UsageError(f"'{column}' matches several columns ({', '.join(matches)}); "
+            raise UsageError(f"'{plain(column)}' matches several columns ({', '.join(map(plain, matches))}); "
                              f"give the exact name")
     elif len(names) == 1:
         chosen = names[0]
@@ -74,7 +78,7 @@ def choose_column(table, column):
             raise UsageError(f"the file has {len(names)} columns ({shown}); choose one with --column NAME")
         chosen = numeric[0]
     if names.count(chosen) > 1:
-        raise UsageError(f"the column name '{chosen}' appears {names.count(chosen)} times "
+        raise UsageError(f"the column name '{plain(chosen)}' appears {names.count(chosen)} times "
                          f"({shown}); give the columns distinct names")
     return chosen
 
@@ -184,7 +188,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=()):
         col = col.drop_null()
     else:
         positions = np.arange(len(col))
-    label = f"column '{name}'" if name is not None else "the data"
+    label = column_label(name)
     t = col.type
     if labels:
         values = np.array(pc.cast(col, pa.string()).to_pylist(), dtype=object) if len(col) else np.empty(0, object)
@@ -271,7 +275,7 @@ def _from_numeric_array(arr, name):
         values = values[positions]
     else:
         positions = np.arange(rows)
-    label = f"column '{name}'" if name is not None else "the data"
+    label = column_label(name)
     _reject_infinite(values, positions, label, _index)
     return Column(name, values, positions, rows, tuple(dropped), None, _index)
 

@@ -1,6 +1,14 @@
 """The error hierarchy. The CLI turns any MlefitError into one line and an exit code."""
 
 
+def plain(text):
+    """Text from a file, safe inside a one-line message: control characters escaped."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 class MlefitError(Exception):
     """Base of every error mlefit reports to a user. Exit code 1 (a data or fit problem)."""
 

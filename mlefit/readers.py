@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, plain
 
 # Cells read as missing: pyarrow's defaults plus the spellings R, pandas and databases write.
 NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
@@ -115,19 +115,20 @@ def _to_utf8(data, name, encoding):
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:65536]
-    if b"\x00" in head or not _decodes(head):
+    if b"\x00" in head or not _decodes(head, cut=len(data) > len(head)):
         raise DataError(f"'{name}' is not UTF-8 text (it holds binary data or another encoding); "
                         f"name the encoding with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
     return data
 
 
-def _decodes(head):
-    """True when these leading bytes are UTF-8 (allowing a character cut at the end)."""
+def _decodes(head, cut):
+    """True when these leading bytes are UTF-8 (allowing a character cut at the end when
+    they are only the start of the data)."""
     try:
         head.decode("utf-8")
         return True
     except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3
+        return cut and exc.start >= len(head) - 3
 
 
 # ---------------------------------------------------------------- text
@@ -148,7 +149,11 @@ def sniff_delimiter(text, decimal="."):
 
 
 def _fields(text, delimiter):
-    return next(csv.reader(io.StringIO(_first_line(text)), delimiter=delimiter), [])
+    line = _first_line(text)
+    try:
+        return next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+    except csv.Error:  # a stray carriage return or quote: split plainly
+        return line.split(delimiter)
 
 
 def _is_number(cell, decimal):
@@ -219,9 +224,12 @@ def _read_csv(text, name, delimiter, names, options, string_column):
                 quoted_strings_can_be_null=True, decimal_point=options.decimal, column_types=types),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        detail = str(exc).splitlines()[0]
+        detail = plain(str(exc).splitlines()[0])
         detail = detail if len(detail) <= 120 else detail[:117] + "..."
         raise DataError(f"cannot read '{name}' as CSV: {detail}") from None
+    except UnicodeDecodeError:  # invalid UTF-8 past the part checked up front
+        raise DataError(f"'{name}' is not valid UTF-8 throughout; name its encoding with --encoding "
+                        f"(e.g. latin-1, cp1252), or export as UTF-8") from None
 
 
 def _columnar(source, kind):
@@ -235,5 +243,5 @@ def _columnar(source, kind):
             import pyarrow.feather as feather
             table = feather.read_table(pa.BufferReader(source.data))
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"cannot read '{source.name}' as {kind}: {str(exc).splitlines()[0][:120]}") from None
+        raise DataError(f"cannot read '{source.name}' as {kind}: {plain(str(exc).splitlines()[0])[:120]}") from None
     return RawTable(table, source.name, unit="row", notes=source.notes)

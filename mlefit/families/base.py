@@ -22,6 +22,7 @@ class Solution:
     iterations: int = 0
     converged: bool = True
     message: str = ""
+    start: tuple | None = None  # where an iterative estimator began (method of moments)
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,7 @@ def _gamma_estimate(s, controls):
     closed-form approximation; rate = shape / mean."""
     d = s.d
     a = (3.0 - d + math.sqrt((d - 3.0) ** 2 + 24.0 * d)) / (12.0 * d)
+    start = (a, a / s.mean)
     for it in range(1, controls.max_iter + 1):
         value, deriv = nm.log_minus_digamma(a)
         f = value - d
@@ -181,10 +182,10 @@ def _gamma_estimate(s, controls):
         if not new > 0:
             new = a / 2.0
         if abs(new - a) <= controls.tol * a or abs(f) <= 4e-16 * d:
-            return Solution((new, new / s.mean), GAMMA_METHOD, it, True)
+            return Solution((new, new / s.mean), GAMMA_METHOD, it, True, start=start)
         a = new
     return Solution((a, a / s.mean), GAMMA_METHOD, controls.max_iter, False,
-                    f"shape did not converge in {controls.max_iter} iteration(s)")
+                    f"shape did not converge in {controls.max_iter} iteration(s)", start)
 
 
 def _gamma_loglik(s, theta):
@@ -283,11 +284,15 @@ def _weibull_estimate(s, controls):
     while h(hi)[0] <= 0:
         hi += 1.0
     t, it, ok = nm.solve_increasing(h, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
-    k = math.exp(t)
+    return Solution(_weibull_profile_point(s, math.exp(t)), "Newton on the profile equation in the shape",
+                    it, ok, "" if ok else f"shape did not converge in {it} iteration(s)",
+                    _weibull_profile_point(s, math.exp(t0)))
+
+
+def _weibull_profile_point(s, k):
+    """(k, the scale that maximises the likelihood at this shape) = (k, (mean x^k)^(1/k))."""
     s0 = _weibull_power_sums(s, k)[0]
-    scale = math.exp(s.top + math.log(s0 / s.n) / k)
-    return Solution((k, scale), "Newton on the profile equation in the shape", it, ok,
-                    "" if ok else f"shape did not converge in {it} iteration(s)")
+    return k, math.exp(s.top + math.log(s0 / s.n) / k)
 
 
 def _weibull_z(s, theta):
@@ -376,6 +381,7 @@ def _beta_estimate(s, controls):
 
     common = s.mean * (1.0 - s.mean) / s.m2 - 1.0
     a, b = (s.mean * common, (1.0 - s.mean) * common) if common > 0 else (1.0, 1.0)
+    start = (a, b)
     f = _beta_nll1(s, a, b)
     for it in range(1, controls.max_iter + 1):
         dab = float(digamma(a + b))
@@ -391,13 +397,13 @@ def _beta_estimate(s, controls):
             lam /= 2.0
         else:  # no downhill step left: at the optimum to rounding precision, or stuck
             ok = max(abs(step[0]) / a, abs(step[1]) / b) < 1e-8
-            return Solution((a, b), BETA_METHOD, it, ok, "" if ok else "line search failed")
+            return Solution((a, b), BETA_METHOD, it, ok, "" if ok else "line search failed", start)
         done = max(abs(na - a) / a, abs(nb - b) / b) <= controls.tol
         a, b, f = na, nb, nf
         if done:
-            return Solution((a, b), BETA_METHOD, it, True)
+            return Solution((a, b), BETA_METHOD, it, True, start=start)
     return Solution((a, b), BETA_METHOD, controls.max_iter, False,
-                    f"did not converge in {controls.max_iter} iteration(s)")
+                    f"did not converge in {controls.max_iter} iteration(s)", start)
 
 
 def _beta_logpdf(x, theta):

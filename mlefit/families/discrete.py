@@ -232,10 +232,10 @@ def _nb_estimate(s, controls):
         hi += 1.0
     if not (g(lo)[0] < 0 < g(hi)[0]):
         return Solution((math.exp(t0), mu), "Newton on the profile score in size", 0, False,
-                        "could not bracket the root of the size score equation")
+                        "could not bracket the root of the size score equation", (math.exp(t0), mu))
     t, it, ok = nm.solve_increasing(g, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
     return Solution((math.exp(t), mu), "Newton on the profile score in size; mu = mean", it, ok,
-                    "" if ok else f"size did not converge in {it} iteration(s)")
+                    "" if ok else f"size did not converge in {it} iteration(s)", (math.exp(t0), mu))
 
 
 def _nb_loglik(s, theta):
