@@ -1,4 +1,6 @@
 """Rich tables built from FitResult.to_dict(). Nothing is computed here, only shown."""
+import os
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -64,7 +66,10 @@ def summary_table(d):
 
 
 def print_fit(d, file=None):
-    # labels, column names and paths are data, never markup: "[red]" stays "[red]"
-    console = Console(file=file, highlight=False, markup=False, emoji=False)
+    # labels, column names and paths are data, never markup: "[red]" stays "[red]";
+    # NO_COLOR (any value) means plain text: no colour, bold or italics
+    plain = bool(os.environ.get("NO_COLOR"))
+    console = Console(file=file, highlight=False, markup=False, emoji=False,
+                      **({"color_system": None} if plain else {}))
     console.print(fit_table(d))
     console.print(summary_table(d))

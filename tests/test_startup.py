@@ -48,3 +48,29 @@ def test_python_m_mlefit_and_console_script():
                            "-d", "poisson", "--json"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["parameters"][0]["estimate"] == 0.61
+
+
+def _mlefit(*args, env=None, **kw):
+    import os
+    full = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "mlefit", *args], env=full, capture_output=True, **kw)
+
+
+def test_pipes_and_no_color_get_plain_text():
+    hk = str(SAMPLE / "horsekicks.csv")
+    assert b"\x1b" not in _mlefit("fit", hk, "-d", "poisson").stdout  # not a terminal
+    forced = _mlefit("fit", hk, "-d", "poisson", env={"FORCE_COLOR": "1"}).stdout
+    assert b"\x1b" in forced  # the check can fail: forced styling is visible
+    assert b"\x1b" not in _mlefit("fit", hk, "-d", "poisson", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+
+
+def test_ctrl_c_exits_130_without_traceback():
+    import signal
+    import time
+    proc = subprocess.Popen([sys.executable, "-m", "mlefit", "fit", "-", "-d", "normal"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.0)  # let it start and block reading standard input
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and b"interrupted" in err
