@@ -195,7 +195,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=()):
     elif pt.is_null(t):
         values = np.empty(0)
     elif pt.is_integer(t) or pt.is_floating(t) or pt.is_boolean(t):
-        values = _to_numpy(pc.cast(col, pa.float64()))
+        values = _to_numpy(pc.cast(col, pa.float64(), safe=False))  # integers past 2^53 round
     elif _is_string(t):
         text = col.to_pylist()
         bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]

@@ -21,7 +21,8 @@ from .errors import DataError, UsageError, plain
 NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
              "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
              "None", "none", "NAN", "Na", "Null", "na")
-NUMBER = re.compile(r"^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)\s*$", re.IGNORECASE)
+NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)[ \t]*$",
+                    re.IGNORECASE | re.ASCII)
 DELIMITERS = ("\t", ",", ";", "|")
 _MAGIC = ((b"\x1f\x8b", "gzip", gzip.decompress), (b"BZh", "bz2", bz2.decompress),
           (b"\xfd7zXZ\x00", "xz", lzma.decompress), (b"\x28\xb5\x2f\xfd", "zstd", None))
