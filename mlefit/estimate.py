@@ -170,7 +170,8 @@ def _inference(fam, stats, theta, confidence, information):
             lo, hi, note = boundary[i]
             out.append(ParameterEstimate(name, est, None, lo, hi, "exact", note))
             continue
-        se = math.sqrt(cov[i, i]) if cov is not None and cov[i, i] >= 0 else None
+        var = None if cov is None else float(cov[i] if cov.ndim == 1 else cov[i, i])
+        se = math.sqrt(var) if var is not None and var >= 0 else None
         if se is None or not math.isfinite(se) or se == 0 or (domain != "real" and est <= 0):
             out.append(ParameterEstimate(name, est, None, None, None, "none",
                                          "no standard error at this estimate"))

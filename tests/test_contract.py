@@ -183,7 +183,7 @@ def test_categorical_against_scipy_multinomial():
     for _ in range(20):
         q = rng.dirichlet(np.ones(4))
         assert np.sum(scipy.stats.multinomial(1, q).logpmf(onehot)) < r.loglik
-    # SE from the multinomial covariance p(1-p)/n, equal to inverting the information
+    # SE from the multinomial variances p(1-p)/n, equal to inverting the information
     fam = fam_of("categorical")
     stats = fam.stats(x, None)
     cov_free = np.linalg.inv(fam.observed_information(stats, p))

@@ -74,3 +74,13 @@ def test_ctrl_c_exits_130_without_traceback():
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert b"Traceback" not in err and b"interrupted" in err
+
+
+def test_closed_pipe_is_quiet():
+    """`mlefit ... | head -1` with a large output: no BrokenPipeError, no traceback."""
+    labels = "\n".join(f"label{i}" for i in range(20000))
+    proc = subprocess.run(
+        f"{sys.executable} -m mlefit fit - -d categorical --json | head -1",
+        shell=True, input=("x\n" + labels + "\n").encode(), capture_output=True)
+    assert proc.stdout.strip() == b"{"
+    assert proc.stderr == b""

@@ -48,7 +48,8 @@ class Family:
     covariance(stats, theta) -> covariance matrix computed directly, where inverting
         the information would lose precision (gamma at huge shapes) or the parameters
         are constrained (categorical: probabilities sum to one). Must equal the
-        inverse information wherever that is well conditioned.
+        inverse information wherever that is well conditioned. A 1-d array is read as
+        the variances alone (the diagonal).
     param_names(stats) -> names, when they depend on the data (categorical labels).
     rescale(s) -> (multipliers, shifts): how each parameter moves when the data are
         multiplied by s, for families equivariant under scaling (theta -> theta*m + c).

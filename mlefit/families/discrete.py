@@ -77,8 +77,11 @@ def _cat_loglik(s, theta):
 
 
 def _cat_covariance(s, theta):
+    """The variances p(1-p)/n, the diagonal of the multinomial covariance
+    (diag(p) - p p^T)/n: only the diagonal is needed, and K labels would make the full
+    matrix K^2."""
     p = np.asarray(theta)
-    return (np.diag(p) - np.outer(p, p)) / s.n
+    return p * (1.0 - p) / s.n
 
 
 def _cat_observed(s, theta):
