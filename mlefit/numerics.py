@@ -34,11 +34,18 @@ def weighted_median(x, w=None):
     (so it equals numpy's median for unit weights)."""
     if w is None:
         return float(np.median(x))
+    return weighted_quantile(x, w, 0.5)
+
+
+def weighted_quantile(x, w, tau):
+    """A minimiser of sum w rho_tau(x - m), rho_tau(u) = u (tau - [u < 0]): the
+    tau-quantile; the midpoint where the minimisers form an interval."""
     order = np.argsort(x, kind="stable")
-    xs, cw = x[order], np.cumsum(w[order])
-    half = cw[-1] / 2.0
-    i = int(np.searchsorted(cw, half, side="left"))
-    if math.isclose(cw[i], half, rel_tol=1e-12) and i + 1 < xs.size:
+    xs = x[order]
+    cw = np.cumsum(w[order]) if w is not None else np.arange(1.0, x.size + 1.0)
+    target = tau * cw[-1]
+    i = min(int(np.searchsorted(cw, target * (1 - 1e-12), side="left")), xs.size - 1)
+    if math.isclose(cw[i], target, rel_tol=1e-12) and i + 1 < xs.size:
         return 0.5 * (float(xs[i]) + float(xs[i + 1]))
     return float(xs[i])
 

@@ -22,4 +22,5 @@ def outside(support, x):
 def accepting_families(x):
     """Names of the numeric families whose support admits every value of x."""
     ok = {s: not outside(s, x).any() for s in SUPPORT_TEXT if s != "labels"}
-    return [spec.name for spec in SPECS if spec.support != "labels" and ok[spec.support]]
+    return [spec.name for spec in SPECS
+            if spec.support != "labels" and spec.shape is None and ok[spec.support]]

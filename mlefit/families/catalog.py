@@ -39,6 +39,7 @@ class Spec:
     scipy: str
     r: str
     aliases: tuple = ()
+    shape: str | None = None  # a fixed shape given after ':' in the name (tau, delta)
 
     @property
     def support_text(self):
@@ -46,7 +47,8 @@ class Spec:
 
     @property
     def signature(self):
-        return f"{self.name}({', '.join(p.name for p in self.params)})"
+        fixed = f":{self.shape.upper()}" if self.shape else ""
+        return f"{self.name}{fixed}({', '.join(p.name for p in self.params)})"
 
 
 SPECS = (
@@ -90,6 +92,15 @@ SPECS = (
     Spec("beta", (Param("a", POSITIVE, "first shape (alpha)"), Param("b", POSITIVE, "second shape (beta)")),
          "unit_open", False, False, "x^(a-1) (1-x)^(b-1) / B(a, b)", "beta(a, b)",
          "dbeta(x, shape1=a, shape2=b)"),
+    Spec("asymmetric_laplace",
+         (Param("mu", REAL, "the tau-quantile"), Param("sigma", POSITIVE, "scale: the mean check loss")),
+         "real", False, True, "tau (1-tau)/sigma exp(-rho_tau((x-mu)/sigma)), rho_tau(u) = u (tau - [u<0])",
+         "laplace_asymmetric(kappa=sqrt(tau/(1-tau)), loc=mu, scale=sigma/sqrt(tau (1-tau)))",
+         "ald::dALD(x, mu, sigma, p=tau)", aliases=("ald", "quantile"), shape="tau"),
+    Spec("huber", (Param("mu", REAL, "location (Huber M-estimate)"),), "real", False, False,
+         "exp(-rho_delta(x-mu)) / Z(delta), rho quadratic within delta of mu and linear beyond, "
+         "Z = sqrt(2 pi)(2 Phi(delta) - 1) + 2 exp(-delta^2/2)/delta; unit scale",
+         "none", "none", shape="delta"),
 )
 
 BY_NAME = {s.name: s for s in SPECS}
@@ -97,8 +108,9 @@ ALIASES = {alias: s.name for s in SPECS for alias in (s.name, *s.aliases)}
 
 
 def resolve(name):
-    """The canonical family name for `name` (case and '-' insensitive), or None."""
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    """The canonical family name for `name` (case and '-' insensitive; a fixed shape
+    after ':' is ignored here), or None."""
+    key = name.split(":", 1)[0].strip().lower().replace("-", "_").replace(" ", "_")
     return ALIASES.get(key)
 
 

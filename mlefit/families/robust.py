@@ -1,0 +1,113 @@
+"""Families with a fixed shape, the likelihoods behind the pinball and Huber losses:
+asymmetric_laplace:TAU (quantile regression's check loss) and huber:DELTA."""
+import math
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import numerics as nm
+from .base import Family, Solution, scipy_stats
+from .catalog import BY_NAME
+
+
+def check_loss(u, tau):
+    """rho_tau(u) = u (tau - [u < 0]), the pinball loss."""
+    return u * (tau - (u < 0))
+
+
+def huber_loss(u, delta):
+    """rho_delta(u) = u^2/2 for |u| <= delta, delta (|u| - delta/2) beyond."""
+    a = np.abs(u)
+    return np.where(a <= delta, 0.5 * u * u, delta * (a - 0.5 * delta))
+
+
+def huber_log_norm(delta):
+    """log Z(delta), Z = integral of exp(-rho_delta(u)) du
+    = sqrt(2 pi) (2 Phi(delta) - 1) + 2 exp(-delta^2/2) / delta."""
+    inner = math.sqrt(2.0 * math.pi) * math.erf(delta / math.sqrt(2.0))
+    return math.log(inner + 2.0 * math.exp(-0.5 * delta * delta) / delta)
+
+
+def build(name, value):
+    return {"asymmetric_laplace": _asymmetric_laplace, "huber": _huber}[name](value)
+
+
+# ---------------------------------------------------------------- asymmetric Laplace
+def _asymmetric_laplace(tau):
+    def stats(x, w):
+        return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w,
+                               q=nm.weighted_quantile(x, w, tau))
+
+    def total_check(s, mu):
+        return nm.wsum(check_loss(s.x - mu, tau), s.w)
+
+    def estimate(s, controls):
+        return Solution((s.q, total_check(s, s.q) / s.n),
+                        f"closed form: mu = the {tau:g}-quantile, sigma = mean check loss")
+
+    def loglik(s, theta):
+        mu, sigma = theta
+        return s.n * math.log(tau * (1.0 - tau) / sigma) - total_check(s, mu) / sigma
+
+    def observed(s, theta):
+        mu, sigma = theta
+        return np.array([[s.n * tau * (1 - tau) / sigma ** 2, 0.0],
+                         [0.0, -s.n / sigma ** 2 + 2.0 * total_check(s, mu) / sigma ** 3]])
+
+    def scipy(theta):
+        mu, sigma = theta
+        return scipy_stats().laplace_asymmetric(math.sqrt(tau / (1 - tau)), loc=mu,
+                                                scale=sigma / math.sqrt(tau * (1 - tau)))
+
+    return Family(
+        spec=replace(BY_NAME["asymmetric_laplace"], name=f"asymmetric_laplace:{tau:g}"),
+        stats=stats, estimate=estimate, loglik=loglik,
+        logpdf=lambda x, t: math.log(tau * (1 - tau) / t[1]) - check_loss(x - t[0], tau) / t[1],
+        observed_information=observed,
+        expected_information=lambda s, t: np.diag([s.n * tau * (1 - tau) / t[1] ** 2, s.n / t[1] ** 2]),
+        scipy=scipy, min_n=2, needs_spread=True,
+        info_note="the check loss has no second derivative in mu; its information is the "
+                  "expected n tau (1-tau)/sigma^2",
+        rescale=lambda c: ((c, c), (0.0, 0.0)),
+    )
+
+
+# ---------------------------------------------------------------- Huber
+def _huber(delta):
+    log_z = huber_log_norm(delta)
+    inside = math.sqrt(2.0 * math.pi) * math.erf(delta / math.sqrt(2.0)) / math.exp(log_z)
+
+    def stats(x, w):
+        return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w)
+
+    def estimate(s, controls):
+        """mu solves sum psi(x - mu) = 0, psi = clip(., -delta, delta): increasing in mu;
+        safeguarded Newton between min(x) and max(x)."""
+        def f(mu):
+            u = s.x - mu
+            return (-nm.wsum(np.clip(u, -delta, delta), s.w),
+                    nm.wsum((np.abs(u) < delta).astype(float), s.w))
+        lo, hi = float(s.x.min()), float(s.x.max())
+        start = nm.weighted_median(s.x, s.w)
+        if lo == hi:
+            return Solution((lo,), "closed form: all values equal", 0, True, start=(lo,))
+        mu, it, ok = nm.solve_increasing(f, lo, hi, start, max_iter=controls.max_iter,
+                                         tol=controls.tol)
+        return Solution((mu,), "Newton on the Huber score", it, ok,
+                        "" if ok else f"mu did not converge in {it} iteration(s)", (start,))
+
+    def loglik(s, theta):
+        return -s.n * log_z - nm.wsum(huber_loss(s.x - theta[0], delta), s.w)
+
+    def observed(s, theta):
+        return np.array([[nm.wsum((np.abs(s.x - theta[0]) < delta).astype(float), s.w)]])
+
+    return Family(
+        spec=replace(BY_NAME["huber"], name=f"huber:{delta:g}"),
+        stats=stats, estimate=estimate, loglik=loglik,
+        logpdf=lambda x, t: -log_z - huber_loss(x - t[0], delta),
+        observed_information=observed,
+        expected_information=lambda s, t: np.array([[s.n * inside]]),
+        scipy=None, min_n=1,
+    )

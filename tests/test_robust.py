@@ -1,0 +1,70 @@
+"""The shaped families behind the pinball and Huber losses, checked like every family."""
+import math
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.optimize
+import scipy.stats
+
+import mlefit
+from mlefit import families
+from mlefit.families.robust import huber_log_norm, huber_loss
+from mlefit.inference import numeric_hessian
+
+X = np.random.default_rng(11).standard_t(3, 301) * 2.0 + 1.0
+
+
+@pytest.mark.parametrize("tau", [0.1, 0.5, 0.9])
+def test_asymmetric_laplace_against_scipy(tau):
+    fam = families.get(f"asymmetric_laplace:{tau}")
+    r = mlefit.fit(X, fam)
+    theta = tuple(p.estimate for p in r.parameters)
+    ref = fam.scipy(theta).logpdf(X)
+    np.testing.assert_allclose(fam.logpdf(X, theta), ref, rtol=1e-12, atol=1e-13)
+    assert r.loglik == pytest.approx(ref.sum(), rel=1e-12)
+    # the estimate is the optimum of scipy's likelihood
+    nll = lambda t: -fam.scipy((t[0], math.exp(t[1]))).logpdf(X).sum()  # noqa: E731
+    opt = scipy.optimize.minimize(nll, [np.median(X), 0.0], method="Nelder-Mead",
+                                  options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    assert -r.loglik <= opt.fun + 1e-9 * abs(opt.fun)
+    assert r.estimates["mu"] == pytest.approx(np.quantile(X, tau, method="inverted_cdf"), abs=0.5)
+    # the scale's information equals the numeric Hessian of scipy's NLL
+    h = numeric_hessian(lambda s: -fam.scipy((theta[0], s[0])).logpdf(X).sum(), [theta[1]])
+    assert fam.observed_information(fam.stats(X, None), theta)[1, 1] == pytest.approx(h[0, 0], rel=1e-5)
+
+
+def test_asymmetric_laplace_at_half_is_laplace():
+    r = mlefit.fit(X, "asymmetric_laplace:0.5")
+    lap = mlefit.fit(X, "laplace")
+    assert r.estimates["mu"] == lap.estimates["mu"]
+    assert r.estimates["sigma"] * 2 == pytest.approx(lap.estimates["b"], rel=1e-14)
+    assert r.loglik == pytest.approx(lap.loglik, rel=1e-13)
+
+
+@pytest.mark.parametrize("delta", [0.3, 1.345, 5.0])
+def test_huber_density_is_normalised_and_fitted(delta):
+    z = scipy.integrate.quad(lambda u: math.exp(-float(huber_loss(u, delta))), -np.inf, np.inf,
+                             epsabs=1e-13, epsrel=1e-13, points=None)[0]
+    assert math.log(z) == pytest.approx(huber_log_norm(delta), rel=1e-10)
+    fam = families.get(f"huber:{delta}")
+    r = mlefit.fit(X, fam)
+    mu = r.estimates["mu"]
+    nll = lambda m: float(np.sum(huber_loss(X - m, delta)))  # noqa: E731
+    ref = scipy.optimize.minimize_scalar(nll, bounds=(X.min(), X.max()), method="bounded",
+                                         options={"xatol": 1e-12})
+    assert nll(mu) <= ref.fun + 1e-9
+    assert r.loglik == pytest.approx(float(np.sum(fam.logpdf(X, (mu,)))), rel=1e-13)
+    assert r.loglik == pytest.approx(-X.size * math.log(z) - nll(mu), rel=1e-10)
+    info = fam.observed_information(fam.stats(X, None), (mu,))[0, 0]
+    assert info == np.sum(np.abs(X - mu) < delta)
+    # expected information: n P(|X - mu| < delta) under the Huber density
+    inside = scipy.integrate.quad(lambda u: math.exp(-float(huber_loss(u, delta))) / z, -delta, delta)[0]
+    assert fam.expected_information(fam.stats(X, None), (mu,))[0, 0] == pytest.approx(X.size * inside, rel=1e-10)
+
+
+def test_shaped_family_names_need_their_value():
+    with pytest.raises(mlefit.FamilyError, match=r"needs its tau after a colon, e.g. asymmetric_laplace:0.9"):
+        mlefit.fit(X, "asymmetric_laplace")
+    with pytest.raises(mlefit.FamilyError, match="tau must be strictly between 0 and 1"):
+        mlefit.fit(X, "ald:1")
