@@ -14,8 +14,8 @@ __all__ = ["fit", "read_column", "FitResult", "family_names",
 from .errors import ConvergenceError, DataError, FamilyError, MlefitError, UsageError
 
 
-def fit(data, family, **options):
-    """Fit `family` to `data`; see mlefit.estimate.fit for the options."""
+def fit(data, family=None, **options):
+    """Fit `family` (or the family behind `loss=`) to `data`; see mlefit.estimate.fit."""
     from .estimate import fit as _fit
     return _fit(data, family, **options)
 

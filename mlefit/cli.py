@@ -131,8 +131,12 @@ def read_options(delimiter, decimal, encoding, header, na_values):
 
 @cli.command(epilog=EPILOG)
 @click.argument("files", metavar="FILE...", nargs=-1, required=True)
-@click.option("--dist", "-d", "dist", required=True, metavar="NAME",
+@click.option("--dist", "-d", "dist", metavar="NAME",
               help="Distribution family (see the list below; aliases like gaussian, nbinom work).")
+@click.option("--loss", "-l", "loss", metavar="NAME",
+              help="Instead of --dist: a loss (mse, mae, huber:DELTA, pinball:TAU, bce, "
+                   "cross_entropy, poisson, gaussian_nll, or the PyTorch/Keras/scikit-learn "
+                   "names); fits the family the loss is the NLL of, and says which.")
 @click.option("--column", "-c", metavar="NAME",
               help="Column to fit. Default: the only column, or the only numeric one.")
 @click.option("--confidence", default=0.95, show_default=True,
@@ -145,7 +149,7 @@ def read_options(delimiter, decimal, encoding, header, na_values):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(files, dist, column, confidence, information, max_iter, as_json, debug,
+def fit(files, dist, loss, column, confidence, information, max_iter, as_json, debug,
         delimiter, decimal, encoding, header, na_values, strict):
     """Fit a distribution to one column of FILE.
 
@@ -157,11 +161,19 @@ def fit(files, dist, column, confidence, information, max_iter, as_json, debug,
     from .data import read_column
     from .estimate import fit as fit_column
 
-    fam = families.get(dist)
+    from .errors import UsageError
+    if (dist is None) == (loss is None):
+        raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
+    if loss is not None:
+        from . import losses
+        spec, value = losses.resolve(loss)
+        fam = families.get(losses.family_name(spec, value))
+    else:
+        fam = families.get(dist)
     col = read_column(files, column=column, labels=fam.spec.support == "labels", strict=strict,
                       options=read_options(delimiter, decimal, encoding, header, na_values))
-    result = fit_column(col, fam.name, confidence=confidence, information=information,
-                        max_iter=max_iter)
+    result = fit_column(col, None if loss else fam, loss=loss, confidence=confidence,
+                        information=information, max_iter=max_iter)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

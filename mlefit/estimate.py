@@ -16,18 +16,32 @@ from .support import accepting_families, outside
 INFORMATION_KINDS = ("observed", "expected")
 
 
-def fit(data, family, *, column=None, confidence=0.95, information="observed",
+def fit(data, family=None, *, loss=None, column=None, confidence=0.95, information="observed",
         max_iter=200, tol=1e-12):
     """Fit `family` to `data` by maximum likelihood and return a FitResult.
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), or a
         Column from mlefit.data.read_column.
     family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
+    loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
+        family whose negative log-likelihood the loss is gets fitted, and said.
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
     partial result as .result) when the optimiser does not converge.
     """
+    loss_note = None
+    if loss is not None:
+        if family is not None:
+            raise UsageError("give a family or a loss, not both")
+        from . import losses
+        spec, value = losses.resolve(loss)
+        family = losses.family_name(spec, value)
+        loss = spec.label(value)
+        loss_note = (f"loss {loss} = {spec.formula} is the NLL of the {family} family with "
+                     f"{spec.dropped} dropped: {spec.identity}")
+    elif family is None:
+        raise UsageError("give a family (e.g. 'normal') or a loss (e.g. 'mse')")
     fam = families.get(family)
     if isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0):
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence}); e.g. 0.95")
@@ -58,7 +72,7 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
             raise _too_extreme(fam, col, x, None)
         parameters, notes = _inference(fam, stats, theta, confidence, information)
-        notes = list(col.notes) + notes
+        notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
         if not all(math.isfinite(t) for t in theta):
@@ -76,7 +90,7 @@ def fit(data, family, *, column=None, confidence=0.95, information="observed",
         bits_per_sample=-loglik / (n * math.log(2.0)), bits_differential=not fam.spec.discrete,
         n_parameters=k,
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
-        column=col.name, source=col.source, message=solution.message, notes=tuple(notes),
+        column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
     )
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "

@@ -67,6 +67,7 @@ class FitResult:
     source: str | None = None
     message: str = ""
     notes: tuple = field(default=())
+    loss: str | None = None
 
     @property
     def n_dropped(self):
@@ -81,6 +82,7 @@ class FitResult:
         return _clean({
             "schema_version": SCHEMA_VERSION,
             "family": self.family,
+            "loss": self.loss,
             "source": self.source,
             "column": self.column,
             "rows_read": self.rows_read,

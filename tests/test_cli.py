@@ -157,7 +157,7 @@ ERRORS = [
     (["fit", HORSEKICKS, "-d", "poisson", "--confidence", "1.5"], 2, "1.5 is not in the range 0<x<1"),
     (["fit", HORSEKICKS, "-d", "negative_binomial", "--information", "expected"], 2,
      "no closed-form expected information"),
-    (["fit", HORSEKICKS], 2, "Missing option '--dist'"),
+    (["fit", HORSEKICKS], 2, "give either --dist NAME or --loss NAME"),
     (["fit", SAMPLE, "-d", "poisson"], 2, "is a directory"),
 ]
 
