@@ -181,6 +181,109 @@ def fit(files, dist, loss, column, confidence, information, max_iter, as_json, d
         print_fit(result.to_dict())
 
 
+@cli.command("compare-losses")
+@click.argument("files", metavar="[FILE]", nargs=-1)
+@click.option("--target", "-t", metavar="COLUMN", help="The observed values (default: the only "
+              "column, or the only numeric one).")
+@click.option("--prediction", "-p", metavar="COLUMN", help="Predictions to evaluate every loss on.")
+@click.option("--prediction-probs", metavar="LIST", help="Predicted class probabilities, one column "
+              "per class: LABEL=COLUMN, or a column named by its label (cross-entropy of a label target).")
+@click.option("--target-probs", metavar="LIST", help="Soft labels: one target probability column per "
+              "class (with --prediction-probs: CE = H + KL on the data).")
+@click.option("--losses", metavar="LIST", help="Losses to compare, e.g. mse,mae,huber:1.5,pinball:0.9; "
+              "default: those that suit the target.")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
+              help="Folds for the held-out bits per sample.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fold split.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
+                   as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
+    """Every common loss shown as the likelihood it is, and which one the data support.
+
+    \b
+    Without FILE: the reference table (formula, family, NLL = a*loss + b, caveats).
+    With --target and --prediction: each loss on the predictions beside the implied
+      family's NLL, and the identity checked on these numbers.
+    With --target alone: the constant each loss picks (= the family's MLE) and the
+      losses ranked by held-out bits per sample.
+    With --target-probs [--prediction-probs]: soft labels, CE = H(p) + KL(p || q).
+    """
+    from .errors import UsageError
+    from . import render_losses
+
+    data_options = (target, prediction, prediction_probs, target_probs, losses)
+    if not files:
+        if any(v is not None for v in data_options):
+            raise UsageError("--target, --prediction and the other data options need a FILE")
+        from .losses import reference
+        return _emit(reference(), as_json, render_losses.reference)
+    result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
+                      read_options(delimiter, decimal, encoding, header, na_values), strict)
+    show = {"with_prediction": render_losses.with_prediction, "soft_labels": render_losses.soft,
+            "without_prediction": render_losses.without_prediction}[result.mode]
+    _emit(result, as_json, show)
+
+
+def _emit(result, as_json, show):
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        show(result.to_dict())
+
+
+def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
+             options, strict):
+    import numpy as np
+
+    from . import compare
+    from .errors import DataError, UsageError
+    from .frame import read_frame
+    from .result import Comparison
+
+    split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
+    tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
+    classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
+    pp = [c.split("=", 1)[-1] for c in pp]
+    if tp:
+        if pp and len(pp) != len(tp):
+            raise UsageError("--target-probs and --prediction-probs must list as many columns")
+        frame = read_frame(files, tp + pp, options=options)
+        _strict(frame, strict)
+        p = np.column_stack([frame.columns[c] for c in frame.names[:len(tp)]])
+        q = np.column_stack([frame.columns[c] for c in frame.names[len(tp):]]) if pp else None
+        return Comparison("soft_labels", frame.n, (), frame.source, ",".join(tp), ",".join(pp) or None,
+                          compare.soft_labels(p, q), frame.notes, frame.rows_read, frame.dropped)
+    names = [target] + ([prediction] if prediction else []) + pp
+    frame = read_frame(files, names, labels=(target,) if pp else (), options=options)
+    _strict(frame, strict)
+    if frame.n < 2:
+        raise DataError(f"compare-losses needs at least 2 complete rows; there are {frame.n}")
+    y = frame.columns[frame.names[0]]
+    if pp:
+        probs = np.column_stack([frame.columns[c] for c in frame.names[1:]])
+        rows = compare.with_prediction_probs(y, probs, classes)
+        mode, summary = "with_prediction", {}
+    elif prediction:
+        rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen)
+        mode, summary = "with_prediction", {}
+    else:
+        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed)
+        mode, summary = "without_prediction", {"folds": folds, "seed": seed}
+    return Comparison(mode, frame.n, tuple(rows), frame.source, frame.names[0],
+                      ",".join(frame.names[1:]) or None, summary, frame.notes, frame.rows_read,
+                      frame.dropped)
+
+
+def _strict(frame, strict):
+    from .errors import DataError
+    if strict and frame.dropped:
+        count = sum(d.count for d in frame.dropped)
+        raise DataError(f"{count} rows have missing values or are blank "
+                        f"({', '.join(p for d in frame.dropped for p in d.first)}) and --strict refuses them")
+
+
 def main():
     """Console-script entry: quiet on a closed pipe (| head), then run the CLI."""
     import signal

@@ -125,3 +125,14 @@ def resolve(text):
 
 def family_name(loss, value):
     return loss.family.format(f"{value:g}") if loss.shape else loss.family
+
+
+def reference():
+    """The reference table: every loss, its family and the identity between them."""
+    from .result import Comparison
+    rows = tuple({"loss": lo.label(lo.default) if lo.shape else lo.name, "formula": lo.formula,
+                  "family": family_name(lo, lo.default), "target": lo.target,
+                  "identity": lo.identity, "dropped": lo.dropped, "nuisance_mle": lo.nuisance,
+                  "minimiser": lo.minimiser, "caveat": lo.caveat, "aliases": list(lo.aliases)}
+                 for lo in LOSSES)
+    return Comparison("reference", 0, rows, notes=(f"hinge: {NOT_LIKELIHOODS['hinge']}",))

@@ -65,11 +65,15 @@ def summary_table(d):
     return table
 
 
-def print_fit(d, file=None):
-    # labels, column names and paths are data, never markup: "[red]" stays "[red]";
-    # NO_COLOR (any value) means plain text: no colour, bold or italics
+def console(file=None):
+    """A console for results: labels, column names and paths are data, never markup
+    ("[red]" stays "[red]"); NO_COLOR (any value) means plain text, no styles at all."""
     plain = bool(os.environ.get("NO_COLOR"))
-    console = Console(file=file, highlight=False, markup=False, emoji=False,
-                      **({"color_system": None} if plain else {}))
-    console.print(fit_table(d))
-    console.print(summary_table(d))
+    return Console(file=file, highlight=False, markup=False, emoji=False,
+                   **({"color_system": None} if plain else {}))
+
+
+def print_fit(d, file=None):
+    out = console(file)
+    out.print(fit_table(d))
+    out.print(summary_table(d))

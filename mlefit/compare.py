@@ -1,0 +1,248 @@
+"""compare-losses on data: every loss beside the negative log-likelihood it is.
+
+With predictions: each applicable loss evaluated on them, the implied family's NLL at
+the nuisance parameter's MLE, and the identity NLL = a * loss + b checked on these very
+numbers. Without: the constant each loss picks, equal to the family's MLE of location,
+and the losses ranked by held-out bits per sample (k-fold). Soft labels: CE = H + KL."""
+import math
+
+import numpy as np
+
+from . import families
+from . import losses as catalog
+from .errors import DataError, MlefitError, UsageError
+from .families.robust import check_loss, huber_log_norm, huber_loss
+from .result import Comparison
+
+LN2 = math.log(2.0)
+
+
+# ---------------------------------------------------------------- which losses apply
+def target_kind(y):
+    if y.dtype == object:
+        return "labels"
+    if np.all((y == 0) | (y == 1)):
+        return "binary"
+    if np.all((y >= 0) & (y == np.floor(y))):
+        return "counts"
+    return "real"
+
+
+DEFAULTS = {"real": ("mse", "mae"), "counts": ("poisson", "mse", "mae"), "binary": ("bce",),
+            "labels": ("cross_entropy",)}
+APPLIES = {"mse": ("real", "counts", "binary"), "mae": ("real", "counts", "binary"),
+           "huber": ("real", "counts", "binary"), "pinball": ("real", "counts", "binary"),
+           "gaussian_nll": ("real", "counts", "binary"), "bce": ("binary",),
+           "poisson": ("counts", "binary"), "cross_entropy": ("labels",)}
+
+
+def chosen_losses(kind, names):
+    """[(Loss, value)] for the requested names (or the defaults for this kind of target),
+    each checked against the target."""
+    out = []
+    for text in (names or DEFAULTS[kind]):
+        loss, value = catalog.resolve(text)
+        if kind not in APPLIES[loss.name]:
+            raise UsageError(f"the {loss.name} loss needs a {loss.target} target, and this target "
+                             f"holds {kind}; choose from: {', '.join(n for n, k in APPLIES.items() if kind in k)}")
+        out.append((loss, value))
+    return out
+
+
+# ---------------------------------------------------------------- with predictions
+def _with_prediction(loss, value, y, yhat):
+    """(mean loss, a, b, nuisance {name: value}, family name, theta) with NLL = a loss + b."""
+    n = y.size
+    r = y - yhat
+    name = loss.name
+    if name == "mse":
+        mse = float(np.mean(r * r))
+        return mse, n / (2 * mse), 0.5 * n * math.log(2 * math.pi * mse), {"sigma": math.sqrt(mse)}, \
+            "normal", (yhat, math.sqrt(mse))
+    if name == "gaussian_nll":
+        var = float(np.mean(r * r))
+        value_ = 0.5 * (math.log(var) + float(np.mean(r * r)) / var)
+        return value_, n, 0.5 * n * math.log(2 * math.pi), {"sigma": math.sqrt(var)}, "normal", \
+            (yhat, math.sqrt(var))
+    if name == "mae":
+        mae = float(np.mean(np.abs(r)))
+        return mae, n / mae, n * math.log(2 * mae), {"b": mae}, "laplace", (yhat, mae)
+    if name == "pinball":
+        pin = float(np.mean(check_loss(r, value)))
+        return pin, n / pin, n * math.log(pin / (value * (1 - value))), {"sigma": pin}, \
+            f"asymmetric_laplace:{value:g}", (yhat, pin)
+    if name == "huber":
+        hub = float(np.mean(huber_loss(r, value)))
+        return hub, n, n * huber_log_norm(value), {}, f"huber:{value:g}", (yhat,)
+    if name == "bce":
+        p = yhat
+        if np.any((p <= 0) | (p >= 1)):
+            raise DataError("bce needs predicted probabilities strictly between 0 and 1; "
+                            "for logits, pass them through the logistic function first")
+        bce = float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+        return bce, n, 0.0, {}, "bernoulli", (p,)
+    if name == "poisson":
+        if np.any(yhat <= 0):
+            raise DataError("the poisson loss needs predicted rates > 0 (not log-rates)")
+        from .numerics import sum_log_factorial, value_counts
+        pois = float(np.mean(yhat - y * np.log(yhat)))
+        return pois, n, sum_log_factorial(*value_counts(y)), {}, "poisson", (yhat,)
+    raise UsageError(f"the {name} loss needs --prediction-probs (one probability column per class)")
+
+
+def with_prediction(y, yhat, names=None):
+    kind = target_kind(y)
+    rows = []
+    for loss, value in chosen_losses(kind, names):
+        mean_loss, a, b, nuisance, fam_name, theta = _with_prediction(loss, value, y, yhat)
+        fam = families.get(fam_name)
+        with np.errstate(all="ignore"):
+            nll = -float(np.sum(fam.logpdf(y, theta)))
+        identity = a * mean_loss + b
+        rows.append({"loss": loss.label(value), "family": fam_name, "loss_value": mean_loss,
+                     "nuisance_mle": nuisance, "a": a, "b": b, "nll": nll,
+                     "a_loss_plus_b": identity, "identity_holds": _same(nll, identity),
+                     "bits_per_sample": nll / (y.size * LN2), "differential": not fam.spec.discrete})
+    return rows
+
+
+def _same(u, v, rel=1e-9):
+    return bool(abs(u - v) <= rel * max(1.0, abs(u), abs(v)))
+
+
+def with_prediction_probs(y, probs, classes):
+    """Cross-entropy of labels y under per-row predicted probabilities (one column per
+    class, named by the class label): the categorical NLL, nothing dropped."""
+    index = {c: i for i, c in enumerate(classes)}
+    unknown = sorted({str(v) for v in y} - set(index))
+    if unknown:
+        raise DataError(f"labels without a probability column: {', '.join(unknown[:5])}; "
+                        f"--prediction-probs must name one column per class, named by its label")
+    q = probs[np.arange(y.size), [index[str(v)] for v in y]]
+    if np.any(q <= 0):
+        raise DataError("a predicted probability of an observed label is 0: the cross-entropy is infinite")
+    ce = float(-np.mean(np.log(q)))
+    nll = -float(np.sum(np.log(q)))
+    return [{"loss": "cross_entropy", "family": "categorical", "loss_value": ce, "nuisance_mle": {},
+             "a": y.size, "b": 0.0, "nll": nll, "a_loss_plus_b": y.size * ce,
+             "identity_holds": _same(nll, y.size * ce), "bits_per_sample": nll / (y.size * LN2),
+             "differential": False}]
+
+
+# ---------------------------------------------------------------- without predictions
+def _minimiser(loss, value, y):
+    """The constant prediction minimising the loss, computed here independently of the
+    families (sorting, numpy, or a scalar minimiser)."""
+    name = loss.name
+    if name in ("mse", "gaussian_nll", "bce", "poisson"):
+        return float(np.mean(y))
+    if name in ("mae", "pinball"):
+        tau = 0.5 if name == "mae" else value
+        ys = np.sort(y)
+        k = tau * ys.size
+        j = int(math.floor(k))
+        if math.isclose(k, j, rel_tol=1e-12, abs_tol=1e-12) and 0 < j < ys.size:
+            return 0.5 * (float(ys[j - 1]) + float(ys[j]))  # the minimisers form an interval
+        return float(ys[min(int(math.ceil(k)) - 1, ys.size - 1)])
+    if name == "huber":
+        import scipy.optimize
+        res = scipy.optimize.minimize_scalar(lambda c: float(np.sum(huber_loss(y - c, value))),
+                                             bracket=(float(y.min()), float(np.median(y)), float(y.max())),
+                                             method="brent", tol=1e-14)
+        return float(res.x)
+    raise AssertionError(name)
+
+
+def _location(fam_name, result):
+    return result.parameters[0].estimate
+
+
+def held_out_bits(y, fam_name, folds, seed):
+    """Mean held-out -log2 density (bits per sample): fit on k-1 folds, score the k-th."""
+    import mlefit
+    order = np.random.default_rng(seed).permutation(y.size)
+    parts = np.array_split(order, folds)
+    fam = families.get(fam_name)
+    total = 0.0
+    for i, test in enumerate(parts):
+        train = np.concatenate([p for j, p in enumerate(parts) if j != i])
+        r = mlefit.fit(y[train], fam_name)
+        theta = tuple(p.estimate for p in r.parameters)
+        if fam.spec.support == "labels":
+            from .families.discrete import categorical_logpmf
+            labels = [p.name[2:-1] for p in r.parameters]
+            logp = categorical_logpmf(y[test], labels, theta)
+        else:
+            with np.errstate(all="ignore"):
+                logp = fam.logpdf(y[test], theta)
+        total -= float(np.sum(logp))
+    return total / (y.size * LN2)
+
+
+def without_prediction(y, names=None, folds=5, seed=0):
+    import mlefit
+    kind = target_kind(y)
+    if folds < 2 or folds > y.size:
+        raise UsageError(f"--folds must be between 2 and the number of rows ({y.size}); got {folds}")
+    rows = []
+    for loss, value in chosen_losses(kind, names):
+        fam_name = catalog.family_name(loss, value)
+        row = {"loss": loss.label(value), "family": fam_name}
+        try:
+            fit = mlefit.fit(y, fam_name)
+            if loss.name == "cross_entropy":
+                labels, counts = np.unique(y.astype(str), return_counts=True)
+                freq = dict(zip(labels.tolist(), (counts / y.size).tolist()))
+                mle = {p.name[2:-1]: p.estimate for p in fit.parameters}
+                gap = max(abs(freq[k] - mle[k]) for k in freq)
+                row.update(minimiser=freq, family_mle=mle, equal=gap <= 1e-12)
+            else:
+                m, mle = _minimiser(loss, value, y), _location(fam_name, fit)
+                row.update(minimiser=m, family_mle=mle,
+                           equal=bool(abs(m - mle) <= 1e-8 * max(1.0, abs(m))))
+            row["in_sample_bits"] = fit.bits_per_sample
+            row["held_out_bits"] = held_out_bits(y, fam_name, folds, seed)
+            row["differential"] = not families.get(fam_name).spec.discrete
+        except MlefitError as exc:
+            row["error"] = str(exc)
+        rows.append(row)
+    ranked = sorted((r for r in rows if "held_out_bits" in r), key=lambda r: (r["differential"], r["held_out_bits"]))
+    for i, r in enumerate(ranked, 1):
+        r["rank"] = i
+    rows.sort(key=lambda r: r.get("rank", len(rows) + 1))
+    return rows
+
+
+# ---------------------------------------------------------------- soft labels
+def soft_labels(p, q=None):
+    """Rows of target distributions p (and predicted q): CE = H(p) + KL(p || q) per row, and
+    the constant q minimising mean CE and mean KL (both: the mean of p)."""
+    import scipy.optimize
+    from scipy.special import softmax, xlogy
+
+    for name, m in (("target", p), ("prediction", q)):
+        if m is None:
+            continue
+        if np.any(m < 0) or not np.allclose(m.sum(axis=1), 1.0, atol=1e-6):
+            raise DataError(f"the {name} probabilities must be >= 0 and sum to 1 on every row")
+    entropy = -xlogy(p, p).sum(axis=1)
+    summary = {"classes": p.shape[1], "mean_entropy": float(entropy.mean())}
+    if q is not None:
+        if np.any((q == 0) & (p > 0)):
+            raise DataError("a predicted probability is 0 where the target's is not: CE is infinite")
+        ce = -xlogy(p, q).sum(axis=1)
+        kl = xlogy(p, p).sum(axis=1) - xlogy(p, q).sum(axis=1)
+        summary.update(mean_cross_entropy=float(ce.mean()), mean_kl=float(kl.mean()),
+                       identity_gap=float(np.max(np.abs(ce - (entropy + kl)))))
+    best = p.mean(axis=0)
+
+    def argmin(objective):
+        res = scipy.optimize.minimize(lambda z: objective(softmax(z)), np.log(best + 1e-3),
+                                      method="BFGS", options={"gtol": 1e-12})
+        return softmax(res.x)
+    q_ce = argmin(lambda c: float(np.mean(-xlogy(p, c[None, :]).sum(axis=1))))
+    q_kl = argmin(lambda c: float(np.mean((xlogy(p, p) - xlogy(p, c[None, :])).sum(axis=1))))
+    summary.update(mean_target=best.tolist(), argmin_cross_entropy=q_ce.tolist(), argmin_kl=q_kl.tolist(),
+                   argmins_agree=bool(np.max(np.abs(q_ce - q_kl)) < 1e-5),
+                   argmin_is_mean_target=bool(np.max(np.abs(q_ce - best)) < 1e-5))
+    return summary

@@ -1,0 +1,64 @@
+"""Several aligned columns of one input (target, prediction, class probabilities), for
+compare-losses. A row missing in any of them is left out of all, and reported."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import BLANK_LINE, FIRST, MISSING, _convert, _is_string, _to_numpy, choose_column
+from .errors import UsageError
+from .readers import ReadOptions, parse, read_source
+from .result import Drop
+
+
+@dataclass(frozen=True)
+class Frame:
+    columns: dict  # chosen column name -> values (float64, or str labels)
+    names: tuple  # the chosen column names, in the order asked
+    n: int
+    rows_read: int
+    dropped: tuple
+    source: str
+    notes: tuple = ()
+
+
+def read_frame(paths, names, labels=(), options=None):
+    """The named columns of one file ('-' for stdin), aligned row by row; a name of None
+    takes the default column. Columns named in `labels`, and text columns, are kept as
+    text labels; the others must be numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    if len(paths) != 1:
+        raise UsageError("compare-losses reads one file (or - for standard input)")
+    options = options or ReadOptions()
+    source = read_source(paths[0])
+    raw = parse(source, options)
+    chosen = [choose_column(raw.table, name) for name in names]
+    if len(set(chosen)) != len(chosen):
+        raise UsageError(f"the same column is named twice among {', '.join(chosen)}")
+    text = [c for c, name in zip(chosen, names) if name in labels]
+    if any(not _is_string(raw.table.schema.field(c).type) for c in text) and raw.unit == "line":
+        raw = parse(source, options, string_column=text[0])
+    text += [c for c in chosen if _is_string(raw.table.schema.field(c).type) and c not in text]
+    table = raw.table
+    missing = np.zeros(table.num_rows, dtype=bool)
+    for c in chosen:
+        col = table.column(c)
+        if col.null_count:
+            missing |= _to_numpy(pc.cast(col.is_null(), pa.int8())).astype(bool)
+    kept = np.flatnonzero(~missing)
+    dropped = []
+    if raw.blank_lines:
+        dropped.append(Drop(BLANK_LINE, len(raw.blank_lines), tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
+    if missing.any():
+        where = np.flatnonzero(missing)
+        dropped.append(Drop(MISSING, int(where.size), tuple(raw.place(int(p)) for p in where[:FIRST])))
+    filtered = table.filter(pa.array(~missing))
+    columns = {}
+    for c in chosen:
+        col = _convert(filtered.column(c), c, raw.source, c in text, [],
+                       where=lambda p: raw.place(int(kept[p])), rows_read=len(kept))
+        columns[c] = col.values
+    return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
+                 tuple(dropped), raw.source, raw.notes)

@@ -1,0 +1,106 @@
+"""Rich tables for compare-losses, built from Comparison.to_dict(); nothing computed."""
+from rich import box
+from rich.table import Table
+
+from .render import console, fmt
+
+
+def _kv_table(title=None):
+    table = Table(box=None, show_header=False, pad_edge=False, title=title, title_justify="left")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def reference(d, file=None):
+    out = console(file)
+    out.print("Every loss is the negative log-likelihood (NLL) of a family with constants dropped: "
+              "over n rows, NLL = a * loss + b. Choosing a loss is choosing a distribution.")
+    out.print()
+    for row in d["rows"]:
+        table = _kv_table(f"{row['loss']}  ->  {row['family']}")
+        for key, label in (("formula", "loss"), ("identity", "identity"), ("dropped", "dropped"),
+                           ("nuisance_mle", "hidden MLE"), ("minimiser", "minimiser"),
+                           ("caveat", "caveat")):
+            table.add_row(label, row[key])
+        table.add_row("also", ", ".join(row["aliases"]))
+        out.print(table)
+        out.print()
+    for note in d["notes"]:
+        out.print(note)
+
+
+def _header(d, out):
+    out.print(f"compare-losses on {d['source']}: target '{d['target']}'"
+              + (f", prediction '{d['prediction']}'" if d["prediction"] else "")
+              + f"; {fmt(d['n'])} rows used of {d['rows_read']}, {d['n_dropped']} dropped")
+    for drop in d["dropped"]:
+        out.print(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
+
+
+def with_prediction(d, file=None):
+    out = console(file)
+    _header(d, out)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, justify in (("loss", "left"), ("family", "left"), ("loss value", "right"),
+                          ("family NLL", "right"), ("a*L+b", "center"), ("bits", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for r in d["rows"]:
+        table.add_row(r["loss"], r["family"].split(":")[0], fmt(r["loss_value"]), fmt(r["nll"], 8),
+                      "=" if r["identity_holds"] else "NO", fmt(r["bits_per_sample"], 5))
+    out.print(table)
+    out.print("family NLL: at the predictions, with the parameter the loss hides at its MLE. "
+              "a*L+b: the loss L alone gives the same number (a and b are in the JSON). "
+              "bits: NLL/(n ln 2) per sample, differential for densities.")
+
+
+def without_prediction(d, file=None):
+    out = console(file)
+    _header(d, out)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, justify in (("#", "right"), ("loss", "left"), ("family", "left"),
+                          ("minimiser", "right"), ("family MLE", "right"), ("held-out bits", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    unequal = []
+    for r in d["rows"]:
+        if "error" in r:
+            out_row = ("-", r["loss"], r["family"].split(":")[0], "-", "-", "-")
+            table.add_row(*out_row)
+            continue
+        m, mle = r["minimiser"], r["family_mle"]
+        if isinstance(m, dict):
+            m = mle = "frequencies"
+        if not r["equal"]:
+            unequal.append(r["loss"])
+        table.add_row(str(r["rank"]), r["loss"], r["family"].split(":")[0], fmt(m), fmt(mle),
+                      fmt(r["held_out_bits"], 5))
+    out.print(table)
+    for r in d["rows"]:
+        if "error" in r:
+            out.print(f"{r['loss']}: {r['error']}")
+    s = d["summary"]
+    same = ("every minimiser equals its family's MLE (to 1e-8)" if not unequal
+            else f"minimiser and MLE differ for: {', '.join(unequal)}")
+    out.print(f"minimiser: the constant prediction that minimises the loss; {same}. Held-out "
+              f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}), lower is "
+              f"better; densities (differential bits) rank after masses.")
+
+
+def soft(d, file=None):
+    out = console(file)
+    out.print(f"soft labels from {d['source']}: {fmt(d['n'])} rows, {d['summary']['classes']} classes")
+    table = _kv_table()
+    s = d["summary"]
+    labels = {"mean_entropy": "mean H(p)", "mean_cross_entropy": "mean CE(p, q)",
+              "mean_kl": "mean KL(p || q)", "identity_gap": "max |CE - (H + KL)|",
+              "mean_target": "mean of p", "argmin_cross_entropy": "q minimising CE",
+              "argmin_kl": "q minimising KL", "argmins_agree": "same q",
+              "argmin_is_mean_target": "q = mean of p"}
+    for key, label in labels.items():
+        if key in s:
+            value = s[key]
+            shown = ", ".join(fmt(v) for v in value) if isinstance(value, list) else fmt(value)
+            table.add_row(label, shown)
+    out.print(table)
+    out.print("in nats. CE = H(p) + KL(p || q) row by row, and H(p) does not depend on q, so "
+              "minimising either picks the same q.")
