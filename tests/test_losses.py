@@ -1,0 +1,212 @@
+"""Losses as likelihoods: every loss's NLL against scipy.stats, every minimiser against
+the family MLE, the ranking on heavy and light tails, and the CLI in every mode."""
+import json
+import math
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.stats as st
+from click.testing import CliRunner
+
+import mlefit
+from mlefit import compare, losses
+from mlefit.cli import cli
+from mlefit.families.robust import check_loss, huber_loss
+
+RNG = np.random.default_rng(2026)
+Y = RNG.standard_t(4, 400) * 1.5 + 2.0
+YHAT = Y + RNG.normal(0, 0.8, 400)
+COUNTS = RNG.poisson(3.0, 400).astype(float)
+RATES = np.clip(COUNTS + RNG.normal(0, 0.7, 400), 0.2, None)
+BIN = RNG.binomial(1, 0.3, 400).astype(float)
+PROB = np.clip(0.3 + RNG.normal(0, 0.1, 400), 0.01, 0.99)
+
+
+def scipy_nll(name, y, yhat, value):
+    """The family's NLL at the predictions from scipy.stats (or quadrature for Huber)."""
+    r = y - yhat
+    if name in ("mse", "gaussian_nll"):
+        return -st.norm.logpdf(y, yhat, math.sqrt(np.mean(r * r))).sum()
+    if name == "mae":
+        return -st.laplace.logpdf(y, yhat, np.mean(np.abs(r))).sum()
+    if name == "pinball":
+        sigma = np.mean(check_loss(r, value))
+        kappa = math.sqrt(value / (1 - value))
+        return -st.laplace_asymmetric.logpdf(y, kappa, yhat, sigma / math.sqrt(value * (1 - value))).sum()
+    if name == "huber":
+        z = scipy.integrate.quad(lambda u: math.exp(-float(huber_loss(u, value))), -np.inf, np.inf,
+                                 epsabs=1e-13, epsrel=1e-13)[0]
+        return np.sum(huber_loss(r, value)) + y.size * math.log(z)
+    if name == "bce":
+        return -st.bernoulli.logpmf(y, yhat).sum()
+    if name == "poisson":
+        return -st.poisson.logpmf(y, yhat).sum()
+    raise AssertionError(name)
+
+
+CASES = [("mse", Y, YHAT), ("mae", Y, YHAT), ("gaussian_nll", Y, YHAT), ("pinball:0.8", Y, YHAT),
+         ("pinball:0.5", Y, YHAT), ("huber:1.345", Y, YHAT), ("bce", BIN, PROB), ("poisson", COUNTS, RATES)]
+
+
+@pytest.mark.parametrize("text,y,yhat", CASES, ids=[c[0] for c in CASES])
+def test_reported_nll_equals_scipy_and_the_identity_holds(text, y, yhat):
+    (row,) = compare.with_prediction(y, yhat, [text])
+    loss, value = losses.resolve(text)
+    assert row["nll"] == pytest.approx(scipy_nll(loss.name, y, yhat, value), rel=1e-10)
+    assert row["a"] * row["loss_value"] + row["b"] == pytest.approx(row["nll"], rel=1e-10)
+    assert row["identity_holds"] is True
+    assert row["bits_per_sample"] == pytest.approx(row["nll"] / (y.size * math.log(2)), rel=1e-12)
+
+
+def test_loss_values_match_the_frameworks_definitions():
+    r = Y - YHAT
+    rows = {row["loss"]: row for row in compare.with_prediction(Y, YHAT, ["mse", "mae", "pinball:0.8"])}
+    assert rows["mse"]["loss_value"] == pytest.approx(np.mean(r ** 2), rel=1e-14)
+    assert rows["mae"]["loss_value"] == pytest.approx(np.mean(np.abs(r)), rel=1e-14)
+    # scikit-learn's mean_pinball_loss(alpha=0.8), written out
+    pin = np.mean(np.where(r >= 0, 0.8 * r, (0.8 - 1) * r))
+    assert rows["pinball:0.8"]["loss_value"] == pytest.approx(pin, rel=1e-14)
+    (bce,) = compare.with_prediction(BIN, PROB, ["bce"])
+    assert bce["loss_value"] == pytest.approx(-np.mean(BIN * np.log(PROB) + (1 - BIN) * np.log(1 - PROB)))
+
+
+def test_cross_entropy_with_predicted_probabilities():
+    labels = RNG.choice(np.array(["x", "y", "z"], dtype=object), 300)
+    q = RNG.dirichlet([2, 2, 2], 300)
+    (row,) = compare.with_prediction_probs(labels, q, ["x", "y", "z"])
+    onehot = np.eye(3)[[["x", "y", "z"].index(v) for v in labels]]
+    expected = -sum(st.multinomial(1, q[i]).logpmf(onehot[i]) for i in range(300))
+    assert row["nll"] == pytest.approx(expected, rel=1e-10)
+    assert row["loss_value"] == pytest.approx(expected / 300, rel=1e-10)
+
+
+@pytest.mark.parametrize("text,y", [("mse", Y), ("mae", Y), ("gaussian_nll", Y), ("pinball:0.9", Y),
+                                    ("pinball:0.25", Y[:101]), ("huber:1.0", Y), ("bce", BIN),
+                                    ("poisson", COUNTS), ("mae", Y[:100])])
+def test_minimiser_equals_family_mle(text, y):
+    (row,) = compare.without_prediction(y, [text], folds=3)
+    assert row["equal"] is True
+    assert row["minimiser"] == pytest.approx(row["family_mle"], rel=1e-8, abs=1e-8)
+    # and the minimiser does minimise the mean loss among constants
+    loss, value = losses.resolve(text)
+    if loss.name in ("mse", "mae", "pinball", "huber"):
+        f = {"mse": lambda c: np.mean((y - c) ** 2), "mae": lambda c: np.mean(np.abs(y - c)),
+             "pinball": lambda c: np.mean(check_loss(y - c, value)),
+             "huber": lambda c: np.mean(huber_loss(y - c, value))}[loss.name]
+        grid = np.linspace(y.min(), y.max(), 4001)
+        assert f(row["minimiser"]) <= min(f(g) for g in grid) + 1e-12
+
+
+def test_heavy_tails_rank_mae_above_mse_and_normal_data_the_reverse():
+    t2 = np.random.default_rng(7).standard_t(2, 2000)
+    ranks = {r["loss"]: r["rank"] for r in compare.without_prediction(t2, ["mse", "mae"], seed=1)}
+    assert ranks["mae"] < ranks["mse"]
+    normal = np.random.default_rng(7).normal(0, 1, 2000)
+    ranks = {r["loss"]: r["rank"] for r in compare.without_prediction(normal, ["mse", "mae"], seed=1)}
+    assert ranks["mse"] < ranks["mae"]
+
+
+def test_soft_labels_cross_entropy_is_entropy_plus_kl():
+    p = RNG.dirichlet([1, 2, 3], 200)
+    q = RNG.dirichlet([3, 2, 1], 200)
+    s = compare.soft_labels(p, q)
+    ent = -(p * np.log(p)).sum(axis=1).mean()
+    kl = (p * np.log(p / q)).sum(axis=1).mean()
+    assert s["mean_entropy"] == pytest.approx(ent) and s["mean_kl"] == pytest.approx(kl)
+    assert s["mean_cross_entropy"] == pytest.approx(ent + kl)
+    assert s["identity_gap"] < 1e-12 and s["argmins_agree"] and s["argmin_is_mean_target"]
+    np.testing.assert_allclose(s["argmin_cross_entropy"], p.mean(axis=0), atol=1e-6)
+
+
+@pytest.mark.parametrize("name,family", [
+    ("mse", "normal"), ("MSELoss", "normal"), ("mean_squared_error", "normal"), ("L2", "normal"),
+    ("mae", "laplace"), ("L1Loss", "laplace"), ("MeanAbsoluteError", "laplace"),
+    ("gaussian_nll", "normal"), ("GaussianNLLLoss", "normal"),
+    ("pinball:0.9", "asymmetric_laplace:0.9"), ("quantile:0.1", "asymmetric_laplace:0.1"),
+    ("huber:2", "huber:2"), ("HuberLoss", "huber:1"), ("bce", "bernoulli"), ("BCEWithLogitsLoss", "bernoulli"),
+    ("log_loss", "bernoulli"), ("binary_crossentropy", "bernoulli"),
+    ("CrossEntropyLoss", "categorical"), ("nll", "categorical"), ("PoissonNLLLoss", "poisson"),
+])
+def test_fit_with_a_loss_fits_its_family(name, family):
+    data = {"bernoulli": BIN, "categorical": BIN, "poisson": COUNTS}.get(family, Y)
+    r = mlefit.fit(data, loss=name)
+    assert r.family == family and r.loss is not None
+    ref = mlefit.fit(data, family)
+    assert r.loglik == ref.loglik and r.estimates == ref.estimates
+    assert any(n.startswith(f"loss {r.loss} = ") for n in r.notes)
+
+
+def test_hinge_is_refused_with_the_reason():
+    with pytest.raises(mlefit.UsageError, match="not a negative log-likelihood"):
+        mlefit.fit(BIN, loss="hinge")
+
+
+# ------------------------------------------------------------------ CLI
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def csv_text(**columns):
+    names = list(columns)
+    rows = zip(*columns.values())
+    return ",".join(names) + "\n" + "\n".join(",".join(str(v) for v in row) for row in rows) + "\n"
+
+
+def test_cli_reference_mode_reads_at_80_columns():
+    result = run("compare-losses")
+    assert result.exit_code == 0
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    for text in ("mse  ->  normal", "PoissonNLLLoss", "batchmean", "BCEWithLogitsLoss", "log y!"):
+        assert text in result.stdout
+    out = json.loads(run("compare-losses", "--json").stdout)
+    assert out["mode"] == "reference" and {r["loss"] for r in out["rows"]} >= {"mse", "mae", "bce"}
+    assert out["rows"] == list(losses.reference().to_dict()["rows"])
+
+
+def test_cli_with_prediction(tmp_path):
+    text = csv_text(y=Y, yhat=YHAT)
+    result = run("compare-losses", "-", "--target", "y", "--prediction", "yhat", "--json", input=text)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["mode"] == "with_prediction" and out["n"] == 400
+    assert [r["loss"] for r in out["rows"]] == ["mse", "mae"]
+    assert all(r["identity_holds"] for r in out["rows"])
+    table = run("compare-losses", "-", "-t", "y", "-p", "yhat", "--losses", "mse,huber:1,pinball:0.9",
+                input=text)
+    assert table.exit_code == 0 and "asymmetric_laplace" in table.stdout
+    assert all(len(line) <= 80 for line in table.stdout.splitlines())
+
+
+def test_cli_without_prediction_ranks(tmp_path):
+    t2 = np.random.default_rng(3).standard_t(2, 600)
+    result = run("compare-losses", "-", "-t", "y", "--json", "--folds", "4", "--seed", "2",
+                 input=csv_text(y=t2))
+    out = json.loads(result.stdout)
+    assert out["mode"] == "without_prediction" and out["summary"] == {"folds": 4, "seed": 2}
+    assert out["rows"][0]["loss"] == "mae" and all(r["equal"] for r in out["rows"])
+
+
+def test_cli_cross_entropy_and_soft_labels():
+    labels = RNG.choice(["a", "b"], 50)
+    qa = RNG.uniform(0.1, 0.9, 50)
+    text = csv_text(lab=labels, pa=qa, pb=1 - qa, ta=qa[::-1], tb=1 - qa[::-1])
+    out = json.loads(run("compare-losses", "-", "-t", "lab", "--prediction-probs", "a=pa,b=pb", "--json",
+                         input=text).stdout)
+    assert out["rows"][0]["loss"] == "cross_entropy" and out["rows"][0]["identity_holds"]
+    out = json.loads(run("compare-losses", "-", "--target-probs", "ta,tb", "--prediction-probs", "pa,pb",
+                         "--json", input=text).stdout)
+    assert out["mode"] == "soft_labels" and out["summary"]["identity_gap"] < 1e-12
+    ranked = json.loads(run("compare-losses", "-", "-t", "lab", "--json", input=text).stdout)
+    assert ranked["rows"][0]["loss"] == "cross_entropy"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--target", "y"], "need a FILE"),
+    (["-", "-t", "y", "--losses", "bce"], "the bce loss needs a binary target"),
+    (["-", "-t", "y", "--losses", "hinge"], "not a negative log-likelihood"),
+    (["-", "-t", "y", "--folds", "1"], "1 is not in the range x>=2"),
+])
+def test_cli_compare_errors(args, message):
+    result = run("compare-losses", *args, input=csv_text(y=Y[:20]))
+    assert result.exit_code == 2 and message in result.stderr
