@@ -28,8 +28,6 @@ def target_kind(y):
     return "real"
 
 
-DEFAULTS = {"real": ("mse", "mae"), "counts": ("poisson", "mse", "mae"), "binary": ("bce",),
-            "labels": ("cross_entropy",)}
 APPLIES = {"mse": ("real", "counts", "binary"), "mae": ("real", "counts", "binary"),
            "huber": ("real", "counts", "binary"), "pinball": ("real", "counts", "binary"),
            "gaussian_nll": ("real", "counts", "binary"), "bce": ("binary",),
@@ -37,10 +35,10 @@ APPLIES = {"mse": ("real", "counts", "binary"), "mae": ("real", "counts", "binar
 
 
 def chosen_losses(kind, names):
-    """[(Loss, value)] for the requested names (or the defaults for this kind of target),
-    each checked against the target."""
+    """[(Loss, value)] for the requested names (default: every loss that applies to this
+    kind of target, shaped ones at their default shape), each checked against the target."""
     out = []
-    for text in (names or DEFAULTS[kind]):
+    for text in (names or [lo.name for lo in catalog.LOSSES if kind in APPLIES[lo.name]]):
         loss, value = catalog.resolve(text)
         if kind not in APPLIES[loss.name]:
             raise UsageError(f"the {loss.name} loss needs a {loss.target} target, and this target "
@@ -94,6 +92,8 @@ def with_prediction(y, yhat, names=None):
     kind = target_kind(y)
     rows = []
     for loss, value in chosen_losses(kind, names):
+        if loss.name == "cross_entropy":
+            continue  # needs one probability column per class: with_prediction_probs
         mean_loss, a, b, nuisance, fam_name, theta = _with_prediction(loss, value, y, yhat)
         fam = families.get(fam_name)
         with np.errstate(all="ignore"):
@@ -146,9 +146,11 @@ def _minimiser(loss, value, y):
         return float(ys[min(int(math.ceil(k)) - 1, ys.size - 1)])
     if name == "huber":
         import scipy.optimize
+        lo, hi = float(y.min()), float(y.max())
+        if lo == hi:
+            return lo
         res = scipy.optimize.minimize_scalar(lambda c: float(np.sum(huber_loss(y - c, value))),
-                                             bracket=(float(y.min()), float(np.median(y)), float(y.max())),
-                                             method="brent", tol=1e-14)
+                                             bracket=(lo, hi), method="brent", tol=1e-14)
         return float(res.x)
     raise AssertionError(name)
 

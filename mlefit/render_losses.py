@@ -73,7 +73,7 @@ def without_prediction(d, file=None):
         if not r["equal"]:
             unequal.append(r["loss"])
         table.add_row(str(r["rank"]), r["loss"], r["family"].split(":")[0], fmt(m), fmt(mle),
-                      fmt(r["held_out_bits"], 5))
+                      fmt(r["held_out_bits"], 5) + (" d" if r["differential"] else "  "))
     out.print(table)
     for r in d["rows"]:
         if "error" in r:
@@ -83,7 +83,7 @@ def without_prediction(d, file=None):
             else f"minimiser and MLE differ for: {', '.join(unequal)}")
     out.print(f"minimiser: the constant prediction that minimises the loss; {same}. Held-out "
               f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}), lower is "
-              f"better; densities (differential bits) rank after masses.")
+              f"better; d: a density's differential bits, ranked after the masses (not comparable).")
 
 
 def soft(d, file=None):

@@ -170,7 +170,7 @@ def test_cli_with_prediction(tmp_path):
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["mode"] == "with_prediction" and out["n"] == 400
-    assert [r["loss"] for r in out["rows"]] == ["mse", "mae"]
+    assert [r["loss"] for r in out["rows"]] == ["mse", "mae", "huber:1", "pinball:0.5", "gaussian_nll"]
     assert all(r["identity_holds"] for r in out["rows"])
     table = run("compare-losses", "-", "-t", "y", "-p", "yhat", "--losses", "mse,huber:1,pinball:0.9",
                 input=text)
@@ -181,7 +181,7 @@ def test_cli_with_prediction(tmp_path):
 def test_cli_without_prediction_ranks(tmp_path):
     t2 = np.random.default_rng(3).standard_t(2, 600)
     result = run("compare-losses", "-", "-t", "y", "--json", "--folds", "4", "--seed", "2",
-                 input=csv_text(y=t2))
+                 "--losses", "mse,mae", input=csv_text(y=t2))
     out = json.loads(result.stdout)
     assert out["mode"] == "without_prediction" and out["summary"] == {"folds": 4, "seed": 2}
     assert out["rows"][0]["loss"] == "mae" and all(r["equal"] for r in out["rows"])
