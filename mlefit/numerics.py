@@ -15,6 +15,13 @@ def wsum(v, w):
     return float(np.sum(v)) if w is None else float(np.sum(w * v))
 
 
+def mean(x, w=None):
+    """Weighted mean, corrected by a second pass (sum of the residuals)."""
+    n = total_weight(w, x.size)
+    m = wsum(x, w) / n
+    return m + wsum(x - m, w) / n
+
+
 def mean_and_m2(x, w=None):
     """Weighted mean and second central moment (divisor: the total weight).
 
@@ -134,12 +141,24 @@ def log1pmx(t):
 
 
 def log1pmx_array(t):
-    """Vectorised log1pmx."""
+    """Vectorised log1pmx: the series where |t| < 1e-3, log1p(t) - t elsewhere, each
+    computed only where it is needed (large arrays pay for no third temporary)."""
     t = np.asarray(t, dtype=np.float64)
-    series = -t * t * (0.5 - t * (1.0 / 3 - t * (0.25 - t * (0.2 - t / 6))))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        direct = np.log1p(t) - t
-    return np.where(np.abs(t) < 1e-3, series, direct)
+    small = np.abs(t) < 1e-3
+
+    def series(u):
+        return -u * u * (0.5 - u * (1.0 / 3 - u * (0.25 - u * (0.2 - u / 6))))
+
+    def direct(u):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.log1p(u) - u
+    if small.all():
+        return series(t)
+    if not small.any():
+        return direct(t)
+    out = direct(t)
+    out[small] = series(t[small])
+    return out
 
 
 def poisson_loglik_terms(values, counts, lam):

@@ -151,7 +151,7 @@ EXPONENTIAL = Family(
 # ---------------------------------------------------------------- gamma
 def _gamma_stats(x, w):
     n = nm.total_weight(w, x.size)
-    mean = nm.mean_and_m2(x, w)[0]
+    mean = nm.mean(x, w)
     # d = log(mean) - mean(log x). With t = (x - m)/m for the computed mean m, this is
     # log1p(mean(t)) - mean(log1p(t)) = log1pmx(mean(t)) - mean(log1pmx(t)): no term is
     # cancelled away, so tightly clustered data keep their tiny, positive d
