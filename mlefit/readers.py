@@ -188,7 +188,7 @@ def parse(source, options=ReadOptions(), string_column=None):
     if data.startswith((b"ARROW1", b"FEA1")):
         return _columnar(source, "feather")
     text = _to_utf8(data, source.name, options.encoding)
-    if not text.strip():
+    if not text[:65536].strip() and not text.strip():  # (no copy of a large file's text)
         raise DataError(f"'{source.name}' is empty; it needs a header row and at least one row of values")
     delimiter = options.delimiter or sniff_delimiter(text, options.decimal)
     if delimiter == options.decimal:
@@ -203,7 +203,7 @@ def parse(source, options=ReadOptions(), string_column=None):
     names = None if header else [str(i + 1) for i in range(len(fields))]
     table = _read_csv(text, source.name, delimiter, names, options, string_column)
     lines, blank = None, ()
-    if b"\n\n" in text or b"\n\r\n" in text or text.lstrip(b"\r\n") != text:
+    if b"\n\n" in text or b"\n\r\n" in text or text[:1] in (b"\n", b"\r"):
         line_numbers, blank_lines = _line_map(text, header)
         blank = tuple(int(b) for b in blank_lines)
         lines = line_numbers if line_numbers.size == table.num_rows else None
