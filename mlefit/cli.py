@@ -36,6 +36,8 @@ class MlefitGroup(click.Group):
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except (click.exceptions.Abort, KeyboardInterrupt):
+            if as_json:
+                _json_error("interrupted", "interrupted (Ctrl-C)")
             click.echo("mlefit: interrupted", err=True)
             sys.exit(130)
         except click.ClickException as exc:
@@ -123,8 +125,8 @@ def read_options(delimiter, decimal, encoding, header, na_values):
 
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
-        if len(delimiter) != 1:
-            raise UsageError(f"--delimiter must be one character or 'tab' (got '{delimiter}')")
+        if len(delimiter) != 1 or not delimiter.isascii():
+            raise UsageError(f"--delimiter must be one ASCII character or 'tab' (got '{delimiter}')")
     extra = tuple(v.strip() for v in na_values.split(",")) if na_values else ()
     return ReadOptions(delimiter, decimal, encoding, header, extra)
 

@@ -8,13 +8,14 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError, UsageError, plain
-from .readers import NUMBER, ReadOptions, parse, read_source
+from .readers import NA_VALUES, NUMBER, ReadOptions, parse, read_source
 from .result import Drop
 
 MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"
 FIRST = 5  # how many offending rows a report names
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
+_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
 
 
 def column_label(name):
@@ -59,16 +60,24 @@ def _is_numeric_type(t):
     return pt.is_integer(t) or pt.is_floating(t) or pt.is_boolean(t)
 
 
+def _names_shown(names, limit=20):
+    shown = ", ".join(f"'{plain(n)}'" if n != n.strip() or not n else plain(n) for n in names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
 def choose_column(table, column):
+    """The column to use: `column` (exact name, else ignoring case and surrounding
+    spaces), or the only column, or the only numeric one."""
     names = table.column_names
-    shown = ", ".join(plain(n) for n in names)
+    shown = _names_shown(names)
     if column is not None:
-        matches = [n for n in names if n == column] or [n for n in names if n.lower() == column.lower()]
+        key = column.strip().casefold()
+        matches = [n for n in names if n == column] or [n for n in names if n.strip().casefold() == key]
         if not matches:
             raise UsageError(f"no column '{plain(column)}'; the columns are: {shown}")
         chosen = matches[0]
         if len(set(matches)) > 1:
-            raise UsageError(f"'{plain(column)}' matches several columns ({', '.join(map(plain, matches))}); "
+            raise UsageError(f"'{plain(column)}' matches several columns ({_names_shown(matches)}); "
                              f"give the exact name")
     elif len(names) == 1:
         chosen = names[0]
@@ -95,8 +104,9 @@ def read_column(paths, column=None, labels=False, options=None, strict=False):
     if not paths:
         raise UsageError("no input: give a file, several files, a glob, or - for standard input")
     options = options or ReadOptions()
-    parts = [_read_one(path, column, labels, options) for path in _expand(paths)]
-    col = parts[0] if len(parts) == 1 else _stack(parts)
+    files = _expand(paths)
+    parts = [_read_one(path, column, labels, options, prefix=len(files) > 1) for path in files]
+    col = parts[0] if len(parts) == 1 else _stack(parts, column)
     if strict and col.dropped:
         first = ", ".join(p for d in col.dropped for p in d.first)
         count = sum(d.count for d in col.dropped)
@@ -123,10 +133,15 @@ def _expand(paths):
     return out
 
 
-def _read_one(path, column, labels, options):
+def _read_one(path, column, labels, options, prefix=False):
     source = read_source(path)
     raw = parse(source, options)
-    name = choose_column(raw.table, column)
+    try:
+        name = choose_column(raw.table, column)
+    except UsageError as exc:
+        if not prefix:
+            raise
+        raise UsageError(f"{source.name}: {exc}") from None
     if labels and not _is_string(raw.table.schema.field(name).type) and raw.unit == "line":
         raw = parse(source, options, string_column=name)
     dropped = []
@@ -134,30 +149,32 @@ def _read_one(path, column, labels, options):
         dropped.append(Drop(BLANK_LINE, len(raw.blank_lines),
                             tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
     col = raw.table.column(name)
-    return _convert(col, name, raw.source, labels, dropped, where=raw.place,
-                    rows_read=len(col) + len(raw.blank_lines), notes=raw.notes)
+    where = (lambda p: f"{raw.source} {raw.place(p)}") if prefix else raw.place
+    return _convert(col, name, raw.source, labels, dropped, where=where,
+                    rows_read=len(col) + len(raw.blank_lines), notes=raw.notes, options=options)
 
 
-def _stack(parts):
+def _stack(parts, column):
     """Several files' columns as one data set; places name their file."""
     import bisect
 
     names = {p.name for p in parts}
-    if len(names) > 1 and not all(p.name.isdigit() for p in parts):
+    if column is None and len(names) > 1 and not all(p.name.isdigit() for p in parts):
         raise UsageError(f"the files give different columns ({', '.join(sorted(names))}); "
                          f"name one with --column")
     spans = [p.rows_read - sum(d.count for d in p.dropped if d.reason == BLANK_LINE) for p in parts]
     offsets = np.cumsum([0] + spans)[:-1].tolist()
 
-    def locate(position):
+    def locate(position):  # each part's places already name its file
         i = bisect.bisect_right(offsets, position) - 1
-        return f"{parts[i].source} {parts[i].locate(position - offsets[i])}"
+        return parts[i].locate(position - offsets[i])
 
     reasons = {}
     for part in parts:
         for d in part.dropped:
             count, first = reasons.get(d.reason, (0, ()))
-            reasons[d.reason] = (count + d.count, first + tuple(f"{part.source} {f}" for f in d.first))
+            named = tuple(f if f.startswith(part.source) else f"{part.source} {f}" for f in d.first)
+            reasons[d.reason] = (count + d.count, first + named)
     dropped = tuple(Drop(r, c, f[:FIRST]) for r, (c, f) in reasons.items())
     sources = [p.source for p in parts]
     source = ", ".join(sources) if len(sources) <= 3 else f"{len(sources)} files ({sources[0]} ... {sources[-1]})"
@@ -173,13 +190,52 @@ def _to_numpy(chunked):
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _convert(col, name, source, labels, dropped, where, rows_read, notes=()):
+def _normalise(col, labels, options):
+    """Arrow types as a reader should see them: dictionaries decoded, string views as
+    strings, decimals as floats; NaN, blank and missing-value markers made null (text is
+    trimmed first, numbers are compared by value, so -999.0 matches --na-values -999)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.types as pt
+
+    t = col.type
+    if pt.is_dictionary(t):
+        col = pc.cast(col, t.value_type)
+        t = col.type
+    if pt.is_string_view(t) or pt.is_large_string(t):
+        col = pc.cast(col, pa.string())
+    elif pt.is_decimal(t):
+        col = pc.cast(col, pa.float64())
+    t = col.type
+    markers = [m for m in options.na_values if m]
+    if pt.is_floating(t):
+        col = pc.if_else(pc.is_nan(col), pa.scalar(None, t), col)
+    if (pt.is_integer(t) or pt.is_floating(t)) and markers:
+        numbers = [float(m.replace(options.decimal, ".")) for m in markers if _is_number(m, options.decimal)]
+        if numbers:
+            hit = pc.is_in(pc.cast(col, pa.float64(), safe=False), value_set=pa.array(numbers))
+            col = pc.if_else(hit, pa.scalar(None, t), col)
+    if _is_string(t):
+        trimmed = pc.utf8_trim_whitespace(col)
+        na = pa.array(sorted(set(NA_VALUES) | set(markers)))
+        col = pc.if_else(pc.is_in(trimmed, value_set=na), pa.scalar(None, pa.string()),
+                         col if labels else trimmed)
+    return col
+
+
+def _is_number(text, decimal):
+    return bool(NUMBER.match(text.replace(decimal, ".") if decimal != "." else text))
+
+
+def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None):
     """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
     anything else refused with the place it stood (`where(position)`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as pt
 
+    options = options or ReadOptions()
+    col = _normalise(col, labels, options)
     if col.null_count:
         is_null = _to_numpy(pc.cast(col.is_null(), pa.int8())).astype(bool)
         positions = np.flatnonzero(~is_null)
@@ -198,21 +254,34 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=()):
         values = _to_numpy(pc.cast(col, pa.float64(), safe=False))  # integers past 2^53 round
     elif _is_string(t):
         text = col.to_pylist()
+        if options.decimal != ".":
+            text = [v.replace(options.decimal, ".") for v in text]
         bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]
         if bad:
-            shown = ", ".join(f"{where(positions[i])}: {text[i]!r}" for i in bad[:3])
-            comma = all(_DECIMAL_COMMA.match(text[i]) for i in bad[:3])
-            way_out = ("these look like decimal commas: add --decimal ," if comma else
-                       f"correct {'them' if len(bad) > 1 else 'it'} or leave the cell blank to mark it "
-                       f"missing (or name the marker with --na-values), or use --dist categorical for labels")
-            raise DataError(
-                f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} ({shown}); {way_out}")
+            raw = col.to_pylist()
+            shown = ", ".join(f"{where(positions[i])}: '{plain(raw[i])[:40]}'" for i in bad[:3])
+            raise DataError(f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} "
+                            f"({shown}); {_way_out([raw[i] for i in bad[:3]], name, len(bad), options)}")
         values = np.array([float(v) for v in text], dtype=np.float64)
     else:
-        raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column with --column")
+        raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column")
     if not labels:
         _reject_infinite(values, positions, label, where)
     return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
+
+
+def _way_out(bad, name, count, options):
+    """What to do about non-numeric cells, from what they look like."""
+    if options.decimal == "." and all(_THOUSANDS.match(v) for v in bad):
+        return ("these could be thousands separators (remove them) or decimal commas "
+                "(add --decimal ,): check the file")
+    if name is not None and "," in name and options.delimiter not in (None, ","):
+        return "the column name holds commas: is the delimiter a comma? (drop --delimiter)"
+    if options.decimal == "." and all(_DECIMAL_COMMA.match(v) for v in bad):
+        return "these look like decimal commas: add --decimal ,"
+    it = "them" if count > 1 else "it"
+    return (f"correct {it} or leave the cell blank to mark it missing (or name the marker with "
+            f"--na-values), or use --dist categorical for labels")
 
 
 # ---------------------------------------------------------------- Python sequences
@@ -239,7 +308,7 @@ def from_values(data, name=None, labels=False):
     else:
         try:
             col = pa.chunked_array([pa.array(items)])
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed, or ints past 64 bits
             col = pa.chunked_array([pa.array([None if v is None else str(v) for v in items])])
     return _convert(col, name, None, labels, [], where=_index, rows_read=len(col))
 

@@ -1,12 +1,13 @@
 """The error hierarchy. The CLI turns any MlefitError into one line and an exit code."""
 
 
-def plain(text):
-    """Text from a file, safe inside a one-line message: control characters escaped."""
+def plain(text, limit=200):
+    """Text from a file, safe inside a one-line message: control characters escaped,
+    and cut to `limit` characters."""
     text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class MlefitError(Exception):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .data import BLANK_LINE, FIRST, MISSING, _convert, _is_string, _to_numpy, choose_column
 from .errors import UsageError
-from .readers import ReadOptions, parse, read_source
+from .readers import NUMBER, ReadOptions, parse, read_source
 from .result import Drop
 
 
@@ -40,8 +40,13 @@ def read_frame(paths, names, labels=(), options=None):
     text = [c for c, name in zip(chosen, names) if name in labels]
     if any(not _is_string(raw.table.schema.field(c).type) for c in text) and raw.unit == "line":
         raw = parse(source, options, string_column=text[0])
-    text += [c for c in chosen if _is_string(raw.table.schema.field(c).type) and c not in text]
-    table = raw.table
+    table = raw.table.select(chosen)
+    # a text target with no number in it is a column of labels; one with numbers is
+    # numbers (its stray text is then an error naming the cells)
+    if chosen[0] not in text and _is_string(table.schema.field(0).type):
+        cells = [v for v in table.column(0).to_pylist()[:10000] if v is not None and v.strip()]
+        if cells and not any(NUMBER.match(v.replace(options.decimal, ".")) for v in cells):
+            text.append(chosen[0])
     missing = np.zeros(table.num_rows, dtype=bool)
     for c in chosen:
         col = table.column(c)
@@ -58,7 +63,7 @@ def read_frame(paths, names, labels=(), options=None):
     columns = {}
     for c in chosen:
         col = _convert(filtered.column(c), c, raw.source, c in text, [],
-                       where=lambda p: raw.place(int(kept[p])), rows_read=len(kept))
+                       where=lambda p: raw.place(int(kept[p])), rows_read=len(kept), options=options)
         columns[c] = col.values
     return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
                  tuple(dropped), raw.source, raw.notes)

@@ -20,7 +20,7 @@ from .errors import DataError, UsageError, plain
 # Cells read as missing: pyarrow's defaults plus the spellings R, pandas and databases write.
 NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
              "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
-             "None", "none", "NAN", "Na", "Null", "na")
+             "None", "none", "NAN", "Na", "Null", "na", "\\N")
 NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)[ \t]*$",
                     re.IGNORECASE | re.ASCII)
 DELIMITERS = ("\t", ",", ";", "|")
@@ -62,7 +62,7 @@ class RawTable:
 
     def place(self, row):
         if self.unit == "row":
-            return f"row {row + 1}"
+            return f"data row {row + 1}" if self.first_line else f"row {row + 1}"
         line = int(self.lines[row]) if self.lines is not None else row + self.first_line
         return f"line {line}"
 
@@ -83,15 +83,21 @@ def read_source(path):
         except OSError as exc:
             raise DataError(f"cannot read '{path}': {exc.strerror or exc}; check its permissions") from None
         name = path
-    for magic, kind, decompress in _MAGIC:
-        if data.startswith(magic):
-            try:
-                data = decompress(data) if decompress else _unzstd(data)
-            except Exception as exc:  # corrupt archives raise many types; all mean the same
-                raise DataError(f"'{name}' looks {kind}-compressed but cannot be decompressed "
-                                f"({type(exc).__name__}); check the file") from None
-            return Source(data, name, (f"decompressed ({kind})",))
-    return Source(data, name)
+    if data.startswith(b"PK\x03\x04"):
+        raise DataError(f"'{name}' is a zip archive; unzip it and give the file inside")
+    notes = []
+    for _ in range(3):  # a compressed file inside a compressed file, at most twice over
+        kind = next((k for magic, k, _ in _MAGIC if data.startswith(magic)), None)
+        if kind is None:
+            break
+        decompress = next(d for _, k, d in _MAGIC if k == kind)
+        try:
+            data = decompress(data) if decompress else _unzstd(data)
+        except Exception as exc:  # corrupt archives raise many types; all mean the same
+            raise DataError(f"'{name}' looks {kind}-compressed but cannot be decompressed "
+                            f"({type(exc).__name__}); check the file") from None
+        notes.append(f"decompressed ({kind})")
+    return Source(data, name, tuple(notes))
 
 
 def _unzstd(data):
@@ -105,21 +111,30 @@ def _to_utf8(data, name, encoding):
     be named with --encoding."""
     if encoding is not None:
         try:
-            return data.decode(encoding).encode("utf-8").lstrip(b"\xef\xbb\xbf")
+            return _lines(data.decode(encoding).encode("utf-8").lstrip(b"\xef\xbb\xbf"))
         except LookupError:
             raise UsageError(f"unknown encoding '{encoding}'; e.g. utf-8, latin-1, cp1252, utf-16") from None
         except UnicodeDecodeError as exc:
             raise DataError(f"'{name}' is not valid {encoding} (byte {exc.start}); "
                             f"check the encoding given with --encoding") from None
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _lines(data.decode("utf-32").encode("utf-8"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").encode("utf-8")
+        return _lines(data.decode("utf-16").encode("utf-8"))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:65536]
     if b"\x00" in head or not _decodes(head, cut=len(data) > len(head)):
         raise DataError(f"'{name}' is not UTF-8 text (it holds binary data or another encoding); "
                         f"name the encoding with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
-    return data
+    return _lines(data)
+
+
+def _lines(text):
+    """Old Mac files end lines with a lone carriage return: make them newlines."""
+    if b"\r" in text[:65536] and b"\n" not in text[:65536] and b"\n" not in text:
+        return text.replace(b"\r", b"\n")
+    return text
 
 
 def _decodes(head, cut):
@@ -202,12 +217,21 @@ def parse(source, options=ReadOptions(), string_column=None):
             notes.append("no header row (the first line is all numbers): columns are named 1, 2, ...")
     names = None if header else [str(i + 1) for i in range(len(fields))]
     table = _read_csv(text, source.name, delimiter, names, options, string_column)
-    lines, blank = None, ()
+    lines, blank, unit = None, (), "line"
     if b"\n\n" in text or b"\n\r\n" in text or text[:1] in (b"\n", b"\r"):
         line_numbers, blank_lines = _line_map(text, header)
         blank = tuple(int(b) for b in blank_lines)
         lines = line_numbers if line_numbers.size == table.num_rows else None
-    return RawTable(table, source.name, blank, lines, 2 if header else 1, "line", tuple(notes))
+    total = text.count(b"\n") + (not text.endswith(b"\n"))
+    if lines is None and total - len(blank) - (1 if header else 0) - _leading_blank(text) != table.num_rows:
+        # quoted fields span lines: line numbers are unknown, so say which data row
+        unit, blank = "row", ()
+        notes.append("some quoted fields span several lines: places are given as data rows")
+    return RawTable(table, source.name, blank, lines, 2 if header else 1, unit, tuple(notes))
+
+
+def _leading_blank(text):
+    return len(text) - len(text[:4096].lstrip(b"\r\n")) if text[:1] in (b"\n", b"\r") else 0
 
 
 def _read_csv(text, name, delimiter, names, options, string_column):
@@ -218,7 +242,7 @@ def _read_csv(text, name, delimiter, names, options, string_column):
     try:
         return pacsv.read_csv(
             pa.BufferReader(text),
-            read_options=pacsv.ReadOptions(column_names=names) if names else None,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 26),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 null_values=list(NA_VALUES) + list(options.na_values), strings_can_be_null=True,
@@ -226,8 +250,16 @@ def _read_csv(text, name, delimiter, names, options, string_column):
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])
+        if "invalid UTF8" in detail:
+            raise DataError(f"'{name}' is not valid UTF-8 throughout; name its encoding with --encoding "
+                            f"(e.g. latin-1, cp1252), or export as UTF-8") from None
+        hint = ""
+        if "Expected 1 columns" in detail and delimiter == "," and options.decimal == ".":
+            hint = "; if those commas are decimal marks, add --decimal ,"
+        elif "Expected" in detail:
+            hint = "; check the delimiter (--delimiter) and the quoting of that row"
         detail = detail if len(detail) <= 120 else detail[:117] + "..."
-        raise DataError(f"cannot read '{name}' as CSV: {detail}") from None
+        raise DataError(f"cannot read '{name}' as CSV: {detail}{hint}") from None
     except UnicodeDecodeError:  # invalid UTF-8 past the part checked up front
         raise DataError(f"'{name}' is not valid UTF-8 throughout; name its encoding with --encoding "
                         f"(e.g. latin-1, cp1252), or export as UTF-8") from None
@@ -239,10 +271,10 @@ def _columnar(source, kind):
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
-            table = pq.read_table(pa.BufferReader(source.data))
+            table = pq.read_table(pa.BufferReader(source.data), use_threads=False)
         else:
             import pyarrow.feather as feather
-            table = feather.read_table(pa.BufferReader(source.data))
+            table = feather.read_table(pa.BufferReader(source.data), use_threads=False)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"cannot read '{source.name}' as {kind}: {plain(str(exc).splitlines()[0])[:120]}") from None
-    return RawTable(table, source.name, unit="row", notes=source.notes)
+    return RawTable(table, source.name, unit="row", first_line=0, notes=source.notes)

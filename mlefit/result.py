@@ -86,7 +86,7 @@ class FitResult:
             "source": self.source,
             "column": self.column,
             "rows_read": self.rows_read,
-            "n": self.n,
+            "n": int(self.n) if float(self.n).is_integer() else self.n,
             "n_dropped": self.n_dropped,
             "dropped": [d.to_dict() for d in self.dropped],
             "parameters": [p.to_dict() for p in self.parameters],

@@ -154,7 +154,7 @@ def test_cli_input_options(tmp_path):
     out = json.loads(result.stdout)
     assert out["n"] == 2 and out["n_dropped"] == 1
     result = CliRunner().invoke(cli, ["fit", path, "-d", "normal", "--delimiter", "ab"])
-    assert result.exit_code == 2 and "--delimiter must be one character" in result.stderr
+    assert result.exit_code == 2 and "--delimiter must be one ASCII character" in result.stderr
     tsv = write(tmp_path, "1\t2\n3\t4\n", "t.tsv")
     result = CliRunner().invoke(cli, ["fit", tsv, "-d", "normal", "-c", "2", "--no-header",
                                       "--delimiter", "tab", "--json"])
