@@ -249,6 +249,9 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
     classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
     pp = [c.split("=", 1)[-1] for c in pp]
     if tp:
+        if target or prediction or chosen:
+            raise UsageError("with --target-probs (soft labels) --target, --prediction and --losses "
+                             "do not apply")
         if pp and len(pp) != len(tp):
             raise UsageError("--target-probs and --prediction-probs must list as many columns")
         frame = read_frame(files, tp + pp, options=options)
@@ -257,8 +260,13 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         q = np.column_stack([frame.columns[c] for c in frame.names[len(tp):]]) if pp else None
         return Comparison("soft_labels", frame.n, (), frame.source, ",".join(tp), ",".join(pp) or None,
                           compare.soft_labels(p, q), frame.notes, frame.rows_read, frame.dropped)
+    if pp and (prediction or chosen):
+        raise UsageError("--prediction-probs gives the cross-entropy of a label target: "
+                         "--prediction and --losses do not apply with it")
+    from .losses import resolve
+    as_labels = bool(pp) or any(resolve(c)[0].name == "cross_entropy" for c in chosen)
     names = [target] + ([prediction] if prediction else []) + pp
-    frame = read_frame(files, names, labels=(target,) if pp else (), options=options)
+    frame = read_frame(files, names, labels=(target,) if as_labels else (), options=options)
     _strict(frame, strict)
     if frame.n < 2:
         raise DataError(f"compare-losses needs at least 2 complete rows; there are {frame.n}")

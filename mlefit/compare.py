@@ -53,6 +53,9 @@ def _with_prediction(loss, value, y, yhat):
     n = y.size
     r = y - yhat
     name = loss.name
+    if name in ("mse", "gaussian_nll", "mae", "pinball") and not np.any(r != 0):
+        raise DataError("the predictions equal the targets exactly: the scale's MLE is 0 and "
+                        "the likelihood is unbounded")
     if name == "mse":
         mse = float(np.mean(r * r))
         return mse, n / (2 * mse), 0.5 * n * math.log(2 * math.pi * mse), {"sigma": math.sqrt(mse)}, \
@@ -68,16 +71,20 @@ def _with_prediction(loss, value, y, yhat):
     if name == "pinball":
         pin = float(np.mean(check_loss(r, value)))
         return pin, n / pin, n * math.log(pin / (value * (1 - value))), {"sigma": pin}, \
-            f"asymmetric_laplace:{value:g}", (yhat, pin)
+            catalog.family_name(loss, value), (yhat, pin)
     if name == "huber":
         hub = float(np.mean(huber_loss(r, value)))
-        return hub, n, n * huber_log_norm(value), {}, f"huber:{value:g}", (yhat,)
+        return hub, n, n * huber_log_norm(value), {}, catalog.family_name(loss, value), (yhat,)
     if name == "bce":
+        from scipy.special import xlog1py, xlogy
         p = yhat
-        if np.any((p <= 0) | (p >= 1)):
-            raise DataError("bce needs predicted probabilities strictly between 0 and 1; "
+        if np.any((p < 0) | (p > 1)):
+            raise DataError("bce needs predicted probabilities in [0, 1]; "
                             "for logits, pass them through the logistic function first")
-        bce = float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+        bce = float(-np.mean(xlogy(y, p) + xlog1py(1 - y, -p)))
+        if not math.isfinite(bce):
+            raise DataError("a predicted probability of 0 or 1 contradicts an observed label: "
+                            "the BCE (and the NLL) is infinite")
         return bce, n, 0.0, {}, "bernoulli", (p,)
     if name == "poisson":
         if np.any(yhat <= 0):
@@ -91,28 +98,43 @@ def _with_prediction(loss, value, y, yhat):
 def with_prediction(y, yhat, names=None):
     kind = target_kind(y)
     rows = []
+    if kind == "labels":
+        raise UsageError("a label target takes its predictions as one probability column per class: "
+                         "use --prediction-probs LABEL=COLUMN,...")
     for loss, value in chosen_losses(kind, names):
-        if loss.name == "cross_entropy":
-            continue  # needs one probability column per class: with_prediction_probs
-        mean_loss, a, b, nuisance, fam_name, theta = _with_prediction(loss, value, y, yhat)
+        fam_name = catalog.family_name(loss, value)
         fam = families.get(fam_name)
-        with np.errstate(all="ignore"):
-            nll = -float(np.sum(fam.logpdf(y, theta)))
-        identity = a * mean_loss + b
-        rows.append({"loss": loss.label(value), "family": fam_name, "loss_value": mean_loss,
-                     "nuisance_mle": nuisance, "a": a, "b": b, "nll": nll,
-                     "a_loss_plus_b": identity, "identity_holds": _same(nll, identity),
-                     "bits_per_sample": nll / (y.size * LN2), "differential": not fam.spec.discrete})
+        row = {"loss": loss.label(value), "family": fam_name, "differential": not fam.spec.discrete}
+        try:
+            with np.errstate(all="ignore"):
+                mean_loss, a, b, nuisance, _, theta = _with_prediction(loss, value, y, yhat)
+                nll = -float(np.sum(fam.logpdf(y, theta)))
+                identity = a * mean_loss + b
+            if not all(math.isfinite(v) for v in (mean_loss, a, b, nll)):
+                raise DataError("the values are too large for double precision here")
+        except (DataError, ArithmeticError) as exc:
+            row["error"] = str(exc)
+            rows.append(row)
+            continue
+        row.update(loss_value=mean_loss, nuisance_mle=nuisance, a=a, b=b, nll=nll,
+                   a_loss_plus_b=identity, identity_holds=_same(nll, identity),
+                   bits_per_sample=nll / (y.size * LN2))
+        rows.append(row)
     return rows
 
 
 def _same(u, v, rel=1e-9):
+    if not (math.isfinite(u) and math.isfinite(v)):
+        return u == v
     return bool(abs(u - v) <= rel * max(1.0, abs(u), abs(v)))
 
 
 def with_prediction_probs(y, probs, classes):
     """Cross-entropy of labels y under per-row predicted probabilities (one column per
     class, named by the class label): the categorical NLL, nothing dropped."""
+    if np.any(probs < 0) or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-6):
+        raise DataError("the predicted probabilities must be >= 0 and sum to 1 on every row "
+                        "(one column per class)")
     index = {c: i for i, c in enumerate(classes)}
     unknown = sorted({str(v) for v in y} - set(index))
     if unknown:
@@ -168,7 +190,10 @@ def held_out_bits(y, fam_name, folds, seed):
     total = 0.0
     for i, test in enumerate(parts):
         train = np.concatenate([p for j, p in enumerate(parts) if j != i])
-        r = mlefit.fit(y[train], fam_name)
+        try:
+            r = mlefit.fit(y[train], fam_name)
+        except MlefitError as exc:
+            raise DataError(f"training fold {i + 1} of {folds}: {exc}") from None
         theta = tuple(p.estimate for p in r.parameters)
         if fam.spec.support == "labels":
             from .families.discrete import categorical_logpmf
@@ -200,19 +225,43 @@ def without_prediction(y, names=None, folds=5, seed=0):
                 row.update(minimiser=freq, family_mle=mle, equal=gap <= 1e-12)
             else:
                 m, mle = _minimiser(loss, value, y), _location(fam_name, fit)
-                row.update(minimiser=m, family_mle=mle,
-                           equal=bool(abs(m - mle) <= 1e-8 * max(1.0, abs(m))))
+                row.update(minimiser=m, family_mle=mle, equal=_same_minimum(loss, value, y, m, mle))
             row["in_sample_bits"] = fit.bits_per_sample
-            row["held_out_bits"] = held_out_bits(y, fam_name, folds, seed)
+            with np.errstate(all="ignore"):
+                row["held_out_bits"] = held_out_bits(y, fam_name, folds, seed)
             row["differential"] = not families.get(fam_name).spec.discrete
-        except MlefitError as exc:
-            row["error"] = str(exc)
+        except (MlefitError, ArithmeticError) as exc:
+            row["error"] = str(exc) if isinstance(exc, MlefitError) else \
+                f"the values are too large for double precision here ({type(exc).__name__})"
         rows.append(row)
-    ranked = sorted((r for r in rows if "held_out_bits" in r), key=lambda r: (r["differential"], r["held_out_bits"]))
+    # masses before densities, and anything infinite (a held-out value the training
+    # folds gave probability 0) after everything finite; ties share a rank
+    ranked = sorted((r for r in rows if "held_out_bits" in r), key=_rank_key)
+    rank, previous = 0, None
     for i, r in enumerate(ranked, 1):
-        r["rank"] = i
-    rows.sort(key=lambda r: r.get("rank", len(rows) + 1))
+        key = _rank_key(r)
+        if previous is None or key[:2] != previous[:2] or not _same(key[2], previous[2], 1e-12):
+            rank = i
+        r["rank"], previous = rank, key
+    last = len(rows) + 1  # (list.sort empties the list while it sorts: no len() in the key)
+    rows.sort(key=lambda r: r.get("rank", last))
     return rows
+
+
+def _rank_key(row):
+    bits = row["held_out_bits"]
+    return (not math.isfinite(bits), row["differential"], bits)
+
+
+def _same_minimum(loss, value, y, m, mle):
+    """The family MLE minimises the loss: the same point, or (for Huber, whose minimum can
+    be a flat interval when no residual lies within delta) the same minimum value."""
+    if abs(m - mle) <= 1e-8 * max(1.0, abs(m)):
+        return True
+    if loss.name == "huber":
+        f = (lambda c: float(np.sum(huber_loss(y - c, value))))
+        return _same(f(m), f(mle), 1e-12)
+    return False
 
 
 # ---------------------------------------------------------------- soft labels
@@ -220,7 +269,7 @@ def soft_labels(p, q=None):
     """Rows of target distributions p (and predicted q): CE = H(p) + KL(p || q) per row, and
     the constant q minimising mean CE and mean KL (both: the mean of p)."""
     import scipy.optimize
-    from scipy.special import softmax, xlogy
+    from scipy.special import rel_entr, xlogy
 
     for name, m in (("target", p), ("prediction", q)):
         if m is None:
@@ -233,18 +282,23 @@ def soft_labels(p, q=None):
         if np.any((q == 0) & (p > 0)):
             raise DataError("a predicted probability is 0 where the target's is not: CE is infinite")
         ce = -xlogy(p, q).sum(axis=1)
-        kl = xlogy(p, p).sum(axis=1) - xlogy(p, q).sum(axis=1)
+        kl = rel_entr(p, q).sum(axis=1)  # computed on its own, so the identity is a real check
         summary.update(mean_cross_entropy=float(ce.mean()), mean_kl=float(kl.mean()),
                        identity_gap=float(np.max(np.abs(ce - (entropy + kl)))))
     best = p.mean(axis=0)
+    k = p.shape[1]
 
-    def argmin(objective):
-        res = scipy.optimize.minimize(lambda z: objective(softmax(z)), np.log(best + 1e-3),
-                                      method="BFGS", options={"gtol": 1e-12})
-        return softmax(res.x)
-    q_ce = argmin(lambda c: float(np.mean(-xlogy(p, c[None, :]).sum(axis=1))))
-    q_kl = argmin(lambda c: float(np.mean((xlogy(p, p) - xlogy(p, c[None, :])).sum(axis=1))))
+    def argmin(objective, gradient):
+        res = scipy.optimize.minimize(objective, np.full(k, 1.0 / k), jac=gradient, method="SLSQP",
+                                      bounds=[(1e-300, 1.0)] * k,
+                                      constraints=[{"type": "eq", "fun": lambda c: c.sum() - 1.0,
+                                                    "jac": lambda c: np.ones(k)}],
+                                      options={"ftol": 1e-15, "maxiter": 1000})
+        return res.x
+    gradient = (lambda c: -best / c)  # both objectives have this gradient in q
+    q_ce = argmin(lambda c: float(np.mean(-xlogy(p, c[None, :]).sum(axis=1))), gradient)
+    q_kl = argmin(lambda c: float(np.mean(rel_entr(p, c[None, :]).sum(axis=1))), gradient)
     summary.update(mean_target=best.tolist(), argmin_cross_entropy=q_ce.tolist(), argmin_kl=q_kl.tolist(),
-                   argmins_agree=bool(np.max(np.abs(q_ce - q_kl)) < 1e-5),
-                   argmin_is_mean_target=bool(np.max(np.abs(q_ce - best)) < 1e-5))
+                   argmins_agree=bool(np.max(np.abs(q_ce - q_kl)) < 1e-6),
+                   argmin_is_mean_target=bool(np.max(np.abs(q_ce - best)) < 1e-6))
     return summary

@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from .errors import UsageError
 
 
+def shortest(value):
+    """The shortest text that reads back as this float (numpy-free twin of numerics')."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 @dataclass(frozen=True)
 class Loss:
     name: str
@@ -26,7 +32,7 @@ class Loss:
     default: float | None = None
 
     def label(self, value=None):
-        return f"{self.name}:{value:g}" if self.shape else self.name
+        return f"{self.name}:{shortest(value)}" if self.shape else self.name
 
 
 LOSSES = (
@@ -35,18 +41,20 @@ LOSSES = (
          "mean (y - yhat)^2", "normal", "real",
          "NLL = n MSE / (2 sigma^2) + (n/2) log(2 pi sigma^2)",
          "(n/2) log(2 pi sigma^2) and the factor 1/(2 sigma^2)", "sigma^2 = MSE", "the mean",
-         "PyTorch, Keras and scikit-learn all average over rows (reduction='mean')"),
+         "PyTorch averages over every element and Keras over the last axis, then the batch: "
+         "with one output per row, both are the mean over rows"),
     Loss("mae", ("l1", "absolute_error", "mean_absolute_error", "L1Loss", "MeanAbsoluteError",
                  "absolute_loss", "l1_loss"),
          "mean |y - yhat|", "laplace", "real",
          "NLL = n MAE / b + n log(2 b)", "n log(2 b) and the factor 1/b", "b = MAE", "the median",
          "the Laplace scale b is the mean absolute deviation, not the standard deviation"),
-    Loss("huber", ("HuberLoss", "smooth_l1", "SmoothL1Loss", "huber_loss"),
+    Loss("huber", ("HuberLoss", "huber_loss"),
          "mean rho(y - yhat): u^2/2 for |u| <= delta, delta (|u| - delta/2) beyond", "huber:{}", "real",
          "NLL = n Huber + n log Z(delta)", "n log Z(delta), Z = sqrt(2 pi)(2 Phi(delta) - 1) + 2 exp(-delta^2/2)/delta",
-         "none: delta fixes the scale, in the units of y", "the Huber M-estimate",
-         "PyTorch SmoothL1Loss(beta) = HuberLoss(delta=beta) / beta; scikit-learn's "
-         "HuberRegressor also fits a scale", shape="delta", default=1.0),
+         "none: the scale is fixed at 1 in the units of y (the core is N(0, 1)); delta is only the switch point", "the Huber M-estimate",
+         "PyTorch SmoothL1Loss(beta) = HuberLoss(delta=beta) / beta (the same as huber:1 only at "
+         "beta = 1); scikit-learn's HuberRegressor also fits a scale; with a fixed scale the "
+         "NLL depends on the unit of y", shape="delta", default=1.0),
     Loss("pinball", ("quantile", "pinball_loss", "mean_pinball_loss", "quantile_loss", "check"),
          "mean rho(y - yhat), rho(u) = u (tau - [u < 0])", "asymmetric_laplace:{}", "real",
          "NLL = n pinball / sigma + n log(sigma / (tau (1 - tau)))", "n log(sigma / (tau (1-tau))) and the factor 1/sigma",
@@ -61,7 +69,7 @@ LOSSES = (
          "form); scikit-learn log_loss clips p away from 0 and 1"),
     Loss("cross_entropy", ("ce", "categorical_cross_entropy", "categorical_crossentropy",
                            "sparse_categorical_crossentropy", "CrossEntropyLoss", "nll", "NLLLoss",
-                           "CategoricalCrossentropy"),
+                           "CategoricalCrossentropy", "KLDivLoss", "kl_div", "KLDivergence"),
          "-mean log q[y]", "categorical", "labels",
          "NLL = n CE; with soft labels p: CE = H(p) + KL(p || q)", "nothing (H(p) for soft labels)",
          "none", "the label frequencies",
@@ -70,8 +78,9 @@ LOSSES = (
     Loss("poisson", ("poisson_nll", "PoissonNLLLoss", "poisson_loss", "Poisson"),
          "mean (yhat - y log yhat)", "poisson", "counts",
          "NLL = n loss + sum log y!", "sum log y!", "none", "the mean",
-         "PyTorch PoissonNLLLoss with full=False (the default) drops log y!, and with "
-         "log_input=True (the default) takes log-rates"),
+         "PyTorch PoissonNLLLoss takes log-rates by default (log_input=True; with False it uses "
+         "log(rate + 1e-8)); full=False (the default) drops log y!, and full=True adds only "
+         "Stirling's approximation y log y - y + log(2 pi y)/2, for y > 1"),
     Loss("gaussian_nll", ("GaussianNLLLoss", "gaussian_nll_loss", "heteroscedastic"),
          "mean (log sigma^2 + (y - yhat)^2 / sigma^2) / 2", "normal", "real",
          "NLL = n loss + (n/2) log(2 pi)", "(n/2) log(2 pi)", "sigma^2 = MSE (one constant variance)",
@@ -103,6 +112,12 @@ def resolve(text):
     key = _key(name)
     if key in _BAD:
         raise UsageError(_BAD[key])
+    if key in ("smoothl1", "smoothl1loss"):
+        if value and float(value) != 1.0:
+            raise UsageError("SmoothL1Loss(beta) = HuberLoss(beta)/beta is the NLL of a Huber density "
+                             "with threshold sqrt(beta) on scale sqrt(beta), not huber:beta; use it "
+                             "with beta = 1 (= huber:1), or standardise y and use huber:DELTA")
+        return _BY_KEY["huber"], 1.0
     loss = _BY_KEY.get(key)
     if loss is None:
         import difflib
@@ -120,11 +135,15 @@ def resolve(text):
         number = float(value)
     except ValueError:
         raise UsageError(f"the {loss.name} loss takes a number after ':' (got '{text}')") from None
+    if loss.shape == "tau" and not 0 < number < 1:
+        raise UsageError(f"the pinball quantile tau must be strictly between 0 and 1 (got '{text}')")
+    if loss.shape == "delta" and not 0 < number < float("inf"):
+        raise UsageError(f"the Huber delta must be positive and finite (got '{text}')")
     return loss, number
 
 
 def family_name(loss, value):
-    return loss.family.format(f"{value:g}") if loss.shape else loss.family
+    return loss.family.format(shortest(value)) if loss.shape else loss.family
 
 
 def reference():

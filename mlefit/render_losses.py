@@ -38,52 +38,78 @@ def _header(d, out):
         out.print(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
 
 
+def _family_cell(r):
+    name = r["family"].split(":")[0]
+    hidden = ", ".join(f"{k} {fmt(v, 4)}" for k, v in r.get("nuisance_mle", {}).items())
+    return f"{name} ({hidden})" if hidden else name
+
+
+def _bits(value, differential):
+    return fmt(value, 5) + (" d" if differential else "  ")
+
+
+def _errors(d, out):
+    for r in d["rows"]:
+        if "error" in r:
+            out.print(f"{r['loss']}: {r['error']}")
+
+
 def with_prediction(d, file=None):
     out = console(file)
     _header(d, out)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name, justify in (("loss", "left"), ("family", "left"), ("loss value", "right"),
-                          ("family NLL", "right"), ("a*L+b", "center"), ("bits", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
+    table.add_column("loss", overflow="fold")
+    table.add_column("family (hidden MLE)", overflow="fold")
+    for name in ("loss value", "family NLL", "a*L+b", "bits"):
+        table.add_column(name, justify="right" if name != "a*L+b" else "center", no_wrap=True)
     for r in d["rows"]:
-        table.add_row(r["loss"], r["family"].split(":")[0], fmt(r["loss_value"]), fmt(r["nll"], 8),
-                      "=" if r["identity_holds"] else "NO", fmt(r["bits_per_sample"], 5))
+        if "error" in r:
+            table.add_row(r["loss"], _family_cell(r), "-", "-", "-", "-")
+            continue
+        table.add_row(r["loss"], _family_cell(r), fmt(r["loss_value"], 6), fmt(r["nll"], 8),
+                      "=" if r["identity_holds"] else "NO", _bits(r["bits_per_sample"], r["differential"]))
     out.print(table)
+    _errors(d, out)
     out.print("family NLL: at the predictions, with the parameter the loss hides at its MLE. "
               "a*L+b: the loss L alone gives the same number (a and b are in the JSON). "
-              "bits: NLL/(n ln 2) per sample, differential for densities.")
+              "bits: NLL/(n ln 2) per sample; d: a density's differential bits, not comparable "
+              "with a mass's.")
 
 
 def without_prediction(d, file=None):
     out = console(file)
     _header(d, out)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name, justify in (("#", "right"), ("loss", "left"), ("family", "left"),
-                          ("minimiser", "right"), ("family MLE", "right"), ("held-out bits", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True, min_width=1)
+    table.add_column("loss", overflow="fold")
+    table.add_column("family", overflow="fold")
+    for name in ("minimiser", "family MLE", "held-out bits"):
+        table.add_column(name, justify="right", no_wrap=True)
     unequal = []
     for r in d["rows"]:
         if "error" in r:
-            out_row = ("-", r["loss"], r["family"].split(":")[0], "-", "-", "-")
-            table.add_row(*out_row)
+            table.add_row("-", r["loss"], r["family"].split(":")[0], "-", "-", "-")
             continue
         m, mle = r["minimiser"], r["family_mle"]
         if isinstance(m, dict):
             m = mle = "frequencies"
         if not r["equal"]:
             unequal.append(r["loss"])
-        table.add_row(str(r["rank"]), r["loss"], r["family"].split(":")[0], fmt(m), fmt(mle),
-                      fmt(r["held_out_bits"], 5) + (" d" if r["differential"] else "  "))
+        bits = r["held_out_bits"]
+        table.add_row(str(r["rank"]), r["loss"], r["family"].split(":")[0], fmt(m, 6), fmt(mle, 6),
+                      _bits(bits, r["differential"]) if bits is not None else "inf")
     out.print(table)
-    for r in d["rows"]:
-        if "error" in r:
-            out.print(f"{r['loss']}: {r['error']}")
+    _errors(d, out)
     s = d["summary"]
     same = ("every minimiser equals its family's MLE (to 1e-8)" if not unequal
             else f"minimiser and MLE differ for: {', '.join(unequal)}")
     out.print(f"minimiser: the constant prediction that minimises the loss; {same}. Held-out "
               f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}), lower is "
-              f"better; d: a density's differential bits, ranked after the masses (not comparable).")
+              f"better; inf: a fold's fit gave a held-out value probability 0; d: a density's "
+              f"differential bits, ranked after the masses (not comparable).")
+    if any(r["loss"].startswith("huber") for r in d["rows"]):
+        out.print("huber's density has its scale fixed at 1 in the units of the target, so its "
+                  "rank depends on that unit.")
 
 
 def soft(d, file=None):

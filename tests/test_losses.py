@@ -210,3 +210,83 @@ def test_cli_cross_entropy_and_soft_labels():
 def test_cli_compare_errors(args, message):
     result = run("compare-losses", *args, input=csv_text(y=Y[:20]))
     assert result.exit_code == 2 and message in result.stderr
+
+
+# ------------------------------------------------------------------ found by review
+def test_perfect_predictions_and_unsuitable_losses_become_error_rows():
+    rows = {r["loss"]: r for r in compare.with_prediction(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]))}
+    assert "scale's MLE is 0" in rows["mse"]["error"] and "nll" not in rows["mse"]
+    assert "nll" in rows["huber:1"]  # the loss with no hidden scale still reports
+    y, yhat = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1.2, 0.2, 0.9, -0.1])
+    rows = {r["loss"]: r for r in compare.with_prediction(y, yhat)}
+    assert "error" in rows["bce"] and "error" in rows["poisson"] and "nll" in rows["mse"]
+
+
+def test_bce_accepts_certain_predictions_that_are_right():
+    y, p = np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.8])
+    (row,) = compare.with_prediction(y, p, ["bce"])
+    assert row["loss_value"] == pytest.approx(-np.log(0.8) / 3)
+    (row,) = compare.with_prediction(y, np.array([0.0, 0.0, 0.8]), ["bce"])
+    assert "contradicts" in row["error"]
+
+
+def test_infinite_held_out_bits_rank_last():
+    rows = compare.without_prediction(np.array([0, 0, 0, 0, 0, 1.0]), folds=3)
+    ranked = [r for r in rows if "rank" in r]
+    assert ranked[0]["loss"] == "huber:1" and math.isinf(ranked[-1]["held_out_bits"])
+    assert {r["rank"] for r in ranked if r["loss"] in ("bce", "poisson")} == {2}  # a tie
+    errors = [r for r in rows if "error" in r]
+    assert errors and all(r["error"].startswith("training fold") for r in errors)
+    assert rows[-1] in errors
+
+
+def test_shapes_keep_every_digit():
+    (row,) = compare.with_prediction(Y, YHAT, ["pinball:0.1234567"])
+    assert row["family"] == "asymmetric_laplace:0.1234567" and row["identity_holds"]
+    (row,) = compare.without_prediction(np.arange(1.0, 7.0), ["pinball:0.3333333333333333"], folds=2)
+    assert row["equal"]
+
+
+def test_huber_flat_minimum_counts_as_equal():
+    y = np.array([0.0, 10.0, 20.0, 30.0])
+    (row,) = compare.without_prediction(y, ["huber:1"], folds=2)
+    assert row["equal"]
+
+
+def test_prediction_probabilities_are_validated():
+    with pytest.raises(mlefit.DataError, match="sum to 1"):
+        compare.with_prediction_probs(np.array(["a", "b"], dtype=object),
+                                      np.array([[0.9, 0.9], [2.0, -1.0]]), ["a", "b"])
+
+
+def test_label_target_with_a_single_prediction_column_points_to_probs():
+    with pytest.raises(mlefit.UsageError, match="--prediction-probs"):
+        compare.with_prediction(np.array(["a", "b"], dtype=object), np.array([0.1, 0.2]))
+
+
+def test_smooth_l1_only_at_beta_one():
+    assert losses.resolve("SmoothL1Loss") == (losses.resolve("huber")[0], 1.0)
+    with pytest.raises(mlefit.UsageError, match="threshold sqrt\\(beta\\) on scale sqrt\\(beta\\)"):
+        losses.resolve("SmoothL1Loss:2")
+    with pytest.raises(mlefit.UsageError, match="strictly between 0 and 1"):
+        losses.resolve("pinball:1.5")
+
+
+def test_soft_label_argmin_reaches_a_zero_class():
+    p = np.column_stack([np.zeros(40), RNG.uniform(0.2, 0.6, 40)])
+    p = np.column_stack([p, 1 - p.sum(axis=1)])
+    s = compare.soft_labels(p)
+    assert s["argmin_is_mean_target"] and s["argmins_agree"]
+
+
+def test_integer_class_labels_with_cross_entropy():
+    result = run("compare-losses", "-", "-t", "y", "--losses", "ce", "--json",
+                 input="y\n0\n1\n2\n2\n1\n0\n1\n2\n0\n1\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"][0]["loss"] == "cross_entropy"
+
+
+def test_contradictory_options_are_refused():
+    text = "y,a,b\n0.2,0.5,0.5\n"
+    result = run("compare-losses", "-", "--target-probs", "a,b", "-t", "y", input=text)
+    assert result.exit_code == 2 and "do not apply" in result.stderr
