@@ -287,11 +287,9 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
 
 
 def _strict(frame, strict):
-    from .errors import DataError
-    if strict and frame.dropped:
-        count = sum(d.count for d in frame.dropped)
-        raise DataError(f"{count} rows have missing values or are blank "
-                        f"({', '.join(p for d in frame.dropped for p in d.first)}) and --strict refuses them")
+    if strict:
+        from .data import refuse_dropped
+        refuse_dropped("the data", frame.dropped)
 
 
 def main():

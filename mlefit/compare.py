@@ -177,10 +177,6 @@ def _minimiser(loss, value, y):
     raise AssertionError(name)
 
 
-def _location(fam_name, result):
-    return result.parameters[0].estimate
-
-
 def held_out_bits(y, fam_name, folds, seed):
     """Mean held-out -log2 density (bits per sample): fit on k-1 folds, score the k-th."""
     import mlefit
@@ -224,7 +220,7 @@ def without_prediction(y, names=None, folds=5, seed=0):
                 gap = max(abs(freq[k] - mle[k]) for k in freq)
                 row.update(minimiser=freq, family_mle=mle, equal=gap <= 1e-12)
             else:
-                m, mle = _minimiser(loss, value, y), _location(fam_name, fit)
+                m, mle = _minimiser(loss, value, y), fit.parameters[0].estimate  # the location
                 row.update(minimiser=m, family_mle=mle, equal=_same_minimum(loss, value, y, m, mle))
             row["in_sample_bits"] = fit.bits_per_sample
             with np.errstate(all="ignore"):

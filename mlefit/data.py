@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError, UsageError, plain
-from .readers import NA_VALUES, NUMBER, ReadOptions, parse, read_source
+from .readers import NA_VALUES, NUMBER, ReadOptions, is_number, parse, read_source
 from .result import Drop
 
 MISSING = "missing value (blank, NA, NaN, null, None)"
@@ -107,13 +107,20 @@ def read_column(paths, column=None, labels=False, options=None, strict=False):
     files = _expand(paths)
     parts = [_read_one(path, column, labels, options, prefix=len(files) > 1) for path in files]
     col = parts[0] if len(parts) == 1 else _stack(parts, column)
-    if strict and col.dropped:
-        first = ", ".join(p for d in col.dropped for p in d.first)
-        count = sum(d.count for d in col.dropped)
-        what = "missing value or blank line" if count == 1 else "missing values or blank lines"
-        raise DataError(f"{col.label} has {count} {what} ({first}) and --strict refuses them; "
-                        f"fill them in, or drop --strict")
+    if strict:
+        refuse_dropped(col.label, col.dropped)
     return col
+
+
+def refuse_dropped(label, dropped):
+    """--strict: any missing value or blank line is an error naming where they are."""
+    if not dropped:
+        return
+    first = ", ".join(p for d in dropped for p in d.first)
+    count = sum(d.count for d in dropped)
+    what = "missing value or blank line" if count == 1 else "missing values or blank lines"
+    raise DataError(f"{label} has {count} {what} ({first}) and --strict refuses them; "
+                    f"fill them in, or drop --strict")
 
 
 def _expand(paths):
@@ -211,7 +218,7 @@ def _normalise(col, labels, options):
     if pt.is_floating(t):
         col = pc.if_else(pc.is_nan(col), pa.scalar(None, t), col)
     if (pt.is_integer(t) or pt.is_floating(t)) and markers:
-        numbers = [float(m.replace(options.decimal, ".")) for m in markers if _is_number(m, options.decimal)]
+        numbers = [float(m.replace(options.decimal, ".")) for m in markers if is_number(m, options.decimal)]
         if numbers:
             hit = pc.is_in(pc.cast(col, pa.float64(), safe=False), value_set=pa.array(numbers))
             col = pc.if_else(hit, pa.scalar(None, t), col)
@@ -221,10 +228,6 @@ def _normalise(col, labels, options):
         col = pc.if_else(pc.is_in(trimmed, value_set=na), pa.scalar(None, pa.string()),
                          col if labels else trimmed)
     return col
-
-
-def _is_number(text, decimal):
-    return bool(NUMBER.match(text.replace(decimal, ".") if decimal != "." else text))
 
 
 def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .data import BLANK_LINE, FIRST, MISSING, _convert, _is_string, _to_numpy, choose_column
 from .errors import UsageError
-from .readers import NUMBER, ReadOptions, parse, read_source
+from .readers import ReadOptions, is_number, parse, read_source
 from .result import Drop
 
 
@@ -45,7 +45,7 @@ def read_frame(paths, names, labels=(), options=None):
     # numbers (its stray text is then an error naming the cells)
     if chosen[0] not in text and _is_string(table.schema.field(0).type):
         cells = [v for v in table.column(0).to_pylist()[:10000] if v is not None and v.strip()]
-        if cells and not any(NUMBER.match(v.replace(options.decimal, ".")) for v in cells):
+        if cells and not any(is_number(v, options.decimal) for v in cells):
             text.append(chosen[0])
     missing = np.zeros(table.num_rows, dtype=bool)
     for c in chosen:

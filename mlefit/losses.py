@@ -11,7 +11,7 @@ from .errors import UsageError
 
 
 def shortest(value):
-    """The shortest text that reads back as this float (numpy-free twin of numerics')."""
+    """The shortest text that reads back as this float ('0.9', '1', '0.1234567')."""
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
 

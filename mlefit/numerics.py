@@ -98,12 +98,6 @@ def solve_increasing(f, lo, hi, x0, *, max_iter, tol):
     return x, max_iter, False
 
 
-def shortest(value):
-    """The shortest text that reads back as this float ('0.9', '1', '0.1234567')."""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
 def logit(p):
     return math.log(p) - math.log1p(-p)
 

@@ -172,7 +172,8 @@ def _fields(text, delimiter):
         return line.split(delimiter)
 
 
-def _is_number(cell, decimal):
+def is_number(cell, decimal="."):
+    """Whether a cell reads as a number with this decimal mark."""
     return bool(NUMBER.match(cell.replace(decimal, ".") if decimal != "." else cell))
 
 
@@ -212,7 +213,7 @@ def parse(source, options=ReadOptions(), string_column=None):
     notes = list(source.notes)
     header = options.header
     if header is None:
-        header = not all(_is_number(f, options.decimal) for f in fields)
+        header = not all(is_number(f, options.decimal) for f in fields)
         if not header:
             notes.append("no header row (the first line is all numbers): columns are named 1, 2, ...")
     names = None if header else [str(i + 1) for i in range(len(fields))]

@@ -130,8 +130,7 @@ def _count_stats(x, w):
     n = float(counts.sum())
     mean, m2 = nm.mean_and_m2(values, counts)
     return SimpleNamespace(n=n, total=float(values @ counts), mean=mean, m2=m2,
-                           values=values, counts=counts,
-                           log_fact=nm.sum_log_factorial(values, counts))
+                           values=values, counts=counts)
 
 
 def _pois_loglik(s, theta):

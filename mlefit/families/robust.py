@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from ..losses import shortest
 from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
 
@@ -44,7 +45,7 @@ def _asymmetric_laplace(tau):
 
     def estimate(s, controls):
         return Solution((s.q, total_check(s, s.q) / s.n),
-                        f"closed form: mu = the {nm.shortest(tau)}-quantile, sigma = mean check loss")
+                        f"closed form: mu = the {shortest(tau)}-quantile, sigma = mean check loss")
 
     def loglik(s, theta):
         mu, sigma = theta
@@ -61,7 +62,7 @@ def _asymmetric_laplace(tau):
                                                 scale=sigma / math.sqrt(tau * (1 - tau)))
 
     return Family(
-        spec=replace(BY_NAME["asymmetric_laplace"], name=f"asymmetric_laplace:{nm.shortest(tau)}"),
+        spec=replace(BY_NAME["asymmetric_laplace"], name=f"asymmetric_laplace:{shortest(tau)}"),
         stats=stats, estimate=estimate, loglik=loglik,
         logpdf=lambda x, t: math.log(tau * (1 - tau) / t[1]) - check_loss(x - t[0], tau) / t[1],
         observed_information=observed,
@@ -104,7 +105,7 @@ def _huber(delta):
         return np.array([[nm.wsum((np.abs(s.x - theta[0]) < delta).astype(float), s.w)]])
 
     return Family(
-        spec=replace(BY_NAME["huber"], name=f"huber:{nm.shortest(delta)}"),
+        spec=replace(BY_NAME["huber"], name=f"huber:{shortest(delta)}"),
         stats=stats, estimate=estimate, loglik=loglik,
         logpdf=lambda x, t: -log_z - huber_loss(x - t[0], delta),
         observed_information=observed,
