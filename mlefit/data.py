@@ -197,10 +197,9 @@ def _to_numpy(chunked):
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _normalise(col, labels, options):
+def _normalise(col):
     """Arrow types as a reader should see them: dictionaries decoded, string views as
-    strings, decimals as floats; NaN, blank and missing-value markers made null (text is
-    trimmed first, numbers are compared by value, so -999.0 matches --na-values -999)."""
+    strings, decimals as floats."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as pt
@@ -213,21 +212,31 @@ def _normalise(col, labels, options):
         col = pc.cast(col, pa.string())
     elif pt.is_decimal(t):
         col = pc.cast(col, pa.float64())
+    return col
+
+
+def _missing(col, options):
+    """Which cells are missing: nulls, NaN, and cells that read as a missing-value marker
+    (text is compared trimmed, numbers by value, so -999.0 matches --na-values -999).
+    Built without pyarrow.array or pyarrow.scalar, which would import pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.types as pt
+
     t = col.type
+    missing = col.is_null(nan_is_null=True) if pt.is_floating(t) else col.is_null()
     markers = [m for m in options.na_values if m]
-    if pt.is_floating(t):
-        col = pc.if_else(pc.is_nan(col), pa.scalar(None, t), col)
-    if (pt.is_integer(t) or pt.is_floating(t)) and markers:
+    if _is_string(t):
+        tokens = sorted(set(NA_VALUES) | set(markers))
+        pattern = "^(?:" + "|".join(re.escape(v) for v in tokens) + ")$"
+        hit = pc.match_substring_regex(pc.utf8_trim_whitespace(col), pattern)
+        missing = pc.or_kleene(missing, hit)
+    elif (pt.is_integer(t) or pt.is_floating(t)) and markers:
         numbers = [float(m.replace(options.decimal, ".")) for m in markers if is_number(m, options.decimal)]
         if numbers:
             hit = pc.is_in(pc.cast(col, pa.float64(), safe=False), value_set=pa.array(numbers))
-            col = pc.if_else(hit, pa.scalar(None, t), col)
-    if _is_string(t):
-        trimmed = pc.utf8_trim_whitespace(col)
-        na = pa.array(sorted(set(NA_VALUES) | set(markers)))
-        col = pc.if_else(pc.is_in(trimmed, value_set=na), pa.scalar(None, pa.string()),
-                         col if labels else trimmed)
-    return col
+            missing = pc.or_kleene(missing, hit)
+    return missing  # never null: a null input is already True in `missing`
 
 
 def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None):
@@ -238,15 +247,18 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     import pyarrow.types as pt
 
     options = options or ReadOptions()
-    col = _normalise(col, labels, options)
-    if col.null_count:
-        is_null = _to_numpy(pc.cast(col.is_null(), pa.int8())).astype(bool)
-        positions = np.flatnonzero(~is_null)
-        missing = np.flatnonzero(is_null)
+    col = _normalise(col)
+    mask = _missing(col, options)
+    is_missing = _to_numpy(pc.cast(mask, pa.int8())).astype(bool) if len(col) else np.zeros(0, bool)
+    if is_missing.any():
+        positions = np.flatnonzero(~is_missing)
+        missing = np.flatnonzero(is_missing)
         dropped.append(Drop(MISSING, int(missing.size), tuple(where(p) for p in missing[:FIRST])))
-        col = col.drop_null()
+        col = col.filter(pc.invert(mask))
     else:
         positions = np.arange(len(col))
+    if _is_string(col.type) and not labels:
+        col = pc.utf8_trim_whitespace(col)
     label = column_label(name)
     t = col.type
     if labels:

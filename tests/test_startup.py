@@ -33,8 +33,16 @@ def test_help_imports_nothing_heavy(argv):
     assert not {"numpy", "scipy", "scipy.stats", "scipy.special", "pandas", "pyarrow"} & set(loaded(argv))
 
 
-def test_closed_form_fit_imports_no_scipy_or_pandas():
-    mods = loaded(["mlefit", "fit", str(SAMPLE / "horsekicks.csv"), "--dist", "poisson"])
+@pytest.mark.parametrize("args", [
+    ["horsekicks.csv", "--dist", "poisson"],                       # integers
+    ["michelson.csv", "-c", "speed", "--dist", "normal"],          # integers as reals
+    ["infert.csv", "-c", "education", "--dist", "categorical"],    # text labels
+    ["floats.csv", "--dist", "exponential", "--na-values", "-1"],  # floats, NaN, markers
+])
+def test_closed_form_fit_imports_no_scipy_or_pandas(args, tmp_path):
+    (tmp_path / "floats.csv").write_text("x\n1.5\nNaN\n-1\n2.25\n \n")
+    where = tmp_path if args[0] == "floats.csv" else SAMPLE
+    mods = loaded(["mlefit", "fit", str(where / args[0]), *args[1:]])
     assert "numpy" in mods and "pyarrow" in mods
     assert not {"scipy", "scipy.stats", "scipy.special", "pandas"} & set(mods)
 
