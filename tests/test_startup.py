@@ -37,7 +37,7 @@ def test_help_imports_nothing_heavy(argv):
     ["horsekicks.csv", "--dist", "poisson"],                       # integers
     ["michelson.csv", "-c", "speed", "--dist", "normal"],          # integers as reals
     ["infert.csv", "-c", "education", "--dist", "categorical"],    # text labels
-    ["floats.csv", "--dist", "exponential", "--na-values", "-1"],  # floats, NaN, markers
+    ["floats.csv", "--dist", "exponential", "--na-values", "-1"],  # NaN, blank cell, marker
 ])
 def test_closed_form_fit_imports_no_scipy_or_pandas(args, tmp_path):
     (tmp_path / "floats.csv").write_text("x\n1.5\nNaN\n-1\n2.25\n \n")
