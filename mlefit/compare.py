@@ -12,7 +12,6 @@ from . import families
 from . import losses as catalog
 from .errors import DataError, MlefitError, UsageError
 from .families.robust import check_loss, huber_log_norm, huber_loss
-from .result import Comparison
 
 LN2 = math.log(2.0)
 

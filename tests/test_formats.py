@@ -7,7 +7,6 @@ import lzma
 import pytest
 
 import mlefit
-from mlefit import data
 from mlefit.errors import DataError, UsageError
 from mlefit.readers import ReadOptions
 
