@@ -183,6 +183,21 @@ def fit(files, dist, loss, column, confidence, information, max_iter, as_json, d
         print_fit(result.to_dict())
 
 
+@cli.command("families")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def families_command(as_json, debug):
+    """Every family: aliases, support, parameters, estimator, and its scipy.stats and R
+    equivalents with the mapping of parameters."""
+    from .families.catalog import catalog_dict
+    d = catalog_dict()
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+    else:
+        from .render_families import print_families
+        print_families(d)
+
+
 @cli.command("compare-losses")
 @click.argument("files", metavar="[FILE]", nargs=-1)
 @click.option("--target", "-t", metavar="COLUMN", help="The observed values (default: the only "

@@ -254,3 +254,16 @@ def test_unreadable_file_is_a_data_error(monkeypatch, tmp_path):
     result = run("fit", path, "-d", "poisson")
     assert result.exit_code == 1
     assert f"cannot read '{path}': Permission denied; check its permissions" in result.stderr
+
+
+def test_families_command_lists_every_family_with_its_mappings():
+    result = run("families")
+    assert result.exit_code == 0
+    for text in ("negative_binomial(size, mu)", "nbinom(n=size, p=size/(size+mu))", "dgamma(x, shape, rate)",
+                 "expon(scale=1/rate)", "asymmetric_laplace:TAU(mu, sigma)", "aliases"):
+        assert text in result.stdout
+    out = json.loads(run("families", "--json").stdout)
+    names = [f["name"] for f in out["families"]]
+    assert names == mlefit.family_names()
+    gamma = next(f for f in out["families"] if f["name"] == "gamma")
+    assert [p["name"] for p in gamma["parameters"]] == ["shape", "rate"] and gamma["closed_form"] is False

@@ -28,7 +28,8 @@ def loaded(argv):
 
 
 @pytest.mark.parametrize("argv", [["mlefit", "--help"], ["mlefit", "fit", "--help"], ["mlefit", "--version"],
-                                  ["mlefit", "compare-losses"], ["mlefit", "compare-losses", "--help"]])
+                                  ["mlefit", "compare-losses"], ["mlefit", "compare-losses", "--help"],
+                                  ["mlefit", "families"], ["mlefit", "families", "--json"]])
 def test_help_imports_nothing_heavy(argv):
     assert not {"numpy", "scipy", "scipy.stats", "scipy.special", "pandas", "pyarrow"} & set(loaded(argv))
 

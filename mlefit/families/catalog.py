@@ -121,3 +121,13 @@ def help_text():
         kind = "closed form" if s.closed_form else "Newton"
         lines.append(f"{s.signature}: {s.support_text}; {kind}")
     return lines
+
+
+def catalog_dict():
+    """Every family as plain data, for `mlefit families` (and its --json)."""
+    return {"schema_version": 1, "families": [{
+        "name": s.name, "usage": s.name + (f":{s.shape.upper()}" if s.shape else ""),
+        "aliases": list(s.aliases), "support": s.support_text, "discrete": s.discrete,
+        "parameters": [{"name": p.name, "domain": p.domain, "meaning": p.meaning} for p in s.params],
+        "fixed_shape": s.shape, "closed_form": s.closed_form, "density": s.density,
+        "scipy": s.scipy, "r": s.r} for s in SPECS]}

@@ -1,0 +1,24 @@
+"""The `mlefit families` listing, from catalog_dict(); nothing computed here."""
+from rich.table import Table
+
+from .render import console
+
+
+def print_families(d, file=None):
+    out = console(file)
+    for f in d["families"]:
+        table = Table(box=None, show_header=False, pad_edge=False, title_justify="left",
+                      title=f"{f['usage']}({', '.join(p['name'] for p in f['parameters'])})")
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        table.add_row("support", f["support"])
+        for p in f["parameters"]:
+            table.add_row(p["name"], f"{p['meaning']} ({p['domain']})")
+        table.add_row("density" if not f["discrete"] else "mass", f["density"])
+        table.add_row("estimator", "closed form" if f["closed_form"] else "Newton's method")
+        table.add_row("scipy.stats", f["scipy"])
+        table.add_row("R", f["r"])
+        if f["aliases"]:
+            table.add_row("aliases", ", ".join(f["aliases"]))
+        out.print(table)
+        out.print()
