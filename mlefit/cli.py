@@ -148,10 +148,13 @@ def read_options(delimiter, decimal, encoding, header, na_values):
               show_default=True, help="Fisher information used for standard errors.")
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
+@click.option("--weights", "-w", metavar="COLUMN",
+              help="Frequency weights: a row of weight k counts as k identical rows (fractional "
+                   "weights scale a row's log-likelihood); rows of weight 0 are left out.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(files, dist, loss, column, confidence, information, max_iter, as_json, debug,
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, as_json, debug,
         delimiter, decimal, encoding, header, na_values, strict):
     """Fit a distribution to one column of FILE.
 
@@ -172,10 +175,18 @@ def fit(files, dist, loss, column, confidence, information, max_iter, as_json, d
         fam = families.get(losses.family_name(spec, value))
     else:
         fam = families.get(dist)
-    col = read_column(files, column=column, labels=fam.spec.support == "labels", strict=strict,
-                      options=read_options(delimiter, decimal, encoding, header, na_values))
-    result = fit_column(col, None if loss else fam, loss=loss, confidence=confidence,
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    labels = fam.spec.support == "labels"
+    w = None
+    if weights is None:
+        col = read_column(files, column=column, labels=labels, strict=strict, options=options)
+    else:
+        col, w = _weighted_column(files, column, weights, labels, options, strict)
+    result = fit_column(col, None if loss else fam, loss=loss, weights=w, confidence=confidence,
                         information=information, max_iter=max_iter)
+    if w is not None:
+        from dataclasses import replace
+        result = replace(result, weights=weights)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -241,6 +252,26 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
     show = {"with_prediction": render_losses.with_prediction, "soft_labels": render_losses.soft,
             "without_prediction": render_losses.without_prediction}[result.mode]
     _emit(result, as_json, show)
+
+
+def _weighted_column(files, column, weights, labels, options, strict):
+    """The value column and the weight column of one file, aligned (a row missing either
+    is left out and reported)."""
+    import numpy as np
+
+    from .data import Column
+    from .frame import read_frame
+
+    if len(files) != 1:
+        from .errors import UsageError
+        raise UsageError("--weights reads one file (or - for standard input)")
+    frame = read_frame(files, [column, weights], labels=(column,) if labels else (),
+                       options=options, auto_labels=False)
+    _strict(frame, strict)
+    value_name, weight_name = frame.names
+    col = Column(value_name, frame.columns[value_name], np.arange(frame.n), frame.rows_read,
+                 frame.dropped, frame.source, frame.place, frame.notes)
+    return col, frame.columns[weight_name]
 
 
 def _emit(result, as_json, show):

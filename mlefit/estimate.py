@@ -16,8 +16,8 @@ from .support import accepting_families, outside
 INFORMATION_KINDS = ("observed", "expected")
 
 
-def fit(data, family=None, *, loss=None, column=None, confidence=0.95, information="observed",
-        max_iter=200, tol=1e-12):
+def fit(data, family=None, *, loss=None, weights=None, column=None, confidence=0.95,
+        information="observed", max_iter=200, tol=1e-12):
     """Fit `family` to `data` by maximum likelihood and return a FitResult.
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), or a
@@ -25,6 +25,9 @@ def fit(data, family=None, *, loss=None, column=None, confidence=0.95, informati
     family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
     loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
         family whose negative log-likelihood the loss is gets fitted, and said.
+    weights: frequency weights, one per value of `data` (for a Column: one per value it
+        holds): a row of weight k counts as k identical rows; fractional weights scale a
+        row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
@@ -54,13 +57,16 @@ def fit(data, family=None, *, loss=None, column=None, confidence=0.95, informati
         raise UsageError(f"max_iter must be a positive integer (got {max_iter})")
     labels = fam.spec.support == "labels"
     col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    w = None
+    if weights is not None:
+        col, w = _weighted(col, weights, aligned=isinstance(data, Column))
     x = col.values
     _validate(fam, col, x)
     x, scale = _rescaled(fam, col, x)
 
     with np.errstate(all="ignore"):
         try:
-            stats = fam.stats(x, None)
+            stats = fam.stats(x, w)
             if fam.check is not None:
                 fam.check(stats)
             solution = fam.estimate(stats, Controls(max_iter=int(max_iter), tol=float(tol)))
@@ -91,11 +97,45 @@ def fit(data, family=None, *, loss=None, column=None, confidence=0.95, informati
         n_parameters=k,
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
+        weights=None if w is None else (weights if isinstance(weights, str) else "given"),
     )
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
                                f"try a larger --max-iter, or check the data", result)
     return result
+
+
+def _weighted(col, weights, aligned):
+    """The weights for the values the column holds, checked: finite and >= 0. Missing
+    weights and zero weights leave their rows out, reported like missing cells."""
+    from .data import FIRST
+    from .result import Drop
+
+    if isinstance(weights, str):
+        raise UsageError("weights must be numbers, one per value (from the command line, "
+                         "use --weights COLUMN)")
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    expected = col.values.size if aligned else col.rows_read
+    if w.size != expected:
+        raise UsageError(f"there are {w.size} weights for {expected} values; give one weight per value")
+    if not aligned:
+        w = w[col.positions]
+    bad = np.flatnonzero(np.isinf(w) | (w < 0))
+    if bad.size:
+        shown = ", ".join(f"{col.where(i)}: {w[i]:.6g}" for i in bad[:3])
+        raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative or infinite "
+                        f"({shown}); frequency weights must be finite and >= 0")
+    drops = []
+    for reason, mask in (("missing weight", np.isnan(w)), ("zero weight", w == 0)):
+        if mask.any():
+            where = np.flatnonzero(mask)
+            drops.append(Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST])))
+    keep = ~(np.isnan(w) | (w == 0))
+    if not keep.all():
+        col = replace(col, values=col.values[keep], positions=col.positions[keep],
+                      dropped=col.dropped + tuple(drops))
+        w = w[keep]
+    return col, w
 
 
 def _rescaled(fam, col, x):

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import BLANK_LINE, FIRST, MISSING, _convert, _is_string, _to_numpy, choose_column
+from .data import (BLANK_LINE, FIRST, MISSING, _convert, _is_string, _missing, _normalise, _to_numpy,
+                   choose_column)
 from .errors import UsageError
 from .readers import ReadOptions, is_number, parse, read_source
 from .result import Drop
@@ -19,9 +20,10 @@ class Frame:
     dropped: tuple
     source: str
     notes: tuple = ()
+    place: object = None  # row of the frame -> where it stood in the file
 
 
-def read_frame(paths, names, labels=(), options=None):
+def read_frame(paths, names, labels=(), options=None, auto_labels=True):
     """The named columns of one file ('-' for stdin), aligned row by row; a name of None
     takes the default column. Columns named in `labels`, and text columns, are kept as
     text labels; the others must be numbers."""
@@ -43,15 +45,15 @@ def read_frame(paths, names, labels=(), options=None):
     table = raw.table.select(chosen)
     # a text target with no number in it is a column of labels; one with numbers is
     # numbers (its stray text is then an error naming the cells)
-    if chosen[0] not in text and _is_string(table.schema.field(0).type):
+    if auto_labels and chosen[0] not in text and _is_string(table.schema.field(0).type):
         cells = [v for v in table.column(0).to_pylist()[:10000] if v is not None and v.strip()]
         if cells and not any(is_number(v, options.decimal) for v in cells):
             text.append(chosen[0])
     missing = np.zeros(table.num_rows, dtype=bool)
-    for c in chosen:
-        col = table.column(c)
-        if col.null_count:
-            missing |= _to_numpy(pc.cast(col.is_null(), pa.int8())).astype(bool)
+    for c in chosen:  # nulls, NaN, blank or marker cells, as for a single column
+        mask = _missing(_normalise(table.column(c)), options)
+        if table.num_rows:
+            missing |= _to_numpy(pc.cast(mask, pa.int8())).astype(bool)
     kept = np.flatnonzero(~missing)
     dropped = []
     if raw.blank_lines:
@@ -66,4 +68,4 @@ def read_frame(paths, names, labels=(), options=None):
                        where=lambda p: raw.place(int(kept[p])), rows_read=len(kept), options=options)
         columns[c] = col.values
     return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
-                 tuple(dropped), raw.source, raw.notes)
+                 tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])))

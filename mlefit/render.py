@@ -39,8 +39,11 @@ def summary_table(d):
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    used = fmt(d["n"])
-    table.add_row("rows", f"{d['rows_read']} read, {used} used, {d['n_dropped']} dropped")
+    if d.get("weights"):
+        table.add_row("rows", f"{d['rows_read']} read, {d['rows_used']} used (total weight "
+                              f"{fmt(d['n'])}, from '{d['weights']}'), {d['n_dropped']} dropped")
+    else:
+        table.add_row("rows", f"{d['rows_read']} read, {fmt(d['n'])} used, {d['n_dropped']} dropped")
     for drop in d["dropped"]:
         first = f" ({', '.join(drop['first'])}{', ...' if drop['count'] > len(drop['first']) else ''})" \
             if drop["first"] else ""

@@ -68,6 +68,7 @@ class FitResult:
     message: str = ""
     notes: tuple = field(default=())
     loss: str | None = None
+    weights: str | None = None  # the weight column, "given" (Python), or None
 
     @property
     def n_dropped(self):
@@ -85,7 +86,9 @@ class FitResult:
             "loss": self.loss,
             "source": self.source,
             "column": self.column,
+            "weights": self.weights,
             "rows_read": self.rows_read,
+            "rows_used": self.rows_read - self.n_dropped,
             "n": int(self.n) if float(self.n).is_integer() else self.n,
             "n_dropped": self.n_dropped,
             "dropped": [d.to_dict() for d in self.dropped],
