@@ -262,11 +262,14 @@ def _weighted_column(files, column, weights, labels, options, strict):
     from .data import Column
     from .frame import read_frame
 
+    from .errors import UsageError
     if len(files) != 1:
-        from .errors import UsageError
         raise UsageError("--weights reads one file (or - for standard input)")
+    if column is not None and column.strip().casefold() == weights.strip().casefold():
+        raise UsageError(f"--column and --weights name the same column '{column}'")
     frame = read_frame(files, [column, weights], labels=(column,) if labels else (),
-                       options=options, auto_labels=False)
+                       options=options, auto_labels=False, option="--column",
+                       missing_reasons={1: "missing weight"})
     _strict(frame, strict)
     value_name, weight_name = frame.names
     col = Column(value_name, frame.columns[value_name], np.arange(frame.n), frame.rows_read,

@@ -65,9 +65,9 @@ def _names_shown(names, limit=20):
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
-def choose_column(table, column):
+def choose_column(table, column, option="--column", exclude=()):
     """The column to use: `column` (exact name, else ignoring case and surrounding
-    spaces), or the only column, or the only numeric one."""
+    spaces), or the only column, or the only numeric one (leaving out `exclude`)."""
     names = table.column_names
     shown = _names_shown(names)
     if column is not None:
@@ -79,13 +79,15 @@ def choose_column(table, column):
         if len(set(matches)) > 1:
             raise UsageError(f"'{plain(column)}' matches several columns ({_names_shown(matches)}); "
                              f"give the exact name")
-    elif len(names) == 1:
-        chosen = names[0]
     else:
-        numeric = [f.name for f in table.schema if _is_numeric_type(f.type)]
-        if len(numeric) != 1:
-            raise UsageError(f"the file has {len(names)} columns ({shown}); choose one with --column NAME")
-        chosen = numeric[0]
+        left = [n for n in names if n not in exclude]
+        numeric = [f.name for f in table.schema if _is_numeric_type(f.type) and f.name not in exclude]
+        if len(left) == 1:
+            chosen = left[0]
+        elif len(numeric) == 1:
+            chosen = numeric[0]
+        else:
+            raise UsageError(f"the file has {len(names)} columns ({shown}); choose one with {option} NAME")
     if names.count(chosen) > 1:
         raise UsageError(f"the column name '{plain(chosen)}' appears {names.count(chosen)} times "
                          f"({shown}); give the columns distinct names")
@@ -239,7 +241,8 @@ def _missing(col, options):
     return missing  # never null: a null input is already True in `missing`
 
 
-def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None):
+def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None,
+             values=True):
     """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
     anything else refused with the place it stood (`where(position)`)."""
     import pyarrow as pa
@@ -276,7 +279,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
             raw = col.to_pylist()
             shown = ", ".join(f"{where(positions[i])}: '{plain(raw[i])[:40]}'" for i in bad[:3])
             raise DataError(f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} "
-                            f"({shown}); {_way_out([raw[i] for i in bad[:3]], name, len(bad), options)}")
+                            f"({shown}); {_way_out([raw[i] for i in bad[:3]], name, len(bad), options, values)}")
         values = np.array([float(v) for v in text], dtype=np.float64)
     else:
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column")
@@ -285,7 +288,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
 
 
-def _way_out(bad, name, count, options):
+def _way_out(bad, name, count, options, values=True):
     """What to do about non-numeric cells, from what they look like."""
     if options.decimal == "." and all(_THOUSANDS.match(v) for v in bad):
         return ("these could be thousands separators (remove them) or decimal commas "
@@ -295,8 +298,9 @@ def _way_out(bad, name, count, options):
     if options.decimal == "." and all(_DECIMAL_COMMA.match(v) for v in bad):
         return "these look like decimal commas: add --decimal ,"
     it = "them" if count > 1 else "it"
+    labels = ", or use --dist categorical for labels" if values else ""
     return (f"correct {it} or leave the cell blank to mark it missing (or name the marker with "
-            f"--na-values), or use --dist categorical for labels")
+            f"--na-values){labels}")
 
 
 # ---------------------------------------------------------------- Python sequences

@@ -114,7 +114,10 @@ def _weighted(col, weights, aligned):
     if isinstance(weights, str):
         raise UsageError("weights must be numbers, one per value (from the command line, "
                          "use --weights COLUMN)")
-    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    try:
+        w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise DataError("weights must be numbers (frequency weights, one per value)") from None
     expected = col.values.size if aligned else col.rows_read
     if w.size != expected:
         raise UsageError(f"there are {w.size} weights for {expected} values; give one weight per value")
@@ -177,8 +180,11 @@ def _too_extreme(fam, col, x, exc):
 def _validate(fam, col, x):
     spec = fam.spec
     if x.size == 0:
-        raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, "
-                        f"{sum(d.count for d in col.dropped)} missing); check the file and the column")
+        if not col.dropped:
+            raise DataError(f"{col.label} has no values to fit: there are no data rows; check the input")
+        why = ", ".join(f"{d.count} {d.reason}" for d in col.dropped)
+        raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, all left out: "
+                        f"{why}); check the file and the column")
     if spec.support != "labels":
         bad = np.flatnonzero(outside(spec.support, x))
         if bad.size:

@@ -23,7 +23,8 @@ class Frame:
     place: object = None  # row of the frame -> where it stood in the file
 
 
-def read_frame(paths, names, labels=(), options=None, auto_labels=True):
+def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="--target",
+               missing_reasons=None):
     """The named columns of one file ('-' for stdin), aligned row by row; a name of None
     takes the default column. Columns named in `labels`, and text columns, are kept as
     text labels; the others must be numbers."""
@@ -36,7 +37,9 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True):
     options = options or ReadOptions()
     source = read_source(paths[0])
     raw = parse(source, options)
-    chosen = [choose_column(raw.table, name) for name in names]
+    given = {name: choose_column(raw.table, name) for name in names if name is not None}
+    chosen = [given[name] if name is not None else
+              choose_column(raw.table, None, option, exclude=list(given.values())) for name in names]
     if len(set(chosen)) != len(chosen):
         raise UsageError(f"the same column is named twice among {', '.join(chosen)}")
     text = [c for c, name in zip(chosen, names) if name in labels]
@@ -50,22 +53,28 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True):
         if cells and not any(is_number(v, options.decimal) for v in cells):
             text.append(chosen[0])
     missing = np.zeros(table.num_rows, dtype=bool)
-    for c in chosen:  # nulls, NaN, blank or marker cells, as for a single column
+    reasons = []  # (reason, rows newly missing in this column)
+    for i, c in enumerate(chosen):  # nulls, NaN, blank or marker cells, as for one column
         mask = _missing(_normalise(table.column(c)), options)
         if table.num_rows:
-            missing |= _to_numpy(pc.cast(mask, pa.int8())).astype(bool)
+            here = _to_numpy(pc.cast(mask, pa.int8())).astype(bool)
+            reason = MISSING if i == 0 else (missing_reasons or {}).get(i, f"missing value in column '{c}'")
+            reasons.append((reason, here & ~missing))
+            missing |= here
     kept = np.flatnonzero(~missing)
     dropped = []
     if raw.blank_lines:
         dropped.append(Drop(BLANK_LINE, len(raw.blank_lines), tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
-    if missing.any():
-        where = np.flatnonzero(missing)
-        dropped.append(Drop(MISSING, int(where.size), tuple(raw.place(int(p)) for p in where[:FIRST])))
+    for reason, rows in reasons:
+        if rows.any():
+            where = np.flatnonzero(rows)
+            dropped.append(Drop(reason, int(where.size), tuple(raw.place(int(p)) for p in where[:FIRST])))
     filtered = table.filter(pa.array(~missing))
     columns = {}
     for c in chosen:
         col = _convert(filtered.column(c), c, raw.source, c in text, [],
-                       where=lambda p: raw.place(int(kept[p])), rows_read=len(kept), options=options)
+                       where=lambda p: raw.place(int(kept[p])), rows_read=len(kept), options=options,
+                       values=c == chosen[0])
         columns[c] = col.values
     return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
                  tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])))

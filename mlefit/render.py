@@ -27,7 +27,7 @@ def fit_table(d):
     level = f"{d['confidence'] * 100:g}% interval"
     for header, justify in (("parameter", "left"), ("estimate", "right"), ("SE", "right"),
                             (level, "center"), ("interval", "left")):
-        table.add_column(header, justify=justify, overflow="fold")
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=header == level)
     for p in d["parameters"]:
         ci = "-" if p["ci_lower"] is None else f"{fmt(p['ci_lower'])} - {fmt(p['ci_upper'])}"
         table.add_row(p["name"], fmt(p["estimate"]), fmt(p["se"]), ci, p["interval"])

@@ -9,7 +9,7 @@ SCHEMA_VERSION = 1
 def _clean(value):
     """JSON-safe: non-finite floats become None (JSON has no NaN), tuples become lists."""
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return (value + 0.0) if math.isfinite(value) else None  # + 0.0 turns -0.0 into 0.0
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

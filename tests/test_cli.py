@@ -178,7 +178,8 @@ STDIN_ERRORS = [
      "line 3: 2.5, line 4: -1; families that accept this data: normal, laplace"),
     ("x\n3\n3\n3\n", "normal", 1, "all 3 values of column 'x' equal 3 (zero variance)"),
     ("x\n3\n", "gamma", 1, "too few observations: gamma needs at least 2, column 'x' has only 1"),
-    ("x\n\nNA\n", "gamma", 1, "column 'x' has no values to fit (2 rows read, 2 missing)"),
+    ("x\n\nNA\n", "gamma", 1, "column 'x' has no values to fit (2 rows read, all left out: 1 blank line, "
+                              "1 missing value"),
     ("x\n", "poisson", 1, "column 'x' has no values to fit"),
     ("", "poisson", 1, "'<stdin>' is empty"),
     ("x\n0\n1\n2\n0\n", "gamma", 1, "outside the support of gamma (real numbers > 0): line 2: 0, line 5: 0"),

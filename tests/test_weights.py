@@ -84,3 +84,24 @@ def test_cli_weight_errors():
     two = [str(SAMPLE / "horsekicks.csv")] * 2
     result = CliRunner().invoke(cli, ["fit", *two, "-c", "deaths", "-w", "deaths", "-d", "poisson"])
     assert result.exit_code == 2 and "--weights reads one file" in result.stderr
+
+
+def test_default_column_leaves_out_the_weights_and_other_review_points():
+    table = str(SAMPLE / "horsekicks_table.csv")
+    result = CliRunner().invoke(cli, ["fit", table, "-w", "corps_years", "-d", "poisson", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["column"] == "deaths"
+    result = CliRunner().invoke(cli, ["fit", "-", "-w", "w", "-d", "categorical"], input="lab,w\na,1\nb,2\n")
+    assert result.exit_code == 0 and json.loads(CliRunner().invoke(
+        cli, ["fit", "-", "-w", "w", "-d", "categorical", "--json"], input="lab,w\na,1\nb,2\n").stdout)["n"] == 3
+    result = CliRunner().invoke(cli, ["compare-losses", str(SAMPLE / "michelson.csv")])
+    assert result.exit_code == 2 and "choose one with --target NAME" in result.stderr
+    with pytest.raises(DataError, match="weights must be numbers"):
+        mlefit.fit([0, 1, 2], "poisson", weights=["a", 1, 1])
+    out = json.loads(CliRunner().invoke(cli, ["fit", "-", "-d", "bernoulli", "--json"], input="x\n0\n0\n").stdout)
+    assert str(out["nll"]) == "0.0" and "-0.0" not in json.dumps(out)
+
+
+def test_interval_stays_on_one_line_at_80_columns():
+    result = CliRunner().invoke(cli, ["fit", str(SAMPLE / "michelson.csv"), "-c", "speed", "-d", "exponential"])
+    line = next(ln for ln in result.stdout.splitlines() if ln.strip().startswith("rate"))
+    assert " - " in line and len(line) <= 80
