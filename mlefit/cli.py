@@ -151,11 +151,15 @@ def read_options(delimiter, decimal, encoding, header, na_values):
 @click.option("--weights", "-w", metavar="COLUMN",
               help="Frequency weights: a row of weight k counts as k identical rows (fractional "
                    "weights scale a row's log-likelihood); rows of weight 0 are left out.")
+@click.option("--by", "by", metavar="COLUMN",
+              help="One fit per value of this column (one table row, or one JSON object, per group).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
+              help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, as_json, debug,
-        delimiter, decimal, encoding, header, na_values, strict):
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, by, as_json, output,
+        debug, delimiter, decimal, encoding, header, na_values, strict):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -177,6 +181,10 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, a
         fam = families.get(dist)
     options = read_options(delimiter, decimal, encoding, header, na_values)
     labels = fam.spec.support == "labels"
+    output = output or ("json" if as_json else "table")
+    settings = dict(confidence=confidence, information=information, max_iter=max_iter)
+    if by is not None:
+        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     w = None
     if weights is None:
         col = read_column(files, column=column, labels=labels, strict=strict, options=options)
@@ -187,11 +195,55 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, a
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
-    if as_json:
+    if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
+    elif output == "ndjson":
+        click.echo(json.dumps(result.to_dict(), separators=(",", ":")))
     else:
         from .render import print_fit
         print_fit(result.to_dict())
+
+
+def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings):
+    """--by: read the value, group (and weight) columns aligned, fit each group, print
+    every group's result; exit 1 if any group could not be fitted."""
+    from .errors import UsageError
+    from .frame import read_frame
+    from .groups import fit_by
+    from .result import SCHEMA_VERSION, _clean
+
+    if len(files) != 1:
+        raise UsageError("--by reads one file (or - for standard input)")
+    names = [column, by] + ([weights] if weights else [])
+    frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
+                       auto_labels=False, option="--column",
+                       missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
+    _strict(frame, strict)
+    value_name, group_name = frame.names[:2]
+    rows = fit_by(frame.columns[value_name], frame.columns[group_name], None if loss else fam,
+                  loss=loss, name=value_name, source=frame.source, locate=frame.place,
+                  weights=frame.columns[frame.names[2]] if weights else None, **settings)
+    if weights:
+        for r in rows:
+            if "family" in r:
+                r["weights"] = weights
+    head = {"schema_version": SCHEMA_VERSION, "by": group_name, "source": frame.source,
+            "column": value_name, "rows_read": frame.rows_read,
+            "n_dropped": sum(d.count for d in frame.dropped),
+            "dropped": [d.to_dict() for d in frame.dropped]}
+    if output == "json":
+        click.echo(json.dumps(_clean({**head, "groups": rows}), indent=2))
+    elif output == "ndjson":
+        for r in rows:
+            click.echo(json.dumps(_clean({"by": group_name, **r}), separators=(",", ":")))
+    else:
+        from .render import print_groups
+        print_groups(head, rows)
+    failed = [r["group"] for r in rows if "error" in r]
+    if failed:
+        click.echo(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
+                   f"({', '.join(failed[:5])}); see the output", err=True)
+        sys.exit(1)
 
 
 @cli.command("families")

@@ -80,3 +80,29 @@ def print_fit(d, file=None):
     out = console(file)
     out.print(fit_table(d))
     out.print(summary_table(d))
+
+
+def print_groups(head, rows, file=None):
+    """--by: one table row per group; groups that failed are listed after the table."""
+    out = console(file)
+    ok = [r for r in rows if "family" in r]
+    family = ok[0]["family"] if ok else "?"
+    out.print(f"{family} fit to column '{head['column']}' of {head['source']}, by '{head['by']}': "
+              f"{len(rows)} groups; {head['rows_read']} rows read, {head['n_dropped']} dropped")
+    for drop in head["dropped"]:
+        out.print(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(head["by"], overflow="fold")
+    table.add_column("n", justify="right")
+    names = [p["name"] for p in ok[0]["parameters"]] if ok and ok[0]["family"] != "categorical" else []
+    for name in names:
+        table.add_column(f"{name} (SE)", justify="right", overflow="fold")
+    for header in ("log-likelihood", "AIC"):
+        table.add_column(header, justify="right")
+    for r in ok:
+        cells = [f"{fmt(p['estimate'])} ({fmt(p['se'], 3)})" for p in r["parameters"]] if names else []
+        table.add_row(r["group"], fmt(r["n"]), *cells, fmt(r["loglik"], 8), fmt(r["aic"], 8))
+    out.print(table)
+    for r in rows:
+        if "error" in r:
+            out.print(f"{head['by']} = {r['group']}: {r['error']}")

@@ -1,0 +1,62 @@
+"""--by: one fit per group, as a table, one JSON object, or NDJSON lines."""
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import mlefit
+from mlefit.cli import cli
+
+TEXT = "g,x,w\na,1.2,1\na,2.3,2\na,0.7,1\nb,5.1,1\nb,4.2,1\nb,6.3,3\n10,3,1\n2,4.5,1\n2,5.5,1\n,4,1\n"
+
+
+def run(*args, input=TEXT):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_json_groups_equal_separate_fits():
+    result = run("fit", "-", "-c", "x", "--by", "g", "-d", "normal", "--json")
+    assert result.exit_code == 1  # group '10' has one row: it is reported, the others fit
+    out = json.loads(result.stdout)
+    assert out["by"] == "g" and out["n_dropped"] == 1 and out["dropped"][0]["reason"] == "missing group (g)"
+    groups = {g["group"]: g for g in out["groups"]}
+    assert list(groups) == ["2", "10", "a", "b"]  # numbers in numeric order, then text
+    assert "too few observations" in groups["10"]["error"]
+    for label, xs in (("a", [1.2, 2.3, 0.7]), ("b", [5.1, 4.2, 6.3]), ("2", [4.5, 5.5])):
+        alone = mlefit.fit(xs, "normal").to_dict()
+        assert groups[label]["parameters"] == alone["parameters"]
+        assert groups[label]["loglik"] == alone["loglik"]
+    assert "1 of 4 groups could not be fitted (10)" in result.stderr
+
+
+def test_ndjson_one_line_per_group_and_weights():
+    result = run("fit", "-", "-c", "x", "--by", "g", "-w", "w", "-d", "gamma", "--format", "ndjson")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["group"] for d in lines] == ["2", "10", "a", "b"]
+    a = next(d for d in lines if d["group"] == "a")
+    ref = mlefit.fit([1.2, 2.3, 0.7], "gamma", weights=[1, 2, 1])
+    assert a["weights"] == "w" and a["n"] == 4
+    assert [p["estimate"] for p in a["parameters"]] == pytest.approx(list(ref.estimates.values()), rel=1e-12)
+
+
+def test_table_and_all_groups_fitting():
+    text = "g,x\na,1\na,2\nb,0\nb,3\nb,1\n"
+    result = run("fit", "-", "-c", "x", "--by", "g", "-d", "poisson", input=text)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "rate (SE)" in result.stdout and " a " in result.stdout and " b " in result.stdout
+    cat = run("fit", "-", "-c", "x", "--by", "g", "-d", "categorical", "--json", input=text)
+    assert cat.exit_code == 0 and len(json.loads(cat.stdout)["groups"]) == 2
+
+
+def test_by_errors():
+    result = run("fit", "-", "-", "-c", "x", "--by", "g", "-d", "normal")
+    assert result.exit_code == 2 and "--by reads one file" in result.stderr
+    result = run("fit", "-", "-c", "x", "--by", "nope", "-d", "normal")
+    assert result.exit_code == 2 and "no column 'nope'" in result.stderr
+
+
+def test_library_fit_by():
+    from mlefit.groups import fit_by
+    rows = fit_by(np.array([1.0, 2.0, 3.0, 5.0]), ["u", "u", "v", "v"], "exponential")
+    assert [r["group"] for r in rows] == ["u", "v"] and rows[0]["parameters"][0]["estimate"] == pytest.approx(1 / 1.5)
