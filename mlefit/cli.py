@@ -151,6 +151,8 @@ def read_options(delimiter, decimal, encoding, header, na_values):
 @click.option("--weights", "-w", metavar="COLUMN",
               help="Frequency weights: a row of weight k counts as k identical rows (fractional "
                    "weights scale a row's log-likelihood); rows of weight 0 are left out.")
+@click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
+              help="Hold a parameter at a value (repeatable); the others are estimated given it.")
 @click.option("--by", "by", metavar="COLUMN",
               help="One fit per value of this column (one table row, or one JSON object, per group).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
@@ -158,7 +160,7 @@ def read_options(delimiter, decimal, encoding, header, na_values):
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, by, as_json, output,
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, fix, by, as_json, output,
         debug, delimiter, decimal, encoding, header, na_values, strict):
     """Fit a distribution to one column of FILE.
 
@@ -182,7 +184,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, b
     options = read_options(delimiter, decimal, encoding, header, na_values)
     labels = fam.spec.support == "labels"
     output = output or ("json" if as_json else "table")
-    settings = dict(confidence=confidence, information=information, max_iter=max_iter)
+    settings = dict(confidence=confidence, information=information, max_iter=max_iter,
+                    fix=_fixes(fix))
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     w = None
@@ -190,8 +193,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, b
         col = read_column(files, column=column, labels=labels, strict=strict, options=options)
     else:
         col, w = _weighted_column(files, column, weights, labels, options, strict)
-    result = fit_column(col, None if loss else fam, loss=loss, weights=w, confidence=confidence,
-                        information=information, max_iter=max_iter)
+    result = fit_column(col, None if loss else fam, loss=loss, weights=w, **settings)
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
@@ -202,6 +204,18 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, b
     else:
         from .render import print_fit
         print_fit(result.to_dict())
+
+
+def _fixes(pairs):
+    """{name: value text} from --fix NAME=VALUE options."""
+    from .errors import UsageError
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--fix takes NAME=VALUE, e.g. --fix shape=2 (got '{pair}')")
+        out[name.strip()] = value.strip()
+    return out or None
 
 
 def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings):

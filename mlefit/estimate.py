@@ -16,7 +16,7 @@ from .support import accepting_families, outside
 INFORMATION_KINDS = ("observed", "expected")
 
 
-def fit(data, family=None, *, loss=None, weights=None, column=None, confidence=0.95,
+def fit(data, family=None, *, loss=None, weights=None, fix=None, column=None, confidence=0.95,
         information="observed", max_iter=200, tol=1e-12):
     """Fit `family` to `data` by maximum likelihood and return a FitResult.
 
@@ -28,6 +28,8 @@ def fit(data, family=None, *, loss=None, weights=None, column=None, confidence=0
     weights: frequency weights, one per value of `data` (for a Column: one per value it
         holds): a row of weight k counts as k identical rows; fractional weights scale a
         row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
+    fix: {parameter name: value} held fixed; the others are estimated given them, the
+        fixed ones are shown without SE, and AIC/BIC count only the free parameters.
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
@@ -62,14 +64,20 @@ def fit(data, family=None, *, loss=None, weights=None, column=None, confidence=0
         col, w = _weighted(col, weights, aligned=isinstance(data, Column))
     x = col.values
     _validate(fam, col, x)
-    x, scale = _rescaled(fam, col, x)
+    x, scale = _rescaled(fam, col, x) if not fix else (x, 1.0)
 
     with np.errstate(all="ignore"):
         try:
             stats = fam.stats(x, w)
             if fam.check is not None:
                 fam.check(stats)
-            solution = fam.estimate(stats, Controls(max_iter=int(max_iter), tol=float(tol)))
+            controls = Controls(max_iter=int(max_iter), tol=float(tol))
+            solution = fam.estimate(stats, controls)
+            fixed = {}
+            if fix:
+                from .constrained import fit_fixed, parse_fixed
+                fixed = parse_fixed(fam, fix, stats)
+                solution = fit_fixed(fam, stats, fixed, solution.theta, controls)
             theta = tuple(float(t) for t in solution.theta)
             loglik = float(fam.loglik(stats, theta))
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
@@ -77,7 +85,7 @@ def fit(data, family=None, *, loss=None, weights=None, column=None, confidence=0
         if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
             raise _too_extreme(fam, col, x, None)
-        parameters, notes = _inference(fam, stats, theta, confidence, information)
+        parameters, notes = _inference(fam, stats, theta, confidence, information, fixed)
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
@@ -87,7 +95,7 @@ def fit(data, family=None, *, loss=None, weights=None, column=None, confidence=0
         notes.append(f"fitted to the values divided by 2^{int(math.log2(scale))} (an exact "
                      f"rescaling that keeps double precision), then mapped back")
 
-    k = fam.free_parameters(stats)
+    k = fam.free_parameters(stats) - len(fixed)
     n = stats.n
     result = FitResult(
         family=fam.name, parameters=tuple(parameters), confidence=float(confidence),
@@ -203,22 +211,30 @@ def _validate(fam, col, x):
                         f"{fam.name} needs spread to estimate its scale")
 
 
-def _inference(fam, stats, theta, confidence, information):
-    """Standard errors and intervals for each parameter, and notes on how they were made."""
+def _inference(fam, stats, theta, confidence, information, fixed=None):
+    """Standard errors and intervals for each parameter, and notes on how they were made.
+    With parameters `fixed`, the free ones' covariance inverts their block of the
+    information (the information given the fixed values)."""
     names, domains = fam.names(stats), fam.domains(stats)
+    fixed = fixed or {}
     notes = []
-    boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
+    boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None and not fixed else {}
+    free = [i for i in range(len(theta)) if i not in fixed]
     cov = None
-    if len(boundary) < len(theta):
+    if free and len(boundary) < len(theta):
         try:
-            if fam.covariance is not None:
+            if fam.covariance is not None and not fixed:
                 cov = fam.covariance(stats, theta)
             else:
                 info_fn = fam.expected_information if information == "expected" else fam.observed_information
-                cov = inference.covariance_from_information(info_fn(stats, theta))
+                info = np.atleast_2d(info_fn(stats, theta))
+                block = inference.covariance_from_information(info[np.ix_(free, free)])
+                if block is not None:
+                    cov = np.full((len(theta), len(theta)), np.nan)
+                    cov[np.ix_(free, free)] = block
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             cov = None
-        if cov is None or not np.all(np.isfinite(cov)):
+        if cov is None or not np.all(np.isfinite(cov[np.ix_(free, free)] if cov.ndim == 2 else cov)):
             cov = None
             notes.append("the information matrix cannot be inverted at this estimate: no standard errors")
         if fam.info_note:
@@ -226,6 +242,9 @@ def _inference(fam, stats, theta, confidence, information):
     z = inference.z_value(confidence)
     out = []
     for i, (name, domain, est) in enumerate(zip(names, domains, theta)):
+        if i in fixed:
+            out.append(ParameterEstimate(name, est, None, None, None, "fixed", "fixed, not estimated"))
+            continue
         if i in boundary:
             lo, hi, note = boundary[i]
             out.append(ParameterEstimate(name, est, None, lo, hi, "exact", note))

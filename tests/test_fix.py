@@ -1,0 +1,69 @@
+"""--fix: parameters held at given values, the others estimated given them."""
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mlefit
+from mlefit.cli import cli
+
+from cases import sample
+
+TWO = ["negative_binomial", "normal", "laplace", "gamma", "lognormal", "weibull", "beta",
+       "asymmetric_laplace:0.3"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), name=st.sampled_from(TWO), which=st.integers(0, 1))
+def test_fixing_a_parameter_at_its_mle_leaves_the_other_where_it_was(seed, name, which):
+    x, _ = sample(name if ":" not in name else "normal", n=51, seed=seed)  # odd n: unique medians
+    try:
+        full = mlefit.fit(x, name)
+    except mlefit.DataError:
+        return
+    pinned = full.parameters[which]
+    fixed = mlefit.fit(x, name, fix={pinned.name: pinned.estimate})
+    other = 1 - which
+    assert fixed.parameters[which].interval == "fixed" and fixed.parameters[which].se is None
+    assert fixed.parameters[other].estimate == pytest.approx(full.parameters[other].estimate, rel=1e-6)
+    assert fixed.loglik == pytest.approx(full.loglik, rel=1e-10, abs=1e-9)
+    assert fixed.n_parameters == 1 and fixed.aic == pytest.approx(full.aic - 2, rel=1e-10)
+
+
+def test_closed_forms_given_the_fixed_value():
+    x = np.random.default_rng(4).gamma(3.0, 2.0, 200)
+    r = mlefit.fit(x, "normal", fix={"mu": 5.0})
+    assert r.estimates["sigma"] == pytest.approx(math.sqrt(np.mean((x - 5.0) ** 2)), rel=1e-7)
+    r = mlefit.fit(x, "gamma", fix={"shape": 2.0})
+    assert r.estimates["rate"] == pytest.approx(2.0 / x.mean(), rel=1e-7)
+    # the free parameter's SE inverts its own block of the information
+    se = r.parameters[1].se
+    assert se == pytest.approx(math.sqrt(r.estimates["rate"] ** 2 / (200 * 2.0)), rel=1e-6)
+
+
+def test_all_fixed_and_errors():
+    r = mlefit.fit([1.0, 2.0, 4.0], "exponential", fix={"rate": 0.5})
+    assert r.n_parameters == 0 and r.aic == pytest.approx(-2 * r.loglik)
+    assert r.loglik == pytest.approx(3 * math.log(0.5) - 0.5 * 7.0)
+    with pytest.raises(mlefit.UsageError, match="cannot be fixed"):
+        mlefit.fit(["a", "b"], "categorical", fix={"p[a]": 0.5})
+    with pytest.raises(mlefit.UsageError, match="outside its domain"):
+        mlefit.fit([0, 1, 1], "bernoulli", fix={"p": 1.0})
+
+
+def test_cli_fix():
+    text = "x\n1.5\n2.5\n4\n3.1\n"
+    out = json.loads(CliRunner().invoke(cli, ["fit", "-", "-d", "normal", "--fix", "mu=3", "--json"],
+                                        input=text).stdout)
+    mu, sigma = out["parameters"]
+    assert mu == {"name": "mu", "estimate": 3.0, "se": None, "ci_lower": None, "ci_upper": None,
+                  "interval": "fixed", "note": "fixed, not estimated"}
+    assert sigma["estimate"] == pytest.approx(math.sqrt(np.mean((np.array([1.5, 2.5, 4, 3.1]) - 3) ** 2)), rel=1e-7)
+    for bad, message in (("mu", "--fix takes NAME=VALUE"), ("nu=1", "has no parameter 'nu'"),
+                         ("sigma=-1", "outside its domain"), ("mu=abc", "needs a number")):
+        result = CliRunner().invoke(cli, ["fit", "-", "-d", "normal", "--fix", bad], input=text)
+        assert result.exit_code == 2 and message in result.stderr
