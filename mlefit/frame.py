@@ -53,9 +53,11 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         if cells and not any(is_number(v, options.decimal) for v in cells):
             text.append(chosen[0])
     missing = np.zeros(table.num_rows, dtype=bool)
+    any_missing = None  # the same, as an arrow mask to filter with
     reasons = []  # (reason, rows newly missing in this column)
     for i, c in enumerate(chosen):  # nulls, NaN, blank or marker cells, as for one column
         mask = _missing(_normalise(table.column(c)), options)
+        any_missing = mask if any_missing is None else pc.or_(any_missing, mask)
         if table.num_rows:
             here = _to_numpy(pc.cast(mask, pa.int8())).astype(bool)
             reason = MISSING if i == 0 else (missing_reasons or {}).get(i, f"missing value in column '{c}'")
@@ -69,7 +71,7 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         if rows.any():
             where = np.flatnonzero(rows)
             dropped.append(Drop(reason, int(where.size), tuple(raw.place(int(p)) for p in where[:FIRST])))
-    filtered = table.filter(pa.array(~missing))
+    filtered = table.filter(pc.invert(any_missing))
     columns = {}
     for c in chosen:
         col = _convert(filtered.column(c), c, raw.source, c in text, [],

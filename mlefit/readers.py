@@ -24,8 +24,17 @@ NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)[ \t]*$",
                     re.IGNORECASE | re.ASCII)
 DELIMITERS = ("\t", ",", ";", "|")
+
+
+
+def _unzstd(data):
+    import pyarrow as pa
+    with pa.CompressedInputStream(pa.BufferReader(data), "zstd") as stream:
+        return stream.read()
+
+
 _MAGIC = ((b"\x1f\x8b", "gzip", gzip.decompress), (b"BZh", "bz2", bz2.decompress),
-          (b"\xfd7zXZ\x00", "xz", lzma.decompress), (b"\x28\xb5\x2f\xfd", "zstd", None))
+          (b"\xfd7zXZ\x00", "xz", lzma.decompress), (b"\x28\xb5\x2f\xfd", "zstd", _unzstd))
 
 
 @dataclass(frozen=True)
@@ -87,12 +96,12 @@ def read_source(path):
         raise DataError(f"'{name}' is a zip archive; unzip it and give the file inside")
     notes = []
     for _ in range(3):  # a compressed file inside a compressed file, at most twice over
-        kind = next((k for magic, k, _ in _MAGIC if data.startswith(magic)), None)
-        if kind is None:
+        found = next(((k, d) for magic, k, d in _MAGIC if data.startswith(magic)), None)
+        if found is None:
             break
-        decompress = next(d for _, k, d in _MAGIC if k == kind)
+        kind, decompress = found
         try:
-            data = decompress(data) if decompress else _unzstd(data)
+            data = decompress(data)
         except Exception as exc:  # corrupt archives raise many types; all mean the same
             raise DataError(f"'{name}' looks {kind}-compressed but cannot be decompressed "
                             f"({type(exc).__name__}); check the file") from None
@@ -100,10 +109,6 @@ def read_source(path):
     return Source(data, name, tuple(notes))
 
 
-def _unzstd(data):
-    import pyarrow as pa
-    with pa.CompressedInputStream(pa.BufferReader(data), "zstd") as stream:
-        return stream.read()
 
 
 def _to_utf8(data, name, encoding):

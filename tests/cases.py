@@ -31,3 +31,10 @@ def scipy_logpdf(fam, theta, x):
 def scipy_nll(fam, x):
     """The NLL built from scipy.stats alone: an independent reference for mlefit's."""
     return lambda theta: -float(np.sum(scipy_logpdf(fam, tuple(theta), x)))
+
+
+def write(tmp_path, content, name="d.csv"):
+    """Write text or bytes to a file in tmp_path and return its path."""
+    p = tmp_path / name
+    p.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return str(p)

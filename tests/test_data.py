@@ -6,11 +6,7 @@ import pytest
 from mlefit import data
 from mlefit.errors import DataError, UsageError
 
-
-def write(tmp_path, content, name="d.csv"):
-    p = tmp_path / name
-    p.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return str(p)
+from cases import write
 
 
 @pytest.mark.parametrize("text", [

@@ -10,11 +10,7 @@ import mlefit
 from mlefit.errors import DataError, UsageError
 from mlefit.readers import ReadOptions
 
-
-def write(tmp_path, content, name="d.csv"):
-    p = tmp_path / name
-    p.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return str(p)
+from cases import write
 
 
 def values(path, **kw):
@@ -114,16 +110,6 @@ def test_several_files_and_globs_read_as_one_data_set(tmp_path):
     assert same.values.tolist() == col.values.tolist()
     with pytest.raises(UsageError, match="no files match"):
         mlefit.read_column(str(tmp_path / "nothing*.csv"))
-
-
-def test_errors_in_the_second_file_name_it(tmp_path):
-    a = write(tmp_path, "x\n1\n", "a.csv")
-    b = write(tmp_path, "x\n2\noops\n", "b.csv")
-    with pytest.raises(DataError, match=r"line 3: 'oops'"):
-        mlefit.read_column([a, b])
-    c = write(tmp_path, "y\n3\n", "c.csv")
-    with pytest.raises(UsageError, match="the files give different columns"):
-        mlefit.read_column([a, c])
 
 
 def test_na_values_and_strict(tmp_path):

@@ -16,11 +16,7 @@ import mlefit
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
 
-
-def write(tmp_path, content, name="d.csv"):
-    p = tmp_path / name
-    p.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return str(p)
+from cases import write
 
 
 def parquet(tmp_path, table, name="t.parquet"):
@@ -110,6 +106,9 @@ def test_several_files_name_the_file_in_every_message(tmp_path):
     wide = write(tmp_path, "p,q\n1,2\n", "wide.csv")
     with pytest.raises(UsageError, match=r"wide.csv: the file has 2 columns"):
         mlefit.read_column([a, wide])
+    other = write(tmp_path, "y\n3\n", "other.csv")
+    with pytest.raises(UsageError, match="the files give different columns"):
+        mlefit.read_column([a, other])
     upper = write(tmp_path, "X\n3\n", "upper.csv")
     assert mlefit.read_column([a, upper], column="x").values.tolist() == [1.0, 3.0]
 
