@@ -13,8 +13,29 @@ def names():
 
 
 def _implementations():
-    from . import continuous, discrete
-    return {f.name: f for f in (*discrete.FAMILIES, *continuous.FAMILIES)}
+    from . import bounded, continuous, counts, discrete, positive, real_line
+    return {f.name: f for module in (discrete, continuous, real_line, positive, bounded, counts)
+            for f in module.FAMILIES}
+
+
+def _builder(shape):
+    """The function that makes a family with a fixed shape from its value."""
+    if shape in ("tau", "delta"):
+        from . import robust
+        return robust.build
+    if shape == "trials":
+        from . import counts
+        return counts.build
+    from . import mixture
+    return mixture.build
+
+
+SHAPES = {  # shape -> (example, what it must be, test)
+    "tau": ("0.9", "strictly between 0 and 1", lambda v: 0 < v < 1),
+    "delta": ("1.345", "positive and finite", lambda v: 0 < v < float("inf")),
+    "trials": ("10", "a positive whole number", lambda v: v >= 1 and v == int(v) and v < 2 ** 53),
+    "k": ("2", "a whole number from 1 to 20", lambda v: 1 <= v <= 20 and v == int(v)),
+}
 
 
 def get(name):
@@ -36,23 +57,28 @@ def get(name):
         if ":" in name:
             raise FamilyError(f"the {canonical} family takes no ':' value (got '{name}')")
         return _implementations()[canonical]
-    from . import robust
-    return robust.build(canonical, _shape_value(name, spec))
+    if spec.shape == "trials" and ":" not in name:
+        raise FamilyError(f"the {canonical} family needs the number of trials: --trials N "
+                          f"(or --trials COLUMN for one per row), or '{canonical}:N'")
+    return build(canonical, _shape_value(name, spec))
+
+
+def build(canonical, value):
+    """The family `canonical` with its fixed shape set to `value`."""
+    return _builder(BY_NAME[canonical].shape)(canonical, value)
 
 
 def _shape_value(name, spec):
     text = name.split(":", 1)[1].strip() if ":" in name else ""
-    example = {"tau": "0.9", "delta": "1.345"}[spec.shape]
+    example, bound, ok = SHAPES[spec.shape]
     try:
         value = float(text)
     except ValueError:
         raise FamilyError(f"the {spec.name} family needs its {spec.shape} after a colon, "
                           f"e.g. {spec.name}:{example} (got '{name}')") from None
-    ok = 0 < value < 1 if spec.shape == "tau" else 0 < value < float("inf")
-    if not ok:
-        bound = "strictly between 0 and 1" if spec.shape == "tau" else "positive and finite"
+    if not ok(value):
         raise FamilyError(f"{spec.shape} must be {bound} (got {text} in '{name}')")
-    return value
+    return int(value) if spec.shape in ("trials", "k") else value
 
 
 def spec(name):

@@ -3,6 +3,8 @@ handful of vectorised functions. Estimation, inference and output are shared."""
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import numpy as np
+
 from .catalog import Spec
 
 
@@ -53,7 +55,11 @@ class Family:
     param_names(stats) -> names, when they depend on the data (categorical labels).
     rescale(s) -> (multipliers, shifts): how each parameter moves when the data are
         multiplied by s, for families equivariant under scaling (theta -> theta*m + c).
-    scipy(theta) -> the frozen scipy.stats equivalent (used by the tests).
+    scipy(theta) -> the frozen scipy.stats equivalent (used by the tests), or None.
+    cdf(x, theta) -> P(X <= x), vectorised; defaults to scipy's.
+    sample(rng, n, theta) -> n draws (a numpy Generator); defaults to scipy's rvs.
+    param_domains(stats) / free_count(stats): domains and the number of free parameters
+        where they depend on the data or the shape (mixtures).
     """
 
     spec: Spec
@@ -69,6 +75,10 @@ class Family:
     covariance: Optional[Callable] = None
     param_names: Optional[Callable] = None
     rescale: Optional[Callable] = None
+    cdf: Optional[Callable] = None
+    sample: Optional[Callable] = None
+    param_domains: Optional[Callable] = None
+    free_count: Optional[Callable] = None
     min_n: int = 1
     needs_spread: bool = False
     info_note: str = ""
@@ -84,11 +94,25 @@ class Family:
 
     def free_parameters(self, stats):
         """How many parameters the data determine (k in AIC and BIC)."""
+        if self.free_count is not None:
+            return int(self.free_count(stats))
         if self.param_names is not None:  # labelled probabilities that sum to one
             return len(self.param_names(stats)) - 1
         return len(self.spec.params)
 
     def domains(self, stats):
+        if self.param_domains is not None:
+            return tuple(self.param_domains(stats))
         if self.param_names is not None:
             return tuple(self.spec.params[0].domain for _ in self.param_names(stats))
         return tuple(p.domain for p in self.spec.params)
+
+    def cdf_values(self, x, theta):
+        if self.cdf is not None:
+            return self.cdf(x, theta)
+        return self.scipy(theta).cdf(x)
+
+    def draw(self, rng, n, theta):
+        if self.sample is not None:
+            return self.sample(rng, n, theta)
+        return np.asarray(self.scipy(theta).rvs(size=n, random_state=rng), dtype=np.float64)
