@@ -131,10 +131,31 @@ def read_options(delimiter, decimal, encoding, header, na_values):
     return ReadOptions(delimiter, decimal, encoding, header, extra)
 
 
+def selection_options(command):
+    """Options of family selection (--dist auto, mlefit select) and goodness of fit."""
+    options = [
+        click.option("--families", "families_list", metavar="LIST",
+                     help="With --dist auto: the families to compare, comma-separated (default: "
+                          "every family whose support admits the data)."),
+        click.option("--criterion", type=click.Choice(["aic", "aicc", "bic", "bits"]), default=None,
+                     help="With --dist auto: rank by AIC (default), AICc, BIC or bits per sample."),
+        click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Parametric-bootstrap samples for goodness-of-fit p-values (default 199; "
+                          "0: textbook p-values that ignore the estimation, labelled so)."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed of the bootstrap (the same seed gives the same p-values)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command(epilog=EPILOG)
 @click.argument("files", metavar="FILE...", nargs=-1, required=True)
 @click.option("--dist", "-d", "dist", metavar="NAME",
-              help="Distribution family (see the list below; aliases like gaussian, nbinom work).")
+              help="Distribution family (see the list below; aliases like gaussian, nbinom work), "
+                   "or auto: fit every family that admits the data and rank them (like "
+                   "'mlefit select').")
 @click.option("--loss", "-l", "loss", metavar="NAME",
               help="Instead of --dist: a loss (mse, mae, huber:DELTA, pinball:TAU, bce, "
                    "cross_entropy, poisson, gaussian_nll, or the PyTorch/Keras/scikit-learn "
@@ -155,13 +176,18 @@ def read_options(delimiter, decimal, encoding, header, na_values):
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
 @click.option("--by", "by", metavar="COLUMN",
               help="One fit per value of this column (one table row, or one JSON object, per group).")
+@click.option("--gof", is_flag=True,
+              help="Goodness of fit: KS, Cramer-von Mises and Anderson-Darling (chi-square and KS "
+                   "for discrete families) with parametric-bootstrap p-values.")
+@selection_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, fix, by, as_json, output,
-        debug, delimiter, decimal, encoding, header, na_values, strict):
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, fix, by, gof, families_list,
+        criterion, bootstrap, seed, as_json, output, debug, delimiter, decimal, encoding, header,
+        na_values, strict):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -175,6 +201,15 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, f
     from .errors import UsageError
     if (dist is None) == (loss is None):
         raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
+    output = output or ("json" if as_json else "table")
+    if dist is not None and dist.strip().lower() == "auto":
+        if by is not None or fix:
+            raise UsageError("--dist auto compares families on the whole column: --by and --fix do "
+                             "not apply (fit the chosen family with them afterwards)")
+        return _select(files, column, weights, families_list, criterion, bootstrap, seed, confidence, max_iter, output, delimiter, decimal, encoding,
+                       header, na_values, strict)
+    if families_list is not None or criterion is not None:
+        raise UsageError("--families and --criterion go with --dist auto (or 'mlefit select')")
     if loss is not None:
         from . import losses
         spec, value = losses.resolve(loss)
@@ -183,7 +218,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, f
         fam = families.get(dist)
     options = read_options(delimiter, decimal, encoding, header, na_values)
     labels = fam.spec.support == "labels"
-    output = output or ("json" if as_json else "table")
+    if (gof or bootstrap is not None) and (by is not None or labels):
+        raise UsageError("--gof takes one numeric column: not with --by or the categorical family")
     settings = dict(confidence=confidence, information=information, max_iter=max_iter,
                     fix=_fixes(fix))
     if by is not None:
@@ -197,13 +233,96 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, f
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
+    d = result.to_dict()
+    if gof or bootstrap is not None:
+        d["gof"] = _fit_gof(result, col, w, 199 if bootstrap is None else bootstrap, seed, settings)
     if output == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(json.dumps(d, indent=2))
     elif output == "ndjson":
-        click.echo(json.dumps(result.to_dict(), separators=(",", ":")))
+        click.echo(json.dumps(d, separators=(",", ":")))
     else:
         from .render import print_fit
-        print_fit(result.to_dict())
+        print_fit(d)
+        if "gof" in d:
+            from .render_select import print_gof
+            print_gof(d)
+
+
+def _fit_gof(result, col, w, bootstrap, seed, settings):
+    """The goodness-of-fit block of one fit: tests, notes, and how they were made."""
+    from . import families, gof
+    from .estimate import fit as fit_column
+
+    fam = families.get(result.family)
+    theta = tuple(p.estimate for p in result.parameters)
+    refit = None
+    if settings.get("fix"):
+        keep = {k: v for k, v in settings.items() if k != "confidence"}
+        refit = (lambda xb: tuple(p.estimate for p in fit_column(xb, fam, **keep).parameters))
+    x = gof.expand_weights(col.values, w)
+    with _progress("bootstrap goodness of fit", bootstrap) as bar:
+        tests, notes = gof.goodness_of_fit(fam, x, theta, result.n_parameters, bootstrap=bootstrap,
+                                           seed=seed, on_step=bar and bar.step, max_iter=settings["max_iter"],
+                                           refit=refit)
+    return {"bootstrap": bootstrap, "seed": seed, "tests": [t.to_dict() for t in tests],
+            "notes": notes}
+
+
+class _progress:
+    """A rich progress bar on stderr, shown only when stderr is a terminal: the context
+    value (None otherwise) has step() and set_total(n)."""
+
+    def __init__(self, what, total):
+        self.what, self.total, self.bar, self.task = what, total, None, None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task(self.what, total=self.total or None)
+        return self
+
+    def step(self):
+        self.bar.advance(self.task)
+
+    def set_total(self, total):
+        self.bar.update(self.task, total=total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _select(files, column, weights, families_list, criterion, bootstrap, seed, confidence,
+            max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
+    """--dist auto and mlefit select: every candidate family fitted and ranked."""
+    from .data import read_column
+    from .select import select
+
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    w = None
+    if weights is None:
+        col = read_column(files, column=column, strict=strict, options=options)
+    else:
+        col, w = _weighted_column(files, column, weights, False, options, strict)
+    chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
+    bootstrap = 199 if bootstrap is None else bootstrap
+    with _progress("bootstrap goodness of fit", 0) as bar:
+        d = select(col, chosen, criterion=criterion or "aic", weights=w, bootstrap=bootstrap, seed=seed,
+                   confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
+                   on_total=bar and bar.set_total)
+    if weights is not None:
+        d["weights"] = weights
+    if output == "table":
+        from .render_select import print_selection
+        print_selection(d)
+    else:
+        click.echo(json.dumps(d, indent=2 if output == "json" else None,
+                              separators=None if output == "json" else (",", ":")))
 
 
 def _fixes(pairs):
@@ -258,6 +377,87 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
         click.echo(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
                    f"({', '.join(failed[:5])}); see the output", err=True)
         sys.exit(1)
+
+
+@cli.command("select")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--column", "-c", metavar="NAME",
+              help="Column to fit. Default: the only column, or the only numeric one.")
+@click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@selection_options
+@click.option("--confidence", default=0.95, show_default=True,
+              type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Confidence level of the best fit's intervals.")
+@click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Iteration limit for the families fitted by Newton's method.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def select_command(files, column, weights, families_list, criterion, bootstrap, seed, confidence,
+                   max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
+    """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
+
+    \b
+    Fits every family whose support admits the data (the discrete ones for non-negative
+    integers, the continuous ones otherwise), ranks them by AIC (or --criterion) with
+    the difference to the best and Akaike weights, tests each fit (bootstrapped
+    Anderson-Darling, or chi-square for counts), lists the families that could not be
+    fitted with the reason, and runs the likelihood-ratio tests of nested pairs.
+    """
+    _select(files, column, weights, families_list, criterion, bootstrap, seed, confidence, max_iter,
+            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict)
+
+
+@cli.command("lrt")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--null", "null", metavar="FAMILY", required=True, help="The nested (simpler) family.")
+@click.option("--alt", "alt", metavar="FAMILY", required=True, help="The family that contains it.")
+@click.option("--column", "-c", metavar="NAME",
+              help="Column to fit. Default: the only column, or the only numeric one.")
+@click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def lrt_command(files, null, alt, column, weights, as_json, debug, delimiter, decimal, encoding, header,
+                na_values, strict):
+    """Likelihood-ratio test of a family against one it is nested in.
+
+    \b
+    Nested pairs: exponential in gamma and in weibull, rayleigh in weibull, geometric
+    and poisson in negative_binomial, poisson in zero_inflated_poisson, normal and cauchy
+    in student_t. Where the null is the alternative's limit on the edge of its parameter
+    space (poisson in negative_binomial, normal in student_t), the statistic is referred
+    to the 50:50 mixture of chi-square(0) and chi-square(1).
+    """
+    from . import families
+    from . import lrt
+    from .data import read_column
+    from .errors import BoundaryError
+    from .estimate import fit as fit_column
+    from .result import SCHEMA_VERSION, _clean
+
+    nest = lrt.nesting(families.get(null).name, families.get(alt).name)
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    w = None
+    if weights is None:
+        col = read_column(files, column=column, strict=strict, options=options)
+    else:
+        col, w = _weighted_column(files, column, weights, False, options, strict)
+    null_fit = fit_column(col, nest.null, weights=w)
+    try:
+        alt_fit = fit_column(col, nest.alt, weights=w)
+    except BoundaryError as exc:
+        if exc.limit != nest.null:
+            raise
+        alt_fit = exc
+    d = _clean({"schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
+                "test": lrt.test(nest, null_fit, alt_fit), "null_fit": null_fit.to_dict(),
+                "alt_fit": None if isinstance(alt_fit, Exception) else alt_fit.to_dict()})
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+    else:
+        from .render_select import print_lrt
+        print_lrt(d)
 
 
 @cli.command("families")

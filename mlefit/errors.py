@@ -36,6 +36,18 @@ class DataError(MlefitError):
     kind = "data_error"
 
 
+class BoundaryError(DataError):
+    """The MLE lies on the edge of the parameter space, where the family becomes its
+    simpler limit `limit` (negative_binomial -> poisson when the counts are not
+    overdispersed). A likelihood-ratio test reads this as a statistic of 0."""
+
+    kind = "data_error"
+
+    def __init__(self, message, limit):
+        super().__init__(message)
+        self.limit = limit
+
+
 class ConvergenceError(MlefitError):
     """The optimiser stopped without meeting its convergence test.
 

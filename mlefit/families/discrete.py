@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..errors import DataError
+from ..errors import BoundaryError, DataError
 from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
 
@@ -201,10 +201,10 @@ GEOMETRIC = Family(
 # ---------------------------------------------------------------- negative binomial
 def _nb_check(s):
     if s.m2 <= s.mean:
-        raise DataError(
+        raise BoundaryError(
             f"the negative_binomial size has no finite MLE here: the variance "
             f"({s.m2:.6g}) does not exceed the mean ({s.mean:.6g}), so the fit tends to "
-            f"the poisson limit; use --dist poisson")
+            f"the poisson limit; use --dist poisson", limit="poisson")
 
 
 def _nb_estimate(s, controls):

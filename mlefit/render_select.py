@@ -1,0 +1,97 @@
+"""Tables for `mlefit select` / `--dist auto`, `--gof` and `mlefit lrt`, from their dicts."""
+from rich import box
+from rich.table import Table
+
+from .render import console, fit_table, fmt, summary_table
+from .select import headline
+
+LABEL = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits/sample"}
+
+
+def ranking_table(d):
+    crit = LABEL[d["criterion"]]
+    where = f"column '{d['column']}'" if d["column"] is not None else "data"
+    table = Table(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""),
+                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for header in ("#", "family", "k", "loglik", f"Δ{crit}", "weight", "bits", "GOF p"):
+        table.add_column(header, justify="left" if header == "family" else "right", overflow="fold")
+    for row in d["ranking"]:
+        t = headline(row)
+        p = "-" if t is None else f"{_p(t['p_value'], d['bootstrap'])} {t['test'].upper()}"
+        weight = "-" if row["weight"] is None else f"{row['weight']:.3f}"
+        table.add_row(str(row["rank"]), row["family"], str(row["n_parameters"]), fmt(row["loglik"], 7),
+                      fmt(row["delta"], 4), weight, fmt(row["bits_per_sample"], 4), p)
+    return table
+
+
+def _p(p, bootstrap):
+    """A bootstrap p-value of 1/(B+1) means no resample was as extreme: p <= that."""
+    if p is not None and bootstrap and abs(p * (bootstrap + 1) - 1.0) < 1e-9:
+        return f"<={fmt(p, 2)}"
+    return fmt(p, 2)
+
+
+def lrt_table(tests):
+    table = Table(title="likelihood-ratio tests of nested families", box=box.SIMPLE_HEAD,
+                  title_justify="left", pad_edge=False)
+    for header in ("null", "within", "statistic", "reference", "p-value"):
+        table.add_column(header, justify="right" if header in ("statistic", "p-value") else "left",
+                         overflow="fold")
+    for t in tests:
+        table.add_row(t["null"], t["nesting"], fmt(t["statistic"], 6), t["reference"], fmt(t["p_value"], 3))
+    return table
+
+
+def gof_table(tests, notes=()):
+    table = Table(title="goodness of fit", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for header in ("test", "statistic", "p-value", "how the p-value was made"):
+        table.add_column(header, justify="right" if header in ("statistic", "p-value") else "left",
+                         overflow="fold")
+    for t in tests:
+        table.add_row(t["name"], fmt(t["statistic"], 6), fmt(t["p_value"], 3), t["method"])
+        if t["p_asymptotic"] is not None and t["p_asymptotic"] != t["p_value"]:
+            table.add_row("", "", fmt(t["p_asymptotic"], 3), f"chi-square({t['df']})")
+    return table
+
+
+def print_selection(d, file=None):
+    out = console(file)
+    out.print(ranking_table(d))
+    for f in d["failed"]:
+        out.print(f"not fitted: {f['family']}: {f['error']}")
+    if d["lrt"]:
+        out.print(lrt_table(d["lrt"]))
+        for t in d["lrt"]:
+            if t["note"]:
+                out.print(f"note: {t['null']} in {t['alt']}: {t['note']}")
+    best = d["best"]
+    out.print(f"best by {LABEL[d['criterion']]}: {best['family']} "
+              f"({LABEL[d['criterion']]} {fmt(d['ranking'][0]['criterion'], 10)})")
+    out.print(fit_table(best))
+    out.print(summary_table({**best, "notes": best["notes"]}))
+    if d["bootstrap"]:
+        out.print(f"GOF p: bootstrapped Anderson-Darling (AD) for continuous families, chi-square "
+                  f"(CHI2) for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
+                  f"family, seed {d['seed']}")
+    for row in d["ranking"]:
+        for note in row.get("gof_notes", []):
+            out.print(f"note: {row['family']}: {note}")
+    for note in d["notes"]:
+        out.print(f"note: {note}")
+
+
+def print_gof(d, file=None):
+    out = console(file)
+    out.print(gof_table(d["gof"]["tests"]))
+    for note in d["gof"]["notes"]:
+        out.print(f"note: {note}")
+
+
+def print_lrt(d, file=None):
+    out = console(file)
+    out.print(lrt_table([d["test"]]))
+    if d["test"]["note"]:
+        out.print(f"note: {d['test']['note']}")
+    for side in ("null_fit", "alt_fit"):
+        if d[side] is not None:
+            out.print(fit_table(d[side]))

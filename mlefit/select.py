@@ -1,0 +1,177 @@
+"""Which family fits? Fit every candidate, rank by an information criterion, test the fit.
+
+Candidates are the families whose support admits the data: the discrete ones for
+non-negative integers, the continuous ones otherwise (a mass and a density are not
+comparable, so the two kinds are never ranked together). A family that cannot be fitted
+is listed with its reason. Two names for the same model are fitted once.
+"""
+import math
+
+import numpy as np
+
+from . import families, gof, lrt
+from .errors import ConvergenceError, MlefitError, UsageError
+from .support import outside
+
+CRITERIA = ("aic", "aicc", "bic", "bits")
+# the default candidates, in the order they are listed when tied
+DISCRETE = ("bernoulli", "poisson", "geometric", "negative_binomial", "zero_inflated_poisson",
+            "binomial", "beta_binomial")
+CONTINUOUS = ("normal", "laplace", "logistic", "student_t", "cauchy", "gumbel", "uniform",
+              "exponential", "gamma", "lognormal", "weibull", "log_logistic", "inverse_gaussian",
+              "half_normal", "rayleigh", "pareto", "beta")
+TRIALS = ("binomial", "beta_binomial")
+# shaped names that are exactly another family
+SAME_MODEL = {"normal_mixture:1": "normal", "asymmetric_laplace:0.5": "laplace",
+              "binomial:1": "bernoulli"}
+
+
+def is_counts(x):
+    return bool(np.all(x >= 0) and np.all(x == np.floor(x)))
+
+
+def candidates(x, chosen=None, trials=None):
+    """(family names to fit, notes). chosen: names given by the user (any alias or shape)."""
+    notes = []
+    if chosen:
+        names, seen = [], {}
+        for name in chosen:
+            fam_name = _name_of(name, trials)
+            model = SAME_MODEL.get(fam_name, fam_name)
+            if model in seen:
+                notes.append(f"{name} is the same model as {seen[model]}: fitted once")
+                continue
+            seen[model] = name
+            names.append(fam_name)
+        kinds = {families.get(_shapeless(n, trials)).spec.discrete for n in names}
+        if len(kinds) > 1:
+            raise UsageError("--families mixes discrete and continuous families; their "
+                             "log-likelihoods (masses and densities) cannot be ranked together")
+        return names, notes
+    if is_counts(x):
+        pool = [n for n in DISCRETE if n not in TRIALS or trials is not None]
+        notes.append("the values are non-negative integers: the discrete families are compared "
+                     "(--families to choose others)")
+    else:
+        pool = list(CONTINUOUS)
+    names = [n for n in pool if not outside(families.spec(n).support, x).any()]
+    left = [n for n in pool if n not in names]
+    if left:
+        notes.append(f"not fitted, the data are outside their support: {', '.join(left)}")
+    return [_name_of(n, trials) for n in names], notes
+
+
+def _name_of(name, trials):
+    """The canonical name, with ':TRIALS' for the trials families given one number."""
+    canonical = families.resolve(name)
+    if canonical is None:
+        families.get(name)  # raises FamilyError with the nearest name
+    shape = name.split(":", 1)[1].strip() if ":" in name else None
+    if canonical in TRIALS and shape is None and trials is not None and np.ndim(trials) == 0:
+        return f"{canonical}:{int(trials)}"
+    return f"{canonical}:{shape}" if shape is not None else canonical
+
+
+def _shapeless(name, trials):
+    """A name families.get() accepts for looking up the spec."""
+    canonical = families.resolve(name)
+    return name if ":" in name or canonical not in TRIALS else f"{canonical}:1"
+
+
+def criterion_value(criterion, fit):
+    k, n = fit.n_parameters, fit.n
+    if criterion == "aic":
+        return fit.aic
+    if criterion == "bic":
+        return fit.bic
+    if criterion == "bits":
+        return fit.bits_per_sample
+    return fit.aic + 2.0 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else math.inf
+
+
+def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None):
+    """Fit each candidate to the Column `col` and rank them. Returns a plain dict (the
+    JSON document of `mlefit select`)."""
+    from .estimate import fit
+    from .result import SCHEMA_VERSION, _clean
+
+    if criterion not in CRITERIA:
+        raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
+    names, notes = candidates(col.values, chosen, trials)
+    fitted, failed = {}, []
+    for name in names:
+        try:
+            extra = {} if trials is None else {"trials": trials}
+            fitted[name] = fit(col, name, weights=weights, confidence=confidence,
+                               max_iter=max_iter, **extra)
+        except ConvergenceError as exc:
+            failed.append({"family": name, "error": str(exc)})
+            fitted[name] = exc
+        except MlefitError as exc:
+            if isinstance(exc, UsageError) and chosen:
+                raise
+            failed.append({"family": name, "error": str(exc)})
+            fitted[name] = exc
+    good = {name: r for name, r in fitted.items() if not isinstance(r, Exception)}
+    if not good:
+        reasons = "; ".join(f"{f['family']}: {f['error']}" for f in failed[:3])
+        raise MlefitError(f"no family could be fitted ({reasons})")
+    rows = _ranked(good, criterion)
+    x = gof.expand_weights(col.values, weights)
+    if on_total is not None:
+        on_total(bootstrap * len(rows))
+    for row in rows:
+        r = good[row["family"]]
+        fam = families.get(r.family) if trials is None or np.ndim(trials) == 0 else None
+        if fam is None:
+            row["gof"], row["gof_notes"] = [], ["goodness of fit with per-row trials is not available"]
+            continue
+        theta = tuple(p.estimate for p in r.parameters)
+        tests, gnotes = gof.goodness_of_fit(fam, x, theta, r.n_parameters, bootstrap=bootstrap,
+                                            seed=seed, on_step=on_step, max_iter=max_iter)
+        row["gof"] = [t.to_dict() for t in tests]
+        row["gof_notes"] = gnotes
+    tests = lrt.applicable({_plain(name): r for name, r in fitted.items()})
+    best = good[rows[0]["family"]]
+    return _clean({
+        "schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
+        "rows_read": col.rows_read, "rows_used": col.rows_read - sum(d.count for d in col.dropped),
+        "n": best.n, "n_dropped": sum(d.count for d in col.dropped),
+        "dropped": [d.to_dict() for d in col.dropped], "criterion": criterion,
+        "bootstrap": bootstrap, "seed": seed,
+        "ranking": rows, "failed": failed, "lrt": tests, "best": best.to_dict(),
+        "notes": list(col.notes) + notes})
+
+
+def _plain(name):
+    return name.split(":", 1)[0]
+
+
+def _ranked(good, criterion):
+    values = {name: criterion_value(criterion, r) for name, r in good.items()}
+    order = sorted(good, key=lambda name: (not math.isfinite(values[name]), values[name]))
+    best = values[order[0]]
+    finite = [values[n] - best for n in order if math.isfinite(values[n])]
+    total = sum(math.exp(-d / 2.0) for d in finite) if criterion != "bits" else None
+    rows = []
+    for rank, name in enumerate(order, 1):
+        r, delta = good[name], values[name] - best
+        weight = (math.exp(-delta / 2.0) / total if total and math.isfinite(delta) else
+                  (0.0 if total else None))
+        rows.append({"rank": rank, "family": name, "n_parameters": r.n_parameters,
+                     "loglik": r.loglik, "aic": r.aic, "aicc": criterion_value("aicc", r),
+                     "bic": r.bic, "bits_per_sample": r.bits_per_sample, "criterion": values[name],
+                     "delta": delta, "weight": weight,
+                     "estimates": {p.name: p.estimate for p in r.parameters}})
+    return rows
+
+
+def headline(row):
+    """The one goodness-of-fit p-value shown in the ranking table: the bootstrapped
+    Anderson-Darling (continuous) or chi-square (discrete), else the first available."""
+    tests = row.get("gof") or []
+    for want in ("ad", "chi2", "ks", "cvm"):
+        for t in tests:
+            if t["test"] == want and t["p_value"] is not None and "bootstrap" in t["method"]:
+                return t
+    return next((t for t in tests if t["p_value"] is not None), None)

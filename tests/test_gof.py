@@ -1,0 +1,114 @@
+"""Goodness of fit: the statistics against scipy, the bootstrap p-values calibrated under
+the null, the chi-square cells and degrees of freedom, and the CLI."""
+import json
+
+import numpy as np
+import pytest
+import scipy.stats
+from click.testing import CliRunner
+
+import mlefit
+from mlefit import families
+from mlefit.cli import cli
+from mlefit.gof import chi_square, edf_statistics, expand_weights, goodness_of_fit, pooled_cells
+
+from cases import write
+
+
+def theta(r):
+    return tuple(p.estimate for p in r.parameters)
+
+
+@pytest.mark.parametrize("statistic", ["ks", "cvm", "ad"])
+def test_edf_statistics_equal_scipy(statistic):
+    x = np.random.default_rng(1).gamma(2.3, 1.5, 300)
+    th = (2.1, 0.7)
+    dist = families.get("gamma").scipy(th)
+    ref = scipy.stats.goodness_of_fit(scipy.stats.gamma, x, statistic=statistic, n_mc_samples=9,
+                                      known_params={"a": th[0], "scale": 1 / th[1], "loc": 0.0})
+    u = np.sort(dist.cdf(x))
+    assert float(edf_statistics(u)[statistic]) == pytest.approx(ref.statistic, rel=1e-10)
+
+
+def test_bootstrap_p_values_are_uniform_under_the_null():
+    """200 normal samples fitted by the normal family: their bootstrapped Anderson-Darling
+    and KS p-values are uniform (a seeded KS test does not reject at 1%), while the
+    textbook KS p-values, which ignore the estimation, are far too large."""
+    fam = families.get("normal")
+    boot, textbook = {"ad": [], "ks": []}, []
+    for seed in range(200):
+        x = np.random.default_rng(seed).normal(1.0, 2.0, 25)
+        r = mlefit.fit(x, "normal")
+        tests, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=49, seed=seed)
+        for t in tests:
+            if t.statistic in boot:
+                boot[t.statistic].append(t.p_value)
+        plain, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=0)
+        textbook.append(next(t.p_value for t in plain if t.statistic == "ks"))
+    for name, ps in boot.items():
+        # p-values of a bootstrap of 49 take the values k/50: compare with that grid
+        jitter = np.random.default_rng(0).uniform(-1 / 50, 0, len(ps))
+        assert scipy.stats.kstest(np.array(ps) + jitter, "uniform").pvalue > 0.01, name
+    assert np.mean(textbook) > 0.75  # the uncorrected ones pile up near 1
+
+
+def test_bootstrap_rejects_the_wrong_family():
+    x = np.random.default_rng(3).lognormal(0.0, 1.0, 400)
+    r = mlefit.fit(x, "gamma")
+    tests, _ = goodness_of_fit(families.get("gamma"), x, theta(r), 2, bootstrap=99, seed=1)
+    assert {t.statistic: t.p_value for t in tests}["ad"] == pytest.approx(0.01)  # 1/(B+1)
+
+
+def test_same_seed_same_p_values_and_weights_as_repeated_rows():
+    x = np.random.default_rng(4).exponential(2.0, 60)
+    k = np.random.default_rng(5).integers(1, 4, 60)
+    fam = families.get("exponential")
+    r = mlefit.fit(np.repeat(x, k), "exponential")
+    a, _ = goodness_of_fit(fam, np.repeat(x, k), theta(r), 1, bootstrap=49, seed=7)
+    b, _ = goodness_of_fit(fam, expand_weights(x, k), theta(r), 1, bootstrap=49, seed=7)
+    c, _ = goodness_of_fit(fam, np.repeat(x, k), theta(r), 1, bootstrap=49, seed=8)
+    assert a == b and a != c
+    with pytest.raises(mlefit.UsageError, match="whole-number frequency weights"):
+        expand_weights(x, np.full(60, 0.5))
+
+
+def test_chi_square_cells_pooled_and_degrees_of_freedom():
+    x = np.sort(np.random.default_rng(6).poisson(3.0, 300).astype(float))
+    fam = families.get("poisson")
+    rate = x.mean()
+    value, cells = chi_square(x, fam, (rate,))
+    # independent: counts of each value, tails folded into the end cells, then pooled
+    grid = np.arange(x.min(), x.max() + 1)
+    p = scipy.stats.poisson.pmf(grid, rate)
+    p[0], p[-1] = scipy.stats.poisson.cdf(grid[0], rate), scipy.stats.poisson.sf(grid[-1] - 1, rate)
+    e, o = pooled_cells(300 * p, [np.sum(x == g) for g in grid])
+    assert np.all(e >= 5) and e.sum() == pytest.approx(300) and o.sum() == 300
+    ref = scipy.stats.chisquare(o, e, ddof=1)
+    assert value == pytest.approx(ref.statistic, rel=1e-12) and cells == e.size
+    tests, _ = goodness_of_fit(fam, x, (rate,), 1, bootstrap=0)
+    chi = next(t for t in tests if t.statistic == "chi2")
+    assert chi.df == cells - 2 and chi.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+
+
+def test_pooling_merges_both_tails():
+    e, o = pooled_cells([0.5, 1.0, 6.0, 8.0, 2.0, 0.1], [1, 2, 5, 9, 3, 0])
+    assert list(e) == [7.5, 10.1] and list(o) == [8, 12]
+    e, o = pooled_cells([1.0, 2.0], [1, 2])
+    assert list(e) == [3.0] and list(o) == [3]
+
+
+def test_fit_gof_from_the_cli(tmp_path):
+    x = np.random.default_rng(8).gamma(3.0, 2.0, 200)
+    path = write(tmp_path, "x\n" + "\n".join(f"{v:.17g}" for v in x) + "\n")
+    out = CliRunner().invoke(cli, ["fit", path, "-d", "gamma", "--gof", "--bootstrap", "39", "--seed", "3",
+                                   "--json"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    assert d["gof"]["bootstrap"] == 39 and d["gof"]["seed"] == 3
+    assert {t["test"] for t in d["gof"]["tests"]} == {"ks", "cvm", "ad"}
+    assert all(0 < t["p_value"] <= 1 and "bootstrap" in t["method"] for t in d["gof"]["tests"])
+    table = CliRunner().invoke(cli, ["fit", path, "-d", "gamma", "--bootstrap", "0"])
+    assert "does NOT account for the estimation" in " ".join(table.output.split())
+    fixed = CliRunner().invoke(cli, ["fit", path, "-d", "gamma", "--fix", "shape=3", "--gof",
+                                     "--bootstrap", "19", "--json"])
+    assert fixed.exit_code == 0 and len(json.loads(fixed.output)["gof"]["tests"]) == 3
