@@ -54,8 +54,28 @@ def _mixture_logpdf(theta, x):
     return scipy.special.logsumexp(parts, axis=0)
 
 
+def _zip_cdf(theta, x):
+    import scipy.stats
+    pi, rate = theta
+    return np.where(x < 0, 0.0, pi + (1 - pi) * scipy.stats.poisson.cdf(x, rate))
+
+
+def _mixture_cdf(theta, x):
+    import scipy.stats
+    t = np.asarray(theta, dtype=float).reshape(-1, 3)
+    return sum(w * scipy.stats.norm.cdf(x, mu, sigma) for w, mu, sigma in t)
+
+
 # families with no scipy.stats equivalent: a reference built from scipy's pieces
 REFERENCE = {"zero_inflated_poisson": _zip_logpmf, "normal_mixture": _mixture_logpdf}
+REFERENCE_CDF = {"zero_inflated_poisson": _zip_cdf, "normal_mixture": _mixture_cdf}
+
+
+def scipy_cdf(fam, theta, x):
+    base = fam.spec.name.split(":")[0]
+    if base in REFERENCE_CDF:
+        return REFERENCE_CDF[base](theta, x)
+    return fam.scipy(theta).cdf(x)
 
 
 def scipy_logpdf(fam, theta, x):

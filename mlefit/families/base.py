@@ -15,6 +15,12 @@ def scipy_stats():
     return scipy.stats
 
 
+def scipy_special():
+    """scipy.special, imported on demand (distribution functions for goodness of fit)."""
+    import scipy.special
+    return scipy.special
+
+
 @dataclass(frozen=True)
 class Solution:
     """What an estimator returns: the estimate and how it was reached."""
@@ -109,7 +115,8 @@ class Family:
 
     def cdf_values(self, x, theta):
         if self.cdf is not None:
-            return self.cdf(x, theta)
+            with np.errstate(divide="ignore"):  # log(0) = -inf below a positive support
+                return self.cdf(x, theta)
         return self.scipy(theta).cdf(x)
 
     def draw(self, rng, n, theta):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
-from .base import Family, Solution, scipy_stats
+from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -57,6 +57,8 @@ NORMAL = Family(
     observed_information=_normal_observed,
     expected_information=_normal_expected,
     scipy=lambda t: scipy_stats().norm(t[0], t[1]),
+    cdf=lambda x, t: _special().ndtr((x - t[0]) / t[1]),
+    sample=lambda rng, n, t: rng.normal(t[0], t[1], n),
     check=_spread_check,
     min_n=2,
     needs_spread=True,
@@ -80,6 +82,8 @@ LOGNORMAL = Family(
     observed_information=_normal_observed,
     expected_information=_normal_expected,
     scipy=lambda t: scipy_stats().lognorm(s=t[1], scale=math.exp(t[0])),
+    cdf=lambda x, t: _special().ndtr((np.log(np.maximum(x, 0.0)) - t[0]) / t[1]),
+    sample=lambda rng, n, t: rng.lognormal(t[0], t[1], n),
     check=_spread_check,
     min_n=2,
     needs_spread=True,
@@ -114,6 +118,8 @@ LAPLACE = Family(
     observed_information=_laplace_observed,
     expected_information=lambda s, t: np.diag([s.n / t[1] ** 2, s.n / t[1] ** 2]),
     scipy=lambda t: scipy_stats().laplace(t[0], t[1]),
+    cdf=lambda x, t: np.where(x < t[0], 0.5 * np.exp((x - t[0]) / t[1]), 1.0 - 0.5 * np.exp((t[0] - x) / t[1])),
+    sample=lambda rng, n, t: rng.laplace(t[0], t[1], n),
     min_n=2,
     needs_spread=True,
     info_note="the Laplace log-likelihood has no second derivative in mu; "
@@ -143,6 +149,8 @@ EXPONENTIAL = Family(
     observed_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     scipy=lambda t: scipy_stats().expon(scale=1.0 / t[0]),
+    cdf=lambda x, t: -np.expm1(-t[0] * np.maximum(x, 0.0)),
+    sample=lambda rng, n, t: rng.exponential(1.0 / t[0], n),
     check=_exp_check,
     rescale=lambda s: ((1.0 / s,), (0.0,)),
 )
@@ -232,6 +240,8 @@ GAMMA = Family(
     observed_information=_gamma_information,
     expected_information=_gamma_information,
     scipy=lambda t: scipy_stats().gamma(t[0], scale=1.0 / t[1]),
+    cdf=lambda x, t: _special().gammainc(t[0], t[1] * np.maximum(x, 0.0)),
+    sample=lambda rng, n, t: rng.gamma(t[0], 1.0 / t[1], n),
     check=_gamma_check,
     covariance=_gamma_covariance,
     min_n=2,
@@ -338,6 +348,8 @@ WEIBULL = Family(
     observed_information=_weibull_observed,
     expected_information=_weibull_expected,
     scipy=lambda t: scipy_stats().weibull_min(t[0], scale=t[1]),
+    cdf=lambda x, t: -np.expm1(-((np.maximum(x, 0.0) / t[1]) ** t[0])),
+    sample=lambda rng, n, t: t[1] * rng.weibull(t[0], n),
     check=_weibull_check,
     min_n=2,
     needs_spread=True,
@@ -421,6 +433,8 @@ BETA = Family(
     observed_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
     expected_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
     scipy=lambda t: scipy_stats().beta(t[0], t[1]),
+    cdf=lambda x, t: _special().betainc(t[0], t[1], np.clip(x, 0.0, 1.0)),
+    sample=lambda rng, n, t: rng.beta(t[0], t[1], n),
     check=_beta_check,
     min_n=2,
     needs_spread=True,

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import BoundaryError, DataError
-from .base import Family, Solution, scipy_stats
+from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME
 
 
@@ -49,6 +49,8 @@ BERNOULLI = Family(
     observed_information=lambda s, t: np.array([[s.k / t[0] ** 2 + (s.n - s.k) / (1 - t[0]) ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / (t[0] * (1 - t[0]))]]),
     scipy=lambda t: scipy_stats().bernoulli(t[0]),
+    cdf=lambda x, t: np.where(x < 0, 0.0, np.where(x < 1, 1.0 - t[0], 1.0)),
+    sample=lambda rng, n, t: rng.binomial(1, t[0], n).astype(np.float64),
     boundary=_bern_boundary,
 )
 
@@ -161,6 +163,8 @@ POISSON = Family(
     observed_information=lambda s, t: np.array([[s.total / t[0] ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / t[0]]]),
     scipy=lambda t: scipy_stats().poisson(t[0]),
+    cdf=lambda x, t: np.where(x < 0, 0.0, _special().pdtr(np.floor(np.maximum(x, 0.0)), t[0])),
+    sample=lambda rng, n, t: rng.poisson(t[0], n).astype(np.float64),
     boundary=_pois_boundary,
 )
 
@@ -194,6 +198,8 @@ GEOMETRIC = Family(
     observed_information=lambda s, t: np.array([[s.n / t[0] ** 2 + s.total / (1 - t[0]) ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / (t[0] ** 2 * (1 - t[0]))]]),
     scipy=lambda t: scipy_stats().geom(t[0], loc=-1),
+    cdf=lambda x, t: np.where(x < 0, 0.0, -np.expm1((np.floor(x) + 1.0) * np.log1p(-t[0]))),
+    sample=lambda rng, n, t: (rng.geometric(t[0], n) - 1).astype(np.float64),
     boundary=_geom_boundary,
 )
 
@@ -278,6 +284,8 @@ NEGATIVE_BINOMIAL = Family(
     logpdf=_nb_logpdf,
     observed_information=_nb_observed,
     scipy=lambda t: scipy_stats().nbinom(t[0], t[0] / (t[0] + t[1])),
+    cdf=lambda x, t: np.where(x < 0, 0.0, _special().betainc(t[0], np.floor(np.maximum(x, 0)) + 1.0, t[0] / (t[0] + t[1]))),
+    sample=lambda rng, n, t: rng.negative_binomial(t[0], t[0] / (t[0] + t[1]), n).astype(np.float64),
     check=_nb_check,
     min_n=2,
 )

@@ -1,0 +1,110 @@
+"""Family selection: the ranking arithmetic, the candidates, failures kept in view, the
+same model counted once, and the CLI (select and fit --dist auto)."""
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import mlefit
+from mlefit.cli import cli
+from mlefit.data import from_values
+from mlefit.select import candidates, select
+
+from cases import write
+
+CONT = ["normal", "gamma", "lognormal", "weibull", "exponential"]
+
+
+def _select(x, chosen=None, **kw):
+    kw.setdefault("bootstrap", 19)
+    return select(from_values(x), chosen, **kw)
+
+
+@pytest.mark.parametrize("criterion", ["aic", "aicc", "bic", "bits"])
+def test_ranking_deltas_and_akaike_weights(criterion):
+    x = np.random.default_rng(1).gamma(2.0, 1.5, 120)
+    d = _select(x, CONT, criterion=criterion)
+    fits = {f: mlefit.fit(x, f) for f in CONT}
+    n = x.size
+
+    def value(r):
+        k = r.n_parameters
+        return {"aic": r.aic, "bic": r.bic, "bits": r.bits_per_sample,
+                "aicc": r.aic + 2 * k * (k + 1) / (n - k - 1)}[criterion]
+    expected = sorted(CONT, key=lambda f: value(fits[f]))
+    assert [r["family"] for r in d["ranking"]] == expected
+    best = value(fits[expected[0]])
+    for r in d["ranking"]:
+        assert r["delta"] == pytest.approx(value(fits[r["family"]]) - best, abs=1e-9)
+        assert r["loglik"] == pytest.approx(fits[r["family"]].loglik, rel=1e-12)
+    if criterion == "bits":
+        assert all(r["weight"] is None for r in d["ranking"])
+    else:
+        w = [r["weight"] for r in d["ranking"]]
+        assert sum(w) == pytest.approx(1.0) and w == sorted(w, reverse=True)
+        raw = [math.exp(-r["delta"] / 2) for r in d["ranking"]]
+        assert w == pytest.approx([v / sum(raw) for v in raw])
+    assert d["best"]["family"] == expected[0] and d["ranking"][0]["rank"] == 1
+
+
+def test_failures_stay_in_view_and_same_models_are_fitted_once():
+    x = np.random.default_rng(2).normal(0.5, 1.0, 80)
+    d = _select(x, ["normal", "gaussian", "exponential", "beta"])
+    assert [r["family"] for r in d["ranking"]] == ["normal"]
+    failed = {f["family"]: f["error"] for f in d["failed"]}
+    assert set(failed) == {"exponential", "beta"} and "outside the support" in failed["beta"]
+    assert any("gaussian is the same model as normal" in n for n in d["notes"])
+
+
+def test_discrete_and_continuous_are_not_ranked_together():
+    with pytest.raises(mlefit.UsageError, match="mixes discrete and continuous"):
+        _select([1.0, 2.0, 3.0], ["poisson", "normal"])
+
+
+def test_candidates_follow_the_support():
+    counts, notes = candidates(np.array([0.0, 1.0, 4.0, 2.0]))
+    assert "poisson" in counts and "normal" not in counts and "binomial" not in counts
+    assert any("non-negative integers" in n for n in notes)
+    binary, _ = candidates(np.array([0.0, 1.0, 1.0]))
+    assert "bernoulli" in binary
+    real, notes = candidates(np.array([-1.5, 0.2, 3.0]))
+    assert "normal" in real and "gamma" not in real and "poisson" not in real
+    assert any("outside their support" in n and "gamma" in n for n in notes)
+    positive, _ = candidates(np.array([0.5, 1.5, 3.0]))
+    assert {"gamma", "weibull", "lognormal", "normal"} <= set(positive) and "beta" not in positive
+
+
+def test_lrts_of_the_nested_pairs_are_reported():
+    x = np.random.default_rng(3).negative_binomial(2.0, 0.4, 300).astype(float)
+    d = _select(x, ["poisson", "negative_binomial", "geometric"])
+    pairs = {(t["null"], t["alt"]) for t in d["lrt"]}
+    assert pairs == {("poisson", "negative_binomial"), ("geometric", "negative_binomial")}
+
+
+def test_select_and_dist_auto_agree_from_the_cli(tmp_path):
+    x = np.random.default_rng(4).lognormal(1.0, 0.9, 300)
+    path = write(tmp_path, "t\n" + "\n".join(f"{v:.17g}" for v in x) + "\n")
+    args = ["--families", ",".join(CONT), "--bootstrap", "19", "--seed", "2", "--json"]
+    a = CliRunner().invoke(cli, ["select", path, *args])
+    b = CliRunner().invoke(cli, ["fit", path, "--dist", "auto", *args])
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    assert json.loads(a.output) == json.loads(b.output)
+    d = json.loads(a.output)
+    assert d["ranking"][0]["family"] == "lognormal" and d["best"]["family"] == "lognormal"
+    assert all(r["gof"] for r in d["ranking"])
+    table = CliRunner().invoke(cli, ["select", path, "--families", ",".join(CONT), "--bootstrap", "19"])
+    assert "ranked by AIC" in table.output and "best by AIC: lognormal" in table.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["fit", "{p}", "-d", "normal", "--families", "normal,gamma"], "go with --dist auto"),
+    (["fit", "{p}", "-d", "auto", "--by", "g"], "--by and --fix do not apply"),
+    (["select", "{p}", "--families", "normal,nosuch"], "unknown family 'nosuch'"),
+    (["select", "{p}", "--criterion", "waic"], "Invalid value for '--criterion'"),
+])
+def test_usage_errors(tmp_path, args, message):
+    path = write(tmp_path, "x,g\n1.5,a\n2.5,b\n3.1,a\n")
+    out = CliRunner().invoke(cli, [a.format(p=path) for a in args])
+    assert out.exit_code == 2 and message in out.output
