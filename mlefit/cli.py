@@ -172,6 +172,9 @@ def selection_options(command):
 @click.option("--weights", "-w", metavar="COLUMN",
               help="Frequency weights: a row of weight k counts as k identical rows (fractional "
                    "weights scale a row's log-likelihood); rows of weight 0 are left out.")
+@click.option("--trials", "trials", metavar="N|COLUMN",
+              help="Number of trials of the binomial and beta_binomial families: a number for "
+                   "every row, or a column with one per row (rows of 0 trials are left out).")
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
 @click.option("--by", "by", metavar="COLUMN",
@@ -185,7 +188,7 @@ def selection_options(command):
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, fix, by, gof, families_list,
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
         criterion, bootstrap, seed, as_json, output, debug, delimiter, decimal, encoding, header,
         na_values, strict):
     """Fit a distribution to one column of FILE.
@@ -206,7 +209,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, f
         if by is not None or fix:
             raise UsageError("--dist auto compares families on the whole column: --by and --fix do "
                              "not apply (fit the chosen family with them afterwards)")
-        return _select(files, column, weights, families_list, criterion, bootstrap, seed, confidence, max_iter, output, delimiter, decimal, encoding,
+        return _select(files, column, weights, trials, families_list, criterion, bootstrap, seed,
+                       confidence, max_iter, output, delimiter, decimal, encoding,
                        header, na_values, strict)
     if families_list is not None or criterion is not None:
         raise UsageError("--families and --criterion go with --dist auto (or 'mlefit select')")
@@ -214,22 +218,35 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, f
         from . import losses
         spec, value = losses.resolve(loss)
         fam = families.get(losses.family_name(spec, value))
-    else:
+    elif trials is None:
         fam = families.get(dist)
+    else:  # a trials family named without them: --trials N names it binomial:N
+        from .trials import trials_family
+        fam = trials_family(dist)
+        if _trials_number(trials) is not None:
+            fam = families.get(f"{fam.spec.name.split(':')[0]}:{trials.strip()}")
+    if loss is not None and trials is not None:
+        raise UsageError("--trials goes with --dist binomial or --dist beta_binomial, not with --loss")
+    per_row = trials is not None and _trials_number(trials) is None
     options = read_options(delimiter, decimal, encoding, header, na_values)
     labels = fam.spec.support == "labels"
     if (gof or bootstrap is not None) and (by is not None or labels):
         raise UsageError("--gof takes one numeric column: not with --by or the categorical family")
     settings = dict(confidence=confidence, information=information, max_iter=max_iter,
                     fix=_fixes(fix))
+    if per_row and (by is not None or gof or bootstrap is not None):
+        raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
-    w = None
-    if weights is None:
+    w = t = None
+    if per_row:
+        col, w, t = _trials_column(files, column, weights, trials, options, strict)
+    elif weights is None:
         col = read_column(files, column=column, labels=labels, strict=strict, options=options)
     else:
         col, w = _weighted_column(files, column, weights, labels, options, strict)
-    result = fit_column(col, None if loss else fam, loss=loss, weights=w, **settings)
+    result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
+                        **({"trials": t} if per_row else {}), **settings)
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
@@ -297,26 +314,34 @@ class _progress:
         return False
 
 
-def _select(files, column, weights, families_list, criterion, bootstrap, seed, confidence,
+def _select(files, column, weights, trials, families_list, criterion, bootstrap, seed, confidence,
             max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
     """--dist auto and mlefit select: every candidate family fitted and ranked."""
     from .data import read_column
     from .select import select
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    w = None
-    if weights is None:
+    w = t = None
+    if trials is not None and _trials_number(trials) is not None:
+        t = int(_trials_number(trials)) if float(_trials_number(trials)).is_integer() else _trials_number(trials)
+        if not (isinstance(t, int) and t >= 1):
+            from .errors import UsageError
+            raise UsageError(f"--trials must be a positive whole number or a column (got '{trials}')")
+    if trials is not None and t is None:
+        col, w, t = _trials_column(files, column, weights, trials, options, strict)
+    elif weights is None:
         col = read_column(files, column=column, strict=strict, options=options)
     else:
         col, w = _weighted_column(files, column, weights, False, options, strict)
     chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
     bootstrap = 199 if bootstrap is None else bootstrap
     with _progress("bootstrap goodness of fit", 0) as bar:
-        d = select(col, chosen, criterion=criterion or "aic", weights=w, bootstrap=bootstrap, seed=seed,
+        d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, bootstrap=bootstrap,
+                   seed=seed,
                    confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
                    on_total=bar and bar.set_total)
     if weights is not None:
-        d["weights"] = weights
+        d["weights"] = d["best"]["weights"] = weights
     if output == "table":
         from .render_select import print_selection
         print_selection(d)
@@ -384,6 +409,9 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 @click.option("--column", "-c", metavar="NAME",
               help="Column to fit. Default: the only column, or the only numeric one.")
 @click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@click.option("--trials", "trials", metavar="N|COLUMN",
+              help="Trials of the binomial and beta_binomial families (a number, or a column); "
+                   "with it they join the discrete candidates.")
 @selection_options
 @click.option("--confidence", default=0.95, show_default=True,
               type=click.FloatRange(0, 1, min_open=True, max_open=True),
@@ -393,7 +421,7 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def select_command(files, column, weights, families_list, criterion, bootstrap, seed, confidence,
+def select_command(files, column, weights, trials, families_list, criterion, bootstrap, seed, confidence,
                    max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
 
@@ -404,7 +432,7 @@ def select_command(files, column, weights, families_list, criterion, bootstrap, 
     Anderson-Darling, or chi-square for counts), lists the families that could not be
     fitted with the reason, and runs the likelihood-ratio tests of nested pairs.
     """
-    _select(files, column, weights, families_list, criterion, bootstrap, seed, confidence, max_iter,
+    _select(files, column, weights, trials, families_list, criterion, bootstrap, seed, confidence, max_iter,
             "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict)
 
 
@@ -541,6 +569,35 @@ def _weighted_column(files, column, weights, labels, options, strict):
     col = Column(value_name, frame.columns[value_name], np.arange(frame.n), frame.rows_read,
                  frame.dropped, frame.source, frame.place, frame.notes)
     return col, frame.columns[weight_name]
+
+
+def _trials_number(text):
+    """--trials N: the number, or None when it names a column."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _trials_column(files, column, weights, trials, options, strict):
+    """The values, their weights (or None) and their trials, --trials COLUMN, read
+    aligned (a row missing any of them is left out and reported)."""
+    import numpy as np
+
+    from .data import Column
+    from .errors import UsageError
+    from .frame import read_frame
+
+    if len(files) != 1:
+        raise UsageError("--trials COLUMN reads one file (or - for standard input)")
+    names = [column, trials] + ([weights] if weights else [])
+    frame = read_frame(files, names, options=options, auto_labels=False, option="--column",
+                       missing_reasons={1: "missing trials", 2: "missing weight"})
+    _strict(frame, strict)
+    value_name = frame.names[0]
+    col = Column(value_name, frame.columns[value_name], np.arange(frame.n), frame.rows_read,
+                 frame.dropped, frame.source, frame.place, frame.notes)
+    return col, frame.columns[frame.names[2]] if weights else None, frame.columns[frame.names[1]]
 
 
 def _emit(result, as_json, show):

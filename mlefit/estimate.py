@@ -12,12 +12,13 @@ from .errors import ConvergenceError, DataError, UsageError
 from .families.base import Controls
 from .result import FitResult, ParameterEstimate
 from .support import accepting_families, outside
+from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
 
 
-def fit(data, family=None, *, loss=None, weights=None, fix=None, column=None, confidence=0.95,
-        information="observed", max_iter=200, tol=1e-12):
+def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
+        confidence=0.95, information="observed", max_iter=200, tol=1e-12):
     """Fit `family` to `data` by maximum likelihood and return a FitResult.
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), or a
@@ -28,6 +29,9 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, column=None, co
     weights: frequency weights, one per value of `data` (for a Column: one per value it
         holds): a row of weight k counts as k identical rows; fractional weights scale a
         row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
+    trials: the number of trials of the binomial and beta_binomial families ('binomial'
+        with trials=12 is 'binomial:12'): one whole number, or one per value aligned like
+        the weights. Rows with missing or zero trials are left out and reported.
     fix: {parameter name: value} held fixed; the others are estimated given them, the
         fixed ones are shown without SE, and AIC/BIC count only the free parameters.
     confidence: level of the intervals, in (0, 1).
@@ -47,7 +51,7 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, column=None, co
                      f"{spec.dropped} dropped: {spec.identity}")
     elif family is None:
         raise UsageError("give a family (e.g. 'normal') or a loss (e.g. 'mse')")
-    fam = families.get(family)
+    fam = families.get(family) if trials is None else trials_family(family)
     if isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0):
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence}); e.g. 0.95")
     if information not in INFORMATION_KINDS:
@@ -58,12 +62,19 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, column=None, co
     if isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1):
         raise UsageError(f"max_iter must be a positive integer (got {max_iter})")
     labels = fam.spec.support == "labels"
-    col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
-    w = None
+    col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    w = t = None
     if weights is not None:
         col, w = _weighted(col, weights, aligned=isinstance(data, Column))
+    if trials is not None:
+        col, w, t = aligned_trials(first, col, w, trials, aligned=isinstance(data, Column))
     x = col.values
     _validate(fam, col, x)
+    if fam.spec.shape == "trials":
+        fam, trimmed, w = with_trials(fam, col, w, t)
+        if trimmed is not col:  # rows of zero trials were left out
+            _validate(fam, trimmed, trimmed.values)
+        col, x = trimmed, trimmed.values
     x, scale = _rescaled(fam, col, x) if not fix else (x, 1.0)
 
     with np.errstate(all="ignore"):
@@ -246,8 +257,8 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
             out.append(ParameterEstimate(name, est, None, None, None, "fixed", "fixed, not estimated"))
             continue
         if i in boundary:
-            lo, hi, note = boundary[i]
-            out.append(ParameterEstimate(name, est, None, lo, hi, "exact", note))
+            lo, hi, note, *how = boundary[i]  # how: the kind of interval, when not exact
+            out.append(ParameterEstimate(name, est, None, lo, hi, how[0] if how else "exact", note))
             continue
         var = None if cov is None else float(cov[i] if cov.ndim == 1 else cov[i, i])
         se = math.sqrt(var) if var is not None and var >= 0 else None

@@ -36,8 +36,12 @@ def covariance_from_information(info):
 def wald_interval(estimate, se, domain, z):
     """(lower, upper, label) on the domain's natural scale, mapped back."""
     if domain == "positive":
-        centre, half = math.log(estimate), z * se / estimate
-        return _exp(centre - half), _exp(centre + half), INTERVAL_SCALE[domain]
+        # estimate * exp(-+half), not exp(log(estimate) -+ half): with a tiny SE the
+        # latter can round the lower bound above the estimate
+        half = z * se / estimate
+        lo = estimate * math.exp(-half) if half < 700.0 else 0.0
+        hi = estimate * _exp(half) if half < 700.0 else math.inf
+        return min(lo, estimate), max(hi, estimate), INTERVAL_SCALE[domain]
     if domain == "unit":
         centre, half = logit(estimate), z * se / (estimate * (1.0 - estimate))
         return expit(centre - half), expit(centre + half), INTERVAL_SCALE[domain]

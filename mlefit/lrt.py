@@ -30,6 +30,7 @@ NESTED = (
     Nesting("geometric", "negative_binomial", "negative_binomial with size = 1", 1, False),
     Nesting("poisson", "negative_binomial", "negative_binomial as size -> infinity", 1, True),
     Nesting("poisson", "zero_inflated_poisson", "zero_inflated_poisson with pi = 0", 1, True),
+    Nesting("binomial", "beta_binomial", "beta_binomial as a + b -> infinity", 1, True),
     Nesting("normal", "student_t", "student_t as df -> infinity", 1, True),
     Nesting("cauchy", "student_t", "student_t with df = 1", 1, False),
 )

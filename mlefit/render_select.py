@@ -12,16 +12,22 @@ def ranking_table(d):
     crit = LABEL[d["criterion"]]
     where = f"column '{d['column']}'" if d["column"] is not None else "data"
     table = Table(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""),
-                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, padding=(0, 1))
+    longest = max(len(row["family"]) for row in d["ranking"])
     for header in ("#", "family", "k", "loglik", f"Δ{crit}", "weight", "bits", "GOF p"):
-        table.add_column(header, justify="left" if header == "family" else "right", overflow="fold")
+        table.add_column(header, justify="left" if header == "family" else "right", overflow="fold",
+                         no_wrap=header != "family", min_width=longest if header == "family" else None)
     for row in d["ranking"]:
         t = headline(row)
-        p = "-" if t is None else f"{_p(t['p_value'], d['bootstrap'])} {t['test'].upper()}"
+        p = "-" if t is None else _p(t["p_value"], d["bootstrap"])
         weight = "-" if row["weight"] is None else f"{row['weight']:.3f}"
         table.add_row(str(row["rank"]), row["family"], str(row["n_parameters"]), fmt(row["loglik"], 7),
-                      fmt(row["delta"], 4), weight, fmt(row["bits_per_sample"], 4), p)
+                      _delta(row["delta"]), weight, fmt(row["bits_per_sample"], 4), p)
     return table
+
+
+def _delta(delta):
+    return "-" if delta is None else (f"{delta:.1f}" if delta < 1e6 else f"{delta:.3g}")
 
 
 def _p(p, bootstrap):
@@ -70,9 +76,12 @@ def print_selection(d, file=None):
     out.print(fit_table(best))
     out.print(summary_table({**best, "notes": best["notes"]}))
     if d["bootstrap"]:
-        out.print(f"GOF p: bootstrapped Anderson-Darling (AD) for continuous families, chi-square "
-                  f"(CHI2) for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
-                  f"family, seed {d['seed']}")
+        out.print(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
+                  f"chi-square for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
+                  f"family, seed {d['seed']} (every test is in --json)")
+    else:
+        out.print("GOF p: textbook p-values that do NOT account for the estimated parameters "
+                  "(--bootstrap 0); chi-square with df reduced by the parameters")
     for row in d["ranking"]:
         for note in row.get("gof_notes", []):
             out.print(f"note: {row['family']}: {note}")

@@ -101,7 +101,8 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, boot
     fitted, failed = {}, []
     for name in names:
         try:
-            extra = {} if trials is None else {"trials": trials}
+            per_row = trials is not None and np.ndim(trials) > 0 and _plain(name) in TRIALS
+            extra = {"trials": trials} if per_row else {}
             fitted[name] = fit(col, name, weights=weights, confidence=confidence,
                                max_iter=max_iter, **extra)
         except ConvergenceError as exc:
@@ -122,10 +123,10 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, boot
         on_total(bootstrap * len(rows))
     for row in rows:
         r = good[row["family"]]
-        fam = families.get(r.family) if trials is None or np.ndim(trials) == 0 else None
-        if fam is None:
+        if r.family in TRIALS:  # per-row trials: no single distribution to draw from
             row["gof"], row["gof_notes"] = [], ["goodness of fit with per-row trials is not available"]
             continue
+        fam = families.get(r.family)
         theta = tuple(p.estimate for p in r.parameters)
         tests, gnotes = gof.goodness_of_fit(fam, x, theta, r.n_parameters, bootstrap=bootstrap,
                                             seed=seed, on_step=on_step, max_iter=max_iter)

@@ -15,7 +15,7 @@ from mlefit.errors import DataError
 from cases import NUMERIC, sample
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
-SHAPED = ["asymmetric_laplace:0.3", "huber:1.5"]
+SHAPED = ["asymmetric_laplace:0.3", "huber:1.5", "normal_mixture:3"]
 
 
 @settings(max_examples=40, deadline=None)

@@ -50,8 +50,8 @@ def get(name):
         from .catalog import ALIASES
         near = difflib.get_close_matches(str(name).lower(), list(ALIASES), n=1, cutoff=0.6)
         hint = f"did you mean '{ALIASES[near[0]]}'? " if near else ""
-        known = ", ".join(s.name + (f":{s.shape.upper()}" if s.shape else "") for s in SPECS)
-        raise FamilyError(f"unknown family '{name}'; {hint}known families: {known}")
+        raise FamilyError(f"unknown family '{name}'; {hint}'mlefit families' lists every family "
+                          f"(or --dist auto to compare those that admit the data)")
     spec = BY_NAME[canonical]
     if spec.shape is None:
         if ":" in name:

@@ -103,7 +103,8 @@ SPECS = (
          "none", "none", shape="delta"),
     Spec("student_t",
          (Param("mu", REAL, "location (centre)"), Param("sigma", POSITIVE, "scale (not the sd)"),
-          Param("df", POSITIVE, "degrees of freedom; sd = sigma sqrt(df/(df-2)) for df > 2")),
+          Param("df", POSITIVE, "degrees of freedom; sd = sigma sqrt(df/(df-2)) for df > 2; "
+                                "1e30 marks the normal limit (df -> infinity)")),
          "real", False, False,
          "G((df+1)/2) / (G(df/2) sqrt(df pi) sigma) (1 + ((x-mu)/sigma)^2/df)^(-(df+1)/2)",
          "t(df, loc=mu, scale=sigma)", "dt((x-mu)/sigma, df)/sigma",

@@ -1,2 +1,410 @@
-"""(being written)"""
-FAMILIES = ()
+"""Count families: binomial and beta_binomial with known trials, zero_inflated_poisson.
+
+binomial:N (p)
+    C(t, x) p^x (1-p)^(t-x), x = 0..t. Closed form p = sum x / sum t; exact
+    Clopper-Pearson intervals when every trial failed (p = 0) or succeeded (p = 1).
+beta_binomial:N (a, b)
+    C(t, x) B(x+a, t-x+b) / B(a, b). Newton on (log a, log b) with the analytic score
+    and information, from the method of moments. Every term is a sum over rows of
+    log G(v+c) - log G(c) (v = x, t-x or t; c = a, b or a+b) and its derivatives,
+    evaluated exactly as sum_j N(j) log(c+j), N(j) = the weight of the rows with v > j
+    (so the cost per iteration depends on the largest count, not on n), or by gamma
+    functions over the distinct values when the counts are very large.
+    Not overdispersed data (sum (x - t p)^2 <= p (1-p) sum t, where the score of the
+    dispersion vanishes or points to the binomial) have no finite MLE: a, b -> infinity
+    with a/(a+b) = p, the binomial limit. That is a BoundaryError naming it, as the
+    negative binomial does with the poisson.
+zero_inflated_poisson (pi, rate)
+    pi [x=0] + (1-pi) rate^x e^-rate / x!. The score equations reduce exactly to
+    rate = m+ (1 - e^-rate) (m+ = the mean of the positive counts), solved by Newton,
+    and pi = 1 - (1 - z) / (1 - e^-rate) (z = the fraction of zeros). With no excess
+    zeros (z <= e^-mean) the MLE is pi = 0, the poisson fit, with a one-sided profile
+    likelihood interval for pi.
+
+The trials t are one number (binomial:12) or one per row: build(name, array) with the
+array aligned to the values (mlefit.fit(..., trials=...), --trials COLUMN).
+"""
+import math
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import numerics as nm
+from ..errors import BoundaryError, DataError, UsageError
+from .base import Family, Solution, scipy_special, scipy_stats
+from .catalog import BY_NAME
+from .discrete import BERNOULLI, _upper_exact
+
+
+def build(name, trials):
+    """The family `name` ('binomial' or 'beta_binomial') with its trials: a whole number
+    (named e.g. 'binomial:12'), or an array of one per value (named 'binomial'); an
+    array whose values are all equal is that one number."""
+    t = trials
+    if not np.isscalar(t):
+        t = np.asarray(t, dtype=np.float64).reshape(-1)
+        if t.size and bool(np.all(t == t[0])):
+            t = t[0]
+    if np.isscalar(t):
+        t = int(t)
+        spec = replace(BY_NAME[name], name=f"{name}:{t}")
+    else:
+        spec = BY_NAME[name]
+    return {"binomial": _binomial, "beta_binomial": _beta_binomial}[name](spec, t)
+
+
+def _aligned(t, x):
+    if np.isscalar(t) or t.size == np.size(x):
+        return t
+    raise UsageError(f"there are {t.size} trials for {np.size(x)} values; give one per value")
+
+
+def _whole(t, n):
+    """The trials of n draws, as integers."""
+    return np.asarray(_aligned(t, np.empty(n))).astype(np.int64)
+
+
+def _log_choose(t, x):
+    """log C(t, x), as scipy's binom and betabinom write it."""
+    from scipy.special import betaln
+    return -np.log1p(t) - betaln(t - x + 1.0, x + 1.0)
+
+
+def _pairs(x, t, w):
+    """The distinct (x, trials) pairs and their weighted counts."""
+    if np.isscalar(t):
+        xv, c = nm.value_counts(x, w)
+        return xv, np.full(xv.size, float(t)), c
+    top = float(t.max()) + 1.0
+    if top * top < 2.0 ** 53:
+        key, c = nm.value_counts(t * top + x, w)
+        tv = np.floor(key / top)
+        return key - tv * top, tv, c
+    pairs, inverse = np.unique(np.column_stack([x, t]), axis=0, return_inverse=True)
+    return pairs[:, 0], pairs[:, 1], np.bincount(inverse.ravel(), weights=w).astype(np.float64)
+
+
+def _trial_stats(t, rising=False):
+    def stats(x, w):
+        xv, tv, c = _pairs(x, _aligned(t, x), w)
+        s = SimpleNamespace(n=float(c.sum()), x=xv, t=tv, c=c, k=float(xv @ c), total=float(tv @ c),
+                            log_coef=float(c @ _log_choose(tv, xv)))
+        s.bernoulli = SimpleNamespace(n=s.total, k=s.k)  # the same p: k successes in total trials
+        if rising:
+            s.rx, s.ry, s.rt = (_rising_table(v, c) for v in (xv, tv - xv, tv))
+        return s
+    return stats
+
+
+# ---------------------------------------------------------------- binomial
+def _binomial(spec, t):
+    def boundary(s, theta, confidence):
+        alpha = 1.0 - confidence
+        if s.k == 0:
+            return {0: (0.0, 1.0 - _upper_exact(alpha, s.total),
+                        "p = 0 (no successes): exact Clopper-Pearson interval")}
+        if s.k == s.total:
+            return {0: (_upper_exact(alpha, s.total), 1.0,
+                        "p = 1 (no failures): exact Clopper-Pearson interval")}
+        return {}
+
+    def logpdf(x, theta):
+        from scipy.special import xlog1py, xlogy
+        tt = _aligned(t, x)
+        return _log_choose(tt, x) + xlogy(x, theta[0]) + xlog1py(tt - x, -theta[0])
+
+    return Family(
+        spec=spec, stats=_trial_stats(t),
+        estimate=lambda s, c: Solution((s.k / s.total,), "closed form: p = sum x / sum trials"),
+        loglik=lambda s, th: s.log_coef + BERNOULLI.loglik(s.bernoulli, th), logpdf=logpdf,
+        observed_information=lambda s, th: BERNOULLI.observed_information(s.bernoulli, th),
+        expected_information=lambda s, th: BERNOULLI.expected_information(s.bernoulli, th),
+        scipy=lambda th: scipy_stats().binom(t, th[0]),
+        cdf=lambda x, th: _binomial_cdf(x, _aligned(t, x), th[0]),
+        sample=lambda rng, n, th: rng.binomial(_whole(t, n), th[0], n).astype(np.float64),
+        boundary=boundary,
+    )
+
+
+def _binomial_cdf(x, t, p):
+    """P(X <= x) = I_{1-p}(t - k, k + 1), k = floor(x), for 0 <= k < t."""
+    k = np.clip(np.floor(x), 0.0, np.maximum(t - 1.0, 0.0))
+    inside = scipy_special().betainc(np.maximum(t - k, 1.0), k + 1.0, 1.0 - p)
+    return np.where(x < 0, 0.0, np.where(x >= t, 1.0, inside))
+
+
+# ---------------------------------------------------------------- beta-binomial
+def _rising_table(v, c):
+    """Sums over rows of log G(v+a) - log G(a) = sum_{j<v} log(a+j): the weight N(j) of
+    the rows with v > j for j = 0..max v - 1 (exact), or the distinct values and their
+    weights when max v is too large for that (gamma functions)."""
+    top = int(v.max()) if v.size else 0
+    if top <= max(100_000, 20 * v.size):
+        counts = np.bincount(v.astype(np.int64), weights=c, minlength=top + 1)
+        above = np.cumsum(counts[::-1])[::-1][1:]  # above[j] = weight of v > j
+        j = np.flatnonzero(above > 0)
+        return "sums", j.astype(np.float64), above[j]
+    return "gamma", v, c
+
+
+def _rising(table, a, derivatives=True):
+    """(sum log G(v+a) - log G(a), its first and second derivatives in a)."""
+    kind, v, c = table
+    if kind == "sums":
+        z = a + v
+        if not derivatives:
+            return float(c @ np.log(z))
+        inv = 1.0 / z
+        return float(c @ np.log(z)), float(c @ inv), -float(c @ (inv * inv))
+    from scipy.special import digamma, gammaln, polygamma
+    value = float(c @ (gammaln(v + a) - gammaln(a)))
+    if not derivatives:
+        return value
+    return (value, float(c @ (digamma(v + a) - digamma(a))),
+            float(c @ (polygamma(1, v + a) - polygamma(1, a))))
+
+
+def _bb_loglik(s, theta):
+    a, b = theta
+    return (s.log_coef + _rising(s.rx, a, False) + _rising(s.ry, b, False)
+            - _rising(s.rt, a + b, False))
+
+
+def _bb_derivatives(s, a, b):
+    """The score and the Hessian of the log-likelihood in (a, b)."""
+    _, gx, hx = _rising(s.rx, a)
+    _, gy, hy = _rising(s.ry, b)
+    _, gt, ht = _rising(s.rt, a + b)
+    return np.array([gx - gt, gy - gt]), np.array([[hx - ht, -ht], [-ht, hy - ht]])
+
+
+def _bb_dispersion(s):
+    """p-hat, sum w (x - t p)^2 - p (1-p) sum w t (the sign of the score of the
+    dispersion at the binomial limit) and the binomial variance part p (1-p) sum w t."""
+    p = s.k / s.total
+    binomial = p * (1.0 - p) * s.total
+    return p, float(s.c @ (s.x - s.t * p) ** 2) - binomial, binomial
+
+
+def _bb_check(s):
+    name = "the beta_binomial"
+    if s.k == 0 or s.k == s.total:
+        which = "0" if s.k == 0 else "equal to their trials"
+        edge = "a" if s.k == 0 else "b"
+        raise BoundaryError(f"all values are {which}: {name} MLE is on the edge {edge} -> 0 "
+                            f"(p = {s.k / s.total:g}); use --dist binomial, whose p has an exact "
+                            f"interval there", limit="binomial")
+    several = s.t >= 2
+    if not several.any():
+        raise DataError(f"every row has 1 trial: {name} is then a bernoulli with p = a/(a+b), "
+                        f"and a and b cannot be told apart; use --dist bernoulli or binomial")
+    xs, ts = s.x[several], s.t[several]
+    if bool(np.all((xs == 0) | (xs == ts))):
+        raise DataError(f"every value (with 2 or more trials) is 0 or all of its trials: {name} "
+                        f"fit tends to a, b -> 0 (each row all successes or all failures); "
+                        f"fit the rows as a bernoulli instead")
+    p, excess, binomial = _bb_dispersion(s)
+    if excess <= 0:
+        raise BoundaryError(
+            f"{name} shapes have no finite MLE here: the values are not overdispersed (their "
+            f"mean squared deviation from trials*p, {(excess + binomial) / s.n:.6g}, does not "
+            f"exceed the binomial variance, {binomial / s.n:.6g}), so the fit tends to the binomial "
+            f"limit (a, b -> infinity with a/(a+b) = {p:.6g}); use --dist binomial", limit="binomial")
+
+
+BB_METHOD = "Newton on (log a, log b) from the method of moments"
+
+
+def _bb_estimate(s, controls):
+    """Newton on u = (log a, log b) with step halving (the log-likelihood never
+    decreases), a gradient step where the Hessian is not negative definite, and steps
+    capped at a factor e^3. The start is the method of moments: p = sum x / sum t and
+    rho = 1/(a+b+1) from sum (x - t p)^2 = p (1-p) sum t (1 + (t-1) rho)."""
+    p, excess, _ = _bb_dispersion(s)
+    pairs = float(s.c @ (s.t * (s.t - 1.0)))
+    rho = min(max(excess / (p * (1.0 - p) * pairs), 1e-12), 0.9)
+    a, b = p * (1.0 / rho - 1.0), (1.0 - p) * (1.0 / rho - 1.0)
+    start, u, f = (a, b), np.log([a, b]), _bb_loglik(s, (a, b))
+    for it in range(1, controls.max_iter + 1):
+        g, h = _bb_derivatives(s, a, b)
+        theta = np.array([a, b])
+        gu = g * theta
+        hu = h * np.outer(theta, theta) + np.diag(gu)
+        try:
+            np.linalg.cholesky(-hu)
+            step, newton = np.linalg.solve(-hu, gu), True
+        except np.linalg.LinAlgError:
+            step, newton = gu / np.maximum(np.abs(np.diag(hu)), 1e-300), False
+        step *= min(1.0, 3.0 / max(float(np.max(np.abs(step))), 1e-300))
+        lam = 1.0
+        for _ in range(60):
+            nu = u + lam * step
+            nf = _bb_loglik(s, tuple(np.exp(nu)))
+            if nf >= f - 1e-13 * abs(f):
+                break
+            lam /= 2.0
+        else:  # no ascent left: at the optimum to rounding precision, or stuck
+            ok = float(np.max(np.abs(step))) < 1e-8
+            return Solution((a, b), BB_METHOD, it, ok, "" if ok else "line search failed", start)
+        moved = float(np.max(np.abs(nu - u)))
+        u, f = nu, nf
+        a, b = (float(v) for v in np.exp(u))
+        # a full Newton step this small leaves an error of its square
+        if moved <= controls.tol or (newton and lam == 1.0 and moved <= 1e-7):
+            return Solution((a, b), BB_METHOD, it, True, start=start)
+    return Solution((a, b), BB_METHOD, controls.max_iter, False,
+                    f"a and b did not converge in {controls.max_iter} iteration(s)", start)
+
+
+def _beta_binomial(spec, t):
+    def logpdf(x, theta):
+        from scipy.special import betaln
+        a, b = theta
+        tt = _aligned(t, x)
+        return _log_choose(tt, x) + betaln(x + a, tt - x + b) - betaln(a, b)
+
+    return Family(
+        spec=spec, stats=_trial_stats(t, rising=True), estimate=_bb_estimate, loglik=_bb_loglik,
+        logpdf=logpdf, observed_information=lambda s, th: -_bb_derivatives(s, *th)[1],
+        scipy=lambda th: scipy_stats().betabinom(t, th[0], th[1]),
+        sample=lambda rng, n, th: rng.binomial(_whole(t, n), rng.beta(th[0], th[1], n)).astype(np.float64),
+        check=_bb_check,
+    )
+
+
+# ---------------------------------------------------------------- zero-inflated poisson
+def _zip_stats(x, w):
+    values, counts = nm.value_counts(x, w)
+    zero = values == 0
+    pos, cpos = values[~zero], counts[~zero]
+    return SimpleNamespace(n=float(counts.sum()), n0=float(counts[zero].sum()), npos=float(cpos.sum()),
+                           total=float(pos @ cpos), values=pos, counts=cpos)
+
+
+def _zip_check(s):
+    if s.npos == 0:
+        raise DataError("all values are 0: the zero_inflated_poisson cannot tell extra zeros from "
+                        "poisson zeros (any pi fits as the rate goes to 0); use --dist poisson, "
+                        "whose rate then has an exact interval")
+
+
+def _log_zero(pi, rate):
+    """log P(X = 0) = log(pi + (1-pi) e^-rate), without underflow."""
+    b = math.log1p(-pi) - rate
+    if pi == 0:
+        return b
+    a = math.log(pi)
+    return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+
+def _zip_loglik(s, theta):
+    pi, rate = theta
+    if pi >= 1 or rate == 0:  # a point mass at 0
+        return 0.0 if s.npos == 0 else -math.inf
+    out = s.n0 * _log_zero(pi, rate) if s.n0 else 0.0
+    return out + s.npos * math.log1p(-pi) + nm.poisson_loglik_terms(s.values, s.counts, rate)
+
+
+def _zip_logpdf(x, theta):
+    from scipy.special import gammaln, xlogy
+    pi, rate = theta
+    return np.where(x == 0, _log_zero(pi, rate), math.log1p(-pi) + xlogy(x, rate) - rate - gammaln(x + 1.0))
+
+
+ZIP_METHOD = "Newton on the zero-truncated mean equation rate = m+ (1 - e^-rate); pi from the share of zeros"
+ZIP_EDGE = "closed form: pi = 0 (no excess zeros), rate = mean"
+
+
+def _zip_estimate(s, controls):
+    """Setting the score to zero gives P(X = 0) = z (the share of zeros) and
+    rate / (1 - e^-rate) = m+ (the mean of the positive counts): one equation in the
+    rate, h(rate) = 1 - m+ (1 - e^-rate)/rate = 0, increasing with its root in
+    [m+ - 1, m+], solved by safeguarded Newton. Its solution has pi > 0 exactly when
+    z > e^-mean (the score in pi at the poisson fit is positive); otherwise the MLE is
+    the boundary pi = 0 with rate = mean."""
+    mean, z, m = s.total / s.n, s.n0 / s.n, s.total / max(s.npos, 1e-300)
+    edge = Solution((0.0, mean), ZIP_EDGE, start=(0.0, mean))
+    if s.n0 == 0 or not z > math.exp(-mean) or not m > 1.0:
+        return edge
+
+    def h(rate):
+        e1 = -math.expm1(-rate)
+        return 1.0 - m * e1 / rate, m * (e1 - rate * math.exp(-rate)) / rate ** 2
+
+    rate, it, ok = nm.solve_increasing(h, m - 1.0, m, m, max_iter=controls.max_iter, tol=controls.tol)
+    pi = 1.0 - (s.npos / s.n) / -math.expm1(-rate)
+    if not pi > 0:
+        return edge
+    return Solution((pi, rate), ZIP_METHOD, it, ok, "" if ok else f"rate did not converge in {it} iteration(s)",
+                    (z, m))
+
+
+def _zip_terms(s, pi, rate):
+    """e^-rate, P(X = 0) and n0 / P(X = 0)^2 (0 without zeros)."""
+    e = math.exp(-rate)
+    q = pi + (1.0 - pi) * e
+    return e, q, (s.n0 / (q * q) if s.n0 else 0.0)
+
+
+def _zip_observed(s, theta):
+    pi, rate = theta
+    e, _, r0 = _zip_terms(s, pi, rate)
+    cross = -r0 * e
+    return np.array([[r0 * (1.0 - e) ** 2 + s.npos / (1.0 - pi) ** 2, cross],
+                     [cross, s.total / rate ** 2 - r0 * (1.0 - pi) * e * pi]])
+
+
+def _zip_expected(s, theta):
+    pi, rate = theta
+    e, q, _ = _zip_terms(s, pi, rate)
+    cross = -e / q
+    return s.n * np.array([[(1.0 - e) ** 2 / q + (1.0 - e) / (1.0 - pi), cross],
+                           [cross, (1.0 - pi) / rate - pi * (1.0 - pi) * e / q]])
+
+
+def _zip_profile(s, pi, rate):
+    """The log-likelihood maximised over the rate at this pi, its derivative in pi, and
+    that rate (its score decreases through one root between mean/2 and 2 m+)."""
+    def minus_score(lam):
+        e, q, r0 = _zip_terms(s, pi, lam)
+        return (r0 * q * (1.0 - pi) * e - s.total / lam + s.npos,
+                s.total / lam ** 2 - r0 * (1.0 - pi) * e * pi)
+
+    lam, _, _ = nm.solve_increasing(minus_score, 0.5 * s.total / s.n, 2.0 * s.total / s.npos, rate,
+                                    max_iter=200, tol=1e-14)
+    e, q, r0 = _zip_terms(s, pi, lam)
+    return _zip_loglik(s, (pi, lam)), r0 * q * (1.0 - e) - s.npos / (1.0 - pi), lam
+
+
+def _zip_boundary(s, theta, confidence):
+    """pi = 0: the upper end of the interval is where twice the profile log-likelihood
+    has dropped by z^2 (the signed root of the likelihood ratio reaches -z)."""
+    if theta[0] > 0:
+        return {}
+    from ..inference import z_value
+    z2 = z_value(confidence) ** 2
+    top, state = _zip_loglik(s, theta), {"rate": theta[1]}
+
+    def drop(pi):
+        value, slope, state["rate"] = _zip_profile(s, pi, state["rate"])
+        return 2.0 * (top - value) - z2, -2.0 * slope
+
+    start = -math.expm1(-z2 / (2.0 * s.npos))  # exact without zeros
+    upper, _, _ = nm.solve_increasing(drop, 0.0, 1.0 - 1e-12, start, max_iter=200, tol=1e-12)
+    note = ("pi = 0 (no excess zeros: their share does not exceed the poisson's e^-rate, so this "
+            "is the poisson fit): one-sided profile likelihood interval")
+    return {0: (0.0, upper, note, "profile likelihood")}
+
+
+ZERO_INFLATED_POISSON = Family(
+    spec=BY_NAME["zero_inflated_poisson"], stats=_zip_stats, estimate=_zip_estimate,
+    loglik=_zip_loglik, logpdf=_zip_logpdf, observed_information=_zip_observed,
+    expected_information=_zip_expected, scipy=lambda theta: None,
+    cdf=lambda x, th: np.where(x < 0, 0.0, th[0] + (1.0 - th[0]) * scipy_special().pdtr(
+        np.floor(np.maximum(x, 0.0)), th[1])),
+    sample=lambda rng, n, th: np.where(rng.random(n) < th[0], 0.0, rng.poisson(th[1], n)).astype(np.float64),
+    check=_zip_check, boundary=_zip_boundary,
+)
+
+FAMILIES = (ZERO_INFLATED_POISSON,)

@@ -1,2 +1,146 @@
-"""(being written)"""
-FAMILIES = ()
+"""Gaussian mixtures, normal_mixture:K: density sum_j w[j] N(x; mu[j], sigma[j]), 1 <= K <= 20.
+
+Parameters, in this order: w[1], mu[1], sigma[1], ..., w[K], mu[K], sigma[K]. The weights
+sum to one, so 3K - 1 are free (w[K] = 1 - the others). The likelihood is the same under
+any relabelling of the components (label switching); the fit reports them in increasing
+mu (then sigma), one labelling for every fit.
+
+Method (mixture_em.py): the data become their distinct values with summed frequency
+weights (so an integer weight is exactly a repeated row, and row order cannot matter),
+centred and divided by a power of two near the sd (exact). EM in log space (log-sum-exp,
+so far-out points do not underflow) from many starts drawn with a fixed seed (quantile
+groups, k-means++, tail groups, random partitions and parameters, nested scales), the
+best few carried on with Newton steps on the 3K-1 free parameters (analytic Hessian) to
+full precision; the best log-likelihood wins. K = 1 is the normal fit, in closed form.
+
+Degenerate spikes: a component on a single value with sigma -> 0 sends the likelihood to
+infinity. A run in which a sigma falls below FLOOR x the data's spread (the smaller of sd
+and IQR/1.349), or a weight to ~0, is discarded as collapsing (the method text says how
+many were); when all are, a DataError says the data do not support K components.
+
+Information: minus the Hessian of sum c log sum_j w_j N_j in all 3K parameters (weights
+treated as free), from the per-observation score s_i = (r_ij a_ij)_j, a = d log(w N)/d
+(w, mu, sigma) = (1/w, z/sigma, (z^2-1)/sigma):  H = sum_i c_i [blockdiag_j r_ij (a a^T +
+d^2 log(w N)) - s_i s_i^T]. `covariance` restricts it to the free parameters, inverts and
+maps back, so var(w[K]) = var(1 - the other weights).
+"""
+import math
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import numerics as nm
+from ..errors import DataError
+from . import mixture_em as em
+from .base import Family, Solution
+from .catalog import BY_NAME
+
+HALF_LOG_2PI = nm.HALF_LOG_2PI
+
+
+def build(name, k):
+    return _family(int(k))
+
+
+def _estimate(s, controls):
+    if s.k == 1:
+        return Solution((1.0, s.mean, math.sqrt(s.m2)),
+                        "closed form: one component is the normal fit (mean, sd with divisor n)")
+    return em.estimate(s, controls)
+
+
+# ---------------------------------------------------------------- the family's hooks
+def _stats(k):
+    def stats(x, w):
+        values, inverse = np.unique(x, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=w, minlength=values.size).astype(np.float64)
+        mean, m2 = nm.mean_and_m2(x, w)  # k = 1: exactly the normal family's estimate
+        centre, var = nm.mean_and_m2(values, counts)
+        scale = math.ldexp(1.0, math.frexp(math.sqrt(var))[1]) if var > 0 else 1.0
+        y = (values - centre) / scale
+        cum = np.cumsum(counts)
+        q1, q3 = (y[min(int(np.searchsorted(cum, u * cum[-1])), y.size - 1)] for u in (0.25, 0.75))
+        sd = math.sqrt(var) / scale
+        spread = min(sd, (q3 - q1) / 1.349) if q3 > q1 else sd
+        return SimpleNamespace(n=nm.total_weight(w, x.size), k=k, y=y, counts=counts, centre=centre,
+                               scale=scale, spread=spread, floor=em.FLOOR * spread, mean=mean, m2=m2)
+    return stats
+
+
+def _check(s):
+    need = 3 * s.k - 1
+    if s.y.size < need:
+        fewer = (s.y.size + 1) // 3
+        raise DataError(
+            f"normal_mixture:{s.k} needs at least {need} distinct values ({need} free parameters, "
+            f"and every component needs spread); the data have {s.y.size}; use fewer components"
+            + (f", e.g. normal_mixture:{fewer}" if fewer >= 1 else ""))
+
+
+def _loglik(s, theta):
+    return em.loglik_inside(s.y, s.counts, em.inside(s, theta)) - s.n * math.log(s.scale)
+
+
+def _unscale(s):
+    return np.tile([1.0, s.scale, s.scale], s.k)
+
+
+def _observed(s, theta):
+    d = 1.0 / _unscale(s)
+    return -em.derivatives(s.y, s.counts, em.inside(s, theta))[2] * np.outer(d, d)
+
+
+def _covariance(s, theta):
+    a = em.free_map(s.k)
+    inv = em.inverse(-(a.T @ em.derivatives(s.y, s.counts, em.inside(s, theta))[2] @ a))
+    if inv is None:
+        return None
+    d = _unscale(s)
+    return (a @ inv @ a.T) * np.outer(d, d)
+
+
+def _split(theta):
+    return np.asarray(theta, dtype=np.float64).reshape(-1, 3).T
+
+
+def _logpdf(x, theta):
+    x = np.asarray(x, dtype=np.float64)
+    w, mu, sig = _split(theta)
+    z = (x.reshape(-1) - mu[:, None]) / sig[:, None]
+    lp = (np.log(w) - np.log(sig) - HALF_LOG_2PI)[:, None] - 0.5 * z * z
+    top = lp.max(axis=0)
+    return (top + np.log(np.exp(lp - top).sum(axis=0))).reshape(x.shape)
+
+
+def _cdf(x, theta):
+    from scipy.special import ndtr
+    x = np.asarray(x, dtype=np.float64)
+    return np.clip(sum(wj * ndtr((x - m) / sd) for wj, m, sd in zip(*_split(theta))), 0.0, 1.0)
+
+
+def _sample(rng, n, theta):
+    w, mu, sig = _split(theta)
+    j = rng.choice(w.size, size=n, p=w / w.sum())
+    return rng.normal(mu[j], sig[j])
+
+
+def _family(k):
+    one = k == 1
+    return Family(
+        spec=replace(BY_NAME["normal_mixture"], name=f"normal_mixture:{k}"),
+        stats=_stats(k), estimate=_estimate, loglik=_loglik, logpdf=_logpdf,
+        observed_information=_observed, scipy=lambda theta: None, check=_check,
+        boundary=(lambda s, t, conf: {0: (1.0, 1.0, "one component: its weight is 1 by construction")})
+        if one else None,
+        covariance=_covariance,
+        param_names=lambda s: [f"{p}[{j}]" for j in range(1, k + 1) for p in ("w", "mu", "sigma")],
+        rescale=lambda f: ((1.0, f, f) * k, (0.0,) * (3 * k)),
+        cdf=_cdf, sample=_sample,
+        param_domains=lambda s: ("unit", "real", "positive") * k,
+        free_count=lambda s: 3 * k - 1,
+        min_n=3 * k - 1, needs_spread=True,
+        info_note="" if one else
+        f"standard errors from the observed information of the {3 * k - 1} free parameters "
+        f"(w[{k}] = 1 - the other weights); components labelled in increasing mu",
+    )

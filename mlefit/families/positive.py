@@ -1,2 +1,224 @@
-"""(being written)"""
-FAMILIES = ()
+"""Families on the positive half-line: log_logistic, inverse_gaussian, half_normal, rayleigh.
+
+log_logistic is the logistic family on y = log x (Newton on its two score equations,
+the logistic family's own, from locscale.py); the other three have closed forms from
+sufficient statistics. All four are equivariant
+under a change of unit, and their information matrices hold powers of the scale (or the
+data are squared), so values beyond 1e+-100 are fitted rescaled by a power of two.
+"""
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import numerics as nm
+from ..errors import DataError
+from . import locscale as ls
+from .base import Family, Solution, scipy_stats
+from .base import scipy_special as _special
+from .catalog import BY_NAME
+from .real_line import logistic_parts
+
+LOG_2PI = math.log(2.0 * math.pi)
+HALF_LOG_2_OVER_PI = 0.5 * math.log(2.0 / math.pi)
+
+
+def _scale_only(c):
+    """A one-parameter family whose parameter is a scale: it moves with the unit."""
+    return (c,), (0.0,)
+
+
+# ---------------------------------------------------------------- log-logistic
+# Parameters (shape b, scale a): y = log x is logistic with location mu = log a and
+# scale 1/b, so the fit is the logistic family's on y (locscale.py: Newton in
+# (mu, log(1/b)) from the median and half the interquartile range / log 3) and the
+# log-likelihood is the logistic one of y minus sum log x (the Jacobian).
+
+LL_METHOD = "Newton on the logistic score equations of log(x)"
+LL_LOG_SCALE0 = -math.log(math.log(3.0))  # logistic scale = half the IQR / log 3
+
+
+def _ll_stats(x, w):
+    y = np.log(x)
+    s = ls.stats(y, w)
+    s.sumlog = nm.wsum(y, w)
+    return s
+
+
+def _ll_estimate(s, controls):
+    (mu, scale), it, ok, message = ls.newton_fit(logistic_parts, s, LL_LOG_SCALE0, controls, LL_METHOD)
+    start = (1.0 / (s.spread * math.exp(LL_LOG_SCALE0)), math.exp(s.centre))
+    return Solution((1.0 / scale, math.exp(mu)), LL_METHOD, it, ok, message, start)
+
+
+def _ll_loglik(s, theta):
+    b, a = theta
+    return ls.sums(logistic_parts, s.x, s.w, s.n, math.log(a), 1.0 / b, False) - s.sumlog
+
+
+def _ll_observed(s, theta):
+    """Minus the Hessian in (b, a), from the logistic one in (mu, tau) = (log a, -log b)
+    (reordered to (tau, mu)): dtau/db = -1/b, d2tau/db2 = 1/b^2; dmu/da = 1/a,
+    d2mu/da2 = -1/a^2."""
+    b, a = theta
+    _, g, h = ls.sums(logistic_parts, s.x, s.w, s.n, math.log(a), 1.0 / b, True)
+    return -ls.natural_hessian(g[::-1], h[::-1, ::-1], (-1.0 / b, 1.0 / a), (1.0 / b ** 2, -1.0 / a ** 2))
+
+
+def _ll_expected(s, theta):
+    """n diag((pi^2 + 3)/(9 b^2), b^2/(3 a^2)): the logistic's n diag(1/3, (pi^2 + 3)/9)/s^2
+    in (mu, s), carried to (b, a) by s = 1/b and mu = log a."""
+    b, a = theta
+    return s.n * np.diag([(math.pi ** 2 + 3.0) / (9.0 * b * b), b * b / (3.0 * a * a)])
+
+
+def _ll_logpdf(x, theta):
+    b, a = theta
+    y = np.log(x)
+    return logistic_parts(b * (y - math.log(a)), 0)[0] + math.log(b) - y
+
+
+LOG_LOGISTIC = Family(
+    spec=BY_NAME["log_logistic"],
+    stats=_ll_stats,
+    estimate=_ll_estimate,
+    loglik=_ll_loglik,
+    logpdf=_ll_logpdf,
+    observed_information=_ll_observed,
+    expected_information=_ll_expected,
+    scipy=lambda t: scipy_stats().fisk(t[0], scale=t[1]),
+    cdf=lambda x, t: _special().expit(t[0] * (np.log(np.maximum(x, 0.0)) - math.log(t[1]))),
+    sample=lambda rng, n, t: t[1] * np.exp(rng.logistic(0.0, 1.0 / t[0], n)),
+    min_n=2,
+    needs_spread=True,
+    rescale=lambda c: ((1.0, c), (0.0, 0.0)),
+)
+
+
+# ---------------------------------------------------------------- inverse Gaussian
+# log f = log(lambda / (2 pi x^3)) / 2 - lambda (x - mu)^2 / (2 mu^2 x). Summed:
+# sum (x - mu)^2 / (mu^2 x) = D + n (mean - mu)^2 / (mu^2 mean), with
+# D = sum (1/x - 1/mean) = sum ((x - mean)/mean)^2 / x: a sum of non-negative terms, so
+# tightly clustered data keep their small D (the direct difference would cancel).
+
+def _ig_stats(x, w):
+    n = nm.total_weight(w, x.size)
+    mean = nm.mean(x, w)
+    r = (x - mean) / mean
+    return SimpleNamespace(n=n, mean=mean, d=nm.wsum(r * r / x, w), sumlog=nm.wsum(np.log(x), w))
+
+
+def _ig_check(s):
+    """mu / lambda = mean D / n is the squared coefficient of variation: below 1e-28 the
+    values agree to within a few dozen units in the last place, and lambda is noise."""
+    if not s.mean * s.d / s.n > 1e-28:
+        raise DataError("the values are (numerically) all equal: their relative spread is "
+                        "below 1e-14, so the inverse_gaussian shape lambda is infinite to "
+                        "double precision; use the normal family for such data")
+
+
+def _ig_loglik(s, theta):
+    mu, lam = theta
+    spread = s.d + s.n * (s.mean - mu) ** 2 / (mu * mu * s.mean)
+    return 0.5 * s.n * (math.log(lam) - LOG_2PI) - 1.5 * s.sumlog - 0.5 * lam * spread
+
+
+def _ig_observed(s, theta):
+    mu, lam = theta
+    cross = s.n * (mu - s.mean) / mu ** 3
+    return np.array([[lam * s.n * (3.0 * s.mean - 2.0 * mu) / mu ** 4, cross],
+                     [cross, 0.5 * s.n / lam ** 2]])
+
+
+def _ig_logpdf(x, theta):
+    mu, lam = theta
+    return 0.5 * (math.log(lam) - LOG_2PI - 3.0 * np.log(x)) - lam * (x - mu) ** 2 / (2.0 * mu * mu * x)
+
+
+def _ig_cdf(x, theta):
+    """Phi(r (x/mu - 1)) + e^(2 lambda/mu) Phi(-r (x/mu + 1)), r = sqrt(lambda/x); the
+    second term in logs, so e^(2 lambda/mu) cannot overflow."""
+    mu, lam = theta
+    sp = _special()
+    x = np.maximum(x, 0.0)
+    r = np.sqrt(lam / x)
+    return sp.ndtr(r * (x / mu - 1.0)) + np.exp(2.0 * lam / mu + sp.log_ndtr(-r * (x / mu + 1.0)))
+
+
+INVERSE_GAUSSIAN = Family(
+    spec=BY_NAME["inverse_gaussian"],
+    stats=_ig_stats,
+    estimate=lambda s, c: Solution((s.mean, s.n / s.d),
+                                   "closed form: mu = mean, lambda = n / sum(1/x - 1/mean)"),
+    loglik=_ig_loglik,
+    logpdf=_ig_logpdf,
+    observed_information=_ig_observed,
+    expected_information=lambda s, t: np.diag([s.n * t[1] / t[0] ** 3, 0.5 * s.n / t[1] ** 2]),
+    scipy=lambda t: scipy_stats().invgauss(t[0] / t[1], scale=t[1]),
+    check=_ig_check,
+    cdf=_ig_cdf,
+    sample=lambda rng, n, t: rng.wald(t[0], t[1], n),
+    min_n=2,
+    needs_spread=True,
+    rescale=lambda c: ((c, c), (0.0, 0.0)),
+)
+
+
+# ---------------------------------------------------------------- half-normal and Rayleigh
+# Both depend on the data only through S = sum x^2 (and sum log x for the Rayleigh):
+#   half-normal: n (log(2/pi)/2 - log sigma) - S / (2 sigma^2), sigma^2 = S/n;
+#   Rayleigh:    sum log x - 2n log sigma - S / (2 sigma^2),     sigma^2 = S/(2n).
+# With k = 1 (half-normal) or 2 (Rayleigh), minus the second derivative in sigma is
+# -k n / sigma^2 + 3 S / sigma^4, and its expectation (E S = k n sigma^2) 2 k n / sigma^2.
+
+def _rayleigh_stats(x, w):
+    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=nm.wsum(x * x, w),
+                           sumlog=nm.wsum(np.log(x), w))
+
+
+def _half_normal_stats(x, w):
+    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=nm.wsum(x * x, w), sumlog=0.0)
+
+
+def _half_normal_check(s):
+    if not s.ss > 0:
+        raise DataError("all values are 0: the half_normal sigma MLE (root mean square) is 0; "
+                        "a point mass at 0 is not a half-normal distribution")
+
+
+def _square_family(name, k, stats, check, logpdf, cdf, sample, scipy):
+    """The half-normal (k = 1) or Rayleigh (k = 2) family: sigma^2 = sum x^2 / (k n)."""
+    const = HALF_LOG_2_OVER_PI if k == 1 else 0.0
+    return Family(
+        spec=BY_NAME[name],
+        stats=stats,
+        estimate=lambda s, c: Solution((math.sqrt(s.ss / (k * s.n)),),
+                                       f"closed form: sigma^2 = mean(x^2){'' if k == 1 else ' / 2'}"),
+        loglik=lambda s, t: (s.n * (const - k * math.log(t[0])) + s.sumlog
+                             - s.ss / (2.0 * t[0] ** 2)),
+        logpdf=logpdf,
+        observed_information=lambda s, t: np.array([[-k * s.n / t[0] ** 2 + 3.0 * s.ss / t[0] ** 4]]),
+        expected_information=lambda s, t: np.array([[2.0 * k * s.n / t[0] ** 2]]),
+        scipy=scipy,
+        check=check,
+        cdf=cdf,
+        sample=sample,
+        rescale=_scale_only,
+    )
+
+
+HALF_NORMAL = _square_family(
+    "half_normal", 1, _half_normal_stats, _half_normal_check,
+    logpdf=lambda x, t: HALF_LOG_2_OVER_PI - math.log(t[0]) - x * x / (2.0 * t[0] ** 2),
+    cdf=lambda x, t: _special().erf(np.maximum(x, 0.0) / (math.sqrt(2.0) * t[0])),
+    sample=lambda rng, n, t: np.abs(rng.normal(0.0, t[0], n)),
+    scipy=lambda t: scipy_stats().halfnorm(scale=t[0]))
+
+RAYLEIGH = _square_family(
+    "rayleigh", 2, _rayleigh_stats, None,
+    logpdf=lambda x, t: np.log(x) - 2.0 * math.log(t[0]) - x * x / (2.0 * t[0] ** 2),
+    cdf=lambda x, t: -np.expm1(-np.maximum(x, 0.0) ** 2 / (2.0 * t[0] ** 2)),
+    sample=lambda rng, n, t: rng.rayleigh(t[0], n),
+    scipy=lambda t: scipy_stats().rayleigh(scale=t[0]))
+
+FAMILIES = (LOG_LOGISTIC, INVERSE_GAUSSIAN, HALF_NORMAL, RAYLEIGH)

@@ -1,2 +1,157 @@
-"""(being written)"""
-FAMILIES = ()
+"""Location-scale families on the whole real line: student_t (in student_t.py),
+logistic, cauchy and gumbel (maxima). Each is f0((x - mu)/sigma)/sigma for a standard
+log-density l = log f0 given with its derivatives; the shared sums, the observed
+information and the Newton maximiser are in locscale.py.
+
+- logistic(mu, s): Newton on the two score equations in (mu, log s) from the median
+  and the half interquartile range / log 3; the log-likelihood is concave in
+  (mu/s, 1/s), so the maximum is unique.
+- cauchy(mu, sigma): safeguarded Newton in (mu, log sigma) from the median and half the
+  interquartile range. In mu alone the likelihood can have several modes, but jointly
+  in (mu, sigma) it has a single stationary point, the maximum (Copas 1975, Biometrika
+  62: 701-704), so an uphill Newton iteration finds the global maximum. It does not
+  exist when one value carries half the weight or more (the supremum is approached as
+  sigma -> 0 there), nor for two distinct values.
+- gumbel(mu, beta): beta solves the profile equation
+  beta = mean(x) - sum x e^{-x/beta} / sum e^{-x/beta}, increasing in beta (its
+  derivative is 1 + weighted var(x)/beta^2), by bracketed Newton in log beta with the
+  exponentials shifted by min(x); then mu = -beta log(mean e^{-x/beta}) in closed form.
+"""
+import math
+
+import numpy as np
+
+from .. import numerics as nm
+from . import locscale as ls
+from .base import Family, Solution, scipy_special, scipy_stats
+from .catalog import BY_NAME
+from .student_t import STUDENT_T
+
+EULER_GAMMA = 0.57721566490153286061
+LOG_PI = math.log(math.pi)
+
+
+def _family(name, parts, estimate, expected, scipy, cdf, sample, check=None, min_n=2):
+    return Family(
+        spec=BY_NAME[name], stats=ls.stats, estimate=estimate,
+        loglik=lambda s, t: ls.sums(parts, s.x, s.w, s.n, t[0], t[1], False),
+        logpdf=lambda x, t: parts((x - t[0]) / t[1], 0)[0] - math.log(t[1]),
+        observed_information=lambda s, t: ls.observed(parts, s, t),
+        expected_information=lambda s, t: s.n / t[1] ** 2 * np.asarray(expected),
+        scipy=scipy, check=check, min_n=min_n, needs_spread=True, rescale=ls.rescale,
+        cdf=lambda x, t: cdf((np.asarray(x, dtype=np.float64) - t[0]) / t[1]),
+        sample=lambda rng, n, t: t[0] + t[1] * sample(rng, n),
+    )
+
+
+def _newton_estimate(parts, log_scale0, method):
+    def estimate(s, controls):
+        theta, it, ok, message = ls.newton_fit(parts, s, log_scale0, controls)
+        return Solution(theta, method, it, ok, message,
+                        (s.centre, s.spread * math.exp(log_scale0)))
+    return estimate
+
+
+# ---------------------------------------------------------------- logistic
+def logistic_parts(z, order):
+    """l(z) = -|z| - 2 log(1 + e), l' = -sign(z) (1 - e)/(1 + e) = -tanh(z/2),
+    l'' = -2 e/(1 + e)^2, with e = e^-|z|: nothing overflows or cancels in the tails."""
+    a = np.abs(z)
+    e = np.exp(-a)
+    l = -a - 2.0 * np.log1p(e)
+    if order == 0:
+        return (l,)
+    return l, -np.sign(z) * (1.0 - e) / (1.0 + e), -2.0 * e / (1.0 + e) ** 2
+
+
+LOGISTIC = _family(
+    "logistic", logistic_parts,
+    _newton_estimate(logistic_parts, -math.log(math.log(3.0)), "Newton on the score equations"),
+    [[1.0 / 3.0, 0.0], [0.0, (math.pi ** 2 + 3.0) / 9.0]],
+    lambda t: scipy_stats().logistic(t[0], t[1]),
+    lambda z: scipy_special().expit(z),
+    lambda rng, n: rng.logistic(size=n))
+
+
+# ---------------------------------------------------------------- cauchy
+def cauchy_parts(z, order):
+    """l(z) = -log(pi (1 + z^2)), l' = -2z/(1 + z^2), l'' = -2(1 - z^2)/(1 + z^2)^2."""
+    z2 = z * z
+    l = -np.log1p(z2) - LOG_PI
+    if order == 0:
+        return (l,)
+    r = 1.0 / (1.0 + z2)
+    return l, -2.0 * z * r, -2.0 * (1.0 - z2) * r * r
+
+
+def _cauchy_check(s):
+    ls.refuse_ties(s, "cauchy", "the likelihood climbs towards its supremum as sigma -> 0 at that value",
+                   half=True)
+
+
+CAUCHY = _family(
+    "cauchy", cauchy_parts,
+    _newton_estimate(cauchy_parts, 0.0, "Newton on the score equations (unique maximum)"),
+    [[0.5, 0.0], [0.0, 0.5]],
+    lambda t: scipy_stats().cauchy(t[0], t[1]),
+    lambda z: 0.5 + np.arctan(z) / math.pi,
+    lambda rng, n: rng.standard_cauchy(n),
+    check=_cauchy_check, min_n=3)
+
+
+# ---------------------------------------------------------------- gumbel
+def gumbel_parts(z, order):
+    """l(z) = -z - e^-z, l' = e^-z - 1, l'' = -e^-z."""
+    e = np.exp(-z)
+    l = -z - e
+    if order == 0:
+        return (l,)
+    return l, e - 1.0, -e
+
+
+GUMBEL_METHOD = "Newton on the profile equation in beta"
+
+
+def _gumbel_estimate(s, controls):
+    """On y = (x - min x)/spread >= 0, b = beta/spread solves
+    h(b) = b - mean(y) + sum y e^{-y/b} / sum e^{-y/b} = 0 (e^{-y/b} <= 1: no overflow);
+    h is increasing, with dh/dlog b = b + var_b(y)/b (var_b: weighted by e^{-y/b})."""
+    low = float(s.x.min())
+    y = (s.x - low) / s.spread
+    ybar = nm.wsum(y, s.w) / s.n
+
+    def sums(b):  # (no BLAS dot: small dots stall when the other core is busy)
+        e = np.exp(-y / b)
+        if s.w is not None:
+            e = e * s.w
+        ey = e * y
+        return float(e.sum()), float(ey.sum()), float((ey * y).sum())
+
+    def h(v):
+        b = math.exp(v)
+        s0, s1, s2 = sums(b)
+        m = s1 / s0
+        return b - ybar + m, b + max(s2 / s0 - m * m, 0.0) / b
+
+    # a bracket from 0 <= m(b) <= n b / (e w0), w0 the weight at y = 0 (y e^{-y/b} <= b/e):
+    # h(2 mean(y)) >= mean(y) > 0 and h(b) <= b (1 + n/(e w0)) - mean(y) < 0 below
+    w0 = nm.wsum(y == 0.0, s.w)
+    lo, hi = math.log(0.5 * ybar / (1.0 + s.n / (math.e * w0))), math.log(2.0 * ybar)
+    v0 = math.log(math.sqrt(nm.mean_and_m2(y, s.w)[1]) * math.sqrt(6.0) / math.pi)  # moments
+    v, it, ok = nm.solve_increasing(h, lo, hi, v0, max_iter=controls.max_iter, tol=controls.tol)
+
+    def point(b):
+        return low + s.spread * (-b * math.log(sums(b)[0] / s.n)), s.spread * b
+
+    return Solution(point(math.exp(v)), GUMBEL_METHOD, it, ok,
+                    "" if ok else f"beta did not converge in {it} iteration(s)", point(math.exp(v0)))
+
+
+GUMBEL = _family(
+    "gumbel", gumbel_parts, _gumbel_estimate,
+    [[1.0, EULER_GAMMA - 1.0], [EULER_GAMMA - 1.0, math.pi ** 2 / 6.0 + (1.0 - EULER_GAMMA) ** 2]],
+    lambda t: scipy_stats().gumbel_r(t[0], t[1]),
+    lambda z: np.exp(-np.exp(-z)),
+    lambda rng, n: rng.gumbel(size=n))
+
+FAMILIES = (STUDENT_T, LOGISTIC, CAUCHY, GUMBEL)

@@ -1,0 +1,168 @@
+"""Shared machinery of the location-scale families on the real line (student_t,
+logistic, cauchy, gumbel): a density f(x) = f0((x - mu)/sigma)/sigma given by the
+standard log-density l = log f0 and its first two derivatives.
+
+- stats: the data, the weighted median (centre) and a robust spread; estimators work
+  on y = (x - centre)/spread, so data with a tiny spread around a huge mean keep their
+  precision, and starting values are O(1);
+- sums: the log-likelihood with its gradient and Hessian in (mu, tau = log sigma);
+- maximise: a safeguarded Newton maximiser, also used with a bounded coordinate
+  (student_t's 1/df >= 0).
+"""
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import numerics as nm
+from ..errors import DataError
+
+
+def quantile(x, w, tau):
+    """The tau-quantile (by partition, without a sort, when there are no weights)."""
+    return float(np.quantile(x, tau)) if w is None else nm.weighted_quantile(x, w, tau)
+
+
+def stats(x, w):
+    n = nm.total_weight(w, x.size)
+    centre = nm.weighted_median(x, w)
+    spread = 0.5 * (quantile(x, w, 0.75) - quantile(x, w, 0.25))
+    if not spread > 0:  # more than half the weight on a few values: the sd instead
+        spread = math.sqrt(nm.mean_and_m2(x - centre, w)[1])
+    if not (spread > 0 and math.isfinite(spread)):
+        raise DataError("the values are (numerically) all equal: zero spread; "
+                        "this family needs spread to estimate its scale")
+    return SimpleNamespace(n=n, x=x, w=w, centre=centre, spread=spread)
+
+
+def standardised(s):
+    return (s.x - s.centre) / s.spread
+
+
+def refuse_ties(s, family, why, half=False):
+    """DataError when one value carries more than half the weight (with `half`: half or
+    more), or the data take at most two distinct values: there the likelihood of
+    `family` has no (unique) interior maximum. `why` says what happens instead."""
+    # a value with half the weight is a lower or upper median: next to the centre
+    nearest = (float(s.x[s.x <= s.centre].max()), float(s.x[s.x >= s.centre].min()))
+    tied, value = max((nm.wsum(s.x == v, s.w), v) for v in nearest)
+    lo, hi = float(s.x.min()), float(s.x.max())
+    if tied > 0.5 * s.n or (half and tied == 0.5 * s.n):
+        share = "half or more" if half else "more than half"
+        raise DataError(f"{tied:.10g} of the {s.n:.10g} values equal {value:.10g} ({share}): "
+                        f"{why}; the {family} MLE does not exist, choose another family")
+    if not np.any((s.x > lo) & (s.x < hi)):
+        raise DataError(f"the values take only two distinct values ({lo:.10g} and {hi:.10g}): "
+                        f"the {family} MLE does not exist or is not unique; choose another family")
+
+
+def sums(parts, y, w, n, mu, sigma, derivs):
+    """The log-likelihood sum(l(z)) - n log(sigma), z = (y - mu)/sigma, and when
+    `derivs`, its gradient and Hessian in (mu, tau = log sigma):
+    g = (-S(l')/sigma, -S(l' z) - n), H = [[S(l'')/sigma^2, S(l'' z + l')/sigma],
+    [., S(l'' z^2 + l' z)]], S a weighted sum."""
+    z = (y - mu) / sigma
+    if not derivs:
+        value = nm.wsum(parts(z, 0)[0], w) - n * math.log(sigma)
+        return value if math.isfinite(value) else -math.inf
+    l, d1, d2 = parts(z, 2)
+    value = nm.wsum(l, w) - n * math.log(sigma)
+    s1, s1z = nm.wsum(d1, w), nm.wsum(d1 * z, w)
+    s2, s2z, s2zz = nm.wsum(d2, w), nm.wsum(d2 * z, w), nm.wsum(d2 * z * z, w)
+    g = np.array([-s1 / sigma, -s1z - n])
+    cross = (s2z + s1) / sigma
+    return value, g, np.array([[s2 / sigma ** 2, cross], [cross, s2zz + s1z]])
+
+
+def natural_hessian(g, h, d1, d2):
+    """The Hessian in theta from the gradient g and Hessian h in u, where each u_i is a
+    function of theta_i alone with derivatives d1 = du/dtheta and d2 = d2u/dtheta2."""
+    d1 = np.asarray(d1, dtype=np.float64)
+    return h * np.outer(d1, d1) + np.diag(np.asarray(d2, dtype=np.float64) * g)
+
+
+def observed(parts, s, theta):
+    """Minus the Hessian of the log-likelihood in (mu, sigma)."""
+    mu, sigma = theta
+    _, g, h = sums(parts, s.x, s.w, s.n, mu, sigma, True)
+    return -natural_hessian(g, h, (1.0, 1.0 / sigma), (0.0, -1.0 / sigma ** 2))
+
+
+def newton_fit(parts, s, log_scale0, controls, method=None):
+    """Maximise over (mu, log sigma) from (centre, spread e^log_scale0) by `maximise`;
+    returns ((mu, sigma), iterations, converged, message). (`method` is not used: kept
+    for callers that pass their method text.)"""
+    y = standardised(s)
+
+    def f(u, derivs):
+        if not abs(u[1]) < 300.0:
+            return -math.inf
+        return sums(parts, y, s.w, s.n, u[0], math.exp(u[1]), derivs)
+
+    u, it, ok, message = maximise(f, (0.0, log_scale0), scale=lambda u: np.array([math.exp(u[1]), 1.0]),
+                                  max_iter=controls.max_iter, tol=controls.tol)
+    return (s.centre + s.spread * u[0], s.spread * math.exp(u[1])), it, ok, message
+
+
+def rescale(c):
+    return (c, c), (0.0, 0.0)
+
+
+def ascent_direction(a, g):
+    """Solve a step = g for a symmetric a, adding Marquardt damping lambda diag(|a|)
+    until the system is positive definite, so that g . step > 0. Returns the step and
+    whether it was damped."""
+    d = np.maximum(np.abs(np.diag(a)), 1e-300)
+    lam = 0.0
+    for _ in range(40):
+        try:
+            chol = np.linalg.cholesky(a + lam * np.diag(d))
+            return np.linalg.solve(chol.T, np.linalg.solve(chol, g)), lam > 0
+        except np.linalg.LinAlgError:
+            lam = 1e-4 if lam == 0.0 else lam * 10.0
+    return g / d, True
+
+
+def maximise(f, u0, *, scale, max_iter, tol, lower=None):
+    """Maximise f over u (u >= lower where lower is given), by Newton's method.
+
+    Each iteration solves (-H) step = g on the free coordinates; where -H is not
+    positive definite the step is damped (Levenberg-Marquardt) until it is, so it
+    points uphill; then it is halved until f does not fall, so the iteration cannot
+    diverge. A coordinate on its lower bound whose gradient points out of the domain
+    is held there (projected Newton): a maximum on the bound is reached exactly.
+
+    f(u, derivs) -> the value, or (value, gradient, Hessian) when derivs is true; a
+        non-finite value marks a point outside the domain.
+    scale(u) -> the size of each coordinate: converged when an undamped Newton step is
+        below tol times it in every coordinate.
+    Returns (u, iterations, converged, message).
+    """
+    u = np.asarray(u0, dtype=np.float64).copy()
+    low = np.full(u.size, -np.inf) if lower is None else np.asarray(lower, dtype=np.float64)
+    value = f(u, False)
+    if not math.isfinite(value):
+        return u, 0, False, "the log-likelihood is not finite at the start values"
+    for it in range(1, max_iter + 1):
+        _, g, h = f(u, True)
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+            return u, it, False, "the derivatives of the log-likelihood are not finite"
+        free = ~((u <= low) & (g <= 0.0))
+        step, damped = np.zeros(u.size), False
+        if free.any():
+            step[free], damped = ascent_direction(-h[np.ix_(free, free)], g[free])
+        size = float(np.max(np.abs(step) / scale(u)))
+        t = 1.0
+        for _ in range(60):
+            trial = np.maximum(u + t * step, low)
+            new = f(trial, False)
+            if new >= value - 1e-13 * max(1.0, abs(value)):  # uphill, up to rounding
+                break
+            t /= 2.0
+        else:  # no step keeps the value: the maximum to rounding precision, or stuck
+            ok = size <= 1e-7 and not damped
+            return u, it, ok, "" if ok else "the line search found no higher log-likelihood"
+        u, value = trial, new
+        if size <= tol and not damped:
+            return u, it, True, ""
+    return u, max_iter, False, f"did not converge in {max_iter} iteration(s)"

@@ -1,0 +1,375 @@
+"""student_t(mu, sigma, df): location mu, scale sigma, degrees of freedom df; scipy's
+t(df, loc=mu, scale=sigma).
+
+Method: Newton's method (locscale.maximise) in (mu, tau = log sigma, eta = 1/df) with
+the analytic score and Hessian, from the best of a few starts (the normal fit; mean and
+sd with df from the kurtosis; median and MAD with df from a quantile tail ratio, and
+with df = 1), then from the next ones while none has reached a maximum above their
+log-likelihood (so the fit is never below the normal fit). eta = 1/df keeps the
+normal limit df -> infinity at the finite point eta = 0, where the log-likelihood is
+smooth: with q = eta z^2,
+
+    log f = c(eta) - log(2 pi)/2 - log(sigma) - (1 + eta)/2 z^2 phi(q),
+    phi(q) = log(1 + q)/q,  c = lgamma((df+1)/2) - lgamma(df/2) - log(df/2)/2,
+
+and phi, c and their derivatives are evaluated by series where they would cancel, so
+df up to 1e30 and beyond is exact. The iteration keeps eta >= 0.
+
+The normal limit: when the data are no heavier-tailed than a normal the maximum is at
+eta = 0 (df = infinity). The fit then returns mu and sigma of the normal fit, df
+reported as DF_LIMIT = 1e30 (where the t density equals the normal one in double
+precision, so the log-likelihood is the normal fit's, never below it) with a note and
+a profile-likelihood lower bound for df as its interval.
+
+Beware: with df free the t likelihood is unbounded as df -> 0 and sigma -> 0 at any
+data value (Fernandez and Steel 1999); the fit is the usual local maximum. Data with
+more than half the weight on one value, where no such maximum exists, are refused.
+"""
+import math
+
+import numpy as np
+
+from .. import numerics as nm
+from ..errors import DataError
+from . import locscale as ls
+from .base import Family, Solution, scipy_special, scipy_stats
+from .catalog import BY_NAME
+from .continuous import NORMAL
+
+DF_LIMIT = 1e30
+ETA_SWITCH = 0.02  # below it (df > 50) c(eta) and the information use their series
+
+# phi(q) - 1, phi'(q), phi''(q) as power series in q (for q < 0.1)
+_TERMS = 18
+_PHI_SERIES = (
+    np.array([0.0] + [(-1.0) ** k / (k + 1) for k in range(1, _TERMS)]),
+    np.array([(-1.0) ** (j + 1) * (j + 1) / (j + 2) for j in range(_TERMS)]),
+    np.array([(-1.0) ** j * (j + 1) * (j + 2) / (j + 3) for j in range(_TERMS)]),
+)
+# B_2k / (2k (2k - 1)): the Stirling series of lgamma
+_STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360)
+# per-observation expected information in eta, as a series in eta (derived with sympy
+# from the asymptotic series of trigamma; checked against mpmath to 1e-17 at eta = 0.02)
+_FISHER_ETA = np.array([7 / 2, -13, 79 / 2, -119, 727 / 2, -1101, 6559 / 2, -9763, 59047 / 2,
+                        -89609, 531439 / 2, -778047, 4782967 / 2, -7639237])
+
+
+def _phi(q, order):
+    """[phi(q), phi'(q), phi''(q)][:order + 1] for q >= 0, phi(q) = log(1 + q)/q;
+    phi' = (r - phi)/q and phi'' = -(r^2 + 2 phi')/q with r = 1/(1 + q), which keep
+    their relative precision for large q, and power series below q = 0.1, where
+    those differences would cancel."""
+    q = np.asarray(q, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.log1p(q) / q
+        phi[q == 0] = 1.0
+        if order == 0:
+            return [phi]
+        r = 1.0 / (1.0 + q)
+        d1 = (r - phi) / q
+        d2 = -(r * r + 2.0 * d1) / q
+    small = q < 0.1
+    if small.any():
+        qs = q[small]
+        d1[small] = np.polynomial.polynomial.polyval(qs, _PHI_SERIES[1])
+        d2[small] = np.polynomial.polynomial.polyval(qs, _PHI_SERIES[2])
+    return [phi, d1, d2][:order + 1]
+
+
+def _const(eta, order):
+    """c(eta) = lgamma((df+1)/2) - lgamma(df/2) - log(df/2)/2 and its derivatives in
+    eta = 1/df. For df > 50, via Stirling: c = (phi(eta) - 1)/2 + sum_k B_2k/(2k(2k-1))
+    (2 eta)^m ((1 + eta)^-m - 1), m = 2k - 1, with no cancellation as eta -> 0 (where the
+    df-derivatives times df^2, df^4 would lose all their digits)."""
+    if eta <= ETA_SWITCH:
+        out = [0.5 * float(np.polynomial.polynomial.polyval(eta, _PHI_SERIES[i])) for i in range(order + 1)]
+        r = 1.0 / (1.0 + eta)
+        for k, b in enumerate(_STIRLING, start=1):
+            m = 2 * k - 1
+            t = b * 2.0 ** m
+            out[0] += t * eta ** m * (r ** m - 1.0)
+            if order >= 1:
+                out[1] += t * m * eta ** (m - 1) * (r ** (m + 1) - 1.0)
+            if order >= 2:
+                inner = -2.0 * eta ** (m - 1) * r ** (m + 2)
+                if m > 1:
+                    inner += (m - 1) * eta ** (m - 2) * (r ** (m + 2) - 1.0)
+                out[2] += t * m * inner
+        return out
+    # exactly, with a = df/2, mu the Stirling remainder and D(a) = log(a) - digamma(a):
+    # c = a log1pmx(1/(2a)) + mu(a + 1/2) - mu(a), dc/ddf = (log1pmx(1/df) + D(a) - D(a + 1/2))/2,
+    # d2c/ddf2 = (D'(a) - D'(a + 1/2))/4 + 1/(2 df^2 (df + 1)): no large terms cancel
+    nu = 1.0 / eta
+    a = 0.5 * nu
+    out = [a * nm.log1pmx(eta) + nm.stirling_remainder(a + 0.5) - nm.stirling_remainder(a)]
+    (d0, d0p), (d1, d1p) = nm.log_minus_digamma(a), nm.log_minus_digamma(a + 0.5)
+    dnu = 0.5 * (nm.log1pmx(eta) + d0 - d1)
+    if order >= 1:
+        out.append(-nu * nu * dnu)
+    if order >= 2:
+        d2nu = 0.25 * (d0p - d1p) + 0.5 / (nu * nu * (nu + 1.0))
+        out.append(nu ** 4 * d2nu + 2.0 * nu ** 3 * dnu)
+    return out
+
+
+def _sums(y, w, n, mu, sigma, eta, derivs):
+    """The log-likelihood of (mu, sigma, 1/eta) on y and, when `derivs`, its gradient
+    and Hessian in (mu, tau = log sigma, eta); with z = (y - mu)/sigma, q = eta z^2,
+    a = 1 + eta, r = 1/(1 + q):
+    d/dmu = a z r/sigma, d/dtau = a z^2 r - 1, d/deta = c' - z^2 phi/2 - a z^4 phi'/2,
+    d2/dmu2 = -a (1 - q) r^2/sigma^2, d2/dmu dtau = -a z r ((1 - q) r + 1)/sigma,
+    d2/dtau2 = -2 a z^2 r^2, d2/dmu deta = z (1 - z^2) r^2/sigma,
+    d2/dtau deta = z^2 (1 - z^2) r^2, d2/deta2 = c'' - z^4 phi' - a z^6 phi''/2."""
+    z = (y - mu) / sigma
+    z2 = z * z
+    q = eta * z2
+    a = 1.0 + eta
+    p = _phi(q, 2 if derivs else 0)
+    c = _const(eta, 2 if derivs else 0)
+    zphi = z2 * p[0]
+    value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * nm.wsum(zphi, w)
+    if not derivs:
+        return value if math.isfinite(value) else -math.inf
+    r = 1.0 / (1.0 + q)
+    r2 = r * r
+    azr = a * z * r
+    z4 = z2 * z2
+    z4p1 = z4 * p[1]
+    u = (1.0 - z2) * r2
+
+    def total(v):
+        return nm.wsum(v, w)
+
+    g = np.array([total(azr) / sigma, total(azr * z) - n,
+                  n * c[1] - 0.5 * total(zphi) - 0.5 * a * total(z4p1)])
+    h_mt = -total(azr * ((1.0 - q) * r + 1.0)) / sigma
+    h_me, h_te = total(z * u) / sigma, total(z2 * u)
+    h = np.array([[-a * total((1.0 - q) * r2) / sigma ** 2, h_mt, h_me],
+                  [h_mt, -2.0 * a * total(z2 * r2), h_te],
+                  [h_me, h_te, n * c[2] - total(z4p1) - 0.5 * a * total(z4 * z2 * p[2])]])
+    return value, g, h
+
+
+def _eta(df):
+    return 1.0 / df
+
+
+def _loglik(s, theta):
+    """At df >= DF_LIMIT, the normal log-likelihood (equal to the t one within 1e-30
+    relative), computed exactly as the normal family does: the fit at the normal limit
+    has the normal fit's log-likelihood to the last bit."""
+    mu, sigma, df = theta
+    if df >= DF_LIMIT:
+        return NORMAL.loglik(s.normal, (mu, sigma))
+    return _sums(s.x, s.w, s.n, mu, sigma, _eta(df), False)
+
+
+def _logpdf(x, theta):
+    mu, sigma, df = theta
+    eta = _eta(df)
+    z2 = ((np.asarray(x, dtype=np.float64) - mu) / sigma) ** 2
+    return (_const(eta, 0)[0] - nm.HALF_LOG_2PI - math.log(sigma)
+            - 0.5 * (1.0 + eta) * z2 * _phi(eta * z2, 0)[0])
+
+
+def _observed(s, theta):
+    mu, sigma, df = theta
+    eta = _eta(df)
+    _, g, h = _sums(s.x, s.w, s.n, mu, sigma, eta, True)
+    return -ls.natural_hessian(g, h, (1.0, 1.0 / sigma, -eta * eta), (0.0, -1.0 / sigma ** 2, 2.0 * eta ** 3))
+
+
+def _fisher_eta(eta):
+    """Per-observation expected information in eta = 1/df:
+    df^4 [(trigamma(df/2) - trigamma((df+1)/2))/4 - (df+5)/(2 df (df+1) (df+3))]."""
+    if eta <= ETA_SWITCH:
+        return float(np.polynomial.polynomial.polyval(eta, _FISHER_ETA))
+    nu = 1.0 / eta  # trigamma(a) = 1/a - D'(a), D as in _const
+    diff = nm.log_minus_digamma(0.5 * nu + 0.5)[1] - nm.log_minus_digamma(0.5 * nu)[1]
+    return nu ** 4 * (0.25 * diff - 1.0 / (nu * (nu + 1.0) * (nu + 3.0)))
+
+
+def _expected(s, theta):
+    """n [[(df+1)/((df+3) sigma^2), 0, 0], [0, 2 df/((df+3) sigma^2), -2/((df+1)(df+3) sigma)],
+    [0, ., I_df]] (Lange, Little and Taylor 1989), written in eta = 1/df. At the normal
+    limit (a boundary estimate, not a Wald-regular one) the df row is decoupled, so mu
+    and sigma keep the normal fit's standard errors, as with the observed information
+    (where the score in df decouples it)."""
+    _, sigma, df = theta
+    eta = _eta(df)
+    a, b = 1.0 + eta, 1.0 + 3.0 * eta
+    cross = -2.0 * eta * eta / (a * b * sigma) if df < DF_LIMIT else 0.0
+    return s.n * np.array([[a / (b * sigma ** 2), 0.0, 0.0], [0.0, 2.0 / (b * sigma ** 2), cross],
+                           [0.0, cross, eta ** 4 * _fisher_eta(eta)]])
+
+
+# ---------------------------------------------------------------- estimation
+METHOD = "Newton in (mu, log sigma, 1/df)"
+
+
+def _objective(s, y):
+    def f(u, derivs):
+        if not (abs(u[1]) < 300.0 and u[2] < 1e3):  # df < 1e-3: degenerate
+            return -math.inf
+        return _sums(y, s.w, s.n, u[0], math.exp(u[1]), u[2], derivs)
+    return f
+
+
+def _starts(s, y):
+    """Start points (mu, log sigma, eta) on the standardised data y: the normal fit; the
+    mean and sd with df from the excess kurtosis 6/(df - 4) when it is positive; the
+    median (0 on y) with df matching the ratio of the 90% to the 50% quantile of |y|
+    (a tail weight, from 6.3 for the cauchy down to 2.44 for the normal) and sigma from
+    the median absolute deviation; and the median and MAD with df = 1."""
+    mean, m2 = nm.mean_and_m2(y, s.w)
+    sd = math.sqrt(m2)
+    out = [(mean, math.log(sd), 0.0)]
+    kurtosis = nm.wsum(((y - mean) / sd) ** 4, s.w) / s.n - 3.0
+    if kurtosis > 0:
+        df = 4.0 + 6.0 / kurtosis
+        out.append((mean, math.log(sd * math.sqrt((df - 2.0) / df)), 1.0 / df))
+    a = np.abs(y)
+    mad, top = nm.weighted_median(a, s.w), ls.quantile(a, s.w, 0.9)
+    if mad > 0:
+        stdtrit = scipy_special().stdtrit
+
+        def shortfall(v):  # increasing in v = log df; no derivative: bisection
+            df = math.exp(v)
+            return top / mad - float(stdtrit(df, 0.95) / stdtrit(df, 0.75)), 0.0
+
+        v = nm.solve_increasing(shortfall, math.log(0.3), math.log(1e3), 0.0, max_iter=60, tol=1e-3)[0]
+        df = math.exp(v)
+        out.append((0.0, math.log(mad / float(stdtrit(df, 0.75))), 1.0 / df))
+        out.append((0.0, math.log(mad), 1.0))  # the cauchy: df = 1
+    return out
+
+
+def _theta(s, u):
+    eta = float(u[2])
+    return (s.centre + s.spread * float(u[0]), s.spread * math.exp(u[1]),
+            1.0 / eta if eta > 1.0 / DF_LIMIT else DF_LIMIT)
+
+
+def _stats(x, w):
+    s = ls.stats(x, w)
+    s.normal = NORMAL.stats(x, w)
+    return s
+
+
+def _estimate(s, controls):
+    y = ls.standardised(s)
+    f = _objective(s, y)
+    starts = sorted(((f(u, False), i, u) for i, u in enumerate(map(np.array, _starts(s, y)))),
+                    key=lambda start: start[:2], reverse=True)
+    runs = []
+    for value, _, start in starts:
+        # the best start first; the others only while no run has converged to a maximum
+        # above them (small samples: a start can lie on the slope of the unbounded
+        # df -> 0 ridge, or lead to a lower local maximum)
+        if runs and runs[0][0] and runs[0][1] >= value:
+            break
+        u, it, ok, message = ls.maximise(
+            f, start, scale=lambda u: np.array([math.exp(u[1]), 1.0, max(1.0, u[2])]),
+            lower=(-np.inf, -np.inf, 0.0), max_iter=controls.max_iter, tol=controls.tol)
+        runs.append((ok, f(u, False), u, it, message, start))
+        runs.sort(key=lambda run: run[:2], reverse=True)
+    ok, _, u, it, message, start = runs[0]
+    if not ok and (u[2] > 1.0 or u[1] < math.log(1e-6)):
+        raise DataError("the student_t likelihood has no local maximum for these data: it grows "
+                        "without bound as df -> 0 and sigma -> 0 at a data value (repeated values?); "
+                        "choose another family (cauchy, laplace)")
+    theta = _theta(s, u)
+    if theta[2] == DF_LIMIT:  # the normal limit: exactly the normal fit
+        theta = (*NORMAL.estimate(s.normal, controls).theta, DF_LIMIT)
+    method = METHOD + (": df -> infinity, the normal limit" if theta[2] == DF_LIMIT else "")
+    return Solution(theta, method, it, ok, message, _theta(s, start))
+
+
+def _profile_lower_df(s, theta, confidence):
+    """The lower end of the profile-likelihood interval for df when the MLE is at the
+    normal limit: the eta > 0 where 2 (loglik_max - max over mu, sigma of loglik) equals
+    z^2 (z: the normal quantile of the level). Bracketed Newton in log eta (the
+    profile's slope in eta is the partial derivative at the profile point), from the
+    root of the profile's quadratic expansion at eta = 0."""
+    from ..inference import z_value
+
+    f = _objective(s, ls.standardised(s))
+    u = np.array([(theta[0] - s.centre) / s.spread, math.log(theta[1] / s.spread), 0.0])
+    top, g, h = f(u, True)
+    half = 0.5 * z_value(confidence) ** 2
+    info = -h[2, 2] + h[2, :2] @ np.linalg.solve(h[:2, :2], h[:2, 2])  # profile information in eta
+    eta0 = (g[2] + math.sqrt(g[2] ** 2 + 2.0 * info * half)) / info if info > 0 else 0.01
+
+    def drop(v):
+        u[2] = math.exp(v)
+        u[:2] = ls.maximise(lambda p, d: _restricted(f, p, u[2], d), u[:2], max_iter=100, tol=1e-10,
+                            scale=lambda p: np.array([math.exp(p[1]), 1.0]))[0]
+        value, g, _ = f(u, True)
+        return top - half - value, -u[2] * g[2]
+
+    v0 = math.log(min(eta0, 1.0))
+    lo, hi = v0 - 1.0, v0 + 1.0
+    while drop(lo)[0] >= 0 and lo > -70.0:
+        lo -= 2.0
+    while not drop(hi)[0] > 0:  # no bound when even df = 0.1 is within reach
+        if hi > math.log(10.0):
+            return 0.0
+        hi += 1.0
+    v, _, _ = nm.solve_increasing(drop, lo, hi, v0, max_iter=100, tol=1e-8)
+    return math.exp(-v)
+
+
+def _restricted(f, p, eta, derivs):
+    out = f(np.array([p[0], p[1], eta]), derivs)
+    if not derivs:
+        return out
+    value, g, h = out
+    return value, g[:2], h[:2, :2]
+
+
+def _boundary(s, theta, confidence):
+    if theta[2] < DF_LIMIT:
+        return {}
+    try:
+        lower = _profile_lower_df(s, theta, confidence)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError):  # a profile beyond double precision
+        lower = 0.0
+    note = (f"df -> infinity, the normal limit (shown as {DF_LIMIT:g}): tails no heavier than a "
+            f"normal's; mu and sigma are the normal fit; interval: [profile-likelihood lower bound, "
+            f"infinity)")
+    return {2: (lower, math.inf, note)}
+
+
+def _check(s):
+    ls.refuse_ties(s, "student_t", "the likelihood grows without bound as df and sigma -> 0 at that value")
+
+
+def _cdf(x, theta):
+    mu, sigma, df = theta
+    z = (np.asarray(x, dtype=np.float64) - mu) / sigma
+    sp = scipy_special()
+    return sp.ndtr(z) if df >= DF_LIMIT else sp.stdtr(df, z)
+
+
+def _sample(rng, n, theta):
+    mu, sigma, df = theta
+    return mu + sigma * (rng.standard_normal(n) if df >= DF_LIMIT else rng.standard_t(df, n))
+
+
+STUDENT_T = Family(
+    spec=BY_NAME["student_t"],
+    stats=_stats,
+    estimate=_estimate,
+    loglik=_loglik,
+    logpdf=_logpdf,
+    observed_information=_observed,
+    expected_information=_expected,
+    scipy=lambda t: scipy_stats().t(t[2], t[0], t[1]),
+    check=_check,
+    boundary=_boundary,
+    rescale=lambda c: ((c, c, 1.0), (0.0, 0.0, 0.0)),
+    cdf=_cdf,
+    sample=_sample,
+    min_n=3,
+    needs_spread=True,
+)

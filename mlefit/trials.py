@@ -1,0 +1,85 @@
+"""The number of trials of the binomial and beta_binomial families, given as one number
+or one per value (mlefit.fit(..., trials=), --trials N|COLUMN): aligned with the values
+like the weights, checked, and built into the family."""
+from dataclasses import replace
+
+import numpy as np
+
+from . import families
+from .errors import DataError, UsageError
+
+
+def trials_family(family):
+    """A stand-in for a trials family named without its trials (they come as trials=)."""
+    name = family.name if hasattr(family, "spec") else family
+    canonical = families.resolve(name) if isinstance(name, str) else None
+    if canonical is None:
+        families.get(name)  # the unknown-family error
+    if families.spec(canonical).shape != "trials":
+        raise UsageError(f"trials apply to the binomial and beta_binomial families, not to {canonical}")
+    if ":" in name:
+        raise UsageError(f"the trials are given twice, in the family name '{name}' and as trials "
+                         f"(--trials); give them once")
+    return families.build(canonical, 1)
+
+
+def aligned_trials(first, col, w, trials, aligned):
+    """(col, w, trials) for the values `col` holds (`first` is the column before any row
+    was left out for its weight): one whole number >= 1, or one per value (one per row
+    read for a plain sequence, like the weights), each a whole number >= 0; rows with
+    missing trials are left out and reported."""
+    if isinstance(trials, str):
+        raise UsageError("trials must be a number, or numbers one per value (from the command line, "
+                         "use --trials N or --trials COLUMN)")
+    try:
+        t = np.asarray(trials, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError("trials must be numbers (one for every value, or one per value)") from None
+    if t.ndim == 0:
+        if not families.SHAPES["trials"][2](float(t)):
+            raise UsageError(f"trials must be a positive whole number (got {float(t):g})")
+        return col, w, int(t)
+    t = t.reshape(-1)
+    expected = first.values.size if aligned else first.rows_read
+    if t.size != expected:
+        raise UsageError(f"there are {t.size} trials for {expected} values; give one number of trials per value")
+    t = t[np.searchsorted(first.positions, col.positions)] if aligned else t[col.positions]
+    bad = np.flatnonzero(~np.isnan(t) & ~((t >= 0) & (t == np.floor(t)) & (t < 2.0 ** 53)))
+    if bad.size:
+        shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
+        raise DataError(f"{bad.size} trial count{'s are' if bad.size > 1 else ' is'} not a whole number "
+                        f">= 0 ({shown}); trials count attempts: 0, 1, 2, ...")
+    return _leave_out(col, np.isnan(t), "missing trials", w, t)
+
+
+def with_trials(fam, col, w, t):
+    """(family built with its trials, col, w), once every value is checked to be at most
+    its number of trials; rows of zero trials (so x = 0: no information) are left out
+    and reported. t is None when the trials came in the name ('binomial:12')."""
+    base = fam.spec.name.split(":")[0]
+    if t is None:
+        t = int(fam.spec.name.split(":")[1])
+    x = col.values
+    over = np.flatnonzero(x > t)
+    if over.size:
+        shown = ", ".join(f"{col.where(i)}: {x[i]:.10g} > {t if np.isscalar(t) else t[i]:.10g}" for i in over[:3])
+        raise DataError(f"{col.label} has {over.size} value{'s' if over.size > 1 else ''} above the number "
+                        f"of trials ({shown}); the {base} family counts successes: 0 <= x <= trials")
+    if not np.isscalar(t):
+        col, w, t = _leave_out(col, t == 0, "zero trials", w, t)
+        if t.size and t.min() != t.max():
+            col = replace(col, notes=col.notes + (f"trials per row: from {t.min():.10g} to {t.max():.10g}",))
+    return families.build(base, t), col, w
+
+
+def _leave_out(col, mask, reason, *arrays):
+    """col without the rows in `mask`, reported as `reason`, and the aligned arrays
+    (or None) likewise; col itself when there are none."""
+    if not mask.any():
+        return (col, *arrays)
+    from .data import FIRST
+    from .result import Drop
+    where = np.flatnonzero(mask)
+    drop = Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST]))
+    col = replace(col, values=col.values[~mask], positions=col.positions[~mask], dropped=col.dropped + (drop,))
+    return (col, *(None if a is None else a[~mask] for a in arrays))
