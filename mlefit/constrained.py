@@ -1,9 +1,9 @@
 """Fits with some parameters fixed (`--fix name=value`): the free ones maximise the
-log-likelihood with the others held, by Brent's method on the unconstrained scale
-(one free parameter: every family here has at most two)."""
+log-likelihood with the others held, on their unconstrained scale: Brent's method for
+one free parameter, BFGS for several (student_t with one of its three fixed)."""
 import math
 
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .families.base import Solution
 from .numerics import expit, logit
 
@@ -30,7 +30,13 @@ def parse_fixed(fam, fix, stats):
 
 
 def _to_free(value, domain):
-    return math.log(value) if domain == "positive" else logit(value) if domain == "unit" else value
+    """The unconstrained coordinate; a start on the edge of the domain (a ZIP pi of 0)
+    is moved just inside it."""
+    if domain == "positive":
+        return math.log(max(value, 1e-300))
+    if domain == "unit":
+        return logit(min(max(value, 1e-12), 1.0 - 1e-12))
+    return value
 
 
 def _from_free(u, domain):
@@ -47,23 +53,35 @@ def fit_fixed(fam, stats, fixed, start, controls):
     free = [i for i in range(len(theta)) if i not in fixed]
     if not free:
         return Solution(tuple(theta), "all parameters fixed", 0, True)
-    (i,) = free  # at most two parameters, one of them fixed
-    dom = domains[i]
 
     def nll(u):
         trial = list(theta)
         try:
-            trial[i] = _from_free(u, dom)
+            for i, v in zip(free, u):
+                trial[i] = _from_free(float(v), domains[i])
             value = -fam.loglik(stats, tuple(trial))
         except (ArithmeticError, ValueError):
             return math.inf
         return value if math.isfinite(value) else math.inf
 
-    u0 = _to_free(start[i], dom)
-    res = scipy.optimize.minimize_scalar(nll, bracket=(u0 - 0.5, u0 + 0.5), method="brent",
-                                         tol=max(controls.tol, 1e-14),
-                                         options={"maxiter": controls.max_iter})
-    theta[i] = _from_free(float(res.x), dom)
+    u0 = [_to_free(start[i], domains[i]) for i in free]
+    names = fam.names(stats)
+    if len(free) == 1:
+        res = scipy.optimize.minimize_scalar(lambda u: nll([u]), bracket=(u0[0] - 0.5, u0[0] + 0.5),
+                                             method="brent", tol=max(controls.tol, 1e-14),
+                                             options={"maxiter": controls.max_iter})
+        best, how = [float(res.x)], f"Brent on {names[free[0]]} with the others fixed"
+    else:
+        res = scipy.optimize.minimize(nll, u0, method="BFGS",
+                                      options={"gtol": 1e-8, "maxiter": 50 * controls.max_iter})
+        best = [float(v) for v in res.x]
+        how = f"BFGS on {', '.join(names[i] for i in free)} with the others fixed"
+    if not math.isfinite(res.fun):
+        held = ", ".join(f"{names[i]} = {v:g}" for i, v in sorted(fixed.items()))
+        raise DataError(f"with {held} fixed, the data have zero likelihood under {fam.name} "
+                        f"(some values fall outside the support those values allow); choose values the data allow")
+    for i, v in zip(free, best):
+        theta[i] = _from_free(v, domains[i])
     ok = bool(res.success) and math.isfinite(res.fun)
-    return Solution(tuple(theta), f"Brent on {fam.names(stats)[i]} with the others fixed",
-                    int(res.nit), ok, "" if ok else f"the free parameter did not converge ({res.message})")
+    return Solution(tuple(theta), how, int(res.nit), ok,
+                    "" if ok else f"the free parameters did not converge ({res.message})")

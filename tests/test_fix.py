@@ -68,3 +68,31 @@ def test_cli_fix():
                          ("sigma=-1", "outside its domain"), ("mu=abc", "needs a number")):
         result = CliRunner().invoke(cli, ["fit", "-", "-d", "normal", "--fix", bad], input=text)
         assert result.exit_code == 2 and message in result.stderr
+
+
+def test_three_parameter_family_with_one_fixed():
+    """student_t with df fixed: mu and sigma by BFGS; at the MLE of df they stay put."""
+    x = np.random.default_rng(1).standard_t(5, 500) * 2 + 1
+    full = mlefit.fit(x, "student_t")
+    held = mlefit.fit(x, "student_t", fix={"df": full.estimates["df"]})
+    assert held.estimates["mu"] == pytest.approx(full.estimates["mu"], rel=1e-6)
+    assert held.estimates["sigma"] == pytest.approx(full.estimates["sigma"], rel=1e-6)
+    assert held.loglik == pytest.approx(full.loglik, rel=1e-12) and held.n_parameters == 2
+    ten = mlefit.fit(x, "student_t", fix={"df": 10})
+    import scipy.stats
+    ref = scipy.stats.t.fit(x, fdf=10)
+    assert ten.loglik >= np.sum(scipy.stats.t.logpdf(x, *ref)) - 1e-9
+    assert "BFGS" in ten.method
+
+
+def test_a_fixed_bound_the_data_violate_is_a_clear_error():
+    y = np.random.default_rng(2).pareto(2, 100) + 1
+    with pytest.raises(mlefit.DataError, match="with xm = 5 fixed, the data have zero likelihood"):
+        mlefit.fit(y, "pareto", fix={"xm": 5})
+
+
+def test_a_start_on_the_boundary_is_moved_inside():
+    z = np.random.default_rng(2).poisson(3, 300)
+    assert mlefit.fit(z, "zero_inflated_poisson").estimates["pi"] == 0.0
+    r = mlefit.fit(z, "zero_inflated_poisson", fix={"rate": 3.0})
+    assert r.estimates["pi"] < 1e-6 and r.converged

@@ -12,7 +12,8 @@ from mlefit.cli import cli
 from mlefit.data import from_values
 from mlefit.select import candidates, select
 
-from cases import write
+from cases import CASES, write
+
 
 CONT = ["normal", "gamma", "lognormal", "weibull", "exponential"]
 
@@ -108,3 +109,53 @@ def test_usage_errors(tmp_path, args, message):
     path = write(tmp_path, "x,g\n1.5,a\n2.5,b\n3.1,a\n")
     out = CliRunner().invoke(cli, [a.format(p=path) for a in args])
     assert out.exit_code == 2 and message in out.output
+
+
+# families that are a nested special case of another candidate (a parameter at a fixed
+# value or a limit): AIC prefers the larger family whenever the likelihood-ratio
+# statistic exceeds 2, about 16% of the time per nesting family under the null
+NESTED_NULLS = {"exponential", "rayleigh", "poisson", "geometric", "normal", "cauchy", "binomial"}
+AUTO = [name for name in sorted(CASES) if not name.startswith("normal_mixture")]
+
+
+def _auto(name, criterion):
+    base, _, trials = name.partition(":")
+    out = []
+    for seed in range(10):
+        x = CASES[name][0](np.random.default_rng(1000 + seed), 2000)
+        out.append(select(from_values(x), None, criterion=criterion, bootstrap=0,
+                          trials=int(trials) if trials else None))
+    return base, out
+
+
+@pytest.mark.parametrize("name", AUTO)
+def test_auto_picks_the_true_family(name):
+    """2,000 seeded draws of each family, every candidate fitted: AIC picks the true
+    family in at least 9 of 10 seeds. For a family nested in another candidate, AIC may
+    pick a larger family that contains it (the truth is then in the chosen family, with
+    a spurious extra parameter), and BIC picks the true family in 9 of 10."""
+    from mlefit.lrt import NESTED
+
+    base, runs = _auto(name, "aic")
+    picked = [d["ranking"][0]["family"].split(":")[0] for d in runs]
+    if base not in NESTED_NULLS:
+        assert picked.count(base) >= 9, picked
+        return
+    containing = {base} | {n.alt for n in NESTED if n.null == base}
+    assert sum(top in containing for top in picked) >= 9, picked
+    _, strict = _auto(name, "bic")
+    assert [d["ranking"][0]["family"].split(":")[0] for d in strict].count(base) >= 9
+
+
+def test_a_simpler_nested_family_that_fits_as_well_is_pointed_out():
+    for seed in range(40):  # the first exponential sample where AIC prefers gamma
+        x = np.random.default_rng(seed).exponential(2.0, 200)
+        d = _select(x, ["exponential", "gamma"], bootstrap=0)
+        if d["ranking"][0]["family"] == "gamma":
+            break
+    test = d["lrt"][0]
+    simpler = [n for n in d["notes"] if n.startswith("exponential is nested in gamma")]
+    assert bool(simpler) == (test["p_value"] >= 0.05)
+    x = np.random.default_rng(1).gamma(1.5, 2.0, 400)
+    d = _select(x, ["exponential", "gamma"], bootstrap=0)
+    assert d["ranking"][0]["family"] == "gamma" and not any("nested" in n for n in d["notes"])
