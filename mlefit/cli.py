@@ -137,6 +137,9 @@ def selection_options(command):
         click.option("--families", "families_list", metavar="LIST",
                      help="With --dist auto: the families to compare, comma-separated (default: "
                           "every family whose support admits the data)."),
+        click.option("--continuous", is_flag=True,
+                     help="With --dist auto: compare the continuous families even when the values "
+                          "are whole numbers (rounded measurements); default: the discrete ones."),
         click.option("--criterion", type=click.Choice(["aic", "aicc", "bic", "bits"]), default=None,
                      help="With --dist auto: rank by AIC (default), AICc, BIC or bits per sample."),
         click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
@@ -189,7 +192,7 @@ def selection_options(command):
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
-        criterion, bootstrap, seed, as_json, output, debug, delimiter, decimal, encoding, header,
+        continuous, criterion, bootstrap, seed, as_json, output, debug, delimiter, decimal, encoding, header,
         na_values, strict):
     """Fit a distribution to one column of FILE.
 
@@ -209,11 +212,11 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         if by is not None or fix:
             raise UsageError("--dist auto compares families on the whole column: --by and --fix do "
                              "not apply (fit the chosen family with them afterwards)")
-        return _select(files, column, weights, trials, families_list, criterion, bootstrap, seed,
+        return _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed,
                        confidence, max_iter, output, delimiter, decimal, encoding,
                        header, na_values, strict)
-    if families_list is not None or criterion is not None:
-        raise UsageError("--families and --criterion go with --dist auto (or 'mlefit select')")
+    if families_list is not None or criterion is not None or continuous:
+        raise UsageError("--families, --continuous and --criterion go with --dist auto (or 'mlefit select')")
     if loss is not None:
         from . import losses
         spec, value = losses.resolve(loss)
@@ -314,7 +317,7 @@ class _progress:
         return False
 
 
-def _select(files, column, weights, trials, families_list, criterion, bootstrap, seed, confidence,
+def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
     """--dist auto and mlefit select: every candidate family fitted and ranked."""
     from .data import read_column
@@ -336,7 +339,8 @@ def _select(files, column, weights, trials, families_list, criterion, bootstrap,
     chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
     bootstrap = 199 if bootstrap is None else bootstrap
     with _progress("bootstrap goodness of fit", 0) as bar:
-        d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, bootstrap=bootstrap,
+        d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, continuous=continuous,
+                   bootstrap=bootstrap,
                    seed=seed,
                    confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
                    on_total=bar and bar.set_total)
@@ -421,7 +425,7 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def select_command(files, column, weights, trials, families_list, criterion, bootstrap, seed, confidence,
+def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
                    max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
 
@@ -432,7 +436,8 @@ def select_command(files, column, weights, trials, families_list, criterion, boo
     Anderson-Darling, or chi-square for counts), lists the families that could not be
     fitted with the reason, and runs the likelihood-ratio tests of nested pairs.
     """
-    _select(files, column, weights, trials, families_list, criterion, bootstrap, seed, confidence, max_iter,
+    _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
+            max_iter,
             "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict)
 
 

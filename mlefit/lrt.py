@@ -76,8 +76,7 @@ def test(nest, null_fit, alt_fit):
                         f"{-statistic / 2:.3g}: its fit did not reach the maximum")
             statistic = 0.0
     p = p_value(statistic, nest)
-    ref = ("50:50 mixture of chi-square(0) and chi-square(1) (null on the boundary)"
-           if nest.boundary else f"chi-square({nest.df})")
+    ref = "50:50 chi2(0)+chi2(1), boundary" if nest.boundary else f"chi2({nest.df})"
     return {"null": nest.null, "alt": nest.alt, "nesting": nest.where,
             "loglik_null": null_fit.loglik, "loglik_alt": alt_loglik, "statistic": statistic,
             "df": nest.df, "reference": ref, "p_value": p, "note": note}

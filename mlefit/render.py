@@ -29,9 +29,15 @@ def fit_table(d):
                             (level, "center"), ("interval", "left")):
         table.add_column(header, justify=justify, overflow="fold", no_wrap=header == level)
     for p in d["parameters"]:
-        ci = "-" if p["ci_lower"] is None else f"{fmt(p['ci_lower'])} - {fmt(p['ci_upper'])}"
+        ci = "-" if p["ci_lower"] is None else f"{fmt(p['ci_lower'])} - {_upper(p)}"
         table.add_row(p["name"], fmt(p["estimate"]), fmt(p["se"]), ci, p["interval"])
     return table
+
+
+def _upper(p):
+    """An upper bound of None beside a lower one is an interval open to infinity (JSON
+    has no infinity: the student_t df at its normal limit)."""
+    return "inf" if p["ci_upper"] is None else fmt(p["ci_upper"])
 
 
 def summary_table(d):

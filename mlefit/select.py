@@ -30,8 +30,10 @@ def is_counts(x):
     return bool(np.all(x >= 0) and np.all(x == np.floor(x)))
 
 
-def candidates(x, chosen=None, trials=None):
-    """(family names to fit, notes). chosen: names given by the user (any alias or shape)."""
+def candidates(x, chosen=None, trials=None, continuous=False):
+    """(family names to fit, notes). chosen: names given by the user (any alias or shape).
+    continuous: compare the continuous families even for whole numbers (rounded
+    measurements)."""
     notes = []
     if chosen:
         names, seen = [], {}
@@ -48,10 +50,10 @@ def candidates(x, chosen=None, trials=None):
             raise UsageError("--families mixes discrete and continuous families; their "
                              "log-likelihoods (masses and densities) cannot be ranked together")
         return names, notes
-    if is_counts(x):
+    if is_counts(x) and not continuous:
         pool = [n for n in DISCRETE if n not in TRIALS or trials is not None]
-        notes.append("the values are non-negative integers: the discrete families are compared "
-                     "(--families to choose others)")
+        notes.append("the values are whole numbers >= 0, so the discrete families are compared; "
+                     "for rounded measurements, compare the continuous ones with --continuous")
     else:
         pool = list(CONTINUOUS)
     names = [n for n in pool if not outside(families.spec(n).support, x).any()]
@@ -89,7 +91,7 @@ def criterion_value(criterion, fit):
     return fit.aic + 2.0 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else math.inf
 
 
-def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None):
+def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None):
     """Fit each candidate to the Column `col` and rank them. Returns a plain dict (the
     JSON document of `mlefit select`)."""
     from .estimate import fit
@@ -97,7 +99,7 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, boot
 
     if criterion not in CRITERIA:
         raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
-    names, notes = candidates(col.values, chosen, trials)
+    names, notes = candidates(col.values, chosen, trials, continuous)
     fitted, failed = {}, []
     for name in names:
         try:

@@ -67,7 +67,7 @@ def test_discrete_and_continuous_are_not_ranked_together():
 def test_candidates_follow_the_support():
     counts, notes = candidates(np.array([0.0, 1.0, 4.0, 2.0]))
     assert "poisson" in counts and "normal" not in counts and "binomial" not in counts
-    assert any("non-negative integers" in n for n in notes)
+    assert any("whole numbers >= 0" in n for n in notes)
     binary, _ = candidates(np.array([0.0, 1.0, 1.0]))
     assert "bernoulli" in binary
     real, notes = candidates(np.array([-1.5, 0.2, 3.0]))
@@ -148,14 +148,18 @@ def test_auto_picks_the_true_family(name):
 
 
 def test_a_simpler_nested_family_that_fits_as_well_is_pointed_out():
-    for seed in range(40):  # the first exponential sample where AIC prefers gamma
+    """Exponential samples where AIC prefers gamma: the note appears exactly when the
+    LRT of exponential within gamma does not reject at 5% (both cases occur)."""
+    seen = set()
+    for seed in range(60):
         x = np.random.default_rng(seed).exponential(2.0, 200)
         d = _select(x, ["exponential", "gamma"], bootstrap=0)
-        if d["ranking"][0]["family"] == "gamma":
-            break
-    test = d["lrt"][0]
-    simpler = [n for n in d["notes"] if n.startswith("exponential is nested in gamma")]
-    assert bool(simpler) == (test["p_value"] >= 0.05)
+        if d["ranking"][0]["family"] != "gamma":
+            continue
+        keeps = d["lrt"][0]["p_value"] >= 0.05
+        assert any(n.startswith("exponential is nested in gamma") for n in d["notes"]) == keeps
+        seen.add(keeps)
+    assert seen == {True, False}
     x = np.random.default_rng(1).gamma(1.5, 2.0, 400)
     d = _select(x, ["exponential", "gamma"], bootstrap=0)
     assert d["ranking"][0]["family"] == "gamma" and not any("nested" in n for n in d["notes"])

@@ -177,7 +177,7 @@ def help_text():
     """One line per family, for --help."""
     lines = []
     for s in SPECS:
-        kind = "closed form" if s.closed_form else "Newton"
+        kind = "closed form" if s.closed_form else "EM" if s.name == "normal_mixture" else "Newton"
         lines.append(f"{s.signature}: {s.support_text}; {kind}")
     return lines
 

@@ -337,7 +337,7 @@ def _boundary(s, theta, confidence):
     note = (f"df -> infinity, the normal limit (shown as {DF_LIMIT:g}): tails no heavier than a "
             f"normal's; mu and sigma are the normal fit; interval: [profile-likelihood lower bound, "
             f"infinity)")
-    return {2: (lower, math.inf, note)}
+    return {2: (lower, math.inf, note, "profile likelihood")}
 
 
 def _check(s):
