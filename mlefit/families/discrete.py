@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..errors import BoundaryError, DataError
+from ..errors import BoundaryError
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME
 
