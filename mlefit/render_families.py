@@ -15,7 +15,7 @@ def print_families(d, file=None):
         for p in f["parameters"]:
             table.add_row(p["name"], f"{p['meaning']} ({p['domain']})")
         table.add_row("density" if not f["discrete"] else "mass", f["density"])
-        table.add_row("estimator", "closed form" if f["closed_form"] else "Newton's method")
+        table.add_row("estimator", f["estimator"])
         table.add_row("scipy.stats", f["scipy"])
         table.add_row("R", f["r"])
         if f["aliases"]:

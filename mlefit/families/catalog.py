@@ -162,6 +162,37 @@ SPECS = (
          aliases=("gaussian_mixture", "gmm", "mixture", "normmix"), shape="k"),
 )
 
+ESTIMATORS = {
+    "bernoulli": "closed form: the mean",
+    "categorical": "closed form: count / n",
+    "poisson": "closed form: the mean",
+    "geometric": "closed form: 1/(1 + mean)",
+    "negative_binomial": "Newton on the profile score in size; mu = the mean",
+    "normal": "closed form: mean, sd with divisor n",
+    "laplace": "closed form: median, mean absolute deviation",
+    "exponential": "closed form: 1/mean",
+    "gamma": "Newton on the shape, from the mean and the mean of log x",
+    "lognormal": "closed form on log x",
+    "weibull": "Newton on the profile equation in the shape",
+    "beta": "Newton on (a, b), from the means of log x and log(1-x)",
+    "asymmetric_laplace": "closed form: the tau-quantile, the mean check loss",
+    "huber": "Newton on the Huber score",
+    "student_t": "Newton in (mu, log sigma, 1/df); df -> infinity is the normal fit",
+    "logistic": "Newton in (mu, log s)",
+    "cauchy": "safeguarded Newton in (mu, log sigma) from the median and half-IQR",
+    "gumbel": "Newton on the profile equation in beta; mu in closed form",
+    "log_logistic": "Newton: the logistic fit of log x",
+    "inverse_gaussian": "closed form: the mean, n / sum(1/x - 1/mean)",
+    "half_normal": "closed form: sqrt(mean x^2)",
+    "rayleigh": "closed form: sqrt(mean x^2 / 2)",
+    "pareto": "closed form: the minimum, n / sum log(x/min); exact intervals",
+    "uniform": "closed form: the minimum and maximum; exact intervals",
+    "binomial": "closed form: sum x / sum trials",
+    "beta_binomial": "Newton on (log a, log b) from the method of moments",
+    "zero_inflated_poisson": "Newton on rate = mean of positive counts x (1 - e^-rate)",
+    "normal_mixture": "EM from seeded starts, then Newton; components in increasing mu",
+}
+
 BY_NAME = {s.name: s for s in SPECS}
 ALIASES = {alias: s.name for s in SPECS for alias in (s.name, *s.aliases)}
 
@@ -188,5 +219,6 @@ def catalog_dict():
         "name": s.name, "usage": s.name + (f":{s.shape.upper()}" if s.shape else ""),
         "aliases": list(s.aliases), "support": s.support_text, "discrete": s.discrete,
         "parameters": [{"name": p.name, "domain": p.domain, "meaning": p.meaning} for p in s.params],
-        "fixed_shape": s.shape, "closed_form": s.closed_form, "density": s.density,
+        "fixed_shape": s.shape, "closed_form": s.closed_form, "estimator": ESTIMATORS[s.name],
+        "density": s.density,
         "scipy": s.scipy, "r": s.r} for s in SPECS]}
