@@ -76,6 +76,7 @@ EDGE_DATA = {
     "last-bit spread": [3.0, 3.0000000000000004, 3.0],
     "tiny": [1e-300, 2e-300, 5e-300],
     "huge": [1e308, 1.7e308],
+    "one huge count": [1e300],
     "both ends": [1e-300, 1e300],
     "subnormal": [1e-320, 3e-320],
     "zeros": [0.0, 0.0, 0.0],
