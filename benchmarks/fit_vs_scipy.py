@@ -31,17 +31,29 @@ SAMPLERS = {
     "beta": lambda n: RNG.beta(2.0, 5.0, n),
     "poisson": lambda n: RNG.poisson(4.0, n).astype(float),
     "negative_binomial": lambda n: RNG.negative_binomial(3.0, 0.4, n).astype(float),
+    "student_t": lambda n: 1.0 + 2.0 * RNG.standard_t(4.0, n),
+    "logistic": lambda n: RNG.logistic(0.5, 1.3, n),
+    "cauchy": lambda n: -2.0 + 0.8 * RNG.standard_cauchy(n),
+    "gumbel": lambda n: RNG.gumbel(2.0, 1.5, n),
+    "log_logistic": lambda n: 2.0 * np.exp(RNG.logistic(0.0, 1.0 / 3.0, n)),
+    "inverse_gaussian": lambda n: RNG.wald(2.0, 5.0, n),
+    "pareto": lambda n: 1.5 * (1.0 + RNG.pareto(2.5, n)),
 }
+# scipy's distribution for the continuous families fitted with a free loc (real line)
+# and with loc fixed at 0 (positive support)
+FREE_LOC = {"student_t": st.t, "logistic": st.logistic, "cauchy": st.cauchy, "gumbel": st.gumbel_r}
+LOC0 = {"exponential": st.expon, "lognormal": st.lognorm, "gamma": st.gamma, "weibull": st.weibull_min,
+        "log_logistic": st.fisk, "inverse_gaussian": st.invgauss, "pareto": st.pareto}
 
 
 def scipy_fit(name, x):
     """scipy's fit as a user would call it; returns its log-likelihood."""
     if name == "normal":
         return st.norm.logpdf(x, *st.norm.fit(x)).sum()
-    if name in ("exponential", "lognormal", "gamma", "weibull"):
-        dist = {"exponential": st.expon, "lognormal": st.lognorm, "gamma": st.gamma,
-                "weibull": st.weibull_min}[name]
-        return dist.logpdf(x, *dist.fit(x, floc=0)).sum()
+    if name in FREE_LOC:
+        return FREE_LOC[name].logpdf(x, *FREE_LOC[name].fit(x)).sum()
+    if name in LOC0:
+        return LOC0[name].logpdf(x, *LOC0[name].fit(x, floc=0)).sum()
     if name == "beta":
         return st.beta.logpdf(x, *st.beta.fit(x, floc=0, fscale=1)).sum()
     dist, bounds = ((st.poisson, {"mu": (0, 100)}) if name == "poisson"
