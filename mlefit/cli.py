@@ -278,10 +278,10 @@ def _fit_gof(result, col, w, bootstrap, seed, settings):
     refit = None
     if settings.get("fix"):
         keep = {k: v for k, v in settings.items() if k != "confidence"}
-        refit = (lambda xb: tuple(p.estimate for p in fit_column(xb, fam, **keep).parameters))
-    x = gof.expand_weights(col.values, w)
+        refit = (lambda xb, wb: tuple(p.estimate for p in fit_column(xb, fam, weights=wb, **keep).parameters))
     with _progress("bootstrap goodness of fit", bootstrap) as bar:
-        tests, notes = gof.goodness_of_fit(fam, x, theta, result.n_parameters, bootstrap=bootstrap,
+        tests, notes = gof.goodness_of_fit(fam, col.values, theta, result.n_parameters, weights=w,
+                                           bootstrap=bootstrap,
                                            seed=seed, on_step=bar and bar.step, max_iter=settings["max_iter"],
                                            refit=refit)
     return {"bootstrap": bootstrap, "seed": seed, "tests": [t.to_dict() for t in tests],

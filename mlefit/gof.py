@@ -60,53 +60,58 @@ def edf_statistics(u):
     return {"ks": ks, "cvm": cvm, "ad": ad}
 
 
-def _discrete_grid(x):
-    lo, hi = int(np.min(x)), int(np.max(x))
-    return np.arange(max(lo - 1, 0), hi + 1, dtype=np.float64)
+MAX_CELLS = 5000  # integer cells for chi-square; wider ranges are grouped into this many
 
 
-def discrete_ks(x_sorted, cdf_grid, grid):
-    """sup |F_n - F| for integer data: both are steps at the integers, so the sup is a
-    max over the integers between the smallest value - 1 and the largest."""
-    fn = np.searchsorted(x_sorted, grid, side="right") / x_sorted.size
-    return float(np.max(np.abs(fn - cdf_grid)))
+def discrete_ks(values, counts, cdf):
+    """sup |F_n - F| for counts (distinct sorted values and their counts): both CDFs are
+    steps at the integers and F_n is flat between observed values, so the sup is at an
+    observed value, just before the next one, or just before the smallest."""
+    fn = np.cumsum(counts) / np.sum(counts)
+    at = np.abs(fn - cdf(values))
+    before_next = np.abs(fn[:-1] - cdf(values[1:] - 1.0)) if values.size > 1 else np.zeros(0)
+    below = cdf(values[:1] - 1.0)
+    return float(max(at.max(), before_next.max(initial=0.0), below[0]))
 
 
 def pooled_cells(expected, observed):
-    """Merge cells from each tail inward until every expected count is >= 5 (or one cell
-    is left). Returns the pooled (expected, observed)."""
-    e, o = list(expected), list(observed)
-    while len(e) > 1 and e[0] < MIN_EXPECTED:
-        first_e, first_o = e.pop(0), o.pop(0)
-        e[0] += first_e
-        o[0] += first_o
-    while len(e) > 1 and e[-1] < MIN_EXPECTED:
-        last_e, last_o = e.pop(), o.pop()
-        e[-1] += last_e
-        o[-1] += last_o
-    return np.array(e), np.array(o)
+    """Merge cells from each tail inward until every end cell's expected count is >= 5
+    (or one cell is left), in one pass. Returns the pooled (expected, observed)."""
+    e, o = np.asarray(expected, dtype=np.float64), np.asarray(observed, dtype=np.float64)
+    left = np.cumsum(e)
+    i = int(min(np.searchsorted(left, MIN_EXPECTED), e.size - 1))  # first cumsum >= 5
+    right = np.cumsum(e[::-1])
+    j = e.size - 1 - int(min(np.searchsorted(right, MIN_EXPECTED), e.size - 1))
+    if i >= j:
+        return np.array([e.sum()]), np.array([o.sum()])
+    return (np.concatenate([[e[:i + 1].sum()], e[i + 1:j], [e[j:].sum()]]),
+            np.concatenate([[o[:i + 1].sum()], o[i + 1:j], [o[j:].sum()]]))
 
 
-def chi_square(x, fam, theta):
-    """Pearson's statistic and its cell count on integer data. The first and last cells
-    take the whole tails (P(X <= min) and P(X >= max)), so the cells cover the support."""
-    grid = np.arange(int(np.min(x)), int(np.max(x)) + 1, dtype=np.float64)
-    n = x.size
-    pmf = np.exp(fam.logpdf(grid, theta))
-    if pmf.shape != grid.shape:
+def chi_square(values, counts, fam, theta):
+    """Pearson's statistic and its number of cells for counts. The cells are the integers
+    from the smallest value to the largest (grouped into at most MAX_CELLS runs of equal
+    width when the range is wider); the first and last cells take the whole tails, so
+    the cells cover the support; then the tails are pooled."""
+    lo, hi = float(values[0]), float(values[-1])
+    width = max(1.0, math.ceil((hi - lo + 1.0) / MAX_CELLS))
+    cells = int(math.ceil((hi - lo + 1.0) / width))
+    edges = lo - 1.0 + width * np.arange(cells + 1)  # cell j is (edges[j], edges[j+1]]
+    cdf = np.asarray(fam.cdf_values(edges, theta), dtype=np.float64)
+    if cdf.shape != edges.shape:
         return None, 0
-    cdf = fam.cdf_values(grid, theta)
-    if grid.size == 1:
-        pmf[0] = 1.0
-    else:
-        pmf[0], pmf[-1] = cdf[0], max(1.0 - cdf[-2], 0.0)
-    observed = np.bincount((x - grid[0]).astype(np.int64), minlength=grid.size).astype(np.float64)
-    e, o = pooled_cells(n * pmf, observed)
+    p = np.diff(cdf)
+    p[0], p[-1] = cdf[1], 1.0 - cdf[-2]
+    p = np.maximum(p, 0.0)
+    where = np.minimum(np.searchsorted(edges, values, side="left") - 1, cells - 1)
+    observed = np.bincount(where, weights=counts, minlength=cells)
+    n = float(np.sum(counts))
+    e, o = pooled_cells(n * p, observed)
     return float(np.sum((o - e) ** 2 / e)), e.size
 
 
-def _refit(fam, x, controls):
-    stats = fam.stats(x, None)
+def _refit(fam, x, w, controls):
+    stats = fam.stats(x, w)
     if fam.check is not None:
         fam.check(stats)
     sol = fam.estimate(stats, controls)
@@ -115,29 +120,36 @@ def _refit(fam, x, controls):
     return tuple(float(t) for t in sol.theta)
 
 
-def _statistics(fam, x, theta):
-    """{name: value} for the data x (unsorted) at theta."""
-    xs = np.sort(x)
+def _statistics(fam, x, theta, counts=None):
+    """{name: value} at theta for the data x (unsorted), or for a discrete family the
+    distinct sorted values x with their counts."""
     if fam.spec.discrete:
-        grid = _discrete_grid(xs)
-        out = {"ks": discrete_ks(xs, fam.cdf_values(grid, theta), grid)}
-        chi2, _ = chi_square(xs, fam, theta)
+        cdf = (lambda v: np.asarray(fam.cdf_values(v, theta), dtype=np.float64))
+        out = {"ks": discrete_ks(x, counts, cdf)}
+        chi2, _ = chi_square(x, counts, fam, theta)
         if chi2 is not None:
             out["chi2"] = chi2
         return out
-    u = np.asarray(fam.cdf_values(xs, theta), dtype=np.float64)
+    u = np.asarray(fam.cdf_values(np.sort(x), theta), dtype=np.float64)
     return {k: float(v) for k, v in edf_statistics(u).items()}
 
 
-def expand_weights(x, w):
-    """Integer frequency weights as repeated rows; other weights cannot be bootstrapped."""
-    if w is None:
-        return x
+def _limit(fam, exc):
+    """The family a boundary refit tends to (negative_binomial -> poisson,
+    beta_binomial:N -> binomial:N)."""
+    from . import families
+    shape = fam.name.split(":", 1)[1] if ":" in fam.name else None
+    return families.get(f"{exc.limit}:{shape}" if shape and families.spec(exc.limit).shape else exc.limit)
+
+
+def whole_weights(w):
+    """The frequency weights as whole numbers (a row of weight k is k rows), or
+    UsageError: a bootstrap sample of a fractional size cannot be drawn."""
     w = np.asarray(w, dtype=np.float64)
     if not np.all(w == np.round(w)):
         raise UsageError("goodness of fit needs whole-number frequency weights (a row of weight k "
-                         "is k rows); these weights have fractions")
-    return np.repeat(x, w.astype(np.int64))
+                         "is k rows) and these have fractions; leave out --gof, or round the weights")
+    return w.astype(np.int64)
 
 
 def seed_for(seed, name):
@@ -146,38 +158,34 @@ def seed_for(seed, name):
     return np.random.default_rng([int(seed), zlib.crc32(name.encode())])
 
 
-def goodness_of_fit(fam, x, theta, n_parameters, *, bootstrap=199, seed=0, on_step=None,
-                    max_iter=200, refit=None):
-    """The tests for data x (weights already expanded) fitted by `fam` at `theta`.
+def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199, seed=0,
+                    on_step=None, max_iter=200, refit=None):
+    """The tests for data x (with whole-number frequency weights, or None) fitted by
+    `fam` at `theta`.
 
     bootstrap: resamples for the p-values (0: the textbook p-values, labelled as not
     accounting for the estimation). on_step(): called once per resample (progress).
-    refit(x) -> theta: how each resample is refitted (default: the family's estimator;
-    with fixed parameters, a fit that holds them). Returns (tests, notes)."""
+    refit(x, w) -> theta: how each resample is refitted (default: the family's
+    estimator; with fixed parameters, a fit that holds them). Discrete data are handled
+    as their distinct values and counts (a table of 7 rows weighing millions stays 7
+    rows); continuous data with weights are expanded. Returns (tests, notes)."""
+    from .numerics import value_counts
+
     x = np.asarray(x, dtype=np.float64)
-    observed = _statistics(fam, x, theta)
-    notes = []
-    if bootstrap <= 0:
-        return _uncorrected(fam, x, theta, observed, n_parameters), notes
-    rng = seed_for(seed, fam.name)
-    controls = Controls(max_iter=max_iter)
-    refit = refit or (lambda xb: _refit(fam, xb, controls))
-    draws = {k: [] for k in observed}
-    failed = 0
+    w = None if weights is None else whole_weights(weights)
     with np.errstate(all="ignore"):
-        for _ in range(bootstrap):
-            try:
-                xb = fam.draw(rng, x.size, theta)
-                stats_b = _statistics(fam, xb, refit(xb))
-            except (MlefitError, ArithmeticError, ValueError, np.linalg.LinAlgError):
-                failed += 1
-                stats_b = None
-            if stats_b is not None:
-                for k in draws:
-                    draws[k].append(stats_b.get(k, math.nan))
-            if on_step is not None:
-                on_step()
-    done = bootstrap - failed
+        if fam.spec.discrete:
+            data = value_counts(x, w)
+        else:
+            data = (x if w is None else np.repeat(x, w), None)
+        n = int(np.sum(data[1])) if fam.spec.discrete else data[0].size
+        observed = _statistics(fam, data[0], theta, data[1])
+        if bootstrap <= 0:
+            return _uncorrected(fam, data, theta, observed, n_parameters), []
+        controls = Controls(max_iter=max_iter)
+        refit = refit or (lambda xb, wb: _refit(fam, xb, wb, controls))
+        draws, failed = _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step)
+    notes = []
     if failed:
         notes.append(f"{failed} of {bootstrap} bootstrap samples could not be refitted "
                      f"(e.g. all values equal) and were left out")
@@ -185,21 +193,82 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, bootstrap=199, seed=0, on_st
     for k, value in observed.items():
         ref = np.asarray(draws[k])
         ref = ref[np.isfinite(ref)]
-        ok = done >= 0.9 * bootstrap and ref.size > 0 and math.isfinite(value)
+        ok = bootstrap - failed >= 0.9 * bootstrap and ref.size > 0 and math.isfinite(value)
         p = (1.0 + np.sum(ref >= value - 1e-12 * abs(value))) / (ref.size + 1.0) if ok else None
         test = Test(k, value, None if p is None else float(p),
                     f"parametric bootstrap, {ref.size} refitted samples")
-        tests.append(_with_df(test, x, fam, theta, n_parameters) if k == "chi2" else test)
+        tests.append(_with_df(test, data, fam, theta, n_parameters) if k == "chi2" else test)
     return tests, notes
 
 
-def _with_df(test, x, fam, theta, n_parameters):
+def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step):
+    """The statistics of `bootstrap` samples of size n drawn at theta and refitted. A
+    resample whose MLE is on the boundary where the family becomes its limit (counts
+    that are not overdispersed, for negative_binomial) is refitted by that limit."""
+    from .errors import BoundaryError
+    from .numerics import value_counts
+
+    rng = seed_for(seed, fam.name)
+    by_counts = _count_sampler(fam, n, theta) if fam.spec.discrete else None
+    draws = {k: [] for k in observed}
+    failed = 0
+    for _ in range(bootstrap):
+        if by_counts is not None:
+            vb, cb = by_counts(rng)
+        else:
+            xb = fam.draw(rng, n, theta)
+            vb, cb = value_counts(xb) if fam.spec.discrete else (xb, None)
+        try:
+            try:
+                stats_b = _statistics(fam, vb, refit(vb, cb), cb)
+            except BoundaryError as exc:
+                limit = _limit(fam, exc)
+                stats_b = _statistics(limit, vb, _refit(limit, vb, cb, Controls()), cb)
+        except (MlefitError, ArithmeticError, ValueError, np.linalg.LinAlgError):
+            failed += 1
+            stats_b = None
+        if stats_b is not None:
+            for k in draws:
+                draws[k].append(stats_b.get(k, math.nan))
+        if on_step is not None:
+            on_step()
+    return draws, failed
+
+
+def _count_sampler(fam, n, theta, max_support=1_000_000):
+    """For a large discrete sample: a function rng -> (values, counts) drawing the
+    counts of every value at once (multinomial over the support up to where the CDF is
+    1 - 1e-15, the rest of the mass, at most ~1e-15, put on the last value), instead of
+    n separate draws. None when that support is wider than the sample (draw one by one)."""
+    top = 16.0
+    while float(fam.cdf_values(np.array([top]), theta)[0]) < 1.0 - 1e-15:
+        top *= 2.0
+        if top > max_support:
+            return None
+    if top > n:
+        return None
+    grid = np.arange(0.0, top + 1.0)
+    pmf = np.exp(fam.logpdf(grid, theta))
+    if pmf.shape != grid.shape or not np.all(np.isfinite(pmf)):
+        return None
+    pmf = np.maximum(pmf, 0.0)
+    pmf[-1] += max(0.0, 1.0 - pmf.sum())
+    pmf /= pmf.sum()
+
+    def draw(rng):
+        counts = rng.multinomial(n, pmf).astype(np.float64)
+        seen = counts > 0
+        return grid[seen], counts[seen]
+    return draw
+
+
+def _with_df(test, data, fam, theta, n_parameters):
     """The chi-square test with its degrees of freedom (cells after pooling - 1 - the
     parameters estimated) and the asymptotic p-value of chi-square(df)."""
     from dataclasses import replace
 
     from scipy.stats import chi2
-    _, cells = chi_square(np.sort(x), fam, theta)
+    _, cells = chi_square(data[0], data[1], fam, theta)
     df = cells - 1 - n_parameters
     if df < 1:
         return replace(test, df=df, method=(test.method + "; " if test.method else "") +
@@ -212,7 +281,7 @@ def _with_df(test, x, fam, theta, n_parameters):
     return replace(test, df=df, p_asymptotic=p, method=test.method + "; " + method)
 
 
-def _uncorrected(fam, x, theta, observed, n_parameters):
+def _uncorrected(fam, data, theta, observed, n_parameters):
     """Textbook p-values as if theta were known (scipy's KS and CvM tests of u = F(x)
     against the uniform): too large when theta was estimated, and labelled so."""
     from scipy import stats as st
@@ -223,7 +292,7 @@ def _uncorrected(fam, x, theta, observed, n_parameters):
         tests.append(Test("ks", observed["ks"], None, "no textbook p-value for discrete data; "
                           "use --bootstrap N"))
     else:
-        u = np.asarray(fam.cdf_values(np.sort(x), theta), dtype=np.float64)
+        u = np.asarray(fam.cdf_values(np.sort(data[0]), theta), dtype=np.float64)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # scipy's CvM series warns far in the tail
             ks, cvm = st.kstest(u, "uniform").pvalue, st.cramervonmises(u, "uniform").pvalue
@@ -233,5 +302,5 @@ def _uncorrected(fam, x, theta, observed, n_parameters):
         tests.append(Test("ad", observed["ad"], None, "no textbook p-value for Anderson-Darling; "
                           "use --bootstrap N"))
     if "chi2" in observed:
-        tests.append(_with_df(Test("chi2", observed["chi2"], None, ""), x, fam, theta, n_parameters))
+        tests.append(_with_df(Test("chi2", observed["chi2"], None, ""), data, fam, theta, n_parameters))
     return tests

@@ -60,7 +60,8 @@ def candidates(x, chosen=None, trials=None, continuous=False):
     left = [n for n in pool if n not in names]
     if left:
         notes.append(f"not fitted, the data are outside their support: {', '.join(left)}")
-    return [_name_of(n, trials) for n in names], notes
+    named = [_name_of(n, trials) for n in names]
+    return [n for n in named if SAME_MODEL.get(n) not in named], notes
 
 
 def _name_of(name, trials):
@@ -99,6 +100,10 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
 
     if criterion not in CRITERIA:
         raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
+    if trials is not None and np.ndim(trials) > 0:
+        # rows without trials are left out for every candidate, so all fit the same rows
+        from .trials import aligned_trials
+        col, weights, trials = aligned_trials(col, col, weights, trials, aligned=True)
     names, notes = candidates(col.values, chosen, trials, continuous)
     fitted, failed = {}, []
     for name in names:
@@ -117,33 +122,38 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
             fitted[name] = exc
     good = {name: r for name, r in fitted.items() if not isinstance(r, Exception)}
     if not good:
-        reasons = "; ".join(f"{f['family']}: {f['error']}" for f in failed[:3])
-        raise MlefitError(f"no family could be fitted ({reasons})")
+        reasons = list(dict.fromkeys(f["error"] for f in failed))  # the same reason once
+        if len(reasons) == 1:
+            raise MlefitError(f"no family could be fitted: {reasons[0]}")
+        raise MlefitError("no family could be fitted (" + "; ".join(
+            f"{f['family']}: {f['error']}" for f in failed[:3]) + ")")
     rows = _ranked(good, criterion)
-    x = gof.expand_weights(col.values, weights)
-    if on_total is not None:
+    unavailable = _no_gof(weights)
+    if on_total is not None and not unavailable:
         on_total(bootstrap * len(rows))
     for row in rows:
         r = good[row["family"]]
-        if r.family in TRIALS:  # per-row trials: no single distribution to draw from
-            row["gof"], row["gof_notes"] = [], ["goodness of fit with per-row trials is not available"]
+        why = unavailable or ("goodness of fit with per-row trials is not available"
+                              if r.family in TRIALS else None)  # no single distribution to draw from
+        if why:
+            row["gof"], row["gof_notes"] = [], [why]
             continue
         fam = families.get(r.family)
         theta = tuple(p.estimate for p in r.parameters)
-        tests, gnotes = gof.goodness_of_fit(fam, x, theta, r.n_parameters, bootstrap=bootstrap,
-                                            seed=seed, on_step=on_step, max_iter=max_iter)
+        tests, gnotes = gof.goodness_of_fit(fam, col.values, theta, r.n_parameters, weights=weights,
+                                            bootstrap=bootstrap, seed=seed, on_step=on_step,
+                                            max_iter=max_iter)
         row["gof"] = [t.to_dict() for t in tests]
         row["gof_notes"] = gnotes
     tests = lrt.applicable({_plain(name): r for name, r in fitted.items()})
-    best = good[rows[0]["family"]]
+    best = good[rows[0]["family"]].to_dict()
     notes += _simpler(rows, tests)
     return _clean({
         "schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
-        "rows_read": col.rows_read, "rows_used": col.rows_read - sum(d.count for d in col.dropped),
-        "n": best.n, "n_dropped": sum(d.count for d in col.dropped),
-        "dropped": [d.to_dict() for d in col.dropped], "criterion": criterion,
+        **{key: best[key] for key in ("rows_read", "rows_used", "n", "n_dropped", "dropped")},
+        "criterion": criterion,
         "bootstrap": bootstrap, "seed": seed,
-        "ranking": rows, "failed": failed, "lrt": tests, "best": best.to_dict(),
+        "ranking": rows, "failed": failed, "lrt": tests, "best": best,
         "notes": list(col.notes) + notes})
 
 
@@ -159,6 +169,17 @@ def _simpler(rows, tests, level=0.05):
                        f"test does not reject it (p = {t['p_value']:.3g}): the simpler {t['null']} "
                        f"fits these data as well")
     return out
+
+
+def _no_gof(weights):
+    """Why goodness of fit cannot be bootstrapped for these weights, or None."""
+    if weights is None:
+        return None
+    try:
+        gof.whole_weights(weights)
+    except UsageError:
+        return "no goodness of fit: the frequency weights have fractions (a bootstrap sample needs whole rows)"
+    return None
 
 
 def _plain(name):

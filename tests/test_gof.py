@@ -10,9 +10,9 @@ from click.testing import CliRunner
 import mlefit
 from mlefit import families
 from mlefit.cli import cli
-from mlefit.gof import chi_square, edf_statistics, expand_weights, goodness_of_fit, pooled_cells
+from mlefit.gof import chi_square, edf_statistics, goodness_of_fit, pooled_cells
 
-from cases import CASES, write
+from cases import CASES, sample, write
 
 
 def theta(r):
@@ -62,24 +62,43 @@ def test_bootstrap_rejects_the_wrong_family():
     assert {t.statistic: t.p_value for t in tests}["ad"] == pytest.approx(0.01)  # 1/(B+1)
 
 
-def test_same_seed_same_p_values_and_weights_as_repeated_rows():
-    x = np.random.default_rng(4).exponential(2.0, 60)
+@pytest.mark.parametrize("name", ["exponential", "poisson"])
+def test_same_seed_same_p_values_and_weights_as_repeated_rows(name):
+    x, _ = sample(name, n=60, seed=4)
     k = np.random.default_rng(5).integers(1, 4, 60)
-    fam = families.get("exponential")
-    r = mlefit.fit(np.repeat(x, k), "exponential")
+    fam = families.get(name)
+    r = mlefit.fit(np.repeat(x, k), name)
     a, _ = goodness_of_fit(fam, np.repeat(x, k), theta(r), 1, bootstrap=49, seed=7)
-    b, _ = goodness_of_fit(fam, expand_weights(x, k), theta(r), 1, bootstrap=49, seed=7)
+    b, _ = goodness_of_fit(fam, x, theta(r), 1, weights=k, bootstrap=49, seed=7)
     c, _ = goodness_of_fit(fam, np.repeat(x, k), theta(r), 1, bootstrap=49, seed=8)
-    assert a == b and a != c
+    assert a == b
+    assert [t.p_value for t in a] != [t.p_value for t in c] or min(t.p_value for t in a) == 0.02
     with pytest.raises(mlefit.UsageError, match="whole-number frequency weights"):
-        expand_weights(x, np.full(60, 0.5))
+        goodness_of_fit(fam, x, theta(r), 1, weights=np.full(60, 0.5))
+
+
+def test_a_huge_table_of_counts_is_not_expanded():
+    """Seven distinct counts weighing four million, and counts spread over a range of
+    millions: both tested in well under a few seconds."""
+    import time
+    fam = families.get("poisson")
+    values, weights = np.arange(7.0), np.array([1.1e6, 1.2e6, 0.9e6, 0.6e6, 0.3e6, 0.1e6, 0.05e6])
+    r = mlefit.fit(values, "poisson", weights=weights)
+    start = time.perf_counter()
+    tests, _ = goodness_of_fit(fam, values, theta(r), 1, weights=weights, bootstrap=0)
+    wide = np.random.default_rng(1).negative_binomial(0.3, 1e-6, 1000).astype(float)
+    rw = mlefit.fit(wide, "geometric")
+    goodness_of_fit(families.get("geometric"), wide, theta(rw), 1, bootstrap=5)
+    assert time.perf_counter() - start < 30  # minutes before cells were grouped
+    assert {t.statistic for t in tests} == {"ks", "chi2"}
 
 
 def test_chi_square_cells_pooled_and_degrees_of_freedom():
-    x = np.sort(np.random.default_rng(6).poisson(3.0, 300).astype(float))
+    x = np.random.default_rng(6).poisson(3.0, 300).astype(float)
     fam = families.get("poisson")
     rate = x.mean()
-    value, cells = chi_square(x, fam, (rate,))
+    values, counts = np.unique(x, return_counts=True)
+    value, cells = chi_square(values, counts.astype(float), fam, (rate,))
     # independent: counts of each value, tails folded into the end cells, then pooled
     grid = np.arange(x.min(), x.max() + 1)
     p = scipy.stats.poisson.pmf(grid, rate)
@@ -93,11 +112,38 @@ def test_chi_square_cells_pooled_and_degrees_of_freedom():
     assert chi.df == cells - 2 and chi.p_value == pytest.approx(ref.pvalue, rel=1e-10)
 
 
+def test_discrete_ks_is_the_sup_over_all_integers():
+    x = np.array([0.0, 2.0, 2.0, 5.0, 9.0])
+    fam, th = families.get("poisson"), (3.1,)
+    values, counts = np.unique(x, return_counts=True)
+    grid = np.arange(-1, 40.0)
+    fn = np.searchsorted(np.sort(x), grid, side="right") / x.size
+    ref = np.max(np.abs(fn - scipy.stats.poisson.cdf(grid, th[0])))
+    cdf = (lambda v: fam.cdf_values(v, th))
+    from mlefit.gof import discrete_ks
+    assert discrete_ks(values, counts.astype(float), cdf) == pytest.approx(ref, rel=1e-14)
+
+
+def test_grouped_cells_for_a_wide_range():
+    """Counts spread over millions of integers: cells are grouped (at most 5,000 before
+    pooling) and still cover the support and the data."""
+    x = np.random.default_rng(2).negative_binomial(0.5, 1e-5, 2000).astype(float)
+    fam = families.get("negative_binomial")
+    th = tuple(mlefit.fit(x, "negative_binomial").estimates.values())
+    values, counts = np.unique(x, return_counts=True)
+    value, cells = chi_square(values, counts.astype(float), fam, th)
+    assert 2 <= cells <= 5000 and np.isfinite(value)
+
+
 def test_pooling_merges_both_tails():
     e, o = pooled_cells([0.5, 1.0, 6.0, 8.0, 2.0, 0.1], [1, 2, 5, 9, 3, 0])
     assert list(e) == [7.5, 10.1] and list(o) == [8, 12]
     e, o = pooled_cells([1.0, 2.0], [1, 2])
     assert list(e) == [3.0] and list(o) == [3]
+    e, o = pooled_cells([4.0, 2.0, 4.0], [3, 3, 4])
+    assert list(e) == [10.0] and list(o) == [10]
+    e, o = pooled_cells([6.0, 1.0, 7.0], [5, 2, 7])  # a small middle cell stays
+    assert list(e) == [6.0, 1.0, 7.0]
 
 
 def test_fit_gof_from_the_cli(tmp_path):
@@ -115,3 +161,17 @@ def test_fit_gof_from_the_cli(tmp_path):
     fixed = CliRunner().invoke(cli, ["fit", path, "-d", "gamma", "--fix", "shape=3", "--gof",
                                      "--bootstrap", "19", "--json"])
     assert fixed.exit_code == 0 and len(json.loads(fixed.output)["gof"]["tests"]) == 3
+
+
+def test_large_discrete_samples_are_drawn_as_counts():
+    """Above the support's width, a bootstrap sample is drawn as multinomial counts over
+    the support: the same distribution as n separate draws."""
+    from mlefit.gof import _count_sampler
+    fam, th, n = families.get("negative_binomial"), (2.0, 3.0), 200_000
+    draw = _count_sampler(fam, n, th)
+    values, counts = draw(np.random.default_rng(0))
+    assert counts.sum() == n and np.all(values == np.floor(values))
+    pmf = scipy.stats.nbinom.pmf(values, 2.0, 2.0 / 5.0)
+    z = (counts - n * pmf) / np.sqrt(n * pmf * (1 - pmf))
+    assert np.max(np.abs(z)) < 5
+    assert _count_sampler(fam, 10, th) is None  # small samples: drawn one by one
