@@ -135,13 +135,13 @@ def selection_options(command):
     """Options of family selection (--dist auto, mlefit select) and goodness of fit."""
     options = [
         click.option("--families", "families_list", metavar="LIST",
-                     help="With --dist auto: the families to compare, comma-separated (default: "
+                     help="With --dist auto or select: the families to compare, comma-separated (default: "
                           "every family whose support admits the data)."),
         click.option("--continuous", is_flag=True,
-                     help="With --dist auto: compare the continuous families even when the values "
+                     help="With --dist auto or select: compare the continuous families even when the values "
                           "are whole numbers (rounded measurements); default: the discrete ones."),
         click.option("--criterion", type=click.Choice(["aic", "aicc", "bic", "bits"]), default=None,
-                     help="With --dist auto: rank by AIC (default), AICc, BIC or bits per sample."),
+                     help="With --dist auto or select: rank by AIC (default), AICc, BIC or bits per sample."),
         click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
                      help="Parametric-bootstrap samples for goodness-of-fit p-values (default 199; "
                           "0: textbook p-values that ignore the estimation, labelled so)."),
@@ -448,37 +448,56 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
 @click.option("--column", "-c", metavar="NAME",
               help="Column to fit. Default: the only column, or the only numeric one.")
 @click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@click.option("--trials", "trials", metavar="N|COLUMN",
+              help="Trials of binomial and beta_binomial (a number, or a column).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def lrt_command(files, null, alt, column, weights, as_json, debug, delimiter, decimal, encoding, header,
+def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
                 na_values, strict):
     """Likelihood-ratio test of a family against one it is nested in.
 
     \b
     Nested pairs: exponential in gamma and in weibull, rayleigh in weibull, geometric
-    and poisson in negative_binomial, poisson in zero_inflated_poisson, normal and cauchy
-    in student_t. Where the null is the alternative's limit on the edge of its parameter
-    space (poisson in negative_binomial, normal in student_t), the statistic is referred
-    to the 50:50 mixture of chi-square(0) and chi-square(1).
-    """
+    and poisson in negative_binomial, poisson in zero_inflated_poisson, binomial in
+    beta_binomial (with --trials), normal and cauchy in student_t. Where the null is the
+    alternative's limit on the edge of its parameter space (poisson in negative_binomial
+    or zero_inflated_poisson, binomial in beta_binomial, normal in student_t), the
+    statistic is referred to the 50:50 mixture of chi-square(0) and chi-square(1)."""
     from . import families
     from . import lrt
     from .data import read_column
-    from .errors import BoundaryError
+    from .errors import BoundaryError, UsageError
     from .estimate import fit as fit_column
     from .result import SCHEMA_VERSION, _clean
 
-    nest = lrt.nesting(families.get(null).name, families.get(alt).name)
+    def canonical(name):
+        found = families.resolve(name)
+        return found if found is not None else families.get(name).name  # the unknown-family error
+
+    nest = lrt.nesting(canonical(null), canonical(alt))
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    w = None
-    if weights is None:
+    w = t = None
+    number = None if trials is None else _trials_number(trials)
+    if trials is not None and number is None:
+        col, w, t = _trials_column(files, column, weights, trials, options, strict)
+    elif weights is None:
         col = read_column(files, column=column, strict=strict, options=options)
     else:
         col, w = _weighted_column(files, column, weights, False, options, strict)
-    null_fit = fit_column(col, nest.null, weights=w)
+
+    def fitted(name):
+        if families.spec(name).shape != "trials":
+            return fit_column(col, name, weights=w)
+        if trials is None:
+            raise UsageError(f"{name} needs the number of trials: --trials N or --trials COLUMN")
+        if number is not None:
+            return fit_column(col, f"{name}:{trials.strip()}", weights=w)
+        return fit_column(col, name, weights=w, trials=t)
+
+    null_fit = fitted(nest.null)
     try:
-        alt_fit = fit_column(col, nest.alt, weights=w)
+        alt_fit = fitted(nest.alt)
     except BoundaryError as exc:
         if exc.limit != nest.null:
             raise

@@ -6,6 +6,7 @@ from .render import console, fit_table, fmt, summary_table
 from .select import headline
 
 LABEL = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits/sample"}
+SHORT = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits"}
 
 
 def ranking_table(d):
@@ -14,7 +15,7 @@ def ranking_table(d):
     table = Table(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""),
                   box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, padding=(0, 1))
     longest = max(len(row["family"]) for row in d["ranking"])
-    for header in ("#", "family", "k", "loglik", f"Δ{crit}", "weight", "bits", "GOF p"):
+    for header in ("#", "family", "k", "loglik", f"Δ{SHORT[d['criterion']]}", "weight", "bits", "GOF p"):
         table.add_column(header, justify="left" if header == "family" else "right", overflow="fold",
                          no_wrap=header != "family", min_width=longest if header == "family" else None)
     for row in d["ranking"]:
@@ -22,12 +23,12 @@ def ranking_table(d):
         p = "-" if t is None else _p(t["p_value"], d["bootstrap"])
         weight = "-" if row["weight"] is None else f"{row['weight']:.3f}"
         table.add_row(str(row["rank"]), row["family"], str(row["n_parameters"]), fmt(row["loglik"], 7),
-                      _delta(row["delta"]), weight, fmt(row["bits_per_sample"], 4), p)
+                      _delta(row["delta"], 4 if d["criterion"] == "bits" else 1), weight, fmt(row["bits_per_sample"], 4), p)
     return table
 
 
-def _delta(delta):
-    return "-" if delta is None else (f"{delta:.1f}" if delta < 1e6 else f"{delta:.3g}")
+def _delta(delta, decimals=1):
+    return "-" if delta is None else (f"{delta:.{decimals}f}" if delta < 1e6 else f"{delta:.3g}")
 
 
 def _p(p, bootstrap):
@@ -44,7 +45,8 @@ def lrt_table(tests):
         table.add_column(header, justify="right" if header in ("statistic", "p-value") else "left",
                          overflow="fold")
     for t in tests:
-        table.add_row(t["null"], t["nesting"], fmt(t["statistic"], 6), t["reference"], fmt(t["p_value"], 3))
+        p = "<1e-300" if t["p_value"] == 0 else fmt(t["p_value"], 3)  # below double precision
+        table.add_row(t["null"], t["nesting"], fmt(t["statistic"], 6), t["reference"], p)
     return table
 
 

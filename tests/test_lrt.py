@@ -73,3 +73,18 @@ def test_lrt_from_the_cli(tmp_path):
     under = write(tmp_path, "k\n" + "\n".join(["2", "3", "2", "3", "2", "3"]) + "\n", "u.csv")
     out = CliRunner().invoke(cli, ["lrt", under, "--null", "poisson", "--alt", "negative_binomial"])
     assert out.exit_code == 0 and "boundary" in out.output
+
+
+def test_binomial_within_beta_binomial_on_geisslers_families():
+    """Saxony (Geissler): the boys among 12 children vary more than a binomial allows."""
+    from pathlib import Path
+    path = str(Path(__file__).resolve().parent.parent / "sample_data" / "saxony.csv")
+    for trials in ("12", "children"):
+        out = CliRunner().invoke(cli, ["lrt", path, "-c", "boys", "-w", "families", "--trials", trials,
+                                       "--null", "binomial", "--alt", "beta_binomial", "--json"])
+        assert out.exit_code == 0, out.output
+        t = json.loads(out.output)["test"]
+        assert t["statistic"] == pytest.approx(2 * (12534.172147576 - 12492.871358551), rel=1e-9)
+        assert t["p_value"] == pytest.approx(0.5 * scipy.stats.chi2.sf(t["statistic"], 1), rel=1e-12)
+    bad = CliRunner().invoke(cli, ["lrt", path, "-c", "boys", "--null", "binomial", "--alt", "beta_binomial"])
+    assert bad.exit_code == 2 and "needs the number of trials" in bad.output

@@ -163,3 +163,24 @@ def test_a_simpler_nested_family_that_fits_as_well_is_pointed_out():
     x = np.random.default_rng(1).gamma(1.5, 2.0, 400)
     d = _select(x, ["exponential", "gamma"], bootstrap=0)
     assert d["ranking"][0]["family"] == "gamma" and not any("nested" in n for n in d["notes"])
+
+
+def test_all_zero_counts_select_without_warnings():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = _select([0.0, 0.0, 0.0, 0.0])
+    assert {f["family"] for f in d["failed"]} == {"negative_binomial", "zero_inflated_poisson"}
+    assert d["ranking"][0]["loglik"] == 0.0
+
+
+def test_fractional_weights_rank_without_goodness_of_fit():
+    x = np.random.default_rng(5).gamma(2.0, 1.0, 60)
+    d = _select(x, CONT, weights=np.random.default_rng(6).uniform(0.2, 2.0, 60))
+    assert all(r["gof"] == [] and "fractions" in r["gof_notes"][0] for r in d["ranking"])
+
+
+def test_one_model_is_not_ranked_twice():
+    d = _select([0.0, 1.0, 1.0, 0.0, 1.0], trials=1)
+    assert [r["family"] for r in d["ranking"]].count("bernoulli") == 1
+    assert not any(r["family"] == "binomial:1" for r in d["ranking"])

@@ -115,7 +115,7 @@ class Family:
 
     def cdf_values(self, x, theta):
         if self.cdf is not None:
-            with np.errstate(divide="ignore"):  # log(0) = -inf below a positive support
+            with np.errstate(all="ignore"):  # log(0) = -inf below a positive support; 0 * inf at p = 1
                 return self.cdf(x, theta)
         return self.scipy(theta).cdf(x)
 
