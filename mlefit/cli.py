@@ -429,12 +429,12 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
                    max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
 
-    \b
-    Fits every family whose support admits the data (the discrete ones for non-negative
-    integers, the continuous ones otherwise), ranks them by AIC (or --criterion) with
-    the difference to the best and Akaike weights, tests each fit (bootstrapped
-    Anderson-Darling, or chi-square for counts), lists the families that could not be
-    fitted with the reason, and runs the likelihood-ratio tests of nested pairs.
+    Fits every family whose support admits the data (the discrete ones for
+    non-negative integers, the continuous ones otherwise), ranks them by AIC (or
+    --criterion) with the difference to the best and Akaike weights, tests each fit
+    (bootstrapped Anderson-Darling, or chi-square for counts), lists the families
+    that could not be fitted with the reason, and runs the likelihood-ratio tests
+    of nested pairs.
     """
     _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter,
@@ -457,13 +457,13 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
                 na_values, strict):
     """Likelihood-ratio test of a family against one it is nested in.
 
-    \b
-    Nested pairs: exponential in gamma and in weibull, rayleigh in weibull, geometric
-    and poisson in negative_binomial, poisson in zero_inflated_poisson, binomial in
-    beta_binomial (with --trials), normal and cauchy in student_t. Where the null is the
-    alternative's limit on the edge of its parameter space (poisson in negative_binomial
-    or zero_inflated_poisson, binomial in beta_binomial, normal in student_t), the
-    statistic is referred to the 50:50 mixture of chi-square(0) and chi-square(1)."""
+    Nested pairs: exponential in gamma and in weibull, rayleigh in weibull,
+    geometric and poisson in negative_binomial, poisson in zero_inflated_poisson,
+    binomial in beta_binomial (with --trials), normal and cauchy in student_t.
+    Where the null is the alternative's limit on the edge of its parameter space
+    (poisson in negative_binomial or zero_inflated_poisson, binomial in
+    beta_binomial, normal in student_t), the statistic is referred to the 50:50
+    mixture of chi-square(0) and chi-square(1)."""
     from . import families
     from . import lrt
     from .data import read_column

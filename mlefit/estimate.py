@@ -92,14 +92,14 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
             theta = tuple(float(t) for t in solution.theta)
             loglik = float(fam.loglik(stats, theta))
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, x, exc) from exc
+            raise _too_extreme(fam, col, col.values, exc) from exc
         if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
-            raise _too_extreme(fam, col, x, None)
+            raise _too_extreme(fam, col, col.values, None)
         try:
             parameters, notes = _inference(fam, stats, theta, confidence, information, fixed)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, x, exc) from exc
+            raise _too_extreme(fam, col, col.values, exc) from exc
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
