@@ -55,6 +55,11 @@ def fit_fixed(fam, stats, fixed, start, controls):
     free = [i for i in range(len(theta)) if i not in fixed]
     if not free:
         return Solution(tuple(theta), "all parameters fixed", 0, True)
+    if fam.conditional is not None:
+        given, _ = fam.conditional(stats, fixed, 0.95)
+        if not math.isfinite(fam.loglik(stats, given)):
+            raise _infeasible(fam, fam.names(stats), fixed)
+        return Solution(given, "closed form given the fixed values", 0, True)
 
     def nll(u):
         trial = list(theta)
@@ -79,9 +84,7 @@ def fit_fixed(fam, stats, fixed, start, controls):
         best = [float(v) for v in res.x]
         how = f"BFGS on {', '.join(names[i] for i in free)} with the others fixed"
     if not math.isfinite(res.fun):
-        held = ", ".join(f"{names[i]} = {v:g}" for i, v in sorted(fixed.items()))
-        raise DataError(f"with {held} fixed, the data have zero likelihood under {fam.name} "
-                        f"(some values fall outside the support those values allow); choose values the data allow")
+        raise _infeasible(fam, names, fixed)
     for i, v in zip(free, best):
         theta[i] = _from_free(v, domains[i])
     ok = bool(res.success) and math.isfinite(res.fun)
@@ -91,3 +94,10 @@ def fit_fixed(fam, stats, fixed, start, controls):
         ok = bool(np.max(np.abs(res.jac)) <= 1e-6 * max(1.0, abs(res.fun)))
     return Solution(tuple(theta), how, int(res.nit), ok,
                     "" if ok else f"the free parameters did not converge ({res.message})")
+
+
+def _infeasible(fam, names, fixed):
+    held = ", ".join(f"{names[i]} = {v:g}" for i, v in sorted(fixed.items()))
+    return DataError(f"with {held} fixed, the data have zero likelihood under {fam.name} "
+                     f"(some values fall outside the support those values allow); choose values "
+                     f"the data allow")

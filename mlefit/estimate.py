@@ -232,10 +232,13 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
     names, domains = fam.names(stats), fam.domains(stats)
     fixed = fixed or {}
     notes = []
-    boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None and not fixed else {}
+    if fixed:
+        boundary = fam.conditional(stats, fixed, confidence)[1] if fam.conditional is not None else {}
+    else:
+        boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
     free = [i for i in range(len(theta)) if i not in fixed]
     cov = None
-    if free and len(boundary) < len(theta):
+    if any(i not in boundary for i in free):
         try:
             if fam.covariance is not None and not fixed:
                 cov = fam.covariance(stats, theta)

@@ -196,16 +196,20 @@ def test_bounds_have_no_information_and_alpha_has_n_over_alpha_squared():
 
 
 def test_fixing_the_bound_leaves_a_regular_problem():
-    """With xm fixed, alpha = n / sum log(x/xm) with the Wald SE alpha/sqrt(n); with alpha
-    fixed, xm goes to the minimum, and no SE is made up for it."""
+    """With xm fixed, alpha = n / sum log(x/xm) exactly, with the exact interval from
+    2 alpha sum log(x/xm) ~ chi-square(2n); with alpha fixed, xm is the minimum, with
+    the exact one-sided interval from min/xm ~ Pareto(n alpha), and no SE is made up."""
+    import scipy.stats
     x = sample("pareto", n=80, seed=5)[0]
     r = mlefit.fit(x, "pareto", fix={"xm": 1.2})
-    alpha = x.size / np.sum(np.log(x / 1.2))
-    assert r.estimates["alpha"] == pytest.approx(alpha, rel=1e-7)
-    assert r.parameters[1].se == pytest.approx(alpha / math.sqrt(x.size), rel=1e-6)
+    total = np.sum(np.log(x / 1.2))
+    assert r.estimates["alpha"] == pytest.approx(x.size / total, rel=1e-12)
+    lo, hi = scipy.stats.chi2.ppf([0.025, 0.975], 2 * x.size) / (2 * total)
+    assert (r.parameters[1].ci_lower, r.parameters[1].ci_upper) == pytest.approx((lo, hi), rel=1e-10)
     r = mlefit.fit(x, "pareto", fix={"alpha": 2.0})
-    assert r.estimates["xm"] == pytest.approx(x.min(), rel=1e-9) and r.estimates["xm"] <= x.min()
-    assert r.parameters[0].se is None and any("non-regular" in note for note in r.notes)
+    assert r.estimates["xm"] == x.min()
+    assert r.parameters[0].se is None and r.parameters[0].interval == "exact"
+    assert r.parameters[0].ci_lower == pytest.approx(x.min() * 0.05 ** (1 / (2.0 * x.size)), rel=1e-12)
 
 
 # ---------------------------------------------------------------- units and magnitudes

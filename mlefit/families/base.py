@@ -64,6 +64,9 @@ class Family:
     scipy(theta) -> the frozen scipy.stats equivalent (used by the tests), or None.
     cdf(x, theta) -> P(X <= x), vectorised; defaults to scipy's.
     sample(rng, n, theta) -> n draws (a numpy Generator); defaults to scipy's rvs.
+    conditional(stats, fixed, confidence) -> (theta, {index: (lo, hi, note)}): the MLE
+        and exact intervals of the free parameters given {index: value} fixed, for the
+        non-regular families whose --fix has a closed form (pareto, uniform).
     param_domains(stats) / free_count(stats): domains and the number of free parameters
         where they depend on the data or the shape (mixtures).
     """
@@ -83,6 +86,7 @@ class Family:
     rescale: Optional[Callable] = None
     cdf: Optional[Callable] = None
     sample: Optional[Callable] = None
+    conditional: Optional[Callable] = None
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
     min_n: int = 1

@@ -114,6 +114,25 @@ def _pareto_boundary(s, theta, confidence):
             1: (lo, hi, f"exact: 2 n alpha / alpha_hat ~ chi-square(2(n-1)){unbiased}")}
 
 
+def _pareto_conditional(s, fixed, confidence):
+    """Given xm = x0 (<= min): alpha = n / S with S = sum log(x/x0), and 2 alpha S ~
+    chi-square(2n) exactly. Given alpha: xm = min, and min/xm ~ Pareto(shape n alpha),
+    so [min (1 - confidence)^(1/(n alpha)), min] covers xm exactly."""
+    from scipy.special import gammaincinv
+    if 0 in fixed and 1 in fixed:
+        return (fixed[0], fixed[1]), {}
+    if 0 in fixed:
+        x0 = fixed[0]
+        total = s.t + s.n * math.log(s.m / x0) if x0 <= s.m else -math.inf
+        alpha = s.n / total if total > 0 else math.inf
+        tail = 0.5 * (1.0 - confidence)
+        lo, hi = (float(gammaincinv(s.n, p)) / total for p in (tail, 1.0 - tail)) if total > 0 else (0, 0)
+        return (x0, alpha), {1: (lo, hi, "exact given xm: 2 alpha sum log(x/xm) ~ chi-square(2n)")}
+    alpha = fixed[1]
+    lower = s.m * (1.0 - confidence) ** (1.0 / (s.n * alpha))
+    return (s.m, alpha), {0: (lower, s.m, "one-sided, exact given alpha: min/xm ~ Pareto(n alpha)")}
+
+
 PARETO = Family(
     spec=BY_NAME["pareto"],
     stats=_pareto_stats,
@@ -125,12 +144,13 @@ PARETO = Family(
     scipy=lambda t: scipy_stats().pareto(t[1], scale=t[0]),
     check=_pareto_check,
     boundary=_pareto_boundary,
+    conditional=_pareto_conditional,
     cdf=lambda x, t: -np.expm1(-t[1] * np.log(np.maximum(x, t[0]) / t[0])),
     sample=lambda rng, n, t: t[0] * np.exp(rng.exponential(1.0 / t[1], n)),
     min_n=2,
     needs_spread=True,
     info_note="xm is the sample minimum, where the support begins (non-regular): it has no "
-              "standard error; its exact interval is shown when no parameter is fixed",
+              "standard error; its interval is exact",
 )
 
 
@@ -183,6 +203,22 @@ def _uniform_boundary(s, theta, confidence):
             1: (s.hi, s.hi + reach, f"one-sided (b >= max x), exact: (b - max)/(max - min) {why}")}
 
 
+def _uniform_conditional(s, fixed, confidence):
+    """Given a = a0 (<= min): b = max, and (max - a0)/(b - a0) ~ Beta(n, 1), so
+    [max, a0 + (max - a0)/(1 - confidence)^(1/n)] covers b exactly (and the mirror
+    image given b)."""
+    if 0 in fixed and 1 in fixed:
+        return (fixed[0], fixed[1]), {}
+    stretch = (1.0 - confidence) ** (-1.0 / s.n)
+    if 0 in fixed:
+        a0 = fixed[0]
+        return (a0, s.hi), {1: (s.hi, a0 + (s.hi - a0) * stretch,
+                                "one-sided, exact given a: (max - a)/(b - a) ~ Beta(n, 1)")}
+    b0 = fixed[1]
+    return (s.lo, b0), {0: (b0 - (b0 - s.lo) * stretch, s.lo,
+                            "one-sided, exact given b: (b - min)/(b - a) ~ Beta(n, 1)")}
+
+
 UNIFORM = Family(
     spec=BY_NAME["uniform"],
     stats=_uniform_stats,
@@ -194,12 +230,13 @@ UNIFORM = Family(
     scipy=lambda t: scipy_stats().uniform(t[0], t[1] - t[0]),
     check=_uniform_check,
     boundary=_uniform_boundary,
+    conditional=_uniform_conditional,
     cdf=lambda x, t: np.clip((np.asarray(x, dtype=np.float64) - t[0]) / (t[1] - t[0]), 0.0, 1.0),
     sample=lambda rng, n, t: rng.uniform(t[0], t[1], n),
     min_n=2,
     needs_spread=True,
     info_note="a and b are the sample extremes, where the support ends (non-regular): they "
-              "have no standard errors; their exact intervals are shown when no parameter is fixed",
+              "have no standard errors; their intervals are exact",
 )
 
 FAMILIES = (PARETO, UNIFORM)
