@@ -33,7 +33,7 @@ AD_CLIP = 1e-12
 
 
 @dataclass(frozen=True)
-class Test:
+class GofTest:
     """One statistic, its p-value, and how the p-value was made."""
 
     statistic: str
@@ -42,11 +42,12 @@ class Test:
     method: str
     df: int | None = None
     p_asymptotic: float | None = None  # chi-square: the p-value of chi-square(df)
+    samples: int | None = None  # bootstrap samples refitted (p >= 1/(samples + 1))
 
     def to_dict(self):
         return {"test": self.statistic, "name": NAMES[self.statistic], "statistic": self.value,
                 "p_value": self.p_value, "method": self.method, "df": self.df,
-                "p_asymptotic": self.p_asymptotic}
+                "p_asymptotic": self.p_asymptotic, "samples": self.samples}
 
 
 def edf_statistics(u):
@@ -61,6 +62,20 @@ def edf_statistics(u):
 
 
 MAX_CELLS = 5000  # integer cells for chi-square; wider ranges are grouped into this many
+MAX_EXPANDED = 5_000_000  # weighted continuous rows a bootstrap will expand
+
+
+def testable(fam, theta):
+    """UsageError when the family has nothing to test a fit with: no distribution
+    function to draw from (huber, categorical), or a fit that reproduces the observed
+    frequencies whatever they are (bernoulli: saturated)."""
+    if fam.spec.support == "binary":
+        raise UsageError(f"no goodness-of-fit test for {fam.name}: a fit to 0/1 data reproduces "
+                         f"the observed frequencies exactly (saturated)")
+    no_scipy = fam.scipy is None or fam.scipy(theta) is None
+    if fam.spec.support == "labels" or (fam.cdf is None or fam.sample is None) and no_scipy:
+        raise UsageError(f"goodness of fit is not available for {fam.name}: it has no "
+                         f"distribution function to draw samples from")
 
 
 def discrete_ks(values, counts, cdf):
@@ -75,39 +90,51 @@ def discrete_ks(values, counts, cdf):
 
 
 def pooled_cells(expected, observed):
-    """Merge cells from each tail inward until every end cell's expected count is >= 5
-    (or one cell is left), in one pass. Returns the pooled (expected, observed)."""
+    """Merge adjacent cells, left to right, until each has an expected count of at least
+    5; a short remainder at the right end joins the cell before it. One pass. Returns the
+    pooled (expected, observed)."""
     e, o = np.asarray(expected, dtype=np.float64), np.asarray(observed, dtype=np.float64)
-    left = np.cumsum(e)
-    i = int(min(np.searchsorted(left, MIN_EXPECTED), e.size - 1))  # first cumsum >= 5
-    right = np.cumsum(e[::-1])
-    j = e.size - 1 - int(min(np.searchsorted(right, MIN_EXPECTED), e.size - 1))
-    if i >= j:
+    cuts, total = [], 0.0
+    for i, value in enumerate(e):
+        total += value
+        if total >= MIN_EXPECTED:
+            cuts.append(i + 1)
+            total = 0.0
+    if not cuts:
         return np.array([e.sum()]), np.array([o.sum()])
-    return (np.concatenate([[e[:i + 1].sum()], e[i + 1:j], [e[j:].sum()]]),
-            np.concatenate([[o[:i + 1].sum()], o[i + 1:j], [o[j:].sum()]]))
+    cuts[-1] = e.size  # the remainder joins the last full cell
+    starts = np.array([0] + cuts[:-1])
+    return np.add.reduceat(e, starts), np.add.reduceat(o, starts)
 
 
 def chi_square(values, counts, fam, theta):
     """Pearson's statistic and its number of cells for counts. The cells are the integers
     from the smallest value to the largest (grouped into at most MAX_CELLS runs of equal
     width when the range is wider); the first and last cells take the whole tails, so
-    the cells cover the support; then the tails are pooled."""
+    the cells cover the support; then adjacent cells are pooled until each expects at
+    least 5. (None, 0) for values beyond 2^53, which are no longer exact integers."""
     lo, hi = float(values[0]), float(values[-1])
+    if hi >= 2.0 ** 53:  # beyond exact integers in double precision: no integer cells
+        return None, 0
     width = max(1.0, math.ceil((hi - lo + 1.0) / MAX_CELLS))
     cells = int(math.ceil((hi - lo + 1.0) / width))
     edges = lo - 1.0 + width * np.arange(cells + 1)  # cell j is (edges[j], edges[j+1]]
     cdf = np.asarray(fam.cdf_values(edges, theta), dtype=np.float64)
     if cdf.shape != edges.shape:
         return None, 0
-    p = np.diff(cdf)
-    p[0], p[-1] = cdf[1], 1.0 - cdf[-2]
-    p = np.maximum(p, 0.0)
+    if cells == 1:
+        p = np.ones(1)
+    else:
+        p = np.diff(cdf)
+        p[0], p[-1] = cdf[1], 1.0 - cdf[-2]
+        p = np.maximum(p, 0.0)
     where = np.minimum(np.searchsorted(edges, values, side="left") - 1, cells - 1)
     observed = np.bincount(where, weights=counts, minlength=cells)
     n = float(np.sum(counts))
     e, o = pooled_cells(n * p, observed)
-    return float(np.sum((o - e) ** 2 / e)), e.size
+    with np.errstate(all="ignore"):  # a cell the fit gives no mass: chi-square is infinite
+        value = float(np.sum(np.where(o == e, 0.0, (o - e) ** 2 / e)))
+    return value, e.size
 
 
 def _refit(fam, x, w, controls):
@@ -172,7 +199,12 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
     from .numerics import value_counts
 
     x = np.asarray(x, dtype=np.float64)
+    testable(fam, theta)
     w = None if weights is None else whole_weights(weights)
+    if w is not None and not fam.spec.discrete and int(w.sum()) > MAX_EXPANDED:
+        raise UsageError(f"goodness of fit expands continuous data with frequency weights into "
+                         f"rows, and these weigh {int(w.sum()):,} (over {MAX_EXPANDED:,}); "
+                         f"leave out --gof, or fit a sample of the rows")
     with np.errstate(all="ignore"):
         if fam.spec.discrete:
             data = value_counts(x, w)
@@ -183,8 +215,15 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
         if bootstrap <= 0:
             return _uncorrected(fam, data, theta, observed, n_parameters), []
         controls = Controls(max_iter=max_iter)
+        held = refit is not None
         refit = refit or (lambda xb, wb: _refit(fam, xb, wb, controls))
-        draws, failed = _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step)
+        draws, failed = _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held)
+    with np.errstate(all="ignore"):
+        return _tests(fam, data, theta, observed, draws, failed, bootstrap, n_parameters)
+
+
+def _tests(fam, data, theta, observed, draws, failed, bootstrap, n_parameters):
+    """The tests from the observed statistics and the bootstrap's."""
     notes = []
     if failed:
         notes.append(f"{failed} of {bootstrap} bootstrap samples could not be refitted "
@@ -193,15 +232,15 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
     for k, value in observed.items():
         ref = np.asarray(draws[k])
         ref = ref[np.isfinite(ref)]
-        ok = bootstrap - failed >= 0.9 * bootstrap and ref.size > 0 and math.isfinite(value)
+        ok = bootstrap - failed >= 0.9 * bootstrap and ref.size > 0 and not math.isnan(value)
         p = (1.0 + np.sum(ref >= value - 1e-12 * abs(value))) / (ref.size + 1.0) if ok else None
-        test = Test(k, value, None if p is None else float(p),
-                    f"parametric bootstrap, {ref.size} refitted samples")
+        test = GofTest(k, value, None if p is None else float(p),
+                    f"parametric bootstrap, {ref.size} refitted samples", samples=int(ref.size))
         tests.append(_with_df(test, data, fam, theta, n_parameters) if k == "chi2" else test)
     return tests, notes
 
 
-def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step):
+def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held=False):
     """The statistics of `bootstrap` samples of size n drawn at theta and refitted. A
     resample whose MLE is on the boundary where the family becomes its limit (counts
     that are not overdispersed, for negative_binomial) is refitted by that limit."""
@@ -222,6 +261,8 @@ def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step):
             try:
                 stats_b = _statistics(fam, vb, refit(vb, cb), cb)
             except BoundaryError as exc:
+                if held:  # the limit family cannot hold the fixed values: count it as failed
+                    raise ArithmeticError("boundary with fixed values") from exc
                 limit = _limit(fam, exc)
                 stats_b = _statistics(limit, vb, _refit(limit, vb, cb, Controls()), cb)
         except (MlefitError, ArithmeticError, ValueError, np.linalg.LinAlgError):
@@ -289,18 +330,18 @@ def _uncorrected(fam, data, theta, observed, n_parameters):
              "(too large); use --bootstrap N")
     tests = []
     if fam.spec.discrete:
-        tests.append(Test("ks", observed["ks"], None, "no textbook p-value for discrete data; "
+        tests.append(GofTest("ks", observed["ks"], None, "no textbook p-value for discrete data; "
                           "use --bootstrap N"))
     else:
         u = np.asarray(fam.cdf_values(np.sort(data[0]), theta), dtype=np.float64)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # scipy's CvM series warns far in the tail
             ks, cvm = st.kstest(u, "uniform").pvalue, st.cramervonmises(u, "uniform").pvalue
-        tests.append(Test("ks", observed["ks"], float(ks), label))
-        tests.append(Test("cvm", observed["cvm"], float(min(max(cvm, 0.0), 1.0)) if np.isfinite(cvm) else 0.0,
-                          label))
-        tests.append(Test("ad", observed["ad"], None, "no textbook p-value for Anderson-Darling; "
+        tests.append(GofTest("ks", observed["ks"], float(ks), label))
+        tests.append(GofTest("cvm", observed["cvm"], float(min(max(cvm, 0.0), 1.0)) if np.isfinite(cvm) else None,
+                             label))
+        tests.append(GofTest("ad", observed["ad"], None, "no textbook p-value for Anderson-Darling; "
                           "use --bootstrap N"))
     if "chi2" in observed:
-        tests.append(_with_df(Test("chi2", observed["chi2"], None, ""), data, fam, theta, n_parameters))
+        tests.append(_with_df(GofTest("chi2", observed["chi2"], None, ""), data, fam, theta, n_parameters))
     return tests

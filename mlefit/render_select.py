@@ -20,7 +20,7 @@ def ranking_table(d):
                          no_wrap=header != "family", min_width=longest if header == "family" else None)
     for row in d["ranking"]:
         t = headline(row)
-        p = "-" if t is None else _p(t["p_value"], d["bootstrap"])
+        p = "-" if t is None else _p(t["p_value"], t["samples"])
         weight = "-" if row["weight"] is None else f"{row['weight']:.3f}"
         table.add_row(str(row["rank"]), row["family"], str(row["n_parameters"]), fmt(row["loglik"], 7),
                       _delta(row["delta"], 4 if d["criterion"] == "bits" else 1), weight, fmt(row["bits_per_sample"], 4), p)
@@ -31,9 +31,10 @@ def _delta(delta, decimals=1):
     return "-" if delta is None else (f"{delta:.{decimals}f}" if delta < 1e6 else f"{delta:.3g}")
 
 
-def _p(p, bootstrap):
-    """A bootstrap p-value of 1/(B+1) means no resample was as extreme: p <= that."""
-    if p is not None and bootstrap and abs(p * (bootstrap + 1) - 1.0) < 1e-9:
+def _p(p, samples):
+    """A bootstrap p-value of 1/(B+1) (B samples refitted) means no resample was as
+    extreme: p <= that."""
+    if p is not None and samples and abs(p * (samples + 1) - 1.0) < 1e-9:
         return f"<={fmt(p, 2)}"
     return fmt(p, 2)
 

@@ -140,9 +140,13 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
             continue
         fam = families.get(r.family)
         theta = tuple(p.estimate for p in r.parameters)
-        tests, gnotes = gof.goodness_of_fit(fam, col.values, theta, r.n_parameters, weights=weights,
-                                            bootstrap=bootstrap, seed=seed, on_step=on_step,
-                                            max_iter=max_iter)
+        try:
+            tests, gnotes = gof.goodness_of_fit(fam, col.values, theta, r.n_parameters, weights=weights,
+                                                bootstrap=bootstrap, seed=seed, on_step=on_step,
+                                                max_iter=max_iter)
+        except UsageError as exc:  # nothing to test with (bernoulli, huber), or too many rows
+            row["gof"], row["gof_notes"] = [], [str(exc)]
+            continue
         row["gof"] = [t.to_dict() for t in tests]
         row["gof_notes"] = gnotes
     tests = lrt.applicable({_plain(name): r for name, r in fitted.items()})

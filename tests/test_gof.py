@@ -135,15 +135,15 @@ def test_grouped_cells_for_a_wide_range():
     assert 2 <= cells <= 5000 and np.isfinite(value)
 
 
-def test_pooling_merges_both_tails():
+def test_pooling_merges_adjacent_cells_until_each_expects_five():
     e, o = pooled_cells([0.5, 1.0, 6.0, 8.0, 2.0, 0.1], [1, 2, 5, 9, 3, 0])
     assert list(e) == [7.5, 10.1] and list(o) == [8, 12]
     e, o = pooled_cells([1.0, 2.0], [1, 2])
     assert list(e) == [3.0] and list(o) == [3]
     e, o = pooled_cells([4.0, 2.0, 4.0], [3, 3, 4])
     assert list(e) == [10.0] and list(o) == [10]
-    e, o = pooled_cells([6.0, 1.0, 7.0], [5, 2, 7])  # a small middle cell stays
-    assert list(e) == [6.0, 1.0, 7.0]
+    e, o = pooled_cells([6.0, 1.0, 7.0], [5, 2, 7])  # a small middle cell is merged too
+    assert list(e) == [6.0, 8.0] and list(o) == [5, 9]
 
 
 def test_fit_gof_from_the_cli(tmp_path):
@@ -175,3 +175,42 @@ def test_large_discrete_samples_are_drawn_as_counts():
     z = (counts - n * pmf) / np.sqrt(n * pmf * (1 - pmf))
     assert np.max(np.abs(z)) < 5
     assert _count_sampler(fam, 10, th) is None  # small samples: drawn one by one
+
+
+def test_asymptotic_chi_square_keeps_its_level_on_sparse_counts():
+    """Counts spread over thousands of values (negative binomial, size 0.5, mean 500):
+    with adjacent cells pooled until each expects 5, the asymptotic chi-square p-value
+    rejects the true family at about the nominal 5%."""
+    fam, ps = families.get("negative_binomial"), []
+    for seed in range(200):
+        x = np.random.default_rng(seed).negative_binomial(0.5, 1e-3, 100).astype(float)
+        r = mlefit.fit(x, "negative_binomial")
+        tests, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=0)
+        ps.append(next(t.p_value for t in tests if t.statistic == "chi2"))
+    assert 0.02 <= np.mean(np.array(ps) < 0.05) <= 0.10
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("bernoulli", [0.0, 1.0, 1.0, 0.0], "saturated"),
+    ("huber:1.3", [0.1, 2.0, -1.0, 0.5], "no distribution function"),
+])
+def test_untestable_fits_are_a_clear_usage_error(name, data, message):
+    r = mlefit.fit(data, name)
+    with pytest.raises(mlefit.UsageError, match=message):
+        goodness_of_fit(families.get(r.family), np.array(data), theta(r), 1, bootstrap=9)
+
+
+def test_huge_continuous_weights_are_refused_and_huge_integers_have_no_chi_square():
+    x = np.array([1.0, 2.0, 3.5])
+    r = mlefit.fit(x, "gamma", weights=[1e10, 1e10, 1e10])
+    with pytest.raises(mlefit.UsageError, match="leave out --gof"):
+        goodness_of_fit(families.get("gamma"), x, theta(r), 2, weights=[1e10, 1e10, 1e10])
+    big = np.array([1.7e18, 1.7e18 + 2048, 1.7e18 + 8192, 1.7e18 + 4096])
+    r = mlefit.fit(big, "poisson")
+    tests, _ = goodness_of_fit(families.get("poisson"), big, theta(r), 1, bootstrap=0)
+    assert [t.statistic for t in tests] == ["ks"]
+
+
+def test_one_cell_chi_square_is_zero():
+    values, counts = np.array([3.0]), np.array([50.0])
+    assert chi_square(values, counts, families.get("poisson"), (3.0,))[0] == 0.0
