@@ -320,22 +320,10 @@ class _progress:
 def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
     """--dist auto and mlefit select: every candidate family fitted and ranked."""
-    from .data import read_column
     from .select import select
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    w = t = None
-    if trials is not None and _trials_number(trials) is not None:
-        t = int(_trials_number(trials)) if float(_trials_number(trials)).is_integer() else _trials_number(trials)
-        if not (isinstance(t, int) and t >= 1):
-            from .errors import UsageError
-            raise UsageError(f"--trials must be a positive whole number or a column (got '{trials}')")
-    if trials is not None and t is None:
-        col, w, t = _trials_column(files, column, weights, trials, options, strict)
-    elif weights is None:
-        col = read_column(files, column=column, strict=strict, options=options)
-    else:
-        col, w = _weighted_column(files, column, weights, False, options, strict)
+    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
     chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
     bootstrap = 199 if bootstrap is None else bootstrap
     with _progress("bootstrap goodness of fit", 0) as bar:
@@ -464,47 +452,13 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     (poisson in negative_binomial or zero_inflated_poisson, binomial in
     beta_binomial, normal in student_t), the statistic is referred to the 50:50
     mixture of chi-square(0) and chi-square(1)."""
-    from . import families
     from . import lrt
-    from .data import read_column
-    from .errors import BoundaryError, UsageError
-    from .estimate import fit as fit_column
     from .result import SCHEMA_VERSION, _clean
 
-    def canonical(name):
-        found = families.resolve(name)
-        return found if found is not None else families.get(name).name  # the unknown-family error
-
-    nest = lrt.nesting(canonical(null), canonical(alt))
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    w = t = None
-    number = None if trials is None else _trials_number(trials)
-    if trials is not None and number is None:
-        col, w, t = _trials_column(files, column, weights, trials, options, strict)
-    elif weights is None:
-        col = read_column(files, column=column, strict=strict, options=options)
-    else:
-        col, w = _weighted_column(files, column, weights, False, options, strict)
-
-    def fitted(name):
-        if families.spec(name).shape != "trials":
-            return fit_column(col, name, weights=w)
-        if trials is None:
-            raise UsageError(f"{name} needs the number of trials: --trials N or --trials COLUMN")
-        if number is not None:
-            return fit_column(col, f"{name}:{trials.strip()}", weights=w)
-        return fit_column(col, name, weights=w, trials=t)
-
-    null_fit = fitted(nest.null)
-    try:
-        alt_fit = fitted(nest.alt)
-    except BoundaryError as exc:
-        if exc.limit != nest.null:
-            raise
-        alt_fit = exc
+    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
     d = _clean({"schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
-                "test": lrt.test(nest, null_fit, alt_fit), "null_fit": null_fit.to_dict(),
-                "alt_fit": None if isinstance(alt_fit, Exception) else alt_fit.to_dict()})
+                **lrt.run(col, null, alt, weights=w, trials=t)})
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
@@ -601,6 +555,29 @@ def _trials_number(text):
         return float(text)
     except ValueError:
         return None
+
+
+def _numeric_column(files, column, weights, trials, options, strict):
+    """(column, weights or None, trials or None) for select and lrt: --trials N is a
+    number, --trials COLUMN is read aligned with the values (and the weights)."""
+    from .data import read_column
+
+    if trials is not None and _trials_number(trials) is None:
+        return _trials_column(files, column, weights, trials, options, strict)
+    t = None if trials is None else _whole_trials(trials)
+    if weights is None:
+        return read_column(files, column=column, strict=strict, options=options), None, t
+    col, w = _weighted_column(files, column, weights, False, options, strict)
+    return col, w, t
+
+
+def _whole_trials(text):
+    """--trials N: a positive whole number, or UsageError."""
+    from .errors import UsageError
+    value = _trials_number(text)
+    if value is None or not (value >= 1 and value == int(value) and value < 2 ** 53):
+        raise UsageError(f"--trials must be a positive whole number or a column (got '{text}')")
+    return int(value)
 
 
 def _trials_column(files, column, weights, trials, options, strict):

@@ -8,7 +8,6 @@ df -> infinity, poisson = zero_inflated_poisson at pi = 0) the statistic is a 50
 mixture of chi-square(0) (a point mass at 0) and chi-square(1) (Self and Liang 1987), so
 the p-value is half the chi-square(1) tail.
 """
-import math
 from dataclasses import dataclass
 
 from .errors import BoundaryError, UsageError
@@ -57,29 +56,69 @@ def p_value(statistic, nest):
     return tail
 
 
-def test(nest, null_fit, alt_fit):
-    """The test as a plain dict. alt_fit may be a BoundaryError whose limit is the null:
-    the alternative's MLE is then the null itself and the statistic is 0."""
+def compare(nest, null_fit, alt_fit, limit_fit=None):
+    """The test as a plain dict. alt_fit may be a BoundaryError: the alternative's MLE is
+    then on the edge where it becomes its limit family; if that limit is the null, the
+    statistic is 0, otherwise the supremum is `limit_fit` (the limit family's fit:
+    geometric in negative_binomial on counts that are not overdispersed, whose supremum
+    is the poisson fit)."""
+    note = None
     if isinstance(alt_fit, BoundaryError):
-        statistic, alt_loglik = 0.0, null_fit.loglik
-        note = f"the {nest.alt} MLE is on the boundary ({nest.where}): it is the {nest.null} fit"
+        where = f"the {nest.alt} MLE is on the boundary (its {alt_fit.limit} limit)"
+        if alt_fit.limit == nest.null or limit_fit is None:
+            alt_loglik, note = null_fit.loglik, f"{where}: it is the {nest.null} fit"
+        else:
+            alt_loglik, note = limit_fit.loglik, f"{where}: its supremum is the {alt_fit.limit} fit"
     else:
         alt_loglik = alt_fit.loglik
-        statistic = 2.0 * (alt_fit.loglik - null_fit.loglik)
-        note = None
-        if statistic < 0:
-            # the alternative contains the null, so its maximum cannot be lower; a tiny
-            # negative value is rounding, a large one a failed fit
-            scale = 1e-8 * max(1.0, abs(null_fit.loglik))
-            if statistic < -scale:
-                note = (f"the {nest.alt} log-likelihood is below the {nest.null} one by "
-                        f"{-statistic / 2:.3g}: its fit did not reach the maximum")
-            statistic = 0.0
+    statistic = 2.0 * (alt_loglik - null_fit.loglik)
+    if statistic < 0:
+        # the alternative contains the null, so its maximum cannot be lower; a tiny
+        # negative value is rounding, a large one a failed fit
+        if statistic < -2e-8 * max(1.0, abs(null_fit.loglik)):
+            note = (f"the {nest.alt} log-likelihood is below the {nest.null} one by "
+                    f"{-statistic / 2:.3g}: its fit did not reach the maximum")
+        statistic = 0.0
     p = p_value(statistic, nest)
     ref = "50:50 chi2(0)+chi2(1), boundary" if nest.boundary else f"chi2({nest.df})"
     return {"null": nest.null, "alt": nest.alt, "nesting": nest.where,
             "loglik_null": null_fit.loglik, "loglik_alt": alt_loglik, "statistic": statistic,
             "df": nest.df, "reference": ref, "p_value": p, "note": note}
+
+
+def run(col, null, alt, *, weights=None, trials=None):
+    """Fit `null` and `alt` (any names or aliases) to the Column `col` and test them:
+    {"test", "null_fit", "alt_fit"} (alt_fit None when its MLE is on the boundary).
+    trials: for binomial and beta_binomial, one number or one per value."""
+    import numpy as np
+
+    from . import families
+    from .estimate import fit
+
+    def canonical(name):
+        found = families.resolve(name)
+        return found if found is not None else families.get(name).name  # the unknown-family error
+
+    nest = nesting(canonical(null), canonical(alt))
+
+    def fitted(name):
+        if families.spec(name).shape != "trials":
+            return fit(col, name, weights=weights)
+        if trials is None:
+            raise UsageError(f"{name} needs the number of trials: --trials N or --trials COLUMN")
+        if np.ndim(trials) == 0:
+            return fit(col, f"{name}:{int(trials)}", weights=weights)
+        return fit(col, name, weights=weights, trials=trials)
+
+    null_fit, limit_fit = fitted(nest.null), None
+    try:
+        alt_fit = fitted(nest.alt)
+    except BoundaryError as exc:
+        alt_fit = exc
+        if exc.limit != nest.null:
+            limit_fit = fitted(exc.limit)
+    return {"test": compare(nest, null_fit, alt_fit, limit_fit), "null_fit": null_fit.to_dict(),
+            "alt_fit": None if isinstance(alt_fit, Exception) else alt_fit.to_dict()}
 
 
 def applicable(fitted):
@@ -89,11 +128,12 @@ def applicable(fitted):
         null, alt = fitted.get(nest.null), fitted.get(nest.alt)
         if null is None or isinstance(null, Exception) or alt is None:
             continue
-        if isinstance(alt, Exception) and not (isinstance(alt, BoundaryError) and alt.limit == nest.null):
+        limit = None
+        if isinstance(alt, BoundaryError):
+            limit = fitted.get(alt.limit)
+            if alt.limit != nest.null and (limit is None or isinstance(limit, Exception)):
+                continue
+        elif isinstance(alt, Exception):
             continue
-        out.append(test(nest, null, alt))
+        out.append(compare(nest, null, alt, limit))
     return out
-
-
-def significant(p, level=0.05):
-    return p is not None and math.isfinite(p) and p < level

@@ -21,7 +21,7 @@ def _poisson_vs_nb(x):
         alt = mlefit.fit(x, "negative_binomial")
     except BoundaryError as exc:
         alt = exc
-    return lrt.test(lrt.nesting("poisson", "negative_binomial"), null, alt)
+    return lrt.compare(lrt.nesting("poisson", "negative_binomial"), null, alt)
 
 
 def test_poisson_within_negative_binomial_keeps_its_level_and_has_power():
@@ -46,7 +46,7 @@ def test_boundary_p_value_is_half_the_chi_square_tail():
 def test_exponential_within_gamma_statistic():
     x = np.random.default_rng(2).gamma(1.6, 1.0, 150)
     e, g = mlefit.fit(x, "exponential"), mlefit.fit(x, "gamma")
-    t = lrt.test(lrt.nesting("exponential", "gamma"), e, g)
+    t = lrt.compare(lrt.nesting("exponential", "gamma"), e, g)
     stat = 2 * (np.sum(scipy.stats.gamma.logpdf(x, g.estimates["shape"], scale=1 / g.estimates["rate"]))
                 - np.sum(scipy.stats.expon.logpdf(x, scale=1 / e.estimates["rate"])))
     assert t["statistic"] == pytest.approx(stat, rel=1e-9)
@@ -88,3 +88,19 @@ def test_binomial_within_beta_binomial_on_geisslers_families():
         assert t["p_value"] == pytest.approx(0.5 * scipy.stats.chi2.sf(t["statistic"], 1), rel=1e-12)
     bad = CliRunner().invoke(cli, ["lrt", path, "-c", "boys", "--null", "binomial", "--alt", "beta_binomial"])
     assert bad.exit_code == 2 and "needs the number of trials" in bad.output
+
+
+def test_geometric_within_negative_binomial_on_counts_that_are_not_overdispersed():
+    """The negative_binomial MLE is then on its poisson boundary: its supremum is the
+    poisson fit, so LR = 2 (loglik_poisson - loglik_geometric), in lrt and in select."""
+    from mlefit.data import from_values
+    from mlefit.select import select
+    x = np.random.default_rng(4).poisson(3.0, 200).astype(float)
+    assert x.var() <= x.mean()
+    d = lrt.run(from_values(x), "geometric", "nb")
+    ll_pois, ll_geom = mlefit.fit(x, "poisson").loglik, mlefit.fit(x, "geometric").loglik
+    assert d["test"]["statistic"] == pytest.approx(2 * (ll_pois - ll_geom), rel=1e-12)
+    assert d["alt_fit"] is None and "supremum is the poisson fit" in d["test"]["note"]
+    s = select(from_values(x), ["poisson", "geometric", "negative_binomial"], bootstrap=0)
+    assert {(t["null"], t["alt"]) for t in s["lrt"]} == {("poisson", "negative_binomial"),
+                                                         ("geometric", "negative_binomial")}
