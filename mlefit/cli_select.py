@@ -1,0 +1,117 @@
+"""The commands that compare families: `mlefit select` (= `fit --dist auto`) and
+`mlefit lrt`. Parsing and output only; the work is in select.py and lrt.py."""
+import json
+
+import click
+
+from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _whole_trials, cli,
+                  input_options, read_options, selection_options)
+
+
+@cli.command("select")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--column", "-c", metavar="NAME",
+              help="Column to fit. Default: the only column, or the only numeric one.")
+@click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@click.option("--trials", "trials", metavar="N|COLUMN",
+              help="Trials of the binomial and beta_binomial families (a number, or a column); "
+                   "with it they join the discrete candidates.")
+@selection_options
+@click.option("--confidence", default=0.95, show_default=True,
+              type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Confidence level of the best fit's intervals.")
+@click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Iteration limit for the families fitted by Newton's method.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
+                   max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
+    """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
+
+    Fits every family whose support admits the data (the discrete ones for
+    non-negative integers, the continuous ones otherwise), ranks them by AIC (or
+    --criterion) with the difference to the best and Akaike weights, tests each fit
+    (bootstrapped Anderson-Darling, or chi-square for counts), lists the families
+    that could not be fitted with the reason, and runs the likelihood-ratio tests
+    of nested pairs.
+    """
+    _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
+            max_iter,
+            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict)
+
+
+@cli.command("lrt")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--null", "null", metavar="FAMILY", required=True, help="The nested (simpler) family.")
+@click.option("--alt", "alt", metavar="FAMILY", required=True, help="The family that contains it.")
+@click.option("--column", "-c", metavar="NAME",
+              help="Column to fit. Default: the only column, or the only numeric one.")
+@click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@click.option("--trials", "trials", metavar="N|COLUMN",
+              help="Trials of binomial and beta_binomial (a number, or a column).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
+                na_values, strict):
+    """Likelihood-ratio test of a family against one it is nested in.
+
+    Nested pairs: exponential in gamma and in weibull, rayleigh in weibull,
+    geometric and poisson in negative_binomial, poisson in zero_inflated_poisson,
+    binomial in beta_binomial (with --trials), normal and cauchy in student_t.
+    Where the null is the alternative's limit on the edge of its parameter space
+    (poisson in negative_binomial or zero_inflated_poisson, binomial in
+    beta_binomial, normal in student_t), the statistic is referred to the 50:50
+    mixture of chi-square(0) and chi-square(1)."""
+    from . import lrt
+    from .result import SCHEMA_VERSION, _clean
+
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
+    d = _clean({"schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
+                **lrt.run(col, null, alt, weights=w, trials=t)})
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+    else:
+        from .render_select import print_lrt
+        print_lrt(d)
+
+
+def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
+            max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
+    """--dist auto and mlefit select: every candidate family fitted and ranked."""
+    from .select import select
+
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
+    chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
+    bootstrap = 199 if bootstrap is None else bootstrap
+    with _progress("bootstrap goodness of fit", 0) as bar:
+        d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, continuous=continuous,
+                   bootstrap=bootstrap,
+                   seed=seed,
+                   confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
+                   on_total=bar and bar.set_total)
+    if weights is not None:
+        d["weights"] = d["best"]["weights"] = weights
+    if output == "table":
+        from .render_select import print_selection
+        print_selection(d)
+    else:
+        click.echo(json.dumps(d, indent=2 if output == "json" else None,
+                              separators=None if output == "json" else (",", ":")))
+
+
+def _numeric_column(files, column, weights, trials, options, strict):
+    """(column, weights or None, trials or None) for select and lrt: --trials N is a
+    number, --trials COLUMN is read aligned with the values (and the weights)."""
+    from .data import read_column
+
+    if trials is not None and _trials_number(trials) is None:
+        return _trials_column(files, column, weights, trials, options, strict)
+    t = None if trials is None else _whole_trials(trials)
+    if weights is None:
+        return read_column(files, column=column, strict=strict, options=options), None, t
+    col, w = _weighted_column(files, column, weights, False, options, strict)
+    return col, w, t
