@@ -163,8 +163,8 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
 
 def _simpler(rows, tests, level=0.05):
     """A note for each simpler family nested in the best one that its likelihood-ratio
-    test does not reject: AIC prefers a spurious extra parameter about 16% of the time (8% on a boundary)
-    when the simpler family is true."""
+    test does not reject: AIC prefers a spurious extra parameter about 16% of the time
+    (8% on a boundary) when the simpler family is true."""
     top = _plain(rows[0]["family"])
     out = []
     for t in tests:

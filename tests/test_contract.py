@@ -295,3 +295,15 @@ def test_categorical_against_scipy_multinomial():
     nll_free = lambda u: -np.sum(scipy.stats.multinomial(1, [*u, 1 - sum(u)]).logpmf(onehot))  # noqa: E731
     np.testing.assert_allclose(numeric_hessian(nll_free, p[:-1]), fam.observed_information(stats, p),
                                rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", [n for n in NUMERIC if fam_of(n).spec.discrete])
+def test_mass_is_never_nan_around_the_support(name):
+    """Below, inside and far above the data (and above the trials): a log mass, or -inf
+    where the support ends, never NaN (the bootstrap draws counts from these masses)."""
+    fam = fam_of(name)
+    x, theta = sample(name, n=50)
+    grid = np.concatenate([[-3.0, -1.0, 0.0], x, x.max() + np.arange(1.0, 40.0)])
+    with np.errstate(all="ignore"):
+        values = np.asarray(fam.logpdf(grid, theta))
+    assert not np.any(np.isnan(values)) and not np.any(values == np.inf)

@@ -262,7 +262,10 @@ def _beta_binomial(spec, t):
         from scipy.special import betaln
         a, b = theta
         tt = _aligned(t, x)
-        return _log_choose(tt, x) + betaln(x + a, tt - x + b) - betaln(a, b)
+        inside = (x >= 0) & (x <= tt)
+        with np.errstate(invalid="ignore"):  # outside 0..trials: mass 0, log -inf
+            value = _log_choose(tt, x) + betaln(x + a, tt - x + b) - betaln(a, b)
+        return np.where(inside, value, -np.inf)
 
     return Family(
         spec=spec, stats=_trial_stats(t, rising=True), estimate=_bb_estimate, loglik=_bb_loglik,
