@@ -8,7 +8,7 @@
 The heavy modules (numpy, scipy, pyarrow) load on first use, so importing mlefit is cheap.
 """
 __version__ = "0.1.0"
-__all__ = ["fit", "read_column", "FitResult", "family_names",
+__all__ = ["fit", "select", "lrt", "read_column", "FitResult", "family_names",
            "MlefitError", "DataError", "UsageError", "FamilyError", "ConvergenceError"]
 
 from .errors import ConvergenceError, DataError, FamilyError, MlefitError, UsageError
@@ -18,6 +18,26 @@ def fit(data, family=None, **options):
     """Fit `family` (or the family behind `loss=`) to `data`; see mlefit.estimate.fit."""
     from .estimate import fit as _fit
     return _fit(data, family, **options)
+
+
+def select(data, families=None, **options):
+    """Fit every candidate family (or the names in `families`) to `data` and rank them:
+    the dict `mlefit select --json` prints. Options: criterion ('aic', 'aicc', 'bic',
+    'bits'), weights, trials, continuous, bootstrap (0: textbook p-values), seed,
+    confidence, max_iter."""
+    from .data import Column, from_values
+    from .selection import select as _select
+    col = data if isinstance(data, Column) else from_values(data)
+    return _select(col, list(families) if families else None, **options)
+
+
+def lrt(data, null, alt, **options):
+    """Likelihood-ratio test of family `null` within `alt` on `data`: the dict `mlefit
+    lrt --json` prints (without its source keys). Options: weights, trials."""
+    from .data import Column, from_values
+    from .likelihood_ratio import run
+    col = data if isinstance(data, Column) else from_values(data)
+    return run(col, null, alt, **options)
 
 
 def read_column(paths, column=None, labels=False, **options):

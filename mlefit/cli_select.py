@@ -1,5 +1,5 @@
 """The commands that compare families: `mlefit select` (= `fit --dist auto`) and
-`mlefit lrt`. Parsing and output only; the work is in select.py and lrt.py."""
+`mlefit lrt`. Parsing and output only; the work is in selection.py and likelihood_ratio.py."""
 import json
 
 import click
@@ -64,7 +64,7 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     (poisson in negative_binomial or zero_inflated_poisson, binomial in
     beta_binomial, normal in student_t), the statistic is referred to the 50:50
     mixture of chi-square(0) and chi-square(1)."""
-    from . import lrt
+    from . import likelihood_ratio as lrt
     from .result import SCHEMA_VERSION, _clean
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
@@ -81,7 +81,7 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
 def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
     """--dist auto and mlefit select: every candidate family fitted and ranked."""
-    from .select import select
+    from .selection import select
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
     col, w, t = _numeric_column(files, column, weights, trials, options, strict)

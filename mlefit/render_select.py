@@ -3,7 +3,7 @@ from rich import box
 from rich.table import Table
 
 from .render import console, fit_table, fmt, summary_table
-from .select import headline
+from .selection import headline
 
 LABEL = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits/sample"}
 SHORT = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits"}

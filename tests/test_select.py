@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import mlefit
 from mlefit.cli import cli
 from mlefit.data import from_values
-from mlefit.select import candidates, select
+from mlefit.selection import candidates, select
 
 from cases import CASES, write
 
@@ -134,7 +134,7 @@ def test_auto_picks_the_true_family(name):
     family in at least 9 of 10 seeds. For a family nested in another candidate, AIC may
     pick a larger family that contains it (the truth is then in the chosen family, with
     a spurious extra parameter), and BIC picks the true family in 9 of 10."""
-    from mlefit.lrt import NESTED
+    from mlefit.likelihood_ratio import NESTED
 
     base, runs = _auto(name, "aic")
     picked = [d["ranking"][0]["family"].split(":")[0] for d in runs]
@@ -184,3 +184,11 @@ def test_one_model_is_not_ranked_twice():
     d = _select([0.0, 1.0, 1.0, 0.0, 1.0], trials=1)
     assert [r["family"] for r in d["ranking"]].count("bernoulli") == 1
     assert not any(r["family"] == "binomial:1" for r in d["ranking"])
+
+
+def test_python_api_select_and_lrt():
+    x = np.random.default_rng(9).negative_binomial(2.0, 0.3, 300).astype(float)
+    d = mlefit.select(x, ["poisson", "nb"], bootstrap=0)
+    assert d["ranking"][0]["family"] == "negative_binomial"
+    t = mlefit.lrt(x, "poisson", "negative_binomial")["test"]
+    assert t["p_value"] < 1e-10 and t == next(s for s in d["lrt"] if s["null"] == "poisson")

@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from . import families, gof, lrt
+from . import families, gof
+from . import likelihood_ratio as lrt
 from .errors import ConvergenceError, MlefitError, UsageError
 from .support import outside
 
