@@ -252,12 +252,12 @@ def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held=Fal
     draws = {k: [] for k in observed}
     failed = 0
     for _ in range(bootstrap):
-        if by_counts is not None:
-            vb, cb = by_counts(rng)
-        else:
-            xb = fam.draw(rng, n, theta)
-            vb, cb = value_counts(xb) if fam.spec.discrete else (xb, None)
         try:
+            if by_counts is not None:
+                vb, cb = by_counts(rng)
+            else:
+                xb = fam.draw(rng, n, theta)
+                vb, cb = value_counts(xb) if fam.spec.discrete else (xb, None)
             try:
                 stats_b = _statistics(fam, vb, refit(vb, cb), cb)
             except BoundaryError as exc:

@@ -13,7 +13,8 @@ def ranking_table(d):
     crit = LABEL[d["criterion"]]
     where = f"column '{d['column']}'" if d["column"] is not None else "data"
     table = Table(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""),
-                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, padding=(0, 1))
+                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, padding=(0, 1),
+                  collapse_padding=True)
     longest = max(len(row["family"]) for row in d["ranking"])
     for header in ("#", "family", "k", "loglik", f"Δ{SHORT[d['criterion']]}", "weight", "bits", "GOF p"):
         table.add_column(header, justify="left" if header == "family" else "right", overflow="fold",
@@ -22,7 +23,8 @@ def ranking_table(d):
         t = headline(row)
         p = "-" if t is None else _p(t["p_value"], t["samples"])
         weight = "-" if row["weight"] is None else f"{row['weight']:.3f}"
-        table.add_row(str(row["rank"]), row["family"], str(row["n_parameters"]), fmt(row["loglik"], 7),
+        digits = 7 if abs(row["loglik"]) < 1e7 else 4  # keep the row within 80 columns
+        table.add_row(str(row["rank"]), row["family"], str(row["n_parameters"]), fmt(row["loglik"], digits),
                       _delta(row["delta"], 4 if d["criterion"] == "bits" else 1), weight, fmt(row["bits_per_sample"], 4), p)
     return table
 

@@ -192,3 +192,8 @@ def test_python_api_select_and_lrt():
     assert d["ranking"][0]["family"] == "negative_binomial"
     t = mlefit.lrt(x, "poisson", "negative_binomial")["test"]
     assert t["p_value"] < 1e-10 and t == next(s for s in d["lrt"] if s["null"] == "poisson")
+
+
+def test_values_beyond_exact_integers_are_not_counts():
+    names, _ = candidates(np.array([1.7e18, 1.7e18 + 2048, 1.7e18 + 4096]))
+    assert "normal" in names and "poisson" not in names
