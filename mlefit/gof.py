@@ -137,11 +137,16 @@ def chi_square(values, counts, fam, theta):
     return value, e.size
 
 
-def _refit(fam, x, w, controls):
+def _refit(fam, x, w, controls, start=None):
+    """The estimate for a resample (from `start`, the fit it was drawn at, for a family
+    whose estimator would otherwise search many starts)."""
     stats = fam.stats(x, w)
     if fam.check is not None:
         fam.check(stats)
-    sol = fam.estimate(stats, controls)
+    if start is not None and fam.refine is not None:
+        sol = fam.refine(stats, start, controls)
+    else:
+        sol = fam.estimate(stats, controls)
     if not sol.converged:
         raise ArithmeticError("refit did not converge")
     return tuple(float(t) for t in sol.theta)
@@ -216,7 +221,7 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
             return _uncorrected(fam, data, theta, observed, n_parameters), []
         controls = Controls(max_iter=max_iter)
         held = refit is not None
-        refit = refit or (lambda xb, wb: _refit(fam, xb, wb, controls))
+        refit = refit or (lambda xb, wb: _refit(fam, xb, wb, controls, theta))
         draws, failed = _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held)
     with np.errstate(all="ignore"):
         return _tests(fam, data, theta, observed, draws, failed, bootstrap, n_parameters)

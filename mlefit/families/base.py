@@ -67,6 +67,8 @@ class Family:
     conditional(stats, fixed, confidence) -> (theta, {index: (lo, hi, note)}): the MLE
         and exact intervals of the free parameters given {index: value} fixed, for the
         non-regular families whose --fix has a closed form (pareto, uniform).
+    refine(stats, theta, controls) -> Solution: the fit from the start theta, where the
+        estimator otherwise searches many starts (normal_mixture): the bootstrap's refits.
     param_domains(stats) / free_count(stats): domains and the number of free parameters
         where they depend on the data or the shape (mixtures).
     """
@@ -87,6 +89,7 @@ class Family:
     cdf: Optional[Callable] = None
     sample: Optional[Callable] = None
     conditional: Optional[Callable] = None
+    refine: Optional[Callable] = None
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
     min_n: int = 1

@@ -130,6 +130,7 @@ def _family(k):
     return Family(
         spec=replace(BY_NAME["normal_mixture"], name=f"normal_mixture:{k}"),
         stats=_stats(k), estimate=_estimate, loglik=_loglik, logpdf=_logpdf,
+        refine=None if k == 1 else em.refine,
         observed_information=_observed, scipy=lambda theta: None, check=_check,
         boundary=(lambda s, t, conf: {0: (1.0, 1.0, "one component: its weight is 1 by construction")})
         if one else None,
