@@ -153,17 +153,17 @@ def _refit(fam, x, w, controls, start=None):
 
 
 def _statistics(fam, x, theta, counts=None):
-    """{name: value} at theta for the data x (unsorted), or for a discrete family the
-    distinct sorted values x with their counts."""
+    """({name: value}, chi-square cells after pooling or 0) at theta for the data x
+    (unsorted), or for a discrete family the distinct sorted values x with their counts."""
     if fam.spec.discrete:
         cdf = (lambda v: np.asarray(fam.cdf_values(v, theta), dtype=np.float64))
         out = {"ks": discrete_ks(x, counts, cdf)}
-        chi2, _ = chi_square(x, counts, fam, theta)
+        chi2, cells = chi_square(x, counts, fam, theta)
         if chi2 is not None:
             out["chi2"] = chi2
-        return out
+        return out, cells
     u = np.asarray(fam.cdf_values(np.sort(x), theta), dtype=np.float64)
-    return {k: float(v) for k, v in edf_statistics(u).items()}
+    return {k: float(v) for k, v in edf_statistics(u).items()}, 0
 
 
 def _limit(fam, exc):
@@ -216,18 +216,18 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
         else:
             data = (x if w is None else np.repeat(x, w), None)
         n = int(np.sum(data[1])) if fam.spec.discrete else data[0].size
-        observed = _statistics(fam, data[0], theta, data[1])
+        observed, cells = _statistics(fam, data[0], theta, data[1])
         if bootstrap <= 0:
-            return _uncorrected(fam, data, theta, observed, n_parameters), []
+            return _uncorrected(fam, data, theta, observed, cells, n_parameters), []
         controls = Controls(max_iter=max_iter)
         held = refit is not None
         refit = refit or (lambda xb, wb: _refit(fam, xb, wb, controls, theta))
         draws, failed = _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held)
     with np.errstate(all="ignore"):
-        return _tests(fam, data, theta, observed, draws, failed, bootstrap, n_parameters)
+        return _tests(observed, cells, draws, failed, bootstrap, n_parameters)
 
 
-def _tests(fam, data, theta, observed, draws, failed, bootstrap, n_parameters):
+def _tests(observed, cells, draws, failed, bootstrap, n_parameters):
     """The tests from the observed statistics and the bootstrap's."""
     notes = []
     if failed:
@@ -240,8 +240,8 @@ def _tests(fam, data, theta, observed, draws, failed, bootstrap, n_parameters):
         ok = bootstrap - failed >= 0.9 * bootstrap and ref.size > 0 and not math.isnan(value)
         p = (1.0 + np.sum(ref >= value - 1e-12 * abs(value))) / (ref.size + 1.0) if ok else None
         test = GofTest(k, value, None if p is None else float(p),
-                    f"parametric bootstrap, {ref.size} refitted samples", samples=int(ref.size))
-        tests.append(_with_df(test, data, fam, theta, n_parameters) if k == "chi2" else test)
+                       f"parametric bootstrap, {ref.size} refitted samples", samples=int(ref.size))
+        tests.append(_with_df(test, cells, n_parameters) if k == "chi2" else test)
     return tests, notes
 
 
@@ -264,12 +264,12 @@ def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held=Fal
                 xb = fam.draw(rng, n, theta)
                 vb, cb = value_counts(xb) if fam.spec.discrete else (xb, None)
             try:
-                stats_b = _statistics(fam, vb, refit(vb, cb), cb)
+                stats_b = _statistics(fam, vb, refit(vb, cb), cb)[0]
             except BoundaryError as exc:
                 if held:  # the limit family cannot hold the fixed values: count it as failed
                     raise ArithmeticError("boundary with fixed values") from exc
                 limit = _limit(fam, exc)
-                stats_b = _statistics(limit, vb, _refit(limit, vb, cb, Controls()), cb)
+                stats_b = _statistics(limit, vb, _refit(limit, vb, cb, Controls()), cb)[0]
         except (MlefitError, ArithmeticError, ValueError, np.linalg.LinAlgError):
             failed += 1
             stats_b = None
@@ -308,13 +308,12 @@ def _count_sampler(fam, n, theta, max_support=1_000_000):
     return draw
 
 
-def _with_df(test, data, fam, theta, n_parameters):
+def _with_df(test, cells, n_parameters):
     """The chi-square test with its degrees of freedom (cells after pooling - 1 - the
     parameters estimated) and the asymptotic p-value of chi-square(df)."""
     from dataclasses import replace
 
     from scipy.stats import chi2
-    _, cells = chi_square(data[0], data[1], fam, theta)
     df = cells - 1 - n_parameters
     if df < 1:
         return replace(test, df=df, method=(test.method + "; " if test.method else "") +
@@ -327,7 +326,7 @@ def _with_df(test, data, fam, theta, n_parameters):
     return replace(test, df=df, p_asymptotic=p, method=test.method + "; " + method)
 
 
-def _uncorrected(fam, data, theta, observed, n_parameters):
+def _uncorrected(fam, data, theta, observed, cells, n_parameters):
     """Textbook p-values as if theta were known (scipy's KS and CvM tests of u = F(x)
     against the uniform): too large when theta was estimated, and labelled so."""
     from scipy import stats as st
@@ -336,17 +335,17 @@ def _uncorrected(fam, data, theta, observed, n_parameters):
     tests = []
     if fam.spec.discrete:
         tests.append(GofTest("ks", observed["ks"], None, "no textbook p-value for discrete data; "
-                          "use --bootstrap N"))
+                             "use --bootstrap N"))
     else:
         u = np.asarray(fam.cdf_values(np.sort(data[0]), theta), dtype=np.float64)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # scipy's CvM series warns far in the tail
             ks, cvm = st.kstest(u, "uniform").pvalue, st.cramervonmises(u, "uniform").pvalue
         tests.append(GofTest("ks", observed["ks"], float(ks), label))
-        tests.append(GofTest("cvm", observed["cvm"], float(min(max(cvm, 0.0), 1.0)) if np.isfinite(cvm) else None,
-                             label))
+        cvm = float(min(max(cvm, 0.0), 1.0)) if np.isfinite(cvm) else None
+        tests.append(GofTest("cvm", observed["cvm"], cvm, label))
         tests.append(GofTest("ad", observed["ad"], None, "no textbook p-value for Anderson-Darling; "
-                          "use --bootstrap N"))
+                             "use --bootstrap N"))
     if "chi2" in observed:
-        tests.append(_with_df(GofTest("chi2", observed["chi2"], None, ""), data, fam, theta, n_parameters))
+        tests.append(_with_df(GofTest("chi2", observed["chi2"], None, ""), cells, n_parameters))
     return tests

@@ -79,7 +79,7 @@ def print_selection(d, file=None):
     out.print(f"best by {LABEL[d['criterion']]}: {best['family']} "
               f"({LABEL[d['criterion']]} {fmt(d['ranking'][0]['criterion'], 10)})")
     out.print(fit_table(best))
-    out.print(summary_table({**best, "notes": best["notes"]}))
+    out.print(summary_table(best))
     if d["bootstrap"]:
         out.print(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
                   f"chi-square for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "

@@ -30,7 +30,7 @@ SAME_MODEL = {"normal_mixture:1": "normal", "asymmetric_laplace:0.5": "laplace",
 def is_counts(x):
     """Whole numbers >= 0 below 2^53 (beyond it every double is whole: those are
     measurements such as nanosecond timestamps, not counts)."""
-    return bool(np.all(x >= 0) and np.all(x < 2.0 ** 53) and np.all(x == np.floor(x)))
+    return not outside("count", x).any() and bool(np.all(x < 2.0 ** 53))
 
 
 def candidates(x, chosen=None, trials=None, continuous=False):
