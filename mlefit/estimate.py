@@ -10,6 +10,7 @@ from . import families, inference
 from .data import Column, from_values
 from .errors import ConvergenceError, DataError, UsageError
 from .families.base import Controls
+from .fitted import Fitted
 from .result import FitResult, ParameterEstimate
 from .support import accepting_families, outside
 from .trials import aligned_trials, trials_family, with_trials
@@ -97,7 +98,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
             raise _too_extreme(fam, col, col.values, None)
         try:
-            parameters, notes = _inference(fam, stats, theta, confidence, information, fixed)
+            parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, col.values, exc) from exc
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
@@ -120,6 +121,9 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
         weights=None if w is None else (weights if isinstance(weights, str) else "given"),
+        fitted=None if scale != 1.0 else Fitted(  # beyond 1e+-100, Wald intervals only
+            fam, col.values, w, stats, theta, loglik, float(confidence), information, fixed,
+            frozenset(exact), cov, int(max_iter)),
     )
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
@@ -279,4 +283,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
         if not (math.isfinite(lo) and math.isfinite(hi)):
             note = "the interval is unbounded at this level: the likelihood is nearly flat here"
         out.append(ParameterEstimate(name, est, se, lo, hi, how, note))
-    return out, notes
+    return out, notes, cov, boundary.keys()
+
+
+

@@ -69,6 +69,9 @@ class FitResult:
     notes: tuple = field(default=())
     loss: str | None = None
     weights: str | None = None  # the weight column, "given" (Python), or None
+    # what further inference needs (mlefit.fitted.Fitted): the data, family and estimate;
+    # never serialized, and ignored when results are compared
+    fitted: object = field(default=None, repr=False, compare=False)
 
     @property
     def n_dropped(self):
