@@ -1,0 +1,418 @@
+"""Profile-likelihood intervals: for one parameter, or for a smooth quantity g(theta).
+
+The profile log-likelihood of parameter i at psi is the largest log-likelihood with
+theta_i = psi (the user's fixed values held too). The interval at level c is the set
+{psi : 2 (l_hat - l_p(psi)) <= q}, q the chi-squared(1) quantile at c. Each end is
+bracketed outward from the estimate on the parameter's unconstrained scale (log for
+positive, logit for unit) from a Wald-sized step, then found by Brent's root finder.
+When the deviance never reaches q before the edge of the parameter space, that end is
+the edge and a note says the interval is open there.
+
+For categorical p[label] the profile is binomial: the others keep their proportions.
+Exact (non-regular) parameters are never profiled; profile_quantity holds them at
+their estimates. Mixtures are refused (UsageError)."""
+import math
+
+import numpy as np
+
+from .constrained import _from_free, _to_free, fit_fixed
+from .errors import DataError, UsageError
+from .inference import z_value
+
+# how far the search goes from the estimate on the unconstrained scale before a side is
+# called open: a factor e^70 ~ 2.5e30 for a positive parameter (student_t marks df at
+# infinity by 1e30), p within 2e-16 of 0 or 1 for a unit one, 1e12 scales for a real one
+_LOG_REACH = 70.0
+_LOGIT_REACH = 36.0
+_REAL_REACH = 1e12
+_EDGES = {"real": (-math.inf, math.inf), "positive": (0.0, math.inf), "unit": (0.0, 1.0)}
+_MAX_STEPS = 60
+
+
+def _free_to(u, domain):
+    """_from_free that saturates instead of overflowing (an optimiser's wild trial step)."""
+    return _from_free(min(u, 709.0) if domain == "positive" else u, domain)
+
+
+def _threshold(fitted, level):
+    level = fitted.confidence if level is None else float(level)
+    if not 0.0 < level < 1.0:
+        raise UsageError(f"the confidence level must lie strictly between 0 and 1 (got {level:g})")
+    return level, z_value(level) ** 2
+
+
+def _refuse_mixture(fam):
+    if fam.param_names is not None and fam.spec.support != "labels":
+        raise UsageError(f"profile likelihood intervals are not available for the {fam.name} family "
+                         f"(its components can swap labels and its weights sum to one); "
+                         f"use Wald or bootstrap intervals")
+
+
+def _categorical(fam):
+    return fam.param_names is not None and fam.spec.support == "labels"
+
+
+def _check_index(fitted, index):
+    if index not in fitted.regular:
+        raise ValueError(f"parameter {index} is fixed, exact or out of range: it has no profile")
+
+
+# ------------------------------------------------------------------ one parameter
+def profile_loglik(fitted, index, value, start=None):
+    """(the largest log-likelihood with parameter `index` held at `value`, the theta
+    reaching it). The other free parameters are refitted from `start` (a full theta,
+    e.g. the previous grid point) or the MLE; the result never exceeds fitted.loglik."""
+    _refuse_mixture(fitted.family)
+    _check_index(fitted, index)
+    ll, theta = _profile(fitted, index, float(value), start)
+    return min(ll, fitted.loglik), theta
+
+
+def _profile(fitted, index, value, start):
+    """profile_loglik unclipped: above fitted.loglik when the fit is a local maximum."""
+    if _categorical(fitted.family):  # binomial profile: the others keep their proportions
+        counts = np.asarray(fitted.stats.counts, dtype=float)
+        rest = fitted.n - counts[index]
+        theta = tuple(value if k == index else (1.0 - value) * float(counts[k]) / rest
+                      for k in range(counts.size))
+        return fitted.loglik_at(theta), theta
+    others = [k for k in fitted.free if k != index]
+    # the warm start follows the path; the MLE's values are a second opinion that catches
+    # a path stuck on a local maximum (a cauchy's location at small scales)
+    starts = [fitted.theta] if start is None else [start, fitted.theta]
+    best_l, best_t = -math.inf, None
+    for s in starts:
+        theta = tuple(value if k == index else float(t) for k, t in enumerate(s))
+        if not others:  # nothing else to fit: the likelihood itself
+            return fitted.loglik_at(theta), theta
+        with np.errstate(all="ignore"):
+            try:
+                theta = _inner_fit(fitted, theta, index, value, others)
+            except (DataError, ArithmeticError, ValueError, RuntimeError):
+                continue
+        ll = fitted.loglik_at(theta)
+        if best_t is None or ll > best_l:
+            best_l, best_t = ll, theta
+    if best_t is None:
+        best_t = tuple(value if k == index else float(t) for k, t in enumerate(fitted.theta))
+    return best_l, best_t
+
+
+def _inner_fit(fitted, theta, index, value, others):
+    """theta with the `others` refitted from their values in theta. One is fitted by
+    Brent's method from a small bracket (so it stays in the basin it starts in), several
+    by constrained.fit_fixed."""
+    import scipy.optimize
+
+    if len(others) > 1:
+        fixed = dict(fitted.fixed)
+        fixed[index] = value
+        sol = fit_fixed(fitted.family, fitted.stats, fixed, theta, fitted.controls)
+        return tuple(float(v) for v in sol.theta)
+    j, dom = others[0], fitted.domains[others[0]]
+    trial = list(theta)
+
+    def nll(u):
+        trial[j] = _free_to(float(u), dom)
+        ll = fitted.loglik_at(trial)
+        return -ll if math.isfinite(ll) else math.inf
+
+    u0 = _to_free(theta[j], dom)
+    d = 1e-3 * max(1.0, abs(u0))
+    res = scipy.optimize.minimize_scalar(nll, bracket=(u0 - d, u0 + d), method="brent", tol=1e-12,
+                                         options={"maxiter": 500})
+    trial[j] = _free_to(float(res.x), dom)
+    return tuple(trial)
+
+
+def _wald_step(fitted, index, u_hat, domain, z):
+    """z standard errors on the unconstrained scale: where the deviance is near q."""
+    cov, est = fitted.cov, fitted.theta[index]
+    var = math.nan
+    if cov is not None:
+        cov = np.asarray(cov, dtype=float)
+        var = float(cov[index] if cov.ndim == 1 else cov[index, index])
+    se = math.sqrt(var) if math.isfinite(var) and var > 0 else math.nan
+    if domain == "positive":
+        se /= est
+    elif domain == "unit":
+        se /= est * (1.0 - est)
+    if math.isfinite(se) and se > 0:
+        return max(z * se, 1e-10 * max(1.0, abs(u_hat)))
+    return 0.1 * max(1.0, abs(u_hat)) if domain == "real" else 0.1
+
+
+def profile_interval(fitted, index, level=None):
+    """(lower, upper, note): the profile-likelihood interval of parameter `index`; an
+    end the deviance never reaches is the edge of the domain, said in the note."""
+    import scipy.optimize
+
+    fam = fitted.family
+    _refuse_mixture(fam)
+    _check_index(fitted, index)
+    level, q = _threshold(fitted, level)
+    domain, name = fitted.domains[index], fitted.names[index]
+    est = float(fitted.theta[index])
+    u_hat = _to_free(est, domain)
+    step = _wald_step(fitted, index, u_hat, domain, math.sqrt(q))
+    path = {u_hat: fitted.theta}  # warm starts: the theta found at each point tried
+    above = []  # values where the likelihood rises above the fit's
+
+    def excess(u):
+        """deviance - q at u (the unconstrained coordinate)."""
+        near = min(path, key=lambda v: abs(v - u))
+        ll, theta = _profile(fitted, index, _from_free(u, domain), path[near])
+        path[u] = theta
+        if ll > fitted.loglik + 1e-9 * max(1.0, abs(fitted.loglik)):
+            above.append(_from_free(u, domain))
+        dev = 2.0 * (fitted.loglik - min(ll, fitted.loglik))
+        return dev - q if math.isfinite(dev) else 1e300
+
+    ends, notes = [], []
+    for sign in (-1.0, 1.0):
+        with np.errstate(all="ignore"):
+            u, jump = _search(excess, u_hat, step, sign, domain, scipy.optimize.brentq)
+        if jump:
+            notes.append(f"the profile of {name} jumps near {_from_free(u, domain):.6g} (the inner fits "
+                         f"found different local maxima on either side), so that end is uncertain")
+        if u is None:
+            edge = _EDGES[domain][0 if sign < 0 else 1]
+            ends.append(edge)
+            notes.append(_open_note(name, level, q, sign, edge))
+        else:
+            ends.append(_from_free(u, domain))
+    if above:
+        notes.append(f"the likelihood rises above the fitted maximum at {name} = {above[0]:.6g} (the "
+                     f"estimate is only a local maximum, or the likelihood is unbounded), so the "
+                     f"interval is unreliable")
+    lower, upper = min(ends[0], est), max(ends[1], est)
+    return float(lower), float(upper), "; ".join(notes)
+
+
+def _search(excess, u_hat, step, sign, domain, brentq):
+    """(the root of excess on the side `sign` of u_hat, or None when none lies before
+    the edge of the domain; whether the profile jumps there)."""
+    if domain == "unit":  # absolute: p within 2e-16 of 0 or 1
+        limit = sign * _LOGIT_REACH
+        if sign * (limit - u_hat) <= 0:
+            return None, False  # the estimate is already at the edge of what can be searched
+    else:
+        reach = _LOG_REACH if domain == "positive" else _REAL_REACH * max(abs(u_hat), step, 1.0)
+        limit = u_hat + sign * reach
+    inside, h = u_hat, step
+    for k in range(_MAX_STEPS):
+        u = u_hat + sign * h
+        if sign * (u - limit) >= 0:
+            u = limit
+        if excess(u) >= 0:
+            a, b = (inside, u) if inside < u else (u, inside)
+            root = brentq(excess, a, b, xtol=1e-12 * max(1.0, abs(u_hat)) if domain == "real" else 1e-11,
+                          rtol=1e-11, maxiter=200)
+            # a true profile is continuous: a root off the threshold is a jump between
+            # local maxima the inner fits could not join
+            return root, abs(excess(root)) > 1e-6
+        if u == limit:
+            return None, False
+        inside, h = u, h * (2.0 if k < 8 else 8.0)
+    return None, False
+
+
+def _open_note(name, level, q, sign, edge):
+    side, which = ("below", "lower") if sign < 0 else ("above", "upper")
+    return (f"the profile deviance of {name} stays under the {level:.4g} threshold ({q:.4g}) all "
+            f"the way to the edge of its domain ({name} -> {edge:g}): the likelihood flattens "
+            f"there, so the interval is open {side} ({which} = {edge:g})")
+
+
+# ------------------------------------------------------------- derived quantity
+class _Coords:
+    """The regular parameters on an unconstrained scale, with the others held: log for
+    positive, logit for unit, and for categorical the log-ratios to the last label."""
+
+    def __init__(self, fitted):
+        self.theta = tuple(float(t) for t in fitted.theta)
+        self.cat = _categorical(fitted.family)
+        self.idx = fitted.regular
+        self.domains = fitted.domains
+
+    def to_u(self, theta):
+        if self.cat:
+            p = np.asarray(theta, dtype=float)
+            return np.log(p[:-1]) - math.log(p[-1])
+        return np.array([_to_free(float(theta[i]), self.domains[i]) for i in self.idx])
+
+    def to_theta(self, u):
+        if self.cat:
+            v = np.append(np.asarray(u, dtype=float), 0.0)
+            e = np.exp(v - float(np.max(v)))
+            return tuple(float(v) for v in e / e.sum())
+        theta = list(self.theta)
+        for i, v in zip(self.idx, u):
+            theta[i] = _free_to(float(v), self.domains[i])
+        return tuple(theta)
+
+
+def profile_quantity(fitted, g, level=None, start=None):
+    """(lower, upper, note): the profile-likelihood interval of g(theta) (a smooth
+    function of the full parameter tuple): the c's where the deviance of the largest
+    log-likelihood subject to g(theta) = c reaches the chi-squared(1) quantile. Each
+    constrained fit is SLSQP on the unconstrained scale of the regular parameters (Newton
+    on the constraint when there is one), warm-started along the path from `start` (a
+    full theta; default the MLE). (None, None, note) when a constrained fit fails."""
+    import scipy.optimize
+
+    fam = fitted.family
+    _refuse_mixture(fam)
+    level, q = _threshold(fitted, level)
+    co = _Coords(fitted)
+    if not co.idx:
+        raise ValueError("no regular parameter to profile over")
+    l_hat = fitted.loglik
+    with np.errstate(all="ignore"):
+        c_hat = _value(g, fitted.theta)
+    if not math.isfinite(c_hat):
+        return None, None, "the quantity is not finite at the estimate, so it has no profile interval"
+    path = {c_hat: co.to_u(fitted.theta if start is None else start)}
+
+    def solve(c):
+        """deviance - q at g = c, or None when the constrained fit fails."""
+        near = min(path, key=lambda v: abs(v - c))
+        best = None
+        for u_start in (path[near], co.to_u(fitted.theta)):  # the MLE when the warm start fails
+            best = _constrained(fitted, co, g, c, u_start, l_hat, scipy.optimize)
+            if best is not None:
+                break
+        if best is None:
+            return None
+        path[c] = best[0]
+        return best[1] - q
+
+    ends, notes = [], []
+    with np.errstate(all="ignore"):
+        step = _quantity_step(fitted, co, g, c_hat, math.sqrt(q))
+        for sign in (-1.0, 1.0):
+            end, reached = _quantity_end(solve, c_hat, step, sign, scipy.optimize.brentq)
+            if end is None:
+                return None, None, (f"the constrained fit of the quantity failed "
+                                    f"{'below' if sign < 0 else 'above'} {reached:.6g}, before its "
+                                    f"deviance reached the threshold (the quantity may be undefined, "
+                                    f"not smooth or out of reach there), so it has no profile interval")
+            if math.isinf(end):
+                notes.append(f"the profile likelihood of the quantity stays within the {level:.4g} "
+                             f"threshold without bound, so its interval is open "
+                             f"{'below' if sign < 0 else 'above'}: {'lower' if sign < 0 else 'upper'} = {end:g}")
+            ends.append(end)
+    return float(min(ends[0], c_hat)), float(max(ends[1], c_hat)), "; ".join(notes)
+
+
+def _value(g, theta):
+    try:
+        v = float(g(tuple(theta)))
+    except (ArithmeticError, ValueError):
+        return math.nan
+    return v
+
+
+def _constrained(fitted, co, g, c, u_start, l_hat, opt):
+    """(u, deviance) of the largest log-likelihood with g = c, or None. With one free
+    coordinate the constraint alone fixes it (Newton); otherwise SLSQP, whose answer is
+    then moved exactly onto the constraint (its own tolerance leaves a gap that would
+    make the deviance noisy in c)."""
+    def objective(u):
+        ll = fitted.loglik_at(co.to_theta(u))
+        return l_hat - ll if math.isfinite(ll) else 1e10
+
+    def constraint(u):
+        return _value(g, co.to_theta(u)) - c
+
+    scale = max(1.0, abs(c))
+    u = _project(constraint, u_start, scale) if len(u_start) == 1 else None
+    if u is None:
+        res = opt.minimize(objective, np.asarray(u_start, dtype=float), method="SLSQP",
+                           constraints=[{"type": "eq", "fun": constraint}],
+                           options={"ftol": 1e-12, "maxiter": 200})
+        u = _project(constraint, res.x, scale) if math.isfinite(res.fun) else None
+    if u is None:
+        return None
+    value = objective(u)
+    return (u, 2.0 * max(value, 0.0)) if value < 1e9 else None
+
+
+def _project(constraint, u, scale, steps=30):
+    """u moved onto constraint(u) = 0 by minimum-norm Newton steps, or None."""
+    u = np.array(u, dtype=float)
+    for _ in range(steps):
+        gap = constraint(u)
+        if not math.isfinite(gap):
+            return None
+        if abs(gap) <= 1e-13 * scale:
+            return u
+        grad = np.empty(u.size)
+        for i in range(u.size):
+            e = np.zeros(u.size)
+            e[i] = 1e-6 * max(1.0, abs(u[i]))
+            grad[i] = (constraint(u + e) - constraint(u - e)) / (2.0 * e[i])
+        norm = float(grad @ grad)
+        if not (math.isfinite(norm) and norm > 0):
+            return None
+        u = u - gap * grad / norm
+    gap = constraint(u)
+    return u if math.isfinite(gap) and abs(gap) <= 1e-10 * scale else None
+
+
+def _quantity_step(fitted, co, g, c_hat, z):
+    """z delta-method standard errors of g (a tenth of |g| when no covariance)."""
+    scale = 0.1 * max(abs(c_hat), 1e-8)
+    cov = fitted.cov
+    if cov is None:
+        return scale
+    cov = np.asarray(cov, dtype=float)
+    theta = list(fitted.theta)
+    idx = fitted.regular
+    grad = np.zeros(len(idx))
+    for j, i in enumerate(idx):
+        h = 1e-6 * max(abs(theta[i]), 1e-8)
+        up, down = list(theta), list(theta)
+        up[i] += h
+        down[i] -= h
+        grad[j] = (_value(g, up) - _value(g, down)) / (2.0 * h)
+    sub = np.diag(cov[list(idx)]) if cov.ndim == 1 else cov[np.ix_(idx, idx)]
+    var = float(grad @ sub @ grad)
+    if math.isfinite(var) and var > 0:
+        return max(z * math.sqrt(var), 1e-10 * max(1.0, abs(c_hat)))
+    return scale
+
+
+def _quantity_end(solve, c_hat, step, sign, brentq):
+    """(c, c) on side `sign` where the deviance reaches q; (+-inf, last c) when it
+    never does; (None, last c solved) when a constrained fit fails where it is needed."""
+    inside, h, failures = c_hat, step, 0
+    for k in range(_MAX_STEPS):
+        c = c_hat + sign * h
+        f = solve(c)
+        if f is None:  # infeasible or failed: step back towards the last good point
+            failures += 1
+            if failures > 30 or abs(c - inside) <= 1e-12 * max(1.0, abs(c_hat)):
+                return None, inside
+            h = (abs(inside - c_hat) + h) / 2.0
+            continue
+        if f >= 0:
+            break
+        if h > _REAL_REACH * max(1.0, abs(c_hat), step):
+            return sign * math.inf, c
+        inside, h = c, h * (2.0 if k < 8 else 8.0)
+    else:
+        return None, inside
+    failed = []
+
+    def root_f(v):
+        r = solve(v)
+        if r is None:
+            failed.append(v)
+            return 1e300
+        return r
+    # the constrained fits are good to about 1e-10 in the deviance: a tighter tolerance
+    # only chases their noise
+    a, b = (inside, c) if inside < c else (c, inside)
+    root = brentq(root_f, a, b, xtol=1e-9 * max(abs(c_hat), step), rtol=1e-10, maxiter=100)
+    return (None, failed[0]) if failed else (root, root)
