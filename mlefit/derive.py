@@ -1,0 +1,428 @@
+"""Derived quantities of a fit by the invariance of the MLE, with delta-method intervals.
+
+The MLE of g(theta) is g(theta_hat). Its standard error is sqrt(grad' V grad), grad the
+gradient of g at theta_hat over the regular (estimated, Wald) parameters, by central
+differences with one Richardson extrapolation, V their covariance. The interval is built
+on the scale where the quantity is unconstrained (log for a positive one, logit for a
+probability) and mapped back, so it never leaves the possible range.
+
+Quantities: mean, median, var, sd, quantile:P, sf:X = P(X > x), cdf:X = P(X <= x), or an
+expression in the parameter names (mlefit.expression). Distribution functions come from
+the family's scipy.stats equivalent; the families without one get their own formulas.
+"""
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import expression
+from .errors import UsageError, plain
+from .inference import wald_interval, z_value
+from .losses import shortest
+
+KEYWORDS = "mean, median, var, sd, quantile:P, sf:X, cdf:X"
+STEP_NOTE = ("a step function of the parameters (discrete family): no delta-method "
+             "interval; use --interval bootstrap")
+REL_STEP = 1e-3  # central differences + Richardson: error O(h^4) against rounding eps/h
+# families whose mean and variance exist only beyond a parameter value:
+# family -> (parameter index, its name, needed for the mean, needed for the variance)
+MOMENT_LIMITS = {"student_t": (2, "df", 1, 2), "pareto": (1, "alpha", 1, 2),
+                 "log_logistic": (0, "shape", 1, 2)}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """name: the spec, normalised ('quantile:0.99'). function: theta tuple -> float (nan
+    where the quantity does not exist). domain: 'real', 'positive' or 'unit', the scale
+    of its interval. step: integer-valued in the parameters (a quantile of a discrete
+    family), so no delta method applies. note: why it does not exist at the estimate."""
+
+    name: str
+    function: Callable
+    domain: str
+    step: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Derived:
+    name: str
+    estimate: float | None
+    se: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    interval: str
+    note: str | None = None
+
+    def to_dict(self):
+        from .result import _clean
+        return _clean({"name": self.name, "estimate": self.estimate, "se": self.se,
+                       "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+                       "interval": self.interval, "note": self.note})
+
+
+def derive(fitted, specs):
+    """delta(fitted, quantity(fitted, spec)) for each spec: a tuple of Derived."""
+    return tuple(delta(fitted, quantity(fitted, s)) for s in specs)
+
+
+# ---------------------------------------------------------------- the quantities
+def quantity(fitted, spec):
+    """The Quantity `spec` names for this fit, or UsageError (one line)."""
+    text = str(spec).strip()
+    key, _, arg = text.lower().partition(":")
+    key = key.strip()
+    if key not in ("mean", "median", "var", "sd", "quantile", "sf", "cdf"):
+        return _expression(fitted, text)
+    fam = fitted.family
+    dist = _Distribution(fam)
+    theta = tuple(float(t) for t in fitted.theta)
+    if key in ("mean", "median", "var", "sd") and arg:
+        raise UsageError(f"'{plain(text, 40)}': {key} takes no ':' value; the named quantities are {KEYWORDS}")
+    if key == "quantile":
+        p = _number(text, arg, "quantile:P needs a probability strictly between 0 and 1, e.g. quantile:0.99")
+        if not 0.0 < p < 1.0:
+            raise UsageError(f"'{plain(text, 40)}': the probability of quantile:P must be strictly "
+                             f"between 0 and 1, e.g. quantile:0.99")
+        name, fn = f"quantile:{shortest(p)}", (lambda t: dist.quantile(t, p))
+    elif key in ("sf", "cdf"):
+        x = _number(text, arg, f"{key}:X needs a finite number X, e.g. {key}:5")
+        name = f"{key}:{shortest(x)}"
+        fn = (lambda t: dist.sf(t, x)) if key == "sf" else (lambda t: dist.cdf(t, x))
+    elif key == "median":
+        name, fn = "median", (lambda t: dist.quantile(t, 0.5))
+    else:
+        name, fn = key, getattr(dist, key)
+    dist.usable(name, fitted.names)
+    value = _value(fn, theta)
+    note = dist.missing(key, theta)
+    if note is None and key in ("mean", "var", "sd") and not math.isfinite(value):
+        note = f"the {_moment(key)} of {fam.name} is not finite at the estimate"
+    return Quantity(name, fn, _domain(fam, key, value), key in ("median", "quantile") and fam.spec.discrete, note)
+
+
+def _number(text, arg, need):
+    try:
+        value = float(arg)
+    except ValueError:
+        raise UsageError(f"'{plain(text, 40)}': {need}") from None
+    if not math.isfinite(value):
+        raise UsageError(f"'{plain(text, 40)}': {need}")
+    return value
+
+
+def _moment(key):
+    return "mean" if key == "mean" else "variance (and sd)"
+
+
+def _domain(fam, key, value):
+    """The scale of the interval: a value that must be positive or a probability gets
+    one that cannot leave that range."""
+    if not math.isfinite(value):
+        return "real"
+    if key in ("sf", "cdf"):
+        return "unit" if 0.0 < value < 1.0 else "real"
+    if key in ("var", "sd"):
+        return "positive" if value > 0.0 else "real"
+    support = fam.spec.support
+    if support in ("unit_open", "binary") and 0.0 < value < 1.0:
+        return "unit"
+    if support in ("count", "positive", "nonnegative") and value > 0.0:
+        return "positive"
+    return "real"
+
+
+def _expression(fitted, text):
+    names = fitted.names
+    try:
+        expr = expression.parse(text, names)
+    except UsageError as err:
+        raise UsageError(f"{err}; or a named quantity: {KEYWORDS}") from None
+    domain = "real"
+    if expr.names and text.strip() == expr.names[0]:  # one parameter alone keeps its scale
+        domain = fitted.domains[names.index(expr.names[0])]
+    return Quantity(text.strip(), lambda t: expr(dict(zip(names, t))), domain)
+
+
+class _Distribution:
+    """mean, var, sd, quantile, sf, cdf of the family at theta; scipy's where the family
+    has a scipy.stats equivalent, its own formulas where it does not."""
+
+    def __init__(self, fam):
+        self.fam = fam
+        self.base = fam.spec.name.split(":")[0]
+
+    def usable(self, name, names):
+        fam = self.fam
+        if fam.spec.support == "labels":
+            raise UsageError(f"the {fam.name} family has labels, not numbers: {name} is not defined; "
+                             f"use an expression in the probabilities, e.g. '{names[0]}/(1 - {names[0]})'")
+        if fam.spec.shape == "trials" and ":" not in fam.spec.name:
+            raise UsageError(f"with a number of trials per row, the {self.base} fit is not one "
+                             f"distribution: {name} is not defined; use an expression in the "
+                             f"parameters, or one number of trials ({self.base}:N)")
+
+    def missing(self, key, theta):
+        """Why the mean or variance does not exist at theta, or None."""
+        if key not in ("mean", "var", "sd"):
+            return None
+        if self.base == "cauchy":
+            return (f"the {_moment(key)} of cauchy does not exist (its tails are too heavy); "
+                    f"use the median (mu) or a quantile")
+        if self.base in MOMENT_LIMITS:
+            i, pname, for_mean, for_var = MOMENT_LIMITS[self.base]
+            need = for_mean if key == "mean" else for_var
+            if not theta[i] > need:
+                return (f"the {_moment(key)} of {self.base} does not exist for {pname} <= {need} "
+                        f"(here {pname} = {theta[i]:.4g}); use the median or a quantile")
+        return None
+
+    def _scipy(self, theta):
+        return self.fam.scipy(theta) if self.fam.scipy is not None else None
+
+    def mean(self, theta):
+        if self.missing("mean", theta):
+            return math.nan
+        if self.base == "zero_inflated_poisson":
+            return (1.0 - theta[0]) * theta[1]
+        if self.base == "normal_mixture":
+            w, mu, _ = _components(theta)
+            return float(np.sum(w * mu))
+        if self.base == "huber":  # symmetric about its location
+            return theta[0]
+        return float(self._scipy(theta).mean())
+
+    def var(self, theta):
+        if self.missing("var", theta):
+            return math.nan
+        if self.base == "zero_inflated_poisson":
+            pi, rate = theta
+            return (1.0 - pi) * rate * (1.0 + pi * rate)
+        if self.base == "normal_mixture":
+            w, mu, sigma = _components(theta)
+            centre = np.sum(w * mu)
+            return float(np.sum(w * (sigma ** 2 + (mu - centre) ** 2)))
+        if self.base == "huber":
+            return _huber_var(self._delta())
+        return float(self._scipy(theta).var())
+
+    def sd(self, theta):
+        v = self.var(theta)
+        return math.sqrt(v) if v >= 0.0 else math.nan
+
+    def quantile(self, theta, p):
+        if self.base == "zero_inflated_poisson":
+            pi, rate = theta
+            if p <= pi:
+                return 0.0
+            from scipy.stats import poisson
+            return float(poisson.ppf((p - pi) / (1.0 - pi), rate))
+        if self.base == "normal_mixture":
+            return _mixture_quantile(theta, p)
+        if self.base == "huber":
+            return theta[0] + _huber_quantile(self._delta(), p)
+        return float(self._scipy(theta).ppf(p))
+
+    def sf(self, theta, x):
+        if self.base == "zero_inflated_poisson":
+            from scipy.special import pdtrc
+            return 1.0 if x < 0 else float((1.0 - theta[0]) * pdtrc(math.floor(x), theta[1]))
+        if self.base == "normal_mixture":
+            from scipy.special import ndtr
+            w, mu, sigma = _components(theta)
+            return float(np.sum(w * ndtr((mu - x) / sigma)))
+        if self.base == "huber":
+            return _huber_cdf(self._delta(), theta[0] - x)
+        return float(self._scipy(theta).sf(x))
+
+    def cdf(self, theta, x):
+        if self.base == "normal_mixture":
+            from scipy.special import ndtr
+            w, mu, sigma = _components(theta)
+            return float(np.sum(w * ndtr((x - mu) / sigma)))
+        if self.base == "huber":
+            return _huber_cdf(self._delta(), x - theta[0])
+        if self._scipy(theta) is None:
+            return float(self.fam.cdf_values(np.float64(x), theta))
+        return float(self._scipy(theta).cdf(x))
+
+    def _delta(self):
+        return float(self.fam.spec.name.split(":")[1])
+
+
+def _components(theta):
+    """Weights (normalised: off the constraint, as in a numeric derivative, any smooth
+    extension gives the same delta method, and this one leaves one component's weight
+    out of everything), means and sds of a normal mixture."""
+    w, mu, sigma = np.asarray(theta, dtype=np.float64).reshape(-1, 3).T
+    return w / np.sum(w), mu, sigma
+
+
+def _mixture_quantile(theta, p):
+    """The root of cdf(x) = p (of sf(x) = 1 - p above the median, for tail accuracy)."""
+    from scipy.optimize import brentq
+    from scipy.special import ndtr
+    w, mu, sigma = _components(theta)
+    if not (np.all(sigma > 0) and np.all(np.isfinite(theta))):
+        return math.nan
+    if p <= 0.5:
+        def g(x):
+            return float(np.sum(w * ndtr((x - mu) / sigma))) - p
+    else:
+        def g(x):
+            return (1.0 - p) - float(np.sum(w * ndtr((mu - x) / sigma)))
+    lo, hi = float(np.min(mu - 40.0 * sigma)), float(np.max(mu + 40.0 * sigma))
+    if not g(lo) < 0.0 < g(hi):
+        return math.nan
+    return float(brentq(g, lo, hi, xtol=1e-300, rtol=4.0 * np.finfo(float).eps, maxiter=500))
+
+
+# ---------------------------------------------------------------- huber:DELTA, unit scale
+# density exp(-rho(u))/Z, rho(u) = u^2/2 for |u| <= d, d(|u| - d/2) beyond,
+# Z = sqrt(2 pi)(2 Phi(d) - 1) + 2 exp(-d^2/2)/d (mlefit.families.robust)
+def _huber_z(d):
+    return math.sqrt(2.0 * math.pi) * math.erf(d / math.sqrt(2.0)) + 2.0 * math.exp(-0.5 * d * d) / d
+
+
+def _huber_cdf(d, u):
+    """P(U <= u): the exponential tail below -d, the normal piece up to 0, symmetry above."""
+    from scipy.special import ndtr
+    if u > 0.0:
+        return 1.0 - _huber_cdf(d, -u)
+    z, tail = _huber_z(d), math.exp(-0.5 * d * d) / d
+    if u <= -d:
+        return math.exp(d * u + 0.5 * d * d) / (d * z)
+    return (tail + math.sqrt(2.0 * math.pi) * (float(ndtr(u)) - float(ndtr(-d)))) / z
+
+
+def _huber_quantile(d, p):
+    from scipy.special import ndtr, ndtri
+    if p >= 0.5:
+        return 0.0 if p == 0.5 else -_huber_quantile(d, 1.0 - p)
+    z, tail = _huber_z(d), math.exp(-0.5 * d * d) / d
+    if p * z <= tail:
+        return (math.log(p * d * z) - 0.5 * d * d) / d
+    return float(ndtri(float(ndtr(-d)) + (p * z - tail) / math.sqrt(2.0 * math.pi)))
+
+
+def _huber_var(d):
+    """E U^2 = (2/Z) [int_0^d u^2 e^(-u^2/2) du + int_d^inf u^2 e^(-d u + d^2/2) du]
+    = (2/Z) [sqrt(2 pi)(Phi(d) - 1/2) + e^(-d^2/2) (2/d + 2/d^3)]."""
+    inner = math.sqrt(2.0 * math.pi) * 0.5 * math.erf(d / math.sqrt(2.0))
+    return 2.0 * (inner + math.exp(-0.5 * d * d) * (2.0 / d + 2.0 / d ** 3)) / _huber_z(d)
+
+
+# ---------------------------------------------------------------- the delta method
+def delta(fitted, q):
+    """The estimate of q at the MLE, its delta-method SE and interval at fitted.confidence."""
+    theta = tuple(float(t) for t in fitted.theta)
+    est = _value(q.function, theta)
+    if q.note is not None or not math.isfinite(est):
+        note = q.note or f"{q.name} is not finite at the estimate"
+        return Derived(q.name, None, None, None, None, "none", note)
+    if q.step:
+        return Derived(q.name, est, None, None, None, "none", STEP_NOTE)
+    names = fitted.names
+    exact = [names[i] for i in sorted(fitted.exact)
+             if i not in fitted.fixed and _depends(q.function, theta, i, est)]
+    only_exact = Derived(q.name, est, None, None, None, "none",
+                         f"depends only on {', '.join(exact)}, whose intervals are exact (not Wald "
+                         f"ones): no delta-method interval; use --interval bootstrap")
+    if exact and not fitted.regular:
+        return only_exact
+    notes = []
+    if exact:
+        notes.append(f"depends on {', '.join(exact)}, whose interval is exact (not a Wald one): "
+                     f"treated as known, so the SE leaves out its uncertainty")
+    se, why = _se(fitted, q.function, theta)
+    if exact and se == 0.0:
+        return only_exact
+    if se is None:
+        return Derived(q.name, est, None, None, None, "none", "; ".join(notes + [why]))
+    if se == 0.0:
+        notes.append("does not vary with the estimated parameters")
+    domain = q.domain
+    if (domain == "positive" and not est > 0.0) or (domain == "unit" and not 0.0 < est < 1.0):
+        domain = "real"
+    lo, hi, label = wald_interval(est, se, domain, z_value(fitted.confidence))
+    return Derived(q.name, est, se, lo, hi, label.replace("wald", "delta method"), "; ".join(notes) or None)
+
+
+def _value(f, theta):
+    with np.errstate(all="ignore"):
+        try:
+            value = float(f(tuple(theta)))
+        except (ArithmeticError, ValueError):
+            return math.nan
+    return value
+
+
+def _depends(f, theta, i, est):
+    """Whether f changes with parameter i (a one-sided nudge, in whichever direction
+    stays valid: for the note on exact parameters)."""
+    h = 1e-6 * abs(theta[i]) if theta[i] != 0.0 else 1e-6
+    for step in (h, -h):
+        t = list(theta)
+        t[i] += step
+        moved = _value(f, t)
+        if math.isfinite(moved):
+            return abs(moved - est) > 1e-12 * max(abs(est), 1e-300)
+    return False
+
+
+def _se(fitted, f, theta):
+    """(se, None) or (None, why not)."""
+    regular = list(fitted.regular)
+    cov = fitted.cov
+    if not regular:
+        return None, "no estimated parameter has a Wald standard error: no delta-method interval"
+    if cov is None:
+        return None, "no standard errors: the information matrix could not be inverted"
+    cov = np.asarray(cov, dtype=np.float64)
+    if cov.ndim == 1:  # variances alone (categorical)
+        scale = np.sqrt(np.abs(cov[regular]))
+    else:
+        scale = np.sqrt(np.abs(np.diag(cov)[regular]))
+    grad = _gradient(f, theta, regular, scale, [fitted.domains[i] for i in regular])
+    if not np.all(np.isfinite(grad)):
+        return None, "the quantity is not finite or not smooth near the estimate: no delta-method SE"
+    if cov.ndim == 1:
+        used = [j for j, g in enumerate(grad) if g != 0.0]
+        if len(used) > 1:
+            return None, ("the fit gives variances without covariances: a delta-method SE only "
+                          "for a quantity of one probability")
+        var = sum(grad[j] ** 2 * cov[regular[j]] for j in used)
+    else:
+        v = cov[np.ix_(regular, regular)]
+        if not np.all(np.isfinite(v)):
+            return None, "no standard errors: the covariance is not finite"
+        var = float(grad @ v @ grad)
+    return (math.sqrt(max(var, 0.0)), None) if math.isfinite(var) else (None, "no finite SE")
+
+
+def _gradient(f, theta, idx, scale, domains):
+    """Central differences with one Richardson extrapolation, (4 D(h/2) - D(h)) / 3,
+    the step relative to the parameter (or its SE, for a value near 0) and kept inside
+    its domain."""
+    base = np.asarray(theta, dtype=np.float64)
+    grad = np.empty(len(idx))
+    for j, i in enumerate(idx):
+        h = REL_STEP * max(abs(base[i]), float(scale[j]) if np.isfinite(scale[j]) else 0.0, 1e-300)
+        if domains[j] == "positive":
+            h = min(h, 0.25 * base[i])
+        elif domains[j] == "unit":
+            h = min(h, 0.25 * base[i], 0.25 * (1.0 - base[i]))
+        if not h > 0.0:
+            grad[j] = math.nan
+            continue
+        grad[j] = (4.0 * _difference(f, base, i, 0.5 * h) - _difference(f, base, i, h)) / 3.0
+    return grad
+
+
+def _difference(f, base, i, step):
+    """(f(theta + step e_i) - f(theta - step e_i)) / (the step actually taken, twice)."""
+    up, down = base.copy(), base.copy()
+    up[i] += step
+    down[i] -= step
+    return (_value(f, up) - _value(f, down)) / (up[i] - down[i])

@@ -1,0 +1,287 @@
+"""A small, safe arithmetic language for derived quantities ('shape/rate^2', 'log(2)/rate').
+
+Grammar (a hand-written recursive-descent parser; Python's eval, compile and ast are
+never used, so an expression can do nothing but arithmetic on the parameters):
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/') unary)*
+    unary   := '-' unary | '+' unary | power
+    power   := atom (('^' | '**') unary)?        right-associative, above unary minus:
+                                                 -x^2 = -(x^2), 2^-1 = 0.5, 2^3^2 = 2^9
+    atom    := number | parameter | constant | function '(' expr ')' | '(' expr ')'
+
+Numbers: 2, 2.5, .5, 1e-3. Parameters: exactly the names given (they may contain
+brackets and other characters, as 'p[a]' or 'w[1]' do). Constant: pi (unless a
+parameter is called pi, as the zero-inflated Poisson's is). Functions: log (natural),
+exp, sqrt, each of one argument.
+
+Evaluation follows IEEE arithmetic and never raises: log(0) = -inf, log(-1) = nan,
+1/0 = inf, 0/0 = nan, exp(1000) = inf, (-8)^(1/3) = nan.
+"""
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .errors import UsageError, plain
+
+FUNCTIONS = ("log", "exp", "sqrt")
+CONSTANTS = {"pi": math.pi}
+MAX_TOKENS = 300
+
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_SYMBOLS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression: `text` as given, the parameter `names` it uses (in order of
+    first use), and a call on {name: value} -> float."""
+
+    text: str
+    names: tuple
+    _evaluate: Callable
+
+    def __call__(self, values: Mapping[str, float]) -> float:
+        return float(self._evaluate(values))
+
+
+def parse(text, names):
+    """The Expression `text` in the parameters `names`, or UsageError (one line) naming
+    the position of the problem and what an expression may contain."""
+    names = tuple(str(n) for n in names)
+    try:
+        return _Parser(str(text), names).run()
+    except RecursionError:
+        raise UsageError(f"the expression '{plain(text, 80)}' is nested too deeply") from None
+
+
+def allowed_text(names):
+    """What an expression may contain, for error messages."""
+    consts = [c for c in CONSTANTS if c not in names]
+    params = ", ".join(plain(n, 40) for n in names[:12]) + (", ..." if len(names) > 12 else "")
+    return (f"it may use the parameters ({params}), numbers, + - * / ^, parentheses, "
+            f"{', '.join(FUNCTIONS)}" + (f" and the constant {', '.join(consts)}" if consts else ""))
+
+
+# ---------------------------------------------------------------- tokens
+def _tokens(text, names, fail):
+    """[(kind, value, start, end)], kind in 'num', 'name', 'const', 'func', 'op'."""
+    # names that are not plain identifiers ('p[a]') are matched literally, longest first
+    literal = sorted((n for n in names if not _IDENT.fullmatch(n)), key=len, reverse=True)
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        name = next((n for n in literal if n and text.startswith(n, i)), None)
+        ident = _IDENT.match(text, i)
+        if name is not None and (ident is None or len(name) >= ident.end() - i):
+            out.append(("name", name, i, i + len(name)))
+            i += len(name)
+            continue
+        if ident is not None:
+            word = ident.group()
+            if text.startswith("[", ident.end()):  # 'p[z]' for a label that is not there
+                close = text.find("]", ident.end())
+                word = text[i:close + 1] if close >= 0 else text[i:]
+            kind = "name" if word in names else "const" if word in CONSTANTS else \
+                "func" if word in FUNCTIONS else None
+            if kind is None:
+                fail(f"unknown name '{plain(word, 40)}' at position {i + 1}")
+            out.append((kind, word, i, ident.end()))
+            i = ident.end()
+            continue
+        number = _NUMBER.match(text, i)
+        if number is not None:
+            end = number.end()
+            if end < len(text) and (text[end].isalnum() or text[end] in "._"):
+                fail(f"malformed number '{plain(text[i:end + 1], 40)}' at position {i + 1}")
+            out.append(("num", float(number.group()), i, end))
+            i = end
+            continue
+        if ch == ".":
+            attr = _IDENT.match(text, i + 1)
+            what = f" ('.{attr.group()}')" if attr else ""
+            fail(f"attribute access{what} at position {i + 1} is not allowed")
+        symbol = next((s for s in _SYMBOLS if text.startswith(s, i)), None)
+        if symbol is None:
+            fail(f"unexpected character '{plain(ch)}' at position {i + 1}")
+        out.append(("op", "^" if symbol == "**" else symbol, i, i + len(symbol)))
+        i += len(symbol)
+    return out
+
+
+# ---------------------------------------------------------------- the parser
+class _Parser:
+    def __init__(self, text, names):
+        self.text, self.names = text, names
+        self.used = []
+        self.toks = _tokens(text, names, self.fail)
+        if len(self.toks) > MAX_TOKENS:  # evaluation recurses once per level
+            raise UsageError(f"the expression is too long ({len(self.toks)} symbols; at most {MAX_TOKENS})")
+        self.k = 0
+
+    def fail(self, problem):
+        raise UsageError(f"{problem} in the expression '{plain(self.text, 80)}'; "
+                         f"{allowed_text(self.names)}")
+
+    def peek(self):
+        return self.toks[self.k] if self.k < len(self.toks) else (None, None, len(self.text), len(self.text))
+
+    def where(self, tok):
+        return f"position {tok[2] + 1}"
+
+    def run(self):
+        if not self.toks:
+            raise UsageError(f"the expression is empty; {allowed_text(self.names)}")
+        node = self.expr()
+        tok = self.peek()
+        if tok[0] is not None:
+            if tok[1] == ")":
+                self.fail(f"unbalanced ')' at {self.where(tok)}")
+            if tok[1] == ",":
+                self.fail(f"unexpected ',' at {self.where(tok)}")
+            self.fail(f"expected an operator before '{plain(self._show(tok), 40)}' at {self.where(tok)}")
+        return Expression(self.text, tuple(self.used), node)
+
+    def _show(self, tok):
+        return self.text[tok[2]:tok[3]]
+
+    def take(self, op):
+        tok = self.peek()
+        if tok[0] == "op" and tok[1] == op:
+            self.k += 1
+            return True
+        return False
+
+    def expr(self):
+        node = self.term()
+        while True:
+            if self.take("+"):
+                node = _binary(_add, node, self.term())
+            elif self.take("-"):
+                node = _binary(_sub, node, self.term())
+            else:
+                return node
+
+    def term(self):
+        node = self.unary()
+        while True:
+            if self.take("*"):
+                node = _binary(_mul, node, self.unary())
+            elif self.take("/"):
+                node = _binary(_div, node, self.unary())
+            else:
+                return node
+
+    def unary(self):
+        if self.take("-"):
+            inner = self.unary()
+            return lambda v: -inner(v)
+        if self.take("+"):
+            return self.unary()
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        if self.take("^"):
+            return _binary(_pow, base, self.unary())
+        return base
+
+    def atom(self):
+        tok = self.peek()
+        kind, value = tok[0], tok[1]
+        if kind is None:
+            self.fail("the expression ends too early (a number, parameter or '(' is missing at the end)")
+        self.k += 1
+        if kind == "num":
+            return lambda v, c=value: c
+        if kind == "const":
+            return lambda v, c=CONSTANTS[value]: c
+        if kind == "name":
+            if value not in self.used:
+                self.used.append(value)
+            return lambda v, n=value: float(v[n])
+        if kind == "func":
+            return self.call(value, tok)
+        if value == "(":
+            if self.peek()[1] == ")" and self.peek()[0] == "op":
+                self.fail(f"empty parentheses at {self.where(tok)}")
+            node = self.expr()
+            if not self.take(")"):
+                self.fail(f"unbalanced '(' at {self.where(tok)} (a ')' is missing)")
+            return node
+        self.fail(f"unexpected '{value}' at {self.where(tok)}")
+
+    def call(self, name, tok):
+        if not self.take("("):
+            self.fail(f"the function {name} at {self.where(tok)} needs parentheses, as in {name}(x)")
+        if self.peek()[0] == "op" and self.peek()[1] == ")":
+            self.fail(f"{name}() at {self.where(tok)} has no argument ({name} takes exactly one)")
+        arg = self.expr()
+        if self.peek()[0] == "op" and self.peek()[1] == ",":
+            self.fail(f"{name} at {self.where(tok)} is given more than one argument ({name} takes exactly one)")
+        if not self.take(")"):
+            self.fail(f"unbalanced '(' after {name} at {self.where(tok)} (a ')' is missing)")
+        fn = {"log": _log, "exp": _exp, "sqrt": _sqrt}[name]
+        return lambda v: fn(arg(v))
+
+
+# ---------------------------------------------------------------- IEEE arithmetic
+def _binary(op, left, right):
+    return lambda v: op(left(v), right(v))
+
+
+def _add(a, b):
+    return a + b
+
+
+def _sub(a, b):
+    return a - b
+
+
+def _mul(a, b):
+    return a * b
+
+
+def _div(a, b):
+    if b == 0.0:
+        if a == 0.0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _odd_integer(b):
+    return math.isfinite(b) and b == math.floor(b) and math.fmod(b, 2.0) != 0.0
+
+
+def _pow(a, b):
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        return -math.inf if a < 0 and _odd_integer(b) else math.inf
+    except ValueError:  # 0 to a negative power, or a negative base to a fractional power
+        if a == 0.0:
+            return math.copysign(math.inf, a) if _odd_integer(b) else math.inf
+        return math.nan
+
+
+def _log(a):
+    if a > 0.0:
+        return math.log(a)
+    return -math.inf if a == 0.0 else math.nan
+
+
+def _exp(a):
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return math.inf
+
+
+def _sqrt(a):
+    return math.sqrt(a) if a >= 0.0 else math.nan
