@@ -1,0 +1,355 @@
+"""Bootstrap distributions of the estimate and percentile intervals.
+
+bootstrap(fitted, B, kind) refits the family to B resamples of the data:
+- parametric: n values (n = the total weight) drawn from the fitted distribution at
+  theta-hat; a discrete family draws the counts of every value at once (gof's count
+  sampler), so a 7-row table weighing millions stays 7 rows;
+- nonparametric: the rows drawn with replacement. With whole-number frequency weights
+  a row of weight k is k rows: the resample is a multinomial over the rows (over the
+  distinct values, for counts) with probabilities w/sum(w) and total sum(w), handed to
+  the refit as weights; with fractional weights the rows are drawn uniformly and keep
+  their weights (a row drawn j times weighs j*w).
+
+A resample whose MLE is on the family's limit (BoundaryError: counts that are not
+overdispersed leave negative_binomial's size and beta_binomial's a, b without a finite
+MLE) is an estimate AT that limit, not a failure: it is recorded with the parameter that
+runs off as inf (negative_binomial: size = inf, mu = the resample mean, the poisson
+MLE; beta_binomial: a = b = inf, the binomial; student_t's df, which the fit reports
+as 1e30 at the normal limit: inf) and counted in at_limit, so a percentile
+bound there is inf, which is the honest answer. Leaving such resamples out would bias
+the interval towards overdispersion. A resample whose MLE is undefined (all values equal
+for a family that needs spread) is counted in `failed` and left out.
+
+The percentile interval of a parameter is the (1-level)/2 and (1+level)/2 quantiles of
+its bootstrap estimates (numpy's default linear interpolation, with inf handled).
+"""
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .errors import BoundaryError, MlefitError, UsageError
+from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
+
+KINDS = ("parametric", "nonparametric")
+FAILED_SHARE = 0.10  # a note says so when more resamples than this could not be refitted
+NEAR = 1e12  # how far towards an infinite limit a derived function is evaluated
+UNDEFINED = (MlefitError, ArithmeticError, ValueError, np.linalg.LinAlgError)
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """The bootstrap estimates. thetas: one row per refitted resample (samples - failed
+    rows; full parameter vectors, fixed values included; inf where the estimate is at
+    the family's limit). values: the derived functions at each row (nan where one
+    raised). at_limit: resamples recorded at the limit; failed: resamples left out."""
+
+    thetas: np.ndarray
+    values: np.ndarray
+    samples: int
+    failed: int
+    at_limit: int
+    kind: str
+    seed: int
+    notes: tuple = ()
+
+    @property
+    def refitted(self):
+        return self.samples - self.failed
+
+
+def bootstrap(fitted, samples, kind="parametric", seed=0, on_step=None, functions=()):
+    """The bootstrap distribution of fitted's estimate from `samples` resamples (see the
+    module docstring). functions: callables theta -> float (derived quantities),
+    evaluated on every resample's estimate. on_step(): called once per resample.
+    Deterministic given seed; each (family, kind) has its own random stream."""
+    samples = _positive_int(samples)
+    if kind not in KINDS:
+        raise UsageError(f"bootstrap kind must be 'parametric' or 'nonparametric' (got '{kind}')")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise UsageError(f"seed must be a whole number >= 0 (got {seed!r})")
+    functions = tuple(functions)
+    for f in functions:
+        if not callable(f):
+            raise UsageError(f"derived quantities must be functions of the parameters (got {f!r})")
+    draw = _parametric(fitted) if kind == "parametric" else _nonparametric(fitted)
+    rng = seed_for(seed, f"{fitted.family.name}/{kind}")
+    k, names = len(fitted.theta), fitted.names
+    thetas, values, failed, at_limit = [], [], 0, 0
+    for _ in range(samples):
+        fitted_b, xb, wb = draw(rng)
+        with np.errstate(all="ignore"):
+            try:
+                theta, near = _estimate(fitted, fitted_b, xb, wb)
+                theta = _aligned(fitted_b, xb, wb, theta, names, k)
+            except UNDEFINED:
+                failed += 1
+                theta = None
+        if theta is not None:
+            at_limit += near is not None
+            thetas.append(theta)
+            values.append([_derived(f, theta, near) for f in functions])
+        if on_step is not None:
+            on_step()
+    thetas = np.array(thetas, dtype=np.float64).reshape(len(thetas), k)
+    values = np.array(values, dtype=np.float64).reshape(len(values), len(functions))
+    for a in (thetas, values):
+        a.setflags(write=False)
+    return Draws(thetas, values, samples, failed, at_limit, kind, int(seed),
+                 tuple(_notes(fitted, samples, failed, at_limit)))
+
+
+def percentile_interval(values, level):
+    """(lower, upper): the (1-level)/2 and (1+level)/2 quantiles of values with linear
+    interpolation (numpy's default), where an infinite neighbour makes the bound
+    infinite (numpy would give nan for inf - inf). NaN values are left out; (nan, nan)
+    when none remain."""
+    if not 0.0 < level < 1.0:
+        raise UsageError(f"the interval level must be strictly between 0 and 1 (got {level})")
+    v = np.sort(np.asarray(values, dtype=np.float64).reshape(-1))
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return math.nan, math.nan
+    return _quantile(v, (1.0 - level) / 2.0), _quantile(v, (1.0 + level) / 2.0)
+
+
+def parameter_intervals(fitted, draws, level=None):
+    """{parameter index: (lower, upper)} percentile intervals of the free parameters, at
+    `level` (default: the fit's confidence)."""
+    level = fitted.confidence if level is None else level
+    return {i: percentile_interval(draws.thetas[:, i], level) for i in fitted.free}
+
+
+def _quantile(v, q):
+    """The q-quantile of sorted, nan-free v, numpy's 'linear' method."""
+    h = (v.size - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, v.size - 1)
+    a, b, frac = float(v[lo]), float(v[hi]), h - lo
+    if a == b or frac == 0.0:  # numpy's lerp would give inf - inf = nan between two infs
+        return a
+    return a + (b - a) * frac
+
+
+def _positive_int(samples):
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise UsageError(f"the number of bootstrap samples must be a whole number >= 1 (got {samples!r})")
+    return int(samples)
+
+
+# ---------------------------------------------------------------- resamples
+def _per_row_trials(fitted):
+    """For binomial or beta_binomial with trials per row: the distinct (value, trials)
+    pairs and their weights from the fit's statistics (the family's trials are bound
+    inside it), else None."""
+    fam = fitted.family
+    if fam.spec.shape != "trials" or ":" in fam.name:
+        return None
+    s = fitted.stats
+    return np.asarray(s.x, dtype=np.float64), np.asarray(s.t, dtype=np.float64), np.asarray(s.c, dtype=np.float64)
+
+
+def _with_trials(fitted, trials):
+    """fitted with its family rebuilt for these trials (one per resampled value)."""
+    from . import families
+    return replace(fitted, family=families.build(fitted.family.spec.name.split(":")[0], trials))
+
+
+def _parametric(fitted):
+    """rng -> (fitted, x, w): n values drawn at fitted.theta (as values and counts for a
+    discrete family)."""
+    fam, theta = fitted.family, fitted.theta
+    if fam.sample is None and (fam.scipy is None or fam.scipy(theta) is None):
+        raise UsageError(f"a parametric bootstrap needs samples drawn from the fitted distribution, "
+                         f"and {fam.name} has no distribution to draw from; use the nonparametric bootstrap")
+    n = fitted.x.size
+    if fitted.w is not None:
+        try:
+            n = int(whole_weights(fitted.w).sum())
+        except UsageError:
+            raise UsageError("a parametric bootstrap draws samples of n = the total weight values, and "
+                             "these frequency weights have fractions; use the nonparametric bootstrap, "
+                             "or round the weights") from None
+    pairs = _per_row_trials(fitted)
+    if pairs is not None:  # each draw needs its own trials: expand them
+        _expandable(n, "values with their trials")
+        fitted_b = _with_trials(fitted, np.repeat(pairs[1], pairs[2].astype(np.int64)))
+        return lambda rng: (fitted_b, fitted_b.family.draw(rng, n, theta), None)
+    if fam.spec.support == "binary":  # the number of ones is binomial (the count sampler's
+        # grid would read the bernoulli mass at 2, 3, ... which is not 0)
+        return lambda rng: (fitted, *_binary_counts(n, rng.binomial(n, theta[0])))
+    if fam.spec.discrete:
+        from .numerics import value_counts
+        by_counts = _count_sampler(fam, n, theta)
+        if by_counts is not None:
+            return lambda rng: (fitted, *by_counts(rng))
+        if fitted.w is not None:
+            _expandable(n, "values")
+        return lambda rng: (fitted, *value_counts(fam.draw(rng, n, theta)))
+    if fitted.w is not None:
+        _expandable(n, "values")
+    return lambda rng: (fitted, fam.draw(rng, n, theta), None)
+
+
+def _binary_counts(n, ones):
+    counts = np.array([n - ones, ones], dtype=np.float64)
+    keep = counts > 0
+    return np.array([0.0, 1.0])[keep], counts[keep]
+
+
+def _expandable(n, what):
+    if n > MAX_EXPANDED:
+        raise UsageError(f"a parametric bootstrap of these data draws {n:,} {what} per resample (over "
+                         f"{MAX_EXPANDED:,}); use the nonparametric bootstrap, or fit a sample of the rows")
+
+
+def _nonparametric(fitted):
+    """rng -> (fitted, x, w): the rows drawn with replacement, as the distinct rows and
+    how often each was drawn (times its weight, for fractional weights)."""
+    pairs = _per_row_trials(fitted)
+    whole = fitted.w is None or bool(np.all(fitted.w == np.round(fitted.w)))
+    if pairs is not None:
+        if not whole:
+            raise UsageError("a nonparametric bootstrap of values with their own trials needs whole-number "
+                             "frequency weights (a row of weight k is k rows); round the weights")
+        x, t, c = pairs
+        n, p = int(np.rint(c.sum())), c / c.sum()
+
+        def draw_pairs(rng):
+            counts = rng.multinomial(n, p).astype(np.float64)
+            keep = counts > 0
+            return _with_trials(fitted, t[keep]), x[keep], counts[keep]
+        return draw_pairs
+    if not whole:
+        x, w = fitted.x, np.asarray(fitted.w, dtype=np.float64)
+        uniform = np.full(x.size, 1.0 / x.size)
+
+        def draw_weighted(rng):
+            counts = rng.multinomial(x.size, uniform).astype(np.float64)
+            keep = counts > 0
+            return fitted, x[keep], counts[keep] * w[keep]
+        return draw_weighted
+    if fitted.family.spec.discrete and fitted.family.spec.support != "labels":
+        from .numerics import value_counts
+        x, c = value_counts(np.asarray(fitted.x, dtype=np.float64), fitted.w)
+    else:
+        x = fitted.x
+        c = np.ones(x.size) if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
+    n, p = int(np.rint(c.sum())), c / c.sum()
+
+    def draw(rng):
+        counts = rng.multinomial(n, p).astype(np.float64)
+        keep = counts > 0
+        return fitted, x[keep], counts[keep]
+    return draw
+
+
+# ---------------------------------------------------------------- estimates
+def _estimate(fitted, fitted_b, x, w):
+    """(theta, near) for one resample: near is None for an ordinary estimate; for one at
+    the family's limit, theta holds inf where a parameter runs off and near is a point
+    close to the limit on the way there (for the derived functions)."""
+    try:
+        theta = fitted_b.refit(x, w, start=fitted.theta)
+    except BoundaryError:
+        limit = LIMITS.get(fitted.family.spec.name.split(":")[0])
+        if limit is None:
+            raise
+        return limit(fitted_b, fitted_b.family.stats(x, w))
+    if fitted.family.name == "student_t" and 2 not in fitted.fixed and theta[2] >= _df_limit():
+        return (*theta[:2], math.inf), theta  # the normal limit, df shown as DF_LIMIT by the fit
+    return theta, None
+
+
+def _df_limit():
+    from .families.student_t import DF_LIMIT
+    return DF_LIMIT
+
+
+def _nb_limit(fitted, s):
+    """negative_binomial on counts that are not overdispersed: the poisson limit, size =
+    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
+    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
+    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
+    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
+    fixed = fitted.fixed
+    if 0 in fixed:
+        return (fixed[0], float(s.mean)), None
+    if 1 not in fixed:
+        return (math.inf, float(s.mean)), (NEAR * (1.0 + s.mean), float(s.mean))
+    mu0 = fixed[1]
+    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
+    if spread <= 0.0:
+        return (math.inf, mu0), (NEAR * (1.0 + mu0), mu0)
+    from .constrained import fit_fixed
+    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
+    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
+    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
+        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
+    return tuple(float(t) for t in sol.theta), None
+
+
+def _bb_limit(fitted, s):
+    """beta_binomial on values that are not overdispersed: the binomial limit, a, b ->
+    inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
+    undefined, and a fixed shape cannot go to the limit: both count as failed."""
+    if fitted.fixed:
+        raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")
+    if s.k == 0 or s.k == s.total:
+        raise ArithmeticError("beta_binomial shapes are undefined when every value is 0 or its trials")
+    p = s.k / s.total
+    return (math.inf, math.inf), (NEAR * p, NEAR * (1.0 - p))
+
+
+LIMITS = {"negative_binomial": _nb_limit, "beta_binomial": _bb_limit}
+LIMIT_TEXT = {"negative_binomial": "the poisson limit: size = inf, mu = the resample mean",
+              "beta_binomial": "the binomial limit: a = b = inf",
+              "student_t": "the normal limit: df = inf"}
+
+
+def _aligned(fitted_b, x, w, theta, names, k):
+    """theta as a row of the k parameters: a categorical resample that lacks a label
+    fits it no probability, and its estimate is 0."""
+    theta = tuple(float(t) for t in theta)
+    if len(theta) == k:
+        return theta
+    found = dict(zip(fitted_b.family.names(fitted_b.family.stats(x, w)), theta))
+    return tuple(found.get(name, 0.0) for name in names)
+
+
+def _derived(f, theta, near):
+    """f(theta), nan when it raises; at a limit, f's value on the way there when f is
+    undefined at the limit itself (a/(a+b) at a = b = inf)."""
+    value = _call(f, theta)
+    if math.isnan(value) and near is not None:
+        value = _call(f, near)
+    return value
+
+
+def _call(f, theta):
+    try:
+        with np.errstate(all="ignore"):
+            return float(f(tuple(theta)))
+    except (ArithmeticError, ValueError, TypeError, IndexError, np.linalg.LinAlgError):
+        return math.nan
+
+
+def _notes(fitted, samples, failed, at_limit):
+    notes = []
+    if failed > FAILED_SHARE * samples:
+        notes.append(f"{failed} of {samples} bootstrap resamples ({100.0 * failed / samples:.0f}%) could "
+                     f"not be refitted (the MLE is undefined for them, e.g. all values equal) and were "
+                     f"left out; the intervals describe the other {samples - failed} only")
+    elif failed:
+        notes.append(f"{failed} of {samples} bootstrap resamples could not be refitted (e.g. all values "
+                     f"equal) and were left out")
+    if at_limit:
+        base = fitted.family.spec.name.split(":")[0]
+        notes.append(f"{at_limit} of {samples} bootstrap resamples have no finite MLE and were recorded "
+                     f"at {LIMIT_TEXT.get(base, 'the limit')}; a bound there is infinite")
+    edge = [fitted.names[i] for i in fitted.free if i in fitted.exact]
+    if edge:
+        notes.append(f"{', '.join(edge)}: the fit gives an exact interval, which is the one to use "
+                     f"(the percentile bootstrap of an estimate on an edge, such as a bound of the "
+                     f"support, is not reliable)")
+    return notes
