@@ -1,0 +1,64 @@
+"""`mlefit likelihood`: fit, then draw the log-likelihood (mlefit.plots). Parsing and
+output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
+import click
+
+from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_options
+
+
+@cli.command("likelihood")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--dist", "-d", "dist", metavar="NAME", required=True,
+              help="Distribution family (see 'mlefit fit --help').")
+@click.option("--plot", "plot", metavar="PATH", required=True,
+              help="The picture to write: .png, .svg or .pdf.")
+@click.option("--params", metavar="A[,B]",
+              help="One parameter (its profile log-likelihood curve) or two (contours); default: the "
+                   "first two estimated parameters (or the only one).")
+@click.option("--column", "-c", metavar="NAME",
+              help="Column to fit. Default: the only column, or the only numeric one.")
+@click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
+@click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
+              help="Hold a parameter at a value (repeatable); it stays fixed in the picture.")
+@click.option("--confidence", default=0.95, show_default=True,
+              type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Level of the likelihood interval or joint confidence region drawn.")
+@click.option("--grid", default=41, show_default=True, type=click.IntRange(5, 1000),
+              help="Grid points per parameter (contours: GRID x GRID fits).")
+@click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Iteration limit for the families fitted by Newton's method.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def likelihood_command(files, dist, plot, params, column, weights, fix, confidence, grid, max_iter, debug,
+                       delimiter, decimal, encoding, header, na_values, strict):
+    """Draw the log-likelihood of a fit to one column of FILE.
+
+    \b
+    One parameter: the log-likelihood (maximised over the other estimated
+      parameters: the profile) with the MLE and the likelihood interval, the
+      values where 2(max - loglik) <= the chi-square(1) quantile.
+    Two parameters: contours of 2(max - loglik) with the others profiled out at
+      every grid point, the MLE, and the joint confidence region bold
+      (chi-square(2) quantile).
+
+    \b
+    Examples:
+      mlefit likelihood sample_data/michelson.csv -c speed --dist gamma --plot gamma.png
+      mlefit likelihood data.csv --dist student_t --params mu,df --plot t.svg
+    """
+    from . import families, plots
+    from .data import read_column
+    from .estimate import fit as fit_column
+
+    plots.check_path(plot)  # before the fit: a wrong suffix fails at once
+    fam = families.get(dist)
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    labels = fam.spec.support == "labels"
+    if weights is None:
+        col, w = read_column(files, column=column, labels=labels, strict=strict, options=options), None
+    else:
+        col, w = _weighted_column(files, column, weights, labels, options, strict)
+    result = fit_column(col, fam, weights=w, fix=_fixes(fix), confidence=confidence, max_iter=max_iter)
+    with _progress("log-likelihood grid", 0) as bar:
+        info = plots.plot_likelihood(result, plot, params=params, grid=grid, on_step=bar and bar.step,
+                                     on_total=bar and bar.set_total)
+    click.echo(f"wrote {plot}: {info['description']}")
