@@ -143,8 +143,9 @@ def selection_options(command):
         click.option("--criterion", type=click.Choice(["aic", "aicc", "bic", "bits"]), default=None,
                      help="With --dist auto or select: rank by AIC (default), AICc, BIC or bits per sample."),
         click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
-                     help="Parametric-bootstrap samples for goodness-of-fit p-values (default 199; "
-                          "0: textbook p-values that ignore the estimation, labelled so)."),
+                     help="Bootstrap samples: for goodness-of-fit p-values (default 199; 0: textbook "
+                          "p-values that ignore the estimation, labelled so), and for --interval "
+                          "bootstrap or all (default 999)."),
         click.option("--seed", type=int, default=0, show_default=True,
                      help="Seed of the bootstrap (the same seed gives the same p-values)."),
     ]
@@ -186,14 +187,31 @@ def selection_options(command):
               help="Goodness of fit: KS, Cramer-von Mises and Anderson-Darling (chi-square and KS "
                    "for discrete families) with parametric-bootstrap p-values.")
 @selection_options
+@click.option("--interval", "interval", type=click.Choice(["wald", "profile", "bootstrap", "all"]),
+              default="wald", show_default=True,
+              help="Interval kind: Wald (on the log/logit scale where bounded), profile likelihood, "
+                   "bootstrap percentile (--bootstrap N, --resample, --seed), or all of them side by "
+                   "side, each parameter flagged where Wald and profile differ by over 10%% of the width.")
+@click.option("--resample", type=click.Choice(["parametric", "nonparametric"]), default="parametric",
+              show_default=True, help="How --interval bootstrap draws its samples: from the fitted "
+                                      "family, or the rows with replacement.")
+@click.option("--robust", is_flag=True,
+              help="Also sandwich (Godambe) standard errors, robust to a wrong family, and TIC beside AIC.")
+@click.option("--derive", "derive", metavar="SPEC", multiple=True,
+              help="A quantity derived from the parameters, with its interval (repeatable or "
+                   "comma-separated): mean, median, var, sd, quantile:P, sf:X (P(X > x)), cdf:X, or "
+                   "an expression in the parameter names with + - * / ^, log, exp, sqrt.")
+@click.option("--plot", "plot", metavar="FILE",
+              help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
+                   "(.png, .svg or .pdf).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
-        continuous, criterion, bootstrap, seed, as_json, output, debug, delimiter, decimal, encoding, header,
-        na_values, strict):
+        continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
+        delimiter, decimal, encoding, header, na_values, strict):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -208,10 +226,13 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if (dist is None) == (loss is None):
         raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
     output = output or ("json" if as_json else "table")
+    derive = _derive_specs(derive)
+    boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
-        if by is not None or fix:
-            raise UsageError("--dist auto compares families on the whole column: --by and --fix do "
-                             "not apply (fit the chosen family with them afterwards)")
+        if by is not None or fix or interval != "wald" or robust or derive or plot:
+            raise UsageError("--dist auto compares families on the whole column: --by, --fix, --interval, "
+                             "--robust, --derive and --plot do not apply (fit the chosen family with them "
+                             "afterwards)")
         from .cli_select import _select
         return _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed,
                        confidence, max_iter, output, delimiter, decimal, encoding,
@@ -234,11 +255,20 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     per_row = trials is not None and _trials_number(trials) is None
     options = read_options(delimiter, decimal, encoding, header, na_values)
     labels = fam.spec.support == "labels"
-    if (gof or bootstrap is not None) and (by is not None or labels):
+    gof = gof or (bootstrap is not None and not boot_intervals)  # --bootstrap N alone: for --gof
+    if gof and (by is not None or labels):
         raise UsageError("--gof takes one numeric column: not with --by or the categorical family")
+    if boot_intervals and bootstrap == 0:
+        raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
+    if plot is not None:
+        if by is not None:
+            raise UsageError("--plot draws one fit: not with --by")
+        from .plots import check_path
+        check_path(plot)
     settings = dict(confidence=confidence, information=information, max_iter=max_iter,
-                    fix=_fixes(fix))
-    if per_row and (by is not None or gof or bootstrap is not None):
+                    fix=_fixes(fix), interval=interval, robust=robust, derive=derive, resample=resample,
+                    seed=seed, bootstrap=bootstrap if boot_intervals else None)
+    if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
@@ -249,14 +279,21 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         col = read_column(files, column=column, labels=labels, strict=strict, options=options)
     else:
         col, w = _weighted_column(files, column, weights, labels, options, strict)
-    result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
-                        **({"trials": t} if per_row else {}), **settings)
+    samples = (bootstrap or 999) if boot_intervals else 0
+    with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
+        result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
+                            **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step)
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
     d = result.to_dict()
-    if gof or bootstrap is not None:
+    if gof:
         d["gof"] = _fit_gof(result, col, w, 199 if bootstrap is None else bootstrap, seed, settings)
+    if plot is not None:
+        from .plots import plot_fit
+        plot_fit(result.fitted, plot)
+        click.echo(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots",
+                   err=True)
     if output == "json":
         click.echo(json.dumps(d, indent=2))
     elif output == "ndjson":
@@ -278,7 +315,7 @@ def _fit_gof(result, col, w, bootstrap, seed, settings):
     theta = tuple(p.estimate for p in result.parameters)
     refit = None
     if settings.get("fix"):
-        keep = {k: v for k, v in settings.items() if k != "confidence"}
+        keep = {k: settings[k] for k in ("information", "max_iter", "fix")}
         refit = (lambda xb, wb: tuple(p.estimate for p in fit_column(xb, fam, weights=wb, **keep).parameters))
     with _progress("bootstrap goodness of fit", bootstrap) as bar:
         tests, notes = gof.goodness_of_fit(fam, col.values, theta, result.n_parameters, weights=w,
@@ -287,6 +324,21 @@ def _fit_gof(result, col, w, bootstrap, seed, settings):
                                            refit=refit)
     return {"bootstrap": bootstrap, "seed": seed, "tests": [t.to_dict() for t in tests],
             "notes": notes}
+
+
+class _nothing:
+    """A context that gives None (no progress to show)."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _derive_specs(options):
+    """--derive SPEC (repeatable, or comma-separated) as a list."""
+    return [part.strip() for text in options for part in text.split(",") if part.strip()]
 
 
 class _progress:
@@ -565,4 +617,4 @@ def main():
     cli()
 
 
-from . import cli_select  # noqa: E402,F401  (registers select and lrt on the group)
+from . import cli_plot, cli_select  # noqa: E402,F401  (register likelihood, select and lrt)

@@ -19,7 +19,8 @@ INFORMATION_KINDS = ("observed", "expected")
 
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
-        confidence=0.95, information="observed", max_iter=200, tol=1e-12):
+        confidence=0.95, information="observed", max_iter=200, tol=1e-12, interval="wald",
+        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None):
     """Fit `family` to `data` by maximum likelihood and return a FitResult.
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), or a
@@ -37,6 +38,15 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         fixed ones are shown without SE, and AIC/BIC count only the free parameters.
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
+    interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,
+        `bootstrap` samples (default 999) drawn by `resample`: 'parametric' or
+        'nonparametric', seeded by `seed`), or 'all'; the headline interval is the profile
+        one for 'profile' and 'all', and every kind is kept in each parameter's .intervals.
+    robust: also sandwich (Godambe) standard errors, and TIC.
+    derive: quantities derived from the parameters ('mean', 'median', 'var', 'sd',
+        'quantile:0.99', 'sf:100', 'cdf:3', or an expression like 'shape/rate^2'), each
+        with a delta-method interval (and profile or bootstrap ones with `interval`).
+    on_step: called once per bootstrap sample (progress).
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
     partial result as .result) when the optimiser does not converge.
     """
@@ -128,6 +138,11 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
                                f"try a larger --max-iter, or check the data", result)
+    from . import intervals
+    intervals.check_options(interval, resample, bootstrap)
+    if intervals.asked(interval, robust, derive):
+        result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
+                                  bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
     return result
 
 

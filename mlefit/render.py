@@ -18,26 +18,54 @@ def fmt(value, digits=6):
     return str(value)
 
 
-def fit_table(d):
-    """The parameter table of one fit."""
-    where = f"column '{d['column']}'" if d["column"] is not None else "data"
-    src = f" of {d['source']}" if d["source"] else ""
-    table = Table(title=f"{d['family']} fit to {where}{src}", box=box.SIMPLE_HEAD,
-                  title_justify="left", pad_edge=False)
-    level = f"{d['confidence'] * 100:g}% interval"
-    for header, justify in (("parameter", "left"), ("estimate", "right"), ("SE", "right"),
-                            (level, "center"), ("interval", "left")):
-        table.add_column(header, justify=justify, overflow="fold", no_wrap=header == level)
-    for p in d["parameters"]:
-        ci = "-" if p["ci_lower"] is None else f"{fmt(p['ci_lower'])} - {_upper(p)}"
-        table.add_row(p["name"], fmt(p["estimate"]), fmt(p["se"]), ci, p["interval"])
+DISAGREE_MARK = "!"
+
+
+def fit_table(d, rows=None, title=None):
+    """The parameter table of one fit (or its derived quantities, given as rows): the
+    headline interval and how it was made; with several kinds (--interval, --robust),
+    one line per kind under each parameter, so the table keeps to 80 columns."""
+    if title is None:
+        where = f"column '{d['column']}'" if d["column"] is not None else "data"
+        src = f" of {d['source']}" if d["source"] else ""
+        title = f"{d['family']} fit to {where}{src}"
+    rows = d["parameters"] if rows is None else rows
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    robust = any(p.get("se_robust") is not None for p in rows)
+    several = any(p.get("intervals") for p in rows)
+    headers = [("name" if rows is not d["parameters"] else "parameter", "left"), ("estimate", "right"),
+               ("SE", "right")] + ([("robust SE", "right")] if robust else [])
+    headers += [("kind", "left")] if several else []
+    headers += [(f"{d['confidence'] * 100:g}% interval", "center")] + ([] if several else [("interval", "left")])
+    for header, justify in headers:
+        table.add_column(header, justify=justify, overflow="fold",
+                         no_wrap=header.endswith("% interval") or header == "kind")
+    for p in rows:
+        digits = 4 if several else 6  # several kinds: SEs and ends to fewer digits, to fit 80 columns
+        first = [p["name"], fmt(p["estimate"]), fmt(p["se"], digits)] + \
+            ([fmt(p.get("se_robust"), digits)] if robust else [])
+        found = [(k, i) for k, i in (p.get("intervals") or {}).items()]
+        if not several:
+            table.add_row(*first, _span(p), p["interval"])
+            continue
+        if not found:  # fixed, or exact for every kind
+            table.add_row(*first, p["interval"], _span(p))
+            continue
+        for j, (kind, i) in enumerate(found):
+            mark = f" {DISAGREE_MARK}" if kind == "profile" and p.get("wald_profile_disagree") else ""
+            cells = first if j == 0 else [""] * len(first)
+            table.add_row(*cells, kind + mark, _span(i, 5))
     return table
 
 
-def _upper(p):
-    """An upper bound of None beside a lower one is an interval open to infinity (JSON
-    has no infinity: the student_t df at its normal limit)."""
-    return "inf" if p["ci_upper"] is None else fmt(p["ci_upper"])
+def _span(p, digits=6):
+    """'lower - upper' of a parameter (ci_lower, ci_upper) or an interval (lower,
+    upper). An upper bound of None beside a lower one is an interval open to infinity
+    (JSON has no infinity: the student_t df at its normal limit)."""
+    lo, hi = (p["ci_lower"], p["ci_upper"]) if "ci_lower" in p else (p["lower"], p["upper"])
+    if lo is None:
+        return "-"
+    return f"{fmt(lo, digits)} - {'inf' if hi is None else fmt(hi, digits)}"
 
 
 def summary_table(d):
@@ -62,13 +90,27 @@ def summary_table(d):
     table.add_row("bits per sample", bits)
     table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}"
                   f"  ({d['n_parameters']} free parameter{'s' if d['n_parameters'] != 1 else ''})")
+    if d.get("tic") is not None:
+        table.add_row("TIC", f"{fmt(d['tic'], 10)}  (AIC with the sandwich's penalty: robust to a wrong family)")
+    if d.get("resampling"):
+        r = d["resampling"]
+        extra = ", ".join(f"{r[k]} {k.replace('_', ' ')}" for k in ("failed", "at_limit") if r[k])
+        table.add_row("bootstrap", f"{r['samples']} {r['kind']} samples, seed {r['seed']}, percentile "
+                                   f"intervals{f' ({extra})' if extra else ''}")
     table.add_row("method", d["method"])
     iters = f" in {d['iterations']} iterations" if d["iterations"] else ""
     table.add_row("converged", fmt(d["converged"]) + iters)
     table.add_row("information", f"{d['information']} Fisher information")
-    for p in d["parameters"]:
+    for p in list(d["parameters"]) + list(d.get("derived", [])):
         if p["note"]:
             table.add_row("note", f"{p['name']}: {p['note']}")
+        for kind, i in (p.get("intervals") or {}).items():
+            if i["note"]:
+                table.add_row("note", f"{p['name']} ({kind}): {i['note']}")
+    if any(p.get("wald_profile_disagree") for p in list(d["parameters"]) + list(d.get("derived", []))):
+        table.add_row("note", f"{DISAGREE_MARK} the Wald and profile intervals differ by more than 10% of "
+                              f"the width: the log-likelihood is far from quadratic there; trust the "
+                              f"profile (or bootstrap) interval")
     for note in d["notes"]:
         table.add_row("note", note)
     return table
@@ -85,6 +127,8 @@ def console(file=None):
 def print_fit(d, file=None):
     out = console(file)
     out.print(fit_table(d))
+    if d.get("derived"):
+        out.print(fit_table(d, d["derived"], "derived quantities (by the invariance of the MLE)"))
     out.print(summary_table(d))
 
 

@@ -30,7 +30,27 @@ class Drop:
 
 
 @dataclass(frozen=True)
+class Interval:
+    """One confidence interval of a parameter or derived quantity, of one kind:
+    'wald', 'profile', 'bootstrap' or 'exact'; method says how it was made."""
+
+    kind: str
+    lower: float | None
+    upper: float | None
+    method: str
+    note: str | None = None
+
+    def to_dict(self):
+        return {"lower": self.lower, "upper": self.upper, "method": self.method, "note": self.note}
+
+
+@dataclass(frozen=True)
 class ParameterEstimate:
+    """A parameter, or a quantity derived from the parameters (--derive). ci_lower,
+    ci_upper and interval are the headline interval; `intervals` holds every kind
+    computed (--interval), `se_robust` the sandwich SE (--robust), and `disagree`
+    whether the Wald and profile intervals differ by over 10% of the profile's width."""
+
     name: str
     estimate: float
     se: float | None
@@ -38,11 +58,16 @@ class ParameterEstimate:
     ci_upper: float | None
     interval: str
     note: str | None = None
+    se_robust: float | None = None
+    intervals: tuple = ()
+    disagree: bool | None = None
 
     def to_dict(self):
         return {"name": self.name, "estimate": self.estimate, "se": self.se,
-                "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
-                "interval": self.interval, "note": self.note}
+                "se_robust": self.se_robust, "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+                "interval": self.interval, "note": self.note,
+                "intervals": {i.kind: i.to_dict() for i in self.intervals} or None,
+                "wald_profile_disagree": self.disagree}
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,10 @@ class FitResult:
     notes: tuple = field(default=())
     loss: str | None = None
     weights: str | None = None  # the weight column, "given" (Python), or None
+    derived: tuple = ()  # ParameterEstimate records of --derive quantities
+    tic: float | None = None  # Takeuchi's criterion, with --robust
+    interval_kind: str = "wald"  # the intervals asked for: wald, profile, bootstrap or all
+    resampling: dict | None = None  # how bootstrap intervals were made (samples, kind, seed, ...)
     # what further inference needs (mlefit.fitted.Fitted): the data, family and estimate;
     # never serialized, and ignored when results are compared
     fitted: object = field(default=None, repr=False, compare=False)
@@ -105,6 +134,10 @@ class FitResult:
             "bits_differential": self.bits_differential,
             "aic": self.aic,
             "bic": self.bic,
+            "tic": self.tic,
+            "intervals": self.interval_kind,
+            "resampling": self.resampling,
+            "derived": [p.to_dict() for p in self.derived],
             "method": self.method,
             "converged": self.converged,
             "iterations": self.iterations,

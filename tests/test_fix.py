@@ -62,7 +62,8 @@ def test_cli_fix():
                                         input=text).stdout)
     mu, sigma = out["parameters"]
     assert mu == {"name": "mu", "estimate": 3.0, "se": None, "ci_lower": None, "ci_upper": None,
-                  "interval": "fixed", "note": "fixed, not estimated"}
+                  "interval": "fixed", "note": "fixed, not estimated", "se_robust": None,
+                  "intervals": None, "wald_profile_disagree": None}
     assert sigma["estimate"] == pytest.approx(math.sqrt(np.mean((np.array([1.5, 2.5, 4, 3.1]) - 3) ** 2)), rel=1e-7)
     for bad, message in (("mu", "--fix takes NAME=VALUE"), ("nu=1", "has no parameter 'nu'"),
                          ("sigma=-1", "outside its domain"), ("mu=abc", "needs a number")):

@@ -101,7 +101,7 @@ def test_select_and_dist_auto_agree_from_the_cli(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["fit", "{p}", "-d", "normal", "--families", "normal,gamma"], "go with --dist auto"),
-    (["fit", "{p}", "-d", "auto", "--by", "g"], "--by and --fix do not apply"),
+    (["fit", "{p}", "-d", "auto", "--by", "g"], "--by, --fix, --interval"),
     (["select", "{p}", "--families", "normal,nosuch"], "unknown family 'nosuch'"),
     (["select", "{p}", "--criterion", "waic"], "Invalid value for '--criterion'"),
 ])
