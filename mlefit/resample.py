@@ -161,7 +161,7 @@ def _parametric(fitted):
     fam, theta = fitted.family, fitted.theta
     if fam.sample is None and (fam.scipy is None or fam.scipy(theta) is None):
         raise UsageError(f"a parametric bootstrap needs samples drawn from the fitted distribution, "
-                         f"and {fam.name} has no distribution to draw from; use the nonparametric bootstrap")
+                         f"and {fam.name} has no distribution to draw from; use the nonparametric bootstrap (--resample nonparametric)")
     n = fitted.x.size
     if fitted.w is not None:
         try:
