@@ -146,7 +146,7 @@ def selection_options(command):
                      help="Bootstrap samples: for goodness-of-fit p-values (default 199; 0: textbook "
                           "p-values that ignore the estimation, labelled so), and for --interval "
                           "bootstrap or all (default 999)."),
-        click.option("--seed", type=int, default=0, show_default=True,
+        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                      help="Seed of the bootstrap (the same seed gives the same p-values)."),
     ]
     for option in reversed(options):
@@ -452,7 +452,7 @@ def families_command(as_json, debug):
               "default: those that suit the target.")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
               help="Folds for the held-out bits per sample.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fold split.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")

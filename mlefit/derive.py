@@ -22,8 +22,9 @@ from .inference import wald_interval, z_value
 from .losses import shortest
 
 KEYWORDS = "mean, median, var, sd, quantile:P, sf:X, cdf:X"
+BOOTSTRAP_ADVICE = "; use --interval bootstrap"  # dropped from a note once a bootstrap interval is there
 STEP_NOTE = ("a step function of the parameters (discrete family): no delta-method "
-             "interval; use --interval bootstrap")
+             f"interval{BOOTSTRAP_ADVICE}")
 REL_STEP = 1e-3  # central differences + Richardson: error O(h^4) against rounding eps/h
 # families whose mean and variance exist only beyond a parameter value:
 # family -> (parameter index, its name, needed for the mean, needed for the variance)
@@ -328,7 +329,7 @@ def delta(fitted, q):
              if i not in fitted.fixed and _depends(q.function, theta, i, est)]
     only_exact = Derived(q.name, est, None, None, None, "none",
                          f"depends only on {', '.join(exact)}, whose intervals are exact (not Wald "
-                         f"ones): no delta-method interval; use --interval bootstrap")
+                         f"ones): no delta-method interval{BOOTSTRAP_ADVICE}")
     if exact and not fitted.regular:
         return only_exact
     notes = []

@@ -109,7 +109,7 @@ def _parameter(p, i, fitted, kinds, prof, boot, rob, z, resample):
         found.append(Interval("bootstrap", lo, hi, f"{resample} bootstrap percentile"))
     head = _headline(found, kinds)
     note = p.note
-    if head.note:
+    if head.note and len(found) == 1:  # otherwise the note stays on its interval, said once
         note = f"{note}; {head.note}" if note else head.note
     return replace(p, ci_lower=head.lower, ci_upper=head.upper, interval=head.method, note=note,
                    se_robust=se_robust, intervals=tuple(found) if len(found) > 1 else (),
@@ -170,8 +170,11 @@ def _derived(fitted, q, j, kinds, draws, resample, derived_module, rob):
             found.append(Interval("bootstrap", lo, hi, f"{resample} bootstrap percentile"))
     head = _headline(found, kinds) if found and any(i.kind == "wald" for i in found) else (
         found[-1] if found else None)
+    if any(i.kind == "bootstrap" for i in found):  # the advice to ask for one is taken
+        notes = [n.replace(derived_module.BOOTSTRAP_ADVICE, "") for n in notes]
+    keep = len(found) > 1 or bool(found) and found[0].kind != "wald"
     return ParameterEstimate(
         q.name, d.estimate, d.se, None if head is None else head.lower, None if head is None else head.upper,
         "none" if head is None else head.method, "; ".join(notes) or None, se_robust=se_robust,
-        intervals=tuple(found) if len(found) > 1 else (),
+        intervals=tuple(found) if keep else (),
         disagree=_disagree(found) if "profile" in kinds else None)

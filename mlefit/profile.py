@@ -266,7 +266,8 @@ def profile_quantity(fitted, g, level=None, start=None):
     level, q = _threshold(fitted, level)
     co = _Coords(fitted)
     if not co.idx:
-        raise ValueError("no regular parameter to profile over")
+        raise UsageError("no parameter is left to profile over (each is fixed or has an exact "
+                         "interval)")
     l_hat = fitted.loglik
     with np.errstate(all="ignore"):
         c_hat = _value(g, fitted.theta)

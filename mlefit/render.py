@@ -48,8 +48,8 @@ def fit_table(d, rows=None, title=None):
         if not several:
             table.add_row(*first, _span(p), p["interval"])
             continue
-        if not found:  # fixed, or exact for every kind
-            table.add_row(*first, p["interval"], _span(p))
+        if not found:  # fixed, exact, or the one interval a limit allows
+            table.add_row(*first, kind_word(p["interval"]), _span(p))
             continue
         for j, (kind, i) in enumerate(found):
             mark = f" {DISAGREE_MARK}" if kind == "profile" and p.get("wald_profile_disagree") else ""
@@ -58,14 +58,24 @@ def fit_table(d, rows=None, title=None):
     return table
 
 
+def kind_word(method):
+    """The kind column's one word for an interval's method ('profile likelihood' ->
+    'profile', 'parametric bootstrap percentile' -> 'bootstrap'), so the column stays
+    narrow and numbers are never folded."""
+    for word in ("fixed", "exact", "profile", "bootstrap", "sandwich"):
+        if word in method:
+            return "robust" if word == "sandwich" else word
+    return "wald" if method.startswith(("wald", "delta")) else method.split(":")[0].split(",")[0]
+
+
 def _span(p, digits=6):
     """'lower - upper' of a parameter (ci_lower, ci_upper) or an interval (lower,
-    upper). An upper bound of None beside a lower one is an interval open to infinity
-    (JSON has no infinity: the student_t df at its normal limit)."""
+    upper). JSON has no infinity: a None beside a number is an open end (-inf below,
+    inf above: the student_t df at its normal limit); two Nones, no interval."""
     lo, hi = (p["ci_lower"], p["ci_upper"]) if "ci_lower" in p else (p["lower"], p["upper"])
-    if lo is None:
+    if lo is None and hi is None:
         return "-"
-    return f"{fmt(lo, digits)} - {'inf' if hi is None else fmt(hi, digits)}"
+    return f"{'-inf' if lo is None else fmt(lo, digits)} - {'inf' if hi is None else fmt(hi, digits)}"
 
 
 def summary_table(d):

@@ -349,7 +349,7 @@ def _notes(fitted, samples, failed, at_limit):
                      f"at {LIMIT_TEXT.get(base, 'the limit')}; a bound there is infinite")
     edge = [fitted.names[i] for i in fitted.free if i in fitted.exact]
     if edge:
-        notes.append(f"{', '.join(edge)}: the fit gives an exact interval, which is the one to use "
-                     f"(the percentile bootstrap of an estimate on an edge, such as a bound of the "
-                     f"support, is not reliable)")
+        notes.append(f"{', '.join(edge)}: the estimate is on an edge (a bound of the support or a "
+                     f"limit of the family), where the percentile bootstrap is not reliable; use the "
+                     f"interval the fit gives")
     return notes

@@ -32,6 +32,7 @@ from .inference import covariance_from_information
 
 REL_STEP = 1e-3  # the larger of the two steps, relative to the parameter's scale
 RATIO_NOTE = 1.5  # a robust SE this many times the model's (or 1 / this) gets a note
+DEGENERATE = 1e-6  # a robust SE under this share of the model's: the scores carry no spread
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _sandwich(f):
     left = [names[i] for i in f.free if i not in idx]
     if left:
         notes.append(f"no robust standard error for {', '.join(left)}: not a regular parameter "
-                     f"(its interval is exact)" + (f"; TIC counts {others} such parameter"
+                     f"(its estimate is on an edge: a bound of the support or a limit of the family)" + (f"; TIC counts {others} such parameter"
                                                    f"{'s' if others > 1 else ''} as AIC does" if others else ""))
     if not idx:
         return Robust(None, (None,) * k, _plain(-2.0 * f.loglik + 2.0 * others), tuple(notes))
@@ -115,9 +116,19 @@ def _sandwich(f):
     for j, i in enumerate(idx):
         var = float(v[j, j])
         se[i] = math.sqrt(var) if math.isfinite(var) and var > 0 else None
-    notes.extend(_ratio_notes(f, idx, se, inv, a))
-    tic = -2.0 * f.loglik + 2.0 * (penalty + others)
-    return Robust(cov, tuple(se), _plain(tic), tuple(notes))
+    model = _model_variances(f, idx, inv, a)
+    flat = [i for i in idx if se[i] is not None and model.get(i, 0) > 0
+            and se[i] < DEGENERATE * math.sqrt(model[i])]
+    if flat:  # n = 2 under the normal: every row's sigma score is 0 at the MLE
+        for i in flat:
+            se[i] = None
+            cov[i, :] = cov[:, i] = math.nan
+        notes.append(f"no robust standard error for {', '.join(f.names[i] for i in flat)}: the "
+                     f"observations' scores are all zero at the estimate (too few observations "
+                     f"to measure their spread), and no TIC")
+    notes.extend(_ratio_notes(f, idx, se, model))
+    tic = None if flat else -2.0 * f.loglik + 2.0 * (penalty + others)
+    return Robust(cov, tuple(se), None if tic is None else _plain(tic), tuple(notes))
 
 
 def _fail(k, notes, why):
@@ -142,9 +153,9 @@ def _saturated(f):
     return Robust(cov, tuple(se), _plain(2.0 * free - 2.0 * f.loglik), (note,))
 
 
-def _ratio_notes(f, idx, se, inv, a):
-    """A note for each robust SE over 1.5 times (or under 1/1.5 of) the model-based one."""
-    model = _model_variances(f, idx, inv, a)
+def _ratio_notes(f, idx, se, model):
+    """A note for each robust SE over 1.5 times (or under 1/1.5 of) the model-based one
+    (model: {index: model-based variance})."""
     out = []
     for i in idx:
         var = model.get(i)

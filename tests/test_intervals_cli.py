@@ -511,7 +511,7 @@ def test_pareto_keeps_its_exact_intervals(files):
     d = run_json(["fit", files["pareto"], "--dist", "pareto", "--interval", "all", "--bootstrap", "49"])
     for p, before in zip(d["parameters"], plain["parameters"]):
         assert p == before and p["interval"] == "exact" and p["intervals"] is None
-    assert any("exact interval, which is the one to use" in n for n in d["notes"])
+    assert any("on an edge" in n and "use the interval the fit gives" in n for n in d["notes"])
     # alpha's exact interval: 2 n alpha / alpha_hat ~ chi-square(2(n - 1))
     x = values(files["pareto"])
     n = x.size
@@ -674,9 +674,6 @@ def test_table_keeps_to_80_columns_and_whole_kind_words(case):
             assert cell in KINDS, (cell, row)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the kind column of a parameter or derived quantity "
-                   "with one interval shows its method ('profile likelihood', 'parametric bootstrap "
-                   "percentile'), which squeezes the other columns until rich folds numbers mid-number")
 @pytest.mark.parametrize("key, args", [
     ("t_inf", ["--dist", "student_t", "--interval", "all", "--bootstrap", "29", "--robust"]),
     (None, ["--dist", "poisson", "--interval", "all", "--bootstrap", "29", "--derive", "quantile:0.9,sf:3"]),
@@ -693,10 +690,7 @@ def test_no_number_is_folded_when_a_row_has_one_interval(files, key, args):
             assert cell in KINDS, (cell, row)
 
 
-# ------------------------------------------------------------- known bugs, pinned
-@pytest.mark.xfail(strict=True, reason="bug: intervals._derived calls profile_quantity, which raises "
-                   "ValueError when no regular parameter is left (all fixed, or exact like pareto's); "
-                   "only UsageError is caught, so the CLI reports an internal error")
+# ------------------------------------------------------------- bugs found by review, fixed
 @pytest.mark.parametrize("args", [
     ["--dist", "pareto", "--interval", "profile", "--derive", "mean"],
     ["--dist", "exponential", "--fix", "rate=0.5", "--interval", "profile", "--derive", "mean"],
@@ -707,23 +701,17 @@ def test_derive_with_profile_when_nothing_is_profiled(files, args):
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an interval open below (-inf, serialized as null) is "
-                   "rendered as '-' (no interval at all) instead of '-inf - upper'")
 def test_an_interval_open_below_is_shown_as_minus_inf(files):
     text = run_table(["fit", files["nb"], "--dist", "negative_binomial", "--interval", "profile",
                       "--derive", "0-size"])
     assert re.search(r"^\s+profile !\s+-inf - -[\d.]+\s*$", text, re.MULTILINE), text
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the headline profile interval's note is merged into the "
-                   "parameter's note and also kept on the interval, so the table prints it twice")
 def test_an_open_end_is_noted_once(files):
     text = run_table(["fit", files["nb"], "--dist", "negative_binomial", "--interval", "profile"])
     assert text.count("open above") == 1, text
 
 
-@pytest.mark.xfail(strict=True, reason="misleading: student_t's df at the normal limit has a profile "
-                   "interval [lower, inf), but the bootstrap and sandwich notes call it exact")
 def test_notes_do_not_call_a_profile_interval_exact(files):
     d = run_json(["fit", files["t_inf"], "--dist", "student_t", "--interval", "all", "--bootstrap", "29",
                   "--robust"])
@@ -732,9 +720,6 @@ def test_notes_do_not_call_a_profile_interval_exact(files):
     assert not bad, bad
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with n = 2 the normal's sigma scores are all 0 at the MLE, "
-                   "so the sandwich SE is ~1e-14, the robust interval has zero width, and a note advises "
-                   "to prefer it")
 def test_degenerate_sandwich_is_not_recommended(tmp_path):
     path = write(tmp_path / "two.csv", [1.5, 2.5])
     d = run_json(["fit", path, "--dist", "normal", "--robust"])
@@ -744,9 +729,6 @@ def test_degenerate_sandwich_is_not_recommended(tmp_path):
     assert not any("prefer the robust error" in n for n in d["notes"])
 
 
-@pytest.mark.xfail(strict=True, reason="misleading: a step quantity (quantile of a discrete family) "
-                   "gets its bootstrap interval, yet the note still says 'use --interval bootstrap'; "
-                   "its JSON 'intervals' is null although the headline is the bootstrap one")
 def test_step_quantity_with_bootstrap_given():
     d = run_json(["fit", SAMPLE / "horsekicks.csv", "-c", "deaths", "--dist", "poisson", "--interval",
                   "all", "--bootstrap", "49", "--derive", "quantile:0.9"])
@@ -756,8 +738,6 @@ def test_step_quantity_with_bootstrap_given():
     assert q["intervals"] is not None and "bootstrap" in q["intervals"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --seed accepts negative numbers; the goodness-of-fit "
-                   "bootstrap then fails inside numpy (internal error, exit 1) instead of exit 2")
 def test_negative_seed_is_a_usage_error(files):
     result = invoke(["fit", files["gamma8"], "--dist", "gamma", "--bootstrap", "9", "--seed", "-3"])
     assert result.exit_code == 2 and "internal error" not in result.stderr, result.stderr
