@@ -1,6 +1,7 @@
 """Fits with some parameters fixed (`--fix name=value`): the free ones maximise the
 log-likelihood with the others held, on their unconstrained scale: Brent's method for
-one free parameter, BFGS for several (student_t with one of its three fixed)."""
+one free parameter, BFGS for several (student_t with df fixed). student_t with mu or
+sigma fixed uses its own Newton fit in 1/df (see _own_fit)."""
 import math
 
 import numpy as np
@@ -60,6 +61,12 @@ def fit_fixed(fam, stats, fixed, start, controls):
         if not math.isfinite(fam.loglik(stats, given)):
             raise _infeasible(fam, fam.names(stats), fixed)
         return Solution(given, "closed form given the fixed values", 0, True)
+    own = _own_fit(fam, fixed)
+    if own is not None:
+        sol = own(stats, fixed, start, controls)
+        if not math.isfinite(fam.loglik(stats, sol.theta)):
+            raise _infeasible(fam, fam.names(stats), fixed)
+        return sol
 
     def nll(u):
         trial = list(theta)
@@ -94,6 +101,17 @@ def fit_fixed(fam, stats, fixed, start, controls):
         ok = bool(np.max(np.abs(res.jac)) <= 1e-6 * max(1.0, abs(res.fun)))
     return Solution(tuple(theta), how, int(res.nit), ok,
                     "" if ok else f"the free parameters did not converge ({res.message})")
+
+
+def _own_fit(fam, fixed):
+    """The family's own estimator given the fixed values, where the generic one below
+    would fail: student_t with df free, since on the log df scale the likelihood is flat
+    at the normal limit (df = 1e30), so BFGS started there never leaves it even where a
+    finite df is higher. Its fit works in 1/df, smooth at the limit (student_t.fit_given)."""
+    if fam.name == "student_t" and 2 not in fixed:
+        from .families.student_t import fit_given
+        return fit_given
+    return None
 
 
 def _infeasible(fam, names, fixed):

@@ -66,6 +66,87 @@ def test_student_t_normal_limit_in_json():
     assert out["loglik"] == pytest.approx(mlefit.fit([1.2, 3.4, 2.2, 2.9, 1.7, 2.5], "normal").loglik, rel=1e-15)
 
 
+# ------------------------------------------------------------------ student_t: mu or sigma fixed
+# samples of 20 from 1 + 2 t_4 whose fit puts df at the normal limit (benchmarks/COVERAGE.md:
+# there the constrained fits kept df at the limit, so sigma's profile interval was too short)
+LIMIT_SEEDS = (5, 0, 11)
+
+
+def _t20(seed):
+    return 1.0 + 2.0 * np.random.default_rng(seed).standard_t(4.0, 20)
+
+
+def _best_given(x, mu=None, sigma=None):
+    """(the largest scipy t log-likelihood with mu or sigma held, its df): Nelder-Mead
+    over the free one and log df from df = 1 to 20, against the df -> infinity limit,
+    the normal fit given the held value (df reported as inf; also where Nelder-Mead
+    runs off to df > 1e8 and only scipy's rounding there puts it above the limit)."""
+    if sigma is not None:
+        nll = lambda u: -np.sum(scipy.stats.t.logpdf(x, np.exp(u[1]), u[0], sigma))
+        first, normal = np.median(x), (x.mean(), sigma)
+    else:
+        nll = lambda u: -np.sum(scipy.stats.t.logpdf(x, np.exp(u[1]), mu, np.exp(u[0])))
+        first, normal = math.log(np.std(x)), (mu, math.sqrt(np.mean((x - mu) ** 2)))
+    fits = [scipy.optimize.minimize(nll, [first, d], method="Nelder-Mead",
+                                    options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
+            for d in (0.0, 1.0, 2.0, 3.0)]
+    best = min(fits, key=lambda res: res.fun)
+    limit = float(np.sum(scipy.stats.norm.logpdf(x, *normal)))
+    df = math.exp(best.x[1])
+    return (limit, math.inf) if limit >= -best.fun or df > 1e8 else (-best.fun, df)
+
+
+@pytest.mark.parametrize("seed", LIMIT_SEEDS)
+def test_student_t_with_mu_or_sigma_fixed_refits_df_from_the_normal_limit(seed):
+    x = _t20(seed)
+    r = mlefit.fit(x, "student_t")
+    mu, sigma = r.estimates["mu"], r.estimates["sigma"]
+    assert r.estimates["df"] == T.DF_LIMIT
+    for fix in [{"sigma": sigma * c} for c in (0.55, 0.75, 0.9, 1.3)] + [
+            {"mu": mu + c * sigma} for c in (-0.6, -0.3, 0.4)]:
+        held = mlefit.fit(x, "student_t", fix=fix)
+        ref, ref_df = _best_given(x, **fix)
+        assert held.converged and held.loglik >= ref - 1e-6, fix
+        assert held.estimates[next(iter(fix))] == next(iter(fix.values()))  # held exactly
+        if math.isinf(ref_df):  # the limit is the supremum: df stays there, the normal fit given the value
+            assert held.estimates["df"] == T.DF_LIMIT and held.loglik == pytest.approx(ref, rel=1e-12)
+        else:  # compared in 1/df: at large df the likelihood is nearly flat in df
+            assert 1.0 / held.estimates["df"] == pytest.approx(1.0 / ref_df, rel=1e-3, abs=1e-5)
+    # at sigma well below its estimate the tails must be heavier: a finite df is higher
+    low = mlefit.fit(x, "student_t", fix={"sigma": 0.55 * sigma})
+    assert low.estimates["df"] < 20 and low.loglik > _best_given(x, sigma=0.55 * sigma)[0] - 1e-6
+
+
+@pytest.mark.parametrize("seed", LIMIT_SEEDS)
+def test_student_t_profile_ends_at_the_normal_limit_have_the_chi2_deviance(seed):
+    """The deviance at each end of the profile intervals of mu and sigma is chi2_1(0.95)
+    against scipy: the maximum is the normal fit's, the constrained one by Nelder-Mead
+    over the other parameter and df."""
+    x = _t20(seed)
+    r = mlefit.fit(x, "student_t", interval="profile")
+    top = float(np.sum(scipy.stats.norm.logpdf(x, x.mean(), x.std())))
+    assert r.estimates["df"] == T.DF_LIMIT and r.loglik == pytest.approx(top, rel=1e-12)
+    q = scipy.stats.chi2.ppf(0.95, 1)
+    mu, sigma = r.parameters[:2]
+    assert mu.interval == sigma.interval == "profile likelihood"
+    for name, p in (("mu", mu), ("sigma", sigma)):
+        for end in (p.ci_lower, p.ci_upper):
+            assert 2.0 * (top - _best_given(x, **{name: end})[0]) == pytest.approx(q, abs=1e-3), (name, end)
+
+
+def test_student_t_fixed_fits_stay_at_the_limit_where_it_is_the_supremum():
+    """Normal data of 1000, df at the limit: with sigma or mu held near their estimates
+    the limit is still the maximum (scipy's best finite df is lower)."""
+    x = np.random.default_rng(4).normal(3.0, 2.0, 1000)
+    r = mlefit.fit(x, "student_t")
+    assert r.estimates["df"] == T.DF_LIMIT
+    for fix in ({"sigma": 1.02 * r.estimates["sigma"]}, {"mu": r.estimates["mu"] + 0.05}):
+        held = mlefit.fit(x, "student_t", fix=fix)
+        ref, ref_df = _best_given(x, **fix)
+        assert math.isinf(ref_df) and held.estimates["df"] == T.DF_LIMIT
+        assert held.loglik == pytest.approx(ref, rel=1e-12) and "normal limit" in held.method
+
+
 # ------------------------------------------------------------------ student_t: precision
 def _exact_t_logpdf(x, mu, sigma, df):
     x, mu, sigma, df = (mpmath.mpf(float(v)) for v in (x, mu, sigma, df))

@@ -21,6 +21,10 @@ reported as DF_LIMIT = 1e30 (where the t density equals the normal one in double
 precision, so the log-likelihood is the normal fit's, never below it) with a note and
 a profile-likelihood lower bound for df as its interval.
 
+With mu or sigma fixed (--fix, and the refits of profile intervals) fit_given runs the
+same Newton on the free coordinates, so df leaves the limit whenever the slope in eta
+is positive there; constrained.fit_fixed calls it.
+
 Beware: with df free the t likelihood is unbounded as df -> 0 and sigma -> 0 at any
 data value (Fernandez and Steel 1999); the fit is the usual local maximum. Data with
 more than half the weight on one value, where no such maximum exists, are refused.
@@ -302,7 +306,7 @@ def _profile_lower_df(s, theta, confidence):
 
     def drop(v):
         u[2] = math.exp(v)
-        u[:2] = ls.maximise(lambda p, d: _restricted(f, p, u[2], d), u[:2], max_iter=100, tol=1e-10,
+        u[:2] = ls.maximise(_held(f, u, [0, 1]), u[:2], max_iter=100, tol=1e-10,
                             scale=lambda p: np.array([math.exp(p[1]), 1.0]))[0]
         value, g, _ = f(u, True)
         return top - half - value, -u[2] * g[2]
@@ -319,12 +323,18 @@ def _profile_lower_df(s, theta, confidence):
     return math.exp(-v)
 
 
-def _restricted(f, p, eta, derivs):
-    out = f(np.array([p[0], p[1], eta]), derivs)
-    if not derivs:
-        return out
-    value, g, h = out
-    return value, g[:2], h[:2, :2]
+def _held(f, base, free):
+    """f as a function of the coordinates `free` of u alone, the others held at their
+    values in `base` (read at each call)."""
+    def restricted(p, derivs):
+        u = np.array(base, dtype=np.float64)
+        u[free] = p
+        out = f(u, derivs)
+        if not derivs:
+            return out
+        value, g, h = out
+        return value, g[free], h[np.ix_(free, free)]
+    return restricted
 
 
 def _boundary(s, theta, confidence):
@@ -338,6 +348,72 @@ def _boundary(s, theta, confidence):
             f"normal's; mu and sigma are the normal fit; interval: [profile-likelihood lower bound, "
             f"infinity)")
     return {2: (lower, math.inf, note, "profile likelihood")}
+
+
+# ---------------------------------------------------------------- with mu or sigma fixed
+FIXED_ETAS = (0.05, 0.2, 0.5)  # fit_given's finite starts: df = 20, 5, 2
+
+
+def _to_u(s, theta):
+    """(mu, log sigma, eta) on the standardised data; eta = 0 at the normal limit."""
+    mu, sigma, df = theta
+    return np.array([(mu - s.centre) / s.spread, math.log(sigma / s.spread),
+                     0.0 if df >= DF_LIMIT else 1.0 / df])
+
+
+def _normal_given(s, fixed):
+    """(mu, sigma) of the normal fit with mu or sigma (or both) held: the mean given
+    sigma, the root mean square deviation about mu given mu."""
+    mu = fixed.get(0, s.normal.mean)
+    return mu, fixed.get(1, math.sqrt(s.normal.m2 + (s.normal.mean - mu) ** 2))
+
+
+def fit_given(s, fixed, start, controls):
+    """The fit with df free and mu or sigma (or both) held at their values in `fixed`
+    ({index: value}): Newton (locscale.maximise) on the free coordinates of (mu, log
+    sigma, eta = 1/df), eta >= 0, as the unconstrained fit does. In eta the normal limit
+    is the finite point 0 where the log-likelihood is smooth, so a run starting there
+    leaves it whenever the slope in eta is positive (a generic optimiser on log df sees
+    the slope times eta, 0 at df = DF_LIMIT, and stays at the limit). Starts: `start`
+    (the unconstrained fit, or a profile neighbour), the normal fit given the fixed
+    values (eta = 0), and df = 20, 5, 2 with the others from `start`, run from the
+    highest down while no converged run has reached a maximum above the next start (as
+    in the unconstrained fit); the highest maximum is kept, converged runs first. When
+    that is at eta = 0 (the limit is the supremum) the result is the normal fit given
+    the fixed values, with df = DF_LIMIT."""
+    if 2 in fixed:
+        raise ValueError("fit_given fits df: it cannot hold df fixed")
+    f = _objective(s, ls.standardised(s))
+    free = [i for i in range(3) if i not in fixed]
+    base = _to_u(s, [fixed.get(i, t) for i, t in enumerate(start)])
+    starts = [base, _to_u(s, (*_normal_given(s, fixed), DF_LIMIT))]
+    starts += [np.array([base[0], base[1], eta]) for eta in FIXED_ETAS]
+    objective = _held(f, base, free)
+
+    def scale(p):
+        u = base.copy()
+        u[free] = p
+        return np.array([math.exp(u[1]), 1.0, max(1.0, u[2])])[free]
+
+    ranked = sorted(((objective(u0[free], False), -k, u0[free]) for k, u0 in enumerate(starts)),
+                    key=lambda r: r[:2], reverse=True)
+    runs = []
+    for value, _, p0 in ranked:
+        if runs and runs[0][0] and runs[0][1] >= value:
+            break  # as in the unconstrained fit: a converged maximum above the other starts
+        p, it, ok, message = ls.maximise(objective, p0, scale=scale, lower=np.array([-np.inf, -np.inf, 0.0])[free],
+                                         max_iter=controls.max_iter, tol=controls.tol)
+        runs.append((ok, objective(p, False), p, it, message))
+        runs.sort(key=lambda run: run[:2], reverse=True)
+    ok, _, p, it, message = runs[0]
+    u = base.copy()
+    u[free] = p
+    at_limit = u[2] <= 1.0 / DF_LIMIT
+    theta = (*_normal_given(s, fixed), DF_LIMIT) if at_limit else _theta(s, u)
+    theta = tuple(fixed.get(i, t) for i, t in enumerate(theta))  # the fixed values exactly, not round-tripped
+    names = ", ".join(("mu", "sigma", "df")[i] for i in free)
+    method = f"{METHOD} on {names} with the others fixed" + (": df -> infinity, the normal limit" if at_limit else "")
+    return Solution(theta, method, it, ok, message)
 
 
 def _check(s):
