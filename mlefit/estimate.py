@@ -50,6 +50,35 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
     partial result as .result) when the optimiser does not converge.
     """
+    fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
+    labels = fam.spec.support == "labels"
+    col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    w = t = None
+    if weights is not None:
+        col, w = _weighted(col, weights, aligned=isinstance(data, Column))
+    if trials is not None:
+        col, w, t = aligned_trials(first, col, w, trials, aligned=isinstance(data, Column))
+    x = col.values
+    _validate(fam, col, x)
+    if fam.spec.shape == "trials":
+        fam, trimmed, w = with_trials(fam, col, w, t)
+        if trimmed is not col:  # rows of zero trials were left out
+            _validate(fam, trimmed, trimmed.values)
+        col, x = trimmed, trimmed.values
+    x, scale = _rescaled(fam, col, x) if not fix else (x, 1.0)
+    with np.errstate(all="ignore"):
+        try:
+            stats = fam.stats(x, w)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+            raise _too_extreme(fam, col, None, exc) from exc
+    return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
+                      information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
+                      weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
+                      bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
+
+
+def resolve(family, loss, trials, confidence, information, max_iter):
+    """(the family, the loss label, the note on the loss) for fit()'s arguments, checked."""
     loss_note = None
     if loss is not None:
         if family is not None:
@@ -72,25 +101,19 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                          f"use --information observed")
     if isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1):
         raise UsageError(f"max_iter must be a positive integer (got {max_iter})")
-    labels = fam.spec.support == "labels"
-    col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
-    w = t = None
-    if weights is not None:
-        col, w = _weighted(col, weights, aligned=isinstance(data, Column))
-    if trials is not None:
-        col, w, t = aligned_trials(first, col, w, trials, aligned=isinstance(data, Column))
-    x = col.values
-    _validate(fam, col, x)
-    if fam.spec.shape == "trials":
-        fam, trimmed, w = with_trials(fam, col, w, t)
-        if trimmed is not col:  # rows of zero trials were left out
-            _validate(fam, trimmed, trimmed.values)
-        col, x = trimmed, trimmed.values
-    x, scale = _rescaled(fam, col, x) if not fix else (x, 1.0)
+    return fam, loss, loss_note
 
+
+def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence=0.95,
+               information="observed", max_iter=200, tol=1e-12, loss=None, loss_note=None,
+               weights=None, keep_data=True, interval="wald", robust=False, derive=(), bootstrap=None,
+               resample="parametric", seed=0, on_step=None):
+    """The fit from the family's statistics of the data: estimate, convergence, inference
+    and the result. col: the Column the statistics came from (its values when keep_data,
+    else only its report: a file fitted in chunks); span: (min, max) of the values, for
+    messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            stats = fam.stats(x, w)
             if fam.check is not None:
                 fam.check(stats)
             controls = Controls(max_iter=int(max_iter), tol=float(tol))
@@ -103,19 +126,19 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
             theta = tuple(float(t) for t in solution.theta)
             loglik = float(fam.loglik(stats, theta))
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, col.values, exc) from exc
+            raise _too_extreme(fam, col, span, exc) from exc
         if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
-            raise _too_extreme(fam, col, col.values, None)
+            raise _too_extreme(fam, col, span, None)
         try:
             parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, col.values, exc) from exc
+            raise _too_extreme(fam, col, span, exc) from exc
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
         if not all(math.isfinite(t) for t in theta):
-            raise _too_extreme(fam, col, col.values, None)
+            raise _too_extreme(fam, col, span, None)
         loglik -= stats.n * math.log(scale)
         notes.append(f"fitted to the values divided by 2^{int(math.log2(scale))} (an exact "
                      f"rescaling that keeps double precision), then mapped back")
@@ -131,7 +154,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
         weights=None if w is None else (weights if isinstance(weights, str) else "given"),
-        fitted=None if scale != 1.0 else Fitted(  # beyond 1e+-100, Wald intervals only
+        fitted=None if scale != 1.0 or not keep_data else Fitted(  # beyond 1e+-100, Wald intervals only
             fam, col.values, w, stats, theta, loglik, float(confidence), information, fixed,
             frozenset(exact), cov, int(max_iter)),
     )
@@ -210,8 +233,8 @@ def _map_back(fam, parameters, theta, scale):
     return out, tuple(t * m + c for t, m, c in zip(theta, mult, shift))
 
 
-def _too_extreme(fam, col, x, exc):
-    lo, hi = float(np.min(x)), float(np.max(x))
+def _too_extreme(fam, col, span, exc):
+    lo, hi = span if span is not None else (float(np.min(col.values)), float(np.max(col.values)))
     why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
     return DataError(f"the {fam.name} fit to {col.label} breaks down in double precision: the values "
                      f"(from {lo:.6g} to {hi:.6g}) are too extreme or too concentrated for it{why}; "

@@ -71,6 +71,9 @@ class Family:
         estimator otherwise searches many starts (normal_mixture): the bootstrap's refits.
     param_domains(stats) / free_count(stats): domains and the number of free parameters
         where they depend on the data or the shape (mixtures).
+    merge(a, b) -> the stats of two data sets together, from the stats of each: the
+        families whose statistics are a few sums fit a file chunk by chunk in one pass
+        (stream.py). Discrete families need none: they stream as a table of counts.
     """
 
     spec: Spec
@@ -92,6 +95,7 @@ class Family:
     refine: Optional[Callable] = None
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
+    merge: Optional[Callable] = None
     min_n: int = 1
     needs_spread: bool = False
     info_note: str = ""

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
+from . import merge
 from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
 
@@ -136,6 +137,7 @@ def _pareto_conditional(s, fixed, confidence):
 PARETO = Family(
     spec=BY_NAME["pareto"],
     stats=_pareto_stats,
+    merge=merge.pareto,
     estimate=lambda s, c: Solution((s.m, s.n / s.t), "closed form: xm = min x, alpha = n / sum log(x/xm)"),
     loglik=_pareto_loglik,
     logpdf=_pareto_logpdf,
@@ -222,6 +224,7 @@ def _uniform_conditional(s, fixed, confidence):
 UNIFORM = Family(
     spec=BY_NAME["uniform"],
     stats=_uniform_stats,
+    merge=merge.uniform,
     estimate=lambda s, c: Solution((s.lo, s.hi), "closed form: a = min x, b = max x"),
     loglik=_uniform_loglik,
     logpdf=_uniform_logpdf,

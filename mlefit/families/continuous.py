@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
+from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME
 
@@ -51,6 +52,7 @@ def _normal_logpdf(x, theta):
 NORMAL = Family(
     spec=BY_NAME["normal"],
     stats=_moments,
+    merge=merge.moments,
     estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean, sd with divisor n"),
     loglik=_normal_loglik,
     logpdf=_normal_logpdf,
@@ -76,6 +78,7 @@ def _lognormal_stats(x, w):
 LOGNORMAL = Family(
     spec=BY_NAME["lognormal"],
     stats=_lognormal_stats,
+    merge=merge.moments,
     estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean and sd of log(x)"),
     loglik=_normal_loglik,
     logpdf=lambda x, t: _normal_logpdf(np.log(x), t) - np.log(x),
@@ -143,6 +146,7 @@ def _exp_check(s):
 EXPONENTIAL = Family(
     spec=BY_NAME["exponential"],
     stats=_exp_stats,
+    merge=merge.sums("total"),
     estimate=lambda s, c: Solution((s.n / s.total,), "closed form: rate = 1/mean"),
     loglik=lambda s, t: s.n * math.log(t[0]) - t[0] * s.total,
     logpdf=lambda x, t: math.log(t[0]) - t[0] * x,
@@ -234,6 +238,7 @@ def _gamma_logpdf(x, theta):
 GAMMA = Family(
     spec=BY_NAME["gamma"],
     stats=_gamma_stats,
+    merge=merge.gamma,
     estimate=_gamma_estimate,
     loglik=_gamma_loglik,
     logpdf=_gamma_logpdf,
@@ -427,6 +432,7 @@ def _beta_logpdf(x, theta):
 BETA = Family(
     spec=BY_NAME["beta"],
     stats=_beta_stats,
+    merge=merge.beta,
     estimate=_beta_estimate,
     loglik=lambda s, t: -s.n * _beta_nll1(s, t[0], t[1]),
     logpdf=_beta_logpdf,

@@ -14,6 +14,7 @@ import numpy as np
 from .. import numerics as nm
 from ..errors import DataError
 from . import locscale as ls
+from . import merge
 from .base import Family, Solution, scipy_stats
 from .base import scipy_special as _special
 from .catalog import BY_NAME
@@ -148,6 +149,7 @@ def _ig_cdf(x, theta):
 INVERSE_GAUSSIAN = Family(
     spec=BY_NAME["inverse_gaussian"],
     stats=_ig_stats,
+    merge=merge.inverse_gaussian,
     estimate=lambda s, c: Solution((s.mean, s.n / s.d),
                                    "closed form: mu = mean, lambda = n / sum(1/x - 1/mean)"),
     loglik=_ig_loglik,
@@ -192,6 +194,7 @@ def _square_family(name, k, stats, check, logpdf, cdf, sample, scipy):
     return Family(
         spec=BY_NAME[name],
         stats=stats,
+        merge=merge.sums("ss", "sumlog"),
         estimate=lambda s, c: Solution((math.sqrt(s.ss / (k * s.n)),),
                                        f"closed form: sigma^2 = mean(x^2){'' if k == 1 else ' / 2'}"),
         loglik=lambda s, t: (s.n * (const - k * math.log(t[0])) + s.sumlog

@@ -1,0 +1,329 @@
+"""Fitting a file larger than memory: the column is read chunk by chunk, each chunk is
+checked and reduced to its family's statistics, and the statistics are merged, in one
+pass and in memory bounded by the chunk size whatever the file's size.
+
+A chunk is a run of whole lines of the file (cut at a newline), parsed by pyarrow's
+multi-threaded CSV reader with only the chosen column converted. Every line is
+accounted for as in an in-memory read: blank lines, missing cells and bad values are
+counted and named by their line in the file. The families that stream are those whose
+statistics merge (Family.merge: sums, moments by Chan's update) and the count families,
+whose statistics are made from the table of distinct values and their counts, merged
+by adding the counts; their fits equal the in-memory ones."""
+import bz2
+import gzip
+import lzma
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import numerics as nm
+from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
+from .errors import DataError, UsageError, plain
+from .readers import NA_VALUES, ReadOptions, _fields, is_number, sniff_delimiter
+from .result import Drop
+from .support import outside
+
+DEFAULT_CHUNK_ROWS = 2_000_000
+AUTO_BYTES = 64 << 20  # files larger than this are streamed when the fit allows it
+COUNT_SUPPORTS = ("count", "binary")
+_OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd7zXZ\x00", "xz", lzma.open))
+
+
+def streams(fam):
+    """Whether the family can be fitted chunk by chunk."""
+    counts = fam.spec.support in COUNT_SUPPORTS and fam.spec.shape != "trials"
+    return fam.merge is not None or counts
+
+
+def why_not(fam):
+    """Why this family cannot be fitted in chunks (for the error message)."""
+    return (f"the {fam.name} family is not fitted in chunks yet: its estimator needs every value "
+            f"at once (only the families with sufficient statistics stream)")
+
+
+@dataclass
+class Read:
+    """What a streamed read found: the column's report and the merged statistics."""
+
+    column: Column  # name, rows read, rows dropped and why, source, notes; no values
+    stats: object
+    lo: float
+    hi: float
+
+
+def _open(path):
+    """A binary file object for a path or '-', decompressing gzip, bz2 and xz."""
+    if path == "-":
+        import sys
+        return sys.stdin.buffer, "<stdin>", ()
+    if not os.path.exists(path):
+        raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
+    if os.path.isdir(path):
+        raise UsageError(f"'{path}' is a directory; give the path of a data file")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith((b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd")):
+        raise UsageError(f"'{path}' is not plain or gzip/bz2/xz-compressed CSV: it cannot be read in "
+                         f"chunks; drop --chunk-size")
+    kind, opener = next(((k, o) for magic, k, o in _OPENERS if head.startswith(magic)), (None, open))
+    return opener(path, "rb"), path, () if kind is None else (f"decompressed ({kind})",)
+
+
+def _blocks(fh, size):
+    """Runs of whole lines of about `size` bytes (the last may lack its newline)."""
+    rest = b""
+    while True:
+        data = fh.read(size)
+        if not data:
+            if rest:
+                yield rest
+            return
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1:]
+        yield data[:cut + 1]
+
+
+class _Header:
+    """The first line: the delimiter, whether it is a header row, the column names."""
+
+    def __init__(self, block, options, name):
+        if block.startswith((b"\xff\xfe", b"\xfe\xff")) or options.encoding not in (None, "utf-8", "utf8"):
+            raise UsageError(f"'{name}' is not UTF-8: it cannot be read in chunks; drop --chunk-size")
+        self.delimiter = options.delimiter or sniff_delimiter(block, options.decimal)
+        if self.delimiter == options.decimal:
+            raise UsageError(f"the delimiter and the decimal mark are both '{self.delimiter}'; change one")
+        fields = _fields(block, self.delimiter)
+        header = options.header
+        self.notes = []
+        if header is None:
+            header = not all(is_number(f, options.decimal) for f in fields)
+            if not header:
+                self.notes.append("no header row (the first line is all numbers): columns are named 1, 2, ...")
+        self.header = header
+        self.names = fields if header else [str(i + 1) for i in range(len(fields))]
+        self.block = block
+
+
+def _parse(block, head, name, options, source):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(block),
+            read_options=pacsv.ReadOptions(column_names=head.names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=head.delimiter, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[name], null_values=list(NA_VALUES) + list(options.na_values),
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                decimal_point=options.decimal)).column(0)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        detail = plain(str(exc).splitlines()[0])[:120]
+        raise DataError(f"cannot read '{source}' as CSV: {detail}; check the delimiter (--delimiter) "
+                        f"and the quoting of that row") from None
+
+
+def _lines(block, first_line):
+    """(line numbers of the non-blank lines, of the blank ones), numbered from first_line."""
+    buf = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if ends.size == 0 or ends[-1] != buf.size - 1:
+        ends = np.append(ends, buf.size)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (buf[np.minimum(starts, buf.size - 1)] == 13))
+    numbers = np.arange(first_line, first_line + starts.size)
+    return numbers[~blank], numbers[blank]
+
+
+class _Counts:
+    """A table of distinct values and their counts, merged chunk by chunk."""
+
+    def __init__(self):
+        self.values, self.counts = np.empty(0), np.empty(0)
+
+    def add(self, x):
+        v, c = nm.value_counts(x)
+        both_v, both_c = np.concatenate((self.values, v)), np.concatenate((self.counts, c))
+        self.values, inverse = np.unique(both_v, return_inverse=True)
+        self.counts = np.bincount(inverse, weights=both_c).astype(np.float64)
+
+
+def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_ROWS, strict=False,
+               on_bytes=None):
+    """Read one column of a CSV file chunk by chunk and merge the family's statistics.
+    on_bytes(k): told how many bytes of the file have been read so far."""
+    from .data import refuse_dropped
+
+    options = options or ReadOptions()
+    fh, source, notes = _open(path)
+    try:
+        return _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped)
+    finally:
+        if path != "-":
+            fh.close()
+
+
+def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped):
+    support, counts = fam.spec.support, None
+    if fam.merge is None:
+        counts = _Counts()
+    stats = None
+    line, rows_read, used, done = 1, 0, 0, 0
+    blank_total, blank_first, drops = 0, [], {}
+    lo, hi, first_value, spread = np.inf, -np.inf, None, False
+    first = fh.read(1 << 20)
+    if first.startswith(b"\xef\xbb\xbf"):
+        first, done = first[3:], 3
+    if not first.strip():
+        raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
+    head = _Header(first, options, source)
+    name = choose_column(_Names(head.names), column)
+    for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
+        if head.header and line == 1:  # the header row: leading blank lines, then the names
+            cut = _end_of_first_content_line(block)
+            line += block[:cut].count(b"\n")
+            done += cut
+            block = block[cut:]
+            if not block:
+                continue
+        done += len(block)
+        lines, blanks = (_lines(block, line) if (b"\n\n" in block or b"\n\r\n" in block
+                                                 or block[:1] in (b"\n", b"\r"))
+                         else (None, ()))
+        if len(blanks):
+            blank_total += len(blanks)
+            blank_first += [f"line {b}" for b in blanks[:FIRST - len(blank_first)]]
+        col = _parse(block, head, name, options, source)
+        count = block.count(b"\n") + (not block.endswith(b"\n"))
+        if count - len(blanks) != len(col):
+            raise DataError(f"'{source}' has quoted fields that span lines near line {line}: it cannot "
+                            f"be read in chunks; drop --chunk-size (or give --chunk-size 0)")
+        start = line
+
+        def where(p, lines=lines, start=start):
+            return f"line {int(lines[p]) if lines is not None else start + p}"
+
+        part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options)
+        line += count
+        rows_read += len(col)
+        for d in part.dropped:
+            c, f = drops.get(d.reason, (0, ()))
+            drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
+        x = part.values
+        if x.size:
+            bad = np.flatnonzero(outside(support, x))
+            if bad.size:
+                shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
+                raise DataError(f"{part.label} has values outside the support of {fam.name} "
+                                f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
+            lo, hi = min(lo, float(x.min())), max(hi, float(x.max()))
+            if first_value is None:
+                first_value = float(x[0])
+            spread = spread or bool(np.any(x != first_value))
+            used += x.size
+            if counts is not None:
+                counts.add(x)
+            else:
+                with np.errstate(all="ignore"):
+                    s = fam.stats(x, None)
+                stats = s if stats is None else fam.merge(stats, s)
+        if on_bytes is not None:
+            on_bytes(done)
+    dropped = ([Drop(BLANK_LINE, blank_total, tuple(blank_first))] if blank_total else []) + \
+        [Drop(r, c, f) for r, (c, f) in drops.items()]
+    report = Column(name, np.empty(0), np.empty(0, dtype=np.int64), rows_read + blank_total,
+                    tuple(dropped), source, notes=tuple(notes) + tuple(head.notes) + (
+                        f"read in chunks of about {chunk_rows} rows",))
+    if strict:
+        refuse_dropped(report.label, report.dropped)
+    _check(fam, report, used, first_value, spread)
+    if counts is not None:
+        with np.errstate(all="ignore"):
+            stats = fam.stats(counts.values, counts.counts)
+    return Read(report, stats, lo, hi)
+
+
+def _check(fam, col, used, first_value, spread):
+    """The in-memory fit's checks, on what the chunks found."""
+    if used == 0:
+        why = ", ".join(f"{d.count} {d.reason}" for d in col.dropped) or "no data rows"
+        raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read: {why}); "
+                        f"check the file and the column")
+    if used < fam.min_n:
+        raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
+                        f"{col.label} has only {used}")
+    if fam.needs_spread and not spread:
+        raise DataError(f"all {used} values of {col.label} equal {first_value:.10g} (zero variance); "
+                        f"{fam.name} needs spread to estimate its scale")
+
+
+def _end_of_first_content_line(block):
+    """Bytes up to and including the first line that holds anything (the header)."""
+    pos = 0
+    while True:
+        nl = block.find(b"\n", pos)
+        if nl < 0:
+            return len(block)
+        if block[pos:nl].strip(b"\r"):
+            return nl + 1
+        pos = nl + 1
+
+
+def _bytes_per_chunk(block, rows):
+    """About `rows` lines' worth of bytes, from the lines of the first block."""
+    if rows is None or rows <= 0:
+        raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
+    per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
+    return int(min(max(rows * per_line, 1 << 16), 1 << 30))
+
+
+class _Names:
+    """choose_column's view of a table: its column names (the schema is not known before
+    parsing, so 'the only numeric column' falls back to asking for --column)."""
+
+    def __init__(self, names):
+        self.column_names = list(names)
+        self.schema = ()
+
+
+class _Prepend:
+    """A file object that first gives back the bytes already read."""
+
+    def __init__(self, first, fh):
+        self.first, self.fh = first, fh
+
+    def read(self, size):
+        if self.first:
+            out, self.first = self.first[:size], self.first[size:]
+            return out
+        return self.fh.read(size)
+
+
+def fit_file(path, family=None, *, loss=None, column=None, options=None, chunk_rows=DEFAULT_CHUNK_ROWS,
+             strict=False, fix=None, confidence=0.95, information="observed", max_iter=200, tol=1e-12,
+             on_bytes=None):
+    """mlefit.fit of one column of a CSV file ('-' for stdin), read chunk by chunk in
+    bounded memory: the same estimates, intervals and report as an in-memory fit, with
+    Wald intervals (profile and bootstrap intervals, --robust and --derive need the values
+    in memory)."""
+    from .estimate import from_stats, resolve
+
+    fam, loss_label, loss_note = resolve(family, loss, None, confidence, information, max_iter)
+    if not streams(fam):
+        raise UsageError(why_not(fam))
+    read = read_stats(path, fam, column=column, options=options, chunk_rows=chunk_rows, strict=strict,
+                      on_bytes=on_bytes)
+    big = max(abs(read.lo), abs(read.hi))
+    if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
+        raise DataError(f"{read.column.label} holds values beyond 1e+-100 (up to {big:.6g}), which "
+                        f"chunked statistics cannot hold in double precision; drop --chunk-size to fit "
+                        f"them in memory (rescaled exactly)")
+    return from_stats(fam, read.stats, read.column, (read.lo, read.hi), fix=fix, confidence=confidence,
+                      information=information, max_iter=max_iter, tol=tol, loss=loss_label,
+                      loss_note=loss_note, keep_data=False)

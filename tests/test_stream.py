@@ -1,0 +1,146 @@
+"""Fitting a file chunk by chunk (mlefit.stream): the same fit as in memory, every row
+accounted for across chunk boundaries, merged statistics equal to the whole data's, and
+clear errors where a file or family cannot be streamed."""
+import gzip
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import mlefit
+from mlefit import families, stream
+from mlefit.data import read_column
+from mlefit.errors import DataError, UsageError
+
+from cases import CASES
+
+STREAMED = sorted(name for name in CASES if stream.streams(families.get(name)))
+
+
+def write(path, values, header="x", tail=""):
+    text = "\n".join(repr(float(v)) if not float(v).is_integer() else str(int(v)) for v in values)
+    path.write_text(f"{header}\n{text}\n{tail}")
+    return str(path)
+
+
+def same_fit(a, b):
+    """Two fit dicts equal up to rounding in the last digits (sums taken in another order)."""
+    a, b = dict(a), dict(b)
+    a["notes"] = [n for n in a["notes"] if "chunks" not in n]
+    b["notes"] = [n for n in b["notes"] if "chunks" not in n]
+    for key in a:
+        if key == "parameters":
+            for p, q in zip(a[key], b[key]):
+                for field in p:
+                    u, v = p[field], q[field]
+                    if isinstance(u, float):
+                        assert v == pytest.approx(u, rel=1e-11, abs=1e-300), (p["name"], field)
+                    else:
+                        assert u == v, (p["name"], field)
+        elif isinstance(a[key], float):
+            assert b[key] == pytest.approx(a[key], rel=1e-11), key
+        else:
+            assert a[key] == b[key], key
+
+
+def test_the_streamable_families():
+    assert set(STREAMED) >= {"normal", "lognormal", "exponential", "gamma", "beta", "inverse_gaussian",
+                             "half_normal", "rayleigh", "pareto", "uniform", "poisson", "geometric",
+                             "negative_binomial", "zero_inflated_poisson", "bernoulli"}
+    for name in ("weibull", "student_t", "laplace", "normal_mixture:2"):
+        assert not stream.streams(families.get(name))
+
+
+@pytest.mark.parametrize("name", STREAMED)
+def test_chunked_fit_equals_the_in_memory_fit(tmp_path, name):
+    sampler, _ = CASES[name]
+    x = sampler(np.random.default_rng(7), 2003)
+    path = write(tmp_path / "x.csv", x)
+    chunked = stream.fit_file(path, name, chunk_rows=97).to_dict()
+    whole = mlefit.fit(read_column(path), name).to_dict()
+    same_fit(chunked, whole)
+    assert chunked["loglik"] >= whole["loglik"] - 1e-9 * abs(whole["loglik"])
+    assert any("read in chunks" in n for n in chunked["notes"])
+
+
+def test_every_row_is_accounted_for_across_chunks(tmp_path):
+    rows = ["x"] + [str(v) for v in range(1, 40)]
+    rows[5] = ""          # blank line (line 6)
+    rows[11] = "NA"       # missing (line 12)
+    rows[30] = "  "       # a blank cell, not a blank line: missing (line 32 after the insert)
+    rows.insert(20, "")   # another blank line (line 21)
+    path = tmp_path / "gaps.csv"
+    path.write_text("\n".join(rows) + "\n")
+    chunked = stream.fit_file(str(path), "poisson", chunk_rows=4).to_dict()
+    whole = mlefit.fit(read_column(str(path)), "poisson").to_dict()
+    same_fit(chunked, whole)
+    assert chunked["rows_read"] == 40 and chunked["n_dropped"] == 4
+    drops = {d["reason"]: d for d in chunked["dropped"]}
+    assert drops["blank line"]["first"] == ["line 6", "line 21"]
+    assert drops["missing value (blank, NA, NaN, null, None)"]["first"] == ["line 12", "line 32"]
+
+
+def test_a_bad_value_is_named_by_its_line(tmp_path):
+    path = write(tmp_path / "neg.csv", [1.0] * 50 + [-2.5] + [1.0] * 50)
+    with pytest.raises(DataError, match=r"line 52: -2\.5.*outside the support of gamma|outside the "
+                                        r"support of gamma.*line 52: -2\.5"):
+        stream.fit_file(path, "gamma", chunk_rows=10)
+    text = tmp_path / "text.csv"
+    text.write_text("x\n" + "1\n" * 30 + "abc\n" + "2\n" * 5)
+    with pytest.raises(DataError, match="line 32: 'abc'"):
+        stream.fit_file(str(text), "poisson", chunk_rows=8)
+
+
+def test_several_columns_convert_only_the_chosen_one(tmp_path):
+    rng = np.random.default_rng(3)
+    y = rng.gamma(2.0, 1.5, 500)
+    path = tmp_path / "two.csv"
+    path.write_text("id,label,y\n" + "".join(f"{i},a{i},{float(v)!r}\n" for i, v in enumerate(y)))
+    chunked = stream.fit_file(str(path), "gamma", column="y", chunk_rows=50).to_dict()
+    same_fit(chunked, mlefit.fit(read_column(str(path), column="y"), "gamma").to_dict())
+    with pytest.raises(UsageError, match="choose one with --column"):
+        stream.fit_file(str(path), "gamma")
+
+
+def test_gzip_and_no_header(tmp_path):
+    x = np.random.default_rng(4).exponential(2.0, 300)
+    path = tmp_path / "x.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join(repr(float(v)) for v in x) + "\n").encode()))
+    chunked = stream.fit_file(str(path), "exponential", chunk_rows=20).to_dict()
+    same_fit(chunked, mlefit.fit(read_column(str(path)), "exponential").to_dict())
+    assert chunked["rows_read"] == 300 and chunked["column"] == "1"
+
+
+def test_what_cannot_be_streamed_says_so(tmp_path):
+    path = write(tmp_path / "x.csv", np.random.default_rng(5).normal(size=50))
+    with pytest.raises(UsageError, match="weibull family is not fitted in chunks"):
+        stream.fit_file(path, "weibull")
+    quoted = tmp_path / "q.csv"
+    quoted.write_text('x,note\n1,"a\nb"\n2,c\n')
+    with pytest.raises(DataError, match="quoted fields that span lines"):
+        stream.fit_file(str(quoted), "poisson", column="x")
+    with pytest.raises(UsageError, match="positive number of rows"):
+        stream.fit_file(path, "normal", chunk_rows=0)
+    huge = write(tmp_path / "huge.csv", [1e200, 2e200, 3e200])
+    with pytest.raises(DataError, match="beyond 1e"):
+        stream.fit_file(huge, "normal")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.01, 1e4, allow_nan=False), min_size=4, max_size=60),
+       st.integers(1, 5), st.sampled_from(["normal", "lognormal", "gamma", "inverse_gaussian", "pareto",
+                                            "uniform", "exponential", "rayleigh"]))
+def test_merged_statistics_equal_the_whole_datas(values, parts, name):
+    fam = families.get(name)
+    x = np.array(values)
+    whole = fam.stats(x, None)
+    merged = None
+    for chunk in np.array_split(x, parts):
+        if chunk.size:
+            s = fam.stats(chunk, None)
+            merged = s if merged is None else fam.merge(merged, s)
+    for key, value in vars(whole).items():
+        got = getattr(merged, key)
+        scale = max(abs(value), 1e-12 * whole.n * (abs(getattr(whole, "mean", 1.0)) or 1.0))
+        assert math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-9 * scale), (key, got, value)
