@@ -1,0 +1,290 @@
+"""The chunked fit on a Dask cluster (--engine dask): many CSV or Parquet files, each cut
+into blocks of whole lines (CSV) or read by row group (Parquet); every block is parsed,
+checked and reduced to its family's statistics on a worker, and the driver merges the
+small results and fits, as stream.py does on one machine. The report is the in-memory
+one: rows read, every row dropped and why, places named by file and line.
+
+Workers cannot know the line a block starts on, so they name places by the line within
+their block (written @k@); the driver, which learns every block's line count, turns
+them into lines of the file. Needs `pip install mlefit[dask]`."""
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import numerics as nm
+from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
+from .errors import DataError, MlefitError, UsageError
+from .readers import ReadOptions
+from .result import Drop
+from .stream import _check, _Header, _lines, _Names, _parse, streams, why_not
+from .support import outside
+
+DEFAULT_BLOCK_BYTES = 64 << 20
+_PLACE = re.compile(r"\b(line|row) @(\d+)@")
+
+
+@dataclass
+class _Block:
+    """What a worker sends back for one block: small, whatever the block's size."""
+
+    lines: int = 0  # lines of the file this block spans
+    rows: int = 0  # rows parsed (blank lines not counted)
+    used: int = 0
+    drops: dict = None  # reason -> (count, first places)
+    stats: object = None
+    values: np.ndarray = None  # distinct values (count families)
+    counts: np.ndarray = None
+    lo: float = np.inf
+    hi: float = -np.inf
+    first: float | None = None
+    spread: bool = False
+    error: str | None = None
+
+
+def _family(name):
+    from . import families
+    return families.get(name)
+
+
+def _summarise(x, fam, out):
+    """The block's statistics (or its table of counts) and what the checks need."""
+    if not x.size:
+        return
+    bad = np.flatnonzero(outside(fam.spec.support, x))
+    if bad.size:
+        raise _Outside(bad, x)
+    out.used = int(x.size)
+    out.lo, out.hi = float(x.min()), float(x.max())
+    out.first = float(x[0])
+    out.spread = bool(np.any(x != out.first))
+    with np.errstate(all="ignore"):
+        if fam.merge is not None:
+            out.stats = fam.stats(x, None)
+        else:
+            out.values, out.counts = nm.value_counts(x)
+
+
+class _Outside(Exception):
+    def __init__(self, bad, x):
+        self.bad, self.x = bad, x
+
+
+def _outside_message(col, exc, fam):
+    shown = ", ".join(f"{col.where(i)}: {exc.x[i]:.10g}" for i in exc.bad[:3])
+    return (f"{col.label} has values outside the support of {fam.name} ({fam.spec.support_text}): "
+            f"{shown}; see 'mlefit families'")
+
+
+def csv_block(block, first, head, name, family, options, source):
+    """One block of whole lines of a CSV file -> a _Block. `first`: the file's first
+    block, which starts with the header row (and any blank lines before it)."""
+    fam = _family(family)
+    out = _Block(drops={})
+    skipped = 0
+    if first:
+        if block.startswith(b"\xef\xbb\xbf"):
+            block = block[3:]
+        if head.header:
+            from .stream import _end_of_first_content_line
+            cut = _end_of_first_content_line(block)
+            skipped = block[:cut].count(b"\n")
+            block = block[cut:]
+    count = block.count(b"\n") + (bool(block) and not block.endswith(b"\n"))
+    out.lines = skipped + count
+    if not block:
+        return out
+    start = skipped + 1
+    lines, blanks = (_lines(block, start) if (b"\n\n" in block or b"\n\r\n" in block
+                                               or block[:1] in (b"\n", b"\r")) else (None, ()))
+    if len(blanks):
+        out.drops[BLANK_LINE] = (len(blanks), tuple(f"line @{b}@" for b in blanks[:FIRST]))
+
+    def where(p):
+        return f"line @{int(lines[p]) if lines is not None else start + p}@"
+
+    try:
+        col = _parse(block, head, name, options, source)
+        if count - len(blanks) != len(col):
+            raise DataError(f"'{source}' has quoted fields that span lines near line @{start}@: it "
+                            f"cannot be read in blocks; fit it without --engine dask")
+        part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options)
+        out.rows = len(col)
+        for d in part.dropped:
+            out.drops[d.reason] = (d.count, d.first)
+        _summarise(part.values, fam, out)
+    except _Outside as exc:
+        out.error = _outside_message(part, exc, fam)
+    except MlefitError as exc:
+        out.error = str(exc)
+    return out
+
+
+def parquet_group(path, group, name, family, options):
+    """One row group of a Parquet file -> a _Block; places are rows of the file, the
+    driver adding the row groups before this one (@k@ is a row within the group)."""
+    import pyarrow.parquet as pq
+
+    fam = _family(family)
+    out = _Block(drops={})
+    table = pq.ParquetFile(path).read_row_group(group, columns=[name])
+    col = table.column(0)
+    out.lines = out.rows = len(col)
+    try:
+        part = _convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
+                        rows_read=len(col), options=options)
+        for d in part.dropped:
+            out.drops[d.reason] = (d.count, d.first)
+        _summarise(part.values, fam, out)
+    except _Outside as exc:
+        out.error = _outside_message(part, exc, fam)
+    except MlefitError as exc:
+        out.error = str(exc)
+    return out
+
+
+# ---------------------------------------------------------------- the driver
+def _client(address):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--engine dask needs Dask: pip install 'mlefit[dask]'") from None
+    if address:
+        return Client(address), None
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def _expand(paths):
+    from .data import _expand as expand
+    files = expand([paths] if isinstance(paths, str) else list(paths))
+    if not files:
+        raise UsageError("no input: give a file, several files or a glob")
+    if "-" in files:
+        raise UsageError("--engine dask reads files, not standard input")
+    for f in files:
+        import os
+        if not os.path.isfile(f):
+            raise UsageError(f"file '{f}' not found; check the path")
+    return files
+
+
+def _tasks(files, column, fam, options, block_bytes):
+    """(delayed tasks in file order, [(file, number of tasks, unit)], column name)."""
+    import dask
+    from dask.bytes import read_bytes
+
+    tasks, layout, name = [], [], None
+    for path in files:
+        with open(path, "rb") as fh:
+            head_bytes = fh.read(1 << 20)
+        if head_bytes.startswith(b"PAR1"):
+            import pyarrow.parquet as pq
+            pf = pq.ParquetFile(path)
+            chosen = choose_column(_Names(pf.schema_arrow.names), column)
+            name = name or chosen
+            groups = [dask.delayed(parquet_group)(path, g, chosen, fam.name, options)
+                      for g in range(pf.num_row_groups)]
+            layout.append((path, len(groups), "row"))
+        else:
+            if head_bytes.startswith((b"ARROW1", b"FEA1", b"PK\x03\x04")):
+                raise UsageError(f"'{path}' is neither CSV nor Parquet: --engine dask reads those two")
+            compressed = head_bytes.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"))
+            if compressed:
+                raise UsageError(f"'{path}' is compressed: --engine dask reads plain CSV (or Parquet); "
+                                 f"decompress it, or fit it without --engine dask")
+            head = _Header(head_bytes.lstrip(b"\xef\xbb\xbf"), options, path)
+            chosen = choose_column(_Names(head.names), column)
+            name = name or chosen
+            _, blocks = read_bytes(path, delimiter=b"\n", blocksize=block_bytes, sample=False)
+            groups = [dask.delayed(csv_block)(b, j == 0, head, chosen, fam.name, options, path)
+                      for j, b in enumerate(blocks[0])]
+            layout.append((path, len(groups), "line"))
+        tasks.extend(groups)
+    return tasks, layout, name
+
+
+def read_stats(paths, fam, column=None, options=None, block_bytes=DEFAULT_BLOCK_BYTES, address=None,
+               strict=False):
+    """The merged statistics of one column of many CSV/Parquet files, computed on Dask:
+    (a Column report without values, the stats, (min, max))."""
+    options = options or ReadOptions()
+    files = _expand(paths)
+    tasks, layout, name = _tasks(files, column, fam, options, block_bytes)
+    client, cluster = _client(address)
+    try:
+        results = client.compute(tasks, sync=True)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return _reduce(results, layout, name, fam, files, strict)
+
+
+def _reduce(results, layout, name, fam, files, strict):
+    drops, rows, used = {}, 0, 0
+    stats, values, counts = None, [], []
+    lo, hi, first, spread = np.inf, -np.inf, None, False
+    i = 0
+    several = len(files) > 1
+    for path, count, unit in layout:
+        offset = 0
+        for block in results[i:i + count]:
+            prefix = f"{path} " if several else ""
+
+            def fix(text, offset=offset):
+                return _PLACE.sub(lambda m: f"{prefix}{m.group(1)} {int(m.group(2)) + offset}", text)
+            if block.error is not None:
+                raise DataError(fix(block.error))
+            for reason, (c, f) in block.drops.items():
+                c0, f0 = drops.get(reason, (0, ()))
+                drops[reason] = (c0 + c, (f0 + tuple(fix(p) for p in f))[:FIRST])
+            rows += block.rows + (block.drops.get(BLANK_LINE, (0,))[0])
+            used += block.used
+            if block.used:
+                lo, hi = min(lo, block.lo), max(hi, block.hi)
+                if first is None:
+                    first = block.first
+                spread = spread or block.spread or block.first != first
+                if block.stats is not None:
+                    stats = block.stats if stats is None else fam.merge(stats, block.stats)
+                else:
+                    values.append(block.values)
+                    counts.append(block.counts)
+            offset += block.lines
+        i += count
+    order = [BLANK_LINE] + [r for r in drops if r != BLANK_LINE]
+    dropped = tuple(Drop(r, drops[r][0], drops[r][1]) for r in order if r in drops)
+    source = ", ".join(files) if len(files) <= 3 else f"{len(files)} files ({files[0]} ... {files[-1]})"
+    report = Column(name, np.empty(0), np.empty(0, dtype=np.int64), rows, dropped, source,
+                    notes=(f"read on Dask in {len(results)} blocks",))
+    if strict:
+        from .data import refuse_dropped
+        refuse_dropped(report.label, report.dropped)
+    _check(fam, report, used, first, spread)
+    if fam.merge is None:
+        v, c = np.concatenate(values), np.concatenate(counts)
+        v, inverse = np.unique(v, return_inverse=True)
+        with np.errstate(all="ignore"):
+            stats = fam.stats(v, np.bincount(inverse, weights=c).astype(np.float64))
+    return report, stats, (lo, hi)
+
+
+def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_bytes=DEFAULT_BLOCK_BYTES,
+             address=None, strict=False, fix=None, confidence=0.95, information="observed", max_iter=200,
+             tol=1e-12):
+    """mlefit.fit of one column of CSV/Parquet files on a Dask cluster (the scheduler at
+    `address`, or a local cluster of two worker processes): the in-memory fit's
+    estimates, Wald intervals and report."""
+    from .estimate import from_stats, resolve
+
+    fam, loss_label, loss_note = resolve(family, loss, None, confidence, information, max_iter)
+    if not streams(fam):
+        raise UsageError(why_not(fam))
+    report, stats, span = read_stats(paths, fam, column, options, block_bytes, address, strict)
+    big = max(abs(span[0]), abs(span[1]))
+    if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
+        raise DataError(f"{report.label} holds values beyond 1e+-100 (up to {big:.6g}), which chunked "
+                        f"statistics cannot hold in double precision; fit it in memory (rescaled exactly)")
+    return from_stats(fam, stats, report, span, fix=fix, confidence=confidence, information=information,
+                      max_iter=max_iter, tol=tol, loss=loss_label, loss_note=loss_note, keep_data=False)
