@@ -29,12 +29,13 @@ def _index(position):
 @dataclass(frozen=True)
 class Column:
     """One column of data ready for a family: `values` (float64, or str labels),
-    `positions` (where each value stood in the source), and what was left out.
-    `locate(position)` names a place: "line 7" in a file, "index 6" in a sequence."""
+    `positions` (where each value stood in the source; None when nothing was left out:
+    value i stood at i), and what was left out. `locate(position)` names a place:
+    "line 7" in a file, "index 6" in a sequence."""
 
     name: str | None
     values: np.ndarray
-    positions: np.ndarray
+    positions: np.ndarray | None
     rows_read: int
     dropped: tuple
     source: str | None = None
@@ -43,7 +44,12 @@ class Column:
 
     def where(self, i):
         """Where used value i came from."""
-        return self.locate(int(self.positions[i]))
+        return self.locate(int(i if self.positions is None else self.positions[i]))
+
+    @property
+    def stood(self):
+        """Where each value stood in the source (an index array)."""
+        return np.arange(self.values.size) if self.positions is None else self.positions
 
     @property
     def label(self):
@@ -142,17 +148,34 @@ def _expand(paths):
     return out
 
 
+class NamesOnly:
+    """choose_column's view of a table known only by its column names (their types are
+    not known before parsing: 'the only numeric column' then asks for --column)."""
+
+    def __init__(self, names):
+        self.column_names = list(names)
+        self.schema = ()
+
+
+def _picker(column):
+    """parse()'s pick: only the named column is converted (all when none is named)."""
+    if column is None:
+        return None
+    return lambda names: [choose_column(NamesOnly(names), column)]
+
+
 def _read_one(path, column, labels, options, prefix=False):
     source = read_source(path)
-    raw = parse(source, options)
     try:
+        raw = parse(source, options, pick=_picker(column))
         name = choose_column(raw.table, column)
     except UsageError as exc:
         if not prefix:
             raise
         raise UsageError(f"{source.name}: {exc}") from None
     if labels and not _is_string(raw.table.schema.field(name).type) and raw.unit == "line":
-        raw = parse(source, options, string_column=name)
+        raw = parse(source, options, string_column=name, pick=_picker(column))
+    del source  # the file's bytes: not needed while the column is converted
     dropped = []
     if raw.blank_lines:
         dropped.append(Drop(BLANK_LINE, len(raw.blank_lines),
@@ -189,7 +212,7 @@ def _stack(parts, column):
     source = ", ".join(sources) if len(sources) <= 3 else f"{len(sources)} files ({sources[0]} ... {sources[-1]})"
     notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
     return Column(parts[0].name, np.concatenate([p.values for p in parts]),
-                  np.concatenate([p.positions + off for p, off in zip(parts, offsets)]),
+                  np.concatenate([p.stood + off for p, off in zip(parts, offsets)]),
                   sum(p.rows_read for p in parts), dropped, source, locate, notes)
 
 
@@ -259,7 +282,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
         dropped.append(Drop(MISSING, int(missing.size), tuple(where(p) for p in missing[:FIRST])))
         col = col.filter(pc.invert(mask))
     else:
-        positions = np.arange(len(col))
+        positions = None
     if _is_string(col.type) and not labels:
         col = pc.utf8_trim_whitespace(col)
     label = column_label(name)
@@ -277,7 +300,8 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
         bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]
         if bad:
             raw = col.to_pylist()
-            shown = ", ".join(f"{where(positions[i])}: '{plain(raw[i])[:40]}'" for i in bad[:3])
+            shown = ", ".join(f"{where(i if positions is None else positions[i])}: '{plain(raw[i])[:40]}'"
+                              for i in bad[:3])
             raise DataError(f"{label} has {len(bad)} non-numeric value{'s' if len(bad) > 1 else ''} "
                             f"({shown}); {_way_out([raw[i] for i in bad[:3]], name, len(bad), options, values)}")
         values = np.array([float(v) for v in text], dtype=np.float64)
@@ -344,7 +368,7 @@ def _is_missing(v):
 def _reject_infinite(values, positions, label, where):
     bad = np.flatnonzero(np.isinf(values))
     if bad.size:
-        shown = ", ".join(f"{where(positions[i])}: {values[i]}" for i in bad[:3])
+        shown = ", ".join(f"{where(i if positions is None else positions[i])}: {values[i]}" for i in bad[:3])
         many = bad.size > 1
         raise DataError(f"{label} has {bad.size} infinite value{'s' if many else ''} ({shown}); "
                         f"remove {'them' if many else 'it'} or leave the cell blank to mark it missing")
@@ -362,7 +386,7 @@ def _from_numeric_array(arr, name):
         positions = np.flatnonzero(~nan)
         values = values[positions]
     else:
-        positions = np.arange(rows)
+        positions = None
     label = column_label(name)
     _reject_infinite(values, positions, label, _index)
     return Column(name, values, positions, rows, tuple(dropped), None, _index)

@@ -186,7 +186,7 @@ def _weighted(col, weights, aligned):
     if w.size != expected:
         raise UsageError(f"there are {w.size} weights for {expected} values; give one weight per value")
     if not aligned:
-        w = w[col.positions]
+        w = w[col.stood]
     bad = np.flatnonzero(np.isinf(w) | (w < 0))
     if bad.size:
         shown = ", ".join(f"{col.where(i)}: {w[i]:.6g}" for i in bad[:3])
@@ -199,7 +199,7 @@ def _weighted(col, weights, aligned):
             drops.append(Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST])))
     keep = ~(np.isnan(w) | (w == 0))
     if not keep.all():
-        col = replace(col, values=col.values[keep], positions=col.positions[keep],
+        col = replace(col, values=col.values[keep], positions=col.stood[keep],
                       dropped=col.dropped + tuple(drops))
         w = w[keep]
     return col, w

@@ -200,14 +200,15 @@ def _line_map(text, header):
     return numbers[after & ~blank], numbers[after & blank]
 
 
-def parse(source, options=ReadOptions(), string_column=None):
+def parse(source, options=ReadOptions(), string_column=None, pick=None):
     """Parse a Source into a RawTable. `string_column` is read as text, never as numbers
-    (labels like zip codes keep their leading zeros)."""
+    (labels like zip codes keep their leading zeros). pick(names) -> the names of the
+    columns to convert (None: all): the others are skipped, never converted."""
     data = source.data
     if data.startswith(b"PAR1"):
-        return _columnar(source, "parquet")
+        return _columnar(source, "parquet", pick)
     if data.startswith((b"ARROW1", b"FEA1")):
-        return _columnar(source, "feather")
+        return _columnar(source, "feather", pick)
     text = _to_utf8(data, source.name, options.encoding)
     if not text[:65536].strip() and not text.strip():  # (no copy of a large file's text)
         raise DataError(f"'{source.name}' is empty; it needs a header row and at least one row of values")
@@ -222,7 +223,8 @@ def parse(source, options=ReadOptions(), string_column=None):
         if not header:
             notes.append("no header row (the first line is all numbers): columns are named 1, 2, ...")
     names = None if header else [str(i + 1) for i in range(len(fields))]
-    table = _read_csv(text, source.name, delimiter, names, options, string_column)
+    include = pick(names or fields) if pick is not None else None
+    table = _read_csv(text, source.name, delimiter, names, options, string_column, include)
     lines, blank, unit = None, (), "line"
     if b"\n\n" in text or b"\n\r\n" in text or text[:1] in (b"\n", b"\r"):
         line_numbers, blank_lines = _line_map(text, header)
@@ -240,11 +242,12 @@ def _leading_blank(text):
     return len(text) - len(text[:4096].lstrip(b"\r\n")) if text[:1] in (b"\n", b"\r") else 0
 
 
-def _read_csv(text, name, delimiter, names, options, string_column):
+def _read_csv(text, name, delimiter, names, options, string_column, include=None):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     types = {string_column: pa.string()} if string_column is not None else {}
+    chosen = {"include_columns": list(include)} if include else {}
     try:
         return pacsv.read_csv(
             pa.BufferReader(text),
@@ -252,7 +255,8 @@ def _read_csv(text, name, delimiter, names, options, string_column):
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 null_values=list(NA_VALUES) + list(options.na_values), strings_can_be_null=True,
-                quoted_strings_can_be_null=True, decimal_point=options.decimal, column_types=types),
+                quoted_strings_can_be_null=True, decimal_point=options.decimal, column_types=types,
+                **chosen),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])
@@ -271,16 +275,20 @@ def _read_csv(text, name, delimiter, names, options, string_column):
                         f"(e.g. latin-1, cp1252), or export as UTF-8") from None
 
 
-def _columnar(source, kind):
+def _columnar(source, kind, pick=None):
     import pyarrow as pa
 
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
-            table = pq.read_table(pa.BufferReader(source.data), use_threads=False)
+            reader = pq.ParquetFile(pa.BufferReader(source.data))
+            columns = pick(reader.schema_arrow.names) if pick is not None else None
+            table = reader.read(columns=columns, use_threads=False)
         else:
             import pyarrow.feather as feather
             table = feather.read_table(pa.BufferReader(source.data), use_threads=False)
+            if pick is not None and pick(table.column_names):
+                table = table.select(pick(table.column_names))
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"cannot read '{source.name}' as {kind}: {plain(str(exc).splitlines()[0])[:120]}") from None
     return RawTable(table, source.name, unit="row", first_line=0, notes=source.notes)

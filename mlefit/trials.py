@@ -43,7 +43,7 @@ def aligned_trials(first, col, w, trials, aligned):
     expected = first.values.size if aligned else first.rows_read
     if t.size != expected:
         raise UsageError(f"there are {t.size} trials for {expected} values; give one number of trials per value")
-    t = t[np.searchsorted(first.positions, col.positions)] if aligned else t[col.positions]
+    t = t[np.searchsorted(first.stood, col.stood)] if aligned else t[col.stood]
     bad = np.flatnonzero(~np.isnan(t) & ~((t >= 0) & (t == np.floor(t)) & (t < 2.0 ** 53)))
     if bad.size:
         shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
@@ -81,5 +81,5 @@ def _leave_out(col, mask, reason, *arrays):
     from .result import Drop
     where = np.flatnonzero(mask)
     drop = Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST]))
-    col = replace(col, values=col.values[~mask], positions=col.positions[~mask], dropped=col.dropped + (drop,))
+    col = replace(col, values=col.values[~mask], positions=col.stood[~mask], dropped=col.dropped + (drop,))
     return (col, *(None if a is None else a[~mask] for a in arrays))
