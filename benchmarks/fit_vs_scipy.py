@@ -1,94 +1,214 @@
-"""Time mlefit's fits against scipy.stats' fit on the same data, as ratios in one run.
+"""In-process fits: mlefit.fit against what a user would otherwise call, as ratios in
+one run on the same seeded data.
 
-    python3 benchmarks/fit_vs_scipy.py [--sizes 1000,100000,1000000] [--repeat 3]
+    python3 benchmarks/fit_vs_scipy.py                       # n = 1e3 .. 1e6, 8 families
+    python3 benchmarks/fit_vs_scipy.py --sizes 1e3,1e4,1e5,1e6,1e7 --write
+    python3 benchmarks/fit_vs_scipy.py --families all --sizes 1e3,1e5,1e6
 
-For each family and size: the best of --repeat wall times for mlefit.fit and for the
-scipy call a user would otherwise make (`dist.fit(x, floc=0)` where scipy has a loc,
-scipy.stats.fit with bounds for discrete families), the ratio, and the log-likelihood
-difference (mlefit minus scipy: never negative when mlefit is right). Discrete scipy
-fits are skipped above 1e5 rows, where they take minutes.
+Options: --sizes (comma-separated, 1e7 allowed), --families (comma-separated names, or
+'all' for the 15 of the earlier table; default normal, poisson, gamma, weibull,
+lognormal, beta, negative_binomial, student_t), --repeat (best of up to R calls, 3),
+--budget (no further call once the time spent on a measurement would pass it, 10 s),
+--limit (skip a competitor at the sizes where it would take longer, predicted linearly
+from its previous size, 60 s), --seed, --write [PATH] (replace or append the section
+bench:fit_vs_scipy of benchmarks/RESULTS.md).
+
+The competitors, per family:
+- scipy.stats.<dist>.fit with loc fixed at 0 (floc=0; and fscale=1 for beta), the same
+  model as mlefit's, and with loc (and beta's scale) free, one parameter more;
+  the families on the real line (normal, student_t, logistic, ...) have loc as a
+  parameter, so their plain `fit(x)` is the same model;
+- discrete families: scipy.stats.fit(dist, x, bounds) (differential evolution) and
+  statsmodels' intercept-only Poisson / NegativeBinomial (NB2): sm.X(y, ones).fit(disp=0).
+  (statsmodels' GLM Gamma is not the MLE of the shape, so it is not compared.)
+
+Columns: best wall time of each (the library call; data already in memory), the ratio
+other / mlefit (above 1: mlefit is faster), and dloglik = mlefit's log-likelihood minus
+the other's, both evaluated with scipy.stats logpdf/logpmf at each fitted parameter set,
+so the comparison does not rely on mlefit's own arithmetic. For the same model dloglik
+should never be meaningfully negative (bold when it is beyond rounding); for a fit with
+a free loc it may be slightly negative (one more parameter: about -chi2_1/2 on average)
+or positive (scipy's optimiser stopped early). OPENBLAS_NUM_THREADS=1 (both sides, see
+DESIGN.md). Warnings of the fitted libraries are silenced.
 """
 import argparse
-import os
-import platform
-import time
+import sys
+import warnings
+import zlib
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import _bench as B  # sets OPENBLAS_NUM_THREADS=1 before numpy is imported
 
 import numpy as np  # noqa: E402
-import scipy  # noqa: E402
 import scipy.stats as st  # noqa: E402
 
 import mlefit  # noqa: E402
 
-RNG = np.random.default_rng(20261122)
 SAMPLERS = {
-    "normal": lambda n: RNG.normal(3.0, 2.0, n),
-    "exponential": lambda n: RNG.exponential(2.0, n),
-    "lognormal": lambda n: RNG.lognormal(0.5, 0.7, n),
-    "gamma": lambda n: RNG.gamma(2.5, 2.0, n),
-    "weibull": lambda n: 3.0 * RNG.weibull(1.5, n),
-    "beta": lambda n: RNG.beta(2.0, 5.0, n),
-    "poisson": lambda n: RNG.poisson(4.0, n).astype(float),
-    "negative_binomial": lambda n: RNG.negative_binomial(3.0, 0.4, n).astype(float),
-    "student_t": lambda n: 1.0 + 2.0 * RNG.standard_t(4.0, n),
-    "logistic": lambda n: RNG.logistic(0.5, 1.3, n),
-    "cauchy": lambda n: -2.0 + 0.8 * RNG.standard_cauchy(n),
-    "gumbel": lambda n: RNG.gumbel(2.0, 1.5, n),
-    "log_logistic": lambda n: 2.0 * np.exp(RNG.logistic(0.0, 1.0 / 3.0, n)),
-    "inverse_gaussian": lambda n: RNG.wald(2.0, 5.0, n),
-    "pareto": lambda n: 1.5 * (1.0 + RNG.pareto(2.5, n)),
+    "normal": lambda r, n: r.normal(3.0, 2.0, n),
+    "poisson": lambda r, n: r.poisson(4.0, n).astype(float),
+    "gamma": lambda r, n: r.gamma(2.5, 2.0, n),
+    "weibull": lambda r, n: 3.0 * r.weibull(1.5, n),
+    "lognormal": lambda r, n: r.lognormal(0.5, 0.7, n),
+    "beta": lambda r, n: r.beta(2.0, 5.0, n),
+    "negative_binomial": lambda r, n: r.negative_binomial(3.0, 0.4, n).astype(float),
+    "student_t": lambda r, n: 1.0 + 2.0 * r.standard_t(4.0, n),
+    "exponential": lambda r, n: r.exponential(2.0, n),
+    "logistic": lambda r, n: r.logistic(0.5, 1.3, n),
+    "cauchy": lambda r, n: -2.0 + 0.8 * r.standard_cauchy(n),
+    "gumbel": lambda r, n: r.gumbel(2.0, 1.5, n),
+    "log_logistic": lambda r, n: 2.0 * np.exp(r.logistic(0.0, 1.0 / 3.0, n)),
+    "inverse_gaussian": lambda r, n: r.wald(2.0, 5.0, n),
+    "pareto": lambda r, n: 1.5 * (1.0 + r.pareto(2.5, n)),
 }
-# scipy's distribution for the continuous families fitted with a free loc (real line)
-# and with loc fixed at 0 (positive support)
-FREE_LOC = {"student_t": st.t, "logistic": st.logistic, "cauchy": st.cauchy, "gumbel": st.gumbel_r}
-LOC0 = {"exponential": st.expon, "lognormal": st.lognorm, "gamma": st.gamma, "weibull": st.weibull_min,
-        "log_logistic": st.fisk, "inverse_gaussian": st.invgauss, "pareto": st.pareto}
+DEFAULT = "normal,poisson,gamma,weibull,lognormal,beta,negative_binomial,student_t"
+
+# mlefit's estimates -> the frozen scipy.stats distribution (written here, not taken from
+# mlefit, so the log-likelihoods are computed independently of it)
+TO_SCIPY = {
+    "normal": lambda e: st.norm(e["mu"], e["sigma"]),
+    "poisson": lambda e: st.poisson(e["rate"]),
+    "gamma": lambda e: st.gamma(e["shape"], scale=1.0 / e["rate"]),
+    "weibull": lambda e: st.weibull_min(e["shape"], scale=e["scale"]),
+    "lognormal": lambda e: st.lognorm(e["sdlog"], scale=np.exp(e["meanlog"])),
+    "beta": lambda e: st.beta(e["a"], e["b"]),
+    "negative_binomial": lambda e: st.nbinom(e["size"], e["size"] / (e["size"] + e["mu"])),
+    "student_t": lambda e: st.t(e["df"], e["mu"], e["sigma"]),
+    "exponential": lambda e: st.expon(scale=1.0 / e["rate"]),
+    "logistic": lambda e: st.logistic(e["mu"], e["s"]),
+    "cauchy": lambda e: st.cauchy(e["mu"], e["sigma"]),
+    "gumbel": lambda e: st.gumbel_r(e["mu"], e["beta"]),
+    "log_logistic": lambda e: st.fisk(e["shape"], scale=e["scale"]),
+    "inverse_gaussian": lambda e: st.invgauss(e["mu"] / e["lambda"], scale=e["lambda"]),
+    "pareto": lambda e: st.pareto(e["alpha"], scale=e["xm"]),
+}
+# positive support: scipy fitted with loc fixed at 0 (same model) and with loc free
+LOC0 = {"gamma": st.gamma, "weibull": st.weibull_min, "lognormal": st.lognorm,
+        "exponential": st.expon, "log_logistic": st.fisk, "inverse_gaussian": st.invgauss,
+        "pareto": st.pareto}
+# real line: loc is one of the family's parameters, so dist.fit(x) is the same model
+REAL = {"normal": st.norm, "student_t": st.t, "logistic": st.logistic, "cauchy": st.cauchy,
+        "gumbel": st.gumbel_r}
 
 
-def scipy_fit(name, x):
-    """scipy's fit as a user would call it; returns its log-likelihood."""
-    if name == "normal":
-        return st.norm.logpdf(x, *st.norm.fit(x)).sum()
-    if name in FREE_LOC:
-        return FREE_LOC[name].logpdf(x, *FREE_LOC[name].fit(x)).sum()
+def _sm_poisson(y):
+    import statsmodels.api as sm
+    r = sm.Poisson(y, np.ones((len(y), 1))).fit(disp=0)
+    return st.poisson(np.exp(r.params[0]))
+
+
+def _sm_nbinom(y):
+    import statsmodels.api as sm
+    r = sm.NegativeBinomial(y, np.ones((len(y), 1))).fit(disp=0)  # NB2: params = [log mu, alpha]
+    mu, alpha = np.exp(r.params[0]), r.params[1]
+    return st.nbinom(1.0 / alpha, 1.0 / (1.0 + alpha * mu))
+
+
+def competitors(name):
+    """[(label, model, fn(x) -> frozen scipy distribution at the fitted parameters)]."""
+    if name in REAL:
+        d = REAL[name]
+        return [(f"scipy {d.name}.fit", "same", lambda x: d(*d.fit(x)))]
     if name in LOC0:
-        return LOC0[name].logpdf(x, *LOC0[name].fit(x, floc=0)).sum()
+        d = LOC0[name]
+        return [(f"scipy {d.name}.fit floc=0", "same", lambda x: d(*d.fit(x, floc=0))),
+                (f"scipy {d.name}.fit loc free", "+loc", lambda x: d(*d.fit(x)))]
     if name == "beta":
-        return st.beta.logpdf(x, *st.beta.fit(x, floc=0, fscale=1)).sum()
-    dist, bounds = ((st.poisson, {"mu": (0, 100)}) if name == "poisson"
-                    else (st.nbinom, {"n": (0.01, 100), "p": (0, 1)}))
-    return dist.logpmf(x, *st.fit(dist, x, bounds=bounds).params).sum()
+        return [("scipy beta.fit floc=0 fscale=1", "same", lambda x: st.beta(*st.beta.fit(x, floc=0, fscale=1))),
+                ("scipy beta.fit loc, scale free", "+loc,scale", lambda x: st.beta(*st.beta.fit(x)))]
+    if name == "poisson":
+        return [("scipy stats.fit(poisson)", "same",
+                 lambda x: st.poisson(*st.fit(st.poisson, x, bounds={"mu": (0, 100)}).params)),
+                ("statsmodels Poisson", "same", _sm_poisson)]
+    if name == "negative_binomial":
+        return [("scipy stats.fit(nbinom)", "same",
+                 lambda x: st.nbinom(*st.fit(st.nbinom, x, bounds={"n": (0.01, 100), "p": (0, 1)}).params)),
+                ("statsmodels NegativeBinomial", "same", _sm_nbinom)]
+    raise SystemExit(f"no competitor for family {name!r}")
 
 
-def best_time(fn, repeat):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+def loglik(frozen, x):
+    f = frozen.logpmf if hasattr(frozen.dist, "pmf") else frozen.logpdf
+    return float(np.sum(f(x)))
+
+
+def fmt_dll(d, model, ll):
+    if d is None:
+        return ""
+    if not np.isfinite(d):  # the other's fit puts data points outside its support (or NaN)
+        return "+inf (other: -inf)" if d > 0 else f"{d} (mlefit)"
+    text = f"{d:.3g}"
+    if model == "same" and d < -max(1e-6, 1e-11 * abs(ll)):  # beyond rounding: mlefit lower
+        text = f"**{text}**"
+    return text
+
+
+def run(names, sizes, args):
+    rows, skip = [], B.Skipper(args.limit)
+    for name in names:
+        others = competitors(name)
+        warm = SAMPLERS[name](np.random.default_rng(0), 500)  # imports, caches: untimed
+        for fn in [lambda x: mlefit.fit(x, name)] + [c[2] for c in others]:
+            try:
+                fn(warm)
+            except Exception:  # noqa: BLE001 - a failing competitor is reported per size below
+                pass
+        for n in sizes:
+            x = SAMPLERS[name](np.random.default_rng([args.seed, zlib.crc32(name.encode()), n]), n)
+            try:
+                t_ml, runs_ml, res = B.measure(lambda: mlefit.fit(x, name), args.repeat, args.budget)
+                ll_ml = loglik(TO_SCIPY[name](res.estimates), x)
+            except Exception as e:  # noqa: BLE001 - an MlefitError or a crash: shown, the run goes on
+                rows.append([name, B.fmt_n(n), "mlefit", "", f"error: {type(e).__name__}: {str(e)[:80]}", "", "", ""])
+                print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+                continue
+            for label, model, fn in others:
+                why = skip.reason((name, label), n)
+                t = d = None
+                if why:
+                    cell = why
+                else:
+                    try:
+                        t, runs, frozen = B.measure(lambda: fn(x), args.repeat, args.budget)
+                        skip.record((name, label), n, t)
+                        d, cell = ll_ml - loglik(frozen, x), B.fmt_s(t) + ("" if runs > 1 else "¹")
+                    except Exception as e:  # noqa: BLE001 - the competitor failed: say how
+                        cell = f"error: {type(e).__name__}"
+                row = [name, B.fmt_n(n), label, model, B.fmt_s(t_ml) + ("" if runs_ml > 1 else "¹"),
+                       cell, B.fmt_ratio(t / t_ml) if t else "", fmt_dll(d, model, ll_ml)]
+                rows.append(row)
+                print(" | ".join(row), file=sys.stderr, flush=True)
+    return rows
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="1000,100000,1000000")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1e3,1e4,1e5,1e6")
+    ap.add_argument("--families", default=DEFAULT, help="comma-separated, or 'all'")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--budget", type=float, default=10.0)
+    ap.add_argument("--limit", type=float, default=60.0)
+    ap.add_argument("--seed", type=int, default=20261122)
+    B.add_output_options(ap, "fit_vs_scipy")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
-    print(f"{'family':<18} {'n':>9} {'mlefit s':>10} {'scipy s':>10} {'scipy/mlefit':>13} {'dloglik':>11}")
-    for name, sampler in SAMPLERS.items():
-        for n in sizes:
-            x = sampler(n)
-            t_ml, res = best_time(lambda: mlefit.fit(x, name), args.repeat)
-            if name in ("poisson", "negative_binomial") and n > 100_000:
-                print(f"{name:<18} {n:>9} {t_ml:>10.4f} {'skipped':>10}")
-                continue
-            t_sp, ll = best_time(lambda: scipy_fit(name, x), 1 if n >= 1_000_000 else args.repeat)
-            print(f"{name:<18} {n:>9} {t_ml:>10.4f} {t_sp:>10.4f} {t_sp / t_ml:>13.1f} "
-                  f"{res.loglik - ll:>11.3g}")
+    names = list(SAMPLERS) if args.families == "all" else args.families.split(",")
+    unknown = [f for f in names if f not in SAMPLERS]
+    if unknown:
+        ap.error(f"unknown families {unknown}; choose from {', '.join(SAMPLERS)}")
+    warnings.simplefilter("ignore")
+    rows = run(names, B.parse_sizes(args.sizes), args)
+    body = B.table(["family", "n", "other", "model", "mlefit s", "other s", "other/mlefit", "dloglik"],
+                   rows, "lrllrrrr")
+    body += ("\n\nBest of up to %d calls within %g s per measurement (¹: one call). "
+             "`model`: same = the same parameters as mlefit's fit; +loc = scipy also fits a "
+             "location (one parameter more). `dloglik` = mlefit minus other, both from "
+             "scipy.stats logpdf/logpmf at the fitted parameters (bold: mlefit lower beyond "
+             "rounding on the same model). Competitors predicted to take over %g s "
+             "(linearly from the previous size) are skipped.\n" % (args.repeat, args.budget, args.limit))
+    text = B.section("fit_vs_scipy", "In-process fits against scipy.stats and statsmodels", body,
+                     extra=("statsmodels",))
+    print(text)
+    if args.write:
+        B.write_section("fit_vs_scipy", text, args.write)
 
 
 if __name__ == "__main__":
