@@ -211,7 +211,7 @@ def _rescaled(fam, col, x):
     matrices neither overflow nor underflow; the estimates are mapped back afterwards."""
     if fam.rescale is None or x.size == 0:
         return x, 1.0
-    big = float(np.max(np.abs(x)))
+    big = max(abs(float(x.min())), abs(float(x.max())))
     if big == 0.0 or 1e-100 <= big <= 1e100:
         return x, 1.0
     scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # the power of two just below big
@@ -250,8 +250,9 @@ def _validate(fam, col, x):
         raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, all left out: "
                         f"{why}); check the file and the column")
     if spec.support != "labels":
-        bad = np.flatnonzero(outside(spec.support, x))
-        if bad.size:
+        lo, hi = float(x.min()), float(x.max())
+        bad = np.flatnonzero(outside(spec.support, x)) if _may_be_outside(spec.support, lo, hi) else ()
+        if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
             others = [f for f in accepting_families(x) if f != fam.name]
             hint = f"families that accept this data: {', '.join(others)}" if others else \
@@ -262,9 +263,16 @@ def _validate(fam, col, x):
     if x.size < fam.min_n:
         raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
                         f"{col.label} has only {x.size}")
-    if fam.needs_spread and bool(np.all(x == x[0])):
+    if fam.needs_spread and (lo == hi if spec.support != "labels" else bool(np.all(x == x[0]))):
         raise DataError(f"all {x.size} values of {col.label} equal {x[0]:.10g} (zero variance); "
                         f"{fam.name} needs spread to estimate its scale")
+
+
+def _may_be_outside(support, lo, hi):
+    """Whether values from lo to hi can lie outside the support (the whole mask is
+    made only then, or where whole numbers must be checked one by one)."""
+    inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1}
+    return not inside.get(support, False)
 
 
 def _inference(fam, stats, theta, confidence, information, fixed=None):
