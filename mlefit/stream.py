@@ -6,9 +6,13 @@ A chunk is a run of whole lines of the file (cut at a newline), parsed by pyarro
 multi-threaded CSV reader with only the chosen column converted. Every line is
 accounted for as in an in-memory read: blank lines, missing cells and bad values are
 counted and named by their line in the file. The families that stream are those whose
-statistics merge (Family.merge: sums, moments by Chan's update) and the count families,
+statistics merge (Family.merge: sums, moments by Chan's update), the count families,
 whose statistics are made from the table of distinct values and their counts, merged
-by adding the counts; their fits equal the in-memory ones."""
+by adding the counts, and the families with Family.chunked_stats (weibull, student_t,
+logistic, cauchy, gumbel, log_logistic): their values are kept in a temporary file
+(chunks.LocalChunks) during the pass, with a subsample for start values, and their
+estimator then makes passes of summed score and Hessian over it, chunk by chunk. Their
+fits equal the in-memory ones."""
 import bz2
 import gzip
 import lzma
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import numerics as nm
+from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
 from .errors import DataError, UsageError, plain
 from .readers import NA_VALUES, ReadOptions, _fields, is_number, sniff_delimiter
@@ -33,23 +38,31 @@ _OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd
 def streams(fam):
     """Whether the family can be fitted chunk by chunk."""
     counts = fam.spec.support in COUNT_SUPPORTS and fam.spec.shape != "trials"
-    return fam.merge is not None or counts
+    return fam.merge is not None or fam.chunked_stats is not None or counts
 
 
 def why_not(fam):
     """Why this family cannot be fitted in chunks (for the error message)."""
     return (f"the {fam.name} family is not fitted in chunks yet: its estimator needs every value "
-            f"at once (only the families with sufficient statistics stream)")
+            f"at once (only the families with sufficient statistics, or with passes of summed "
+            f"score and Hessian, stream)")
 
 
 @dataclass
 class Read:
-    """What a streamed read found: the column's report and the merged statistics."""
+    """What a streamed read found: the column's report and the merged statistics (for a
+    family with chunked_stats: statistics over `chunks`, the values kept in a temporary
+    file until close())."""
 
     column: Column  # name, rows read, rows dropped and why, source, notes; no values
     stats: object
     lo: float
     hi: float
+    chunks: object = None
+
+    def close(self):
+        if self.chunks is not None:
+            self.chunks.close()
 
 
 def _open(path):
@@ -157,6 +170,9 @@ class _Counts:
 def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_ROWS, strict=False,
                on_bytes=None):
     """Read one column of a CSV file chunk by chunk and merge the family's statistics.
+    For a family with chunked_stats (no merge) the values are kept in a
+    chunks.LocalChunks (a temporary file, read back chunk_rows at a time) and the
+    statistics are made over it: call the Read's close() when done with them.
     on_bytes(k): told how many bytes of the file have been read so far."""
     from .data import refuse_dropped
 
@@ -170,9 +186,23 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
 
 
 def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped):
-    support, counts = fam.spec.support, None
-    if fam.merge is None:
+    support, counts, chunks = fam.spec.support, None, None
+    if fam.merge is None and fam.chunked_stats is not None:
+        _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
+        chunks = LocalChunks(chunk_rows)
+    elif fam.merge is None:
         counts = _Counts()
+    try:
+        return _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped,
+                     support, counts, chunks)
+    except BaseException:
+        if chunks is not None:
+            chunks.close()
+        raise
+
+
+def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped, support,
+          counts, chunks):
     stats = None
     line, rows_read, used, done = 1, 0, 0, 0
     blank_total, blank_first, drops = 0, [], {}
@@ -229,6 +259,8 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             used += x.size
             if counts is not None:
                 counts.add(x)
+            elif chunks is not None:
+                chunks.append(x)
             else:
                 with np.errstate(all="ignore"):
                     s = fam.stats(x, None)
@@ -246,7 +278,14 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     if counts is not None:
         with np.errstate(all="ignore"):
             stats = fam.stats(counts.values, counts.counts)
-    return Read(report, stats, lo, hi)
+    if chunks is not None:
+        from .estimate import _too_extreme
+        with np.errstate(all="ignore"):
+            try:
+                stats = fam.chunked_stats(chunks)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+                raise _too_extreme(fam, report, (lo, hi), exc) from exc
+    return Read(report, stats, lo, hi, chunks)
 
 
 def _check(fam, col, used, first_value, spread):
@@ -319,11 +358,14 @@ def fit_file(path, family=None, *, loss=None, column=None, options=None, chunk_r
         raise UsageError(why_not(fam))
     read = read_stats(path, fam, column=column, options=options, chunk_rows=chunk_rows, strict=strict,
                       on_bytes=on_bytes)
-    big = max(abs(read.lo), abs(read.hi))
-    if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
-        raise DataError(f"{read.column.label} holds values beyond 1e+-100 (up to {big:.6g}), which "
-                        f"chunked statistics cannot hold in double precision; drop --chunk-size to fit "
-                        f"them in memory (rescaled exactly)")
-    return from_stats(fam, read.stats, read.column, (read.lo, read.hi), fix=fix, confidence=confidence,
-                      information=information, max_iter=max_iter, tol=tol, loss=loss_label,
-                      loss_note=loss_note, keep_data=False)
+    try:
+        big = max(abs(read.lo), abs(read.hi))
+        if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
+            raise DataError(f"{read.column.label} holds values beyond 1e+-100 (up to {big:.6g}), which "
+                            f"chunked statistics cannot hold in double precision; drop --chunk-size to fit "
+                            f"them in memory (rescaled exactly)")
+        return from_stats(fam, read.stats, read.column, (read.lo, read.hi), fix=fix, confidence=confidence,
+                          information=information, max_iter=max_iter, tol=tol, loss=loss_label,
+                          loss_note=loss_note, keep_data=False)
+    finally:
+        read.close()  # the temporary file of a family fitted in passes over its chunks

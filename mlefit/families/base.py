@@ -74,6 +74,11 @@ class Family:
     merge(a, b) -> the stats of two data sets together, from the stats of each: the
         families whose statistics are a few sums fit a file chunk by chunk in one pass
         (stream.py). Discrete families need none: they stream as a table of counts.
+    chunked_stats(chunks) -> stats, for the families whose estimator needs every value
+        (no merge): chunks holds the values outside memory (mlefit.chunks.Chunks: n, lo,
+        hi, map_sum, sample) and estimate, loglik, the information, check and boundary
+        work on these stats by passes over the chunks (summed score and Hessian), so a
+        file is fitted in several passes in memory bounded by the chunk size.
     """
 
     spec: Spec
@@ -96,6 +101,7 @@ class Family:
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
     merge: Optional[Callable] = None
+    chunked_stats: Optional[Callable] = None
     min_n: int = 1
     needs_spread: bool = False
     info_note: str = ""

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from ..chunks import InMemory, OnChunks
 from ..errors import DataError
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
@@ -256,17 +257,29 @@ GAMMA = Family(
 
 
 # ---------------------------------------------------------------- weibull
+# The sums run over log x, held as chunks.InMemory (an array and its weights) or, for a
+# file fitted in chunks, chunks.OnChunks (log taken chunk by chunk at each pass).
 def _weibull_stats(x, w):
     logx = np.log(x)
-    n = nm.total_weight(w, x.size)
-    top = float(logx.max())
-    return SimpleNamespace(n=n, w=w, logx=logx, y=logx - top, top=top,
-                           ybar=nm.wsum(logx - top, w) / n, sumlog=nm.wsum(logx, w))
+    return _weibull_from(InMemory(logx, w), float(logx.max()))
+
+
+def _weibull_chunked(chunks):
+    """The stats of values held in chunks (mlefit.chunks)."""
+    return _weibull_from(OnChunks(chunks).map(np.log, increasing=True), float(np.log(chunks.hi)))
+
+
+def _weibull_from(logs, top):
+    """n, the data log x (logs) and y = log x - max log x (ys), sum log x, mean y and
+    the sd of log x (exact, in two passes)."""
+    n = logs.n
+    sumlog, ysum = logs.sum(lambda lx, w: (nm.wsum(lx, w), nm.wsum(lx - top, w)))
+    return SimpleNamespace(n=n, logs=logs, ys=logs.map(lambda lx: lx - top), top=top, ybar=ysum / n,
+                           sumlog=sumlog, sd=math.sqrt(logs.mean_and_m2()[1]))
 
 
 def _weibull_check(s):
-    sd = math.sqrt(nm.mean_and_m2(s.logx, s.w)[1])
-    if not sd > 1e-13 * max(1.0, abs(s.top)):
+    if not s.sd > 1e-13 * max(1.0, abs(s.top)):
         raise DataError("the values are (numerically) all equal: zero variance; "
                         "the weibull family needs spread to estimate its shape")
 
@@ -274,10 +287,12 @@ def _weibull_check(s):
 def _weibull_power_sums(s, k):
     """Weighted sums of e^{k y}, y e^{k y}, y^2 e^{k y} with y = log x - max log x <= 0
     (so nothing overflows whatever the scale of x)."""
-    e = np.exp(k * s.y)
-    if s.w is not None:
-        e = e * s.w
-    return float(e.sum()), float(e @ s.y), float(e @ (s.y * s.y))
+    def sums(y, w):
+        e = np.exp(k * y)
+        if w is not None:
+            e = e * w
+        return float(e.sum()), float(e @ y), float(e @ (y * y))
+    return s.ys.sum(sums)
 
 
 def _weibull_estimate(s, controls):
@@ -291,8 +306,7 @@ def _weibull_estimate(s, controls):
         m = s1 / s0
         return m - 1.0 / k - s.ybar, k * (s2 / s0 - m * m + 1.0 / (k * k))
 
-    sd = math.sqrt(nm.mean_and_m2(s.logx, s.w)[1])
-    t0 = math.log(math.pi / (math.sqrt(6.0) * sd))
+    t0 = math.log(math.pi / (math.sqrt(6.0) * s.sd))
     lo, hi = t0 - 1.0, t0 + 1.0
     while h(lo)[0] >= 0:
         lo -= 1.0
@@ -310,22 +324,22 @@ def _weibull_profile_point(s, k):
     return k, math.exp(s.top + math.log(s0 / s.n) / k)
 
 
-def _weibull_z(s, theta):
-    k, scale = theta
-    u = s.logx - math.log(scale)
-    return np.exp(k * u), u
-
-
 def _weibull_loglik(s, theta):
     k, scale = theta
-    z, _ = _weibull_z(s, theta)
-    return (s.n * (math.log(k) - k * math.log(scale)) + (k - 1.0) * s.sumlog - nm.wsum(z, s.w))
+    shift = math.log(scale)
+    zsum = s.logs.sum(lambda lx, w: nm.wsum(np.exp(k * (lx - shift)), w))
+    return (s.n * (math.log(k) - k * math.log(scale)) + (k - 1.0) * s.sumlog - zsum)
 
 
 def _weibull_observed(s, theta):
     k, lam = theta
-    z, u = _weibull_z(s, theta)
-    sz, szu, szuu = nm.wsum(z, s.w), nm.wsum(z * u, s.w), nm.wsum(z * u * u, s.w)
+    shift = math.log(lam)
+
+    def sums(lx, w):
+        u = lx - shift
+        z = np.exp(k * u)
+        return nm.wsum(z, w), nm.wsum(z * u, w), nm.wsum(z * u * u, w)
+    sz, szu, szuu = s.logs.sum(sums)
     d_kk = s.n / k ** 2 + szuu
     d_ll = -s.n * k / lam ** 2 + k * (k + 1.0) * sz / lam ** 2
     d_kl = s.n / lam - sz / lam - k * szu / lam
@@ -347,6 +361,7 @@ def _weibull_logpdf(x, theta):
 WEIBULL = Family(
     spec=BY_NAME["weibull"],
     stats=_weibull_stats,
+    chunked_stats=_weibull_chunked,
     estimate=_weibull_estimate,
     loglik=_weibull_loglik,
     logpdf=_weibull_logpdf,

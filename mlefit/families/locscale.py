@@ -4,7 +4,10 @@ standard log-density l = log f0 and its first two derivatives.
 
 - stats: the data, the weighted median (centre) and a robust spread; estimators work
   on y = (x - centre)/spread, so data with a tiny spread around a huge mean keep their
-  precision, and starting values are O(1);
+  precision, and starting values are O(1). The data are a chunks.InMemory (an array
+  and its weights) or, for a file fitted in chunks, a chunks.OnChunks: every sum over
+  them goes through data.sum, and centre and spread come from data.sample() (all the
+  values in memory, a subsample of at most 1e6 of them in chunks);
 - sums: the log-likelihood with its gradient and Hessian in (mu, tau = log sigma);
 - maximise: a safeguarded Newton maximiser, also used with a bounded coordinate
   (student_t's 1/df >= 0).
@@ -15,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from ..chunks import InMemory, OnChunks
 from ..errors import DataError
 
 
@@ -24,51 +28,77 @@ def quantile(x, w, tau):
 
 
 def stats(x, w):
-    n = nm.total_weight(w, x.size)
-    centre = nm.weighted_median(x, w)
-    spread = 0.5 * (quantile(x, w, 0.75) - quantile(x, w, 0.25))
+    return from_data(InMemory(x, w))
+
+
+def chunked(chunks):
+    """The stats of values held in chunks (mlefit.chunks): centre and spread from the
+    chunks' sample (start values and a standardisation: they need only be about right)."""
+    return from_data(OnChunks(chunks))
+
+
+def from_data(data):
+    """n, the data (chunks.InMemory or OnChunks), the median (centre) and half the
+    interquartile range (spread) of the data's sample: all the values when in memory."""
+    xs, ws = data.sample()
+    centre = nm.weighted_median(xs, ws)
+    spread = 0.5 * (quantile(xs, ws, 0.75) - quantile(xs, ws, 0.25))
     if not spread > 0:  # more than half the weight on a few values: the sd instead
-        spread = math.sqrt(nm.mean_and_m2(x - centre, w)[1])
+        spread = math.sqrt(data.map(lambda x: x - centre).mean_and_m2()[1])
     if not (spread > 0 and math.isfinite(spread)):
         raise DataError("the values are (numerically) all equal: zero spread; "
                         "this family needs spread to estimate its scale")
-    return SimpleNamespace(n=n, x=x, w=w, centre=centre, spread=spread)
+    return SimpleNamespace(n=data.n, data=data, centre=centre, spread=spread)
 
 
 def standardised(s):
-    return (s.x - s.centre) / s.spread
+    """y = (x - centre)/spread, as data of the same kind."""
+    centre, spread = s.centre, s.spread
+    return s.data.map(lambda x: (x - centre) / spread, increasing=True)
 
 
 def refuse_ties(s, family, why, half=False):
     """DataError when one value carries more than half the weight (with `half`: half or
     more), or the data take at most two distinct values: there the likelihood of
-    `family` has no (unique) interior maximum. `why` says what happens instead."""
+    `family` has no (unique) interior maximum. `why` says what happens instead. The
+    candidates are the values next to the centre in the sample (all the values in
+    memory); their weights, and the weight strictly between the extremes, are summed
+    over all the data."""
     # a value with half the weight is a lower or upper median: next to the centre
-    nearest = (float(s.x[s.x <= s.centre].max()), float(s.x[s.x >= s.centre].min()))
-    tied, value = max((nm.wsum(s.x == v, s.w), v) for v in nearest)
-    lo, hi = float(s.x.min()), float(s.x.max())
+    xs, _ = s.data.sample()
+    nearest = (float(xs[xs <= s.centre].max()), float(xs[xs >= s.centre].min()))
+    lo, hi = s.data.bounds()
+
+    def counts(x, w):
+        return (nm.wsum(x == nearest[0], w), nm.wsum(x == nearest[1], w),
+                float(np.count_nonzero((x > lo) & (x < hi))))
+    below, above, inside = s.data.sum(counts)
+    tied, value = max((below, nearest[0]), (above, nearest[1]))
     if tied > 0.5 * s.n or (half and tied == 0.5 * s.n):
         share = "half or more" if half else "more than half"
         raise DataError(f"{tied:.10g} of the {s.n:.10g} values equal {value:.10g} ({share}): "
                         f"{why}; the {family} MLE does not exist, choose another family")
-    if not np.any((s.x > lo) & (s.x < hi)):
+    if not inside > 0:
         raise DataError(f"the values take only two distinct values ({lo:.10g} and {hi:.10g}): "
                         f"the {family} MLE does not exist or is not unique; choose another family")
 
 
-def sums(parts, y, w, n, mu, sigma, derivs):
-    """The log-likelihood sum(l(z)) - n log(sigma), z = (y - mu)/sigma, and when
-    `derivs`, its gradient and Hessian in (mu, tau = log sigma):
-    g = (-S(l')/sigma, -S(l' z) - n), H = [[S(l'')/sigma^2, S(l'' z + l')/sigma],
-    [., S(l'' z^2 + l' z)]], S a weighted sum."""
-    z = (y - mu) / sigma
+def sums(parts, data, n, mu, sigma, derivs):
+    """The log-likelihood sum(l(z)) - n log(sigma), z = (y - mu)/sigma for the values y
+    of `data` (chunks.InMemory or OnChunks), and when `derivs`, its gradient and Hessian
+    in (mu, tau = log sigma): g = (-S(l')/sigma, -S(l' z) - n),
+    H = [[S(l'')/sigma^2, S(l'' z + l')/sigma], [., S(l'' z^2 + l' z)]], S a weighted sum."""
     if not derivs:
-        value = nm.wsum(parts(z, 0)[0], w) - n * math.log(sigma)
+        value = data.sum(lambda y, w: nm.wsum(parts((y - mu) / sigma, 0)[0], w)) - n * math.log(sigma)
         return value if math.isfinite(value) else -math.inf
-    l, d1, d2 = parts(z, 2)
-    value = nm.wsum(l, w) - n * math.log(sigma)
-    s1, s1z = nm.wsum(d1, w), nm.wsum(d1 * z, w)
-    s2, s2z, s2zz = nm.wsum(d2, w), nm.wsum(d2 * z, w), nm.wsum(d2 * z * z, w)
+
+    def part(y, w):
+        z = (y - mu) / sigma
+        l, d1, d2 = parts(z, 2)
+        return (nm.wsum(l, w), nm.wsum(d1, w), nm.wsum(d1 * z, w),
+                nm.wsum(d2, w), nm.wsum(d2 * z, w), nm.wsum(d2 * z * z, w))
+    sl, s1, s1z, s2, s2z, s2zz = data.sum(part)
+    value = sl - n * math.log(sigma)
     g = np.array([-s1 / sigma, -s1z - n])
     cross = (s2z + s1) / sigma
     return value, g, np.array([[s2 / sigma ** 2, cross], [cross, s2zz + s1z]])
@@ -84,7 +114,7 @@ def natural_hessian(g, h, d1, d2):
 def observed(parts, s, theta):
     """Minus the Hessian of the log-likelihood in (mu, sigma)."""
     mu, sigma = theta
-    _, g, h = sums(parts, s.x, s.w, s.n, mu, sigma, True)
+    _, g, h = sums(parts, s.data, s.n, mu, sigma, True)
     return -natural_hessian(g, h, (1.0, 1.0 / sigma), (0.0, -1.0 / sigma ** 2))
 
 
@@ -97,7 +127,7 @@ def newton_fit(parts, s, log_scale0, controls, method=None):
     def f(u, derivs):
         if not abs(u[1]) < 300.0:
             return -math.inf
-        return sums(parts, y, s.w, s.n, u[0], math.exp(u[1]), derivs)
+        return sums(parts, y, s.n, u[0], math.exp(u[1]), derivs)
 
     u, it, ok, message = maximise(f, (0.0, log_scale0), scale=lambda u: np.array([math.exp(u[1]), 1.0]),
                                   max_iter=controls.max_iter, tol=controls.tol)

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from ..chunks import InMemory, OnChunks
 from ..errors import DataError
 from . import locscale as ls
 from . import merge
@@ -33,16 +34,25 @@ def _scale_only(c):
 # Parameters (shape b, scale a): y = log x is logistic with location mu = log a and
 # scale 1/b, so the fit is the logistic family's on y (locscale.py: Newton in
 # (mu, log(1/b)) from the median and half the interquartile range / log 3) and the
-# log-likelihood is the logistic one of y minus sum log x (the Jacobian).
+# log-likelihood is the logistic one of y minus sum log x (the Jacobian). A file is
+# fitted chunk by chunk (chunked_stats): log x is taken chunk by chunk at each pass.
 
 LL_METHOD = "Newton on the logistic score equations of log(x)"
 LL_LOG_SCALE0 = -math.log(math.log(3.0))  # logistic scale = half the IQR / log 3
 
 
 def _ll_stats(x, w):
-    y = np.log(x)
-    s = ls.stats(y, w)
-    s.sumlog = nm.wsum(y, w)
+    return _ll_from(InMemory(np.log(x), w))
+
+
+def _ll_chunked(chunks):
+    """The stats of values held in chunks (mlefit.chunks): log x taken chunk by chunk."""
+    return _ll_from(OnChunks(chunks).map(np.log, increasing=True))
+
+
+def _ll_from(logs):
+    s = ls.from_data(logs)
+    s.sumlog = logs.sum(lambda y, w: nm.wsum(y, w))
     return s
 
 
@@ -54,7 +64,7 @@ def _ll_estimate(s, controls):
 
 def _ll_loglik(s, theta):
     b, a = theta
-    return ls.sums(logistic_parts, s.x, s.w, s.n, math.log(a), 1.0 / b, False) - s.sumlog
+    return ls.sums(logistic_parts, s.data, s.n, math.log(a), 1.0 / b, False) - s.sumlog
 
 
 def _ll_observed(s, theta):
@@ -62,7 +72,7 @@ def _ll_observed(s, theta):
     (reordered to (tau, mu)): dtau/db = -1/b, d2tau/db2 = 1/b^2; dmu/da = 1/a,
     d2mu/da2 = -1/a^2."""
     b, a = theta
-    _, g, h = ls.sums(logistic_parts, s.x, s.w, s.n, math.log(a), 1.0 / b, True)
+    _, g, h = ls.sums(logistic_parts, s.data, s.n, math.log(a), 1.0 / b, True)
     return -ls.natural_hessian(g[::-1], h[::-1, ::-1], (-1.0 / b, 1.0 / a), (1.0 / b ** 2, -1.0 / a ** 2))
 
 
@@ -82,6 +92,7 @@ def _ll_logpdf(x, theta):
 LOG_LOGISTIC = Family(
     spec=BY_NAME["log_logistic"],
     stats=_ll_stats,
+    chunked_stats=_ll_chunked,
     estimate=_ll_estimate,
     loglik=_ll_loglik,
     logpdf=_ll_logpdf,

@@ -16,6 +16,9 @@ information and the Newton maximiser are in locscale.py.
   beta = mean(x) - sum x e^{-x/beta} / sum e^{-x/beta}, increasing in beta (its
   derivative is 1 + weighted var(x)/beta^2), by bracketed Newton in log beta with the
   exponentials shifted by min(x); then mu = -beta log(mean e^{-x/beta}) in closed form.
+
+All four fit a file chunk by chunk (Family.chunked_stats, locscale.chunked): every sum
+is a pass over the chunks, and the start values come from their sample.
 """
 import math
 
@@ -33,8 +36,8 @@ LOG_PI = math.log(math.pi)
 
 def _family(name, parts, estimate, expected, scipy, cdf, sample, check=None, min_n=2):
     return Family(
-        spec=BY_NAME[name], stats=ls.stats, estimate=estimate,
-        loglik=lambda s, t: ls.sums(parts, s.x, s.w, s.n, t[0], t[1], False),
+        spec=BY_NAME[name], stats=ls.stats, chunked_stats=ls.chunked, estimate=estimate,
+        loglik=lambda s, t: ls.sums(parts, s.data, s.n, t[0], t[1], False),
         logpdf=lambda x, t: parts((x - t[0]) / t[1], 0)[0] - math.log(t[1]),
         observed_information=lambda s, t: ls.observed(parts, s, t),
         expected_information=lambda s, t: s.n / t[1] ** 2 * np.asarray(expected),
@@ -112,20 +115,26 @@ def gumbel_parts(z, order):
 GUMBEL_METHOD = "Newton on the profile equation in beta"
 
 
+def _gumbel_power_sums(y, w, b):
+    """Weighted sums of e^{-y/b}, y e^{-y/b}, y^2 e^{-y/b}."""
+    e = np.exp(-y / b)  # (no BLAS dot: small dots stall when the other core is busy)
+    if w is not None:
+        e = e * w
+    ey = e * y
+    return float(e.sum()), float(ey.sum()), float((ey * y).sum())
+
+
 def _gumbel_estimate(s, controls):
     """On y = (x - min x)/spread >= 0, b = beta/spread solves
     h(b) = b - mean(y) + sum y e^{-y/b} / sum e^{-y/b} = 0 (e^{-y/b} <= 1: no overflow);
     h is increasing, with dh/dlog b = b + var_b(y)/b (var_b: weighted by e^{-y/b})."""
-    low = float(s.x.min())
-    y = (s.x - low) / s.spread
-    ybar = nm.wsum(y, s.w) / s.n
+    low, spread = s.data.bounds()[0], s.spread
+    y = s.data.map(lambda x: (x - low) / spread)
+    ysum, w0 = y.sum(lambda v, w: (nm.wsum(v, w), nm.wsum(v == 0.0, w)))  # w0: the weight at y = 0
+    ybar = ysum / s.n
 
-    def sums(b):  # (no BLAS dot: small dots stall when the other core is busy)
-        e = np.exp(-y / b)
-        if s.w is not None:
-            e = e * s.w
-        ey = e * y
-        return float(e.sum()), float(ey.sum()), float((ey * y).sum())
+    def sums(b):
+        return y.sum(lambda v, w: _gumbel_power_sums(v, w, b))
 
     def h(v):
         b = math.exp(v)
@@ -133,11 +142,11 @@ def _gumbel_estimate(s, controls):
         m = s1 / s0
         return b - ybar + m, b + max(s2 / s0 - m * m, 0.0) / b
 
-    # a bracket from 0 <= m(b) <= n b / (e w0), w0 the weight at y = 0 (y e^{-y/b} <= b/e):
+    # a bracket from 0 <= m(b) <= n b / (e w0) (y e^{-y/b} <= b/e):
     # h(2 mean(y)) >= mean(y) > 0 and h(b) <= b (1 + n/(e w0)) - mean(y) < 0 below
-    w0 = nm.wsum(y == 0.0, s.w)
     lo, hi = math.log(0.5 * ybar / (1.0 + s.n / (math.e * w0))), math.log(2.0 * ybar)
-    v0 = math.log(math.sqrt(nm.mean_and_m2(y, s.w)[1]) * math.sqrt(6.0) / math.pi)  # moments
+    ys, ws = y.sample()  # the moments start (all the values in memory)
+    v0 = math.log(math.sqrt(nm.mean_and_m2(ys, ws)[1]) * math.sqrt(6.0) / math.pi)
     v, it, ok = nm.solve_increasing(h, lo, hi, v0, max_iter=controls.max_iter, tol=controls.tol)
 
     def point(b):

@@ -25,11 +25,15 @@ With mu or sigma fixed (--fix, and the refits of profile intervals) fit_given ru
 same Newton on the free coordinates, so df leaves the limit whenever the slope in eta
 is positive there; constrained.fit_fixed calls it.
 
+A file is fitted chunk by chunk (chunked_stats): every sum is a pass over the chunks,
+the starts come from their sample, and the normal fit's moments are exact.
+
 Beware: with df free the t likelihood is unbounded as df -> 0 and sigma -> 0 at any
 data value (Fernandez and Steel 1999); the fit is the usual local maximum. Data with
 more than half the weight on one value, where no such maximum exists, are refused.
 """
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -116,41 +120,47 @@ def _const(eta, order):
     return out
 
 
-def _sums(y, w, n, mu, sigma, eta, derivs):
-    """The log-likelihood of (mu, sigma, 1/eta) on y and, when `derivs`, its gradient
-    and Hessian in (mu, tau = log sigma, eta); with z = (y - mu)/sigma, q = eta z^2,
-    a = 1 + eta, r = 1/(1 + q):
+def _sums(data, n, mu, sigma, eta, derivs):
+    """The log-likelihood of (mu, sigma, 1/eta) on the values y of `data` (chunks.InMemory
+    or OnChunks) and, when `derivs`, its gradient and Hessian in (mu, tau = log sigma,
+    eta); with z = (y - mu)/sigma, q = eta z^2, a = 1 + eta, r = 1/(1 + q):
     d/dmu = a z r/sigma, d/dtau = a z^2 r - 1, d/deta = c' - z^2 phi/2 - a z^4 phi'/2,
     d2/dmu2 = -a (1 - q) r^2/sigma^2, d2/dmu dtau = -a z r ((1 - q) r + 1)/sigma,
     d2/dtau2 = -2 a z^2 r^2, d2/dmu deta = z (1 - z^2) r^2/sigma,
     d2/dtau deta = z^2 (1 - z^2) r^2, d2/deta2 = c'' - z^4 phi' - a z^6 phi''/2."""
-    z = (y - mu) / sigma
-    z2 = z * z
-    q = eta * z2
     a = 1.0 + eta
-    p = _phi(q, 2 if derivs else 0)
     c = _const(eta, 2 if derivs else 0)
-    zphi = z2 * p[0]
-    value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * nm.wsum(zphi, w)
     if not derivs:
+        def zphi_sum(y, w):
+            z = (y - mu) / sigma
+            z2 = z * z
+            return nm.wsum(z2 * _phi(eta * z2, 0)[0], w)
+        value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * data.sum(zphi_sum)
         return value if math.isfinite(value) else -math.inf
-    r = 1.0 / (1.0 + q)
-    r2 = r * r
-    azr = a * z * r
-    z4 = z2 * z2
-    z4p1 = z4 * p[1]
-    u = (1.0 - z2) * r2
 
-    def total(v):
-        return nm.wsum(v, w)
-
-    g = np.array([total(azr) / sigma, total(azr * z) - n,
-                  n * c[1] - 0.5 * total(zphi) - 0.5 * a * total(z4p1)])
-    h_mt = -total(azr * ((1.0 - q) * r + 1.0)) / sigma
-    h_me, h_te = total(z * u) / sigma, total(z2 * u)
-    h = np.array([[-a * total((1.0 - q) * r2) / sigma ** 2, h_mt, h_me],
-                  [h_mt, -2.0 * a * total(z2 * r2), h_te],
-                  [h_me, h_te, n * c[2] - total(z4p1) - 0.5 * a * total(z4 * z2 * p[2])]])
+    def part(y, w):
+        z = (y - mu) / sigma
+        z2 = z * z
+        q = eta * z2
+        p = _phi(q, 2)
+        zphi = z2 * p[0]
+        r = 1.0 / (1.0 + q)
+        r2 = r * r
+        azr = a * z * r
+        z4 = z2 * z2
+        z4p1 = z4 * p[1]
+        u = (1.0 - z2) * r2
+        return (nm.wsum(zphi, w), nm.wsum(azr, w), nm.wsum(azr * z, w), nm.wsum(z4p1, w),
+                nm.wsum(azr * ((1.0 - q) * r + 1.0), w), nm.wsum(z * u, w), nm.wsum(z2 * u, w),
+                nm.wsum((1.0 - q) * r2, w), nm.wsum(z2 * r2, w), nm.wsum(z4 * z2 * p[2], w))
+    t_zphi, t_azr, t_azrz, t_z4p1, t_mt, t_zu, t_z2u, t_qr2, t_z2r2, t_z6p2 = data.sum(part)
+    value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * t_zphi
+    g = np.array([t_azr / sigma, t_azrz - n, n * c[1] - 0.5 * t_zphi - 0.5 * a * t_z4p1])
+    h_mt = -t_mt / sigma
+    h_me, h_te = t_zu / sigma, t_z2u
+    h = np.array([[-a * t_qr2 / sigma ** 2, h_mt, h_me],
+                  [h_mt, -2.0 * a * t_z2r2, h_te],
+                  [h_me, h_te, n * c[2] - t_z4p1 - 0.5 * a * t_z6p2]])
     return value, g, h
 
 
@@ -165,7 +175,7 @@ def _loglik(s, theta):
     mu, sigma, df = theta
     if df >= DF_LIMIT:
         return NORMAL.loglik(s.normal, (mu, sigma))
-    return _sums(s.x, s.w, s.n, mu, sigma, _eta(df), False)
+    return _sums(s.data, s.n, mu, sigma, _eta(df), False)
 
 
 def _logpdf(x, theta):
@@ -179,7 +189,7 @@ def _logpdf(x, theta):
 def _observed(s, theta):
     mu, sigma, df = theta
     eta = _eta(df)
-    _, g, h = _sums(s.x, s.w, s.n, mu, sigma, eta, True)
+    _, g, h = _sums(s.data, s.n, mu, sigma, eta, True)
     return -ls.natural_hessian(g, h, (1.0, 1.0 / sigma, -eta * eta), (0.0, -1.0 / sigma ** 2, 2.0 * eta ** 3))
 
 
@@ -215,7 +225,7 @@ def _objective(s, y):
     def f(u, derivs):
         if not (abs(u[1]) < 300.0 and u[2] < 1e3):  # df < 1e-3: degenerate
             return -math.inf
-        return _sums(y, s.w, s.n, u[0], math.exp(u[1]), u[2], derivs)
+        return _sums(y, s.n, u[0], math.exp(u[1]), u[2], derivs)
     return f
 
 
@@ -224,16 +234,19 @@ def _starts(s, y):
     mean and sd with df from the excess kurtosis 6/(df - 4) when it is positive; the
     median (0 on y) with df matching the ratio of the 90% to the 50% quantile of |y|
     (a tail weight, from 6.3 for the cauchy down to 2.44 for the normal) and sigma from
-    the median absolute deviation; and the median and MAD with df = 1."""
-    mean, m2 = nm.mean_and_m2(y, s.w)
+    the median absolute deviation; and the median and MAD with df = 1. All from y's
+    sample: every value in memory, a subsample of at most 1e6 of them in chunks."""
+    y, w = y.sample()
+    n = nm.total_weight(w, y.size)
+    mean, m2 = nm.mean_and_m2(y, w)
     sd = math.sqrt(m2)
     out = [(mean, math.log(sd), 0.0)]
-    kurtosis = nm.wsum(((y - mean) / sd) ** 4, s.w) / s.n - 3.0
+    kurtosis = nm.wsum(((y - mean) / sd) ** 4, w) / n - 3.0
     if kurtosis > 0:
         df = 4.0 + 6.0 / kurtosis
         out.append((mean, math.log(sd * math.sqrt((df - 2.0) / df)), 1.0 / df))
     a = np.abs(y)
-    mad, top = nm.weighted_median(a, s.w), ls.quantile(a, s.w, 0.9)
+    mad, top = nm.weighted_median(a, w), ls.quantile(a, w, 0.9)
     if mad > 0:
         stdtrit = scipy_special().stdtrit
 
@@ -257,6 +270,15 @@ def _theta(s, u):
 def _stats(x, w):
     s = ls.stats(x, w)
     s.normal = NORMAL.stats(x, w)
+    return s
+
+
+def _chunked_stats(chunks):
+    """The stats of values held in chunks (mlefit.chunks): the location-scale ones
+    (centre and spread from the sample) and the normal fit's moments, exact (two passes)."""
+    s = ls.chunked(chunks)
+    mean, m2 = s.data.mean_and_m2()
+    s.normal = SimpleNamespace(n=s.n, mean=mean, m2=m2, jacobian=0.0)  # NORMAL's stats
     return s
 
 
@@ -435,6 +457,7 @@ def _sample(rng, n, theta):
 STUDENT_T = Family(
     spec=BY_NAME["student_t"],
     stats=_stats,
+    chunked_stats=_chunked_stats,
     estimate=_estimate,
     loglik=_loglik,
     logpdf=_logpdf,

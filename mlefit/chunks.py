@@ -1,0 +1,230 @@
+"""Values held outside memory and visited chunk by chunk, and the one view of the data
+the families that need every value sum over, in memory or in chunks.
+
+The protocol (Chunks) is deliberately small, so that other engines can hold the values
+(a local temporary file here; partitions persisted on a cluster elsewhere):
+
+    n        the number of values;
+    lo, hi   their minimum and maximum;
+    map_sum(fn)   fn(x) applied to every chunk x (a 1-d float64 ndarray) and the results
+                  summed: fn returns a float, an ndarray, or a tuple of those (summed
+                  elementwise); the order of the chunks is not specified;
+    sample()      an ndarray of at most about SAMPLE_SIZE values spread over the whole
+                  data (all of them when there are no more), for start values such as
+                  the median and the quartiles.
+
+LocalChunks holds the values in an anonymous temporary file while a file is parsed
+(append), then reads them back one chunk at a time: memory is bounded by the chunk size
+(and the sample), whatever the number of values.
+
+A family works on InMemory (an array and its weights) or OnChunks (a Chunks) through
+the same methods: sum(fn) with fn(x, w) (w None: unit weights), map(f) for a transform
+of the values (eager in memory, applied to each chunk on the fly otherwise), sample(),
+mean_and_m2() and bounds(). In memory sum(fn) is fn(x, w) itself, so a family's
+in-memory results are what they were before the data were wrapped.
+"""
+import math
+import tempfile
+
+import numpy as np
+
+from . import numerics as nm
+
+SAMPLE_SIZE = 1_000_000
+DEFAULT_CHUNK_ROWS = 1_000_000
+
+
+class Chunks:
+    """The protocol: n, lo, hi, map_sum(fn), sample() (see the module's docstring)."""
+
+    n = 0
+    lo = math.inf
+    hi = -math.inf
+
+    def map_sum(self, fn):
+        raise NotImplementedError
+
+    def sample(self):
+        raise NotImplementedError
+
+
+def total(parts):
+    """The elementwise sum of map_sum's per-chunk results (floats, ndarrays or tuples of
+    them); floats by math.fsum (correctly rounded, whatever the number of chunks)."""
+    first = parts[0]
+    if isinstance(first, tuple):
+        return tuple(total([p[i] for p in parts]) for i in range(len(first)))
+    if isinstance(first, np.ndarray) and first.ndim > 0:
+        return np.sum(np.stack(parts), axis=0)
+    values = [float(p) for p in parts]
+    try:
+        return math.fsum(values)
+    except (ValueError, OverflowError):  # inf - inf, or an overflow on the way: as plain sums do
+        return float(sum(values))
+
+
+class LocalChunks(Chunks):
+    """Values kept in an anonymous temporary file (deleted when closed, or when the
+    process ends), read back chunk_rows at a time. Fill it with append(x), once per
+    parsed chunk; a systematic subsample (every stride-th value, the stride a power of
+    two doubled whenever the sample would exceed sample_size, default SAMPLE_SIZE) is
+    kept on the way.
+    tempfile places the file in $TMPDIR (default /tmp), or in `dir`."""
+
+    def __init__(self, chunk_rows=DEFAULT_CHUNK_ROWS, sample_size=None, dir=None):
+        if chunk_rows is None or chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be a positive number of values (got {chunk_rows})")
+        self.chunk_rows = int(chunk_rows)
+        self.sample_size = max(int(SAMPLE_SIZE if sample_size is None else sample_size), 1)
+        self.n, self.lo, self.hi = 0, math.inf, -math.inf
+        self._file = tempfile.TemporaryFile(mode="w+b", dir=dir)
+        self._kept, self._kept_n, self._stride, self._sample = [], 0, 1, None
+
+    # ---------------------------------------------------------------- filling
+    def append(self, x):
+        """Add the values of one chunk (any 1-d array of numbers) after those already held."""
+        x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        if x.size == 0:
+            return
+        self._file.seek(0, 2)
+        self._file.write(memoryview(x).cast("B"))
+        first = (-self.n) % self._stride  # the first position in x that is a multiple of the stride
+        kept = np.array(x[first::self._stride])  # a copy: the chunk itself is not kept alive
+        self.n += x.size
+        self.lo, self.hi = min(self.lo, float(x.min())), max(self.hi, float(x.max()))
+        self._kept.append(kept)
+        self._kept_n += kept.size
+        self._sample = None
+        while self._kept_n > self.sample_size:  # thin: every other kept value is a multiple of 2 stride
+            both = np.concatenate(self._kept)[::2].copy()
+            self._kept, self._kept_n, self._stride = [both], both.size, 2 * self._stride
+
+    # ---------------------------------------------------------------- the protocol
+    def map_sum(self, fn):
+        self._file.flush()
+        self._file.seek(0)
+        parts, left = [], self.n
+        chunk = None
+        while left > 0:
+            size = min(self.chunk_rows, left)
+            chunk = None  # the previous chunk is released before the next is read
+            chunk = np.empty(size, dtype=np.float64)
+            _read_into(self._file, chunk)
+            parts.append(fn(chunk))
+            left -= size
+        chunk = None
+        if not parts:
+            raise ValueError("map_sum over no values")
+        return total(parts)
+
+    def sample(self):
+        if self._sample is None:
+            self._sample = np.concatenate(self._kept) if self._kept else np.empty(0)
+            self._kept, self._kept_n = [self._sample], self._sample.size
+        return self._sample
+
+    # ---------------------------------------------------------------- lifetime
+    @property
+    def closed(self):
+        return self._file.closed
+
+    def close(self):
+        """Delete the temporary file (the sample stays)."""
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def _read_into(fh, array):
+    view = memoryview(array).cast("B")
+    got = 0
+    while got < len(view):
+        k = fh.readinto(view[got:])
+        if not k:
+            raise OSError("the temporary file of the chunked values is shorter than expected")
+        got += k
+
+
+# ---------------------------------------------------------------- what the families sum over
+class InMemory:
+    """Values in memory with their weights (None: unit weights)."""
+
+    in_memory = True
+
+    def __init__(self, x, w=None, n=None):
+        self.x, self.w = x, w
+        self.n = nm.total_weight(w, x.size) if n is None else n
+
+    def sum(self, fn):
+        """fn(x, w): the sums over all the values (one call)."""
+        return fn(self.x, self.w)
+
+    def map(self, f, increasing=False):
+        """The values f(x) (computed now), with the same weights."""
+        return InMemory(f(self.x), self.w, self.n)
+
+    def sample(self):
+        """(values, weights) to take start values from: here all of them."""
+        return self.x, self.w
+
+    def mean_and_m2(self):
+        return nm.mean_and_m2(self.x, self.w)
+
+    def bounds(self):
+        return float(self.x.min()), float(self.x.max())
+
+
+class OnChunks:
+    """The values of a Chunks, through an optional transform f applied to each chunk
+    as it is visited; unit weights."""
+
+    in_memory = False
+
+    def __init__(self, chunks, f=None, bounds=None):
+        self.chunks, self.f = chunks, f
+        self.n = float(chunks.n)
+        self._bounds = (float(chunks.lo), float(chunks.hi)) if f is None and bounds is None else bounds
+
+    def sum(self, fn):
+        """fn(x, None) on every chunk (x transformed by f), summed."""
+        f = self.f
+        if f is None:
+            return self.chunks.map_sum(lambda x: fn(x, None))
+        return self.chunks.map_sum(lambda x: fn(f(x), None))
+
+    def map(self, f, increasing=False):
+        """The values f(x), computed chunk by chunk at each visit; with `increasing` (f
+        non-decreasing) their bounds are f of the bounds."""
+        g = self.f
+        h = f if g is None else (lambda x: f(g(x)))
+        bounds = None
+        if increasing and self._bounds is not None:
+            lo, hi = f(np.array(self._bounds))
+            bounds = (float(lo), float(hi))
+        return OnChunks(self.chunks, h, bounds)
+
+    def sample(self):
+        s = self.chunks.sample()
+        return (s if self.f is None else self.f(s)), None
+
+    def mean_and_m2(self):
+        """nm.mean_and_m2 in two passes: the mean, then the compensated squares about it."""
+        n = self.n
+        mean = self.sum(lambda x, w: nm.wsum(x, w)) / n
+
+        def about(x, w):
+            d = x - mean
+            return nm.wsum(d, w), nm.wsum(d * d, w)
+        s1, ss = self.sum(about)
+        return mean + s1 / n, max((ss - s1 * s1 / n) / n, 0.0)
+
+    def bounds(self):
+        if self._bounds is None:
+            raise ValueError("the bounds of transformed chunked values are not known")
+        return self._bounds
+

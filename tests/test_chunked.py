@@ -1,0 +1,284 @@
+"""Families fitted in passes over chunks (Family.chunked_stats, mlefit.chunks): weibull,
+student_t, logistic, cauchy, gumbel and log_logistic read a file chunk by chunk into a
+temporary file, then their estimators sum score and Hessian chunk by chunk; the fit
+equals the in-memory one, the refusals are the same, the temporary file is deleted and
+no more than one chunk is held at a time."""
+import os
+import weakref
+
+import numpy as np
+import pytest
+
+import mlefit
+from mlefit import chunks as ch
+from mlefit import families, stream
+from mlefit.chunks import InMemory, LocalChunks, OnChunks
+from mlefit.data import read_column
+from mlefit.errors import DataError
+
+from cases import CASES
+
+CHUNKED = ["weibull", "student_t", "logistic", "cauchy", "gumbel", "log_logistic"]
+
+
+def write(path, values):
+    path.write_text("x\n" + "\n".join(repr(float(v)) for v in values) + "\n")
+    return str(path)
+
+
+def same_fit(chunked, whole, est=1e-9, se=1e-6):
+    a, b = chunked.to_dict(), whole.to_dict()
+    assert a["loglik"] == pytest.approx(b["loglik"], rel=1e-12)
+    for p, q in zip(a["parameters"], b["parameters"]):
+        assert p["name"] == q["name"] and p["interval"] == q["interval"]
+        assert p["estimate"] == pytest.approx(q["estimate"], rel=est), p["name"]
+        for key in ("se", "ci_lower", "ci_upper"):
+            if q[key] is None or isinstance(q[key], str):
+                assert p[key] == q[key], (p["name"], key)
+            else:
+                assert p[key] == pytest.approx(q[key], rel=se), (p["name"], key)
+        assert p["note"] == q["note"]
+    for key in ("family", "n", "rows_read", "n_dropped", "dropped", "method", "converged", "column"):
+        assert a[key] == b[key], key
+    assert [n for n in a["notes"] if "chunks" not in n] == [n for n in b["notes"] if "chunks" not in n]
+    assert any("read in chunks" in n for n in a["notes"])
+
+
+class Recording(LocalChunks):
+    """LocalChunks that remember their instances, and check in every map_sum that each
+    chunk is at most chunk_rows values and that the previous chunk has been released
+    before the next is handed out."""
+
+    made = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        Recording.made.append(self)
+        self.largest, self.passes = 0, 0
+
+    def map_sum(self, fn):
+        previous = []
+
+        def checked(x):  # (arrays are freed by reference counting: no gc needed)
+            assert all(ref() is None for ref in previous), "two chunks held at once"
+            previous.append(weakref.ref(x))
+            self.largest = max(self.largest, x.size)
+            return fn(x)
+        self.passes += 1
+        return super().map_sum(checked)
+
+
+@pytest.fixture
+def recording(monkeypatch):
+    Recording.made = []
+    monkeypatch.setattr(stream, "LocalChunks", Recording)
+    return Recording.made
+
+
+def test_the_six_families_stream():
+    for name in CHUNKED:
+        fam = families.get(name)
+        assert fam.chunked_stats is not None and stream.streams(fam)
+    for name in ("laplace", "normal_mixture:2"):  # still need every value at once
+        assert not stream.streams(families.get(name))
+
+
+@pytest.mark.parametrize("name", CHUNKED)
+def test_chunked_fit_equals_the_in_memory_fit(tmp_path, name, recording):
+    sampler, _ = CASES[name]
+    path = write(tmp_path / "x.csv", sampler(np.random.default_rng(7), 2003))
+    chunked = stream.fit_file(path, name, chunk_rows=97)
+    same_fit(chunked, mlefit.fit(read_column(path), name))
+    (held,) = recording
+    assert held.closed and held.n == 2003 and 0 < held.largest <= 97 and held.passes >= 3
+
+
+@pytest.mark.parametrize("name", CHUNKED)
+def test_start_values_from_a_subsample_reach_the_same_maximum(tmp_path, name, monkeypatch):
+    """With more values than the sample holds, centre, spread and the starts come from a
+    systematic subsample; Newton still converges to the in-memory MLE."""
+    monkeypatch.setattr(ch, "SAMPLE_SIZE", 256)
+    sampler, _ = CASES[name]
+    path = write(tmp_path / "x.csv", sampler(np.random.default_rng(11), 5000))
+    same_fit(stream.fit_file(path, name, chunk_rows=700), mlefit.fit(read_column(path), name))
+
+
+@pytest.mark.parametrize("name", ["weibull", "student_t", "gumbel"])
+def test_expected_information_and_fixed_parameters(tmp_path, name):
+    sampler, _ = CASES[name]
+    path = write(tmp_path / "x.csv", sampler(np.random.default_rng(3), 800))
+    col = read_column(path)
+    same_fit(stream.fit_file(path, name, chunk_rows=64, information="expected"),
+             mlefit.fit(col, name, information="expected"))
+    free = mlefit.fit(col, name)
+    first, last = free.parameters[0], free.parameters[-1]
+    for fix in ({first.name: first.estimate * 1.05}, {last.name: last.estimate * 0.9}):
+        same_fit(stream.fit_file(path, name, chunk_rows=64, fix=fix), mlefit.fit(col, name, fix=fix),
+                 est=1e-7, se=1e-5)  # (Brent/BFGS on the held fits stop at their own tolerance)
+
+
+def test_student_t_at_the_normal_limit(tmp_path):
+    """Normal data lighter-tailed than the normal: df = 1e30 and the normal fit, with the
+    profile lower bound for df, in chunks as in memory."""
+    for seed in range(10):
+        x = np.random.default_rng(seed).normal(3.0, 2.0, 3000)
+        whole = mlefit.fit(x, "student_t")
+        if whole.estimates["df"] == 1e30:
+            break
+    else:
+        pytest.fail("no seed gave the normal limit")
+    path = write(tmp_path / "x.csv", x)
+    chunked = stream.fit_file(path, "student_t", chunk_rows=250)
+    assert chunked.estimates["df"] == 1e30
+    normal = mlefit.fit(x, "normal")
+    assert chunked.loglik == pytest.approx(normal.loglik, rel=1e-13)
+    same_fit(chunked, mlefit.fit(read_column(path), "student_t"))
+    df = chunked.parameters[2]
+    assert df.se is None and "normal limit" in df.note and df.ci_upper == np.inf and df.ci_lower > 1.0
+
+
+def test_ties_are_refused_as_in_memory(tmp_path, recording):
+    rng = np.random.default_rng(2)
+    tied = np.concatenate([np.full(300, 1.25), rng.standard_cauchy(250)])
+    rng.shuffle(tied)
+    path = write(tmp_path / "tied.csv", tied)
+    with pytest.raises(DataError) as whole:
+        mlefit.fit(read_column(path), "cauchy")
+    with pytest.raises(DataError) as chunked:
+        stream.fit_file(path, "cauchy", chunk_rows=50)
+    assert str(chunked.value) == str(whole.value) and "300 of the 550 values equal 1.25" in str(whole.value)
+    half = write(tmp_path / "half.csv", np.concatenate([np.full(100, 2.0), np.linspace(3, 4, 100)]))
+    for name in ("cauchy", "student_t"):  # exactly half: refused by cauchy only
+        try:
+            expected = str(mlefit.fit(read_column(half), name).estimates)
+        except DataError as exc:
+            expected = str(exc)
+        try:
+            got = str(stream.fit_file(half, name, chunk_rows=30).estimates)
+        except DataError as exc:
+            got = str(exc)
+        if name == "cauchy":
+            assert got == expected and "half or more" in got
+        else:
+            assert "values equal" not in got and "values equal" not in expected
+    two = write(tmp_path / "two.csv", [1.0, 5.0] * 40)
+    with pytest.raises(DataError, match="only two distinct values") as whole:
+        mlefit.fit(read_column(two), "student_t")
+    with pytest.raises(DataError) as chunked:
+        stream.fit_file(two, "student_t", chunk_rows=7)
+    assert str(chunked.value) == str(whole.value)
+    assert recording and all(c.closed for c in recording)  # deleted on the error paths too
+
+
+def test_ties_found_through_a_subsample(tmp_path, monkeypatch):
+    monkeypatch.setattr(ch, "SAMPLE_SIZE", 100)
+    rng = np.random.default_rng(5)
+    x = np.concatenate([np.full(3000, -0.5), rng.standard_cauchy(2000)])
+    rng.shuffle(x)
+    path = write(tmp_path / "tied.csv", x)
+    with pytest.raises(DataError) as whole:
+        mlefit.fit(read_column(path), "cauchy")
+    with pytest.raises(DataError) as chunked:
+        stream.fit_file(path, "cauchy", chunk_rows=333)
+    assert str(chunked.value) == str(whole.value)
+
+
+def _open_temporary_files():
+    """The process's open files that are deleted or anonymous (O_TMPFILE)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "(deleted)" in target or "#" in os.path.basename(target):
+            found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_the_temporary_file_is_removed_after_the_fit(tmp_path, monkeypatch, recording):
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    path = write(tmp_path / "x.csv", CASES["weibull"][0](np.random.default_rng(1), 500))
+    before = _open_temporary_files()
+    with LocalChunks() as c:  # the check sees such a file while it is open
+        c.append(np.ones(3))
+        assert len(_open_temporary_files()) == len(before) + 1
+    assert _open_temporary_files() == before
+    stream.fit_file(path, "weibull", chunk_rows=50)
+    assert recording[0].closed
+    assert _open_temporary_files() == before
+    assert os.listdir(tmp_path / "tmp") == []
+
+
+# ------------------------------------------------------------------ the protocol itself
+def test_local_chunks_map_sum_and_sample():
+    rng = np.random.default_rng(0)
+    parts = [rng.normal(size=k) for k in (5, 0, 17, 1, 40, 3)]
+    x = np.concatenate(parts)
+    with LocalChunks(chunk_rows=8) as c:
+        for p in parts:
+            c.append(p)
+        assert (c.n, c.lo, c.hi) == (x.size, x.min(), x.max())
+        total, count, squares = c.map_sum(lambda v: (float(v.sum()), float(v.size), v[:1] ** 2))
+        assert total == pytest.approx(x.sum(), rel=1e-14) and count == x.size
+        assert squares == pytest.approx(sum(x[i] ** 2 for i in range(0, x.size, 8)))
+        assert c.map_sum(lambda v: float(v.max() > -10)) == 9.0  # ceil(66 / 8) chunks
+        assert np.array_equal(c.map_sum(lambda v: np.array([v.size, 1.0])), [66.0, 9.0])
+        np.testing.assert_array_equal(c.sample(), x)  # fewer values than the sample holds: all of them
+        sizes = []
+        c.map_sum(lambda v: sizes.append(v.size) or 0.0)
+        assert sizes == [8] * 8 + [2]
+    assert c.closed
+
+
+def test_the_sample_is_systematic_and_bounded():
+    x = np.arange(10_000, dtype=np.float64)
+    with LocalChunks(chunk_rows=1000, sample_size=700) as c:
+        for start in range(0, x.size, 333):
+            c.append(x[start:start + 333])
+        s = c.sample()
+        assert 350 <= s.size <= 700
+        stride = int(s[1] - s[0])
+        assert stride & (stride - 1) == 0  # a power of two
+        np.testing.assert_array_equal(s, x[::stride])
+        assert np.median(s) == pytest.approx(np.median(x), rel=0.01)
+
+
+def test_local_chunks_hold_one_chunk_at_a_time():
+    """Memory bounded by the chunk size: each chunk handed to fn is at most chunk_rows
+    values, and the previous one is released before the next is read."""
+    with LocalChunks(chunk_rows=1000) as c:
+        for _ in range(20):
+            c.append(np.ones(777))
+        alive, sizes = [], []
+
+        def fn(v):
+            alive.append(sum(ref() is not None for ref in refs))
+            refs.append(weakref.ref(v))
+            sizes.append(v.size)
+            return float(v.sum())
+        refs = []
+        assert c.map_sum(fn) == 20 * 777.0
+        assert max(alive) == 0 and max(sizes) == 1000 and len(sizes) == 16
+
+
+def test_the_data_views_agree():
+    """InMemory and OnChunks give the same sums, transforms, moments and bounds."""
+    x = np.random.default_rng(9).gamma(2.0, 3.0, 1001)
+    with LocalChunks(chunk_rows=64) as c:
+        c.append(x)
+        mem, on = InMemory(x), OnChunks(c)
+        assert on.n == mem.n == 1001.0
+        for view in (lambda d: d, lambda d: d.map(np.log, increasing=True)):
+            a, b = view(mem), view(on)
+            assert b.sum(lambda v, w: float(np.sum(v))) == pytest.approx(a.sum(lambda v, w: float(np.sum(v))),
+                                                                          rel=1e-13)
+            np.testing.assert_allclose(b.mean_and_m2(), a.mean_and_m2(), rtol=1e-13)
+            assert b.bounds() == a.bounds()
+            np.testing.assert_array_equal(b.sample()[0], a.sample()[0])
+        with pytest.raises(ValueError):
+            on.map(np.sin).bounds()
