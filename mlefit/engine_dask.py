@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import numerics as nm
+from .chunks import SAMPLE_SIZE, Chunks, total
 from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError
 from .readers import ReadOptions
@@ -40,6 +41,7 @@ class _Block:
     first: float | None = None
     spread: bool = False
     error: str | None = None
+    x: np.ndarray = None  # the values, kept on the worker for families with chunked_stats
 
 
 def _family(name):
@@ -61,6 +63,8 @@ def _summarise(x, fam, out):
     with np.errstate(all="ignore"):
         if fam.merge is not None:
             out.stats = fam.stats(x, None)
+        elif fam.chunked_stats is not None:
+            out.x = x
         else:
             out.values, out.counts = nm.value_counts(x)
 
@@ -143,6 +147,38 @@ def parquet_group(path, group, name, family, options):
     return out
 
 
+# ---------------------------------------------------------------- values on the cluster
+def _without_values(block):
+    """The block's summary, for the driver (its values stay on the worker)."""
+    from dataclasses import replace
+    return replace(block, x=None)
+
+
+def _apply(block, fn):
+    return None if block.x is None or not block.x.size else fn(block.x)
+
+
+def _every(block, stride):
+    return np.empty(0) if block.x is None else block.x[::stride]
+
+
+class DaskChunks(Chunks):
+    """The values of every block, held by the workers (chunks.Chunks): map_sum sends
+    the function to the blocks and adds up what comes back."""
+
+    def __init__(self, client, futures, n, lo, hi):
+        self.client, self.futures, self.n, self.lo, self.hi = client, futures, n, lo, hi
+
+    def map_sum(self, fn):
+        parts = self.client.gather(self.client.map(_apply, self.futures, fn=fn, pure=False))
+        return total([p for p in parts if p is not None])
+
+    def sample(self):
+        stride = max(1, -(-int(self.n) // SAMPLE_SIZE))
+        parts = self.client.gather(self.client.map(_every, self.futures, stride=stride, pure=False))
+        return np.concatenate(parts)
+
+
 # ---------------------------------------------------------------- the driver
 def _client(address):
     try:
@@ -204,21 +240,24 @@ def _tasks(files, column, fam, options, block_bytes):
     return tasks, layout, name
 
 
-def read_stats(paths, fam, column=None, options=None, block_bytes=DEFAULT_BLOCK_BYTES, address=None,
-               strict=False):
-    """The merged statistics of one column of many CSV/Parquet files, computed on Dask:
-    (a Column report without values, the stats, (min, max))."""
-    options = options or ReadOptions()
-    files = _expand(paths)
-    tasks, layout, name = _tasks(files, column, fam, options, block_bytes)
-    client, cluster = _client(address)
-    try:
-        results = client.compute(tasks, sync=True)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    return _reduce(results, layout, name, fam, files, strict)
+def _run(files, fam, column, options, block_bytes, client, strict):
+    """(a Column report without values, the stats, (min, max)) of one column of the files,
+    on the cluster of `client` (which must stay open while the stats of a family with
+    chunked_stats are in use: their values are on the workers)."""
+    tasks, layout, name = _tasks(files, column, fam, options or ReadOptions(), block_bytes)
+    futures = client.compute(tasks)
+    keep = fam.merge is None and fam.chunked_stats is not None
+    results = client.gather(client.map(_without_values, futures) if keep else futures)
+    report, stats, span, used = _reduce(results, layout, name, fam, files, strict)
+    if keep:
+        chunks = DaskChunks(client, futures, used, span[0], span[1])
+        from .estimate import _too_extreme
+        with np.errstate(all="ignore"):
+            try:
+                stats = fam.chunked_stats(chunks)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+                raise _too_extreme(fam, report, span, exc) from exc
+    return report, stats, span
 
 
 def _reduce(results, layout, name, fam, files, strict):
@@ -262,12 +301,12 @@ def _reduce(results, layout, name, fam, files, strict):
         from .data import refuse_dropped
         refuse_dropped(report.label, report.dropped)
     _check(fam, report, used, first, spread)
-    if fam.merge is None:
+    if fam.merge is None and fam.chunked_stats is None:
         v, c = np.concatenate(values), np.concatenate(counts)
         v, inverse = np.unique(v, return_inverse=True)
         with np.errstate(all="ignore"):
             stats = fam.stats(v, np.bincount(inverse, weights=c).astype(np.float64))
-    return report, stats, (lo, hi)
+    return report, stats, (lo, hi), used
 
 
 def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_bytes=DEFAULT_BLOCK_BYTES,
@@ -281,10 +320,18 @@ def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_
     fam, loss_label, loss_note = resolve(family, loss, None, confidence, information, max_iter)
     if not streams(fam):
         raise UsageError(why_not(fam))
-    report, stats, span = read_stats(paths, fam, column, options, block_bytes, address, strict)
-    big = max(abs(span[0]), abs(span[1]))
-    if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
-        raise DataError(f"{report.label} holds values beyond 1e+-100 (up to {big:.6g}), which chunked "
-                        f"statistics cannot hold in double precision; fit it in memory (rescaled exactly)")
-    return from_stats(fam, stats, report, span, fix=fix, confidence=confidence, information=information,
-                      max_iter=max_iter, tol=tol, loss=loss_label, loss_note=loss_note, keep_data=False)
+    files = _expand(paths)
+    client, cluster = _client(address)
+    try:
+        report, stats, span = _run(files, fam, column, options, block_bytes, client, strict)
+        big = max(abs(span[0]), abs(span[1]))
+        if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
+            raise DataError(f"{report.label} holds values beyond 1e+-100 (up to {big:.6g}), which chunked "
+                            f"statistics cannot hold in double precision; fit it in memory (rescaled "
+                            f"exactly)")
+        return from_stats(fam, stats, report, span, fix=fix, confidence=confidence, information=information,
+                          max_iter=max_iter, tol=tol, loss=loss_label, loss_note=loss_note, keep_data=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
