@@ -469,19 +469,16 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
     With --target-probs [--prediction-probs]: soft labels, CE = H(p) + KL(p || q).
     """
     from .errors import UsageError
-    from . import render_losses
 
     data_options = (target, prediction, prediction_probs, target_probs, losses)
     if not files:
         if any(v is not None for v in data_options):
             raise UsageError("--target, --prediction and the other data options need a FILE")
         from .losses import reference
-        return _emit(reference(), as_json, render_losses.reference)
+        return _emit(reference(), as_json, "reference")
     result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
                       read_options(delimiter, decimal, encoding, header, na_values), strict)
-    show = {"with_prediction": render_losses.with_prediction, "soft_labels": render_losses.soft,
-            "without_prediction": render_losses.without_prediction}[result.mode]
-    _emit(result, as_json, show)
+    _emit(result, as_json, {"soft_labels": "soft"}.get(result.mode, result.mode))
 
 
 def _weighted_column(files, column, weights, labels, options, strict):
@@ -546,10 +543,12 @@ def _trials_column(files, column, weights, trials, options, strict):
 
 
 def _emit(result, as_json, show):
+    """JSON, or the table render_losses.<show> draws (rich loads only for a table)."""
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        show(result.to_dict())
+        from . import render_losses
+        getattr(render_losses, show)(result.to_dict())
 
 
 def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,

@@ -16,13 +16,12 @@ try:
     cli()
 except SystemExit:
     pass
-heavy = [m for m in ("numpy", "scipy", "scipy.stats", "scipy.special", "pandas", "pyarrow", "rich")
-         if m in sys.modules]
-print(json.dumps(heavy), file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
 def loaded(argv):
+    """Every module a fresh interpreter holds after running `argv` (argv[0] is 'mlefit')."""
     proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True)
     return json.loads(proc.stderr.strip().splitlines()[-1])
 
@@ -31,7 +30,69 @@ def loaded(argv):
                                   ["mlefit", "compare-losses"], ["mlefit", "compare-losses", "--help"],
                                   ["mlefit", "families"], ["mlefit", "families", "--json"]])
 def test_help_imports_nothing_heavy(argv):
-    assert not {"numpy", "scipy", "scipy.stats", "scipy.special", "pandas", "pyarrow"} & set(loaded(argv))
+    mods = set(loaded(argv))
+    assert not {"numpy", "scipy", "scipy.stats", "scipy.special", "pandas", "pyarrow", "matplotlib"} & mods
+    assert not [m for m in mods if m.startswith("mlefit.families.") and m != "mlefit.families.catalog"]
+
+
+@pytest.mark.parametrize("argv", [["mlefit", "--help"], ["mlefit", "fit", "--help"],
+                                  ["mlefit", "families", "--json"], ["mlefit", "compare-losses", "--json"]])
+def test_no_table_no_rich(argv):
+    """rich (rich.console alone is some 15 ms) loads only to draw a table."""
+    assert not {m for m in loaded(argv) if m.split(".")[0] == "rich"}
+
+
+FAMILY_MODULES = {"mlefit.families." + m for m in (
+    "discrete", "continuous", "real_line", "student_t", "locscale", "positive", "bounded", "counts",
+    "robust", "mixture", "mixture_em")}
+
+
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_poisson_fit_loads_its_family_only(output, tmp_path):
+    """A closed-form fit of a small file: no scipy, pandas or matplotlib, no other family's
+    module, and with --json no rich."""
+    ten = tmp_path / "ten.csv"
+    ten.write_text("x\n" + "\n".join("3141592653"))
+    mods = set(loaded(["mlefit", "fit", str(ten), "--dist", "poisson", *output]))
+    assert "mlefit.families.discrete" in mods and "numpy" in mods
+    assert not {"scipy", "pandas", "matplotlib"} & mods
+    assert FAMILY_MODULES & mods == {"mlefit.families.discrete"}
+    rich = {m for m in mods if m.split(".")[0] == "rich"}
+    if output:
+        assert not rich
+    else:
+        assert "rich.table" in rich
+
+
+@pytest.mark.parametrize("name, home, also", [
+    ("normal", "continuous", ()),
+    ("student_t", "student_t", ("continuous", "locscale")),  # the normal limit, the shared Newton
+    ("gumbel", "real_line", ("student_t", "continuous", "locscale")),
+    ("pareto", "bounded", ())])
+def test_a_family_loads_its_module_only(name, home, also):
+    """families.get imports the module defining the family and those it imports, no other."""
+    code = (f"import sys, json, mlefit.families as f; f.get({name!r}); "
+            f"print(json.dumps(sorted(sys.modules)))")
+    mods = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                         check=True).stdout))
+    assert "mlefit.families." + home in mods
+    assert FAMILY_MODULES & mods <= {"mlefit.families." + m for m in (home, *also)}
+    assert "scipy" not in mods
+
+
+def test_family_map_matches_the_modules():
+    """HOME names, for every family without a fixed shape, the module whose FAMILIES list it
+    is in (or student_t.py): get() then gives the very record _implementations() has."""
+    from mlefit import families
+    every = families._implementations()
+    shapeless = {s.name for s in families.SPECS if s.shape is None}
+    assert set(every) == shapeless == set(families.HOME)
+    for name, fam in every.items():
+        assert getattr(families._module(families.HOME[name]), name.upper()) is fam
+        assert families.get(name) is fam and families.get(name.upper()) is fam
+    for alias, name in [("gaussian", "normal"), ("nbinom", "negative_binomial"), ("t", "student_t"),
+                        ("zip", "zero_inflated_poisson"), ("fisk", "log_logistic")]:
+        assert families.get(alias) is every[name]
 
 
 @pytest.mark.parametrize("args", [
@@ -48,9 +109,51 @@ def test_closed_form_fit_imports_no_scipy_or_pandas(args, tmp_path):
     assert not {"scipy", "scipy.stats", "scipy.special", "pandas"} & set(mods)
 
 
-def test_iterative_fit_avoids_scipy_stats():
-    mods = loaded(["mlefit", "fit", str(SAMPLE / "michelson.csv"), "-c", "speed", "--dist", "gamma"])
-    assert "numpy" in mods and "scipy.stats" not in mods and "pandas" not in mods
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_iterative_fit_avoids_scipy(output, tmp_path):
+    """gamma's Newton steps need log(a) - digamma(a), computed without scipy (numerics.py),
+    below a shape of 20 (here about 2.8) as above it (michelson: about 115)."""
+    (tmp_path / "skewed.csv").write_text("x\n3.1\n1.2\n4.5\n1.1\n5.9\n9.2\n2.6\n6.5\n5.3\n3.5\n")
+    for args in ([str(tmp_path / "skewed.csv")], [str(SAMPLE / "michelson.csv"), "-c", "speed"]):
+        mods = loaded(["mlefit", "fit", *args, "--dist", "gamma", *output])
+        assert "numpy" in mods and "mlefit.families.continuous" in mods
+        assert not {"scipy", "scipy.stats", "scipy.optimize", "scipy.special", "pandas", "matplotlib"} & set(mods)
+
+
+def test_log_minus_digamma_matches_mpmath():
+    """The scipy-free log(a) - digamma(a) and 1/a - trigamma(a) stay within a few ulp of
+    mpmath at 40 digits, on both sides of the switch to the series at a = 20, and never
+    further from it than scipy's digamma and polygamma with the differences taken after."""
+    import math
+
+    import mpmath
+    import numpy as np
+    from scipy.special import digamma, polygamma
+
+    from mlefit.numerics import log_minus_digamma
+
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(20)
+    points = np.concatenate([np.exp(rng.uniform(math.log(1e-12), math.log(60.0), 600)),
+                             [1e-300, 1e-8, 0.5, 1.0, 1.4616321449683622, 2.0, 10.0, 19.999999999, 20.0, 25.0]])
+    ulp = 2.0 ** -53
+    for a in points.tolist():
+        exact = mpmath.mpf(a)
+        value, deriv = log_minus_digamma(a)
+        true_value = mpmath.log(exact) - mpmath.digamma(exact)
+        assert abs(value - true_value) <= 4 * ulp * abs(true_value), a
+        if a < 1e-150:  # the derivative, about -1/a^2, is beyond double precision
+            assert deriv == -math.inf
+            continue
+        true_deriv = 1 / exact - mpmath.polygamma(1, exact)
+        assert abs(deriv - true_deriv) <= (5 if a < 20 else 25) * ulp * abs(true_deriv), a
+        if a < 20:
+            old_value = math.log(a) - float(digamma(a))
+            old_deriv = 1.0 / a - float(polygamma(1, a))
+            assert abs(value - true_value) <= max(abs(old_value - true_value), 4 * ulp * abs(true_value))
+            assert abs(deriv - true_deriv) <= max(abs(old_deriv - true_deriv), 5 * ulp * abs(true_deriv))
+    with pytest.raises(ValueError):
+        log_minus_digamma(0.0)
 
 
 def test_python_m_mlefit_and_console_script():

@@ -12,10 +12,42 @@ def names():
     return [s.name for s in SPECS]
 
 
+# Where each family without a fixed shape is defined, as the constant NAME.upper() of
+# that module, so that fitting one imports its module only (and what that imports), not
+# every family's. A family missing here is still found, by importing every module;
+# tests/test_startup.py keeps this map complete and right.
+HOME = {
+    "bernoulli": "discrete", "categorical": "discrete", "poisson": "discrete",
+    "geometric": "discrete", "negative_binomial": "discrete",
+    "normal": "continuous", "laplace": "continuous", "exponential": "continuous",
+    "gamma": "continuous", "lognormal": "continuous", "weibull": "continuous", "beta": "continuous",
+    "student_t": "student_t",
+    "logistic": "real_line", "cauchy": "real_line", "gumbel": "real_line",
+    "log_logistic": "positive", "inverse_gaussian": "positive", "half_normal": "positive",
+    "rayleigh": "positive",
+    "pareto": "bounded", "uniform": "bounded",
+    "zero_inflated_poisson": "counts",
+}
+MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts")  # their FAMILIES
+
+
+def _module(name):
+    """`from . import name` (by the import statement's machinery, so -X importtime sees it)."""
+    return getattr(__import__(__name__, fromlist=[name]), name)
+
+
 def _implementations():
-    from . import bounded, continuous, counts, discrete, positive, real_line
-    return {f.name: f for module in (discrete, continuous, real_line, positive, bounded, counts)
-            for f in module.FAMILIES}
+    """Every family without a fixed shape, by name (this imports every family module)."""
+    return {f.name: f for module in MODULES for f in _module(module).FAMILIES}
+
+
+def _implementation(canonical):
+    """The family `canonical` (no fixed shape), importing only the module that defines it."""
+    if canonical in HOME:
+        found = getattr(_module(HOME[canonical]), canonical.upper(), None)
+        if getattr(found, "name", None) == canonical:
+            return found
+    return _implementations()[canonical]
 
 
 def _builder(shape):
@@ -56,7 +88,7 @@ def get(name):
     if spec.shape is None:
         if ":" in name:
             raise FamilyError(f"the {canonical} family takes no ':' value (got '{name}')")
-        return _implementations()[canonical]
+        return _implementation(canonical)
     if spec.shape == "trials" and ":" not in name:
         raise FamilyError(f"the {canonical} family needs the number of trials: --trials N "
                           f"(or --trials COLUMN for one per row), or '{canonical}:N'")
