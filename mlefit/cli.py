@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import __version__
+from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .errors import ConvergenceError, MlefitError
 from .families.catalog import help_text
 
@@ -208,10 +209,17 @@ def selection_options(command):
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=0), default=None, metavar="ROWS",
+              help=CHUNK_HELP)
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help=ENGINE_HELP)
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
+                   "local cluster).")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
-        delimiter, decimal, encoding, header, na_values, strict):
+        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -272,6 +280,15 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
+    from . import cli_engine
+    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
+    how = cli_engine.plan(files, fam, chunk_size, engine, needs)
+    if scheduler is not None and how != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    if how != "memory":
+        result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
+                                scheduler, _progress)
+        return _emit_fit(result.to_dict(), output)
     w = t = None
     if per_row:
         col, w, t = _trials_column(files, column, weights, trials, options, strict)
@@ -294,6 +311,11 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         plot_fit(result.fitted, plot)
         click.echo(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots",
                    err=True)
+    _emit_fit(d, output)
+
+
+def _emit_fit(d, output):
+    """One fit's dict on stdout: JSON, one NDJSON line, or the tables."""
     if output == "json":
         click.echo(json.dumps(d, indent=2))
     elif output == "ndjson":
@@ -360,6 +382,9 @@ class _progress:
 
     def step(self):
         self.bar.advance(self.task)
+
+    def update(self, completed):
+        self.bar.update(self.task, completed=completed)
 
     def set_total(self, total):
         self.bar.update(self.task, total=total)

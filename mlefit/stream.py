@@ -31,6 +31,7 @@ from .support import outside
 
 DEFAULT_CHUNK_ROWS = 2_000_000
 AUTO_BYTES = 64 << 20  # files larger than this are streamed when the fit allows it
+PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
 COUNT_SUPPORTS = ("count", "binary")
 _OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd7zXZ\x00", "xz", lzma.open))
 
@@ -129,7 +130,7 @@ def _parse(block, head, name, options, source):
     try:
         return pacsv.read_csv(
             pa.BufferReader(block),
-            read_options=pacsv.ReadOptions(column_names=head.names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=head.names, block_size=PARSE_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=head.delimiter, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 include_columns=[name], null_values=list(NA_VALUES) + list(options.na_values),

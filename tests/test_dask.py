@@ -80,3 +80,19 @@ def test_errors_name_the_place_and_the_way_out(tmp_path, scheduler):
         fit_dask(bad, "laplace", address=scheduler)
     with pytest.raises(UsageError, match="not standard input"):
         fit_dask("-", "gamma", address=scheduler)
+
+
+def test_the_command_line_engine(tmp_path, scheduler):
+    import json
+
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+
+    files = [csv(tmp_path / f"w{i}.csv", 2.7 * np.random.default_rng(i).weibull(1.6, 400)) for i in range(2)]
+    run = CliRunner().invoke(cli, ["fit", *files, "-d", "weibull", "--engine", "dask", "--scheduler", scheduler,
+                                   "--chunk-size", "50", "--json"])
+    assert run.exit_code == 0, run.output
+    got = json.loads(run.stdout)
+    same_fit(got, mlefit.fit(read_column(files), "weibull").to_dict())
+    assert any("on Dask" in n for n in got["notes"])

@@ -1,0 +1,91 @@
+"""Where `mlefit fit` reads its data: in memory, chunk by chunk (--chunk-size, and
+automatically for large files), or on a Dask cluster (--engine dask). The CLI options
+are checked here; the work is in stream.py and engine_dask.py."""
+import os
+
+from .errors import UsageError
+
+CHUNK_HELP = ("Fit the file chunk by chunk, this many rows at a time, in memory bounded by the "
+              "chunk (0: read it whole). Default: files over 64 MB are read in chunks when the "
+              "fit allows it.")
+ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' blocks on a Dask "
+               "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")
+
+
+def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels):
+    """The first option given that needs every value in memory, or None."""
+    needs = [(by is not None, "--by"), (weights is not None, "--weights"), (per_row, "--trials COLUMN"),
+             (gof, "--gof"), (plot is not None, "--plot"), (interval != "wald", f"--interval {interval}"),
+             (robust, "--robust"), (bool(derive), "--derive"), (labels, "the categorical family")]
+    return next((name for given, name in needs if given), None)
+
+
+def _chunkable_file(path):
+    """A single plain or gzip/bz2/xz CSV file that is large enough to be worth it."""
+    from .stream import AUTO_BYTES
+
+    if path == "-" or not os.path.isfile(path) or os.path.getsize(path) <= AUTO_BYTES:
+        return False
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return not head.startswith((b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd"))
+
+
+def plan(files, fam, chunk_size, engine, needs):
+    """'memory', 'chunks' or 'dask' for this fit, or a UsageError saying why not."""
+    from .stream import streams, why_not
+
+    if engine == "dask":
+        if chunk_size == 0:
+            raise UsageError("--engine dask reads in blocks: drop --chunk-size 0")
+        if needs:
+            raise UsageError(f"--engine dask fits from statistics of the blocks: {needs} needs every "
+                             f"value in memory; drop --engine dask")
+        if not streams(fam):
+            raise UsageError(f"{why_not(fam)}; drop --engine dask")
+        return "dask"
+    if chunk_size == 0:
+        return "memory"
+    if chunk_size is not None:  # asked for
+        if needs:
+            raise UsageError(f"{needs} needs every value in memory: drop --chunk-size")
+        if len(files) != 1:
+            raise UsageError("--chunk-size reads one file (or -); for many files use --engine dask, "
+                             "or drop --chunk-size")
+        if not streams(fam):
+            raise UsageError(f"{why_not(fam)}; drop --chunk-size")
+        return "chunks"
+    if needs or len(files) != 1 or not streams(fam) or not _chunkable_file(files[0]):
+        return "memory"
+    return "chunks"
+
+
+def run(how, files, fam, loss, column, options, strict, settings, chunk_size, scheduler, progress):
+    """The fit, read chunk by chunk (how = 'chunks') or on Dask ('dask')."""
+    common = dict(loss=loss, column=column, options=options, strict=strict, fix=settings["fix"],
+                  confidence=settings["confidence"], information=settings["information"],
+                  max_iter=settings["max_iter"])
+    family = None if loss else fam
+    if how == "dask":
+        from .engine_dask import fit_dask
+        blocks = {} if chunk_size is None else {"block_bytes": _bytes_for_rows(files, chunk_size)}
+        return fit_dask(files, family, address=scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                        **blocks, **common)
+    from .stream import DEFAULT_CHUNK_ROWS, fit_file
+
+    path = files[0]
+    size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
+    with progress("reading in chunks", size) as bar:
+        on_bytes = None if bar is None else bar.update
+        return fit_file(path, family, chunk_rows=chunk_size or DEFAULT_CHUNK_ROWS, on_bytes=on_bytes,
+                        **common)
+
+
+def _bytes_for_rows(files, rows):
+    """Dask blocks of about `rows` lines, from the first file's first lines."""
+    from .data import _expand
+    from .stream import _bytes_per_chunk
+
+    first = _expand(list(files))[0]
+    with open(first, "rb") as fh:
+        return _bytes_per_chunk(fh.read(1 << 20), rows)

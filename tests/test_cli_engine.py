@@ -1,0 +1,77 @@
+"""`mlefit fit --chunk-size / --engine`: where the data are read, chosen and refused from
+the command line; the chunked fit prints what the in-memory fit prints."""
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mlefit import stream
+from mlefit.cli import cli
+
+from test_stream import same_fit
+
+
+def invoke(args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, env={"NO_COLOR": "1"})
+
+
+@pytest.fixture
+def gamma_file(tmp_path):
+    x = np.random.default_rng(8).gamma(2.0, 1.5, 3000)
+    path = tmp_path / "g.csv"
+    path.write_text("x\n" + "".join(f"{float(v)!r}\n" for v in x) + "\nNA\n")
+    return str(path)
+
+
+def as_json(args, input=None):
+    result = invoke(list(args) + ["--json"], input)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("dist", ["gamma", "weibull", "normal"])
+def test_chunk_size_prints_the_in_memory_fit(gamma_file, dist):
+    chunked = as_json(["fit", gamma_file, "-d", dist, "--chunk-size", "250"])
+    whole = as_json(["fit", gamma_file, "-d", dist])
+    same_fit(chunked, whole)
+    assert "read in chunks of about 250 rows" in chunked["notes"]
+    assert chunked["rows_read"] == 3002 and chunked["n_dropped"] == 2
+
+
+def test_stdin_and_the_table(gamma_file):
+    text = open(gamma_file).read()
+    chunked = as_json(["fit", "-", "-d", "exponential", "--chunk-size", "100"], input=text)
+    assert chunked["source"] == "<stdin>" and chunked["n"] == 3000
+    table = invoke(["fit", gamma_file, "-d", "gamma", "--chunk-size", "500"]).stdout
+    assert "3002 read, 3000 used, 2 dropped" in table and "read in chunks" in table
+
+
+def test_large_files_are_read_in_chunks_when_the_fit_allows(gamma_file, monkeypatch):
+    monkeypatch.setattr(stream, "AUTO_BYTES", 1000)
+    assert any("chunks" in n for n in as_json(["fit", gamma_file, "-d", "gamma"])["notes"])
+    for extra in (["--interval", "profile"], ["--robust"], ["--derive", "mean"], ["--chunk-size", "0"]):
+        d = as_json(["fit", gamma_file, "-d", "gamma"] + extra)
+        assert not any("chunks" in n for n in d["notes"]), extra
+    d = as_json(["fit", gamma_file, "-d", "laplace"])  # no chunked estimator: in memory
+    assert not any("chunks" in n for n in d["notes"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--chunk-size", "100", "--robust"], "--robust needs every value in memory: drop --chunk-size"),
+    (["--chunk-size", "100", "--interval", "all"], "--interval all needs every value in memory"),
+    (["--chunk-size", "100", "-d", "laplace"], "laplace family is not fitted in chunks"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler goes with --engine dask"),
+    (["--engine", "dask", "--gof"], "--gof needs every value in memory; drop --engine dask"),
+    (["--engine", "dask", "--chunk-size", "0"], "drop --chunk-size 0"),
+])
+def test_refusals_are_one_line_usage_errors(gamma_file, args, message):
+    base = ["fit", gamma_file] + ([] if "-d" in args else ["-d", "gamma"])
+    result = invoke(base + args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chunk_size_reads_one_file(gamma_file):
+    result = invoke(["fit", gamma_file, gamma_file, "-d", "gamma", "--chunk-size", "100"])
+    assert result.exit_code == 2 and "reads one file" in result.stderr
