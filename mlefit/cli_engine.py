@@ -6,7 +6,7 @@ import os
 from .errors import UsageError
 
 CHUNK_HELP = ("Fit the file chunk by chunk, this many rows at a time, in memory bounded by the "
-              "chunk (0: read it whole). Default: files over 64 MB are read in chunks when the "
+              "chunk (0: read it whole). Default: files over 16 MB are read in chunks when the "
               "fit allows it.")
 ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' blocks on a Dask "
                "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")

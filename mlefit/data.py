@@ -302,9 +302,10 @@ def _numeric(col, options):
 
 
 def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None,
-             values=True):
+             values=True, infinite=True):
     """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
-    anything else refused with the place it stood (`where(position)`)."""
+    anything else refused with the place it stood (`where(position)`). infinite=False:
+    the caller checks for infinite values (from the column's min and max)."""
     options = options or ReadOptions()
     if not labels and str(col.type) in _NUMPY_TYPES:
         x, missing = _numeric(col, options)
@@ -314,7 +315,8 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
             dropped.append(Drop(MISSING, int(lost.size), tuple(where(p) for p in lost[:FIRST])))
             positions = np.flatnonzero(~missing)
             x = x[positions]
-        _reject_infinite(x, positions, column_label(name), where)
+        if infinite:
+            _reject_infinite(x, positions, column_label(name), where)
         return Column(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes))
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -410,6 +412,11 @@ def _is_missing(v):
     if isinstance(v, float):
         return v != v
     return type(v).__name__ in ("NAType", "NaTType")
+
+
+def reject_infinite(values, positions, label, where):
+    """A DataError naming the first infinite values, if there are any."""
+    _reject_infinite(values, positions, label, where)
 
 
 def _reject_infinite(values, positions, label, where):

@@ -16,6 +16,7 @@ fits equal the in-memory ones."""
 import bz2
 import gzip
 import lzma
+import math
 import os
 from dataclasses import dataclass
 
@@ -23,14 +24,14 @@ import numpy as np
 
 from . import numerics as nm
 from .chunks import LocalChunks
-from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
+from .data import BLANK_LINE, FIRST, Column, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
 from .readers import NA_VALUES, ReadOptions, _fields, is_number, sniff_delimiter
 from .result import Drop
-from .support import outside
+from .support import may_leave, outside
 
 DEFAULT_CHUNK_ROWS = 2_000_000
-AUTO_BYTES = 64 << 20  # files larger than this are streamed when the fit allows it
+AUTO_BYTES = 16 << 20  # files larger than this are read in chunks when the fit allows it
 PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
 COUNT_SUPPORTS = ("count", "binary")
 _OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd7zXZ\x00", "xz", lzma.open))
@@ -224,23 +225,23 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             if not block:
                 continue
         done += len(block)
-        lines, blanks = (_lines(block, line) if (b"\n\n" in block or b"\n\r\n" in block
-                                                 or block[:1] in (b"\n", b"\r"))
-                         else (None, ()))
-        if len(blanks):
-            blank_total += len(blanks)
-            blank_first += [f"line {b}" for b in blanks[:FIRST - len(blank_first)]]
         col = _parse(block, head, name, options, source)
         count = block.count(b"\n") + (not block.endswith(b"\n"))
-        if count - len(blanks) != len(col):
-            raise DataError(f"'{source}' has quoted fields that span lines near line {line}: it cannot "
-                            f"be read in chunks; drop --chunk-size (or give --chunk-size 0)")
+        lines, blanks = None, ()
+        if count != len(col):  # blank lines (pyarrow skips them), or line breaks inside quotes
+            lines, blanks = _lines(block, line)
+            blank_total += len(blanks)
+            blank_first += [f"line {b}" for b in blanks[:FIRST - len(blank_first)]]
+            if count - len(blanks) != len(col):
+                raise DataError(f"'{source}' has quoted fields that span lines near line {line}: it "
+                                f"cannot be read in chunks; drop --chunk-size (or give --chunk-size 0)")
         start = line
 
         def where(p, lines=lines, start=start):
             return f"line {int(lines[p]) if lines is not None else start + p}"
 
-        part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options)
+        part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
+                        infinite=False)
         line += count
         rows_read += len(col)
         for d in part.dropped:
@@ -248,15 +249,18 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
         x = part.values
         if x.size:
-            bad = np.flatnonzero(outside(support, x))
-            if bad.size:
+            low, high = float(x.min()), float(x.max())
+            if not (math.isfinite(low) and math.isfinite(high)):
+                reject_infinite(x, part.positions, part.label, where)
+            bad = np.flatnonzero(outside(support, x)) if may_leave(support, low, high) else ()
+            if len(bad):
                 shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
                 raise DataError(f"{part.label} has values outside the support of {fam.name} "
                                 f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
-            lo, hi = min(lo, float(x.min())), max(hi, float(x.max()))
             if first_value is None:
                 first_value = float(x[0])
-            spread = spread or bool(np.any(x != first_value))
+            spread = spread or high > low or low != first_value
+            lo, hi = min(lo, low), max(hi, high)
             used += x.size
             if counts is not None:
                 counts.add(x)

@@ -19,6 +19,13 @@ def outside(support, x):
     return np.zeros(x.shape, dtype=bool)
 
 
+def may_leave(support, lo, hi):
+    """Whether values from lo to hi can lie outside the support: only then is the mask
+    of outside() worth making (and always for whole numbers, checked one by one)."""
+    inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1}
+    return not inside.get(support, False)
+
+
 def accepting_families(x):
     """Names of the numeric families whose support admits every value of x."""
     ok = {s: not outside(s, x).any() for s in SUPPORT_TEXT if s != "labels"}
