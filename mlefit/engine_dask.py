@@ -18,8 +18,7 @@ from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError
 from .readers import ReadOptions
 from .result import Drop
-from .stream import _check, _Header, _lines, _Names, _parse, streams, why_not
-from .support import outside
+from .stream import _check, _Header, _Names, check_values, read_block, streams, why_not
 
 DEFAULT_BLOCK_BYTES = 64 << 20
 _PLACE = re.compile(r"\b(line|row) @(\d+)@")
@@ -49,17 +48,16 @@ def _family(name):
     return families.get(name)
 
 
-def _summarise(x, fam, out):
-    """The block's statistics (or its table of counts) and what the checks need."""
+def _summarise(part, fam, out):
+    """The block's statistics (or its table of counts, or its values) and what the
+    checks need."""
+    x = part.values
     if not x.size:
         return
-    bad = np.flatnonzero(outside(fam.spec.support, x))
-    if bad.size:
-        raise _Outside(bad, x)
+    out.lo, out.hi = check_values(part, fam)
     out.used = int(x.size)
-    out.lo, out.hi = float(x.min()), float(x.max())
     out.first = float(x[0])
-    out.spread = bool(np.any(x != out.first))
+    out.spread = out.hi > out.lo
     with np.errstate(all="ignore"):
         if fam.merge is not None:
             out.stats = fam.stats(x, None)
@@ -69,15 +67,8 @@ def _summarise(x, fam, out):
             out.values, out.counts = nm.value_counts(x)
 
 
-class _Outside(Exception):
-    def __init__(self, bad, x):
-        self.bad, self.x = bad, x
-
-
-def _outside_message(col, exc, fam):
-    shown = ", ".join(f"{col.where(i)}: {exc.x[i]:.10g}" for i in exc.bad[:3])
-    return (f"{col.label} has values outside the support of {fam.name} ({fam.spec.support_text}): "
-            f"{shown}; see 'mlefit families'")
+def _relative(k):
+    return f"line @{k}@"
 
 
 def csv_block(block, first, head, name, family, options, source):
@@ -94,31 +85,18 @@ def csv_block(block, first, head, name, family, options, source):
             cut = _end_of_first_content_line(block)
             skipped = block[:cut].count(b"\n")
             block = block[cut:]
-    count = block.count(b"\n") + (bool(block) and not block.endswith(b"\n"))
-    out.lines = skipped + count
     if not block:
+        out.lines = skipped
         return out
-    start = skipped + 1
-    lines, blanks = (_lines(block, start) if (b"\n\n" in block or b"\n\r\n" in block
-                                               or block[:1] in (b"\n", b"\r")) else (None, ()))
-    if len(blanks):
-        out.drops[BLANK_LINE] = (len(blanks), tuple(f"line @{b}@" for b in blanks[:FIRST]))
-
-    def where(p):
-        return f"line @{int(lines[p]) if lines is not None else start + p}@"
-
     try:
-        col = _parse(block, head, name, options, source)
-        if count - len(blanks) != len(col):
-            raise DataError(f"'{source}' has quoted fields that span lines near line @{start}@: it "
-                            f"cannot be read in blocks; fit it without --engine dask")
-        part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options)
-        out.rows = len(col)
+        part, count, blanks = read_block(block, skipped + 1, head, name, options, source,
+                                         "fit it without --engine dask", place=_relative)
+        out.lines, out.rows = skipped + count, part.rows_read
+        if blanks:
+            out.drops[BLANK_LINE] = (len(blanks), tuple(blanks[:FIRST]))
         for d in part.dropped:
             out.drops[d.reason] = (d.count, d.first)
-        _summarise(part.values, fam, out)
-    except _Outside as exc:
-        out.error = _outside_message(part, exc, fam)
+        _summarise(part, fam, out)
     except MlefitError as exc:
         out.error = str(exc)
     return out
@@ -139,9 +117,7 @@ def parquet_group(path, group, name, family, options):
                         rows_read=len(col), options=options)
         for d in part.dropped:
             out.drops[d.reason] = (d.count, d.first)
-        _summarise(part.values, fam, out)
-    except _Outside as exc:
-        out.error = _outside_message(part, exc, fam)
+        _summarise(part, fam, out)
     except MlefitError as exc:
         out.error = str(exc)
     return out

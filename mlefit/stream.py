@@ -188,7 +188,7 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
 
 
 def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped):
-    support, counts, chunks = fam.spec.support, None, None
+    counts, chunks = None, None
     if fam.merge is None and fam.chunked_stats is not None:
         _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
         chunks = LocalChunks(chunk_rows)
@@ -196,15 +196,15 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
         counts = _Counts()
     try:
         return _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped,
-                     support, counts, chunks)
+                     counts, chunks)
     except BaseException:
         if chunks is not None:
             chunks.close()
         raise
 
 
-def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped, support,
-          counts, chunks):
+def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped, counts,
+          chunks):
     stats = None
     line, rows_read, used, done = 1, 0, 0, 0
     blank_total, blank_first, drops = 0, [], {}
@@ -225,38 +225,18 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             if not block:
                 continue
         done += len(block)
-        col = _parse(block, head, name, options, source)
-        count = block.count(b"\n") + (not block.endswith(b"\n"))
-        lines, blanks = None, ()
-        if count != len(col):  # blank lines (pyarrow skips them), or line breaks inside quotes
-            lines, blanks = _lines(block, line)
-            blank_total += len(blanks)
-            blank_first += [f"line {b}" for b in blanks[:FIRST - len(blank_first)]]
-            if count - len(blanks) != len(col):
-                raise DataError(f"'{source}' has quoted fields that span lines near line {line}: it "
-                                f"cannot be read in chunks; drop --chunk-size (or give --chunk-size 0)")
-        start = line
-
-        def where(p, lines=lines, start=start):
-            return f"line {int(lines[p]) if lines is not None else start + p}"
-
-        part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
-                        infinite=False)
+        part, count, blanks = read_block(block, line, head, name, options, source,
+                                         "drop --chunk-size (or give --chunk-size 0)")
+        blank_total += len(blanks)
+        blank_first += blanks[:FIRST - len(blank_first)]
         line += count
-        rows_read += len(col)
+        rows_read += part.rows_read
         for d in part.dropped:
             c, f = drops.get(d.reason, (0, ()))
             drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
         x = part.values
         if x.size:
-            low, high = float(x.min()), float(x.max())
-            if not (math.isfinite(low) and math.isfinite(high)):
-                reject_infinite(x, part.positions, part.label, where)
-            bad = np.flatnonzero(outside(support, x)) if may_leave(support, low, high) else ()
-            if len(bad):
-                shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
-                raise DataError(f"{part.label} has values outside the support of {fam.name} "
-                                f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
+            low, high = check_values(part, fam)
             if first_value is None:
                 first_value = float(x[0])
             spread = spread or high > low or low != first_value
@@ -291,6 +271,46 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
                 raise _too_extreme(fam, report, (lo, hi), exc) from exc
     return Read(report, stats, lo, hi, chunks)
+
+
+def _line(k):
+    return f"line {k}"
+
+
+def read_block(block, start, head, name, options, source, way_out, place=_line):
+    """One run of whole lines of a CSV file, its first on line `start`: (the Column of
+    its values and of the cells dropped, the lines it spans, the places of its blank
+    lines). place(k) names line k."""
+    col = _parse(block, head, name, options, source)
+    count = block.count(b"\n") + (not block.endswith(b"\n"))
+    lines, blanks = None, ()
+    if count != len(col):  # blank lines (pyarrow skips them), or line breaks inside quotes
+        lines, blanks = _lines(block, start)
+        if count - len(blanks) != len(col):
+            raise DataError(f"'{source}' has quoted fields that span lines near {place(start)}: it "
+                            f"cannot be read in chunks; {way_out}")
+
+    def where(p):
+        return place(int(lines[p]) if lines is not None else start + p)
+
+    part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
+                    infinite=False)
+    return part, count, [place(int(b)) for b in blanks]
+
+
+def check_values(part, fam):
+    """(min, max) of a chunk's values, after refusing infinite ones and any outside the
+    family's support (both found from the min and max, the masks made only then)."""
+    x, support = part.values, fam.spec.support
+    low, high = float(x.min()), float(x.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        reject_infinite(x, part.positions, part.label, part.locate)
+    bad = np.flatnonzero(outside(support, x)) if may_leave(support, low, high) else ()
+    if len(bad):
+        shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
+        raise DataError(f"{part.label} has values outside the support of {fam.name} "
+                        f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
+    return low, high
 
 
 def _check(fam, col, used, first_value, spread):
