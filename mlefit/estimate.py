@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import families, inference
+from . import numerics as nm
 from .data import Column, from_values
 from .errors import ConvergenceError, DataError, UsageError
 from .families.base import Controls
@@ -59,16 +60,19 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     if trials is not None:
         col, w, t = aligned_trials(first, col, w, trials, aligned=isinstance(data, Column))
     x = col.values
-    _validate(fam, col, x)
+    span = _validate(fam, col, x)
     if fam.spec.shape == "trials":
         fam, trimmed, w = with_trials(fam, col, w, t)
         if trimmed is not col:  # rows of zero trials were left out
-            _validate(fam, trimmed, trimmed.values)
+            span = _validate(fam, trimmed, trimmed.values)
         col, x = trimmed, trimmed.values
-    x, scale = _rescaled(fam, col, x) if not fix else (x, 1.0)
+    x, scale, span = _rescaled(fam, col, x, span) if not fix else (x, 1.0, span)
     with np.errstate(all="ignore"):
         try:
-            stats = fam.stats(x, w)
+            if span is not None and getattr(fam.stats, "takes_span", False):
+                stats = fam.stats(x, w, span=span)  # numerics.takes_span
+            else:
+                stats = fam.stats(x, w)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, None, exc) from exc
     return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
@@ -205,21 +209,24 @@ def _weighted(col, weights, aligned):
     return col, w
 
 
-def _rescaled(fam, col, x):
+def _rescaled(fam, col, x, span):
     """Data of scale-equivariant families whose magnitude is beyond 1e+-100 are divided
     by a power of two (exact in floating point) so that squares and information
-    matrices neither overflow nor underflow; the estimates are mapped back afterwards."""
-    if fam.rescale is None or x.size == 0:
-        return x, 1.0
-    big = max(abs(float(x.min())), abs(float(x.max())))
+    matrices neither overflow nor underflow; the estimates are mapped back afterwards.
+    span: (min x, max x) from _validate (None for labels). Returns (x, scale, span),
+    span for the values returned."""
+    if fam.rescale is None or x.size == 0 or span is None:
+        return x, 1.0, span
+    lo, hi = span
+    big = max(abs(lo), abs(hi))
     if big == 0.0 or 1e-100 <= big <= 1e100:
-        return x, 1.0
+        return x, 1.0, span
     scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # the power of two just below big
     scaled = x / scale
-    if fam.spec.support == "positive" and bool(np.any(scaled == 0.0)):
+    if fam.spec.support == "positive" and lo / scale == 0.0:  # the smallest underflows
         raise DataError(f"{col.label} spans too many orders of magnitude for double precision "
-                        f"(from {float(np.min(x)):.6g} to {big:.6g}); {fam.name} cannot use both ends")
-    return scaled, scale
+                        f"(from {lo:.6g} to {big:.6g}); {fam.name} cannot use both ends")
+    return scaled, scale, (lo / scale, hi / scale)  # division is monotonic: the extremes of scaled
 
 
 def _map_back(fam, parameters, theta, scale):
@@ -242,6 +249,8 @@ def _too_extreme(fam, col, span, exc):
 
 
 def _validate(fam, col, x):
+    """Refuse data the family cannot take; return their (min, max) (None for labels),
+    which _rescaled and the families' stats use rather than take them again."""
     spec = fam.spec
     if x.size == 0:
         if not col.dropped:
@@ -249,9 +258,10 @@ def _validate(fam, col, x):
         why = ", ".join(f"{d.count} {d.reason}" for d in col.dropped)
         raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, all left out: "
                         f"{why}); check the file and the column")
+    span = None
     if spec.support != "labels":
-        lo, hi = float(x.min()), float(x.max())
-        bad = np.flatnonzero(outside(spec.support, x)) if _may_be_outside(spec.support, lo, hi) else ()
+        lo, hi = span = nm.extremes(x)
+        bad = _outside_values(spec.support, x, lo, hi)
         if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
             others = [f for f in accepting_families(x) if f != fam.name]
@@ -266,6 +276,7 @@ def _validate(fam, col, x):
     if fam.needs_spread and (lo == hi if spec.support != "labels" else bool(np.all(x == x[0]))):
         raise DataError(f"all {x.size} values of {col.label} equal {x[0]:.10g} (zero variance); "
                         f"{fam.name} needs spread to estimate its scale")
+    return span
 
 
 def _may_be_outside(support, lo, hi):
@@ -273,6 +284,17 @@ def _may_be_outside(support, lo, hi):
     made only then, or where whole numbers must be checked one by one)."""
     inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1}
     return not inside.get(support, False)
+
+
+def _outside_values(support, x, lo, hi):
+    """The indexes of the values outside the support (none: an empty tuple). Counts
+    from lo >= 0 need only be whole: one test of all of them (floor(x) == x), the mask
+    only when it fails."""
+    if not _may_be_outside(support, lo, hi):
+        return ()
+    if support == "count" and lo >= 0 and bool(np.all(np.floor(x) == x)):
+        return ()
+    return np.flatnonzero(outside(support, x))
 
 
 def _inference(fam, stats, theta, confidence, information, fixed=None):

@@ -45,23 +45,46 @@ def _extremes(x, w):
     return float(np.min(held)), float(np.max(held))
 
 
+def _minimum(x, w):
+    """min of the rows that carry weight."""
+    return float(np.min(x if w is None else x[w > 0]))
+
+
 def _ratio_quantile(n, confidence):
     """t with P(G1 / G(n-1) <= t) = confidence, G independent unit-rate gammas."""
     return math.expm1(-math.log1p(-confidence) / (n - 1.0))
 
 
 # ---------------------------------------------------------------- pareto
-def _pareto_stats(x, w):
-    """n, the minimum m, T = sum log(x/m) and sum log x. log(x/m) is log1p of the
-    relative excess (exact for tightly clustered data), or log x - log m where that
+PARETO_DIRECT_REL = 1e-12  # the direct T is kept where its error bound is below this, relative
+
+
+@nm.takes_span
+def _pareto_stats(x, w, span=None):
+    """n, the minimum m, T = sum log(x/m) and sum log x (span: (min, max) of the rows
+    that carry weight, when known).
+
+    T is first taken directly, sum log x - n log m, with sum log x by blocks
+    (numerics.sum_log; directly with weights). Since sum |log x| <= n |log m| + T, the
+    difference is within E = n (2u + (LOG_ERROR + g + 4u) |log m|) + (LOG_ERROR + g + 3u) T
+    (u = 2^-53, g = numerics.sum_bound(n)); it is kept where E <= PARETO_DIRECT_REL T.
+    Otherwise (values close to their minimum) the careful form: log(x/m) as log1p of
+    the relative excess (exact for tightly clustered data), or log x - log m where that
     excess overflows (x/m beyond 1e308)."""
-    m = _extremes(x, w)[0]
+    n = nm.total_weight(w, x.size)
+    m = span[0] if span is not None else _minimum(x, w)
+    sumlog = nm.sum_log(x, span) if w is None else nm.wsum(np.log(x), w)
+    big = abs(math.log(m))
+    t = sumlog - n * math.log(m)
+    g = nm.sum_bound(n)
+    error = n * (2.0 * nm.U + (nm.LOG_ERROR + g + 4.0 * nm.U) * big) + (nm.LOG_ERROR + g + 3.0 * nm.U) * t
+    if t > 0 and error <= PARETO_DIRECT_REL * t:
+        return SimpleNamespace(n=n, m=m, t=t, sumlog=sumlog)
     logx = np.log(x)
     with np.errstate(over="ignore"):
         excess = (x - m) / m
     logratio = np.where(np.isfinite(excess), np.log1p(np.minimum(excess, 1e308)), logx - math.log(m))
-    return SimpleNamespace(n=nm.total_weight(w, x.size), m=m, t=nm.wsum(logratio, w),
-                           sumlog=nm.wsum(logx, w))
+    return SimpleNamespace(n=n, m=m, t=nm.wsum(logratio, w), sumlog=nm.wsum(logx, w))
 
 
 def _pareto_check(s):
@@ -157,8 +180,9 @@ PARETO = Family(
 
 
 # ---------------------------------------------------------------- uniform
-def _uniform_stats(x, w):
-    lo, hi = _extremes(x, w)
+@nm.takes_span
+def _uniform_stats(x, w, span=None):
+    lo, hi = span if span is not None else _extremes(x, w)
     return SimpleNamespace(n=nm.total_weight(w, x.size), lo=lo, hi=hi, range=hi - lo)
 
 

@@ -70,9 +70,8 @@ NORMAL = Family(
 
 
 def _lognormal_stats(x, w):
-    y = np.log(x)
-    s = _moments(y, w)
-    s.jacobian = nm.wsum(y, w)
+    s = _moments(np.log(x), w)
+    s.jacobian = s.n * s.mean  # sum of log x (weighted), from its mean: no further pass
     return s
 
 
@@ -162,15 +161,51 @@ EXPONENTIAL = Family(
 
 
 # ---------------------------------------------------------------- gamma
-def _gamma_stats(x, w):
+GAMMA_DIRECT_REL = 1e-11  # the direct d is kept where its error bound is below this, relative
+
+
+@nm.takes_span
+def _gamma_stats(x, w, span=None):
+    """n, mean, mean(log x) and d = log(mean) - mean(log x) > 0, the statistic of the
+    shape. d is first taken directly, from a plain mean and the sum of logs (by blocks,
+    numerics.sum_log); that is kept where its error bound (_gamma_direct_error) is below
+    GAMMA_DIRECT_REL d. Otherwise (tightly clustered data, where the difference cancels)
+    the careful form below, which keeps any d to full precision."""
     n = nm.total_weight(w, x.size)
+    mean = nm.wsum(x, w) / n
+    meanlog = (nm.sum_log(x, span) if w is None else nm.wsum(np.log(x), w)) / n
+    d = math.log(mean) - meanlog if mean > 0 and math.isfinite(mean) else math.nan
+    if d > 0 and _gamma_direct_error(n, mean, d) <= GAMMA_DIRECT_REL * d:
+        return SimpleNamespace(n=n, mean=mean, d=d, meanlog=meanlog)
     mean = nm.mean(x, w)
     # d = log(mean) - mean(log x). With t = (x - m)/m for the computed mean m, this is
     # log1p(mean(t)) - mean(log1p(t)) = log1pmx(mean(t)) - mean(log1pmx(t)): no term is
     # cancelled away, so tightly clustered data keep their tiny, positive d
-    t = (x - mean) / mean
-    d = nm.log1pmx(nm.wsum(t, w) / n) - nm.wsum(nm.log1pmx_array(t), w) / n
+    t = np.subtract(x, mean)
+    t /= mean
+    small_all = None
+    if span is not None:  # t is monotonic in x, so its extremes are those of the span
+        ends = [(v - mean) / mean for v in span]
+        small_all = True if max(abs(ends[0]), abs(ends[1])) < 1e-3 else None
+    d = nm.log1pmx(nm.wsum(t, w) / n) - nm.wsum(nm.log1pmx_array(t, small_all), w) / n
     return SimpleNamespace(n=n, mean=mean, d=d, meanlog=nm.wsum(np.log(x), w) / n)
+
+
+def _gamma_direct_error(n, mean, d):
+    """A bound on the error of the direct d = log(mean) - mean(log x) (first order,
+    u = 2^-53, g = numerics.sum_bound(n), weights allowed):
+    - the mean (a sum of positive terms): relative g + 3u, so log(mean) within
+      g + 3u + u |log mean|;
+    - mean(log x): within (LOG_ERROR + g + 3u) A + 2u, A = mean |log x| (the sum of logs,
+      by blocks: u per value more);
+    - A <= |log mean| + sqrt(3 d) + d: with v = log(x / mean), d = mean(e^v - 1 - v) >=
+      mean(h(|v|)) >= h(mean |v|) for the convex h(s) = e^-s - 1 + s, and h(s) >= s^2/3
+      below s = 1, h(s) >= s - 1 above (Jensen; d here is the direct one, to first order).
+    """
+    g = nm.sum_bound(n)
+    big = abs(math.log(mean))
+    a = big + math.sqrt(3.0 * d) + d
+    return g + 5.0 * nm.U + nm.U * big + (nm.LOG_ERROR + g + 3.0 * nm.U) * a
 
 
 def _gamma_check(s):
@@ -257,24 +292,26 @@ GAMMA = Family(
 
 
 # ---------------------------------------------------------------- weibull
-# The sums run over log x, held as chunks.InMemory (an array and its weights) or, for a
-# file fitted in chunks, chunks.OnChunks (log taken chunk by chunk at each pass).
+# The sums run over y = log x - max log x (ys), held as chunks.InMemory (an array and its
+# weights) or, for a file fitted in chunks, chunks.OnChunks (log taken chunk by chunk at
+# each pass); the stats also hold n, top = max log x, sum log x, mean y and the sd of log x.
 def _weibull_stats(x, w):
-    logx = np.log(x)
-    return _weibull_from(InMemory(logx, w), float(logx.max()))
+    y = np.log(x)
+    n = nm.total_weight(w, x.size)
+    top = float(y.max())
+    sumlog, sd = nm.wsum(y, w), math.sqrt(nm.mean_and_m2(y, w)[1])
+    y -= top  # in place: y = log x - max log x, the only array the stats keep
+    return SimpleNamespace(n=n, ys=InMemory(y, w, n), top=top, ybar=nm.wsum(y, w) / n, sumlog=sumlog, sd=sd)
 
 
 def _weibull_chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks)."""
-    return _weibull_from(OnChunks(chunks).map(np.log, increasing=True), float(np.log(chunks.hi)))
-
-
-def _weibull_from(logs, top):
-    """n, the data log x (logs) and y = log x - max log x (ys), sum log x, mean y and
-    the sd of log x (exact, in two passes)."""
+    """The stats of values held in chunks (mlefit.chunks): log x taken chunk by chunk at
+    each pass."""
+    logs = OnChunks(chunks).map(np.log, increasing=True)
+    top = float(np.log(chunks.hi))
     n = logs.n
     sumlog, ysum = logs.sum(lambda lx, w: (nm.wsum(lx, w), nm.wsum(lx - top, w)))
-    return SimpleNamespace(n=n, logs=logs, ys=logs.map(lambda lx: lx - top), top=top, ybar=ysum / n,
+    return SimpleNamespace(n=n, ys=logs.map(lambda lx: lx - top), top=top, ybar=ysum / n,
                            sumlog=sumlog, sd=math.sqrt(logs.mean_and_m2()[1]))
 
 
@@ -284,62 +321,99 @@ def _weibull_check(s):
                         "the weibull family needs spread to estimate its shape")
 
 
-def _weibull_power_sums(s, k):
-    """Weighted sums of e^{k y}, y e^{k y}, y^2 e^{k y} with y = log x - max log x <= 0
-    (so nothing overflows whatever the scale of x)."""
+def _weibull_power_sums(s, k, terms=3):
+    """Weighted sums of e^{k y}, y e^{k y}, y^2 e^{k y} (the first `terms` of them) with
+    y = log x - max log x <= 0 (so nothing overflows whatever the scale of x); one buffer
+    for e^{k y} and its products."""
     def sums(y, w):
-        e = np.exp(k * y)
+        e = np.multiply(y, k)
+        np.exp(e, out=e)
         if w is not None:
-            e = e * w
-        return float(e.sum()), float(e @ y), float(e @ (y * y))
+            e *= w
+        s0 = float(np.sum(e))
+        if terms == 1:
+            return (s0,)
+        e *= y
+        if terms == 2:
+            return s0, float(np.sum(e))
+        return s0, float(np.sum(e)), nm.dot(e, y)
     return s.ys.sum(sums)
 
 
 def _weibull_estimate(s, controls):
     """The shape k solves the profile equation
     h(k) = sum x^k log x / sum x^k - 1/k - mean(log x) = 0, increasing in k; solved by
-    safeguarded Newton in log k. Then scale = (mean x^k)^(1/k)."""
+    safeguarded Newton in log k from the moments start t0, within a bracket that has t0
+    at one end (Newton's first step goes that way). Then scale = (mean x^k)^(1/k).
+    Each pass over the data is made once per shape (memo); the bracket's other end
+    needs only the value of h, and the scale only the first sum."""
+    memo = {}
+
+    def sums(k, terms):
+        got = memo.get(k)
+        if got is None or len(got) < terms:
+            got = memo[k] = _weibull_power_sums(s, k, terms)
+        return got
+
+    def h_value(t):
+        k = math.exp(t)
+        s0, s1 = sums(k, 2)[:2]
+        return s1 / s0 - 1.0 / k - s.ybar
 
     def h(t):
         k = math.exp(t)
-        s0, s1, s2 = _weibull_power_sums(s, k)
+        s0, s1, s2 = sums(k, 3)
         m = s1 / s0
         return m - 1.0 / k - s.ybar, k * (s2 / s0 - m * m + 1.0 / (k * k))
 
+    def point(k):  # (k, the scale that maximises the likelihood at this shape)
+        return k, math.exp(s.top + math.log(sums(k, 1)[0] / s.n) / k)
+
     t0 = math.log(math.pi / (math.sqrt(6.0) * s.sd))
-    lo, hi = t0 - 1.0, t0 + 1.0
-    while h(lo)[0] >= 0:
-        lo -= 1.0
-    while h(hi)[0] <= 0:
-        hi += 1.0
-    t, it, ok = nm.solve_increasing(h, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
-    return Solution(_weibull_profile_point(s, math.exp(t)), "Newton on the profile equation in the shape",
-                    it, ok, "" if ok else f"shape did not converge in {it} iteration(s)",
-                    _weibull_profile_point(s, math.exp(t0)))
-
-
-def _weibull_profile_point(s, k):
-    """(k, the scale that maximises the likelihood at this shape) = (k, (mean x^k)^(1/k))."""
-    s0 = _weibull_power_sums(s, k)[0]
-    return k, math.exp(s.top + math.log(s0 / s.n) / k)
+    f0 = h(t0)[0]
+    lo, hi = t0 - 1.0, t0 + 1.0  # (where h(t0) is NaN, the solver says what it finds)
+    if f0 < 0:
+        lo = t0
+        while h_value(hi) <= 0:
+            hi += 1.0
+    elif f0 > 0:
+        hi = t0
+        while h_value(lo) >= 0:
+            lo -= 1.0
+    if f0 == 0:
+        t, it, ok = t0, 1, True
+    else:
+        t, it, ok = nm.solve_increasing(h, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
+    return Solution(point(math.exp(t)), "Newton on the profile equation in the shape",
+                    it, ok, "" if ok else f"shape did not converge in {it} iteration(s)", point(math.exp(t0)))
 
 
 def _weibull_loglik(s, theta):
     k, scale = theta
-    shift = math.log(scale)
-    zsum = s.logs.sum(lambda lx, w: nm.wsum(np.exp(k * (lx - shift)), w))
-    return (s.n * (math.log(k) - k * math.log(scale)) + (k - 1.0) * s.sumlog - zsum)
+    c = s.top - math.log(scale)  # log x - log scale = y + c
+
+    def zsum(y, w):
+        z = np.add(y, c)
+        z *= k
+        np.exp(z, out=z)
+        return nm.wsum(z, w)
+    return (s.n * (math.log(k) - k * math.log(scale)) + (k - 1.0) * s.sumlog - s.ys.sum(zsum))
 
 
 def _weibull_observed(s, theta):
     k, lam = theta
-    shift = math.log(lam)
+    c = s.top - math.log(lam)
 
-    def sums(lx, w):
-        u = lx - shift
-        z = np.exp(k * u)
-        return nm.wsum(z, w), nm.wsum(z * u, w), nm.wsum(z * u * u, w)
-    sz, szu, szuu = s.logs.sum(sums)
+    def sums(y, w):
+        u = np.add(y, c)  # log x - log lam
+        z = np.multiply(u, k)
+        np.exp(z, out=z)
+        if w is not None:
+            z *= w
+        sz = float(np.sum(z))
+        z *= u
+        return sz, float(np.sum(z)), nm.dot(z, u)
+    sz, szu, szuu = s.ys.sum(sums)
     d_kk = s.n / k ** 2 + szuu
     d_ll = -s.n * k / lam ** 2 + k * (k + 1.0) * sz / lam ** 2
     d_kl = s.n / lam - sz / lam - k * szu / lam
@@ -378,11 +452,27 @@ WEIBULL = Family(
 
 
 # ---------------------------------------------------------------- beta
-def _beta_stats(x, w):
+BETA_BLOCK_MIN = 1e-3  # |mean log| from which the sums of logs by blocks are kept
+
+
+@nm.takes_span
+def _beta_stats(x, w, span=None):
+    """n, mean, m2 and the mean logs l1 = mean log x, l2 = mean log(1 - x). Without
+    weights the logs are summed by blocks (numerics.sum_log, sum_log1m: within 2u per
+    value, absolute, plus what the direct sums make); that is kept where it is at most
+    2.2e-13 of the mean log (|mean log| >= BETA_BLOCK_MIN: every log has one sign), else
+    (values all near 0 or all near 1) the direct sum of log x or log1p(-x) is taken."""
     n = nm.total_weight(w, x.size)
     mean, m2 = nm.mean_and_m2(x, w)
-    return SimpleNamespace(n=n, mean=mean, m2=m2, l1=nm.wsum(np.log(x), w) / n,
-                           l2=nm.wsum(np.log1p(-x), w) / n)
+    if w is not None:
+        return SimpleNamespace(n=n, mean=mean, m2=m2, l1=nm.wsum(np.log(x), w) / n,
+                               l2=nm.wsum(np.log1p(-x), w) / n)
+    l1, l2 = nm.sum_log(x, span) / n, nm.sum_log1m(x, span) / n
+    if not abs(l1) >= BETA_BLOCK_MIN:
+        l1 = float(np.sum(np.log(x))) / n
+    if not abs(l2) >= BETA_BLOCK_MIN:
+        l2 = float(np.sum(np.log1p(-x))) / n
+    return SimpleNamespace(n=n, mean=mean, m2=m2, l1=l1, l2=l2)
 
 
 def _beta_check(s):

@@ -127,8 +127,9 @@ def categorical_logpmf(x, labels, theta):
 
 
 # ---------------------------------------------------------------- poisson
-def _count_stats(x, w):
-    values, counts = nm.value_counts(x, w)
+@nm.takes_span
+def _count_stats(x, w, span=None):
+    values, counts = nm.value_counts(x, w, hi=None if span is None else span[1])
     n = float(counts.sum())
     mean, m2 = nm.mean_and_m2(values, counts)
     return SimpleNamespace(n=n, total=float(values @ counts), mean=mean, m2=m2,

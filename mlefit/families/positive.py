@@ -112,12 +112,32 @@ LOG_LOGISTIC = Family(
 # sum (x - mu)^2 / (mu^2 x) = D + n (mean - mu)^2 / (mu^2 mean), with
 # D = sum (1/x - 1/mean) = sum ((x - mean)/mean)^2 / x: a sum of non-negative terms, so
 # tightly clustered data keep their small D (the direct difference would cancel).
+IG_DIRECT_REL = 1e-12  # the direct D is kept where its error bound is below this, relative
 
-def _ig_stats(x, w):
+
+@nm.takes_span
+def _ig_stats(x, w, span=None):
+    """n, mean, D and sum log x. D is first taken directly, S - n/mean with S = sum 1/x:
+    S (positive terms, each reciprocal rounded) is within g + 2u of itself, n/mean
+    within g + 4u of itself (g = numerics.sum_bound(n)) and n/mean <= S (the harmonic
+    mean is below the mean), so the difference is within (2 g + 6u) S. That is kept where
+    the bound is below IG_DIRECT_REL D; otherwise (a relative spread below about a
+    tenth) D as the sum of non-negative terms above."""
     n = nm.total_weight(w, x.size)
-    mean = nm.mean(x, w)
-    r = (x - mean) / mean
-    return SimpleNamespace(n=n, mean=mean, d=nm.wsum(r * r / x, w), sumlog=nm.wsum(np.log(x), w))
+    sumlog = nm.sum_log(x, span) if w is None else nm.wsum(np.log(x), w)
+    mean = nm.wsum(x, w) / n
+    inverse = np.divide(1.0, x)
+    total = nm.wsum(inverse, w)
+    del inverse
+    d = total - n / mean
+    if not (d > 0 and (2.0 * nm.sum_bound(n) + 6.0 * nm.U) * total <= IG_DIRECT_REL * d):
+        mean = nm.mean(x, w)
+        r = np.subtract(x, mean)
+        r /= mean
+        r *= r
+        r /= x
+        d = nm.wsum(r, w)
+    return SimpleNamespace(n=n, mean=mean, d=d, sumlog=sumlog)
 
 
 def _ig_check(s):
@@ -184,13 +204,18 @@ INVERSE_GAUSSIAN = Family(
 # With k = 1 (half-normal) or 2 (Rayleigh), minus the second derivative in sigma is
 # -k n / sigma^2 + 3 S / sigma^4, and its expectation (E S = k n sigma^2) 2 k n / sigma^2.
 
-def _rayleigh_stats(x, w):
-    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=nm.wsum(x * x, w),
-                           sumlog=nm.wsum(np.log(x), w))
+def _sum_squares(x, w):
+    return nm.dot(x, x) if w is None else nm.dot(w * x, x)
+
+
+@nm.takes_span
+def _rayleigh_stats(x, w, span=None):
+    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=_sum_squares(x, w),
+                           sumlog=nm.sum_log(x, span) if w is None else nm.wsum(np.log(x), w))
 
 
 def _half_normal_stats(x, w):
-    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=nm.wsum(x * x, w), sumlog=0.0)
+    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=_sum_squares(x, w), sumlog=0.0)
 
 
 def _half_normal_check(s):
