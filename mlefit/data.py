@@ -1,5 +1,6 @@
 """Input: a CSV/TSV file or standard input (or a Python sequence) -> one clean column of
 values, with a report of every row left out and why. Nothing is dropped silently."""
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Column:
     source: str | None = None
     locate: Callable = _index
     notes: tuple = ()
+    extremes: tuple | None = None  # (min, max) of values where already known (numeric input)
 
     def where(self, i):
         """Where used value i came from."""
@@ -430,8 +432,13 @@ def _reject_infinite(values, positions, label, where):
 
 def _from_numeric_array(arr, name):
     """Fast path for numeric numpy input: NaN is missing, nothing is copied through Python."""
+    from .numerics import extremes
+
     values = np.asarray(arr, dtype=np.float64)
     rows = values.size
+    span = extremes(values) if rows else None
+    if span is not None and math.isfinite(span[0]) and math.isfinite(span[1]):  # no NaN, no inf
+        return Column(name, values, None, rows, (), None, _index, extremes=span)
     nan = np.isnan(values)
     dropped = []
     if nan.any():

@@ -203,7 +203,7 @@ def _weighted(col, weights, aligned):
             drops.append(Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST])))
     keep = ~(np.isnan(w) | (w == 0))
     if not keep.all():
-        col = replace(col, values=col.values[keep], positions=col.stood[keep],
+        col = replace(col, values=col.values[keep], positions=col.stood[keep], extremes=None,
                       dropped=col.dropped + tuple(drops))
         w = w[keep]
     return col, w
@@ -260,7 +260,7 @@ def _validate(fam, col, x):
                         f"{why}); check the file and the column")
     span = None
     if spec.support != "labels":
-        lo, hi = span = nm.extremes(x)
+        lo, hi = span = col.extremes if col.extremes is not None and col.values is x else nm.extremes(x)
         bad = _outside_values(spec.support, x, lo, hi)
         if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])

@@ -81,5 +81,6 @@ def _leave_out(col, mask, reason, *arrays):
     from .result import Drop
     where = np.flatnonzero(mask)
     drop = Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST]))
-    col = replace(col, values=col.values[~mask], positions=col.stood[~mask], dropped=col.dropped + (drop,))
+    col = replace(col, values=col.values[~mask], positions=col.stood[~mask], extremes=None,
+                  dropped=col.dropped + (drop,))
     return (col, *(None if a is None else a[~mask] for a in arrays))
