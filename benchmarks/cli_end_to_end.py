@@ -21,7 +21,8 @@ alone (ru_maxrss), so runs do not see each other's peaks nor this script's memor
 LAUNCHER). The console script is the one installed beside the
 interpreter (not through a pyenv shim), and the floors run under the interpreter of its
 #! line. `bytes/value` is mlefit's peak RSS divided by the number of values in the file
-(the floor's in brackets). OPENBLAS_NUM_THREADS=1 for every child.
+(the floor's in brackets). OPENBLAS_NUM_THREADS=1 for every child, and bytecode
+caching on (see _bench.py), as for an installed tool.
 """
 import argparse
 import json
