@@ -99,6 +99,11 @@ def _laplace_stats(x, w):
 
 
 def _abs_dev(s, mu):
+    """sum w |x - mu|, kept for the median (the estimate, its loglik and information)."""
+    if mu == s.median:
+        if getattr(s, "at_median", None) is None:
+            s.at_median = nm.wsum(np.abs(s.x - mu), s.w)
+        return s.at_median
     return nm.wsum(np.abs(s.x - mu), s.w)
 
 
