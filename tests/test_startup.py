@@ -182,7 +182,7 @@ def test_ctrl_c_exits_130_without_traceback():
     import time
     proc = subprocess.Popen([sys.executable, "-m", "mlefit", "fit", "-", "-d", "normal"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(2.0)  # let it start and block reading standard input
+    time.sleep(3.0)  # let it start and block reading standard input (any earlier is handled too)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
