@@ -9,6 +9,7 @@ import click
 
 from . import __version__
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
+from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
 from .errors import ConvergenceError, MlefitError
 from .families.catalog import help_text
 
@@ -348,51 +349,9 @@ def _fit_gof(result, col, w, bootstrap, seed, settings):
             "notes": notes}
 
 
-class _nothing:
-    """A context that gives None (no progress to show)."""
-
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _derive_specs(options):
     """--derive SPEC (repeatable, or comma-separated) as a list."""
     return [part.strip() for text in options for part in text.split(",") if part.strip()]
-
-
-class _progress:
-    """A rich progress bar on stderr, shown only when stderr is a terminal: the context
-    value (None otherwise) has step() and set_total(n)."""
-
-    def __init__(self, what, total):
-        self.what, self.total, self.bar, self.task = what, total, None, None
-
-    def __enter__(self):
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task(self.what, total=self.total or None)
-        return self
-
-    def step(self):
-        self.bar.advance(self.task)
-
-    def update(self, completed):
-        self.bar.update(self.task, completed=completed)
-
-    def set_total(self, total):
-        self.bar.update(self.task, total=total)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
 
 
 def _fixes(pairs):
