@@ -22,13 +22,13 @@ def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive,
 
 def _chunkable_file(path):
     """A single plain or gzip/bz2/xz CSV file that is large enough to be worth it."""
-    from .stream import AUTO_BYTES
+    from .stream import AUTO_BYTES, NOT_LINES
 
     if path == "-" or not os.path.isfile(path) or os.path.getsize(path) <= AUTO_BYTES:
         return False
     with open(path, "rb") as fh:
         head = fh.read(8)
-    return not head.startswith((b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd"))
+    return not head.startswith(NOT_LINES)
 
 
 def plan(files, fam, chunk_size, engine, needs):

@@ -318,7 +318,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
             positions = np.flatnonzero(~missing)
             x = x[positions]
         if infinite:
-            _reject_infinite(x, positions, column_label(name), where)
+            reject_infinite(x, positions, column_label(name), where)
         return Column(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes))
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -359,7 +359,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     else:
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column")
     if not labels:
-        _reject_infinite(values, positions, label, where)
+        reject_infinite(values, positions, label, where)
     return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
 
 
@@ -418,10 +418,6 @@ def _is_missing(v):
 
 def reject_infinite(values, positions, label, where):
     """A DataError naming the first infinite values, if there are any."""
-    _reject_infinite(values, positions, label, where)
-
-
-def _reject_infinite(values, positions, label, where):
     bad = np.flatnonzero(np.isinf(values))
     if bad.size:
         shown = ", ".join(f"{where(i if positions is None else positions[i])}: {values[i]}" for i in bad[:3])
@@ -449,7 +445,7 @@ def _from_numeric_array(arr, name):
     else:
         positions = None
     label = column_label(name)
-    _reject_infinite(values, positions, label, _index)
+    reject_infinite(values, positions, label, _index)
     return Column(name, values, positions, rows, tuple(dropped), None, _index)
 
 

@@ -7,6 +7,7 @@ one: rows read, every row dropped and why, places named by file and line.
 Workers cannot know the line a block starts on, so they name places by the line within
 their block (written @k@); the driver, which learns every block's line count, turns
 them into lines of the file. Needs `pip install mlefit[dask]`."""
+import os
 import re
 from dataclasses import dataclass
 
@@ -14,11 +15,12 @@ import numpy as np
 
 from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
-from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
+from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError
 from .readers import ReadOptions
 from .result import Drop
-from .stream import _check, _Header, _Names, check_values, read_block, streams, why_not
+from .stream import (_OPENERS, NOT_LINES, _check, _Header, check_values, read_block, refuse_huge,
+                     stats_over, streams, why_not)
 
 DEFAULT_BLOCK_BYTES = 64 << 20
 _PLACE = re.compile(r"\b(line|row) @(\d+)@")
@@ -49,8 +51,10 @@ def _family(name):
 
 
 def _summarise(part, fam, out):
-    """The block's statistics (or its table of counts, or its values) and what the
-    checks need."""
+    """Into `out`: the block's dropped cells, its statistics (or its table of counts,
+    or its values) and what the checks need."""
+    for d in part.dropped:
+        out.drops[d.reason] = (d.count, d.first)
     x = part.values
     if not x.size:
         return
@@ -94,8 +98,6 @@ def csv_block(block, first, head, name, family, options, source):
         out.lines, out.rows = skipped + count, part.rows_read
         if blanks:
             out.drops[BLANK_LINE] = (len(blanks), tuple(blanks[:FIRST]))
-        for d in part.dropped:
-            out.drops[d.reason] = (d.count, d.first)
         _summarise(part, fam, out)
     except MlefitError as exc:
         out.error = str(exc)
@@ -115,8 +117,6 @@ def parquet_group(path, group, name, family, options):
     try:
         part = _convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
                         rows_read=len(col), options=options)
-        for d in part.dropped:
-            out.drops[d.reason] = (d.count, d.first)
         _summarise(part, fam, out)
     except MlefitError as exc:
         out.error = str(exc)
@@ -175,7 +175,6 @@ def _expand(paths):
     if "-" in files:
         raise UsageError("--engine dask reads files, not standard input")
     for f in files:
-        import os
         if not os.path.isfile(f):
             raise UsageError(f"file '{f}' not found; check the path")
     return files
@@ -193,20 +192,20 @@ def _tasks(files, column, fam, options, block_bytes):
         if head_bytes.startswith(b"PAR1"):
             import pyarrow.parquet as pq
             pf = pq.ParquetFile(path)
-            chosen = choose_column(_Names(pf.schema_arrow.names), column)
+            chosen = choose_column(NamesOnly(pf.schema_arrow.names), column)
             name = name or chosen
             groups = [dask.delayed(parquet_group)(path, g, chosen, fam.name, options)
                       for g in range(pf.num_row_groups)]
             layout.append((path, len(groups), "row"))
         else:
-            if head_bytes.startswith((b"ARROW1", b"FEA1", b"PK\x03\x04")):
+            if head_bytes.startswith(NOT_LINES):
                 raise UsageError(f"'{path}' is neither CSV nor Parquet: --engine dask reads those two")
-            compressed = head_bytes.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"))
+            compressed = any(head_bytes.startswith(magic) for magic, _, _ in _OPENERS)
             if compressed:
                 raise UsageError(f"'{path}' is compressed: --engine dask reads plain CSV (or Parquet); "
                                  f"decompress it, or fit it without --engine dask")
             head = _Header(head_bytes.lstrip(b"\xef\xbb\xbf"), options, path)
-            chosen = choose_column(_Names(head.names), column)
+            chosen = choose_column(NamesOnly(head.names), column)
             name = name or chosen
             _, blocks = read_bytes(path, delimiter=b"\n", blocksize=block_bytes, sample=False)
             groups = [dask.delayed(csv_block)(b, j == 0, head, chosen, fam.name, options, path)
@@ -226,13 +225,7 @@ def _run(files, fam, column, options, block_bytes, client, strict):
     results = client.gather(client.map(_without_values, futures) if keep else futures)
     report, stats, span, used = _reduce(results, layout, name, fam, files, strict)
     if keep:
-        chunks = DaskChunks(client, futures, used, span[0], span[1])
-        from .estimate import _too_extreme
-        with np.errstate(all="ignore"):
-            try:
-                stats = fam.chunked_stats(chunks)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-                raise _too_extreme(fam, report, span, exc) from exc
+        stats = stats_over(fam, DaskChunks(client, futures, used, span[0], span[1]), report, span)
     return report, stats, span
 
 
@@ -300,11 +293,7 @@ def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_
     client, cluster = _client(address)
     try:
         report, stats, span = _run(files, fam, column, options, block_bytes, client, strict)
-        big = max(abs(span[0]), abs(span[1]))
-        if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
-            raise DataError(f"{report.label} holds values beyond 1e+-100 (up to {big:.6g}), which chunked "
-                            f"statistics cannot hold in double precision; fit it in memory (rescaled "
-                            f"exactly)")
+        refuse_huge(fam, report, span, "fit it in memory (rescaled exactly)")
         return from_stats(fam, stats, report, span, fix=fix, confidence=confidence, information=information,
                           max_iter=max_iter, tol=tol, loss=loss_label, loss_note=loss_note, keep_data=False)
     finally:

@@ -13,7 +13,7 @@ from .errors import ConvergenceError, DataError, UsageError
 from .families.base import Controls
 from .fitted import Fitted
 from .result import FitResult, ParameterEstimate
-from .support import accepting_families, outside
+from .support import accepting_families, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
@@ -261,7 +261,7 @@ def _validate(fam, col, x):
     span = None
     if spec.support != "labels":
         lo, hi = span = col.extremes if col.extremes is not None and col.values is x else nm.extremes(x)
-        bad = _outside_values(spec.support, x, lo, hi)
+        bad = outside_values(spec.support, x, lo, hi)
         if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
             others = [f for f in accepting_families(x) if f != fam.name]
@@ -277,24 +277,6 @@ def _validate(fam, col, x):
         raise DataError(f"all {x.size} values of {col.label} equal {x[0]:.10g} (zero variance); "
                         f"{fam.name} needs spread to estimate its scale")
     return span
-
-
-def _may_be_outside(support, lo, hi):
-    """Whether values from lo to hi can lie outside the support (the whole mask is
-    made only then, or where whole numbers must be checked one by one)."""
-    inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1}
-    return not inside.get(support, False)
-
-
-def _outside_values(support, x, lo, hi):
-    """The indexes of the values outside the support (none: an empty tuple). Counts
-    from lo >= 0 need only be whole: one test of all of them (floor(x) == x), the mask
-    only when it fails."""
-    if not _may_be_outside(support, lo, hi):
-        return ()
-    if support == "count" and lo >= 0 and bool(np.all(np.floor(x) == x)):
-        return ()
-    return np.flatnonzero(outside(support, x))
 
 
 def _inference(fam, stats, theta, confidence, information, fixed=None):

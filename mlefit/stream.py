@@ -24,16 +24,18 @@ import numpy as np
 
 from . import numerics as nm
 from .chunks import LocalChunks
-from .data import BLANK_LINE, FIRST, Column, _convert, choose_column, reject_infinite
+from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
 from .readers import NA_VALUES, ReadOptions, _fields, is_number, sniff_delimiter
 from .result import Drop
-from .support import may_leave, outside
+from .support import outside_values
 
 DEFAULT_CHUNK_ROWS = 2_000_000
 AUTO_BYTES = 16 << 20  # files larger than this are read in chunks when the fit allows it
 PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
 COUNT_SUPPORTS = ("count", "binary")
+# inputs that are not lines of text to cut into chunks: Parquet, Feather, zip, zstd
+NOT_LINES = (b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd")
 _OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd7zXZ\x00", "xz", lzma.open))
 
 
@@ -78,7 +80,7 @@ def _open(path):
         raise UsageError(f"'{path}' is a directory; give the path of a data file")
     with open(path, "rb") as fh:
         head = fh.read(8)
-    if head.startswith((b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd")):
+    if head.startswith(NOT_LINES):
         raise UsageError(f"'{path}' is not plain or gzip/bz2/xz-compressed CSV: it cannot be read in "
                          f"chunks; drop --chunk-size")
     kind, opener = next(((k, o) for magic, k, o in _OPENERS if head.startswith(magic)), (None, open))
@@ -215,7 +217,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     if not first.strip():
         raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
     head = _Header(first, options, source)
-    name = choose_column(_Names(head.names), column)
+    name = choose_column(NamesOnly(head.names), column)
     for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
         if head.header and line == 1:  # the header row: leading blank lines, then the names
             cut = _end_of_first_content_line(block)
@@ -264,12 +266,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
         with np.errstate(all="ignore"):
             stats = fam.stats(counts.values, counts.counts)
     if chunks is not None:
-        from .estimate import _too_extreme
-        with np.errstate(all="ignore"):
-            try:
-                stats = fam.chunked_stats(chunks)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-                raise _too_extreme(fam, report, (lo, hi), exc) from exc
+        stats = stats_over(fam, chunks, report, (lo, hi))
     return Read(report, stats, lo, hi, chunks)
 
 
@@ -305,12 +302,31 @@ def check_values(part, fam):
     low, high = float(x.min()), float(x.max())
     if not (math.isfinite(low) and math.isfinite(high)):
         reject_infinite(x, part.positions, part.label, part.locate)
-    bad = np.flatnonzero(outside(support, x)) if may_leave(support, low, high) else ()
+    bad = outside_values(support, x, low, high)
     if len(bad):
         shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
         raise DataError(f"{part.label} has values outside the support of {fam.name} "
                         f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
     return low, high
+
+
+def stats_over(fam, chunks, report, span):
+    """The statistics of a score-and-Hessian family over values held in chunks."""
+    from .estimate import _too_extreme
+    with np.errstate(all="ignore"):
+        try:
+            return fam.chunked_stats(chunks)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+            raise _too_extreme(fam, report, span, exc) from exc
+
+
+def refuse_huge(fam, report, span, way_out):
+    """Values beyond 1e+-100 are rescaled exactly in memory; chunked statistics of a
+    scale family cannot hold them."""
+    big = max(abs(span[0]), abs(span[1]))
+    if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
+        raise DataError(f"{report.label} holds values beyond 1e+-100 (up to {big:.6g}), which "
+                        f"chunked statistics cannot hold in double precision; {way_out}")
 
 
 def _check(fam, col, used, first_value, spread):
@@ -347,15 +363,6 @@ def _bytes_per_chunk(block, rows):
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))
 
 
-class _Names:
-    """choose_column's view of a table: its column names (the schema is not known before
-    parsing, so 'the only numeric column' falls back to asking for --column)."""
-
-    def __init__(self, names):
-        self.column_names = list(names)
-        self.schema = ()
-
-
 class _Prepend:
     """A file object that first gives back the bytes already read."""
 
@@ -384,11 +391,8 @@ def fit_file(path, family=None, *, loss=None, column=None, options=None, chunk_r
     read = read_stats(path, fam, column=column, options=options, chunk_rows=chunk_rows, strict=strict,
                       on_bytes=on_bytes)
     try:
-        big = max(abs(read.lo), abs(read.hi))
-        if fam.rescale is not None and not (big == 0.0 or 1e-100 <= big <= 1e100):
-            raise DataError(f"{read.column.label} holds values beyond 1e+-100 (up to {big:.6g}), which "
-                            f"chunked statistics cannot hold in double precision; drop --chunk-size to fit "
-                            f"them in memory (rescaled exactly)")
+        refuse_huge(fam, read.column, (read.lo, read.hi),
+                    "drop --chunk-size to fit them in memory (rescaled exactly)")
         return from_stats(fam, read.stats, read.column, (read.lo, read.hi), fix=fix, confidence=confidence,
                           information=information, max_iter=max_iter, tol=tol, loss=loss_label,
                           loss_note=loss_note, keep_data=False)

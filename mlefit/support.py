@@ -19,11 +19,16 @@ def outside(support, x):
     return np.zeros(x.shape, dtype=bool)
 
 
-def may_leave(support, lo, hi):
-    """Whether values from lo to hi can lie outside the support: only then is the mask
-    of outside() worth making (and always for whole numbers, checked one by one)."""
+def outside_values(support, x, lo, hi):
+    """The indexes of the values of x outside `support` (none: an empty tuple), given
+    their min lo and max hi: the mask is made only where the range can leave the
+    support, and counts from lo >= 0 need one test that all are whole (floor(x) == x)."""
     inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1}
-    return not inside.get(support, False)
+    if inside.get(support, False):
+        return ()
+    if support == "count" and lo >= 0 and bool(np.all(np.floor(x) == x)):
+        return ()
+    return np.flatnonzero(outside(support, x))
 
 
 def accepting_families(x):
