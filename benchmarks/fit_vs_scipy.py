@@ -6,7 +6,7 @@ one run on the same seeded data.
     python3 benchmarks/fit_vs_scipy.py --families all --sizes 1e3,1e5,1e6
 
 Options: --sizes (comma-separated, 1e7 allowed), --families (comma-separated names, or
-'all' for the 15 of the earlier table; default normal, poisson, gamma, weibull,
+'all' for the 19 of the earlier table; default normal, poisson, gamma, weibull,
 lognormal, beta, negative_binomial, student_t), --repeat (best of up to R calls, 3),
 --budget (no further call once the time spent on a measurement would pass it, 10 s),
 --limit (skip a competitor at the sizes where it would take longer, predicted linearly
@@ -59,6 +59,10 @@ SAMPLERS = {
     "log_logistic": lambda r, n: 2.0 * np.exp(r.logistic(0.0, 1.0 / 3.0, n)),
     "inverse_gaussian": lambda r, n: r.wald(2.0, 5.0, n),
     "pareto": lambda r, n: 1.5 * (1.0 + r.pareto(2.5, n)),
+    "laplace": lambda r, n: r.laplace(1.0, 2.0, n),
+    "half_normal": lambda r, n: np.abs(r.normal(0.0, 1.5, n)),
+    "rayleigh": lambda r, n: r.rayleigh(2.0, n),
+    "uniform": lambda r, n: r.uniform(-1.0, 3.0, n),
 }
 DEFAULT = "normal,poisson,gamma,weibull,lognormal,beta,negative_binomial,student_t"
 
@@ -80,14 +84,18 @@ TO_SCIPY = {
     "log_logistic": lambda e: st.fisk(e["shape"], scale=e["scale"]),
     "inverse_gaussian": lambda e: st.invgauss(e["mu"] / e["lambda"], scale=e["lambda"]),
     "pareto": lambda e: st.pareto(e["alpha"], scale=e["xm"]),
+    "laplace": lambda e: st.laplace(e["mu"], e["b"]),
+    "half_normal": lambda e: st.halfnorm(scale=e["sigma"]),
+    "rayleigh": lambda e: st.rayleigh(scale=e["sigma"]),
+    "uniform": lambda e: st.uniform(e["a"], e["b"] - e["a"]),
 }
 # positive support: scipy fitted with loc fixed at 0 (same model) and with loc free
 LOC0 = {"gamma": st.gamma, "weibull": st.weibull_min, "lognormal": st.lognorm,
         "exponential": st.expon, "log_logistic": st.fisk, "inverse_gaussian": st.invgauss,
-        "pareto": st.pareto}
+        "pareto": st.pareto, "half_normal": st.halfnorm, "rayleigh": st.rayleigh}
 # real line: loc is one of the family's parameters, so dist.fit(x) is the same model
 REAL = {"normal": st.norm, "student_t": st.t, "logistic": st.logistic, "cauchy": st.cauchy,
-        "gumbel": st.gumbel_r}
+        "gumbel": st.gumbel_r, "laplace": st.laplace, "uniform": st.uniform}
 
 
 def _sm_poisson(y):

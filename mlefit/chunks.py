@@ -151,6 +151,9 @@ def _read_into(fh, array):
 
 
 # ---------------------------------------------------------------- what the families sum over
+BLOCK = 1 << 16  # values per call of InMemory.sum's fn (512 KiB of float64)
+
+
 class InMemory:
     """Values in memory with their weights (None: unit weights)."""
 
@@ -161,8 +164,15 @@ class InMemory:
         self.n = nm.total_weight(w, x.size) if n is None else n
 
     def sum(self, fn):
-        """fn(x, w): the sums over all the values (one call)."""
-        return fn(self.x, self.w)
+        """fn(x, w): the sums over all the values, taken block by block (BLOCK values a
+        call) for large arrays: each block's temporaries stay in cache and are reused
+        memory, where whole-array temporaries are fresh pages the kernel must fault in
+        (that doubled the time of a pass). The blocks' sums are added by math.fsum."""
+        x, w = self.x, self.w
+        if x.size <= 2 * BLOCK:
+            return fn(x, w)
+        return total([fn(x[i:i + BLOCK], None if w is None else w[i:i + BLOCK])
+                      for i in range(0, x.size, BLOCK)])
 
     def map(self, f, increasing=False):
         """The values f(x) (computed now), with the same weights."""

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from . import order_stats
+
 
 def total_weight(w, n):
     return float(n) if w is None else float(np.sum(w))
@@ -174,7 +176,7 @@ def weighted_median(x, w=None):
     """A minimiser of sum w|x - m|; the midpoint where the minimisers form an interval
     (so it equals numpy's median for unit weights)."""
     if w is None:
-        return float(np.median(x))
+        return order_stats.median(x)
     return weighted_quantile(x, w, 0.5)
 
 

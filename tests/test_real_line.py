@@ -339,3 +339,61 @@ def test_cdf_and_sampler_hooks_match_scipy(name):
     if name == "student_t":  # at the normal limit: the normal distribution
         np.testing.assert_allclose(fam.cdf_values(grid, (1.0, 2.0, 1e30)), scipy.stats.norm(1, 2).cdf(grid),
                                    rtol=1e-14, atol=1e-300)
+
+
+# ------------------------------------------------------------------ sums block by block
+@pytest.mark.parametrize("name", FAMILIES + ["log_logistic"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sums_block_by_block_equal_one_call(name, weighted, monkeypatch):
+    """chunks.InMemory.sum takes large arrays BLOCK values at a time (for speed); the fit
+    is the same as from one call over the whole array, to rounding."""
+    from mlefit import chunks
+    x, _ = sample(name, n=5000, seed=3)
+    w = np.random.default_rng(3).integers(1, 4, x.size).astype(float) if weighted else None
+    monkeypatch.setattr(chunks, "BLOCK", 10 ** 9)
+    whole = mlefit.fit(x, name, weights=w)
+    monkeypatch.setattr(chunks, "BLOCK", 700)  # 8 blocks, the last one short
+    blocks = mlefit.fit(x, name, weights=w)
+    for p, q in zip(whole.parameters, blocks.parameters):
+        assert q.estimate == pytest.approx(p.estimate, rel=1e-11)
+        assert q.se == pytest.approx(p.se, rel=1e-9)
+    assert blocks.loglik == pytest.approx(whole.loglik, rel=1e-13)
+
+
+@pytest.mark.parametrize("name,dist", [("logistic", scipy.stats.logistic), ("gumbel", scipy.stats.gumbel_r)])
+def test_logistic_and_gumbel_equal_scipy_fit_over_many_blocks(name, dist):
+    x, _ = sample(name, n=300_000, seed=5)  # more than 2 blocks of chunks.BLOCK
+    r = mlefit.fit(x, name)
+    loc, scale = dist.fit(x)
+    assert tuple(r.estimates.values()) == pytest.approx((loc, scale), rel=1e-6)
+    assert r.loglik >= np.sum(dist.logpdf(x, loc, scale)) - 1e-8
+
+
+def test_newton_maximiser_evaluates_each_point_once():
+    """locscale.maximise evaluates each trial with its derivatives and reuses them at the
+    next iteration: one evaluation (one pass over the data) per iteration, plus the start."""
+    from mlefit.families import locscale
+    calls = []
+
+    def f(u, derivs):
+        calls.append(bool(derivs))
+        a, b = u
+        value = -(a - 1.0) ** 4 - (a - 1.0) ** 2 - 3.0 * (b + 2.0) ** 2  # concave, not quadratic
+        g = np.array([-4.0 * (a - 1.0) ** 3 - 2.0 * (a - 1.0), -6.0 * (b + 2.0)])
+        h = np.array([[-12.0 * (a - 1.0) ** 2 - 2.0, 0.0], [0.0, -6.0]])
+        return (value, g, h) if derivs else value
+
+    u, it, ok, _ = locscale.maximise(f, (3.0, 0.0), scale=lambda u: np.ones(2), max_iter=50, tol=1e-10)
+    assert ok and u == pytest.approx([1.0, -2.0], abs=1e-8)
+    assert len(calls) == it + 1 and all(calls)
+
+
+def test_logistic_parts_match_scipy_far_into_the_tails():
+    from mlefit.families.real_line import logistic_parts
+    z = np.concatenate([np.linspace(-800.0, 800.0, 20001), [0.0, 1e-300, -1e-12, 36.0, 38.0, 745.0]])
+    l, d1, d2 = logistic_parts(z, 2)
+    assert np.allclose(l, scipy.stats.logistic.logpdf(z), rtol=1e-15, atol=1e-15)
+    assert np.array_equal(d1, -np.tanh(z / 2.0))
+    e = np.exp(-np.abs(z))
+    assert np.max(np.abs(d2 + 2.0 * e / (1.0 + e) ** 2)) < 2e-16
+    assert np.array_equal(logistic_parts(z, 0)[0], l)

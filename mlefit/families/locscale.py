@@ -18,13 +18,14 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from .. import order_stats
 from ..chunks import InMemory, OnChunks
 from ..errors import DataError
 
 
 def quantile(x, w, tau):
-    """The tau-quantile (by partition, without a sort, when there are no weights)."""
-    return float(np.quantile(x, tau)) if w is None else nm.weighted_quantile(x, w, tau)
+    """The tau-quantile (by selection, without a sort, when there are no weights)."""
+    return order_stats.quantiles(x, [tau])[0] if w is None else nm.weighted_quantile(x, w, tau)
 
 
 def stats(x, w):
@@ -42,7 +43,11 @@ def from_data(data):
     interquartile range (spread) of the data's sample: all the values when in memory."""
     xs, ws = data.sample()
     centre = nm.weighted_median(xs, ws)
-    spread = 0.5 * (quantile(xs, ws, 0.75) - quantile(xs, ws, 0.25))
+    if ws is None:
+        q1, q3 = order_stats.quantiles(xs, [0.25, 0.75])
+    else:
+        q1, q3 = nm.weighted_quantile(xs, ws, 0.25), nm.weighted_quantile(xs, ws, 0.75)
+    spread = 0.5 * (q3 - q1)
     if not spread > 0:  # more than half the weight on a few values: the sd instead
         spread = math.sqrt(data.map(lambda x: x - centre).mean_and_m2()[1])
     if not (spread > 0 and math.isfinite(spread)):
@@ -95,8 +100,9 @@ def sums(parts, data, n, mu, sigma, derivs):
     def part(y, w):
         z = (y - mu) / sigma
         l, d1, d2 = parts(z, 2)
+        d2z = d2 * z
         return (nm.wsum(l, w), nm.wsum(d1, w), nm.wsum(d1 * z, w),
-                nm.wsum(d2, w), nm.wsum(d2 * z, w), nm.wsum(d2 * z * z, w))
+                nm.wsum(d2, w), nm.wsum(d2z, w), nm.wsum(d2z * z, w))
     sl, s1, s1z, s2, s2z, s2zz = data.sum(part)
     value = sl - n * math.log(sigma)
     g = np.array([-s1 / sigma, -s1z - n])
@@ -163,18 +169,20 @@ def maximise(f, u0, *, scale, max_iter, tol, lower=None):
     is held there (projected Newton): a maximum on the bound is reached exactly.
 
     f(u, derivs) -> the value, or (value, gradient, Hessian) when derivs is true; a
-        non-finite value marks a point outside the domain.
+        non-finite value (alone, or first in the tuple) marks a point outside the
+        domain. (Every point is evaluated with derivs true; f takes the flag for
+        callers that want the value alone.)
     scale(u) -> the size of each coordinate: converged when an undamped Newton step is
         below tol times it in every coordinate.
     Returns (u, iterations, converged, message).
     """
     u = np.asarray(u0, dtype=np.float64).copy()
     low = np.full(u.size, -np.inf) if lower is None else np.asarray(lower, dtype=np.float64)
-    value = f(u, False)
-    if not math.isfinite(value):
+    at = f(u, True)
+    if not (isinstance(at, tuple) and math.isfinite(at[0])):
         return u, 0, False, "the log-likelihood is not finite at the start values"
+    value, g, h = at
     for it in range(1, max_iter + 1):
-        _, g, h = f(u, True)
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
             return u, it, False, "the derivatives of the log-likelihood are not finite"
         free = ~((u <= low) & (g <= 0.0))
@@ -184,15 +192,18 @@ def maximise(f, u0, *, scale, max_iter, tol, lower=None):
         size = float(np.max(np.abs(step) / scale(u)))
         t = 1.0
         for _ in range(60):
+            # each trial with its derivatives: an accepted step (nearly all of them)
+            # needs them next, so an iteration costs one pass over the data, not two
             trial = np.maximum(u + t * step, low)
-            new = f(trial, False)
+            at = f(trial, True)
+            new = at[0] if isinstance(at, tuple) else at
             if new >= value - 1e-13 * max(1.0, abs(value)):  # uphill, up to rounding
                 break
             t /= 2.0
         else:  # no step keeps the value: the maximum to rounding precision, or stuck
             ok = size <= 1e-7 and not damped
             return u, it, ok, "" if ok else "the line search found no higher log-likelihood"
-        u, value = trial, new
+        u, (value, g, h) = trial, at
         if size <= tol and not damped:
             return u, it, True, ""
     return u, max_iter, False, f"did not converge in {max_iter} iteration(s)"

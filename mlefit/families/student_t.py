@@ -352,7 +352,7 @@ def _held(f, base, free):
         u = np.array(base, dtype=np.float64)
         u[free] = p
         out = f(u, derivs)
-        if not derivs:
+        if not (derivs and isinstance(out, tuple)):  # the value alone, or -inf off the domain
             return out
         value, g, h = out
         return value, g[free], h[np.ix_(free, free)]
