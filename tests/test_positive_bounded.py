@@ -253,3 +253,26 @@ def test_uniform_far_beyond_double_range_of_the_width():
 def test_degenerate_data_get_a_clear_error(name, data, match):
     with pytest.raises(mlefit.DataError, match=match):
         mlefit.fit(data, name)
+
+
+# ---------------------------------------------------------------- beta: start and check from the mean logs
+def test_beta_start_from_the_geometric_means_is_close_and_the_fit_beats_it():
+    from mlefit.families import continuous
+    x = np.random.default_rng(8).beta(3.0, 7.0, 20_000)
+    s = continuous._beta_stats(x, None)
+    a0, b0 = continuous._beta_start(s)
+    r = mlefit.fit(x, "beta")
+    a, b = r.estimates["a"], r.estimates["b"]
+    assert a0 == pytest.approx(a, rel=0.05) and b0 == pytest.approx(b, rel=0.05)
+    assert r.loglik > np.sum(st.beta.logpdf(x, a0, b0))
+    assert r.loglik >= np.sum(st.beta.logpdf(x, *st.beta.fit(x, floc=0, fscale=1)[:2])) - 1e-9
+
+
+def test_beta_on_values_close_together_fits_and_on_numerically_equal_ones_refuses():
+    z = np.random.default_rng(9).normal(size=2000)
+    close = 0.3 + 1e-4 * z  # shapes ~2e7: the mean logs resolve them
+    r = mlefit.fit(close, "beta")
+    a, b = st.beta.fit(close, floc=0, fscale=1)[:2]
+    assert r.estimates["a"] == pytest.approx(a, rel=1e-3) and r.loglik >= np.sum(st.beta.logpdf(close, a, b)) - 1e-6
+    with pytest.raises(mlefit.DataError, match="numerically.*all equal"):
+        mlefit.fit(0.3 + 1e-10 * z, "beta")  # shapes ~2e19: beyond double precision

@@ -458,32 +458,46 @@ WEIBULL = Family(
 
 # ---------------------------------------------------------------- beta
 BETA_BLOCK_MIN = 1e-3  # |mean log| from which the sums of logs by blocks are kept
+BETA_MIN_GAP = 1e-13  # 1 - G1 - G2 below which the shapes are beyond double precision
 
 
 @nm.takes_span
 def _beta_stats(x, w, span=None):
-    """n, mean, m2 and the mean logs l1 = mean log x, l2 = mean log(1 - x). Without
-    weights the logs are summed by blocks (numerics.sum_log, sum_log1m: within 2u per
-    value, absolute, plus what the direct sums make); that is kept where it is at most
-    2.2e-13 of the mean log (|mean log| >= BETA_BLOCK_MIN: every log has one sign), else
-    (values all near 0 or all near 1) the direct sum of log x or log1p(-x) is taken."""
+    """n and the mean logs l1 = mean log x, l2 = mean log(1 - x): the sufficient
+    statistics, and all the fit needs. Without weights the logs are summed by blocks
+    (numerics.sum_log, sum_log1m: within 2u per value, absolute, plus what the direct
+    sums make); that is kept where it is at most 2.2e-13 of the mean log
+    (|mean log| >= BETA_BLOCK_MIN: every log has one sign), else (values all near 0 or
+    all near 1) the direct sum of log x or log1p(-x) is taken."""
     n = nm.total_weight(w, x.size)
-    mean, m2 = nm.mean_and_m2(x, w)
     if w is not None:
-        return SimpleNamespace(n=n, mean=mean, m2=m2, l1=nm.wsum(np.log(x), w) / n,
-                               l2=nm.wsum(np.log1p(-x), w) / n)
+        return SimpleNamespace(n=n, l1=nm.wsum(np.log(x), w) / n, l2=nm.wsum(np.log1p(-x), w) / n)
     l1, l2 = nm.sum_log(x, span) / n, nm.sum_log1m(x, span) / n
     if not abs(l1) >= BETA_BLOCK_MIN:
         l1 = float(np.sum(np.log(x))) / n
     if not abs(l2) >= BETA_BLOCK_MIN:
         l2 = float(np.sum(np.log1p(-x))) / n
-    return SimpleNamespace(n=n, mean=mean, m2=m2, l1=l1, l2=l2)
+    return SimpleNamespace(n=n, l1=l1, l2=l2)
+
+
+def _beta_gap(s):
+    """1 - G1 - G2 for the geometric means G1 = e^l1 of x and G2 = e^l2 of 1 - x: > 0
+    (G1 <= mean, G2 <= 1 - mean), about var/(2 mean (1 - mean)) for values close
+    together, so about 1/(2 (a + b)) at the fit."""
+    return -math.expm1(s.l1) - math.exp(s.l2)
 
 
 def _beta_check(s):
-    if not s.m2 > 0 or s.mean * (1.0 - s.mean) / s.m2 > 1e15:
-        raise DataError("the values are (numerically) all equal: zero variance; "
-                        "the beta shapes would be infinite")
+    if not _beta_gap(s) > BETA_MIN_GAP:
+        raise DataError("the values are (numerically) all equal: their spread is below what double "
+                        "precision resolves in the mean logs; the beta shapes would be infinite")
+
+
+def _beta_start(s):
+    """The shapes at which digamma(c) ~ log(c - 1/2) solves the likelihood equations:
+    a = 1/2 + G1/(2 gap), b = 1/2 + G2/(2 gap), from the sufficient statistics alone."""
+    gap = _beta_gap(s)
+    return 0.5 + 0.5 * math.exp(s.l1) / gap, 0.5 + 0.5 * math.exp(s.l2) / gap
 
 
 def _beta_nll1(s, a, b):
@@ -492,9 +506,9 @@ def _beta_nll1(s, a, b):
 
 
 def _beta_hessian1(a, b):
-    from scipy.special import polygamma
-    tab = float(polygamma(1, a + b))
-    return np.array([[float(polygamma(1, a)) - tab, -tab], [-tab, float(polygamma(1, b)) - tab]])
+    from scipy.special import zeta  # trigamma(c) = zeta(2, c), one ufunc call
+    ta, tb, tab = zeta(2.0, np.array([a, b, a + b])).tolist()
+    return np.array([[ta - tab, -tab], [-tab, tb - tab]])
 
 
 BETA_METHOD = "Newton on (a, b) from the mean-logs"
@@ -503,12 +517,10 @@ BETA_METHOD = "Newton on (a, b) from the mean-logs"
 def _beta_estimate(s, controls):
     """Newton on (a, b) for the per-observation NLL log B(a,b) - (a-1) mean log x -
     (b-1) mean log(1-x), which is convex; steps are halved to stay positive and
-    downhill. Starts from the method of moments."""
+    downhill. Starts from the geometric means (_beta_start)."""
     from scipy.special import digamma
 
-    common = s.mean * (1.0 - s.mean) / s.m2 - 1.0
-    a, b = (s.mean * common, (1.0 - s.mean) * common) if common > 0 else (1.0, 1.0)
-    start = (a, b)
+    start = a, b = _beta_start(s)
     f = _beta_nll1(s, a, b)
     for it in range(1, controls.max_iter + 1):
         dab = float(digamma(a + b))

@@ -61,10 +61,9 @@ def gamma(a, b):
 
 
 def beta(a, b):
-    """n, mean, m2 and the mean logs l1 = mean log x, l2 = mean log(1 - x)."""
+    """n and the mean logs l1 = mean log x, l2 = mean log(1 - x)."""
     n, pa, pb = _shares(a, b)
-    return SimpleNamespace(n=n, mean=_mean(a, b), m2=_m2(a, b, n), l1=pa * a.l1 + pb * b.l1,
-                           l2=pa * a.l2 + pb * b.l2)
+    return SimpleNamespace(n=n, l1=pa * a.l1 + pb * b.l1, l2=pa * a.l2 + pb * b.l2)
 
 
 def inverse_gaussian(a, b):
