@@ -43,6 +43,7 @@ class Column:
     locate: Callable = _index
     notes: tuple = ()
     extremes: tuple | None = None  # (min, max) of values where already known (numeric input)
+    whole: bool = False  # values known to be whole numbers (read from an integer column)
 
     def where(self, i):
         """Where used value i came from."""
@@ -215,7 +216,8 @@ def _stack(parts, column):
     notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
     return Column(parts[0].name, np.concatenate([p.values for p in parts]),
                   np.concatenate([p.stood + off for p, off in zip(parts, offsets)]),
-                  sum(p.rows_read for p in parts), dropped, source, locate, notes)
+                  sum(p.rows_read for p in parts), dropped, source, locate, notes,
+                  whole=all(p.whole for p in parts))
 
 
 def _to_numpy(chunked):
@@ -279,19 +281,22 @@ def _numeric(col, options):
     """(float64 values, missing mask or None) of a plain numeric arrow column, read from
     its buffers by numpy alone (pyarrow.compute costs 30-60 ms to import): nulls, NaN
     and numeric --na-values are missing; integers past 2^53 round."""
-    values, masks = [], []
+    x = np.empty(len(col))  # one copy (integers converted on the way): writable, the table let go
+    masks, at = [], 0
     for ch in col.chunks:
         n = len(ch)
         if not n:
             continue
         validity, data = ch.buffers()[:2]
-        x = np.frombuffer(data, dtype=ch.type.to_pandas_dtype())[ch.offset:ch.offset + n]
-        values.append(x.astype(np.float64, copy=False))
-        masks.append(None if validity is None or ch.null_count == 0 else ~_bits(validity, ch.offset, n))
-    x = np.concatenate(values) if values else np.empty(0)  # one copy: writable, the table let go
+        x[at:at + n] = np.frombuffer(data, dtype=ch.type.to_pandas_dtype())[ch.offset:ch.offset + n]
+        masks.append((at, n, None if validity is None or ch.null_count == 0 else ~_bits(validity, ch.offset, n)))
+        at += n
     missing = None
-    if any(m is not None for m in masks):
-        missing = np.concatenate([np.zeros(v.size, bool) if m is None else m for v, m in zip(values, masks)])
+    if any(m is not None for _, _, m in masks):
+        missing = np.zeros(x.size, bool)
+        for at, n, m in masks:
+            if m is not None:
+                missing[at:at + n] = m
     if str(col.type) in ("float", "double"):
         nan = np.isnan(x)
         missing = nan if missing is None else missing | nan
@@ -319,7 +324,8 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
             x = x[positions]
         if infinite:
             reject_infinite(x, positions, column_label(name), where)
-        return Column(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes))
+        return Column(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes),
+                      whole="int" in str(col.type))
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as pt

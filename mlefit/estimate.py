@@ -261,7 +261,7 @@ def _validate(fam, col, x):
     span = None
     if spec.support != "labels":
         lo, hi = span = col.extremes if col.extremes is not None and col.values is x else nm.extremes(x)
-        bad = outside_values(spec.support, x, lo, hi)
+        bad = outside_values(spec.support, x, lo, hi, col.whole and col.values is x)
         if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
             others = [f for f in accepting_families(x) if f != fam.name]

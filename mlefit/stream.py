@@ -302,7 +302,7 @@ def check_values(part, fam):
     low, high = float(x.min()), float(x.max())
     if not (math.isfinite(low) and math.isfinite(high)):
         reject_infinite(x, part.positions, part.label, part.locate)
-    bad = outside_values(support, x, low, high)
+    bad = outside_values(support, x, low, high, part.whole)
     if len(bad):
         shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
         raise DataError(f"{part.label} has values outside the support of {fam.name} "

@@ -19,14 +19,16 @@ def outside(support, x):
     return np.zeros(x.shape, dtype=bool)
 
 
-def outside_values(support, x, lo, hi):
+def outside_values(support, x, lo, hi, whole=False):
     """The indexes of the values of x outside `support` (none: an empty tuple), given
     their min lo and max hi: the mask is made only where the range can leave the
-    support, and counts from lo >= 0 need one test that all are whole (floor(x) == x)."""
-    inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1}
+    support, and counts from lo >= 0 need one test that all are whole (floor(x) == x),
+    none when the caller knows they are (`whole`: read from an integer column)."""
+    inside = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1,
+              "binary": whole and lo >= 0 and hi <= 1}
     if inside.get(support, False):
         return ()
-    if support == "count" and lo >= 0 and bool(np.all(np.floor(x) == x)):
+    if support == "count" and lo >= 0 and (whole or bool(np.all(np.floor(x) == x))):
         return ()
     return np.flatnonzero(outside(support, x))
 

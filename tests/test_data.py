@@ -3,7 +3,10 @@ every row left out."""
 import numpy as np
 import pytest
 
+from click.testing import CliRunner
+
 from mlefit import data
+from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
 
 from cases import write
@@ -132,3 +135,24 @@ def test_binary_file_is_refused_without_echoing_it(tmp_path):
 def test_latin1_file_is_refused_with_the_way_out(tmp_path):
     with pytest.raises(DataError, match="name the encoding with --encoding"):
         data.read_column(write(tmp_path, "name,x\ncaf\xe9,1\n".encode("latin-1")))
+
+
+# ------------------------------------------------------------------ integer columns are known whole
+def test_an_integer_column_is_read_as_whole_numbers_and_a_float_one_is_not(tmp_path):
+    ints = data.read_column(write(tmp_path, "k\n3\n\n0\nNA\n12\n"))
+    assert ints.whole and ints.values.dtype == np.float64 and ints.values.tolist() == [3.0, 0.0, 12.0]
+    assert not data.read_column(write(tmp_path, "k\n3\n0.5\n")).whole
+    assert not data.read_column(write(tmp_path, "k\n3.0\n4.0\n")).whole  # floats: checked value by value
+
+
+@pytest.mark.parametrize("text,family,ok", [
+    ("k\n0\n1\n1\n", "bernoulli", True), ("k\n0\n2\n1\n", "bernoulli", False),
+    ("k\n0\n3\n7\n", "poisson", True), ("k\n0\n-3\n7\n", "poisson", False),
+    ("k\n0\n3.5\n7\n", "poisson", False), ("k\n0\n3.0\n7\n", "poisson", True)])
+def test_support_of_integer_and_float_columns(tmp_path, text, family, ok):
+    path = write(tmp_path, text)
+    for chunked in (False, True):  # in memory, and read in chunks (stream.check_values)
+        run = CliRunner().invoke(cli, ["fit", path, "-d", family, "--json"] + (["--chunk-size", "2"] if chunked else []))
+        assert (run.exit_code == 0) == ok, run.output
+        if not ok:
+            assert "outside the support" in run.output
