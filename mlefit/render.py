@@ -1,9 +1,12 @@
-"""Rich tables built from FitResult.to_dict(). Nothing is computed here, only shown."""
-import os
+"""Tables built from FitResult.to_dict(). Nothing is computed here, only shown.
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
+The tables are Grids (render_plain.py): rich draws them on a terminal; to a file or a
+pipe the same plain text is written without importing rich, where it is sure to be the
+same (see render_plain)."""
+import os
+import sys
+
+from .render_plain import SIMPLE_HEAD, Grid, plain_text, plain_width
 
 
 def fmt(value, digits=6):
@@ -30,7 +33,7 @@ def fit_table(d, rows=None, title=None):
         src = f" of {d['source']}" if d["source"] else ""
         title = f"{d['family']} fit to {where}{src}"
     rows = d["parameters"] if rows is None else rows
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = Grid(title=title, box=SIMPLE_HEAD, title_justify="left")
     robust = any(p.get("se_robust") is not None for p in rows)
     several = any(p.get("intervals") for p in rows)
     headers = [("name" if rows is not d["parameters"] else "parameter", "left"), ("estimate", "right"),
@@ -80,7 +83,7 @@ def _span(p, digits=6):
 
 def summary_table(d):
     """n, likelihood figures, method and convergence, and every row left out."""
-    table = Table(box=None, show_header=False, pad_edge=False)
+    table = Grid(box=None, show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     if d.get("weights"):
@@ -129,29 +132,44 @@ def summary_table(d):
 def console(file=None):
     """A console for results: labels, column names and paths are data, never markup
     ("[red]" stays "[red]"); NO_COLOR (any value) means plain text, no styles at all."""
+    from rich.console import Console
+
     plain = bool(os.environ.get("NO_COLOR"))
     return Console(file=file, highlight=False, markup=False, emoji=False,
                    **({"color_system": None} if plain else {}))
 
 
-def print_fit(d, file=None):
+def emit(items, file=None):
+    """Print tables (Grids) and one-line strings to `file` (None: standard output): the
+    plain text of render_plain where rich would print exactly that, else through rich."""
+    width = plain_width(file)
+    text = None if width is None else plain_text(items, width)
+    if text is not None:
+        out = sys.stdout if file is None else file
+        out.write(text)
+        out.flush()
+        return
     out = console(file)
-    out.print(fit_table(d))
+    for item in items:
+        out.print(item)
+
+
+def print_fit(d, file=None):
+    items = [fit_table(d)]
     if d.get("derived"):
-        out.print(fit_table(d, d["derived"], "derived quantities (by the invariance of the MLE)"))
-    out.print(summary_table(d))
+        items.append(fit_table(d, d["derived"], "derived quantities (by the invariance of the MLE)"))
+    emit(items + [summary_table(d)], file)
 
 
 def print_groups(head, rows, file=None):
     """--by: one table row per group; groups that failed are listed after the table."""
-    out = console(file)
     ok = [r for r in rows if "family" in r]
     family = ok[0]["family"] if ok else "?"
-    out.print(f"{family} fit to column '{head['column']}' of {head['source']}, by '{head['by']}': "
-              f"{len(rows)} groups; {head['rows_read']} rows read, {head['n_dropped']} dropped")
+    items = [f"{family} fit to column '{head['column']}' of {head['source']}, by '{head['by']}': "
+             f"{len(rows)} groups; {head['rows_read']} rows read, {head['n_dropped']} dropped"]
     for drop in head["dropped"]:
-        out.print(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        items.append(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
+    table = Grid(box=SIMPLE_HEAD)
     table.add_column(head["by"], overflow="fold")
     table.add_column("n", justify="right")
     names = [p["name"] for p in ok[0]["parameters"]] if ok and ok[0]["family"] != "categorical" else []
@@ -162,7 +180,6 @@ def print_groups(head, rows, file=None):
     for r in ok:
         cells = [f"{fmt(p['estimate'])} ({fmt(p['se'], 3)})" for p in r["parameters"]] if names else []
         table.add_row(r["group"], fmt(r["n"]), *cells, fmt(r["loglik"], 8), fmt(r["aic"], 8))
-    out.print(table)
-    for r in rows:
-        if "error" in r:
-            out.print(f"{head['by']} = {r['group']}: {r['error']}")
+    items.append(table)
+    items += [f"{head['by']} = {r['group']}: {r['error']}" for r in rows if "error" in r]
+    emit(items, file)

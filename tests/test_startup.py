@@ -20,9 +20,14 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def loaded(argv):
-    """Every module a fresh interpreter holds after running `argv` (argv[0] is 'mlefit')."""
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True)
+def loaded(argv, env=None):
+    """Every module a fresh interpreter holds after running `argv` (argv[0] is 'mlefit'),
+    its standard output a pipe; `env` adds to (or, with None values, removes from) the
+    environment."""
+    import os
+    full = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True,
+                          env=full)
     return json.loads(proc.stderr.strip().splitlines()[-1])
 
 
@@ -47,21 +52,40 @@ FAMILY_MODULES = {"mlefit.families." + m for m in (
     "robust", "mixture", "mixture_em")}
 
 
-@pytest.mark.parametrize("output", [["--json"], []])
-def test_poisson_fit_loads_its_family_only(output, tmp_path):
+NO_FORCING = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}
+
+
+@pytest.mark.parametrize("output, env", [(["--json"], NO_FORCING), ([], NO_FORCING),
+                                         ([], {"FORCE_COLOR": "1"}), ([], {"TTY_COMPATIBLE": "1"})])
+def test_poisson_fit_loads_its_family_only(output, env, tmp_path):
     """A closed-form fit of a small file: no scipy, pandas or matplotlib, no other family's
-    module, and with --json no rich."""
+    module; with --json, or a table to a pipe, no rich (render_plain writes the text rich
+    would); rich draws the table where it would style it (FORCE_COLOR, TTY_COMPATIBLE)."""
     ten = tmp_path / "ten.csv"
     ten.write_text("x\n" + "\n".join("3141592653"))
-    mods = set(loaded(["mlefit", "fit", str(ten), "--dist", "poisson", *output]))
+    mods = set(loaded(["mlefit", "fit", str(ten), "--dist", "poisson", *output], env))
     assert "mlefit.families.discrete" in mods and "numpy" in mods
     assert not {"scipy", "pandas", "matplotlib"} & mods
     assert FAMILY_MODULES & mods == {"mlefit.families.discrete"}
     rich = {m for m in mods if m.split(".")[0] == "rich"}
-    if output:
+    if env is NO_FORCING:
         assert not rich
     else:
-        assert "rich.table" in rich
+        assert "rich.table" in rich and "rich.console" in rich
+
+
+@pytest.mark.parametrize("args", [
+    [str(SAMPLE / "michelson.csv"), "-c", "speed", "-d", "gamma"],  # the long path's title wraps
+    [str(SAMPLE / "michelson.csv"), "-c", "speed", "-d", "normal", "--robust"],  # a note wraps in its cell
+    ["BY", "-c", "x", "--by", "g", "-d", "poisson"]])
+def test_table_to_a_pipe_imports_no_rich(args, tmp_path):
+    """The table of a fit (and of --by) written to a pipe or a file: no rich module, at 80
+    columns as at 60 (where titles and notes wrap)."""
+    (tmp_path / "by.csv").write_text("g,x\na,1\na,2\nb,0\nb,3\nb,1\n")
+    args = [str(tmp_path / "by.csv") if a == "BY" else a for a in args]
+    for columns in ("80", "60"):
+        mods = loaded(["mlefit", "fit", *args], {**NO_FORCING, "COLUMNS": columns})
+        assert not [m for m in mods if m.split(".")[0] == "rich"], columns
 
 
 @pytest.mark.parametrize("name, home, also", [
