@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import __version__
+from . import __version__, exits
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
 from .errors import ConvergenceError, MlefitError
@@ -593,11 +593,16 @@ def _strict(frame, strict):
 
 
 def main():
-    """Console-script entry: quiet on a closed pipe (| head), then run the CLI."""
+    """Console-script entry: quiet on a closed pipe (| head), then run the CLI, and
+    leave without the interpreter's teardown (exits.leave)."""
     import signal
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    cli()
+    try:
+        cli()
+    except SystemExit as done:
+        exits.leave(done.code)
+    exits.leave(0)
 
 
 from . import cli_plot, cli_select  # noqa: E402,F401  (register likelihood, select and lrt)
