@@ -169,7 +169,7 @@ class InMemory:
         memory, where whole-array temporaries are fresh pages the kernel must fault in
         (that doubled the time of a pass). The blocks' sums are added by math.fsum."""
         x, w = self.x, self.w
-        if x.size <= 2 * BLOCK:
+        if x.size <= BLOCK + BLOCK // 4:
             return fn(x, w)
         return total([fn(x[i:i + BLOCK], None if w is None else w[i:i + BLOCK])
                       for i in range(0, x.size, BLOCK)])

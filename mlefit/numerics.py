@@ -14,7 +14,9 @@ def total_weight(w, n):
 
 def wsum(v, w):
     """Sum of v, weighted by w when w is given (pairwise summation in numpy)."""
-    return float(np.sum(v)) if w is None else float(np.sum(w * v))
+    if w is None:  # the method: a few microseconds less than np.sum's dispatch, per call
+        return float(v.sum()) if isinstance(v, np.ndarray) else float(np.sum(v))
+    return float(np.sum(w * v))
 
 
 def takes_span(stats):

@@ -397,3 +397,24 @@ def test_logistic_parts_match_scipy_far_into_the_tails():
     e = np.exp(-np.abs(z))
     assert np.max(np.abs(d2 + 2.0 * e / (1.0 + e) ** 2)) < 2e-16
     assert np.array_equal(logistic_parts(z, 0)[0], l)
+
+
+def test_two_coordinate_ascent_direction_equals_the_general_one():
+    from mlefit.families import locscale
+    rng = np.random.default_rng(12)
+    for _ in range(300):
+        m = rng.normal(size=(2, 2)) * 10.0 ** rng.integers(-3, 4)
+        a, g = m + m.T, rng.normal(size=2)
+        a = a @ a.T if rng.random() < 0.5 else a  # positive definite, or anything symmetric
+        step, damped = locscale._ascent_direction_2(a.tolist(), g.tolist())
+        d = np.maximum(np.abs(np.diag(a)), 1e-300)
+        lam = 0.0
+        while True:  # the general rule, by Cholesky
+            try:
+                np.linalg.cholesky(a + lam * np.diag(d))
+                break
+            except np.linalg.LinAlgError:
+                lam = 1e-4 if lam == 0.0 else lam * 10.0
+        assert damped == (lam > 0)
+        assert step == pytest.approx(np.linalg.solve(a + lam * np.diag(d), g), rel=1e-6, abs=1e-12)
+        assert float(g @ step) > 0  # uphill
