@@ -299,13 +299,17 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
             else:
                 info_fn = fam.expected_information if information == "expected" else fam.observed_information
                 info = np.atleast_2d(info_fn(stats, theta))
-                block = inference.covariance_from_information(info[np.ix_(free, free)])
-                if block is not None:
+                every = len(free) == len(theta)
+                block = inference.covariance_from_information(info if every else info[np.ix_(free, free)])
+                if block is not None and every:
+                    cov = block
+                elif block is not None:
                     cov = np.full((len(theta), len(theta)), np.nan)
                     cov[np.ix_(free, free)] = block
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             cov = None
-        if cov is None or not np.all(np.isfinite(cov[np.ix_(free, free)] if cov.ndim == 2 else cov)):
+        if cov is None or not np.all(np.isfinite(
+                cov if cov.ndim == 1 or len(free) == len(theta) else cov[np.ix_(free, free)])):
             cov = None
             notes.append("the information matrix cannot be inverted at this estimate: no standard errors")
         if fam.info_note:

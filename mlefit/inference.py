@@ -25,12 +25,30 @@ def covariance_from_information(info):
     info = np.atleast_2d(np.asarray(info, dtype=float))
     if not np.all(np.isfinite(info)):
         return None
+    if info.shape[0] <= 2:  # in floats: numpy's linear algebra costs more than a small fit
+        return _small_inverse(info.tolist())
     try:
         chol = np.linalg.cholesky(info)
     except np.linalg.LinAlgError:
         return None
     inv_chol = np.linalg.inv(chol)
     return inv_chol.T @ inv_chol
+
+
+def _small_inverse(a):
+    """The inverse of a 1 x 1 or 2 x 2 symmetric matrix (lists), or None unless it is
+    positive definite (a11 > 0 and, for 2 x 2, a22 - a12^2/a11 > 0, as Cholesky finds)."""
+    if len(a) == 1:
+        return np.array([[1.0 / a[0][0]]]) if a[0][0] > 0 else None
+    (p, q), (_, r) = a
+    if not p > 0:
+        return None
+    schur = r - q * (q / p)  # Cholesky's second pivot, squared
+    if not (schur > 0 and math.isfinite(schur)):
+        return None
+    # [[p, q], [q, r]]^-1 = [[1/p + q^2/(p^2 s), -q/(p s)], [-q/(p s), 1/s]], s = schur
+    off = -(q / p) / schur
+    return np.array([[1.0 / p - off * (q / p), off], [off, 1.0 / schur]])
 
 
 def wald_interval(estimate, se, domain, z):

@@ -65,3 +65,20 @@ def test_covariance_refuses_singular_information():
     assert covariance_from_information(np.array([[1.0, 1.0], [1.0, 1.0]])) is None
     np.testing.assert_allclose(covariance_from_information(np.array([[4.0, 1.0], [1.0, 2.0]])),
                                np.linalg.inv([[4.0, 1.0], [1.0, 2.0]]))
+
+
+def test_small_information_inverse_in_floats_equals_numpys():
+    """covariance_from_information inverts 1 x 1 and 2 x 2 matrices in floats; the
+    result is numpy's inverse, and None exactly where Cholesky fails."""
+    from mlefit import inference
+    rng = np.random.default_rng(21)
+    for _ in range(500):
+        m = rng.normal(size=(2, 2)) * 10.0 ** rng.integers(-4, 5)
+        a = m @ m.T + np.eye(2) * 10.0 ** rng.integers(-6, 1)
+        c = inference.covariance_from_information(a)
+        assert np.allclose(c, np.linalg.inv(a), rtol=1e-9, atol=1e-12 * np.max(np.abs(np.linalg.inv(a))))
+        one = inference.covariance_from_information(a[:1, :1])
+        assert one.shape == (1, 1) and one[0, 0] == pytest.approx(1.0 / a[0, 0], rel=1e-15)
+    for bad in ([[1.0, 2.0], [2.0, 1.0]], [[-1.0, 0.0], [0.0, 1.0]], [[0.0]], [[-2.0]], [[1.0, 1.0], [1.0, 1.0]],
+                [[np.inf, 0.0], [0.0, 1.0]], [[np.nan]]):
+        assert inference.covariance_from_information(bad) is None
