@@ -293,23 +293,20 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
     free = [i for i in range(len(theta)) if i not in fixed]
     cov = None
     if any(i not in boundary for i in free):
+        def of_free(m):  # the free parameters' block (all of m when none is fixed)
+            return m if not fixed or m.ndim == 1 else m[np.ix_(free, free)]
         try:
             if fam.covariance is not None and not fixed:
                 cov = fam.covariance(stats, theta)
             else:
                 info_fn = fam.expected_information if information == "expected" else fam.observed_information
-                info = np.atleast_2d(info_fn(stats, theta))
-                every = len(free) == len(theta)
-                block = inference.covariance_from_information(info if every else info[np.ix_(free, free)])
-                if block is not None and every:
-                    cov = block
-                elif block is not None:
+                cov = block = inference.covariance_from_information(of_free(np.atleast_2d(info_fn(stats, theta))))
+                if block is not None and fixed:
                     cov = np.full((len(theta), len(theta)), np.nan)
                     cov[np.ix_(free, free)] = block
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             cov = None
-        if cov is None or not np.all(np.isfinite(
-                cov if cov.ndim == 1 or len(free) == len(theta) else cov[np.ix_(free, free)])):
+        if cov is None or not np.all(np.isfinite(of_free(cov))):
             cov = None
             notes.append("the information matrix cannot be inverted at this estimate: no standard errors")
         if fam.info_note:

@@ -26,7 +26,7 @@ def covariance_from_information(info):
     if not np.all(np.isfinite(info)):
         return None
     if info.shape[0] <= 2:  # in floats: numpy's linear algebra costs more than a small fit
-        return _small_inverse(info.tolist())
+        return small_inverse(info.tolist())
     try:
         chol = np.linalg.cholesky(info)
     except np.linalg.LinAlgError:
@@ -35,7 +35,7 @@ def covariance_from_information(info):
     return inv_chol.T @ inv_chol
 
 
-def _small_inverse(a):
+def small_inverse(a):
     """The inverse of a 1 x 1 or 2 x 2 symmetric matrix (lists), or None unless it is
     positive definite (a11 > 0 and, for 2 x 2, a22 - a12^2/a11 > 0, as Cholesky finds)."""
     if len(a) == 1:

@@ -21,11 +21,14 @@ from .. import numerics as nm
 from .. import order_stats
 from ..chunks import InMemory, OnChunks
 from ..errors import DataError
+from ..inference import small_inverse
 
 
-def quantile(x, w, tau):
-    """The tau-quantile (by selection, without a sort, when there are no weights)."""
-    return order_stats.quantiles(x, [tau])[0] if w is None else nm.weighted_quantile(x, w, tau)
+def quantiles(x, w, taus):
+    """The tau-quantiles (by one selection, without a sort, when there are no weights)."""
+    if w is None:
+        return order_stats.quantiles(x, taus)
+    return [nm.weighted_quantile(x, w, tau) for tau in taus]
 
 
 def stats(x, w):
@@ -43,10 +46,7 @@ def from_data(data):
     interquartile range (spread) of the data's sample: all the values when in memory."""
     xs, ws = data.sample()
     centre = nm.weighted_median(xs, ws)
-    if ws is None:
-        q1, q3 = order_stats.quantiles(xs, [0.25, 0.75])
-    else:
-        q1, q3 = nm.weighted_quantile(xs, ws, 0.25), nm.weighted_quantile(xs, ws, 0.75)
+    q1, q3 = quantiles(xs, ws, [0.25, 0.75])
     spread = 0.5 * (q3 - q1)
     if not spread > 0:  # more than half the weight on a few values: the sd instead
         spread = math.sqrt(data.map(lambda x: x - centre).mean_and_m2()[1])
@@ -163,17 +163,15 @@ def ascent_direction(a, g):
 
 def _ascent_direction_2(a, g):
     """ascent_direction for two coordinates in floats (numpy's linear algebra costs tens
-    of microseconds a call on a 2 x 2 system: most of a small sample's fit): positive
-    definite when a11 > 0 and the determinant is > 0, as Cholesky finds."""
+    of microseconds a call on a 2 x 2 system: most of a small sample's fit), with the
+    positive-definiteness test of inference.small_inverse (Cholesky's)."""
     (p, q), (_, r) = a
     d1, d2 = max(abs(p), 1e-300), max(abs(r), 1e-300)
     lam = 0.0
     for _ in range(40):
-        s, t = p + lam * d1, r + lam * d2
-        det = s * t - q * q
-        if s > 0 and det > 0 and math.isfinite(det):
-            step = np.array([(t * g[0] - q * g[1]) / det, (s * g[1] - q * g[0]) / det])
-            return step, lam > 0
+        inverse = small_inverse([[p + lam * d1, q], [q, r + lam * d2]])
+        if inverse is not None:
+            return inverse @ np.asarray(g), lam > 0
         lam = 1e-4 if lam == 0.0 else lam * 10.0
     return np.array([g[0] / d1, g[1] / d2]), True
 

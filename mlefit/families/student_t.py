@@ -246,7 +246,7 @@ def _starts(s, y):
         df = 4.0 + 6.0 / kurtosis
         out.append((mean, math.log(sd * math.sqrt((df - 2.0) / df)), 1.0 / df))
     a = np.abs(y)
-    mad, top = nm.weighted_median(a, w), ls.quantile(a, w, 0.9)
+    mad, top = nm.weighted_median(a, w), ls.quantiles(a, w, [0.9])[0]
     if mad > 0:
         stdtrit = scipy_special().stdtrit
 
