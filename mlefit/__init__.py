@@ -16,8 +16,8 @@ from .errors import ConvergenceError, DataError, FamilyError, MlefitError, Usage
 
 def fit(data, family=None, **options):
     """Fit `family` (or the family behind `loss=`) to `data`; see mlefit.estimate.fit."""
-    from .estimate import fit as _fit
-    return _fit(data, family, **options)
+    from . import estimate  # not at import time: numpy loads on first use
+    return estimate.fit(data, family, **options)
 
 
 def select(data, families=None, **options):

@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError, UsageError, plain
+from .numerics import extremes
 from .readers import NA_VALUES, NUMBER, ReadOptions, is_number, parse, read_source
 from .result import Drop
 
@@ -388,8 +389,6 @@ def _way_out(bad, name, count, options, values=True):
 def from_values(data, name=None, labels=False):
     """A Column from a list, tuple, numpy array or pandas Series. None and NaN count as
     missing and are reported like blank cells in a file."""
-    import pyarrow as pa
-
     if isinstance(data, Column):
         return data
     if isinstance(data, (str, bytes)):
@@ -401,6 +400,8 @@ def from_values(data, name=None, labels=False):
         raise UsageError(f"data must be one-dimensional; got an array of shape {arr.shape}")
     if not labels and arr.dtype.kind in "biuf":
         return _from_numeric_array(arr, name)
+    import pyarrow as pa
+
     items = [None if _is_missing(v) else v for v in arr.tolist()]
     if labels:
         items = [None if v is None else _label_text(v) for v in items]
@@ -434,8 +435,6 @@ def reject_infinite(values, positions, label, where):
 
 def _from_numeric_array(arr, name):
     """Fast path for numeric numpy input: NaN is missing, nothing is copied through Python."""
-    from .numerics import extremes
-
     values = np.asarray(arr, dtype=np.float64)
     rows = values.size
     span = extremes(values) if rows else None

@@ -165,11 +165,12 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
                                f"try a larger --max-iter, or check the data", result)
-    from . import intervals
-    intervals.check_options(interval, resample, bootstrap)
-    if intervals.asked(interval, robust, derive):
-        result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
-                                  bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
+    if (interval, resample, bootstrap, bool(robust), bool(derive)) != ("wald", "parametric", None, False, False):
+        from . import intervals  # only beyond the fit's own Wald intervals
+        intervals.check_options(interval, resample, bootstrap)
+        if intervals.asked(interval, robust, derive):
+            result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
+                                      bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
     return result
 
 
@@ -293,21 +294,23 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
     free = [i for i in range(len(theta)) if i not in fixed]
     cov = None
     if any(i not in boundary for i in free):
-        def of_free(m):  # the free parameters' block (all of m when none is fixed)
-            return m if not fixed or m.ndim == 1 else m[np.ix_(free, free)]
         try:
             if fam.covariance is not None and not fixed:
                 cov = fam.covariance(stats, theta)
-            else:
+                if not np.all(np.isfinite(cov)):
+                    cov = None
+            else:  # a covariance from the information is finite, or None
                 info_fn = fam.expected_information if information == "expected" else fam.observed_information
-                cov = block = inference.covariance_from_information(of_free(np.atleast_2d(info_fn(stats, theta))))
+                info = np.atleast_2d(info_fn(stats, theta))
+                if fixed:  # the free parameters' block
+                    info = info[np.ix_(free, free)]
+                cov = block = inference.covariance_from_information(info)
                 if block is not None and fixed:
                     cov = np.full((len(theta), len(theta)), np.nan)
                     cov[np.ix_(free, free)] = block
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             cov = None
-        if cov is None or not np.all(np.isfinite(of_free(cov))):
-            cov = None
+        if cov is None:
             notes.append("the information matrix cannot be inverted at this estimate: no standard errors")
         if fam.info_note:
             notes.append(fam.info_note)

@@ -5,6 +5,7 @@ Intervals are Wald intervals built on the scale where the parameter is unconstra
 leave the parameter space. Estimates on the boundary get exact intervals from the
 family, or none, with a note."""
 import math
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -15,24 +16,31 @@ from .numerics import expit, logit
 INTERVAL_SCALE = {"real": "wald", "positive": "wald, log scale", "unit": "wald, logit scale"}
 
 
+@lru_cache(maxsize=64)
 def z_value(confidence):
     return NormalDist().inv_cdf(0.5 + confidence / 2.0)
 
 
 def covariance_from_information(info):
     """The inverse of a symmetric positive-definite information matrix, or None when
-    it is singular or not positive definite (then no standard errors exist)."""
+    it is singular, not positive definite, or either matrix is not finite (then no
+    standard errors exist): a covariance returned is finite throughout."""
     info = np.atleast_2d(np.asarray(info, dtype=float))
+    if info.shape[0] <= 2:  # in floats: numpy's linear algebra costs more than a small fit
+        rows = info.tolist()
+        if not all(math.isfinite(v) for row in rows for v in row):
+            return None
+        inv = small_inverse(rows)
+        return inv if inv is not None and all(math.isfinite(v) for v in inv.flat) else None
     if not np.all(np.isfinite(info)):
         return None
-    if info.shape[0] <= 2:  # in floats: numpy's linear algebra costs more than a small fit
-        return small_inverse(info.tolist())
     try:
         chol = np.linalg.cholesky(info)
     except np.linalg.LinAlgError:
         return None
     inv_chol = np.linalg.inv(chol)
-    return inv_chol.T @ inv_chol
+    inv = inv_chol.T @ inv_chol
+    return inv if np.all(np.isfinite(inv)) else None
 
 
 def small_inverse(a):

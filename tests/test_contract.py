@@ -307,3 +307,17 @@ def test_mass_is_never_nan_around_the_support(name):
     with np.errstate(all="ignore"):
         values = np.asarray(fam.logpdf(grid, theta))
     assert not np.any(np.isnan(values)) and not np.any(values == np.inf)
+
+
+def test_family_lookup_by_any_alias_and_case_is_the_same_record_every_time():
+    """families.get keeps what it found by name; every spelling still resolves, and the
+    errors of names that are not families (or lack their ':' value) come every time."""
+    from mlefit.errors import FamilyError
+    assert families.get("Gaussian") is families.get("normal") is families.get("normal")
+    assert families.get("nbinom").name == "negative_binomial"
+    for bad, said in (("poison", "did you mean 'poisson'"), ("normal:2", "takes no ':'"),
+                      ("binomial", "needs the number of trials")):
+        for _ in range(2):
+            with pytest.raises(FamilyError, match=said):
+                families.get(bad)
+    assert families.get("binomial:12").name == "binomial:12"

@@ -82,3 +82,12 @@ def test_small_information_inverse_in_floats_equals_numpys():
     for bad in ([[1.0, 2.0], [2.0, 1.0]], [[-1.0, 0.0], [0.0, 1.0]], [[0.0]], [[-2.0]], [[1.0, 1.0], [1.0, 1.0]],
                 [[np.inf, 0.0], [0.0, 1.0]], [[np.nan]]):
         assert inference.covariance_from_information(bad) is None
+
+
+def test_covariance_is_finite_or_none():
+    """Positive definite but so small that the inverse overflows: no covariance (callers
+    rely on a covariance returned being finite), for 1 x 1, 2 x 2 and the Cholesky path."""
+    assert covariance_from_information([[5e-324]]) is None
+    assert covariance_from_information([[1e-310, 0.0], [0.0, 1.0]]) is None
+    assert covariance_from_information(np.diag([1.0, 1e-310, 2.0])) is None
+    np.testing.assert_allclose(covariance_from_information(np.diag([1.0, 4.0, 2.0])), np.diag([1.0, 0.25, 0.5]))

@@ -70,10 +70,16 @@ SHAPES = {  # shape -> (example, what it must be, test)
 }
 
 
+_FOUND = {}  # name as given -> its Family, for the names of families without a fixed shape
+
+
 def get(name):
     """The Family record for `name` (an alias or any capitalisation; families with a
     fixed shape take it after a colon: 'asymmetric_laplace:0.9', 'huber:1.345'), or
     FamilyError naming the nearest known family."""
+    found = _FOUND.get(name) if isinstance(name, str) else None
+    if found is not None:
+        return found
     from .base import Family
     if isinstance(name, Family):
         return name
@@ -88,7 +94,8 @@ def get(name):
     if spec.shape is None:
         if ":" in name:
             raise FamilyError(f"the {canonical} family takes no ':' value (got '{name}')")
-        return _implementation(canonical)
+        found = _FOUND[name] = _implementation(canonical)
+        return found
     if spec.shape == "trials" and ":" not in name:
         raise FamilyError(f"the {canonical} family needs the number of trials: --trials N "
                           f"(or --trials COLUMN for one per row), or '{canonical}:N'")
