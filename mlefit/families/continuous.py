@@ -7,6 +7,7 @@ import numpy as np
 from .. import numerics as nm
 from ..chunks import InMemory, OnChunks
 from ..errors import DataError
+from ..inference import small_inverse
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME
@@ -505,10 +506,15 @@ def _beta_nll1(s, a, b):
     return float(betaln(a, b)) - (a - 1.0) * s.l1 - (b - 1.0) * s.l2
 
 
-def _beta_hessian1(a, b):
+def _beta_hessian_rows(a, b):
+    """The Hessian of the per-observation NLL in (a, b), as lists."""
     from scipy.special import zeta  # trigamma(c) = zeta(2, c), one ufunc call
     ta, tb, tab = zeta(2.0, np.array([a, b, a + b])).tolist()
-    return np.array([[ta - tab, -tab], [-tab, tb - tab]])
+    return [[ta - tab, -tab], [-tab, tb - tab]]
+
+
+def _beta_hessian1(a, b):
+    return np.array(_beta_hessian_rows(a, b))
 
 
 BETA_METHOD = "Newton on (a, b) from the mean-logs"
@@ -523,9 +529,11 @@ def _beta_estimate(s, controls):
     start = a, b = _beta_start(s)
     f = _beta_nll1(s, a, b)
     for it in range(1, controls.max_iter + 1):
-        dab = float(digamma(a + b))
-        g = np.array([float(digamma(a)) - dab - s.l1, float(digamma(b)) - dab - s.l2])
-        step = np.linalg.solve(_beta_hessian1(a, b), g)
+        da, db, dab = digamma(np.array([a, b, a + b])).tolist()
+        g = np.array([da - dab - s.l1, db - dab - s.l2])
+        h = _beta_hessian_rows(a, b)
+        inverse = small_inverse(h)  # in floats; the Hessian is positive definite (log B is convex)
+        step = inverse @ g if inverse is not None else np.linalg.solve(np.array(h), g)
         lam = 1.0
         for _ in range(60):
             na, nb = a - lam * step[0], b - lam * step[1]
