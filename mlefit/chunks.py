@@ -163,16 +163,20 @@ class InMemory:
         self.x, self.w = x, w
         self.n = nm.total_weight(w, x.size) if n is None else n
 
-    def sum(self, fn):
-        """fn(x, w): the sums over all the values, taken block by block (BLOCK values a
-        call) for large arrays: each block's temporaries stay in cache and are reused
-        memory, where whole-array temporaries are fresh pages the kernel must fault in
-        (that doubled the time of a pass). The blocks' sums are added by math.fsum."""
+    def sum(self, fn, block=None):
+        """fn(x, w): the sums over all the values, taken block by block (`block` values a
+        call, BLOCK by default) for large arrays: each block's temporaries stay in cache
+        and are reused memory, where whole-array temporaries are fresh pages the kernel
+        must fault in (that doubled the time of a pass). A fn making many temporaries
+        runs quicker with smaller blocks, whose temporaries all fit in a core's L2 cache
+        (512 KiB and up); a fn of few numpy calls on larger ones, where the Python cost of
+        a call is spread over more values. The blocks' sums are added by math.fsum."""
         x, w = self.x, self.w
-        if x.size <= BLOCK + BLOCK // 4:
+        block = block or BLOCK
+        if x.size <= block + block // 4:
             return fn(x, w)
-        return total([fn(x[i:i + BLOCK], None if w is None else w[i:i + BLOCK])
-                      for i in range(0, x.size, BLOCK)])
+        return total([fn(x[i:i + block], None if w is None else w[i:i + block])
+                      for i in range(0, x.size, block)])
 
     def map(self, f, increasing=False):
         """The values f(x) (computed now), with the same weights."""
@@ -200,8 +204,9 @@ class OnChunks:
         self.n = float(chunks.n)
         self._bounds = (float(chunks.lo), float(chunks.hi)) if f is None and bounds is None else bounds
 
-    def sum(self, fn):
-        """fn(x, None) on every chunk (x transformed by f), summed."""
+    def sum(self, fn, block=None):
+        """fn(x, None) on every chunk (x transformed by f), summed (`block`: a chunk is
+        visited whole)."""
         f = self.f
         if f is None:
             return self.chunks.map_sum(lambda x: fn(x, None))

@@ -128,14 +128,16 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
                 fixed = parse_fixed(fam, fix, stats)
                 solution = fit_fixed(fam, stats, fixed, solution.theta, controls)
             theta = tuple(float(t) for t in solution.theta)
-            loglik = float(fam.loglik(stats, theta))
+            at = solution.at  # (loglik, observed information) from the estimator's last step
+            loglik = float(fam.loglik(stats, theta) if at is None else at[0])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
         if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
             raise _too_extreme(fam, col, span, None)
         try:
-            parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed)
+            parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed,
+                                                       None if at is None else at[1])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
@@ -280,10 +282,11 @@ def _validate(fam, col, x):
     return span
 
 
-def _inference(fam, stats, theta, confidence, information, fixed=None):
+def _inference(fam, stats, theta, confidence, information, fixed=None, observed=None):
     """Standard errors and intervals for each parameter, and notes on how they were made.
     With parameters `fixed`, the free ones' covariance inverts their block of the
-    information (the information given the fixed values)."""
+    information (the information given the fixed values). observed: the observed
+    information at theta when the estimator has it (None: the family computes it)."""
     names, domains = fam.names(stats), fam.domains(stats)
     fixed = fixed or {}
     notes = []
@@ -300,8 +303,11 @@ def _inference(fam, stats, theta, confidence, information, fixed=None):
                 if not np.all(np.isfinite(cov)):
                     cov = None
             else:  # a covariance from the information is finite, or None
-                info_fn = fam.expected_information if information == "expected" else fam.observed_information
-                info = np.atleast_2d(info_fn(stats, theta))
+                if information == "expected":
+                    info = fam.expected_information(stats, theta)
+                else:
+                    info = fam.observed_information(stats, theta) if observed is None else observed
+                info = np.atleast_2d(info)
                 if fixed:  # the free parameters' block
                     info = info[np.ix_(free, free)]
                 cov = block = inference.covariance_from_information(info)

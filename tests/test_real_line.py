@@ -345,14 +345,18 @@ def test_cdf_and_sampler_hooks_match_scipy(name):
 @pytest.mark.parametrize("name", FAMILIES + ["log_logistic"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_sums_block_by_block_equal_one_call(name, weighted, monkeypatch):
-    """chunks.InMemory.sum takes large arrays BLOCK values at a time (for speed); the fit
-    is the same as from one call over the whole array, to rounding."""
+    """chunks.InMemory.sum takes large arrays BLOCK values at a time (SUMS_BLOCK for the
+    log-likelihood sums of locscale), for speed; the fit is the same as from one call
+    over the whole array, to rounding."""
     from mlefit import chunks
+    from mlefit.families import locscale
     x, _ = sample(name, n=5000, seed=3)
     w = np.random.default_rng(3).integers(1, 4, x.size).astype(float) if weighted else None
-    monkeypatch.setattr(chunks, "BLOCK", 10 ** 9)
+    for where, what in ((chunks, "BLOCK"), (locscale, "SUMS_BLOCK")):
+        monkeypatch.setattr(where, what, 10 ** 9)
     whole = mlefit.fit(x, name, weights=w)
-    monkeypatch.setattr(chunks, "BLOCK", 700)  # 8 blocks, the last one short
+    for where, what in ((chunks, "BLOCK"), (locscale, "SUMS_BLOCK")):
+        monkeypatch.setattr(where, what, 700)  # 8 blocks, the last one short
     blocks = mlefit.fit(x, name, weights=w)
     for p, q in zip(whole.parameters, blocks.parameters):
         assert q.estimate == pytest.approx(p.estimate, rel=1e-11)
@@ -418,3 +422,25 @@ def test_two_coordinate_ascent_direction_equals_the_general_one():
         assert damped == (lam > 0)
         assert step == pytest.approx(np.linalg.solve(a + lam * np.diag(d), g), rel=1e-6, abs=1e-12)
         assert float(g @ step) > 0  # uphill
+
+
+@pytest.mark.parametrize("name", ["logistic", "cauchy"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_newton_fit_hands_over_loglik_and_information_at_its_estimate(name, weighted):
+    """The Newton fit's last evaluation, mapped back from the standardised values, is the
+    log-likelihood and observed information at the estimate: the fit uses them rather
+    than take two more passes, so they must equal what the family computes there."""
+    from mlefit.families.base import Controls
+    fam = mlefit.families.get(name)
+    x, _ = sample(name, n=3000, seed=11)
+    w = np.random.default_rng(11).integers(1, 4, x.size).astype(float) if weighted else None
+    stats = fam.stats(x, w)
+    solution = fam.estimate(stats, Controls())
+    assert solution.converged and solution.at is not None
+    loglik, info = solution.at
+    assert loglik == pytest.approx(fam.loglik(stats, solution.theta), rel=1e-13)
+    np.testing.assert_allclose(info, fam.observed_information(stats, solution.theta), rtol=1e-10)
+    r = mlefit.fit(x, name, weights=w)
+    assert r.loglik == pytest.approx(fam.loglik(stats, solution.theta), rel=1e-13)
+    se = np.sqrt(np.diag(np.linalg.inv(fam.observed_information(stats, solution.theta))))
+    assert [p.se for p in r.parameters] == pytest.approx(se.tolist(), rel=1e-9)

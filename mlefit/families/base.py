@@ -1,6 +1,6 @@
 """The record every family fills in. A family is data: its spec (catalog.py) plus a
 handful of vectorised functions. Estimation, inference and output are shared."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -31,6 +31,9 @@ class Solution:
     converged: bool = True
     message: str = ""
     start: tuple | None = None  # where an iterative estimator began (method of moments)
+    # (log-likelihood, observed information) at theta, when the estimator's last step
+    # computed them: the fit then takes no further pass over the data for them
+    at: tuple | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

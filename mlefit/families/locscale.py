@@ -88,13 +88,16 @@ def refuse_ties(s, family, why, half=False):
                         f"the {family} MLE does not exist or is not unique; choose another family")
 
 
+SUMS_BLOCK = 8192  # values a call: the dozen temporaries of a call (64 KiB each) stay in L2
+
+
 def sums(parts, data, n, mu, sigma, derivs):
     """The log-likelihood sum(l(z)) - n log(sigma), z = (y - mu)/sigma for the values y
     of `data` (chunks.InMemory or OnChunks), and when `derivs`, its gradient and Hessian
     in (mu, tau = log sigma): g = (-S(l')/sigma, -S(l' z) - n),
     H = [[S(l'')/sigma^2, S(l'' z + l')/sigma], [., S(l'' z^2 + l' z)]], S a weighted sum."""
     if not derivs:
-        value = data.sum(lambda y, w: nm.wsum(parts((y - mu) / sigma, 0)[0], w)) - n * math.log(sigma)
+        value = data.sum(lambda y, w: nm.wsum(parts((y - mu) / sigma, 0)[0], w), SUMS_BLOCK) - n * math.log(sigma)
         return value if math.isfinite(value) else -math.inf
 
     def part(y, w):
@@ -103,7 +106,7 @@ def sums(parts, data, n, mu, sigma, derivs):
         d2z = d2 * z
         return (nm.wsum(l, w), nm.wsum(d1, w), nm.wsum(d1 * z, w),
                 nm.wsum(d2, w), nm.wsum(d2z, w), nm.wsum(d2z * z, w))
-    sl, s1, s1z, s2, s2z, s2zz = data.sum(part)
+    sl, s1, s1z, s2, s2z, s2zz = data.sum(part, SUMS_BLOCK)
     value = sl - n * math.log(sigma)
     g = np.array([-s1 / sigma, -s1z - n])
     cross = (s2z + s1) / sigma
@@ -126,18 +129,30 @@ def observed(parts, s, theta):
 
 def newton_fit(parts, s, log_scale0, controls, method=None):
     """Maximise over (mu, log sigma) from (centre, spread e^log_scale0) by `maximise`;
-    returns ((mu, sigma), iterations, converged, message). (`method` is not used: kept
-    for callers that pass their method text.)"""
+    returns ((mu, sigma), iterations, converged, message, at): `at` is (log-likelihood,
+    observed information in (mu, sigma)) at the estimate, from the last evaluation, or
+    None. (`method` is not used: kept for callers that pass their method text.)"""
     y = standardised(s)
+    last = {}
 
     def f(u, derivs):
         if not abs(u[1]) < 300.0:
             return -math.inf
-        return sums(parts, y, s.n, u[0], math.exp(u[1]), derivs)
+        last["u"], last["at"] = u, sums(parts, y, s.n, u[0], math.exp(u[1]), derivs)
+        return last["at"]
 
     u, it, ok, message = maximise(f, (0.0, log_scale0), scale=lambda u: np.array([math.exp(u[1]), 1.0]),
                                   max_iter=controls.max_iter, tol=controls.tol)
-    return (s.centre + s.spread * u[0], s.spread * math.exp(u[1])), it, ok, message
+    theta = (s.centre + s.spread * u[0], s.spread * math.exp(u[1]))
+    at = last.get("at")
+    if not (isinstance(at, tuple) and np.array_equal(last["u"], u)):
+        return theta, it, ok, message, None
+    # y = (x - centre)/spread: the same z, so loglik(x) = loglik(y) - n log(spread), and
+    # d/dmu = d/du0 / spread, d/dtau = d/du1 (tau = log sigma = log spread + u1)
+    value, g, h = at
+    back = np.array([1.0 / s.spread, 1.0])
+    info = -natural_hessian(g * back, h * np.outer(back, back), (1.0, 1.0 / theta[1]), (0.0, -1.0 / theta[1] ** 2))
+    return theta, it, ok, message, (value - s.n * math.log(s.spread), info)
 
 
 def rescale(c):
@@ -202,16 +217,19 @@ def maximise(f, u0, *, scale, max_iter, tol, lower=None):
     for it in range(1, max_iter + 1):
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
             return u, it, False, "the derivatives of the log-likelihood are not finite"
-        free = ~((u <= low) & (g <= 0.0))
-        step, damped = np.zeros(u.size), False
-        if free.any():
-            step[free], damped = ascent_direction(-h[np.ix_(free, free)], g[free])
+        if lower is None:  # every coordinate free (a few microseconds less an iteration)
+            step, damped = ascent_direction(-h, g)
+        else:
+            free = ~((u <= low) & (g <= 0.0))
+            step, damped = np.zeros(u.size), False
+            if free.any():
+                step[free], damped = ascent_direction(-h[np.ix_(free, free)], g[free])
         size = float(np.max(np.abs(step) / scale(u)))
         t = 1.0
         for _ in range(60):
             # each trial with its derivatives: an accepted step (nearly all of them)
             # needs them next, so an iteration costs one pass over the data, not two
-            trial = np.maximum(u + t * step, low)
+            trial = u + t * step if lower is None else np.maximum(u + t * step, low)
             at = f(trial, True)
             new = at[0] if isinstance(at, tuple) else at
             if new >= value - 1e-13 * max(1.0, abs(value)):  # uphill, up to rounding

@@ -57,7 +57,7 @@ def _ll_from(logs):
 
 
 def _ll_estimate(s, controls):
-    (mu, scale), it, ok, message = ls.newton_fit(logistic_parts, s, LL_LOG_SCALE0, controls, LL_METHOD)
+    (mu, scale), it, ok, message, _ = ls.newton_fit(logistic_parts, s, LL_LOG_SCALE0, controls, LL_METHOD)
     start = (1.0 / (s.spread * math.exp(LL_LOG_SCALE0)), math.exp(s.centre))
     return Solution((1.0 / scale, math.exp(mu)), LL_METHOD, it, ok, message, start)
 

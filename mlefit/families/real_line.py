@@ -51,9 +51,9 @@ def _family(name, parts, estimate, expected, scipy, cdf, sample, check=None, min
 
 def _newton_estimate(parts, log_scale0, method):
     def estimate(s, controls):
-        theta, it, ok, message = ls.newton_fit(parts, s, log_scale0, controls)
+        theta, it, ok, message, at = ls.newton_fit(parts, s, log_scale0, controls)
         return Solution(theta, method, it, ok, message,
-                        (s.centre, s.spread * math.exp(log_scale0)))
+                        (s.centre, s.spread * math.exp(log_scale0)), at)
     return estimate
 
 
