@@ -52,25 +52,36 @@ def fmt_s(t):
         return f"{t:.2f}"
     if t >= 0.01:
         return f"{t:.3f}"
-    return f"{t:.5f}"
+    return f"{t:.3g}"  # 5.21e-05: three digits at every size
 
 
 def fmt_ratio(r):
     return "" if r is None else (f"{r:.0f}" if r >= 100 else f"{r:.1f}" if r >= 1 else f"{r:.2f}")
 
 
+BATCH_SECONDS = 0.02  # calls quicker than a tenth of this are timed in batches
+
+
 def measure(fn, repeat=3, budget=10.0):
-    """Best wall time of up to `repeat` calls of fn(); another call is started only while
-    the time spent so far plus the last call's time stays within `budget` seconds (so a
-    slow call is timed once). Returns (best seconds, number of calls, last result)."""
-    best, spent, out, runs = float("inf"), 0.0, None, 0
-    while runs < repeat:
+    """Best wall time of fn() over up to `repeat` timings; another timing is started only
+    while the time spent so far plus the last timing stays within `budget` seconds (so a
+    slow call is timed once). A call under BATCH_SECONDS/10 is timed in batches of k
+    calls taking about BATCH_SECONDS together, timeit's way, and the time per call of the
+    best batch is returned: one call of some microseconds is within the clock's and the
+    caches' noise, and the first after new data pays for cold caches, which a loop of
+    small fits does not. Returns (best seconds per call, number of timings, last result)."""
+    t0 = time.perf_counter()
+    out = fn()
+    first = time.perf_counter() - t0
+    k = 1 if first >= BATCH_SECONDS / 10 else max(1, int(BATCH_SECONDS / max(first, 1e-7)))
+    best, spent, runs = (first, first, 1) if k == 1 else (float("inf"), first, 0)
+    last = first * k
+    while runs < repeat and spent + last <= budget:
         t0 = time.perf_counter()
-        out = fn()
-        t = time.perf_counter() - t0
-        best, spent, runs = min(best, t), spent + t, runs + 1
-        if spent + t > budget:
-            break
+        for _ in range(k):
+            out = fn()
+        last = time.perf_counter() - t0
+        best, spent, runs = min(best, last / k), spent + last, runs + 1
     return best, runs, out
 
 

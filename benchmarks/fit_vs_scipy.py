@@ -7,7 +7,7 @@ one run on the same seeded data.
 
 Options: --sizes (comma-separated, 1e7 allowed), --families (comma-separated names, or
 'all' for the 19 of the earlier table; default normal, poisson, gamma, weibull,
-lognormal, beta, negative_binomial, student_t), --repeat (best of up to R calls, 3),
+lognormal, beta, negative_binomial, student_t), --repeat (best of up to R timings, 3),
 --budget (no further call once the time spent on a measurement would pass it, 10 s),
 --limit (skip a competitor at the sizes where it would take longer, predicted linearly
 from its previous size, 60 s), --seed, --write [PATH] (replace or append the section
@@ -22,7 +22,8 @@ The competitors, per family:
   statsmodels' intercept-only Poisson / NegativeBinomial (NB2): sm.X(y, ones).fit(disp=0).
   (statsmodels' GLM Gamma is not the MLE of the shape, so it is not compared.)
 
-Columns: best wall time of each (the library call alone, data already in memory: for
+Columns: best wall time per call of each (calls under 2 ms timed in batches, timeit's
+way, B.measure; the library call alone, data already in memory: for
 scipy its fit, not the frozen distribution made from the result, which costs about
 0.3 ms; mlefit's call returns SEs, intervals and the log-likelihood as well), the ratio
 other / mlefit (above 1: mlefit is faster), and dloglik = mlefit's log-likelihood minus
@@ -218,7 +219,8 @@ def main():
     rows = run(names, B.parse_sizes(args.sizes), args)
     body = B.table(["family", "n", "other", "model", "mlefit s", "other s", "other/mlefit", "dloglik"],
                    rows, "lrllrrrr")
-    body += ("\n\nBest of up to %d calls within %g s per measurement (¹: one call). "
+    body += ("\n\nBest of up to %d timings within %g s per measurement (¹: one call); calls "
+             "under 2 ms are timed in batches of about 20 ms and the time per call is shown. "
              "`model`: same = the same parameters as mlefit's fit; +loc = scipy also fits a "
              "location (one parameter more). `dloglik` = mlefit minus other, both from "
              "scipy.stats logpdf/logpmf at the fitted parameters (bold: mlefit lower beyond "
