@@ -279,9 +279,11 @@ def _bits(buffer, offset, n):
 
 
 def _numeric(col, options):
-    """(float64 values, missing mask or None) of a plain numeric arrow column, read from
-    its buffers by numpy alone (pyarrow.compute costs 30-60 ms to import): nulls, NaN
-    and numeric --na-values are missing; integers past 2^53 round."""
+    """(float64 values, missing mask or None, (min, max) or None) of a plain numeric arrow
+    column, read from its buffers by numpy alone (pyarrow.compute costs 30-60 ms to
+    import): nulls, NaN and numeric --na-values are missing; integers past 2^53 round.
+    The extremes of float values come from the pass that finds their NaNs (one pass
+    instead of two, and none more for the support check); None when any is missing."""
     x = np.empty(len(col))  # one copy (integers converted on the way): writable, the table let go
     masks, at = [], 0
     for ch in col.chunks:
@@ -292,21 +294,26 @@ def _numeric(col, options):
         x[at:at + n] = np.frombuffer(data, dtype=ch.type.to_pandas_dtype())[ch.offset:ch.offset + n]
         masks.append((at, n, None if validity is None or ch.null_count == 0 else ~_bits(validity, ch.offset, n)))
         at += n
-    missing = None
+    missing, span = None, None
     if any(m is not None for _, _, m in masks):
         missing = np.zeros(x.size, bool)
         for at, n, m in masks:
             if m is not None:
                 missing[at:at + n] = m
     if str(col.type) in ("float", "double"):
-        nan = np.isnan(x)
-        missing = nan if missing is None else missing | nan
+        if missing is None and x.size:  # NaN is missing: the extremes are finite only without one
+            span = extremes(x)
+        if not (span is not None and math.isfinite(span[0]) and math.isfinite(span[1])):
+            nan = np.isnan(x)
+            missing, span = (nan if missing is None else missing | nan), None
     numbers = [float(m.replace(options.decimal, ".")) for m in options.na_values
                if m and is_number(m, options.decimal)]
     if numbers:
         hit = np.isin(x, numbers)
-        missing = hit if missing is None else missing | hit
-    return x, missing
+        missing, span = (hit if missing is None else missing | hit), None
+    if missing is not None and not missing.any():
+        missing = None
+    return x, missing, span
 
 
 def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None,
@@ -316,17 +323,17 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     the caller checks for infinite values (from the column's min and max)."""
     options = options or ReadOptions()
     if not labels and str(col.type) in _NUMPY_TYPES:
-        x, missing = _numeric(col, options)
+        x, missing, span = _numeric(col, options)
         positions = None
-        if missing is not None and missing.any():
+        if missing is not None:
             lost = np.flatnonzero(missing)
             dropped.append(Drop(MISSING, int(lost.size), tuple(where(p) for p in lost[:FIRST])))
             positions = np.flatnonzero(~missing)
             x = x[positions]
-        if infinite:
+        if infinite and span is None:  # finite extremes: nothing infinite
             reject_infinite(x, positions, column_label(name), where)
         return Column(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes),
-                      whole="int" in str(col.type))
+                      extremes=span, whole="int" in str(col.type))
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as pt

@@ -26,7 +26,7 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import NA_VALUES, ReadOptions, _fields, is_number, sniff_delimiter
+from .readers import NA_VALUES, ReadOptions, _fields, is_number, line_count, sniff_delimiter
 from .result import Drop
 from .support import outside_values
 
@@ -88,21 +88,37 @@ def _open(path):
 
 
 def _blocks(fh, size):
-    """Runs of whole lines of about `size` bytes (the last may lack its newline)."""
-    rest = b""
+    """Runs of whole lines of about `size` bytes (the last may lack its newline), as
+    memoryviews of one buffer, refilled behind the partial line the last run left: only
+    that line is copied, and the buffer's pages are faulted in once, not at every run
+    (a fresh 16 MB bytes object per run costs more than the copy). A run is valid until
+    the next one is asked for; a line longer than `size` gets a larger buffer."""
+    buf, rest = bytearray(size), b""
     while True:
-        data = fh.read(size)
-        if not data:
+        if len(rest) >= len(buf):
+            buf = bytearray(2 * len(rest))
+        view = memoryview(buf)
+        view[:len(rest)] = rest
+        end = len(rest) + _fill(fh, view[len(rest):])
+        if end == len(rest):  # end of input
             if rest:
-                yield rest
+                yield view[:end]
             return
-        data = rest + data
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            rest = data
-            continue
-        rest = data[cut + 1:]
-        yield data[:cut + 1]
+        cut = buf.rfind(b"\n", 0, end)
+        rest = bytes(view[:end] if cut < 0 else view[cut + 1:end])
+        if cut >= 0:
+            yield view[:cut + 1]
+
+
+def _fill(fh, view):
+    """Read into view until it is full or the input ends; the number of bytes read."""
+    got = 0
+    while got < len(view):
+        k = fh.readinto(view[got:])
+        if not k:
+            break
+        got += k
+    return got
 
 
 class _Header:
@@ -220,8 +236,10 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     name = choose_column(NamesOnly(head.names), column)
     for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
         if head.header and line == 1:  # the header row: leading blank lines, then the names
-            cut = _end_of_first_content_line(block)
-            line += block[:cut].count(b"\n")
+            cut = _end_of_first_content_line(bytes(block[:1 << 20]))
+            if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
+                cut = _end_of_first_content_line(bytes(block))
+            line += bytes(block[:cut]).count(b"\n")
             done += cut
             block = block[cut:]
             if not block:
@@ -279,7 +297,7 @@ def read_block(block, start, head, name, options, source, way_out, place=_line):
     its values and of the cells dropped, the lines it spans, the places of its blank
     lines). place(k) names line k."""
     col = _parse(block, head, name, options, source)
-    count = block.count(b"\n") + (not block.endswith(b"\n"))
+    count = line_count(block)
     lines, blanks = None, ()
     if count != len(col):  # blank lines (pyarrow skips them), or line breaks inside quotes
         lines, blanks = _lines(block, start)
@@ -299,7 +317,7 @@ def check_values(part, fam):
     """(min, max) of a chunk's values, after refusing infinite ones and any outside the
     family's support (both found from the min and max, the masks made only then)."""
     x, support = part.values, fam.spec.support
-    low, high = float(x.min()), float(x.max())
+    low, high = part.extremes if part.extremes is not None else (float(x.min()), float(x.max()))
     if not (math.isfinite(low) and math.isfinite(high)):
         reject_infinite(x, part.positions, part.label, part.locate)
     bad = outside_values(support, x, low, high, part.whole)
@@ -374,6 +392,13 @@ class _Prepend:
             out, self.first = self.first[:size], self.first[size:]
             return out
         return self.fh.read(size)
+
+    def readinto(self, view):
+        if self.first:
+            k = min(len(view), len(self.first))
+            view[:k], self.first = self.first[:k], self.first[k:]
+            return k
+        return self.fh.readinto(view)
 
 
 def fit_file(path, family=None, *, loss=None, column=None, options=None, chunk_rows=DEFAULT_CHUNK_ROWS,

@@ -156,3 +156,22 @@ def test_support_of_integer_and_float_columns(tmp_path, text, family, ok):
         assert (run.exit_code == 0) == ok, run.output
         if not ok:
             assert "outside the support" in run.output
+
+
+def test_float_column_keeps_its_extremes_only_when_nothing_is_left_out(tmp_path):
+    """A clean float column carries its (min, max) from the pass that looks for NaN, so
+    the fit does not take them again; any missing value, NaN, numeric --na-values
+    marker or infinite value leaves no extremes behind (or is refused)."""
+    from mlefit.readers import ReadOptions
+    clean = data.read_column(write(tmp_path, "x\n2.5\n-1.25\n7\n"))
+    assert clean.extremes == (-1.25, 7.0) and not clean.dropped
+    blank = data.read_column(write(tmp_path, "x\n2.5\n\n7\n", "b.csv"))  # a blank line is no value
+    assert blank.extremes == (2.5, 7.0) and blank.dropped[0].reason == "blank line"
+    na = data.read_column(write(tmp_path, "x\n2.5\nNA\n-3\n", "n.csv"))
+    assert na.extremes is None and na.values.tolist() == [2.5, -3.0]
+    marker = data.read_column(write(tmp_path, "x\n2.5\n-999.0\n7\n", "m.csv"), options=ReadOptions(na_values=("-999",)))
+    assert marker.extremes is None and marker.values.tolist() == [2.5, 7.0]
+    with pytest.raises(DataError, match="infinite"):
+        data.read_column(write(tmp_path, "x\n2.5\ninf\n7\n", "i.csv"))
+    import mlefit
+    assert mlefit.fit(clean, "normal").estimates["mu"] == pytest.approx((2.5 - 1.25 + 7) / 3)

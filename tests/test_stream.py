@@ -145,3 +145,29 @@ def test_merged_statistics_equal_the_whole_datas(values, parts, name):
         got = getattr(merged, key)
         scale = max(abs(value), 1e-12 * whole.n * (abs(getattr(whole, "mean", 1.0)) or 1.0))
         assert math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-9 * scale), (key, got, value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=60),
+       newline_at_end=st.booleans(), size=st.integers(1, 50), held=st.integers(0, 10 ** 4))
+def test_blocks_are_whole_lines_and_give_back_every_byte(lines, newline_at_end, size, held):
+    """stream._blocks hands out runs of whole lines as views of one refilled buffer, after
+    the bytes already read (_Prepend): copied out as they come, they are the input, each
+    run but the last ends a line, and none is empty; line_count counts like bytes.count."""
+    import io
+    from mlefit.readers import line_count
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    k = min(held, len(data))
+    runs = [bytes(b) for b in stream._blocks(stream._Prepend(data[:k], io.BufferedReader(io.BytesIO(data[k:]))), size)]
+    assert b"".join(runs) == data
+    assert all(r.endswith(b"\n") for r in runs[:-1]) and all(runs)
+    for r in runs + [data]:
+        assert line_count(r) == r.count(b"\n") + (not r.endswith(b"\n"))
+
+
+def test_line_count_over_many_blocks():
+    from mlefit.readers import COUNT_BLOCK, line_count
+    rng = np.random.default_rng(4)
+    data = bytes(rng.choice(np.frombuffer(b"ab,\n\r", np.uint8), 3 * COUNT_BLOCK + 17))
+    for d in (data, data + b"\n", b"", b"\n", memoryview(data)[5:]):
+        assert line_count(d) == bytes(d).count(b"\n") + (not bytes(d).endswith(b"\n"))
