@@ -299,8 +299,8 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
     if any(i not in boundary for i in free):
         try:
             if fam.covariance is not None and not fixed:
-                cov = fam.covariance(stats, theta)
-                if not np.all(np.isfinite(cov)):
+                cov = fam.covariance(stats, theta)  # None where it cannot be inverted
+                if cov is not None and not np.all(np.isfinite(cov)):
                     cov = None
             else:  # a covariance from the information is finite, or None
                 if information == "expected":

@@ -387,12 +387,6 @@ class _Prepend:
     def __init__(self, first, fh):
         self.first, self.fh = first, fh
 
-    def read(self, size):
-        if self.first:
-            out, self.first = self.first[:size], self.first[size:]
-            return out
-        return self.fh.read(size)
-
     def readinto(self, view):
         if self.first:
             k = min(len(view), len(self.first))

@@ -119,3 +119,16 @@ def test_numpy_scalars_are_accepted_as_options():
     assert r.confidence == pytest.approx(0.9)
     with pytest.raises(mlefit.UsageError):
         mlefit.fit([1.0, 2.0], "normal", confidence=True)
+
+
+def test_a_family_covariance_that_cannot_be_inverted_is_reported_not_a_crash():
+    """A family's own covariance returns None where its inverse fails (normal_mixture):
+    the fit says so, with no standard errors, rather than fail."""
+    from dataclasses import replace
+    from mlefit import families
+    fam = families.get("normal_mixture:2")
+    broken = replace(fam, covariance=lambda s, t: None)
+    x = np.concatenate([np.random.default_rng(2).normal(0, 1, 300), np.random.default_rng(3).normal(6, 1, 300)])
+    r = mlefit.fit(x, broken)
+    assert all(p.se is None for p in r.parameters if p.interval != "exact")
+    assert any("cannot be inverted" in n for n in r.notes)

@@ -444,3 +444,17 @@ def test_newton_fit_hands_over_loglik_and_information_at_its_estimate(name, weig
     assert r.loglik == pytest.approx(fam.loglik(stats, solution.theta), rel=1e-13)
     se = np.sqrt(np.diag(np.linalg.inv(fam.observed_information(stats, solution.theta))))
     assert [p.se for p in r.parameters] == pytest.approx(se.tolist(), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["logistic", "cauchy"])
+def test_far_from_zero_the_loglik_is_taken_at_the_reported_estimate(name):
+    """Values at 1e6 spread over 1e-7: rounding mu moves z by more than rounding, so the
+    standardised fit's last evaluation is not handed over; the loglik reported is the
+    family's at the estimate reported."""
+    from mlefit.families.base import Controls
+    fam = mlefit.families.get(name)
+    x = 1e6 + 1e-7 * np.random.default_rng(3).logistic(size=3000)
+    stats = fam.stats(x, None)
+    assert fam.estimate(stats, Controls()).at is None
+    r = mlefit.fit(x, name)
+    assert r.loglik == fam.loglik(stats, tuple(r.estimates.values()))

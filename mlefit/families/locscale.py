@@ -145,7 +145,9 @@ def newton_fit(parts, s, log_scale0, controls, method=None):
                                   max_iter=controls.max_iter, tol=controls.tol)
     theta = (s.centre + s.spread * u[0], s.spread * math.exp(u[1]))
     at = last.get("at")
-    if not (isinstance(at, tuple) and np.array_equal(last["u"], u)):
+    # handed over only where rounding theta moves z by no more than rounding: the
+    # centre within 1e3 scales of 0 (else loglik and information are taken at theta)
+    if not (isinstance(at, tuple) and np.array_equal(last["u"], u) and abs(theta[0]) <= 1e3 * theta[1]):
         return theta, it, ok, message, None
     # y = (x - centre)/spread: the same z, so loglik(x) = loglik(y) - n log(spread), and
     # d/dmu = d/du0 / spread, d/dtau = d/du1 (tau = log sigma = log spread + u1)
