@@ -166,11 +166,14 @@ def _decodes(head, cut):
 
 
 # ---------------------------------------------------------------- text
+LEADING_BLANK = re.compile(rb"[\r\n]*")
+
+
 def _first_line(text):
-    for line in text[:65536].split(b"\n"):
-        if line.strip(b"\r"):
-            return line.rstrip(b"\r").decode("utf-8", "replace")
-    return ""
+    """The first line that holds anything (blank lines before it skipped, however many)."""
+    start = LEADING_BLANK.match(text).end()
+    end = text.find(b"\n", start)
+    return text[start:end if end >= 0 else len(text)].rstrip(b"\r").decode("utf-8", "replace")
 
 
 def sniff_delimiter(text, decimal="."):

@@ -228,17 +228,24 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     blank_total, blank_first, drops = 0, [], {}
     lo, hi, first_value, spread = np.inf, -np.inf, None, False
     first = fh.read(1 << 20)
+    while first and not first.strip():  # blank lines before the header: read on to it
+        more = fh.read(1 << 20)
+        if not more:
+            break
+        first += more
     if first.startswith(b"\xef\xbb\xbf"):
         first, done = first[3:], 3
     if not first.strip():
         raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
     head = _Header(first, options, source)
     name = choose_column(NamesOnly(head.names), column)
+    pending = head.header  # the header row is still ahead (behind blank lines, maybe)
     for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
-        if head.header and line == 1:  # the header row: leading blank lines, then the names
+        if pending:  # leading blank lines, then the names
             cut = _end_of_first_content_line(bytes(block[:1 << 20]))
             if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
                 cut = _end_of_first_content_line(bytes(block))
+            pending = not bytes(block[:cut]).strip()  # only blank lines so far
             line += bytes(block[:cut]).count(b"\n")
             done += cut
             block = block[cut:]

@@ -171,3 +171,21 @@ def test_line_count_over_many_blocks():
     data = bytes(rng.choice(np.frombuffer(b"ab,\n\r", np.uint8), 3 * COUNT_BLOCK + 17))
     for d in (data, data + b"\n", b"", b"\n", memoryview(data)[5:]):
         assert line_count(d) == bytes(d).count(b"\n") + (not bytes(d).endswith(b"\n"))
+
+
+@pytest.mark.parametrize("blank", [b"\n" * 100_000, b"\r\n" * 1_100_000])
+def test_blank_lines_before_the_header_however_many(tmp_path, blank):
+    """Past the first 64 KiB (and the first MiB read in chunks) of blank lines, the
+    header is still found: the chunked fit equals the in-memory one, line numbers too."""
+    path = tmp_path / "b.csv"
+    path.write_bytes(blank + b"x\n1\n2.5\n3\n")
+    whole = mlefit.fit(read_column(str(path)), "normal")
+    chunked = stream.fit_file(str(path), "normal", chunk_rows=2)
+    assert chunked.estimates == pytest.approx(whole.estimates, rel=1e-14) and chunked.n == 3
+    path.write_bytes(blank + b"x\n1\nabc\n3\n")
+    newlines = blank.count(b"\n")
+    where = f"line {newlines + 3}"
+    for fit in (lambda: mlefit.fit(read_column(str(path)), "normal"),
+                lambda: stream.fit_file(str(path), "normal", chunk_rows=2)):
+        with pytest.raises(DataError, match=where):
+            fit()
