@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import families, inference
+from . import families, inference, intervals
 from . import numerics as nm
 from .data import Column, from_values
 from .errors import ConvergenceError, DataError, UsageError
@@ -167,12 +167,10 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
                                f"try a larger --max-iter, or check the data", result)
-    if (interval, resample, bootstrap, bool(robust), bool(derive)) != ("wald", "parametric", None, False, False):
-        from . import intervals  # only beyond the fit's own Wald intervals
-        intervals.check_options(interval, resample, bootstrap)
-        if intervals.asked(interval, robust, derive):
-            result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
-                                      bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
+    intervals.check_options(interval, resample, bootstrap)
+    if intervals.asked(interval, robust, derive):
+        result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
+                                  bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
     return result
 
 

@@ -245,8 +245,9 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             cut = _end_of_first_content_line(bytes(block[:1 << 20]))
             if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
                 cut = _end_of_first_content_line(bytes(block))
-            pending = not bytes(block[:cut]).strip()  # only blank lines so far
-            line += bytes(block[:cut]).count(b"\n")
+            skipped = bytes(block[:cut])
+            pending = not skipped.strip()  # only blank lines so far
+            line += skipped.count(b"\n")
             done += cut
             block = block[cut:]
             if not block:

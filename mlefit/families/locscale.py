@@ -124,6 +124,11 @@ def observed(parts, s, theta):
     """Minus the Hessian of the log-likelihood in (mu, sigma)."""
     mu, sigma = theta
     _, g, h = sums(parts, s.data, s.n, mu, sigma, True)
+    return _information(g, h, sigma)
+
+
+def _information(g, h, sigma):
+    """Minus the Hessian in (mu, sigma) from the gradient and Hessian in (mu, log sigma)."""
     return -natural_hessian(g, h, (1.0, 1.0 / sigma), (0.0, -1.0 / sigma ** 2))
 
 
@@ -153,7 +158,7 @@ def newton_fit(parts, s, log_scale0, controls, method=None):
     # d/dmu = d/du0 / spread, d/dtau = d/du1 (tau = log sigma = log spread + u1)
     value, g, h = at
     back = np.array([1.0 / s.spread, 1.0])
-    info = -natural_hessian(g * back, h * np.outer(back, back), (1.0, 1.0 / theta[1]), (0.0, -1.0 / theta[1] ** 2))
+    info = _information(g * back, h * np.outer(back, back), theta[1])
     return theta, it, ok, message, (value - s.n * math.log(s.spread), info)
 
 
