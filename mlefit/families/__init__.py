@@ -122,3 +122,20 @@ def _shape_value(name, spec):
 
 def spec(name):
     return BY_NAME[name]
+
+
+def density(name):
+    """(the per-row Density of the family `name`, its fixed shapes as a tuple): the
+    family's file families/<canonical name>.py holds it as DENSITY, or, where the shape
+    sets the number of parameters (normal_mixture:K), as the function density(shape)."""
+    canonical = resolve(name) if isinstance(name, str) else None
+    if canonical is None:
+        get(name)  # raises the error naming the nearest family
+    spec = BY_NAME[canonical]
+    module = _module(canonical)
+    # a shape given after ':' is one value for every row; without it (binomial's trials),
+    # the caller passes one per row
+    shapes = (_shape_value(name, spec),) if spec.shape is not None and ":" in name else ()
+    if hasattr(module, "DENSITY"):
+        return module.DENSITY, shapes
+    return module.density(shapes[0]), ()

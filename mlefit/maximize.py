@@ -1,0 +1,122 @@
+"""Newton's method for a smooth objective on an unconstrained vector: the one maximiser
+behind the generic likelihood path (and, through it, regression, censoring and priors).
+
+The objective returns its value, gradient, Hessian and the rounding noise of its
+gradient. Each iteration solves with the Hessian where it is negative definite, and
+otherwise with its eigenvalues reflected and floored (a trust-region-like modified
+Newton step), then backtracks until the value rises. Convergence is judged by the
+Newton decrement lambda^2 = g' (-H)^-1 g, twice the rise the quadratic model still
+promises: it is free of the parameters' units and of the data's offset. It is reached
+when lambda^2 falls to the level that rounding in the gradient alone produces, never by
+a step size relative to |theta|."""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+EPS = np.finfo(float).eps
+FLOOR = 1e-24  # lambda^2 below which nothing is left to gain at any scale
+
+
+@dataclass(frozen=True)
+class Maximum:
+    eta: np.ndarray
+    value: float
+    grad: np.ndarray
+    hess: np.ndarray
+    iterations: int
+    converged: bool
+    message: str
+    decrement: float  # lambda^2 at eta
+
+
+@dataclass(frozen=True)
+class Point:
+    """What an objective returns at eta. noise: the rounding error of each gradient
+    component (eps times the sum of the absolute per-row terms)."""
+
+    value: float
+    grad: np.ndarray
+    hess: np.ndarray
+    noise: np.ndarray
+
+
+def newton_direction(grad, hess):
+    """(step, lambda^2, definite): the ascent step -H^-1 g, with H's eigenvalues
+    reflected to negative and floored relative to the largest where H is not negative
+    definite (definite is then False)."""
+    try:
+        chol = np.linalg.cholesky(-hess)
+        step = np.linalg.solve(chol.T, np.linalg.solve(chol, grad))
+        return step, float(grad @ step), True
+    except np.linalg.LinAlgError:
+        vals, vecs = np.linalg.eigh(-hess)
+        top = float(np.max(np.abs(vals))) if vals.size else 0.0
+        if not (top > 0 and math.isfinite(top)):
+            return grad.copy(), float(grad @ grad), False
+        vals = np.maximum(np.abs(vals), 1e-8 * top)
+        step = vecs @ ((vecs.T @ grad) / vals)
+        return step, float(grad @ step), False
+
+
+def settled(point, eta, step, lam2, definite):
+    """Converged: the Hessian is negative definite and either nothing is left to gain
+    (lambda^2 below FLOOR) or each coordinate's step is within what rounding decides:
+    the step that the gradient's own rounding noise would cause, and that a change of
+    one unit in the last place of any coordinate would (an estimate is only as fine as
+    the float that holds it: at mu = 1e13 that is 0.002, and it moves the other
+    coordinates' optimum through their covariance). Scale-free: no tolerance relative
+    to |theta|."""
+    if not definite:
+        return False
+    if lam2 <= FLOOR:
+        return True
+    try:
+        cov = np.linalg.inv(-point.hess)
+    except np.linalg.LinAlgError:
+        return False
+    ulp = EPS * np.abs(eta)
+    reach = np.abs(cov) @ (point.noise + np.abs(point.hess) @ ulp) + ulp
+    return bool(np.all(np.abs(step) <= 16.0 * reach))
+
+
+def newton(objective, value, eta0, *, max_iter=200):
+    """Maximise from eta0. objective(eta) -> Point (value, gradient, Hessian, noise);
+    value(eta) -> the value alone (for the line search). Never raises for a failed
+    search: the Maximum says whether it converged and why not."""
+    eta = np.asarray(eta0, dtype=np.float64).copy()
+    point = objective(eta)
+    if not math.isfinite(point.value):
+        return _result(eta, point, 0, False, "the log-likelihood is not finite at the start values", math.inf)
+    lam2 = math.inf
+    for it in range(1, max_iter + 1):
+        if not (np.all(np.isfinite(point.grad)) and np.all(np.isfinite(point.hess))):
+            return _result(eta, point, it - 1, False, "the derivatives are not finite", lam2)
+        step, lam2, definite = newton_direction(point.grad, point.hess)
+        if settled(point, eta, step, lam2, definite):
+            return _result(eta, point, it - 1, True, "", lam2)
+        resolution = 8.0 * EPS * (abs(point.value) + 1.0)
+        t = 1.0
+        for _ in range(60):
+            trial = eta + t * step
+            v = value(trial)
+            if math.isfinite(v) and v >= point.value + 1e-4 * t * lam2:
+                break
+            if math.isfinite(v) and 0.5 * lam2 <= resolution and v >= point.value - resolution:
+                break  # the rise is below what the value can show: the quadratic model governs
+            t *= 0.5
+        else:
+            return _result(eta, point, it, False,
+                           f"the line search found no rise (Newton decrement {lam2:.3g})", lam2)
+        eta = trial
+        point = objective(eta)
+    step, lam2, definite = newton_direction(point.grad, point.hess)
+    converged = settled(point, eta, step, lam2, definite)
+    return _result(eta, point, max_iter, converged,
+                   "" if converged else f"no convergence in {max_iter} iterations (Newton decrement "
+                                        f"{lam2:.3g})", lam2)
+
+
+def _result(eta, point, iterations, converged, message, lam2):
+    return Maximum(eta=eta, value=float(point.value), grad=point.grad, hess=point.hess,
+                   iterations=iterations, converged=converged, message=message, decrement=lam2)
