@@ -197,3 +197,17 @@ def test_python_api_select_and_lrt():
 def test_values_beyond_exact_integers_are_not_counts():
     names, _ = candidates(np.array([1.7e18, 1.7e18 + 2048, 1.7e18 + 4096]))
     assert "normal" in names and "poisson" not in names
+
+
+def test_every_family_is_tried_by_select_or_says_why_not():
+    """None is silently left out of `select` and --dist auto: each family of the catalog is
+    in a candidate pool of its kind, or its record gives the reason it is not."""
+    from mlefit.families.catalog import SPECS
+    from mlefit.selection import CONTINUOUS, DISCRETE
+    for spec in SPECS:
+        pool = DISCRETE if spec.discrete else CONTINUOUS
+        if spec.not_selected:
+            assert spec.name not in DISCRETE + CONTINUOUS, spec.name
+        else:
+            assert spec.name in pool, f"{spec.name} is neither tried by select nor marked not_selected"
+    assert len(set(DISCRETE + CONTINUOUS)) == len(DISCRETE + CONTINUOUS)

@@ -40,6 +40,8 @@ class Spec:
     r: str
     aliases: tuple = ()
     shape: str | None = None  # a fixed shape given after ':' in the name (tau, delta)
+    # why `select` and --dist auto do not try this family by default ("" = they do)
+    not_selected: str = ""
 
     @property
     def support_text(self):
@@ -56,7 +58,7 @@ SPECS = (
          "p^x (1-p)^(1-x)", "bernoulli(p)", "dbinom(x, 1, p)"),
     Spec("categorical", (Param("p[label]", UNIT, "probability of each observed label"),),
          "labels", True, True, "p[x]", "multinomial(1, p)", "dmultinom",
-         aliases=("multinoulli",)),
+         aliases=("multinoulli",), not_selected="labels, not numbers: nothing to compare it with"),
     Spec("poisson", (Param("rate", POSITIVE, "mean count"),), "count", True, True,
          "rate^x e^-rate / x!", "poisson(mu=rate)", "dpois(x, lambda=rate)"),
     Spec("geometric", (Param("p", UNIT, "success probability; failures before the first success"),),
@@ -96,11 +98,13 @@ SPECS = (
          (Param("mu", REAL, "the tau-quantile"), Param("sigma", POSITIVE, "scale: the mean check loss")),
          "real", False, True, "tau (1-tau)/sigma exp(-rho_tau((x-mu)/sigma)), rho_tau(u) = u (tau - [u<0])",
          "laplace_asymmetric(kappa=sqrt(tau/(1-tau)), loc=mu, scale=sigma/sqrt(tau (1-tau)))",
-         "ald::dALD(x, mu, sigma, p=tau)", aliases=("ald", "quantile"), shape="tau"),
+         "ald::dALD(x, mu, sigma, p=tau)", aliases=("ald", "quantile"), shape="tau",
+         not_selected="a loss's likelihood with a quantile chosen by the user (tau); laplace is tau = 0.5"),
     Spec("huber", (Param("mu", REAL, "location (Huber M-estimate)"),), "real", False, False,
          "exp(-rho_delta(x-mu)) / Z(delta), rho quadratic within delta of mu and linear beyond, "
          "Z = sqrt(2 pi)(2 Phi(delta) - 1) + 2 exp(-delta^2/2)/delta; unit scale",
-         "none", "none", shape="delta"),
+         "none", "none", shape="delta",
+         not_selected="a loss's likelihood with a unit scale and a threshold chosen by the user (delta)"),
     Spec("student_t",
          (Param("mu", REAL, "location (centre)"), Param("sigma", POSITIVE, "scale (not the sd)"),
           Param("df", POSITIVE, "degrees of freedom; sd = sigma sqrt(df/(df-2)) for df > 2; "
@@ -159,7 +163,8 @@ SPECS = (
           Param("sigma[j]", POSITIVE, "sd of component j")),
          "real", False, False, "sum_j w[j] normal(x; mu[j], sigma[j]), K components, by EM",
          "none (sum of weighted norm)", "mixtools::normalmixEM(x, k=K)",
-         aliases=("gaussian_mixture", "gmm", "mixture", "normmix"), shape="k"),
+         aliases=("gaussian_mixture", "gmm", "mixture", "normmix"), shape="k",
+         not_selected="the number of components is the user's choice; compare K with --families"),
 )
 
 ESTIMATORS = {
