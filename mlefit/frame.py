@@ -24,7 +24,7 @@ class Frame:
 
 
 def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="--target",
-               missing_reasons=None):
+               missing_reasons=None, command="compare-losses"):
     """The named columns of one file ('-' for stdin), aligned row by row; a name of None
     takes the default column. Columns named in `labels`, and text columns, are kept as
     text labels; the others must be numbers."""
@@ -33,7 +33,7 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
 
     paths = [paths] if isinstance(paths, str) else list(paths)
     if len(paths) != 1:
-        raise UsageError("compare-losses reads one file (or - for standard input)")
+        raise UsageError(f"{command} reads one file (or - for standard input)")
     options = options or ReadOptions()
     source = read_source(paths[0])
     raw = parse(source, options)
@@ -80,3 +80,41 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         columns[c] = col.values
     return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
                  tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])))
+
+
+def frame_of(data, names, labels=(), options=None):
+    """The named columns, aligned, from a CSV path ('-' for stdin), a dict of arrays or a
+    pandas DataFrame; a row missing a value in any of them is left out of all and
+    reported, each column's missing rows under its own reason."""
+    if isinstance(data, str) or (isinstance(data, (list, tuple)) and data and isinstance(data[0], str)):
+        return read_frame(data, list(names), labels=labels, options=options, auto_labels=bool(labels),
+                          option="--response", missing_reasons={i: f"missing value in column '{c}'"
+                                                                for i, c in enumerate(names) if i},
+                          command="regress")
+    if not hasattr(data, "__getitem__") or not hasattr(data, "keys"):
+        raise UsageError("data must be a CSV path, a dict of arrays or a pandas DataFrame")
+    arrays = []
+    for name in names:
+        if name not in data.keys():
+            raise UsageError(f"no column '{name}' in the data (columns: {', '.join(map(str, data.keys()))})")
+        v = np.asarray(data[name])
+        arrays.append(v if v.dtype.kind in "OUS" else v.astype(np.float64))
+    n = {a.shape[0] for a in arrays}
+    if len(n) != 1:
+        raise UsageError("the columns have different lengths")
+    rows = n.pop()
+    missing = np.zeros(rows, dtype=bool)
+    dropped = []
+    for i, (name, a) in enumerate(zip(names, arrays)):
+        here = np.array([v is None or (isinstance(v, float) and v != v) for v in a]) if a.dtype.kind == "O" \
+            else (np.isnan(a) if a.dtype.kind == "f" else np.zeros(rows, dtype=bool))
+        new = here & ~missing
+        if new.any():
+            where = np.flatnonzero(new)
+            reason = MISSING if i == 0 else f"missing value in column '{name}'"
+            dropped.append(Drop(reason, int(where.size), tuple(f"index {p}" for p in where[:FIRST])))
+        missing |= here
+    kept = np.flatnonzero(~missing)
+    columns = {name: a[kept] for name, a in zip(names, arrays)}
+    return Frame(columns, tuple(names), int(kept.size), rows, tuple(dropped), None,
+                 place=lambda p: f"index {int(kept[p])}")

@@ -1,0 +1,154 @@
+"""Conditional maximum likelihood: one parameter of a family moves with covariates,
+theta_i = link^-1(x_i'b + offset_i); the family's other parameters are shared by all
+rows. The log-likelihood is the same per-row sum as an unconditional fit
+(mlefit.likelihood), maximised by the same Newton iteration (mlefit.maximize) on the
+family's per-row derivatives, carried to the coefficients by the chain rule:
+
+    d l_i / d b   = s_i theta'(eta_i) x_i
+    d2 l_i / d b2 = (h_i theta'(eta_i)^2 + s_i theta''(eta_i)) x_i x_i'
+
+The intercept-only model is fitted first by the unconditional path: it gives the start
+and the null log-likelihood."""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import links
+from .families.rowwise import SCALES, from_free, to_free
+from .likelihood import fit_rows, total
+from .maximize import EPS, Point, newton
+
+# family -> (index of the parameter the covariates move, default link, links allowed)
+REGRESSED = {
+    "normal": (0, "identity", ("identity", "log")),
+    "bernoulli": (0, "logit", ("logit", "probit", "cloglog")),
+    "binomial": (0, "logit", ("logit", "probit", "cloglog")),
+    "poisson": (0, "log", ("log", "identity")),
+    "negative_binomial": (1, "log", ("log",)),
+    "student_t": (0, "identity", ("identity",)),
+}
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    names: tuple          # coefficient names
+    beta: np.ndarray
+    others: tuple         # (name, value) of the family's other, shared parameters
+    loglik: float
+    loglik_null: float | None
+    covariance: np.ndarray | None  # of (b, the others on their unconstrained scale)
+    other_domains: tuple
+    iterations: int
+    converged: bool
+    message: str
+
+
+class Objective:
+    """sum_i w_i log f(y_i | theta_i) as a function of the vector (b, eta_others)."""
+
+    def __init__(self, dens, y, X, target, link, w=None, shapes=(), offset=None, fixed=None):
+        self.dens, self.y, self.X, self.target, self.w, self.shapes = dens, y, X, target, w, shapes
+        self.inverse = links.inverse(link)
+        self.offset = offset
+        self.fixed = dict(fixed or {})
+        self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)
+        self.domains = tuple(dens.domains[i] for i in self.others)
+        self.p = X.shape[1]
+
+    def theta(self, vec):
+        eta = self.X @ vec[:self.p]
+        if self.offset is not None:
+            eta = eta + self.offset
+        t, d1, d2 = self.inverse(eta)
+        theta = [None] * self.dens.k
+        theta[self.target] = t
+        for i, v in zip(self.others, from_free(vec[self.p:], self.domains)):
+            theta[i] = v
+        for i, v in self.fixed.items():
+            theta[i] = v
+        return theta, d1, d2
+
+    def value(self, vec):
+        with np.errstate(all="ignore"):
+            theta, _, _ = self.theta(vec)
+            v = total(self.dens.logpdf(self.y, *theta, *self.shapes), self.w, self.y.size)
+        return v if math.isfinite(v) else -math.inf
+
+    def __call__(self, vec):
+        X, w, n, t = self.X, self.w, self.y.size, self.target
+        with np.errstate(all="ignore"):
+            theta, d1, d2 = self.theta(vec)
+            ll, score, hess = self.dens.derivs(self.y, *theta, *self.shapes)
+            value = total(ll, w, n)
+            ww = np.ones(n) if w is None else w
+            s_t = np.broadcast_to(score[t], (n,))
+            g_row = ww * s_t * d1
+            grad = [X.T @ g_row]
+            noise = [EPS * (np.abs(X).T @ np.abs(g_row))]
+            curv = ww * (np.broadcast_to(hess[t][t], (n,)) * d1 * d1 + s_t * d2)
+            blocks = [[X.T @ (X * curv[:, None])]]
+            cross = []
+            for j, dom in zip(self.others, self.domains):
+                g1, g2 = SCALES[dom][1](theta[j]), SCALES[dom][2](theta[j])
+                s_j = total(score[j], w, n)
+                grad.append(np.array([s_j * g1]))
+                noise.append(np.array([EPS * total(np.abs(score[j]), None if w is None else np.abs(w), n) * abs(g1)]))
+                cross.append((X.T @ (ww * np.broadcast_to(hess[t][j], (n,)) * d1)) * g1)
+            k = len(self.others)
+            other_block = np.zeros((k, k))
+            for a, (j, dom_j) in enumerate(zip(self.others, self.domains)):
+                ga = SCALES[dom_j][1](theta[j])
+                for b, (m, dom_m) in enumerate(zip(self.others, self.domains)):
+                    other_block[a, b] = total(hess[j][m], w, n) * ga * SCALES[dom_m][1](theta[m])
+                other_block[a, a] += total(score[j], w, n) * SCALES[dom_j][2](theta[j])
+        h = np.block([[blocks[0][0], np.column_stack(cross) if cross else np.zeros((self.p, 0))],
+                      [np.vstack(cross) if cross else np.zeros((0, self.p)), other_block]])
+        return Point(value if math.isfinite(value) else -math.inf, np.concatenate(grad), h,
+                     np.concatenate(noise))
+
+
+def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=None,
+               intercept=None, max_iter=100):
+    """The MLE of the coefficients (and the family's other parameters). intercept: the
+    column index of the intercept (None: there is none). With an intercept and other
+    columns, the intercept-only model is fitted first: its log-likelihood is the null
+    model's, and its estimate the start."""
+    y = np.asarray(y, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    null = None
+    if intercept is not None and X.shape[1] > 1:
+        null = fit_linear(dens, y, X[:, [intercept]], (names[intercept],), target=target, link=link, w=w,
+                          shapes=shapes, offset=offset, intercept=0, max_iter=max_iter)
+    objective = Objective(dens, y, X, target, link, w=w, shapes=shapes, offset=offset)
+    if null is not None and null.converged:
+        vec0 = np.zeros(X.shape[1] + len(objective.others))
+        vec0[intercept] = null.beta[0]
+        vec0[X.shape[1]:] = to_free([v for _, v in null.others], objective.domains)
+    else:
+        vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset)
+    found = newton(objective, objective.value, vec0, max_iter=max_iter)
+    try:
+        cov = np.linalg.inv(-found.hess)
+        cov = cov if np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0) else None
+    except np.linalg.LinAlgError:
+        cov = None
+    p = X.shape[1]
+    others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
+    loglik_null = null.loglik if null is not None and null.converged else None
+    return LinearFit(tuple(names), found.eta[:p].copy(), others, found.value, loglik_null, cov,
+                     objective.domains, found.iterations, found.converged, found.message)
+
+
+def _start(dens, y, w, shapes, objective, intercept, link, offset):
+    """The start without a null model: the unconditional fit (its target parameter through
+    the link as the intercept) where there is no offset, else the family's simple start."""
+    theta = dens.start(y, w, *shapes)
+    if offset is None:
+        rows = fit_rows(dens, y, w=w, shapes=shapes)
+        theta = rows.theta if rows.converged else theta
+    vec = np.zeros(objective.p + len(objective.others))
+    if intercept is not None and offset is None:
+        vec[intercept] = links.link_of(link, theta[objective.target])
+    vec[objective.p:] = to_free([theta[i] for i in objective.others], objective.domains)
+    return vec

@@ -1,0 +1,112 @@
+"""The record `mlefit regress` returns, and its one serializer, to_dict()."""
+from dataclasses import dataclass, field
+
+from .result import SCHEMA_VERSION, _clean
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """A coefficient (or one of the family's other parameters, where z and p_value are
+    None). exp_*: exp(coefficient) and its interval where the link is log or logit (a
+    rate ratio or an odds ratio)."""
+
+    name: str
+    estimate: float
+    se: float | None
+    z: float | None
+    p_value: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    interval: str
+    exp_estimate: float | None = None
+    exp_ci_lower: float | None = None
+    exp_ci_upper: float | None = None
+
+    def to_dict(self):
+        d = {"name": self.name, "estimate": self.estimate, "se": self.se, "z": self.z,
+             "p_value": self.p_value, "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+             "interval": self.interval}
+        if self.exp_estimate is not None:
+            d.update(exp_estimate=self.exp_estimate, exp_ci_lower=self.exp_ci_lower,
+                     exp_ci_upper=self.exp_ci_upper)
+        return d
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    family: str
+    link: str
+    response: str
+    coefficients: tuple
+    parameters: tuple
+    confidence: float
+    n: float
+    rows_read: int
+    dropped: tuple
+    loglik: float
+    loglik_null: float | None
+    lr_statistic: float | None
+    lr_df: int | None
+    lr_p_value: float | None
+    deviance: float | None
+    aic: float
+    bic: float
+    bits_per_sample: float
+    bits_differential: bool
+    pseudo_r2: float | None
+    n_parameters: int
+    converged: bool
+    iterations: int
+    method: str
+    source: str | None = None
+    loss: str | None = None
+    weights: str | None = None
+    offset: str | None = None
+    message: str = ""
+    notes: tuple = field(default=())
+
+    @property
+    def n_dropped(self):
+        return sum(d.count for d in self.dropped)
+
+    @property
+    def estimates(self):
+        """{name: estimate} of the coefficients and the other parameters, for Python."""
+        return {c.name: c.estimate for c in self.coefficients + self.parameters}
+
+    def to_dict(self):
+        return _clean({
+            "schema_version": SCHEMA_VERSION,
+            "model": "regression",
+            "family": self.family,
+            "link": self.link,
+            "loss": self.loss,
+            "source": self.source,
+            "response": self.response,
+            "weights": self.weights,
+            "offset": self.offset,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_read - self.n_dropped,
+            "n": int(self.n) if float(self.n).is_integer() else self.n,
+            "n_dropped": self.n_dropped,
+            "dropped": [d.to_dict() for d in self.dropped],
+            "coefficients": [c.to_dict() for c in self.coefficients],
+            "parameters": [p.to_dict() for p in self.parameters],
+            "confidence": self.confidence,
+            "n_parameters": self.n_parameters,
+            "loglik": self.loglik,
+            "loglik_null": self.loglik_null,
+            "lr_test": None if self.lr_statistic is None else {
+                "statistic": self.lr_statistic, "df": self.lr_df, "p_value": self.lr_p_value},
+            "deviance": self.deviance,
+            "aic": self.aic,
+            "bic": self.bic,
+            "bits_per_sample": self.bits_per_sample,
+            "bits_differential": self.bits_differential,
+            "pseudo_r2": self.pseudo_r2,
+            "method": self.method,
+            "converged": self.converged,
+            "iterations": self.iterations,
+            "message": self.message or None,
+            "notes": list(self.notes),
+        })
