@@ -1,0 +1,55 @@
+"""binomial(p) with trials t per row (a trailing argument): per-row log-mass, tails and
+derivatives."""
+import numpy as np
+
+from .base import scipy_stats
+from .catalog import UNIT
+from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
+from .rowwise import Density
+
+
+def logpdf(y, p, trials):
+    """log C(t, y) + y log p + (t - y) log(1 - p); -inf off 0..t."""
+    from scipy.special import xlog1py, xlogy
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = log_choose(trials, y) + xlogy(y, p) + xlog1py(trials - y, -p)
+    return masked(on_support(y, trials), value)
+
+
+def derivs(y, p, trials):
+    y = np.asarray(y, dtype=np.float64)
+    fails = trials - y
+    q = 1.0 - p
+    score = y / p - fails / q
+    hess = -y / (p * p) - fails / (q * q)
+    return logpdf(y, p, trials), (score,), ((hess,),)
+
+
+def logcdf(y, p, trials):
+    """log P(Y <= k) = log(1 - I_p(k+1, t-k)), by betaincc (no 1 - F)."""
+    from scipy.special import betaincc
+    return tail(y, lambda k: np.log(betaincc(k + 1.0, trials - k, p)), -np.inf, trials, 0.0)
+
+
+def logsf(y, p, trials):
+    """log P(Y > k) = log I_p(k+1, t-k), accurate far in the upper tail."""
+    from scipy.special import betainc
+    return tail(y, lambda k: np.log(betainc(k + 1.0, trials - k, p)), 0.0, trials, -np.inf)
+
+
+def start(y, w, trials):
+    """p = sum w y / sum w t."""
+    return (inside_unit(wsum(y, y, w) / wsum(trials, y, w)),)
+
+
+def sample(rng, size, p, trials):
+    return rng.binomial(np.asarray(trials).astype(np.int64), p, size).astype(np.float64)
+
+
+DENSITY = Density(
+    name="binomial", params=("p",), domains=(UNIT,), discrete=True, shapes=("trials",),
+    logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start, sample=sample,
+    scipy=lambda p, trials: scipy_stats().binom(trials, p),
+    note="p = 0 or 1 (no successes, or no failures) is on the edge: no finite logit",
+)
