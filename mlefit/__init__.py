@@ -8,7 +8,7 @@
 The heavy modules (numpy, scipy, pyarrow) load on first use, so importing mlefit is cheap.
 """
 __version__ = "0.1.0"
-__all__ = ["fit", "select", "lrt", "read_column", "FitResult", "family_names",
+__all__ = ["fit", "regress", "select", "lrt", "read_column", "FitResult", "family_names",
            "MlefitError", "DataError", "UsageError", "FamilyError", "ConvergenceError"]
 
 from .errors import ConvergenceError, DataError, FamilyError, MlefitError, UsageError
@@ -18,6 +18,16 @@ def fit(data, family=None, **options):
     """Fit `family` (or the family behind `loss=`) to `data`; see mlefit.estimate.fit."""
     from . import estimate  # not at import time: numpy loads on first use
     return estimate.fit(data, family, **options)
+
+
+def regress(data, response=None, covariates=(), **options):
+    """Fit a family whose mean moves with `covariates` (logistic, probit, Poisson,
+    negative binomial, linear regression ...): the record `mlefit regress` prints.
+    data: a CSV path, a dict of arrays or a pandas DataFrame. Options: dist or loss,
+    link, weights, trials, offset, exposure, intercept, positive, confidence, max_iter;
+    see mlefit.regression.regress."""
+    from .regression import regress as _regress
+    return _regress(data, response, covariates, **options)
 
 
 def select(data, families=None, **options):

@@ -1,0 +1,202 @@
+"""mlefit.regress against statsmodels on seeded designs, the loss identities, and the
+errors a design or a response can cause."""
+import math
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+import mlefit
+from mlefit.errors import DataError, UsageError
+from mlefit.regression import regress
+
+
+def design(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=n), rng.uniform(-1, 2, n)
+    return rng, {"a": a, "b": b}, sm.add_constant(np.column_stack([a, b]))
+
+
+def check(r, params, bse, llf, rel=1e-6):
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], params, rtol=rel, atol=1e-9)
+    np.testing.assert_allclose([c.se for c in r.coefficients], bse, rtol=rel)
+    assert r.loglik == pytest.approx(llf, rel=1e-8)
+    assert r.converged
+
+
+@pytest.mark.parametrize("link", ["logit", "probit", "cloglog"])
+def test_binary_links_equal_statsmodels_glm(link):
+    rng, cols, X = design()
+    eta = 0.2 + 0.8 * cols["a"] - 0.6 * cols["b"]
+    p = {"logit": 1 / (1 + np.exp(-eta)), "probit": __import__("scipy.stats").stats.norm.cdf(eta),
+         "cloglog": 1 - np.exp(-np.exp(eta))}[link]
+    cols["y"] = (rng.random(p.size) < p).astype(float)
+    links = {"logit": sm.families.links.Logit(), "probit": sm.families.links.Probit(),
+             "cloglog": sm.families.links.CLogLog()}
+    m = sm.GLM(cols["y"], X, family=sm.families.Binomial(link=links[link])).fit(tol=1e-14)
+    r = regress(cols, "y", ["a", "b"], dist="bernoulli", link=link)
+    # observed information: statsmodels' GLM gives the expected one unless asked
+    bse = np.sqrt(np.diag(np.linalg.inv(-m.model.hessian(m.params, observed=True))))
+    check(r, m.params, bse, m.llf)
+    assert r.loglik_null == pytest.approx(m.llnull, rel=1e-8)
+    assert r.deviance == pytest.approx(m.deviance, rel=1e-8)
+
+
+def test_logistic_equals_statsmodels_logit_and_its_pseudo_r2():
+    rng, cols, X = design(seed=1)
+    cols["y"] = (rng.random(400) < 1 / (1 + np.exp(-(cols["a"] - cols["b"])))).astype(float)
+    m = sm.Logit(cols["y"], X).fit(disp=0, tol=1e-12)
+    r = regress(cols, "y", ["a", "b"], dist="bernoulli")
+    check(r, m.params, m.bse, m.llf)
+    assert r.pseudo_r2 == pytest.approx(m.prsquared, rel=1e-8)
+    assert r.lr_statistic == pytest.approx(m.llr, rel=1e-7)
+    assert r.lr_p_value == pytest.approx(m.llr_pvalue, rel=1e-6, abs=1e-300)
+    assert r.coefficients[1].p_value == pytest.approx(m.pvalues[1], rel=1e-6)
+
+
+def test_poisson_with_offset_and_exposure_equals_statsmodels():
+    rng, cols, X = design(seed=2)
+    e = rng.uniform(0.5, 4, 400)
+    cols["y"] = rng.poisson(e * np.exp(0.3 + 0.5 * cols["a"] - 0.2 * cols["b"])).astype(float)
+    cols["log_e"], cols["e"] = np.log(e), e
+    m = sm.GLM(cols["y"], X, family=sm.families.Poisson(), offset=np.log(e)).fit(tol=1e-14)
+    r = regress(cols, "y", ["a", "b"], dist="poisson", offset="log_e")
+    check(r, m.params, m.bse, m.llf)
+    assert r.loglik_null == pytest.approx(m.llnull, rel=1e-8)
+    assert r.deviance == pytest.approx(m.deviance, rel=1e-8)
+    same = regress(cols, "y", ["a", "b"], dist="poisson", exposure="e")
+    assert same.loglik == pytest.approx(r.loglik, rel=1e-12)
+    assert r.coefficients[1].exp_estimate == pytest.approx(math.exp(m.params[1]), rel=1e-6)
+
+
+def test_negative_binomial_equals_statsmodels_nb2():
+    rng, cols, X = design(seed=3)
+    mu = np.exp(1.0 + 0.4 * cols["a"] - 0.3 * cols["b"])
+    cols["y"] = rng.negative_binomial(2.0, 2.0 / (2.0 + mu)).astype(float)
+    m = sm.NegativeBinomial(cols["y"], X, loglike_method="nb2").fit(disp=0, method="newton", tol=1e-12, maxiter=100)
+    r = regress(cols, "y", ["a", "b"], dist="negative_binomial")
+    check(r, m.params[:3], m.bse[:3], m.llf)
+    size = r.parameters[0]
+    assert size.name == "size"
+    assert size.estimate == pytest.approx(1.0 / m.params[3], rel=1e-6)
+    assert size.se == pytest.approx(m.bse[3] / m.params[3] ** 2, rel=1e-5)  # the delta method from alpha
+
+
+def test_binomial_with_trials_column_equals_statsmodels():
+    rng, cols, X = design(seed=4)
+    t = rng.integers(1, 20, 400).astype(float)
+    cols["y"] = rng.binomial(t.astype(int), 1 / (1 + np.exp(-(0.5 * cols["a"] - cols["b"])))).astype(float)
+    cols["t"] = t
+    m = sm.GLM(np.column_stack([cols["y"], t - cols["y"]]), X, family=sm.families.Binomial()).fit(tol=1e-14)
+    r = regress(cols, "y", ["a", "b"], dist="binomial", trials="t")
+    bse = np.sqrt(np.diag(np.linalg.inv(-m.model.hessian(m.params, observed=True))))
+    check(r, m.params, bse, m.llf)
+
+
+def test_normal_is_least_squares_with_the_mle_sigma():
+    rng, cols, X = design(seed=5)
+    cols["y"] = 1.0 + 2.0 * cols["a"] - 3.0 * cols["b"] + rng.normal(0, 1.5, 400)
+    ols = sm.OLS(cols["y"], X).fit()
+    r = regress(cols, "y", ["a", "b"], loss="mse")
+    assert r.family == "normal"
+    sigma = math.sqrt(ols.ssr / 400)
+    check(r, ols.params, np.sqrt(np.diag(sigma ** 2 * np.linalg.inv(X.T @ X))), ols.llf)
+    assert r.parameters[0].estimate == pytest.approx(sigma, rel=1e-9)
+    assert r.deviance == pytest.approx(ols.ssr, rel=1e-9)
+
+
+def test_loss_bce_is_the_bernoulli_fit_and_bits_are_its_bce():
+    rng, cols, X = design(seed=6)
+    cols["y"] = (rng.random(400) < 0.4 + 0.1 * (cols["a"] > 0)).astype(float)
+    a = regress(cols, "y", ["a", "b"], loss="bce")
+    b = regress(cols, "y", ["a", "b"], dist="bernoulli")
+    assert a.estimates == b.estimates and a.loglik == b.loglik
+    beta = np.array([c.estimate for c in b.coefficients])
+    p = 1 / (1 + np.exp(-(X @ beta)))
+    bce = -np.mean(cols["y"] * np.log(p) + (1 - cols["y"]) * np.log1p(-p))
+    assert b.bits_per_sample * math.log(2) == pytest.approx(bce, rel=1e-12)
+
+
+def test_integer_weights_are_repeated_rows():
+    rng, cols, X = design(seed=7)
+    cols["y"] = rng.poisson(np.exp(0.2 * cols["a"])).astype(float)
+    cols["w"] = rng.integers(1, 4, 400).astype(float)
+    r = regress(cols, "y", ["a", "b"], dist="poisson", weights="w")
+    k = cols["w"].astype(int)
+    rep = {c: np.repeat(cols[c], k) for c in ("y", "a", "b")}
+    s = regress(rep, "y", ["a", "b"], dist="poisson")
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], [c.estimate for c in s.coefficients], rtol=1e-9)
+    assert r.loglik == pytest.approx(s.loglik, rel=1e-12)
+
+
+def test_two_label_response_says_which_label_is_one():
+    rng, cols, X = design(seed=8)
+    y = rng.random(400) < 1 / (1 + np.exp(-cols["a"]))
+    cols["y"] = np.where(y, "yes", "no")
+    r = regress(cols, "y", ["a"], dist="bernoulli")
+    assert any("1 for 'yes'" in n for n in r.notes)
+    flipped = regress(cols, "y", ["a"], dist="bernoulli", positive="no")
+    assert flipped.coefficients[1].estimate == pytest.approx(-r.coefficients[1].estimate, rel=1e-9)
+
+
+def test_missing_rows_are_dropped_and_counted_by_column():
+    rng, cols, X = design(seed=9)
+    cols["y"] = rng.normal(size=400)
+    cols["a"][[3, 10]] = np.nan
+    cols["y"][5] = np.nan
+    r = regress(cols, "y", ["a", "b"], dist="normal")
+    assert r.n == 397 and r.rows_read == 400
+    assert {d.reason: d.count for d in r.dropped} == {"missing value (blank, NA, NaN, null, None)": 1,
+                                                      "missing value in column 'a'": 2}
+
+
+def test_separation_is_refused_naming_the_covariate():
+    x = np.arange(20.0)
+    data = {"y": (x > 9).astype(float), "x": x, "z": np.sin(x)}
+    with pytest.raises(DataError, match=r"^complete separation: x separates the outcomes"):
+        regress(data, "y", ["x", "z"], dist="bernoulli")
+    data["x"][10] = 9.0  # x = 9 now has a 0 and a 1: separated but for a tie, quasi-complete
+    with pytest.raises(DataError, match="quasi-complete separation"):
+        regress(data, "y", ["x"], dist="bernoulli")
+
+
+def test_rank_deficiency_names_the_aliased_columns():
+    rng, cols, X = design(seed=10)
+    cols["c"] = 2 * cols["a"] - cols["b"]
+    cols["y"] = rng.normal(size=400)
+    with pytest.raises(DataError, match=r"rank deficient: \w+ is a linear combination of"):
+        regress(cols, "y", ["a", "b", "c"], dist="normal")
+
+
+@pytest.mark.parametrize("dist,value,match", [
+    ("bernoulli", 2.0, "bernoulli needs 0 or 1"),
+    ("poisson", 1.5, "poisson needs counts"),
+    ("poisson", -1.0, "poisson needs counts"),
+])
+def test_bad_responses(dist, value, match):
+    rng, cols, X = design(seed=11)
+    cols["y"] = rng.integers(0, 2, 400).astype(float)
+    cols["y"][7] = value
+    with pytest.raises(DataError, match=match) as err:
+        regress(cols, "y", ["a"], dist=dist)
+    assert "index 7" in str(err.value)
+
+
+def test_usage_errors():
+    _, cols, _ = design()
+    cols["y"] = np.zeros(400)
+    with pytest.raises(UsageError, match="takes the links logit, probit, cloglog"):
+        regress(cols, "y", ["a"], dist="bernoulli", link="log")
+    with pytest.raises(UsageError, match="not one of them yet"):
+        regress(cols, "y", ["a"], dist="weibull")
+    with pytest.raises(UsageError, match="not both"):
+        regress(cols, "y", ["a"], dist="normal", loss="mse")
+
+
+def test_public_api():
+    rng, cols, X = design(seed=12)
+    cols["y"] = rng.poisson(2.0, 400).astype(float)
+    r = mlefit.regress(cols, "y", ["a"], dist="poisson")
+    d = r.to_dict()
+    assert d["model"] == "regression" and d["coefficients"][0]["name"] == "Intercept"
+    assert set(d["coefficients"][1]) >= {"name", "estimate", "se", "z", "p_value", "ci_lower", "ci_upper"}
