@@ -605,4 +605,4 @@ def main():
     exits.leave(0)
 
 
-from . import cli_plot, cli_select  # noqa: E402,F401  (register likelihood, select and lrt)
+from . import cli_plot, cli_regress, cli_select  # noqa: E402,F401  (register likelihood, regress, select and lrt)

@@ -18,7 +18,7 @@ SHOWN = 5  # how many offending rows a message names
 
 def regress(data, response=None, covariates=(), *, dist=None, loss=None, link=None, weights=None,
             trials=None, offset=None, exposure=None, intercept=True, positive=None,
-            confidence=0.95, max_iter=100):
+            confidence=0.95, max_iter=100, options=None):
     """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
     mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
 
@@ -27,7 +27,8 @@ def regress(data, response=None, covariates=(), *, dist=None, loss=None, link=No
     weights, offset, exposure: column names (offset enters the linear predictor with
         coefficient 1; exposure E enters as log E). trials: binomial's trials, a number
         or a column name. positive: for a two-label bernoulli response, the label that
-        counts as 1 (default: the second in sorted order).
+        counts as 1 (default: the second in sorted order). options: how to read a CSV
+        (mlefit.readers.ReadOptions).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.
@@ -47,7 +48,7 @@ def regress(data, response=None, covariates=(), *, dist=None, loss=None, link=No
         raise UsageError("the model has no terms: give covariates (-x) or keep the intercept")
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
     extra = [c for c in (weights, trials_column, offset, exposure) if c is not None]
-    table = _read(data, [response] + covariates + extra, labels=name == "bernoulli")
+    table = _read(data, [response] + covariates + extra, labels=name == "bernoulli", options=options)
     y = table.columns[table.names[0]]
     notes = list(table.notes) + ([note] if note else [])
     y, positive_note = _response(name, y, table, positive)
@@ -107,11 +108,11 @@ def _family(dist, loss):
     return name, label, note
 
 
-def _read(data, names, labels):
+def _read(data, names, labels, options):
     from .frame import frame_of
     if len(set(names)) != len(names):
         raise UsageError(f"a column is named twice among {', '.join(names)}")
-    return frame_of(data, names, labels=(names[0],) if labels else ())
+    return frame_of(data, names, text_first=labels, options=options)
 
 
 def _response(name, y, table, positive):
@@ -182,8 +183,8 @@ def _design(table, columns, intercept):
     for c in columns:
         v = table.columns[c]
         if v.dtype.kind in "OUS":
-            raise DataError(f"covariate '{c}' is text; covariates must be numbers (code it as 0/1 "
-                            f"columns, one per level but one)")
+            from .frame import _text_covariate
+            raise DataError(_text_covariate(c, v[0] if v.size else ""))
         parts.append(np.asarray(v, dtype=np.float64))
         names.append(c)
     X = np.column_stack(parts) if parts else np.empty((table.n, 0))

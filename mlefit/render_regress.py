@@ -1,0 +1,85 @@
+"""Tables of a regression, built from RegressionResult.to_dict(); nothing computed here.
+The coefficient table keeps to 80 columns: z (= estimate / SE) is in the JSON only."""
+from .render import emit, fmt
+from .render_plain import SIMPLE_HEAD, Grid
+
+RATIO = {"logit": "odds ratio", "log": "rate ratio"}
+
+
+def _p(value):
+    if value is None:
+        return "-"
+    return "<1e-300" if value == 0 else f"{value:.2g}"
+
+
+
+def coefficient_table(d):
+    where = f" of {d['source']}" if d["source"] else ""
+    title = f"{d['family']} regression ({d['link']} link) of '{d['response']}'{where}"
+    table = Grid(title=title, box=SIMPLE_HEAD, title_justify="left")
+    ratio = any(c.get("exp_estimate") is not None for c in d["coefficients"])
+    ratio_name = RATIO.get(d["link"], "exp(coef)") if d["family"] != "normal" else "exp(coef)"
+    headers = [("coefficient", "left"), ("estimate", "right"), ("SE", "right"), ("p", "right"), (f"{d['confidence'] * 100:g}% interval", "center")]
+    headers += [(ratio_name, "right")] if ratio else []
+    for header, justify in headers:  # numbers are never folded; a long name is
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=header != "coefficient")
+    for c in d["coefficients"]:
+        row = [c["name"], fmt(c["estimate"], 5), fmt(c["se"], 3), _p(c["p_value"]),
+               _span(c["ci_lower"], c["ci_upper"], 3)]
+        if ratio:
+            row.append(fmt(c.get("exp_estimate"), 4))
+        table.add_row(*row)
+    return table
+
+
+def _span(lo, hi, digits=5):
+    return "-" if lo is None and hi is None else f"{fmt(lo, digits)} - {fmt(hi, digits)}"
+
+
+def parameter_table(d):
+    table = Grid(title="the family's other parameters (shared by every row)", box=SIMPLE_HEAD, title_justify="left")
+    for header, justify in (("parameter", "left"), ("estimate", "right"), ("SE", "right"),
+                            (f"{d['confidence'] * 100:g}% interval", "center"), ("interval", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for p in d["parameters"]:
+        table.add_row(p["name"], fmt(p["estimate"]), fmt(p["se"], 4), _span(p["ci_lower"], p["ci_upper"]),
+                      p["interval"])
+    return table
+
+
+def summary_table(d):
+    table = Grid(box=None, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    table.add_row("rows", f"{d['rows_read']} read, {d['rows_used']} used, {d['n_dropped']} dropped"
+                  + (f" (total weight {fmt(d['n'])}, from '{d['weights']}')" if d["weights"] else ""))
+    for drop in d["dropped"]:
+        more = ", ..." if drop["count"] > len(drop["first"]) else ""
+        table.add_row("  dropped", f"{drop['count']} x {drop['reason']} ({', '.join(drop['first'])}{more})")
+    table.add_row("log-likelihood", fmt(d["loglik"], 10))
+    if d["loglik_null"] is not None:
+        table.add_row("null log-likelihood", f"{fmt(d['loglik_null'], 10)}  (intercept only)")
+    if d["lr_test"] is not None:
+        lr = d["lr_test"]
+        table.add_row("LR test", f"chi2 = {fmt(lr['statistic'], 6)} on {lr['df']} df, p = {_p(lr['p_value'])}")
+    if d["deviance"] is not None:
+        table.add_row("deviance", fmt(d["deviance"], 10))
+    if d["pseudo_r2"] is not None:
+        table.add_row("pseudo R2", f"{fmt(d['pseudo_r2'], 6)}  (McFadden: 1 - loglik / null loglik)")
+    bits = fmt(d["bits_per_sample"])
+    if d["bits_differential"]:
+        bits += "  (differential: depends on the unit of the response)"
+    table.add_row("bits per sample", bits)
+    table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameters)")
+    table.add_row("method", d["method"])
+    table.add_row("converged", fmt(d["converged"]) + (f" in {d['iterations']} iterations" if d["iterations"] else ""))
+    for note in d["notes"]:
+        table.add_row("note", note)
+    return table
+
+
+def print_regression(d, file=None):
+    items = [coefficient_table(d)]
+    if d["parameters"]:
+        items.append(parameter_table(d))
+    emit(items + [summary_table(d)], file)
