@@ -28,9 +28,10 @@ def _log_fraction(a, b, x, y):
             c = np.where(np.abs(c) < tiny, tiny, c)
             step = d * c
             h = h * step
-        if np.all(np.abs(step - 1.0) < 1e-16):
+        if np.all(np.abs(step - 1.0) < 4e-16):  # within two ulps of 1
             break
-    # a log x + b log y, with y given exactly (log1p(-x) where that is the better of the two)
+    # b log y from the y given (exact where the caller formed it directly), or as
+    # b log1p(-x) where y is over 1/2 and so no more precise than 1 - x
     log_y = np.where(y > 0.5, xlog1py(b, -x), xlogy(b, y))
     return xlogy(a, x) + log_y - betaln(a, b) - np.log(a) + np.log(h)
 
