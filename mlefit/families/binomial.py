@@ -3,6 +3,7 @@ derivatives."""
 import numpy as np
 
 from .base import scipy_stats
+from .beta_tails import log_betainc, log_betaincc
 from .catalog import UNIT
 from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
 from .rowwise import Density
@@ -27,15 +28,14 @@ def derivs(y, p, trials):
 
 
 def logcdf(y, p, trials):
-    """log P(Y <= k) = log(1 - I_p(k+1, t-k)), by betaincc (no 1 - F)."""
-    from scipy.special import betaincc
-    return tail(y, lambda k: np.log(betaincc(k + 1.0, trials - k, p)), -np.inf, trials, 0.0)
+    """log P(Y <= k) = log(1 - I_p(k+1, t-k)), by betaincc (no 1 - F), on the log scale
+    where that underflows."""
+    return tail(y, lambda k: log_betaincc(k + 1.0, trials - k, p), -np.inf, trials, 0.0)
 
 
 def logsf(y, p, trials):
-    """log P(Y > k) = log I_p(k+1, t-k), accurate far in the upper tail."""
-    from scipy.special import betainc
-    return tail(y, lambda k: np.log(betainc(k + 1.0, trials - k, p)), 0.0, trials, -np.inf)
+    """log P(Y > k) = log I_p(k+1, t-k), accurate however far in the upper tail."""
+    return tail(y, lambda k: log_betainc(k + 1.0, trials - k, p), 0.0, trials, -np.inf)
 
 
 def start(y, w, trials):

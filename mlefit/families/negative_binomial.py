@@ -3,6 +3,7 @@ var = mu + mu^2 / size."""
 import numpy as np
 
 from .base import scipy_stats
+from .beta_tails import log_betainc, log_betaincc
 from .catalog import POSITIVE
 from .counts_common import masked, on_support, tail
 from .rowwise import Density, weighted_mean
@@ -37,15 +38,14 @@ def derivs(y, size, mu):
 
 
 def logcdf(y, size, mu):
-    """log P(Y <= k) = log(1 - I_q(k+1, size)), q = mu/(size+mu), by betaincc."""
-    from scipy.special import betaincc
-    return tail(y, lambda k: np.log(betaincc(k + 1.0, size, mu / (size + mu))), -np.inf)
+    """log P(Y <= k) = log(1 - I_q(k+1, size)), q = mu/(size+mu), by betaincc (no 1 - F),
+    on the log scale where that underflows."""
+    return tail(y, lambda k: log_betaincc(k + 1.0, size, mu / (size + mu), size / (size + mu)), -np.inf)
 
 
 def logsf(y, size, mu):
-    """log P(Y > k) = log I_q(k+1, size), accurate far in the upper tail."""
-    from scipy.special import betainc
-    return tail(y, lambda k: np.log(betainc(k + 1.0, size, mu / (size + mu))), 0.0)
+    """log P(Y > k) = log I_q(k+1, size), accurate however far in the upper tail."""
+    return tail(y, lambda k: log_betainc(k + 1.0, size, mu / (size + mu), size / (size + mu)), 0.0)
 
 
 def start(y, w):
