@@ -44,23 +44,44 @@ class LinearFit:
     message: str
 
 
+BLOCK = 131072  # rows per block of X'WX: the block's scaled copy stays small
+
+
+def weighted_gram(X, c):
+    """X' diag(c) X without a full-size copy of X: by blocks, as (X sqrt|c|)'(X sqrt|c|)
+    (numpy's symmetric rank-k product) for the rows where c <= 0, less the same for c > 0."""
+    p = X.shape[1]
+    out = np.zeros((p, p))
+    neg = np.sqrt(np.maximum(-c, 0.0))
+    pos = c > 0
+    for i in range(0, X.shape[0], BLOCK):
+        xs = X[i:i + BLOCK] * neg[i:i + BLOCK, None]
+        out -= xs.T @ xs
+        if pos[i:i + BLOCK].any():
+            rows = np.flatnonzero(pos[i:i + BLOCK]) + i
+            xp = X[rows] * np.sqrt(c[rows])[:, None]
+            out += xp.T @ xp
+    return out
+
+
 class Objective:
     """sum_i w_i log f(y_i | theta_i) as a function of the vector (b, eta_others)."""
 
     def __init__(self, dens, y, X, target, link, w=None, shapes=(), offset=None, fixed=None):
         self.dens, self.y, self.X, self.target, self.w, self.shapes = dens, y, X, target, w, shapes
         self.inverse = links.inverse(link)
+        # a one-parameter family on its canonical link: the per-row terms in eta itself
+        self.canonical = dens.canonical[1] if dens.canonical and dens.canonical[0] == link and dens.k == 1 else None
         self.offset = offset
         self.fixed = dict(fixed or {})
         self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)
         self.domains = tuple(dens.domains[i] for i in self.others)
         self.p = X.shape[1]
+        # the largest |x| of each column: the gradient's rounding is at most eps |x| sum |g_i|
+        self.col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
 
     def theta(self, vec):
-        eta = self.X @ vec[:self.p]
-        if self.offset is not None:
-            eta = eta + self.offset
-        t, d1, d2 = self.inverse(eta)
+        t, d1, d2 = self.inverse(self.eta(vec))
         theta = [None] * self.dens.k
         theta[self.target] = t
         for i, v in zip(self.others, from_free(vec[self.p:], self.domains)):
@@ -69,13 +90,33 @@ class Objective:
             theta[i] = v
         return theta, d1, d2
 
+    def eta(self, vec):
+        eta = self.X @ vec[:self.p]
+        return eta if self.offset is None else eta + self.offset
+
     def value(self, vec):
         with np.errstate(all="ignore"):
-            theta, _, _ = self.theta(vec)
-            v = total(self.dens.logpdf(self.y, *theta, *self.shapes), self.w, self.y.size)
+            if self.canonical is not None:
+                terms = self.canonical(self.y, self.eta(vec), *self.shapes)[0]
+            else:
+                theta, _, _ = self.theta(vec)
+                terms = self.dens.logpdf(self.y, *theta, *self.shapes)
+            v = total(terms, self.w, self.y.size)
         return v if math.isfinite(v) else -math.inf
 
+    def _canonical_point(self, vec):
+        X, w, n = self.X, self.w, self.y.size
+        with np.errstate(all="ignore"):
+            ll, d1, d2 = self.canonical(self.y, self.eta(vec), *self.shapes)
+            g_row = d1 if w is None else w * d1
+            value = total(ll, w, n)
+            hess = weighted_gram(X, d2 if w is None else w * d2)
+        return Point(value if math.isfinite(value) else -math.inf, X.T @ g_row, hess,
+                     EPS * self.col_max * float(np.sum(np.abs(g_row))))
+
     def __call__(self, vec):
+        if self.canonical is not None:
+            return self._canonical_point(vec)
         X, w, n, t = self.X, self.w, self.y.size, self.target
         with np.errstate(all="ignore"):
             theta, d1, d2 = self.theta(vec)
@@ -85,9 +126,9 @@ class Objective:
             s_t = np.broadcast_to(score[t], (n,))
             g_row = ww * s_t * d1
             grad = [X.T @ g_row]
-            noise = [EPS * (np.abs(X).T @ np.abs(g_row))]
+            noise = [EPS * self.col_max * float(np.sum(np.abs(g_row)))]
             curv = ww * (np.broadcast_to(hess[t][t], (n,)) * d1 * d1 + s_t * d2)
-            blocks = [[X.T @ (X * curv[:, None])]]
+            blocks = [[weighted_gram(X, curv)]]
             cross = []
             for j, dom in zip(self.others, self.domains):
                 g1, g2 = SCALES[dom][1](theta[j]), SCALES[dom][2](theta[j])

@@ -211,3 +211,19 @@ def test_loglik_weights_are_applied_once():
     y = np.array([0.0, 1.0, 4.0])
     w = np.array([2.0, 0.5, 1.0])
     assert loglik(dens, y, (2.0,), w) == pytest.approx(float(np.dot(w, dens.logpdf(y, 2.0))))
+
+
+@pytest.mark.parametrize("name", [n for n in WRITTEN if families.density(n)[0].canonical])
+def test_canonical_link_terms_equal_the_chain_rule(name):
+    """A family's per-row terms in the linear predictor (its canonical link) equal its
+    log-density at link^-1(eta), and their derivatives equal numeric ones in eta."""
+    from mlefit import links
+    dens, shapes, y, theta, _ = setup(name)
+    link, terms = dens.canonical
+    eta = np.linspace(-3.0, 3.0, y.size)
+    ll, d1, d2 = terms(y, eta, *shapes)
+    np.testing.assert_allclose(ll, dens.logpdf(y, links.inverse(link)(eta)[0], *shapes), rtol=1e-12, atol=1e-12)
+    h = 1e-6
+    up, down = terms(y, eta + h, *shapes), terms(y, eta - h, *shapes)
+    np.testing.assert_allclose(d1, (up[0] - down[0]) / (2 * h), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(d2, (up[1] - down[1]) / (2 * h), rtol=1e-6, atol=1e-7)

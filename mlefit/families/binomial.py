@@ -47,9 +47,16 @@ def sample(rng, size, p, trials):
     return rng.binomial(np.asarray(trials).astype(np.int64), p, size).astype(np.float64)
 
 
+def _logit(y, eta, trials):
+    from .bernoulli import logit_terms
+    ll, d1, d2 = logit_terms(y, eta, trials)
+    return ll + log_choose(trials, y), d1, d2
+
+
 DENSITY = Density(
     name="binomial", params=("p",), domains=(UNIT,), discrete=True, shapes=("trials",),
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start, sample=sample,
     scipy=lambda p, trials: scipy_stats().binom(trials, p),
     note="p = 0 or 1 (no successes, or no failures) is on the edge: no finite logit",
+    canonical=("logit", _logit),
 )

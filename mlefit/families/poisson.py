@@ -30,10 +30,18 @@ def logsf(y, rate):
         return np.where(k < 0, 0.0, log_gammainc(np.maximum(k, 0.0) + 1.0, rate))
 
 
+def _log_link(y, eta):
+    """l = y eta - e^eta - log y!, with its derivatives y - mu and -mu."""
+    from scipy.special import gammaln
+    mu = np.exp(eta)
+    return y * eta - mu - gammaln(y + 1.0), y - mu, -mu
+
+
 DENSITY = Density(
     name="poisson", params=("rate",), domains=(POSITIVE,), discrete=True,
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs,
     start=lambda y, w: (max(weighted_mean(y, w), 1e-3),),
     sample=lambda rng, size, rate: rng.poisson(rate, size).astype(np.float64),
     scipy=lambda rate: scipy_stats().poisson(rate),
+    canonical=("log", _log_link),
 )

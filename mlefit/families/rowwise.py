@@ -51,6 +51,10 @@ class Density:
     extreme: dict = field(default_factory=dict)  # {param index: (y, w) -> MLE}: support bounds
     smooth: bool = True  # False: the log-likelihood has kinks in some parameter (laplace's mu)
     note: str = ""  # what the generic estimator should say about this family
+    # (link, f): for a one-parameter family, its canonical link and f(y, eta, *shapes) ->
+    # (logpdf, d/d eta, d2/d eta2) per row in the linear predictor itself: exact where
+    # the parameter rounds to its bound (p = 1 at eta > 37) and cheaper than the chain rule
+    canonical: Optional[tuple] = None
 
     @property
     def k(self):
