@@ -77,6 +77,7 @@ class Objective:
         self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)
         self.domains = tuple(dens.domains[i] for i in self.others)
         self.p = X.shape[1]
+        self._last = None
         # the largest |x| of each column: the gradient's rounding is at most eps |x| sum |g_i|
         self.col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
 
@@ -91,8 +92,15 @@ class Objective:
         return theta, d1, d2
 
     def eta(self, vec):
-        eta = self.X @ vec[:self.p]
-        return eta if self.offset is None else eta + self.offset
+        """X b + offset, kept for the last b (the line search's accepted trial is where
+        the next derivatives are taken)."""
+        b = vec[:self.p]
+        if self._last is not None and np.array_equal(self._last[0], b):
+            return self._last[1]
+        eta = self.X @ b
+        eta = eta if self.offset is None else eta + self.offset
+        self._last = (b.copy(), eta)
+        return eta
 
     def value(self, vec):
         with np.errstate(all="ignore"):

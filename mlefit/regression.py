@@ -187,7 +187,9 @@ def _design(table, columns, intercept):
             raise DataError(_text_covariate(c, v[0] if v.size else ""))
         parts.append(np.asarray(v, dtype=np.float64))
         names.append(c)
-    X = np.column_stack(parts) if parts else np.empty((table.n, 0))
+    X = np.empty((table.n, len(parts)), order="F")  # filled by columns: contiguous writes
+    for j, part in enumerate(parts):
+        X[:, j] = part
     if table.n <= X.shape[1]:
         raise DataError(f"{table.n} rows for {X.shape[1]} coefficients: the model needs more rows than coefficients")
     _check_rank(X, names)
@@ -195,24 +197,25 @@ def _design(table, columns, intercept):
 
 
 def _check_rank(X, names):
-    """Name the columns that are linear combinations of the others (aliased)."""
-    from scipy.linalg import qr
-    scale = np.sqrt(np.sum(X * X, axis=0))
+    """Name a column that is a linear combination of the others (aliased), from the
+    eigenvalues of X'X with its columns scaled to unit length: the smallest below 1e-13 of
+    the largest (about R's QR tolerance of 1e-7 on X itself) means a combination that
+    vanishes; the column named is the last one it involves."""
+    gram = X.T @ X
+    scale = np.sqrt(np.diag(gram))
     zero = [names[j] for j in np.flatnonzero(scale == 0)]
     if zero:
         raise DataError(f"covariate{'s' if len(zero) > 1 else ''} {', '.join(zero)} "
                         f"{'are' if len(zero) > 1 else 'is'} zero in every row; drop it")
-    _, r, piv = qr(X / scale, mode="economic", pivoting=True)
-    d = np.abs(np.diag(r))
-    rank = int(np.sum(d > d[0] * 1e-10 * max(X.shape)))
-    if rank == X.shape[1]:
+    vals, vecs = np.linalg.eigh(gram / np.outer(scale, scale))
+    if vals[0] > 1e-13 * vals[-1]:
         return
-    kept = piv[:rank]
-    for j in piv[rank:]:
-        coef = np.linalg.lstsq(X[:, kept], X[:, j], rcond=None)[0]
-        used = [names[k] for k, c in zip(kept, coef) if abs(c) > 1e-9 * scale[j] / scale[k]]
-        raise DataError(f"the design is rank deficient: {names[j]} is a linear combination of "
-                        f"{', '.join(used) or 'the others'} (aliased); drop one of them")
+    v = np.abs(vecs[:, 0])
+    involved = np.flatnonzero(v > 1e-6 * v.max())
+    j = involved[-1]
+    others = [names[k] for k in involved if k != j]
+    raise DataError(f"the design is rank deficient: {names[j]} is a linear combination of "
+                    f"{', '.join(others) or 'the others'} (aliased); drop one of them")
 
 
 def _separation(fit, X, names, y, trials):

@@ -30,10 +30,12 @@ def derivs(y, p):
 
 def logit_terms(y, eta, trials=1.0):
     """l = y eta - t log(1 + e^eta) (+ log C(t, y), which the caller adds), with its
-    derivatives y - t p and -t p (1 - p), p = expit(eta)."""
-    from scipy.special import expit, log_expit
-    p, q = expit(eta), expit(-eta)
-    return y * log_expit(eta) + (trials - y) * log_expit(-eta), y - trials * p, -trials * p * q
+    derivatives y - t p and -t p (1 - p), p = expit(eta): one exp and one log1p of
+    e = exp(-|eta|), with log(1 + e^eta) = log1p(e) + max(eta, 0), p (1 - p) = e/(1 + e)^2."""
+    e = np.exp(-np.abs(eta))
+    r = 1.0 / (1.0 + e)
+    p = np.where(eta >= 0, r, e * r)
+    return y * eta - trials * (np.log1p(e) + np.maximum(eta, 0.0)), y - trials * p, -trials * (e * r * r)
 
 
 DENSITY = Density(
