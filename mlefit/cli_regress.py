@@ -53,7 +53,7 @@ def regress_command(file, response, covariates, dist, loss, link, weights, trial
     with a missing value in any column used are left out and counted.
 
     \b
-    mlefit regress lbw.csv -y low -x age,lwt,smoke --dist bernoulli
+    mlefit regress sample_data/infert.csv -y case -x spontaneous,induced -d bernoulli
     mlefit regress deaths.csv -y deaths -x age --dist poisson --exposure years
     """
     from .regression import regress
