@@ -124,6 +124,8 @@ def test_logsf_accurate_far_in_the_upper_tail(name):
         y = frozen.isf(p)
         if not np.isfinite(y) or y >= frozen.support()[1]:
             continue  # a bounded support has no far tail
+        if not frozen.sf(y) == pytest.approx(p, rel=1e-3) and not dens.discrete:
+            continue  # scipy's isf gave up here (invgauss beyond 1e-30): no reference point
         want = frozen.logsf(y)
         if not np.isfinite(want):  # scipy's own logsf underflows here: log of its sf, or of p
             want = math.log(frozen.sf(y)) if frozen.sf(y) > 0 else math.log(p)
@@ -172,9 +174,11 @@ def test_generic_path_equals_fast_path(name):
     assert generic.loglik == pytest.approx(fast.loglik, rel=1e-10, abs=1e-9)
     if dens.smooth:
         np.testing.assert_allclose(generic.theta, [p.estimate for p in fast.parameters], rtol=1e-8, atol=1e-10)
-        se = np.sqrt(np.diag(np.linalg.inv(generic.information)))
-        fast_se = [fast.parameters[i].se for i in generic.free]
-        np.testing.assert_allclose(se, fast_se, rtol=1e-6)
+        if generic.free:  # SEs where the fast path gives one (not pareto's exact intervals)
+            se = np.sqrt(np.diag(np.linalg.inv(generic.information)))
+            for i, s in zip(generic.free, se):
+                if fast.parameters[i].se is not None:
+                    assert s == pytest.approx(fast.parameters[i].se, rel=1e-6)
 
 
 @pytest.mark.parametrize("name", WRITTEN)
@@ -187,7 +191,8 @@ def test_weights_are_repeated_rows(name):
     a = fit_rows(dens, y, w=w, shapes=shapes)
     b = fit_rows(dens, np.repeat(y, w.astype(int)), shapes=shapes)
     assert a.loglik == pytest.approx(b.loglik, rel=1e-10)
-    np.testing.assert_allclose(a.theta, b.theta, rtol=1e-7)
+    if dens.smooth:  # a kink (laplace at an even total weight) may leave a flat top: any point of it
+        np.testing.assert_allclose(a.theta, b.theta, rtol=1e-7)
 
 
 def test_generic_path_at_large_offsets_stops_on_the_data_spread():
