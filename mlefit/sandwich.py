@@ -9,7 +9,9 @@ the variance is V = H^-1 J H^-1, which is H^-1 again when the family is right (J
 TIC = -2 loglik + 2 trace(J H^-1) is AIC with the parameter count replaced by that same
 ratio of the two curvatures.
 
-Scores are central differences of the family's per-observation log density with one
+Scores are the family's analytic per-row derivatives (its per-row record,
+families.density), where it has one for this fit; otherwise (normal_mixture, trials that
+differ by row) central differences of the family's per-observation log density with one
 Richardson extrapolation (error O(h^4)), vectorised over the rows. The step of each
 parameter is relative to its natural scale: the smaller of |theta| and the spread of one
 observation's information, sqrt(n / H_jj), for parameters bounded below (and of
@@ -221,10 +223,30 @@ def _information(f):
     return info if info.shape == (len(f.theta), len(f.theta)) else None
 
 
+def _analytic(f):
+    """The per-row record and fixed shapes of the fit's family, or None where it has none
+    (normal_mixture) or its shape differs by row (trials per row: not in the name)."""
+    from . import families
+    try:
+        dens, shapes = families.density(f.family.name)
+    except (ImportError, AttributeError):
+        return None
+    if dens.derivs is None or (f.family.spec.shape is not None and not shapes):
+        return None
+    return dens, shapes
+
+
 def _scores(f, idx, info):
     theta = np.asarray(f.theta, dtype=np.float64)
     x = f.x
     out = np.empty((np.size(x), len(idx)))
+    found = _analytic(f)
+    if found is not None:
+        dens, shapes = found
+        score = dens.derivs(x, *theta, *shapes)[1]
+        for col, i in enumerate(idx):
+            out[:, col] = np.broadcast_to(score[i], np.shape(x))
+        return out
 
     def derivative(i, h):
         up, down = theta.copy(), theta.copy()

@@ -330,3 +330,17 @@ def test_bad_arguments():
         robust(res)
     with pytest.raises(UsageError, match="take a fit"):
         robust("normal")
+
+
+@pytest.mark.parametrize("name", ["normal", "gamma", "poisson", "negative_binomial", "binomial:12"])
+def test_scores_are_the_analytic_per_row_derivatives(name, monkeypatch):
+    """The sandwich's per-row scores come from the family's per-row record, and equal the
+    central differences it falls back to where there is none."""
+    from mlefit import sandwich
+    x, _ = sample(name, n=200)
+    fitted = mlefit.fit(x, name).fitted
+    assert sandwich._analytic(fitted) is not None
+    analytic = sandwich.scores(fitted)
+    monkeypatch.setattr(sandwich, "_analytic", lambda f: None)
+    numeric = sandwich.scores(fitted)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
