@@ -1,0 +1,55 @@
+"""Pieces shared by the per-row families on the real line (laplace, logistic, cauchy,
+gumbel, log_logistic, asymmetric_laplace, huber, student_t): the derivatives of a
+location-scale log-density from those of its standard form, the two-piece exponential
+tails of the (asymmetric) Laplace, and weighted quantiles for the starting values."""
+import numpy as np
+
+from .locscale import quantiles
+
+
+def _standard(parts, z, order):
+    """parts(z, order) for any z (logistic_parts writes into arrays: a scalar z is
+    taken as a one-element array and given back as a scalar)."""
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim:
+        return parts(z, order)
+    return tuple(v[0] for v in parts(z.reshape(1), order))
+
+
+def locscale_logpdf(parts, y, mu, s):
+    """log f0((y - mu)/s) - log s per row, l = log f0 given by parts(z, 0)."""
+    with np.errstate(over="ignore"):
+        return _standard(parts, (y - mu) / s, 0)[0] - np.log(s)
+
+
+def locscale_derivs(parts, y, mu, s):
+    """(logpdf, score, hessian) per row in (mu, s) of log f0((y - mu)/s) - log s, from
+    parts(z, 2) = (l, l', l'') of the standard log-density l = log f0. With z = (y - mu)/s:
+    d/dmu = -l'/s, d/ds = -(1 + z l')/s, d2/dmu2 = l''/s^2,
+    d2/dmu ds = (l' + z l'')/s^2, d2/ds2 = (1 + z (2 l' + z l''))/s^2."""
+    z = (y - mu) / s
+    with np.errstate(over="ignore"):
+        l, d1, d2 = _standard(parts, z, 2)
+    s2 = s * s
+    zd2 = z * d2
+    h_ms = (d1 + zd2) / s2
+    return (l - np.log(s), (-d1 / s, -(1.0 + z * d1) / s),
+            ((d2 / s2, h_ms), (h_ms, (1.0 + z * (d1 + d1 + zd2)) / s2)))
+
+
+def check_logcdf(u, tau):
+    """log P(U <= u) for the standard asymmetric Laplace with density
+    tau (1 - tau) exp(-rho_tau(u)): log tau + (1 - tau) u below 0, and
+    log1p(-(1 - tau) e^(-tau u)) above, so no 1 - F is formed in either tail.
+    log P(U > u) = check_logcdf(-u, 1 - tau)."""
+    u = np.asarray(u, dtype=np.float64)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        below = np.log(tau) + (1.0 - tau) * u
+        above = np.log1p(-(1.0 - tau) * np.exp(-tau * np.maximum(u, 0.0)))
+    return np.where(u < 0, below, above)
+
+
+def median_and_iqr(y, w):
+    """(median, interquartile range), the range floored at a tiny positive value."""
+    q1, med, q3 = quantiles(np.asarray(y, dtype=np.float64), w, (0.25, 0.5, 0.75))
+    return med, max(q3 - q1, 1e-12 * (abs(med) + 1.0))
