@@ -15,7 +15,8 @@ LOG_PI = math.log(math.pi)
 def logcdf(y, mu, sigma):
     """F(z) = 1/2 + arctan(z)/pi = arctan2(1, -z)/pi: the angle itself, never 1/2 minus
     nearly 1/2, so the lower tail keeps its digits (and the upper tail by symmetry)."""
-    return np.log(np.arctan2(1.0, (mu - y) / sigma)) - LOG_PI
+    with np.errstate(divide="ignore"):  # -inf at y = -inf
+        return np.log(np.arctan2(1.0, (mu - y) / sigma)) - LOG_PI
 
 
 def start(y, w):

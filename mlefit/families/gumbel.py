@@ -23,7 +23,7 @@ def logsf(y, mu, beta):
     z = (np.asarray(y, dtype=np.float64) - mu) / beta
     with np.errstate(over="ignore"):
         t = np.exp(-z)
-    return np.where(t < 1e-10, -z - 0.5 * t, log1mexp(-t))
+    return np.where(t < 1e-10, -z - 0.5 * np.minimum(t, 1e-10), log1mexp(-t))
 
 
 def start(y, w):

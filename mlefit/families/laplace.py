@@ -11,7 +11,7 @@ import numpy as np
 from .. import numerics as nm
 from .base import scipy_stats
 from .catalog import POSITIVE, REAL
-from .realline_common import check_logcdf
+from .realline_common import check_tail
 from .rowwise import Density
 
 LOG_2 = math.log(2.0)
@@ -44,9 +44,9 @@ def start(y, w):
 DENSITY = Density(
     name="laplace", params=("mu", "b"), domains=(REAL, POSITIVE),
     logpdf=logpdf,
-    # the asymmetric Laplace's tails at tau = 1/2 with u = 2 (y - mu)/b
-    logcdf=lambda y, mu, b: check_logcdf(2.0 * (y - mu) / b, 0.5),
-    logsf=lambda y, mu, b: check_logcdf(2.0 * (mu - y) / b, 0.5),
+    # the asymmetric Laplace's tails at tau = 1/2, sigma = b/2
+    logcdf=lambda y, mu, b: check_tail(y, mu, 0.5 * b, 0.5),
+    logsf=lambda y, mu, b: check_tail(y, mu, 0.5 * b, 0.5, upper=True),
     derivs=derivs, start=start, smooth=False,
     sample=lambda rng, size, mu, b: rng.laplace(mu, b, size),
     scipy=lambda mu, b: scipy_stats().laplace(mu, b),

@@ -17,9 +17,11 @@ def _standard(parts, z, order):
 
 
 def locscale_logpdf(parts, y, mu, s):
-    """log f0((y - mu)/s) - log s per row, l = log f0 given by parts(z, 0)."""
-    with np.errstate(over="ignore"):
-        return _standard(parts, (y - mu) / s, 0)[0] - np.log(s)
+    """log f0((y - mu)/s) - log s per row, l = log f0 given by parts(z, 0); -inf at
+    y = +-inf (where l may be inf - inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = _standard(parts, (y - mu) / s, 0)[0] - np.log(s)
+    return np.where(np.isinf(y), -np.inf, out)
 
 
 def locscale_derivs(parts, y, mu, s):
@@ -28,22 +30,24 @@ def locscale_derivs(parts, y, mu, s):
     d/dmu = -l'/s, d/ds = -(1 + z l')/s, d2/dmu2 = l''/s^2,
     d2/dmu ds = (l' + z l'')/s^2, d2/ds2 = (1 + z (2 l' + z l''))/s^2."""
     z = (y - mu) / s
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # |z| beyond 1e154: not a fit's rows
         l, d1, d2 = _standard(parts, z, 2)
-    s2 = s * s
-    zd2 = z * d2
-    h_ms = (d1 + zd2) / s2
-    return (l - np.log(s), (-d1 / s, -(1.0 + z * d1) / s),
-            ((d2 / s2, h_ms), (h_ms, (1.0 + z * (d1 + d1 + zd2)) / s2)))
+        s2 = s * s
+        zd2 = z * d2
+        h_ms = (d1 + zd2) / s2
+        return (l - np.log(s), (-d1 / s, -(1.0 + z * d1) / s),
+                ((d2 / s2, h_ms), (h_ms, (1.0 + z * (d1 + d1 + zd2)) / s2)))
 
 
-def check_logcdf(u, tau):
-    """log P(U <= u) for the standard asymmetric Laplace with density
-    tau (1 - tau) exp(-rho_tau(u)): log tau + (1 - tau) u below 0, and
-    log1p(-(1 - tau) e^(-tau u)) above, so no 1 - F is formed in either tail.
-    log P(U > u) = check_logcdf(-u, 1 - tau)."""
-    u = np.asarray(u, dtype=np.float64)
+def check_tail(y, mu, sigma, tau, upper=False):
+    """log P(Y <= y), or with upper log P(Y > y), for the asymmetric Laplace with density
+    tau (1 - tau)/sigma exp(-rho_tau(u)), u = (y - mu)/sigma: log P(U <= u) is
+    log tau + (1 - tau) u below 0 and log1p(-(1 - tau) e^(-tau u)) above, so no 1 - F is
+    formed in either tail; log P(U > u) is the same at -u with 1 - tau."""
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        u = (np.asarray(y, dtype=np.float64) - mu) / sigma
+        if upper:
+            u, tau = -u, 1.0 - tau
         below = np.log(tau) + (1.0 - tau) * u
         above = np.log1p(-(1.0 - tau) * np.exp(-tau * np.maximum(u, 0.0)))
     return np.where(u < 0, below, above)
