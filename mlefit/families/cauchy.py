@@ -12,11 +12,12 @@ from .rowwise import Density
 LOG_PI = math.log(math.pi)
 
 
-def logcdf(y, mu, sigma):
+def logcdf(y, mu, sigma, upper=False):
     """F(z) = 1/2 + arctan(z)/pi = arctan2(1, -z)/pi: the angle itself, never 1/2 minus
-    nearly 1/2, so the lower tail keeps its digits (and the upper tail by symmetry)."""
+    nearly 1/2, so the lower tail keeps its digits; upper: 1 - F(z) = arctan2(1, z)/pi."""
+    z = (y - mu) / sigma
     with np.errstate(divide="ignore"):  # -inf at y = -inf
-        return np.log(np.arctan2(1.0, (mu - y) / sigma)) - LOG_PI
+        return np.log(np.arctan2(1.0, z if upper else -z)) - LOG_PI
 
 
 def start(y, w):
@@ -29,7 +30,7 @@ DENSITY = Density(
     name="cauchy", params=("mu", "sigma"), domains=(REAL, POSITIVE),
     logpdf=lambda y, mu, sigma: locscale_logpdf(cauchy_parts, y, mu, sigma),
     logcdf=logcdf,
-    logsf=lambda y, mu, sigma: logcdf(2.0 * mu - y, mu, sigma),
+    logsf=lambda y, mu, sigma: logcdf(y, mu, sigma, upper=True),
     derivs=lambda y, mu, sigma: locscale_derivs(cauchy_parts, y, mu, sigma),
     start=start,
     sample=lambda rng, size, mu, sigma: mu + sigma * rng.standard_cauchy(size),
