@@ -110,11 +110,5 @@ def _huber(delta):
         logpdf=lambda x, t: -log_z - huber_loss(x - t[0], delta),
         observed_information=observed,
         expected_information=lambda s, t: np.array([[s.n * inside]]),
-        scipy=None, min_n=1, sample=lambda rng, n, t: _huber_sample(rng, n, t[0], delta),
+        scipy=None, min_n=1,
     )
-
-
-def _huber_sample(rng, n, mu, delta):
-    """Exact draws (no scipy equivalent to draw from): huber.py's sampler."""
-    from .huber import sample
-    return sample(rng, n, mu, delta)
