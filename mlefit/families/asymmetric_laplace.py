@@ -14,7 +14,7 @@ from .base import scipy_stats
 from .catalog import POSITIVE, REAL
 from .realline_common import check_tail
 from .robust import check_loss
-from .rowwise import Density
+from .rowwise import Density, weighted_mean
 
 
 def logpdf(y, mu, sigma, tau):
@@ -38,9 +38,7 @@ def start(y, w, tau):
     """The weighted tau-quantile and the mean check loss about it."""
     y = np.asarray(y, dtype=np.float64)
     q = nm.weighted_quantile(y, w, float(np.mean(tau)))  # a tau per row: their mean
-    loss = check_loss(y - q, tau)
-    mean = float(np.mean(loss) if w is None else np.dot(w, loss) / np.sum(w))
-    return q, max(mean, 1e-12 * (abs(q) + 1.0))
+    return q, max(weighted_mean(check_loss(y - q, tau), w), 1e-12 * (abs(q) + 1.0))
 
 
 def sample(rng, size, mu, sigma, tau):

@@ -12,7 +12,7 @@ from .. import numerics as nm
 from .base import scipy_stats
 from .catalog import POSITIVE, REAL
 from .realline_common import check_tail
-from .rowwise import Density
+from .rowwise import Density, weighted_mean
 
 LOG_2 = math.log(2.0)
 
@@ -36,9 +36,7 @@ def start(y, w):
     """The weighted median and the mean absolute deviation from it."""
     y = np.asarray(y, dtype=np.float64)
     med = nm.weighted_median(y, w)
-    dev = np.abs(y - med)
-    mad = float(np.mean(dev) if w is None else np.dot(w, dev) / np.sum(w))
-    return med, max(mad, 1e-12 * (abs(med) + 1.0))
+    return med, max(weighted_mean(np.abs(y - med), w), 1e-12 * (abs(med) + 1.0))
 
 
 DENSITY = Density(

@@ -1,7 +1,7 @@
-"""Pieces shared by the per-row families on the real line (laplace, logistic, cauchy,
-gumbel, log_logistic, asymmetric_laplace, huber, student_t): the derivatives of a
-location-scale log-density from those of its standard form, the two-piece exponential
-tails of the (asymmetric) Laplace, and weighted quantiles for the starting values."""
+"""Pieces shared by the per-row families on the real line (logistic, cauchy, gumbel,
+log_logistic, laplace, asymmetric_laplace): the log-density and its derivatives for a
+location-scale family from those of its standard form, the two-piece exponential tails
+of the (asymmetric) Laplace, and the median and interquartile range for start values."""
 import numpy as np
 
 from .locscale import quantiles
