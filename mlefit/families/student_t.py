@@ -41,8 +41,10 @@ from .. import numerics as nm
 from ..errors import DataError
 from . import locscale as ls
 from .base import Family, Solution, scipy_special, scipy_stats
-from .catalog import BY_NAME
+from .catalog import BY_NAME, POSITIVE, REAL
 from .continuous import NORMAL
+from .rowwise import Density
+from .tails import LN2, TINY, _refine, log1mexp
 
 DF_LIMIT = 1e30
 ETA_SWITCH = 0.02  # below it (df > 50) c(eta) and the information use their series
@@ -471,4 +473,123 @@ STUDENT_T = Family(
     sample=_sample,
     min_n=3,
     needs_spread=True,
+)
+
+
+# ---------------------------------------------------------------- per row (likelihood.fit_rows)
+# The per-row record (families.density): mu, sigma and df may differ by row. The same
+# formulas as _sums, in eta = 1/df (exact up to df = 1e30 and beyond), carried to df:
+# deta/ddf = -eta^2, d2eta/ddf2 = 2 eta^3.
+def _by_value(f, x):
+    """f(x) for each distinct value of x (f scalar, list-valued), as arrays of x's shape."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 0:
+        return [np.float64(v) for v in f(float(x))]
+    values, inverse = np.unique(x, return_inverse=True)
+    table = np.array([f(float(v)) for v in values])
+    return [table[inverse.reshape(-1), i].reshape(x.shape) for i in range(table.shape[1])]
+
+
+def _row_terms(y, mu, sigma, df, order):
+    """eta, a = 1 + eta, z^2, q = eta z^2, [phi(q), ...][:order + 1], [c, ...][:order + 1]."""
+    eta = 1.0 / np.asarray(df, dtype=np.float64)
+    z = (y - mu) / sigma
+    z2 = z * z
+    q = np.asarray(eta * z2)
+    p = [v.reshape(q.shape) for v in _phi(q.reshape(-1), order)]
+    return z, eta, 1.0 + eta, z2, q, p, _by_value(lambda e: _const(e, order), eta)
+
+
+def row_logpdf(y, mu, sigma, df):
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, _, a, z2, _, p, c = _row_terms(y, mu, sigma, df, 0)
+        out = c[0] - nm.HALF_LOG_2PI - np.log(sigma) - 0.5 * a * z2 * p[0]
+    return np.where(np.isinf(z2), -np.inf, out)  # |y| = inf, or (y - mu)^2 beyond 1e308
+
+
+def row_derivs(y, mu, sigma, df):
+    """The score and Hessian of _sums per row, in (mu, sigma, eta), then in df."""
+    z, eta, a, z2, q, p, c = _row_terms(y, mu, sigma, df, 2)
+    r = 1.0 / (1.0 + q)
+    r2, z4, s2 = r * r, z2 * z2, sigma * sigma
+    azr = a * z * r
+    u = (1.0 - z2) * r2
+    l_eta = c[1] - 0.5 * z2 * p[0] - 0.5 * a * z4 * p[1]
+    h_ee = c[2] - z4 * p[1] - 0.5 * a * z4 * z2 * p[2]
+    e2 = eta * eta
+    h_md, h_sd = -e2 * z * u / sigma, -e2 * z2 * u / sigma
+    h_ms = -azr * ((1.0 - q) * r + 1.0) / s2
+    return (c[0] - nm.HALF_LOG_2PI - np.log(sigma) - 0.5 * a * z2 * p[0],
+            (azr / sigma, (azr * z - 1.0) / sigma, -e2 * l_eta),
+            ((-a * (1.0 - q) * r2 / s2, h_ms, h_md),
+             (h_ms, (1.0 - azr * z * (1.0 + 2.0 * r)) / s2, h_sd),
+             (h_md, h_sd, e2 * e2 * h_ee + 2.0 * e2 * eta * l_eta)))
+
+
+def _log_far(df, z2):
+    """log I_x(a, 1/2), a = df/2, x = df/(df + z^2), where it underflows: DLMF 8.17.8,
+    I_x(a, b) = x^a (1 - x)^b/(a B(a, b)) 2F1(a + b, 1; a + 1; x), with Pfaff's
+    2F1(a + 1/2, 1; a + 1; x) = 2F1(1/2, 1; a + 1; w)/(1 - x), w = x/(x - 1) = -df/z^2,
+    a series whose terms fall by (n + 1/2)|w|/(a + 1 + n), and log x, log(1 - x) from
+    z^2/df itself (x rounds towards 1 for large df)."""
+    from scipy.special import betaln
+    a, v = 0.5 * df, z2 / df
+    w = -1.0 / v
+    term, total = np.ones_like(v), np.ones_like(v)
+    for n in range(500):
+        term = term * w * (n + 0.5) / (a + 1.0 + n)
+        total = total + term
+        if np.all(np.abs(term) <= 1e-17 * total):
+            break
+    return -a * np.log1p(v) + 0.5 * np.log1p(1.0 / v) - np.log(a) - betaln(a, 0.5) + np.log(total)
+
+
+def _row_tail(y, mu, sigma, df, upper=False):
+    """log P(Y <= y) (upper: log P(Y > y)), with t = z^2/(df + z^2), x = 1 - t. The
+    two-sided tail J = P(|T| > |z|) is I_x(df/2, 1/2) where x <= 1/2 (exact in x), else
+    1 - I_t(1/2, df/2) by betaincc (x near 1 would lose digits); where J underflows,
+    _log_far. Near the centre (I = 1 - J <= 1/2, t < 1/2) log((1 -+ I)/2) by log1p
+    (betaincc is 1e-11 off there); in the tails log(J/2) and, on the far side, log1mexp
+    of it: no 1 - F anywhere."""
+    from scipy.special import betainc, betaincc
+    z = (np.asarray(y, dtype=np.float64) - mu) / sigma
+    if upper:
+        z = -z
+    z, df = np.broadcast_arrays(z, np.asarray(df, dtype=np.float64))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z2 = z * z
+        x, t = df / (df + z2), np.where(np.isinf(z2), 1.0, z2 / (df + z2))
+        by_x = t >= 0.5
+        inner = betainc(0.5, 0.5 * df, np.where(by_x, 0.0, t))
+        two = np.where(by_x, betainc(0.5 * df, 0.5, np.where(by_x, x, 0.5)),
+                       betaincc(0.5, 0.5 * df, np.where(by_x, 0.5, t)))
+        tail = _refine(np.log(two) - LN2, df, z2, (two < TINY) & np.isfinite(z2),
+                       lambda d, v: _log_far(d, v) - LN2)
+        central = ~by_x & (inner <= 0.5)
+        near = np.where(central, np.log1p(-inner) - LN2, tail)
+        far = np.where(central, np.log1p(inner) - LN2, log1mexp(tail))
+        return np.where(z <= 0, near, far)
+
+
+def row_start(y, w):
+    """mu = the weighted median; df from the excess kurtosis k, 4 + 6/k (30 when k <= 0);
+    sigma = the median absolute deviation over the t quantile at 0.75 for that df."""
+    y = np.asarray(y, dtype=np.float64)
+    mu = nm.weighted_median(y, w)
+    mean, m2 = nm.mean_and_m2(y, w)
+    k = nm.wsum(((y - mean) ** 2 / m2) ** 2, w) / nm.total_weight(w, y.size) - 3.0 if m2 > 0 else 0.0
+    df = 4.0 + 6.0 / k if k > 0 else 30.0
+    mad = nm.weighted_median(np.abs(y - mu), w)
+    sigma = mad / float(scipy_special().stdtrit(df, 0.75)) if mad > 0 else math.sqrt(max(m2, 1e-300))
+    return mu, sigma, df
+
+
+DENSITY = Density(
+    name="student_t", params=("mu", "sigma", "df"), domains=(REAL, POSITIVE, POSITIVE),
+    logpdf=row_logpdf, derivs=row_derivs, start=row_start,
+    logcdf=_row_tail, logsf=lambda y, mu, sigma, df: _row_tail(y, mu, sigma, df, upper=True),
+    sample=lambda rng, size, mu, sigma, df: mu + sigma * rng.standard_t(df, size),
+    scipy=lambda mu, sigma, df: scipy_stats().t(df, mu, sigma),
+    note="df is free on its log scale: on data no heavier-tailed than a normal's it grows without "
+         "bound (the fast path reports the normal limit, df = 1e30)",
 )
