@@ -118,8 +118,12 @@ def _derivative_free(dens, y, w, shapes, full, value, eta0, free, max_iter):
         out = minimize(nll, eta0, method="L-BFGS-B", options={"maxiter": 50 * max_iter, "ftol": 1e-15, "gtol": 1e-10})
         how = "generic: L-BFGS on numeric gradients (no analytic derivatives)"
     else:
+        # stop at the rounding of the log-likelihood (1e-13 absolute never came at a value
+        # near -700), with steps below 1e-10 of eta's size
+        f0 = abs(nll(eta0)) + 1.0
         out = minimize(nll, eta0, method="Nelder-Mead",
-                       options={"maxiter": 200 * max_iter, "xatol": 1e-13, "fatol": 1e-13, "adaptive": True})
+                       options={"maxiter": 200 * max_iter, "xatol": 1e-10 * max(1.0, float(np.max(np.abs(eta0)))),
+                                "fatol": 64.0 * np.finfo(float).eps * f0, "adaptive": True})
         how = "generic: Nelder-Mead (the log-likelihood has a kink)"
     theta = full(out.x)
     return RowFit(tuple(theta), loglik(dens, y, theta, w, shapes), None, tuple(free), int(out.nit),

@@ -29,7 +29,7 @@ def _huber_cdf(theta, y, delta=1.345):
 
 # families the shared cases lack, with a sampler from the family itself
 CASES = dict(CASES)
-CASES["huber:1.345"] = (lambda rng, n: families.get("huber:1.345").draw(rng, n, (0.7,)), (0.7,))
+CASES["huber:1.345"] = (lambda rng, n: families.density("huber:1.345")[0].sample(rng, n, 0.7, 1.345), (0.7,))
 CASES["asymmetric_laplace:0.3"] = (
     lambda rng, n: families.get("asymmetric_laplace:0.3").draw(rng, n, (1.0, 0.8)), (1.0, 0.8))
 REFERENCE = dict(REFERENCE, huber=_huber_logpdf)
