@@ -14,9 +14,13 @@ def _names(text):
 
 @cli.command("regress")
 @click.argument("file", metavar="FILE")
-@click.option("--response", "-y", metavar="NAME", required=True, help="The response column.")
+@click.option("--response", "-y", metavar="NAME", help="The response column.")
 @click.option("--covariates", "-x", metavar="A,B,...", default="",
               help="Numeric covariate columns, comma-separated (an Intercept is added unless --no-intercept).")
+@click.option("--formula", "-f", metavar="'Y ~ TERMS'",
+              help="Instead of -y/-x: a model formula, e.g. 'low ~ age + C(race) + smoke + age:smoke' "
+                   "(C() makes a column categorical, a text column is categorical anyway; '- 1' drops "
+                   "the intercept; log, exp, sqrt, center, scale, poly may transform a column).")
 @click.option("--dist", "-d", metavar="NAME",
               help="Family of the response given the covariates: normal, bernoulli, binomial, poisson, "
                    "negative_binomial.")
@@ -39,7 +43,7 @@ def _names(text):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def regress_command(file, response, covariates, dist, loss, link, weights, trials, offset, exposure, no_intercept,
+def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
                     positive, confidence, max_iter, as_json, debug, delimiter, decimal, encoding, header,
                     na_values, strict):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
@@ -54,6 +58,7 @@ def regress_command(file, response, covariates, dist, loss, link, weights, trial
 
     \b
     mlefit regress sample_data/infert.csv -y case -x spontaneous,induced -d bernoulli
+    mlefit regress sample_data/infert.csv -f 'case ~ spontaneous + induced + C(education)' -d bernoulli
     mlefit regress deaths.csv -y deaths -x age --dist poisson --exposure years
     """
     from .regression import regress
@@ -62,7 +67,7 @@ def regress_command(file, response, covariates, dist, loss, link, weights, trial
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    result = regress(file, response, _names(covariates), dist=dist, loss=loss, link=link, weights=weights,
+    result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, confidence=confidence, max_iter=max_iter, options=options)
     d = result.to_dict()

@@ -24,12 +24,12 @@ class Frame:
 
 
 def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="--target",
-               missing_reasons=None, command="compare-losses", text_refused=None):
+               missing_reasons=None, command="compare-losses", on_text=None):
     """The named columns of one file ('-' for stdin), aligned row by row; a name of None
     takes the default column. Columns named in `labels`, and text columns, are kept as
-    text labels; the others must be numbers. text_refused(name) -> the message for a
-    column after the first that holds text and no number at all (None: the cells are
-    reported one by one)."""
+    text labels; the others must be numbers. on_text(name, first cell): called for a
+    column after the first that holds text and no number at all; it raises to refuse the
+    column, or returns to keep it as labels (None: such cells are reported one by one)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -55,10 +55,11 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         if cells and not any(is_number(v, options.decimal) for v in cells):
             text.append(chosen[0])
     for c in chosen[1:]:
-        if text_refused is not None and c not in text and _is_string(table.schema.field(c).type):
+        if on_text is not None and c not in text and _is_string(table.schema.field(c).type):
             cells = [v for v in table.column(c).to_pylist()[:10000] if v is not None and v.strip()]
             if cells and not any(is_number(v, options.decimal) for v in cells):
-                raise DataError(text_refused(c, cells[0]))
+                on_text(c, cells[0])
+                text.append(c)
     missing = np.zeros(table.num_rows, dtype=bool)
     any_missing = None  # the same, as an arrow mask to filter with
     reasons = []  # (reason, rows newly missing in this column)
@@ -89,16 +90,17 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
                  tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])))
 
 
-def frame_of(data, names, text_first=False, options=None):
+def frame_of(data, names, text_first=False, options=None, on_text=None):
     """The named columns, aligned, from a CSV path ('-' for stdin), a dict of arrays or a
     pandas DataFrame; a row missing a value in any of them is left out of all and
     reported, each column's missing rows under its own reason. text_first: the first
-    column may be text labels (when it holds no number)."""
+    column may be text labels (when it holds no number); on_text: see read_frame (None:
+    text columns are kept)."""
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and data and isinstance(data[0], str)):
         return read_frame(data, list(names), options=options, auto_labels=text_first,
                           option="--response", missing_reasons={i: f"missing value in column '{c}'"
                                                                 for i, c in enumerate(names) if i},
-                          command="regress", text_refused=_text_covariate)
+                          command="regress", on_text=on_text or (lambda name, cell: None))
     if not hasattr(data, "__getitem__") or not hasattr(data, "keys"):
         raise UsageError("data must be a CSV path, a dict of arrays or a pandas DataFrame")
     arrays = []
@@ -128,6 +130,7 @@ def frame_of(data, names, text_first=False, options=None):
                  place=lambda p: f"index {int(kept[p])}")
 
 
-def _text_covariate(name, example):
-    return (f"covariate '{plain(name)}' is text (e.g. '{plain(example)}'); covariates must be numbers: "
-            f"code its levels as 0/1 columns, one per level but one")
+def refuse_text(name, example):
+    """on_text for --covariates: a text column is refused, pointing to --formula."""
+    raise DataError(f"covariate '{plain(name)}' is text (e.g. '{plain(example)}'); covariates must be "
+                    f"numbers: use --formula 'y ~ C({plain(name)})' for its levels as categories")

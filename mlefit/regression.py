@@ -16,13 +16,15 @@ LOG_LINKS = ("log", "logit")
 SHOWN = 5  # how many offending rows a message names
 
 
-def regress(data, response=None, covariates=(), *, dist=None, loss=None, link=None, weights=None,
-            trials=None, offset=None, exposure=None, intercept=True, positive=None,
+def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
+            weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             confidence=0.95, max_iter=100, options=None):
     """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
     mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
 
     data: a CSV path (or '-'), a dict of arrays, or a pandas DataFrame.
+    formula: instead of response and covariates, 'y ~ x1 + C(group) + x1:x2' (Wilkinson
+        notation, expanded by formulaic after a check of its grammar: mlefit.formula).
     link: the default is the family's canonical one (logit, log, identity).
     weights, offset, exposure: column names (offset enters the linear predictor with
         coefficient 1; exposure E enters as log E). trials: binomial's trials, a number
@@ -41,14 +43,19 @@ def regress(data, response=None, covariates=(), *, dist=None, loss=None, link=No
                          f"{', '.join(allowed)} (got '{link}')")
     if not (0.0 < confidence < 1.0):
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence})")
+    rhs = None
+    if formula is not None:
+        if response is not None or covariates:
+            raise UsageError("give --formula, or --response with --covariates, not both")
+        from .formula import parse
+        response, rhs, covariates = parse(formula)
     covariates = [c for c in covariates]
     if response is None:
-        raise UsageError("name the response column: --response/-y NAME")
-    if not covariates and not intercept:
-        raise UsageError("the model has no terms: give covariates (-x) or keep the intercept")
+        raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
     extra = [c for c in (weights, trials_column, offset, exposure) if c is not None]
-    table = _read(data, [response] + covariates + extra, labels=name == "bernoulli", options=options)
+    table = _read(data, [response] + covariates + extra, labels=name == "bernoulli", options=options,
+                  text_ok=rhs is not None)
     y = table.columns[table.names[0]]
     notes = list(table.notes) + ([note] if note else [])
     y, positive_note = _response(name, y, table, positive)
@@ -66,10 +73,10 @@ def regress(data, response=None, covariates=(), *, dist=None, loss=None, link=No
         if np.any(~(e > 0)):
             raise DataError(f"--exposure column '{exposure}' must be positive (row {table.place(int(np.argmax(~(e > 0))))})")
         off = np.log(e) if off is None else off + np.log(e)
-    X, names = _design(table, [cols[c] for c in covariates], intercept)
+    X, names = _design(table, [cols[c] for c in covariates], intercept, rhs)
     dens, _ = families.density(name)
     fit = fit_linear(dens, y, X, names, target=target, link=link, w=w, shapes=shapes, offset=off,
-                     intercept=0 if intercept else None, max_iter=max_iter)
+                     intercept=names.index("Intercept") if "Intercept" in names else None, max_iter=max_iter)
     if name in ("bernoulli", "binomial"):
         _separation(fit, X, names, y, shapes[0] if shapes else None)
     result = _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes,
@@ -108,11 +115,12 @@ def _family(dist, loss):
     return name, label, note
 
 
-def _read(data, names, labels, options):
-    from .frame import frame_of
+def _read(data, names, labels, options, text_ok):
+    from .frame import frame_of, refuse_text
     if len(set(names)) != len(names):
         raise UsageError(f"a column is named twice among {', '.join(names)}")
-    return frame_of(data, names, text_first=labels, options=options)
+    return frame_of(data, names, text_first=labels, options=options,
+                    on_text=(lambda name, cell: None) if text_ok else refuse_text)
 
 
 def _response(name, y, table, positive):
@@ -174,8 +182,14 @@ def _trials(table, trials, column, y):
     return t
 
 
-def _design(table, columns, intercept):
-    """X (float64, n x p) and its column names; text covariates and collinear columns refused."""
+def _design(table, columns, intercept, rhs=None):
+    """X (float64, n x p) and its column names, from the columns or the formula's terms
+    `rhs`; text covariates (outside a formula) and collinear columns refused."""
+    if rhs is not None:
+        from .formula import design
+        X, names = design(rhs, {c: table.columns[c] for c in columns}, intercept)
+        _check_design(table, X, names)
+        return X, names
     parts, names = [], []
     if intercept:
         parts.append(np.ones(table.n))
@@ -183,17 +197,23 @@ def _design(table, columns, intercept):
     for c in columns:
         v = table.columns[c]
         if v.dtype.kind in "OUS":
-            from .frame import _text_covariate
-            raise DataError(_text_covariate(c, v[0] if v.size else ""))
+            from .frame import refuse_text
+            refuse_text(c, v[0] if v.size else "")
         parts.append(np.asarray(v, dtype=np.float64))
         names.append(c)
     X = np.empty((table.n, len(parts)), order="F")  # filled by columns: contiguous writes
     for j, part in enumerate(parts):
         X[:, j] = part
+    _check_design(table, X, names)
+    return X, tuple(names)
+
+
+def _check_design(table, X, names):
+    if X.shape[1] == 0:
+        raise UsageError("the model has no terms: give covariates or keep the intercept")
     if table.n <= X.shape[1]:
         raise DataError(f"{table.n} rows for {X.shape[1]} coefficients: the model needs more rows than coefficients")
     _check_rank(X, names)
-    return X, tuple(names)
 
 
 def _check_rank(X, names):

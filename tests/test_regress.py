@@ -200,3 +200,55 @@ def test_public_api():
     d = r.to_dict()
     assert d["model"] == "regression" and d["coefficients"][0]["name"] == "Intercept"
     assert set(d["coefficients"][1]) >= {"name", "estimate", "se", "z", "p_value", "ci_lower", "ci_upper"}
+
+
+# ------------------------------------------------------------------ formulas
+def test_formula_with_categories_interactions_and_transforms_equals_statsmodels():
+    import pandas as pd
+    import statsmodels.formula.api as smf
+    from pathlib import Path
+    infert = str(Path(__file__).resolve().parent.parent / "sample_data" / "infert.csv")
+    df = pd.read_csv(infert)
+    m = smf.logit("case ~ spontaneous + induced + C(education) + np.log(age) + age:parity", df).fit(disp=0, tol=1e-12)
+    r = regress(infert, formula="case ~ spontaneous + induced + C(education) + log(age) + age:parity",
+                dist="bernoulli")
+    assert [c.name for c in r.coefficients] == ["Intercept", "spontaneous", "induced", "C(education)[T.12+ yrs]",
+                                                "C(education)[T.6-11yrs]", "log(age)", "age:parity"]
+    order = [c.name.replace("log(", "np.log(") for c in r.coefficients]  # patsy orders categories first
+    check(r, m.params[order].to_numpy(), m.bse[order].to_numpy(), m.llf)
+
+
+def test_formula_without_intercept_and_a_text_column_as_categories():
+    rng, cols, X = design(seed=13)
+    cols["g"] = np.array(["a", "b", "c"])[rng.integers(0, 3, 400)]
+    cols["y"] = rng.poisson(np.exp(0.5 * (cols["g"] == "b") + 0.2 * cols["a"])).astype(float)
+    r = regress(cols, formula="y ~ g + a - 1", dist="poisson")
+    assert [c.name for c in r.coefficients] == ["g[a]", "g[b]", "g[c]", "a"]  # full dummy coding
+    dummies = np.column_stack([cols["g"] == v for v in "abc"] + [cols["a"]]).astype(float)
+    m = sm.GLM(cols["y"], dummies, family=sm.families.Poisson()).fit(tol=1e-14)
+    check(r, m.params, m.bse, m.llf)
+    assert r.loglik_null is None  # no intercept: no intercept-only model to test against
+
+
+@pytest.mark.parametrize("formula,match", [
+    ("y ~ {__import__('os').system('echo no')}", "is not allowed in a formula"),
+    ("y ~ open(a)", "'open\\(' is not an allowed call"),
+    ("y ~ a.__class__", "is not allowed in a formula"),
+    ("y ~ __import__", "is not a column name"),
+    ("y ~ a ~ b", "one '~'"),
+    ("log(y) ~ a", "left of '~' must be the response"),
+    ("y ~ ", "nothing to the right"),
+])
+def test_formulas_outside_the_grammar_are_refused_before_formulaic(formula, match):
+    _, cols, _ = design()
+    cols["y"] = np.ones(400)
+    with pytest.raises(UsageError, match=match):
+        regress(cols, formula=formula, dist="poisson")
+
+
+def test_a_text_covariate_points_to_the_formula():
+    rng, cols, _ = design()
+    cols["g"] = np.array(["u", "v"])[rng.integers(0, 2, 400)]
+    cols["y"] = np.ones(400)
+    with pytest.raises(DataError, match=r"covariate 'g' is text .* use --formula 'y ~ C\(g\)'"):
+        regress(cols, "y", ["g"], dist="poisson")

@@ -1,0 +1,86 @@
+"""Model formulas (Wilkinson notation) for `regress --formula`: checked here, expanded by
+formulaic. formulaic evaluates a formula's terms as Python (a `{...}` block or any
+function call runs), so a formula is first checked against a small grammar: column
+names (bare or in backticks), numbers, the operators ~ + - * / : ^ ( ), and calls of
+C (categorical), log, log1p, exp, sqrt, center, scale and poly. Nothing else reaches
+formulaic."""
+import re
+
+from .errors import UsageError, plain
+
+CALLS = {"C", "log", "log1p", "exp", "sqrt", "center", "scale", "poly"}
+TOKEN = re.compile(r"\s+|`[^`]+`|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+|[~+\-*/:^(),]")
+NUMPY = {"log": "np.log", "log1p": "np.log1p", "exp": "np.exp", "sqrt": "np.sqrt"}
+
+
+def check(text):
+    """The formula's tokens, or UsageError naming what the grammar does not allow."""
+    tokens, pos = [], 0
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if m is None:
+            raise UsageError(f"--formula: '{plain(text[pos:pos + 20])}' is not allowed in a formula (column "
+                             f"names, numbers, ~ + - * / : ^ ( ) and the calls {', '.join(sorted(CALLS))}); "
+                             f"put a column name with other characters in backticks")
+        if not m.group().isspace():
+            tokens.append(m.group())
+        pos = m.end()
+    if tokens.count("~") != 1:
+        raise UsageError("--formula needs one '~' between the response and the terms, e.g. 'y ~ x1 + C(group)'")
+    for i, tok in enumerate(tokens):
+        call = i + 1 < len(tokens) and tokens[i + 1] == "("
+        if call and tok not in CALLS:
+            raise UsageError(f"--formula: '{plain(tok)}(' is not an allowed call ({', '.join(sorted(CALLS))})")
+        if tok.startswith("__"):
+            raise UsageError(f"--formula: '{plain(tok)}' is not a column name")
+    return tokens
+
+
+def parse(text):
+    """(response column, right-hand side as formulaic reads it, column names it uses)."""
+    tokens = check(text)
+    tilde = tokens.index("~")
+    lhs, rhs = tokens[:tilde], tokens[tilde + 1:]
+    if len(lhs) != 1 or lhs[0] in CALLS or not _is_name(lhs[0]):
+        raise UsageError("--formula: the left of '~' must be the response column's name (transform it in the file)")
+    if not rhs:
+        raise UsageError("--formula: nothing to the right of '~' (use 'y ~ 1' for the intercept alone)")
+    names = []
+    for i, tok in enumerate(rhs):
+        if _is_name(tok) and not (i + 1 < len(rhs) and rhs[i + 1] == "(") and tok not in names:
+            names.append(tok.strip("`"))
+    parts = []
+    for i, t in enumerate(rhs):
+        call = i + 1 < len(rhs) and rhs[i + 1] == "("
+        glued = t == "(" and i > 0 and rhs[i - 1] in CALLS  # a call keeps its parenthesis
+        parts.append(("" if glued or not parts else " ") + (NUMPY.get(t, t) if call else t))
+    return lhs[0].strip("`"), "".join(parts), names
+
+
+def _is_name(tok):
+    return tok.startswith("`") or (tok[0].isalpha() or tok[0] == "_")
+
+
+def design(rhs, columns, intercept):
+    """(X as a Fortran-ordered float64 array, column names) of the terms `rhs` over the
+    dict `columns` (text columns are categorical); `intercept` False removes it."""
+    import numpy as np
+    import pandas as pd
+    from formulaic import model_matrix
+
+    text = rhs if intercept else f"{rhs} - 1"
+    frame = pd.DataFrame(columns)
+    try:
+        mm = model_matrix(text, frame, na_action="raise")
+    except Exception as exc:  # formulaic's own errors: one line naming the formula
+        raise UsageError(f"--formula: formulaic cannot expand '{plain(rhs)}': "
+                         f"{plain(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}") from None
+    X = np.asfortranarray(mm.to_numpy(dtype=np.float64))
+    return X, tuple(_shown(str(c)) for c in mm.columns)
+
+
+def _shown(name):
+    """A term's name as the user wrote it: log(age), not np.log(age)."""
+    for short, full in NUMPY.items():
+        name = name.replace(f"{full}(", f"{short}(")
+    return name
