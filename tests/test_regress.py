@@ -252,3 +252,22 @@ def test_a_text_covariate_points_to_the_formula():
     cols["y"] = np.ones(400)
     with pytest.raises(DataError, match=r"covariate 'g' is text .* use --formula 'y ~ C\(g\)'"):
         regress(cols, "y", ["g"], dist="poisson")
+
+
+def test_student_t_regression_equals_an_independent_optimum():
+    """Robust regression: the t log-likelihood with a mean moving with a covariate,
+    maximised here by scipy's BFGS on scipy.stats.t.logpdf, from another start."""
+    import scipy.optimize
+    import scipy.stats
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=400)
+    y = 1 + 2 * a + 0.5 * rng.standard_t(3, 400)
+    r = regress({"y": y, "a": a}, "y", ["a"], dist="student_t")
+
+    def nll(v):
+        return -scipy.stats.t.logpdf(y, np.exp(v[3]), loc=v[0] + v[1] * a, scale=np.exp(v[2])).sum()
+    best = scipy.optimize.minimize(nll, [0.0, 1.0, 0.0, 1.0], method="BFGS", options={"gtol": 1e-10})
+    assert r.loglik >= -best.fun - 1e-9
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], best.x[:2], rtol=1e-6)
+    np.testing.assert_allclose([p.estimate for p in r.parameters], np.exp(best.x[2:]), rtol=1e-5)
+    assert [p.name for p in r.parameters] == ["sigma", "df"]
