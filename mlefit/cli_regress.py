@@ -5,7 +5,7 @@ import click
 
 from .cli import cli, input_options, read_options
 
-LINKS = ["identity", "log", "logit", "probit", "cloglog"]
+LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse"]
 
 
 def _names(text):
@@ -23,7 +23,7 @@ def _names(text):
                    "the intercept; log, exp, sqrt, center, scale, poly may transform a column).")
 @click.option("--dist", "-d", metavar="NAME",
               help="Family of the response given the covariates: normal, bernoulli, binomial, poisson, "
-                   "negative_binomial.")
+                   "negative_binomial, gamma, student_t.")
 @click.option("--loss", "-l", metavar="NAME",
               help="Instead of --dist: the loss the fit minimises (mse, bce, poisson, ...); the family "
                    "whose NLL it is gets fitted, and said.")

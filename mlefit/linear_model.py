@@ -19,13 +19,15 @@ from .families.rowwise import SCALES, from_free, to_free
 from .likelihood import fit_rows, total
 from .maximize import EPS, Point, newton
 
-# family -> (index of the parameter the covariates move, default link, links allowed)
+# family -> (index of the parameter the covariates move, default link, links allowed[,
+# the record in the family's file that regression uses: its parameterisation by the mean])
 REGRESSED = {
     "normal": (0, "identity", ("identity", "log")),
     "bernoulli": (0, "logit", ("logit", "probit", "cloglog")),
     "binomial": (0, "logit", ("logit", "probit", "cloglog")),
     "poisson": (0, "log", ("log", "identity")),
     "negative_binomial": (1, "log", ("log",)),
+    "gamma": (0, "log", ("log", "inverse", "identity"), "MEAN"),
     "student_t": (0, "identity", ("identity",)),
 }
 

@@ -37,6 +37,11 @@ def _cloglog(eta):
     return -np.expm1(-e), d1, d1 * (1.0 - e)
 
 
+def _inverse(eta):
+    t = 1.0 / eta
+    return t, -t * t, 2.0 * t * t * t
+
+
 def _logit_of(p):
     return math.log(p) - math.log1p(-p)
 
@@ -50,6 +55,7 @@ def _probit_of(p):
 LINKS = {
     "identity": (_identity, lambda t: t, "real"),
     "log": (_log, math.log, "positive"),
+    "inverse": (_inverse, lambda t: 1.0 / t, "positive"),
     "logit": (_logit, _logit_of, "unit"),
     "probit": (_probit, _probit_of, "unit"),
     "cloglog": (_cloglog, lambda p: math.log(-math.log1p(-p)), "unit"),

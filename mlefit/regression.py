@@ -36,7 +36,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     ConvergenceError (with the partial result) when the fit does not converge.
     """
     name, loss_label, note = _family(dist, loss)
-    target, default_link, allowed = REGRESSED[name]
+    target, default_link, allowed, *record = REGRESSED[name]
     link = link or default_link
     if link not in allowed:
         raise UsageError(f"the {name} family takes the link{'s' if len(allowed) > 1 else ''} "
@@ -75,6 +75,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         off = np.log(e) if off is None else off + np.log(e)
     X, names = _design(table, [cols[c] for c in covariates], intercept, rhs)
     dens, _ = families.density(name)
+    if record:  # the family by its mean (gamma)
+        dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
     fit = fit_linear(dens, y, X, names, target=target, link=link, w=w, shapes=shapes, offset=off,
                      intercept=names.index("Intercept") if "Intercept" in names else None, max_iter=max_iter)
     if name in ("bernoulli", "binomial"):
@@ -144,6 +146,8 @@ def _response(name, y, table, positive):
         _refuse(table, y, (y != 0) & (y != 1), label, "bernoulli needs 0 or 1 (or two labels)")
     elif name in ("poisson", "negative_binomial", "binomial"):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")
+    elif name == "gamma":
+        _refuse(table, y, ~(y > 0), label, "gamma needs values > 0")
     if positive is not None:
         raise UsageError("--positive is for a bernoulli response of two labels")
     return y, None
@@ -361,6 +365,8 @@ def _deviance(name, dens, fit, y, X, w, shapes, off, link):
     ww = 1.0 if w is None else w
     if name == "normal":
         return float(np.sum(ww * (y - mean) ** 2))
+    if name == "gamma":  # R's glm: 2 sum ((y - mu)/mu - log(y/mu)), without the shape
+        return float(2.0 * np.sum(ww * ((y - mean) / mean - np.log(y / mean))))
     if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
         return None
     theta = dict(fit.others)

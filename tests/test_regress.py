@@ -271,3 +271,29 @@ def test_student_t_regression_equals_an_independent_optimum():
     np.testing.assert_allclose([c.estimate for c in r.coefficients], best.x[:2], rtol=1e-6)
     np.testing.assert_allclose([p.estimate for p in r.parameters], np.exp(best.x[2:]), rtol=1e-5)
     assert [p.name for p in r.parameters] == ["sigma", "df"]
+
+
+@pytest.mark.parametrize("link", ["log", "inverse"])
+def test_gamma_regression_equals_statsmodels_glm_at_the_mle_shape(link):
+    """The gamma GLM's coefficients (statsmodels fits them by IRLS; they do not depend on
+    the shape), its log-likelihood and observed-information SEs with the scale fixed at
+    1/shape, mlefit's MLE of the shape; and R's deviance."""
+    rng, cols, X = design(seed=14)
+    mu = np.exp(1 + 0.5 * cols["a"] - 0.3 * cols["b"]) if link == "log" else 1 / (0.5 + 0.1 * cols["a"] ** 2 + 0.1 * cols["b"])
+    cols["y"] = rng.gamma(2.5, mu / 2.5)
+    r = regress(cols, "y", ["a", "b"], dist="gamma", link=link)
+    shape = r.parameters[0].estimate
+    links = {"log": sm.families.links.Log(), "inverse": sm.families.links.InversePower()}
+    m = sm.GLM(cols["y"], X, family=sm.families.Gamma(links[link])).fit(scale=1 / shape, tol=1e-14)
+    bse = np.sqrt(np.diag(np.linalg.inv(-m.model.hessian(m.params, scale=1 / shape, observed=True))))
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], m.params, rtol=1e-6)
+    np.testing.assert_allclose([c.se for c in r.coefficients], bse, rtol=1e-4)  # the shape's covariance is in ours
+    assert r.loglik == pytest.approx(m.llf, rel=1e-8)
+    assert r.deviance == pytest.approx(m.deviance, rel=1e-8)
+    # the shape maximises the likelihood given the coefficients
+    import scipy.optimize
+    import scipy.stats
+    fitted = m.fittedvalues
+    best = scipy.optimize.minimize_scalar(lambda a: -scipy.stats.gamma.logpdf(cols["y"], a, scale=fitted / a).sum(),
+                                          bounds=(0.1, 50), method="bounded", options={"xatol": 1e-10})
+    assert shape == pytest.approx(best.x, rel=1e-6)
