@@ -41,10 +41,12 @@ def _names(text):
 @click.option("--max-iter", default=100, show_default=True, type=click.IntRange(min=1),
               help="Newton iteration limit.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.option("--save", "save", metavar="FILE",
+              help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, confidence, max_iter, as_json, debug, delimiter, decimal, encoding, header,
+                    positive, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
                     na_values, strict):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -71,8 +73,44 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, confidence=confidence, max_iter=max_iter, options=options)
     d = result.to_dict()
+    if save is not None:
+        from .predict import save as write_model
+        write_model(result, save)
+        click.echo(f"mlefit: wrote the model to {save}", err=True)
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
         from .render_regress import print_regression
         print_regression(d)
+
+
+@cli.command("predict")
+@click.argument("model", metavar="MODEL")
+@click.argument("file", metavar="FILE")
+@click.option("--interval", is_flag=True,
+              help="Also a confidence interval for each mean (delta method on the link scale, mapped back).")
+@click.option("--confidence", default=0.95, show_default=True,
+              type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
+@input_options
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def predict_command(model, file, interval, confidence, debug, delimiter, decimal, encoding, header, na_values, strict):
+    """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
+
+    Prints CSV on standard output: a header, then one line per data row of FILE in
+    order: the mean (a probability for bernoulli and binomial, a rate for counts), with
+    --interval its lower and upper confidence limits. A row missing a covariate gets
+    empty cells, and is counted on standard error. A category the model never saw is
+    an error naming it.
+    """
+    from .predict import csv_lines, load, predict
+
+    options = read_options(delimiter, decimal, encoding, header, na_values)
+    saved = load(model)
+    frame, mean, lower, upper = predict(saved, file, interval=interval, confidence=confidence, options=options)
+    if strict and frame.dropped:
+        from .errors import DataError
+        raise DataError(f"{sum(d.count for d in frame.dropped)} rows miss a covariate (--strict)")
+    click.echo("\n".join(csv_lines(frame, mean, lower, upper)))
+    for drop in frame.dropped:
+        click.echo(f"mlefit: {drop.count} row{'s' if drop.count > 1 else ''} with a {drop.reason} "
+                   f"({', '.join(drop.first)}): no prediction", err=True)

@@ -61,22 +61,60 @@ def _is_name(tok):
     return tok.startswith("`") or (tok[0].isalpha() or tok[0] == "_")
 
 
-def design(rhs, columns, intercept):
-    """(X as a Fortran-ordered float64 array, column names) of the terms `rhs` over the
-    dict `columns` (text columns are categorical); `intercept` False removes it."""
+def design(rhs, columns, intercept, state=None):
+    """(X as a Fortran-ordered float64 array, column names, state) of the terms `rhs` over
+    the dict `columns` (text columns are categorical); `intercept` False removes it.
+    state: what reproduces the design on new rows (JSON-ready: the formula, the levels of
+    each categorical variable, the stateful transforms' state); given, the design is made
+    with it (mlefit predict), new levels refused."""
     import numpy as np
     import pandas as pd
-    from formulaic import model_matrix
+    from formulaic import ModelSpec, model_matrix
 
     text = rhs if intercept else f"{rhs} - 1"
     frame = pd.DataFrame(columns)
     try:
-        mm = model_matrix(text, frame, na_action="raise")
+        if state is None:
+            mm = model_matrix(text, frame, na_action="raise")
+        else:
+            for var, levels in state["categories"].items():
+                frame[var] = pd.Categorical(frame[var], categories=levels)
+            mm = ModelSpec(formula=text, transform_state=state["transform_state"]).get_model_matrix(
+                frame, na_action="raise")
     except Exception as exc:  # formulaic's own errors: one line naming the formula
         raise UsageError(f"--formula: formulaic cannot expand '{plain(rhs)}': "
                          f"{plain(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}") from None
     X = np.asfortranarray(mm.to_numpy(dtype=np.float64))
-    return X, tuple(_shown(str(c)) for c in mm.columns)
+    if state is None:
+        state = {"rhs": rhs, "intercept": bool(intercept), "categories": _categories(mm.model_spec, columns),
+                 "transform_state": _plain_json(mm.model_spec.transform_state)}
+    return X, tuple(_shown(str(c)) for c in mm.columns), state
+
+
+def _categories(spec, columns):
+    """{variable: its levels in the order formulaic encoded them}, for each categorical
+    factor that is a column or C(column)."""
+    out = {}
+    for factor, (kind, enc) in spec.encoder_state.items():
+        name = str(factor)
+        inner = name[2:-1].strip().strip("`") if name.startswith("C(") and name.endswith(")") else name
+        if "categories" in enc and inner in columns:
+            out[inner] = [v.item() if hasattr(v, "item") else v for v in enc["categories"]]
+    return out
+
+
+def _plain_json(value):
+    """numpy scalars and arrays as plain floats and lists (the transforms' state)."""
+    import numpy as np
+    if isinstance(value, dict):
+        return {str(k): _plain_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _shown(name):

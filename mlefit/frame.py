@@ -21,6 +21,8 @@ class Frame:
     source: str
     notes: tuple = ()
     place: object = None  # row of the frame -> where it stood in the file
+    kept: object = None  # row of the frame -> its index among the data rows read (an array)
+    table_rows: int | None = None  # data rows read (blank lines not counted)
 
 
 def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="--target",
@@ -87,7 +89,7 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
                        values=c == chosen[0])
         columns[c] = col.values
     return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
-                 tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])))
+                 tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])), kept, table.num_rows)
 
 
 def frame_of(data, names, text_first=False, options=None, on_text=None):
@@ -127,7 +129,7 @@ def frame_of(data, names, text_first=False, options=None, on_text=None):
     kept = np.flatnonzero(~missing)
     columns = {name: a[kept] for name, a in zip(names, arrays)}
     return Frame(columns, tuple(names), int(kept.size), rows, tuple(dropped), None,
-                 place=lambda p: f"index {int(kept[p])}")
+                 place=lambda p: f"index {int(kept[p])}", kept=kept, table_rows=rows)
 
 
 def refuse_text(name, example):

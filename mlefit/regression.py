@@ -2,6 +2,7 @@
 on the per-row likelihood core (linear_model.fit_linear). This module checks the data
 and the design, and turns the fit into a RegressionResult; no maths of its own."""
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         if np.any(~(e > 0)):
             raise DataError(f"--exposure column '{exposure}' must be positive (row {table.place(int(np.argmax(~(e > 0))))})")
         off = np.log(e) if off is None else off + np.log(e)
-    X, names = _design(table, [cols[c] for c in covariates], intercept, rhs)
+    X, names, layout = _design(table, [cols[c] for c in covariates], intercept, rhs)
     dens, _ = families.density(name)
     if record:  # the family by its mean (gamma)
         dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
@@ -83,6 +84,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         _separation(fit, X, names, y, shapes[0] if shapes else None)
     result = _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes,
                      loss_label, weights, offset or exposure)
+    result = replace(result, model={"family": name, "link": link, "response": response, "design": layout,
+                                    "offset": offset, "exposure": exposure,
+                                    "covariance": None if fit.covariance is None
+                                    else fit.covariance[:len(names), :len(names)].tolist()})
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
@@ -191,9 +196,9 @@ def _design(table, columns, intercept, rhs=None):
     `rhs`; text covariates (outside a formula) and collinear columns refused."""
     if rhs is not None:
         from .formula import design
-        X, names = design(rhs, {c: table.columns[c] for c in columns}, intercept)
+        X, names, state = design(rhs, {c: table.columns[c] for c in columns}, intercept)
         _check_design(table, X, names)
-        return X, names
+        return X, names, dict(state, kind="formula", variables=list(columns))
     parts, names = [], []
     if intercept:
         parts.append(np.ones(table.n))
@@ -209,7 +214,7 @@ def _design(table, columns, intercept, rhs=None):
     for j, part in enumerate(parts):
         X[:, j] = part
     _check_design(table, X, names)
-    return X, tuple(names)
+    return X, tuple(names), {"kind": "columns", "covariates": list(columns), "intercept": bool(intercept)}
 
 
 def _check_design(table, X, names):

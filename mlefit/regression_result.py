@@ -64,6 +64,10 @@ class RegressionResult:
     offset: str | None = None
     message: str = ""
     notes: tuple = field(default=())
+    # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
+    # layout (columns, or the formula with its levels and transforms' state) and the
+    # coefficients' covariance; never in to_dict(), ignored when results are compared
+    model: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_dropped(self):

@@ -1,0 +1,135 @@
+"""A fitted regression saved as JSON (`regress --save`), and its predictions on new rows
+(`mlefit predict`): the mean link^-1(x'b + offset) of each row, with a delta-method
+interval on the link scale mapped back (so it stays inside the parameter's domain)."""
+import json
+import math
+
+import numpy as np
+
+from . import __version__, links
+from .errors import DataError, UsageError, plain
+from .inference import z_value
+
+MODEL_KIND = "mlefit regression model"
+
+
+def model_dict(result):
+    """The JSON a saved model holds: the result as --json prints it, plus what predicts."""
+    if result.model is None:
+        raise UsageError("this result has no model to save (fit it with mlefit.regress)")
+    return dict(result.to_dict(), kind=MODEL_KIND, mlefit_version=__version__, model_spec=result.model)
+
+
+def save(result, path):
+    try:
+        with open(path, "w") as f:
+            json.dump(model_dict(result), f, indent=2)
+    except OSError as exc:
+        raise UsageError(f"cannot write the model to '{plain(path)}': {exc.strerror or exc}") from None
+
+
+def load(path):
+    """The saved model as a dict, checked to be one."""
+    try:
+        with open(path) as f:
+            model = json.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"model file '{plain(path)}' not found; write one with 'mlefit regress ... --save FILE'") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"'{plain(path)}' is not a saved mlefit model ({type(exc).__name__}); write one "
+                        f"with 'mlefit regress ... --save FILE'") from None
+    if not isinstance(model, dict) or model.get("kind") != MODEL_KIND or "model_spec" not in model:
+        raise DataError(f"'{plain(path)}' is not a saved mlefit model; write one with 'mlefit regress ... --save FILE'")
+    return model
+
+
+def predict(model, data, *, interval=False, confidence=0.95, options=None):
+    """(frame, mean, lower, upper): the fitted mean of every row of `data` that has the
+    model's covariates (lower/upper None without `interval`); rows missing one are in
+    frame.dropped and predicted as NaN."""
+    from .frame import frame_of
+    spec = model["model_spec"]
+    layout = spec["design"]
+    variables = layout["covariates"] if layout["kind"] == "columns" else layout["variables"]
+    extra = [c for c in (spec.get("offset"), spec.get("exposure")) if c]
+    names = variables + extra
+    if not names:
+        raise UsageError("the model has no covariates: it predicts the same mean for every row "
+                         f"(its Intercept, through the {model['link']} link)")
+    frame = frame_of(data, names, options=options)
+    n = frame.n
+    X = _design(layout, frame, variables, n)
+    coef = [c["name"] for c in model["coefficients"]]
+    got = list(X[1])
+    if got != coef:
+        raise DataError(f"the new rows give the design columns {', '.join(map(plain, got))}, the model has "
+                        f"{', '.join(map(plain, coef))}; give the covariates the model was fitted with")
+    X = X[0]
+    beta = np.array([c["estimate"] for c in model["coefficients"]])
+    eta = X @ beta
+    if spec.get("offset"):
+        eta = eta + frame.columns[spec["offset"]]
+    if spec.get("exposure"):
+        e = frame.columns[spec["exposure"]]
+        if np.any(~(e > 0)):
+            raise DataError(f"--exposure column '{plain(spec['exposure'])}' must be positive")
+        eta = eta + np.log(e)
+    inverse = links.inverse(model["link"])
+    with np.errstate(all="ignore"):
+        mean = inverse(eta)[0]
+        lower = upper = None
+        if interval:
+            if spec.get("covariance") is None:
+                raise DataError("the saved model has no covariance (its information could not be inverted): "
+                                "no intervals")
+            cov = np.asarray(spec["covariance"], dtype=np.float64)
+            se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, cov, X), 0.0))
+            z = z_value(confidence)
+            a, b = inverse(eta - z * se)[0], inverse(eta + z * se)[0]
+            lower, upper = np.minimum(a, b), np.maximum(a, b)  # a decreasing link (inverse) swaps them
+    return frame, mean, lower, upper
+
+
+def _design(layout, frame, variables, n):
+    """(X, column names) for the new rows, as the model's design was made."""
+    if layout["kind"] == "columns":
+        parts = ([np.ones(n)] if layout["intercept"] else []) + \
+            [np.asarray(frame.columns[c], dtype=np.float64) if frame.columns[c].dtype.kind not in "OUS"
+             else _text(c) for c in variables]
+        names = (["Intercept"] if layout["intercept"] else []) + list(variables)
+        return (np.column_stack(parts) if parts else np.empty((n, 0))), names
+    from .formula import design
+    columns = {c: frame.columns[c] for c in variables}
+    for var, levels in layout["categories"].items():
+        values = columns[var]
+        known = set(levels)
+        new = [i for i, v in enumerate(values.tolist()) if v not in known]
+        if new:
+            raise DataError(f"column '{plain(var)}' has {len(new)} value{'s' if len(new) > 1 else ''} the model "
+                            f"never saw ({frame.place(new[0])}: '{plain(str(values[new[0]]))}'); it knows "
+                            f"{', '.join(plain(str(v)) for v in levels[:10])}")
+    X, names, _ = design(layout["rhs"], columns, layout["intercept"], state=layout)
+    return X, list(names)
+
+
+def _text(name):
+    raise DataError(f"covariate '{plain(name)}' is text in the new rows; the model was fitted with numbers")
+
+
+def csv_lines(frame, mean, lower, upper):
+    """The predictions as CSV lines, one per data row read (empty cells where a row
+    missed a covariate), in the order of the input."""
+    rows = frame.table_rows
+    out = np.full(rows, np.nan)
+    kept = frame.kept
+    out[kept] = mean
+    cols = [out]
+    header = "mean"
+    if lower is not None:
+        lo, hi = np.full(rows, np.nan), np.full(rows, np.nan)
+        lo[kept], hi[kept] = lower, upper
+        cols += [lo, hi]
+        header = "mean,lower,upper"
+    yield header
+    for i in range(rows):
+        yield ",".join("" if math.isnan(c[i]) else repr(float(c[i])) for c in cols)
