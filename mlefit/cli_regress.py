@@ -36,6 +36,10 @@ def _names(text):
 @click.option("--exposure", metavar="COLUMN", help="Counts per unit of exposure: log(COLUMN) as an offset.")
 @click.option("--no-intercept", "no_intercept", is_flag=True, help="Fit without the intercept.")
 @click.option("--positive", metavar="LABEL", help="bernoulli with a two-label response: the label that counts as 1.")
+@click.option("--robust", is_flag=True,
+              help="Sandwich (HC0) standard errors and intervals: valid even where the family is wrong.")
+@click.option("--cluster", metavar="COLUMN",
+              help="Cluster-robust standard errors: rows with the same value of COLUMN may be correlated.")
 @click.option("--confidence", default=0.95, show_default=True,
               type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of the intervals.")
 @click.option("--max-iter", default=100, show_default=True, type=click.IntRange(min=1),
@@ -46,7 +50,7 @@ def _names(text):
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
+                    positive, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
                     na_values, strict):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -71,7 +75,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     options = read_options(delimiter, decimal, encoding, header, na_values)
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                     positive=positive, confidence=confidence, max_iter=max_iter, options=options)
+                     positive=positive, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options)
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model

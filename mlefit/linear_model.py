@@ -10,7 +10,7 @@ family's per-row derivatives, carried to the coefficients by the chain rule:
 The intercept-only model is fitted first by the unconditional path: it gives the start
 and the null log-likelihood."""
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +44,8 @@ class LinearFit:
     iterations: int
     converged: bool
     message: str
+    objective: object = field(default=None, repr=False, compare=False)  # for row scores
+    vec: np.ndarray | None = field(default=None, repr=False, compare=False)  # (b, eta_others)
 
 
 BLOCK = 131072  # rows per block of X'WX: the block's scaled copy stays small
@@ -124,6 +126,21 @@ class Objective:
         return Point(value if math.isfinite(value) else -math.inf, X.T @ g_row, hess,
                      EPS * self.col_max * float(np.sum(np.abs(g_row))))
 
+    def row_scores(self, vec):
+        """Each row's score (unweighted) in the vector (b, eta_others): an n x (p + k)
+        array, for sandwich covariances."""
+        with np.errstate(all="ignore"):
+            if self.canonical is not None:
+                d1 = self.canonical(self.y, self.eta(vec), *self.shapes)[1]
+                return self.X * d1[:, None]
+            theta, d1, _ = self.theta(vec)
+            score = self.dens.derivs(self.y, *theta, *self.shapes)[1]
+            n = self.y.size
+            cols = [self.X * (np.broadcast_to(score[self.target], (n,)) * d1)[:, None]]
+            for j, dom in zip(self.others, self.domains):
+                cols.append((np.broadcast_to(score[j], (n,)) * SCALES[dom][1](theta[j]))[:, None])
+        return np.hstack(cols)
+
     def __call__(self, vec):
         if self.canonical is not None:
             return self._canonical_point(vec)
@@ -188,7 +205,26 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
     loglik_null = null.loglik if null is not None and null.converged else None
     return LinearFit(tuple(names), found.eta[:p].copy(), others, found.value, loglik_null, cov,
-                     objective.domains, found.iterations, found.converged, found.message)
+                     objective.domains, found.iterations, found.converged, found.message, objective, found.eta)
+
+
+def sandwich(fit, w=None, clusters=None):
+    """The robust covariance H^-1 J H^-1 of (b, eta_others), J = sum_i w_i s_i s_i' (HC0),
+    or with clusters J = sum_c S_c S_c', S_c = sum over the cluster's rows of w_i s_i, times
+    G/(G-1) (the cluster adjustment of R's sandwich::vcovCL). None without a covariance."""
+    if fit.covariance is None:
+        return None
+    s = fit.objective.row_scores(fit.vec)
+    ws = s if w is None else s * w[:, None]
+    if clusters is None:
+        jay = ws.T @ s
+    else:
+        _, group = np.unique(clusters, return_inverse=True)
+        sums = np.zeros((int(group.max()) + 1, s.shape[1]))
+        np.add.at(sums, group, ws)
+        g = sums.shape[0]
+        jay = sums.T @ sums * (g / (g - 1.0))
+    return fit.covariance @ jay @ fit.covariance
 
 
 def _start(dens, y, w, shapes, objective, intercept, link, offset):

@@ -19,7 +19,7 @@ SHOWN = 5  # how many offending rows a message names
 
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
-            confidence=0.95, max_iter=100, options=None):
+            robust=False, cluster=None, confidence=0.95, max_iter=100, options=None):
     """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
     mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
 
@@ -32,6 +32,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         or a column name. positive: for a two-label bernoulli response, the label that
         counts as 1 (default: the second in sorted order). options: how to read a CSV
         (mlefit.readers.ReadOptions).
+    robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
+        whose values group the rows: cluster-robust errors (rows of a cluster may be
+        correlated), with R's sandwich::vcovCL adjustment G/(G-1).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.
@@ -54,9 +57,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if response is None:
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
-    extra = [c for c in (weights, trials_column, offset, exposure) if c is not None]
+    extra = [c for c in (weights, trials_column, offset, exposure, cluster) if c is not None]
     table = _read(data, [response] + covariates + extra, labels=name == "bernoulli", options=options,
-                  text_ok=rhs is not None)
+                  refused=() if rhs is not None else covariates)
     y = table.columns[table.names[0]]
     notes = list(table.notes) + ([note] if note else [])
     y, positive_note = _response(name, y, table, positive)
@@ -82,8 +85,23 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      intercept=names.index("Intercept") if "Intercept" in names else None, max_iter=max_iter)
     if name in ("bernoulli", "binomial"):
         _separation(fit, X, names, y, shapes[0] if shapes else None)
+    cov, how = fit.covariance, "wald"
+    if robust or cluster is not None:
+        from .linear_model import sandwich
+        groups = table.columns[cols[cluster]] if cluster is not None else None
+        count = len(np.unique(groups)) if cluster is not None else 0
+        if cluster is not None and count < 2:
+            raise DataError(f"--cluster '{cluster}' puts every row in one cluster; cluster-robust errors need two or more")
+        cov = sandwich(fit, w, groups)
+        if cluster is not None:
+            how = f"wald, cluster-robust ({count} clusters of '{cluster}')"
+            notes.append(f"standard errors robust to correlation within the {count} clusters of '{cluster}' "
+                         f"(sandwich with the adjustment G/(G-1)); with few clusters they are themselves uncertain")
+        else:
+            how = "wald, sandwich"
+            notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
     result = _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes,
-                     loss_label, weights, offset or exposure)
+                     loss_label, weights, offset or exposure, cov, how)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": layout,
                                     "offset": offset, "exposure": exposure,
                                     "covariance": None if fit.covariance is None
@@ -122,12 +140,17 @@ def _family(dist, loss):
     return name, label, note
 
 
-def _read(data, names, labels, options, text_ok):
+def _read(data, names, labels, options, refused):
+    """The columns, aligned; a text column among `refused` (covariates given by -x) is
+    refused, pointing to --formula; other text columns are kept (categories, clusters)."""
     from .frame import frame_of, refuse_text
+
+    def on_text(name, cell):
+        if name in refused:
+            refuse_text(name, cell)
     if len(set(names)) != len(names):
         raise UsageError(f"a column is named twice among {', '.join(names)}")
-    return frame_of(data, names, text_first=labels, options=options,
-                    on_text=(lambda name, cell: None) if text_ok else refuse_text)
+    return frame_of(data, names, text_first=labels, options=options, on_text=on_text)
 
 
 def _response(name, y, table, positive):
@@ -299,9 +322,8 @@ def _margin(X, s):
 
 
 def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes, loss_label,
-            weights, offset):
+            weights, offset, cov, how):
     z = z_value(confidence)
-    cov = fit.covariance
     p = len(fit.names)
     coefs = []
     for j, (cname, b) in enumerate(zip(fit.names, fit.beta)):
@@ -312,7 +334,7 @@ def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, note
         expo = {}
         if link in LOG_LINKS and se is not None:
             expo = dict(exp_estimate=_exp(b), exp_ci_lower=_exp(lo), exp_ci_upper=_exp(hi))
-        coefs.append(Coefficient(cname, float(b), se, zval, pval, lo, hi, "wald", **expo))
+        coefs.append(Coefficient(cname, float(b), se, zval, pval, lo, hi, how, **expo))
     params = []
     for j, ((pname, value), dom) in enumerate(zip(fit.others, fit.other_domains)):
         se_free = math.sqrt(cov[p + j, p + j]) if cov is not None else None
@@ -322,8 +344,8 @@ def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, note
             continue
         lo, hi = _from_free(free - z * se_free, dom), _from_free(free + z * se_free, dom)
         se = se_free * (value if dom == "positive" else value * (1 - value) if dom == "unit" else 1.0)
-        params.append(Coefficient(pname, value, se, None, None, lo, hi,
-                                  "wald" if dom == "real" else f"wald, {'log' if dom == 'positive' else 'logit'} scale"))
+        scale = "" if dom == "real" else f", {'log' if dom == 'positive' else 'logit'} scale"
+        params.append(Coefficient(pname, value, se, None, None, lo, hi, how + scale))
     n = float(y.size if w is None else np.sum(w))
     k = p + len(fit.others)
     ll = fit.loglik

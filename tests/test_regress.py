@@ -297,3 +297,32 @@ def test_gamma_regression_equals_statsmodels_glm_at_the_mle_shape(link):
     best = scipy.optimize.minimize_scalar(lambda a: -scipy.stats.gamma.logpdf(cols["y"], a, scale=fitted / a).sum(),
                                           bounds=(0.1, 50), method="bounded", options={"xatol": 1e-10})
     assert shape == pytest.approx(best.x, rel=1e-6)
+
+
+# ------------------------------------------------------------------ robust errors
+def test_sandwich_errors_equal_statsmodels_hc0_for_canonical_and_other_links():
+    rng, cols, X = design(seed=15)
+    cols["y"] = rng.poisson(np.exp(0.3 + 0.5 * cols["a"]) * rng.gamma(2, 0.5, 400)).astype(float)
+    m = sm.GLM(cols["y"], X, family=sm.families.Poisson()).fit(cov_type="HC0", tol=1e-14)
+    r = regress(cols, "y", ["a", "b"], dist="poisson", robust=True)
+    np.testing.assert_allclose([c.se for c in r.coefficients], m.bse, rtol=1e-6)
+    assert r.coefficients[1].interval == "wald, sandwich"
+    # negative binomial: the coefficients' block does not depend on how size is parameterised
+    nb = sm.NegativeBinomial(cols["y"], X, loglike_method="nb2").fit(disp=0, method="newton", tol=1e-12,
+                                                                      cov_type="HC0")
+    r = regress(cols, "y", ["a", "b"], dist="negative_binomial", robust=True)
+    np.testing.assert_allclose([c.se for c in r.coefficients], nb.bse[:3], rtol=1e-5)
+
+
+def test_cluster_robust_errors_equal_statsmodels():
+    rng, cols, X = design(seed=16)
+    g = rng.integers(0, 30, 400)
+    cols["g"] = np.array([f"site{i}" for i in g])  # text labels are fine for clusters
+    cols["y"] = (rng.random(400) < 1 / (1 + np.exp(-(0.2 + cols["a"] + rng.normal(size=30)[g])))).astype(float)
+    m = sm.GLM(cols["y"], X, family=sm.families.Binomial()).fit(
+        cov_type="cluster", cov_kwds={"groups": g, "use_correction": False}, tol=1e-14)
+    r = regress(cols, "y", ["a", "b"], dist="bernoulli", cluster="g")
+    np.testing.assert_allclose([c.se for c in r.coefficients], m.bse * np.sqrt(30 / 29), rtol=1e-6)
+    assert r.coefficients[0].interval == "wald, cluster-robust (30 clusters of 'g')"
+    with pytest.raises(DataError, match="one cluster"):
+        regress(dict(cols, g=np.zeros(400)), "y", ["a"], dist="bernoulli", cluster="g")
