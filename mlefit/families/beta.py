@@ -5,14 +5,15 @@
     d2/da2 = psi'(a + b) - psi'(a),  d2/da db = psi'(a + b),  d2/db2 = psi'(a + b) - psi'(b).
 
 The tails are the regularised incomplete beta I_y(a, b) and its complement
-I_{1-y}(b, a) (never 1 - I); where either is below TINY (it may underflow), its log is
+I_{1-y}(b, a) (never 1 - I; each in logs where it is below 1/2, log1p of minus the other
+above); where either is below TINY (it may underflow), its log is
 taken from the series I_x(a, b) = x^a (1-x)^b / (a B(a, b)) 2F1(a + b, 1; a + 1; x).
 """
 import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import floats, inside_or, masked_derivs, quiet
+from .positive_common import floats, inside_or, log_complements, masked_derivs, quiet
 from .rowwise import Density, weighted_mean
 from .tails import TINY
 
@@ -55,20 +56,16 @@ def _log_tail(p, a, b, x):
 
 
 @quiet
-def logcdf(y, a, b):
-    from scipy.special import betainc
+def tails(y, a, b):
+    """(log F, log S): each the log of its own regularised incomplete beta (refined
+    where it underflows) where that is below 1/2, log1p of minus the other above."""
+    from scipy.special import betainc, betaincc
     y, a, b = np.broadcast_arrays(floats(y), floats(a), floats(b))
     x = np.clip(y, 0.0, 1.0)
-    return inside_or(y >= 0, _log_tail(betainc(a, b, x), a, b, x), -np.inf)
-
-
-@quiet
-def logsf(y, a, b):
-    from scipy.special import betaincc
-    y, a, b = np.broadcast_arrays(floats(y), floats(a), floats(b))
-    x = np.clip(y, 0.0, 1.0)
+    p, q = betainc(a, b, x), betaincc(a, b, x)
     # the complement is I_{1-y}(b, a); 1 - y is exact where the upper tail is small
-    return inside_or(y >= 0, _log_tail(betaincc(a, b, x), b, a, 1.0 - x), 0.0)
+    log_f, log_s = log_complements(p, q, _log_tail(p, a, b, x), _log_tail(q, b, a, 1.0 - x))
+    return inside_or(y >= 0, log_f, -np.inf), inside_or(y >= 0, log_s, 0.0)
 
 
 def start(y, w):
@@ -82,7 +79,10 @@ def start(y, w):
 
 DENSITY = Density(
     name="beta", params=("a", "b"), domains=(POSITIVE, POSITIVE),
-    logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
+    logpdf=logpdf,
+    logcdf=lambda y, a, b: tails(y, a, b)[0],
+    logsf=lambda y, a, b: tails(y, a, b)[1],
+    derivs=derivs, start=start,
     sample=lambda rng, size, a, b: rng.beta(a, b, size),
     scipy=lambda a, b: scipy_stats().beta(a, b),
 )

@@ -24,7 +24,7 @@ def derivs(y, rate):
 def tails(y, rate):
     """(log F, log S): S = exp(-rate y) for y >= 0."""
     y = floats(y)
-    return exp_tails(rate * y, y >= 0)
+    return exp_tails(rate * y, y >= 0, np.log(rate) + np.log(y))
 
 
 def start(y, w):

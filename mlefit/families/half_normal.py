@@ -1,16 +1,16 @@
 """half_normal(sigma): per-row log-density, tails and derivatives.
 
 log f = log(2/pi)/2 - log sigma - y^2/(2 sigma^2) on y >= 0 (positive_common's
-square_scale_derivs with k = 1). With z = y/(sigma sqrt 2): F = erf(z), taken as
-log erf(z) below z = 1 and log1p(-erfc(z)) above it (erf rounds to 1 there);
-S = erfc(z) = 2 Phi(-y/sigma), in logs by log_ndtr however far in the upper tail."""
+square_scale_derivs with k = 1). With z = y/(sigma sqrt 2): F = erf(z) and
+S = erfc(z) = 2 Phi(-y/sigma), each in logs directly where it is below 1/2 (log S by
+log_ndtr however far in the upper tail), as log1p of minus the other above."""
 import math
 
 import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import floats, inside_or, quiet, square_scale_derivs
+from .positive_common import floats, inside_or, log_complements, quiet, square_scale_derivs
 from .rowwise import Density, weighted_mean
 from .tails import LN2, log_ndtr
 
@@ -29,17 +29,12 @@ def derivs(y, sigma):
 
 
 @quiet
-def logcdf(y, sigma):
+def tails(y, sigma):
     from scipy.special import erf, erfc
     y = floats(y)
     z = SQRT_HALF * y / sigma
-    return inside_or(y >= 0, np.where(z < 1.0, np.log(erf(z)), np.log1p(-erfc(z))), -np.inf)
-
-
-@quiet
-def logsf(y, sigma):
-    y = floats(y)
-    return inside_or(y >= 0, LN2 + log_ndtr(-y / sigma), 0.0)
+    log_f, log_s = log_complements(erf(z), erfc(z), log_q=LN2 + log_ndtr(-y / sigma))
+    return inside_or(y >= 0, log_f, -np.inf), inside_or(y >= 0, log_s, 0.0)
 
 
 def start(y, w):
@@ -49,7 +44,10 @@ def start(y, w):
 
 DENSITY = Density(
     name="half_normal", params=("sigma",), domains=(POSITIVE,),
-    logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
+    logpdf=logpdf,
+    logcdf=lambda y, sigma: tails(y, sigma)[0],
+    logsf=lambda y, sigma: tails(y, sigma)[1],
+    derivs=derivs, start=start,
     sample=lambda rng, size, sigma: np.abs(rng.normal(0.0, sigma, size)),
     scipy=lambda sigma: scipy_stats().halfnorm(scale=sigma),
 )

@@ -39,11 +39,30 @@ def masked_derivs(inside, ll, score, hess):
             tuple(tuple(inside_or(inside, h, nan) for h in row) for row in hess))
 
 
-def exp_tails(t, inside):
+SMALL_T = 1e-3  # t below which log F = log t + log((1 - e^-t)/t) by its series
+
+
+def exp_tails(t, inside, log_t=None):
     """(log F, log S) where S = exp(-t) on the support (t >= 0 there) and the row is
-    below the support elsewhere: log F = log(1 - e^-t) without cancellation for small t,
-    log S = -t exactly however far in the upper tail."""
-    return inside_or(inside, log1mexp(-t), -np.inf), inside_or(inside, -t, 0.0)
+    below the support elsewhere: log S = -t exactly however far in the upper tail;
+    log F = log(1 - e^-t) by log1mexp, or, for t < SMALL_T, log t - t/2 + t^2/24 (the
+    rest is below t^4/2880) from log_t, given where t itself underflows ((y/lambda)^k at
+    y = 1e-250)."""
+    if log_t is None:
+        log_t = np.log(t)
+    small = log_t + t * (t / 24.0 - 0.5)
+    log_f = np.where(t < SMALL_T, small, log1mexp(-t))
+    return inside_or(inside, log_f, -np.inf), inside_or(inside, -t, 0.0)
+
+
+def log_complements(p, q, log_p=None, log_q=None):
+    """(log p, log q) for p + q = 1, each given with its own relative accuracy: the log of
+    whichever is below 1/2 directly (log_p, log_q where the caller holds them past
+    underflow), the other as log1p of minus it, so that a log near 0 keeps its digits
+    (log S = -1e-33 where F = 1e-33)."""
+    log_p = np.log(p) if log_p is None else log_p
+    log_q = np.log(q) if log_q is None else log_q
+    return np.where(p < 0.5, log_p, np.log1p(-q)), np.where(q < 0.5, log_q, np.log1p(-p))
 
 
 @quiet

@@ -2,7 +2,7 @@
 
 log f = log y - 2 log sigma - y^2/(2 sigma^2) on y >= 0 (positive_common's
 square_scale_derivs with k = 2); S = exp(-t), t = y^2/(2 sigma^2): log S = -t exactly,
-log F = log(1 - e^-t) by log1mexp."""
+log F = log(1 - e^-t), from log t = 2 log(y/sigma) - log 2 where t underflows."""
 import math
 
 import numpy as np
@@ -11,6 +11,7 @@ from .catalog import POSITIVE
 from .base import scipy_stats
 from .positive_common import exp_tails, floats, inside_or, quiet, square_scale_derivs
 from .rowwise import Density, weighted_mean
+from .tails import LN2
 
 
 @quiet
@@ -28,7 +29,8 @@ def derivs(y, sigma):
 @quiet
 def tails(y, sigma):
     y = floats(y)
-    return exp_tails(0.5 * (y / sigma) ** 2, y >= 0)
+    u = y / sigma
+    return exp_tails(0.5 * u * u, y >= 0, 2.0 * np.log(u) - LN2)
 
 
 def start(y, w):

@@ -4,14 +4,14 @@ Both parameters are support bounds (a <= y <= b): their MLEs are the sample mini
 maximum (`extreme`), where the log-likelihood -n log(b - a) is still rising, so the
 estimator holds them there and has nothing left to maximise. Differences are taken of
 halves, (y/2 - a/2), so that b - a = 2e308 does not overflow:
-    log f = -log(b - a),   log F = log(y - a) - log(b - a),   log S = log(b - y) - log(b - a);
+    log f = -log(b - a),   F = (y - a)/(b - a),   S = (b - y)/(b - a) (positive_common.log_complements);
     d/da = 1/(b - a), d/db = -1/(b - a); d2/da2 = d2/db2 = 1/(b - a)^2, d2/da db = -1/(b - a)^2.
 """
 import numpy as np
 
 from .catalog import REAL
 from .base import scipy_stats
-from .positive_common import floats, inside_or, masked_derivs, quiet, weighted_max, weighted_min
+from .positive_common import floats, inside_or, log_complements, masked_derivs, quiet, weighted_max, weighted_min
 from .rowwise import Density
 from .tails import LN2
 
@@ -37,22 +37,21 @@ def derivs(y, a, b):
 
 
 @quiet
-def logcdf(y, a, b):
+def tails(y, a, b):
+    """(log F, log S) from F = (y - a)/(b - a) and S = (b - y)/(b - a), by halves."""
     y = floats(y)
-    log_f = _log_gap(np.minimum(y, b), a) - _log_gap(b, a)
-    return inside_or(y >= a, log_f, -np.inf)
-
-
-@quiet
-def logsf(y, a, b):
-    y = floats(y)
-    log_s = _log_gap(b, np.maximum(y, a)) - _log_gap(b, a)
-    return inside_or(y <= b, log_s, -np.inf)
+    width = 0.5 * b - 0.5 * a
+    p = (0.5 * np.clip(y, a, b) - 0.5 * a) / width
+    q = (0.5 * b - 0.5 * np.clip(y, a, b)) / width
+    return log_complements(p, q)
 
 
 DENSITY = Density(
     name="uniform", params=("a", "b"), domains=(REAL, REAL),
-    logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs,
+    logpdf=logpdf,
+    logcdf=lambda y, a, b: tails(y, a, b)[0],
+    logsf=lambda y, a, b: tails(y, a, b)[1],
+    derivs=derivs,
     start=lambda y, w: (weighted_min(y, w), weighted_max(y, w)),
     sample=lambda rng, size, a, b: rng.uniform(a, b, size),
     scipy=lambda a, b: scipy_stats().uniform(a, b - a),

@@ -49,8 +49,8 @@ def derivs(y, shape, scale):
 
 @quiet
 def tails(y, shape, scale):
-    y, _, t = _power(y, shape, scale)
-    return exp_tails(t, y >= 0)
+    y, u, t = _power(y, shape, scale)
+    return exp_tails(t, y >= 0, shape * np.log(u))
 
 
 def start(y, w):
