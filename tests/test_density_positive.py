@@ -130,8 +130,8 @@ def test_rayleigh_is_the_weibull_of_shape_two():
     y, sigma = _rows(), np.random.default_rng(6).uniform(0.5, 3.0, 50)
     weibull, rayleigh = families.density("weibull")[0], families.density("rayleigh")[0]
     for what in ("logpdf", "logcdf", "logsf"):
-        np.testing.assert_allclose(getattr(rayleigh, what)(y, sigma), getattr(weibull, what)(y, 2.0, sigma * math.sqrt(2.0)),
-                                   rtol=1e-12, err_msg=what)
+        want = getattr(weibull, what)(y, 2.0, sigma * math.sqrt(2.0))
+        np.testing.assert_allclose(getattr(rayleigh, what)(y, sigma), want, rtol=1e-12, err_msg=what)
 
 
 def test_pareto_alpha_information_equals_the_fast_path():

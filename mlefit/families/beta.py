@@ -13,7 +13,7 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import floats, inside_or, log_complements, masked_derivs, quiet
+from .positive_common import floats, inside_or, log_complements, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 from .tails import TINY
 
@@ -80,8 +80,7 @@ def start(y, w):
 DENSITY = Density(
     name="beta", params=("a", "b"), domains=(POSITIVE, POSITIVE),
     logpdf=logpdf,
-    logcdf=lambda y, a, b: tails(y, a, b)[0],
-    logsf=lambda y, a, b: tails(y, a, b)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs, start=start,
     sample=lambda rng, size, a, b: rng.beta(a, b, size),
     scipy=lambda a, b: scipy_stats().beta(a, b),

@@ -3,7 +3,7 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import exp_tails, floats, masked_derivs, quiet
+from .positive_common import exp_tails, floats, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 
 
@@ -35,8 +35,7 @@ def start(y, w):
 DENSITY = Density(
     name="exponential", params=("rate",), domains=(POSITIVE,),
     logpdf=logpdf,
-    logcdf=lambda y, rate: tails(y, rate)[0],
-    logsf=lambda y, rate: tails(y, rate)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs, start=start,
     sample=lambda rng, size, rate: rng.exponential(1.0 / rate, size),
     scipy=lambda rate: scipy_stats().expon(scale=1.0 / rate),

@@ -10,7 +10,7 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import floats, inside_or, log_complements, quiet, square_scale_derivs
+from .positive_common import floats, inside_or, log_complements, one_tail, quiet, square_scale_derivs
 from .rowwise import Density, weighted_mean
 from .tails import LN2, log_ndtr
 
@@ -45,8 +45,7 @@ def start(y, w):
 DENSITY = Density(
     name="half_normal", params=("sigma",), domains=(POSITIVE,),
     logpdf=logpdf,
-    logcdf=lambda y, sigma: tails(y, sigma)[0],
-    logsf=lambda y, sigma: tails(y, sigma)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs, start=start,
     sample=lambda rng, size, sigma: np.abs(rng.normal(0.0, sigma, size)),
     scipy=lambda sigma: scipy_stats().halfnorm(scale=sigma),

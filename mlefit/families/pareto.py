@@ -11,7 +11,7 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import exp_tails, floats, inside_or, masked_derivs, quiet, weighted_min
+from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet, weighted_min
 from .rowwise import Density, weighted_mean
 
 
@@ -58,8 +58,7 @@ def start(y, w):
 DENSITY = Density(
     name="pareto", params=("xm", "alpha"), domains=(POSITIVE, POSITIVE),
     logpdf=logpdf,
-    logcdf=lambda y, xm, alpha: tails(y, xm, alpha)[0],
-    logsf=lambda y, xm, alpha: tails(y, xm, alpha)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs, start=start,
     sample=lambda rng, size, xm, alpha: xm * np.exp(rng.exponential(1.0 / alpha, size)),
     scipy=lambda xm, alpha: scipy_stats().pareto(alpha, scale=xm),

@@ -55,6 +55,14 @@ def exp_tails(t, inside, log_t=None):
     return inside_or(inside, log_f, -np.inf), inside_or(inside, -t, 0.0)
 
 
+def one_tail(tails, side):
+    """log F (side 0) or log S (side 1) alone, from a function giving both."""
+    def tail(y, *theta):
+        return tails(y, *theta)[side]
+    tail.__name__ = ("logcdf", "logsf")[side]
+    return tail
+
+
 def log_complements(p, q, log_p=None, log_q=None):
     """(log p, log q) for p + q = 1, each given with its own relative accuracy: the log of
     whichever is below 1/2 directly (log_p, log_q where the caller holds them past

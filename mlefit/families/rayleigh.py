@@ -9,7 +9,7 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import exp_tails, floats, inside_or, quiet, square_scale_derivs
+from .positive_common import exp_tails, floats, inside_or, one_tail, quiet, square_scale_derivs
 from .rowwise import Density, weighted_mean
 from .tails import LN2
 
@@ -41,8 +41,7 @@ def start(y, w):
 DENSITY = Density(
     name="rayleigh", params=("sigma",), domains=(POSITIVE,),
     logpdf=logpdf,
-    logcdf=lambda y, sigma: tails(y, sigma)[0],
-    logsf=lambda y, sigma: tails(y, sigma)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs, start=start,
     sample=lambda rng, size, sigma: rng.rayleigh(sigma, size),
     scipy=lambda sigma: scipy_stats().rayleigh(scale=sigma),

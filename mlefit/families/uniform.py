@@ -11,7 +11,8 @@ import numpy as np
 
 from .catalog import REAL
 from .base import scipy_stats
-from .positive_common import floats, inside_or, log_complements, masked_derivs, quiet, weighted_max, weighted_min
+from .positive_common import (floats, inside_or, log_complements, masked_derivs, one_tail, quiet,
+                              weighted_max, weighted_min)
 from .rowwise import Density
 from .tails import LN2
 
@@ -49,8 +50,7 @@ def tails(y, a, b):
 DENSITY = Density(
     name="uniform", params=("a", "b"), domains=(REAL, REAL),
     logpdf=logpdf,
-    logcdf=lambda y, a, b: tails(y, a, b)[0],
-    logsf=lambda y, a, b: tails(y, a, b)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs,
     start=lambda y, w: (weighted_min(y, w), weighted_max(y, w)),
     sample=lambda rng, size, a, b: rng.uniform(a, b, size),

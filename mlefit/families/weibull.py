@@ -12,7 +12,7 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import exp_tails, floats, inside_or, masked_derivs, quiet
+from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 
 EULER_GAMMA = 0.57721566490153286061
@@ -66,8 +66,7 @@ def start(y, w):
 DENSITY = Density(
     name="weibull", params=("shape", "scale"), domains=(POSITIVE, POSITIVE),
     logpdf=logpdf,
-    logcdf=lambda y, shape, scale: tails(y, shape, scale)[0],
-    logsf=lambda y, shape, scale: tails(y, shape, scale)[1],
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
     derivs=derivs, start=start,
     sample=lambda rng, size, shape, scale: scale * rng.weibull(shape, size),
     scipy=lambda shape, scale: scipy_stats().weibull_min(shape, scale=scale),
