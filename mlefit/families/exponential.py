@@ -3,14 +3,14 @@ import numpy as np
 
 from .catalog import POSITIVE
 from .base import scipy_stats
-from .positive_common import exp_tails, floats, masked_derivs, one_tail, quiet
+from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 
 
 @quiet
 def logpdf(y, rate):
     y = floats(y)
-    return np.where(y >= 0, np.log(rate) - rate * y, -np.inf)
+    return inside_or(y >= 0, np.log(rate) - rate * y, -np.inf)
 
 
 @quiet

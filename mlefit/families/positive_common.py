@@ -25,7 +25,8 @@ def floats(y):
 
 
 def inside_or(inside, value, fill):
-    """value where the row is inside the support, fill elsewhere (a scalar as a float)."""
+    """value where the row is inside the support (or meets another condition), fill
+    elsewhere: np.where, with a scalar returned as a float."""
     out = np.where(inside, value, fill)
     return out[()] if out.ndim == 0 else out
 
@@ -70,7 +71,7 @@ def log_complements(p, q, log_p=None, log_q=None):
     (log S = -1e-33 where F = 1e-33)."""
     log_p = np.log(p) if log_p is None else log_p
     log_q = np.log(q) if log_q is None else log_q
-    return np.where(p < 0.5, log_p, np.log1p(-q)), np.where(q < 0.5, log_q, np.log1p(-p))
+    return inside_or(p < 0.5, log_p, np.log1p(-q)), inside_or(q < 0.5, log_q, np.log1p(-p))
 
 
 @quiet
