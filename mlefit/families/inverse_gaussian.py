@@ -1,6 +1,6 @@
 """inverse_gaussian(mu, lambda): per-row log-density, tails and derivatives.
 
-With q = (y - mu)^2 / (mu^2 y):
+With q = (y - mu)^2 / (mu^2 y) (taken as ((y - mu)/mu)^2 / y: no power of mu is formed):
     log f = (log lambda - log 2 pi - 3 log y)/2 - lambda q / 2;
     d/dmu = lambda (y - mu)/mu^3,            d/dlambda = 1/(2 lambda) - q/2;
     d2/dmu2 = lambda (2 mu - 3 y)/mu^4,      d2/dmu dlambda = (y - mu)/mu^3,
@@ -30,27 +30,31 @@ SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
 SQRT_HALF = math.sqrt(0.5)
 
 
-def _q(y, mu):
-    return (y - mu) ** 2 / (mu * mu * y)
+def _dev_q(y, mu):
+    """((y - mu)/mu, q = ((y - mu)/mu)^2 / y): y - mu is exact where y is near mu, and
+    no power of mu is formed, so nothing overflows before the result does."""
+    dev = (y - mu) / mu
+    return dev, dev * dev / y
 
 
 @quiet
 def logpdf(y, mu, lam):
     y = floats(y)
-    ll = 0.5 * np.log(lam) - HALF_LOG_2PI - 1.5 * np.log(y) - 0.5 * lam * _q(y, mu)
+    ll = 0.5 * np.log(lam) - HALF_LOG_2PI - 1.5 * np.log(y) - 0.5 * lam * _dev_q(y, mu)[1]
     return inside_or(y > 0, ll, -np.inf)
 
 
 @quiet
 def derivs(y, mu, lam):
+    """With d = (y - mu)/mu and phi = lambda/mu: d/dmu = phi d/mu,
+    d2/dmu2 = -phi (1 + 3 d)/mu^2, d2/dmu dlambda = d/mu^2 (each divided by mu in turn)."""
     y = floats(y)
-    dev = y - mu
-    mu3 = mu * mu * mu
-    q = dev * dev / (mu * mu * y)
+    dev, q = _dev_q(y, mu)
     ll = 0.5 * np.log(lam) - HALF_LOG_2PI - 1.5 * np.log(y) - 0.5 * lam * q
-    h_ml = dev / mu3
-    score = (lam * h_ml, 0.5 / lam - 0.5 * q)
-    hess = ((lam * (2.0 * mu - 3.0 * y) / (mu3 * mu), h_ml),
+    phi = lam / mu
+    h_ml = dev / mu / mu
+    score = (phi * dev / mu, 0.5 / lam - 0.5 * q)
+    hess = ((-phi * (1.0 + 3.0 * dev) / mu / mu, h_ml),
             (h_ml, -0.5 / (lam * lam) + 0.0 * y))
     return masked_derivs(y > 0, ll, score, hess)
 

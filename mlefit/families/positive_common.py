@@ -80,9 +80,9 @@ def square_scale_derivs(y, sigma, k, base):
     log(2/pi)/2; Rayleigh: k = 2, base log y) with its score -k/sigma + y^2/sigma^3 and
     Hessian k/sigma^2 - 3 y^2/sigma^4, per row, NaN below 0."""
     y = floats(y)
-    u = y * y / (sigma * sigma)
+    u = (y / sigma) ** 2
     ll = base - k * np.log(sigma) - 0.5 * u
-    return masked_derivs(y >= 0, ll, ((u - k) / sigma,), (((k - 3.0 * u) / (sigma * sigma),),))
+    return masked_derivs(y >= 0, ll, ((u - k) / sigma,), (((k - 3.0 * u) / sigma / sigma,),))
 
 
 def carrying(y, w):
