@@ -194,3 +194,17 @@ def test_beta_generic_path_converges_at_large_shapes(seed, n):
     assert generic.converged, generic.message
     np.testing.assert_allclose(generic.theta, [p.estimate for p in fast.parameters], rtol=1e-8)
     assert generic.loglik == pytest.approx(fast.loglik, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_inverse_gaussian_generic_path_at_1e100(seed):
+    """mu = 1e100, lambda = 1e102: the Hessian in mu is lambda (2 mu - 3 y)/mu^4, and mu^4
+    overflows; taken without forming a power of mu, the generic path converges to the
+    fast path's estimate."""
+    import mlefit
+    y = np.random.default_rng(seed).wald(1e100, 1e102, 3000)
+    generic = fit_rows(families.density("inverse_gaussian")[0], y)
+    fast = mlefit.fit(y, "inverse_gaussian")
+    assert generic.converged, generic.message
+    np.testing.assert_allclose(generic.theta, [p.estimate for p in fast.parameters], rtol=1e-8)
+    assert generic.loglik == pytest.approx(fast.loglik, rel=1e-12)
