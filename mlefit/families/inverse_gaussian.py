@@ -37,11 +37,14 @@ def _dev_q(y, mu):
     return dev, dev * dev / y
 
 
+def _log_density(y, lam, q):
+    return 0.5 * np.log(lam) - HALF_LOG_2PI - 1.5 * np.log(y) - 0.5 * lam * q
+
+
 @quiet
 def logpdf(y, mu, lam):
     y = floats(y)
-    ll = 0.5 * np.log(lam) - HALF_LOG_2PI - 1.5 * np.log(y) - 0.5 * lam * _dev_q(y, mu)[1]
-    return inside_or(y > 0, ll, -np.inf)
+    return inside_or(y > 0, _log_density(y, lam, _dev_q(y, mu)[1]), -np.inf)
 
 
 @quiet
@@ -50,7 +53,7 @@ def derivs(y, mu, lam):
     d2/dmu2 = -phi (1 + 3 d)/mu^2, d2/dmu dlambda = d/mu^2 (each divided by mu in turn)."""
     y = floats(y)
     dev, q = _dev_q(y, mu)
-    ll = 0.5 * np.log(lam) - HALF_LOG_2PI - 1.5 * np.log(y) - 0.5 * lam * q
+    ll = _log_density(y, lam, q)
     phi = lam / mu
     h_ml = dev / mu / mu
     score = (phi * dev / mu, 0.5 / lam - 0.5 * q)
@@ -60,9 +63,10 @@ def derivs(y, mu, lam):
 
 
 def _ab(y, mu, lam):
-    """(a, b, c, b - a = 2 r, exact where b rounds to a)."""
+    """(a, b, c, b - a = 2 r, exact where b rounds to a); y/mu - 1 as (y - mu)/mu."""
     r = np.sqrt(lam / y)
-    return r * (y / mu - 1.0), r * (y / mu + 1.0), 2.0 * lam / mu, 2.0 * r
+    dev = _dev_q(y, mu)[0]
+    return r * dev, r * (dev + 2.0), 2.0 * lam / mu, 2.0 * r
 
 
 @quiet
