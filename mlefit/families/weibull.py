@@ -30,7 +30,7 @@ def logpdf(y, shape, scale):
     from scipy.special import xlogy
     y, u, t = _power(y, shape, scale)
     # xlogy: at y = 0 the term (k - 1) log 0 is 0 for k = 1 (the exponential's density)
-    return inside_or(y >= 0, np.log(shape / scale) + xlogy(shape - 1.0, u) - t, -np.inf)
+    return inside_or(y >= 0, (np.log(shape) - np.log(scale)) + xlogy(shape - 1.0, u) - t, -np.inf)
 
 
 @quiet
@@ -38,7 +38,7 @@ def derivs(y, shape, scale):
     y, u, t = _power(y, shape, scale)
     big_l = np.log(u)
     tl = t * big_l
-    ll = np.log(shape / scale) + (shape - 1.0) * big_l - t
+    ll = (np.log(shape) - np.log(scale)) + (shape - 1.0) * big_l - t
     d_k = 1.0 / shape + big_l - tl
     d_s = shape * (t - 1.0) / scale
     h_kk = -1.0 / (shape * shape) - tl * big_l
