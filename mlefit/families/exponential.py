@@ -1,0 +1,42 @@
+"""exponential(rate): per-row log-density, tails and derivatives."""
+import numpy as np
+
+from .catalog import POSITIVE
+from .base import scipy_stats
+from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
+from .rowwise import Density, weighted_mean
+
+
+@quiet
+def logpdf(y, rate):
+    y = floats(y)
+    return inside_or(y >= 0, np.log(rate) - rate * y, -np.inf)
+
+
+@quiet
+def derivs(y, rate):
+    y = floats(y)
+    return masked_derivs(y >= 0, np.log(rate) - rate * y, (1.0 / rate - y,),
+                         ((-1.0 / (rate * rate) + 0.0 * y,),))
+
+
+@quiet
+def tails(y, rate):
+    """(log F, log S): S = exp(-rate y) for y >= 0."""
+    y = floats(y)
+    return exp_tails(rate * y, y >= 0, np.log(rate) + np.log(y))
+
+
+def start(y, w):
+    """rate = 1/mean."""
+    return (1.0 / max(weighted_mean(y, w), 1e-300),)
+
+
+DENSITY = Density(
+    name="exponential", params=("rate",), domains=(POSITIVE,),
+    logpdf=logpdf,
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
+    derivs=derivs, start=start,
+    sample=lambda rng, size, rate: rng.exponential(1.0 / rate, size),
+    scipy=lambda rate: scipy_stats().expon(scale=1.0 / rate),
+)

@@ -1,0 +1,52 @@
+"""half_normal(sigma): per-row log-density, tails and derivatives.
+
+log f = log(2/pi)/2 - log sigma - y^2/(2 sigma^2) on y >= 0 (positive_common's
+square_scale_derivs with k = 1). With z = y/(sigma sqrt 2): F = erf(z) and
+S = erfc(z) = 2 Phi(-y/sigma), each in logs directly where it is below 1/2 (log S by
+log_ndtr however far in the upper tail), as log1p of minus the other above."""
+import math
+
+import numpy as np
+
+from .catalog import POSITIVE
+from .base import scipy_stats
+from .positive_common import floats, inside_or, log_complements, one_tail, quiet, square_scale_derivs
+from .rowwise import Density, weighted_mean
+from .tails import LN2, log_ndtr
+
+HALF_LOG_2_OVER_PI = 0.5 * math.log(2.0 / math.pi)
+SQRT_HALF = math.sqrt(0.5)
+
+
+@quiet
+def logpdf(y, sigma):
+    y = floats(y)
+    return inside_or(y >= 0, HALF_LOG_2_OVER_PI - np.log(sigma) - 0.5 * (y / sigma) ** 2, -np.inf)
+
+
+def derivs(y, sigma):
+    return square_scale_derivs(y, sigma, 1.0, HALF_LOG_2_OVER_PI)
+
+
+@quiet
+def tails(y, sigma):
+    from scipy.special import erf, erfc
+    y = floats(y)
+    z = SQRT_HALF * y / sigma
+    log_f, log_s = log_complements(erf(z), erfc(z), log_q=LN2 + log_ndtr(-y / sigma))
+    return inside_or(y >= 0, log_f, -np.inf), inside_or(y >= 0, log_s, 0.0)
+
+
+def start(y, w):
+    """From the mean: E Y = sigma sqrt(2/pi)."""
+    return (max(weighted_mean(y, w), 1e-300) * math.sqrt(0.5 * math.pi),)
+
+
+DENSITY = Density(
+    name="half_normal", params=("sigma",), domains=(POSITIVE,),
+    logpdf=logpdf,
+    logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),
+    derivs=derivs, start=start,
+    sample=lambda rng, size, sigma: np.abs(rng.normal(0.0, sigma, size)),
+    scipy=lambda sigma: scipy_stats().halfnorm(scale=sigma),
+)
