@@ -85,6 +85,8 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
     if dens.derivs is None or not dens.smooth:
         return _derivative_free(dens, y, w, shapes, full, value, eta0, free, max_iter)
 
+    floor = np.array([0.0 if d == "real" else EPS for d in domains])
+
     def objective(eta):
         theta = full(eta)
         v, g, h, noise = sums(dens, y, theta, w, shapes)
@@ -92,7 +94,7 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
         t_free = [theta[i] for i in free]
         ge, he = chain(t_free, domains, g[sub], h[np.ix_(sub, sub)])
         ne, _ = chain(t_free, domains, noise[sub], np.zeros_like(he))
-        return Point(v if math.isfinite(v) else -math.inf, ge, he, np.abs(ne))
+        return Point(v if math.isfinite(v) else -math.inf, ge, he, np.abs(ne), floor)
 
     found = newton(objective, value, eta0, max_iter=max_iter)
     theta = full(found.eta)

@@ -172,8 +172,9 @@ class Objective:
                 other_block[a, a] += total(score[j], w, n) * SCALES[dom_j][2](theta[j])
         h = np.block([[blocks[0][0], np.column_stack(cross) if cross else np.zeros((self.p, 0))],
                       [np.vstack(cross) if cross else np.zeros((0, self.p)), other_block]])
+        floor = np.r_[np.zeros(self.p), [0.0 if d == "real" else EPS for d in self.domains]]
         return Point(value if math.isfinite(value) else -math.inf, np.concatenate(grad), h,
-                     np.concatenate(noise))
+                     np.concatenate(noise), floor)
 
 
 def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=None,

@@ -39,6 +39,10 @@ class Point:
     grad: np.ndarray
     hess: np.ndarray
     noise: np.ndarray
+    # the finest step of each coordinate beyond eps |eta| (None: none): eps for a log or
+    # logit coordinate, whose parameter can move by one unit in its last place, eps * t,
+    # even where eta = log t is near 0
+    floor: np.ndarray | None = None
 
 
 def newton_direction(grad, hess):
@@ -75,7 +79,7 @@ def settled(point, eta, step, lam2, definite):
         cov = np.linalg.inv(-point.hess)
     except np.linalg.LinAlgError:
         return False
-    ulp = EPS * np.abs(eta)
+    ulp = EPS * np.abs(eta) if point.floor is None else np.maximum(EPS * np.abs(eta), point.floor)
     reach = np.abs(cov) @ (point.noise + np.abs(point.hess) @ ulp) + ulp
     return bool(np.all(np.abs(step) <= 16.0 * reach))
 
