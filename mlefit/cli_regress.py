@@ -5,7 +5,7 @@ import click
 
 from .cli import cli, input_options, read_options
 
-LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse"]
+LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax"]
 
 
 def _names(text):
@@ -23,7 +23,7 @@ def _names(text):
                    "the intercept; log, exp, sqrt, center, scale, poly may transform a column).")
 @click.option("--dist", "-d", metavar="NAME",
               help="Family of the response given the covariates: normal, bernoulli, binomial, poisson, "
-                   "negative_binomial, gamma, student_t.")
+                   "negative_binomial, gamma, student_t, categorical (softmax regression).")
 @click.option("--loss", "-l", metavar="NAME",
               help="Instead of --dist: the loss the fit minimises (mse, bce, poisson, ...); the family "
                    "whose NLL it is gets fitted, and said.")
@@ -114,7 +114,7 @@ def predict_command(model, file, interval, confidence, debug, delimiter, decimal
     if strict and frame.dropped:
         from .errors import DataError
         raise DataError(f"{sum(d.count for d in frame.dropped)} rows miss a covariate (--strict)")
-    click.echo("\n".join(csv_lines(frame, mean, lower, upper)))
+    click.echo("\n".join(csv_lines(frame, mean, lower, upper, saved["model_spec"].get("labels"))))
     for drop in frame.dropped:
         click.echo(f"mlefit: {drop.count} row{'s' if drop.count > 1 else ''} with a {drop.reason} "
                    f"({', '.join(drop.first)}): no prediction", err=True)

@@ -29,6 +29,7 @@ REGRESSED = {
     "negative_binomial": (1, "log", ("log",)),
     "gamma": (0, "log", ("log", "inverse", "identity"), "MEAN"),
     "student_t": (0, "identity", ("identity",)),
+    "categorical": (None, "softmax", ("softmax",)),  # softmax_model.py: K - 1 linear predictors
 }
 
 

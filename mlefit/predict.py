@@ -61,11 +61,21 @@ def predict(model, data, *, interval=False, confidence=0.95, options=None):
     X = _design(layout, frame, variables, n)
     coef = [c["name"] for c in model["coefficients"]]
     got = list(X[1])
+    if spec.get("labels"):  # softmax: the design's columns once per label but the reference
+        got = [f"{label}:{term}" for label in spec["labels"][1:] for term in got]
     if got != coef:
         raise DataError(f"the new rows give the design columns {', '.join(map(plain, got))}, the model has "
                         f"{', '.join(map(plain, coef))}; give the covariates the model was fitted with")
     X = X[0]
     beta = np.array([c["estimate"] for c in model["coefficients"]])
+    if spec.get("labels"):  # softmax: each label's probability
+        if interval:
+            raise UsageError("--interval is not available for the categorical family's probabilities yet")
+        labels = spec["labels"]
+        eta = np.column_stack([np.zeros(n), X @ beta.reshape(len(labels) - 1, -1).T])
+        eta -= eta.max(axis=1, keepdims=True)
+        prob = np.exp(eta)
+        return frame, prob / prob.sum(axis=1, keepdims=True), None, None
     eta = X @ beta
     if spec.get("offset"):
         eta = eta + frame.columns[spec["offset"]]
@@ -116,12 +126,23 @@ def _text(name):
     raise DataError(f"covariate '{plain(name)}' is text in the new rows; the model was fitted with numbers")
 
 
-def csv_lines(frame, mean, lower, upper):
+def csv_lines(frame, mean, lower, upper, labels=None):
     """The predictions as CSV lines, one per data row read (empty cells where a row
-    missed a covariate), in the order of the input."""
+    missed a covariate), in the order of the input; with labels (softmax), one column of
+    probabilities per label."""
     rows = frame.table_rows
-    out = np.full(rows, np.nan)
     kept = frame.kept
+    if labels:
+        cols = []
+        for j in range(len(labels)):
+            out = np.full(rows, np.nan)
+            out[kept] = mean[:, j]
+            cols.append(out)
+        yield ",".join(_csv_name(f"p[{label}]") for label in labels)
+        for i in range(rows):
+            yield ",".join("" if math.isnan(c[i]) else repr(float(c[i])) for c in cols)
+        return
+    out = np.full(rows, np.nan)
     out[kept] = mean
     cols = [out]
     header = "mean"
@@ -133,3 +154,8 @@ def csv_lines(frame, mean, lower, upper):
     yield header
     for i in range(rows):
         yield ",".join("" if math.isnan(c[i]) else repr(float(c[i])) for c in cols)
+
+
+def _csv_name(text):
+    """A header cell, quoted where it holds a comma, a quote or a line break."""
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text

@@ -13,7 +13,7 @@ from .linear_model import REGRESSED, fit_linear
 from .regression_result import Coefficient, RegressionResult
 from .result import Drop
 
-LOG_LINKS = ("log", "logit")
+LOG_LINKS = ("log", "logit", "softmax")
 SHOWN = 5  # how many offending rows a message names
 
 
@@ -58,11 +58,17 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
     extra = [c for c in (weights, trials_column, offset, exposure, cluster) if c is not None]
-    table = _read(data, [response] + covariates + extra, labels=name == "bernoulli", options=options,
-                  refused=() if rhs is not None else covariates)
+    if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
+        raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
+    table = _read(data, [response] + covariates + extra, labels=name in ("bernoulli", "categorical"),
+                  options=options, refused=() if rhs is not None else covariates)
     y = table.columns[table.names[0]]
     notes = list(table.notes) + ([note] if note else [])
-    y, positive_note = _response(name, y, table, positive)
+    labels = None
+    if name == "categorical":
+        y, labels, positive_note = _labels(y, table)
+    else:
+        y, positive_note = _response(name, y, table, positive)
     notes += [positive_note] if positive_note else []
     cols = dict(zip([response] + covariates + extra, table.names))
     w = _weights(table, cols[weights]) if weights else None
@@ -78,11 +84,17 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             raise DataError(f"--exposure column '{exposure}' must be positive (row {table.place(int(np.argmax(~(e > 0))))})")
         off = np.log(e) if off is None else off + np.log(e)
     X, names, layout = _design(table, [cols[c] for c in covariates], intercept, rhs)
-    dens, _ = families.density(name)
-    if record:  # the family by its mean (gamma)
-        dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
-    fit = fit_linear(dens, y, X, names, target=target, link=link, w=w, shapes=shapes, offset=off,
-                     intercept=names.index("Intercept") if "Intercept" in names else None, max_iter=max_iter)
+    where = names.index("Intercept") if "Intercept" in names else None
+    if name == "categorical":
+        from .softmax_model import fit_softmax
+        dens = None
+        fit = fit_softmax(y, X, names, labels, w=w, intercept=where, max_iter=max_iter)
+    else:
+        dens, _ = families.density(name)
+        if record:  # the family by its mean (gamma)
+            dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
+        fit = fit_linear(dens, y, X, names, target=target, link=link, w=w, shapes=shapes, offset=off,
+                         intercept=where, max_iter=max_iter)
     if name in ("bernoulli", "binomial"):
         _separation(fit, X, names, y, shapes[0] if shapes else None)
     cov, how = fit.covariance, "wald"
@@ -102,10 +114,11 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
     result = _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes,
                      loss_label, weights, offset or exposure, cov, how)
+    k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": layout,
-                                    "offset": offset, "exposure": exposure,
+                                    "offset": offset, "exposure": exposure, "labels": labels,
                                     "covariance": None if fit.covariance is None
-                                    else fit.covariance[:len(names), :len(names)].tolist()})
+                                    else fit.covariance[:k, :k].tolist()})
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
@@ -179,6 +192,21 @@ def _response(name, y, table, positive):
     if positive is not None:
         raise UsageError("--positive is for a bernoulli response of two labels")
     return y, None
+
+
+def _labels(y, table):
+    """(codes 0..K-1 of the response's labels in sorted order, the labels, a note): the
+    first label is the reference of the softmax."""
+    values = y.tolist()
+    labels = sorted(set(values), key=lambda v: (isinstance(v, str), v))
+    if len(labels) < 2:
+        raise DataError(f"the response '{table.names[0]}' has one label ({labels[0] if labels else 'none'}); "
+                        f"categorical regression needs two or more")
+    index = {v: i for i, v in enumerate(labels)}
+    codes = np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+    shown = [str(v) if not isinstance(v, float) or v != int(v) else str(int(v)) for v in labels]
+    return codes, shown, (f"the response '{table.names[0]}' has {len(labels)} labels; each coefficient "
+                          f"'label:term' compares that label with the reference '{shown[0]}'")
 
 
 def _refuse(table, y, bad, label, need):
@@ -323,6 +351,8 @@ def _margin(X, s):
 
 def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes, loss_label,
             weights, offset, cov, how):
+    """The RegressionResult of a fit (dens: the family's per-row record; None for the
+    categorical family's softmax)."""
     z = z_value(confidence)
     p = len(fit.names)
     coefs = []
@@ -348,13 +378,14 @@ def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, note
         params.append(Coefficient(pname, value, se, None, None, lo, hi, how + scale))
     n = float(y.size if w is None else np.sum(w))
     k = p + len(fit.others)
+    discrete = dens is None or dens.discrete
     ll = fit.loglik
     lr = df = lr_p = r2 = None
     if fit.loglik_null is not None and p > 1:
         from scipy.special import chdtrc
         lr, df = max(0.0, 2.0 * (ll - fit.loglik_null)), p - 1
         lr_p = float(chdtrc(df, lr))
-        r2 = 1.0 - ll / fit.loglik_null if dens.discrete and fit.loglik_null < 0 else None
+        r2 = 1.0 - ll / fit.loglik_null if discrete and fit.loglik_null < 0 else None
     deviance = _deviance(name, dens, fit, y, X, w, shapes, off, link)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
               f"({link} link), observed information")
@@ -363,7 +394,7 @@ def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, note
         confidence=float(confidence), n=n, rows_read=table.rows_read, dropped=table.dropped,
         loglik=ll, loglik_null=fit.loglik_null, lr_statistic=lr, lr_df=df, lr_p_value=lr_p,
         deviance=deviance, aic=2.0 * k - 2.0 * ll, bic=k * math.log(n) - 2.0 * ll,
-        bits_per_sample=-ll / (n * math.log(2.0)), bits_differential=not dens.discrete, pseudo_r2=r2,
+        bits_per_sample=-ll / (n * math.log(2.0)), bits_differential=not discrete, pseudo_r2=r2,
         n_parameters=k, converged=fit.converged, iterations=fit.iterations, method=method,
         source=table.source, loss=loss_label, weights=weights, offset=offset, message=fit.message,
         notes=tuple(notes))
@@ -387,6 +418,8 @@ def _deviance(name, dens, fit, y, X, w, shapes, off, link):
     """2 (saturated log-likelihood - log-likelihood) for the count and binary families
     (the saturated model puts each row's mean at its response, other parameters as
     fitted); the residual sum of squares for normal, as R's glm reports it."""
+    if name == "categorical":  # the saturated model gives each row its label: log-likelihood 0
+        return -2.0 * fit.loglik
     eta = X @ fit.beta + (0.0 if off is None else off)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w

@@ -3,7 +3,7 @@ The coefficient table keeps to 80 columns: z (= estimate / SE) is in the JSON on
 from .render import emit, fmt
 from .render_plain import SIMPLE_HEAD, Grid
 
-RATIO = {"logit": "odds ratio", "log": "rate ratio"}
+RATIO = {"logit": "odds ratio", "log": "rate ratio", "softmax": "risk ratio"}
 
 
 def _p(value):

@@ -100,3 +100,21 @@ def test_poisson_with_exposure_predicts_the_expected_count(tmp_path):
     result = run("predict", path, "-", input="x,e\n0.5,2\n")
     coef = {c["name"]: c["estimate"] for c in json.loads(path.read_text())["coefficients"]}
     assert float(result.stdout.splitlines()[1]) == pytest.approx(2 * np.exp(coef["Intercept"] + 0.5 * coef["x"]), rel=1e-12)
+
+
+def test_softmax_predicts_each_labels_probability(tmp_path):
+    import statsmodels.api as sm
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=300)
+    eta = np.column_stack([np.zeros(300), 0.5 + a, -a])
+    p = np.exp(eta) / np.exp(eta).sum(axis=1, keepdims=True)
+    y = (rng.random(300)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    train = tmp_path / "t.csv"
+    pd.DataFrame({"kind": np.array(["x", "y", "z"])[y], "a": a}).to_csv(train, index=False)
+    path = tmp_path / "m.json"
+    assert run("regress", train, "-y", "kind", "-x", "a", "-d", "categorical", "--save", path).exit_code == 0
+    result = run("predict", path, "-", input="a\n0.5\n-1\n")
+    header, rows = read_csv(result.stdout)
+    assert header == ["p[x]", "p[y]", "p[z]"]
+    m = sm.MNLogit(y, sm.add_constant(a)).fit(disp=0, method="newton", tol=1e-12)
+    np.testing.assert_allclose(rows, m.predict(sm.add_constant(np.array([0.5, -1.0]), has_constant="add")), rtol=1e-6)

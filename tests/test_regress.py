@@ -326,3 +326,37 @@ def test_cluster_robust_errors_equal_statsmodels():
     assert r.coefficients[0].interval == "wald, cluster-robust (30 clusters of 'g')"
     with pytest.raises(DataError, match="one cluster"):
         regress(dict(cols, g=np.zeros(400)), "y", ["a"], dist="bernoulli", cluster="g")
+
+
+# ------------------------------------------------------------------ softmax
+def softmax_data(seed=0, n=500):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    eta = np.column_stack([np.zeros(n), 0.5 + a, -0.3 + b - a])
+    p = np.exp(eta) / np.exp(eta).sum(axis=1, keepdims=True)
+    y = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    return y, {"a": a, "b": b, "y": np.array(["setosa", "versicolor", "virginica"])[y]}
+
+
+def test_softmax_regression_equals_statsmodels_mnlogit():
+    y, cols = softmax_data()
+    m = sm.MNLogit(y, sm.add_constant(np.column_stack([cols["a"], cols["b"]]))).fit(disp=0, method="newton", tol=1e-12)
+    r = regress(cols, "y", ["a", "b"], dist="categorical")
+    assert [c.name for c in r.coefficients][:3] == ["versicolor:Intercept", "versicolor:a", "versicolor:b"]
+    check(r, np.asarray(m.params).T.reshape(-1), np.asarray(m.bse).T.reshape(-1), m.llf)
+    assert r.pseudo_r2 == pytest.approx(m.prsquared, rel=1e-7)
+    assert r.deviance == pytest.approx(-2 * m.llf, rel=1e-12)
+    assert any("reference 'setosa'" in note for note in r.notes)
+    same = regress(cols, "y", ["a", "b"], loss="cross_entropy")
+    assert same.family == "categorical" and same.loglik == r.loglik
+
+
+def test_two_class_softmax_is_the_logistic_regression():
+    rng, cols, X = design(seed=17)
+    cols["y"] = np.where(rng.random(400) < 1 / (1 + np.exp(-(0.3 + cols["a"]))), "yes", "no")
+    soft = regress(cols, "y", ["a", "b"], dist="categorical")
+    logit = regress(cols, "y", ["a", "b"], dist="bernoulli")
+    np.testing.assert_allclose([c.estimate for c in soft.coefficients], [c.estimate for c in logit.coefficients],
+                               rtol=1e-9)
+    np.testing.assert_allclose([c.se for c in soft.coefficients], [c.se for c in logit.coefficients], rtol=1e-7)
+    assert soft.loglik == pytest.approx(logit.loglik, rel=1e-12)
