@@ -17,6 +17,7 @@ import numpy as np
 from . import links
 from .families.rowwise import SCALES, from_free, to_free
 from .likelihood import fit_rows, total
+from .inference import covariance_from_information
 from .maximize import EPS, Point, newton
 
 # family -> (index of the parameter the covariates move, default link, links allowed[,
@@ -198,11 +199,7 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
     else:
         vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset)
     found = newton(objective, objective.value, vec0, max_iter=max_iter)
-    try:
-        cov = np.linalg.inv(-found.hess)
-        cov = cov if np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0) else None
-    except np.linalg.LinAlgError:
-        cov = None
+    cov = covariance_from_information(-found.hess)  # None unless positive definite
     p = X.shape[1]
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
     loglik_null = null.loglik if null is not None and null.converged else None

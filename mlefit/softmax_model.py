@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .linear_model import LinearFit, weighted_gram
+from .inference import covariance_from_information
 from .maximize import EPS, Point, newton
 
 
@@ -79,11 +80,7 @@ def fit_softmax(codes, X, names, labels, *, w=None, intercept=None, max_iter=100
         loglik_null = float(np.sum(counts * np.log(counts / counts.sum())))
     model = Softmax(codes, X, k, w)
     found = newton(model, model.value, vec0, max_iter=max_iter)
-    try:
-        cov = np.linalg.inv(-found.hess)
-        cov = cov if np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0) else None
-    except np.linalg.LinAlgError:
-        cov = None
+    cov = covariance_from_information(-found.hess)  # None unless positive definite
     full = tuple(f"{label}:{term}" for label in labels[1:] for term in names)
     return LinearFit(full, found.eta.copy(), (), found.value, loglik_null if X.shape[1] > 1 else None, cov, (),
                      found.iterations, found.converged, found.message, model, found.eta)
