@@ -36,6 +36,9 @@ def _names(text):
 @click.option("--exposure", metavar="COLUMN", help="Counts per unit of exposure: log(COLUMN) as an offset.")
 @click.option("--no-intercept", "no_intercept", is_flag=True, help="Fit without the intercept.")
 @click.option("--positive", metavar="LABEL", help="bernoulli with a two-label response: the label that counts as 1.")
+@click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
+              help="Hold one of the family's other parameters at a value (student_t's df, negative_binomial's "
+                   "size, normal's sigma); repeatable.")
 @click.option("--robust", is_flag=True,
               help="Sandwich (HC0) standard errors and intervals: valid even where the family is wrong.")
 @click.option("--cluster", metavar="COLUMN",
@@ -50,7 +53,7 @@ def _names(text):
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
+                    positive, fix, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
                     na_values, strict):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -67,15 +70,16 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     mlefit regress sample_data/infert.csv -f 'case ~ spontaneous + induced + C(education)' -d bernoulli
     mlefit regress deaths.csv -y deaths -x age --dist poisson --exposure years
     """
-    from .regression import regress
+    from .cli import _fixes
     from .errors import UsageError
+    from .regression import regress
 
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
     options = read_options(delimiter, decimal, encoding, header, na_values)
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                     positive=positive, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options)
+                     positive=positive, fix=_fixes(fix), robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options)
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model

@@ -180,18 +180,19 @@ class Objective:
 
 
 def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=None,
-               intercept=None, max_iter=100):
+               intercept=None, fixed=None, max_iter=100):
     """The MLE of the coefficients (and the family's other parameters). intercept: the
     column index of the intercept (None: there is none). With an intercept and other
     columns, the intercept-only model is fitted first: its log-likelihood is the null
-    model's, and its estimate the start."""
+    model's, and its estimate the start. fixed: {index: value} of the family's other
+    parameters held fixed (student_t's df)."""
     y = np.asarray(y, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
     null = None
     if intercept is not None and X.shape[1] > 1:
         null = fit_linear(dens, y, X[:, [intercept]], (names[intercept],), target=target, link=link, w=w,
-                          shapes=shapes, offset=offset, intercept=0, max_iter=max_iter)
-    objective = Objective(dens, y, X, target, link, w=w, shapes=shapes, offset=offset)
+                          shapes=shapes, offset=offset, intercept=0, fixed=fixed, max_iter=max_iter)
+    objective = Objective(dens, y, X, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed)
     if null is not None and null.converged:
         vec0 = np.zeros(X.shape[1] + len(objective.others))
         vec0[intercept] = null.beta[0]

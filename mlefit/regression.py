@@ -19,7 +19,7 @@ SHOWN = 5  # how many offending rows a message names
 
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
-            robust=False, cluster=None, confidence=0.95, max_iter=100, options=None):
+            robust=False, cluster=None, fix=None, confidence=0.95, max_iter=100, options=None):
     """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
     mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
 
@@ -35,6 +35,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
         whose values group the rows: cluster-robust errors (rows of a cluster may be
         correlated), with R's sandwich::vcovCL adjustment G/(G-1).
+    fix: {name: value} of the family's other parameters held fixed (student_t's df, the
+        negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.
@@ -87,14 +89,17 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     where = names.index("Intercept") if "Intercept" in names else None
     if name == "categorical":
         from .softmax_model import fit_softmax
-        dens = None
+        if fix:
+            raise UsageError("the categorical family has no other parameter to fix")
+        dens, fixed = None, {}
         fit = fit_softmax(y, X, names, labels, w=w, intercept=where, max_iter=max_iter)
     else:
         dens, _ = families.density(name)
         if record:  # the family by its mean (gamma)
             dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
+        fixed = _fixed(dens, target, fix)
         fit = fit_linear(dens, y, X, names, target=target, link=link, w=w, shapes=shapes, offset=off,
-                         intercept=where, max_iter=max_iter)
+                         intercept=where, fixed=fixed, max_iter=max_iter)
     if name in ("bernoulli", "binomial"):
         _separation(fit, X, names, y, shapes[0] if shapes else None)
     cov, how = fit.covariance, "wald"
@@ -113,7 +118,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             how = "wald, sandwich"
             notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
     result = _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes,
-                     loss_label, weights, offset or exposure, cov, how)
+                     loss_label, weights, offset or exposure, cov, how, fixed)
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": layout,
                                     "offset": offset, "exposure": exposure, "labels": labels,
@@ -349,8 +354,30 @@ def _margin(X, s):
     return -out.fun if out.status == 0 else 0.0
 
 
+def _fixed(dens, target, fix):
+    """{parameter index: value} from {name: value}, checked: a parameter of the family
+    other than the one the covariates move, with a value in its domain."""
+    out = {}
+    movable = [n for i, n in enumerate(dens.params) if i != target]
+    for key, text in (fix or {}).items():
+        if key not in movable:
+            what = f"its other parameters are {', '.join(movable)}" if movable else "it has no other parameter"
+            raise UsageError(f"--fix {key}: the {dens.name} regression cannot fix '{key}' ({what}; the "
+                             f"coefficients are estimated)")
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            raise UsageError(f"--fix {key}={text}: the value must be a number") from None
+        index = dens.params.index(key)
+        if not math.isfinite(value) or (dens.domains[index] == "positive" and value <= 0):
+            raise UsageError(f"--fix {key}={text}: {key} must be a finite number"
+                             f"{' > 0' if dens.domains[index] == 'positive' else ''}")
+        out[index] = value
+    return out
+
+
 def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, notes, loss_label,
-            weights, offset, cov, how):
+            weights, offset, cov, how, fixed=None):
     """The RegressionResult of a fit (dens: the family's per-row record; None for the
     categorical family's softmax)."""
     z = z_value(confidence)
@@ -376,6 +403,8 @@ def _result(name, link, dens, fit, table, y, X, w, shapes, off, confidence, note
         se = se_free * (value if dom == "positive" else value * (1 - value) if dom == "unit" else 1.0)
         scale = "" if dom == "real" else f", {'log' if dom == 'positive' else 'logit'} scale"
         params.append(Coefficient(pname, value, se, None, None, lo, hi, how + scale))
+    for index, value in (fixed or {}).items():
+        params.append(Coefficient(dens.params[index], value, None, None, None, None, None, "fixed"))
     n = float(y.size if w is None else np.sum(w))
     k = p + len(fit.others)
     discrete = dens is None or dens.discrete

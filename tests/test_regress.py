@@ -360,3 +360,23 @@ def test_two_class_softmax_is_the_logistic_regression():
                                rtol=1e-9)
     np.testing.assert_allclose([c.se for c in soft.coefficients], [c.se for c in logit.coefficients], rtol=1e-7)
     assert soft.loglik == pytest.approx(logit.loglik, rel=1e-12)
+
+
+def test_fixed_other_parameter_is_held_and_not_counted():
+    import scipy.optimize
+    import scipy.stats
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=300)
+    y = 1 + 2 * a + 0.5 * rng.standard_t(4, 300)
+    r = regress({"y": y, "a": a}, "y", ["a"], dist="student_t", fix={"df": "4"})
+
+    def nll(v):
+        return -scipy.stats.t.logpdf(y, 4.0, loc=v[0] + v[1] * a, scale=np.exp(v[2])).sum()
+    best = scipy.optimize.minimize(nll, [0.0, 1.0, 0.0], method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], best.x[:2], rtol=1e-6)
+    assert [(p.name, p.interval) for p in r.parameters] == [("sigma", "wald, log scale"), ("df", "fixed")]
+    assert r.n_parameters == 3 and r.aic == pytest.approx(6 - 2 * r.loglik)
+    for fix, match in [({"mu": "1"}, "cannot fix 'mu'"), ({"df": "-1"}, "must be a finite number > 0"),
+                       ({"df": "x"}, "must be a number")]:
+        with pytest.raises(UsageError, match=match):
+            regress({"y": y, "a": a}, "y", ["a"], dist="student_t", fix=fix)
