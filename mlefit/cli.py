@@ -8,65 +8,10 @@ import sys
 import click
 
 from . import __version__, exits
+from .cli_edge import MlefitGroup, say
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
-from .errors import ConvergenceError, MlefitError
 from .families.catalog import help_text
-
-
-def _fail(message, code):
-    click.echo(f"mlefit: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _json_error(kind, message):
-    click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
-
-
-class MlefitGroup(click.Group):
-    """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
-    data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
-    (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
-
-    def main(self, args=None, prog_name=None, **extra):
-        argv = list(sys.argv[1:] if args is None else args)
-        debug, as_json = "--debug" in argv, "--json" in argv
-        extra.pop("standalone_mode", None)
-        try:
-            return super().main(args=argv, prog_name=prog_name or "mlefit",
-                                standalone_mode=False, **extra)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Abort, KeyboardInterrupt):
-            if as_json:
-                _json_error("interrupted", "interrupted (Ctrl-C)")
-            click.echo("mlefit: interrupted", err=True)
-            sys.exit(130)
-        except click.ClickException as exc:
-            if debug:
-                raise
-            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
-            hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
-            if as_json:
-                _json_error("usage_error", exc.format_message())
-            _fail(exc.format_message() + hint, exc.exit_code)
-        except MlefitError as exc:
-            if debug:
-                raise
-            if as_json:
-                if isinstance(exc, ConvergenceError) and exc.result is not None:
-                    click.echo(json.dumps(exc.result.to_dict(), indent=2))
-                else:
-                    _json_error(exc.kind, str(exc))
-            _fail(str(exc), exc.exit_code)
-        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
-            if debug:
-                raise
-            message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
-                       f"for the traceback and please report it")
-            if as_json:
-                _json_error("internal_error", message)
-            _fail(message, 1)
 
 
 @click.group(name="mlefit", cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -310,8 +255,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if plot is not None:
         from .plots import plot_fit
         plot_fit(result.fitted, plot)
-        click.echo(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots",
-                   err=True)
+        say(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots", err=True)
     _emit_fit(d, output)
 
 
@@ -403,8 +347,8 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
         print_groups(head, rows)
     failed = [r["group"] for r in rows if "error" in r]
     if failed:
-        click.echo(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
-                   f"({', '.join(failed[:5])}); see the output", err=True)
+        say(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
+            f"({', '.join(failed[:5])}); see the output", err=True)
         sys.exit(1)
 
 

@@ -2,6 +2,7 @@
 output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
 import click
 
+from .cli_edge import say
 from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_options
 
 
@@ -61,4 +62,4 @@ def likelihood_command(files, dist, plot, params, column, weights, fix, confiden
     with _progress("log-likelihood grid", 0) as bar:
         info = plots.plot_likelihood(result, plot, params=params, grid=grid, on_step=bar and bar.step,
                                      on_total=bar and bar.set_total)
-    click.echo(f"wrote {plot}: {info['description']}")
+    say(f"wrote {plot}: {info['description']}")

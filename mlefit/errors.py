@@ -1,12 +1,21 @@
 """The error hierarchy. The CLI turns any MlefitError into one line and an exit code."""
 
 
+def shown(text):
+    """Text as it may be printed: every character that is not printable (ESC, BEL, a
+    newline, a lone surrogate, ...) written as its Python escape (\\x1b, \\x07, \\n,
+    \\udcff), so a file name, a column name or a label can neither break a line nor
+    drive the terminal."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def plain(text, limit=200):
     """Text from a file, safe inside a one-line message: control characters escaped,
     and cut to `limit` characters."""
-    text = str(text)
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    text = shown(text)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 

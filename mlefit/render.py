@@ -131,12 +131,20 @@ def summary_table(d):
 
 def console(file=None):
     """A console for results: labels, column names and paths are data, never markup
-    ("[red]" stays "[red]"); NO_COLOR (any value) means plain text, no styles at all."""
+    ("[red]" stays "[red]") and never terminal control (every string rich draws, in a
+    table or a line, has its control characters escaped: errors.shown); NO_COLOR (any
+    value) means plain text, no styles at all."""
     from rich.console import Console
 
+    from .errors import shown
+
+    class Shown(Console):
+        def render_str(self, text, **how):
+            return super().render_str(shown(text), **how)
+
     plain = bool(os.environ.get("NO_COLOR"))
-    return Console(file=file, highlight=False, markup=False, emoji=False,
-                   **({"color_system": None} if plain else {}))
+    return Shown(file=file, highlight=False, markup=False, emoji=False,
+                 **({"color_system": None} if plain else {}))
 
 
 def emit(items, file=None):

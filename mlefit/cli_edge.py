@@ -1,0 +1,70 @@
+"""The CLI's one error edge: every way a run can end, turned into one line on stderr and
+an exit code (2 usage, 1 data or fit problem, 130 Ctrl-C), and every line of text mlefit
+says there (said by `say`, with the control characters of file names, column names and
+labels escaped, so no input can move the cursor or retitle the terminal)."""
+import json
+import sys
+
+import click
+
+from .errors import ConvergenceError, MlefitError, shown
+
+
+def say(text, err=False):
+    """One line of mlefit's own on stdout (or stderr), any user text in it escaped."""
+    click.echo(shown(text), err=err)
+
+
+def _fail(message, code):
+    say(f"mlefit: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _json_error(kind, message):
+    click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
+
+
+class MlefitGroup(click.Group):
+    """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
+    data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
+    (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        debug, as_json = "--debug" in argv, "--json" in argv
+        extra.pop("standalone_mode", None)
+        try:
+            return super().main(args=argv, prog_name=prog_name or "mlefit",
+                                standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            if as_json:
+                _json_error("interrupted", "interrupted (Ctrl-C)")
+            click.echo("mlefit: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            if debug:
+                raise
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
+            hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
+            if as_json:
+                _json_error("usage_error", exc.format_message())
+            _fail(exc.format_message() + hint, exc.exit_code)
+        except MlefitError as exc:
+            if debug:
+                raise
+            if as_json:
+                if isinstance(exc, ConvergenceError) and exc.result is not None:
+                    click.echo(json.dumps(exc.result.to_dict(), indent=2))
+                else:
+                    _json_error(exc.kind, str(exc))
+            _fail(str(exc), exc.exit_code)
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
+                       f"for the traceback and please report it")
+            if as_json:
+                _json_error("internal_error", message)
+            _fail(message, 1)
