@@ -24,6 +24,7 @@ NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)[ \t]*$",
                     re.IGNORECASE | re.ASCII)
 DELIMITERS = ("\t", ",", ";", "|")
+HEX = re.compile(rb"0[xX][0-9a-fA-F]")
 
 
 
@@ -254,6 +255,24 @@ def parse(source, options=ReadOptions(), string_column=None, pick=None):
     return RawTable(table, source.name, blank, lines, 2 if header else 1, unit, tuple(notes))
 
 
+def hex_as_text(schema, data):
+    """pyarrow reads a cell 0x1A in a column of integers as 26 (no other number in
+    hexadecimal, and no float): numbers here are decimal, so when `data` (bytes or a
+    buffer) may hold such a cell, the integer columns of `schema` are to be read again as
+    text ({name: string}), where a hexadecimal cell is refused, with its line, like any
+    other that is not a number; {} otherwise. Only data with an x is searched further."""
+    import pyarrow as pa
+    import pyarrow.types as pt
+
+    ints = [f.name for f in schema if pt.is_integer(f.type)]
+    if not ints:
+        return {}
+    data = data if isinstance(data, bytes) else bytes(data)
+    if (b"x" not in data and b"X" not in data) or not HEX.search(data):
+        return {}
+    return {name: pa.string() for name in ints}
+
+
 def _leading_blank(text):
     return len(text) - len(text[:4096].lstrip(b"\r\n")) if text[:1] in (b"\n", b"\r") else 0
 
@@ -264,7 +283,8 @@ def _read_csv(text, name, delimiter, names, options, string_column, include=None
 
     types = {string_column: pa.string()} if string_column is not None else {}
     chosen = {"include_columns": list(include)} if include else {}
-    try:
+
+    def read(types):
         return pacsv.read_csv(
             pa.BufferReader(text),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 26),
@@ -274,6 +294,10 @@ def _read_csv(text, name, delimiter, names, options, string_column, include=None
                 quoted_strings_can_be_null=True, decimal_point=options.decimal, column_types=types,
                 **chosen),
         )
+    try:
+        table = read(types)
+        again = hex_as_text(table.schema, text)
+        return read({**again, **types}) if again else table
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])
         if "invalid UTF8" in detail:

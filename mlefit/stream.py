@@ -26,7 +26,7 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import NA_VALUES, ReadOptions, _fields, is_number, line_count, sniff_delimiter
+from .readers import NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter
 from .result import Drop
 from .support import outside_values
 
@@ -146,7 +146,7 @@ def _parse(block, head, name, options, source):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    try:
+    def read(types):
         return pacsv.read_csv(
             pa.BufferReader(block),
             read_options=pacsv.ReadOptions(column_names=head.names, block_size=PARSE_BLOCK),
@@ -154,7 +154,12 @@ def _parse(block, head, name, options, source):
             convert_options=pacsv.ConvertOptions(
                 include_columns=[name], null_values=list(NA_VALUES) + list(options.na_values),
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
-                decimal_point=options.decimal)).column(0)
+                decimal_point=options.decimal, column_types=types))
+
+    try:
+        table = read({})
+        again = hex_as_text(table.schema, block)
+        return (read(again) if again else table).column(0)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])[:120]
         raise DataError(f"cannot read '{source}' as CSV: {detail}; check the delimiter (--delimiter) "
