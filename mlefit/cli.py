@@ -8,7 +8,8 @@ import sys
 import click
 
 from . import __version__, exits
-from .cli_edge import MlefitGroup, say
+from .cli_edge import MlefitGroup, guard_streams, say
+from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
 from .families.catalog import help_text
@@ -543,7 +544,11 @@ def main():
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
+        guard_streams()
         cli()
+    except OutputError as exc:  # no standard output at all
+        say(f"mlefit: error: {exc}", err=True)
+        exits.leave(exc.exit_code)
     except SystemExit as done:
         exits.leave(done.code)
     exits.leave(0)

@@ -2,17 +2,59 @@
 an exit code (2 usage, 1 data or fit problem, 130 Ctrl-C), and every line of text mlefit
 says there (said by `say`, with the control characters of file names, column names and
 labels escaped, so no input can move the cursor or retitle the terminal)."""
+import io
 import json
 import sys
 
 import click
 
-from .errors import ConvergenceError, MlefitError, shown
+from .errors import ConvergenceError, MlefitError, OutputError, shown
 
 
 def say(text, err=False):
-    """One line of mlefit's own on stdout (or stderr), any user text in it escaped."""
-    click.echo(shown(text), err=err)
+    """One line of mlefit's own on stdout (or stderr), any user text in it escaped. A
+    stderr that cannot be written (closed, full) swallows it: nothing more can be said."""
+    try:
+        click.echo(shown(text), err=err)
+    except OSError:
+        if not err:
+            raise
+
+
+class _Output(io.TextIOWrapper):
+    """Standard output, written in its own encoding with what it cannot encode escaped
+    (caf\\xe9 on an ASCII terminal, never a crash); a write or flush that fails (a full
+    disk, an I/O error) is an OutputError, once: after it, writing does nothing."""
+
+    broken = False
+
+    def write(self, text):
+        return self._guarded(super().write, text)
+
+    def flush(self):
+        return self._guarded(super().flush)
+
+    def _guarded(self, call, *args):
+        if self.broken:
+            return 0
+        try:
+            return call(*args)
+        except OSError as exc:
+            self.broken = True
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def guard_streams():
+    """Before a command-line run: standard output as an _Output (an OutputError when it
+    is closed: there is nowhere for the results to go)."""
+    out = sys.stdout
+    if out is None:
+        raise OutputError("standard output is closed: there is nowhere to write the results; "
+                          "redirect it to a file or /dev/null instead")
+    if isinstance(out, io.TextIOWrapper) and not isinstance(out, _Output):
+        out.flush()
+        sys.stdout = _Output(out.detach(), encoding=out.encoding, errors="backslashreplace",
+                             line_buffering=out.line_buffering)
 
 
 def _fail(message, code):
@@ -36,6 +78,10 @@ class MlefitGroup(click.Group):
         try:
             return super().main(args=argv, prog_name=prog_name or "mlefit",
                                 standalone_mode=False, **extra)
+        except OutputError as exc:  # standard output is lost: say so on stderr only
+            if debug:
+                raise
+            _fail(str(exc), exc.exit_code)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except (click.exceptions.Abort, KeyboardInterrupt):

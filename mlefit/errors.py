@@ -45,6 +45,13 @@ class DataError(MlefitError):
     kind = "data_error"
 
 
+class OutputError(MlefitError):
+    """Standard output cannot be written (closed, a full disk). Exit code 1; nothing
+    more goes to standard output, not even the JSON error object."""
+
+    kind = "output_error"
+
+
 class BoundaryError(DataError):
     """The MLE lies on the edge of the parameter space, where the family becomes its
     simpler limit `limit` (negative_binomial -> poisson when the counts are not

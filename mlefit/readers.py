@@ -78,10 +78,22 @@ class RawTable:
 
 
 # ---------------------------------------------------------------- bytes
+def standard_input():
+    """The binary stream of standard input (read for the file -), or DataError when
+    there is none (closed: mlefit fit - <&-)."""
+    if sys.stdin is None:
+        raise DataError("standard input is closed: there is nothing to read as -; give a file, or pipe "
+                        "the data in")
+    return sys.stdin.buffer
+
+
 def read_source(path):
     """The bytes of a file or of stdin ('-'), decompressed when they are compressed."""
     if path == "-":
-        data, name = sys.stdin.buffer.read(), "<stdin>"
+        try:
+            data, name = standard_input().read(), "<stdin>"
+        except OSError as exc:  # a directory or a device that cannot be read
+            raise DataError(f"cannot read standard input: {exc.strerror or exc}") from None
     else:
         if not os.path.exists(path):
             raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")

@@ -26,7 +26,8 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter
+from .readers import (NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter,
+                      standard_input)
 from .result import Drop
 from .support import outside_values
 
@@ -72,8 +73,7 @@ class Read:
 def _open(path):
     """A binary file object for a path or '-', decompressing gzip, bz2 and xz."""
     if path == "-":
-        import sys
-        return sys.stdin.buffer, "<stdin>", ()
+        return standard_input(), "<stdin>", ()
     if not os.path.exists(path):
         raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
     if os.path.isdir(path):
