@@ -204,7 +204,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         from .trials import trials_family
         fam = trials_family(dist)
         if _trials_number(trials) is not None:
-            fam = families.get(f"{fam.spec.name.split(':')[0]}:{trials.strip()}")
+            fam = families.get(f"{fam.spec.name.split(':')[0]}:{_whole_trials(trials)}")
     if loss is not None and trials is not None:
         raise UsageError("--trials goes with --dist binomial or --dist beta_binomial, not with --loss")
     per_row = trials is not None and _trials_number(trials) is None
@@ -445,7 +445,8 @@ def _whole_trials(text):
     """--trials N: a positive whole number, or UsageError."""
     from .errors import UsageError
     value = _trials_number(text)
-    if value is None or not (value >= 1 and value == int(value) and value < 2 ** 53):
+    from .families import SHAPES
+    if value is None or not SHAPES["trials"][2](value):
         raise UsageError(f"--trials must be a positive whole number or a column (got '{text}')")
     return int(value)
 

@@ -127,18 +127,22 @@ def read_source(path):
 def _to_utf8(data, name, encoding):
     """UTF-8 bytes without a BOM. UTF-16 with a BOM is recognised; other encodings must
     be named with --encoding."""
+    given = encoding is not None
+    if not given and data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encoding = "utf-32"
+    elif not given and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
     if encoding is not None:
         try:
             return _lines(data.decode(encoding).encode("utf-8").lstrip(b"\xef\xbb\xbf"))
         except LookupError:
             raise UsageError(f"unknown encoding '{encoding}'; e.g. utf-8, latin-1, cp1252, utf-16") from None
-        except UnicodeDecodeError as exc:
-            raise DataError(f"'{name}' is not valid {encoding} (byte {exc.start}); "
-                            f"check the encoding given with --encoding") from None
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return _lines(data.decode("utf-32").encode("utf-8"))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _lines(data.decode("utf-16").encode("utf-8"))
+        except UnicodeError as exc:  # bytes it cannot decode, a codec's own error (punycode), a lone surrogate
+            at = f" (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+            how = ("check the encoding given with --encoding" if given else
+                   f"it starts with the {encoding.upper()} byte-order mark: check the file, or name its "
+                   f"encoding with --encoding")
+            raise DataError(f"'{name}' is not valid {encoding}{at}; {how}") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:65536]
