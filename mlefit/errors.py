@@ -55,13 +55,16 @@ class OutputError(MlefitError):
 class BoundaryError(DataError):
     """The MLE lies on the edge of the parameter space, where the family becomes its
     simpler limit `limit` (negative_binomial -> poisson when the counts are not
-    overdispersed). A likelihood-ratio test reads this as a statistic of 0."""
+    overdispersed). A likelihood-ratio test reads this as a statistic of 0.
+
+    going: the parameters that run off to the limit; with any of them held fixed (--fix)
+    the edge is out of reach and the fit given them starts from `start` instead."""
 
     kind = "data_error"
 
-    def __init__(self, message, limit):
+    def __init__(self, message, limit, going=(), start=None):
         super().__init__(message)
-        self.limit = limit
+        self.limit, self.going, self.start = limit, tuple(going), start
 
 
 class ConvergenceError(MlefitError):

@@ -9,8 +9,8 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .data import Column, from_values
-from .errors import ConvergenceError, DataError, UsageError
-from .families.base import Controls
+from .errors import BoundaryError, ConvergenceError, DataError, UsageError
+from .families.base import Controls, Solution
 from .fitted import Fitted
 from .result import FitResult, ParameterEstimate
 from .support import accepting_families, outside_values
@@ -118,14 +118,13 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            if fam.check is not None:
-                fam.check(stats)
             controls = Controls(max_iter=int(max_iter), tol=float(tol))
-            solution = fam.estimate(stats, controls)
             fixed = {}
             if fix:
                 from .constrained import fit_fixed, parse_fixed
                 fixed = parse_fixed(fam, fix, stats)
+            solution = _unconstrained(fam, stats, controls, fixed)
+            if fixed:
                 solution = fit_fixed(fam, stats, fixed, solution.theta, controls)
             theta = tuple(float(t) for t in solution.theta)
             at = solution.at  # (loglik, observed information) from the estimator's last step
@@ -174,6 +173,21 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     return result
 
 
+def _unconstrained(fam, stats, controls, fixed):
+    """The family's own estimate (the start of a fit with parameters `fixed`); where it
+    is on an edge that a fixed parameter keeps out of reach (negative_binomial's size to
+    infinity, with the size fixed), the edge's start instead."""
+    try:
+        if fam.check is not None:
+            fam.check(stats)
+        return fam.estimate(stats, controls)
+    except BoundaryError as exc:
+        names = fam.names(stats)
+        if exc.start is None or not any(names.index(p) in fixed for p in exc.going):
+            raise
+        return Solution(tuple(exc.start), "start at the edge")
+
+
 def _weighted(col, weights, aligned):
     """The weights for the values the column holds, checked: finite and >= 0. Missing
     weights and zero weights leave their rows out, reported like missing cells."""
@@ -207,6 +221,13 @@ def _weighted(col, weights, aligned):
         col = replace(col, values=col.values[keep], positions=col.stood[keep], extremes=None,
                       dropped=col.dropped + tuple(drops))
         w = w[keep]
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w))
+    if not math.isfinite(total):
+        i = int(np.argmax(w))
+        raise DataError(f"the weights add up to more than 1.8e308, the largest double (the largest: "
+                        f"{w[i]:.6g}, {col.where(i)}); divide them all by one constant (the estimates "
+                        f"stay; the standard errors grow as the total shrinks)")
     return col, w
 
 

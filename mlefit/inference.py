@@ -18,7 +18,10 @@ INTERVAL_SCALE = {"real": "wald", "positive": "wald, log scale", "unit": "wald, 
 
 @lru_cache(maxsize=64)
 def z_value(confidence):
-    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    """The normal quantile of a two-sided `confidence` interval, from the lower tail:
+    0.5 + confidence/2 rounds to 1 (an infinite quantile) for a confidence within 1e-16
+    of 1, while (1 - confidence)/2 is exact there."""
+    return -NormalDist().inv_cdf((1.0 - confidence) / 2.0)
 
 
 def covariance_from_information(info):

@@ -10,3 +10,46 @@ from mlefit.errors import FamilyError
 def test_infinite_trials_are_a_family_error(name):
     with pytest.raises(FamilyError, match=r"trials must be a positive whole number \(got "):
         families.get(name)
+
+
+def test_a_confidence_within_1e_16_of_1_has_finite_intervals():
+    import math
+
+    import mlefit
+    from mlefit.inference import z_value
+
+    assert math.isfinite(z_value(0.9999999999999999)) and 8 < z_value(0.9999999999999999) < 9
+    assert abs(z_value(0.95) - 1.959963984540054) < 1e-14
+    p = mlefit.fit([1.0, 2.0, 3.5, 4.0, 2.2], "normal", confidence=0.9999999999999999).parameters[0]
+    assert math.isfinite(p.ci_lower) and math.isfinite(p.ci_upper) and p.ci_lower < 2.54 < p.ci_upper
+
+
+def test_a_subnormal_huber_delta_names_the_delta():
+    with pytest.raises(FamilyError, match=r"^delta must be positive and finite, at least 2.2e-308 \(got 1e-320 in "
+                                          r"'huber:1e-320'\)$"):
+        families.get("huber:1e-320")
+
+
+def test_weights_beyond_double_precision_are_named_as_such():
+    import mlefit
+    from mlefit.errors import DataError
+
+    with pytest.raises(DataError, match=r"^the weights add up to more than 1.8e308, the largest double \(the "
+                                        r"largest: 1e\+308, "):
+        mlefit.fit([1.0, 2.0, 3.0], "normal", weights=[1e308, 1e308, 1e308])
+
+
+def test_a_fixed_size_is_fitted_where_the_free_size_has_no_finite_mle():
+    import mlefit
+    from mlefit.errors import BoundaryError
+
+    counts = [5.0, 6.0, 5.0, 6.0]  # variance below the mean: the free size runs off to infinity
+    with pytest.raises(BoundaryError):
+        mlefit.fit(counts, "negative_binomial")
+    r = mlefit.fit(counts, "negative_binomial", fix={"size": "2"})
+    size, mu = r.parameters
+    assert size.estimate == 2 and abs(mu.estimate - 5.5) < 1e-7 and r.converged
+    with pytest.raises(BoundaryError):  # mu fixed: the size still runs off
+        mlefit.fit(counts, "negative_binomial", fix={"mu": "5"})
+    r = mlefit.fit([5.0, 6.0, 5.0, 6.0], "beta_binomial:12", fix={"a": "2"})
+    assert r.parameters[0].estimate == 2 and r.converged
