@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import __version__, exits
-from .cli_edge import MlefitGroup, guard_streams, say
+from .cli_edge import MlefitGroup, debug_option, guard_streams, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
@@ -17,7 +17,7 @@ from .families.catalog import help_text
 
 @click.group(name="mlefit", cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlefit")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def cli(debug):
     """Fit probability models to data by maximum likelihood.
 
@@ -163,7 +163,7 @@ def selection_options(command):
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
                    "local cluster).")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
         delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler):
@@ -355,7 +355,7 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 
 @cli.command("families")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def families_command(as_json, debug):
     """Every family: aliases, support, parameters, estimator, and its scipy.stats and R
     equivalents with the mapping of parameters."""
@@ -384,7 +384,7 @@ def families_command(as_json, debug):
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
                    as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Every common loss shown as the likelihood it is, and which one the data support.

@@ -66,6 +66,17 @@ def _json_error(kind, message):
     click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
 
 
+def _remember(ctx, param, value):
+    """A flag's parsed value, kept on the group for its error edge: only the option
+    itself turns debugging on, not the same word given as a value (-c --debug)."""
+    flags = ctx.find_root().command.flags
+    flags[param.name] = flags.get(param.name, False) or value
+    return value
+
+
+debug_option = click.option("--debug", is_flag=True, callback=_remember, help="Show full tracebacks on errors.")
+
+
 class MlefitGroup(click.Group):
     """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
     data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
@@ -73,13 +84,14 @@ class MlefitGroup(click.Group):
 
     def main(self, args=None, prog_name=None, **extra):
         argv = list(sys.argv[1:] if args is None else args)
-        debug, as_json = "--debug" in argv, "--json" in argv
+        as_json = "--json" in argv
+        self.flags = {}
         extra.pop("standalone_mode", None)
         try:
             return super().main(args=argv, prog_name=prog_name or "mlefit",
                                 standalone_mode=False, **extra)
         except OutputError as exc:  # standard output is lost: say so on stderr only
-            if debug:
+            if self.flags.get("debug"):
                 raise
             _fail(str(exc), exc.exit_code)
         except click.exceptions.Exit as exc:
@@ -90,7 +102,7 @@ class MlefitGroup(click.Group):
             click.echo("mlefit: interrupted", err=True)
             sys.exit(130)
         except click.ClickException as exc:
-            if debug:
+            if self.flags.get("debug", "--debug" in argv):  # a parse error: the flags may not be read yet
                 raise
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
             hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
@@ -98,7 +110,7 @@ class MlefitGroup(click.Group):
                 _json_error("usage_error", exc.format_message())
             _fail(exc.format_message() + hint, exc.exit_code)
         except MlefitError as exc:
-            if debug:
+            if self.flags.get("debug"):
                 raise
             if as_json:
                 if isinstance(exc, ConvergenceError) and exc.result is not None:
@@ -107,7 +119,7 @@ class MlefitGroup(click.Group):
                     _json_error(exc.kind, str(exc))
             _fail(str(exc), exc.exit_code)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
-            if debug:
+            if self.flags.get("debug"):
                 raise
             message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
                        f"for the traceback and please report it")

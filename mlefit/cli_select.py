@@ -6,6 +6,7 @@ import click
 
 from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _whole_trials, cli,
                   input_options, read_options, selection_options)
+from .cli_edge import debug_option
 
 
 @cli.command("select")
@@ -24,7 +25,7 @@ from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _
               help="Iteration limit for the families fitted by Newton's method.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
                    max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
@@ -52,7 +53,7 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
               help="Trials of binomial and beta_binomial (a number, or a column).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
                 na_values, strict):
     """Likelihood-ratio test of a family against one it is nested in.

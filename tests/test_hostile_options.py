@@ -1,9 +1,15 @@
 """Options a user can set to values that used to end in an internal error or in a
 message blaming something else: each gets its own line naming the option."""
-import pytest
+import math
 
+import pytest
+from click.testing import CliRunner
+
+import mlefit
 from mlefit import families
-from mlefit.errors import FamilyError
+from mlefit.cli import cli
+from mlefit.errors import BoundaryError, DataError, FamilyError, UsageError
+from mlefit.inference import z_value
 
 
 @pytest.mark.parametrize("name", ["binomial:inf", "binomial:-inf", "beta_binomial:1e400", "binomial:nan"])
@@ -13,11 +19,6 @@ def test_infinite_trials_are_a_family_error(name):
 
 
 def test_a_confidence_within_1e_16_of_1_has_finite_intervals():
-    import math
-
-    import mlefit
-    from mlefit.inference import z_value
-
     assert math.isfinite(z_value(0.9999999999999999)) and 8 < z_value(0.9999999999999999) < 9
     assert abs(z_value(0.95) - 1.959963984540054) < 1e-14
     p = mlefit.fit([1.0, 2.0, 3.5, 4.0, 2.2], "normal", confidence=0.9999999999999999).parameters[0]
@@ -31,18 +32,12 @@ def test_a_subnormal_huber_delta_names_the_delta():
 
 
 def test_weights_beyond_double_precision_are_named_as_such():
-    import mlefit
-    from mlefit.errors import DataError
-
     with pytest.raises(DataError, match=r"^the weights add up to more than 1.8e308, the largest double \(the "
                                         r"largest: 1e\+308, "):
         mlefit.fit([1.0, 2.0, 3.0], "normal", weights=[1e308, 1e308, 1e308])
 
 
 def test_a_fixed_size_is_fitted_where_the_free_size_has_no_finite_mle():
-    import mlefit
-    from mlefit.errors import BoundaryError
-
     counts = [5.0, 6.0, 5.0, 6.0]  # variance below the mean: the free size runs off to infinity
     with pytest.raises(BoundaryError):
         mlefit.fit(counts, "negative_binomial")
@@ -53,3 +48,14 @@ def test_a_fixed_size_is_fitted_where_the_free_size_has_no_finite_mle():
         mlefit.fit(counts, "negative_binomial", fix={"mu": "5"})
     r = mlefit.fit([5.0, 6.0, 5.0, 6.0], "beta_binomial:12", fix={"a": "2"})
     assert r.parameters[0].estimate == 2 and r.converged
+
+
+def test_debug_counts_only_as_the_option(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x\n1\n2\n")
+    result = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal", "-c", "--debug"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.stderr.strip() == "mlefit: error: no column '--debug'; the columns are: x"
+    result = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal", "-c", "y", "--debug"])
+    assert isinstance(result.exception, UsageError)  # the option itself still shows the traceback
+
