@@ -307,6 +307,9 @@ def _fixes(pairs):
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--fix takes NAME=VALUE, e.g. --fix shape=2 (got '{pair}')")
+        if name.strip() in out:
+            raise UsageError(f"--fix gives {name.strip()} twice ({out[name.strip()]} and {value.strip()}); "
+                             f"fix each parameter once")
         out[name.strip()] = value.strip()
     return out or None
 
