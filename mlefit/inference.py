@@ -24,6 +24,15 @@ def z_value(confidence):
     return -NormalDist().inv_cdf((1.0 - confidence) / 2.0)
 
 
+def percent(confidence):
+    """A confidence level as a percentage with every digit it has: '95%', '99.99999999999%'
+    (100 * level to a few significant digits calls 0.99999999999 '100%')."""
+    from decimal import Decimal
+
+    level = (Decimal(repr(float(confidence))) * 100).normalize()
+    return (format(level, "f") if level.adjusted() >= -6 else f"{float(level):g}") + "%"
+
+
 def covariance_from_information(info):
     """The inverse of a symmetric positive-definite information matrix, or None when
     it is singular, not positive definite, or either matrix is not finite (then no

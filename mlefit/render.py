@@ -28,6 +28,8 @@ def fit_table(d, rows=None, title=None):
     """The parameter table of one fit (or its derived quantities, given as rows): the
     headline interval and how it was made; with several kinds (--interval, --robust),
     one line per kind under each parameter, so the table keeps to 80 columns."""
+    from .inference import percent
+
     if title is None:
         where = f"column '{d['column']}'" if d["column"] is not None else "data"
         src = f" of {d['source']}" if d["source"] else ""
@@ -39,7 +41,7 @@ def fit_table(d, rows=None, title=None):
     headers = [("name" if rows is not d["parameters"] else "parameter", "left"), ("estimate", "right"),
                ("SE", "right")] + ([("robust SE", "right")] if robust else [])
     headers += [("kind", "left")] if several else []
-    headers += [(f"{d['confidence'] * 100:g}% interval", "center")] + ([] if several else [("interval", "left")])
+    headers += [(f"{percent(d['confidence'])} interval", "center")] + ([] if several else [("interval", "left")])
     for header, justify in headers:
         table.add_column(header, justify=justify, overflow="fold",
                          no_wrap=header.endswith("% interval") or header == "kind")

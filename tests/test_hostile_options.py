@@ -9,7 +9,7 @@ import mlefit
 from mlefit import families
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError, DataError, FamilyError, UsageError
-from mlefit.inference import z_value
+from mlefit.inference import percent, z_value
 
 
 @pytest.mark.parametrize("name", ["binomial:inf", "binomial:-inf", "beta_binomial:1e400", "binomial:nan"])
@@ -48,6 +48,12 @@ def test_a_fixed_size_is_fitted_where_the_free_size_has_no_finite_mle():
         mlefit.fit(counts, "negative_binomial", fix={"mu": "5"})
     r = mlefit.fit([5.0, 6.0, 5.0, 6.0], "beta_binomial:12", fix={"a": "2"})
     assert r.parameters[0].estimate == 2 and r.converged
+
+
+@pytest.mark.parametrize("level, shown", [(0.95, "95%"), (0.999, "99.9%"), (0.99999999999, "99.999999999%"),
+                                          (0.9999999999999999, "99.99999999999999%"), (1e-300, "1e-298%")])
+def test_a_level_is_shown_with_every_digit_it_has(level, shown):
+    assert percent(level) == shown
 
 
 def test_debug_counts_only_as_the_option(tmp_path):
