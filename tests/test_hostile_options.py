@@ -56,6 +56,16 @@ def test_a_level_is_shown_with_every_digit_it_has(level, shown):
     assert percent(level) == shown
 
 
+def test_one_bootstrap_sample_gives_no_interval_and_few_get_a_note():
+    x = [1.0, 2.0, 3.5, 4.0, 2.2]
+    with pytest.raises(UsageError, match="a bootstrap interval needs 2 or more samples"):
+        mlefit.fit(x, "normal", interval="bootstrap", bootstrap=1)
+    few = mlefit.fit(x, "normal", interval="bootstrap", bootstrap=20).notes
+    assert any(n.startswith("20 bootstrap samples are too few for 95% percentile intervals") for n in few)
+    enough = mlefit.fit(x, "normal", interval="bootstrap", bootstrap=39).notes
+    assert not any("too few" in n for n in enough)
+
+
 def test_debug_counts_only_as_the_option(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("x\n1\n2\n")
