@@ -10,6 +10,7 @@ import io
 import lzma
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 
@@ -87,6 +88,21 @@ def standard_input():
     return sys.stdin.buffer
 
 
+def check_file(path, stdin=True):
+    """That `path` names a file, or the UsageError saying what it is instead: missing, a
+    directory, or beyond reach (a loop of symbolic links, a name too long). stdin: whether
+    - (standard input) is a way out."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        instead = ", or pass - to read standard input" if stdin else ""
+        raise UsageError(f"file '{path}' not found; check the path{instead}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot open '{path}': {exc.strerror or exc}; check the path") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise UsageError(f"'{path}' is a directory; give the path of a data file")
+
+
 def read_source(path):
     """The bytes of a file or of stdin ('-'), decompressed when they are compressed."""
     if path == "-":
@@ -95,10 +111,7 @@ def read_source(path):
         except OSError as exc:  # a directory or a device that cannot be read
             raise DataError(f"cannot read standard input: {exc.strerror or exc}") from None
     else:
-        if not os.path.exists(path):
-            raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
-        if os.path.isdir(path):
-            raise UsageError(f"'{path}' is a directory; give the path of a data file")
+        check_file(path)
         try:
             with open(path, "rb") as fh:
                 data = fh.read()

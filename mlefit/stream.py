@@ -17,7 +17,6 @@ import bz2
 import gzip
 import lzma
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +25,7 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import (NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter,
+from .readers import (NA_VALUES, ReadOptions, _fields, check_file, hex_as_text, is_number, line_count, sniff_delimiter,
                       standard_input)
 from .result import Drop
 from .support import outside_values
@@ -74,10 +73,7 @@ def _open(path):
     """A binary file object for a path or '-', decompressing gzip, bz2 and xz."""
     if path == "-":
         return standard_input(), "<stdin>", ()
-    if not os.path.exists(path):
-        raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
-    if os.path.isdir(path):
-        raise UsageError(f"'{path}' is a directory; give the path of a data file")
+    check_file(path)
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(NOT_LINES):

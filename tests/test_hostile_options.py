@@ -1,6 +1,7 @@
 """Options a user can set to values that used to end in an internal error or in a
 message blaming something else: each gets its own line naming the option."""
 import math
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from mlefit import families
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError, DataError, FamilyError, UsageError
 from mlefit.inference import percent, z_value
+from mlefit.stream import fit_file
 
 
 @pytest.mark.parametrize("name", ["binomial:inf", "binomial:-inf", "beta_binomial:1e400", "binomial:nan"])
@@ -75,3 +77,10 @@ def test_debug_counts_only_as_the_option(tmp_path):
     result = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal", "-c", "y", "--debug"])
     assert isinstance(result.exception, UsageError)  # the option itself still shows the traceback
 
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_loop_of_symbolic_links_is_not_called_missing(tmp_path, chunked):
+    loop = tmp_path / "loop"
+    os.symlink(loop, loop)
+    with pytest.raises(UsageError, match=r"cannot open '.*loop': Too many levels of symbolic links"):
+        fit_file(str(loop), "normal") if chunked else mlefit.read_column(str(loop))
