@@ -142,7 +142,10 @@ def console(file=None):
 
     class Shown(Console):
         def render_str(self, text, **how):
-            return super().render_str(shown(text), **how)
+            text = shown(text)
+            if not self.encoding.startswith("utf"):  # what the output cannot encode, escaped before it is measured
+                text = text.encode(self.encoding, "backslashreplace").decode(self.encoding)
+            return super().render_str(text, **how)
 
     plain = bool(os.environ.get("NO_COLOR"))
     return Shown(file=file, highlight=False, markup=False, emoji=False,

@@ -60,6 +60,8 @@ def test_an_ascii_terminal_gets_escapes_not_a_crash(tmp_path):
     run = shell(f'{MLEFIT} fit "{labels}" -d categorical', env=env)
     assert run.returncode == 0 and run.stderr == ""
     assert "p[caf\\xe9]" in run.stdout
+    rows = [line for line in run.stdout.splitlines() if line.startswith("|")]
+    assert len({len(line) for line in rows}) == 1, run.stdout  # escaped before rich measures the cells
     numbers = write(tmp_path, "x\n1\n2\n3\n4\n5\n3\n", "numbers.csv")
     run = shell(f'{MLEFIT} select "{numbers}" --families normal,laplace --bootstrap 0', env=env)
     assert run.returncode == 0 and run.stderr == ""
