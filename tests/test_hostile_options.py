@@ -39,6 +39,13 @@ def test_weights_beyond_double_precision_are_named_as_such():
         mlefit.fit([1.0, 2.0, 3.0], "normal", weights=[1e308, 1e308, 1e308])
 
 
+@pytest.mark.parametrize("family", ["normal", "student_t", "weibull"])
+def test_weights_whose_weighted_squares_overflow_are_named_not_called_equal_values(family):
+    with pytest.raises(DataError, match=r"^the weights \(total 3e\+300\) are too large for these values"):
+        mlefit.fit([1e5, 2e5, 3.5e5], family, weights=[1e300] * 3)
+    assert mlefit.fit([1e5, 2e5, 3.5e5], "poisson", weights=[1e300] * 3).converged  # no squares: fitted
+
+
 def test_a_fixed_size_is_fitted_where_the_free_size_has_no_finite_mle():
     counts = [5.0, 6.0, 5.0, 6.0]  # variance below the mean: the free size runs off to infinity
     with pytest.raises(BoundaryError):
