@@ -30,7 +30,7 @@ def percent(confidence):
     from decimal import Decimal
 
     level = (Decimal(repr(float(confidence))) * 100).normalize()
-    return (format(level, "f") if level.adjusted() >= -6 else f"{float(level):g}") + "%"
+    return format(level, "f" if level.adjusted() >= -6 else "g") + "%"
 
 
 def covariance_from_information(info):

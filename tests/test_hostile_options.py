@@ -60,7 +60,8 @@ def test_a_fixed_size_is_fitted_where_the_free_size_has_no_finite_mle():
 
 
 @pytest.mark.parametrize("level, shown", [(0.95, "95%"), (0.999, "99.9%"), (0.99999999999, "99.999999999%"),
-                                          (0.9999999999999999, "99.99999999999999%"), (1e-300, "1e-298%")])
+                                          (0.9999999999999999, "99.99999999999999%"), (1e-300, "1e-298%"),
+                                          (1e-320, "1e-318%")])
 def test_a_level_is_shown_with_every_digit_it_has(level, shown):
     assert percent(level) == shown
 
