@@ -42,7 +42,8 @@ def test_user_text_is_printed_escaped(tmp_path_factory, name, label, path, dist)
                  ["fit", str(data), "-d", f"n{dist}", "-c", column],
                  ["fit", str(folder / f"x{dist}*"), "-d", "normal"],
                  ["fit", str(data), "-d", "normal", "-c", f"w{name}"],
-                 ["compare-losses", str(data), "-t", column, "--losses", "mse,mae"]):
+                 ["compare-losses", str(data), "-t", column, "--losses", "mse,mae"],
+                 ["select", str(data), "-c", column, "--families", "normal,laplace", "--bootstrap", "0"]):
         result, shown = run(args)
         assert result.exit_code in (0, 1, 2), (args, shown)
         assert "internal error" not in shown and "Traceback" not in shown, (args, shown)
@@ -60,3 +61,7 @@ def test_escape_sequences_are_shown_not_sent(tmp_path):
                              "(or --dist auto to compare those that admit the data)")
     result, _ = run(["fit", str(data), "-d", "normal", "-c", "x\x1b]0;pwned\x07", "--json"])
     assert json.loads(result.stdout)["column"] == "x\x1b]0;pwned\x07"
+    result, shown = run(["fit", str(data), "-d", "normal", "-c", "x\x1b]0;pwned\x07",
+                         "--plot", str(tmp_path / "p\x1b[2J.png")])
+    assert result.exit_code == 0 and "\x1b" not in shown
+    assert f"mlefit: wrote {tmp_path}/p\\x1b[2J.png: the data with the fitted normal" in shown
