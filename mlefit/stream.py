@@ -17,6 +17,7 @@ import bz2
 import gzip
 import lzma
 import math
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,7 +201,8 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
     options = options or ReadOptions()
     fh, source, notes = _open(path)
     try:
-        return _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped)
+        return _read(_Reading(fh, source), source, notes, fam, column, options, chunk_rows, strict, on_bytes,
+                     refuse_dropped)
     finally:
         if path != "-":
             fh.close()
@@ -388,6 +390,28 @@ def _bytes_per_chunk(block, rows):
         raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
     per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))
+
+
+class _Reading:
+    """The input, whose read errors (a failing device, a standard input opened only for
+    writing, a compressed file cut short or corrupt) are DataErrors naming it; errors of
+    the temporary files stay what they are. (An EOFError let through would reach click,
+    which takes it for Ctrl-D and says 'interrupted'.)"""
+
+    def __init__(self, fh, name):
+        self.fh, self.name = fh, name
+
+    def read(self, size):
+        return self._guarded(self.fh.read, size)
+
+    def readinto(self, view):
+        return self._guarded(self.fh.readinto, view)
+
+    def _guarded(self, call, arg):
+        try:
+            return call(arg)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            raise DataError(f"cannot read '{self.name}': {getattr(exc, 'strerror', None) or exc}") from None
 
 
 class _Prepend:

@@ -66,3 +66,11 @@ def test_an_ascii_terminal_gets_escapes_not_a_crash(tmp_path):
     run = shell(f'{MLEFIT} select "{numbers}" --families normal,laplace --bootstrap 0', env=env)
     assert run.returncode == 0 and run.stderr == ""
     assert "\\u0394AIC" in run.stdout
+
+
+def test_stdin_open_only_for_writing_is_a_read_error(tmp_path):
+    for extra in ("", "--chunk-size 10"):
+        run = shell(f'{MLEFIT} fit - -d normal {extra} 0>"{tmp_path}/w"')
+        assert run.returncode == 1
+        assert one_line(run.stderr) in ("mlefit: error: cannot read standard input: Bad file descriptor",
+                                        "mlefit: error: cannot read '<stdin>': Bad file descriptor")
