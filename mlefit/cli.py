@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import __version__, exits
-from .cli_edge import MlefitGroup, debug_option, guard_streams, say
+from .cli_edge import MlefitGroup, debug_option, guard_streams, json_option, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
@@ -152,7 +152,7 @@ def selection_options(command):
 @click.option("--plot", "plot", metavar="FILE",
               help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
                    "(.png, .svg or .pdf).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
@@ -357,7 +357,7 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 
 
 @cli.command("families")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@json_option("a table")
 @debug_option
 def families_command(as_json, debug):
     """Every family: aliases, support, parameters, estimator, and its scipy.stats and R
@@ -385,7 +385,7 @@ def families_command(as_json, debug):
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
               help="Folds for the held-out bits per sample.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @input_options
 @debug_option
 def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,

@@ -77,6 +77,11 @@ def _remember(ctx, param, value):
 debug_option = click.option("--debug", is_flag=True, callback=_remember, help="Show full tracebacks on errors.")
 
 
+def json_option(instead="tables"):
+    return click.option("--json", "as_json", is_flag=True, callback=_remember,
+                        help=f"Print one JSON object instead of {instead}.")
+
+
 class MlefitGroup(click.Group):
     """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
     data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
@@ -84,45 +89,48 @@ class MlefitGroup(click.Group):
 
     def main(self, args=None, prog_name=None, **extra):
         argv = list(sys.argv[1:] if args is None else args)
-        as_json = "--json" in argv
         self.flags = {}
+
+        def given(flag, word):  # as parsed; before the options are read (a parse error), as typed
+            return self.flags.get(flag, word in argv)
+
         extra.pop("standalone_mode", None)
         try:
             return super().main(args=argv, prog_name=prog_name or "mlefit",
                                 standalone_mode=False, **extra)
         except OutputError as exc:  # standard output is lost: say so on stderr only
-            if self.flags.get("debug"):
+            if given("debug", "--debug"):
                 raise
             _fail(str(exc), exc.exit_code)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except (click.exceptions.Abort, KeyboardInterrupt):
-            if as_json:
+            if given("as_json", "--json"):
                 _json_error("interrupted", "interrupted (Ctrl-C)")
             click.echo("mlefit: interrupted", err=True)
             sys.exit(130)
         except click.ClickException as exc:
-            if self.flags.get("debug", "--debug" in argv):  # a parse error: the flags may not be read yet
+            if given("debug", "--debug"):
                 raise
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
             hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
-            if as_json:
+            if given("as_json", "--json"):
                 _json_error("usage_error", exc.format_message())
             _fail(exc.format_message() + hint, exc.exit_code)
         except MlefitError as exc:
-            if self.flags.get("debug"):
+            if given("debug", "--debug"):
                 raise
-            if as_json:
+            if given("as_json", "--json"):
                 if isinstance(exc, ConvergenceError) and exc.result is not None:
                     click.echo(json.dumps(exc.result.to_dict(), indent=2))
                 else:
                     _json_error(exc.kind, str(exc))
             _fail(str(exc), exc.exit_code)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
-            if self.flags.get("debug"):
+            if given("debug", "--debug"):
                 raise
             message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
                        f"for the traceback and please report it")
-            if as_json:
+            if given("as_json", "--json"):
                 _json_error("internal_error", message)
             _fail(message, 1)

@@ -6,7 +6,7 @@ import click
 
 from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _whole_trials, cli,
                   input_options, read_options, selection_options)
-from .cli_edge import debug_option
+from .cli_edge import debug_option, json_option
 
 
 @cli.command("select")
@@ -23,7 +23,7 @@ from .cli_edge import debug_option
               help="Confidence level of the best fit's intervals.")
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @input_options
 @debug_option
 def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
@@ -51,7 +51,7 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
 @click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
 @click.option("--trials", "trials", metavar="N|COLUMN",
               help="Trials of binomial and beta_binomial (a number, or a column).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @input_options
 @debug_option
 def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,

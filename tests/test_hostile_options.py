@@ -86,6 +86,16 @@ def test_debug_counts_only_as_the_option(tmp_path):
     assert isinstance(result.exception, UsageError)  # the option itself still shows the traceback
 
 
+def test_json_counts_only_as_the_option(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x\n1\n2\n")
+    result = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal", "-c", "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == "mlefit: error: no column '--json'; the columns are: x"
+    result = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal", "-c", "y", "--json"])
+    assert result.exit_code == 2 and '"type": "usage_error"' in result.stdout
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_loop_of_symbolic_links_is_not_called_missing(tmp_path, chunked):
     loop = tmp_path / "loop"
