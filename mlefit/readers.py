@@ -296,10 +296,24 @@ def hex_as_text(schema, data):
     ints = [f.name for f in schema if pt.is_integer(f.type)]
     if not ints:
         return {}
+    return {name: pa.string() for name in ints} if _holds_hex(data) else {}
+
+
+def _holds_hex(data):
+    """Whether data holds 0x or 0X before a hex digit. Each x is found by memchr (bytes.find)
+    and looked at where it stands: numeric data has none, or a few in its header, while the
+    regex alone would crawl through every 0; where x is common, the regex after all."""
     data = data if isinstance(data, bytes) else bytes(data)
-    if (b"x" not in data and b"X" not in data) or not HEX.search(data):
-        return {}
-    return {name: pa.string() for name in ints}
+    for x in b"xX":
+        at, seen = data.find(x, 1), 0
+        while at != -1:
+            if HEX.match(data, at - 1):
+                return True
+            seen += 1
+            if seen > 100:
+                return HEX.search(data) is not None
+            at = data.find(x, at + 1)
+    return False
 
 
 def _leading_blank(text):

@@ -43,3 +43,12 @@ def test_text_with_0x_elsewhere_leaves_integers_as_they_were(tmp_path):
     path.write_text("x,name\n1,0xdead\n2,b\n9007199254740993,c\n")
     col = read_column(str(path), column="x")
     assert list(col.values) == [1.0, 2.0, 9007199254740992.0]
+
+
+@pytest.mark.parametrize("data, found", [
+    (b"x\n1\n2\n", False), (b"x\n1\n0x1A\n", True), (b"x\n0X1a\n", True), (b"x\n10x\n0xg\n", False),
+    (b"x,l\n" + b"1,box\n" * 500 + b"0x1A,box\n", True),  # x everywhere: the regex after all
+    (b"x,l\n" + b"1,box\n" * 500, False)])
+def test_hex_cells_are_found_wherever_x_stands(data, found):
+    from mlefit.readers import _holds_hex
+    assert _holds_hex(data) is found and _holds_hex(memoryview(bytearray(data))) is found
