@@ -8,70 +8,16 @@ import sys
 import click
 
 from . import __version__, exits
+from .cli_edge import MlefitGroup, debug_option, guard_streams, json_option, say
+from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
-from .errors import ConvergenceError, MlefitError
 from .families.catalog import help_text
-
-
-def _fail(message, code):
-    click.echo(f"mlefit: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _json_error(kind, message):
-    click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
-
-
-class MlefitGroup(click.Group):
-    """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
-    data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
-    (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
-
-    def main(self, args=None, prog_name=None, **extra):
-        argv = list(sys.argv[1:] if args is None else args)
-        debug, as_json = "--debug" in argv, "--json" in argv
-        extra.pop("standalone_mode", None)
-        try:
-            return super().main(args=argv, prog_name=prog_name or "mlefit",
-                                standalone_mode=False, **extra)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Abort, KeyboardInterrupt):
-            if as_json:
-                _json_error("interrupted", "interrupted (Ctrl-C)")
-            click.echo("mlefit: interrupted", err=True)
-            sys.exit(130)
-        except click.ClickException as exc:
-            if debug:
-                raise
-            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
-            hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
-            if as_json:
-                _json_error("usage_error", exc.format_message())
-            _fail(exc.format_message() + hint, exc.exit_code)
-        except MlefitError as exc:
-            if debug:
-                raise
-            if as_json:
-                if isinstance(exc, ConvergenceError) and exc.result is not None:
-                    click.echo(json.dumps(exc.result.to_dict(), indent=2))
-                else:
-                    _json_error(exc.kind, str(exc))
-            _fail(str(exc), exc.exit_code)
-        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
-            if debug:
-                raise
-            message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
-                       f"for the traceback and please report it")
-            if as_json:
-                _json_error("internal_error", message)
-            _fail(message, 1)
 
 
 @click.group(name="mlefit", cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlefit")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def cli(debug):
     """Fit probability models to data by maximum likelihood.
 
@@ -206,7 +152,7 @@ def selection_options(command):
 @click.option("--plot", "plot", metavar="FILE",
               help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
                    "(.png, .svg or .pdf).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
@@ -217,7 +163,7 @@ def selection_options(command):
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
                    "local cluster).")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
         delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler):
@@ -258,7 +204,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         from .trials import trials_family
         fam = trials_family(dist)
         if _trials_number(trials) is not None:
-            fam = families.get(f"{fam.spec.name.split(':')[0]}:{trials.strip()}")
+            fam = families.get(f"{fam.spec.name.split(':')[0]}:{_whole_trials(trials)}")
     if loss is not None and trials is not None:
         raise UsageError("--trials goes with --dist binomial or --dist beta_binomial, not with --loss")
     per_row = trials is not None and _trials_number(trials) is None
@@ -310,8 +256,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if plot is not None:
         from .plots import plot_fit
         plot_fit(result.fitted, plot)
-        click.echo(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots",
-                   err=True)
+        say(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots", err=True)
     _emit_fit(d, output)
 
 
@@ -362,6 +307,9 @@ def _fixes(pairs):
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--fix takes NAME=VALUE, e.g. --fix shape=2 (got '{pair}')")
+        if name.strip() in out:
+            raise UsageError(f"--fix gives {name.strip()} twice ({out[name.strip()]} and {value.strip()}); "
+                             f"fix each parameter once")
         out[name.strip()] = value.strip()
     return out or None
 
@@ -403,14 +351,14 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
         print_groups(head, rows)
     failed = [r["group"] for r in rows if "error" in r]
     if failed:
-        click.echo(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
-                   f"({', '.join(failed[:5])}); see the output", err=True)
+        say(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
+            f"({', '.join(failed[:5])}); see the output", err=True)
         sys.exit(1)
 
 
 @cli.command("families")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@json_option("a table")
+@debug_option
 def families_command(as_json, debug):
     """Every family: aliases, support, parameters, estimator, and its scipy.stats and R
     equivalents with the mapping of parameters."""
@@ -437,9 +385,9 @@ def families_command(as_json, debug):
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
               help="Folds for the held-out bits per sample.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
                    as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Every common loss shown as the likelihood it is, and which one the data support.
@@ -500,7 +448,8 @@ def _whole_trials(text):
     """--trials N: a positive whole number, or UsageError."""
     from .errors import UsageError
     value = _trials_number(text)
-    if value is None or not (value >= 1 and value == int(value) and value < 2 ** 53):
+    from .families import SHAPES
+    if value is None or not SHAPES["trials"][2](value):
         raise UsageError(f"--trials must be a positive whole number or a column (got '{text}')")
     return int(value)
 
@@ -599,7 +548,11 @@ def main():
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
+        guard_streams()
         cli()
+    except OutputError as exc:  # no standard output at all
+        say(f"mlefit: error: {exc}", err=True)
+        exits.leave(exc.exit_code)
     except SystemExit as done:
         exits.leave(done.code)
     exits.leave(0)

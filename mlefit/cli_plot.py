@@ -2,6 +2,7 @@
 output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
 import click
 
+from .cli_edge import debug_option, say
 from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_options
 
 
@@ -27,7 +28,7 @@ from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_o
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def likelihood_command(files, dist, plot, params, column, weights, fix, confidence, grid, max_iter, debug,
                        delimiter, decimal, encoding, header, na_values, strict):
     """Draw the log-likelihood of a fit to one column of FILE.
@@ -61,4 +62,4 @@ def likelihood_command(files, dist, plot, params, column, weights, fix, confiden
     with _progress("log-likelihood grid", 0) as bar:
         info = plots.plot_likelihood(result, plot, params=params, grid=grid, on_step=bar and bar.step,
                                      on_total=bar and bar.set_total)
-    click.echo(f"wrote {plot}: {info['description']}")
+    say(f"wrote {plot}: {info['description']}")

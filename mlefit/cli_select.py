@@ -6,6 +6,7 @@ import click
 
 from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _whole_trials, cli,
                   input_options, read_options, selection_options)
+from .cli_edge import debug_option, json_option
 
 
 @cli.command("select")
@@ -22,9 +23,9 @@ from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _
               help="Confidence level of the best fit's intervals.")
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
                    max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
@@ -50,9 +51,9 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
 @click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
 @click.option("--trials", "trials", metavar="N|COLUMN",
               help="Trials of binomial and beta_binomial (a number, or a column).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option()
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
                 na_values, strict):
     """Likelihood-ratio test of a family against one it is nested in.

@@ -36,12 +36,16 @@ APPLIES = {"mse": ("real", "counts", "binary"), "mae": ("real", "counts", "binar
 def chosen_losses(kind, names):
     """[(Loss, value)] for the requested names (default: every loss that applies to this
     kind of target, shaped ones at their default shape), each checked against the target."""
-    out = []
+    out, given = [], {}
     for text in (names or [lo.name for lo in catalog.LOSSES if kind in APPLIES[lo.name]]):
         loss, value = catalog.resolve(text)
         if kind not in APPLIES[loss.name]:
             raise UsageError(f"the {loss.name} loss needs a {loss.target} target, and this target "
                              f"holds {kind}; choose from: {', '.join(n for n, k in APPLIES.items() if kind in k)}")
+        if (loss.name, value) in given:
+            raise UsageError(f"--losses names one loss twice ('{given[loss.name, value]}' and '{text}'); "
+                             f"list each loss once")
+        given[loss.name, value] = text
         out.append((loss, value))
     return out
 

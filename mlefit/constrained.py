@@ -117,5 +117,5 @@ def _own_fit(fam, fixed):
 def _infeasible(fam, names, fixed):
     held = ", ".join(f"{names[i]} = {v:g}" for i, v in sorted(fixed.items()))
     return DataError(f"with {held} fixed, the data have zero likelihood under {fam.name} "
-                     f"(some values fall outside the support those values allow); choose values "
-                     f"the data allow")
+                     f"(some values fall outside the support those values allow, or so far out that "
+                     f"their density is 0 in double precision); choose values the data allow")

@@ -18,6 +18,7 @@ BLANK_LINE = "blank line"
 FIRST = 5  # how many offending rows a report names
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
 _THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
+_HEXADECIMAL = re.compile(r"^\s*[+-]?0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?\d+)?\s*$", re.IGNORECASE)
 
 
 def column_label(name):
@@ -388,6 +389,8 @@ def _way_out(bad, name, count, options, values=True):
         return "these look like decimal commas: add --decimal ,"
     it = "them" if count > 1 else "it"
     labels = ", or use --dist categorical for labels" if values else ""
+    if all(_HEXADECIMAL.match(v) for v in bad):
+        return f"numbers are read in decimal, not hexadecimal: write {it} in decimal{labels}"
     return (f"correct {it} or leave the cell blank to mark it missing (or name the marker with "
             f"--na-values){labels}")
 

@@ -7,7 +7,6 @@ one: rows read, every row dropped and why, places named by file and line.
 Workers cannot know the line a block starts on, so they name places by the line within
 their block (written @k@); the driver, which learns every block's line count, turns
 them into lines of the file. Needs `pip install mlefit[dask]`."""
-import os
 import re
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError
-from .readers import ReadOptions
+from .readers import ReadOptions, check_file
 from .result import Drop
 from .stream import (_OPENERS, NOT_LINES, _check, _Header, check_values, read_block, refuse_huge,
                      stats_over, streams, why_not)
@@ -175,8 +174,7 @@ def _expand(paths):
     if "-" in files:
         raise UsageError("--engine dask reads files, not standard input")
     for f in files:
-        if not os.path.isfile(f):
-            raise UsageError(f"file '{f}' not found; check the path")
+        check_file(f, stdin=False)
     return files
 
 

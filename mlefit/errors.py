@@ -1,12 +1,21 @@
 """The error hierarchy. The CLI turns any MlefitError into one line and an exit code."""
 
 
+def shown(text):
+    """Text as it may be printed: every character that is not printable (ESC, BEL, a
+    newline, a lone surrogate, ...) written as its Python escape (\\x1b, \\x07, \\n,
+    \\udcff), so a file name, a column name or a label can neither break a line nor
+    drive the terminal."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def plain(text, limit=200):
     """Text from a file, safe inside a one-line message: control characters escaped,
     and cut to `limit` characters."""
-    text = str(text)
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    text = shown(text)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
@@ -36,16 +45,26 @@ class DataError(MlefitError):
     kind = "data_error"
 
 
+class OutputError(MlefitError):
+    """Standard output cannot be written (closed, a full disk). Exit code 1; nothing
+    more goes to standard output, not even the JSON error object."""
+
+    kind = "output_error"
+
+
 class BoundaryError(DataError):
     """The MLE lies on the edge of the parameter space, where the family becomes its
     simpler limit `limit` (negative_binomial -> poisson when the counts are not
-    overdispersed). A likelihood-ratio test reads this as a statistic of 0."""
+    overdispersed). A likelihood-ratio test reads this as a statistic of 0.
+
+    going: the parameters that run off to the limit; with any of them held fixed (--fix)
+    the edge is out of reach and the fit given them starts from `start` instead."""
 
     kind = "data_error"
 
-    def __init__(self, message, limit):
+    def __init__(self, message, limit, going=(), start=None):
         super().__init__(message)
-        self.limit = limit
+        self.limit, self.going, self.start = limit, tuple(going), start
 
 
 class ConvergenceError(MlefitError):

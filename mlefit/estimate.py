@@ -9,8 +9,8 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .data import Column, from_values
-from .errors import ConvergenceError, DataError, UsageError
-from .families.base import Controls
+from .errors import BoundaryError, ConvergenceError, DataError, UsageError
+from .families.base import Controls, Solution
 from .fitted import Fitted
 from .result import FitResult, ParameterEstimate
 from .support import accepting_families, outside_values
@@ -67,18 +67,28 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
             span = _validate(fam, trimmed, trimmed.values)
         col, x = trimmed, trimmed.values
     x, scale, span = _rescaled(fam, col, x, span) if not fix else (x, 1.0, span)
-    with np.errstate(all="ignore"):
-        try:
-            if span is not None and getattr(fam.stats, "takes_span", False):
-                stats = fam.stats(x, w, span=span)  # numerics.takes_span
-            else:
-                stats = fam.stats(x, w)
-        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, None, exc) from exc
-    return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
-                      information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
-                      weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
-                      bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
+    try:
+        with np.errstate(all="ignore"):
+            try:
+                if span is not None and getattr(fam.stats, "takes_span", False):
+                    stats = fam.stats(x, w, span=span)  # numerics.takes_span
+                else:
+                    stats = fam.stats(x, w)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+                raise _too_extreme(fam, col, None, exc) from exc
+        return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
+                          information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
+                          weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
+                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
+    except DataError as exc:  # weighted sums that overflow make any data look degenerate
+        if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
+            raise
+        with np.errstate(over="ignore"):
+            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(x)))) ** 2
+        if math.isfinite(reach):
+            raise
+        raise DataError(f"the weights (total {np.sum(w):.6g}) are too large for these values: their sums of "
+                        f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
 
 
 def resolve(family, loss, trials, confidence, information, max_iter):
@@ -118,14 +128,13 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            if fam.check is not None:
-                fam.check(stats)
             controls = Controls(max_iter=int(max_iter), tol=float(tol))
-            solution = fam.estimate(stats, controls)
             fixed = {}
             if fix:
                 from .constrained import fit_fixed, parse_fixed
                 fixed = parse_fixed(fam, fix, stats)
+            solution = _unconstrained(fam, stats, controls, fixed)
+            if fixed:
                 solution = fit_fixed(fam, stats, fixed, solution.theta, controls)
             theta = tuple(float(t) for t in solution.theta)
             at = solution.at  # (loglik, observed information) from the estimator's last step
@@ -174,6 +183,24 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     return result
 
 
+WEIGHTS_WAY_OUT = "divide them all by one constant (the estimates stay; the standard errors grow as the total shrinks)"
+
+
+def _unconstrained(fam, stats, controls, fixed):
+    """The family's own estimate (the start of a fit with parameters `fixed`); where it
+    is on an edge that a fixed parameter keeps out of reach (negative_binomial's size to
+    infinity, with the size fixed), the edge's start instead."""
+    try:
+        if fam.check is not None:
+            fam.check(stats)
+        return fam.estimate(stats, controls)
+    except BoundaryError as exc:
+        names = fam.names(stats)
+        if exc.start is None or not any(names.index(p) in fixed for p in exc.going):
+            raise
+        return Solution(tuple(exc.start), "start at the edge")
+
+
 def _weighted(col, weights, aligned):
     """The weights for the values the column holds, checked: finite and >= 0. Missing
     weights and zero weights leave their rows out, reported like missing cells."""
@@ -207,6 +234,12 @@ def _weighted(col, weights, aligned):
         col = replace(col, values=col.values[keep], positions=col.stood[keep], extremes=None,
                       dropped=col.dropped + tuple(drops))
         w = w[keep]
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w))
+    if not math.isfinite(total):
+        i = int(np.argmax(w))
+        raise DataError(f"the weights add up to more than 1.8e308, the largest double (the largest: "
+                        f"{w[i]:.6g}, {col.where(i)}); {WEIGHTS_WAY_OUT}")
     return col, w
 
 

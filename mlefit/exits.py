@@ -27,7 +27,8 @@ def leave(code):
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None: closed when mlefit started (>&-)
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can be said
             pass
     os._exit(code)

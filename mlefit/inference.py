@@ -18,7 +18,19 @@ INTERVAL_SCALE = {"real": "wald", "positive": "wald, log scale", "unit": "wald, 
 
 @lru_cache(maxsize=64)
 def z_value(confidence):
-    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    """The normal quantile of a two-sided `confidence` interval, from the lower tail:
+    0.5 + confidence/2 rounds to 1 (an infinite quantile) for a confidence within 1e-16
+    of 1, while (1 - confidence)/2 is exact there."""
+    return -NormalDist().inv_cdf((1.0 - confidence) / 2.0)
+
+
+def percent(confidence):
+    """A confidence level as a percentage with every digit it has: '95%', '99.99999999999%'
+    (100 * level to a few significant digits calls 0.99999999999 '100%')."""
+    from decimal import Decimal
+
+    level = (Decimal(repr(float(confidence))) * 100).normalize()
+    return format(level, "f" if level.adjusted() >= -6 else "g") + "%"
 
 
 def covariance_from_information(info):

@@ -23,6 +23,7 @@ import numpy as np
 
 from .constrained import _from_free, _to_free
 from .errors import DataError, MlefitError, UsageError, plain
+from .inference import percent
 
 FORMATS = (".png", ".svg", ".pdf")
 MAX_POINTS = 2000      # points drawn in a Q-Q or P-P plot
@@ -66,10 +67,6 @@ def _fitted(obj):
         raise DataError("this fit keeps no data to plot (its values were beyond about 1e+-100 and "
                         "were rescaled); rescale the column and fit again")
     return fitted
-
-
-def _percent(confidence):
-    return f"{100 * confidence:.10g}%"
 
 
 def _subtitle(fitted):
@@ -481,12 +478,12 @@ def _curve(fitted, path, fmt, i, n, level, on_step, on_total):
     kind, held = _profiled(fitted, profile)
     ax.plot(values[ok], loglik[ok], color="C0", lw=2, label=kind)
     ax.axhline(top - level / 2, color="0.3", ls="--", lw=1,
-               label=f"cut: maximum - {level / 2:.3g} (chi-square(1) {_percent(fitted.confidence)} / 2)")
+               label=f"cut: maximum - {level / 2:.3g} (chi-square(1) {percent(fitted.confidence)} / 2)")
     a, b = interval
     ends = (f"below {a:.4g}" if interval_open[0] else f"{a:.4g}") + " to " + (
         f"beyond {b:.4g}" if interval_open[1] else f"{b:.4g}")
     open_text = " (open: it does not close within the range followed)" if any(interval_open) else ""
-    ax.axvspan(a, b, color="C2", alpha=0.18, label=f"{_percent(fitted.confidence)} likelihood interval: {ends}")
+    ax.axvspan(a, b, color="C2", alpha=0.18, label=f"{percent(fitted.confidence)} likelihood interval: {ends}")
     ax.plot([t0], [top], "o", color="C3", ms=8, label=f"MLE {name} = {t0:.4g}")
     if ok.any():
         low = float(loglik[ok].min())
@@ -497,7 +494,7 @@ def _curve(fitted, path, fmt, i, n, level, on_step, on_total):
     ax.legend(loc="lower center", fontsize=9)
     fig.suptitle(f"{fitted.family.name}: {kind} of {name}{held}\n{_subtitle(fitted)}")
     _save(fig, path, fmt)
-    description = (f"{kind} of {name} ({fitted.family.name}{held}), {_percent(fitted.confidence)} "
+    description = (f"{kind} of {name} ({fitted.family.name}{held}), {percent(fitted.confidence)} "
                    f"likelihood interval {ends}{open_text}")
     return {"path": str(path), "format": fmt, "kind": "likelihood", "axes": len(fig.axes),
             "params": (name,), "values": (values,), "loglik": loglik, "max_loglik": top,
@@ -588,12 +585,12 @@ def _contours(fitted, path, fmt, shown, n, level, on_step, on_total):
     bold = ax.contour(X, Y, deviance, levels=[level], colors="black", linewidths=2.4)
     bar = fig.colorbar(filled, ax=ax, ticks=cuts)
     bar.ax.set_gid("mlefit-colorbar")
-    bar.ax.set_yticklabels([f"{d:.3g} ({_percent(c)})" for d, c in zip(cuts, levels_at)])
+    bar.ax.set_yticklabels([f"{d:.3g} ({percent(c)})" for d, c in zip(cuts, levels_at)])
     bar.set_label("deviance 2(max - loglik)  (joint confidence level)")
     names = [fitted.names[i] for i in shown]
     ta, tb = (fitted.theta[i] for i in shown)
     handles = [Line2D([], [], color="black", lw=2.4,
-                      label=f"{_percent(fitted.confidence)} joint confidence region (deviance {level:.3g})"),
+                      label=f"{percent(fitted.confidence)} joint confidence region (deviance {level:.3g})"),
                ax.plot([ta], [tb], "X", color="C3", ms=10, mec="white",
                        label=f"MLE {names[0]} = {ta:.4g}, {names[1]} = {tb:.4g}")[0]]
     ax.legend(handles=handles, loc="upper right" if _correlation(fitted, ia, ib) <= 0 else "upper left",
@@ -614,7 +611,7 @@ def _contours(fitted, path, fmt, shown, n, level, on_step, on_total):
     is_open = any(opens) or open_b or bool(np.ma.any(edge < level))
     open_text = " (open: it does not close within the range plotted)" if is_open else ""
     description = (f"{kind} contours of {names[0]} and {names[1]} ({fitted.family.name}{held}), "
-                   f"{_percent(fitted.confidence)} joint confidence region{open_text}")
+                   f"{percent(fitted.confidence)} joint confidence region{open_text}")
     return {"path": str(path), "format": fmt, "kind": "contours", "axes": len(fig.axes),
             "params": tuple(names), "values": (X, Y), "loglik": loglik, "max_loglik": top,
             "level": level, "confidence": fitted.confidence, "region": region, "open": is_open,

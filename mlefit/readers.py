@@ -10,6 +10,7 @@ import io
 import lzma
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)[ \t]*$",
                     re.IGNORECASE | re.ASCII)
 DELIMITERS = ("\t", ",", ";", "|")
+HEX = re.compile(rb"0[xX][0-9a-fA-F]")
 
 
 
@@ -77,15 +79,39 @@ class RawTable:
 
 
 # ---------------------------------------------------------------- bytes
+def standard_input():
+    """The binary stream of standard input (read for the file -), or DataError when
+    there is none (closed: mlefit fit - <&-)."""
+    if sys.stdin is None:
+        raise DataError("standard input is closed: there is nothing to read as -; give a file, or pipe "
+                        "the data in")
+    return sys.stdin.buffer
+
+
+def check_file(path, stdin=True):
+    """That `path` names a file, or the UsageError saying what it is instead: missing, a
+    directory, or beyond reach (a loop of symbolic links, a name too long). stdin: whether
+    - (standard input) is a way out."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        instead = ", or pass - to read standard input" if stdin else ""
+        raise UsageError(f"file '{path}' not found; check the path{instead}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot open '{path}': {exc.strerror or exc}; check the path") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise UsageError(f"'{path}' is a directory; give the path of a data file")
+
+
 def read_source(path):
     """The bytes of a file or of stdin ('-'), decompressed when they are compressed."""
     if path == "-":
-        data, name = sys.stdin.buffer.read(), "<stdin>"
+        try:
+            data, name = standard_input().read(), "<stdin>"
+        except OSError as exc:  # a directory or a device that cannot be read
+            raise DataError(f"cannot read standard input: {exc.strerror or exc}") from None
     else:
-        if not os.path.exists(path):
-            raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
-        if os.path.isdir(path):
-            raise UsageError(f"'{path}' is a directory; give the path of a data file")
+        check_file(path)
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
@@ -114,18 +140,22 @@ def read_source(path):
 def _to_utf8(data, name, encoding):
     """UTF-8 bytes without a BOM. UTF-16 with a BOM is recognised; other encodings must
     be named with --encoding."""
+    given = encoding is not None
+    if not given and data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encoding = "utf-32"
+    elif not given and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
     if encoding is not None:
         try:
             return _lines(data.decode(encoding).encode("utf-8").lstrip(b"\xef\xbb\xbf"))
         except LookupError:
             raise UsageError(f"unknown encoding '{encoding}'; e.g. utf-8, latin-1, cp1252, utf-16") from None
-        except UnicodeDecodeError as exc:
-            raise DataError(f"'{name}' is not valid {encoding} (byte {exc.start}); "
-                            f"check the encoding given with --encoding") from None
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return _lines(data.decode("utf-32").encode("utf-8"))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _lines(data.decode("utf-16").encode("utf-8"))
+        except UnicodeError as exc:  # bytes it cannot decode, a codec's own error (punycode), a lone surrogate
+            at = f" (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+            how = ("check the encoding given with --encoding" if given else
+                   f"it starts with the {encoding.upper()} byte-order mark: check the file, or name its "
+                   f"encoding with --encoding")
+            raise DataError(f"'{name}' is not valid {encoding}{at}; {how}") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:65536]
@@ -254,6 +284,38 @@ def parse(source, options=ReadOptions(), string_column=None, pick=None):
     return RawTable(table, source.name, blank, lines, 2 if header else 1, unit, tuple(notes))
 
 
+def hex_as_text(schema, data):
+    """pyarrow reads a cell 0x1A in a column of integers as 26 (no other number in
+    hexadecimal, and no float): numbers here are decimal, so when `data` (bytes or a
+    buffer) may hold such a cell, the integer columns of `schema` are to be read again as
+    text ({name: string}), where a hexadecimal cell is refused, with its line, like any
+    other that is not a number; {} otherwise. Only data with an x is searched further."""
+    import pyarrow as pa
+    import pyarrow.types as pt
+
+    ints = [f.name for f in schema if pt.is_integer(f.type)]
+    if not ints:
+        return {}
+    return {name: pa.string() for name in ints} if _holds_hex(data) else {}
+
+
+def _holds_hex(data):
+    """Whether data holds 0x or 0X before a hex digit. Each x is found by memchr (bytes.find)
+    and looked at where it stands: numeric data has none, or a few in its header, while the
+    regex alone would crawl through every 0; where x is common, the regex after all."""
+    data = data if isinstance(data, bytes) else bytes(data)
+    for x in b"xX":
+        at, seen = data.find(x, 1), 0
+        while at != -1:
+            if HEX.match(data, at - 1):
+                return True
+            seen += 1
+            if seen > 100:
+                return HEX.search(data) is not None
+            at = data.find(x, at + 1)
+    return False
+
+
 def _leading_blank(text):
     return len(text) - len(text[:4096].lstrip(b"\r\n")) if text[:1] in (b"\n", b"\r") else 0
 
@@ -264,7 +326,8 @@ def _read_csv(text, name, delimiter, names, options, string_column, include=None
 
     types = {string_column: pa.string()} if string_column is not None else {}
     chosen = {"include_columns": list(include)} if include else {}
-    try:
+
+    def read(types):
         return pacsv.read_csv(
             pa.BufferReader(text),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 26),
@@ -274,6 +337,10 @@ def _read_csv(text, name, delimiter, names, options, string_column, include=None
                 quoted_strings_can_be_null=True, decimal_point=options.decimal, column_types=types,
                 **chosen),
         )
+    try:
+        table = read(types)
+        again = hex_as_text(table.schema, text)
+        return read({**again, **types}) if again else table
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])
         if "invalid UTF8" in detail:

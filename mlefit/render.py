@@ -28,6 +28,8 @@ def fit_table(d, rows=None, title=None):
     """The parameter table of one fit (or its derived quantities, given as rows): the
     headline interval and how it was made; with several kinds (--interval, --robust),
     one line per kind under each parameter, so the table keeps to 80 columns."""
+    from .inference import percent
+
     if title is None:
         where = f"column '{d['column']}'" if d["column"] is not None else "data"
         src = f" of {d['source']}" if d["source"] else ""
@@ -39,7 +41,7 @@ def fit_table(d, rows=None, title=None):
     headers = [("name" if rows is not d["parameters"] else "parameter", "left"), ("estimate", "right"),
                ("SE", "right")] + ([("robust SE", "right")] if robust else [])
     headers += [("kind", "left")] if several else []
-    headers += [(f"{d['confidence'] * 100:g}% interval", "center")] + ([] if several else [("interval", "left")])
+    headers += [(f"{percent(d['confidence'])} interval", "center")] + ([] if several else [("interval", "left")])
     for header, justify in headers:
         table.add_column(header, justify=justify, overflow="fold",
                          no_wrap=header.endswith("% interval") or header == "kind")
@@ -131,12 +133,23 @@ def summary_table(d):
 
 def console(file=None):
     """A console for results: labels, column names and paths are data, never markup
-    ("[red]" stays "[red]"); NO_COLOR (any value) means plain text, no styles at all."""
+    ("[red]" stays "[red]") and never terminal control (every string rich draws, in a
+    table or a line, has its control characters escaped: errors.shown); NO_COLOR (any
+    value) means plain text, no styles at all."""
     from rich.console import Console
 
+    from .errors import shown
+
+    class Shown(Console):
+        def render_str(self, text, **how):
+            text = shown(text)
+            if not self.encoding.startswith("utf"):  # what the output cannot encode, escaped before it is measured
+                text = text.encode(self.encoding, "backslashreplace").decode(self.encoding)
+            return super().render_str(text, **how)
+
     plain = bool(os.environ.get("NO_COLOR"))
-    return Console(file=file, highlight=False, markup=False, emoji=False,
-                   **({"color_system": None} if plain else {}))
+    return Shown(file=file, highlight=False, markup=False, emoji=False,
+                 **({"color_system": None} if plain else {}))
 
 
 def emit(items, file=None):

@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import BoundaryError, MlefitError, UsageError
 from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
+from .inference import percent
 
 KINDS = ("parametric", "nonparametric")
 FAILED_SHARE = 0.10  # a note says so when more resamples than this could not be refitted
@@ -352,4 +353,10 @@ def _notes(fitted, samples, failed, at_limit):
         notes.append(f"{', '.join(edge)}: the estimate is on an edge (a bound of the support or a "
                      f"limit of the family), where the percentile bootstrap is not reliable; use the "
                      f"interval the fit gives")
+    need = (1.0 + fitted.confidence) / (1.0 - fitted.confidence)
+    if samples < need:  # the range of n draws holds on average (n - 1)/(n + 1) of their distribution
+        notes.append(f"{samples} bootstrap samples are too few for {percent(fitted.confidence)} percentile "
+                     f"intervals: the range of {samples} samples covers on average {samples - 1}/{samples + 1} "
+                     f"of their distribution, so the intervals are narrower than that; use --bootstrap "
+                     f"{math.ceil(need):d} or more")
     return notes

@@ -17,7 +17,7 @@ import bz2
 import gzip
 import lzma
 import math
-import os
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +26,8 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import NA_VALUES, ReadOptions, _fields, is_number, line_count, sniff_delimiter
+from .readers import (NA_VALUES, ReadOptions, _fields, check_file, hex_as_text, is_number, line_count, sniff_delimiter,
+                      standard_input)
 from .result import Drop
 from .support import outside_values
 
@@ -72,12 +73,8 @@ class Read:
 def _open(path):
     """A binary file object for a path or '-', decompressing gzip, bz2 and xz."""
     if path == "-":
-        import sys
-        return sys.stdin.buffer, "<stdin>", ()
-    if not os.path.exists(path):
-        raise UsageError(f"file '{path}' not found; check the path, or pass - to read standard input")
-    if os.path.isdir(path):
-        raise UsageError(f"'{path}' is a directory; give the path of a data file")
+        return standard_input(), "<stdin>", ()
+    check_file(path)
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(NOT_LINES):
@@ -146,7 +143,7 @@ def _parse(block, head, name, options, source):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    try:
+    def read(types):
         return pacsv.read_csv(
             pa.BufferReader(block),
             read_options=pacsv.ReadOptions(column_names=head.names, block_size=PARSE_BLOCK),
@@ -154,7 +151,12 @@ def _parse(block, head, name, options, source):
             convert_options=pacsv.ConvertOptions(
                 include_columns=[name], null_values=list(NA_VALUES) + list(options.na_values),
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
-                decimal_point=options.decimal)).column(0)
+                decimal_point=options.decimal, column_types=types))
+
+    try:
+        table = read({})
+        again = hex_as_text(table.schema, block)
+        return (read(again) if again else table).column(0)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])[:120]
         raise DataError(f"cannot read '{source}' as CSV: {detail}; check the delimiter (--delimiter) "
@@ -199,7 +201,8 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
     options = options or ReadOptions()
     fh, source, notes = _open(path)
     try:
-        return _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped)
+        return _read(_Reading(fh, source), source, notes, fam, column, options, chunk_rows, strict, on_bytes,
+                     refuse_dropped)
     finally:
         if path != "-":
             fh.close()
@@ -387,6 +390,28 @@ def _bytes_per_chunk(block, rows):
         raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
     per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))
+
+
+class _Reading:
+    """The input, whose read errors (a failing device, a standard input opened only for
+    writing, a compressed file cut short or corrupt) are DataErrors naming it; errors of
+    the temporary files stay what they are. (An EOFError let through would reach click,
+    which takes it for Ctrl-D and says 'interrupted'.)"""
+
+    def __init__(self, fh, name):
+        self.fh, self.name = fh, name
+
+    def read(self, size):
+        return self._guarded(self.fh.read, size)
+
+    def readinto(self, view):
+        return self._guarded(self.fh.readinto, view)
+
+    def _guarded(self, call, arg):
+        try:
+            return call(arg)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            raise DataError(f"cannot read '{self.name}': {getattr(exc, 'strerror', None) or exc}") from None
 
 
 class _Prepend:

@@ -96,3 +96,10 @@ def test_the_command_line_engine(tmp_path, scheduler):
     got = json.loads(run.stdout)
     same_fit(got, mlefit.fit(read_column(files), "weibull").to_dict())
     assert any("on Dask" in n for n in got["notes"])
+
+
+def test_a_hex_cell_is_refused_on_the_cluster(tmp_path, scheduler):
+    path = tmp_path / "h.csv"
+    path.write_text("x\n" + "".join(f"{i % 7}\n" for i in range(300)) + "0x1A\n")
+    with pytest.raises(DataError, match=r"line 302: '0x1A'\); numbers are read in decimal"):
+        fit_dask([str(path)], "poisson", block_bytes=256, address=scheduler)

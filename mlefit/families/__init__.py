@@ -1,6 +1,7 @@
 """The family registry. Names, aliases and descriptions come from catalog.py (no numpy);
 the implementations are imported only when a family is used."""
 import difflib
+import sys
 
 from ..errors import FamilyError
 from .catalog import BY_NAME, SPECS, resolve
@@ -64,8 +65,9 @@ def _builder(shape):
 
 SHAPES = {  # shape -> (example, what it must be, test)
     "tau": ("0.9", "strictly between 0 and 1", lambda v: 0 < v < 1),
-    "delta": ("1.345", "positive and finite", lambda v: 0 < v < float("inf")),
-    "trials": ("10", "a positive whole number", lambda v: v >= 1 and v == int(v) and v < 2 ** 53),
+    "delta": ("1.345", "positive and finite, at least 2.2e-308",
+              lambda v: sys.float_info.min <= v < float("inf")),
+    "trials": ("10", "a positive whole number", lambda v: 1 <= v < 2 ** 53 and v == int(v)),
     "k": ("2", "a whole number from 1 to 20", lambda v: 1 <= v <= 20 and v == int(v)),
 }
 

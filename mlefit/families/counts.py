@@ -210,7 +210,8 @@ def _bb_check(s):
             f"{name} shapes have no finite MLE here: the values are not overdispersed (their "
             f"mean squared deviation from trials*p, {(excess + binomial) / s.n:.6g}, does not "
             f"exceed the binomial variance, {binomial / s.n:.6g}), so the fit tends to the binomial "
-            f"limit (a, b -> infinity with a/(a+b) = {p:.6g}); use --dist binomial", limit="binomial")
+            f"limit (a, b -> infinity with a/(a+b) = {p:.6g}); use --dist binomial", limit="binomial",
+            going=("a", "b"), start=(p, 1.0 - p))
 
 
 BB_METHOD = "Newton on (log a, log b) from the method of moments"

@@ -211,7 +211,7 @@ def _nb_check(s):
         raise BoundaryError(
             f"the negative_binomial size has no finite MLE here: the variance "
             f"({s.m2:.6g}) does not exceed the mean ({s.mean:.6g}), so the fit tends to "
-            f"the poisson limit; use --dist poisson", limit="poisson")
+            f"the poisson limit; use --dist poisson", limit="poisson", going=("size",), start=(1.0, s.mean))
 
 
 def _nb_estimate(s, controls):

@@ -1,0 +1,136 @@
+"""The CLI's one error edge: every way a run can end, turned into one line on stderr and
+an exit code (2 usage, 1 data or fit problem, 130 Ctrl-C), and every line of text mlefit
+says there (said by `say`, with the control characters of file names, column names and
+labels escaped, so no input can move the cursor or retitle the terminal)."""
+import io
+import json
+import sys
+
+import click
+
+from .errors import ConvergenceError, MlefitError, OutputError, shown
+
+
+def say(text, err=False):
+    """One line of mlefit's own on stdout (or stderr), any user text in it escaped. A
+    stderr that cannot be written (closed, full) swallows it: nothing more can be said."""
+    try:
+        click.echo(shown(text), err=err)
+    except OSError:
+        if not err:
+            raise
+
+
+class _Output(io.TextIOWrapper):
+    """Standard output, written in its own encoding with what it cannot encode escaped
+    (caf\\xe9 on an ASCII terminal, never a crash); a write or flush that fails (a full
+    disk, an I/O error) is an OutputError, once: after it, writing does nothing."""
+
+    broken = False
+
+    def write(self, text):
+        return self._guarded(super().write, text)
+
+    def flush(self):
+        return self._guarded(super().flush)
+
+    def _guarded(self, call, *args):
+        if self.broken:
+            return 0
+        try:
+            return call(*args)
+        except OSError as exc:
+            self.broken = True
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def guard_streams():
+    """Before a command-line run: standard output as an _Output (an OutputError when it
+    is closed: there is nowhere for the results to go)."""
+    out = sys.stdout
+    if out is None:
+        raise OutputError("standard output is closed: there is nowhere to write the results; "
+                          "redirect it to a file or /dev/null instead")
+    if isinstance(out, io.TextIOWrapper) and not isinstance(out, _Output):
+        out.flush()
+        sys.stdout = _Output(out.detach(), encoding=out.encoding, errors="backslashreplace",
+                             line_buffering=out.line_buffering)
+
+
+def _fail(message, code):
+    say(f"mlefit: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _json_error(kind, message):
+    click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
+
+
+def _remember(ctx, param, value):
+    """A flag's parsed value, kept on the group for its error edge: only the option
+    itself turns debugging on, not the same word given as a value (-c --debug)."""
+    flags = ctx.find_root().command.flags
+    flags[param.name] = flags.get(param.name, False) or value
+    return value
+
+
+debug_option = click.option("--debug", is_flag=True, callback=_remember, help="Show full tracebacks on errors.")
+
+
+def json_option(instead="tables"):
+    return click.option("--json", "as_json", is_flag=True, callback=_remember,
+                        help=f"Print one JSON object instead of {instead}.")
+
+
+class MlefitGroup(click.Group):
+    """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
+    data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
+    (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        self.flags = {}
+
+        def given(flag, word):  # as parsed; before the options are read (a parse error), as typed
+            return self.flags.get(flag, word in argv)
+
+        extra.pop("standalone_mode", None)
+        try:
+            return super().main(args=argv, prog_name=prog_name or "mlefit",
+                                standalone_mode=False, **extra)
+        except OutputError as exc:  # standard output is lost: say so on stderr only
+            if given("debug", "--debug"):
+                raise
+            _fail(str(exc), exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            if given("as_json", "--json"):
+                _json_error("interrupted", "interrupted (Ctrl-C)")
+            click.echo("mlefit: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            if given("debug", "--debug"):
+                raise
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
+            hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
+            if given("as_json", "--json"):
+                _json_error("usage_error", exc.format_message())
+            _fail(exc.format_message() + hint, exc.exit_code)
+        except MlefitError as exc:
+            if given("debug", "--debug"):
+                raise
+            if given("as_json", "--json"):
+                if isinstance(exc, ConvergenceError) and exc.result is not None:
+                    click.echo(json.dumps(exc.result.to_dict(), indent=2))
+                else:
+                    _json_error(exc.kind, str(exc))
+            _fail(str(exc), exc.exit_code)
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            if given("debug", "--debug"):
+                raise
+            message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
+                       f"for the traceback and please report it")
+            if given("as_json", "--json"):
+                _json_error("internal_error", message)
+            _fail(message, 1)
