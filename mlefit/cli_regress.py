@@ -4,6 +4,7 @@ import json
 import click
 
 from .cli import cli, input_options, read_options
+from .cli_edge import say
 
 LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax"]
 
@@ -84,7 +85,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     if save is not None:
         from .predict import save as write_model
         write_model(result, save)
-        click.echo(f"mlefit: wrote the model to {save}", err=True)
+        say(f"mlefit: wrote the model to {save}", err=True)
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
@@ -120,5 +121,5 @@ def predict_command(model, file, interval, confidence, debug, delimiter, decimal
         raise DataError(f"{sum(d.count for d in frame.dropped)} rows miss a covariate (--strict)")
     click.echo("\n".join(csv_lines(frame, mean, lower, upper, saved["model_spec"].get("labels"))))
     for drop in frame.dropped:
-        click.echo(f"mlefit: {drop.count} row{'s' if drop.count > 1 else ''} with a {drop.reason} "
-                   f"({', '.join(drop.first)}): no prediction", err=True)
+        say(f"mlefit: {drop.count} row{'s' if drop.count > 1 else ''} with a {drop.reason} "
+            f"({', '.join(drop.first)}): no prediction", err=True)
