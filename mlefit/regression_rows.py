@@ -1,0 +1,211 @@
+"""The rows of a regression, read and checked: the response for its family, weights,
+trials, offsets, and the design matrix (columns or a formula), with every row left out
+counted and every refusal naming the column and line at fault."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError, UsageError
+
+SHOWN = 5  # how many offending rows a message names
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A regression's data, aligned and checked: the response (codes for categorical),
+    weights, binomial's trials (as shapes), the offset (with log exposure), the clusters,
+    the design X with its column names and layout (for predict), the labels of a
+    categorical response, and the table read (its report of rows left out)."""
+
+    table: object
+    y: np.ndarray
+    w: np.ndarray | None
+    shapes: tuple
+    offset: np.ndarray | None
+    clusters: np.ndarray | None
+    X: np.ndarray
+    names: tuple
+    layout: dict
+    labels: list | None
+    notes: tuple
+
+
+def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
+            exposure=None, cluster=None, positive=None, options=None):
+    """The Rows of `data` for the family `name` (see mlefit.regression.regress)."""
+    trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
+    extra = [c for c in (weights, trials_column, offset, exposure, cluster) if c is not None]
+    table = read(data, [response] + covariates + extra, labels=name in ("bernoulli", "categorical"),
+                 options=options, refused=() if rhs is not None else covariates)
+    cols = dict(zip([response] + covariates + extra, table.names))
+    y = table.columns[table.names[0]]
+    names_of_labels = None
+    if name == "categorical":
+        y, names_of_labels, note = labels(y, table)
+    else:
+        y, note = response_values(name, y, table, positive)
+    off = table.columns[cols[offset]] if offset is not None else None
+    if exposure is not None:
+        e = table.columns[cols[exposure]]
+        if np.any(~(e > 0)):
+            raise DataError(f"--exposure column '{exposure}' must be positive "
+                            f"({table.place(int(np.argmax(~(e > 0))))})")
+        off = np.log(e) if off is None else off + np.log(e)
+    X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs)
+    return Rows(table, y, weight_values(table, cols[weights]) if weights else None,
+                (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else (),
+                off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
+                tuple(table.notes) + ((note,) if note else ()))
+
+
+def _not_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return True
+    return False
+
+
+def read(data, names, labels, options, refused):
+    """The columns, aligned; a text column among `refused` (covariates given by -x) is
+    refused, pointing to --formula; other text columns are kept (categories, clusters)."""
+    from .frame import frame_of, refuse_text
+
+    def on_text(name, cell):
+        if name in refused:
+            refuse_text(name, cell)
+    if len(set(names)) != len(names):
+        raise UsageError(f"a column is named twice among {', '.join(names)}")
+    return frame_of(data, names, text_first=labels, options=options, on_text=on_text)
+
+
+def response_values(name, y, table, positive):
+    """The response as floats, checked for the family; a two-label bernoulli response
+    mapped to 0/1 with a note saying which label is 1."""
+    label = f"response '{table.names[0]}'"
+    if y.dtype.kind in "OUS":
+        if name != "bernoulli":
+            raise DataError(f"the {label} is text; the {name} family needs numbers")
+        levels = sorted(set(y.tolist()))
+        if len(levels) != 2:
+            raise DataError(f"the {label} has {len(levels)} labels ({', '.join(map(str, levels[:5]))}); "
+                            f"bernoulli needs two (or 0/1)")
+        one = positive if positive is not None else levels[1]
+        if one not in levels:
+            raise UsageError(f"--positive '{one}' is not a label of the {label} ({', '.join(levels)})")
+        return (y == one).astype(np.float64), f"the {label} is 1 for '{one}' and 0 for " \
+                                                 f"'{levels[0] if one == levels[1] else levels[1]}'"
+    y = np.asarray(y, dtype=np.float64)
+    if name == "bernoulli":
+        _refuse(table, y, (y != 0) & (y != 1), label, "bernoulli needs 0 or 1 (or two labels)")
+    elif name in ("poisson", "negative_binomial", "binomial"):
+        _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")
+    elif name == "gamma":
+        _refuse(table, y, ~(y > 0), label, "gamma needs values > 0")
+    if positive is not None:
+        raise UsageError("--positive is for a bernoulli response of two labels")
+    return y, None
+
+
+def labels(y, table):
+    """(codes 0..K-1 of the response's labels in sorted order, the labels, a note): the
+    first label is the reference of the softmax."""
+    values = y.tolist()
+    labels = sorted(set(values), key=lambda v: (isinstance(v, str), v))
+    if len(labels) < 2:
+        raise DataError(f"the response '{table.names[0]}' has one label ({labels[0] if labels else 'none'}); "
+                        f"categorical regression needs two or more")
+    index = {v: i for i, v in enumerate(labels)}
+    codes = np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+    shown = [str(v) if not isinstance(v, float) or v != int(v) else str(int(v)) for v in labels]
+    return codes, shown, (f"the response '{table.names[0]}' has {len(labels)} labels; each coefficient "
+                          f"'label:term' compares that label with the reference '{shown[0]}'")
+
+
+def _refuse(table, y, bad, label, need):
+    if np.any(bad):
+        where = np.flatnonzero(bad)
+        shown = ", ".join(f"{table.place(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
+        raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
+                        f"outside the support ({shown}); {need}")
+
+
+def weight_values(table, column):
+    w = np.asarray(table.columns[column], dtype=np.float64)
+    bad = ~(np.isfinite(w) & (w >= 0))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(f"weight column '{column}' has {int(bad.sum())} negative or infinite values "
+                        f"({table.place(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
+    return w
+
+
+def trial_counts(table, trials, column, y):
+    if trials is None:
+        raise UsageError("the binomial family needs its trials: --trials N or --trials COLUMN")
+    t = table.columns[column].astype(np.float64) if column else np.full(y.size, float(trials))
+    bad = ~((t >= 1) & (t == np.floor(t)) & (t < 2.0 ** 53))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(f"trials must be whole numbers >= 1 ({table.place(i)}: {t[i]:.10g})")
+    over = y > t
+    if over.any():
+        i = int(np.argmax(over))
+        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.place(i)}: {y[i]:.10g} of {t[i]:.10g})")
+    return t
+
+
+def design(table, columns, intercept, rhs=None):
+    """X (float64, n x p) and its column names, from the columns or the formula's terms
+    `rhs`; text covariates (outside a formula) and collinear columns refused."""
+    if rhs is not None:
+        from .formula import design
+        X, names, state = design(rhs, {c: table.columns[c] for c in columns}, intercept)
+        _check_design(table, X, names)
+        return X, names, dict(state, kind="formula", variables=list(columns))
+    parts, names = [], []
+    if intercept:
+        parts.append(np.ones(table.n))
+        names.append("Intercept")
+    for c in columns:
+        v = table.columns[c]
+        if v.dtype.kind in "OUS":
+            from .frame import refuse_text
+            refuse_text(c, v[0] if v.size else "")
+        parts.append(np.asarray(v, dtype=np.float64))
+        names.append(c)
+    X = np.empty((table.n, len(parts)), order="F")  # filled by columns: contiguous writes
+    for j, part in enumerate(parts):
+        X[:, j] = part
+    _check_design(table, X, names)
+    return X, tuple(names), {"kind": "columns", "covariates": list(columns), "intercept": bool(intercept)}
+
+
+def _check_design(table, X, names):
+    if X.shape[1] == 0:
+        raise UsageError("the model has no terms: give covariates or keep the intercept")
+    if table.n <= X.shape[1]:
+        raise DataError(f"{table.n} rows for {X.shape[1]} coefficients: the model needs more rows than coefficients")
+    _check_rank(X, names)
+
+
+def _check_rank(X, names):
+    """Name a column that is a linear combination of the others (aliased), from the
+    eigenvalues of X'X with its columns scaled to unit length: the smallest below 1e-13 of
+    the largest (about R's QR tolerance of 1e-7 on X itself) means a combination that
+    vanishes; the column named is the last one it involves."""
+    gram = X.T @ X
+    scale = np.sqrt(np.diag(gram))
+    zero = [names[j] for j in np.flatnonzero(scale == 0)]
+    if zero:
+        raise DataError(f"covariate{'s' if len(zero) > 1 else ''} {', '.join(zero)} "
+                        f"{'are' if len(zero) > 1 else 'is'} zero in every row; drop it")
+    vals, vecs = np.linalg.eigh(gram / np.outer(scale, scale))
+    if vals[0] > 1e-13 * vals[-1]:
+        return
+    v = np.abs(vecs[:, 0])
+    involved = np.flatnonzero(v > 1e-6 * v.max())
+    j = involved[-1]
+    others = [names[k] for k in involved if k != j]
+    raise DataError(f"the design is rank deficient: {names[j]} is a linear combination of "
+                    f"{', '.join(others) or 'the others'} (aliased); drop one of them")
