@@ -213,10 +213,17 @@ def sum_log_factorial(values, counts):
     return float(sum(c * math.lgamma(v + 1.0) for v, c in zip(values.tolist(), counts.tolist())))
 
 
-def solve_increasing(f, lo, hi, x0, *, max_iter, tol):
+def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None):
     """Root of an increasing function f(x) -> (value, derivative) inside [lo, hi] with
     f(lo) < 0 < f(hi): Newton steps, falling back to bisection whenever a step leaves
-    the bracket. Returns (root, iterations, converged)."""
+    the bracket. Returns (root, iterations, converged).
+
+    Converged when a step (Newton's: the value over its derivative, so the stop is
+    confirmed by f itself; or a bisection's: half the bracket) is below tol * scale, or
+    when the bracket has shrunk to a few ulp of x (the root to rounding precision).
+    scale: the unit of x. For a location, the data's spread: never |x|, since at
+    1e13 a relative 1e-12 is 10 units. Default max(1, |x|), for a coordinate that is its
+    own unit (log b)."""
     x = min(max(x0, lo), hi)
     for it in range(1, max_iter + 1):
         fx, dfx = f(x)
@@ -230,10 +237,14 @@ def solve_increasing(f, lo, hi, x0, *, max_iter, tol):
         new = x - step
         if not (lo < new < hi):
             new = 0.5 * (lo + hi)
-        if abs(new - x) <= tol * max(1.0, abs(x)):
+        unit = max(1.0, abs(x)) if scale is None else scale
+        if abs(new - x) <= tol * unit or hi - lo <= BRACKET_ULPS * math.ulp(max(abs(lo), abs(hi))):
             return new, it, True
         x = new
     return x, max_iter, False
+
+
+BRACKET_ULPS = 2.0  # solve_increasing's bracket at rounding precision: this many ulp wide (one value inside)
 
 
 def logit(p):
