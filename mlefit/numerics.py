@@ -122,6 +122,41 @@ def mean_and_m2(x, w=None):
     return mean, max(m2, 0.0)
 
 
+# ---------------------------------------------------------------- logs of clustered values
+# log x in double precision is within LOG_ERROR |log x| of exact: absolute, whatever the
+# spread of the values. For values tightly clustered far from 1 (1e9 + noise: log x =
+# 20.7 +- 1e-9) that rounding is a sizeable part of their spread (2e-6 of it), and every
+# statistic of the logs (lognormal's sdlog, weibull's power sums with a shape of 1e9,
+# log_logistic's standardised logs) inherits it. There the logs are taken about a centre
+# c, as log(c) + log(x/c) with log(x/c) = log1p((x - c)/c): x - c is exact within a
+# factor 2 of c, so log(x/c) keeps full relative precision.
+LOGS_REL = 1e-12  # the relative error of the logs' spread the plain logs may leave
+
+
+def logs_lose_digits(centre, spread):
+    """Whether plain logs of values whose logs have this centre (a mean or median of
+    log x) and this spread (an sd or half the interquartile range) are rounded by more
+    than LOGS_REL of that spread: then they are taken about a centre (log_ratio)."""
+    return LOG_ERROR * abs(centre) > LOGS_REL * spread
+
+
+def log_ratio(x, c):
+    """log(x / c) for an array x > 0 and c > 0, as log1p((x - c)/c): to full relative
+    precision for x within a factor 2 of c (there x - c is exact); for x far below c
+    within about 2u c/x absolute (clustered data have few such values, if any)."""
+    t = np.subtract(x, c)
+    t /= c
+    return np.log1p(t, out=t)
+
+
+def log_ratio_scalar(a, c):
+    """log(a / c) for a, c > 0: log1p((a - c)/c) within a factor 2 (exact difference),
+    else log(a) - log(c)."""
+    if 0.5 * c <= a <= 2.0 * c:
+        return math.log1p((a - c) / c)
+    return math.log(a) - math.log(c)
+
+
 # ---------------------------------------------------------------- sums of logarithms
 LOG_BLOCK = 32  # values multiplied together before one log is taken
 
