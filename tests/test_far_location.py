@@ -72,3 +72,15 @@ def test_likelihood_plot_reach_of_a_far_location(offset):
     (lo, hi), _ = plots._reach(far, 0, 3.841458820694124)
     (lo0, hi0), _ = plots._reach(centred, 0, 3.841458820694124)
     assert close(lo, lo0, offset) and close(hi, hi0, offset)
+
+
+@pytest.mark.parametrize("offset", [1e9, 1e13])
+def test_compare_losses_minimiser_of_a_far_location(offset):
+    """compare-losses' own minimiser of the Huber loss (Brent) and its check that the
+    family MLE is the same point: both relative to the data's spread."""
+    from mlefit import compare
+    x = offset + NOISE
+    (row,) = compare.without_prediction(x, ["huber:1.345"], folds=2)
+    centred = mlefit.fit(x - offset, "huber:1.345").estimates["mu"]
+    assert row["equal"] and close(row["minimiser"], centred, offset)
+    assert not compare._same_minimum(compare.catalog.resolve("mse")[0], None, x, offset, offset + 1.0)
