@@ -84,3 +84,16 @@ def test_compare_losses_minimiser_of_a_far_location(offset):
     centred = mlefit.fit(x - offset, "huber:1.345").estimates["mu"]
     assert row["equal"] and close(row["minimiser"], centred, offset)
     assert not compare._same_minimum(compare.catalog.resolve("mse")[0], None, x, offset, offset + 1.0)
+
+
+@pytest.mark.parametrize("offset", [1e9, 1e13])
+def test_delta_method_se_of_quantities_of_a_far_location(offset):
+    """The delta method's finite differences step by a thousandth of each parameter's
+    SE, not of its size (a step of 1e-3 |mu| = 1e6 at 1e9 left the cdf's SE 2.7 times too
+    small), and by more where the quantity's own rounding would swamp the difference."""
+    x = offset + NOISE
+    asked = lambda c: ("cdf:%r" % (c + 5.0), "sf:%r" % (c + 20.0), "quantile:0.9", "mean")  # noqa: E731
+    far, centred = mlefit.fit(x, "normal", derive=asked(offset)), mlefit.fit(x - offset, "normal", derive=asked(0.0))
+    for a, b in zip(far.derived, centred.derived):
+        # at 1e13 mu itself is rounded by up to 1e-3 (3e-3 SE), and a quantile by its ulp
+        assert a.se == pytest.approx(b.se, rel=1e-3 if offset > 1e12 else 1e-6)
