@@ -174,9 +174,11 @@ def _minimiser(loss, value, y):
         lo, hi = float(y.min()), float(y.max())
         if lo == hi:
             return lo
-        res = scipy.optimize.minimize_scalar(lambda c: float(np.sum(huber_loss(y - c, value))),
-                                             bracket=(lo, hi), method="brent", tol=1e-14)
-        return float(res.x)
+        # in d = c - lo: Brent's tolerance (tol |d| + 1e-11) is then relative to the
+        # data's spread, not to |c| (1e-14 of 1e13 is 0.1)
+        res = scipy.optimize.minimize_scalar(lambda d: float(np.sum(huber_loss(y - (lo + d), value))),
+                                             bracket=(0.0, hi - lo), method="brent", tol=1e-14)
+        return lo + float(res.x)
     raise AssertionError(name)
 
 
@@ -253,9 +255,11 @@ def _rank_key(row):
 
 
 def _same_minimum(loss, value, y, m, mle):
-    """The family MLE minimises the loss: the same point, or (for Huber, whose minimum can
-    be a flat interval when no residual lies within delta) the same minimum value."""
-    if abs(m - mle) <= 1e-8 * max(1.0, abs(m)):
+    """The family MLE minimises the loss: the same point (to 1e-8 of the data's range,
+    not of |m|: at 1e9 that would be 10 units; or to a few ulp of m), or (for Huber, whose
+    minimum can be a flat interval when no residual lies within delta) the same minimum
+    value."""
+    if abs(m - mle) <= 1e-8 * float(np.max(y) - np.min(y)) + 4.0 * math.ulp(m):
         return True
     if loss.name == "huber":
         f = (lambda c: float(np.sum(huber_loss(y - c, value))))

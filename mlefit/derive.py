@@ -405,25 +405,43 @@ def _se(fitted, f, theta):
 def _gradient(f, theta, idx, scale, domains):
     """Central differences with one Richardson extrapolation, (4 D(h/2) - D(h)) / 3,
     the step relative to the parameter (or its SE, for a value near 0) and kept inside
-    its domain."""
+    its domain; for a real parameter (a location) relative to its SE alone, never to
+    its size (at 1e9 a step of 1e-3 |mu| is 1e6, far beyond the curvature of a cdf), and
+    at least a few ulp of it. Where the difference is lost in the rounding of f itself
+    (a quantity far from 0: a quantile at 1e13 moves by less than its ulp), the step
+    grows tenfold, up to the parameter's SE, until the difference is 1e4 ulp of f."""
     base = np.asarray(theta, dtype=np.float64)
     grad = np.empty(len(idx))
     for j, i in enumerate(idx):
-        h = REL_STEP * max(abs(base[i]), float(scale[j]) if np.isfinite(scale[j]) else 0.0, 1e-300)
+        se = float(scale[j]) if np.isfinite(scale[j]) else 0.0
+        if domains[j] == "real" and se > 0.0:
+            h = max(REL_STEP * se, 32.0 * math.ulp(base[i]))
+        else:
+            h = REL_STEP * max(abs(base[i]), se, 1e-300)
+        cap = max(h, se)
         if domains[j] == "positive":
-            h = min(h, 0.25 * base[i])
+            h, cap = min(h, 0.25 * base[i]), min(cap, 0.25 * base[i])
         elif domains[j] == "unit":
-            h = min(h, 0.25 * base[i], 0.25 * (1.0 - base[i]))
+            h, cap = (min(v, 0.25 * base[i], 0.25 * (1.0 - base[i])) for v in (h, cap))
         if not h > 0.0:
             grad[j] = math.nan
             continue
-        grad[j] = (4.0 * _difference(f, base, i, 0.5 * h) - _difference(f, base, i, h)) / 3.0
+        whole, moved, size = _difference(f, base, i, h)
+        while moved < ROUNDED_ULPS * math.ulp(size) and 10.0 * h <= cap:
+            h *= 10.0
+            whole, moved, size = _difference(f, base, i, h)
+        grad[j] = (4.0 * _difference(f, base, i, 0.5 * h)[0] - whole) / 3.0
     return grad
 
 
+ROUNDED_ULPS = 1e4  # a difference of f below this many of its ulp is mostly rounding
+
+
 def _difference(f, base, i, step):
-    """(f(theta + step e_i) - f(theta - step e_i)) / (the step actually taken, twice)."""
+    """((f(theta + step e_i) - f(theta - step e_i)) / (the step actually taken, twice),
+    |that difference of f|, the larger |f| of the two)."""
     up, down = base.copy(), base.copy()
     up[i] += step
     down[i] -= step
-    return (_value(f, up) - _value(f, down)) / (up[i] - down[i])
+    fu, fd = _value(f, up), _value(f, down)
+    return (fu - fd) / (up[i] - down[i]), abs(fu - fd), max(abs(fu), abs(fd))

@@ -435,7 +435,7 @@ def _reach_side(fitted, profile, i, target, sign):
     for k in SEARCH_STEPS:
         d = min(k * h, limit)
         if excess(d) >= 0:
-            d = scipy.optimize.brentq(excess, inside, d, xtol=1e-10 * max(1.0, abs(u0)) + 1e-6 * h)
+            d = scipy.optimize.brentq(excess, inside, d, xtol=1e-6 * h)  # d from u0: not relative to |u0|
             return _from_free(u0 + sign * d, dom), False
         inside = d
         if d >= limit:

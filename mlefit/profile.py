@@ -111,34 +111,45 @@ def _inner_fit(fitted, theta, index, value, others):
         return tuple(float(v) for v in sol.theta)
     j, dom = others[0], fitted.domains[others[0]]
     trial = list(theta)
+    # in v = (u - u0)/unit. For a real parameter the unit is its standard error, so that
+    # Brent's tolerance (tol |v| + 1e-11) is relative to the data's spread, not to
+    # |location|; on the log and logit scales, a hundredth of max(1, |u0|)
+    u0 = _to_free(theta[j], dom)
+    unit = _free_se(fitted, j) if dom == "real" else math.nan
+    if not (unit > 0 and math.isfinite(unit)):
+        unit = 1e-2 * max(1.0, abs(u0))
 
-    def nll(u):
-        trial[j] = _free_to(float(u), dom)
+    def nll(v):
+        trial[j] = _free_to(u0 + unit * float(v), dom)
         ll = fitted.loglik_at(trial)
         return -ll if math.isfinite(ll) else math.inf
 
-    u0 = _to_free(theta[j], dom)
-    d = 1e-3 * max(1.0, abs(u0))
-    res = scipy.optimize.minimize_scalar(nll, bracket=(u0 - d, u0 + d), method="brent", tol=1e-12,
+    res = scipy.optimize.minimize_scalar(nll, bracket=(-0.1, 0.1), method="brent", tol=1e-12,
                                          options={"maxiter": 500})
-    trial[j] = _free_to(float(res.x), dom)
+    trial[j] = _free_to(u0 + unit * float(res.x), dom)
     return tuple(trial)
 
 
-def _wald_step(fitted, index, u_hat, domain, z):
-    """z standard errors on the unconstrained scale: where the deviance is near q."""
+def _free_se(fitted, index):
+    """The standard error of parameter `index` on its unconstrained scale (NaN when the
+    covariance has none)."""
     cov, est = fitted.cov, fitted.theta[index]
     var = math.nan
     if cov is not None:
         cov = np.asarray(cov, dtype=float)
         var = float(cov[index] if cov.ndim == 1 else cov[index, index])
     se = math.sqrt(var) if math.isfinite(var) and var > 0 else math.nan
-    if domain == "positive":
-        se /= est
-    elif domain == "unit":
-        se /= est * (1.0 - est)
+    domain = fitted.domains[index]
+    jac = est if domain == "positive" else est * (1.0 - est) if domain == "unit" else 1.0  # dtheta/du
+    return se / jac if jac != 0 else math.nan
+
+
+def _wald_step(fitted, index, u_hat, domain, z):
+    """z standard errors on the unconstrained scale: where the deviance is near q (for a
+    real parameter at least a few ulp of its estimate, the least it can move)."""
+    se = _free_se(fitted, index)
     if math.isfinite(se) and se > 0:
-        return max(z * se, 1e-10 * max(1.0, abs(u_hat)))
+        return max(z * se, 64.0 * math.ulp(u_hat) if domain == "real" else 1e-10 * max(1.0, abs(u_hat)))
     return 0.1 * max(1.0, abs(u_hat)) if domain == "real" else 0.1
 
 
@@ -199,22 +210,51 @@ def _search(excess, u_hat, step, sign, domain, brentq):
     else:
         reach = _LOG_REACH if domain == "positive" else _REAL_REACH * max(abs(u_hat), step, 1.0)
         limit = u_hat + sign * reach
-    inside, h = u_hat, step
+    inside, below, h = u_hat, None, step  # below: the excess at inside, once known
     for k in range(_MAX_STEPS):
         u = u_hat + sign * h
         if sign * (u - limit) >= 0:
             u = limit
-        if excess(u) >= 0:
-            a, b = (inside, u) if inside < u else (u, inside)
-            root = brentq(excess, a, b, xtol=1e-12 * max(1.0, abs(u_hat)) if domain == "real" else 1e-11,
-                          rtol=1e-11, maxiter=200)
-            # a true profile is continuous: a root off the threshold is a jump between
-            # local maxima the inner fits could not join
-            return root, abs(excess(root)) > 1e-6
+        above = excess(u)
+        if above >= 0:
+            if domain != "real":  # log or logit: the scale is its own unit
+                a, b = (inside, u) if inside < u else (u, inside)
+                root = brentq(excess, a, b, xtol=1e-11, rtol=1e-11, maxiter=200)
+                return root, _jumps(excess, root)
+            return _real_root(excess, u_hat, (inside, below), (u, above), step, brentq)
         if u == limit:
             return None, False
-        inside, h = u, h * (2.0 if k < 8 else 8.0)
+        inside, below, h = u, above, h * (2.0 if k < 8 else 8.0)
     return None, False
+
+
+def _real_root(excess, u_hat, inner, outer, step, brentq):
+    """(root, jumps) of excess between inner = (u, its excess < 0, or None when not
+    known) and outer = (u, its excess >= 0) for a real parameter: found in d = u - u_hat,
+    with tolerances relative to the first step (z standard errors), never to |u_hat| (at
+    a location of 1e12, a relative 1e-12 is 1). The ends keep the values already found
+    (evaluated again an ulp away, from another warm start, an end could change sign)."""
+    ends = {inner[0] - u_hat: inner[1], outer[0] - u_hat: outer[1]}
+
+    def f(d):
+        known = ends.get(d)
+        return known if known is not None else excess(u_hat + d)
+
+    a, b = sorted(ends)
+    d = brentq(f, a, b, xtol=1e-11 * step, rtol=1e-11, maxiter=200)
+    return u_hat + d, _jumps(excess, u_hat + d)
+
+
+def _jumps(excess, root):
+    """Whether the profile jumps at `root`: a true profile is continuous, so a root off
+    the threshold is a jump between local maxima the inner fits could not join; unless
+    the excess moves as much between root and its neighbouring doubles (a location far
+    from 0, where one ulp is a sizeable fraction of a standard error)."""
+    off = abs(excess(root))
+    if off <= 1e-6:
+        return False
+    grain = max(abs(excess(math.nextafter(root, side)) - excess(root)) for side in (-math.inf, math.inf))
+    return off > 2.0 * grain + 1e-6
 
 
 def _open_note(name, level, q, sign, edge):
@@ -227,19 +267,46 @@ def _open_note(name, level, q, sign, edge):
 # ------------------------------------------------------------- derived quantity
 class _Coords:
     """The regular parameters on an unconstrained scale, with the others held: log for
-    positive, logit for unit, and for categorical the log-ratios to the last label."""
+    positive, logit for unit, and for categorical the log-ratios to the last label.
+    The non-categorical ones are then measured from the estimate in standard errors,
+    v = (u - u_hat)/se, so that SLSQP's finite differences and tolerances are relative
+    to the data's spread, not to |location| (at 1e13, a step of 1.5e-8 leaves a
+    location where it is)."""
 
     def __init__(self, fitted):
         self.theta = tuple(float(t) for t in fitted.theta)
         self.cat = _categorical(fitted.family)
         self.idx = fitted.regular
         self.domains = fitted.domains
+        if not self.cat:
+            self.u_hat = [_to_free(self.theta[i], self.domains[i]) for i in self.idx]
+            self.units = [_free_se(fitted, i) for i in self.idx]
+            self.units = [h if h > 0 and math.isfinite(h) else 1.0 for h in self.units]
+
+    def steps(self, u):
+        """Finite-difference steps at u: 1e-6 (of a standard error), or more where a few
+        ulp of the parameter are more (a location far from 0: a smaller step leaves it
+        where it is, and the difference is 0)."""
+        if self.cat:
+            return 1e-6 * np.maximum(1.0, np.abs(u))
+        return np.array([max(1e-6, 8.0 * math.ulp(a) / h) for a, h in zip(self.u_hat, self.units)])
+
+    def gradient(self, f, u):
+        """The gradient of f at u by central differences of self.steps(u)."""
+        u = np.asarray(u, dtype=float)
+        out = np.empty(u.size)
+        for i, h in enumerate(self.steps(u)):
+            e = np.zeros(u.size)
+            e[i] = h
+            out[i] = (f(u + e) - f(u - e)) / (2.0 * h)
+        return out
 
     def to_u(self, theta):
         if self.cat:
             p = np.asarray(theta, dtype=float)
             return np.log(p[:-1]) - math.log(p[-1])
-        return np.array([_to_free(float(theta[i]), self.domains[i]) for i in self.idx])
+        return np.array([(_to_free(float(theta[i]), self.domains[i]) - a) / h
+                         for i, a, h in zip(self.idx, self.u_hat, self.units)])
 
     def to_theta(self, u):
         if self.cat:
@@ -247,8 +314,8 @@ class _Coords:
             e = np.exp(v - float(np.max(v)))
             return tuple(float(v) for v in e / e.sum())
         theta = list(self.theta)
-        for i, v in zip(self.idx, u):
-            theta[i] = _free_to(float(v), self.domains[i])
+        for i, a, h, v in zip(self.idx, self.u_hat, self.units, u):
+            theta[i] = _free_to(a + h * float(v), self.domains[i])
         return tuple(theta)
 
 
@@ -274,13 +341,17 @@ def profile_quantity(fitted, g, level=None, start=None):
     if not math.isfinite(c_hat):
         return None, None, "the quantity is not finite at the estimate, so it has no profile interval"
     path = {c_hat: co.to_u(fitted.theta if start is None else start)}
+    step = _quantity_step(fitted, co, g, c_hat, math.sqrt(q))
+    # the constraint's tolerance: relative to the quantity's standard error (step / z),
+    # not to |c| (a location), down to a few ulp of c
+    grain = step / math.sqrt(q)
 
     def solve(c):
         """deviance - q at g = c, or None when the constrained fit fails."""
         near = min(path, key=lambda v: abs(v - c))
         best = None
         for u_start in (path[near], co.to_u(fitted.theta)):  # the MLE when the warm start fails
-            best = _constrained(fitted, co, g, c, u_start, l_hat, scipy.optimize)
+            best = _constrained(fitted, co, g, c, u_start, l_hat, scipy.optimize, grain)
             if best is not None:
                 break
         if best is None:
@@ -290,7 +361,6 @@ def profile_quantity(fitted, g, level=None, start=None):
 
     ends, notes = [], []
     with np.errstate(all="ignore"):
-        step = _quantity_step(fitted, co, g, c_hat, math.sqrt(q))
         for sign in (-1.0, 1.0):
             end, reached = _quantity_end(solve, c_hat, step, sign, scipy.optimize.brentq)
             if end is None:
@@ -314,7 +384,7 @@ def _value(g, theta):
     return v
 
 
-def _constrained(fitted, co, g, c, u_start, l_hat, opt):
+def _constrained(fitted, co, g, c, u_start, l_hat, opt, grain):
     """(u, deviance) of the largest log-likelihood with g = c, or None. With one free
     coordinate the constraint alone fixes it (Newton); otherwise SLSQP, whose answer is
     then moved exactly onto the constraint (its own tolerance leaves a gap that would
@@ -326,43 +396,45 @@ def _constrained(fitted, co, g, c, u_start, l_hat, opt):
     def constraint(u):
         return _value(g, co.to_theta(u)) - c
 
-    scale = max(1.0, abs(c))
-    u = _project(constraint, u_start, scale) if len(u_start) == 1 else None
+    u = _project(co, constraint, u_start, c, grain) if len(u_start) == 1 else None
     if u is None:
         res = opt.minimize(objective, np.asarray(u_start, dtype=float), method="SLSQP",
-                           constraints=[{"type": "eq", "fun": constraint}],
+                           jac=lambda u: co.gradient(objective, u),
+                           constraints=[{"type": "eq", "fun": constraint,
+                                         "jac": lambda u: co.gradient(constraint, u)}],
                            options={"ftol": 1e-12, "maxiter": 200})
-        u = _project(constraint, res.x, scale) if math.isfinite(res.fun) else None
+        u = _project(co, constraint, res.x, c, grain) if math.isfinite(res.fun) else None
     if u is None:
         return None
     value = objective(u)
     return (u, 2.0 * max(value, 0.0)) if value < 1e9 else None
 
 
-def _project(constraint, u, scale, steps=30):
-    """u moved onto constraint(u) = 0 by minimum-norm Newton steps, or None."""
+def _project(co, constraint, u, c, grain, steps=30):
+    """u moved onto constraint(u) = 0 (g = c) by minimum-norm Newton steps, or None:
+    within 1e-12 of the quantity's standard error `grain` (or a few ulp of c), and
+    accepted when within 1e-9 of it (or 64 ulp)."""
     u = np.array(u, dtype=float)
+    close, enough = max(1e-12 * grain, 4.0 * math.ulp(c)), max(1e-9 * grain, 64.0 * math.ulp(c))
     for _ in range(steps):
         gap = constraint(u)
         if not math.isfinite(gap):
             return None
-        if abs(gap) <= 1e-13 * scale:
+        if abs(gap) <= close:
             return u
-        grad = np.empty(u.size)
-        for i in range(u.size):
-            e = np.zeros(u.size)
-            e[i] = 1e-6 * max(1.0, abs(u[i]))
-            grad[i] = (constraint(u + e) - constraint(u - e)) / (2.0 * e[i])
+        grad = co.gradient(constraint, u)
         norm = float(grad @ grad)
         if not (math.isfinite(norm) and norm > 0):
             return None
         u = u - gap * grad / norm
     gap = constraint(u)
-    return u if math.isfinite(gap) and abs(gap) <= 1e-10 * scale else None
+    return u if math.isfinite(gap) and abs(gap) <= enough else None
 
 
 def _quantity_step(fitted, co, g, c_hat, z):
-    """z delta-method standard errors of g (a tenth of |g| when no covariance)."""
+    """z delta-method standard errors of g (a tenth of |g| when no covariance); the
+    gradient by central differences of a thousandth of each parameter's standard error
+    (of its size where it has none), or of a few ulp where that is more."""
     scale = 0.1 * max(abs(c_hat), 1e-8)
     cov = fitted.cov
     if cov is None:
@@ -372,7 +444,9 @@ def _quantity_step(fitted, co, g, c_hat, z):
     idx = fitted.regular
     grad = np.zeros(len(idx))
     for j, i in enumerate(idx):
-        h = 1e-6 * max(abs(theta[i]), 1e-8)
+        var = float(cov[i] if cov.ndim == 1 else cov[i, i])
+        h = 1e-3 * math.sqrt(var) if math.isfinite(var) and var > 0 else 1e-6 * max(abs(theta[i]), 1e-8)
+        h = max(h, 8.0 * math.ulp(theta[i]))  # a step that moves theta[i]
         up, down = list(theta), list(theta)
         up[i] += h
         down[i] -= h
@@ -380,7 +454,7 @@ def _quantity_step(fitted, co, g, c_hat, z):
     sub = np.diag(cov[list(idx)]) if cov.ndim == 1 else cov[np.ix_(idx, idx)]
     var = float(grad @ sub @ grad)
     if math.isfinite(var) and var > 0:
-        return max(z * math.sqrt(var), 1e-10 * max(1.0, abs(c_hat)))
+        return max(z * math.sqrt(var), 64.0 * math.ulp(c_hat))
     return scale
 
 
@@ -393,7 +467,7 @@ def _quantity_end(solve, c_hat, step, sign, brentq):
         f = solve(c)
         if f is None:  # infeasible or failed: step back towards the last good point
             failures += 1
-            if failures > 30 or abs(c - inside) <= 1e-12 * max(1.0, abs(c_hat)):
+            if failures > 30 or abs(c - inside) <= 1e-12 * step:
                 return None, inside
             h = (abs(inside - c_hat) + h) / 2.0
             continue
@@ -413,7 +487,8 @@ def _quantity_end(solve, c_hat, step, sign, brentq):
             return 1e300
         return r
     # the constrained fits are good to about 1e-10 in the deviance: a tighter tolerance
-    # only chases their noise
-    a, b = (inside, c) if inside < c else (c, inside)
-    root = brentq(root_f, a, b, xtol=1e-9 * max(abs(c_hat), step), rtol=1e-10, maxiter=100)
+    # only chases their noise. In d = c - c_hat, the tolerance relative to the first step,
+    # never to |c_hat| (a location of 1e12: a relative 1e-9 is 1e3)
+    a, b = (inside - c_hat, c - c_hat) if inside < c else (c - c_hat, inside - c_hat)
+    root = c_hat + brentq(lambda d: root_f(c_hat + d), a, b, xtol=1e-9 * step, rtol=1e-10, maxiter=100)
     return (None, failed[0]) if failed else (root, root)

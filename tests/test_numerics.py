@@ -41,6 +41,16 @@ def test_solve_increasing_finds_root():
     assert ok and root == pytest.approx(2 ** (1 / 3), rel=1e-13)
 
 
+def test_solve_increasing_stops_on_the_scale_given_not_on_the_root_size():
+    """A location root at 1e13 + 0.3 (an ulp there is 2e-3): with the scale of the data
+    (here 1) the root is found to an ulp; a stop relative to |x| (1e-12 of 1e13 = 10
+    units) could stop anywhere within 10 of it."""
+    c = 1e13 + 0.3
+    f = (lambda t: (math.atan(t - c), 1.0 / (1.0 + (t - c) ** 2)))  # Newton overshoots far out
+    root, it, ok = nm.solve_increasing(f, c - 1e3, c + 1e3, c - 40.0, max_iter=200, tol=1e-12, scale=1.0)
+    assert ok and abs(root - c) <= math.ulp(c)
+
+
 def test_numeric_hessian_of_known_function():
     f = lambda t: math.exp(t[0]) * t[1] ** 3 + math.sin(t[0] * t[1])  # noqa: E731
     a, b = 0.3, 1.7

@@ -1,5 +1,8 @@
-"""beta(a, b): per-row log-density, tails and derivatives.
+"""beta(a, b) on (0, 1), in one file: the fast path (Newton on the two shapes from the
+mean logs, its sufficient statistics; continuous.py re-exports it), then the per-row
+record DENSITY.
 
+Per row:
     log f = (a - 1) log y + (b - 1) log(1 - y) - log B(a, b);
     d/da = log y - psi(a) + psi(a + b),     d/db = log(1 - y) - psi(b) + psi(a + b);
     d2/da2 = psi'(a + b) - psi'(a),  d2/da db = psi'(a + b),  d2/db2 = psi'(a + b) - psi'(b).
@@ -9,16 +12,180 @@ I_{1-y}(b, a) (never 1 - I; each in logs where it is below 1/2, log1p of minus t
 above); where either is below TINY (it may underflow), its log is
 taken from the series I_x(a, b) = x^a (1-x)^b / (a B(a, b)) 2F1(a + b, 1; a + 1; x).
 """
+import math
+from types import SimpleNamespace
+
 import numpy as np
 
 from .. import numerics as nm
-from .catalog import POSITIVE
-from .base import scipy_stats
+from ..errors import DataError
+from ..inference import small_inverse
+from . import merge
+from .base import Family, Solution, scipy_special as _special, scipy_stats
+from .catalog import BY_NAME, POSITIVE
 from .positive_common import floats, inside_or, log_complements, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 from .tails import TINY
 
 
+# ---------------------------------------------------------------- beta
+BETA_BLOCK_MIN = 1e-3  # |mean log| from which the sums of logs by blocks are kept
+BETA_MIN_GAP = 1e-13  # 1 - G1 - G2 below which the shapes are beyond double precision
+BETA_ULPS = 4.0  # the score and the NLL are within their rounding noise below this many ulp of their terms
+EPS = 2.0 ** -52
+
+
+@nm.takes_span
+def _beta_stats(x, w, span=None):
+    """n and the mean logs l1 = mean log x, l2 = mean log(1 - x): the sufficient
+    statistics, and all the fit needs. Without weights the logs are summed by blocks
+    (numerics.sum_log, sum_log1m: within 2u per value, absolute, plus what the direct
+    sums make); that is kept where it is at most 2.2e-13 of the mean log
+    (|mean log| >= BETA_BLOCK_MIN: every log has one sign), else (values all near 0 or
+    all near 1) the direct sum of log x or log1p(-x) is taken."""
+    n = nm.total_weight(w, x.size)
+    if w is not None:
+        return SimpleNamespace(n=n, l1=nm.wsum(np.log(x), w) / n, l2=nm.wsum(np.log1p(-x), w) / n)
+    l1, l2 = nm.sum_log(x, span) / n, nm.sum_log1m(x, span) / n
+    if not abs(l1) >= BETA_BLOCK_MIN:
+        l1 = float(np.sum(np.log(x))) / n
+    if not abs(l2) >= BETA_BLOCK_MIN:
+        l2 = float(np.sum(np.log1p(-x))) / n
+    return SimpleNamespace(n=n, l1=l1, l2=l2)
+
+
+def _beta_gap(s):
+    """1 - G1 - G2 for the geometric means G1 = e^l1 of x and G2 = e^l2 of 1 - x: > 0
+    (G1 <= mean, G2 <= 1 - mean), about var/(2 mean (1 - mean)) for values close
+    together, so about 1/(2 (a + b)) at the fit."""
+    return -math.expm1(s.l1) - math.exp(s.l2)
+
+
+def _beta_check(s):
+    if not _beta_gap(s) > BETA_MIN_GAP:
+        raise DataError("the values are (numerically) all equal: their spread is below what double "
+                        "precision resolves in the mean logs; the beta shapes would be infinite")
+
+
+def _beta_start(s):
+    """The shapes at which digamma(c) ~ log(c - 1/2) solves the likelihood equations:
+    a = 1/2 + G1/(2 gap), b = 1/2 + G2/(2 gap), from the sufficient statistics alone."""
+    gap = _beta_gap(s)
+    return 0.5 + 0.5 * math.exp(s.l1) / gap, 0.5 + 0.5 * math.exp(s.l2) / gap
+
+
+def _beta_nll1(s, a, b):
+    return nm.log_beta(a, b) - (a - 1.0) * s.l1 - (b - 1.0) * s.l2
+
+
+def _drop_series(a, b):
+    """(digamma(a) - digamma(a + b), trigamma(a) - trigamma(a + b)) for a >= 10, from
+    D(c) = log(c) - digamma(c) (numerics.log_minus_digamma) as -log1p(b/a) + D(a + b) -
+    D(a) and b/(a (a + b)) + D'(a + b) - D'(a): the direct differences cancel nearly all
+    their digits when the other shape is small (digamma(1e10) is 23, the drop 2e-12)."""
+    (d, dp), (dab, dabp) = nm.log_minus_digamma(a), nm.log_minus_digamma(a + b)
+    return -math.log1p(b / a) + (dab - d), b / (a * (a + b)) + (dabp - dp)
+
+
+def _beta_derivs(a, b):
+    """(the gradient of log B(a, b), the Hessian of the per-observation NLL as lists, and
+    the size of the terms each gradient entry is the difference of, for its rounding).
+    digamma and trigamma at a, b, a + b in one ufunc call each (a shape of 10 or more
+    takes its drops from _drop_series instead)."""
+    from scipy.special import digamma, zeta  # trigamma(c) = zeta(2, c)
+    c = np.array([a, b, a + b])
+    (da, db, dab), (ta, tb, tab) = digamma(c).tolist(), zeta(2.0, c).tolist()
+    ga, ha = _drop_series(a, b) if a >= 10.0 else (da - dab, ta - tab)
+    gb, hb = _drop_series(b, a) if b >= 10.0 else (db - dab, tb - tab)
+    sizes = [abs(ga) if a >= 10.0 else abs(da) + abs(dab), abs(gb) if b >= 10.0 else abs(db) + abs(dab)]
+    return [ga, gb], [[ha, -tab], [-tab, hb]], sizes
+
+
+def _beta_hessian_rows(a, b):
+    """The Hessian of the per-observation NLL in (a, b), as lists."""
+    return _beta_derivs(a, b)[1]
+
+
+def _beta_hessian1(a, b):
+    return np.array(_beta_hessian_rows(a, b))
+
+
+BETA_METHOD = "Newton on (a, b) from the mean-logs"
+
+
+def _beta_estimate(s, controls):
+    """Newton on (a, b) for the per-observation NLL log B(a,b) - (a-1) mean log x -
+    (b-1) mean log(1-x), which is convex; steps are halved to stay positive and
+    downhill. Starts from the geometric means (_beta_start).
+
+    Converged, at a point whose score says so, when the Newton decrement g'H^-1 g
+    (scale-free: the squared step in standard errors per observation) is below tol^2,
+    or the score is within its rounding noise (a few ulp of the terms it is the
+    difference of); or when the decrement (twice the gain Newton promises) is below the
+    rounding noise of the NLL at two points in a row, the second reached by an
+    undamped Newton step: the likelihood is flat to rounding there (a small beside a
+    large b: a ridge along which a and b grow together). A relative step tolerance
+    does not do: with a small and b large the steps oscillate at rounding level above it."""
+    start = a, b = _beta_start(s)
+    f = _beta_nll1(s, a, b)
+    flat = False  # the decrement was below the NLL's rounding at the previous point
+    for it in range(1, controls.max_iter + 1):
+        (ga, gb), h, sizes = _beta_derivs(a, b)
+        g = np.array([ga - s.l1, gb - s.l2])
+        inverse = small_inverse(h)  # in floats; the Hessian is positive definite (log B is convex)
+        step = inverse @ g if inverse is not None else np.linalg.solve(np.array(h), g)
+        decrement = float(g @ step)
+        score_noise = BETA_ULPS * EPS * np.array([sizes[0] + abs(s.l1), sizes[1] + abs(s.l2)])
+        t1, t2 = (a - 1.0) * s.l1, (b - 1.0) * s.l2  # f = log B - t1 - t2
+        f_noise = BETA_ULPS * EPS * (abs(f + t1 + t2) + abs(t1) + abs(t2))
+        below = decrement <= 2.0 * f_noise
+        if decrement <= controls.tol ** 2 or bool(np.all(np.abs(g) <= score_noise)) or (below and flat):
+            return Solution((a, b), BETA_METHOD, it, True, start=start)
+        if below and a > step[0] and b > step[1]:  # no line search: f cannot tell the step
+            a, b, flat = a - step[0], b - step[1], True
+            f = _beta_nll1(s, a, b)
+            continue
+        flat = False
+        lam = 1.0
+        for _ in range(60):
+            na, nb = a - lam * step[0], b - lam * step[1]
+            if na > 0 and nb > 0:
+                nf = _beta_nll1(s, na, nb)
+                if nf <= f + 1e-12 * max(1.0, abs(f)):  # downhill, up to rounding
+                    break
+            lam /= 2.0
+        else:  # no downhill step left: at the optimum to rounding precision, or stuck
+            ok = max(abs(step[0]) / a, abs(step[1]) / b) < 1e-8
+            return Solution((a, b), BETA_METHOD, it, ok, "" if ok else "line search failed", start)
+        a, b, f = na, nb, nf
+    return Solution((a, b), BETA_METHOD, controls.max_iter, False,
+                    f"did not converge in {controls.max_iter} iteration(s)", start)
+
+
+def _beta_logpdf(x, theta):
+    a, b = theta
+    return (a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - nm.log_beta(a, b)
+
+
+BETA = Family(
+    spec=BY_NAME["beta"],
+    stats=_beta_stats,
+    merge=merge.beta,
+    estimate=_beta_estimate,
+    loglik=lambda s, t: -s.n * _beta_nll1(s, t[0], t[1]),
+    logpdf=_beta_logpdf,
+    observed_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
+    expected_information=lambda s, t: s.n * _beta_hessian1(t[0], t[1]),
+    scipy=lambda t: scipy_stats().beta(t[0], t[1]),
+    cdf=lambda x, t: _special().betainc(t[0], t[1], np.clip(x, 0.0, 1.0)),
+    sample=lambda rng, n, t: rng.beta(t[0], t[1], n),
+    check=_beta_check,
+    min_n=2,
+    needs_spread=True,
+)
+
+
+# ---------------------------------------------------------------- per row
 STABLE_FROM = 20.0  # a + b from which log f and the score are taken in the stable form
 
 

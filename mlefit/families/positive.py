@@ -36,35 +36,53 @@ def _scale_only(c):
 # (mu, log(1/b)) from the median and half the interquartile range / log 3) and the
 # log-likelihood is the logistic one of y minus sum log x (the Jacobian). A file is
 # fitted chunk by chunk (chunked_stats): log x is taken chunk by chunk at each pass.
+# Values clustered far from 1 (where plain logs round y by a sizeable part of its spread:
+# numerics.logs_lose_digits) are fitted on y = log(x / c) about c = e^(median log x),
+# taken to full precision, with mu = log(a / c); s.c is c there, else 1.
 
 LL_METHOD = "Newton on the logistic score equations of log(x)"
 LL_LOG_SCALE0 = -math.log(math.log(3.0))  # logistic scale = half the IQR / log 3
 
 
 def _ll_stats(x, w):
-    return _ll_from(InMemory(np.log(x), w))
+    s = _ll_from(InMemory(np.log(x), w))
+    if nm.logs_lose_digits(s.centre, s.spread):
+        c = math.exp(s.centre)
+        s = _ll_from(InMemory(nm.log_ratio(x, c), w), c)
+    return s
 
 
 def _ll_chunked(chunks):
     """The stats of values held in chunks (mlefit.chunks): log x taken chunk by chunk."""
-    return _ll_from(OnChunks(chunks).map(np.log, increasing=True))
-
-
-def _ll_from(logs):
-    s = ls.from_data(logs)
-    s.sumlog = logs.sum(lambda y, w: nm.wsum(y, w))
+    s = _ll_from(OnChunks(chunks).map(np.log, increasing=True))
+    if nm.logs_lose_digits(s.centre, s.spread):
+        c = math.exp(s.centre)
+        s = _ll_from(OnChunks(chunks).map(lambda x: nm.log_ratio(x, c), increasing=True), c)
     return s
+
+
+def _ll_from(logs, c=1.0):
+    """The location-scale stats of y = log(x / c) (the logs given), c and sum log x."""
+    s = ls.from_data(logs)
+    s.c = c
+    s.sumlog = logs.sum(lambda y, w: nm.wsum(y, w)) + s.n * math.log(c)
+    return s
+
+
+def _ll_mu(s, a):
+    """mu = log(a / c), the location of y = log(x / c)."""
+    return math.log(a) if s.c == 1.0 else nm.log_ratio_scalar(a, s.c)
 
 
 def _ll_estimate(s, controls):
     (mu, scale), it, ok, message, _ = ls.newton_fit(logistic_parts, s, LL_LOG_SCALE0, controls, LL_METHOD)
-    start = (1.0 / (s.spread * math.exp(LL_LOG_SCALE0)), math.exp(s.centre))
-    return Solution((1.0 / scale, math.exp(mu)), LL_METHOD, it, ok, message, start)
+    start = (1.0 / (s.spread * math.exp(LL_LOG_SCALE0)), s.c * math.exp(s.centre))
+    return Solution((1.0 / scale, s.c * math.exp(mu)), LL_METHOD, it, ok, message, start)
 
 
 def _ll_loglik(s, theta):
     b, a = theta
-    return ls.sums(logistic_parts, s.data, s.n, math.log(a), 1.0 / b, False) - s.sumlog
+    return ls.sums(logistic_parts, s.data, s.n, _ll_mu(s, a), 1.0 / b, False) - s.sumlog
 
 
 def _ll_observed(s, theta):
@@ -72,7 +90,7 @@ def _ll_observed(s, theta):
     (reordered to (tau, mu)): dtau/db = -1/b, d2tau/db2 = 1/b^2; dmu/da = 1/a,
     d2mu/da2 = -1/a^2."""
     b, a = theta
-    _, g, h = ls.sums(logistic_parts, s.data, s.n, math.log(a), 1.0 / b, True)
+    _, g, h = ls.sums(logistic_parts, s.data, s.n, _ll_mu(s, a), 1.0 / b, True)
     return -ls.natural_hessian(g[::-1], h[::-1, ::-1], (-1.0 / b, 1.0 / a), (1.0 / b ** 2, -1.0 / a ** 2))
 
 

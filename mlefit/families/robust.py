@@ -84,7 +84,8 @@ def _huber(delta):
 
     def estimate(s, controls):
         """mu solves sum psi(x - mu) = 0, psi = clip(., -delta, delta): increasing in mu;
-        safeguarded Newton between min(x) and max(x)."""
+        safeguarded Newton between min(x) and max(x), stopped at tol times the data's
+        range (not |mu|: at 1e13 a relative 1e-12 is 10 units), or at rounding precision."""
         def f(mu):
             u = s.x - mu
             return (-nm.wsum(np.clip(u, -delta, delta), s.w),
@@ -94,7 +95,7 @@ def _huber(delta):
         if lo == hi:
             return Solution((lo,), "closed form: all values equal", 0, True, start=(lo,))
         mu, it, ok = nm.solve_increasing(f, lo, hi, start, max_iter=controls.max_iter,
-                                         tol=controls.tol)
+                                         tol=controls.tol, scale=hi - lo)
         return Solution((mu,), "Newton on the Huber score", it, ok,
                         "" if ok else f"mu did not converge in {it} iteration(s)", (start,))
 
