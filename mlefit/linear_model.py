@@ -118,15 +118,24 @@ class Objective:
             v = total(terms, self.w, self.y.size)
         return v if math.isfinite(v) else -math.inf
 
+    def _noise(self, g_row, curv, eta):
+        """The rounding of the coefficients' gradient, bounded by columns: each row's score
+        is rounded (eps |g_i|), and so is its linear predictor eta_i = x_i'b (eps |eta_i|,
+        which moves the score by |curvature_i| eps |eta_i|: at an intercept of 1e12 that
+        is far above the score's own rounding)."""
+        return EPS * self.col_max * float(np.sum(np.abs(g_row) + np.abs(curv) * np.abs(eta)))
+
     def _canonical_point(self, vec):
         X, w, n = self.X, self.w, self.y.size
         with np.errstate(all="ignore"):
-            ll, d1, d2 = self.canonical(self.y, self.eta(vec), *self.shapes)
+            eta = self.eta(vec)
+            ll, d1, d2 = self.canonical(self.y, eta, *self.shapes)
             g_row = d1 if w is None else w * d1
+            curv = d2 if w is None else w * d2
             value = total(ll, w, n)
-            hess = weighted_gram(X, d2 if w is None else w * d2)
-        return Point(value if math.isfinite(value) else -math.inf, X.T @ g_row, hess,
-                     EPS * self.col_max * float(np.sum(np.abs(g_row))))
+            hess = weighted_gram(X, curv)
+            noise = self._noise(g_row, curv, eta)
+        return Point(value if math.isfinite(value) else -math.inf, X.T @ g_row, hess, noise)
 
     def row_scores(self, vec):
         """Each row's score (unweighted) in the vector (b, eta_others): an n x (p + k)
@@ -155,15 +164,17 @@ class Objective:
             s_t = np.broadcast_to(score[t], (n,))
             g_row = ww * s_t * d1
             grad = [X.T @ g_row]
-            noise = [EPS * self.col_max * float(np.sum(np.abs(g_row)))]
             curv = ww * (np.broadcast_to(hess[t][t], (n,)) * d1 * d1 + s_t * d2)
+            noise = [self._noise(g_row, curv, self.eta(vec))]
             blocks = [[weighted_gram(X, curv)]]
             cross = []
             for j, dom in zip(self.others, self.domains):
                 g1, g2 = SCALES[dom][1](theta[j]), SCALES[dom][2](theta[j])
                 s_j = total(score[j], w, n)
                 grad.append(np.array([s_j * g1]))
-                noise.append(np.array([EPS * total(np.abs(score[j]), None if w is None else np.abs(w), n) * abs(g1)]))
+                shift = np.abs(np.broadcast_to(hess[t][j], (n,)) * d1) * np.abs(self.eta(vec))  # eta's rounding
+                noise.append(np.array([EPS * total(np.abs(score[j]) + shift, None if w is None else np.abs(w), n)
+                                       * abs(g1)]))
                 cross.append((X.T @ (ww * np.broadcast_to(hess[t][j], (n,)) * d1)) * g1)
             k = len(self.others)
             other_block = np.zeros((k, k))

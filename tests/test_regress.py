@@ -380,3 +380,36 @@ def test_fixed_other_parameter_is_held_and_not_counted():
                        ({"df": "x"}, "must be a number")]:
         with pytest.raises(UsageError, match=match):
             regress({"y": y, "a": a}, "y", ["a"], dist="student_t", fix=fix)
+
+
+# ------------------------------------------------------------------ numerically hard designs
+@pytest.mark.parametrize("level", [1e4, 1e6, 1e9, 1e12])
+def test_large_responses_converge_to_least_squares(level):
+    """y = level + 2x + noise: Newton stops at the rounding of the log-likelihood, where
+    the old rule waited for a rise nothing could show ('did not converge' at the optimum)."""
+    rng, cols, X = design(seed=18)
+    cols["y"] = level + 2 * cols["a"] + rng.normal(size=400)
+    r = regress(cols, "y", ["a", "b"], dist="normal")
+    ols = sm.OLS(cols["y"], X).fit()
+    assert r.converged
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ols.params, rtol=1e-9, atol=1e-7 * level ** 0.5)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_large_counts_converge(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=300)
+    y = rng.poisson(1e4 * np.exp(0.1 * x)).astype(float)
+    r = regress({"y": y, "x": x}, "y", ["x"], dist="poisson")
+    m = sm.GLM(y, sm.add_constant(x), family=sm.families.Poisson()).fit(tol=1e-14)
+    assert r.converged
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], m.params, rtol=1e-9)
+
+
+def test_a_covariate_in_tiny_units_is_fitted():
+    rng = np.random.default_rng(19)
+    x = rng.normal(size=300) * 1e-8
+    y = 1 + 2e8 * x + rng.normal(size=300)
+    r = regress({"y": y, "x": x}, "y", ["x"], dist="normal")
+    ols = sm.OLS(y, sm.add_constant(x)).fit()
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ols.params, rtol=1e-9)
