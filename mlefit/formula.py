@@ -28,11 +28,15 @@ def check(text):
     if tokens.count("~") != 1:
         raise UsageError("--formula needs one '~' between the response and the terms, e.g. 'y ~ x1 + C(group)'")
     for i, tok in enumerate(tokens):
-        call = i + 1 < len(tokens) and tokens[i + 1] == "("
+        call = _is_name(tok) and i + 1 < len(tokens) and tokens[i + 1] == "("
         if call and tok not in CALLS:
             raise UsageError(f"--formula: '{plain(tok)}(' is not an allowed call ({', '.join(sorted(CALLS))})")
         if tok.startswith("__"):
             raise UsageError(f"--formula: '{plain(tok)}' is not a column name")
+        if tok == "^" and i > 0 and _is_name(tokens[i - 1]):
+            raise UsageError(f"--formula: '{plain(tokens[i - 1])}^' raises a term to a power in Wilkinson notation "
+                             f"((a + b)^2 is a + b + a:b), so {plain(tokens[i - 1])}^2 would be "
+                             f"{plain(tokens[i - 1])} alone; for its square use poly({plain(tokens[i - 1])}, 2)")
     return tokens
 
 
@@ -58,31 +62,33 @@ def parse(text):
 
 
 def _is_name(tok):
-    return tok.startswith("`") or (tok[0].isalpha() or tok[0] == "_")
+    return tok.startswith("`") or tok[0].isalpha() or tok[0] == "_"
 
 
-def design(rhs, columns, intercept, state=None):
+def design(rhs, columns, intercept, state=None, rows=None, where="--formula"):
     """(X as a Fortran-ordered float64 array, column names, state) of the terms `rhs` over
     the dict `columns` (text columns are categorical); `intercept` False removes it.
     state: what reproduces the design on new rows (JSON-ready: the formula, the levels of
     each categorical variable, the stateful transforms' state); given, the design is made
-    with it (mlefit predict), new levels refused."""
+    with it (mlefit predict), new levels refused. rows: the number of rows (a formula
+    without variables, 'y ~ 1', has no column to tell); where: how messages name the
+    formula."""
     import numpy as np
     import pandas as pd
     from formulaic import ModelSpec, model_matrix
 
     text = rhs if intercept else f"{rhs} - 1"
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame(columns, index=range(rows) if rows is not None else None)
     try:
         if state is None:
             mm = model_matrix(text, frame, na_action="raise")
         else:
             for var, levels in state["categories"].items():
                 frame[var] = pd.Categorical(frame[var], categories=levels)
-            mm = ModelSpec(formula=text, transform_state=state["transform_state"]).get_model_matrix(
+            mm = ModelSpec(formula=text, transform_state=_int_keys(state["transform_state"])).get_model_matrix(
                 frame, na_action="raise")
     except Exception as exc:  # formulaic's own errors: one line naming the formula
-        raise UsageError(f"--formula: formulaic cannot expand '{plain(rhs)}': "
+        raise UsageError(f"{where}: formulaic cannot expand '{plain(rhs)}': "
                          f"{plain(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}") from None
     X = np.asfortranarray(mm.to_numpy(dtype=np.float64))
     if state is None:
@@ -101,6 +107,16 @@ def _categories(spec, columns):
         if "categories" in enc and inner in columns:
             out[inner] = [v.item() if hasattr(v, "item") else v for v in enc["categories"]]
     return out
+
+
+def _int_keys(value):
+    """The transforms' state as formulaic keeps it: JSON turned poly's whole-number keys
+    into text, which it does not find."""
+    if isinstance(value, dict):
+        return {int(k) if isinstance(k, str) and k.isdigit() else k: _int_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_int_keys(v) for v in value]
+    return value
 
 
 def _plain_json(value):

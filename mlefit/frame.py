@@ -110,6 +110,8 @@ def frame_of(data, names, text_first=False, options=None, on_text=None):
         if name not in data.keys():
             raise UsageError(f"no column '{name}' in the data (columns: {', '.join(map(str, data.keys()))})")
         v = np.asarray(data[name])
+        if v.dtype.kind in "OUS" and on_text is not None and arrays and v.size:
+            on_text(name, str(v[0]))
         arrays.append(v if v.dtype.kind in "OUS" else v.astype(np.float64))
     n = {a.shape[0] for a in arrays}
     if len(n) != 1:

@@ -40,7 +40,53 @@ def load(path):
                         f"with 'mlefit regress ... --save FILE'") from None
     if not isinstance(model, dict) or model.get("kind") != MODEL_KIND or "model_spec" not in model:
         raise DataError(f"'{plain(path)}' is not a saved mlefit model; write one with 'mlefit regress ... --save FILE'")
+    problem = _problem(model)
+    if problem:
+        raise DataError(f"'{plain(path)}' is not a valid saved mlefit model: {problem}; write it again with "
+                        f"'mlefit regress ... --save FILE'")
     return model
+
+
+def _problem(model):
+    """What is wrong with a saved model's structure (an edited file), or None."""
+    def names(v):
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    coefs = model.get("coefficients")
+    if not (isinstance(coefs, list) and coefs and all(isinstance(c, dict) and isinstance(c.get("name"), str)
+                                                       and number(c.get("estimate")) for c in coefs)):
+        return "'coefficients' must list each coefficient's name and a finite estimate"
+    spec = model["model_spec"]
+    if not isinstance(spec, dict):
+        return "'model_spec' must be an object"
+    if model.get("link") not in links.LINKS and not (model.get("link") == "softmax" and spec.get("labels")):
+        return f"unknown link {model.get('link')!r}"
+    design = spec.get("design")
+    if not isinstance(design, dict) or not isinstance(design.get("intercept"), bool):
+        return "'model_spec.design' must say which columns and whether there is an intercept"
+    if design.get("kind") == "columns":
+        if not names(design.get("covariates")):
+            return "'model_spec.design.covariates' must list column names"
+    elif design.get("kind") == "formula":
+        if not (isinstance(design.get("rhs"), str) and names(design.get("variables"))
+                and isinstance(design.get("categories"), dict) and isinstance(design.get("transform_state"), dict)):
+            return "'model_spec.design' must hold the formula, its variables, categories and transforms' state"
+    else:
+        return "'model_spec.design.kind' must be 'columns' or 'formula'"
+    for key in ("offset", "exposure"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            return f"'model_spec.{key}' must be a column name or null"
+    labels = spec.get("labels")
+    if labels is not None and not (names(labels) and len(labels) >= 2):
+        return "'model_spec.labels' must list two or more labels"
+    cov = spec.get("covariance")
+    k = len(coefs)
+    if cov is not None and not (isinstance(cov, list) and len(cov) == k and all(
+            isinstance(row, list) and len(row) == k and all(number(v) for v in row) for row in cov)):
+        return f"'model_spec.covariance' must be a {k} x {k} matrix of numbers (one row per coefficient)"
+    return None
 
 
 def predict(model, data, *, interval=False, confidence=0.95, options=None):
@@ -118,7 +164,8 @@ def _design(layout, frame, variables, n):
             raise DataError(f"column '{plain(var)}' has {len(new)} value{'s' if len(new) > 1 else ''} the model "
                             f"never saw ({frame.place(new[0])}: '{plain(str(values[new[0]]))}'); it knows "
                             f"{', '.join(plain(str(v)) for v in levels[:10])}")
-    X, names, _ = design(layout["rhs"], columns, layout["intercept"], state=layout)
+    X, names, _ = design(layout["rhs"], columns, layout["intercept"], state=layout, rows=n,
+                         where="the model's formula")
     return X, list(names)
 
 

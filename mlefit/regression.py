@@ -72,10 +72,24 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         if record:  # the family by its mean (gamma)
             dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
         fixed = _fixed(dens, target, fix)
-        fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                         offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
+        try:
+            fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
+                             offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
+        except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
+            raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
+                            f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
+                            f"likelihood is unbounded; check for a covariate that copies the response") from None
+    sigma = dict(fit.others).get("sigma")
+    if sigma is not None and sigma <= 1e-10 * float(np.std(d.y)):
+        raise DataError(f"the covariates give the response exactly (residual scale {sigma:.3g} against a spread "
+                        f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
+                        f"likelihood is unbounded; check for a covariate that copies the response")
     if name in ("bernoulli", "binomial"):
-        separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None)
+        separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+    if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
+        raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
+                        "(their variance is no more than their mean), so the fit is the poisson regression; "
+                        "use --dist poisson")
     cov, how = _covariance(fit, d, robust, cluster, notes)
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed)
@@ -181,9 +195,10 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
     discrete = dens is None or dens.discrete
     ll = fit.loglik
     lr = df = lr_p = r2 = None
-    if fit.loglik_null is not None and p > 1:
+    intercepts = sum(1 for c in fit.names if c == "Intercept" or c.endswith(":Intercept"))  # K - 1 for softmax
+    if fit.loglik_null is not None and p > intercepts:
         from scipy.special import chdtrc
-        lr, df = max(0.0, 2.0 * (ll - fit.loglik_null)), p - 1
+        lr, df = max(0.0, 2.0 * (ll - fit.loglik_null)), p - intercepts
         lr_p = float(chdtrc(df, lr))
         r2 = 1.0 - ll / fit.loglik_null if discrete and fit.loglik_null < 0 else None
     deviance = _deviance(name, dens, fit, d, link)
@@ -236,4 +251,6 @@ def _deviance(name, dens, fit, d, link):
             "negative_binomial": (theta.get("size"), sat)}[name]
     with np.errstate(all="ignore"):
         terms = dens.logpdf(y, *args, *shapes)
+    if name in ("poisson", "negative_binomial"):  # a count of 0 with mean 0 has probability 1
+        terms = np.where(y == 0, 0.0, terms)
     return float(2.0 * (np.sum(ww * terms) - fit.loglik))

@@ -34,10 +34,25 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
             exposure=None, cluster=None, positive=None, options=None):
     """The Rows of `data` for the family `name` (see mlefit.regression.regress)."""
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
-    extra = [c for c in (weights, trials_column, offset, exposure, cluster) if c is not None]
-    table = read(data, [response] + covariates + extra, labels=name in ("bernoulli", "categorical"),
-                 options=options, refused=() if rhs is not None else covariates)
-    cols = dict(zip([response] + covariates + extra, table.names))
+    roles = {"--weights": weights, "--trials": trials_column, "--offset": offset, "--exposure": exposure,
+             "--cluster": cluster}
+    for option, column in roles.items():
+        if column is not None and column == response:
+            raise UsageError(f"{option} names the response column '{response}'; give another column")
+    twice = sorted({c for c in covariates if covariates.count(c) > 1})
+    if twice:
+        raise UsageError(f"covariate {', '.join(twice)} is named twice among the covariates; name each once")
+    if response in covariates:
+        raise UsageError(f"the response '{response}' is also among the covariates; a column cannot explain itself")
+    if rhs is None and "Intercept" in covariates:
+        raise UsageError("a covariate column named 'Intercept' would take the intercept's name; rename the column "
+                         "(or use --no-intercept and keep it as the intercept)")
+    # one column may serve two roles (a covariate that is also the cluster): read once
+    wanted = list(dict.fromkeys([response] + covariates + [c for c in roles.values() if c is not None]))
+    numeric = {c: "a covariate" for c in ([] if rhs is not None else covariates)}
+    numeric.update({c: f"the {option} column" for option, c in roles.items() if c is not None and option != "--cluster"})
+    table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric)
+    cols = dict(zip(wanted, table.names))
     y = table.columns[table.names[0]]
     names_of_labels = None
     if name == "categorical":
@@ -48,14 +63,34 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     if exposure is not None:
         e = table.columns[cols[exposure]]
         if np.any(~(e > 0)):
-            raise DataError(f"--exposure column '{exposure}' must be positive "
-                            f"({table.place(int(np.argmax(~(e > 0))))})")
+            raise DataError(f"the --exposure column '{exposure}' must be positive "
+                            f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
         off = np.log(e) if off is None else off + np.log(e)
     X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs)
-    return Rows(table, y, weight_values(table, cols[weights]) if weights else None,
-                (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else (),
+    w = weight_values(table, cols[weights]) if weights else None
+    shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
+    _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
+    return Rows(table, y, w, shapes,
                 off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
                 tuple(table.notes) + ((note,) if note else ()))
+
+
+def _constant(name, y, trials, w, label):
+    """Refuse a response at the edge of its family: no maximum likelihood estimate
+    exists (the intercept runs to infinity) when every count is 0, or every trial
+    failed, or every trial succeeded (rows of weight 0 aside)."""
+    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+        return
+    used = y if w is None else y[w > 0]
+    top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
+    if np.all(used == 0):
+        what = "every count is 0" if name in ("poisson", "negative_binomial") else "every response is 0"
+    elif name in ("bernoulli", "binomial") and np.all(used == top):
+        what = "every response is 1" if name == "bernoulli" else "every trial succeeded"
+    else:
+        return
+    raise DataError(f"{what} in '{label}': the mean's maximum likelihood estimate is on the edge "
+                    f"(the intercept runs to infinity), so no coefficient has a finite estimate")
 
 
 def _not_number(text):
@@ -66,16 +101,18 @@ def _not_number(text):
     return False
 
 
-def read(data, names, labels, options, refused):
-    """The columns, aligned; a text column among `refused` (covariates given by -x) is
-    refused, pointing to --formula; other text columns are kept (categories, clusters)."""
+def read(data, names, labels, options, numeric):
+    """The columns, aligned; a text column that must hold numbers ({name: its role}) is
+    refused (a covariate given by -x pointing to --formula); other text columns are kept
+    (a formula's categories, clusters)."""
+    from .errors import plain
     from .frame import frame_of, refuse_text
 
     def on_text(name, cell):
-        if name in refused:
+        if numeric.get(name) == "a covariate":
             refuse_text(name, cell)
-    if len(set(names)) != len(names):
-        raise UsageError(f"a column is named twice among {', '.join(names)}")
+        elif name in numeric:
+            raise DataError(f"{numeric[name]} '{plain(name)}' is text (e.g. '{plain(cell)}'); it must hold numbers")
     return frame_of(data, names, text_first=labels, options=options, on_text=on_text)
 
 
@@ -137,6 +174,8 @@ def weight_values(table, column):
         i = int(np.argmax(bad))
         raise DataError(f"weight column '{column}' has {int(bad.sum())} negative or infinite values "
                         f"({table.place(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
+    if not np.sum(w) > 0:
+        raise DataError(f"the weights in '{column}' are all 0: no row counts; check the column")
     return w
 
 
@@ -160,7 +199,7 @@ def design(table, columns, intercept, rhs=None):
     `rhs`; text covariates (outside a formula) and collinear columns refused."""
     if rhs is not None:
         from .formula import design
-        X, names, state = design(rhs, {c: table.columns[c] for c in columns}, intercept)
+        X, names, state = design(rhs, {c: table.columns[c] for c in columns}, intercept, rows=table.n)
         _check_design(table, X, names)
         return X, names, dict(state, kind="formula", variables=list(columns))
     parts, names = [], []
@@ -184,6 +223,9 @@ def design(table, columns, intercept, rhs=None):
 def _check_design(table, X, names):
     if X.shape[1] == 0:
         raise UsageError("the model has no terms: give covariates or keep the intercept")
+    if table.n == 0:
+        why = ", ".join(f"{d.count} {d.reason}" for d in table.dropped) or "the input has no data rows"
+        raise DataError(f"no rows left to fit ({table.rows_read} read, all left out: {why}); check the columns")
     if table.n <= X.shape[1]:
         raise DataError(f"{table.n} rows for {X.shape[1]} coefficients: the model needs more rows than coefficients")
     _check_rank(X, names)

@@ -7,15 +7,19 @@ import numpy as np
 from .errors import DataError
 
 
-def check(fit, X, names, y, trials):
+def check(fit, X, names, y, trials, w=None):
     """Refuse a binary fit whose MLE does not exist: some direction b separates the rows
     (x'b >= 0 where every trial succeeded, <= 0 where none did, = 0 in between, and not
     all zero), found by linear programs (Konis 2007), run when the fit shows signs of it
     (no convergence, or a linear predictor beyond +-30). The covariates named are those
-    that separate on their own (with the intercept), else those of a separating b."""
+    that separate on their own (with the intercept), else those of a separating b. Rows
+    of weight 0 do not count."""
     if fit.converged and np.all(np.abs(X @ fit.beta) < 30):
         return
     t = np.ones_like(y) if trials is None else trials
+    if w is not None:
+        keep = w > 0
+        X, y, t = X[keep], y[keep], t[keep]
     s = np.where(y >= t, 1.0, np.where(y <= 0, -1.0, 0.0))
     found = _separating(X, s)
     if found is None:
@@ -28,7 +32,7 @@ def check(fit, X, names, y, trials):
     raise DataError(f"{kind} separation: {', '.join(which) or 'the intercept'} "
                     f"{'separate' if len(which) > 1 else 'separates'} the outcomes, so the maximum "
                     f"likelihood estimate does not exist (a coefficient goes to infinity); drop or "
-                    f"merge {'those covariates' if len(which) > 1 else 'that covariate'}, or fit with a prior")
+                    f"merge {'those covariates' if len(which) > 1 else 'that covariate'}")
 
 
 def _separating(X, s):

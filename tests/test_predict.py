@@ -118,3 +118,33 @@ def test_softmax_predicts_each_labels_probability(tmp_path):
     assert header == ["p[x]", "p[y]", "p[z]"]
     m = sm.MNLogit(y, sm.add_constant(a)).fit(disp=0, method="newton", tol=1e-12)
     np.testing.assert_allclose(rows, m.predict(sm.add_constant(np.array([0.5, -1.0]), has_constant="add")), rtol=1e-6)
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda m: m.pop("link"), "unknown link None"),
+    (lambda m: m["coefficients"][0].update(estimate="x"), "'coefficients' must list"),
+    (lambda m: m["model_spec"].update(covariance=[[1.0]]), "must be a 6 x 6 matrix"),
+    (lambda m: m["model_spec"].pop("design"), "'model_spec.design' must say"),
+    (lambda m: m["model_spec"]["design"].update(kind="magic"), "must be 'columns' or 'formula'"),
+])
+def test_an_edited_model_file_is_refused_by_what_is_wrong(model, edit, message):
+    saved = json.loads(model.read_text())
+    edit(saved)
+    model.write_text(json.dumps(saved))
+    result = run("predict", model, INFERT)
+    assert result.exit_code == 1 and message in result.stderr and "internal error" not in result.stderr
+
+
+def test_poly_and_scale_are_reproduced_on_new_rows(tmp_path):
+    path = tmp_path / "p.json"
+    formula = "case ~ scale(age) + poly(parity, 2)"
+    assert run("regress", INFERT, "-f", formula, "-d", "bernoulli", "--save", path).exit_code == 0
+    result = run("predict", path, INFERT)
+    assert result.exit_code == 0, result.output
+    _, rows = read_csv(result.stdout)
+    from mlefit.regression import regress
+    fit = regress(INFERT, formula=formula, dist="bernoulli")
+    from formulaic import model_matrix
+    X = model_matrix(formula.split("~")[1], pd.read_csv(INFERT)).to_numpy()
+    beta = np.array([c.estimate for c in fit.coefficients])
+    np.testing.assert_allclose(np.array(rows)[:, 0], 1 / (1 + np.exp(-(X @ beta))), rtol=1e-10)

@@ -413,3 +413,96 @@ def test_a_covariate_in_tiny_units_is_fitted():
     r = regress({"y": y, "x": x}, "y", ["x"], dist="normal")
     ols = sm.OLS(y, sm.add_constant(x)).fit()
     np.testing.assert_allclose([c.estimate for c in r.coefficients], ols.params, rtol=1e-9)
+
+
+def test_softmax_lr_test_counts_the_slopes_of_every_label():
+    y, cols = softmax_data(seed=3)
+    m = sm.MNLogit(y, sm.add_constant(np.column_stack([cols["a"], cols["b"]]))).fit(disp=0, method="newton", tol=1e-12)
+    r = regress(cols, "y", ["a", "b"], dist="categorical")
+    assert r.lr_df == m.df_model == 4
+    assert r.lr_statistic == pytest.approx(m.llr, rel=1e-7)
+
+
+def test_negative_binomial_deviance_with_zero_counts_equals_statsmodels():
+    rng, cols, X = design(seed=20)
+    mu = np.exp(0.2 + 0.4 * cols["a"])
+    cols["y"] = rng.negative_binomial(1.5, 1.5 / (1.5 + mu)).astype(float)
+    assert (cols["y"] == 0).any()
+    r = regress(cols, "y", ["a", "b"], dist="negative_binomial")
+    size = r.parameters[0].estimate
+    m = sm.GLM(cols["y"], X, family=sm.families.NegativeBinomial(alpha=1 / size)).fit(tol=1e-14)
+    assert r.deviance == pytest.approx(m.deviance, rel=1e-7)
+
+
+# ------------------------------------------------------------------ refusals found in review
+def test_formula_grammar_allows_grouping_and_refuses_a_single_name_power():
+    rng, cols, X = design(seed=21)
+    cols["c"] = rng.normal(size=400)
+    cols["y"] = rng.poisson(np.exp(0.3 * cols["a"])).astype(float)
+    r = regress(cols, formula="y ~ (a + b)^2 + c:(a + b)", dist="poisson")
+    assert [c.name for c in r.coefficients] == ["Intercept", "a", "b", "a:b", "c:a", "c:b"]
+    with pytest.raises(UsageError, match=r"for its square use poly\(a, 2\)"):
+        regress(cols, formula="y ~ a^2", dist="poisson")
+    alone = regress(cols, formula="y ~ 1", dist="poisson")
+    assert [c.name for c in alone.coefficients] == ["Intercept"]
+    assert alone.coefficients[0].estimate == pytest.approx(np.log(np.mean(cols["y"])), rel=1e-10)
+
+
+def test_one_column_in_two_roles_and_clashes():
+    rng, cols, X = design(seed=22)
+    cols["g"] = rng.integers(0, 20, 400).astype(float)
+    cols["y"] = rng.poisson(np.exp(0.01 * cols["g"])).astype(float)
+    r = regress(cols, "y", ["a", "g"], dist="poisson", cluster="g")  # a covariate that is also the cluster
+    assert r.coefficients[2].interval.startswith("wald, cluster-robust (20 clusters")
+    for kwargs, match in [(dict(covariates=["a", "a"]), "named twice"), (dict(covariates=["y"]), "cannot explain itself"),
+                          (dict(covariates=["a"], weights="y"), "--weights names the response"),
+                          (dict(covariates=["Intercept"]), "take the intercept's name")]:
+        data = dict(cols, Intercept=np.ones(400))
+        with pytest.raises(UsageError, match=match):
+            regress(data, "y", dist="poisson", **kwargs)
+
+
+def test_text_in_a_numeric_role_and_zero_weights_are_one_line_errors():
+    rng, cols, X = design(seed=23)
+    cols["y"] = rng.poisson(2.0, 400).astype(float)
+    cols["t"] = np.array(["u", "v"])[rng.integers(0, 2, 400)]
+    for key in ("weights", "offset", "exposure"):
+        with pytest.raises(DataError, match=f"the --{key} column 't' is text"):
+            regress(cols, "y", ["a"], dist="poisson", **{key: "t"})
+    with pytest.raises(DataError, match="all 0"):
+        regress(dict(cols, w=np.zeros(400)), "y", ["a"], dist="poisson", weights="w")
+
+
+@pytest.mark.parametrize("dist,y,match", [
+    ("poisson", np.zeros(50), "every count is 0"),
+    ("bernoulli", np.ones(50), "every response is 1"),
+    ("bernoulli", np.zeros(50), "every response is 0"),
+])
+def test_a_response_at_the_edge_has_no_estimate(dist, y, match):
+    x = np.linspace(0, 1, 50)
+    with pytest.raises(DataError, match=match):
+        regress({"y": y, "x": x}, "y", ["x"], dist=dist)
+
+
+def test_no_overdispersion_points_to_poisson():
+    rng = np.random.default_rng(24)
+    x = rng.normal(size=300)
+    y = rng.binomial(10, 0.4, 300).astype(float)  # variance below the mean
+    with pytest.raises(DataError, match="not overdispersed.*use --dist poisson"):
+        regress({"y": y, "x": x}, "y", ["x"], dist="negative_binomial")
+
+
+def test_an_exact_linear_response_is_named():
+    x = np.arange(20.0)
+    with pytest.raises(DataError, match="give the response exactly"):
+        regress({"y": 3 + 2 * x, "x": x}, "y", ["x"], dist="normal")
+
+
+def test_separation_hidden_by_zero_weights_is_found():
+    x = np.arange(20.0)
+    y = (x > 9).astype(float)
+    y[[0, 19]] = [1.0, 0.0]  # two rows that break the separation, weighted out
+    w = np.ones(20)
+    w[[0, 19]] = 0.0
+    with pytest.raises(DataError, match="separation: x separates"):
+        regress({"y": y, "x": x, "w": w}, "y", ["x"], dist="bernoulli", weights="w")
