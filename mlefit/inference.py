@@ -114,3 +114,17 @@ def numeric_hessian(f, theta, rel_step=2e-3):
         return hess
 
     return (4.0 * at(base / 2.0) - at(base)) / 3.0
+
+
+def score_outer(scores, w=None, clusters=None):
+    """J of a sandwich covariance H^-1 J H^-1 from per-row scores (n x k): sum_i w_i s_i s_i'
+    (w frequency weights: a weight k is k rows), or with clusters sum_c S_c S_c' over the
+    clusters' sums S_c of w_i s_i, times G/(G-1) (R's sandwich::vcovCL adjustment)."""
+    ws = scores if w is None else scores * np.asarray(w, dtype=np.float64)[:, None]
+    if clusters is None:
+        return ws.T @ scores
+    _, group = np.unique(clusters, return_inverse=True)
+    sums = np.zeros((int(group.max()) + 1, scores.shape[1]))
+    np.add.at(sums, group, ws)
+    g = sums.shape[0]
+    return sums.T @ sums * (g / (g - 1.0))

@@ -17,20 +17,35 @@ import numpy as np
 from . import links
 from .families.rowwise import SCALES, from_free, to_free
 from .likelihood import fit_rows, total
-from .inference import covariance_from_information
+from .inference import covariance_from_information, score_outer
 from .maximize import EPS, Point, newton
 
-# family -> (index of the parameter the covariates move, default link, links allowed[,
-# the record in the family's file that regression uses: its parameterisation by the mean])
+@dataclass(frozen=True)
+class Regressed:
+    """How a family is regressed: the index of the parameter the covariates move (None:
+    the categorical family's K - 1 linear predictors, softmax_model.py), its default link,
+    the links allowed, and the name of the per-row record in the family's file when it
+    is not DENSITY (gamma by its mean: MEAN)."""
+
+    target: int | None
+    link: str
+    links: tuple
+    record: str = "DENSITY"
+
+    def density(self, name):
+        from importlib import import_module
+        return getattr(import_module(f"mlefit.families.{name}"), self.record)
+
+
 REGRESSED = {
-    "normal": (0, "identity", ("identity", "log")),
-    "bernoulli": (0, "logit", ("logit", "probit", "cloglog")),
-    "binomial": (0, "logit", ("logit", "probit", "cloglog")),
-    "poisson": (0, "log", ("log", "identity")),
-    "negative_binomial": (1, "log", ("log",)),
-    "gamma": (0, "log", ("log", "inverse", "identity"), "MEAN"),
-    "student_t": (0, "identity", ("identity",)),
-    "categorical": (None, "softmax", ("softmax",)),  # softmax_model.py: K - 1 linear predictors
+    "normal": Regressed(0, "identity", ("identity", "log")),
+    "bernoulli": Regressed(0, "logit", ("logit", "probit", "cloglog")),
+    "binomial": Regressed(0, "logit", ("logit", "probit", "cloglog")),
+    "poisson": Regressed(0, "log", ("log", "identity")),
+    "negative_binomial": Regressed(1, "log", ("log",)),
+    "gamma": Regressed(0, "log", ("log", "inverse", "identity"), "MEAN"),
+    "student_t": Regressed(0, "identity", ("identity",)),
+    "categorical": Regressed(None, "softmax", ("softmax",)),
 }
 
 
@@ -169,7 +184,7 @@ class Objective:
             blocks = [[weighted_gram(X, curv)]]
             cross = []
             for j, dom in zip(self.others, self.domains):
-                g1, g2 = SCALES[dom][1](theta[j]), SCALES[dom][2](theta[j])
+                g1 = SCALES[dom][1](theta[j])
                 s_j = total(score[j], w, n)
                 grad.append(np.array([s_j * g1]))
                 shift = np.abs(np.broadcast_to(hess[t][j], (n,)) * d1) * np.abs(self.eta(vec))  # eta's rounding
@@ -225,16 +240,7 @@ def sandwich(fit, w=None, clusters=None):
     G/(G-1) (the cluster adjustment of R's sandwich::vcovCL). None without a covariance."""
     if fit.covariance is None:
         return None
-    s = fit.objective.row_scores(fit.vec)
-    ws = s if w is None else s * w[:, None]
-    if clusters is None:
-        jay = ws.T @ s
-    else:
-        _, group = np.unique(clusters, return_inverse=True)
-        sums = np.zeros((int(group.max()) + 1, s.shape[1]))
-        np.add.at(sums, group, ws)
-        g = sums.shape[0]
-        jay = sums.T @ sums * (g / (g - 1.0))
+    jay = score_outer(fit.objective.row_scores(fit.vec), w, clusters)
     return fit.covariance @ jay @ fit.covariance
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from . import families, links, regression_rows as rows, separation
 from .errors import ConvergenceError, DataError, UsageError
 from .inference import z_value
+from .families.rowwise import SCALES
 from .linear_model import REGRESSED, fit_linear
 from .regression_result import Coefficient, RegressionResult
 
@@ -40,8 +41,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     ConvergenceError (with the partial result) when the fit does not converge.
     """
     name, loss_label, note = _family(dist, loss)
-    target, default_link, allowed, *record = REGRESSED[name]
-    link = link or default_link
+    how = REGRESSED[name]
+    target, allowed = how.target, how.links
+    link = link or how.link
     if link not in allowed:
         raise UsageError(f"the {name} family takes the link{'s' if len(allowed) > 1 else ''} "
                          f"{', '.join(allowed)} (got '{link}')")
@@ -68,9 +70,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         dens, fixed = None, {}
         fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter)
     else:
-        dens, _ = families.density(name)
-        if record:  # the family by its mean (gamma)
-            dens = getattr(__import__(f"mlefit.families.{name}", fromlist=[record[0]]), record[0])
+        dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
         try:
             fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
@@ -201,6 +201,8 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         lr, df = max(0.0, 2.0 * (ll - fit.loglik_null)), p - intercepts
         lr_p = float(chdtrc(df, lr))
         r2 = 1.0 - ll / fit.loglik_null if discrete and fit.loglik_null < 0 else None
+    if intercepts and p > intercepts and fit.loglik_null is None:
+        notes.append("the intercept-only model did not converge: no likelihood-ratio test or pseudo R2")
     deviance = _deviance(name, dens, fit, d, link)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
               f"({link} link), observed information")
@@ -220,13 +222,12 @@ def _exp(v):
 
 
 def _to_free(value, dom):
-    return math.log(value) if dom == "positive" else math.log(value / (1 - value)) if dom == "unit" else value
+    return float(SCALES[dom][3](value))
 
 
 def _from_free(v, dom):
-    if dom == "positive":
-        return _exp(v)
-    return 1.0 / (1.0 + math.exp(-v)) if dom == "unit" else v
+    with np.errstate(over="ignore"):
+        return float(SCALES[dom][0](v))
 
 
 def _deviance(name, dens, fit, d, link):

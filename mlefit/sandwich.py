@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError
-from .inference import covariance_from_information
+from .inference import covariance_from_information, score_outer
 
 REL_STEP = 1e-3  # the larger of the two steps, relative to the parameter's scale
 RATIO_NOTE = 1.5  # a robust SE this many times the model's (or 1 / this) gets a note
@@ -99,8 +99,7 @@ def _sandwich(f):
     if bad.any():
         return _fail(k, notes, f"the scores of {int(bad.sum())} observation(s) are not finite at "
                                     f"this estimate: no robust standard errors")
-    w = np.ones(s.shape[0]) if f.w is None else np.asarray(f.w, dtype=np.float64)
-    jay = s.T @ (w[:, None] * s)
+    jay = score_outer(s, f.w)
     aitch = info[np.ix_(idx, idx)]
     if a is not None:  # the sum-to-one weights of a mixture: work in the free parameters
         jay, aitch = a.T @ jay @ a, a.T @ aitch @ a

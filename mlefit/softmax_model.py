@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .likelihood import total
 from .linear_model import LinearFit, weighted_gram
 from .inference import covariance_from_information
 from .maximize import EPS, Point, newton
@@ -35,12 +36,9 @@ class Softmax:
         chosen = np.where(self.codes > 0, eta[np.arange(eta.shape[0]), np.maximum(self.codes - 1, 0)], 0.0)
         return chosen - top - np.log(norm), e / norm[:, None]
 
-    def _total(self, v):
-        return float(np.sum(v) if self.w is None else np.dot(self.w, v))
-
     def value(self, vec):
         with np.errstate(all="ignore"):
-            v = self._total(self.parts(vec)[0])
+            v = total(self.parts(vec)[0], self.w, self.codes.size)
         return v if math.isfinite(v) else -math.inf
 
     def row_scores(self, vec):
@@ -62,7 +60,7 @@ class Softmax:
                     hess[a * self.p:(a + 1) * self.p, b * self.p:(b + 1) * self.p] = block
                     hess[b * self.p:(b + 1) * self.p, a * self.p:(a + 1) * self.p] = block.T
             noise = EPS * np.tile(self.col_max, q) * np.repeat(np.abs(resid).sum(axis=0), self.p)
-            value = self._total(ll)
+            value = total(ll, self.w, self.codes.size)
         return Point(value if math.isfinite(value) else -math.inf, grad, hess, noise)
 
 
