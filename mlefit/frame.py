@@ -112,7 +112,7 @@ def frame_of(data, names, text_first=False, options=None, on_text=None):
         v = np.asarray(data[name])
         if v.dtype.kind in "OUS" and on_text is not None and arrays and v.size:
             on_text(name, str(v[0]))
-        arrays.append(v if v.dtype.kind in "OUS" else v.astype(np.float64))
+        arrays.append(v if v.dtype.kind in "OUS" else np.asarray(v, dtype=np.float64))  # no copy of floats
     n = {a.shape[0] for a in arrays}
     if len(n) != 1:
         raise UsageError("the columns have different lengths")
@@ -129,7 +129,7 @@ def frame_of(data, names, text_first=False, options=None, on_text=None):
             dropped.append(Drop(reason, int(where.size), tuple(f"index {p}" for p in where[:FIRST])))
         missing |= here
     kept = np.flatnonzero(~missing)
-    columns = {name: a[kept] for name, a in zip(names, arrays)}
+    columns = {name: a if kept.size == rows else a[kept] for name, a in zip(names, arrays)}
     return Frame(columns, tuple(names), int(kept.size), rows, tuple(dropped), None,
                  place=lambda p: f"index {int(kept[p])}", kept=kept, table_rows=rows)
 

@@ -93,6 +93,10 @@ class Objective:
         self.inverse = links.inverse(link)
         # a one-parameter family on its canonical link: the per-row terms in eta itself
         self.canonical = dens.canonical[1] if dens.canonical and dens.canonical[0] == link and dens.k == 1 else None
+        self.constant = 0.0  # the log-density's part free of eta, summed once (-sum log y!)
+        if self.canonical is not None:
+            with np.errstate(all="ignore"):
+                self.constant = total(dens.canonical[2](y, *shapes), w, y.size)
         self.offset = offset
         self.fixed = dict(fixed or {})
         self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)
@@ -126,11 +130,10 @@ class Objective:
     def value(self, vec):
         with np.errstate(all="ignore"):
             if self.canonical is not None:
-                terms = self.canonical(self.y, self.eta(vec), *self.shapes)[0]
+                v = total(self.canonical(self.y, self.eta(vec), *self.shapes)[0], self.w, self.y.size) + self.constant
             else:
                 theta, _, _ = self.theta(vec)
-                terms = self.dens.logpdf(self.y, *theta, *self.shapes)
-            v = total(terms, self.w, self.y.size)
+                v = total(self.dens.logpdf(self.y, *theta, *self.shapes), self.w, self.y.size)
         return v if math.isfinite(v) else -math.inf
 
     def _noise(self, g_row, curv, eta):
@@ -147,7 +150,7 @@ class Objective:
             ll, d1, d2 = self.canonical(self.y, eta, *self.shapes)
             g_row = d1 if w is None else w * d1
             curv = d2 if w is None else w * d2
-            value = total(ll, w, n)
+            value = total(ll, w, n) + self.constant
             hess = weighted_gram(X, curv)
             noise = self._noise(g_row, curv, eta)
         return Point(value if math.isfinite(value) else -math.inf, X.T @ g_row, hess, noise)

@@ -117,7 +117,11 @@ def newton(objective, value, eta0, *, max_iter=200):
             point = objective(eta)
             continue
         unseen = 0
-        t = 1.0
+        full = objective(eta + step)  # the full step is taken most often: its derivatives at once
+        if math.isfinite(full.value) and full.value >= point.value + 1e-4 * lam2:
+            eta, point = eta + step, full
+            continue
+        t = 0.5
         for _ in range(60):
             trial = eta + t * step
             v = value(trial)

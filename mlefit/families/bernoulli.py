@@ -47,5 +47,5 @@ DENSITY = Density(
     sample=lambda rng, size, p: binomial.sample(rng, size, p, 1),
     scipy=lambda p: scipy_stats().bernoulli(p),
     note=binomial.DENSITY.note,
-    canonical=("logit", lambda y, eta: logit_terms(y, eta)),
+    canonical=("logit", lambda y, eta: logit_terms(y, eta), lambda y: 0.0),
 )

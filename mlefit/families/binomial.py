@@ -49,8 +49,7 @@ def sample(rng, size, p, trials):
 
 def _logit(y, eta, trials):
     from .bernoulli import logit_terms
-    ll, d1, d2 = logit_terms(y, eta, trials)
-    return ll + log_choose(trials, y), d1, d2
+    return logit_terms(y, eta, trials)
 
 
 DENSITY = Density(
@@ -58,5 +57,5 @@ DENSITY = Density(
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start, sample=sample,
     scipy=lambda p, trials: scipy_stats().binom(trials, p),
     note="p = 0 or 1 (no successes, or no failures) is on the edge: no finite logit",
-    canonical=("logit", _logit),
+    canonical=("logit", _logit, lambda y, trials: log_choose(trials, y)),
 )

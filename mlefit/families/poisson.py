@@ -31,10 +31,14 @@ def logsf(y, rate):
 
 
 def _log_link(y, eta):
-    """l = y eta - e^eta - log y!, with its derivatives y - mu and -mu."""
-    from scipy.special import gammaln
+    """l + log y! = y eta - e^eta, with its derivatives y - mu and -mu."""
     mu = np.exp(eta)
-    return y * eta - mu - gammaln(y + 1.0), y - mu, -mu
+    return y * eta - mu, y - mu, -mu
+
+
+def _log_factorial(y):
+    from scipy.special import gammaln
+    return -gammaln(y + 1.0)
 
 
 DENSITY = Density(
@@ -43,5 +47,5 @@ DENSITY = Density(
     start=lambda y, w: (max(weighted_mean(y, w), 1e-3),),
     sample=lambda rng, size, rate: rng.poisson(rate, size).astype(np.float64),
     scipy=lambda rate: scipy_stats().poisson(rate),
-    canonical=("log", _log_link),
+    canonical=("log", _log_link, _log_factorial),
 )

@@ -51,9 +51,10 @@ class Density:
     extreme: dict = field(default_factory=dict)  # {param index: (y, w) -> MLE}: support bounds
     smooth: bool = True  # False: the log-likelihood has kinks in some parameter (laplace's mu)
     note: str = ""  # what the generic estimator should say about this family
-    # (link, f): for a one-parameter family, its canonical link and f(y, eta, *shapes) ->
-    # (logpdf, d/d eta, d2/d eta2) per row in the linear predictor itself: exact where
-    # the parameter rounds to its bound (p = 1 at eta > 37) and cheaper than the chain rule
+    # (link, f, c): for a one-parameter family, its canonical link, f(y, eta, *shapes) ->
+    # (logpdf - c, d/d eta, d2/d eta2) per row in the linear predictor itself (exact where
+    # the parameter rounds to its bound, p = 1 at eta > 37, and cheaper than the chain
+    # rule), and c(y, *shapes), the part of logpdf free of eta (-log y!), taken once
     canonical: Optional[tuple] = None
 
     @property
