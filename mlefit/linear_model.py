@@ -65,7 +65,7 @@ class LinearFit:
     vec: np.ndarray | None = field(default=None, repr=False, compare=False)  # (b, eta_others)
 
 
-BLOCK = 131072  # rows per block of X'WX: the block's scaled copy stays small
+BLOCK = 16384  # rows per block of X'WX: its scaled copy (2.7 MB at 21 columns) stays in cache (131072: 1.6x slower)
 
 
 def weighted_gram(X, c):
