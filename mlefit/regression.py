@@ -1,6 +1,8 @@
 """mlefit.regress: a family whose mean moves with covariates, fitted by maximum likelihood
-on the per-row likelihood core (linear_model.fit_linear). This module checks the data
-and the design, and turns the fit into a RegressionResult; no maths of its own."""
+on the per-row likelihood core (linear_model.fit_linear, softmax_model.fit_softmax).
+This module resolves the model, runs the fit and turns it into a RegressionResult (the
+intervals, the likelihood-ratio test, the deviance); the rows are read and checked in
+regression_rows.py, separation in separation.py."""
 import math
 from dataclasses import replace
 
