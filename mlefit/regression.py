@@ -20,7 +20,7 @@ LOG_LINKS = ("log", "logit", "softmax")
 
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
-            robust=False, cluster=None, fix=None, confidence=0.95, max_iter=100, options=None):
+            robust=False, cluster=None, fix=None, interval="wald", confidence=0.95, max_iter=100, options=None):
     """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
     mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
 
@@ -36,6 +36,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
         whose values group the rows: cluster-robust errors (rows of a cluster may be
         correlated), with R's sandwich::vcovCL adjustment G/(G-1).
+    interval: 'wald' (default) or 'profile' (profile likelihood: where the log-likelihood
+        maximised over everything else falls chi2_1/2 below its maximum).
     fix: {name: value} of the family's other parameters held fixed (student_t's df, the
         negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
     Rows with a missing value in any column used are left out and reported. Raises
@@ -59,6 +61,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         response, rhs, covariates = parse(formula)
     if response is None:
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
+    if interval not in ("wald", "profile"):
+        raise UsageError(f"interval must be 'wald' or 'profile' (got '{interval}')")
+    if interval == "profile" and (robust or cluster is not None):
+        raise UsageError("--interval profile is the model's own likelihood; it does not go with --robust or --cluster")
     if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
@@ -93,8 +99,19 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
                         "use --dist poisson")
     cov, how = _covariance(fit, d, robust, cluster, notes)
+    ends = None
+    if interval == "profile" and fit.converged:
+        from .regression_profile import interval as profile
+        p = len(fit.names)
+        ends = {j: profile(fit.objective, fit.vec, fit.loglik, fit.covariance, j, confidence, max_iter,
+                           log_scale=j >= p and fit.other_domains[j - p] != "real")
+                for j in range(fit.vec.size)}
+        how = "profile likelihood"
+        if any(None in e for e in ends.values()):
+            notes.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
+                         "log-likelihood never falls far enough on that side")
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
-                     cov, how, fixed)
+                     cov, how, fixed, ends)
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
@@ -164,20 +181,25 @@ def _fixed(dens, target, fix):
     return out
 
 
-def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset, cov, how, fixed=None):
+def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset, cov, how, fixed=None,
+            ends=None):
     """The RegressionResult of a fit (dens: the family's per-row record; None for the
-    categorical family's softmax)."""
+    categorical family's softmax). ends: {coordinate: (lower, upper)} of profile
+    intervals on the fit's own scale (None: Wald intervals)."""
     z = z_value(confidence)
     p = len(fit.names)
     coefs = []
     for j, (cname, b) in enumerate(zip(fit.names, fit.beta)):
         se = math.sqrt(cov[j, j]) if cov is not None else None
         lo, hi = (b - z * se, b + z * se) if se is not None else (None, None)
+        if ends is not None:
+            lo, hi = ends[j]
         zval = b / se if se else None
         pval = math.erfc(abs(zval) / math.sqrt(2.0)) if zval is not None else None
         expo = {}
         if link in LOG_LINKS and se is not None:
-            expo = dict(exp_estimate=_exp(b), exp_ci_lower=_exp(lo), exp_ci_upper=_exp(hi))
+            expo = dict(exp_estimate=_exp(b), exp_ci_lower=None if lo is None else _exp(lo),
+                        exp_ci_upper=None if hi is None else _exp(hi))
         coefs.append(Coefficient(cname, float(b), se, zval, pval, lo, hi, how, **expo))
     params = []
     for j, ((pname, value), dom) in enumerate(zip(fit.others, fit.other_domains)):
@@ -186,9 +208,10 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         if se_free is None:
             params.append(Coefficient(pname, value, None, None, None, None, None, "none"))
             continue
-        lo, hi = _from_free(free - z * se_free, dom), _from_free(free + z * se_free, dom)
+        lo, hi = ends[p + j] if ends is not None else (free - z * se_free, free + z * se_free)
+        lo, hi = (None if lo is None else _from_free(lo, dom)), (None if hi is None else _from_free(hi, dom))
         se = se_free * (value if dom == "positive" else value * (1 - value) if dom == "unit" else 1.0)
-        scale = "" if dom == "real" else f", {'log' if dom == 'positive' else 'logit'} scale"
+        scale = "" if dom == "real" or ends is not None else f", {'log' if dom == 'positive' else 'logit'} scale"
         params.append(Coefficient(pname, value, se, None, None, lo, hi, how + scale))
     for index, value in (fixed or {}).items():
         params.append(Coefficient(dens.params[index], value, None, None, None, None, None, "fixed"))

@@ -33,7 +33,10 @@ def coefficient_table(d):
 
 
 def _span(lo, hi, digits=5):
-    return "-" if lo is None and hi is None else f"{fmt(lo, digits)} - {fmt(hi, digits)}"
+    """'lower - upper'; a None beside a number is an open end (-inf below, inf above)."""
+    if lo is None and hi is None:
+        return "-"
+    return f"{'-inf' if lo is None else fmt(lo, digits)} - {'inf' if hi is None else fmt(hi, digits)}"
 
 
 def parameter_table(d):

@@ -506,3 +506,37 @@ def test_separation_hidden_by_zero_weights_is_found():
     w[[0, 19]] = 0.0
     with pytest.raises(DataError, match="separation: x separates"):
         regress({"y": y, "x": x, "w": w}, "y", ["x"], dist="bernoulli", weights="w")
+
+
+# ------------------------------------------------------------------ profile intervals
+def test_profile_interval_ends_are_where_the_profile_falls_by_chi2_over_2():
+    """At each end of a coefficient's profile interval, the log-likelihood maximised over
+    the other coefficients (statsmodels' GLM with that coefficient as an offset: an
+    independent fit) lies chi2_1(0.95)/2 below the maximum."""
+    import pandas as pd
+    import scipy.stats
+    from pathlib import Path
+    infert = pd.read_csv(Path(__file__).resolve().parent.parent / "sample_data" / "infert.csv")
+    cols = {c: infert[c].to_numpy(dtype=float) for c in ("case", "spontaneous", "induced")}
+    r = regress(cols, "case", ["spontaneous", "induced"], dist="bernoulli", interval="profile")
+    X = sm.add_constant(np.column_stack([cols["spontaneous"], cols["induced"]]))
+    drop = scipy.stats.chi2.ppf(0.95, 1) / 2
+    for j, c in enumerate(r.coefficients):
+        assert c.interval == "profile likelihood"
+        for end in (c.ci_lower, c.ci_upper):
+            rest = np.delete(X, j, axis=1)
+            m = sm.GLM(cols["case"], rest, family=sm.families.Binomial(), offset=end * X[:, j]).fit(tol=1e-14)
+            assert r.loglik - m.llf == pytest.approx(drop, abs=1e-6)
+        assert c.exp_ci_lower == pytest.approx(np.exp(c.ci_lower), rel=1e-12)
+
+
+def test_profile_interval_of_a_parameter_at_its_limit_is_open():
+    rng = np.random.default_rng(25)
+    x = rng.normal(size=200)
+    y = 1 + x + rng.normal(size=200)  # normal errors: student_t's df runs to its normal limit
+    r = regress({"y": y, "x": x}, "y", ["x"], dist="student_t", interval="profile")
+    df = r.parameters[1]
+    assert df.name == "df" and df.ci_upper is None and df.ci_lower is not None and df.ci_lower > 1
+    assert any("open interval end" in n for n in r.notes)
+    with pytest.raises(UsageError, match="does not go with --robust"):
+        regress({"y": y, "x": x}, "y", ["x"], dist="normal", interval="profile", robust=True)
