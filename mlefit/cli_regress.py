@@ -40,6 +40,9 @@ def _names(text):
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold one of the family's other parameters at a value (student_t's df, negative_binomial's "
                    "size, normal's sigma); repeatable.")
+@click.option("--information", type=click.Choice(["observed", "expected"]), default="observed", show_default=True,
+              help="Fisher information for the standard errors: observed (minus the Hessian) or expected "
+                   "(what statsmodels' GLM and R's glm report; the same on a canonical link).")
 @click.option("--interval", "interval", type=click.Choice(["wald", "profile"]), default="wald", show_default=True,
               help="Wald intervals, or profile likelihood: where the log-likelihood, maximised over every "
                    "other coefficient, falls chi2_1/2 below its maximum (R's confint for glm).")
@@ -57,7 +60,7 @@ def _names(text):
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, fix, interval, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
+                    positive, fix, information, interval, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
                     na_values, strict):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -83,7 +86,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     options = read_options(delimiter, decimal, encoding, header, na_values)
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                     positive=positive, fix=_fixes(fix), interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options)
+                     positive=positive, fix=_fixes(fix), information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options)
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model

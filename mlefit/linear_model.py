@@ -259,3 +259,30 @@ def _start(dens, y, w, shapes, objective, intercept, link, offset):
         vec[intercept] = links.link_of(link, theta[objective.target])
     vec[objective.p:] = to_free([theta[i] for i in objective.others], objective.domains)
     return vec
+
+
+def expected_covariance(fit):
+    """The covariance with the coefficients' block from the expected (Fisher) information,
+    X' diag(w_i I(theta_i) theta'(eta_i)^2) X, I the family's expected information of the
+    parameter the covariates move (Regressed target), and the family's other parameters
+    from the observed information (their cross terms with the coefficients vanish in
+    expectation for these families); None where the family has no expected information."""
+    obj = fit.objective
+    if fit.covariance is None or getattr(obj, "dens", None) is None or obj.dens.expected is None:
+        return None
+    with np.errstate(all="ignore"):
+        theta, d1, _ = obj.theta(fit.vec)
+        info_t = obj.dens.expected(*theta, *obj.shapes)[obj.target]
+        if info_t is None:
+            return None
+        c = np.broadcast_to(info_t, d1.shape) * d1 * d1
+        if obj.w is not None:
+            c = c * obj.w
+        block = covariance_from_information(-weighted_gram(obj.X, -c))
+    if block is None:
+        return None
+    p = obj.p
+    cov = fit.covariance.copy()
+    cov[:p, :p] = block
+    cov[:p, p:] = cov[p:, :p] = 0.0
+    return cov

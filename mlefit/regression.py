@@ -20,7 +20,8 @@ LOG_LINKS = ("log", "logit", "softmax")
 
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
-            robust=False, cluster=None, fix=None, interval="wald", confidence=0.95, max_iter=100, options=None):
+            robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
+            max_iter=100, options=None):
     """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
     mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
 
@@ -36,6 +37,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
         whose values group the rows: cluster-robust errors (rows of a cluster may be
         correlated), with R's sandwich::vcovCL adjustment G/(G-1).
+    information: 'observed' (default: minus the Hessian) or 'expected' (Fisher's, as
+        statsmodels' GLM and R's glm report; equal on a canonical link).
     interval: 'wald' (default) or 'profile' (profile likelihood: where the log-likelihood
         maximised over everything else falls chi2_1/2 below its maximum).
     fix: {name: value} of the family's other parameters held fixed (student_t's df, the
@@ -61,6 +64,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         response, rhs, covariates = parse(formula)
     if response is None:
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
+    if information not in ("observed", "expected"):
+        raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
     if interval not in ("wald", "profile"):
         raise UsageError(f"interval must be 'wald' or 'profile' (got '{interval}')")
     if interval == "profile" and (robust or cluster is not None):
@@ -98,6 +103,15 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
                         "use --dist poisson")
+    if information == "expected" and name != "categorical":  # softmax: its link is canonical
+        from .linear_model import expected_covariance
+        expected = expected_covariance(fit)
+        if expected is None:
+            raise UsageError(f"the {name} family has no closed-form expected information here; "
+                             f"use --information observed")
+        fit = replace(fit, covariance=expected)
+        notes.append("standard errors of the coefficients from the expected (Fisher) information"
+                     + (", of the other parameters from the observed" if fit.others else ""))
     cov, how = _covariance(fit, d, robust, cluster, notes)
     ends = None
     if interval == "profile" and fit.converged:
@@ -230,7 +244,7 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         notes.append("the intercept-only model did not converge: no likelihood-ratio test or pseudo R2")
     deviance = _deviance(name, dens, fit, d, link)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
-              f"({link} link), observed information")
+              f"({link} link)")
     return RegressionResult(
         family=name, link=link, response=d.table.names[0], coefficients=tuple(coefs), parameters=tuple(params),
         confidence=float(confidence), n=n, rows_read=d.table.rows_read, dropped=d.table.dropped,

@@ -247,3 +247,26 @@ def test_a_log_scale_parameter_near_one_converges_at_its_rounding():
         assert got.converged, got.message
         fast = mlefit.fit(y, "inverse_gaussian")
         np.testing.assert_allclose(got.theta, [p.estimate for p in fast.parameters], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", [n for n in WRITTEN if families.density(n)[0].expected is not None])
+def test_expected_information_is_the_mean_of_minus_the_hessian(name):
+    """Each closed-form expected information E[-d2 logpdf / dt^2] equals the expectation
+    of minus the analytic Hessian, by summation over the support (counts) or quadrature."""
+    import scipy.integrate
+    dens, shapes, _, theta, _ = setup(name)
+    frozen = dens.scipy(*theta, *shapes)
+    want = dens.expected(*theta, *shapes)
+    for j, value in enumerate(want):
+        if value is None:
+            continue
+
+        def minus_h(y):
+            return -np.broadcast_to(dens.derivs(np.atleast_1d(y), *theta, *shapes)[2][j][j], np.shape(np.atleast_1d(y)))
+        if dens.discrete:
+            k = np.arange(0.0, frozen.ppf(1 - 1e-14) + 1)
+            got = float(np.sum(frozen.pmf(k) * minus_h(k)))
+        else:
+            lo, hi = frozen.support()
+            got = scipy.integrate.quad(lambda y: frozen.pdf(y) * float(minus_h(y)[0]), lo, hi, limit=200)[0]
+        assert got == pytest.approx(float(value), rel=1e-6), dens.params[j]

@@ -540,3 +540,39 @@ def test_profile_interval_of_a_parameter_at_its_limit_is_open():
     assert any("open interval end" in n for n in r.notes)
     with pytest.raises(UsageError, match="does not go with --robust"):
         regress({"y": y, "x": x}, "y", ["x"], dist="normal", interval="profile", robust=True)
+
+
+@pytest.mark.parametrize("dist,link", [("bernoulli", "probit"), ("bernoulli", "cloglog"), ("poisson", "identity"),
+                                       ("gamma", "log"), ("normal", "log")])
+def test_expected_information_equals_statsmodels_glm_default(dist, link):
+    """statsmodels' GLM reports SEs from the expected information (IRLS); --information
+    expected gives the same, with the dispersion at its MLE for gamma and normal."""
+    import scipy.stats
+    rng, cols, X = design(seed=26)
+    eta = 0.2 + 0.5 * cols["a"] - 0.3 * cols["b"]
+    if dist == "bernoulli":
+        p = scipy.stats.norm.cdf(eta) if link == "probit" else 1 - np.exp(-np.exp(eta))
+        cols["y"] = (rng.random(400) < p).astype(float)
+        family = sm.families.Binomial({"probit": sm.families.links.Probit(), "cloglog": sm.families.links.CLogLog()}[link])
+    elif dist == "poisson":
+        cols["y"] = rng.poisson(3 + cols["a"] + cols["b"] ** 2).astype(float)
+        family = sm.families.Poisson(sm.families.links.Identity())
+    elif dist == "gamma":
+        cols["y"] = rng.gamma(2.5, np.exp(eta) / 2.5)
+        family = sm.families.Gamma(sm.families.links.Log())
+    else:
+        cols["y"] = np.exp(1 + 0.3 * cols["a"]) + rng.normal(0, 0.5, 400)
+        family = sm.families.Gaussian(sm.families.links.Log())
+    r = regress(cols, "y", ["a", "b"], dist=dist, link=link, information="expected")
+    scale = 1.0
+    if dist == "gamma":
+        scale = 1 / r.parameters[0].estimate
+    elif dist == "normal":
+        scale = r.parameters[0].estimate ** 2
+    beta = [c.estimate for c in r.coefficients]
+    alone = sm.GLM(cols["y"], X, family=family).fit(scale=scale, tol=1e-14)
+    assert r.loglik >= alone.llf - 1e-9  # statsmodels' IRLS stops short on poisson's identity link
+    m = sm.GLM(cols["y"], X, family=family).fit(start_params=beta, scale=scale, tol=1e-14)
+    np.testing.assert_allclose(beta, m.params, rtol=1e-6)
+    np.testing.assert_allclose([c.se for c in r.coefficients], m.bse, rtol=1e-6)
+    assert any("expected (Fisher) information" in n for n in r.notes)

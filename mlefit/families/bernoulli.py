@@ -48,4 +48,5 @@ DENSITY = Density(
     scipy=lambda p: scipy_stats().bernoulli(p),
     note=binomial.DENSITY.note,
     canonical=("logit", lambda y, eta: logit_terms(y, eta), lambda y: 0.0),
+    expected=lambda p: (1.0 / (p * (1.0 - p)),),
 )

@@ -58,4 +58,5 @@ DENSITY = Density(
     scipy=lambda p, trials: scipy_stats().binom(trials, p),
     note="p = 0 or 1 (no successes, or no failures) is on the edge: no finite logit",
     canonical=("logit", _logit, lambda y, trials: log_choose(trials, y)),
+    expected=lambda p, trials: (trials / (p * (1.0 - p)),),
 )

@@ -73,4 +73,5 @@ MEAN = Density(
     derivs=mean_derivs, start=_mean_start,
     sample=lambda rng, size, mu, shape: rng.gamma(shape, mu / shape, size),
     scipy=lambda mu, shape: scipy_stats().gamma(shape, scale=mu / shape),
+    expected=lambda mu, shape: (shape / (mu * mu), None),
 )

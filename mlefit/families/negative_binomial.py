@@ -62,4 +62,5 @@ DENSITY = Density(
     sample=lambda rng, size_, r, mu: rng.negative_binomial(r, r / (r + mu), size_).astype(np.float64),
     scipy=lambda size, mu: scipy_stats().nbinom(size, size / (size + mu)),
     note="size has no finite MLE when the variance does not exceed the mean (the poisson limit)",
+    expected=lambda size, mu: (None, size / (mu * (size + mu))),
 )

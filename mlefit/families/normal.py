@@ -39,4 +39,5 @@ DENSITY = Density(
     derivs=derivs, start=start,
     sample=lambda rng, size, mu, sigma: rng.normal(mu, sigma, size),
     scipy=lambda mu, sigma: scipy_stats().norm(mu, sigma),
+    expected=lambda mu, sigma: (1.0 / (sigma * sigma), 2.0 / (sigma * sigma)),
 )

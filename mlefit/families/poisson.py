@@ -48,4 +48,5 @@ DENSITY = Density(
     sample=lambda rng, size, rate: rng.poisson(rate, size).astype(np.float64),
     scipy=lambda rate: scipy_stats().poisson(rate),
     canonical=("log", _log_link, _log_factorial),
+    expected=lambda rate: (1.0 / rate,),
 )

@@ -56,6 +56,10 @@ class Density:
     # the parameter rounds to its bound, p = 1 at eta > 37, and cheaper than the chain
     # rule), and c(y, *shapes), the part of logpdf free of eta (-log y!), taken once
     canonical: Optional[tuple] = None
+    # expected(*theta, *shapes) -> per-row expected (Fisher) information of each
+    # parameter alone, E[-d2 logpdf / d t_j^2] (None where it has no closed form): what
+    # `regress --information expected` uses for the parameter the covariates move
+    expected: Optional[Callable] = None
 
     @property
     def k(self):

@@ -592,4 +592,5 @@ DENSITY = Density(
     scipy=lambda mu, sigma, df: scipy_stats().t(df, mu, sigma),
     note="df is free on its log scale: on data no heavier-tailed than a normal's it grows without "
          "bound (the fast path reports the normal limit, df = 1e30)",
+    expected=lambda mu, sigma, df: ((df + 1.0) / ((df + 3.0) * sigma * sigma), 2.0 * df / ((df + 3.0) * sigma * sigma), None),
 )
