@@ -152,10 +152,65 @@ def console(file=None):
                  **({"color_system": None} if plain else {}))
 
 
+def _needed(grid):
+    """The narrowest a Grid with a header can be drawn with every column readable: each
+    column as wide as its widest unbreakable cell (numbers, intervals, kinds: no_wrap) or
+    its longest word, plus the two spaces between columns."""
+    total = 0
+    for i, col in enumerate(grid.columns):
+        cells = [row[i] for row in grid.rows]
+        if col["no_wrap"]:
+            wide = max([len(str(c)) for c in cells] + [len(col["header"])])
+        else:
+            wide = max([len(w) for c in [col["header"], *cells] for w in str(c).split()] + [1])
+        total += wide + 2
+    return total
+
+
+class Lines(list):
+    """A table given as lines ('header: value'), written as they are: not wrapped, so a
+    label and its value stay on one line however narrow the terminal."""
+
+
+def as_lines(grid):
+    """A Grid too wide for the terminal as one 'header: value' line per field, each row
+    under its first cell, so that no column (the estimate above all) is ever hidden."""
+    out = Lines([grid.title] if grid.title else [])
+    heads = [c["header"] for c in grid.columns]
+    for row in grid.rows:
+        out.append(str(row[0]))
+        out += [f"  {h}: {cell}" for h, cell in zip(heads[1:], row[1:]) if str(cell) != ""]
+    return out
+
+
+def narrow(items, width):
+    """The items, with every headed Grid wider than `width` can hold as Lines."""
+    return [as_lines(i) if isinstance(i, Grid) and i.show_header and len(i.columns) > 1 and _needed(i) > width
+            else i for i in items]
+
+
 def emit(items, file=None):
     """Print tables (Grids) and one-line strings to `file` (None: standard output): the
-    plain text of render_plain where rich would print exactly that, else through rich."""
+    plain text of render_plain where rich would print exactly that, else through rich.
+    A table that cannot show every column at the width is written as lines instead."""
     width = plain_width(file)
+    items = narrow(items, width if width is not None else console(file).width)
+    group = []
+    for item in items + [None]:
+        if item is not None and not isinstance(item, Lines):
+            group.append(item)
+            continue
+        if group:
+            _emit(group, file, width)
+            group = []
+        if item is not None:
+            from .errors import shown
+            out = sys.stdout if file is None else file
+            out.write("".join(shown(line) + "\n" for line in item))
+            out.flush()
+
+
+def _emit(items, file, width):
     text = None if width is None else plain_text(items, width)
     if text is not None:
         out = sys.stdout if file is None else file
