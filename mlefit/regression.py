@@ -126,6 +126,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                          "log-likelihood never falls far enough on that side")
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends)
+    result = replace(result, information=information)
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,

@@ -62,6 +62,7 @@ class RegressionResult:
     loss: str | None = None
     weights: str | None = None
     offset: str | None = None
+    information: str = "observed"  # the Fisher information behind the coefficients' SEs
     message: str = ""
     notes: tuple = field(default=())
     # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
@@ -108,6 +109,7 @@ class RegressionResult:
             "bits_per_sample": self.bits_per_sample,
             "bits_differential": self.bits_differential,
             "pseudo_r2": self.pseudo_r2,
+            "information": self.information,
             "method": self.method,
             "converged": self.converged,
             "iterations": self.iterations,

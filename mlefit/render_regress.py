@@ -76,6 +76,7 @@ def summary_table(d):
     table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameters)")
     table.add_row("method", d["method"])
     table.add_row("converged", fmt(d["converged"]) + (f" in {d['iterations']} iterations" if d["iterations"] else ""))
+    table.add_row("information", f"{d['information']} Fisher information")
     for note in d["notes"]:
         table.add_row("note", note)
     return table
