@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import __version__, exits
-from .cli_edge import MlefitGroup, debug_option, guard_streams, json_option, say
+from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
@@ -154,6 +154,7 @@ def selection_options(command):
                    "(.png, .svg or .pdf).")
 @json_option()
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
+              callback=_remember,
               help="Output format; ndjson prints one compact JSON line per fit (per group with --by).")
 @input_options
 @click.option("--chunk-size", "chunk_size", type=click.IntRange(min=0), default=None, metavar="ROWS",

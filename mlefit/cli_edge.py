@@ -94,6 +94,19 @@ class MlefitGroup(click.Group):
         def given(flag, word):  # as parsed; before the options are read (a parse error), as typed
             return self.flags.get(flag, word in argv)
 
+        def wants_json():
+            """--json, or --format json or ndjson: errors then print their JSON object too."""
+            if given("as_json", "--json"):
+                return True
+            fmt = self.flags.get("output")
+            if fmt is None:  # not parsed yet: as typed
+                for i, word in enumerate(argv):
+                    if word.startswith("--format="):
+                        fmt = word.split("=", 1)[1]
+                    elif word == "--format" and i + 1 < len(argv):
+                        fmt = argv[i + 1]
+            return fmt in ("json", "ndjson")
+
         extra.pop("standalone_mode", None)
         try:
             return super().main(args=argv, prog_name=prog_name or "mlefit",
@@ -105,7 +118,7 @@ class MlefitGroup(click.Group):
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except (click.exceptions.Abort, KeyboardInterrupt):
-            if given("as_json", "--json"):
+            if wants_json():
                 _json_error("interrupted", "interrupted (Ctrl-C)")
             click.echo("mlefit: interrupted", err=True)
             sys.exit(130)
@@ -114,13 +127,13 @@ class MlefitGroup(click.Group):
                 raise
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
             hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
-            if given("as_json", "--json"):
+            if wants_json():
                 _json_error("usage_error", exc.format_message())
             _fail(exc.format_message() + hint, exc.exit_code)
         except MlefitError as exc:
             if given("debug", "--debug"):
                 raise
-            if given("as_json", "--json"):
+            if wants_json():
                 if isinstance(exc, ConvergenceError) and exc.result is not None:
                     click.echo(json.dumps(exc.result.to_dict(), indent=2))
                 else:
@@ -131,6 +144,6 @@ class MlefitGroup(click.Group):
                 raise
             message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
                        f"for the traceback and please report it")
-            if given("as_json", "--json"):
+            if wants_json():
                 _json_error("internal_error", message)
             _fail(message, 1)

@@ -148,7 +148,7 @@ def _derived(fitted, q, j, kinds, draws, resample, derived_module, rob):
     from .result import ParameterEstimate
     d = derived_module.delta(fitted, q)
     found = [Interval("wald", d.ci_lower, d.ci_upper, d.interval)] if d.ci_lower is not None else []
-    notes = [n for n in (q.note, d.note) if n]
+    notes = list(dict.fromkeys(n for n in (q.note, d.note) if n))  # delta() hands q's note on: say it once
     se_robust = None
     if rob is not None and rob.cov is not None and d.se is not None:
         r = derived_module.delta(replace(fitted, cov=rob.cov), q)
