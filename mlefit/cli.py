@@ -79,27 +79,38 @@ def read_options(delimiter, decimal, encoding, header, na_values):
     return ReadOptions(delimiter, decimal, encoding, header, extra)
 
 
-def selection_options(command):
-    """Options of family selection (--dist auto, mlefit select) and goodness of fit."""
+def _selection_options(select):
+    """Options of family selection and goodness of fit: for `fit` (where they go with
+    --dist auto) or for `select` itself (where they always apply)."""
+    when = "" if select else "With --dist auto: "
+    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199; 0: textbook p-values "
+            "that ignore the estimation, labelled so)." if select else
+            "Bootstrap samples: for goodness-of-fit p-values (--gof or --dist auto; default 199; 0: "
+            "textbook p-values that ignore the estimation, labelled so), and for --interval bootstrap "
+            "or all (default 999).")
     options = [
         click.option("--families", "families_list", metavar="LIST",
-                     help="With --dist auto or select: the families to compare, comma-separated (default: "
-                          "every family whose support admits the data)."),
+                     help=f"{when}the families to compare, comma-separated (default: every family whose "
+                          f"support admits the data)."),
         click.option("--continuous", is_flag=True,
-                     help="With --dist auto or select: compare the continuous families even when the values "
-                          "are whole numbers (rounded measurements); default: the discrete ones."),
+                     help=f"{when}compare the continuous families even when the values are whole numbers "
+                          f"(rounded measurements); default: the discrete ones."),
         click.option("--criterion", type=click.Choice(["aic", "aicc", "bic", "bits"]), default=None,
-                     help="With --dist auto or select: rank by AIC (default), AICc, BIC or bits per sample."),
-        click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
-                     help="Bootstrap samples: for goodness-of-fit p-values (default 199; 0: textbook "
-                          "p-values that ignore the estimation, labelled so), and for --interval "
-                          "bootstrap or all (default 999)."),
+                     help=f"{when}rank by AIC (default), AICc, BIC or bits per sample."),
+        click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N", help=boot),
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                      help="Seed of the bootstrap (the same seed gives the same p-values)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return apply
+
+
+selection_options = _selection_options(select=False)
+select_options = _selection_options(select=True)
 
 
 @cli.command(epilog=EPILOG)
@@ -139,7 +150,7 @@ def selection_options(command):
               default="wald", show_default=True,
               help="Interval kind: Wald (on the log/logit scale where bounded), profile likelihood, "
                    "bootstrap percentile (--bootstrap N, --resample, --seed), or all of them side by "
-                   "side, each parameter flagged where Wald and profile differ by over 10%% of the width.")
+                   "side, each parameter flagged where Wald and profile differ by over 10% of the width.")
 @click.option("--resample", type=click.Choice(["parametric", "nonparametric"]), default="parametric",
               show_default=True, help="How --interval bootstrap draws its samples: from the fitted "
                                       "family, or the rows with replacement.")
@@ -181,6 +192,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     from .errors import UsageError
     if (dist is None) == (loss is None):
         raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
+    if as_json and output not in (None, "json"):
+        raise UsageError(f"--json and --format {output} ask for two outputs; give one of them")
     output = output or ("json" if as_json else "table")
     derive = _derive_specs(derive)
     boot_intervals = interval in ("bootstrap", "all")

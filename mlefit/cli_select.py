@@ -5,7 +5,7 @@ import json
 import click
 
 from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _whole_trials, cli,
-                  input_options, read_options, selection_options)
+                  input_options, read_options, select_options)
 from .cli_edge import debug_option, json_option
 
 
@@ -17,7 +17,7 @@ from .cli_edge import debug_option, json_option
 @click.option("--trials", "trials", metavar="N|COLUMN",
               help="Trials of the binomial and beta_binomial families (a number, or a column); "
                    "with it they join the discrete candidates.")
-@selection_options
+@select_options
 @click.option("--confidence", default=0.95, show_default=True,
               type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="Confidence level of the best fit's intervals.")

@@ -98,7 +98,8 @@ def choose_column(table, column, option="--column", exclude=()):
         elif len(numeric) == 1:
             chosen = numeric[0]
         else:
-            raise UsageError(f"the file has {len(names)} columns ({shown}); choose one with {option} NAME")
+            raise UsageError(f"the file has {len(names)} column{'s' if len(names) != 1 else ''} ({shown}); "
+                             f"choose one with {option} NAME")
     if names.count(chosen) > 1:
         raise UsageError(f"the column name '{plain(chosen)}' appears {names.count(chosen)} times "
                          f"({shown}); give the columns distinct names")

@@ -32,3 +32,21 @@ def test_a_missing_moment_is_noted_once(family, fix, what):
     d = mlefit.fit(col, family, fix=fix, derive=[what]).to_dict()
     note = d["derived"][0]["note"]
     assert note and note.count("does not exist") == 1, note
+
+
+def test_help_and_messages_from_the_audit(tmp_path):
+    """Issue 19, point 10: no literal %% in fit --help; select's help does not speak of
+    --dist auto; 'gamma,weibull' points to --families; 1 column, not 1 columns; --json
+    with another --format is refused."""
+    runner = CliRunner()
+    assert "%%" not in runner.invoke(cli, ["fit", "--help"]).output
+    select_help = runner.invoke(cli, ["select", "--help"]).output
+    assert "With --dist auto" not in select_help and "--interval bootstrap" not in select_help
+    result = runner.invoke(cli, ["fit", MICHELSON, "-c", "speed", "-d", "gamma,weibull"])
+    assert result.exit_code == 2 and "use --dist auto --families gamma,weibull" in result.stderr
+    one = tmp_path / "one.csv"
+    one.write_text("a\n1\n2\n")
+    result = runner.invoke(cli, ["fit", str(one), "-w", "a", "-d", "normal"])
+    assert "the file has 1 column (a)" in result.stderr
+    result = runner.invoke(cli, ["fit", MICHELSON, "-c", "speed", "-d", "gamma", "--json", "--format", "table"])
+    assert result.exit_code == 2 and "--json and --format table ask for two outputs" in result.stderr

@@ -86,6 +86,9 @@ def get(name):
     if isinstance(name, Family):
         return name
     canonical = resolve(name) if isinstance(name, str) else None
+    if canonical is None and isinstance(name, str) and "," in name:
+        raise FamilyError(f"one family at a time (got '{name}'); to compare several, use --dist auto "
+                          f"--families {name.replace(' ', '')} (or mlefit select --families ...)")
     if canonical is None:
         from .catalog import ALIASES
         near = difflib.get_close_matches(str(name).lower(), list(ALIASES), n=1, cutoff=0.6)
