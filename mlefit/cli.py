@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from . import __version__, exits
+from . import __version__, cli_censor, exits
+from .cli_censor import censoring_options
 from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
@@ -175,10 +176,11 @@ select_options = _selection_options(select=True)
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
                    "local cluster).")
+@censoring_options
 @debug_option
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
-        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler):
+        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, **censor):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -239,6 +241,11 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                     seed=seed, bootstrap=bootstrap if boot_intervals else None)
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
+    if cli_censor.asked(censor):
+        cli_censor.refuse_others(dict(by=by, gof=gof, plot=plot, trials=trials, chunk_size=chunk_size,
+                                      engine=engine))
+        return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
+                             dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals)
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     from . import cli_engine
@@ -272,6 +279,22 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         plot_fit(result.fitted, plot)
         say(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots", err=True)
     _emit_fit(d, output)
+
+
+def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot):
+    """fit with censoring or truncation options: the rows read as mlefit.censoring.Censored."""
+    from dataclasses import replace
+
+    from .estimate import fit as fit_column
+    cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+    samples = (settings["bootstrap"] or 999) if boot else 0
+    with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
+        result = fit_column(cens, None if loss else fam, loss=loss, weights=w, **settings,
+                            on_step=bar and bar.step)
+    result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
+                     source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
+                     weights=weights)
+    _emit_fit(result.to_dict(), output)
 
 
 def _emit_fit(d, output):

@@ -24,8 +24,10 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None):
     """Fit `family` to `data` by maximum likelihood and return a FitResult.
 
-    data: a sequence or 1-d array of values (None/NaN are missing and reported), or a
-        Column from mlefit.data.read_column.
+    data: a sequence or 1-d array of values (None/NaN are missing and reported), a
+        Column from mlefit.data.read_column, or censored rows (mlefit.censoring:
+        from_event(times, event), from_bounds(lower, upper), from_limits(values,
+        lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...)).
     family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
     loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
         family whose negative log-likelihood the loss is gets fitted, and said.
@@ -51,6 +53,16 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
     partial result as .result) when the optimiser does not converge.
     """
+    from .censoring import Censored
+    if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
+        if trials is not None:
+            raise UsageError("censored data take a family with its trials in the name (binomial:12)")
+        from . import censored_fit
+        return censored_fit.fit(data, family, loss=loss, weights=weights, fix=fix, confidence=confidence,
+                                information=information, max_iter=max_iter, interval=interval, robust=robust,
+                                derive=derive, bootstrap=bootstrap, seed=seed, on_step=on_step,
+                                resample="nonparametric" if resample == "parametric" and interval in
+                                ("wald", "profile") else resample)
     fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
     labels = fam.spec.support == "labels"
     col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)

@@ -26,9 +26,10 @@ class Frame:
 
 
 def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="--target",
-               missing_reasons=None, command="compare-losses", on_text=None):
+               missing_reasons=None, command="compare-losses", on_text=None, optional=()):
     """The named columns of one file ('-' for stdin), aligned row by row; a name of None
-    takes the default column. Columns named in `labels`, and text columns, are kept as
+    takes the default column. A column named in `optional` may be blank (NaN in it: a
+    censoring bound not given) without leaving its row out. Columns named in `labels`, and text columns, are kept as
     text labels; the others must be numbers. on_text(name, first cell): called for a
     column after the first that holds text and no number at all; it raises to refuse the
     column, or returns to keep it as labels (None: such cells are reported one by one)."""
@@ -66,6 +67,8 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
     any_missing = None  # the same, as an arrow mask to filter with
     reasons = []  # (reason, rows newly missing in this column)
     for i, c in enumerate(chosen):  # nulls, NaN, blank or marker cells, as for one column
+        if names[i] in optional:
+            continue
         mask = _missing(_normalise(table.column(c)), options)
         any_missing = mask if any_missing is None else pc.or_(any_missing, mask)
         if table.num_rows:
@@ -81,13 +84,16 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         if rows.any():
             where = np.flatnonzero(rows)
             dropped.append(Drop(reason, int(where.size), tuple(raw.place(int(p)) for p in where[:FIRST])))
-    filtered = table.filter(pc.invert(any_missing))
+    filtered = table if any_missing is None else table.filter(pc.invert(any_missing))
     columns = {}
-    for c in chosen:
+    for name, c in zip(names, chosen):
         col = _convert(filtered.column(c), c, raw.source, c in text, [],
                        where=lambda p: raw.place(int(kept[p])), rows_read=len(kept), options=options,
                        values=c == chosen[0])
         columns[c] = col.values
+        if name in optional and col.positions is not None:  # blanks back in place, as NaN
+            columns[c] = np.full(kept.size, np.nan)
+            columns[c][col.positions] = col.values
     return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
                  tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])), kept, table.num_rows)
 

@@ -56,8 +56,18 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
     y = np.asarray(y, dtype=np.float64)
     fixed = dict(fixed or {})
     held = {i: float(f(y, w)) for i, f in dens.extreme.items() if i not in fixed}
-    fixed.update(held)
     theta0 = list(start if start is not None else dens.start(y, w, *shapes))
+    return maximize_sum(dens, lambda theta: loglik(dens, y, theta, w, shapes),
+                        lambda theta: sums(dens, y, theta, w, shapes), theta0, fixed, held, max_iter)
+
+
+def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
+    """Maximise a sum of per-row terms of the family `dens` over its parameters not fixed
+    nor held, from theta0. value_at(theta) -> the sum; sums_at(theta) -> (sum, gradient,
+    Hessian, gradient noise) on theta's scale (likelihood.sums' shape). fixed, held:
+    {index: value}, held ones being support bounds at their MLE (said in the method)."""
+    fixed = {**dict(fixed or {}), **held}
+    theta0 = list(theta0)
     for i, v in fixed.items():
         theta0[i] = v
     free = tuple(i for i in range(dens.k) if i not in fixed)
@@ -71,7 +81,8 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
 
     def value(eta):
         try:
-            v = loglik(dens, y, full(eta), w, shapes)
+            with np.errstate(all="ignore"):
+                v = value_at(full(eta))
         except (ArithmeticError, ValueError):
             return -math.inf
         return v if math.isfinite(v) else -math.inf
@@ -79,18 +90,18 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
     what = "held at the sample extreme" if held else ""
     if not free:
         theta = full(np.empty(0))
-        return RowFit(tuple(theta), loglik(dens, y, theta, w, shapes), None, (), 0, True, "",
+        return RowFit(tuple(theta), value_at(theta), None, (), 0, True, "",
                       f"generic: every parameter fixed or {what}".rstrip())
     eta0 = to_free([theta0[i] for i in free], domains)
     if dens.derivs is None or not dens.smooth:
-        return _derivative_free(dens, y, w, shapes, full, value, eta0, free, max_iter)
+        return _derivative_free(value_at, full, value, eta0, free, dens.smooth, max_iter)
 
     floor = np.array([0.0 if d == "real" else EPS for d in domains])
+    sub = list(free)
 
     def objective(eta):
         theta = full(eta)
-        v, g, h, noise = sums(dens, y, theta, w, shapes)
-        sub = list(free)
+        v, g, h, noise = sums_at(theta)
         t_free = [theta[i] for i in free]
         ge, he = chain(t_free, domains, g[sub], h[np.ix_(sub, sub)])
         ne, _ = chain(t_free, domains, noise[sub], np.zeros_like(he))
@@ -98,8 +109,8 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
 
     found = newton(objective, value, eta0, max_iter=max_iter)
     theta = full(found.eta)
-    v, g, h, _ = sums(dens, y, theta, w, shapes)
-    info = -h[np.ix_(list(free), list(free))]
+    v, g, h, _ = sums_at(theta)
+    info = -h[np.ix_(sub, sub)]
     method = "generic: Newton on the unconstrained scale with analytic derivatives"
     if held:
         names = ", ".join(dens.params[i] for i in held)
@@ -107,7 +118,7 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
     return RowFit(tuple(theta), v, info, free, found.iterations, found.converged, found.message, method)
 
 
-def _derivative_free(dens, y, w, shapes, full, value, eta0, free, max_iter):
+def _derivative_free(value_at, full, value, eta0, free, smooth, max_iter):
     """Families without a second derivative (a kink in the log-likelihood: laplace's mu)
     or without analytic derivatives: Nelder-Mead, or L-BFGS on numeric gradients."""
     from scipy.optimize import minimize
@@ -116,7 +127,7 @@ def _derivative_free(dens, y, w, shapes, full, value, eta0, free, max_iter):
         v = value(eta)
         return -v if math.isfinite(v) else 1e300
 
-    if dens.smooth:
+    if smooth:
         out = minimize(nll, eta0, method="L-BFGS-B", options={"maxiter": 50 * max_iter, "ftol": 1e-15, "gtol": 1e-10})
         how = "generic: L-BFGS on numeric gradients (no analytic derivatives)"
     else:
@@ -128,5 +139,5 @@ def _derivative_free(dens, y, w, shapes, full, value, eta0, free, max_iter):
                                 "fatol": 64.0 * np.finfo(float).eps * f0, "adaptive": True})
         how = "generic: Nelder-Mead (the log-likelihood has a kink)"
     theta = full(out.x)
-    return RowFit(tuple(theta), loglik(dens, y, theta, w, shapes), None, tuple(free), int(out.nit),
+    return RowFit(tuple(theta), value_at(theta), None, tuple(free), int(out.nit),
                   bool(out.success), "" if out.success else str(out.message), how)

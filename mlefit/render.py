@@ -83,6 +83,13 @@ def _span(p, digits=6):
     return f"{'-inf' if lo is None else fmt(lo, digits)} - {'inf' if hi is None else fmt(hi, digits)}"
 
 
+def censoring_text(counts):
+    """'1114 exact, 886 right-censored' (kinds with no row left out)."""
+    words = {"exact": "exact", "left": "left-censored", "right": "right-censored",
+             "interval": "interval-censored", "truncated": "truncated"}
+    return ", ".join(f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) or "no rows"
+
+
 def summary_table(d):
     """n, likelihood figures, method and convergence, and every row left out."""
     table = Grid(box=None, show_header=False)
@@ -97,6 +104,8 @@ def summary_table(d):
         first = f" ({', '.join(drop['first'])}{', ...' if drop['count'] > len(drop['first']) else ''})" \
             if drop["first"] else ""
         table.add_row("  dropped", f"{drop['count']} x {drop['reason']}{first}")
+    if d.get("censoring"):
+        table.add_row("censoring", censoring_text(d["censoring"]))
     table.add_row("log-likelihood", fmt(d["loglik"], 10))
     table.add_row("NLL", fmt(d["nll"], 10))
     bits = fmt(d["bits_per_sample"])

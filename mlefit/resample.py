@@ -207,6 +207,8 @@ def _expandable(n, what):
 def _nonparametric(fitted):
     """rng -> (fitted, x, w): the rows drawn with replacement, as the distinct rows and
     how often each was drawn (times its weight, for fractional weights)."""
+    if np.ndim(fitted.x) > 1:
+        return _record_rows(fitted)
     pairs = _per_row_trials(fitted)
     whole = fitted.w is None or bool(np.all(fitted.w == np.round(fitted.w)))
     if pairs is not None:
@@ -242,6 +244,21 @@ def _nonparametric(fitted):
         counts = rng.multinomial(n, p).astype(np.float64)
         keep = counts > 0
         return fitted, x[keep], counts[keep]
+    return draw
+
+
+def _record_rows(fitted):
+    """rng -> (fitted, rows, w) for data held as records, one row each (censored rows:
+    bounds and truncation): rows drawn with replacement, each with its whole record, as
+    the rows drawn and how often (times its weight)."""
+    x = fitted.x
+    n = x.shape[0]
+    w = None if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
+
+    def draw(rng):
+        counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
+        keep = counts > 0
+        return fitted, x[keep], counts[keep] if w is None else counts[keep] * w[keep]
     return draw
 
 

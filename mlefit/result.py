@@ -98,6 +98,8 @@ class FitResult:
     tic: float | None = None  # Takeuchi's criterion, with --robust
     interval_kind: str = "wald"  # the intervals asked for: wald, profile, bootstrap or all
     resampling: dict | None = None  # how bootstrap intervals were made (samples, kind, seed, ...)
+    # censored data: rows of each kind {exact, left, right, interval, truncated} (None: none censored)
+    censoring: dict | None = None
     # what further inference needs (mlefit.fitted.Fitted): the data, family and estimate;
     # never serialized, and ignored when results are compared
     fitted: object = field(default=None, repr=False, compare=False)
@@ -124,6 +126,7 @@ class FitResult:
             "n": int(self.n) if float(self.n).is_integer() else self.n,
             "n_dropped": self.n_dropped,
             "dropped": [d.to_dict() for d in self.dropped],
+            "censoring": self.censoring,
             "parameters": [p.to_dict() for p in self.parameters],
             "confidence": self.confidence,
             "information": self.information,

@@ -5,6 +5,7 @@ from .catalog import POSITIVE
 from .base import scipy_stats
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
+from . import survival_tails
 
 
 @quiet
@@ -33,6 +34,7 @@ def start(y, w):
 
 
 DENSITY = Density(
+    sf_derivs=survival_tails.exponential,
     name="exponential", params=("rate",), domains=(POSITIVE,),
     logpdf=logpdf,
     logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),

@@ -12,6 +12,7 @@ from .catalog import POSITIVE
 from .real_line import logistic_parts
 from .realline_common import locscale_derivs, locscale_logpdf
 from .rowwise import Density
+from . import survival_tails
 
 
 def _log(y):
@@ -58,6 +59,7 @@ def start(y, w):
 
 
 DENSITY = Density(
+    sf_derivs=survival_tails.log_logistic,
     name="log_logistic", params=("shape", "scale"), domains=(POSITIVE, POSITIVE),
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
     sample=lambda rng, size, shape, scale: scale * np.exp(rng.logistic(0.0, 1.0 / shape, size)),

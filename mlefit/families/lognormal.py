@@ -10,6 +10,7 @@ from .base import scipy_stats
 from .rowwise import Density
 from .positive_common import floats, inside_or, masked_derivs, quiet
 from .tails import log_ndtr
+from . import survival_tails
 
 
 @quiet
@@ -50,6 +51,7 @@ def start(y, w):
 
 
 DENSITY = Density(
+    sf_derivs=survival_tails.lognormal,
     name="lognormal", params=("meanlog", "sdlog"), domains=(REAL, POSITIVE),
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
     sample=lambda rng, size, meanlog, sdlog: rng.lognormal(meanlog, sdlog, size),

@@ -7,6 +7,7 @@ from .catalog import POSITIVE, REAL
 from .base import scipy_stats
 from .rowwise import Density, weighted_mean
 from .tails import log_ndtr
+from . import survival_tails
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -32,6 +33,7 @@ def start(y, w):
 
 
 DENSITY = Density(
+    sf_derivs=survival_tails.normal,
     name="normal", params=("mu", "sigma"), domains=(REAL, POSITIVE),
     logpdf=logpdf,
     logcdf=lambda y, mu, sigma: log_ndtr((y - mu) / sigma),

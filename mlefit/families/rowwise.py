@@ -60,6 +60,10 @@ class Density:
     # parameter alone, E[-d2 logpdf / d t_j^2] (None where it has no closed form): what
     # `regress --information expected` uses for the parameter the covariates move
     expected: Optional[Callable] = None
+    # sf_derivs(y, *theta, *shapes) -> (log S, score, hessian) per row, in closed form,
+    # for the families of survival and Tobit models (censored rows' derivatives); the
+    # others' are taken numerically from logsf/logcdf (mlefit.tail_derivs)
+    sf_derivs: Optional[Callable] = None
 
     @property
     def k(self):

@@ -14,6 +14,7 @@ from .catalog import POSITIVE
 from .base import scipy_stats
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
+from . import survival_tails
 
 EULER_GAMMA = 0.57721566490153286061
 
@@ -64,6 +65,7 @@ def start(y, w):
 
 
 DENSITY = Density(
+    sf_derivs=survival_tails.weibull,
     name="weibull", params=("shape", "scale"), domains=(POSITIVE, POSITIVE),
     logpdf=logpdf,
     logcdf=one_tail(tails, 0), logsf=one_tail(tails, 1),

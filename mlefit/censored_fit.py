@@ -1,0 +1,237 @@
+"""Fitting a family to censored and truncated rows (mlefit.censoring.Censored).
+
+The family keeps its name, parameters and inference; what changes is the data record and
+the likelihood: the rows are held as an (n, 4) array of F-difference points (lo, hi) and
+per-row truncation points (tlo, thi), and the log-likelihood is the sum of
+mlefit.censored_terms, maximised by the one Newton maximiser of the generic path
+(likelihood.maximize_sum). Everything downstream (Wald and profile intervals, derived
+quantities, --fix, the nonparametric bootstrap, selection by AIC) sees an ordinary Family
+whose statistics are these rows, so it works unchanged."""
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import censored_terms as ct
+from . import families
+from .errors import DataError, UsageError
+from .families.base import Solution
+from .likelihood import maximize_sum
+
+REFUSED = {"categorical": "its parameters are label probabilities",
+           "normal_mixture": "it is fitted by EM on seen values"}
+
+
+@dataclass(frozen=True)
+class CensoredStats:
+    n: float  # total weight of the rows
+    terms: ct.Terms
+    x: np.ndarray  # (rows, 4): lo, hi, tlo, thi
+    w: np.ndarray | None
+    start: tuple  # a starting theta from the rows' surrogate values
+
+
+def density_of(fam):
+    """(Density, shapes) of a family that censoring can use, or UsageError."""
+    base = fam.name.split(":")[0]
+    if base in REFUSED:
+        raise UsageError(f"censored data cannot be fitted with {fam.name}: {REFUSED[base]}")
+    dens, shapes = families.density(fam.name)
+    if dens.extreme:
+        names = ", ".join(dens.params[i] for i in dens.extreme)
+        raise UsageError(f"censored data cannot be fitted with {fam.name}: the MLE of its {names} is a "
+                         f"sample extreme, which a censored value does not give; choose another family")
+    return dens, shapes
+
+
+def rows_array(cens, discrete):
+    """The (n, 4) array of F-difference points and truncation points of Censored rows."""
+    lo, hi = cens.points(discrete)
+    trunc = cens.truncation_points(discrete)
+    tlo, thi = (np.full(lo.size, -math.inf), np.full(lo.size, math.inf)) if trunc is None else trunc
+    return np.column_stack([lo, hi, tlo, thi])
+
+
+def terms_of(x, w, discrete=False):
+    """The groups of terms of the rows x (rows_array's shape) with weights w."""
+    lo, hi, tlo, thi = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
+    n = lo.size
+    weight = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
+    exact = lo == hi
+    left = np.isneginf(lo) & ~exact
+    right = np.isposinf(hi) & ~exact
+    groups = []
+    for kind, mask in (("exact", exact), ("left", left), ("right", right),
+                       ("interval", ~(exact | left | right))):
+        idx = np.flatnonzero(mask)
+        if idx.size:
+            groups.append(ct.Group(kind, lo[idx] if kind != "left" else None, hi[idx] if kind != "right" else None,
+                                   weight[idx], idx))
+    has_lo, has_hi = np.isfinite(tlo), np.isfinite(thi)
+    if has_lo.any() or has_hi.any():
+        same = np.all(tlo == tlo[0]) and np.all(thi == thi[0])
+        if same:  # one term for all rows, weighted by their total
+            kind = _truncation_kind(has_lo[0], has_hi[0])
+            groups.append(ct.Group(kind, tlo[:1], thi[:1], np.array([-float(np.sum(weight))]), None))
+        else:
+            for a, b in ((True, False), (False, True), (True, True)):
+                idx = np.flatnonzero((has_lo == a) & (has_hi == b))
+                if idx.size:
+                    groups.append(ct.Group(_truncation_kind(a, b), tlo[idx], thi[idx], -weight[idx], idx))
+    finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
+    spread = float(np.std(finite)) if finite.size > 1 else 0.0
+    return ct.Terms(tuple(groups), spread if spread > 0 and math.isfinite(spread) else 1.0)
+
+
+def _truncation_kind(has_lo, has_hi):
+    """Recorded above tlo: the term is log S(tlo), a 'right' group; below thi: log F."""
+    return "interval" if has_lo and has_hi else "right" if has_lo else "left"
+
+
+def surrogate(x, discrete):
+    """One stand-in value per row for the start: the value seen, the bound of a censored
+    row, the midpoint of an interval."""
+    lo, hi = x[:, 0], x[:, 1]
+    if discrete:  # back from F-difference points to the counts' own bounds
+        lo = np.where(lo == hi, lo, lo + 1.0)
+    with np.errstate(invalid="ignore"):
+        y = np.where(np.isneginf(lo), hi, np.where(np.isposinf(hi), lo, 0.5 * (lo + hi)))
+    return np.floor(y) if discrete else y
+
+
+def censored_family(fam, dens, shapes):
+    """The family `fam` over censored rows: an ordinary Family for the estimator."""
+    discrete = fam.spec.discrete
+    numeric_tails = dens.sf_derivs is None
+
+    def stats(x, w=None):
+        x = np.asarray(x, dtype=np.float64)
+        terms = terms_of(x, w, discrete)
+        n = float(x.shape[0] if w is None else np.sum(w))
+        return CensoredStats(n, terms, x, w, _start(dens, shapes, x, w, fam.spec.support, discrete))
+
+    def loglik(s, theta):
+        with np.errstate(all="ignore"):
+            return ct.loglik(dens, s.terms, theta, shapes)
+
+    def estimate(s, controls):
+        found = maximize_sum(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
+                             s.start, {}, {}, controls.max_iter)
+        how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
+               (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
+        info = None if found.information is None else found.information
+        return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
+                        at=(found.loglik, info))
+
+    def observed(s, theta):
+        _, _, h, _ = ct.sums(dens, s.terms, theta, shapes)
+        return -h
+
+    def logpdf(x, theta):
+        x = np.asarray(x, dtype=np.float64)
+        return ct.per_row(dens, terms_of(x, None, discrete), theta, shapes, x.shape[0])
+
+    def check(s):
+        kinds = {g.kind for g in s.terms.groups if g.w.size and np.all(g.w > 0)}
+        if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
+            raise DataError(f"every row is right-censored: with no value seen, the {fam.name} likelihood "
+                            f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
+                            f"does not exist; the data need some observed values")
+        if not kinds & {"exact", "interval"} and kinds and kinds <= {"left"}:
+            raise DataError(f"every row is left-censored: with no value seen, the {fam.name} likelihood "
+                            f"keeps rising as the distribution moves below all the bounds, so the MLE "
+                            f"does not exist; the data need some observed values")
+
+    return replace(fam, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
+                   observed_information=observed, expected_information=None, check=check, boundary=None,
+                   covariance=None, rescale=None, conditional=None, refine=None, merge=None,
+                   chunked_stats=None, needs_spread=False, min_n=1)
+
+
+def _start(dens, shapes, x, w, support, discrete):
+    """A starting theta from the family's moment start on the rows' surrogate values
+    inside its support (a bound of 0 for a positive family says nothing to a start)."""
+    from .support import outside
+
+    y = surrogate(x, discrete)
+    ok = np.isfinite(y)
+    ok[ok] = ~outside(support, y[ok])
+    if ok.sum() < 2:
+        raise DataError("fewer than two rows have a value or a bound inside the family's support: "
+                        "there is nothing to fit")
+    with np.errstate(all="ignore"):
+        return tuple(float(t) for t in dens.start(y[ok], None if w is None else w[ok], *shapes))
+
+
+def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95, information="observed",
+        max_iter=200, interval="wald", robust=False, derive=(), bootstrap=None, resample="nonparametric",
+        seed=0, on_step=None, rows_read=None, dropped=(), source=None, notes=()):
+    """Fit `family` to censored rows `data` (a mlefit.censoring.Censored) by maximum
+    likelihood: a FitResult like mlefit.fit's, with .censoring counting the rows of each
+    kind. weights: frequency weights, one per row. The nonparametric bootstrap resamples
+    rows with their censoring (a parametric one would need the censoring mechanism)."""
+    from .data import Column
+    from .estimate import from_stats, resolve
+
+    fam, loss, loss_note = resolve(family, loss, None, confidence, information, max_iter)
+    if information == "expected":
+        raise UsageError("censored fits use the observed information (the expected one depends on the "
+                         "censoring mechanism); drop --information expected")
+    if interval in ("bootstrap", "all") and resample == "parametric":
+        raise UsageError("a parametric bootstrap would need the censoring mechanism, which the data do not "
+                         "give; use --resample nonparametric (rows resampled with their censoring)")
+    dens, shapes = density_of(fam)
+    cens, w, dropped = _weighted(data, weights, tuple(dropped))
+    if cens.size == 0:
+        raise DataError(f"{_label(cens)} has no rows to fit; check the file and the columns")
+    x = rows_array(cens, fam.spec.discrete)
+    cfam = censored_family(fam, dens, shapes)
+    stats = cfam.stats(x, w)
+    _check_rows(cfam, dens, stats, cens, fam)
+    col = Column(cens.name, x, None, cens.size if rows_read is None else rows_read, dropped, source,
+                 cens.place, tuple(notes))
+    result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
+                        information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
+                        weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
+                        resample=resample, seed=seed, on_step=on_step)
+    return replace(result, censoring=cens.counts())
+
+
+def _label(cens):
+    from .data import column_label
+    return column_label(cens.name)
+
+
+def _weighted(cens, weights, dropped):
+    """The rows of nonzero weight, the weights, and what was left out."""
+    from .result import Drop
+
+    if weights is None:
+        return cens, None, dropped
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.size != cens.size:
+        raise UsageError(f"there are {w.size} weights for {cens.size} rows; give one weight per row")
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if bad.size:
+        raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative, infinite or missing "
+                        f"({cens.place(bad[0])}: {w[bad[0]]:.6g}); frequency weights must be finite and >= 0")
+    zero = w == 0
+    if zero.any():
+        where = np.flatnonzero(zero)
+        dropped = dropped + (Drop("zero weight", int(where.size), tuple(cens.place(i) for i in where[:5])),)
+        cens, w = cens.subset(~zero), w[~zero]
+    return cens, w, dropped
+
+
+def _check_rows(cfam, dens, stats, cens, fam):
+    """Every row must be possible under the family: a value outside its support, or a
+    censored range that misses it, is an error naming the rows."""
+    with np.errstate(all="ignore"):
+        terms = cfam.logpdf(stats.x, stats.start)
+    bad = np.flatnonzero(~np.isfinite(terms))
+    if bad.size:
+        from .censoring import _describe
+        shown = ", ".join(f"{cens.place(i)}: {_describe(cens, i)}" for i in bad[:3])
+        raise DataError(f"{bad.size} row{'s' if bad.size > 1 else ''} of {_label(cens)} cannot occur under "
+                        f"{fam.name} ({fam.spec.support_text}): {shown}; choose a family whose support "
+                        f"holds them")

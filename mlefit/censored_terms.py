@@ -1,0 +1,119 @@
+"""The log-likelihood of censored and truncated rows: each row contributes log f(y) when
+its value was seen, log F(hi) when it is known only to lie at or below hi (left-censored),
+log S(lo) when only above lo (right-censored), log(F(hi) - F(lo)) when between the two
+(interval-censored), and a truncated row loses log P(it could be recorded at all).
+
+Rows are held in groups by kind, so that each kind is one vectorised call of the
+family's per-row functions. Truncation is the same sum with negative weights: a row
+recorded only above t (left truncation, an entry time) subtracts w log S(t), only below
+t subtracts w log F(t), only inside (t1, t2] subtracts w log(F(t2) - F(t1)).
+
+For a discrete family, the bounds are the points of F-differences (mlefit.censoring
+makes them so): P(a <= Y <= b) = F(b) - F(a - 1), the row carrying lo = a - 1, hi = b.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .likelihood import total
+from .maximize import EPS
+from .tail_derivs import interval_derivs, interval_value, tail_derivs
+
+KINDS = ("exact", "left", "right", "interval")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows of one kind: exact (y in lo), left (bound in hi), right (bound in lo),
+    interval (lo, hi). w: each row's weight (negative for a truncation term). rows:
+    the indexes of these rows among all rows, for per-row parameters and shapes (None:
+    every row has the same parameters, or a term shared by all rows)."""
+
+    kind: str
+    lo: np.ndarray | None
+    hi: np.ndarray | None
+    w: np.ndarray
+    rows: np.ndarray | None = None
+
+    @property
+    def size(self):
+        return self.w.size
+
+
+@dataclass(frozen=True)
+class Terms:
+    groups: tuple
+    spread: float  # the data's spread: the finite-difference unit of a location
+
+
+def _pick(values, rows):
+    if rows is None or np.ndim(values) == 0:
+        return values
+    return np.asarray(values)[rows]
+
+
+def _args(group, theta, shapes):
+    return [_pick(t, group.rows) for t in theta], [_pick(s, group.rows) for s in shapes]
+
+
+def values(dens, group, theta, shapes=()):
+    """Each row's log-probability term (unweighted)."""
+    theta, shapes = _args(group, theta, shapes)
+    with np.errstate(all="ignore"):
+        if group.kind == "exact":
+            return dens.logpdf(group.lo, *theta, *shapes)
+        if group.kind == "left":
+            return dens.logcdf(group.hi, *theta, *shapes)
+        if group.kind == "right":
+            return dens.logsf(group.lo, *theta, *shapes)
+        return interval_value(dens, group.lo, group.hi, theta, shapes)
+
+
+def derivs(dens, group, theta, shapes, spread):
+    """(values, score, hessian, score noise) per row of one group."""
+    theta, shapes = _args(group, theta, shapes)
+    with np.errstate(all="ignore"):
+        if group.kind == "exact":
+            ll, score, hess = dens.derivs(group.lo, *theta, *shapes)
+            return ll, score, hess, tuple(EPS * np.abs(s) for s in score)
+        if group.kind == "left":
+            return tail_derivs(dens, "left", group.hi, theta, shapes, spread)
+        if group.kind == "right":
+            return tail_derivs(dens, "right", group.lo, theta, shapes, spread)
+        return interval_derivs(dens, group.lo, group.hi, theta, shapes, spread)
+
+
+def loglik(dens, terms, theta, shapes=()):
+    return sum(total(values(dens, g, theta, shapes), g.w, g.size) for g in terms.groups)
+
+
+def sums(dens, terms, theta, shapes=()):
+    """(loglik, gradient, Hessian, gradient noise) over every group (likelihood.sums' shape)."""
+    k = dens.k
+    value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
+    for g in terms.groups:
+        ll, score, h, rounding = derivs(dens, g, theta, shapes, terms.spread)
+        n, aw = g.size, np.abs(g.w)
+        value += total(ll, g.w, n)
+        for j in range(k):
+            grad[j] += total(score[j], g.w, n)
+            noise[j] += total(rounding[j], aw, n) + EPS * total(np.abs(score[j]), aw, n)
+            for i in range(j + 1):
+                hess[i, j] += total(h[i][j], g.w, n)
+                hess[j, i] = hess[i, j]
+    return value, grad, hess, noise
+
+
+def per_row(dens, terms, theta, shapes, n):
+    """Each of the n rows' own term, unweighted, in row order (a censored row's
+    log-probability, its truncation subtracted): what the sandwich and plots read per
+    observation. A group without row indexes (a truncation shared by all rows) counts
+    once in every row."""
+    out = np.zeros(n)
+    for g in terms.groups:
+        v = np.sign(g.w) * values(dens, g, theta, shapes)
+        if g.rows is None:
+            out += v.reshape(-1)[0] if np.size(v) == 1 else v
+        else:
+            np.add.at(out, g.rows, v)
+    return out

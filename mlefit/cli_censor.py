@@ -1,0 +1,150 @@
+"""The command line's censoring options (mlefit fit and select): which rows are censored
+or truncated, read from the file into a mlefit.censoring.Censored."""
+import click
+
+from .errors import UsageError
+
+OPTIONS = [
+    click.option("--event", metavar="COLUMN",
+                 help="Censoring indicator for --column: 1 (or true) the value was seen, 0 (or false) the "
+                      "value is only known to exceed it (right-censored: still running at that time)."),
+    click.option("--event-left", "event_left", metavar="COLUMN",
+                 help="Like --event, but 0 means the value is only known to lie below it (left-censored)."),
+    click.option("--lower", "lower_col", metavar="COLUMN",
+                 help="Interval data with --upper: each row's lower bound. Empty lower: left-censored at "
+                      "the upper; empty upper: right-censored at the lower; equal: the value itself."),
+    click.option("--upper", "upper_col", metavar="COLUMN", help="Interval data: each row's upper bound."),
+    click.option("--censored-cells", "censored_cells", is_flag=True,
+                 help="Read cells such as '<0.04', '<=0.04', '>2000' and '>=2000' in --column as censored "
+                      "at that limit."),
+    click.option("--lower-limit", "lower_limit", type=float, metavar="X",
+                 help="Detection limit: values at or below X are left-censored at X."),
+    click.option("--upper-limit", "upper_limit", type=float, metavar="X",
+                 help="Upper limit: values at or above X are right-censored at X."),
+    click.option("--truncate-lower", "truncate_lower", type=float, metavar="X",
+                 help="Only values above X could be recorded (left truncation): the fit conditions on it."),
+    click.option("--truncate-upper", "truncate_upper", type=float, metavar="X",
+                 help="Only values at or below X could be recorded (right truncation)."),
+    click.option("--entry", metavar="COLUMN",
+                 help="Left truncation per row: the subject was observed only from this time (delayed entry)."),
+]
+
+NAMES = ("event", "event_left", "lower_col", "upper_col", "censored_cells", "lower_limit", "upper_limit",
+         "truncate_lower", "truncate_upper", "entry")
+
+
+def censoring_options(command):
+    for option in reversed(OPTIONS):
+        command = option(command)
+    return command
+
+
+def asked(opts):
+    """Whether any censoring or truncation option was given."""
+    return any(opts.get(k) not in (None, False) for k in NAMES)
+
+
+def check(opts, column):
+    """Refuse combinations that say two things about the same rows."""
+    kinds = [name for name, given in (("--event", opts["event"]), ("--event-left", opts["event_left"]),
+                                      ("--lower/--upper", opts["lower_col"] or opts["upper_col"]),
+                                      ("--censored-cells", opts["censored_cells"]),
+                                      ("--lower-limit/--upper-limit",
+                                       opts["lower_limit"] is not None or opts["upper_limit"] is not None))
+             if given]
+    if len(kinds) > 1:
+        raise UsageError(f"{' and '.join(kinds)} describe the censoring in two ways; give one of them")
+    if (opts["lower_col"] is None) != (opts["upper_col"] is None):
+        raise UsageError("--lower and --upper go together (an empty cell in either marks the censoring)")
+    if opts["lower_col"] is not None and column is not None:
+        raise UsageError("with --lower and --upper the bounds are the data: drop --column")
+
+
+def read(files, column, weights, opts, options, strict):
+    """(Censored rows, their weights or None, the frame read) from the file."""
+    import numpy as np
+
+    from . import censoring
+    from .cli import _strict
+    from .frame import read_frame
+    from .result import Drop
+
+    check(opts, column)
+    if len(files) != 1:
+        raise UsageError("censored data are read from one file (or - for standard input)")
+    interval = opts["lower_col"] is not None
+    first = [opts["lower_col"], opts["upper_col"]] if interval else [column]
+    indicator = opts["event"] or opts["event_left"]
+    names = first + ([indicator] if indicator else []) + ([opts["entry"]] if opts["entry"] else []) + \
+        ([weights] if weights else [])
+    reasons = {i: f"missing value in column '{n}'" for i, n in enumerate(names) if i}
+    if weights:
+        reasons[len(names) - 1] = "missing weight"
+    labels = tuple(n for n in ([column] if opts["censored_cells"] else []) + ([indicator] if indicator else []))
+    frame = read_frame(files, names, labels=labels, options=options, auto_labels=False,
+                       option="--column", missing_reasons=reasons, command="fit",
+                       optional=tuple(first + ([opts["entry"]] if opts["entry"] else [])) if interval
+                       else ((opts["entry"],) if opts["entry"] else ()))
+    cols = [frame.columns[c] for c in frame.names]
+    where = frame.place
+    dropped = frame.dropped
+    if interval:
+        lo, hi = cols[0], cols[1]
+        none = np.isnan(lo) & np.isnan(hi)
+        if none.any():
+            idx = np.flatnonzero(none)
+            dropped = dropped + (Drop("no bound given", int(idx.size), tuple(where(i) for i in idx[:5])),)
+        keep = ~none
+        cens = censoring.from_bounds(lo[keep], hi[keep], where=_kept(where, keep), name=None)
+        rest = [c[keep] for c in cols[2:]]
+    else:
+        values = cols[0]
+        rest = cols[1:]
+        if opts["censored_cells"]:
+            cens = censoring.from_cells(list(values), decimal=options.decimal, where=where, name=frame.names[0])
+        elif indicator:
+            cens = censoring.from_event(values, rest[0], left=bool(opts["event_left"]), where=where,
+                                        name=frame.names[0],
+                                        event_name="--event-left" if opts["event_left"] else "--event")
+            rest = rest[1:]
+        elif opts["lower_limit"] is not None or opts["upper_limit"] is not None:
+            cens = censoring.from_limits(values, lower_limit=opts["lower_limit"], upper_limit=opts["upper_limit"],
+                                         where=where, name=frame.names[0])
+        else:
+            cens = censoring.exact(values, where=where, name=frame.names[0])
+    entry = rest[0] if opts["entry"] else None
+    w = rest[-1] if weights else None
+    if entry is not None or opts["truncate_lower"] is not None or opts["truncate_upper"] is not None:
+        cens = cens.truncated(opts["truncate_lower"], opts["truncate_upper"], entry)
+    from dataclasses import replace
+    frame = replace(frame, dropped=dropped)
+    _strict(frame, strict)
+    return cens, w, frame
+
+
+def _kept(where, keep):
+    import numpy as np
+    idx = np.flatnonzero(keep)
+    return lambda i: where(int(idx[i]))
+
+
+REFUSED_WITH = (("by", "--by"), ("gof", "--gof"), ("plot", "--plot"), ("trials", "--trials"),
+                ("chunk_size", "--chunk-size"))
+
+
+def resample_kind(resample):
+    """Censored rows are resampled with their censoring: the default --resample
+    (parametric) becomes nonparametric; a parametric one asked for is refused later."""
+    from click.core import ParameterSource
+    source = click.get_current_context().get_parameter_source("resample")
+    return "nonparametric" if source == ParameterSource.DEFAULT else resample
+
+
+def refuse_others(given):
+    """Options the censored fit does not take yet, each refused by name."""
+    for key, option in REFUSED_WITH:
+        if given.get(key) not in (None, False, ()):
+            raise UsageError(f"{option} does not go with censored or truncated data")
+    if given.get("engine") == "dask":
+        raise UsageError("--engine dask does not go with censored or truncated data (they are read in memory)")
+
