@@ -30,6 +30,7 @@ def test_edf_statistics_equal_scipy(statistic):
     assert float(edf_statistics(u)[statistic]) == pytest.approx(ref.statistic, rel=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["normal", "uniform", "pareto"])
 def test_bootstrap_p_values_are_uniform_under_the_null(name):
     """200 seeded samples fitted by their own family (two of them non-regular: the bounds
@@ -231,6 +232,7 @@ def test_one_cell_chi_square_is_zero():
     assert chi_square(values, counts, families.get("poisson"), (3.0,))[0] == 0.0
 
 
+@pytest.mark.slow
 def test_mixture_bootstrap_refits_from_the_fit_and_stays_calibrated():
     """normal_mixture refits each resample from the fit it was drawn at (not from its ~35
     starts): 60 seeded two-component samples give uniform Anderson-Darling p-values."""
