@@ -579,17 +579,22 @@ def _strict(frame, strict):
 
 
 def main():
-    """Console-script entry: quiet on a closed pipe (| head), then run the CLI, and
-    leave without the interpreter's teardown (exits.leave)."""
+    """The command line's run (after __main__.run): quiet on a closed pipe (| head), Ctrl-C
+    a KeyboardInterrupt again (the error edge answers it), then the CLI, and leave without
+    the interpreter's teardown (exits.leave)."""
     import signal
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         guard_streams()
         cli()
     except OutputError as exc:  # no standard output at all
         say(f"mlefit: error: {exc}", err=True)
         exits.leave(exc.exit_code)
+    except KeyboardInterrupt:  # before or after the CLI's own edge
+        click.echo(exits.interrupted(), err=True, nl=False)
+        exits.leave(130)
     except SystemExit as done:
         exits.leave(done.code)
     exits.leave(0)

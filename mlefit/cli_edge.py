@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from .exits import interrupted
 from .errors import ConvergenceError, MlefitError, OutputError, shown
 
 
@@ -87,6 +88,12 @@ class MlefitGroup(click.Group):
     data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
     (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
 
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # answered in main, without the empty line click would write first
+            raise click.exceptions.Abort() from None
+
     def main(self, args=None, prog_name=None, **extra):
         argv = list(sys.argv[1:] if args is None else args)
         self.flags = {}
@@ -120,7 +127,7 @@ class MlefitGroup(click.Group):
         except (click.exceptions.Abort, KeyboardInterrupt):
             if wants_json():
                 _json_error("interrupted", "interrupted (Ctrl-C)")
-            click.echo("mlefit: interrupted", err=True)
+            click.echo(interrupted(), err=True, nl=False)
             sys.exit(130)
         except click.ClickException as exc:
             if given("debug", "--debug"):

@@ -11,6 +11,16 @@ import os
 import sys
 
 
+def interrupted():
+    """What Ctrl-C ends a run with: one line on stderr, on a line of its own where a
+    terminal has echoed ^C (stderr a terminal), exit code 130."""
+    try:
+        fresh = os.isatty(2)
+    except OSError:
+        fresh = False
+    return ("\n" if fresh else "") + "mlefit: interrupted\n"
+
+
 def status(code):
     """The exit status sys.exit(code) would give (None: 0; a message: 1, printed)."""
     if code is None:

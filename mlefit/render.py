@@ -1,8 +1,8 @@
 """Tables built from FitResult.to_dict(). Nothing is computed here, only shown.
 
 The tables are Grids (render_plain.py): rich draws them on a terminal; to a file or a
-pipe the same plain text is written without importing rich, where it is sure to be the
-same (see render_plain)."""
+pipe render_plain writes them as plain text (the same words, never a word split) without
+importing rich."""
 import os
 import sys
 

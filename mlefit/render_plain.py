@@ -1,17 +1,18 @@
-"""Tables as data (Grid), drawn by rich, or written here as the same plain text without
-importing rich: rich.console and rich.table take some 25 ms to import, a sixth of the
-start-up of a small fit whose table goes to a pipe or a file.
+"""Tables as data (Grid), drawn by rich on a terminal, or written here as plain text
+without importing rich (rich.console and rich.table take some 25 ms to import, a sixth of
+the start-up of a small fit whose table goes to a pipe or a file).
 
-Plain text is written only where rich itself writes plain text: the output is not a
-terminal (rich's own test, FORCE_COLOR and TTY_COMPATIBLE included: no styles, no
-control codes), its encoding is UTF-8 (else rich draws ASCII boxes) and every string is
-printable ASCII (one character, one cell). rich's layout is then reproduced character
-for character at the width rich would use: each column as wide as its longest cell plus
-padding, too wide a table narrowed as rich.table narrows it, words wrapped and long
-words folded as rich._wrap does, the SIMPLE_HEAD box, a left-justified title wrapped and
-padded to the table's width. Where rich would do anything else (crop, put an ellipsis,
-squeeze a column to nothing) plain_text gives None and rich draws. tests/
-test_render_plain.py checks the bytes are rich's, on real fits and on random tables."""
+Plain text is written where rich would not style the output (not a terminal, by rich's
+own public test, FORCE_COLOR and TTY_COMPATIBLE included) and its encoding is UTF-8.
+What it promises (tests/test_render_plain.py), and not rich's layout byte for byte, so
+that no rich release can change it: the words rich would draw, in the same order; each
+column as wide as its longest cell, one space of padding each side, the SIMPLE_HEAD look
+(a rule under the header, a blank line around the table), a left-justified title; when
+the table is wider than the width, the widest wrapable column is narrowed a cell at a
+time, its cells wrapped at spaces, never below its longest word: a name or a number is
+never split, and a table that cannot be narrowed enough is written wider than the width.
+Text rich must escape or measure (control characters, a non-printable character) and
+any other box or title justification go to rich (plain_text gives None)."""
 import os
 import re
 import sys
@@ -86,120 +87,76 @@ def plain_width(file=None):
 
 
 def _plain(text):
-    return isinstance(text, str) and text.isascii() and text.isprintable()
+    return isinstance(text, str) and text.isprintable()
 
 
-_WORD = re.compile(r"\s*\S+\s*")  # a word and the spaces after it, as rich._wrap.words
-_TRAILING = re.compile(r"\s+$")
+def cells(text):
+    """The terminal cells `text` takes: one per character, two for East Asian wide and
+    full-width ones, none for combining marks."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
 
 
-def _wrap(text, width, fold=True):
-    """rich's word wrap of one line of printable ASCII (rich._wrap.divide_line, then
-    Text.rstrip_end): a word longer than the width is folded, or else left whole (rich
-    would then crop it or put an ellipsis)."""
-    breaks, offset = [], 0
-    for word in _WORD.finditer(text):
-        start, length = word.start(), len(word.group().rstrip())
-        if width - offset >= length:
-            offset += len(word.group())
-        elif length > width:
-            if not fold:
-                if start:
-                    breaks.append(start)
-                offset = len(word.group())
-                continue
-            pieces = [word.group()[i:i + width] for i in range(0, len(word.group()), width)]
-            for i, piece in enumerate(pieces):  # fold the word over lines of `width` characters
-                if start:
-                    breaks.append(start)
-                if i == len(pieces) - 1:
-                    offset = len(piece)
-                else:
-                    start += len(piece)
-        elif offset and start:
-            breaks.append(start)
-            offset = len(word.group())
-    lines = [text[a:b] for a, b in zip([0] + breaks, breaks + [len(text)])]
-    for i, line in enumerate(lines):
-        excess, space = len(line) - width, _TRAILING.search(line)
-        if excess > 0 and space:
-            lines[i] = line[:len(line) - min(len(space.group()), excess)]
-    return [line[:width] for line in lines] if fold else lines
+_WORD = re.compile(r"\s*\S+\s*")  # a word with the spaces before (at the start) and after it
+
+
+def _wrap(text, width):
+    """`text` in lines of at most `width` cells, broken at spaces only (the spaces at a
+    break dropped): a word is never split, and one longer than the width has a line of
+    its own, longer than the width."""
+    lines, line = [], ""
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if line and cells(line) + cells(word.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = word
+        else:
+            line += word
+    return lines + [line.rstrip()]
 
 
 def _cell_lines(text, width, column):
-    """The lines of one cell's text in `width` characters, as rich wraps and justifies
-    them; None where rich would crop or put an ellipsis."""
-    lines = [text] if column["no_wrap"] else _wrap(text, width, column["overflow"] == "fold")
-    if any(len(line) > width for line in lines):
-        return None  # rich would crop, or end the line with an ellipsis
+    """The lines of one cell's text, wrapped to `width` cells (never inside a word) and
+    justified in it."""
+    lines = [text.rstrip()] if column["no_wrap"] else _wrap(text, width)
     justify = column["justify"]
     if justify == "left":
-        return [line.ljust(width) for line in lines]
-    lines = [line.rstrip() for line in lines]
+        return [_padded(line, width) for line in lines]
     if justify == "right":
-        return [line.rjust(width) for line in lines]
-    return [" " * ((width - len(line)) // 2) + line + " " * (width - len(line) - (width - len(line)) // 2)
+        return [" " * (width - cells(line)) + line for line in lines]
+    return [" " * ((width - cells(line)) // 2) + line + " " * (width - cells(line) - (width - cells(line)) // 2)
             for line in lines]
 
 
-def _ratio_reduce(total, ratios, maximums, values):
-    """rich._ratio.ratio_reduce."""
-    ratios = [ratio if most else 0 for ratio, most in zip(ratios, maximums)]
-    total_ratio = sum(ratios)
-    if not total_ratio:
-        return values[:]
-    out = []
-    for ratio, most, value in zip(ratios, maximums, values):
-        if ratio and total_ratio > 0:
-            cut = min(most, round(ratio * total / total_ratio))
-            out.append(value - cut)
-            total -= cut
-            total_ratio -= ratio
-        else:
-            out.append(value)
-    return out
-
-
-def _collapse(widths, wrapable, max_width):
-    """rich.table.Table._collapse_widths: narrow the widest wrapable columns first."""
-    total = sum(widths)
-    excess = total - max_width
-    if any(wrapable):
-        while total and excess > 0:
-            widest = max(w for w, ok in zip(widths, wrapable) if ok)
-            second = max(w if ok and w != widest else 0 for w, ok in zip(widths, wrapable))
-            ratios = [1 if (w == widest and ok) else 0 for w, ok in zip(widths, wrapable)]
-            if not any(ratios) or not widest - second:
-                break
-            widths = _ratio_reduce(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
-            total = sum(widths)
-            excess = total - max_width
-    return widths
-
-
 def _column_widths(grid, rows, pads, max_width):
-    """rich.table.Table._calculate_column_widths (no expand, no fixed widths): each
-    column as wide as its longest cell with padding; a table too wide for max_width
-    has its wrapable columns narrowed; None for widths rich would treat specially."""
-    longest = [max((len(row[i]) for row in rows), default=0) for i in range(len(pads))]
-    if max_width < 1 or any(max_width - left - right < 1 for left, right in pads):
-        return None
-    natural = [min(n + left + right, max_width) or 1 for n, (left, right) in zip(longest, pads)]
-    widths = natural
-    if sum(widths) > max_width:
-        widths = _collapse(widths, [not c["no_wrap"] for c in grid.columns], max_width)
-        if sum(widths) > max_width:  # rich's last resort: narrow every column evenly
-            widths = _ratio_reduce(sum(widths) - max_width, [1] * len(widths), widths, widths)
-        widths = [min(w, n) for w, n in zip(widths, natural)]
-    if any(w - left - right < 1 for w, (left, right) in zip(widths, pads)):
-        return None
+    """Each column as wide as its longest cell, padding included; while the table is
+    wider than max_width, the widest column that can still be narrowed (a wrapable one,
+    down to its longest word) loses a cell. The sum may stay above max_width."""
+    longest = [max((cells(row[i].rstrip()) for row in rows), default=0) for i in range(len(pads))]
+    shortest = [longest[i] if c["no_wrap"] else
+                max((cells(w.strip()) for row in rows for w in _WORD.findall(row[i])), default=0)
+                for i, c in enumerate(grid.columns)]
+    widths = [n + left + right for n, (left, right) in zip(longest, pads)]
+    least = [max(n, 1) + left + right for n, (left, right) in zip(shortest, pads)]
+    while sum(widths) > max_width:
+        narrowable = [i for i, (w, m) in enumerate(zip(widths, least)) if w > m]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda i: (widths[i], i))
+        widths[widest] -= 1
     return widths
+
+
+def _padded(line, width):
+    return line + " " * (width - cells(line))
 
 
 def _grid_text(grid, width):
-    """The text rich prints for `grid` at `width`, or None where rich would do more than
-    wrap words and fold long ones (an ellipsis, a crop, a column squeezed to nothing)."""
+    """The plain text of `grid` in about `width` cells, or None for what only rich draws
+    (another box or title justification, a cell that is not printable text)."""
     n = len(grid.columns)
     rows = ([[c["header"] for c in grid.columns]] if grid.show_header else []) + grid.rows
     if n == 0 or not rows or grid.box not in (None, SIMPLE_HEAD) or grid.title_justify != "left" or \
@@ -207,28 +164,22 @@ def _grid_text(grid, width):
             not all(_plain(cell) for row in rows for cell in row) or \
             (grid.title and not _plain(grid.title)):
         return None
-    pads = [(0 if i == 0 else 1, 0 if i == n - 1 else 1) for i in range(n)]  # padding (0, 1), no edge
+    pads = [(0 if i == 0 else 1, 0 if i == n - 1 else 1) for i in range(n)]  # one space between columns
     edge = 2 + (n - 1) if grid.box else 0
     widths = _column_widths(grid, rows, pads, width - edge)
-    if widths is None:
-        return None
     table_width = sum(widths) + edge
-    lines = [line.ljust(table_width) for line in _wrap(grid.title, table_width)] if grid.title else []
+    lines = [_padded(line, table_width) for line in _wrap(grid.title, table_width)] if grid.title else []
     if grid.box:
         lines.append(" " * table_width)
     gap = " " if grid.box else ""
     for index, row in enumerate(rows):
-        cells = []
-        for text, w, (left, right), column in zip(row, widths, pads, grid.columns):
-            body = _cell_lines(text, w - left - right, column)
-            if body is None:
-                return None
-            cells.append([" " * left + line + " " * right for line in body])
-        height = max(len(cell) for cell in cells)
-        header = index == 0 and grid.show_header  # rich aligns the header at the bottom, a row at the top
-        cells = [([" " * w] * (height - len(cell)) + cell) if header else (cell + [" " * w] * (height - len(cell)))
-                 for cell, w in zip(cells, widths)]
-        lines += [gap + gap.join(cell[line] for cell in cells) + gap for line in range(height)]
+        parts = [[" " * left + line + " " * right for line in _cell_lines(text, w - left - right, column)]
+                 for text, w, (left, right), column in zip(row, widths, pads, grid.columns)]
+        height = max(len(part) for part in parts)
+        header = index == 0 and grid.show_header  # a header sits at the bottom of its lines, a row at the top
+        parts = [([" " * w] * (height - len(part)) + part) if header else (part + [" " * w] * (height - len(part)))
+                 for part, w in zip(parts, widths)]
+        lines += [gap + gap.join(part[line] for part in parts) + gap for line in range(height)]
         if header and grid.box:
             lines.append(" " + "\u2500" * (table_width - 2) + " ")
     if grid.box:
@@ -237,13 +188,14 @@ def _grid_text(grid, width):
 
 
 def plain_text(items, width):
-    """The text rich prints for `items` (Grids and one-line strings) at `width`, or None."""
+    """The plain text of `items` (Grids and one-line strings) in about `width` cells,
+    or None where rich must draw one of them."""
     out = []
     for item in items:
         if isinstance(item, Grid):
             text = _grid_text(item, width)
         else:
-            text = "".join(line + "\n" for line in _wrap(item, width)) if _plain(item) and width else None
+            text = "".join(line + "\n" for line in _wrap(item, width)) if _plain(item) else None
         if text is None:
             return None
         out.append(text)

@@ -210,6 +210,7 @@ def _cross_entropy(fam, theta0):
     return value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in NUMERIC if fam_of(n).expected_information is not None])
 def test_expected_information_equals_minus_expected_hessian(name):
     x, theta = sample(name)
@@ -265,7 +266,8 @@ def _scipy_fit_loglik(name, fam, x):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("name", NUMERIC)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n.startswith("normal_mixture") else n
+                                  for n in NUMERIC])
 def test_loglik_never_below_scipy_fit(name, seed):
     x, _ = sample(name, n=500, seed=seed)
     fam = fam_of(name)

@@ -93,6 +93,7 @@ def test_distribution_functions_with_trials_per_row(name, theta):
 
 
 # ---------------------------------------------------------------- beta-binomial
+@pytest.mark.slow
 def test_beta_binomial_on_the_saxony_families():
     """The overdispersion of Geissler's table: MLE by an independent optimiser on
     scipy's betabinom (about a = 34.1, b = 31.6, log-likelihood -12492.87)."""

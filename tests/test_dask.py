@@ -35,6 +35,7 @@ def csv(path, values, header="x", extra=""):
     ("weibull", lambda rng, n: 2.7 * rng.weibull(1.6, n)),  # passes of summed score and Hessian
     ("student_t", lambda rng, n: 1.0 + 2.0 * rng.standard_t(4.0, n)),
 ])
+@pytest.mark.slow
 def test_many_files_on_the_cluster_equal_the_in_memory_fit(tmp_path, scheduler, name, draw):
     rng = np.random.default_rng(11)
     files = [csv(tmp_path / f"part{i}.csv", draw(rng, 700 + 50 * i)) for i in range(3)]

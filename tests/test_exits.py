@@ -43,6 +43,7 @@ def test_with_dask_loaded_leave_is_a_normal_exit(monkeypatch):
     assert done.value.code == 1
 
 
+@pytest.mark.slow
 def test_the_cli_process_keeps_its_output_and_status(tmp_path):
     path = write(tmp_path, "x\n" + "\n".join(str(0.5 + i) for i in range(2000)) + "\n")
     run = subprocess.run([sys.executable, "-m", "mlefit", "fit", path, "-d", "gamma", "--json", "--derive",

@@ -50,6 +50,7 @@ def test_fixed_df_leaves_student_t_location_and_scale_at_their_conditional_mle(o
     assert far.estimates["sigma"] == pytest.approx(centred.estimates["sigma"], rel=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("offset", OFFSETS)
 @pytest.mark.parametrize("family", ["normal", "cauchy", "logistic", "student_t"])
 def test_profile_intervals_of_a_far_location(offset, family):

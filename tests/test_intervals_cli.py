@@ -663,6 +663,7 @@ def table_rows(text):
     ["fit", MICHELSON, "-c", "speed", "--dist", "gamma", "--fix", "shape=100", "--interval", "all",
      "--bootstrap", "49", "--robust"],
 ])
+@pytest.mark.slow
 def test_table_keeps_to_80_columns_and_whole_kind_words(case):
     text = run_table(case)
     assert max(len(line) for line in text.splitlines()) <= 80

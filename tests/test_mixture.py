@@ -144,6 +144,7 @@ def test_standard_errors_equal_the_numeric_hessian_of_the_reference_nll(theta, n
                                numeric_hessian(reference_nll(x), hat), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("theta,k,seed", [((0.4, -1.0, 0.7, 0.6, 2.5, 1.2), 2, 5), (THREE, 3, 6),
                                           ((0.5, 0.0, 1.0, 0.5, 0.0, 3.0), 2, 7)])
 def test_loglik_at_least_a_brute_force_multistart_optimum(theta, k, seed):
@@ -208,6 +209,7 @@ def test_degenerate_data_are_refused_with_a_clear_message():
         mlefit.fit([0.0] * 100 + [1.0, 2.0, 3.0, 4.0], "normal_mixture:2")
 
 
+@pytest.mark.slow
 def test_a_collapsing_run_is_reported_and_skipped():
     """Ties among real spread: a run that puts a component on the ties is discarded (the
     method says so) and the fit is the best run that did not collapse; when every run

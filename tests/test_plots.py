@@ -63,6 +63,7 @@ def test_plot_fit_discrete_svg_has_three_tagged_panels(tmp_path):
     assert sorted(ids) == ["mlefit-data", "mlefit-pp", "mlefit-qq"]
 
 
+@pytest.mark.slow
 def test_plot_fit_weighted_pdf_and_huge_counts(tmp_path):
     rng = np.random.default_rng(2)
     x, w = np.round(rng.gamma(2.0, 1.5, 80), 1), rng.integers(1, 6, 80).astype(float)
@@ -161,6 +162,7 @@ def test_strongly_correlated_parameters_get_a_grid_along_the_ridge(tmp_path):
     assert inside and len(inside[0]) > 40  # resolved: a smooth closed curve, not a few cells
 
 
+@pytest.mark.slow
 def test_student_t_two_shown_one_profiled_out(tmp_path):
     from matplotlib.path import Path as Polygon
     f = mlefit.fit(speeds(), "student_t").fitted

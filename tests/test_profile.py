@@ -129,6 +129,7 @@ def _nelder(f, start):
     return res
 
 
+@pytest.mark.slow
 def test_student_t_matches_reference():
     """mu and df of a three-parameter student_t, the nuisance pair refitted by Nelder-Mead
     on scipy.stats.t.logpdf."""
@@ -176,6 +177,7 @@ def test_cauchy_scale_follows_the_global_maximum_over_the_location():
     assert note == ""
 
 
+@pytest.mark.slow
 def test_a_likelihood_above_the_fit_is_reported():
     # five points: the student_t likelihood is unbounded as sigma -> 0 with mu on a data
     # point and df small, so the fit is a local maximum only

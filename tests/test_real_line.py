@@ -22,6 +22,7 @@ mpmath.mp.dps = 50
 
 
 # ------------------------------------------------------------------ student_t: the normal limit
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [5, 30, 1000, 20000])
 def test_student_t_on_normal_data_never_below_the_normal_fit(n):
     """The likelihood-ratio test normal-within-student_t relies on this: with df free the
@@ -96,6 +97,7 @@ def _best_given(x, mu=None, sigma=None):
     return (limit, math.inf) if limit >= -best.fun or df > 1e8 else (-best.fun, df)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", LIMIT_SEEDS)
 def test_student_t_with_mu_or_sigma_fixed_refits_df_from_the_normal_limit(seed):
     x = _t20(seed)
@@ -188,6 +190,7 @@ def test_student_t_constant_and_information_in_eta(eta):
     assert T._fisher_eta(eta) == pytest.approx(info, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_student_t_against_scipy_and_brute_force_on_heavy_tails():
     for seed, df in enumerate([0.7, 1.5, 3.0, 8.0]):
         x = 1.0 + 2.0 * np.random.default_rng(seed).standard_t(df, 400)
@@ -225,6 +228,7 @@ def _brute_force(logpdf, x):
     return best.x[0], math.exp(best.x[1]), -best.fun
 
 
+@pytest.mark.slow
 def test_cauchy_finds_the_global_maximum_where_the_location_likelihood_is_bimodal():
     r = mlefit.fit(CAUCHY_DATA, "cauchy")
     mu, sigma, ll = _brute_force(scipy.stats.cauchy.logpdf, CAUCHY_DATA)
@@ -239,6 +243,7 @@ def test_cauchy_finds_the_global_maximum_where_the_location_likelihood_is_bimoda
     assert len(peaks) == 2
 
 
+@pytest.mark.slow
 def test_cauchy_on_random_small_samples_matches_brute_force():
     for seed in range(15):
         rng = np.random.default_rng(seed)

@@ -33,6 +33,7 @@ def test_nan_in_parquet_floats_is_missing(tmp_path):
         mlefit.read_column(path, strict=True)
 
 
+@pytest.mark.slow
 def test_parquet_reads_without_aborting(tmp_path):
     path = parquet(tmp_path, pa.table({"x": [1.5, 2.5, 3.5], "s": ["a", "b", "c"]}))
     for _ in range(6):

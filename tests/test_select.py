@@ -128,6 +128,7 @@ def _auto(name, criterion):
     return base, out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", AUTO)
 def test_auto_picks_the_true_family(name):
     """2,000 seeded draws of each family, every candidate fitted: AIC picks the true

@@ -201,16 +201,64 @@ def test_pipes_and_no_color_get_plain_text():
     assert b"\x1b" not in _mlefit("fit", hk, "-d", "poisson", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
 
 
-def test_ctrl_c_exits_130_without_traceback():
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs mlefit as the `mlefit` console script does (the entry point named in pyproject.toml)
+# or as `python -m mlefit` does, with two test-side hooks and nothing in mlefit itself: a
+# SIGINT sent to itself when a chosen module is first imported, and a line on stderr
+# ("reading") when mlefit starts reading standard input. No sleeping: the signal arrives
+# at a known point however loaded the machine is.
+INTERRUPTED = """
+import io, os, re, signal, sys
+how, trigger = {how!r}, {trigger!r}
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == trigger:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+class Announcing(io.BufferedReader):
+    def read(self, *size):
+        os.write(2, b"reading\\n")
+        return super().read(*size)
+
+sys.meta_path.insert(0, Interrupt())
+sys.stdin = io.TextIOWrapper(Announcing(io.FileIO(0, closefd=False)))
+sys.argv = ["mlefit", "fit", "-", "-d", "normal"]
+if how == "script":
+    target = re.search(r'^mlefit = "([\\w.]+):(\\w+)"', open("pyproject.toml").read(), re.M)
+    module = __import__(target.group(1), fromlist=["_"])
+    sys.exit(getattr(module, target.group(2))())
+import runpy
+runpy.run_module("mlefit", run_name="__main__", alter_sys=True)
+"""
+
+
+def _interrupted(how, trigger, stdin=subprocess.PIPE):
+    return subprocess.Popen([sys.executable, "-c", INTERRUPTED.format(how=how, trigger=trigger)], cwd=ROOT,
+                            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+@pytest.mark.parametrize("trigger", ["click", "mlefit.cli_edge", "numpy"])
+def test_ctrl_c_while_loading_exits_130_without_traceback(how, trigger):
+    """Ctrl-C while the CLI's modules load (click, mlefit's own), or while a command loads
+    numpy: one line, exit 130, from the console script as from python -m mlefit."""
+    proc = _interrupted(how, trigger)
+    out, err = proc.communicate(b"x\n1\n2\n4\n", timeout=60)
+    assert (proc.returncode, err, out) == (130, b"mlefit: interrupted\n", b"")
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_ctrl_c_while_reading_exits_130_without_traceback(how):
+    """Ctrl-C while mlefit waits for standard input: sent once mlefit says it reads."""
     import signal
-    import time
-    proc = subprocess.Popen([sys.executable, "-m", "mlefit", "fit", "-", "-d", "normal"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(3.0)  # let it start and block reading standard input (any earlier is handled too)
+    proc = _interrupted(how, None)
+    assert proc.stderr.readline() == b"reading\n"
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
-    assert b"Traceback" not in err and b"interrupted" in err
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err, out) == (130, b"mlefit: interrupted\n", b"")
 
 
 def test_closed_pipe_is_quiet():
@@ -221,3 +269,12 @@ def test_closed_pipe_is_quiet():
         shell=True, input=("x\n" + labels + "\n").encode(), capture_output=True)
     assert proc.stdout.strip() == b"{"
     assert proc.stderr == b""
+
+
+def test_interrupted_is_one_line_on_a_line_of_its_own(monkeypatch):
+    """Off a terminal the line alone; on one, after the ^C the terminal echoed."""
+    from mlefit import exits
+    monkeypatch.setattr(exits.os, "isatty", lambda fd: False)
+    assert exits.interrupted() == "mlefit: interrupted\n"
+    monkeypatch.setattr(exits.os, "isatty", lambda fd: fd == 2)
+    assert exits.interrupted() == "\nmlefit: interrupted\n"

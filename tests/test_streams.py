@@ -54,6 +54,7 @@ def test_closed_stderr_still_gives_the_exit_code(data):
     assert shell(f'{MLEFIT} fit "{data}" -d normal > /dev/full 2>&-').returncode == 1
 
 
+@pytest.mark.slow
 def test_an_ascii_terminal_gets_escapes_not_a_crash(tmp_path):
     labels = write(tmp_path, "x\ncaf\u00e9\nb\nb\n", "labels.csv")
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
