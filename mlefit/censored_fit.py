@@ -194,7 +194,24 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
                         weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
                         resample=resample, seed=seed, on_step=on_step)
-    return replace(result, censoring=cens.counts())
+    return replace(result, censoring={**cens.counts(), **_medians(cens, w, result)})
+
+
+def _medians(cens, w, result):
+    """The Kaplan-Meier median beside the fitted one, for rows that are exact or
+    right-censored without truncation (where Kaplan-Meier is the NPMLE); {} otherwise."""
+    from . import kaplan_meier
+    from .derive import quantity
+
+    kinds = cens.kinds()
+    if kinds["left"].any() or kinds["interval"].any() or cens.entry is not None or cens.truncated_everywhere:
+        return {}
+    out = {"kaplan_meier_median": kaplan_meier.median(cens.lo, kinds["exact"], w)}
+    try:
+        out["fitted_median"] = float(quantity(result.fitted, "median").function(tuple(result.fitted.theta)))
+    except (ArithmeticError, ValueError, UsageError):
+        out["fitted_median"] = None
+    return out
 
 
 def _label(cens):

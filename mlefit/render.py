@@ -87,7 +87,12 @@ def censoring_text(counts):
     """'1114 exact, 886 right-censored' (kinds with no row left out)."""
     words = {"exact": "exact", "left": "left-censored", "right": "right-censored",
              "interval": "interval-censored", "truncated": "truncated"}
-    return ", ".join(f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) or "no rows"
+    text = ", ".join(f"{counts[k]} {w}" for k, w in words.items() if counts.get(k)) or "no rows"
+    if "kaplan_meier_median" in counts:
+        km = counts["kaplan_meier_median"]
+        km = "not reached" if km is None else fmt(km)
+        text += f"; median {km} (Kaplan-Meier), {fmt(counts.get('fitted_median'))} (fitted)"
+    return text
 
 
 def summary_table(d):

@@ -259,3 +259,52 @@ def test_families_without_a_per_row_likelihood_are_refused():
         from mlefit import censored_fit
         censored_fit.fit(censoring.from_event([1.0, 2.0, 3.0, 4.0], [1, 0, 1, 1]), "weibull",
                          interval="bootstrap", resample="parametric")
+
+
+# ---------------------------------------------------------------- published values
+def remission(group):
+    import csv
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    rows = [r for r in csv.DictReader(path.open()) if r["group"] == group]
+    return np.array([float(r["weeks"]) for r in rows]), np.array([r["relapsed"] == "1" for r in rows])
+
+
+def test_gehan_remission_exponential_and_kaplan_meier_median():
+    """Gehan (1965), 6-MP group: 9 relapses in 359 weeks; the exponential MLE is 9/359
+    with SE rate/sqrt(9) (Cox & Oakes 1984; Lawless 2003), and the Kaplan-Meier median is
+    23 weeks."""
+    weeks, relapsed = remission("6-MP")
+    r = mlefit.fit(censoring.from_event(weeks, relapsed), "exponential")
+    assert r.estimates["rate"] == pytest.approx(9 / 359, rel=1e-10)
+    assert r.parameters[0].se == pytest.approx(9 / 359 / 3, rel=1e-8)
+    assert r.loglik == pytest.approx(9 * math.log(9 / 359) - 9, rel=1e-12)
+    assert r.censoring["kaplan_meier_median"] == 23.0
+    assert r.censoring["fitted_median"] == pytest.approx(359 / 9 * math.log(2), rel=1e-10)
+
+
+def test_kaplan_meier_against_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    from mlefit import kaplan_meier
+    y, event, _ = right_censored_weibull(seed=12, n=300)
+    t, s = kaplan_meier.curve(y, event)
+    k = lifelines.KaplanMeierFitter().fit(y, event)
+    ref = k.survival_function_at_times(t).to_numpy()
+    assert np.allclose(s, ref, rtol=1e-12)
+    assert kaplan_meier.median(y, event) == pytest.approx(k.median_survival_time_)
+
+
+def test_cli_censored_fit_end_to_end(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    out = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "weeks", "--event", "relapsed",
+                          "-d", "exponential", "--json"], capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    assert d["censoring"]["exact"] == 30 and d["censoring"]["right"] == 12
+    assert d["parameters"][0]["estimate"] == pytest.approx(30 / (359 + 182), rel=1e-10)
+    table = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "weeks", "--event", "relapsed",
+                            "-d", "exponential"], capture_output=True, text=True, check=True).stdout
+    assert "30 exact, 12 right-censored" in " ".join(table.split())
