@@ -243,7 +243,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     from . import cli_engine
     needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
-    how = cli_engine.plan(files, fam, chunk_size, engine, needs)
+    how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
     if how != "memory":

@@ -171,7 +171,7 @@ def _picker(column):
 
 
 def _read_one(path, column, labels, options, prefix=False):
-    source = read_source(path)
+    source = read_source(path, options.encoding)
     try:
         raw = parse(source, options, pick=_picker(column))
         name = choose_column(raw.table, column)

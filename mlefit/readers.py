@@ -3,11 +3,8 @@
 CSV and TSV (delimiter detected or given, decimal commas, any encoding, with or without
 a header row), gzip/bz2/xz/zstd compressed (recognised by their magic bytes, so stdin
 works too), Parquet and Feather. Nothing here knows about families."""
-import bz2
 import csv
-import gzip
 import io
-import lzma
 import os
 import re
 import stat
@@ -27,16 +24,6 @@ NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity
 DELIMITERS = ("\t", ",", ";", "|")
 HEX = re.compile(rb"0[xX][0-9a-fA-F]")
 
-
-
-def _unzstd(data):
-    import pyarrow as pa
-    with pa.CompressedInputStream(pa.BufferReader(data), "zstd") as stream:
-        return stream.read()
-
-
-_MAGIC = ((b"\x1f\x8b", "gzip", gzip.decompress), (b"BZh", "bz2", bz2.decompress),
-          (b"\xfd7zXZ\x00", "xz", lzma.decompress), (b"\x28\xb5\x2f\xfd", "zstd", _unzstd))
 
 
 @dataclass(frozen=True)
@@ -103,38 +90,23 @@ def check_file(path, stdin=True):
         raise UsageError(f"'{path}' is a directory; give the path of a data file")
 
 
-def read_source(path):
-    """The bytes of a file or of stdin ('-'), decompressed when they are compressed."""
-    if path == "-":
-        try:
-            data, name = standard_input().read(), "<stdin>"
-        except OSError as exc:  # a directory or a device that cannot be read
-            raise DataError(f"cannot read standard input: {exc.strerror or exc}") from None
-    else:
-        check_file(path)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise DataError(f"cannot read '{path}': {exc.strerror or exc}; check its permissions") from None
-        name = path
-    if data.startswith(b"PK\x03\x04"):
-        raise DataError(f"'{name}' is a zip archive; unzip it and give the file inside")
-    notes = []
-    for _ in range(3):  # a compressed file inside a compressed file, at most twice over
-        found = next(((k, d) for magic, k, d in _MAGIC if data.startswith(magic)), None)
-        if found is None:
-            break
-        kind, decompress = found
-        try:
-            data = decompress(data)
-        except Exception as exc:  # corrupt archives raise many types; all mean the same
-            raise DataError(f"'{name}' looks {kind}-compressed but cannot be decompressed "
-                            f"({type(exc).__name__}); check the file") from None
-        notes.append(f"decompressed ({kind})")
-    return Source(data, name, tuple(notes))
+def read_source(path, encoding=None):
+    """The bytes of a file or of stdin ('-'), decompressed when they are compressed, read
+    in checked blocks (intake.Input: binary data and overlong lines are refused as they
+    come, whatever the input's length)."""
+    from .intake import open_input
+
+    found = open_input(path, encoding)
+    try:
+        return Source(found.read_all(), found.name, found.notes)
+    finally:
+        found.close()
 
 
+def not_utf8(name):
+    """The message for bytes that are not UTF-8 text."""
+    return (f"'{name}' is not UTF-8 text (it holds binary data or another encoding); name the encoding "
+            f"with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
 
 
 def _to_utf8(data, name, encoding):
@@ -159,9 +131,8 @@ def _to_utf8(data, name, encoding):
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:65536]
-    if b"\x00" in head or not _decodes(head, cut=len(data) > len(head)):
-        raise DataError(f"'{name}' is not UTF-8 text (it holds binary data or another encoding); "
-                        f"name the encoding with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
+    if b"\x00" in head or not decodes(head, cut=len(data) > len(head)):
+        raise DataError(not_utf8(name))
     return _lines(data)
 
 
@@ -185,7 +156,7 @@ def _lines(text):
     return text
 
 
-def _decodes(head, cut):
+def decodes(head, cut):
     """True when these leading bytes are UTF-8 (allowing a character cut at the end when
     they are only the start of the data)."""
     try:

@@ -13,11 +13,7 @@ logistic, cauchy, gumbel, log_logistic): their values are kept in a temporary fi
 (chunks.LocalChunks) during the pass, with a subsample for start values, and their
 estimator then makes passes of summed score and Hessian over it, chunk by chunk. Their
 fits equal the in-memory ones."""
-import bz2
-import gzip
-import lzma
 import math
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,8 +22,7 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import (NA_VALUES, ReadOptions, _fields, check_file, hex_as_text, is_number, line_count, sniff_delimiter,
-                      standard_input)
+from .readers import NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter
 from .result import Drop
 from .support import outside_values
 
@@ -35,9 +30,7 @@ DEFAULT_CHUNK_ROWS = 2_000_000
 AUTO_BYTES = 16 << 20  # files larger than this are read in chunks when the fit allows it
 PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
 COUNT_SUPPORTS = ("count", "binary")
-# inputs that are not lines of text to cut into chunks: Parquet, Feather, zip, zstd
-NOT_LINES = (b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd")
-_OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd7zXZ\x00", "xz", lzma.open))
+FIRST_BUFFER = 1 << 20  # the block buffer starts this large and grows as the input fills it
 
 
 def streams(fam):
@@ -70,18 +63,17 @@ class Read:
             self.chunks.close()
 
 
-def _open(path):
-    """A binary file object for a path or '-', decompressing gzip, bz2 and xz."""
-    if path == "-":
-        return standard_input(), "<stdin>", ()
-    check_file(path)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(NOT_LINES):
-        raise UsageError(f"'{path}' is not plain or gzip/bz2/xz-compressed CSV: it cannot be read in "
+def _open(path, encoding=None):
+    """The checked, decompressed input (intake.Input) of a path or '-', if it is lines of
+    text."""
+    from .intake import open_input
+
+    found = open_input(path, encoding)
+    if found.columnar:
+        found.close()
+        raise UsageError(f"'{found.name}' is Parquet or Feather, not lines of text: it cannot be read in "
                          f"chunks; drop --chunk-size")
-    kind, opener = next(((k, o) for magic, k, o in _OPENERS if head.startswith(magic)), (None, open))
-    return opener(path, "rb"), path, () if kind is None else (f"decompressed ({kind})",)
+    return found
 
 
 def _blocks(fh, size):
@@ -89,14 +81,22 @@ def _blocks(fh, size):
     memoryviews of one buffer, refilled behind the partial line the last run left: only
     that line is copied, and the buffer's pages are faulted in once, not at every run
     (a fresh 16 MB bytes object per run costs more than the copy). A run is valid until
-    the next one is asked for; a line longer than `size` gets a larger buffer."""
-    buf, rest = bytearray(size), b""
+    the next one is asked for; a line longer than `size` gets a larger buffer (the input
+    refuses lines longer than intake.MAX_LINE). The buffer starts at FIRST_BUFFER bytes
+    and doubles, up to `size`, while the input fills it: a small input never gets the
+    buffer of a large chunk size."""
+    buf, rest = bytearray(min(size, FIRST_BUFFER)), b""
     while True:
         if len(rest) >= len(buf):
             buf = bytearray(2 * len(rest))
         view = memoryview(buf)
         view[:len(rest)] = rest
         end = len(rest) + _fill(fh, view[len(rest):])
+        while end == len(buf) < size:  # full: grow toward size (a new buffer: the last run may be held)
+            bigger = bytearray(min(2 * len(buf), size))
+            bigger[:end] = view[:end]
+            buf, view = bigger, memoryview(bigger)
+            end += _fill(fh, view[end:])
         if end == len(rest):  # end of input
             if rest:
                 yield view[:end]
@@ -199,13 +199,12 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
     from .data import refuse_dropped
 
     options = options or ReadOptions()
-    fh, source, notes = _open(path)
+    found = _open(path, options.encoding)
     try:
-        return _read(_Reading(fh, source), source, notes, fam, column, options, chunk_rows, strict, on_bytes,
+        return _read(found, found.name, found.notes, fam, column, options, chunk_rows, strict, on_bytes,
                      refuse_dropped)
     finally:
-        if path != "-":
-            fh.close()
+        found.close()
 
 
 def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped):
@@ -390,28 +389,6 @@ def _bytes_per_chunk(block, rows):
         raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
     per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))
-
-
-class _Reading:
-    """The input, whose read errors (a failing device, a standard input opened only for
-    writing, a compressed file cut short or corrupt) are DataErrors naming it; errors of
-    the temporary files stay what they are. (An EOFError let through would reach click,
-    which takes it for Ctrl-D and says 'interrupted'.)"""
-
-    def __init__(self, fh, name):
-        self.fh, self.name = fh, name
-
-    def read(self, size):
-        return self._guarded(self.fh.read, size)
-
-    def readinto(self, view):
-        return self._guarded(self.fh.readinto, view)
-
-    def _guarded(self, call, arg):
-        try:
-            return call(arg)
-        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
-            raise DataError(f"cannot read '{self.name}': {getattr(exc, 'strerror', None) or exc}") from None
 
 
 class _Prepend:
