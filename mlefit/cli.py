@@ -559,8 +559,11 @@ def main():
     """Console-script entry: quiet on a closed pipe (| head), then run the CLI, and
     leave without the interpreter's teardown (exits.leave)."""
     import signal
+
+    from . import interrupts
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    interrupts.ARROW_CTRL_C = False  # every Ctrl-C reaches Python's handler (interrupts.pyarrow_csv)
     try:
         guard_streams()
         cli()

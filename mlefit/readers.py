@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError, plain
+from .interrupts import pyarrow_csv
 
 # Cells read as missing: pyarrow's defaults plus the spellings R, pandas and databases write.
 NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
@@ -293,7 +294,8 @@ def _leading_blank(text):
 
 def _read_csv(text, name, delimiter, names, options, string_column, include=None):
     import pyarrow as pa
-    import pyarrow.csv as pacsv
+
+    pacsv = pyarrow_csv()
 
     types = {string_column: pa.string()} if string_column is not None else {}
     chosen = {"include_columns": list(include)} if include else {}

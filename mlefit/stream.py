@@ -22,6 +22,7 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
+from .interrupts import pyarrow_csv
 from .readers import NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter
 from .result import Drop
 from .support import outside_values
@@ -141,7 +142,8 @@ class _Header:
 
 def _parse(block, head, name, options, source):
     import pyarrow as pa
-    import pyarrow.csv as pacsv
+
+    pacsv = pyarrow_csv()
 
     def read(types):
         return pacsv.read_csv(
