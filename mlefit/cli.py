@@ -309,8 +309,20 @@ def _fit_gof(result, col, w, bootstrap, seed, settings):
 
 
 def _derive_specs(options):
-    """--derive SPEC (repeatable, or comma-separated) as a list."""
-    return [part.strip() for text in options for part in text.split(",") if part.strip()]
+    """--derive SPEC (repeatable, or comma-separated) as a list: split at the commas
+    outside parentheses, so 'log(shape, 2)' stays one expression (for its parser to judge)."""
+    import re
+    out = []
+    for text in options:
+        depth, start = 0, 0
+        for m in re.finditer(r"[(),]", text):
+            ch = m.group()
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if ch == "," and depth <= 0:
+                out.append(text[start:m.start()])
+                start = m.end()
+        out.append(text[start:])
+    return [part.strip() for part in out if part.strip()]
 
 
 def _fixes(pairs):

@@ -35,7 +35,7 @@ def _unzstd(fh):
     return pa.CompressedInputStream(pa.PythonFile(fh, mode="r"), "zstd")
 
 
-_MAGIC = ((b"\x1f\x8b", "gzip", lambda fh: gzip.GzipFile(fileobj=fh)), (b"BZh", "bz2", bz2.BZ2File),
+MAGIC = ((b"\x1f\x8b", "gzip", lambda fh: gzip.GzipFile(fileobj=fh)), (b"BZh", "bz2", bz2.BZ2File),
           (b"\xfd7zXZ\x00", "xz", lzma.LZMAFile), (b"\x28\xb5\x2f\xfd", "zstd", _unzstd))
 
 
@@ -140,7 +140,7 @@ class Input:
         if head.startswith(ZIP):
             raise DataError(f"'{name}' is a zip archive; unzip it and give the file inside")
         for _ in range(3):
-            found = next(((k, o) for magic, k, o in _MAGIC if head.startswith(magic)), None)
+            found = next(((k, o) for magic, k, o in MAGIC if head.startswith(magic)), None)
             if found is None:
                 break
             kind, opener = found

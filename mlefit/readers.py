@@ -188,11 +188,32 @@ def sniff_delimiter(text, decimal="."):
 
 
 def _fields(text, delimiter):
-    line = _first_line(text)
+    """The fields of the first record (a quoted field may hold a line break)."""
+    start = LEADING_BLANK.match(text).end()
+    record = bytes(text[start:_end_of_first_content_line(text)]).rstrip(b"\r\n").decode("utf-8", "replace")
     try:
-        return next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+        return next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
     except csv.Error:  # a stray carriage return or quote: split plainly
-        return line.split(delimiter)
+        return _first_line(text).split(delimiter)
+
+
+def _end_of_first_content_line(block):
+    """Bytes up to and including the first record that holds anything (the header): its
+    line, and the lines after it while a quoted field is open (a quoted line break); the
+    blank lines before it included."""
+    pos = 0
+    while True:
+        nl = block.find(b"\n", pos)
+        if nl < 0:
+            return len(block)
+        if block[pos:nl].strip(b"\r"):
+            break
+        pos = nl + 1
+    while block.count(b'"', pos, nl) % 2:  # inside quotes: the record goes on
+        nl = block.find(b"\n", nl + 1)
+        if nl < 0:
+            return len(block)
+    return nl + 1
 
 
 def is_number(cell, decimal="."):
@@ -249,11 +270,12 @@ def parse(source, options=ReadOptions(), string_column=None, pick=None):
         blank = tuple(int(b) for b in blank_lines)
         lines = line_numbers if line_numbers.size == table.num_rows else None
     total = line_count(text)
-    if lines is None and total - len(blank) - (1 if header else 0) - _leading_blank(text) != table.num_rows:
+    spans = text.count(b"\n", LEADING_BLANK.match(text).end(), _end_of_first_content_line(text) - 1) if header else 0
+    if lines is None and total - len(blank) - (1 + spans if header else 0) - _leading_blank(text) != table.num_rows:
         # quoted fields span lines: line numbers are unknown, so say which data row
         unit, blank = "row", ()
         notes.append("some quoted fields span several lines: places are given as data rows")
-    return RawTable(table, source.name, blank, lines, 2 if header else 1, unit, tuple(notes))
+    return RawTable(table, source.name, blank, lines, 2 + spans if header else 1, unit, tuple(notes))
 
 
 def hex_as_text(schema, data):

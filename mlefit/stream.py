@@ -23,9 +23,10 @@ from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
-from .readers import NA_VALUES, ReadOptions, _fields, hex_as_text, is_number, line_count, sniff_delimiter
+from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
+                      sniff_delimiter)
 from .result import Drop
-from .support import outside_values
+from .support import accepting, outside_error, outside_values
 
 DEFAULT_CHUNK_ROWS = 2_000_000
 AUTO_BYTES = 16 << 20  # files larger than this are read in chunks when the fit allows it
@@ -243,6 +244,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
         raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
     head = _Header(first, options, source)
     name = choose_column(NamesOnly(head.names), column)
+    outside = Outside(fam, whole_pass=True)
     pending = head.header  # the header row is still ahead (behind blank lines, maybe)
     for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
         if pending:  # leading blank lines, then the names
@@ -268,13 +270,15 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
         x = part.values
         if x.size:
-            low, high = check_values(part, fam)
+            low, high = check_values(part, fam, outside)
             if first_value is None:
                 first_value = float(x[0])
             spread = spread or high > low or low != first_value
             lo, hi = min(lo, low), max(hi, high)
             used += x.size
-            if counts is not None:
+            if outside.count:  # the pass now only counts what it will refuse
+                pass
+            elif counts is not None:
                 counts.add(x)
             elif chunks is not None:
                 chunks.append(x)
@@ -291,6 +295,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
                         f"read in chunks of about {chunk_rows} rows",))
     if strict:
         refuse_dropped(report.label, report.dropped)
+    outside.refuse(report.label)
     _check(fam, report, used, first_value, spread)
     if counts is not None:
         with np.errstate(all="ignore"):
@@ -325,19 +330,45 @@ def read_block(block, start, head, name, options, source, way_out, place=_line):
     return part, count, [place(int(b)) for b in blanks]
 
 
-def check_values(part, fam):
+def check_values(part, fam, outside=None):
     """(min, max) of a chunk's values, after refusing infinite ones and any outside the
-    family's support (both found from the min and max, the masks made only then)."""
-    x, support = part.values, fam.spec.support
+    family's support (both found from the min and max, the masks made only then). The
+    values outside are counted in `outside` (an Outside, reported when the pass ends),
+    or refused at once when there is none."""
+    x = part.values
     low, high = part.extremes if part.extremes is not None else (float(x.min()), float(x.max()))
     if not (math.isfinite(low) and math.isfinite(high)):
         reject_infinite(x, part.positions, part.label, part.locate)
-    bad = outside_values(support, x, low, high, part.whole)
-    if len(bad):
-        shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
-        raise DataError(f"{part.label} has values outside the support of {fam.name} "
-                        f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
+    outside = outside or Outside(fam)
+    outside.add(part, x, low, high)
+    if not outside.whole_pass:
+        outside.refuse(part.label)
     return low, high
+
+
+class Outside:
+    """The values outside a family's support over a pass in chunks: how many, the first
+    three, and what every value was like (lo, hi, whether all are whole numbers), so that
+    the error says what an in-memory read says: the count and the families that accept
+    the data. whole_pass: report when the pass ends (else after the chunk)."""
+
+    def __init__(self, fam, whole_pass=False):
+        self.fam, self.whole_pass = fam, whole_pass
+        self.count, self.shown = 0, []
+        self.lo, self.hi, self.whole = math.inf, -math.inf, fam.spec.support != "real"
+
+    def add(self, part, x, low, high):
+        bad = outside_values(self.fam.spec.support, x, low, high, part.whole)
+        self.count += len(bad)
+        self.shown += [f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3 - len(self.shown)]]
+        self.lo, self.hi = min(self.lo, low), max(self.hi, high)
+        if self.whole:  # (never needed for a family of all real numbers: none is outside)
+            self.whole = part.whole or bool(np.all(np.floor(x) == x))
+
+    def refuse(self, label):
+        if self.count:
+            raise outside_error(self.fam, label, self.count, ", ".join(self.shown),
+                                accepting(self.lo, self.hi, self.whole))
 
 
 def stats_over(fam, chunks, report, span):
@@ -371,18 +402,6 @@ def _check(fam, col, used, first_value, spread):
     if fam.needs_spread and not spread:
         raise DataError(f"all {used} values of {col.label} equal {first_value:.10g} (zero variance); "
                         f"{fam.name} needs spread to estimate its scale")
-
-
-def _end_of_first_content_line(block):
-    """Bytes up to and including the first line that holds anything (the header)."""
-    pos = 0
-    while True:
-        nl = block.find(b"\n", pos)
-        if nl < 0:
-            return len(block)
-        if block[pos:nl].strip(b"\r"):
-            return nl + 1
-        pos = nl + 1
 
 
 def _bytes_per_chunk(block, rows):
