@@ -250,7 +250,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     from . import cli_engine
     needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
-    how = cli_engine.plan(files, fam, chunk_size, engine, needs)
+    how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
     if how != "memory":
@@ -332,8 +332,20 @@ def _fit_gof(result, col, w, bootstrap, seed, settings):
 
 
 def _derive_specs(options):
-    """--derive SPEC (repeatable, or comma-separated) as a list."""
-    return [part.strip() for text in options for part in text.split(",") if part.strip()]
+    """--derive SPEC (repeatable, or comma-separated) as a list: split at the commas
+    outside parentheses, so 'log(shape, 2)' stays one expression (for its parser to judge)."""
+    import re
+    out = []
+    for text in options:
+        depth, start = 0, 0
+        for m in re.finditer(r"[(),]", text):
+            ch = m.group()
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if ch == "," and depth <= 0:
+                out.append(text[start:m.start()])
+                start = m.end()
+        out.append(text[start:])
+    return [part.strip() for part in out if part.strip()]
 
 
 def _fixes(pairs):
@@ -583,8 +595,11 @@ def main():
     a KeyboardInterrupt again (the error edge answers it), then the CLI, and leave without
     the interpreter's teardown (exits.leave)."""
     import signal
+
+    from . import interrupts
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    interrupts.ARROW_CTRL_C = False  # every Ctrl-C reaches Python's handler (interrupts.pyarrow_csv)
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         guard_streams()

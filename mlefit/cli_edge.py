@@ -9,7 +9,7 @@ import sys
 import click
 
 from .exits import interrupted
-from .errors import ConvergenceError, MlefitError, OutputError, shown
+from .errors import ConvergenceError, MlefitError, OutputError, plain, shown
 
 
 def say(text, err=False):
@@ -146,6 +146,15 @@ class MlefitGroup(click.Group):
                 else:
                     _json_error(exc.kind, str(exc))
             _fail(str(exc), exc.exit_code)
+        except MemoryError as exc:  # the data (or what they ask for) outgrow the memory there is
+            if given("debug", "--debug"):
+                raise
+            message = (f"out of memory ({plain(str(exc)) or type(exc).__name__}): the data need more memory "
+                       f"than this process may use; read them in chunks (--chunk-size ROWS) where the fit "
+                       f"allows it, or use a machine with more memory")
+            if wants_json():
+                _json_error("out_of_memory", message)
+            _fail(message, 1)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if given("debug", "--debug"):
                 raise

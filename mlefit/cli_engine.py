@@ -20,19 +20,23 @@ def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive,
     return next((name for given, name in needs if given), None)
 
 
-def _chunkable_file(path):
-    """A single plain or gzip/bz2/xz CSV file that is large enough to be worth it."""
-    from .stream import AUTO_BYTES, NOT_LINES
+def _chunkable_file(path, encoding):
+    """One input (a file, or - for standard input) of UTF-8 lines of text holding more
+    than AUTO_BYTES once decompressed: worth reading in chunks. The bytes are peeked at
+    (intake.longer_than), not counted from the file's size: a small compressed file can
+    hold gigabytes; the reader that follows continues from what was peeked."""
+    from .data import _expand
+    from .intake import longer_than
+    from .stream import AUTO_BYTES
 
-    if path == "-" or not os.path.isfile(path) or os.path.getsize(path) <= AUTO_BYTES:
+    if path != "-" and _expand([path]) != [path]:  # a glob, read in memory as several files
         return False
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    return not head.startswith(NOT_LINES)
+    return longer_than(path, AUTO_BYTES, encoding)
 
 
-def plan(files, fam, chunk_size, engine, needs):
-    """'memory', 'chunks' or 'dask' for this fit, or a UsageError saying why not."""
+def plan(files, fam, chunk_size, engine, needs, encoding=None):
+    """'memory', 'chunks' or 'dask' for this fit, or a UsageError saying why not (a file
+    left to this plan is read in chunks when it holds more than AUTO_BYTES of text)."""
     from .stream import streams, why_not
 
     if engine == "dask":
@@ -55,7 +59,7 @@ def plan(files, fam, chunk_size, engine, needs):
         if not streams(fam):
             raise UsageError(f"{why_not(fam)}; drop --chunk-size")
         return "chunks"
-    if needs or len(files) != 1 or not streams(fam) or not _chunkable_file(files[0]):
+    if needs or len(files) != 1 or not streams(fam) or not _chunkable_file(files[0], encoding):
         return "memory"
     return "chunks"
 

@@ -18,6 +18,7 @@ BLANK_LINE = "blank line"
 FIRST = 5  # how many offending rows a report names
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
 _THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
+_POINT_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*$")  # 1.234.567,89
 _HEXADECIMAL = re.compile(r"^\s*[+-]?0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?\d+)?\s*$", re.IGNORECASE)
 
 
@@ -151,7 +152,32 @@ def _expand(paths):
             out.extend(matches)
         else:
             out.append(path)
+    _refuse_repeats(out)
     return out
+
+
+def _refuse_repeats(paths):
+    """The same file named twice (or found by two globs, or by two names: a link, ./x)
+    would have its rows counted twice: a UsageError naming it."""
+    seen = {}
+    for path in paths:
+        if path == "-":
+            key = "-"
+        else:
+            try:
+                found = os.stat(path)
+            except OSError:  # missing or beyond reach: its reader says so
+                continue
+            key = (found.st_dev, found.st_ino)
+        if key not in seen:
+            seen[key] = path
+            continue
+        if path == "-":
+            raise UsageError("- (standard input) is given twice: it can be read once; give it once")
+        first = seen[key]
+        named = f"'{plain(path)}' is given twice" if first == path else \
+            f"'{plain(first)}' and '{plain(path)}' are the same file"
+        raise UsageError(f"{named}: its rows would be counted twice; give each file once")
 
 
 class NamesOnly:
@@ -171,7 +197,7 @@ def _picker(column):
 
 
 def _read_one(path, column, labels, options, prefix=False):
-    source = read_source(path)
+    source = read_source(path, options.encoding)
     try:
         raw = parse(source, options, pick=_picker(column))
         name = choose_column(raw.table, column)
@@ -363,6 +389,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     elif _is_string(t):
         text = col.to_pylist()
         if options.decimal != ".":
+            _refuse_points(text, options.decimal, label, where, positions)
             text = [v.replace(options.decimal, ".") for v in text]
         bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]
         if bad:
@@ -377,6 +404,22 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     if not labels:
         reject_infinite(values, positions, label, where)
     return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
+
+
+def _refuse_points(text, decimal, label, where, positions):
+    """With another decimal mark (--decimal ,), a point in a number is a thousands
+    separator (1.234 is 1234 in a European file) or a mix of marks: never read as a
+    decimal point silently."""
+    bad = [i for i, v in enumerate(text)
+           if "." in v and (NUMBER.match(v.replace(decimal, ".")) or _POINT_THOUSANDS.match(v))]
+    if bad:
+        shown = ", ".join(f"{where(i if positions is None else positions[i])}: '{plain(text[i])[:40]}'"
+                          for i in bad[:3])
+        many = len(bad) > 1
+        raise DataError(f"{label} has {len(bad)} value{'s' if many else ''} with a point although the decimal "
+                        f"mark is '{decimal}' ({shown}): with decimal commas a point separates thousands "
+                        f"(1.234 is 1234), or the file mixes both marks; remove the thousands points, or drop "
+                        f"--decimal {decimal}")
 
 
 def _way_out(bad, name, count, options, values=True):

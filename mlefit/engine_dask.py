@@ -7,6 +7,7 @@ one: rows read, every row dropped and why, places named by file and line.
 Workers cannot know the line a block starts on, so they name places by the line within
 their block (written @k@); the driver, which learns every block's line count, turns
 them into lines of the file. Needs `pip install mlefit[dask]`."""
+import os
 import re
 from dataclasses import dataclass
 
@@ -16,9 +17,10 @@ from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError
-from .readers import ReadOptions, check_file
+from .intake import COLUMNAR, MAGIC, ZIP
+from .readers import ReadOptions, check_file, not_utf8
 from .result import Drop
-from .stream import (_OPENERS, NOT_LINES, _check, _Header, check_values, read_block, refuse_huge,
+from .stream import (_check, _Header, check_values, read_block, refuse_huge,
                      stats_over, streams, why_not)
 
 DEFAULT_BLOCK_BYTES = 64 << 20
@@ -84,7 +86,7 @@ def csv_block(block, first, head, name, family, options, source):
         if block.startswith(b"\xef\xbb\xbf"):
             block = block[3:]
         if head.header:
-            from .stream import _end_of_first_content_line
+            from .readers import _end_of_first_content_line
             cut = _end_of_first_content_line(block)
             skipped = block[:cut].count(b"\n")
             block = block[cut:]
@@ -178,6 +180,21 @@ def _expand(paths):
     return files
 
 
+def _refuse_other(path, head):
+    """What Dask cannot cut into blocks of lines, refused from the file's first bytes: an
+    empty file, a device or pipe (no size to cut by: /dev/zero never ends), binary data,
+    Feather or zip."""
+    if not head.strip():
+        raise DataError(f"'{path}' is empty; it needs a header row and at least one row of values")
+    if not os.path.isfile(path):
+        raise UsageError(f"'{path}' is not a regular file (a device or a pipe): --engine dask cuts files into "
+                         f"blocks by their size; fit it without --engine dask")
+    if head.startswith(COLUMNAR + (ZIP,)):
+        raise UsageError(f"'{path}' is neither CSV nor Parquet: --engine dask reads those two")
+    if b"\x00" in head:
+        raise DataError(not_utf8(path))
+
+
 def _tasks(files, column, fam, options, block_bytes):
     """(delayed tasks in file order, [(file, number of tasks, unit)], column name)."""
     import dask
@@ -196,9 +213,8 @@ def _tasks(files, column, fam, options, block_bytes):
                       for g in range(pf.num_row_groups)]
             layout.append((path, len(groups), "row"))
         else:
-            if head_bytes.startswith(NOT_LINES):
-                raise UsageError(f"'{path}' is neither CSV nor Parquet: --engine dask reads those two")
-            compressed = any(head_bytes.startswith(magic) for magic, _, _ in _OPENERS)
+            _refuse_other(path, head_bytes)
+            compressed = any(head_bytes.startswith(magic) for magic, _, _ in MAGIC)
             if compressed:
                 raise UsageError(f"'{path}' is compressed: --engine dask reads plain CSV (or Parquet); "
                                  f"decompress it, or fit it without --engine dask")

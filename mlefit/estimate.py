@@ -13,7 +13,7 @@ from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
 from .result import FitResult, ParameterEstimate
-from .support import accepting_families, outside_values
+from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
@@ -310,12 +310,7 @@ def _validate(fam, col, x):
         bad = outside_values(spec.support, x, lo, hi, col.whole and col.values is x)
         if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
-            others = [f for f in accepting_families(x) if f != fam.name]
-            hint = f"families that accept this data: {', '.join(others)}" if others else \
-                "no family accepts it as it is"
-            raise DataError(
-                f"{col.label} has {bad.size} value{'s' if bad.size > 1 else ''} outside the "
-                f"support of {fam.name} ({spec.support_text}): {shown}; {hint}")
+            raise outside_error(fam, col.label, bad.size, shown, accepting_families(x))
     if x.size < fam.min_n:
         raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
                         f"{col.label} has only {x.size}")

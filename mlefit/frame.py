@@ -40,7 +40,7 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
     if len(paths) != 1:
         raise UsageError(f"{command} reads one file (or - for standard input)")
     options = options or ReadOptions()
-    source = read_source(paths[0])
+    source = read_source(paths[0], options.encoding)
     raw = parse(source, options)
     given = {name: choose_column(raw.table, name) for name in names if name is not None}
     chosen = [given[name] if name is not None else

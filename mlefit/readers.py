@@ -3,11 +3,8 @@
 CSV and TSV (delimiter detected or given, decimal commas, any encoding, with or without
 a header row), gzip/bz2/xz/zstd compressed (recognised by their magic bytes, so stdin
 works too), Parquet and Feather. Nothing here knows about families."""
-import bz2
 import csv
-import gzip
 import io
-import lzma
 import os
 import re
 import stat
@@ -17,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError, plain
+from .interrupts import pyarrow_csv
 
 # Cells read as missing: pyarrow's defaults plus the spellings R, pandas and databases write.
 NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
@@ -27,16 +25,6 @@ NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity
 DELIMITERS = ("\t", ",", ";", "|")
 HEX = re.compile(rb"0[xX][0-9a-fA-F]")
 
-
-
-def _unzstd(data):
-    import pyarrow as pa
-    with pa.CompressedInputStream(pa.BufferReader(data), "zstd") as stream:
-        return stream.read()
-
-
-_MAGIC = ((b"\x1f\x8b", "gzip", gzip.decompress), (b"BZh", "bz2", bz2.decompress),
-          (b"\xfd7zXZ\x00", "xz", lzma.decompress), (b"\x28\xb5\x2f\xfd", "zstd", _unzstd))
 
 
 @dataclass(frozen=True)
@@ -103,38 +91,23 @@ def check_file(path, stdin=True):
         raise UsageError(f"'{path}' is a directory; give the path of a data file")
 
 
-def read_source(path):
-    """The bytes of a file or of stdin ('-'), decompressed when they are compressed."""
-    if path == "-":
-        try:
-            data, name = standard_input().read(), "<stdin>"
-        except OSError as exc:  # a directory or a device that cannot be read
-            raise DataError(f"cannot read standard input: {exc.strerror or exc}") from None
-    else:
-        check_file(path)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise DataError(f"cannot read '{path}': {exc.strerror or exc}; check its permissions") from None
-        name = path
-    if data.startswith(b"PK\x03\x04"):
-        raise DataError(f"'{name}' is a zip archive; unzip it and give the file inside")
-    notes = []
-    for _ in range(3):  # a compressed file inside a compressed file, at most twice over
-        found = next(((k, d) for magic, k, d in _MAGIC if data.startswith(magic)), None)
-        if found is None:
-            break
-        kind, decompress = found
-        try:
-            data = decompress(data)
-        except Exception as exc:  # corrupt archives raise many types; all mean the same
-            raise DataError(f"'{name}' looks {kind}-compressed but cannot be decompressed "
-                            f"({type(exc).__name__}); check the file") from None
-        notes.append(f"decompressed ({kind})")
-    return Source(data, name, tuple(notes))
+def read_source(path, encoding=None):
+    """The bytes of a file or of stdin ('-'), decompressed when they are compressed, read
+    in checked blocks (intake.Input: binary data and overlong lines are refused as they
+    come, whatever the input's length)."""
+    from .intake import open_input
+
+    found = open_input(path, encoding)
+    try:
+        return Source(found.read_all(), found.name, found.notes)
+    finally:
+        found.close()
 
 
+def not_utf8(name):
+    """The message for bytes that are not UTF-8 text."""
+    return (f"'{name}' is not UTF-8 text (it holds binary data or another encoding); name the encoding "
+            f"with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
 
 
 def _to_utf8(data, name, encoding):
@@ -159,9 +132,8 @@ def _to_utf8(data, name, encoding):
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:65536]
-    if b"\x00" in head or not _decodes(head, cut=len(data) > len(head)):
-        raise DataError(f"'{name}' is not UTF-8 text (it holds binary data or another encoding); "
-                        f"name the encoding with --encoding (e.g. latin-1, cp1252), or export as UTF-8")
+    if b"\x00" in head or not decodes(head, cut=len(data) > len(head)):
+        raise DataError(not_utf8(name))
     return _lines(data)
 
 
@@ -185,7 +157,7 @@ def _lines(text):
     return text
 
 
-def _decodes(head, cut):
+def decodes(head, cut):
     """True when these leading bytes are UTF-8 (allowing a character cut at the end when
     they are only the start of the data)."""
     try:
@@ -216,11 +188,32 @@ def sniff_delimiter(text, decimal="."):
 
 
 def _fields(text, delimiter):
-    line = _first_line(text)
+    """The fields of the first record (a quoted field may hold a line break)."""
+    start = LEADING_BLANK.match(text).end()
+    record = bytes(text[start:_end_of_first_content_line(text)]).rstrip(b"\r\n").decode("utf-8", "replace")
     try:
-        return next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+        return next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
     except csv.Error:  # a stray carriage return or quote: split plainly
-        return line.split(delimiter)
+        return _first_line(text).split(delimiter)
+
+
+def _end_of_first_content_line(block):
+    """Bytes up to and including the first record that holds anything (the header): its
+    line, and the lines after it while a quoted field is open (a quoted line break); the
+    blank lines before it included."""
+    pos = 0
+    while True:
+        nl = block.find(b"\n", pos)
+        if nl < 0:
+            return len(block)
+        if block[pos:nl].strip(b"\r"):
+            break
+        pos = nl + 1
+    while block.count(b'"', pos, nl) % 2:  # inside quotes: the record goes on
+        nl = block.find(b"\n", nl + 1)
+        if nl < 0:
+            return len(block)
+    return nl + 1
 
 
 def is_number(cell, decimal="."):
@@ -277,11 +270,12 @@ def parse(source, options=ReadOptions(), string_column=None, pick=None):
         blank = tuple(int(b) for b in blank_lines)
         lines = line_numbers if line_numbers.size == table.num_rows else None
     total = line_count(text)
-    if lines is None and total - len(blank) - (1 if header else 0) - _leading_blank(text) != table.num_rows:
+    spans = text.count(b"\n", LEADING_BLANK.match(text).end(), _end_of_first_content_line(text) - 1) if header else 0
+    if lines is None and total - len(blank) - (1 + spans if header else 0) - _leading_blank(text) != table.num_rows:
         # quoted fields span lines: line numbers are unknown, so say which data row
         unit, blank = "row", ()
         notes.append("some quoted fields span several lines: places are given as data rows")
-    return RawTable(table, source.name, blank, lines, 2 if header else 1, unit, tuple(notes))
+    return RawTable(table, source.name, blank, lines, 2 + spans if header else 1, unit, tuple(notes))
 
 
 def hex_as_text(schema, data):
@@ -322,7 +316,8 @@ def _leading_blank(text):
 
 def _read_csv(text, name, delimiter, names, options, string_column, include=None):
     import pyarrow as pa
-    import pyarrow.csv as pacsv
+
+    pacsv = pyarrow_csv()
 
     types = {string_column: pa.string()} if string_column is not None else {}
     chosen = {"include_columns": list(include)} if include else {}

@@ -13,11 +13,7 @@ logistic, cauchy, gumbel, log_logistic): their values are kept in a temporary fi
 (chunks.LocalChunks) during the pass, with a subsample for start values, and their
 estimator then makes passes of summed score and Hessian over it, chunk by chunk. Their
 fits equal the in-memory ones."""
-import bz2
-import gzip
-import lzma
 import math
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,18 +22,17 @@ from . import numerics as nm
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
-from .readers import (NA_VALUES, ReadOptions, _fields, check_file, hex_as_text, is_number, line_count, sniff_delimiter,
-                      standard_input)
+from .interrupts import pyarrow_csv
+from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
+                      sniff_delimiter)
 from .result import Drop
-from .support import outside_values
+from .support import accepting, outside_error, outside_values
 
 DEFAULT_CHUNK_ROWS = 2_000_000
 AUTO_BYTES = 16 << 20  # files larger than this are read in chunks when the fit allows it
 PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
 COUNT_SUPPORTS = ("count", "binary")
-# inputs that are not lines of text to cut into chunks: Parquet, Feather, zip, zstd
-NOT_LINES = (b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd")
-_OPENERS = ((b"\x1f\x8b", "gzip", gzip.open), (b"BZh", "bz2", bz2.open), (b"\xfd7zXZ\x00", "xz", lzma.open))
+FIRST_BUFFER = 1 << 20  # the block buffer starts this large and grows as the input fills it
 
 
 def streams(fam):
@@ -70,18 +65,17 @@ class Read:
             self.chunks.close()
 
 
-def _open(path):
-    """A binary file object for a path or '-', decompressing gzip, bz2 and xz."""
-    if path == "-":
-        return standard_input(), "<stdin>", ()
-    check_file(path)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(NOT_LINES):
-        raise UsageError(f"'{path}' is not plain or gzip/bz2/xz-compressed CSV: it cannot be read in "
+def _open(path, encoding=None):
+    """The checked, decompressed input (intake.Input) of a path or '-', if it is lines of
+    text."""
+    from .intake import open_input
+
+    found = open_input(path, encoding)
+    if found.columnar:
+        found.close()
+        raise UsageError(f"'{found.name}' is Parquet or Feather, not lines of text: it cannot be read in "
                          f"chunks; drop --chunk-size")
-    kind, opener = next(((k, o) for magic, k, o in _OPENERS if head.startswith(magic)), (None, open))
-    return opener(path, "rb"), path, () if kind is None else (f"decompressed ({kind})",)
+    return found
 
 
 def _blocks(fh, size):
@@ -89,14 +83,22 @@ def _blocks(fh, size):
     memoryviews of one buffer, refilled behind the partial line the last run left: only
     that line is copied, and the buffer's pages are faulted in once, not at every run
     (a fresh 16 MB bytes object per run costs more than the copy). A run is valid until
-    the next one is asked for; a line longer than `size` gets a larger buffer."""
-    buf, rest = bytearray(size), b""
+    the next one is asked for; a line longer than `size` gets a larger buffer (the input
+    refuses lines longer than intake.MAX_LINE). The buffer starts at FIRST_BUFFER bytes
+    and doubles, up to `size`, while the input fills it: a small input never gets the
+    buffer of a large chunk size."""
+    buf, rest = bytearray(min(size, FIRST_BUFFER)), b""
     while True:
         if len(rest) >= len(buf):
             buf = bytearray(2 * len(rest))
         view = memoryview(buf)
         view[:len(rest)] = rest
         end = len(rest) + _fill(fh, view[len(rest):])
+        while end == len(buf) < size:  # full: grow toward size (a new buffer: the last run may be held)
+            bigger = bytearray(min(2 * len(buf), size))
+            bigger[:end] = view[:end]
+            buf, view = bigger, memoryview(bigger)
+            end += _fill(fh, view[end:])
         if end == len(rest):  # end of input
             if rest:
                 yield view[:end]
@@ -141,7 +143,8 @@ class _Header:
 
 def _parse(block, head, name, options, source):
     import pyarrow as pa
-    import pyarrow.csv as pacsv
+
+    pacsv = pyarrow_csv()
 
     def read(types):
         return pacsv.read_csv(
@@ -199,13 +202,12 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
     from .data import refuse_dropped
 
     options = options or ReadOptions()
-    fh, source, notes = _open(path)
+    found = _open(path, options.encoding)
     try:
-        return _read(_Reading(fh, source), source, notes, fam, column, options, chunk_rows, strict, on_bytes,
+        return _read(found, found.name, found.notes, fam, column, options, chunk_rows, strict, on_bytes,
                      refuse_dropped)
     finally:
-        if path != "-":
-            fh.close()
+        found.close()
 
 
 def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped):
@@ -242,6 +244,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
         raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
     head = _Header(first, options, source)
     name = choose_column(NamesOnly(head.names), column)
+    outside = Outside(fam, whole_pass=True)
     pending = head.header  # the header row is still ahead (behind blank lines, maybe)
     for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
         if pending:  # leading blank lines, then the names
@@ -267,13 +270,15 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
         x = part.values
         if x.size:
-            low, high = check_values(part, fam)
+            low, high = check_values(part, fam, outside)
             if first_value is None:
                 first_value = float(x[0])
             spread = spread or high > low or low != first_value
             lo, hi = min(lo, low), max(hi, high)
             used += x.size
-            if counts is not None:
+            if outside.count:  # the pass now only counts what it will refuse
+                pass
+            elif counts is not None:
                 counts.add(x)
             elif chunks is not None:
                 chunks.append(x)
@@ -290,6 +295,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
                         f"read in chunks of about {chunk_rows} rows",))
     if strict:
         refuse_dropped(report.label, report.dropped)
+    outside.refuse(report.label)
     _check(fam, report, used, first_value, spread)
     if counts is not None:
         with np.errstate(all="ignore"):
@@ -324,19 +330,45 @@ def read_block(block, start, head, name, options, source, way_out, place=_line):
     return part, count, [place(int(b)) for b in blanks]
 
 
-def check_values(part, fam):
+def check_values(part, fam, outside=None):
     """(min, max) of a chunk's values, after refusing infinite ones and any outside the
-    family's support (both found from the min and max, the masks made only then)."""
-    x, support = part.values, fam.spec.support
+    family's support (both found from the min and max, the masks made only then). The
+    values outside are counted in `outside` (an Outside, reported when the pass ends),
+    or refused at once when there is none."""
+    x = part.values
     low, high = part.extremes if part.extremes is not None else (float(x.min()), float(x.max()))
     if not (math.isfinite(low) and math.isfinite(high)):
         reject_infinite(x, part.positions, part.label, part.locate)
-    bad = outside_values(support, x, low, high, part.whole)
-    if len(bad):
-        shown = ", ".join(f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3])
-        raise DataError(f"{part.label} has values outside the support of {fam.name} "
-                        f"({fam.spec.support_text}): {shown}; see 'mlefit families'")
+    outside = outside or Outside(fam)
+    outside.add(part, x, low, high)
+    if not outside.whole_pass:
+        outside.refuse(part.label)
     return low, high
+
+
+class Outside:
+    """The values outside a family's support over a pass in chunks: how many, the first
+    three, and what every value was like (lo, hi, whether all are whole numbers), so that
+    the error says what an in-memory read says: the count and the families that accept
+    the data. whole_pass: report when the pass ends (else after the chunk)."""
+
+    def __init__(self, fam, whole_pass=False):
+        self.fam, self.whole_pass = fam, whole_pass
+        self.count, self.shown = 0, []
+        self.lo, self.hi, self.whole = math.inf, -math.inf, fam.spec.support != "real"
+
+    def add(self, part, x, low, high):
+        bad = outside_values(self.fam.spec.support, x, low, high, part.whole)
+        self.count += len(bad)
+        self.shown += [f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3 - len(self.shown)]]
+        self.lo, self.hi = min(self.lo, low), max(self.hi, high)
+        if self.whole:  # (never needed for a family of all real numbers: none is outside)
+            self.whole = part.whole or bool(np.all(np.floor(x) == x))
+
+    def refuse(self, label):
+        if self.count:
+            raise outside_error(self.fam, label, self.count, ", ".join(self.shown),
+                                accepting(self.lo, self.hi, self.whole))
 
 
 def stats_over(fam, chunks, report, span):
@@ -372,46 +404,12 @@ def _check(fam, col, used, first_value, spread):
                         f"{fam.name} needs spread to estimate its scale")
 
 
-def _end_of_first_content_line(block):
-    """Bytes up to and including the first line that holds anything (the header)."""
-    pos = 0
-    while True:
-        nl = block.find(b"\n", pos)
-        if nl < 0:
-            return len(block)
-        if block[pos:nl].strip(b"\r"):
-            return nl + 1
-        pos = nl + 1
-
-
 def _bytes_per_chunk(block, rows):
     """About `rows` lines' worth of bytes, from the lines of the first block."""
     if rows is None or rows <= 0:
         raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
     per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))
-
-
-class _Reading:
-    """The input, whose read errors (a failing device, a standard input opened only for
-    writing, a compressed file cut short or corrupt) are DataErrors naming it; errors of
-    the temporary files stay what they are. (An EOFError let through would reach click,
-    which takes it for Ctrl-D and says 'interrupted'.)"""
-
-    def __init__(self, fh, name):
-        self.fh, self.name = fh, name
-
-    def read(self, size):
-        return self._guarded(self.fh.read, size)
-
-    def readinto(self, view):
-        return self._guarded(self.fh.readinto, view)
-
-    def _guarded(self, call, arg):
-        try:
-            return call(arg)
-        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
-            raise DataError(f"cannot read '{self.name}': {getattr(exc, 'strerror', None) or exc}") from None
 
 
 class _Prepend:

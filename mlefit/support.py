@@ -1,7 +1,8 @@
 """Which values each support admits, and which families would accept a data set."""
 import numpy as np
 
-from .families.catalog import SPECS, SUPPORT_TEXT
+from .errors import DataError
+from .families.catalog import SPECS
 
 
 def outside(support, x):
@@ -35,6 +36,22 @@ def outside_values(support, x, lo, hi, whole=False):
 
 def accepting_families(x):
     """Names of the numeric families whose support admits every value of x."""
-    ok = {s: not outside(s, x).any() for s in SUPPORT_TEXT if s != "labels"}
+    return accepting(float(x.min()), float(x.max()), bool(np.all(np.floor(x) == x)))
+
+
+def accepting(lo, hi, whole):
+    """Names of the numeric families whose support admits values from lo to hi (all of
+    them whole numbers, or not): every support is decided by these three facts."""
+    ok = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1,
+          "count": whole and lo >= 0, "binary": whole and lo >= 0 and hi <= 1}
     return [spec.name for spec in SPECS
             if spec.support != "labels" and spec.shape is None and ok[spec.support]]
+
+
+def outside_error(fam, label, count, shown, others):
+    """The DataError for `count` values outside the family's support: `shown` names the
+    first of them, `others` are the families that accept every value."""
+    others = [f for f in others if f != fam.name]
+    hint = f"families that accept this data: {', '.join(others)}" if others else "no family accepts it as it is"
+    return DataError(f"{label} has {count} value{'s' if count > 1 else ''} outside the support of {fam.name} "
+                     f"({fam.spec.support_text}): {shown}; {hint}")
