@@ -56,7 +56,7 @@ def terms_of(x, w, discrete=False):
     """The groups of terms of the rows x (rows_array's shape) with weights w."""
     lo, hi, tlo, thi = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
     n = lo.size
-    weight = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
+    weight = None if w is None else np.asarray(w, dtype=np.float64)
     exact = lo == hi
     left = np.isneginf(lo) & ~exact
     right = np.isposinf(hi) & ~exact
@@ -66,18 +66,20 @@ def terms_of(x, w, discrete=False):
         idx = np.flatnonzero(mask)
         if idx.size:
             groups.append(ct.Group(kind, lo[idx] if kind != "left" else None, hi[idx] if kind != "right" else None,
-                                   weight[idx], idx))
+                                   None if weight is None else weight[idx], idx))
     has_lo, has_hi = np.isfinite(tlo), np.isfinite(thi)
     if has_lo.any() or has_hi.any():
         same = np.all(tlo == tlo[0]) and np.all(thi == thi[0])
         if same:  # one term for all rows, weighted by their total
             kind = _truncation_kind(has_lo[0], has_hi[0])
-            groups.append(ct.Group(kind, tlo[:1], thi[:1], np.array([-float(np.sum(weight))]), None))
+            total = float(n if weight is None else np.sum(weight))
+            groups.append(ct.Group(kind, tlo[:1], thi[:1], np.array([-total]), None))
         else:
             for a, b in ((True, False), (False, True), (True, True)):
                 idx = np.flatnonzero((has_lo == a) & (has_hi == b))
                 if idx.size:
-                    groups.append(ct.Group(_truncation_kind(a, b), tlo[idx], thi[idx], -weight[idx], idx))
+                    minus = -np.ones(idx.size) if weight is None else -weight[idx]
+                    groups.append(ct.Group(_truncation_kind(a, b), tlo[idx], thi[idx], minus, idx))
     finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
     spread = float(np.std(finite)) if finite.size > 1 else 0.0
     return ct.Terms(tuple(groups), spread if spread > 0 and math.isfinite(spread) else 1.0)
@@ -132,7 +134,7 @@ def censored_family(fam, dens, shapes):
         return ct.per_row(dens, terms_of(x, None, discrete), theta, shapes, x.shape[0])
 
     def check(s):
-        kinds = {g.kind for g in s.terms.groups if g.w.size and np.all(g.w > 0)}
+        kinds = {g.kind for g in s.terms.groups if g.w is None or np.all(g.w > 0)}
         if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
             raise DataError(f"every row is right-censored: with no value seen, the {fam.name} likelihood "
                             f"keeps rising as the distribution moves beyond all the bounds, so the MLE "

@@ -25,19 +25,23 @@ KINDS = ("exact", "left", "right", "interval")
 @dataclass(frozen=True)
 class Group:
     """Rows of one kind: exact (y in lo), left (bound in hi), right (bound in lo),
-    interval (lo, hi). w: each row's weight (negative for a truncation term). rows:
+    interval (lo, hi). w: each row's weight (negative for a truncation term; None:
+    every weight 1). rows:
     the indexes of these rows among all rows, for per-row parameters and shapes (None:
     every row has the same parameters, or a term shared by all rows)."""
 
     kind: str
     lo: np.ndarray | None
     hi: np.ndarray | None
-    w: np.ndarray
+    w: np.ndarray | None
     rows: np.ndarray | None = None
 
     @property
     def size(self):
-        return self.w.size
+        for a in (self.w, self.rows, self.lo, self.hi):
+            if a is not None:
+                return a.size
+        return 0
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def sums(dens, terms, theta, shapes=()):
     value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
     for g in terms.groups:
         ll, score, h, rounding = derivs(dens, g, theta, shapes, terms.spread)
-        n, aw = g.size, np.abs(g.w)
+        n, aw = g.size, None if g.w is None else np.abs(g.w)
         value += total(ll, g.w, n)
         for j in range(k):
             grad[j] += total(score[j], g.w, n)
@@ -111,7 +115,7 @@ def per_row(dens, terms, theta, shapes, n):
     once in every row."""
     out = np.zeros(n)
     for g in terms.groups:
-        v = np.sign(g.w) * values(dens, g, theta, shapes)
+        v = values(dens, g, theta, shapes) * (1.0 if g.w is None else np.sign(g.w))
         if g.rows is None:
             out += v.reshape(-1)[0] if np.size(v) == 1 else v
         else:
