@@ -159,7 +159,9 @@ select_options = _selection_options(select=True)
 @click.option("--derive", "derive", metavar="SPEC", multiple=True,
               help="A quantity derived from the parameters, with its interval (repeatable or "
                    "comma-separated): mean, median, var, sd, quantile:P, sf:X (P(X > x)), cdf:X, or "
-                   "an expression in the parameter names with + - * / ^, log, exp, sqrt.")
+                   "an expression in the parameter names with + - * / ^, log, exp, sqrt. The "
+                   "delta-method interval is on the log scale for a quantity positive for every "
+                   "parameter value (shape/rate), the logit scale for one always in (0, 1).")
 @click.option("--plot", "plot", metavar="FILE",
               help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
                    "(.png, .svg or .pdf).")
