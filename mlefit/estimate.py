@@ -22,35 +22,7 @@ INFORMATION_KINDS = ("observed", "expected")
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
         confidence=0.95, information="observed", max_iter=200, tol=1e-12, interval="wald",
         robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None):
-    """Fit `family` to `data` by maximum likelihood and return a FitResult.
-
-    data: a sequence or 1-d array of values (None/NaN are missing and reported), or a
-        Column from mlefit.data.read_column.
-    family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
-    loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
-        family whose negative log-likelihood the loss is gets fitted, and said.
-    weights: frequency weights, one per value of `data` (for a Column: one per value it
-        holds): a row of weight k counts as k identical rows; fractional weights scale a
-        row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
-    trials: the number of trials of the binomial and beta_binomial families ('binomial'
-        with trials=12 is 'binomial:12'): one whole number, or one per value aligned like
-        the weights. Rows with missing or zero trials are left out and reported.
-    fix: {parameter name: value} held fixed; the others are estimated given them, the
-        fixed ones are shown without SE, and AIC/BIC count only the free parameters.
-    confidence: level of the intervals, in (0, 1).
-    information: 'observed' (default) or 'expected' Fisher information.
-    interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,
-        `bootstrap` samples (default 999) drawn by `resample`: 'parametric' or
-        'nonparametric', seeded by `seed`), or 'all'; the headline interval is the profile
-        one for 'profile' and 'all', and every kind is kept in each parameter's .intervals.
-    robust: also sandwich (Godambe) standard errors, and TIC.
-    derive: quantities derived from the parameters ('mean', 'median', 'var', 'sd',
-        'quantile:0.99', 'sf:100', 'cdf:3', or an expression like 'shape/rate^2'), each
-        with a delta-method interval (and profile or bootstrap ones with `interval`).
-    on_step: called once per bootstrap sample (progress).
-    Raises DataError for data the family cannot take, and ConvergenceError (holding the
-    partial result as .result) when the optimiser does not converge.
-    """
+    """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
     fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
     labels = fam.spec.support == "labels"
     col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)

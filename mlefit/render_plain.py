@@ -27,9 +27,10 @@ class Grid:
         self.title, self.box, self.show_header, self.title_justify = title, box, show_header, title_justify
         self.columns, self.rows = [], []
 
-    def add_column(self, header="", justify="left", style=None, overflow="ellipsis", no_wrap=False):
+    def add_column(self, header="", justify="left", style=None, overflow="ellipsis", no_wrap=False, width=None):
+        """width: a fixed width of the text (padding not counted), as rich's Column.width."""
         self.columns.append({"header": header, "justify": justify, "style": style, "overflow": overflow,
-                             "no_wrap": no_wrap})
+                             "no_wrap": no_wrap, "width": width})
 
     def add_row(self, *cells):
         if len(cells) > len(self.columns):
@@ -44,7 +45,7 @@ class Grid:
                       show_header=self.show_header, title_justify=self.title_justify, pad_edge=False)
         for c in self.columns:
             table.add_column(c["header"], justify=c["justify"], style=c["style"], overflow=c["overflow"],
-                             no_wrap=c["no_wrap"])
+                             no_wrap=c["no_wrap"], width=c.get("width"))
         for row in self.rows:
             table.add_row(*row)
         return table
@@ -62,19 +63,9 @@ def plain_width(file=None):
     encoding = (getattr(file, "encoding", "utf-8") or "utf-8").lower()
     if not encoding.startswith("utf"):
         return None  # rich would draw ASCII boxes
-    environ = os.environ
-    tty_compatible = environ.get("TTY_COMPATIBLE", "")
-    if tty_compatible != "0":  # as rich.console.Console.is_terminal: "0" says no terminal
-        if tty_compatible == "1" or environ.get("FORCE_COLOR") not in (None, ""):
-            return None
-        if environ.get("FORCE_COLOR") is None:
-            isatty = getattr(file, "isatty", None)
-            try:
-                if isatty is not None and isatty():
-                    return None
-            except ValueError:  # closed: rich says not a terminal
-                pass
-    columns = environ.get("COLUMNS")
+    if is_terminal(file):
+        return None
+    columns = os.environ.get("COLUMNS")
     if columns is not None and columns.isdigit():
         return int(columns)
     for fd in (0, 1, 2):  # as Console.size: the first standard stream that is a terminal
@@ -83,6 +74,25 @@ def plain_width(file=None):
         except (AttributeError, ValueError, OSError):
             pass
     return 80
+
+
+def is_terminal(file=None):
+    """Whether rich treats `file` (None: standard output) as a terminal: as
+    rich.console.Console.is_terminal, TTY_COMPATIBLE and FORCE_COLOR included."""
+    file = sys.stdout if file is None else file
+    environ = os.environ
+    tty_compatible = environ.get("TTY_COMPATIBLE", "")
+    if tty_compatible == "0":  # "0" says no terminal
+        return False
+    if tty_compatible == "1" or environ.get("FORCE_COLOR") not in (None, ""):
+        return True
+    if environ.get("FORCE_COLOR") is not None:
+        return False
+    isatty = getattr(file, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # closed: rich says not a terminal
+        return False
 
 
 def _plain(text):
@@ -182,13 +192,14 @@ def _column_widths(grid, rows, pads, max_width):
     """rich.table.Table._calculate_column_widths (no expand, no fixed widths): each
     column as wide as its longest cell with padding; a table too wide for max_width
     has its wrapable columns narrowed; None for widths rich would treat specially."""
-    longest = [max((len(row[i]) for row in rows), default=0) for i in range(len(pads))]
+    longest = [max((len(row[i]) for row in rows), default=0) if c.get("width") is None else c["width"]
+               for i, c in enumerate(grid.columns)]
     if max_width < 1 or any(max_width - left - right < 1 for left, right in pads):
         return None
     natural = [min(n + left + right, max_width) or 1 for n, (left, right) in zip(longest, pads)]
     widths = natural
     if sum(widths) > max_width:
-        widths = _collapse(widths, [not c["no_wrap"] for c in grid.columns], max_width)
+        widths = _collapse(widths, [not c["no_wrap"] and c.get("width") is None for c in grid.columns], max_width)
         if sum(widths) > max_width:  # rich's last resort: narrow every column evenly
             widths = _ratio_reduce(sum(widths) - max_width, [1] * len(widths), widths, widths)
         widths = [min(w, n) for w, n in zip(widths, natural)]
