@@ -398,13 +398,16 @@ def families_command(as_json, debug):
               "class (with --prediction-probs: CE = H + KL on the data).")
 @click.option("--losses", metavar="LIST", help="Losses to compare, e.g. mse,mae,huber:1.5,pinball:0.9; "
               "default: those that suit the target.")
+@click.option("--continuous", is_flag=True,
+              help="Only the losses of a density (mse, mae, huber, pinball, gaussian_nll): whole-number "
+                   "measurements are otherwise ranked poisson first, a mass's bits before densities'.")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
               help="Folds for the held-out bits per sample.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
 @json_option()
 @input_options
 @debug_option
-def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
+def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, continuous, folds, seed,
                    as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Every common loss shown as the likelihood it is, and which one the data support.
 
@@ -420,12 +423,12 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
 
     data_options = (target, prediction, prediction_probs, target_probs, losses)
     if not files:
-        if any(v is not None for v in data_options):
-            raise UsageError("--target, --prediction and the other data options need a FILE")
+        if any(v is not None for v in data_options) or continuous:
+            raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")
         from .losses import reference
         return _emit(reference(), as_json, "reference")
     result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-                      read_options(delimiter, decimal, encoding, header, na_values), strict)
+                      read_options(delimiter, decimal, encoding, header, na_values), strict, continuous)
     _emit(result, as_json, {"soft_labels": "soft"}.get(result.mode, result.mode))
 
 
@@ -501,7 +504,7 @@ def _emit(result, as_json, show):
 
 
 def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-             options, strict):
+             options, strict, continuous=False):
     import numpy as np
 
     from . import compare
@@ -513,6 +516,9 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
     tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
     classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
     pp = [c.split("=", 1)[-1] for c in pp]
+    if (tp or pp) and continuous:
+        raise UsageError("--continuous compares the losses of a density: not with --target-probs or "
+                         "--prediction-probs (labels)")
     if tp:
         if target or prediction or chosen:
             raise UsageError("with --target-probs (soft labels) --target, --prediction and --losses "
@@ -541,10 +547,10 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         rows = compare.with_prediction_probs(y, probs, classes)
         mode, summary = "with_prediction", {}
     elif prediction:
-        rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen)
+        rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen, continuous)
         mode, summary = "with_prediction", {}
     else:
-        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed)
+        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed, continuous=continuous)
         mode, summary = "without_prediction", {"folds": folds, "seed": seed}
     return Comparison(mode, frame.n, tuple(rows), frame.source, frame.names[0],
                       ",".join(frame.names[1:]) or None, summary, frame.notes, frame.rows_read,

@@ -101,11 +101,18 @@ def without_prediction(d, file=None):
     out.append(f"minimiser: the constant prediction that minimises the loss; {same}. Held-out "
                f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}), lower is "
                f"better; inf: a fold's fit gave a held-out value probability 0; d: a density's "
-               f"differential bits, ranked after the masses (not comparable).")
+               f"differential bits, ranked after the masses (not comparable)"
+               + ("; --continuous ranks the losses of a density alone" if _mixed(d) else "") + ".")
     if any(r["loss"].startswith("huber") for r in d["rows"]):
         out.append("huber's density has its scale fixed at 1 in the units of the target, so its "
                    "rank depends on that unit.")
     emit(out, file)
+
+
+def _mixed(d):
+    """Masses and densities in one ranking (whole numbers: poisson beside mse)."""
+    kinds = {r["differential"] for r in d["rows"] if "differential" in r}
+    return kinds == {True, False}
 
 
 def soft(d, file=None):
