@@ -140,6 +140,9 @@ select_options = _selection_options(select=True)
                    "every row, or a column with one per row (rows of 0 trials are left out).")
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
+@click.option("--positive", metavar="LABEL",
+              help="bernoulli on a column of two text labels (yes/no): the label that counts as 1. "
+                   "Default: the second in sorted order (yes, TRUE, won); a note says which.")
 @click.option("--by", "by", metavar="COLUMN",
               help="One fit per value of this column (one table row, or one JSON object, per group).")
 @click.option("--gof", is_flag=True,
@@ -178,7 +181,8 @@ select_options = _selection_options(select=True)
               help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
                    "local cluster).")
 @debug_option
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, positive, by, gof,
+        families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
         delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler):
     """Fit a distribution to one column of FILE.
@@ -241,6 +245,10 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                     seed=seed, bootstrap=bootstrap if boot_intervals else None)
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
+    binary = fam.spec.name == "bernoulli"
+    if positive is not None and (not binary or by is not None):
+        raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels "
+                         "(not with --by)")
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     from . import cli_engine
@@ -255,14 +263,18 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     w = t = None
     if per_row:
         col, w, t = _trials_column(files, column, weights, trials, options, strict)
-    elif weights is None:
-        col = read_column(files, column=column, labels=labels, strict=strict, options=options)
     else:
-        col, w = _weighted_column(files, column, weights, labels, options, strict)
+        from .data import BINARY
+        reading = BINARY if binary else labels  # bernoulli: numbers, or two text labels
+        if weights is None:
+            col = read_column(files, column=column, labels=reading, strict=strict, options=options)
+        else:
+            col, w = _weighted_column(files, column, weights, reading, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
-                            **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step)
+                            **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
+                            **({"positive": positive} if positive is not None else {}))
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
@@ -445,7 +457,7 @@ def _weighted_column(files, column, weights, labels, options, strict):
         raise UsageError("--weights reads one file (or - for standard input)")
     if column is not None and column.strip().casefold() == weights.strip().casefold():
         raise UsageError(f"--column and --weights name the same column '{column}'")
-    frame = read_frame(files, [column, weights], labels=(column,) if labels else (),
+    frame = read_frame(files, [column, weights], labels=(column,) if labels is True else (),
                        options=options, auto_labels=False, option="--column",
                        missing_reasons={1: "missing weight"})
     _strict(frame, strict)

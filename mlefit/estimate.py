@@ -8,7 +8,8 @@ import numpy as np
 
 from . import families, inference, intervals
 from . import numerics as nm
-from .data import Column, from_values
+from .binary import as_outcomes
+from .data import BINARY, Column, from_values
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
@@ -21,11 +22,18 @@ INFORMATION_KINDS = ("observed", "expected")
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
         confidence=0.95, information="observed", max_iter=200, tol=1e-12, interval="wald",
-        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None):
+        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None):
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
     fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
-    labels = fam.spec.support == "labels"
-    col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    labels = fam.spec.support == "labels" or (BINARY if fam.spec.name == "bernoulli" else False)
+    col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
+        outcomes, note = as_outcomes(col.values, col.label, positive)
+        col = replace(col, values=outcomes, notes=col.notes + (note,))
+    elif positive is not None:
+        raise UsageError("--positive (positive=) names the label that counts as 1 of a bernoulli fit to "
+                         "two text labels")
+    first = col
     w = t = None
     if weights is not None:
         col, w = _weighted(col, weights, aligned=isinstance(data, Column))
@@ -38,6 +46,9 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         if trimmed is not col:  # rows of zero trials were left out
             span = _validate(fam, trimmed, trimmed.values)
         col, x = trimmed, trimmed.values
+    binary = _binary_note(fam, x, span)
+    if binary:
+        col = replace(col, notes=col.notes + (binary,))
     x, scale, span = _rescaled(fam, col, x, span) if not fix else (x, 1.0, span)
     try:
         with np.errstate(all="ignore"):
@@ -252,6 +263,19 @@ def _too_extreme(fam, col, span, exc):
     return DataError(f"the {fam.name} fit to {col.label} breaks down in double precision: the values "
                      f"(from {lo:.6g} to {hi:.6g}) are too extreme or too concentrated for it{why}; "
                      f"rescale them (change the unit) or choose another family")
+
+
+def _binary_note(fam, x, span):
+    """What was fitted when a density meets a column of 0/1 outcomes (a user after the
+    probability of a 1, or logistic regression, who typed 'logistic'), or None."""
+    if fam.spec.discrete or fam.spec.support == "labels" or span is None or tuple(span) != (0.0, 1.0) \
+            or not bool(np.all((x == 0.0) | (x == 1.0))):
+        return None
+    what = ("the logistic distribution (a continuous density on the real line, not logistic regression)"
+            if fam.spec.name == "logistic" else f"{fam.name}, a continuous density,")
+    return (f"every value is 0 or 1: {what} was fitted to them, and its bits are differential; for the "
+            f"probability of a 1 use --dist bernoulli, and for a probability that moves with covariates "
+            f"'mlefit regress -d bernoulli' (logistic regression)")
 
 
 def _validate(fam, col, x):

@@ -42,3 +42,46 @@ def test_continuous_refuses_a_mass_named_with_it(args, message):
         assert result.exit_code == 0
     else:
         assert result.exit_code == 2 and message in result.stderr
+
+
+# ---------------------------------------------------------------- logistic on 0/1, -d logit
+def test_a_density_on_0_1_outcomes_says_what_was_fitted():
+    r = mlefit.fit([0, 1, 1, 0, 1, 1, 0, 1], "logistic")
+    note = [n for n in r.notes if n.startswith("every value is 0 or 1")]
+    assert note and "not logistic regression" in note[0] and "--dist bernoulli" in note[0] \
+        and "mlefit regress -d bernoulli" in note[0]
+    assert any("--dist bernoulli" in n for n in mlefit.fit([0, 1, 1, 0], "normal").notes)
+    assert not any("0 or 1" in n for n in mlefit.fit([0, 1, 1, 0.5], "logistic").notes)
+    assert not any("0 or 1" in n for n in mlefit.fit([0, 1, 1, 0], "bernoulli").notes)
+
+
+@pytest.mark.parametrize("name", ["logit", "probit", "logistic_regression"])
+def test_a_regression_asked_for_as_a_family_points_to_bernoulli_and_regress(name):
+    result = run("fit", "-", "-d", name, input="y\n0\n1\n1\n")
+    assert result.exit_code == 2
+    assert f"'{name}' names a regression (a link), not a family" in result.stderr
+    assert "--dist bernoulli" in result.stderr and "mlefit regress -d bernoulli" in result.stderr
+
+
+# ---------------------------------------------------------------- bernoulli on two text labels
+def test_bernoulli_takes_two_text_labels_and_says_which_is_1(tmp_path):
+    path = tmp_path / "yn.csv"
+    path.write_text("ans\nyes\nno\nyes\nyes\nno\n")
+    d = json.loads(run("fit", path, "-d", "bernoulli", "--json").stdout)
+    assert d["parameters"][0]["estimate"] == pytest.approx(0.6, rel=1e-12)  # 3 of 5 are 'yes'
+    assert "column 'ans' is 1 for 'yes' and 0 for 'no' (the second in sorted order" in " ".join(d["notes"])
+    d = json.loads(run("fit", path, "-d", "bernoulli", "--positive", "no", "--json").stdout)
+    assert d["parameters"][0]["estimate"] == pytest.approx(0.4, rel=1e-12)
+    assert "is 1 for 'no' and 0 for 'yes' (given by --positive)" in " ".join(d["notes"])
+    r = mlefit.fit(["TRUE", "FALSE", "TRUE", None], "bernoulli")
+    assert r.estimates["p"] == pytest.approx(2 / 3) and r.n_dropped == 1
+    assert mlefit.fit(np.array([1, 0, 1]), "bernoulli").notes == ()  # numbers stay numbers
+
+
+@pytest.mark.parametrize("args, data, code, message", [
+    (["--positive", "maybe"], "a\nyes\nno\n", 2, "--positive 'maybe' is not a label of column 'a' ('no', 'yes')"),
+    ([], "a\nx\ny\nz\n", 1, "column 'a' has 3 labels ('x', 'y', 'z'); bernoulli needs two (or 0/1)"),
+])
+def test_bernoulli_labels_refused_with_the_way_out(args, data, code, message):
+    result = run("fit", "-", "-d", "bernoulli", *args, input=data)
+    assert result.exit_code == code and message in result.stderr
