@@ -132,7 +132,8 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
                                                        None if at is None else at[1])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
-        notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
+        notes = list(col.notes) + ([loss_note] if loss_note else []) + notes + \
+            (list(fam.estimate_notes(stats, theta)) if fam.estimate_notes is not None else [])
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
         if not all(math.isfinite(t) for t in theta):

@@ -85,3 +85,23 @@ def test_bernoulli_takes_two_text_labels_and_says_which_is_1(tmp_path):
 def test_bernoulli_labels_refused_with_the_way_out(args, data, code, message):
     result = run("fit", "-", "-d", "bernoulli", *args, input=data)
     assert result.exit_code == code and message in result.stderr
+
+
+# ---------------------------------------------------------------- degenerate mixture components
+def test_a_degenerate_mixture_component_is_flagged_with_a_word_on_aic():
+    x = np.random.default_rng(5).normal(50, 10, 100)  # one normal group
+    r = mlefit.fit(x, "normal_mixture:2")
+    w, sigma = r.estimates["w[1]"], r.estimates["sigma[1]"]
+    assert w * 100 < 20 and sigma < 0.25 * x.std()  # a spike on ~13 points, as the audit saw
+    assert r.aic < mlefit.fit(x, "normal").aic  # and it wins on AIC
+    note = [n for n in r.notes if n.startswith("degenerate component")]
+    assert note and f"about {w * 100:.3g} of 100 points" in note[0]
+    assert "not evidence of 2 groups" in note[0] and "bootstrap likelihood-ratio test" in note[0]
+    d = mlefit.select(x, ["normal", "normal_mixture:2"], bootstrap=0)
+    assert any(n.startswith("normal_mixture:2: degenerate component") for n in d["notes"])
+
+
+def test_two_real_groups_are_not_flagged():
+    rng = np.random.default_rng(1)
+    x = np.r_[rng.normal(0, 1, 150), rng.normal(6, 1, 150)]
+    assert not any("degenerate" in n for n in mlefit.fit(x, "normal_mixture:2").notes)
