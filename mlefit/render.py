@@ -281,12 +281,20 @@ def emit(items, file=None):
 
 def _emit(items, file, width, layout):
     text = None if width is None else plain_text(items, width)
+    if text is None and layout == UNWRAPPED:  # rich's text, captured to lose the padding below
+        out = console(file, width=UNWRAPPED)
+        with out.capture() as captured:
+            for item in items:
+                out.print(item)
+        text = captured.get()
     if text is not None:
+        if layout == UNWRAPPED:  # one long note would pad every line of its table to its length
+            text = "".join(line.rstrip() + "\n" for line in text.splitlines())
         out = sys.stdout if file is None else file
         out.write(text)
         out.flush()
         return
-    out = console(file, width=UNWRAPPED) if layout == UNWRAPPED else console(file)
+    out = console(file)
     for item in items:
         out.print(item)
 
