@@ -15,17 +15,85 @@ from .errors import ConvergenceError, DataError, FamilyError, MlefitError, Usage
 
 
 def fit(data, family=None, **options):
-    """Fit `family` (or the family behind `loss=`) to `data`; see mlefit.estimate.fit."""
+    """Fit `family` to `data` by maximum likelihood and return a FitResult.
+
+        >>> r = mlefit.fit([2.1, 3.4, 1.2, 5.5, 2.2], "gamma", derive=["mean"])
+        >>> print(r)                  # the table `mlefit fit` prints
+        >>> r.estimates               # {'shape': ..., 'rate': ...}
+        >>> r.to_dict()               # the JSON of `mlefit fit --json`
+
+    data: a sequence or 1-d array of values (None/NaN are missing and reported), a
+        Column from mlefit.data.read_column, or censored rows (mlefit.censoring:
+        from_event(times, event), from_bounds(lower, upper), from_limits(values,
+        lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...);
+        see docs/censoring.md).
+    family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
+    loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
+        family whose negative log-likelihood the loss is gets fitted, and said.
+    weights: frequency weights, one per value of `data` (for a Column: one per value it
+        holds): a row of weight k counts as k identical rows; fractional weights scale a
+        row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
+    trials: the number of trials of the binomial and beta_binomial families ('binomial'
+        with trials=12 is 'binomial:12'): one whole number, or one per value aligned like
+        the weights. Rows with missing or zero trials are left out and reported.
+    fix: {parameter name: value} held fixed; the others are estimated given them, the
+        fixed ones are shown without SE, and AIC/BIC count only the free parameters.
+    confidence: level of the intervals, in (0, 1).
+    information: 'observed' (default) or 'expected' Fisher information.
+    interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,
+        `bootstrap` samples (default 999) drawn by `resample`: 'parametric' or
+        'nonparametric', seeded by `seed`), or 'all'; the headline interval is the profile
+        one for 'profile' and 'all', and every kind is kept in each parameter's .intervals.
+    robust: also sandwich (Godambe) standard errors, and TIC.
+    derive: quantities derived from the parameters ('mean', 'median', 'var', 'sd',
+        'quantile:0.99', 'sf:100', 'cdf:3', or an expression like 'shape/rate^2'), each
+        with a delta-method interval (and profile or bootstrap ones with `interval`).
+    bootstrap, resample, seed: the bootstrap's samples (default 999), 'parametric' or
+        'nonparametric', and seed (default 0).
+    max_iter (default 200), tol (default 1e-12): the iterative estimators' limits.
+    on_step: called once per bootstrap sample (progress).
+    Raises DataError for data the family cannot take, and ConvergenceError (holding the
+    partial result as .result) when the optimiser does not converge.
+    """
     from . import estimate  # not at import time: numpy loads on first use
     return estimate.fit(data, family, **options)
 
 
 def regress(data, response=None, covariates=(), **options):
-    """Fit a family whose mean moves with `covariates` (logistic, probit, Poisson,
-    negative binomial, linear regression ...): the record `mlefit regress` prints.
-    data: a CSV path, a dict of arrays or a pandas DataFrame. Options: dist or loss,
-    link, weights, trials, offset, exposure, intercept, positive, confidence, max_iter;
-    see mlefit.regression.regress."""
+    """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
+    mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
+    Returns a RegressionResult: print(result) shows the table `mlefit regress` prints,
+    result.to_dict() is its JSON, result.estimates is {name: estimate}.
+
+        >>> r = mlefit.regress("sample_data/infert.csv", "case", ["spontaneous", "induced"],
+        ...                    dist="bernoulli")
+        >>> print(r)
+
+    dist: 'bernoulli' (logistic regression), 'binomial', 'poisson', 'negative_binomial',
+        'normal' (linear regression), 'gamma', ... ('mlefit families'); loss: instead, a
+        loss name ('mse', 'bce', 'poisson').
+    data: a CSV path (or '-'), a dict of arrays, or a pandas DataFrame.
+    formula: instead of response and covariates, 'y ~ x1 + C(group) + x1:x2' (Wilkinson
+        notation, expanded by formulaic after a check of its grammar: mlefit.formula).
+    link: the default is the family's canonical one (logit, log, identity).
+    weights, offset, exposure: column names (offset enters the linear predictor with
+        coefficient 1; exposure E enters as log E). trials: binomial's trials, a number
+        or a column name. positive: for a two-label bernoulli response, the label that
+        counts as 1 (default: the second in sorted order). options: how to read a CSV
+        (mlefit.readers.ReadOptions).
+    robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
+        whose values group the rows: cluster-robust errors (rows of a cluster may be
+        correlated), with R's sandwich::vcovCL adjustment G/(G-1).
+    information: 'observed' (default: minus the Hessian) or 'expected' (Fisher's, as
+        statsmodels' GLM and R's glm report; equal on a canonical link).
+    interval: 'wald' (default) or 'profile' (profile likelihood: where the log-likelihood
+        maximised over everything else falls chi2_1/2 below its maximum).
+    fix: {name: value} of the family's other parameters held fixed (student_t's df, the
+        negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
+    Rows with a missing value in any column used are left out and reported. Raises
+    DataError for data the model cannot take, UsageError for bad options, and
+    ConvergenceError (with the partial result) when the fit does not converge.
+    """
     from .regression import regress as _regress
     return _regress(data, response, covariates, **options)
 

@@ -141,6 +141,9 @@ select_options = _selection_options(select=True)
                    "every row, or a column with one per row (rows of 0 trials are left out).")
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
+@click.option("--positive", metavar="LABEL",
+              help="bernoulli on a column of two text labels (yes/no): the label that counts as 1. "
+                   "Default: the second in sorted order (yes, TRUE, won); a note says which.")
 @click.option("--by", "by", metavar="COLUMN",
               help="One fit per value of this column (one table row, or one JSON object, per group).")
 @click.option("--gof", is_flag=True,
@@ -160,7 +163,9 @@ select_options = _selection_options(select=True)
 @click.option("--derive", "derive", metavar="SPEC", multiple=True,
               help="A quantity derived from the parameters, with its interval (repeatable or "
                    "comma-separated): mean, median, var, sd, quantile:P, sf:X (P(X > x)), cdf:X, or "
-                   "an expression in the parameter names with + - * / ^, log, exp, sqrt.")
+                   "an expression in the parameter names with + - * / ^, log, exp, sqrt. The "
+                   "delta-method interval is on the log scale for a quantity positive for every "
+                   "parameter value (shape/rate), the logit scale for one always in (0, 1).")
 @click.option("--plot", "plot", metavar="FILE",
               help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
                    "(.png, .svg or .pdf).")
@@ -178,7 +183,8 @@ select_options = _selection_options(select=True)
                    "local cluster).")
 @censoring_options
 @debug_option
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, positive, by, gof,
+        families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
         delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, **censor):
     """Fit a distribution to one column of FILE.
@@ -241,6 +247,10 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                     seed=seed, bootstrap=bootstrap if boot_intervals else None)
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
+    binary = fam.spec.name == "bernoulli"
+    if positive is not None and (not binary or by is not None):
+        raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels "
+                         "(not with --by)")
     if cli_censor.asked(censor):
         cli_censor.refuse_others(dict(by=by, gof=gof, plot=plot, trials=trials, chunk_size=chunk_size,
                                       engine=engine))
@@ -260,14 +270,18 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     w = t = None
     if per_row:
         col, w, t = _trials_column(files, column, weights, trials, options, strict)
-    elif weights is None:
-        col = read_column(files, column=column, labels=labels, strict=strict, options=options)
     else:
-        col, w = _weighted_column(files, column, weights, labels, options, strict)
+        from .data import BINARY
+        reading = BINARY if binary else labels  # bernoulli: numbers, or two text labels
+        if weights is None:
+            col = read_column(files, column=column, labels=reading, strict=strict, options=options)
+        else:
+            col, w = _weighted_column(files, column, weights, reading, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
-                            **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step)
+                            **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
+                            **({"positive": positive} if positive is not None else {}))
     if w is not None:
         from dataclasses import replace
         result = replace(result, weights=weights)
@@ -431,13 +445,16 @@ def families_command(as_json, debug):
               "class (with --prediction-probs: CE = H + KL on the data).")
 @click.option("--losses", metavar="LIST", help="Losses to compare, e.g. mse,mae,huber:1.5,pinball:0.9; "
               "default: those that suit the target.")
+@click.option("--continuous", is_flag=True,
+              help="Only the losses of a density (mse, mae, huber, pinball, gaussian_nll): whole-number "
+                   "measurements are otherwise ranked poisson first, a mass's bits before densities'.")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
               help="Folds for the held-out bits per sample.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
 @json_option()
 @input_options
 @debug_option
-def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
+def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, continuous, folds, seed,
                    as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
     """Every common loss shown as the likelihood it is, and which one the data support.
 
@@ -453,12 +470,12 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
 
     data_options = (target, prediction, prediction_probs, target_probs, losses)
     if not files:
-        if any(v is not None for v in data_options):
-            raise UsageError("--target, --prediction and the other data options need a FILE")
+        if any(v is not None for v in data_options) or continuous:
+            raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")
         from .losses import reference
         return _emit(reference(), as_json, "reference")
     result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-                      read_options(delimiter, decimal, encoding, header, na_values), strict)
+                      read_options(delimiter, decimal, encoding, header, na_values), strict, continuous)
     _emit(result, as_json, {"soft_labels": "soft"}.get(result.mode, result.mode))
 
 
@@ -475,7 +492,7 @@ def _weighted_column(files, column, weights, labels, options, strict):
         raise UsageError("--weights reads one file (or - for standard input)")
     if column is not None and column.strip().casefold() == weights.strip().casefold():
         raise UsageError(f"--column and --weights name the same column '{column}'")
-    frame = read_frame(files, [column, weights], labels=(column,) if labels else (),
+    frame = read_frame(files, [column, weights], labels=(column,) if labels is True else (),
                        options=options, auto_labels=False, option="--column",
                        missing_reasons={1: "missing weight"})
     _strict(frame, strict)
@@ -534,7 +551,7 @@ def _emit(result, as_json, show):
 
 
 def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-             options, strict):
+             options, strict, continuous=False):
     import numpy as np
 
     from . import compare
@@ -546,6 +563,9 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
     tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
     classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
     pp = [c.split("=", 1)[-1] for c in pp]
+    if (tp or pp) and continuous:
+        raise UsageError("--continuous compares the losses of a density: not with --target-probs or "
+                         "--prediction-probs (labels)")
     if tp:
         if target or prediction or chosen:
             raise UsageError("with --target-probs (soft labels) --target, --prediction and --losses "
@@ -574,10 +594,10 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         rows = compare.with_prediction_probs(y, probs, classes)
         mode, summary = "with_prediction", {}
     elif prediction:
-        rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen)
+        rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen, continuous)
         mode, summary = "with_prediction", {}
     else:
-        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed)
+        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed, continuous=continuous)
         mode, summary = "without_prediction", {"folds": folds, "seed": seed}
     return Comparison(mode, frame.n, tuple(rows), frame.source, frame.names[0],
                       ",".join(frame.names[1:]) or None, summary, frame.notes, frame.rows_read,

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from .cli_once import OnceCommand
 from .exits import interrupted
 from .errors import ConvergenceError, MlefitError, OutputError, plain, shown
 
@@ -86,7 +87,10 @@ def json_option(instead="tables"):
 class MlefitGroup(click.Group):
     """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
     data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object
-    (the error, or the partial fit of a non-converged one). --debug shows the traceback."""
+    (the error, or the partial fit of a non-converged one). --debug shows the traceback.
+    Its commands refuse a single-valued option given twice with different values."""
+
+    command_class = OnceCommand
 
     def invoke(self, ctx):
         try:

@@ -62,4 +62,4 @@ def likelihood_command(files, dist, plot, params, column, weights, fix, confiden
     with _progress("log-likelihood grid", 0) as bar:
         info = plots.plot_likelihood(result, plot, params=params, grid=grid, on_step=bar and bar.step,
                                      on_total=bar and bar.set_total)
-    say(f"wrote {plot}: {info['description']}")
+    say(f"mlefit: wrote {plot}: {info['description']}", err=True)  # as fit --plot: stdout stays for results

@@ -31,17 +31,26 @@ APPLIES = {"mse": ("real", "counts", "binary"), "mae": ("real", "counts", "binar
            "huber": ("real", "counts", "binary"), "pinball": ("real", "counts", "binary"),
            "gaussian_nll": ("real", "counts", "binary"), "bce": ("binary",),
            "poisson": ("counts", "binary"), "cross_entropy": ("labels",)}
+CONTINUOUS = tuple(name for name, kinds in APPLIES.items() if "real" in kinds)  # a density's losses
 
 
-def chosen_losses(kind, names):
+def chosen_losses(kind, names, continuous=False):
     """[(Loss, value)] for the requested names (default: every loss that applies to this
-    kind of target, shaped ones at their default shape), each checked against the target."""
+    kind of target, shaped ones at their default shape), each checked against the target.
+    continuous: only the losses of a density (mse, mae, huber, pinball, gaussian_nll), so
+    whole-number measurements are not ranked by a mass (poisson) ahead of them."""
+    if continuous and kind == "labels":
+        raise UsageError("--continuous compares the losses of a density, and this target holds labels")
     out, given = [], {}
-    for text in (names or [lo.name for lo in catalog.LOSSES if kind in APPLIES[lo.name]]):
+    for text in (names or [lo.name for lo in catalog.LOSSES if kind in APPLIES[lo.name]
+                           and (not continuous or lo.name in CONTINUOUS)]):
         loss, value = catalog.resolve(text)
         if kind not in APPLIES[loss.name]:
             raise UsageError(f"the {loss.name} loss needs a {loss.target} target, and this target "
                              f"holds {kind}; choose from: {', '.join(n for n, k in APPLIES.items() if kind in k)}")
+        if continuous and loss.name not in CONTINUOUS:
+            raise UsageError(f"--continuous compares the losses of a density ({', '.join(CONTINUOUS)}); "
+                             f"the {loss.name} loss is a mass's: drop it, or drop --continuous")
         if (loss.name, value) in given:
             raise UsageError(f"--losses names one loss twice ('{given[loss.name, value]}' and '{text}'); "
                              f"list each loss once")
@@ -98,13 +107,13 @@ def _with_prediction(loss, value, y, yhat):
     raise UsageError(f"the {name} loss needs --prediction-probs (one probability column per class)")
 
 
-def with_prediction(y, yhat, names=None):
+def with_prediction(y, yhat, names=None, continuous=False):
     kind = target_kind(y)
     rows = []
     if kind == "labels":
         raise UsageError("a label target takes its predictions as one probability column per class: "
                          "use --prediction-probs LABEL=COLUMN,...")
-    for loss, value in chosen_losses(kind, names):
+    for loss, value in chosen_losses(kind, names, continuous):
         fam_name = catalog.family_name(loss, value)
         fam = families.get(fam_name)
         row = {"loss": loss.label(value), "family": fam_name, "differential": not fam.spec.discrete}
@@ -207,13 +216,13 @@ def held_out_bits(y, fam_name, folds, seed):
     return total / (y.size * LN2)
 
 
-def without_prediction(y, names=None, folds=5, seed=0):
+def without_prediction(y, names=None, folds=5, seed=0, continuous=False):
     import mlefit
     kind = target_kind(y)
     if folds < 2 or folds > y.size:
         raise UsageError(f"--folds must be between 2 and the number of rows ({y.size}); got {folds}")
     rows = []
-    for loss, value in chosen_losses(kind, names):
+    for loss, value in chosen_losses(kind, names, continuous):
         fam_name = catalog.family_name(loss, value)
         row = {"loss": loss.label(value), "family": fam_name}
         try:

@@ -107,10 +107,14 @@ def choose_column(table, column, option="--column", exclude=()):
     return chosen
 
 
+BINARY = "binary"  # labels=BINARY: numbers, or a text column's labels as they are (bernoulli's two)
+
+
 def read_column(paths, column=None, labels=False, options=None, strict=False):
     """One column of one or more files ('-' for stdin), stacked into one Column.
 
-    labels: keep the values as text (for the categorical family) instead of numbers.
+    labels: keep the values as text (for the categorical family) instead of numbers;
+        BINARY: numbers, or a text column's labels as they are (bernoulli's two labels).
     options: a readers.ReadOptions (delimiter, decimal mark, encoding, header, extra
         missing-value spellings). strict: refuse any missing value or blank line
         instead of dropping it.
@@ -205,7 +209,7 @@ def _read_one(path, column, labels, options, prefix=False):
         if not prefix:
             raise
         raise UsageError(f"{source.name}: {exc}") from None
-    if labels and not _is_string(raw.table.schema.field(name).type) and raw.unit == "line":
+    if labels is True and not _is_string(raw.table.schema.field(name).type) and raw.unit == "line":
         raw = parse(source, options, string_column=name, pick=_picker(column))
     del source  # the file's bytes: not needed while the column is converted
     dropped = []
@@ -350,7 +354,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     anything else refused with the place it stood (`where(position)`). infinite=False:
     the caller checks for infinite values (from the column's min and max)."""
     options = options or ReadOptions()
-    if not labels and str(col.type) in _NUMPY_TYPES:
+    if labels is not True and str(col.type) in _NUMPY_TYPES:
         x, missing, span = _numeric(col, options)
         positions = None
         if missing is not None:
@@ -376,11 +380,11 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
         col = col.filter(pc.invert(mask))
     else:
         positions = None
-    if _is_string(col.type) and not labels:
+    if _is_string(col.type) and labels is not True:
         col = pc.utf8_trim_whitespace(col)
     label = column_label(name)
     t = col.type
-    if labels:
+    if labels is True:
         values = np.array(pc.cast(col, pa.string()).to_pylist(), dtype=object) if len(col) else np.empty(0, object)
     elif pt.is_null(t):
         values = np.empty(0)
@@ -392,6 +396,9 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
             _refuse_points(text, options.decimal, label, where, positions)
             text = [v.replace(options.decimal, ".") for v in text]
         bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]
+        if bad and labels == BINARY:  # two labels for bernoulli: kept as text, mapped to 0/1 by the fit
+            return Column(name, np.array(col.to_pylist(), dtype=object), positions, rows_read, tuple(dropped),
+                          source, where, tuple(notes))
         if bad:
             raw = col.to_pylist()
             shown = ", ".join(f"{where(i if positions is None else positions[i])}: '{plain(raw[i])[:40]}'"
@@ -401,7 +408,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
         values = np.array([float(v) for v in text], dtype=np.float64)
     else:
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column")
-    if not labels:
+    if labels is not True:
         reject_infinite(values, positions, label, where)
     return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
 
@@ -447,17 +454,17 @@ def from_values(data, name=None, labels=False):
         return data
     if isinstance(data, (str, bytes)):
         raise UsageError("data must be a sequence of values, not a single string")
-    arr = np.asarray(data, dtype=object if labels else None)
+    arr = np.asarray(data, dtype=object if labels is True else None)
     if arr.ndim != 1:
         arr = arr.reshape(-1) if arr.ndim == 0 or 1 in arr.shape else arr
     if arr.ndim != 1:
         raise UsageError(f"data must be one-dimensional; got an array of shape {arr.shape}")
-    if not labels and arr.dtype.kind in "biuf":
+    if labels is not True and arr.dtype.kind in "biuf":
         return _from_numeric_array(arr, name)
     import pyarrow as pa
 
     items = [None if _is_missing(v) else v for v in arr.tolist()]
-    if labels:
+    if labels is True:
         items = [None if v is None else _label_text(v) for v in items]
         col = pa.chunked_array([pa.array(items, type=pa.string())])
     else:

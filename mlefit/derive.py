@@ -7,7 +7,9 @@ on the scale where the quantity is unconstrained (log for a positive one, logit 
 probability) and mapped back, so it never leaves the possible range.
 
 Quantities: mean, median, var, sd, quantile:P, sf:X = P(X > x), cdf:X = P(X <= x), or an
-expression in the parameter names (mlefit.expression). Distribution functions come from
+expression in the parameter names (mlefit.expression). An expression's scale is decided
+over the whole parameter space (mlefit.expression_range), not at the estimate, so
+'shape/rate' gets the log-scale interval the gamma mean gets. Distribution functions come from
 the family's scipy.stats equivalent; the families without one get their own formulas.
 """
 import math
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import expression
+from . import expression, expression_range
 from .errors import UsageError, plain
 from .inference import wald_interval, z_value
 from .losses import shortest
@@ -140,9 +142,10 @@ def _expression(fitted, text):
         expr = expression.parse(text, names)
     except UsageError as err:
         raise UsageError(f"{err}; or a named quantity: {KEYWORDS}") from None
-    domain = "real"
-    if expr.names and text.strip() == expr.names[0]:  # one parameter alone keeps its scale
-        domain = fitted.domains[names.index(expr.names[0])]
+    # the scale of the interval: log where every value of the expression over the parameter
+    # space is positive, logit where every value is in (0, 1), as for a parameter
+    fixed = {names[i]: float(fitted.theta[i]) for i in fitted.fixed}
+    domain = expression_range.scale(expr.tree, dict(zip(names, fitted.domains)), fixed)
     return Quantity(text.strip(), lambda t: expr(dict(zip(names, t))), domain)
 
 

@@ -8,7 +8,8 @@ import numpy as np
 
 from . import families, inference, intervals
 from . import numerics as nm
-from .data import Column, from_values
+from .binary import as_outcomes
+from .data import BINARY, Column, from_values
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
@@ -21,38 +22,8 @@ INFORMATION_KINDS = ("observed", "expected")
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
         confidence=0.95, information="observed", max_iter=200, tol=1e-12, interval="wald",
-        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None):
-    """Fit `family` to `data` by maximum likelihood and return a FitResult.
-
-    data: a sequence or 1-d array of values (None/NaN are missing and reported), a
-        Column from mlefit.data.read_column, or censored rows (mlefit.censoring:
-        from_event(times, event), from_bounds(lower, upper), from_limits(values,
-        lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...)).
-    family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
-    loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
-        family whose negative log-likelihood the loss is gets fitted, and said.
-    weights: frequency weights, one per value of `data` (for a Column: one per value it
-        holds): a row of weight k counts as k identical rows; fractional weights scale a
-        row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
-    trials: the number of trials of the binomial and beta_binomial families ('binomial'
-        with trials=12 is 'binomial:12'): one whole number, or one per value aligned like
-        the weights. Rows with missing or zero trials are left out and reported.
-    fix: {parameter name: value} held fixed; the others are estimated given them, the
-        fixed ones are shown without SE, and AIC/BIC count only the free parameters.
-    confidence: level of the intervals, in (0, 1).
-    information: 'observed' (default) or 'expected' Fisher information.
-    interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,
-        `bootstrap` samples (default 999) drawn by `resample`: 'parametric' or
-        'nonparametric', seeded by `seed`), or 'all'; the headline interval is the profile
-        one for 'profile' and 'all', and every kind is kept in each parameter's .intervals.
-    robust: also sandwich (Godambe) standard errors, and TIC.
-    derive: quantities derived from the parameters ('mean', 'median', 'var', 'sd',
-        'quantile:0.99', 'sf:100', 'cdf:3', or an expression like 'shape/rate^2'), each
-        with a delta-method interval (and profile or bootstrap ones with `interval`).
-    on_step: called once per bootstrap sample (progress).
-    Raises DataError for data the family cannot take, and ConvergenceError (holding the
-    partial result as .result) when the optimiser does not converge.
-    """
+        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None):
+    """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
     from .censoring import Censored
     if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
         if trials is not None:
@@ -64,8 +35,15 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                                 resample="nonparametric" if resample == "parametric" and interval in
                                 ("wald", "profile") else resample)
     fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
-    labels = fam.spec.support == "labels"
-    col = first = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    labels = fam.spec.support == "labels" or (BINARY if fam.spec.name == "bernoulli" else False)
+    col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
+        outcomes, note = as_outcomes(col.values, col.label, positive)
+        col = replace(col, values=outcomes, notes=col.notes + (note,))
+    elif positive is not None:
+        raise UsageError("--positive (positive=) names the label that counts as 1 of a bernoulli fit to "
+                         "two text labels")
+    first = col
     w = t = None
     if weights is not None:
         col, w = _weighted(col, weights, aligned=isinstance(data, Column))
@@ -78,6 +56,9 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         if trimmed is not col:  # rows of zero trials were left out
             span = _validate(fam, trimmed, trimmed.values)
         col, x = trimmed, trimmed.values
+    binary = _binary_note(fam, x, span)
+    if binary:
+        col = replace(col, notes=col.notes + (binary,))
     x, scale, span = _rescaled(fam, col, x, span) if not fix else (x, 1.0, span)
     try:
         with np.errstate(all="ignore"):
@@ -161,7 +142,8 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
                                                        None if at is None else at[1])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
-        notes = list(col.notes) + ([loss_note] if loss_note else []) + notes
+        notes = list(col.notes) + ([loss_note] if loss_note else []) + notes + \
+            (list(fam.estimate_notes(stats, theta)) if fam.estimate_notes is not None else [])
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
         if not all(math.isfinite(t) for t in theta):
@@ -292,6 +274,19 @@ def _too_extreme(fam, col, span, exc):
     return DataError(f"the {fam.name} fit to {col.label} breaks down in double precision: the values "
                      f"(from {lo:.6g} to {hi:.6g}) are too extreme or too concentrated for it{why}; "
                      f"rescale them (change the unit) or choose another family")
+
+
+def _binary_note(fam, x, span):
+    """What was fitted when a density meets a column of 0/1 outcomes (a user after the
+    probability of a 1, or logistic regression, who typed 'logistic'), or None."""
+    if fam.spec.discrete or fam.spec.support == "labels" or span is None or tuple(span) != (0.0, 1.0) \
+            or not bool(np.all((x == 0.0) | (x == 1.0))):
+        return None
+    what = ("the logistic distribution (a continuous density on the real line, not logistic regression)"
+            if fam.spec.name == "logistic" else f"{fam.name}, a continuous density,")
+    return (f"every value is 0 or 1: {what} was fitted to them, and its bits are differential; for the "
+            f"probability of a 1 use --dist bernoulli, and for a probability that moves with covariates "
+            f"'mlefit regress -d bernoulli' (logistic regression)")
 
 
 def _validate(fam, col, x):

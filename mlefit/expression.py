@@ -37,10 +37,13 @@ _SYMBOLS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
 @dataclass(frozen=True)
 class Expression:
     """A parsed expression: `text` as given, the parameter `names` it uses (in order of
-    first use), and a call on {name: value} -> float."""
+    first use), its `tree` (nested tuples: ('num', c), ('name', n), ('neg', x),
+    ('add' | 'sub' | 'mul' | 'div' | 'pow', a, b), ('log' | 'exp' | 'sqrt', x)), and a
+    call on {name: value} -> float."""
 
     text: str
     names: tuple
+    tree: tuple
     _evaluate: Callable
 
     def __call__(self, values: Mapping[str, float]) -> float:
@@ -145,7 +148,7 @@ class _Parser:
             if tok[1] == ",":
                 self.fail(f"unexpected ',' at {self.where(tok)}")
             self.fail(f"expected an operator before '{plain(self._show(tok), 40)}' at {self.where(tok)}")
-        return Expression(self.text, tuple(self.used), node)
+        return Expression(self.text, tuple(self.used), node, _compile(node))
 
     def _show(self, tok):
         return self.text[tok[2]:tok[3]]
@@ -161,9 +164,9 @@ class _Parser:
         node = self.term()
         while True:
             if self.take("+"):
-                node = _binary(_add, node, self.term())
+                node = ("add", node, self.term())
             elif self.take("-"):
-                node = _binary(_sub, node, self.term())
+                node = ("sub", node, self.term())
             else:
                 return node
 
@@ -171,16 +174,15 @@ class _Parser:
         node = self.unary()
         while True:
             if self.take("*"):
-                node = _binary(_mul, node, self.unary())
+                node = ("mul", node, self.unary())
             elif self.take("/"):
-                node = _binary(_div, node, self.unary())
+                node = ("div", node, self.unary())
             else:
                 return node
 
     def unary(self):
         if self.take("-"):
-            inner = self.unary()
-            return lambda v: -inner(v)
+            return ("neg", self.unary())
         if self.take("+"):
             return self.unary()
         return self.power()
@@ -188,7 +190,7 @@ class _Parser:
     def power(self):
         base = self.atom()
         if self.take("^"):
-            return _binary(_pow, base, self.unary())
+            return ("pow", base, self.unary())
         return base
 
     def atom(self):
@@ -198,13 +200,13 @@ class _Parser:
             self.fail("the expression ends too early (a number, parameter or '(' is missing at the end)")
         self.k += 1
         if kind == "num":
-            return lambda v, c=value: c
+            return ("num", value)
         if kind == "const":
-            return lambda v, c=CONSTANTS[value]: c
+            return ("num", CONSTANTS[value])
         if kind == "name":
             if value not in self.used:
                 self.used.append(value)
-            return lambda v, n=value: float(v[n])
+            return ("name", value)
         if kind == "func":
             return self.call(value, tok)
         if value == "(":
@@ -226,12 +228,24 @@ class _Parser:
             self.fail(f"{name} at {self.where(tok)} is given more than one argument ({name} takes exactly one)")
         if not self.take(")"):
             self.fail(f"unbalanced '(' after {name} at {self.where(tok)} (a ')' is missing)")
-        fn = {"log": _log, "exp": _exp, "sqrt": _sqrt}[name]
-        return lambda v: fn(arg(v))
+        return (name, arg)
 
 
 # ---------------------------------------------------------------- IEEE arithmetic
-def _binary(op, left, right):
+def _compile(node):
+    """The tree as a call on {name: value} -> float (closures: no tree walk per call)."""
+    kind = node[0]
+    if kind == "num":
+        return lambda v, c=node[1]: c
+    if kind == "name":
+        return lambda v, n=node[1]: float(v[n])
+    if kind == "neg":
+        inner = _compile(node[1])
+        return lambda v: -inner(v)
+    if kind in _UNARY:
+        fn, arg = _UNARY[kind], _compile(node[1])
+        return lambda v: fn(arg(v))
+    op, left, right = _BINARY[kind], _compile(node[1]), _compile(node[2])
     return lambda v: op(left(v), right(v))
 
 
@@ -285,3 +299,7 @@ def _exp(a):
 
 def _sqrt(a):
     return math.sqrt(a) if a >= 0.0 else math.nan
+
+
+_UNARY = {"log": _log, "exp": _exp, "sqrt": _sqrt}
+_BINARY = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "pow": _pow}

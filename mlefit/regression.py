@@ -22,31 +22,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
             max_iter=100, options=None):
-    """Fit `dist` (or the family whose NLL `loss` is) to the column `response` with its
-    mean moving with the numeric `covariates`: theta_i = link^-1(Intercept + x_i'b + offset_i).
-
-    data: a CSV path (or '-'), a dict of arrays, or a pandas DataFrame.
-    formula: instead of response and covariates, 'y ~ x1 + C(group) + x1:x2' (Wilkinson
-        notation, expanded by formulaic after a check of its grammar: mlefit.formula).
-    link: the default is the family's canonical one (logit, log, identity).
-    weights, offset, exposure: column names (offset enters the linear predictor with
-        coefficient 1; exposure E enters as log E). trials: binomial's trials, a number
-        or a column name. positive: for a two-label bernoulli response, the label that
-        counts as 1 (default: the second in sorted order). options: how to read a CSV
-        (mlefit.readers.ReadOptions).
-    robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
-        whose values group the rows: cluster-robust errors (rows of a cluster may be
-        correlated), with R's sandwich::vcovCL adjustment G/(G-1).
-    information: 'observed' (default: minus the Hessian) or 'expected' (Fisher's, as
-        statsmodels' GLM and R's glm report; equal on a canonical link).
-    interval: 'wald' (default) or 'profile' (profile likelihood: where the log-likelihood
-        maximised over everything else falls chi2_1/2 below its maximum).
-    fix: {name: value} of the family's other parameters held fixed (student_t's df, the
-        negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
-    Rows with a missing value in any column used are left out and reported. Raises
-    DataError for data the model cannot take, UsageError for bad options, and
-    ConvergenceError (with the partial result) when the fit does not converge.
-    """
+    """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note = _family(dist, loss)
     how = REGRESSED[name]
     target, allowed = how.target, how.links

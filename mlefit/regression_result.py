@@ -34,6 +34,12 @@ class Coefficient:
 
 @dataclass(frozen=True)
 class RegressionResult:
+    """One regression, as `mlefit regress` reports it: print(result) shows its table,
+    result.to_dict() is its JSON, result.estimates is {name: estimate}. coefficients:
+    one record per covariate (estimate, se, z, p_value, interval); parameters: the
+    family's others (a normal sigma, a negative binomial size); loglik, the null model's,
+    the likelihood-ratio test against it, deviance, AIC, BIC, pseudo R^2."""
+
     family: str
     link: str
     response: str
@@ -73,6 +79,12 @@ class RegressionResult:
     @property
     def n_dropped(self):
         return sum(d.count for d in self.dropped)
+
+    def __str__(self):
+        """The table `mlefit regress` prints, as plain text (print(result))."""
+        from .render_regress import print_regression
+        from .result import shown
+        return shown(print_regression, self.to_dict())
 
     @property
     def estimates(self):

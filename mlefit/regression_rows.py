@@ -123,15 +123,8 @@ def response_values(name, y, table, positive):
     if y.dtype.kind in "OUS":
         if name != "bernoulli":
             raise DataError(f"the {label} is text; the {name} family needs numbers")
-        levels = sorted(set(y.tolist()))
-        if len(levels) != 2:
-            raise DataError(f"the {label} has {len(levels)} labels ({', '.join(map(str, levels[:5]))}); "
-                            f"bernoulli needs two (or 0/1)")
-        one = positive if positive is not None else levels[1]
-        if one not in levels:
-            raise UsageError(f"--positive '{one}' is not a label of the {label} ({', '.join(levels)})")
-        return (y == one).astype(np.float64), f"the {label} is 1 for '{one}' and 0 for " \
-                                                 f"'{levels[0] if one == levels[1] else levels[1]}'"
+        from .binary import as_outcomes
+        return as_outcomes(np.asarray(y, dtype=object), f"the {label}", positive)
     y = np.asarray(y, dtype=np.float64)
     if name == "bernoulli":
         _refuse(table, y, (y != 0) & (y != 1), label, "bernoulli needs 0 or 1 (or two labels)")

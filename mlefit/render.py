@@ -6,7 +6,7 @@ importing rich."""
 import os
 import sys
 
-from .render_plain import SIMPLE_HEAD, Grid, plain_text, plain_width
+from .render_plain import SIMPLE_HEAD, Grid, is_terminal, plain_text, plain_width
 
 
 def fmt(value, digits=6):
@@ -145,7 +145,7 @@ def summary_table(d):
     return table
 
 
-def console(file=None):
+def console(file=None, width=None):
     """A console for results: labels, column names and paths are data, never markup
     ("[red]" stays "[red]") and never terminal control (every string rich draws, in a
     table or a line, has its control characters escaped: errors.shown); NO_COLOR (any
@@ -162,23 +162,63 @@ def console(file=None):
             return super().render_str(text, **how)
 
     plain = bool(os.environ.get("NO_COLOR"))
-    return Shown(file=file, highlight=False, markup=False, emoji=False,
+    return Shown(file=file, highlight=False, markup=False, emoji=False, width=width,
                  **({"color_system": None} if plain else {}))
 
 
-def _needed(grid):
-    """The narrowest a Grid with a header can be drawn with every column readable: each
-    column as wide as its widest unbreakable cell (numbers, intervals, kinds: no_wrap) or
-    its longest word, plus the two spaces between columns."""
-    total = 0
+UNWRAPPED = 1 << 20  # the width of a table or line off a terminal: never wrapped
+
+
+def _edge(grid):
+    """The columns a Grid takes beyond its text: padding (0, 1), (1, 1), ..., (1, 0) and,
+    with a box, its two edges and the rules between columns (render_plain)."""
+    n = len(grid.columns)
+    return 2 * (n - 1) + ((2 + (n - 1)) if grid.box else 0)
+
+
+def _text_widths(grid):
+    """(natural, least) text width of each column: its longest cell, and the least it can
+    be without splitting a word (a name, a number): its longest word, or its longest
+    cell if it does not wrap."""
+    natural, least = [], []
     for i, col in enumerate(grid.columns):
-        cells = [row[i] for row in grid.rows]
-        if col["no_wrap"]:
-            wide = max([len(str(c)) for c in cells] + [len(col["header"])])
-        else:
-            wide = max([len(w) for c in [col["header"], *cells] for w in str(c).split()] + [1])
-        total += wide + 2
-    return total
+        cells = [str(col["header"])] * bool(grid.show_header) + [str(row[i]) for row in grid.rows]
+        natural.append(max([len(c) for c in cells] + [1]))
+        least.append(natural[-1] if col["no_wrap"] else max([len(w) for c in cells for w in c.split()] + [1]))
+    return natural, least
+
+
+def _needed(grid):
+    """The narrowest a Grid can be drawn with every word whole."""
+    return sum(_text_widths(grid)[1]) + _edge(grid)
+
+
+def _words_whole(grid, width):
+    """The Grid with fixed column widths that fit `width` without splitting any word
+    (rich, left to itself, narrows the widest column first and folds the words in it:
+    'zero_inflated_poisso' / 'n'): the widest columns narrowed to a common level, none
+    below its longest word. Unchanged when it fits as it is."""
+    natural, least = _text_widths(grid)
+    room = width - _edge(grid)
+    if sum(natural) <= room:
+        return grid
+
+    def total(level):
+        return sum(min(n, max(m, level)) for n, m in zip(natural, least))
+
+    level = max(n for n in natural)
+    while level > 1 and total(level) > room:
+        level -= 1
+    widths = [min(n, max(m, level)) for n, m in zip(natural, least)]
+    spare = room - sum(widths)
+    for i in sorted(range(len(widths)), key=lambda i: -natural[i]):  # the rest to the widest ones
+        give = min(spare, natural[i] - widths[i])
+        widths[i] += give
+        spare -= give
+    out = Grid(title=grid.title, box=grid.box, show_header=grid.show_header, title_justify=grid.title_justify)
+    out.columns = [dict(c, width=w) for c, w in zip(grid.columns, widths)]
+    out.rows = grid.rows
+    return out
 
 
 class Lines(list):
@@ -198,24 +238,53 @@ def as_lines(grid):
 
 
 def narrow(items, width):
-    """The items, with every headed Grid wider than `width` can hold as Lines."""
-    return [as_lines(i) if isinstance(i, Grid) and i.show_header and len(i.columns) > 1 and _needed(i) > width
-            else i for i in items]
+    """The items laid out for `width`: a headed Grid that cannot show every word whole as
+    Lines, one too wide for its natural widths with fixed widths that keep words whole."""
+    out = []
+    for i in items:
+        if isinstance(i, Grid) and i.show_header and len(i.columns) > 1:
+            i = as_lines(i) if _needed(i) > width else _words_whole(i, width)
+        out.append(i)
+    return out
+
+
+def unwrapped(items):
+    """Off a terminal nothing is wrapped: each table's title is its own line (a table's
+    title is otherwise wrapped to the table's width)."""
+    out = []
+    for i in items:
+        if isinstance(i, Grid) and i.title:
+            headless = Grid(box=i.box, show_header=i.show_header, title_justify=i.title_justify)
+            headless.columns, headless.rows = i.columns, i.rows
+            out += [i.title, headless]
+        elif not isinstance(i, (str, Grid, Lines)) and getattr(i, "title", None):  # a rich Table
+            title, i.title = i.title, None
+            out += [title, i]
+        else:
+            out.append(i)
+    return out
 
 
 def emit(items, file=None):
     """Print tables (Grids) and one-line strings to `file` (None: standard output): the
     plain text of render_plain where rich would print exactly that, else through rich.
-    A table that cannot show every column at the width is written as lines instead."""
+    Off a terminal (a pipe, a file) nothing is wrapped, unless COLUMNS asks for a width;
+    on one, no word is split: a table that cannot show every word whole at the width is
+    written as lines instead."""
     width = plain_width(file)
-    items = narrow(items, width if width is not None else console(file).width)
+    columns = os.environ.get("COLUMNS")
+    if not is_terminal(file) and not (columns and columns.isdigit()):
+        items, width, layout = unwrapped(items), (None if width is None else UNWRAPPED), UNWRAPPED
+    else:
+        layout = width if width is not None else console(file).width
+    items = narrow(items, layout)
     group = []
     for item in items + [None]:
         if item is not None and not isinstance(item, Lines):
             group.append(item)
             continue
         if group:
-            _emit(group, file, width)
+            _emit(group, file, width, layout)
             group = []
         if item is not None:
             from .errors import shown
@@ -224,9 +293,17 @@ def emit(items, file=None):
             out.flush()
 
 
-def _emit(items, file, width):
+def _emit(items, file, width, layout):
     text = None if width is None else plain_text(items, width)
+    if text is None and layout == UNWRAPPED:  # rich's text, captured to lose the padding below
+        out = console(file, width=UNWRAPPED)
+        with out.capture() as captured:
+            for item in items:
+                out.print(item)
+        text = captured.get()
     if text is not None:
+        if layout == UNWRAPPED:  # one long note would pad every line of its table to its length
+            text = "".join(line.rstrip() + "\n" for line in text.splitlines())
         out = sys.stdout if file is None else file
         out.write(text)
         out.flush()

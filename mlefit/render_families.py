@@ -1,13 +1,12 @@
 """The `mlefit families` listing, from catalog_dict(); nothing computed here."""
-from rich.table import Table
-
-from .render import console
+from .render import emit
+from .render_plain import Grid
 
 
 def print_families(d, file=None):
-    out = console(file)
+    out = []
     for f in d["families"]:
-        table = Table(box=None, show_header=False, pad_edge=False, title_justify="left",
+        table = Grid(box=None, show_header=False, title_justify="left",
                       title=f"{f['usage']}({', '.join(p['name'] for p in f['parameters'])})")
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
@@ -20,5 +19,5 @@ def print_families(d, file=None):
         table.add_row("R", f["r"])
         if f["aliases"]:
             table.add_row("aliases", ", ".join(f["aliases"]))
-        out.print(table)
-        out.print()
+        out += [table, ""]
+    emit(out, file)

@@ -1,22 +1,18 @@
-"""Rich tables for compare-losses, built from Comparison.to_dict(); nothing computed."""
-from rich import box
-from rich.table import Table
-
-from .render import console, fmt
+"""Tables for compare-losses, built from Comparison.to_dict(); nothing computed."""
+from .render import emit, fmt
+from .render_plain import SIMPLE_HEAD, Grid
 
 
 def _kv_table(title=None):
-    table = Table(box=None, show_header=False, pad_edge=False, title=title, title_justify="left")
+    table = Grid(box=None, show_header=False, title=title, title_justify="left")
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     return table
 
 
 def reference(d, file=None):
-    out = console(file)
-    out.print("Every loss is the negative log-likelihood (NLL) of a family with constants dropped: "
-              "over n rows, NLL = a * loss + b. Choosing a loss is choosing a distribution.")
-    out.print()
+    out = ["Every loss is the negative log-likelihood (NLL) of a family with constants dropped: "
+           "over n rows, NLL = a * loss + b. Choosing a loss is choosing a distribution.", ""]
     for row in d["rows"]:
         table = _kv_table(f"{row['loss']}  ->  {row['family']}")
         for key, label in (("formula", "loss"), ("identity", "identity"), ("dropped", "dropped"),
@@ -24,18 +20,16 @@ def reference(d, file=None):
                            ("caveat", "caveat")):
             table.add_row(label, row[key])
         table.add_row("also", ", ".join(row["aliases"]))
-        out.print(table)
-        out.print()
-    for note in d["notes"]:
-        out.print(note)
+        out += [table, ""]
+    emit(out + list(d["notes"]), file)
 
 
 def _header(d, out):
-    out.print(f"compare-losses on {d['source']}: target '{d['target']}'"
+    out.append(f"compare-losses on {d['source']}: target '{d['target']}'"
               + (f", prediction '{d['prediction']}'" if d["prediction"] else "")
               + f"; {fmt(d['n'])} rows used of {d['rows_read']}, {d['n_dropped']} dropped")
     for drop in d["dropped"]:
-        out.print(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
+            out.append(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
 
 
 def _family_cell(r):
@@ -51,13 +45,13 @@ def _bits(value, differential):
 def _errors(d, out):
     for r in d["rows"]:
         if "error" in r:
-            out.print(f"{r['loss']}: {r['error']}")
+            out.append(f"{r['loss']}: {r['error']}")
 
 
 def with_prediction(d, file=None):
-    out = console(file)
+    out = []
     _header(d, out)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Grid(box=SIMPLE_HEAD)
     table.add_column("loss", overflow="fold")
     table.add_column("family (hidden MLE)", overflow="fold")
     for name in ("loss value", "family NLL", "a*L+b", "bits"):
@@ -68,19 +62,20 @@ def with_prediction(d, file=None):
             continue
         table.add_row(r["loss"], _family_cell(r), fmt(r["loss_value"], 6), fmt(r["nll"], 8),
                       "=" if r["identity_holds"] else "NO", _bits(r["bits_per_sample"], r["differential"]))
-    out.print(table)
+    out.append(table)
     _errors(d, out)
-    out.print("family NLL: at the predictions, with the parameter the loss hides at its MLE. "
-              "a*L+b: the loss L alone gives the same number (a and b are in the JSON). "
-              "bits: NLL/(n ln 2) per sample; d: a density's differential bits, not comparable "
-              "with a mass's.")
+    out.append("family NLL: at the predictions, with the parameter the loss hides at its MLE. "
+               "a*L+b: the loss L alone gives the same number (a and b are in the JSON). "
+               "bits: NLL/(n ln 2) per sample; d: a density's differential bits, not comparable "
+               "with a mass's.")
+    emit(out, file)
 
 
 def without_prediction(d, file=None):
-    out = console(file)
+    out = []
     _header(d, out)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("#", justify="right", no_wrap=True, min_width=1)
+    table = Grid(box=SIMPLE_HEAD)
+    table.add_column("#", justify="right", no_wrap=True)
     table.add_column("loss", overflow="fold")
     table.add_column("family", overflow="fold")
     for name in ("minimiser", "family MLE", "held-out bits"):
@@ -98,23 +93,30 @@ def without_prediction(d, file=None):
         bits = r["held_out_bits"]
         table.add_row(str(r["rank"]), r["loss"], r["family"].split(":")[0], fmt(m, 6), fmt(mle, 6),
                       _bits(bits, r["differential"]) if bits is not None else "inf")
-    out.print(table)
+    out.append(table)
     _errors(d, out)
     s = d["summary"]
     same = ("every minimiser equals its family's MLE (to 1e-8)" if not unequal
             else f"minimiser and MLE differ for: {', '.join(unequal)}")
-    out.print(f"minimiser: the constant prediction that minimises the loss; {same}. Held-out "
-              f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}), lower is "
-              f"better; inf: a fold's fit gave a held-out value probability 0; d: a density's "
-              f"differential bits, ranked after the masses (not comparable).")
+    out.append(f"minimiser: the constant prediction that minimises the loss; {same}. Held-out "
+               f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}), lower is "
+               f"better; inf: a fold's fit gave a held-out value probability 0; d: a density's "
+               f"differential bits, ranked after the masses (not comparable)"
+               + ("; --continuous ranks the losses of a density alone" if _mixed(d) else "") + ".")
     if any(r["loss"].startswith("huber") for r in d["rows"]):
-        out.print("huber's density has its scale fixed at 1 in the units of the target, so its "
-                  "rank depends on that unit.")
+        out.append("huber's density has its scale fixed at 1 in the units of the target, so its "
+                   "rank depends on that unit.")
+    emit(out, file)
+
+
+def _mixed(d):
+    """Masses and densities in one ranking (whole numbers: poisson beside mse)."""
+    kinds = {r["differential"] for r in d["rows"] if "differential" in r}
+    return kinds == {True, False}
 
 
 def soft(d, file=None):
-    out = console(file)
-    out.print(f"soft labels from {d['source']}: {fmt(d['n'])} rows, {d['summary']['classes']} classes")
+    out = [f"soft labels from {d['source']}: {fmt(d['n'])} rows, {d['summary']['classes']} classes"]
     table = _kv_table()
     s = d["summary"]
     labels = {"mean_entropy": "mean H(p)", "mean_cross_entropy": "mean CE(p, q)",
@@ -127,6 +129,5 @@ def soft(d, file=None):
             value = s[key]
             shown = ", ".join(fmt(v) for v in value) if isinstance(value, list) else fmt(value)
             table.add_row(label, shown)
-    out.print(table)
-    out.print("in nats. CE = H(p) + KL(p || q) row by row, and H(p) does not depend on q, so "
-              "minimising either picks the same q.")
+    emit(out + [table, "in nats. CE = H(p) + KL(p || q) row by row, and H(p) does not depend on q, so "
+                       "minimising either picks the same q."], file)

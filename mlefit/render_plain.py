@@ -28,9 +28,10 @@ class Grid:
         self.title, self.box, self.show_header, self.title_justify = title, box, show_header, title_justify
         self.columns, self.rows = [], []
 
-    def add_column(self, header="", justify="left", style=None, overflow="ellipsis", no_wrap=False):
+    def add_column(self, header="", justify="left", style=None, overflow="ellipsis", no_wrap=False, width=None):
+        """width: a fixed width of the text (padding not counted), as rich's Column.width."""
         self.columns.append({"header": header, "justify": justify, "style": style, "overflow": overflow,
-                             "no_wrap": no_wrap})
+                             "no_wrap": no_wrap, "width": width})
 
     def add_row(self, *cells):
         if len(cells) > len(self.columns):
@@ -45,7 +46,7 @@ class Grid:
                       show_header=self.show_header, title_justify=self.title_justify, pad_edge=False)
         for c in self.columns:
             table.add_column(c["header"], justify=c["justify"], style=c["style"], overflow=c["overflow"],
-                             no_wrap=c["no_wrap"])
+                             no_wrap=c["no_wrap"], width=c.get("width"))
         for row in self.rows:
             table.add_row(*row)
         return table
@@ -63,19 +64,9 @@ def plain_width(file=None):
     encoding = (getattr(file, "encoding", "utf-8") or "utf-8").lower()
     if not encoding.startswith("utf"):
         return None  # rich would draw ASCII boxes
-    environ = os.environ
-    tty_compatible = environ.get("TTY_COMPATIBLE", "")
-    if tty_compatible != "0":  # as rich.console.Console.is_terminal: "0" says no terminal
-        if tty_compatible == "1" or environ.get("FORCE_COLOR") not in (None, ""):
-            return None
-        if environ.get("FORCE_COLOR") is None:
-            isatty = getattr(file, "isatty", None)
-            try:
-                if isatty is not None and isatty():
-                    return None
-            except ValueError:  # closed: rich says not a terminal
-                pass
-    columns = environ.get("COLUMNS")
+    if is_terminal(file):
+        return None
+    columns = os.environ.get("COLUMNS")
     if columns is not None and columns.isdigit():
         return int(columns)
     for fd in (0, 1, 2):  # as Console.size: the first standard stream that is a terminal
@@ -84,6 +75,25 @@ def plain_width(file=None):
         except (AttributeError, ValueError, OSError):
             pass
     return 80
+
+
+def is_terminal(file=None):
+    """Whether rich treats `file` (None: standard output) as a terminal: as
+    rich.console.Console.is_terminal, TTY_COMPATIBLE and FORCE_COLOR included."""
+    file = sys.stdout if file is None else file
+    environ = os.environ
+    tty_compatible = environ.get("TTY_COMPATIBLE", "")
+    if tty_compatible == "0":  # "0" says no terminal
+        return False
+    if tty_compatible == "1" or environ.get("FORCE_COLOR") not in (None, ""):
+        return True
+    if environ.get("FORCE_COLOR") is not None:
+        return False
+    isatty = getattr(file, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # closed: rich says not a terminal
+        return False
 
 
 def _plain(text):
@@ -135,8 +145,9 @@ def _column_widths(grid, rows, pads, max_width):
     """Each column as wide as its longest cell, padding included; while the table is
     wider than max_width, the widest column that can still be narrowed (a wrapable one,
     down to its longest word) loses a cell. The sum may stay above max_width."""
-    longest = [max((cells(row[i].rstrip()) for row in rows), default=0) for i in range(len(pads))]
-    shortest = [longest[i] if c["no_wrap"] else
+    longest = [max((cells(row[i].rstrip()) for row in rows), default=0) if c.get("width") is None else c["width"]
+               for i, c in enumerate(grid.columns)]
+    shortest = [longest[i] if c["no_wrap"] or c.get("width") is not None else
                 max((cells(w.strip()) for row in rows for w in _WORD.findall(row[i])), default=0)
                 for i, c in enumerate(grid.columns)]
     widths = [n + left + right for n, (left, right) in zip(longest, pads)]

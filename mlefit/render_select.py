@@ -1,8 +1,9 @@
 """Tables for `mlefit select` / `--dist auto`, `--gof` and `mlefit lrt`, from their dicts."""
 from rich import box
-from rich.table import Table
+from rich.table import Table  # the ranking: its Δ header is never plain text anyway
 
-from .render import console, fit_table, fmt, summary_table
+from .render import emit, fit_table, fmt, summary_table
+from .render_plain import SIMPLE_HEAD, Grid
 from .selection import headline
 
 LABEL = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits/sample"}
@@ -42,8 +43,7 @@ def _p(p, samples):
 
 
 def lrt_table(tests):
-    table = Table(title="likelihood-ratio tests of nested families", box=box.SIMPLE_HEAD,
-                  title_justify="left", pad_edge=False)
+    table = Grid(title="likelihood-ratio tests of nested families", box=SIMPLE_HEAD, title_justify="left")
     for header in ("null", "within", "statistic", "reference", "p-value"):
         table.add_column(header, justify="right" if header in ("statistic", "p-value") else "left",
                          overflow="fold")
@@ -54,7 +54,7 @@ def lrt_table(tests):
 
 
 def gof_table(tests, notes=()):
-    table = Table(title="goodness of fit", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = Grid(title="goodness of fit", box=SIMPLE_HEAD, title_justify="left")
     for header in ("test", "statistic", "p-value", "how the p-value was made"):
         table.add_column(header, justify="right" if header in ("statistic", "p-value") else "left",
                          overflow="fold")
@@ -66,46 +66,45 @@ def gof_table(tests, notes=()):
 
 
 def print_selection(d, file=None):
-    out = console(file)
-    out.print(ranking_table(d))
+    out = [ranking_table(d)]
     for f in d["failed"]:
-        out.print(f"not fitted: {f['family']}: {f['error']}")
+        out.append(f"not fitted: {f['family']}: {f['error']}")
     if d["lrt"]:
-        out.print(lrt_table(d["lrt"]))
+        out.append(lrt_table(d["lrt"]))
         for t in d["lrt"]:
             if t["note"]:
-                out.print(f"note: {t['null']} in {t['alt']}: {t['note']}")
+                out.append(f"note: {t['null']} in {t['alt']}: {t['note']}")
     best = d["best"]
-    out.print(f"best by {LABEL[d['criterion']]}: {best['family']} "
-              f"({LABEL[d['criterion']]} {fmt(d['ranking'][0]['criterion'], 10)})")
-    out.print(fit_table(best))
-    out.print(summary_table(best))
+    out.append(f"best by {LABEL[d['criterion']]}: {best['family']} "
+               f"({LABEL[d['criterion']]} {fmt(d['ranking'][0]['criterion'], 10)})")
+    out += [fit_table(best), summary_table(best)]
     if d["bootstrap"]:
-        out.print(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
-                  f"chi-square for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
-                  f"family, seed {d['seed']} (every test is in --json)")
+        out.append(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
+                   f"chi-square for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
+                   f"family, seed {d['seed']} (every test is in --json)")
     else:
-        out.print("GOF p: textbook p-values that do NOT account for the estimated parameters "
-                  "(--bootstrap 0); chi-square with df reduced by the parameters")
+        out.append("GOF p: textbook p-values that do NOT account for the estimated parameters "
+                   "(--bootstrap 0); chi-square with df reduced by the parameters")
     for row in d["ranking"]:
         for note in row.get("gof_notes", []):
-            out.print(f"note: {row['family']}: {note}")
+            out.append(f"note: {row['family']}: {note}")
     for note in d["notes"]:
-        out.print(f"note: {note}")
+        out.append(f"note: {note}")
+    emit(out, file)
 
 
 def print_gof(d, file=None):
-    out = console(file)
-    out.print(gof_table(d["gof"]["tests"]))
+    out = [gof_table(d["gof"]["tests"])]
     for note in d["gof"]["notes"]:
-        out.print(f"note: {note}")
+        out.append(f"note: {note}")
+    emit(out, file)
 
 
 def print_lrt(d, file=None):
-    out = console(file)
-    out.print(lrt_table([d["test"]]))
+    out = [lrt_table([d["test"]])]
     if d["test"]["note"]:
-        out.print(f"note: {d['test']['note']}")
+        out.append(f"note: {d['test']['note']}")
     for side in ("null_fit", "alt_fit"):
         if d[side] is not None:
-            out.print(fit_table(d[side]))
+            out.append(fit_table(d[side]))
+    emit(out, file)

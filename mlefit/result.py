@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 SCHEMA_VERSION = 1
 
 
+def shown(draw, d):
+    """What the CLI prints for the dict `d` (draw: a render function taking (d, file)), as
+    plain text, unwrapped: the readable face of a result record (str(result), print(result))."""
+    import io
+    buf = io.StringIO()
+    draw(d, file=buf)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())
+
+
 def _clean(value):
     """JSON-safe: non-finite floats become None (JSON has no NaN), tuples become lists."""
     if isinstance(value, float):
@@ -72,6 +81,13 @@ class ParameterEstimate:
 
 @dataclass(frozen=True)
 class FitResult:
+    """One fit, as `mlefit fit` reports it: print(result) shows its table, result.to_dict()
+    is its JSON, result.estimates is {name: estimate}. family: the family fitted;
+    parameters: ParameterEstimate records (estimate, se, ci_lower, ci_upper, interval,
+    note); loglik, aic, bic, bits_per_sample; n (the rows used, or their total weight),
+    rows_read and dropped (every row left out, with its reason); method, converged and
+    iterations; derived: the --derive quantities; notes: what the fit wants you to know."""
+
     family: str
     parameters: tuple
     confidence: float
@@ -103,6 +119,11 @@ class FitResult:
     # what further inference needs (mlefit.fitted.Fitted): the data, family and estimate;
     # never serialized, and ignored when results are compared
     fitted: object = field(default=None, repr=False, compare=False)
+
+    def __str__(self):
+        """The table `mlefit fit` prints, as plain text (print(result))."""
+        from .render import print_fit
+        return shown(print_fit, self.to_dict())
 
     @property
     def n_dropped(self):
@@ -163,6 +184,12 @@ class Comparison:
     notes: tuple = ()
     rows_read: int | None = None
     dropped: tuple = ()
+
+    def __str__(self):
+        """The table `mlefit compare-losses` prints, as plain text."""
+        from . import render_losses
+        show = {"soft_labels": "soft"}.get(self.mode, self.mode)
+        return shown(getattr(render_losses, show), self.to_dict())
 
     def to_dict(self):
         return _clean({"schema_version": SCHEMA_VERSION, "mode": self.mode, "source": self.source,

@@ -131,6 +131,8 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
         raise MlefitError("no family could be fitted (" + "; ".join(
             f"{f['family']}: {f['error']}" for f in failed[:3]) + ")")
     rows = _ranked(good, criterion)
+    from .families.mixture import DEGENERATE
+    notes += [f"{row['family']}: {n}" for row in rows for n in good[row["family"]].notes if n.startswith(DEGENERATE)]
     unavailable = _no_gof(weights)
     if on_total is not None and not unavailable:
         on_total(bootstrap * len(rows))

@@ -69,8 +69,11 @@ def test_a_gamma_expression_equals_its_variance():
     assert v.estimate == pytest.approx(e.estimate, rel=1e-12)
     assert e.se == pytest.approx(se_from(f, [1 / rate ** 2, -2 * shape / rate ** 3]), rel=1e-7)
     assert v.se == pytest.approx(e.se, rel=1e-7)
-    assert e.interval == "delta method" and v.interval == "delta method, log scale"
-    assert e.ci_lower == pytest.approx(e.estimate - z() * e.se, rel=1e-12)
+    # positive over the whole parameter space, as the variance is: the same log-scale
+    # interval however it is written (issue 19, point 9)
+    assert e.interval == v.interval == "delta method, log scale"
+    assert (e.ci_lower, e.ci_upper) == pytest.approx((v.ci_lower, v.ci_upper), rel=1e-7)
+    assert e.ci_lower == pytest.approx(e.estimate * math.exp(-z() * e.se / e.estimate), rel=1e-12)
 
 
 def test_weibull_median():

@@ -451,7 +451,8 @@ def test_likelihood_command_writes_a_png(tmp_path):
     out = tmp_path / "lik.png"
     result = invoke(["likelihood", MICHELSON, "-c", "speed", "--dist", "gamma", "--plot", out])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"wrote {out}: ") and "shape and rate" in result.stdout
+    # on stderr, as fit --plot's (issue 19, point 10): stdout is for results
+    assert result.stdout == "" and result.stderr.startswith(f"mlefit: wrote {out}: ") and "shape and rate" in result.stderr
     assert matplotlib.image.imread(out).ndim == 3
 
 

@@ -154,7 +154,7 @@ def csv_text(**columns):
 
 
 def test_cli_reference_mode_reads_at_80_columns():
-    result = run("compare-losses")
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["compare-losses"])  # a terminal's width
     assert result.exit_code == 0
     assert all(len(line) <= 80 for line in result.stdout.splitlines())
     for text in ("mse  ->  normal", "PoissonNLLLoss", "batchmean", "BCEWithLogitsLoss", "log y!"):
@@ -172,8 +172,8 @@ def test_cli_with_prediction(tmp_path):
     assert out["mode"] == "with_prediction" and out["n"] == 400
     assert [r["loss"] for r in out["rows"]] == ["mse", "mae", "huber:1", "pinball:0.5", "gaussian_nll"]
     assert all(r["identity_holds"] for r in out["rows"])
-    table = run("compare-losses", "-", "-t", "y", "-p", "yhat", "--losses", "mse,huber:1,pinball:0.9",
-                input=text)
+    table = CliRunner(env={"COLUMNS": "80"}).invoke(  # a terminal's width
+        cli, ["compare-losses", "-", "-t", "y", "-p", "yhat", "--losses", "mse,huber:1,pinball:0.9"], input=text)
     assert table.exit_code == 0 and "asymmetric_laplace" in table.stdout
     assert all(len(line) <= 80 for line in table.stdout.splitlines())
 

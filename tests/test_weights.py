@@ -102,6 +102,7 @@ def test_default_column_leaves_out_the_weights_and_other_review_points():
 
 
 def test_interval_stays_on_one_line_at_80_columns():
-    result = CliRunner().invoke(cli, ["fit", str(SAMPLE / "michelson.csv"), "-c", "speed", "-d", "exponential"])
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["fit", str(SAMPLE / "michelson.csv"), "-c", "speed",
+                                                           "-d", "exponential"])
     line = next(ln for ln in result.stdout.splitlines() if ln.strip().startswith("rate"))
     assert " - " in line and len(line) <= 80

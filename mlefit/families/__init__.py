@@ -72,6 +72,9 @@ SHAPES = {  # shape -> (example, what it must be, test)
 }
 
 
+# names of a regression model or link, asked for as a family
+REGRESSION_WORDS = {"logit", "probit", "cloglog", "logistic_regression", "logreg", "logit_regression"}
+
 _FOUND = {}  # name as given -> its Family, for the names of families without a fixed shape
 
 
@@ -89,6 +92,10 @@ def get(name):
     if canonical is None and isinstance(name, str) and "," in name:
         raise FamilyError(f"one family at a time (got '{name}'); to compare several, use --dist auto "
                           f"--families {name.replace(' ', '')} (or mlefit select --families ...)")
+    if canonical is None and str(name).strip().lower().replace("-", "_") in REGRESSION_WORDS:
+        raise FamilyError(f"'{name}' names a regression (a link), not a family: for a column of 0/1 "
+                          f"outcomes use --dist bernoulli, and for logistic regression on covariates "
+                          f"'mlefit regress -d bernoulli' (its link is logit unless --link says probit or cloglog)")
     if canonical is None:
         from .catalog import ALIASES
         near = difflib.get_close_matches(str(name).lower(), list(ALIASES), n=1, cutoff=0.6)

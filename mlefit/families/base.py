@@ -108,6 +108,7 @@ class Family:
     min_n: int = 1
     needs_spread: bool = False
     info_note: str = ""
+    estimate_notes: Optional[Callable] = None  # (stats, theta) -> notes on this estimate (a degenerate component)
 
     @property
     def name(self):

@@ -119,6 +119,29 @@ def _cdf(x, theta):
     return np.clip(sum(wj * ndtr((x - m) / sd) for wj, m, sd in zip(*_split(theta))), 0.0, 1.0)
 
 
+# a component on fewer points than this, narrower than this share of the data's sd, is a
+# spike on a few close values: the likelihood grows without bound as it narrows
+FEW_POINTS, NARROW = 20.0, 0.25
+DEGENERATE = "degenerate component"
+
+
+def degenerate(s, theta):
+    """Notes on the components that sit on a handful of points with a tiny sigma, and on
+    how far the AIC comparison can be trusted then."""
+    w, _, sig = _split(theta)
+    sd = math.sqrt(s.m2) if s.m2 > 0 else 0.0
+    share = w / w.sum()
+    bad = [j for j in range(w.size) if s.n * share[j] < FEW_POINTS and sd > 0 and sig[j] < NARROW * sd]
+    if not bad:
+        return ()
+    said = "; ".join(f"component {j + 1} holds about {s.n * share[j]:.3g} of {s.n:.6g} points (w = {share[j]:.3g}) "
+                     f"with sigma {sig[j] / sd:.2g} of the data's sd" for j in bad)
+    return (f"{DEGENERATE}{'s' if len(bad) > 1 else ''}: {said}. A narrow spike on a few close values "
+            f"raises the likelihood without bound as it narrows, so the AIC or BIC advantage it wins is not "
+            f"evidence of {s.k} groups: check it with a bootstrap likelihood-ratio test or more data, unless "
+            f"the spike is a real repeated value (rounding, a detection limit)",)
+
+
 def _sample(rng, n, theta):
     w, mu, sig = _split(theta)
     j = rng.choice(w.size, size=n, p=w / w.sum())
@@ -141,6 +164,7 @@ def _family(k):
         param_domains=lambda s: ("unit", "real", "positive") * k,
         free_count=lambda s: 3 * k - 1,
         min_n=3 * k - 1, needs_spread=True,
+        estimate_notes=None if one else degenerate,
         info_note="" if one else
         f"standard errors from the observed information of the {3 * k - 1} free parameters "
         f"(w[{k}] = 1 - the other weights); components labelled in increasing mu",
