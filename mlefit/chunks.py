@@ -228,8 +228,16 @@ class OnChunks:
         return (s if self.f is None else self.f(s)), None
 
     def mean_and_m2(self):
-        """nm.mean_and_m2 in two passes: the mean, then the compensated squares about it."""
+        """nm.mean_and_m2: one pass about a value of the sample (a second about the mean
+        where that one is not within its error bound), else the mean, then the
+        compensated squares about it."""
         n = self.n
+        sample = self.sample()[0]
+        if sample.size:
+            got = nm.moments_by_shifts(lambda a: self.sum(lambda x, w: nm.shifted_sums(x, w, a)), n,
+                                       nm.a_value(sample))
+            if got is not None:
+                return got
         mean = self.sum(lambda x, w: nm.wsum(x, w)) / n
 
         def about(x, w):
