@@ -198,6 +198,30 @@ def log_ratio(x, c):
     return np.log1p(t, out=t)
 
 
+def log_about(x, c, hi=None):
+    """log(x / c) for an array x > 0 and c > 0, for values near c or far from it:
+    log1p((x - c)/c) for x >= c/2 (full relative precision within a factor 2 of c, where
+    x - c is exact; within about 2u absolute above), log(x) - log(c) below (where
+    log_ratio would lose up to 2u c/x), and for all where hi (max x, when known) is so
+    far above c that (x - c)/c could overflow."""
+    if hi is not None and not hi <= 1e300 * c:
+        z = np.log(x)
+        z -= math.log(c)
+        return z
+    low = x < 0.5 * c
+    count = int(np.count_nonzero(low))
+    if 2 * count > x.size:  # mostly far below c: plain logs, the others near c
+        z = np.log(x)
+        z -= math.log(c)
+        near = ~low
+        z[near] = log_ratio(x[near], c)
+        return z
+    z = log_ratio(x, c)
+    if count:
+        z[low] = np.log(x[low]) - math.log(c)
+    return z
+
+
 def log_ratio_scalar(a, c):
     """log(a / c) for a, c > 0: log1p((a - c)/c) within a factor 2 (exact difference),
     else log(a) - log(c)."""
@@ -297,7 +321,7 @@ def sum_log_factorial(values, counts):
     return float(sum(c * math.lgamma(v + 1.0) for v, c in zip(values.tolist(), counts.tolist())))
 
 
-def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None):
+def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None, verify=None):
     """Root of an increasing function f(x) -> (value, derivative) inside [lo, hi] with
     f(lo) < 0 < f(hi): Newton steps, falling back to bisection whenever a step leaves
     the bracket. Returns (root, iterations, converged).
@@ -307,28 +331,43 @@ def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None):
     when the bracket has shrunk to a few ulp of x (the root to rounding precision).
     scale: the unit of x. For a location, the data's spread: never |x|, since at
     1e13 a relative 1e-12 is 10 units. Default max(1, |x|), for a coordinate that is its
-    own unit (log b)."""
+    own unit (log b).
+    verify: where an end of [lo, hi] is not yet known to bracket the root (f not
+    evaluated there), (lo, hi) -> a bracket; called only if a step needs the bracket (a
+    Newton step leaving it, a bisection, the bracket at rounding width) before points
+    where f has each sign replaced both ends: a Newton step that stays inside costs no
+    evaluation of f at the far end."""
     x = min(max(x0, lo), hi)
+    sides = [verify is None, verify is None]  # whether f(lo) < 0 and f(hi) > 0 are known
     for it in range(1, max_iter + 1):
         fx, dfx = f(x)
         if fx == 0.0:
             return x, it, True
         if fx < 0:
-            lo = x
+            lo, sides[0] = x, True
         else:
-            hi = x
+            hi, sides[1] = x, True
         step = fx / dfx if dfx > 0 and math.isfinite(dfx) else math.inf
         new = x - step
-        if not (lo < new < hi):
-            new = 0.5 * (lo + hi)
         unit = max(1.0, abs(x)) if scale is None else scale
-        if abs(new - x) <= tol * unit or hi - lo <= BRACKET_ULPS * math.ulp(max(abs(lo), abs(hi))):
+        newton = lo < new < hi
+        if not all(sides) and (not newton or _collapsed(lo, hi)):
+            lo, hi = verify(lo, hi)
+            sides = [True, True]
+            newton = lo < new < hi
+        if not newton:
+            new = 0.5 * (lo + hi)
+        if abs(new - x) <= tol * unit or _collapsed(lo, hi):
             return new, it, True
         x = new
     return x, max_iter, False
 
 
 BRACKET_ULPS = 2.0  # solve_increasing's bracket at rounding precision: this many ulp wide (one value inside)
+
+
+def _collapsed(lo, hi):
+    return hi - lo <= BRACKET_ULPS * math.ulp(max(abs(lo), abs(hi)))
 
 
 def logit(p):
