@@ -6,8 +6,8 @@ import os
 from .errors import UsageError
 
 CHUNK_HELP = ("Fit the file chunk by chunk, this many rows at a time, in memory bounded by the "
-              "chunk (0: read it whole). Default: files over 16 MB are read in chunks when the "
-              "fit allows it.")
+              "chunk (0: read it whole). Default: files over 16 MB are read in chunks of about "
+              "16 MB of text when the fit allows it.")
 ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' blocks on a Dask "
                "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")
 
@@ -22,7 +22,7 @@ def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive,
 
 def _chunkable_file(path):
     """A single plain or gzip/bz2/xz CSV file that is large enough to be worth it."""
-    from .stream import AUTO_BYTES, NOT_LINES
+    from .chunkable import AUTO_BYTES, NOT_LINES
 
     if path == "-" or not os.path.isfile(path) or os.path.getsize(path) <= AUTO_BYTES:
         return False
@@ -33,7 +33,7 @@ def _chunkable_file(path):
 
 def plan(files, fam, chunk_size, engine, needs):
     """'memory', 'chunks' or 'dask' for this fit, or a UsageError saying why not."""
-    from .stream import streams, why_not
+    from .chunkable import streams, why_not
 
     if engine == "dask":
         if chunk_size == 0:

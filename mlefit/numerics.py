@@ -100,8 +100,8 @@ def mean_and_m2(x, w=None):
     """Weighted mean and second central moment (divisor: the total weight).
 
     One pass about a shift a, a value of the data (the median of the first, middle and
-    last): with d = x - a, s = sum w d and q = sum w d^2, mean = a + s/n and m2 = q/n -
-    (s/n)^2. The differences are taken block by block into one buffer that stays in
+    last): with d = x - a, s = sum w d and q = sum w d^2, m2 = q/n - (s/n)^2 (the mean:
+    moments_by_shifts). The differences are taken block by block into one buffer that stays in
     cache (no array-sized temporary), and q by dot. The error is within
     (dot_bound + 2 sum_bound + 46u) (1 + (mean - a)^2/m2) of m2 (2u for the rounding of
     each d, 40u for adding the blocks' sums), so the result is kept only where
@@ -123,15 +123,19 @@ def a_value(x):
 
 
 def moments_by_shifts(sums, n, shift):
-    """(mean, m2) from sums(a) = (sum w (x - a), sum w (x - a)^2) over a total weight n:
-    about `shift`, then (where (mean - shift)^2 > ONE_PASS_RATIO m2) about the mean that
-    gave; None where neither is within the bound (non-finite values)."""
+    """(mean, m2) from sums(a) = (sum w (x - a), sum w (x - a)^2, sum w x) over a total
+    weight n: about `shift`, then (where (mean - shift)^2 > ONE_PASS_RATIO m2) about the
+    mean that gave; None where neither is within the bound (non-finite values). The mean
+    is sum w x / n where mean^2 <= ONE_PASS_RATIO m2 (correctly rounded when the sum is
+    exact: counts, values with few digits), else shift + sum w (x - shift) / n (within an
+    ulp of the mean and a rounding of the spread, where sum w x would lose more)."""
     for _ in range(2):
-        s, q = sums(shift)
+        s, q, r = sums(shift)
         step = s / n
         m2 = q / n - step * step
         if m2 > 0 and step * step <= ONE_PASS_RATIO * m2 and math.isfinite(q):
-            return shift + step, m2
+            plain = r / n
+            return (plain if plain * plain <= ONE_PASS_RATIO * m2 else shift + step), m2
         if not (math.isfinite(step) and math.isfinite(q)):
             return None
         shift += step
@@ -139,25 +143,29 @@ def moments_by_shifts(sums, n, shift):
 
 
 def shifted_sums(x, w, shift):
-    """(sum w (x - shift), sum w (x - shift)^2), block by block through one buffer."""
+    """(sum w (x - shift), sum w (x - shift)^2, sum w x), block by block through one buffer."""
     size = x.size
     block = min(size, SHIFTED_BLOCK)
     buf = np.empty(block)
     wbuf = None if w is None else np.empty(block)
-    ss, qs = [], []
+    ss, qs, rs = [], [], []
     for i in range(0, size, block):
         j = min(i + block, size)
-        d = np.subtract(x[i:j], shift, out=buf[:j - i])
+        xi = x[i:j]
+        d = np.subtract(xi, shift, out=buf[:j - i])
         if w is None:
+            rs.append(float(xi.sum()))
             ss.append(float(d.sum()))
             qs.append(dot(d, d))
         else:
-            wd = np.multiply(w[i:j], d, out=wbuf[:j - i])
+            wi = w[i:j]
+            rs.append(dot(wi, xi))
+            wd = np.multiply(wi, d, out=wbuf[:j - i])
             ss.append(float(wd.sum()))
             qs.append(dot(wd, d))
     if len(ss) == 1:
-        return ss[0], qs[0]
-    return float(np.sum(ss)), float(np.sum(qs))
+        return ss[0], qs[0], rs[0]
+    return float(np.sum(ss)), float(np.sum(qs)), float(np.sum(rs))
 
 
 def _two_pass(x, w, n):
