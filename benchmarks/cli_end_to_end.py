@@ -4,15 +4,17 @@ with peak memory; and start-up against the bare imports.
 
     python3 benchmarks/cli_end_to_end.py [--rows 1e6,1e7] [--data-dir DIR] [--write]
 
-Options: --rows (data file sizes; 1e6,1e7), --dists (normal,gamma,poisson: normal and
-gamma on the float file, poisson on the count file), --data-dir (where the CSV files are
+Options: --rows (data file sizes; 1e6,1e7), --dists (normal,gamma,weibull,poisson,
+negative_binomial: normal on the normal file, the count families on the count file, the
+others on the gamma file), --data-dir (where the CSV files are
 made, and reused by the next run with the same --seed; default: a temporary directory,
 deleted at the end), --repeat (best of N runs, 5), --startup-repeat (10),
 --budget (no further round of a group of interleaved runs once it would pass this, 30 s), --seed,
 --write [PATH] (replace or append the section bench:cli_end_to_end of RESULTS.md).
 
 Files: for each size n, gamma_<n>.csv (header x; numpy.random.default_rng([seed, n])
-.gamma(2.5, 2.0, n) written with 6 significant digits, '%.6g') and counts_<n>.csv (header
+.gamma(2.5, 2.0, n) written with 6 significant digits, '%.6g'), normal_<n>.csv (normal(10, 3):
+an offset far from 0 against the spread, as real data have) and counts_<n>.csv (header
 k; poisson(4.0) integers), plus a 10-row ten_rows.csv for start-up.
 
 Each run is a fresh child process, forked by a bare `python -S -I` launcher that times
@@ -122,17 +124,36 @@ def write_column(path, header, values, fmt, chunk=1_000_000):
     os.replace(tmp, path)
 
 
+COUNTS = ("poisson", "negative_binomial", "geometric", "zero_inflated_poisson")
+
+
+def kind_of(dist):
+    """Which file a family is fitted to: counts, normal(10, 3) values, or gamma values."""
+    return "count" if dist in COUNTS else "normal" if dist == "normal" else "gamma"
+
+
+def _counts(seed, n):
+    """poisson(4) counts: the generator's draws after the gamma file's (as written before)."""
+    rng = np.random.default_rng([seed, n])
+    rng.gamma(2.5, 2.0, n)
+    return rng.poisson(4.0, n)
+
+
 def make_files(d, rows, seed):
     files = {}
     for n in rows:
-        g, k = os.path.join(d, f"gamma_{n}_{seed}.csv"), os.path.join(d, f"counts_{n}_{seed}.csv")
-        if not (os.path.exists(g) and os.path.exists(k)):
-            t0 = time.perf_counter()
-            rng = np.random.default_rng([seed, n])
-            write_column(g, "x", rng.gamma(2.5, 2.0, n), "{:.6g}")
-            write_column(k, "k", rng.poisson(4.0, n), "{:d}")
-            print(f"wrote {g} and {k} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        files[n] = {"float": g, "count": k}
+        paths = {kind: os.path.join(d, f"{stem}_{n}_{seed}.csv")
+                 for kind, stem in (("gamma", "gamma"), ("normal", "normal"), ("count", "counts"))}
+        draws = {"gamma": lambda: np.random.default_rng([seed, n]).gamma(2.5, 2.0, n),
+                 "normal": lambda: np.random.default_rng([seed, n, 1]).normal(10.0, 3.0, n),
+                 "count": lambda: _counts(seed, n)}
+        for kind, path in paths.items():
+            if not os.path.exists(path):
+                t0 = time.perf_counter()
+                values = draws[kind]()
+                write_column(path, "k" if kind == "count" else "x", values, "{:d}" if kind == "count" else "{:.6g}")
+                print(f"wrote {path} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        files[n] = paths
     ten = os.path.join(d, "ten_rows.csv")
     if not os.path.exists(ten):
         write_column(ten, "x", np.random.default_rng(seed).gamma(2.5, 2.0, 10), "{:.6g}")
@@ -146,7 +167,7 @@ def mb(b):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", default="1e6,1e7")
-    ap.add_argument("--dists", default="normal,gamma,poisson")
+    ap.add_argument("--dists", default="normal,gamma,weibull,poisson,negative_binomial")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--startup-repeat", type=int, default=10)
@@ -172,8 +193,8 @@ def main():
             f"Best of up to {args.repeat} interleaved runs ({args.startup_repeat} for start-up) within "
             f"{args.budget:g} s per group, each a fresh process; peak = the largest ru_maxrss of the runs (os.wait4). mlefit is "
             f"`{mlefit[0] if len(mlefit) == 1 else ' '.join(mlefit)}` ({name}), the floors run under "
-            f"`{py}`. Files: one column, gamma(2.5, scale 2) with 6 significant digits, or poisson(4) "
-            f"integers; the floor reads the same file with `{FLOOR_READ}`.\n")
+            f"`{py}`. Files: one column, gamma(2.5, scale 2) or normal(10, 3) (for -d normal) with 6 "
+            f"significant digits, or poisson(4) integers; the floor reads the same file with `{FLOOR_READ}`.\n")
     text = B.section("cli_end_to_end", "End to end and start-up of the CLI", body)
     print(text)
     if args.write:
@@ -183,9 +204,9 @@ def main():
 def big_table(files, dists, mlefit, py, args):
     out = []
     for n, paths in files.items():
-        for kind in ("float", "count"):
+        for kind in ("gamma", "normal", "count"):
             path, size = paths[kind], os.path.getsize(paths[kind])
-            mine = [x for x in dists if (x == "poisson") == (kind == "count")]
+            mine = [x for x in dists if kind_of(x) == kind]
             if not mine:
                 continue
             cases = {"floor": ([py, "-c", FLOOR_READ, path], None)}
@@ -196,7 +217,7 @@ def big_table(files, dists, mlefit, py, args):
                 print(f"floor failed on {path}: {res['floor']}", file=sys.stderr)
             t_f, p_f = floor or (None, None)
             for x in mine:
-                label = f"`mlefit fit {'gamma' if kind == 'float' else 'counts'}.csv -d {x} --json`"
+                label = f"`mlefit fit {kind}.csv -d {x} --json`"
                 if isinstance(res[x], str):
                     out.append([label, B.fmt_n(n), f"{size / 2 ** 20:.1f}", f"error: {res[x]}", B.fmt_s(t_f), "", "", "", ""])
                     continue

@@ -8,14 +8,21 @@ The protocol (Chunks) is deliberately small, so that other engines can hold the 
     lo, hi   their minimum and maximum;
     map_sum(fn)   fn(x) applied to every chunk x (a 1-d float64 ndarray) and the results
                   summed: fn returns a float, an ndarray, or a tuple of those (summed
-                  elementwise); the order of the chunks is not specified;
+                  elementwise, and not views of x: the next chunk may be read into x's
+                  memory; fn may overwrite x); the order of the chunks is not specified;
+    log_sum(fn, ref)   the same with fn(log(x / ref)) (numerics.log_about: to full
+                  precision for values clustered near ref): by default the logs are
+                  taken at each visit; chunks that hold the logs already (LocalChunks
+                  with logs=True) only shift them;
     sample()      an ndarray of at most about SAMPLE_SIZE values spread over the whole
                   data (all of them when there are no more), for start values such as
                   the median and the quartiles.
 
 LocalChunks holds the values in an anonymous temporary file while a file is parsed
 (append), then reads them back one chunk at a time: memory is bounded by the chunk size
-(and the sample), whatever the number of values.
+(and the sample), whatever the number of values. With logs=True it holds log(x / c)
+instead (c: the least value of the first chunk), for families whose passes need only the logs
+(weibull): the logs are taken once, as the file is read, not at every pass.
 
 A family works on InMemory (an array and its weights) or OnChunks (a Chunks) through
 the same methods: sum(fn) with fn(x, w) (w None: unit weights), map(f) for a transform
@@ -24,7 +31,6 @@ mean_and_m2() and bounds(). In memory sum(fn) is fn(x, w) itself, so a family's
 in-memory results are what they were before the data were wrapped.
 """
 import math
-import tempfile
 
 import numpy as np
 
@@ -46,6 +52,9 @@ class Chunks:
 
     def sample(self):
         raise NotImplementedError
+
+    def log_sum(self, fn, ref):
+        return self.map_sum(lambda x: fn(nm.log_about(x, ref)))
 
 
 def total(parts):
@@ -69,11 +78,18 @@ class LocalChunks(Chunks):
     parsed chunk; a systematic subsample (every stride-th value, the stride a power of
     two doubled whenever the sample would exceed sample_size, default SAMPLE_SIZE) is
     kept on the way.
-    tempfile places the file in $TMPDIR (default /tmp), or in `dir`."""
+    tempfile places the file in $TMPDIR (default /tmp), or in `dir`.
+    logs=True: the file holds log(x / centre) (numerics.log_about), centre the least value
+    of the first chunk (positive values: the families that take logs); map_sum then hands fn those logs, and log_sum shifts them to any ref
+    (log(centre / ref) is exact enough: for values clustered within a factor 2, the
+    difference centre - ref is exact)."""
 
-    def __init__(self, chunk_rows=DEFAULT_CHUNK_ROWS, sample_size=None, dir=None):
+    def __init__(self, chunk_rows=DEFAULT_CHUNK_ROWS, sample_size=None, dir=None, logs=False):
         if chunk_rows is None or chunk_rows < 1:
             raise ValueError(f"chunk_rows must be a positive number of values (got {chunk_rows})")
+        import tempfile
+
+        self.logs, self.centre = logs, None
         self.chunk_rows = int(chunk_rows)
         self.sample_size = max(int(SAMPLE_SIZE if sample_size is None else sample_size), 1)
         self.n, self.lo, self.hi = 0, math.inf, -math.inf
@@ -87,11 +103,17 @@ class LocalChunks(Chunks):
         if x.size == 0:
             return
         self._file.seek(0, 2)
-        self._file.write(memoryview(x).cast("B"))
+        low, high = nm.extremes(x)
+        if self.logs:
+            if self.centre is None:  # the first chunk's least value: the logs of the rest are log1p's
+                self.centre = low
+            self._file.write(memoryview(nm.log_about(x, self.centre, high)).cast("B"))
+        else:
+            self._file.write(memoryview(x).cast("B"))
         first = (-self.n) % self._stride  # the first position in x that is a multiple of the stride
         kept = np.array(x[first::self._stride])  # a copy: the chunk itself is not kept alive
         self.n += x.size
-        self.lo, self.hi = min(self.lo, float(x.min())), max(self.hi, float(x.max()))
+        self.lo, self.hi = min(self.lo, low), max(self.hi, high)
         self._kept.append(kept)
         self._kept_n += kept.size
         self._sample = None
@@ -104,18 +126,23 @@ class LocalChunks(Chunks):
         self._file.flush()
         self._file.seek(0)
         parts, left = [], self.n
-        chunk = None
+        buf = np.empty(min(self.chunk_rows, left), dtype=np.float64)
         while left > 0:
             size = min(self.chunk_rows, left)
-            chunk = None  # the previous chunk is released before the next is read
-            chunk = np.empty(size, dtype=np.float64)
+            chunk = buf[:size]  # one buffer for every chunk: its pages are faulted in once
             _read_into(self._file, chunk)
             parts.append(fn(chunk))
+            del chunk
             left -= size
-        chunk = None
         if not parts:
             raise ValueError("map_sum over no values")
         return total(parts)
+
+    def log_sum(self, fn, ref):
+        if not self.logs:
+            return super().log_sum(fn, ref)
+        shift = nm.log_ratio_scalar(ref, self.centre)  # log(x/ref) = log(x/centre) - log(ref/centre)
+        return self.map_sum(lambda z: fn(np.subtract(z, shift, out=z)))
 
     def sample(self):
         if self._sample is None:
@@ -205,12 +232,12 @@ class OnChunks:
         self._bounds = (float(chunks.lo), float(chunks.hi)) if f is None and bounds is None else bounds
 
     def sum(self, fn, block=None):
-        """fn(x, None) on every chunk (x transformed by f), summed (`block`: a chunk is
-        visited whole)."""
+        """fn(x, None) on every chunk (x transformed by f), summed; each chunk's sum is
+        taken block by block as InMemory.sum takes it (the temporaries of fn stay in cache)."""
         f = self.f
         if f is None:
-            return self.chunks.map_sum(lambda x: fn(x, None))
-        return self.chunks.map_sum(lambda x: fn(f(x), None))
+            return self.chunks.map_sum(lambda x: InMemory(x).sum(fn, block))
+        return self.chunks.map_sum(lambda x: InMemory(f(x)).sum(fn, block))
 
     def map(self, f, increasing=False):
         """The values f(x), computed chunk by chunk at each visit; with `increasing` (f
@@ -228,8 +255,16 @@ class OnChunks:
         return (s if self.f is None else self.f(s)), None
 
     def mean_and_m2(self):
-        """nm.mean_and_m2 in two passes: the mean, then the compensated squares about it."""
+        """nm.mean_and_m2: one pass about a value of the sample (a second about the mean
+        where that one is not within its error bound), else the mean, then the
+        compensated squares about it."""
         n = self.n
+        sample = self.sample()[0]
+        if sample.size:
+            got = nm.moments_by_shifts(lambda a: self.sum(lambda x, w: nm.shifted_sums(x, w, a)), n,
+                                       nm.a_value(sample))
+            if got is not None:
+                return got
         mean = self.sum(lambda x, w: nm.wsum(x, w)) / n
 
         def about(x, w):
@@ -243,3 +278,22 @@ class OnChunks:
             raise ValueError("the bounds of transformed chunked values are not known")
         return self._bounds
 
+
+
+class LogsOnChunks(OnChunks):
+    """The values log(x / ref) of a Chunks (through Chunks.log_sum: chunks that hold the
+    logs already only shift them); unit weights."""
+
+    def __init__(self, chunks, ref):
+        lo, hi = (float(v) for v in nm.log_about(np.array([chunks.lo, chunks.hi]), ref))
+        super().__init__(chunks, None, bounds=(lo, hi))
+        self.ref = ref
+
+    def sum(self, fn, block=None):
+        return self.chunks.log_sum(lambda y: InMemory(y).sum(fn, block), self.ref)
+
+    def map(self, f, increasing=False):
+        raise TypeError("LogsOnChunks are summed over, not mapped")
+
+    def sample(self):
+        return nm.log_about(self.chunks.sample(), self.ref), None

@@ -6,8 +6,8 @@ import os
 from .errors import UsageError
 
 CHUNK_HELP = ("Fit the file chunk by chunk, this many rows at a time, in memory bounded by the "
-              "chunk (0: read it whole). Default: files over 16 MB are read in chunks when the "
-              "fit allows it.")
+              "chunk (0: read it whole). Default: files over 16 MB are read in chunks of about "
+              "16 MB of text when the fit allows it.")
 ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' blocks on a Dask "
                "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")
 
@@ -27,7 +27,7 @@ def _chunkable_file(path, encoding):
     hold gigabytes; the reader that follows continues from what was peeked."""
     from .data import _expand
     from .intake import longer_than
-    from .stream import AUTO_BYTES
+    from .chunkable import AUTO_BYTES
 
     if path != "-" and _expand([path]) != [path]:  # a glob, read in memory as several files
         return False
@@ -37,7 +37,7 @@ def _chunkable_file(path, encoding):
 def plan(files, fam, chunk_size, engine, needs, encoding=None):
     """'memory', 'chunks' or 'dask' for this fit, or a UsageError saying why not (a file
     left to this plan is read in chunks when it holds more than AUTO_BYTES of text)."""
-    from .stream import streams, why_not
+    from .chunkable import streams, why_not
 
     if engine == "dask":
         if chunk_size == 0:

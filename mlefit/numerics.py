@@ -92,28 +92,85 @@ def mean(x, w=None):
     return m + wsum(x - m, w) / n
 
 
-ONE_PASS_RATIO = 8.0  # mean^2 / m2 up to which the one-pass second moment is kept
+ONE_PASS_RATIO = 8.0  # (mean - shift)^2 / m2 up to which the one-pass shifted second moment is kept
+SHIFTED_BLOCK = 1 << 16  # values per block of the shifted pass (512 KiB of float64: in a core's L2 cache)
 
 
 def mean_and_m2(x, w=None):
     """Weighted mean and second central moment (divisor: the total weight).
 
-    One pass first: s = sum x and q = sum x^2 (dot, no temporary), m2 = q/n - (s/n)^2.
-    Its error is within (dot_bound + 2 sum_bound + 4u) (1 + mean^2/m2) of m2 (with
-    |mean| <= sqrt(q/n)), so it is kept only where mean^2 <= ONE_PASS_RATIO m2: then
-    within 9 (dot_bound + 2 sum_bound + 4u), 7e-13 at n = 1e6 in the worst case (about
-    1e-15 in practice). Otherwise (a mean large against the spread: 1e9 with a spread of
-    1e-3) two passes about the mean with a compensation term, which keep full precision
-    where the one-pass E[x^2] - E[x]^2 would lose it all."""
+    One pass about a shift a, a value of the data (the median of the first, middle and
+    last): with d = x - a, s = sum w d and q = sum w d^2, m2 = q/n - (s/n)^2 (the mean:
+    moments_by_shifts). The differences are taken block by block into one buffer that stays in
+    cache (no array-sized temporary), and q by dot. The error is within
+    (dot_bound + 2 sum_bound + 46u) (1 + (mean - a)^2/m2) of m2 (2u for the rounding of
+    each d, 40u for adding the blocks' sums), so the result is kept only where
+    (mean - a)^2 <= ONE_PASS_RATIO m2: then within 9 (dot_bound + 2 sum_bound + 46u),
+    7e-13 at n = 1e6 in the worst case (about 1e-15 in practice). A data value is
+    within a few spreads of the mean for any sample without extreme outliers, however far
+    the mean is from 0 (1e9 with a spread of 1e-3), so one pass is the rule; otherwise
+    (a, or the mean itself, far out) a second pass about the mean found by the first
+    (the compensated two-pass form: (mean - a)^2 is then at rounding level)."""
     n = total_weight(w, x.size)
-    wx = x if w is None else w * x
-    s = float(np.sum(wx))
-    q = dot(wx, x)
-    mean = s / n
-    m2 = q / n - mean * mean
-    if m2 > 0 and mean * mean <= ONE_PASS_RATIO * m2 and math.isfinite(q):
-        return mean, m2
-    del wx
+    if x.size == 0:
+        return math.nan, math.nan
+    return moments_by_shifts(lambda a: shifted_sums(x, w, a), n, a_value(x)) or _two_pass(x, w, n)
+
+
+def a_value(x):
+    """A value of x to shift by: the median of its first, middle and last."""
+    return sorted((float(x[0]), float(x[x.size // 2]), float(x[-1])))[1]
+
+
+def moments_by_shifts(sums, n, shift):
+    """(mean, m2) from sums(a) = (sum w (x - a), sum w (x - a)^2, sum w x) over a total
+    weight n: about `shift`, then (where (mean - shift)^2 > ONE_PASS_RATIO m2) about the
+    mean that gave; None where neither is within the bound (non-finite values). The mean
+    is sum w x / n where mean^2 <= ONE_PASS_RATIO m2 (correctly rounded when the sum is
+    exact: counts, values with few digits), else shift + sum w (x - shift) / n (within an
+    ulp of the mean and a rounding of the spread, where sum w x would lose more)."""
+    for _ in range(2):
+        s, q, r = sums(shift)
+        step = s / n
+        m2 = q / n - step * step
+        if m2 > 0 and step * step <= ONE_PASS_RATIO * m2 and math.isfinite(q):
+            plain = r / n
+            return (plain if plain * plain <= ONE_PASS_RATIO * m2 else shift + step), m2
+        if not (math.isfinite(step) and math.isfinite(q)):
+            return None
+        shift += step
+    return None
+
+
+def shifted_sums(x, w, shift):
+    """(sum w (x - shift), sum w (x - shift)^2, sum w x), block by block through one buffer."""
+    size = x.size
+    block = min(size, SHIFTED_BLOCK)
+    buf = np.empty(block)
+    wbuf = None if w is None else np.empty(block)
+    ss, qs, rs = [], [], []
+    for i in range(0, size, block):
+        j = min(i + block, size)
+        xi = x[i:j]
+        d = np.subtract(xi, shift, out=buf[:j - i])
+        if w is None:
+            rs.append(float(xi.sum()))
+            ss.append(float(d.sum()))
+            qs.append(dot(d, d))
+        else:
+            wi = w[i:j]
+            rs.append(dot(wi, xi))
+            wd = np.multiply(wi, d, out=wbuf[:j - i])
+            ss.append(float(wd.sum()))
+            qs.append(dot(wd, d))
+    if len(ss) == 1:
+        return ss[0], qs[0], rs[0]
+    return float(np.sum(ss)), float(np.sum(qs)), float(np.sum(rs))
+
+
+def _two_pass(x, w, n):
+    """The mean, then the compensated squares about it (what non-finite values get)."""
+    mean = wsum(x, w) / n
     d = x - mean
     wd = d if w is None else w * d
     s1 = float(np.sum(wd))
@@ -147,6 +204,30 @@ def log_ratio(x, c):
     t = np.subtract(x, c)
     t /= c
     return np.log1p(t, out=t)
+
+
+def log_about(x, c, hi=None):
+    """log(x / c) for an array x > 0 and c > 0, for values near c or far from it:
+    log1p((x - c)/c) for x >= c/2 (full relative precision within a factor 2 of c, where
+    x - c is exact; within about 2u absolute above), log(x) - log(c) below (where
+    log_ratio would lose up to 2u c/x), and for all where hi (max x, when known) is so
+    far above c that (x - c)/c could overflow."""
+    if hi is not None and not hi <= 1e300 * c:
+        z = np.log(x)
+        z -= math.log(c)
+        return z
+    low = x < 0.5 * c
+    count = int(np.count_nonzero(low))
+    if 2 * count > x.size:  # mostly far below c: plain logs, the others near c
+        z = np.log(x)
+        z -= math.log(c)
+        near = ~low
+        z[near] = log_ratio(x[near], c)
+        return z
+    z = log_ratio(x, c)
+    if count:
+        z[low] = np.log(x[low]) - math.log(c)
+    return z
 
 
 def log_ratio_scalar(a, c):
@@ -248,7 +329,7 @@ def sum_log_factorial(values, counts):
     return float(sum(c * math.lgamma(v + 1.0) for v, c in zip(values.tolist(), counts.tolist())))
 
 
-def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None):
+def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None, verify=None):
     """Root of an increasing function f(x) -> (value, derivative) inside [lo, hi] with
     f(lo) < 0 < f(hi): Newton steps, falling back to bisection whenever a step leaves
     the bracket. Returns (root, iterations, converged).
@@ -258,28 +339,43 @@ def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None):
     when the bracket has shrunk to a few ulp of x (the root to rounding precision).
     scale: the unit of x. For a location, the data's spread: never |x|, since at
     1e13 a relative 1e-12 is 10 units. Default max(1, |x|), for a coordinate that is its
-    own unit (log b)."""
+    own unit (log b).
+    verify: where an end of [lo, hi] is not yet known to bracket the root (f not
+    evaluated there), (lo, hi) -> a bracket; called only if a step needs the bracket (a
+    Newton step leaving it, a bisection, the bracket at rounding width) before points
+    where f has each sign replaced both ends: a Newton step that stays inside costs no
+    evaluation of f at the far end."""
     x = min(max(x0, lo), hi)
+    sides = [verify is None, verify is None]  # whether f(lo) < 0 and f(hi) > 0 are known
     for it in range(1, max_iter + 1):
         fx, dfx = f(x)
         if fx == 0.0:
             return x, it, True
         if fx < 0:
-            lo = x
+            lo, sides[0] = x, True
         else:
-            hi = x
+            hi, sides[1] = x, True
         step = fx / dfx if dfx > 0 and math.isfinite(dfx) else math.inf
         new = x - step
-        if not (lo < new < hi):
-            new = 0.5 * (lo + hi)
         unit = max(1.0, abs(x)) if scale is None else scale
-        if abs(new - x) <= tol * unit or hi - lo <= BRACKET_ULPS * math.ulp(max(abs(lo), abs(hi))):
+        newton = lo < new < hi
+        if not all(sides) and (not newton or _collapsed(lo, hi)):
+            lo, hi = verify(lo, hi)
+            sides = [True, True]
+            newton = lo < new < hi
+        if not newton:
+            new = 0.5 * (lo + hi)
+        if abs(new - x) <= tol * unit or _collapsed(lo, hi):
             return new, it, True
         x = new
     return x, max_iter, False
 
 
 BRACKET_ULPS = 2.0  # solve_increasing's bracket at rounding precision: this many ulp wide (one value inside)
+
+
+def _collapsed(lo, hi):
+    return hi - lo <= BRACKET_ULPS * math.ulp(max(abs(lo), abs(hi)))
 
 
 def logit(p):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import numerics as nm
+from .chunkable import AUTO_BYTES, NOT_LINES, streams, why_not  # noqa: F401 (the reader's names)
 from .chunks import LocalChunks
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
 from .errors import DataError, UsageError, plain
@@ -28,24 +29,11 @@ from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _field
 from .result import Drop
 from .support import accepting, outside_error, outside_values
 
-DEFAULT_CHUNK_ROWS = 2_000_000
-AUTO_BYTES = 16 << 20  # files larger than this are read in chunks when the fit allows it
+DEFAULT_CHUNK_ROWS = None  # chunks of CHUNK_BYTES of text, whatever the width of a row
+CHUNK_BYTES = 16 << 20  # the text of a chunk by default: memory is bounded by bytes, not rows (a wide file's
+#                         2M rows were 80 MB of text and 387 MiB at the peak); as fast as larger chunks
 PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
-COUNT_SUPPORTS = ("count", "binary")
 FIRST_BUFFER = 1 << 20  # the block buffer starts this large and grows as the input fills it
-
-
-def streams(fam):
-    """Whether the family can be fitted chunk by chunk."""
-    counts = fam.spec.support in COUNT_SUPPORTS and fam.spec.shape != "trials"
-    return fam.merge is not None or fam.chunked_stats is not None or counts
-
-
-def why_not(fam):
-    """Why this family cannot be fitted in chunks (for the error message)."""
-    return (f"the {fam.name} family is not fitted in chunks yet: its estimator needs every value "
-            f"at once (only the families with sufficient statistics, or with passes of summed "
-            f"score and Hessian, stream)")
 
 
 @dataclass
@@ -214,7 +202,7 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     counts, chunks = None, None
     if fam.merge is None and fam.chunked_stats is not None:
         _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
-        chunks = LocalChunks(chunk_rows)
+        chunks = LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=fam.chunked_logs)
     elif fam.merge is None:
         counts = _Counts()
     try:
@@ -292,7 +280,8 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
         [Drop(r, c, f) for r, (c, f) in drops.items()]
     report = Column(name, np.empty(0), np.empty(0, dtype=np.int64), rows_read + blank_total,
                     tuple(dropped), source, notes=tuple(notes) + tuple(head.notes) + (
-                        f"read in chunks of about {chunk_rows} rows",))
+                        f"read in chunks of about {chunk_rows} rows" if chunk_rows else
+                        f"read in chunks of about {CHUNK_BYTES / 2 ** 20:g} MB of text",))
     if strict:
         refuse_dropped(report.label, report.dropped)
     outside.refuse(report.label)
@@ -405,8 +394,11 @@ def _check(fam, col, used, first_value, spread):
 
 
 def _bytes_per_chunk(block, rows):
-    """About `rows` lines' worth of bytes, from the lines of the first block."""
-    if rows is None or rows <= 0:
+    """About `rows` lines' worth of bytes, from the lines of the first block (rows None:
+    CHUNK_BYTES)."""
+    if rows is None:
+        return CHUNK_BYTES
+    if rows <= 0:
         raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
     per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))

@@ -282,3 +282,16 @@ def test_the_data_views_agree():
             np.testing.assert_array_equal(b.sample()[0], a.sample()[0])
         with pytest.raises(ValueError):
             on.map(np.sin).bounds()
+
+
+def test_weibull_in_chunks_holds_the_logs_and_makes_few_passes(tmp_path, recording):
+    """The file's chunks hold log x, taken once as it is read (no log at any pass); the
+    fit makes one pass for the moments of the logs and one per Newton step, and takes the
+    scale, the log-likelihood and the information from the last step's sums (it made
+    ten passes, each taking logs)."""
+    path = write(tmp_path / "x.csv", 3.0 * np.random.default_rng(5).weibull(1.5, 3001))
+    chunked = stream.fit_file(path, "weibull", chunk_rows=500)
+    same_fit(chunked, mlefit.fit(read_column(path), "weibull"))
+    (held,) = recording
+    assert held.logs and held.centre in set(read_column(path).values.tolist())  # a value of the first chunk
+    assert held.passes <= 1 + chunked.iterations

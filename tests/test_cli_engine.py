@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlefit import stream
+from mlefit import chunkable
 from mlefit.cli import cli
 
 from test_stream import same_fit
@@ -48,7 +48,7 @@ def test_stdin_and_the_table(gamma_file):
 
 
 def test_large_files_are_read_in_chunks_when_the_fit_allows(gamma_file, monkeypatch):
-    monkeypatch.setattr(stream, "AUTO_BYTES", 1000)
+    monkeypatch.setattr(chunkable, "AUTO_BYTES", 1000)
     assert any("chunks" in n for n in as_json(["fit", gamma_file, "-d", "gamma"])["notes"])
     for extra in (["--interval", "profile"], ["--robust"], ["--derive", "mean"], ["--chunk-size", "0"]):
         d = as_json(["fit", gamma_file, "-d", "gamma"] + extra)

@@ -63,6 +63,35 @@ def test_mean_and_m2_weighted_to_full_precision():
         assert rel(nm.mean_and_m2(rep)[1], exact_m2) < 1e-13
 
 
+@pytest.mark.parametrize("centre,spread", [(10.0, 3.0), (1e6, 1.0), (-1e9, 1e-3), (1.0, 1e-9)])
+def test_mean_and_m2_takes_one_pass_about_a_value_of_the_data(centre, spread, monkeypatch):
+    """Data far from 0 against their spread (normal(10, 3), and further) take the one
+    shifted pass, never a second: the shift is a value of the data, so (mean - shift)^2
+    stays within a few m2 however large the mean."""
+    calls = []
+    shifted = nm.shifted_sums
+    monkeypatch.setattr(nm, "shifted_sums", lambda *a: calls.append(a[2]) or shifted(*a))
+    x = centre + spread * np.random.default_rng(7).standard_normal(200_003)
+    mean, m2 = nm.mean_and_m2(x)
+    assert len(calls) == 1
+    exact_mean, exact_m2 = exact_mean_m2(x[:2001])  # the exact check on a part (Fractions are slow)
+    small = nm.mean_and_m2(x[:2001])
+    assert abs(small[0] - float(exact_mean)) <= 2 * math.ulp(float(exact_mean)) + 1e-16 * spread
+    assert rel(small[1], exact_m2) < 1e-13
+    ref = math.fsum(x.tolist()) / x.size  # a compensated two-pass reference for the whole
+    d = x - ref
+    assert rel(m2, (math.fsum((d * d).tolist()) - math.fsum(d.tolist()) ** 2 / x.size) / x.size) < 1e-13
+
+
+def test_mean_and_m2_with_an_outlier_for_a_shift():
+    """Where the shift lands on an outlier, a second pass about the mean keeps every digit."""
+    x = 1e9 + 1e-3 * np.random.default_rng(8).standard_normal(3001)
+    x[0] = x[1500] = x[-1] = 1e12
+    mean, m2 = nm.mean_and_m2(x)
+    exact_mean, exact_m2 = exact_mean_m2(x)
+    assert rel(mean, exact_mean) < 1e-15 and rel(m2, exact_m2) < 1e-13
+
+
 def test_dot_is_within_its_bound():
     rng = np.random.default_rng(6)
     for n in (3, 700, 100_003):

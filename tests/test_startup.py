@@ -278,3 +278,23 @@ def test_interrupted_is_one_line_on_a_line_of_its_own(monkeypatch):
     assert exits.interrupted() == "mlefit: interrupted\n"
     monkeypatch.setattr(exits.os, "isatty", lambda fd: fd == 2)
     assert exits.interrupted() == "\nmlefit: interrupted\n"
+
+
+def test_a_small_file_loads_no_chunked_reader(tmp_path):
+    """A file read whole never loads the chunked reader (stream.py: decompressors,
+    temporary files): the plan needs only mlefit.chunkable."""
+    path = tmp_path / "ten.csv"
+    path.write_text("x\n" + "\n".join(str(1.5 + i) for i in range(10)) + "\n")
+    mods = set(loaded(["mlefit", "fit", str(path), "-d", "gamma", "--json"]))
+    assert "mlefit.chunkable" in mods and "mlefit.stream" not in mods and "scipy" not in mods
+
+
+@pytest.mark.parametrize("argv", [["select", "--families", "gamma,normal,weibull"],
+                                  ["lrt", "--null", "exponential", "--alt", "gamma"]])
+def test_selection_and_lrt_take_chi2_tails_without_scipy_stats(argv, tmp_path):
+    """The chi-square tail of the GOF test and of the likelihood-ratio test is
+    scipy.special's chdtrc: scipy.stats (1.5 s to import) is not loaded for it."""
+    path = tmp_path / "x.csv"
+    path.write_text("x\n" + "\n".join(str(0.5 + (i * 7919 % 97) / 13) for i in range(60)) + "\n")
+    mods = set(loaded(["mlefit", argv[0], str(path), *argv[1:]]))
+    assert "scipy.special" in mods and "scipy.stats" not in mods

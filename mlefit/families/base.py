@@ -82,6 +82,8 @@ class Family:
         hi, map_sum, sample) and estimate, loglik, the information, check and boundary
         work on these stats by passes over the chunks (summed score and Hessian), so a
         file is fitted in several passes in memory bounded by the chunk size.
+    chunked_logs: chunked_stats visits the values only through chunks.log_sum (weibull),
+        so a file's chunks may hold log x, taken once as it is read (LocalChunks(logs=True)).
     """
 
     spec: Spec
@@ -105,6 +107,7 @@ class Family:
     free_count: Optional[Callable] = None
     merge: Optional[Callable] = None
     chunked_stats: Optional[Callable] = None
+    chunked_logs: bool = False
     min_n: int = 1
     needs_spread: bool = False
     info_note: str = ""

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, OnChunks
+from ..chunks import InMemory, LogsOnChunks
 from ..errors import DataError
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
@@ -303,11 +303,11 @@ GAMMA = Family(
 
 # ---------------------------------------------------------------- weibull
 # The sums run over y = log x - max log x (ys), held as chunks.InMemory (an array and its
-# weights) or, for a file fitted in chunks, chunks.OnChunks (log taken chunk by chunk at
-# each pass); the stats also hold n, top = max log x, sum log x, mean y and the sd of log x,
-# and hi: max x where the logs are taken about it (values clustered far from 1, where
-# plain logs would round y by a sizeable part of its spread: numerics.logs_lose_digits),
-# else None. log(x / scale) = y + log(hi / scale) then keeps full precision too (_shift).
+# weights) or, for a file fitted in chunks, chunks.LogsOnChunks (y = log(x / max x), from
+# the logs the chunks hold or take chunk by chunk at each pass); the stats also hold n,
+# top = max log x, sum log x, mean y and the sd of log x, and hi: max x where the logs
+# are taken about it (values clustered far from 1, where plain logs would round y by a
+# sizeable part of its spread: numerics.logs_lose_digits; and always in chunks), else None. log(x / scale) = y + log(hi / scale) then keeps full precision too (_shift).
 @nm.takes_span
 def _weibull_stats(x, w, span=None):
     y = np.log(x)
@@ -327,19 +327,16 @@ def _weibull_stats(x, w, span=None):
 
 
 def _weibull_chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks): log x taken chunk by chunk at
-    each pass (about max x where the values are clustered far from 1, as _weibull_stats)."""
-    logs = OnChunks(chunks).map(np.log, increasing=True)
-    top = float(np.log(chunks.hi))
-    n = logs.n
-    sumlog, ysum = logs.sum(lambda lx, w: (nm.wsum(lx, w), nm.wsum(lx - top, w)))
-    ys, sd, hi = logs.map(lambda lx: lx - top), math.sqrt(logs.mean_and_m2()[1]), None
-    if nm.logs_lose_digits(top, sd):
-        hi = float(chunks.hi)
-        ys = OnChunks(chunks).map(lambda x: nm.log_ratio(x, hi), increasing=True)
-        top, ysum = math.log(hi), ys.sum(lambda y, w: nm.wsum(y, w))
-        sumlog, sd = n * top + ysum, math.sqrt(ys.mean_and_m2()[1])
-    return SimpleNamespace(n=n, ys=ys, top=top, hi=hi, ybar=ysum / n, sumlog=sumlog, sd=sd)
+    """The stats of values held in chunks (mlefit.chunks): y = log(x / max x) to full
+    precision (numerics.log_about), from logs the chunks hold (LocalChunks(logs=True),
+    taken once as the file was read) or take at each visit; the mean and spread of y in
+    one pass."""
+    hi = float(chunks.hi)
+    ys = LogsOnChunks(chunks, hi)
+    n = ys.n
+    ybar, m2 = ys.mean_and_m2()
+    top = math.log(hi)
+    return SimpleNamespace(n=n, ys=ys, top=top, hi=hi, ybar=ybar, sumlog=n * (top + ybar), sd=math.sqrt(m2))
 
 
 def _shift(s, lam):
@@ -353,22 +350,33 @@ def _weibull_check(s):
                         "the weibull family needs spread to estimate its shape")
 
 
-def _weibull_power_sums(s, k, terms=3):
-    """Weighted sums of e^{k y}, y e^{k y}, y^2 e^{k y} (the first `terms` of them) with
-    y = log x - max log x <= 0 (so nothing overflows whatever the scale of x); one buffer
-    for e^{k y} and its products."""
+MAX_K_SHIFT = 300.0  # sums of e^{k (y + shift)}, y <= 0, with k shift up to this cannot overflow
+# The solution's shape is a Newton step of at most tol from the last evaluated one: its
+# sums follow from that pass's by Taylor in k (to second order for the sums of e^{k u} and
+# u e^{k u}, first for u^2 e^{k u}: error (step)^2, 1e-16 at most) instead of another pass.
+EXTRAPOLATE = 1e-8
+
+
+def _weibull_power_sums(s, k, terms=3, shift=0.0):
+    """Weighted sums of u^j e^{k u}, j = 0 .. terms - 1 (up to 4), with u = y + shift,
+    y = log x - max log x <= 0 (so with shift 0 nothing overflows whatever the scale of x);
+    one buffer for e^{k u} and its products."""
     def sums(y, w):
-        e = np.multiply(y, k)
+        u = y if shift == 0.0 else np.add(y, shift)
+        e = np.multiply(u, k)
         np.exp(e, out=e)
         if w is not None:
             e *= w
-        s0 = float(np.sum(e))
-        if terms == 1:
-            return (s0,)
-        e *= y
-        if terms == 2:
-            return s0, float(np.sum(e))
-        return s0, float(np.sum(e)), nm.dot(e, y)
+        out = [float(np.sum(e))]
+        if terms > 1:
+            e *= u
+            out.append(float(np.sum(e)))
+        if terms > 2:
+            out.append(nm.dot(e, u))
+        if terms > 3:
+            e *= u
+            out.append(nm.dot(e, u))
+        return tuple(out)
     return s.ys.sum(sums)
 
 
@@ -376,48 +384,98 @@ def _weibull_estimate(s, controls):
     """The shape k solves the profile equation
     h(k) = sum x^k log x / sum x^k - 1/k - mean(log x) = 0, increasing in k; solved by
     safeguarded Newton in log k from the moments start t0, within a bracket that has t0
-    at one end (Newton's first step goes that way). Then scale = (mean x^k)^(1/k).
-    Each pass over the data is made once per shape (memo); the bracket's other end
-    needs only the value of h, and the scale only the first sum."""
+    at one end (Newton's first step goes that way; the other end is evaluated only if a
+    step needs it, and needs only the value of h). Each pass over the data is made once
+    per shape (memo), its sums about an estimate of log(max x / scale) (_weibull_at). The
+    last pass's sums, carried to the solution's shape (EXTRAPOLATE), give the scale =
+    (mean x^k)^(1/k), the log-likelihood and the observed information: no further
+    passes."""
     memo = {}
+    shift = [0.0]  # c = log(max x / scale) at the latest shape: the next pass's sums are about it
 
     def sums(k, terms):
         got = memo.get(k)
-        if got is None or len(got) < terms:
-            got = memo[k] = _weibull_power_sums(s, k, terms)
+        if got is None or len(got[1]) < terms:
+            a = shift[0] if 0.0 <= k * shift[0] <= MAX_K_SHIFT else 0.0
+            got = memo[k] = (a, _weibull_power_sums(s, k, terms, a))
+            shift[0] = a - math.log(got[1][0] / s.n) / k
         return got
 
     def h_value(t):
         k = math.exp(t)
-        s0, s1 = sums(k, 2)[:2]
-        return s1 / s0 - 1.0 / k - s.ybar
+        a, got = sums(k, 2)
+        return got[1] / got[0] - a - 1.0 / k - s.ybar
 
     def h(t):
         k = math.exp(t)
-        s0, s1, s2 = sums(k, 3)
+        a, (s0, s1, s2, _) = sums(k, 4)
         m = s1 / s0
-        return m - 1.0 / k - s.ybar, k * (s2 / s0 - m * m + 1.0 / (k * k))
+        return m - a - 1.0 / k - s.ybar, k * (s2 / s0 - m * m + 1.0 / (k * k))
 
-    def point(k):  # (k, the scale that maximises the likelihood at this shape)
-        return k, math.exp(s.top + math.log(sums(k, 1)[0] / s.n) / k)
+    def bracket(lo, hi):
+        if f0 < 0:
+            while h_value(hi) <= 0:
+                hi += 1.0
+        else:
+            while h_value(lo) >= 0:
+                lo -= 1.0
+        return lo, hi
 
     t0 = math.log(math.pi / (math.sqrt(6.0) * s.sd))
     f0 = h(t0)[0]
-    lo, hi = t0 - 1.0, t0 + 1.0  # (where h(t0) is NaN, the solver says what it finds)
-    if f0 < 0:
-        lo = t0
-        while h_value(hi) <= 0:
-            hi += 1.0
-    elif f0 > 0:
-        hi = t0
-        while h_value(lo) >= 0:
-            lo -= 1.0
+    lo, hi = (t0, t0 + 1.0) if f0 < 0 else (t0 - 1.0, t0)  # (where h(t0) is NaN, the solver says what it finds)
     if f0 == 0:
         t, it, ok = t0, 1, True
+    elif f0 != f0:
+        t, it, ok = nm.solve_increasing(h, t0 - 1.0, t0 + 1.0, t0, max_iter=controls.max_iter, tol=controls.tol)
     else:
-        t, it, ok = nm.solve_increasing(h, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
-    return Solution(point(math.exp(t)), "Newton on the profile equation in the shape",
-                    it, ok, "" if ok else f"shape did not converge in {it} iteration(s)", point(math.exp(t0)))
+        t, it, ok = nm.solve_increasing(h, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol,
+                                        verify=bracket)
+    k = math.exp(t)
+    near = min(memo, key=lambda kk: abs(math.log(kk) - t))
+    if abs(math.log(near) - t) <= EXTRAPOLATE and len(memo[near][1]) == 4:
+        a, (s0, s1, s2, s3) = memo[near]
+        d = k - near  # Taylor in k: d/dk sum u^j e^{k u} = sum u^(j+1) e^{k u}
+        theta, at = _weibull_at(s, k, a, (s0 + d * (s1 + 0.5 * d * s2), s1 + d * (s2 + 0.5 * d * s3), s2 + d * s3))
+    else:
+        theta, at = _weibull_at(s, k, shift[0], None)
+    k0 = math.exp(t0)
+    a0, s00 = memo[k0][0], memo[k0][1][0]
+    return Solution(theta, "Newton on the profile equation in the shape",
+                    it, ok, "" if ok else f"shape did not converge in {it} iteration(s)",
+                    (k0, math.exp(s.top - a0 + math.log(s00 / s.n) / k0)), at=at)
+
+
+def _weibull_at(s, k, shift, sums):
+    """((k, scale), (log-likelihood, observed information)) at shape k and the scale that
+    maximises the likelihood there, from the power sums about u = y + shift (sums; None:
+    made here, in one pass), shift an estimate of c = log(max x / scale). Then u is
+    log(x / scale) but for a small delta = c - shift, and the sums of e^{k u'}, u' e^{k u'}
+    and u'^2 e^{k u'} about the c of the scale as rounded (u' = y + c: the scale's
+    rounding matters where k is large) follow without cancellation."""
+    if sums is None:
+        if not 0.0 <= k * shift <= MAX_K_SHIFT:
+            shift = 0.0
+        sums = _weibull_power_sums(s, k, 3, shift)
+    s0, s1, s2 = sums[:3]
+    n = s.n
+    lam = math.exp(s.top - shift + math.log(s0 / n) / k)
+    c = _shift(s, lam)
+    delta = c - shift
+    grow = math.exp(k * delta)
+    sz = grow * s0
+    szu = grow * (s1 + delta * s0)
+    szuu = grow * (s2 + delta * (2.0 * s1 + delta * s0))
+    loglik = n * (math.log(k) - math.log(lam)) + (k - 1.0) * n * (s.ybar + c) - sz
+    return (k, lam), (loglik, _weibull_information(n, k, lam, sz, szu, szuu))
+
+
+def _weibull_information(n, k, lam, sz, szu, szuu):
+    """The observed information from the sums of z = (x/lam)^k, z log(x/lam), z log^2(x/lam)."""
+    d_kk = n / k ** 2 + szuu
+    d_ll = -n * k / lam ** 2 + k * (k + 1.0) * sz / lam ** 2
+    d_kl = n / lam - sz / lam - k * szu / lam
+    return np.array([[d_kk, d_kl], [d_kl, d_ll]])
 
 
 def _weibull_loglik(s, theta):
@@ -449,10 +507,7 @@ def _weibull_observed(s, theta):
         z *= u
         return sz, float(np.sum(z)), nm.dot(z, u)
     sz, szu, szuu = s.ys.sum(sums)
-    d_kk = s.n / k ** 2 + szuu
-    d_ll = -s.n * k / lam ** 2 + k * (k + 1.0) * sz / lam ** 2
-    d_kl = s.n / lam - sz / lam - k * szu / lam
-    return np.array([[d_kk, d_kl], [d_kl, d_ll]])
+    return _weibull_information(s.n, k, lam, sz, szu, szuu)
 
 
 def _weibull_expected(s, theta):
@@ -471,6 +526,7 @@ WEIBULL = Family(
     spec=BY_NAME["weibull"],
     stats=_weibull_stats,
     chunked_stats=_weibull_chunked,
+    chunked_logs=True,
     estimate=_weibull_estimate,
     loglik=_weibull_loglik,
     logpdf=_weibull_logpdf,
