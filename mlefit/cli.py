@@ -239,13 +239,13 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                     seed=seed, bootstrap=bootstrap if boot_intervals else None)
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
-    if by is not None:
-        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     from . import cli_engine
     needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
     how = cli_engine.plan(files, fam, chunk_size, engine, needs)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
+    if by is not None:
+        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     if how != "memory":
         result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
                                 scheduler, _progress)

@@ -60,3 +60,14 @@ def test_library_fit_by():
     from mlefit.groups import fit_by
     rows = fit_by(np.array([1.0, 2.0, 3.0, 5.0]), ["u", "u", "v", "v"], "exponential")
     assert [r["group"] for r in rows] == ["u", "v"] and rows[0]["parameters"][0]["estimate"] == pytest.approx(1 / 1.5)
+
+
+@pytest.mark.parametrize("options,said", [
+    (["--chunk-size", "10"], "--by needs every value in memory: drop --chunk-size"),
+    (["--engine", "dask"], "--by needs every value in memory; drop --engine dask"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler goes with --engine dask"),
+])
+def test_by_refuses_the_chunked_and_dask_engines(options, said):
+    """Issue 19, point 4: --by fits in memory; the engine options were silently ignored (exit 0)."""
+    result = run("fit", "-", "-c", "x", "--by", "g", "-d", "normal", *options)
+    assert result.exit_code == 2 and said in result.stderr and result.stdout == ""
