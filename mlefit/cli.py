@@ -329,12 +329,13 @@ def _fixes(pairs):
 
 
 def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings):
-    """--by: read the value, group (and weight) columns aligned, fit each group, print
-    every group's result; exit 1 if any group could not be fitted."""
+    """--by: read the value, group (and weight) columns aligned, group the rows in one
+    pass, fit each group (NDJSON lines written as each group is fitted; progress on
+    stderr), print every group's result; exit 1 if any group could not be fitted."""
     from .errors import UsageError
     from .frame import read_frame
-    from .groups import fit_by
-    from .result import SCHEMA_VERSION, _clean
+    from .groups import each_group, grouped
+    from .result import SCHEMA_VERSION
 
     if len(files) != 1:
         raise UsageError("--by reads one file (or - for standard input)")
@@ -344,28 +345,34 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
                        missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
     _strict(frame, strict)
     value_name, group_name = frame.names[:2]
-    rows = fit_by(frame.columns[value_name], frame.columns[group_name], None if loss else fam,
-                  loss=loss, name=value_name, source=frame.source, locate=frame.place,
-                  weights=frame.columns[frame.names[2]] if weights else None, **settings)
-    if weights:
-        for r in rows:
-            if "family" in r:
+    group_labels, members = grouped(frame.columns[group_name])
+    fits = each_group(frame.columns[value_name], group_labels, members, None if loss else fam,
+                      loss=loss, name=value_name, source=frame.source, locate=frame.place,
+                      weights=frame.columns[frame.names[2]] if weights else None, **settings)
+    rows, failed = [], []
+    with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
+        for r in fits:
+            if weights and "family" in r:
                 r["weights"] = weights
+            if "error" in r:
+                failed.append(r["group"])
+            if output == "ndjson":  # each line as soon as its group is fitted (r is JSON-safe)
+                click.echo(json.dumps({"by": group_name, **r}, separators=(",", ":")))
+            else:
+                rows.append(r)
+            if bar is not None:
+                bar.step()
     head = {"schema_version": SCHEMA_VERSION, "by": group_name, "source": frame.source,
             "column": value_name, "rows_read": frame.rows_read,
             "n_dropped": sum(d.count for d in frame.dropped),
             "dropped": [d.to_dict() for d in frame.dropped]}
     if output == "json":
-        click.echo(json.dumps(_clean({**head, "groups": rows}), indent=2))
-    elif output == "ndjson":
-        for r in rows:
-            click.echo(json.dumps(_clean({"by": group_name, **r}), separators=(",", ":")))
-    else:
+        click.echo(json.dumps({**head, "groups": rows}, indent=2))
+    elif output == "table":
         from .render import print_groups
         print_groups(head, rows)
-    failed = [r["group"] for r in rows if "error" in r]
     if failed:
-        say(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
+        say(f"mlefit: error: {len(failed)} of {len(group_labels)} groups could not be fitted "
             f"({', '.join(failed[:5])}); see the output", err=True)
         sys.exit(1)
 
