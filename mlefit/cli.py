@@ -173,12 +173,15 @@ select_options = _selection_options(select=True)
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help=ENGINE_HELP)
 @click.option("--scheduler", metavar="ADDRESS",
-              help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
-                   "local cluster).")
+              help="With --engine dask: the Dask scheduler, tcp://HOST:PORT (default "
+                   "$DASK_SCHEDULER_ADDRESS, else a local cluster).")
+@click.option("--connect-timeout", "connect_timeout", type=click.FloatRange(min=0, min_open=True),
+              default=None, metavar="SECONDS",
+              help="With --engine dask: how long to wait for the scheduler to answer (default 10).")
 @debug_option
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, by, gof, families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
-        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler):
+        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, connect_timeout):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -244,11 +247,13 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     how = cli_engine.plan(files, fam, chunk_size, engine, needs)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
+    if connect_timeout is not None and how != "dask":
+        raise UsageError("--connect-timeout goes with --engine dask")
     if by is not None:
         return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     if how != "memory":
         result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
-                                scheduler, _progress)
+                                (scheduler, connect_timeout), _progress)
         return _emit_fit(result.to_dict(), output)
     w = t = None
     if per_row:
