@@ -83,11 +83,11 @@ def _selection_options(select):
     """Options of family selection and goodness of fit: for `fit` (where they go with
     --dist auto) or for `select` itself (where they always apply)."""
     when = "" if select else "With --dist auto: "
-    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199; 0: textbook p-values "
-            "that ignore the estimation, labelled so)." if select else
+    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199, at most 100000; 0: textbook "
+            "p-values that ignore the estimation, labelled so)." if select else
             "Bootstrap samples: for goodness-of-fit p-values (--gof or --dist auto; default 199; 0: "
             "textbook p-values that ignore the estimation, labelled so), and for --interval bootstrap "
-            "or all (default 999).")
+            "or all (default 999); at most 100000.")
     options = [
         click.option("--families", "families_list", metavar="LIST",
                      help=f"{when}the families to compare, comma-separated (default: every family whose "
@@ -198,6 +198,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if as_json and output not in (None, "json"):
         raise UsageError(f"--json and --format {output} ask for two outputs; give one of them")
     output = output or ("json" if as_json else "table")
+    from .limits import check_bootstrap
+    check_bootstrap(bootstrap)
     derive = _derive_specs(derive)
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":

@@ -1,0 +1,56 @@
+"""The documented bounds on one run's work (docs/limits.md), and the progress line a
+long stage writes off a terminal (issue 20, point 8)."""
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import mlefit
+from mlefit.cli import cli
+from mlefit.errors import UsageError
+from mlefit.limits import MAX_BOOTSTRAP
+
+DATA = "x\n1\n2\n3.5\n4\n2.2\n"
+OVER = ("mlefit: error: --bootstrap 1000000000000 is over the limit of 100000 resamples (at 100000 the Monte "
+        "Carlo error of a p-value or an interval's level is under 0.002); give at most 100000")
+
+
+def run(*args, input=DATA):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+@pytest.mark.parametrize("args", [
+    ["fit", "-", "-d", "normal", "--bootstrap", "1000000000000"],
+    ["fit", "-", "-d", "normal", "--interval", "bootstrap", "--bootstrap", "1000000000000"],
+    ["fit", "-", "-d", "normal", "--gof", "--bootstrap", "1000000000000"],
+    ["fit", "-", "-d", "auto", "--bootstrap", "1000000000000"],
+    ["select", "-", "--bootstrap", "1000000000000"],
+])
+def test_a_bootstrap_over_the_limit_is_refused_at_once(args):
+    """--bootstrap 10**12 was accepted and ran for hours, silently off a terminal."""
+    result = run(*args)
+    assert result.exit_code == 2 and result.stderr.strip() == OVER and result.stdout == ""
+
+
+def test_the_library_keeps_the_same_limit():
+    x = [1.0, 2.0, 3.5, 4.0, 2.2]
+    with pytest.raises(UsageError, match="over the limit of 100000 resamples"):
+        mlefit.fit(x, "normal", interval="bootstrap", bootstrap=MAX_BOOTSTRAP + 1)
+    from mlefit import families
+    from mlefit.gof import goodness_of_fit
+    with pytest.raises(UsageError, match="over the limit"):
+        goodness_of_fit(families.get("normal"), np.array(x), (2.5, 1.0), 2, bootstrap=MAX_BOOTSTRAP + 1)
+    from mlefit.resample import bootstrap
+    fitted = mlefit.fit(x, "normal").fitted
+    with pytest.raises(UsageError, match="over the limit"):
+        bootstrap(fitted, MAX_BOOTSTRAP + 1)
+
+
+def test_a_long_bootstrap_says_one_line_off_a_terminal(monkeypatch):
+    from mlefit import progress
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    result = run("fit", "-", "-d", "normal", "--interval", "bootstrap", "--bootstrap", "50")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mlefit: bootstrap intervals: 2% done after ")
+    gof = run("fit", "-", "-d", "normal", "--gof", "--bootstrap", "20")
+    assert gof.stderr.splitlines()[0].startswith("mlefit: bootstrap goodness of fit: 5% done after ")
