@@ -3,6 +3,7 @@ run is refused with one line saying so, rather than left running for hours."""
 from .errors import UsageError
 
 MAX_BOOTSTRAP = 100_000  # resamples: the Monte Carlo error of a p-value is then under 0.002
+GUESS_COLUMNS = 1000  # columns searched for the only numeric one when no --column is given
 
 
 def check_bootstrap(samples):

@@ -54,3 +54,34 @@ def test_a_long_bootstrap_says_one_line_off_a_terminal(monkeypatch):
     assert len(lines) == 1 and lines[0].startswith("mlefit: bootstrap intervals: 2% done after ")
     gof = run("fit", "-", "-d", "normal", "--gof", "--bootstrap", "20")
     assert gof.stderr.splitlines()[0].startswith("mlefit: bootstrap goodness of fit: 5% done after ")
+
+
+@pytest.mark.parametrize("more", [[], ["--by", "c3"], ["-w", "c3"]])
+def test_a_wide_file_without_a_column_is_answered_from_its_header(monkeypatch, more, tmp_path):
+    """A 100,000-column file took 19 s and 1.8 GB to say 'choose a column': every
+    column was converted to look for the only numeric one. Over GUESS_COLUMNS, the
+    header alone answers, and no cell is parsed."""
+    from mlefit import readers
+    from mlefit.limits import GUESS_COLUMNS
+    k = GUESS_COLUMNS + 1
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(k)) + "\n" + ",".join(["1.5"] * k) + "\n")
+    converted = []
+    real = readers._read_csv
+    monkeypatch.setattr(readers, "_read_csv", lambda *a, **kw: converted.append(1) or real(*a, **kw))
+    result = run("fit", str(path), "-d", "normal", *more)
+    assert result.exit_code == 2 and converted == []
+    assert result.stderr.strip() == (f"mlefit: error: the file has {k} columns (c0, c1, c2, c3, c4, c5, c6, c7, "
+                                     f"c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, ... ({k - 20} "
+                                     f"more)); choose one with --column NAME")
+
+
+def test_a_named_column_of_a_wide_frame_converts_only_the_columns_asked_for(monkeypatch, tmp_path):
+    from mlefit import readers
+    path = tmp_path / "wide.csv"
+    path.write_text("a,g,b,c\n1,u,x,y\n2,u,x,y\n4,v,x,y\n5,v,x,y\n")
+    seen = []
+    real = readers._read_csv
+    monkeypatch.setattr(readers, "_read_csv", lambda *a: seen.append(a[-1]) or real(*a))
+    result = run("fit", str(path), "-d", "normal", "-c", "a", "--by", "g", "--json")
+    assert result.exit_code == 0 and seen == [["a", "g"]]
