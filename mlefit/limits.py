@@ -3,6 +3,7 @@ run is refused with one line saying so, rather than left running for hours."""
 from .errors import UsageError
 
 MAX_BOOTSTRAP = 100_000  # resamples: the Monte Carlo error of a p-value is then under 0.002
+MAX_CONTOUR_GRID = 101  # likelihood --grid for two parameters: 10,201 profile fits
 GUESS_COLUMNS = 1000  # columns searched for the only numeric one when no --column is given
 
 

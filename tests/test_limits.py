@@ -85,3 +85,17 @@ def test_a_named_column_of_a_wide_frame_converts_only_the_columns_asked_for(monk
     monkeypatch.setattr(readers, "_read_csv", lambda *a: seen.append(a[-1]) or real(*a))
     result = run("fit", str(path), "-d", "normal", "-c", "a", "--by", "g", "--json")
     assert result.exit_code == 0 and seen == [["a", "g"]]
+
+
+def test_contours_on_a_grid_over_the_limit_are_refused_before_any_fit_of_the_grid(tmp_path, monkeypatch):
+    """likelihood --grid 1000 for student_t (a million profile fits) ran for hours."""
+    from mlefit import plots
+    from mlefit.limits import MAX_CONTOUR_GRID
+    monkeypatch.setattr(plots, "_contours", lambda *a: pytest.fail("the grid was started"))
+    data = "x\n1.2\n-0.3\n2.5\n0.7\n3.1\n-1.4\n0.2\n5.9\n"
+    out = str(tmp_path / "l.png")
+    result = run("likelihood", "-", "-d", "student_t", "--plot", out, "--grid", str(MAX_CONTOUR_GRID + 1), input=data)
+    assert result.exit_code == 2 and "is 10,404 profile fits" in result.stderr
+    assert f"give --grid {MAX_CONTOUR_GRID} or less" in result.stderr
+    curve = run("likelihood", "-", "-d", "normal", "--params", "mu", "--plot", out, "--grid", "1000", input=data)
+    assert curve.exit_code == 0, curve.output  # one parameter: 1000 points are allowed
