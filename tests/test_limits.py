@@ -99,3 +99,22 @@ def test_contours_on_a_grid_over_the_limit_are_refused_before_any_fit_of_the_gri
     assert f"give --grid {MAX_CONTOUR_GRID} or less" in result.stderr
     curve = run("likelihood", "-", "-d", "normal", "--params", "mu", "--plot", out, "--grid", "1000", input=data)
     assert curve.exit_code == 0, curve.output  # one parameter: 1000 points are allowed
+
+
+def test_a_quantity_whose_fits_fail_far_out_gets_an_open_end_not_a_hunt():
+    """--derive sd for student_t on 10 values hunted for 144 s for constrained fits that
+    kept failing far above the estimate, then gave no profile interval at all; after a
+    few failures beyond a point still inside the threshold, that side is open from it."""
+    from mlefit.profile import profile_quantity
+    x = [0.3, -1.2, 2.2, 0.9, -0.4, 1.7, 3.1, -2.0]
+    fitted = mlefit.fit(x, "normal").fitted
+    calls = []
+
+    def g(theta):  # the mean, undefined (NaN) from 1.2 on, where the interval would reach
+        calls.append(1)
+        return theta[0] if theta[0] < 1.2 else float("nan")
+    lo, hi, note = profile_quantity(fitted, g)
+    assert lo == pytest.approx(mlefit.fit(x, "normal", interval="profile").parameters[0].ci_lower, rel=1e-6)
+    assert hi == float("inf")
+    assert "beyond it the constrained fits fail" in note and "so its interval is open above: > 1." in note
+    assert len(calls) < 20000
