@@ -115,10 +115,17 @@ def test_progress_off_a_terminal_is_one_line_for_the_groups(monkeypatch):
     assert len(result.stdout.splitlines()) == 4
 
 
-def test_a_progress_line_says_how_far_and_nothing_for_a_quick_stage(monkeypatch):
+def test_a_progress_line_says_how_far_and_nothing_for_a_quick_stage(monkeypatch, capsys):
     from mlefit import progress
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 3600.0)
     with progress._progress("work", 10) as bar:  # stderr is not a terminal under pytest
         bar.step()
+    assert capsys.readouterr().err == ""
     monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    with progress._progress("work", 10) as bar:
+        for _ in range(10):
+            bar.step()
+    err = capsys.readouterr().err
+    assert err.startswith("mlefit: work: 10% done after ") and err.count("\n") == 1  # once, at the first step
     assert progress._how_far(4, 10, 2.0) == "40% done after 2.0 s, about 3 s to go"
     assert progress._how_far(4, 0, 2.5) == "still running after 2.5 s"
