@@ -84,11 +84,11 @@ def _selection_options(select):
     """Options of family selection and goodness of fit: for `fit` (where they go with
     --dist auto) or for `select` itself (where they always apply)."""
     when = "" if select else "With --dist auto: "
-    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199; 0: textbook p-values "
-            "that ignore the estimation, labelled so)." if select else
+    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199, at most 100000; 0: textbook "
+            "p-values that ignore the estimation, labelled so)." if select else
             "Bootstrap samples: for goodness-of-fit p-values (--gof or --dist auto; default 199; 0: "
             "textbook p-values that ignore the estimation, labelled so), and for --interval bootstrap "
-            "or all (default 999).")
+            "or all (default 999); at most 100000.")
     options = [
         click.option("--families", "families_list", metavar="LIST",
                      help=f"{when}the families to compare, comma-separated (default: every family whose "
@@ -179,14 +179,18 @@ select_options = _selection_options(select=True)
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help=ENGINE_HELP)
 @click.option("--scheduler", metavar="ADDRESS",
-              help="With --engine dask: the Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a "
-                   "local cluster).")
+              help="With --engine dask: the Dask scheduler, tcp://HOST:PORT (default "
+                   "$DASK_SCHEDULER_ADDRESS, else a local cluster).")
+@click.option("--connect-timeout", "connect_timeout", type=click.FloatRange(min=0, min_open=True),
+              default=None, metavar="SECONDS",
+              help="With --engine dask: how long to wait for the scheduler to answer (default 10).")
 @censoring_options
 @debug_option
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, positive, by, gof,
         families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
-        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, **censor):
+        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, connect_timeout,
+        **censor):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
@@ -203,6 +207,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if as_json and output not in (None, "json"):
         raise UsageError(f"--json and --format {output} ask for two outputs; give one of them")
     output = output or ("json" if as_json else "table")
+    from .limits import check_bootstrap
+    check_bootstrap(bootstrap)
     derive = _derive_specs(derive)
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
@@ -256,16 +262,18 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                                       engine=engine))
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
                              dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals)
-    if by is not None:
-        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     from . import cli_engine
     needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
     how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
+    if connect_timeout is not None and how != "dask":
+        raise UsageError("--connect-timeout goes with --engine dask")
+    if by is not None:
+        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
     if how != "memory":
         result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
-                                scheduler, _progress)
+                                (scheduler, connect_timeout), _progress)
         return _emit_fit(result.to_dict(), output)
     w = t = None
     if per_row:
@@ -378,12 +386,13 @@ def _fixes(pairs):
 
 
 def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings):
-    """--by: read the value, group (and weight) columns aligned, fit each group, print
-    every group's result; exit 1 if any group could not be fitted."""
+    """--by: read the value, group (and weight) columns aligned, group the rows in one
+    pass, fit each group (NDJSON lines written as each group is fitted; progress on
+    stderr), print every group's result; exit 1 if any group could not be fitted."""
     from .errors import UsageError
     from .frame import read_frame
-    from .groups import fit_by
-    from .result import SCHEMA_VERSION, _clean
+    from .groups import each_group, grouped
+    from .result import SCHEMA_VERSION
 
     if len(files) != 1:
         raise UsageError("--by reads one file (or - for standard input)")
@@ -393,28 +402,34 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
                        missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
     _strict(frame, strict)
     value_name, group_name = frame.names[:2]
-    rows = fit_by(frame.columns[value_name], frame.columns[group_name], None if loss else fam,
-                  loss=loss, name=value_name, source=frame.source, locate=frame.place,
-                  weights=frame.columns[frame.names[2]] if weights else None, **settings)
-    if weights:
-        for r in rows:
-            if "family" in r:
+    group_labels, members = grouped(frame.columns[group_name])
+    fits = each_group(frame.columns[value_name], group_labels, members, None if loss else fam,
+                      loss=loss, name=value_name, source=frame.source, locate=frame.place,
+                      weights=frame.columns[frame.names[2]] if weights else None, **settings)
+    rows, failed = [], []
+    with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
+        for r in fits:
+            if weights and "family" in r:
                 r["weights"] = weights
+            if "error" in r:
+                failed.append(r["group"])
+            if output == "ndjson":  # each line as soon as its group is fitted (r is JSON-safe)
+                click.echo(json.dumps({"by": group_name, **r}, separators=(",", ":")))
+            else:
+                rows.append(r)
+            if bar is not None:
+                bar.step()
     head = {"schema_version": SCHEMA_VERSION, "by": group_name, "source": frame.source,
             "column": value_name, "rows_read": frame.rows_read,
             "n_dropped": sum(d.count for d in frame.dropped),
             "dropped": [d.to_dict() for d in frame.dropped]}
     if output == "json":
-        click.echo(json.dumps(_clean({**head, "groups": rows}), indent=2))
-    elif output == "ndjson":
-        for r in rows:
-            click.echo(json.dumps(_clean({"by": group_name, **r}), separators=(",", ":")))
-    else:
+        click.echo(json.dumps({**head, "groups": rows}, indent=2))
+    elif output == "table":
         from .render import print_groups
         print_groups(head, rows)
-    failed = [r["group"] for r in rows if "error" in r]
     if failed:
-        say(f"mlefit: error: {len(failed)} of {len(rows)} groups could not be fitted "
+        say(f"mlefit: error: {len(failed)} of {len(group_labels)} groups could not be fitted "
             f"({', '.join(failed[:5])}); see the output", err=True)
         sys.exit(1)
 

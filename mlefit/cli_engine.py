@@ -65,16 +65,18 @@ def plan(files, fam, chunk_size, engine, needs, encoding=None):
 
 
 def run(how, files, fam, loss, column, options, strict, settings, chunk_size, scheduler, progress):
-    """The fit, read chunk by chunk (how = 'chunks') or on Dask ('dask')."""
+    """The fit, read chunk by chunk (how = 'chunks') or on Dask ('dask'); scheduler:
+    (--scheduler, --connect-timeout), None where not given."""
     common = dict(loss=loss, column=column, options=options, strict=strict, fix=settings["fix"],
                   confidence=settings["confidence"], information=settings["information"],
                   max_iter=settings["max_iter"])
     family = None if loss else fam
     if how == "dask":
-        from .engine_dask import fit_dask
+        from .engine_dask import CONNECT_TIMEOUT, fit_dask
+        address, timeout = scheduler
         blocks = {} if chunk_size is None else {"block_bytes": _bytes_for_rows(files, chunk_size)}
-        return fit_dask(files, family, address=scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS"),
-                        **blocks, **common)
+        return fit_dask(files, family, address=address or os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                        connect_timeout=timeout or CONNECT_TIMEOUT, **blocks, **common)
     from .stream import DEFAULT_CHUNK_ROWS, fit_file
 
     path = files[0]

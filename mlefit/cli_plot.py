@@ -24,7 +24,8 @@ from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_o
               type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="Level of the likelihood interval or joint confidence region drawn.")
 @click.option("--grid", default=41, show_default=True, type=click.IntRange(5, 1000),
-              help="Grid points per parameter (contours: GRID x GRID fits).")
+              help="Grid points per parameter: up to 1000 for one parameter; contours of two take "
+                   "GRID x GRID profile fits (each up to some ms), so at most 101.")
 @click.option("--max-iter", default=200, show_default=True, type=click.IntRange(min=1),
               help="Iteration limit for the families fitted by Newton's method.")
 @input_options

@@ -82,8 +82,10 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
 def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
     """--dist auto and mlefit select: every candidate family fitted and ranked."""
+    from .limits import check_bootstrap
     from .selection import select
 
+    check_bootstrap(bootstrap)
     options = read_options(delimiter, decimal, encoding, header, na_values)
     col, w, t = _numeric_column(files, column, weights, trials, options, strict)
     chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None

@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError, UsageError, plain
+from .limits import GUESS_COLUMNS
 from .numerics import extremes
 from .readers import NA_VALUES, NUMBER, ReadOptions, is_number, parse, read_source
 from .result import Drop
@@ -194,10 +195,20 @@ class NamesOnly:
 
 
 def _picker(column):
-    """parse()'s pick: only the named column is converted (all when none is named)."""
+    """parse()'s pick: only the named column is converted (all when none is named, to
+    find the only numeric one, unless the header is too wide for that)."""
     if column is None:
-        return None
+        return _not_too_wide
     return lambda names: [choose_column(NamesOnly(names), column)]
+
+
+def _not_too_wide(names):
+    """Every column (None), or, for a header of over GUESS_COLUMNS names, the UsageError
+    asking for --column at once: the header alone says so, where converting every
+    column to look for the only numeric one took 19 s and 1.8 GB at 100,000 columns."""
+    if len(names) > GUESS_COLUMNS:
+        choose_column(NamesOnly(names), None)
+    return None
 
 
 def _read_one(path, column, labels, options, prefix=False):

@@ -16,7 +16,7 @@ import numpy as np
 from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
 from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
-from .errors import DataError, MlefitError, UsageError
+from .errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
 from .result import Drop
@@ -157,15 +157,70 @@ class DaskChunks(Chunks):
 
 
 # ---------------------------------------------------------------- the driver
-def _client(address):
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler (Dask's own default is 30 s)
+_ADDRESS_HELP = "give tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+
+
+def _client(address, timeout=CONNECT_TIMEOUT):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise UsageError("--engine dask needs Dask: pip install 'mlefit[dask]'") from None
     if address:
-        return Client(address), None
+        return _connect(Client, address, timeout), None
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
     return Client(cluster), cluster
+
+
+def _connect(Client, address, timeout):
+    """A client of the scheduler at `address`, or one line saying what went wrong: a
+    UsageError for an address that is not one, a MlefitError (exit 1) when nothing
+    answers within `timeout` seconds or what answers is not a Dask scheduler."""
+    from distributed.comm.addressing import get_address_host_port, normalize_address
+
+    where = plain(address)
+    try:
+        host, port = get_address_host_port(normalize_address(address))
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"the scheduler address '{where}' is not valid ({plain(exc)}); {_ADDRESS_HELP}") from None
+    if not host or not 0 < port < 65536:
+        raise UsageError(f"the scheduler address '{where}' needs a host and a port from 1 to 65535; {_ADDRESS_HELP}")
+    silent = MlefitError(f"no Dask scheduler answered at '{where}' within {timeout:g} s (nothing listening, "
+                         f"or a firewall); start one ('dask scheduler'), check the address, or raise "
+                         f"--connect-timeout")
+    try:
+        return _within(lambda: Client(address, timeout=timeout), timeout + 1.0)
+    except TimeoutError:  # Dask bounds the connection but not the handshake after it
+        raise silent from None
+    except OSError as exc:
+        if "Timed out" in str(exc):
+            raise silent from None
+        raise MlefitError(f"cannot reach the Dask scheduler at '{where}': {plain(exc)}") from None
+    except Exception as exc:  # the reply was not Dask's protocol (a 3 EiB frame length, a closed stream...)
+        raise MlefitError(f"something answered at '{where}' but not as a Dask scheduler "
+                          f"({type(exc).__name__}); check the address and port") from None
+
+
+def _within(make, seconds):
+    """make()'s value, run on a thread given `seconds` (TimeoutError after that; the
+    thread is left to end when its connection does)."""
+    import threading
+
+    box = {}
+
+    def run():
+        try:
+            box["value"] = make()
+        except BaseException as exc:
+            box["error"] = exc
+    worker = threading.Thread(target=run, name="mlefit-connect", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _expand(paths):
@@ -294,17 +349,18 @@ def _reduce(results, layout, name, fam, files, strict):
 
 def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_bytes=DEFAULT_BLOCK_BYTES,
              address=None, strict=False, fix=None, confidence=0.95, information="observed", max_iter=200,
-             tol=1e-12):
+             tol=1e-12, connect_timeout=CONNECT_TIMEOUT):
     """mlefit.fit of one column of CSV/Parquet files on a Dask cluster (the scheduler at
     `address`, or a local cluster of two worker processes): the in-memory fit's
-    estimates, Wald intervals and report."""
+    estimates, Wald intervals and report. connect_timeout: seconds to wait for the
+    scheduler to answer (10 by default)."""
     from .estimate import from_stats, resolve
 
     fam, loss_label, loss_note = resolve(family, loss, None, confidence, information, max_iter)
     if not streams(fam):
         raise UsageError(why_not(fam))
     files = _expand(paths)
-    client, cluster = _client(address)
+    client, cluster = _client(address, connect_timeout)
     try:
         report, stats, span = _run(files, fam, column, options, block_bytes, client, strict)
         refuse_huge(fam, report, span, "fit it in memory (rescaled exactly)")

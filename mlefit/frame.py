@@ -4,11 +4,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import (BLANK_LINE, FIRST, MISSING, _convert, _is_string, _missing, _normalise, _to_numpy,
+from .data import (BLANK_LINE, FIRST, MISSING, NamesOnly, _convert, _is_string, _missing, _normalise, _to_numpy,
                    choose_column)
 from .errors import DataError, UsageError, plain
+from .limits import GUESS_COLUMNS
 from .readers import ReadOptions, is_number, parse, read_source
 from .result import Drop
+
+
+def _picker(names, option):
+    """parse()'s pick for these names: only the named columns are converted; with a
+    default column (a name of None) every column is, to find the only numeric one,
+    unless the header is too wide for that (then the UsageError asking for `option`)."""
+    def pick(header):
+        given = [choose_column(NamesOnly(header), name) for name in names if name is not None]
+        if len(given) == len(names):
+            return list(dict.fromkeys(given))
+        if len(header) > GUESS_COLUMNS:
+            choose_column(NamesOnly(header), None, option, exclude=given)
+        return None
+    return pick
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,8 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         raise UsageError(f"{command} reads one file (or - for standard input)")
     options = options or ReadOptions()
     source = read_source(paths[0], options.encoding)
-    raw = parse(source, options)
+    pick = _picker(names, option)
+    raw = parse(source, options, pick=pick)
     given = {name: choose_column(raw.table, name) for name in names if name is not None}
     chosen = [given[name] if name is not None else
               choose_column(raw.table, None, option, exclude=list(given.values())) for name in names]
@@ -49,7 +65,7 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         raise UsageError(f"the same column is named twice among {', '.join(chosen)}")
     text = [c for c, name in zip(chosen, names) if name in labels]
     if any(not _is_string(raw.table.schema.field(c).type) for c in text) and raw.unit == "line":
-        raw = parse(source, options, string_column=text[0])
+        raw = parse(source, options, string_column=text[0], pick=pick)
     table = raw.table.select(chosen)
     # a text target with no number in it is a column of labels; one with numbers is
     # numbers (its stray text is then an error naming the cells)

@@ -21,6 +21,7 @@ import numpy as np
 
 from .errors import MlefitError, UsageError
 from .families.base import Controls
+from .limits import check_bootstrap
 
 STATISTICS = ("ks", "cvm", "ad")
 NAMES = {"ks": "Kolmogorov-Smirnov", "cvm": "Cramer-von Mises", "ad": "Anderson-Darling",
@@ -204,6 +205,7 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
     from .numerics import value_counts
 
     x = np.asarray(x, dtype=np.float64)
+    check_bootstrap(bootstrap)
     testable(fam, theta)
     w = None if weights is None else whole_weights(weights)
     if w is not None and not fam.spec.discrete and int(w.sum()) > MAX_EXPANDED:

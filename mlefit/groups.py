@@ -1,4 +1,8 @@
-"""One fit per group (`--by COLUMN`): the same family fitted to each group's rows."""
+"""One fit per group (`--by COLUMN`): the same family fitted to each group's rows.
+
+The rows are grouped in one pass (the distinct labels with each row's index into them,
+then one stable sort of the rows by that index), so grouping costs n log n however
+many groups there are; each group's result is handed on as soon as it is fitted."""
 import numpy as np
 
 from .data import Column
@@ -6,25 +10,43 @@ from .errors import ConvergenceError, MlefitError
 from .families.discrete import _label_key
 
 
-def fit_by(values, groups, family, *, name=None, source=None, locate=None, weights=None,
-           loss=None, **options):
-    """[{"group": label, **FitResult.to_dict()}] in natural label order; a group that
-    cannot be fitted gets {"group": label, "error": message} (with the partial result
-    when it did not converge), so one bad group does not hide the others."""
+def grouped(groups):
+    """(labels in natural order, rows): the k-th item of the iterator rows holds the
+    indices of the rows labelled labels[k], in file order (made as it is asked for, so a
+    million groups hold no million arrays); labels are the group column's values as text."""
+    labels, inverse = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    ends = np.cumsum(np.bincount(inverse, minlength=labels.size))
+    starts = ends - np.bincount(inverse, minlength=labels.size)
+    text = labels.tolist()
+    natural = sorted(range(len(text)), key=lambda i: _label_key(text[i]))
+    return [text[i] for i in natural], (order[starts[i]:ends[i]] for i in natural)
+
+
+def each_group(values, labels, members, family, *, name=None, source=None, locate=None, weights=None,
+               loss=None, **options):
+    """Yield {"group": label, **FitResult.to_dict()} for each group of grouped()'s
+    (labels, members), one at a time as it is fitted; a group that cannot be fitted gets
+    {"group": label, "error": message} (with the partial result when it did not
+    converge), so one bad group does not hide the others."""
     from .estimate import fit
 
-    groups = np.asarray(groups).astype(str)
-    out = []
-    for label in sorted(set(groups.tolist()), key=_label_key):
-        rows = np.flatnonzero(groups == label)
-        col = Column(name, values[rows], rows, int(rows.size), (), source,
-                     locate if locate is not None else (lambda p: f"index {p}"))
-        w = None if weights is None else np.asarray(weights, dtype=np.float64)[rows]
+    locate = locate if locate is not None else (lambda p: f"index {p}")
+    w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
+    for label, rows in zip(labels, members):
+        col = Column(name, values[rows], rows, int(rows.size), (), source, locate)
+        w = None if w_all is None else w_all[rows]
         try:
             result = fit(col, None if loss else family, loss=loss, weights=w, **options)
-            out.append({"group": label, **result.to_dict()})
+            yield {"group": label, **result.to_dict()}
         except ConvergenceError as exc:
-            out.append({"group": label, **exc.result.to_dict(), "error": str(exc)})
+            yield {"group": label, **exc.result.to_dict(), "error": str(exc)}
         except MlefitError as exc:
-            out.append({"group": label, "error": str(exc)})
-    return out
+            yield {"group": label, "error": str(exc)}
+
+
+def fit_by(values, groups, family, **options):
+    """[{"group": label, **FitResult.to_dict()}] in natural label order (each_group's
+    results as a list)."""
+    return list(each_group(values, *grouped(groups), family, **options))

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from . import inference
 from .errors import UsageError
+from .limits import check_bootstrap
 from .result import Interval
 
 KINDS = ("wald", "profile", "bootstrap", "all")
@@ -27,6 +28,7 @@ def check_options(interval, resample, bootstrap):
         raise UsageError(f"resample must be parametric or nonparametric (got '{resample}')")
     if bootstrap is not None and (isinstance(bootstrap, bool) or int(bootstrap) != bootstrap or bootstrap < 1):
         raise UsageError(f"bootstrap intervals need a positive whole number of samples (got {bootstrap})")
+    check_bootstrap(bootstrap)
     if bootstrap == 1 and interval in ("bootstrap", "all"):
         raise UsageError("a bootstrap interval needs 2 or more samples (--bootstrap N): the one estimate "
                          "of a single resample is a point, not an interval")

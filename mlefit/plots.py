@@ -24,6 +24,7 @@ import numpy as np
 from .constrained import _from_free, _to_free
 from .errors import DataError, MlefitError, UsageError, plain
 from .inference import percent
+from .limits import MAX_CONTOUR_GRID
 
 FORMATS = (".png", ".svg", ".pdf")
 MAX_POINTS = 2000      # points drawn in a Q-Q or P-P plot
@@ -306,6 +307,7 @@ def plot_likelihood(fitted, path, params=None, grid=41, on_step=None, on_total=N
     even on the natural scale (geometric, with a log axis, for a positive parameter
     whose range spans more than a factor 20). Parameters held fixed stay fixed, exact
     ones (on the edge of their space) stay at their estimate; neither can be plotted.
+    Contours take at most MAX_CONTOUR_GRID points a side (a UsageError beyond).
     on_total(n) is called once with the number of grid points, on_step() after each.
 
     Returns {"path", "format", "kind" ("likelihood" or "contours"), "axes", "params",
@@ -321,6 +323,11 @@ def plot_likelihood(fitted, path, params=None, grid=41, on_step=None, on_total=N
     shown = _shown_params(fitted, params)
     if isinstance(grid, bool) or not isinstance(grid, (int, np.integer)) or not 5 <= grid <= 1000:
         raise UsageError(f"the grid must be a whole number of points from 5 to 1000 (got {grid})")
+    if len(shown) == 2 and grid > MAX_CONTOUR_GRID:
+        raise UsageError(f"a grid of {grid} for the contours of two parameters is {grid * grid:,} profile fits "
+                         f"(each a fit of the other parameters, up to some ms); give --grid {MAX_CONTOUR_GRID} "
+                         f"or less ({MAX_CONTOUR_GRID ** 2:,} fits), or one parameter (--params NAME) for up "
+                         f"to 1000 points")
     level = float(scipy.special.chdtri(len(shown), 1.0 - fitted.confidence))
     with np.errstate(all="ignore"):
         if len(shown) == 1:

@@ -27,6 +27,10 @@ _LOGIT_REACH = 36.0
 _REAL_REACH = 1e12
 _EDGES = {"real": (-math.inf, math.inf), "positive": (0.0, math.inf), "unit": (0.0, 1.0)}
 _MAX_STEPS = 60
+# constrained fits that may fail beyond the last point found inside the threshold before
+# that side is reported open from there (each failing fit of an expensive quantity costs
+# seconds: student_t's sd on 10 values hunted for 144 s, then gave no interval at all)
+_OPEN_AFTER = 4
 
 
 def _free_to(u, domain):
@@ -363,15 +367,21 @@ def profile_quantity(fitted, g, level=None, start=None):
     with np.errstate(all="ignore"):
         for sign in (-1.0, 1.0):
             end, reached = _quantity_end(solve, c_hat, step, sign, scipy.optimize.brentq)
+            beyond = isinstance(reached, _Beyond)
             if end is None:
                 return None, None, (f"the constrained fit of the quantity failed "
                                     f"{'below' if sign < 0 else 'above'} {reached:.6g}, before its "
                                     f"deviance reached the threshold (the quantity may be undefined, "
                                     f"not smooth or out of reach there), so it has no profile interval")
-            if math.isinf(end):
+            side, bound = ("below", "lower") if sign < 0 else ("above", "upper")
+            if beyond:
+                notes.append(f"the profile likelihood of the quantity is still within the {level:.4g} "
+                             f"threshold at {reached:.6g}, and beyond it the constrained fits fail (the "
+                             f"quantity may be unbounded or undefined there), so its interval is open "
+                             f"{side}: {'<' if sign < 0 else '>'} {reached:.6g}")
+            elif math.isinf(end):
                 notes.append(f"the profile likelihood of the quantity stays within the {level:.4g} "
-                             f"threshold without bound, so its interval is open "
-                             f"{'below' if sign < 0 else 'above'}: {'lower' if sign < 0 else 'upper'} = {end:g}")
+                             f"threshold without bound, so its interval is open {side}: {bound} = {end:g}")
             ends.append(end)
     return float(min(ends[0], c_hat)), float(max(ends[1], c_hat)), "; ".join(notes)
 
@@ -458,15 +468,23 @@ def _quantity_step(fitted, co, g, c_hat, z):
     return scale
 
 
+class _Beyond(float):
+    """The last c found inside the threshold, beyond which the constrained fits fail."""
+
+
 def _quantity_end(solve, c_hat, step, sign, brentq):
     """(c, c) on side `sign` where the deviance reaches q; (+-inf, last c) when it
-    never does; (None, last c solved) when a constrained fit fails where it is needed."""
+    never does; (+-inf, _Beyond(last c inside)) when the constrained fits fail beyond a
+    point reached inside it (after _OPEN_AFTER tries); (None, last c solved) when one
+    fails where it is needed."""
     inside, h, failures = c_hat, step, 0
     for k in range(_MAX_STEPS):
         c = c_hat + sign * h
         f = solve(c)
         if f is None:  # infeasible or failed: step back towards the last good point
             failures += 1
+            if inside != c_hat and failures > _OPEN_AFTER:  # reached beyond the estimate: open there
+                return sign * math.inf, _Beyond(inside)
             if failures > 30 or abs(c - inside) <= 1e-12 * step:
                 return None, inside
             h = (abs(inside - c_hat) + h) / 2.0

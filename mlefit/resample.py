@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import BoundaryError, MlefitError, UsageError
 from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
+from .limits import check_bootstrap
 from .inference import percent
 
 KINDS = ("parametric", "nonparametric")
@@ -135,7 +136,7 @@ def _quantile(v, q):
 def _positive_int(samples):
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
         raise UsageError(f"the number of bootstrap samples must be a whole number >= 1 (got {samples!r})")
-    return int(samples)
+    return check_bootstrap(int(samples))
 
 
 # ---------------------------------------------------------------- resamples

@@ -60,3 +60,72 @@ def test_library_fit_by():
     from mlefit.groups import fit_by
     rows = fit_by(np.array([1.0, 2.0, 3.0, 5.0]), ["u", "u", "v", "v"], "exponential")
     assert [r["group"] for r in rows] == ["u", "v"] and rows[0]["parameters"][0]["estimate"] == pytest.approx(1 / 1.5)
+
+
+@pytest.mark.parametrize("options,said", [
+    (["--chunk-size", "10"], "--by needs every value in memory: drop --chunk-size"),
+    (["--engine", "dask"], "--by needs every value in memory; drop --engine dask"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler goes with --engine dask"),
+])
+def test_by_refuses_the_chunked_and_dask_engines(options, said):
+    """Issue 19, point 4: --by fits in memory; the engine options were silently ignored (exit 0)."""
+    result = run("fit", "-", "-c", "x", "--by", "g", "-d", "normal", *options)
+    assert result.exit_code == 2 and said in result.stderr and result.stdout == ""
+
+
+def test_grouping_in_one_pass_equals_the_label_by_label_rows():
+    from mlefit.groups import grouped
+    rng = np.random.default_rng(1)
+    groups = rng.choice(["b", "a", "10", "2", "x\x1b", "-1.5"], 500)
+    labels, members = grouped(groups)
+    assert labels == ["-1.5", "2", "10", "a", "b", "x\x1b"]  # numbers in numeric order, then text
+    for label, rows in zip(labels, members):
+        assert rows.tolist() == np.flatnonzero(groups == label).tolist()  # in file order
+    assert grouped(np.array([3, 1, 3, 2]))[0] == ["1", "2", "3"]
+
+
+def test_ndjson_lines_are_written_as_each_group_is_fitted(monkeypatch):
+    """Issue 20, point 8: NDJSON waited for every group; a run stopped after two groups
+    has written their two lines."""
+    import mlefit.estimate
+    real, calls = mlefit.estimate.fit, []
+
+    def fit_then_stop(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+    monkeypatch.setattr(mlefit.estimate, "fit", fit_then_stop)
+    result = run("fit", "-", "-c", "x", "--by", "g", "-d", "normal", "--format", "ndjson")
+    assert result.exit_code == 130
+    lines = result.stdout.splitlines()
+    assert [json.loads(line)["group"] for line in lines[:2]] == ["2", "10"]
+    assert '"group":"a"' not in result.stdout  # then the interruption's JSON error object
+
+
+def test_progress_off_a_terminal_is_one_line_for_the_groups(monkeypatch):
+    """Issue 21, point 10: --by with many groups said nothing on stderr off a terminal;
+    a stage running past progress.QUIET_SECONDS (0 here) says one line."""
+    from mlefit import progress
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    result = run("fit", "-", "-c", "x", "--by", "g", "-d", "normal", "--format", "ndjson")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("mlefit: fitting 4 groups: 25% done after ") and "s to go" in lines[0]
+    assert len(lines) == 2 and "1 of 4 groups could not be fitted" in lines[1]
+    assert len(result.stdout.splitlines()) == 4
+
+
+def test_a_progress_line_says_how_far_and_nothing_for_a_quick_stage(monkeypatch, capsys):
+    from mlefit import progress
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 3600.0)
+    with progress._progress("work", 10) as bar:  # stderr is not a terminal under pytest
+        bar.step()
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    with progress._progress("work", 10) as bar:
+        for _ in range(10):
+            bar.step()
+    err = capsys.readouterr().err
+    assert err.startswith("mlefit: work: 10% done after ") and err.count("\n") == 1  # once, at the first step
+    assert progress._how_far(4, 10, 2.0) == "40% done after 2.0 s, about 3 s to go"
+    assert progress._how_far(4, 0, 2.5) == "still running after 2.5 s"

@@ -329,8 +329,12 @@ def test_quantity_of_one_parameter_equals_its_profile_interval():
 
 def test_quantity_fails_cleanly():
     f = fitted(sample("gamma", 50, 14)[0], "gamma")
+    # undefined above a point still inside the threshold: that side is open from there
+    # (issue 20, point 8: no more hunting, and the other end is kept)
     lo, hi, note = profile_quantity(f, lambda t: t[0] if t[0] < f.theta[0] * 1.05 else math.nan)
-    assert lo is None and hi is None and "failed above" in note
+    assert lo < f.theta[0] and hi == math.inf and "constrained fits fail" in note and "open above: > " in note
+    lo, hi, note = profile_quantity(f, lambda t: t[0] if t[0] < f.theta[0] * (1 + 1e-9) else math.nan)
+    assert lo is None and hi is None and "no profile interval" in note  # undefined at once: none
     lo, hi, note = profile_quantity(f, lambda t: math.log(-t[0]))
     assert lo is None and hi is None and "not finite at the estimate" in note
 
