@@ -446,6 +446,28 @@ def _weibull_estimate(s, controls):
                     (k0, math.exp(s.top - a0 + math.log(s00 / s.n) / k0)), at=at)
 
 
+def weibull_right_censored(seen, w_seen, all_x, w_all, controls):
+    """The MLE of (shape, scale) from rows seen (values `seen`, weights w_seen) and rows
+    right-censored, `all_x` holding every row's value or censoring time (weights w_all):
+    the log-likelihood is d log k - d k log lam + (k - 1) sum_seen log x - sum_all (x/lam)^k
+    with d the weight of the rows seen, so the estimator of uncensored data applies with
+    its power sums over all rows and its counts and mean log over the rows seen (the
+    profile equation sum_all x^k log x / sum_all x^k - 1/k - mean_seen log x = 0).
+    None where the logs would lose digits (values clustered far from 1): the generic
+    path then fits."""
+    y = np.log(all_x)
+    top = float(y.max())
+    logs_seen = np.log(seen)
+    d = nm.total_weight(w_seen, seen.size)
+    sd = math.sqrt(nm.mean_and_m2(logs_seen, w_seen)[1])
+    if nm.logs_lose_digits(top, sd) or not sd > 0:
+        return None
+    y -= top
+    s = SimpleNamespace(n=d, ys=InMemory(y, w_all, nm.total_weight(w_all, y.size)), top=top, hi=None,
+                        ybar=nm.wsum(logs_seen, w_seen) / d - top, sumlog=nm.wsum(logs_seen, w_seen), sd=sd)
+    return _weibull_estimate(s, controls)
+
+
 def _weibull_at(s, k, shift, sums):
     """((k, scale), (log-likelihood, observed information)) at shape k and the scale that
     maximises the likelihood there, from the power sums about u = y + shift (sums; None:
