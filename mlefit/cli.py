@@ -219,7 +219,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         from .cli_select import _select
         return _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed,
                        confidence, max_iter, output, delimiter, decimal, encoding,
-                       header, na_values, strict)
+                       header, na_values, strict, censor)
     if families_list is not None or criterion is not None or continuous:
         raise UsageError("--families, --continuous and --criterion go with --dist auto (or 'mlefit select')")
     if loss is not None:

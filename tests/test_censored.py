@@ -308,3 +308,29 @@ def test_cli_censored_fit_end_to_end(tmp_path):
     table = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "weeks", "--event", "relapsed",
                             "-d", "exponential"], capture_output=True, text=True, check=True).stdout
     assert "30 exact, 12 right-censored" in " ".join(table.split())
+
+
+def test_select_ranks_families_by_the_censored_likelihood():
+    """select (and --dist auto) on censored rows: every family fitted to the censored
+    likelihood, ranked by AIC; the exponential's log-likelihood is the closed form
+    d log(d/T) - d; families that cannot take censoring are listed as failed."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    out = subprocess.run([sys.executable, "-m", "mlefit", "select", str(data), "-c", "weeks", "--event", "relapsed",
+                          "--continuous", "--json"], capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    assert d["censoring"]["right"] == 12 and d["rows_read"] == 42
+    ranks = {r["family"]: r for r in d["ranking"]}
+    assert ranks["exponential"]["loglik"] == pytest.approx(30 * math.log(30 / 541) - 30, rel=1e-12)
+    aics = [r["aic"] for r in d["ranking"]]
+    assert aics == sorted(aics)
+    assert {f["family"] for f in d["failed"]} == {"pareto", "uniform"}
+    assert any("no goodness-of-fit tests on censored data" in n for n in d["notes"])
+    weeks, relapsed = remission("6-MP")
+    placebo, _ = remission("placebo")
+    both = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
+    r = mlefit.fit(both, "weibull")
+    assert ranks["weibull"]["loglik"] == pytest.approx(r.loglik, rel=1e-12)
