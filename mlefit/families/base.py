@@ -9,10 +9,11 @@ from .catalog import Spec
 
 
 def scipy_stats():
-    """scipy.stats, imported on demand (it costs over a second): only the tests and
-    comparisons use the frozen scipy equivalents."""
-    import scipy.stats
-    return scipy.stats
+    """scipy.stats, imported on demand (it costs over a second), whose distributions
+    freeze cheaply (frozen.py: derived quantities call them at thousands of parameter
+    values)."""
+    from .frozen import Stats
+    return Stats()
 
 
 def scipy_special():
