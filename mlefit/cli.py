@@ -258,7 +258,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     else:
         col, w = _weighted_column(files, column, weights, labels, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
-    with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
+    stage = "bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile" else None
+    with _progress(stage, samples) if stage else _nothing() as bar:
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
                             **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step)
     if w is not None:
