@@ -71,6 +71,10 @@ class Family:
     conditional(stats, fixed, confidence) -> (theta, {index: (lo, hi, note)}): the MLE
         and exact intervals of the free parameters given {index: value} fixed, for the
         non-regular families whose --fix has a closed form (pareto, uniform).
+    profile(stats, index, value, start, controls) -> (loglik, theta): the largest
+        log-likelihood with parameter `index` held at `value` (nothing else fixed), for a
+        two-parameter family whose other parameter has a closed form or a one-dimensional
+        equation in a few sums (weibull): the profile intervals and --fix use it.
     refine(stats, theta, controls) -> Solution: the fit from the start theta, where the
         estimator otherwise searches many starts (normal_mixture): the bootstrap's refits.
     param_domains(stats) / free_count(stats): domains and the number of free parameters
@@ -102,6 +106,7 @@ class Family:
     sample: Optional[Callable] = None
     conditional: Optional[Callable] = None
     refine: Optional[Callable] = None
+    profile: Optional[Callable] = None
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
     merge: Optional[Callable] = None
