@@ -83,9 +83,10 @@ def _selection_options(select):
     """Options of family selection and goodness of fit: for `fit` (where they go with
     --dist auto) or for `select` itself (where they always apply)."""
     when = "" if select else "With --dist auto: "
-    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199; 0: textbook p-values "
+    boot = ("Bootstrap samples for the goodness-of-fit p-values, at most (default 199, fewer where "
+            "the p-value is clearly above or below 0.05; 0: textbook p-values "
             "that ignore the estimation, labelled so)." if select else
-            "Bootstrap samples: for goodness-of-fit p-values (--gof or --dist auto; default 199; 0: "
+            "Bootstrap samples: for goodness-of-fit p-values, at most (--gof or --dist auto; default 199; 0: "
             "textbook p-values that ignore the estimation, labelled so), and for --interval bootstrap "
             "or all (default 999).")
     options = [

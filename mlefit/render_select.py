@@ -82,8 +82,9 @@ def print_selection(d, file=None):
     out.print(summary_table(best))
     if d["bootstrap"]:
         out.print(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
-                  f"chi-square for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
-                  f"family, seed {d['seed']} (every test is in --json)")
+                  f"chi-square for discrete ones; at most {d['bootstrap']} parametric-bootstrap samples per "
+                  f"family, fewer where p is clearly above or below 0.05 (<=0.017: none of 59 as large), "
+                  f"seed {d['seed']} (every test is in --json; docs/gof.md)")
     else:
         out.print("GOF p: textbook p-values that do NOT account for the estimated parameters "
                   "(--bootstrap 0); chi-square with df reduced by the parameters")
