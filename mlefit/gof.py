@@ -249,12 +249,12 @@ def _tests(count, cells, drawn, failed, n_parameters, size, n):
         notes.append(f"{failed} of {drawn} bootstrap samples could not be refitted "
                      f"(e.g. all values equal) and were left out")
     tests = []
-    of = f" of {size:,} values (of {n:,}: see RESAMPLE_SIZE)" if size < n else ""
+    of = f" of {size:,} of the {n:,} values (docs/gof.md)" if size < n else ""
     for k, value in count.observed.items():
         ok = drawn - failed >= 0.9 * drawn
         p, se = count.p_value(k) if ok else (None, None)
         how = count.how(k)
-        method = (f"parametric bootstrap, {count.m[k]} refitted samples{of}" + (f" ({how})" if how else "")
+        method = (f"parametric bootstrap, {count.m[k]} refitted samples{of}" + (f"; {how}" if how else "")
                   + (f"; Monte Carlo standard error {se:.2g}" if se is not None else ""))
         test = GofTest(k, value, p, method, samples=count.m[k], mc_error=se, sample_size=size)
         tests.append(_with_df(test, cells, n_parameters) if k == "chi2" else test)

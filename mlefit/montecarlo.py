@@ -68,5 +68,5 @@ class Exceedances:
         if not self.stopped:
             return ""
         if self.k[name] >= ABOVE_AT:
-            return f"stopped at {ABOVE_AT} samples as large: p above {ALPHA:g}"
-        return f"stopped: none of the first {BELOW_AFTER} as large, so p < {ALPHA:g} with 95% confidence"
+            return f"stopped at {ABOVE_AT} as large: p above {ALPHA:g}"
+        return f"stopped, none of the first {BELOW_AFTER} as large: p < {ALPHA:g} with 95% confidence"
