@@ -154,7 +154,7 @@ def censored_family(fam, dens, shapes):
     return replace(fam, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                    observed_information=observed, expected_information=None, check=check, boundary=None,
                    covariance=None, rescale=None, conditional=None, refine=None, merge=None,
-                   chunked_stats=None, needs_spread=False, min_n=1)
+                   chunked_stats=None, profile=None, needs_spread=False, min_n=1)
 
 
 def _right_censored_shortcut(dens, s, controls):

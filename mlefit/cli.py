@@ -84,9 +84,10 @@ def _selection_options(select):
     """Options of family selection and goodness of fit: for `fit` (where they go with
     --dist auto) or for `select` itself (where they always apply)."""
     when = "" if select else "With --dist auto: "
-    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199, at most 100000; 0: textbook "
-            "p-values that ignore the estimation, labelled so)." if select else
-            "Bootstrap samples: for goodness-of-fit p-values (--gof or --dist auto; default 199; 0: "
+    boot = ("Bootstrap samples for the goodness-of-fit p-values, at most (default 199, at most 100000, fewer where "
+            "the p-value is clearly above or below 0.05; 0: textbook p-values "
+            "that ignore the estimation, labelled so)." if select else
+            "Bootstrap samples: for goodness-of-fit p-values, at most (--gof or --dist auto; default 199; 0: "
             "textbook p-values that ignore the estimation, labelled so), and for --interval bootstrap "
             "or all (default 999); at most 100000.")
     options = [
@@ -286,7 +287,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         else:
             col, w = _weighted_column(files, column, weights, reading, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
-    with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
+    stage = "bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile" else None
+    with _progress(stage, samples) if stage else _nothing() as bar:
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
                             **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
                             **({"positive": positive} if positive is not None else {}))

@@ -108,12 +108,12 @@ def _select(files, column, weights, trials, families_list, continuous, criterion
         col, w, t = _numeric_column(files, column, weights, trials, options, strict)
     chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
     bootstrap = 199 if bootstrap is None else bootstrap
-    with _progress("bootstrap goodness of fit", 0) as bar:
+    with _progress("choosing a family", 0) as bar:
         d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, continuous=continuous,
                    bootstrap=bootstrap,
                    seed=seed,
                    confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
-                   on_total=bar and bar.set_total)
+                   on_total=bar and bar.set_total, on_stage=bar and bar.stage)
     if weights is not None:
         d["weights"] = d["best"]["weights"] = weights
     if frame is not None:
