@@ -73,14 +73,7 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     from .result import SCHEMA_VERSION, _clean
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    frame = None
-    if censor and cli_censor.asked(censor):  # censored rows: ranked by the censored likelihood
-        if trials is not None:
-            raise UsageError("--trials does not go with censored or truncated data")
-        col, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
-        t = None
-    else:
-        col, w, t = _numeric_column(files, column, weights, trials, options, strict)
+    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
     d = _clean({"schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
                 **lrt.run(col, null, alt, weights=w, trials=t)})
     if as_json:
