@@ -259,10 +259,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels "
                          "(not with --by)")
     if cli_censor.asked(censor):
-        cli_censor.refuse_others(dict(by=by, gof=gof, plot=plot, trials=trials, chunk_size=chunk_size,
-                                      engine=engine))
+        cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, chunk_size=chunk_size, engine=engine))
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
-                             dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals)
+                             dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
     from . import cli_engine
     needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
     how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
@@ -305,7 +304,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     _emit_fit(d, output)
 
 
-def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot):
+def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
     """fit with censoring or truncation options: the rows read as mlefit.censoring.Censored."""
     from dataclasses import replace
 
@@ -318,6 +317,11 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
                      source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                      weights=weights)
+    if plot is not None:
+        from .plots_censored import plot_survival
+        plot_survival(result, plot)
+        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over Kaplan-Meier, and a P-P plot",
+            err=True)
     _emit_fit(result.to_dict(), output)
 
 

@@ -128,7 +128,7 @@ def _kept(where, keep):
     return lambda i: where(int(idx[i]))
 
 
-REFUSED_WITH = (("by", "--by"), ("gof", "--gof"), ("plot", "--plot"), ("trials", "--trials"),
+REFUSED_WITH = (("by", "--by"), ("gof", "--gof"), ("trials", "--trials"),
                 ("chunk_size", "--chunk-size"))
 
 

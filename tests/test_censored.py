@@ -334,3 +334,24 @@ def test_select_ranks_families_by_the_censored_likelihood():
     both = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
     r = mlefit.fit(both, "weibull")
     assert ranks["weibull"]["loglik"] == pytest.approx(r.loglik, rel=1e-12)
+
+
+def test_kaplan_meier_band_against_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    from mlefit import kaplan_meier
+    y, event, _ = right_censored_weibull(seed=12, n=300)
+    t, s, lower, upper = kaplan_meier.curve(y, event, confidence=0.95)
+    ci = lifelines.KaplanMeierFitter().fit(y, event).confidence_interval_survival_function_.loc[t].to_numpy()
+    assert np.allclose(lower, ci[:, 0], atol=1e-12) and np.allclose(upper, ci[:, 1], atol=1e-12)
+
+
+def test_plot_of_a_right_censored_fit_and_refusal_for_intervals(tmp_path):
+    from mlefit.plots_censored import plot_survival
+    weeks, relapsed = remission("6-MP")
+    r = mlefit.fit(censoring.from_event(weeks, relapsed), "weibull")
+    out = plot_survival(r, tmp_path / "km.svg")
+    assert out["axes"] == 2 and (tmp_path / "km.svg").read_text().count("mlefit-survival") == 1
+    lower, upper, _ = mixed_normal_rows()
+    interval = mlefit.fit(censoring.from_bounds(lower, upper), "normal")
+    with pytest.raises(UsageError, match="Turnbull"):
+        plot_survival(interval, tmp_path / "no.png")
