@@ -132,6 +132,18 @@ def censored_family(fam, dens, shapes):
         return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
                         at=(found.loglik, info))
 
+    def given(s, fixed, start, controls):
+        """The others' MLE with `fixed` held: the same Newton, on the free parameters."""
+        found = maximize_sum(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
+                             start, fixed, {}, controls.max_iter)
+        names = ", ".join(dens.params[i] for i in found.free)
+        return Solution(tuple(found.theta), f"Newton on {names} with the others fixed", found.iterations,
+                        found.converged, found.message)
+
+    def profile(s, index, value, start, controls):
+        sol = given(s, {index: value}, start, controls)
+        return (loglik(s, sol.theta) if sol.converged else -math.inf), sol.theta
+
     def observed(s, theta):
         _, _, h, _ = ct.sums(dens, s.terms, theta, shapes)
         return -h
@@ -154,7 +166,7 @@ def censored_family(fam, dens, shapes):
     return replace(fam, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                    observed_information=observed, expected_information=None, check=check, boundary=None,
                    covariance=None, rescale=None, conditional=None, refine=None, merge=None,
-                   chunked_stats=None, profile=None, needs_spread=False, min_n=1)
+                   chunked_stats=None, profile=profile, given=given, needs_spread=False, min_n=1)
 
 
 def _right_censored_shortcut(dens, s, controls):

@@ -57,9 +57,10 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
               help="Trials of binomial and beta_binomial (a number, or a column).")
 @json_option()
 @input_options
+@censoring_options
 @debug_option
 def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
-                na_values, strict):
+                na_values, strict, **censor):
     """Likelihood-ratio test of a family against one it is nested in.
 
     Nested pairs: exponential in gamma and in weibull, rayleigh in weibull,
@@ -73,8 +74,15 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     from .result import SCHEMA_VERSION, _clean
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
-    d = _clean({"schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
+    if cli_censor.asked(censor):  # the two families fitted to the censored likelihood
+        if trials is not None:
+            raise UsageError("--trials does not go with censored or truncated data")
+        col, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        source, t = frame.source, None
+    else:
+        col, w, t = _numeric_column(files, column, weights, trials, options, strict)
+        source = col.source
+    d = _clean({"schema_version": SCHEMA_VERSION, "source": source, "column": col.name,
                 **lrt.run(col, null, alt, weights=w, trials=t)})
     if as_json:
         click.echo(json.dumps(d, indent=2))

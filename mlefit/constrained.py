@@ -190,6 +190,8 @@ def _own_fit(fam, fixed):
     would fail: student_t with df free, since on the log df scale the likelihood is flat
     at the normal limit (df = 1e30), so BFGS started there never leaves it even where a
     finite df is higher. Its fit works in 1/df, smooth at the limit (student_t.fit_given)."""
+    if fam.given is not None:
+        return fam.given
     if fam.name == "student_t" and 2 not in fixed:
         from .families.student_t import fit_given
         return fit_given

@@ -373,3 +373,32 @@ def test_turnbull_is_the_frequencies_on_disjoint_intervals_and_kaplan_meier_on_r
     _, right, surv = turnbull.survival(y, np.where(event, y, np.inf))
     at = surv[np.searchsorted(right, t, side="right") - 1]
     assert np.allclose(at, s, atol=1e-8)
+
+
+def test_lrt_fix_and_profile_on_censored_rows():
+    """lrt on censored rows is twice the difference of the censored log-likelihoods; --fix
+    holds a parameter at its value (shape = 1 is the exponential); profile intervals come
+    from the censored likelihood (the shape's profile ends lie where it drops by
+    chi2(1)_0.95 / 2)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    out = subprocess.run([sys.executable, "-m", "mlefit", "lrt", str(data), "-c", "weeks", "--event", "relapsed",
+                          "--null", "exponential", "--alt", "weibull", "--json"], capture_output=True, text=True,
+                         check=True)
+    d = json.loads(out.stdout)
+    weeks, relapsed = remission("6-MP")
+    placebo, _ = remission("placebo")
+    rows = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
+    e, w = mlefit.fit(rows, "exponential"), mlefit.fit(rows, "weibull", interval="profile")
+    assert d["test"]["statistic"] == pytest.approx(2 * (w.loglik - e.loglik), rel=1e-9)
+    fixed = mlefit.fit(rows, "weibull", fix={"shape": 1.0})
+    assert fixed.estimates["scale"] == pytest.approx(1 / e.estimates["rate"], rel=1e-9)
+    assert fixed.loglik == pytest.approx(e.loglik, rel=1e-12)
+    shape = w.parameters[0]
+    drop = st.chi2.ppf(0.95, 1) / 2
+    for end in (shape.ci_lower, shape.ci_upper):
+        held = mlefit.fit(rows, "weibull", fix={"shape": end})
+        assert w.loglik - held.loglik == pytest.approx(drop, abs=1e-4)

@@ -109,6 +109,9 @@ class Family:
     conditional: Optional[Callable] = None
     refine: Optional[Callable] = None
     profile: Optional[Callable] = None
+    # given(stats, fixed, start, controls) -> Solution: the MLE of the others with the
+    # parameters {index: value} fixed, by the family's own estimator (censored fits)
+    given: Optional[Callable] = None
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
     merge: Optional[Callable] = None
