@@ -94,7 +94,8 @@ def regress(data, response=None, covariates=(), **options):
         (event, event_left, lower_col, upper_col, censored_cells, lower_limit, upper_limit,
         truncate_lower, truncate_upper, entry), e.g. {"event": "arrest"} or
         {"lower_limit": 0}: accelerated failure time models (dist 'weibull', 'lognormal',
-        'log_logistic', 'exponential': log of the time scale = x'b) and Tobit ('normal');
+        'log_logistic', 'exponential': log of the time scale = x'b), Tobit ('normal') and
+        censored counts ('poisson', 'negative_binomial');
         result.censoring counts the rows of each kind (docs/regress.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and

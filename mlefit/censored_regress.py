@@ -6,7 +6,9 @@ scale = x'b (weibull and log_logistic: their scale by the log link; lognormal: i
 meanlog, the log of its median, by the identity; exponential: its mean 1/rate by the
 log_mean link), the shape shared by every row and estimated. Tobit is the normal with
 mu = x'b and censoring limits. exp(b) is a time ratio: the factor by which a unit of the
-covariate stretches every quantile of the time.
+covariate stretches every quantile of the time. Censored counts (poisson and
+negative_binomial: '5 or more', '<2') keep their log link; their bounds are the points of
+F-differences (mlefit.censoring.Censored.points).
 
 The log-likelihood is the censored one of mlefit.censored_terms (log f of values seen,
 log F / log S of censored rows, log(F(hi) - F(lo)) of intervals, minus each row's

@@ -84,7 +84,8 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 
     A censored response (the censoring options, as for fit) goes with the accelerated
     failure time families weibull, lognormal, log_logistic and exponential (log of the
-    time scale = x'b; exp(coef) is a time ratio) and with normal (Tobit).
+    time scale = x'b; exp(coef) is a time ratio), with normal (Tobit), and with poisson
+    and negative_binomial (censored counts: '5 or more', '<2').
     """
     from .cli import _fixes
     from .errors import UsageError

@@ -53,7 +53,7 @@ REGRESSED = {
     "exponential": Regressed(0, "log_mean", ("log_mean",)),
 }
 AFT = ("weibull", "lognormal", "log_logistic", "exponential")  # exp(b): a time ratio
-CENSORABLE = AFT + ("normal",)  # the families a censored response goes with (normal: Tobit)
+CENSORABLE = AFT + ("normal", "poisson", "negative_binomial")  # with a censored response (normal: Tobit)
 
 
 @dataclass(frozen=True)

@@ -297,7 +297,7 @@ def test_cli_tobit():
 
 def test_censoring_refused_for_other_families():
     with pytest.raises(UsageError, match="censored responses go with the families weibull"):
-        regress(ROSSI, "week", ["fin"], dist="poisson", censoring=opts(event="arrest"))
+        regress(ROSSI, "week", ["fin"], dist="gamma", censoring=opts(event="arrest"))
 
 
 def test_every_row_censored_is_refused():
@@ -346,3 +346,64 @@ def test_save_of_an_aft_model_is_refused_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "accelerated failure time models cannot be saved" in result.stderr
     assert not path.exists()
+
+
+def top_coded_counts(family, seed):
+    """Counts on a covariate, recorded as '5 or more' from 5 on (top-coded: right-censored)."""
+    rng = np.random.default_rng(seed)
+    n = 500
+    x = rng.normal(size=n)
+    mu = np.exp(0.9 + 0.6 * x)
+    y = rng.poisson(mu) if family == "poisson" else rng.negative_binomial(2.0, 2.0 / (2.0 + mu))
+    return x, np.minimum(y, 5).astype(float)
+
+
+@pytest.mark.parametrize("family", ["poisson", "negative_binomial"])
+def test_top_coded_counts_equal_direct_maximisation(family):
+    """Censored counts: P(Y >= 5) for the top-coded rows, written with scipy.stats'
+    logpmf and logsf (logsf(4) = log P(Y > 4)) and maximised by scipy.optimize."""
+    x, y = top_coded_counts(family, 12)
+    result = regress({"y": y, "x": x}, "y", ["x"], dist=family, censoring=opts(upper_limit=5.0))
+    top = y >= 5
+    assert result.censoring["right"] == int(top.sum()) > 30
+    X = np.column_stack([np.ones(x.size), x])
+
+    def dist(th, rows):
+        mu = np.exp(X[rows] @ th[:2])
+        if family == "poisson":
+            return stats.poisson(mu)
+        size = np.exp(th[2])
+        return stats.nbinom(size, size / (size + mu))
+
+    def logf(th):
+        return dist(th, ~top).logpmf(y[~top])
+
+    def logc(th):
+        return dist(th, top).logsf(4)
+
+    start = np.array([0.5, 0.3] + ([] if family == "poisson" else [0.0]))
+    theta, ll = direct(logf, logc, start, "right")
+    est = result.estimates
+    np.testing.assert_allclose([est["Intercept"], est["x"]], theta[:2], rtol=1e-5)
+    if family == "negative_binomial":
+        assert est["size"] == pytest.approx(np.exp(theta[2]), rel=1e-4)
+    assert result.loglik >= ll - 1e-9
+    # taking '5 or more' as 5 pulls the slope down
+    plain = regress({"y": y, "x": x}, "y", ["x"], dist=family)
+    assert plain.estimates["x"] < est["x"]
+
+
+def test_counts_censored_cells_on_the_command_line():
+    """'<2' (0 or 1) and '>=4' cells of a count response."""
+    rows = "y,x\n<2,0\n3,1\n>=4,1\n2,0\n0,1\n1,0\n5,1\n<2,0\n3,0\n>=4,1\n"
+    result = run("regress", "-", "-y", "y", "-x", "x", "--censored-cells", "--dist", "poisson", "--json", input=rows)
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.stdout)
+    assert d["censoring"] == {"exact": 6, "left": 2, "right": 2, "interval": 0, "truncated": 0}
+    # the same log-likelihood from scipy.stats at the estimate
+    b = [c["estimate"] for c in d["coefficients"]]
+    x = np.array([0, 1, 1, 0, 1, 0, 1, 0, 0, 1.0])
+    mu = np.exp(b[0] + b[1] * x)
+    ll = (stats.poisson.logcdf(1, mu[[0, 7]]).sum() + stats.poisson.logsf(3, mu[[2, 9]]).sum()
+          + stats.poisson.logpmf([3, 2, 0, 1, 5, 3], mu[[1, 3, 4, 5, 6, 8]]).sum())
+    assert d["loglik"] == pytest.approx(ll, rel=1e-12)
