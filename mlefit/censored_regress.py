@@ -26,31 +26,43 @@ class CensoredObjective(Objective):
     """sum_i w_i (row i's censored term, its truncation subtracted) as a function of
     (b, the family's other parameters on their free scale)."""
 
-    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None):
+    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None, inverse=None):
         super().__init__(dens, y, X, target, link, w=w, offset=offset, fixed=fixed)
         self.canonical, self.constant = None, 0.0  # the terms are not log f(y) alone
         self.terms = terms
+        self.unsort = inverse  # the rows are in the order of their groups: where each row of the data went
+        # a group's rows as a slice where they are consecutive (rows sorted by kind: no scatter)
+        self.slots = tuple(slice(int(g.rows[0]), int(g.rows[-1]) + 1)
+                           if g.rows.size and g.rows[-1] - g.rows[0] + 1 == g.rows.size else g.rows
+                           for g in terms.groups)
 
     def row_values(self, theta):
         out = np.zeros(self.y.size)
-        for g in self.terms.groups:
+        for g, slot in zip(self.terms.groups, self.slots):
             v = ct.values(self.dens, g, theta)
-            out[g.rows] += v if g.w is None else g.w * v
+            out[slot] += v if g.w is None else g.w * v
         return out
+
+    def row_scores(self, vec):
+        scores = super().row_scores(vec)
+        return scores if self.unsort is None else scores[self.unsort]
 
     def row_derivs(self, theta):
         n, k = self.y.size, self.dens.k
         ll = np.zeros(n)
         score = [np.zeros(n) for _ in range(k)]
         hess = [[np.zeros(n) for _ in range(k)] for _ in range(k)]
-        for g in self.terms.groups:
+        for g, slot in zip(self.terms.groups, self.slots):
             v, s, h, _ = ct.derivs(self.dens, g, theta, (), self.terms.spread)
             sign = 1.0 if g.w is None else g.w  # -1: a truncation term
-            ll[g.rows] += sign * np.broadcast_to(v, (g.size,))
+            ll[slot] += sign * v
             for i in range(k):
-                score[i][g.rows] += sign * np.broadcast_to(s[i], (g.size,))
-                for j in range(k):
-                    hess[i][j][g.rows] += sign * np.broadcast_to(h[i][j], (g.size,))
+                score[i][slot] += sign * s[i]
+                for j in range(i + 1):
+                    hess[i][j][slot] += sign * h[i][j]
+        for i in range(k):
+            for j in range(i):
+                hess[j][i] = hess[i][j]
         return ll, tuple(score), tuple(tuple(r) for r in hess)
 
 
@@ -61,14 +73,23 @@ def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, inte
     x = rows_array(cens, discrete)
     terms = terms_of(x, None, discrete, shared=False)
     refuse_unseen(terms, family.name)
-    y = surrogate(x, discrete)
     theta0 = start_theta(dens, (), x, w, family.spec.support, discrete)
     with np.errstate(all="ignore"):
         values = ct.per_row(dens, terms, theta0, (), cens.size)
     refuse_impossible(values, cens, family.name, family.spec.support_text)
+    # the rows sorted by kind, so that each group's rows are consecutive (a slice, not a scatter)
+    order = np.concatenate([g.rows for g in terms.groups if g.w is None])
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    x = x[order]
+    terms = terms_of(x, None, discrete, shared=False)
+    y = surrogate(x, discrete)
+    w = None if w is None else w[order]
+    offset = None if offset is None else offset[order]
 
     def make(design):
-        return CensoredObjective(dens, terms, y, design, target, link, w=w, offset=offset, fixed=fixed)
+        return CensoredObjective(dens, terms, y, design[order], target, link, w=w, offset=offset, fixed=fixed,
+                                 inverse=inverse)
 
     return fit_linear(dens, y, X, names, target=target, link=link, w=w, offset=offset, intercept=intercept,
                       fixed=fixed, max_iter=max_iter, make=make, start=theta0)

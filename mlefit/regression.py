@@ -60,18 +60,18 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             raise UsageError("the categorical family has no other parameter to fix")
         dens, fixed = None, {}
         fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter)
-    elif d.censored is not None:
-        from . import censored_regress
-        dens = how.density(name)
-        fixed = _fixed(dens, target, fix)
-        fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
-                                   w=d.w, offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
     else:
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
         try:
-            fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                             offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
+            if d.censored is not None:
+                from . import censored_regress
+                fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target,
+                                           link=link, w=d.w, offset=d.offset, intercept=where, fixed=fixed,
+                                           max_iter=max_iter)
+            else:
+                fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
+                                 offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
         except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "

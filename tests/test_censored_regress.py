@@ -407,3 +407,24 @@ def test_counts_censored_cells_on_the_command_line():
     ll = (stats.poisson.logcdf(1, mu[[0, 7]]).sum() + stats.poisson.logsf(3, mu[[2, 9]]).sum()
           + stats.poisson.logpmf([3, 2, 0, 1, 5, 3], mu[[1, 3, 4, 5, 6, 8]]).sum())
     assert d["loglik"] == pytest.approx(ll, rel=1e-12)
+
+
+def test_row_order_changes_nothing_with_weights_and_clusters():
+    """The rows are sorted by kind inside the fit; the per-row scores of the sandwich come
+    back in the data's order, beside their weights and clusters."""
+    df = rossi()
+    rng = np.random.default_rng(6)
+    data = {c: df[c].to_numpy(dtype=float) for c in ("week", "arrest", "fin", "prio", "age")}
+    data["w"] = rng.integers(1, 4, len(df)).astype(float)
+    data["g"] = (np.arange(len(df)) % 17).astype(float)
+    perm = rng.permutation(len(df))
+    shuffled = {k: v[perm] for k, v in data.items()}
+    for kw in ({"robust": True}, {"cluster": "g"}):
+        a = regress(data, "week", ["fin", "prio"], dist="weibull", weights="w", censoring=opts(event="arrest"),
+                    **kw)
+        b = regress(shuffled, "week", ["fin", "prio"], dist="weibull", weights="w",
+                    censoring=opts(event="arrest"), **kw)
+        assert a.loglik == pytest.approx(b.loglik, rel=1e-12)
+        for ca, cb in zip(a.coefficients, b.coefficients):
+            assert ca.estimate == pytest.approx(cb.estimate, rel=1e-8, abs=1e-12)
+            assert ca.se == pytest.approx(cb.se, rel=1e-8)
