@@ -12,7 +12,6 @@ lifelines / mlefit (above 1: mlefit is faster), and dloglik = mlefit's log-likel
 minus lifelines' (each as reported; never negative beyond rounding, or mlefit stopped
 short). A call predicted to take more than --limit seconds at a size is skipped there.
 """
-import argparse
 import sys
 import warnings
 
@@ -60,27 +59,19 @@ def run(sizes, args):
             else:
                 t, runs, out = B.measure(theirs, args.repeat, args.budget)
                 skip.record(family, n, t)
-                rows.append([family, B.fmt_n(n), B.fmt_s(t_ml) + ("" if runs_ml > 1 else "¹"),
-                             B.fmt_s(t) + ("" if runs > 1 else "¹"), B.fmt_ratio(t / t_ml),
+                rows.append([family, B.fmt_n(n), B.timed(t_ml, runs_ml),
+                             B.timed(t, runs), B.fmt_ratio(t / t_ml),
                              f"{res.loglik - out.log_likelihood_:.3g}"])
             print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="1e4,1e5")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--budget", type=float, default=30.0)
-    ap.add_argument("--limit", type=float, default=120.0, help="skip a call predicted to take longer (s)")
-    ap.add_argument("--seed", type=int, default=20261206)
-    B.add_output_options(ap, "aft_vs_lifelines")
-    args = ap.parse_args()
+    args = B.timing_options(__doc__.split("\n")[0], "aft_vs_lifelines", "1e4,1e5", 120.0)
     warnings.simplefilter("ignore")
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["family", "n", "mlefit s", "lifelines s", "lifelines/mlefit", "dloglik"], rows, "lrrrrr")
-    body += (f"\n\nBest of up to {args.repeat} timings within {args.budget:g} s per measurement (¹: one "
-             "call). `dloglik` = mlefit's log-likelihood minus lifelines', each as reported.\n")
+    body += (f"\n\n{B.best_of(args)} `dloglik` = mlefit's log-likelihood minus lifelines', each as reported.\n")
     text = B.section("aft_vs_lifelines", "Censored regression (AFT) against lifelines", body,
                      extra=("lifelines",))
     print(text)
