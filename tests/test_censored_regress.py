@@ -428,3 +428,19 @@ def test_row_order_changes_nothing_with_weights_and_clusters():
         for ca, cb in zip(a.coefficients, b.coefficients):
             assert ca.estimate == pytest.approx(cb.estimate, rel=1e-8, abs=1e-12)
             assert ca.se == pytest.approx(cb.se, rel=1e-8)
+
+
+def test_an_interval_from_the_support_edge_is_left_censored():
+    """[0, 2] for a positive family is 'at most 2': before, the closed-form interval
+    derivatives took 0 * inf from log F(0) = -inf and the fit stopped on non-finite
+    derivatives (in fit and regress alike)."""
+    lo = "0,2,0,4,2,6,2,0,4,2"
+    hi = "2,4,2,6,4,8,4,2,6,4"
+    x = "0,1,1,0,1,0,0,1,1,0"
+    rows = "lo,hi,x\n" + "\n".join(f"{a},{b},{c}" for a, b, c in zip(lo.split(","), hi.split(","), x.split(",")))
+    blank = rows.replace("\n0,", "\n,")
+    for args in (["fit", "-", "--lower", "lo", "--upper", "hi", "-d", "weibull", "--json"],
+                 ["regress", "-", "--lower", "lo", "--upper", "hi", "-x", "x", "-d", "weibull", "--json"]):
+        zero, empty = run(*args, input=rows + "\n"), run(*args, input=blank + "\n")
+        assert zero.exit_code == 0, zero.output
+        assert json.loads(zero.stdout)["loglik"] == pytest.approx(json.loads(empty.stdout)["loglik"], rel=1e-12)
