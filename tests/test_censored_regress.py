@@ -444,3 +444,8 @@ def test_an_interval_from_the_support_edge_is_left_censored():
         zero, empty = run(*args, input=rows + "\n"), run(*args, input=blank + "\n")
         assert zero.exit_code == 0, zero.output
         assert json.loads(zero.stdout)["loglik"] == pytest.approx(json.loads(empty.stdout)["loglik"], rel=1e-12)
+
+
+def test_unknown_censoring_key_is_refused():
+    with pytest.raises(UsageError, match="censoring: unknown key evnt"):
+        regress(ROSSI, "week", ["fin"], dist="weibull", censoring={"evnt": "arrest"})
