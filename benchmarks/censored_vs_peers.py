@@ -14,7 +14,6 @@ the other's, both computed here with scipy.stats from the fitted parameters (nev
 negative beyond rounding, or mlefit stopped short). A method predicted to take more
 than --limit seconds at a size is skipped there.
 """
-import argparse
 import math
 import sys
 import warnings
@@ -102,27 +101,19 @@ def run(sizes, args):
                     t, runs, out = B.measure(fn, args.repeat, args.budget)
                     skip.record((case, label), n, t)
                     d = ll_ml - ll(theta(out))
-                    row = [case, B.fmt_n(n), label, B.fmt_s(t_ml) + ("" if runs_ml > 1 else "¹"),
-                           B.fmt_s(t) + ("" if runs > 1 else "¹"), B.fmt_ratio(t / t_ml), f"{d:.3g}"]
+                    row = [case, B.fmt_n(n), label, B.timed(t_ml, runs_ml),
+                           B.timed(t, runs), B.fmt_ratio(t / t_ml), f"{d:.3g}"]
                 rows.append(row)
                 print(" | ".join(row), file=sys.stderr, flush=True)
     return rows
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="1e4,1e5,1e6")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--budget", type=float, default=30.0)
-    ap.add_argument("--limit", type=float, default=300.0, help="skip a call predicted to take longer (s)")
-    ap.add_argument("--seed", type=int, default=20261206)
-    B.add_output_options(ap, "censored_vs_peers")
-    args = ap.parse_args()
+    args = B.timing_options(__doc__.split("\n")[0], "censored_vs_peers", "1e4,1e5,1e6", 300.0)
     warnings.simplefilter("ignore")
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["case", "n", "other", "mlefit s", "other s", "other/mlefit", "dloglik"], rows, "llrrrrr")
-    body += (f"\n\nBest of up to {args.repeat} timings within {args.budget:g} s per measurement (¹: one "
-             "call). `dloglik` = mlefit's log-likelihood minus the other's, both computed by this script "
+    body += (f"\n\n{B.best_of(args)} `dloglik` = mlefit's log-likelihood minus the other's, both computed by this script "
              "with scipy.stats from the fitted parameters.\n")
     text = B.section("censored_vs_peers", "Censored fits against scipy CensoredData and lifelines", body,
                      extra=("lifelines",))

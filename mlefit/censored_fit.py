@@ -52,8 +52,10 @@ def rows_array(cens, discrete):
     return np.column_stack([lo, hi, tlo, thi])
 
 
-def terms_of(x, w, discrete=False):
-    """The groups of terms of the rows x (rows_array's shape) with weights w."""
+def terms_of(x, w, discrete=False, shared=True):
+    """The groups of terms of the rows x (rows_array's shape) with weights w. shared: a
+    truncation the same for every row is one term weighted by their total (False: one
+    term per row, as a regression needs, each row's parameters its own)."""
     lo, hi, tlo, thi = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
     n = lo.size
     weight = None if w is None else np.asarray(w, dtype=np.float64)
@@ -69,7 +71,7 @@ def terms_of(x, w, discrete=False):
                                    None if weight is None else weight[idx], idx))
     has_lo, has_hi = np.isfinite(tlo), np.isfinite(thi)
     if has_lo.any() or has_hi.any():
-        same = np.all(tlo == tlo[0]) and np.all(thi == thi[0])
+        same = shared and np.all(tlo == tlo[0]) and np.all(thi == thi[0])
         if same:  # one term for all rows, weighted by their total
             kind = _truncation_kind(has_lo[0], has_hi[0])
             total = float(n if weight is None else np.sum(weight))
@@ -85,6 +87,19 @@ def terms_of(x, w, discrete=False):
     finite = sample[np.isfinite(sample)]
     spread = float(np.std(finite)) if finite.size > 1 else 0.0
     return ct.Terms(tuple(groups), spread if spread > 0 and math.isfinite(spread) else 1.0)
+
+
+def refuse_unseen(terms, name):
+    """Every row right-censored (or every row left-censored): the MLE does not exist."""
+    kinds = {g.kind for g in terms.groups if g.w is None or np.all(g.w > 0)}
+    if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
+        raise DataError(f"every row is right-censored: with no value seen, the {name} likelihood "
+                        f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
+                        f"does not exist; the data need some observed values")
+    if not kinds & {"exact", "interval"} and kinds and kinds <= {"left"}:
+        raise DataError(f"every row is left-censored: with no value seen, the {name} likelihood "
+                        f"keeps rising as the distribution moves below all the bounds, so the MLE "
+                        f"does not exist; the data need some observed values")
 
 
 def _truncation_kind(has_lo, has_hi):
@@ -112,7 +127,7 @@ def censored_family(fam, dens, shapes):
         x = np.asarray(x, dtype=np.float64)
         terms = terms_of(x, w, discrete)
         n = float(x.shape[0] if w is None else np.sum(w))
-        return CensoredStats(n, terms, x, w, _start(dens, shapes, x, w, fam.spec.support, discrete))
+        return CensoredStats(n, terms, x, w, start_theta(dens, shapes, x, w, fam.spec.support, discrete))
 
     def loglik(s, theta):
         with np.errstate(all="ignore"):
@@ -153,15 +168,7 @@ def censored_family(fam, dens, shapes):
         return ct.per_row(dens, terms_of(x, None, discrete), theta, shapes, x.shape[0])
 
     def check(s):
-        kinds = {g.kind for g in s.terms.groups if g.w is None or np.all(g.w > 0)}
-        if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
-            raise DataError(f"every row is right-censored: with no value seen, the {fam.name} likelihood "
-                            f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
-                            f"does not exist; the data need some observed values")
-        if not kinds & {"exact", "interval"} and kinds and kinds <= {"left"}:
-            raise DataError(f"every row is left-censored: with no value seen, the {fam.name} likelihood "
-                            f"keeps rising as the distribution moves below all the bounds, so the MLE "
-                            f"does not exist; the data need some observed values")
+        refuse_unseen(s.terms, fam.name)
 
     return replace(fam, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                    observed_information=observed, expected_information=None, check=check, boundary=None,
@@ -194,7 +201,7 @@ def _right_censored_shortcut(dens, s, controls):
     return sol
 
 
-def _start(dens, shapes, x, w, support, discrete):
+def start_theta(dens, shapes, x, w, support, discrete):
     """A starting theta from the family's moment start on the rows' surrogate values
     inside its support (a bound of 0 for a positive family says nothing to a start)."""
     from .support import outside
@@ -291,10 +298,16 @@ def _check_rows(dens, shapes, stats, cens, fam):
     censored range that misses it, is an error naming the rows."""
     with np.errstate(all="ignore"):
         terms = ct.per_row(dens, stats.terms, stats.start, shapes, stats.x.shape[0])
+    refuse_impossible(terms, cens, fam.name, fam.spec.support_text)
+
+
+def refuse_impossible(terms, cens, name, support_text):
+    """A row whose term is not finite (a value outside the family's support, or a
+    censored range that misses it) is an error naming the rows."""
     bad = np.flatnonzero(~np.isfinite(terms))
     if bad.size:
         from .censoring import _describe
         shown = ", ".join(f"{cens.place(i)}: {_describe(cens, i)}" for i in bad[:3])
         raise DataError(f"{bad.size} row{'s' if bad.size > 1 else ''} of {_label(cens)} cannot occur under "
-                        f"{fam.name} ({fam.spec.support_text}): {shown}; choose a family whose support "
+                        f"{name} ({support_text}): {shown}; choose a family whose support "
                         f"holds them")
