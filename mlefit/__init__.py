@@ -38,6 +38,11 @@ def fit(data, family=None, **options):
         the weights. Rows with missing or zero trials are left out and reported.
     fix: {parameter name: value} held fixed; the others are estimated given them, the
         fixed ones are shown without SE, and AIC/BIC count only the free parameters.
+    prior: priors on parameters, making the fit MAP (maximum a posteriori): 'p ~ beta(2, 2)',
+        a list of such strings (one per parameter), or {'p': 'beta(2, 2)'}; the result's
+        loglik is the data's at the MAP, with log_prior, log_posterior (unnormalised), the MLE
+        beside (mle), Laplace intervals, the exact posterior of a conjugate pair
+        (posterior) and no AIC/BIC (see docs/priors.md).
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
     interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,

@@ -1,0 +1,218 @@
+"""Priors and MAP (issue 18): the priors' densities and analytic derivatives against
+scipy.stats and numeric derivatives; the MAP against the closed forms of the conjugate
+pairs (hand-computed), and against scipy.optimize on the log-posterior written out with
+scipy.stats; the likelihood and the prior kept apart in every number."""
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy import optimize, stats
+
+import mlefit
+from mlefit.cli import cli
+from mlefit.errors import UsageError
+from mlefit.priors import DISTRIBUTIONS, parse
+
+SCIPY = {  # each prior as scipy.stats writes it
+    "normal": lambda mu, s: stats.norm(mu, s),
+    "laplace": lambda mu, b: stats.laplace(mu, b),
+    "student_t": lambda df, mu, s: stats.t(df, mu, s),
+    "cauchy": lambda mu, s: stats.cauchy(mu, s),
+    "uniform": lambda a, b: stats.uniform(a, b - a),
+    "gamma": lambda k, r: stats.gamma(k, scale=1.0 / r),
+    "inverse_gamma": lambda k, s: stats.invgamma(k, scale=s),
+    "exponential": lambda r: stats.expon(scale=1.0 / r),
+    "lognormal": lambda mu, s: stats.lognorm(s, scale=math.exp(mu)),
+    "half_normal": lambda s: stats.halfnorm(scale=s),
+    "half_cauchy": lambda s: stats.halfcauchy(scale=s),
+    "beta": lambda a, b: stats.beta(a, b),
+}
+CASES = {"normal": ((0.3, 1.7), (-1.0, 0.2, 2.5)), "laplace": ((0.3, 1.7), (-1.0, 0.9, 2.5)),
+         "student_t": ((3.5, 0.3, 1.7), (-1.0, 0.2, 2.5)), "cauchy": ((0.3, 1.7), (-1.0, 0.2, 2.5)),
+         "uniform": ((-2.0, 3.0), (-1.0, 0.2, 2.5)), "gamma": ((2.5, 1.5), (0.3, 1.0, 4.0)),
+         "inverse_gamma": ((2.5, 1.5), (0.3, 1.0, 4.0)), "exponential": ((1.5,), (0.3, 1.0, 4.0)),
+         "lognormal": ((0.2, 0.7), (0.3, 1.0, 4.0)), "half_normal": ((1.5,), (0.3, 1.0, 4.0)),
+         "half_cauchy": ((1.5,), (0.3, 1.0, 4.0)), "beta": ((2.5, 1.5), (0.1, 0.5, 0.93))}
+
+
+def _prior(name, args):
+    domain = {"beta": "unit"}.get(name, "positive" if DISTRIBUTIONS[name].support == "positive" else "real")
+    return parse(f"t ~ {name}({', '.join(repr(a) for a in args)})", ("t",), (domain,))
+
+
+@pytest.mark.parametrize("name", sorted(DISTRIBUTIONS))
+def test_each_prior_is_scipys_density_with_analytic_derivatives(name):
+    args, points = CASES[name]
+    prior = _prior(name, args)
+    for t in points:
+        lp, d1, d2 = prior.derivs(t)
+        assert lp == pytest.approx(SCIPY[name](*args).logpdf(t), rel=1e-12, abs=1e-12)
+        h = 1e-5 * max(1.0, abs(t))
+        assert d1 == pytest.approx((prior.logpdf(t + h) - prior.logpdf(t - h)) / (2 * h), rel=1e-6, abs=1e-8)
+        num2 = (prior.derivs(t + h)[1] - prior.derivs(t - h)[1]) / (2 * h)
+        assert d2 == pytest.approx(num2, rel=1e-6, abs=1e-8)
+
+
+# ---------------------------------------------------------------- conjugate pairs, hand-computed
+def test_seven_heads_of_ten_with_beta_2_2_is_beta_9_5():
+    r = mlefit.fit([1] * 7 + [0] * 3, "bernoulli", prior="p ~ beta(2, 2)")
+    d = r.to_dict()
+    assert r.estimates["p"] == pytest.approx(8 / 12, abs=1e-10)
+    post = d["posterior"]
+    assert (post["distribution"], post["args"]) == ("beta", {"a": 9.0, "b": 5.0})
+    assert post["mode"] == pytest.approx(8 / 12, abs=1e-15)
+    assert post["mean"] == pytest.approx(9 / 14, rel=1e-14)
+    assert post["sd"] == pytest.approx(math.sqrt(9 * 5 / (14 ** 2 * 15)), rel=1e-12)
+    assert (post["ci_lower"], post["ci_upper"]) == pytest.approx(stats.beta(9, 5).ppf([0.025, 0.975]), rel=1e-12)
+    p = r.parameters[0]
+    assert (p.ci_lower, p.ci_upper, p.interval) == (post["ci_lower"], post["ci_upper"], "exact posterior")
+    assert d["map"] is True and d["aic"] is None and d["bic"] is None
+    assert d["mle"] == {"p": 0.7}
+
+
+@pytest.mark.parametrize("family, data, prior, kw, posterior", [
+    ("binomial:12", [3, 7, 5, 4], "p ~ beta(1.5, 3)", {}, ("beta", 1.5 + 19, 3 + 48 - 19)),
+    ("geometric", [0, 3, 1, 1, 6, 2], "p ~ beta(2, 3)", {}, ("beta", 2 + 6, 3 + 13)),
+    ("poisson", [3, 1, 4, 1, 5, 9, 2, 6], "rate ~ gamma(2, 1)", {}, ("gamma", 2 + 31, 1 + 8)),
+    ("exponential", [0.5, 2.5, 1.25, 0.75, 3.0], "rate ~ gamma(3, 2)", {}, ("gamma", 3 + 5, 2 + 8.0)),
+    ("normal", [4.1, 5.3, 3.8, 6.0, 5.1], "mu ~ normal(3, 0.5)", {"fix": {"sigma": 1.2}},
+     ("normal", (3 / 0.25 + 24.3 / 1.44) / (1 / 0.25 + 5 / 1.44), (1 / 0.25 + 5 / 1.44) ** -0.5)),
+])
+def test_conjugate_posteriors_are_their_closed_forms_and_the_map_their_mode(family, data, prior, kw, posterior):
+    r = mlefit.fit(data, family, prior=prior, **kw)
+    post = r.to_dict()["posterior"]
+    name, a, b = posterior
+    assert post["distribution"] == name
+    assert tuple(post["args"].values()) == pytest.approx((a, b), rel=1e-14)
+    frozen = {"beta": lambda: stats.beta(a, b), "gamma": lambda: stats.gamma(a, scale=1 / b),
+              "normal": lambda: stats.norm(a, b)}[name]()
+    mode = {"beta": (a - 1) / (a + b - 2), "gamma": (a - 1) / b, "normal": a}[name]
+    assert post["mode"] == pytest.approx(mode, rel=1e-14)
+    param = post["parameter"]
+    assert r.estimates[param] == pytest.approx(mode, rel=1e-10)  # the generic Newton reaches it
+    assert (post["mean"], post["sd"]) == pytest.approx((frozen.mean(), frozen.std()), rel=1e-12)
+    assert (post["ci_lower"], post["ci_upper"]) == pytest.approx(frozen.ppf([0.025, 0.975]), rel=1e-12)
+
+
+def test_no_conjugate_posterior_without_a_conjugate_pair():
+    assert mlefit.fit([1, 0, 1, 1], "bernoulli", prior="p ~ uniform(0.1, 0.9)").posterior is None
+    assert mlefit.fit([4.1, 5.3, 3.8], "normal", prior="mu ~ normal(3, 0.5)").posterior is None  # sigma free
+
+
+def test_all_heads_has_a_map_inside_the_interval():
+    r = mlefit.fit([1, 1, 1], "bernoulli", prior="p ~ beta(2, 2)")  # MLE p = 1, on the edge
+    assert r.estimates["p"] == pytest.approx(4 / 5, abs=1e-10)
+
+
+def test_poisson_all_zeros_with_a_gamma_prior():
+    r = mlefit.fit([0, 0, 0, 0], "poisson", prior="rate ~ gamma(3, 2)")  # MLE 0
+    assert r.estimates["rate"] == pytest.approx(2 / 6, rel=1e-10)
+
+
+# ---------------------------------------------------------------- non-conjugate: scipy.optimize
+WEIBULL = [2.1, 0.7, 3.4, 1.9, 5.2, 0.4, 2.8, 1.1]
+
+
+def _written_out(eta):  # log-posterior of weibull(shape, scale) with shape ~ lognormal(0, 0.5)
+    k, lam = np.exp(eta)
+    return (np.sum(stats.weibull_min(k, scale=lam).logpdf(WEIBULL)) + stats.lognorm(0.5).logpdf(k))
+
+
+def test_weibull_map_equals_scipy_optimize_on_the_written_out_log_posterior():
+    r = mlefit.fit(WEIBULL, "weibull", prior="shape ~ lognormal(0, 0.5)")
+    ref = optimize.minimize(lambda e: -_written_out(e), [0.3, 0.7], method="Nelder-Mead",
+                            options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 20000})
+    k, lam = np.exp(ref.x)
+    assert (r.estimates["shape"], r.estimates["scale"]) == pytest.approx((k, lam), rel=1e-7)
+    d = r.to_dict()
+    at = stats.weibull_min(r.estimates["shape"], scale=r.estimates["scale"])  # the likelihood and the prior apart
+    assert d["loglik"] == pytest.approx(np.sum(at.logpdf(WEIBULL)), rel=1e-13)
+    assert d["log_prior"] == pytest.approx(stats.lognorm(0.5).logpdf(r.estimates["shape"]), rel=1e-12)
+    assert d["log_posterior"] == pytest.approx(d["loglik"] + d["log_prior"], rel=1e-15)
+    assert d["log_posterior"] == pytest.approx(-ref.fun, rel=1e-12)
+    assert d["log_posterior"] >= -ref.fun
+    # SEs: the inverse of minus the log-posterior's Hessian in (shape, scale), taken numerically
+    theta = np.array([k, lam])
+
+    def f(t):
+        return np.sum(stats.weibull_min(t[0], scale=t[1]).logpdf(WEIBULL)) + stats.lognorm(0.5).logpdf(t[0])
+    h = np.empty((2, 2))
+    step = 1e-4 * theta
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * step[i], np.eye(2)[j] * step[j]
+            h[i, j] = (f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)) / (
+                4 * step[i] * step[j])
+    se = np.sqrt(np.diag(np.linalg.inv(-h)))
+    assert [p.se for p in r.parameters] == pytest.approx(se, rel=1e-5)
+    lo, hi = r.parameters[0].ci_lower, r.parameters[0].ci_upper  # Wald on the log scale
+    assert (lo, hi) == pytest.approx((k * math.exp(-1.959963984540054 * se[0] / k),
+                                      k * math.exp(1.959963984540054 * se[0] / k)), rel=1e-5)
+
+
+def test_a_laplace_prior_has_a_kink_and_still_reaches_the_map():
+    data = [0.9, 1.4, 0.2, 1.1, 0.6]
+    r = mlefit.fit(data, "normal", prior="mu ~ laplace(0, 0.1)", fix={"sigma": 1.0})
+    ref = optimize.minimize_scalar(lambda m: -(np.sum(stats.norm(m, 1).logpdf(data)) + stats.laplace(0, 0.1).logpdf(m)),
+                                   bounds=(-1, 2), method="bounded", options={"xatol": 1e-12})
+    assert r.estimates["mu"] == pytest.approx(ref.x, abs=1e-6)
+
+
+@pytest.mark.parametrize("family, data, prior", [
+    ("bernoulli", [1, 0, 1, 1, 0, 1], "p ~ uniform(0, 1)"),
+    ("normal", [4.1, 5.3, 3.8, 6.0, 5.1], "mu ~ uniform(-1000, 1000)"),
+    ("gamma", [2.1, 3.4, 1.2, 5.5, 2.2], "shape ~ uniform(0, 100)"),
+])
+def test_a_flat_prior_gives_back_the_mle(family, data, prior):
+    ml = mlefit.fit(data, family)
+    r = mlefit.fit(data, family, prior=prior)
+    assert list(r.estimates.values()) == pytest.approx(list(ml.estimates.values()), rel=1e-10)
+    assert r.loglik == pytest.approx(ml.loglik, rel=1e-13)
+
+
+def test_integer_weights_are_repeated_rows():
+    a = mlefit.fit([1.0, 2.5, 2.5, 2.5, 4.0], "gamma", prior="shape ~ gamma(2, 1)")
+    b = mlefit.fit([1.0, 2.5, 4.0], "gamma", prior="shape ~ gamma(2, 1)", weights=[1, 3, 1])
+    assert list(a.estimates.values()) == pytest.approx(list(b.estimates.values()), rel=1e-10)
+    assert a.log_posterior == pytest.approx(b.log_posterior, rel=1e-12)
+
+
+def test_prior_forms_in_python_are_the_same_fit():
+    data = [3, 1, 4, 1, 5]
+    forms = ["rate ~ gamma(2, 1)", ["rate ~ gamma(2, 1)"], {"rate": "gamma(2, 1)"}]
+    values = [mlefit.fit(data, "poisson", prior=f).estimates["rate"] for f in forms]
+    assert values == [values[0]] * 3
+
+
+@pytest.mark.parametrize("prior, said", [
+    ("p ~ betta(2, 2)", "unknown prior distribution 'betta'"),
+    ("p ~ normal(0, 1)", "a normal prior puts weight on values outside (0, 1), but p is a probability"),
+    ("q ~ beta(2, 2)", "the bernoulli family has no parameter 'q'"),
+    ("p ~ beta(2)", "beta takes 2 numbers (a, b), got 1"),
+    ("p ~ beta(0, 2)", "beta's a must be positive (got 0)"),
+    ("p ~ beta(2, 1/0)", "is not a finite number"),
+    ("p ~ beta(__import__('os'), 2)", "is not a finite number"),
+    ("p = beta(2, 2)", "a prior is written PARAM ~ DIST(NUMBERS)"),
+    ("p ~ uniform(0.5, 0.2)", "uniform(a, b) needs a < b"),
+])
+def test_bad_priors_are_one_line_usage_errors(prior, said):
+    with pytest.raises(UsageError, match=None) as err:
+        mlefit.fit([1, 0, 1], "bernoulli", prior=prior)
+    assert said in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cli_json_is_the_librarys_record_and_the_table_says_map():
+    runner = CliRunner()
+    csv = "x\n" + "\n".join(["1"] * 7 + ["0"] * 3) + "\n"
+    out = runner.invoke(cli, ["fit", "-", "-d", "bernoulli", "--prior", "p ~ beta(2, 2)", "--json"], input=csv)
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    lib = mlefit.fit([1] * 7 + [0] * 3, "bernoulli", prior="p ~ beta(2, 2)").to_dict()
+    assert {k: v for k, v in d.items() if k not in ("source", "column")} == \
+        {k: v for k, v in lib.items() if k not in ("source", "column")}
+    table = runner.invoke(cli, ["fit", "-", "-d", "bernoulli", "--prior", "p ~ beta(2, 2)"], input=csv).stdout
+    assert "bernoulli MAP fit" in table and "log-prior" in table and "unnormalised" in table
+    assert "posterior        p ~ beta(9, 5) exactly" in table
+    assert "not reported for a MAP fit" in table
