@@ -95,6 +95,10 @@ def regress(data, response=None, covariates=(), **options):
         maximised over everything else falls chi2_1/2 below its maximum).
     fix: {name: value} of the family's other parameters held fixed (student_t's df, the
         negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
+    prior: priors on the coefficients, making the fit MAP: 'coef ~ normal(0, 2.5)' (every
+        coefficient but the intercept; ridge), 'age ~ normal(0, 1)' (one by name, over
+        coef), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
+        normal(0, 1/sqrt(n LAMBDA)) on every coefficient but the intercept (docs/priors.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.

@@ -9,7 +9,7 @@ import click
 
 from . import __version__, cli_censor, exits
 from .cli_censor import censoring_options
-from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, say
+from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, prior_option, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
@@ -141,10 +141,7 @@ select_options = _selection_options(select=True)
                    "every row, or a column with one per row (rows of 0 trials are left out).")
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
-@click.option("--prior", "prior", metavar="'PARAM ~ DIST(ARGS)'", multiple=True,
-              help="A prior on a parameter (repeatable, one per parameter), e.g. 'p ~ beta(2, 2)': "
-                   "the fit is then MAP (maximum a posteriori), with the log-prior and log-posterior "
-                   "reported apart from the log-likelihood (docs/priors.md).")
+@prior_option("'PARAM ~ DIST(ARGS)'", "A prior on a parameter (repeatable, one per parameter), e.g. 'p ~ beta(2, 2)'")
 @click.option("--positive", metavar="LABEL",
               help="bernoulli on a column of two text labels (yes/no): the label that counts as 1. "
                    "Default: the second in sorted order (yes, TRUE, won); a note says which.")

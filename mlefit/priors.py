@@ -147,7 +147,7 @@ class Prior:
                 "args": dict(zip(self.shape.args, self.args))}
 
 
-def parse(text, names, domains, what="the family"):
+def parse(text, names, domains, what="the family", noun="parameter"):
     """The Prior that `text` ('p ~ beta(2, 2)') gives one of the parameters `names` (with
     `domains`), or UsageError naming the problem: no '~', an unknown distribution, the
     wrong number of arguments, arguments that are not numbers or break the
@@ -159,7 +159,7 @@ def parse(text, names, domains, what="the family"):
         raise UsageError(f"a prior is written PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE} (got '{shown}')")
     param = lhs.strip()
     if param not in names:
-        raise UsageError(f"{what} has no parameter '{plain(param, 40)}' (the prior '{shown}'); its parameters: "
+        raise UsageError(f"{what} has no {noun} '{plain(param, 40)}' (the prior '{shown}'); its {noun}s: "
                          f"{', '.join(names)}")
     m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*\((.*)\)\s*", rhs, flags=re.S)
     if m is None:
@@ -249,7 +249,7 @@ def _check_support(name, shape, args, param, domain, shown):
                      f"(in '{shown}'); {way}")
 
 
-def parse_all(given, names, domains, fixed=(), what="the family"):
+def parse_all(given, names, domains, fixed=(), what="the family", noun="parameter"):
     """The Priors of `given` (a string, a list of strings, or {parameter: 'dist(args)'}),
     one per parameter: a second prior on one parameter, or one on a fixed parameter, is
     a UsageError."""
@@ -265,7 +265,7 @@ def parse_all(given, names, domains, fixed=(), what="the family"):
                 from None
     out = []
     for text in texts:
-        p = parse(text, names, domains, what)
+        p = parse(text, names, domains, what, noun)
         same = [q for q in out if q.parameter == p.parameter]
         if same:
             raise UsageError(f"two priors on {p.parameter} ('{plain(same[0].text, 60)}' and '{plain(text, 60)}'); "

@@ -21,7 +21,7 @@ LOG_LINKS = ("log", "logit", "softmax")
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
-            max_iter=100, options=None):
+            max_iter=100, options=None, prior=None, penalty=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note = _family(dist, loss)
     how = REGRESSED[name]
@@ -52,6 +52,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
+    coef_prior = _coef_prior(prior, penalty, name, d, interval, robust, cluster, information)
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
@@ -63,7 +64,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         fixed = _fixed(dens, target, fix)
         try:
             fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                             offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
+                             offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter, prior=coef_prior)
         except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
@@ -73,7 +74,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise DataError(f"the covariates give the response exactly (residual scale {sigma:.3g} against a spread "
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
-    if name in ("bernoulli", "binomial"):
+    every = coef_prior is not None and len(coef_prior.covered) >= len(d.names) - (where is not None)
+    if name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
@@ -103,6 +105,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends)
     result = replace(result, information=information)
+    if coef_prior is not None:
+        result = _as_map(result, fit, coef_prior)
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
@@ -111,6 +115,37 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
     return result
+
+
+def _coef_prior(prior, penalty, name, d, interval, robust, cluster, information):
+    """The coefficients' priors (regression_prior.CoefPriors) of --prior/--penalty, or None;
+    the options a MAP regression does not take are refused."""
+    if not prior and not penalty:
+        return None
+    if name == "categorical":
+        raise UsageError("--prior and --penalty are not available for the categorical family yet")
+    if interval != "wald" or robust or cluster is not None or information != "observed":
+        raise UsageError("--prior and --penalty give Laplace-approximation intervals (curvature of the "
+                         "log-posterior): not with --interval profile, --robust, --cluster or --information expected")
+    from .regression_prior import resolve
+    n = float(d.y.size if d.w is None else np.sum(d.w))
+    return resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+
+
+def _as_map(result, fit, coef_prior):
+    """A regression result made MAP: the log-prior and log-posterior beside the data's
+    log-likelihood, the priors said, no likelihood-ratio test, pseudo R2, AIC or BIC."""
+    from .regression_prior import PenalisedObjective
+    said = PenalisedObjective(fit.objective, coef_prior).note(list(fit.names))
+    notes = list(result.notes) + [said, "standard errors and intervals from the curvature of the log-posterior "
+                                  "(Laplace approximation): credible intervals; the p-values test 0 under that "
+                                  "approximation", "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
+                                  "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
+    coefs = tuple(replace(c, interval="laplace") for c in result.coefficients)
+    return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
+                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes), method="MAP: " + result.method,
+                   prior=coef_prior.given, penalty=coef_prior.penalty, log_prior=fit.log_prior,
+                   log_posterior=fit.loglik + fit.log_prior)
 
 
 def _covariance(fit, d, robust, cluster, notes):

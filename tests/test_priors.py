@@ -216,3 +216,128 @@ def test_cli_json_is_the_librarys_record_and_the_table_says_map():
     assert "bernoulli MAP fit" in table and "log-prior" in table and "unnormalised" in table
     assert "posterior        p ~ beta(9, 5) exactly" in table
     assert "not reported for a MAP fit" in table
+
+
+# ---------------------------------------------------------------- regress: ridge as a prior, against scikit-learn
+def _infert():
+    import csv
+    from pathlib import Path
+    with open(Path(__file__).resolve().parent.parent / "sample_data" / "infert.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    X = np.array([[float(r[c]) for c in ("spontaneous", "induced", "age")] for r in rows])
+    y = np.array([float(r["case"]) for r in rows])
+    return X, y
+
+
+def _columns(X, y, names=("spontaneous", "induced", "age"), response="case", **extra):
+    return {response: y, **{n: X[:, j] for j, n in enumerate(names)}, **extra}
+
+
+def _coefs(r, names=("spontaneous", "induced", "age")):
+    return [r.estimates["Intercept"]] + [r.estimates[n] for n in names]
+
+
+@pytest.mark.parametrize("C", [0.05, 1.0])
+def test_ridge_logistic_equals_scikit_learns_logisticregression(C):
+    from sklearn.linear_model import LogisticRegression
+    X, y = _infert()
+    n = y.size
+    ref = LogisticRegression(C=C, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
+    want = [ref.intercept_[0], *ref.coef_[0]]
+    data = _columns(X, y)
+    as_prior = mlefit.regress(data, "case", ["spontaneous", "induced", "age"], dist="bernoulli",
+                              prior=f"coef ~ normal(0, {math.sqrt(C)!r})")
+    as_penalty = mlefit.regress(data, "case", ["spontaneous", "induced", "age"], dist="bernoulli",
+                                penalty=f"l2:{1.0 / (n * C)!r}")
+    assert _coefs(as_prior) == pytest.approx(want, abs=1e-6)
+    assert _coefs(as_penalty) == pytest.approx(want, abs=1e-6)
+    d = as_penalty.to_dict()
+    assert d["penalty"]["sd"] == pytest.approx(math.sqrt(C), rel=1e-14)  # 1/sqrt(n lambda) = sqrt(C)
+    assert d["map"] and d["aic"] is None and d["lr_test"] is None
+    # the likelihood and the prior apart: loglik is the data's at the MAP, the prior's log-density beside it
+    b = np.array(_coefs(as_penalty))
+    eta = b[0] + X @ b[1:]
+    assert d["loglik"] == pytest.approx(np.sum(y * eta - np.logaddexp(0, eta)), rel=1e-12)
+    assert d["log_prior"] == pytest.approx(np.sum(stats.norm(0, math.sqrt(C)).logpdf(b[1:])), rel=1e-12)
+    assert d["log_posterior"] == pytest.approx(d["loglik"] + d["log_prior"], rel=1e-15)
+
+
+def test_ridge_with_weights_takes_n_as_their_total():
+    from sklearn.linear_model import LogisticRegression
+    X, y = _infert()
+    w = np.random.default_rng(7).integers(1, 4, y.size).astype(float)
+    lam = 0.02
+    ref = LogisticRegression(C=1.0 / (w.sum() * lam), solver="newton-cholesky", tol=1e-12,
+                             max_iter=1000).fit(X, y, sample_weight=w)
+    r = mlefit.regress(_columns(X, y, w=w), "case", ["spontaneous", "induced", "age"], dist="bernoulli",
+                       weights="w", penalty=f"l2:{lam}")
+    assert _coefs(r) == pytest.approx([ref.intercept_[0], *ref.coef_[0]], abs=1e-6)
+
+
+def test_ridge_poisson_equals_scikit_learns_poissonregressor():
+    from sklearn.linear_model import PoissonRegressor
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 3))
+    y = rng.poisson(np.exp(0.3 + X @ [0.5, -0.4, 0.2])).astype(float)
+    alpha = 0.05
+    ref = PoissonRegressor(alpha=alpha, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
+    r = mlefit.regress(_columns(X, y, ("a", "b", "c"), "y"), "y", ["a", "b", "c"], dist="poisson",
+                       penalty=f"l2:{alpha}")
+    assert _coefs(r, ("a", "b", "c")) == pytest.approx([ref.intercept_, *ref.coef_], abs=1e-6)
+
+
+def test_ridge_linear_regression_equals_scikit_learns_ridge_with_sigma_fixed():
+    from sklearn.linear_model import Ridge
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(80, 3))
+    y = 1.0 + X @ [0.5, -0.4, 0.2] + rng.normal(scale=0.7, size=80)
+    alpha, sigma = 4.0, 0.7  # ||r||^2 + alpha |b|^2 = 2 sigma^2 (NLL + |b|^2 / (2 (sigma/sqrt(alpha))^2))
+    ref = Ridge(alpha=alpha, solver="cholesky").fit(X, y)
+    r = mlefit.regress(_columns(X, y, ("a", "b", "c"), "y"), "y", ["a", "b", "c"], dist="normal",
+                       fix={"sigma": sigma}, prior=f"coef ~ normal(0, {sigma / math.sqrt(alpha)!r})")
+    assert _coefs(r, ("a", "b", "c")) == pytest.approx([ref.intercept_, *ref.coef_], abs=1e-9)
+
+
+def test_priors_by_name_and_on_the_intercept_equal_scipy_optimize():
+    X, y = _infert()
+    r = mlefit.regress(_columns(X, y), "case", ["spontaneous", "induced", "age"], dist="bernoulli",
+                       prior=["coef ~ normal(0, 1)", "age ~ student_t(3, 0, 0.05)", "Intercept ~ cauchy(0, 10)"])
+
+    def neg(b):
+        eta = b[0] + X @ b[1:]
+        return -(np.sum(y * eta - np.logaddexp(0, eta)) + stats.cauchy(0, 10).logpdf(b[0])
+                 + np.sum(stats.norm(0, 1).logpdf(b[1:3])) + stats.t(3, 0, 0.05).logpdf(b[3]))
+    ref = optimize.minimize(neg, np.zeros(4), method="BFGS", options={"gtol": 1e-10})
+    assert _coefs(r) == pytest.approx(ref.x, abs=1e-5)
+    assert r.to_dict()["log_posterior"] == pytest.approx(-ref.fun, rel=1e-10)
+
+
+def test_a_prior_on_every_slope_keeps_a_separated_fit_finite():
+    data = {"y": np.array([0, 0, 0, 1, 1, 1.0]), "x": np.array([1, 2, 3, 4, 5, 6.0])}
+    with pytest.raises(mlefit.DataError, match="separation"):
+        mlefit.regress(data, "y", ["x"], dist="bernoulli")
+    r = mlefit.regress(data, "y", ["x"], dist="bernoulli", prior="coef ~ normal(0, 2.5)")
+    assert r.converged and math.isfinite(r.estimates["x"])
+
+
+@pytest.mark.parametrize("kw, said", [
+    ({"prior": "coef ~ normal(0, 1)", "penalty": "l2:0.1"}, "give --prior or --penalty, not both"),
+    ({"penalty": "l1:0.1"}, "needs coordinate descent"),
+    ({"penalty": "l2:-1"}, "needs a positive number for LAMBDA"),
+    ({"penalty": "ridge"}, "--penalty takes l2:LAMBDA"),
+    ({"prior": "coef ~ laplace(0, 1)"}, "a laplace prior on coefficients is not smooth"),
+    ({"prior": "agee ~ normal(0, 1)"}, "the regression has no coefficient 'agee'"),
+    ({"prior": "coef ~ normal(0, 1)", "interval": "profile"}, "not with --interval profile"),
+])
+def test_bad_regression_priors_are_usage_errors(kw, said):
+    X, y = _infert()
+    with pytest.raises(UsageError) as err:
+        mlefit.regress(_columns(X, y), "case", ["spontaneous", "induced", "age"], dist="bernoulli", **kw)
+    assert said in str(err.value)
+
+
+def test_no_prior_on_a_familys_other_parameter_in_regress():
+    rng = np.random.default_rng(1)
+    data = {"y": rng.normal(size=20), "x": rng.normal(size=20)}
+    with pytest.raises(UsageError, match="a prior on the family's sigma is not supported"):
+        mlefit.regress(data, "y", ["x"], dist="normal", prior="sigma ~ half_normal(1)")

@@ -1,0 +1,129 @@
+"""Priors on regression coefficients: `regress --prior "coef ~ normal(0, 2.5)"` (ridge) and
+`--penalty l2:LAMBDA`, which is stated as the prior it equals.
+
+`coef` is every coefficient but the intercept (which stays unpenalised unless a prior
+names it: `Intercept ~ normal(0, 10)`); a coefficient's own name gives it its prior,
+which wins over `coef`. The penalty is glmnet's: mean negative log-likelihood (weights as
+repeated rows, n their total) + lambda/2 |b|^2, so on n rows l2:lambda is the prior
+normal(0, 1/sqrt(n lambda)) on each coefficient but the intercept; scikit-learn's
+LogisticRegression(C) is l2:1/(n C), i.e. normal(0, sqrt(C)); PoissonRegressor(alpha)
+is l2:alpha. The MAP is found by the same Newton iteration, with the priors' analytic
+derivatives added to the log-likelihood's (PenalisedObjective)."""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import UsageError, plain
+from .maximize import Point
+from .priors import parse_all
+
+SMOOTH_ONLY = ("laplace", "uniform")
+
+
+@dataclass(frozen=True)
+class CoefPriors:
+    """priors: ((coefficient index, Prior), ...); given: the priors as given (dicts);
+    penalty: {"kind", "lambda", "n", "sd", "prior"} for --penalty, else None."""
+
+    priors: tuple
+    given: tuple
+    penalty: dict | None
+    covered: tuple  # indexes of the coefficients with a prior
+
+    def derivs(self, beta):
+        """(log-prior, gradient, diagonal of the Hessian) in the coefficients."""
+        lp, g, h = 0.0, np.zeros(beta.size), np.zeros(beta.size)
+        for j, prior in self.priors:
+            v, d1, d2 = prior.derivs(beta[j])
+            lp += v
+            g[j] += d1
+            h[j] += d2
+        return lp, g, h
+
+
+def resolve(texts, penalty, names, n, family_params=()):
+    """The CoefPriors of --prior texts or --penalty SPEC for the coefficients `names`
+    (n: the rows' total weight), or None when neither is given."""
+    texts = [texts] if isinstance(texts, str) else list(texts or ())
+    if texts and penalty:
+        raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
+                         "'coef ~ normal(0, 1/sqrt(n LAMBDA))')")
+    if penalty:
+        return _penalty(penalty, names, n)
+    if not texts:
+        return None
+    for text in texts:
+        lhs = str(text).partition("~")[0].strip()
+        if lhs in family_params and lhs not in names:
+            raise UsageError(f"regress takes priors on the coefficients (coef, or a coefficient by name); "
+                             f"a prior on the family's {lhs} is not supported yet (got '{plain(text, 60)}')")
+    parsed = parse_all(texts, ("coef",) + tuple(names), ("real",) * (len(names) + 1), what="the regression",
+                       noun="coefficient")
+    for p in parsed:
+        if p.distribution in SMOOTH_ONLY:
+            raise UsageError(f"a {p.distribution} prior on coefficients is not smooth (lasso needs coordinate "
+                             f"descent, not there yet); use normal (ridge), student_t or cauchy")
+    by_name = {p.parameter: p for p in parsed}
+    out = []
+    for j, name in enumerate(names):
+        prior = by_name.get(name) or (by_name.get("coef") if name != "Intercept" else None)
+        if prior is not None:
+            out.append((j, prior))
+    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed), None, tuple(j for j, _ in out))
+
+
+def _penalty(spec, names, n):
+    kind, _, rest = str(spec).partition(":")
+    kind = kind.strip().lower()
+    if kind in ("l1", "elasticnet"):
+        raise UsageError(f"--penalty {kind} (a laplace prior) needs coordinate descent, not there yet; use l2:LAMBDA")
+    if kind != "l2" or not rest.strip():
+        raise UsageError(f"--penalty takes l2:LAMBDA, e.g. l2:0.1 (got '{plain(spec, 40)}')")
+    try:
+        lam = float(rest)
+    except ValueError:
+        lam = math.nan
+    if not (math.isfinite(lam) and lam > 0):
+        raise UsageError(f"--penalty l2:LAMBDA needs a positive number for LAMBDA (got '{plain(rest, 40)}')")
+    sd = 1.0 / math.sqrt(n * lam)
+    text = f"coef ~ normal(0, {sd:.17g})"
+    parsed = parse_all([text], ("coef",) + tuple(names), ("real",) * (len(names) + 1), what="the regression")
+    prior = parsed[0]
+    out = tuple((j, prior) for j, name in enumerate(names) if name != "Intercept")
+    return CoefPriors(out, (prior.to_dict(),), {"kind": "l2", "lambda": lam, "n": n, "sd": sd,
+                                                 "prior": f"normal(0, {sd:.10g})"}, tuple(j for j, _ in out))
+
+
+class PenalisedObjective:
+    """An Objective (linear_model) with the coefficients' log-prior added: value, gradient
+    and Hessian of log-likelihood + log-prior in (b, eta_others)."""
+
+    def __init__(self, base, priors):
+        self.base, self.priors, self.p = base, priors, base.p
+
+    def value(self, vec):
+        v = self.base.value(vec)
+        return v + self.priors.derivs(vec[:self.p])[0] if math.isfinite(v) else v
+
+    def __call__(self, vec):
+        point = self.base(vec)
+        lp, g, h = self.priors.derivs(vec[:self.p])
+        grad, hess = point.grad.copy(), point.hess.copy()
+        grad[:self.p] += g
+        hess[np.arange(self.p), np.arange(self.p)] += h
+        return Point(point.value + lp, grad, hess, point.noise, point.floor)
+
+    def note(self, names):
+        """What the prior is, for the result's notes."""
+        pen = self.priors.penalty
+        said = "; ".join(f"{names[j]} ~ {p.label()}" for j, p in self.priors.priors)
+        unpenalised = [n for j, n in enumerate(names) if j not in self.priors.covered]
+        out = f"MAP (maximum a posteriori) with the priors {said}"
+        if pen is not None:
+            out = (f"--penalty l2:{pen['lambda']:.10g} (glmnet's lambda: mean NLL + lambda/2 |b|^2) is the prior "
+                   f"normal(0, 1/sqrt(n lambda)) = {pen['prior']} on each coefficient, n = {pen['n']:.10g}; "
+                   f"scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}")
+        if unpenalised:
+            out += f"; {', '.join(unpenalised)} without a prior (unpenalised)"
+        return out
