@@ -215,8 +215,9 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
     column index of the intercept (None: there is none). With an intercept and other
     columns, the intercept-only model is fitted first: its log-likelihood is the null
     model's, and its estimate the start. fixed: {index: value} of the family's other
-    parameters held fixed (student_t's df). prior: regression_prior.CoefPriors (None: none),
-    whose log-prior is added to the log-likelihood (MAP); loglik stays the data's."""
+    parameters held fixed (student_t's df). prior: regression_prior.CoefPriors or
+    firth.Jeffreys (None: none), whose log-prior is added to the log-likelihood (MAP; its
+    wrap(objective) is what Newton maximises); loglik stays the data's."""
     y = np.asarray(y, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
     null = None
@@ -230,10 +231,7 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
         vec0[X.shape[1]:] = to_free([v for _, v in null.others], objective.domains)
     else:
         vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset)
-    search = objective
-    if prior is not None:
-        from .regression_prior import PenalisedObjective
-        search = PenalisedObjective(objective, prior)
+    search = objective if prior is None else prior.wrap(objective)
     found = newton(search, search.value, vec0, max_iter=max_iter)
     cov = covariance_from_information(-found.hess)  # None unless positive definite
     p = X.shape[1]
@@ -242,7 +240,7 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
     loglik = found.value if prior is None else objective.value(found.eta)
     return LinearFit(tuple(names), found.eta[:p].copy(), others, loglik, loglik_null, cov,
                      objective.domains, found.iterations, found.converged, found.message, objective, found.eta,
-                     None if prior is None else prior.derivs(found.eta[:p])[0])
+                     None if prior is None else search.value(found.eta) - loglik)
 
 
 def sandwich(fit, w=None, clusters=None):

@@ -154,6 +154,9 @@ def parse(text, names, domains, what="the family", noun="parameter"):
     distribution's rule, a parameter that does not exist, a support that does not match."""
     text = str(text)
     shown = plain(text, 80)
+    if text.strip().lower() == "jeffreys":
+        raise UsageError("--prior jeffreys is for 'mlefit regress' (Firth's logistic regression); fit takes "
+                         f"PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE}")
     lhs, sep, rhs = text.partition("~")
     if not sep or not lhs.strip() or not rhs.strip():
         raise UsageError(f"a prior is written PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE} (got '{shown}')")

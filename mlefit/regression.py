@@ -52,7 +52,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
-    coef_prior = _coef_prior(prior, penalty, name, d, interval, robust, cluster, information)
+    coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
@@ -69,12 +69,16 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
                             f"likelihood is unbounded; check for a covariate that copies the response") from None
+    if coef_prior is not None and coef_prior.firth and fit.converged:  # logistf's errors (firth.py)
+        from .firth import FirthObjective
+        from .inference import covariance_from_information
+        fit = replace(fit, covariance=covariance_from_information(FirthObjective(fit.objective).information(fit.vec)))
     sigma = dict(fit.others).get("sigma")
     if sigma is not None and sigma <= 1e-10 * float(np.std(d.y)):
         raise DataError(f"the covariates give the response exactly (residual scale {sigma:.3g} against a spread "
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
-    every = coef_prior is not None and len(coef_prior.covered) >= len(d.names) - (where is not None)
+    every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
     if name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
@@ -117,7 +121,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     return result
 
 
-def _coef_prior(prior, penalty, name, d, interval, robust, cluster, information):
+def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information):
     """The coefficients' priors (regression_prior.CoefPriors) of --prior/--penalty, or None;
     the options a MAP regression does not take are refused."""
     if not prior and not penalty:
@@ -129,19 +133,20 @@ def _coef_prior(prior, penalty, name, d, interval, robust, cluster, information)
                          "log-posterior): not with --interval profile, --robust, --cluster or --information expected")
     from .regression_prior import resolve
     n = float(d.y.size if d.w is None else np.sum(d.w))
-    return resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+    found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+    if found is not None and found.firth:
+        from .firth import check
+        check(name, link)
+    return found
 
 
 def _as_map(result, fit, coef_prior):
     """A regression result made MAP: the log-prior and log-posterior beside the data's
     log-likelihood, the priors said, no likelihood-ratio test, pseudo R2, AIC or BIC."""
-    from .regression_prior import PenalisedObjective
-    said = PenalisedObjective(fit.objective, coef_prior).note(list(fit.names))
-    notes = list(result.notes) + [said, "standard errors and intervals from the curvature of the log-posterior "
-                                  "(Laplace approximation): credible intervals; the p-values test 0 under that "
-                                  "approximation", "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
+    said = coef_prior.note(list(fit.names))
+    notes = list(result.notes) + [said, coef_prior.interval_note, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
                                   "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
-    coefs = tuple(replace(c, interval="laplace") for c in result.coefficients)
+    coefs = tuple(replace(c, interval="wald" if coef_prior.firth else "laplace") for c in result.coefficients)
     return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
                    lr_p_value=None, pseudo_r2=None, notes=tuple(notes), method="MAP: " + result.method,
                    prior=coef_prior.given, penalty=coef_prior.penalty, log_prior=fit.log_prior,

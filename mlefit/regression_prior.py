@@ -30,6 +30,30 @@ class CoefPriors:
     given: tuple
     penalty: dict | None
     covered: tuple  # indexes of the coefficients with a prior
+    firth = False  # Jeffreys' prior (firth.Jeffreys) is the other kind
+    interval_note = ("standard errors and intervals from the curvature of the log-posterior (Laplace "
+                     "approximation): credible intervals; the p-values test 0 under that approximation")
+
+    def wrap(self, objective):
+        """The objective with these priors' log-density added (what Newton maximises)."""
+        return PenalisedObjective(objective, self)
+
+    def covers_every_slope(self, names):
+        return len(self.covered) >= len(names) - ("Intercept" in names)
+
+    def note(self, names):
+        """What the prior is, for the result's notes."""
+        pen = self.penalty
+        said = "; ".join(f"{names[j]} ~ {p.label()}" for j, p in self.priors)
+        unpenalised = [n for j, n in enumerate(names) if j not in self.covered]
+        out = f"MAP (maximum a posteriori) with the priors {said}"
+        if pen is not None:
+            out = (f"--penalty l2:{pen['lambda']:.10g} (glmnet's lambda: mean NLL + lambda/2 |b|^2) is the prior "
+                   f"normal(0, 1/sqrt(n lambda)) = {pen['prior']} on each coefficient, n = {pen['n']:.10g}; "
+                   f"scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}")
+        if unpenalised:
+            out += f"; {', '.join(unpenalised)} without a prior (unpenalised)"
+        return out
 
     def derivs(self, beta):
         """(log-prior, gradient, diagonal of the Hessian) in the coefficients."""
@@ -53,6 +77,11 @@ def resolve(texts, penalty, names, n, family_params=()):
         return _penalty(penalty, names, n)
     if not texts:
         return None
+    if any(str(t).strip().lower() == "jeffreys" for t in texts):
+        if len(texts) > 1:
+            raise UsageError("--prior jeffreys is a prior on every coefficient at once (Firth's); give it alone")
+        from .firth import Jeffreys
+        return Jeffreys()
     for text in texts:
         lhs = str(text).partition("~")[0].strip()
         if lhs in family_params and lhs not in names:
@@ -113,17 +142,3 @@ class PenalisedObjective:
         grad[:self.p] += g
         hess[np.arange(self.p), np.arange(self.p)] += h
         return Point(point.value + lp, grad, hess, point.noise, point.floor)
-
-    def note(self, names):
-        """What the prior is, for the result's notes."""
-        pen = self.priors.penalty
-        said = "; ".join(f"{names[j]} ~ {p.label()}" for j, p in self.priors.priors)
-        unpenalised = [n for j, n in enumerate(names) if j not in self.priors.covered]
-        out = f"MAP (maximum a posteriori) with the priors {said}"
-        if pen is not None:
-            out = (f"--penalty l2:{pen['lambda']:.10g} (glmnet's lambda: mean NLL + lambda/2 |b|^2) is the prior "
-                   f"normal(0, 1/sqrt(n lambda)) = {pen['prior']} on each coefficient, n = {pen['n']:.10g}; "
-                   f"scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}")
-        if unpenalised:
-            out += f"; {', '.join(unpenalised)} without a prior (unpenalised)"
-        return out

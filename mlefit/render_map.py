@@ -35,6 +35,7 @@ def regression_rows(table, d):
     else:
         for p in d["prior"]:
             args = ", ".join(fmt(v, 10) for v in p["args"].values())
-            table.add_row("prior", f"{p['parameter']} ~ {p['distribution']}({args})")
+            table.add_row("prior", "jeffreys: 1/2 log det I(b) on every coefficient (Firth)"
+                          if p["distribution"] == "jeffreys" else f"{p['parameter']} ~ {p['distribution']}({args})")
     _posterior_rows(table, d)
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")

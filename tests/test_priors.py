@@ -239,7 +239,7 @@ def _coefs(r, names=("spontaneous", "induced", "age")):
 
 @pytest.mark.parametrize("C", [0.05, 1.0])
 def test_ridge_logistic_equals_scikit_learns_logisticregression(C):
-    from sklearn.linear_model import LogisticRegression
+    LogisticRegression = pytest.importorskip("sklearn.linear_model").LogisticRegression
     X, y = _infert()
     n = y.size
     ref = LogisticRegression(C=C, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
@@ -263,7 +263,7 @@ def test_ridge_logistic_equals_scikit_learns_logisticregression(C):
 
 
 def test_ridge_with_weights_takes_n_as_their_total():
-    from sklearn.linear_model import LogisticRegression
+    LogisticRegression = pytest.importorskip("sklearn.linear_model").LogisticRegression
     X, y = _infert()
     w = np.random.default_rng(7).integers(1, 4, y.size).astype(float)
     lam = 0.02
@@ -275,7 +275,7 @@ def test_ridge_with_weights_takes_n_as_their_total():
 
 
 def test_ridge_poisson_equals_scikit_learns_poissonregressor():
-    from sklearn.linear_model import PoissonRegressor
+    PoissonRegressor = pytest.importorskip("sklearn.linear_model").PoissonRegressor
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, 3))
     y = rng.poisson(np.exp(0.3 + X @ [0.5, -0.4, 0.2])).astype(float)
@@ -287,7 +287,7 @@ def test_ridge_poisson_equals_scikit_learns_poissonregressor():
 
 
 def test_ridge_linear_regression_equals_scikit_learns_ridge_with_sigma_fixed():
-    from sklearn.linear_model import Ridge
+    Ridge = pytest.importorskip("sklearn.linear_model").Ridge
     rng = np.random.default_rng(5)
     X = rng.normal(size=(80, 3))
     y = 1.0 + X @ [0.5, -0.4, 0.2] + rng.normal(scale=0.7, size=80)
@@ -341,3 +341,94 @@ def test_no_prior_on_a_familys_other_parameter_in_regress():
     data = {"y": rng.normal(size=20), "x": rng.normal(size=20)}
     with pytest.raises(UsageError, match="a prior on the family's sigma is not supported"):
         mlefit.regress(data, "y", ["x"], dist="normal", prior="sigma ~ half_normal(1)")
+
+
+# ---------------------------------------------------------------- regress --prior jeffreys (Firth)
+def _firth_written_out(X1, y, t=1.0, w=1.0):
+    """-(log-likelihood + 1/2 log det X'WX) of a logit regression, X1 with its intercept column."""
+    def neg(b):
+        eta = X1 @ b
+        p = 1 / (1 + np.exp(-eta))
+        ll = np.sum(w * (y * eta - t * np.logaddexp(0, eta)))
+        return -(ll + 0.5 * np.linalg.slogdet((X1 * (w * t * p * (1 - p))[:, None]).T @ X1)[1])
+    return neg
+
+
+SEPARATED = {"y": np.array([0, 0, 0, 1, 1, 1.0]), "x": np.array([1, 2, 3, 4, 5, 6.0])}
+
+
+@pytest.mark.parametrize("which", ["separated", "infert"])
+def test_firth_equals_scipy_optimize_on_the_penalised_likelihood(which):
+    if which == "separated":
+        data, names, y = SEPARATED, ["x"], SEPARATED["y"]
+        X = SEPARATED["x"][:, None]
+    else:
+        X, y = _infert()
+        data, names = _columns(X, y), ["spontaneous", "induced", "age"]
+    r = mlefit.regress(data, "y" if which == "separated" else "case", names, dist="bernoulli", prior="jeffreys")
+    X1 = np.column_stack([np.ones(y.size), X])
+    neg = _firth_written_out(X1, y)
+    ref = optimize.minimize(neg, np.zeros(X1.shape[1]), method="BFGS", options={"gtol": 1e-10})
+    assert _coefs(r, names) == pytest.approx(ref.x, abs=1e-5)
+    d = r.to_dict()
+    assert d["log_posterior"] == pytest.approx(-ref.fun, rel=1e-10)
+    eta = X1 @ np.array(_coefs(r, names))
+    assert d["loglik"] == pytest.approx(np.sum(y * eta - np.logaddexp(0, eta)), rel=1e-12)
+
+
+@pytest.mark.parametrize("which", ["separated", "infert"])
+def test_firth_equals_firthmodels(which):
+    firthmodels = pytest.importorskip("firthmodels")
+    if which == "separated":
+        X, y = SEPARATED["x"][:, None], SEPARATED["y"]
+        data, names, response = SEPARATED, ["x"], "y"
+    else:
+        X, y = _infert()
+        data, names, response = _columns(X, y), ["spontaneous", "induced", "age"], "case"
+    ref = firthmodels.FirthLogisticRegression(gtol=1e-8, xtol=1e-8, max_iter=200).fit(X, y)
+    assert ref.converged_
+    r = mlefit.regress(data, response, names, dist="bernoulli", prior="jeffreys")
+    assert _coefs(r, names) == pytest.approx([ref.intercept_, *ref.coef_], abs=1e-6)
+    ses = [r.coefficients[0].se] + [c.se for c in r.coefficients[1:]]
+    assert ses == pytest.approx([ref.bse_[-1], *ref.bse_[:-1]], rel=1e-6)  # firthmodels puts the intercept last
+    assert r.log_posterior == pytest.approx(ref.loglik_, rel=1e-9)
+
+
+def test_firth_derivatives_are_the_penalised_likelihoods():
+    from mlefit.firth import FirthObjective
+    from mlefit.linear_model import Objective
+    from mlefit.families.binomial import DENSITY as BINOMIAL
+    rng = np.random.default_rng(2)
+    X1 = np.column_stack([np.ones(40), rng.normal(size=(40, 2))])
+    t = rng.integers(1, 6, 40).astype(float)
+    y = rng.binomial(t.astype(int), 0.4).astype(float)
+    w = rng.integers(1, 3, 40).astype(float)
+    f = FirthObjective(Objective(BINOMIAL, y, X1, 0, "logit", w=w, shapes=(t,)))
+    b = np.array([-0.3, 0.5, -0.2])
+    point = f(b)
+    log_choose = stats.binom.logpmf(y, t, 0.5) + t * np.log(2)  # log C(t, y), the constant written out omits
+    assert point.value == pytest.approx(-_firth_written_out(X1, y, t, w)(b) + np.sum(w * log_choose), rel=1e-12)
+    h = 1e-5
+    num_g = [(f.value(b + h * e) - f.value(b - h * e)) / (2 * h) for e in np.eye(3)]
+    num_h = [(f(b + h * e).grad - f(b - h * e).grad) / (2 * h) for e in np.eye(3)]
+    assert point.grad == pytest.approx(num_g, rel=1e-6, abs=1e-7)
+    assert point.hess == pytest.approx(np.array(num_h), rel=1e-6, abs=1e-6)
+
+
+def test_firth_with_weights_is_repeated_rows():
+    data = {"y": np.array([0, 1, 0, 1, 1.0]), "x": np.array([1, 2, 3, 4, 5.0]), "w": np.array([2, 1, 3, 1, 2.0])}
+    rep = {k: np.repeat(data[k], data["w"].astype(int)) for k in ("y", "x")}
+    a = mlefit.regress(data, "y", ["x"], dist="bernoulli", weights="w", prior="jeffreys")
+    b = mlefit.regress(rep, "y", ["x"], dist="bernoulli", prior="jeffreys")
+    assert _coefs(a, ["x"]) == pytest.approx(_coefs(b, ["x"]), rel=1e-10)
+
+
+def test_separation_suggests_jeffreys_and_jeffreys_is_for_logit_binary_regression():
+    with pytest.raises(mlefit.DataError, match="or fit with --prior jeffreys"):
+        mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli")
+    with pytest.raises(UsageError, match="Firth's logistic regression: bernoulli or binomial with the logit"):
+        mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", link="probit", prior="jeffreys")
+    with pytest.raises(UsageError, match="give it alone"):
+        mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", prior=["jeffreys", "coef ~ normal(0, 1)"])
+    with pytest.raises(UsageError, match="--prior jeffreys is for 'mlefit regress'"):
+        mlefit.fit([1, 0, 1], "bernoulli", prior="jeffreys")
