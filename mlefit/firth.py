@@ -3,14 +3,13 @@ plus the log of Jeffreys' prior, 1/2 log det I(b), I(b) = X' W X with W = diag(w
 (1 - p_i)) (weights w, trials t). Its maximum exists under separation, where the MLE does
 not (Firth 1993; Heinze and Schemper 2002; R's logistf).
 
-Derivatives, written out (h_i = W_i x_i' I^-1 x_i, the hat values; Q = X I^-1 X'):
-
-    gradient  X'(w (y - t p)) + X'(h (1/2 - p))
-    Hessian   -I + 1/2 X' diag(h ((1 - 2p)^2 - 2 p (1 - p))) X
-                 - 1/2 X' D (Q o Q) D X,   D = diag(W (1 - 2p))
-
-the last term taken by blocks of rows (Q is n x n). The standard errors are those of
-logistf and firthmodels: from the augmented information (FirthObjective.information)."""
+The gradient is exact: X'(w (y - t p)) + X'(h (1/2 - p)), h_i = W_i x_i' I^-1 x_i the hat
+values. The curvature given to Newton's iteration is minus the augmented information
+X' diag(W + h p (1 - p)) X (Fisher scoring, as logistf and firthmodels iterate: Firth's
+estimate is the MLE of the rows each split in two, weights 1 + h/2 on its outcome and
+h/2 on the other); the exact Hessian adds a term costing O(n p^3) per step, three times
+slower at 1e4 x 20 for the same estimate. Its inverse is also the covariance logistf and
+firthmodels report."""
 import math
 
 import numpy as np
@@ -18,7 +17,6 @@ import numpy as np
 from .errors import UsageError
 from .maximize import Point
 
-BLOCK = 2048  # rows of Q per block (2048 x n floats)
 FAMILIES = ("bernoulli", "binomial")
 
 
@@ -76,38 +74,28 @@ class FirthObjective:
         v = self.base.value(vec)
         return v + self.log_prior(vec) if math.isfinite(v) else v
 
+    def _scoring(self, vec):
+        """(p, I(b), the exact gradient of the log-prior, the augmented information)."""
+        X = self.base.X
+        p, W, info = self._parts(vec)
+        h = W * np.sum((X @ np.linalg.inv(info)) * X, axis=1)
+        return p, info, X.T @ (h * (0.5 - p)), (X * (W + h * p * (1.0 - p))[:, None]).T @ X
+
     def __call__(self, vec):
         point = self.base(vec)
-        X = self.base.X
         with np.errstate(all="ignore"):
-            p, W, info = self._parts(vec)
             try:
-                inv = np.linalg.inv(info)
+                _, info, g, aug = self._scoring(vec)
             except np.linalg.LinAlgError:
                 return Point(-math.inf, point.grad, point.hess, point.noise, point.floor)
-            q = np.einsum("ij,jk,ik->i", X, inv, X)
-            h = W * q
-            grad = point.grad.copy()
-            grad[:self.p] += X.T @ (h * (0.5 - p))
-            c = h * ((1.0 - 2.0 * p) ** 2 - 2.0 * p * (1.0 - p))
-            d = W * (1.0 - 2.0 * p)
-            pen = 0.5 * (X * c[:, None]).T @ X
-            DX = X * d[:, None]
-            for i in range(0, X.shape[0], BLOCK):
-                qb = (X[i:i + BLOCK] @ inv) @ X.T  # rows i.. of Q
-                pen[:] -= 0.5 * DX[i:i + BLOCK].T @ ((qb * qb) @ DX)
-            hess = point.hess.copy()
-            hess[:self.p, :self.p] += pen
             sign, logdet = np.linalg.slogdet(info)
+        grad, hess = point.grad.copy(), point.hess.copy()
+        grad[:self.p] += g
+        hess[:self.p, :self.p] = -aug
         value = point.value + 0.5 * logdet if sign > 0 else -math.inf
         return Point(value, grad, hess, point.noise, point.floor)
 
     def information(self, vec):
-        """The augmented information X' diag(W + h p (1 - p)) X at vec, whose inverse is the
-        covariance logistf and firthmodels report: Firth's estimate is the MLE of the data
-        with each row split in two, weights 1 + h/2 (its outcome) and h/2 (the other)."""
-        p, W, info = self._parts(vec)
-        X = self.base.X
-        h = W * np.einsum("ij,jk,ik->i", X, np.linalg.inv(info), X)
-        aug = W + h * p * (1.0 - p)
-        return (X * aug[:, None]).T @ X
+        """The augmented information at vec, whose inverse is the covariance logistf and
+        firthmodels report."""
+        return self._scoring(vec)[3]

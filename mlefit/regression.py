@@ -148,7 +148,10 @@ def _as_map(result, fit, coef_prior):
                                   "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
     coefs = tuple(replace(c, interval="wald" if coef_prior.firth else "laplace") for c in result.coefficients)
     return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
-                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes), method="MAP: " + result.method,
+                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
+                   method="MAP: " + result.method + ("; Jeffreys' prior's exact gradient, with the augmented "
+                                                     "information as the curvature (Fisher scoring, as logistf)"
+                                                     if coef_prior.firth else ""),
                    prior=coef_prior.given, penalty=coef_prior.penalty, log_prior=fit.log_prior,
                    log_posterior=fit.loglik + fit.log_prior)
 
