@@ -18,19 +18,21 @@ def posterior(family, priors, y, w, fixed, theta, confidence):
     prior = priors[0]
     n = float(np.size(y) if w is None else np.sum(w))
     s = float(np.sum(y) if w is None else np.dot(w, y))
-    a = prior.args
+    a, kind = prior.args, prior.distribution
+    if kind == "uniform" and a == (0.0, 1.0):  # flat on a probability: beta(1, 1)
+        kind, a = "beta", (1.0, 1.0)
     found = None
-    if prior.distribution == "beta" and base == "bernoulli":
+    if kind == "beta" and base == "bernoulli":
         found = ("beta", (a[0] + s, a[1] + n - s))
-    elif prior.distribution == "beta" and base == "binomial" and shape:
+    elif kind == "beta" and base == "binomial" and shape:
         found = ("beta", (a[0] + s, a[1] + int(shape) * n - s))
-    elif prior.distribution == "beta" and base == "geometric":
+    elif kind == "beta" and base == "geometric":
         found = ("beta", (a[0] + n, a[1] + s))
-    elif prior.distribution == "gamma" and base == "poisson":
+    elif kind == "gamma" and base == "poisson":
         found = ("gamma", (a[0] + s, a[1] + n))
-    elif prior.distribution == "gamma" and base == "exponential":
+    elif kind == "gamma" and base == "exponential":
         found = ("gamma", (a[0] + n, a[1] + s))
-    elif prior.distribution == "normal" and base == "normal" and prior.parameter == "mu" and 1 in fixed:
+    elif kind == "normal" and base == "normal" and prior.parameter == "mu" and 1 in fixed:
         sigma = float(theta[1])
         precision = 1.0 / a[1] ** 2 + n / sigma ** 2
         found = ("normal", ((a[0] / a[1] ** 2 + s / sigma ** 2) / precision, 1.0 / math.sqrt(precision)))
@@ -67,3 +69,13 @@ def mode(name, args):
     if a >= 1.0 and b >= 1.0:
         return (a - 1.0) / (a + b - 2.0) if a + b > 2.0 else 0.5
     return 0.0 if a < b else 1.0 if b < a else math.nan  # a = b < 1: two modes
+
+
+def edge_log_prior(prior, t):
+    """The prior's log-density at t on the edge of its support (scipy's limit: +inf where
+    the density rises to the edge, beta(0.5, 0.5) at 1), for a MAP there."""
+    from scipy import stats
+    a = prior.args
+    frozen = {"beta": lambda: stats.beta(a[0], a[1]), "uniform": lambda: stats.uniform(a[0], a[1] - a[0]),
+              "gamma": lambda: stats.gamma(a[0], scale=1.0 / a[1])}[prior.distribution]()
+    return float(frozen.logpdf(t))

@@ -15,7 +15,7 @@ import numpy as np
 from . import families, inference
 from .errors import ConvergenceError, UsageError
 from .likelihood import loglik as data_loglik
-from .likelihood import maximize_sum, sums
+from .likelihood import RowFit, maximize_sum, sums
 from .result import Interval, ParameterEstimate
 
 LAPLACE = "Laplace approximation: curvature of the log-posterior"
@@ -72,16 +72,27 @@ def fit_map(result, given, max_iter=200):
             h[p.index, p.index] += d2
         return v, g, h, noise
 
-    smooth = all(p.shape.smooth for p in priors)
-    start = _start(f.theta, domains, priors, f.n)
-    found = maximize_sum(dens if smooth else replace(dens, smooth=False), value_at, sums_at, start,
-                         f.fixed, held, max_iter)
+    from .conjugate import edge_log_prior, posterior
+    exact = posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence)
+    if exact is not None and _on_edge(exact["mode"], domains[priors[0].index]):
+        # the posterior density rises to the edge of the range (a flat or U-shaped prior and
+        # data all on one side): its mode, the MAP, is there, out of the unconstrained
+        # scale's reach; the closed form gives it
+        theta = list(f.theta)
+        theta[priors[0].index] = exact["mode"]
+        found = RowFit(tuple(theta), math.nan, None, tuple(i for i in range(dens.k) if i not in f.fixed), 0,
+                       True, "", "closed form: the conjugate posterior's mode, on the edge of the range")
+        lp = edge_log_prior(priors[0], exact["mode"])
+    else:
+        smooth = all(p.shape.smooth for p in priors)
+        start = _start(f.theta, domains, priors, f.n)
+        found = maximize_sum(dens if smooth else replace(dens, smooth=False), value_at, sums_at, start,
+                             f.fixed, held, max_iter)
+        lp = None
     theta = tuple(float(t) for t in found.theta)
     loglik = data_loglik(dens, y, theta, w, shapes)
-    lp = log_prior(theta)
+    lp = log_prior(theta) if lp is None else lp
     info = _information(dens, sums_at, value_at, theta, found.free)
-    from .conjugate import posterior
-    exact = posterior(fam.name, priors, y, w, f.fixed, theta, f.confidence)
     parameters, notes = _parameters(result, theta, info, found.free, domains, exact, f.confidence)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)
@@ -99,6 +110,14 @@ def fit_map(result, given, max_iter=200):
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
+
+
+def _on_edge(t, domain):
+    """An estimate on the edge of its domain (0 or 1 for a probability, 0 for a positive
+    parameter), or within rounding of it, where the Laplace approximation does not apply."""
+    if domain == "unit":
+        return not 1e-12 < t < 1.0 - 1e-12
+    return domain == "positive" and not t > 1e-300
 
 
 def _density(fam):
@@ -162,10 +181,13 @@ def _parameters(result, theta, info, free, domains, exact, confidence):
             out.append(replace(p, estimate=t))
             continue
         j = free.index(i)
-        se = math.sqrt(cov[j, j]) if cov is not None and cov[j, j] > 0 else None
-        if se is None or (domain != "real" and t <= 0) or (domain == "unit" and t >= 1):
+        se = math.sqrt(cov[j, j]) if cov is not None and cov[j, j] > 0 and not _on_edge(t, domain) else None
+        if se is None:
             laplace = Interval("laplace", None, None, LAPLACE, "no curvature at this estimate")
             lo = hi = None
+            if _on_edge(t, domain):
+                notes.append(f"{p.name}'s MAP is on the edge of its range ({t:.6g}): the log-posterior rises "
+                             f"toward it, so the Laplace approximation does not apply there (no SE)")
         else:
             lo, hi, scale = inference.wald_interval(t, se, domain, z)
             laplace = Interval("laplace", lo, hi, f"{LAPLACE} ({scale})")

@@ -435,3 +435,28 @@ def test_separation_suggests_jeffreys_and_jeffreys_is_for_logit_binary_regressio
         mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", prior=["jeffreys", "coef ~ normal(0, 1)"])
     with pytest.raises(UsageError, match="--prior jeffreys is for 'mlefit regress'"):
         mlefit.fit([1, 0, 1], "bernoulli", prior="jeffreys")
+
+
+# ---------------------------------------------------------------- a MAP on the edge of the range
+@pytest.mark.parametrize("prior", ["p ~ beta(1, 1)", "p ~ uniform(0, 1)"])
+def test_a_flat_prior_with_all_heads_gives_the_edge_like_the_mle(prior):
+    r = mlefit.fit([1, 1, 1, 1], "bernoulli", prior=prior)
+    assert r.estimates["p"] == 1.0 and r.loglik == 0.0 and r.log_prior == 0.0
+    assert r.posterior["label"] == "beta(5, 1)"
+    p = r.parameters[0]
+    assert p.se is None and (p.ci_lower, p.ci_upper) == pytest.approx(stats.beta(5, 1).ppf([0.025, 0.975]))
+
+
+def test_a_posterior_density_rising_to_the_edge_has_its_map_there():
+    d = mlefit.fit([1, 1, 1, 1], "bernoulli", prior="p ~ beta(0.5, 0.5)").to_dict()
+    assert d["parameters"][0]["estimate"] == 1.0
+    assert d["log_prior"] is None and d["log_posterior"] is None  # +inf: the density is unbounded there
+    r = mlefit.fit([0, 0, 0], "poisson", prior="rate ~ gamma(0.5, 1)")
+    assert r.estimates["rate"] == 0.0 and r.posterior["label"] == "gamma(0.5, 4)"
+
+
+def test_a_generic_map_on_the_edge_has_no_laplace_interval():
+    r = mlefit.fit([0, 0, 1, 2, 0, 3, 1], "zero_inflated_poisson", prior="pi ~ beta(1, 3)")
+    pi = r.parameters[0]
+    assert pi.estimate < 1e-12 and pi.se is None and pi.ci_lower is None
+    assert any("pi's MAP is on the edge of its range" in n for n in r.notes)
