@@ -13,7 +13,7 @@ def posterior(family, priors, y, w, fixed, theta, confidence):
     the fit has no conjugate pair. family: the family's name ('binomial:10');
     fixed: {index: value}; theta: the fitted parameters (for a fixed sigma)."""
     base, _, shape = family.partition(":")
-    if len(priors) != 1:
+    if len(priors) != 1 or priors[0].transform is not None:
         return None
     prior = priors[0]
     n = float(np.size(y) if w is None else np.sum(w))

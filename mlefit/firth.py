@@ -30,7 +30,8 @@ class Jeffreys:
     """The marker of `--prior jeffreys` for a regression, with what regression_prior's
     CoefPriors offers: wrap(objective), the record as given, the note."""
 
-    given = ({"parameter": "all coefficients", "given": "jeffreys", "distribution": "jeffreys", "args": {}},)
+    given = ({"parameter": "all coefficients", "transform": None, "given": "jeffreys", "distribution": "jeffreys",
+              "args": {}},)
     penalty = None
     firth = True
     interval_note = ("Wald intervals and p-values from the augmented information, as logistf's and firthmodels' "

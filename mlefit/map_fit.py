@@ -97,7 +97,7 @@ def fit_map(result, given, max_iter=200):
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)
     notes = [n for n in result.notes] + notes + [
-        f"MAP (maximum a posteriori) with the prior {', '.join(p.parameter + ' ~ ' + p.label() for p in priors)}: "
+        f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
         f"the MLE moved {shrink}", NO_CRITERIA]
     out = replace(result, parameters=tuple(parameters), loglik=loglik, aic=math.nan, bic=math.nan,
                   bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + found.method,

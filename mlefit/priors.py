@@ -114,6 +114,17 @@ DOMAIN_TEXT = {REAL: "takes any real value", POSITIVE: "is positive", UNIT: "is 
 EXAMPLE = "'p ~ beta(2, 2)'"
 
 
+# A prior on a transformed parameter, u = g(t) ('log(sigma) ~ normal(0, 1)'): the density of
+# t is f(g(t)) g'(t), so t's MAP is the mode of that density (log(sigma) ~ normal(m, s) is
+# sigma ~ lognormal(m, s)). For each g: the domain of t, g, g', g'' and d/dt (g''/g').
+TRANSFORMS = {
+    "log": (POSITIVE, math.log, lambda t: 1.0 / t, lambda t: -1.0 / t ** 2, lambda t: 1.0 / t ** 2),
+    "logit": (UNIT, lambda t: math.log(t) - math.log1p(-t), lambda t: 1.0 / (t * (1.0 - t)),
+              lambda t: (2.0 * t - 1.0) / (t * (1.0 - t)) ** 2,
+              lambda t: (1.0 - 2.0 * t + 2.0 * t * t) / (t * (1.0 - t)) ** 2),
+}
+
+
 @dataclass(frozen=True)
 class Prior:
     """One parameter's prior: `parameter` (its name), `index` (its place in theta), the
@@ -124,6 +135,7 @@ class Prior:
     distribution: str
     args: tuple
     text: str
+    transform: str | None = None  # 'log' or 'logit': the prior is on g(parameter)
 
     @property
     def shape(self):
@@ -132,7 +144,13 @@ class Prior:
     def derivs(self, t):
         """(log p(t), d/dt, d2/dt2): -inf (and zeros) outside the support."""
         try:
-            return self.shape.derivs(float(t), *self.args)
+            if self.transform is None:
+                return self.shape.derivs(float(t), *self.args)
+            _, g, g1, g2, g3 = TRANSFORMS[self.transform]
+            t = float(t)
+            lp, d1, d2 = self.shape.derivs(g(t), *self.args)
+            a, b = g1(t), g2(t)
+            return lp + math.log(a), d1 * a + b / a, d2 * a * a + d1 * b + g3(t)
         except (ValueError, ZeroDivisionError, OverflowError):
             return -math.inf, 0.0, 0.0
 
@@ -142,9 +160,14 @@ class Prior:
     def label(self):
         return f"{self.distribution}({', '.join(f'{a:.10g}' for a in self.args)})"
 
+    def said(self):
+        """'p ~ beta(2, 2)', 'log(sigma) ~ normal(0, 1)': the prior with its numbers as read."""
+        lhs = self.parameter if self.transform is None else f"{self.transform}({self.parameter})"
+        return f"{lhs} ~ {self.label()}"
+
     def to_dict(self):
-        return {"parameter": self.parameter, "given": self.text, "distribution": self.distribution,
-                "args": dict(zip(self.shape.args, self.args))}
+        return {"parameter": self.parameter, "transform": self.transform, "given": self.text,
+                "distribution": self.distribution, "args": dict(zip(self.shape.args, self.args))}
 
 
 def parse(text, names, domains, what="the family", noun="parameter"):
@@ -160,7 +183,10 @@ def parse(text, names, domains, what="the family", noun="parameter"):
     lhs, sep, rhs = text.partition("~")
     if not sep or not lhs.strip() or not rhs.strip():
         raise UsageError(f"a prior is written PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE} (got '{shown}')")
-    param = lhs.strip()
+    param, transform = lhs.strip(), None
+    inner = re.fullmatch(r"(log|logit)\s*\(\s*(.+?)\s*\)", param)
+    if inner is not None and param not in names:
+        transform, param = inner.group(1), inner.group(2)
     if param not in names:
         raise UsageError(f"{what} has no {noun} '{plain(param, 40)}' (the prior '{shown}'); its {noun}s: "
                          f"{', '.join(names)}")
@@ -183,8 +209,16 @@ def parse(text, names, domains, what="the family", noun="parameter"):
                          f"({', '.join(shape.args)}), got {len(args)} in '{shown}'")
     _check_rule(name, shape, args, shown)
     index = list(names).index(param)
-    _check_support(name, shape, args, param, domains[index], shown)
-    return Prior(param, index, name, tuple(args), text.strip())
+    domain = domains[index]
+    if transform is not None:
+        if TRANSFORMS[transform][0] != domain:
+            raise UsageError(f"{transform}() in '{shown}' is for a {'positive parameter' if transform == 'log' else 'probability'}"
+                             f", but {param} {DOMAIN_TEXT[domain]}; put the prior on {param} itself")
+        domain, param_shown = REAL, f"{transform}({param})"
+    else:
+        param_shown = param
+    _check_support(name, shape, args, param_shown, domain, shown)
+    return Prior(param, index, name, tuple(args), text.strip(), transform)
 
 
 def _numbers(inside, name, shown):

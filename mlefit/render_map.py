@@ -8,7 +8,8 @@ from .render import fmt
 def map_rows(table, d):
     for p in d["prior"]:
         args = ", ".join(fmt(v, 10) for v in p["args"].values())
-        table.add_row("prior", f"{p['parameter']} ~ {p['distribution']}({args})")
+        lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
+        table.add_row("prior", f"{lhs} ~ {p['distribution']}({args})")
     table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
                   + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)

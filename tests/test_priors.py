@@ -460,3 +460,41 @@ def test_a_generic_map_on_the_edge_has_no_laplace_interval():
     pi = r.parameters[0]
     assert pi.estimate < 1e-12 and pi.se is None and pi.ci_lower is None
     assert any("pi's MAP is on the edge of its range" in n for n in r.notes)
+
+
+# ---------------------------------------------------------------- priors on log(t) and logit(t)
+@pytest.mark.parametrize("text, domain, points, density", [
+    ("log(t) ~ normal(0.3, 0.7)", "positive", (0.2, 1.0, 3.5), lambda t: stats.lognorm(0.7, scale=math.exp(0.3)).pdf(t)),
+    ("log(t) ~ student_t(4, 0, 2)", "positive", (0.2, 1.0, 3.5), lambda t: stats.t(4, 0, 2).pdf(math.log(t)) / t),
+    ("logit(t) ~ normal(0.5, 1.5)", "unit", (0.1, 0.5, 0.93),
+     lambda t: stats.norm(0.5, 1.5).pdf(math.log(t / (1 - t))) / (t * (1 - t))),
+])
+def test_a_prior_on_a_transformed_parameter_is_its_density_with_the_jacobian(text, domain, points, density):
+    prior = parse(text, ("t",), (domain,))
+    for t in points:
+        lp, d1, d2 = prior.derivs(t)
+        assert lp == pytest.approx(math.log(density(t)), rel=1e-12, abs=1e-12)
+        h = 1e-5 * t
+        assert d1 == pytest.approx((prior.logpdf(t + h) - prior.logpdf(t - h)) / (2 * h), rel=1e-6, abs=1e-8)
+        assert d2 == pytest.approx((prior.derivs(t + h)[1] - prior.derivs(t - h)[1]) / (2 * h), rel=1e-6, abs=1e-7)
+
+
+def test_a_normal_prior_on_log_sigma_is_a_lognormal_prior_on_sigma():
+    data = [2.1, 3.4, 1.2, 5.5, 2.2]
+    a = mlefit.fit(data, "normal", prior="log(sigma) ~ normal(0.3, 0.7)")
+    b = mlefit.fit(data, "normal", prior="sigma ~ lognormal(0.3, 0.7)")
+    assert list(a.estimates.values()) == pytest.approx(list(b.estimates.values()), rel=1e-12)
+    assert a.log_prior == pytest.approx(b.log_prior, rel=1e-12)
+    assert a.to_dict()["prior"][0]["transform"] == "log"
+
+
+def test_a_normal_prior_on_logit_p_equals_scipy_optimize():
+    y = [1, 0, 1, 1, 1]
+
+    def neg(p):
+        return -(np.sum(stats.bernoulli(p).logpmf(y)) + stats.norm(0, 1).logpdf(math.log(p / (1 - p)))
+                 - math.log(p) - math.log(1 - p))
+    ref = optimize.minimize_scalar(neg, bounds=(1e-6, 1 - 1e-6), method="bounded", options={"xatol": 1e-12})
+    r = mlefit.fit(y, "bernoulli", prior="logit(p) ~ normal(0, 1)")
+    assert r.estimates["p"] == pytest.approx(ref.x, abs=1e-8)
+    assert r.posterior is None  # not the conjugate beta
