@@ -35,7 +35,7 @@ class Jeffreys:
     penalty = None
     firth = True
     interval_note = ("Wald intervals and p-values from the augmented information, as logistf's and firthmodels' "
-                     "bse; logistf's default profile penalised-likelihood intervals are not computed here")
+                     "bse; --interval profile gives logistf's default, profile penalised-likelihood intervals")
 
     def wrap(self, objective):
         return FirthObjective(objective)

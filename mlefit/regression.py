@@ -99,10 +99,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if interval == "profile" and fit.converged:
         from .regression_profile import interval as profile
         p = len(fit.names)
-        ends = {j: profile(fit.objective, fit.vec, fit.loglik, fit.covariance, j, confidence, max_iter,
+        search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
+        if coef_prior is not None:
+            search, top = coef_prior.wrap(fit.objective), fit.loglik + fit.log_prior
+        ends = {j: profile(search, fit.vec, top, fit.covariance, j, confidence, max_iter,
                            log_scale=j >= p and fit.other_domains[j - p] != "real")
                 for j in range(fit.vec.size)}
-        how = "profile likelihood"
+        how = "profile likelihood" if coef_prior is None else \
+            "profile penalised likelihood" if coef_prior.firth else "profile log-posterior"
         if any(None in e for e in ends.values()):
             notes.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
                          "log-likelihood never falls far enough on that side")
@@ -128,9 +132,9 @@ def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, inform
         return None
     if name == "categorical":
         raise UsageError("--prior and --penalty are not available for the categorical family yet")
-    if interval != "wald" or robust or cluster is not None or information != "observed":
-        raise UsageError("--prior and --penalty give Laplace-approximation intervals (curvature of the "
-                         "log-posterior): not with --interval profile, --robust, --cluster or --information expected")
+    if robust or cluster is not None or information != "observed":
+        raise UsageError("--prior and --penalty give intervals from the log-posterior (its curvature, or its "
+                         "profile with --interval profile): not with --robust, --cluster or --information expected")
     from .regression_prior import resolve
     n = float(d.y.size if d.w is None else np.sum(d.w))
     found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
@@ -144,9 +148,14 @@ def _as_map(result, fit, coef_prior):
     """A regression result made MAP: the log-prior and log-posterior beside the data's
     log-likelihood, the priors said, no likelihood-ratio test, pseudo R2, AIC or BIC."""
     said = coef_prior.note(list(fit.names))
-    notes = list(result.notes) + [said, coef_prior.interval_note, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
+    profiled = any(c.interval.startswith("profile") for c in result.coefficients)
+    how = (f"intervals: where the {'penalised likelihood' if coef_prior.firth else 'log-posterior'}, maximised "
+           f"over the other coefficients, falls chi2_1(level)/2 below its maximum; standard errors and p-values "
+           f"as without --interval profile" if profiled else coef_prior.interval_note)
+    notes = list(result.notes) + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
                                   "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
-    coefs = tuple(replace(c, interval="wald" if coef_prior.firth else "laplace") for c in result.coefficients)
+    coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
+                                                                      else "laplace") for c in result.coefficients)
     return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
                    lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
                    method="MAP: " + result.method + ("; Jeffreys' prior's exact gradient, with the augmented "

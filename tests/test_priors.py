@@ -327,7 +327,7 @@ def test_a_prior_on_every_slope_keeps_a_separated_fit_finite():
     ({"penalty": "ridge"}, "--penalty takes l2:LAMBDA"),
     ({"prior": "coef ~ laplace(0, 1)"}, "a laplace prior on coefficients is not smooth"),
     ({"prior": "agee ~ normal(0, 1)"}, "the regression has no coefficient 'agee'"),
-    ({"prior": "coef ~ normal(0, 1)", "interval": "profile"}, "not with --interval profile"),
+    ({"prior": "coef ~ normal(0, 1)", "robust": True}, "not with --robust, --cluster"),
 ])
 def test_bad_regression_priors_are_usage_errors(kw, said):
     X, y = _infert()
@@ -498,3 +498,31 @@ def test_a_normal_prior_on_logit_p_equals_scipy_optimize():
     r = mlefit.fit(y, "bernoulli", prior="logit(p) ~ normal(0, 1)")
     assert r.estimates["p"] == pytest.approx(ref.x, abs=1e-8)
     assert r.posterior is None  # not the conjugate beta
+
+
+def test_firth_profile_penalised_likelihood_intervals_equal_firthmodels():
+    firthmodels = pytest.importorskip("firthmodels")
+    X, y = _infert()
+    ref = firthmodels.FirthLogisticRegression(gtol=1e-9, xtol=1e-9, max_iter=200).fit(X, y)
+    ci = ref.conf_int(method="pl", tol=1e-9, max_iter=100)  # intercept last
+    r = mlefit.regress(_columns(X, y), "case", ["spontaneous", "induced", "age"], dist="bernoulli",
+                       prior="jeffreys", interval="profile")
+    got = [end for c in r.coefficients for end in (c.ci_lower, c.ci_upper)]
+    assert got == pytest.approx([*ci[-1], *ci[:-1].ravel()], abs=1e-6)
+    assert r.coefficients[0].interval == "profile penalised likelihood"
+
+
+def test_ridge_profile_intervals_are_where_the_profile_log_posterior_falls_by_chi2_over_2():
+    X, y = _infert()
+    r = mlefit.regress(_columns(X, y), "case", ["spontaneous", "induced", "age"], dist="bernoulli",
+                       prior="coef ~ normal(0, 1)", interval="profile")
+    top = r.log_posterior
+
+    def log_post(b):
+        eta = b[0] + X @ b[1:]
+        return np.sum(y * eta - np.logaddexp(0, eta)) + np.sum(stats.norm(0, 1).logpdf(b[1:]))
+    c = r.coefficients[1]  # spontaneous, held at each end, the others maximised by scipy
+    for end in (c.ci_lower, c.ci_upper):
+        rest = optimize.minimize(lambda v: -log_post(np.r_[v[0], end, v[1:]]), np.zeros(3), method="BFGS",
+                                 options={"gtol": 1e-10})
+        assert top - (-rest.fun) == pytest.approx(stats.chi2(1).ppf(0.95) / 2, abs=1e-6)
