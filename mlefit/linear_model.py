@@ -232,8 +232,17 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
     else:
         vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset)
     search = objective if prior is None else prior.wrap(objective)
-    found = newton(search, search.value, vec0, max_iter=max_iter)
-    cov = covariance_from_information(-found.hess)  # None unless positive definite
+    kinks = getattr(prior, "kinks", ())
+    if kinks:  # laplace priors: proximal Newton, exact zeros; no SE for a coefficient on its kink
+        from .lasso import maximise, on_kink
+        w, c = np.zeros(vec0.size), np.zeros(vec0.size)
+        for j, weight, centre in kinks:
+            w[j], c[j] = w[j] + weight, centre
+        found = maximise(search, vec0, w, c, max_iter=max_iter)
+        cov = on_kink(found, w, c)
+    else:
+        found = newton(search, search.value, vec0, max_iter=max_iter)
+        cov = covariance_from_information(-found.hess)  # None unless positive definite
     p = X.shape[1]
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
     loglik_null = null.loglik if null is not None and null.converged else None

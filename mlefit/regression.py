@@ -138,6 +138,9 @@ def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, inform
     from .regression_prior import resolve
     n = float(d.y.size if d.w is None else np.sum(d.w))
     found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+    if interval == "profile" and getattr(found, "kinks", ()):
+        raise UsageError("--interval profile does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
+                         "their kinks leave the profile without derivatives there")
     if found is not None and found.firth:
         from .firth import check
         check(name, link)
@@ -149,10 +152,16 @@ def _as_map(result, fit, coef_prior):
     log-likelihood, the priors said, no likelihood-ratio test, pseudo R2, AIC or BIC."""
     said = coef_prior.note(list(fit.names))
     profiled = any(c.interval.startswith("profile") for c in result.coefficients)
+    zeros = [c.name for c in result.coefficients if c.se is not None and math.isnan(c.se)]  # on a kink
+    if zeros:
+        notes_zero = [f"{', '.join(zeros)} {'is' if len(zeros) == 1 else 'are'} exactly at the laplace prior's centre "
+                      f"(lasso's zeros): the posterior mode sits on the kink, so no standard error"]
+    else:
+        notes_zero = []
     how = (f"intervals: where the {'penalised likelihood' if coef_prior.firth else 'log-posterior'}, maximised "
            f"over the other coefficients, falls chi2_1(level)/2 below its maximum; standard errors and p-values "
            f"as without --interval profile" if profiled else coef_prior.interval_note)
-    notes = list(result.notes) + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
+    notes = list(result.notes) + notes_zero + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
                                   "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
     coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
                                                                       else "laplace") for c in result.coefficients)
@@ -160,7 +169,9 @@ def _as_map(result, fit, coef_prior):
                    lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
                    method="MAP: " + result.method + ("; Jeffreys' prior's exact gradient, with the augmented "
                                                      "information as the curvature (Fisher scoring, as logistf)"
-                                                     if coef_prior.firth else ""),
+                                                     if coef_prior.firth else "; proximal Newton for the laplace priors' "
+                                                     "kinks (coordinate descent on each quadratic model, as glmnet)"
+                                                     if getattr(coef_prior, "kinks", ()) else ""),
                    prior=coef_prior.given, penalty=coef_prior.penalty, log_prior=fit.log_prior,
                    log_posterior=fit.loglik + fit.log_prior)
 

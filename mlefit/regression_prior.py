@@ -18,7 +18,7 @@ from .errors import UsageError, plain
 from .maximize import Point
 from .priors import parse_all
 
-SMOOTH_ONLY = ("laplace", "uniform")
+NOT_ON_COEFFICIENTS = ("uniform",)
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,32 @@ class CoefPriors:
         unpenalised = [n for j, n in enumerate(names) if j not in self.covered]
         out = f"MAP (maximum a posteriori) with the priors {said}"
         if pen is not None:
-            out = (f"--penalty l2:{pen['lambda']:.10g} (glmnet's lambda: mean NLL + lambda/2 |b|^2) is the prior "
-                   f"normal(0, 1/sqrt(n lambda)) = {pen['prior']} on each coefficient, n = {pen['n']:.10g}; "
-                   f"scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}")
+            out = (f"--penalty {pen['kind']} (glmnet's: mean NLL + lambda ((1 - alpha)/2 |b|^2 + alpha |b|_1), "
+                   f"lambda = {pen['lambda']:.10g}, alpha = {pen['alpha']:.10g}, n = {pen['n']:.10g}) is the prior "
+                   f"{pen['prior']} on each coefficient: normal(0, 1/sqrt(n lambda (1 - alpha))), "
+                   f"laplace(0, 1/(n lambda alpha))")
+            if pen["kind"] == "l2":
+                out += f"; scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}"
         if unpenalised:
             out += f"; {', '.join(unpenalised)} without a prior (unpenalised)"
         return out
 
+    @property
+    def kinks(self):
+        """((coefficient index, 1/b, mu), ...) of the laplace priors: the log-prior's kinks,
+        which the proximal Newton of mlefit.lasso handles (exact zeros)."""
+        return tuple((j, 1.0 / p.args[1], p.args[0]) for j, p in self.priors if p.distribution == "laplace")
+
+    def log_prior(self, beta):
+        return sum(p.logpdf(beta[j]) for j, p in self.priors)
+
     def derivs(self, beta):
-        """(log-prior, gradient, diagonal of the Hessian) in the coefficients."""
+        """(log-prior, gradient, diagonal of the Hessian) of the smooth priors (all but
+        laplace) in the coefficients."""
         lp, g, h = 0.0, np.zeros(beta.size), np.zeros(beta.size)
         for j, prior in self.priors:
+            if prior.distribution == "laplace":
+                continue
             v, d1, d2 = prior.derivs(beta[j])
             lp += v
             g[j] += d1
@@ -90,9 +105,9 @@ def resolve(texts, penalty, names, n, family_params=()):
     parsed = parse_all(texts, ("coef",) + tuple(names), ("real",) * (len(names) + 1), what="the regression",
                        noun="coefficient")
     for p in parsed:
-        if p.distribution in SMOOTH_ONLY:
-            raise UsageError(f"a {p.distribution} prior on coefficients is not smooth (lasso needs coordinate "
-                             f"descent, not there yet); use normal (ridge), student_t or cauchy")
+        if p.distribution in NOT_ON_COEFFICIENTS:
+            raise UsageError(f"a {p.distribution} prior on coefficients is not supported (its edges are kinks "
+                             f"the MAP may sit on); use normal (ridge), laplace (lasso), student_t or cauchy")
     by_name = {p.parameter: p for p in parsed}
     out = []
     for j, name in enumerate(names):
@@ -103,25 +118,38 @@ def resolve(texts, penalty, names, n, family_params=()):
 
 
 def _penalty(spec, names, n):
-    kind, _, rest = str(spec).partition(":")
-    kind = kind.strip().lower()
-    if kind in ("l1", "elasticnet"):
-        raise UsageError(f"--penalty {kind} (a laplace prior) needs coordinate descent, not there yet; use l2:LAMBDA")
-    if kind != "l2" or not rest.strip():
-        raise UsageError(f"--penalty takes l2:LAMBDA, e.g. l2:0.1 (got '{plain(spec, 40)}')")
-    try:
-        lam = float(rest)
-    except ValueError:
-        lam = math.nan
+    """glmnet's penalty on n rows, mean NLL + lambda ((1 - alpha)/2 |b|^2 + alpha |b|_1), as the
+    priors it equals on each coefficient but the intercept: normal(0, 1/sqrt(n lambda (1 - alpha)))
+    and laplace(0, 1/(n lambda alpha)). l2:LAMBDA is alpha = 0, l1:LAMBDA alpha = 1."""
+    kind, *numbers = [part.strip() for part in str(spec).split(":")]
+    kind = kind.lower()
+    wanted = {"l2": 1, "l1": 1, "elasticnet": 2}
+    if kind not in wanted or len(numbers) != wanted[kind]:
+        raise UsageError(f"--penalty takes l2:LAMBDA, l1:LAMBDA or elasticnet:LAMBDA:ALPHA, e.g. l2:0.1 "
+                         f"(got '{plain(spec, 40)}')")
+    values = []
+    for text in numbers:
+        try:
+            values.append(float(text))
+        except ValueError:
+            values.append(math.nan)
+    lam = values[0]
+    alpha = {"l2": 0.0, "l1": 1.0}.get(kind, values[-1])
     if not (math.isfinite(lam) and lam > 0):
-        raise UsageError(f"--penalty l2:LAMBDA needs a positive number for LAMBDA (got '{plain(rest, 40)}')")
-    sd = 1.0 / math.sqrt(n * lam)
-    text = f"coef ~ normal(0, {sd:.17g})"
-    parsed = parse_all([text], ("coef",) + tuple(names), ("real",) * (len(names) + 1), what="the regression")
-    prior = parsed[0]
-    out = tuple((j, prior) for j, name in enumerate(names) if name != "Intercept")
-    return CoefPriors(out, (prior.to_dict(),), {"kind": "l2", "lambda": lam, "n": n, "sd": sd,
-                                                 "prior": f"normal(0, {sd:.10g})"}, tuple(j for j, _ in out))
+        raise UsageError(f"--penalty {kind} needs a positive number for LAMBDA (got '{plain(numbers[0], 40)}')")
+    if not 0.0 <= alpha <= 1.0:
+        raise UsageError(f"--penalty elasticnet:LAMBDA:ALPHA needs ALPHA from 0 (ridge) to 1 (lasso) "
+                         f"(got '{plain(numbers[-1], 40)}')")
+    sd = 1.0 / math.sqrt(n * lam * (1.0 - alpha)) if alpha < 1.0 else None
+    scale = 1.0 / (n * lam * alpha) if alpha > 0.0 else None
+    texts = ([f"coef ~ normal(0, {sd!r})"] if sd else []) + ([f"coef ~ laplace(0, {scale!r})"] if scale else [])
+    coefs = ("coef",) + tuple(names)
+    parsed = [parse_all([t], coefs, ("real",) * len(coefs), what="the regression")[0] for t in texts]
+    out = tuple((j, prior) for prior in parsed for j, name in enumerate(names) if name != "Intercept")
+    said = " and ".join(p.label() for p in parsed)
+    return CoefPriors(out, tuple(p.to_dict() for p in parsed),
+                      {"kind": kind, "lambda": lam, "alpha": alpha, "n": n, "sd": sd, "scale": scale, "prior": said},
+                      tuple(sorted({j for j, _ in out})))
 
 
 class PenalisedObjective:
@@ -133,12 +161,14 @@ class PenalisedObjective:
 
     def value(self, vec):
         v = self.base.value(vec)
-        return v + self.priors.derivs(vec[:self.p])[0] if math.isfinite(v) else v
+        return v + self.priors.log_prior(vec[:self.p]) if math.isfinite(v) else v
 
     def __call__(self, vec):
+        """The log-posterior, with the gradient and Hessian of its smooth part (the laplace
+        priors' kinks are left to mlefit.lasso)."""
         point = self.base(vec)
-        lp, g, h = self.priors.derivs(vec[:self.p])
+        _, g, h = self.priors.derivs(vec[:self.p])
         grad, hess = point.grad.copy(), point.hess.copy()
         grad[:self.p] += g
         hess[np.arange(self.p), np.arange(self.p)] += h
-        return Point(point.value + lp, grad, hess, point.noise, point.floor)
+        return Point(point.value + self.priors.log_prior(vec[:self.p]), grad, hess, point.noise, point.floor)

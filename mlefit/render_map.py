@@ -31,8 +31,9 @@ def regression_rows(table, d):
     """A MAP regression's priors (or penalty), log-prior and log-posterior."""
     if d.get("penalty"):
         pen = d["penalty"]
-        table.add_row("penalty", f"l2:{fmt(pen['lambda'], 10)} = the prior {pen['prior']} on each coefficient "
-                                 f"but the intercept")
+        spec = f"{pen['kind']}:{fmt(pen['lambda'], 10)}" + (f":{fmt(pen['alpha'], 10)}" if pen["kind"] == "elasticnet"
+                                                             else "")
+        table.add_row("penalty", f"{spec} = the prior {pen['prior']} on each coefficient but the intercept")
     else:
         for p in d["prior"]:
             args = ", ".join(fmt(v, 10) for v in p["args"].values())

@@ -322,10 +322,10 @@ def test_a_prior_on_every_slope_keeps_a_separated_fit_finite():
 
 @pytest.mark.parametrize("kw, said", [
     ({"prior": "coef ~ normal(0, 1)", "penalty": "l2:0.1"}, "give --prior or --penalty, not both"),
-    ({"penalty": "l1:0.1"}, "needs coordinate descent"),
+    ({"penalty": "l3:0.1"}, "--penalty takes l2:LAMBDA, l1:LAMBDA or elasticnet:LAMBDA:ALPHA"),
     ({"penalty": "l2:-1"}, "needs a positive number for LAMBDA"),
     ({"penalty": "ridge"}, "--penalty takes l2:LAMBDA"),
-    ({"prior": "coef ~ laplace(0, 1)"}, "a laplace prior on coefficients is not smooth"),
+    ({"prior": "coef ~ uniform(-1, 1)"}, "a uniform prior on coefficients is not supported"),
     ({"prior": "agee ~ normal(0, 1)"}, "the regression has no coefficient 'agee'"),
     ({"prior": "coef ~ normal(0, 1)", "robust": True}, "not with --robust, --cluster"),
 ])
@@ -526,3 +526,64 @@ def test_ridge_profile_intervals_are_where_the_profile_log_posterior_falls_by_ch
         rest = optimize.minimize(lambda v: -log_post(np.r_[v[0], end, v[1:]]), np.zeros(3), method="BFGS",
                                  options={"gtol": 1e-10})
         assert top - (-rest.fun) == pytest.approx(stats.chi2(1).ppf(0.95) / 2, abs=1e-6)
+
+
+# ---------------------------------------------------------------- lasso and elastic net (laplace priors)
+def _sparse_design(seed=11, n=120):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    return X, rng
+
+
+@pytest.mark.parametrize("penalty, alpha, l1_ratio", [("l1:0.1", 0.1, 1.0), ("elasticnet:0.2:0.6", 0.2, 0.6)])
+def test_lasso_and_elastic_net_equal_scikit_learn_zeros_included(penalty, alpha, l1_ratio):
+    sk = pytest.importorskip("sklearn.linear_model")
+    X, rng = _sparse_design()
+    y = 1.0 + X @ [1.2, 0.0, -0.6, 0.0, 0.05] + rng.normal(size=X.shape[0])
+    ref = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-14, max_iter=100000).fit(X, y)
+    names = ("a", "b", "c", "d", "e")
+    r = mlefit.regress(_columns(X, y, names, "y"), "y", list(names), dist="normal", fix={"sigma": 1.0},
+                       penalty=penalty)  # sigma = 1: the mean NLL is scikit-learn's |r|^2/(2n)
+    got = _coefs(r, names)
+    assert got == pytest.approx([ref.intercept_, *ref.coef_], abs=1e-8)
+    assert [g == 0.0 for g in got[1:]] == [c == 0.0 for c in ref.coef_]  # the same exact zeros
+    assert any(c == 0.0 for c in ref.coef_)
+    zero = [c for c in r.coefficients if c.estimate == 0.0]
+    assert all(c.se is None or math.isnan(c.se) for c in zero)
+    assert r.to_dict()["coefficients"][2]["se"] is None  # JSON: null
+
+
+@pytest.mark.parametrize("dist", ["bernoulli", "poisson"])
+def test_lasso_glm_map_meets_its_optimality_conditions(dist):
+    """The MAP of log-likelihood - w |b|_1 (intercept free): the log-likelihood's gradient is
+    0 in the intercept, w sign(b_j) where b_j != 0, and at most w in size where b_j = 0."""
+    X, rng = _sparse_design(5, 300)
+    eta = 0.2 + X @ [0.8, 0.0, -0.5, 0.0, 0.1]
+    y = (rng.random(300) < 1 / (1 + np.exp(-eta))).astype(float) if dist == "bernoulli" else \
+        rng.poisson(np.exp(eta)).astype(float)
+    names = ("a", "b", "c", "d", "e")
+    r = mlefit.regress(_columns(X, y, names, "y"), "y", list(names), dist=dist, prior="coef ~ laplace(0, 0.05)")
+    b = np.array(_coefs(r, names))
+    X1 = np.column_stack([np.ones(y.size), X])
+    mean = 1 / (1 + np.exp(-X1 @ b)) if dist == "bernoulli" else np.exp(X1 @ b)
+    g = X1.T @ (y - mean)
+    w = 1 / 0.05
+    assert g[0] == pytest.approx(0, abs=1e-7)
+    for j in range(1, 6):
+        if b[j] != 0:
+            assert g[j] == pytest.approx(w * np.sign(b[j]), abs=1e-7)
+        else:
+            assert abs(g[j]) <= w + 1e-9
+    assert (b[1:] == 0).any()
+
+
+def test_penalty_numbers_and_laplace_profile_refused():
+    X, y = _infert()
+    data, names = _columns(X, y), ["spontaneous", "induced", "age"]
+    with pytest.raises(UsageError, match="ALPHA from 0"):
+        mlefit.regress(data, "case", names, dist="bernoulli", penalty="elasticnet:0.1:2")
+    with pytest.raises(UsageError, match="does not go with laplace priors"):
+        mlefit.regress(data, "case", names, dist="bernoulli", penalty="l1:0.1", interval="profile")
+    a = mlefit.regress(data, "case", names, dist="bernoulli", penalty="elasticnet:0.05:0")
+    b = mlefit.regress(data, "case", names, dist="bernoulli", penalty="l2:0.05")
+    assert _coefs(a, names) == pytest.approx(_coefs(b, names), rel=1e-12)
