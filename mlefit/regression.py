@@ -118,11 +118,17 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
-                                    "covariance": None if cov is None else cov[:k, :k].tolist()})
+                                    "covariance": None if cov is None else _saved(cov[:k, :k])})
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
     return result
+
+
+def _saved(cov):
+    """The coefficients' covariance for --save: a lasso coefficient on its kink (NaN: no
+    curvature there) counts as held at its value, with no variance or covariance."""
+    return np.where(np.isnan(cov), 0.0, cov).tolist()
 
 
 def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information):

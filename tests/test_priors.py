@@ -587,3 +587,23 @@ def test_penalty_numbers_and_laplace_profile_refused():
     a = mlefit.regress(data, "case", names, dist="bernoulli", penalty="elasticnet:0.05:0")
     b = mlefit.regress(data, "case", names, dist="bernoulli", penalty="l2:0.05")
     assert _coefs(a, names) == pytest.approx(_coefs(b, names), rel=1e-12)
+
+
+def test_a_lasso_model_saves_as_valid_json_and_predicts(tmp_path):
+    from pathlib import Path
+    infert = str(Path(__file__).resolve().parent.parent / "sample_data" / "infert.csv")
+    model = tmp_path / "m.json"
+    runner = CliRunner()
+    out = runner.invoke(cli, ["regress", infert, "-y", "case", "-x", "spontaneous,induced,age,parity", "-d",
+                              "bernoulli", "--penalty", "l1:0.05", "--save", str(model)])
+    assert out.exit_code == 0, out.output
+    def no_constants(c):
+        raise AssertionError(f"{c} in the saved model")
+    saved = json.loads(model.read_text(), parse_constant=no_constants)  # strict JSON: no NaN
+    assert saved["penalty"]["kind"] == "l1" and any(c["estimate"] == 0 for c in saved["coefficients"])
+    new = tmp_path / "new.csv"
+    new.write_text("education,age,parity,induced,case,spontaneous\n0-5yrs,26,6,1,1,2\n")
+    pred = runner.invoke(cli, ["predict", str(model), str(new), "--interval"])
+    assert pred.exit_code == 0, pred.output
+    mean, lower, upper = map(float, pred.stdout.splitlines()[1].split(","))
+    assert lower < mean < upper
