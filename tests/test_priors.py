@@ -607,3 +607,12 @@ def test_a_lasso_model_saves_as_valid_json_and_predicts(tmp_path):
     assert pred.exit_code == 0, pred.output
     mean, lower, upper = map(float, pred.stdout.splitlines()[1].split(","))
     assert lower < mean < upper
+
+
+def test_by_groups_are_each_a_map_fit():
+    out = CliRunner().invoke(cli, ["fit", "-", "-c", "x", "--by", "g", "-d", "bernoulli", "--prior", "p ~ beta(2, 2)",
+                                   "--json"], input="g,x\na,1\na,0\na,1\nb,0\nb,0\nb,1\n")
+    assert out.exit_code == 0, out.output
+    groups = {g["group"]: g for g in json.loads(out.stdout)["groups"]}
+    assert groups["a"]["posterior"]["label"] == "beta(4, 3)" and groups["b"]["posterior"]["label"] == "beta(3, 4)"
+    assert groups["a"]["parameters"][0]["estimate"] == pytest.approx(3 / 5, abs=1e-10)
