@@ -253,3 +253,31 @@ def timed(t, runs):
 def best_of(args):
     return (f"Best of up to {args.repeat} timings within {args.budget:g} s per measurement (¹: one "
             "call).")
+
+
+def ratio_row(head, timed_ml, timed_other, gap):
+    """A row of a 'mlefit against another' table: the head cells, both best times (¹: one
+    call), other/mlefit, and `gap` (mlefit's objective minus the other's), echoed on stderr.
+    timed_*: (seconds, runs) as measure() gives them."""
+    (t_ml, runs_ml), (t, runs) = timed_ml, timed_other
+    row = [*head, fmt_s(t_ml) + ("" if runs_ml > 1 else "¹"), fmt_s(t) + ("" if runs > 1 else "¹"),
+           fmt_ratio(t / t_ml), f"{gap:.3g}"]
+    print(" | ".join(row), file=sys.stderr, flush=True)
+    return row
+
+
+def add_timing_options(ap, key, sizes):
+    """--sizes, --repeat, --budget, --seed and the output options, added to the parser ap."""
+    ap.add_argument("--sizes", default=sizes)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--budget", type=float, default=30.0)
+    ap.add_argument("--seed", type=int, default=20261206)
+    add_output_options(ap, key)
+
+
+def publish(args, key, title, body, extra=()):
+    """Print the section, and write it to RESULTS.md with --write."""
+    text = section(key, title, body, extra)
+    print(text)
+    if args.write:
+        write_section(key, text, args.write)

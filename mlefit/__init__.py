@@ -38,6 +38,11 @@ def fit(data, family=None, **options):
         the weights. Rows with missing or zero trials are left out and reported.
     fix: {parameter name: value} held fixed; the others are estimated given them, the
         fixed ones are shown without SE, and AIC/BIC count only the free parameters.
+    prior: priors on parameters, making the fit MAP (maximum a posteriori): 'p ~ beta(2, 2)',
+        a list of such strings (one per parameter), or {'p': 'beta(2, 2)'}; the result's
+        loglik is the data's at the MAP, with log_prior, log_posterior (unnormalised), the MLE
+        beside (mle), Laplace intervals, the exact posterior of a conjugate pair
+        (posterior) and no AIC/BIC (see docs/priors.md).
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
     interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,
@@ -97,6 +102,10 @@ def regress(data, response=None, covariates=(), **options):
         'log_logistic', 'exponential': log of the time scale = x'b), Tobit ('normal') and
         censored counts ('poisson', 'negative_binomial');
         result.censoring counts the rows of each kind (docs/regress.md).
+    prior: priors on the coefficients, making the fit MAP: 'coef ~ normal(0, 2.5)' (every
+        coefficient but the intercept; ridge), 'age ~ normal(0, 1)' (one by name, over
+        coef), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
+        normal(0, 1/sqrt(n LAMBDA)) on every coefficient but the intercept (docs/priors.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.

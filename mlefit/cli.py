@@ -9,7 +9,7 @@ import click
 
 from . import __version__, cli_censor, exits
 from .cli_censor import censoring_options
-from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, say
+from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, prior_option, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
 from .progress import _nothing, _progress  # noqa: F401  (cli_plot and cli_select use _progress)
@@ -142,6 +142,7 @@ select_options = _selection_options(select=True)
                    "every row, or a column with one per row (rows of 0 trials are left out).")
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
+@prior_option("'PARAM ~ DIST(ARGS)'", "A prior on a parameter (repeatable, one per parameter), e.g. 'p ~ beta(2, 2)'")
 @click.option("--positive", metavar="LABEL",
               help="bernoulli on a column of two text labels (yes/no): the label that counts as 1. "
                    "Default: the second in sorted order (yes, TRUE, won); a note says which.")
@@ -187,7 +188,7 @@ select_options = _selection_options(select=True)
               help="With --engine dask: how long to wait for the scheduler to answer (default 10).")
 @censoring_options
 @debug_option
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, positive, by, gof,
+def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, prior, positive, by, gof,
         families_list,
         continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
         delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, connect_timeout,
@@ -213,10 +214,10 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     derive = _derive_specs(derive)
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
-        if by is not None or fix or interval != "wald" or robust or derive or plot:
-            raise UsageError("--dist auto compares families on the whole column: --by, --fix, --interval, "
-                             "--robust, --derive and --plot do not apply (fit the chosen family with them "
-                             "afterwards)")
+        if by is not None or fix or interval != "wald" or robust or derive or plot or prior:
+            raise UsageError("--dist auto compares families on the whole column: --by, --fix, --prior, "
+                             "--interval, --robust, --derive and --plot do not apply (fit the chosen family "
+                             "with them afterwards)")
         from .cli_select import _select
         return _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed,
                        confidence, max_iter, output, delimiter, decimal, encoding,
@@ -251,7 +252,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         check_path(plot)
     settings = dict(confidence=confidence, information=information, max_iter=max_iter,
                     fix=_fixes(fix), interval=interval, robust=robust, derive=derive, resample=resample,
-                    seed=seed, bootstrap=bootstrap if boot_intervals else None)
+                    seed=seed, bootstrap=bootstrap if boot_intervals else None, **({"prior": prior} if prior else {}))
+    if prior and (gof or plot is not None):
+        raise UsageError("--gof and --plot work from the MLE: not with --prior (fit without it for them)")
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
     binary = fam.spec.name == "bernoulli"
@@ -263,7 +266,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
                              dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
     from . import cli_engine
-    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
+    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels, prior)
     how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")

@@ -84,6 +84,13 @@ def json_option(instead="tables"):
                         help=f"Print one JSON object instead of {instead}.")
 
 
+def prior_option(metavar, what):
+    """--prior (repeatable) of fit and regress: `what` says what it is a prior on."""
+    return click.option("--prior", "prior", metavar=metavar, multiple=True,
+                        help=f"{what}: the fit is then MAP (maximum a posteriori), with the log-prior and "
+                             f"log-posterior reported apart from the log-likelihood (docs/priors.md).")
+
+
 class MlefitGroup(click.Group):
     """Turns every error into one line on stderr and an exit code: 2 for usage, 1 for
     data or fit problems, 130 for Ctrl-C; with --json, stdout still gets a JSON object

@@ -12,9 +12,9 @@ ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' bl
                "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")
 
 
-def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels):
+def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels, prior=()):
     """The first option given that needs every value in memory, or None."""
-    needs = [(by is not None, "--by"), (weights is not None, "--weights"), (per_row, "--trials COLUMN"),
+    needs = [(bool(prior), "--prior"), (by is not None, "--by"), (weights is not None, "--weights"), (per_row, "--trials COLUMN"),
              (gof, "--gof"), (plot is not None, "--plot"), (interval != "wald", f"--interval {interval}"),
              (robust, "--robust"), (bool(derive), "--derive"), (labels, "the categorical family")]
     return next((name for given, name in needs if given), None)

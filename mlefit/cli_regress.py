@@ -5,7 +5,7 @@ import click
 
 from .cli import cli, input_options, read_options
 from .cli_censor import censoring_options
-from .cli_edge import say
+from .cli_edge import prior_option, say
 
 LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax", "log_mean"]
 
@@ -42,6 +42,13 @@ def _names(text):
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold one of the family's other parameters at a value (student_t's df, negative_binomial's "
                    "size, normal's sigma); repeatable.")
+@prior_option("'COEF ~ DIST(ARGS)'", "A prior on the coefficients (repeatable): 'coef ~ normal(0, 2.5)' (every "
+                                       "coefficient but the intercept: ridge), or one by name ('age ~ normal(0, 1)', "
+                                       "'Intercept ~ normal(0, 10)')")
+@click.option("--penalty", metavar="l2:LAMBDA",
+              help="Ridge as glmnet defines it (mean NLL + LAMBDA/2 |b|^2, intercept unpenalised): the prior "
+                   "normal(0, 1/sqrt(n LAMBDA)) on each coefficient, said in the output; scikit-learn's C is "
+                   "1/(n LAMBDA).")
 @click.option("--information", type=click.Choice(["observed", "expected"]), default="observed", show_default=True,
               help="Fisher information for the standard errors: observed (minus the Hessian) or expected "
                    "(what statsmodels' GLM and R's glm report; the same on a canonical link).")
@@ -63,7 +70,7 @@ def _names(text):
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, fix, information, interval, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
+                    positive, fix, prior, penalty, information, interval, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
                     na_values, strict, **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -96,7 +103,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     options = read_options(delimiter, decimal, encoding, header, na_values)
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                     positive=positive, fix=_fixes(fix), information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,
+                     positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,
                      censoring=censoring)
     d = result.to_dict()
     if save is not None:

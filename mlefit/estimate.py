@@ -22,8 +22,15 @@ INFORMATION_KINDS = ("observed", "expected")
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
         confidence=0.95, information="observed", max_iter=200, tol=1e-12, interval="wald",
-        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None):
+        robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None,
+        prior=None):
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
+    if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
+        from . import map_fit
+        map_fit.check_options(interval, robust, derive, bootstrap, data, information)
+        ml = fit(data, family, loss=loss, weights=weights, trials=trials, fix=fix, column=column,
+                 confidence=confidence, information=information, max_iter=max_iter, tol=tol, positive=positive)
+        return map_fit.fit_map(ml, prior, max_iter)
     from .censoring import Censored
     if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
         if trials is not None:

@@ -21,7 +21,7 @@ LOG_LINKS = ("log", "logit", "softmax")
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
-            max_iter=100, options=None, censoring=None):
+            max_iter=100, options=None, censoring=None, prior=None, penalty=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note = _family(dist, loss)
     censoring = _censoring(name, censoring)
@@ -54,6 +54,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      censoring=censoring)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
+    coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
@@ -65,23 +66,31 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         fixed = _fixed(dens, target, fix)
         try:
             if d.censored is not None:
+                if coef_prior is not None:
+                    raise UsageError("priors and penalties on censored regressions are not built yet")
                 from . import censored_regress
                 fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target,
                                            link=link, w=d.w, offset=d.offset, intercept=where, fixed=fixed,
                                            max_iter=max_iter)
             else:
                 fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                                 offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
+                                 offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter,
+                                 prior=coef_prior)
         except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
                             f"likelihood is unbounded; check for a covariate that copies the response") from None
+    if coef_prior is not None and coef_prior.firth and fit.converged:  # logistf's errors (firth.py)
+        from .firth import FirthObjective
+        from .inference import covariance_from_information
+        fit = replace(fit, covariance=covariance_from_information(FirthObjective(fit.objective).information(fit.vec)))
     sigma = dict(fit.others).get("sigma")
     if sigma is not None and sigma <= 1e-10 * float(np.std(d.y)):
         raise DataError(f"the covariates give the response exactly (residual scale {sigma:.3g} against a spread "
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
-    if name in ("bernoulli", "binomial"):
+    every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
+    if name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
@@ -104,10 +113,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if interval == "profile" and fit.converged:
         from .regression_profile import interval as profile
         p = len(fit.names)
-        ends = {j: profile(fit.objective, fit.vec, fit.loglik, fit.covariance, j, confidence, max_iter,
+        search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
+        if coef_prior is not None:
+            search, top = coef_prior.wrap(fit.objective), fit.loglik + fit.log_prior
+        ends = {j: profile(search, fit.vec, top, fit.covariance, j, confidence, max_iter,
                            log_scale=j >= p and fit.other_domains[j - p] != "real")
                 for j in range(fit.vec.size)}
-        how = "profile likelihood"
+        how = "profile likelihood" if coef_prior is None else \
+            "profile penalised likelihood" if coef_prior.firth else "profile log-posterior"
         if any(None in e for e in ends.values()):
             notes.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
                          "log-likelihood never falls far enough on that side")
@@ -115,14 +128,73 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      cov, how, fixed, ends)
     result = replace(result, information=information,
                      censoring=None if d.censored is None else d.censored.counts())
+    if coef_prior is not None:
+        result = _as_map(result, fit, coef_prior)
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
-                                    "covariance": None if cov is None else cov[:k, :k].tolist()})
+                                    "covariance": None if cov is None else _saved(cov[:k, :k])})
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
     return result
+
+
+def _saved(cov):
+    """The coefficients' covariance for --save: a lasso coefficient on its kink (NaN: no
+    curvature there) counts as held at its value, with no variance or covariance."""
+    return np.where(np.isnan(cov), 0.0, cov).tolist()
+
+
+def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information):
+    """The coefficients' priors (regression_prior.CoefPriors) of --prior/--penalty, or None;
+    the options a MAP regression does not take are refused."""
+    if not prior and not penalty:
+        return None
+    if name == "categorical":
+        raise UsageError("--prior and --penalty are not available for the categorical family yet")
+    if robust or cluster is not None or information != "observed":
+        raise UsageError("--prior and --penalty give intervals from the log-posterior (its curvature, or its "
+                         "profile with --interval profile): not with --robust, --cluster or --information expected")
+    from .regression_prior import resolve
+    n = float(d.y.size if d.w is None else np.sum(d.w))
+    found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+    if interval == "profile" and getattr(found, "kinks", ()):
+        raise UsageError("--interval profile does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
+                         "their kinks leave the profile without derivatives there")
+    if found is not None and found.firth:
+        from .firth import check
+        check(name, link)
+    return found
+
+
+def _as_map(result, fit, coef_prior):
+    """A regression result made MAP: the log-prior and log-posterior beside the data's
+    log-likelihood, the priors said, no likelihood-ratio test, pseudo R2, AIC or BIC."""
+    said = coef_prior.note(list(fit.names))
+    profiled = any(c.interval.startswith("profile") for c in result.coefficients)
+    zeros = [c.name for c in result.coefficients if c.se is not None and math.isnan(c.se)]  # on a kink
+    if zeros:
+        notes_zero = [f"{', '.join(zeros)} {'is' if len(zeros) == 1 else 'are'} exactly at the laplace prior's centre "
+                      f"(lasso's zeros): the posterior mode sits on the kink, so no standard error"]
+    else:
+        notes_zero = []
+    how = (f"intervals: where the {'penalised likelihood' if coef_prior.firth else 'log-posterior'}, maximised "
+           f"over the other coefficients, falls chi2_1(level)/2 below its maximum; standard errors and p-values "
+           f"as without --interval profile" if profiled else coef_prior.interval_note)
+    notes = list(result.notes) + notes_zero + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
+                                  "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
+    coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
+                                                                      else "laplace") for c in result.coefficients)
+    return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
+                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
+                   method="MAP: " + result.method + ("; Jeffreys' prior's exact gradient, with the augmented "
+                                                     "information as the curvature (Fisher scoring, as logistf)"
+                                                     if coef_prior.firth else "; proximal Newton for the laplace priors' "
+                                                     "kinks (coordinate descent on each quadratic model, as glmnet)"
+                                                     if getattr(coef_prior, "kinks", ()) else ""),
+                   prior=coef_prior.given, penalty=coef_prior.penalty, log_prior=fit.log_prior,
+                   log_posterior=fit.loglik + fit.log_prior)
 
 
 def _covariance(fit, d, robust, cluster, notes):

@@ -73,6 +73,12 @@ class RegressionResult:
     notes: tuple = field(default=())
     # a censored response: rows of each kind (exact, left, right, interval, truncated); None: not censored
     censoring: dict | None = None
+    # a MAP regression (--prior, --penalty; regression_prior.py): the priors as given, the
+    # penalty and the prior it equals, the log-prior and unnormalised log-posterior at the MAP
+    prior: tuple = ()
+    penalty: dict | None = None
+    log_prior: float | None = None
+    log_posterior: float | None = None
     # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
@@ -123,6 +129,11 @@ class RegressionResult:
             "bits_per_sample": self.bits_per_sample,
             "bits_differential": self.bits_differential,
             "pseudo_r2": self.pseudo_r2,
+            "map": bool(self.prior),
+            "prior": [dict(p) for p in self.prior] or None,
+            "penalty": self.penalty,
+            "log_prior": self.log_prior,
+            "log_posterior": self.log_posterior,
             "information": self.information,
             "method": self.method,
             "converged": self.converged,

@@ -33,7 +33,7 @@ def fit_table(d, rows=None, title=None):
     if title is None:
         where = f"column '{d['column']}'" if d["column"] is not None else "data"
         src = f" of {d['source']}" if d["source"] else ""
-        title = f"{d['family']} fit to {where}{src}"
+        title = f"{d['family']} {'MAP ' if d.get('map') else ''}fit to {where}{src}"
     rows = d["parameters"] if rows is None else rows
     table = Grid(title=title, box=SIMPLE_HEAD, title_justify="left")
     robust = any(p.get("se_robust") is not None for p in rows)
@@ -117,8 +117,12 @@ def summary_table(d):
     if d["bits_differential"]:
         bits += "  (differential: depends on the unit of measurement)"
     table.add_row("bits per sample", bits)
-    table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}"
-                  f"  ({d['n_parameters']} free parameter{'s' if d['n_parameters'] != 1 else ''})")
+    if d.get("map"):
+        from .render_map import map_rows
+        map_rows(table, d)
+    else:
+        table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}"
+                      f"  ({d['n_parameters']} free parameter{'s' if d['n_parameters'] != 1 else ''})")
     if d.get("tic") is not None:
         table.add_row("TIC", f"{fmt(d['tic'], 10)}  (AIC with the sandwich's penalty: robust to a wrong family)")
     if d.get("resampling"):
@@ -129,7 +133,8 @@ def summary_table(d):
     table.add_row("method", d["method"])
     iters = f" in {d['iterations']} iterations" if d["iterations"] else ""
     table.add_row("converged", fmt(d["converged"]) + iters)
-    table.add_row("information", f"{d['information']} Fisher information")
+    table.add_row("information", "minus the Hessian of the log-posterior (observed information + the prior's)"
+                  if d.get("map") else f"{d['information']} Fisher information")
     for p in list(d["parameters"]) + list(d.get("derived", [])):
         if p["note"]:
             table.add_row("note", f"{p['name']}: {p['note']}")
@@ -323,7 +328,7 @@ def print_fit(d, file=None):
 def print_groups(head, rows, file=None):
     """--by: one table row per group; groups that failed are listed after the table."""
     ok = [r for r in rows if "family" in r]
-    family = ok[0]["family"] if ok else "?"
+    family = (ok[0]["family"] + (" MAP" if ok[0].get("map") else "")) if ok else "?"
     items = [f"{family} fit to column '{head['column']}' of {head['source']}, by '{head['by']}': "
              f"{len(rows)} groups; {head['rows_read']} rows read, {head['n_dropped']} dropped"]
     for drop in head["dropped"]:

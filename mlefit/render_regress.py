@@ -15,7 +15,7 @@ def _p(value):
 
 def coefficient_table(d):
     where = f" of {d['source']}" if d["source"] else ""
-    title = f"{d['family']} regression ({d['link']} link) of '{d['response']}'{where}"
+    title = f"{d['family']} {'MAP ' if d.get('map') else ''}regression ({d['link']} link) of '{d['response']}'{where}"
     table = Grid(title=title, box=SIMPLE_HEAD, title_justify="left")
     ratio = any(c.get("exp_estimate") is not None for c in d["coefficients"])
     ratio_name = RATIO.get(d["link"], "exp(coef)") if d["family"] != "normal" else "exp(coef)"
@@ -82,10 +82,15 @@ def summary_table(d):
     if d["bits_differential"]:
         bits += "  (differential: depends on the unit of the response)"
     table.add_row("bits per sample", bits)
-    table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameters)")
+    if d.get("map"):
+        from .render_map import regression_rows
+        regression_rows(table, d)
+    else:
+        table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameters)")
     table.add_row("method", d["method"])
     table.add_row("converged", fmt(d["converged"]) + (f" in {d['iterations']} iterations" if d["iterations"] else ""))
-    table.add_row("information", f"{d['information']} Fisher information")
+    table.add_row("information", "minus the Hessian of the log-posterior" if d.get("map")
+                  else f"{d['information']} Fisher information")
     for note in d["notes"]:
         table.add_row("note", note)
     return table

@@ -116,6 +116,13 @@ class FitResult:
     resampling: dict | None = None  # how bootstrap intervals were made (samples, kind, seed, ...)
     # censored data: rows of each kind {exact, left, right, interval, truncated} (None: none censored)
     censoring: dict | None = None
+    # a MAP fit (mlefit.map_fit): the priors (as given and parsed), the log-prior and the
+    # unnormalised log-posterior at the MAP, the exact posterior of a conjugate pair, the MLE
+    prior: tuple = ()
+    log_prior: float | None = None
+    log_posterior: float | None = None
+    posterior: dict | None = None
+    mle: dict | None = None
     # what further inference needs (mlefit.fitted.Fitted): the data, family and estimate;
     # never serialized, and ignored when results are compared
     fitted: object = field(default=None, repr=False, compare=False)
@@ -159,6 +166,12 @@ class FitResult:
             "aic": self.aic,
             "bic": self.bic,
             "tic": self.tic,
+            "map": bool(self.prior),
+            "prior": [dict(p) for p in self.prior] or None,
+            "log_prior": self.log_prior,
+            "log_posterior": self.log_posterior,
+            "posterior": self.posterior,
+            "mle": self.mle,
             "intervals": self.interval_kind,
             "resampling": self.resampling,
             "derived": [p.to_dict() for p in self.derived],

@@ -32,7 +32,8 @@ def check(fit, X, names, y, trials, w=None):
     raise DataError(f"{kind} separation: {', '.join(which) or 'the intercept'} "
                     f"{'separate' if len(which) > 1 else 'separates'} the outcomes, so the maximum "
                     f"likelihood estimate does not exist (a coefficient goes to infinity); drop or "
-                    f"merge {'those covariates' if len(which) > 1 else 'that covariate'}")
+                    f"merge {'those covariates' if len(which) > 1 else 'that covariate'}, or fit with --prior jeffreys "
+                    f"(Firth's penalised likelihood, finite under separation)")
 
 
 def _separating(X, s):

@@ -1,0 +1,203 @@
+"""MAP fits: the mode of log-likelihood + log-prior, found by the one Newton maximiser of
+the generic path (likelihood.maximize_sum) over the family's per-row record, with the
+priors' analytic derivatives (mlefit.priors) added to the likelihood's. The likelihood
+and the prior stay apart in every number reported: loglik is the data's log-likelihood
+at the MAP, log_prior the priors' log-density there, log_posterior their sum (the
+unnormalised log-posterior). Standard errors come from the curvature of the
+log-posterior (the Laplace approximation), intervals are built on the unconstrained
+scale like Wald ones; conjugate pairs also get their exact posterior (mlefit.conjugate).
+AIC and BIC are for maximum-likelihood fits and are not reported (null)."""
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from . import families, inference
+from .errors import ConvergenceError, UsageError
+from .likelihood import loglik as data_loglik
+from .likelihood import RowFit, maximize_sum, sums
+from .result import Interval, ParameterEstimate
+
+LAPLACE = "Laplace approximation: curvature of the log-posterior"
+NO_CRITERIA = ("AIC and BIC are not reported: they are for maximum-likelihood fits, and this is a MAP fit "
+               "(the log-likelihood is at the MAP, not at its maximum)")
+
+
+def check_options(interval, robust, derive, bootstrap, data, information="observed"):
+    """The fit options a MAP fit takes: Wald-type (Laplace) intervals on uncensored data."""
+    from .censoring import Censored
+    if information != "observed":
+        raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
+                         "(observed): drop --information expected")
+    if interval != "wald" or robust or derive or bootstrap:
+        raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior): "
+                         "--interval profile/bootstrap/all, --robust and --derive do not go with --prior")
+    if isinstance(data, Censored):
+        raise UsageError("--prior does not go with censored data yet; fit them without a prior")
+
+
+def fit_map(result, given, max_iter=200):
+    """The MAP fit for the priors `given` (priors.parse_all's forms), from the ML fit
+    `result` (its data, family and fixed values): a FitResult with map fields set."""
+    from .priors import parse_all
+
+    f = result.fitted
+    if f is None:
+        raise UsageError("a prior needs the values in memory in their own unit: values beyond 1e+-100 are "
+                         "rescaled for the fit, which a prior's scale would not follow; rescale the data")
+    fam = f.family
+    dens, shapes = _density(fam)
+    names, domains = tuple(f.names), tuple(f.domains)
+    priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
+    held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
+    for p in priors:
+        if p.index in held:
+            raise UsageError(f"the estimate of {p.parameter} is the sample extreme, not found from the "
+                             f"likelihood's slope: a prior on it is not supported; put priors on the others")
+    y, w = f.x, f.w
+
+    def log_prior(theta):
+        return sum(p.logpdf(theta[p.index]) for p in priors)
+
+    def value_at(theta):
+        return data_loglik(dens, y, theta, w, shapes) + log_prior(theta)
+
+    def sums_at(theta):
+        v, g, h, noise = sums(dens, y, theta, w, shapes)
+        g, h = g.copy(), h.copy()
+        for p in priors:
+            lp, d1, d2 = p.derivs(theta[p.index])
+            v += lp
+            g[p.index] += d1
+            h[p.index, p.index] += d2
+        return v, g, h, noise
+
+    from .conjugate import edge_log_prior, posterior
+    exact = posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence)
+    if exact is not None and _on_edge(exact["mode"], domains[priors[0].index]):
+        # the posterior density rises to the edge of the range (a flat or U-shaped prior and
+        # data all on one side): its mode, the MAP, is there, out of the unconstrained
+        # scale's reach; the closed form gives it
+        theta = list(f.theta)
+        theta[priors[0].index] = exact["mode"]
+        found = RowFit(tuple(theta), math.nan, None, tuple(i for i in range(dens.k) if i not in f.fixed), 0,
+                       True, "", "closed form: the conjugate posterior's mode, on the edge of the range")
+        lp = edge_log_prior(priors[0], exact["mode"])
+    else:
+        smooth = all(p.shape.smooth for p in priors)
+        start = _start(f.theta, domains, priors, f.n)
+        found = maximize_sum(dens if smooth else replace(dens, smooth=False), value_at, sums_at, start,
+                             f.fixed, held, max_iter)
+        lp = None
+    theta = tuple(float(t) for t in found.theta)
+    loglik = data_loglik(dens, y, theta, w, shapes)
+    lp = log_prior(theta) if lp is None else lp
+    info = _information(dens, sums_at, value_at, theta, found.free)
+    parameters, notes = _parameters(result, theta, info, found.free, domains, exact, f.confidence)
+    mle = {n: float(t) for n, t in zip(names, f.theta)}
+    shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)
+    notes = [n for n in result.notes] + notes + [
+        f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
+        f"the MLE moved {shrink}", NO_CRITERIA]
+    out = replace(result, parameters=tuple(parameters), loglik=loglik, aic=math.nan, bic=math.nan,
+                  bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + found.method,
+                  converged=found.converged, iterations=found.iterations, message=found.message,
+                  notes=tuple(notes), prior=tuple(p.to_dict() for p in priors), log_prior=lp,
+                  log_posterior=loglik + lp, posterior=exact, mle=mle, fitted=None,
+                  interval_kind="laplace")
+    if not found.converged:
+        raise ConvergenceError(f"the MAP fit did not converge ({found.message}): the log-posterior may keep "
+                               f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
+                               f"use a prior that pulls away from the edge, or a larger --max-iter", out)
+    return out
+
+
+def _on_edge(t, domain):
+    """An estimate on the edge of its domain (0 or 1 for a probability, 0 for a positive
+    parameter), or within rounding of it, where the Laplace approximation does not apply."""
+    if domain == "unit":
+        return not 1e-12 < t < 1.0 - 1e-12
+    return domain == "positive" and not t > 1e-300
+
+
+def _density(fam):
+    base = fam.name.split(":")[0]
+    try:
+        dens, shapes = families.density(fam.name)
+    except (AttributeError, ImportError):
+        dens = None
+    if dens is None or base == "categorical":
+        raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
+                         f"record with fixed parameters)")
+    if fam.spec.shape is not None and not shapes:
+        raise UsageError(f"--prior with {base} needs one number of trials for every row ({base}:N or "
+                         f"--trials N), not one per row")
+    return dens, shapes
+
+
+def _start(theta, domains, priors, n):
+    """The MLE moved inside the parameters' domains and the priors' supports (an MLE of
+    p = 1 or rate = 0 is on an edge the unconstrained scale cannot reach)."""
+    out = list(theta)
+    edge = 0.5 / (n + 1.0)
+    for i, d in enumerate(domains):
+        if d == "unit":
+            out[i] = min(max(out[i], edge), 1.0 - edge)
+        elif d == "positive" and not out[i] > 0:
+            out[i] = edge
+    for p in priors:
+        if not math.isfinite(p.logpdf(out[p.index])) and p.distribution == "uniform":
+            out[p.index] = 0.5 * (p.args[0] + p.args[1])
+    return out
+
+
+def _information(dens, sums_at, value_at, theta, free):
+    """Minus the Hessian of the log-posterior in the free parameters, at theta: analytic,
+    or numeric for families without analytic derivatives."""
+    free = list(free)
+    if dens.derivs is not None:
+        h = sums_at(list(theta))[2]
+        return -h[np.ix_(free, free)]
+
+    def at(sub):
+        t = list(theta)
+        for i, v in zip(free, sub):
+            t[i] = float(v)
+        return value_at(t)
+    return -inference.numeric_hessian(at, np.array([theta[i] for i in free]))
+
+
+def _parameters(result, theta, info, free, domains, exact, confidence):
+    """ParameterEstimate records at the MAP: Laplace SEs and intervals (on the log or
+    logit scale for bounded parameters), the exact interval headline where conjugate."""
+    cov = inference.covariance_from_information(info) if len(free) else None
+    notes = [] if cov is not None or not free else [
+        "the log-posterior's curvature cannot be inverted at the MAP: no standard errors"]
+    z = inference.z_value(confidence)
+    out = []
+    for p, t, domain in zip(result.parameters, theta, domains):
+        i = len(out)
+        if i not in free:
+            out.append(replace(p, estimate=t))
+            continue
+        j = free.index(i)
+        se = math.sqrt(cov[j, j]) if cov is not None and cov[j, j] > 0 and not _on_edge(t, domain) else None
+        if se is None:
+            laplace = Interval("laplace", None, None, LAPLACE, "no curvature at this estimate")
+            lo = hi = None
+            if _on_edge(t, domain):
+                notes.append(f"{p.name}'s MAP is on the edge of its range ({t:.6g}): the log-posterior rises "
+                             f"toward it, so the Laplace approximation does not apply there (no SE)")
+        else:
+            lo, hi, scale = inference.wald_interval(t, se, domain, z)
+            laplace = Interval("laplace", lo, hi, f"{LAPLACE} ({scale})")
+        kinds = (laplace,)
+        how = "laplace"
+        if exact is not None and exact["parameter"] == p.name:
+            kinds += (Interval("exact", exact["ci_lower"], exact["ci_upper"],
+                               f"equal-tailed, exact {exact['label']} posterior"),)
+            lo, hi, how = exact["ci_lower"], exact["ci_upper"], "exact posterior"
+        out.append(ParameterEstimate(p.name, t, se, lo, hi, how, None, intervals=kinds if len(kinds) > 1 else ()))
+    notes.append(f"intervals are credible intervals: {LAPLACE} on the log/logit scale for bounded parameters"
+                 + ("; exact where the prior is conjugate" if exact is not None else ""))
+    return out, notes

@@ -1,0 +1,43 @@
+"""The rows a MAP fit (--prior) adds to the summary of `mlefit fit`: the priors, the MLE
+beside the MAP, the log-prior and log-posterior apart from the log-likelihood, the exact
+posterior of a conjugate pair, and why AIC and BIC are not shown."""
+from .inference import percent
+from .render import fmt
+
+
+def map_rows(table, d):
+    for p in d["prior"]:
+        args = ", ".join(fmt(v, 10) for v in p["args"].values())
+        lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
+        table.add_row("prior", f"{lhs} ~ {p['distribution']}({args})")
+    table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
+                  + "  (the estimates above are the MAP)")
+    _posterior_rows(table, d)
+    post = d.get("posterior")
+    if post:
+        table.add_row("posterior", f"{post['parameter']} ~ {post['label']} exactly (conjugate): mean "
+                                   f"{fmt(post['mean'])}, mode {fmt(post['mode'])}, sd {fmt(post['sd'])}, "
+                                   f"{percent(d['confidence'])} equal-tailed {fmt(post['ci_lower'])} - "
+                                   f"{fmt(post['ci_upper'])}")
+    table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")
+
+
+def _posterior_rows(table, d):
+    table.add_row("log-prior", fmt(d["log_prior"], 10))
+    table.add_row("log-posterior", f"{fmt(d['log_posterior'], 10)}  (log-likelihood + log-prior, unnormalised)")
+
+
+def regression_rows(table, d):
+    """A MAP regression's priors (or penalty), log-prior and log-posterior."""
+    if d.get("penalty"):
+        pen = d["penalty"]
+        spec = f"{pen['kind']}:{fmt(pen['lambda'], 10)}" + (f":{fmt(pen['alpha'], 10)}" if pen["kind"] == "elasticnet"
+                                                             else "")
+        table.add_row("penalty", f"{spec} = the prior {pen['prior']} on each coefficient but the intercept")
+    else:
+        for p in d["prior"]:
+            args = ", ".join(fmt(v, 10) for v in p["args"].values())
+            table.add_row("prior", "jeffreys: 1/2 log det I(b) on every coefficient (Firth)"
+                          if p["distribution"] == "jeffreys" else f"{p['parameter']} ~ {p['distribution']}({args})")
+    _posterior_rows(table, d)
+    table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")
