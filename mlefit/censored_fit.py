@@ -9,6 +9,7 @@ quantities, --fix, the nonparametric bootstrap, selection by AIC) sees an ordina
 whose statistics are these rows, so it works unchanged."""
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -28,7 +29,12 @@ class CensoredStats:
     terms: ct.Terms
     x: np.ndarray  # (rows, 4): lo, hi, tlo, thi
     w: np.ndarray | None
-    start: tuple  # a starting theta from the rows' surrogate values
+    starter: object  # () -> a starting theta from the rows' surrogate values
+
+    @cached_property
+    def start(self):
+        """Taken when first asked: a family's own shortcut needs none."""
+        return self.starter()
 
 
 def density_of(fam):
@@ -127,7 +133,7 @@ def censored_family(fam, dens, shapes):
         x = np.asarray(x, dtype=np.float64)
         terms = terms_of(x, w, discrete)
         n = float(x.shape[0] if w is None else np.sum(w))
-        return CensoredStats(n, terms, x, w, start_theta(dens, shapes, x, w, fam.spec.support, discrete))
+        return CensoredStats(n, terms, x, w, lambda: start_theta(dens, shapes, x, w, fam.spec.support, discrete))
 
     def loglik(s, theta):
         with np.errstate(all="ignore"):
@@ -247,24 +253,58 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
                         weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
                         resample=resample, seed=seed, on_step=on_step)
-    return replace(result, censoring={**cens.counts(), **_medians(cens, w, result)})
+    return replace(result, censoring={**cens.counts(), **_medians(cens, w, result, dens, shapes)})
 
 
-def _medians(cens, w, result):
+def _medians(cens, w, result, dens, shapes):
     """The Kaplan-Meier median beside the fitted one, for rows that are exact or
     right-censored without truncation (where Kaplan-Meier is the NPMLE); {} otherwise."""
     from . import kaplan_meier
-    from .derive import quantity
 
     kinds = cens.kinds()
     if kinds["left"].any() or kinds["interval"].any() or cens.entry is not None or cens.truncated_everywhere:
         return {}
-    out = {"kaplan_meier_median": kaplan_meier.median(cens.lo, kinds["exact"], w)}
-    try:
-        out["fitted_median"] = float(quantity(result.fitted, "median").function(tuple(result.fitted.theta)))
-    except (ArithmeticError, ValueError, UsageError):
-        out["fitted_median"] = None
-    return out
+    return {"kaplan_meier_median": kaplan_meier.median(cens.lo, kinds["exact"], w),
+            "fitted_median": fitted_median(dens, result.fitted.theta, shapes, cens.lo)}
+
+
+def fitted_median(dens, theta, shapes, values):
+    """The family's median at theta: where log S crosses log 1/2 (the smallest count
+    with F >= 1/2 for a discrete family), by bisection on its own logsf from a bracket
+    grown about the data (no scipy.stats). None where S does not cross 1/2 in range."""
+    half = -math.log(2.0)
+    finite = values[np.isfinite(values)]
+    a, b = float(finite.min()), float(finite.max())
+    width = max(b - a, abs(b), 1.0)
+
+    def above(v):  # S(v) > 1/2
+        with np.errstate(all="ignore"):
+            return bool(dens.logsf(np.array([v]), *theta, *shapes)[0] > half)
+    for _ in range(200):  # a: S(a) > 1/2
+        if above(a):
+            break
+        a -= width
+        width *= 2.0
+    width = max(b - a, 1.0)
+    for _ in range(200):
+        if not above(b):
+            break
+        b += width
+        width *= 2.0
+    if not above(a) or above(b) or not (math.isfinite(a) and math.isfinite(b)):
+        return None
+    if dens.discrete:
+        a, b = math.floor(a), math.ceil(b)
+        while b - a > 1:
+            m = (a + b) // 2
+            a, b = (m, b) if above(m) else (a, m)
+        return float(b)
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if m in (a, b):
+            break
+        a, b = (m, b) if above(m) else (a, m)
+    return b
 
 
 def _label(cens):
@@ -293,12 +333,31 @@ def _weighted(cens, weights, dropped):
     return cens, w, dropped
 
 
+# each support's (low, low reached, high, high reached): where a row's range must meet it
+EDGES = {"real": (-np.inf, False, np.inf, False), "positive": (0.0, False, np.inf, False),
+         "nonnegative": (0.0, True, np.inf, False), "count": (0.0, True, np.inf, False),
+         "binary": (0.0, True, 1.0, True), "unit_open": (0.0, False, 1.0, False)}
+
+
 def _check_rows(dens, shapes, stats, cens, fam):
     """Every row must be possible under the family: a value outside its support, or a
-    censored range that misses it, is an error naming the rows."""
-    with np.errstate(all="ignore"):
-        terms = ct.per_row(dens, stats.terms, stats.start, shapes, stats.x.shape[0])
-    refuse_impossible(terms, cens, fam.name, fam.spec.support_text)
+    censored range (lo, hi] that misses it, is an error naming the rows (from the bounds
+    alone: no pass of the family's functions)."""
+    from .support import outside
+
+    x = stats.x
+    lo, hi = x[:, 0], x[:, 1]
+    low, low_in, high, _ = EDGES.get(fam.spec.support, EDGES["real"])
+    seen = lo == hi
+    bad = np.zeros(lo.size, dtype=bool)
+    if seen.any():
+        bad[seen] = outside(fam.spec.support, lo[seen])
+    ranged = ~seen
+    with np.errstate(invalid="ignore"):
+        misses = ~((hi > low) | ((hi == low) & low_in)) | ~(lo < high)
+    bad[ranged] = misses[ranged]
+    if bad.any():
+        refuse_impossible(np.where(bad, -np.inf, 0.0), cens, fam.name, fam.spec.support_text)
 
 
 def refuse_impossible(terms, cens, name, support_text):

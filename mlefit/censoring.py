@@ -209,15 +209,17 @@ def _indicator(event, n, option, where):
         return e == 1
     words = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False,
              "t": True, "f": False}
-    out = np.empty(n, dtype=bool)
-    for i, v in enumerate(e):
+    distinct, back = np.unique(np.asarray([str(v) for v in e], dtype=object), return_inverse=True)
+    known = np.empty(distinct.size, dtype=bool)
+    for j, v in enumerate(distinct):  # each distinct word once
         key = str(v).strip().casefold()
         if key not in words:
+            i = int(np.flatnonzero(back == j)[0])
             place = where(i) if where else f"index {i}"
             raise DataError(f"{option} must be 1 (event seen) or 0 (censored), or true/false; {place} "
                             f"holds '{v}'")
-        out[i] = words[key]
-    return out
+        known[j] = words[key]
+    return known[back]
 
 
 def from_bounds(lower, upper, *, where=None, name=None):

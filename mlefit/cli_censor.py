@@ -80,9 +80,10 @@ def read(files, column, weights, opts, options, strict):
     reasons = {i: f"missing value in column '{n}'" for i, n in enumerate(names) if i}
     if weights:
         reasons[len(names) - 1] = "missing weight"
-    labels = tuple(n for n in ([column] if opts["censored_cells"] else []) + ([indicator] if indicator else []))
+    labels = (column,) if opts["censored_cells"] else ()
     frame = read_frame(files, names, labels=labels, options=options, auto_labels=False,
                        option="--column", missing_reasons=reasons, command="fit",
+                       on_text=lambda name, cell: None,  # an indicator of words (true/false) stays text
                        optional=tuple(first + ([opts["entry"]] if opts["entry"] else [])) if interval
                        else ((opts["entry"],) if opts["entry"] else ()))
     cols = [frame.columns[c] for c in frame.names]

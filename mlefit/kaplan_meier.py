@@ -15,14 +15,17 @@ def curve(times, events, weights=None, confidence=None):
     e = np.asarray(events, dtype=bool)
     if not t.size:
         return np.empty(0), np.empty(0)
-    order = np.argsort(t)  # ties in any order: rows are grouped by time below
-    t, e = t[order], e[order]
-    first = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
-    uniq = t[first]
-    if weights is None:
-        dead = np.add.reduceat(e.astype(np.float64), first)
-        risk = (t.size - first).astype(np.float64)  # rows with time >= t[first]
+    if weights is None:  # two sorts of values (no argsort): events' times, and all for the risk sets
+        seen = np.sort(t[e])
+        first = np.flatnonzero(np.r_[True, seen[1:] != seen[:-1]]) if seen.size else np.empty(0, np.intp)
+        uniq = seen[first]
+        dead = np.diff(np.r_[first, seen.size]).astype(np.float64)
+        risk = (t.size - np.searchsorted(np.sort(t), uniq, side="left")).astype(np.float64)
     else:
+        order = np.argsort(t)  # ties in any order: rows are grouped by time below
+        t, e = t[order], e[order]
+        first = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+        uniq = t[first]
         w = np.asarray(weights, dtype=np.float64)[order]
         dead = np.add.reduceat(np.where(e, w, 0.0), first)
         risk = np.cumsum(w[::-1])[::-1][first]  # weight of rows with time >= t[i]
