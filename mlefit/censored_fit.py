@@ -15,8 +15,7 @@ import numpy as np
 from . import censored_terms as ct
 from . import families
 from .errors import DataError, UsageError
-from .families.base import Solution
-from .likelihood import maximize_sum
+from .likelihood import solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
            "normal_mixture": "it is fitted by EM on seen values"}
@@ -117,13 +116,10 @@ def censored_family(fam, dens, shapes):
             return ct.loglik(dens, s.terms, theta, shapes)
 
     def estimate(s, controls):
-        found = maximize_sum(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
-                             s.start, {}, {}, controls.max_iter)
         how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
                (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
-        info = None if found.information is None else found.information
-        return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
-                        at=(found.loglik, info))
+        return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
+                     s.start, controls.max_iter, how)
 
     def observed(s, theta):
         _, _, h, _ = ct.sums(dens, s.terms, theta, shapes)

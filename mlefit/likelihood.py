@@ -118,6 +118,17 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
     return RowFit(tuple(theta), v, info, free, found.iterations, found.converged, found.message, method)
 
 
+def solve(dens, value_at, sums_at, start, max_iter, how):
+    """maximize_sum from `start` as the Solution a Family's estimate returns (with the
+    log-likelihood and observed information of its last step): the estimate of every
+    Family built on a per-row Density (censored rows, a user's own model)."""
+    from .families.base import Solution
+
+    found = maximize_sum(dens, value_at, sums_at, start, {}, {}, max_iter)
+    return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
+                    at=(found.loglik, found.information))
+
+
 def _derivative_free(value_at, full, value, eta0, free, smooth, max_iter):
     """Families without a second derivative (a kink in the log-likelihood: laplace's mu)
     or without analytic derivatives: Nelder-Mead, or L-BFGS on numeric gradients."""

@@ -139,7 +139,13 @@ def spec(name):
 def density(name):
     """(the per-row Density of the family `name`, its fixed shapes as a tuple): the
     family's file families/<canonical name>.py holds it as DENSITY, or, where the shape
-    sets the number of parameters (normal_mixture:K), as the function density(shape)."""
+    sets the number of parameters (normal_mixture:K), as the function density(shape).
+    `name` may be a Family: one outside the registry (a user's own model) carries its
+    own as Family.rowwise."""
+    if getattr(name, "rowwise", None) is not None:
+        return name.rowwise
+    if not isinstance(name, str) and hasattr(name, "spec"):
+        name = name.name
     canonical = resolve(name) if isinstance(name, str) else None
     if canonical is None:
         get(name)  # raises the error naming the nearest family
