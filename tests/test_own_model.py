@@ -3,6 +3,7 @@ exact symbolic derivatives. Checked against the built-in families (the same mode
 written as an expression), a direct scipy.optimize fit, and numerical derivatives."""
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -261,3 +262,22 @@ def test_cli_refuses_options_that_do_not_go_with_an_own_model(args, message, tmp
     path.write_text("x,g\n1,a\n2,b\n")
     out = CliRunner().invoke(cli, ["fit", str(path), "-c", "x"] + args)
     assert out.exit_code == 2 and message in out.stderr
+
+
+@pytest.mark.parametrize("text,params,message", [
+    ("log(k) - k*x + log(x - 1)", "k>0=1", "it is not a number at x = 0.011"),  # NaN on (0, 1)
+    ("log(k) - k*x + x^(10^400)", "k>0=1", "the log-density is +inf at 3 values"),  # a huge power
+])
+def test_a_density_that_is_nan_or_infinite_on_the_support_is_refused(text, params, message):
+    with pytest.raises((UsageError, DataError), match=re.escape(message)):
+        own_model.fit([1.5, 2.5, 1.7], own_model.model(logpdf=text, params=params, support="x>0"))
+
+
+@pytest.mark.parametrize("text,message", [
+    ("(" * 5000 + "x" + ")" * 5000, "the expression is too long (10001 symbols; at most 300)"),
+    ("__import__('os').system('ls')", "unknown name '__import__' at position 1"),
+])
+def test_hostile_expressions_are_refused_before_anything_runs(text, message):
+    with pytest.raises(UsageError) as info:
+        own_model.model(logpdf=text, params="k>0=1")
+    assert message in str(info.value)
