@@ -18,7 +18,8 @@ from .errors import DataError, UsageError
 from .likelihood import solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
-           "normal_mixture": "it is fitted by EM on seen values"}
+           "normal_mixture": "it is fitted by EM on seen values",
+           "weibull3": "its threshold is profiled below the smallest seen value, which censored rows do not give"}
 
 
 @dataclass(frozen=True)

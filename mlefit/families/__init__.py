@@ -27,9 +27,9 @@ HOME = {
     "log_logistic": "positive", "inverse_gaussian": "positive", "half_normal": "positive",
     "rayleigh": "positive",
     "pareto": "bounded", "uniform": "bounded",
-    "zero_inflated_poisson": "counts",
+    "zero_inflated_poisson": "counts", "weibull3": "weibull3",
 }
-MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts")  # their FAMILIES
+MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts", "weibull3")  # their FAMILIES
 
 
 def _module(name):
