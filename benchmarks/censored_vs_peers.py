@@ -14,7 +14,6 @@ the other's, both computed here with scipy.stats from the fitted parameters (nev
 negative beyond rounding, or mlefit stopped short). A method predicted to take more
 than --limit seconds at a size is skipped there.
 """
-import argparse
 import math
 import sys
 import warnings
@@ -110,13 +109,8 @@ def run(sizes, args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="1e4,1e5,1e6")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--budget", type=float, default=30.0)
+    ap = B.arguments(__doc__, "censored_vs_peers")
     ap.add_argument("--limit", type=float, default=300.0, help="skip a call predicted to take longer (s)")
-    ap.add_argument("--seed", type=int, default=20261206)
-    B.add_output_options(ap, "censored_vs_peers")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     rows = run(B.parse_sizes(args.sizes), args)

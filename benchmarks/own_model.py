@@ -11,7 +11,6 @@ intervals), the ratio other / own model (above 1: the own model is faster), and 
 = the own model's log-likelihood minus the other's, computed here with scipy.stats.
 The own model's time includes its check that the density integrates to 1 at the start.
 """
-import argparse
 import sys
 import warnings
 
@@ -62,13 +61,7 @@ def run(sizes, args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="1e4,1e5,1e6")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--budget", type=float, default=30.0)
-    ap.add_argument("--seed", type=int, default=20261206)
-    B.add_output_options(ap, "own_model")
-    args = ap.parse_args()
+    args = B.arguments(__doc__, "own_model").parse_args()
     warnings.simplefilter("ignore")
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["n", "other", "own model s", "other s", "other/own", "dloglik"], rows, "llrrrr")

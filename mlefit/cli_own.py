@@ -62,3 +62,47 @@ def run(files, own, column, weights, options, strict, settings, emit):
         from dataclasses import replace
         result = replace(result, weights=weights)
     emit(result.to_dict())
+
+
+def regress_mean(file, response, dist, mean, params, weights, trials, given, options, as_json, settings):
+    """`mlefit regress --mean EXPR --params LIST -d FAMILY`: read the response, the
+    covariates the expression names (and weights, trials), fit, print as a fit."""
+    import json
+
+    import numpy as np
+
+    from . import mean_model
+    from .frame import read_frame
+
+    if mean is None or params is None:
+        raise UsageError("--mean EXPR and --params LIST go together (nonlinear regression)")
+    if response is None:
+        raise UsageError("--mean needs the response column: -y NAME")
+    others = [name for name, value in given.items() if value]
+    if others:
+        raise UsageError(f"{', '.join(others)} cannot be used with --mean (the expression is the whole model)")
+    number = None
+    if trials is not None:
+        try:
+            number = float(trials)
+        except ValueError:
+            number = None
+    fam, covs = mean_model.model(dist, mean, params, response, trials=trials is not None)
+    names = [response] + covs + ([trials] if trials is not None and number is None else []) + \
+        ([weights] if weights is not None else [])
+    frame = read_frame([file], names, options=options, auto_labels=False, option="-y", command="regress")
+    cols = [frame.columns[n] for n in frame.names]
+    rows = [cols[0]] + cols[1:1 + len(covs)]
+    if trials is not None:
+        rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
+    w = cols[-1] if weights is not None else None
+    result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
+                            dropped=frame.dropped, source=frame.source, place=frame.place, **settings)
+    d = result.to_dict()
+    if weights is not None:
+        d["weights"] = weights
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+    else:
+        from .render import print_fit
+        print_fit(d)

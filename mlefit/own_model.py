@@ -73,7 +73,8 @@ def model(logpdf=None, logpmf=None, params=None, support=None):
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
                    "real", discrete, False, str(text), "", "", not_selected="a user's own model",
                    own_support=where, expression=str(text), starts=tuple(p.start for p in plist))
-    return _family(spec, dens)
+    return family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)} on {where.text}",
+                  f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
 
 
 def _density(name, tree, plist, discrete):
@@ -113,12 +114,14 @@ def _density(name, tree, plist, discrete):
                    lambda y, w=None: start, no_sampler, lambda *t: None, derivs=derivs, discrete=discrete)
 
 
-def _family(spec, dens):
-    how = f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression"
+def family(spec, dens, note, how):
+    """The Family over rows x (values, or a 2-D array of a response and its covariates:
+    mlefit.mean_model) of a per-row Density with exact derivatives, fitted from
+    dens.start by likelihood.solve; `note` is said with every fit."""
 
     def stats(x, w=None):
         x = np.asarray(x, dtype=np.float64)
-        return RowStats(float(x.size if w is None else np.sum(w)), x, w)
+        return RowStats(float(len(x) if w is None else np.sum(w)), x, w)
 
     def loglik(s, theta):
         return row_loglik(dens, s.x, theta, s.w)
@@ -134,7 +137,7 @@ def _family(spec, dens):
         return dens.logpdf(np.asarray(x, dtype=np.float64), *theta)
 
     def notes(s, theta):
-        return (f"own model: {spec.name} = {plain(spec.expression, 200)} on {spec.own_support.text}",)
+        return (note,)
 
     return Family(spec=spec, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                   observed_information=observed, scipy=lambda theta: None,
