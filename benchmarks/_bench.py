@@ -225,20 +225,31 @@ def write_section(key, text, path=RESULTS):
     print(f"wrote section '{key}' to {path}", file=sys.stderr)
 
 
-def arguments(doc, key, sizes="1e4,1e5,1e6", budget=30.0, seed=20261206):
-    """The argument parser of a script timing sizes: --sizes, --repeat, --budget, --seed
-    and --write (add_output_options); the script adds its own options to it."""
-    import argparse
-    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
-    ap.add_argument("--sizes", default=sizes)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--budget", type=float, default=budget)
-    ap.add_argument("--seed", type=int, default=seed)
-    add_output_options(ap, key)
-    return ap
-
-
 def add_output_options(ap, key):
     ap.add_argument("--write", nargs="?", const=RESULTS, default=None, metavar="PATH",
                     help=f"write (or replace) the section marked bench:{key} in PATH "
                          f"(default {os.path.relpath(RESULTS)})")
+
+
+def timing_options(description, key, sizes, limit):
+    """The parsed options of a timing script: --sizes, --repeat, --budget, --limit,
+    --seed and --write (the section `key`)."""
+    import argparse
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--sizes", default=sizes)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--budget", type=float, default=30.0)
+    ap.add_argument("--limit", type=float, default=limit, help="skip a call predicted to take longer (s)")
+    ap.add_argument("--seed", type=int, default=20261206)
+    add_output_options(ap, key)
+    return ap.parse_args()
+
+
+def timed(t, runs):
+    """A best time, marked ¹ when it is one call."""
+    return fmt_s(t) + ("" if runs > 1 else "¹")
+
+
+def best_of(args):
+    return (f"Best of up to {args.repeat} timings within {args.budget:g} s per measurement (¹: one "
+            "call).")

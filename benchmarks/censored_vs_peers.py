@@ -101,22 +101,19 @@ def run(sizes, args):
                     t, runs, out = B.measure(fn, args.repeat, args.budget)
                     skip.record((case, label), n, t)
                     d = ll_ml - ll(theta(out))
-                    row = [case, B.fmt_n(n), label, B.fmt_s(t_ml) + ("" if runs_ml > 1 else "¹"),
-                           B.fmt_s(t) + ("" if runs > 1 else "¹"), B.fmt_ratio(t / t_ml), f"{d:.3g}"]
+                    row = [case, B.fmt_n(n), label, B.timed(t_ml, runs_ml),
+                           B.timed(t, runs), B.fmt_ratio(t / t_ml), f"{d:.3g}"]
                 rows.append(row)
                 print(" | ".join(row), file=sys.stderr, flush=True)
     return rows
 
 
 def main():
-    ap = B.arguments(__doc__, "censored_vs_peers")
-    ap.add_argument("--limit", type=float, default=300.0, help="skip a call predicted to take longer (s)")
-    args = ap.parse_args()
+    args = B.timing_options(__doc__.split("\n")[0], "censored_vs_peers", "1e4,1e5,1e6", 300.0)
     warnings.simplefilter("ignore")
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["case", "n", "other", "mlefit s", "other s", "other/mlefit", "dloglik"], rows, "llrrrrr")
-    body += (f"\n\nBest of up to {args.repeat} timings within {args.budget:g} s per measurement (¹: one "
-             "call). `dloglik` = mlefit's log-likelihood minus the other's, both computed by this script "
+    body += (f"\n\n{B.best_of(args)} `dloglik` = mlefit's log-likelihood minus the other's, both computed by this script "
              "with scipy.stats from the fitted parameters.\n")
     text = B.section("censored_vs_peers", "Censored fits against scipy CensoredData and lifelines", body,
                      extra=("lifelines",))

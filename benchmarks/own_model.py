@@ -53,20 +53,18 @@ def run(sizes, args):
         }
         for label, (fn, theta) in others.items():
             t, runs_o, out = B.measure(fn, args.repeat, args.budget)
-            rows.append([B.fmt_n(n), label, B.fmt_s(t_own) + ("" if runs > 1 else "¹"),
-                         B.fmt_s(t) + ("" if runs_o > 1 else "¹"), B.fmt_ratio(t / t_own),
+            rows.append([B.fmt_n(n), label, B.timed(t_own, runs), B.timed(t, runs_o), B.fmt_ratio(t / t_own),
                          f"{ll_own - loglik(x, *theta(out)):.3g}"])
             print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
 
 def main():
-    args = B.arguments(__doc__, "own_model").parse_args()
+    args = B.timing_options(__doc__.split("\n")[0], "own_model", "1e4,1e5,1e6", 300.0)
     warnings.simplefilter("ignore")
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["n", "other", "own model s", "other s", "other/own", "dloglik"], rows, "llrrrr")
-    body += (f"\n\nBest of up to {args.repeat} timings within {args.budget:g} s per measurement (¹: one "
-             "call). `dloglik` = the own model's log-likelihood minus the other's (scipy.stats).\n")
+    body += f"\n\n{B.best_of(args)} `dloglik` = the own model's log-likelihood minus the other's (scipy.stats).\n"
     text = B.section("own_model", "A user's own log-density (--logpdf) against the built-in family and scipy",
                      body)
     print(text)

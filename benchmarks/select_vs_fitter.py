@@ -3,7 +3,10 @@ ratios in one run on the same seeded data, with the family each one picked.
 
     python3 -m venv --system-site-packages /tmp/bench/venv
     /tmp/bench/venv/bin/pip install fitter distfit
-    /tmp/bench/venv/bin/python benchmarks/select_vs_fitter.py [--sizes 1e3,1e4,1e5] [--write]
+    PYTHONPATH=$PWD /tmp/bench/venv/bin/python benchmarks/select_vs_fitter.py [--sizes 1e3,1e4,1e5] [--write]
+
+(PYTHONPATH: the venv sees the system's site-packages, whose mlefit may be another
+checkout; this makes it the one the script is run from.)
 
 (fitter and distfit are not dependencies of mlefit; under a python without them their
 columns say "not installed" and the rest still runs.)
@@ -17,9 +20,10 @@ longer, predicted linearly from its previous size, 120 s), --no-cli, --seed,
 --write [PATH] (replace or append the section bench:select_vs_fitter of RESULTS.md).
 
 Each tool is called as its documentation shows, with the same candidate families:
-- mlefit: mlefit.select(x, families, bootstrap=0) (maximum likelihood for each family
-  that admits the data, ranked by AIC, with textbook KS/CvM/AD statistics); and, column
-  "mlefit CLI s", `mlefit fit FILE --dist auto --families ... --bootstrap 0 --json` in a
+- mlefit: mlefit.select(x, families, bootstrap=B) (maximum likelihood for each family
+  that admits the data, ranked by AIC, with textbook KS/CvM/AD statistics for --bootstrap
+  0, the default here, or bootstrapped p-values for --bootstrap 199, select's default);
+  and, column "mlefit CLI s", `mlefit fit FILE --dist auto --families ... --bootstrap B --json` in a
   fresh process (start-up and reading the CSV included; not used in the ratios);
 - fitter: Fitter(x, distributions=[scipy names]).fit() (scipy's generic fit with loc
   and scale free for each, in fitter's default worker pool, 30 s timeout per family),
@@ -71,10 +75,10 @@ def _import(name):
         return None
 
 
-def tools(families):
+def tools(families, bootstrap=0):
     """{tool: fn(x) -> (picked family in mlefit's names, note)} for the importable tools."""
     scipy_names = [SCIPY_NAME[f] for f in families]
-    out = {"mlefit": lambda x: (mlefit.select(x, families, bootstrap=0)["ranking"][0]["family"], "")}
+    out = {"mlefit": lambda x: (mlefit.select(x, families, bootstrap=bootstrap)["ranking"][0]["family"], "")}
     if _import("fitter"):
         from fitter import Fitter
 
@@ -98,10 +102,10 @@ def tools(families):
     return out
 
 
-def cli_time(path, families, repeat, budget):
+def cli_time(path, families, repeat, budget, bootstrap=0):
     """Best wall time of `mlefit fit FILE --dist auto ... --json` in a fresh process."""
     cmd = B.mlefit_command() + [
-        "fit", path, "--dist", "auto", "--families", ",".join(families), "--bootstrap", "0", "--json"]
+        "fit", path, "--dist", "auto", "--families", ",".join(families), "--bootstrap", str(bootstrap), "--json"]
 
     def once():
         p = subprocess.run(cmd, capture_output=True, text=True)
@@ -119,8 +123,10 @@ def main():
     ap.add_argument("--budget", type=float, default=20.0)
     ap.add_argument("--limit", type=float, default=120.0)
     ap.add_argument("--no-cli", action="store_true", help="do not time the mlefit CLI")
+    ap.add_argument("--bootstrap", type=int, default=0,
+                    help="mlefit's goodness-of-fit bootstrap samples (0: none; 199: select's default)")
     ap.add_argument("--seed", type=int, default=20261122)
-    B.add_output_options(ap, "select_vs_fitter")
+    B.add_output_options(ap, "select_vs_fitter")  # with --bootstrap N: section select_vs_fitter_gof
     args = ap.parse_args()
     families, samples = args.families.split(","), args.samples.split(",")
     bad = [f for f in families if f not in SCIPY_NAME] + [s for s in samples if s not in SAMPLERS]
@@ -129,7 +135,7 @@ def main():
     warnings.simplefilter("ignore")
     import logging
     logging.disable(logging.WARNING)  # fitter and distfit log each skipped family
-    run = tools(families)
+    run = tools(families, args.bootstrap)
     warm = SAMPLERS["gamma"](np.random.default_rng(0), 300)
     for name, fn in run.items():
         try:
@@ -158,7 +164,7 @@ def main():
                 path = os.path.join(tmp, f"{sample}_{n}.csv")
                 np.savetxt(path, x, fmt="%.17g", header="x", comments="")
                 try:
-                    cli = B.fmt_s(cli_time(path, families, args.repeat, args.budget))
+                    cli = B.fmt_s(cli_time(path, families, args.repeat, args.budget, args.bootstrap))
                 except RuntimeError as e:
                     cli = f"error: {e}"
                 os.remove(path)
@@ -179,13 +185,19 @@ def main():
              "families whose support admits the data (beta is left out for data outside (0, 1)); "
              "fitter (sum of squared errors against a histogram; [aic: ...] its AIC pick) and distfit "
              "(RSS against a histogram) fit scipy's distributions with loc and scale free. "
-             "`mlefit CLI s` is a fresh `mlefit fit FILE --dist auto --bootstrap 0 --json` "
-             "(start-up and CSV reading included).\n")
-    text = B.section("select_vs_fitter", "Choosing a family: mlefit.select against fitter and distfit",
-                     body, extra=("fitter", "distfit"))
+             f"`mlefit CLI s` is a fresh `mlefit fit FILE --dist auto --bootstrap {args.bootstrap} --json` "
+             "(start-up and CSV reading included). "
+             + ("mlefit computes no p-values here (--bootstrap 0); fitter and distfit none either.\n"
+                if not args.bootstrap else
+                f"mlefit includes its bootstrapped goodness-of-fit p-values ({args.bootstrap} samples at "
+                "most per family, docs/gof.md); fitter and distfit give none.\n"))
+    key = "select_vs_fitter" + ("_gof" if args.bootstrap else "")
+    title = "Choosing a family: mlefit.select against fitter and distfit" + (
+        f" (mlefit with its goodness-of-fit bootstrap, {args.bootstrap} samples at most)" if args.bootstrap else "")
+    text = B.section(key, title, body, extra=("fitter", "distfit"))
     print(text)
     if args.write:
-        B.write_section("select_vs_fitter", text, args.write)
+        B.write_section(key, text, args.write)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,13 @@ def regress(data, response=None, covariates=(), **options):
         maximised over everything else falls chi2_1/2 below its maximum).
     fix: {name: value} of the family's other parameters held fixed (student_t's df, the
         negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
+    censoring: a censored response, {key: value} with the keys of the censoring options
+        (event, event_left, lower_col, upper_col, censored_cells, lower_limit, upper_limit,
+        truncate_lower, truncate_upper, entry), e.g. {"event": "arrest"} or
+        {"lower_limit": 0}: accelerated failure time models (dist 'weibull', 'lognormal',
+        'log_logistic', 'exponential': log of the time scale = x'b), Tobit ('normal') and
+        censored counts ('poisson', 'negative_binomial');
+        result.censoring counts the rows of each kind (docs/regress.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.

@@ -15,7 +15,8 @@ import numpy as np
 from . import censored_terms as ct
 from . import families
 from .errors import DataError, UsageError
-from .likelihood import solve
+from .families.base import Solution
+from .likelihood import maximize_sum, solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
            "normal_mixture": "it is fitted by EM on seen values",
@@ -52,8 +53,10 @@ def rows_array(cens, discrete):
     return np.column_stack([lo, hi, tlo, thi])
 
 
-def terms_of(x, w, discrete=False):
-    """The groups of terms of the rows x (rows_array's shape) with weights w."""
+def terms_of(x, w, discrete=False, shared=True):
+    """The groups of terms of the rows x (rows_array's shape) with weights w. shared: a
+    truncation the same for every row is one term weighted by their total (False: one
+    term per row, as a regression needs, each row's parameters its own)."""
     lo, hi, tlo, thi = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
     n = lo.size
     weight = None if w is None else np.asarray(w, dtype=np.float64)
@@ -69,7 +72,7 @@ def terms_of(x, w, discrete=False):
                                    None if weight is None else weight[idx], idx))
     has_lo, has_hi = np.isfinite(tlo), np.isfinite(thi)
     if has_lo.any() or has_hi.any():
-        same = np.all(tlo == tlo[0]) and np.all(thi == thi[0])
+        same = shared and np.all(tlo == tlo[0]) and np.all(thi == thi[0])
         if same:  # one term for all rows, weighted by their total
             kind = _truncation_kind(has_lo[0], has_hi[0])
             total = float(n if weight is None else np.sum(weight))
@@ -80,9 +83,24 @@ def terms_of(x, w, discrete=False):
                 if idx.size:
                     minus = -np.ones(idx.size) if weight is None else -weight[idx]
                     groups.append(ct.Group(_truncation_kind(a, b), tlo[idx], thi[idx], minus, idx))
-    finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
+    step = max(1, n // 20000)  # the spread from a strided sample: a unit, not an estimate
+    sample = np.concatenate([lo[::step], hi[::step]])
+    finite = sample[np.isfinite(sample)]
     spread = float(np.std(finite)) if finite.size > 1 else 0.0
     return ct.Terms(tuple(groups), spread if spread > 0 and math.isfinite(spread) else 1.0)
+
+
+def refuse_unseen(terms, name):
+    """Every row right-censored (or every row left-censored): the MLE does not exist."""
+    kinds = {g.kind for g in terms.groups if g.w is None or np.all(g.w > 0)}
+    if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
+        raise DataError(f"every row is right-censored: with no value seen, the {name} likelihood "
+                        f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
+                        f"does not exist; the data need some observed values")
+    if not kinds & {"exact", "interval"} and kinds and kinds <= {"left"}:
+        raise DataError(f"every row is left-censored: with no value seen, the {name} likelihood "
+                        f"keeps rising as the distribution moves below all the bounds, so the MLE "
+                        f"does not exist; the data need some observed values")
 
 
 def _truncation_kind(has_lo, has_hi):
@@ -110,17 +128,34 @@ def censored_family(fam, dens, shapes):
         x = np.asarray(x, dtype=np.float64)
         terms = terms_of(x, w, discrete)
         n = float(x.shape[0] if w is None else np.sum(w))
-        return CensoredStats(n, terms, x, w, _start(dens, shapes, x, w, fam.spec.support, discrete))
+        return CensoredStats(n, terms, x, w, start_theta(dens, shapes, x, w, fam.spec.support, discrete))
 
     def loglik(s, theta):
         with np.errstate(all="ignore"):
             return ct.loglik(dens, s.terms, theta, shapes)
 
     def estimate(s, controls):
-        how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
-               (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
+        shortcut = _right_censored_shortcut(dens, s, controls)
+        start = s.start if shortcut is None else shortcut.theta
+        if shortcut is not None:
+            how = f"{shortcut.method} (right-censored rows), confirmed by the censored log-likelihood's score"
+        else:
+            how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
+                   (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
         return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
-                     s.start, controls.max_iter, how)
+                     start, controls.max_iter, how)
+
+    def given(s, fixed, start, controls):
+        """The others' MLE with `fixed` held: the same Newton, on the free parameters."""
+        found = maximize_sum(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
+                             start, fixed, {}, controls.max_iter)
+        names = ", ".join(dens.params[i] for i in found.free)
+        return Solution(tuple(found.theta), f"Newton on {names} with the others fixed", found.iterations,
+                        found.converged, found.message)
+
+    def profile(s, index, value, start, controls):
+        sol = given(s, {index: value}, start, controls)
+        return (loglik(s, sol.theta) if sol.converged else -math.inf), sol.theta
 
     def observed(s, theta):
         _, _, h, _ = ct.sums(dens, s.terms, theta, shapes)
@@ -131,23 +166,40 @@ def censored_family(fam, dens, shapes):
         return ct.per_row(dens, terms_of(x, None, discrete), theta, shapes, x.shape[0])
 
     def check(s):
-        kinds = {g.kind for g in s.terms.groups if g.w is None or np.all(g.w > 0)}
-        if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
-            raise DataError(f"every row is right-censored: with no value seen, the {fam.name} likelihood "
-                            f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
-                            f"does not exist; the data need some observed values")
-        if not kinds & {"exact", "interval"} and kinds and kinds <= {"left"}:
-            raise DataError(f"every row is left-censored: with no value seen, the {fam.name} likelihood "
-                            f"keeps rising as the distribution moves below all the bounds, so the MLE "
-                            f"does not exist; the data need some observed values")
+        refuse_unseen(s.terms, fam.name)
 
     return replace(fam, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                    observed_information=observed, expected_information=None, check=check, boundary=None,
                    covariance=None, rescale=None, conditional=None, refine=None, merge=None,
-                   chunked_stats=None, needs_spread=False, min_n=1)
+                   chunked_stats=None, profile=profile, given=given, needs_spread=False, min_n=1)
 
 
-def _start(dens, shapes, x, w, support, discrete):
+def _right_censored_shortcut(dens, s, controls):
+    """The family's own estimator for rows seen and right-censored, with no truncation
+    (weibull's profile in the shape, the exponential's closed form), or None."""
+    groups = s.terms.groups
+    if dens.right_censored is None or any(g.kind not in ("exact", "right") or g.rows is None for g in groups):
+        return None
+    seen = [g for g in groups if g.kind == "exact"]
+    if not seen:
+        return None
+    every = np.concatenate([g.lo for g in groups])
+    weights = None if all(g.w is None for g in groups) else np.concatenate(
+        [np.ones(g.size) if g.w is None else g.w for g in groups])
+    keep = every > 0  # a time at risk of 0 adds nothing
+    if not keep.all():
+        every, weights = every[keep], None if weights is None else weights[keep]
+    with np.errstate(all="ignore"):
+        try:
+            sol = dens.right_censored(seen[0].lo, seen[0].w, every, weights, controls)
+        except (ArithmeticError, ValueError):
+            return None
+    if sol is None or not sol.converged or not all(math.isfinite(t) and t > 0 for t in sol.theta):
+        return None
+    return sol
+
+
+def start_theta(dens, shapes, x, w, support, discrete):
     """A starting theta from the family's moment start on the rows' surrogate values
     inside its support (a bound of 0 for a positive family says nothing to a start)."""
     from .support import outside
@@ -186,7 +238,7 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
     x = rows_array(cens, fam.spec.discrete)
     cfam = censored_family(fam, dens, shapes)
     stats = cfam.stats(x, w)
-    _check_rows(cfam, dens, stats, cens, fam)
+    _check_rows(dens, shapes, stats, cens, fam)
     col = Column(cens.name, x, None, cens.size if rows_read is None else rows_read, dropped, source,
                  cens.place, tuple(notes))
     result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
@@ -239,15 +291,21 @@ def _weighted(cens, weights, dropped):
     return cens, w, dropped
 
 
-def _check_rows(cfam, dens, stats, cens, fam):
+def _check_rows(dens, shapes, stats, cens, fam):
     """Every row must be possible under the family: a value outside its support, or a
     censored range that misses it, is an error naming the rows."""
     with np.errstate(all="ignore"):
-        terms = cfam.logpdf(stats.x, stats.start)
+        terms = ct.per_row(dens, stats.terms, stats.start, shapes, stats.x.shape[0])
+    refuse_impossible(terms, cens, fam.name, fam.spec.support_text)
+
+
+def refuse_impossible(terms, cens, name, support_text):
+    """A row whose term is not finite (a value outside the family's support, or a
+    censored range that misses it) is an error naming the rows."""
     bad = np.flatnonzero(~np.isfinite(terms))
     if bad.size:
         from .censoring import _describe
         shown = ", ".join(f"{cens.place(i)}: {_describe(cens, i)}" for i in bad[:3])
         raise DataError(f"{bad.size} row{'s' if bad.size > 1 else ''} of {_label(cens)} cannot occur under "
-                        f"{fam.name} ({fam.spec.support_text}): {shown}; choose a family whose support "
+                        f"{name} ({support_text}): {shown}; choose a family whose support "
                         f"holds them")

@@ -68,6 +68,12 @@ class Censored:
     def truncated_everywhere(self):
         return math.isfinite(self.truncate[0]) or math.isfinite(self.truncate[1])
 
+    def bounds(self):
+        """Every finite bound and value: what the data say about where values lie (for the
+        candidates of a selection: a family must admit them all)."""
+        both = np.concatenate([self.lo, self.hi[self.lo != self.hi]])
+        return both[np.isfinite(both)]
+
     def place(self, i):
         return self.where(int(i)) if self.where is not None else f"index {int(i)}"
 

@@ -85,9 +85,10 @@ def _selection_options(select):
     """Options of family selection and goodness of fit: for `fit` (where they go with
     --dist auto) or for `select` itself (where they always apply)."""
     when = "" if select else "With --dist auto: "
-    boot = ("Bootstrap samples for the goodness-of-fit p-values (default 199, at most 100000; 0: textbook "
-            "p-values that ignore the estimation, labelled so)." if select else
-            "Bootstrap samples: for goodness-of-fit p-values (--gof or --dist auto; default 199; 0: "
+    boot = ("Bootstrap samples for the goodness-of-fit p-values, at most (default 199, at most 100000, fewer where "
+            "the p-value is clearly above or below 0.05; 0: textbook p-values "
+            "that ignore the estimation, labelled so)." if select else
+            "Bootstrap samples: for goodness-of-fit p-values, at most (--gof or --dist auto; default 199; 0: "
             "textbook p-values that ignore the estimation, labelled so), and for --interval bootstrap "
             "or all (default 999); at most 100000.")
     options = [
@@ -236,7 +237,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         from .cli_select import _select
         return _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed,
                        confidence, max_iter, output, delimiter, decimal, encoding,
-                       header, na_values, strict)
+                       header, na_values, strict, censor)
     if families_list is not None or criterion is not None or continuous:
         raise UsageError("--families, --continuous and --criterion go with --dist auto (or 'mlefit select')")
     if loss is not None:
@@ -275,10 +276,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels "
                          "(not with --by)")
     if cli_censor.asked(censor):
-        cli_censor.refuse_others(dict(by=by, gof=gof, plot=plot, trials=trials, chunk_size=chunk_size,
-                                      engine=engine))
+        cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, chunk_size=chunk_size, engine=engine))
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
-                             dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals)
+                             dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
     from . import cli_engine
     needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels)
     how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
@@ -303,7 +303,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         else:
             col, w = _weighted_column(files, column, weights, reading, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
-    with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
+    stage = "bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile" else None
+    with _progress(stage, samples) if stage else _nothing() as bar:
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
                             **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
                             **({"positive": positive} if positive is not None else {}))
@@ -320,7 +321,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     _emit_fit(d, output)
 
 
-def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot):
+def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
     """fit with censoring or truncation options: the rows read as mlefit.censoring.Censored."""
     from dataclasses import replace
 
@@ -333,6 +334,11 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
                      source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                      weights=weights)
+    if plot is not None:
+        from .plots_censored import plot_survival
+        plot_survival(result, plot)
+        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over Kaplan-Meier, and a P-P plot",
+            err=True)
     _emit_fit(result.to_dict(), output)
 
 

@@ -41,7 +41,7 @@ def censoring_options(command):
 
 def asked(opts):
     """Whether any censoring or truncation option was given."""
-    return any(opts.get(k) not in (None, False) for k in NAMES)
+    return any(opts.get(k) is not None and opts.get(k) is not False for k in NAMES)  # a limit of 0 is given
 
 
 def check(opts, column):
@@ -128,7 +128,7 @@ def _kept(where, keep):
     return lambda i: where(int(idx[i]))
 
 
-REFUSED_WITH = (("by", "--by"), ("gof", "--gof"), ("plot", "--plot"), ("trials", "--trials"),
+REFUSED_WITH = (("by", "--by"), ("gof", "--gof"), ("trials", "--trials"),
                 ("chunk_size", "--chunk-size"))
 
 

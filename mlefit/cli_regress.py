@@ -4,9 +4,10 @@ import json
 import click
 
 from .cli import cli, input_options, read_options
+from .cli_censor import censoring_options
 from .cli_edge import say
 
-LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax"]
+LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax", "log_mean"]
 
 
 def _names(text):
@@ -24,7 +25,8 @@ def _names(text):
                    "the intercept; log, exp, sqrt, center, scale, poly may transform a column).")
 @click.option("--dist", "-d", metavar="NAME",
               help="Family of the response given the covariates: normal, bernoulli, binomial, poisson, "
-                   "negative_binomial, gamma, student_t, categorical (softmax regression).")
+                   "negative_binomial, gamma, student_t, categorical (softmax regression); weibull, lognormal, "
+                   "log_logistic, exponential (accelerated failure time).")
 @click.option("--loss", "-l", metavar="NAME",
               help="Instead of --dist: the loss the fit minimises (mse, bce, poisson, ...); the family "
                    "whose NLL it is gets fitted, and said.")
@@ -62,11 +64,12 @@ def _names(text):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--save", "save", metavar="FILE",
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
+@censoring_options
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
                     positive, fix, information, interval, robust, cluster, confidence, max_iter, mean, mean_params,
-                    as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict):
+                    as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict, **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
     Logistic regression is bernoulli with p = sigmoid(Intercept + x'b) (its NLL is the
@@ -81,6 +84,13 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     mlefit regress sample_data/infert.csv -y case -x spontaneous,induced -d bernoulli
     mlefit regress sample_data/infert.csv -f 'case ~ spontaneous + induced + C(education)' -d bernoulli
     mlefit regress deaths.csv -y deaths -x age --dist poisson --exposure years
+    mlefit regress rossi.csv -y week --event arrest -x fin,age,prio --dist weibull
+    mlefit regress wages.csv -y hours -x age,kids --dist normal --lower-limit 0
+
+    A censored response (the censoring options, as for fit) goes with the accelerated
+    failure time families weibull, lognormal, log_logistic and exponential (log of the
+    time scale = x'b; exp(coef) is a time ratio), with normal (Tobit), and with poisson
+    and negative_binomial (censored counts: '5 or more', '<2').
     """
     from .cli import _fixes
     from .errors import UsageError
@@ -93,13 +103,15 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
         from .cli_own import regress_mean
         given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
-                 "--cluster": cluster, "--save": save, "--information expected": information == "expected"}
+                 "--cluster": cluster, "--save": save, "--information expected": information == "expected",
+                 "censoring options": any(v not in (None, False) for v in censoring.values())}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
                                  max_iter=max_iter))
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                     positive=positive, fix=_fixes(fix), information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options)
+                     positive=positive, fix=_fixes(fix), information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,
+                     censoring=censoring)
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model

@@ -6,7 +6,10 @@ import click
 
 from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _whole_trials, cli,
                   input_options, read_options, select_options)
+from . import cli_censor
+from .cli_censor import censoring_options
 from .cli_edge import debug_option, json_option
+from .errors import UsageError
 
 
 @cli.command("select")
@@ -25,9 +28,10 @@ from .cli_edge import debug_option, json_option
               help="Iteration limit for the families fitted by Newton's method.")
 @json_option()
 @input_options
+@censoring_options
 @debug_option
 def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
-                   max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
+                   max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict, **censor):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
 
     Fits every family whose support admits the data (the discrete ones for
@@ -39,7 +43,7 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
     """
     _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter,
-            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict)
+            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict, censor)
 
 
 @cli.command("lrt")
@@ -53,9 +57,10 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
               help="Trials of binomial and beta_binomial (a number, or a column).")
 @json_option()
 @input_options
+@censoring_options
 @debug_option
 def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
-                na_values, strict):
+                na_values, strict, **censor):
     """Likelihood-ratio test of a family against one it is nested in.
 
     Nested pairs: exponential in gamma and in weibull, rayleigh in weibull,
@@ -69,8 +74,15 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     from .result import SCHEMA_VERSION, _clean
 
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
-    d = _clean({"schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
+    if cli_censor.asked(censor):  # the two families fitted to the censored likelihood
+        if trials is not None:
+            raise UsageError("--trials does not go with censored or truncated data")
+        col, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        source, t = frame.source, None
+    else:
+        col, w, t = _numeric_column(files, column, weights, trials, options, strict)
+        source = col.source
+    d = _clean({"schema_version": SCHEMA_VERSION, "source": source, "column": col.name,
                 **lrt.run(col, null, alt, weights=w, trials=t)})
     if as_json:
         click.echo(json.dumps(d, indent=2))
@@ -80,30 +92,48 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
 
 
 def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
-            max_iter, output, delimiter, decimal, encoding, header, na_values, strict):
+            max_iter, output, delimiter, decimal, encoding, header, na_values, strict, censor=None):
     """--dist auto and mlefit select: every candidate family fitted and ranked."""
     from .limits import check_bootstrap
     from .selection import select
 
     check_bootstrap(bootstrap)
     options = read_options(delimiter, decimal, encoding, header, na_values)
-    col, w, t = _numeric_column(files, column, weights, trials, options, strict)
+    frame = None
+    if censor and cli_censor.asked(censor):  # censored rows: ranked by the censored likelihood
+        if trials is not None:
+            raise UsageError("--trials does not go with censored or truncated data")
+        col, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        t = None
+    else:
+        col, w, t = _numeric_column(files, column, weights, trials, options, strict)
     chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
     bootstrap = 199 if bootstrap is None else bootstrap
-    with _progress("bootstrap goodness of fit", 0) as bar:
+    with _progress("choosing a family", 0) as bar:
         d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, continuous=continuous,
                    bootstrap=bootstrap,
                    seed=seed,
                    confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
-                   on_total=bar and bar.set_total)
+                   on_total=bar and bar.set_total, on_stage=bar and bar.stage)
     if weights is not None:
         d["weights"] = d["best"]["weights"] = weights
+    if frame is not None:
+        _as_read(d, frame)
     if output == "table":
         from .render_select import print_selection
         print_selection(d)
     else:
         click.echo(json.dumps(d, indent=2 if output == "json" else None,
                               separators=None if output == "json" else (",", ":")))
+
+
+def _as_read(d, frame):
+    """The selection's row counts as the file was read (censored rows: the frame's)."""
+    dropped = [x.to_dict() for x in frame.dropped]
+    for target in (d, d["best"]):
+        target.update(rows_read=frame.rows_read, dropped=dropped, n_dropped=sum(x["count"] for x in dropped),
+                      source=frame.source)
+        target["rows_used"] = frame.rows_read - target["n_dropped"]
 
 
 def _numeric_column(files, column, weights, trials, options, strict):

@@ -190,10 +190,28 @@ def _own_fit(fam, fixed):
     would fail: student_t with df free, since on the log df scale the likelihood is flat
     at the normal limit (df = 1e30), so BFGS started there never leaves it even where a
     finite df is higher. Its fit works in 1/df, smooth at the limit (student_t.fit_given)."""
+    if fam.given is not None:
+        return fam.given
     if fam.name == "student_t" and 2 not in fixed:
         from .families.student_t import fit_given
         return fit_given
+    if fam.profile is not None and len(fixed) == 1 and len(fam.spec.params) == 2:
+        return _by_profile(fam)
     return None
+
+
+def _by_profile(fam):
+    """fit_fixed for a two-parameter family with one held, by the family's profile
+    (weibull: the scale's closed form given the shape, the shape's equation given the
+    scale, on sums of the data)."""
+    def fit(stats, fixed, start, controls):
+        ((index, value),) = fixed.items()
+        with np.errstate(all="ignore"):
+            ll, theta = fam.profile(stats, index, float(value), start, controls)
+        other = fam.spec.params[1 - index].name
+        return Solution(tuple(float(t) for t in theta), f"{other} maximised given the fixed value, from sums",
+                        0, math.isfinite(ll))
+    return fit
 
 
 def _infeasible(fam, names, fixed):

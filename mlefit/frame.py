@@ -114,17 +114,19 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
                  tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])), kept, table.num_rows)
 
 
-def frame_of(data, names, text_first=False, options=None, on_text=None):
+def frame_of(data, names, text_first=False, options=None, on_text=None, optional=(), labels=()):
     """The named columns, aligned, from a CSV path ('-' for stdin), a dict of arrays or a
     pandas DataFrame; a row missing a value in any of them is left out of all and
     reported, each column's missing rows under its own reason. text_first: the first
     column may be text labels (when it holds no number); on_text: see read_frame (None:
-    text columns are kept)."""
+    text columns are kept); optional: columns whose blanks (NaN) keep their row (a
+    censoring bound not given); labels: columns kept as text (censored cells '<0.04')."""
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and data and isinstance(data[0], str)):
-        return read_frame(data, list(names), options=options, auto_labels=text_first,
+        return read_frame(data, list(names), options=options, auto_labels=text_first, labels=tuple(labels),
                           option="--response", missing_reasons={i: f"missing value in column '{c}'"
                                                                 for i, c in enumerate(names) if i},
-                          command="regress", on_text=on_text or (lambda name, cell: None))
+                          command="regress", on_text=on_text or (lambda name, cell: None),
+                          optional=tuple(optional))
     if not hasattr(data, "__getitem__") or not hasattr(data, "keys"):
         raise UsageError("data must be a CSV path, a dict of arrays or a pandas DataFrame")
     arrays = []
@@ -142,6 +144,8 @@ def frame_of(data, names, text_first=False, options=None, on_text=None):
     missing = np.zeros(rows, dtype=bool)
     dropped = []
     for i, (name, a) in enumerate(zip(names, arrays)):
+        if name in optional:
+            continue
         here = np.array([v is None or (isinstance(v, float) and v != v) for v in a]) if a.dtype.kind == "O" \
             else (np.isnan(a) if a.dtype.kind == "f" else np.zeros(rows, dtype=bool))
         new = here & ~missing

@@ -6,7 +6,13 @@ p-values assume theta is known, not estimated from the same data, and are far to
 (too kind) when it was; here the p-value comes from a parametric bootstrap: B samples of
 size n are drawn from the fitted distribution, the family is refitted to each, and the
 statistic recomputed, so the reference distribution includes the estimation.
-p = (1 + #{T* >= T}) / (B + 1).
+p = (1 + #{T* >= T}) / (B + 1), or fewer samples when the answer is clear (montecarlo.py:
+stopped once every p-value is clearly above or below 0.05, with its Monte Carlo error).
+The statistics are always those of all n values; a continuous family's bootstrap samples
+hold at most RESAMPLE_SIZE values: the null distributions of CvM, AD and sqrt(n) KS
+(which the bootstrap's KS is scaled to) have settled long before that size (Stephens'
+finite-n corrections are below 0.1% there), and a sample of a million values would cost
+50 times as much for the same reference distribution.
 
 For a discrete family: Pearson's chi-square on the counts of each value (cells pooled from
 the tails until every expected count is at least 5), with df = cells - 1 - free
@@ -22,6 +28,7 @@ import numpy as np
 from .errors import MlefitError, UsageError
 from .families.base import Controls
 from .limits import check_bootstrap
+from .montecarlo import Exceedances
 
 STATISTICS = ("ks", "cvm", "ad")
 NAMES = {"ks": "Kolmogorov-Smirnov", "cvm": "Cramer-von Mises", "ad": "Anderson-Darling",
@@ -31,6 +38,7 @@ MIN_EXPECTED = 5.0
 # extremes of families whose bounds are estimated (uniform, pareto), so u is kept this far
 # inside (0, 1). The bootstrap applies the same rule, so the p-value stays calibrated.
 AD_CLIP = 1e-12
+RESAMPLE_SIZE = 20_000  # the most values in one continuous bootstrap sample
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,14 @@ class GofTest:
     df: int | None = None
     p_asymptotic: float | None = None  # chi-square: the p-value of chi-square(df)
     samples: int | None = None  # bootstrap samples refitted (p >= 1/(samples + 1))
+    mc_error: float | None = None  # the Monte Carlo standard error of a bootstrap p-value
+    sample_size: int | None = None  # values in each bootstrap sample
 
     def to_dict(self):
         return {"test": self.statistic, "name": NAMES[self.statistic], "statistic": self.value,
                 "p_value": self.p_value, "method": self.method, "df": self.df,
-                "p_asymptotic": self.p_asymptotic, "samples": self.samples}
+                "p_asymptotic": self.p_asymptotic, "samples": self.samples,
+                "mc_error": self.mc_error, "sample_size": self.sample_size}
 
 
 def edf_statistics(u):
@@ -73,8 +84,8 @@ def testable(fam, theta):
     if fam.spec.support == "binary":
         raise UsageError(f"no goodness-of-fit test for {fam.name}: a fit to 0/1 data reproduces "
                          f"the observed frequencies exactly (saturated)")
-    if fam.spec.support == "labels" or (fam.cdf is None or fam.sample is None) and (
-            fam.scipy is None or fam.scipy(theta) is None):  # (scipy.stats asked only where needed: 1.5 s)
+    own = fam.cdf is not None and fam.sample is not None  # then scipy.stats (1.5 s) is not imported
+    if fam.spec.support == "labels" or not own and (fam.scipy is None or fam.scipy(theta) is None):
         raise UsageError(f"goodness of fit is not available for {fam.name}: it has no "
                          f"distribution function to draw samples from")
 
@@ -192,12 +203,14 @@ def seed_for(seed, name):
 
 
 def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199, seed=0,
-                    on_step=None, max_iter=200, refit=None):
+                    on_step=None, max_iter=200, refit=None, sequential=True):
     """The tests for data x (with whole-number frequency weights, or None) fitted by
     `fam` at `theta`.
 
     bootstrap: resamples for the p-values (0: the textbook p-values, labelled as not
-    accounting for the estimation). on_step(): called once per resample (progress).
+    accounting for the estimation); at most that many with `sequential` (stopped when
+    every p-value is clearly decided, montecarlo.py). on_step(): called once per
+    resample drawn, and for the ones left undrawn when the sampling stops early (progress).
     refit(x, w) -> theta: how each resample is refitted (default: the family's
     estimator; with fixed parameters, a fit that holds them). Discrete data are handled
     as their distinct values and counts (a table of 7 rows weighing millions stays 7
@@ -224,46 +237,53 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
         controls = Controls(max_iter=max_iter)
         held = refit is not None
         refit = refit or (lambda xb, wb: _refit(fam, xb, wb, controls, theta))
-        draws, failed = _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held)
+        size = n if fam.spec.discrete else min(n, RESAMPLE_SIZE)
+        count = Exceedances(observed, bootstrap, sequential)
+        drawn, failed = _resample(fam, n, size, theta, count, seed, refit, on_step, held)
     with np.errstate(all="ignore"):
-        return _tests(observed, cells, draws, failed, bootstrap, n_parameters)
+        return _tests(count, cells, drawn, failed, n_parameters, size, n)
 
 
-def _tests(observed, cells, draws, failed, bootstrap, n_parameters):
-    """The tests from the observed statistics and the bootstrap's."""
+def _tests(count, cells, drawn, failed, n_parameters, size, n):
+    """The tests from the exceedances counted."""
     notes = []
     if failed:
-        notes.append(f"{failed} of {bootstrap} bootstrap samples could not be refitted "
+        notes.append(f"{failed} of {drawn} bootstrap samples could not be refitted "
                      f"(e.g. all values equal) and were left out")
     tests = []
-    for k, value in observed.items():
-        ref = np.asarray(draws[k])
-        ref = ref[np.isfinite(ref)]
-        ok = bootstrap - failed >= 0.9 * bootstrap and ref.size > 0 and not math.isnan(value)
-        p = (1.0 + np.sum(ref >= value - 1e-12 * abs(value))) / (ref.size + 1.0) if ok else None
-        test = GofTest(k, value, None if p is None else float(p),
-                       f"parametric bootstrap, {ref.size} refitted samples", samples=int(ref.size))
+    of = f" of {size:,} of the {n:,} values (docs/gof.md)" if size < n else ""
+    for k, value in count.observed.items():
+        ok = drawn - failed >= 0.9 * drawn
+        p, se = count.p_value(k) if ok else (None, None)
+        how = count.how(k)
+        method = (f"parametric bootstrap, {count.m[k]} refitted samples{of}" + (f"; {how}" if how else "")
+                  + (f"; Monte Carlo standard error {se:.2g}" if se is not None else ""))
+        test = GofTest(k, value, p, method, samples=count.m[k], mc_error=se, sample_size=size)
         tests.append(_with_df(test, cells, n_parameters) if k == "chi2" else test)
     return tests, notes
 
 
-def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held=False):
-    """The statistics of `bootstrap` samples of size n drawn at theta and refitted. A
-    resample whose MLE is on the boundary where the family becomes its limit (counts
-    that are not overdispersed, for negative_binomial) is refitted by that limit."""
+def _resample(fam, n, size, theta, count, seed, refit, on_step, held=False):
+    """Samples of `size` values drawn at theta and refitted, their statistics counted
+    by `count` (montecarlo.Exceedances) until it says stop; KS of a sample smaller than
+    n scaled by sqrt(size/n), so that sqrt(n) KS is what is compared. A resample whose
+    MLE is on the boundary where the family becomes its limit (counts that are not
+    overdispersed, for negative_binomial) is refitted by that limit. Returns (samples
+    drawn, samples that could not be refitted)."""
     from .errors import BoundaryError
     from .numerics import value_counts
 
     rng = seed_for(seed, fam.name)
-    by_counts = _count_sampler(fam, n, theta) if fam.spec.discrete else None
-    draws = {k: [] for k in observed}
-    failed = 0
-    for _ in range(bootstrap):
+    by_counts = _count_sampler(fam, size, theta) if fam.spec.discrete else None
+    ks_scale = math.sqrt(size / n)
+    failed = drawn = 0
+    while not count.done(drawn):
+        drawn += 1
         try:
             if by_counts is not None:
                 vb, cb = by_counts(rng)
             else:
-                xb = fam.draw(rng, n, theta)
+                xb = fam.draw(rng, size, theta)
                 vb, cb = value_counts(xb) if fam.spec.discrete else (xb, None)
             try:
                 stats_b = _statistics(fam, vb, refit(vb, cb), cb)[0]
@@ -276,11 +296,15 @@ def _resample(fam, n, theta, observed, bootstrap, seed, refit, on_step, held=Fal
             failed += 1
             stats_b = None
         if stats_b is not None:
-            for k in draws:
-                draws[k].append(stats_b.get(k, math.nan))
+            if ks_scale != 1.0:
+                stats_b["ks"] *= ks_scale
+            count.add(stats_b)
         if on_step is not None:
             on_step()
-    return draws, failed
+    if on_step is not None:
+        for _ in range(count.budget - drawn):  # the progress total counted every sample
+            on_step()
+    return drawn, failed
 
 
 def _count_sampler(fam, n, theta, max_support=1_000_000):

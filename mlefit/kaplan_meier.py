@@ -6,19 +6,40 @@ there), S(t) = prod_{t_j <= t} (1 - d_j / n_j)."""
 import numpy as np
 
 
-def curve(times, events, weights=None):
-    """(event times, S just after each) of rows (times, events: True = seen)."""
+def curve(times, events, weights=None, confidence=None):
+    """(event times, S just after each) of rows (times, events: True = seen); with a
+    confidence level, also (lower, upper): the pointwise band by Greenwood's variance on
+    the log(-log S) scale (the exponential Greenwood interval, lifelines' and R
+    survival's conf.type = "log-log"), which stays inside (0, 1)."""
     t = np.asarray(times, dtype=np.float64)
     e = np.asarray(events, dtype=bool)
-    w = np.ones(t.size) if weights is None else np.asarray(weights, dtype=np.float64)
-    order = np.argsort(t, kind="stable")
-    t, e, w = t[order], e[order], w[order]
-    at_risk = np.cumsum(w[::-1])[::-1]  # weight of rows with time >= t[i]
-    uniq, first = np.unique(t, return_index=True)
-    dead = np.add.reduceat(np.where(e, w, 0.0), first) if t.size else np.empty(0)
-    risk = at_risk[first]
+    if not t.size:
+        return np.empty(0), np.empty(0)
+    order = np.argsort(t)  # ties in any order: rows are grouped by time below
+    t, e = t[order], e[order]
+    first = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    uniq = t[first]
+    if weights is None:
+        dead = np.add.reduceat(e.astype(np.float64), first)
+        risk = (t.size - first).astype(np.float64)  # rows with time >= t[first]
+    else:
+        w = np.asarray(weights, dtype=np.float64)[order]
+        dead = np.add.reduceat(np.where(e, w, 0.0), first)
+        risk = np.cumsum(w[::-1])[::-1][first]  # weight of rows with time >= t[i]
     keep = dead > 0
-    return uniq[keep], np.cumprod(1.0 - dead[keep] / risk[keep])
+    t, d, r = uniq[keep], dead[keep], risk[keep]
+    s = np.cumprod(1.0 - d / r)
+    if confidence is None:
+        return t, s
+    from .inference import z_value
+    with np.errstate(all="ignore"):
+        greenwood = np.cumsum(d / (r * (r - d)))  # Var(log S)
+        log_s = np.log(s)
+        half = z_value(confidence) * np.sqrt(greenwood) / np.abs(log_s)
+        centre = np.log(-log_s)
+        lower, upper = np.exp(-np.exp(centre + half)), np.exp(-np.exp(centre - half))
+    done = s <= 0  # after the last row at risk died: S = 0, no band
+    return t, s, np.where(done, 0.0, lower), np.where(done, 0.0, upper)
 
 
 def median(times, events, weights=None):

@@ -68,6 +68,7 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
     {index: value}, held ones being support bounds at their MLE (said in the method)."""
     fixed = {**dict(fixed or {}), **held}
     theta0 = list(theta0)
+    sums_at = _last_kept(sums_at)  # the estimate's sums, taken by the last iteration, are not taken again
     for i, v in fixed.items():
         theta0[i] = v
     free = tuple(i for i in range(dens.k) if i not in fixed)
@@ -127,6 +128,18 @@ def solve(dens, value_at, sums_at, start, max_iter, how):
     found = maximize_sum(dens, value_at, sums_at, start, {}, {}, max_iter)
     return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
                     at=(found.loglik, found.information))
+
+
+def _last_kept(fn):
+    """fn(theta) with its last result kept for the same theta."""
+    last = [None, None]
+
+    def kept(theta):
+        key = tuple(float(t) for t in theta)
+        if last[0] != key:
+            last[0], last[1] = key, fn(theta)
+        return last[1]
+    return kept
 
 
 def _derivative_free(value_at, full, value, eta0, free, smooth, max_iter):

@@ -46,7 +46,14 @@ REGRESSED = {
     "gamma": Regressed(0, "log", ("log", "inverse", "identity"), "MEAN"),
     "student_t": Regressed(0, "identity", ("identity",)),
     "categorical": Regressed(None, "softmax", ("softmax",)),
+    # accelerated failure time models (mlefit.censored_regress): log of the time scale = x'b
+    "weibull": Regressed(1, "log", ("log",)),
+    "lognormal": Regressed(0, "identity", ("identity",)),
+    "log_logistic": Regressed(1, "log", ("log",)),
+    "exponential": Regressed(0, "log_mean", ("log_mean",)),
 }
+AFT = ("weibull", "lognormal", "log_logistic", "exponential")  # exp(b): a time ratio
+CENSORABLE = AFT + ("normal", "poisson", "negative_binomial")  # with a censored response (normal: Tobit)
 
 
 @dataclass(frozen=True)
@@ -133,8 +140,16 @@ class Objective:
                 v = total(self.canonical(self.y, self.eta(vec), *self.shapes)[0], self.w, self.y.size) + self.constant
             else:
                 theta, _, _ = self.theta(vec)
-                v = total(self.dens.logpdf(self.y, *theta, *self.shapes), self.w, self.y.size)
+                v = total(self.row_values(theta), self.w, self.y.size)
         return v if math.isfinite(v) else -math.inf
+
+    def row_values(self, theta):
+        """Each row's log-likelihood term at the per-row parameters theta (unweighted)."""
+        return self.dens.logpdf(self.y, *theta, *self.shapes)
+
+    def row_derivs(self, theta):
+        """(values, score, hessian) of each row's term in the family's parameters."""
+        return self.dens.derivs(self.y, *theta, *self.shapes)
 
     def _noise(self, g_row, curv, eta):
         """The rounding of the coefficients' gradient, bounded by columns: each row's score
@@ -163,7 +178,7 @@ class Objective:
                 d1 = self.canonical(self.y, self.eta(vec), *self.shapes)[1]
                 return self.X * d1[:, None]
             theta, d1, _ = self.theta(vec)
-            score = self.dens.derivs(self.y, *theta, *self.shapes)[1]
+            score = self.row_derivs(theta)[1]
             n = self.y.size
             cols = [self.X * (np.broadcast_to(score[self.target], (n,)) * d1)[:, None]]
             for j, dom in zip(self.others, self.domains):
@@ -176,7 +191,7 @@ class Objective:
         X, w, n, t = self.X, self.w, self.y.size, self.target
         with np.errstate(all="ignore"):
             theta, d1, d2 = self.theta(vec)
-            ll, score, hess = self.dens.derivs(self.y, *theta, *self.shapes)
+            ll, score, hess = self.row_derivs(theta)
             value = total(ll, w, n)
             ww = np.ones(n) if w is None else w
             s_t = np.broadcast_to(score[t], (n,))
@@ -209,25 +224,31 @@ class Objective:
 
 
 def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=None,
-               intercept=None, fixed=None, max_iter=100):
+               intercept=None, fixed=None, max_iter=100, make=None, start=None):
     """The MLE of the coefficients (and the family's other parameters). intercept: the
     column index of the intercept (None: there is none). With an intercept and other
     columns, the intercept-only model is fitted first: its log-likelihood is the null
     model's, and its estimate the start. fixed: {index: value} of the family's other
-    parameters held fixed (student_t's df)."""
+    parameters held fixed (student_t's df). make(X): the objective over the design X
+    (default: Objective over the rows y; censored rows: mlefit.censored_regress); start:
+    the family's parameters to start from (default: the unconditional fit of y)."""
     y = np.asarray(y, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
+    if make is None:
+        def make(design):
+            return Objective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed)
     null = None
     if intercept is not None and X.shape[1] > 1:
         null = fit_linear(dens, y, X[:, [intercept]], (names[intercept],), target=target, link=link, w=w,
-                          shapes=shapes, offset=offset, intercept=0, fixed=fixed, max_iter=max_iter)
-    objective = Objective(dens, y, X, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed)
+                          shapes=shapes, offset=offset, intercept=0, fixed=fixed, max_iter=max_iter,
+                          make=make, start=start)
+    objective = make(X)
     if null is not None and null.converged:
         vec0 = np.zeros(X.shape[1] + len(objective.others))
         vec0[intercept] = null.beta[0]
         vec0[X.shape[1]:] = to_free([v for _, v in null.others], objective.domains)
     else:
-        vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset)
+        vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset, start)
     found = newton(objective, objective.value, vec0, max_iter=max_iter)
     cov = covariance_from_information(-found.hess)  # None unless positive definite
     p = X.shape[1]
@@ -247,13 +268,15 @@ def sandwich(fit, w=None, clusters=None):
     return fit.covariance @ jay @ fit.covariance
 
 
-def _start(dens, y, w, shapes, objective, intercept, link, offset):
+def _start(dens, y, w, shapes, objective, intercept, link, offset, theta=None):
     """The start without a null model: the unconditional fit (its target parameter through
-    the link as the intercept) where there is no offset, else the family's simple start."""
-    theta = dens.start(y, w, *shapes)
-    if offset is None:
-        rows = fit_rows(dens, y, w=w, shapes=shapes)
-        theta = rows.theta if rows.converged else theta
+    the link as the intercept) where there is no offset, else the family's simple start
+    (theta: a start given by the caller)."""
+    if theta is None:
+        theta = dens.start(y, w, *shapes)
+        if offset is None:
+            rows = fit_rows(dens, y, w=w, shapes=shapes)
+            theta = rows.theta if rows.converged else theta
     vec = np.zeros(objective.p + len(objective.others))
     if intercept is not None and offset is None:
         vec[intercept] = links.link_of(link, theta[objective.target])

@@ -42,6 +42,12 @@ def _inverse(eta):
     return t, -t * t, 2.0 * t * t * t
 
 
+def _log_mean(eta):
+    """theta = exp(-eta): a rate whose mean 1/theta is exp(eta) (the exponential's AFT link)."""
+    t = np.exp(-eta)
+    return t, -t, t
+
+
 def _logit_of(p):
     return math.log(p) - math.log1p(-p)
 
@@ -56,6 +62,7 @@ LINKS = {
     "identity": (_identity, lambda t: t, "real"),
     "log": (_log, math.log, "positive"),
     "inverse": (_inverse, lambda t: 1.0 / t, "positive"),
+    "log_mean": (_log_mean, lambda t: -math.log(t), "positive"),
     "logit": (_logit, _logit_of, "unit"),
     "probit": (_probit, _probit_of, "unit"),
     "cloglog": (_cloglog, lambda p: math.log(-math.log1p(-p)), "unit"),

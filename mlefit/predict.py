@@ -17,13 +17,19 @@ def model_dict(result):
     """The JSON a saved model holds: the result as --json prints it, plus what predicts."""
     if result.model is None:
         raise UsageError("this result has no model to save (fit it with mlefit.regress)")
+    from .linear_model import AFT
+    if result.family in AFT:  # predict gives link^-1(x'b): here the time scale (or rate), not the mean
+        raise UsageError(f"--save: mlefit predict gives each row's mean, and the {result.family} regression's "
+                         f"linear predictor sets its time scale; accelerated failure time models cannot be "
+                         f"saved for predict yet")
     return dict(result.to_dict(), kind=MODEL_KIND, mlefit_version=__version__, model_spec=result.model)
 
 
 def save(result, path):
+    model = model_dict(result)  # a refusal leaves no file behind
     try:
         with open(path, "w") as f:
-            json.dump(model_dict(result), f, indent=2)
+            json.dump(model, f, indent=2)
     except OSError as exc:
         raise UsageError(f"cannot write the model to '{plain(path)}': {exc.strerror or exc}") from None
 

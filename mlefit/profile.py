@@ -81,6 +81,11 @@ def _profile(fitted, index, value, start):
                       for k in range(counts.size))
         return fitted.loglik_at(theta), theta
     others = [k for k in fitted.free if k != index]
+    fam = fitted.family
+    if fam.profile is not None and not fitted.fixed and len(others) == 1 and len(fitted.theta) == 2:
+        with np.errstate(all="ignore"):  # the other parameter from the family's sums
+            ll, theta = fam.profile(fitted.stats, index, float(value), start or fitted.theta, fitted.controls)
+        return (ll, theta) if math.isfinite(ll) else (-math.inf, theta)
     # the warm start follows the path; the MLE's values are a second opinion that catches
     # a path stuck on a local maximum (a cauchy's location at small scales)
     starts = [fitted.theta] if start is None else [start, fitted.theta]

@@ -1,11 +1,13 @@
-"""Progress on stderr for long work (bootstrap samples, likelihood grids, chunks read,
-groups fitted): a bar redrawn in place when stderr is a terminal; otherwise one line per
-stage, written once the stage has run for QUIET_SECONDS (how far it got and about how
-long the rest takes), so a log shows that a long run is alive and short runs say nothing."""
+"""Progress on stderr for long work (bootstrap samples, profiles, likelihood grids, chunks
+read). On a terminal, a rich progress bar. Off a terminal (a log, a pipe, CI), nothing
+for work that ends within AFTER seconds; past that, one plain line per stage (when the
+stage starts, or at AFTER seconds for the first) and a line at each quarter of a known
+total: no redrawn bar, so logs stay readable and stdout is never touched."""
 import sys
+import threading
 import time
 
-QUIET_SECONDS = 2.0
+AFTER = 2.0  # seconds of quiet before the first line off a terminal
 
 
 class _nothing:
@@ -19,21 +21,30 @@ class _nothing:
 
 
 class _progress:
-    """A rich progress bar on stderr, shown only when stderr is a terminal: the context
-    value (None otherwise) has step() and set_total(n)."""
+    """Progress of `what` (total steps, 0 if unknown) on stderr: the context value has
+    step(), update(completed), set_total(n) and stage(text)."""
 
     def __init__(self, what, total):
-        self.what, self.total, self.bar, self.task = what, total, None, None
+        self.what, self.total, self.shown = what, total, None
 
     def __enter__(self):
-        if not sys.stderr.isatty():
-            return _line(self.what, self.total)
+        self.shown = _Bar(self.what, self.total) if sys.stderr.isatty() else _Lines(self.what, self.total)
+        return self.shown
+
+    def __exit__(self, *exc):
+        self.shown.close()
+        return False
+
+
+class _Bar:
+    """A rich progress bar (transient)."""
+
+    def __init__(self, what, total):
         from rich.console import Console
         from rich.progress import Progress
         self.bar = Progress(console=Console(stderr=True), transient=True)
         self.bar.start()
-        self.task = self.bar.add_task(self.what, total=self.total or None)
-        return self
+        self.task = self.bar.add_task(what, total=total or None)
 
     def step(self):
         self.bar.advance(self.task)
@@ -44,41 +55,68 @@ class _progress:
     def set_total(self, total):
         self.bar.update(self.task, total=total)
 
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
+    def stage(self, text):
+        self.bar.update(self.task, description=text)
+
+    def close(self):
+        self.bar.stop()
 
 
-class _line:
-    """Off a terminal: one line on stderr for a stage still running after QUIET_SECONDS,
-    at its first step past that time; nothing for a shorter stage."""
+class _Lines:
+    """Plain lines on stderr once the work has run AFTER seconds: 'mlefit: <stage>...'
+    for each stage and 'mlefit: <what>: 50% done (n of N)' at each quarter of a known
+    total (of the whole work: stages do not restart it)."""
 
-    def __init__(self, what, total):
-        self.what, self.total, self.done, self.said = what, total, 0, False
-        self.start = time.monotonic()
+    def __init__(self, what, total, after=None, clock=time.monotonic):
+        after = AFTER if after is None else after
+        self.clock, self.start, self.after = clock, clock(), after
+        self.what, self.text, self.total, self.done, self.quarter = what, what, total, 0, 0
+        self.printed = None  # the stage text last printed
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(after, self._late)
+        self.timer.daemon = True
+        self.timer.start()
 
-    def step(self):
-        self.update(self.done + 1)
+    def _late(self):
+        with self.lock:
+            if self.printed is None:
+                self._line(f"{self.text}...")
 
-    def update(self, completed):
-        self.done = completed
-        if self.said:
-            return
-        elapsed = time.monotonic() - self.start
-        if elapsed < QUIET_SECONDS:
-            return
-        self.said = True
-        from .cli_edge import say
-        say(f"mlefit: {self.what}: {_how_far(self.done, self.total, elapsed)}", err=True)
+    def _line(self, text):
+        self.printed = self.text
+        print(f"mlefit: {text}", file=sys.stderr, flush=True)
+
+    def _due(self):
+        return self.clock() - self.start >= self.after
+
+    def stage(self, text):
+        with self.lock:
+            self.text = text
+            if self._due():
+                self._line(f"{text}...")
 
     def set_total(self, total):
-        self.total = total
+        with self.lock:
+            self.total, self.quarter = total, 0
 
+    def update(self, completed):
+        with self.lock:
+            self.done = completed
+            self._quarters()
 
-def _how_far(done, total, elapsed):
-    """'12% done after 2.1 s, about 15 s to go' (or without a total: 'still running after 2.1 s')."""
-    if not total or not 0 < done <= total:
-        return f"still running after {elapsed:.1f} s"
-    rest = elapsed * (total - done) / done
-    return f"{100 * done / total:.0f}% done after {elapsed:.1f} s, about {rest:.0f} s to go"
+    def step(self):
+        with self.lock:
+            self.done += 1
+            self._quarters()
+
+    def _quarters(self):
+        if not self.total:
+            return
+        q = min(4, 4 * self.done // self.total)
+        if q > self.quarter:
+            self.quarter = q
+            if self._due() and q < 4:
+                self._line(f"{self.what}: {25 * q}% done ({self.done:,} of {self.total:,})")
+
+    def close(self):
+        self.timer.cancel()

@@ -12,7 +12,7 @@ from . import families, links, regression_rows as rows, separation
 from .errors import ConvergenceError, DataError, UsageError
 from .inference import z_value
 from .families.rowwise import SCALES
-from .linear_model import REGRESSED, fit_linear
+from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .regression_result import Coefficient, RegressionResult
 
 LOG_LINKS = ("log", "logit", "softmax")
@@ -21,9 +21,10 @@ LOG_LINKS = ("log", "logit", "softmax")
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
-            max_iter=100, options=None):
+            max_iter=100, options=None, censoring=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note = _family(dist, loss)
+    censoring = _censoring(name, censoring)
     how = REGRESSED[name]
     target, allowed = how.target, how.links
     link = link or how.link
@@ -38,7 +39,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             raise UsageError("give --formula, or --response with --covariates, not both")
         from .formula import parse
         response, rhs, covariates = parse(formula)
-    if response is None:
+    if response is None and not (censoring and censoring["lower_col"]):
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     if information not in ("observed", "expected"):
         raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
@@ -49,7 +50,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
-                     offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options)
+                     offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
+                     censoring=censoring)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     if name == "categorical":
@@ -62,8 +64,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
         try:
-            fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                             offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
+            if d.censored is not None:
+                from . import censored_regress
+                fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target,
+                                           link=link, w=d.w, offset=d.offset, intercept=where, fixed=fixed,
+                                           max_iter=max_iter)
+            else:
+                fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
+                                 offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter)
         except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
@@ -79,6 +87,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
                         "use --dist poisson")
+    if information == "expected" and d.censored is not None:
+        raise UsageError("censored regressions use the observed information (the expected one depends on the "
+                         "censoring mechanism); drop --information expected")
     if information == "expected" and name != "categorical":  # softmax: its link is canonical
         from .linear_model import expected_covariance
         expected = expected_covariance(fit)
@@ -102,7 +113,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                          "log-likelihood never falls far enough on that side")
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends)
-    result = replace(result, information=information)
+    result = replace(result, information=information,
+                     censoring=None if d.censored is None else d.censored.counts())
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
@@ -128,6 +140,24 @@ def _covariance(fit, d, robust, cluster, notes):
     notes.append(f"standard errors robust to correlation within the {count} clusters of '{cluster}' "
                  f"(sandwich with the adjustment G/(G-1)); with few clusters they are themselves uncertain")
     return sandwich(fit, d.w, d.clusters), f"wald, cluster-robust ({count} clusters of '{cluster}')"
+
+
+def _censoring(name, opts):
+    """The censoring options of a censored fit, or None: every AFT family's response is
+    read as censored rows (with nothing censored when no option is given)."""
+    from .cli_censor import NAMES, asked
+
+    unknown = sorted(set(opts or {}) - set(NAMES))
+    if unknown:
+        raise UsageError(f"censoring: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                         f"(the keys are {', '.join(NAMES)})")
+    opts = None if opts is None else {k: opts.get(k) for k in NAMES}
+    if opts is not None and asked(opts):
+        if name not in CENSORABLE:
+            raise UsageError(f"censored responses go with the families {', '.join(CENSORABLE)} (normal: Tobit); "
+                             f"not {name}")
+        return opts
+    return {k: None for k in NAMES} if name in AFT else None
 
 
 def _family(dist, loss):
@@ -188,7 +218,7 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         zval = b / se if se else None
         pval = math.erfc(abs(zval) / math.sqrt(2.0)) if zval is not None else None
         expo = {}
-        if link in LOG_LINKS and se is not None:
+        if (link in LOG_LINKS or name in AFT) and se is not None:
             expo = dict(exp_estimate=_exp(b), exp_ci_lower=None if lo is None else _exp(lo),
                         exp_ci_upper=None if hi is None else _exp(hi))
         coefs.append(Coefficient(cname, float(b), se, zval, pval, lo, hi, how, **expo))
@@ -219,11 +249,14 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         r2 = 1.0 - ll / fit.loglik_null if discrete and fit.loglik_null < 0 else None
     if intercepts and p > intercepts and fit.loglik_null is None:
         notes.append("the intercept-only model did not converge: no likelihood-ratio test or pseudo R2")
-    deviance = _deviance(name, dens, fit, d, link)
+    deviance = None if d.censored is not None else _deviance(name, dens, fit, d, link)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
               f"({link} link)")
+    if d.censored is not None:
+        method = (f"Newton on the per-row censored {name} log-likelihood (log f, log F, log S and "
+                  f"interval terms) with analytic derivatives ({link} link)")
     return RegressionResult(
-        family=name, link=link, response=d.table.names[0], coefficients=tuple(coefs), parameters=tuple(params),
+        family=name, link=link, response=d.censored.name if d.censored is not None else d.table.names[0], coefficients=tuple(coefs), parameters=tuple(params),
         confidence=float(confidence), n=n, rows_read=d.table.rows_read, dropped=d.table.dropped,
         loglik=ll, loglik_null=fit.loglik_null, lr_statistic=lr, lr_df=df, lr_p_value=lr_p,
         deviance=deviance, aic=2.0 * k - 2.0 * ll, bic=k * math.log(n) - 2.0 * ll,

@@ -71,6 +71,8 @@ class RegressionResult:
     information: str = "observed"  # the Fisher information behind the coefficients' SEs
     message: str = ""
     notes: tuple = field(default=())
+    # a censored response: rows of each kind (exact, left, right, interval, truncated); None: not censored
+    censoring: dict | None = None
     # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
@@ -127,4 +129,5 @@ class RegressionResult:
             "iterations": self.iterations,
             "message": self.message or None,
             "notes": list(self.notes),
+            **({} if self.censoring is None else {"censoring": dict(self.censoring)}),
         })

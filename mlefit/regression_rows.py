@@ -28,14 +28,21 @@ class Rows:
     layout: dict
     labels: list | None
     notes: tuple
+    censored: object = None  # the response's censoring (mlefit.censoring.Censored), or None
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
-            exposure=None, cluster=None, positive=None, options=None):
-    """The Rows of `data` for the family `name` (see mlefit.regression.regress)."""
+            exposure=None, cluster=None, positive=None, options=None, censoring=None):
+    """The Rows of `data` for the family `name` (see mlefit.regression.regress); censoring:
+    the censoring options (mlefit.cli_censor.NAMES) of a censored response, or None."""
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
     roles = {"--weights": weights, "--trials": trials_column, "--offset": offset, "--exposure": exposure,
              "--cluster": cluster}
+    optional = text = ()
+    if censoring is not None:
+        from . import censored_regress
+        response, more, optional, text = censored_regress.columns(response, censoring)
+        roles.update(more)
     for option, column in roles.items():
         if column is not None and column == response:
             raise UsageError(f"{option} names the response column '{response}'; give another column")
@@ -50,13 +57,19 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     # one column may serve two roles (a covariate that is also the cluster): read once
     wanted = list(dict.fromkeys([response] + covariates + [c for c in roles.values() if c is not None]))
     numeric = {c: "a covariate" for c in ([] if rhs is not None else covariates)}
-    numeric.update({c: f"the {option} column" for option, c in roles.items() if c is not None and option != "--cluster"})
-    table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric)
+    numeric.update({c: f"the {option} column" for option, c in roles.items()
+                    if c is not None and option not in ("--cluster", "--event", "--event-left")})
+    table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric,
+                 optional=optional, text=text)
     cols = dict(zip(wanted, table.names))
+    cens = names_of_labels = note = None
+    if censoring is not None:
+        cens, table = censored_regress.read(table, cols, response, censoring, options.decimal if options else ".")
     y = table.columns[table.names[0]]
-    names_of_labels = None
     if name == "categorical":
         y, names_of_labels, note = labels(y, table)
+    elif cens is not None:
+        y = np.asarray(y, dtype=np.float64)
     else:
         y, note = response_values(name, y, table, positive)
     off = table.columns[cols[offset]] if offset is not None else None
@@ -72,7 +85,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
     return Rows(table, y, w, shapes,
                 off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
-                tuple(table.notes) + ((note,) if note else ()))
+                tuple(table.notes) + ((note,) if note else ()), cens)
 
 
 def _constant(name, y, trials, w, label):
@@ -101,7 +114,7 @@ def _not_number(text):
     return False
 
 
-def read(data, names, labels, options, numeric):
+def read(data, names, labels, options, numeric, optional=(), text=()):
     """The columns, aligned; a text column that must hold numbers ({name: its role}) is
     refused (a covariate given by -x pointing to --formula); other text columns are kept
     (a formula's categories, clusters)."""
@@ -113,7 +126,8 @@ def read(data, names, labels, options, numeric):
             refuse_text(name, cell)
         elif name in numeric:
             raise DataError(f"{numeric[name]} '{plain(name)}' is text (e.g. '{plain(cell)}'); it must hold numbers")
-    return frame_of(data, names, text_first=labels, options=options, on_text=on_text)
+    return frame_of(data, names, text_first=labels, options=options, on_text=on_text, optional=optional,
+                    labels=text)
 
 
 def response_values(name, y, table, positive):

@@ -19,6 +19,9 @@ def coefficient_table(d):
     table = Grid(title=title, box=SIMPLE_HEAD, title_justify="left")
     ratio = any(c.get("exp_estimate") is not None for c in d["coefficients"])
     ratio_name = RATIO.get(d["link"], "exp(coef)") if d["family"] != "normal" else "exp(coef)"
+    from .linear_model import AFT
+    if d["family"] in AFT:
+        ratio_name = "time ratio"
     headers = [("coefficient", "left"), ("estimate", "right"), ("SE", "right"), ("p", "right"), (f"{d['confidence'] * 100:g}% interval", "center")]
     headers += [(ratio_name, "right")] if ratio else []
     for header, justify in headers:  # numbers are never folded; a long name is
@@ -59,6 +62,12 @@ def summary_table(d):
     for drop in d["dropped"]:
         more = ", ..." if drop["count"] > len(drop["first"]) else ""
         table.add_row("  dropped", f"{drop['count']} x {drop['reason']} ({', '.join(drop['first'])}{more})")
+    if d.get("censoring"):
+        c = d["censoring"]
+        parts = [f"{c[k]} {label}" for k, label in (("exact", "exact"), ("left", "left-censored"),
+                                                    ("right", "right-censored"), ("interval", "interval-censored"),
+                                                    ("truncated", "truncated")) if c.get(k)]
+        table.add_row("censoring", ", ".join(parts) or "none")
     table.add_row("log-likelihood", fmt(d["loglik"], 10))
     if d["loglik_null"] is not None:
         table.add_row("null log-likelihood", f"{fmt(d['loglik_null'], 10)}  (intercept only)")

@@ -80,8 +80,9 @@ def print_selection(d, file=None):
     out += [fit_table(best), summary_table(best)]
     if d["bootstrap"]:
         out.append(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
-                   f"chi-square for discrete ones; {d['bootstrap']} parametric-bootstrap samples per "
-                   f"family, seed {d['seed']} (every test is in --json)")
+                   f"chi-square for discrete ones; at most {d['bootstrap']} parametric-bootstrap samples per "
+                   f"family, fewer where p is clearly above or below 0.05 (<=0.017: none of 59 as large), "
+                   f"seed {d['seed']} (every test is in --json; docs/gof.md)")
     else:
         out.append("GOF p: textbook p-values that do NOT account for the estimated parameters "
                    "(--bootstrap 0); chi-square with df reduced by the parameters")

@@ -4,11 +4,11 @@ bootstrap(fitted, B, kind) refits the family to B resamples of the data:
 - parametric: n values (n = the total weight) drawn from the fitted distribution at
   theta-hat; a discrete family draws the counts of every value at once (gof's count
   sampler), so a 7-row table weighing millions stays 7 rows;
-- nonparametric: the rows drawn with replacement. With whole-number frequency weights
-  a row of weight k is k rows: the resample is a multinomial over the rows (over the
-  distinct values, for counts) with probabilities w/sum(w) and total sum(w), handed to
-  the refit as weights; with fractional weights the rows are drawn uniformly and keep
-  their weights (a row drawn j times weighs j*w).
+- nonparametric: the rows drawn with replacement (n uniform row numbers, counted). With
+  whole-number frequency weights a row of weight k is k rows: the resample is a
+  multinomial over the rows (over the distinct values, for counts) with probabilities
+  w/sum(w) and total sum(w), handed to the refit as weights; with fractional weights the
+  rows are drawn uniformly and keep their weights (a row drawn j times weighs j*w).
 
 A resample whose MLE is on the family's limit (BoundaryError: counts that are not
 overdispersed leave negative_binomial's size and beta_binomial's a, b without a finite
@@ -226,10 +226,9 @@ def _nonparametric(fitted):
         return draw_pairs
     if not whole:
         x, w = fitted.x, np.asarray(fitted.w, dtype=np.float64)
-        uniform = np.full(x.size, 1.0 / x.size)
 
         def draw_weighted(rng):
-            counts = rng.multinomial(x.size, uniform).astype(np.float64)
+            counts = uniform_counts(rng, x.size)
             keep = counts > 0
             return fitted, x[keep], counts[keep] * w[keep]
         return draw_weighted
@@ -240,6 +239,13 @@ def _nonparametric(fitted):
         x = fitted.x
         c = np.ones(x.size) if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
     n, p = int(np.rint(c.sum())), c / c.sum()
+    if n == x.size and np.all(c == 1.0):  # every row once: the rows drawn uniformly
+
+        def draw_rows(rng):
+            counts = uniform_counts(rng, n)
+            keep = counts > 0
+            return fitted, x[keep], counts[keep]
+        return draw_rows
 
     def draw(rng):
         counts = rng.multinomial(n, p).astype(np.float64)
@@ -257,10 +263,19 @@ def _record_rows(fitted):
     w = None if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
 
     def draw(rng):
-        counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
+        counts = uniform_counts(rng, n)
         keep = counts > 0
         return fitted, x[keep], counts[keep] if w is None else counts[keep] * w[keep]
     return draw
+
+
+def uniform_counts(rng, n):
+    """How often each of n rows is drawn in n draws with replacement: the multinomial(n,
+    1/n each) counts, as a count of n uniform row numbers (np.bincount of rng.integers:
+    about 4x faster than rng.multinomial over a million rows, which draws one binomial
+    per row). The tables of counts (a few distinct values weighing millions) still draw
+    the multinomial, whose cost is in the rows, not in n."""
+    return np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
 
 
 # ---------------------------------------------------------------- estimates

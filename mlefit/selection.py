@@ -95,9 +95,11 @@ def criterion_value(criterion, fit):
     return fit.aic + 2.0 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else math.inf
 
 
-def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None):
+def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None, on_stage=None):
     """Fit each candidate to the Column `col` and rank them. Returns a plain dict (the
-    JSON document of `mlefit select`)."""
+    JSON document of `mlefit select`). on_step, on_total, on_stage(text): progress."""
+    on_stage = on_stage or (lambda text: None)
+    from .censoring import Censored
     from .estimate import fit
     from .result import SCHEMA_VERSION, _clean
 
@@ -107,8 +109,10 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
         # rows without trials are left out for every candidate, so all fit the same rows
         from .trials import aligned_trials
         col, weights, trials = aligned_trials(col, col, weights, trials, aligned=True)
-    names, notes = candidates(col.values, chosen, trials, continuous)
+    censored = isinstance(col, Censored)
+    names, notes = candidates(col.bounds() if censored else col.values, chosen, trials, continuous)
     fitted, failed = {}, []
+    on_stage(f"fitting {len(names)} {'family' if len(names) == 1 else 'families'}")
     for name in names:
         try:
             per_row = trials is not None and np.ndim(trials) > 0 and _plain(name) in TRIALS
@@ -134,9 +138,17 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     from .families.mixture import DEGENERATE
     notes += [f"{row['family']}: {n}" for row in rows for n in good[row["family"]].notes if n.startswith(DEGENERATE)]
     unavailable = _no_gof(weights)
-    if on_total is not None and not unavailable:
-        on_total(bootstrap * len(rows))
-    for row in rows:
+    if censored:  # said once, not per family
+        notes.append("no goodness-of-fit tests on censored data yet: the ranking is by the censored "
+                     "likelihood alone")
+        for row in rows:
+            row["gof"], row["gof_notes"] = [], []
+        rows_to_test = []
+    else:
+        rows_to_test = rows
+    if on_total is not None and not unavailable and rows_to_test:
+        on_total(bootstrap * len(rows_to_test))
+    for number, row in enumerate(rows_to_test, 1):
         r = good[row["family"]]
         why = unavailable or ("goodness of fit with per-row trials is not available"
                               if r.family in TRIALS else None)  # no single distribution to draw from
@@ -145,6 +157,7 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
             continue
         fam = families.get(r.family)
         theta = tuple(p.estimate for p in r.parameters)
+        on_stage(f"goodness of fit of {r.family} ({number} of {len(rows)}, at most {bootstrap} bootstrap samples)")
         try:
             tests, gnotes = gof.goodness_of_fit(fam, col.values, theta, r.n_parameters, weights=weights,
                                                 bootstrap=bootstrap, seed=seed, on_step=on_step,
@@ -158,12 +171,13 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     best = good[rows[0]["family"]].to_dict()
     notes += _simpler(rows, tests)
     return _clean({
-        "schema_version": SCHEMA_VERSION, "source": col.source, "column": col.name,
+        "schema_version": SCHEMA_VERSION, "source": getattr(col, "source", None), "column": col.name,
         **{key: best[key] for key in ("rows_read", "rows_used", "n", "n_dropped", "dropped")},
         "criterion": criterion,
         "bootstrap": bootstrap, "seed": seed,
         "ranking": rows, "failed": failed, "lrt": tests, "best": best,
-        "notes": list(col.notes) + notes})
+        **({"censoring": best["censoring"]} if censored else {}),
+        "notes": list(getattr(col, "notes", ())) + notes})
 
 
 def _simpler(rows, tests, level=0.05):

@@ -105,8 +105,12 @@ def combine(a, b):
         q = np.exp(vb - va)
         one = -np.expm1(vb - va)
         value = va + np.log1p(-q)
-        score = tuple((sa[j] - q * sb[j]) / one for j in range(k))
-        hess = tuple(tuple((ha[i][j] + sa[i] * sa[j] - q * (hb[i][j] + sb[i] * sb[j])) / one
+
+        def times_q(v):  # q * v, 0 where e^B = 0 (a bound at the support's edge: B's derivatives are not finite)
+            return np.where(q > 0, q * v, 0.0)
+
+        score = tuple((sa[j] - times_q(sb[j])) / one for j in range(k))
+        hess = tuple(tuple((ha[i][j] + sa[i] * sa[j] - times_q(hb[i][j] + sb[i] * sb[j])) / one
                            - score[i] * score[j] for j in range(k)) for i in range(k))
     return value, score, hess
 

@@ -15,8 +15,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(autouse=True)
 def _no_progress_lines(monkeypatch):
-    """Off a terminal, a stage running past progress.QUIET_SECONDS writes one line on
-    stderr; on a loaded machine any test could pass that time, so tests that check
-    stderr would depend on the machine's speed. Tests of the line set it to 0."""
+    """Off a terminal, work running past progress.AFTER seconds writes lines on stderr;
+    on a loaded machine any test could pass that time, so tests that check stderr would
+    depend on the machine's speed. Tests of the lines set it to 0 (or pass after=)."""
     from mlefit import progress
-    monkeypatch.setattr(progress, "QUIET_SECONDS", float("inf"))
+    monkeypatch.setattr(progress, "AFTER", 1e9)

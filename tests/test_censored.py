@@ -308,3 +308,97 @@ def test_cli_censored_fit_end_to_end(tmp_path):
     table = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "weeks", "--event", "relapsed",
                             "-d", "exponential"], capture_output=True, text=True, check=True).stdout
     assert "30 exact, 12 right-censored" in " ".join(table.split())
+
+
+def test_select_ranks_families_by_the_censored_likelihood():
+    """select (and --dist auto) on censored rows: every family fitted to the censored
+    likelihood, ranked by AIC; the exponential's log-likelihood is the closed form
+    d log(d/T) - d; families that cannot take censoring are listed as failed."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    out = subprocess.run([sys.executable, "-m", "mlefit", "select", str(data), "-c", "weeks", "--event", "relapsed",
+                          "--continuous", "--json"], capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    assert d["censoring"]["right"] == 12 and d["rows_read"] == 42
+    ranks = {r["family"]: r for r in d["ranking"]}
+    assert ranks["exponential"]["loglik"] == pytest.approx(30 * math.log(30 / 541) - 30, rel=1e-12)
+    aics = [r["aic"] for r in d["ranking"]]
+    assert aics == sorted(aics)
+    assert {f["family"] for f in d["failed"]} == {"pareto", "uniform"}
+    assert any("no goodness-of-fit tests on censored data" in n for n in d["notes"])
+    weeks, relapsed = remission("6-MP")
+    placebo, _ = remission("placebo")
+    both = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
+    r = mlefit.fit(both, "weibull")
+    assert ranks["weibull"]["loglik"] == pytest.approx(r.loglik, rel=1e-12)
+
+
+def test_kaplan_meier_band_against_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    from mlefit import kaplan_meier
+    y, event, _ = right_censored_weibull(seed=12, n=300)
+    t, s, lower, upper = kaplan_meier.curve(y, event, confidence=0.95)
+    ci = lifelines.KaplanMeierFitter().fit(y, event).confidence_interval_survival_function_.loc[t].to_numpy()
+    assert np.allclose(lower, ci[:, 0], atol=1e-12) and np.allclose(upper, ci[:, 1], atol=1e-12)
+
+
+def test_plots_over_kaplan_meier_and_turnbull_and_refusal_for_truncation(tmp_path):
+    from mlefit.plots_censored import plot_survival
+    weeks, relapsed = remission("6-MP")
+    r = mlefit.fit(censoring.from_event(weeks, relapsed), "weibull")
+    out = plot_survival(r, tmp_path / "km.svg")
+    assert out["axes"] == 2 and out["nonparametric"] == "Kaplan-Meier"
+    assert (tmp_path / "km.svg").read_text().count("mlefit-survival") == 1
+    lower, upper, _ = mixed_normal_rows()
+    interval = mlefit.fit(censoring.from_bounds(lower, upper), "normal")
+    assert plot_survival(interval, tmp_path / "tb.png")["nonparametric"] == "Turnbull"
+    truncated = mlefit.fit(censoring.exact(weeks).truncated(lower=1.0), "weibull")
+    with pytest.raises(UsageError, match="truncated"):
+        plot_survival(truncated, tmp_path / "no.png")
+
+
+def test_turnbull_is_the_frequencies_on_disjoint_intervals_and_kaplan_meier_on_right_censoring():
+    from mlefit import kaplan_meier, turnbull
+    rng = np.random.default_rng(3)
+    lo = np.floor(rng.lognormal(1.0, 0.6, 300))
+    q, p, mass, _, converged = turnbull.npmle(lo, lo + 1.0)
+    assert converged
+    assert np.allclose(mass, [np.mean(lo + 1.0 == right) for right in p], atol=1e-12)
+    y, event, _ = right_censored_weibull(seed=12, n=300)
+    y = np.round(y, 1)  # ties, as real data have
+    t, s = kaplan_meier.curve(y, event)
+    _, right, surv = turnbull.survival(y, np.where(event, y, np.inf))
+    at = surv[np.searchsorted(right, t, side="right") - 1]
+    assert np.allclose(at, s, atol=1e-8)
+
+
+def test_lrt_fix_and_profile_on_censored_rows():
+    """lrt on censored rows is twice the difference of the censored log-likelihoods; --fix
+    holds a parameter at its value (shape = 1 is the exponential); profile intervals come
+    from the censored likelihood (the shape's profile ends lie where it drops by
+    chi2(1)_0.95 / 2)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    out = subprocess.run([sys.executable, "-m", "mlefit", "lrt", str(data), "-c", "weeks", "--event", "relapsed",
+                          "--null", "exponential", "--alt", "weibull", "--json"], capture_output=True, text=True,
+                         check=True)
+    d = json.loads(out.stdout)
+    weeks, relapsed = remission("6-MP")
+    placebo, _ = remission("placebo")
+    rows = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
+    e, w = mlefit.fit(rows, "exponential"), mlefit.fit(rows, "weibull", interval="profile")
+    assert d["test"]["statistic"] == pytest.approx(2 * (w.loglik - e.loglik), rel=1e-9)
+    fixed = mlefit.fit(rows, "weibull", fix={"shape": 1.0})
+    assert fixed.estimates["scale"] == pytest.approx(1 / e.estimates["rate"], rel=1e-9)
+    assert fixed.loglik == pytest.approx(e.loglik, rel=1e-12)
+    shape = w.parameters[0]
+    drop = st.chi2.ppf(0.95, 1) / 2
+    for end in (shape.ci_lower, shape.ci_upper):
+        held = mlefit.fit(rows, "weibull", fix={"shape": end})
+        assert w.loglik - held.loglik == pytest.approx(drop, abs=1e-4)

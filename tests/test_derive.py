@@ -388,3 +388,25 @@ def test_an_exact_boundary_parameter_is_treated_as_known():
     d = derived(f, "pi")
     assert d.se is None and "depends only on pi" in d.note
     assert derived(f, "rate").note is None
+
+
+@pytest.mark.parametrize("name", SCIPY_FAMILIES)
+def test_scipy_equivalent_is_frozen_without_a_new_distribution(name):
+    """fam.scipy(theta) keeps scipy's own distribution object (scipy's frozen one builds
+    a new instance, docstring included, at every call: a millisecond each, thousands of
+    calls in a delta method, a profile or a bootstrap of a derived quantity), and gives
+    what scipy's frozen distribution gives."""
+    import scipy.stats
+    fam, theta = families.get(name), CASES[name][1]
+    light = fam.scipy(theta)
+    assert light.dist is getattr(scipy.stats, light.dist.name)
+    ref = light.dist(*light.args, **light.kwds)
+    for method in ("mean", "var", "median"):
+        np.testing.assert_allclose(getattr(light, method)(), getattr(ref, method)(), rtol=1e-14)
+    q = np.array([0.1, 0.5, 0.9])
+    x = ref.ppf(q)
+    np.testing.assert_allclose(light.ppf(q), x, rtol=1e-14)
+    np.testing.assert_allclose(light.cdf(x), ref.cdf(x), rtol=1e-14)
+    np.testing.assert_allclose(light.sf(x), ref.sf(x), rtol=1e-14)
+    a = light.rvs(size=5, random_state=np.random.default_rng(1))
+    np.testing.assert_array_equal(a, ref.rvs(size=5, random_state=np.random.default_rng(1)))

@@ -1,6 +1,7 @@
 """Goodness of fit: the statistics against scipy, the bootstrap p-values calibrated under
 the null, the chi-square cells and degrees of freedom, and the CLI."""
 import json
+import math
 
 import numpy as np
 import pytest
@@ -42,7 +43,7 @@ def test_bootstrap_p_values_are_uniform_under_the_null(name):
     for seed in range(200):
         x = CASES[name][0](np.random.default_rng(seed), 25)
         r = mlefit.fit(x, name)
-        tests, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=49, seed=seed)
+        tests, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=49, seed=seed, sequential=False)
         for t in tests:
             if t.statistic in boot:
                 boot[t.statistic].append(t.p_value)
@@ -57,10 +58,90 @@ def test_bootstrap_p_values_are_uniform_under_the_null(name):
 
 
 def test_bootstrap_rejects_the_wrong_family():
+    """All 99 samples (sequential=False): p = 1/(B+1); sequentially, the sampling stops
+    after the 59 that none reaches: p = 1/60, below 0.05 with 95% confidence."""
     x = np.random.default_rng(3).lognormal(0.0, 1.0, 400)
     r = mlefit.fit(x, "gamma")
-    tests, _ = goodness_of_fit(families.get("gamma"), x, theta(r), 2, bootstrap=99, seed=1)
-    assert {t.statistic: t.p_value for t in tests}["ad"] == pytest.approx(0.01)  # 1/(B+1)
+    full, _ = goodness_of_fit(families.get("gamma"), x, theta(r), 2, bootstrap=99, seed=1, sequential=False)
+    assert {t.statistic: t.p_value for t in full}["ad"] == pytest.approx(0.01)  # 1/(B+1)
+    early, _ = goodness_of_fit(families.get("gamma"), x, theta(r), 2, bootstrap=99, seed=1)
+    ad = next(t for t in early if t.statistic == "ad")
+    assert ad.p_value == pytest.approx(1 / 60) and ad.samples == 59 and "95% confidence" in ad.method
+    assert ad.mc_error == pytest.approx(((1 / 61) * (60 / 61) / 59) ** 0.5)
+
+
+@pytest.mark.parametrize("name, data, fitted_by", [
+    ("clear rejection", lambda r: r.lognormal(0.0, 1.0, 300), "gamma"),
+    ("clear fit", lambda r: r.gamma(2.0, 1.5, 300), "gamma"),
+    ("clear rejection, location-scale", lambda r: r.exponential(1.0, 300), "normal"),
+    ("clear fit, location-scale", lambda r: r.normal(5.0, 2.0, 300), "normal"),
+])
+def test_sequential_p_value_agrees_with_the_full_one_on_clear_cases(name, data, fitted_by):
+    """Where the answer is clear, the sequential p-value (fewer samples) is on the same
+    side of 0.05 as the one from all 199, and within 3 Monte Carlo errors of it (the
+    errors of both added) when above."""
+    x = data(np.random.default_rng(11))
+    fam = families.get(fitted_by)
+    r = mlefit.fit(x, fitted_by)
+    full, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=199, seed=4, sequential=False)
+    early, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=199, seed=4)
+    for a, b in zip(full, early):
+        assert a.statistic == b.statistic and a.value == b.value and b.samples < a.samples
+        assert (a.p_value < 0.05) == (b.p_value < 0.05), (name, a.statistic, a.p_value, b.p_value)
+        if a.p_value >= 0.05:
+            assert abs(a.p_value - b.p_value) <= 3 * (a.mc_error + b.mc_error), (a.p_value, b.p_value)
+
+
+def test_exceedances_stop_where_the_rule_says():
+    from mlefit.montecarlo import Exceedances
+    below = Exceedances({"ad": 5.0}, 199)
+    drawn = 0
+    while not below.done(drawn):
+        drawn += 1
+        below.add({"ad": 1.0})
+    assert drawn == 59 and below.stopped == "below" and below.p_value("ad")[0] == 1 / 60
+    above = Exceedances({"ad": 5.0, "ks": 0.1}, 199)
+    values = iter([{"ad": 6.0, "ks": 0.2}] * 9 + [{"ad": 1.0, "ks": 0.2}] * 5 + [{"ad": 7.0, "ks": 0.0}] * 50)
+    drawn = 0
+    while not above.done(drawn):
+        drawn += 1
+        above.add(next(values))
+    # ad reaches its 10th exceedance at the 15th sample (ks had reached 10 at the 10th)
+    assert drawn == 15 and above.p_value("ad")[0] == 10 / 15 and above.p_value("ks")[0] == 14 / 15
+    full = Exceedances({"ad": 5.0}, 30, sequential=False)
+    drawn = 0
+    while not full.done(drawn):
+        drawn += 1
+        full.add({"ad": 6.0 if drawn % 2 else math.nan})  # nan: a statistic that could not be computed
+    assert drawn == 30 and full.stopped is None and full.p_value("ad")[0] == 16 / 16
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, n, cap", [("normal", 30, None), ("gamma", 400, 100)])
+def test_sequential_p_values_have_their_size_under_the_null(name, n, cap, monkeypatch):
+    """400 seeded samples fitted by their own family: the sequential bootstrap rejects at
+    0.05 (and at 1/60, where it stops early) about as often as it should (within 3
+    binomial standard errors). With cap: bootstrap samples of 100 of the 400 values
+    (RESAMPLE_SIZE), KS compared as sqrt(n) KS, so the reference distributions of
+    smaller samples keep the size."""
+    import mlefit.gof as gof_module
+    if cap:
+        monkeypatch.setattr(gof_module, "RESAMPLE_SIZE", cap)
+    fam, reps = families.get(name), 400
+    ps = {"ad": [], "ks": []}
+    for seed in range(reps):
+        x = CASES[name][0](np.random.default_rng(1000 + seed), n)
+        r = mlefit.fit(x, name)
+        tests, _ = goodness_of_fit(fam, x, theta(r), 2, bootstrap=199, seed=seed)
+        for t in tests:
+            if t.statistic in ps:
+                ps[t.statistic].append(t.p_value)
+                assert t.sample_size == (cap or n)
+    for statistic, p in ps.items():
+        p = np.array(p)
+        for level in (0.05, 1 / 60 + 1e-12):
+            se = (level * (1 - level) / reps) ** 0.5
+            assert abs(np.mean(p <= level) - level) < 3 * se, (statistic, level, np.mean(p <= level))
 
 
 @pytest.mark.parametrize("name", ["exponential", "poisson"])
@@ -168,7 +249,7 @@ def test_fit_gof_from_the_cli(tmp_path):
     out = CliRunner().invoke(cli, ["fit", path, "-d", "gamma", "--gof", "--bootstrap", "39", "--seed", "3",
                                    "--json"])
     assert out.exit_code == 0, out.output
-    d = json.loads(out.output)
+    d = json.loads(out.stdout)
     assert d["gof"]["bootstrap"] == 39 and d["gof"]["seed"] == 3
     assert {t["test"] for t in d["gof"]["tests"]} == {"ks", "cvm", "ad"}
     assert all(0 < t["p_value"] <= 1 and "bootstrap" in t["method"] for t in d["gof"]["tests"])
@@ -176,7 +257,7 @@ def test_fit_gof_from_the_cli(tmp_path):
     assert "does NOT account for the estimation" in " ".join(table.output.split())
     fixed = CliRunner().invoke(cli, ["fit", path, "-d", "gamma", "--fix", "shape=3", "--gof",
                                      "--bootstrap", "19", "--json"])
-    assert fixed.exit_code == 0 and len(json.loads(fixed.output)["gof"]["tests"]) == 3
+    assert fixed.exit_code == 0 and len(json.loads(fixed.stdout)["gof"]["tests"]) == 3
 
 
 def test_large_discrete_samples_are_drawn_as_counts():

@@ -65,7 +65,7 @@ def test_lrt_from_the_cli(tmp_path):
     path = write(tmp_path, "k\n" + "\n".join(str(v) for v in x) + "\n")
     out = CliRunner().invoke(cli, ["lrt", path, "--null", "poisson", "--alt", "nbinom", "--json"])
     assert out.exit_code == 0, out.output
-    d = json.loads(out.output)
+    d = json.loads(out.stdout)
     assert d["test"]["null"] == "poisson" and d["test"]["p_value"] < 1e-10
     assert d["test"]["statistic"] == pytest.approx(2 * (d["alt_fit"]["loglik"] - d["null_fit"]["loglik"]))
     bad = CliRunner().invoke(cli, ["lrt", path, "--null", "normal", "--alt", "gamma"])
@@ -83,7 +83,7 @@ def test_binomial_within_beta_binomial_on_geisslers_families():
         out = CliRunner().invoke(cli, ["lrt", path, "-c", "boys", "-w", "families", "--trials", trials,
                                        "--null", "binomial", "--alt", "beta_binomial", "--json"])
         assert out.exit_code == 0, out.output
-        t = json.loads(out.output)["test"]
+        t = json.loads(out.stdout)["test"]
         assert t["statistic"] == pytest.approx(2 * (12534.172147576 - 12492.871358551), rel=1e-9)
         assert t["p_value"] == pytest.approx(0.5 * scipy.stats.chi2.sf(t["statistic"], 1), rel=1e-12)
     bad = CliRunner().invoke(cli, ["lrt", path, "-c", "boys", "--null", "binomial", "--alt", "beta_binomial"])

@@ -98,7 +98,7 @@ def test_cli_regress_mean_json(tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["-y", "y", "--mean", "exp(a*x)"], "--mean EXPR and --params LIST go together"),
     (["-y", "y", "--mean", "exp(a*x)", "--params", "a=0", "-x", "x"], "-x cannot be used with --mean"),
-    (["-y", "y", "--mean", "exp(a*x)", "--params", "a=0", "-d", "weibull"], "--mean takes --dist"),
+    (["-y", "y", "--mean", "exp(a*x)", "--params", "a=0", "-d", "beta"], "--mean takes --dist"),
     (["-y", "y", "--mean", "exp(a*z)", "--params", "a=0", "-d", "poisson"], "'z'"),
 ])
 def test_cli_regress_mean_errors(args, message, tmp_path):

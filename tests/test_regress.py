@@ -188,7 +188,7 @@ def test_usage_errors():
     with pytest.raises(UsageError, match="takes the links logit, probit, cloglog"):
         regress(cols, "y", ["a"], dist="bernoulli", link="log")
     with pytest.raises(UsageError, match="not one of them yet"):
-        regress(cols, "y", ["a"], dist="weibull")
+        regress(cols, "y", ["a"], dist="cauchy")
     with pytest.raises(UsageError, match="not both"):
         regress(cols, "y", ["a"], dist="normal", loss="mse")
 

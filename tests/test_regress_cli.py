@@ -77,7 +77,7 @@ def test_table_output_names_every_coefficient():
     (["-y", "case", "-x", "age", "-d", "bernoulli", "--link", "log"], 2, "takes the links logit, probit, cloglog"),
     (["-y", "age", "-x", "parity", "-d", "bernoulli"], 1, "bernoulli needs 0 or 1"),
     (["-y", "case", "-x", "age"], 2, "give a family"),
-    (["-y", "case", "-x", "age", "-d", "weibull"], 2, "not one of them yet"),
+    (["-y", "case", "-x", "age", "-d", "cauchy"], 2, "not one of them yet"),
     (["-y", "case", "-x", "age", "-d", "gamma"], 1, "gamma needs values > 0"),
     (["-y", "case", "-x", "age,age", "-d", "bernoulli"], 2, "named twice"),
 ])

@@ -306,3 +306,19 @@ def test_draws_are_read_only():
     assert isinstance(d, Draws)
     with pytest.raises(ValueError):
         d.thetas[0, 0] = 1.0
+
+
+def test_uniform_counts_are_multinomial_counts():
+    """The nonparametric resample's counts (n row numbers drawn uniformly, counted) have
+    the multinomial(n, 1/n) moments: each row's count has mean 1 and variance 1 - 1/n,
+    two rows' counts covariance -1/n, and every draw sums to n."""
+    from mlefit.resample import uniform_counts
+    rng = np.random.default_rng(7)
+    n, reps = 50, 20000
+    c = np.array([uniform_counts(rng, n) for _ in range(reps)])
+    assert np.all(c.sum(axis=1) == n)
+    se = math.sqrt(2.0 / reps)  # about the sd of a sample variance near 1
+    assert abs(c.mean() - 1.0) < 1e-12
+    assert np.all(np.abs(c.var(axis=0) - (1.0 - 1.0 / n)) < 5 * se)
+    cov = np.cov(c[:, 0], c[:, 1])[0, 1]
+    assert abs(cov + 1.0 / n) < 5 / math.sqrt(reps)

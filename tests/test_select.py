@@ -92,8 +92,8 @@ def test_select_and_dist_auto_agree_from_the_cli(tmp_path):
     a = CliRunner().invoke(cli, ["select", path, *args])
     b = CliRunner().invoke(cli, ["fit", path, "--dist", "auto", *args])
     assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
-    assert json.loads(a.output) == json.loads(b.output)
-    d = json.loads(a.output)
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+    d = json.loads(a.stdout)
     assert d["ranking"][0]["family"] == "lognormal" and d["best"]["family"] == "lognormal"
     assert all(r["gof"] for r in d["ranking"])
     table = CliRunner().invoke(cli, ["select", path, "--families", ",".join(CONT), "--bootstrap", "19"])

@@ -9,10 +9,11 @@ from .catalog import Spec
 
 
 def scipy_stats():
-    """scipy.stats, imported on demand (it costs over a second): only the tests and
-    comparisons use the frozen scipy equivalents."""
-    import scipy.stats
-    return scipy.stats
+    """scipy.stats, imported on demand (it costs over a second), whose distributions
+    freeze cheaply (frozen.py: derived quantities call them at thousands of parameter
+    values)."""
+    from .frozen import Stats
+    return Stats()
 
 
 def scipy_special():
@@ -70,6 +71,10 @@ class Family:
     conditional(stats, fixed, confidence) -> (theta, {index: (lo, hi, note)}): the MLE
         and exact intervals of the free parameters given {index: value} fixed, for the
         non-regular families whose --fix has a closed form (pareto, uniform).
+    profile(stats, index, value, start, controls) -> (loglik, theta): the largest
+        log-likelihood with parameter `index` held at `value` (nothing else fixed), for a
+        two-parameter family whose other parameter has a closed form or a one-dimensional
+        equation in a few sums (weibull): the profile intervals and --fix use it.
     refine(stats, theta, controls) -> Solution: the fit from the start theta, where the
         estimator otherwise searches many starts (normal_mixture): the bootstrap's refits.
     param_domains(stats) / free_count(stats): domains and the number of free parameters
@@ -103,6 +108,10 @@ class Family:
     sample: Optional[Callable] = None
     conditional: Optional[Callable] = None
     refine: Optional[Callable] = None
+    profile: Optional[Callable] = None
+    # given(stats, fixed, start, controls) -> Solution: the MLE of the others with the
+    # parameters {index: value} fixed, by the family's own estimator (censored fits)
+    given: Optional[Callable] = None
     param_domains: Optional[Callable] = None
     free_count: Optional[Callable] = None
     merge: Optional[Callable] = None

@@ -33,7 +33,21 @@ def start(y, w):
     return (1.0 / max(weighted_mean(y, w), 1e-300),)
 
 
+def right_censored(seen, w_seen, everything, w_all, controls):
+    """Rows seen and right-censored: the rate is the events over the total time at risk,
+    d / sum x, in closed form (the log-likelihood d log rate - rate sum x)."""
+    import math
+
+    from .base import Solution
+    d = float(seen.size if w_seen is None else np.sum(w_seen))
+    exposure = float(np.sum(everything) if w_all is None else np.dot(w_all, everything))
+    rate = d / exposure
+    return Solution((rate,), "closed form: events over the total time at risk", 0, True,
+                    at=(d * math.log(rate) - d, np.array([[d / (rate * rate)]])))
+
+
 DENSITY = Density(
+    right_censored=right_censored,
     sf_derivs=survival_tails.exponential,
     name="exponential", params=("rate",), domains=(POSITIVE,),
     logpdf=logpdf,

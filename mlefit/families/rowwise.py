@@ -64,6 +64,10 @@ class Density:
     # for the families of survival and Tobit models (censored rows' derivatives); the
     # others' are taken numerically from logsf/logcdf (mlefit.tail_derivs)
     sf_derivs: Optional[Callable] = None
+    # right_censored(seen, w_seen, all, w_all, controls) -> Solution (or None: not here):
+    # the MLE from rows seen and rows right-censored (all: every row's value or
+    # censoring time) by the family's own shortcut, which the estimator then confirms
+    right_censored: Optional[Callable] = None
 
     @property
     def k(self):

@@ -64,7 +64,14 @@ def start(y, w):
     return shape, math.exp(mean + EULER_GAMMA / shape)
 
 
+def right_censored(seen, w_seen, everything, w_all, controls):
+    """The fast path's estimator on right-censored rows (continuous.weibull_right_censored)."""
+    from .continuous import weibull_right_censored
+    return weibull_right_censored(seen, w_seen, everything, w_all, controls)
+
+
 DENSITY = Density(
+    right_censored=right_censored,
     sf_derivs=survival_tails.weibull,
     name="weibull", params=("shape", "scale"), domains=(POSITIVE, POSITIVE),
     logpdf=logpdf,
