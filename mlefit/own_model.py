@@ -26,7 +26,7 @@ from .families.base import Family
 from .families.catalog import Param, Spec
 from .families.rowwise import Density
 from .likelihood import loglik as row_loglik
-from .likelihood import solve, sums
+from .likelihood import fixed_fits, solve, sums
 
 TOLERANCE = 1e-6  # how far from 1 the integral or sum at the start may be
 MAX_TERMS = 10 ** 6  # the longest sum of a mass over an unbounded support
@@ -139,8 +139,9 @@ def family(spec, dens, note, how):
     def notes(s, theta):
         return (note,)
 
+    given, profile = fixed_fits(dens, loglik, lambda s, t: sums(dens, s.x, t, s.w))
     return Family(spec=spec, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
-                  observed_information=observed, scipy=lambda theta: None,
+                  observed_information=observed, scipy=lambda theta: None, given=given, profile=profile,
                   sample=lambda rng, n, theta: dens.sample(rng, n, *theta), estimate_notes=notes,
                   rowwise=(dens, ()))
 
