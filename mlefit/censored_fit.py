@@ -16,11 +16,11 @@ import numpy as np
 from . import censored_terms as ct
 from . import families
 from .errors import DataError, UsageError
-from .families.base import Solution
-from .likelihood import maximize_sum
+from .likelihood import fixed_fits, solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
-           "normal_mixture": "it is fitted by EM on seen values"}
+           "normal_mixture": "it is fitted by EM on seen values",
+           "weibull3": "its threshold is profiled below the smallest seen value, which censored rows do not give"}
 
 
 @dataclass(frozen=True)
@@ -142,28 +142,15 @@ def censored_family(fam, dens, shapes):
     def estimate(s, controls):
         shortcut = _right_censored_shortcut(dens, s, controls)
         start = s.start if shortcut is None else shortcut.theta
-        found = maximize_sum(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
-                             start, {}, {}, controls.max_iter)
         if shortcut is not None:
             how = f"{shortcut.method} (right-censored rows), confirmed by the censored log-likelihood's score"
         else:
             how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
                    (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
-        info = None if found.information is None else found.information
-        return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
-                        at=(found.loglik, info))
+        return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
+                     start, controls.max_iter, how)
 
-    def given(s, fixed, start, controls):
-        """The others' MLE with `fixed` held: the same Newton, on the free parameters."""
-        found = maximize_sum(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
-                             start, fixed, {}, controls.max_iter)
-        names = ", ".join(dens.params[i] for i in found.free)
-        return Solution(tuple(found.theta), f"Newton on {names} with the others fixed", found.iterations,
-                        found.converged, found.message)
-
-    def profile(s, index, value, start, controls):
-        sol = given(s, {index: value}, start, controls)
-        return (loglik(s, sol.theta) if sol.converged else -math.inf), sol.theta
+    given, profile = fixed_fits(dens, loglik, lambda s, t: ct.sums(dens, s.terms, t, shapes))
 
     def observed(s, theta):
         _, _, h, _ = ct.sums(dens, s.terms, theta, shapes)

@@ -9,6 +9,7 @@ import click
 
 from . import __version__, cli_censor, exits
 from .cli_censor import censoring_options
+from .cli_own import own_options
 from .cli_edge import MlefitGroup, _remember, debug_option, guard_streams, json_option, prior_option, say
 from .errors import OutputError
 from .cli_engine import CHUNK_HELP, ENGINE_HELP
@@ -187,6 +188,7 @@ select_options = _selection_options(select=True)
               default=None, metavar="SECONDS",
               help="With --engine dask: how long to wait for the scheduler to answer (default 10).")
 @censoring_options
+@own_options
 @debug_option
 def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, prior, positive, by, gof,
         families_list,
@@ -204,7 +206,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     from .estimate import fit as fit_column
 
     from .errors import UsageError
-    if (dist is None) == (loss is None):
+    from . import cli_own
+    own = {k: censor.pop(k) for k in cli_own.NAMES}
+    if (dist is None) == (loss is None) and not cli_own.asked(own):
         raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
     if as_json and output not in (None, "json"):
         raise UsageError(f"--json and --format {output} ask for two outputs; give one of them")
@@ -212,6 +216,19 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     from .limits import check_bootstrap
     check_bootstrap(bootstrap)
     derive = _derive_specs(derive)
+    if cli_own.asked(own):
+        cli_own.refuse(own, dist, loss, {"--by": by, "--gof": gof, "--plot": plot, "--trials": trials,
+                                         "--positive": positive, "--chunk-size": chunk_size,
+                                         "--engine dask": engine != "local", "--families": families_list,
+                                         "censoring options": cli_censor.asked(censor)})
+        if bootstrap == 0 and interval in ("bootstrap", "all"):
+            raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
+        settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=_fixes(fix),
+                        interval=interval, robust=robust, derive=derive, resample=resample, seed=seed,
+                        bootstrap=bootstrap if interval in ("bootstrap", "all") else None)
+        return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
+                                                                     na_values),
+                           strict, settings, lambda d: _emit_fit(d, output))
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
         if by is not None or fix or interval != "wald" or robust or derive or plot or prior:

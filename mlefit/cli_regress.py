@@ -63,6 +63,11 @@ def _names(text):
               type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of the intervals.")
 @click.option("--max-iter", default=100, show_default=True, type=click.IntRange(min=1),
               help="Newton iteration limit.")
+@click.option("--mean", "mean", metavar="EXPR",
+              help="Nonlinear regression: the family's mean as an expression in covariate columns and the "
+                   "parameters of --params, e.g. '1/(1 + exp(-(dose - ld50)/s))' (see docs/own-model.md).")
+@click.option("--params", "mean_params", metavar="LIST",
+              help="With --mean: each parameter with its domain and start, e.g. 'ld50=2, s>0=1'.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--save", "save", metavar="FILE",
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
@@ -70,8 +75,9 @@ def _names(text):
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, fix, prior, penalty, information, interval, robust, cluster, confidence, max_iter, as_json, save, debug, delimiter, decimal, encoding, header,
-                    na_values, strict, **censoring):
+                    positive, fix, prior, penalty, information, interval, robust, cluster, confidence, max_iter, mean,
+                    mean_params, as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict,
+                    **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
     Logistic regression is bernoulli with p = sigmoid(Intercept + x'b) (its NLL is the
@@ -101,6 +107,16 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
     options = read_options(delimiter, decimal, encoding, header, na_values)
+    if mean is not None or mean_params is not None:
+        from .cli_own import regress_mean
+        given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
+                 "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
+                 "--cluster": cluster, "--save": save, "--information expected": information == "expected",
+                 "--prior": bool(prior), "--penalty": penalty,
+                 "censoring options": any(v not in (None, False) for v in censoring.values())}
+        return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
+                            dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
+                                 max_iter=max_iter))
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,

@@ -159,6 +159,9 @@ class _Distribution:
 
     def usable(self, name, names):
         fam = self.fam
+        if getattr(fam.spec, "own_support", None) is not None:  # mlefit.own_model
+            raise UsageError(f"mlefit has no formula for the {name} of your own {fam.name} model; derive it "
+                             f"as an expression in the parameters ({', '.join(names)}) instead")
         if fam.spec.support == "labels":
             raise UsageError(f"the {fam.name} family has labels, not numbers: {name} is not defined; "
                              f"use an expression in the probabilities, e.g. '{names[0]}/(1 - {names[0]})'")

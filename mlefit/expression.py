@@ -13,7 +13,8 @@ never used, so an expression can do nothing but arithmetic on the parameters):
 Numbers: 2, 2.5, .5, 1e-3. Parameters: exactly the names given (they may contain
 brackets and other characters, as 'p[a]' or 'w[1]' do). Constant: pi (unless a
 parameter is called pi, as the zero-inflated Poisson's is). Functions: log (natural),
-exp, sqrt, each of one argument.
+exp, sqrt, each of one argument; a caller may allow more of MODEL_FUNCTIONS (a user's own
+log-density, mlefit.own_model, also has log1p, expm1, lgamma, digamma, erf and erfc).
 
 Evaluation follows IEEE arithmetic and never raises: log(0) = -inf, log(-1) = nan,
 1/0 = inf, 0/0 = nan, exp(1000) = inf, (-8)^(1/3) = nan.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from .errors import UsageError, plain
 
 FUNCTIONS = ("log", "exp", "sqrt")
+MODEL_FUNCTIONS = FUNCTIONS + ("log1p", "expm1", "lgamma", "digamma", "erf", "erfc")
 CONSTANTS = {"pi": math.pi}
 MAX_TOKENS = 300
 
@@ -50,26 +52,29 @@ class Expression:
         return float(self._evaluate(values))
 
 
-def parse(text, names):
+def parse(text, names, functions=FUNCTIONS, data=()):
     """The Expression `text` in the parameters `names`, or UsageError (one line) naming
-    the position of the problem and what an expression may contain."""
+    the position of the problem and what an expression may contain. functions: the
+    function names allowed (a subset of MODEL_FUNCTIONS); data: names of data variables
+    allowed besides the parameters (a user's own log-density uses x)."""
     names = tuple(str(n) for n in names)
     try:
-        return _Parser(str(text), names).run()
+        return _Parser(str(text), names, tuple(functions), tuple(data)).run()
     except RecursionError:
         raise UsageError(f"the expression '{plain(text, 80)}' is nested too deeply") from None
 
 
-def allowed_text(names):
+def allowed_text(names, functions=FUNCTIONS, data=()):
     """What an expression may contain, for error messages."""
     consts = [c for c in CONSTANTS if c not in names]
     params = ", ".join(plain(n, 40) for n in names[:12]) + (", ..." if len(names) > 12 else "")
-    return (f"it may use the parameters ({params}), numbers, + - * / ^, parentheses, "
-            f"{', '.join(FUNCTIONS)}" + (f" and the constant {', '.join(consts)}" if consts else ""))
+    variables = f"the data {' and '.join(data)}, " if data else ""
+    return (f"it may use {variables}the parameters ({params}), numbers, + - * / ^, parentheses, "
+            f"{', '.join(functions)}" + (f" and the constant {', '.join(consts)}" if consts else ""))
 
 
 # ---------------------------------------------------------------- tokens
-def _tokens(text, names, fail):
+def _tokens(text, names, fail, functions=FUNCTIONS):
     """[(kind, value, start, end)], kind in 'num', 'name', 'const', 'func', 'op'."""
     # names that are not plain identifiers ('p[a]') are matched literally, longest first
     literal = sorted((n for n in names if not _IDENT.fullmatch(n)), key=len, reverse=True)
@@ -91,7 +96,7 @@ def _tokens(text, names, fail):
                 close = text.find("]", ident.end())
                 word = text[i:close + 1] if close >= 0 else text[i:]
             kind = "name" if word in names else "const" if word in CONSTANTS else \
-                "func" if word in FUNCTIONS else None
+                "func" if word in functions else None
             if kind is None:
                 fail(f"unknown name '{plain(word, 40)}' at position {i + 1}")
             out.append((kind, word, i, ident.end()))
@@ -119,17 +124,17 @@ def _tokens(text, names, fail):
 
 # ---------------------------------------------------------------- the parser
 class _Parser:
-    def __init__(self, text, names):
-        self.text, self.names = text, names
+    def __init__(self, text, names, functions=FUNCTIONS, data=()):
+        self.text, self.names, self.functions, self.data = text, names, functions, data
         self.used = []
-        self.toks = _tokens(text, names, self.fail)
+        self.toks = _tokens(text, data + names, self.fail, functions)
         if len(self.toks) > MAX_TOKENS:  # evaluation recurses once per level
             raise UsageError(f"the expression is too long ({len(self.toks)} symbols; at most {MAX_TOKENS})")
         self.k = 0
 
     def fail(self, problem):
         raise UsageError(f"{problem} in the expression '{plain(self.text, 80)}'; "
-                         f"{allowed_text(self.names)}")
+                         f"{allowed_text(self.names, self.functions, self.data)}")
 
     def peek(self):
         return self.toks[self.k] if self.k < len(self.toks) else (None, None, len(self.text), len(self.text))
@@ -139,7 +144,7 @@ class _Parser:
 
     def run(self):
         if not self.toks:
-            raise UsageError(f"the expression is empty; {allowed_text(self.names)}")
+            raise UsageError(f"the expression is empty; {allowed_text(self.names, self.functions, self.data)}")
         node = self.expr()
         tok = self.peek()
         if tok[0] is not None:
@@ -301,5 +306,27 @@ def _sqrt(a):
     return math.sqrt(a) if a >= 0.0 else math.nan
 
 
-_UNARY = {"log": _log, "exp": _exp, "sqrt": _sqrt}
+def _lgamma(a):
+    import scipy.special  # only when an expression uses it
+    return float(scipy.special.gammaln(a))
+
+
+def _digamma(a):
+    import scipy.special
+    return float(scipy.special.digamma(a))
+
+
+def _log1p(a):
+    return math.log1p(a) if a > -1.0 else (-math.inf if a == -1.0 else math.nan)
+
+
+def _expm1(a):
+    try:
+        return math.expm1(a)
+    except OverflowError:
+        return math.inf
+
+
+_UNARY = {"log": _log, "exp": _exp, "sqrt": _sqrt, "log1p": _log1p, "expm1": _expm1,
+          "lgamma": _lgamma, "digamma": _digamma, "erf": math.erf, "erfc": math.erfc}
 _BINARY = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "pow": _pow}

@@ -119,6 +119,37 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
     return RowFit(tuple(theta), v, info, free, found.iterations, found.converged, found.message, method)
 
 
+def solve(dens, value_at, sums_at, start, max_iter, how):
+    """maximize_sum from `start` as the Solution a Family's estimate returns (with the
+    log-likelihood and observed information of its last step): the estimate of every
+    Family built on a per-row Density (censored rows, a user's own model)."""
+    from .families.base import Solution
+
+    found = maximize_sum(dens, value_at, sums_at, start, {}, {}, max_iter)
+    return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
+                    at=(found.loglik, found.information))
+
+
+def fixed_fits(dens, value_at, sums_at):
+    """(given, profile): a Family's hooks for --fix and profile intervals (families.base)
+    when it is built on the per-row Density `dens`: the same Newton on the parameters not
+    fixed. value_at(stats, theta), sums_at(stats, theta): the Family's sum and sums."""
+    from .families.base import Solution
+
+    def given(s, fixed, start, controls):
+        found = maximize_sum(dens, lambda t: value_at(s, t), lambda t: sums_at(s, t), start, fixed, {},
+                             controls.max_iter)
+        names = ", ".join(dens.params[i] for i in found.free)
+        return Solution(tuple(found.theta), f"Newton on {names} with the others fixed", found.iterations,
+                        found.converged, found.message)
+
+    def profile(s, index, value, start, controls):
+        sol = given(s, {index: value}, start, controls)
+        return (value_at(s, sol.theta) if sol.converged else -math.inf), sol.theta
+
+    return given, profile
+
+
 def _last_kept(fn):
     """fn(theta) with its last result kept for the same theta."""
     last = [None, None]

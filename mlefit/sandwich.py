@@ -227,7 +227,7 @@ def _analytic(f):
     (normal_mixture) or its shape differs by row (trials per row: not in the name)."""
     from . import families
     try:
-        dens, shapes = families.density(f.family.name)
+        dens, shapes = families.density(f.family)
     except (ImportError, AttributeError):
         return None
     if dens.derivs is None or (f.family.spec.shape is not None and not shapes):

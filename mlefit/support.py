@@ -41,11 +41,13 @@ def accepting_families(x):
 
 def accepting(lo, hi, whole):
     """Names of the numeric families whose support admits values from lo to hi (all of
-    them whole numbers, or not): every support is decided by these three facts."""
+    them whole numbers, or not): every support is decided by these three facts. The
+    families select does not try (weibull3, whose threshold moves its support) are not
+    offered."""
     ok = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1,
           "count": whole and lo >= 0, "binary": whole and lo >= 0 and hi <= 1}
     return [spec.name for spec in SPECS
-            if spec.support != "labels" and spec.shape is None and ok[spec.support]]
+            if spec.support != "labels" and spec.shape is None and not spec.not_selected and ok[spec.support]]
 
 
 def outside_error(fam, label, count, shown, others):

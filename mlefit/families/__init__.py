@@ -27,9 +27,9 @@ HOME = {
     "log_logistic": "positive", "inverse_gaussian": "positive", "half_normal": "positive",
     "rayleigh": "positive",
     "pareto": "bounded", "uniform": "bounded",
-    "zero_inflated_poisson": "counts",
+    "zero_inflated_poisson": "counts", "weibull3": "weibull3",
 }
-MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts")  # their FAMILIES
+MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts", "weibull3")  # their FAMILIES
 
 
 def _module(name):
@@ -139,7 +139,13 @@ def spec(name):
 def density(name):
     """(the per-row Density of the family `name`, its fixed shapes as a tuple): the
     family's file families/<canonical name>.py holds it as DENSITY, or, where the shape
-    sets the number of parameters (normal_mixture:K), as the function density(shape)."""
+    sets the number of parameters (normal_mixture:K), as the function density(shape).
+    `name` may be a Family: one outside the registry (a user's own model) carries its
+    own as Family.rowwise."""
+    if getattr(name, "rowwise", None) is not None:
+        return name.rowwise
+    if not isinstance(name, str) and hasattr(name, "spec"):
+        name = name.name
     canonical = resolve(name) if isinstance(name, str) else None
     if canonical is None:
         get(name)  # raises the error naming the nearest family

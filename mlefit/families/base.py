@@ -121,6 +121,9 @@ class Family:
     needs_spread: bool = False
     info_note: str = ""
     estimate_notes: Optional[Callable] = None  # (stats, theta) -> notes on this estimate (a degenerate component)
+    # (Density, shapes): the per-row record of a family outside the registry (a user's own
+    # model, mlefit.own_model); families.density(fam) returns it
+    rowwise: Optional[tuple] = None
 
     @property
     def name(self):

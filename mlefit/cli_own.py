@@ -1,0 +1,108 @@
+"""`mlefit fit --logpdf EXPR | --logpmf EXPR --params ... [--support ...]`: a user's own
+model (mlefit.own_model) read, fitted and emitted like a built-in family."""
+import click
+
+from .errors import UsageError
+
+OPTIONS = [
+    click.option("--logpdf", metavar="EXPR",
+                 help="Your own model: the log-density of one value, an expression in x and the parameters "
+                      "of --params, e.g. 'log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k' (see docs/own-model.md)."),
+    click.option("--logpmf", metavar="EXPR",
+                 help="Your own model for whole numbers: the log of the mass, e.g. "
+                      "'x*log(m) - m - lgamma(x+1) - log(1 - exp(-m))'."),
+    click.option("--params", "own_params", metavar="LIST",
+                 help="With --logpdf/--logpmf: each parameter, its domain and start: 'k>0=1' (positive), "
+                      "'p:(0,1)=0.5' (a probability), 'mu=0' (any real), comma-separated."),
+    click.option("--support", "own_support", metavar="TEXT",
+                 help="With --logpdf/--logpmf: where the data may lie, e.g. 'x>0' or 'x>=1, integer' "
+                      "(default: any real x for --logpdf, 'x>=0, integer' for --logpmf)."),
+]
+NAMES = ("logpdf", "logpmf", "own_params", "own_support")
+
+
+def own_options(command):
+    for option in reversed(OPTIONS):
+        command = option(command)
+    return command
+
+
+def asked(own):
+    return any(own.get(k) is not None for k in NAMES)
+
+
+def refuse(own, dist, loss, others):
+    """UsageError for options that do not go with an own model; `others` maps each such
+    option as typed to whether it was given."""
+    if own["logpdf"] is None and own["logpmf"] is None:
+        raise UsageError("--params and --support describe your own model: give it with --logpdf EXPR "
+                         "or --logpmf EXPR")
+    if dist is not None or loss is not None:
+        raise UsageError("--logpdf and --logpmf are your own model: not with --dist or --loss")
+    given = [name for name, value in others.items() if value]
+    if given:
+        raise UsageError(f"{', '.join(given)} cannot be used with --logpdf/--logpmf yet (they need a "
+                         f"distribution function, a sampler or a streamed fit); see docs/own-model.md")
+
+
+def run(files, own, column, weights, options, strict, settings, emit):
+    """Read the column (and weights), fit the model, emit the result dict."""
+    from . import own_model
+    from .data import read_column
+
+    fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"])
+    w = None
+    if weights is None:
+        col = read_column(files, column=column, labels=False, strict=strict, options=options)
+    else:
+        from .cli import _weighted_column
+        col, w = _weighted_column(files, column, weights, False, options, strict)
+    result = own_model.fit(col, fam, weights=w, **settings)
+    if w is not None:
+        from dataclasses import replace
+        result = replace(result, weights=weights)
+    emit(result.to_dict())
+
+
+def regress_mean(file, response, dist, mean, params, weights, trials, given, options, as_json, settings):
+    """`mlefit regress --mean EXPR --params LIST -d FAMILY`: read the response, the
+    covariates the expression names (and weights, trials), fit, print as a fit."""
+    import json
+
+    import numpy as np
+
+    from . import mean_model
+    from .frame import read_frame
+
+    if mean is None or params is None:
+        raise UsageError("--mean EXPR and --params LIST go together (nonlinear regression)")
+    if response is None:
+        raise UsageError("--mean needs the response column: -y NAME")
+    others = [name for name, value in given.items() if value]
+    if others:
+        raise UsageError(f"{', '.join(others)} cannot be used with --mean (the expression is the whole model)")
+    number = None
+    if trials is not None:
+        try:
+            number = float(trials)
+        except ValueError:
+            number = None
+    fam, covs = mean_model.model(dist, mean, params, response, trials=trials is not None)
+    names = [response] + covs + ([trials] if trials is not None and number is None else []) + \
+        ([weights] if weights is not None else [])
+    frame = read_frame([file], names, options=options, auto_labels=False, option="-y", command="regress")
+    cols = [frame.columns[n] for n in frame.names]
+    rows = [cols[0]] + cols[1:1 + len(covs)]
+    if trials is not None:
+        rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
+    w = cols[-1] if weights is not None else None
+    result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
+                            dropped=frame.dropped, source=frame.source, place=frame.place, **settings)
+    d = result.to_dict()
+    if weights is not None:
+        d["weights"] = weights
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+    else:
+        from .render import print_fit
+        print_fit(d)

@@ -1,0 +1,271 @@
+"""A user's own model: a log-density (--logpdf) or log-mass (--logpmf) written as an
+expression in the data variable x and named parameters (mlefit.own_spec), fitted like a
+built-in family.
+
+The expression is parsed by mlefit.expression (never Python's eval); its gradient and
+Hessian in the parameters are expression trees too (mlefit.symbolic), so the per-row
+Density below has exact derivatives and the fit is the one Newton maximiser of the
+generic path (likelihood.solve). Wrapped as an ordinary Family, everything the
+estimator offers downstream works unchanged: Wald intervals on the unconstrained scale,
+--interval profile, the nonparametric bootstrap, --derive with expressions, --fix,
+--weights, AIC/BIC and JSON.
+
+Before fitting: the data must lie in the support, and at the start values the density
+must integrate (the mass sum) to 1 over the support, to 1e-6 (checked numerically:
+scipy.integrate.quad, or a sum over the whole numbers)."""
+import math
+import warnings
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import own_spec, symbolic
+from .errors import DataError, UsageError, plain
+from .expression import MODEL_FUNCTIONS, parse
+from .families.base import Family
+from .families.catalog import Param, Spec
+from .families.rowwise import Density
+from .likelihood import loglik as row_loglik
+from .likelihood import fixed_fits, solve, sums
+
+TOLERANCE = 1e-6  # how far from 1 the integral or sum at the start may be
+MAX_TERMS = 10 ** 6  # the longest sum of a mass over an unbounded support
+
+
+@dataclass(frozen=True)
+class OwnSpec(Spec):
+    """A Spec whose support is the user's (own_spec.Support), not a built-in kind."""
+
+    own_support: own_spec.Support | None = None
+    expression: str = ""
+    starts: tuple = ()  # the start value of each parameter, from --params
+
+    @property
+    def support_text(self):
+        return self.own_support.text
+
+
+@dataclass(frozen=True)
+class RowStats:
+    n: float
+    x: np.ndarray
+    w: np.ndarray | None
+
+
+def model(logpdf=None, logpmf=None, params=None, support=None):
+    """The Family of the user's model: one of logpdf / logpmf (expression text), params
+    (--params text), support (--support text or None)."""
+    if (logpdf is None) == (logpmf is None):
+        raise UsageError("give one of --logpdf EXPR (a density) or --logpmf EXPR (a mass function)")
+    discrete = logpmf is not None
+    text = logpmf if discrete else logpdf
+    option = "--logpmf" if discrete else "--logpdf"
+    plist = own_spec.parameters(params)
+    where = own_spec.support(support, discrete)
+    names = tuple(p.name for p in plist)
+    expr = parse(text, names, MODEL_FUNCTIONS, data=(own_spec.DATA,))
+    unused = [n for n in names if n not in expr.names]
+    if unused:
+        raise UsageError(f"the parameter{'s' if len(unused) > 1 else ''} {', '.join(unused)} of --params "
+                         f"{'do' if len(unused) > 1 else 'does'} not appear in {option} "
+                         f"'{plain(text, 60)}': the data say nothing about {'them' if len(unused) > 1 else 'it'}")
+    dens = _density(option[2:], expr.tree, plist, discrete)
+    spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
+                   "real", discrete, False, str(text), "", "", not_selected="a user's own model",
+                   own_support=where, expression=str(text), starts=tuple(p.start for p in plist))
+    return family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)} on {where.text}",
+                  f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
+
+
+def _density(name, tree, plist, discrete):
+    """The per-row Density of the expression: log f, its gradient and Hessian trees."""
+    names = tuple(p.name for p in plist)
+    grad = [symbolic.derivative(tree, a) for a in names]
+    hess = [[symbolic.derivative(grad[i], names[j]) for j in range(i + 1)] for i in range(len(names))]
+    flat = [tree] + grad + [h for row in hess for h in row]
+    start = tuple(p.start for p in plist)
+
+    def env(y, theta):
+        return {own_spec.DATA: np.asarray(y, dtype=np.float64), **dict(zip(names, theta))}
+
+    def logpdf(y, *theta):
+        y = np.asarray(y, dtype=np.float64)
+        return symbolic.evaluate([tree], env(y, theta))[0] + np.zeros(y.shape)
+
+    def derivs(y, *theta):
+        y = np.asarray(y, dtype=np.float64)
+        zero = np.zeros(y.shape)
+        values = [v + zero for v in symbolic.evaluate(flat, env(y, theta))]
+        k = len(names)
+        g = values[1:1 + k]
+        it = iter(values[1 + k:])
+        low = [[next(it) for _ in range(i + 1)] for i in range(k)]
+        h = [[low[i][j] if j <= i else low[j][i] for j in range(k)] for i in range(k)]
+        return values[0], g, h
+
+    def no_tails(*_):
+        raise UsageError(f"a {name} model has no distribution function in mlefit: censored rows, "
+                         f"--gof and --plot need one")
+
+    def no_sampler(*_):
+        raise UsageError(f"a {name} model has no sampler: use --resample nonparametric for bootstrap intervals")
+
+    return Density(name, names, tuple(p.domain for p in plist), logpdf, no_tails, no_tails,
+                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=derivs, discrete=discrete)
+
+
+def family(spec, dens, note, how):
+    """The Family over rows x (values, or a 2-D array of a response and its covariates:
+    mlefit.mean_model) of a per-row Density with exact derivatives, fitted from
+    dens.start by likelihood.solve; `note` is said with every fit."""
+
+    def stats(x, w=None):
+        x = np.asarray(x, dtype=np.float64)
+        return RowStats(float(len(x) if w is None else np.sum(w)), x, w)
+
+    def loglik(s, theta):
+        return row_loglik(dens, s.x, theta, s.w)
+
+    def estimate(s, controls):
+        return solve(dens, lambda t: loglik(s, t), lambda t: sums(dens, s.x, t, s.w),
+                     dens.start(s.x), controls.max_iter, how)
+
+    def observed(s, theta):
+        return -sums(dens, s.x, theta, s.w)[2]
+
+    def logpdf(x, theta):
+        return dens.logpdf(np.asarray(x, dtype=np.float64), *theta)
+
+    def notes(s, theta):
+        return (note,)
+
+    given, profile = fixed_fits(dens, loglik, lambda s, t: sums(dens, s.x, t, s.w))
+    return Family(spec=spec, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
+                  observed_information=observed, scipy=lambda theta: None, given=given, profile=profile,
+                  sample=lambda rng, n, theta: dens.sample(rng, n, *theta), estimate_notes=notes,
+                  rowwise=(dens, ()))
+
+
+# ---------------------------------------------------------------- checks before the fit
+def check_rows(fam, col):
+    """DataError if a value lies outside the support, or the log-density is not a number
+    (or is -inf: impossible) at a value under the start values."""
+    where = fam.spec.own_support
+    x = col.values
+    bad = np.flatnonzero(where.outside(x))
+    if bad.size:
+        shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
+        raise DataError(f"{col.label} has {bad.size} value{'s' if bad.size > 1 else ''} outside the support of "
+                        f"the model ({where.text}): {shown}; check the data or --support")
+    with np.errstate(all="ignore"):
+        values = fam.logpdf(x, fam.spec.starts)
+    for test, what in ((np.isnan, "is not a number"), (np.isposinf, "is +inf"),
+                       (np.isneginf, "is -inf (the value is impossible)")):
+        bad = np.flatnonzero(test(values))
+        if bad.size:
+            shown = ", ".join(f"{col.where(i)}: x = {x[i]:.10g}" for i in bad[:3])
+            raise DataError(f"the log-{'mass' if fam.spec.discrete else 'density'} {what} at {bad.size} "
+                            f"value{'s' if bad.size > 1 else ''} under the start values ({shown}); check the "
+                            f"expression, the start values and --support")
+
+
+def check_total(fam, start, data):
+    """The integral of exp(logpdf) over the support (the sum of exp(logpmf)) at `start`:
+    UsageError if it is not 1 to TOLERANCE; a note (or None) if the check is less
+    accurate than that."""
+    where = fam.spec.own_support
+    with np.errstate(all="ignore"):
+        total, error = (_sum if fam.spec.discrete else _integral)(fam, start, where, data)
+    what = "mass sums" if fam.spec.discrete else "density integrates"
+    shown = ", ".join(f"{n}={t:g}" for n, t in zip((p.name for p in fam.spec.params), start))
+    kind = "mass" if fam.spec.discrete else "density"
+    hint = "; if the data are positive, say so: --support 'x>0'" if not fam.spec.discrete and \
+        where.lo == -math.inf and float(np.min(data)) > 0 else ""
+    if not math.isfinite(total):
+        bad = _not_a_number(fam, start, where, data) if math.isnan(total) else None
+        at = f"is not a number at x = {bad:.6g}" if bad is not None else \
+            f"{'sums' if fam.spec.discrete else 'integrates'} to {total}"
+        raise UsageError(f"the {kind} is not a proper {kind} over {where.text} at the start values ({shown}): "
+                         f"it {at}; check the expression and --support{hint}")
+    if abs(total - 1.0) > max(TOLERANCE, 10.0 * error):
+        raise UsageError(f"the {what} to {total:.10g}, not 1, over {where.text} at the start values ({shown}); "
+                         f"check the expression's normalising constant and --support{hint}")
+    if 10.0 * error > TOLERANCE:
+        return (f"the {what} to {total:.10g} at the start values, checked only to +-{error:.2g} "
+                f"(numerical integration)")
+    return None
+
+
+def _not_a_number(fam, theta, where, data):
+    """A value of the support (near the data) where the log-density is NaN, or None."""
+    lo, hi = float(np.min(data)), float(np.max(data))
+    span = max(hi - lo, abs(hi), abs(lo), 1.0)
+    grid = np.linspace(lo - 10.0 * span, hi + 10.0 * span, 4001)
+    if fam.spec.discrete:
+        grid = np.unique(np.floor(grid))
+    grid = grid[~where.outside(grid)]
+    with np.errstate(all="ignore"):
+        bad = grid[np.isnan(fam.logpdf(grid, theta))]
+    return float(bad[0]) if bad.size else None
+
+
+def _integral(fam, theta, where, data):
+    """quad over the support, split at the data's extremes and median (where the mass is)."""
+    from scipy.integrate import quad
+
+    lo, hi = where.lo, where.hi
+    cuts = sorted({float(v) for v in np.quantile(data, [0.0, 0.5, 1.0]) if lo < v < hi})
+    edges = [lo] + cuts + [hi]
+
+    def f(t):
+        return float(np.exp(fam.logpdf(np.array([t]), theta)[0]))
+
+    total = error = 0.0
+    with warnings.catch_warnings():  # quad's accuracy is judged by its error estimate
+        warnings.simplefilter("ignore")
+        for a, b in zip(edges[:-1], edges[1:]):
+            part, err = quad(f, a, b, limit=200, epsabs=1e-12, epsrel=1e-10)
+            total, error = total + part, error + err
+    return total, error
+
+
+def _sum(fam, theta, where, data):
+    """The mass summed over the whole numbers of the support, in blocks until the rest is
+    negligible (at most MAX_TERMS terms beyond the data)."""
+    first = math.floor(where.lo) + 1 if where.lo_open or where.lo != math.floor(where.lo) else where.lo
+    last = where.hi if not math.isfinite(where.hi) else \
+        math.ceil(where.hi) - 1 if where.hi_open or where.hi != math.ceil(where.hi) else where.hi
+    total, at, block = 0.0, first, 4096
+    reach = max(float(np.max(data)), first) + MAX_TERMS
+    while at <= last:
+        end = min(at + block - 1, last)
+        part = float(np.sum(np.exp(fam.logpdf(np.arange(at, end + 1, dtype=np.float64), theta))))
+        total += part
+        at = end + 1
+        if not math.isfinite(total):
+            return total, 0.0
+        if at > float(np.max(data)) and part <= 1e-17 * max(total, 1e-300):
+            return total, 0.0
+        if at > reach:
+            return total, part  # not converged: the last block stands for what is left
+        block = min(2 * block, 1 << 18)
+    return total, 0.0
+
+
+# ---------------------------------------------------------------- the fit
+def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", bootstrap=None, **settings):
+    """Fit the own-model Family `fam` (from model()) to `data` (a Column or values):
+    a FitResult like mlefit.fit's. The bootstrap resamples rows (the model has no sampler)."""
+    from .data import from_values
+    from .estimate import fit as fit_column
+
+    if interval in ("bootstrap", "all") and resample == "parametric":
+        raise UsageError(f"a {fam.name} model has no sampler for a parametric bootstrap: use --resample "
+                         f"nonparametric (rows resampled)")
+    col = from_values(data)
+    check_rows(fam, col)
+    note = check_total(fam, fam.spec.starts, col.values)
+    if note:
+        col = replace(col, notes=col.notes + (note,))
+    return fit_column(col, fam, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap,
+                      **settings)
