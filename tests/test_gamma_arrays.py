@@ -8,26 +8,11 @@ import pytest
 from scipy.special import betaln, digamma, polygamma
 
 from mlefit import gamma_arrays as ga
-from mlefit.numerics import log_minus_digamma as scalar_lmd
 
 mpmath.mp.dps = 40
 U = 2.0 ** -53
-SIZES = [1e-8, 1e-3, 0.3, 1.0, 2.5, 7.7, 9.999999, 10.0, 12.0, 1e3, 1e6, 1e9]
-COUNTS = np.array([0.0, 1, 2, 3, 5, 9, 10, 17, 100, 1000, 1e5, 1e7])
-
-
-def test_log_minus_digamma_over_arrays_matches_mpmath_and_the_scalar():
-    rng = np.random.default_rng(20)
-    a = np.concatenate([np.exp(rng.uniform(math.log(1e-12), math.log(60.0), 400)),
-                        [1e-8, 0.5, 1.0, 2.0, 9.999999999, 10.0, 20.0]])
-    value, deriv = ga.log_minus_digamma(a)
-    for x, v, d in zip(a.tolist(), value.tolist(), deriv.tolist()):
-        true_v = mpmath.log(x) - mpmath.digamma(x)
-        true_d = 1 / mpmath.mpf(x) - mpmath.polygamma(1, x)
-        assert abs(v - true_v) <= 4 * U * abs(true_v), x
-        assert abs(d - true_d) <= 5 * U * abs(true_d), x
-        sv, sd = scalar_lmd(x)
-        assert abs(v - sv) <= 4 * U * abs(sv) and abs(d - sd) <= 6 * U * abs(sd), x
+SIZES = [1e-8, 1e-3, 0.3, 1.0, 2.5, 7.7, 9.999999, 10.0, 12.0, 1e3, 1e6, 1e9]  # both sides of v + r = 10
+COUNTS = np.array([0.0, 1, 2, 3, 5, 8, 9, 10, 17, 100, 1000, 1e5, 1e7])
 
 
 @pytest.mark.parametrize("r", SIZES)

@@ -220,8 +220,14 @@ def _nb_estimate(s, controls):
     safeguarded Newton in t = log(size). g runs from +inf (size -> 0) through its one
     root to 0- (size -> inf) when the counts are overdispersed."""
     mu, v, c, n = s.mean, s.values, s.counts, s.n
+    seen = {}  # g at each t already tried: the bracket's ends and Newton's start coincide
 
     def g(t):
+        if t not in seen:
+            seen[t] = _g(t)
+        return seen[t]
+
+    def _g(t):
         r = math.exp(t)
         rise, rise_deriv = ga.digamma_rise(v, r)
         val = float(c @ rise) + n * (math.log(r) - math.log(r + mu))
