@@ -380,6 +380,8 @@ def solve_increasing(f, lo, hi, x0, *, max_iter, tol, scale=None, verify=None):
             sides = [True, True]
             newton = lo < new < hi
         if not newton:
+            if abs(new - x) <= tol * unit:  # a step below the tolerance that rounding put on an end of
+                return x, it, True          # the bracket (x itself): not a reason to bisect from there
             new = 0.5 * (lo + hi)
         if abs(new - x) <= tol * unit or _collapsed(lo, hi):
             return new, it, True
