@@ -5,8 +5,9 @@ with peak memory; and start-up against the bare imports.
     python3 benchmarks/cli_end_to_end.py [--rows 1e6,1e7] [--data-dir DIR] [--write]
 
 Options: --rows (data file sizes; 1e6,1e7), --dists (normal,gamma,weibull,poisson,
-negative_binomial: normal on the normal file, the count families on the count file, the
-others on the gamma file), --data-dir (where the CSV files are
+negative_binomial: normal on the normal file, negative_binomial on the overdispersed
+count file, the other count families on the poisson count file, the others on the gamma
+file), --data-dir (where the CSV files are
 made, and reused by the next run with the same --seed; default: a temporary directory,
 deleted at the end), --repeat (best of N runs, 5), --startup-repeat (10),
 --budget (no further round of a group of interleaved runs once it would pass this, 30 s), --seed,
@@ -14,8 +15,10 @@ deleted at the end), --repeat (best of N runs, 5), --startup-repeat (10),
 
 Files: for each size n, gamma_<n>.csv (header x; numpy.random.default_rng([seed, n])
 .gamma(2.5, 2.0, n) written with 6 significant digits, '%.6g'), normal_<n>.csv (normal(10, 3):
-an offset far from 0 against the spread, as real data have) and counts_<n>.csv (header
-k; poisson(4.0) integers), plus a 10-row ten_rows.csv for start-up.
+an offset far from 0 against the spread, as real data have), counts_<n>.csv (header
+k; poisson(4.0) integers) and nbcounts_<n>.csv (header k; negative_binomial with mean 4
+and size 3, variance 9.3: poisson(4) counts are not overdispersed, and on them the
+negative_binomial size has no finite MLE), plus a 10-row ten_rows.csv for start-up.
 
 Each run is a fresh child process, forked by a bare `python -S -I` launcher that times
 it from fork to exit and takes its peak resident memory from os.wait4() on that child
@@ -128,7 +131,10 @@ COUNTS = ("poisson", "negative_binomial", "geometric", "zero_inflated_poisson")
 
 
 def kind_of(dist):
-    """Which file a family is fitted to: counts, normal(10, 3) values, or gamma values."""
+    """Which file a family is fitted to: overdispersed counts (negative_binomial), poisson
+    counts, normal(10, 3) values, or gamma values."""
+    if dist == "negative_binomial":
+        return "nbcount"
     return "count" if dist in COUNTS else "normal" if dist == "normal" else "gamma"
 
 
@@ -143,15 +149,18 @@ def make_files(d, rows, seed):
     files = {}
     for n in rows:
         paths = {kind: os.path.join(d, f"{stem}_{n}_{seed}.csv")
-                 for kind, stem in (("gamma", "gamma"), ("normal", "normal"), ("count", "counts"))}
+                 for kind, stem in (("gamma", "gamma"), ("normal", "normal"), ("count", "counts"),
+                                    ("nbcount", "nbcounts"))}
         draws = {"gamma": lambda: np.random.default_rng([seed, n]).gamma(2.5, 2.0, n),
                  "normal": lambda: np.random.default_rng([seed, n, 1]).normal(10.0, 3.0, n),
-                 "count": lambda: _counts(seed, n)}
+                 "count": lambda: _counts(seed, n),
+                 "nbcount": lambda: np.random.default_rng([seed, n, 2]).negative_binomial(3.0, 3.0 / 7.0, n)}
         for kind, path in paths.items():
             if not os.path.exists(path):
                 t0 = time.perf_counter()
                 values = draws[kind]()
-                write_column(path, "k" if kind == "count" else "x", values, "{:d}" if kind == "count" else "{:.6g}")
+                whole = kind in ("count", "nbcount")
+                write_column(path, "k" if whole else "x", values, "{:d}" if whole else "{:.6g}")
                 print(f"wrote {path} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         files[n] = paths
     ten = os.path.join(d, "ten_rows.csv")
@@ -194,7 +203,7 @@ def main():
             f"{args.budget:g} s per group, each a fresh process; peak = the largest ru_maxrss of the runs (os.wait4). mlefit is "
             f"`{mlefit[0] if len(mlefit) == 1 else ' '.join(mlefit)}` ({name}), the floors run under "
             f"`{py}`. Files: one column, gamma(2.5, scale 2) or normal(10, 3) (for -d normal) with 6 "
-            f"significant digits, or poisson(4) integers; the floor reads the same file with `{FLOOR_READ}`.\n")
+            f"significant digits, poisson(4) integers, or negative_binomial(size 3, mean 4) integers (for -d negative_binomial); the floor reads the same file with `{FLOOR_READ}`.\n")
     text = B.section("cli_end_to_end", "End to end and start-up of the CLI", body)
     print(text)
     if args.write:
@@ -204,7 +213,7 @@ def main():
 def big_table(files, dists, mlefit, py, args):
     out = []
     for n, paths in files.items():
-        for kind in ("gamma", "normal", "count"):
+        for kind in ("gamma", "normal", "count", "nbcount"):
             path, size = paths[kind], os.path.getsize(paths[kind])
             mine = [x for x in dists if kind_of(x) == kind]
             if not mine:

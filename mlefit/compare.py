@@ -166,18 +166,19 @@ def with_prediction_probs(y, probs, classes):
 # ---------------------------------------------------------------- without predictions
 def _minimiser(loss, value, y):
     """The constant prediction minimising the loss, computed here independently of the
-    families (sorting, numpy, or a scalar minimiser)."""
+    families (numpy's partition, its mean, or a scalar minimiser)."""
     name = loss.name
     if name in ("mse", "gaussian_nll", "bce", "poisson"):
         return float(np.mean(y))
     if name in ("mae", "pinball"):
         tau = 0.5 if name == "mae" else value
-        ys = np.sort(y)
-        k = tau * ys.size
+        k = tau * y.size
         j = int(math.floor(k))
-        if math.isclose(k, j, rel_tol=1e-12, abs_tol=1e-12) and 0 < j < ys.size:
+        if math.isclose(k, j, rel_tol=1e-12, abs_tol=1e-12) and 0 < j < y.size:
+            ys = np.partition(y, [j - 1, j])  # the order statistics wanted, not a full sort
             return 0.5 * (float(ys[j - 1]) + float(ys[j]))  # the minimisers form an interval
-        return float(ys[min(int(math.ceil(k)) - 1, ys.size - 1)])
+        i = min(int(math.ceil(k)) - 1, y.size - 1)
+        return float(np.partition(y, i)[i])
     if name == "huber":
         import scipy.optimize
         lo, hi = float(y.min()), float(y.max())

@@ -104,3 +104,20 @@ def test_a_hex_cell_is_refused_on_the_cluster(tmp_path, scheduler):
     path.write_text("x\n" + "".join(f"{i % 7}\n" for i in range(300)) + "0x1A\n")
     with pytest.raises(DataError, match=r"line 302: '0x1A'\); numbers are read in decimal"):
         fit_dask([str(path)], "poisson", block_bytes=256, address=scheduler)
+
+
+def test_the_local_cluster_is_two_worker_threads_in_this_process():
+    """Without a scheduler, fit_dask starts what its docstring and docs/large-files.md say:
+    two single-threaded workers inside this process (threads parse CSV as quickly as
+    processes here and start at once; the figures are in benchmarks/RESULTS.md)."""
+    from mlefit import engine_dask
+
+    client, cluster = engine_dask._client(None)
+    try:
+        workers = client.scheduler_info()["workers"]
+        assert len(workers) == engine_dask.LOCAL_WORKERS == 2
+        assert all(a.startswith("inproc://") and w["nthreads"] == 1 for a, w in workers.items())
+    finally:
+        client.close()
+        cluster.close()
+    assert "two worker threads in this process" in " ".join(fit_dask.__doc__.split())

@@ -290,3 +290,29 @@ def test_contradictory_options_are_refused():
     text = "y,a,b\n0.2,0.5,0.5\n"
     result = run("compare-losses", "-", "--target-probs", "a,b", "-t", "y", input=text)
     assert result.exit_code == 2 and "do not apply" in result.stderr
+
+
+def test_unweighted_quantiles_select_and_equal_the_weighted_definition():
+    """weighted_quantile without weights picks its one or two order statistics by selection
+    (order_stats) instead of a stable argsort, and gives what the weighted definition gives
+    with every weight 1: on ties, on ranks that fall exactly on an order statistic (the
+    midpoint), and on arrays large enough for order_stats' bracketed selection."""
+    from mlefit import numerics
+    rng = np.random.default_rng(21)
+    for n in (1, 2, 3, 4, 7, 10, 101, 1000, 300_001):
+        for x in (rng.normal(10.0, 3.0, n), rng.integers(0, 4, n).astype(float)):
+            for tau in (1e-6, 0.1, 0.25, 1 / 3, 0.5, 0.75, 0.9, 1 - 1e-6, 1 / n if n > 1 else 0.5):
+                assert numerics.weighted_quantile(x, None, tau) == numerics.weighted_quantile(x, np.ones(n), tau)
+
+
+def test_ranking_losses_without_predictions_sorts_nothing(monkeypatch):
+    """--target alone: the pinball and mae minimisers and the families' location estimates
+    take order statistics by selection; no argsort of the whole target (six of them cost
+    0.55 s at 1e6 rows), and the same numbers."""
+    y = np.random.default_rng(9).normal(10.0, 3.0, 20_000)
+    expected = compare.without_prediction(y, ["mae", "pinball:0.9", "pinball:0.25"])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("argsort of the target")
+    monkeypatch.setattr(np, "argsort", refuse)
+    assert compare.without_prediction(y, ["mae", "pinball:0.9", "pinball:0.25"]) == expected

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import numerics as nm
+from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME
@@ -219,14 +219,19 @@ def _nb_estimate(s, controls):
     g(size) = sum c[psi(x+size) - psi(size)] + n log(size/(size+mu)) = 0, found by
     safeguarded Newton in t = log(size). g runs from +inf (size -> 0) through its one
     root to 0- (size -> inf) when the counts are overdispersed."""
-    from scipy.special import digamma, polygamma
-
     mu, v, c, n = s.mean, s.values, s.counts, s.n
+    seen = {}  # g at each t already tried: the bracket's ends and Newton's start coincide
 
     def g(t):
+        if t not in seen:
+            seen[t] = _g(t)
+        return seen[t]
+
+    def _g(t):
         r = math.exp(t)
-        val = float(c @ (digamma(v + r) - digamma(r))) + n * (math.log(r) - math.log(r + mu))
-        der = float(c @ (polygamma(1, v + r) - polygamma(1, r))) + n * (1.0 / r - 1.0 / (r + mu))
+        rise, rise_deriv = ga.digamma_rise(v, r)
+        val = float(c @ rise) + n * (math.log(r) - math.log(r + mu))
+        der = float(c @ rise_deriv) + n * (1.0 / r - 1.0 / (r + mu))
         return -val, -der * r  # negated so it increases in t
 
     t0 = math.log(mu * mu / (s.m2 - mu))
@@ -250,12 +255,11 @@ def _nb_estimate(s, controls):
 def _nb_loglik(s, theta):
     """sum c [lgamma(v+r) - lgamma(r) - lgamma(v+1) + r log(r/(r+mu)) + v log(mu/(r+mu))],
     written as -log(v+r) - betaln(r, v+1) - r log1p(mu/r) - v log1p(r/mu) so that huge
-    counts do not cancel away the answer."""
-    from scipy.special import betaln
+    counts do not cancel away the answer (gamma_arrays.log_beta: no scipy)."""
     r, mu = theta
     v, c = s.values, s.counts
     with np.errstate(divide="ignore"):
-        log_coef = np.where(v > 0, -np.log(v + r) - betaln(r, v + 1.0), 0.0)
+        log_coef = np.where(v > 0, -np.log(v + r) - ga.log_beta(r, v + 1.0), 0.0)
     return float(c @ (log_coef - v * math.log1p(r / mu))) - s.n * r * math.log1p(mu / r)
 
 
@@ -267,10 +271,9 @@ def _nb_logpdf(x, theta):
 
 
 def _nb_observed(s, theta):
-    from scipy.special import polygamma
     r, mu = theta
     v, c = s.values, s.counts
-    d_rr = float(c @ (polygamma(1, v + r) - polygamma(1, r) + 1 / r - 1 / (r + mu)
+    d_rr = float(c @ (ga.digamma_rise(v, r)[1] + 1 / r - 1 / (r + mu)
                       - (mu - v) / (r + mu) ** 2))
     d_mm = float(c @ (-v / mu ** 2 + (r + v) / (r + mu) ** 2))
     d_rm = float(c @ ((v - mu) / (r + mu) ** 2))
