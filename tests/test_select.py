@@ -102,7 +102,7 @@ def test_select_and_dist_auto_agree_from_the_cli(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["fit", "{p}", "-d", "normal", "--families", "normal,gamma"], "go with --dist auto"),
-    (["fit", "{p}", "-d", "auto", "--by", "g"], "--by, --fix, --interval"),
+    (["fit", "{p}", "-d", "auto", "--by", "g"], "--by, --fix, --prior, --interval"),
     (["select", "{p}", "--families", "normal,nosuch"], "unknown family 'nosuch'"),
     (["select", "{p}", "--criterion", "waic"], "Invalid value for '--criterion'"),
 ])
