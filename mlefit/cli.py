@@ -280,6 +280,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                          "(not with --by)")
     if cli_censor.asked(censor):
         cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, chunk_size=chunk_size, engine=engine))
+        if by is not None:
+            return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output,
+                           dict(settings, resample=cli_censor.resample_kind(resample)), censor)
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
                              dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
     from . import cli_engine
@@ -411,10 +414,12 @@ def _fixes(pairs):
     return out or None
 
 
-def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings):
+def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None):
     """--by: read the value, group (and weight) columns aligned, group the rows in one
     pass, fit each group (NDJSON lines written as each group is fitted; progress on
-    stderr), print every group's result; exit 1 if any group could not be fitted."""
+    stderr), print every group's result; exit 1 if any group could not be fitted.
+    censor: the censoring options, when the rows are censored (each group's rows then
+    keep their bounds)."""
     from .errors import UsageError
     from .frame import read_frame
     from .groups import each_group, grouped
@@ -422,16 +427,22 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 
     if len(files) != 1:
         raise UsageError("--by reads one file (or - for standard input)")
-    names = [column, by] + ([weights] if weights else [])
-    frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
-                       auto_labels=False, option="--column",
-                       missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
-    _strict(frame, strict)
-    value_name, group_name = frame.names[:2]
-    group_labels, members = grouped(frame.columns[group_name])
-    fits = each_group(frame.columns[value_name], group_labels, members, None if loss else fam,
+    if censor is not None:
+        values, w, frame, groups = cli_censor.read_grouped(files, column, weights, by, censor, options, strict)
+        value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
+    else:
+        names = [column, by] + ([weights] if weights else [])
+        frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
+                           auto_labels=False, option="--column",
+                           missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
+        _strict(frame, strict)
+        value_name, group_name = frame.names[:2]
+        values, groups = frame.columns[value_name], frame.columns[group_name]
+        w = frame.columns[frame.names[2]] if weights else None
+    group_labels, members = grouped(groups)
+    fits = each_group(values, group_labels, members, None if loss else fam,
                       loss=loss, name=value_name, source=frame.source, locate=frame.place,
-                      weights=frame.columns[frame.names[2]] if weights else None, **settings)
+                      weights=w, **settings)
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
         for r in fits:

@@ -62,6 +62,12 @@ def check(opts, column):
 
 def read(files, column, weights, opts, options, strict):
     """(Censored rows, their weights or None, the frame read) from the file."""
+    return read_grouped(files, column, weights, None, opts, options, strict)[:3]
+
+
+def read_grouped(files, column, weights, by, opts, options, strict):
+    """(Censored rows, their weights or None, the frame read, each row's group label or
+    None) from the file; by: the group column (--by) or None."""
     import numpy as np
 
     from . import censoring
@@ -76,11 +82,13 @@ def read(files, column, weights, opts, options, strict):
     first = [opts["lower_col"], opts["upper_col"]] if interval else [column]
     indicator = opts["event"] or opts["event_left"]
     names = first + ([indicator] if indicator else []) + ([opts["entry"]] if opts["entry"] else []) + \
-        ([weights] if weights else [])
+        ([weights] if weights else []) + ([by] if by else [])
     reasons = {i: f"missing value in column '{n}'" for i, n in enumerate(names) if i}
     if weights:
-        reasons[len(names) - 1] = "missing weight"
-    labels = (column,) if opts["censored_cells"] else ()
+        reasons[len(names) - 1 - bool(by)] = "missing weight"
+    if by:
+        reasons[len(names) - 1] = f"missing group ({by})"
+    labels = ((column,) if opts["censored_cells"] else ()) + ((by,) if by else ())
     frame = read_frame(files, names, labels=labels, options=options, auto_labels=False,
                        option="--column", missing_reasons=reasons, command="fit",
                        on_text=lambda name, cell: None,  # an indicator of words (true/false) stays text
@@ -113,6 +121,7 @@ def read(files, column, weights, opts, options, strict):
                                          where=where, name=frame.names[0])
         else:
             cens = censoring.exact(values, where=where, name=frame.names[0])
+    groups = rest.pop() if by else None
     entry = rest[0] if opts["entry"] else None
     w = rest[-1] if weights else None
     if entry is not None or opts["truncate_lower"] is not None or opts["truncate_upper"] is not None:
@@ -120,7 +129,7 @@ def read(files, column, weights, opts, options, strict):
     from dataclasses import replace
     frame = replace(frame, dropped=dropped)
     _strict(frame, strict)
-    return cens, w, frame
+    return cens, w, frame, groups
 
 
 def _kept(where, keep):
@@ -129,7 +138,7 @@ def _kept(where, keep):
     return lambda i: where(int(idx[i]))
 
 
-REFUSED_WITH = (("by", "--by"), ("gof", "--gof"), ("trials", "--trials"),
+REFUSED_WITH = (("gof", "--gof"), ("trials", "--trials"),
                 ("chunk_size", "--chunk-size"))
 
 

@@ -30,15 +30,21 @@ def each_group(values, labels, members, family, *, name=None, source=None, locat
     (labels, members), one at a time as it is fitted; a group that cannot be fitted gets
     {"group": label, "error": message} (with the partial result when it did not
     converge), so one bad group does not hide the others."""
+    from .censoring import Censored
     from .estimate import fit
 
     locate = locate if locate is not None else (lambda p: f"index {p}")
+    censored = isinstance(values, Censored)  # censored rows: each group's rows with their bounds
     w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
     for label, rows in zip(labels, members):
-        col = Column(name, values[rows], rows, int(rows.size), (), source, locate)
+        col = values.subset(rows) if censored else Column(name, values[rows], rows, int(rows.size), (), source,
+                                                          locate)
         w = None if w_all is None else w_all[rows]
         try:
             result = fit(col, None if loss else family, loss=loss, weights=w, **options)
+            if censored:  # a Censored subset carries no source of its own
+                from dataclasses import replace
+                result = replace(result, source=source)
             yield {"group": label, **result.to_dict()}
         except ConvergenceError as exc:
             yield {"group": label, **exc.result.to_dict(), "error": str(exc)}

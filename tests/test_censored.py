@@ -402,3 +402,22 @@ def test_lrt_fix_and_profile_on_censored_rows():
     for end in (shape.ci_lower, shape.ci_upper):
         held = mlefit.fit(rows, "weibull", fix={"shape": end})
         assert w.loglik - held.loglik == pytest.approx(drop, abs=1e-4)
+
+
+def test_by_fits_each_group_with_its_censoring():
+    """Gehan's two groups: the exponential rate is each group's events over its time at
+    risk (6-MP 9/359, placebo 21/182)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "remission.csv"
+    out = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "weeks", "--event", "relapsed",
+                          "--by", "group", "-d", "exponential", "--format", "ndjson"],
+                         capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["group"] for r in rows] == ["6-MP", "placebo"]
+    assert rows[0]["parameters"][0]["estimate"] == pytest.approx(9 / 359, rel=1e-10)
+    assert rows[1]["parameters"][0]["estimate"] == pytest.approx(21 / 182, rel=1e-10)
+    assert rows[0]["censoring"]["right"] == 12 and rows[1]["censoring"]["right"] == 0
+    assert rows[0]["source"] == str(data)
