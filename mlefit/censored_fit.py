@@ -66,8 +66,8 @@ def terms_of(x, w, discrete=False, shared=True):
     n = lo.size
     weight = None if w is None else np.asarray(w, dtype=np.float64)
     exact = lo == hi
-    left = np.isneginf(lo) & ~exact
-    right = np.isposinf(hi) & ~exact
+    left = (lo == -np.inf) & ~exact
+    right = (hi == np.inf) & ~exact
     groups = []
     for kind, mask in (("exact", exact), ("left", left), ("right", right),
                        ("interval", ~(exact | left | right))):
@@ -336,13 +336,9 @@ def _check_rows(dens, shapes, stats, cens, fam):
     lo, hi = x[:, 0], x[:, 1]
     low, low_in, high, _ = EDGES.get(fam.spec.support, EDGES["real"])
     seen = lo == hi
-    bad = np.zeros(lo.size, dtype=bool)
-    if seen.any():
-        bad[seen] = outside(fam.spec.support, lo[seen])
-    ranged = ~seen
     with np.errstate(invalid="ignore"):
         misses = ~((hi > low) | ((hi == low) & low_in)) | ~(lo < high)
-    bad[ranged] = misses[ranged]
+        bad = np.where(seen, outside(fam.spec.support, lo), misses)  # whole arrays: no masked copies
     if bad.any():
         refuse_impossible(np.where(bad, -np.inf, 0.0), cens, fam.name, fam.spec.support_text)
 

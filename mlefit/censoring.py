@@ -19,6 +19,7 @@ F(b) - F(a - 1); Y > t is Y >= floor(t) + 1; Y < t is Y <= ceil(t) - 1.
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -48,12 +49,16 @@ class Censored:
     def size(self):
         return int(self.lo.size)
 
-    def kinds(self):
-        """{kind: boolean mask} for exact, left, right and interval rows."""
+    @cached_property
+    def _kinds(self):
         exact = self.lo == self.hi
-        left = np.isneginf(self.lo) & ~exact
-        right = np.isposinf(self.hi) & ~exact
+        left = (self.lo == -np.inf) & ~exact
+        right = (self.hi == np.inf) & ~exact
         return {"exact": exact, "left": left, "right": right, "interval": ~(exact | left | right)}
+
+    def kinds(self):
+        """{kind: boolean mask} for exact, left, right and interval rows (made once)."""
+        return self._kinds
 
     def counts(self):
         """{kind: rows}, with 'truncated' (rows whose likelihood is conditional)."""
