@@ -18,7 +18,12 @@ import pytest
 MEMORY = 1 << 30
 TIME = 60
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENV = {**os.environ, "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": ROOT}
+# address space, not memory, is limited: glibc reserves 64 MB of it per thread arena, and
+# how many arenas a run opens depends on the machine's threads and load; two keep the
+# limit a bound on what mlefit itself holds (a full run once failed the chunked bomb at
+# the limit without this)
+ENV = {**os.environ, "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
+       "PYTHONPATH": ROOT}
 NOT_UTF8 = ("is not UTF-8 text (it holds binary data or another encoding); name the encoding with "
             "--encoding (e.g. latin-1, cp1252), or export as UTF-8")
 
