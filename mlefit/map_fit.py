@@ -48,7 +48,11 @@ def fit_map(result, given, max_iter=200):
     fam = f.family
     dens, shapes = _density(fam)
     names, domains = tuple(f.names), tuple(f.domains)
-    priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
+    from . import jeffreys_prior
+    if jeffreys_prior.asked(given):
+        priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n)
+    else:
+        priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
     held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
     for p in priors:
         if p.index in held:

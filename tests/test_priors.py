@@ -433,8 +433,8 @@ def test_separation_suggests_jeffreys_and_jeffreys_is_for_logit_binary_regressio
         mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", link="probit", prior="jeffreys")
     with pytest.raises(UsageError, match="give it alone"):
         mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", prior=["jeffreys", "coef ~ normal(0, 1)"])
-    with pytest.raises(UsageError, match="--prior jeffreys is for 'mlefit regress'"):
-        mlefit.fit([1, 0, 1], "bernoulli", prior="jeffreys")
+    # fit takes jeffreys too, as the family's own Jeffreys prior (tests/test_jeffreys_prior.py)
+    assert mlefit.fit([1, 0, 1], "bernoulli", prior="jeffreys").estimates["p"] == pytest.approx(0.75, abs=1e-10)
 
 
 # ---------------------------------------------------------------- a MAP on the edge of the range
