@@ -143,7 +143,7 @@ select_options = _selection_options(select=True)
                    "every row, or a column with one per row (rows of 0 trials are left out).")
 @click.option("--fix", "fix", metavar="NAME=VALUE", multiple=True,
               help="Hold a parameter at a value (repeatable); the others are estimated given it.")
-@prior_option("'PARAM ~ DIST(ARGS)'", "A prior on a parameter (repeatable, one per parameter), e.g. 'p ~ beta(2, 2)'")
+@prior_option("'PARAM ~ DIST(ARGS)'", "A prior on a parameter (repeatable, one per parameter), e.g. 'p ~ beta(2, 2)', or jeffreys (the family's Jeffreys prior)")
 @click.option("--positive", metavar="LABEL",
               help="bernoulli on a column of two text labels (yes/no): the label that counts as 1. "
                    "Default: the second in sorted order (yes, TRUE, won); a note says which.")

@@ -21,6 +21,8 @@ def posterior(family, priors, y, w, fixed, theta, confidence):
     a, kind = prior.args, prior.distribution
     if kind == "uniform" and a == (0.0, 1.0):  # flat on a probability: beta(1, 1)
         kind, a = "beta", (1.0, 1.0)
+    if kind == "power":  # t^k (a Jeffreys prior on a rate): the improper gamma(k + 1, 0)
+        kind, a = "gamma", (a[0] + 1.0, 0.0)
     found = None
     if kind == "beta" and base == "bernoulli":
         found = ("beta", (a[0] + s, a[1] + n - s))
@@ -76,6 +78,8 @@ def edge_log_prior(prior, t):
     the density rises to the edge, beta(0.5, 0.5) at 1), for a MAP there."""
     from scipy import stats
     a = prior.args
+    if prior.distribution == "power":
+        return prior.args[0] * (math.log(t) if t > 0 else -math.inf)
     frozen = {"beta": lambda: stats.beta(a[0], a[1]), "uniform": lambda: stats.uniform(a[0], a[1] - a[0]),
               "gamma": lambda: stats.gamma(a[0], scale=1.0 / a[1])}[prior.distribution]()
     return float(frozen.logpdf(t))

@@ -29,16 +29,18 @@ def check_options(interval, robust, derive, bootstrap, data, information="observ
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
                          "(observed): drop --information expected")
-    if interval != "wald" or robust or derive or bootstrap:
-        raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior): "
-                         "--interval profile/bootstrap/all, --robust and --derive do not go with --prior")
+    if interval not in ("wald", "profile") or robust or derive or bootstrap:
+        raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior), or "
+                         "with --interval profile the profile log-posterior's: --interval bootstrap/all, "
+                         "--robust and --derive do not go with --prior")
     if isinstance(data, Censored):
         raise UsageError("--prior does not go with censored data yet; fit them without a prior")
 
 
-def fit_map(result, given, max_iter=200):
+def fit_map(result, given, max_iter=200, interval="wald"):
     """The MAP fit for the priors `given` (priors.parse_all's forms), from the ML fit
-    `result` (its data, family and fixed values): a FitResult with map fields set."""
+    `result` (its data, family and fixed values): a FitResult with map fields set.
+    interval: 'wald' (Laplace) or 'profile' (the profile log-posterior's, Laplace beside)."""
     from .priors import parse_all
 
     f = result.fitted
@@ -48,7 +50,11 @@ def fit_map(result, given, max_iter=200):
     fam = f.family
     dens, shapes = _density(fam)
     names, domains = tuple(f.names), tuple(f.domains)
-    priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
+    from . import jeffreys_prior
+    if jeffreys_prior.asked(given):
+        priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n)
+    else:
+        priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
     held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
     for p in priors:
         if p.index in held:
@@ -84,16 +90,21 @@ def fit_map(result, given, max_iter=200):
                        True, "", "closed form: the conjugate posterior's mode, on the edge of the range")
         lp = edge_log_prior(priors[0], exact["mode"])
     else:
-        smooth = all(p.shape.smooth for p in priors)
         start = _start(f.theta, domains, priors, f.n)
-        found = maximize_sum(dens if smooth else replace(dens, smooth=False), value_at, sums_at, start,
-                             f.fixed, held, max_iter)
+        found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
         lp = None
     theta = tuple(float(t) for t in found.theta)
     loglik = data_loglik(dens, y, theta, w, shapes)
     lp = log_prior(theta) if lp is None else lp
     info = _information(dens, sums_at, value_at, theta, found.free)
-    parameters, notes = _parameters(result, theta, info, found.free, domains, exact, f.confidence)
+    cov = inference.covariance_from_information(info) if len(found.free) else None
+    profiled = {}
+    if interval == "profile" and found.free:
+        from . import map_profile
+        profiled = map_profile.intervals(_solver(dens, priors), value_at, sums_at, theta, found.free, f.fixed, held, cov,
+                                         f.confidence, max_iter,
+                                         skip={i for i in found.free if _on_edge(theta[i], domains[i])})
+    parameters, notes = _parameters(result, theta, cov, found.free, domains, exact, f.confidence, profiled)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)
     notes = [n for n in result.notes] + notes + [
@@ -104,12 +115,18 @@ def fit_map(result, given, max_iter=200):
                   converged=found.converged, iterations=found.iterations, message=found.message,
                   notes=tuple(notes), prior=tuple(p.to_dict() for p in priors), log_prior=lp,
                   log_posterior=loglik + lp, posterior=exact, mle=mle, fitted=None,
-                  interval_kind="laplace")
+                  interval_kind="profile" if profiled else "laplace")
     if not found.converged:
         raise ConvergenceError(f"the MAP fit did not converge ({found.message}): the log-posterior may keep "
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
+
+
+def _solver(dens, priors):
+    """The per-row record the maximiser takes: marked not smooth where a prior has a kink
+    (laplace), so that it is maximised without derivatives."""
+    return dens if all(p.shape.smooth for p in priors) else replace(dens, smooth=False)
 
 
 def _on_edge(t, domain):
@@ -167,10 +184,10 @@ def _information(dens, sums_at, value_at, theta, free):
     return -inference.numeric_hessian(at, np.array([theta[i] for i in free]))
 
 
-def _parameters(result, theta, info, free, domains, exact, confidence):
+def _parameters(result, theta, cov, free, domains, exact, confidence, profiled):
     """ParameterEstimate records at the MAP: Laplace SEs and intervals (on the log or
-    logit scale for bounded parameters), the exact interval headline where conjugate."""
-    cov = inference.covariance_from_information(info) if len(free) else None
+    logit scale for bounded parameters), the exact interval headline where conjugate, the
+    profile one where asked (profiled: {index: (lower, upper, note)})."""
     notes = [] if cov is not None or not free else [
         "the log-posterior's curvature cannot be inverted at the MAP: no standard errors"]
     z = inference.z_value(confidence)
@@ -197,7 +214,16 @@ def _parameters(result, theta, info, free, domains, exact, confidence):
             kinds += (Interval("exact", exact["ci_lower"], exact["ci_upper"],
                                f"equal-tailed, exact {exact['label']} posterior"),)
             lo, hi, how = exact["ci_lower"], exact["ci_upper"], "exact posterior"
+        if i in profiled:
+            from .map_profile import METHOD
+            lo, hi, note = profiled[i]
+            kinds = (Interval("profile", lo, hi, METHOD, note),) + kinds
+            how = "profile"
         out.append(ParameterEstimate(p.name, t, se, lo, hi, how, None, intervals=kinds if len(kinds) > 1 else ()))
     notes.append(f"intervals are credible intervals: {LAPLACE} on the log/logit scale for bounded parameters"
                  + ("; exact where the prior is conjugate" if exact is not None else ""))
+    if profiled:
+        notes.append("the headline intervals are the profile log-posterior's: where it, maximised over the other "
+                     "parameters, falls chi2_1(level)/2 below the MAP's (the Laplace ones listed under them)")
+        notes += [n for _, _, n in profiled.values() if n]
     return out, notes

@@ -104,6 +104,9 @@ DISTRIBUTIONS = {
     "half_cauchy": Shape(("scale",), POSITIVE, "positive", _half_cauchy),
     "beta": Shape(("a", "b"), UNIT, "positive", _beta),
 }
+# improper priors, not for users to write: Jeffreys' priors of fit (mlefit.jeffreys_prior)
+# that are a power of the parameter, t^k
+IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(t), k / t, -k / t ** 2))}
 ALIASES = {"gaussian": "normal", "double_exponential": "laplace", "t": "student_t", "halfnormal": "half_normal",
            "halfcauchy": "half_cauchy", "invgamma": "inverse_gamma", "inv_gamma": "inverse_gamma"}
 FOR_DOMAIN = {REAL: "normal, student_t, cauchy, laplace or uniform(a, b)",
@@ -139,7 +142,7 @@ class Prior:
 
     @property
     def shape(self):
-        return DISTRIBUTIONS[self.distribution]
+        return DISTRIBUTIONS.get(self.distribution) or IMPROPER[self.distribution]
 
     def derivs(self, t):
         """(log p(t), d/dt, d2/dt2): -inf (and zeros) outside the support."""
@@ -158,12 +161,14 @@ class Prior:
         return self.derivs(t)[0]
 
     def label(self):
+        if self.distribution == "power":
+            return f"{self.parameter}^({self.args[0]:.10g}), improper"
         return f"{self.distribution}({', '.join(f'{a:.10g}' for a in self.args)})"
 
     def said(self):
         """'p ~ beta(2, 2)', 'log(sigma) ~ normal(0, 1)': the prior with its numbers as read."""
         lhs = self.parameter if self.transform is None else f"{self.transform}({self.parameter})"
-        return f"{lhs} ~ {self.label()}"
+        return f"{lhs} ~ {self.label()}" if self.text != "jeffreys" else f"jeffreys ({lhs} ~ {self.label()})"
 
     def to_dict(self):
         return {"parameter": self.parameter, "transform": self.transform, "given": self.text,
@@ -178,8 +183,8 @@ def parse(text, names, domains, what="the family", noun="parameter"):
     text = str(text)
     shown = plain(text, 80)
     if text.strip().lower() == "jeffreys":
-        raise UsageError("--prior jeffreys is for 'mlefit regress' (Firth's logistic regression); fit takes "
-                         f"PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE}")
+        raise UsageError("--prior jeffreys is a prior on all the family's parameters at once; give it alone, "
+                         f"or PARAM ~ DIST(NUMBERS) priors, e.g. {EXAMPLE}")
     lhs, sep, rhs = text.partition("~")
     if not sep or not lhs.strip() or not rhs.strip():
         raise UsageError(f"a prior is written PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE} (got '{shown}')")

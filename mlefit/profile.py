@@ -147,16 +147,24 @@ def _free_se(fitted, index):
     if cov is not None:
         cov = np.asarray(cov, dtype=float)
         var = float(cov[index] if cov.ndim == 1 else cov[index, index])
+    return free_se(var, est, fitted.domains[index])
+
+
+def free_se(var, est, domain):
+    """The standard error on the unconstrained scale of an estimate `est` whose variance
+    on its own scale is `var` (NaN when var is none)."""
     se = math.sqrt(var) if math.isfinite(var) and var > 0 else math.nan
-    domain = fitted.domains[index]
     jac = est if domain == "positive" else est * (1.0 - est) if domain == "unit" else 1.0  # dtheta/du
     return se / jac if jac != 0 else math.nan
 
 
 def _wald_step(fitted, index, u_hat, domain, z):
-    """z standard errors on the unconstrained scale: where the deviance is near q (for a
-    real parameter at least a few ulp of its estimate, the least it can move)."""
-    se = _free_se(fitted, index)
+    return first_step(_free_se(fitted, index), u_hat, domain, z)
+
+
+def first_step(se, u_hat, domain, z):
+    """z standard errors (se on the unconstrained scale) from u_hat: where the deviance is
+    near q (for a real parameter at least a few ulp of its estimate, the least it can move)."""
     if math.isfinite(se) and se > 0:
         return max(z * se, 64.0 * math.ulp(u_hat) if domain == "real" else 1e-10 * max(1.0, abs(u_hat)))
     return 0.1 * max(1.0, abs(u_hat)) if domain == "real" else 0.1
@@ -165,8 +173,6 @@ def _wald_step(fitted, index, u_hat, domain, z):
 def profile_interval(fitted, index, level=None):
     """(lower, upper, note): the profile-likelihood interval of parameter `index`; an
     end the deviance never reaches is the edge of the domain, said in the note."""
-    import scipy.optimize
-
     fam = fitted.family
     _refuse_mixture(fam)
     _check_index(fitted, index)
@@ -188,25 +194,35 @@ def profile_interval(fitted, index, level=None):
         dev = 2.0 * (fitted.loglik - min(ll, fitted.loglik))
         return dev - q if math.isfinite(dev) else 1e300
 
-    ends, notes = [], []
-    for sign in (-1.0, 1.0):
-        with np.errstate(all="ignore"):
-            u, jump = _search(excess, u_hat, step, sign, domain, scipy.optimize.brentq)
-        if jump:
-            notes.append(f"the profile of {name} jumps near {_from_free(u, domain):.6g} (the inner fits "
-                         f"found different local maxima on either side), so that end is uncertain")
-        if u is None:
-            edge = _EDGES[domain][0 if sign < 0 else 1]
-            ends.append(edge)
-            notes.append(_open_note(name, level, q, sign, edge))
-        else:
-            ends.append(_from_free(u, domain))
+    ends, notes = both_ends(excess, u_hat, step, domain, name,
+                            lambda sign, edge: _open_note(name, level, q, sign, edge))
     if above:
         notes.append(f"the likelihood rises above the fitted maximum at {name} = {above[0]:.6g} (the "
                      f"estimate is only a local maximum, or the likelihood is unbounded), so the "
                      f"interval is unreliable")
     lower, upper = min(ends[0], est), max(ends[1], est)
     return float(lower), float(upper), "; ".join(notes)
+
+
+def both_ends(excess, u_hat, step, domain, name, open_note, what="profile"):
+    """(ends, notes): the root of excess on each side of u_hat, or the edge of the domain
+    where there is none (open_note(sign, edge) says so), and a note where a profile jumps."""
+    import scipy.optimize
+
+    ends, notes = [], []
+    for sign in (-1.0, 1.0):
+        with np.errstate(all="ignore"):
+            u, jump = _search(excess, u_hat, step, sign, domain, scipy.optimize.brentq)
+        if jump:
+            notes.append(f"the {what} of {name} jumps near {_from_free(u, domain):.6g} (the inner fits "
+                         f"found different local maxima on either side), so that end is uncertain")
+        if u is None:
+            edge = _EDGES[domain][0 if sign < 0 else 1]
+            ends.append(edge)
+            notes.append(open_note(sign, edge))
+        else:
+            ends.append(_from_free(u, domain))
+    return ends, notes
 
 
 def _search(excess, u_hat, step, sign, domain, brentq):

@@ -21,6 +21,16 @@ def reference(d, file=None):
             table.add_row(label, row[key])
         table.add_row("also", ", ".join(row["aliases"]))
         out += [table, ""]
+    if d.get("penalties"):
+        out += ["Every penalty added to a mean loss is a prior on the coefficients: over n rows, "
+                "n (mean NLL + penalty) = NLL - log prior + constant, so minimising it is MAP "
+                "estimation. Choosing a penalty is choosing a prior.", ""]
+    for row in d.get("penalties", ()):
+        table = _kv_table(f"{row['penalty']}  ->  {row['prior_family']} prior")
+        for key in ("formula", "prior", "identity", "dropped", "mlefit", "conversions", "caveat"):
+            table.add_row({"formula": "penalty", "conversions": "lambda from"}.get(key, key), row[key])
+        table.add_row("also", ", ".join(row["aliases"]))
+        out += [table, ""]
     emit(out + list(d["notes"]), file)
 
 

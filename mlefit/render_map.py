@@ -9,7 +9,9 @@ def map_rows(table, d):
     for p in d["prior"]:
         args = ", ".join(fmt(v, 10) for v in p["args"].values())
         lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
-        table.add_row("prior", f"{lhs} ~ {p['distribution']}({args})")
+        said = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
+                else f"{lhs} ~ {p['distribution']}({args})")
+        table.add_row("prior", f"jeffreys: {said}" if p["given"] == "jeffreys" else said)
     table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
                   + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)

@@ -197,6 +197,7 @@ class Comparison:
     notes: tuple = ()
     rows_read: int | None = None
     dropped: tuple = ()
+    penalties: tuple = ()  # the reference mode's penalties, as the priors they are
 
     def __str__(self):
         """The table `mlefit compare-losses` prints, as plain text."""
@@ -209,4 +210,5 @@ class Comparison:
                        "target": self.target, "prediction": self.prediction, "n": self.n,
                        "rows_read": self.rows_read, "n_dropped": sum(d.count for d in self.dropped),
                        "dropped": [d.to_dict() for d in self.dropped],
-                       "rows": list(self.rows), "summary": self.summary, "notes": list(self.notes)})
+                       "rows": list(self.rows), "penalties": list(self.penalties), "summary": self.summary,
+                       "notes": list(self.notes)})

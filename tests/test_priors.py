@@ -433,8 +433,8 @@ def test_separation_suggests_jeffreys_and_jeffreys_is_for_logit_binary_regressio
         mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", link="probit", prior="jeffreys")
     with pytest.raises(UsageError, match="give it alone"):
         mlefit.regress(SEPARATED, "y", ["x"], dist="bernoulli", prior=["jeffreys", "coef ~ normal(0, 1)"])
-    with pytest.raises(UsageError, match="--prior jeffreys is for 'mlefit regress'"):
-        mlefit.fit([1, 0, 1], "bernoulli", prior="jeffreys")
+    # fit takes jeffreys too, as the family's own Jeffreys prior (tests/test_jeffreys_prior.py)
+    assert mlefit.fit([1, 0, 1], "bernoulli", prior="jeffreys").estimates["p"] == pytest.approx(0.75, abs=1e-10)
 
 
 # ---------------------------------------------------------------- a MAP on the edge of the range
@@ -616,3 +616,36 @@ def test_by_groups_are_each_a_map_fit():
     groups = {g["group"]: g for g in json.loads(out.stdout)["groups"]}
     assert groups["a"]["posterior"]["label"] == "beta(4, 3)" and groups["b"]["posterior"]["label"] == "beta(3, 4)"
     assert groups["a"]["parameters"][0]["estimate"] == pytest.approx(3 / 5, abs=1e-10)
+
+
+def _pytorch_sgd(X, y, wd, grad_of_mean_loss, lr=0.5):
+    """PyTorch's SGD update with weight_decay, full batch: g = grad of the mean loss + wd * w on
+    the weights (the bias in a parameter group without decay), w -= lr * g, to convergence."""
+    b = np.zeros(X.shape[1] + 1)
+    for _ in range(200000):
+        g = grad_of_mean_loss(b)
+        g[1:] += wd * b[1:]
+        b -= lr * g
+        if np.max(np.abs(lr * g)) < 1e-14:
+            return b
+    raise AssertionError("SGD did not converge")
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+def test_pytorch_weight_decay_is_the_l2_penalty_of_the_conversion_table(loss):
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(200, 2))
+    A = np.column_stack([np.ones(200), X])
+    wd = 0.05
+    names = ("a", "b")
+    if loss == "bce":  # BCEWithLogitsLoss, mean over rows: weight_decay wd is --penalty l2:wd
+        y = (rng.random(200) < 1 / (1 + np.exp(-(0.3 + X @ [1.0, -0.7])))).astype(float)
+        want = _pytorch_sgd(X, y, wd, lambda b: A.T @ (1 / (1 + np.exp(-A @ b)) - y) / y.size)
+        r = mlefit.regress(_columns(X, y, names, "y"), "y", list(names), dist="bernoulli", penalty=f"l2:{wd}")
+    else:  # MSELoss: weight_decay wd is --penalty l2:wd/(2 s^2) with sigma fixed at s (any s)
+        y = 0.3 + X @ [1.0, -0.7] + rng.normal(scale=0.5, size=200)
+        want = _pytorch_sgd(X, y, wd, lambda b: 2 * A.T @ (A @ b - y) / y.size, lr=0.2)
+        s = 0.5
+        r = mlefit.regress(_columns(X, y, names, "y"), "y", list(names), dist="normal", fix={"sigma": s},
+                           penalty=f"l2:{wd / (2 * s * s)!r}")
+    assert _coefs(r, names) == pytest.approx(list(want), abs=1e-8)
