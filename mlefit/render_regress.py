@@ -86,7 +86,7 @@ def summary_table(d):
         from .render_map import regression_rows
         regression_rows(table, d)
     else:
-        table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameters)")
+        table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameter{'s' if d['n_parameters'] != 1 else ''})")
     table.add_row("method", d["method"])
     table.add_row("converged", fmt(d["converged"]) + (f" in {d['iterations']} iterations" if d["iterations"] else ""))
     table.add_row("information", "minus the Hessian of the log-posterior" if d.get("map")

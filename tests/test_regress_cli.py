@@ -95,3 +95,15 @@ def test_separation_exits_1_naming_the_covariate(tmp_path):
     result = run("regress", path, "-y", "y", "-x", "dose,z", "-d", "bernoulli")
     assert result.exit_code == 1
     assert "complete separation: dose separates the outcomes" in result.stderr
+
+
+def test_one_free_parameter_is_singular(tmp_path):
+    """The summary said '(1 free parameters)' for an intercept-only regression."""
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    path = tmp_path / "y.csv"
+    path.write_text("y,x\n1,0\n3,1\n2,0\n5,1\n4,2\n")
+    out = CliRunner().invoke(cli, ["regress", str(path), "-y", "y", "-x", "x", "--no-intercept", "-d", "poisson"])
+    assert out.exit_code == 0, out.output
+    assert "(1 free parameter)" in out.output
