@@ -11,6 +11,7 @@ t subtracts w log F(t), only inside (t1, t2] subtracts w log(F(t2) - F(t1)).
 For a discrete family, the bounds are the points of F-differences (mlefit.censoring
 makes them so): P(a <= Y <= b) = F(b) - F(a - 1), the row carrying lo = a - 1, hi = b.
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,15 +88,31 @@ def derivs(dens, group, theta, shapes, spread):
         return interval_derivs(dens, group.lo, group.hi, theta, shapes, spread)
 
 
+BLOCK = 1 << 16  # rows per call of a family's functions: their temporaries stay in cache and bounded
+
+
+def blocks(g):
+    """The group in pieces of BLOCK rows (itself when smaller): a family's per-row
+    functions make a dozen temporaries of the rows' size, which for a million rows are
+    fresh pages each call (and gigabytes at 1e7); in blocks they are reused memory."""
+    if g.size <= BLOCK:
+        yield g
+        return
+    for a in range(0, g.size, BLOCK):
+        cut = slice(a, a + BLOCK)
+        yield Group(g.kind, None if g.lo is None else g.lo[cut], None if g.hi is None else g.hi[cut],
+                    None if g.w is None else g.w[cut], None if g.rows is None else g.rows[cut])
+
+
 def loglik(dens, terms, theta, shapes=()):
-    return sum(total(values(dens, g, theta, shapes), g.w, g.size) for g in terms.groups)
+    return math.fsum(total(values(dens, b, theta, shapes), b.w, b.size) for g in terms.groups for b in blocks(g))
 
 
 def sums(dens, terms, theta, shapes=()):
     """(loglik, gradient, Hessian, gradient noise) over every group (likelihood.sums' shape)."""
     k = dens.k
     value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
-    for g in terms.groups:
+    for g in (b for group in terms.groups for b in blocks(group)):
         ll, score, h, rounding = derivs(dens, g, theta, shapes, terms.spread)
         n, aw = g.size, None if g.w is None else np.abs(g.w)
         value += total(ll, g.w, n)
