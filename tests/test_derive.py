@@ -410,3 +410,25 @@ def test_scipy_equivalent_is_frozen_without_a_new_distribution(name):
     np.testing.assert_allclose(light.sf(x), ref.sf(x), rtol=1e-14)
     a = light.rvs(size=5, random_state=np.random.default_rng(1))
     np.testing.assert_array_equal(a, ref.rvs(size=5, random_state=np.random.default_rng(1)))
+
+
+def test_gamma_closed_forms_match_scipy_stats():
+    """gamma's mean, variance, cdf, sf and quantiles for derived quantities come from its
+    closed forms (scipy.special, not scipy.stats): scipy.stats.gamma's values to rounding
+    (cdf and sf to 1e-12: scipy takes x / (1/rate), one rounding more than rate x, and
+    the cdf at a large shape moves by sqrt(a) times that), NaN off the parameter space."""
+    from mlefit.families.continuous import GAMMA_CLOSED as closed
+    rng = np.random.default_rng(4)
+    for _ in range(400):
+        a, rate = math.exp(rng.uniform(-5, 12)), math.exp(rng.uniform(-10, 10))
+        ref = scipy.stats.gamma(a, scale=1.0 / rate)
+        x, p = float(ref.ppf(rng.uniform(0.001, 0.999))), float(rng.uniform(1e-6, 1 - 1e-6))
+        assert closed["mean"]((a, rate)) == pytest.approx(ref.mean(), rel=1e-15)
+        assert closed["var"]((a, rate)) == pytest.approx(ref.var(), rel=1e-15)
+        assert closed["ppf"](p, (a, rate)) == pytest.approx(ref.ppf(p), rel=1e-15)
+        for y in (x, -x, 0.0):
+            assert closed["cdf"](y, (a, rate)) == pytest.approx(ref.cdf(y), rel=1e-12, abs=1e-300)
+            assert closed["sf"](y, (a, rate)) == pytest.approx(ref.sf(y), rel=1e-12, abs=1e-300)
+    for bad in ((0.0, 1.0), (1.0, -1.0), (math.inf, 1.0), (math.nan, 1.0)):
+        assert math.isnan(closed["mean"](bad)) and math.isnan(closed["sf"](1.0, bad))
+    assert math.isnan(closed["cdf"](math.nan, (2.0, 1.0)))

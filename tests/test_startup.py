@@ -309,3 +309,19 @@ def test_selection_and_lrt_take_chi2_tails_without_scipy_stats(argv, tmp_path):
     path.write_text("x\n" + "\n".join(str(0.5 + (i * 7919 % 97) / 13) for i in range(60)) + "\n")
     mods = set(loaded(["mlefit", argv[0], str(path), *argv[1:]]))
     assert "scipy.special" in mods and "scipy.stats" not in mods
+
+
+@pytest.mark.parametrize("extra, special", [
+    (["--interval", "profile", "--derive", "mean"], False),
+    (["--interval", "profile", "--derive", "mean,sf:900,quantile:0.9,var,shape/rate"], True),
+    (["--interval", "all", "--bootstrap", "20", "--derive", "mean,sf:900"], True)])
+def test_gamma_profile_and_derived_quantities_avoid_scipy_stats_and_optimize(extra, special, tmp_path):
+    """Profile intervals take Brent's steps from scalar_search (not scipy.optimize: brentq,
+    minimize_scalar, SLSQP for two parameters), and gamma's mean, variance, cdf, sf and
+    quantiles come from its closed forms (scipy.special at most, not scipy.stats)."""
+    path = tmp_path / "g.csv"
+    path.write_text("x\n" + "\n".join(str(round(50.0 + (i * 7919 % 97) * 11.3, 3)) for i in range(100)) + "\n")
+    mods = set(loaded(["mlefit", "fit", str(path), "-d", "gamma", "--json", *extra]))
+    assert "mlefit.profile" in mods and "mlefit.derive" in mods
+    assert not {"scipy.stats", "scipy.optimize"} & mods
+    assert ("scipy.special" in mods) == special

@@ -281,6 +281,35 @@ def _gamma_logpdf(x, theta):
     return a * math.log(rate) - gammaln(a) + xlogy(a - 1.0, x) - rate * x
 
 
+def _gamma_closed(f):
+    """f(a, rate, *x) called as (*x, theta): NaN where theta is not a valid gamma."""
+    def at(*args):
+        a, rate = args[-1]
+        if not (0.0 < a < math.inf and 0.0 < rate < math.inf):
+            return math.nan
+        return f(a, rate, *args[:-1])
+    return at
+
+
+def _gamma_cdf(a, rate, x):
+    return float(_special().gammainc(a, rate * x)) if x > 0 else 0.0 if x <= 0 else math.nan
+
+
+def _gamma_sf(a, rate, x):
+    return float(_special().gammaincc(a, rate * x)) if x > 0 else 1.0 if x <= 0 else math.nan
+
+
+# scipy.stats.gamma's functions (gammainc, gammaincc, gammaincinv at rate x, the mean
+# a scale, the variance a scale^2), from scipy.special alone
+GAMMA_CLOSED = {
+    "mean": _gamma_closed(lambda a, rate: a / rate),
+    "var": _gamma_closed(lambda a, rate: a / rate ** 2),
+    "cdf": _gamma_closed(_gamma_cdf),
+    "sf": _gamma_closed(_gamma_sf),
+    "ppf": _gamma_closed(lambda a, rate, p: float(_special().gammaincinv(a, p)) / rate),
+}
+
+
 GAMMA = Family(
     spec=BY_NAME["gamma"],
     stats=_gamma_stats,
@@ -298,6 +327,7 @@ GAMMA = Family(
     min_n=2,
     needs_spread=True,
     rescale=lambda s: ((1.0, 1.0 / s), (0.0, 0.0)),
+    closed=GAMMA_CLOSED,
 )
 
 
