@@ -423,6 +423,7 @@ class _Profile:
 # a warm start this many standard errors from the MLE in a profiled parameter gets a
 # second fit from the MLE (nearer, the neighbour's solution is the better start)
 FAR_START = 8.0
+RTOL = 4.0 * 2.0 ** -52  # brentq's default relative tolerance
 
 
 def _has_se(fitted, i):
@@ -458,7 +459,7 @@ def _reach(fitted, i, target, hold=None):
 def _reach_side(fitted, profile, i, target, sign):
     """(value, open) on one side (sign -1 below, +1 above): outward in steps of SE on the
     unconstrained scale until the deviance passes `target`, then Brent's root between."""
-    import scipy.optimize
+    from .scalar_search import find_root
 
     dom, u0, h = fitted.domains[i], _to_free(fitted.theta[i], fitted.domains[i]), _se_step(fitted, i)
     limit = 64 * h if dom == "real" else LOG_REACH
@@ -472,7 +473,7 @@ def _reach_side(fitted, profile, i, target, sign):
     for k in SEARCH_STEPS:
         d = min(k * h, limit)
         if excess(d) >= 0:
-            d = scipy.optimize.brentq(excess, inside, d, xtol=1e-6 * h)  # d from u0: not relative to |u0|
+            d = find_root(excess, inside, d, 1e-6 * h, RTOL, 100)  # d from u0: not relative to |u0|
             return _from_free(u0 + sign * d, dom), False
         inside = d
         if d >= limit:

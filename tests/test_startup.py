@@ -325,3 +325,16 @@ def test_gamma_profile_and_derived_quantities_avoid_scipy_stats_and_optimize(ext
     assert "mlefit.profile" in mods and "mlefit.derive" in mods
     assert not {"scipy.stats", "scipy.optimize"} & mods
     assert ("scipy.special" in mods) == special
+
+
+def test_student_t_contours_avoid_scipy_stats_and_optimize(tmp_path):
+    """The contours' inner fits are student_t's own (fit_given), and the reach of each
+    axis is found by scalar_search's Brent: no scipy.optimize, no scipy.stats."""
+    path = tmp_path / "t.csv"
+    import numpy as np
+    x = 10.0 + 2.0 * np.random.default_rng(0).standard_t(4, 100)  # df about 4: profiled out
+    path.write_text("x\n" + "\n".join(repr(float(v)) for v in x) + "\n")
+    mods = set(loaded(["mlefit", "likelihood", str(path), "-d", "student_t", "--params", "mu,sigma",
+                       "--grid", "5", "--plot", str(tmp_path / "c.png")]))
+    assert "mlefit.plots" in mods and "matplotlib" in mods
+    assert not {"scipy.stats", "scipy.optimize"} & mods
