@@ -338,3 +338,14 @@ def test_student_t_contours_avoid_scipy_stats_and_optimize(tmp_path):
                        "--grid", "5", "--plot", str(tmp_path / "c.png")]))
     assert "mlefit.plots" in mods and "matplotlib" in mods
     assert not {"scipy.stats", "scipy.optimize"} & mods
+
+
+@pytest.mark.parametrize("family", ["normal", "lognormal", "exponential", "weibull"])
+def test_common_families_derive_without_scipy_stats(family, tmp_path):
+    """Their mean, variance, cdf, sf and quantiles come from families.closed_forms too."""
+    path = tmp_path / "g.csv"
+    path.write_text("x\n" + "\n".join(str(round(50.0 + (i * 7919 % 97) * 11.3, 3)) for i in range(100)) + "\n")
+    mods = set(loaded(["mlefit", "fit", str(path), "-d", family, "--json", "--interval", "profile",
+                       "--derive", "mean,sd,sf:900,cdf:300,quantile:0.9"]))
+    assert "mlefit.profile" in mods and "mlefit.derive" in mods
+    assert not {"scipy.stats", "scipy.optimize"} & mods
