@@ -49,8 +49,6 @@ def _from_free(u, domain):
 def fit_fixed(fam, stats, fixed, start, controls):
     """Maximise the log-likelihood over the parameters not in `fixed`, from `start` (the
     unconstrained MLE). Returns a Solution with the full parameter vector."""
-    import scipy.optimize
-
     domains = fam.domains(stats)
     theta = [fixed.get(i, t) for i, t in enumerate(start)]
     free = [i for i in range(len(theta)) if i not in fixed]
@@ -86,6 +84,8 @@ def fit_fixed(fam, stats, fixed, start, controls):
         except (ArithmeticError, ValueError):
             return math.inf
         return value if math.isfinite(value) else math.inf
+
+    import scipy.optimize
 
     names = fam.names(stats)
     if len(free) == 1:

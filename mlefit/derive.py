@@ -10,7 +10,8 @@ Quantities: mean, median, var, sd, quantile:P, sf:X = P(X > x), cdf:X = P(X <= x
 expression in the parameter names (mlefit.expression). An expression's scale is decided
 over the whole parameter space (mlefit.expression_range), not at the estimate, so
 'shape/rate' gets the log-scale interval the gamma mean gets. Distribution functions come from
-the family's scipy.stats equivalent; the families without one get their own formulas.
+the family's closed forms (Family.closed: scipy.special, not the slow import of
+scipy.stats), else its scipy.stats equivalent; the families without one get their own formulas.
 """
 import math
 from collections.abc import Callable
@@ -188,6 +189,10 @@ class _Distribution:
     def _scipy(self, theta):
         return self.fam.scipy(theta) if self.fam.scipy is not None else None
 
+    def _closed(self, name):
+        """The family's closed form of `name` (mean, var, cdf, sf, ppf), or None."""
+        return (self.fam.closed or {}).get(name)
+
     def mean(self, theta):
         if self.missing("mean", theta):
             return math.nan
@@ -198,6 +203,8 @@ class _Distribution:
             return float(np.sum(w * mu))
         if self.base == "huber":  # symmetric about its location
             return theta[0]
+        if self._closed("mean"):
+            return self._closed("mean")(theta)
         return float(self._scipy(theta).mean())
 
     def var(self, theta):
@@ -212,6 +219,8 @@ class _Distribution:
             return float(np.sum(w * (sigma ** 2 + (mu - centre) ** 2)))
         if self.base == "huber":
             return _huber_var(self._delta())
+        if self._closed("var"):
+            return self._closed("var")(theta)
         return float(self._scipy(theta).var())
 
     def sd(self, theta):
@@ -229,6 +238,8 @@ class _Distribution:
             return _mixture_quantile(theta, p)
         if self.base == "huber":
             return theta[0] + _huber_quantile(self._delta(), p)
+        if self._closed("ppf"):
+            return self._closed("ppf")(p, theta)
         return float(self._scipy(theta).ppf(p))
 
     def sf(self, theta, x):
@@ -241,6 +252,8 @@ class _Distribution:
             return float(np.sum(w * ndtr((mu - x) / sigma)))
         if self.base == "huber":
             return _huber_cdf(self._delta(), theta[0] - x)
+        if self._closed("sf"):
+            return self._closed("sf")(x, theta)
         return float(self._scipy(theta).sf(x))
 
     def cdf(self, theta, x):
@@ -250,6 +263,8 @@ class _Distribution:
             return float(np.sum(w * ndtr((x - mu) / sigma)))
         if self.base == "huber":
             return _huber_cdf(self._delta(), x - theta[0])
+        if self._closed("cdf"):
+            return self._closed("cdf")(x, theta)
         if self._scipy(theta) is None:
             return float(self.fam.cdf_values(np.float64(x), theta))
         return float(self._scipy(theta).cdf(x))
@@ -268,8 +283,9 @@ def _components(theta):
 
 def _mixture_quantile(theta, p):
     """The root of cdf(x) = p (of sf(x) = 1 - p above the median, for tail accuracy)."""
-    from scipy.optimize import brentq
     from scipy.special import ndtr
+
+    from .scalar_search import find_root
     w, mu, sigma = _components(theta)
     if not (np.all(sigma > 0) and np.all(np.isfinite(theta))):
         return math.nan
@@ -282,7 +298,7 @@ def _mixture_quantile(theta, p):
     lo, hi = float(np.min(mu - 40.0 * sigma)), float(np.max(mu + 40.0 * sigma))
     if not g(lo) < 0.0 < g(hi):
         return math.nan
-    return float(brentq(g, lo, hi, xtol=1e-300, rtol=4.0 * np.finfo(float).eps, maxiter=500))
+    return float(find_root(g, lo, hi, 1e-300, 4.0 * np.finfo(float).eps, 500))
 
 
 # ---------------------------------------------------------------- huber:DELTA, unit scale

@@ -380,16 +380,35 @@ class _Profile:
         self.fitted, self.fit_fixed = fitted, fit_fixed
         self.base = {**fitted.fixed, **{i: fitted.theta[i] for i in fitted.exact}, **(hold or {})}
         self.others = [i for i in fitted.regular if i not in shown and i not in self.base]
+        self.units = {}
 
     def at(self, values, start):
-        """(loglik, theta) at {index: value}: the better of the fits started from `start`
-        (a neighbour's solution) and from the MLE, since a chain of warm starts can drift
-        onto a flat ridge (student_t's df towards infinity) and stall there; -inf (and
-        the start) where the likelihood is undefined."""
+        """(loglik, theta) at {index: value}: the fit started from `start` (a neighbour's
+        solution), and a second one from the MLE where that start lies far out (over
+        FAR_START standard errors of the MLE in a profiled parameter): a chain of warm
+        starts can drift onto a flat ridge (student_t's df towards infinity) and stall
+        there, and the better of the two is kept; -inf (and the start) where the
+        likelihood is undefined."""
         best = self._fit(values, start)
-        if self.others and tuple(start) != tuple(self.fitted.theta):
+        if self.others and tuple(start) != tuple(self.fitted.theta) and self._far(start):
             best = max(best, self._fit(values, self.fitted.theta), key=lambda fit: fit[0])
         return best
+
+    def _far(self, theta):
+        """Whether a profiled parameter of theta lies over FAR_START standard errors from
+        the MLE on its unconstrained scale (or its standard error is unknown)."""
+        f = self.fitted
+        for i in self.others:
+            if i not in self.units:
+                self.units[i] = _se_step(f, i) if _has_se(f, i) else math.nan
+            dom, unit = f.domains[i], self.units[i]
+            try:
+                gap = abs(_to_free(theta[i], dom) - _to_free(f.theta[i], dom))
+            except (ArithmeticError, ValueError):
+                return True
+            if not (unit > 0 and gap <= FAR_START * unit):
+                return True
+        return False
 
     def _fit(self, values, start):
         f = self.fitted
@@ -399,6 +418,18 @@ class _Profile:
             return -math.inf, start
         theta = tuple(float(t) for t in sol.theta)
         return f.loglik_at(theta), theta
+
+
+# a warm start this many standard errors from the MLE in a profiled parameter gets a
+# second fit from the MLE (nearer, the neighbour's solution is the better start)
+FAR_START = 8.0
+RTOL = 4.0 * 2.0 ** -52  # brentq's default relative tolerance
+
+
+def _has_se(fitted, i):
+    cov = fitted.cov
+    var = math.nan if cov is None else float(cov[i] if np.ndim(cov) == 1 else cov[i, i])
+    return math.isfinite(var) and var > 0
 
 
 def _se_step(fitted, i):
@@ -428,7 +459,7 @@ def _reach(fitted, i, target, hold=None):
 def _reach_side(fitted, profile, i, target, sign):
     """(value, open) on one side (sign -1 below, +1 above): outward in steps of SE on the
     unconstrained scale until the deviance passes `target`, then Brent's root between."""
-    import scipy.optimize
+    from .scalar_search import find_root
 
     dom, u0, h = fitted.domains[i], _to_free(fitted.theta[i], fitted.domains[i]), _se_step(fitted, i)
     limit = 64 * h if dom == "real" else LOG_REACH
@@ -442,7 +473,7 @@ def _reach_side(fitted, profile, i, target, sign):
     for k in SEARCH_STEPS:
         d = min(k * h, limit)
         if excess(d) >= 0:
-            d = scipy.optimize.brentq(excess, inside, d, xtol=1e-6 * h)  # d from u0: not relative to |u0|
+            d = find_root(excess, inside, d, 1e-6 * h, RTOL, 100)  # d from u0: not relative to |u0|
             return _from_free(u0 + sign * d, dom), False
         inside = d
         if d >= limit:

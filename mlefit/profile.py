@@ -4,7 +4,8 @@ The profile log-likelihood of parameter i at psi is the largest log-likelihood w
 theta_i = psi (the user's fixed values held too). The interval at level c is the set
 {psi : 2 (l_hat - l_p(psi)) <= q}, q the chi-squared(1) quantile at c. Each end is
 bracketed outward from the estimate on the parameter's unconstrained scale (log for
-positive, logit for unit) from a Wald-sized step, then found by Brent's root finder.
+positive, logit for unit) from a Wald-sized step, then found by Brent's root finder
+(scalar_search: scipy's steps without importing scipy.optimize).
 When the deviance never reaches q before the edge of the parameter space, that end is
 the edge and a note says the interval is open there.
 
@@ -18,6 +19,7 @@ import numpy as np
 from .constrained import _from_free, _to_free, fit_fixed
 from .errors import DataError, UsageError
 from .inference import z_value
+from .scalar_search import find_root, minimize
 
 # how far the search goes from the estimate on the unconstrained scale before a side is
 # called open: a factor e^70 ~ 2.5e30 for a positive parameter (student_t marks df at
@@ -111,8 +113,6 @@ def _inner_fit(fitted, theta, index, value, others):
     """theta with the `others` refitted from their values in theta. One is fitted by
     Brent's method from a small bracket (so it stays in the basin it starts in), several
     by constrained.fit_fixed."""
-    import scipy.optimize
-
     if len(others) > 1:
         fixed = dict(fitted.fixed)
         fixed[index] = value
@@ -133,9 +133,8 @@ def _inner_fit(fitted, theta, index, value, others):
         ll = fitted.loglik_at(trial)
         return -ll if math.isfinite(ll) else math.inf
 
-    res = scipy.optimize.minimize_scalar(nll, bracket=(-0.1, 0.1), method="brent", tol=1e-12,
-                                         options={"maxiter": 500})
-    trial[j] = _free_to(u0 + unit * float(res.x), dom)
+    x, _ = minimize(nll, -0.1, 0.1, tol=1e-12, maxiter=500)
+    trial[j] = _free_to(u0 + unit * float(x), dom)
     return tuple(trial)
 
 
@@ -207,12 +206,10 @@ def profile_interval(fitted, index, level=None):
 def both_ends(excess, u_hat, step, domain, name, open_note, what="profile"):
     """(ends, notes): the root of excess on each side of u_hat, or the edge of the domain
     where there is none (open_note(sign, edge) says so), and a note where a profile jumps."""
-    import scipy.optimize
-
     ends, notes = [], []
     for sign in (-1.0, 1.0):
         with np.errstate(all="ignore"):
-            u, jump = _search(excess, u_hat, step, sign, domain, scipy.optimize.brentq)
+            u, jump = _search(excess, u_hat, step, sign, domain, find_root)
         if jump:
             notes.append(f"the {what} of {name} jumps near {_from_free(u, domain):.6g} (the inner fits "
                          f"found different local maxima on either side), so that end is uncertain")
@@ -351,8 +348,6 @@ def profile_quantity(fitted, g, level=None, start=None):
     constrained fit is SLSQP on the unconstrained scale of the regular parameters (Newton
     on the constraint when there is one), warm-started along the path from `start` (a
     full theta; default the MLE). (None, None, note) when a constrained fit fails."""
-    import scipy.optimize
-
     fam = fitted.family
     _refuse_mixture(fam)
     level, q = _threshold(fitted, level)
@@ -376,7 +371,7 @@ def profile_quantity(fitted, g, level=None, start=None):
         near = min(path, key=lambda v: abs(v - c))
         best = None
         for u_start in (path[near], co.to_u(fitted.theta)):  # the MLE when the warm start fails
-            best = _constrained(fitted, co, g, c, u_start, l_hat, scipy.optimize, grain)
+            best = _constrained(fitted, co, g, c, u_start, l_hat, grain)
             if best is not None:
                 break
         if best is None:
@@ -387,7 +382,7 @@ def profile_quantity(fitted, g, level=None, start=None):
     ends, notes = [], []
     with np.errstate(all="ignore"):
         for sign in (-1.0, 1.0):
-            end, reached = _quantity_end(solve, c_hat, step, sign, scipy.optimize.brentq)
+            end, reached = _quantity_end(solve, c_hat, step, sign, find_root)
             beyond = isinstance(reached, _Beyond)
             if end is None:
                 return None, None, (f"the constrained fit of the quantity failed "
@@ -415,9 +410,10 @@ def _value(g, theta):
     return v
 
 
-def _constrained(fitted, co, g, c, u_start, l_hat, opt, grain):
+def _constrained(fitted, co, g, c, u_start, l_hat, grain):
     """(u, deviance) of the largest log-likelihood with g = c, or None. With one free
-    coordinate the constraint alone fixes it (Newton); otherwise SLSQP, whose answer is
+    coordinate the constraint alone fixes it (Newton); with two it is a search along the
+    curve g = c (_along_curve); otherwise, or where those fail, SLSQP, whose answer is
     then moved exactly onto the constraint (its own tolerance leaves a gap that would
     make the deviance noisy in c)."""
     def objective(u):
@@ -427,18 +423,73 @@ def _constrained(fitted, co, g, c, u_start, l_hat, opt, grain):
     def constraint(u):
         return _value(g, co.to_theta(u)) - c
 
-    u = _project(co, constraint, u_start, c, grain) if len(u_start) == 1 else None
+    u = None
+    if len(u_start) == 1:
+        u = _project(co, constraint, u_start, c, grain)
+    elif len(u_start) == 2:
+        u = _along_curve(co, objective, constraint, u_start, c, grain)
     if u is None:
-        res = opt.minimize(objective, np.asarray(u_start, dtype=float), method="SLSQP",
-                           jac=lambda u: co.gradient(objective, u),
-                           constraints=[{"type": "eq", "fun": constraint,
-                                         "jac": lambda u: co.gradient(constraint, u)}],
-                           options={"ftol": 1e-12, "maxiter": 200})
+        import scipy.optimize
+        res = scipy.optimize.minimize(objective, np.asarray(u_start, dtype=float), method="SLSQP",
+                                      jac=lambda u: co.gradient(objective, u),
+                                      constraints=[{"type": "eq", "fun": constraint,
+                                                    "jac": lambda u: co.gradient(constraint, u)}],
+                                      options={"ftol": 1e-12, "maxiter": 200})
         u = _project(co, constraint, res.x, c, grain) if math.isfinite(res.fun) else None
     if u is None:
         return None
     value = objective(u)
     return (u, 2.0 * max(value, 0.0)) if value < 1e9 else None
+
+
+def _along_curve(co, objective, constraint, u_start, c, grain):
+    """The point of the curve g = c (two coordinates, in standard errors) where the
+    objective is least, or None. The curve near u0 (u_start moved onto it) is
+    s -> u0 + s t moved onto it (_project), t its unit tangent at u0: a minimisation in
+    one variable, by Brent's method from a bracket of +-0.1 standard error. The least
+    objective is found to rounding (an error d in s costs d^2 in it), with no scipy."""
+    u0 = _project(co, constraint, u_start, c, grain)
+    if u0 is None:
+        return None
+    normal = co.gradient(constraint, u0)
+    size = math.hypot(float(normal[0]), float(normal[1]))
+    if not (math.isfinite(size) and size > 0):
+        return None
+    tangent = np.array([-normal[1], normal[0]]) / size
+    points = {}
+
+    def along(s):
+        u = _project(co, constraint, u0 + s * tangent, c, grain)
+        if u is None:
+            return math.inf
+        points[s] = u
+        return objective(u)
+
+    s, least = minimize(along, -0.1, 0.1, tol=CURVE_TOL, maxiter=200)
+    return _polish(co, constraint, points[s]) if math.isfinite(least) and s in points else None
+
+
+def _polish(co, constraint, u, steps=8):
+    """u moved further onto the constraint by Newton steps while each brings |g - c| down
+    (_project stops within a few ulp of c: at a location of 1e9, one ulp is a sizeable
+    part of the deviance's slope, and the ends would be off by as many ulp)."""
+    gap = abs(constraint(u))
+    for _ in range(steps):
+        if gap == 0.0:
+            break
+        grad = co.gradient(constraint, u)
+        norm = float(grad @ grad)
+        if not (math.isfinite(norm) and norm > 0):
+            break
+        trial = u - constraint(u) * grad / norm
+        new = abs(constraint(trial))
+        if not new < gap:
+            break
+        u, gap = trial, new
+    return u
+
+
+CURVE_TOL = 1.48e-8  # Brent's relative tolerance in s: sqrt(eps), the most a minimum's position is known to
 
 
 def _project(co, constraint, u, c, grain, steps=30):

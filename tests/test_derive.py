@@ -410,3 +410,41 @@ def test_scipy_equivalent_is_frozen_without_a_new_distribution(name):
     np.testing.assert_allclose(light.sf(x), ref.sf(x), rtol=1e-14)
     a = light.rvs(size=5, random_state=np.random.default_rng(1))
     np.testing.assert_array_equal(a, ref.rvs(size=5, random_state=np.random.default_rng(1)))
+
+
+CLOSED = {  # table: (a random valid theta, scipy.stats' equivalent)
+    "GAMMA": (lambda r: (math.exp(r.uniform(-5, 12)), math.exp(r.uniform(-10, 10))),
+              lambda t: scipy.stats.gamma(t[0], scale=1.0 / t[1])),
+    "NORMAL": (lambda r: (r.normal(0, 10 ** r.uniform(-2, 9)), math.exp(r.uniform(-8, 8))),
+               lambda t: scipy.stats.norm(t[0], t[1])),
+    "LOGNORMAL": (lambda r: (r.normal(0, 20), math.exp(r.uniform(-6, 2.5))),
+                  lambda t: scipy.stats.lognorm(s=t[1], scale=math.exp(t[0]))),
+    "EXPONENTIAL": (lambda r: (math.exp(r.uniform(-10, 10)),), lambda t: scipy.stats.expon(scale=1.0 / t[0])),
+    "WEIBULL": (lambda r: (math.exp(r.uniform(-1.5, 4)), math.exp(r.uniform(-8, 8))),
+                lambda t: scipy.stats.weibull_min(t[0], scale=t[1]))}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED))
+def test_closed_forms_match_scipy_stats(name):
+    """The closed forms derived quantities use (families.closed_forms: math and
+    scipy.special, not scipy.stats) give scipy.stats' values to rounding (the cdf and sf
+    to 1e-12: gamma's takes rate x where scipy takes x / (1/rate), one rounding fewer, and
+    at a large shape the cdf moves by sqrt(shape) times that; a variance by cancellation
+    or a large exponent to 1e-10, as scipy's own), NaN off the parameter space."""
+    from mlefit.families import closed_forms
+    table, (draw, equivalent) = getattr(closed_forms, name), CLOSED[name]
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        theta = draw(rng)
+        ref = equivalent(theta)
+        x, p = float(ref.ppf(rng.uniform(0.001, 0.999))), float(rng.uniform(1e-6, 1 - 1e-6))
+        assert table["mean"](theta) == pytest.approx(ref.mean(), rel=1e-13)
+        assert table["var"](theta) == pytest.approx(ref.var(), rel=1e-10)
+        assert table["ppf"](p, theta) == pytest.approx(ref.ppf(p), rel=1e-13)
+        for y in (x, -abs(x), 0.0):
+            assert table["cdf"](y, theta) == pytest.approx(ref.cdf(y), rel=1e-12, abs=1e-300)
+            assert table["sf"](y, theta) == pytest.approx(ref.sf(y), rel=1e-12, abs=1e-300)
+    k = len(draw(rng))
+    for bad in ((1.0,) * (k - 1) + (0.0,), (1.0,) * (k - 1) + (-1.0,), (math.nan,) * k, (math.inf,) * k):
+        assert math.isnan(table["mean"](bad)) and math.isnan(table["sf"](1.0, bad))
+    assert math.isnan(table["cdf"](math.nan, draw(rng)))

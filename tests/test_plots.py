@@ -180,6 +180,24 @@ def test_student_t_two_shown_one_profiled_out(tmp_path):
     assert np.all(ll >= brute - 1e-7)
 
 
+def test_contour_refits_from_the_mle_only_where_the_warm_start_is_far(tmp_path, monkeypatch):
+    """Each grid point is fitted from its neighbour's solution; a second fit from the MLE
+    only where that start lies far out (df drifting up the ridge towards the normal), not
+    at every point: the same profile at about half the inner fits."""
+    f = mlefit.fit(speeds(), "student_t").fitted
+    fits, points = [], []
+    inner, at = plots._Profile._fit, plots._Profile.at
+    monkeypatch.setattr(plots._Profile, "_fit", lambda self, *a: fits.append(1) or inner(self, *a))
+    monkeypatch.setattr(plots._Profile, "at", lambda self, *a: points.append(1) or at(self, *a))
+    info = plots.plot_likelihood(f, tmp_path / "t.png", grid=9)
+    assert len(points) > 81 and len(fits) < 1.5 * len(points)  # 2 at (nearly) every point before
+    ll, (X, Y) = info["loglik"], info["values"]
+    both = np.array([[max(inner(plots._Profile(f, (0, 1)), {0: X[r, c], 1: Y[r, c]}, start)[0]
+                          for start in (f.theta, (X[r, c], Y[r, c], 1e6)))
+                      for c in range(9)] for r in range(9)])
+    assert np.all(ll >= both - 1e-9)
+
+
 def test_profile_curve_of_df_is_open_above(tmp_path):
     f = mlefit.fit(speeds(), "student_t").fitted
     info = plots.plot_likelihood(f, tmp_path / "df.png", params="df", grid=15)

@@ -356,6 +356,32 @@ def test_gamma_mean_matches_reparameterised_reference():
     assert note == ""
 
 
+def test_gamma_tail_probability_matches_reference_along_a_curved_constraint():
+    """sf:X of a gamma: the constraint sf(X; a, rate) = c is a curve in (log a, log rate),
+    searched along (profile._along_curve, no SLSQP); the reference holds rate =
+    gammainccinv(a, c)/X and maximises over a alone."""
+    x, _ = sample("gamma", 80, 5)
+    n, slog, s, at = x.size, np.sum(np.log(x)), x.sum(), float(np.quantile(x, 0.8))
+    f = fitted(x, "gamma")
+
+    def profile(c):
+        def nll(la):
+            a = math.exp(la)
+            rate = scipy.special.gammainccinv(a, c) / at
+            return -(n * (a * math.log(rate) - scipy.special.gammaln(a)) + (a - 1) * slog - rate * s)
+        res = scipy.optimize.minimize_scalar(nll, method="bounded", bounds=(math.log(f.theta[0]) - 3,
+                                                                           math.log(f.theta[0]) + 3),
+                                             options={"xatol": 1e-12})
+        return -res.fun
+    c_hat = float(scipy.stats.gamma(f.theta[0], scale=1 / f.theta[1]).sf(at))
+    top = profile(c_hat)
+    ref = [scipy.optimize.brentq(lambda c: 2.0 * (top - profile(c)) - Q95, a, b, xtol=1e-14, rtol=1e-13)
+           for a, b in ((c_hat / 4, c_hat), (c_hat, min(4 * c_hat, 0.999)))]
+    lo, hi, note = profile_quantity(f, lambda t: float(scipy.stats.gamma(t[0], scale=1 / t[1]).sf(at)))
+    assert lo == pytest.approx(ref[0], rel=1e-8) and hi == pytest.approx(ref[1], rel=1e-8)
+    assert note == ""
+
+
 def test_quantity_of_one_parameter_equals_its_profile_interval():
     f = fitted(sample("student_t", 150, 3)[0], "student_t")
     a = profile_quantity(f, lambda t: t[0])

@@ -309,3 +309,43 @@ def test_selection_and_lrt_take_chi2_tails_without_scipy_stats(argv, tmp_path):
     path.write_text("x\n" + "\n".join(str(0.5 + (i * 7919 % 97) / 13) for i in range(60)) + "\n")
     mods = set(loaded(["mlefit", argv[0], str(path), *argv[1:]]))
     assert "scipy.special" in mods and "scipy.stats" not in mods
+
+
+@pytest.mark.parametrize("extra, special", [
+    (["--interval", "profile", "--derive", "mean"], False),
+    (["--interval", "profile", "--derive", "mean,sf:900,quantile:0.9,var,shape/rate"], True),
+    (["--interval", "all", "--bootstrap", "20", "--derive", "mean,sf:900"], True)])
+def test_gamma_profile_and_derived_quantities_avoid_scipy_stats_and_optimize(extra, special, tmp_path):
+    """Profile intervals take Brent's steps from scalar_search (not scipy.optimize: brentq,
+    minimize_scalar, SLSQP for two parameters), and gamma's mean, variance, cdf, sf and
+    quantiles come from its closed forms (scipy.special at most, not scipy.stats)."""
+    path = tmp_path / "g.csv"
+    path.write_text("x\n" + "\n".join(str(round(50.0 + (i * 7919 % 97) * 11.3, 3)) for i in range(100)) + "\n")
+    mods = set(loaded(["mlefit", "fit", str(path), "-d", "gamma", "--json", *extra]))
+    assert "mlefit.profile" in mods and "mlefit.derive" in mods
+    assert not {"scipy.stats", "scipy.optimize"} & mods
+    assert ("scipy.special" in mods) == special
+
+
+def test_student_t_contours_avoid_scipy_stats_and_optimize(tmp_path):
+    """The contours' inner fits are student_t's own (fit_given), and the reach of each
+    axis is found by scalar_search's Brent: no scipy.optimize, no scipy.stats."""
+    path = tmp_path / "t.csv"
+    import numpy as np
+    x = 10.0 + 2.0 * np.random.default_rng(0).standard_t(4, 100)  # df about 4: profiled out
+    path.write_text("x\n" + "\n".join(repr(float(v)) for v in x) + "\n")
+    mods = set(loaded(["mlefit", "likelihood", str(path), "-d", "student_t", "--params", "mu,sigma",
+                       "--grid", "5", "--plot", str(tmp_path / "c.png")]))
+    assert "mlefit.plots" in mods and "matplotlib" in mods
+    assert not {"scipy.stats", "scipy.optimize"} & mods
+
+
+@pytest.mark.parametrize("family", ["normal", "lognormal", "exponential", "weibull"])
+def test_common_families_derive_without_scipy_stats(family, tmp_path):
+    """Their mean, variance, cdf, sf and quantiles come from families.closed_forms too."""
+    path = tmp_path / "g.csv"
+    path.write_text("x\n" + "\n".join(str(round(50.0 + (i * 7919 % 97) * 11.3, 3)) for i in range(100)) + "\n")
+    mods = set(loaded(["mlefit", "fit", str(path), "-d", family, "--json", "--interval", "profile",
+                       "--derive", "mean,sd,sf:900,cdf:300,quantile:0.9"]))
+    assert "mlefit.profile" in mods and "mlefit.derive" in mods
+    assert not {"scipy.stats", "scipy.optimize"} & mods

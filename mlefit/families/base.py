@@ -87,6 +87,10 @@ class Family:
         hi, map_sum, sample) and estimate, loglik, the information, check and boundary
         work on these stats by passes over the chunks (summed score and Hessian), so a
         file is fitted in several passes in memory bounded by the chunk size.
+    closed: the distribution's functions in closed form, which derived quantities use
+        before scipy.stats (whose import costs over half a second): a dict with any of
+        mean(theta), var(theta), cdf(x, theta), sf(x, theta), ppf(p, theta), each a float
+        (NaN outside the parameter space), equal to scipy's to rounding.
     chunked_logs: chunked_stats visits the values only through chunks.log_sum (weibull),
         so a file's chunks may hold log x, taken once as it is read (LocalChunks(logs=True)).
     """
@@ -124,6 +128,7 @@ class Family:
     # (Density, shapes): the per-row record of a family outside the registry (a user's own
     # model, mlefit.own_model); families.density(fam) returns it
     rowwise: Optional[tuple] = None
+    closed: Optional[dict] = None
 
     @property
     def name(self):

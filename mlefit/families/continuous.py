@@ -7,7 +7,7 @@ import numpy as np
 from .. import numerics as nm
 from ..chunks import InMemory, LogsOnChunks
 from ..errors import DataError
-from . import merge
+from . import closed_forms, merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .beta import BETA, BETA_BLOCK_MIN, _beta_start, _beta_stats  # noqa: F401 (re-exported)
 from .catalog import BY_NAME
@@ -61,6 +61,7 @@ NORMAL = Family(
     observed_information=_normal_observed,
     expected_information=_normal_expected,
     scipy=lambda t: scipy_stats().norm(t[0], t[1]),
+    closed=closed_forms.NORMAL,
     cdf=lambda x, t: _special().ndtr((x - t[0]) / t[1]),
     sample=lambda rng, n, t: rng.normal(t[0], t[1], n),
     check=_spread_check,
@@ -90,6 +91,7 @@ LOGNORMAL = Family(
     observed_information=_normal_observed,
     expected_information=_normal_expected,
     scipy=lambda t: scipy_stats().lognorm(s=t[1], scale=math.exp(t[0])),
+    closed=closed_forms.LOGNORMAL,
     cdf=lambda x, t: _special().ndtr((np.log(np.maximum(x, 0.0)) - t[0]) / t[1]),
     sample=lambda rng, n, t: rng.lognormal(t[0], t[1], n),
     check=_spread_check,
@@ -163,6 +165,7 @@ EXPONENTIAL = Family(
     observed_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     expected_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
     scipy=lambda t: scipy_stats().expon(scale=1.0 / t[0]),
+    closed=closed_forms.EXPONENTIAL,
     cdf=lambda x, t: -np.expm1(-t[0] * np.maximum(x, 0.0)),
     sample=lambda rng, n, t: rng.exponential(1.0 / t[0], n),
     check=_exp_check,
@@ -298,6 +301,7 @@ GAMMA = Family(
     min_n=2,
     needs_spread=True,
     rescale=lambda s: ((1.0, 1.0 / s), (0.0, 0.0)),
+    closed=closed_forms.GAMMA,
 )
 
 
@@ -595,6 +599,7 @@ WEIBULL = Family(
     observed_information=_weibull_observed,
     expected_information=_weibull_expected,
     scipy=lambda t: scipy_stats().weibull_min(t[0], scale=t[1]),
+    closed=closed_forms.WEIBULL,
     profile=_weibull_profile,
     cdf=lambda x, t: -np.expm1(-((np.maximum(x, 0.0) / t[1]) ** t[0])),
     sample=lambda rng, n, t: t[1] * rng.weibull(t[0], n),
