@@ -236,12 +236,8 @@ def timing_options(description, key, sizes, limit):
     --seed and --write (the section `key`)."""
     import argparse
     ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--sizes", default=sizes)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--budget", type=float, default=30.0)
+    add_timing_options(ap, key, sizes)
     ap.add_argument("--limit", type=float, default=limit, help="skip a call predicted to take longer (s)")
-    ap.add_argument("--seed", type=int, default=20261206)
-    add_output_options(ap, key)
     return ap.parse_args()
 
 
@@ -260,8 +256,7 @@ def ratio_row(head, timed_ml, timed_other, gap):
     call), other/mlefit, and `gap` (mlefit's objective minus the other's), echoed on stderr.
     timed_*: (seconds, runs) as measure() gives them."""
     (t_ml, runs_ml), (t, runs) = timed_ml, timed_other
-    row = [*head, fmt_s(t_ml) + ("" if runs_ml > 1 else "¹"), fmt_s(t) + ("" if runs > 1 else "¹"),
-           fmt_ratio(t / t_ml), f"{gap:.3g}"]
+    row = [*head, timed(t_ml, runs_ml), timed(t, runs), fmt_ratio(t / t_ml), f"{gap:.3g}"]
     print(" | ".join(row), file=sys.stderr, flush=True)
     return row
 

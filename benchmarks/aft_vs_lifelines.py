@@ -72,11 +72,8 @@ def main():
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["family", "n", "mlefit s", "lifelines s", "lifelines/mlefit", "dloglik"], rows, "lrrrrr")
     body += (f"\n\n{B.best_of(args)} `dloglik` = mlefit's log-likelihood minus lifelines', each as reported.\n")
-    text = B.section("aft_vs_lifelines", "Censored regression (AFT) against lifelines", body,
-                     extra=("lifelines",))
-    print(text)
-    if args.write:
-        B.write_section("aft_vs_lifelines", text, args.write)
+    B.publish(args, "aft_vs_lifelines", "Censored regression (AFT) against lifelines", body,
+              extra=("lifelines",))
 
 
 if __name__ == "__main__":

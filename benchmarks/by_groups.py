@@ -46,10 +46,7 @@ def main():
                      _bench.fmt_s(t_fit), f"{1e6 * t_fit / out:.0f}"])
     body = _bench.table(["groups", "rows", "grouped() s", "old scan s", "scan/grouped", "fit_by s",
                          "us per group"], rows)
-    text = _bench.section("by_groups", "fit --by: grouping in one pass, and the fits per group", body)
-    print(text)
-    if args.write:
-        _bench.write_section("by_groups", text, args.write)
+    _bench.publish(args, "by_groups", "fit --by: grouping in one pass, and the fits per group", body)
 
 
 if __name__ == "__main__":

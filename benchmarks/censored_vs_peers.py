@@ -115,11 +115,8 @@ def main():
     body = B.table(["case", "n", "other", "mlefit s", "other s", "other/mlefit", "dloglik"], rows, "llrrrrr")
     body += (f"\n\n{B.best_of(args)} `dloglik` = mlefit's log-likelihood minus the other's, both computed by this script "
              "with scipy.stats from the fitted parameters.\n")
-    text = B.section("censored_vs_peers", "Censored fits against scipy CensoredData and lifelines", body,
-                     extra=("lifelines",))
-    print(text)
-    if args.write:
-        B.write_section("censored_vs_peers", text, args.write)
+    B.publish(args, "censored_vs_peers", "Censored fits against scipy CensoredData and lifelines", body,
+              extra=("lifelines",))
 
 
 if __name__ == "__main__":

@@ -204,10 +204,7 @@ def main():
             f"`{mlefit[0] if len(mlefit) == 1 else ' '.join(mlefit)}` ({name}), the floors run under "
             f"`{py}`. Files: one column, gamma(2.5, scale 2) or normal(10, 3) (for -d normal) with 6 "
             f"significant digits, poisson(4) integers, or negative_binomial(size 3, mean 4) integers (for -d negative_binomial); the floor reads the same file with `{FLOOR_READ}`.\n")
-    text = B.section("cli_end_to_end", "End to end and start-up of the CLI", body)
-    print(text)
-    if args.write:
-        B.write_section("cli_end_to_end", text, args.write)
+    B.publish(args, "cli_end_to_end", "End to end and start-up of the CLI", body)
 
 
 def big_table(files, dists, mlefit, py, args):

@@ -229,11 +229,8 @@ def main():
              "scipy.stats logpdf/logpmf at the fitted parameters (bold: mlefit lower beyond "
              "rounding on the same model). Competitors predicted to take over %g s "
              "(linearly from the previous size) are skipped.\n" % (args.repeat, args.budget, args.limit))
-    text = B.section("fit_vs_scipy", "In-process fits against scipy.stats and statsmodels", body,
-                     extra=("statsmodels",))
-    print(text)
-    if args.write:
-        B.write_section("fit_vs_scipy", text, args.write)
+    B.publish(args, "fit_vs_scipy", "In-process fits against scipy.stats and statsmodels", body,
+              extra=("statsmodels",))
 
 
 if __name__ == "__main__":

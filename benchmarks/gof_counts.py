@@ -42,10 +42,7 @@ def main():
         gof_s, _, _ = B.measure(lambda: goodness_of_fit(fam, x, theta, 1, weights=w, bootstrap=bootstrap))
         rows.append([label, name, str(bootstrap), B.fmt_s(fit_s), B.fmt_s(gof_s), f"{gof_s / fit_s:.0f}x"])
     body = B.table(["data", "family", "bootstrap", "fit (s)", "goodness of fit (s)", "gof/fit"], rows, "lllrrr")
-    text = B.section("gof_counts", "Goodness of fit on large tables of counts (`goodness_of_fit`)", body)
-    print(text)
-    if args.write:
-        B.write_section("gof_counts", text, args.write)
+    B.publish(args, "gof_counts", "Goodness of fit on large tables of counts (`goodness_of_fit`)", body)
 
 
 if __name__ == "__main__":

@@ -118,10 +118,7 @@ def main():
     body += ("\n\nBefore: the tree given by --before; after: this checkout. One call each, in a fresh "
              "python per task (imports of numpy, scipy.stats and scipy.optimize made before the clock "
              "starts, except in the CLI row).\n")
-    text = B.section("inference_speed", "Inference speed: goodness of fit, bootstrap, profiles", body)
-    print(text)
-    if args.write:
-        B.write_section("inference_speed", text, args.write)
+    B.publish(args, "inference_speed", "Inference speed: goodness of fit, bootstrap, profiles", body)
 
 
 if __name__ == "__main__":

@@ -65,11 +65,8 @@ def main():
     rows = run(B.parse_sizes(args.sizes), args)
     body = B.table(["n", "other", "own model s", "other s", "other/own", "dloglik"], rows, "llrrrr")
     body += f"\n\n{B.best_of(args)} `dloglik` = the own model's log-likelihood minus the other's (scipy.stats).\n"
-    text = B.section("own_model", "A user's own log-density (--logpdf) against the built-in family and scipy",
-                     body)
-    print(text)
-    if args.write:
-        B.write_section("own_model", text, args.write)
+    B.publish(args, "own_model", "A user's own log-density (--logpdf) against the built-in family and scipy",
+              body)
 
 
 if __name__ == "__main__":

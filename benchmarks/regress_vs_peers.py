@@ -117,11 +117,8 @@ def main():
     body += (f"\n\n{P} covariates and an intercept. Best of up to {args.repeat} timings within "
              f"{args.budget:g} s per measurement (¹: one call). `dloglik` = mlefit's log-likelihood "
              "minus the other's, both computed by this script from the fitted coefficients.\n")
-    text = B.section("regress_vs_peers", "Regression against statsmodels, scikit-learn and glum", body,
-                     extra=("statsmodels", "sklearn", "glum"))
-    print(text)
-    if args.write:
-        B.write_section("regress_vs_peers", text, args.write)
+    B.publish(args, "regress_vs_peers", "Regression against statsmodels, scikit-learn and glum", body,
+              extra=("statsmodels", "sklearn", "glum"))
 
 
 if __name__ == "__main__":

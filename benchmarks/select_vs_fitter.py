@@ -194,10 +194,7 @@ def main():
     key = "select_vs_fitter" + ("_gof" if args.bootstrap else "")
     title = "Choosing a family: mlefit.select against fitter and distfit" + (
         f" (mlefit with its goodness-of-fit bootstrap, {args.bootstrap} samples at most)" if args.bootstrap else "")
-    text = B.section(key, title, body, extra=("fitter", "distfit"))
-    print(text)
-    if args.write:
-        B.write_section(key, text, args.write)
+    B.publish(args, key, title, body, extra=("fitter", "distfit"))
 
 
 if __name__ == "__main__":

@@ -25,9 +25,6 @@ import numpy as np
 
 from .errors import DataError, UsageError
 
-KIND_NAMES = ("exact", "left", "right", "interval")
-
-
 @dataclass(frozen=True)
 class Censored:
     """lo, hi: each row's bounds (float arrays); lo_closed/hi_closed: whether the value
