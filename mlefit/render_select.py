@@ -1,7 +1,4 @@
 """Tables for `mlefit select` / `--dist auto`, `--gof` and `mlefit lrt`, from their dicts."""
-from rich import box
-from rich.table import Table  # the ranking: its Δ header is never plain text anyway
-
 from .render import emit, fit_table, fmt, summary_table
 from .render_plain import SIMPLE_HEAD, Grid
 from .selection import headline
@@ -13,13 +10,9 @@ SHORT = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits"}
 def ranking_table(d):
     crit = LABEL[d["criterion"]]
     where = f"column '{d['column']}'" if d["column"] is not None else "data"
-    table = Table(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""),
-                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, padding=(0, 1),
-                  collapse_padding=True)
-    longest = max(len(row["family"]) for row in d["ranking"])
+    table = Grid(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""))
     for header in ("#", "family", "k", "loglik", f"Δ{SHORT[d['criterion']]}", "weight", "bits", "GOF p"):
-        table.add_column(header, justify="left" if header == "family" else "right", overflow="fold",
-                         no_wrap=header != "family", min_width=longest if header == "family" else None)
+        table.add_column(header, justify="left" if header == "family" else "right", no_wrap=True)
     for row in d["ranking"]:
         t = headline(row)
         p = "-" if t is None else _p(t["p_value"], t["samples"])
