@@ -71,12 +71,13 @@ def print_selection(d, file=None):
     out.append(f"best by {LABEL[d['criterion']]}: {best['family']} "
                f"({LABEL[d['criterion']]} {fmt(d['ranking'][0]['criterion'], 10)})")
     out += [fit_table(best), summary_table(best)]
-    if d["bootstrap"]:
+    tested = any(headline(row) is not None for row in d["ranking"])  # none on censored data: a note says why
+    if tested and d["bootstrap"]:
         out.append(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
                    f"chi-square for discrete ones; at most {d['bootstrap']} parametric-bootstrap samples per "
                    f"family, fewer where p is clearly above or below 0.05 (<=0.017: none of 59 as large), "
                    f"seed {d['seed']} (every test is in --json; docs/gof.md)")
-    else:
+    elif tested:
         out.append("GOF p: textbook p-values that do NOT account for the estimated parameters "
                    "(--bootstrap 0); chi-square with df reduced by the parameters")
     for row in d["ranking"]:
