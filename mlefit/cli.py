@@ -309,8 +309,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         else:
             col, w = _weighted_column(files, column, weights, reading, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
-    stage = "bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile" else None
-    with _progress(stage, samples) if stage else _nothing() as bar:
+    stage = ("bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile"
+             else None if loss or per_row or fam.spec.closed_form else f"fitting {fam.spec.name}")
+    with _progress(stage, samples) if stage else _nothing() as bar:  # shown past progress.AFTER seconds
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
                             **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
                             **({"positive": positive} if positive is not None else {}))
