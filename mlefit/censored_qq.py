@@ -106,3 +106,22 @@ def quantile_function(fam, theta, values):
             out[inner] = _fitted_quantiles(fam, theta, p[inner], cdf, x)
         return out
     return q, cdf
+
+
+def truncated(quantile, cdf, lower, upper):
+    """The quantile function and CDF of the fitted law truncated to (lower, upper]: the law
+    truncated rows were drawn from, which their Kaplan-Meier or Turnbull estimate
+    estimates (with the same truncation for every row). F_T(v) = (F(v) - F(lower)) /
+    (F(upper) - F(lower)); Q_T(p) = Q(F(lower) + p (F(upper) - F(lower)))."""
+    if lower == -np.inf and upper == np.inf:
+        return quantile, cdf
+    f_lo = 0.0 if lower == -np.inf else float(cdf(np.array([lower]))[0])
+    f_hi = 1.0 if upper == np.inf else float(cdf(np.array([upper]))[0])
+    mass = f_hi - f_lo
+
+    def q(p):
+        return np.clip(quantile(f_lo + np.asarray(p, dtype=np.float64) * mass), lower, upper)
+
+    def f(v):
+        return np.clip((cdf(v) - f_lo) / mass, 0.0, 1.0)
+    return q, f

@@ -5,8 +5,11 @@ Kaplan-Meier, drawn with its pointwise band; with left- or interval-censored row
 Turnbull's estimate (mlefit.turnbull), known at the ends of its innermost intervals only
 (dashed within them, and rectangles in the Q-Q and P-P plots, where the data do not say
 how the mass lies). Discrete families are drawn on their F-difference points (a count in
-[a, b] is the interval (a - 1, b]). Truncated rows are refused: the nonparametric
-estimates would need the truncation too.
+[a, b] is the interval (a - 1, b]). Rows truncated to the same (lower, upper] (constant
+--truncate-lower/--truncate-upper, or one entry time for all) are a sample of the fitted
+law truncated there, which the nonparametric estimate estimates: they are compared with
+that law. Entry times that differ between rows are refused (the estimates would need
+each row's truncation).
 """
 import numpy as np
 
@@ -15,25 +18,26 @@ from .errors import UsageError
 from .plots import _figure, _fitted, _save, _subtitle, check_path
 
 
-TRUNCATED = ("--plot is not drawn for truncated rows (--truncate-lower, --truncate-upper, --entry): "
-             "Kaplan-Meier and Turnbull's estimate would need the truncation too; fit without --plot, or "
-             "plot the rows without truncation")
+ENTRY = ("--plot is not drawn for --entry times that differ between rows: Kaplan-Meier and Turnbull's "
+         "estimate would need each row's truncation (not built yet); fit without --plot")
 
 
 def check_rows(cens):
     """UsageError when the rows (a mlefit.censoring.Censored) cannot be plotted: before the
     fit, so that a refused --plot costs nothing."""
-    if cens.entry is not None or cens.truncated_everywhere:
-        raise UsageError(TRUNCATED)
+    if cens.entry is not None and np.unique(cens.entry).size > 1:
+        raise UsageError(ENTRY)
 
 
 def survival_rows(fitted):
-    """(lo, hi) of a censored fit's rows (for a discrete family, the F-difference points:
-    the count lies in (lo, hi]); UsageError for truncated rows."""
+    """(lo, hi, lower, upper) of a censored fit's rows: each row's bounds (for a discrete
+    family, the F-difference points: the count lies in (lo, hi]) and the truncation
+    (lower, upper], the same for every row (UsageError otherwise)."""
     x = np.asarray(fitted.x, dtype=np.float64)
-    if np.isfinite(x[:, 2]).any() or np.isfinite(x[:, 3]).any():
-        raise UsageError(TRUNCATED)
-    return x[:, 0], x[:, 1]
+    lower, upper = np.unique(x[:, 2]), np.unique(x[:, 3])
+    if lower.size > 1 or upper.size > 1:
+        raise UsageError(ENTRY)
+    return x[:, 0], x[:, 1], float(lower[0]), float(upper[0])
 
 
 def plot_survival(result, path, title=None):
@@ -51,21 +55,23 @@ def plot_survival(result, path, title=None):
 def figure(result, title=None):
     """(the matplotlib Figure, {"kind", "axes", "nonparametric"}) of plot_survival."""
     fitted = _fitted(result)
-    lo, hi = survival_rows(fitted)
+    lo, hi, lower, upper = survival_rows(fitted)
     fam = families.get(fitted.family.name)  # the family itself: the fit's own takes censored rows
     discrete = fam.spec.discrete
     finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
-    quantile, cdf = censored_qq.quantile_function(fam, fitted.theta, finite)
+    quantile, cdf = censored_qq.truncated(*censored_qq.quantile_function(fam, fitted.theta, finite), lower, upper)
+    label = f"fitted {fam.name}" + ("" if (lower, upper) == (-np.inf, np.inf) else
+                                    f", truncated to ({lower:.6g}, {upper:.6g}" + ("]" if upper < np.inf else ")"))
     st = censored_qq.steps(lo, hi, fitted.w)
     fig = _figure(15, 4.8)
     curve_ax, qq_ax, pp_ax = fig.subplots(1, 3)
     for ax, gid in ((curve_ax, "survival"), (qq_ax, "qq"), (pp_ax, "pp")):
         ax.set_gid(f"mlefit-{gid}")
     with np.errstate(all="ignore"):
-        grid = _grid(min(0.0, finite.min()), finite.max(), discrete)
+        grid = _grid(max(min(0.0, finite.min()), lower), finite.max(), discrete)
         draw = curve_ax.step if discrete else curve_ax.plot
         draw(grid, 1.0 - cdf(grid), **({"where": "post"} if discrete else {}), color="tab:blue", linewidth=2.5,
-             alpha=0.6, label=f"fitted {fam.name}")
+             alpha=0.6, label=label)
         if st.name == "Kaplan-Meier":
             _kaplan_meier(curve_ax, lo, lo == hi, fitted, grid[0])
         else:

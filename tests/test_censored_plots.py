@@ -15,7 +15,7 @@ import scipy.stats as st
 import mlefit
 from mlefit import censoring
 from mlefit.errors import UsageError
-from mlefit.plots_censored import TRUNCATED, figure, plot_survival
+from mlefit.plots_censored import ENTRY, figure, plot_survival
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,16 @@ def boxes(ax):
     return v[:, 0, 0], v[:, 1, 0], v[:, 0, 1], v[:, 2, 1]
 
 
+def at_plotting_positions(axes, x, law):
+    """The Q-Q points are (law's quantile at (i - 0.5)/n, x_(i)), the P-P points (law's CDF
+    at x_(i), (i - 0.5)/n), for sorted distinct values x all seen."""
+    p = (np.arange(1, x.size + 1) - 0.5) / x.size
+    qx, qy = points(axes["mlefit-qq"])
+    assert np.allclose(qx, law.ppf(p), rtol=1e-8) and np.array_equal(qy, x)
+    px, py = points(axes["mlefit-pp"])
+    assert np.allclose(px, law.cdf(x), atol=1e-10) and np.allclose(py, p, atol=1e-12)
+
+
 def test_with_nothing_censored_the_points_are_the_plotting_positions():
     """Kaplan-Meier without censoring steps 1/n at each value: the Q-Q points are
     (Q((i - 0.5)/n), x_(i)) and the P-P points (F(x_(i)), (i - 0.5)/n), as for an
@@ -48,12 +58,7 @@ def test_with_nothing_censored_the_points_are_the_plotting_positions():
     r = mlefit.fit(censoring.from_event(x, np.ones(x.size)), "gamma")
     axes, info = panels(r)
     assert info["nonparametric"] == "Kaplan-Meier"
-    law = st.gamma(r.estimates["shape"], scale=1 / r.estimates["rate"])
-    p = (np.arange(1, x.size + 1) - 0.5) / x.size
-    qx, qy = points(axes["mlefit-qq"])
-    assert np.allclose(qx, law.ppf(p), rtol=1e-9) and np.array_equal(qy, x)
-    px, py = points(axes["mlefit-pp"])
-    assert np.allclose(px, law.cdf(x), rtol=1e-12) and np.allclose(py, p, atol=1e-12)
+    at_plotting_positions(axes, x, st.gamma(r.estimates["shape"], scale=1 / r.estimates["rate"]))
 
 
 def test_kaplan_meier_points_against_lifelines_and_scipy():
@@ -120,18 +125,54 @@ def test_a_censored_count_fit_is_drawn_on_its_points():
     assert np.allclose(y1, after, atol=1e-8) and np.allclose(y0, np.r_[0.0, after[:-1]], atol=1e-8)
 
 
-def test_truncated_rows_are_refused_before_the_fit(tmp_path):
+def test_truncated_rows_are_compared_with_the_truncated_law():
+    """Rows recorded only above 8 are a sample of the fitted normal truncated there: the
+    Q-Q and P-P points are scipy's truncnorm quantiles and CDF at the plotting positions."""
+    rng = np.random.default_rng(4)
+    x = np.sort(rng.normal(10.0, 4.0, 3000))
+    x = x[x > 8.0][:300]
+    r = mlefit.fit(censoring.exact(x).truncated(lower=8.0), "normal")
+    axes, _ = panels(r)
+    mu, sigma = r.estimates["mu"], r.estimates["sigma"]
+    at_plotting_positions(axes, x, st.truncnorm((8.0 - mu) / sigma, np.inf, loc=mu, scale=sigma))
+
+
+def test_zero_truncated_counts_with_censoring():
+    """Counts recorded only above 0 (zero-truncated Poisson), written '<3' below 3 and
+    '>=5' from 5: disjoint classes, so Turnbull's estimate is their frequencies, and the P-P
+    rectangles are [F_T(a), F_T(b)] with F_T(y) = (F(y) - F(0)) / (1 - F(0)) from scipy's
+    poisson."""
+    y = np.random.default_rng(8).poisson(2.0, 400)
+    y = y[y > 0]
+    cells = [">=5" if v >= 5 else "<3" if v < 3 else str(v) for v in y]
+    r = mlefit.fit(censoring.from_cells(cells).truncated(lower=0.0), "poisson")
+    axes, info = panels(r)
+    law = st.poisson(r.estimates["rate"])
+
+    def f_t(v):
+        return (law.cdf(v) - law.cdf(0)) / law.sf(0)
+    classes = np.clip(y, 2, 5)
+    after = np.array([np.mean(classes <= c) for c in (2, 3, 4, 5)])
+    x0, x1, y0, y1 = boxes(axes["mlefit-pp"])
+    assert info["nonparametric"] == "Turnbull"
+    assert np.allclose(x0, np.r_[0.0, f_t(np.arange(2, 5))], atol=1e-12)
+    assert np.allclose(x1, np.r_[f_t(np.arange(2, 5)), 1.0], atol=1e-12)
+    assert np.allclose(y1, after, atol=1e-8) and np.allclose(y0, np.r_[0.0, after[:-1]], atol=1e-8)
+
+
+def test_entry_times_that_differ_are_refused_before_the_fit(tmp_path):
     weeks = np.array([6.0, 7.0, 10.0, 13.0, 16.0, 22.0, 23.0])
-    truncated = mlefit.fit(censoring.exact(weeks).truncated(lower=1.0), "weibull")
-    with pytest.raises(UsageError, match="not drawn for truncated rows"):
-        plot_survival(truncated, tmp_path / "no.png")
+    entry = np.r_[0.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0]
+    delayed = mlefit.fit(censoring.exact(weeks).truncated(entry=entry), "weibull")
+    with pytest.raises(UsageError, match="--entry times that differ between rows"):
+        plot_survival(delayed, tmp_path / "no.png")
     data = tmp_path / "d.csv"
-    data.write_text("t,e,entry\n" + "".join(f"{v},1,0.5\n" for v in weeks))
+    data.write_text("t,e,entry\n" + "".join(f"{v},1,{s}\n" for v, s in zip(weeks, entry)))
     run = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "t", "--event", "e",
                           "--entry", "entry", "-d", "weibull", "--plot", str(tmp_path / "p.png")],
                          capture_output=True, text=True)
     assert run.returncode == 2 and run.stdout == ""
-    assert run.stderr == f"mlefit: error: {TRUNCATED}\n"
+    assert run.stderr == f"mlefit: error: {ENTRY}\n"
     assert not (tmp_path / "p.png").exists()
 
 
