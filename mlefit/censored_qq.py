@@ -41,13 +41,19 @@ class Steps:
         return (self.before + self.after) / 2
 
 
-def steps(lo, hi, weights=None):
+def kaplan_meier_rows(lo, hi):
+    """Whether every row is seen or right-censored (Kaplan-Meier's rows)."""
+    return bool(np.all((lo == hi) | np.isposinf(hi)))
+
+
+def steps(lo, hi, weights=None, entry=None):
     """The steps of the NPMLE of rows (lo, hi] (lo == hi: a value seen; lo = -inf:
-    left-censored; hi = +inf: right-censored)."""
+    left-censored; hi = +inf: right-censored). entry: per-row entry times, for rows seen
+    or right-censored only (Kaplan-Meier with delayed entry)."""
     lo = np.asarray(lo, dtype=np.float64)
     hi = np.asarray(hi, dtype=np.float64)
-    if np.all((lo == hi) | np.isposinf(hi)):
-        t, s = kaplan_meier.curve(lo, lo == hi, weights)
+    if kaplan_meier_rows(lo, hi):
+        t, s = kaplan_meier.curve(lo, lo == hi, weights, entry=entry)
         after = 1.0 - s
         return Steps("Kaplan-Meier", t, t.copy(), np.r_[0.0, after[:-1]], after)
     q, p, mass, _, _ = turnbull.npmle(lo, hi, weights)

@@ -8,8 +8,10 @@ how the mass lies). Discrete families are drawn on their F-difference points (a 
 [a, b] is the interval (a - 1, b]). Rows truncated to the same (lower, upper] (constant
 --truncate-lower/--truncate-upper, or one entry time for all) are a sample of the fitted
 law truncated there, which the nonparametric estimate estimates: they are compared with
-that law. Entry times that differ between rows are refused (the estimates would need
-each row's truncation).
+that law. With entry times that differ between rows, Kaplan-Meier with delayed entry
+estimates the law given X > the earliest entry, and is compared with the fitted law
+truncated there; left- or interval-censored rows with such entry times are refused
+(Turnbull's estimate would need each row's truncation).
 """
 import numpy as np
 
@@ -18,26 +20,28 @@ from .errors import UsageError
 from .plots import _figure, _fitted, _save, _subtitle, check_path
 
 
-ENTRY = ("--plot is not drawn for --entry times that differ between rows: Kaplan-Meier and Turnbull's "
-         "estimate would need each row's truncation (not built yet); fit without --plot")
+ENTRY = ("--plot is not drawn for left- or interval-censored rows with --entry times that differ between "
+         "rows: Turnbull's estimate would need each row's truncation (not built yet); fit without --plot")
 
 
 def check_rows(cens):
     """UsageError when the rows (a mlefit.censoring.Censored) cannot be plotted: before the
     fit, so that a refused --plot costs nothing."""
-    if cens.entry is not None and np.unique(cens.entry).size > 1:
+    kinds = cens.kinds()
+    if cens.entry is not None and np.unique(cens.entry).size > 1 and (kinds["left"].any() or kinds["interval"].any()):
         raise UsageError(ENTRY)
 
 
 def survival_rows(fitted):
-    """(lo, hi, lower, upper) of a censored fit's rows: each row's bounds (for a discrete
-    family, the F-difference points: the count lies in (lo, hi]) and the truncation
-    (lower, upper], the same for every row (UsageError otherwise)."""
+    """(lo, hi, entry, upper) of a censored fit's rows: each row's bounds (for a discrete
+    family, the F-difference points: the count lies in (lo, hi]), each row's lower
+    truncation point (entry: the value recorded only above it) and the upper one, shared.
+    Entry times that differ need Kaplan-Meier's rows (seen or right-censored)."""
     x = np.asarray(fitted.x, dtype=np.float64)
-    lower, upper = np.unique(x[:, 2]), np.unique(x[:, 3])
-    if lower.size > 1 or upper.size > 1:
+    lo, hi, entry = x[:, 0], x[:, 1], x[:, 2]
+    if np.unique(entry).size > 1 and not censored_qq.kaplan_meier_rows(lo, hi):
         raise UsageError(ENTRY)
-    return x[:, 0], x[:, 1], float(lower[0]), float(upper[0])
+    return lo, hi, entry, float(x[0, 3])
 
 
 def plot_survival(result, path, title=None):
@@ -55,14 +59,16 @@ def plot_survival(result, path, title=None):
 def figure(result, title=None):
     """(the matplotlib Figure, {"kind", "axes", "nonparametric"}) of plot_survival."""
     fitted = _fitted(result)
-    lo, hi, lower, upper = survival_rows(fitted)
+    lo, hi, entry, upper = survival_rows(fitted)
+    lower = float(entry.min())
+    entry = entry if np.unique(entry).size > 1 else None
     fam = families.get(fitted.family.name)  # the family itself: the fit's own takes censored rows
     discrete = fam.spec.discrete
     finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
     quantile, cdf = censored_qq.truncated(*censored_qq.quantile_function(fam, fitted.theta, finite), lower, upper)
     label = f"fitted {fam.name}" + ("" if (lower, upper) == (-np.inf, np.inf) else
                                     f", truncated to ({lower:.6g}, {upper:.6g}" + ("]" if upper < np.inf else ")"))
-    st = censored_qq.steps(lo, hi, fitted.w)
+    st = censored_qq.steps(lo, hi, fitted.w, entry)
     fig = _figure(15, 4.8)
     curve_ax, qq_ax, pp_ax = fig.subplots(1, 3)
     for ax, gid in ((curve_ax, "survival"), (qq_ax, "qq"), (pp_ax, "pp")):
@@ -73,7 +79,7 @@ def figure(result, title=None):
         draw(grid, 1.0 - cdf(grid), **({"where": "post"} if discrete else {}), color="tab:blue", linewidth=2.5,
              alpha=0.6, label=label)
         if st.name == "Kaplan-Meier":
-            _kaplan_meier(curve_ax, lo, lo == hi, fitted, grid[0])
+            _kaplan_meier(curve_ax, lo, lo == hi, fitted, grid[0], entry)
         else:
             _turnbull(curve_ax, st)
         _qq_panel(qq_ax, censored_qq.qq(st, quantile), st.name, fam.name, finite)
@@ -135,9 +141,9 @@ def _boxes(ax, boxes, reach, label):
                                      gid="mlefit-npmle", label=label))
 
 
-def _kaplan_meier(ax, times, seen, fitted, first):
+def _kaplan_meier(ax, times, seen, fitted, first, entry):
     """Draw Kaplan-Meier with its band and the censored rows; (event times, S there)."""
-    t, s, lower, upper = kaplan_meier.curve(times, seen, fitted.w, confidence=fitted.confidence)
+    t, s, lower, upper = kaplan_meier.curve(times, seen, fitted.w, confidence=fitted.confidence, entry=entry)
     ax.step(np.r_[first, t, times.max()], np.r_[1.0, s, s[-1] if s.size else 1.0], where="post",
             color="black", label="Kaplan-Meier")
     ax.fill_between(np.r_[first, t], np.r_[1.0, lower], np.r_[1.0, upper], step="post", alpha=0.25,

@@ -160,15 +160,45 @@ def test_zero_truncated_counts_with_censoring():
     assert np.allclose(y1, after, atol=1e-8) and np.allclose(y0, np.r_[0.0, after[:-1]], atol=1e-8)
 
 
-def test_entry_times_that_differ_are_refused_before_the_fit(tmp_path):
-    weeks = np.array([6.0, 7.0, 10.0, 13.0, 16.0, 22.0, 23.0])
-    entry = np.r_[0.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0]
-    delayed = mlefit.fit(censoring.exact(weeks).truncated(entry=entry), "weibull")
+def test_delayed_entry_against_lifelines():
+    """Entry times that differ between rows: Kaplan-Meier with delayed entry (lifelines'
+    KaplanMeierFitter(entry=...)) estimates the law given X > the earliest entry, so the
+    P-P points are (F_T(t), its step's middle) with F_T the fitted weibull truncated there
+    (scipy's weibull_min), and the Q-Q points F_T's quantiles at the middles."""
+    lifelines = pytest.importorskip("lifelines")
+    rng = np.random.default_rng(9)
+    t = rng.weibull(1.4, 300) * 20.0
+    c = rng.uniform(0, 40.0, t.size)
+    y, event = np.round(np.minimum(t, c), 1), t <= c
+    y, event = y[y > 2.0], event[y > 2.0]
+    late = rng.random(y.size) < 0.5  # every row enters at 1, half of them later: up to 6 or half their time
+    entry = np.where(late, np.round(np.clip(rng.uniform(0, 6.0, y.size), 1.0, y / 2), 1), 1.0)
+    assert entry.min() == 1.0 and np.unique(entry).size > 10
+    r = mlefit.fit(censoring.from_event(y, event).truncated(entry=entry), "weibull")
+    axes, info = panels(r)
+    assert info["nonparametric"] == "Kaplan-Meier"
+    km = lifelines.KaplanMeierFitter().fit(y, event, entry=entry)
+    times = np.unique(y[event])
+    after = 1.0 - km.survival_function_at_times(times).to_numpy()
+    middle = (np.r_[0.0, after[:-1]] + after) / 2
+    law = st.weibull_min(r.estimates["shape"], scale=r.estimates["scale"])
+    first = entry.min()
+    px, py = points(axes["mlefit-pp"])
+    assert np.allclose(px, (law.cdf(times) - law.cdf(first)) / law.sf(first), atol=1e-10)
+    assert np.allclose(py, middle, atol=1e-12)
+    qx, _ = points(axes["mlefit-qq"])
+    assert np.allclose(qx, law.ppf(law.cdf(first) + middle * law.sf(first)), rtol=1e-8)
+
+
+def test_interval_rows_with_entry_times_that_differ_are_refused_before_the_fit(tmp_path):
+    lower = np.array([1.0, 2.0, 3.0, 5.0, 6.0])
+    entry = np.r_[0.0, 0.5, 0.0, 1.0, 0.0]
+    delayed = mlefit.fit(censoring.from_bounds(lower, lower + 1.0).truncated(entry=entry), "weibull")
     with pytest.raises(UsageError, match="--entry times that differ between rows"):
         plot_survival(delayed, tmp_path / "no.png")
     data = tmp_path / "d.csv"
-    data.write_text("t,e,entry\n" + "".join(f"{v},1,{s}\n" for v, s in zip(weeks, entry)))
-    run = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "-c", "t", "--event", "e",
+    data.write_text("lo,hi,entry\n" + "".join(f"{v},{v + 1},{s}\n" for v, s in zip(lower, entry)))
+    run = subprocess.run([sys.executable, "-m", "mlefit", "fit", str(data), "--lower", "lo", "--upper", "hi",
                           "--entry", "entry", "-d", "weibull", "--plot", str(tmp_path / "p.png")],
                          capture_output=True, text=True)
     assert run.returncode == 2 and run.stdout == ""
@@ -221,3 +251,19 @@ def test_every_family_that_takes_censored_rows_is_drawn(name):
         assert np.all(cdf(qx) >= middle - 1e-12) and np.all(cdf(qx - 1) < middle)
     else:
         assert np.allclose(cdf(qx), middle, atol=1e-8)
+
+
+def test_kaplan_meier_with_delayed_entry_and_its_band_against_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    from mlefit import kaplan_meier
+    rng = np.random.default_rng(9)
+    t = np.round(rng.weibull(1.4, 300) * 20.0, 1) + 1.0
+    c = rng.uniform(0, 40.0, t.size) + 1.0
+    y, event = np.minimum(t, c), t <= c
+    entry = np.where(rng.random(y.size) < 0.5, np.round(np.minimum(rng.uniform(0, 6.0, y.size), y / 2), 1), 0.0)
+    w = rng.integers(1, 4, y.size).astype(float)
+    times, s, lower, upper = kaplan_meier.curve(y, event, w, confidence=0.95, entry=entry)
+    km = lifelines.KaplanMeierFitter().fit(y, event, entry=entry, weights=w)
+    assert np.allclose(s, km.survival_function_at_times(times).to_numpy(), atol=1e-12)
+    band = km.confidence_interval_survival_function_.loc[times].to_numpy()
+    assert np.allclose(lower, band[:, 0], atol=1e-12) and np.allclose(upper, band[:, 1], atol=1e-12)
