@@ -17,7 +17,7 @@ import numpy as np
 
 from . import censored_qq, families, kaplan_meier
 from .errors import UsageError
-from .plots import _figure, _fitted, _save, _subtitle, check_path
+from .plots import _figure, _fitted, _save, _subtitle, _thinned, check_path
 
 
 ENTRY = ("--plot is not drawn for left- or interval-censored rows with --entry times that differ between "
@@ -108,7 +108,8 @@ def _qq_panel(ax, boxes, name, family, finite):
     pad = 0.05 * (high - low) if high > low else 0.5
     low, high = low - pad, high + pad
     if name == "Kaplan-Meier":
-        ok = np.isfinite(boxes.px)
+        keep = _thinned(boxes.px.size)
+        ok = keep[np.isfinite(boxes.px[keep])]
         ax.plot(boxes.px[ok], boxes.py[ok], "o", ms=3.5, alpha=0.6, color="tab:blue", gid="mlefit-npmle",
                 label="Kaplan-Meier steps (middles)")
     else:
@@ -121,7 +122,8 @@ def _qq_panel(ax, boxes, name, family, finite):
 
 def _pp_panel(ax, boxes, name, family):
     if name == "Kaplan-Meier":
-        ax.plot(boxes.px, boxes.py, "o", ms=3.5, alpha=0.6, color="tab:blue", gid="mlefit-npmle",
+        keep = _thinned(boxes.px.size)
+        ax.plot(boxes.px[keep], boxes.py[keep], "o", ms=3.5, alpha=0.6, color="tab:blue", gid="mlefit-npmle",
                 label="Kaplan-Meier steps (middles)")
     else:
         _boxes(ax, boxes, (0.0, 1.0), "Turnbull intervals")

@@ -267,3 +267,17 @@ def test_kaplan_meier_with_delayed_entry_and_its_band_against_lifelines():
     assert np.allclose(s, km.survival_function_at_times(times).to_numpy(), atol=1e-12)
     band = km.confidence_interval_survival_function_.loc[times].to_numpy()
     assert np.allclose(lower, band[:, 0], atol=1e-12) and np.allclose(upper, band[:, 1], atol=1e-12)
+
+
+def test_many_kaplan_meier_steps_are_thinned_to_the_uncensored_plots_limit():
+    from mlefit.plots import MAX_POINTS
+    rng = np.random.default_rng(1)
+    y = rng.exponential(5.0, 3 * MAX_POINTS)
+    event = rng.random(y.size) < 0.8
+    axes, _ = panels(mlefit.fit(censoring.from_event(y, event), "exponential"))
+    times = np.unique(y[event])
+    for gid in ("mlefit-qq", "mlefit-pp"):
+        _, drawn = points(axes[gid])
+        assert drawn.size == MAX_POINTS
+    _, qy = points(axes["mlefit-qq"])
+    assert qy[0] == times[0] and qy[-1] == times[-1]
