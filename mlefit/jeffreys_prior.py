@@ -4,6 +4,7 @@ information of one observation, for the families where it has a closed form:
     bernoulli, binomial:N   p ~ beta(1/2, 1/2)            (proper; I(p) = N / (p (1 - p)))
     poisson                 rate^(-1/2)                   (improper; I = 1 / rate)
     exponential             1/rate                        (improper; I = 1 / rate^2)
+    categorical             p ~ dirichlet(1/2, ..., 1/2)  (proper; mlefit.dirichlet_prior)
     normal                  1/sigma on sigma, mu flat     (improper; Jeffreys' independence
                                                            prior, the product of each
                                                            parameter's own; the joint
@@ -37,7 +38,7 @@ def priors(family, names, fixed, n):
     n: the rows (total weight)."""
     base = family.split(":")[0]
     if base not in JEFFREYS:
-        raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, not {family}; "
+        raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, categorical, not {family}; "
                          f"give PARAM ~ DIST(NUMBERS) priors instead")
     if base == "exponential" and not n > 1:
         raise DataError(f"with Jeffreys' prior 1/rate, the exponential posterior of {n:g} row is gamma({n:g}, S), "

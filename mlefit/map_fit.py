@@ -48,6 +48,9 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         raise UsageError("a prior needs the values in memory in their own unit: values beyond 1e+-100 are "
                          "rescaled for the fit, which a prior's scale would not follow; rescale the data")
     fam = f.family
+    from . import dirichlet_prior
+    if dirichlet_prior.is_categorical(fam):
+        return dirichlet_prior.fit_map(result, given, interval)
     dens, shapes = _density(fam)
     names, domains = tuple(f.names), tuple(f.domains)
     from . import jeffreys_prior

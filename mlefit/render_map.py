@@ -7,7 +7,7 @@ from .render import fmt
 
 def map_rows(table, d):
     for p in d["prior"]:
-        args = ", ".join(fmt(v, 10) for v in p["args"].values())
+        args = ", ".join(fmt(v, 10) for a in p["args"].values() for v in (a if isinstance(a, list) else [a]))
         lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
         said = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
                 else f"{lhs} ~ {p['distribution']}({args})")
@@ -16,7 +16,14 @@ def map_rows(table, d):
                   + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
     post = d.get("posterior")
-    if post:
+    if post and post["distribution"] == "dirichlet":
+        table.add_row("posterior", f"p ~ {post['label']} exactly (conjugate); each p_k's marginal is "
+                                   f"beta(alpha_k, sum alpha - alpha_k):")
+        for i, name in enumerate(post["parameters"]):
+            table.add_row("", f"{name}: mean {fmt(post['mean'][i])}, mode {fmt(post['mode'][i])}, sd "
+                              f"{fmt(post['sd'][i])}, {percent(d['confidence'])} equal-tailed "
+                              f"{fmt(post['ci_lower'][i])} - {fmt(post['ci_upper'][i])}")
+    elif post:
         table.add_row("posterior", f"{post['parameter']} ~ {post['label']} exactly (conjugate): mean "
                                    f"{fmt(post['mean'])}, mode {fmt(post['mode'])}, sd {fmt(post['sd'])}, "
                                    f"{percent(d['confidence'])} equal-tailed {fmt(post['ci_lower'])} - "
