@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import families, links, regression_rows as rows, separation
-from .errors import ConvergenceError, DataError, UsageError
+from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.rowwise import SCALES
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
@@ -35,10 +35,13 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence})")
     rhs = None
     if formula is not None:
-        if response is not None or covariates:
+        if covariates:
             raise UsageError("give --formula, or --response with --covariates, not both")
         from .formula import parse
-        response, rhs, covariates = parse(formula)
+        named, (response, rhs, covariates) = response, parse(formula)
+        if named is not None and named != response:
+            raise UsageError(f"--response '{plain(named, 40)}' is not the formula's response "
+                             f"'{plain(response, 40)}'; give the formula alone (its left side is the response)")
     if response is None and not (censoring and censoring["lower_col"]):
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     if information not in ("observed", "expected"):

@@ -1,0 +1,59 @@
+"""regress with priors, as a user runs it (issue 18 audit): the lasso on a normal regression
+with sigma free (it diverged: minus the Hessian in (b, log sigma) is indefinite at the
+null model's start), checked by the optimality conditions written out independently;
+--response beside a formula naming the same response."""
+import numpy as np
+import pytest
+
+import mlefit
+
+
+def _wide(seed=4, n=100, k=12):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k))
+    b = np.zeros(k)
+    b[:3] = [1.5, -1.0, 0.5]
+    y = X @ b + rng.normal(size=n)
+    data = {"y": y, **{f"x{j}": X[:, j] for j in range(k)}}
+    return data, X, y
+
+
+@pytest.mark.parametrize("prior, weight", [("coef ~ laplace(0, 0.2)", 5.0), ("coef ~ laplace(0, 0.05)", 20.0)])
+def test_lasso_with_sigma_free_meets_the_optimality_conditions(prior, weight):
+    data, X, y = _wide()
+    names = [f"x{j}" for j in range(X.shape[1])]
+    r = mlefit.regress(data, "y", names, dist="normal", prior=prior)
+    assert r.converged
+    e = r.estimates
+    b0, b = e["Intercept"], np.array([e[n] for n in names])
+    sigma = dict((p.name, p.estimate) for p in r.parameters)["sigma"]
+    resid = y - b0 - X @ b
+    # the smooth part's gradient, written out: d/db of sum log normal(y | b0 + x'b, sigma)
+    grad = X.T @ resid / sigma ** 2
+    assert abs(resid.sum()) / sigma ** 2 < 1e-7  # the intercept, unpenalised
+    assert abs(-len(y) / sigma + resid @ resid / sigma ** 3) < 1e-7  # sigma, no prior
+    zero = b == 0.0
+    assert zero.any() and not zero.all()  # exact zeros, and not all of them
+    np.testing.assert_allclose(grad[~zero], weight * np.sign(b[~zero]), atol=1e-7)
+    assert np.all(np.abs(grad[zero]) <= weight + 1e-9)  # inside the kink's subgradient
+
+
+def test_the_lasso_with_sigma_free_equals_scikit_learn_lasso_at_the_map_sigma():
+    sklearn = pytest.importorskip("sklearn.linear_model")
+    data, X, y = _wide()
+    names = [f"x{j}" for j in range(X.shape[1])]
+    r = mlefit.regress(data, "y", names, dist="normal", prior="coef ~ laplace(0, 0.2)")
+    sigma = dict((p.name, p.estimate) for p in r.parameters)["sigma"]
+    # given sigma, the MAP of b is Lasso(alpha = sigma^2 / (n * 0.2)) (docs/priors.md's table)
+    ref = sklearn.Lasso(alpha=sigma ** 2 / (len(y) * 0.2), tol=1e-14, max_iter=100000).fit(X, y)
+    np.testing.assert_allclose([r.estimates[n] for n in names], ref.coef_, atol=1e-7)
+    assert [r.estimates[n] == 0.0 for n in names] == list(ref.coef_ == 0.0)
+
+
+def test_response_beside_a_formula_with_the_same_response():
+    data, X, y = _wide()
+    a = mlefit.regress(data, "y", formula="y ~ x0 + x1", dist="normal")
+    b = mlefit.regress(data, formula="y ~ x0 + x1", dist="normal")
+    assert a.estimates == b.estimates
+    with pytest.raises(mlefit.UsageError, match="--response 'x2' is not the formula's response 'y'"):
+        mlefit.regress(data, "x2", formula="y ~ x0 + x1", dist="normal")
