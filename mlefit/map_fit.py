@@ -143,7 +143,7 @@ def _on_edge(t, domain):
 def _density(fam):
     base = fam.name.split(":")[0]
     try:
-        dens, shapes = families.density(fam.name)
+        dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
     if dens is None or base == "categorical":

@@ -54,10 +54,13 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
-                     censoring=censoring)
+                     censoring=censoring, wide=bool(prior or penalty))
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
+    if (prior or penalty) and not (coef_prior is not None and not coef_prior.firth
+                                   and coef_prior.covers_every_slope(d.names)):
+        rows.check_size(d)  # without a proper prior on every slope, the rows must determine them
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
@@ -70,7 +73,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         try:
             if d.censored is not None:
                 if coef_prior is not None:
-                    raise UsageError("priors and penalties on censored regressions are not built yet")
+                    raise UsageError("priors and penalties on censored regressions are not built yet; fit without --prior "
+                                     "and --penalty")
                 from . import censored_regress
                 fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target,
                                            link=link, w=d.w, offset=d.offset, intercept=where, fixed=fixed,
@@ -133,6 +137,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      censoring=None if d.censored is None else d.censored.counts())
     if coef_prior is not None:
         result = _as_map(result, fit, coef_prior)
+        mle, why = _mle_beside(dens, d, fit, name, target, link, where, fixed, max_iter)
+        result = replace(result, mle=mle, notes=result.notes + ((why,) if why else ()))
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
@@ -147,6 +153,33 @@ def _saved(cov):
     """The coefficients' covariance for --save: a lasso coefficient on its kink (NaN: no
     curvature there) counts as held at its value, with no variance or covariance."""
     return np.where(np.isnan(cov), 0.0, cov).tolist()
+
+
+def _mle_beside(dens, d, fit, name, target, link, intercept, fixed, max_iter):
+    """({name: MLE} of the coefficients and other parameters, None) for a MAP regression,
+    to show what the prior did to each; (None, why) where the MLE does not exist
+    (separation, more coefficients than the data determine) or the ML fit fails."""
+    try:
+        ml = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
+                        offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter)
+        if name in ("bernoulli", "binomial"):
+            try:
+                separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+            except DataError as exc:
+                return None, (f"no MLE beside the MAP: {str(exc).split(';')[0]}; the prior keeps the MAP "
+                              f"finite")
+    except DataError as exc:
+        return None, f"no MLE beside the MAP: {exc}"
+    except (ArithmeticError, np.linalg.LinAlgError, ValueError):
+        return None, "no MLE beside the MAP: the maximum-likelihood fit breaks down on these data"
+    if not ml.converged:
+        return None, f"no MLE beside the MAP: the maximum-likelihood fit did not converge ({ml.message})"
+    if ml.covariance is None:
+        return None, ("no MLE beside the MAP: the likelihood alone does not determine every coefficient (its "
+                      "curvature cannot be inverted: more coefficients than the data pin down, or collinear ones)")
+    out = {n: float(b) for n, b in zip(ml.names, ml.beta)}
+    out.update({n: float(v) for n, v in ml.others})
+    return out, None
 
 
 def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information):

@@ -7,11 +7,7 @@ from .render import fmt
 
 def map_rows(table, d):
     for p in d["prior"]:
-        args = ", ".join(fmt(v, 10) for a in p["args"].values() for v in (a if isinstance(a, list) else [a]))
-        lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
-        said = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
-                else f"{lhs} ~ {p['distribution']}({args})")
-        table.add_row("prior", f"jeffreys: {said}" if p["given"] == "jeffreys" else said)
+        table.add_row("prior", said(p))
     table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
                   + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
@@ -31,6 +27,15 @@ def map_rows(table, d):
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")
 
 
+def said(p):
+    """One prior of the JSON `prior` list, as the table says it."""
+    args = ", ".join(fmt(v, 10) for a in p["args"].values() for v in (a if isinstance(a, list) else [a]))
+    lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
+    text = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
+            else f"{lhs} ~ {p['distribution']}({args})")
+    return f"jeffreys: {text}" if p["given"] == "jeffreys" else text
+
+
 def _posterior_rows(table, d):
     table.add_row("log-prior", fmt(d["log_prior"], 10))
     table.add_row("log-posterior", f"{fmt(d['log_posterior'], 10)}  (log-likelihood + log-prior, unnormalised)")
@@ -48,5 +53,8 @@ def regression_rows(table, d):
             args = ", ".join(fmt(v, 10) for v in p["args"].values())
             table.add_row("prior", "jeffreys: 1/2 log det I(b) on every coefficient (Firth)"
                           if p["distribution"] == "jeffreys" else f"{p['parameter']} ~ {p['distribution']}({args})")
+    if d.get("mle"):
+        table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
+                      + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")

@@ -57,3 +57,59 @@ def test_response_beside_a_formula_with_the_same_response():
     assert a.estimates == b.estimates
     with pytest.raises(mlefit.UsageError, match="--response 'x2' is not the formula's response 'y'"):
         mlefit.regress(data, "x2", formula="y ~ x0 + x1", dist="normal")
+
+
+def test_map_regression_shows_the_mle_of_every_coefficient_beside_it():
+    data, X, y = _wide()
+    names = ["x0", "x1", "x2"]
+    ml = mlefit.regress(data, "y", names, dist="normal")
+    r = mlefit.regress(data, "y", names, dist="normal", prior="coef ~ normal(0, 0.1)")
+    d = r.to_dict()
+    assert d["mle"] == pytest.approx(ml.estimates, rel=1e-9)
+    assert set(d["mle"]) == set(r.estimates)
+    assert all(abs(r.estimates[n]) < abs(d["mle"][n]) for n in names)  # the shrinkage, coefficient by coefficient
+    assert "MLE" in str(r) and "(the estimates above are the MAP)" in str(r)
+    assert mlefit.regress(data, "y", names, dist="normal").to_dict()["mle"] is None  # no prior, no MLE beside
+
+
+def test_no_mle_beside_the_map_under_separation_says_why():
+    data = {"y": [0, 0, 0, 0, 0, 1, 1, 1, 1, 1], "dose": list(range(1, 11))}
+    r = mlefit.regress(data, "y", ["dose"], dist="bernoulli", prior="jeffreys")
+    assert r.to_dict()["mle"] is None
+    assert any(n.startswith("no MLE beside the MAP: complete separation") for n in r.notes)
+
+
+def test_no_mle_beside_a_lasso_with_more_coefficients_than_rows():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(8, 12))
+    data = {"y": X[:, 0] + rng.normal(size=8), **{f"x{j}": X[:, j] for j in range(12)}}
+    r = mlefit.regress(data, "y", [f"x{j}" for j in range(12)], dist="normal", fix={"sigma": 1.0},
+                       prior="coef ~ laplace(0, 0.2)")
+    assert r.converged and r.to_dict()["mle"] is None
+    assert any(n.startswith("no MLE beside the MAP") for n in r.notes)
+
+
+def test_a_prior_on_only_some_slopes_still_needs_more_rows_than_coefficients():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(8, 12))
+    data = {"y": X[:, 0] + rng.normal(size=8), **{f"x{j}": X[:, j] for j in range(12)}}
+    with pytest.raises(mlefit.DataError, match="8 rows for 13 coefficients: the model needs more rows than "
+                                               "coefficients \\(or a proper prior on every slope"):
+        mlefit.regress(data, "y", [f"x{j}" for j in range(12)], dist="normal", prior="x0 ~ normal(0, 1)")
+
+
+def test_ridge_takes_collinear_covariates_and_splits_them_evenly():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=50)
+    y = (rng.random(50) < 1 / (1 + np.exp(-x))).astype(float)
+    data = {"y": y, "a": x, "b": x}  # b copies a: the MLE is not identified, the ridge MAP is
+    with pytest.raises(mlefit.DataError, match="rank deficient"):
+        mlefit.regress(data, "y", ["a", "b"], dist="bernoulli")
+    r = mlefit.regress(data, "y", ["a", "b"], dist="bernoulli", prior="coef ~ normal(0, 1)")
+    one = mlefit.regress({"y": y, "a": x}, "y", ["a"], dist="bernoulli", prior="coef ~ normal(0, 1)")
+    assert r.estimates["a"] == pytest.approx(r.estimates["b"], rel=1e-9)
+    # a + b enters as 2a with a normal(0, 1) on each: the same as one coefficient c = 2a with prior normal(0, sqrt 2)
+    two = mlefit.regress({"y": y, "a": x}, "y", ["a"], dist="bernoulli", prior="coef ~ normal(0, sqrt(2))")
+    assert 2 * r.estimates["a"] == pytest.approx(two.estimates["a"], rel=1e-8)
+    assert one.estimates["a"] != pytest.approx(two.estimates["a"])
+    assert r.to_dict()["mle"] is None

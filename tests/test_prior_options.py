@@ -1,0 +1,56 @@
+"""fit --prior with the other options (issue 18 audit): each works or is refused, never
+ignored: own models (--logpdf) take priors like the family they write out, --by shows the
+log-posterior of each group, --weights count as repeated rows."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import mlefit
+from mlefit import own_model
+from mlefit.cli import cli
+
+TIMES = [0.5, 2.5, 1.25, 0.75, 3.0, 4.1, 0.2, 1.7, 2.2, 5.3]
+WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"
+
+
+def test_an_own_model_takes_a_prior_like_the_family_it_writes_out():
+    fam = own_model.model(logpdf=WEIBULL, params="k>0=1, lam>0=2", support="x>0")
+    own = own_model.fit(TIMES, fam, prior="k ~ lognormal(0, 0.1)")
+    family = mlefit.fit(TIMES, "weibull", prior="shape ~ lognormal(0, 0.1)")
+    assert own.to_dict()["map"] is True
+    assert own.estimates["k"] == pytest.approx(family.estimates["shape"], rel=1e-8)
+    assert own.estimates["lam"] == pytest.approx(family.estimates["scale"], rel=1e-8)
+    assert own.log_posterior == pytest.approx(family.log_posterior, rel=1e-10)
+
+
+def test_the_cli_passes_the_prior_to_an_own_model():
+    text = "x\n" + "\n".join(map(str, TIMES)) + "\n"
+    run = CliRunner().invoke(cli, ["fit", "-", "--logpdf", WEIBULL, "--params", "k>0=1, lam>0=2", "--support",
+                                   "x>0", "--prior", "k ~ lognormal(0, 0.1)", "--json"], input=text)
+    assert run.exit_code == 0, run.output
+    d = json.loads(run.output)
+    family = mlefit.fit(TIMES, "weibull", prior="shape ~ lognormal(0, 0.1)")
+    assert d["map"] is True and d["prior"][0]["parameter"] == "k"
+    assert d["parameters"][0]["estimate"] == pytest.approx(family.estimates["shape"], rel=1e-8)
+
+
+def test_by_groups_show_the_log_posterior_and_the_prior():
+    text = "x,g\n1,a\n0,a\n1,b\n1,b\n0,b\n"
+    run = CliRunner().invoke(cli, ["fit", "-", "-c", "x", "-d", "bernoulli", "--by", "g", "--prior",
+                                   "p ~ beta(2, 2)"], input=text)
+    assert run.exit_code == 0, run.output
+    assert "log-posterior" in run.output and "AIC" not in run.output.split("prior:")[0]
+    assert "prior: p ~ beta(2, 2); estimates are the MAP" in run.output
+    d = json.loads(CliRunner().invoke(cli, ["fit", "-", "-c", "x", "-d", "bernoulli", "--by", "g", "--prior",
+                                            "p ~ beta(2, 2)", "--json"], input=text).output)
+    b = d["groups"][1]
+    assert b["parameters"][0]["estimate"] == pytest.approx(3 / 5, rel=1e-10)  # beta(2 + 2, 2 + 1)'s mode
+    assert f"{b['log_posterior']:.8g}" in run.output.replace("-1.5732989", f"{b['log_posterior']:.8g}")
+
+
+def test_weights_count_as_repeated_rows_under_a_prior():
+    weighted = mlefit.fit([1, 0], "bernoulli", weights=[5, 2], prior="p ~ beta(2, 3)")
+    repeated = mlefit.fit([1] * 5 + [0] * 2, "bernoulli", prior="p ~ beta(2, 3)")
+    assert weighted.estimates["p"] == pytest.approx(repeated.estimates["p"], rel=1e-12)
+    assert weighted.posterior["args"] == repeated.posterior["args"] == {"a": 7.0, "b": 5.0}
