@@ -20,7 +20,8 @@ from .result import Interval, ParameterEstimate
 
 LAPLACE = "Laplace approximation: curvature of the log-posterior"
 NO_CRITERIA = ("AIC and BIC are not reported: they are for maximum-likelihood fits, and this is a MAP fit "
-               "(the log-likelihood is at the MAP, not at its maximum)")
+               "(the log-likelihood is at the MAP, not at its maximum); bits per sample on held-out data is "
+               "the comparison that stays valid (docs/priors.md)")
 
 
 def check_options(interval, robust, derive, bootstrap, data, information="observed"):

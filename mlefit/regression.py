@@ -219,7 +219,9 @@ def _as_map(result, fit, coef_prior):
            f"over the other coefficients, falls chi2_1(level)/2 below its maximum; standard errors and p-values "
            f"as without --interval profile" if profiled else coef_prior.interval_note)
     notes = list(result.notes) + notes_zero + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
-                                  "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
+                                  "reported: they are for maximum-likelihood fits, and this is a MAP fit; compare MAP "
+                                  "fits by bits per sample on held-out rows: --save the model, mlefit predict it on "
+                                  "them, then mlefit compare-losses --target Y --prediction mean (docs/priors.md)"]
     coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
                                                                       else "laplace") for c in result.coefficients)
     return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,

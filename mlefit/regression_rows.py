@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError
+from .formula import REST, expand_rest
 
 SHOWN = 5  # how many offending rows a message names
 
@@ -63,6 +64,12 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
                     if c is not None and option not in ("--cluster", "--event", "--event-left")})
     table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric,
                  optional=optional, text=text)
+    if REST in wanted:  # a formula's '.': the columns read beyond those named
+        wanted = [c for c in wanted if c != REST]
+        others = list(table.names[len(wanted):])
+        rhs = expand_rest(rhs, others)
+        covariates = [c for c in covariates if c != REST] + others
+        wanted += others
     cols = dict(zip(wanted, table.names))
     cens = names_of_labels = note = None
     if censoring is not None:
