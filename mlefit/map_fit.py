@@ -25,8 +25,7 @@ NO_CRITERIA = ("AIC and BIC are not reported: they are for maximum-likelihood fi
 
 
 def check_options(interval, robust, derive, bootstrap, data, information="observed"):
-    """The fit options a MAP fit takes: Wald-type (Laplace) intervals on uncensored data."""
-    from .censoring import Censored
+    """The fit options a MAP fit takes: Wald-type (Laplace) or profile intervals."""
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
                          "(observed): drop --information expected")
@@ -34,8 +33,6 @@ def check_options(interval, robust, derive, bootstrap, data, information="observ
         raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior), or "
                          "with --interval profile the profile log-posterior's: --interval bootstrap/all, "
                          "--robust and --derive do not go with --prior")
-    if isinstance(data, Censored):
-        raise UsageError("--prior does not go with censored data yet; fit them without a prior")
 
 
 def fit_map(result, given, max_iter=200, interval="wald"):
@@ -55,7 +52,12 @@ def fit_map(result, given, max_iter=200, interval="wald"):
     dens, shapes = _density(fam)
     names, domains = tuple(f.names), tuple(f.domains)
     from . import jeffreys_prior
+    censored = result.censoring is not None
     if jeffreys_prior.asked(given):
+        if censored:
+            raise UsageError("--prior jeffreys is the family's Jeffreys prior for values seen exactly; with "
+                             "censored rows the information, and so the prior, depends on the censoring: give "
+                             "PARAM ~ DIST(NUMBERS) priors")
         priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n)
     else:
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
@@ -65,15 +67,30 @@ def fit_map(result, given, max_iter=200, interval="wald"):
             raise UsageError(f"the estimate of {p.parameter} is the sample extreme, not found from the "
                              f"likelihood's slope: a prior on it is not supported; put priors on the others")
     y, w = f.x, f.w
+    if censored:  # the rows' log f, log F, log S and log-differences (mlefit.censored_terms)
+        from . import censored_terms as ct
+
+        def loglik_of(theta):
+            with np.errstate(all="ignore"):
+                return ct.loglik(dens, f.stats.terms, theta, shapes)
+
+        def data_sums(theta):
+            return ct.sums(dens, f.stats.terms, theta, shapes)
+    else:
+        def loglik_of(theta):
+            return data_loglik(dens, y, theta, w, shapes)
+
+        def data_sums(theta):
+            return sums(dens, y, theta, w, shapes)
 
     def log_prior(theta):
         return sum(p.logpdf(theta[p.index]) for p in priors)
 
     def value_at(theta):
-        return data_loglik(dens, y, theta, w, shapes) + log_prior(theta)
+        return loglik_of(theta) + log_prior(theta)
 
     def sums_at(theta):
-        v, g, h, noise = sums(dens, y, theta, w, shapes)
+        v, g, h, noise = data_sums(theta)
         g, h = g.copy(), h.copy()
         for p in priors:
             lp, d1, d2 = p.derivs(theta[p.index])
@@ -83,7 +100,7 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         return v, g, h, noise
 
     from .conjugate import edge_log_prior, posterior
-    exact = posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence)
+    exact = None if censored else posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence)
     if exact is not None and _on_edge(exact["mode"], domains[priors[0].index]):
         # the posterior density rises to the edge of the range (a flat or U-shaped prior and
         # data all on one side): its mode, the MAP, is there, out of the unconstrained
@@ -98,7 +115,7 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
         lp = None
     theta = tuple(float(t) for t in found.theta)
-    loglik = data_loglik(dens, y, theta, w, shapes)
+    loglik = loglik_of(theta)
     lp = log_prior(theta) if lp is None else lp
     info = _information(dens, sums_at, value_at, theta, found.free)
     cov = inference.covariance_from_information(info) if len(found.free) else None
@@ -114,6 +131,11 @@ def fit_map(result, given, max_iter=200, interval="wald"):
     notes = [n for n in result.notes] + notes + [
         f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
         f"the MLE moved {shrink}", NO_CRITERIA]
+    if censored and result.censoring.get("fitted_median") is not None:  # the median at the MAP, not the MLE
+        from .censored_fit import fitted_median
+        lo = f.stats.x[:, 0]
+        result = replace(result, censoring={**result.censoring,
+                                            "fitted_median": fitted_median(dens, theta, shapes, lo)})
     out = replace(result, parameters=tuple(parameters), loglik=loglik, aic=math.nan, bic=math.nan,
                   bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + found.method,
                   converged=found.converged, iterations=found.iterations, message=found.message,
