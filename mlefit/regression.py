@@ -71,18 +71,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
         try:
-            if d.censored is not None:
-                if coef_prior is not None:
-                    raise UsageError("priors and penalties on censored regressions are not built yet; fit without --prior "
-                                     "and --penalty")
-                from . import censored_regress
-                fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target,
-                                           link=link, w=d.w, offset=d.offset, intercept=where, fixed=fixed,
-                                           max_iter=max_iter)
-            else:
-                fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                                 offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter,
-                                 prior=coef_prior)
+            fit = _fit_rows(dens, d, name, target, link, where, fixed, max_iter, coef_prior)
         except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
@@ -137,7 +126,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      censoring=None if d.censored is None else d.censored.counts())
     if coef_prior is not None:
         result = _as_map(result, fit, coef_prior)
-        mle, why = _mle_beside(dens, d, fit, name, target, link, where, fixed, max_iter)
+        mle, why = _mle_beside(dens, d, name, target, link, where, fixed, max_iter)
         result = replace(result, mle=mle, notes=result.notes + ((why,) if why else ()))
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
@@ -155,13 +144,23 @@ def _saved(cov):
     return np.where(np.isnan(cov), 0.0, cov).tolist()
 
 
-def _mle_beside(dens, d, fit, name, target, link, intercept, fixed, max_iter):
+def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=None):
+    """The LinearFit of the rows `d` (censored ones by mlefit.censored_regress), MAP with `prior`."""
+    if d.censored is not None:
+        from . import censored_regress
+        return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
+                                    w=d.w, offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter,
+                                    prior=prior)
+    return fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
+                      offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter, prior=prior)
+
+
+def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
     """({name: MLE} of the coefficients and other parameters, None) for a MAP regression,
     to show what the prior did to each; (None, why) where the MLE does not exist
     (separation, more coefficients than the data determine) or the ML fit fails."""
     try:
-        ml = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                        offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter)
+        ml = _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter)
         if name in ("bernoulli", "binomial"):
             try:
                 separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)

@@ -62,3 +62,40 @@ def test_weibull_interval_censored_map_equals_scipy_optimize_on_the_written_out_
 def test_jeffreys_is_refused_with_censored_rows():
     with pytest.raises(mlefit.UsageError, match="depends on the censoring"):
         mlefit.fit(censoring.from_event(TIMES, EVENT), "exponential", prior="jeffreys")
+
+
+def _rossi(rows=150):
+    import csv
+    from pathlib import Path
+    with open(Path(__file__).resolve().parent.parent / "sample_data" / "rossi.csv") as fh:
+        data = list(csv.DictReader(fh))[:rows]
+    return {k: np.array([float(r[k]) for r in data]) for k in ("week", "arrest", "fin", "age", "prio")}
+
+
+@pytest.mark.parametrize("prior", ["coef ~ normal(0, 0.1)", "coef ~ student_t(3, 0, 0.05)"])
+def test_censored_weibull_regression_map_equals_scipy_optimize(prior):
+    data = _rossi()
+    names = ["fin", "age", "prio"]
+    r = mlefit.regress(data, "week", names, dist="weibull", censoring={"event": "arrest"}, prior=prior)
+    X = np.column_stack([np.ones(data["week"].size)] + [data[n] for n in names])
+    t, seen = data["week"], data["arrest"] == 1
+    dist, args = prior.split("~")[1].strip().split("(")
+    args = [float(a) for a in args.rstrip(")").split(",")]
+    log_prior = (lambda b: stats.norm(*args).logpdf(b).sum()) if dist == "normal" else \
+        (lambda b: stats.t(args[0], args[1], args[2]).logpdf(b).sum())
+
+    def minus_log_posterior(v):
+        b, k = v[:4], math.exp(v[4])
+        lam = np.exp(X @ b)
+        z = (t / lam) ** k
+        ll = np.where(seen, math.log(k) - np.log(lam) + (k - 1) * np.log(t / lam) - z, -z).sum()
+        return -(ll + log_prior(b[1:]))
+
+    start = np.array([r.estimates["Intercept"], *[r.estimates[n] for n in names], math.log(r.estimates["shape"])])
+    best = optimize.minimize(minus_log_posterior, start + 0.05, method="BFGS", options={"gtol": 1e-10})
+    got = [r.estimates[n] for n in ["Intercept"] + names] + [r.estimates["shape"]]
+    np.testing.assert_allclose(got, [*best.x[:4], math.exp(best.x[4])], rtol=1e-5, atol=1e-7)
+    assert r.to_dict()["log_posterior"] == pytest.approx(-best.fun, rel=1e-9)
+    ml = mlefit.regress(data, "week", names, dist="weibull", censoring={"event": "arrest"})
+    assert r.to_dict()["mle"] == pytest.approx(ml.estimates, rel=1e-9)
+    assert r.censoring == ml.censoring
