@@ -41,7 +41,7 @@ def fit(data, family=None, **options):
     prior: priors on parameters, making the fit MAP (maximum a posteriori): 'p ~ beta(2, 2)',
         a list of such strings (one per parameter), {'p': 'beta(2, 2)'}, 'p ~ dirichlet(1, 2, 3)'
         for categorical p (one concentration per label), or 'jeffreys' (the family's Jeffreys
-        prior: bernoulli, binomial, poisson, exponential, normal, categorical); the result's
+        prior, where mlefit has its closed form: docs/priors.md); the result's
         loglik is the data's at the MAP, with log_prior, log_posterior (unnormalised), the MLE
         beside (mle), Laplace intervals, the exact posterior of a conjugate pair
         (posterior) and no AIC/BIC (see docs/priors.md).

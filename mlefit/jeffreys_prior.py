@@ -9,6 +9,10 @@ information of one observation, for the families where it has a closed form:
                                                            prior, the product of each
                                                            parameter's own; the joint
                                                            |I(mu, sigma)|^(1/2) is 1/sigma^2)
+    lognormal, laplace, logistic, cauchy, gumbel: the same, 1/scale with the location flat
+    half_normal, rayleigh   1/sigma                       (improper; I = c / sigma^2)
+    weibull, log_logistic   1/(shape scale)               (improper; the independence prior
+                                                           of log X's location-scale form)
 
 Each is a product of priors on single parameters, so it is a tuple of priors.Prior (the
 improper powers as the 'power' shape, t^k), which the MAP fit and the conjugate
@@ -23,6 +27,19 @@ JEFFREYS = {
     "poisson": (("rate", "power", (-0.5,)),),
     "exponential": (("rate", "power", (-1.0,)),),
     "normal": (("sigma", "power", (-1.0,)),),
+    # location-scale families: Jeffreys' independence prior, flat on the location, 1/scale
+    "lognormal": (("sdlog", "power", (-1.0,)),),
+    "laplace": (("b", "power", (-1.0,)),),
+    "logistic": (("s", "power", (-1.0,)),),
+    "cauchy": (("sigma", "power", (-1.0,)),),
+    "gumbel": (("beta", "power", (-1.0,)),),
+    # scale families: |I(sigma)|^(1/2) is 1/sigma
+    "half_normal": (("sigma", "power", (-1.0,)),),
+    "rayleigh": (("sigma", "power", (-1.0,)),),
+    # log-location-scale: log X has location log(scale) and scale 1/shape, so the
+    # independence prior 1/(1/shape) on (log scale, 1/shape) is 1/(shape scale) here
+    "weibull": (("shape", "power", (-1.0,)), ("scale", "power", (-1.0,))),
+    "log_logistic": (("shape", "power", (-1.0,)), ("scale", "power", (-1.0,))),
 }
 
 

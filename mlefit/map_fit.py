@@ -113,6 +113,7 @@ def fit_map(result, given, max_iter=200, interval="wald"):
     else:
         start = _start(f.theta, domains, priors, f.n)
         found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
+        found = replace(found, theta=_ties_at_the_mle(found.theta, f.theta, priors, value_at))
         lp = None
     theta = tuple(float(t) for t in found.theta)
     loglik = loglik_of(theta)
@@ -147,6 +148,20 @@ def fit_map(result, given, max_iter=200, interval="wald"):
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
+
+
+def _ties_at_the_mle(theta, mle, priors, value_at):
+    """theta with each parameter that has no prior put back at its MLE where the
+    log-posterior is as high there: where the maximum is flat along it (laplace's mu on an
+    even number of rows, any point between the two middle values), the MAP is reported at
+    the MLE's choice rather than wherever the search stopped."""
+    theta = list(theta)
+    top = value_at(theta)
+    for i in set(range(len(theta))) - {p.index for p in priors}:
+        trial = theta[:i] + [float(mle[i])] + theta[i + 1:]
+        if trial[i] != theta[i] and value_at(trial) >= top - 1e-13 * max(1.0, abs(top)):
+            theta = trial
+    return tuple(theta)
 
 
 def _solver(dens, priors):
