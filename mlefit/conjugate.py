@@ -8,10 +8,11 @@ import math
 import numpy as np
 
 
-def posterior(family, priors, y, w, fixed, theta, confidence):
+def posterior(family, priors, y, w, fixed, theta, confidence, shapes=()):
     """The exact posterior dict of the one parameter with a conjugate prior, or None when
     the fit has no conjugate pair. family: the family's name ('binomial:10');
-    fixed: {index: value}; theta: the fitted parameters (for a fixed sigma)."""
+    fixed: {index: value}; theta: the fitted parameters (for a fixed sigma); shapes: the
+    binomial's trials per row (when not in the name)."""
     base, _, shape = family.partition(":")
     if len(priors) != 1 or priors[0].transform is not None:
         return None
@@ -26,8 +27,9 @@ def posterior(family, priors, y, w, fixed, theta, confidence):
     found = None
     if kind == "beta" and base == "bernoulli":
         found = ("beta", (a[0] + s, a[1] + n - s))
-    elif kind == "beta" and base == "binomial" and shape:
-        found = ("beta", (a[0] + s, a[1] + int(shape) * n - s))
+    elif kind == "beta" and base == "binomial" and (shape or shapes):
+        trials = int(shape) * n if shape else float(np.sum(shapes[0]) if w is None else np.dot(w, shapes[0]))
+        found = ("beta", (a[0] + s, a[1] + trials - s))
     elif kind == "beta" and base == "geometric":
         found = ("beta", (a[0] + n, a[1] + s))
     elif kind == "gamma" and base == "poisson":

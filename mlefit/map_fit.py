@@ -67,6 +67,8 @@ def fit_map(result, given, max_iter=200, interval="wald"):
             raise UsageError(f"the estimate of {p.parameter} is the sample extreme, not found from the "
                              f"likelihood's slope: a prior on it is not supported; put priors on the others")
     y, w = f.x, f.w
+    if fam.spec.shape is not None and not shapes:  # trials per row (--trials COLUMN): the distinct
+        y, w, shapes = f.stats.x, f.stats.c, (f.stats.t,)  # (successes, trials) pairs with their counts
     if censored:  # the rows' log f, log F, log S and log-differences (mlefit.censored_terms)
         from . import censored_terms as ct
 
@@ -100,7 +102,7 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         return v, g, h, noise
 
     from .conjugate import edge_log_prior, posterior
-    exact = None if censored else posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence)
+    exact = None if censored else posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence, shapes)
     if exact is not None and _on_edge(exact["mode"], domains[priors[0].index]):
         # the posterior density rises to the edge of the range (a flat or U-shaped prior and
         # data all on one side): its mode, the MAP, is there, out of the unconstrained
@@ -187,9 +189,6 @@ def _density(fam):
     if dens is None or base == "categorical":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")
-    if fam.spec.shape is not None and not shapes:
-        raise UsageError(f"--prior with {base} needs one number of trials for every row ({base}:N or "
-                         f"--trials N), not one per row")
     return dens, shapes
 
 

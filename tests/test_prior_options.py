@@ -54,3 +54,29 @@ def test_weights_count_as_repeated_rows_under_a_prior():
     repeated = mlefit.fit([1] * 5 + [0] * 2, "bernoulli", prior="p ~ beta(2, 3)")
     assert weighted.estimates["p"] == pytest.approx(repeated.estimates["p"], rel=1e-12)
     assert weighted.posterior["args"] == repeated.posterior["args"] == {"a": 7.0, "b": 5.0}
+
+
+def test_binomial_with_trials_per_row_and_a_beta_prior_is_beta_a_plus_s_b_plus_failures():
+    x, t, w = [3, 5, 2, 7, 3], [10, 10, 5, 12, 10], [1, 2, 1, 1, 3]
+    r = mlefit.fit(x, "binomial", trials=t, weights=w, prior="p ~ beta(2, 2)")
+    s = sum(wi * xi for wi, xi in zip(w, x))
+    trials = sum(wi * ti for wi, ti in zip(w, t))
+    assert r.estimates["p"] == pytest.approx((2 + s - 1) / (4 + trials - 2), abs=1e-10)  # generic Newton
+    assert r.posterior["args"] == {"a": 2 + s, "b": 2 + trials - s}
+
+
+def test_beta_binomial_with_trials_per_row_equals_scipy_optimize():
+    from scipy import optimize, stats
+    import numpy as np
+    x = np.array([0, 9, 1, 8, 2, 10, 5, 0, 7, 3])
+    t = np.array([10, 10, 9, 10, 12, 10, 10, 8, 9, 11])
+    r = mlefit.fit(x, "beta_binomial", trials=t, prior=["a ~ gamma(2, 1)", "b ~ lognormal(0, 1)"])
+
+    def minus(u):
+        a, b = np.exp(u)
+        return -(stats.betabinom(t, a, b).logpmf(x).sum() + stats.gamma(2).logpdf(a) + stats.lognorm(1).logpdf(b))
+
+    best = optimize.minimize(minus, np.log([r.estimates["a"], r.estimates["b"]]) + 0.1, method="Nelder-Mead",
+                             options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20000})
+    assert [r.estimates["a"], r.estimates["b"]] == pytest.approx(list(np.exp(best.x)), rel=1e-6)
+    assert r.log_posterior == pytest.approx(-best.fun, rel=1e-10)
