@@ -47,10 +47,14 @@ def maximise(objective, vec0, weights, centers, max_iter=100):
             t *= 0.5
         else:
             moved = False
+        rounding = rise <= 64.0 * np.finfo(float).eps * (abs(value) + 1.0)  # the rise at the value's rounding
         if not moved:
-            if rise <= 64.0 * np.finfo(float).eps * (abs(value) + 1.0):  # at the rounding of the value
+            if rounding:
                 return Maximum(v, value, point.grad, point.hess, it - 1, True, "", 0.0)
             return Maximum(v, value, point.grad, point.hess, it, False, "the line search found no rise", rise)
+        if rounding and new <= value:  # the last step: its rise is below what the value can show, and
+            point = objective(trial)  # steps of that size could go back and forth for ever
+            return Maximum(trial, new, point.grad, point.hess, it, True, "", 0.0)
         v, value = trial, new
         point = objective(v)
     return Maximum(v, value, point.grad, point.hess, max_iter, False,

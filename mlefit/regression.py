@@ -66,7 +66,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         if fix:
             raise UsageError("the categorical family has no other parameter to fix")
         dens, fixed = None, {}
-        fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter)
+        fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter, prior=coef_prior)
     else:
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
@@ -145,7 +145,11 @@ def _saved(cov):
 
 
 def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=None):
-    """The LinearFit of the rows `d` (censored ones by mlefit.censored_regress), MAP with `prior`."""
+    """The LinearFit of the rows `d` (censored ones by mlefit.censored_regress, a categorical
+    response by softmax_model), MAP with `prior`."""
+    if name == "categorical":
+        from .softmax_model import fit_softmax
+        return fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=intercept, max_iter=max_iter, prior=prior)
     if d.censored is not None:
         from . import censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -186,14 +190,16 @@ def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, inform
     the options a MAP regression does not take are refused."""
     if not prior and not penalty:
         return None
-    if name == "categorical":
-        raise UsageError("--prior and --penalty are not available for the categorical family yet")
     if robust or cluster is not None or information != "observed":
         raise UsageError("--prior and --penalty give intervals from the log-posterior (its curvature, or its "
                          "profile with --interval profile): not with --robust, --cluster or --information expected")
     from .regression_prior import resolve
     n = float(d.y.size if d.w is None else np.sum(d.w))
-    found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+    if name == "categorical":  # softmax: the coefficients are 'label:term', a term's prior on every label's
+        from .softmax_model import coefficient_names
+        found = resolve(prior, penalty, coefficient_names(d.names, d.labels), n, terms=d.names)
+    else:
+        found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
     if interval == "profile" and getattr(found, "kinks", ()):
         raise UsageError("--interval profile does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
                          "their kinks leave the profile without derivatives there")

@@ -30,6 +30,7 @@ class CoefPriors:
     given: tuple
     penalty: dict | None
     covered: tuple  # indexes of the coefficients with a prior
+    every_slope: bool = False  # every coefficient but the intercept(s) has one
     firth = False  # Jeffreys' prior (firth.Jeffreys) is the other kind
     interval_note = ("standard errors and intervals from the curvature of the log-posterior (Laplace "
                      "approximation): credible intervals; the p-values test 0 under that approximation")
@@ -39,7 +40,7 @@ class CoefPriors:
         return PenalisedObjective(objective, self)
 
     def covers_every_slope(self, names):
-        return len(self.covered) >= len(names) - ("Intercept" in names)
+        return self.every_slope
 
     def note(self, names):
         """What the prior is, for the result's notes."""
@@ -81,15 +82,17 @@ class CoefPriors:
         return lp, g, h
 
 
-def resolve(texts, penalty, names, n, family_params=()):
+def resolve(texts, penalty, names, n, family_params=(), terms=None):
     """The CoefPriors of --prior texts or --penalty SPEC for the coefficients `names`
-    (n: the rows' total weight), or None when neither is given."""
+    (n: the rows' total weight), or None when neither is given. terms: for softmax
+    regression, the design's terms, names being 'label:term' for each label but the
+    reference: a prior on a term (or Intercept) is on it for every label."""
     texts = [texts] if isinstance(texts, str) else list(texts or ())
     if texts and penalty:
         raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
                          "'coef ~ normal(0, 1/sqrt(n LAMBDA))')")
     if penalty:
-        return _penalty(penalty, names, n)
+        return _penalty(penalty, names, n, terms)
     if not texts:
         return None
     if any(str(t).strip().lower() == "jeffreys" for t in texts):
@@ -102,8 +105,9 @@ def resolve(texts, penalty, names, n, family_params=()):
         if lhs in family_params and lhs not in names:
             raise UsageError(f"regress takes priors on the coefficients (coef, or a coefficient by name); "
                              f"a prior on the family's {lhs} is not supported yet (got '{plain(text, 60)}')")
-    parsed = parse_all(texts, ("coef",) + tuple(names), ("real",) * (len(names) + 1), what="the regression",
-                       noun="coefficient")
+    term_of = _terms(names, terms)
+    known = tuple(dict.fromkeys(("coef",) + tuple(names) + tuple(terms or ())))
+    parsed = parse_all(texts, known, ("real",) * len(known), what="the regression", noun="coefficient")
     for p in parsed:
         if p.distribution in NOT_ON_COEFFICIENTS:
             raise UsageError(f"a {p.distribution} prior on coefficients is not supported (its edges are kinks "
@@ -111,13 +115,25 @@ def resolve(texts, penalty, names, n, family_params=()):
     by_name = {p.parameter: p for p in parsed}
     out = []
     for j, name in enumerate(names):
-        prior = by_name.get(name) or (by_name.get("coef") if name != "Intercept" else None)
+        prior = by_name.get(name) or by_name.get(term_of(j)) or \
+            (by_name.get("coef") if term_of(j) != "Intercept" else None)
         if prior is not None:
             out.append((j, prior))
-    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed), None, tuple(j for j, _ in out))
+    covered = tuple(j for j, _ in out)
+    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed), None, covered,
+                      _every_slope(covered, names, term_of))
 
 
-def _penalty(spec, names, n):
+def _terms(names, terms):
+    """j -> the term of coefficient j: its name, or for softmax ('label:term') its term."""
+    return (lambda j: names[j]) if terms is None else (lambda j: terms[j % len(terms)])
+
+
+def _every_slope(covered, names, term_of):
+    return set(covered) >= {j for j in range(len(names)) if term_of(j) != "Intercept"}
+
+
+def _penalty(spec, names, n, terms=None):
     """glmnet's penalty on n rows, mean NLL + lambda ((1 - alpha)/2 |b|^2 + alpha |b|_1), as the
     priors it equals on each coefficient but the intercept: normal(0, 1/sqrt(n lambda (1 - alpha)))
     and laplace(0, 1/(n lambda alpha)). l2:LAMBDA is alpha = 0, l1:LAMBDA alpha = 1."""
@@ -145,11 +161,13 @@ def _penalty(spec, names, n):
     texts = ([f"coef ~ normal(0, {sd!r})"] if sd else []) + ([f"coef ~ laplace(0, {scale!r})"] if scale else [])
     coefs = ("coef",) + tuple(names)
     parsed = [parse_all([t], coefs, ("real",) * len(coefs), what="the regression")[0] for t in texts]
-    out = tuple((j, prior) for prior in parsed for j, name in enumerate(names) if name != "Intercept")
+    term_of = _terms(names, terms)
+    out = tuple((j, prior) for prior in parsed for j in range(len(names)) if term_of(j) != "Intercept")
     said = " and ".join(p.label() for p in parsed)
+    covered = tuple(sorted({j for j, _ in out}))
     return CoefPriors(out, tuple(p.to_dict() for p in parsed),
                       {"kind": kind, "lambda": lam, "alpha": alpha, "n": n, "sd": sd, "scale": scale, "prior": said},
-                      tuple(sorted({j for j, _ in out})))
+                      covered, _every_slope(covered, names, term_of))
 
 
 class PenalisedObjective:
@@ -157,7 +175,8 @@ class PenalisedObjective:
     and Hessian of log-likelihood + log-prior in (b, eta_others)."""
 
     def __init__(self, base, priors):
-        self.base, self.priors, self.p = base, priors, base.p
+        # softmax: (K - 1) coefficient vectors, all of vec; else the first p of (b, eta_others)
+        self.base, self.priors, self.p = base, priors, getattr(base, "n_coefficients", base.p)
 
     def value(self, vec):
         v = self.base.value(vec)
