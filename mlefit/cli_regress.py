@@ -112,11 +112,11 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
         given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
-                 "--prior": bool(prior), "--penalty": penalty,
+                 "--penalty": penalty,
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
-                                 max_iter=max_iter))
+                                 max_iter=max_iter, **({"prior": list(prior)} if prior else {})))
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,

@@ -24,7 +24,7 @@ NO_CRITERIA = ("AIC and BIC are not reported: they are for maximum-likelihood fi
                "the comparison that stays valid (docs/priors.md)")
 
 
-def check_options(interval, robust, derive, bootstrap, data, information="observed"):
+def check_options(interval, robust, derive, bootstrap, data=None, information="observed"):
     """The fit options a MAP fit takes: Wald-type (Laplace) or profile intervals."""
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
@@ -78,12 +78,12 @@ def fit_map(result, given, max_iter=200, interval="wald"):
 
         def data_sums(theta):
             return ct.sums(dens, f.stats.terms, theta, shapes)
-    else:
+    else:  # numpy scalars: a trial step's sigma = 0 gives inf, not ZeroDivisionError (own and mean models)
         def loglik_of(theta):
-            return data_loglik(dens, y, theta, w, shapes)
+            return data_loglik(dens, y, [np.float64(t) for t in theta], w, shapes)
 
         def data_sums(theta):
-            return sums(dens, y, theta, w, shapes)
+            return sums(dens, y, [np.float64(t) for t in theta], w, shapes)
 
     def log_prior(theta):
         return sum(p.logpdf(theta[p.index]) for p in priors)
@@ -114,7 +114,8 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         lp = edge_log_prior(priors[0], exact["mode"])
     else:
         start = _start(f.theta, domains, priors, f.n)
-        found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
+        with np.errstate(all="ignore"):  # trial steps to the edge of a range: inf and nan, rejected
+            found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
         found = replace(found, theta=_ties_at_the_mle(found.theta, f.theta, priors, value_at))
         lp = None
     theta = tuple(float(t) for t in found.theta)
@@ -125,9 +126,10 @@ def fit_map(result, given, max_iter=200, interval="wald"):
     profiled = {}
     if interval == "profile" and found.free:
         from . import map_profile
-        profiled = map_profile.intervals(_solver(dens, priors), value_at, sums_at, theta, found.free, f.fixed, held, cov,
-                                         f.confidence, max_iter,
-                                         skip={i for i in found.free if _on_edge(theta[i], domains[i])})
+        with np.errstate(all="ignore"):
+            profiled = map_profile.intervals(_solver(dens, priors), value_at, sums_at, theta, found.free, f.fixed, held, cov,
+                                             f.confidence, max_iter,
+                                             skip={i for i in found.free if _on_edge(theta[i], domains[i])})
     parameters, notes = _parameters(result, theta, cov, found.free, domains, exact, f.confidence, profiled)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)

@@ -80,3 +80,23 @@ def test_beta_binomial_with_trials_per_row_equals_scipy_optimize():
                              options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20000})
     assert [r.estimates["a"], r.estimates["b"]] == pytest.approx(list(np.exp(best.x)), rel=1e-6)
     assert r.log_posterior == pytest.approx(-best.fun, rel=1e-10)
+
+
+def test_a_nonlinear_mean_model_takes_priors_on_its_parameters():
+    from scipy import optimize, stats
+    import numpy as np
+    text = "y,x\n1.1,1\n1.9,2\n3.2,3\n3.9,4\n5.1,5\n6.2,6\n"
+    run = CliRunner().invoke(cli, ["regress", "-", "-y", "y", "--mean", "a + b*x", "--params", "a=0,b=1",
+                                   "-d", "normal", "--prior", "b ~ normal(0, 0.1)", "--json"], input=text)
+    assert run.exit_code == 0, run.output
+    d = json.loads(run.output)
+    x, y = np.arange(1.0, 7.0), np.array([1.1, 1.9, 3.2, 3.9, 5.1, 6.2])
+
+    def minus(v):
+        a, b, s = v[0], v[1], np.exp(v[2])
+        return -(stats.norm(a + b * x, s).logpdf(y).sum() + stats.norm(0, 0.1).logpdf(b))
+
+    est = [p["estimate"] for p in d["parameters"]]
+    best = optimize.minimize(minus, [est[0], est[1], np.log(est[2])], method="BFGS", options={"gtol": 1e-10})
+    assert est == pytest.approx([best.x[0], best.x[1], np.exp(best.x[2])], rel=1e-6, abs=1e-8)
+    assert d["map"] is True and d["log_posterior"] == pytest.approx(-best.fun, rel=1e-10)
