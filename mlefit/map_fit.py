@@ -25,20 +25,22 @@ NO_CRITERIA = ("AIC and BIC are not reported: they are for maximum-likelihood fi
 
 
 def check_options(interval, robust, derive, bootstrap, data=None, information="observed"):
-    """The fit options a MAP fit takes: Wald-type (Laplace) or profile intervals."""
+    """The fit options a MAP fit takes: Wald-type (Laplace) or profile intervals, and
+    derived quantities (plug-in, with Laplace delta-method intervals)."""
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
                          "(observed): drop --information expected")
-    if interval not in ("wald", "profile") or robust or derive or bootstrap:
+    if interval not in ("wald", "profile") or robust or bootstrap:
         raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior), or "
-                         "with --interval profile the profile log-posterior's: --interval bootstrap/all, "
-                         "--robust and --derive do not go with --prior")
+                         "with --interval profile the profile log-posterior's: --interval bootstrap/all and "
+                         "--robust do not go with --prior")
 
 
-def fit_map(result, given, max_iter=200, interval="wald"):
+def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     """The MAP fit for the priors `given` (priors.parse_all's forms), from the ML fit
     `result` (its data, family and fixed values): a FitResult with map fields set.
-    interval: 'wald' (Laplace) or 'profile' (the profile log-posterior's, Laplace beside)."""
+    interval: 'wald' (Laplace) or 'profile' (the profile log-posterior's, Laplace beside).
+    derive: quantities of the parameters (mlefit.derive's specs), at the MAP."""
     from .priors import parse_all
 
     f = result.fitted
@@ -48,6 +50,9 @@ def fit_map(result, given, max_iter=200, interval="wald"):
     fam = f.family
     from . import dirichlet_prior
     if dirichlet_prior.is_categorical(fam):
+        if derive:
+            raise UsageError("--derive does not go with a dirichlet prior yet (the categorical fit has no "
+                             "covariances between its probabilities)")
         return dirichlet_prior.fit_map(result, given, interval)
     dens, shapes = _density(fam)
     names, domains = tuple(f.names), tuple(f.domains)
@@ -141,7 +146,12 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         lo = f.stats.x[:, 0]
         result = replace(result, censoring={**result.censoring,
                                             "fitted_median": fitted_median(dens, theta, shapes, lo)})
-    out = replace(result, parameters=tuple(parameters), loglik=loglik, aic=math.nan, bic=math.nan,
+    derived = _derived(f, theta, cov, found.free, loglik, derive) if derive else ()
+    if derived:
+        notes.append("derived quantities are g at the MAP (a plug-in: a MAP is not invariant to "
+                     "reparametrisation, so this is not the MAP of g), with delta-method intervals from the "
+                     "Laplace approximation")
+    out = replace(result, parameters=tuple(parameters), derived=derived, loglik=loglik, aic=math.nan, bic=math.nan,
                   bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + found.method,
                   converged=found.converged, iterations=found.iterations, message=found.message,
                   notes=tuple(notes), prior=tuple(p.to_dict() for p in priors), log_prior=lp,
@@ -152,6 +162,28 @@ def fit_map(result, given, max_iter=200, interval="wald"):
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
+
+
+def _derived(f, theta, cov, free, loglik, specs):
+    """ParameterEstimate records of the quantities `specs` at the MAP theta: the plug-in
+    value, with the delta method on the Laplace covariance `cov` (over `free`)."""
+    from . import derive as dm
+    from .fitted import Fitted
+    from .intervals import _derived as delta_record
+    k = len(theta)
+    full = None
+    if cov is not None:
+        full = np.full((k, k), np.nan)
+        full[np.ix_(list(free), list(free))] = cov
+    at = Fitted(f.family, f.x, f.w, f.stats, tuple(theta), loglik, f.confidence, fixed=f.fixed, cov=full,
+                max_iter=f.max_iter)
+    out = []
+    for j, spec in enumerate(specs):
+        d = delta_record(at, dm.quantity(at, spec), j, ("wald",), None, None, dm, None)
+        method = d.interval if d.interval == "none" else f"Laplace approximation, {d.interval}"
+        out.append(replace(d, interval=method, intervals=tuple(
+            replace(i, kind="laplace", method=f"Laplace approximation, {i.method}") for i in d.intervals)))
+    return tuple(out)
 
 
 def _ties_at_the_mle(theta, mle, priors, value_at):

@@ -172,9 +172,9 @@ def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source
         from . import map_fit
         map_fit.check_options(settings.get("interval", "wald"), settings.get("robust"), settings.get("derive"),
                               settings.get("bootstrap"), None, settings.get("information", "observed"))
-        interval = settings.pop("interval", "wald")
+        interval, derive = settings.pop("interval", "wald"), settings.pop("derive", ())
     stats = fam.stats(x, w)
     result = from_stats(fam, stats, col, (float(np.min(x[:, 0])), float(np.max(x[:, 0]))), w=w, **settings)
     if prior is not None:
-        result = map_fit.fit_map(result, prior, settings.get("max_iter", 200), interval)
+        result = map_fit.fit_map(result, prior, settings.get("max_iter", 200), interval, derive)
     return replace(result, weights=None if w is None else "given")

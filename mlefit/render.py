@@ -321,7 +321,8 @@ def _emit(items, file, width, layout):
 def print_fit(d, file=None):
     items = [fit_table(d)]
     if d.get("derived"):
-        items.append(fit_table(d, d["derived"], "derived quantities (by the invariance of the MLE)"))
+        items.append(fit_table(d, d["derived"], "derived quantities (g at the MAP, a plug-in: see the note)"
+                               if d.get("map") else "derived quantities (by the invariance of the MLE)"))
     emit(items + [summary_table(d)], file)
 
 

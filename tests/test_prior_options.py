@@ -100,3 +100,36 @@ def test_a_nonlinear_mean_model_takes_priors_on_its_parameters():
     best = optimize.minimize(minus, [est[0], est[1], np.log(est[2])], method="BFGS", options={"gtol": 1e-10})
     assert est == pytest.approx([best.x[0], best.x[1], np.exp(best.x[2])], rel=1e-6, abs=1e-8)
     assert d["map"] is True and d["log_posterior"] == pytest.approx(-best.fun, rel=1e-10)
+
+
+def test_derived_quantities_of_a_map_fit_are_plug_in_with_laplace_delta_intervals():
+    import math
+    import numpy as np
+    from scipy import stats
+    y = np.array([1.0, 2.0, 3.5, 2.2, 4.1])
+    r = mlefit.fit(y, "normal", prior="mu ~ normal(0, 1)", derive=["mean", "quantile:0.9", "mu/sigma"])
+    mu, sigma = r.estimates["mu"], r.estimates["sigma"]
+
+    def log_post(t):
+        return stats.norm(t[0], t[1]).logpdf(y).sum() + stats.norm(0, 1).logpdf(t[0])
+
+    h, e = np.zeros((2, 2)), 1e-4
+    t0 = np.array([mu, sigma])
+    for i in range(2):
+        for j in range(2):
+            a, b = np.eye(2)[i] * e, np.eye(2)[j] * e
+            h[i, j] = (log_post(t0 + a + b) - log_post(t0 + a - b) - log_post(t0 - a + b) + log_post(t0 - a - b)) / (4 * e * e)
+    cov = np.linalg.inv(-h)
+    z = stats.norm.ppf(0.9)
+    by = {d.name: d for d in r.derived}
+    assert by["mean"].estimate == pytest.approx(mu, rel=1e-12)
+    assert by["mean"].se == pytest.approx(math.sqrt(cov[0, 0]), rel=1e-5)
+    assert by["quantile:0.9"].estimate == pytest.approx(mu + z * sigma, rel=1e-10)
+    g = np.array([1.0, z])
+    assert by["quantile:0.9"].se == pytest.approx(math.sqrt(g @ cov @ g), rel=1e-5)
+    g = np.array([1 / sigma, -mu / sigma ** 2])
+    assert by["mu/sigma"].se == pytest.approx(math.sqrt(g @ cov @ g), rel=1e-5)
+    assert by["mean"].interval.startswith("Laplace approximation, delta method")
+    assert any("not the MAP of g" in n for n in r.notes)
+    table = str(r)
+    assert "derived quantities (g at the MAP, a plug-in: see the note)" in table
