@@ -199,7 +199,9 @@ def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, inform
         from .softmax_model import coefficient_names
         found = resolve(prior, penalty, coefficient_names(d.names, d.labels), n, terms=d.names)
     else:
-        found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+        dens = REGRESSED[name].density(name)
+        found = resolve(prior, penalty, d.names, n, dens.params, family_domains=dens.domains,
+                        target=REGRESSED[name].target)
     if interval == "profile" and getattr(found, "kinks", ()):
         raise UsageError("--interval profile does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
                          "their kinks leave the profile without derivatives there")
@@ -229,8 +231,10 @@ def _as_map(result, fit, coef_prior):
                                   "them, then mlefit compare-losses --target Y --prediction mean (docs/priors.md)"]
     coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
                                                                       else "laplace") for c in result.coefficients)
-    return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
-                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
+    others = tuple(p if p.interval.startswith("profile") or coef_prior.firth else
+                   replace(p, interval=p.interval.replace("wald", "laplace")) for p in result.parameters)
+    return replace(result, coefficients=coefs, parameters=others, aic=math.nan, bic=math.nan, lr_statistic=None,
+                   lr_df=None, lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
                    method="MAP: " + result.method + ("; Jeffreys' prior's exact gradient, with the augmented "
                                                      "information as the curvature (Fisher scoring, as logistf)"
                                                      if coef_prior.firth else "; proximal Newton for the laplace priors' "

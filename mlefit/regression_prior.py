@@ -31,6 +31,7 @@ class CoefPriors:
     penalty: dict | None
     covered: tuple  # indexes of the coefficients with a prior
     every_slope: bool = False  # every coefficient but the intercept(s) has one
+    family: tuple = ()  # ((parameter name, Prior), ...): priors on the family's other parameters (sigma, size)
     firth = False  # Jeffreys' prior (firth.Jeffreys) is the other kind
     interval_note = ("standard errors and intervals from the curvature of the log-posterior (Laplace "
                      "approximation): credible intervals; the p-values test 0 under that approximation")
@@ -45,7 +46,8 @@ class CoefPriors:
     def note(self, names):
         """What the prior is, for the result's notes."""
         pen = self.penalty
-        said = "; ".join(f"{names[j]} ~ {p.label()}" for j, p in self.priors)
+        said = "; ".join([f"{names[j]} ~ {p.label()}" for j, p in self.priors]
+                         + [p.said() for _, p in self.family])
         unpenalised = [n for j, n in enumerate(names) if j not in self.covered]
         out = f"MAP (maximum a posteriori) with the priors {said}"
         if pen is not None:
@@ -82,11 +84,13 @@ class CoefPriors:
         return lp, g, h
 
 
-def resolve(texts, penalty, names, n, family_params=(), terms=None):
+def resolve(texts, penalty, names, n, family_params=(), terms=None, family_domains=(), target=None):
     """The CoefPriors of --prior texts or --penalty SPEC for the coefficients `names`
     (n: the rows' total weight), or None when neither is given. terms: for softmax
     regression, the design's terms, names being 'label:term' for each label but the
-    reference: a prior on a term (or Intercept) is on it for every label."""
+    reference: a prior on a term (or Intercept) is on it for every label. family_params,
+    family_domains: the family's parameters, whose others than `target` (the one the
+    linear predictor gives) may take priors too ('sigma ~ half_normal(1)')."""
     texts = [texts] if isinstance(texts, str) else list(texts or ())
     if texts and penalty:
         raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
@@ -100,11 +104,21 @@ def resolve(texts, penalty, names, n, family_params=(), terms=None):
             raise UsageError("--prior jeffreys is a prior on every coefficient at once (Firth's); give it alone")
         from .firth import Jeffreys
         return Jeffreys()
-    for text in texts:
+    family = []
+    others = [(i, q) for i, q in enumerate(family_params) if i != target and q not in names]
+    for text in list(texts):
         lhs = str(text).partition("~")[0].strip()
-        if lhs in family_params and lhs not in names:
-            raise UsageError(f"regress takes priors on the coefficients (coef, or a coefficient by name); "
-                             f"a prior on the family's {lhs} is not supported yet (got '{plain(text, 60)}')")
+        inner = lhs[lhs.find("(") + 1:-1].strip() if lhs.endswith(")") and "(" in lhs else lhs
+        if inner in family_params and inner not in names:
+            if inner not in [q for _, q in others]:
+                raise UsageError(f"the family's {inner} is what the covariates predict (through the link): put "
+                                 f"priors on the coefficients instead (got '{plain(text, 60)}')")
+            parsed_other = parse_all([text], tuple(q for _, q in others),
+                                     tuple(family_domains[i] for i, _ in others), what="the family")[0]
+            family.append((inner, parsed_other))
+            texts.remove(text)
+    if not texts:
+        return CoefPriors((), tuple(p.to_dict() for _, p in family), None, (), False, tuple(family))
     term_of = _terms(names, terms)
     known = tuple(dict.fromkeys(("coef",) + tuple(names) + tuple(terms or ())))
     parsed = parse_all(texts, known, ("real",) * len(known), what="the regression", noun="coefficient")
@@ -120,8 +134,8 @@ def resolve(texts, penalty, names, n, family_params=(), terms=None):
         if prior is not None:
             out.append((j, prior))
     covered = tuple(j for j, _ in out)
-    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed), None, covered,
-                      _every_slope(covered, names, term_of))
+    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed) + tuple(p.to_dict() for _, p in family), None,
+                      covered, _every_slope(covered, names, term_of), tuple(family))
 
 
 def _terms(names, terms):
@@ -177,10 +191,35 @@ class PenalisedObjective:
     def __init__(self, base, priors):
         # softmax: (K - 1) coefficient vectors, all of vec; else the first p of (b, eta_others)
         self.base, self.priors, self.p = base, priors, getattr(base, "n_coefficients", base.p)
+        # the family's other parameters with a prior: (their place in vec, domain, Prior)
+        params = [base.dens.params[i] for i in getattr(base, "others", ())]
+        for name, _ in priors.family:
+            if name not in params:
+                raise UsageError(f"{name} is fixed (--fix), so a prior on it changes nothing; drop one of them")
+        self.others = tuple((self.p + params.index(name), base.domains[params.index(name)], prior)
+                            for name, prior in priors.family)
+
+    def _others(self, vec):
+        """(log-prior, [(index, d/du, d2/du2)]) of the family's other parameters, in their
+        unconstrained coordinate u (log or logit): the prior's density in the parameter t
+        itself, so that the maximum is its mode in t (no Jacobian)."""
+        from .families.rowwise import SCALES
+        total, terms = 0.0, []
+        for j, domain, prior in self.others:
+            inverse, d1, d2, _ = SCALES[domain]
+            t = float(inverse(vec[j]))
+            lp, p1, p2 = prior.derivs(t)
+            a, b = float(d1(t)), float(d2(t))
+            total += lp
+            terms.append((j, p1 * a, p2 * a * a + p1 * b))
+        return total, terms
+
+    def log_prior(self, vec):
+        return self.priors.log_prior(vec[:self.p]) + self._others(vec)[0]
 
     def value(self, vec):
         v = self.base.value(vec)
-        return v + self.priors.log_prior(vec[:self.p]) if math.isfinite(v) else v
+        return v + self.log_prior(vec) if math.isfinite(v) else v
 
     def __call__(self, vec):
         """The log-posterior, with the gradient and Hessian of its smooth part (the laplace
@@ -190,4 +229,8 @@ class PenalisedObjective:
         grad, hess = point.grad.copy(), point.hess.copy()
         grad[:self.p] += g
         hess[np.arange(self.p), np.arange(self.p)] += h
-        return Point(point.value + self.priors.log_prior(vec[:self.p]), grad, hess, point.noise, point.floor)
+        lp, terms = self._others(vec)
+        for j, d1, d2 in terms:
+            grad[j] += d1
+            hess[j, j] += d2
+        return Point(point.value + self.priors.log_prior(vec[:self.p]) + lp, grad, hess, point.noise, point.floor)

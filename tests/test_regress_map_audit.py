@@ -2,8 +2,11 @@
 with sigma free (it diverged: minus the Hessian in (b, log sigma) is indefinite at the
 null model's start), checked by the optimality conditions written out independently;
 --response beside a formula naming the same response."""
+import math
+
 import numpy as np
 import pytest
+from scipy import optimize, stats
 
 import mlefit
 
@@ -113,3 +116,47 @@ def test_ridge_takes_collinear_covariates_and_splits_them_evenly():
     assert 2 * r.estimates["a"] == pytest.approx(two.estimates["a"], rel=1e-8)
     assert one.estimates["a"] != pytest.approx(two.estimates["a"])
     assert r.to_dict()["mle"] is None
+
+
+def test_a_prior_on_normal_sigma_has_its_closed_form_and_leaves_the_coefficients():
+    data = {"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 5, 3, 2, 4]}
+    r = mlefit.regress(data, "b", ["a"], dist="normal", prior="sigma ~ half_normal(1)")
+    ml = mlefit.regress(data, "b", ["a"], dist="normal")
+    rss = 6 * ml.estimates["sigma"] ** 2
+    # d/dsigma of -n log sigma - rss/(2 sigma^2) - sigma^2/2 = 0: sigma^4 + n sigma^2 - rss = 0
+    s2 = (-6 + math.sqrt(36 + 4 * rss)) / 2
+    assert r.estimates["sigma"] == pytest.approx(math.sqrt(s2), rel=1e-10)
+    assert r.estimates["a"] == pytest.approx(ml.estimates["a"], rel=1e-10)  # a flat prior on the coefficients
+    assert r.log_prior == pytest.approx(stats.halfnorm().logpdf(r.estimates["sigma"]), rel=1e-12)
+    assert r.parameters[0].interval.startswith("laplace")
+    assert r.to_dict()["prior"][0]["parameter"] == "sigma"
+
+
+def test_priors_on_coefficients_and_negative_binomial_size_equal_scipy_optimize():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=60)
+    y = rng.negative_binomial(3, 3 / (3 + np.exp(0.5 + 0.4 * x)))
+    data = {"y": y.astype(float), "x": x}
+    r = mlefit.regress(data, "y", ["x"], dist="negative_binomial",
+                       prior=["coef ~ normal(0, 0.2)", "log(size) ~ normal(1, 0.5)"])
+
+    def minus(v):
+        b0, b1, size = v[0], v[1], math.exp(v[2])
+        mu = np.exp(b0 + b1 * x)
+        ll = stats.nbinom(size, size / (size + mu)).logpmf(y).sum()
+        # log(size) ~ normal(1, 0.5): the density of size is lognormal(1, 0.5)
+        return -(ll + stats.norm(0, 0.2).logpdf(b1) + stats.lognorm(0.5, scale=math.e).logpdf(size))
+
+    start = [r.estimates["Intercept"], r.estimates["x"], math.log(r.estimates["size"])]
+    best = optimize.minimize(minus, np.array(start) + 0.05, method="BFGS", options={"gtol": 1e-10})
+    got = [r.estimates["Intercept"], r.estimates["x"], r.estimates["size"]]
+    assert got == pytest.approx([best.x[0], best.x[1], math.exp(best.x[2])], rel=1e-6)
+    assert r.to_dict()["log_posterior"] == pytest.approx(-best.fun, rel=1e-10)
+
+
+def test_a_prior_on_the_predicted_parameter_or_a_fixed_one_is_refused():
+    data = {"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 5, 3, 2, 4]}
+    with pytest.raises(mlefit.UsageError, match="mu is what the covariates predict"):
+        mlefit.regress(data, "b", ["a"], dist="normal", prior="mu ~ normal(0, 1)")
+    with pytest.raises(mlefit.UsageError, match="sigma is fixed"):
+        mlefit.regress(data, "b", ["a"], dist="normal", fix={"sigma": 1.0}, prior="sigma ~ half_normal(1)")
