@@ -106,7 +106,8 @@ def regress(data, response=None, covariates=(), **options):
         result.censoring counts the rows of each kind (docs/regress.md).
     prior: priors on the coefficients, making the fit MAP: 'coef ~ normal(0, 2.5)' (every
         coefficient but the intercept; ridge), 'age ~ normal(0, 1)' (one by name, over
-        coef), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
+        coef), 'sigma ~ half_normal(1)' (the family's other parameters), 'jeffreys'
+        (Firth's logistic regression), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
         normal(0, 1/sqrt(n LAMBDA)) on every coefficient but the intercept (docs/priors.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and

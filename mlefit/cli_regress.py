@@ -44,7 +44,8 @@ def _names(text):
                    "size, normal's sigma); repeatable.")
 @prior_option("'COEF ~ DIST(ARGS)'", "A prior on the coefficients (repeatable): 'coef ~ normal(0, 2.5)' (every "
                                        "coefficient but the intercept: ridge), or one by name ('age ~ normal(0, 1)', "
-                                       "'Intercept ~ normal(0, 10)')")
+                                       "'Intercept ~ normal(0, 10)'), the family's other parameters "
+                                       "('sigma ~ half_normal(1)'), or jeffreys (Firth)")
 @click.option("--penalty", metavar="l2:LAMBDA",
               help="Ridge as glmnet defines it (mean NLL + LAMBDA/2 |b|^2, intercept unpenalised): the prior "
                    "normal(0, 1/sqrt(n LAMBDA)) on each coefficient, said in the output; scikit-learn's C is "
