@@ -126,7 +126,8 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     theta = tuple(float(t) for t in found.theta)
     loglik = loglik_of(theta)
     lp = log_prior(theta) if lp is None else lp
-    info = _information(dens, sums_at, value_at, theta, found.free)
+    info = _information(dens, sums_at, value_at, theta, found.free, None if censored else
+                        _kinked_information(dens, f, priors, theta))
     cov = inference.covariance_from_information(info) if len(found.free) else None
     profiled = {}
     if interval == "profile" and found.free:
@@ -242,10 +243,26 @@ def _start(theta, domains, priors, n):
     return out
 
 
-def _information(dens, sums_at, value_at, theta, free):
+def _kinked_information(dens, f, priors, theta):
+    """For a family with a kink in its log-density (laplace, asymmetric_laplace: smooth
+    False), no second derivative exists in the location; its information there is the
+    family's own (the expected n/b^2, as the ML fit reports), valid at any theta, plus minus
+    the priors' second derivatives: the k x k matrix, or None for smooth families."""
+    if dens.smooth or f.family.observed_information is None:
+        return None
+    info = np.array(f.family.observed_information(f.stats, tuple(theta)), dtype=float)
+    for p in priors:
+        info[p.index, p.index] -= p.derivs(theta[p.index])[2]
+    return info
+
+
+def _information(dens, sums_at, value_at, theta, free, kinked=None):
     """Minus the Hessian of the log-posterior in the free parameters, at theta: analytic,
-    or numeric for families without analytic derivatives."""
+    or numeric for families without analytic derivatives (kinked: the family's own, for
+    log-densities with a kink)."""
     free = list(free)
+    if kinked is not None:
+        return kinked[np.ix_(free, free)]
     if dens.derivs is not None:
         h = sums_at(list(theta))[2]
         return -h[np.ix_(free, free)]

@@ -133,3 +133,18 @@ def test_derived_quantities_of_a_map_fit_are_plug_in_with_laplace_delta_interval
     assert any("not the MAP of g" in n for n in r.notes)
     table = str(r)
     assert "derived quantities (g at the MAP, a plug-in: see the note)" in table
+
+
+def test_a_laplace_fit_under_a_prior_has_standard_errors_like_its_ml_fit():
+    import math
+    import numpy as np
+    y = np.array([1.2, 0.4, 2.5, 0.9, 3.3, 1.7, 0.6])
+    r = mlefit.fit(y, "laplace", prior="b ~ gamma(2, 1)")
+    mu, b = r.estimates["mu"], r.estimates["b"]
+    s = np.abs(y - mu).sum()
+    assert mu == np.median(y)
+    # mu: the expected information n/b^2 (no second derivative at the kink), as the ML fit;
+    # b: minus the second derivative of -n log b - S/b + log gamma(b; 2, 1)
+    assert r.parameters[0].se == pytest.approx(b / math.sqrt(y.size), rel=1e-10)
+    info_b = -y.size / b ** 2 + 2 * s / b ** 3 + 1 / b ** 2
+    assert r.parameters[1].se == pytest.approx(1 / math.sqrt(info_b), rel=1e-8)
