@@ -334,6 +334,8 @@ def print_groups(head, rows, file=None):
              f"{len(rows)} groups; {head['rows_read']} rows read, {head['n_dropped']} dropped"]
     for drop in head["dropped"]:
         items.append(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
+    shared = [n for n in (ok[0].get("notes") or []) if all(n in (r.get("notes") or []) for r in ok)] if ok else []
+    items += [f"note: {n}" for n in shared]  # every group's (two text labels: which is 1)
     table = Grid(box=SIMPLE_HEAD)
     table.add_column(head["by"], overflow="fold")
     table.add_column("n", justify="right")
@@ -351,6 +353,6 @@ def print_groups(head, rows, file=None):
         from .render_map import said
         items.append(f"prior: {'; '.join(said(p) for p in ok[0]['prior'])}; estimates are the MAP, the "
                      f"log-likelihood the data's at it, the log-posterior (unnormalised) log-likelihood + "
-                     f"log-prior; AIC is not reported for a MAP fit")
+                     f"log-prior, in place of AIC")
     items += [f"{head['by']} = {r['group']}: {r['error']}" for r in rows if "error" in r]
     emit(items, file)
