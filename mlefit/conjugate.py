@@ -24,6 +24,8 @@ def posterior(family, priors, y, w, fixed, theta, confidence, shapes=()):
         kind, a = "beta", (1.0, 1.0)
     if kind == "power":  # t^k (a Jeffreys prior on a rate): the improper gamma(k + 1, 0)
         kind, a = "gamma", (a[0] + 1.0, 0.0)
+    if kind == "beta_kernel":  # an improper beta(a, b) (geometric's Jeffreys prior, a = 0)
+        kind = "beta"
     found = None
     if kind == "beta" and base == "bernoulli":
         found = ("beta", (a[0] + s, a[1] + n - s))
@@ -82,6 +84,9 @@ def edge_log_prior(prior, t):
     a = prior.args
     if prior.distribution == "power":
         return prior.args[0] * (math.log(t) if t > 0 else -math.inf)
+    if prior.distribution == "beta_kernel":
+        from scipy.special import xlog1py, xlogy
+        return float(xlogy(a[0] - 1.0, t) + xlog1py(a[1] - 1.0, -t))
     frozen = {"beta": lambda: stats.beta(a[0], a[1]), "uniform": lambda: stats.uniform(a[0], a[1] - a[0]),
               "gamma": lambda: stats.gamma(a[0], scale=1.0 / a[1])}[prior.distribution]()
     return float(frozen.logpdf(t))

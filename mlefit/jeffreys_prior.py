@@ -2,6 +2,7 @@
 information of one observation, for the families where it has a closed form:
 
     bernoulli, binomial:N   p ~ beta(1/2, 1/2)            (proper; I(p) = N / (p (1 - p)))
+    geometric               p^-1 (1 - p)^-1/2             (improper; I(p) = 1 / (p^2 (1 - p)))
     poisson                 rate^(-1/2)                   (improper; I = 1 / rate)
     exponential             1/rate                        (improper; I = 1 / rate^2)
     categorical             p ~ dirichlet(1/2, ..., 1/2)  (proper; mlefit.dirichlet_prior)
@@ -24,6 +25,7 @@ from .priors import Prior
 JEFFREYS = {
     "bernoulli": (("p", "beta", (0.5, 0.5)),),
     "binomial": (("p", "beta", (0.5, 0.5)),),
+    "geometric": (("p", "beta_kernel", (0.0, 0.5)),),  # I(p) = 1/(p^2 (1 - p)): p^-1 (1 - p)^-1/2
     "poisson": (("rate", "power", (-0.5,)),),
     "exponential": (("rate", "power", (-1.0,)),),
     "normal": (("sigma", "power", (-1.0,)),),
@@ -57,6 +59,10 @@ def priors(family, names, fixed, n):
     if base not in JEFFREYS:
         raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, categorical, not {family}; "
                          f"give PARAM ~ DIST(NUMBERS) priors instead")
+    if base == "geometric" and not n > 1:
+        raise DataError(f"with Jeffreys' prior p^-1 (1 - p)^-1/2, the geometric posterior of {n:g} row is "
+                        f"beta({n:g}, S + 1/2), whose mode is p = 0, where the likelihood is 0: give at least 2 "
+                        f"rows, or a proper prior such as 'p ~ beta(2, 2)'")
     if base == "exponential" and not n > 1:
         raise DataError(f"with Jeffreys' prior 1/rate, the exponential posterior of {n:g} row is gamma({n:g}, S), "
                         f"whose mode is rate = 0, where the likelihood is 0: give at least 2 rows, or a proper "

@@ -106,7 +106,11 @@ DISTRIBUTIONS = {
 }
 # improper priors, not for users to write: Jeffreys' priors of fit (mlefit.jeffreys_prior)
 # that are a power of the parameter, t^k
-IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(t), k / t, -k / t ** 2))}
+IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(t), k / t, -k / t ** 2)),
+            # t^(a-1) (1-t)^(b-1) without beta's normaliser, for a = 0 (geometric's p^-1 (1-p)^-1/2)
+            "beta_kernel": Shape(("a", "b"), UNIT, "none", lambda t, a, b: (
+                (a - 1.0) * math.log(t) + (b - 1.0) * math.log1p(-t), (a - 1.0) / t - (b - 1.0) / (1.0 - t),
+                -(a - 1.0) / t ** 2 - (b - 1.0) / (1.0 - t) ** 2))}
 ALIASES = {"gaussian": "normal", "double_exponential": "laplace", "t": "student_t", "halfnormal": "half_normal",
            "halfcauchy": "half_cauchy", "invgamma": "inverse_gamma", "inv_gamma": "inverse_gamma"}
 FOR_DOMAIN = {REAL: "normal, student_t, cauchy, laplace or uniform(a, b)",
@@ -163,6 +167,9 @@ class Prior:
     def label(self):
         if self.distribution == "power":
             return f"{self.parameter}^({self.args[0]:.10g}), improper"
+        if self.distribution == "beta_kernel":
+            return (f"{self.parameter}^({self.args[0] - 1:.10g}) (1 - {self.parameter})^({self.args[1] - 1:.10g}), "
+                    f"improper")
         return f"{self.distribution}({', '.join(f'{a:.10g}' for a in self.args)})"
 
     def said(self):

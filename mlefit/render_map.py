@@ -31,8 +31,10 @@ def said(p):
     """One prior of the JSON `prior` list, as the table says it."""
     args = ", ".join(fmt(v, 10) for a in p["args"].values() for v in (a if isinstance(a, list) else [a]))
     lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
+    a = list(p["args"].values())
     text = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
-            else f"{lhs} ~ {p['distribution']}({args})")
+            else f"{lhs} has density {lhs}^({fmt(a[0] - 1, 10)}) (1 - {lhs})^({fmt(a[1] - 1, 10)}), improper"
+            if p["distribution"] == "beta_kernel" else f"{lhs} ~ {p['distribution']}({args})")
     return f"jeffreys: {text}" if p["given"] == "jeffreys" else text
 
 

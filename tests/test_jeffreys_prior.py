@@ -88,7 +88,7 @@ def test_cli_jeffreys_json_is_the_librarys_and_the_table_says_jeffreys():
 
 
 @pytest.mark.parametrize("args, said", [
-    (["-d", "gamma", "--prior", "jeffreys"], "closed form for bernoulli, binomial, poisson, exponential, normal"),
+    (["-d", "gamma", "--prior", "jeffreys"], "closed form for bernoulli, binomial, geometric, poisson, exponential, normal"),
     (["-d", "normal", "--prior", "jeffreys", "--prior", "mu ~ normal(0, 1)"], "give it alone"),
     (["-d", "normal", "--fix", "sigma=1", "--prior", "jeffreys"], "Jeffreys prior is flat"),
 ])
@@ -146,3 +146,17 @@ def test_jeffreys_independence_priors_equal_scipy_optimize(family, scipy_of, log
                              options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20000})
     assert est == pytest.approx(list(theta(best.x)), rel=1e-6)
     assert r.log_posterior == pytest.approx(-best.fun, rel=1e-10)
+
+
+def test_geometric_jeffreys_is_p_to_minus_one_times_one_minus_p_to_minus_half():
+    x = [0, 3, 1, 5, 2, 0, 4]  # failures before the first success: n = 7, S = 15
+    r = mlefit.fit(x, "geometric", prior="jeffreys")
+    n, s = 7, 15
+    assert r.estimates["p"] == pytest.approx((n - 1) / (n + s - 1.5), abs=1e-10)  # the generic Newton reaches it
+    post = r.to_dict()["posterior"]
+    assert (post["distribution"], post["args"]) == ("beta", {"a": n, "b": s + 0.5})
+    p = r.estimates["p"]
+    assert r.log_prior == pytest.approx(-math.log(p) - 0.5 * math.log1p(-p), rel=1e-12)
+    assert "p has density p^(-1) (1 - p)^(-0.5), improper" in str(r)
+    with pytest.raises(mlefit.DataError, match="whose mode is p = 0"):
+        mlefit.fit([3], "geometric", prior="jeffreys")
