@@ -10,7 +10,7 @@ LogisticRegression(C) is l2:1/(n C), i.e. normal(0, sqrt(C)); PoissonRegressor(a
 is l2:alpha. The MAP is found by the same Newton iteration, with the priors' analytic
 derivatives added to the log-likelihood's (PenalisedObjective)."""
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +57,8 @@ class CoefPriors:
                    f"laplace(0, 1/(n lambda alpha))")
             if pen["kind"] == "l2":
                 out += f"; scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}"
+            if self.family:
+                out += "; and the prior " + "; ".join(p.said() for _, p in self.family)
         if unpenalised:
             out += f"; {', '.join(unpenalised)} without a prior (unpenalised)"
         return out
@@ -92,33 +94,21 @@ def resolve(texts, penalty, names, n, family_params=(), terms=None, family_domai
     family_domains: the family's parameters, whose others than `target` (the one the
     linear predictor gives) may take priors too ('sigma ~ half_normal(1)')."""
     texts = [texts] if isinstance(texts, str) else list(texts or ())
-    if texts and penalty:
-        raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
-                         "'coef ~ normal(0, 1/sqrt(n LAMBDA))')")
-    if penalty:
-        return _penalty(penalty, names, n, terms)
-    if not texts:
-        return None
     if any(str(t).strip().lower() == "jeffreys" for t in texts):
-        if len(texts) > 1:
+        if len(texts) > 1 or penalty:
             raise UsageError("--prior jeffreys is a prior on every coefficient at once (Firth's); give it alone")
         from .firth import Jeffreys
         return Jeffreys()
-    family = []
-    others = [(i, q) for i, q in enumerate(family_params) if i != target and q not in names]
-    for text in list(texts):
-        lhs = str(text).partition("~")[0].strip()
-        inner = lhs[lhs.find("(") + 1:-1].strip() if lhs.endswith(")") and "(" in lhs else lhs
-        if inner in family_params and inner not in names:
-            if inner not in [q for _, q in others]:
-                raise UsageError(f"the family's {inner} is what the covariates predict (through the link): put "
-                                 f"priors on the coefficients instead (got '{plain(text, 60)}')")
-            parsed_other = parse_all([text], tuple(q for _, q in others),
-                                     tuple(family_domains[i] for i, _ in others), what="the family")[0]
-            family.append((inner, parsed_other))
-            texts.remove(text)
+    family = _family_priors(texts, names, family_params, family_domains, target)  # (taken out of texts)
+    if texts and penalty:
+        raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
+                         "'coef ~ normal(0, 1/sqrt(n LAMBDA))'); priors on the family's other parameters go "
+                         "with either")
+    if penalty:
+        found = _penalty(penalty, names, n, terms)
+        return replace(found, given=found.given + tuple(p.to_dict() for _, p in family), family=family)
     if not texts:
-        return CoefPriors((), tuple(p.to_dict() for _, p in family), None, (), False, tuple(family))
+        return CoefPriors((), tuple(p.to_dict() for _, p in family), None, (), False, family) if family else None
     term_of = _terms(names, terms)
     known = tuple(dict.fromkeys(("coef",) + tuple(names) + tuple(terms or ())))
     parsed = parse_all(texts, known, ("real",) * len(known), what="the regression", noun="coefficient")
@@ -136,6 +126,24 @@ def resolve(texts, penalty, names, n, family_params=(), terms=None, family_domai
     covered = tuple(j for j, _ in out)
     return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed) + tuple(p.to_dict() for _, p in family), None,
                       covered, _every_slope(covered, names, term_of), tuple(family))
+
+
+def _family_priors(texts, names, family_params, family_domains, target):
+    """((parameter, Prior), ...) of the texts that name the family's other parameters
+    (sigma, size, df; or their log/logit), removed from `texts`."""
+    family = []
+    others = [(i, q) for i, q in enumerate(family_params) if i != target and q not in names]
+    for text in list(texts):
+        lhs = str(text).partition("~")[0].strip()
+        inner = lhs[lhs.find("(") + 1:-1].strip() if lhs.endswith(")") and "(" in lhs else lhs
+        if inner in family_params and inner not in names:
+            if inner not in [q for _, q in others]:
+                raise UsageError(f"the family's {inner} is what the covariates predict (through the link): put "
+                                 f"priors on the coefficients instead (got '{plain(text, 60)}')")
+            family.append((inner, parse_all([text], tuple(q for _, q in others),
+                                            tuple(family_domains[i] for i, _ in others), what="the family")[0]))
+            texts.remove(text)
+    return tuple(family)
 
 
 def _terms(names, terms):

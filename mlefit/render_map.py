@@ -50,6 +50,9 @@ def regression_rows(table, d):
         spec = f"{pen['kind']}:{fmt(pen['lambda'], 10)}" + (f":{fmt(pen['alpha'], 10)}" if pen["kind"] == "elasticnet"
                                                              else "")
         table.add_row("penalty", f"{spec} = the prior {pen['prior']} on each coefficient but the intercept")
+        for p in d["prior"]:  # priors on the family's other parameters, beside the penalty
+            if p["parameter"] != "coef":
+                table.add_row("prior", said(p))
     else:
         for p in d["prior"]:
             args = ", ".join(fmt(v, 10) for v in p["args"].values())

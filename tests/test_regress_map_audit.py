@@ -160,3 +160,18 @@ def test_a_prior_on_the_predicted_parameter_or_a_fixed_one_is_refused():
         mlefit.regress(data, "b", ["a"], dist="normal", prior="mu ~ normal(0, 1)")
     with pytest.raises(mlefit.UsageError, match="sigma is fixed"):
         mlefit.regress(data, "b", ["a"], dist="normal", fix={"sigma": 1.0}, prior="sigma ~ half_normal(1)")
+
+
+def test_a_penalty_goes_with_a_prior_on_sigma_and_equals_the_same_priors_written_out():
+    data = {"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 5, 3, 2, 4]}
+    pen = mlefit.regress(data, "b", ["a"], dist="normal", penalty="l2:0.1", prior="sigma ~ half_normal(1)")
+    sd = 1 / math.sqrt(6 * 0.1)  # l2:LAMBDA on n rows is normal(0, 1/sqrt(n LAMBDA))
+    written = mlefit.regress(data, "b", ["a"], dist="normal", prior=[f"coef ~ normal(0, {sd!r})",
+                                                                      "sigma ~ half_normal(1)"])
+    for k in ("Intercept", "a", "sigma"):
+        assert pen.estimates[k] == pytest.approx(written.estimates[k], rel=1e-10)
+    assert pen.log_posterior == pytest.approx(written.log_posterior, rel=1e-12)
+    assert "prior                sigma ~ half_normal(1)" in str(pen)
+    with pytest.raises(mlefit.UsageError, match="jeffreys is a prior on every coefficient"):
+        mlefit.regress({"y": [0, 1, 0, 1, 1, 0], "a": [1.0, 2, 3, 4, 5, 6]}, "y", ["a"], dist="bernoulli",
+                       prior="jeffreys", penalty="l2:0.1")
