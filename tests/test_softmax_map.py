@@ -2,7 +2,6 @@
 in regress): each label's coefficients against the reference label, a term's prior on it
 for every label, checked against scipy.optimize on the written-out log-posterior and the
 lasso's optimality conditions."""
-import math
 
 import numpy as np
 import pytest
