@@ -226,7 +226,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
         settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=_fixes(fix),
                         interval=interval, robust=robust, derive=derive, resample=resample, seed=seed,
-                        bootstrap=bootstrap if interval in ("bootstrap", "all") else None)
+                        bootstrap=bootstrap if interval in ("bootstrap", "all") else None,
+                        **({"prior": prior} if prior else {}))
         return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
                                                                      na_values),
                            strict, settings, lambda d: _emit_fit(d, output))
