@@ -20,7 +20,8 @@ from .likelihood import fixed_fits, solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
            "normal_mixture": "it is fitted by EM on seen values",
-           "weibull3": "its threshold is profiled below the smallest seen value, which censored rows do not give"}
+           **{name: "its threshold is profiled below the smallest seen value, which censored rows do not give"
+              for name in ("weibull3", "gamma3", "lognormal3")}}
 
 
 @dataclass(frozen=True)
