@@ -18,7 +18,7 @@ from .catalog import POSITIVE, REAL
 from .positive_common import inside_or, masked_derivs, quiet
 from .rowwise import Density
 from .tails import log_gammainc, log_gammaincc
-from .threshold import Shift, family, starter, shifted
+from .threshold import Shift, censorable, family, starter, shifted
 from . import gamma as gm
 
 
@@ -53,7 +53,7 @@ def derivs(y, shape, scale, threshold):
                          ((h_aa, h_ab, h_ac), (h_ab, h_bb, h_bc), (h_ac, h_bc, h_cc)))
 
 
-DENSITY = Density(
+ROWS = Density(
     name="gamma3", params=("shape", "scale", "threshold"), domains=(POSITIVE, POSITIVE, REAL),
     logpdf=logpdf,
     logcdf=lambda y, a, b, c: log_gammainc(a, np.maximum(shifted(y, c), 0.0) / b),
@@ -77,11 +77,12 @@ def _cdf(x, theta):
 
 
 SHIFT = Shift(
-    name="gamma3", density=DENSITY, base=_base, own=_by_scale, cdf=_cdf,
+    name="gamma3", density=ROWS, base=_base, own=_by_scale, cdf=_cdf,
     rescale=lambda s: ((1.0, s, s), (0.0, 0.0, 0.0)), shape=0,
     far="the data are not skewed to the right: as the threshold falls the fit tends to a normal",
     instead="normal or gamma",
 )
+DENSITY = censorable(SHIFT)  # with the estimator on censored rows
 GAMMA3 = family(SHIFT)
 
 FAMILIES = (GAMMA3,)

@@ -19,7 +19,7 @@ from .base import scipy_stats
 from .catalog import POSITIVE, REAL
 from .positive_common import quiet
 from .rowwise import Density
-from .threshold import Shift, family, starter, shifted
+from .threshold import Shift, censorable, family, starter, shifted
 from . import lognormal as ln
 
 
@@ -42,7 +42,7 @@ def derivs(y, meanlog, sdlog, threshold):
     return ll, (d_m, d_s, d_c), ((h_mm, h_ms, h_cm), (h_ms, h_ss, h_cs), (h_cm, h_cs, h_cc))
 
 
-DENSITY = Density(
+ROWS = Density(
     name="lognormal3", params=("meanlog", "sdlog", "threshold"), domains=(REAL, POSITIVE, REAL),
     logpdf=logpdf,
     logcdf=lambda y, m, s, c: ln.logcdf(shifted(y, c), m, s),
@@ -67,11 +67,12 @@ def _cdf(x, theta):
 
 
 SHIFT = Shift(
-    name="lognormal3", density=DENSITY, base=_base, own=lambda theta: theta, cdf=_cdf,
+    name="lognormal3", density=ROWS, base=_base, own=lambda theta: theta, cdf=_cdf,
     rescale=lambda s: ((1.0, 1.0, s), (math.log(s), 0.0, 0.0)), shape=None,
     far="the data are not skewed to the right: as the threshold falls the fit tends to a normal",
     instead="normal or lognormal",
 )
+DENSITY = censorable(SHIFT)  # with the estimator on censored rows
 LOGNORMAL3 = family(SHIFT)
 
 FAMILIES = (LOGNORMAL3,)

@@ -68,6 +68,10 @@ class Density:
     # the MLE from rows seen and rows right-censored (all: every row's value or
     # censoring time) by the family's own shortcut, which the estimator then confirms
     right_censored: Optional[Callable] = None
+    # threshold(rows, w, controls) -> Solution: a threshold family's start on censored rows
+    # (censored_fit's (n, 4) array; families/threshold.py profiles the threshold), which the
+    # censored estimator then polishes
+    threshold: Optional[Callable] = None
 
     @property
     def k(self):

@@ -95,55 +95,121 @@ def profile(shift, s, t, controls):
     return float(ll), float(first), float(second), c
 
 
-def _edge_error(shift, s, grid):
-    """The BoundaryError of a profile with no interior maximum (its best point at an end)."""
+def _edge_error(shift, lo, grid, edge):
+    """The BoundaryError of a profile with no interior maximum (its best point at an end);
+    edge() is where a fit with the threshold fixed (--fix) starts, the edge out of its reach."""
     values = np.array([g[0] for g in grid])
     finite = np.isfinite(values)
     best = int(np.nanargmax(np.where(finite, values, -np.inf)))
-    edge = shift.density.start(s.x, s.w)  # with the threshold fixed (--fix) the edge is out of reach
     if best == 0:
         why = ("with no local maximum below it: it is unbounded there for every sample (Hill 1963), so "
                "there is no estimate" if shift.shape is None else
                f"where the shape falls below 1 ({grid[0][1 + shift.shape]:.3g}): it is unbounded and has no maximum")
         return BoundaryError(f"the {shift.name} likelihood keeps rising as the threshold approaches the smallest "
-                             f"value ({s.lo:.6g}), {why}; fit {shift.base().name} to the values minus a threshold "
+                             f"value ({lo:.6g}), {why}; fit {shift.base().name} to the values minus a threshold "
                              f"you choose (--fix threshold=VALUE), or a two-parameter family",
-                             None, ("threshold",), edge)
+                             None, ("threshold",), edge())
     return BoundaryError(f"the {shift.name} likelihood keeps rising as the threshold goes to -infinity ({shift.far}): "
-                         f"there is no finite maximum; fit {shift.instead} instead", None, ("threshold",), edge)
+                         f"there is no finite maximum; fit {shift.instead} instead", None, ("threshold",), edge())
 
 
-def estimate(shift, s, controls):
+def _maximum(shift, prof, lo, edge):
+    """((first, second, c), profile value, evaluations) at the best interior maximum of the
+    profile prof(t) -> (log-likelihood, first, second, c) over GRID, refined by Brent; the
+    BoundaryError of _edge_error where there is none."""
     from scipy.optimize import minimize_scalar
-    from ..likelihood import loglik, solve, sums
 
-    quiet = Controls(max_iter=controls.max_iter, tol=controls.tol)
     with np.errstate(all="ignore"):
-        grid = [profile(shift, s, t, quiet) for t in GRID]
+        grid = [prof(t) for t in GRID]
     values = np.array([g[0] for g in grid])
     finite = np.isfinite(values)
     inner = [i for i in range(1, len(GRID) - 1)
              if finite[i] and values[i] >= values[i - 1] and values[i] >= values[i + 1]]
     if not inner:
-        raise _edge_error(shift, s, grid)
+        raise _edge_error(shift, lo, grid, edge)
     i = max(inner, key=lambda j: values[j])
     with np.errstate(all="ignore"):
-        found = minimize_scalar(lambda t: -profile(shift, s, t, quiet)[0], bounds=(GRID[i - 1], GRID[i + 1]),
+        found = minimize_scalar(lambda t: -prof(t)[0], bounds=(GRID[i - 1], GRID[i + 1]),
                                 method="bounded", options={"xatol": 1e-10})
-        _, first, second, c = profile(shift, s, float(found.x), quiet)
+        _, first, second, c = prof(float(found.x))
+    return (first, second, c), float(values[i]), int(found.nfev)
+
+
+def estimate(shift, s, controls):
+    from ..likelihood import loglik, solve, sums
+
+    quiet = Controls(max_iter=controls.max_iter, tol=controls.tol)
+    theta, best, nfev = _maximum(shift, lambda t: profile(shift, s, t, quiet), s.lo,
+                                 lambda: shift.density.start(s.x, s.w))
     how = (f"profile of the threshold ({shift.base().name} fits of x - c), then Newton on all three "
            f"with exact derivatives")
     dens = shift.density
     sol = solve(dens, lambda th: loglik(dens, s.x, th, s.w), lambda th: sums(dens, s.x, th, s.w),
-                (first, second, c), controls.max_iter, how)
-    if not (sol.converged and sol.theta[2] < s.lo and sol.at[0] >= values[i] - 1e-9 * abs(values[i])):
-        sol = Solution((first, second, c), how, int(found.nfev), True)  # the profile's own maximum
+                theta, controls.max_iter, how)
+    if not (sol.converged and sol.theta[2] < s.lo and sol.at[0] >= best - 1e-9 * abs(best)):
+        sol = Solution(theta, how, nfev, True)  # the profile's own maximum
     return sol
 
 
+def censored(shift, rows, w, controls):
+    """The estimator on censored rows (censored_fit's (n, 4) array) where every row is seen
+    or right-censored, with no truncation: the same profile below the smallest value seen,
+    each point the base family's censored fit of the rows less c. The censored estimator
+    then polishes all three by Newton on the censored log-likelihood."""
+    from .. import families
+    from ..censored_fit import censored_family
+    from ..errors import UsageError
+
+    exact = rows[:, 0] == rows[:, 1]
+    right = np.isposinf(rows[:, 1]) & ~exact
+    if not np.all(exact | right) or np.isfinite(rows[:, 2:]).any():
+        raise UsageError(f"censored data can be fitted with {shift.name} only when every row is seen or "
+                         f"right-censored, with no truncation (its threshold is profiled below the smallest "
+                         f"value seen); fit {shift.base().name} instead")
+    seen = rows[exact, 0]
+    if np.count_nonzero(seen > seen.min()) < 2:
+        raise DataError(f"{shift.name} needs at least three values seen, with two above the smallest")
+    lo, spread = float(seen.min()), float(np.std(seen))
+    base = shift.base()
+    fam = censored_family(base, families.density(base.name)[0], ())
+    quiet = Controls(max_iter=controls.max_iter, tol=controls.tol)
+
+    def prof(t):
+        c = lo - spread * math.exp(t)
+        shifted = rows.copy()
+        shifted[:, :2] -= c
+        st = fam.stats(shifted, w)
+        sol = fam.estimate(st, quiet)
+        if not sol.converged:
+            return -math.inf, math.nan, math.nan, c
+        ll = sol.at[0] if sol.at is not None else fam.loglik(st, sol.theta)
+        first, second = shift.own(sol.theta)
+        return float(ll), float(first), float(second), c
+
+    theta, _, nfev = _maximum(shift, prof, lo, lambda: shift.density.start(seen, None))
+    return Solution(theta, f"profile of the threshold ({base.name} fits of the censored x - c)", nfev)
+
+
+def censorable(shift):
+    """The family's per-row Density with its estimator on censored rows (Density.threshold)."""
+    from dataclasses import replace
+    return replace(shift.density, threshold=lambda rows, w, controls: censored(shift, rows, w, controls))
+
+
+def smallest(s):
+    """The smallest value seen: of the values, or of the censored rows seen exactly."""
+    if hasattr(s, "lo"):
+        return s.lo
+    rows = s.x
+    return float(np.min(rows[rows[:, 0] == rows[:, 1], 0]))
+
+
 def notes(shift, s, theta):
-    """What the estimate is, for a threshold estimated (its score ~0); none for one fixed."""
+    """What the estimate is, for a threshold estimated (its score ~0); none for one fixed
+    (nor, for now, for censored rows)."""
     from ..likelihood import total
+    if not hasattr(s, "lo"):
+        return ()
     with np.errstate(all="ignore"):
         score = shift.density.derivs(s.x, *theta)[1][2]
     if abs(total(score, s.w, s.x.size)) > 1e-6 * total(np.abs(score), s.w, s.x.size):
@@ -195,5 +261,5 @@ def family(shift):
         needs_spread=True,
         estimate_notes=lambda s, theta: notes(shift, s, theta),
         rescale=shift.rescale,
-        below=lambda s: {2: s.lo},
+        below=lambda s: {2: smallest(s)},
     )

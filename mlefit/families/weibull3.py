@@ -14,7 +14,7 @@ import numpy as np
 from .base import scipy_stats
 from .catalog import POSITIVE, REAL
 from .rowwise import Density
-from .threshold import Shift, family, starter, shifted as _shifted
+from .threshold import Shift, censorable, family, starter, shifted as _shifted
 from . import weibull as wb
 
 
@@ -42,7 +42,7 @@ def _tail(side):
     return lambda y, shape, scale, threshold: wb.one_tail(wb.tails, side)(_shifted(y, threshold), shape, scale)
 
 
-DENSITY = Density(
+ROWS = Density(
     name="weibull3", params=("shape", "scale", "threshold"), domains=(POSITIVE, POSITIVE, REAL),
     logpdf=logpdf, logcdf=_tail(0), logsf=_tail(1), derivs=derivs, start=starter(wb.start),
     sample=lambda rng, size, shape, scale, threshold: threshold + scale * rng.weibull(shape, size),
@@ -62,11 +62,12 @@ def _cdf(x, theta):
 
 
 SHIFT = Shift(
-    name="weibull3", density=DENSITY, base=_base, own=lambda theta: theta, cdf=_cdf,
+    name="weibull3", density=ROWS, base=_base, own=lambda theta: theta, cdf=_cdf,
     rescale=lambda s: ((1.0, s, s), (0.0, 0.0, 0.0)), shape=0,
     far="the data look like a smallest-extreme-value or normal sample, not a shifted weibull",
     instead="gumbel, normal or weibull",
 )
+DENSITY = censorable(SHIFT)  # with the estimator on censored rows
 WEIBULL3 = family(SHIFT)
 
 FAMILIES = (WEIBULL3,)
