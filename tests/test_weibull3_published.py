@@ -66,6 +66,9 @@ def test_alloy_t7987_estimates_equal_the_published_ones_to_the_printed_digits():
     assert round(math.log(scale), 4) == 4.5354 and round(1.0 / shape, 4) == 0.7575  # the EV parameters
     assert r.loglik >= published_loglik(kcycles, failed)
     assert r.parameters[2].ci_upper < 94.0  # the threshold's interval stays below the smallest failure
+    assert any("shape 1.32 is at most 2: the threshold's MLE is not regular" in n for n in r.notes)
+    fixed = mlefit.fit(censoring.from_event(kcycles, failed), "weibull3", fix={"threshold": 90.0})
+    assert fixed.n_parameters == 2 and not fixed.notes
 
 
 def test_the_command_line_gives_the_same_fit():

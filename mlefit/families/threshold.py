@@ -204,28 +204,37 @@ def smallest(s):
     return float(np.min(rows[rows[:, 0] == rows[:, 1], 0]))
 
 
-def notes(shift, s, theta):
-    """What the estimate is, for a threshold estimated (its score ~0); none for one fixed
-    (nor, for now, for censored rows)."""
+def _estimated(shift, s, theta):
+    """Whether the threshold was estimated (its score ~0 at theta) rather than fixed."""
     from ..likelihood import total
-    if not hasattr(s, "lo"):
-        return ()
+    if hasattr(s, "lo"):
+        with np.errstate(all="ignore"):
+            score = shift.density.derivs(s.x, *theta)[1][2]
+        return abs(total(score, s.w, s.x.size)) <= 1e-6 * total(np.abs(score), s.w, s.x.size)
+    from ..censored_terms import sums  # censored rows: the score within 1e-4 standard errors of 0
     with np.errstate(all="ignore"):
-        score = shift.density.derivs(s.x, *theta)[1][2]
-    if abs(total(score, s.w, s.x.size)) > 1e-6 * total(np.abs(score), s.w, s.x.size):
+        _, grad, hess, _ = sums(shift.density, s.terms, theta)
+    return abs(grad[2]) <= 1e-4 * math.sqrt(abs(hess[2, 2]))
+
+
+def notes(shift, s, theta):
+    """What the estimate is, for a threshold estimated; none for one fixed. On censored rows
+    the edge of the profile is not examined (no note on an unbounded likelihood there)."""
+    if not _estimated(shift, s, theta):
         return ()
-    out = []
+    lo = smallest(s)
     if shift.shape is None:
-        out.append(f"the {shift.name} likelihood is unbounded as the threshold approaches the smallest value "
-                   f"({s.lo:.6g}), for every sample (Hill 1963): the estimate is the local maximum inside "
-                   f"(Cohen's local MLE, the usual practice), not a global one")
-        return tuple(out)
-    with np.errstate(all="ignore"):
-        edge = profile(shift, s, GRID[0], Controls())
-    if edge[1 + shift.shape] < 1.0:
-        out.append(f"the {shift.name} likelihood is unbounded as the threshold approaches the smallest value "
-                   f"({s.lo:.6g}; the shape there falls below 1): the estimate is the local maximum inside, "
-                   f"the usual practice (Smith 1985), not a global one")
+        return (f"the {shift.name} likelihood is unbounded as the threshold approaches the smallest value "
+                f"({lo:.6g}), for every sample (Hill 1963): the estimate is the local maximum inside "
+                f"(Cohen's local MLE, the usual practice), not a global one",)
+    out = []
+    if hasattr(s, "lo"):
+        with np.errstate(all="ignore"):
+            edge = profile(shift, s, GRID[0], Controls())
+        if edge[1 + shift.shape] < 1.0:
+            out.append(f"the {shift.name} likelihood is unbounded as the threshold approaches the smallest value "
+                       f"({lo:.6g}; the shape there falls below 1): the estimate is the local maximum inside, "
+                       f"the usual practice (Smith 1985), not a global one")
     k = theta[shift.shape]
     if k <= IRREGULAR:
         out.append(f"shape {k:.3g} is at most 2: the threshold's MLE is not regular (Smith 1985), so its "
