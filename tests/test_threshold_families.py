@@ -200,3 +200,15 @@ def test_command_line_json_and_fix():
     out = CliRunner().invoke(cli, ["fit", "-", "-d", "gamma3", "--fix", "threshold=9", "--json"], input=text)
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["parameters"][2]["interval"] == "fixed"
+
+
+def test_right_censored_rows_get_the_same_notes():
+    """A weibull3 sample of shape 1 with its top 5% right-censored: the censored profile's
+    edge has a shape below 1 (unbounded there) and the local maximum inside a shape below 2."""
+    from mlefit import censoring
+    x = 10.0 + 5.0 * np.random.default_rng(5).weibull(1.0, 100)
+    cut = np.quantile(x, 0.95)
+    r = mlefit.fit(censoring.from_event(np.minimum(x, cut), (x < cut).astype(float)), "weibull3")
+    assert r.parameters[2].estimate < x.min()
+    assert any("unbounded as the threshold approaches the smallest value" in n for n in r.notes)
+    assert any("not regular (Smith 1985)" in n for n in r.notes)

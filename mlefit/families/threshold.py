@@ -151,11 +151,10 @@ def estimate(shift, s, controls):
     return sol
 
 
-def censored(shift, rows, w, controls):
-    """The estimator on censored rows (censored_fit's (n, 4) array) where every row is seen
-    or right-censored, with no truncation: the same profile below the smallest value seen,
-    each point the base family's censored fit of the rows less c. The censored estimator
-    then polishes all three by Newton on the censored log-likelihood."""
+def censored_profile(shift, rows, w, controls):
+    """(profile t -> (log-likelihood, first, second, c), smallest value seen, values seen) on
+    censored rows (censored_fit's (n, 4) array) where every row is seen or right-censored,
+    with no truncation: each point the base family's censored fit of the rows less c."""
     from .. import families
     from ..censored_fit import censored_family
     from ..errors import UsageError
@@ -179,15 +178,23 @@ def censored(shift, rows, w, controls):
         shifted = rows.copy()
         shifted[:, :2] -= c
         st = fam.stats(shifted, w)
-        sol = fam.estimate(st, quiet)
+        with np.errstate(all="ignore"):
+            sol = fam.estimate(st, quiet)
         if not sol.converged:
             return -math.inf, math.nan, math.nan, c
         ll = sol.at[0] if sol.at is not None else fam.loglik(st, sol.theta)
         first, second = shift.own(sol.theta)
         return float(ll), float(first), float(second), c
+    return prof, lo, seen
 
+
+def censored(shift, rows, w, controls):
+    """The estimator on rows seen and right-censored: the same profile below the smallest
+    value seen (censored_profile). The censored estimator then polishes all three by Newton
+    on the censored log-likelihood."""
+    prof, lo, seen = censored_profile(shift, rows, w, controls)
     theta, _, nfev = _maximum(shift, prof, lo, lambda: shift.density.start(seen, None))
-    return Solution(theta, f"profile of the threshold ({base.name} fits of the censored x - c)", nfev)
+    return Solution(theta, f"profile of the threshold ({shift.base().name} fits of the censored x - c)", nfev)
 
 
 def censorable(shift):
@@ -218,8 +225,7 @@ def _estimated(shift, s, theta):
 
 
 def notes(shift, s, theta):
-    """What the estimate is, for a threshold estimated; none for one fixed. On censored rows
-    the edge of the profile is not examined (no note on an unbounded likelihood there)."""
+    """What the estimate is, for a threshold estimated; none for one fixed."""
     if not _estimated(shift, s, theta):
         return ()
     lo = smallest(s)
@@ -228,13 +234,13 @@ def notes(shift, s, theta):
                 f"({lo:.6g}), for every sample (Hill 1963): the estimate is the local maximum inside "
                 f"(Cohen's local MLE, the usual practice), not a global one",)
     out = []
-    if hasattr(s, "lo"):
-        with np.errstate(all="ignore"):
-            edge = profile(shift, s, GRID[0], Controls())
-        if edge[1 + shift.shape] < 1.0:
-            out.append(f"the {shift.name} likelihood is unbounded as the threshold approaches the smallest value "
-                       f"({lo:.6g}; the shape there falls below 1): the estimate is the local maximum inside, "
-                       f"the usual practice (Smith 1985), not a global one")
+    with np.errstate(all="ignore"):
+        edge = (profile(shift, s, GRID[0], Controls()) if hasattr(s, "lo") else
+                censored_profile(shift, s.x, s.w, Controls())[0](GRID[0]))
+    if edge[1 + shift.shape] < 1.0:
+        out.append(f"the {shift.name} likelihood is unbounded as the threshold approaches the smallest value "
+                   f"({lo:.6g}; the shape there falls below 1): the estimate is the local maximum inside, "
+                   f"the usual practice (Smith 1985), not a global one")
     k = theta[shift.shape]
     if k <= IRREGULAR:
         out.append(f"shape {k:.3g} is at most 2: the threshold's MLE is not regular (Smith 1985), so its "
