@@ -20,8 +20,7 @@ from .families.base import Controls, Solution
 from .likelihood import fixed_fits, solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
-           "normal_mixture": "it is fitted by EM on seen values",
-           "weibull3": "its threshold is profiled below the smallest seen value, which censored rows do not give"}
+           "normal_mixture": "it is fitted by EM on seen values"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +140,10 @@ def censored_family(fam, dens, shapes):
             return ct.loglik(dens, s.terms, theta, shapes)
 
     def estimate(s, controls):
+        if dens.threshold is not None:  # a threshold family: its own profile of the threshold first
+            found = dens.threshold(s.x, s.w, controls)
+            return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
+                         found.theta, controls.max_iter, f"{found.method}, then Newton on all three")
         shortcut = _right_censored_shortcut(dens, s, controls)
         start = s.start if shortcut is None else shortcut.theta
         if shortcut is not None:

@@ -376,7 +376,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
             out.append(ParameterEstimate(name, est, None, None, None, "none",
                                          "no standard error at this estimate"))
             continue
-        lo, hi, how = inference.wald_interval(est, se, domain, z)
+        lo, hi, how = inference.interval(fam, stats, i, est, se, domain, z)
         note = None
         if domain == "positive" and se > est:
             note = "standard error above the estimate: the likelihood is nearly flat in this parameter"

@@ -93,6 +93,10 @@ class Density:
     # censoring time) by the family's own shortcut, which the estimator then confirms
     right_censored: Optional[Callable] = None
     limit: Optional[Limit] = None  # an edge where the family becomes a simpler one
+    # threshold(rows, w, controls) -> Solution: a threshold family's start on censored rows
+    # (censored_fit's (n, 4) array; families/threshold.py profiles the threshold), which the
+    # censored estimator then polishes
+    threshold: Optional[Callable] = None
 
     @property
     def k(self):
