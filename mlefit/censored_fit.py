@@ -140,10 +140,13 @@ def censored_family(fam, dens, shapes):
             return ct.loglik(dens, s.terms, theta, shapes)
 
     def estimate(s, controls):
+        def run(theta, how, stop=None):  # stop(theta): end a run that reaches an edge's neighbourhood
+            return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes), theta,
+                         controls.max_iter, how, stop=stop)
+
         if dens.threshold is not None:  # a threshold family: its own profile of the threshold first
             found = dens.threshold(s.x, s.w, controls)
-            return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
-                         found.theta, controls.max_iter, f"{found.method}, then Newton on all three")
+            return run(found.theta, f"{found.method}, then Newton on all three")
         shortcut = _right_censored_shortcut(dens, s, controls)
         start = s.start if shortcut is None else shortcut.theta
         if shortcut is not None:
@@ -152,20 +155,14 @@ def censored_family(fam, dens, shapes):
             how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
                    (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
         edge = dens.limit
-
-        def run(theta):  # a run that reaches an edge's neighbourhood ends there: the limit is fitted then
-            return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes), theta,
-                         controls.max_iter, how, stop=None if edge is None else edge.near)
-
-        if edge is not None and edge.near(start):  # a moment start at the edge says nothing
-            start = edge.inside(start)
-        sol = run(start)
         if edge is None:
-            return sol
+            return run(start, how)
+        if edge.near(start):  # a moment start at the edge says nothing
+            start = edge.inside(start)
+        sol = run(start, how, stop=edge.near)  # near the edge, the limit decides
         found = _at_the_limit(edge, shapes, s, sol, loglik, controls)
         if found is sol and not sol.converged:  # the limit is less likely: a far maximum, run on to it
-            return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes), sol.theta,
-                         controls.max_iter, how)
+            return run(sol.theta, how)
         return found
 
     given, profile = fixed_fits(dens, loglik, lambda s, t: ct.sums(dens, s.terms, t, shapes))
