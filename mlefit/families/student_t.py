@@ -33,6 +33,7 @@ data value (Fernandez and Steel 1999); the fit is the usual local maximum. Data 
 more than half the weight on one value, where no such maximum exists, are refused.
 """
 import math
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -285,6 +286,19 @@ def _chunked_stats(chunks):
 
 
 def _estimate(s, controls):
+    """The fit from the best of the starts (_multistart); for values held in chunks, that
+    fit on their sample, then one Newton run on all of them from there (_warm: a few
+    passes over the chunks where the starts took a dozen)."""
+    if s.data.in_memory:
+        return _multistart(s, controls)
+    sample = _estimate(_stats(s.data.sample()[0], None), controls)
+    fit = _warm(s, sample.theta, controls, METHOD)
+    if fit.method == METHOD and fit.theta[2] == DF_LIMIT:
+        return replace(fit, method=METHOD + ": df -> infinity, the normal limit", start=sample.start)
+    return replace(fit, start=sample.start) if fit.method == METHOD else fit
+
+
+def _multistart(s, controls):
     y = ls.standardised(s)
     f = _objective(s, y)
     starts = sorted(((f(u, False), i, u) for i, u in enumerate(map(np.array, _starts(s, y)))),
@@ -313,7 +327,7 @@ def _estimate(s, controls):
     return Solution(theta, method, it, ok, message, _theta(s, start))
 
 
-def _warm(s, theta, controls):
+def _warm(s, theta, controls, method=METHOD + " from the given start"):
     """The fit from theta (the fit a bootstrap sample was drawn at, close to the
     sample's own MLE): one Newton run in (mu, log sigma, eta) from there instead of
     the estimator's four starts and their sorts (a bootstrap refit at 1e5 values: 3-4
@@ -325,11 +339,11 @@ def _warm(s, theta, controls):
         f, _to_u(s, theta), scale=lambda u: np.array([math.exp(u[1]), 1.0, max(1.0, u[2])]),
         lower=(-np.inf, -np.inf, 0.0), max_iter=controls.max_iter, tol=controls.tol)
     if not ok:
-        return _estimate(s, controls)
+        return _multistart(s, controls)
     theta = _theta(s, u)
     if theta[2] == DF_LIMIT:
         theta = (*NORMAL.estimate(s.normal, controls).theta, DF_LIMIT)
-    return Solution(theta, METHOD + " from the given start", it, ok, message)
+    return Solution(theta, method, it, ok, message)
 
 
 def _profile_lower_df(s, theta, confidence):
