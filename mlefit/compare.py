@@ -192,27 +192,35 @@ def _minimiser(loss, value, y):
     raise AssertionError(name)
 
 
-def held_out_bits(y, fam_name, folds, seed):
-    """Mean held-out -log2 density (bits per sample): fit on k-1 folds, score the k-th."""
+def shuffled(y, seed):
+    """y in the random order that held_out_bits cuts into folds (one gather for every loss)."""
+    return y[np.random.default_rng(seed).permutation(y.size)]
+
+
+def held_out_bits(y, fam_name, folds, seed, mixed=None):
+    """Mean held-out -log2 density (bits per sample): fit on k-1 folds, score the k-th.
+    The folds are runs of shuffled(y, seed) (`mixed`, when the caller has it): each
+    training set is copied from runs, not gathered value by value from y (the same values
+    in the same order)."""
     import mlefit
-    order = np.random.default_rng(seed).permutation(y.size)
-    parts = np.array_split(order, folds)
+    mixed = shuffled(y, seed) if mixed is None else mixed
+    parts = np.array_split(mixed, folds)  # views, cut where array_split cuts the permutation
     fam = families.get(fam_name)
     total = 0.0
     for i, test in enumerate(parts):
         train = np.concatenate([p for j, p in enumerate(parts) if j != i])
         try:
-            r = mlefit.fit(y[train], fam_name)
+            r = mlefit.fit(train, fam_name)
         except MlefitError as exc:
             raise DataError(f"training fold {i + 1} of {folds}: {exc}") from None
         theta = tuple(p.estimate for p in r.parameters)
         if fam.spec.support == "labels":
             from .families.discrete import categorical_logpmf
             labels = [p.name[2:-1] for p in r.parameters]
-            logp = categorical_logpmf(y[test], labels, theta)
+            logp = categorical_logpmf(test, labels, theta)
         else:
             with np.errstate(all="ignore"):
-                logp = fam.logpdf(y[test], theta)
+                logp = fam.logpdf(test, theta)
         total -= float(np.sum(logp))
     return total / (y.size * LN2)
 
@@ -222,7 +230,7 @@ def without_prediction(y, names=None, folds=5, seed=0, continuous=False):
     kind = target_kind(y)
     if folds < 2 or folds > y.size:
         raise UsageError(f"--folds must be between 2 and the number of rows ({y.size}); got {folds}")
-    rows = []
+    rows, mixed = [], shuffled(y, seed)
     for loss, value in chosen_losses(kind, names, continuous):
         fam_name = catalog.family_name(loss, value)
         row = {"loss": loss.label(value), "family": fam_name}
@@ -244,7 +252,7 @@ def without_prediction(y, names=None, folds=5, seed=0, continuous=False):
                 row.update(minimiser=m, family_mle=mle, equal=equal)
             row["in_sample_bits"] = fit.bits_per_sample
             with np.errstate(all="ignore"):
-                row["held_out_bits"] = held_out_bits(y, fam_name, folds, seed)
+                row["held_out_bits"] = held_out_bits(y, fam_name, folds, seed, mixed)
             row["differential"] = not families.get(fam_name).spec.discrete
         except (MlefitError, ArithmeticError) as exc:
             row["error"] = str(exc) if isinstance(exc, MlefitError) else \

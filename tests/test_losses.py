@@ -10,7 +10,7 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import compare, losses
+from mlefit import compare, families, losses
 from mlefit.cli import cli
 from mlefit.families.robust import check_loss, huber_loss
 
@@ -345,3 +345,25 @@ def test_huber_minimum_certified_by_the_score_without_a_scalar_minimiser(monkeyp
     flat = np.array([0.0, 10.0, 20.0, 30.0])  # with delta 1 every c in [11, 19] minimises
     assert all(compare._huber_certified(flat, 1.0, c) for c in (11.0, 15.0, 19.0))
     assert not any(compare._huber_certified(flat, 1.0, c) for c in (10.9, 19.1))
+
+
+@pytest.mark.parametrize("name", ["normal", "laplace", "huber:1.345", "poisson", "categorical"])
+def test_held_out_folds_are_runs_of_one_shuffle(name):
+    """held_out_bits cuts one shuffled copy of the target into runs (one gather for every
+    loss, not one per fold and loss): the same folds, values in the same order, as
+    fitting on y[train] and scoring y[test] for the folds of the permutation."""
+    rng = np.random.default_rng(8)
+    y = {"poisson": rng.poisson(3.0, 1001).astype(float),
+         "categorical": np.array(["a", "b", "c"], dtype=object)[rng.integers(0, 3, 1001)]}.get(
+        name, rng.normal(10.0, 3.0, 1001))
+    parts = np.array_split(np.random.default_rng(3).permutation(y.size), 4)
+    fam, total = families.get(name), 0.0
+    for i, test in enumerate(parts):
+        fit = mlefit.fit(y[np.concatenate([p for j, p in enumerate(parts) if j != i])], name)
+        theta = tuple(p.estimate for p in fit.parameters)
+        if name == "categorical":
+            from mlefit.families.discrete import categorical_logpmf
+            total -= float(np.sum(categorical_logpmf(y[test], [p.name[2:-1] for p in fit.parameters], theta)))
+        else:
+            total -= float(np.sum(fam.logpdf(y[test], theta)))
+    assert compare.held_out_bits(y, name, 4, 3) == total / (y.size * math.log(2))
