@@ -132,11 +132,13 @@ def _information(g, h, sigma):
     return -natural_hessian(g, h, (1.0, 1.0 / sigma), (0.0, -1.0 / sigma ** 2))
 
 
-def newton_fit(parts, s, log_scale0, controls, method=None):
+def newton_fit(parts, s, log_scale0, controls, method=None, derivs=False):
     """Maximise over (mu, log sigma) from (centre, spread e^log_scale0) by `maximise`;
     returns ((mu, sigma), iterations, converged, message, at): `at` is (log-likelihood,
     observed information in (mu, sigma)) at the estimate, from the last evaluation, or
-    None. (`method` is not used: kept for callers that pass their method text.)"""
+    None; with `derivs`, (log-likelihood, gradient, Hessian) in (mu, tau = log sigma),
+    for a family that carries them to its own parameters. (`method` is not used: kept
+    for callers that pass their method text.)"""
     y = standardised(s)
     last = {}
 
@@ -162,8 +164,8 @@ def newton_fit(parts, s, log_scale0, controls, method=None):
     # d/dmu = d/du0 / spread, d/dtau = d/du1 (tau = log sigma = log spread + u1)
     value, g, h = at
     back = np.array([1.0 / s.spread, 1.0])
-    info = _information(g * back, h * np.outer(back, back), theta[1])
-    return theta, it, ok, message, (value - s.n * math.log(s.spread), info)
+    g, h, value = g * back, h * np.outer(back, back), value - s.n * math.log(s.spread)
+    return theta, it, ok, message, ((value, g, h) if derivs else (value, _information(g, h, theta[1])))
 
 
 def sample_start(objective, y, u0, scale, controls, lower=None):
