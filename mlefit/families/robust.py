@@ -42,7 +42,14 @@ def _asymmetric_laplace(tau):
                                q=nm.weighted_quantile(x, w, tau))
 
     def total_check(s, mu):
-        return nm.wsum(check_loss(s.x - mu, tau), s.w)
+        """sum w rho_tau(x - mu), block by block (chunks.InMemory.sum: no temporaries as
+        large as the data), kept for the quantile (the estimate, its loglik and information)."""
+        if mu == s.q and getattr(s, "at_q", None) is not None:
+            return s.at_q
+        total = InMemory(s.x, s.w).sum(lambda x, w: nm.wsum(check_loss(x - mu, tau), w))
+        if mu == s.q:
+            s.at_q = total
+        return total
 
     def estimate(s, controls):
         return Solution((s.q, total_check(s, s.q) / s.n),
