@@ -65,31 +65,33 @@ if pid == 0:
     finally:
         os._exit(127)
 _, status, ru = os.wait4(pid, 0)
-print(time.perf_counter() - t0, ru.ru_maxrss, os.waitstatus_to_exitcode(status))
+print(time.perf_counter() - t0, ru.ru_maxrss, os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime)
 """
 
 
 def run_child(cmd):
-    """(seconds, peak RSS in bytes, stdout, stderr, exit code) of one fresh child."""
+    """(seconds, peak RSS in bytes, stdout, stderr, exit code, CPU seconds: user + system,
+    all threads) of one fresh child."""
     with tempfile.NamedTemporaryFile() as out, tempfile.NamedTemporaryFile() as err:
         p = subprocess.run([sys.executable, "-S", "-I", "-c", LAUNCHER, out.name, err.name, *cmd],
                            capture_output=True, text=True)
-        if p.returncode != 0 or len(p.stdout.split()) != 3:
+        if p.returncode != 0 or len(p.stdout.split()) != 4:
             raise RuntimeError(f"launcher failed: {p.stderr.strip()[-200:]}")
-        t, rss, code = p.stdout.split()
+        t, rss, code, cpu = p.stdout.split()
         # ru_maxrss is in kilobytes on Linux (bytes on macOS)
         peak = int(rss) * (1 if sys.platform == "darwin" else 1024)
         return (float(t), peak, out.read().decode(errors="replace"),
-                err.read().decode(errors="replace"), int(code))
+                err.read().decode(errors="replace"), int(code), float(cpu))
 
 
 def measure(cases, repeat, budget):
-    """{key: (cmd, check)} -> {key: (best seconds, largest peak bytes) or an error string}.
+    """{key: (cmd, check)} -> {key: (best seconds, largest peak bytes, least CPU seconds) or an
+    error string}.
     The commands run in interleaved rounds (floor, mlefit, floor, ...), so a change in
     the load of a shared machine hits them alike; up to `repeat` rounds, fewer once the
     next round would pass `budget`. A command that fails (exit code, or `check(stdout)`
     returns a message) is reported with its last stderr line and not run again."""
-    res, spent, last = {k: (float("inf"), 0) for k in cases}, 0.0, 0.0
+    res, spent, last = {k: (float("inf"), 0, float("inf")) for k in cases}, 0.0, 0.0
     for _ in range(repeat):
         if spent and spent + last > budget:
             break
@@ -97,11 +99,11 @@ def measure(cases, repeat, budget):
         for key, (cmd, check) in cases.items():
             if isinstance(res[key], str):
                 continue
-            t, rss, out, err, code = run_child(cmd)
+            t, rss, out, err, code, cpu = run_child(cmd)
             t_round += t
             problem = (f"exit {code}: " + (err.strip().splitlines() or [""])[-1][:120]) if code \
                 else (check(out) if check else None)
-            res[key] = problem or (min(res[key][0], t), max(res[key][1], rss))
+            res[key] = problem or (min(res[key][0], t), max(res[key][1], rss), min(res[key][2], cpu))
         spent, last = spent + t_round, t_round
     return res
 
@@ -200,7 +202,9 @@ def main():
     name = os.path.basename(mlefit[0]) if len(mlefit) == 1 else "python -m mlefit"
     body = (big + "\n\n" + small + "\n\n"
             f"Best of up to {args.repeat} interleaved runs ({args.startup_repeat} for start-up) within "
-            f"{args.budget:g} s per group, each a fresh process; peak = the largest ru_maxrss of the runs (os.wait4). mlefit is "
+            f"{args.budget:g} s per group, each a fresh process; peak = the largest ru_maxrss of the runs (os.wait4); CPU = "
+            f"the least user + system seconds of the runs (all threads; less sensitive than the time to the other "
+            f"work on a shared machine). mlefit is "
             f"`{mlefit[0] if len(mlefit) == 1 else ' '.join(mlefit)}` ({name}), the floors run under "
             f"`{py}`. Files: one column, gamma(2.5, scale 2) or normal(10, 3) (for -d normal) with 6 "
             f"significant digits, poisson(4) integers, or negative_binomial(size 3, mean 4) integers (for -d negative_binomial); the floor reads the same file with `{FLOOR_READ}`.\n")
@@ -221,19 +225,20 @@ def big_table(files, dists, mlefit, py, args):
             floor = res["floor"] if not isinstance(res["floor"], str) else None
             if floor is None:
                 print(f"floor failed on {path}: {res['floor']}", file=sys.stderr)
-            t_f, p_f = floor or (None, None)
+            t_f, p_f, c_f = floor or (None, None, None)
             for x in mine:
                 label = f"`mlefit fit {kind}.csv -d {x} --json`"
                 if isinstance(res[x], str):
-                    out.append([label, B.fmt_n(n), f"{size / 2 ** 20:.1f}", f"error: {res[x]}", B.fmt_s(t_f), "", "", "", ""])
+                    out.append([label, B.fmt_n(n), f"{size / 2 ** 20:.1f}", f"error: {res[x]}", B.fmt_s(t_f), "", "", "", "", ""])
                     continue
-                t, peak = res[x]
+                t, peak, cpu = res[x]
                 out.append([label, B.fmt_n(n), f"{size / 2 ** 20:.1f}", B.fmt_s(t), B.fmt_s(t_f),
-                            B.fmt_ratio(t / t_f) if t_f else "", mb(peak), mb(p_f) if p_f else "",
+                            B.fmt_ratio(t / t_f) if t_f else "", B.fmt_ratio(cpu / c_f) if c_f else "",
+                            mb(peak), mb(p_f) if p_f else "",
                             f"{peak / n:.0f}" + (f" ({p_f / n:.0f})" if p_f else "")])
                 print(" | ".join(out[-1]), file=sys.stderr, flush=True)
-    return B.table(["command", "rows", "file MB", "mlefit s", "floor s", "mlefit/floor",
-                    "peak MB", "floor peak MB", "bytes/value"], out, "lrrrrrrrr")
+    return B.table(["command", "rows", "file MB", "mlefit s", "floor s", "mlefit/floor", "CPU/floor CPU",
+                    "peak MB", "floor peak MB", "bytes/value"], out, "lrrrrrrrrr")
 
 
 def startup_table(ten, mlefit, py, args):

@@ -7,7 +7,7 @@ from .errors import UsageError
 
 CHUNK_HELP = ("Fit the file chunk by chunk, this many rows at a time, in memory bounded by the "
               "chunk (0: read it whole). Default: files over 16 MB are read in chunks of about "
-              "16 MB of text when the fit allows it.")
+              "16 MB of text, or a million rows where rows are short, when the fit allows it.")
 ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' blocks on a Dask "
                "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")
 

@@ -314,6 +314,7 @@ def _missing(col, options):
 
 _NUMPY_TYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float",
                 "double"}
+_SIGNED = ("int8", "int16", "int32", "int64")
 
 
 def _bits(buffer, offset, n):
@@ -321,13 +322,16 @@ def _bits(buffer, offset, n):
     return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")[offset:offset + n].astype(bool)
 
 
-def _numeric(col, options):
+def _numeric(col, options, ints=False):
     """(float64 values, missing mask or None, (min, max) or None) of a plain numeric arrow
     column, read from its buffers by numpy alone (pyarrow.compute costs 30-60 ms to
     import): nulls, NaN and numeric --na-values are missing; integers past 2^53 round.
     The extremes of float values come from the pass that finds their NaNs (one pass
-    instead of two, and none more for the support check); None when any is missing."""
-    x = np.empty(len(col))  # one copy (integers converted on the way): writable, the table let go
+    instead of two, and none more for the support check); None when any is missing.
+    ints: a column of signed integers stays int64 (exact, and not converted: a table of
+    counts is made from them as they are)."""
+    kind = np.int64 if ints and str(col.type) in _SIGNED else np.float64
+    x = np.empty(len(col), dtype=kind)  # one copy (converted on the way): writable, the table let go
     masks, at = [], 0
     for ch in col.chunks:
         n = len(ch)
@@ -360,13 +364,14 @@ def _numeric(col, options):
 
 
 def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None,
-             values=True, infinite=True):
+             values=True, infinite=True, ints=False):
     """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
     anything else refused with the place it stood (`where(position)`). infinite=False:
-    the caller checks for infinite values (from the column's min and max)."""
+    the caller checks for infinite values (from the column's min and max). ints: values
+    read from a column of signed integers stay int64 (_numeric)."""
     options = options or ReadOptions()
     if labels is not True and str(col.type) in _NUMPY_TYPES:
-        x, missing, span = _numeric(col, options)
+        x, missing, span = _numeric(col, options, ints)
         positions = None
         if missing is not None:
             lost = np.flatnonzero(missing)

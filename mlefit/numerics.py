@@ -329,13 +329,14 @@ def _unweighted_quantile(x, tau):
 
 def value_counts(x, w=None, hi=None):
     """Distinct non-negative integer values and their (weighted) counts, in O(n) when
-    the values are small enough for a bincount (hi: max x, when the caller knows it)."""
+    the values are small enough for a bincount (hi: max x, when the caller knows it).
+    x: float64, or int64 (counted as they are, without a copy); the values are float64."""
     if x.size and (x.max() if hi is None else hi) <= 10 * x.size + 1000:
-        xi = x.astype(np.int64)
+        xi = x if x.dtype == np.int64 else x.astype(np.int64)
         counts = np.bincount(xi, weights=w)
         values = np.flatnonzero(counts)
         return values.astype(np.float64), counts[values].astype(np.float64)
-    values, inverse = np.unique(x, return_inverse=True)
+    values, inverse = np.unique(x.astype(np.float64, copy=False), return_inverse=True)
     counts = np.bincount(inverse, weights=w).astype(np.float64)
     return values, counts
 

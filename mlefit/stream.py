@@ -32,6 +32,9 @@ from .support import accepting, outside_error, outside_values
 DEFAULT_CHUNK_ROWS = None  # chunks of CHUNK_BYTES of text, whatever the width of a row
 CHUNK_BYTES = 16 << 20  # the text of a chunk by default: memory is bounded by bytes, not rows (a wide file's
 #                         2M rows were 80 MB of text and 387 MiB at the peak); as fast as larger chunks
+CHUNK_VALUES = 1 << 20  # and at most about this many rows: pyarrow's parse of a run takes about 20 bytes a
+#                         row whatever its width, then 8 a value and 8 a copy (16 MB of 2-byte counts were
+#                         8M rows, 366 MiB at the peak against 224 for a bare read of the whole file)
 PARSE_BLOCK = 1 << 20  # pyarrow parses a chunk in blocks of this size, on all cores
 FIRST_BUFFER = 1 << 20  # the block buffer starts this large and grows as the input fills it
 
@@ -173,8 +176,8 @@ class _Counts:
     def __init__(self):
         self.values, self.counts = np.empty(0), np.empty(0)
 
-    def add(self, x):
-        v, c = nm.value_counts(x)
+    def add(self, x, hi=None):
+        v, c = nm.value_counts(x, hi=hi)
         both_v, both_c = np.concatenate((self.values, v)), np.concatenate((self.counts, c))
         self.values, inverse = np.unique(both_v, return_inverse=True)
         self.counts = np.bincount(inverse, weights=both_c).astype(np.float64)
@@ -234,7 +237,8 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     name = choose_column(NamesOnly(head.names), column)
     outside = Outside(fam, whole_pass=True)
     pending = head.header  # the header row is still ahead (behind blank lines, maybe)
-    for block in _blocks(_Prepend(first, fh), _bytes_per_chunk(first, chunk_rows)):
+    size = _bytes_per_chunk(first, chunk_rows)
+    for block in _blocks(_Prepend(first, fh), size):
         if pending:  # leading blank lines, then the names
             cut = _end_of_first_content_line(bytes(block[:1 << 20]))
             if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
@@ -248,7 +252,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
                 continue
         done += len(block)
         part, count, blanks = read_block(block, line, head, name, options, source,
-                                         "drop --chunk-size (or give --chunk-size 0)")
+                                         "drop --chunk-size (or give --chunk-size 0)", ints=counts is not None)
         blank_total += len(blanks)
         blank_first += blanks[:FIRST - len(blank_first)]
         line += count
@@ -267,7 +271,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
             if outside.count:  # the pass now only counts what it will refuse
                 pass
             elif counts is not None:
-                counts.add(x)
+                counts.add(x, high)
             elif chunks is not None:
                 chunks.append(x)
             else:
@@ -281,7 +285,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     report = Column(name, np.empty(0), np.empty(0, dtype=np.int64), rows_read + blank_total,
                     tuple(dropped), source, notes=tuple(notes) + tuple(head.notes) + (
                         f"read in chunks of about {chunk_rows} rows" if chunk_rows else
-                        f"read in chunks of about {CHUNK_BYTES / 2 ** 20:g} MB of text",))
+                        f"read in chunks of about {size / 2 ** 20:.3g} MB of text",))
     if strict:
         refuse_dropped(report.label, report.dropped)
     outside.refuse(report.label)
@@ -298,10 +302,10 @@ def _line(k):
     return f"line {k}"
 
 
-def read_block(block, start, head, name, options, source, way_out, place=_line):
+def read_block(block, start, head, name, options, source, way_out, place=_line, ints=False):
     """One run of whole lines of a CSV file, its first on line `start`: (the Column of
     its values and of the cells dropped, the lines it spans, the places of its blank
-    lines). place(k) names line k."""
+    lines). place(k) names line k; ints: a column of integers stays int64 (counted as it is)."""
     col = _parse(block, head, name, options, source)
     count = line_count(block)
     lines, blanks = None, ()
@@ -315,7 +319,7 @@ def read_block(block, start, head, name, options, source, way_out, place=_line):
         return place(int(lines[p]) if lines is not None else start + p)
 
     part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
-                    infinite=False)
+                    infinite=False, ints=ints)
     return part, count, [place(int(b)) for b in blanks]
 
 
@@ -325,7 +329,7 @@ def check_values(part, fam, outside=None):
     values outside are counted in `outside` (an Outside, reported when the pass ends),
     or refused at once when there is none."""
     x = part.values
-    low, high = part.extremes if part.extremes is not None else (float(x.min()), float(x.max()))
+    low, high = part.extremes if part.extremes is not None else nm.extremes(x)
     if not (math.isfinite(low) and math.isfinite(high)):
         reject_infinite(x, part.positions, part.label, part.locate)
     outside = outside or Outside(fam)
@@ -395,12 +399,12 @@ def _check(fam, col, used, first_value, spread):
 
 def _bytes_per_chunk(block, rows):
     """About `rows` lines' worth of bytes, from the lines of the first block (rows None:
-    CHUNK_BYTES)."""
-    if rows is None:
-        return CHUNK_BYTES
-    if rows <= 0:
+    CHUNK_BYTES, or CHUNK_VALUES lines where those are fewer bytes: short rows)."""
+    if rows is not None and rows <= 0:
         raise UsageError(f"--chunk-size must be a positive number of rows (got {rows})")
     per_line = max(len(block) / max(block.count(b"\n"), 1), 1.0)
+    if rows is None:
+        return int(min(max(CHUNK_VALUES * per_line, 1 << 16), CHUNK_BYTES))
     return int(min(max(rows * per_line, 1 << 16), 1 << 30))
 
 

@@ -10,7 +10,7 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import compare, losses
+from mlefit import compare, families, losses
 from mlefit.cli import cli
 from mlefit.families.robust import check_loss, huber_loss
 
@@ -316,3 +316,54 @@ def test_ranking_losses_without_predictions_sorts_nothing(monkeypatch):
         raise AssertionError("argsort of the target")
     monkeypatch.setattr(np, "argsort", refuse)
     assert compare.without_prediction(y, ["mae", "pinball:0.9", "pinball:0.25"]) == expected
+
+
+def test_huber_minimum_certified_by_the_score_without_a_scalar_minimiser(monkeypatch):
+    """--target alone: huber's M-estimate is certified a minimiser by the sign change of
+    the score at 1e-8 of the data's range either side (one pass), not cross-checked by
+    scipy's Brent (26 passes, and import scipy.optimize); the certificate fails a point
+    just beyond that, and holds anywhere in a flat minimum but not outside it. Against
+    scipy's minimiser here, independently."""
+    import scipy.optimize
+    y = np.random.default_rng(4).standard_t(3.0, 5001) * 2.0 + 1e6
+    ref = scipy.optimize.minimize_scalar(lambda d: float(np.sum(huber_loss(y - (1e6 + d), 1.345))),
+                                         bracket=(-1.0, 1.0), method="brent", tol=1e-14)
+    span = float(y.max() - y.min())
+
+    original = compare._minimiser
+
+    def only_others(loss, value, y):
+        assert loss.name != "huber", "a scalar minimiser for huber"
+        return original(loss, value, y)
+    monkeypatch.setattr(compare, "_minimiser", only_others)
+    (row,) = compare.without_prediction(y, ["huber:1.345"], folds=2)
+    assert row["equal"] is True and row["minimiser"] == row["family_mle"]
+    assert row["minimiser"] == pytest.approx(1e6 + float(ref.x), abs=1e-8 * span)
+    c = row["family_mle"]
+    assert not compare._huber_certified(y, 1.345, c + 3e-8 * span)
+    assert not compare._huber_certified(y, 1.345, c - 3e-8 * span)
+    flat = np.array([0.0, 10.0, 20.0, 30.0])  # with delta 1 every c in [11, 19] minimises
+    assert all(compare._huber_certified(flat, 1.0, c) for c in (11.0, 15.0, 19.0))
+    assert not any(compare._huber_certified(flat, 1.0, c) for c in (10.9, 19.1))
+
+
+@pytest.mark.parametrize("name", ["normal", "laplace", "huber:1.345", "poisson", "categorical"])
+def test_held_out_folds_are_runs_of_one_shuffle(name):
+    """held_out_bits cuts one shuffled copy of the target into runs (one gather for every
+    loss, not one per fold and loss): the same folds, values in the same order, as
+    fitting on y[train] and scoring y[test] for the folds of the permutation."""
+    rng = np.random.default_rng(8)
+    y = {"poisson": rng.poisson(3.0, 1001).astype(float),
+         "categorical": np.array(["a", "b", "c"], dtype=object)[rng.integers(0, 3, 1001)]}.get(
+        name, rng.normal(10.0, 3.0, 1001))
+    parts = np.array_split(np.random.default_rng(3).permutation(y.size), 4)
+    fam, total = families.get(name), 0.0
+    for i, test in enumerate(parts):
+        fit = mlefit.fit(y[np.concatenate([p for j, p in enumerate(parts) if j != i])], name)
+        theta = tuple(p.estimate for p in fit.parameters)
+        if name == "categorical":
+            from mlefit.families.discrete import categorical_logpmf
+            total -= float(np.sum(categorical_logpmf(y[test], [p.name[2:-1] for p in fit.parameters], theta)))
+        else:
+            total -= float(np.sum(fam.logpdf(y[test], theta)))
+    assert compare.held_out_bits(y, name, 4, 3) == total / (y.size * math.log(2))

@@ -35,6 +35,16 @@ def test_value_counts_and_log_factorial():
     assert v.tolist() == [5.0, 1e12] and c.tolist() == [1.0, 2.0]
 
 
+@pytest.mark.parametrize("x", [[0, 3, 3, 1, 7], [10 ** 12, 10 ** 12, 5], [2 ** 53 + 1, 2 ** 53, 4]])
+def test_value_counts_of_integers_equal_those_of_the_same_floats(x):
+    """A chunk read from an integer column is counted as int64 (no float copy): the same
+    table of float64 values and counts as the floats give, by bincount or, for values too
+    large for one, by sorting (where integers past 2^53 round as the floats did)."""
+    ints = np.array(x, dtype=np.int64)
+    for got, want in zip(nm.value_counts(ints), nm.value_counts(ints.astype(np.float64))):
+        assert got.dtype == np.float64 and got.tolist() == want.tolist()
+
+
 def test_solve_increasing_finds_root():
     root, it, ok = nm.solve_increasing(lambda t: (t ** 3 - 2.0, 3 * t * t), 0.0, 5.0, 4.0,
                                        max_iter=100, tol=1e-14)

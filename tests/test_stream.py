@@ -30,6 +30,8 @@ def same_fit(a, b):
     a["notes"] = [n for n in a["notes"] if "chunks" not in n and "on Dask" not in n]
     b["notes"] = [n for n in b["notes"] if "chunks" not in n]
     for key in a:
+        if key == "iterations":  # (the Newton families in chunks start from their sample's fit)
+            continue
         if key == "parameters":
             for p, q in zip(a[key], b[key]):
                 for field in p:
@@ -206,3 +208,32 @@ def test_default_chunks_are_bytes_of_text_not_rows(tmp_path, monkeypatch):
     assert sizes == [1 << 16] and "read in chunks of about 0.0625 MB of text" in fit.notes
     whole = mlefit.fit(np.array([float(f"{v:.6f}") for v in x]), "gamma")
     assert list(fit.estimates.values()) == pytest.approx(list(whole.estimates.values()), rel=1e-12)
+
+
+COUNT_FAMILIES = ("poisson", "geometric", "negative_binomial", "zero_inflated_poisson")
+
+
+@pytest.mark.parametrize("name", COUNT_FAMILIES)
+def test_short_rows_are_cut_by_rows_and_counted_as_integers(tmp_path, monkeypatch, name):
+    """Without --chunk-size a chunk of short rows holds at most about CHUNK_VALUES rows, not
+    CHUNK_BYTES of text (16 MB of 2-byte counts were 8M rows, 366 MiB at the peak); the
+    counts of an integer column are tabled as int64 chunk by chunk. The fit, with missing
+    cells and blank lines across the cuts, equals the in-memory one to the last bit."""
+    monkeypatch.setattr(stream, "CHUNK_VALUES", 1000)  # 2-byte rows: the 64 KiB floor of a chunk
+    rng = np.random.default_rng(5)
+    k = rng.negative_binomial(3.0, 3.0 / 7.0, 100_000)
+    lines = [str(v) for v in k]
+    for i in range(7, len(lines), 9_000):
+        lines[i] = "NA" if i % 2 else ""
+    path = tmp_path / "k.csv"
+    path.write_text("k\n" + "\n".join(lines) + "\n")
+    sizes, kinds = [], set()
+    blocks, add = stream._blocks, stream._Counts.add
+    monkeypatch.setattr(stream, "_blocks", lambda fh, size: sizes.append(size) or blocks(fh, size))
+    monkeypatch.setattr(stream._Counts, "add", lambda self, x, hi=None: kinds.add(x.dtype.name) or add(self, x, hi))
+    chunked = stream.fit_file(str(path), name).to_dict()
+    assert sizes == [1 << 16] and kinds == {"int64"}
+    assert "read in chunks of about 0.0625 MB of text" in chunked["notes"]
+    whole = mlefit.fit(read_column(str(path)), name).to_dict()
+    chunked["notes"] = [n for n in chunked["notes"] if "chunks" not in n]
+    assert chunked == whole

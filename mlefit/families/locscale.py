@@ -132,11 +132,13 @@ def _information(g, h, sigma):
     return -natural_hessian(g, h, (1.0, 1.0 / sigma), (0.0, -1.0 / sigma ** 2))
 
 
-def newton_fit(parts, s, log_scale0, controls, method=None):
+def newton_fit(parts, s, log_scale0, controls, method=None, derivs=False):
     """Maximise over (mu, log sigma) from (centre, spread e^log_scale0) by `maximise`;
     returns ((mu, sigma), iterations, converged, message, at): `at` is (log-likelihood,
     observed information in (mu, sigma)) at the estimate, from the last evaluation, or
-    None. (`method` is not used: kept for callers that pass their method text.)"""
+    None; with `derivs`, (log-likelihood, gradient, Hessian) in (mu, tau = log sigma),
+    for a family that carries them to its own parameters. (`method` is not used: kept
+    for callers that pass their method text.)"""
     y = standardised(s)
     last = {}
 
@@ -146,8 +148,12 @@ def newton_fit(parts, s, log_scale0, controls, method=None):
         last["u"], last["at"] = u, sums(parts, y, s.n, u[0], math.exp(u[1]), derivs)
         return last["at"]
 
-    u, it, ok, message = maximise(f, (0.0, log_scale0), scale=lambda u: np.array([math.exp(u[1]), 1.0]),
-                                  max_iter=controls.max_iter, tol=controls.tol)
+    scale = lambda u: np.array([math.exp(u[1]), 1.0])  # noqa: E731
+    u0 = (0.0, log_scale0)
+    if not y.in_memory:  # values in chunks: Newton's first steps on their sample, the last ones on all
+        u0 = sample_start(lambda ys, n, u, derivs: sums(parts, ys, n, u[0], math.exp(u[1]), derivs),
+                          y, u0, scale, controls)
+    u, it, ok, message = maximise(f, u0, scale=scale, max_iter=controls.max_iter, tol=controls.tol)
     theta = (s.centre + s.spread * u[0], s.spread * math.exp(u[1]))
     at = last.get("at")
     # handed over only where rounding theta moves z by no more than rounding: the
@@ -158,8 +164,27 @@ def newton_fit(parts, s, log_scale0, controls, method=None):
     # d/dmu = d/du0 / spread, d/dtau = d/du1 (tau = log sigma = log spread + u1)
     value, g, h = at
     back = np.array([1.0 / s.spread, 1.0])
-    info = _information(g * back, h * np.outer(back, back), theta[1])
-    return theta, it, ok, message, (value - s.n * math.log(s.spread), info)
+    g, h, value = g * back, h * np.outer(back, back), value - s.n * math.log(s.spread)
+    return theta, it, ok, message, ((value, g, h) if derivs else (value, _information(g, h, theta[1])))
+
+
+def sample_start(objective, y, u0, scale, controls, lower=None):
+    """Where Newton's method from u0 converges on the sample of values held in chunks
+    (chunks.OnChunks.sample(): at most about a million of them, spread over the file),
+    or u0 where it does not: a start for the fit on all the values within sampling error
+    of their maximum, from which Newton's quadratic convergence needs a few passes over
+    the chunks where a start from u0 needed up to a dozen (and the start values came
+    from that sample anyway). objective(data, n, u, derivs) is the log-likelihood of the
+    values in data (n of them) at u, with its gradient and Hessian when derivs."""
+    ys, _ = y.sample()
+    sample, n = InMemory(ys), float(ys.size)
+
+    def f(u, derivs):
+        if not abs(u[1]) < 300.0:
+            return -math.inf
+        return objective(sample, n, u, derivs)
+    u, _, ok, _ = maximise(f, u0, scale=scale, max_iter=controls.max_iter, tol=controls.tol, lower=lower)
+    return u if ok else np.asarray(u0, dtype=np.float64)
 
 
 def rescale(c):

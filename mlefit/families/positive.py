@@ -75,9 +75,16 @@ def _ll_mu(s, a):
 
 
 def _ll_estimate(s, controls):
-    (mu, scale), it, ok, message, _ = ls.newton_fit(logistic_parts, s, LL_LOG_SCALE0, controls, LL_METHOD)
+    """The logistic fit of y = log(x / c); its last Newton step's log-likelihood and
+    derivatives carried to (b, a) as _ll_loglik and _ll_observed take them (no pass more)."""
+    (mu, scale), it, ok, message, at = ls.newton_fit(logistic_parts, s, LL_LOG_SCALE0, controls, LL_METHOD,
+                                                     derivs=True)
     start = (1.0 / (s.spread * math.exp(LL_LOG_SCALE0)), s.c * math.exp(s.centre))
-    return Solution((1.0 / scale, s.c * math.exp(mu)), LL_METHOD, it, ok, message, start)
+    theta = (1.0 / scale, s.c * math.exp(mu))
+    if at is not None:
+        value, g, h = at
+        at = (value - s.sumlog, _ll_information(g, h, theta))
+    return Solution(theta, LL_METHOD, it, ok, message, start, at)
 
 
 def _ll_loglik(s, theta):
@@ -91,6 +98,12 @@ def _ll_observed(s, theta):
     d2mu/da2 = -1/a^2."""
     b, a = theta
     _, g, h = ls.sums(logistic_parts, s.data, s.n, _ll_mu(s, a), 1.0 / b, True)
+    return _ll_information(g, h, theta)
+
+
+def _ll_information(g, h, theta):
+    """Minus the Hessian in (b, a) from the logistic gradient and Hessian in (mu, tau)."""
+    b, a = theta
     return -ls.natural_hessian(g[::-1], h[::-1, ::-1], (-1.0 / b, 1.0 / a), (1.0 / b ** 2, -1.0 / a ** 2))
 
 

@@ -33,6 +33,7 @@ data value (Fernandez and Steel 1999); the fit is the usual local maximum. Data 
 more than half the weight on one value, where no such maximum exists, are refused.
 """
 import math
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -285,6 +286,40 @@ def _chunked_stats(chunks):
 
 
 def _estimate(s, controls):
+    """The fit from the best of the starts (_multistart); for values held in chunks, that
+    fit on their sample, then one Newton run on all of them from there (_warm: a few
+    passes over the chunks where the starts took a dozen)."""
+    if s.data.in_memory:
+        return _multistart(s, controls)
+    sample = _estimate(_stats(s.data.sample()[0], None), controls)
+    last = {}
+    fit = _warm(s, sample.theta, controls, METHOD, last)
+    if fit.method != METHOD:  # (the full estimator: that run did not converge)
+        return fit
+    if fit.theta[2] == DF_LIMIT:
+        return replace(fit, method=METHOD + ": df -> infinity, the normal limit", start=sample.start)
+    return replace(fit, start=sample.start, at=_handed_over(s, fit.theta, last))
+
+
+def _handed_over(s, theta, last):
+    """(log-likelihood, observed information) at theta from the Newton run's last
+    evaluation, when that was at theta with its derivatives (the fit then makes no pass
+    for them), else None. As in locscale.newton_fit: y = (x - centre)/spread has the same
+    z, so the log-likelihood is y's less n log(spread), and d/dmu = d/du0 / spread; only
+    where rounding theta moves z by no more than rounding (mu within 1e3 scales of 0)."""
+    at = last.get("at")
+    if not (isinstance(at, tuple) and np.array_equal(last["u"], last["final"])
+            and abs(theta[0]) <= 1e3 * theta[1]):
+        return None
+    value, g, h = at
+    back = np.array([1.0 / s.spread, 1.0, 1.0])
+    sigma, eta = theta[1], 1.0 / theta[2]
+    info = -ls.natural_hessian(g * back, h * np.outer(back, back), (1.0, 1.0 / sigma, -eta * eta),
+                               (0.0, -1.0 / sigma ** 2, 2.0 * eta ** 3))
+    return value - s.n * math.log(s.spread), info
+
+
+def _multistart(s, controls):
     y = ls.standardised(s)
     f = _objective(s, y)
     starts = sorted(((f(u, False), i, u) for i, u in enumerate(map(np.array, _starts(s, y)))),
@@ -313,23 +348,32 @@ def _estimate(s, controls):
     return Solution(theta, method, it, ok, message, _theta(s, start))
 
 
-def _warm(s, theta, controls):
+def _warm(s, theta, controls, method=METHOD + " from the given start", last=None):
     """The fit from theta (the fit a bootstrap sample was drawn at, close to the
     sample's own MLE): one Newton run in (mu, log sigma, eta) from there instead of
     the estimator's four starts and their sorts (a bootstrap refit at 1e5 values: 3-4
     iterations instead of up to 4 runs). The full estimator where that run does not
-    converge."""
+    converge. last: a dict given the run's last evaluation ("at") and its point ("u"),
+    and the point the run ended at ("final")."""
     y = ls.standardised(s)
     f = _objective(s, y)
+    if last is not None:
+        g = f
+
+        def f(u, derivs):
+            last["u"], last["at"] = np.array(u), g(u, derivs)
+            return last["at"]
     u, it, ok, message = ls.maximise(
         f, _to_u(s, theta), scale=lambda u: np.array([math.exp(u[1]), 1.0, max(1.0, u[2])]),
         lower=(-np.inf, -np.inf, 0.0), max_iter=controls.max_iter, tol=controls.tol)
+    if last is not None:
+        last["final"] = u
     if not ok:
-        return _estimate(s, controls)
+        return _multistart(s, controls)
     theta = _theta(s, u)
     if theta[2] == DF_LIMIT:
         theta = (*NORMAL.estimate(s.normal, controls).theta, DF_LIMIT)
-    return Solution(theta, METHOD + " from the given start", it, ok, message)
+    return Solution(theta, method, it, ok, message)
 
 
 def _profile_lower_df(s, theta, confidence):
