@@ -42,7 +42,7 @@ def density_of(fam):
     base = fam.name.split(":")[0]
     if base in REFUSED:
         raise UsageError(f"censored data cannot be fitted with {fam.name}: {REFUSED[base]}")
-    dens, shapes = families.density(fam.name)
+    dens, shapes = families.density(fam if fam.rowwise is not None else fam.name)
     if dens.extreme:
         names = ", ".join(dens.params[i] for i in dens.extreme)
         raise UsageError(f"censored data cannot be fitted with {fam.name}: the MLE of its {names} is a "
@@ -146,7 +146,8 @@ def censored_family(fam, dens, shapes):
             how = f"{shortcut.method} (right-censored rows), confirmed by the censored log-likelihood's score"
         else:
             how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
-                   (", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
+                   (", of log F and log S under the integral" if dens.between is not None else
+                    ", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
         return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
                      start, controls.max_iter, how)
 
@@ -343,7 +344,7 @@ def _check_rows(dens, shapes, stats, cens, fam):
         refuse_impossible(np.where(bad, -np.inf, 0.0), cens, fam.name, fam.spec.support_text)
 
 
-def refuse_impossible(terms, cens, name, support_text):
+def refuse_impossible(terms, cens, name, support_text, way_out="choose a family whose support holds them"):
     """A row whose term is not finite (a value outside the family's support, or a
     censored range that misses it) is an error naming the rows."""
     bad = np.flatnonzero(~np.isfinite(terms))
@@ -351,5 +352,4 @@ def refuse_impossible(terms, cens, name, support_text):
         from .censoring import _describe
         shown = ", ".join(f"{cens.place(i)}: {_describe(cens, i)}" for i in bad[:3])
         raise DataError(f"{bad.size} row{'s' if bad.size > 1 else ''} of {_label(cens)} cannot occur under "
-                        f"{name} ({support_text}): {shown}; choose a family whose support "
-                        f"holds them")
+                        f"{name} ({support_text}): {shown}; {way_out}")

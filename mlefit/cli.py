@@ -219,16 +219,17 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if cli_own.asked(own):
         cli_own.refuse(own, dist, loss, {"--by": by, "--gof": gof, "--plot": plot, "--trials": trials,
                                          "--positive": positive, "--chunk-size": chunk_size,
-                                         "--engine dask": engine != "local", "--families": families_list,
-                                         "censoring options": cli_censor.asked(censor)})
+                                         "--engine dask": engine != "local", "--families": families_list})
         if bootstrap == 0 and interval in ("bootstrap", "all"):
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
+        censored = cli_censor.asked(censor)
         settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=_fixes(fix),
-                        interval=interval, robust=robust, derive=derive, resample=resample, seed=seed,
+                        interval=interval, robust=robust, derive=derive, seed=seed,
+                        resample=cli_censor.resample_kind(resample) if censored else resample,
                         bootstrap=bootstrap if interval in ("bootstrap", "all") else None)
         return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
                                                                      na_values),
-                           strict, settings, lambda d: _emit_fit(d, output))
+                           strict, settings, lambda d: _emit_fit(d, output), censor if censored else None)
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
         if by is not None or fix or interval != "wald" or robust or derive or plot or prior:

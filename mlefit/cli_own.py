@@ -45,13 +45,24 @@ def refuse(own, dist, loss, others):
                          f"distribution function, a sampler or a streamed fit); see docs/own-model.md")
 
 
-def run(files, own, column, weights, options, strict, settings, emit):
-    """Read the column (and weights), fit the model, emit the result dict."""
+def run(files, own, column, weights, options, strict, settings, emit, censor=None):
+    """Read the column (and weights), fit the model, emit the result dict. censor: the
+    censoring options (mlefit.cli_censor), when some were given."""
+    from dataclasses import replace
+
     from . import own_model
     from .data import read_column
 
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"])
     w = None
+    if censor is not None:
+        from . import cli_censor
+        cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        result = own_model.fit(cens, fam, weights=w, **settings)
+        result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
+                         source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
+                         weights=weights)
+        return emit(result.to_dict())
     if weights is None:
         col = read_column(files, column=column, labels=False, strict=strict, options=options)
     else:
@@ -59,7 +70,6 @@ def run(files, own, column, weights, options, strict, settings, emit):
         col, w = _weighted_column(files, column, weights, False, options, strict)
     result = own_model.fit(col, fam, weights=w, **settings)
     if w is not None:
-        from dataclasses import replace
         result = replace(result, weights=weights)
     emit(result.to_dict())
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import own_spec, symbolic
+from . import own_spec, own_tails, symbolic
 from .errors import DataError, UsageError, plain
 from .expression import MODEL_FUNCTIONS, parse
 from .families.base import Family
@@ -69,7 +69,7 @@ def model(logpdf=None, logpmf=None, params=None, support=None):
         raise UsageError(f"the parameter{'s' if len(unused) > 1 else ''} {', '.join(unused)} of --params "
                          f"{'do' if len(unused) > 1 else 'does'} not appear in {option} "
                          f"'{plain(text, 60)}': the data say nothing about {'them' if len(unused) > 1 else 'it'}")
-    dens = _density(option[2:], expr.tree, plist, discrete)
+    dens = _density(option[2:], expr.tree, plist, discrete, where)
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
                    "real", discrete, False, str(text), "", "", not_selected="a user's own model",
                    own_support=where, expression=str(text), starts=tuple(p.start for p in plist))
@@ -77,7 +77,7 @@ def model(logpdf=None, logpmf=None, params=None, support=None):
                   f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
 
 
-def _density(name, tree, plist, discrete):
+def _density(name, tree, plist, discrete, where):
     """The per-row Density of the expression: log f, its gradient and Hessian trees."""
     names = tuple(p.name for p in plist)
     grad = [symbolic.derivative(tree, a) for a in names]
@@ -92,26 +92,30 @@ def _density(name, tree, plist, discrete):
         y = np.asarray(y, dtype=np.float64)
         return symbolic.evaluate([tree], env(y, theta))[0] + np.zeros(y.shape)
 
-    def derivs(y, *theta):
-        y = np.asarray(y, dtype=np.float64)
-        zero = np.zeros(y.shape)
+    def pieces(y, theta, order=2):
+        """(log f, gradient, the Hessian's lower triangle row by row) at y."""
+        if not order:
+            return logpdf(y, *theta), (), ()
+        zero = np.zeros(np.shape(y))
         values = [v + zero for v in symbolic.evaluate(flat, env(y, theta))]
         k = len(names)
-        g = values[1:1 + k]
-        it = iter(values[1 + k:])
-        low = [[next(it) for _ in range(i + 1)] for i in range(k)]
-        h = [[low[i][j] if j <= i else low[j][i] for j in range(k)] for i in range(k)]
-        return values[0], g, h
+        return values[0], values[1:1 + k], values[1 + k:]
 
-    def no_tails(*_):
-        raise UsageError(f"a {name} model has no distribution function in mlefit: censored rows, "
-                         f"--gof and --plot need one")
+    def derivs(y, *theta):
+        value, g, low = pieces(y, theta)
+        k = len(names)
+        it = iter(low)
+        rows = [[next(it) for _ in range(i + 1)] for i in range(k)]
+        h = [[rows[i][j] if j <= i else rows[j][i] for j in range(k)] for i in range(k)]
+        return value, g, h
 
     def no_sampler(*_):
         raise UsageError(f"a {name} model has no sampler: use --resample nonparametric for bootstrap intervals")
 
-    return Density(name, names, tuple(p.domain for p in plist), logpdf, no_tails, no_tails,
-                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=derivs, discrete=discrete)
+    tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete)
+    return Density(name, names, tuple(p.domain for p in plist), logpdf, tails.logcdf, tails.logsf,
+                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=derivs, discrete=discrete,
+                   between=tails.between)
 
 
 def family(spec, dens, note, how):
@@ -254,14 +258,19 @@ def _sum(fam, theta, where, data):
 
 # ---------------------------------------------------------------- the fit
 def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", bootstrap=None, **settings):
-    """Fit the own-model Family `fam` (from model()) to `data` (a Column or values):
-    a FitResult like mlefit.fit's. The bootstrap resamples rows (the model has no sampler)."""
+    """Fit the own-model Family `fam` (from model()) to `data` (a Column or values, or
+    censored and truncated rows: a mlefit.censoring.Censored): a FitResult like
+    mlefit.fit's. The bootstrap resamples rows (the model has no sampler)."""
+    from .censoring import Censored
     from .data import from_values
     from .estimate import fit as fit_column
 
     if interval in ("bootstrap", "all") and resample == "parametric":
         raise UsageError(f"a {fam.name} model has no sampler for a parametric bootstrap: use --resample "
                          f"nonparametric (rows resampled)")
+    if isinstance(data, Censored):
+        return _fit_censored(data, fam, weights=weights, interval=interval, resample=resample,
+                             bootstrap=bootstrap, **settings)
     col = from_values(data)
     check_rows(fam, col)
     note = check_total(fam, fam.spec.starts, col.values)
@@ -269,3 +278,28 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
         col = replace(col, notes=col.notes + (note,))
     return fit_column(col, fam, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap,
                       **settings)
+
+
+def _fit_censored(cens, fam, *, notes=(), **settings):
+    """Censored and truncated rows (mlefit.censored_fit): each censored row's probability
+    by numerical integration of the density (or a sum of the mass), said in the notes."""
+    from . import censored_fit
+    from .data import Column
+
+    exact = cens.lo == cens.hi
+    seen = Column(cens.name, cens.lo[exact], np.flatnonzero(exact), int(exact.sum()), (), None, cens.place)
+    if seen.values.size:
+        check_rows(fam, seen)
+    data = cens.bounds()
+    if data.size == 0:
+        raise DataError(f"{censored_fit._label(cens)} has no finite value or bound to fit")
+    note = check_total(fam, fam.spec.starts, data)
+    dens = fam.rowwise[0]
+    with np.errstate(all="ignore"):
+        terms = censored_fit.censored_family(fam, dens, ()).logpdf(censored_fit.rows_array(cens, dens.discrete),
+                                                                   fam.spec.starts)
+    censored_fit.refuse_impossible(np.where(np.isnan(terms), 0.0, terms), cens, fam.name, fam.spec.support_text,
+                                   "check the bounds, the expression and --support")
+    how = own_tails.SUM_METHOD if dens.discrete else own_tails.METHOD
+    told = (f"censored and truncated rows: the distribution function by {how}, at every step",)
+    return censored_fit.fit(cens, fam, notes=tuple(notes) + told + ((note,) if note else ()), **settings)

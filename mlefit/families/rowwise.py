@@ -68,6 +68,11 @@ class Density:
     # the MLE from rows seen and rows right-censored (all: every row's value or
     # censoring time) by the family's own shortcut, which the estimator then confirms
     right_censored: Optional[Callable] = None
+    # between(lo, hi, *theta, order=0|2) -> log P(lo < Y <= hi) per row (order 2: with its
+    # score and Hessian lists): for a model whose tails are computed together from the
+    # density itself (a user's own model: mlefit.own_tails); it then serves censored rows
+    # of every kind in place of logcdf/logsf/sf_derivs
+    between: Optional[Callable] = None
 
     @property
     def k(self):
