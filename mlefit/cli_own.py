@@ -31,29 +31,41 @@ def asked(own):
     return any(own.get(k) is not None for k in NAMES)
 
 
+WHY = {"--gof": "its bootstrap p-values need a sampler, which an expression does not give",
+       "--trials": "trials belong to binomial families; write them into the expression",
+       "--positive": "it picks the label of a bernoulli column; the model reads numbers",
+       "--chunk-size": "the model is fitted in memory (its normalisation is checked on the whole column)",
+       "--engine dask": "the model is fitted in memory (its normalisation is checked on the whole column)",
+       "--families": "it lists families for --dist auto"}
+
+
 def refuse(own, dist, loss, others):
     """UsageError for options that do not go with an own model; `others` maps each such
-    option as typed to whether it was given."""
+    option as typed (a key of WHY) to whether it was given."""
     if own["logpdf"] is None and own["logpmf"] is None:
         raise UsageError("--params and --support describe your own model: give it with --logpdf EXPR "
                          "or --logpmf EXPR")
     if dist is not None or loss is not None:
         raise UsageError("--logpdf and --logpmf are your own model: not with --dist or --loss")
-    given = [name for name, value in others.items() if value]
-    if given:
-        raise UsageError(f"{', '.join(given)} cannot be used with --logpdf/--logpmf yet (they need a "
-                         f"distribution function, a sampler or a streamed fit); see docs/own-model.md")
+    for name, value in others.items():
+        if value:
+            raise UsageError(f"{name} cannot be used with --logpdf/--logpmf: {WHY[name]}; see docs/own-model.md")
 
 
-def run(files, own, column, weights, options, strict, settings, emit, censor=None):
-    """Read the column (and weights), fit the model, emit the result dict. censor: the
-    censoring options (mlefit.cli_censor), when some were given."""
+def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None):
+    """Read the column (and weights), fit the model, emit the result. censor: the
+    censoring options (mlefit.cli_censor), when some were given; by: one fit per value
+    of this column; plot: draw the fit to this file."""
     from dataclasses import replace
 
     from . import own_model
+    from .cli import _draw, _emit_fit, _fit_by
     from .data import read_column
 
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"])
+    if by is not None:
+        return _fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
+                       fitter=own_model.fit)
     w = None
     if censor is not None:
         from . import cli_censor
@@ -62,16 +74,22 @@ def run(files, own, column, weights, options, strict, settings, emit, censor=Non
         result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
                          source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                          weights=weights)
-        return emit(result.to_dict())
-    if weights is None:
-        col = read_column(files, column=column, labels=False, strict=strict, options=options)
     else:
-        from .cli import _weighted_column
-        col, w = _weighted_column(files, column, weights, False, options, strict)
-    result = own_model.fit(col, fam, weights=w, **settings)
-    if w is not None:
-        result = replace(result, weights=weights)
-    emit(result.to_dict())
+        if weights is None:
+            col = read_column(files, column=column, labels=False, strict=strict, options=options)
+        else:
+            from .cli import _weighted_column
+            col, w = _weighted_column(files, column, weights, False, options, strict)
+        result = own_model.fit(col, fam, weights=w, **settings)
+        if w is not None:
+            result = replace(result, weights=weights)
+    if plot is not None:
+        _draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
+    _emit_fit(result.to_dict(), output)
+
+
+PLOT_NOTE = {False: "the fitted distribution function and quantiles by numerical integration of the density",
+             True: "the fitted distribution function and quantiles by sums of the mass"}
 
 
 def regress_mean(file, response, dist, mean, params, weights, trials, given, options, as_json, settings):

@@ -73,8 +73,9 @@ def model(logpdf=None, logpmf=None, params=None, support=None):
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
                    "real", discrete, False, str(text), "", "", not_selected="a user's own model",
                    own_support=where, expression=str(text), starts=tuple(p.start for p in plist))
-    return family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)} on {where.text}",
-                  f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
+    fam = family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)} on {where.text}",
+                 f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
+    return replace(fam, cdf=lambda x, theta: np.exp(dens.logcdf(np.asarray(x, dtype=np.float64), *theta)))
 
 
 def _density(name, tree, plist, discrete, where):
