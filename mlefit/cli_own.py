@@ -17,8 +17,12 @@ OPTIONS = [
     click.option("--support", "own_support", metavar="TEXT",
                  help="With --logpdf/--logpmf: where the data may lie, e.g. 'x>0' or 'x>=1, integer' "
                       "(default: any real x for --logpdf, 'x>=0, integer' for --logpmf)."),
+    click.option("--normalize", "own_normalize", is_flag=True, default=None,
+                 help="With --logpdf/--logpmf: the expression is known only up to its normalising constant; "
+                      "mlefit integrates (sums) it over the support numerically at every parameter value "
+                      "(the output says how many integrations that took)."),
 ]
-NAMES = ("logpdf", "logpmf", "own_params", "own_support")
+NAMES = ("logpdf", "logpmf", "own_params", "own_support", "own_normalize")
 
 
 def own_options(command):
@@ -28,7 +32,7 @@ def own_options(command):
 
 
 def asked(own):
-    return any(own.get(k) is not None for k in NAMES)
+    return any(own.get(k) not in (None, False) for k in NAMES)
 
 
 WHY = {"--gof": "its bootstrap p-values need a sampler, which an expression does not give",
@@ -43,8 +47,8 @@ def refuse(own, dist, loss, others):
     """UsageError for options that do not go with an own model; `others` maps each such
     option as typed (a key of WHY) to whether it was given."""
     if own["logpdf"] is None and own["logpmf"] is None:
-        raise UsageError("--params and --support describe your own model: give it with --logpdf EXPR "
-                         "or --logpmf EXPR")
+        raise UsageError("--params, --support and --normalize describe your own model: give it with "
+                         "--logpdf EXPR or --logpmf EXPR")
     if dist is not None or loss is not None:
         raise UsageError("--logpdf and --logpmf are your own model: not with --dist or --loss")
     for name, value in others.items():
@@ -62,7 +66,8 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
     from .cli import _draw, _emit_fit, _fit_by
     from .data import read_column
 
-    fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"])
+    fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
+                          normalize=bool(own["own_normalize"]))
     if by is not None:
         return _fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
                        fitter=own_model.fit)

@@ -39,6 +39,9 @@ class OwnSpec(Spec):
     own_support: own_spec.Support | None = None
     expression: str = ""
     starts: tuple = ()  # the start value of each parameter, from --params
+    source: tuple = ()  # model()'s arguments (logpdf, logpmf, params, support, normalize): to rebuild it
+    normalized: bool = False  # --normalize: log f minus log Z(theta), Z integrated at every step
+    cost: dict | None = None  # {"integrations": how many of Z so far} (--normalize)
 
     @property
     def support_text(self):
@@ -52,9 +55,13 @@ class RowStats:
     w: np.ndarray | None
 
 
-def model(logpdf=None, logpmf=None, params=None, support=None):
+def model(logpdf=None, logpmf=None, params=None, support=None, normalize=False, anchors=(), cost=None):
     """The Family of the user's model: one of logpdf / logpmf (expression text), params
-    (--params text), support (--support text or None)."""
+    (--params text), support (--support text or None). normalize: the expression is
+    known only up to its normalising constant Z(theta), which is then integrated (summed)
+    numerically at every parameter value; anchors: values always among the integration's
+    cut points (where the data lie: anchored() puts them there); cost: the dict counting
+    the integrations of Z (a new one by default)."""
     if (logpdf is None) == (logpmf is None):
         raise UsageError("give one of --logpdf EXPR (a density) or --logpmf EXPR (a mass function)")
     discrete = logpmf is not None
@@ -69,16 +76,30 @@ def model(logpdf=None, logpmf=None, params=None, support=None):
         raise UsageError(f"the parameter{'s' if len(unused) > 1 else ''} {', '.join(unused)} of --params "
                          f"{'do' if len(unused) > 1 else 'does'} not appear in {option} "
                          f"'{plain(text, 60)}': the data say nothing about {'them' if len(unused) > 1 else 'it'}")
-    dens = _density(option[2:], expr.tree, plist, discrete, where)
+    cost = {"integrations": 0} if cost is None else cost
+    dens = _density(option[2:], expr.tree, plist, discrete, where, cost if normalize else None, tuple(anchors))
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
                    "real", discrete, False, str(text), "", "", not_selected="a user's own model",
-                   own_support=where, expression=str(text), starts=tuple(p.start for p in plist))
-    fam = family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)} on {where.text}",
+                   own_support=where, expression=str(text), starts=tuple(p.start for p in plist),
+                   source=(logpdf, logpmf, params, support, normalize), normalized=bool(normalize), cost=cost)
+    scaled = " / Z(theta), Z numerical" if normalize else ""
+    fam = family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)}{scaled} on {where.text}",
                  f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
     return replace(fam, cdf=lambda x, theta: np.exp(dens.logcdf(np.asarray(x, dtype=np.float64), *theta)))
 
 
-def _density(name, tree, plist, discrete, where):
+def anchored(fam, values):
+    """The model again, its integrations cut at the data's quantiles (so that the mass
+    of a density on the whole real line is never missed between cut points)."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return fam
+    cuts = tuple(float(v) for v in np.unique(np.quantile(finite, np.linspace(0.0, 1.0, 9))))
+    return model(*fam.spec.source, anchors=cuts, cost=fam.spec.cost)
+
+
+def _density(name, tree, plist, discrete, where, cost=None, anchors=()):
     """The per-row Density of the expression: log f, its gradient and Hessian trees."""
     names = tuple(p.name for p in plist)
     grad = [symbolic.derivative(tree, a) for a in names]
@@ -113,10 +134,40 @@ def _density(name, tree, plist, discrete, where):
     def no_sampler(*_):
         raise UsageError(f"a {name} model has no sampler: use --resample nonparametric for bootstrap intervals")
 
-    tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete)
-    return Density(name, names, tuple(p.domain for p in plist), logpdf, tails.logcdf, tails.logsf,
-                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=derivs, discrete=discrete,
+    tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete, anchors)
+    row_logpdf, row_derivs = (logpdf, derivs) if cost is None else _normalized(logpdf, derivs, tails, cost)
+    return Density(name, names, tuple(p.domain for p in plist), row_logpdf, tails.logcdf, tails.logsf,
+                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=row_derivs, discrete=discrete,
                    between=tails.between)
+
+
+def _normalized(logpdf, derivs, tails, cost):
+    """logpdf and derivs of the expression divided by Z(theta), the integral (sum) over
+    the support: log f - log Z, g - d log Z, h - d2 log Z; log Z taken once per
+    parameter value (the last one kept), each integration counted in cost."""
+    last = {}
+
+    def log_z(theta, order):
+        key = (tuple(float(t) for t in theta), order)
+        if key not in last:
+            if order == 0 and (key[0], 2) in last:
+                return last[(key[0], 2)][0]
+            cost["integrations"] += 1
+            last.clear()
+            last[key] = tails.log_total(theta, order)
+        return last[key]
+
+    def scaled_logpdf(y, *theta):
+        return logpdf(y, *theta) - log_z(theta, 0)
+
+    def scaled_derivs(y, *theta):
+        value, g, h = derivs(y, *theta)
+        z, dz, d2z = log_z(theta, 2)
+        k = len(g)
+        return (value - z, [g[j] - dz[j] for j in range(k)],
+                [[h[i][j] - d2z[i][j] for j in range(k)] for i in range(k)])
+
+    return scaled_logpdf, scaled_derivs
 
 
 def family(spec, dens, note, how):
@@ -269,16 +320,49 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     if interval in ("bootstrap", "all") and resample == "parametric":
         raise UsageError(f"a {fam.name} model has no sampler for a parametric bootstrap: use --resample "
                          f"nonparametric (rows resampled)")
+    settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
     if isinstance(data, Censored):
-        return _fit_censored(data, fam, weights=weights, interval=interval, resample=resample,
-                             bootstrap=bootstrap, **settings)
+        fam = anchored(fam, data.bounds()) if fam.spec.normalized else fam
+        return _costed(fam, lambda: _fit_censored(data, fam, **settings))
     col = from_values(data)
+    fam = anchored(fam, col.values) if fam.spec.normalized else fam
+    if fam.spec.normalized:  # Z first: an infinite one would make every row look impossible
+        _check_total(fam, col.values)
     check_rows(fam, col)
-    note = check_total(fam, fam.spec.starts, col.values)
+    note = _check_total(fam, col.values)
     if note:
         col = replace(col, notes=col.notes + (note,))
-    return fit_column(col, fam, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap,
-                      **settings)
+    return _costed(fam, lambda: fit_column(col, fam, **settings))
+
+
+def _costed(fam, run):
+    """run()'s fit, with what --normalize cost said in a note."""
+    if not fam.spec.normalized:
+        return run()
+    before = fam.spec.cost["integrations"]
+    result = run()
+    n = fam.spec.cost["integrations"] - before
+    how = own_tails.SUM_METHOD if fam.spec.discrete else own_tails.METHOD
+    return replace(result, notes=result.notes + (
+        f"normalised numerically (--normalize): log Z(theta) over {fam.spec.support_text} by {how}, "
+        f"once per parameter value visited (with its gradient and Hessian at each Newton step): "
+        f"{n} integrations in this fit",))
+
+
+def _check_total(fam, data):
+    """check_total at the start values; with --normalize, that the integral there is
+    finite and positive (what can be normalised)."""
+    if not fam.spec.normalized:
+        return check_total(fam, fam.spec.starts, data)
+    with np.errstate(all="ignore"):
+        log_z = float(fam.rowwise[0].between.__self__.log_total(fam.spec.starts))
+    if not math.isfinite(log_z):
+        shown = ", ".join(f"{p.name}={t:g}" for p, t in zip(fam.spec.params, fam.spec.starts))
+        kind = "sum of the mass" if fam.spec.discrete else "integral of the density"
+        raise UsageError(f"--normalize: the {kind} over {fam.spec.support_text} is {math.exp(log_z):g} at the "
+                         f"start values ({shown}), which cannot be normalised; check the expression, the start "
+                         f"values and --support")
+    return None
 
 
 def _fit_censored(cens, fam, *, notes=(), **settings):
@@ -287,6 +371,8 @@ def _fit_censored(cens, fam, *, notes=(), **settings):
     from . import censored_fit
     from .data import Column
 
+    if fam.spec.normalized:
+        _check_total(fam, cens.bounds())
     exact = cens.lo == cens.hi
     seen = Column(cens.name, cens.lo[exact], np.flatnonzero(exact), int(exact.sum()), (), None, cens.place)
     if seen.values.size:
@@ -294,7 +380,7 @@ def _fit_censored(cens, fam, *, notes=(), **settings):
     data = cens.bounds()
     if data.size == 0:
         raise DataError(f"{censored_fit._label(cens)} has no finite value or bound to fit")
-    note = check_total(fam, fam.spec.starts, data)
+    note = _check_total(fam, data)
     dens = fam.rowwise[0]
     with np.errstate(all="ignore"):
         terms = censored_fit.censored_family(fam, dens, ()).logpdf(censored_fit.rows_array(cens, dens.discrete),

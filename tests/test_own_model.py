@@ -253,7 +253,7 @@ def test_cli_json_is_the_library_result(tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--params", "k>0=1"], "--params and --support describe your own model"),
+    (["--params", "k>0=1"], "--params, --support and --normalize describe your own model"),
     (["--logpdf", "log(k)-k*x", "--params", "k>0=1", "-d", "normal"], "not with --dist or --loss"),
     (["--logpdf", "log(k)-k*x", "--params", "k>0=1", "--gof"], "--gof cannot be used with --logpdf"),
 ])
