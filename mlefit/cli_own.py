@@ -25,6 +25,64 @@ OPTIONS = [
 NAMES = ("logpdf", "logpmf", "own_params", "own_support", "own_normalize")
 
 
+LRT_OPTIONS = [
+    click.option(f"--{side}-{kind}", f"{side}_{kind}", metavar="EXPR",
+                 help=f"Instead of --{side} FAMILY: your own model as the {'nested (simpler)' if side == 'null' else 'containing'} "
+                      f"one, its {'log-density' if kind == 'logpdf' else 'log-mass'} (see 'mlefit fit --help')")
+    for side in ("null", "alt") for kind in ("logpdf", "logpmf")
+] + [
+    click.option("--null-params", "null_params", metavar="LIST", help="The parameters of --null-logpdf/--null-logpmf."),
+    click.option("--alt-params", "alt_params", metavar="LIST", help="The parameters of --alt-logpdf/--alt-logpmf."),
+    click.option("--support", "own_support", metavar="TEXT", help="With an own model: where the data may lie."),
+    click.option("--normalize", "own_normalize", is_flag=True, default=None,
+                 help="With an own model: integrate its normalising constant numerically."),
+    click.option("--boundary", is_flag=True, default=None,
+                 help="With an own model: the null is the alternative's limit on the edge of its parameter "
+                      "space (the statistic is referred to the 50:50 mixture of chi-square(0) and chi-square(1))."),
+]
+LRT_NAMES = ("null_logpdf", "null_logpmf", "alt_logpdf", "alt_logpmf", "null_params", "alt_params", "own_support",
+             "own_normalize", "boundary")
+
+
+def lrt_options(command):
+    for option in reversed(LRT_OPTIONS):
+        command = option(command)
+    return command
+
+
+def lrt_models(null, alt, own):
+    """(null, alt) of `mlefit lrt`: family names, or own models (Family records) built from
+    --null-logpdf/--alt-logpdf and their --params; None when no own model is given."""
+    from . import own_model
+
+    if not any(own.get(k) not in (None, False) for k in LRT_NAMES):
+        if null is None or alt is None:
+            raise UsageError("lrt needs the two models: --null FAMILY (or --null-logpdf EXPR --null-params LIST) "
+                             "and --alt FAMILY (or --alt-logpdf EXPR --alt-params LIST)")
+        return None
+    out = []
+    for side, family in (("null", null), ("alt", alt)):
+        pdf, pmf, params = own[f"{side}_logpdf"], own[f"{side}_logpmf"], own[f"{side}_params"]
+        given = [f"--{side}"] * (family is not None) + [f"--{side}-logpdf"] * (pdf is not None) + \
+            [f"--{side}-logpmf"] * (pmf is not None)
+        if len(given) != 1:
+            raise UsageError(f"give the {side} model once: --{side} FAMILY, --{side}-logpdf EXPR or "
+                             f"--{side}-logpmf EXPR" + (f" (got {' and '.join(given)})" if given else ""))
+        if family is not None:
+            if params is not None:
+                raise UsageError(f"--{side}-params goes with --{side}-logpdf or --{side}-logpmf, not --{side} FAMILY")
+            out.append(family)
+        else:
+            if params is None:
+                raise UsageError(f"--{side}-logpdf/--{side}-logpmf needs --{side}-params LIST (each parameter, its "
+                                 f"domain and start)")
+            out.append(own_model.model(pdf, pmf, params, own["own_support"], normalize=bool(own["own_normalize"])))
+    if all(isinstance(m, str) for m in out):
+        raise UsageError("--support, --normalize and --boundary go with an own model (--null-logpdf, "
+                         "--alt-logpdf, ...); two families are tested with --null and --alt alone")
+    return tuple(out)
+
+
 def own_options(command):
     for option in reversed(OPTIONS):
         command = option(command)
