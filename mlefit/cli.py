@@ -223,6 +223,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         if bootstrap == 0 and interval in ("bootstrap", "all"):
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
         censored = cli_censor.asked(censor)
+        if prior and plot is not None:
+            raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
         if plot is not None:
             if by is not None:
                 raise UsageError("--plot draws one fit: not with --by")
@@ -231,7 +233,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=_fixes(fix),
                         interval=interval, robust=robust, derive=derive, seed=seed,
                         resample=cli_censor.resample_kind(resample) if censored else resample,
-                        bootstrap=bootstrap if interval in ("bootstrap", "all") else None)
+                        bootstrap=bootstrap if interval in ("bootstrap", "all") else None,
+                        **({"prior": prior} if prior else {}))
         return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
                                                                      na_values),
                            strict, settings, output, censor if censored else None, by, plot)

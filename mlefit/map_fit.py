@@ -140,7 +140,7 @@ def _on_edge(t, domain):
 def _density(fam):
     base = fam.name.split(":")[0]
     try:
-        dens, shapes = families.density(fam.name)
+        dens, shapes = families.density(fam if fam.rowwise is not None else fam.name)  # own models carry theirs
     except (AttributeError, ImportError):
         dens = None
     if dens is None or base == "categorical":
