@@ -329,6 +329,9 @@ def test_select_ranks_families_by_the_censored_likelihood():
     assert aics == sorted(aics)
     assert {f["family"] for f in d["failed"]} == {"pareto", "uniform"}
     assert any("no goodness-of-fit tests on censored data" in n for n in d["notes"])
+    table = subprocess.run([sys.executable, "-m", "mlefit", "select", str(data), "-c", "weeks", "--event",
+                            "relapsed", "--continuous"], capture_output=True, text=True, check=True).stdout
+    assert "GOF p:" not in table  # no legend for tests that were not made
     weeks, relapsed = remission("6-MP")
     placebo, _ = remission("placebo")
     both = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
