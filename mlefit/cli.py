@@ -217,19 +217,13 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     check_bootstrap(bootstrap)
     derive = _derive_specs(derive)
     if cli_own.asked(own):
-        cli_own.refuse(own, dist, loss, {"--gof": gof, "--trials": trials,
-                                         "--positive": positive, "--chunk-size": chunk_size,
+        cli_own.refuse(own, dist, loss, {"--trials": trials, "--positive": positive, "--chunk-size": chunk_size,
                                          "--engine dask": engine != "local", "--families": families_list})
         if bootstrap == 0 and interval in ("bootstrap", "all"):
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
         censored = cli_censor.asked(censor)
-        if prior and plot is not None:
-            raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
-        if plot is not None:
-            if by is not None:
-                raise UsageError("--plot draws one fit: not with --by")
-            from .plots import check_path
-            check_path(plot)
+        gof = (199 if bootstrap is None else bootstrap) if gof or (
+            bootstrap is not None and interval not in ("bootstrap", "all")) else None  # its samples
         settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=_fixes(fix),
                         interval=interval, robust=robust, derive=derive, seed=seed,
                         resample=cli_censor.resample_kind(resample) if censored else resample,
@@ -237,7 +231,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                         **({"prior": prior} if prior else {}))
         return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
                                                                      na_values),
-                           strict, settings, output, censor if censored else None, by, plot)
+                           strict, settings, output, censor if censored else None, by, plot, gof)
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
         if by is not None or fix or interval != "wald" or robust or derive or plot or prior:
@@ -380,12 +374,14 @@ def _emit_fit(d, output):
             print_gof(d)
 
 
-def _fit_gof(result, col, w, bootstrap, seed, settings):
-    """The goodness-of-fit block of one fit: tests, notes, and how they were made."""
+def _fit_gof(result, col, w, bootstrap, seed, settings, fam=None):
+    """The goodness-of-fit block of one fit: tests, notes, and how they were made. fam:
+    the family fitted (default: the registry's of result.family; a user's own model
+    passes its own)."""
     from . import families, gof
     from .estimate import fit as fit_column
 
-    fam = families.get(result.family)
+    fam = fam or families.get(result.family)
     theta = tuple(p.estimate for p in result.parameters)
     refit = None
     if settings.get("fix"):

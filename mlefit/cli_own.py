@@ -93,8 +93,7 @@ def asked(own):
     return any(own.get(k) not in (None, False) for k in NAMES)
 
 
-WHY = {"--gof": "its bootstrap p-values need a sampler, which an expression does not give",
-       "--trials": "trials belong to binomial families; write them into the expression",
+WHY = {"--trials": "trials belong to binomial families; write them into the expression",
        "--positive": "it picks the label of a bernoulli column; the model reads numbers",
        "--chunk-size": "the model is fitted in memory (its normalisation is checked on the whole column)",
        "--engine dask": "the model is fitted in memory (its normalisation is checked on the whole column)",
@@ -114,16 +113,34 @@ def refuse(own, dist, loss, others):
             raise UsageError(f"{name} cannot be used with --logpdf/--logpmf: {WHY[name]}; see docs/own-model.md")
 
 
-def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None):
+def check(settings, censor, by, plot, gof):
+    """Refuse the combinations that do not go together (as for a family)."""
+    if plot is not None:
+        if settings.get("prior"):
+            raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
+        if by is not None:
+            raise UsageError("--plot draws one fit: not with --by")
+        from .plots import check_path
+        check_path(plot)
+    if gof:
+        if by is not None or censor is not None or settings.get("prior"):
+            raise UsageError("--gof tests one fit of uncensored values by maximum likelihood: not with --by, "
+                             "censoring options or --prior")
+
+
+def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None,
+        gof=None):
     """Read the column (and weights), fit the model, emit the result. censor: the
     censoring options (mlefit.cli_censor), when some were given; by: one fit per value
-    of this column; plot: draw the fit to this file."""
+    of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
+    textbook p-values; None: no --gof), drawn by own_tails.sampler."""
     from dataclasses import replace
 
     from . import own_model
-    from .cli import _draw, _emit_fit, _fit_by
+    from .cli import _draw, _emit_fit, _fit_by, _fit_gof
     from .data import read_column
 
+    check(settings, censor, by, plot, gof is not None)
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
                           normalize=bool(own["own_normalize"]))
     if by is not None:
@@ -148,7 +165,12 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
             result = replace(result, weights=weights)
     if plot is not None:
         _draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
-    _emit_fit(result.to_dict(), output)
+    d = result.to_dict()
+    if gof is not None:
+        d["gof"] = _fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
+        if gof:
+            d["gof"]["notes"].append(f"bootstrap samples drawn by {own_model.sampling(fam)}")
+    _emit_fit(d, output)
 
 
 PLOT_NOTE = {False: "the fitted distribution function and quantiles by numerical integration of the density",

@@ -131,14 +131,11 @@ def _density(name, tree, plist, discrete, where, cost=None, anchors=()):
         h = [[rows[i][j] if j <= i else rows[j][i] for j in range(k)] for i in range(k)]
         return value, g, h
 
-    def no_sampler(*_):
-        raise UsageError(f"a {name} model has no sampler: use --resample nonparametric for bootstrap intervals")
-
     tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete, anchors)
     row_logpdf, row_derivs = (logpdf, derivs) if cost is None else _normalized(logpdf, derivs, tails, cost)
     return Density(name, names, tuple(p.domain for p in plist), row_logpdf, tails.logcdf, tails.logsf,
-                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=row_derivs, discrete=discrete,
-                   between=tails.between)
+                   lambda y, w=None: start, own_tails.sampler(tails, row_logpdf), lambda *t: None,
+                   derivs=row_derivs, discrete=discrete, between=tails.between)
 
 
 def _normalized(logpdf, derivs, tails, cost):
@@ -312,20 +309,20 @@ def _sum(fam, theta, where, data):
 def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", bootstrap=None, **settings):
     """Fit the own-model Family `fam` (from model()) to `data` (a Column or values, or
     censored and truncated rows: a mlefit.censoring.Censored): a FitResult like
-    mlefit.fit's. The bootstrap resamples rows (the model has no sampler)."""
+    mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
+    the numerical distribution function (mlefit.own_tails.sampler), said in a note."""
     from .censoring import Censored
     from .data import from_values
     from .estimate import fit as fit_column
 
-    if interval in ("bootstrap", "all") and resample == "parametric":
-        raise UsageError(f"a {fam.name} model has no sampler for a parametric bootstrap: use --resample "
-                         f"nonparametric (rows resampled)")
     settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
     if isinstance(data, Censored):
-        fam = anchored(fam, data.bounds()) if fam.spec.normalized else fam
+        fam = anchored(fam, data.bounds())
         return _costed(fam, lambda: _fit_censored(data, fam, **settings))
     col = from_values(data)
-    fam = anchored(fam, col.values) if fam.spec.normalized else fam
+    fam = anchored(fam, col.values)
+    if interval in ("bootstrap", "all") and resample == "parametric":
+        col = replace(col, notes=col.notes + (f"parametric bootstrap: {sampling(fam)}",))
     if fam.spec.normalized:  # Z first: an infinite one would make every row look impossible
         _check_total(fam, col.values)
     check_rows(fam, col)
@@ -333,6 +330,11 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     if note:
         col = replace(col, notes=col.notes + (note,))
     return _costed(fam, lambda: fit_column(col, fam, **settings))
+
+
+def sampling(fam):
+    """How an own model's samples are drawn, for the notes."""
+    return own_tails.SUM_SAMPLER_METHOD if fam.spec.discrete else own_tails.SAMPLER_METHOD
 
 
 def _costed(fam, run):
