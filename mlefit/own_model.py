@@ -41,7 +41,8 @@ class OwnSpec(Spec):
     starts: tuple = ()  # the start value of each parameter, from --params
     source: tuple = ()  # model()'s arguments (logpdf, logpmf, params, support, normalize): to rebuild it
     normalized: bool = False  # --normalize: log f minus log Z(theta), Z integrated at every step
-    cost: dict | None = None  # {"integrations": how many of Z so far} (--normalize)
+    cost: dict | None = None  # {"integrations": of Z so far (--normalize), "unconverged": integrations short of
+    # their tolerance}
 
     @property
     def support_text(self):
@@ -76,8 +77,8 @@ def model(logpdf=None, logpmf=None, params=None, support=None, normalize=False, 
         raise UsageError(f"the parameter{'s' if len(unused) > 1 else ''} {', '.join(unused)} of --params "
                          f"{'do' if len(unused) > 1 else 'does'} not appear in {option} "
                          f"'{plain(text, 60)}': the data say nothing about {'them' if len(unused) > 1 else 'it'}")
-    cost = {"integrations": 0} if cost is None else cost
-    dens = _density(option[2:], expr.tree, plist, discrete, where, cost if normalize else None, tuple(anchors))
+    cost = {"integrations": 0, "unconverged": 0} if cost is None else cost
+    dens = _density(option[2:], expr.tree, plist, discrete, where, cost, bool(normalize), tuple(anchors))
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
                    "real", discrete, False, str(text), "", "", not_selected="a user's own model",
                    own_support=where, expression=str(text), starts=tuple(p.start for p in plist),
@@ -99,7 +100,7 @@ def anchored(fam, values):
     return model(*fam.spec.source, anchors=cuts, cost=fam.spec.cost)
 
 
-def _density(name, tree, plist, discrete, where, cost=None, anchors=()):
+def _density(name, tree, plist, discrete, where, cost, normalize=False, anchors=()):
     """The per-row Density of the expression: log f, its gradient and Hessian trees."""
     names = tuple(p.name for p in plist)
     grad = [symbolic.derivative(tree, a) for a in names]
@@ -131,8 +132,8 @@ def _density(name, tree, plist, discrete, where, cost=None, anchors=()):
         h = [[rows[i][j] if j <= i else rows[j][i] for j in range(k)] for i in range(k)]
         return value, g, h
 
-    tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete, anchors)
-    row_logpdf, row_derivs = (logpdf, derivs) if cost is None else _normalized(logpdf, derivs, tails, cost)
+    tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete, anchors, cost)
+    row_logpdf, row_derivs = _normalized(logpdf, derivs, tails, cost) if normalize else (logpdf, derivs)
     return Density(name, names, tuple(p.domain for p in plist), row_logpdf, tails.logcdf, tails.logsf,
                    lambda y, w=None: start, own_tails.sampler(tails, row_logpdf), lambda *t: None,
                    derivs=row_derivs, discrete=discrete, between=tails.between)
@@ -316,9 +317,10 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     from .estimate import fit as fit_column
 
     settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
+    before = dict(fam.spec.cost)
     if isinstance(data, Censored):
         fam = anchored(fam, data.bounds())
-        return _costed(fam, lambda: _fit_censored(data, fam, **settings))
+        return _costed(fam, before, lambda: _fit_censored(data, fam, **settings))
     col = from_values(data)
     fam = anchored(fam, col.values)
     if interval in ("bootstrap", "all") and resample == "parametric":
@@ -329,7 +331,7 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     note = _check_total(fam, col.values)
     if note:
         col = replace(col, notes=col.notes + (note,))
-    return _costed(fam, lambda: fit_column(col, fam, **settings))
+    return _costed(fam, before, lambda: fit_column(col, fam, **settings))
 
 
 def sampling(fam):
@@ -337,18 +339,23 @@ def sampling(fam):
     return own_tails.SUM_SAMPLER_METHOD if fam.spec.discrete else own_tails.SAMPLER_METHOD
 
 
-def _costed(fam, run):
-    """run()'s fit, with what --normalize cost said in a note."""
-    if not fam.spec.normalized:
-        return run()
-    before = fam.spec.cost["integrations"]
+def _costed(fam, before, run):
+    """run()'s fit, with what --normalize cost said in a note, and a warning when some
+    integration ran out of halvings (the counts in fam.spec.cost since `before`)."""
     result = run()
-    n = fam.spec.cost["integrations"] - before
-    how = own_tails.SUM_METHOD if fam.spec.discrete else own_tails.METHOD
-    return replace(result, notes=result.notes + (
-        f"normalised numerically (--normalize): log Z(theta) over {fam.spec.support_text} by {how}, "
-        f"once per parameter value visited (with its gradient and Hessian at each Newton step): "
-        f"{n} integrations in this fit",))
+    cost, notes = fam.spec.cost, []
+    if fam.spec.normalized:
+        how = own_tails.SUM_METHOD if fam.spec.discrete else own_tails.METHOD
+        notes.append(f"normalised numerically (--normalize): log Z(theta) over {fam.spec.support_text} by {how}, "
+                     f"once per parameter value visited (with its gradient and Hessian at each Newton step): "
+                     f"{cost['integrations'] - before['integrations']} integrations in this fit")
+    missed = cost["unconverged"] - before["unconverged"]
+    if missed:
+        notes.append(f"warning: {missed} numerical integration{'s' if missed > 1 else ''} of the density stopped "
+                     f"at {own_tails.ROUNDS} halvings short of {own_tails.REL:g} (a singularity or a very heavy "
+                     f"tail?): the distribution function{' and Z' if fam.spec.normalized else ''} may be less "
+                     f"accurate than that")
+    return replace(result, notes=result.notes + tuple(notes)) if notes else result
 
 
 def _check_total(fam, data):

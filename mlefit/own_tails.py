@@ -56,6 +56,7 @@ class Tails:
     support: object
     discrete: bool
     anchors: tuple = ()
+    cost: dict | None = None  # counts "unconverged": integrations that ran out of halvings
 
     def between(self, lo, hi, *theta, order=0):
         """log P(lo < X <= hi) per row (and with order=2 its score and Hessian lists)."""
@@ -178,21 +179,25 @@ def _integrals(tails, pts, theta, order):
 
     spread = float(pts[-1] - pts[0]) / 2.0 if pts.size > 1 else 0.0
     scale = spread if spread > 0 else max(abs(float(pts[0])), 1.0)
-    inner = _adaptive(fn, pts[:-1], pts[1:]) if pts.size > 1 else None
-    head = _end(fn, s.lo, float(pts[0]), -scale)
-    tail = _end(fn, float(pts[-1]), s.hi, scale)
+    miss = []
+    inner = _adaptive(fn, pts[:-1], pts[1:], miss) if pts.size > 1 else None
+    head = _end(fn, s.lo, float(pts[0]), -scale, miss)
+    tail = _end(fn, float(pts[-1]), s.hi, scale, miss)
+    if miss and tails.cost is not None:
+        tails.cost["unconverged"] = tails.cost.get("unconverged", 0) + 1
     parts = [head[:, None]] + ([inner] if inner is not None else []) + [tail[:, None]]
     return np.concatenate(parts, axis=1)
 
 
-def _end(fn, a, b, scale):
+def _end(fn, a, b, scale, miss=None):
     """The integral over [a, b] from a cut point to the support's end (a for scale < 0,
-    else b): towards an infinite end x = b - |s| t/(1-t) or x = a + s t/(1-t), t in
-    [0, 1); towards a finite one, where the density may have an integrable singularity
+    else b): towards an infinite end x = b -+ |s| (e^u - 1) with u = t/(1-t), t in [0, 1)
+    (a power-law tail x^-p becomes e^-(p-1)u: heavy tails are integrable smoothly);
+    towards a finite one, where the density may have an integrable singularity
     or a kink (x^(k-1) at 0), x = end +- (b - a) t^4, which smooths it."""
     if math.isfinite(a) and math.isfinite(b):
         if a == b:
-            return _adaptive(fn, np.array([a]), np.array([b]))[:, 0]
+            return _adaptive(fn, np.array([a]), np.array([b]), miss)[:, 0]
         end, sign = (a, 1.0) if scale < 0 else (b, -1.0)
         width = b - a
 
@@ -200,7 +205,7 @@ def _end(fn, a, b, scale):
             with np.errstate(all="ignore"):
                 return fn(end + sign * width * t ** 4) * (4.0 * width * t ** 3)
 
-        return _adaptive(power, np.array([0.0]), np.array([1.0]))[:, 0]
+        return _adaptive(power, np.array([0.0]), np.array([1.0]), miss)[:, 0]
     if scale < 0:
         start, sign = b, -1.0
     else:
@@ -209,17 +214,21 @@ def _end(fn, a, b, scale):
 
     def mapped(t):
         with np.errstate(all="ignore"):
-            x = start + sign * s * t / (1.0 - t)
-            v = fn(x) * (s / (1.0 - t) ** 2)
-        return np.where(np.isfinite(x)[None, :], v, 0.0)
+            u = t / (1.0 - t)
+            x = start + sign * s * np.expm1(u)
+            jacobian = s * np.exp(u) / (1.0 - t) ** 2
+            ok = np.isfinite(x) & np.isfinite(jacobian)  # beyond the floats: nothing left there
+            v = fn(np.where(ok, x, start)) * jacobian
+        return np.where(ok[None, :], v, 0.0)
 
-    return _adaptive(mapped, np.array([0.0]), np.array([1.0]))[:, 0]
+    return _adaptive(mapped, np.array([0.0]), np.array([1.0]), miss)[:, 0]
 
 
-def _adaptive(fn, a, b):
+def _adaptive(fn, a, b, miss=None):
     """Adaptive Gauss-Kronrod 7-15 on the pieces [a_j, b_j]: (m, pieces) integrals. A
     piece is kept when QUADPACK's error estimate of every component is below REL times
-    its segment's integral of |component|; the others are halved, all at once."""
+    its segment's integral of |component|; the others are halved, all at once. Pieces
+    left after ROUNDS halvings are counted into the list `miss`."""
     n = a.size
     wide = np.flatnonzero(a != b)  # a piece of no width holds nothing (even where f is infinite)
     owner = wide
@@ -251,14 +260,19 @@ def _adaptive(fn, a, b):
         seg = scale.copy()
         np.add.at(seg.T, owner, absK.T)  # this round's estimate of each segment's |integral|
         ok = np.all(err <= REL * seg[:, owner] + 1e-300, axis=0) | ~np.all(np.isfinite(K), axis=0)
-        ok |= (c == lo) | (c == hi)  # the piece cannot be halved any more
+        stuck = ((c == lo) | (c == hi)) & ~ok  # the piece cannot be halved any more
+        if miss is not None and np.any(err[:, stuck] > 1e3 * REL * seg[:, owner[stuck]]):
+            miss.append(int(stuck.sum()))  # and its error is far above the tolerance
+        ok |= stuck
         np.add.at(out.T, owner[ok], K[:, ok].T)
         np.add.at(scale.T, owner[ok], absK[:, ok].T)
         bad = ~ok
         lo, hi, owner = np.concatenate([lo[bad], c[bad]]), np.concatenate([c[bad], hi[bad]]), \
             np.concatenate([owner[bad], owner[bad]])
     else:
-        if owner.size:  # not converged: the last estimates stand (the pieces are tiny by now)
+        if owner.size:  # not converged: the last estimates stand, and `miss` hears of it
+            if miss is not None:
+                miss.append(int(owner.size))
             c, h = 0.5 * (lo + hi), 0.5 * (hi - lo)
             with np.errstate(all="ignore"):
                 v = fn((c[None, :] + h[None, :] * NODES[:, None]).reshape(-1)).reshape(out.shape[0], NODES.size, -1)

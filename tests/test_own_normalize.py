@@ -100,3 +100,29 @@ def test_cli_normalize_gives_the_weibull_fit_and_says_what_it_cost(tmp_path):
     d = json.loads(out.stdout)
     assert d["loglik"] == pytest.approx(mlefit.fit(x, "weibull").loglik, rel=1e-10)
     assert any("integrations in this fit" in n for n in d["notes"])
+
+
+def test_an_integration_that_runs_out_of_halvings_is_counted_and_said():
+    from mlefit import own_tails
+    from mlefit.own_spec import support
+
+    def comp(x, theta, order):  # |x|^-0.999 near 0 (the cut point): integrable, but no rule converges on it
+        return np.vstack([np.exp(-0.999 * np.log(np.abs(x))) * np.exp(-x * x)])
+
+    cost = {"unconverged": 0}
+    tails = own_tails.Tails(comp, 1, support(None, False), False, (-1.0, 0.0, 1.0), cost)
+    tails.log_total((1.0,))
+    assert cost["unconverged"] == 1
+    fine = own_tails.Tails(lambda x, t, o: np.vstack([np.exp(-x * x)]), 1, support(None, False), False,
+                           (-1.0, 0.0, 1.0), cost)
+    assert fine.log_total((1.0,)) == pytest.approx(0.5 * np.log(np.pi), rel=1e-14)
+    assert cost["unconverged"] == 1
+
+
+def test_a_heavy_power_law_tail_is_normalised_like_the_pareto_closed_form():
+    x = st.pareto(0.3).rvs(300, random_state=np.random.default_rng(8))  # tail x^-1.3: no mean
+    own = own_model.fit(x, own_model.model(logpdf="-(1+a)*log(x)", params="a>0=1", support="x>1", normalize=True))
+    a = x.size / np.sum(np.log(x))  # the MLE of pareto's shape with xm = 1
+    assert own.parameters[0].estimate == pytest.approx(a, rel=1e-9)
+    assert own.loglik == pytest.approx(np.sum(np.log(a) - (1 + a) * np.log(x)), rel=1e-10)
+    assert not any(n.startswith("warning") for n in own.notes)
