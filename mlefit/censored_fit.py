@@ -259,7 +259,9 @@ def _medians(cens, w, result, dens, shapes):
 def fitted_median(dens, theta, shapes, values):
     """The family's median at theta: where log S crosses log 1/2 (the smallest count
     with F >= 1/2 for a discrete family), by bisection on its own logsf from a bracket
-    grown about the data (no scipy.stats). None where S does not cross 1/2 in range."""
+    grown about the data (no scipy.stats), 64 cells a step for a continuous family (one
+    vectorised call each: a few calls where halving takes fifty, which matters where
+    logsf is a numerical integration). None where S does not cross 1/2 in range."""
     half = -math.log(2.0)
     finite = values[np.isfinite(values)]
     a, b = float(finite.min()), float(finite.max())
@@ -287,11 +289,16 @@ def fitted_median(dens, theta, shapes, values):
             m = (a + b) // 2
             a, b = (m, b) if above(m) else (a, m)
         return float(b)
-    for _ in range(200):
-        m = 0.5 * (a + b)
-        if m in (a, b):
+    for _ in range(40):  # 64 cells a step (one vectorised call): a few steps reach the float grid
+        grid = np.linspace(a, b, 65)
+        with np.errstate(all="ignore"):
+            up = dens.logsf(grid, *theta, *shapes) > half
+        i = int(np.flatnonzero(up).max()) if up.any() else 0  # S(grid[i]) > 1/2 >= S(grid[i + 1])
+        if i >= 64 or (grid[i] == a and grid[i + 1] == b):
             break
-        a, b = (m, b) if above(m) else (a, m)
+        a, b = float(grid[i]), float(grid[i + 1])
+        if not a < 0.5 * (a + b) < b:
+            break
     return b
 
 

@@ -28,7 +28,7 @@ NAMES = ("logpdf", "logpmf", "own_params", "own_support", "own_normalize")
 LRT_OPTIONS = [
     click.option(f"--{side}-{kind}", f"{side}_{kind}", metavar="EXPR",
                  help=f"Instead of --{side} FAMILY: your own model as the {'nested (simpler)' if side == 'null' else 'containing'} "
-                      f"one, its {'log-density' if kind == 'logpdf' else 'log-mass'} (see 'mlefit fit --help')")
+                      f"one, its {'log-density' if kind == 'logpdf' else 'log-mass'} (see 'mlefit fit --help').")
     for side in ("null", "alt") for kind in ("logpdf", "logpmf")
 ] + [
     click.option("--null-params", "null_params", metavar="LIST", help="The parameters of --null-logpdf/--null-logpmf."),
