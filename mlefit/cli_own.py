@@ -95,8 +95,7 @@ def asked(own):
 
 WHY = {"--trials": "trials belong to binomial families; write them into the expression",
        "--positive": "it picks the label of a bernoulli column; the model reads numbers",
-       "--chunk-size": "the model is fitted in memory (its normalisation is checked on the whole column)",
-       "--engine dask": "the model is fitted in memory (its normalisation is checked on the whole column)",
+       "--engine dask": "an own model streams through --chunk-size (one file), not yet through Dask's workers",
        "--families": "it lists families for --dist auto"}
 
 
@@ -113,8 +112,10 @@ def refuse(own, dist, loss, others):
             raise UsageError(f"{name} cannot be used with --logpdf/--logpmf: {WHY[name]}; see docs/own-model.md")
 
 
-def check(settings, censor, by, plot, gof):
+def check(settings, censor, by, plot, gof, chunk_size=None):
     """Refuse the combinations that do not go together (as for a family)."""
+    if chunk_size and censor is not None:
+        raise UsageError("--chunk-size does not go with censored or truncated data (they are read in memory)")
     if plot is not None:
         if settings.get("prior"):
             raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
@@ -129,23 +130,33 @@ def check(settings, censor, by, plot, gof):
 
 
 def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None,
-        gof=None):
+        gof=None, chunk_size=None):
     """Read the column (and weights), fit the model, emit the result. censor: the
     censoring options (mlefit.cli_censor), when some were given; by: one fit per value
     of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
-    textbook p-values; None: no --gof), drawn by own_tails.sampler."""
+    textbook p-values; None: no --gof), drawn by own_tails.sampler; chunk_size: --chunk-size
+    (a large file, or one given it, is fitted chunk by chunk: mlefit.own_chunks)."""
     from dataclasses import replace
 
     from . import own_model
     from .cli import _draw, _emit_fit, _fit_by, _fit_gof
     from .data import read_column
 
-    check(settings, censor, by, plot, gof is not None)
+    check(settings, censor, by, plot, gof is not None, chunk_size)
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
                           normalize=bool(own["own_normalize"]))
     if by is not None:
         return _fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
                        fitter=own_model.fit)
+    if censor is None:
+        from . import cli_engine
+        from .cli import _progress
+        needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
+                                             settings["robust"], settings["derive"], False, settings.get("prior"))
+        if cli_engine.plan(files, fam, chunk_size, "local", needs, options.encoding) == "chunks":
+            result = cli_engine.run("chunks", files, fam, None, column, options, strict, settings, chunk_size, None,
+                                    _progress)
+            return _emit_fit(result.to_dict(), output)
     w = None
     if censor is not None:
         from . import cli_censor

@@ -84,8 +84,15 @@ def model(logpdf=None, logpmf=None, params=None, support=None, normalize=False, 
                    own_support=where, expression=str(text), starts=tuple(p.start for p in plist),
                    source=(logpdf, logpmf, params, support, normalize), normalized=bool(normalize), cost=cost)
     scaled = " / Z(theta), Z numerical" if normalize else ""
+
+    def chunked(chunks):
+        from . import own_chunks
+        return own_chunks.stats(chunks, spec, lambda cuts: model(logpdf, logpmf, params, support, normalize,
+                                                                  cuts, cost))
+
     fam = family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)}{scaled} on {where.text}",
-                 f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
+                 f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression",
+                 chunked)
     return replace(fam, cdf=lambda x, theta: np.exp(dens.logcdf(np.asarray(x, dtype=np.float64), *theta)))
 
 
@@ -168,36 +175,47 @@ def _normalized(logpdf, derivs, tails, cost):
     return scaled_logpdf, scaled_derivs
 
 
-def family(spec, dens, note, how):
+def family(spec, dens, note, how, chunked=None):
     """The Family over rows x (values, or a 2-D array of a response and its covariates:
     mlefit.mean_model) of a per-row Density with exact derivatives, fitted from
-    dens.start by likelihood.solve; `note` is said with every fit."""
+    dens.start by likelihood.solve; `note` is said with every fit. chunked: the
+    Family.chunked_stats of a model that streams (mlefit.own_chunks), or None."""
+    from . import own_chunks
 
     def stats(x, w=None):
         x = np.asarray(x, dtype=np.float64)
         return RowStats(float(len(x) if w is None else np.sum(w)), x, w)
 
     def loglik(s, theta):
+        if isinstance(s, own_chunks.ChunkStats):
+            return own_chunks.loglik(s, theta)
         return row_loglik(dens, s.x, theta, s.w)
 
+    def summed(s, theta):
+        if isinstance(s, own_chunks.ChunkStats):
+            return own_chunks.summed(s, theta)
+        return sums(dens, s.x, theta, s.w)
+
     def estimate(s, controls):
-        return solve(dens, lambda t: loglik(s, t), lambda t: sums(dens, s.x, t, s.w),
-                     dens.start(s.x), controls.max_iter, how)
+        return solve(getattr(s, "dens", dens), lambda t: loglik(s, t), lambda t: summed(s, t),
+                     dens.start(getattr(s, "x", None)), controls.max_iter, how)
 
     def observed(s, theta):
-        return -sums(dens, s.x, theta, s.w)[2]
+        return -summed(s, theta)[2]
 
     def logpdf(x, theta):
         return dens.logpdf(np.asarray(x, dtype=np.float64), *theta)
 
     def notes(s, theta):
-        return (note,)
+        if not isinstance(s, own_chunks.ChunkStats):
+            return (note,)
+        return (note,) + s.notes + tuple(_cost_notes(spec, s.before))
 
-    given, profile = fixed_fits(dens, loglik, lambda s, t: sums(dens, s.x, t, s.w))
+    given, profile = fixed_fits(dens, loglik, summed)
     return Family(spec=spec, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                   observed_information=observed, scipy=lambda theta: None, given=given, profile=profile,
                   sample=lambda rng, n, theta: dens.sample(rng, n, *theta), estimate_notes=notes,
-                  rowwise=(dens, ()))
+                  rowwise=(dens, ()), chunked_stats=chunked)
 
 
 # ---------------------------------------------------------------- checks before the fit
@@ -343,19 +361,26 @@ def _costed(fam, before, run):
     """run()'s fit, with what --normalize cost said in a note, and a warning when some
     integration ran out of halvings (the counts in fam.spec.cost since `before`)."""
     result = run()
-    cost, notes = fam.spec.cost, []
-    if fam.spec.normalized:
-        how = own_tails.SUM_METHOD if fam.spec.discrete else own_tails.METHOD
-        notes.append(f"normalised numerically (--normalize): log Z(theta) over {fam.spec.support_text} by {how}, "
+    notes = _cost_notes(fam.spec, before)
+    return replace(result, notes=result.notes + tuple(notes)) if notes else result
+
+
+def _cost_notes(spec, before):
+    """What --normalize cost since the counts `before`, and a warning when some
+    integration ran out of halvings."""
+    cost, notes = spec.cost, []
+    if spec.normalized:
+        how = own_tails.SUM_METHOD if spec.discrete else own_tails.METHOD
+        notes.append(f"normalised numerically (--normalize): log Z(theta) over {spec.support_text} by {how}, "
                      f"once per parameter value visited (with its gradient and Hessian at each Newton step): "
                      f"{cost['integrations'] - before['integrations']} integrations in this fit")
     missed = cost["unconverged"] - before["unconverged"]
     if missed:
         notes.append(f"warning: {missed} numerical integration{'s' if missed > 1 else ''} of the density stopped "
                      f"at {own_tails.ROUNDS} halvings short of {own_tails.REL:g} (a singularity or a very heavy "
-                     f"tail?): the distribution function{' and Z' if fam.spec.normalized else ''} may be less "
+                     f"tail?): the distribution function{' and Z' if spec.normalized else ''} may be less "
                      f"accurate than that")
-    return replace(result, notes=result.notes + tuple(notes)) if notes else result
+    return notes
 
 
 def _check_total(fam, data):

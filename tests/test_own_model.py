@@ -253,7 +253,7 @@ def test_cli_json_is_the_library_result(tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--params", "k>0=1"], "--params, --support and --normalize describe your own model"),
     (["--logpdf", "log(k)-k*x", "--params", "k>0=1", "-d", "normal"], "not with --dist or --loss"),
-    (["--logpdf", "log(k)-k*x", "--params", "k>0=1", "--chunk-size", "10"], "--chunk-size cannot be used with --logpdf"),
+    (["--logpdf", "log(k)-k*x", "--params", "k>0=1", "--families", "normal"], "--families cannot be used with --logpdf"),
 ])
 def test_cli_refuses_options_that_do_not_go_with_an_own_model(args, message, tmp_path):
     path = tmp_path / "d.csv"
