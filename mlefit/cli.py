@@ -171,7 +171,8 @@ select_options = _selection_options(select=True)
                    "parameter value (shape/rate), the logit scale for one always in (0, 1).")
 @click.option("--plot", "plot", metavar="FILE",
               help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
-                   "(.png, .svg or .pdf).")
+                   "(.png, .svg or .pdf); censored rows: the fitted survival over Kaplan-Meier or "
+                   "Turnbull's estimate, with Q-Q and P-P plots against it.")
 @json_option()
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               callback=_remember,
@@ -333,9 +334,9 @@ def _draw(result, plot, censored, how=""):
     """--plot: the fit's figure to the file (survival curves for censored rows), said on stderr."""
     if censored:
         from .plots_censored import plot_survival
-        plot_survival(result, plot)
-        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over Kaplan-Meier, and a P-P plot{how}",
-            err=True)
+        info = plot_survival(result, plot)
+        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over {info['nonparametric']}, "
+            f"Q-Q and P-P plots{how}", err=True)
     else:
         from .plots import plot_fit
         plot_fit(result.fitted, plot)
@@ -348,6 +349,9 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
 
     from .estimate import fit as fit_column
     cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+    if plot is not None:
+        from .plots_censored import check_rows
+        check_rows(cens)  # before the fit: a refused picture costs nothing
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(cens, None if loss else fam, loss=loss, weights=w, **settings,

@@ -348,21 +348,6 @@ def test_kaplan_meier_band_against_lifelines():
     assert np.allclose(lower, ci[:, 0], atol=1e-12) and np.allclose(upper, ci[:, 1], atol=1e-12)
 
 
-def test_plots_over_kaplan_meier_and_turnbull_and_refusal_for_truncation(tmp_path):
-    from mlefit.plots_censored import plot_survival
-    weeks, relapsed = remission("6-MP")
-    r = mlefit.fit(censoring.from_event(weeks, relapsed), "weibull")
-    out = plot_survival(r, tmp_path / "km.svg")
-    assert out["axes"] == 2 and out["nonparametric"] == "Kaplan-Meier"
-    assert (tmp_path / "km.svg").read_text().count("mlefit-survival") == 1
-    lower, upper, _ = mixed_normal_rows()
-    interval = mlefit.fit(censoring.from_bounds(lower, upper), "normal")
-    assert plot_survival(interval, tmp_path / "tb.png")["nonparametric"] == "Turnbull"
-    truncated = mlefit.fit(censoring.exact(weeks).truncated(lower=1.0), "weibull")
-    with pytest.raises(UsageError, match="truncated"):
-        plot_survival(truncated, tmp_path / "no.png")
-
-
 def test_turnbull_is_the_frequencies_on_disjoint_intervals_and_kaplan_meier_on_right_censoring():
     from mlefit import kaplan_meier, turnbull
     rng = np.random.default_rng(3)

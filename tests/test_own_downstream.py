@@ -89,7 +89,7 @@ def test_mass_quantiles_by_summing_equal_scipys():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("extra,ids", [([], ["mlefit-data", "mlefit-qq", "mlefit-pp"]),
-                                       (["--event", "e"], ["mlefit-survival", "mlefit-pp"])])
+                                       (["--event", "e"], ["mlefit-survival", "mlefit-qq", "mlefit-pp"])])
 def test_plot_draws_the_fit_and_says_it_is_numerical(tmp_path, extra, ids):
     path, _, _, _ = grouped_file(tmp_path)
     svg = tmp_path / "fit.svg"
@@ -97,7 +97,7 @@ def test_plot_draws_the_fit_and_says_it_is_numerical(tmp_path, extra, ids):
     assert out.exit_code == 0, out.output
     assert "by numerical integration of the density" in out.stderr
     found = [e.get("id") for e in ET.parse(svg).getroot().iter() if (e.get("id") or "").startswith("mlefit-")]
-    assert found == ids
+    assert [i for i in found if i in ids] == ids
 
 
 def test_plot_with_by_is_refused(tmp_path):
