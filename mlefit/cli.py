@@ -218,8 +218,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     check_bootstrap(bootstrap)
     derive = _derive_specs(derive)
     if cli_own.asked(own):
-        cli_own.refuse(own, dist, loss, {"--trials": trials, "--positive": positive,
-                                         "--engine dask": engine != "local", "--families": families_list})
+        cli_own.refuse(own, dist, loss, {"--trials": trials, "--positive": positive, "--families": families_list,
+                                         "--engine dask": engine != "local" and own["own_normalize"]})
         if bootstrap == 0 and interval in ("bootstrap", "all"):
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
         censored = cli_censor.asked(censor)
@@ -232,7 +232,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
                         **({"prior": prior} if prior else {}))
         return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
                                                                      na_values),
-                           strict, settings, output, censor if censored else None, by, plot, gof, chunk_size)
+                           strict, settings, output, censor if censored else None, by, plot, gof,
+                           (chunk_size, engine, scheduler, connect_timeout))
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
         if by is not None or fix or interval != "wald" or robust or derive or plot or prior:

@@ -95,7 +95,8 @@ def asked(own):
 
 WHY = {"--trials": "trials belong to binomial families; write them into the expression",
        "--positive": "it picks the label of a bernoulli column; the model reads numbers",
-       "--engine dask": "an own model streams through --chunk-size (one file), not yet through Dask's workers",
+       "--engine dask": "with --normalize every worker would integrate Z for every block at each step; "
+                        "use --chunk-size",
        "--families": "it lists families for --dist auto"}
 
 
@@ -112,10 +113,16 @@ def refuse(own, dist, loss, others):
             raise UsageError(f"{name} cannot be used with --logpdf/--logpmf: {WHY[name]}; see docs/own-model.md")
 
 
-def check(settings, censor, by, plot, gof, chunk_size=None):
+def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)):
     """Refuse the combinations that do not go together (as for a family)."""
-    if chunk_size and censor is not None:
-        raise UsageError("--chunk-size does not go with censored or truncated data (they are read in memory)")
+    chunk_size, engine, scheduler, timeout = streaming
+    if (chunk_size or engine != "local") and censor is not None:
+        raise UsageError("--chunk-size and --engine dask do not go with censored or truncated data (they are "
+                         "read in memory)")
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    if timeout is not None and engine != "dask":
+        raise UsageError("--connect-timeout goes with --engine dask")
     if plot is not None:
         if settings.get("prior"):
             raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
@@ -130,19 +137,20 @@ def check(settings, censor, by, plot, gof, chunk_size=None):
 
 
 def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None,
-        gof=None, chunk_size=None):
+        gof=None, streaming=(None, "local", None, None)):
     """Read the column (and weights), fit the model, emit the result. censor: the
     censoring options (mlefit.cli_censor), when some were given; by: one fit per value
     of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
-    textbook p-values; None: no --gof), drawn by own_tails.sampler; chunk_size: --chunk-size
-    (a large file, or one given it, is fitted chunk by chunk: mlefit.own_chunks)."""
+    textbook p-values; None: no --gof), drawn by own_tails.sampler; streaming: (--chunk-size,
+    --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
+    fitted chunk by chunk (mlefit.own_chunks), on Dask with --engine dask."""
     from dataclasses import replace
 
     from . import own_model
     from .cli import _draw, _emit_fit, _fit_by, _fit_gof
     from .data import read_column
 
-    check(settings, censor, by, plot, gof is not None, chunk_size)
+    check(settings, censor, by, plot, gof is not None, streaming)
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
                           normalize=bool(own["own_normalize"]))
     if by is not None:
@@ -153,9 +161,11 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         from .cli import _progress
         needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
                                              settings["robust"], settings["derive"], False, settings.get("prior"))
-        if cli_engine.plan(files, fam, chunk_size, "local", needs, options.encoding) == "chunks":
-            result = cli_engine.run("chunks", files, fam, None, column, options, strict, settings, chunk_size, None,
-                                    _progress)
+        chunk_size, engine, scheduler, timeout = streaming
+        how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
+        if how != "memory":
+            result = cli_engine.run(how, files, fam, None, column, options, strict, settings, chunk_size,
+                                    (scheduler, timeout), _progress)
             return _emit_fit(result.to_dict(), output)
     w = None
     if censor is not None:

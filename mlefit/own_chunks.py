@@ -27,12 +27,34 @@ class ChunkStats:
 
 
 def loglik(s, theta):
-    return s.chunks.map_sum(lambda x: row_loglik(s.dens, x, theta))
+    dens = s.dens  # the function sent to the chunks (to Dask's workers) holds the model, not the chunks
+    return s.chunks.map_sum(lambda x: row_loglik(dens, x, theta))
 
 
 def summed(s, theta):
     """(loglik, gradient, Hessian, noise) summed over the chunks (likelihood.sums' shape)."""
-    return s.chunks.map_sum(lambda x: sums(s.dens, x, theta))
+    dens = s.dens
+    return s.chunks.map_sum(lambda x: sums(dens, x, theta))
+
+
+KINDS = ("outside", "nan", "+inf", "-inf")
+
+
+def _bad(where, dens, starts, check_values):
+    """The function counting, in a chunk, the values outside the support and those whose
+    log-density at the start values is NaN, +inf or -inf (sent to the chunks: no side
+    effects, which would stay on a Dask worker)."""
+    def count(x):
+        masks = _masks(x, where, dens, starts, check_values)
+        return np.array([float(m.sum()) for m in masks])
+    return count
+
+
+def _masks(x, where, dens, starts, check_values):
+    out = where.outside(x)
+    with np.errstate(all="ignore"):
+        values = np.where(out, 0.0, dens.logpdf(x, *starts)) if check_values else np.zeros(np.shape(x))
+    return out, np.isnan(values), np.isposinf(values), np.isneginf(values)
 
 
 def stats(chunks, spec, rebuild):
@@ -42,32 +64,21 @@ def stats(chunks, spec, rebuild):
 
     where, starts = spec.own_support, spec.starts
     before = dict(spec.cost)
-    found = {}
     dens0 = rebuild(()).rowwise[0]
-
-    def scan(x):
-        out = where.outside(x)
-        with np.errstate(all="ignore"):
-            values = np.where(out, 0.0, dens0.logpdf(x, *starts)) if not spec.normalized else np.zeros(x.shape)
-        for key, mask in (("outside", out), ("nan", np.isnan(values)), ("+inf", np.isposinf(values)),
-                          ("-inf", np.isneginf(values))):
-            if mask.any():
-                n, first = found.get(key, (0, float(x[mask][0])))
-                found[key] = (n + int(mask.sum()), first)
-        return 0.0
-
-    chunks.map_sum(scan)
-    if "outside" in found:
-        n, v = found["outside"]
-        raise DataError(f"the column has {n} value{'s' if n > 1 else ''} outside the support of the model "
-                        f"({where.text}), e.g. {v:.10g}; check the data or --support")
-    for key, what in (("nan", "is not a number"), ("+inf", "is +inf"), ("-inf", "is -inf (the value is impossible)")):
-        if key in found:
-            n, v = found[key]
-            raise DataError(f"the log-{'mass' if spec.discrete else 'density'} {what} at {n} value"
-                            f"{'s' if n > 1 else ''} under the start values (e.g. x = {v:.10g}); check the "
-                            f"expression, the start values and --support")
+    counts = chunks.map_sum(_bad(where, dens0, starts, not spec.normalized))
     sample = np.asarray(chunks.sample(), dtype=np.float64)
+    seen = _masks(sample, where, dens0, starts, not spec.normalized)
+    for kind, n, mask in zip(KINDS, counts, seen):
+        if not n:
+            continue
+        n = int(n)
+        example = f", e.g. {float(sample[mask][0]):.10g}" if mask.any() else ""
+        if kind == "outside":
+            raise DataError(f"the column has {n} value{'s' if n > 1 else ''} outside the support of the model "
+                            f"({where.text}){example}; check the data or --support")
+        what = {"nan": "is not a number", "+inf": "is +inf", "-inf": "is -inf (the value is impossible)"}[kind]
+        raise DataError(f"the log-{'mass' if spec.discrete else 'density'} {what} at {n} value{'s' if n > 1 else ''} "
+                        f"under the start values{example}; check the expression, the start values and --support")
     fam = own_model.anchored(rebuild(()), sample)
     note = own_model._check_total(fam, sample)
     told = (f"the start values' check of the {'normalising constant' if spec.normalized else 'integral'} made on "

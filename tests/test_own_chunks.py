@@ -59,9 +59,24 @@ def test_a_value_outside_the_support_is_found_in_the_chunks(tmp_path):
         fit_file(str(path), model(), chunk_rows=10)
 
 
+def test_dask_blocks_give_the_in_memory_fit(values):
+    pytest.importorskip("distributed")
+    from mlefit.engine_dask import fit_dask
+
+    path, x = values
+    on_dask = fit_dask([str(path)], model(), block_bytes=15000)  # the model rebuilt from its text on the workers
+    memory = own_model.fit(x, model())
+    for p, q in zip(on_dask.parameters, memory.parameters):
+        assert p.estimate == pytest.approx(q.estimate, rel=1e-10)
+        assert p.se == pytest.approx(q.se, rel=1e-8)
+    assert on_dask.loglik == pytest.approx(memory.loglik, rel=1e-12)
+    assert any(n.startswith("read on Dask in") and not n.endswith(" 1 blocks") for n in on_dask.notes)
+
+
 @pytest.mark.parametrize("args,message", [
     (["--chunk-size", "100", "--interval", "profile"], "--interval profile needs every value in memory"),
-    (["--engine", "dask"], "--engine dask cannot be used with --logpdf/--logpmf: an own model streams through"),
+    (["--engine", "dask", "--normalize"], "--engine dask cannot be used with --logpdf/--logpmf: with --normalize"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler goes with --engine dask"),
 ])
 def test_what_needs_memory_or_dask_is_refused(values, args, message):
     path, _ = values
