@@ -141,7 +141,7 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
     """Read the column (and weights), fit the model, emit the result. censor: the
     censoring options (mlefit.cli_censor), when some were given; by: one fit per value
     of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
-    textbook p-values; None: no --gof), drawn by own_tails.sampler; streaming: (--chunk-size,
+    textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: (--chunk-size,
     --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
     fitted chunk by chunk (mlefit.own_chunks), on Dask with --engine dask."""
     from dataclasses import replace

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import own_spec, own_tails, symbolic
+from . import own_sampling, own_spec, own_tails, symbolic
 from .errors import DataError, UsageError, plain
 from .expression import MODEL_FUNCTIONS, parse
 from .families.base import Family
@@ -142,7 +142,7 @@ def _density(name, tree, plist, discrete, where, cost, normalize=False, anchors=
     tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete, anchors, cost)
     row_logpdf, row_derivs = _normalized(logpdf, derivs, tails, cost) if normalize else (logpdf, derivs)
     return Density(name, names, tuple(p.domain for p in plist), row_logpdf, tails.logcdf, tails.logsf,
-                   lambda y, w=None: start, own_tails.sampler(tails, row_logpdf), lambda *t: None,
+                   lambda y, w=None: start, own_sampling.sampler(tails, row_logpdf), lambda *t: None,
                    derivs=row_derivs, discrete=discrete, between=tails.between)
 
 
@@ -329,7 +329,7 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     """Fit the own-model Family `fam` (from model()) to `data` (a Column or values, or
     censored and truncated rows: a mlefit.censoring.Censored): a FitResult like
     mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
-    the numerical distribution function (mlefit.own_tails.sampler), said in a note."""
+    the numerical distribution function (mlefit.own_sampling), said in a note."""
     from .censoring import Censored
     from .data import from_values
     from .estimate import fit as fit_column
@@ -354,7 +354,7 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
 
 def sampling(fam):
     """How an own model's samples are drawn, for the notes."""
-    return own_tails.SUM_SAMPLER_METHOD if fam.spec.discrete else own_tails.SAMPLER_METHOD
+    return own_sampling.SUM_SAMPLER_METHOD if fam.spec.discrete else own_sampling.SAMPLER_METHOD
 
 
 def _costed(fam, before, run):

@@ -10,7 +10,6 @@ import pytest
 import scipy.stats as st
 from click.testing import CliRunner
 
-import mlefit
 from mlefit import own_model, plots
 from mlefit.cli import cli
 

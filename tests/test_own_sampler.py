@@ -1,5 +1,5 @@
 """Sampling from a user's own model (issue 22, point 4): inverse-CDF sampling of the
-numerically integrated distribution function (mlefit.own_tails.sampler), which gives
+numerically integrated distribution function (mlefit.own_sampling), which gives
 own models the parametric bootstrap and --gof. Checked against scipy.stats' quantile
 functions at the same uniforms, and the built-in families' goodness of fit."""
 import json
