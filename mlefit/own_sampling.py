@@ -140,3 +140,55 @@ def _draw(table, u, discrete):
         ok = np.isfinite(cubic) & (cubic >= x0) & (cubic <= x1) & (h > 0)
         out[pick] = np.where(ok, cubic, np.where(h > 0, linear, x0))
     return out
+
+
+# ---------------------------------------------------------------- named quantities (--derive)
+class Distribution:
+    """The quantities --derive names (quantile:P, median, sf:X, cdf:X) of a user's own
+    model, from its numerical distribution function: derive.quantity's face of the
+    families' _Distribution. The mean and variance are refused (their integrals may not
+    exist: write them as an expression)."""
+
+    def __init__(self, fam):
+        self.fam = fam
+        self.tails = fam.rowwise[0].between.__self__
+
+    def usable(self, name, names):
+        if name in ("mean", "var", "sd"):
+            raise UsageError(f"mlefit does not integrate the {name} of your own {self.fam.name} model (the "
+                             f"integral may not exist); derive it as an expression in the parameters "
+                             f"({', '.join(names)}), or use median, quantile:P, sf:X or cdf:X")
+
+    def missing(self, key, theta):
+        return None
+
+    def mean(self, theta):  # refused by usable() before it is ever asked
+        return math.nan
+
+    var = sd = mean
+
+    def cdf(self, theta, x):
+        return float(cdf_sf(self.tails, np.array([x]), theta)[0][0])
+
+    def sf(self, theta, x):
+        return float(cdf_sf(self.tails, np.array([x]), theta)[1][0])
+
+    def quantile(self, theta, p):
+        return quantile(self.tails, tuple(float(t) for t in theta), p)
+
+
+def quantile(tails, theta, p):
+    """The smallest value with F >= p (a whole number for a mass): from the bracket of
+    _bracket, 64 cells a step (one vectorised integration each), on S above 1/2."""
+    a, b = _bracket(tails, theta)
+    upper = p > 0.5
+    for _ in range(60):
+        grid = np.floor(np.linspace(a, b, 65)) if tails.discrete else np.linspace(a, b, 65)
+        F, S = cdf_sf(tails, grid, theta)
+        reached = (S <= 1.0 - p) if upper else (F >= p)
+        i = int(np.argmax(reached)) if reached.any() else 64
+        lo, hi = float(grid[max(i - 1, 0)]), float(grid[i])
+        if (lo, hi) == (a, b) or not lo < 0.5 * (lo + hi) < hi or (tails.discrete and hi - lo <= 1):
+            return hi
+        a, b = lo, hi
+    return b

@@ -78,3 +78,24 @@ def test_gof_with_by_is_refused(tmp_path):
     out = CliRunner().invoke(cli, ["fit", str(path), "-c", "x", "--by", "g", "--logpdf", WEIBULL, "--params",
                                    "k>0=1, lam>0=10", "--support", "x>0", "--gof"])
     assert out.exit_code == 2 and "--gof tests one fit of uncensored values" in out.stderr
+
+
+def test_named_derived_quantities_by_the_numerical_distribution_function():
+    x = st.weibull_min(1.7, scale=40.0).rvs(300, random_state=np.random.default_rng(3))
+    named = ("median", "quantile:0.9", "quantile:1e-6", "sf:60", "cdf:10")
+    own = own_model.fit(x, own_model.model(logpdf=WEIBULL, params="k>0=1, lam>0=50", support="x>0"), derive=named)
+    ref = mlefit.fit(x, "weibull", derive=named)
+    for a, b in zip(own.derived, ref.derived):
+        assert (a.name, a.interval) == (b.name, b.interval)
+        assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
+        assert a.se == pytest.approx(b.se, rel=1e-9)
+        assert (a.ci_lower, a.ci_upper) == pytest.approx((b.ci_lower, b.ci_upper), rel=1e-10)
+
+
+def test_named_quantities_of_a_mass():
+    y = st.poisson(3.2).rvs(200, random_state=np.random.default_rng(1)).astype(float)
+    named = ("median", "quantile:0.99", "sf:5")
+    own = own_model.fit(y, own_model.model(logpmf="x*log(m) - m - lgamma(x+1)", params="m>0=1"), derive=named)
+    ref = mlefit.fit(y, "poisson", derive=named)
+    assert [d.estimate for d in own.derived] == pytest.approx([d.estimate for d in ref.derived], rel=1e-12)
+    assert own.derived[2].se == pytest.approx(ref.derived[2].se, rel=1e-9)
