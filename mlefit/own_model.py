@@ -93,7 +93,11 @@ def model(logpdf=None, logpmf=None, params=None, support=None, normalize=False, 
     fam = family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)}{scaled} on {where.text}",
                  f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression",
                  chunked)
-    return replace(fam, cdf=lambda x, theta: np.exp(dens.logcdf(np.asarray(x, dtype=np.float64), *theta)))
+    def expected(s, theta):  # n times the variance of one row's score, integrated (summed) under the model
+        return s.n * getattr(s, "dens", dens).between.__self__.fisher(tuple(float(t) for t in theta))
+
+    return replace(fam, cdf=lambda x, theta: np.exp(dens.logcdf(np.asarray(x, dtype=np.float64), *theta)),
+                   expected_information=expected)
 
 
 def anchored(fam, values):

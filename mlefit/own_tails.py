@@ -43,6 +43,7 @@ ROUNDS = 120  # bisections at most (an integrable singularity at an end needs ma
 MAX_COUNTS = 10 ** 7  # whole numbers summed explicitly at most
 METHOD = "numerical integration of the density (adaptive Gauss-Kronrod 7-15, relative 1e-13 per piece)"
 SUM_METHOD = "sums of the mass over the whole numbers of the support"
+FISHER = 3  # the components' order of the expected information (Tails.fisher)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,22 @@ class Tails:
         and Hessian lists)."""
         F, _, _ = _running(self, np.array([], dtype=np.float64), theta, order)
         return _ratio(F[:, -1], None, self.k, order)
+
+    def fisher(self, theta):
+        """The expected information of one observation, the variance of the score under
+        the model: E[g g'] - E[g] E[g]' (E[g] = 0 for a normalised density; with
+        --normalize g is the unnormalised expression's score, whose mean is d log Z)."""
+        F, _, _ = _running(self, np.array([], dtype=np.float64), theta, FISHER)
+        z = F[:, -1]
+        k = self.k
+        mean = z[1:1 + k] / z[0]
+        out = np.empty((k, k))
+        c = 1 + k
+        for i in range(k):
+            for j in range(i + 1):
+                out[i, j] = out[j, i] = z[c] / z[0] - mean[i] * mean[j]
+                c += 1
+        return out
 
     @property
     def method(self):
@@ -322,7 +339,8 @@ def _upper_sum(tails, start, last, theta, order, m):
 
 def components(evaluate, k):
     """The components callable of Tails from evaluate(x, theta, order) -> (log f, g, h)
-    (g: k arrays; h: the lower triangle, row by row, i >= j)."""
+    (g: k arrays; h: the lower triangle, row by row, i >= j). order 0: f; 2: f, f g_j,
+    f (h_ij + g_i g_j); FISHER: f, f g_j, f g_i g_j."""
 
     def fn(x, theta, order):
         logf, g, h = evaluate(x, theta, order)
@@ -336,7 +354,7 @@ def components(evaluate, k):
                 c = 0
                 for i in range(k):
                     for j in range(i + 1):
-                        rows.append(times(h[c] + g[i] * g[j]))
+                        rows.append(times((h[c] if order == 2 else 0.0) + g[i] * g[j]))  # FISHER: f g_i g_j
                         c += 1
         return np.vstack(rows)
 

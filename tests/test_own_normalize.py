@@ -126,3 +126,25 @@ def test_a_heavy_power_law_tail_is_normalised_like_the_pareto_closed_form():
     assert own.parameters[0].estimate == pytest.approx(a, rel=1e-9)
     assert own.loglik == pytest.approx(np.sum(np.log(a) - (1 + a) * np.log(x)), rel=1e-10)
     assert not any(n.startswith("warning") for n in own.notes)
+
+
+@pytest.mark.parametrize("name,text,params,support,mass", [
+    ("weibull", "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k", "k>0=1, lam>0=1", "x>0", False),
+    ("gamma", "shape*log(rate) - lgamma(shape) + (shape-1)*log(x) - rate*x", "shape>0=1, rate>0=1", "x>0", False),
+    ("poisson", "x*log(rate) - rate - lgamma(x+1)", "rate>0=1", None, True),
+])
+def test_expected_information_integrated_equals_the_families_closed_form(name, text, params, support, mass):
+    from cases import sample
+    x, _ = sample(name, 500, 4)
+    fam = own_model.model(**({"logpmf": text} if mass else {"logpdf": text}), params=params, support=support)
+    own, ref = own_model.fit(x, fam, information="expected"), mlefit.fit(x, name, information="expected")
+    for p, q in zip(own.parameters, ref.parameters):
+        assert p.se == pytest.approx(q.se, rel=1e-10)
+
+
+def test_expected_information_of_an_unnormalised_expression():
+    x = weibull_data()
+    own = own_model.fit(x, unnormalised_weibull(), information="expected")
+    ref = mlefit.fit(x, "weibull", information="expected")
+    for p, q in zip(own.parameters, ref.parameters):
+        assert p.se == pytest.approx(q.se, rel=1e-10)
