@@ -39,8 +39,9 @@ def fit(data, family=None, **options):
     fix: {parameter name: value} held fixed; the others are estimated given them, the
         fixed ones are shown without SE, and AIC/BIC count only the free parameters.
     prior: priors on parameters, making the fit MAP (maximum a posteriori): 'p ~ beta(2, 2)',
-        a list of such strings (one per parameter), {'p': 'beta(2, 2)'}, or 'jeffreys' (the
-        family's Jeffreys prior: bernoulli, binomial, poisson, exponential, normal); the result's
+        a list of such strings (one per parameter), {'p': 'beta(2, 2)'}, 'p ~ dirichlet(1, 2, 3)'
+        for categorical p (one concentration per label), or 'jeffreys' (the family's Jeffreys
+        prior, where mlefit has its closed form: docs/priors.md); the result's
         loglik is the data's at the MAP, with log_prior, log_posterior (unnormalised), the MLE
         beside (mle), Laplace intervals, the exact posterior of a conjugate pair
         (posterior) and no AIC/BIC (see docs/priors.md).
@@ -105,7 +106,8 @@ def regress(data, response=None, covariates=(), **options):
         result.censoring counts the rows of each kind (docs/regress.md).
     prior: priors on the coefficients, making the fit MAP: 'coef ~ normal(0, 2.5)' (every
         coefficient but the intercept; ridge), 'age ~ normal(0, 1)' (one by name, over
-        coef), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
+        coef), 'sigma ~ half_normal(1)' (the family's other parameters), 'jeffreys'
+        (Firth's logistic regression), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
         normal(0, 1/sqrt(n LAMBDA)) on every coefficient but the intercept (docs/priors.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and

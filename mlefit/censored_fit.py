@@ -16,11 +16,11 @@ import numpy as np
 from . import censored_terms as ct
 from . import families
 from .errors import DataError, UsageError
+from .families.base import Controls, Solution
 from .likelihood import fixed_fits, solve
 
 REFUSED = {"categorical": "its parameters are label probabilities",
-           "normal_mixture": "it is fitted by EM on seen values",
-           "weibull3": "its threshold is profiled below the smallest seen value, which censored rows do not give"}
+           "normal_mixture": "it is fitted by EM on seen values"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,13 @@ def censored_family(fam, dens, shapes):
             return ct.loglik(dens, s.terms, theta, shapes)
 
     def estimate(s, controls):
+        def run(theta, how, stop=None):  # stop(theta): end a run that reaches an edge's neighbourhood
+            return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes), theta,
+                         controls.max_iter, how, stop=stop)
+
+        if dens.threshold is not None:  # a threshold family: its own profile of the threshold first
+            found = dens.threshold(s.x, s.w, controls)
+            return run(found.theta, f"{found.method}, then Newton on all three")
         shortcut = _right_censored_shortcut(dens, s, controls)
         start = s.start if shortcut is None else shortcut.theta
         if shortcut is not None:
@@ -148,10 +155,25 @@ def censored_family(fam, dens, shapes):
             how = ("Newton on the censored log-likelihood: analytic derivatives of log f" +
                    (", of log F and log S under the integral" if dens.between is not None else
                     ", numeric ones of log F and log S" if numeric_tails else ", log F and log S"))
-        return solve(dens, lambda t: loglik(s, t), lambda t: ct.sums(dens, s.terms, t, shapes),
-                     start, controls.max_iter, how)
+        edge = dens.limit
+        if edge is None:
+            return run(start, how)
+        if edge.near(start):  # a moment start at the edge says nothing
+            start = edge.inside(start)
+        sol = run(start, how, stop=edge.near)  # near the edge, the limit decides
+        found = _at_the_limit(edge, shapes, s, sol, loglik, controls)
+        if found is sol and not sol.converged:  # the limit is less likely: a far maximum, run on to it
+            return run(sol.theta, how)
+        return found
 
     given, profile = fixed_fits(dens, loglik, lambda s, t: ct.sums(dens, s.terms, t, shapes))
+
+    def boundary(s, theta, confidence):
+        edge = dens.limit
+        if edge is None or edge.index is None or edge.lift is None or theta[edge.index] < edge.lift(theta)[edge.index]:
+            return {}
+        lower = _lower_end(lambda v: profile(s, edge.index, v, theta, Controls())[0], loglik(s, theta), confidence)
+        return {edge.index: (lower, math.inf, edge.why, "profile likelihood")}
 
     def observed(s, theta):
         _, _, h, _ = ct.sums(dens, s.terms, theta, shapes)
@@ -165,9 +187,62 @@ def censored_family(fam, dens, shapes):
         refuse_unseen(s.terms, fam.name)
 
     return replace(fam, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
-                   observed_information=observed, expected_information=None, check=check, boundary=None,
+                   observed_information=observed, expected_information=None, check=check, boundary=boundary,
                    covariance=None, rescale=None, conditional=None, refine=None, merge=None,
                    chunked_stats=None, profile=profile, given=given, needs_spread=False, min_n=1)
+
+
+def _at_the_limit(edge, shapes, s, sol, loglik, controls):
+    """The fit `sol`, or the family's limit when the fit heads there (or stops short) and
+    the limit's censored fit is as likely: its theta lifted to the edge (student_t's df =
+    1e30), or a BoundaryError where the edge is no finite MLE (the shapes of a
+    beta_binomial, a negative_binomial's size). On its own scale the Newton run only
+    creeps toward an edge at infinity, on a likelihood ever flatter there: the run from
+    inside the space stops once it is near the edge, and the limit decides."""
+    from .errors import BoundaryError
+
+    if sol.converged and not edge.near(sol.theta):
+        return sol
+    name = edge.family(*shapes)
+    lim_dens, lim_shapes = families.density(name)
+    lim = solve(lim_dens, lambda t: ct.loglik(lim_dens, s.terms, t, lim_shapes),
+                lambda t: ct.sums(lim_dens, s.terms, t, lim_shapes),
+                start_theta(lim_dens, lim_shapes, s.x, s.w, families.get(name).spec.support, lim_dens.discrete),
+                controls.max_iter, sol.method)
+    if not lim.converged:
+        return sol
+    top = loglik(s, sol.theta) if all(math.isfinite(t) for t in sol.theta) else -math.inf
+    if ct.loglik(lim_dens, s.terms, lim.theta, lim_shapes) < top - 1e-9 * max(1.0, abs(top)):
+        return sol  # the family does better than its limit: its own maximum
+    if edge.lift is None:
+        going = " and ".join(edge.going)
+        raise BoundaryError(f"the censored fit's {going} {'have' if len(edge.going) > 1 else 'has'} no finite MLE "
+                            f"here: {edge.why}",
+                            limit=name.split(":")[0], going=edge.going, start=edge.start(lim.theta))
+    return Solution(edge.lift(lim.theta), f"{sol.method}: {edge.going[0]} -> infinity, the {name} limit",
+                    sol.iterations + lim.iterations, True, "")
+
+
+def _lower_end(profile_at, top, confidence):
+    """The lower end of a one-sided profile-likelihood interval for a parameter whose MLE
+    is at +infinity: the value where the profile log-likelihood is z^2/2 below its top,
+    by bisection on the log scale (0 when even 1e-3 is within reach)."""
+    from .inference import z_value
+
+    half = 0.5 * z_value(confidence) ** 2
+
+    def inside(v):
+        return profile_at(math.exp(v)) >= top - half
+
+    lo, hi = math.log(1e-3), math.log(1e6)
+    if inside(lo):
+        return 0.0
+    while not inside(hi) and hi < math.log(1e15):
+        lo, hi = hi, hi + math.log(1e3)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if inside(mid) else (mid, hi)
+    return math.exp(hi)
 
 
 def _right_censored_shortcut(dens, s, controls):
@@ -343,12 +418,16 @@ def _check_rows(dens, shapes, stats, cens, fam):
     x = stats.x
     lo, hi = x[:, 0], x[:, 1]
     low, low_in, high, _ = EDGES.get(fam.spec.support, EDGES["real"])
+    support_text = fam.spec.support_text
+    if fam.spec.shape == "trials":  # binomial:N, beta_binomial:N: counts up to N
+        high = float(shapes[0])
+        support_text = f"whole numbers from 0 to {shapes[0]:g}"
     seen = lo == hi
     with np.errstate(invalid="ignore"):
         misses = ~((hi > low) | ((hi == low) & low_in)) | ~(lo < high)
-        bad = np.where(seen, outside(fam.spec.support, lo), misses)  # whole arrays: no masked copies
+        bad = np.where(seen, outside(fam.spec.support, lo) | (lo > high), misses)  # whole arrays: no masked copies
     if bad.any():
-        refuse_impossible(np.where(bad, -np.inf, 0.0), cens, fam.name, fam.spec.support_text)
+        refuse_impossible(np.where(bad, -np.inf, 0.0), cens, fam.name, support_text)
 
 
 def refuse_impossible(terms, cens, name, support_text, way_out="choose a family whose support holds them"):

@@ -67,8 +67,9 @@ class CensoredObjective(Objective):
 
 
 def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, intercept=None, fixed=None,
-        max_iter=100):
-    """The LinearFit of censored rows `cens` (a mlefit.censoring.Censored) on the design X."""
+        max_iter=100, prior=None):
+    """The LinearFit of censored rows `cens` (a mlefit.censoring.Censored) on the design X;
+    prior: coefficient priors (linear_model.fit_linear's), making it MAP."""
     discrete = family.spec.discrete
     x = rows_array(cens, discrete)
     terms = terms_of(x, None, discrete, shared=False)
@@ -92,7 +93,7 @@ def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, inte
                                  inverse=inverse)
 
     return fit_linear(dens, y, X, names, target=target, link=link, w=w, offset=offset, intercept=intercept,
-                      fixed=fixed, max_iter=max_iter, make=make, start=theta0)
+                      fixed=fixed, max_iter=max_iter, make=make, start=theta0, prior=prior)
 
 
 

@@ -44,7 +44,8 @@ def _names(text):
                    "size, normal's sigma); repeatable.")
 @prior_option("'COEF ~ DIST(ARGS)'", "A prior on the coefficients (repeatable): 'coef ~ normal(0, 2.5)' (every "
                                        "coefficient but the intercept: ridge), or one by name ('age ~ normal(0, 1)', "
-                                       "'Intercept ~ normal(0, 10)')")
+                                       "'Intercept ~ normal(0, 10)'), the family's other parameters "
+                                       "('sigma ~ half_normal(1)'), or jeffreys (Firth)")
 @click.option("--penalty", metavar="l2:LAMBDA",
               help="Ridge as glmnet defines it (mean NLL + LAMBDA/2 |b|^2, intercept unpenalised): the prior "
                    "normal(0, 1/sqrt(n LAMBDA)) on each coefficient, said in the output; scikit-learn's C is "
@@ -112,11 +113,11 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
         given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
-                 "--prior": bool(prior), "--penalty": penalty,
+                 "--penalty": penalty,
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
-                                 max_iter=max_iter))
+                                 max_iter=max_iter, **({"prior": list(prior)} if prior else {})))
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,

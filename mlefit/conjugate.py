@@ -8,10 +8,11 @@ import math
 import numpy as np
 
 
-def posterior(family, priors, y, w, fixed, theta, confidence):
+def posterior(family, priors, y, w, fixed, theta, confidence, shapes=()):
     """The exact posterior dict of the one parameter with a conjugate prior, or None when
     the fit has no conjugate pair. family: the family's name ('binomial:10');
-    fixed: {index: value}; theta: the fitted parameters (for a fixed sigma)."""
+    fixed: {index: value}; theta: the fitted parameters (for a fixed sigma); shapes: the
+    binomial's trials per row (when not in the name)."""
     base, _, shape = family.partition(":")
     if len(priors) != 1 or priors[0].transform is not None:
         return None
@@ -23,11 +24,14 @@ def posterior(family, priors, y, w, fixed, theta, confidence):
         kind, a = "beta", (1.0, 1.0)
     if kind == "power":  # t^k (a Jeffreys prior on a rate): the improper gamma(k + 1, 0)
         kind, a = "gamma", (a[0] + 1.0, 0.0)
+    if kind == "beta_kernel":  # an improper beta(a, b) (geometric's Jeffreys prior, a = 0)
+        kind = "beta"
     found = None
     if kind == "beta" and base == "bernoulli":
         found = ("beta", (a[0] + s, a[1] + n - s))
-    elif kind == "beta" and base == "binomial" and shape:
-        found = ("beta", (a[0] + s, a[1] + int(shape) * n - s))
+    elif kind == "beta" and base == "binomial" and (shape or shapes):
+        trials = int(shape) * n if shape else float(np.sum(shapes[0]) if w is None else np.dot(w, shapes[0]))
+        found = ("beta", (a[0] + s, a[1] + trials - s))
     elif kind == "beta" and base == "geometric":
         found = ("beta", (a[0] + n, a[1] + s))
     elif kind == "gamma" and base == "poisson":
@@ -80,6 +84,9 @@ def edge_log_prior(prior, t):
     a = prior.args
     if prior.distribution == "power":
         return prior.args[0] * (math.log(t) if t > 0 else -math.inf)
+    if prior.distribution == "beta_kernel":
+        from scipy.special import xlog1py, xlogy
+        return float(xlogy(a[0] - 1.0, t) + xlog1py(a[1] - 1.0, -t))
     frozen = {"beta": lambda: stats.beta(a[0], a[1]), "uniform": lambda: stats.uniform(a[0], a[1] - a[0]),
               "gamma": lambda: stats.gamma(a[0], scale=1.0 / a[1])}[prior.distribution]()
     return float(frozen.logpdf(t))

@@ -30,7 +30,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
         ml = fit(data, family, loss=loss, weights=weights, trials=trials, fix=fix, column=column,
                  confidence=confidence, information=information, max_iter=max_iter, tol=tol, positive=positive)
-        return map_fit.fit_map(ml, prior, max_iter, interval)
+        return map_fit.fit_map(ml, prior, max_iter, interval, derive)
     from .censoring import Censored
     if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
         if trials is not None:
@@ -376,7 +376,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
             out.append(ParameterEstimate(name, est, None, None, None, "none",
                                          "no standard error at this estimate"))
             continue
-        lo, hi, how = inference.wald_interval(est, se, domain, z)
+        lo, hi, how = inference.interval(fam, stats, i, est, se, domain, z)
         note = None
         if domain == "positive" and se > est:
             note = "standard error above the estimate: the likelihood is nearly flat in this parameter"

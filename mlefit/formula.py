@@ -9,7 +9,8 @@ import re
 from .errors import UsageError, plain
 
 CALLS = {"C", "log", "log1p", "exp", "sqrt", "center", "scale", "poly"}
-TOKEN = re.compile(r"\s+|`[^`]+`|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+|[~+\-*/:^(),]")
+TOKEN = re.compile(r"\s+|`[^`]+`|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+|[~+\-*/:^(),]|\.(?![A-Za-z_0-9])")
+REST = "."  # 'y ~ .': every other column of the data (expand_rest)
 NUMPY = {"log": "np.log", "log1p": "np.log1p", "exp": "np.exp", "sqrt": "np.sqrt"}
 
 
@@ -28,6 +29,10 @@ def check(text):
     if tokens.count("~") != 1:
         raise UsageError("--formula needs one '~' between the response and the terms, e.g. 'y ~ x1 + C(group)'")
     for i, tok in enumerate(tokens):
+        if tok == REST and not (i > tokens.index("~") and tokens[i - 1] in ("~", "+")
+                                and (i + 1 == len(tokens) or tokens[i + 1] in ("+", "-"))):
+            raise UsageError("--formula: '.' stands for every other column, as a term of its own after '~' or "
+                             "'+' (e.g. 'y ~ .' or 'y ~ . - x3')")
         call = _is_name(tok) and i + 1 < len(tokens) and tokens[i + 1] == "("
         if call and tok not in CALLS:
             raise UsageError(f"--formula: '{plain(tok)}(' is not an allowed call ({', '.join(sorted(CALLS))})")
@@ -41,7 +46,8 @@ def check(text):
 
 
 def parse(text):
-    """(response column, right-hand side as formulaic reads it, column names it uses)."""
+    """(response column, right-hand side as formulaic reads it, column names it uses: REST
+    among them for '.', every column not otherwise used, which expand_rest fills in)."""
     tokens = check(text)
     tilde = tokens.index("~")
     lhs, rhs = tokens[:tilde], tokens[tilde + 1:]
@@ -53,12 +59,22 @@ def parse(text):
     for i, tok in enumerate(rhs):
         if _is_name(tok) and not (i + 1 < len(rhs) and rhs[i + 1] == "(") and tok not in names:
             names.append(tok.strip("`"))
+    if REST in rhs:
+        names.append(REST)
     parts = []
     for i, t in enumerate(rhs):
         call = i + 1 < len(rhs) and rhs[i + 1] == "("
         glued = t == "(" and i > 0 and rhs[i - 1] in CALLS  # a call keeps its parenthesis
         parts.append(("" if glued or not parts else " ") + (NUMPY.get(t, t) if call else t))
     return lhs[0].strip("`"), "".join(parts), names
+
+
+def expand_rest(rhs, columns):
+    """The right-hand side with '.' replaced by the columns `columns` (in backticks)."""
+    if not columns:
+        raise UsageError("--formula: '.' stands for every other column, and the data have none")
+    terms = "(" + " + ".join(f"`{c}`" for c in columns) + ")"
+    return " ".join(terms if t == REST else t for t in rhs.split(" "))
 
 
 def _is_name(tok):

@@ -7,6 +7,7 @@ import numpy as np
 from .data import (BLANK_LINE, FIRST, MISSING, NamesOnly, _convert, _is_string, _missing, _normalise, _to_numpy,
                    choose_column)
 from .errors import DataError, UsageError, plain
+from .formula import REST
 from .limits import GUESS_COLUMNS
 from .readers import ReadOptions, is_number, parse, read_source
 from .result import Drop
@@ -56,8 +57,13 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
         raise UsageError(f"{command} reads one file (or - for standard input)")
     options = options or ReadOptions()
     source = read_source(paths[0], options.encoding)
-    pick = _picker(names, option)
+    rest = REST in names  # a formula's '.': every column not named, after the named ones
+    names = [n for n in names if n != REST]
+    pick = None if rest else _picker(names, option)
     raw = parse(source, options, pick=pick)
+    if rest:
+        named = {choose_column(raw.table, name) for name in names if name is not None}
+        names = names + [c for c in raw.table.column_names if c not in named]
     given = {name: choose_column(raw.table, name) for name in names if name is not None}
     chosen = [given[name] if name is not None else
               choose_column(raw.table, None, option, exclude=list(given.values())) for name in names]
@@ -129,6 +135,9 @@ def frame_of(data, names, text_first=False, options=None, on_text=None, optional
                           optional=tuple(optional))
     if not hasattr(data, "__getitem__") or not hasattr(data, "keys"):
         raise UsageError("data must be a CSV path, a dict of arrays or a pandas DataFrame")
+    if REST in names:  # a formula's '.': every column not named, after the named ones
+        names = [n for n in names if n != REST]
+        names += [str(k) for k in data.keys() if str(k) not in names]
     arrays = []
     for name in names:
         if name not in data.keys():

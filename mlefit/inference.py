@@ -86,6 +86,25 @@ def wald_interval(estimate, se, domain, z):
     return estimate - z * se, estimate + z * se, INTERVAL_SCALE[domain]
 
 
+def wald_below(estimate, se, bound, z):
+    """(lower, upper, label) for a parameter that must stay below `bound` (a threshold below
+    the smallest value): the Wald interval of log(bound - parameter), mapped back."""
+    gap = bound - estimate
+    half = z * se / gap
+    lo = bound - gap * _exp(half)
+    hi = bound - gap * math.exp(-half) if half < 700.0 else bound
+    return min(lo, estimate), max(hi, estimate), "wald, log(min x - value) scale"
+
+
+def interval(fam, stats, i, estimate, se, domain, z):
+    """The Wald interval of parameter i: wald_below for one the family bounds by the data
+    (Family.below), else on its domain's scale (wald_interval)."""
+    below = fam.below(stats) if fam.below is not None else {}
+    if i in below:
+        return wald_below(estimate, se, below[i], z)
+    return wald_interval(estimate, se, domain, z)
+
+
 def _exp(t):
     """exp that saturates to 0 or inf instead of raising."""
     return math.exp(t) if t < 709.0 else math.inf

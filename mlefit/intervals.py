@@ -104,7 +104,7 @@ def _parameter(p, i, fitted, kinds, prof, boot, rob, z, resample):
     found = [Interval("wald", p.ci_lower, p.ci_upper, p.interval)]
     if rob is not None and rob.se[i] is not None:
         se_robust = rob.se[i]
-        lo, hi, how = inference.wald_interval(p.estimate, se_robust, fitted.domains[i], z)
+        lo, hi, how = inference.interval(fitted.family, fitted.stats, i, p.estimate, se_robust, fitted.domains[i], z)
         found.append(Interval("robust", lo, hi, f"{how}, sandwich SE"))
     if i in prof:
         lo, hi, note = prof[i]

@@ -2,12 +2,18 @@
 information of one observation, for the families where it has a closed form:
 
     bernoulli, binomial:N   p ~ beta(1/2, 1/2)            (proper; I(p) = N / (p (1 - p)))
+    geometric               p^-1 (1 - p)^-1/2             (improper; I(p) = 1 / (p^2 (1 - p)))
     poisson                 rate^(-1/2)                   (improper; I = 1 / rate)
     exponential             1/rate                        (improper; I = 1 / rate^2)
+    categorical             p ~ dirichlet(1/2, ..., 1/2)  (proper; mlefit.dirichlet_prior)
     normal                  1/sigma on sigma, mu flat     (improper; Jeffreys' independence
                                                            prior, the product of each
                                                            parameter's own; the joint
                                                            |I(mu, sigma)|^(1/2) is 1/sigma^2)
+    lognormal, laplace, logistic, cauchy, gumbel: the same, 1/scale with the location flat
+    half_normal, rayleigh   1/sigma                       (improper; I = c / sigma^2)
+    weibull, log_logistic   1/(shape scale)               (improper; the independence prior
+                                                           of log X's location-scale form)
 
 Each is a product of priors on single parameters, so it is a tuple of priors.Prior (the
 improper powers as the 'power' shape, t^k), which the MAP fit and the conjugate
@@ -19,9 +25,23 @@ from .priors import Prior
 JEFFREYS = {
     "bernoulli": (("p", "beta", (0.5, 0.5)),),
     "binomial": (("p", "beta", (0.5, 0.5)),),
+    "geometric": (("p", "beta_kernel", (0.0, 0.5)),),  # I(p) = 1/(p^2 (1 - p)): p^-1 (1 - p)^-1/2
     "poisson": (("rate", "power", (-0.5,)),),
     "exponential": (("rate", "power", (-1.0,)),),
     "normal": (("sigma", "power", (-1.0,)),),
+    # location-scale families: Jeffreys' independence prior, flat on the location, 1/scale
+    "lognormal": (("sdlog", "power", (-1.0,)),),
+    "laplace": (("b", "power", (-1.0,)),),
+    "logistic": (("s", "power", (-1.0,)),),
+    "cauchy": (("sigma", "power", (-1.0,)),),
+    "gumbel": (("beta", "power", (-1.0,)),),
+    # scale families: |I(sigma)|^(1/2) is 1/sigma
+    "half_normal": (("sigma", "power", (-1.0,)),),
+    "rayleigh": (("sigma", "power", (-1.0,)),),
+    # log-location-scale: log X has location log(scale) and scale 1/shape, so the
+    # independence prior 1/(1/shape) on (log scale, 1/shape) is 1/(shape scale) here
+    "weibull": (("shape", "power", (-1.0,)), ("scale", "power", (-1.0,))),
+    "log_logistic": (("shape", "power", (-1.0,)), ("scale", "power", (-1.0,))),
 }
 
 
@@ -37,8 +57,12 @@ def priors(family, names, fixed, n):
     n: the rows (total weight)."""
     base = family.split(":")[0]
     if base not in JEFFREYS:
-        raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, not {family}; "
+        raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, categorical, not {family}; "
                          f"give PARAM ~ DIST(NUMBERS) priors instead")
+    if base == "geometric" and not n > 1:
+        raise DataError(f"with Jeffreys' prior p^-1 (1 - p)^-1/2, the geometric posterior of {n:g} row is "
+                        f"beta({n:g}, S + 1/2), whose mode is p = 0, where the likelihood is 0: give at least 2 "
+                        f"rows, or a proper prior such as 'p ~ beta(2, 2)'")
     if base == "exponential" and not n > 1:
         raise DataError(f"with Jeffreys' prior 1/rate, the exponential posterior of {n:g} row is gamma({n:g}, S), "
                         f"whose mode is rate = 0, where the likelihood is 0: give at least 2 rows, or a proper "

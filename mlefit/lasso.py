@@ -27,32 +27,63 @@ def maximise(objective, vec0, weights, centers, max_iter=100):
     if not math.isfinite(value):
         return Maximum(v, value, point.grad, point.hess, 0, False, "the log-posterior is not finite at the start", 0.0)
     for it in range(1, max_iter + 1):
-        z = _model_maximum(point.grad, -point.hess, v, w, c)
+        A = positive_definite(-point.hess)
+        z = _model_maximum(point.grad, A, v, w, c)
         d = z - v
         size = float(np.max(np.abs(d) / (1.0 + np.abs(v)))) if d.size else 0.0
         if size <= TOL:
             return Maximum(v, value, point.grad, point.hess, it - 1, True, "", 0.0)
-        rise = _model_rise(point.grad, -point.hess, v, d, w, c)
+        rise = _model_rise(point.grad, A, v, d, w, c)
         t = 1.0
         for _ in range(60):
             trial = z if t == 1.0 else v + t * d  # the full step keeps its exact zeros
+            if np.array_equal(trial, v):  # the step rounds to nothing (t rise would pass any test)
+                moved = False
+                break
             new = objective.value(trial)
             if math.isfinite(new) and new >= value + 1e-4 * t * rise:
+                moved = True
                 break
             t *= 0.5
         else:
-            if rise <= 64.0 * np.finfo(float).eps * (abs(value) + 1.0):  # at the rounding of the value
+            moved = False
+        rounding = rise <= 64.0 * np.finfo(float).eps * (abs(value) + 1.0)  # the rise at the value's rounding
+        if not moved:
+            if rounding:
                 return Maximum(v, value, point.grad, point.hess, it - 1, True, "", 0.0)
             return Maximum(v, value, point.grad, point.hess, it, False, "the line search found no rise", rise)
+        if rounding and new <= value:  # the last step: its rise is below what the value can show, and
+            point = objective(trial)  # steps of that size could go back and forth for ever
+            return Maximum(trial, new, point.grad, point.hess, it, True, "", 0.0)
         v, value = trial, new
         point = objective(v)
     return Maximum(v, value, point.grad, point.hess, max_iter, False,
                    f"no convergence in {max_iter} proximal Newton steps", 0.0)
 
 
+def positive_definite(A):
+    """A itself where it is positive definite; else A with its eigenvalues replaced by their
+    absolute values (floored at a small fraction of the largest), so that the quadratic
+    model has a maximum and its step rises. Away from the MAP minus the Hessian need not be
+    positive definite: for normal regression with sigma free, the cross terms in (b, log
+    sigma) make it indefinite wherever the slopes are far from their optimum (the null
+    model's start), and coordinate descent on an indefinite model diverges."""
+    if A.size == 0:
+        return A
+    try:
+        np.linalg.cholesky(A)
+        return A
+    except np.linalg.LinAlgError:
+        pass
+    values, vectors = np.linalg.eigh(0.5 * (A + A.T))
+    top = float(np.max(np.abs(values))) or 1.0
+    floored = np.maximum(np.abs(values), 1e-8 * top)
+    return (vectors * floored) @ vectors.T
+
+
 def _model_maximum(g, A, v, w, c):
     """The point z = v + d maximising g'd - d'Ad/2 - sum w_j |z_j - c_j| (A positive
-    definite), by coordinate descent; a soft-thresholded coordinate is exactly c_j."""
+    definite: positive_definite), by coordinate descent; a soft-thresholded coordinate is exactly c_j."""
     k = g.size
     z = v.copy()
     Ad = np.zeros(k)  # A (z - v)

@@ -61,11 +61,12 @@ def fit_rows(dens, y, w=None, shapes=(), fixed=None, start=None, max_iter=200):
                         lambda theta: sums(dens, y, theta, w, shapes), theta0, fixed, held, max_iter)
 
 
-def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
+def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200, stop=None):
     """Maximise a sum of per-row terms of the family `dens` over its parameters not fixed
     nor held, from theta0. value_at(theta) -> the sum; sums_at(theta) -> (sum, gradient,
     Hessian, gradient noise) on theta's scale (likelihood.sums' shape). fixed, held:
-    {index: value}, held ones being support bounds at their MLE (said in the method)."""
+    {index: value}, held ones being support bounds at their MLE (said in the method).
+    stop(theta) -> True ends the run there, unconverged (a run heading for an edge)."""
     fixed = {**dict(fixed or {}), **held}
     theta0 = list(theta0)
     sums_at = _last_kept(sums_at)  # the estimate's sums, taken by the last iteration, are not taken again
@@ -108,7 +109,8 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
         ne, _ = chain(t_free, domains, noise[sub], np.zeros_like(he))
         return Point(v if math.isfinite(v) else -math.inf, ge, he, np.abs(ne), floor)
 
-    found = newton(objective, value, eta0, max_iter=max_iter)
+    found = newton(objective, value, eta0, max_iter=max_iter,
+                   stop=None if stop is None else (lambda eta: stop(full(eta))))
     theta = full(found.eta)
     v, g, h, _ = sums_at(theta)
     info = -h[np.ix_(sub, sub)]
@@ -119,13 +121,13 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200):
     return RowFit(tuple(theta), v, info, free, found.iterations, found.converged, found.message, method)
 
 
-def solve(dens, value_at, sums_at, start, max_iter, how):
+def solve(dens, value_at, sums_at, start, max_iter, how, stop=None):
     """maximize_sum from `start` as the Solution a Family's estimate returns (with the
     log-likelihood and observed information of its last step): the estimate of every
     Family built on a per-row Density (censored rows, a user's own model)."""
     from .families.base import Solution
 
-    found = maximize_sum(dens, value_at, sums_at, start, {}, {}, max_iter)
+    found = maximize_sum(dens, value_at, sums_at, start, {}, {}, max_iter, stop)
     return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
                     at=(found.loglik, found.information))
 

@@ -252,25 +252,34 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
         vec0[X.shape[1]:] = to_free([v for _, v in null.others], objective.domains)
     else:
         vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset, start)
+    search, found, cov, loglik, log_prior = maximise(objective, vec0, prior, max_iter)
+    p = X.shape[1]
+    others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
+    loglik_null = null.loglik if null is not None and null.converged else None
+    return LinearFit(tuple(names), found.eta[:p].copy(), others, loglik, loglik_null, cov,
+                     objective.domains, found.iterations, found.converged, found.message, objective, found.eta,
+                     log_prior)
+
+
+def maximise(objective, vec0, prior=None, max_iter=100):
+    """(what was maximised, its Maximum, the covariance, the data's log-likelihood there,
+    the log-prior there or None) of `objective` from vec0, with the coefficient priors
+    `prior` (regression_prior.CoefPriors, firth.Jeffreys, or None) added: Newton, or with
+    laplace priors proximal Newton (exact zeros; no SE for a coefficient on its kink)."""
     search = objective if prior is None else prior.wrap(objective)
     kinks = getattr(prior, "kinks", ())
-    if kinks:  # laplace priors: proximal Newton, exact zeros; no SE for a coefficient on its kink
-        from .lasso import maximise, on_kink
+    if kinks:
+        from .lasso import maximise as proximal, on_kink
         w, c = np.zeros(vec0.size), np.zeros(vec0.size)
         for j, weight, centre in kinks:
             w[j], c[j] = w[j] + weight, centre
-        found = maximise(search, vec0, w, c, max_iter=max_iter)
+        found = proximal(search, vec0, w, c, max_iter=max_iter)
         cov = on_kink(found, w, c)
     else:
         found = newton(search, search.value, vec0, max_iter=max_iter)
         cov = covariance_from_information(-found.hess)  # None unless positive definite
-    p = X.shape[1]
-    others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
-    loglik_null = null.loglik if null is not None and null.converged else None
     loglik = found.value if prior is None else objective.value(found.eta)
-    return LinearFit(tuple(names), found.eta[:p].copy(), others, loglik, loglik_null, cov,
-                     objective.domains, found.iterations, found.converged, found.message, objective, found.eta,
-                     None if prior is None else search.value(found.eta) - loglik)
+    return search, found, cov, loglik, None if prior is None else search.value(found.eta) - loglik
 
 
 def sandwich(fit, w=None, clusters=None):

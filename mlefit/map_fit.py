@@ -20,27 +20,27 @@ from .result import Interval, ParameterEstimate
 
 LAPLACE = "Laplace approximation: curvature of the log-posterior"
 NO_CRITERIA = ("AIC and BIC are not reported: they are for maximum-likelihood fits, and this is a MAP fit "
-               "(the log-likelihood is at the MAP, not at its maximum)")
+               "(the log-likelihood is at the MAP, not at its maximum); bits per sample on held-out data is "
+               "the comparison that stays valid (docs/priors.md)")
 
 
-def check_options(interval, robust, derive, bootstrap, data, information="observed"):
-    """The fit options a MAP fit takes: Wald-type (Laplace) intervals on uncensored data."""
-    from .censoring import Censored
+def check_options(interval, robust, derive, bootstrap, data=None, information="observed"):
+    """The fit options a MAP fit takes: Wald-type (Laplace) or profile intervals, and
+    derived quantities (plug-in, with Laplace delta-method intervals)."""
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
                          "(observed): drop --information expected")
-    if interval not in ("wald", "profile") or robust or derive or bootstrap:
+    if interval not in ("wald", "profile") or robust or bootstrap:
         raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior), or "
-                         "with --interval profile the profile log-posterior's: --interval bootstrap/all, "
-                         "--robust and --derive do not go with --prior")
-    if isinstance(data, Censored):
-        raise UsageError("--prior does not go with censored data yet; fit them without a prior")
+                         "with --interval profile the profile log-posterior's: --interval bootstrap/all and "
+                         "--robust do not go with --prior")
 
 
-def fit_map(result, given, max_iter=200, interval="wald"):
+def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     """The MAP fit for the priors `given` (priors.parse_all's forms), from the ML fit
     `result` (its data, family and fixed values): a FitResult with map fields set.
-    interval: 'wald' (Laplace) or 'profile' (the profile log-posterior's, Laplace beside)."""
+    interval: 'wald' (Laplace) or 'profile' (the profile log-posterior's, Laplace beside).
+    derive: quantities of the parameters (mlefit.derive's specs), at the MAP."""
     from .priors import parse_all
 
     f = result.fitted
@@ -48,10 +48,21 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         raise UsageError("a prior needs the values in memory in their own unit: values beyond 1e+-100 are "
                          "rescaled for the fit, which a prior's scale would not follow; rescale the data")
     fam = f.family
+    from . import dirichlet_prior
+    if dirichlet_prior.is_categorical(fam):
+        if derive:
+            raise UsageError("--derive does not go with a dirichlet prior yet (the categorical fit has no "
+                             "covariances between its probabilities)")
+        return dirichlet_prior.fit_map(result, given, interval)
     dens, shapes = _density(fam)
     names, domains = tuple(f.names), tuple(f.domains)
     from . import jeffreys_prior
+    censored = result.censoring is not None
     if jeffreys_prior.asked(given):
+        if censored:
+            raise UsageError("--prior jeffreys is the family's Jeffreys prior for values seen exactly; with "
+                             "censored rows the information, and so the prior, depends on the censoring: give "
+                             "PARAM ~ DIST(NUMBERS) priors")
         priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n)
     else:
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
@@ -61,15 +72,32 @@ def fit_map(result, given, max_iter=200, interval="wald"):
             raise UsageError(f"the estimate of {p.parameter} is the sample extreme, not found from the "
                              f"likelihood's slope: a prior on it is not supported; put priors on the others")
     y, w = f.x, f.w
+    if fam.spec.shape is not None and not shapes:  # trials per row (--trials COLUMN): the distinct
+        y, w, shapes = f.stats.x, f.stats.c, (f.stats.t,)  # (successes, trials) pairs with their counts
+    if censored:  # the rows' log f, log F, log S and log-differences (mlefit.censored_terms)
+        from . import censored_terms as ct
+
+        def loglik_of(theta):
+            with np.errstate(all="ignore"):
+                return ct.loglik(dens, f.stats.terms, theta, shapes)
+
+        def data_sums(theta):
+            return ct.sums(dens, f.stats.terms, theta, shapes)
+    else:  # numpy scalars: a trial step's sigma = 0 gives inf, not ZeroDivisionError (own and mean models)
+        def loglik_of(theta):
+            return data_loglik(dens, y, [np.float64(t) for t in theta], w, shapes)
+
+        def data_sums(theta):
+            return sums(dens, y, [np.float64(t) for t in theta], w, shapes)
 
     def log_prior(theta):
         return sum(p.logpdf(theta[p.index]) for p in priors)
 
     def value_at(theta):
-        return data_loglik(dens, y, theta, w, shapes) + log_prior(theta)
+        return loglik_of(theta) + log_prior(theta)
 
     def sums_at(theta):
-        v, g, h, noise = sums(dens, y, theta, w, shapes)
+        v, g, h, noise = data_sums(theta)
         g, h = g.copy(), h.copy()
         for p in priors:
             lp, d1, d2 = p.derivs(theta[p.index])
@@ -79,7 +107,7 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         return v, g, h, noise
 
     from .conjugate import edge_log_prior, posterior
-    exact = posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence)
+    exact = None if censored else posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence, shapes)
     if exact is not None and _on_edge(exact["mode"], domains[priors[0].index]):
         # the posterior density rises to the edge of the range (a flat or U-shaped prior and
         # data all on one side): its mode, the MAP, is there, out of the unconstrained
@@ -91,26 +119,40 @@ def fit_map(result, given, max_iter=200, interval="wald"):
         lp = edge_log_prior(priors[0], exact["mode"])
     else:
         start = _start(f.theta, domains, priors, f.n)
-        found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
+        with np.errstate(all="ignore"):  # trial steps to the edge of a range: inf and nan, rejected
+            found = maximize_sum(_solver(dens, priors), value_at, sums_at, start, f.fixed, held, max_iter)
+        found = replace(found, theta=_ties_at_the_mle(found.theta, f.theta, priors, value_at))
         lp = None
     theta = tuple(float(t) for t in found.theta)
-    loglik = data_loglik(dens, y, theta, w, shapes)
+    loglik = loglik_of(theta)
     lp = log_prior(theta) if lp is None else lp
-    info = _information(dens, sums_at, value_at, theta, found.free)
+    info = _information(dens, sums_at, value_at, theta, found.free, None if censored else
+                        _kinked_information(dens, f, priors, theta))
     cov = inference.covariance_from_information(info) if len(found.free) else None
     profiled = {}
     if interval == "profile" and found.free:
         from . import map_profile
-        profiled = map_profile.intervals(_solver(dens, priors), value_at, sums_at, theta, found.free, f.fixed, held, cov,
-                                         f.confidence, max_iter,
-                                         skip={i for i in found.free if _on_edge(theta[i], domains[i])})
+        with np.errstate(all="ignore"):
+            profiled = map_profile.intervals(_solver(dens, priors), value_at, sums_at, theta, found.free, f.fixed, held, cov,
+                                             f.confidence, max_iter,
+                                             skip={i for i in found.free if _on_edge(theta[i], domains[i])})
     parameters, notes = _parameters(result, theta, cov, found.free, domains, exact, f.confidence, profiled)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)
     notes = [n for n in result.notes] + notes + [
         f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
         f"the MLE moved {shrink}", NO_CRITERIA]
-    out = replace(result, parameters=tuple(parameters), loglik=loglik, aic=math.nan, bic=math.nan,
+    if censored and result.censoring.get("fitted_median") is not None:  # the median at the MAP, not the MLE
+        from .censored_fit import fitted_median
+        lo = f.stats.x[:, 0]
+        result = replace(result, censoring={**result.censoring,
+                                            "fitted_median": fitted_median(dens, theta, shapes, lo)})
+    derived = _derived(f, theta, cov, found.free, loglik, derive) if derive else ()
+    if derived:
+        notes.append("derived quantities are g at the MAP (a plug-in: a MAP is not invariant to "
+                     "reparametrisation, so this is not the MAP of g), with delta-method intervals from the "
+                     "Laplace approximation")
+    out = replace(result, parameters=tuple(parameters), derived=derived, loglik=loglik, aic=math.nan, bic=math.nan,
                   bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + found.method,
                   converged=found.converged, iterations=found.iterations, message=found.message,
                   notes=tuple(notes), prior=tuple(p.to_dict() for p in priors), log_prior=lp,
@@ -121,6 +163,42 @@ def fit_map(result, given, max_iter=200, interval="wald"):
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
+
+
+def _derived(f, theta, cov, free, loglik, specs):
+    """ParameterEstimate records of the quantities `specs` at the MAP theta: the plug-in
+    value, with the delta method on the Laplace covariance `cov` (over `free`)."""
+    from . import derive as dm
+    from .fitted import Fitted
+    from .intervals import _derived as delta_record
+    k = len(theta)
+    full = None
+    if cov is not None:
+        full = np.full((k, k), np.nan)
+        full[np.ix_(list(free), list(free))] = cov
+    at = Fitted(f.family, f.x, f.w, f.stats, tuple(theta), loglik, f.confidence, fixed=f.fixed, cov=full,
+                max_iter=f.max_iter)
+    out = []
+    for j, spec in enumerate(specs):
+        d = delta_record(at, dm.quantity(at, spec), j, ("wald",), None, None, dm, None)
+        method = d.interval if d.interval == "none" else f"Laplace approximation, {d.interval}"
+        out.append(replace(d, interval=method, intervals=tuple(
+            replace(i, kind="laplace", method=f"Laplace approximation, {i.method}") for i in d.intervals)))
+    return tuple(out)
+
+
+def _ties_at_the_mle(theta, mle, priors, value_at):
+    """theta with each parameter that has no prior put back at its MLE where the
+    log-posterior is as high there: where the maximum is flat along it (laplace's mu on an
+    even number of rows, any point between the two middle values), the MAP is reported at
+    the MLE's choice rather than wherever the search stopped."""
+    theta = list(theta)
+    top = value_at(theta)
+    for i in set(range(len(theta))) - {p.index for p in priors}:
+        trial = theta[:i] + [float(mle[i])] + theta[i + 1:]
+        if trial[i] != theta[i] and value_at(trial) >= top - 1e-13 * max(1.0, abs(top)):
+            theta = trial
+    return tuple(theta)
 
 
 def _solver(dens, priors):
@@ -140,15 +218,12 @@ def _on_edge(t, domain):
 def _density(fam):
     base = fam.name.split(":")[0]
     try:
-        dens, shapes = families.density(fam if fam.rowwise is not None else fam.name)  # own models carry theirs
+        dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
     if dens is None or base == "categorical":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")
-    if fam.spec.shape is not None and not shapes:
-        raise UsageError(f"--prior with {base} needs one number of trials for every row ({base}:N or "
-                         f"--trials N), not one per row")
     return dens, shapes
 
 
@@ -168,10 +243,26 @@ def _start(theta, domains, priors, n):
     return out
 
 
-def _information(dens, sums_at, value_at, theta, free):
+def _kinked_information(dens, f, priors, theta):
+    """For a family with a kink in its log-density (laplace, asymmetric_laplace: smooth
+    False), no second derivative exists in the location; its information there is the
+    family's own (the expected n/b^2, as the ML fit reports), valid at any theta, plus minus
+    the priors' second derivatives: the k x k matrix, or None for smooth families."""
+    if dens.smooth or f.family.observed_information is None:
+        return None
+    info = np.array(f.family.observed_information(f.stats, tuple(theta)), dtype=float)
+    for p in priors:
+        info[p.index, p.index] -= p.derivs(theta[p.index])[2]
+    return info
+
+
+def _information(dens, sums_at, value_at, theta, free, kinked=None):
     """Minus the Hessian of the log-posterior in the free parameters, at theta: analytic,
-    or numeric for families without analytic derivatives."""
+    or numeric for families without analytic derivatives (kinked: the family's own, for
+    log-densities with a kink)."""
     free = list(free)
+    if kinked is not None:
+        return kinked[np.ix_(free, free)]
     if dens.derivs is not None:
         h = sums_at(list(theta))[2]
         return -h[np.ix_(free, free)]

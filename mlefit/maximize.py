@@ -89,10 +89,11 @@ def settled(point, eta, step, lam2, definite):
     return bool(np.all(np.abs(step) <= 16.0 * reach))
 
 
-def newton(objective, value, eta0, *, max_iter=200):
+def newton(objective, value, eta0, *, max_iter=200, stop=None):
     """Maximise from eta0. objective(eta) -> Point (value, gradient, Hessian, noise);
-    value(eta) -> the value alone (for the line search). Never raises for a failed
-    search: the Maximum says whether it converged and why not."""
+    value(eta) -> the value alone (for the line search); stop(eta) -> True ends the
+    search there, unconverged. Never raises for a failed search: the Maximum says
+    whether it converged and why not."""
     eta = np.asarray(eta0, dtype=np.float64).copy()
     point = objective(eta)
     if not math.isfinite(point.value):
@@ -105,6 +106,8 @@ def newton(objective, value, eta0, *, max_iter=200):
         step, lam2, definite = newton_direction(point.grad, point.hess)
         if settled(point, eta, step, lam2, definite):
             return _result(eta, point, it - 1, True, "", lam2)
+        if stop is not None and stop(eta):
+            return _result(eta, point, it - 1, False, "stopped where the caller asked (an edge)", lam2)
         resolution = 8.0 * EPS * (abs(point.value) + 1.0)
         if definite and 0.5 * lam2 <= resolution:
             # the rise left is below the rounding of the log-likelihood itself: the

@@ -139,9 +139,10 @@ def _density(base, dens, target, others, tree, plist, covs, trials):
                    discrete=dens.discrete)
 
 
-def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source=None, place=None,
+def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source=None, place=None, prior=None,
         **settings):
-    """Fit the mean model `fam` to rows (response, covariates[, trials]): a FitResult."""
+    """Fit the mean model `fam` to rows (response, covariates[, trials]): a FitResult;
+    prior: priors on its parameters (mlefit.fit's forms), making it MAP."""
     from .data import Column, _index
     from .estimate import from_stats
     from .support import outside
@@ -167,6 +168,13 @@ def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source
                         f"choose other start values in --params")
     if settings.get("interval") in ("bootstrap", "all") and settings.get("resample", "parametric") == "parametric":
         raise UsageError("a mean model has no sampler for a parametric bootstrap: use --resample nonparametric")
+    if prior is not None:
+        from . import map_fit
+        map_fit.check_options(settings.get("interval", "wald"), settings.get("robust"), settings.get("derive"),
+                              settings.get("bootstrap"), None, settings.get("information", "observed"))
+        interval, derive = settings.pop("interval", "wald"), settings.pop("derive", ())
     stats = fam.stats(x, w)
     result = from_stats(fam, stats, col, (float(np.min(x[:, 0])), float(np.max(x[:, 0]))), w=w, **settings)
+    if prior is not None:
+        result = map_fit.fit_map(result, prior, settings.get("max_iter", 200), interval, derive)
     return replace(result, weights=None if w is None else "given")

@@ -106,7 +106,11 @@ DISTRIBUTIONS = {
 }
 # improper priors, not for users to write: Jeffreys' priors of fit (mlefit.jeffreys_prior)
 # that are a power of the parameter, t^k
-IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(t), k / t, -k / t ** 2))}
+IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(t), k / t, -k / t ** 2)),
+            # t^(a-1) (1-t)^(b-1) without beta's normaliser, for a = 0 (geometric's p^-1 (1-p)^-1/2)
+            "beta_kernel": Shape(("a", "b"), UNIT, "none", lambda t, a, b: (
+                (a - 1.0) * math.log(t) + (b - 1.0) * math.log1p(-t), (a - 1.0) / t - (b - 1.0) / (1.0 - t),
+                -(a - 1.0) / t ** 2 - (b - 1.0) / (1.0 - t) ** 2))}
 ALIASES = {"gaussian": "normal", "double_exponential": "laplace", "t": "student_t", "halfnormal": "half_normal",
            "halfcauchy": "half_cauchy", "invgamma": "inverse_gamma", "inv_gamma": "inverse_gamma"}
 FOR_DOMAIN = {REAL: "normal, student_t, cauchy, laplace or uniform(a, b)",
@@ -163,6 +167,9 @@ class Prior:
     def label(self):
         if self.distribution == "power":
             return f"{self.parameter}^({self.args[0]:.10g}), improper"
+        if self.distribution == "beta_kernel":
+            return (f"{self.parameter}^({self.args[0] - 1:.10g}) (1 - {self.parameter})^({self.args[1] - 1:.10g}), "
+                    f"improper")
         return f"{self.distribution}({', '.join(f'{a:.10g}' for a in self.args)})"
 
     def said(self):
@@ -185,30 +192,28 @@ def parse(text, names, domains, what="the family", noun="parameter"):
     if text.strip().lower() == "jeffreys":
         raise UsageError("--prior jeffreys is a prior on all the family's parameters at once; give it alone, "
                          f"or PARAM ~ DIST(NUMBERS) priors, e.g. {EXAMPLE}")
-    lhs, sep, rhs = text.partition("~")
-    if not sep or not lhs.strip() or not rhs.strip():
-        raise UsageError(f"a prior is written PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE} (got '{shown}')")
-    param, transform = lhs.strip(), None
+    param, rhs = sides(text)
+    transform = None
     inner = re.fullmatch(r"(log|logit)\s*\(\s*(.+?)\s*\)", param)
     if inner is not None and param not in names:
         transform, param = inner.group(1), inner.group(2)
     if param not in names:
         raise UsageError(f"{what} has no {noun} '{plain(param, 40)}' (the prior '{shown}'); its {noun}s: "
                          f"{', '.join(names)}")
-    m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*\((.*)\)\s*", rhs, flags=re.S)
-    if m is None:
-        raise UsageError(f"the prior '{shown}' needs a distribution with its numbers in parentheses, "
-                         f"e.g. {EXAMPLE}")
-    name = m.group(1).lower()
-    name = ALIASES.get(name, name)
+    name, inside = distribution(rhs, shown)
+    if name == "dirichlet":
+        domain = domains[list(names).index(param)]
+        raise UsageError(f"a dirichlet prior is for the probabilities p of the categorical family, one "
+                         f"concentration per label (in '{shown}'); {param} {DOMAIN_TEXT[domain]}: use "
+                         f"{FOR_DOMAIN[domain]}")
     if name not in DISTRIBUTIONS:
         import difflib
         near = difflib.get_close_matches(name, list(DISTRIBUTIONS), n=1, cutoff=0.6)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        raise UsageError(f"unknown prior distribution '{plain(m.group(1), 40)}' in '{shown}'; {hint}"
-                         f"the priors are {', '.join(DISTRIBUTIONS)}")
+        raise UsageError(f"unknown prior distribution '{plain(name, 40)}' in '{shown}'; {hint}"
+                         f"the priors are {', '.join(DISTRIBUTIONS)}, and dirichlet for categorical p")
     shape = DISTRIBUTIONS[name]
-    args = _numbers(m.group(2), name, shown)
+    args = numbers(inside, name, shown)
     if len(args) != len(shape.args):
         raise UsageError(f"{name} takes {len(shape.args)} number{'s' if len(shape.args) > 1 else ''} "
                          f"({', '.join(shape.args)}), got {len(args)} in '{shown}'")
@@ -226,7 +231,26 @@ def parse(text, names, domains, what="the family", noun="parameter"):
     return Prior(param, index, name, tuple(args), text.strip(), transform)
 
 
-def _numbers(inside, name, shown):
+def sides(text):
+    """(parameter, distribution text) of 'PARAM ~ DIST(NUMBERS)', or UsageError."""
+    lhs, sep, rhs = str(text).partition("~")
+    if not sep or not lhs.strip() or not rhs.strip():
+        raise UsageError(f"a prior is written PARAM ~ DIST(NUMBERS), e.g. {EXAMPLE} (got '{plain(text, 80)}')")
+    return lhs.strip(), rhs
+
+
+def distribution(rhs, shown):
+    """(name, the text inside its parentheses) of 'DIST(NUMBERS)': the name lower-cased,
+    aliases resolved; UsageError without the parentheses."""
+    m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*\((.*)\)\s*", rhs, flags=re.S)
+    if m is None:
+        raise UsageError(f"the prior '{shown}' needs a distribution with its numbers in parentheses, "
+                         f"e.g. {EXAMPLE}")
+    name = m.group(1).lower()
+    return ALIASES.get(name, name), m.group(2)
+
+
+def numbers(inside, name, shown):
     from .expression import parse as parse_expression
 
     parts = [p.strip() for p in _split(inside)] if inside.strip() else []
@@ -291,22 +315,25 @@ def _check_support(name, shape, args, param, domain, shown):
                      f"(in '{shown}'); {way}")
 
 
+def texts(given):
+    """The prior texts of `given`: a string, a list of strings, or {parameter: 'dist(args)'}."""
+    if isinstance(given, str):
+        return [given]
+    if isinstance(given, dict):
+        return [f"{k} ~ {v}" for k, v in given.items()]
+    try:
+        return [str(t) for t in given]
+    except TypeError:
+        raise UsageError("prior= takes 'PARAM ~ DIST(NUMBERS)', a list of them, or {PARAM: 'DIST(NUMBERS)'}") \
+            from None
+
+
 def parse_all(given, names, domains, fixed=(), what="the family", noun="parameter"):
     """The Priors of `given` (a string, a list of strings, or {parameter: 'dist(args)'}),
     one per parameter: a second prior on one parameter, or one on a fixed parameter, is
     a UsageError."""
-    if isinstance(given, str):
-        texts = [given]
-    elif isinstance(given, dict):
-        texts = [f"{k} ~ {v}" for k, v in given.items()]
-    else:
-        try:
-            texts = [str(t) for t in given]
-        except TypeError:
-            raise UsageError("prior= takes 'PARAM ~ DIST(NUMBERS)', a list of them, or {PARAM: 'DIST(NUMBERS)'}") \
-                from None
     out = []
-    for text in texts:
+    for text in texts(given):
         p = parse(text, names, domains, what, noun)
         same = [q for q in out if q.parameter == p.parameter]
         if same:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import families, links, regression_rows as rows, separation
-from .errors import ConvergenceError, DataError, UsageError
+from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.rowwise import SCALES
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
@@ -35,10 +35,13 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence})")
     rhs = None
     if formula is not None:
-        if response is not None or covariates:
+        if covariates:
             raise UsageError("give --formula, or --response with --covariates, not both")
         from .formula import parse
-        response, rhs, covariates = parse(formula)
+        named, (response, rhs, covariates) = response, parse(formula)
+        if named is not None and named != response:
+            raise UsageError(f"--response '{plain(named, 40)}' is not the formula's response "
+                             f"'{plain(response, 40)}'; give the formula alone (its left side is the response)")
     if response is None and not (censoring and censoring["lower_col"]):
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     if information not in ("observed", "expected"):
@@ -51,31 +54,24 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
-                     censoring=censoring)
+                     censoring=censoring, wide=bool(prior or penalty))
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
+    if (prior or penalty) and not (coef_prior is not None and not coef_prior.firth
+                                   and coef_prior.covers_every_slope(d.names)):
+        rows.check_size(d)  # without a proper prior on every slope, the rows must determine them
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
             raise UsageError("the categorical family has no other parameter to fix")
         dens, fixed = None, {}
-        fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter)
+        fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter, prior=coef_prior)
     else:
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
         try:
-            if d.censored is not None:
-                if coef_prior is not None:
-                    raise UsageError("priors and penalties on censored regressions are not built yet")
-                from . import censored_regress
-                fit = censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target,
-                                           link=link, w=d.w, offset=d.offset, intercept=where, fixed=fixed,
-                                           max_iter=max_iter)
-            else:
-                fit = fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                                 offset=d.offset, intercept=where, fixed=fixed, max_iter=max_iter,
-                                 prior=coef_prior)
+            fit = _fit_rows(dens, d, name, target, link, where, fixed, max_iter, coef_prior)
         except ArithmeticError as exc:  # a scale run to 0: the covariates give the response exactly
             raise DataError(f"the {name} fit breaks down ({type(exc).__name__}: {exc}): where the covariates "
                             f"give the response exactly, its scale's maximum likelihood estimate is 0 and the "
@@ -130,6 +126,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      censoring=None if d.censored is None else d.censored.counts())
     if coef_prior is not None:
         result = _as_map(result, fit, coef_prior)
+        mle, why = _mle_beside(dens, d, name, target, link, where, fixed, max_iter)
+        result = replace(result, mle=mle, notes=result.notes + ((why,) if why else ()))
     k = len(fit.names)
     result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
@@ -146,19 +144,64 @@ def _saved(cov):
     return np.where(np.isnan(cov), 0.0, cov).tolist()
 
 
+def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=None):
+    """The LinearFit of the rows `d` (censored ones by mlefit.censored_regress, a categorical
+    response by softmax_model), MAP with `prior`."""
+    if name == "categorical":
+        from .softmax_model import fit_softmax
+        return fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=intercept, max_iter=max_iter, prior=prior)
+    if d.censored is not None:
+        from . import censored_regress
+        return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
+                                    w=d.w, offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter,
+                                    prior=prior)
+    return fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
+                      offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter, prior=prior)
+
+
+def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
+    """({name: MLE} of the coefficients and other parameters, None) for a MAP regression,
+    to show what the prior did to each; (None, why) where the MLE does not exist
+    (separation, more coefficients than the data determine) or the ML fit fails."""
+    try:
+        ml = _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter)
+        if name in ("bernoulli", "binomial"):
+            try:
+                separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+            except DataError as exc:
+                return None, (f"no MLE beside the MAP: {str(exc).split(';')[0]}; the prior keeps the MAP "
+                              f"finite")
+    except DataError as exc:
+        return None, f"no MLE beside the MAP: {exc}"
+    except (ArithmeticError, np.linalg.LinAlgError, ValueError):
+        return None, "no MLE beside the MAP: the maximum-likelihood fit breaks down on these data"
+    if not ml.converged:
+        return None, f"no MLE beside the MAP: the maximum-likelihood fit did not converge ({ml.message})"
+    if ml.covariance is None:
+        return None, ("no MLE beside the MAP: the likelihood alone does not determine every coefficient (its "
+                      "curvature cannot be inverted: more coefficients than the data pin down, or collinear ones)")
+    out = {n: float(b) for n, b in zip(ml.names, ml.beta)}
+    out.update({n: float(v) for n, v in ml.others})
+    return out, None
+
+
 def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information):
     """The coefficients' priors (regression_prior.CoefPriors) of --prior/--penalty, or None;
     the options a MAP regression does not take are refused."""
     if not prior and not penalty:
         return None
-    if name == "categorical":
-        raise UsageError("--prior and --penalty are not available for the categorical family yet")
     if robust or cluster is not None or information != "observed":
         raise UsageError("--prior and --penalty give intervals from the log-posterior (its curvature, or its "
                          "profile with --interval profile): not with --robust, --cluster or --information expected")
     from .regression_prior import resolve
     n = float(d.y.size if d.w is None else np.sum(d.w))
-    found = resolve(prior, penalty, d.names, n, REGRESSED[name].density(name).params)
+    if name == "categorical":  # softmax: the coefficients are 'label:term', a term's prior on every label's
+        from .softmax_model import coefficient_names
+        found = resolve(prior, penalty, coefficient_names(d.names, d.labels), n, terms=d.names)
+    else:
+        dens = REGRESSED[name].density(name)
+        found = resolve(prior, penalty, d.names, n, dens.params, family_domains=dens.domains,
+                        target=REGRESSED[name].target)
     if interval == "profile" and getattr(found, "kinks", ()):
         raise UsageError("--interval profile does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
                          "their kinks leave the profile without derivatives there")
@@ -183,11 +226,15 @@ def _as_map(result, fit, coef_prior):
            f"over the other coefficients, falls chi2_1(level)/2 below its maximum; standard errors and p-values "
            f"as without --interval profile" if profiled else coef_prior.interval_note)
     notes = list(result.notes) + notes_zero + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
-                                  "reported: they are for maximum-likelihood fits, and this is a MAP fit"]
+                                  "reported: they are for maximum-likelihood fits, and this is a MAP fit; compare MAP "
+                                  "fits by bits per sample on held-out rows: --save the model, mlefit predict it on "
+                                  "them, then mlefit compare-losses --target Y --prediction mean (docs/priors.md)"]
     coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
                                                                       else "laplace") for c in result.coefficients)
-    return replace(result, coefficients=coefs, aic=math.nan, bic=math.nan, lr_statistic=None, lr_df=None,
-                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
+    others = tuple(p if p.interval.startswith("profile") or coef_prior.firth else
+                   replace(p, interval=p.interval.replace("wald", "laplace")) for p in result.parameters)
+    return replace(result, coefficients=coefs, parameters=others, aic=math.nan, bic=math.nan, lr_statistic=None,
+                   lr_df=None, lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
                    method="MAP: " + result.method + ("; Jeffreys' prior's exact gradient, with the augmented "
                                                      "information as the curvature (Fisher scoring, as logistf)"
                                                      if coef_prior.firth else "; proximal Newton for the laplace priors' "

@@ -10,7 +10,7 @@ LogisticRegression(C) is l2:1/(n C), i.e. normal(0, sqrt(C)); PoissonRegressor(a
 is l2:alpha. The MAP is found by the same Newton iteration, with the priors' analytic
 derivatives added to the log-likelihood's (PenalisedObjective)."""
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,6 +30,8 @@ class CoefPriors:
     given: tuple
     penalty: dict | None
     covered: tuple  # indexes of the coefficients with a prior
+    every_slope: bool = False  # every coefficient but the intercept(s) has one
+    family: tuple = ()  # ((parameter name, Prior), ...): priors on the family's other parameters (sigma, size)
     firth = False  # Jeffreys' prior (firth.Jeffreys) is the other kind
     interval_note = ("standard errors and intervals from the curvature of the log-posterior (Laplace "
                      "approximation): credible intervals; the p-values test 0 under that approximation")
@@ -39,12 +41,13 @@ class CoefPriors:
         return PenalisedObjective(objective, self)
 
     def covers_every_slope(self, names):
-        return len(self.covered) >= len(names) - ("Intercept" in names)
+        return self.every_slope
 
     def note(self, names):
         """What the prior is, for the result's notes."""
         pen = self.penalty
-        said = "; ".join(f"{names[j]} ~ {p.label()}" for j, p in self.priors)
+        said = "; ".join([f"{names[j]} ~ {p.label()}" for j, p in self.priors]
+                         + [p.said() for _, p in self.family])
         unpenalised = [n for j, n in enumerate(names) if j not in self.covered]
         out = f"MAP (maximum a posteriori) with the priors {said}"
         if pen is not None:
@@ -54,6 +57,8 @@ class CoefPriors:
                    f"laplace(0, 1/(n lambda alpha))")
             if pen["kind"] == "l2":
                 out += f"; scikit-learn's C = 1/(n lambda) = {1.0 / (pen['n'] * pen['lambda']):.10g}"
+            if self.family:
+                out += "; and the prior " + "; ".join(p.said() for _, p in self.family)
         if unpenalised:
             out += f"; {', '.join(unpenalised)} without a prior (unpenalised)"
         return out
@@ -81,29 +86,32 @@ class CoefPriors:
         return lp, g, h
 
 
-def resolve(texts, penalty, names, n, family_params=()):
+def resolve(texts, penalty, names, n, family_params=(), terms=None, family_domains=(), target=None):
     """The CoefPriors of --prior texts or --penalty SPEC for the coefficients `names`
-    (n: the rows' total weight), or None when neither is given."""
+    (n: the rows' total weight), or None when neither is given. terms: for softmax
+    regression, the design's terms, names being 'label:term' for each label but the
+    reference: a prior on a term (or Intercept) is on it for every label. family_params,
+    family_domains: the family's parameters, whose others than `target` (the one the
+    linear predictor gives) may take priors too ('sigma ~ half_normal(1)')."""
     texts = [texts] if isinstance(texts, str) else list(texts or ())
-    if texts and penalty:
-        raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
-                         "'coef ~ normal(0, 1/sqrt(n LAMBDA))')")
-    if penalty:
-        return _penalty(penalty, names, n)
-    if not texts:
-        return None
     if any(str(t).strip().lower() == "jeffreys" for t in texts):
-        if len(texts) > 1:
+        if len(texts) > 1 or penalty:
             raise UsageError("--prior jeffreys is a prior on every coefficient at once (Firth's); give it alone")
         from .firth import Jeffreys
         return Jeffreys()
-    for text in texts:
-        lhs = str(text).partition("~")[0].strip()
-        if lhs in family_params and lhs not in names:
-            raise UsageError(f"regress takes priors on the coefficients (coef, or a coefficient by name); "
-                             f"a prior on the family's {lhs} is not supported yet (got '{plain(text, 60)}')")
-    parsed = parse_all(texts, ("coef",) + tuple(names), ("real",) * (len(names) + 1), what="the regression",
-                       noun="coefficient")
+    family = _family_priors(texts, names, family_params, family_domains, target)  # (taken out of texts)
+    if texts and penalty:
+        raise UsageError("give --prior or --penalty, not both (a penalty is a prior: l2:LAMBDA is "
+                         "'coef ~ normal(0, 1/sqrt(n LAMBDA))'); priors on the family's other parameters go "
+                         "with either")
+    if penalty:
+        found = _penalty(penalty, names, n, terms)
+        return replace(found, given=found.given + tuple(p.to_dict() for _, p in family), family=family)
+    if not texts:
+        return CoefPriors((), tuple(p.to_dict() for _, p in family), None, (), False, family) if family else None
+    term_of = _terms(names, terms)
+    known = tuple(dict.fromkeys(("coef",) + tuple(names) + tuple(terms or ())))
+    parsed = parse_all(texts, known, ("real",) * len(known), what="the regression", noun="coefficient")
     for p in parsed:
         if p.distribution in NOT_ON_COEFFICIENTS:
             raise UsageError(f"a {p.distribution} prior on coefficients is not supported (its edges are kinks "
@@ -111,13 +119,43 @@ def resolve(texts, penalty, names, n, family_params=()):
     by_name = {p.parameter: p for p in parsed}
     out = []
     for j, name in enumerate(names):
-        prior = by_name.get(name) or (by_name.get("coef") if name != "Intercept" else None)
+        prior = by_name.get(name) or by_name.get(term_of(j)) or \
+            (by_name.get("coef") if term_of(j) != "Intercept" else None)
         if prior is not None:
             out.append((j, prior))
-    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed), None, tuple(j for j, _ in out))
+    covered = tuple(j for j, _ in out)
+    return CoefPriors(tuple(out), tuple(p.to_dict() for p in parsed) + tuple(p.to_dict() for _, p in family), None,
+                      covered, _every_slope(covered, names, term_of), tuple(family))
 
 
-def _penalty(spec, names, n):
+def _family_priors(texts, names, family_params, family_domains, target):
+    """((parameter, Prior), ...) of the texts that name the family's other parameters
+    (sigma, size, df; or their log/logit), removed from `texts`."""
+    family = []
+    others = [(i, q) for i, q in enumerate(family_params) if i != target and q not in names]
+    for text in list(texts):
+        lhs = str(text).partition("~")[0].strip()
+        inner = lhs[lhs.find("(") + 1:-1].strip() if lhs.endswith(")") and "(" in lhs else lhs
+        if inner in family_params and inner not in names:
+            if inner not in [q for _, q in others]:
+                raise UsageError(f"the family's {inner} is what the covariates predict (through the link): put "
+                                 f"priors on the coefficients instead (got '{plain(text, 60)}')")
+            family.append((inner, parse_all([text], tuple(q for _, q in others),
+                                            tuple(family_domains[i] for i, _ in others), what="the family")[0]))
+            texts.remove(text)
+    return tuple(family)
+
+
+def _terms(names, terms):
+    """j -> the term of coefficient j: its name, or for softmax ('label:term') its term."""
+    return (lambda j: names[j]) if terms is None else (lambda j: terms[j % len(terms)])
+
+
+def _every_slope(covered, names, term_of):
+    return set(covered) >= {j for j in range(len(names)) if term_of(j) != "Intercept"}
+
+
+def _penalty(spec, names, n, terms=None):
     """glmnet's penalty on n rows, mean NLL + lambda ((1 - alpha)/2 |b|^2 + alpha |b|_1), as the
     priors it equals on each coefficient but the intercept: normal(0, 1/sqrt(n lambda (1 - alpha)))
     and laplace(0, 1/(n lambda alpha)). l2:LAMBDA is alpha = 0, l1:LAMBDA alpha = 1."""
@@ -145,11 +183,13 @@ def _penalty(spec, names, n):
     texts = ([f"coef ~ normal(0, {sd!r})"] if sd else []) + ([f"coef ~ laplace(0, {scale!r})"] if scale else [])
     coefs = ("coef",) + tuple(names)
     parsed = [parse_all([t], coefs, ("real",) * len(coefs), what="the regression")[0] for t in texts]
-    out = tuple((j, prior) for prior in parsed for j, name in enumerate(names) if name != "Intercept")
+    term_of = _terms(names, terms)
+    out = tuple((j, prior) for prior in parsed for j in range(len(names)) if term_of(j) != "Intercept")
     said = " and ".join(p.label() for p in parsed)
+    covered = tuple(sorted({j for j, _ in out}))
     return CoefPriors(out, tuple(p.to_dict() for p in parsed),
                       {"kind": kind, "lambda": lam, "alpha": alpha, "n": n, "sd": sd, "scale": scale, "prior": said},
-                      tuple(sorted({j for j, _ in out})))
+                      covered, _every_slope(covered, names, term_of))
 
 
 class PenalisedObjective:
@@ -157,11 +197,37 @@ class PenalisedObjective:
     and Hessian of log-likelihood + log-prior in (b, eta_others)."""
 
     def __init__(self, base, priors):
-        self.base, self.priors, self.p = base, priors, base.p
+        # softmax: (K - 1) coefficient vectors, all of vec; else the first p of (b, eta_others)
+        self.base, self.priors, self.p = base, priors, getattr(base, "n_coefficients", base.p)
+        # the family's other parameters with a prior: (their place in vec, domain, Prior)
+        params = [base.dens.params[i] for i in getattr(base, "others", ())]
+        for name, _ in priors.family:
+            if name not in params:
+                raise UsageError(f"{name} is fixed (--fix), so a prior on it changes nothing; drop one of them")
+        self.others = tuple((self.p + params.index(name), base.domains[params.index(name)], prior)
+                            for name, prior in priors.family)
+
+    def _others(self, vec):
+        """(log-prior, [(index, d/du, d2/du2)]) of the family's other parameters, in their
+        unconstrained coordinate u (log or logit): the prior's density in the parameter t
+        itself, so that the maximum is its mode in t (no Jacobian)."""
+        from .families.rowwise import SCALES
+        total, terms = 0.0, []
+        for j, domain, prior in self.others:
+            inverse, d1, d2, _ = SCALES[domain]
+            t = float(inverse(vec[j]))
+            lp, p1, p2 = prior.derivs(t)
+            a, b = float(d1(t)), float(d2(t))
+            total += lp
+            terms.append((j, p1 * a, p2 * a * a + p1 * b))
+        return total, terms
+
+    def log_prior(self, vec):
+        return self.priors.log_prior(vec[:self.p]) + self._others(vec)[0]
 
     def value(self, vec):
         v = self.base.value(vec)
-        return v + self.priors.log_prior(vec[:self.p]) if math.isfinite(v) else v
+        return v + self.log_prior(vec) if math.isfinite(v) else v
 
     def __call__(self, vec):
         """The log-posterior, with the gradient and Hessian of its smooth part (the laplace
@@ -171,4 +237,8 @@ class PenalisedObjective:
         grad, hess = point.grad.copy(), point.hess.copy()
         grad[:self.p] += g
         hess[np.arange(self.p), np.arange(self.p)] += h
-        return Point(point.value + self.priors.log_prior(vec[:self.p]), grad, hess, point.noise, point.floor)
+        lp, terms = self._others(vec)
+        for j, d1, d2 in terms:
+            grad[j] += d1
+            hess[j, j] += d2
+        return Point(point.value + self.priors.log_prior(vec[:self.p]) + lp, grad, hess, point.noise, point.floor)

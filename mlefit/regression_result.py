@@ -79,6 +79,7 @@ class RegressionResult:
     penalty: dict | None = None
     log_prior: float | None = None
     log_posterior: float | None = None
+    mle: dict | None = None  # {name: MLE} beside the MAP, to see the shrinkage (None: no MLE)
     # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
@@ -134,6 +135,7 @@ class RegressionResult:
             "penalty": self.penalty,
             "log_prior": self.log_prior,
             "log_posterior": self.log_posterior,
+            "mle": self.mle,
             "information": self.information,
             "method": self.method,
             "converged": self.converged,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError
+from .formula import REST, expand_rest
 
 SHOWN = 5  # how many offending rows a message names
 
@@ -32,9 +33,11 @@ class Rows:
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
-            exposure=None, cluster=None, positive=None, options=None, censoring=None):
+            exposure=None, cluster=None, positive=None, options=None, censoring=None, wide=False):
     """The Rows of `data` for the family `name` (see mlefit.regression.regress); censoring:
-    the censoring options (mlefit.cli_censor.NAMES) of a censored response, or None."""
+    the censoring options (mlefit.cli_censor.NAMES) of a censored response, or None.
+    wide: leave the design's size and rank to check_size (a proper prior on every slope
+    determines coefficients the rows alone do not)."""
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
     roles = {"--weights": weights, "--trials": trials_column, "--offset": offset, "--exposure": exposure,
              "--cluster": cluster}
@@ -61,6 +64,12 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
                     if c is not None and option not in ("--cluster", "--event", "--event-left")})
     table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric,
                  optional=optional, text=text)
+    if REST in wanted:  # a formula's '.': the columns read beyond those named
+        wanted = [c for c in wanted if c != REST]
+        others = list(table.names[len(wanted):])
+        rhs = expand_rest(rhs, others)
+        covariates = [c for c in covariates if c != REST] + others
+        wanted += others
     cols = dict(zip(wanted, table.names))
     cens = names_of_labels = note = None
     if censoring is not None:
@@ -79,7 +88,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
             raise DataError(f"the --exposure column '{exposure}' must be positive "
                             f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
         off = np.log(e) if off is None else off + np.log(e)
-    X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs)
+    X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs, wide)
     w = weight_values(table, cols[weights]) if weights else None
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
     _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
@@ -201,13 +210,14 @@ def trial_counts(table, trials, column, y):
     return t
 
 
-def design(table, columns, intercept, rhs=None):
+def design(table, columns, intercept, rhs=None, wide=False):
     """X (float64, n x p) and its column names, from the columns or the formula's terms
-    `rhs`; text covariates (outside a formula) and collinear columns refused."""
+    `rhs`; text covariates (outside a formula) and collinear columns refused (wide: those
+    left to check_size)."""
     if rhs is not None:
         from .formula import design
         X, names, state = design(rhs, {c: table.columns[c] for c in columns}, intercept, rows=table.n)
-        _check_design(table, X, names)
+        _check_design(table, X, names, wide)
         return X, names, dict(state, kind="formula", variables=list(columns))
     parts, names = [], []
     if intercept:
@@ -223,16 +233,26 @@ def design(table, columns, intercept, rhs=None):
     X = np.empty((table.n, len(parts)), order="F")  # filled by columns: contiguous writes
     for j, part in enumerate(parts):
         X[:, j] = part
-    _check_design(table, X, names)
+    _check_design(table, X, names, wide)
     return X, tuple(names), {"kind": "columns", "covariates": list(columns), "intercept": bool(intercept)}
 
 
-def _check_design(table, X, names):
+def check_size(d):
+    """The checks prepare(wide=True) left out: more rows than coefficients, full rank."""
+    if d.table.n <= d.X.shape[1]:
+        raise DataError(f"{d.table.n} rows for {d.X.shape[1]} coefficients: the model needs more rows than "
+                        f"coefficients (or a proper prior on every slope: --prior 'coef ~ ...' or --penalty)")
+    _check_rank(d.X, d.names)
+
+
+def _check_design(table, X, names, wide=False):
     if X.shape[1] == 0:
         raise UsageError("the model has no terms: give covariates or keep the intercept")
     if table.n == 0:
         why = ", ".join(f"{d.count} {d.reason}" for d in table.dropped) or "the input has no data rows"
         raise DataError(f"no rows left to fit ({table.rows_read} read, all left out: {why}); check the columns")
+    if wide:
+        return
     if table.n <= X.shape[1]:
         raise DataError(f"{table.n} rows for {X.shape[1]} coefficients: the model needs more rows than coefficients")
     _check_rank(X, names)

@@ -321,7 +321,8 @@ def _emit(items, file, width, layout):
 def print_fit(d, file=None):
     items = [fit_table(d)]
     if d.get("derived"):
-        items.append(fit_table(d, d["derived"], "derived quantities (by the invariance of the MLE)"))
+        items.append(fit_table(d, d["derived"], "derived quantities (g at the MAP, a plug-in: see the note)"
+                               if d.get("map") else "derived quantities (by the invariance of the MLE)"))
     emit(items + [summary_table(d)], file)
 
 
@@ -341,11 +342,17 @@ def print_groups(head, rows, file=None):
     names = [p["name"] for p in ok[0]["parameters"]] if ok and ok[0]["family"] != "categorical" else []
     for name in names:
         table.add_column(f"{name} (SE)", justify="right", overflow="fold")
-    for header in ("log-likelihood", "AIC"):
+    last = ("log-posterior", "log_posterior") if ok and ok[0].get("map") else ("AIC", "aic")
+    for header in ("log-likelihood", last[0]):
         table.add_column(header, justify="right")
     for r in ok:
         cells = [f"{fmt(p['estimate'])} ({fmt(p['se'], 3)})" for p in r["parameters"]] if names else []
-        table.add_row(r["group"], fmt(r["n"]), *cells, fmt(r["loglik"], 8), fmt(r["aic"], 8))
+        table.add_row(r["group"], fmt(r["n"]), *cells, fmt(r["loglik"], 8), fmt(r[last[1]], 8))
     items.append(table)
+    if ok and ok[0].get("map"):  # the prior, and why there is no AIC
+        from .render_map import said
+        items.append(f"prior: {'; '.join(said(p) for p in ok[0]['prior'])}; estimates are the MAP, the "
+                     f"log-likelihood the data's at it, the log-posterior (unnormalised) log-likelihood + "
+                     f"log-prior, in place of AIC")
     items += [f"{head['by']} = {r['group']}: {r['error']}" for r in rows if "error" in r]
     emit(items, file)

@@ -7,21 +7,35 @@ from .render import fmt
 
 def map_rows(table, d):
     for p in d["prior"]:
-        args = ", ".join(fmt(v, 10) for v in p["args"].values())
-        lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
-        said = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
-                else f"{lhs} ~ {p['distribution']}({args})")
-        table.add_row("prior", f"jeffreys: {said}" if p["given"] == "jeffreys" else said)
+        table.add_row("prior", said(p))
     table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
                   + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
     post = d.get("posterior")
-    if post:
+    if post and post["distribution"] == "dirichlet":
+        table.add_row("posterior", f"p ~ {post['label']} exactly (conjugate); each p_k's marginal is "
+                                   f"beta(alpha_k, sum alpha - alpha_k):")
+        for i, name in enumerate(post["parameters"]):
+            table.add_row("", f"{name}: mean {fmt(post['mean'][i])}, mode {fmt(post['mode'][i])}, sd "
+                              f"{fmt(post['sd'][i])}, {percent(d['confidence'])} equal-tailed "
+                              f"{fmt(post['ci_lower'][i])} - {fmt(post['ci_upper'][i])}")
+    elif post:
         table.add_row("posterior", f"{post['parameter']} ~ {post['label']} exactly (conjugate): mean "
                                    f"{fmt(post['mean'])}, mode {fmt(post['mode'])}, sd {fmt(post['sd'])}, "
                                    f"{percent(d['confidence'])} equal-tailed {fmt(post['ci_lower'])} - "
                                    f"{fmt(post['ci_upper'])}")
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")
+
+
+def said(p):
+    """One prior of the JSON `prior` list, as the table says it."""
+    args = ", ".join(fmt(v, 10) for a in p["args"].values() for v in (a if isinstance(a, list) else [a]))
+    lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
+    a = list(p["args"].values())
+    text = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
+            else f"{lhs} has density {lhs}^({fmt(a[0] - 1, 10)}) (1 - {lhs})^({fmt(a[1] - 1, 10)}), improper"
+            if p["distribution"] == "beta_kernel" else f"{lhs} ~ {p['distribution']}({args})")
+    return f"jeffreys: {text}" if p["given"] == "jeffreys" else text
 
 
 def _posterior_rows(table, d):
@@ -36,10 +50,16 @@ def regression_rows(table, d):
         spec = f"{pen['kind']}:{fmt(pen['lambda'], 10)}" + (f":{fmt(pen['alpha'], 10)}" if pen["kind"] == "elasticnet"
                                                              else "")
         table.add_row("penalty", f"{spec} = the prior {pen['prior']} on each coefficient but the intercept")
+        for p in d["prior"]:  # priors on the family's other parameters, beside the penalty
+            if p["parameter"] != "coef":
+                table.add_row("prior", said(p))
     else:
         for p in d["prior"]:
             args = ", ".join(fmt(v, 10) for v in p["args"].values())
             table.add_row("prior", "jeffreys: 1/2 log det I(b) on every coefficient (Firth)"
                           if p["distribution"] == "jeffreys" else f"{p['parameter']} ~ {p['distribution']}({args})")
+    if d.get("mle"):
+        table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
+                      + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")

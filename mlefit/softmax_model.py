@@ -12,9 +12,8 @@ import math
 import numpy as np
 
 from .likelihood import total
-from .linear_model import LinearFit, weighted_gram
-from .inference import covariance_from_information
-from .maximize import EPS, Point, newton
+from .linear_model import LinearFit, maximise, weighted_gram
+from .maximize import EPS, Point
 
 
 class Softmax:
@@ -24,6 +23,7 @@ class Softmax:
     def __init__(self, codes, X, k, w=None):
         self.codes, self.X, self.k, self.w = codes, X, k, w
         self.p = X.shape[1]
+        self.n_coefficients = (k - 1) * self.p  # every coordinate is a coefficient (no other parameters)
         self.onehot = (codes[:, None] == np.arange(1, k)[None, :]).astype(np.float64)
         self.col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
 
@@ -64,10 +64,11 @@ class Softmax:
         return Point(value if math.isfinite(value) else -math.inf, grad, hess, noise)
 
 
-def fit_softmax(codes, X, names, labels, *, w=None, intercept=None, max_iter=100):
+def fit_softmax(codes, X, names, labels, *, w=None, intercept=None, max_iter=100, prior=None):
     """The MLE of the coefficients of labels[1:] against labels[0], named 'label:term'.
     With an intercept, the start and the null model are the intercepts alone, in
-    closed form: log(n_k / n_0)."""
+    closed form: log(n_k / n_0). prior: coefficient priors (regression_prior.CoefPriors
+    over the names 'label:term'), making it MAP."""
     k = len(labels)
     counts = np.bincount(codes, weights=w, minlength=k)
     vec0 = np.zeros((k - 1) * X.shape[1])
@@ -77,8 +78,12 @@ def fit_softmax(codes, X, names, labels, *, w=None, intercept=None, max_iter=100
             vec0[(j - 1) * X.shape[1] + intercept] = math.log(counts[j] / counts[0])
         loglik_null = float(np.sum(counts * np.log(counts / counts.sum())))
     model = Softmax(codes, X, k, w)
-    found = newton(model, model.value, vec0, max_iter=max_iter)
-    cov = covariance_from_information(-found.hess)  # None unless positive definite
-    full = tuple(f"{label}:{term}" for label in labels[1:] for term in names)
-    return LinearFit(full, found.eta.copy(), (), found.value, loglik_null if X.shape[1] > 1 else None, cov, (),
-                     found.iterations, found.converged, found.message, model, found.eta)
+    _, found, cov, loglik, log_prior = maximise(model, vec0, prior, max_iter)
+    return LinearFit(coefficient_names(names, labels), found.eta.copy(), (), loglik,
+                     loglik_null if X.shape[1] > 1 else None, cov, (), found.iterations, found.converged,
+                     found.message, model, found.eta, log_prior)
+
+
+def coefficient_names(terms, labels):
+    """'label:term' for each label but the reference (labels[0]) and each term."""
+    return tuple(f"{label}:{term}" for label in labels[1:] for term in terms)

@@ -42,8 +42,8 @@ def accepting_families(x):
 def accepting(lo, hi, whole):
     """Names of the numeric families whose support admits values from lo to hi (all of
     them whole numbers, or not): every support is decided by these three facts. The
-    families select does not try (weibull3, whose threshold moves its support) are not
-    offered."""
+    families select does not try (weibull3, gamma3 and lognormal3, whose threshold moves
+    their support) are not offered."""
     ok = {"real": True, "nonnegative": lo >= 0, "positive": lo > 0, "unit_open": lo > 0 and hi < 1,
           "count": whole and lo >= 0, "binary": whole and lo >= 0 and hi <= 1}
     return [spec.name for spec in SPECS

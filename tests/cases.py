@@ -14,6 +14,8 @@ CASES = {
     "lognormal": (lambda rng, n: rng.lognormal(0.4, 0.8, n), (0.4, 0.8)),
     "weibull": (lambda rng, n: 2.7 * rng.weibull(1.6, n), (1.6, 2.7)),
     "weibull3": (lambda rng, n: 10.0 + 5.0 * rng.weibull(3.0, n), (3.0, 5.0, 10.0)),
+    "gamma3": (lambda rng, n: 10.0 + rng.gamma(3.5, 2.0, n), (3.5, 2.0, 10.0)),
+    "lognormal3": (lambda rng, n: 10.0 + rng.lognormal(1.0, 0.4, n), (1.0, 0.4, 10.0)),
     "beta": (lambda rng, n: rng.beta(2.2, 3.5, n), (2.2, 3.5)),
     "student_t": (lambda rng, n: 1.0 + 2.0 * rng.standard_t(4.0, n), (1.0, 2.0, 4.0)),
     "logistic": (lambda rng, n: rng.logistic(0.5, 1.3, n), (0.5, 1.3)),

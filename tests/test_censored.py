@@ -409,3 +409,57 @@ def test_by_fits_each_group_with_its_censoring():
     assert rows[1]["parameters"][0]["estimate"] == pytest.approx(21 / 182, rel=1e-10)
     assert rows[0]["censoring"]["right"] == 12 and rows[1]["censoring"]["right"] == 0
     assert rows[0]["source"] == str(data)
+
+
+# ---------------------------------------------------------------- limits at an edge
+def test_student_t_on_censored_normal_rows_reports_the_normal_limit():
+    """Censored rows with tails no heavier than a normal's: df ran off to ~5e10 with an SE
+    of 6e14 and no word; now the normal limit (df = 1e30) as the uncensored fit says it,
+    mu and sigma the censored normal fit, df's interval [profile lower bound, inf)."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(10, 2, 300)
+    cens = censoring.from_event(x, rng.random(x.size) < 0.7)
+    r = mlefit.fit(cens, "student_t")
+    normal = mlefit.fit(cens, "normal")
+    assert r.converged and r.estimates["df"] == 1e30
+    assert r.estimates["mu"] == pytest.approx(normal.estimates["mu"], rel=1e-9)
+    assert r.estimates["sigma"] == pytest.approx(normal.estimates["sigma"], rel=1e-9)
+    assert r.loglik == pytest.approx(normal.loglik, rel=1e-12)
+    df = r.parameters[2]
+    assert df.ci_upper == math.inf and 1.0 < df.ci_lower < 1e3
+    assert "the normal limit" in df.note
+    # the lower end is where the profile log-likelihood drops by z^2/2 (1.92 at 95%)
+    at = mlefit.fit(cens, "student_t", fix={"df": df.ci_lower})
+    assert r.loglik - at.loglik == pytest.approx(0.5 * 1.959963984540054 ** 2, rel=1e-6)
+
+
+def test_counts_without_overdispersion_under_censoring_have_no_finite_mle():
+    """Binomial counts (less spread than a poisson's or a beta-binomial's), 30% censored:
+    the censored likelihood rises all the way to the simpler family, as uncensored."""
+    from mlefit.errors import BoundaryError
+    rng = np.random.default_rng(1)
+    y = rng.binomial(10, 0.4, 150).astype(float)
+    cens = censoring.from_event(y, rng.random(y.size) < 0.7)
+    with pytest.raises(BoundaryError, match="size has no finite MLE here.*poisson limit") as info:
+        mlefit.fit(cens, "negative_binomial")
+    assert info.value.limit == "poisson" and info.value.going == ("size",)
+    with pytest.raises(BoundaryError, match="a and b have no finite MLE here.*binomial limit"):
+        mlefit.fit(cens, "beta_binomial:10")
+
+
+def test_a_censored_beta_binomial_started_at_the_edge_finds_its_interior_maximum():
+    """The moment start on censored rows' bounds sat at a + b = 1e6, on a plateau that
+    Newton climbed for 200 iterations away from the maximum near a + b = 35."""
+    rng = np.random.default_rng(3)
+    y = rng.binomial(10, 0.4, 150).astype(float)
+    event = rng.random(y.size) < 0.7
+    r = mlefit.fit(censoring.from_event(y, event), "beta_binomial:10")
+
+    def nll(t):
+        d = st.betabinom(10, *np.exp(t))
+        return -(d.logpmf(y[event]).sum() + d.logsf(y[~event]).sum())
+
+    best = min((scipy.optimize.minimize(nll, s0, method="Nelder-Mead", options=dict(xatol=1e-10, fatol=1e-12))
+                for s0 in ([1.0, 1.0], [3.0, 3.0])), key=lambda o: o.fun)
+    assert r.converged and r.loglik >= -best.fun - 1e-9
+    assert [r.estimates["a"], r.estimates["b"]] == pytest.approx(np.exp(best.x), rel=1e-4)

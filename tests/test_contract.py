@@ -251,8 +251,9 @@ def _scipy_fit_loglik(name, fam, x):
         return np.sum(dist.logpdf(x, *dist.fit(x, floc=0)))
     if name == "beta":
         return np.sum(st.beta.logpdf(x, *st.beta.fit(x, floc=0, fscale=1)))
-    if name == "weibull3":  # scipy's free loc: valid here (shape 3, an interior maximum)
-        return np.sum(st.weibull_min.logpdf(x, *st.weibull_min.fit(x)))
+    if name in ("weibull3", "gamma3", "lognormal3"):  # scipy's free loc: an interior maximum here
+        dist = {"weibull3": st.weibull_min, "gamma3": st.gamma, "lognormal3": st.lognorm}[name]
+        return np.sum(dist.logpdf(x, *dist.fit(x)))
     if name == "zero_inflated_poisson":  # no scipy.stats ZIP: minimise its reference NLL
         nll = scipy_nll(fam, x)
         return -scipy.optimize.minimize(lambda u: nll((1 / (1 + np.exp(-u[0])), np.exp(u[1]))), [0.0, 0.0],

@@ -88,10 +88,75 @@ def test_cli_jeffreys_json_is_the_librarys_and_the_table_says_jeffreys():
 
 
 @pytest.mark.parametrize("args, said", [
-    (["-d", "laplace", "--prior", "jeffreys"], "closed form for bernoulli, binomial, poisson, exponential, normal"),
+    (["-d", "gamma", "--prior", "jeffreys"], "closed form for bernoulli, binomial, geometric, poisson, exponential, normal"),
     (["-d", "normal", "--prior", "jeffreys", "--prior", "mu ~ normal(0, 1)"], "give it alone"),
     (["-d", "normal", "--fix", "sigma=1", "--prior", "jeffreys"], "Jeffreys prior is flat"),
 ])
 def test_jeffreys_where_mlefit_has_none_is_a_usage_error(args, said):
     out = CliRunner().invoke(cli, ["fit", "-", *args], input="x\n1\n2\n3.5\n")
     assert out.exit_code == 2 and said in out.output and "Traceback" not in out.output
+
+
+Y = np.array([1.2, 0.4, 2.5, 0.9, 3.3, 1.7, 0.6])
+
+
+@pytest.mark.parametrize("family, expected", [
+    ("half_normal", {"sigma": math.sqrt(np.sum(Y ** 2) / (Y.size + 1))}),  # I(sigma) = 2/sigma^2
+    ("rayleigh", {"sigma": math.sqrt(np.sum(Y ** 2) / (2 * Y.size + 1))}),  # log f = log y - 2 log sigma - ...
+    ("lognormal", {"meanlog": np.log(Y).mean(),
+                   "sdlog": math.sqrt(np.sum((np.log(Y) - np.log(Y).mean()) ** 2) / (Y.size + 1))}),
+    ("laplace", {"mu": np.median(Y), "b": np.sum(np.abs(Y - np.median(Y))) / (Y.size + 1)}),
+])
+def test_scale_and_location_scale_jeffreys_maps_in_closed_form(family, expected):
+    r = mlefit.fit(Y, family, prior="jeffreys")
+    for name, value in expected.items():
+        assert r.estimates[name] == pytest.approx(value, rel=1e-8)
+    scale = list(expected)[-1]
+    assert r.log_prior == pytest.approx(-math.log(r.estimates[scale]), rel=1e-12)
+
+
+def test_laplace_mu_on_an_even_count_stays_at_the_mles_midpoint():
+    r = mlefit.fit(Y[:6], "laplace", prior="jeffreys")  # any mu between the middle two is a maximum
+    assert r.estimates["mu"] == mlefit.fit(Y[:6], "laplace").estimates["mu"]
+
+
+@pytest.mark.parametrize("family, scipy_of, log_prior", [
+    ("logistic", lambda t: stats.logistic(t[0], t[1]), lambda t: -math.log(t[1])),
+    ("cauchy", lambda t: stats.cauchy(t[0], t[1]), lambda t: -math.log(t[1])),
+    ("gumbel", lambda t: stats.gumbel_r(t[0], t[1]), lambda t: -math.log(t[1])),
+    ("weibull", lambda t: stats.weibull_min(t[0], scale=t[1]), lambda t: -math.log(t[0]) - math.log(t[1])),
+    ("log_logistic", lambda t: stats.fisk(t[0], scale=t[1]), lambda t: -math.log(t[0]) - math.log(t[1])),
+])
+def test_jeffreys_independence_priors_equal_scipy_optimize(family, scipy_of, log_prior):
+    from scipy import optimize
+    r = mlefit.fit(Y, family, prior="jeffreys")
+    names = list(r.estimates)
+    positive_first = family in ("weibull", "log_logistic")
+
+    def theta(u):
+        return (math.exp(u[0]) if positive_first else u[0], math.exp(u[1]))
+
+    def minus(u):
+        t = theta(u)
+        return -(scipy_of(t).logpdf(Y).sum() + log_prior(t))
+
+    est = [r.estimates[n] for n in names]
+    u0 = [math.log(est[0]) if positive_first else est[0], math.log(est[1])]
+    best = optimize.minimize(minus, np.array(u0) + 0.05, method="Nelder-Mead",
+                             options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20000})
+    assert est == pytest.approx(list(theta(best.x)), rel=1e-6)
+    assert r.log_posterior == pytest.approx(-best.fun, rel=1e-10)
+
+
+def test_geometric_jeffreys_is_p_to_minus_one_times_one_minus_p_to_minus_half():
+    x = [0, 3, 1, 5, 2, 0, 4]  # failures before the first success: n = 7, S = 15
+    r = mlefit.fit(x, "geometric", prior="jeffreys")
+    n, s = 7, 15
+    assert r.estimates["p"] == pytest.approx((n - 1) / (n + s - 1.5), abs=1e-10)  # the generic Newton reaches it
+    post = r.to_dict()["posterior"]
+    assert (post["distribution"], post["args"]) == ("beta", {"a": n, "b": s + 0.5})
+    p = r.estimates["p"]
+    assert r.log_prior == pytest.approx(-math.log(p) - 0.5 * math.log1p(-p), rel=1e-12)
+    assert "p has density p^(-1) (1 - p)^(-0.5), improper" in str(r)
+    with pytest.raises(mlefit.DataError, match="whose mode is p = 0"):
+        mlefit.fit([3], "geometric", prior="jeffreys")

@@ -336,11 +336,11 @@ def test_bad_regression_priors_are_usage_errors(kw, said):
     assert said in str(err.value)
 
 
-def test_no_prior_on_a_familys_other_parameter_in_regress():
+def test_a_prior_on_a_familys_other_parameter_in_regress_is_checked_against_its_support():
     rng = np.random.default_rng(1)
     data = {"y": rng.normal(size=20), "x": rng.normal(size=20)}
-    with pytest.raises(UsageError, match="a prior on the family's sigma is not supported"):
-        mlefit.regress(data, "y", ["x"], dist="normal", prior="sigma ~ half_normal(1)")
+    with pytest.raises(UsageError, match="sigma is positive"):  # (tests/test_regress_map_audit.py: the MAP)
+        mlefit.regress(data, "y", ["x"], dist="normal", prior="sigma ~ normal(0, 1)")
 
 
 # ---------------------------------------------------------------- regress --prior jeffreys (Firth)

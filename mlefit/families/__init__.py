@@ -28,8 +28,10 @@ HOME = {
     "rayleigh": "positive",
     "pareto": "bounded", "uniform": "bounded",
     "zero_inflated_poisson": "counts", "weibull3": "weibull3",
+    "gamma3": "gamma3", "lognormal3": "lognormal3",
 }
-MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts", "weibull3")  # their FAMILIES
+MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts", "weibull3", "gamma3",
+           "lognormal3")  # their FAMILIES
 
 
 def _module(name):

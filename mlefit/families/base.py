@@ -125,6 +125,10 @@ class Family:
     needs_spread: bool = False
     info_note: str = ""
     estimate_notes: Optional[Callable] = None  # (stats, theta) -> notes on this estimate (a degenerate component)
+    # below(stats) -> {param index: bound}: parameters that must stay below a value of the data
+    # (a threshold below the smallest value); their Wald intervals are built on the scale
+    # log(bound - parameter) and mapped back, so that they stay below it
+    below: Optional[Callable] = None
     # (Density, shapes): the per-row record of a family outside the registry (a user's own
     # model, mlefit.own_model); families.density(fam) returns it
     rowwise: Optional[tuple] = None

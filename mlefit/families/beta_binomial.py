@@ -5,7 +5,7 @@ import numpy as np
 from .base import scipy_stats
 from .catalog import POSITIVE
 from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
-from .rowwise import Density
+from .rowwise import Density, Limit
 from .tails import LN2, log1mexp
 
 
@@ -109,4 +109,9 @@ DENSITY = Density(
     shapes=("trials",), logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
     sample=sample, scipy=lambda a, b, trials: scipy_stats().betabinom(trials, a, b),
     note="a and b have no finite MLE when the data are not overdispersed (the binomial limit)",
+    limit=Limit(family=lambda trials: f"binomial:{trials:g}", near=lambda theta: theta[0] + theta[1] > 1e4,
+                inside=lambda theta: tuple(10.0 * t / (theta[0] + theta[1]) for t in theta),
+                going=("a", "b"), why="the values are not overdispersed, so the fit tends to the binomial "
+                                      "limit (a, b -> infinity with a/(a+b) = p); use --dist binomial",
+                start=lambda theta: (theta[0], 1.0 - theta[0])),
 )

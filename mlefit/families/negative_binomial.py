@@ -6,7 +6,7 @@ from .base import scipy_stats
 from .beta_tails import log_betainc, log_betaincc
 from .catalog import POSITIVE
 from .counts_common import masked, on_support, tail
-from .rowwise import Density, weighted_mean
+from .rowwise import Density, Limit, weighted_mean
 
 
 def _pieces(y, size, mu):
@@ -63,4 +63,8 @@ DENSITY = Density(
     scipy=lambda size, mu: scipy_stats().nbinom(size, size / (size + mu)),
     note="size has no finite MLE when the variance does not exceed the mean (the poisson limit)",
     expected=lambda size, mu: (None, size / (mu * (size + mu))),
+    limit=Limit(family=lambda: "poisson", near=lambda theta: theta[0] > 1e4,
+                inside=lambda theta: (1.0, theta[1]), going=("size",),
+                why="the counts are not overdispersed, so the fit tends to the poisson limit (size -> "
+                    "infinity); use --dist poisson", start=lambda theta: (1.0, theta[0])),
 )

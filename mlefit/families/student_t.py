@@ -43,7 +43,7 @@ from . import locscale as ls
 from .base import Family, Solution, scipy_special, scipy_stats
 from .catalog import BY_NAME, POSITIVE, REAL
 from .continuous import NORMAL
-from .rowwise import Density
+from .rowwise import Density, Limit
 from .tails import LN2, TINY, _refine, log1mexp
 
 DF_LIMIT = 1e30
@@ -380,6 +380,10 @@ def _held(f, base, free):
     return restricted
 
 
+LIMIT_NOTE = (f"df -> infinity, the normal limit (shown as {DF_LIMIT:g}): tails no heavier than a normal's; "
+              f"mu and sigma are the normal fit; interval: [profile-likelihood lower bound, infinity)")
+
+
 def _boundary(s, theta, confidence):
     if theta[2] < DF_LIMIT:
         return {}
@@ -387,10 +391,7 @@ def _boundary(s, theta, confidence):
         lower = _profile_lower_df(s, theta, confidence)
     except (ArithmeticError, ValueError, np.linalg.LinAlgError):  # a profile beyond double precision
         lower = 0.0
-    note = (f"df -> infinity, the normal limit (shown as {DF_LIMIT:g}): tails no heavier than a "
-            f"normal's; mu and sigma are the normal fit; interval: [profile-likelihood lower bound, "
-            f"infinity)")
-    return {2: (lower, math.inf, note, "profile likelihood")}
+    return {2: (lower, math.inf, LIMIT_NOTE, "profile likelihood")}
 
 
 # ---------------------------------------------------------------- with mu or sigma fixed
@@ -613,4 +614,8 @@ DENSITY = Density(
     note="df is free on its log scale: on data no heavier-tailed than a normal's it grows without "
          "bound (the fast path reports the normal limit, df = 1e30)",
     expected=lambda mu, sigma, df: ((df + 1.0) / ((df + 3.0) * sigma * sigma), 2.0 * df / ((df + 3.0) * sigma * sigma), None),
+    limit=Limit(family=lambda: "normal", near=lambda theta: theta[2] > 1e4,
+                inside=lambda theta: (theta[0], theta[1], 5.0), going=("df",),
+                why=LIMIT_NOTE,
+                lift=lambda theta: (theta[0], theta[1], DF_LIMIT), index=2),
 )

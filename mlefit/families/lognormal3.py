@@ -1,0 +1,78 @@
+"""lognormal3(meanlog, sdlog, threshold c): the lognormal of x - c, nothing below c (R's
+FAdist::dlnorm3(x, shape=sdlog, scale=meanlog, thres); scipy.stats.lognorm(sdlog, loc=c,
+scale=exp(meanlog))).
+
+With y = x - c, s = sdlog and z = (log y - meanlog)/s, log f is the lognormal's in y, and in c:
+    d/dc = (z/s + 1)/y,   d2/dc2 = (z/s + 1 - 1/s^2)/y^2,
+    d2/dc dmeanlog = -1/(s^2 y),   d2/dc dsdlog = -2 z/(s^2 y).
+
+Its likelihood is unbounded as c rises to min x for every sample and every sdlog (Hill 1963,
+JRSS B 25:111-120): the estimate is the local maximum inside where one exists (Cohen's local
+MLE, 1951; what SAS's THETA=EST and R's EnvStats::elnorm3 "lmle" report), consistent and
+asymptotically normal (Hill 1963). threshold.py profiles the threshold (the lognormal's
+closed form on x - c) and says when there is no interior maximum."""
+import math
+
+import numpy as np
+
+from .base import scipy_stats
+from .catalog import POSITIVE, REAL
+from .positive_common import quiet
+from .rowwise import Density
+from .threshold import Shift, censorable, family, starter, shifted
+from . import lognormal as ln
+
+
+# ---------------------------------------------------------------- per row
+def logpdf(y, meanlog, sdlog, threshold):
+    return ln.logpdf(shifted(y, threshold), meanlog, sdlog)
+
+
+@quiet
+def derivs(y, meanlog, sdlog, threshold):
+    y = shifted(y, threshold)
+    ll, (d_m, d_s), ((h_mm, h_ms), (_, h_ss)) = ln.derivs(y, meanlog, sdlog)
+    s2 = sdlog * sdlog
+    z = (np.log(y) - meanlog) / sdlog
+    inside = y > 0
+    d_c = np.where(inside, (z / sdlog + 1.0) / y, np.nan)
+    h_cc = np.where(inside, (z / sdlog + 1.0 - 1.0 / s2) / (y * y), np.nan)
+    h_cm = np.where(inside, -1.0 / (s2 * y), np.nan)
+    h_cs = np.where(inside, -2.0 * z / (s2 * y), np.nan)
+    return ll, (d_m, d_s, d_c), ((h_mm, h_ms, h_cm), (h_ms, h_ss, h_cs), (h_cm, h_cs, h_cc))
+
+
+ROWS = Density(
+    name="lognormal3", params=("meanlog", "sdlog", "threshold"), domains=(REAL, POSITIVE, REAL),
+    logpdf=logpdf,
+    logcdf=lambda y, m, s, c: ln.logcdf(shifted(y, c), m, s),
+    logsf=lambda y, m, s, c: ln.logsf(shifted(y, c), m, s),
+    derivs=derivs, start=starter(ln.start),
+    sample=lambda rng, size, m, s, c: c + rng.lognormal(m, s, size),
+    scipy=lambda m, s, c: scipy_stats().lognorm(s=s, loc=c, scale=np.exp(m)),
+)
+
+
+# ---------------------------------------------------------------- the family
+def _base():
+    from .continuous import LOGNORMAL
+    return LOGNORMAL
+
+
+@quiet
+def _cdf(x, theta):
+    from scipy.special import ndtr
+    m, s, c = theta
+    return ndtr((np.log(np.maximum(np.asarray(x, dtype=np.float64) - c, 0.0)) - m) / s)
+
+
+SHIFT = Shift(
+    name="lognormal3", density=ROWS, base=_base, own=lambda theta: theta, cdf=_cdf,
+    rescale=lambda s: ((1.0, 1.0, s), (math.log(s), 0.0, 0.0)), shape=None,
+    far="the data are not skewed to the right: as the threshold falls the fit tends to a normal",
+    instead="normal or lognormal",
+)
+DENSITY = censorable(SHIFT)  # with the estimator on censored rows
+LOGNORMAL3 = family(SHIFT)
+
+FAMILIES = (LOGNORMAL3,)
