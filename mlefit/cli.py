@@ -218,19 +218,22 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     check_bootstrap(bootstrap)
     derive = _derive_specs(derive)
     if cli_own.asked(own):
-        cli_own.refuse(own, dist, loss, {"--by": by, "--gof": gof, "--plot": plot, "--trials": trials,
-                                         "--positive": positive, "--chunk-size": chunk_size,
-                                         "--engine dask": engine != "local", "--families": families_list,
-                                         "censoring options": cli_censor.asked(censor)})
+        cli_own.refuse(own, dist, loss, {"--trials": trials, "--positive": positive, "--families": families_list,
+                                         "--engine dask": engine != "local" and own["own_normalize"]})
         if bootstrap == 0 and interval in ("bootstrap", "all"):
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
+        censored = cli_censor.asked(censor)
+        gof = (199 if bootstrap is None else bootstrap) if gof or (
+            bootstrap is not None and interval not in ("bootstrap", "all")) else None  # its samples
         settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=_fixes(fix),
-                        interval=interval, robust=robust, derive=derive, resample=resample, seed=seed,
+                        interval=interval, robust=robust, derive=derive, seed=seed,
+                        resample=cli_censor.resample_kind(resample) if censored else resample,
                         bootstrap=bootstrap if interval in ("bootstrap", "all") else None,
                         **({"prior": prior} if prior else {}))
         return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
                                                                      na_values),
-                           strict, settings, lambda d: _emit_fit(d, output))
+                           strict, settings, output, censor if censored else None, by, plot, gof,
+                           (chunk_size, engine, scheduler, connect_timeout))
     boot_intervals = interval in ("bootstrap", "all")
     if dist is not None and dist.strip().lower() == "auto":
         if by is not None or fix or interval != "wald" or robust or derive or plot or prior:
@@ -324,10 +327,21 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if gof:
         d["gof"] = _fit_gof(result, col, w, 199 if bootstrap is None else bootstrap, seed, settings)
     if plot is not None:
+        _draw(result, plot, False)
+    _emit_fit(d, output)
+
+
+def _draw(result, plot, censored, how=""):
+    """--plot: the fit's figure to the file (survival curves for censored rows), said on stderr."""
+    if censored:
+        from .plots_censored import plot_survival
+        info = plot_survival(result, plot)
+        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over {info['nonparametric']}, "
+            f"Q-Q and P-P plots{how}", err=True)
+    else:
         from .plots import plot_fit
         plot_fit(result.fitted, plot)
-        say(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots", err=True)
-    _emit_fit(d, output)
+        say(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots{how}", err=True)
 
 
 def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
@@ -347,10 +361,7 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
                      source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                      weights=weights)
     if plot is not None:
-        from .plots_censored import plot_survival
-        info = plot_survival(result, plot)
-        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over {info['nonparametric']}, "
-            f"Q-Q and P-P plots", err=True)
+        _draw(result, plot, True)
     _emit_fit(result.to_dict(), output)
 
 
@@ -368,12 +379,14 @@ def _emit_fit(d, output):
             print_gof(d)
 
 
-def _fit_gof(result, col, w, bootstrap, seed, settings):
-    """The goodness-of-fit block of one fit: tests, notes, and how they were made."""
+def _fit_gof(result, col, w, bootstrap, seed, settings, fam=None):
+    """The goodness-of-fit block of one fit: tests, notes, and how they were made. fam:
+    the family fitted (default: the registry's of result.family; a user's own model
+    passes its own)."""
     from . import families, gof
     from .estimate import fit as fit_column
 
-    fam = families.get(result.family)
+    fam = fam or families.get(result.family)
     theta = tuple(p.estimate for p in result.parameters)
     refit = None
     if settings.get("fix"):
@@ -421,12 +434,13 @@ def _fixes(pairs):
 
 
 def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None,
-            positive=None):
+            positive=None, fitter=None):
     """--by: read the value, group (and weight) columns aligned, group the rows in one
     pass, fit each group (NDJSON lines written as each group is fitted; progress on
     stderr), print every group's result; exit 1 if any group could not be fitted.
     censor: the censoring options, when the rows are censored (each group's rows then
-    keep their bounds)."""
+    keep their bounds). fitter: the function fitting one group (default mlefit's fit; a
+    user's own model: own_model.fit)."""
     from .errors import UsageError
     from .frame import read_frame
     from .groups import each_group, grouped
@@ -454,7 +468,7 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
     group_labels, members = grouped(groups)
     fits = each_group(values, group_labels, members, None if loss else fam,
                       loss=loss, name=value_name, source=frame.source, locate=frame.place,
-                      weights=w, **settings)
+                      weights=w, fitter=fitter, **settings)
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
         for r in fits:

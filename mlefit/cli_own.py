@@ -17,8 +17,70 @@ OPTIONS = [
     click.option("--support", "own_support", metavar="TEXT",
                  help="With --logpdf/--logpmf: where the data may lie, e.g. 'x>0' or 'x>=1, integer' "
                       "(default: any real x for --logpdf, 'x>=0, integer' for --logpmf)."),
+    click.option("--normalize", "own_normalize", is_flag=True, default=None,
+                 help="With --logpdf/--logpmf: the expression is known only up to its normalising constant; "
+                      "mlefit integrates (sums) it over the support numerically at every parameter value "
+                      "(the output says how many integrations that took)."),
 ]
-NAMES = ("logpdf", "logpmf", "own_params", "own_support")
+NAMES = ("logpdf", "logpmf", "own_params", "own_support", "own_normalize")
+
+
+LRT_OPTIONS = [
+    click.option(f"--{side}-{kind}", f"{side}_{kind}", metavar="EXPR",
+                 help=f"Instead of --{side} FAMILY: your own model as the {'nested (simpler)' if side == 'null' else 'containing'} "
+                      f"one, its {'log-density' if kind == 'logpdf' else 'log-mass'} (see 'mlefit fit --help').")
+    for side in ("null", "alt") for kind in ("logpdf", "logpmf")
+] + [
+    click.option("--null-params", "null_params", metavar="LIST", help="The parameters of --null-logpdf/--null-logpmf."),
+    click.option("--alt-params", "alt_params", metavar="LIST", help="The parameters of --alt-logpdf/--alt-logpmf."),
+    click.option("--support", "own_support", metavar="TEXT", help="With an own model: where the data may lie."),
+    click.option("--normalize", "own_normalize", is_flag=True, default=None,
+                 help="With an own model: integrate its normalising constant numerically."),
+    click.option("--boundary", is_flag=True, default=None,
+                 help="With an own model: the null is the alternative's limit on the edge of its parameter "
+                      "space (the statistic is referred to the 50:50 mixture of chi-square(0) and chi-square(1))."),
+]
+LRT_NAMES = ("null_logpdf", "null_logpmf", "alt_logpdf", "alt_logpmf", "null_params", "alt_params", "own_support",
+             "own_normalize", "boundary")
+
+
+def lrt_options(command):
+    for option in reversed(LRT_OPTIONS):
+        command = option(command)
+    return command
+
+
+def lrt_models(null, alt, own):
+    """(null, alt) of `mlefit lrt`: family names, or own models (Family records) built from
+    --null-logpdf/--alt-logpdf and their --params; None when no own model is given."""
+    from . import own_model
+
+    if not any(own.get(k) not in (None, False) for k in LRT_NAMES):
+        if null is None or alt is None:
+            raise UsageError("lrt needs the two models: --null FAMILY (or --null-logpdf EXPR --null-params LIST) "
+                             "and --alt FAMILY (or --alt-logpdf EXPR --alt-params LIST)")
+        return None
+    out = []
+    for side, family in (("null", null), ("alt", alt)):
+        pdf, pmf, params = own[f"{side}_logpdf"], own[f"{side}_logpmf"], own[f"{side}_params"]
+        given = [f"--{side}"] * (family is not None) + [f"--{side}-logpdf"] * (pdf is not None) + \
+            [f"--{side}-logpmf"] * (pmf is not None)
+        if len(given) != 1:
+            raise UsageError(f"give the {side} model once: --{side} FAMILY, --{side}-logpdf EXPR or "
+                             f"--{side}-logpmf EXPR" + (f" (got {' and '.join(given)})" if given else ""))
+        if family is not None:
+            if params is not None:
+                raise UsageError(f"--{side}-params goes with --{side}-logpdf or --{side}-logpmf, not --{side} FAMILY")
+            out.append(family)
+        else:
+            if params is None:
+                raise UsageError(f"--{side}-logpdf/--{side}-logpmf needs --{side}-params LIST (each parameter, its "
+                                 f"domain and start)")
+            out.append(own_model.model(pdf, pmf, params, own["own_support"], normalize=bool(own["own_normalize"])))
+    if all(isinstance(m, str) for m in out):
+        raise UsageError("--support, --normalize and --boundary go with an own model (--null-logpdf, "
+                         "--alt-logpdf, ...); two families are tested with --null and --alt alone")
+    return tuple(out)
 
 
 def own_options(command):
@@ -28,40 +90,112 @@ def own_options(command):
 
 
 def asked(own):
-    return any(own.get(k) is not None for k in NAMES)
+    return any(own.get(k) not in (None, False) for k in NAMES)
+
+
+WHY = {"--trials": "trials belong to binomial families; write them into the expression",
+       "--positive": "it picks the label of a bernoulli column; the model reads numbers",
+       "--engine dask": "with --normalize every worker would integrate Z for every block at each step; "
+                        "use --chunk-size",
+       "--families": "it lists families for --dist auto"}
 
 
 def refuse(own, dist, loss, others):
     """UsageError for options that do not go with an own model; `others` maps each such
-    option as typed to whether it was given."""
+    option as typed (a key of WHY) to whether it was given."""
     if own["logpdf"] is None and own["logpmf"] is None:
-        raise UsageError("--params and --support describe your own model: give it with --logpdf EXPR "
-                         "or --logpmf EXPR")
+        raise UsageError("--params, --support and --normalize describe your own model: give it with "
+                         "--logpdf EXPR or --logpmf EXPR")
     if dist is not None or loss is not None:
         raise UsageError("--logpdf and --logpmf are your own model: not with --dist or --loss")
-    given = [name for name, value in others.items() if value]
-    if given:
-        raise UsageError(f"{', '.join(given)} cannot be used with --logpdf/--logpmf yet (they need a "
-                         f"distribution function, a sampler or a streamed fit); see docs/own-model.md")
+    for name, value in others.items():
+        if value:
+            raise UsageError(f"{name} cannot be used with --logpdf/--logpmf: {WHY[name]}; see docs/own-model.md")
 
 
-def run(files, own, column, weights, options, strict, settings, emit):
-    """Read the column (and weights), fit the model, emit the result dict."""
+def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)):
+    """Refuse the combinations that do not go together (as for a family)."""
+    chunk_size, engine, scheduler, timeout = streaming
+    if (chunk_size or engine != "local") and censor is not None:
+        raise UsageError("--chunk-size and --engine dask do not go with censored or truncated data (they are "
+                         "read in memory)")
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    if timeout is not None and engine != "dask":
+        raise UsageError("--connect-timeout goes with --engine dask")
+    if plot is not None:
+        if settings.get("prior"):
+            raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
+        if by is not None:
+            raise UsageError("--plot draws one fit: not with --by")
+        from .plots import check_path
+        check_path(plot)
+    if gof:
+        if by is not None or censor is not None or settings.get("prior"):
+            raise UsageError("--gof tests one fit of uncensored values by maximum likelihood: not with --by, "
+                             "censoring options or --prior")
+
+
+def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None,
+        gof=None, streaming=(None, "local", None, None)):
+    """Read the column (and weights), fit the model, emit the result. censor: the
+    censoring options (mlefit.cli_censor), when some were given; by: one fit per value
+    of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
+    textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: (--chunk-size,
+    --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
+    fitted chunk by chunk (mlefit.own_chunks), on Dask with --engine dask."""
+    from dataclasses import replace
+
     from . import own_model
+    from .cli import _draw, _emit_fit, _fit_by, _fit_gof
     from .data import read_column
 
-    fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"])
+    check(settings, censor, by, plot, gof is not None, streaming)
+    fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
+                          normalize=bool(own["own_normalize"]))
+    if by is not None:
+        return _fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
+                       fitter=own_model.fit)
+    if censor is None:
+        from . import cli_engine
+        from .cli import _progress
+        needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
+                                             settings["robust"], settings["derive"], False, settings.get("prior"))
+        chunk_size, engine, scheduler, timeout = streaming
+        how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
+        if how != "memory":
+            result = cli_engine.run(how, files, fam, None, column, options, strict, settings, chunk_size,
+                                    (scheduler, timeout), _progress)
+            return _emit_fit(result.to_dict(), output)
     w = None
-    if weights is None:
-        col = read_column(files, column=column, labels=False, strict=strict, options=options)
+    if censor is not None:
+        from . import cli_censor
+        cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        result = own_model.fit(cens, fam, weights=w, **settings)
+        result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
+                         source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
+                         weights=weights)
     else:
-        from .cli import _weighted_column
-        col, w = _weighted_column(files, column, weights, False, options, strict)
-    result = own_model.fit(col, fam, weights=w, **settings)
-    if w is not None:
-        from dataclasses import replace
-        result = replace(result, weights=weights)
-    emit(result.to_dict())
+        if weights is None:
+            col = read_column(files, column=column, labels=False, strict=strict, options=options)
+        else:
+            from .cli import _weighted_column
+            col, w = _weighted_column(files, column, weights, False, options, strict)
+        result = own_model.fit(col, fam, weights=w, **settings)
+        if w is not None:
+            result = replace(result, weights=weights)
+    if plot is not None:
+        _draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
+    d = result.to_dict()
+    if gof is not None:
+        d["gof"] = _fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
+        if gof:
+            d["gof"]["notes"].append(f"bootstrap samples drawn by {own_model.sampling(fam)}")
+    _emit_fit(d, output)
+
+
+PLOT_NOTE = {False: "the fitted distribution function and quantiles by numerical integration of the density",
+             True: "the fitted distribution function and quantiles by sums of the mass"}
 
 
 def regress_mean(file, response, dist, mean, params, weights, trials, given, options, as_json, settings):

@@ -8,6 +8,7 @@ from .cli import (_progress, _trials_column, _trials_number, _weighted_column, _
                   input_options, read_options, select_options)
 from . import cli_censor
 from .cli_censor import censoring_options
+from .cli_own import lrt_options
 from .cli_edge import debug_option, json_option
 from .errors import UsageError
 
@@ -48,8 +49,8 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
 
 @cli.command("lrt")
 @click.argument("files", metavar="FILE...", nargs=-1, required=True)
-@click.option("--null", "null", metavar="FAMILY", required=True, help="The nested (simpler) family.")
-@click.option("--alt", "alt", metavar="FAMILY", required=True, help="The family that contains it.")
+@click.option("--null", "null", metavar="FAMILY", help="The nested (simpler) family.")
+@click.option("--alt", "alt", metavar="FAMILY", help="The family that contains it.")
 @click.option("--column", "-c", metavar="NAME",
               help="Column to fit. Default: the only column, or the only numeric one.")
 @click.option("--weights", "-w", metavar="COLUMN", help="Frequency weights (see 'mlefit fit --help').")
@@ -58,6 +59,7 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
 @json_option()
 @input_options
 @censoring_options
+@lrt_options
 @debug_option
 def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
                 na_values, strict, **censor):
@@ -69,10 +71,19 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     Where the null is the alternative's limit on the edge of its parameter space
     (poisson in negative_binomial or zero_inflated_poisson, binomial in
     beta_binomial, normal in student_t), the statistic is referred to the 50:50
-    mixture of chi-square(0) and chi-square(1)."""
+    mixture of chi-square(0) and chi-square(1).
+
+    Your own models (--null-logpdf, --alt-logpdf, ... with their --null-params and
+    --alt-params; either side may be a family): nested as you say, with df the
+    difference of their numbers of parameters (--boundary: the 50:50 mixture)."""
     from . import likelihood_ratio as lrt
+    from .cli_own import LRT_NAMES, lrt_models
     from .result import SCHEMA_VERSION, _clean
 
+    own = {k: censor.pop(k) for k in LRT_NAMES}
+    declared = lrt_models(null, alt, own)
+    if declared is not None and trials is not None:
+        raise UsageError("--trials does not go with an own model in lrt: write the trials into the expression")
     options = read_options(delimiter, decimal, encoding, header, na_values)
     if cli_censor.asked(censor):  # the two families fitted to the censored likelihood
         if trials is not None:
@@ -83,7 +94,8 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
         col, w, t = _numeric_column(files, column, weights, trials, options, strict)
         source = col.source
     d = _clean({"schema_version": SCHEMA_VERSION, "source": source, "column": col.name,
-                **lrt.run(col, null, alt, weights=w, trials=t)})
+                **(lrt.run(col, null, alt, weights=w, trials=t) if declared is None else
+                   lrt.run_declared(col, *declared, weights=w, boundary=bool(own["boundary"])))})
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:

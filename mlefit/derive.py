@@ -80,7 +80,11 @@ def quantity(fitted, spec):
     if key not in ("mean", "median", "var", "sd", "quantile", "sf", "cdf"):
         return _expression(fitted, text)
     fam = fitted.family
-    dist = _Distribution(fam)
+    if getattr(fam.spec, "own_support", None) is not None:  # mlefit.own_model: numerical
+        from .own_sampling import Distribution
+        dist = Distribution(fam)
+    else:
+        dist = _Distribution(fam)
     theta = tuple(float(t) for t in fitted.theta)
     if key in ("mean", "median", "var", "sd") and arg:
         raise UsageError(f"'{plain(text, 40)}': {key} takes no ':' value; the named quantities are {KEYWORDS}")
@@ -130,6 +134,9 @@ def _domain(fam, key, value):
     if key in ("var", "sd"):
         return "positive" if value > 0.0 else "real"
     support = fam.spec.support
+    own = getattr(fam.spec, "own_support", None)  # a user's own model: its --support
+    if own is not None:
+        support = "unit_open" if own.lo >= 0.0 and own.hi <= 1.0 else "positive" if own.lo >= 0.0 else "real"
     if support in ("unit_open", "binary") and 0.0 < value < 1.0:
         return "unit"
     if support in ("count", "positive", "nonnegative") and value > 0.0:
@@ -160,9 +167,6 @@ class _Distribution:
 
     def usable(self, name, names):
         fam = self.fam
-        if getattr(fam.spec, "own_support", None) is not None:  # mlefit.own_model
-            raise UsageError(f"mlefit has no formula for the {name} of your own {fam.name} model; derive it "
-                             f"as an expression in the parameters ({', '.join(names)}) instead")
         if fam.spec.support == "labels":
             raise UsageError(f"the {fam.name} family has labels, not numbers: {name} is not defined; "
                              f"use an expression in the probabilities, e.g. '{names[0]}/(1 - {names[0]})'")

@@ -47,8 +47,20 @@ class _Block:
 
 
 def _family(name):
+    """The family of a block's task: a registry name, or a user's own model's recipe
+    (_recipe), rebuilt on the worker from its text."""
+    if isinstance(name, tuple):
+        from .own_model import model
+        return model(*name[1])
     from . import families
     return families.get(name)
+
+
+def _recipe(fam):
+    """What a block's task names its family by: the registry name, or ("own", model()'s
+    arguments) for a user's own model (which has no registry entry)."""
+    source = getattr(fam.spec, "source", None)
+    return ("own", source) if source else fam.name
 
 
 def _summarise(part, fam, out):
@@ -269,7 +281,7 @@ def _tasks(files, column, fam, options, block_bytes):
             pf = pq.ParquetFile(path)
             chosen = choose_column(NamesOnly(pf.schema_arrow.names), column)
             name = name or chosen
-            groups = [dask.delayed(parquet_group)(path, g, chosen, fam.name, options)
+            groups = [dask.delayed(parquet_group)(path, g, chosen, _recipe(fam), options)
                       for g in range(pf.num_row_groups)]
             layout.append((path, len(groups), "row"))
         else:
@@ -282,7 +294,7 @@ def _tasks(files, column, fam, options, block_bytes):
             chosen = choose_column(NamesOnly(head.names), column)
             name = name or chosen
             _, blocks = read_bytes(path, delimiter=b"\n", blocksize=block_bytes, sample=False)
-            groups = [dask.delayed(csv_block)(b, j == 0, head, chosen, fam.name, options, path)
+            groups = [dask.delayed(csv_block)(b, j == 0, head, chosen, _recipe(fam), options, path)
                       for j, b in enumerate(blocks[0])]
             layout.append((path, len(groups), "line"))
         tasks.extend(groups)

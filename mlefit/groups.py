@@ -25,11 +25,12 @@ def grouped(groups):
 
 
 def each_group(values, labels, members, family, *, name=None, source=None, locate=None, weights=None,
-               loss=None, **options):
+               loss=None, fitter=None, **options):
     """Yield {"group": label, **FitResult.to_dict()} for each group of grouped()'s
     (labels, members), one at a time as it is fitted; a group that cannot be fitted gets
     {"group": label, "error": message} (with the partial result when it did not
-    converge), so one bad group does not hide the others."""
+    converge), so one bad group does not hide the others. fitter(col, family, **options):
+    the fit of one group (default mlefit.estimate.fit; own_model.fit for a user's model)."""
     from .censoring import Censored
     from .estimate import fit
 
@@ -41,7 +42,8 @@ def each_group(values, labels, members, family, *, name=None, source=None, locat
                                                           locate)
         w = None if w_all is None else w_all[rows]
         try:
-            result = fit(col, None if loss else family, loss=loss, weights=w, **options)
+            result = (fitter or fit)(col, None if loss else family, **({"loss": loss} if loss else {}),
+                                     weights=w, **options)
             if censored:  # a Censored subset carries no source of its own
                 from dataclasses import replace
                 result = replace(result, source=source)

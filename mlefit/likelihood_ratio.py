@@ -121,6 +121,49 @@ def run(col, null, alt, *, weights=None, trials=None):
             "alt_fit": None if isinstance(alt_fit, Exception) else alt_fit.to_dict()}
 
 
+def declared(null, alt, *, weights=None, boundary=False):
+    """The test of two models the user says are nested (at least one of them a user's own
+    model: mlefit.own_model): null and alt are Family records or family names. mlefit
+    cannot check the nesting of two expressions; it takes the df as the difference of
+    their numbers of free parameters (which must be positive) and says so. boundary: the
+    null is the alternative's limit on the edge of its space (50:50 mixture)."""
+    from . import families
+
+    null_fam, alt_fam = families.get(null), families.get(alt)
+    k_null, k_alt = len(null_fam.spec.params), len(alt_fam.spec.params)
+    if k_alt <= k_null:
+        raise UsageError(f"the alternative has {k_alt} parameter{'s' if k_alt != 1 else ''} and the null {k_null}: "
+                         f"a null nested in its alternative fixes some of the alternative's parameters, so it has "
+                         f"fewer; check --null and --alt")
+    null_name, alt_name = _label(null_fam), _label(alt_fam)
+    return Nesting(null_name, alt_name, f"{alt_name}, as you say (not checked): df = {k_alt} - {k_null}",
+                   k_alt - k_null, bool(boundary)), null_fam, alt_fam
+
+
+def _label(fam):
+    from .errors import plain
+    from .own_model import OwnSpec
+    return f"{fam.name} '{plain(fam.spec.expression, 50)}'" if isinstance(fam.spec, OwnSpec) else fam.name
+
+
+def run_declared(col, null, alt, *, weights=None, boundary=False):
+    """declared()'s test on the Column (or censored rows) `col`: {"test", "null_fit",
+    "alt_fit"}, each model fitted by its own estimator."""
+    from . import own_model
+    from .estimate import fit
+
+    nest, null_fam, alt_fam = declared(null, alt, boundary=boundary)
+
+    def fitted(fam):
+        if isinstance(fam.spec, own_model.OwnSpec):
+            return own_model.fit(col, fam, weights=weights)
+        return fit(col, fam, weights=weights)
+
+    null_fit, alt_fit = fitted(null_fam), fitted(alt_fam)
+    return {"test": compare(nest, null_fit, alt_fit), "null_fit": null_fit.to_dict(),
+            "alt_fit": alt_fit.to_dict()}
+
+
 def applicable(fitted):
     """The nested pairs among `fitted` ({name: FitResult or exception})."""
     out = []

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import own_spec, symbolic
+from . import own_sampling, own_spec, own_tails, symbolic
 from .errors import DataError, UsageError, plain
 from .expression import MODEL_FUNCTIONS, parse
 from .families.base import Family
@@ -39,6 +39,10 @@ class OwnSpec(Spec):
     own_support: own_spec.Support | None = None
     expression: str = ""
     starts: tuple = ()  # the start value of each parameter, from --params
+    source: tuple = ()  # model()'s arguments (logpdf, logpmf, params, support, normalize): to rebuild it
+    normalized: bool = False  # --normalize: log f minus log Z(theta), Z integrated at every step
+    cost: dict | None = None  # {"integrations": of Z so far (--normalize), "unconverged": integrations short of
+    # their tolerance}
 
     @property
     def support_text(self):
@@ -52,9 +56,13 @@ class RowStats:
     w: np.ndarray | None
 
 
-def model(logpdf=None, logpmf=None, params=None, support=None):
+def model(logpdf=None, logpmf=None, params=None, support=None, normalize=False, anchors=(), cost=None):
     """The Family of the user's model: one of logpdf / logpmf (expression text), params
-    (--params text), support (--support text or None)."""
+    (--params text), support (--support text or None). normalize: the expression is
+    known only up to its normalising constant Z(theta), which is then integrated (summed)
+    numerically at every parameter value; anchors: values always among the integration's
+    cut points (where the data lie: anchored() puts them there); cost: the dict counting
+    the integrations of Z (a new one by default)."""
     if (logpdf is None) == (logpmf is None):
         raise UsageError("give one of --logpdf EXPR (a density) or --logpmf EXPR (a mass function)")
     discrete = logpmf is not None
@@ -69,15 +77,41 @@ def model(logpdf=None, logpmf=None, params=None, support=None):
         raise UsageError(f"the parameter{'s' if len(unused) > 1 else ''} {', '.join(unused)} of --params "
                          f"{'do' if len(unused) > 1 else 'does'} not appear in {option} "
                          f"'{plain(text, 60)}': the data say nothing about {'them' if len(unused) > 1 else 'it'}")
-    dens = _density(option[2:], expr.tree, plist, discrete)
+    cost = {"integrations": 0, "unconverged": 0} if cost is None else cost
+    dens = _density(option[2:], expr.tree, plist, discrete, where, cost, bool(normalize), tuple(anchors))
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),
                    "real", discrete, False, str(text), "", "", not_selected="a user's own model",
-                   own_support=where, expression=str(text), starts=tuple(p.start for p in plist))
-    return family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)} on {where.text}",
-                  f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression")
+                   own_support=where, expression=str(text), starts=tuple(p.start for p in plist),
+                   source=(logpdf, logpmf, params, support, normalize), normalized=bool(normalize), cost=cost)
+    scaled = " / Z(theta), Z numerical" if normalize else ""
+
+    def chunked(chunks):
+        from . import own_chunks
+        return own_chunks.stats(chunks, spec, lambda cuts: model(logpdf, logpmf, params, support, normalize,
+                                                                  cuts, cost))
+
+    fam = family(spec, dens, f"own model: {spec.name} = {plain(spec.expression, 200)}{scaled} on {where.text}",
+                 f"Newton on the unconstrained scale with exact derivatives of the {spec.name} expression",
+                 chunked)
+    def expected(s, theta):  # n times the variance of one row's score, integrated (summed) under the model
+        return s.n * getattr(s, "dens", dens).between.__self__.fisher(tuple(float(t) for t in theta))
+
+    return replace(fam, cdf=lambda x, theta: np.exp(dens.logcdf(np.asarray(x, dtype=np.float64), *theta)),
+                   expected_information=expected)
 
 
-def _density(name, tree, plist, discrete):
+def anchored(fam, values):
+    """The model again, its integrations cut at the data's quantiles (so that the mass
+    of a density on the whole real line is never missed between cut points)."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return fam
+    cuts = tuple(float(v) for v in np.unique(np.quantile(finite, np.linspace(0.0, 1.0, 9))))
+    return model(*fam.spec.source, anchors=cuts, cost=fam.spec.cost)
+
+
+def _density(name, tree, plist, discrete, where, cost, normalize=False, anchors=()):
     """The per-row Density of the expression: log f, its gradient and Hessian trees."""
     names = tuple(p.name for p in plist)
     grad = [symbolic.derivative(tree, a) for a in names]
@@ -92,58 +126,100 @@ def _density(name, tree, plist, discrete):
         y = np.asarray(y, dtype=np.float64)
         return symbolic.evaluate([tree], env(y, theta))[0] + np.zeros(y.shape)
 
-    def derivs(y, *theta):
-        y = np.asarray(y, dtype=np.float64)
-        zero = np.zeros(y.shape)
+    def pieces(y, theta, order=2):
+        """(log f, gradient, the Hessian's lower triangle row by row) at y."""
+        if not order:
+            return logpdf(y, *theta), (), ()
+        zero = np.zeros(np.shape(y))
         values = [v + zero for v in symbolic.evaluate(flat, env(y, theta))]
         k = len(names)
-        g = values[1:1 + k]
-        it = iter(values[1 + k:])
-        low = [[next(it) for _ in range(i + 1)] for i in range(k)]
-        h = [[low[i][j] if j <= i else low[j][i] for j in range(k)] for i in range(k)]
-        return values[0], g, h
+        return values[0], values[1:1 + k], values[1 + k:]
 
-    def no_tails(*_):
-        raise UsageError(f"a {name} model has no distribution function in mlefit: censored rows, "
-                         f"--gof and --plot need one")
+    def derivs(y, *theta):
+        value, g, low = pieces(y, theta)
+        k = len(names)
+        it = iter(low)
+        rows = [[next(it) for _ in range(i + 1)] for i in range(k)]
+        h = [[rows[i][j] if j <= i else rows[j][i] for j in range(k)] for i in range(k)]
+        return value, g, h
 
-    def no_sampler(*_):
-        raise UsageError(f"a {name} model has no sampler: use --resample nonparametric for bootstrap intervals")
+    tails = own_tails.Tails(own_tails.components(pieces, len(names)), len(names), where, discrete, anchors, cost)
+    row_logpdf, row_derivs = _normalized(logpdf, derivs, tails, cost) if normalize else (logpdf, derivs)
+    return Density(name, names, tuple(p.domain for p in plist), row_logpdf, tails.logcdf, tails.logsf,
+                   lambda y, w=None: start, own_sampling.sampler(tails, row_logpdf), lambda *t: None,
+                   derivs=row_derivs, discrete=discrete, between=tails.between)
 
-    return Density(name, names, tuple(p.domain for p in plist), logpdf, no_tails, no_tails,
-                   lambda y, w=None: start, no_sampler, lambda *t: None, derivs=derivs, discrete=discrete)
+
+def _normalized(logpdf, derivs, tails, cost):
+    """logpdf and derivs of the expression divided by Z(theta), the integral (sum) over
+    the support: log f - log Z, g - d log Z, h - d2 log Z; log Z taken once per
+    parameter value (the last one kept), each integration counted in cost."""
+    last = {}
+
+    def log_z(theta, order):
+        key = (tuple(float(t) for t in theta), order)
+        if key not in last:
+            if order == 0 and (key[0], 2) in last:
+                return last[(key[0], 2)][0]
+            cost["integrations"] += 1
+            last.clear()
+            last[key] = tails.log_total(theta, order)
+        return last[key]
+
+    def scaled_logpdf(y, *theta):
+        return logpdf(y, *theta) - log_z(theta, 0)
+
+    def scaled_derivs(y, *theta):
+        value, g, h = derivs(y, *theta)
+        z, dz, d2z = log_z(theta, 2)
+        k = len(g)
+        return (value - z, [g[j] - dz[j] for j in range(k)],
+                [[h[i][j] - d2z[i][j] for j in range(k)] for i in range(k)])
+
+    return scaled_logpdf, scaled_derivs
 
 
-def family(spec, dens, note, how):
+def family(spec, dens, note, how, chunked=None):
     """The Family over rows x (values, or a 2-D array of a response and its covariates:
     mlefit.mean_model) of a per-row Density with exact derivatives, fitted from
-    dens.start by likelihood.solve; `note` is said with every fit."""
+    dens.start by likelihood.solve; `note` is said with every fit. chunked: the
+    Family.chunked_stats of a model that streams (mlefit.own_chunks), or None."""
+    from . import own_chunks
 
     def stats(x, w=None):
         x = np.asarray(x, dtype=np.float64)
         return RowStats(float(len(x) if w is None else np.sum(w)), x, w)
 
     def loglik(s, theta):
+        if isinstance(s, own_chunks.ChunkStats):
+            return own_chunks.loglik(s, theta)
         return row_loglik(dens, s.x, theta, s.w)
 
+    def summed(s, theta):
+        if isinstance(s, own_chunks.ChunkStats):
+            return own_chunks.summed(s, theta)
+        return sums(dens, s.x, theta, s.w)
+
     def estimate(s, controls):
-        return solve(dens, lambda t: loglik(s, t), lambda t: sums(dens, s.x, t, s.w),
-                     dens.start(s.x), controls.max_iter, how)
+        return solve(getattr(s, "dens", dens), lambda t: loglik(s, t), lambda t: summed(s, t),
+                     dens.start(getattr(s, "x", None)), controls.max_iter, how)
 
     def observed(s, theta):
-        return -sums(dens, s.x, theta, s.w)[2]
+        return -summed(s, theta)[2]
 
     def logpdf(x, theta):
         return dens.logpdf(np.asarray(x, dtype=np.float64), *theta)
 
     def notes(s, theta):
-        return (note,)
+        if not isinstance(s, own_chunks.ChunkStats):
+            return (note,)
+        return (note,) + s.notes + tuple(_cost_notes(spec, s.before))
 
-    given, profile = fixed_fits(dens, loglik, lambda s, t: sums(dens, s.x, t, s.w))
+    given, profile = fixed_fits(dens, loglik, summed)
     return Family(spec=spec, stats=stats, estimate=estimate, loglik=loglik, logpdf=logpdf,
                   observed_information=observed, scipy=lambda theta: None, given=given, profile=profile,
                   sample=lambda rng, n, theta: dens.sample(rng, n, *theta), estimate_notes=notes,
-                  rowwise=(dens, ()))
+                  rowwise=(dens, ()), chunked_stats=chunked)
 
 
 # ---------------------------------------------------------------- checks before the fit
@@ -254,18 +330,101 @@ def _sum(fam, theta, where, data):
 
 # ---------------------------------------------------------------- the fit
 def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", bootstrap=None, **settings):
-    """Fit the own-model Family `fam` (from model()) to `data` (a Column or values):
-    a FitResult like mlefit.fit's. The bootstrap resamples rows (the model has no sampler)."""
+    """Fit the own-model Family `fam` (from model()) to `data` (a Column or values, or
+    censored and truncated rows: a mlefit.censoring.Censored): a FitResult like
+    mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
+    the numerical distribution function (mlefit.own_sampling), said in a note."""
+    from .censoring import Censored
     from .data import from_values
     from .estimate import fit as fit_column
 
-    if interval in ("bootstrap", "all") and resample == "parametric":
-        raise UsageError(f"a {fam.name} model has no sampler for a parametric bootstrap: use --resample "
-                         f"nonparametric (rows resampled)")
+    settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
+    before = dict(fam.spec.cost)
+    if isinstance(data, Censored):
+        fam = anchored(fam, data.bounds())
+        return _costed(fam, before, lambda: _fit_censored(data, fam, **settings))
     col = from_values(data)
+    fam = anchored(fam, col.values)
+    if interval in ("bootstrap", "all") and resample == "parametric":
+        col = replace(col, notes=col.notes + (f"parametric bootstrap: {sampling(fam)}",))
+    if fam.spec.normalized:  # Z first: an infinite one would make every row look impossible
+        _check_total(fam, col.values)
     check_rows(fam, col)
-    note = check_total(fam, fam.spec.starts, col.values)
+    note = _check_total(fam, col.values)
     if note:
         col = replace(col, notes=col.notes + (note,))
-    return fit_column(col, fam, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap,
-                      **settings)
+    return _costed(fam, before, lambda: fit_column(col, fam, **settings))
+
+
+def sampling(fam):
+    """How an own model's samples are drawn, for the notes."""
+    return own_sampling.SUM_SAMPLER_METHOD if fam.spec.discrete else own_sampling.SAMPLER_METHOD
+
+
+def _costed(fam, before, run):
+    """run()'s fit, with what --normalize cost said in a note, and a warning when some
+    integration ran out of halvings (the counts in fam.spec.cost since `before`)."""
+    result = run()
+    notes = _cost_notes(fam.spec, before)
+    return replace(result, notes=result.notes + tuple(notes)) if notes else result
+
+
+def _cost_notes(spec, before):
+    """What --normalize cost since the counts `before`, and a warning when some
+    integration ran out of halvings."""
+    cost, notes = spec.cost, []
+    if spec.normalized:
+        how = own_tails.SUM_METHOD if spec.discrete else own_tails.METHOD
+        notes.append(f"normalised numerically (--normalize): log Z(theta) over {spec.support_text} by {how}, "
+                     f"once per parameter value visited (with its gradient and Hessian at each Newton step): "
+                     f"{cost['integrations'] - before['integrations']} integrations in this fit")
+    missed = cost["unconverged"] - before["unconverged"]
+    if missed:
+        notes.append(f"warning: {missed} numerical integration{'s' if missed > 1 else ''} of the density stopped "
+                     f"at {own_tails.ROUNDS} halvings short of {own_tails.REL:g} (a singularity or a very heavy "
+                     f"tail?): the distribution function{' and Z' if spec.normalized else ''} may be less "
+                     f"accurate than that")
+    return notes
+
+
+def _check_total(fam, data):
+    """check_total at the start values; with --normalize, that the integral there is
+    finite and positive (what can be normalised)."""
+    if not fam.spec.normalized:
+        return check_total(fam, fam.spec.starts, data)
+    with np.errstate(all="ignore"):
+        log_z = float(fam.rowwise[0].between.__self__.log_total(fam.spec.starts))
+    if not math.isfinite(log_z):
+        shown = ", ".join(f"{p.name}={t:g}" for p, t in zip(fam.spec.params, fam.spec.starts))
+        kind = "sum of the mass" if fam.spec.discrete else "integral of the density"
+        raise UsageError(f"--normalize: the {kind} over {fam.spec.support_text} is {math.exp(log_z):g} at the "
+                         f"start values ({shown}), which cannot be normalised; check the expression, the start "
+                         f"values and --support")
+    return None
+
+
+def _fit_censored(cens, fam, *, notes=(), **settings):
+    """Censored and truncated rows (mlefit.censored_fit): each censored row's probability
+    by numerical integration of the density (or a sum of the mass), said in the notes."""
+    from . import censored_fit
+    from .data import Column
+
+    if fam.spec.normalized:
+        _check_total(fam, cens.bounds())
+    exact = cens.lo == cens.hi
+    seen = Column(cens.name, cens.lo[exact], np.flatnonzero(exact), int(exact.sum()), (), None, cens.place)
+    if seen.values.size:
+        check_rows(fam, seen)
+    data = cens.bounds()
+    if data.size == 0:
+        raise DataError(f"{censored_fit._label(cens)} has no finite value or bound to fit")
+    note = _check_total(fam, data)
+    dens = fam.rowwise[0]
+    with np.errstate(all="ignore"):
+        terms = censored_fit.censored_family(fam, dens, ()).logpdf(censored_fit.rows_array(cens, dens.discrete),
+                                                                   fam.spec.starts)
+    censored_fit.refuse_impossible(np.where(np.isnan(terms), 0.0, terms), cens, fam.name, fam.spec.support_text,
+                                   "check the bounds, the expression and --support")
+    how = own_tails.SUM_METHOD if dens.discrete else own_tails.METHOD
+    told = (f"censored and truncated rows: the distribution function by {how}, at every step",)
+    return censored_fit.fit(cens, fam, notes=tuple(notes) + told + ((note,) if note else ()), **settings)

@@ -62,7 +62,9 @@ def figure(result, title=None):
     lo, hi, entry, upper = survival_rows(fitted)
     lower = float(entry.min())
     entry = entry if np.unique(entry).size > 1 else None
-    fam = families.get(fitted.family.name)  # the family itself: the fit's own takes censored rows
+    fam = fitted.family if fitted.family.rowwise is not None else \
+        families.get(fitted.family.name)  # the family itself: the fit's own takes censored rows (a user's own
+    # model has no registry entry: its fit keeps the numerical distribution function, mlefit.own_tails)
     discrete = fam.spec.discrete
     finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
     quantile, cdf = censored_qq.truncated(*censored_qq.quantile_function(fam, fitted.theta, finite), lower, upper)

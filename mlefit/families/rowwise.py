@@ -92,6 +92,11 @@ class Density:
     # the MLE from rows seen and rows right-censored (all: every row's value or
     # censoring time) by the family's own shortcut, which the estimator then confirms
     right_censored: Optional[Callable] = None
+    # between(lo, hi, *theta, order=0|2) -> log P(lo < Y <= hi) per row (order 2: with its
+    # score and Hessian lists): for a model whose tails are computed together from the
+    # density itself (a user's own model: mlefit.own_tails); it then serves censored rows
+    # of every kind in place of logcdf/logsf/sf_derivs
+    between: Optional[Callable] = None
     limit: Optional[Limit] = None  # an edge where the family becomes a simpler one
     # threshold(rows, w, controls) -> Solution: a threshold family's start on censored rows
     # (censored_fit's (n, 4) array; families/threshold.py profiles the threshold), which the
