@@ -77,6 +77,8 @@ def model(logpdf=None, logpmf=None, params=None, support=None, normalize=False, 
         raise UsageError(f"the parameter{'s' if len(unused) > 1 else ''} {', '.join(unused)} of --params "
                          f"{'do' if len(unused) > 1 else 'does'} not appear in {option} "
                          f"'{plain(text, 60)}': the data say nothing about {'them' if len(unused) > 1 else 'it'}")
+    if support is None and not discrete:
+        where = own_spec.inferred(where, expr.tree, names, tuple(p.start for p in plist))
     cost = {"integrations": 0, "unconverged": 0} if cost is None else cost
     dens = _density(option[2:], expr.tree, plist, discrete, where, cost, bool(normalize), tuple(anchors))
     spec = OwnSpec(option[2:], tuple(Param(p.name, p.domain, "a parameter of the expression") for p in plist),

@@ -143,3 +143,28 @@ def support(text, discrete):
         raise UsageError("--support: a mass function needs a lower bound (e.g. 'x>=0, integer') so that "
                          "its sum over the support can be checked")
     return Support(lo, lo_open, hi, hi_open, integer, str(text).strip())
+
+
+def inferred(where, tree, names, starts):
+    """The default support of a density (the real line) narrowed to x > 0, or to
+    0 < x < 1, when the expression is undefined (NaN) at the start values everywhere
+    below 0 (and above 1) and defined between: log(x), log(1 - x) and x^k for real k
+    say where the data may lie. `where` as given otherwise (and always for a mass or an
+    explicit --support)."""
+    from . import symbolic
+
+    if where.integer or where.text != "the real line":
+        return where
+    below = -np.logspace(-6, 6, 25)
+    inside, above = np.linspace(0.05, 0.95, 19), 1.0 + np.logspace(-6, 6, 25)
+    env = dict(zip(names, starts))
+
+    def undefined(x):
+        return np.isnan(symbolic.evaluate([tree], {**env, DATA: x})[0] + np.zeros(x.size))
+
+    if not undefined(below).all() or undefined(inside).any():
+        return where
+    if undefined(above).all():
+        return Support(0.0, True, 1.0, True, False, "0 < x < 1 (where the expression is defined; --support to say otherwise)")
+    return Support(0.0, True, math.inf, False, False, "x > 0 (where the expression is defined; --support to say otherwise)")
+

@@ -119,3 +119,25 @@ def test_a_normal_written_piecewise_with_where_is_the_normal():
     r = own_model.fit(x, own_model.model(logpdf=f"where(x < mu, {half}, {half})", params="mu=1, s>0=1"))
     assert r.estimates["mu"] == pytest.approx(x.mean(), rel=1e-10)
     assert r.estimates["s"] == pytest.approx(x.std(), rel=1e-10)
+
+
+def test_the_support_of_a_density_is_taken_from_where_its_expression_is_defined():
+    """The issue's first command has no --support: log(x/lam) is undefined below 0, so the
+    model lives on x > 0 (said in the method); log(1 - x) as well: 0 < x < 1."""
+    from mlefit.errors import DataError
+    x = st.weibull_min(1.7, scale=40.0).rvs(200, random_state=np.random.default_rng(1))
+    weibull = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"
+    inferred = own_model.fit(x, own_model.model(logpdf=weibull, params="k>0=1, lam>0=50"))
+    given = own_model.fit(x, own_model.model(logpdf=weibull, params="k>0=1, lam>0=50", support="x>0"))
+    assert inferred.loglik == given.loglik and inferred.estimates == given.estimates
+    assert "on x > 0 (where the expression is defined" in " ".join(inferred.notes)
+    beta = "lgamma(a+b) - lgamma(a) - lgamma(b) + (a-1)*log(x) + (b-1)*log(1-x)"
+    u = np.random.default_rng(2).beta(2.0, 5.0, 300)
+    r = own_model.fit(u, own_model.model(logpdf=beta, params="a>0=2, b>0=2"))
+    assert "on 0 < x < 1" in " ".join(r.notes)
+    ref = st.beta.fit(u, floc=0, fscale=1)
+    assert [r.estimates["a"], r.estimates["b"]] == pytest.approx(ref[:2], rel=1e-4)
+    normal = own_model.model(logpdf="-0.5*log(2*pi) - log(s) - (x - m)^2/(2*s^2)", params="m=0, s>0=1")
+    assert normal.spec.own_support.text == "the real line"  # defined everywhere: unchanged
+    with pytest.raises(DataError, match=r"outside the support of the model \(x > 0"):
+        own_model.fit(np.r_[x, -1.0], own_model.model(logpdf=weibull, params="k>0=1, lam>0=50"))
