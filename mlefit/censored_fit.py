@@ -99,13 +99,17 @@ def refuse_unseen(terms, name):
     """Every row right-censored (or every row left-censored): the MLE does not exist."""
     kinds = {g.kind for g in terms.groups if g.w is None or np.all(g.w > 0)}
     if not kinds & {"exact", "interval"} and kinds and kinds <= {"right"}:
-        raise DataError(f"every row is right-censored: with no value seen, the {name} likelihood "
-                        f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
-                        f"does not exist; the data need some observed values")
+        raise every_right_censored(name)
     if not kinds & {"exact", "interval"} and kinds and kinds <= {"left"}:
         raise DataError(f"every row is left-censored: with no value seen, the {name} likelihood "
                         f"keeps rising as the distribution moves below all the bounds, so the MLE "
                         f"does not exist; the data need some observed values")
+
+
+def every_right_censored(name):
+    return DataError(f"every row is right-censored: with no value seen, the {name} likelihood "
+                     f"keeps rising as the distribution moves beyond all the bounds, so the MLE "
+                     f"does not exist; the data need some observed values")
 
 
 def _truncation_kind(has_lo, has_hi):
@@ -350,6 +354,11 @@ def refuse_impossible(terms, cens, name, support_text):
     if bad.size:
         from .censoring import _describe
         shown = ", ".join(f"{cens.place(i)}: {_describe(cens, i)}" for i in bad[:3])
-        raise DataError(f"{bad.size} row{'s' if bad.size > 1 else ''} of {_label(cens)} cannot occur under "
-                        f"{name} ({support_text}): {shown}; choose a family whose support "
-                        f"holds them")
+        raise impossible(bad.size, shown, _label(cens), name, support_text)
+
+
+def impossible(count, shown, label, name, support_text):
+    """The error of `count` rows of `label` that cannot occur under the family (shown: the first few)."""
+    return DataError(f"{count} row{'s' if count > 1 else ''} of {label} cannot occur under "
+                     f"{name} ({support_text}): {shown}; choose a family whose support "
+                     f"holds them")
