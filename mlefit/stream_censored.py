@@ -48,8 +48,8 @@ def why_not(fam, censor, needs, fix):
 
 def plan(files, fam, column, censor, chunk_size, needs, fix, encoding):
     """'memory' or 'chunks' for a censored fit; a UsageError where --chunk-size asked for
-    chunks the fit cannot take. Unasked, a file of more than AUTO_BYTES of text whose fit
-    can be streamed is read in chunks."""
+    chunks the fit cannot take. Unasked, a file (not standard input) of more than
+    AUTO_BYTES of text whose fit can be streamed is read in chunks."""
     if chunk_size == 0:
         return "memory"
     why = why_not(fam, censor, needs, fix)
@@ -60,7 +60,9 @@ def plan(files, fam, column, censor, chunk_size, needs, fix, encoding):
             raise UsageError("--chunk-size reads one file (or -); drop --chunk-size")
         return "chunks"
     from .cli_engine import _chunkable_file
-    if why or column is None or len(files) != 1 or not _chunkable_file(files[0], encoding):
+    # standard input only when asked: a fit the shortcut cannot make exactly is then read
+    # again, in memory, which a file allows and a pipe does not
+    if why or column is None or len(files) != 1 or files[0] == "-" or not _chunkable_file(files[0], encoding):
         return "memory"
     return "chunks"
 
@@ -75,7 +77,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
     from .readers import ReadOptions
     from .stream import _open
 
-    fam, loss, loss_note = resolve(family, None, None, confidence, information, max_iter)
+    fam = resolve(family, None, None, confidence, information, max_iter)[0]
     if information == "expected":
         raise UsageError("censored fits use the observed information (the expected one depends on the "
                          "censoring mechanism); drop --information expected")

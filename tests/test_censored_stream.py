@@ -168,3 +168,13 @@ def test_tally_median_is_kaplan_meier(seed):
         if rng.uniform() < 0.3:
             tally._merge()
     assert tally.median() == kaplan_meier.median(t, e)
+
+
+def test_standard_input_streams_when_asked(tmp_path, monkeypatch):
+    t, e = weibull_rows(2000, seed=8)
+    text = "t,e\n" + "\n".join(f"{a:.6g},{b}" for a, b in zip(t, e)) + "\n"
+    monkeypatch.setattr(chunkable, "AUTO_BYTES", 1000)
+    unasked = CliRunner().invoke(cli, ["fit", "-", "-c", "t", "--event", "e", "-d", "weibull", "--json"], input=text)
+    asked = CliRunner().invoke(cli, ["fit", "-", "-c", "t", "--event", "e", "-d", "weibull", "--json",
+                                     "--chunk-size", "300"], input=text)
+    same(json.loads(asked.stdout), json.loads(unasked.stdout))
