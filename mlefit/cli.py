@@ -171,7 +171,8 @@ select_options = _selection_options(select=True)
                    "parameter value (shape/rate), the logit scale for one always in (0, 1).")
 @click.option("--plot", "plot", metavar="FILE",
               help="Draw the data with the fitted density or mass, a Q-Q and a P-P plot to FILE "
-                   "(.png, .svg or .pdf).")
+                   "(.png, .svg or .pdf); censored rows: the fitted survival over Kaplan-Meier or "
+                   "Turnbull's estimate, with Q-Q and P-P plots against it.")
 @json_option()
 @click.option("--format", "output", type=click.Choice(["table", "json", "ndjson"]), default=None,
               callback=_remember,
@@ -275,9 +276,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
     binary = fam.spec.name == "bernoulli"
-    if positive is not None and (not binary or by is not None):
-        raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels "
-                         "(not with --by)")
+    if positive is not None and not binary:
+        raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels")
     if cli_censor.asked(censor):
         cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, engine=engine))
         if by is not None:
@@ -299,7 +299,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if connect_timeout is not None and how != "dask":
         raise UsageError("--connect-timeout goes with --engine dask")
     if by is not None:
-        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings)
+        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings,
+                       positive=positive)
     if how != "memory":
         result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
                                 (scheduler, connect_timeout), _progress)
@@ -315,8 +316,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         else:
             col, w = _weighted_column(files, column, weights, reading, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
-    stage = "bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile" else None
-    with _progress(stage, samples) if stage else _nothing() as bar:
+    stage = ("bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile"
+             else None if loss or per_row or fam.spec.closed_form else f"fitting {fam.spec.name}")
+    with _progress(stage, samples) if stage else _nothing() as bar:  # shown past progress.AFTER seconds
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
                             **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
                             **({"positive": positive} if positive is not None else {}))
@@ -339,6 +341,9 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
 
     from .estimate import fit as fit_column
     cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+    if plot is not None:
+        from .plots_censored import check_rows
+        check_rows(cens)  # before the fit: a refused picture costs nothing
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(cens, None if loss else fam, loss=loss, weights=w, **settings,
@@ -348,9 +353,9 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
                      weights=weights)
     if plot is not None:
         from .plots_censored import plot_survival
-        plot_survival(result, plot)
-        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over Kaplan-Meier, and a P-P plot",
-            err=True)
+        info = plot_survival(result, plot)
+        say(f"mlefit: wrote {plot}: the fitted {result.family} survival over {info['nonparametric']}, "
+            f"Q-Q and P-P plots", err=True)
     _emit_fit(result.to_dict(), output)
 
 
@@ -440,7 +445,8 @@ def _fixes(pairs):
     return out or None
 
 
-def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None):
+def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None,
+            positive=None):
     """--by: read the value, group (and weight) columns aligned, group the rows in one
     pass, fit each group (NDJSON lines written as each group is fitted; progress on
     stderr), print every group's result; exit 1 if any group could not be fitted.
@@ -453,18 +459,23 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
 
     if len(files) != 1:
         raise UsageError("--by reads one file (or - for standard input)")
+    note = None  # which of two text labels is 1 (bernoulli)
     if censor is not None:
         values, w, frame, groups = cli_censor.read_grouped(files, column, weights, by, censor, options, strict)
         value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
     else:
         names = [column, by] + ([weights] if weights else [])
+        binary = fam.spec.name == "bernoulli" and not loss
         frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
-                           auto_labels=False, option="--column",
+                           auto_labels=binary, option="--column",
                            missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
         _strict(frame, strict)
         value_name, group_name = frame.names[:2]
         values, groups = frame.columns[value_name], frame.columns[group_name]
         w = frame.columns[frame.names[2]] if weights else None
+        if binary and values.dtype == object:  # two text labels: one mapping for every group
+            from .binary import as_outcomes
+            values, note = as_outcomes(values, f"column '{value_name}'", positive)
     group_labels, members = grouped(groups)
     fits = each_group(values, group_labels, members, None if loss else fam,
                       loss=loss, name=value_name, source=frame.source, locate=frame.place,
@@ -474,6 +485,8 @@ def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, outp
         for r in fits:
             if weights and "family" in r:
                 r["weights"] = weights
+            if note is not None and "family" in r:
+                r["notes"] = [note, *r.get("notes", [])]
             if "error" in r:
                 failed.append(r["group"])
             if output == "ndjson":  # each line as soon as its group is fitted (r is JSON-safe)
@@ -570,8 +583,9 @@ def _weighted_column(files, column, weights, labels, options, strict):
         raise UsageError("--weights reads one file (or - for standard input)")
     if column is not None and column.strip().casefold() == weights.strip().casefold():
         raise UsageError(f"--column and --weights name the same column '{column}'")
+    from .data import BINARY
     frame = read_frame(files, [column, weights], labels=(column,) if labels is True else (),
-                       options=options, auto_labels=False, option="--column",
+                       options=options, auto_labels=labels == BINARY, option="--column",
                        missing_reasons={1: "missing weight"})
     _strict(frame, strict)
     value_name, weight_name = frame.names

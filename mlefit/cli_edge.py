@@ -64,8 +64,14 @@ def _fail(message, code):
     sys.exit(code)
 
 
-def _json_error(kind, message):
-    click.echo(json.dumps({"error": {"type": kind, "message": message}}, indent=2))
+def _json_out(obj, fmt):
+    """An object on standard output as --json prints it (indented) or as --format ndjson
+    does (one compact line, so that a reader of lines gets the error as one record too)."""
+    click.echo(json.dumps(obj, indent=None if fmt == "ndjson" else 2))
+
+
+def _json_error(kind, message, fmt="json"):
+    _json_out({"error": {"type": kind, "message": message}}, fmt)
 
 
 def _remember(ctx, param, value):
@@ -113,9 +119,10 @@ class MlefitGroup(click.Group):
             return self.flags.get(flag, word in argv)
 
         def wants_json():
-            """--json, or --format json or ndjson: errors then print their JSON object too."""
+            """'json' for --json or --format json, 'ndjson' for --format ndjson, else None:
+            errors then print their JSON object too (one line for ndjson)."""
             if given("as_json", "--json"):
-                return True
+                return "json"
             fmt = self.flags.get("output")
             if fmt is None:  # not parsed yet: as typed
                 for i, word in enumerate(argv):
@@ -123,7 +130,7 @@ class MlefitGroup(click.Group):
                         fmt = word.split("=", 1)[1]
                     elif word == "--format" and i + 1 < len(argv):
                         fmt = argv[i + 1]
-            return fmt in ("json", "ndjson")
+            return fmt if fmt in ("json", "ndjson") else None
 
         extra.pop("standalone_mode", None)
         try:
@@ -137,7 +144,7 @@ class MlefitGroup(click.Group):
             sys.exit(exc.exit_code)
         except (click.exceptions.Abort, KeyboardInterrupt):
             if wants_json():
-                _json_error("interrupted", "interrupted (Ctrl-C)")
+                _json_error("interrupted", "interrupted (Ctrl-C)", wants_json())
             click.echo(interrupted(), err=True, nl=False)
             sys.exit(130)
         except click.ClickException as exc:
@@ -146,16 +153,16 @@ class MlefitGroup(click.Group):
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mlefit"
             hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
             if wants_json():
-                _json_error("usage_error", exc.format_message())
+                _json_error("usage_error", exc.format_message(), wants_json())
             _fail(exc.format_message() + hint, exc.exit_code)
         except MlefitError as exc:
             if given("debug", "--debug"):
                 raise
             if wants_json():
                 if isinstance(exc, ConvergenceError) and exc.result is not None:
-                    click.echo(json.dumps(exc.result.to_dict(), indent=2))
+                    _json_out(exc.result.to_dict(), wants_json())
                 else:
-                    _json_error(exc.kind, str(exc))
+                    _json_error(exc.kind, str(exc), wants_json())
             _fail(str(exc), exc.exit_code)
         except MemoryError as exc:  # the data (or what they ask for) outgrow the memory there is
             if given("debug", "--debug"):
@@ -164,7 +171,7 @@ class MlefitGroup(click.Group):
                        f"than this process may use; read them in chunks (--chunk-size ROWS) where the fit "
                        f"allows it, or use a machine with more memory")
             if wants_json():
-                _json_error("out_of_memory", message)
+                _json_error("out_of_memory", message, wants_json())
             _fail(message, 1)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if given("debug", "--debug"):
@@ -172,5 +179,5 @@ class MlefitGroup(click.Group):
             message = (f"internal error ({type(exc).__name__}: {exc}); rerun with --debug "
                        f"for the traceback and please report it")
             if wants_json():
-                _json_error("internal_error", message)
+                _json_error("internal_error", message, wants_json())
             _fail(message, 1)

@@ -75,8 +75,9 @@ def run(how, files, fam, loss, column, options, strict, settings, chunk_size, sc
         from .engine_dask import CONNECT_TIMEOUT, fit_dask
         address, timeout = scheduler
         blocks = {} if chunk_size is None else {"block_bytes": _bytes_for_rows(files, chunk_size)}
-        return fit_dask(files, family, address=address or os.environ.get("DASK_SCHEDULER_ADDRESS"),
-                        connect_timeout=timeout or CONNECT_TIMEOUT, **blocks, **common)
+        with progress("fitting on Dask", 0):
+            return fit_dask(files, family, address=address or os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                            connect_timeout=timeout or CONNECT_TIMEOUT, **blocks, **common)
     from .stream import DEFAULT_CHUNK_ROWS, fit_file
 
     path = files[0]

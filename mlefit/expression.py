@@ -14,7 +14,9 @@ Numbers: 2, 2.5, .5, 1e-3. Parameters: exactly the names given (they may contain
 brackets and other characters, as 'p[a]' or 'w[1]' do). Constant: pi (unless a
 parameter is called pi, as the zero-inflated Poisson's is). Functions: log (natural),
 exp, sqrt, each of one argument; a caller may allow more of MODEL_FUNCTIONS (a user's own
-log-density, mlefit.own_model, also has log1p, expm1, lgamma, digamma, erf and erfc).
+log-density, mlefit.own_model, also has log1p, expm1, lgamma, digamma, erf, erfc, abs,
+pnorm (the standard normal CDF), min(a, b), max(a, b) and where(cond, a, b), whose
+condition compares two expressions with < <= > >= == or !=; min(a, b) is where(a <= b, a, b)).
 
 Evaluation follows IEEE arithmetic and never raises: log(0) = -inf, log(-1) = nan,
 1/0 = inf, 0/0 = nan, exp(1000) = inf, (-8)^(1/3) = nan.
@@ -27,7 +29,11 @@ from dataclasses import dataclass
 from .errors import UsageError, plain
 
 FUNCTIONS = ("log", "exp", "sqrt")
-MODEL_FUNCTIONS = FUNCTIONS + ("log1p", "expm1", "lgamma", "digamma", "erf", "erfc")
+MODEL_FUNCTIONS = FUNCTIONS + ("log1p", "expm1", "lgamma", "digamma", "erf", "erfc", "abs", "pnorm",
+                               "min", "max", "where")
+ARITY = {"min": 2, "max": 2, "where": 3}  # every other function takes one argument
+# comparisons, allowed only as where's condition (and only where `where` is allowed)
+COMPARISONS = {"<=": "le", ">=": "ge", "==": "eq", "!=": "ne", "<": "lt", ">": "gt"}
 CONSTANTS = {"pi": math.pi}
 MAX_TOKENS = 300
 
@@ -40,8 +46,9 @@ _SYMBOLS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
 class Expression:
     """A parsed expression: `text` as given, the parameter `names` it uses (in order of
     first use), its `tree` (nested tuples: ('num', c), ('name', n), ('neg', x),
-    ('add' | 'sub' | 'mul' | 'div' | 'pow', a, b), ('log' | 'exp' | 'sqrt', x)), and a
-    call on {name: value} -> float."""
+    ('add' | 'sub' | 'mul' | 'div' | 'pow', a, b), ('log' | 'exp' | 'sqrt' | ..., x),
+    ('where', (comparison, a, b), then, otherwise) with comparison one of COMPARISONS'
+    values), and a call on {name: value} -> float."""
 
     text: str
     names: tuple
@@ -114,7 +121,8 @@ def _tokens(text, names, fail, functions=FUNCTIONS):
             attr = _IDENT.match(text, i + 1)
             what = f" ('.{attr.group()}')" if attr else ""
             fail(f"attribute access{what} at position {i + 1} is not allowed")
-        symbol = next((s for s in _SYMBOLS if text.startswith(s, i)), None)
+        symbols = (tuple(COMPARISONS) if "where" in functions else ()) + _SYMBOLS
+        symbol = next((s for s in symbols if text.startswith(s, i)), None)
         if symbol is None:
             fail(f"unexpected character '{plain(ch)}' at position {i + 1}")
         out.append(("op", "^" if symbol == "**" else symbol, i, i + len(symbol)))
@@ -152,8 +160,15 @@ class _Parser:
                 self.fail(f"unbalanced ')' at {self.where(tok)}")
             if tok[1] == ",":
                 self.fail(f"unexpected ',' at {self.where(tok)}")
+            self.no_comparison()
             self.fail(f"expected an operator before '{plain(self._show(tok), 40)}' at {self.where(tok)}")
         return Expression(self.text, tuple(self.used), node, _compile(node))
+
+    def no_comparison(self):
+        """Fail on a comparison where an operator or ')' was expected."""
+        tok = self.peek()
+        if tok[0] == "op" and tok[1] in COMPARISONS:
+            self.fail(f"a comparison ('{tok[1]}' at {self.where(tok)}) goes only in where(cond, a, b)")
 
     def _show(self, tok):
         return self.text[tok[2]:tok[3]]
@@ -219,21 +234,43 @@ class _Parser:
                 self.fail(f"empty parentheses at {self.where(tok)}")
             node = self.expr()
             if not self.take(")"):
+                self.no_comparison()
                 self.fail(f"unbalanced '(' at {self.where(tok)} (a ')' is missing)")
             return node
         self.fail(f"unexpected '{value}' at {self.where(tok)}")
 
     def call(self, name, tok):
+        arity = ARITY.get(name, 1)
+        takes = f"{name} takes exactly one" if arity == 1 else f"{name} takes {arity} arguments"
         if not self.take("("):
             self.fail(f"the function {name} at {self.where(tok)} needs parentheses, as in {name}(x)")
         if self.peek()[0] == "op" and self.peek()[1] == ")":
-            self.fail(f"{name}() at {self.where(tok)} has no argument ({name} takes exactly one)")
-        arg = self.expr()
-        if self.peek()[0] == "op" and self.peek()[1] == ",":
-            self.fail(f"{name} at {self.where(tok)} is given more than one argument ({name} takes exactly one)")
+            self.fail(f"{name}() at {self.where(tok)} has no argument ({takes})")
+        args = [self.condition(tok) if name == "where" else self.expr()]
+        while self.take(","):
+            if len(args) == arity:
+                self.fail(f"{name} at {self.where(tok)} is given more than {'one argument' if arity == 1 else arity} "
+                          f"({takes})")
+            args.append(self.expr())
+        if len(args) < arity:
+            self.fail(f"{name} at {self.where(tok)} is given {len(args)} argument{'s' if len(args) > 1 else ''} "
+                      f"({takes})")
         if not self.take(")"):
+            self.no_comparison()
             self.fail(f"unbalanced '(' after {name} at {self.where(tok)} (a ')' is missing)")
-        return (name, arg)
+        if name in ("min", "max"):
+            a, b = args
+            return ("where", ("le" if name == "min" else "ge", a, b), a, b)
+        return (name, *args)
+
+    def condition(self, tok):
+        """where's first argument: expression, comparison, expression."""
+        left = self.expr()
+        op = self.peek()
+        if op[0] != "op" or op[1] not in COMPARISONS:
+            self.fail(f"where at {self.where(tok)} needs a comparison first, as in where(x < m, a, b)")
+        self.k += 1
+        return (COMPARISONS[op[1]], left, self.expr())
 
 
 # ---------------------------------------------------------------- IEEE arithmetic
@@ -250,6 +287,9 @@ def _compile(node):
     if kind in _UNARY:
         fn, arg = _UNARY[kind], _compile(node[1])
         return lambda v: fn(arg(v))
+    if kind == "where":
+        cond, then, otherwise = _compile(node[1]), _compile(node[2]), _compile(node[3])
+        return lambda v: then(v) if cond(v) else otherwise(v)
     op, left, right = _BINARY[kind], _compile(node[1]), _compile(node[2])
     return lambda v: op(left(v), right(v))
 
@@ -327,6 +367,13 @@ def _expm1(a):
         return math.inf
 
 
+def _pnorm(a):
+    return 0.5 * math.erfc(-a / math.sqrt(2.0))
+
+
 _UNARY = {"log": _log, "exp": _exp, "sqrt": _sqrt, "log1p": _log1p, "expm1": _expm1,
-          "lgamma": _lgamma, "digamma": _digamma, "erf": math.erf, "erfc": math.erfc}
-_BINARY = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "pow": _pow}
+          "lgamma": _lgamma, "digamma": _digamma, "erf": math.erf, "erfc": math.erfc, "abs": math.fabs,
+          "pnorm": _pnorm}
+_BINARY = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "pow": _pow,
+           "lt": lambda a, b: a < b, "le": lambda a, b: a <= b, "gt": lambda a, b: a > b,
+           "ge": lambda a, b: a >= b, "eq": lambda a, b: a == b, "ne": lambda a, b: a != b}

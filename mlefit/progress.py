@@ -1,5 +1,6 @@
 """Progress on stderr for long work (bootstrap samples, profiles, likelihood grids, chunks
-read). On a terminal, a rich progress bar. Off a terminal (a log, a pipe, CI), nothing
+read, fits by iteration, Dask). On a terminal, a rich progress bar once the work has run
+AFTER seconds (quick work shows nothing and pays no bar). Off a terminal (a log, a pipe, CI), nothing
 for work that ends within AFTER seconds; past that, one plain line per stage (when the
 stage starts, or at AFTER seconds for the first) and a line at each quarter of a known
 total: no redrawn bar, so logs stay readable and stdout is never touched."""
@@ -28,7 +29,7 @@ class _progress:
         self.what, self.total, self.shown = what, total, None
 
     def __enter__(self):
-        self.shown = _Bar(self.what, self.total) if sys.stderr.isatty() else _Lines(self.what, self.total)
+        self.shown = _LateBar(self.what, self.total) if sys.stderr.isatty() else _Lines(self.what, self.total)
         return self.shown
 
     def __exit__(self, *exc):
@@ -60,6 +61,51 @@ class _Bar:
 
     def close(self):
         self.bar.stop()
+
+
+class _LateBar:
+    """A _Bar started only after AFTER seconds, from what was recorded until then."""
+
+    def __init__(self, what, total, after=None):
+        self.what, self.text, self.total, self.done, self.bar = what, what, total, 0, None
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(AFTER if after is None else after, self._late)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _late(self):
+        with self.lock:
+            if self.bar is None and self.timer is not None:
+                self.bar = _Bar(self.text, self.total)
+                self.bar.update(self.done)
+
+    def step(self):
+        self.update(self.done + 1)
+
+    def update(self, completed):
+        with self.lock:
+            self.done = completed
+            if self.bar is not None:
+                self.bar.update(completed)
+
+    def set_total(self, total):
+        with self.lock:
+            self.total = total
+            if self.bar is not None:
+                self.bar.set_total(total)
+
+    def stage(self, text):
+        with self.lock:
+            self.text = text
+            if self.bar is not None:
+                self.bar.stage(text)
+
+    def close(self):
+        with self.lock:
+            self.timer.cancel()
+            self.timer = None
+            if self.bar is not None:
+                self.bar.close()
 
 
 class _Lines:

@@ -333,6 +333,8 @@ def print_groups(head, rows, file=None):
              f"{len(rows)} groups; {head['rows_read']} rows read, {head['n_dropped']} dropped"]
     for drop in head["dropped"]:
         items.append(f"  dropped {drop['count']} x {drop['reason']} ({', '.join(drop['first'])})")
+    shared = [n for n in (ok[0].get("notes") or []) if all(n in (r.get("notes") or []) for r in ok)] if ok else []
+    items += [f"note: {n}" for n in shared]  # every group's (two text labels: which is 1)
     table = Grid(box=SIMPLE_HEAD)
     table.add_column(head["by"], overflow="fold")
     table.add_column("n", justify="right")

@@ -1,7 +1,4 @@
 """Tables for `mlefit select` / `--dist auto`, `--gof` and `mlefit lrt`, from their dicts."""
-from rich import box
-from rich.table import Table  # the ranking: its Δ header is never plain text anyway
-
 from .render import emit, fit_table, fmt, summary_table
 from .render_plain import SIMPLE_HEAD, Grid
 from .selection import headline
@@ -13,13 +10,9 @@ SHORT = {"aic": "AIC", "aicc": "AICc", "bic": "BIC", "bits": "bits"}
 def ranking_table(d):
     crit = LABEL[d["criterion"]]
     where = f"column '{d['column']}'" if d["column"] is not None else "data"
-    table = Table(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""),
-                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, padding=(0, 1),
-                  collapse_padding=True)
-    longest = max(len(row["family"]) for row in d["ranking"])
+    table = Grid(title=f"families ranked by {crit} for {where}" + (f" of {d['source']}" if d["source"] else ""))
     for header in ("#", "family", "k", "loglik", f"Δ{SHORT[d['criterion']]}", "weight", "bits", "GOF p"):
-        table.add_column(header, justify="left" if header == "family" else "right", overflow="fold",
-                         no_wrap=header != "family", min_width=longest if header == "family" else None)
+        table.add_column(header, justify="left" if header == "family" else "right", no_wrap=True)
     for row in d["ranking"]:
         t = headline(row)
         p = "-" if t is None else _p(t["p_value"], t["samples"])
@@ -78,12 +71,13 @@ def print_selection(d, file=None):
     out.append(f"best by {LABEL[d['criterion']]}: {best['family']} "
                f"({LABEL[d['criterion']]} {fmt(d['ranking'][0]['criterion'], 10)})")
     out += [fit_table(best), summary_table(best)]
-    if d["bootstrap"]:
+    tested = any(headline(row) is not None for row in d["ranking"])  # none on censored data: a note says why
+    if tested and d["bootstrap"]:
         out.append(f"GOF p: bootstrapped Anderson-Darling for continuous families, Pearson "
                    f"chi-square for discrete ones; at most {d['bootstrap']} parametric-bootstrap samples per "
                    f"family, fewer where p is clearly above or below 0.05 (<=0.017: none of 59 as large), "
                    f"seed {d['seed']} (every test is in --json; docs/gof.md)")
-    else:
+    elif tested:
         out.append("GOF p: textbook p-values that do NOT account for the estimated parameters "
                    "(--bootstrap 0); chi-square with df reduced by the parameters")
     for row in d["ranking"]:

@@ -9,7 +9,10 @@ numpy arrays (the data variable a column, the parameters scalars), each shared s
 once: a Hessian entry reuses the pieces of the gradient and of the log-density.
 
 Trees are the parser's nested tuples; differentiation adds internal nodes the parser
-never makes: ('psi', n, a), the polygamma function of order n (digamma's derivatives)."""
+never makes: ('psi', n, a), the polygamma function of order n (digamma's derivatives),
+and ('sign', a), abs's derivative. where(cond, a, b) (and min, max, written as it) is
+differentiated branch by branch: the derivative of a piecewise expression wherever it is
+smooth; at a kink (abs at 0, min where a = b) the branch the condition picks."""
 import math
 
 import numpy as np
@@ -64,6 +67,10 @@ def _d(t, v):
         return mul(t, add(mul(_d(b, v), func("log", a)), div(mul(b, _d(a, v)), a)))
     if kind == "psi":
         return mul(("psi", t[1] + 1, t[2]), _d(t[2], v))
+    if kind == "where":  # the condition is piecewise constant: its derivative is 0 where defined
+        return where(t[1], _d(t[2], v), _d(t[3], v))
+    if kind == "sign":
+        return ZERO
     a = t[1]
     inner = _d(a, v)
     outer = {
@@ -76,6 +83,9 @@ def _d(t, v):
         "digamma": lambda: ("psi", 1, a),
         "erf": lambda: mul(("num", 2.0 / math.sqrt(math.pi)), func("exp", neg(power(a, ("num", 2.0))))),
         "erfc": lambda: mul(("num", -2.0 / math.sqrt(math.pi)), func("exp", neg(power(a, ("num", 2.0))))),
+        "abs": lambda: func("sign", a),
+        "pnorm": lambda: mul(("num", 1.0 / math.sqrt(2.0 * math.pi)),
+                             func("exp", neg(div(power(a, ("num", 2.0)), ("num", 2.0))))),
     }[kind]()
     return mul(outer, inner)
 
@@ -157,6 +167,12 @@ def div(a, b):
     return ("div", a, b)
 
 
+def where(cond, a, b):
+    if a == b:
+        return a
+    return ("where", cond, a, b)
+
+
 def power(a, b):
     if _num(b) == 0.0:
         return ONE
@@ -196,6 +212,8 @@ def _eval(t, env, cache):
     elif kind == "psi":
         from scipy.special import polygamma
         out = polygamma(t[1], _eval(t[2], env, cache))
+    elif kind == "where":
+        out = np.where(_eval(t[1], env, cache), _eval(t[2], env, cache), _eval(t[3], env, cache))
     else:
         out = _vector(kind, _eval(t[1], env, cache))
     cache[t] = out
@@ -203,15 +221,18 @@ def _eval(t, env, cache):
 
 
 _BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
-           "pow": lambda a, b: np.power(np.asarray(a, dtype=np.float64), b)}
+           "pow": lambda a, b: np.power(np.asarray(a, dtype=np.float64), b),
+           "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal, "eq": np.equal,
+           "ne": np.not_equal}
 
 
 def _vector(name, a):
-    if name in ("lgamma", "digamma", "erf", "erfc"):
+    if name in ("lgamma", "digamma", "erf", "erfc", "pnorm"):
         import scipy.special as sp
-        fn = {"lgamma": sp.gammaln, "digamma": sp.digamma, "erf": sp.erf, "erfc": sp.erfc}[name]
+        fn = {"lgamma": sp.gammaln, "digamma": sp.digamma, "erf": sp.erf, "erfc": sp.erfc, "pnorm": sp.ndtr}[name]
         return fn(a)
-    return {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p, "expm1": np.expm1}[name](a)
+    return {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p, "expm1": np.expm1, "abs": np.abs,
+            "sign": np.sign}[name](a)
 
 
 def _scalar(name, a):

@@ -19,6 +19,8 @@ def test_json_formats_print_the_error_object(fmt):
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert error["type"] == "data_error" and "non-numeric value (line 3: 'abc')" in error["message"]
+    if "ndjson" in fmt:  # one record per line, the error's too
+        assert result.stdout.count("\n") == 1
 
 
 def test_the_table_format_prints_no_json_on_error():

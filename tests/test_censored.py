@@ -329,6 +329,9 @@ def test_select_ranks_families_by_the_censored_likelihood():
     assert aics == sorted(aics)
     assert {f["family"] for f in d["failed"]} == {"pareto", "uniform"}
     assert any("no goodness-of-fit tests on censored data" in n for n in d["notes"])
+    table = subprocess.run([sys.executable, "-m", "mlefit", "select", str(data), "-c", "weeks", "--event",
+                            "relapsed", "--continuous"], capture_output=True, text=True, check=True).stdout
+    assert "GOF p:" not in table  # no legend for tests that were not made
     weeks, relapsed = remission("6-MP")
     placebo, _ = remission("placebo")
     both = censoring.from_event(np.r_[weeks, placebo], np.r_[relapsed, np.ones(placebo.size, bool)])
@@ -343,21 +346,6 @@ def test_kaplan_meier_band_against_lifelines():
     t, s, lower, upper = kaplan_meier.curve(y, event, confidence=0.95)
     ci = lifelines.KaplanMeierFitter().fit(y, event).confidence_interval_survival_function_.loc[t].to_numpy()
     assert np.allclose(lower, ci[:, 0], atol=1e-12) and np.allclose(upper, ci[:, 1], atol=1e-12)
-
-
-def test_plots_over_kaplan_meier_and_turnbull_and_refusal_for_truncation(tmp_path):
-    from mlefit.plots_censored import plot_survival
-    weeks, relapsed = remission("6-MP")
-    r = mlefit.fit(censoring.from_event(weeks, relapsed), "weibull")
-    out = plot_survival(r, tmp_path / "km.svg")
-    assert out["axes"] == 2 and out["nonparametric"] == "Kaplan-Meier"
-    assert (tmp_path / "km.svg").read_text().count("mlefit-survival") == 1
-    lower, upper, _ = mixed_normal_rows()
-    interval = mlefit.fit(censoring.from_bounds(lower, upper), "normal")
-    assert plot_survival(interval, tmp_path / "tb.png")["nonparametric"] == "Turnbull"
-    truncated = mlefit.fit(censoring.exact(weeks).truncated(lower=1.0), "weibull")
-    with pytest.raises(UsageError, match="truncated"):
-        plot_survival(truncated, tmp_path / "no.png")
 
 
 def test_turnbull_is_the_frequencies_on_disjoint_intervals_and_kaplan_meier_on_right_censoring():

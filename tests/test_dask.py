@@ -83,12 +83,15 @@ def test_errors_name_the_place_and_the_way_out(tmp_path, scheduler):
         fit_dask("-", "gamma", address=scheduler)
 
 
-def test_the_command_line_engine(tmp_path, scheduler):
+def test_the_command_line_engine(tmp_path, scheduler, monkeypatch):
     import json
 
     from click.testing import CliRunner
 
+    from mlefit import progress
     from mlefit.cli import cli
+
+    monkeypatch.setattr(progress, "AFTER", 0.0)  # issue 21, point 10: Dask runs said nothing
 
     files = [csv(tmp_path / f"w{i}.csv", 2.7 * np.random.default_rng(i).weibull(1.6, 400)) for i in range(2)]
     run = CliRunner().invoke(cli, ["fit", *files, "-d", "weibull", "--engine", "dask", "--scheduler", scheduler,
@@ -97,6 +100,7 @@ def test_the_command_line_engine(tmp_path, scheduler):
     got = json.loads(run.stdout)
     same_fit(got, mlefit.fit(read_column(files), "weibull").to_dict())
     assert any("on Dask" in n for n in got["notes"])
+    assert "mlefit: fitting on Dask..." in run.stderr
 
 
 def test_a_hex_cell_is_refused_on_the_cluster(tmp_path, scheduler):

@@ -78,6 +78,23 @@ def test_bernoulli_takes_two_text_labels_and_says_which_is_1(tmp_path):
     assert mlefit.fit(np.array([1, 0, 1]), "bernoulli").notes == ()  # numbers stay numbers
 
 
+def test_bernoulli_text_labels_with_weights_and_by(tmp_path):
+    """Two text labels worked in a plain fit only: --weights and --by said 'non-numeric
+    values'. With --by, one mapping holds for every group (a group may hold one label)."""
+    path = tmp_path / "yn.csv"
+    path.write_text("y,w,g\nyes,1,a\nno,2,a\nyes,1,b\nyes,3,b\nno,1,a\n")
+    d = json.loads(run("fit", path, "-c", "y", "-d", "bernoulli", "-w", "w", "--json").stdout)
+    assert d["parameters"][0]["estimate"] == pytest.approx(5 / 8, rel=1e-12)
+    assert "is 1 for 'yes' and 0 for 'no'" in " ".join(d["notes"])
+    out = run("fit", path, "-c", "y", "-d", "bernoulli", "--by", "g", "--positive", "no", "--format", "ndjson")
+    groups = {r["group"]: r for r in map(json.loads, out.stdout.splitlines())}
+    assert groups["a"]["parameters"][0]["estimate"] == pytest.approx(2 / 3, rel=1e-12)
+    assert groups["b"]["parameters"][0]["estimate"] == 0.0  # only 'yes' there: still 0 for 'no'
+    assert all("is 1 for 'no' and 0 for 'yes' (given by --positive)" in " ".join(r["notes"]) for r in groups.values())
+    table = run("fit", path, "-c", "y", "-d", "bernoulli", "--by", "g").stdout
+    assert "note: column 'y' is 1 for 'yes' and 0 for 'no'" in table
+
+
 @pytest.mark.parametrize("args, data, code, message", [
     (["--positive", "maybe"], "a\nyes\nno\n", 2, "--positive 'maybe' is not a label of column 'a' ('no', 'yes')"),
     ([], "a\nx\ny\nz\n", 1, "column 'a' has 3 labels ('x', 'y', 'z'); bernoulli needs two (or 0/1)"),

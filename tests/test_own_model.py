@@ -16,6 +16,7 @@ from mlefit import own_model, symbolic
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
 from mlefit.expression import MODEL_FUNCTIONS, parse
+from symbolic_check import NAMES, derivatives
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"
 ZTP = "x*log(m) - m - lgamma(x+1) - log(1 - exp(-m))"
@@ -167,17 +168,8 @@ def _random_expression(rng):
 def test_symbolic_gradient_and_hessian_equal_numeric_derivatives(seed):
     rng = np.random.default_rng(seed)
     text = _random_expression(rng)
-    tree = parse(text, ("x", "a", "b"), MODEL_FUNCTIONS).tree
-    names = ("a", "b")
-    x = rng.uniform(0.5, 3.0, 5)
-    theta = dict(a=rng.uniform(0.5, 2.0), b=rng.uniform(0.5, 2.0))
-    grad = [symbolic.derivative(tree, n) for n in names]
-    hess = [[symbolic.derivative(g, n) for n in names] for g in grad]
-
-    def value(t, at):
-        return symbolic.evaluate([t], {"x": x, **at})[0] + np.zeros(x.size)
-
-    for i, n in enumerate(names):
+    tree, grad, hess, theta, value = derivatives(text, rng)
+    for i, n in enumerate(NAMES):
         h = 1e-5 * theta[n]
         up, down = dict(theta, **{n: theta[n] + h}), dict(theta, **{n: theta[n] - h})
         numeric = (value(tree, up) - value(tree, down)) / (2 * h)

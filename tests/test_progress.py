@@ -72,3 +72,52 @@ def test_profile_intervals_and_gof_say_their_stage(tmp_path, monkeypatch):
     gof = CliRunner().invoke(cli, ["fit", str(path), "-d", "gamma", "--gof", "--bootstrap", "19", "--json"])
     assert gof.exit_code == 0 and "mlefit: bootstrap goodness of fit..." in gof.stderr
     json.loads(gof.stdout)
+
+
+def test_fits_by_iteration_say_their_stage_and_closed_forms_say_nothing(tmp_path, monkeypatch):
+    """Issue 21, point 10: a normal mixture's EM (and every fit by iteration) said nothing
+    however long it ran."""
+    monkeypatch.setattr(progress, "AFTER", 0.0)
+    path = tmp_path / "x.csv"
+    rng = np.random.default_rng(0)
+    np.savetxt(path, np.r_[rng.normal(0, 1, 200), rng.normal(4, 1, 200)], header="x", comments="")
+    mix = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal_mixture:2", "--json"])
+    assert mix.exit_code == 0 and "mlefit: fitting normal_mixture:2..." in mix.stderr
+    json.loads(mix.stdout)
+    closed = CliRunner().invoke(cli, ["fit", str(path), "-d", "normal", "--json"])
+    assert closed.exit_code == 0 and closed.stderr == ""
+
+
+def test_the_terminal_bar_starts_only_after_the_quiet_period(monkeypatch):
+    """On a terminal the rich bar is drawn only once the work has run AFTER seconds; what
+    happened before is carried over."""
+    made = []
+
+    class Recorder:
+        def __init__(self, what, total):
+            self.calls = [("new", what, total)]
+            made.append(self)
+
+        def update(self, done):
+            self.calls.append(("update", done))
+
+        def stage(self, text):
+            self.calls.append(("stage", text))
+
+        def set_total(self, total):
+            self.calls.append(("total", total))
+
+        def close(self):
+            self.calls.append(("close",))
+
+    monkeypatch.setattr(progress, "_Bar", Recorder)
+    quick = progress._LateBar("quick", 10, after=60.0)
+    quick.step()
+    quick.close()
+    assert made == []
+    slow = progress._LateBar("slow", 10, after=0.0)
+    slow.timer.join()
+    slow.step()
+    slow.stage("second")
+    slow.close()
+    assert made[0].calls == [("new", "slow", 10), ("update", 0), ("update", 1), ("stage", "second"), ("close",)]

@@ -214,3 +214,21 @@ def test_every_family_is_tried_by_select_or_says_why_not():
         else:
             assert spec.name in pool, f"{spec.name} is neither tried by select nor marked not_selected"
     assert len(set(DISCRETE + CONTINUOUS)) == len(DISCRETE + CONTINUOUS)
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_the_ranking_keeps_every_column_on_a_narrow_terminal(columns):
+    """At 60 columns rich cropped the ranking's last column: 'GOF p' vanished and its
+    values showed as a lone '<'. The ranking is a Grid now, laid out like every other
+    table: one line per field when it does not fit."""
+    from pathlib import Path
+    data = Path(__file__).resolve().parent.parent / "sample_data" / "michelson.csv"
+    out = CliRunner(env={"COLUMNS": columns}).invoke(
+        cli, ["select", str(data), "-c", "speed", "--continuous", "--bootstrap", "19", "--seed", "1"]).output
+    ranking = out.split("likelihood-ratio tests")[0]
+    assert "GOF p" in ranking
+    assert all(len(line) <= int(columns) for line in ranking.splitlines()[1:])  # [0]: the title, a path
+    for family in ("normal", "exponential", "pareto"):
+        assert family in ranking
+    if columns == "60":
+        assert ranking.count("GOF p:") == 16
