@@ -283,10 +283,16 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if positive is not None and not binary:
         raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels")
     if cli_censor.asked(censor):
-        cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, chunk_size=chunk_size, engine=engine))
+        cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, engine=engine))
         if by is not None:
             return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output,
                            dict(settings, resample=cli_censor.resample_kind(resample)), censor)
+        from . import cli_engine, stream_censored
+        needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, labels, prior)
+        if stream_censored.plan(files, fam, column, censor, chunk_size, needs, fix, options.encoding) == "chunks":
+            result = _stream_censored(files[0], fam, column, censor, options, strict, settings, chunk_size)
+            if result is not None:
+                return _emit_fit(result.to_dict(), output)
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
                              dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
     from . import cli_engine
@@ -363,6 +369,26 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     if plot is not None:
         _draw(result, plot, True)
     _emit_fit(result.to_dict(), output)
+
+
+def _stream_censored(path, fam, column, censor, options, strict, settings, chunk_size):
+    """The right-censored fit of a file read in chunks; None where only the in-memory fit
+    can be exact and no --chunk-size asked for chunks (the caller then reads it whole)."""
+    import os
+
+    from .errors import UsageError
+    from .stream_censored import NotStreamed, fit_file
+    size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
+    try:
+        with _progress("reading in chunks", size) as bar:
+            return fit_file(path, fam, column=column, event=censor["event"], options=options,
+                            chunk_rows=chunk_size, strict=strict, confidence=settings["confidence"],
+                            information=settings["information"], max_iter=settings["max_iter"],
+                            on_bytes=None if bar is None else bar.update)
+    except NotStreamed as exc:
+        if chunk_size is not None:
+            raise UsageError(f"{exc}: drop --chunk-size to fit them in memory") from None
+        return None
 
 
 def _emit_fit(d, output):

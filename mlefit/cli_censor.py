@@ -138,8 +138,7 @@ def _kept(where, keep):
     return lambda i: where(int(idx[i]))
 
 
-REFUSED_WITH = (("gof", "--gof"), ("trials", "--trials"),
-                ("chunk_size", "--chunk-size"))
+REFUSED_WITH = (("gof", "--gof"), ("trials", "--trials"))
 
 
 def resample_kind(resample):
@@ -156,5 +155,6 @@ def refuse_others(given):
         if given.get(key) not in (None, False, ()):
             raise UsageError(f"{option} does not go with censored or truncated data")
     if given.get("engine") == "dask":
-        raise UsageError("--engine dask does not go with censored or truncated data (they are read in memory)")
+        raise UsageError("--engine dask does not go with censored or truncated data (they are read in memory, "
+                         "or in chunks with --chunk-size)")
 

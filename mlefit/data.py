@@ -312,6 +312,23 @@ def _missing(col, options):
     return missing  # never null: a null input is already True in `missing`
 
 
+def surely_present(col, options):
+    """Whether a numeric arrow column has no missing cell (no null, NaN or numeric
+    --na-values marker), found from its buffers without a mask (the extremes of float
+    values are NaN where one is)."""
+    if str(col.type) not in _NUMPY_TYPES or col.null_count or any(
+            m and is_number(m, options.decimal) for m in options.na_values):
+        return False
+    if str(col.type) in ("float", "double"):
+        for ch in col.chunks:
+            if len(ch):
+                v = np.frombuffer(ch.buffers()[1], dtype=ch.type.to_pandas_dtype())[ch.offset:ch.offset + len(ch)]
+                low, high = extremes(v)
+                if low != low or high != high:
+                    return False
+    return True
+
+
 _NUMPY_TYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float",
                 "double"}
 _SIGNED = ("int8", "int16", "int32", "int64")

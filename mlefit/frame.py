@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import (BLANK_LINE, FIRST, MISSING, NamesOnly, _convert, _is_string, _missing, _normalise, _to_numpy,
-                   choose_column)
+                   choose_column, surely_present)
 from .errors import DataError, UsageError, plain
 from .formula import REST
 from .limits import GUESS_COLUMNS
@@ -49,9 +49,6 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
     text labels; the others must be numbers. on_text(name, first cell): called for a
     column after the first that holds text and no number at all; it raises to refuse the
     column, or returns to keep it as labels (None: such cells are reported one by one)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     paths = [paths] if isinstance(paths, str) else list(paths)
     if len(paths) != 1:
         raise UsageError(f"{command} reads one file (or - for standard input)")
@@ -73,6 +70,22 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
     if any(not _is_string(raw.table.schema.field(c).type) for c in text) and raw.unit == "line":
         raw = parse(source, options, string_column=text[0], pick=pick)
     table = raw.table.select(chosen)
+    text = text_columns(table, chosen, text, options, auto_labels, on_text)
+    kept, dropped, filtered = missing_rows(table, chosen, names, options, missing_reasons, optional, raw.place)
+    if raw.blank_lines:
+        dropped.insert(0, Drop(BLANK_LINE, len(raw.blank_lines),
+                               tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
+    columns = converted(filtered, chosen, names, text, raw.source, options, lambda p: raw.place(int(kept[p])),
+                        kept.size, optional)
+    return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
+                 tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])), kept, table.num_rows)
+
+
+def text_columns(table, chosen, text, options, auto_labels=False, on_text=None):
+    """The columns of `table` to keep as text: those in `text`, the first one when
+    auto_labels and it holds text and no number (a column of labels), and a later one
+    holding no number for which on_text(name, first cell) returns (it raises to refuse)."""
+    text = list(text)
     # a text target with no number in it is a column of labels; one with numbers is
     # numbers (its stray text is then an error naming the cells)
     if auto_labels and chosen[0] not in text and _is_string(table.schema.field(0).type):
@@ -85,12 +98,23 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
             if cells and not any(is_number(v, options.decimal) for v in cells):
                 on_text(c, cells[0])
                 text.append(c)
+    return text
+
+
+def missing_rows(table, chosen, names, options, missing_reasons=None, optional=(), place=None):
+    """(the indexes of the rows kept, the Drops of the others by reason, the table of the
+    rows kept): a row missing a value in any column (but those of `optional` names) is
+    left out, counted under the first column it misses (MISSING for the first column,
+    else missing_reasons[i] or "missing value in column 'c'"); place(row) names a row."""
+    import pyarrow as pa
+
     missing = np.zeros(table.num_rows, dtype=bool)
     any_missing = None  # the same, as an arrow mask to filter with
     reasons = []  # (reason, rows newly missing in this column)
     for i, c in enumerate(chosen):  # nulls, NaN, blank or marker cells, as for one column
-        if names[i] in optional:
+        if names[i] in optional or surely_present(table.column(c), options):
             continue
+        import pyarrow.compute as pc  # (30-300 ms to import: only where a cell may be missing)
         mask = _missing(_normalise(table.column(c)), options)
         any_missing = mask if any_missing is None else pc.or_(any_missing, mask)
         if table.num_rows:
@@ -98,26 +122,31 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
             reason = MISSING if i == 0 else (missing_reasons or {}).get(i, f"missing value in column '{c}'")
             reasons.append((reason, here & ~missing))
             missing |= here
-    kept = np.flatnonzero(~missing)
     dropped = []
-    if raw.blank_lines:
-        dropped.append(Drop(BLANK_LINE, len(raw.blank_lines), tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
     for reason, rows in reasons:
         if rows.any():
             where = np.flatnonzero(rows)
-            dropped.append(Drop(reason, int(where.size), tuple(raw.place(int(p)) for p in where[:FIRST])))
-    filtered = table if any_missing is None else table.filter(pc.invert(any_missing))
+            dropped.append(Drop(reason, int(where.size), tuple(place(int(p)) for p in where[:FIRST])))
+    filtered = table if any_missing is None or not missing.any() else table.filter(pc.invert(any_missing))  # noqa: F821
+    return (np.arange(table.num_rows) if not missing.any() else np.flatnonzero(~missing)), dropped, filtered
+
+
+def converted(filtered, chosen, names, text, source, options, where, n, optional=(), spans=None):
+    """{column: values} of the rows kept (missing_rows): text columns as labels, the
+    others as numbers (refused with where(p) naming a bad cell); blanks of an optional
+    column back in place as NaN. spans: a dict given to be filled with each numeric
+    column's (min, max), where its reading found them (else None)."""
     columns = {}
     for name, c in zip(names, chosen):
-        col = _convert(filtered.column(c), c, raw.source, c in text, [],
-                       where=lambda p: raw.place(int(kept[p])), rows_read=len(kept), options=options,
+        col = _convert(filtered.column(c), c, source, c in text, [], where=where, rows_read=n, options=options,
                        values=c == chosen[0])
         columns[c] = col.values
+        if spans is not None:
+            spans[c] = col.extremes
         if name in optional and col.positions is not None:  # blanks back in place, as NaN
-            columns[c] = np.full(kept.size, np.nan)
+            columns[c] = np.full(n, np.nan)
             columns[c][col.positions] = col.values
-    return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
-                 tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])), kept, table.num_rows)
+    return columns
 
 
 def frame_of(data, names, text_first=False, options=None, on_text=None, optional=(), labels=()):

@@ -60,6 +60,82 @@ def _risk_sets(t, e, w):
 def median(times, events, weights=None):
     """The smallest event time where S falls to 1/2 or below (None: it never does, the
     largest times being censored)."""
-    t, s = curve(times, events, weights)
+    return _first_half(*curve(times, events, weights))
+
+
+class Tally:
+    """The Kaplan-Meier median of rows added chunk by chunk (add), from a table of each
+    distinct (time, event) and its count: memory holds the distinct times, not the rows.
+    A row is one sortable integer, the bits of its time (>= 0: the bits of non-negative
+    doubles sort as the doubles do) with the event in the lowest bit, so a chunk costs
+    one integer sort; a row censored below 0 is in no risk set of an event time (>= 0)
+    and is left out. The chunks' tables are merged whenever they outgrow the merged
+    one, by a stable sort that runs through the sorted tables (each row is merged
+    O(log n) times)."""
+
+    def __init__(self):
+        self.keys, self.counts, self.parts, self.waiting = np.empty(0, np.uint64), np.empty(0, np.int64), [], 0
+
+    def add(self, times, events, nonnegative=False):
+        """Rows of times and events (booleans); nonnegative: every time is known to be >= 0."""
+        t = np.asarray(times, dtype=np.float64)
+        if not nonnegative:
+            keep = (t >= 0) | events
+            t, events = t[keep], events[keep]
+        keys = np.left_shift(t.view(np.uint64), np.uint64(1))  # the sign bit leaves: -0.0 is 0.0
+        keys |= events
+        keys.sort()
+        self.parts.append(_distinct(keys))
+        self.waiting += self.parts[-1][0].size
+        if self.waiting > max(1 << 23, 2 * self.keys.size):
+            self._merge()
+
+    def _merge(self):
+        keys = np.concatenate([self.keys] + [p[0] for p in self.parts])
+        counts = np.concatenate([self.counts] + [p[1] for p in self.parts])
+        order = np.argsort(keys, kind="stable")  # sorted runs: a merge
+        first, keys = _firsts(keys[order])
+        self.keys, self.counts = keys, _run_sums(counts[order], first)
+        self.parts, self.waiting = [], 0
+
+    def median(self):
+        """curve's median of the rows added (no weights): the smallest event time where
+        S falls to 1/2 or below, or None."""
+        if self.parts:
+            self._merge()
+        times = np.right_shift(self.keys, np.uint64(1))
+        dead_here = np.where(self.keys & np.uint64(1), self.counts, 0)
+        first, _ = _firsts(times)
+        if not first.size:
+            return None
+        rows = _run_sums(self.counts, first)
+        dead = _run_sums(dead_here, first)
+        risk = rows[::-1].cumsum()[::-1]  # rows with a time at or above
+        seen = dead > 0
+        return _first_half(times[first][seen].view(np.float64),
+                           np.cumprod(1.0 - dead[seen].astype(np.float64) / risk[seen].astype(np.float64)))
+
+
+def _firsts(sorted_values):
+    """(where each run of equal sorted values starts, the distinct values)."""
+    if not sorted_values.size:
+        return np.empty(0, np.intp), sorted_values
+    first = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    return first, sorted_values[first]
+
+
+def _run_sums(values, first):
+    """The sums of the runs of values starting at `first` (integers: exact by cumsum)."""
+    ends = np.cumsum(values)[np.r_[first[1:] - 1, values.size - 1]] if first.size else values[:0]
+    return np.diff(np.r_[0, ends]) if first.size else ends
+
+
+def _distinct(sorted_values):
+    """(distinct values, how many times each) of sorted values."""
+    first, values = _firsts(sorted_values)
+    return values, np.diff(np.r_[first, sorted_values.size])
+
+
+def _first_half(times, s):
     below = np.flatnonzero(s <= 0.5 + 1e-12)
-    return float(t[below[0]]) if below.size else None
+    return float(times[below[0]]) if below.size else None

@@ -132,7 +132,8 @@ class _Header:
         self.block = block
 
 
-def _parse(block, head, name, options, source):
+def _parse(block, head, names, options, source):
+    """The columns `names` of a run of lines, as a pyarrow table (in that order)."""
     import pyarrow as pa
 
     pacsv = pyarrow_csv()
@@ -143,14 +144,14 @@ def _parse(block, head, name, options, source):
             read_options=pacsv.ReadOptions(column_names=head.names, block_size=PARSE_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=head.delimiter, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
-                include_columns=[name], null_values=list(NA_VALUES) + list(options.na_values),
+                include_columns=list(names), null_values=list(NA_VALUES) + list(options.na_values),
                 strings_can_be_null=True, quoted_strings_can_be_null=True,
                 decimal_point=options.decimal, column_types=types))
 
     try:
         table = read({})
         again = hex_as_text(table.schema, block)
-        return (read(again) if again else table).column(0)
+        return read(again) if again else table
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         detail = plain(str(exc).splitlines()[0])[:120]
         raise DataError(f"cannot read '{source}' as CSV: {detail}; check the delimiter (--delimiter) "
@@ -217,49 +218,84 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
         raise
 
 
+class Runs:
+    """The runs of whole lines of a text input after its header, each with the number
+    of its first line, and the tally of what reading them left out (blank lines, and the
+    Drops of each run, by reason). head: the header (_Header); done: bytes read so far."""
+
+    def __init__(self, fh, source, options, chunk_rows):
+        self.fh, self.source, self.chunk_rows, self.done = fh, source, chunk_rows, 0
+        first = fh.read(1 << 20)
+        while first and not first.strip():  # blank lines before the header: read on to it
+            more = fh.read(1 << 20)
+            if not more:
+                break
+            first += more
+        if first.startswith(b"\xef\xbb\xbf"):
+            first, self.done = first[3:], 3
+        if not first.strip():
+            raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
+        self.first, self.size = first, _bytes_per_chunk(first, chunk_rows)
+        self.head = _Header(first, options, source)
+        self.rows_read, self.blank_total, self.blank_first, self.drops = 0, 0, [], {}
+
+    def __iter__(self):
+        """(block, its first line number); the caller reads the block, then tells count()."""
+        line = 1
+        pending = self.head.header  # the header row is still ahead (behind blank lines, maybe)
+        for block in _blocks(_Prepend(self.first, self.fh), self.size):
+            if pending:  # leading blank lines, then the names
+                cut = _end_of_first_content_line(bytes(block[:1 << 20]))
+                if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
+                    cut = _end_of_first_content_line(bytes(block))
+                skipped = bytes(block[:cut])
+                pending = not skipped.strip()  # only blank lines so far
+                line += skipped.count(b"\n")
+                self.done += cut
+                block = block[cut:]
+                if not block:
+                    continue
+            self.done += len(block)
+            self._lines = 0
+            yield block, line
+            line += self._lines
+
+    def count(self, lines, rows_read, blanks, dropped):
+        """A run read: the lines it spans, its rows, the places of its blank lines, its Drops."""
+        self._lines = lines
+        self.rows_read += rows_read
+        self.blank_total += len(blanks)
+        self.blank_first += blanks[:FIRST - len(self.blank_first)]
+        for d in dropped:
+            c, f = self.drops.get(d.reason, (0, ()))
+            self.drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
+
+    def dropped(self):
+        """Every Drop of the pass: blank lines first, then each reason."""
+        return (([Drop(BLANK_LINE, self.blank_total, tuple(self.blank_first))] if self.blank_total else []) +
+                [Drop(r, c, f) for r, (c, f) in self.drops.items()])
+
+    def report(self, name, notes):
+        """The Column of the pass's report (no values): rows read, left out, and how."""
+        return Column(name, np.empty(0), np.empty(0, dtype=np.int64), self.rows_read + self.blank_total,
+                      tuple(self.dropped()), self.source, notes=tuple(notes) + tuple(self.head.notes) + (
+                          f"read in chunks of about {self.chunk_rows} rows" if self.chunk_rows else
+                          f"read in chunks of about {self.size / 2 ** 20:.3g} MB of text",))
+
+
 def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped, counts,
           chunks):
     stats = None
-    line, rows_read, used, done = 1, 0, 0, 0
-    blank_total, blank_first, drops = 0, [], {}
+    used = 0
     lo, hi, first_value, spread = np.inf, -np.inf, None, False
-    first = fh.read(1 << 20)
-    while first and not first.strip():  # blank lines before the header: read on to it
-        more = fh.read(1 << 20)
-        if not more:
-            break
-        first += more
-    if first.startswith(b"\xef\xbb\xbf"):
-        first, done = first[3:], 3
-    if not first.strip():
-        raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
-    head = _Header(first, options, source)
+    runs = Runs(fh, source, options, chunk_rows)
+    head = runs.head
     name = choose_column(NamesOnly(head.names), column)
     outside = Outside(fam, whole_pass=True)
-    pending = head.header  # the header row is still ahead (behind blank lines, maybe)
-    size = _bytes_per_chunk(first, chunk_rows)
-    for block in _blocks(_Prepend(first, fh), size):
-        if pending:  # leading blank lines, then the names
-            cut = _end_of_first_content_line(bytes(block[:1 << 20]))
-            if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
-                cut = _end_of_first_content_line(bytes(block))
-            skipped = bytes(block[:cut])
-            pending = not skipped.strip()  # only blank lines so far
-            line += skipped.count(b"\n")
-            done += cut
-            block = block[cut:]
-            if not block:
-                continue
-        done += len(block)
+    for block, line in runs:
         part, count, blanks = read_block(block, line, head, name, options, source,
                                          "drop --chunk-size (or give --chunk-size 0)", ints=counts is not None)
-        blank_total += len(blanks)
-        blank_first += blanks[:FIRST - len(blank_first)]
-        line += count
-        rows_read += part.rows_read
-        for d in part.dropped:
-            c, f = drops.get(d.reason, (0, ()))
-            drops[d.reason] = (c + d.count, (f + d.first)[:FIRST])
+        runs.count(count, part.rows_read, blanks, part.dropped)
         x = part.values
         if x.size:
             low, high = check_values(part, fam, outside)
@@ -279,13 +315,8 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
                     s = fam.stats(x, None)
                 stats = s if stats is None else fam.merge(stats, s)
         if on_bytes is not None:
-            on_bytes(done)
-    dropped = ([Drop(BLANK_LINE, blank_total, tuple(blank_first))] if blank_total else []) + \
-        [Drop(r, c, f) for r, (c, f) in drops.items()]
-    report = Column(name, np.empty(0), np.empty(0, dtype=np.int64), rows_read + blank_total,
-                    tuple(dropped), source, notes=tuple(notes) + tuple(head.notes) + (
-                        f"read in chunks of about {chunk_rows} rows" if chunk_rows else
-                        f"read in chunks of about {size / 2 ** 20:.3g} MB of text",))
+            on_bytes(runs.done)
+    report = runs.report(name, notes)
     if strict:
         refuse_dropped(report.label, report.dropped)
     outside.refuse(report.label)
@@ -306,21 +337,30 @@ def read_block(block, start, head, name, options, source, way_out, place=_line, 
     """One run of whole lines of a CSV file, its first on line `start`: (the Column of
     its values and of the cells dropped, the lines it spans, the places of its blank
     lines). place(k) names line k; ints: a column of integers stays int64 (counted as it is)."""
-    col = _parse(block, head, name, options, source)
+    table, count, blanks, where = read_lines(block, start, head, [name], options, source, way_out, place)
+    col = table.column(0)
+    part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
+                    infinite=False, ints=ints)
+    return part, count, blanks
+
+
+def read_lines(block, start, head, names, options, source, way_out, place=_line):
+    """The columns `names` of one run of whole lines, its first on line `start`: (the
+    pyarrow table, the lines it spans, the places of its blank lines, where(p): the place
+    of the table's row p)."""
+    table = _parse(block, head, names, options, source)
     count = line_count(block)
     lines, blanks = None, ()
-    if count != len(col):  # blank lines (pyarrow skips them), or line breaks inside quotes
+    if count != table.num_rows:  # blank lines (pyarrow skips them), or line breaks inside quotes
         lines, blanks = _lines(block, start)
-        if count - len(blanks) != len(col):
+        if count - len(blanks) != table.num_rows:
             raise DataError(f"'{source}' has quoted fields that span lines near {place(start)}: it "
                             f"cannot be read in chunks; {way_out}")
 
     def where(p):
         return place(int(lines[p]) if lines is not None else start + p)
 
-    part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
-                    infinite=False, ints=ints)
-    return part, count, [place(int(b)) for b in blanks]
+    return table, count, [place(int(b)) for b in blanks], where
 
 
 def check_values(part, fam, outside=None):

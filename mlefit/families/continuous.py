@@ -470,8 +470,16 @@ def weibull_right_censored(seen, w_seen, all_x, w_all, controls):
     if nm.logs_lose_digits(top, sd) or not sd > 0:
         return None
     y -= top
-    s = SimpleNamespace(n=d, ys=InMemory(y, w_all, nm.total_weight(w_all, y.size)), top=top, hi=None,
-                        ybar=nm.wsum(logs_seen, w_seen) / d - top, sumlog=nm.wsum(logs_seen, w_seen), sd=sd)
+    return weibull_censored_estimate(d, nm.wsum(logs_seen, w_seen), sd,
+                                     InMemory(y, w_all, nm.total_weight(w_all, y.size)), top, None, controls)
+
+
+def weibull_censored_estimate(d, sumlog, sd, ys, top, hi, controls):
+    """weibull_right_censored's estimator from its statistics: d the weight of the rows
+    seen, sumlog and sd the sum and spread of their logs; ys every row's log(x) - top
+    (InMemory, or LogsOnChunks about hi = max x for rows read in chunks; hi None in
+    memory), top = max log x."""
+    s = SimpleNamespace(n=d, ys=ys, top=top, hi=hi, ybar=sumlog / d - top, sumlog=sumlog, sd=sd)
     return _weibull_estimate(s, controls)
 
 

@@ -36,11 +36,16 @@ def start(y, w):
 def right_censored(seen, w_seen, everything, w_all, controls):
     """Rows seen and right-censored: the rate is the events over the total time at risk,
     d / sum x, in closed form (the log-likelihood d log rate - rate sum x)."""
+    d = float(seen.size if w_seen is None else np.sum(w_seen))
+    exposure = float(np.sum(everything) if w_all is None else np.dot(w_all, everything))
+    return right_censored_sums(d, exposure)
+
+
+def right_censored_sums(d, exposure):
+    """The rate's closed form from the events d and the total time at risk."""
     import math
 
     from .base import Solution
-    d = float(seen.size if w_seen is None else np.sum(w_seen))
-    exposure = float(np.sum(everything) if w_all is None else np.dot(w_all, everything))
     rate = d / exposure
     return Solution((rate,), "closed form: events over the total time at risk", 0, True,
                     at=(d * math.log(rate) - d, np.array([[d / (rate * rate)]])))

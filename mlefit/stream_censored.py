@@ -1,0 +1,239 @@
+"""A right-censored fit of a file read chunk by chunk (--column T --event E): the rows
+are never all in memory, only the statistics the family's own estimator needs, so the
+fit equals the in-memory one.
+
+The exponential needs the events d and the total time at risk sum x (its rate is d /
+sum x); the weibull its profile equation in the shape, whose power sums sum x^k,
+sum x^k log x, ... run over every row's time, with the count, sum and spread of the logs of
+the times seen: the times are kept in a temporary file (chunks.LocalChunks, as the
+uncensored streamed weibull keeps its values) and summed over chunk by chunk. The report
+counts the rows of each kind and gives the Kaplan-Meier median from a table of the
+distinct times (kaplan_meier.Tally). Any other family, censoring or option needs every
+row in memory; the plan says which and why. A weibull fit that its shortcut cannot make
+exactly (logs that would lose digits) is refused when --chunk-size asked for it, and made
+in memory otherwise (NotStreamed)."""
+import math
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+
+from .errors import DataError, UsageError
+
+FAMILIES = ("exponential", "weibull")  # the families with right-censored sufficient sums
+ONLY = ("event_left", "lower_col", "upper_col", "censored_cells", "lower_limit", "upper_limit",
+        "truncate_lower", "truncate_upper", "entry")
+WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
+
+
+class NotStreamed(Exception):
+    """The streamed fit cannot be exact here (the reason); the in-memory one can."""
+
+
+def why_not(fam, censor, needs, fix):
+    """Why these censored rows cannot be fitted chunk by chunk (the message that refuses
+    --chunk-size), or None."""
+    given = [k for k in ONLY if censor.get(k) not in (None, False)]
+    if given:
+        option = "--" + given[0].replace("_col", "").replace("_", "-")
+        return (f"only right-censored rows (--column with --event) are fitted in chunks: {option} needs "
+                f"every row in memory; drop --chunk-size")
+    if fam.spec.name.split(":")[0] not in FAMILIES:
+        return (f"only the exponential and weibull families fit censored rows in chunks (from sums over "
+                f"the rows): {fam.name} needs every row in memory; drop --chunk-size")
+    if needs or fix:
+        return f"{needs or '--fix'} needs every value in memory: drop --chunk-size"
+    return None
+
+
+def plan(files, fam, column, censor, chunk_size, needs, fix, encoding):
+    """'memory' or 'chunks' for a censored fit; a UsageError where --chunk-size asked for
+    chunks the fit cannot take. Unasked, a file (not standard input) of more than
+    AUTO_BYTES of text whose fit can be streamed is read in chunks."""
+    if chunk_size == 0:
+        return "memory"
+    why = why_not(fam, censor, needs, fix)
+    if chunk_size is not None:
+        if why:
+            raise UsageError(why)
+        if len(files) != 1:
+            raise UsageError("--chunk-size reads one file (or -); drop --chunk-size")
+        return "chunks"
+    from .cli_engine import _chunkable_file
+    # standard input only when asked: a fit the shortcut cannot make exactly is then read
+    # again, in memory, which a file allows and a pipe does not
+    if why or column is None or len(files) != 1 or files[0] == "-" or not _chunkable_file(files[0], encoding):
+        return "memory"
+    return "chunks"
+
+
+def fit_file(path, family, *, column, event, options=None, chunk_rows=None, strict=False, confidence=0.95,
+             information="observed", max_iter=200, on_bytes=None):
+    """The censored fit (censored_fit.fit's result, Wald intervals) of the rows of one CSV
+    file, time `column` and indicator `event`, read chunk by chunk. NotStreamed where only
+    the in-memory fit can be exact."""
+    from .censored_fit import censored_family, density_of, fitted_median
+    from .estimate import from_stats, resolve
+    from .readers import ReadOptions
+    from .stream import _open
+
+    fam = resolve(family, None, None, confidence, information, max_iter)[0]
+    if information == "expected":
+        raise UsageError("censored fits use the observed information (the expected one depends on the "
+                         "censoring mechanism); drop --information expected")
+    dens, shapes = density_of(fam)
+    options = options or ReadOptions()
+    found = _open(path, options.encoding)
+    try:
+        got = _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict, on_bytes)
+    finally:
+        found.close()
+    try:
+        solution = _estimate(fam, got, max_iter)
+        if solution is None:
+            raise NotStreamed(f"the {fam.name} shortcut cannot fit these times exactly in chunks "
+                              f"(their logs would lose digits, or its Newton did not settle)")
+        method = f"{solution.method} (right-censored rows, read in chunks)"
+        sfam = replace(censored_family(fam, dens, shapes), check=None,
+                       estimate=lambda s, controls: replace(solution, method=method))
+        result = from_stats(sfam, SimpleNamespace(n=float(got.rows)), got.report, (got.lo, got.hi),
+                            confidence=confidence, information=information, max_iter=max_iter, keep_data=False)
+    finally:
+        if got.chunks is not None:
+            got.chunks.close()
+    theta = tuple(p.estimate for p in result.parameters)
+    counts = {"exact": got.seen, "left": 0, "right": got.rows - got.seen, "interval": 0, "truncated": 0,
+              "kaplan_meier_median": got.tally.median(),
+              "fitted_median": fitted_median(dens, theta, shapes, np.array([got.lo, got.hi]))}
+    return replace(result, censoring=counts)
+
+
+def _estimate(fam, got, max_iter):
+    """The family's own estimate from the sums gathered (None: not exact in chunks)."""
+    from .families.exponential import right_censored_sums
+    from .families.base import Controls
+
+    if fam.spec.name == "exponential":
+        return right_censored_sums(float(got.seen), math.fsum(got.exposure))
+    from . import numerics as nm
+    from .chunks import LogsOnChunks
+    from .families.continuous import weibull_censored_estimate
+
+    n, mean, m2 = got.logs
+    hi = float(got.chunks.hi)
+    top = math.log(hi)
+    sd = math.sqrt(m2)
+    if nm.logs_lose_digits(top, sd) or not sd > 0:
+        return None
+    with np.errstate(all="ignore"):
+        try:
+            sol = weibull_censored_estimate(float(got.seen), math.fsum(got.sumlog), sd,
+                                            LogsOnChunks(got.chunks, hi), top, hi,
+                                            Controls(max_iter=int(max_iter), tol=1e-12))
+        except (ArithmeticError, ValueError):
+            return None
+    if not sol.converged or not all(math.isfinite(t) and t > 0 for t in sol.theta):
+        return None
+    return sol
+
+
+def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes):
+    """One pass over the runs of lines: rows read and left out, the rows of each kind,
+    the family's sums, the Kaplan-Meier table."""
+    from .censored_fit import every_right_censored, impossible
+    from .chunks import LocalChunks
+    from .data import NamesOnly, choose_column, column_label, refuse_dropped
+    from .kaplan_meier import Tally
+    from .stream import CHUNK_BYTES, Runs, _bytes_per_chunk
+
+    _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
+    runs = Runs(fh, source, options, chunk_rows)
+    names = NamesOnly(runs.head.names)
+    if event is None:
+        raise UsageError("a censored fit read in chunks needs --event")
+    e_name = choose_column(names, event, "--event")
+    name = choose_column(names, column, exclude=[e_name])
+    if name == e_name:
+        raise UsageError(f"the same column is named twice among {name}, {e_name}")
+    weibull = fam.spec.name != "exponential"
+    got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
+                          tally=Tally(), bad=0, shown=[], report=None,
+                          chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=True) if weibull else None)
+    try:
+        for block, line in runs:
+            _run(block, line, runs, name, e_name, event, options, source, fam, got)
+            if on_bytes is not None:
+                on_bytes(runs.done)
+        got.report = runs.report(name, notes)
+        if strict:
+            refuse_dropped("the data", got.report.dropped)
+        label = column_label(name)
+        if got.bad:
+            raise impossible(got.bad, ", ".join(got.shown), label, fam.name, fam.spec.support_text)
+        if got.rows == 0:
+            raise DataError(f"{label} has no rows to fit; check the file and the columns")
+        if got.seen == 0:
+            raise every_right_censored(fam.name)
+        if weibull and got.chunks.n == 0:
+            raise NotStreamed("no time at risk above 0")
+    except BaseException:
+        if got.chunks is not None:
+            got.chunks.close()
+        raise
+    return got
+
+
+def _run(block, line, runs, name, e_name, event, options, source, fam, got):
+    """One run of lines read into the pass's sums (got)."""
+    from . import numerics as nm
+    from .censoring import _indicator
+    from .frame import converted, missing_rows, text_columns
+    from .stream import read_lines
+    from .support import outside
+
+    cols = [name, e_name]
+    table, count, blanks, where = read_lines(block, line, runs.head, cols, options, source, WAY_OUT)
+    text = text_columns(table, cols, [], options, on_text=lambda c, cell: None)  # words (true/false) stay text
+    kept, dropped, filtered = missing_rows(table, cols, [name, event], options,
+                                           {1: f"missing value in column '{event}'"}, (), where)
+    runs.count(count, table.num_rows, blanks, dropped)
+    place = (lambda p: where(int(kept[p])))
+    spans = {}
+    values = converted(filtered, cols, cols, text, source, options, place, kept.size, spans=spans)
+    t = values[name]
+    if not t.size:
+        return
+    e = _indicator(values[e_name], t.size, "--event", place)
+    low, high = spans[name] or nm.extremes(t)
+    seen = t[e]
+    if low <= 0:  # else no value seen lies outside a positive support
+        bad = np.flatnonzero(outside(fam.spec.support, seen))
+        if bad.size:
+            at = np.flatnonzero(e)[bad]
+            got.shown += [f"{place(i)}: {t[i]:.10g}" for i in at[:3 - len(got.shown)]]
+            got.bad += int(bad.size)
+    if got.bad:  # the pass now only counts what it will refuse
+        return
+    got.rows += t.size
+    got.seen += seen.size
+    got.lo, got.hi = min(got.lo, low), max(got.hi, high)
+    got.tally.add(t, e, low >= 0)
+    at_risk = t if low > 0 else t[t > 0]  # a time at risk of 0 (or below) adds nothing
+    if got.chunks is None:
+        got.exposure.append(float(np.sum(at_risk)))
+        return
+    got.chunks.append(at_risk)
+    if seen.size:
+        logs = np.log(seen)
+        got.sumlog.append(float(np.sum(logs)))
+        got.logs = _chan(got.logs, (logs.size, *nm.mean_and_m2(logs)))
+
+
+def _chan(a, b):
+    """(n, mean, m2) of two parts together (Chan's update; m2 with divisor n)."""
+    na, ma, qa = a
+    nb, mb, qb = b
+    n = na + nb
+    delta = mb - ma
+    mean = ma + delta * nb / n
+    return n, mean, (na * qa + nb * qb + delta * delta * na * nb / n) / n
