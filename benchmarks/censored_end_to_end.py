@@ -104,23 +104,24 @@ def main():
                 cases.update({k + label: (mlefit(root) + ["fit", path, *a, "--json"], E.json_check(n))
                               for k, (p, a) in fits.items() if p == path for label, root in checkouts})
                 res = E.measure(cases, args.repeat, args.budget)
-                t_f, p_f = res["floor"] if not isinstance(res["floor"], str) else (None, None)
+                t_f, p_f, c_f = res["floor"] if not isinstance(res["floor"], str) else (None, None, None)
                 for key in cases:
                     if key == "floor":
                         continue
                     size = os.path.getsize(path) / 2 ** 20
                     if isinstance(res[key], str):
-                        rows.append([key, B.fmt_n(n), f"{size:.0f}", f"error: {res[key]}", "", "", "", ""])
+                        rows.append([key, B.fmt_n(n), f"{size:.0f}", f"error: {res[key]}", "", "", "", "", ""])
                         continue
-                    t, peak = res[key]
+                    t, peak, cpu = res[key]
                     rows.append([key, B.fmt_n(n), f"{size:.0f}", B.fmt_s(t), B.fmt_s(t_f),
-                                 B.fmt_ratio(t / t_f) if t_f else "", E.mb(peak), E.mb(p_f) if p_f else ""])
+                                 B.fmt_ratio(t / t_f) if t_f else "", B.fmt_ratio(cpu / c_f) if c_f else "",
+                                 E.mb(peak), E.mb(p_f) if p_f else ""])
                     print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     finally:
         if not args.data_dir:
             shutil.rmtree(d, ignore_errors=True)
-    body = (B.table(["fit", "rows", "file MB", "mlefit s", "bare read s", "mlefit / bare read", "peak MB",
-                     "bare read peak MB"], rows, "lrrrrrrr") + "\n\n" +
+    body = (B.table(["fit", "rows", "file MB", "mlefit s", "bare read s", "mlefit / bare read",
+                     "CPU / bare read CPU", "peak MB", "bare read peak MB"], rows, "lrrrrrrrr") + "\n\n" +
             f"Best of up to {args.repeat} interleaved rounds within {args.budget:g} s per file, each run a "
             f"fresh process (`{' '.join(mlefit(ROOT))} fit FILE ... --json`, [DIR]: the mlefit of "
             f"that checkout); the bare read is "
