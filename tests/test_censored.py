@@ -485,3 +485,16 @@ def test_a_subsample_start_reaches_the_same_fit(monkeypatch, family, rel):
     for p, q in zip(near.parameters, own.parameters):
         assert p.estimate == pytest.approx(q.estimate, rel=rel)
         assert p.se == pytest.approx(q.se, rel=1e-6)
+
+
+def test_a_count_right_censored_at_its_number_of_trials_is_named_as_impossible():
+    """'> 10' cannot happen under binomial:10: the rows are named (the fit broke down with
+    'values (from 0 to 0) are too extreme' before); a value above 10 is named too."""
+    y = np.array([3.0, 4.0, 10.0, 5.0, 10.0, 2.0])
+    event = np.array([True, True, False, True, True, True])
+    for name in ("binomial:10", "beta_binomial:10"):
+        with pytest.raises(DataError, match=r"1 row of the data cannot occur under .*:10 \(whole numbers from 0 to "
+                                            r"10\): index 2: > 10"):
+            mlefit.fit(censoring.from_event(y, event), name)
+    with pytest.raises(DataError, match=r"index 6: 12"):
+        mlefit.fit(censoring.from_event(np.r_[y, 12.0], np.r_[np.ones(6, bool), True]), "binomial:10")
