@@ -235,6 +235,12 @@ def _density(fam):
         dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
+    if base == "normal_mixture":
+        raise UsageError(f"--prior does not go with {fam.name}: its components have no fixed labels (the fit "
+                         f"reports them in increasing mu, so a prior on mu[1] would follow whichever component "
+                         f"comes lowest) and its weights are tied to sum to 1; write the mixture as your own "
+                         f"model (--logpdf with --params, labels yours: docs/priors.md#mixtures), whose "
+                         f"parameters take priors")
     if dens is None or base == "categorical":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")
