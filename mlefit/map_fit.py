@@ -30,10 +30,10 @@ def check_options(interval, robust, derive, bootstrap, data=None, information="o
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
                          "(observed): drop --information expected")
-    if interval not in ("wald", "profile") or robust or bootstrap:
+    if robust:
         raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior), or "
-                         "with --interval profile the profile log-posterior's: --interval bootstrap/all and "
-                         "--robust do not go with --prior")
+                         "with --interval profile the profile log-posterior's, or bootstrap ones of the MAP: "
+                         "--robust (sandwich errors of the likelihood alone) does not go with --prior")
 
 
 def fit_map(result, given, max_iter=200, interval="wald", derive=()):
