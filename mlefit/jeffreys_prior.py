@@ -23,8 +23,9 @@ information of one observation, for the families where it has a closed form:
     zero_inflated_poisson   sqrt((1 - e^-rate (1 + rate)) / (rate (pi + (1 - pi) e^-rate)))
 
 The trigamma ones are mlefit.jeffreys_shapes's (beta's and zero_inflated_poisson's are
-joint: a Joint prior on both parameters). negative_binomial's is refused: its
-information in size is an infinite sum.
+joint: a Joint prior on both parameters). With parameters fixed (--fix) the prior is the
+free ones' own |I|^(1/2) (WHEN_FIXED, PAIR_FIXED where that differs from dropping a
+factor). negative_binomial's is refused: its information in size is an infinite sum.
 
 Most are a product of priors on single parameters, so a tuple of priors.Prior (the
 improper powers as the 'power' shape, t^k), which the MAP fit and the conjugate
@@ -66,9 +67,13 @@ JEFFREYS = {
 # with one parameter fixed, the prior is the other's own |I_jj|^(1/2), where that is not
 # the factor above: (family, the fixed parameter) -> the priors
 WHEN_FIXED = {("gamma", "rate"): (("shape", "trigamma", ()),),  # psi1(k)^(1/2)
-              ("inverse_gaussian", "mu"): (("lambda", "power", (-1.0,)),)}  # (1/(2 lambda^2))^(1/2)
-# with a parameter fixed, the other's own |I_jj|^(1/2) is not implemented: (family, fixed) -> the other
-NOT_WHEN_FIXED = {("student_t", "sigma"): "df"}
+              ("inverse_gaussian", "mu"): (("lambda", "power", (-1.0,)),),  # (1/(2 lambda^2))^(1/2)
+              ("student_t", "sigma"): (("df", "t_df_alone", ()),)}  # I(df)^(1/2)
+# a joint prior's pair with one fixed at c: the other's own I^(1/2), a one-parameter prior
+# taking c, (family, the fixed one) -> (the other, its shape)
+PAIR_FIXED = {("beta", "a"): ("b", "beta_one"), ("beta", "b"): ("a", "beta_one"),
+              ("zero_inflated_poisson", "pi"): ("rate", "zip_rate"),
+              ("zero_inflated_poisson", "rate"): ("pi", "zip_pi")}
 # joint priors: (parameters, the log-density with its gradient and Hessian, how it reads)
 JOINT = {"beta": (("a", "b"), jeffreys_shapes.beta_ab,
                   "sqrt(trigamma(a) trigamma(b) - trigamma(a+b) (trigamma(a) + trigamma(b))), improper"),
@@ -152,9 +157,6 @@ def priors(family, names, fixed, n):
         raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, {', '.join(JOINT)}, "
                          f"categorical, not {family}{why}; give PARAM ~ DIST(NUMBERS) priors instead")
     fixed_names = [p for p in names if list(names).index(p) in fixed]
-    for p in fixed_names:
-        if (base, p) in NOT_WHEN_FIXED:
-            raise UsageError(_not_when_fixed(base, p, NOT_WHEN_FIXED[base, p]))
     table = next((WHEN_FIXED[base, p] for p in fixed_names if (base, p) in WHEN_FIXED), JEFFREYS[base])
     if base == "geometric" and not n > 1:
         raise DataError(f"with Jeffreys' prior p^-1 (1 - p)^-1/2, the geometric posterior of {n:g} row is "
@@ -176,11 +178,12 @@ def _joint(base, names, fixed):
     params, fn, density = JOINT[base]
     indices = tuple(list(names).index(p) for p in params)
     held = [p for p, i in zip(params, indices) if i in fixed]
+    if len(held) == len(params):
+        raise UsageError(f"with its other parameters fixed, the {base} family's Jeffreys prior is flat: the MAP "
+                         f"is the MLE; fit without --prior")
     if held:
-        raise UsageError(_not_when_fixed(base, held[0], next(p for p in params if p != held[0])))
+        other, shape = PAIR_FIXED[base, held[0]]
+        c = float(fixed[list(names).index(held[0])])
+        return (Prior(other, list(names).index(other), shape, (c,), "jeffreys"),)
     return (Joint(params, indices, f"jeffreys_{base}", fn, density),)
 
-
-def _not_when_fixed(base, fixed, other):
-    return (f"with {fixed} fixed, the {base} family's Jeffreys prior is {other}'s own I({other})^(1/2), which "
-            f"mlefit does not implement; give PARAM ~ DIST(NUMBERS) priors, or free {fixed}")

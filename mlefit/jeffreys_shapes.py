@@ -20,6 +20,9 @@ Joint ones, (values) -> (log p, gradient, Hessian):
     beta_ab(a, b)    sqrt(psi1(a) psi1(b) - psi1(a+b) (psi1(a) + psi1(b)))
     zip(pi, rate)    sqrt((1 - e^-rate (1 + rate)) / (rate (pi + (1 - pi) e^-rate)))
 
+and, with one of a joint prior's parameters fixed, the other's own I^(1/2): beta_one,
+t_df_alone (student_t's df with sigma fixed), zip_pi, zip_rate.
+
 Where the terms cancel (large shape or df), series take over: the Bernoulli-number
 expansion of k psi1(k) - 1, and student_t's series of the df information in 1/df."""
 import math
@@ -84,6 +87,49 @@ def t_df(nu):
     h1 = 2.0 / eta - 1.5 / (1.0 + 3.0 * eta) + lg1
     h2 = -2.0 / eta ** 2 + 4.5 / (1.0 + 3.0 * eta) ** 2 + lg2
     return h, -eta * eta * h1, eta ** 4 * h2 + 2.0 * eta ** 3 * h1
+
+
+def beta_one(t, c):
+    """beta's a (or b) with the other, c, fixed: sqrt(psi1(t) - psi1(t + c))."""
+    return _log_sqrt(_psi(1, t) - _psi(1, t + c), _psi(2, t) - _psi(2, t + c), _psi(3, t) - _psi(3, t + c))
+
+
+def t_df_alone(nu):
+    """student_t's df with sigma fixed: I(df)^(1/2), I(df) = (psi1(df/2) - psi1((df+1)/2))/4 -
+    (df+5)/(2 df (df+1) (df+3)); in eta = 1/df beyond df = 50, df^4 I(df) by the family's series."""
+    from .families.student_t import _FISHER_ETA, ETA_SWITCH
+    eta = 1.0 / nu
+    if eta > ETA_SWITCH:
+        v = (nu + 5.0) / (2.0 * nu * (nu + 1.0) * (nu + 3.0))
+        s = 1.0 / (nu + 5.0) - 1.0 / nu - 1.0 / (nu + 1.0) - 1.0 / (nu + 3.0)
+        s1 = -1.0 / (nu + 5.0) ** 2 + 1.0 / nu ** 2 + 1.0 / (nu + 1.0) ** 2 + 1.0 / (nu + 3.0) ** 2
+        return _log_sqrt(0.25 * (_psi(1, nu / 2.0) - _psi(1, (nu + 1.0) / 2.0)) - v,
+                         0.125 * (_psi(2, nu / 2.0) - _psi(2, (nu + 1.0) / 2.0)) - v * s,
+                         0.0625 * (_psi(3, nu / 2.0) - _psi(3, (nu + 1.0) / 2.0)) - v * (s * s + s1))
+    P = np.polynomial.polynomial
+    lf, lf1, lf2 = _log_sqrt(*(float(P.polyval(eta, c)) for c in (
+        _FISHER_ETA, P.polyder(_FISHER_ETA), P.polyder(_FISHER_ETA, 2))))
+    h1 = 2.0 / eta + lf1  # in eta: 2 log eta + 1/2 log F; then d/dnu = -eta^2 d/deta
+    return 2.0 * math.log(eta) + lf, -eta * eta * h1, eta ** 4 * (-2.0 / eta ** 2 + lf2) + 2.0 * eta ** 3 * h1
+
+
+def zip_pi(pi, rate):
+    """zero_inflated_poisson's pi with its rate fixed: I(pi) = (1 - q)/((1 - pi) p0)."""
+    q = math.exp(-rate)
+    b = pi + (1.0 - pi) * q
+    lp = 0.5 * (math.log1p(-q) - math.log1p(-pi) - math.log(b))
+    return lp, 0.5 * (1.0 / (1.0 - pi) - (1.0 - q) / b), 0.5 * (1.0 / (1.0 - pi) ** 2 + ((1.0 - q) / b) ** 2)
+
+
+def zip_rate(rate, pi):
+    """zero_inflated_poisson's rate with pi fixed: I(rate) = (1 - pi) (1/rate - pi q/p0)."""
+    q = math.exp(-rate)
+    b = pi + (1.0 - pi) * q
+    u = 1.0 / rate - pi * q / b
+    u1 = -1.0 / rate ** 2 + pi * pi * q / b ** 2
+    u2 = 2.0 / rate ** 3 + pi * pi * q * (2.0 * (1.0 - pi) * q - b) / b ** 3
+    lp, d1, d2 = _log_sqrt(u, u1, u2)
+    return lp + 0.5 * math.log1p(-pi), d1, d2
 
 
 def beta_ab(v):

@@ -115,10 +115,19 @@ IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(
             # factors of |I|^(1/2) in trigamma terms (mlefit.jeffreys_shapes)
             "gamma_shape": Shape((), POSITIVE, "none", jeffreys_shapes.gamma_shape),
             "trigamma": Shape((), POSITIVE, "none", jeffreys_shapes.trigamma),
-            "t_df": Shape((), POSITIVE, "none", jeffreys_shapes.t_df)}
+            "t_df": Shape((), POSITIVE, "none", jeffreys_shapes.t_df),
+            # one parameter's own I^(1/2) where the other of a pair is fixed at c
+            "beta_one": Shape(("c",), POSITIVE, "none", jeffreys_shapes.beta_one),
+            "t_df_alone": Shape((), POSITIVE, "none", jeffreys_shapes.t_df_alone),
+            "zip_pi": Shape(("rate",), UNIT, "none", jeffreys_shapes.zip_pi),
+            "zip_rate": Shape(("pi",), POSITIVE, "none", jeffreys_shapes.zip_rate)}
 # how the table says those factors (t: the parameter's name)
 IMPROPER_TEXT = {"gamma_shape": "sqrt({t} trigamma({t}) - 1)", "trigamma": "sqrt(trigamma({t}))",
-                 "t_df": "sqrt({t}/(2({t}+3)) (trigamma({t}/2) - trigamma(({t}+1)/2) - 2({t}+3)/({t} ({t}+1)^2)))"}
+                 "t_df": "sqrt({t}/(2({t}+3)) (trigamma({t}/2) - trigamma(({t}+1)/2) - 2({t}+3)/({t} ({t}+1)^2)))",
+                 "beta_one": "sqrt(trigamma({t}) - trigamma({t} + {a0}))",
+                 "t_df_alone": "sqrt((trigamma({t}/2) - trigamma(({t}+1)/2))/4 - ({t}+5)/(2 {t} ({t}+1) ({t}+3)))",
+                 "zip_pi": "sqrt((1 - e^-{a0}) / ((1 - {t}) ({t} + (1 - {t}) e^-{a0})))",
+                 "zip_rate": "sqrt((1 - {a0}) (1/{t} - {a0} e^-{t} / ({a0} + (1 - {a0}) e^-{t})))"}
 ALIASES = {"gaussian": "normal", "double_exponential": "laplace", "t": "student_t", "halfnormal": "half_normal",
            "halfcauchy": "half_cauchy", "invgamma": "inverse_gamma", "inv_gamma": "inverse_gamma"}
 FOR_DOMAIN = {REAL: "normal, student_t, cauchy, laplace or uniform(a, b)",
@@ -195,7 +204,8 @@ class Prior:
 
     def label(self):
         if self.distribution in IMPROPER_TEXT:
-            return IMPROPER_TEXT[self.distribution].format(t=self.parameter) + ", improper"
+            a0 = f"{self.args[0]:.10g}" if self.args else ""
+            return IMPROPER_TEXT[self.distribution].format(t=self.parameter, a0=a0) + ", improper"
         if self.distribution == "power":
             return f"{self.parameter}^({self.args[0]:.10g}), improper"
         if self.distribution == "beta_kernel":

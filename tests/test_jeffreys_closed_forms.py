@@ -99,6 +99,8 @@ def test_student_t_df_factor_is_the_closed_form_on_both_sides_of_its_series():
         n = mp.mpf(nu)
         d = mp.psi(1, n / 2) - mp.psi(1, (n + 1) / 2) - 2 * (n + 3) / (n * (n + 1) ** 2)
         assert js.t_df(nu)[0] == pytest.approx(float(mp.log(n / (2 * (n + 3)) * d) / 2), abs=1e-10)
+        alone = (mp.psi(1, n / 2) - mp.psi(1, (n + 1) / 2)) / 4 - (n + 5) / (2 * n * (n + 1) * (n + 3))
+        assert js.t_df_alone(nu)[0] == pytest.approx(float(mp.log(alone) / 2), abs=1e-10)
     assert js.t_df(1e30)[0] == pytest.approx(0.5 * math.log(3.0) - 2 * math.log(1e30), rel=1e-12)  # 3/nu^4 in |I|
 
 
@@ -113,7 +115,9 @@ def test_zero_inflated_poisson_is_half_log_det_of_its_information(pi, rate):
 
 
 @pytest.mark.parametrize("fn,at", [(js.gamma_shape, 0.5), (js.gamma_shape, 80.0), (js.trigamma, 1.5),
-                                   (js.t_df, 3.0), (js.t_df, 70.0), (js.t_df, 1e5)])
+                                   (js.t_df, 3.0), (js.t_df, 70.0), (js.t_df, 1e5), (js.t_df_alone, 3.0),
+                                   (js.t_df_alone, 70.0), (js.t_df_alone, 1e5), (lambda t: js.beta_one(t, 2.0), 1.3),
+                                   (lambda t: js.zip_pi(t, 2.0), 0.4), (lambda t: js.zip_rate(t, 0.3), 1.7)])
 def test_one_parameter_factors_have_their_derivatives(fn, at):
     h = 1e-4 * at
     lp = [fn(at + s * h)[0] for s in (-1, 0, 1)]
@@ -204,10 +208,72 @@ def test_negative_binomial_says_its_information_has_no_closed_form():
     assert out.exit_code == 2 and "is an infinite sum over the counts with no closed form" in out.output
 
 
-def test_beta_with_a_fixed_parameter_is_refused_with_the_reason():
-    out = _run("-d", "beta", "--prior", "jeffreys", "--fix", "b=2", data="x\n0.2\n0.5\n0.4\n")
-    assert out.exit_code == 2 and "with b fixed, the beta family's Jeffreys prior is a's own I(a)^(1/2)" \
-        in out.output and "Traceback" not in out.output
+@pytest.mark.parametrize("family,fix,other", [("beta", {"b": 2.0}, "a"), ("beta", {"a": 0.7}, "b"),
+                                               ("zero_inflated_poisson", {"rate": 2.0}, "pi"),
+                                               ("zero_inflated_poisson", {"pi": 0.3}, "rate")])
+def test_a_pair_with_one_fixed_takes_the_others_own_information(family, fix, other):
+    data = list(U if family == "beta" else Z)
+    r = mlefit.fit(data, family, prior="jeffreys", fix=fix)
+    names = NAMES[family]
+    j = names.index(other)
+    (held, c), = fix.items()
+    theta = [0.0, 0.0]
+    theta[names.index(held)] = c
+
+    def logpdf(x, t):
+        v = list(theta)
+        v[j] = t
+        return stats.beta.logpdf(x, *v) if family == "beta" else _zip_logpmf(x, *v)
+
+    def info(t):  # I_jj by the expected squared score, computed here
+        if family == "beta":
+            return integrate.quad(lambda x: ((logpdf(x, t * (1 + H)) - logpdf(x, t * (1 - H))) / (2 * H * t)) ** 2
+                                  * np.exp(logpdf(x, t)), 0, 1, epsabs=0, epsrel=1e-12, limit=400)[0]
+        x = np.arange(0, 200)
+        return float(np.sum(((logpdf(x, t * (1 + H)) - logpdf(x, t * (1 - H))) / (2 * H * t)) ** 2
+                            * np.exp(logpdf(x, t))))
+    (p,) = jeffreys_priors(family, names, {names.index(held): c}, 10)
+    t = 0.4 if other == "pi" else 1.7
+    assert p.logpdf(t) == pytest.approx(0.5 * math.log(info(t)), abs=1e-8)
+
+    def written(t):  # I_jj written out: the log-posterior's slope must vanish at the MAP
+        v = list(theta)
+        v[j] = t
+        if family == "beta":
+            return special.polygamma(1, t) - special.polygamma(1, v[0] + v[1])
+        q = math.exp(-v[1])
+        p0 = v[0] + (1 - v[0]) * q
+        return (1 - q) / ((1 - v[0]) * p0) if other == "pi" else (1 - v[0]) * (1 / v[1] - v[0] * q / p0)
+
+    def post(t):
+        return float(np.sum(logpdf(np.array(data), t))) + 0.5 * math.log(written(t))
+    m = r.estimates[other]
+    h = 1e-4 * m
+    slope, curve = (post(m + h) - post(m - h)) / (2 * h), (post(m + h) - 2 * post(m) + post(m - h)) / h ** 2
+    assert curve < 0 and abs(slope / curve) < 1e-7 * m  # the Newton step left is below 1e-7 relative
+    assert written(t) == pytest.approx(info(t), rel=1e-8)
+
+
+@pytest.mark.slow  # numerical integration
+@pytest.mark.parametrize("df", [0.9, 6.0, 70.0])
+def test_student_t_with_sigma_fixed_takes_dfs_own_information(df):
+    score = _scores(lambda x, d: stats.t.logpdf(x, d), (df,))
+    info = integrate.quad(lambda x: score(x)[0] ** 2 * stats.t.pdf(x, df), -np.inf, np.inf, epsabs=0, epsrel=1e-12,
+                          limit=400)[0]
+    (p,) = jeffreys_priors("student_t", NAMES["student_t"], {1: 1.0}, 10)
+    assert (p.parameter, p.logpdf(df)) == ("df", pytest.approx(0.5 * math.log(info), abs=1e-8))
+
+
+def test_student_t_with_sigma_fixed_maximises_the_written_out_posterior():
+    r = mlefit.fit(list(T), "student_t", prior="jeffreys", fix={"sigma": 0.8})
+
+    def lp(nu):
+        return 0.5 * math.log((special.polygamma(1, nu / 2) - special.polygamma(1, (nu + 1) / 2)) / 4
+                              - (nu + 5) / (2 * nu * (nu + 1) * (nu + 3)))
+    best = optimize.minimize(lambda u: -(stats.t.logpdf(T, math.exp(u[1]), loc=u[0], scale=0.8).sum() + lp(math.exp(u[1]))),
+                             [r.estimates["mu"] + 0.05, math.log(r.estimates["df"]) + 0.05], method="Nelder-Mead",
+                             options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20000}).x
+    assert (r.estimates["mu"], r.estimates["df"]) == pytest.approx((best[0], math.exp(best[1])), rel=1e-7)
 
 
 def test_gamma_on_few_rows_says_its_posterior_is_unbounded_at_the_edge():
@@ -217,7 +283,7 @@ def test_gamma_on_few_rows_says_its_posterior_is_unbounded_at_the_edge():
 
 
 @pytest.mark.parametrize("args,said", [
-    (["-d", "student_t", "--fix", "sigma=1"], "with sigma fixed, the student_t family's Jeffreys prior is df's own I(df)^(1/2)"),
+    (["-d", "student_t", "--fix", "sigma=1", "--fix", "df=3"], "the student_t family's Jeffreys prior is flat"),
     (["-d", "pareto"], "(xm is estimated by the sample minimum, where the likelihood is not smooth"),
 ])
 def test_jeffreys_refusals_say_why(args, said):
