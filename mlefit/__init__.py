@@ -43,8 +43,9 @@ def fit(data, family=None, **options):
         for categorical p (one concentration per label), or 'jeffreys' (the family's Jeffreys
         prior, where mlefit has its closed form: docs/priors.md); the result's
         loglik is the data's at the MAP, with log_prior, log_posterior (unnormalised), the MLE
-        beside (mle), Laplace intervals, the exact posterior of a conjugate pair
-        (posterior) and no AIC/BIC (see docs/priors.md).
+        beside (mle), Laplace intervals (profile ones of the log-posterior with interval='profile',
+        percentile ones of the MAP refitted to resamples with 'bootstrap'), the exact posterior
+        of a conjugate pair (posterior) and no AIC/BIC (see docs/priors.md).
     confidence: level of the intervals, in (0, 1).
     information: 'observed' (default) or 'expected' Fisher information.
     interval: 'wald' (default), 'profile' (profile likelihood), 'bootstrap' (percentile,

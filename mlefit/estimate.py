@@ -28,9 +28,15 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
         from . import map_fit
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
+        intervals.check_options(interval, resample, bootstrap)
         ml = fit(data, family, loss=loss, weights=weights, trials=trials, fix=fix, column=column,
                  confidence=confidence, information=information, max_iter=max_iter, tol=tol, positive=positive)
-        return map_fit.fit_map(ml, prior, max_iter, interval, derive)
+        if interval not in ("bootstrap", "all"):
+            return map_fit.fit_map(ml, prior, max_iter, interval, derive)
+        from . import map_bootstrap  # the MAP refitted to resamples, beside the Laplace (or profile) intervals
+        map_bootstrap.check(ml, interval)
+        result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
+        return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
     from .censoring import Censored
     if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
         if trials is not None:

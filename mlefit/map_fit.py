@@ -30,10 +30,10 @@ def check_options(interval, robust, derive, bootstrap, data=None, information="o
     if information != "observed":
         raise UsageError("a MAP fit's standard errors come from the curvature of the log-posterior at the MAP "
                          "(observed): drop --information expected")
-    if interval not in ("wald", "profile") or robust or bootstrap:
+    if robust:
         raise UsageError("a prior gives Laplace-approximation intervals (curvature of the log-posterior), or "
-                         "with --interval profile the profile log-posterior's: --interval bootstrap/all and "
-                         "--robust do not go with --prior")
+                         "with --interval profile the profile log-posterior's, or bootstrap ones of the MAP: "
+                         "--robust (sandwich errors of the likelihood alone) does not go with --prior")
 
 
 def fit_map(result, given, max_iter=200, interval="wald", derive=()):
@@ -68,7 +68,7 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
     held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
     for p in priors:
-        if p.index in held:
+        if set(p.indices) & set(held):
             raise UsageError(f"the estimate of {p.parameter} is the sample extreme, not found from the "
                              f"likelihood's slope: a prior on it is not supported; put priors on the others")
     y, w = f.x, f.w
@@ -91,19 +91,20 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
             return sums(dens, y, [np.float64(t) for t in theta], w, shapes)
 
     def log_prior(theta):
-        return sum(p.logpdf(theta[p.index]) for p in priors)
+        return sum(p.at(theta) for p in priors)
 
     def value_at(theta):
         return loglik_of(theta) + log_prior(theta)
 
     def sums_at(theta):
-        v, g, h, noise = data_sums(theta)
+        try:
+            v, g, h, noise = data_sums(theta)
+        except (ArithmeticError, ValueError):  # a trial step out of the family's reach (df -> 0):
+            k = len(theta)  # rejected, as value_at's -inf is
+            return -math.inf, np.zeros(k), np.zeros((k, k)), np.zeros(k)
         g, h = g.copy(), h.copy()
         for p in priors:
-            lp, d1, d2 = p.derivs(theta[p.index])
-            v += lp
-            g[p.index] += d1
-            h[p.index, p.index] += d2
+            v += p.add_derivs(theta, g, h)
         return v, g, h, noise
 
     from .conjugate import edge_log_prior, posterior
@@ -126,8 +127,9 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     theta = tuple(float(t) for t in found.theta)
     loglik = loglik_of(theta)
     lp = log_prior(theta) if lp is None else lp
-    info = _information(dens, sums_at, value_at, theta, found.free, None if censored else
-                        _kinked_information(dens, f, priors, theta))
+    with np.errstate(all="ignore"):  # nan where a run stopped on an edge: no SEs, said below
+        info = _information(dens, sums_at, value_at, theta, found.free, None if censored else
+                            _kinked_information(dens, f, priors, theta))
     cov = inference.covariance_from_information(info) if len(found.free) else None
     profiled = {}
     if interval == "profile" and found.free:
@@ -138,10 +140,12 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                                              skip={i for i in found.free if _on_edge(theta[i], domains[i])})
     parameters, notes = _parameters(result, theta, cov, found.free, domains, exact, f.confidence, profiled)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
-    shrink = "; ".join(f"{p.parameter} {mle[p.parameter]:.6g} -> {theta[p.index]:.6g}" for p in priors)
+    shrink = "; ".join(f"{names[i]} {mle[names[i]]:.6g} -> {theta[i]:.6g}" for i in _with_prior(priors))
     notes = [n for n in result.notes] + notes + [
         f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
         f"the MLE moved {shrink}", NO_CRITERIA]
+    if jeffreys_prior.asked(given) and fam.name in jeffreys_prior.UNBOUNDED:
+        notes.append(f"the MAP is a local mode: {jeffreys_prior.UNBOUNDED[fam.name]}")
     if censored and result.censoring.get("fitted_median") is not None:  # the median at the MAP, not the MLE
         from .censored_fit import fitted_median
         lo = f.stats.x[:, 0]
@@ -158,6 +162,11 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                   notes=tuple(notes), prior=tuple(p.to_dict() for p in priors), log_prior=lp,
                   log_posterior=loglik + lp, posterior=exact, mle=mle, fitted=None,
                   interval_kind="profile" if profiled else "laplace")
+    if not found.converged and jeffreys_prior.asked(given) and fam.name in jeffreys_prior.UNBOUNDED:
+        raise ConvergenceError(f"the MAP fit did not converge ({found.message}): "
+                               f"{jeffreys_prior.UNBOUNDED[fam.name]}, and from the MLE the search ran to that edge "
+                               f"instead; give PARAM ~ DIST(NUMBERS) priors, "
+                               f"e.g. 'rate ~ gamma(2, 1)'", out)
     if not found.converged:
         raise ConvergenceError(f"the MAP fit did not converge ({found.message}): the log-posterior may keep "
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
@@ -194,7 +203,7 @@ def _ties_at_the_mle(theta, mle, priors, value_at):
     the MLE's choice rather than wherever the search stopped."""
     theta = list(theta)
     top = value_at(theta)
-    for i in set(range(len(theta))) - {p.index for p in priors}:
+    for i in set(range(len(theta))) - set(_with_prior(priors)):
         trial = theta[:i] + [float(mle[i])] + theta[i + 1:]
         if trial[i] != theta[i] and value_at(trial) >= top - 1e-13 * max(1.0, abs(top)):
             theta = trial
@@ -204,7 +213,12 @@ def _ties_at_the_mle(theta, mle, priors, value_at):
 def _solver(dens, priors):
     """The per-row record the maximiser takes: marked not smooth where a prior has a kink
     (laplace), so that it is maximised without derivatives."""
-    return dens if all(p.shape.smooth for p in priors) else replace(dens, smooth=False)
+    return dens if all(p.smooth for p in priors) else replace(dens, smooth=False)
+
+
+def _with_prior(priors):
+    """The indices of the parameters the priors are on, in order."""
+    return sorted({i for p in priors for i in p.indices})
 
 
 def _on_edge(t, domain):
@@ -221,6 +235,12 @@ def _density(fam):
         dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
+    if base == "normal_mixture":
+        raise UsageError(f"--prior does not go with {fam.name}: its components have no fixed labels (the fit "
+                         f"reports them in increasing mu, so a prior on mu[1] would follow whichever component "
+                         f"comes lowest) and its weights are tied to sum to 1; write the mixture as your own "
+                         f"model (--logpdf with --params, labels yours: docs/priors.md#mixtures), whose "
+                         f"parameters take priors")
     if dens is None or base == "categorical":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")
@@ -238,7 +258,7 @@ def _start(theta, domains, priors, n):
         elif d == "positive" and not out[i] > 0:
             out[i] = edge
     for p in priors:
-        if not math.isfinite(p.logpdf(out[p.index])) and p.distribution == "uniform":
+        if p.distribution == "uniform" and not math.isfinite(p.logpdf(out[p.index])):
             out[p.index] = 0.5 * (p.args[0] + p.args[1])
     return out
 
@@ -251,9 +271,10 @@ def _kinked_information(dens, f, priors, theta):
     if dens.smooth or f.family.observed_information is None:
         return None
     info = np.array(f.family.observed_information(f.stats, tuple(theta)), dtype=float)
+    g, h = np.zeros(len(theta)), np.zeros_like(info)
     for p in priors:
-        info[p.index, p.index] -= p.derivs(theta[p.index])[2]
-    return info
+        p.add_derivs(list(theta), g, h)
+    return info - h
 
 
 def _information(dens, sums_at, value_at, theta, free, kinked=None):

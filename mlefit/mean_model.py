@@ -172,6 +172,9 @@ def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source
         from . import map_fit
         map_fit.check_options(settings.get("interval", "wald"), settings.get("robust"), settings.get("derive"),
                               settings.get("bootstrap"), None, settings.get("information", "observed"))
+        if settings.get("interval") in ("bootstrap", "all"):
+            raise UsageError("--interval bootstrap/all with a prior is for fit; a --mean model's MAP takes "
+                             "Laplace intervals or --interval profile")
         interval, derive = settings.pop("interval", "wald"), settings.pop("derive", ())
     stats = fam.stats(x, w)
     result = from_stats(fam, stats, col, (float(np.min(x[:, 0])), float(np.max(x[:, 0]))), w=w, **settings)

@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from . import jeffreys_shapes
 from .errors import UsageError, plain
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -110,7 +111,23 @@ IMPROPER = {"power": Shape(("k",), POSITIVE, "none", lambda t, k: (k * math.log(
             # t^(a-1) (1-t)^(b-1) without beta's normaliser, for a = 0 (geometric's p^-1 (1-p)^-1/2)
             "beta_kernel": Shape(("a", "b"), UNIT, "none", lambda t, a, b: (
                 (a - 1.0) * math.log(t) + (b - 1.0) * math.log1p(-t), (a - 1.0) / t - (b - 1.0) / (1.0 - t),
-                -(a - 1.0) / t ** 2 - (b - 1.0) / (1.0 - t) ** 2))}
+                -(a - 1.0) / t ** 2 - (b - 1.0) / (1.0 - t) ** 2)),
+            # factors of |I|^(1/2) in trigamma terms (mlefit.jeffreys_shapes)
+            "gamma_shape": Shape((), POSITIVE, "none", jeffreys_shapes.gamma_shape),
+            "trigamma": Shape((), POSITIVE, "none", jeffreys_shapes.trigamma),
+            "t_df": Shape((), POSITIVE, "none", jeffreys_shapes.t_df),
+            # one parameter's own I^(1/2) where the other of a pair is fixed at c
+            "beta_one": Shape(("c",), POSITIVE, "none", jeffreys_shapes.beta_one),
+            "t_df_alone": Shape((), POSITIVE, "none", jeffreys_shapes.t_df_alone),
+            "zip_pi": Shape(("rate",), UNIT, "none", jeffreys_shapes.zip_pi),
+            "zip_rate": Shape(("pi",), POSITIVE, "none", jeffreys_shapes.zip_rate)}
+# how the table says those factors (t: the parameter's name)
+IMPROPER_TEXT = {"gamma_shape": "sqrt({t} trigamma({t}) - 1)", "trigamma": "sqrt(trigamma({t}))",
+                 "t_df": "sqrt({t}/(2({t}+3)) (trigamma({t}/2) - trigamma(({t}+1)/2) - 2({t}+3)/({t} ({t}+1)^2)))",
+                 "beta_one": "sqrt(trigamma({t}) - trigamma({t} + {a0}))",
+                 "t_df_alone": "sqrt((trigamma({t}/2) - trigamma(({t}+1)/2))/4 - ({t}+5)/(2 {t} ({t}+1) ({t}+3)))",
+                 "zip_pi": "sqrt((1 - e^-{a0}) / ((1 - {t}) ({t} + (1 - {t}) e^-{a0})))",
+                 "zip_rate": "sqrt((1 - {a0}) (1/{t} - {a0} e^-{t} / ({a0} + (1 - {a0}) e^-{t})))"}
 ALIASES = {"gaussian": "normal", "double_exponential": "laplace", "t": "student_t", "halfnormal": "half_normal",
            "halfcauchy": "half_cauchy", "invgamma": "inverse_gamma", "inv_gamma": "inverse_gamma"}
 FOR_DOMAIN = {REAL: "normal, student_t, cauchy, laplace or uniform(a, b)",
@@ -164,7 +181,31 @@ class Prior:
     def logpdf(self, t):
         return self.derivs(t)[0]
 
+    # the interface the MAP fit takes, shared with jeffreys_prior.Joint (a prior on several)
+    @property
+    def indices(self):
+        return (self.index,)
+
+    @property
+    def smooth(self):
+        return self.shape.smooth
+
+    def at(self, theta):
+        """The log-density at the full parameter vector theta."""
+        return self.logpdf(theta[self.index])
+
+    def add_derivs(self, theta, g, h):
+        """Add the log-density's derivatives at theta to the gradient g and Hessian h (over
+        all parameters, in place); return the log-density."""
+        lp, d1, d2 = self.derivs(theta[self.index])
+        g[self.index] += d1
+        h[self.index, self.index] += d2
+        return lp
+
     def label(self):
+        if self.distribution in IMPROPER_TEXT:
+            a0 = f"{self.args[0]:.10g}" if self.args else ""
+            return IMPROPER_TEXT[self.distribution].format(t=self.parameter, a0=a0) + ", improper"
         if self.distribution == "power":
             return f"{self.parameter}^({self.args[0]:.10g}), improper"
         if self.distribution == "beta_kernel":
@@ -178,8 +219,11 @@ class Prior:
         return f"{lhs} ~ {self.label()}" if self.text != "jeffreys" else f"jeffreys ({lhs} ~ {self.label()})"
 
     def to_dict(self):
-        return {"parameter": self.parameter, "transform": self.transform, "given": self.text,
-                "distribution": self.distribution, "args": dict(zip(self.shape.args, self.args))}
+        out = {"parameter": self.parameter, "transform": self.transform, "given": self.text,
+               "distribution": self.distribution, "args": dict(zip(self.shape.args, self.args))}
+        if self.distribution in IMPROPER_TEXT:
+            out["density"] = self.label()
+        return out
 
 
 def parse(text, names, domains, what="the family", noun="parameter"):

@@ -32,6 +32,9 @@ def said(p):
     args = ", ".join(fmt(v, 10) for a in p["args"].values() for v in (a if isinstance(a, list) else [a]))
     lhs = p["parameter"] if p["transform"] is None else f"{p['transform']}({p['parameter']})"
     a = list(p["args"].values())
+    if p.get("density"):  # a Jeffreys factor in trigamma terms, or a joint one ('a, b')
+        text = f"{lhs if ',' not in lhs else '(' + lhs + ')'} has density {p['density']}"
+        return f"jeffreys: {text}" if p["given"] == "jeffreys" else text
     text = (f"{lhs} has density {lhs}^({args}), improper" if p["distribution"] == "power"
             else f"{lhs} has density {lhs}^({fmt(a[0] - 1, 10)}) (1 - {lhs})^({fmt(a[1] - 1, 10)}), improper"
             if p["distribution"] == "beta_kernel" else f"{lhs} ~ {p['distribution']}({args})")

@@ -2,7 +2,9 @@
 ignored: own models (--logpdf) take priors like the family they write out, --by shows the
 log-posterior of each group, --weights count as repeated rows."""
 import json
+import math
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -149,3 +151,32 @@ def test_a_laplace_fit_under_a_prior_has_standard_errors_like_its_ml_fit():
     assert r.parameters[0].se == pytest.approx(b / math.sqrt(y.size), rel=1e-10)
     info_b = -y.size / b ** 2 + 2 * s / b ** 3 + 1 / b ** 2
     assert r.parameters[1].se == pytest.approx(1 / math.sqrt(info_b), rel=1e-8)
+
+
+MIXED = [-2.1, -1.8, -2.5, -1.2, -2.2, 1.9, 2.4, 2.0, 1.5, 2.8, 3.1]
+MIXTURE = ("log(w*exp(-(x-m1)^2/(2*s1^2))/s1 + (1-w)*exp(-(x-m2)^2/(2*s2^2))/s2) - 0.5*log(2*pi)")
+
+
+def test_a_mixture_takes_priors_as_its_own_model_and_normal_mixture_says_so():
+    """Issue 18, point 2: normal_mixture:K refuses priors (its components have no fixed
+    labels), naming the way that works: the mixture as an own model, whose MAP is checked
+    here against scipy.optimize on the written-out log-posterior."""
+    from scipy import optimize, stats
+    data = "x\n" + "\n".join(map(str, MIXED)) + "\n"
+    out = CliRunner().invoke(cli, ["fit", "-", "-d", "normal_mixture:2", "--prior", "mu[1] ~ normal(0, 1)"], input=data)
+    assert out.exit_code == 2 and "its components have no fixed labels" in out.output
+    assert "docs/priors.md#mixtures" in out.output and "Traceback" not in out.output
+    out = CliRunner().invoke(cli, ["fit", "-", "--logpdf", MIXTURE, "--params", "w:(0,1)=0.5, m1=-2, s1>0=1, m2=2, s2>0=1",
+                                   "--prior", "m1 ~ normal(0, 3)", "--prior", "w ~ beta(2, 2)",
+                                   "--prior", "s1 ~ lognormal(0, 1)", "--json"], input=data)
+    assert out.exit_code == 0, out.output
+    got = {p["name"]: p["estimate"] for p in json.loads(out.stdout)["parameters"]}
+    y = np.array(MIXED)
+
+    def minus_post(u):
+        w, m1, s1, m2, s2 = 1 / (1 + np.exp(-u[0])), u[1], np.exp(u[2]), u[3], np.exp(u[4])
+        ll = np.log(w * stats.norm.pdf(y, m1, s1) + (1 - w) * stats.norm.pdf(y, m2, s2)).sum()
+        return -(ll + stats.norm.logpdf(m1, 0, 3) + stats.beta.logpdf(w, 2, 2) + stats.lognorm.logpdf(s1, 1))
+    best = optimize.minimize(minus_post, [0.0, -2.0, 0.0, 2.0, 0.0], method="BFGS", options={"gtol": 1e-10}).x
+    want = [1 / (1 + math.exp(-best[0])), best[1], math.exp(best[2]), best[3], math.exp(best[4])]
+    assert [got[n] for n in ("w", "m1", "s1", "m2", "s2")] == pytest.approx(want, rel=1e-6, abs=1e-7)
