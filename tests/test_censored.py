@@ -42,8 +42,9 @@ def polished(nll, start):
     if len(start) == 1:
         res = scipy.optimize.minimize_scalar(lambda v: nll([v]), bracket=(0.9 * start[0], 1.1 * start[0]), tol=1e-12)
         return [res.x], -res.fun
+    scale = max(1.0, abs(nll(start)))  # fatol below the rounding of the sum never holds: maxfev instead
     res = scipy.optimize.minimize(nll, start, method="Nelder-Mead",
-                                  options={"xatol": 1e-12, "fatol": 1e-13, "maxiter": 20000, "maxfev": 40000})
+                                  options={"xatol": 1e-12, "fatol": 1e-15 * scale, "maxiter": 20000, "maxfev": 40000})
     return res.x, -res.fun
 
 
