@@ -282,18 +282,34 @@ class OnChunks:
 
 class LogsOnChunks(OnChunks):
     """The values log(x / ref) of a Chunks (through Chunks.log_sum: chunks that hold the
-    logs already only shift them); unit weights."""
+    logs already only shift them), through an optional transform g of those logs applied
+    as they are visited (map); unit weights."""
 
-    def __init__(self, chunks, ref):
-        lo, hi = (float(v) for v in nm.log_about(np.array([chunks.lo, chunks.hi]), ref))
-        super().__init__(chunks, None, bounds=(lo, hi))
-        self.ref = ref
+    def __init__(self, chunks, ref, g=None, bounds=None):
+        if bounds is None:
+            bounds = tuple(float(v) for v in nm.log_about(np.array([chunks.lo, chunks.hi]), ref))
+        super().__init__(chunks, None, bounds=bounds)
+        self.ref, self.g = ref, g
 
     def sum(self, fn, block=None):
-        return self.chunks.log_sum(lambda y: InMemory(y).sum(fn, block), self.ref)
+        g = self.g
+        return self.chunks.log_sum(lambda y: InMemory(y if g is None else g(y)).sum(fn, block), self.ref)
 
     def map(self, f, increasing=False):
-        raise TypeError("LogsOnChunks are summed over, not mapped")
+        """The values f(log(x / ref)) (after this one's transform), computed chunk by chunk."""
+        g = self.g
+        h = f if g is None else (lambda y: f(g(y)))
+        bounds = None
+        if increasing and self._bounds is not None:
+            lo, hi = f(np.array(self._bounds))
+            bounds = (float(lo), float(hi))
+        return LogsOnChunks(self.chunks, self.ref, h, bounds)
+
+    def bounds(self):
+        if self._bounds is None:
+            raise ValueError("the bounds of transformed chunked values are not known")
+        return self._bounds
 
     def sample(self):
-        return nm.log_about(self.chunks.sample(), self.ref), None
+        y = nm.log_about(self.chunks.sample(), self.ref)
+        return (y if self.g is None else self.g(y)), None

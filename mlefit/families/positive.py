@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, OnChunks
+from ..chunks import InMemory, LogsOnChunks, OnChunks
 from ..errors import DataError
 from . import locscale as ls
 from . import merge
@@ -35,7 +35,7 @@ def _scale_only(c):
 # scale 1/b, so the fit is the logistic family's on y (locscale.py: Newton in
 # (mu, log(1/b)) from the median and half the interquartile range / log 3) and the
 # log-likelihood is the logistic one of y minus sum log x (the Jacobian). A file is
-# fitted chunk by chunk (chunked_stats): log x is taken chunk by chunk at each pass.
+# fitted chunk by chunk (chunked_stats) on the logs its chunks hold (chunked_logs).
 # Values clustered far from 1 (where plain logs round y by a sizeable part of its spread:
 # numerics.logs_lose_digits) are fitted on y = log(x / c) about c = e^(median log x),
 # taken to full precision, with mu = log(a / c); s.c is c there, else 1.
@@ -53,11 +53,12 @@ def _ll_stats(x, w):
 
 
 def _ll_chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks): log x taken chunk by chunk."""
-    s = _ll_from(OnChunks(chunks).map(np.log, increasing=True))
+    """The stats of values held in chunks (mlefit.chunks) through their logs: chunks
+    that hold log x already (LocalChunks(logs=True): chunked_logs) only shift them."""
+    s = _ll_from(LogsOnChunks(chunks, 1.0))
     if nm.logs_lose_digits(s.centre, s.spread):
         c = math.exp(s.centre)
-        s = _ll_from(OnChunks(chunks).map(lambda x: nm.log_ratio(x, c), increasing=True), c)
+        s = _ll_from(LogsOnChunks(chunks, c), c)
     return s
 
 
@@ -124,6 +125,7 @@ LOG_LOGISTIC = Family(
     spec=BY_NAME["log_logistic"],
     stats=_ll_stats,
     chunked_stats=_ll_chunked,
+    chunked_logs=True,
     estimate=_ll_estimate,
     loglik=_ll_loglik,
     logpdf=_ll_logpdf,
