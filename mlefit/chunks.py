@@ -243,12 +243,14 @@ class OnChunks:
         """The values f(x), computed chunk by chunk at each visit; with `increasing` (f
         non-decreasing) their bounds are f of the bounds."""
         g = self.f
-        h = f if g is None else (lambda x: f(g(x)))
-        bounds = None
-        if increasing and self._bounds is not None:
-            lo, hi = f(np.array(self._bounds))
-            bounds = (float(lo), float(hi))
-        return OnChunks(self.chunks, h, bounds)
+        return OnChunks(self.chunks, f if g is None else (lambda x: f(g(x))), self._mapped_bounds(f, increasing))
+
+    def _mapped_bounds(self, f, increasing):
+        """The bounds of f(values) for f non-decreasing (`increasing`), else None."""
+        if not increasing or self._bounds is None:
+            return None
+        lo, hi = f(np.array(self._bounds))
+        return float(lo), float(hi)
 
     def sample(self):
         s = self.chunks.sample()
@@ -298,12 +300,8 @@ class LogsOnChunks(OnChunks):
     def map(self, f, increasing=False):
         """The values f(log(x / ref)) (after this one's transform), computed chunk by chunk."""
         g = self.g
-        h = f if g is None else (lambda y: f(g(y)))
-        bounds = None
-        if increasing and self._bounds is not None:
-            lo, hi = f(np.array(self._bounds))
-            bounds = (float(lo), float(hi))
-        return LogsOnChunks(self.chunks, self.ref, h, bounds)
+        return LogsOnChunks(self.chunks, self.ref, f if g is None else (lambda y: f(g(y))),
+                            self._mapped_bounds(f, increasing))
 
     def bounds(self):
         if self._bounds is None:
