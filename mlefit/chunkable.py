@@ -10,9 +10,12 @@ NOT_LINES = (b"PAR1", b"ARROW1", b"FEA1", b"PK\x03\x04", b"\x28\xb5\x2f\xfd")
 
 
 def streams(fam):
-    """Whether the family can be fitted chunk by chunk."""
-    counts = fam.spec.support in COUNT_SUPPORTS and fam.spec.shape != "trials"
-    return fam.merge is not None or fam.chunked_stats is not None or counts
+    """Whether the family can be fitted chunk by chunk: the count families from the table
+    of distinct values and their counts (binomial and beta_binomial with one number of
+    trials, 'binomial:12', not one per row), categorical from the count of each label."""
+    spec = fam.spec
+    counts = spec.support in COUNT_SUPPORTS and (spec.shape != "trials" or ":" in spec.name)
+    return fam.merge is not None or fam.chunked_stats is not None or counts or spec.support == "labels"
 
 
 def why_not(fam):

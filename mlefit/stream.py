@@ -28,6 +28,7 @@ from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _field
                       sniff_delimiter)
 from .result import Drop
 from .support import accepting, outside_error, outside_values
+from .trials import AboveTrials
 
 DEFAULT_CHUNK_ROWS = None  # chunks of CHUNK_BYTES of text, whatever the width of a row
 CHUNK_BYTES = 16 << 20  # the text of a chunk by default: memory is bounded by bytes, not rows (a wide file's
@@ -389,8 +390,10 @@ class Outside:
         self.fam, self.whole_pass = fam, whole_pass
         self.count, self.shown = 0, []
         self.lo, self.hi, self.whole = math.inf, -math.inf, fam.spec.support != "real"
+        self.above = AboveTrials(fam)  # binomial:N's values above N, refused after those outside
 
     def add(self, part, x, low, high):
+        self.above.add(part, x, high)
         bad = outside_values(self.fam.spec.support, x, low, high, part.whole)
         self.count += len(bad)
         self.shown += [f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3 - len(self.shown)]]
@@ -402,6 +405,7 @@ class Outside:
         if self.count:
             raise outside_error(self.fam, label, self.count, ", ".join(self.shown),
                                 accepting(self.lo, self.hi, self.whole))
+        self.above.refuse(label)
 
 
 def stats_over(fam, chunks, report, span):

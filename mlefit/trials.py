@@ -62,14 +62,50 @@ def with_trials(fam, col, w, t):
     x = col.values
     over = np.flatnonzero(x > t)
     if over.size:
-        shown = ", ".join(f"{col.where(i)}: {x[i]:.10g} > {t if np.isscalar(t) else t[i]:.10g}" for i in over[:3])
-        raise DataError(f"{col.label} has {over.size} value{'s' if over.size > 1 else ''} above the number "
-                        f"of trials ({shown}); the {base} family counts successes: 0 <= x <= trials")
+        shown = [f"{col.where(i)}: {x[i]:.10g} > {t if np.isscalar(t) else t[i]:.10g}" for i in over[:3]]
+        raise above_error(base, col.label, over.size, shown)
     if not np.isscalar(t):
         col, w, t = _leave_out(col, t == 0, "zero trials", w, t)
         if t.size and t.min() != t.max():
             col = replace(col, notes=col.notes + (f"trials per row: from {t.min():.10g} to {t.max():.10g}",))
     return families.build(base, t), col, w
+
+
+def above_error(base, label, count, shown):
+    """The DataError for `count` values above their number of trials (`shown`: the first
+    of them, 'line 7: 21 > 20')."""
+    return DataError(f"{label} has {count} value{'s' if count > 1 else ''} above the number of trials "
+                     f"({', '.join(shown)}); the {base} family counts successes: 0 <= x <= trials")
+
+
+def constant_trials(fam):
+    """The one number of trials of a binomial or beta_binomial family built with it
+    ('binomial:12'), or None (another family, or trials one per row)."""
+    name = fam.spec.name
+    if fam.spec.shape != "trials" or ":" not in name:
+        return None
+    return int(name.split(":")[1])
+
+
+class AboveTrials:
+    """The values above a constant number of trials over a pass in chunks: how many and
+    the first three, refused when the pass ends with with_trials' message (a family
+    without a constant number of trials counts none)."""
+
+    def __init__(self, fam):
+        self.top, self.base = constant_trials(fam), fam.spec.name.split(":")[0]
+        self.count, self.shown = 0, []
+
+    def add(self, part, x, high):
+        if self.top is None or high <= self.top:
+            return
+        over = np.flatnonzero(x > self.top)
+        self.count += over.size
+        self.shown += [f"{part.where(i)}: {x[i]:.10g} > {self.top:.10g}" for i in over[:3 - len(self.shown)]]
+
+    def refuse(self, label):
+        if self.count:
+            raise above_error(self.base, label, self.count, self.shown)
 
 
 def _leave_out(col, mask, reason, *arrays):

@@ -1,0 +1,107 @@
+"""Issue 21: binomial and beta_binomial with one number of trials (--trials N), and
+categorical, fitted chunk by chunk from their tables of counts: the same JSON as the
+in-memory fit (estimates, standard errors, log-likelihood, rows read, used and dropped
+and where), the same refusals with the same lines; --trials COLUMN still read whole."""
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import mlefit
+from mlefit import chunkable, families, stream
+from mlefit.cli import cli
+from mlefit.data import read_column
+from mlefit.errors import DataError
+
+
+def invoke(args):
+    return CliRunner().invoke(cli, [str(a) for a in args], env={"NO_COLOR": "1"})
+
+
+def fit_json(args):
+    result = invoke(list(args) + ["--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def without_chunk_note(d):
+    return dict(d, notes=[n for n in d["notes"] if "read in chunks" not in n and "on Dask" not in n])
+
+
+def counts_file(path, k, gaps=True):
+    """One column k of counts, with a missing cell (line 7) and a blank line (line 102)."""
+    lines = [str(int(v)) for v in k]
+    if gaps:
+        lines[5], lines[100] = "NA", ""
+    path.write_text("k\n" + "\n".join(lines) + "\n")
+    return str(path)
+
+
+@pytest.fixture
+def overdispersed(tmp_path):
+    rng = np.random.default_rng(2)
+    return counts_file(tmp_path / "k.csv", rng.binomial(20, rng.beta(2.0, 5.0, 3000)))
+
+
+@pytest.mark.parametrize("dist", ["binomial", "beta_binomial"])
+@pytest.mark.parametrize("chunk", ["97", "1000"])
+def test_trials_n_in_chunks_prints_the_in_memory_fit(overdispersed, dist, chunk):
+    chunked = fit_json(["fit", overdispersed, "-d", dist, "--trials", "20", "--chunk-size", chunk])
+    whole = fit_json(["fit", overdispersed, "-d", dist, "--trials", "20", "--chunk-size", "0"])
+    assert f"read in chunks of about {chunk} rows" in chunked["notes"]
+    assert without_chunk_note(chunked) == whole
+    assert whole["rows_read"] == 3000 and whole["n_dropped"] == 2
+
+
+def test_trials_n_is_streamed_unasked_for_a_large_file(overdispersed, monkeypatch):
+    monkeypatch.setattr(chunkable, "AUTO_BYTES", 1000)
+    d = fit_json(["fit", overdispersed, "-d", "binomial", "--trials", "20"])
+    assert any("read in chunks" in n for n in d["notes"])
+    assert stream.streams(families.get("beta_binomial:20"))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({50: "21", 2000: "25", 2500: "30", 2900: "22"},
+     "column 'k' has 4 values above the number of trials (line 52: 21 > 20, line 2002: 25 > 20, line 2502: "
+     "30 > 20); the binomial family counts successes: 0 <= x <= trials"),
+    ({50: "21", 2950: "-1"}, "column 'k' has 1 value outside the support of binomial:20"),
+])
+def test_values_beyond_the_trials_are_refused_as_in_memory(tmp_path, bad, message):
+    rng = np.random.default_rng(4)
+    lines = [str(v) for v in rng.binomial(20, 0.3, 3000)]
+    for i, v in bad.items():
+        lines[i] = v
+    path = tmp_path / "bad.csv"
+    path.write_text("k\n" + "\n".join(lines) + "\n")
+    errors = []
+    for chunk in ("0", "100"):
+        result = invoke(["fit", path, "-d", "binomial", "--trials", "20", "--chunk-size", chunk])
+        assert result.exit_code == 1 and "Traceback" not in result.stderr
+        errors.append(result.stderr)
+    assert errors[0] == errors[1] and message in errors[0]
+
+
+def test_trials_per_row_still_need_every_value(tmp_path, monkeypatch):
+    rng = np.random.default_rng(3)
+    t = rng.integers(1, 30, 500)
+    path = tmp_path / "tc.csv"
+    path.write_text("k,t\n" + "".join(f"{a},{b}\n" for a, b in zip(rng.binomial(t, 0.4), t)))
+    base = ["fit", path, "-c", "k", "-d", "binomial", "--trials", "t"]
+    result = invoke(base + ["--chunk-size", "100"])
+    assert result.exit_code == 2
+    assert "--trials COLUMN needs every value in memory: drop --chunk-size" in result.stderr
+    result = invoke(base + ["--engine", "dask"])
+    assert result.exit_code == 2 and "--trials COLUMN needs every value in memory; drop --engine dask" in result.stderr
+    monkeypatch.setattr(chunkable, "AUTO_BYTES", 100)
+    d = fit_json(base)
+    assert not any("chunks" in n for n in d["notes"]) and d["n"] == 500
+
+
+def test_library_fit_file_equals_fit(overdispersed, tmp_path):
+    chunked = stream.fit_file(overdispersed, "beta_binomial:20", chunk_rows=50).to_dict()
+    whole = mlefit.fit(read_column(overdispersed), "beta_binomial:20").to_dict()
+    assert without_chunk_note(chunked) == whole
+    with pytest.raises(DataError, match="not overdispersed"):
+        stream.fit_file(counts_file(tmp_path / "b.csv", 6 + np.random.default_rng(5).integers(-1, 2, 2000)),
+                        "beta_binomial:20", chunk_rows=50)
