@@ -160,7 +160,7 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         from . import cli_engine
         from .cli import _progress
         needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
-                                             settings["robust"], settings["derive"], False, settings.get("prior"))
+                                             settings["robust"], settings["derive"], settings.get("prior"))
         chunk_size, engine, scheduler, timeout = streaming
         how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
         if how != "memory":

@@ -132,6 +132,16 @@ def read_column(paths, column=None, labels=False, options=None, strict=False):
     return col
 
 
+def no_values(col):
+    """The DataError for a column left with no values (col: its report: label, rows
+    read and the Drops), in memory or read in chunks."""
+    if not col.dropped:
+        return DataError(f"{col.label} has no values to fit: there are no data rows; check the input")
+    why = ", ".join(f"{d.count} {d.reason}" for d in col.dropped)
+    return DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, all left out: "
+                     f"{why}); check the file and the column")
+
+
 def refuse_dropped(label, dropped):
     """--strict: any missing value or blank line is an error naming where they are."""
     if not dropped:

@@ -20,10 +20,11 @@ from .errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
 from .result import Drop
-from .stream import (_check, _Header, check_values, read_block, refuse_huge,
+from .stream import (_check, _Header, check_values, read_block, read_lines, refuse_huge,
                      stats_over, streams, why_not)
 
 DEFAULT_BLOCK_BYTES = 64 << 20
+WAY_OUT = "fit it without --engine dask"
 _PLACE = re.compile(r"\b(line|row) @(\d+)@")
 
 
@@ -84,6 +85,17 @@ def _summarise(part, fam, out):
             out.values, out.counts = nm.value_counts(x)
 
 
+def _labels(cells, options, where, out):
+    """Into `out`: a block's count of each label (the categorical family) and its
+    missing cells."""
+    from .stream_labels import count_labels
+    out.values, out.counts, dropped = count_labels(cells, options, where)
+    for d in dropped:
+        out.drops[d.reason] = (d.count, d.first)
+    out.used = int(out.counts.sum())
+    out.spread = out.values.size > 1
+
+
 def _relative(k):
     return f"line @{k}@"
 
@@ -106,12 +118,20 @@ def csv_block(block, first, head, name, family, options, source):
         out.lines = skipped
         return out
     try:
-        part, count, blanks = read_block(block, skipped + 1, head, name, options, source,
-                                         "fit it without --engine dask", place=_relative)
-        out.lines, out.rows = skipped + count, part.rows_read
+        if fam.spec.support == "labels":
+            table, count, blanks, where = read_lines(block, skipped + 1, head, [name], options, source,
+                                                     WAY_OUT, place=_relative, text=[name])
+            part = None
+        else:
+            part, count, blanks = read_block(block, skipped + 1, head, name, options, source, WAY_OUT,
+                                             place=_relative)
+        out.lines, out.rows = skipped + count, table.num_rows if part is None else part.rows_read
         if blanks:
             out.drops[BLANK_LINE] = (len(blanks), tuple(blanks[:FIRST]))
-        _summarise(part, fam, out)
+        if part is None:
+            _labels(table.column(0), options, where, out)
+        else:
+            _summarise(part, fam, out)
     except MlefitError as exc:
         out.error = str(exc)
     return out
@@ -128,9 +148,12 @@ def parquet_group(path, group, name, family, options):
     col = table.column(0)
     out.lines = out.rows = len(col)
     try:
-        part = _convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
-                        rows_read=len(col), options=options)
-        _summarise(part, fam, out)
+        if fam.spec.support == "labels":
+            _labels(col, options, lambda p: f"row @{p + 1}@", out)
+        else:
+            part = _convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
+                            rows_read=len(col), options=options)
+            _summarise(part, fam, out)
     except MlefitError as exc:
         out.error = str(exc)
     return out

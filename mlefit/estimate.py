@@ -9,7 +9,7 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
-from .data import BINARY, Column, from_values
+from .data import BINARY, Column, from_values, no_values
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
@@ -307,11 +307,7 @@ def _validate(fam, col, x):
     which _rescaled and the families' stats use rather than take them again."""
     spec = fam.spec
     if x.size == 0:
-        if not col.dropped:
-            raise DataError(f"{col.label} has no values to fit: there are no data rows; check the input")
-        why = ", ".join(f"{d.count} {d.reason}" for d in col.dropped)
-        raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read, all left out: "
-                        f"{why}); check the file and the column")
+        raise no_values(col)
     span = None
     if spec.support != "labels":
         lo, hi = span = col.extremes if col.extremes is not None and col.values is x else nm.extremes(x)

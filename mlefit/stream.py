@@ -21,7 +21,7 @@ import numpy as np
 from . import numerics as nm
 from .chunkable import AUTO_BYTES, NOT_LINES, streams, why_not  # noqa: F401 (the reader's names)
 from .chunks import LocalChunks
-from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, reject_infinite
+from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, no_values, reject_infinite
 from .errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
 from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
@@ -133,8 +133,9 @@ class _Header:
         self.block = block
 
 
-def _parse(block, head, names, options, source):
-    """The columns `names` of a run of lines, as a pyarrow table (in that order)."""
+def _parse(block, head, names, options, source, text=()):
+    """The columns `names` of a run of lines, as a pyarrow table (in that order); those
+    in `text` read as text, never as numbers (labels)."""
     import pyarrow as pa
 
     pacsv = pyarrow_csv()
@@ -150,7 +151,7 @@ def _parse(block, head, names, options, source):
                 decimal_point=options.decimal, column_types=types))
 
     try:
-        table = read({})
+        table = read({name: pa.string() for name in text})
         again = hex_as_text(table.schema, block)
         return read(again) if again else table
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -197,6 +198,9 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
     options = options or ReadOptions()
     found = _open(path, options.encoding)
     try:
+        if fam.spec.support == "labels":  # categorical: the count of each label
+            from .stream_labels import read_labels
+            return read_labels(found, found.notes, fam, column, options, chunk_rows, strict, on_bytes)
         return _read(found, found.name, found.notes, fam, column, options, chunk_rows, strict, on_bytes,
                      refuse_dropped)
     finally:
@@ -345,11 +349,11 @@ def read_block(block, start, head, name, options, source, way_out, place=_line, 
     return part, count, blanks
 
 
-def read_lines(block, start, head, names, options, source, way_out, place=_line):
-    """The columns `names` of one run of whole lines, its first on line `start`: (the
-    pyarrow table, the lines it spans, the places of its blank lines, where(p): the place
-    of the table's row p)."""
-    table = _parse(block, head, names, options, source)
+def read_lines(block, start, head, names, options, source, way_out, place=_line, text=()):
+    """The columns `names` of one run of whole lines, its first on line `start` (those in
+    `text` read as text): (the pyarrow table, the lines it spans, the places of its blank
+    lines, where(p): the place of the table's row p)."""
+    table = _parse(block, head, names, options, source, text)
     count = line_count(block)
     lines, blanks = None, ()
     if count != table.num_rows:  # blank lines (pyarrow skips them), or line breaks inside quotes
@@ -430,9 +434,7 @@ def refuse_huge(fam, report, span, way_out):
 def _check(fam, col, used, first_value, spread):
     """The in-memory fit's checks, on what the chunks found."""
     if used == 0:
-        why = ", ".join(f"{d.count} {d.reason}" for d in col.dropped) or "no data rows"
-        raise DataError(f"{col.label} has no values to fit ({col.rows_read} rows read: {why}); "
-                        f"check the file and the column")
+        raise no_values(col)
     if used < fam.min_n:
         raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
                         f"{col.label} has only {used}")

@@ -105,3 +105,100 @@ def test_library_fit_file_equals_fit(overdispersed, tmp_path):
     with pytest.raises(DataError, match="not overdispersed"):
         stream.fit_file(counts_file(tmp_path / "b.csv", 6 + np.random.default_rng(5).integers(-1, 2, 2000)),
                         "beta_binomial:20", chunk_rows=50)
+
+
+LABELS = ["b", "a", "10", "2", "c d", " x", "2.0", "02", "\u00e9", '"q,r"']
+
+
+@pytest.fixture
+def labels_file(tmp_path):
+    """200,000 labels (numbers as text, spaces, a quoted comma, UTF-8), with missing cells
+    (NA, blank, spaces, null) and blank lines on either side of the chunks' cuts."""
+    rng = np.random.default_rng(1)
+    cells = list(rng.choice(LABELS, 200_000))
+    cells[3], cells[50], cells[70], cells[150_000] = "NA", "", "  ", "null"
+    path = tmp_path / "labels.csv"
+    path.write_text("lab\n" + "\n".join(cells[:100_000]) + "\n\n" + "\n".join(cells[100_000:]) + "\n\n",
+                    encoding="utf-8")
+    return str(path)
+
+
+def counting_blocks(monkeypatch):
+    """A list that grows by one for every run of lines the chunked reader reads."""
+    seen, blocks = [], stream._blocks
+
+    def counted(fh, size):
+        for block in blocks(fh, size):
+            seen.append(len(block))
+            yield block
+    monkeypatch.setattr(stream, "_blocks", counted)
+    return seen
+
+
+@pytest.mark.parametrize("how", [["-d", "categorical"], ["--loss", "cross_entropy"]])
+def test_labels_in_chunks_print_the_in_memory_fit(labels_file, monkeypatch, how):
+    seen = counting_blocks(monkeypatch)
+    chunked = fit_json(["fit", labels_file, *how, "--chunk-size", "1000"])
+    assert len(seen) >= 10
+    whole = fit_json(["fit", labels_file, *how, "--chunk-size", "0"])
+    assert without_chunk_note(chunked) == whole
+    assert [p["name"] for p in whole["parameters"]][:5] == ["p[02]", "p[2]", "p[2.0]", "p[10]", "p[ x]"]
+    assert whole["rows_read"] == 200_002 and whole["n_dropped"] == 6
+    drops = {d["reason"]: d["first"] for d in chunked["dropped"]}
+    assert drops == {"blank line": ["line 52", "line 100002", "line 200003"],
+                     "missing value (blank, NA, NaN, null, None)": ["line 5", "line 72", "line 150003"]}
+
+
+def test_labels_are_streamed_unasked_for_a_large_file(labels_file, monkeypatch):
+    monkeypatch.setattr(chunkable, "AUTO_BYTES", 1000)
+    d = fit_json(["fit", labels_file, "-d", "categorical"])
+    assert any("read in chunks" in n for n in d["notes"])
+    for memory in (["--weights", "w"], ["--chunk-size", "0"]):
+        result = invoke(["fit", labels_file, "-d", "categorical", *memory])
+        assert "read in chunks" not in result.stdout, memory
+
+
+@pytest.mark.parametrize("text, dist", [("x\nNA\n\nnull\n", "categorical"), ("x\n", "categorical"),
+                                        ("x\nNA\n\nnull\n", "poisson"), ("x\na\n\nNA\nb\n", "categorical")])
+def test_refusals_in_chunks_say_what_memory_says(tmp_path, text, dist):
+    path = tmp_path / "few.csv"
+    path.write_text(text)
+    for strict in ([], ["--strict"]):
+        said = []
+        for extra in (["--chunk-size", "0"], ["--chunk-size", "2"]):
+            result = invoke(["fit", path, "-d", dist, *strict, *extra])
+            assert "Traceback" not in result.stderr
+            table = [line for line in result.stdout.splitlines() if "read in chunks" not in line]
+            said.append((result.exit_code, result.stderr, table))
+        assert said[0] == said[1]
+        assert said[0][0] == 0 or "no values to fit" in said[0][1] or "--strict refuses them" in said[0][1]
+
+
+def test_labels_one_chunk_at_a_time_as_library(labels_file):
+    chunked = stream.fit_file(labels_file, "categorical", chunk_rows=5000).to_dict()
+    whole = mlefit.fit(read_column(labels_file, labels=True), "categorical").to_dict()
+    assert without_chunk_note(chunked) == whole
+
+
+@pytest.mark.slow
+def test_labels_and_trials_on_dask(tmp_path, labels_file, overdispersed):
+    pytest.importorskip("distributed")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mlefit.engine_dask import fit_dask
+
+    second = tmp_path / "more.csv"
+    second.write_text("lab\nz\n\nNA\na\n")
+    got = fit_dask([labels_file, str(second)], "categorical", block_bytes=1 << 16).to_dict()
+    want = mlefit.fit(read_column([labels_file, str(second)], labels=True), "categorical").to_dict()
+    assert without_chunk_note(got) == want
+    table = pa.table({"lab": pa.array([1.0, 2.5, None, 1.0, 3.0] * 300), "s": ["u", None, "v", "u", "w"] * 300})
+    pq.write_table(table, tmp_path / "x.parquet", row_group_size=400)
+    for column in ("lab", "s"):
+        got = fit_dask(str(tmp_path / "x.parquet"), "categorical", column=column).to_dict()
+        want = mlefit.fit(read_column(str(tmp_path / "x.parquet"), column=column, labels=True),
+                          "categorical").to_dict()
+        assert without_chunk_note(got) == want
+    got = fit_dask(overdispersed, "beta_binomial:20", block_bytes=4096).to_dict()
+    assert without_chunk_note(got) == mlefit.fit(read_column(overdispersed), "beta_binomial:20").to_dict()

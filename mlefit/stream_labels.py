@@ -1,0 +1,72 @@
+"""Labels read chunk by chunk (the categorical family, and --loss cross_entropy): each run
+of lines is parsed with the column as text, its labels counted by pyarrow (value_counts),
+and the missing ones (a marker, or blank) dropped and reported as an in-memory read of
+labels drops them; the counts are merged by label, so memory holds one run and the
+table of distinct labels, never a Python string per row. The family's statistics are
+then made from that table: the same labels, in the same order, with the same counts as
+in memory."""
+import numpy as np
+
+from .data import FIRST, MISSING, NamesOnly, _is_string, _missing, _normalise, _to_numpy, choose_column
+from .result import Drop
+from .stream import Read, Runs, _check, read_lines
+
+WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
+
+
+def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
+    """stream.read_stats for a family of labels: the Read of one column of the input fh
+    (an intake.Input), its statistics made from the count of each label."""
+    from .data import refuse_dropped
+
+    runs = Runs(fh, fh.name, options, chunk_rows)
+    name = choose_column(NamesOnly(runs.head.names), column)
+    counts = {}
+    for block, line in runs:
+        table, lines, blanks, where = read_lines(block, line, runs.head, [name], options, fh.name, WAY_OUT,
+                                                 text=[name])
+        labels, tally, dropped = count_labels(table.column(0), options, where)
+        runs.count(lines, table.num_rows, blanks, dropped)
+        for label, count in zip(labels.tolist(), tally.tolist()):
+            counts[label] = counts.get(label, 0.0) + count
+        if on_bytes is not None:
+            on_bytes(runs.done)
+    report = runs.report(name, notes)
+    if strict:
+        refuse_dropped(report.label, report.dropped)
+    _check(fam, report, int(sum(counts.values())), next(iter(counts), None), len(counts) > 1)
+    labels = np.empty(len(counts), dtype=object)
+    labels[:] = list(counts)
+    stats = fam.stats(labels, np.array(list(counts.values()), dtype=np.float64))
+    return Read(report, stats, np.nan, np.nan)
+
+
+def count_labels(cells, options, where):
+    """(the distinct labels of an arrow column read as labels, as an object array; their
+    counts, float64; [the Drop of its missing cells] or []), where(p) naming the place of
+    cell p. The cells are counted first (pyarrow value_counts) and only the distinct
+    values are tested for a missing-value marker, as data._missing tests each cell in
+    memory; the cells are searched for the places of the missing ones only where there
+    are some. Cells that are not text (a Parquet column of numbers) are labelled by their
+    text, as an in-memory read labels them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = _normalise(cells)
+    if not len(cells):
+        return np.empty(0, dtype=object), np.empty(0), []
+    found = pc.value_counts(cells)
+    values, tally = found.field("values"), np.from_dlpack(found.field("counts")).astype(np.float64)
+    missing = _missing(values, options)
+    gone = np.from_dlpack(pc.cast(missing, pa.int8())).astype(bool)
+    dropped = []
+    if gone.any():
+        if _is_string(cells.type):  # the same cells as _missing finds, by their values
+            mask = pc.is_in(cells, value_set=values.filter(missing))
+        else:
+            mask = _missing(cells, options)
+        first = np.flatnonzero(_to_numpy(pc.cast(mask, pa.int8())))[:FIRST]
+        dropped.append(Drop(MISSING, int(tally[gone].sum()), tuple(where(p) for p in first)))
+    labels = np.empty(int((~gone).sum()), dtype=object)
+    labels[:] = pc.cast(values.filter(pc.invert(missing)), pa.string()).to_pylist()
+    return labels, tally[~gone], dropped
