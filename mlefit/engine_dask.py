@@ -20,7 +20,7 @@ from .errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
 from .result import Drop
-from .stream import (_check, _Header, check_values, read_block, read_lines, refuse_huge,
+from .stream import (Outside, _check, _Header, check_values, read_block, read_lines, refuse_huge,
                      stats_over, streams, why_not)
 
 DEFAULT_BLOCK_BYTES = 64 << 20
@@ -44,6 +44,7 @@ class _Block:
     first: float | None = None
     spread: bool = False
     error: str | None = None
+    outside: tuple = None  # stream.Outside.tally(): values outside the support, above the trials
     x: np.ndarray = None  # the values, kept on the worker for families with chunked_stats
 
 
@@ -72,12 +73,16 @@ def _summarise(part, fam, out):
     x = part.values
     if not x.size:
         return
-    out.lo, out.hi = check_values(part, fam)
+    outside = Outside(fam, whole_pass=True)  # counted over every block, refused by the driver
+    out.lo, out.hi = check_values(part, fam, outside)
+    out.outside = outside.tally()
     out.used = int(x.size)
     out.first = float(x[0])
     out.spread = out.hi > out.lo
     with np.errstate(all="ignore"):
-        if fam.merge is not None:
+        if outside.count:  # refused: no statistics
+            pass
+        elif fam.merge is not None:
             out.stats = fam.stats(x, None)
         elif fam.chunked_stats is not None:
             out.x = x
@@ -342,6 +347,7 @@ def _reduce(results, layout, name, fam, files, strict):
     drops, rows, used = {}, 0, 0
     stats, values, counts = None, [], []
     lo, hi, first, spread = np.inf, -np.inf, None, False
+    outside = Outside(fam, whole_pass=True)
     i = 0
     several = len(files) > 1
     for path, count, unit in layout:
@@ -358,6 +364,8 @@ def _reduce(results, layout, name, fam, files, strict):
                 drops[reason] = (c0 + c, (f0 + tuple(fix(p) for p in f))[:FIRST])
             rows += block.rows + (block.drops.get(BLANK_LINE, (0,))[0])
             used += block.used
+            if block.outside is not None:
+                outside.absorb(block.outside, fix)
             if block.used:
                 lo, hi = min(lo, block.lo), max(hi, block.hi)
                 if first is None:
@@ -378,6 +386,7 @@ def _reduce(results, layout, name, fam, files, strict):
     if strict:
         from .data import refuse_dropped
         refuse_dropped(report.label, report.dropped)
+    outside.refuse(report.label)
     _check(fam, report, used, first, spread)
     if fam.merge is None and fam.chunked_stats is None:
         v, c = np.concatenate(values), np.concatenate(counts)

@@ -411,6 +411,18 @@ class Outside:
                                 accepting(self.lo, self.hi, self.whole))
         self.above.refuse(label)
 
+    def tally(self):
+        """What this pass found, as plain data (a Dask block's, sent to the driver)."""
+        return (self.count, self.shown, self.lo, self.hi, self.whole, self.above.count, self.above.shown)
+
+    def absorb(self, tally, rename):
+        """Add the tally() of a later part of the pass, its places renamed by rename(text)."""
+        count, shown, lo, hi, whole, above, above_shown = tally
+        self.count, self.above.count = self.count + count, self.above.count + above
+        self.shown += [rename(s) for s in shown[:3 - len(self.shown)]]
+        self.above.shown += [rename(s) for s in above_shown[:3 - len(self.above.shown)]]
+        self.lo, self.hi, self.whole = min(self.lo, lo), max(self.hi, hi), self.whole and whole
+
 
 def stats_over(fam, chunks, report, span):
     """The statistics of a score-and-Hessian family over values held in chunks."""

@@ -202,3 +202,26 @@ def test_labels_and_trials_on_dask(tmp_path, labels_file, overdispersed):
         assert without_chunk_note(got) == want
     got = fit_dask(overdispersed, "beta_binomial:20", block_bytes=4096).to_dict()
     assert without_chunk_note(got) == mlefit.fit(read_column(overdispersed), "beta_binomial:20").to_dict()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family, bad", [("binomial:20", ["21", "25", "30", "22"]), ("poisson", ["-1", "2.5", "-3", "4.5"]),
+                                         ("gamma", ["-1", "0", "-3", "-4"])])
+def test_dask_counts_bad_values_over_every_block(tmp_path, family, bad):
+    """The values outside the support (or above the trials) are counted over every block
+    and refused by the driver with the in-memory message: the count of the whole file,
+    the first three by their lines, not one block's."""
+    pytest.importorskip("distributed")
+    from mlefit.engine_dask import fit_dask
+
+    lines = [str(v) for v in np.random.default_rng(6).binomial(20, 0.3, 3000) + 1]
+    for i, v in zip((50, 1400, 2000, 2900), bad):
+        lines[i] = v
+    path = tmp_path / "bad.csv"
+    path.write_text("k\n" + "\n".join(lines) + "\n")
+    with pytest.raises(DataError) as memory:
+        mlefit.fit(read_column(str(path)), family)
+    with pytest.raises(DataError) as dask:
+        fit_dask(str(path), family, block_bytes=1024)
+    assert str(dask.value) == str(memory.value)
+    assert "has 4 values" in str(memory.value)
