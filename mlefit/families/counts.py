@@ -30,7 +30,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import numerics as nm
+from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError, DataError, UsageError
 from .base import Family, Solution, scipy_special, scipy_stats
 from .catalog import BY_NAME
@@ -66,9 +66,16 @@ def _whole(t, n):
 
 
 def _log_choose(t, x):
-    """log C(t, x), as scipy's binom and betabinom write it."""
+    """log C(t, x), as scipy's binom and betabinom write it (any x: the log-mass)."""
     from scipy.special import betaln
     return -np.log1p(t) - betaln(t - x + 1.0, x + 1.0)
+
+
+def _log_coef(t, x):
+    """log C(t, x) = -log(t+1) - log B(t-x+1, x+1) for 0 <= x <= t (the constant of a fit),
+    by the log-beta of gamma_arrays: numpy and math, no scipy.special to import (0.2-0.5 s);
+    within 1e-14 of mpmath up to t = 2^52, where scipy's betaln is off by 5e-11 at t = 1e5."""
+    return -np.log1p(t) - ga.log_beta(np.asarray(t - x + 1.0, dtype=np.float64), x + 1.0)
 
 
 def _pairs(x, t, w):
@@ -89,7 +96,7 @@ def _trial_stats(t, rising=False):
     def stats(x, w):
         xv, tv, c = _pairs(x, _aligned(t, x), w)
         s = SimpleNamespace(n=float(c.sum()), x=xv, t=tv, c=c, k=float(xv @ c), total=float(tv @ c),
-                            log_coef=float(c @ _log_choose(tv, xv)))
+                            log_coef=float(c @ _log_coef(tv, xv)))
         s.bernoulli = SimpleNamespace(n=s.total, k=s.k)  # the same p: k successes in total trials
         if rising:
             s.rx, s.ry, s.rt = (_rising_table(v, c) for v in (xv, tv - xv, tv))
