@@ -296,7 +296,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
                              dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
     from . import cli_engine
-    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior)
+    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior, positive)
     how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
     if scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")

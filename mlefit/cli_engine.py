@@ -12,11 +12,11 @@ ENGINE_HELP = ("Where the fit runs: local (this process), or dask (the files' bl
                "cluster: --scheduler, or a local cluster; pip install 'mlefit[dask]').")
 
 
-def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior=()):
+def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior=(), positive=None):
     """The first option given that needs every value in memory, or None."""
     needs = [(bool(prior), "--prior"), (by is not None, "--by"), (weights is not None, "--weights"), (per_row, "--trials COLUMN"),
              (gof, "--gof"), (plot is not None, "--plot"), (interval != "wald", f"--interval {interval}"),
-             (robust, "--robust"), (bool(derive), "--derive")]
+             (robust, "--robust"), (bool(derive), "--derive"), (positive is not None, "--positive")]
     return next((name for given, name in needs if given), None)
 
 

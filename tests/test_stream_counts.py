@@ -225,3 +225,16 @@ def test_dask_counts_bad_values_over_every_block(tmp_path, family, bad):
         fit_dask(str(path), family, block_bytes=1024)
     assert str(dask.value) == str(memory.value)
     assert "has 4 values" in str(memory.value)
+
+
+def test_positive_is_never_ignored_in_chunks(tmp_path, monkeypatch):
+    """--positive (which of bernoulli's two text labels is 1) was dropped silently when
+    the file was read in chunks: it needs the labels in memory, like --weights."""
+    path = tmp_path / "yn.csv"
+    path.write_text("x\n" + "yes\nno\nno\n" * 200)
+    result = invoke(["fit", path, "-d", "bernoulli", "--positive", "no", "--chunk-size", "100"])
+    assert result.exit_code == 2 and "--positive needs every value in memory: drop --chunk-size" in result.stderr
+    monkeypatch.setattr(chunkable, "AUTO_BYTES", 100)
+    d = fit_json(["fit", path, "-d", "bernoulli", "--positive", "no"])
+    assert d["parameters"][0]["estimate"] == pytest.approx(2 / 3, rel=1e-15)
+    assert any("given by --positive" in n for n in d["notes"])
