@@ -41,17 +41,19 @@ def counts_file(path, k, gaps=True):
 @pytest.fixture
 def overdispersed(tmp_path):
     rng = np.random.default_rng(2)
-    return counts_file(tmp_path / "k.csv", rng.binomial(20, rng.beta(2.0, 5.0, 3000)))
+    return counts_file(tmp_path / "k.csv", rng.binomial(20, rng.beta(2.0, 5.0, 100_000)))
 
 
 @pytest.mark.parametrize("dist", ["binomial", "beta_binomial"])
 @pytest.mark.parametrize("chunk", ["97", "1000"])
-def test_trials_n_in_chunks_prints_the_in_memory_fit(overdispersed, dist, chunk):
+def test_trials_n_in_chunks_prints_the_in_memory_fit(overdispersed, monkeypatch, dist, chunk):
+    seen = counting_blocks(monkeypatch)
     chunked = fit_json(["fit", overdispersed, "-d", dist, "--trials", "20", "--chunk-size", chunk])
+    assert len(seen) >= 3
     whole = fit_json(["fit", overdispersed, "-d", dist, "--trials", "20", "--chunk-size", "0"])
     assert f"read in chunks of about {chunk} rows" in chunked["notes"]
     assert without_chunk_note(chunked) == whole
-    assert whole["rows_read"] == 3000 and whole["n_dropped"] == 2
+    assert whole["rows_read"] == 100_000 and whole["n_dropped"] == 2
 
 
 def test_trials_n_is_streamed_unasked_for_a_large_file(overdispersed, monkeypatch):
@@ -62,14 +64,16 @@ def test_trials_n_is_streamed_unasked_for_a_large_file(overdispersed, monkeypatc
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({50: "21", 2000: "25", 2500: "30", 2900: "22"},
-     "column 'k' has 4 values above the number of trials (line 52: 21 > 20, line 2002: 25 > 20, line 2502: "
+    ({50: "21", 40_000: "25", 70_000: "30", 99_000: "22"},
+     "column 'k' has 4 values above the number of trials (line 52: 21 > 20, line 40002: 25 > 20, line 70002: "
      "30 > 20); the binomial family counts successes: 0 <= x <= trials"),
-    ({50: "21", 2950: "-1"}, "column 'k' has 1 value outside the support of binomial:20"),
+    ({50: "21", 99_500: "-1"}, "column 'k' has 1 value outside the support of binomial:20 (non-negative integers "
+                               "0, 1, 2, ...): line 99502: -1"),
 ])
-def test_values_beyond_the_trials_are_refused_as_in_memory(tmp_path, bad, message):
+def test_values_beyond_the_trials_are_refused_as_in_memory(tmp_path, monkeypatch, bad, message):
+    seen = counting_blocks(monkeypatch)
     rng = np.random.default_rng(4)
-    lines = [str(v) for v in rng.binomial(20, 0.3, 3000)]
+    lines = [str(v) for v in rng.binomial(20, 0.3, 100_000)]
     for i, v in bad.items():
         lines[i] = v
     path = tmp_path / "bad.csv"
@@ -79,7 +83,7 @@ def test_values_beyond_the_trials_are_refused_as_in_memory(tmp_path, bad, messag
         result = invoke(["fit", path, "-d", "binomial", "--trials", "20", "--chunk-size", chunk])
         assert result.exit_code == 1 and "Traceback" not in result.stderr
         errors.append(result.stderr)
-    assert errors[0] == errors[1] and message in errors[0]
+    assert len(seen) >= 3 and errors[0] == errors[1] and message in errors[0]
 
 
 def test_trials_per_row_still_need_every_value(tmp_path, monkeypatch):
