@@ -21,7 +21,7 @@ import numpy as np
 from . import numerics as nm
 from .chunkable import AUTO_BYTES, NOT_LINES, streams, why_not  # noqa: F401 (the reader's names)
 from .chunks import LocalChunks
-from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, no_values, reject_infinite
+from .data import BINARY, BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, no_values, reject_infinite
 from .errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
 from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
@@ -203,6 +203,14 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
             return read_labels(found, found.notes, fam, column, options, chunk_rows, strict, on_bytes)
         return _read(found, found.name, found.notes, fam, column, options, chunk_rows, strict, on_bytes,
                      refuse_dropped)
+    except TextLabels as exc:  # bernoulli on two text labels: their counts, from the start again
+        if path == "-":
+            raise DataError(f"{exc}: bernoulli on text labels reads standard input whole; give --chunk-size 0, "
+                            f"or pass the file's name") from None
+        from .stream_labels import read_labels
+        found.close()
+        found = _open(path, options.encoding)
+        return read_labels(found, found.notes, fam, column, options, chunk_rows, strict, on_bytes)
     finally:
         found.close()
 
@@ -299,9 +307,12 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     outside = Outside(fam, whole_pass=True)
     for block, line in runs:
         part, count, blanks = read_block(block, line, head, name, options, source,
-                                         "drop --chunk-size (or give --chunk-size 0)", ints=counts is not None)
+                                         "drop --chunk-size (or give --chunk-size 0)", ints=counts is not None,
+                                         labels=BINARY if fam.spec.support == "binary" else False)
         runs.count(count, part.rows_read, blanks, part.dropped)
         x = part.values
+        if x.dtype == object:
+            raise TextLabels(f"{part.label} holds text labels ({part.where(0)}: '{plain(str(x[0]), 40)}')")
         if x.size:
             low, high = check_values(part, fam, outside)
             if first_value is None:
@@ -338,15 +349,21 @@ def _line(k):
     return f"line {k}"
 
 
-def read_block(block, start, head, name, options, source, way_out, place=_line, ints=False):
+def read_block(block, start, head, name, options, source, way_out, place=_line, ints=False, labels=False):
     """One run of whole lines of a CSV file, its first on line `start`: (the Column of
     its values and of the cells dropped, the lines it spans, the places of its blank
-    lines). place(k) names line k; ints: a column of integers stays int64 (counted as it is)."""
+    lines). place(k) names line k; ints: a column of integers stays int64 (counted as it is);
+    labels: data._convert's (BINARY: a column of text is kept as text, bernoulli's two labels)."""
     table, count, blanks, where = read_lines(block, start, head, [name], options, source, way_out, place)
     col = table.column(0)
-    part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
+    part = _convert(col, name, source, labels, [], where=where, rows_read=len(col), options=options,
                     infinite=False, ints=ints)
     return part, count, blanks
+
+
+class TextLabels(DataError):
+    """A bernoulli column of text labels (yes/no), found in a run read as numbers: read
+    again by stream_labels, which counts the labels."""
 
 
 def read_lines(block, start, head, names, options, source, way_out, place=_line, text=()):

@@ -8,6 +8,7 @@ in memory."""
 import numpy as np
 
 from .data import FIRST, MISSING, NamesOnly, _is_string, _missing, _normalise, _to_numpy, choose_column
+from .errors import DataError
 from .result import Drop
 from .stream import Read, Runs, _check, read_lines
 
@@ -16,16 +17,19 @@ WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
 
 def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
     """stream.read_stats for a family of labels: the Read of one column of the input fh
-    (an intake.Input), its statistics made from the count of each label."""
+    (an intake.Input), its statistics made from the count of each label. bernoulli's
+    labels (two, yes/no) are trimmed and made its 0/1 outcomes as in memory
+    (binary.as_outcomes, its note said)."""
     from .data import refuse_dropped
 
+    binary = fam.spec.support == "binary"
     runs = Runs(fh, fh.name, options, chunk_rows)
     name = choose_column(NamesOnly(runs.head.names), column)
     counts = {}
     for block, line in runs:
         table, lines, blanks, where = read_lines(block, line, runs.head, [name], options, fh.name, WAY_OUT,
                                                  text=[name])
-        labels, tally, dropped = count_labels(table.column(0), options, where)
+        labels, tally, dropped = count_labels(table.column(0), options, where, trim=binary)
         runs.count(lines, table.num_rows, blanks, dropped)
         for label, count in zip(labels.tolist(), tally.tolist()):
             counts[label] = counts.get(label, 0.0) + count
@@ -37,22 +41,42 @@ def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
     _check(fam, report, int(sum(counts.values())), next(iter(counts), None), len(counts) > 1)
     labels = np.empty(len(counts), dtype=object)
     labels[:] = list(counts)
+    if binary:
+        labels, report = _outcomes(labels, report, options)
     stats = fam.stats(labels, np.array(list(counts.values()), dtype=np.float64))
     return Read(report, stats, np.nan, np.nan)
 
 
-def count_labels(cells, options, where):
+def _outcomes(labels, report, options):
+    """bernoulli's 0/1 outcome of each distinct label, and the report with the note
+    saying which label is 1: what an in-memory read makes of a column of text that is not
+    all numbers (stream.TextLabels sent it here on finding one that is not)."""
+    from dataclasses import replace
+
+    from .binary import as_outcomes
+    from .readers import is_number
+
+    if all(is_number(v, options.decimal) for v in labels.tolist()):  # (a run said otherwise)
+        raise DataError(f"{report.label} mixes numbers and text across its chunks; {WAY_OUT}")
+    outcomes, note = as_outcomes(labels, report.label)
+    return outcomes, replace(report, notes=report.notes + (note,))
+
+
+def count_labels(cells, options, where, trim=False):
     """(the distinct labels of an arrow column read as labels, as an object array; their
     counts, float64; [the Drop of its missing cells] or []), where(p) naming the place of
     cell p. The cells are counted first (pyarrow value_counts) and only the distinct
     values are tested for a missing-value marker, as data._missing tests each cell in
     memory; the cells are searched for the places of the missing ones only where there
     are some. Cells that are not text (a Parquet column of numbers) are labelled by their
-    text, as an in-memory read labels them."""
+    text, as an in-memory read labels them. trim: labels without their leading and
+    trailing spaces (bernoulli's, as data._convert trims them)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cells = _normalise(cells)
+    if trim:  # (missing markers are found trimmed either way)
+        cells = pc.utf8_trim_whitespace(cells)
     if not len(cells):
         return np.empty(0, dtype=object), np.empty(0), []
     found = pc.value_counts(cells)

@@ -242,3 +242,61 @@ def test_positive_is_never_ignored_in_chunks(tmp_path, monkeypatch):
     d = fit_json(["fit", path, "-d", "bernoulli", "--positive", "no"])
     assert d["parameters"][0]["estimate"] == pytest.approx(2 / 3, rel=1e-15)
     assert any("given by --positive" in n for n in d["notes"])
+
+
+@pytest.fixture
+def yes_no(tmp_path):
+    """bernoulli's two text labels, spaced and missing here and there, 150,000 rows."""
+    rng = np.random.default_rng(4)
+    cells = list(rng.choice(["yes", "no", " yes", "no  "], 150_000))
+    cells[10], cells[20], cells[90_000] = "NA", "", "  "
+    path = tmp_path / "yn.csv"
+    path.write_text("id,ans\n" + "".join(f"{i},{v}\n" for i, v in enumerate(cells)))
+    return path, cells
+
+
+@pytest.mark.parametrize("change", [{}, {140_000: "maybe"}, {5: "0", 6: "1"},
+                                    {i: str(i % 2) for i in range(60_000)}])  # runs of numbers first
+def test_bernoulli_text_labels_in_chunks_are_the_in_memory_fit(yes_no, monkeypatch, change):
+    """A yes/no column over 16 MB was read in chunks as numbers and refused ('non-numeric
+    values'): its labels are now counted (the file read again from the start once a run
+    holds text), with the in-memory note saying which is 1, or its error (three labels)."""
+    path, cells = yes_no
+    for i, v in change.items():
+        cells[i] = v
+    path.write_text("id,ans\n" + "".join(f"{i},{v}\n" for i, v in enumerate(cells)))
+    seen = counting_blocks(monkeypatch)
+    said = []
+    for extra in (["--chunk-size", "1000"], ["--chunk-size", "0"]):
+        result = invoke(["fit", path, "-c", "ans", "-d", "bernoulli", "--json", *extra])
+        said.append((result.exit_code, result.stderr,
+                     without_chunk_note(json.loads(result.stdout)) if result.exit_code == 0 else None))
+    assert len(seen) >= 3 and said[0] == said[1]
+    if not change:
+        d = said[0][2]
+        assert d["n"] == 149_997 and d["dropped"][0]["first"] == ["line 12", "line 22", "line 90002"]
+        assert "column 'ans' is 1 for 'yes' and 0 for 'no' (the second in sorted order; --positive LABEL to " \
+               "choose)" in d["notes"]
+    else:
+        assert said[0][0] == 1 and "labels (" in said[0][1]
+
+
+def test_bernoulli_text_labels_on_standard_input_in_chunks(yes_no):
+    path, _ = yes_no
+    result = CliRunner().invoke(cli, ["fit", "-", "-c", "ans", "-d", "bernoulli", "--chunk-size", "1000"],
+                                input=path.read_text(), env={"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    assert result.stderr == ("mlefit: error: column 'ans' holds text labels (line 2: 'yes'): bernoulli on text "
+                             "labels reads standard input whole; give --chunk-size 0, or pass the file's name\n")
+
+
+@pytest.mark.slow
+def test_bernoulli_text_labels_on_dask_are_refused_as_such(yes_no):
+    pytest.importorskip("distributed")
+    from mlefit.engine_dask import fit_dask
+
+    path, _ = yes_no
+    with pytest.raises(DataError) as found:
+        fit_dask(str(path), "bernoulli", column="ans", block_bytes=1 << 16)
+    assert str(found.value) == ("column 'ans' holds text labels (line 2: 'yes'): bernoulli on text labels is not "
+                                "fitted on Dask; fit it without --engine dask")
