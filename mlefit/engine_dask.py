@@ -15,13 +15,13 @@ import numpy as np
 
 from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
-from .data import BINARY, BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
+from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
 from .result import Drop
-from .stream import (Outside, _check, _Header, check_values, read_block, read_lines, refuse_huge,
-                     stats_over, streams, why_not)
+from .stream import (Outside, TextLabels, _check, _Header, check_values, read_block, read_lines, refuse_huge,
+                     refuse_text, stats_over, streams, why_not)
 
 DEFAULT_BLOCK_BYTES = 64 << 20
 WAY_OUT = "fit it without --engine dask"
@@ -73,9 +73,6 @@ def _summarise(part, fam, out):
     x = part.values
     if not x.size:
         return
-    if x.dtype == object:  # bernoulli's two text labels (_reading)
-        raise DataError(f"{part.label} holds text labels ({part.where(0)}: '{plain(str(x[0]), 40)}'): bernoulli "
-                        f"on text labels is not fitted on Dask; {WAY_OUT}")
     outside = Outside(fam, whole_pass=True)  # counted over every block, refused by the driver
     out.lo, out.hi = check_values(part, fam, outside)
     out.outside = outside.tally()
@@ -104,10 +101,11 @@ def _labels(cells, options, where, out):
     out.spread = out.values.size > 1
 
 
-def _reading(fam):
-    """data._convert's labels for a block: BINARY for bernoulli (a column of text is then
-    kept as text, and refused by _summarise as such, not as 'non-numeric values')."""
-    return BINARY if fam.spec.support == "binary" else False
+def _said(exc):
+    """A block's error, as the driver will raise it."""
+    if isinstance(exc, TextLabels):
+        return f"{exc}: bernoulli on text labels is not fitted on Dask; {WAY_OUT}"
+    return str(exc)
 
 
 def _relative(k):
@@ -138,7 +136,7 @@ def csv_block(block, first, head, name, family, options, source):
             part = None
         else:
             part, count, blanks = read_block(block, skipped + 1, head, name, options, source, WAY_OUT,
-                                             place=_relative, labels=_reading(fam))
+                                             place=_relative, text_labels=fam.spec.support == "binary")
         out.lines, out.rows = skipped + count, table.num_rows if part is None else part.rows_read
         if blanks:
             out.drops[BLANK_LINE] = (len(blanks), tuple(blanks[:FIRST]))
@@ -147,7 +145,7 @@ def csv_block(block, first, head, name, family, options, source):
         else:
             _summarise(part, fam, out)
     except MlefitError as exc:
-        out.error = str(exc)
+        out.error = _said(exc)
     return out
 
 
@@ -165,11 +163,13 @@ def parquet_group(path, group, name, family, options):
         if fam.spec.support == "labels":
             _labels(col, options, lambda p: f"row @{p + 1}@", out)
         else:
-            part = _convert(col, name, path, _reading(fam), [], where=lambda p: f"row @{p + 1}@",
+            if fam.spec.support == "binary":
+                refuse_text(col, name, lambda p: f"row @{p + 1}@")
+            part = _convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
                             rows_read=len(col), options=options)
             _summarise(part, fam, out)
     except MlefitError as exc:
-        out.error = str(exc)
+        out.error = _said(exc)
     return out
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from . import numerics as nm
 from .chunkable import AUTO_BYTES, NOT_LINES, streams, why_not  # noqa: F401 (the reader's names)
 from .chunks import LocalChunks
-from .data import BINARY, BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, no_values, reject_infinite
+from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, no_values, reject_infinite
 from .errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
 from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
@@ -308,11 +308,9 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     for block, line in runs:
         part, count, blanks = read_block(block, line, head, name, options, source,
                                          "drop --chunk-size (or give --chunk-size 0)", ints=counts is not None,
-                                         labels=BINARY if fam.spec.support == "binary" else False)
+                                         text_labels=fam.spec.support == "binary")
         runs.count(count, part.rows_read, blanks, part.dropped)
         x = part.values
-        if x.dtype == object:
-            raise TextLabels(f"{part.label} holds text labels ({part.where(0)}: '{plain(str(x[0]), 40)}')")
         if x.size:
             low, high = check_values(part, fam, outside)
             if first_value is None:
@@ -349,14 +347,16 @@ def _line(k):
     return f"line {k}"
 
 
-def read_block(block, start, head, name, options, source, way_out, place=_line, ints=False, labels=False):
+def read_block(block, start, head, name, options, source, way_out, place=_line, ints=False, text_labels=False):
     """One run of whole lines of a CSV file, its first on line `start`: (the Column of
     its values and of the cells dropped, the lines it spans, the places of its blank
     lines). place(k) names line k; ints: a column of integers stays int64 (counted as it is);
-    labels: data._convert's (BINARY: a column of text is kept as text, bernoulli's two labels)."""
+    text_labels: a run whose column pyarrow reads as text is TextLabels (bernoulli's)."""
     table, count, blanks, where = read_lines(block, start, head, [name], options, source, way_out, place)
     col = table.column(0)
-    part = _convert(col, name, source, labels, [], where=where, rows_read=len(col), options=options,
+    if text_labels:
+        refuse_text(col, name, where)
+    part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
                     infinite=False, ints=ints)
     return part, count, blanks
 
@@ -364,6 +364,20 @@ def read_block(block, start, head, name, options, source, way_out, place=_line, 
 class TextLabels(DataError):
     """A bernoulli column of text labels (yes/no), found in a run read as numbers: read
     again by stream_labels, which counts the labels."""
+
+
+def refuse_text(col, name, where):
+    """TextLabels, naming its first cell, for an arrow column of text (not numbers): a
+    Python string is never made per cell (a 1e7-row yes/no file took 2 GB that way)."""
+    from .data import _is_string, _to_numpy, column_label
+    if not (_is_string(col.type) and len(col)):
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    present = np.flatnonzero(_to_numpy(pc.cast(col.is_valid(), pa.int8())))
+    first = int(present[0]) if present.size else 0
+    cell = col.slice(first, 1).to_pylist()[0]
+    raise TextLabels(f"{column_label(name)} holds text labels ({where(first)}: '{plain(str(cell).strip(), 40)}')")
 
 
 def read_lines(block, start, head, names, options, source, way_out, place=_line, text=()):

@@ -8,7 +8,7 @@ in memory."""
 import numpy as np
 
 from .data import FIRST, MISSING, NamesOnly, _is_string, _missing, _normalise, _to_numpy, choose_column
-from .errors import DataError
+from .errors import DataError, plain
 from .result import Drop
 from .stream import Read, Runs, _check, read_lines
 
@@ -49,15 +49,20 @@ def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
 
 def _outcomes(labels, report, options):
     """bernoulli's 0/1 outcome of each distinct label, and the report with the note
-    saying which label is 1: what an in-memory read makes of a column of text that is not
-    all numbers (stream.TextLabels sent it here on finding one that is not)."""
+    saying which label is 1: what an in-memory read makes of a column of text (sent here
+    by stream.TextLabels); a column whose text is all numbers is read as numbers."""
     from dataclasses import replace
 
     from .binary import as_outcomes
     from .readers import is_number
 
-    if all(is_number(v, options.decimal) for v in labels.tolist()):  # (a run said otherwise)
-        raise DataError(f"{report.label} mixes numbers and text across its chunks; {WAY_OUT}")
+    if all(is_number(v, options.decimal) for v in labels.tolist()):  # numbers after all (' 1', '+0'): as in memory
+        x = np.array([float(v.replace(options.decimal, ".")) for v in labels.tolist()])
+        if not np.all((x == 0.0) | (x == 1.0)):  # their lines are known only to an in-memory read
+            shown = ", ".join(f"'{plain(v, 20)}'" for v in labels[(x != 0.0) & (x != 1.0)][:3].tolist())
+            raise DataError(f"{report.label} has values outside the support of bernoulli (0 or 1): {shown}; "
+                            f"{WAY_OUT} to see their lines")
+        return x, report
     outcomes, note = as_outcomes(labels, report.label)
     return outcomes, replace(report, notes=report.notes + (note,))
 
