@@ -1,12 +1,15 @@
-"""binomial and beta_binomial with --trials 20, and categorical, at 1e7 rows (issue 21: within
-1.3x of the bare pyarrow read, under 250 MiB): streamed (the default for a file over 16 MB)
+"""binomial and beta_binomial with --trials 20, categorical, and bernoulli on yes/no labels, at 1e7 rows (issue 21:
+within 1.3x of the bare pyarrow read, under 250 MiB): streamed (the default for a file over 16 MB)
 against the same fit read whole (--chunk-size 0, the only way before they streamed) and
 the floor, interleaved in one run; CPU time (user + system, every thread) and peak RSS of
 each fresh process, best of N by CPU time (the machine may be shared: wall time is shown
 but not compared).
 
 Usage: python3 benchmarks/counts_labels_1e7.py DATA_DIR [N], with DATA_DIR/binom_1e7.csv
-(1e7 counts of 0..20, one column) and DATA_DIR/cat_1e7.csv (1e7 of 4 quoted string labels).
+(1e7 counts of 0..20, one column), DATA_DIR/cat_1e7.csv (1e7 of 4 quoted string labels) and,
+if present, DATA_DIR/yn_1e7.csv (bernoulli's two text labels, made by
+`python3 -c "import numpy as np; a = np.where(np.random.default_rng(1).random(10**7) < 0.3, 'yes', 'no');
+open('yn_1e7.csv', 'w').write('ans\\n' + '\\n'.join(a.tolist()) + '\\n')"`).
 Prints a markdown table."""
 import os
 import subprocess
@@ -18,7 +21,8 @@ N = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 FLOOR = "import sys, pyarrow.csv as c; c.read_csv(sys.argv[1])"
 CASES = [("binom_1e7.csv", ["-d", "binomial", "--trials", "20"]),
          ("binom_1e7.csv", ["-d", "beta_binomial", "--trials", "20"]),
-         ("cat_1e7.csv", ["-d", "categorical"])]
+         ("cat_1e7.csv", ["-d", "categorical"]),
+         ("yn_1e7.csv", ["-d", "bernoulli"])]
 
 
 def run(cmd):
@@ -40,6 +44,8 @@ def main():
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for name, args in CASES:
         path = os.path.join(D, name)
+        if not os.path.exists(path):
+            continue
         fit = [sys.executable, "-m", "mlefit", "fit", path, *args, "--json"]
         got = {"floor": [], "streamed": [], "in memory": []}
         for _ in range(N):

@@ -75,13 +75,11 @@ def count_labels(cells, options, where, trim=False):
     memory; the cells are searched for the places of the missing ones only where there
     are some. Cells that are not text (a Parquet column of numbers) are labelled by their
     text, as an in-memory read labels them. trim: labels without their leading and
-    trailing spaces (bernoulli's, as data._convert trims them)."""
+    trailing spaces (bernoulli's, as data._convert trims them; two may then be equal)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cells = _normalise(cells)
-    if trim:  # (missing markers are found trimmed either way)
-        cells = pc.utf8_trim_whitespace(cells)
     if not len(cells):
         return np.empty(0, dtype=object), np.empty(0), []
     found = pc.value_counts(cells)
@@ -96,6 +94,7 @@ def count_labels(cells, options, where, trim=False):
             mask = _missing(cells, options)
         first = np.flatnonzero(_to_numpy(pc.cast(mask, pa.int8())))[:FIRST]
         dropped.append(Drop(MISSING, int(tally[gone].sum()), tuple(where(p) for p in first)))
-    labels = np.empty(int((~gone).sum()), dtype=object)
-    labels[:] = pc.cast(values.filter(pc.invert(missing)), pa.string()).to_pylist()
+    kept = pc.cast(values.filter(pc.invert(missing)), pa.string())
+    labels = np.empty(len(kept), dtype=object)
+    labels[:] = (pc.utf8_trim_whitespace(kept) if trim else kept).to_pylist()  # (distinct values only)
     return labels, tally[~gone], dropped
