@@ -316,3 +316,15 @@ def test_text_that_is_all_numbers_is_read_as_numbers():
     with pytest.raises(DataError, match=r"column 'x' has values outside the support of bernoulli \(0 or 1\): '2'; "
                                         r"drop --chunk-size \(or give --chunk-size 0\) to see their lines"):
         _outcomes(np.array(["1", "2"], dtype=object), report, ReadOptions())
+
+
+@pytest.mark.parametrize("dist", ["binomial", "beta_binomial"])
+def test_trials_fits_import_no_scipy(overdispersed, dist):
+    """The constant log C(t, x) of their log-likelihood comes from gamma_arrays.log_beta:
+    scipy.special (0.2-0.5 s to import) is not loaded, streamed or in memory."""
+    from test_startup import loaded
+
+    for extra in ([], ["--chunk-size", "0"]):
+        mods = loaded(["mlefit", "fit", overdispersed, "-d", dist, "--trials", "20", "--json", *extra])
+        assert "mlefit.families.counts" in mods
+        assert not {"scipy", "scipy.special", "scipy.stats", "pandas"} & set(mods)
