@@ -193,8 +193,10 @@ def _minimiser(loss, value, y):
 
 
 def shuffled(y, seed):
-    """y in the random order that held_out_bits cuts into folds (one gather for every loss)."""
-    return y[np.random.default_rng(seed).permutation(y.size)]
+    """y in the random order that held_out_bits cuts into folds (one gather for every loss;
+    folds.py: the split regress --folds takes too)."""
+    from .folds import permutation
+    return y[permutation(y.size, seed)]
 
 
 def held_out_bits(y, fam_name, folds, seed, mixed=None):
@@ -228,8 +230,8 @@ def held_out_bits(y, fam_name, folds, seed, mixed=None):
 def without_prediction(y, names=None, folds=5, seed=0, continuous=False):
     import mlefit
     kind = target_kind(y)
-    if folds < 2 or folds > y.size:
-        raise UsageError(f"--folds must be between 2 and the number of rows ({y.size}); got {folds}")
+    from .folds import check
+    check(folds, y.size)
     rows, mixed = [], shuffled(y, seed)
     for loss, value in chosen_losses(kind, names, continuous):
         fam_name = catalog.family_name(loss, value)
