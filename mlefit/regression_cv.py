@@ -96,7 +96,7 @@ def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_it
         raise DataError(f"the design column{'s' if unseen.size > 1 else ''} {cols} {'are' if unseen.size > 1 else 'is'} "
                         f"0 in every training row (a level only the held-out rows have)")
     if name == "categorical":
-        missing = [str(d.labels[k]) for k in range(len(d.labels)) if not np.any(train.y == k)]
+        missing = [f"'{d.labels[k]}'" for k in range(len(d.labels)) if not np.any(train.y == k)]
         if missing:
             raise DataError(f"the label{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                             f"{'have' if len(missing) > 1 else 'has'} no training row")

@@ -193,3 +193,69 @@ def test_each_rows_score_sums_to_the_fits_log_likelihood(dist, response, extra):
     fit = regression._fit_rows(dens, d, dist, how.target, how.link, 0, {}, 100)
     ll = regression_cv.row_logliks(fit, d, dist, dens, how.target, how.link, {})
     assert float(np.sum(ll if d.w is None else d.w * ll)) == pytest.approx(r.loglik, rel=1e-12)
+
+
+# ---------------------------------------------------------------- compare-losses --covariates
+def _csv(tmp_path, data, names):
+    path = tmp_path / "d.csv"
+    path.write_text(",".join(names) + "\n" + "".join(",".join(repr(float(data[c][i])) for c in names) + "\n"
+                                                      for i in range(len(data[names[0]]))))
+    return str(path)
+
+
+def _compare(args):
+    out = CliRunner().invoke(cli, ["compare-losses"] + args + ["--json"])
+    assert out.exit_code == 0, out.output
+    return {r["loss"]: r for r in json.loads(out.stdout)["rows"]}, json.loads(out.stdout)
+
+
+def test_compare_losses_with_covariates_fits_each_loss_as_its_regression(tmp_path):
+    data = _data()
+    path = _csv(tmp_path, data, ["yb", "a", "b"])
+    rows, d = _compare([path, "--target", "yb", "-x", "a,b", "--folds", "5", "--seed", "0"])
+    assert d["mode"] == "with_covariates"
+    assert rows["bce"]["held_out_bits"] == pytest.approx(_reference(data, "yb", 5, 0, _logit)[0], abs=1e-6)
+    assert rows["poisson"]["held_out_bits"] == pytest.approx(_reference(data, "yb", 5, 0, _poisson)[0], abs=1e-6)
+    assert rows["mse"]["held_out_bits"] == pytest.approx(_reference(data, "yb", 5, 0, _normal)[0], abs=1e-6)
+    assert (rows["bce"]["family"], rows["poisson"]["family"], rows["mse"]["family"]) == ("bernoulli", "poisson", "normal")
+    assert rows["bce"]["rank"] == 1  # the mass with the fewest held-out bits, densities after
+    assert d["summary"]["not_regressed"] == ["mae (laplace)", "huber:1 (huber)", "pinball:0.5 (asymmetric_laplace)"]
+    named, _ = _compare([path, "--target", "yb", "-x", "a,b", "--losses", "bce,mae"])
+    assert "'laplace' is not one of them yet" in named["mae"]["error"]
+
+
+def test_compare_losses_passes_the_penalty_to_every_model(tmp_path):
+    LogisticRegression = pytest.importorskip("sklearn.linear_model").LogisticRegression
+    data, lam = _data(), 0.05
+    path = _csv(tmp_path, data, ["yb", "a", "b"])
+
+    def ridge(Xt, yt, Xh, yh):
+        ref = LogisticRegression(C=1.0 / (yt.size * lam), solver="newton-cholesky", tol=1e-12,
+                                 max_iter=1000).fit(Xt[:, 1:], yt)
+        return st.bernoulli(ref.predict_proba(Xh[:, 1:])[:, 1]).logpmf(yh)
+
+    rows, d = _compare([path, "-f", "yb ~ a + b", "--losses", "bce,poisson", "--penalty", f"l2:{lam}", "--seed", "2"])
+    assert rows["bce"]["held_out_bits"] == pytest.approx(_reference(data, "yb", 5, 2, ridge)[0], abs=1e-6)
+    assert rows["bce"]["map"] and rows["poisson"]["map"] and d["summary"]["penalty"] == f"l2:{lam}"
+
+
+def test_an_intercept_only_formula_gives_the_constant_predictions_held_out_bits(tmp_path):
+    """The same folds as compare-losses without covariates, whose constant prediction is
+    each family's intercept-only regression."""
+    data = _data()
+    path = _csv(tmp_path, data, ["yp", "a"])
+    const, _ = _compare([path, "--target", "yp", "--losses", "mse,poisson", "--folds", "6", "--seed", "3"])
+    model, _ = _compare([path, "-f", "yp ~ 1", "--losses", "mse,poisson", "--folds", "6", "--seed", "3"])
+    for loss in ("mse", "poisson"):
+        assert model[loss]["held_out_bits"] == pytest.approx(const[loss]["held_out_bits"], rel=1e-9)
+
+
+def test_a_loss_whose_fold_fails_is_shown_and_not_ranked(tmp_path):
+    data = {"y": [0.0, 0, 0, 1, 0, 1, 1, 1], "x": [1.0, 2, 3, 4, 5, 6, 7, 8]}
+    path = _csv(tmp_path, data, ["y", "x"])
+    rows, _ = _compare([path, "--target", "y", "-x", "x", "--losses", "bce,mse", "--folds", "4"])
+    assert "rank" not in rows["bce"] and "separation" in rows["bce"]["note"]
+    assert rows["mse"]["rank"] == 1
+    table = CliRunner().invoke(cli, ["compare-losses", path, "--target", "y", "-x", "x", "--losses", "bce,mse",
+                                     "--folds", "4"])
+    assert "not ranked (its bits are over other rows)" in " ".join(table.stdout.split())
