@@ -73,8 +73,8 @@ def _names(text):
               help="Also K-fold cross-validation of the same model: held-out bits per sample (each row scored "
                    "by the fit without its fold), its standard error and the in-sample bits beside it; the "
                    "comparison that stays valid for MAP fits (docs/regress.md).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-              help="With --folds: seed of the fold split (compare-losses' split).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="With --folds: seed of the fold split (compare-losses' split; default 0).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--save", "save", metavar="FILE",
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
@@ -113,6 +113,9 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
+    if seed is not None and folds is None:
+        raise UsageError("--seed is the seed of the split of --folds: give --folds K with it")
+    seed = 0 if seed is None else seed
     options = read_options(delimiter, decimal, encoding, header, na_values)
     if mean is not None or mean_params is not None:
         from .cli_own import regress_mean

@@ -259,3 +259,11 @@ def test_a_loss_whose_fold_fails_is_shown_and_not_ranked(tmp_path):
     table = CliRunner().invoke(cli, ["compare-losses", path, "--target", "y", "-x", "x", "--losses", "bce,mse",
                                      "--folds", "4"])
     assert "not ranked (its bits are over other rows)" in " ".join(table.stdout.split())
+
+
+def test_a_label_no_training_row_has_fails_its_fold_by_name():
+    data = {"y": list("abababcab"), "x": [1.0, 2, 3, 4, 5, 6, 7, 8, 9]}
+    r = mlefit.regress(data, "y", ["x"], dist="categorical", folds=3)
+    failed = [f for f in r.held_out["per_fold"] if "error" in f]
+    assert len(failed) == 1 and failed[0]["error"] == "the label 'c' has no training row"
+    assert r.held_out["rows_scored"] == 6
