@@ -156,7 +156,7 @@ def test_at_the_end_the_interval_is_one_sided():
 
 
 @pytest.mark.parametrize("prior, match", [
-    ("xm ~ uniform(5, 10)", "puts no weight where xm can be"),
+    ("xm ~ uniform(5, 10)", "puts no weight at or below the sample minimum"),
     ("xm ~ gamma(0.5, 1)", "rises without bound as xm -> 0"),
 ])
 def test_bound_priors_that_give_no_map_are_refused(prior, match):
