@@ -48,6 +48,12 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
         raise UsageError("a prior needs the values in memory in their own unit: values beyond 1e+-100 are "
                          "rescaled for the fit, which a prior's scale would not follow; rescale the data")
     fam = f.family
+    if fam.name.startswith("normal_mixture"):
+        if derive or interval != "wald":
+            raise UsageError(f"a prior on {fam.name} gives Laplace-approximation intervals only: "
+                             f"{'--derive' if derive else '--interval ' + interval} does not go with it yet")
+        from . import mixture_map
+        return mixture_map.fit_map(result, given)
     from . import dirichlet_prior
     if dirichlet_prior.is_categorical(fam):
         if derive:
@@ -287,12 +293,6 @@ def _density(fam):
         dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
-    if base == "normal_mixture":
-        raise UsageError(f"--prior does not go with {fam.name}: its components have no fixed labels (the fit "
-                         f"reports them in increasing mu, so a prior on mu[1] would follow whichever component "
-                         f"comes lowest) and its weights are tied to sum to 1; write the mixture as your own "
-                         f"model (--logpdf with --params, labels yours: docs/priors.md#mixtures), whose "
-                         f"parameters take priors")
     if dens is None or base == "categorical":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")
