@@ -11,8 +11,10 @@ normal prior ((S_j/sigma^2 + m/t^2) / (n_j/sigma^2 + 1/t^2)), else by Brent's me
 its 1-D objective; each sigma given the new mu, in closed form under an inverse_gamma(a,
 b) prior on sigma (the positive root of (n_j + a + 1) s^2 - b s - SS_j = 0) or none
 (sqrt(SS_j/n_j)), else by Brent on log sigma. From the ML fit's seeded starts (and the
-MLE), the best runs to convergence, then Newton on the 3K - 1 free parameters
-(likelihood Hessian from mixture_em.derivatives plus the priors') to full precision.
+MLE; screened on the ML fit's quantile sketch when there are many distinct values, and
+the best two of those then on all the data), the best runs by ECM in bursts, each followed by Newton on the 3K - 1 free
+parameters (likelihood Hessian from mixture_em.derivatives plus the priors') until Newton
+converges to full precision.
 
 A prior on sigma whose density falls faster than any power at 0 (inverse_gamma,
 lognormal) keeps every sigma away from 0, so the likelihood's spikes (a component on one
@@ -31,7 +33,7 @@ from .errors import ConvergenceError, DataError, UsageError, plain
 from .families import mixture_em as em
 
 EXAMPLE = "'mu ~ normal(0, 10)', 'sigma ~ inverse_gamma(2, 1)' or 'w ~ dirichlet(2)'"
-SCREEN, KEEP, MAX_STEPS, RTOL = 30, 8, 20000, 1e-14
+SCREEN, KEEP, POLISH, MAX_STEPS, RTOL = 30, 8, 50, 20000, 1e-14
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,18 @@ def _ecm(y, c, p, mp, steps, floor):
     return before, p, steps
 
 
+def _polish(y, c, p, mp, floor):
+    """ECM in bursts of POLISH steps, each followed by Newton, until Newton converges (or
+    MAX_STEPS ECM steps): (log-posterior, p, converged, ECM steps)."""
+    its = 0
+    while True:
+        _, p, more = _ecm(y, c, p, mp, POLISH, floor)
+        its += more
+        value, p, ok = _newton(y, c, p, mp, floor)
+        if ok or its >= MAX_STEPS:
+            return value, p, ok, its
+
+
 def _newton(y, c, p, mp, floor, max_iter=100):
     """Newton on the 3K - 1 free parameters of the log-posterior, halved until valid and
     rising: (log-posterior, p, converged)."""
@@ -225,10 +239,9 @@ def _newton(y, c, p, mp, floor, max_iter=100):
             return value, p, False
         if not np.all(np.linalg.eigvalsh(m) > 0):
             return value, p, False
-        if float(u @ g) <= 2e-13 * max(abs(value), 1.0):
-            return value, p, True
+        small = float(u @ g) <= 2e-13 * max(abs(value), 1.0)  # converged: this last step is nearly free
         step, t = (a @ u).reshape(p.shape), 1.0
-        for _ in range(40):
+        for _ in range(1 if small else 40):
             q = p + t * step
             if _valid(q, floor):
                 new = _objective(y, c, q, mp)
@@ -238,6 +251,8 @@ def _newton(y, c, p, mp, floor, max_iter=100):
         else:
             return value, p, True  # no step length rises: at the maximum within rounding
         p, value = q, new
+        if small:
+            return value, p, True
     return value, p, False
 
 
@@ -258,23 +273,26 @@ def estimate(s, mp, mle, controls_max_iter):
     if mle is not None:
         starts.insert(0, np.array(mle, dtype=float).reshape(k, 3))
     runs, spikes = [], 0
+    sketched = s.y.size > 2 * em.SKETCH  # screened on the ML fit's quantile sketch (the same total weight)
+    work = (s.centre + s.scale * em._sketch(s.y, c)[0], em._sketch(s.y, c)[1]) if sketched else (y, c)
     with np.errstate(all="ignore"):
         for p0 in starts:
             try:
-                value, p, _ = _ecm(y, c, p0, mp, SCREEN, floor)
+                value, p, _ = _ecm(*work, p0, mp, SCREEN, floor)
             except em._Collapse:
                 spikes += 1
                 continue
             if math.isfinite(value):  # em._best tells runs apart in the standardized units
                 runs.append((value, em.inside(s, p.ravel()), p))
-        done = []
-        for value, _, p in em._best(runs, KEEP):
-            try:
-                value, p, its = _ecm(y, c, p, mp, MAX_STEPS, floor)
-            except em._Collapse:
-                spikes += 1
-                continue
-            done.append((*_newton(y, c, p, mp, floor), its))
+        # the best few to convergence (on the sketch, if any), then the best two of those on all the data
+        for data, limit in [(work, KEEP)] + ([((y, c), 2)] if sketched else []):
+            done = []
+            for value, _, p in em._best(runs, limit):
+                try:
+                    done.append(_polish(*data, p, mp, floor))
+                except em._Collapse:
+                    spikes += 1
+            runs = [(d[0], em.inside(s, d[1].ravel()), d[1]) for d in done]
     if not done:
         raise DataError(
             f"the data do not support {k} normal components with this prior: in every one of the {len(starts)} "
