@@ -45,7 +45,7 @@ def _scipy_best(x, starts, **priors):
                key=lambda r: r.fun)
     simplex = best.x + np.vstack([np.zeros(5), 1e-3 * np.eye(5)])  # polished without derivatives
     best = optimize.minimize(f, best.x, method="Nelder-Mead",
-                             options={"xatol": 1e-11, "fatol": 1e-13, "maxiter": 20000, "initial_simplex": simplex})
+                             options={"xatol": 1e-10, "fatol": 1e-11, "maxiter": 4000, "initial_simplex": simplex})
     w, mu, sig = _unpack(best.x)
     order = np.argsort(mu)
     return np.column_stack([np.array(w)[order], np.array(mu)[order], np.array(sig)[order]]).ravel(), -best.fun
