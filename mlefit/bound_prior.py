@@ -76,8 +76,9 @@ def side(dens, index, prior, y, w, extreme):
     name, domain = dens.params[index], dens.domains[index]
     below = dens.extreme[index] is weighted_min
     lo, hi = (0.0 if domain == "positive" else -math.inf, extreme) if below else (extreme, math.inf)
-    if prior.distribution == "uniform" and prior.transform is None:
-        lo, hi = max(lo, prior.args[0]), min(hi, prior.args[1])
+    if prior.distribution == "uniform":  # its support's ends, on the parameter's own scale
+        a, b = prior.args if prior.transform is None else (math.exp(prior.args[0]), math.exp(prior.args[1]))
+        lo, hi = max(lo, a), min(hi, b)
     if not lo < hi:
         rel = "at or below the sample minimum" if below else "at or above the sample maximum"
         raise UsageError(f"the prior '{plain(prior.text, 60)}' puts no weight {rel}, {extreme:.10g}, where {name} "

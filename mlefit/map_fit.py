@@ -147,7 +147,7 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                                              skip={i for i in found.free if _on_edge(theta[i], domains[i])})
     parameters, notes = _parameters(result, theta, cov, found.free, domains, exact, f.confidence, profiled)
     if bounds:
-        parameters, notes = _bound_records(parameters, notes, bounds, theta, value_at, names, f)
+        parameters, notes = _bound_records(parameters, notes, bounds, theta, value_at, names, f, held)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{names[i]} {mle[names[i]]:.6g} -> {theta[i]:.6g}" for i in _with_prior(priors))
     notes = [n for n in result.notes] + notes + [
@@ -207,9 +207,9 @@ def _bound_map(dens, priors, value_at, sums_at, start, fixed, held, bounds, max_
     return bound_prior.search(bounds, profile)
 
 
-def _bound_records(parameters, notes, bounds, theta, value_at, names, f):
+def _bound_records(parameters, notes, bounds, theta, value_at, names, f, held):
     """The records of the bounds with a prior (no SE; the exact conditional posterior
-    interval), with the notes that say how they were found."""
+    interval), with the notes that say how they were found (held: every bound's index)."""
     from . import bound_prior
     parameters = list(parameters)
     for i, sd in bounds.items():
@@ -229,6 +229,10 @@ def _bound_records(parameters, notes, bounds, theta, value_at, names, f):
                  f"#support-bounds); the Laplace approximation does not apply there (no SE), so the interval is "
                  f"the exact posterior's given the other parameters at their MAP, and theirs are given "
                  f"{said} at {'their' if len(bounds) > 1 else 'its'} MAP")
+    bare = [names[i] for i in held if i not in bounds]
+    if bare:
+        notes.append(f"{', '.join(bare)} without a prior stays at its MLE, the sample extreme (where the "
+                     f"log-posterior is highest in it), with its exact ML interval, a confidence interval")
     return parameters, notes
 
 

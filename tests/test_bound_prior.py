@@ -112,6 +112,9 @@ def test_uniform_prior_edge_is_the_map():
     minimum, so the MAP is the prior's edge, 0.9, exactly; b stays at the maximum."""
     r = mlefit.fit(UNIFORM, "uniform", prior="a ~ uniform(0, 0.9)")
     assert r.estimates["a"] == 0.9 and r.estimates["b"] == UNIFORM.max()
+    assert any(n.startswith("b without a prior stays at its MLE") for n in r.notes)
+    # on log(xm): the support's end is e^1, below the minimum (about 3.04)
+    assert mlefit.fit(PARETO, "pareto", prior="log(xm) ~ uniform(-1, 1)").estimates["xm"] == math.e
 
 
 def _xm_density(alpha, rate, top):
