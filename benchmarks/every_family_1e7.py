@@ -29,10 +29,10 @@ FLOOR = "import sys, pyarrow.csv as c; c.read_csv(sys.argv[1])"
 
 def run(cmd, tree=None):
     env = dict(os.environ)
-    if tree:
+    if tree:  # and run from there: `python -m` puts the working directory first on sys.path
         env["PYTHONPATH"] = tree
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tree or None)
     _, status, ru = os.wait4(p.pid, 0)
     t = time.perf_counter() - t0
     if status != 0:

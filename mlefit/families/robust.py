@@ -107,12 +107,20 @@ def _huber(delta):
         from ..chunk_select import quantile
         return SimpleNamespace(n=float(chunks.n), data=OnChunks(chunks), median=quantile(chunks, 0.5)[0])
 
+    def within(u, w):
+        """sum w [|u| < delta]; unweighted a count (the same number: a sum of ones is exact)."""
+        if w is None:
+            return float(np.count_nonzero(np.abs(u) < delta))
+        return nm.wsum((np.abs(u) < delta).astype(float), w)
+
     def at(s, mu):
         """(sum w rho_delta(x - mu), sum w [|x - mu| < delta]) in one pass, kept for the
         last mu (the estimate's loglik and information)."""
+        def part(x, w):
+            u = x - mu
+            return nm.wsum(huber_loss(u, delta), w), within(u, w)
         if getattr(s, "at", (None,))[0] != mu:
-            s.at = mu, s.data.sum(lambda x, w: (nm.wsum(huber_loss(x - mu, delta), w),
-                                                nm.wsum((np.abs(x - mu) < delta).astype(float), w)))
+            s.at = mu, s.data.sum(part)
         return s.at[1]
 
     def estimate(s, controls):
@@ -123,7 +131,7 @@ def _huber(delta):
         as the data (three of them made a 1e7-value fit peak at 748 MiB)."""
         def part(x, w, mu):
             u = x - mu
-            return (-nm.wsum(np.clip(u, -delta, delta), w), nm.wsum((np.abs(u) < delta).astype(float), w))
+            return -nm.wsum(np.clip(u, -delta, delta), w), within(u, w)
 
         def f(mu):
             return s.data.sum(lambda x, w: part(x, w, mu))
