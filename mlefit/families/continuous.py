@@ -131,6 +131,16 @@ def _laplace_estimate(s, controls):
                     "closed form: mu = median, b = mean absolute deviation from it")
 
 
+def _laplace_given(s, fixed, start, controls):
+    """The closed form given the fixed value (--fix): b = the mean absolute deviation
+    about the fixed mu, or mu = the median whatever the fixed b (one pass over chunks, not
+    an optimiser's many)."""
+    if 0 in fixed:
+        mu = float(fixed[0])
+        return Solution((mu, _abs_dev(s, mu) / s.n), "closed form given mu: b = mean absolute deviation from it")
+    return Solution((s.median, float(fixed[1])), "closed form given b: mu = median")
+
+
 def _laplace_observed(s, theta):
     mu, b = theta
     return np.array([[s.n / b ** 2, 0.0], [0.0, -s.n / b ** 2 + 2.0 * _abs_dev(s, mu) / b ** 3]])
@@ -141,6 +151,7 @@ LAPLACE = Family(
     stats=_laplace_stats,
     chunked_stats=_laplace_chunked,
     estimate=_laplace_estimate,
+    given=_laplace_given,
     loglik=lambda s, t: -s.n * math.log(2.0 * t[1]) - _abs_dev(s, t[0]) / t[1],
     logpdf=lambda x, t: -math.log(2.0 * t[1]) - np.abs(x - t[0]) / t[1],
     observed_information=_laplace_observed,

@@ -66,6 +66,14 @@ def _asymmetric_laplace(tau):
         return Solution((s.q, total_check(s, s.q) / s.n),
                         f"closed form: mu = the {shortest(tau)}-quantile, sigma = mean check loss")
 
+    def given(s, fixed, start, controls):
+        """The closed form given the fixed value (--fix): sigma = the mean check loss about
+        the fixed mu, or mu = the tau-quantile whatever the fixed sigma."""
+        if 0 in fixed:
+            mu = float(fixed[0])
+            return Solution((mu, total_check(s, mu) / s.n), "closed form given mu: sigma = mean check loss")
+        return Solution((s.q, float(fixed[1])), f"closed form given sigma: mu = the {shortest(tau)}-quantile")
+
     def loglik(s, theta):
         mu, sigma = theta
         return s.n * math.log(tau * (1.0 - tau) / sigma) - total_check(s, mu) / sigma
@@ -82,7 +90,7 @@ def _asymmetric_laplace(tau):
 
     return Family(
         spec=replace(BY_NAME["asymmetric_laplace"], name=f"asymmetric_laplace:{shortest(tau)}"),
-        stats=stats, chunked_stats=chunked, estimate=estimate, loglik=loglik,
+        stats=stats, chunked_stats=chunked, estimate=estimate, loglik=loglik, given=given,
         logpdf=lambda x, t: math.log(tau * (1 - tau) / t[1]) - check_loss(x - t[0], tau) / t[1],
         observed_information=observed,
         expected_information=lambda s, t: np.diag([s.n * tau * (1 - tau) / t[1] ** 2, s.n / t[1] ** 2]),
