@@ -55,6 +55,12 @@ def test_large_files_are_read_in_chunks_when_the_fit_allows(gamma_file, monkeypa
         assert not any("chunks" in n for n in d["notes"]), extra
     d = as_json(["fit", gamma_file, "-d", "normal_mixture:2"])  # no chunked estimator: in memory
     assert not any("chunks" in n for n in d["notes"])
+    for name in ("laplace", "asymmetric_laplace:0.9", "huber:1.345"):  # an exact quantile in chunks
+        d = as_json(["fit", gamma_file, "-d", name])
+        assert any("chunks" in n for n in d["notes"]), name
+        whole = as_json(["fit", gamma_file, "-d", name, "--chunk-size", "0"])
+        assert [p["estimate"] for p in d["parameters"]] == pytest.approx(
+            [p["estimate"] for p in whole["parameters"]], rel=1e-14)
 
 
 @pytest.mark.parametrize("args, message", [
