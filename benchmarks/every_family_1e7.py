@@ -4,13 +4,14 @@ within 1.3x for every family), in one run, best of 2 interleaved fresh processes
 Usage: python3 benchmarks/every_family_1e7.py DATA_DIR [--families a,b,...] [--before SRC], with the
 files of benchmarks/cli_end_to_end.py --data-dir DATA_DIR (gamma_10000000_1.csv, normal_..., counts_...,
 nbcounts_...) and bin_1e7.csv (1e7 rows of 0/1). Prints a markdown table. --families: only these;
---before SRC: also run mlefit from the source tree SRC (e.g. `git archive` of an older commit),
+--repeat N: best of N (default 2); --before SRC: also run mlefit from the source tree SRC (e.g. `git archive` of an older commit),
 interleaved with this one, a row "(before)" each."""
 import argparse, os, resource, subprocess, sys, time
 ap = argparse.ArgumentParser()
 ap.add_argument("data_dir", nargs="?", default=".")
 ap.add_argument("--families", default=None)
 ap.add_argument("--before", default=None)
+ap.add_argument("--repeat", type=int, default=2, help="runs of each, the best kept (default 2)")
 args = ap.parse_args()
 D = args.data_dir
 files = {"gamma": f"{D}/gamma_10000000_1.csv", "normal": f"{D}/normal_10000000_1.csv",
@@ -45,7 +46,7 @@ print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 for key, fam in cases:
     path = files[key]
     best, fbest = [None] * len(trees), floors.get(key)
-    for _ in range(2):
+    for _ in range(args.repeat):
         f = run([sys.executable, "-c", FLOOR, path])
         if f and (fbest is None or f[0] < fbest[0]):
             fbest = f

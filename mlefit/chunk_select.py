@@ -40,6 +40,8 @@ def quantile(chunks, tau, loss=None, below_slope=1.0, above_slope=1.0):
     ranks = nm.quantile_ranks(n, tau)
     a, b, c = _bracket(chunks, ranks, n)
     below, inside, values, at_c = _collect_pass(chunks, a, b, c, loss)
+    if a == b and below <= ranks[0] and ranks[-1] < below + inside:  # a tied value: nothing to collect
+        return a, at_c  # (c = a = q: nothing to correct)
     if values is not None and below <= ranks[0] and ranks[-1] < below + inside:
         q = _from_values(values, [r - below for r in ranks])
         if loss is None:
@@ -59,12 +61,12 @@ def quantile(chunks, tau, loss=None, below_slope=1.0, above_slope=1.0):
 
 
 def _fsum(v):
-    return math.fsum(v.tolist()) if v.size else 0.0
+    return InMemory(v).sum(lambda u, w: nm.wsum(u, w)) if v.size else 0.0
 
 
 def _from_values(values, ranks):
-    part = np.partition(values, sorted(set(ranks)))
-    return nm.quantile_of([float(part[r]) for r in ranks])
+    values.partition(sorted(set(ranks)))  # in place: the values are this module's own copy
+    return nm.quantile_of([float(values[r]) for r in ranks])
 
 
 def _bracket(chunks, ranks, n):
@@ -90,13 +92,17 @@ def _bracket(chunks, ranks, n):
 
 def _collect_pass(chunks, a, b, c, loss):
     """(the number of values below a, the number in [a, b], those values (None when
-    more than COLLECT), sum loss(x - c) or None), in one pass."""
+    more than COLLECT, or a == b: all equal a), sum loss(x - c) or None), in one pass."""
     held = [0]
 
     def each(x):
         below = int(np.count_nonzero(x < a))
-        inside = x[(x >= a) & (x <= b)]
-        k = inside.size
+        if a == b:
+            inside = None
+            k = int(np.count_nonzero(x == a))
+        else:
+            inside = x[(x >= a) & (x <= b)]
+            k = inside.size
         held[0] += k
         if held[0] > COLLECT:
             inside = None
@@ -125,8 +131,9 @@ def _narrowed(chunks, rank, lo, hi, below, count):
         if lo == hi:
             return lo
         if count <= COLLECT:
-            got = _collect_pass(chunks, lo, hi, lo, None)
-            return float(np.partition(got[2], rank - below)[rank - below])
+            values = _collect_pass(chunks, lo, hi, lo, None)[2]
+            values.partition(rank - below)
+            return float(values[rank - below])
         inner = sample[(sample >= lo) & (sample <= hi)]
         t = np.linspace(0.0, 1.0, CUTS)
         base = np.unique(np.concatenate((inner, lo * (1.0 - t) + hi * t, [lo, hi])))  # (no hi - lo: it may overflow)

@@ -73,6 +73,16 @@ def test_one_pass_when_the_sample_brackets_the_ranks():
         assert c.passes == 1
 
 
+def test_a_bracket_of_one_tied_value_collects_nothing(monkeypatch):
+    """Counts whose median value holds most of the data: the bracket is that one value,
+    counted, not collected (the tie would be millions of values in a large file)."""
+    x = np.random.default_rng(3).permutation(np.repeat([1.0, 2.0, 3.0], [3000, 10001, 3000]))
+    monkeypatch.setattr(chunk_select, "COLLECT", 10)  # more than this collected would narrow
+    for tau in (0.5, 0.3, 0.7):
+        c = held(x, 997, sample_size=2000)
+        assert check(x, tau, c) == 2.0 and c.passes == 1
+
+
 @pytest.mark.parametrize("collect", [1, 50, 1 << 22])
 def test_narrowing_when_the_sample_misleads_or_the_bracket_is_too_full(monkeypatch, collect):
     """A file periodic in the sample's stride (the systematic sample sees only one phase),
