@@ -15,6 +15,9 @@ about q:
     sum loss(x - q) = sum loss(x - a) + N_below below_slope (q - a)
                       - N_above above_slope (q - a) + sum over the bracket of (loss(v - q) - loss(v - a)).
 
+A sample that holds every value (at most chunks.SAMPLE_SIZE of them) is the data: the
+quantile and the sum are taken from it in memory, as the in-memory fit takes them.
+
 When the sample misled the bracket (a file ordered in a period of the sample's
 stride), or it holds more than COLLECT values (many ties), passes of histograms
 narrow the range down to one that does hold the ranks and fits in memory (or is a
@@ -37,6 +40,10 @@ def quantile(chunks, tau, loss=None, below_slope=1.0, above_slope=1.0):
     loss(u): a check loss, below_slope (-u) for u < 0 and above_slope u for u >= 0,
     computed as the in-memory estimator computes it (the same per-value rounding)."""
     n = int(chunks.n)
+    sample = np.asarray(chunks.sample(), dtype=np.float64)
+    if sample.size == n:  # every value, in order: the in-memory fit's own computation, no pass
+        q = nm.weighted_quantile(sample, None, tau)
+        return q, None if loss is None else _fsum(loss(sample - q))
     ranks = nm.quantile_ranks(n, tau)
     a, b, c = _bracket(chunks, ranks, n)
     below, inside, values, at_c = _collect_pass(chunks, a, b, c, loss)
