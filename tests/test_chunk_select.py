@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import mlefit
 from mlefit import chunk_select, chunks, stream
@@ -164,3 +165,20 @@ def test_fix_has_the_closed_form_in_chunks_and_in_memory(tmp_path, name, fix, wa
         est = [p.estimate for p in r.parameters]
         assert est[0] == want(x)[0] and est[1] == pytest.approx(want(x)[1], rel=1e-14)
     assert got.loglik == pytest.approx(whole.loglik, rel=1e-14)
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=st.lists(st.one_of(st.integers(-3, 3).map(float),
+                            st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)), min_size=1, max_size=300),
+       tau=st.floats(0.01, 0.99), rows=st.integers(1, 50), sample_size=st.integers(1, 64),
+       collect=st.sampled_from([1, 3, 40, 1 << 22]))
+def test_any_values_any_chunks_any_bracket(x, tau, rows, sample_size, collect):
+    """Whatever the values (ties, signs, sizes), the chunks, the subsample and the limit on
+    what is collected: the in-memory quantile, and the loss sum to rounding."""
+    x = np.array(x)
+    saved, chunk_select.COLLECT = chunk_select.COLLECT, collect
+    try:
+        q = check(x, tau, held(x, rows, sample_size=sample_size, pieces=7))
+    finally:
+        chunk_select.COLLECT = saved
+    assert q == nm.weighted_quantile(x, None, tau)
