@@ -1,11 +1,20 @@
 """Every family end to end at 1e7 rows against the bare pyarrow read (issue 21's target:
-within 1.3x for every family), in one run, best of 2 interleaved fresh processes.
+within 1.3x for every family), in one run, best of 2 interleaved fresh processes
+(the least wall time and, separately, the least CPU time of the runs; the largest peak).
 
-Usage: python3 benchmarks/every_family_1e7.py DATA_DIR, with the files of
-benchmarks/cli_end_to_end.py --data-dir DATA_DIR (gamma_10000000_1.csv, normal_..., counts_...,
-nbcounts_...) and bin_1e7.csv (1e7 rows of 0/1). Prints a markdown table."""
-import os, resource, subprocess, sys, time
-D = sys.argv[1] if len(sys.argv) > 1 else "."
+Usage: python3 benchmarks/every_family_1e7.py DATA_DIR [--families a,b,...] [--before SRC], with the
+files of benchmarks/cli_end_to_end.py --data-dir DATA_DIR (gamma_10000000_1.csv, normal_..., counts_...,
+nbcounts_...) and bin_1e7.csv (1e7 rows of 0/1). Prints a markdown table. --families: only these;
+--repeat N: best of N (default 2); --before SRC: also run mlefit from the source tree SRC (e.g. `git archive` of an older commit),
+interleaved with this one, a row "(before)" each."""
+import argparse, os, resource, subprocess, sys, time
+ap = argparse.ArgumentParser()
+ap.add_argument("data_dir", nargs="?", default=".")
+ap.add_argument("--families", default=None)
+ap.add_argument("--before", default=None)
+ap.add_argument("--repeat", type=int, default=2, help="runs of each, the best kept (default 2)")
+args = ap.parse_args()
+D = args.data_dir
 files = {"gamma": f"{D}/gamma_10000000_1.csv", "normal": f"{D}/normal_10000000_1.csv",
          "counts": f"{D}/counts_10000000_1.csv", "nbcounts": f"{D}/nbcounts_10000000_1.csv", "bin": f"{D}/bin_1e7.csv"}
 cases = [("normal", "normal"), ("normal", "logistic"), ("normal", "cauchy"), ("normal", "gumbel"), ("normal", "student_t"),
@@ -14,31 +23,44 @@ cases = [("normal", "normal"), ("normal", "logistic"), ("normal", "cauchy"), ("n
          ("gamma", "inverse_gaussian"), ("gamma", "half_normal"), ("gamma", "rayleigh"), ("gamma", "pareto"), ("gamma", "uniform"),
          ("counts", "poisson"), ("counts", "geometric"), ("counts", "zero_inflated_poisson"), ("nbcounts", "negative_binomial"),
          ("bin", "bernoulli")]
+if args.families:
+    wanted = args.families.split(",")
+    cases = [c for c in cases if c[1] in wanted]
+trees = [("", os.environ.get("PYTHONPATH"))] + ([(" (before)", args.before)] if args.before else [])
 FLOOR = "import sys, pyarrow.csv as c; c.read_csv(sys.argv[1])"
 
-def run(cmd):
+def run(cmd, tree=None):
+    env = dict(os.environ)
+    if tree:  # and run from there: `python -m` puts the working directory first on sys.path
+        env["PYTHONPATH"] = tree
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tree or None)
     _, status, ru = os.wait4(p.pid, 0)
     t = time.perf_counter() - t0
     if status != 0:
         return None
     return t, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
 
+def keep(old, new):
+    """The least wall time and the least CPU time of the runs (each on its own: under load
+    the quickest run is not the one that spent least CPU), and the largest peak."""
+    if new is None or old is None:
+        return old or new
+    return min(old[0], new[0]), min(old[1], new[1]), max(old[2], new[2])
+
 floors = {}
-print("| family | file | mlefit s | floor s | / floor | CPU / floor CPU | peak MiB |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+print("| family | file | mlefit s | floor s | / floor | CPU s | floor CPU s | CPU / floor CPU | peak MiB |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for key, fam in cases:
     path = files[key]
-    best, fbest = None, floors.get(key)
-    for _ in range(2):
-        f = run([sys.executable, "-c", FLOOR, path])
-        r = run([sys.executable, "-m", "mlefit", "fit", path, "-d", fam, "--json"])
-        if f and (fbest is None or f[0] < fbest[0]):
-            fbest = f
-        if r and (best is None or r[0] < best[0]):
-            best = r
+    best, fbest = [None] * len(trees), floors.get(key)
+    for _ in range(args.repeat):
+        fbest = keep(fbest, run([sys.executable, "-c", FLOOR, path]))
+        for i, (_, tree) in enumerate(trees):
+            best[i] = keep(best[i], run([sys.executable, "-m", "mlefit", "fit", path, "-d", fam, "--json"], tree))
     floors[key] = fbest
-    if best is None:
-        print(f"| {fam} | {key} | failed | | | | |"); continue
-    print(f"| {fam} | {key} | {best[0]:.2f} | {fbest[0]:.2f} | {best[0]/fbest[0]:.2f} | {best[1]/fbest[1]:.2f} | {best[2]:.0f} |", flush=True)
+    for (label, _), b in zip(trees, best):
+        if b is None:
+            print(f"| {fam}{label} | {key} | failed | | | | | | |"); continue
+        print(f"| {fam}{label} | {key} | {b[0]:.2f} | {fbest[0]:.2f} | {b[0]/fbest[0]:.2f} | {b[1]:.2f} | {fbest[1]:.2f} | "
+              f"{b[1]/fbest[1]:.2f} | {b[2]:.0f} |", flush=True)

@@ -110,6 +110,9 @@ def regress(data, response=None, covariates=(), **options):
         coef), 'sigma ~ half_normal(1)' (the family's other parameters), 'jeffreys'
         (Firth's logistic regression), or a list of them; penalty: 'l2:LAMBDA', glmnet's lambda, the same as the prior
         normal(0, 1/sqrt(n LAMBDA)) on every coefficient but the intercept (docs/priors.md).
+    folds: K-fold cross-validation of the same model after the fit (seed: of the split,
+        compare-losses' folds): result.held_out is {"folds", "seed", "bits_per_sample" (held
+        out), "se", "in_sample_bits_per_sample", "per_fold", ...} (docs/regress.md).
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.

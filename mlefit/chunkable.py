@@ -21,5 +21,5 @@ def streams(fam):
 def why_not(fam):
     """Why this family cannot be fitted in chunks (for the error message)."""
     return (f"the {fam.name} family is not fitted in chunks yet: its estimator needs every value "
-            f"at once (only the families with sufficient statistics, or with passes of summed "
-            f"score and Hessian, stream)")
+            f"at once (only the families with sufficient statistics, with passes of summed "
+            f"score and Hessian, or with an exact quantile, stream)")

@@ -10,6 +10,9 @@ The protocol (Chunks) is deliberately small, so that other engines can hold the 
                   summed: fn returns a float, an ndarray, or a tuple of those (summed
                   elementwise, and not views of x: the next chunk may be read into x's
                   memory; fn may overwrite x); the order of the chunks is not specified;
+    map_each(fn)  the same fn(x) of every chunk, not summed: the list of what it returned
+                  (in no specified order), for results that do not add up (the values of
+                  a chunk inside a bracket, chunk_select);
     log_sum(fn, ref)   the same with fn(log(x / ref)) (numerics.log_about: to full
                   precision for values clustered near ref): by default the logs are
                   taken at each visit; chunks that hold the logs already (LocalChunks
@@ -48,6 +51,9 @@ class Chunks:
     hi = -math.inf
 
     def map_sum(self, fn):
+        raise NotImplementedError
+
+    def map_each(self, fn):
         raise NotImplementedError
 
     def sample(self):
@@ -123,6 +129,9 @@ class LocalChunks(Chunks):
 
     # ---------------------------------------------------------------- the protocol
     def map_sum(self, fn):
+        return total(self.map_each(fn))
+
+    def map_each(self, fn):
         self._file.flush()
         self._file.seek(0)
         parts, left = [], self.n
@@ -136,7 +145,7 @@ class LocalChunks(Chunks):
             left -= size
         if not parts:
             raise ValueError("map_sum over no values")
-        return total(parts)
+        return parts
 
     def log_sum(self, fn, ref):
         if not self.logs:

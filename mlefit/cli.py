@@ -557,11 +557,21 @@ def families_command(as_json, debug):
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
               help="Folds for the held-out bits per sample.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
+@click.option("--covariates", "-x", metavar="A,B,...",
+              help="Each loss fitted as the regression it is (regress --loss) on these numeric columns, and "
+                   "ranked by held-out bits per sample (regress --folds).")
+@click.option("--formula", "-f", metavar="'Y ~ TERMS'", help="Instead of --covariates: a model formula, as regress "
+              "takes it (its response is the target).")
+@click.option("--prior", "prior", metavar="'COEF ~ DIST(ARGS)'", multiple=True,
+              help="With --covariates/--formula: a prior on the coefficients of every model (regress --prior).")
+@click.option("--penalty", metavar="l2:LAMBDA",
+              help="With --covariates/--formula: a penalty on every model (regress --penalty).")
 @json_option()
 @input_options
 @debug_option
 def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, continuous, folds, seed,
-                   as_json, debug, delimiter, decimal, encoding, header, na_values, strict):
+                   covariates, formula, prior, penalty, as_json, debug, delimiter, decimal, encoding, header,
+                   na_values, strict):
     """Every common loss shown as the likelihood it is, and which one the data support.
 
     \b
@@ -571,10 +581,27 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
     With --target alone: the constant each loss picks (= the family's MLE) and the
       losses ranked by held-out bits per sample.
     With --target-probs [--prediction-probs]: soft labels, CE = H(p) + KL(p || q).
+    With --target and --covariates (or --formula): each loss fitted as the regression
+      it is, ranked by held-out bits per sample (--folds, --seed; --prior/--penalty on
+      every model).
     """
     from .errors import UsageError
 
-    data_options = (target, prediction, prediction_probs, target_probs, losses)
+    data_options = (target, prediction, prediction_probs, target_probs, losses, covariates, formula, penalty)
+    if (prior or penalty) and not (covariates or formula):
+        raise UsageError("--prior and --penalty are on the coefficients of a regression: give --covariates "
+                         "or --formula")
+    if covariates or formula:
+        if not files:
+            raise UsageError("--covariates and --formula need a FILE")
+        if prediction or prediction_probs or target_probs:
+            raise UsageError("--covariates and --formula fit each loss's regression: not with --prediction, "
+                             "--prediction-probs or --target-probs")
+        from .compare_regress import compare_with_covariates
+        result = compare_with_covariates(files, target, covariates, formula, losses, folds, seed, prior, penalty,
+                                         read_options(delimiter, decimal, encoding, header, na_values), strict,
+                                         continuous)
+        return _emit(result, as_json, "with_covariates")
     if not files:
         if any(v is not None for v in data_options) or continuous:
             raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")

@@ -193,8 +193,10 @@ def _minimiser(loss, value, y):
 
 
 def shuffled(y, seed):
-    """y in the random order that held_out_bits cuts into folds (one gather for every loss)."""
-    return y[np.random.default_rng(seed).permutation(y.size)]
+    """y in the random order that held_out_bits cuts into folds (one gather for every loss;
+    folds.py: the split regress --folds takes too)."""
+    from .folds import permutation
+    return y[permutation(y.size, seed)]
 
 
 def held_out_bits(y, fam_name, folds, seed, mixed=None):
@@ -228,8 +230,8 @@ def held_out_bits(y, fam_name, folds, seed, mixed=None):
 def without_prediction(y, names=None, folds=5, seed=0, continuous=False):
     import mlefit
     kind = target_kind(y)
-    if folds < 2 or folds > y.size:
-        raise UsageError(f"--folds must be between 2 and the number of rows ({y.size}); got {folds}")
+    from .folds import check
+    check(folds, y.size)
     rows, mixed = [], shuffled(y, seed)
     for loss, value in chosen_losses(kind, names, continuous):
         fam_name = catalog.family_name(loss, value)
@@ -258,11 +260,16 @@ def without_prediction(y, names=None, folds=5, seed=0, continuous=False):
             row["error"] = str(exc) if isinstance(exc, MlefitError) else \
                 f"the values are too large for double precision here ({type(exc).__name__})"
         rows.append(row)
-    # masses before densities, and anything infinite (a held-out value the training
-    # folds gave probability 0) after everything finite; ties share a rank
-    ranked = sorted((r for r in rows if "held_out_bits" in r), key=_rank_key)
+    return ranked(rows)
+
+
+def ranked(rows, comparable=lambda row: True):
+    """rows in rank order, each row with held-out bits that is `comparable` given its
+    "rank": masses before densities, and anything infinite (a held-out value the training
+    folds gave probability 0) after everything finite; ties share a rank."""
+    order = sorted((r for r in rows if "held_out_bits" in r and comparable(r)), key=_rank_key)
     rank, previous = 0, None
-    for i, r in enumerate(ranked, 1):
+    for i, r in enumerate(order, 1):
         key = _rank_key(r)
         if previous is None or key[:2] != previous[:2] or not _same(key[2], previous[2], 1e-12):
             rank = i

@@ -196,8 +196,11 @@ class DaskChunks(Chunks):
         self.client, self.futures, self.n, self.lo, self.hi = client, futures, n, lo, hi
 
     def map_sum(self, fn):
+        return total(self.map_each(fn))
+
+    def map_each(self, fn):
         parts = self.client.gather(self.client.map(_apply, self.futures, fn=fn, pure=False))
-        return total([p for p in parts if p is not None])
+        return [p for p in parts if p is not None]
 
     def sample(self):
         stride = max(1, -(-int(self.n) // SAMPLE_SIZE))

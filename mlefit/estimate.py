@@ -23,14 +23,15 @@ INFORMATION_KINDS = ("observed", "expected")
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
         confidence=0.95, information="observed", max_iter=200, tol=1e-12, interval="wald",
         robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None,
-        prior=None):
+        prior=None, mle_optional=False):
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
     if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
         from . import map_fit
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
         intervals.check_options(interval, resample, bootstrap)
         ml = fit(data, family, loss=loss, weights=weights, trials=trials, fix=fix, column=column,
-                 confidence=confidence, information=information, max_iter=max_iter, tol=tol, positive=positive)
+                 confidence=confidence, information=information, max_iter=max_iter, tol=tol, positive=positive,
+                 mle_optional=True)
         if interval not in ("bootstrap", "all"):
             return map_fit.fit_map(ml, prior, max_iter, interval, derive)
         from . import map_bootstrap  # the MAP refitted to resamples, beside the Laplace (or profile) intervals
@@ -85,7 +86,8 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
                           information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
                           weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
-                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
+                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step,
+                          mle_optional=mle_optional)
     except DataError as exc:  # weighted sums that overflow make any data look degenerate
         if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
             raise
@@ -127,14 +129,14 @@ def resolve(family, loss, trials, confidence, information, max_iter):
 def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence=0.95,
                information="observed", max_iter=200, tol=1e-12, loss=None, loss_note=None,
                weights=None, keep_data=True, interval="wald", robust=False, derive=(), bootstrap=None,
-               resample="parametric", seed=0, on_step=None):
+               resample="parametric", seed=0, on_step=None, mle_optional=False):
     """The fit from the family's statistics of the data: estimate, convergence, inference
     and the result. col: the Column the statistics came from (its values when keep_data,
     else only its report: a file fitted in chunks); span: (min, max) of the values, for
     messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            controls = Controls(max_iter=int(max_iter), tol=float(tol))
+            controls = Controls(max_iter=int(max_iter), tol=float(tol), mle_optional=mle_optional)
             fixed = {}
             if fix:
                 from .constrained import fit_fixed, parse_fixed

@@ -22,6 +22,10 @@ def check(result, interval):
     if result.censoring is not None:
         raise UsageError("--interval bootstrap/all with a prior is for values seen exactly; with censored rows use "
                          "--interval profile (the profile log-posterior)")
+    if result.fitted is not None and result.fitted.family.name.startswith("normal_mixture"):
+        raise UsageError("--interval bootstrap/all does not go with a prior on normal_mixture yet (each resample "
+                         "would need the MAP-EM search from its many starts); its intervals are the Laplace "
+                         "approximation's")
     if result.fitted is not None and result.fitted.family.spec.support == "labels":
         raise UsageError("--interval bootstrap/all does not go with a dirichlet prior: a resample may lose a "
                          "label and with it a probability; the exact posterior's intervals are reported")

@@ -48,6 +48,12 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
         raise UsageError("a prior needs the values in memory in their own unit: values beyond 1e+-100 are "
                          "rescaled for the fit, which a prior's scale would not follow; rescale the data")
     fam = f.family
+    if fam.name.startswith("normal_mixture"):
+        if derive or interval != "wald":
+            raise UsageError(f"a prior on {fam.name} gives Laplace-approximation intervals only: "
+                             f"{'--derive' if derive else '--interval ' + interval} does not go with it yet")
+        from . import mixture_map
+        return mixture_map.fit_map(result, given)
     from . import dirichlet_prior
     if dirichlet_prior.is_categorical(fam):
         if derive:
@@ -67,10 +73,8 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     else:
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
     held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
-    for p in priors:
-        if set(p.indices) & set(held):
-            raise UsageError(f"the estimate of {p.parameter} is the sample extreme, not found from the "
-                             f"likelihood's slope: a prior on it is not supported; put priors on the others")
+    from . import bound_prior
+    bounds = {i: bound_prior.side(dens, i, p, f.x, f.w, held[i]) for p in priors for i in p.indices if i in held}
     y, w = f.x, f.w
     if fam.spec.shape is not None and not shapes:  # trials per row (--trials COLUMN): the distinct
         y, w, shapes = f.stats.x, f.stats.c, (f.stats.t,)  # (successes, trials) pairs with their counts
@@ -107,6 +111,9 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
             v += p.add_derivs(theta, g, h)
         return v, g, h, noise
 
+    if bounds:  # a prior on a support bound: its MAP by a 1-D search on its side of the extreme
+        held = {**held, **_bound_map(dens, priors, value_at, sums_at, _start(f.theta, domains, priors, f.n),
+                                     f.fixed, held, bounds, max_iter)}
     from .conjugate import edge_log_prior, posterior
     exact = None if censored else posterior(fam.name, priors, y, w, f.fixed, f.theta, f.confidence, shapes)
     if exact is not None and _on_edge(exact["mode"], domains[priors[0].index]):
@@ -139,6 +146,8 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                                              f.confidence, max_iter,
                                              skip={i for i in found.free if _on_edge(theta[i], domains[i])})
     parameters, notes = _parameters(result, theta, cov, found.free, domains, exact, f.confidence, profiled)
+    if bounds:
+        parameters, notes = _bound_records(parameters, notes, bounds, theta, value_at, names, f, held)
     mle = {n: float(t) for n, t in zip(names, f.theta)}
     shrink = "; ".join(f"{names[i]} {mle[names[i]]:.6g} -> {theta[i]:.6g}" for i in _with_prior(priors))
     notes = [n for n in result.notes] + notes + [
@@ -156,8 +165,14 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
         notes.append("derived quantities are g at the MAP (a plug-in: a MAP is not invariant to "
                      "reparametrisation, so this is not the MAP of g), with delta-method intervals from the "
                      "Laplace approximation")
+    method = found.method
+    if bounds:
+        said = " and ".join(sd.name for sd in bounds.values())
+        method = (f"{said} by a 1-D search of the log-posterior on {'their' if len(bounds) > 1 else 'its'} side of "
+                  f"the sample extreme (grid, Brent, the ends checked), the others at their conditional MAP; "
+                  + method.replace("held at the sample extreme", "held there"))
     out = replace(result, parameters=tuple(parameters), derived=derived, loglik=loglik, aic=math.nan, bic=math.nan,
-                  bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + found.method,
+                  bits_per_sample=-loglik / (f.n * math.log(2.0)), method="MAP: " + method,
                   converged=found.converged, iterations=found.iterations, message=found.message,
                   notes=tuple(notes), prior=tuple(p.to_dict() for p in priors), log_prior=lp,
                   log_posterior=loglik + lp, posterior=exact, mle=mle, fitted=None,
@@ -172,6 +187,53 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                                f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
+
+
+def _bound_map(dens, priors, value_at, sums_at, start, fixed, held, bounds, max_iter):
+    """{index: MAP} of the support bounds with a prior (bounds: {index: bound_prior.Side}):
+    the log-posterior maximised over the other free parameters (the MAP's Newton, the
+    bounds held) is maximised over the bounds by bound_prior.search."""
+    from . import bound_prior
+
+    last = [list(start)]  # each search starts where the last ended (the bounds move by small steps)
+
+    def profile(at):
+        with np.errstate(all="ignore"):
+            found = maximize_sum(_solver(dens, priors), value_at, sums_at, last[0], fixed, {**held, **at}, max_iter)
+            value = value_at(list(found.theta))
+        if math.isfinite(value):
+            last[0] = list(found.theta)
+        return value
+    return bound_prior.search(bounds, profile)
+
+
+def _bound_records(parameters, notes, bounds, theta, value_at, names, f, held):
+    """The records of the bounds with a prior (no SE; the exact conditional posterior
+    interval), with the notes that say how they were found (held: every bound's index)."""
+    from . import bound_prior
+    parameters = list(parameters)
+    for i, sd in bounds.items():
+        def conditional(t, i=i):
+            at = list(theta)
+            at[i] = t
+            with np.errstate(all="ignore"):
+                return value_at(at)
+        others = ", ".join(names[j] for j in range(len(names)) if j != i and j not in f.fixed)
+        with np.errstate(all="ignore"):
+            ends = bound_prior.interval(sd, conditional, theta[i], f.confidence)
+        parameters[i] = bound_prior.estimate_record(parameters[i], sd, theta[i], ends, others)
+    said = " and ".join(sd.name for sd in bounds.values())
+    notes = [n for n in notes if not n.startswith(tuple(f"{sd.name}: " for sd in bounds.values()))]
+    notes.append(f"{said} {'are support bounds' if len(bounds) > 1 else 'is a support bound'}: the log-posterior "
+                 f"is maximised exactly on the side of the sample extreme the data allow (docs/priors.md"
+                 f"#support-bounds); the Laplace approximation does not apply there (no SE), so the interval is "
+                 f"the exact posterior's given the other parameters at their MAP, and theirs are given "
+                 f"{said} at {'their' if len(bounds) > 1 else 'its'} MAP")
+    bare = [names[i] for i in held if i not in bounds]
+    if bare:
+        notes.append(f"{', '.join(bare)} without a prior stays at its MLE, the sample extreme (where the "
+                     f"log-posterior is highest in it), with its exact ML interval, a confidence interval")
+    return parameters, notes
 
 
 def _derived(f, theta, cov, free, loglik, specs):
@@ -235,12 +297,6 @@ def _density(fam):
         dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
-    if base == "normal_mixture":
-        raise UsageError(f"--prior does not go with {fam.name}: its components have no fixed labels (the fit "
-                         f"reports them in increasing mu, so a prior on mu[1] would follow whichever component "
-                         f"comes lowest) and its weights are tied to sum to 1; write the mixture as your own "
-                         f"model (--logpdf with --params, labels yours: docs/priors.md#mixtures), whose "
-                         f"parameters take priors")
     if dens is None or base == "categorical":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")

@@ -316,15 +316,25 @@ def weighted_quantile(x, w, tau):
 
 
 def _unweighted_quantile(x, tau):
-    """weighted_quantile with every weight 1: the cumulative weights are 1..n, so the
-    index searched for is the count of k in 1..n below tau n (1 - 1e-12)."""
-    n = x.size
+    return quantile_of(order_stats.order_statistics(x, quantile_ranks(x.size, tau)))
+
+
+def quantile_ranks(n, tau):
+    """The 0-based ranks of the one or two order statistics of n values that
+    weighted_quantile with every weight 1 is made of (quantile_of them): the cumulative
+    weights are 1..n, so the index searched for is the count of k in 1..n below
+    tau n (1 - 1e-12); two where tau n is (within 1e-12) a whole number below n."""
     target = tau * n
     i = min(max(math.ceil(target * (1 - 1e-12)) - 1, 0), n - 1)
     if math.isclose(i + 1.0, target, rel_tol=1e-12) and i + 1 < n:
-        a, b = order_stats.order_statistics(x, [i, i + 1])
-        return 0.5 * (a + b)
-    return order_stats.order_statistics(x, [i])[0]
+        return [i, i + 1]
+    return [i]
+
+
+def quantile_of(values):
+    """The quantile made of the order statistics at quantile_ranks: the one, or the
+    midpoint of the two."""
+    return values[0] if len(values) == 1 else 0.5 * (values[0] + values[1])
 
 
 def value_counts(x, w=None, hi=None):

@@ -21,7 +21,7 @@ LOG_LINKS = ("log", "logit", "softmax")
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
-            max_iter=100, options=None, censoring=None, prior=None, penalty=None):
+            max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note = _family(dist, loss)
     censoring = _censoring(name, censoring)
@@ -52,9 +52,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("--interval profile is the model's own likelihood; it does not go with --robust or --cluster")
     if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
+    if folds is not None and (isinstance(folds, bool) or not isinstance(folds, (int, np.integer))):
+        raise UsageError(f"folds must be a whole number >= 2 (got {folds!r})")
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))
+    if folds is not None:
+        from .folds import check
+        check(folds, d.y.size)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
@@ -135,6 +140,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
+    if folds is not None:
+        from .regression_cv import held_out
+        cv = held_out(d, name, dens, target, link, where, fixed, max_iter, prior, penalty, folds, seed)
+        result = replace(result, held_out=dict(cv, in_sample_bits_per_sample=result.bits_per_sample))
     return result
 
 
@@ -227,8 +236,7 @@ def _as_map(result, fit, coef_prior):
            f"as without --interval profile" if profiled else coef_prior.interval_note)
     notes = list(result.notes) + notes_zero + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
                                   "reported: they are for maximum-likelihood fits, and this is a MAP fit; compare MAP "
-                                  "fits by bits per sample on held-out rows: --save the model, mlefit predict it on "
-                                  "them, then mlefit compare-losses --target Y --prediction mean (docs/priors.md)"]
+                                  "fits by held-out bits per sample: --folds K (docs/priors.md)"]
     coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
                                                                       else "laplace") for c in result.coefficients)
     others = tuple(p if p.interval.startswith("profile") or coef_prior.firth else

@@ -80,6 +80,7 @@ class RegressionResult:
     log_prior: float | None = None
     log_posterior: float | None = None
     mle: dict | None = None  # {name: MLE} beside the MAP, to see the shrinkage (None: no MLE)
+    held_out: dict | None = None  # --folds K: held-out bits per sample (regression_cv.held_out)
     # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
@@ -143,4 +144,5 @@ class RegressionResult:
             "message": self.message or None,
             "notes": list(self.notes),
             **({} if self.censoring is None else {"censoring": dict(self.censoring)}),
+            **({} if self.held_out is None else {"held_out": self.held_out}),
         })

@@ -81,15 +81,21 @@ def with_prediction(d, file=None):
     emit(out, file)
 
 
-def without_prediction(d, file=None):
-    out = []
-    _header(d, out)
+def _ranking(model, numbers):
+    """The ranking table's columns: rank, loss, the model it is, then right-aligned numbers."""
     table = Grid(box=SIMPLE_HEAD)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("loss", overflow="fold")
-    table.add_column("family", overflow="fold")
-    for name in ("minimiser", "family MLE", "held-out bits"):
+    table.add_column(model, overflow="fold")
+    for name in numbers:
         table.add_column(name, justify="right", no_wrap=True)
+    return table
+
+
+def without_prediction(d, file=None):
+    out = []
+    _header(d, out)
+    table = _ranking("family", ("minimiser", "family MLE", "held-out bits"))
     unequal = []
     for r in d["rows"]:
         if "error" in r:
@@ -116,6 +122,35 @@ def without_prediction(d, file=None):
     if any(r["loss"].startswith("huber") for r in d["rows"]):
         out.append("huber's density has its scale fixed at 1 in the units of the target, so its "
                    "rank depends on that unit.")
+    emit(out, file)
+
+
+def with_covariates(d, file=None):
+    out = []
+    _header(d, out)
+    s = d["summary"]
+    table = _ranking("regression", ("in-sample bits", "held-out bits", "se"))
+    for r in d["rows"]:
+        if "error" in r:
+            table.add_row("-", r["loss"], r["family"].split(":")[0], "-", "-", "-")
+            continue
+        table.add_row(str(r.get("rank", "-")), r["loss"], f"{r['family']} ({r['link']} link)",
+                      _bits(r["in_sample_bits"], r["differential"]), _bits(r["held_out_bits"], r["differential"]),
+                      "-" if r["se"] is None else fmt(r["se"], 3))
+    out.append(table)
+    _errors(d, out)
+    for r in d["rows"]:
+        if "note" in r:
+            out.append(f"{r['loss']}: {r['note']}; not ranked (its bits are over other rows)")
+    if s["not_regressed"]:
+        out.append(f"not fitted: {', '.join(s['not_regressed'])}: regress does not fit their families yet")
+    on = f"the formula '{s['formula']}'" if s["formula"] else f"{', '.join(s['covariates']) or 'the intercept alone'}"
+    given = "".join(f"; prior {p} on every model" for p in s["prior"] or ()) + \
+        (f"; penalty {s['penalty']} on every model" if s["penalty"] else "")
+    out.append(f"each loss fitted as the regression of its family on {on} (regress --loss){given}. Held-out "
+               f"bits per sample: {s['folds']}-fold cross-validation (seed {s['seed']}; the folds of regress "
+               f"--folds), lower is better; se: its standard error across rows; d: a density's differential "
+               f"bits, ranked after the masses (not comparable).")
     emit(out, file)
 
 

@@ -8,8 +8,11 @@ from .render import fmt
 def map_rows(table, d):
     for p in d["prior"]:
         table.add_row("prior", said(p))
-    table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
-                  + "  (the estimates above are the MAP)")
+    if d["mle"] is None:  # a mixture whose EM runs all collapse: the prior makes the fit defined
+        table.add_row("MLE", "does not exist for these data (see the note); the estimates above are the MAP")
+    else:
+        table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
+                      + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
     post = d.get("posterior")
     if post and post["distribution"] == "dirichlet":

@@ -82,6 +82,18 @@ def summary_table(d):
     if d["bits_differential"]:
         bits += "  (differential: depends on the unit of the response)"
     table.add_row("bits per sample", bits)
+    if d.get("held_out"):
+        h = d["held_out"]
+        se = "" if h["se"] is None else f" +/- {fmt(h['se'], 4)}"
+        each = [fmt(f["bits_per_sample"], 4) if "error" not in f else "failed" for f in h["per_fold"]]
+        if len(each) > 10:
+            done = [f["bits_per_sample"] for f in h["per_fold"] if "error" not in f]
+            each = [f"{fmt(min(done), 4)} to {fmt(max(done), 4)}"]
+        table.add_row("held-out bits", f"{fmt(h['bits_per_sample'])}{se} per sample  ({h['folds']}-fold "
+                      f"cross-validation, seed {h['seed']}; in-sample {fmt(h['in_sample_bits_per_sample'])}; "
+                      f"by fold: {', '.join(each)})")
+        if h.get("note"):
+            table.add_row("held-out note", h["note"])
     if d.get("map"):
         from .render_map import regression_rows
         regression_rows(table, d)

@@ -71,6 +71,12 @@ def minimize(f, xa, xb, tol, maxiter, grow_limit=110.0, bracket_steps=1000):
     return _brent(f, xa, xb, xc, fb, tol, maxiter)
 
 
+def minimize_bracketed(f, xa, xb, xc, fb, tol, maxiter):
+    """Brent's minimiser of f within the bracket xa < xb < xc (or reversed), fb = f(xb) at
+    most f(xa) and f(xc): (x, f(x))."""
+    return _brent(f, float(xa), float(xb), float(xc), fb, tol, maxiter)
+
+
 def _bracket(f, xa, xb, grow_limit, maxiter):
     fa, fb = f(xa), f(xb)
     if fa < fb:

@@ -184,11 +184,15 @@ def test_by_select_lrt_and_compare_losses_tables_are_their_objects():
     with_prediction = run_json("compare-losses", "-", "--target", "y", "--prediction", "p",
                                input="y,p\n1,1.2\n2,1.8\n3,3.3\n0,0.4\n1,0.9\n2,2.5\n")
     without = run_json("compare-losses", SAMPLE / "michelson.csv", "--target", "speed")
-    assert keys("json.md", "## compare-losses", 0) == set(with_prediction) == set(without)
+    covariates = run_json("compare-losses", "-", "--target", "y", "-x", "x", "--losses", "bce,mse", "--folds", "4",
+                          input="y,x\n0,1\n0,2\n0,3\n1,4\n0,5\n1,6\n1,7\n1,8\n")  # bce: a fold separated
+    assert keys("json.md", "## compare-losses", 0) == set(with_prediction) == set(without) == set(covariates)
     rows = table_after("json.md", "## compare-losses", 1)
-    for mode, out in (("with_prediction", with_prediction), ("without_prediction", without)):
+    for mode, out in (("with_prediction", with_prediction), ("without_prediction", without),
+                      ("with_covariates", covariates)):
         assert out["mode"] == mode
-        documented = {k for r in rows if r[1] in (mode, "both") for k in re.findall(r"`([^`]+)`", r[0])}
+        documented = {k for r in rows if mode in r[1].split(", ") or r[1] == "every"
+                      for k in re.findall(r"`([^`]+)`", r[0])}
         assert documented == set().union(*map(set, out["rows"])), mode
 
 

@@ -158,13 +158,14 @@ MIXTURE = ("log(w*exp(-(x-m1)^2/(2*s1^2))/s1 + (1-w)*exp(-(x-m2)^2/(2*s2^2))/s2)
 
 
 def test_a_mixture_takes_priors_as_its_own_model_and_normal_mixture_says_so():
-    """Issue 18, point 2: normal_mixture:K refuses priors (its components have no fixed
-    labels), naming the way that works: the mixture as an own model, whose MAP is checked
-    here against scipy.optimize on the written-out log-posterior."""
+    """Issue 18, point 2: normal_mixture:K refuses a prior on one component (its components
+    have no fixed labels; exchangeable priors on every component are tests/test_mixture_map.py's),
+    naming the way that labels them: the mixture as an own model, whose MAP is checked here
+    against scipy.optimize on the written-out log-posterior."""
     from scipy import optimize, stats
     data = "x\n" + "\n".join(map(str, MIXED)) + "\n"
     out = CliRunner().invoke(cli, ["fit", "-", "-d", "normal_mixture:2", "--prior", "mu[1] ~ normal(0, 1)"], input=data)
-    assert out.exit_code == 2 and "its components have no fixed labels" in out.output
+    assert out.exit_code == 2 and "have no fixed labels" in out.output
     assert "docs/priors.md#mixtures" in out.output and "Traceback" not in out.output
     out = CliRunner().invoke(cli, ["fit", "-", "--logpdf", MIXTURE, "--params", "w:(0,1)=0.5, m1=-2, s1>0=1, m2=2, s2>0=1",
                                    "--prior", "m1 ~ normal(0, 3)", "--prior", "w ~ beta(2, 2)",

@@ -116,3 +116,20 @@ def test_check_loss_sums_block_by_block(monkeypatch, name, tau):
     assert scale == pytest.approx(2.0 * mean if name == "laplace" else mean, rel=1e-13)
     density = families.get(name).logpdf(x, (mu, scale))
     assert fit.loglik == pytest.approx(float(np.sum(density)), rel=1e-13)
+
+
+@pytest.mark.parametrize("delta", [1.345, 0.5, 1e-3, 2.2e-308, 1e300])
+def test_huber_loss_is_its_two_branch_definition_to_the_bit(delta):
+    """huber_loss as c (u - c/2), c = clip(u, -delta, delta): bit for bit the definition
+    u^2/2 within delta, delta (|u| - delta/2) beyond, at every magnitude and both infinities."""
+    rng = np.random.default_rng(5)
+    u = np.concatenate((rng.normal(size=20000) * rng.choice([1e-300, 1e-5, 1.0, 1e5, 1e200], 20000),
+                        [np.inf, -np.inf, 0.0, delta, -delta, np.nextafter(delta, 0.0)]))
+    a = np.abs(u)
+    with np.errstate(over="ignore"):
+        want = np.where(a <= delta, 0.5 * u * u, delta * (a - 0.5 * delta))
+        got = huber_loss(u, delta)
+    assert np.array_equal(got, want)
+    rows = rng.uniform(0.1, 3.0, u.size)  # a delta per row
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.array_equal(huber_loss(u, rows), np.where(a <= rows, 0.5 * u * u, rows * (a - 0.5 * rows)))

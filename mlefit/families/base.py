@@ -41,6 +41,7 @@ class Solution:
 class Controls:
     max_iter: int = 200
     tol: float = 1e-12
+    mle_optional: bool = False  # a MAP fit follows: an estimator may return a start where no MLE exists
 
 
 @dataclass(frozen=True)

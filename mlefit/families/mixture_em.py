@@ -37,6 +37,7 @@ TAILS = (0.02, 0.05, 0.1)  # weight of the end groups of the tail starts
 NEWTON_RETRY = 5  # EM steps between Newton attempts where the Hessian was not negative definite
 SKETCH = 2048     # screening runs on this many quantiles when there are over twice as many values
 HALF_LOG_2PI = nm.HALF_LOG_2PI
+NO_MLE = "no MLE"  # the method of the placeholder a MAP fit starts from when every run collapsed
 
 
 # ---------------------------------------------------------------- the likelihood, inside
@@ -313,11 +314,13 @@ def estimate(s, controls):
                     continue
                 runs.append((done[0], done[1], its + done[2], done[3], p0))
     if not runs:
-        raise DataError(
-            f"the data do not support {k} normal components: in every one of the {len(starts)} EM "
-            f"runs a component collapsed onto a single value (last at {s.centre + s.scale * spikes[-1]:.6g}: "
-            f"its sigma fell below {FLOOR:g} x the data's spread, where the likelihood has an infinite "
-            f"spike, not a maximum); use fewer components, e.g. normal_mixture:{k - 1}")
+        said = (f"in every one of the {len(starts)} EM runs a component collapsed onto a single value (last at "
+                f"{s.centre + s.scale * spikes[-1]:.6g}: its sigma fell below {FLOOR:g} x the data's spread, where "
+                f"the likelihood has an infinite spike, not a maximum)")
+        if controls.mle_optional:  # a MAP fit (mlefit.mixture_map) goes on from the first start
+            return Solution(outside(s, _order(starts[0])), f"{NO_MLE}: every EM run collapsed", 0, True, said)
+        raise DataError(f"the data do not support {k} normal components: {said}; use fewer components, e.g. "
+                        f"normal_mixture:{k - 1}")
     _, p, its, ok, p0 = max(runs, key=lambda run: run[0])
     method = (f"EM in log space from {len(starts)} seeded starts"
               + (f" (first on a {SKETCH}-quantile sketch)" if sketched else "")

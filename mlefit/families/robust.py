@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory
+from ..chunks import InMemory, OnChunks
 from ..losses import shortest
 from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME
@@ -19,9 +19,12 @@ def check_loss(u, tau):
 
 
 def huber_loss(u, delta):
-    """rho_delta(u) = u^2/2 for |u| <= delta, delta (|u| - delta/2) beyond."""
-    a = np.abs(u)
-    return np.where(a <= delta, 0.5 * u * u, delta * (a - 0.5 * delta))
+    """rho_delta(u) = u^2/2 for |u| <= delta, delta (|u| - delta/2) beyond: c (u - c/2)
+    with c = clip(u, -delta, delta), which rounds as those two do (u - u/2 is exact, and
+    (-delta)(u + delta/2) is delta (|u| - delta/2) with its sign flipped twice) in half
+    their operations."""
+    c = np.clip(u, -delta, delta)
+    return c * (u - 0.5 * c)
 
 
 def huber_log_norm(delta):
@@ -38,15 +41,23 @@ def build(name, value):
 # ---------------------------------------------------------------- asymmetric Laplace
 def _asymmetric_laplace(tau):
     def stats(x, w):
-        return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w,
+        return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w, data=InMemory(x, w),
                                q=nm.weighted_quantile(x, w, tau))
+
+    def chunked(chunks):
+        """The exact tau-quantile of values held in chunks and the check loss about it,
+        in one pass (chunk_select)."""
+        from ..chunk_select import quantile
+        q, at_q = quantile(chunks, tau, lambda u: check_loss(u, tau), 1.0 - tau, tau)
+        return SimpleNamespace(n=float(chunks.n), data=OnChunks(chunks), q=q, at_q=at_q)
 
     def total_check(s, mu):
         """sum w rho_tau(x - mu), block by block (chunks.InMemory.sum: no temporaries as
-        large as the data), kept for the quantile (the estimate, its loglik and information)."""
+        large as the data) or chunk by chunk, kept for the quantile (the estimate, its
+        loglik and information)."""
         if mu == s.q and getattr(s, "at_q", None) is not None:
             return s.at_q
-        total = InMemory(s.x, s.w).sum(lambda x, w: nm.wsum(check_loss(x - mu, tau), w))
+        total = s.data.sum(lambda x, w: nm.wsum(check_loss(x - mu, tau), w))
         if mu == s.q:
             s.at_q = total
         return total
@@ -54,6 +65,14 @@ def _asymmetric_laplace(tau):
     def estimate(s, controls):
         return Solution((s.q, total_check(s, s.q) / s.n),
                         f"closed form: mu = the {shortest(tau)}-quantile, sigma = mean check loss")
+
+    def given(s, fixed, start, controls):
+        """The closed form given the fixed value (--fix): sigma = the mean check loss about
+        the fixed mu, or mu = the tau-quantile whatever the fixed sigma."""
+        if 0 in fixed:
+            mu = float(fixed[0])
+            return Solution((mu, total_check(s, mu) / s.n), "closed form given mu: sigma = mean check loss")
+        return Solution((s.q, float(fixed[1])), f"closed form given sigma: mu = the {shortest(tau)}-quantile")
 
     def loglik(s, theta):
         mu, sigma = theta
@@ -71,7 +90,7 @@ def _asymmetric_laplace(tau):
 
     return Family(
         spec=replace(BY_NAME["asymmetric_laplace"], name=f"asymmetric_laplace:{shortest(tau)}"),
-        stats=stats, estimate=estimate, loglik=loglik,
+        stats=stats, chunked_stats=chunked, estimate=estimate, loglik=loglik, given=given,
         logpdf=lambda x, t: math.log(tau * (1 - tau) / t[1]) - check_loss(x - t[0], tau) / t[1],
         observed_information=observed,
         expected_information=lambda s, t: np.diag([s.n * tau * (1 - tau) / t[1] ** 2, s.n / t[1] ** 2]),
@@ -88,7 +107,29 @@ def _huber(delta):
     inside = math.sqrt(2.0 * math.pi) * math.erf(delta / math.sqrt(2.0)) / math.exp(log_z)
 
     def stats(x, w):
-        return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w, data=InMemory(x, w))
+        return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w, data=InMemory(x, w), median=None)
+
+    def chunked(chunks):
+        """Values held in chunks: their exact median (chunk_select: the start, as in
+        memory), and every sum a pass over them."""
+        from ..chunk_select import quantile
+        return SimpleNamespace(n=float(chunks.n), data=OnChunks(chunks), median=quantile(chunks, 0.5)[0])
+
+    def within(u, w):
+        """sum w [|u| < delta]; unweighted a count (the same number: a sum of ones is exact)."""
+        if w is None:
+            return float(np.count_nonzero(np.abs(u) < delta))
+        return nm.wsum((np.abs(u) < delta).astype(float), w)
+
+    def at(s, mu):
+        """(sum w rho_delta(x - mu), sum w [|x - mu| < delta]) in one pass, kept for the
+        last mu (the estimate's loglik and information)."""
+        def part(x, w):
+            u = x - mu
+            return nm.wsum(huber_loss(u, delta), w), within(u, w)
+        if getattr(s, "at", (None,))[0] != mu:
+            s.at = mu, s.data.sum(part)
+        return s.at[1]
 
     def estimate(s, controls):
         """mu solves sum psi(x - mu) = 0, psi = clip(., -delta, delta): increasing in mu;
@@ -98,12 +139,12 @@ def _huber(delta):
         as the data (three of them made a 1e7-value fit peak at 748 MiB)."""
         def part(x, w, mu):
             u = x - mu
-            return (-nm.wsum(np.clip(u, -delta, delta), w), nm.wsum((np.abs(u) < delta).astype(float), w))
+            return -nm.wsum(np.clip(u, -delta, delta), w), within(u, w)
 
         def f(mu):
             return s.data.sum(lambda x, w: part(x, w, mu))
-        lo, hi = float(s.x.min()), float(s.x.max())
-        start = nm.weighted_median(s.x, s.w)
+        lo, hi = s.data.bounds()
+        start = nm.weighted_median(s.x, s.w) if s.median is None else s.median
         if lo == hi:
             return Solution((lo,), "closed form: all values equal", 0, True, start=(lo,))
         mu, it, ok = nm.solve_increasing(f, lo, hi, start, max_iter=controls.max_iter,
@@ -112,14 +153,14 @@ def _huber(delta):
                         "" if ok else f"mu did not converge in {it} iteration(s)", (start,))
 
     def loglik(s, theta):
-        return -s.n * log_z - s.data.sum(lambda x, w: nm.wsum(huber_loss(x - theta[0], delta), w))
+        return -s.n * log_z - at(s, theta[0])[0]
 
     def observed(s, theta):
-        return np.array([[s.data.sum(lambda x, w: nm.wsum((np.abs(x - theta[0]) < delta).astype(float), w))]])
+        return np.array([[at(s, theta[0])[1]]])
 
     return Family(
         spec=replace(BY_NAME["huber"], name=f"huber:{shortest(delta)}"),
-        stats=stats, estimate=estimate, loglik=loglik,
+        stats=stats, chunked_stats=chunked, estimate=estimate, loglik=loglik,
         logpdf=lambda x, t: -log_z - huber_loss(x - t[0], delta),
         observed_information=observed,
         expected_information=lambda s, t: np.array([[s.n * inside]]),
