@@ -15,12 +15,12 @@ import numpy as np
 
 from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
-from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column
+from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
 from .errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
 from .result import Drop
-from .stream import (Outside, TextLabels, _check, _Header, check_values, read_block, read_lines, refuse_huge,
+from .stream import (Outside, TextLabels, _check, _Header, chosen_column, check_values, read_block, read_lines, refuse_huge,
                      refuse_text, stats_over, streams, why_not)
 
 DEFAULT_BLOCK_BYTES = 64 << 20
@@ -319,7 +319,7 @@ def _tasks(files, column, fam, options, block_bytes):
         if head_bytes.startswith(b"PAR1"):
             import pyarrow.parquet as pq
             pf = pq.ParquetFile(path)
-            chosen = choose_column(NamesOnly(pf.schema_arrow.names), column)
+            chosen = choose_column(_Schema(pf.schema_arrow), column)
             name = name or chosen
             groups = [dask.delayed(parquet_group)(path, g, chosen, _recipe(fam), options)
                       for g in range(pf.num_row_groups)]
@@ -331,7 +331,7 @@ def _tasks(files, column, fam, options, block_bytes):
                 raise UsageError(f"'{path}' is compressed: --engine dask reads plain CSV (or Parquet); "
                                  f"decompress it, or fit it without --engine dask")
             head = _Header(head_bytes.lstrip(b"\xef\xbb\xbf"), options, path)
-            chosen = choose_column(NamesOnly(head.names), column)
+            chosen = chosen_column(head, head.block, column, options, path)
             name = name or chosen
             _, blocks = read_bytes(path, delimiter=b"\n", blocksize=block_bytes, sample=False)
             groups = [dask.delayed(csv_block)(b, j == 0, head, chosen, _recipe(fam), options, path)
@@ -431,3 +431,10 @@ def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+class _Schema:
+    """choose_column's view of a Parquet file's schema: its names and their types."""
+
+    def __init__(self, schema):
+        self.column_names, self.schema = list(schema.names), schema

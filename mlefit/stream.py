@@ -160,6 +160,22 @@ def _parse(block, head, names, options, source, text=()):
                         f"and the quoting of that row") from None
 
 
+def chosen_column(head, first, column, options, source, option="--column", exclude=()):
+    """The column to fit, as choose_column picks it in memory: `column`, or the only column,
+    or the only numeric one (leaving out `exclude`). With several columns and none named,
+    their types are pyarrow's on the first lines (`first`: the first bytes read, header
+    included when the file has one); a header wider than GUESS_COLUMNS asks for --column
+    at once, as in memory."""
+    from .limits import GUESS_COLUMNS
+
+    names = head.names
+    if column is not None or len(names) - len(exclude) <= 1 or len(names) > GUESS_COLUMNS:
+        return choose_column(NamesOnly(names), column, option, exclude)
+    body = first[_end_of_first_content_line(first):] if head.header else first
+    body = body[:body.rfind(b"\n") + 1] or body  # whole lines only
+    return choose_column(_parse(body, head, names, options, source), None, option, exclude)
+
+
 def _lines(block, first_line):
     """(line numbers of the non-blank lines, of the blank ones), numbered from first_line."""
     buf = np.frombuffer(block, dtype=np.uint8)
@@ -303,7 +319,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     lo, hi, first_value, spread = np.inf, -np.inf, None, False
     runs = Runs(fh, source, options, chunk_rows)
     head = runs.head
-    name = choose_column(NamesOnly(head.names), column)
+    name = chosen_column(head, runs.first, column, options, source)
     outside = Outside(fam, whole_pass=True)
     for block, line in runs:
         part, count, blanks = read_block(block, line, head, name, options, source,

@@ -144,7 +144,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     from .chunks import LocalChunks
     from .data import NamesOnly, choose_column, column_label, refuse_dropped
     from .kaplan_meier import Tally
-    from .stream import CHUNK_BYTES, Runs, _bytes_per_chunk
+    from .stream import CHUNK_BYTES, Runs, _bytes_per_chunk, chosen_column
 
     _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
     runs = Runs(fh, source, options, chunk_rows)
@@ -152,7 +152,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     if event is None:
         raise UsageError("a censored fit read in chunks needs --event")
     e_name = choose_column(names, event, "--event")
-    name = choose_column(names, column, exclude=[e_name])
+    name = chosen_column(runs.head, runs.first, column, options, source, exclude=[e_name])
     if name == e_name:
         raise UsageError(f"the same column is named twice among {name}, {e_name}")
     weibull = fam.spec.name != "exponential"

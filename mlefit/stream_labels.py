@@ -7,10 +7,10 @@ then made from that table: the same labels, in the same order, with the same cou
 in memory."""
 import numpy as np
 
-from .data import FIRST, MISSING, NamesOnly, _is_string, _missing, _normalise, _to_numpy, choose_column
+from .data import FIRST, MISSING, _is_string, _missing, _normalise, _to_numpy
 from .errors import DataError, plain
 from .result import Drop
-from .stream import Read, Runs, _check, read_lines
+from .stream import Read, Runs, _check, chosen_column, read_lines
 
 WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
 
@@ -24,7 +24,7 @@ def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
 
     binary = fam.spec.support == "binary"
     runs = Runs(fh, fh.name, options, chunk_rows)
-    name = choose_column(NamesOnly(runs.head.names), column)
+    name = chosen_column(runs.head, runs.first, column, options, fh.name)
     counts = {}
     for block, line in runs:
         table, lines, blanks, where = read_lines(block, line, runs.head, [name], options, fh.name, WAY_OUT,

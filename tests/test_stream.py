@@ -2,6 +2,7 @@
 accounted for across chunk boundaries, merged statistics equal to the whole data's, and
 clear errors where a file or family cannot be streamed."""
 import gzip
+import json
 import math
 
 import numpy as np
@@ -251,3 +252,50 @@ def test_log_logistic_streams_on_the_logs_its_chunks_hold(tmp_path, scale):
     whole = mlefit.fit(read_column(path), "log_logistic").to_dict()
     same_fit(chunked, whole)
     assert families.get("log_logistic").chunked_logs
+
+
+def _cli_json(args):
+    from click.testing import CliRunner
+    from mlefit.cli import cli
+
+    r = CliRunner().invoke(cli, args)
+    return r.exit_code, (json.loads(r.output) if r.exit_code == 0 else r.output)
+
+
+@pytest.mark.parametrize("dist,extra", [("gamma", []), ("weibull", []), ("poisson", []), ("categorical", [])])
+def test_the_only_numeric_column_is_chosen_in_chunks_as_in_memory(tmp_path, dist, extra):
+    """A file with a text column and one numeric column: in memory the numeric one is
+    fitted without --column; read in chunks (any file over 16 MB is) it is too, where
+    before the chunked reader asked for --column."""
+    rng = np.random.default_rng(3)
+    k = rng.poisson(4.0, 500) + 1
+    path = tmp_path / "two.csv"
+    path.write_text("id,x\n" + "".join(f"r{i},{v}\n" for i, v in enumerate(k)))
+    code_mem, mem = _cli_json(["fit", str(path), "-d", dist, "--json", "--chunk-size", "0"] + extra)
+    code_chunk, chunked = _cli_json(["fit", str(path), "-d", dist, "--json", "--chunk-size", "50"] + extra)
+    assert code_mem == code_chunk == 0, (mem, chunked)
+    assert chunked["column"] == mem["column"] == "x"
+    assert [p["estimate"] for p in chunked["parameters"]] == pytest.approx([p["estimate"] for p in mem["parameters"]],
+                                                                           rel=1e-12)
+
+
+def test_two_numeric_columns_ask_for_column_in_chunks_as_in_memory(tmp_path):
+    path = tmp_path / "three.csv"
+    path.write_text("id,a,b\n" + "".join(f"r{i},{i + 1},{2 * i + 1}\n" for i in range(300)))
+    for size in ("0", "40"):
+        code, out = _cli_json(["fit", str(path), "-d", "gamma", "--chunk-size", size])
+        assert code == 2 and "the file has 3 columns (id, a, b); choose one with --column NAME" in out
+
+
+def test_censored_chunks_choose_the_only_numeric_time_column(tmp_path):
+    rng = np.random.default_rng(4)
+    t = np.round(rng.weibull(1.5, 400) * 10, 4)
+    e = (rng.random(400) < 0.7).astype(int)
+    path = tmp_path / "surv.csv"
+    path.write_text("id,t,event\n" + "".join(f"u{i},{a},{b}\n" for i, (a, b) in enumerate(zip(t, e))))
+    runs = [_cli_json(["fit", str(path), "-d", "weibull", "--event", "event", "--json", "--chunk-size", s])
+            for s in ("0", "60")]
+    assert runs[0][0] == runs[1][0] == 0, runs
+    assert runs[0][1]["column"] == runs[1][1]["column"] == "t"
+    assert ([p["estimate"] for p in runs[1][1]["parameters"]] ==
+            pytest.approx([p["estimate"] for p in runs[0][1]["parameters"]], rel=1e-9))
