@@ -61,7 +61,7 @@ def derivs(y, shape, scale, threshold):
 def summed(view, n, theta):
     """(log-likelihood, score, Hessian, score noise) summed block by block (view.sum), from
     the sums of log y, y, 1/y and 1/y^2 (and |log y| for the noise)."""
-    from scipy.special import digamma, gammaln, polygamma
+    from .. import numerics as nm
     a, b, c = theta
 
     def block(x, w):
@@ -71,10 +71,11 @@ def summed(view, n, theta):
         logz = np.log(z, out=z)
         return ws(logz, w), sz, ws(r, w), wd(r, r, w), ws(np.abs(logz, out=logz), w)
     slog, sz, sr, srr, sabs = view.sum(block, BLOCK)
-    lb, psi = math.log(b), float(digamma(a))
-    ll = (a - 1.0) * slog - sz / b - n * a * lb - n * float(gammaln(a))
+    lmd, dlmd = nm.log_minus_digamma(a)  # (the project's own: no scipy.special to import)
+    lb, psi, trigamma = math.log(b), math.log(a) - lmd, 1.0 / a - dlmd
+    ll = (a - 1.0) * slog - sz / b - n * a * lb - n * math.lgamma(a)
     grad = np.array([slog - n * lb - n * psi, (sz / b - n * a) / b, n / b - (a - 1.0) * sr])
-    hess = np.array([[-n * float(polygamma(1, a)), -n / b, -sr], [-n / b, (n * a - 2.0 * sz / b) / (b * b), -n / (b * b)],
+    hess = np.array([[-n * trigamma, -n / b, -sr], [-n / b, (n * a - 2.0 * sz / b) / (b * b), -n / (b * b)],
                      [-sr, -n / (b * b), -(a - 1.0) * srr]])
     return ll, grad, hess, np.array([sabs + n * abs(lb + psi), (sz / b + n * a) / b, n / b + abs(a - 1.0) * sr])
 

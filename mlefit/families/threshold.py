@@ -131,14 +131,14 @@ def _maximum(shift, prof, lo, edge, coarse=None):
 
 
 def _refined(prof, i):
-    """((first, second, c), evaluations) at the maximum of prof between GRID[i - 1] and GRID[i + 1] (Brent)."""
-    from scipy.optimize import minimize_scalar
+    """((first, second, c), evaluations) at the maximum of prof between GRID[i - 1] and
+    GRID[i + 1] (Brent's bounded search, scipy's steps without importing scipy.optimize)."""
+    from ..scalar_search import minimize_bounded
 
     with np.errstate(all="ignore"):
-        found = minimize_scalar(lambda t: -prof(t)[0], bounds=(GRID[i - 1], GRID[i + 1]),
-                                method="bounded", options={"xatol": XATOL})
-        _, first, second, c = prof(float(found.x))
-    return (first, second, c), int(found.nfev)
+        t, _, nfev = minimize_bounded(lambda t: -prof(t)[0], GRID[i - 1], GRID[i + 1], XATOL)
+        _, first, second, c = prof(float(t))
+    return (first, second, c), nfev
 
 
 def _inner(values):
