@@ -128,13 +128,7 @@ def _brent(f, xa, xb, xc, fb, tol, maxiter):
             deltax = a - x if x >= xmid else b - x
             rat = CG * deltax
         else:  # parabolic
-            tmp1 = (x - w) * (fx - fv)
-            tmp2 = (x - v) * (fx - fw)
-            p = (x - v) * tmp2 - (x - w) * tmp1
-            tmp2 = 2.0 * (tmp2 - tmp1)
-            if tmp2 > 0.0:
-                p = -p
-            tmp2 = abs(tmp2)
+            p, tmp2 = _parabola(x, w, v, fx, fw, fv)
             dx_temp, deltax = deltax, rat
             if p > tmp2 * (a - x) and p < tmp2 * (b - x) and abs(p) < abs(0.5 * tmp2 * dx_temp):
                 rat = p * 1.0 / tmp2
@@ -186,13 +180,7 @@ def minimize_bounded(f, lo, hi, xatol, maxfun=500):
         golden = True
         if abs(e) > tol1:  # a parabola through the three best points
             golden = False
-            r = (xf - nfc) * (fx - ffulc)
-            q = (xf - fulc) * (fx - fnfc)
-            p = (xf - fulc) * q - (xf - nfc) * r
-            q = 2.0 * (q - r)
-            if q > 0.0:
-                p = -p
-            q = abs(q)
+            p, q = _parabola(xf, nfc, fulc, fx, fnfc, ffulc)
             r, e = e, rat
             if abs(p) < abs(0.5 * q * r) and q * (a - xf) < p < q * (b - xf):
                 rat = (p + 0.0) / q
@@ -234,6 +222,15 @@ def minimize_bounded(f, lo, hi, xatol, maxfun=500):
 
 
 CG_BOUNDED = 0.5 * (3.0 - math.sqrt(5.0))  # fminbound's golden-section fraction (more digits than CG)
+
+
+def _parabola(x, w, v, fx, fw, fv):
+    """Brent's parabolic step p / q (q >= 0) from x through its two runners-up w and v."""
+    r = (x - w) * (fx - fv)
+    q = (x - v) * (fx - fw)
+    p = (x - v) * q - (x - w) * r
+    q = 2.0 * (q - r)
+    return (-p if q > 0.0 else p), abs(q)
 
 
 def _sign1(v):
