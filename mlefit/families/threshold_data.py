@@ -22,13 +22,15 @@ BLOCK = 1 << 14  # values a call of the sums' block functions: their half-dozen 
 
 
 def ws(a, w):
-    """sum w a (w None: unit weights)."""
-    return float(a.sum()) if w is None else nm.dot(a, w)
+    """sum w a (w None: unit weights), pairwise (numpy's sum)."""
+    return float(a.sum() if w is None else np.multiply(a, w).sum())
 
 
 def wd(a, b, w):
-    """sum w a b."""
-    return nm.dot(a, b) if w is None else nm.dot(np.multiply(a, b), w)
+    """sum w a b, pairwise: on a block the product's temporary stays in cache, and costs
+    less than numerics.dot's calls (half a pass's time went to them)."""
+    ab = np.multiply(a, b)
+    return float(ab.sum() if w is None else np.multiply(ab, w, out=ab).sum())
 
 
 class Mapped:
