@@ -49,7 +49,7 @@ def _tail(side):
 # ---------------------------------------------------------------- summed over the data
 def summed(view, n, theta):
     """(log-likelihood, score, Hessian, score noise) summed block by block (view.sum), from
-    sums of L = log(y/lambda), t = (y/lambda)^k, r = 1/y and their products."""
+    sums of L = log(y/lambda), t = (y/lambda)^k, r = 1/y, their products and |L|."""
     k, lam, c = theta
 
     def block(x, w):
@@ -62,8 +62,9 @@ def summed(view, n, theta):
         tl = t * big_l
         tr = t * r
         return (ws(big_l, w), ws(t, w), ws(tl, w), wd(tl, big_l, w), ws(r, w), ws(tr, w), wd(tl, r, w),
-                wd(r, r, w), wd(tr, r, w), ws(np.abs(big_l), w), ws(np.abs(tl, out=tl), w))
-    sl, st, stl, stll, sr, str_, stlr, srr, strr, sal, satl = view.sum(block, BLOCK)
+                wd(r, r, w), wd(tr, r, w), ws(np.abs(big_l, out=big_l), w))
+    sl, st, stl, stll, sr, str_, stlr, srr, strr, sal = view.sum(block, BLOCK)
+    satl = math.sqrt(st * stll)  # sum |t L| <= (sum t sum t L^2)^(1/2): a bound for the noise
     ll = n * (math.log(k) - math.log(lam)) + (k - 1.0) * sl - st
     grad = np.array([n / k + sl - stl, k * (st - n) / lam, k * str_ - (k - 1.0) * sr])
     h_kl, h_ck, h_cl = (st + k * stl - n) / lam, str_ + k * stlr - sr, -k * k * str_ / lam
