@@ -40,7 +40,7 @@ def derivs(y, meanlog, sdlog, threshold):
     z = (logy - meanlog) / sdlog
     z2 = z * z
     a = z / sdlog + 1.0
-    ll = -0.5 * math.log(2.0 * math.pi) - math.log(sdlog) - 0.5 * z2 - logy
+    ll = -0.5 * math.log(2.0 * math.pi) - np.log(sdlog) - 0.5 * z2 - logy
     score = (z / sdlog, (z2 - 1.0) / sdlog, a / y)
     h_ms = -2.0 * z / s2
     h_cm, h_cs = -1.0 / (s2 * y), h_ms / y
