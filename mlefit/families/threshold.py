@@ -186,7 +186,11 @@ def estimate(shift, s, controls):
     the same values in memory and in chunks); where it has one interior maximum, the
     profile over about REFINE values is climbed from there to its own and refined (Brent),
     and Newton on all three parameters over all the values (a pass of summed derivatives
-    a step) starts there: the passes over the data are Newton's few steps. Where any of
+    a step) starts there, or from Newton's maximum over every other value of the sample
+    where that is at most a quarter of the data (nearer when the maximum lies next to
+    min x, where the smallest values decide it: weibull3 on gamma draws took 8 steps over
+    1e7 values from the REFINE values' maximum, 5 from the sample's): the passes over the
+    data are Newton's few steps. Where any of
     that fails (a grid with no interior maximum or several, a climb to an end, Newton not
     converging below min x), the profile over all the values is searched as before, each
     point a base fit in passes; with no interior maximum, its BoundaryError."""
@@ -200,7 +204,12 @@ def estimate(shift, s, controls):
         prof = lambda t: profile(shift, near, t, quiet)  # noqa: E731
         i, _ = _confirmed(coarse, prof)
         if i is not None:
-            sol = _polish(shift, s, _refined(prof, i)[0], -math.inf, controls, how)
+            theta = _refined(prof, i)[0]
+            half = data.subset(s, s.sample.size // 2) if s.sample.size * 4 <= s.n else None
+            if half is not None:  # Newton on half the sample first: its steps cost an eighth of a pass or less
+                first = _polish(shift, half, theta, -math.inf, controls, how)
+                theta = theta if first is None else first.theta
+            sol = _polish(shift, s, theta, -math.inf, controls, how)
             if sol is not None:
                 return sol
     theta, best, nfev = _maximum(shift, lambda t: profile(shift, s, t, quiet), s.lo,
