@@ -134,13 +134,7 @@ def _brent(f, xa, xb, xc, fb, tol, maxiter):
             deltax = a - x if x >= xmid else b - x
             rat = CG * deltax
         else:  # parabolic
-            tmp1 = (x - w) * (fx - fv)
-            tmp2 = (x - v) * (fx - fw)
-            p = (x - v) * tmp2 - (x - w) * tmp1
-            tmp2 = 2.0 * (tmp2 - tmp1)
-            if tmp2 > 0.0:
-                p = -p
-            tmp2 = abs(tmp2)
+            p, tmp2 = _parabola(x, w, v, fx, fw, fv)
             dx_temp, deltax = deltax, rat
             if p > tmp2 * (a - x) and p < tmp2 * (b - x) and abs(p) < abs(0.5 * tmp2 * dx_temp):
                 rat = p * 1.0 / tmp2
@@ -172,3 +166,79 @@ def _brent(f, xa, xb, xc, fb, tol, maxiter):
             v, w, x = w, x, u
             fv, fw, fx = fw, fx, fu
     return x, fx
+
+
+def minimize_bounded(f, lo, hi, xatol, maxfun=500):
+    """A local minimum of f in [lo, hi], as scipy's minimize_scalar(method="bounded")
+    finds it (fminbound: Brent's golden-section and parabolic steps, within xatol):
+    (x, f(x), evaluations)."""
+    sqrt_eps = math.sqrt(2.2e-16)
+    a, b = float(lo), float(hi)
+    fulc = nfc = xf = a + CG_BOUNDED * (b - a)
+    rat = e = 0.0
+    fx = f(xf)
+    num = 1
+    ffulc = fnfc = fx
+    xm = 0.5 * (a + b)
+    tol1 = sqrt_eps * abs(xf) + xatol / 3.0
+    tol2 = 2.0 * tol1
+    while abs(xf - xm) > (tol2 - 0.5 * (b - a)):
+        golden = True
+        if abs(e) > tol1:  # a parabola through the three best points
+            golden = False
+            p, q = _parabola(xf, nfc, fulc, fx, fnfc, ffulc)
+            r, e = e, rat
+            if abs(p) < abs(0.5 * q * r) and q * (a - xf) < p < q * (b - xf):
+                rat = (p + 0.0) / q
+                x = xf + rat
+                if (x - a) < tol2 or (b - x) < tol2:
+                    rat = tol1 * _sign1(xm - xf)
+            else:
+                golden = True
+        if golden:
+            e = a - xf if xf >= xm else b - xf
+            rat = CG_BOUNDED * e
+        x = xf + _sign1(rat) * max(abs(rat), tol1)
+        fu = f(x)
+        num += 1
+        if fu <= fx:
+            if x >= xf:
+                a = xf
+            else:
+                b = xf
+            fulc, ffulc = nfc, fnfc
+            nfc, fnfc = xf, fx
+            xf, fx = x, fu
+        else:
+            if x < xf:
+                a = x
+            else:
+                b = x
+            if fu <= fnfc or nfc == xf:
+                fulc, ffulc = nfc, fnfc
+                nfc, fnfc = x, fu
+            elif fu <= ffulc or fulc == xf or fulc == nfc:
+                fulc, ffulc = x, fu
+        xm = 0.5 * (a + b)
+        tol1 = sqrt_eps * abs(xf) + xatol / 3.0
+        tol2 = 2.0 * tol1
+        if num >= maxfun:
+            break
+    return xf, fx, num
+
+
+CG_BOUNDED = 0.5 * (3.0 - math.sqrt(5.0))  # fminbound's golden-section fraction (more digits than CG)
+
+
+def _parabola(x, w, v, fx, fw, fv):
+    """Brent's parabolic step p / q (q >= 0) from x through its two runners-up w and v."""
+    r = (x - w) * (fx - fv)
+    q = (x - v) * (fx - fw)
+    p = (x - v) * q - (x - w) * r
+    q = 2.0 * (q - r)
+    return (-p if q > 0.0 else p), abs(q)
+
+
+def _sign1(v):
+    """numpy's sign(v) + (v == 0): 1 for v >= 0, -1 below."""
+    return -1.0 if v < 0 else 1.0

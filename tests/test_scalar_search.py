@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 
-from mlefit.scalar_search import find_root, minimize
+from mlefit.scalar_search import find_root, minimize, minimize_bounded
 
 
 def _functions(seed, count):
@@ -32,6 +32,15 @@ def test_minimize_takes_brents_steps_from_the_same_bracket():
         for start, tol in (((-0.1, 0.1), 1e-12), ((-0.5, 0.5), 1.48e-8)):
             ref = scipy.optimize.minimize_scalar(f, bracket=start, method="brent", tol=tol, options={"maxiter": 500})
             assert minimize(f, *start, tol=tol, maxiter=500) == (ref.x, ref.fun)
+
+
+def test_minimize_bounded_takes_fminbounds_steps():
+    for f, _, a, b in _functions(3, 300):
+        for xatol in (1e-6, 1e-5 * (b - a)):
+            ref = scipy.optimize.minimize_scalar(f, bounds=(a, b), method="bounded", options={"xatol": xatol})
+            assert minimize_bounded(f, a, b, xatol) == (ref.x, ref.fun, ref.nfev)
+    x, _, _ = minimize_bounded(lambda x: -x, 0.0, 1.0, 1e-8)  # falling to the upper bound
+    assert x == pytest.approx(1.0, abs=1e-7)
 
 
 def test_no_sign_change_and_no_minimum():

@@ -11,6 +11,9 @@ Like weibull3 its MLE is irregular (Smith 1985): the likelihood is unbounded as 
 min x when the shape there is below 1, and the threshold is not regular for a shape of at
 most 2. threshold.py profiles the threshold (gamma fits of x - c by the gamma family's own
 Newton) and says when there is no interior maximum."""
+import math
+from types import SimpleNamespace
+
 import numpy as np
 
 from .base import scipy_stats
@@ -19,6 +22,7 @@ from .positive_common import inside_or, masked_derivs, quiet
 from .rowwise import Density
 from .tails import log_gammainc, log_gammaincc
 from .threshold import Shift, censorable, family, starter, shifted
+from .threshold_data import BLOCK, wd, ws
 from . import gamma as gm
 
 
@@ -53,6 +57,54 @@ def derivs(y, shape, scale, threshold):
                          ((h_aa, h_ab, h_ac), (h_ab, h_bb, h_bc), (h_ac, h_bc, h_cc)))
 
 
+# ---------------------------------------------------------------- summed over the data
+def summed(view, n, theta):
+    """(log-likelihood, score, Hessian, score noise) summed block by block (view.sum), from
+    the sums of log y, y, 1/y and 1/y^2 (and |log y| for the noise)."""
+    from .. import numerics as nm
+    a, b, c = theta
+
+    def block(x, w):
+        z = np.subtract(x, c)
+        r = np.reciprocal(z)
+        sz = ws(z, w)
+        logz = np.log(z, out=z)
+        return ws(logz, w), sz, ws(r, w), wd(r, r, w), ws(np.abs(logz, out=logz), w)
+    slog, sz, sr, srr, sabs = view.sum(block, BLOCK)
+    lmd, dlmd = nm.log_minus_digamma(a)  # (the project's own: no scipy.special to import)
+    lb, psi, trigamma = math.log(b), math.log(a) - lmd, 1.0 / a - dlmd
+    ll = (a - 1.0) * slog - sz / b - n * a * lb - n * math.lgamma(a)
+    grad = np.array([slog - n * lb - n * psi, (sz / b - n * a) / b, n / b - (a - 1.0) * sr])
+    hess = np.array([[-n * trigamma, -n / b, -sr], [-n / b, (n * a - 2.0 * sz / b) / (b * b), -n / (b * b)],
+                     [-sr, -n / (b * b), -(a - 1.0) * srr]])
+    return ll, grad, hess, np.array([sabs + n * abs(lb + psi), (sz / b + n * a) / b, n / b + abs(a - 1.0) * sr])
+
+
+def base_stats(s, c):
+    """The gamma's statistics of x - c (continuous._gamma_stats' from sums): the mean is
+    the data's less c, the mean of log(x - c) one pass; where the direct d = log(mean) -
+    mean log loses digits (its error bound), a second pass takes it without cancellation."""
+    from .continuous import GAMMA_DIRECT_REL, _gamma_direct_error
+    from .. import numerics as nm
+    n, xbar, mean = s.n, s.mean, s.mean - c  # (block functions take numbers, not s: Dask sends them to its workers)
+    meanlog = s.view.sum(lambda x, w: ws(np.log(np.subtract(x, c)), w), BLOCK) / n
+    d = math.log(mean) - meanlog if mean > 0 else math.nan
+    if not (d > 0 and _gamma_direct_error(n, mean, d) <= GAMMA_DIRECT_REL * d):
+        def careful(x, w):
+            t = np.subtract(x, xbar)  # (x - c) - mean
+            t /= mean
+            return ws(t, w), ws(nm.log1pmx_array(t), w)
+        st, slp = s.view.sum(careful, BLOCK)
+        d = nm.log1pmx(st / n) - slp / n
+    return SimpleNamespace(n=n, mean=mean, d=d, meanlog=meanlog)
+
+
+def below_one(s, c):
+    """Whether the gamma shape of x - c is below 1: log a - digamma(a) = d falls in a and is
+    Euler's gamma at a = 1."""
+    return base_stats(s, c).d > 0.57721566490153286061
+
+
 ROWS = Density(
     name="gamma3", params=("shape", "scale", "threshold"), domains=(POSITIVE, POSITIVE, REAL),
     logpdf=logpdf,
@@ -78,7 +130,8 @@ def _cdf(x, theta):
 
 SHIFT = Shift(
     name="gamma3", density=ROWS, base=_base, own=_by_scale, cdf=_cdf,
-    rescale=lambda s: ((1.0, s, s), (0.0, 0.0, 0.0)), shape=0,
+    rescale=lambda s: ((1.0, s, s), (0.0, 0.0, 0.0)), shape=0, summed=summed, base_stats=base_stats,
+    below_one=below_one,
     far="the data are not skewed to the right: as the threshold falls the fit tends to a normal",
     instead="normal or gamma",
 )

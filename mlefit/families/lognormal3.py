@@ -12,6 +12,7 @@ MLE, 1951; what SAS's THETA=EST and R's EnvStats::elnorm3 "lmle" report), consis
 asymptotically normal (Hill 1963). threshold.py profiles the threshold (the lognormal's
 closed form on x - c) and says when there is no interior maximum."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from .catalog import POSITIVE, REAL
 from .positive_common import masked_derivs, quiet
 from .rowwise import Density
 from .threshold import Shift, censorable, family, starter, shifted
+from .threshold_data import BLOCK, log_moments, wd, ws
 from . import lognormal as ln
 
 
@@ -38,7 +40,7 @@ def derivs(y, meanlog, sdlog, threshold):
     z = (logy - meanlog) / sdlog
     z2 = z * z
     a = z / sdlog + 1.0
-    ll = -0.5 * math.log(2.0 * math.pi) - math.log(sdlog) - 0.5 * z2 - logy
+    ll = -0.5 * math.log(2.0 * math.pi) - np.log(sdlog) - 0.5 * z2 - logy
     score = (z / sdlog, (z2 - 1.0) / sdlog, a / y)
     h_ms = -2.0 * z / s2
     h_cm, h_cs = -1.0 / (s2 * y), h_ms / y
@@ -48,6 +50,37 @@ def derivs(y, meanlog, sdlog, threshold):
     if np.all(inside):
         return ll, score, hess
     return masked_derivs(inside, ll, score, hess)
+
+
+# ---------------------------------------------------------------- summed over the data
+def summed(view, n, theta):
+    """(log-likelihood, score, Hessian, score noise) summed block by block (view.sum), from
+    sums of v = log y - meanlog, v^2, r = 1/y, v r, r^2, v r^2; the noise bounds sum |v| and
+    sum |v| r by Cauchy-Schwarz."""
+    m, s, c = theta
+
+    def block(x, w):
+        z = np.subtract(x, c)
+        r = np.reciprocal(z)
+        v = np.log(z, out=z)
+        v -= m
+        vr = v * r
+        return ws(v, w), wd(v, v, w), ws(r, w), ws(vr, w), wd(r, r, w), wd(vr, r, w)
+    sv, svv, sr, svr, srr, svrr = view.sum(block, BLOCK)
+    sav, savr = math.sqrt(n * svv), math.sqrt(svv * srr)
+    s2 = s * s
+    ll = n * (-0.5 * math.log(2.0 * math.pi) - math.log(s)) - 0.5 * svv / s2 - (sv + n * m)
+    grad = np.array([sv / s2, (svv / s2 - n) / s, svr / s2 + sr])
+    h_ms, h_mc, h_sc = -2.0 * sv / (s2 * s), -sr / s2, -2.0 * svr / (s2 * s)
+    hess = np.array([[-n / s2, h_ms, h_mc], [h_ms, (n - 3.0 * svv / s2) / s2, h_sc],
+                     [h_mc, h_sc, svrr / s2 + (1.0 - 1.0 / s2) * srr]])
+    return ll, grad, hess, np.array([sav / s2, (svv / s2 + n) / s, savr / s2 + sr])
+
+
+def base_stats(s, c):
+    """The lognormal's statistics of x - c: the mean and spread of log(x - c), one pass."""
+    mean, m2 = log_moments(s, c)
+    return SimpleNamespace(n=s.n, mean=mean, m2=m2, jacobian=s.n * mean)
 
 
 ROWS = Density(
@@ -76,7 +109,7 @@ def _cdf(x, theta):
 
 SHIFT = Shift(
     name="lognormal3", density=ROWS, base=_base, own=lambda theta: theta, cdf=_cdf,
-    rescale=lambda s: ((1.0, 1.0, s), (math.log(s), 0.0, 0.0)), shape=None,
+    rescale=lambda s: ((1.0, 1.0, s), (math.log(s), 0.0, 0.0)), shape=None, summed=summed, base_stats=base_stats,
     far="the data are not skewed to the right: as the threshold falls the fit tends to a normal",
     instead="normal or lognormal",
 )
