@@ -6,12 +6,15 @@ A chunk is a run of whole lines of the file (cut at a newline), parsed by pyarro
 multi-threaded CSV reader with only the chosen column converted. Every line is
 accounted for as in an in-memory read: blank lines, missing cells and bad values are
 counted and named by their line in the file. The families that stream are those whose
-statistics merge (Family.merge: sums, moments by Chan's update), the count families,
-whose statistics are made from the table of distinct values and their counts, merged
-by adding the counts, and the families with Family.chunked_stats (weibull, student_t,
-logistic, cauchy, gumbel, log_logistic): their values are kept in a temporary file
-(chunks.LocalChunks) during the pass, with a subsample for start values, and their
-estimator then makes passes of summed score and Hessian over it, chunk by chunk. Their
+statistics merge (Family.merge: sums, moments by Chan's update); the count families
+(binomial and beta_binomial with a constant --trials too), whose statistics are made from
+the table of distinct values and their counts, merged by adding the counts; categorical
+and bernoulli's two labels, counted label by label (stream_labels); and the families with
+Family.chunked_stats: the Newton families (weibull, student_t, logistic, cauchy, gumbel,
+log_logistic, huber), the exact-quantile ones (laplace, asymmetric_laplace: chunk_select)
+and the threshold families (weibull3, gamma3, lognormal3). Their values are kept in a
+temporary file (chunks.LocalChunks) during the pass, with a subsample for start values,
+and their estimators then make passes of block sums over it, chunk by chunk. Their
 fits equal the in-memory ones."""
 import math
 from dataclasses import dataclass
@@ -543,7 +546,7 @@ def fit_file(path, family=None, *, loss=None, column=None, options=None, chunk_r
                       on_bytes=on_bytes)
     try:
         refuse_huge(fam, read.column, (read.lo, read.hi),
-                    "drop --chunk-size to fit them in memory (rescaled exactly)")
+                    "give --chunk-size 0 to fit them in memory (rescaled exactly)")
         return from_stats(fam, read.stats, read.column, (read.lo, read.hi), fix=fix, confidence=confidence,
                           information=information, max_iter=max_iter, tol=tol, loss=loss_label,
                           loss_note=loss_note, keep_data=False)
