@@ -59,22 +59,95 @@ def _risk_sets(t, e, w):
 
 def median(times, events, weights=None):
     """The smallest event time where S falls to 1/2 or below (None: it never does, the
-    largest times being censored)."""
+    largest times being censored). Unweighted, of times >= 0: from the rows below a bound
+    (_median_of_keys)."""
+    t = np.asarray(times, dtype=np.float64)
+    if weights is None and t.size and t.min() >= 0:
+        return _median_of_keys([_keys(t, np.asarray(events, dtype=bool))], t.size)
     return _first_half(*curve(times, events, weights))
 
 
+def _keys(t, events):
+    """One sortable integer a row: the bits of its time (>= 0: the bits of non-negative
+    doubles sort as the doubles do; the sign bit leaves, so -0.0 is 0.0) with the event
+    in the lowest bit (a censoring sorts before an event at the same time)."""
+    keys = np.left_shift(t.view(np.uint64), np.uint64(1))
+    keys |= events
+    return keys
+
+
+# S at an event time t_j needs only the rows with a time below t_j (their deaths and
+# censorings, in order) and the number of rows at or above it (n less those below): so
+# the median needs the rows up to it sorted, and the rows above it only counted. A bound
+# above the median is taken from a systematic subsample of the rows (SAMPLE_ROWS of them:
+# the time where the subsample's curve is MARGIN below 1/2); only the rows at or below it
+# are sorted (about half of them), the curve found there is exact (the same arithmetic as
+# curve's, so the same numbers), and where it does not reach 1/2 below the bound (a
+# subsample far from the rows) every row is sorted. Fewer than PREFIX_FROM rows: all of
+# them, at once.
+PREFIX_FROM = 1 << 17
+SAMPLE_ROWS = 1 << 16
+MARGIN = 0.05  # about 15 standard errors of S near 1/2 at SAMPLE_ROWS rows (Greenwood's, 30% censored)
+
+
+def _median_of_keys(parts, n):
+    """curve's median (unweighted) of rows held as _keys in parts, n rows in all."""
+    bound = _upper_bound(parts, n)
+    if bound is not None:
+        got = _first_half(*_key_curve(np.sort(np.concatenate([p[p <= bound] for p in parts])), n))
+        if got is not None:
+            return got
+    return _first_half(*_key_curve(np.sort(np.concatenate(parts)), n))
+
+
+def _upper_bound(parts, n):
+    """The key of a time very likely above the median, where the curve of every
+    stride-th row falls MARGIN below 1/2 (None: fewer than PREFIX_FROM rows, or the
+    subsample's curve does not)."""
+    if n < PREFIX_FROM:
+        return None
+    stride, at, sample = max(n // SAMPLE_ROWS, 1), 0, []
+    for p in parts:
+        sample.append(p[(-at) % stride::stride])
+        at += p.size
+    sample = np.sort(np.concatenate(sample))
+    t, s = _key_curve(sample, sample.size)
+    past = np.flatnonzero(s <= 0.5 - MARGIN)
+    return _keys(t[past[0]:past[0] + 1], np.ones(1, bool))[0] if past.size else None
+
+
+def _key_curve(keys, n):
+    """curve's (event times, S) of the rows whose sorted _keys are `keys`, n rows in all
+    (those not given have later times): the same arithmetic as curve's. One pass over
+    the rows finds the distinct keys; the rest works on those (an event key's time has
+    its censorings just before it, as the key one lower)."""
+    if not keys.size:
+        return np.empty(0), np.empty(0)
+    starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
+    distinct = keys[starts]
+    counts = np.diff(np.append(starts, keys.size))
+    at = np.flatnonzero(distinct & np.uint64(1))  # the distinct event keys
+    ev = distinct[at]
+    censored_too = distinct[at - 1] == ev - np.uint64(1)  # at 0: the last key, never one below the first
+    below = np.where(censored_too, starts[at - 1], starts[at])  # rows with an earlier time
+    s = np.cumprod(1.0 - counts[at].astype(np.float64) / (n - below).astype(np.float64))
+    return np.right_shift(ev, np.uint64(1)).view(np.float64), s
+
+
 class Tally:
-    """The Kaplan-Meier median of rows added chunk by chunk (add), from a table of each
-    distinct (time, event) and its count: memory holds the distinct times, not the rows.
-    A row is one sortable integer, the bits of its time (>= 0: the bits of non-negative
-    doubles sort as the doubles do) with the event in the lowest bit, so a chunk costs
-    one integer sort; a row censored below 0 is in no risk set of an event time (>= 0)
-    and is left out. The chunks' tables are merged whenever they outgrow the merged
-    one, by a stable sort that runs through the sorted tables (each row is merged
-    O(log n) times)."""
+    """The Kaplan-Meier median of rows added chunk by chunk (add). Up to RAW_ROWS rows are
+    held as they come, one _keys integer a row, and the median sorts only those below a
+    bound (_median_of_keys). Past RAW_ROWS, memory holds a table of each distinct (time,
+    event) and its count, not the rows: a chunk costs one integer sort; the chunks'
+    tables are merged whenever they outgrow the merged one, by a stable sort that runs
+    through the sorted tables (each row is merged O(log n) times). A row censored below 0
+    is in no risk set of an event time (>= 0) and is left out."""
+
+    RAW_ROWS = 1 << 24
 
     def __init__(self):
         self.keys, self.counts, self.parts, self.waiting = np.empty(0, np.uint64), np.empty(0, np.int64), [], 0
+        self.raw, self.raw_n = [], 0
 
     def add(self, times, events, nonnegative=False):
         """Rows of times and events (booleans); nonnegative: every time is known to be >= 0."""
@@ -82,8 +155,16 @@ class Tally:
         if not nonnegative:
             keep = (t >= 0) | events
             t, events = t[keep], events[keep]
-        keys = np.left_shift(t.view(np.uint64), np.uint64(1))  # the sign bit leaves: -0.0 is 0.0
-        keys |= events
+        keys = _keys(t, events)  # a new array: the caller's may be reused
+        if self.raw_n + keys.size <= self.RAW_ROWS and not self.parts and not self.keys.size:
+            self.raw.append(keys)
+            self.raw_n += keys.size
+            return
+        for k in self.raw + [keys]:
+            self._tabulate(k)
+        self.raw, self.raw_n = [], 0
+
+    def _tabulate(self, keys):
         keys.sort()
         self.parts.append(_distinct(keys))
         self.waiting += self.parts[-1][0].size
@@ -101,6 +182,8 @@ class Tally:
     def median(self):
         """curve's median of the rows added (no weights): the smallest event time where
         S falls to 1/2 or below, or None."""
+        if not self.keys.size and not self.parts:
+            return _median_of_keys(self.raw, self.raw_n) if self.raw_n else None
         if self.parts:
             self._merge()
         times = np.right_shift(self.keys, np.uint64(1))

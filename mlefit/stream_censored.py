@@ -7,8 +7,9 @@ sum x); the weibull its profile equation in the shape, whose power sums sum x^k,
 sum x^k log x, ... run over every row's time, with the count, sum and spread of the logs of
 the times seen: the times are kept in a temporary file (chunks.LocalChunks, as the
 uncensored streamed weibull keeps its values) and summed over chunk by chunk. The report
-counts the rows of each kind and gives the Kaplan-Meier median from a table of the
-distinct times (kaplan_meier.Tally). Any other family, censoring or option needs every
+counts the rows of each kind and gives the Kaplan-Meier median (kaplan_meier.Tally: an
+integer a row, of which only those below a bound are sorted; tables of the distinct
+times past Tally.RAW_ROWS rows). Any other family, censoring or option needs every
 row in memory; the plan says which and why. A weibull fit that its shortcut cannot make
 exactly (logs that would lose digits) is refused when --chunk-size asked for it, and made
 in memory otherwise (NotStreamed)."""
