@@ -156,6 +156,7 @@ class Input:
         self.chunkable = self._nul and (encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
         self._lines = not self.columnar
         self._buffer, self._at, self._done = bytearray(), 0, False  # peeked bytes, read so far
+        self._pos = 0  # where the reads are in _buffer (the bytes before it were read)
         self._run = 0  # bytes since the last line end
 
     # ---------------------------------------------------------------- checked blocks
@@ -200,29 +201,43 @@ class Input:
     # ---------------------------------------------------------------- reading
     def peek(self, size):
         """The first `size` bytes (fewer when the input is shorter), kept for the reads."""
-        while len(self._buffer) < size:
+        self._fill(size)
+        return bytes(memoryview(self._buffer)[self._pos:self._pos + size])
+
+    def longer_than(self, size):
+        """Whether the decompressed input holds more than `size` bytes (peeking at most
+        size + 1 of them; the peeked bytes are kept, not copied)."""
+        return self._fill(size + 1) > size
+
+    def _fill(self, size):
+        """Buffer at least `size` unread bytes if the input has them; how many are buffered."""
+        while len(self._buffer) - self._pos < size:
             block = self._block()
             if not block:
                 break
             self._buffer += block
-        return bytes(self._buffer[:size])
+        return len(self._buffer) - self._pos
 
-    def longer_than(self, size):
-        """Whether the decompressed input holds more than `size` bytes (peeking at most
-        size + 1 of them)."""
-        return len(self.peek(size + 1)) > size
+    def _take(self, size):
+        """Up to `size` buffered bytes, as a view (valid until the next read), consumed."""
+        view = memoryview(self._buffer)[self._pos:self._pos + size]
+        self._pos += len(view)
+        if self._pos == len(self._buffer):  # every peeked byte read: the view keeps them alive
+            self._buffer, self._pos = bytearray(), 0
+        return view
 
     def read(self, size=-1):
         if size < 0:
             return self.read_all()
-        if self._buffer:
-            out = bytes(self._buffer[:size])
-            del self._buffer[:size]
-            return out
+        if self._pos < len(self._buffer):
+            return bytes(self._take(size))
         return self._block(min(size, BLOCK)) if size else b""
 
     def readinto(self, view):
-        data = self.read(len(view))
+        if self._pos < len(self._buffer):
+            data = self._take(len(view))
+        else:
+            data = self._block(min(len(view), BLOCK)) if len(view) else b""
         view[:len(data)] = data
         return len(data)
 
@@ -230,8 +245,8 @@ class Input:
         """Every byte still to read (a decompression bomb of text stops at the first
         binary block or overlong line; valid text is read whole)."""
         out = io.BytesIO()
-        out.write(self._buffer)
-        self._buffer = bytearray()
+        out.write(memoryview(self._buffer)[self._pos:])
+        self._buffer, self._pos = bytearray(), 0
         while block := self._block():
             out.write(block)
         return out.getvalue()

@@ -212,3 +212,55 @@ def test_right_censored_rows_get_the_same_notes():
     assert r.parameters[2].estimate < x.min()
     assert any("unbounded as the threshold approaches the smallest value" in n for n in r.notes)
     assert any("not regular (Smith 1985)" in n for n in r.notes)
+
+
+LARGE = {  # over 2 * threshold.THIN values: the grid is searched on a thinned sample first
+    "weibull3": lambda rng, n: 5.0 + 3.0 * rng.weibull(1.5, n),  # its maximum lies near min x: the
+    #                                                            thinned grid's is two points off
+    "gamma3": lambda rng, n: 5.0 + rng.gamma(3.0, 2.0, n),
+    "lognormal3": lambda rng, n: 10.0 + rng.lognormal(1.0, 0.4, n),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LARGE))
+def test_a_large_sample_searched_thinned_first_finds_the_full_grid_maximum(name, monkeypatch):
+    """The thinned search (a grid over every k-th value, then a climb on the full profile)
+    ends at the same local maximum as the full grid, and it is the local maximum of the
+    full-data likelihood (score zero, loglik at least scipy's)."""
+    from mlefit.families import threshold
+
+    x = LARGE[name](np.random.default_rng(7), 5 * threshold.THIN)
+    seen = []
+    real = threshold.profile
+    monkeypatch.setattr(threshold, "profile", lambda shift, s, t, c: seen.append(s.x.size) or real(shift, s, t, c))
+    thinned = mlefit.fit(x, name)
+    full_evaluations = seen.count(x.size)
+    assert full_evaluations < 40 and len(seen) > 55  # the grid ran on the thinned sample, not the full one
+    monkeypatch.setattr(threshold, "THIN", 10 ** 9)
+    whole = mlefit.fit(x, name)
+    a = [p.estimate for p in thinned.parameters]
+    assert a == pytest.approx([p.estimate for p in whole.parameters], rel=1e-8)
+    assert thinned.loglik == pytest.approx(whole.loglik, rel=1e-12, abs=1e-9)
+
+
+def test_a_thinned_grid_without_an_interior_maximum_falls_back_to_the_full_grid():
+    """Data skewed to the left: neither grid has an interior maximum, and the error is the
+    full grid's (the likelihood rising as the threshold goes to -infinity)."""
+    from mlefit.families import threshold
+
+    x = -np.random.default_rng(0).gamma(3.0, 1.0, 3 * threshold.THIN)
+    with pytest.raises(DataError, match="keeps rising as the threshold goes to -infinity"):
+        mlefit.fit(x, "gamma3")
+
+
+def test_the_climb_from_the_thinned_maximum_reaches_a_full_profile_maximum():
+    """_confirmed climbs the full profile from the thinned grid's maximum to its nearest
+    interior maximum: checked on a made-up profile with two maxima."""
+    from mlefit.families import threshold
+
+    g = threshold.GRID
+    full = lambda t: (-(t + 3.0) ** 2 if t < 0 else -(t - 4.0) ** 2 - 5.0,)  # maxima at -3 and 4
+    coarse = lambda t: (-(t + 2.0) ** 2,)  # one maximum, at -2
+    i, values = threshold._confirmed(coarse, full)
+    assert g[i] == -3.0 and values[i] == 0.0
+    assert threshold._confirmed(lambda t: (math.cos(t),), full) == (None, None)  # several: the full grid

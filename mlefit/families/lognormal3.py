@@ -17,7 +17,7 @@ import numpy as np
 
 from .base import scipy_stats
 from .catalog import POSITIVE, REAL
-from .positive_common import quiet
+from .positive_common import masked_derivs, quiet
 from .rowwise import Density
 from .threshold import Shift, censorable, family, starter, shifted
 from . import lognormal as ln
@@ -30,16 +30,24 @@ def logpdf(y, meanlog, sdlog, threshold):
 
 @quiet
 def derivs(y, meanlog, sdlog, threshold):
+    """The lognormal's in y = x - c (log y taken once), and the rows in c; NaN derivatives
+    (and log f = -inf) at rows at or below c, masked only when there are any."""
     y = shifted(y, threshold)
-    ll, (d_m, d_s), ((h_mm, h_ms), (_, h_ss)) = ln.derivs(y, meanlog, sdlog)
+    logy = np.log(y)
     s2 = sdlog * sdlog
-    z = (np.log(y) - meanlog) / sdlog
+    z = (logy - meanlog) / sdlog
+    z2 = z * z
+    a = z / sdlog + 1.0
+    ll = -0.5 * math.log(2.0 * math.pi) - math.log(sdlog) - 0.5 * z2 - logy
+    score = (z / sdlog, (z2 - 1.0) / sdlog, a / y)
+    h_ms = -2.0 * z / s2
+    h_cm, h_cs = -1.0 / (s2 * y), h_ms / y
+    hess = ((np.full_like(z, -1.0 / s2), h_ms, h_cm), (h_ms, (1.0 - 3.0 * z2) / s2, h_cs),
+            (h_cm, h_cs, (a - 1.0 / s2) / (y * y)))
     inside = y > 0
-    d_c = np.where(inside, (z / sdlog + 1.0) / y, np.nan)
-    h_cc = np.where(inside, (z / sdlog + 1.0 - 1.0 / s2) / (y * y), np.nan)
-    h_cm = np.where(inside, -1.0 / (s2 * y), np.nan)
-    h_cs = np.where(inside, -2.0 * z / (s2 * y), np.nan)
-    return ll, (d_m, d_s, d_c), ((h_mm, h_ms, h_cm), (h_ms, h_ss, h_cs), (h_cm, h_cs, h_cc))
+    if np.all(inside):
+        return ll, score, hess
+    return masked_derivs(inside, ll, score, hess)
 
 
 ROWS = Density(

@@ -113,34 +113,91 @@ def _edge_error(shift, lo, grid, edge):
                          f"there is no finite maximum; fit {shift.instead} instead", None, ("threshold",), edge())
 
 
-def _maximum(shift, prof, lo, edge):
+def _maximum(shift, prof, lo, edge, coarse=None):
     """((first, second, c), profile value, evaluations) at the best interior maximum of the
     profile prof(t) -> (log-likelihood, first, second, c) over GRID, refined by Brent; the
-    BoundaryError of _edge_error where there is none."""
+    BoundaryError of _edge_error where there is none. coarse: the same profile on a thinned
+    sample (_thinned), searched over GRID first; when it has exactly one interior maximum
+    and the full profile confirms it (at least its neighbours there), only that bracket is
+    refined on the full data. Anything else searches the full grid."""
     from scipy.optimize import minimize_scalar
 
-    with np.errstate(all="ignore"):
-        grid = [prof(t) for t in GRID]
-    values = np.array([g[0] for g in grid])
-    finite = np.isfinite(values)
-    inner = [i for i in range(1, len(GRID) - 1)
-             if finite[i] and values[i] >= values[i - 1] and values[i] >= values[i + 1]]
-    if not inner:
-        raise _edge_error(shift, lo, grid, edge)
-    i = max(inner, key=lambda j: values[j])
+    i, values = _confirmed(coarse, prof) if coarse is not None else (None, None)
+    if i is None:
+        with np.errstate(all="ignore"):
+            grid = [prof(t) for t in GRID]
+        values = np.array([g[0] for g in grid])
+        inner = _inner(values)
+        if not inner:
+            raise _edge_error(shift, lo, grid, edge)
+        i = max(inner, key=lambda j: values[j])
     with np.errstate(all="ignore"):
         found = minimize_scalar(lambda t: -prof(t)[0], bounds=(GRID[i - 1], GRID[i + 1]),
-                                method="bounded", options={"xatol": 1e-10})
+                                method="bounded", options={"xatol": XATOL})
         _, first, second, c = prof(float(found.x))
     return (first, second, c), float(values[i]), int(found.nfev)
+
+
+def _inner(values):
+    """The interior local maxima of profile values over GRID."""
+    finite = np.isfinite(values)
+    return [i for i in range(1, len(GRID) - 1)
+            if finite[i] and values[i] >= values[i - 1] and values[i] >= values[i + 1]]
+
+
+def _confirmed(coarse, prof):
+    """(i, values with values[i] the full profile at GRID[i]) when the thinned profile has one
+    interior maximum: from there the full profile is climbed along GRID to its nearest
+    interior maximum, GRID[i]; (None, None) when the thinned profile has none or several, or
+    the climb reaches an end of GRID or a point where the profile is not finite."""
+    with np.errstate(all="ignore"):
+        inner = _inner(np.array([coarse(t)[0] for t in GRID]))
+    if len(inner) != 1:
+        return None, None
+    values = np.full(GRID.size, np.nan)
+
+    def at(j):
+        if np.isnan(values[j]):
+            with np.errstate(all="ignore"):
+                values[j] = prof(GRID[j])[0]
+        return values[j]
+
+    i = inner[0]
+    while 0 < i < GRID.size - 1 and np.isfinite(at(i)):
+        if at(i - 1) > at(i):
+            i -= 1
+        elif at(i + 1) > at(i):
+            i += 1
+        else:
+            return i, values
+    return None, None
+
+
+THIN = 10_000  # profiles over more values than twice this are searched on every k-th of them first
+XATOL = 1e-6  # Brent's tolerance in log((min x - c)/spread): Newton on all three parameters polishes after it
+
+
+def _thinned(s):
+    """The statistics of every k-th value and the smallest (about THIN of them; weights
+    thinned alike), with the full sample's smallest value and spread, so that GRID means
+    the same thresholds; None for samples under 2 THIN."""
+    k = s.x.size // THIN
+    if k < 2:
+        return None
+    first = int(np.argmin(s.x))
+    x = np.concatenate((s.x[first:first + 1], s.x[::k]))
+    w = None if s.w is None else np.concatenate((s.w[first:first + 1], s.w[::k]))
+    return SimpleNamespace(n=nm.total_weight(w, x.size), x=x, w=w, lo=s.lo, spread=s.spread)
 
 
 def estimate(shift, s, controls):
     from ..likelihood import loglik, solve, sums
 
     quiet = Controls(max_iter=controls.max_iter, tol=controls.tol)
+    thin = _thinned(s)
+    coarse = None if thin is None else (lambda t: profile(shift, thin, t, quiet))
     theta, best, nfev = _maximum(shift, lambda t: profile(shift, s, t, quiet), s.lo,
-                                 lambda: shift.density.start(s.x, s.w))
+                                 lambda: shift.density.start(s.x, s.w), coarse)
     how = (f"profile of the threshold ({shift.base().name} fits of x - c), then Newton on all three "
            f"with exact derivatives")
     dens = shift.density
