@@ -94,10 +94,26 @@ def _median_of_keys(parts, n):
     """curve's median (unweighted) of rows held as _keys in parts, n rows in all."""
     bound = _upper_bound(parts, n)
     if bound is not None:
-        got = _first_half(*_key_curve(np.sort(np.concatenate([p[p <= bound] for p in parts])), n))
+        got = _first_half(*_key_curve(_sorted_below(parts, bound), n))
         if got is not None:
             return got
-    return _first_half(*_key_curve(np.sort(np.concatenate(parts)), n))
+    keys = np.concatenate(parts)
+    keys.sort()
+    return _first_half(*_key_curve(keys, n))
+
+
+def _sorted_below(parts, bound):
+    """The keys of parts at or below bound, sorted: gathered into one array and sorted in
+    place (no array-sized temporaries: fresh memory is paid for in page faults)."""
+    masks = [p <= bound for p in parts]
+    sizes = [int(np.count_nonzero(m)) for m in masks]
+    keys = np.empty(sum(sizes), np.uint64)
+    at = 0
+    for p, m, size in zip(parts, masks, sizes):
+        np.compress(m, p, out=keys[at:at + size])
+        at += size
+    keys.sort()
+    return keys
 
 
 def _upper_bound(parts, n):
@@ -123,9 +139,12 @@ def _key_curve(keys, n):
     its censorings just before it, as the key one lower)."""
     if not keys.size:
         return np.empty(0), np.empty(0)
-    starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
+    change = np.empty(keys.size, bool)
+    change[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
     distinct = keys[starts]
-    counts = np.diff(np.append(starts, keys.size))
+    counts = np.diff(starts, append=keys.size)
     at = np.flatnonzero(distinct & np.uint64(1))  # the distinct event keys
     ev = distinct[at]
     censored_too = distinct[at - 1] == ev - np.uint64(1)  # at 0: the last key, never one below the first

@@ -14,6 +14,7 @@ row in memory; the plan says which and why. A weibull fit that its shortcut cann
 exactly (logs that would lose digits) is refused when --chunk-size asked for it, and made
 in memory otherwise (NotStreamed)."""
 import math
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -84,13 +85,22 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
                          "censoring mechanism); drop --information expected")
     dens, shapes = density_of(fam)
     options = options or ReadOptions()
-    found = _open(path, options.encoding)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlefit-sums") as helper:
+        found = _open(path, options.encoding)
+        try:
+            got = _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict, on_bytes,
+                        helper)
+        finally:
+            found.close()
+        try:
+            median = helper.submit(got.tally.median)  # beside the family's passes
+            solution = _estimate(fam, got, max_iter)
+            median = median.result()
+        except BaseException:
+            if got.chunks is not None:
+                got.chunks.close()
+            raise
     try:
-        got = _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict, on_bytes)
-    finally:
-        found.close()
-    try:
-        solution = _estimate(fam, got, max_iter)
         if solution is None:
             raise NotStreamed(f"the {fam.name} shortcut cannot fit these times exactly in chunks "
                               f"(their logs would lose digits, or its Newton did not settle)")
@@ -104,7 +114,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
             got.chunks.close()
     theta = tuple(p.estimate for p in result.parameters)
     counts = {"exact": got.seen, "left": 0, "right": got.rows - got.seen, "interval": 0, "truncated": 0,
-              "kaplan_meier_median": got.tally.median(),
+              "kaplan_meier_median": median,
               "fitted_median": fitted_median(dens, theta, shapes, np.array([got.lo, got.hi]))}
     return replace(result, censoring=counts)
 
@@ -138,9 +148,11 @@ def _estimate(fam, got, max_iter):
     return sol
 
 
-def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes):
+def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes, helper):
     """One pass over the runs of lines: rows read and left out, the rows of each kind,
-    the family's sums, the Kaplan-Meier table."""
+    the family's sums, the Kaplan-Meier table. A run's sums are taken by the helper
+    thread (one worker: in the order of the runs) while the next run is parsed; numpy
+    and pyarrow release the GIL in their loops, so on two cores they overlap."""
     from .censored_fit import every_right_censored, impossible
     from .chunks import LocalChunks
     from .data import NamesOnly, choose_column, column_label, refuse_dropped
@@ -160,11 +172,18 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
                           tally=Tally(), bad=0, shown=[], report=None,
                           chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=True) if weibull else None)
+    pending = None
     try:
         for block, line in runs:
-            _run(block, line, runs, name, e_name, event, options, source, fam, got)
+            sums = _run(block, line, runs, name, e_name, event, options, source, fam, got)
+            if pending is not None:
+                pending.result()
+            pending = None if sums is None else helper.submit(sums)
             if on_bytes is not None:
                 on_bytes(runs.done)
+        if pending is not None:
+            pending.result()
+            pending = None
         got.report = runs.report(name, notes)
         if strict:
             refuse_dropped("the data", got.report.dropped)
@@ -178,6 +197,8 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
         if weibull and got.chunks.n == 0:
             raise NotStreamed("no time at risk above 0")
     except BaseException:
+        if pending is not None:
+            wait([pending])  # the helper is done with the chunks before they are closed
         if got.chunks is not None:
             got.chunks.close()
         raise
@@ -185,7 +206,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
 
 
 def _run(block, line, runs, name, e_name, event, options, source, fam, got):
-    """One run of lines read into the pass's sums (got)."""
+    """One run of lines read and counted (got); what takes its sums (None: nothing to sum)."""
     from . import numerics as nm
     from .censoring import _indicator
     from .frame import converted, missing_rows, text_columns
@@ -203,7 +224,7 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
     values = converted(filtered, cols, cols, text, source, options, place, kept.size, spans=spans)
     t = values[name]
     if not t.size:
-        return
+        return None
     e = _indicator(values[e_name], t.size, "--event", place)
     low, high = spans[name] or nm.extremes(t)
     seen = t[e]
@@ -214,10 +235,17 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
             got.shown += [f"{place(i)}: {t[i]:.10g}" for i in at[:3 - len(got.shown)]]
             got.bad += int(bad.size)
     if got.bad:  # the pass now only counts what it will refuse
-        return
+        return None
     got.rows += t.size
     got.seen += seen.size
     got.lo, got.hi = min(got.lo, low), max(got.hi, high)
+    return lambda: _sums(t, e, seen, low, got)
+
+
+def _sums(t, e, seen, low, got):
+    """A run's rows added to the Kaplan-Meier table and the family's sums."""
+    from . import numerics as nm
+
     got.tally.add(t, e, low >= 0)
     at_risk = t if low > 0 else t[t > 0]  # a time at risk of 0 (or below) adds nothing
     if got.chunks is None:

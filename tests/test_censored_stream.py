@@ -178,3 +178,26 @@ def test_standard_input_streams_when_asked(tmp_path, monkeypatch):
     asked = CliRunner().invoke(cli, ["fit", "-", "-c", "t", "--event", "e", "-d", "weibull", "--json",
                                      "--chunk-size", "300"], input=text)
     same(json.loads(asked.stdout), json.loads(unasked.stdout))
+
+
+def test_a_failure_in_the_helper_thread_is_raised_and_the_chunks_closed(tmp_path, monkeypatch):
+    """The runs' sums are taken by a helper thread: what fails there fails the fit, and the
+    temporary file of the times is closed."""
+    from mlefit import chunks, stream_censored
+
+    t, e = weibull_rows(40000, seed=4)  # runs are 64 KiB at least: about 6 of them
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    made = []
+    monkeypatch.setattr(chunks.LocalChunks, "__init__", lambda self, *a, __init=chunks.LocalChunks.__init__, **k:
+                        made.append(self) or __init(self, *a, **k))
+    calls = []
+
+    def add(self, times, events, nonnegative=False):
+        calls.append(len(times))
+        if len(calls) == 3:
+            raise RuntimeError("boom")
+    monkeypatch.setattr(kaplan_meier.Tally, "add", add)
+    with pytest.raises(RuntimeError, match="boom"):
+        stream_censored.fit_file(str(path), "weibull", column="t", event="e", chunk_rows=500)
+    assert len(made) == 1 and made[0].closed
+    assert len(calls) == 3  # no run is summed after the failure
