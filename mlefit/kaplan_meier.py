@@ -90,11 +90,19 @@ SAMPLE_ROWS = 1 << 16
 MARGIN = 0.05  # about 15 standard errors of S near 1/2 at SAMPLE_ROWS rows (Greenwood's, 30% censored)
 
 
-def _median_of_keys(parts, n):
-    """curve's median (unweighted) of rows held as _keys in parts, n rows in all."""
-    bound = _upper_bound(parts, n)
+def _median_of_keys(parts, n, helper=None):
+    """curve's median (unweighted) of rows held as _keys in parts, n rows in all. helper
+    (an executor, or None): the rows below the bound are taken in two ranges of keys,
+    the lower by the helper, the upper here (numpy's sort and gathers release the GIL)."""
+    bound, split = _upper_bound(parts, n)
     if bound is not None:
-        got = _first_half(*_key_curve(_sorted_below(parts, bound), n))
+        if helper is None or split is None:
+            pieces = [_key_pieces(_sorted_between(parts, None, bound))]
+        else:
+            lower = helper.submit(lambda: _key_pieces(_sorted_between(parts, None, split)))
+            upper = _key_pieces(_sorted_between(parts, split, bound))
+            pieces = [lower.result(), upper]
+        got = _first_half(*_assembled(pieces, n))
         if got is not None:
             return got
     keys = np.concatenate(parts)
@@ -102,10 +110,11 @@ def _median_of_keys(parts, n):
     return _first_half(*_key_curve(keys, n))
 
 
-def _sorted_below(parts, bound):
-    """The keys of parts at or below bound, sorted: gathered into one array and sorted in
-    place (no array-sized temporaries: fresh memory is paid for in page faults)."""
-    masks = [p <= bound for p in parts]
+def _sorted_between(parts, above, bound):
+    """The keys of parts above `above` (None: all) and at or below bound, sorted: gathered
+    into one array and sorted in place (no array-sized temporaries: fresh memory is paid
+    for in page faults)."""
+    masks = [p <= bound if above is None else (p > above) & (p <= bound) for p in parts]
     sizes = [int(np.count_nonzero(m)) for m in masks]
     keys = np.empty(sum(sizes), np.uint64)
     at = 0
@@ -117,11 +126,13 @@ def _sorted_below(parts, bound):
 
 
 def _upper_bound(parts, n):
-    """The key of a time very likely above the median, where the curve of every
-    stride-th row falls MARGIN below 1/2 (None: fewer than PREFIX_FROM rows, or the
-    subsample's curve does not)."""
+    """(bound, split): the key of a time very likely above the median, where the curve of
+    every stride-th row falls MARGIN below 1/2, and an event key about halfway through
+    the subsample's rows below it (every key of its time at or below it: a time's rows
+    are never split); (None, None) for fewer than PREFIX_FROM rows, or where the
+    subsample's curve does not fall that far."""
     if n < PREFIX_FROM:
-        return None
+        return None, None
     stride, at, sample = max(n // SAMPLE_ROWS, 1), 0, []
     for p in parts:
         sample.append(p[(-at) % stride::stride])
@@ -129,16 +140,25 @@ def _upper_bound(parts, n):
     sample = np.sort(np.concatenate(sample))
     t, s = _key_curve(sample, sample.size)
     past = np.flatnonzero(s <= 0.5 - MARGIN)
-    return _keys(t[past[0]:past[0] + 1], np.ones(1, bool))[0] if past.size else None
+    if not past.size:
+        return None, None
+    bound = _keys(t[past[0]:past[0] + 1], np.ones(1, bool))[0]
+    below = np.searchsorted(sample, bound, side="right")
+    return bound, (sample[below // 2] | np.uint64(1) if below >= 2 else None)
 
 
 def _key_curve(keys, n):
     """curve's (event times, S) of the rows whose sorted _keys are `keys`, n rows in all
-    (those not given have later times): the same arithmetic as curve's. One pass over
-    the rows finds the distinct keys; the rest works on those (an event key's time has
-    its censorings just before it, as the key one lower)."""
+    (those not given have later times): the same arithmetic as curve's."""
+    return _assembled([_key_pieces(keys)], n)
+
+
+def _key_pieces(keys):
+    """(event keys, events at each, rows with an earlier time among `keys`, rows) of
+    sorted keys: one pass over the rows finds the distinct keys; the rest works on those
+    (an event key's time has its censorings just before it, as the key one lower)."""
     if not keys.size:
-        return np.empty(0), np.empty(0)
+        return keys, np.empty(0, np.intp), np.empty(0, np.intp), 0
     change = np.empty(keys.size, bool)
     change[0] = True
     np.not_equal(keys[1:], keys[:-1], out=change[1:])
@@ -148,8 +168,16 @@ def _key_curve(keys, n):
     at = np.flatnonzero(distinct & np.uint64(1))  # the distinct event keys
     ev = distinct[at]
     censored_too = distinct[at - 1] == ev - np.uint64(1)  # at 0: the last key, never one below the first
-    below = np.where(censored_too, starts[at - 1], starts[at])  # rows with an earlier time
-    s = np.cumprod(1.0 - counts[at].astype(np.float64) / (n - below).astype(np.float64))
+    return ev, counts[at], np.where(censored_too, starts[at - 1], starts[at]), keys.size
+
+
+def _assembled(pieces, n):
+    """(event times, S) from the _key_pieces of consecutive ranges of keys."""
+    offsets = np.cumsum([0] + [p[3] for p in pieces[:-1]])
+    ev = np.concatenate([p[0] for p in pieces])
+    dead = np.concatenate([p[1] for p in pieces])
+    below = np.concatenate([p[2] + o for p, o in zip(pieces, offsets)])  # rows with an earlier time
+    s = np.cumprod(1.0 - dead.astype(np.float64) / (n - below).astype(np.float64))
     return np.right_shift(ev, np.uint64(1)).view(np.float64), s
 
 
@@ -198,11 +226,12 @@ class Tally:
         self.keys, self.counts = keys, _run_sums(counts[order], first)
         self.parts, self.waiting = [], 0
 
-    def median(self):
+    def median(self, helper=None):
         """curve's median of the rows added (no weights): the smallest event time where
-        S falls to 1/2 or below, or None."""
+        S falls to 1/2 or below, or None. helper: an executor that takes part of the work
+        (_median_of_keys; not one whose only worker runs this call)."""
         if not self.keys.size and not self.parts:
-            return _median_of_keys(self.raw, self.raw_n) if self.raw_n else None
+            return _median_of_keys(self.raw, self.raw_n, helper) if self.raw_n else None
         if self.parts:
             self._merge()
         times = np.right_shift(self.keys, np.uint64(1))

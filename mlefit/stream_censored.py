@@ -93,9 +93,12 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
         finally:
             found.close()
         try:
-            median = helper.submit(got.tally.median)  # beside the family's passes
-            solution = _estimate(fam, got, max_iter)
-            median = median.result()
+            if got.chunks is None:  # the exponential's estimate is at hand: the median on both threads
+                solution, median = _estimate(fam, got, max_iter), got.tally.median(helper)
+            else:  # the median beside the weibull's passes over the times
+                median = helper.submit(got.tally.median)
+                solution = _estimate(fam, got, max_iter)
+                median = median.result()
         except BaseException:
             if got.chunks is not None:
                 got.chunks.close()

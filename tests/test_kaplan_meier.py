@@ -3,6 +3,8 @@ median() and Tally use) is the curve's median exactly: ties (events and censorin
 same time), every pattern of censoring, chunk boundaries anywhere, a bound from the
 subsample that falls below the median (every row then sorted), the tables a Tally keeps
 past RAW_ROWS; and it is lifelines' KaplanMeierFitter median."""
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -58,6 +60,8 @@ def test_median_below_a_bound_is_the_curves(prefix, seed, pattern, margin):
     for a in range(0, t.size, step):
         tally.add(t[a:a + step], e[a:a + step])
     assert tally.median() == expected
+    with ThreadPoolExecutor(max_workers=1) as helper:  # the lower range of keys taken by a helper thread
+        assert tally.median(helper) == expected
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
@@ -81,8 +85,14 @@ def test_large_rows_take_the_bound_and_agree():
     t, c = np.round(2.0 * rng.weibull(1.5, n), 3), np.round(3.6 * rng.weibull(1.5, n), 3)
     times, events = np.minimum(t, c), t <= c
     assert n >= kaplan_meier.PREFIX_FROM
-    assert kaplan_meier._upper_bound([kaplan_meier._keys(times, events)], n) is not None
+    bound, split = kaplan_meier._upper_bound([kaplan_meier._keys(times, events)], n)
+    assert bound is not None and split is not None and split < bound
     assert kaplan_meier.median(times, events) == reference(times, events)
+    tally = kaplan_meier.Tally()
+    for a in range(0, n, 70_000):
+        tally.add(times[a:a + 70_000], events[a:a + 70_000])
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        assert tally.median(helper) == reference(times, events)
 
 
 @pytest.mark.parametrize("seed", range(5))
