@@ -64,3 +64,15 @@ def test_against_scipy(name, theta, frozen):
         up[j] += h
         down[j] -= h
         assert np.allclose(score[j], (logp(up) - logp(down)) / (2 * h), rtol=1e-7, atol=1e-9), j
+
+
+@pytest.mark.parametrize("name, theta, _", CASES)
+def test_rows_inside_the_support_alike_with_or_without_one_outside(name, theta, _):
+    """log S's derivatives of rows inside a positive support are the same numbers when
+    another row lies at its edge (where they are 0) and when none does."""
+    dens, _ = families.density(name)
+    y = bounds(4)[1]
+    inside = flat((*dens.sf_derivs(y, *theta), ()))
+    edge = flat((*dens.sf_derivs(np.r_[0.0, y], *theta), ()))
+    assert all(np.array_equal(a, b[1:]) for a, b in zip(inside, edge))
+    assert name == "normal" or all(b[0] == 0 for b in edge)  # normal: 0 is inside its support
