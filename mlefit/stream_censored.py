@@ -230,9 +230,8 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
         return None
     e = _indicator(values[e_name], t.size, "--event", place)
     low, high = spans[name] or nm.extremes(t)
-    seen = t[e]
     if low <= 0:  # else no value seen lies outside a positive support
-        bad = np.flatnonzero(outside(fam.spec.support, seen))
+        bad = np.flatnonzero(outside(fam.spec.support, t[e]))
         if bad.size:
             at = np.flatnonzero(e)[bad]
             got.shown += [f"{place(i)}: {t[i]:.10g}" for i in at[:3 - len(got.shown)]]
@@ -240,12 +239,12 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
     if got.bad:  # the pass now only counts what it will refuse
         return None
     got.rows += t.size
-    got.seen += seen.size
+    got.seen += int(np.count_nonzero(e))
     got.lo, got.hi = min(got.lo, low), max(got.hi, high)
-    return lambda: _sums(t, e, seen, low, got)
+    return lambda: _sums(t, e, low, got)
 
 
-def _sums(t, e, seen, low, got):
+def _sums(t, e, low, got):
     """A run's rows added to the Kaplan-Meier table and the family's sums."""
     from . import numerics as nm
 
@@ -255,6 +254,7 @@ def _sums(t, e, seen, low, got):
         got.exposure.append(float(np.sum(at_risk)))
         return
     got.chunks.append(at_risk)
+    seen = t[e]
     if seen.size:
         logs = np.log(seen)
         got.sumlog.append(float(np.sum(logs)))
