@@ -81,10 +81,10 @@ def _keys(t, events):
 # the median needs the rows up to it sorted, and the rows above it only counted. A bound
 # above the median is taken from a systematic subsample of the rows (SAMPLE_ROWS of them:
 # the time where the subsample's curve is MARGIN below 1/2); only the rows at or below it
-# are sorted (about half of them), the curve found there is exact (the same arithmetic as
-# curve's, so the same numbers), and where it does not reach 1/2 below the bound (a
-# subsample far from the rows) every row is sorted. Fewer than PREFIX_FROM rows: all of
-# them, at once.
+# are sorted (about two thirds of them where a third is censored), the curve found there
+# is exact (the same arithmetic as curve's, so the same numbers), and where it does not
+# reach 1/2 below the bound (a subsample far from the rows) every row is sorted. Fewer
+# than PREFIX_FROM rows: all of them, at once.
 PREFIX_FROM = 1 << 17
 SAMPLE_ROWS = 1 << 16
 MARGIN = 0.05  # about 15 standard errors of S near 1/2 at SAMPLE_ROWS rows (Greenwood's, 30% censored)
@@ -93,7 +93,7 @@ MARGIN = 0.05  # about 15 standard errors of S near 1/2 at SAMPLE_ROWS rows (Gre
 def _median_of_keys(parts, n, helper=None):
     """curve's median (unweighted) of rows held as _keys in parts, n rows in all. helper
     (an executor, or None): the rows below the bound are taken in two ranges of keys,
-    the lower by the helper, the upper here (numpy's sort and gathers release the GIL)."""
+    the lower by the helper, the upper here (numpy's sort releases the GIL)."""
     bound, split = _upper_bound(parts, n)
     if bound is not None:
         if helper is None or split is None:
