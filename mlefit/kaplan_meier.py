@@ -83,8 +83,8 @@ def _keys(t, events):
 # the time where the subsample's curve is MARGIN below 1/2); only the rows at or below it
 # are sorted (about two thirds of them where a third is censored), the curve found there
 # is exact (the same arithmetic as curve's, so the same numbers), and where it does not
-# reach 1/2 below the bound (a subsample far from the rows) every row is sorted. Fewer
-# than PREFIX_FROM rows: all of them, at once.
+# reach 1/2 below the bound (a subsample far from the rows) the rows above the bound,
+# sorted, continue it. Fewer than PREFIX_FROM rows: all of them, at once.
 PREFIX_FROM = 1 << 17
 SAMPLE_ROWS = 1 << 16
 MARGIN = 0.05  # about 15 standard errors of S near 1/2 at SAMPLE_ROWS rows (Greenwood's, 30% censored)
@@ -105,16 +105,19 @@ def _median_of_keys(parts, n, helper=None):
         got = _first_half(*_assembled(pieces, n))
         if got is not None:
             return got
+        # the curve stays above 1/2 up to the bound: the rows above it, sorted, continue it
+        return _first_half(*_assembled(pieces + [_key_pieces(_sorted_between(parts, bound, None))], n))
     keys = np.concatenate(parts)
     keys.sort()
     return _first_half(*_key_curve(keys, n))
 
 
 def _sorted_between(parts, above, bound):
-    """The keys of parts above `above` (None: all) and at or below bound, sorted: gathered
-    into one array and sorted in place (no array-sized temporaries: fresh memory is paid
-    for in page faults)."""
-    masks = [p <= bound if above is None else (p > above) & (p <= bound) for p in parts]
+    """The keys of parts above `above` and at or below bound (None: no limit on that side),
+    sorted: gathered into one array and sorted in place (no array-sized temporaries: fresh
+    memory is paid for in page faults)."""
+    masks = [p <= bound if above is None else p > above if bound is None else (p > above) & (p <= bound)
+             for p in parts]
     sizes = [int(np.count_nonzero(m)) for m in masks]
     keys = np.empty(sum(sizes), np.uint64)
     at = 0
