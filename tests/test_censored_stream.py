@@ -62,6 +62,24 @@ def test_streamed_equals_in_memory(tmp_path, family):
     assert streamed["censoring"]["right"] == int(np.sum(e == 0))
 
 
+@pytest.mark.parametrize("family", ["weibull", "exponential"])
+def test_many_runs_equal_in_memory(tmp_path, monkeypatch, family):
+    """Enough rows for about ten runs of lines (a run is 64 KiB at least), their sums taken
+    by the helper thread while the next is parsed: the fit and the Kaplan-Meier median are
+    the in-memory ones (the median from the rows below a subsample's bound, as at 1e7)."""
+    monkeypatch.setattr(kaplan_meier, "PREFIX_FROM", 1)
+    monkeypatch.setattr(kaplan_meier, "SAMPLE_ROWS", 2000)
+    t, e = weibull_rows(100000, seed=6)
+    t = np.maximum(np.round(t, 2), 0.01)  # ties across the runs
+    path = write_rows(tmp_path / "many.csv", t, e)
+    assert path.stat().st_size > 9 * 65536
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", family, "--chunk-size", 500)
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", family, "--chunk-size", 0)
+    same(streamed, memory)
+    assert streamed["censoring"]["kaplan_meier_median"] == kaplan_meier._first_half(
+        *kaplan_meier.curve(t, e.astype(bool)))
+
+
 def test_rows_left_out_and_words_counted_alike(tmp_path):
     """Missing times, missing indicators, blank lines and true/false words: the same rows
     used and left out, named by the same lines, across chunk boundaries."""
