@@ -202,6 +202,7 @@ class Tally:
     def add(self, times, events, nonnegative=False):
         """Rows of times and events (booleans); nonnegative: every time is known to be >= 0."""
         t = np.asarray(times, dtype=np.float64)
+        events = np.asarray(events, dtype=bool)
         if not nonnegative:
             keep = (t >= 0) | events
             t, events = t[keep], events[keep]
