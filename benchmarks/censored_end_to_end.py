@@ -77,6 +77,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--compare", metavar="DIR", default=None,
                     help="also run each fit with the mlefit of another checkout (e.g. the main branch)")
+    ap.add_argument("--only", default=None, metavar="WORDS",
+                    help="only the fits whose name holds one of these comma-separated words (e.g. right-censored)")
     B.add_output_options(ap, "censored_end_to_end")
     args = ap.parse_args()
     sys.argv[0] = os.path.abspath(sys.argv[0])  # the command to reproduce, named before the chdir below
@@ -99,7 +101,11 @@ def main():
                 "lognormal, interval-censored": (interval, ["--lower", "left", "--upper", "right", "-d",
                                                             "lognormal"]),
             }
+            if args.only:
+                fits = {k: v for k, v in fits.items() if any(w in k for w in args.only.split(","))}
             for path in (right, interval):
+                if not any(p == path for p, _ in fits.values()):
+                    continue
                 cases = {"floor": ([sys.executable, "-c", E.FLOOR_READ, path], None)}
                 cases.update({k + label: (mlefit(root) + ["fit", path, *a, "--json"], E.json_check(n))
                               for k, (p, a) in fits.items() if p == path for label, root in checkouts})

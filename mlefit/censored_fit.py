@@ -53,11 +53,15 @@ def density_of(fam):
 
 
 def rows_array(cens, discrete):
-    """The (n, 4) array of F-difference points and truncation points of Censored rows."""
+    """The (n, 4) array of F-difference points and truncation points of Censored rows,
+    column by column in memory (Fortran order): what reads it takes whole columns, which
+    are then contiguous."""
     lo, hi = cens.points(discrete)
     trunc = cens.truncation_points(discrete)
-    tlo, thi = (np.full(lo.size, -math.inf), np.full(lo.size, math.inf)) if trunc is None else trunc
-    return np.column_stack([lo, hi, tlo, thi])
+    x = np.empty((lo.size, 4), order="F")
+    x[:, 0], x[:, 1] = lo, hi
+    x[:, 2], x[:, 3] = (-math.inf, math.inf) if trunc is None else trunc
+    return x
 
 
 def terms_of(x, w, discrete=False, shared=True):

@@ -59,31 +59,163 @@ def _risk_sets(t, e, w):
 
 def median(times, events, weights=None):
     """The smallest event time where S falls to 1/2 or below (None: it never does, the
-    largest times being censored)."""
+    largest times being censored). Unweighted, of times >= 0: from the rows below a bound
+    (_median_of_keys)."""
+    t = np.asarray(times, dtype=np.float64)
+    if weights is None and t.size and t.min() >= 0:
+        return _median_of_keys([_keys(t, np.asarray(events, dtype=bool))], t.size)
     return _first_half(*curve(times, events, weights))
 
 
+def _keys(t, events):
+    """One sortable integer a row: the bits of its time (>= 0: the bits of non-negative
+    doubles sort as the doubles do; the sign bit leaves, so -0.0 is 0.0) with the event
+    in the lowest bit (a censoring sorts before an event at the same time)."""
+    keys = np.left_shift(t.view(np.uint64), np.uint64(1))
+    keys |= events
+    return keys
+
+
+# S at an event time t_j needs only the rows with a time below t_j (their deaths and
+# censorings, in order) and the number of rows at or above it (n less those below): so
+# the median needs the rows up to it sorted, and the rows above it only counted. A bound
+# above the median is taken from a systematic subsample of the rows (SAMPLE_ROWS of them:
+# the time where the subsample's curve is MARGIN below 1/2); only the rows at or below it
+# are sorted (about two thirds of them where a third is censored), the curve found there
+# is exact (the same arithmetic as curve's, so the same numbers), and where it does not
+# reach 1/2 below the bound (a subsample far from the rows) the rows above the bound,
+# sorted, continue it. Fewer than PREFIX_FROM rows: all of them, at once.
+PREFIX_FROM = 1 << 17
+SAMPLE_ROWS = 1 << 16
+MARGIN = 0.02  # about 6 standard errors of S near 1/2 at SAMPLE_ROWS rows, 30% censored (a miss costs little)
+
+
+def _median_of_keys(parts, n, helper=None):
+    """curve's median (unweighted) of rows held as _keys in parts, n rows in all. helper
+    (an executor, or None): the rows below the bound are taken in two ranges of keys,
+    the lower by the helper, the upper here (numpy's sort releases the GIL)."""
+    bound, split = _upper_bound(parts, n)
+    if bound is not None:
+        if helper is None or split is None:
+            pieces = [_key_pieces(_sorted_between(parts, None, bound))]
+        else:
+            lower = helper.submit(lambda: _key_pieces(_sorted_between(parts, None, split)))
+            upper = _key_pieces(_sorted_between(parts, split, bound))
+            pieces = [lower.result(), upper]
+        got = _first_half(*_assembled(pieces, n))
+        if got is not None:
+            return got
+        # the curve stays above 1/2 up to the bound: the rows above it, sorted, continue it
+        return _first_half(*_assembled(pieces + [_key_pieces(_sorted_between(parts, bound, None))], n))
+    keys = np.concatenate(parts)
+    keys.sort()
+    return _first_half(*_key_curve(keys, n))
+
+
+def _sorted_between(parts, above, bound):
+    """The keys of parts above `above` and at or below bound (None: no limit on that side),
+    sorted: gathered into one array and sorted in place (no array-sized temporaries: fresh
+    memory is paid for in page faults)."""
+    masks = [p <= bound if above is None else p > above if bound is None else (p > above) & (p <= bound)
+             for p in parts]
+    sizes = [int(np.count_nonzero(m)) for m in masks]
+    keys = np.empty(sum(sizes), np.uint64)
+    at = 0
+    for p, m, size in zip(parts, masks, sizes):
+        np.compress(m, p, out=keys[at:at + size])
+        at += size
+    keys.sort()
+    return keys
+
+
+def _upper_bound(parts, n):
+    """(bound, split): the key of a time very likely above the median, where the curve of
+    every stride-th row falls MARGIN below 1/2, and an event key about halfway through
+    the subsample's rows below it (every key of its time at or below it: a time's rows
+    are never split); (None, None) for fewer than PREFIX_FROM rows, or where the
+    subsample's curve does not fall that far."""
+    if n < PREFIX_FROM:
+        return None, None
+    stride, at, sample = max(n // SAMPLE_ROWS, 1), 0, []
+    for p in parts:
+        sample.append(p[(-at) % stride::stride])
+        at += p.size
+    sample = np.sort(np.concatenate(sample))
+    t, s = _key_curve(sample, sample.size)
+    past = np.flatnonzero(s <= 0.5 - MARGIN)
+    if not past.size:
+        return None, None
+    bound = _keys(t[past[0]:past[0] + 1], np.ones(1, bool))[0]
+    below = np.searchsorted(sample, bound, side="right")
+    return bound, (sample[below // 2] | np.uint64(1) if below >= 2 else None)
+
+
+def _key_curve(keys, n):
+    """curve's (event times, S) of the rows whose sorted _keys are `keys`, n rows in all
+    (those not given have later times): the same arithmetic as curve's."""
+    return _assembled([_key_pieces(keys)], n)
+
+
+def _key_pieces(keys):
+    """(event keys, events at each, rows with an earlier time among `keys`, rows) of
+    sorted keys: one pass over the rows finds the distinct keys; the rest works on those
+    (an event key's time has its censorings just before it, as the key one lower)."""
+    if not keys.size:
+        return keys, np.empty(0, np.intp), np.empty(0, np.intp), 0
+    change = np.empty(keys.size, bool)
+    change[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    distinct = keys[starts]
+    counts = np.diff(starts, append=keys.size)
+    at = np.flatnonzero(distinct & np.uint64(1))  # the distinct event keys
+    ev = distinct[at]
+    censored_too = distinct[at - 1] == ev - np.uint64(1)  # at 0: the last key, never one below the first
+    return ev, counts[at], np.where(censored_too, starts[at - 1], starts[at]), keys.size
+
+
+def _assembled(pieces, n):
+    """(event times, S) from the _key_pieces of consecutive ranges of keys."""
+    offsets = np.cumsum([0] + [p[3] for p in pieces[:-1]])
+    ev = np.concatenate([p[0] for p in pieces])
+    dead = np.concatenate([p[1] for p in pieces])
+    below = np.concatenate([p[2] + o for p, o in zip(pieces, offsets)])  # rows with an earlier time
+    s = np.cumprod(1.0 - dead.astype(np.float64) / (n - below).astype(np.float64))
+    return np.right_shift(ev, np.uint64(1)).view(np.float64), s
+
+
 class Tally:
-    """The Kaplan-Meier median of rows added chunk by chunk (add), from a table of each
-    distinct (time, event) and its count: memory holds the distinct times, not the rows.
-    A row is one sortable integer, the bits of its time (>= 0: the bits of non-negative
-    doubles sort as the doubles do) with the event in the lowest bit, so a chunk costs
-    one integer sort; a row censored below 0 is in no risk set of an event time (>= 0)
-    and is left out. The chunks' tables are merged whenever they outgrow the merged
-    one, by a stable sort that runs through the sorted tables (each row is merged
-    O(log n) times)."""
+    """The Kaplan-Meier median of rows added chunk by chunk (add). Up to RAW_ROWS rows are
+    held as they come, one _keys integer a row, and the median sorts only those below a
+    bound (_median_of_keys). Past RAW_ROWS, memory holds a table of each distinct (time,
+    event) and its count, not the rows: a chunk costs one integer sort; the chunks'
+    tables are merged whenever they outgrow the merged one, by a stable sort that runs
+    through the sorted tables (each row is merged O(log n) times). A row censored below 0
+    is in no risk set of an event time (>= 0) and is left out."""
+
+    RAW_ROWS = 1 << 24
 
     def __init__(self):
         self.keys, self.counts, self.parts, self.waiting = np.empty(0, np.uint64), np.empty(0, np.int64), [], 0
+        self.raw, self.raw_n = [], 0
 
     def add(self, times, events, nonnegative=False):
         """Rows of times and events (booleans); nonnegative: every time is known to be >= 0."""
         t = np.asarray(times, dtype=np.float64)
+        events = np.asarray(events, dtype=bool)
         if not nonnegative:
             keep = (t >= 0) | events
             t, events = t[keep], events[keep]
-        keys = np.left_shift(t.view(np.uint64), np.uint64(1))  # the sign bit leaves: -0.0 is 0.0
-        keys |= events
+        keys = _keys(t, events)  # a new array: the caller's may be reused
+        if self.raw_n + keys.size <= self.RAW_ROWS and not self.parts and not self.keys.size:
+            self.raw.append(keys)
+            self.raw_n += keys.size
+            return
+        for k in self.raw + [keys]:
+            self._tabulate(k)
+        self.raw, self.raw_n = [], 0
+
+    def _tabulate(self, keys):
         keys.sort()
         self.parts.append(_distinct(keys))
         self.waiting += self.parts[-1][0].size
@@ -98,9 +230,12 @@ class Tally:
         self.keys, self.counts = keys, _run_sums(counts[order], first)
         self.parts, self.waiting = [], 0
 
-    def median(self):
+    def median(self, helper=None):
         """curve's median of the rows added (no weights): the smallest event time where
-        S falls to 1/2 or below, or None."""
+        S falls to 1/2 or below, or None. helper: an executor that takes part of the work
+        (_median_of_keys; not one whose only worker runs this call)."""
+        if not self.keys.size and not self.parts:
+            return _median_of_keys(self.raw, self.raw_n, helper) if self.raw_n else None
         if self.parts:
             self._merge()
         times = np.right_shift(self.keys, np.uint64(1))

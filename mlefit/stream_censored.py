@@ -7,12 +7,14 @@ sum x); the weibull its profile equation in the shape, whose power sums sum x^k,
 sum x^k log x, ... run over every row's time, with the count, sum and spread of the logs of
 the times seen: the times are kept in a temporary file (chunks.LocalChunks, as the
 uncensored streamed weibull keeps its values) and summed over chunk by chunk. The report
-counts the rows of each kind and gives the Kaplan-Meier median from a table of the
-distinct times (kaplan_meier.Tally). Any other family, censoring or option needs every
+counts the rows of each kind and gives the Kaplan-Meier median (kaplan_meier.Tally: an
+integer a row, of which only those below a bound are sorted; tables of the distinct
+times past Tally.RAW_ROWS rows). Any other family, censoring or option needs every
 row in memory; the plan says which and why. A weibull fit that its shortcut cannot make
 exactly (logs that would lose digits) is refused when --chunk-size asked for it, and made
 in memory otherwise (NotStreamed)."""
 import math
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -83,13 +85,25 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
                          "censoring mechanism); drop --information expected")
     dens, shapes = density_of(fam)
     options = options or ReadOptions()
-    found = _open(path, options.encoding)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlefit-sums") as helper:
+        found = _open(path, options.encoding)
+        try:
+            got = _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict, on_bytes,
+                        helper)
+        finally:
+            found.close()
+        try:
+            if got.chunks is None:  # the exponential's estimate is at hand: the median on both threads
+                solution, median = _estimate(fam, got, max_iter), got.tally.median(helper)
+            else:  # the median beside the weibull's passes over the times
+                median = helper.submit(got.tally.median)
+                solution = _estimate(fam, got, max_iter)
+                median = median.result()
+        except BaseException:
+            if got.chunks is not None:
+                got.chunks.close()
+            raise
     try:
-        got = _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict, on_bytes)
-    finally:
-        found.close()
-    try:
-        solution = _estimate(fam, got, max_iter)
         if solution is None:
             raise NotStreamed(f"the {fam.name} shortcut cannot fit these times exactly in chunks "
                               f"(their logs would lose digits, or its Newton did not settle)")
@@ -103,7 +117,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
             got.chunks.close()
     theta = tuple(p.estimate for p in result.parameters)
     counts = {"exact": got.seen, "left": 0, "right": got.rows - got.seen, "interval": 0, "truncated": 0,
-              "kaplan_meier_median": got.tally.median(),
+              "kaplan_meier_median": median,
               "fitted_median": fitted_median(dens, theta, shapes, np.array([got.lo, got.hi]))}
     return replace(result, censoring=counts)
 
@@ -137,9 +151,11 @@ def _estimate(fam, got, max_iter):
     return sol
 
 
-def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes):
+def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes, helper):
     """One pass over the runs of lines: rows read and left out, the rows of each kind,
-    the family's sums, the Kaplan-Meier table."""
+    the family's sums, the Kaplan-Meier table. A run's sums are taken by the helper
+    thread (one worker: in the order of the runs) while the next run is parsed; numpy
+    and pyarrow release the GIL in their loops, so on two cores they overlap."""
     from .censored_fit import every_right_censored, impossible
     from .chunks import LocalChunks
     from .data import NamesOnly, choose_column, column_label, refuse_dropped
@@ -159,11 +175,18 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
                           tally=Tally(), bad=0, shown=[], report=None,
                           chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=True) if weibull else None)
+    pending = None
     try:
         for block, line in runs:
-            _run(block, line, runs, name, e_name, event, options, source, fam, got)
+            sums = _run(block, line, runs, name, e_name, event, options, source, fam, got)
+            if pending is not None:
+                pending.result()
+            pending = None if sums is None else helper.submit(sums)
             if on_bytes is not None:
                 on_bytes(runs.done)
+        if pending is not None:
+            pending.result()
+            pending = None
         got.report = runs.report(name, notes)
         if strict:
             refuse_dropped("the data", got.report.dropped)
@@ -177,6 +200,8 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
         if weibull and got.chunks.n == 0:
             raise NotStreamed("no time at risk above 0")
     except BaseException:
+        if pending is not None:
+            wait([pending])  # the helper is done with the chunks before they are closed
         if got.chunks is not None:
             got.chunks.close()
         raise
@@ -184,7 +209,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
 
 
 def _run(block, line, runs, name, e_name, event, options, source, fam, got):
-    """One run of lines read into the pass's sums (got)."""
+    """One run of lines read and counted (got); what takes its sums (None: nothing to sum)."""
     from . import numerics as nm
     from .censoring import _indicator
     from .frame import converted, missing_rows, text_columns
@@ -202,27 +227,34 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
     values = converted(filtered, cols, cols, text, source, options, place, kept.size, spans=spans)
     t = values[name]
     if not t.size:
-        return
+        return None
     e = _indicator(values[e_name], t.size, "--event", place)
     low, high = spans[name] or nm.extremes(t)
-    seen = t[e]
     if low <= 0:  # else no value seen lies outside a positive support
-        bad = np.flatnonzero(outside(fam.spec.support, seen))
+        bad = np.flatnonzero(outside(fam.spec.support, t[e]))
         if bad.size:
             at = np.flatnonzero(e)[bad]
             got.shown += [f"{place(i)}: {t[i]:.10g}" for i in at[:3 - len(got.shown)]]
             got.bad += int(bad.size)
     if got.bad:  # the pass now only counts what it will refuse
-        return
+        return None
     got.rows += t.size
-    got.seen += seen.size
+    got.seen += int(np.count_nonzero(e))
     got.lo, got.hi = min(got.lo, low), max(got.hi, high)
+    return lambda: _sums(t, e, low, got)
+
+
+def _sums(t, e, low, got):
+    """A run's rows added to the Kaplan-Meier table and the family's sums."""
+    from . import numerics as nm
+
     got.tally.add(t, e, low >= 0)
     at_risk = t if low > 0 else t[t > 0]  # a time at risk of 0 (or below) adds nothing
     if got.chunks is None:
         got.exposure.append(float(np.sum(at_risk)))
         return
     got.chunks.append(at_risk)
+    seen = t[e]
     if seen.size:
         logs = np.log(seen)
         got.sumlog.append(float(np.sum(logs)))

@@ -151,15 +151,43 @@ def interval_derivs(dens, lo, hi, theta, shapes, spread):
         return numeric(lambda *t: interval_value(dens, lo, hi, t, shapes), theta, dens.domains, spread)
     s_lo = dens.sf_derivs(lo, *theta, *shapes)
     s_hi = dens.sf_derivs(hi, *theta, *shapes)
-    f_lo, f_hi = cdf_from_sf(*s_lo), cdf_from_sf(*s_hi)
-    upper = combine(s_lo, s_hi)
-    lower = combine(f_hi, f_lo)
-    pick = f_hi[0] <= s_lo[0]
-    k = len(theta)
-    value = np.where(pick, lower[0], upper[0])
-    score = tuple(np.where(pick, lower[1][j], upper[1][j]) for j in range(k))
-    hess = tuple(tuple(np.where(pick, lower[2][i][j], upper[2][i][j]) for j in range(k)) for i in range(k))
+    with np.errstate(all="ignore"):
+        lower = np.log(-np.expm1(s_hi[0])) <= s_lo[0]  # log F(hi) <= log S(lo): the interval's in the lower part
+    shape = np.shape(lower)
+    if lower.all():
+        value, score, hess = _lower_form(s_lo, s_hi)
+    elif not lower.any():
+        value, score, hess = combine(s_lo, s_hi)
+    else:  # each row's own form only: the two forms' rows apart, then put back in place
+        a, b = np.flatnonzero(lower), np.flatnonzero(~lower)
+        value, score, hess = _placed(shape, a, _lower_form(_rows(s_lo, a, shape), _rows(s_hi, a, shape)),
+                                     b, combine(_rows(s_lo, b, shape), _rows(s_hi, b, shape)))
     return value, score, hess, _rounding(score)
+
+
+def _lower_form(s_lo, s_hi):
+    """log(F(hi) - F(lo)) from the log-CDFs: where the interval is in the lower part."""
+    return combine(cdf_from_sf(*s_hi), cdf_from_sf(*s_lo))
+
+
+def _rows(derivs, rows, shape):
+    """(value, score, hessian) at the given rows (indexes into the flattened shape)."""
+    def at(x):
+        return np.broadcast_to(x, shape).reshape(-1)[rows]
+    value, score, hess = derivs
+    return at(value), tuple(at(g) for g in score), tuple(tuple(at(h) for h in r) for r in hess)
+
+
+def _placed(shape, a, first, b, second):
+    """The (value, score, hessian) of rows a (first) and rows b (second) together."""
+    def put(x, y):
+        out = np.empty(shape)
+        flat = out.reshape(-1)
+        flat[a], flat[b] = x, y
+        return out
+    (v1, s1, h1), (v2, s2, h2) = first, second
+    return (put(v1, v2), tuple(put(x, y) for x, y in zip(s1, s2)),
+            tuple(tuple(put(x, y) for x, y in zip(r1, r2)) for r1, r2 in zip(h1, h2)))
 
 
 def _rounding(score):

@@ -499,3 +499,14 @@ def test_a_count_right_censored_at_its_number_of_trials_is_named_as_impossible()
             mlefit.fit(censoring.from_event(y, event), name)
     with pytest.raises(DataError, match=r"index 6: 12"):
         mlefit.fit(censoring.from_event(np.r_[y, 12.0], np.r_[np.ones(6, bool), True]), "binomial:10")
+
+
+def test_rows_array_is_the_bounds_column_by_column():
+    """The (n, 4) rows of bounds and truncation points, each column contiguous (what reads
+    them takes whole columns)."""
+    from mlefit.censored_fit import rows_array
+    lo, hi = np.array([1.0, 2.0, np.nan, 4.0]), np.array([1.0, np.nan, 3.0, 5.0])
+    x = rows_array(censoring.from_bounds(lo, hi), False)
+    assert x.flags.f_contiguous and x[:, 0].flags.c_contiguous
+    assert np.array_equal(x, np.column_stack([[1.0, 2.0, -np.inf, 4.0], [1.0, np.inf, 3.0, 5.0],
+                                              np.full(4, -np.inf), np.full(4, np.inf)]))

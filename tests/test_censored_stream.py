@@ -62,6 +62,24 @@ def test_streamed_equals_in_memory(tmp_path, family):
     assert streamed["censoring"]["right"] == int(np.sum(e == 0))
 
 
+@pytest.mark.parametrize("family", ["weibull", "exponential"])
+def test_many_runs_equal_in_memory(tmp_path, monkeypatch, family):
+    """Enough rows for about ten runs of lines (a run is 64 KiB at least), their sums taken
+    by the helper thread while the next is parsed: the fit and the Kaplan-Meier median are
+    the in-memory ones (the median from the rows below a subsample's bound, as at 1e7)."""
+    monkeypatch.setattr(kaplan_meier, "PREFIX_FROM", 1)
+    monkeypatch.setattr(kaplan_meier, "SAMPLE_ROWS", 2000)
+    t, e = weibull_rows(100000, seed=6)
+    t = np.maximum(np.round(t, 2), 0.01)  # ties across the runs
+    path = write_rows(tmp_path / "many.csv", t, e)
+    assert path.stat().st_size > 9 * 65536
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", family, "--chunk-size", 500)
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", family, "--chunk-size", 0)
+    same(streamed, memory)
+    assert streamed["censoring"]["kaplan_meier_median"] == kaplan_meier._first_half(
+        *kaplan_meier.curve(t, e.astype(bool)))
+
+
 def test_rows_left_out_and_words_counted_alike(tmp_path):
     """Missing times, missing indicators, blank lines and true/false words: the same rows
     used and left out, named by the same lines, across chunk boundaries."""
@@ -178,3 +196,26 @@ def test_standard_input_streams_when_asked(tmp_path, monkeypatch):
     asked = CliRunner().invoke(cli, ["fit", "-", "-c", "t", "--event", "e", "-d", "weibull", "--json",
                                      "--chunk-size", "300"], input=text)
     same(json.loads(asked.stdout), json.loads(unasked.stdout))
+
+
+def test_a_failure_in_the_helper_thread_is_raised_and_the_chunks_closed(tmp_path, monkeypatch):
+    """The runs' sums are taken by a helper thread: what fails there fails the fit, and the
+    temporary file of the times is closed."""
+    from mlefit import chunks, stream_censored
+
+    t, e = weibull_rows(40000, seed=4)  # runs are 64 KiB at least: about 6 of them
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    made = []
+    monkeypatch.setattr(chunks.LocalChunks, "__init__", lambda self, *a, __init=chunks.LocalChunks.__init__, **k:
+                        made.append(self) or __init(self, *a, **k))
+    calls = []
+
+    def add(self, times, events, nonnegative=False):
+        calls.append(len(times))
+        if len(calls) == 3:
+            raise RuntimeError("boom")
+    monkeypatch.setattr(kaplan_meier.Tally, "add", add)
+    with pytest.raises(RuntimeError, match="boom"):
+        stream_censored.fit_file(str(path), "weibull", column="t", event="e", chunk_rows=500)
+    assert len(made) == 1 and made[0].closed
+    assert len(calls) == 3  # no run is summed after the failure

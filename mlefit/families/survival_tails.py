@@ -18,6 +18,9 @@ from .positive_common import floats
 
 def _chain(inside, value, d1, d2, dv, d2v):
     k = len(dv)
+    if np.all(inside):  # no row below the support: nothing to put 0 in
+        return (value, tuple(d1 * dv[j] for j in range(k)),
+                tuple(tuple(d2 * dv[i] * dv[j] + d1 * d2v[i][j] for j in range(k)) for i in range(k)))
     zero = np.zeros_like(value)
     score = tuple(np.where(inside, d1 * dv[j], zero) for j in range(k))
     hess = tuple(tuple(np.where(inside, d2 * dv[i] * dv[j] + d1 * d2v[i][j], zero) for j in range(k))
