@@ -5,7 +5,7 @@ The asymmetric Laplace log-likelihood at mu_i = x_i'b + offset_i is
 n log(tau (1 - tau)/sigma) - sum_i w_i rho_tau(y_i - mu_i)/sigma: for any sigma, b maximises
 it where it minimises the weighted check loss sum_i w_i rho_tau(y_i - x_i'b), a linear program
 (variables b free, u, v >= 0 with X b + u - v = y - offset, cost w tau u + w (1 - tau) v),
-solved by scipy.optimize.linprog's HiGHS. sigma's MLE given b is the mean check loss (laplace:
+solved by scipy.optimize.linprog's HiGHS on its dual (p constraints). sigma's MLE given b is the mean check loss (laplace:
 its b = the mean absolute residual, tau = 1/2). The likelihood has kinks in b, so there is no
 Hessian to invert: the coefficients' covariance is Powell's kernel sandwich
 H^-1 J H^-1, H = sum_i w_i f_i x_i x_i' with f_i = phi(r_i/h)/h, J = tau (1 - tau) sum_i w_i x_i x_i',
@@ -18,6 +18,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from . import numerics as nm
 from .errors import DataError
 from .families.robust import check_loss
 from .linear_model import LinearFit
@@ -41,11 +42,12 @@ def fit(name, y, X, names, tau, w=None, offset=None, intercept=None):
     beta, nit, notes = solve(target, X, tau, w)
     null = None
     if intercept is not None and X.shape[1] > 1:
-        b0, _, _ = solve(target, X[:, [intercept]], tau, w)
-        null = _loglik(name, target - X[:, [intercept]] @ b0, tau, w)[0]
+        # the intercept-only model (its column is 1): the weighted tau-quantile (any minimiser has the same
+        # check loss); a closed form where HiGHS takes 6x the full model's time
+        null = _loglik(name, target - nm.weighted_quantile(target, w, tau), tau, w)[0]
     resid = target - X @ beta
     loglik, scale, rho = _loglik(name, resid, tau, w)
-    if not scale > 0:
+    if not scale > 1e-10 * float(np.std(target)):  # zero but for the LP's rounding
         raise DataError(f"the covariates give the response exactly at every row (the {_what(name)} is 0): the "
                         f"scale's maximum likelihood estimate is 0 and the likelihood is unbounded; check for a "
                         f"covariate that copies the response")
@@ -69,25 +71,24 @@ def solve(y, X, tau, w=None):
     of their duals is at its bound (w_i tau or -w_i (1 - tau)): then the check loss is flat
     along an edge, said; more than p rows fitted exactly (ties) is a degenerate vertex,
     whose duals do not tell, said as a solution that may not be unique."""
-    from scipy import sparse
     from scipy.optimize import linprog
     n, p = X.shape
     ww = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
-    eye = sparse.identity(n, format="csr")
-    a_eq = sparse.hstack([sparse.csr_matrix(X), eye, -eye], format="csc")
-    cost = np.r_[np.zeros(p), tau * ww, (1.0 - tau) * ww]
-    bounds = [(None, None)] * p + [(0, None)] * (2 * n)
-    res = linprog(cost, A_eq=a_eq, b_eq=y, bounds=bounds, method="highs")
+    # the dual LP (Koenker and d'Orey): max y'd over 0 <= d <= w with X'd = (1 - tau) X'w, whose
+    # equality constraints' multipliers are -b: p constraints, not n (HiGHS 20x quicker at 2e4 rows), by
+    # interior point with crossover to a vertex (dual simplex: 40x slower at 1e5 rows)
+    res = linprog(-y, A_eq=X.T, b_eq=(1.0 - tau) * (X.T @ ww), bounds=np.column_stack([np.zeros(n), ww]),
+                  method="highs-ipm")
     if res.status != 0:
         raise DataError(f"the quantile regression's linear program failed ({res.message}); check the design "
                         f"for columns far larger than the others") from None
-    beta = np.asarray(res.x[:p], dtype=np.float64)
+    beta = -np.asarray(res.eqlin.marginals, dtype=np.float64)
     notes = []
     resid = y - X @ beta
     spread = float(np.max(np.abs(y))) if n else 1.0
     exact = np.abs(resid) <= 1e-9 * max(spread, 1e-300)
     used = exact & (ww > 0)
-    dual = np.asarray(res.eqlin.marginals, dtype=np.float64)
+    dual = np.asarray(res.x, dtype=np.float64) - (1.0 - tau) * ww  # each row's dual, in [(tau - 1) w, tau w]
     at_bound = used & ((np.abs(dual - tau * ww) <= 1e-7 * ww) | (np.abs(dual + (1.0 - tau) * ww) <= 1e-7 * ww))
     if used.sum() > p:  # a degenerate vertex: the duals are not unique, nor is what they say
         notes.append(f"{int(used.sum())} rows are fitted exactly, more than the {p} coefficients (ties in the "

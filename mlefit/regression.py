@@ -348,7 +348,7 @@ def _fixed_shape_result(result, name, shape, fit):
     what = "median" if tau == 0.5 else f"{shortest(tau)}-quantile"
     scale = "b, the mean absolute residual" if name == "laplace" else "sigma, the mean check loss"
     method = (f"linear program: min sum w rho_{shortest(tau)}(y - x'b) (the {what} regression) by "
-              f"scipy.optimize.linprog (HiGHS); {scale} (its MLE given b)")
+              f"scipy.optimize.linprog (HiGHS, on its dual); {scale} (its MLE given b)")
     notes = list(result.notes) + ([fit.message] if fit.message else []) + [
         f"standard errors: Powell's kernel sandwich H^-1 J H^-1 (Gaussian kernel, Hall-Sheather bandwidth, as R's "
         f"quantreg summary.rq(se = 'ker')); the likelihood has kinks, so no Hessian is inverted",
