@@ -192,3 +192,21 @@ def test_refusals_and_data_errors():
         regress(dict(cols, y=2 * cols["a"] + 1), "y", ["a"], dist="laplace")
     r = regress({"y": np.arange(20.0)}, "y", [], dist="asymmetric_laplace:0.99")
     assert r.coefficients[0].se is None and any("Hall-Sheather bandwidth reaches past" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("args, family, said", [
+    (["--dist", "laplace"], "laplace", "the median regression"),
+    (["--loss", "mae"], "laplace", "NLL of the laplace family"),
+    (["--loss", "pinball:0.9"], "asymmetric_laplace:0.9", "NLL of the asymmetric_laplace:0.9 family"),
+    (["--loss", "huber:1.345"], "huber:1.345", "NLL of the huber:1.345 family")])
+def test_the_command_line_fits_them_and_says_which_model(tmp_path, args, family, said):
+    cols, _ = data(80)
+    path = tmp_path / "d.csv"
+    path.write_text("y,x\n" + "".join(f"{float(cols['y'][i])!r},{float(cols['a'][i])!r}\n" for i in range(80)))
+    out = CliRunner().invoke(cli, ["regress", str(path), "-y", "y", "-x", "x", *args, "--json"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert d["family"] == family and d["converged"]
+    assert any(said in text for text in d["notes"] + [d["method"]])
+    table = CliRunner().invoke(cli, ["regress", str(path), "-y", "y", "-x", "x", *args])
+    assert table.exit_code == 0 and f"{family} regression (identity link)" in table.stdout
