@@ -78,8 +78,10 @@ def regress(data, response=None, covariates=(), **options):
         >>> print(r)
 
     dist: 'bernoulli' (logistic regression), 'binomial', 'poisson', 'negative_binomial',
-        'normal' (linear regression), 'gamma', ... ('mlefit families'); loss: instead, a
-        loss name ('mse', 'bce', 'poisson').
+        'normal' (linear regression), 'gamma', 'laplace' (median regression),
+        'asymmetric_laplace:0.9' (quantile regression, a linear program), 'huber:1.345', ...
+        ('mlefit families'); loss: instead, a loss name ('mse', 'bce', 'poisson', 'mae',
+        'pinball:0.9', 'huber:1.345').
     data: a CSV path (or '-'), a dict of arrays, or a pandas DataFrame.
     formula: instead of response and covariates, 'y ~ x1 + C(group) + x1:x2' (Wilkinson
         notation, expanded by formulaic after a check of its grammar: mlefit.formula).

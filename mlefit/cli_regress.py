@@ -25,11 +25,13 @@ def _names(text):
                    "the intercept; log, exp, sqrt, center, scale, poly may transform a column).")
 @click.option("--dist", "-d", metavar="NAME",
               help="Family of the response given the covariates: normal, bernoulli, binomial, poisson, "
-                   "negative_binomial, gamma, student_t, categorical (softmax regression); weibull, lognormal, "
-                   "log_logistic, exponential (accelerated failure time).")
+                   "negative_binomial, gamma, student_t, categorical (softmax regression); laplace (median "
+                   "regression), asymmetric_laplace:TAU (quantile regression), both linear programs; huber:DELTA; "
+                   "weibull, lognormal, log_logistic, exponential (accelerated failure time).")
 @click.option("--loss", "-l", metavar="NAME",
-              help="Instead of --dist: the loss the fit minimises (mse, bce, poisson, ...); the family "
-                   "whose NLL it is gets fitted, and said.")
+              help="Instead of --dist: the loss the fit minimises (mse, bce, poisson, cross_entropy, mae, "
+                   "pinball:TAU, huber:DELTA, or their PyTorch/Keras/scikit-learn names); the family whose NLL it "
+                   "is gets fitted, and said.")
 @click.option("--link", type=click.Choice(LINKS), default=None,
               help="Link from the linear predictor to the mean; default: the family's canonical link "
                    "(logit for bernoulli/binomial, log for counts, identity for normal).")

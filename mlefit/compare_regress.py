@@ -1,9 +1,10 @@
 """compare-losses with covariates: each loss fitted as the regression it is (the family
 whose NLL it is, as regress --loss fits it: mse -> normal, bce -> bernoulli with the logit
-link, poisson -> poisson with the log link, cross_entropy -> softmax), with the same
+link, poisson -> poisson with the log link, cross_entropy -> softmax, mae -> median regression,
+pinball:TAU -> quantile regression, huber:DELTA -> Huber regression), with the same
 covariates or formula, prior or penalty, and ranked by held-out bits per sample on the same
-folds (regress --folds: mlefit.regression_cv). A loss whose family regress does not fit
-(mae, huber, pinball: laplace and its kin) is a row with that error, not left out."""
+folds (regress --folds: mlefit.regression_cv). A loss whose family regress does not fit is
+left out by default (listed), and named in --losses is a row with that error."""
 from . import compare, losses as catalog
 from .errors import MlefitError
 

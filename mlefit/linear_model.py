@@ -31,6 +31,7 @@ class Regressed:
     link: str
     links: tuple
     record: str = "DENSITY"
+    mean_model: bool = True  # False: not for --mean (a linear program, or a fixed shape)
 
     def density(self, name):
         from importlib import import_module
@@ -46,6 +47,10 @@ REGRESSED = {
     "gamma": Regressed(0, "log", ("log", "inverse", "identity"), "MEAN"),
     "student_t": Regressed(0, "identity", ("identity",)),
     "categorical": Regressed(None, "softmax", ("softmax",)),
+    # median and quantile regression: linear programs (mlefit.quantile_regress)
+    "laplace": Regressed(0, "identity", ("identity",), mean_model=False),
+    "asymmetric_laplace": Regressed(0, "identity", ("identity",), mean_model=False),
+    "huber": Regressed(0, "identity", ("identity",), mean_model=False),  # unit scale, as fit --dist huber:DELTA
     # accelerated failure time models (mlefit.censored_regress): log of the time scale = x'b
     "weibull": Regressed(1, "log", ("log",)),
     "lognormal": Regressed(0, "identity", ("identity",)),

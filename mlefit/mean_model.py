@@ -44,7 +44,7 @@ def model(dist, mean, params, response="y", trials=False):
     from .linear_model import REGRESSED
 
     base = str(dist or "").strip().lower()
-    regressed = {k: v for k, v in REGRESSED.items() if v.target is not None}
+    regressed = {k: v for k, v in REGRESSED.items() if v.target is not None and v.mean_model}
     if base not in regressed:
         raise UsageError(f"--mean takes --dist {', '.join(sorted(regressed))} (got '{plain(dist or '', 30)}')")
     if (base == "binomial") != bool(trials):

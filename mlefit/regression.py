@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import families, links, regression_rows as rows, separation
+from . import families, links, quantile_regress, regression_rows as rows, separation
 from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.rowwise import SCALES
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
+from .quantile_regress import LP_FAMILIES
 from .regression_result import Coefficient, RegressionResult
 
 LOG_LINKS = ("log", "logit", "softmax")
@@ -23,8 +24,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
             max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
-    name, loss_label, note = _family(dist, loss)
+    name, loss_label, note, shape = _family(dist, loss)
     censoring = _censoring(name, censoring)
+    if name in LP_FAMILIES:
+        _refuse_for_linear_program(robust, cluster, interval, information, prior, penalty, fix)
     how = REGRESSED[name]
     target, allowed = how.target, how.links
     link = link or how.link
@@ -57,6 +60,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))
+    if shape is not None:  # asymmetric_laplace's tau, huber's delta: the trailing argument of its density
+        d = replace(d, shapes=(shape,))
     if folds is not None:
         from .folds import check
         check(folds, d.y.size)
@@ -110,6 +115,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         notes.append("standard errors of the coefficients from the expected (Fisher) information"
                      + (", of the other parameters from the observed" if fit.others else ""))
     cov, how = _covariance(fit, d, robust, cluster, notes)
+    if name in LP_FAMILIES:
+        how = quantile_regress.HOW
     ends = None
     if interval == "profile" and fit.converged:
         from .regression_profile import interval as profile
@@ -129,12 +136,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      cov, how, fixed, ends)
     result = replace(result, information=information,
                      censoring=None if d.censored is None else d.censored.counts())
+    if shape is not None or name in LP_FAMILIES:
+        result = _fixed_shape_result(result, name, shape, fit)
     if coef_prior is not None:
         result = _as_map(result, fit, coef_prior)
         mle, why = _mle_beside(dens, d, name, target, link, where, fixed, max_iter)
         result = replace(result, mle=mle, notes=result.notes + ((why,) if why else ()))
     k = len(fit.names)
-    result = replace(result, model={"family": name, "link": link, "response": response, "design": d.layout,
+    result = replace(result, model={"family": result.family, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
                                     "covariance": None if cov is None else _saved(cov[:k, :k])})
     if not fit.converged:
@@ -159,6 +168,9 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
     if name == "categorical":
         from .softmax_model import fit_softmax
         return fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=intercept, max_iter=max_iter, prior=prior)
+    if name in LP_FAMILIES:
+        return quantile_regress.fit(name, d.y, d.X, d.names, quantile_regress.tau_of(name, d.shapes), w=d.w,
+                                    offset=d.offset, intercept=intercept)
     if d.censored is not None:
         from . import censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -288,7 +300,7 @@ def _censoring(name, opts):
 
 
 def _family(dist, loss):
-    """(canonical family, loss label, note on the loss)."""
+    """(canonical family, loss label, note on the loss, its fixed shape or None: tau, delta)."""
     if (dist is None) == (loss is None):
         raise UsageError("give a family (--dist, e.g. bernoulli) or a loss (--loss, e.g. bce), not both"
                          if dist is not None else "give a family (--dist, e.g. poisson) or a loss (--loss, e.g. mse)")
@@ -304,7 +316,45 @@ def _family(dist, loss):
         families.get(dist)  # the error naming the nearest family
     if name not in REGRESSED:
         raise UsageError(f"regress fits the families {', '.join(REGRESSED)}; '{dist}' is not one of them yet")
-    return name, label, note
+    shape = families.shape_value(dist) if name in ("asymmetric_laplace", "huber") else None
+    return name, label, note, shape
+
+
+def _refuse_for_linear_program(robust, cluster, interval, information, prior, penalty, fix):
+    """The options median and quantile regression do not take, refused by name."""
+    given = [o for o, on in (("--robust", robust), ("--cluster", cluster is not None),
+                             ("--interval profile", interval == "profile"),
+                             ("--information expected", information == "expected"),
+                             ("--prior", bool(prior)), ("--penalty", bool(penalty)), ("--fix", bool(fix))) if on]
+    if given:
+        raise UsageError(f"{' and '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to median and "
+                         f"quantile regression: its coefficients are a linear program's solution, with Powell's "
+                         f"kernel sandwich as their standard errors (robust already); drop "
+                         f"{'it' if len(given) == 1 else 'them'}")
+
+
+def _fixed_shape_result(result, name, shape, fit):
+    """The result of a laplace, asymmetric_laplace:TAU or huber:DELTA regression: the family
+    named with its shape; for the linear programs, how they were solved, their notes, and no
+    likelihood-ratio test (the asymmetric Laplace likelihood is a working likelihood for a
+    quantile: twice its log-ratio is chi-squared only where the errors are asymmetric Laplace)."""
+    from .losses import shortest
+    family = name if shape is None else f"{name}:{shortest(shape)}"
+    if name == "huber":
+        return replace(result, family=family, notes=result.notes + (
+            f"huber:{shortest(shape)} has unit scale (as fit --dist huber:DELTA): delta and the fit are in the "
+            f"units of the response; divide y by a robust scale first for a scale-free delta",))
+    tau = quantile_regress.tau_of(name, (shape,))
+    what = "median" if tau == 0.5 else f"{shortest(tau)}-quantile"
+    scale = "b, the mean absolute residual" if name == "laplace" else "sigma, the mean check loss"
+    method = (f"linear program: min sum w rho_{shortest(tau)}(y - x'b) (the {what} regression) by "
+              f"scipy.optimize.linprog (HiGHS, on its dual); {scale} (its MLE given b)")
+    notes = list(result.notes) + ([fit.message] if fit.message else []) + [
+        f"standard errors: Powell's kernel sandwich H^-1 J H^-1 (Gaussian kernel, Hall-Sheather bandwidth, as R's "
+        f"quantreg summary.rq(se = 'ker')); the likelihood has kinks, so no Hessian is inverted",
+        "no likelihood-ratio test: the asymmetric Laplace likelihood is a working likelihood for the quantile"]
+    return replace(result, family=family, method=method, message="", lr_statistic=None, lr_df=None,
+                   lr_p_value=None, pseudo_r2=None, notes=tuple(notes), information="none")
 
 
 def _fixed(dens, target, fix):

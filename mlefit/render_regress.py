@@ -102,6 +102,7 @@ def summary_table(d):
     table.add_row("method", d["method"])
     table.add_row("converged", fmt(d["converged"]) + (f" in {d['iterations']} iterations" if d["iterations"] else ""))
     table.add_row("information", "minus the Hessian of the log-posterior" if d.get("map")
+                  else "none: the likelihood has kinks (Powell's kernel sandwich)" if d["information"] == "none"
                   else f"{d['information']} Fisher information")
     for note in d["notes"]:
         table.add_row("note", note)

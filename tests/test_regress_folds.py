@@ -219,9 +219,46 @@ def test_compare_losses_with_covariates_fits_each_loss_as_its_regression(tmp_pat
     assert rows["mse"]["held_out_bits"] == pytest.approx(_reference(data, "yb", 5, 0, _normal)[0], abs=1e-6)
     assert (rows["bce"]["family"], rows["poisson"]["family"], rows["mse"]["family"]) == ("bernoulli", "poisson", "normal")
     assert rows["bce"]["rank"] == 1  # the mass with the fewest held-out bits, densities after
-    assert d["summary"]["not_regressed"] == ["mae (laplace)", "huber:1 (huber)", "pinball:0.5 (asymmetric_laplace)"]
-    named, _ = _compare([path, "--target", "yb", "-x", "a,b", "--losses", "bce,mae"])
-    assert "'laplace' is not one of them yet" in named["mae"]["error"]
+    assert d["summary"]["not_regressed"] == []  # mae, huber and pinball are regressions too
+    assert (rows["mae"]["family"], rows["huber:1"]["family"], rows["pinball:0.5"]["family"]) == \
+        ("laplace", "huber:1", "asymmetric_laplace:0.5")
+
+
+def _quantile(q):
+    def fit_and_score(Xt, yt, Xh, yh):
+        from mlefit.quantile_regress import solve
+        from mlefit.families.robust import check_loss
+        sm = pytest.importorskip("statsmodels.api")
+        ref = sm.QuantReg(yt, Xt).fit(q=q, p_tol=1e-10, max_iter=20000).params
+        rows = np.argsort(np.abs(yt - Xt @ ref))[:Xt.shape[1]]  # the vertex statsmodels' IRLS approaches
+        beta = np.linalg.solve(Xt[rows], yt[rows])
+        assert np.allclose(beta, solve(yt, Xt, q)[0], rtol=1e-6, atol=1e-9)
+        sigma = np.mean(check_loss(yt - Xt @ beta, q))
+        kappa = math.sqrt(q / (1 - q))
+        return st.laplace_asymmetric(kappa, loc=Xh @ beta, scale=sigma / math.sqrt(q * (1 - q))).logpdf(yh)
+    return fit_and_score
+
+
+def _huber(Xt, yt, Xh, yh):
+    from scipy.optimize import minimize
+    from mlefit.families.huber import logpdf
+    from mlefit.families.robust import huber_loss
+
+    def loss(b):
+        u = yt - Xt @ b
+        return np.sum(huber_loss(u, 1.0)), -Xt.T @ np.clip(u, -1.0, 1.0)
+    beta = minimize(loss, np.zeros(Xt.shape[1]), jac=True, method="BFGS", options={"gtol": 1e-12}).x
+    return logpdf(yh, Xh @ beta, 1.0)
+
+
+def test_compare_losses_fits_mae_pinball_and_huber_as_their_regressions(tmp_path):
+    data = _data()
+    path = _csv(tmp_path, data, ["yn", "a", "b"])
+    rows, _ = _compare([path, "--target", "yn", "-x", "a,b", "--losses", "mae,pinball:0.9,huber", "--seed", "1"])
+    assert rows["mae"]["held_out_bits"] == pytest.approx(_reference(data, "yn", 5, 1, _quantile(0.5))[0], abs=1e-6)
+    assert rows["pinball:0.9"]["held_out_bits"] == pytest.approx(_reference(data, "yn", 5, 1, _quantile(0.9))[0],
+                                                                  abs=1e-6)
+    assert rows["huber:1"]["held_out_bits"] == pytest.approx(_reference(data, "yn", 5, 1, _huber)[0], abs=1e-6)
 
 
 def test_compare_losses_passes_the_penalty_to_every_model(tmp_path):

@@ -121,6 +121,13 @@ def build(canonical, value):
     return _builder(BY_NAME[canonical].shape)(canonical, value)
 
 
+def shape_value(name):
+    """The fixed shape given after ':' in `name` ('asymmetric_laplace:0.9' -> 0.9), checked;
+    None for a family without one."""
+    spec = BY_NAME[resolve(name)]
+    return None if spec.shape is None else _shape_value(name, spec)
+
+
 def _shape_value(name, spec):
     text = name.split(":", 1)[1].strip() if ":" in name else ""
     example, bound, ok = SHAPES[spec.shape]
