@@ -34,6 +34,8 @@ def csv(path, values, header="x", extra=""):
     ("poisson", lambda rng, n: rng.poisson(3.0, n)),
     ("weibull", lambda rng, n: 2.7 * rng.weibull(1.6, n)),  # passes of summed score and Hessian
     ("student_t", lambda rng, n: 1.0 + 2.0 * rng.standard_t(4.0, n)),
+    ("normal_mixture:2", lambda rng, n: np.where(rng.random(n) < 0.3, rng.normal(0.0, 1.0, n),  # a table of values
+                                                 rng.normal(5.0, 2.0, n))),
 ])
 @pytest.mark.slow
 def test_many_files_on_the_cluster_equal_the_in_memory_fit(tmp_path, scheduler, name, draw):

@@ -1,0 +1,75 @@
+"""The statistics of normal_mixture:K: the data as their distinct values with summed
+weights (a sorted table), which merge chunk by chunk (Family.merge), so a file is fitted
+in memory bounded by its number of distinct values, not its rows (stream.py, Dask).
+
+The EM's view of the table (values centred and divided by a power of two near the sd,
+the spread and the collapse floor) is made from the table alone, on first use: the
+merged table of a file's chunks is the table of the whole file, so a streamed fit is
+the in-memory fit, number for number. Only n, mean and m2 (the one-component fit, and
+the data's sd in the notes) come from the rows, merged by Chan's update as the normal
+family's are."""
+import math
+from functools import cached_property
+
+import numpy as np
+
+from .. import numerics as nm
+from . import merge as pooled
+
+
+class Table:
+    """n, k, mean, m2 and the table (values, counts); y, centre, scale, spread and floor
+    (the EM's standardized view) are made on first use."""
+
+    def __init__(self, k, values, counts, n, mean, m2):
+        self.k, self.values, self.counts, self.n, self.mean, self.m2 = k, values, counts, n, mean, m2
+
+    @cached_property
+    def _view(self):
+        from .mixture_em import FLOOR
+
+        values, counts = self.values, self.counts
+        centre, var = nm.mean_and_m2(values, counts)
+        scale = math.ldexp(1.0, math.frexp(math.sqrt(var))[1]) if var > 0 else 1.0
+        y = (values - centre) / scale
+        cum = np.cumsum(counts)
+        q1, q3 = (y[min(int(np.searchsorted(cum, u * cum[-1])), y.size - 1)] for u in (0.25, 0.75))
+        sd = math.sqrt(var) / scale
+        spread = min(sd, (q3 - q1) / 1.349) if q3 > q1 else sd
+        return y, centre, scale, spread, FLOOR * spread
+
+    y = property(lambda self: self._view[0])
+    centre = property(lambda self: self._view[1])
+    scale = property(lambda self: self._view[2])
+    spread = property(lambda self: self._view[3])
+    floor = property(lambda self: self._view[4])
+
+
+def stats(k):
+    def table(x, w):
+        if w is None:  # no inverse index (8 bytes a row) where there are no weights to add up
+            values, counts = np.unique(x, return_counts=True)
+        else:
+            values, inverse = np.unique(x, return_inverse=True)
+            counts = np.bincount(inverse.ravel(), weights=w, minlength=values.size)
+        mean, m2 = nm.mean_and_m2(x, w)  # k = 1: exactly the normal family's estimate
+        return Table(k, values, counts.astype(np.float64), nm.total_weight(w, x.size), mean, m2)
+    return table
+
+
+def merge(a, b):
+    """The statistics of two data sets together: their tables merged (values in order,
+    the weights of a value in both added), n, mean and m2 as merge.moments pools them."""
+    at = np.searchsorted(a.values, b.values)
+    fresh = np.ones(b.values.size, dtype=bool)
+    inside = at < a.values.size
+    fresh[inside] = a.values[at[inside]] != b.values[inside]
+    values = np.insert(a.values, at[fresh], b.values[fresh])
+    counts = np.insert(a.counts, at[fresh], 0.0)
+    # b[i] lands after the fresh values of b before it (b is sorted): at[i] + their number
+    before = np.cumsum(fresh)
+    before -= fresh
+    at += before
+    counts[at] += b.counts  # b's values are distinct: no index twice
+    n = a.n + b.n
+    return Table(a.k, values, counts, n, pooled._mean(a, b), pooled._m2(a, b, n))
