@@ -59,17 +59,24 @@ def stats(k):
 
 def merge(a, b):
     """The statistics of two data sets together: their tables merged (values in order,
-    the weights of a value in both added), n, mean and m2 as merge.moments pools them."""
+    the weights of a value in both added), n, mean and m2 as merge.moments pools them.
+    One boolean mask places a's entries and b's new values in the merged arrays (where
+    two np.insert calls would sort the positions and build a mask each)."""
+    if a.values.size == 0 or b.values.size == 0:
+        return b if a.values.size == 0 else a
     at = np.searchsorted(a.values, b.values)
-    fresh = np.ones(b.values.size, dtype=bool)
-    inside = at < a.values.size
-    fresh[inside] = a.values[at[inside]] != b.values[inside]
-    values = np.insert(a.values, at[fresh], b.values[fresh])
-    counts = np.insert(a.counts, at[fresh], 0.0)
-    # b[i] lands after the fresh values of b before it (b is sorted): at[i] + their number
+    fresh = np.minimum(at, a.values.size - 1)
+    fresh = a.values.take(fresh) != b.values  # b's values not in a (at == a.values.size: beyond a's last)
     before = np.cumsum(fresh)
-    before -= fresh
+    before -= fresh  # b[i] lands after the new values of b before it (b is sorted): at[i] + their number
     at += before
+    size = a.values.size + int(before[-1] + fresh[-1])
+    old = np.ones(size, dtype=bool)
+    old[at[fresh]] = False
+    values, counts = np.empty(size), np.empty(size)
+    values[old], counts[old] = a.values, a.counts
+    del old
+    values[at[fresh]], counts[at[fresh]] = b.values[fresh], 0.0
     counts[at] += b.counts  # b's values are distinct: no index twice
     n = a.n + b.n
     return Table(a.k, values, counts, n, pooled._mean(a, b), pooled._m2(a, b, n))
