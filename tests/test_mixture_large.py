@@ -116,10 +116,11 @@ def test_a_sketch_stage_reaches_the_same_maximum(monkeypatch):
     sketch before all the data: the fit is the one without that stage, to the precision of
     the stopping rule (estimates within 1e-5 of a standard error, the same log-likelihood)."""
     x = draw(TWO, 2 * em.MID + 5000, seed=9)
-    staged = mlefit.fit(x, "normal_mixture:2")
+    staged, mid = mlefit.fit(x, "normal_mixture:2"), em.MID
     monkeypatch.setattr(em, "MID", x.size)
     direct = mlefit.fit(x, "normal_mixture:2")
     assert staged.converged and direct.converged
+    assert f"the best two then on a {mid}-quantile one" in staged.method and "best two then" not in direct.method
     assert staged.loglik == pytest.approx(direct.loglik, rel=1e-13)
     for p, q in zip(staged.parameters, direct.parameters):
         assert abs(p.estimate - q.estimate) < 1e-5 * q.se, p.name

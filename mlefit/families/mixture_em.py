@@ -371,7 +371,8 @@ def estimate(s, controls):
             f"spike, not a maximum); use fewer components, e.g. normal_mixture:{k - 1}")
     _, p, its, ok, p0 = max(runs, key=lambda run: run[0])
     method = (f"EM in log space from {len(starts)} seeded starts"
-              + (f" (first on a {SKETCH}-quantile sketch)" if sketched else "")
+              + (f" (first on a {SKETCH}-quantile sketch" + (f", the best two then on a {MID}-quantile one"
+                                                               if s.y.size > 2 * MID else "") + ")" if sketched else "")
               + ", the best continued with Newton steps (analytic Hessian); components in increasing mu")
     if spikes:
         method += (f"; {len(spikes)} run(s) discarded: a component collapsed onto a single value "
