@@ -47,14 +47,34 @@ class Table:
 
 def stats(k):
     def table(x, w):
-        if w is None:  # no inverse index (8 bytes a row) where there are no weights to add up
-            values, counts = np.unique(x, return_counts=True)
+        if w is None:
+            values, counts = _counted(x)
         else:
             values, inverse = np.unique(x, return_inverse=True)
-            counts = np.bincount(inverse.ravel(), weights=w, minlength=values.size)
+            counts = np.bincount(inverse.ravel(), weights=w, minlength=values.size).astype(np.float64)
         mean, m2 = nm.mean_and_m2(x, w)  # k = 1: exactly the normal family's estimate
-        return Table(k, values, counts.astype(np.float64), nm.total_weight(w, x.size), mean, m2)
+        return Table(k, values, counts, nm.total_weight(w, x.size), mean, m2)
     return table
+
+
+def _counted(x):
+    """The distinct values of x and how often each occurs (float64), as np.unique(x,
+    return_counts=True) gives them, with fewer row-sized temporaries (a chunk's table is
+    made while the chunk and the merged table are held)."""
+    xs = np.sort(x.reshape(-1))
+    if xs.size == 0:
+        return xs, np.empty(0)
+    first = np.empty(xs.size, dtype=bool)
+    first[0] = True
+    np.not_equal(xs[1:], xs[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    del first
+    values = xs[starts]
+    del xs
+    counts = np.empty(starts.size)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = x.size - starts[-1]
+    return values, counts
 
 
 def merge(a, b):
@@ -71,12 +91,14 @@ def merge(a, b):
     before -= fresh  # b[i] lands after the new values of b before it (b is sorted): at[i] + their number
     at += before
     size = a.values.size + int(before[-1] + fresh[-1])
+    new = at[fresh]
     old = np.ones(size, dtype=bool)
-    old[at[fresh]] = False
+    old[new] = False
     values, counts = np.empty(size), np.empty(size)
     values[old], counts[old] = a.values, a.counts
     del old
-    values[at[fresh]], counts[at[fresh]] = b.values[fresh], 0.0
+    values[new], counts[new] = b.values[fresh], 0.0
+    del new
     counts[at] += b.counts  # b's values are distinct: no index twice
     n = a.n + b.n
     return Table(a.k, values, counts, n, pooled._mean(a, b), pooled._m2(a, b, n))
