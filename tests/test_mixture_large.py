@@ -46,29 +46,6 @@ def test_merged_tables_are_the_whole_datas_table(ints, parts, weighted):
     assert merged.m2 == pytest.approx(whole.m2, rel=1e-9, abs=1e-12)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_tables_merge_part_by_part(monkeypatch, seed):
-    """Tables held in parts of PART entries (here 8): chunks whose values fall in some
-    parts, in all or beyond the ends merge into the whole data's table, whatever the order."""
-    monkeypatch.setattr(mixture_stats, "PART", 8)
-    rng = np.random.default_rng(seed)
-    x = np.round(rng.normal(0.0, 3.0, 3000), 1)
-    x[:200] = np.round(rng.uniform(-40.0, -20.0, 200), 1)  # a first chunk below all the rest
-    stats = mixture_stats.stats(2)
-    whole = stats(x, None)
-    merged = None
-    for part in np.array_split(x, rng.integers(2, 40)):
-        merged = stats(part, None) if merged is None else mixture_stats.merge(merged, stats(part, None))
-    assert len(merged.parts) > 10 and all(v.size <= 16 for v, _ in merged.parts)
-    assert np.array_equal(merged.values, whole.values) and np.array_equal(merged.counts, whole.counts)
-    halves = [stats(h, None) for h in np.array_split(x, 2)]  # tables of many parts on both sides (Dask)
-    twice = [mixture_stats.merge(h, h) for h in halves]
-    assert min(len(t.parts) for t in twice) > 10
-    both = mixture_stats.merge(*twice)
-    assert np.array_equal(both.values, whole.values) and np.array_equal(both.counts, 2.0 * whole.counts)
-    assert both.n == 2 * x.size
-
-
 @pytest.mark.parametrize("k, theta", [(2, TWO), (3, (0.2, 5.0, 1.0, 0.5, -3.0, 0.8, 0.3, 0.5, 0.6))])
 def test_a_file_streams_to_the_in_memory_fit(tmp_path, k, theta):
     x = draw(theta, 6000, seed=k, digits=2)  # values repeat within and across chunks

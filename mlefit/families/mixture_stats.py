@@ -17,35 +17,12 @@ from .. import numerics as nm
 from . import merge as pooled
 
 
-PART = 1 << 18  # entries a part of a merged table holds (at most twice that): a merge copies the parts it touches
-
-
 class Table:
-    """n, k, mean, m2 and the table, held as parts: (values, counts) pairs over disjoint
-    ranges of values, in order, so that a merge copies parts of about PART entries, never
-    the whole table at once. values and counts (the parts joined, once) and y, centre,
-    scale, spread and floor (the EM's standardized view) are made on first use."""
+    """n, k, mean, m2 and the table (values, counts); y, centre, scale, spread and floor
+    (the EM's standardized view) are made on first use."""
 
-    def __init__(self, k, parts, n, mean, m2):
-        self.k, self.parts, self.n, self.mean, self.m2 = k, parts, n, mean, m2
-
-    @cached_property
-    def _whole(self):
-        if len(self.parts) <= 1:
-            return self.parts[0] if self.parts else (np.empty(0), np.empty(0))
-        size = sum(v.size for v, _ in self.parts)
-        values, counts = np.empty(size), np.empty(size)
-        parts, self.parts, at = self.parts, None, 0
-        while parts:  # each part released once copied: the table is never held twice
-            v, c = parts.pop(0)
-            values[at:at + v.size], counts[at:at + v.size] = v, c
-            at += v.size
-            del v, c
-        self.parts = [(values, counts)]
-        return values, counts
-
-    values = property(lambda self: self._whole[0])
-    counts = property(lambda self: self._whole[1])
+    def __init__(self, k, values, counts, n, mean, m2):
+        self.k, self.values, self.counts, self.n, self.mean, self.m2 = k, values, counts, n, mean, m2
 
     @cached_property
     def _view(self):
@@ -54,8 +31,7 @@ class Table:
         values, counts = self.values, self.counts
         centre, var = nm.mean_and_m2(values, counts)
         scale = math.ldexp(1.0, math.frexp(math.sqrt(var))[1]) if var > 0 else 1.0
-        y = values - centre
-        y /= scale
+        y = (values - centre) / scale
         cum = np.cumsum(counts)
         q1, q3 = (y[min(int(np.searchsorted(cum, u * cum[-1])), y.size - 1)] for u in (0.25, 0.75))
         sd = math.sqrt(var) / scale
@@ -77,7 +53,7 @@ def stats(k):
             values, inverse = np.unique(x, return_inverse=True)
             counts = np.bincount(inverse.ravel(), weights=w, minlength=values.size).astype(np.float64)
         mean, m2 = nm.mean_and_m2(x, w)  # k = 1: exactly the normal family's estimate
-        return Table(k, [(values, counts)] if values.size else [], nm.total_weight(w, x.size), mean, m2)
+        return Table(k, values, counts, nm.total_weight(w, x.size), mean, m2)
     return table
 
 
@@ -104,49 +80,25 @@ def _counted(x):
 def merge(a, b):
     """The statistics of two data sets together: their tables merged (values in order,
     the weights of a value in both added), n, mean and m2 as merge.moments pools them.
-    Each part of b is cut at the first values of a's parts, and each piece merged into
-    its part of a (parts that grow past 2 x PART entries are cut in PART pieces)."""
-    parts = list(a.parts)
-    for values, counts in b.parts:
-        parts = _into(parts, values, counts)
-    n = a.n + b.n
-    return Table(a.k, parts, n, pooled._mean(a, b), pooled._m2(a, b, n))
-
-
-def _into(parts, bv, bc):
-    if not parts:
-        return _cut(bv, bc)
-    edges = [0, *np.searchsorted(bv, [v[0] for v, _ in parts[1:]]).tolist(), bv.size]
-    out = []
-    for (v, c), lo, hi in zip(parts, edges[:-1], edges[1:]):
-        out += _cut(*_merged(v, c, bv[lo:hi], bc[lo:hi])) if hi > lo else [(v, c)]
-    return out
-
-
-def _cut(values, counts):
-    if values.size <= 2 * PART:
-        return [(values, counts)]
-    return [(values[i:i + PART].copy(), counts[i:i + PART].copy()) for i in range(0, values.size, PART)]
-
-
-def _merged(av, ac, bv, bc):
-    """Two sorted tables of distinct values as one. One boolean mask places a's entries
-    and b's new values in the merged arrays (where two np.insert calls would sort the
-    positions and build a mask each)."""
-    at = np.searchsorted(av, bv)
-    fresh = np.minimum(at, av.size - 1)
-    fresh = av.take(fresh) != bv  # b's values not in a (at == av.size: beyond a's last)
+    One boolean mask places a's entries and b's new values in the merged arrays (where
+    two np.insert calls would sort the positions and build a mask each)."""
+    if a.values.size == 0 or b.values.size == 0:
+        return b if a.values.size == 0 else a
+    at = np.searchsorted(a.values, b.values)
+    fresh = np.minimum(at, a.values.size - 1)
+    fresh = a.values.take(fresh) != b.values  # b's values not in a (at == a.values.size: beyond a's last)
     before = np.cumsum(fresh)
     before -= fresh  # b[i] lands after the new values of b before it (b is sorted): at[i] + their number
     at += before
-    size = av.size + int(before[-1] + fresh[-1])
+    size = a.values.size + int(before[-1] + fresh[-1])
     new = at[fresh]
     old = np.ones(size, dtype=bool)
     old[new] = False
     values, counts = np.empty(size), np.empty(size)
-    values[old], counts[old] = av, ac
+    values[old], counts[old] = a.values, a.counts
     del old
-    values[new], counts[new] = bv[fresh], 0.0
+    values[new], counts[new] = b.values[fresh], 0.0
     del new
-    counts[at] += bc  # b's values are distinct: no index twice
-    return values, counts
+    counts[at] += b.counts  # b's values are distinct: no index twice
+    n = a.n + b.n
+    return Table(a.k, values, counts, n, pooled._mean(a, b), pooled._m2(a, b, n))
