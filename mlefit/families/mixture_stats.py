@@ -85,12 +85,12 @@ def merge(a, b):
     if a.values.size == 0 or b.values.size == 0:
         return b if a.values.size == 0 else a
     at = np.searchsorted(a.values, b.values)
-    fresh = np.minimum(at, a.values.size - 1)
-    fresh = a.values.take(fresh) != b.values  # b's values not in a (at == a.values.size: beyond a's last)
+    fresh = a.values.take(at, mode="clip") != b.values  # b's values not in a (at == a.values.size: beyond a's last)
     before = np.cumsum(fresh)
     before -= fresh  # b[i] lands after the new values of b before it (b is sorted): at[i] + their number
     at += before
-    size = a.values.size + int(before[-1] + fresh[-1])
+    del before
+    size = a.values.size + int(np.count_nonzero(fresh))
     new = at[fresh]
     old = np.ones(size, dtype=bool)
     old[new] = False
