@@ -37,6 +37,8 @@ def csv(path, values, header="x", extra=""):
     ("laplace", lambda rng, n: np.round(rng.laplace(1.0, 2.0, n), 1)),  # an exact quantile (chunk_select), ties
     ("asymmetric_laplace:0.2", lambda rng, n: np.round(rng.normal(5.0, 2.0, n), 1)),
     ("huber:1.345", lambda rng, n: rng.standard_t(3.0, n)),
+    ("normal_mixture:2", lambda rng, n: np.where(rng.random(n) < 0.3, rng.normal(0.0, 1.0, n),  # a table of values
+                                                 rng.normal(5.0, 2.0, n))),
 ])
 @pytest.mark.slow
 def test_many_files_on_the_cluster_equal_the_in_memory_fit(tmp_path, scheduler, name, draw):

@@ -7,7 +7,8 @@ mu (then sigma), one labelling for every fit.
 
 Method (mixture_em.py): the data become their distinct values with summed frequency
 weights (so an integer weight is exactly a repeated row, and row order cannot matter),
-centred and divided by a power of two near the sd (exact). EM in log space (log-sum-exp,
+centred and divided by a power of two near the sd (exact); that table merges chunk by
+chunk (mixture_stats.py), so a large file streams, its fit equal to the in-memory one. EM in log space (log-sum-exp,
 so far-out points do not underflow) from many starts drawn with a fixed seed (quantile
 groups, k-means++, tail groups, random partitions and parameters, nested scales), the
 best few carried on with Newton steps on the 3K-1 free parameters (analytic Hessian) to
@@ -26,13 +27,13 @@ maps back, so var(w[K]) = var(1 - the other weights).
 """
 import math
 from dataclasses import replace
-from types import SimpleNamespace
 
 import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
 from . import mixture_em as em
+from . import mixture_stats
 from .base import Family, Solution
 from .catalog import BY_NAME
 
@@ -51,23 +52,6 @@ def _estimate(s, controls):
 
 
 # ---------------------------------------------------------------- the family's hooks
-def _stats(k):
-    def stats(x, w):
-        values, inverse = np.unique(x, return_inverse=True)
-        counts = np.bincount(inverse.ravel(), weights=w, minlength=values.size).astype(np.float64)
-        mean, m2 = nm.mean_and_m2(x, w)  # k = 1: exactly the normal family's estimate
-        centre, var = nm.mean_and_m2(values, counts)
-        scale = math.ldexp(1.0, math.frexp(math.sqrt(var))[1]) if var > 0 else 1.0
-        y = (values - centre) / scale
-        cum = np.cumsum(counts)
-        q1, q3 = (y[min(int(np.searchsorted(cum, u * cum[-1])), y.size - 1)] for u in (0.25, 0.75))
-        sd = math.sqrt(var) / scale
-        spread = min(sd, (q3 - q1) / 1.349) if q3 > q1 else sd
-        return SimpleNamespace(n=nm.total_weight(w, x.size), k=k, y=y, counts=counts, centre=centre,
-                               scale=scale, spread=spread, floor=em.FLOOR * spread, mean=mean, m2=m2)
-    return stats
-
-
 def _check(s):
     need = 3 * s.k - 1
     if s.y.size < need:
@@ -152,7 +136,7 @@ def _family(k):
     one = k == 1
     return Family(
         spec=replace(BY_NAME["normal_mixture"], name=f"normal_mixture:{k}"),
-        stats=_stats(k), estimate=_estimate, loglik=_loglik, logpdf=_logpdf,
+        stats=mixture_stats.stats(k), merge=mixture_stats.merge, estimate=_estimate, loglik=_loglik, logpdf=_logpdf,
         refine=None if k == 1 else em.refine,
         observed_information=_observed, scipy=lambda theta: None, check=_check,
         boundary=(lambda s, t, conf: {0: (1.0, 1.0, "one component: its weight is 1 by construction")})

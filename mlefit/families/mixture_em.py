@@ -9,8 +9,11 @@ component on the 2, 5 or 10% of the weight at either end (outliers, small cluste
 random quantile partitions; a nested-scale start (common mean, spread-out sds) for scale
 mixtures; random weights, means and sds. Each runs SCREEN_STEPS EM steps (on a
 SKETCH-quantile sketch when there are many distinct values); the best KEEP distinct runs
-go on to convergence (with a sketch, the best two of those again on all the data), and
-the best log-likelihood wins. EM works in log space (responsibilities by log-sum-exp, so
+go on to convergence (with a sketch, the best two of those again on all the data; with
+over 2 x MID distinct values, first on a MID-quantile sketch, where the slow part of the
+climb costs ~1/15 of a pass over a million values), and the best log-likelihood wins.
+Every pass over the data is summed block by block (BLOCK values at a time: no array as
+large as the data is made, and each block's K x BLOCK arrays stay in cache). EM works in log space (responsibilities by log-sum-exp, so
 far-out points do not underflow); it alternates with Newton steps on the 3K-1 free
 parameters (analytic Hessian; where that is not negative definite, the absolute values of
 its eigenvalues; step halving keeps weights and sds valid and the likelihood from
@@ -36,6 +39,8 @@ SCREEN_STEPS, SCREEN_TOL, KEEP = 30, 1e-9, 8
 TAILS = (0.02, 0.05, 0.1)  # weight of the end groups of the tail starts
 NEWTON_RETRY = 5  # EM steps between Newton attempts where the Hessian was not negative definite
 SKETCH = 2048     # screening runs on this many quantiles when there are over twice as many values
+MID = 1 << 16     # the best two are polished on this many quantiles first, when there are over twice as many values
+BLOCK = 1 << 14   # values per block of a pass (K x BLOCK arrays stay in a core's cache)
 HALF_LOG_2PI = nm.HALF_LOG_2PI
 NO_MLE = "no MLE"  # the method of the placeholder a MAP fit starts from when every run collapsed
 
@@ -57,23 +62,50 @@ def _posterior(y, p):
     return z, top + np.log(total), r
 
 
+def _sums(y, c, fn):
+    """fn(y, c) over blocks of BLOCK values, summed (chunks.InMemory.sum): the K x m
+    arrays of a block stay in cache, and none as large as the data is ever made."""
+    from ..chunks import InMemory
+    return InMemory(y, c).sum(fn, BLOCK)
+
+
 def _total(c, logf):
-    """The log-likelihood from the per-value log f of _posterior."""
-    return float(np.einsum("i,i->", c, logf)) - float(c.sum()) * HALF_LOG_2PI
+    """sum c log f over one block, from the per-value log f of _posterior."""
+    return float(np.einsum("i,i->", c, logf))
+
+
+def _log_c(c, summed):
+    """The log-likelihood from the summed c log f (without -log sqrt(2 pi))."""
+    return summed - float(c.sum()) * HALF_LOG_2PI
 
 
 def loglik_inside(y, c, p):
-    return _total(c, _posterior(y, p)[1])
+    return _log_c(c, _sums(y, c, lambda yb, cb: _total(cb, _posterior(yb, p)[1])))
 
 
-def _m_step(y, c, z, r, p):
-    """EM's update: weights, means and sds weighted by the responsibilities times c."""
+def _m_sums(y, c, z, r):
+    """One block's sums for EM's update: sum c r, sum c r y and sum c r z^2 per component."""
     cr = r * c
-    nj = cr.sum(axis=1)
-    mu = np.einsum("jm,m->j", cr, y) / nj
+    return cr.sum(axis=1), np.einsum("jm,m->j", cr, y), np.einsum("jm,jm->j", cr, z * z)
+
+
+def _m_step(sums, p):
+    """EM's update from _m_sums summed over the data: weights, means and sds weighted by
+    the responsibilities times c."""
+    nj, sy, szz = sums
+    mu = sy / nj
     # sum cr (y - mu_new)^2 = sigma^2 sum cr z^2 - nj (mu_new - mu)^2, with z at the old mu
-    ss = p[:, 2] ** 2 * np.einsum("jm,jm->j", cr, z * z) - nj * (mu - p[:, 1]) ** 2
+    ss = p[:, 2] ** 2 * szz - nj * (mu - p[:, 1]) ** 2
     return np.column_stack([nj / nj.sum(), mu, np.sqrt(np.maximum(ss, 0.0) / nj)])
+
+
+def _e_pass(y, c, p):
+    """One pass at p: (loglik, the summed _m_sums for EM's update)."""
+    def block(yb, cb):
+        z, logf, r = _posterior(yb, p)
+        return (_total(cb, logf), *_m_sums(yb, cb, z, r))
+    got = _sums(y, c, block)
+    return _log_c(c, got[0]), got[1:]
 
 
 def _valid(p, floor):
@@ -88,8 +120,8 @@ class _Collapse(Exception):
         self.mu = float(p[np.argmin(p[:, 2]), 1])
 
 
-def _em_step(y, c, z, r, p, floor):
-    q = _m_step(y, c, z, r, p)
+def _em_step(sums, p, floor):
+    q = _m_step(sums, p)
     if not _valid(q, floor):
         raise _Collapse(q)
     return q
@@ -97,27 +129,40 @@ def _em_step(y, c, z, r, p, floor):
 
 def derivatives(y, c, p):
     """loglik, gradient and Hessian in the order w1, mu1, sigma1, w2, ... (weights free),
-    and the z, r of the E-step."""
-    z, logf, r = _posterior(y, p)
+    and the summed _m_sums for EM's update at p: one pass, block by block. The score of
+    a value is u / d with u = (r, r z, r (z^2 - 1)) per component and d = (w, sigma, sigma):
+    the sums are taken of u, and divided by d once."""
     k = p.shape[0]
-    w, sig = p[:, 0:1], p[:, 2:3]
-    z2 = z * z
-    score = np.empty((k, 3, y.size))
-    score[:, 0] = r / w
-    score[:, 1] = r * z / sig
-    score[:, 2] = r * (z2 - 1.0) / sig
-    score = score.reshape(3 * k, y.size)
-    hess = -((score * c) @ score.T)
-    cr = r * c
-    t = [cr.sum(axis=1)] + [np.einsum("jm,jm->j", cr, zp) for zp in (z, z2, z2 * z, z2 * z2)]
+    d = np.column_stack([p[:, 0], p[:, 2], p[:, 2]]).ravel()
+
+    def block(yb, cb):
+        z, logf, r = _posterior(yb, p)
+        z2 = z * z
+        u = np.empty((k, 3, yb.size))
+        u[:, 0] = r
+        np.multiply(r, z, out=u[:, 1])
+        np.multiply(r, z2, out=u[:, 2])
+        u[:, 2] -= r
+        u = u.reshape(3 * k, yb.size)
+        uc = u * cb
+        ucs = uc.reshape(k, 3, yb.size)
+        more = np.array([np.einsum("jm,jm->j", ucs[:, 1], z2), np.einsum("jm,jm->j", ucs[:, 2], z2),
+                         np.einsum("jm,m->j", ucs[:, 0], yb)])
+        return _total(cb, logf), uc.sum(axis=1), uc @ u.T, more
+
+    summed, gu, cross, more = _sums(y, c, block)
+    grad, hess = gu / d, -cross / np.outer(d, d)
+    t0, t1 = gu[0::3], gu[1::3]
+    t2 = gu[2::3] + t0
+    t3, t4 = more[0], more[1] + t2
     for j in range(k):
         s, v = p[j, 2], p[j, 0]
-        t0, t1, t2, t3, t4 = (tp[j] for tp in t)
         hess[3 * j:3 * j + 3, 3 * j:3 * j + 3] += np.array([
-            [0.0, t1 / (s * v), (t2 - t0) / (s * v)],
-            [t1 / (s * v), (t2 - t0) / s ** 2, (t3 - 3.0 * t1) / s ** 2],
-            [(t2 - t0) / (s * v), (t3 - 3.0 * t1) / s ** 2, (t4 - 5.0 * t2 + 2.0 * t0) / s ** 2]])
-    return _total(c, logf), np.einsum("pm,m->p", score, c), hess, z, r
+            [0.0, t1[j] / (s * v), (t2[j] - t0[j]) / (s * v)],
+            [t1[j] / (s * v), (t2[j] - t0[j]) / s ** 2, (t3[j] - 3.0 * t1[j]) / s ** 2],
+            [(t2[j] - t0[j]) / (s * v), (t3[j] - 3.0 * t1[j]) / s ** 2,
+             (t4[j] - 5.0 * t2[j] + 2.0 * t0[j]) / s ** 2]])
+    return _log_c(c, summed), grad, hess, (t0, more[2], t2)
 
 
 def free_map(k):
@@ -143,9 +188,8 @@ def _em(y, c, p, steps, rtol, floor):
     """Plain EM from p: (loglik, p, steps); _Collapse when a component collapses."""
     before = -math.inf
     for it in range(1, steps + 1):
-        z, logf, r = _posterior(y, p)
-        loglik = _total(c, logf)
-        p = _em_step(y, c, z, r, p, floor)
+        loglik, sums = _e_pass(y, c, p)
+        p = _em_step(sums, p, floor)
         if abs(loglik - before) <= rtol * max(abs(loglik), 1.0):
             break
         before = loglik
@@ -156,23 +200,25 @@ def _polish(y, c, p, floor, controls):
     """Newton on the free parameters, EM steps where Newton cannot go (Newton is tried
     again every NEWTON_RETRY EM steps): (loglik, p, iterations, converged); _Collapse when
     a component collapses. Converged when the gain a step promises is below tol x |loglik|
-    (the last Newton step is then taken too: it is nearly free and ends at full precision)."""
+    (the last Newton step is then taken too: it is nearly free and ends at full precision).
+    A full Newton step is tried with the derivatives at its end (one pass): when it is
+    taken, the next iteration starts from them without another pass."""
     a = free_map(p.shape[0])
-    loglik, hess_ok = None, True
+    loglik, hess_ok, ahead = None, True, None
     for it in range(1, controls.max_iter + 1):
         if hess_ok or it % NEWTON_RETRY == 0:
-            loglik, grad, hess, z, r = derivatives(y, c, p)
+            loglik, grad, hess, sums = ahead if ahead is not None else derivatives(y, c, p)
             enough = controls.tol * max(abs(loglik), 1.0)
             q = _newton(y, c, p, loglik, grad, hess, a, floor, enough)
             hess_ok = q is not None
             if hess_ok:
-                p = q[0]
+                p, ahead = q[0], q[3]
                 if q[2]:
                     return q[1], p, it, True
                 continue
-        q = _em_step(y, c, z, r, p, floor)
-        z, logf, r = _posterior(y, q)
-        new = _total(c, logf)
+        q = _em_step(sums, p, floor)
+        new, sums = _e_pass(y, c, q)
+        ahead = None
         if loglik is not None and new - loglik <= controls.tol * max(abs(loglik), 1.0):
             return (new, q, it, True) if new >= loglik else (loglik, p, it, True)
         p, loglik = q, new
@@ -181,10 +227,12 @@ def _polish(y, c, p, floor, controls):
 
 def _newton(y, c, p, loglik, grad, hess, a, floor, enough):
     """A Newton step on the free parameters, halved until the weights and sds are valid
-    and the likelihood does not fall: (p, loglik, converged), or None when no step length
-    helps. Where the Hessian is not negative definite (a ridge or a saddle between
-    components), its eigenvalues are replaced by their absolute values: still a direction
-    of ascent, and one that leaves the saddle."""
+    and the likelihood does not fall: (p, loglik, converged, derivatives at p or None),
+    or None when no step length helps. Where the Hessian is not negative definite (a
+    ridge or a saddle between components), its eigenvalues are replaced by their
+    absolute values: still a direction of ascent, and one that leaves the saddle. The
+    full step of an unconverged fit is tried with all the derivatives at its end (one
+    pass; the next iteration needs them), a halved or final one with the likelihood only."""
     m, g = -(a.T @ hess @ a), a.T @ grad
     d = np.abs(np.diag(m))
     if not (np.all(np.isfinite(m)) and np.all(np.isfinite(g))):
@@ -199,11 +247,12 @@ def _newton(y, c, p, loglik, grad, hess, a, floor, enough):
     for _ in range(1 if small else 40):
         q = p + t * step
         if _valid(q, floor):
-            new = loglik_inside(y, c, q)
+            there = derivatives(y, c, q) if t == 1.0 and not small else None
+            new = there[0] if there is not None else loglik_inside(y, c, q)
             if new >= loglik:
-                return q, new, small
+                return q, new, small, there
         t *= 0.5
-    return (p, loglik, True) if small else None
+    return (p, loglik, True, None) if small else None
 
 
 def _partition_start(y, c, cuts, spread, k):
@@ -263,12 +312,12 @@ def _starts(y, c, k, spread, rng):
     return starts
 
 
-def _sketch(y, c):
-    """SKETCH equally weighted quantiles of the data (for screening the starts)."""
+def _sketch(y, c, size=SKETCH):
+    """`size` equally weighted quantiles of the data (for screening the starts)."""
     cum = np.cumsum(c)
-    idx = np.searchsorted(cum, (np.arange(SKETCH) + 0.5) / SKETCH * cum[-1], side="left")
+    idx = np.searchsorted(cum, (np.arange(size) + 0.5) / size * cum[-1], side="left")
     idx, counts = np.unique(np.minimum(idx, y.size - 1), return_counts=True)
-    return y[idx], counts * (cum[-1] / SKETCH)
+    return y[idx], counts * (cum[-1] / size)
 
 
 def _order(p):
@@ -304,7 +353,9 @@ def estimate(s, controls):
             except _Collapse as spike:
                 spikes.append(spike.mu)
         # the best few to convergence (on the sketch, if any), then the best two of those on all data
-        for data, limit in [(work, KEEP)] + ([(full, 2)] if sketched else []):
+        stages = [(work, KEEP)] + ([(_sketch(*full, MID), 2)] if s.y.size > 2 * MID else []) + \
+            ([(full, 2)] if sketched else [])
+        for data, limit in stages:
             chosen, runs = _best(runs, limit), []
             for _, p, its, _, p0 in chosen:
                 try:
@@ -323,7 +374,8 @@ def estimate(s, controls):
                         f"normal_mixture:{k - 1}")
     _, p, its, ok, p0 = max(runs, key=lambda run: run[0])
     method = (f"EM in log space from {len(starts)} seeded starts"
-              + (f" (first on a {SKETCH}-quantile sketch)" if sketched else "")
+              + (f" (first on a {SKETCH}-quantile sketch" + (f", the best two then on a {MID}-quantile one"
+                                                               if s.y.size > 2 * MID else "") + ")" if sketched else "")
               + ", the best continued with Newton steps (analytic Hessian); components in increasing mu")
     if spikes:
         method += (f"; {len(spikes)} run(s) discarded: a component collapsed onto a single value "
