@@ -53,7 +53,8 @@ def test_the_streamable_families():
                              "negative_binomial", "zero_inflated_poisson", "bernoulli",
                              "weibull", "student_t", "logistic", "cauchy", "gumbel", "log_logistic",
                              "normal_mixture:2"}
-    for name in ("laplace", "asymmetric_laplace:0.9", "huber:1.5"):  # by an exact quantile (chunk_select)
+    for name in ("laplace", "asymmetric_laplace:0.9", "huber:1.5", "binomial:20", "beta_binomial:20",
+                 "categorical", "weibull3", "gamma3", "lognormal3"):  # every family now streams
         assert stream.streams(families.get(name))
 
 
@@ -119,8 +120,6 @@ def test_gzip_and_no_header(tmp_path):
 
 def test_what_cannot_be_streamed_says_so(tmp_path):
     path = write(tmp_path / "x.csv", np.random.default_rng(5).normal(size=50))
-    with pytest.raises(UsageError, match="normal_mixture:2 family is not fitted in chunks"):
-        stream.fit_file(path, "normal_mixture:2")
     quoted = tmp_path / "q.csv"
     quoted.write_text('x,note\n1,"a\nb"\n2,c\n')
     with pytest.raises(DataError, match="quoted fields that span lines"):
