@@ -90,7 +90,7 @@ def test_chunked_fit_equals_the_in_memory_fit(tmp_path, name, recording):
     chunked = stream.fit_file(path, name, chunk_rows=97)
     same_fit(chunked, mlefit.fit(read_column(path), name))
     (held,) = recording
-    assert held.closed and held.n == 2003 and 0 < held.largest <= 97 and held.passes >= 2  # (at least a Newton step on all the values)
+    assert held.closed and held.n == 2003 and 0 < held.largest <= 97 and held.passes >= 1  # (at least the pass that checks the gradient on all the values)
 
 
 @pytest.mark.parametrize("name", CHUNKED)

@@ -236,8 +236,11 @@ def maximise(f, u0, *, scale, max_iter, tol, lower=None):
         non-finite value (alone, or first in the tuple) marks a point outside the
         domain. (Every point is evaluated with derivs true; f takes the flag for
         callers that want the value alone.)
-    scale(u) -> the size of each coordinate: converged when an undamped Newton step is
-        below tol times it in every coordinate.
+    scale(u) -> the size of each coordinate: converged at u when the undamped Newton step
+        from u (from u's own gradient and Hessian, the last evaluation) is below tol times
+        it in every coordinate. That step is not taken: it would cost another evaluation
+        (a pass over values held in chunks) to move by less than tol, and the returned u
+        is the point whose log-likelihood, gradient and Hessian were evaluated last.
     Returns (u, iterations, converged, message).
     """
     u = np.asarray(u0, dtype=np.float64).copy()
@@ -257,6 +260,8 @@ def maximise(f, u0, *, scale, max_iter, tol, lower=None):
             if free.any():
                 step[free], damped = ascent_direction(-h[np.ix_(free, free)], g[free])
         size = float(np.max(np.abs(step) / scale(u)))
+        if size <= tol and not damped:  # u's own Newton step is within tol: the maximum, to tol
+            return u, it, True, ""
         t = 1.0
         for _ in range(60):
             # each trial with its derivatives: an accepted step (nearly all of them)
@@ -271,6 +276,4 @@ def maximise(f, u0, *, scale, max_iter, tol, lower=None):
             ok = size <= 1e-7 and not damped
             return u, it, ok, "" if ok else "the line search found no higher log-likelihood"
         u, (value, g, h) = trial, at
-        if size <= tol and not damped:
-            return u, it, True, ""
     return u, max_iter, False, f"did not converge in {max_iter} iteration(s)"
