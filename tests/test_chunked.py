@@ -316,3 +316,31 @@ def test_weibull_in_chunks_holds_the_logs_and_makes_few_passes(tmp_path, recordi
     (held,) = recording
     assert held.logs and held.centre in set(read_column(path).values.tolist())  # a value of the first chunk
     assert held.passes <= 1 + chunked.iterations
+
+
+def test_gumbel_in_chunks_starts_from_the_samples_root_and_makes_few_passes(tmp_path, monkeypatch, recording):
+    """gumbel on values in chunks: the profile equation is solved on the sample first, the
+    mean of y is summed in the first pass with the power sums, the estimate is the last
+    point evaluated, and the log-likelihood and information come from its power sums (it
+    made eight passes at 1e7 values: the mean, four steps, mu, the log-likelihood and the
+    information); all equal to the in-memory fit and to the direct sums at the estimate."""
+    from scipy import stats as sst
+
+    from mlefit.estimate import Controls
+    from mlefit.families import real_line
+
+    monkeypatch.setattr(ch, "SAMPLE_SIZE", 4096)
+    x = np.random.default_rng(13).gumbel(8.5, 3.0, 40000)
+    path = write(tmp_path / "x.csv", x)
+    chunked = stream.fit_file(path, "gumbel", chunk_rows=5000)
+    whole = mlefit.fit(read_column(path), "gumbel")
+    same_fit(chunked, whole)
+    (held,) = recording
+    assert chunked.converged and held.passes <= 3
+    theta = tuple(p.estimate for p in whole.parameters)
+    s = real_line.GUMBEL.stats(read_column(path).values, None)
+    assert whole.loglik == pytest.approx(real_line.GUMBEL.loglik(s, theta), rel=1e-14)
+    assert whole.loglik == pytest.approx(float(np.sum(sst.gumbel_r.logpdf(x, *theta))),
+                                         rel=1e-13)
+    solution = real_line.GUMBEL.estimate(s, Controls(max_iter=200, tol=1e-12))
+    np.testing.assert_allclose(solution.at[1], real_line.GUMBEL.observed_information(s, theta), rtol=1e-12)
