@@ -53,3 +53,28 @@ def test_terms_reach_double_precision():
     for qmax in (1e-12, 1e-6, 1e-3, 0.05):
         k = st._terms(qmax)
         assert (k + 1) * qmax ** k <= 2.0 ** -54 < k * qmax ** (k - 1) or k == 1
+
+
+def test_t_quantile_equals_scipy_without_importing_it():
+    from scipy.special import stdtrit
+
+    from mlefit.families.t_quantile import t_quantile
+    for df in np.geomspace(0.1, 1e6, 25):
+        for p in (0.55, 0.75, 0.95, 0.999):
+            assert t_quantile(float(df), p) == pytest.approx(float(stdtrit(df, p)), rel=1e-11), (df, p)
+
+
+def test_a_student_t_fit_does_not_import_scipy(tmp_path):
+    """The fit (starts, Newton, information, report) needs no scipy: its import cost more
+    than the fit of a million values."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "x.csv"
+    path.write_text("x\n" + "\n".join(repr(float(v)) for v in np.random.default_rng(2).standard_t(4, 500)) + "\n")
+    code = ("import sys, mlefit; from mlefit.data import read_column; "
+            f"r = mlefit.fit(read_column({str(path)!r}), 'student_t'); assert r.converged; "
+            "print(sorted(m for m in sys.modules if m.startswith('scipy')))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

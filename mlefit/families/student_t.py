@@ -45,6 +45,7 @@ from .base import Family, Solution, scipy_special, scipy_stats
 from .catalog import BY_NAME, POSITIVE, REAL
 from .continuous import NORMAL
 from .rowwise import Density, Limit
+from .t_quantile import t_quantile
 from .tails import LN2, TINY, _refine, log1mexp
 
 DF_LIMIT = 1e30
@@ -340,7 +341,8 @@ def _starts(s, y):
     median (0 on y) with df matching the ratio of the 90% to the 50% quantile of |y|
     (a tail weight, from 6.3 for the cauchy down to 2.44 for the normal) and sigma from
     the median absolute deviation; and the median and MAD with df = 1. All from y's
-    sample: every value in memory, a subsample of at most 1e6 of them in chunks."""
+    sample: every value in memory, a subsample of at most 1e6 of them in chunks. The t
+    quantiles are the project's own (t_quantile): no scipy on the fit's path."""
     y, w = y.sample()
     n = nm.total_weight(w, y.size)
     mean, m2 = nm.mean_and_m2(y, w)
@@ -353,15 +355,13 @@ def _starts(s, y):
     a = np.abs(y)
     mad, top = nm.weighted_median(a, w), ls.quantiles(a, w, [0.9])[0]
     if mad > 0:
-        stdtrit = scipy_special().stdtrit
-
         def shortfall(v):  # increasing in v = log df; no derivative: bisection
             df = math.exp(v)
-            return top / mad - float(stdtrit(df, 0.95) / stdtrit(df, 0.75)), 0.0
+            return top / mad - t_quantile(df, 0.95) / t_quantile(df, 0.75), 0.0
 
         v = nm.solve_increasing(shortfall, math.log(0.3), math.log(1e3), 0.0, max_iter=60, tol=1e-3)[0]
         df = math.exp(v)
-        out.append((0.0, math.log(mad / float(stdtrit(df, 0.75))), 1.0 / df))
+        out.append((0.0, math.log(mad / t_quantile(df, 0.75)), 1.0 / df))
         out.append((0.0, math.log(mad), 1.0))  # the cauchy: df = 1
     return out
 
