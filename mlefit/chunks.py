@@ -30,7 +30,9 @@ of the values (eager in memory, applied to each chunk on the fly otherwise), sam
 mean_and_m2() and bounds(). In memory sum(fn) is fn(x, w) itself, so a family's
 in-memory results are what they were before the data were wrapped.
 """
+import contextvars
 import math
+import os
 
 import numpy as np
 
@@ -181,6 +183,36 @@ def _read_into(fh, array):
 BLOCK = 1 << 16  # values per call of InMemory.sum's fn (512 KiB of float64)
 
 
+THREADS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1), 4)
+_pool = None
+
+
+def blockwise(x, fn, block=None, f=None):
+    """The sum of fn(f(b), None) over the blocks b of `block` values (BLOCK by default) of
+    a chunk x (f None: fn(b, None)), the chunk cut into THREADS runs of whole blocks, one
+    a core (numpy releases the GIL in its loops): the blocks' results are those of one
+    core in order, and are added in that order (math.fsum for floats), so the sum does
+    not depend on the number of threads. Each thread runs in a copy of the caller's
+    context (numpy's errstate is a context variable)."""
+    block = block or BLOCK
+    starts = range(0, x.size, block)
+
+    def run(part):
+        return [fn(x[i:i + block] if f is None else f(x[i:i + block]), None) for i in part]
+
+    if THREADS < 2 or len(starts) < 2 * THREADS:
+        return total(run(starts)) if len(starts) > 1 else fn(x if f is None else f(x), None)
+    global _pool
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="mlefit-sums")
+    cut = -(-len(starts) // THREADS)
+    futures = [_pool.submit(contextvars.copy_context().run, run, starts[k:k + cut])
+               for k in range(0, len(starts), cut)]
+    return total([r for fut in futures for r in fut.result()])
+
+
 class InMemory:
     """Values in memory with their weights (None: unit weights)."""
 
@@ -233,11 +265,10 @@ class OnChunks:
 
     def sum(self, fn, block=None):
         """fn(x, None) on every chunk (x transformed by f), summed; each chunk's sum is
-        taken block by block as InMemory.sum takes it (the temporaries of fn stay in cache)."""
+        taken block by block (blockwise: f and fn on a block at a time, their temporaries
+        in cache, the blocks shared between the cores)."""
         f = self.f
-        if f is None:
-            return self.chunks.map_sum(lambda x: InMemory(x).sum(fn, block))
-        return self.chunks.map_sum(lambda x: InMemory(f(x)).sum(fn, block))
+        return self.chunks.map_sum(lambda x: blockwise(x, fn, block, f))
 
     def map(self, f, increasing=False):
         """The values f(x), computed chunk by chunk at each visit; with `increasing` (f
@@ -295,7 +326,7 @@ class LogsOnChunks(OnChunks):
 
     def sum(self, fn, block=None):
         g = self.g
-        return self.chunks.log_sum(lambda y: InMemory(y if g is None else g(y)).sum(fn, block), self.ref)
+        return self.chunks.log_sum(lambda y: blockwise(y, fn, block, g), self.ref)
 
     def map(self, f, increasing=False):
         """The values f(log(x / ref)) (after this one's transform), computed chunk by chunk."""

@@ -348,7 +348,9 @@ def _starts(s, y):
     mean, m2 = nm.mean_and_m2(y, w)
     sd = math.sqrt(m2)
     out = [(mean, math.log(sd), 0.0)]
-    kurtosis = nm.wsum(((y - mean) / sd) ** 4, w) / n - 3.0
+    d2 = (y - mean) / sd
+    d2 *= d2
+    kurtosis = nm.wsum(d2 * d2, w) / n - 3.0  # (d2 * d2: ** 4 calls pow, 6x slower)
     if kurtosis > 0:
         df = 4.0 + 6.0 / kurtosis
         out.append((mean, math.log(sd * math.sqrt((df - 2.0) / df)), 1.0 / df))
