@@ -86,12 +86,13 @@ class LocalChunks(Chunks):
     (log(centre / ref) is exact enough: for values clustered within a factor 2, the
     difference centre - ref is exact)."""
 
-    def __init__(self, chunk_rows=DEFAULT_CHUNK_ROWS, sample_size=None, dir=None, logs=False):
+    def __init__(self, chunk_rows=DEFAULT_CHUNK_ROWS, sample_size=None, dir=None, logs=False, moments=False):
         if chunk_rows is None or chunk_rows < 1:
             raise ValueError(f"chunk_rows must be a positive number of values (got {chunk_rows})")
         import tempfile
 
         self.logs, self.centre = logs, None
+        self.moments, self.shift, self._held = moments, None, []
         self.chunk_rows = int(chunk_rows)
         self.sample_size = max(int(SAMPLE_SIZE if sample_size is None else sample_size), 1)
         self.n, self.lo, self.hi = 0, math.inf, -math.inf
@@ -109,9 +110,14 @@ class LocalChunks(Chunks):
         if self.logs:
             if self.centre is None:  # the first chunk's least value: the logs of the rest are log1p's
                 self.centre = low
-            self._file.write(memoryview(nm.log_about(x, self.centre, high)).cast("B"))
+            held = nm.log_about(x, self.centre, high)
         else:
-            self._file.write(memoryview(x).cast("B"))
+            held = x
+        self._file.write(memoryview(held).cast("B"))
+        if self.moments:  # the shifted sums of what is held, while it is in memory
+            if self.shift is None:
+                self.shift = nm.a_value(held)
+            self._held.append(nm.shifted_sums(held, None, self.shift))
         first = (-self.n) % self._stride  # the first position in x that is a multiple of the stride
         kept = np.array(x[first::self._stride])  # a copy: the chunk itself is not kept alive
         self.n += x.size
@@ -145,6 +151,14 @@ class LocalChunks(Chunks):
             return super().log_sum(fn, ref)
         shift = nm.log_ratio_scalar(ref, self.centre)  # log(x/ref) = log(x/centre) - log(ref/centre)
         return self.map_sum(lambda z: fn(np.subtract(z, shift, out=z)))
+
+    def held_sums(self):
+        """With moments=True: (shift, (sum (v - shift), sum (v - shift)^2, sum v)) over the
+        values v held (x, or log(x / centre) with logs=True), summed as they were
+        appended (numerics.shifted_sums; the chunks' sums added by math.fsum); else None."""
+        if not (self.moments and self._held):
+            return None
+        return self.shift, total(self._held)
 
     def sample(self):
         if self._sample is None:
@@ -237,6 +251,10 @@ class InMemory:
         return total([fn(x[i:i + block], None if w is None else w[i:i + block])
                       for i in range(0, x.size, block)])
 
+    def total(self):
+        """The (weighted) sum of the values."""
+        return self.sum(lambda x, w: nm.wsum(x, w))
+
     def map(self, f, increasing=False):
         """The values f(x) (computed now), with the same weights."""
         return InMemory(f(self.x), self.w, self.n)
@@ -287,15 +305,31 @@ class OnChunks:
         s = self.chunks.sample()
         return (s if self.f is None else self.f(s)), None
 
+    def _held(self):
+        """(shift, shifted sums) of these values as the chunks summed them when they were
+        appended (LocalChunks(moments=True)): for untransformed values; else None."""
+        held = getattr(self.chunks, "held_sums", None)
+        return held() if held is not None and self.f is None else None
+
+    def total(self):
+        """The sum of the values: from the sums the chunks kept, else a pass."""
+        held = self._held()
+        return held[1][2] if held is not None else self.sum(lambda x, w: nm.wsum(x, w))
+
     def mean_and_m2(self):
         """nm.mean_and_m2: one pass about a value of the sample (a second about the mean
         where that one is not within its error bound), else the mean, then the
-        compensated squares about it."""
+        compensated squares about it. The first pass's sums are those the chunks kept
+        where they kept them (_held: no pass)."""
         n = self.n
         sample = self.sample()[0]
-        if sample.size:
-            got = nm.moments_by_shifts(lambda a: self.sum(lambda x, w: nm.shifted_sums(x, w, a)), n,
-                                       nm.a_value(sample))
+        held = self._held()
+        if held is not None or sample.size:
+            def sums(a):
+                if held is not None and a == held[0]:
+                    return held[1]
+                return self.sum(lambda x, w: nm.shifted_sums(x, w, a))
+            got = nm.moments_by_shifts(sums, n, held[0] if held is not None else nm.a_value(sample))
             if got is not None:
                 return got
         mean = self.sum(lambda x, w: nm.wsum(x, w)) / n
@@ -327,6 +361,19 @@ class LogsOnChunks(OnChunks):
     def sum(self, fn, block=None):
         g = self.g
         return self.chunks.log_sum(lambda y: blockwise(y, fn, block, g), self.ref)
+
+    def _held(self):
+        """The kept shifted sums of log(x / centre) (LocalChunks(logs=True, moments=True)),
+        as sums of y = log(x / ref) = log(x / centre) - c: the same differences about the
+        shift less c, and the sum less n c; None where not kept, or transformed (g)."""
+        chunks = self.chunks
+        held = getattr(chunks, "held_sums", None)
+        held = held() if held is not None and self.g is None and getattr(chunks, "logs", False) else None
+        if held is None:
+            return None
+        c = nm.log_ratio_scalar(self.ref, chunks.centre)
+        shift, (s, q, r) = held
+        return shift - c, (s, q, r - self.n * c)
 
     def map(self, f, increasing=False):
         """The values f(log(x / ref)) (after this one's transform), computed chunk by chunk."""

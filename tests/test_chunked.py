@@ -375,3 +375,32 @@ def test_blockwise_sums_on_both_cores_equal_the_sums_on_one(monkeypatch):
     y[123] = 1.0
     assert ch.blockwise(y, lambda v, w: float(np.sum(v)), 1000) == ch.total(
         [float(np.sum(y[i:i + 1000])) for i in range(0, y.size, 1000)])
+
+
+def test_moments_kept_as_the_file_is_read(tmp_path, recording):
+    """LocalChunks(moments=True) sums what it holds as it is appended: the mean and spread
+    (of the logs, for chunks holding logs) and the sum of the logs come from those sums,
+    equal to the passes' to rounding, and student_t, weibull and log_logistic make no pass
+    for them (each made one as the file was read): their passes are their Newton steps
+    (and student_t's ties)."""
+    rng = np.random.default_rng(21)
+    for logs in (False, True):
+        x = rng.gamma(3.0, 2.0, 5000) + (1e6 if logs else 0.0)  # (logs clustered far from 0)
+        with LocalChunks(chunk_rows=300, moments=True, logs=logs) as kept, LocalChunks(chunk_rows=300, logs=logs) as plain:
+            for part in np.array_split(x, 7):
+                kept.append(part)
+                plain.append(part)
+            views = ((ch.LogsOnChunks(kept, 1e6), ch.LogsOnChunks(plain, 1e6)) if logs else
+                     (OnChunks(kept), OnChunks(plain)))
+            got, want = views[0].mean_and_m2(), views[1].mean_and_m2()
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+            assert views[0].total() == pytest.approx(views[1].total(), rel=1e-13, abs=1e-9)
+            assert kept.held_sums() is not None and plain.held_sums() is None
+    for name, sampler in (("student_t", lambda r: r.standard_t(5, 6000)), ("weibull", lambda r: r.weibull(1.5, 6000)),
+                          ("log_logistic", lambda r: np.exp(r.logistic(1.0, 0.4, 6000)))):
+        Recording.made.clear()
+        path = write(tmp_path / f"{name}.csv", sampler(rng))
+        chunked = stream.fit_file(path, name, chunk_rows=700)
+        same_fit(chunked, mlefit.fit(read_column(path), name))
+        (held,) = Recording.made
+        assert held.moments and held.passes <= chunked.iterations + (1 if name == "student_t" else 0), name

@@ -336,8 +336,8 @@ def _weibull_stats(x, w, span=None):
 def _weibull_chunked(chunks):
     """The stats of values held in chunks (mlefit.chunks): y = log(x / max x) to full
     precision (numerics.log_about), from logs the chunks hold (LocalChunks(logs=True),
-    taken once as the file was read) or take at each visit; the mean and spread of y in
-    one pass."""
+    taken once as the file was read) or take at each visit; the mean and spread of y from
+    the sums the chunks kept as the file was read (LocalChunks(moments=True)), else in one pass."""
     hi = float(chunks.hi)
     ys = LogsOnChunks(chunks, hi)
     n = ys.n
@@ -604,6 +604,7 @@ WEIBULL = Family(
     stats=_weibull_stats,
     chunked_stats=_weibull_chunked,
     chunked_logs=True,
+    chunked_moments=True,
     estimate=_weibull_estimate,
     loglik=_weibull_loglik,
     logpdf=_weibull_logpdf,

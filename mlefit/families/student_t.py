@@ -382,7 +382,8 @@ def _stats(x, w):
 
 def _chunked_stats(chunks):
     """The stats of values held in chunks (mlefit.chunks): the location-scale ones
-    (centre and spread from the sample) and the normal fit's moments, exact (two passes)."""
+    (centre and spread from the sample) and the normal fit's moments, exact (from the sums
+    the chunks kept as the file was read: LocalChunks(moments=True); else by passes)."""
     s = ls.chunked(chunks)
     mean, m2 = s.data.mean_and_m2()
     s.normal = SimpleNamespace(n=s.n, mean=mean, m2=m2, jacobian=0.0)  # NORMAL's stats
@@ -628,6 +629,7 @@ STUDENT_T = Family(
     spec=BY_NAME["student_t"],
     stats=_stats,
     chunked_stats=_chunked_stats,
+    chunked_moments=True,
     estimate=_estimate,
     loglik=_loglik,
     logpdf=_logpdf,
