@@ -404,3 +404,25 @@ def test_moments_kept_as_the_file_is_read(tmp_path, recording):
         same_fit(chunked, mlefit.fit(read_column(path), name))
         (held,) = Recording.made
         assert held.moments and held.passes <= chunked.iterations + (1 if name == "student_t" else 0), name
+
+
+def test_weibull_in_chunks_starts_from_the_samples_shape(tmp_path, monkeypatch, recording):
+    """The shape is first fitted on the chunks' sample, and Newton on all the values
+    starts there (from the moments start it made four passes at 1e7 values, now three):
+    the fit is the in-memory one."""
+    from mlefit.families import continuous
+
+    monkeypatch.setattr(ch, "SAMPLE_SIZE", 16384)
+    shapes, power_sums = [], continuous._weibull_power_sums
+
+    def spy(s, k, *args):
+        shapes.append((s.ys.in_memory, k))
+        return power_sums(s, k, *args)
+    monkeypatch.setattr(continuous, "_weibull_power_sums", spy)
+    path = write(tmp_path / "x.csv", 3.0 * np.random.default_rng(8).weibull(1.7, 40000))
+    chunked = stream.fit_file(path, "weibull", chunk_rows=5000)
+    same_fit(chunked, mlefit.fit(read_column(path), "weibull"))
+    (held,) = recording
+    first = next(k for in_memory, k in shapes if not in_memory)
+    assert first == pytest.approx(mlefit.fit(held.sample(), "weibull").parameters[0].estimate, rel=1e-9)
+    assert chunked.converged and held.passes == chunked.iterations <= 3
