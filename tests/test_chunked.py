@@ -426,3 +426,24 @@ def test_weibull_in_chunks_starts_from_the_samples_shape(tmp_path, monkeypatch, 
     first = next(k for in_memory, k in shapes if not in_memory)
     assert first == pytest.approx(mlefit.fit(held.sample(), "weibull").parameters[0].estimate, rel=1e-9)
     assert chunked.converged and held.passes == chunked.iterations <= 3
+
+
+def test_chunks_are_mapped_copy_on_write(monkeypatch):
+    """LocalChunks.map_sum maps each chunk from the temporary file (no copy): a fn that
+    overwrites its chunk changes nothing held (the next pass sees the values), chunks at
+    offsets that are not page multiples are mapped whole, and the sums equal those of the
+    chunks read into a buffer (the path where the file cannot be mapped)."""
+    x = np.random.default_rng(6).standard_normal(5003)
+    with LocalChunks(chunk_rows=333) as c:
+        c.append(x)
+
+        def spoil(v):
+            out = float(np.sum(v)), float(v.size)
+            v *= 0.0
+            return out
+        first, second = c.map_sum(spoil), c.map_sum(spoil)
+        assert first == second and first[1] == 5003.0 and first[0] == pytest.approx(x.sum(), rel=1e-12)
+        mapped = c.map_sum(lambda v: v[::50].copy().sum())
+        monkeypatch.setattr(LocalChunks, "_map", lambda self, start, size: (None, 0))
+        assert c.map_sum(lambda v: v[::50].copy().sum()) == mapped
+        assert c.map_sum(spoil) == first
