@@ -447,3 +447,28 @@ def test_chunks_are_mapped_copy_on_write(monkeypatch):
         monkeypatch.setattr(LocalChunks, "_map", lambda self, start, size: (None, 0))
         assert c.map_sum(lambda v: v[::50].copy().sum()) == mapped
         assert c.map_sum(spoil) == first
+
+
+def test_logs_are_shifted_a_block_at_a_time_not_in_the_mapped_chunk(monkeypatch):
+    """LogsOnChunks over chunks that hold logs subtracts log(ref / centre) block by block
+    (LocalChunks.log_shift), equal to the shift of the whole chunk, and leaves the
+    mapped chunk unwritten (an in-place shift copied its pages one fault at a time)."""
+    x = np.random.default_rng(12).weibull(1.5, 7001) + 0.5
+    with LocalChunks(chunk_rows=1000, logs=True) as c:
+        c.append(x)
+        seen = []
+        real = c.map_sum
+
+        def watched(fn):
+            def check(z):
+                before = z.copy()
+                out = fn(z)
+                seen.append(np.array_equal(before, z))
+                return out
+            return real(check)
+        monkeypatch.setattr(c, "map_sum", watched)
+        got = ch.LogsOnChunks(c, 2.0).sum(lambda y, w: (float(np.sum(y)), float(np.sum(y * y))), 500)
+        want = ch.total([(float(np.sum(b)), float(np.sum(b * b)))
+                         for b in (np.log(x / 2.0)[i:i + 500] for i in range(0, x.size, 500))])
+        assert got == pytest.approx(want, rel=1e-12) and seen and all(seen)
+        assert c.log_shift(2.0) == pytest.approx(np.log(2.0 / c.centre), rel=1e-15)
