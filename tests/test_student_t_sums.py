@@ -34,8 +34,12 @@ def test_phi_sums_equal_the_elementwise_sums(eta, weighted):
 
 def test_phi_sums_against_mpmath():
     mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
     z = np.linspace(-6.0, 6.0, 97)
+    with mpmath.workdps(40):  # (not mp.dps = 40: that would outlive the test)
+        check_against_mpmath(mpmath, z)
+
+
+def check_against_mpmath(mpmath, z):
     for eta in (1e-3, 0.05, 0.4):
         q = eta * z * z
         phi = lambda t: mpmath.log1p(t) / t  # noqa: E731
