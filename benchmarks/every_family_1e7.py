@@ -2,36 +2,46 @@
 within 1.3x for every family), in one run, best of 2 interleaved fresh processes
 (the least wall time and, separately, the least CPU time of the runs; the largest peak).
 
-Usage: python3 benchmarks/every_family_1e7.py DATA_DIR [--families a,b,...] [--before SRC], with the
-files of benchmarks/cli_end_to_end.py --data-dir DATA_DIR (gamma_10000000_1.csv, normal_..., counts_...,
-nbcounts_...) and bin_1e7.csv (1e7 rows of 0/1). Prints a markdown table. --families: only these;
---repeat N: best of N (default 2); --before SRC: also run mlefit from the source tree SRC (e.g. `git archive` of an older commit),
-interleaved with this one, a row "(before)" each."""
-import argparse, os, resource, subprocess, sys, time
+Usage: python3 benchmarks/every_family_1e7.py DATA_DIR [--families a,b,...] [--before SRC] [--repeat N],
+with the files of benchmarks/cli_end_to_end.py --data-dir DATA_DIR (gamma_10000000_1.csv, normal_...,
+counts_..., nbcounts_...), bin_1e7.csv (1e7 rows of 0/1), and, for the families added later, beta_1e7.csv
+(beta(2, 5) draws, 6 decimals), binom_1e7.csv (binomial(20, 0.3) counts) and cat_1e7.csv (labels a-d);
+cases whose file is missing are skipped. Prints a markdown table. --families: only these; --repeat N
+(alias --runs): best of N (default 2); --before SRC (alias --against): also run mlefit from the source
+tree SRC (e.g. `git archive` of an older commit), interleaved with this one, a row "(before)" each.
+This checkout's mlefit is the one run (from its own directory: `python -m` puts the working directory
+first on sys.path)."""
+import argparse, os, subprocess, sys, time
 ap = argparse.ArgumentParser()
 ap.add_argument("data_dir", nargs="?", default=".")
 ap.add_argument("--families", default=None)
-ap.add_argument("--before", default=None)
-ap.add_argument("--repeat", type=int, default=2, help="runs of each, the best kept (default 2)")
+ap.add_argument("--before", "--against", dest="before", default=None)
+ap.add_argument("--repeat", "--runs", dest="repeat", type=int, default=2, help="runs of each, the best kept (default 2)")
 args = ap.parse_args()
-D = args.data_dir
+D = os.path.abspath(args.data_dir)
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 files = {"gamma": f"{D}/gamma_10000000_1.csv", "normal": f"{D}/normal_10000000_1.csv",
-         "counts": f"{D}/counts_10000000_1.csv", "nbcounts": f"{D}/nbcounts_10000000_1.csv", "bin": f"{D}/bin_1e7.csv"}
+         "counts": f"{D}/counts_10000000_1.csv", "nbcounts": f"{D}/nbcounts_10000000_1.csv", "bin": f"{D}/bin_1e7.csv",
+         "beta": f"{D}/beta_1e7.csv", "binom": f"{D}/binom_1e7.csv", "cat": f"{D}/cat_1e7.csv"}
 cases = [("normal", "normal"), ("normal", "logistic"), ("normal", "cauchy"), ("normal", "gumbel"), ("normal", "student_t"),
          ("normal", "laplace"), ("normal", "huber:1.345"), ("normal", "asymmetric_laplace:0.5"),
+         ("normal", "normal_mixture:2"),
          ("gamma", "gamma"), ("gamma", "exponential"), ("gamma", "lognormal"), ("gamma", "weibull"), ("gamma", "log_logistic"),
          ("gamma", "inverse_gaussian"), ("gamma", "half_normal"), ("gamma", "rayleigh"), ("gamma", "pareto"), ("gamma", "uniform"),
+         ("gamma", "weibull3"), ("gamma", "gamma3"), ("gamma", "lognormal3"), ("beta", "beta"),
          ("counts", "poisson"), ("counts", "geometric"), ("counts", "zero_inflated_poisson"), ("nbcounts", "negative_binomial"),
-         ("bin", "bernoulli")]
+         ("bin", "bernoulli"), ("binom", "binomial:20"), ("binom", "beta_binomial:20"), ("cat", "categorical")]
 if args.families:
     wanted = args.families.split(",")
     cases = [c for c in cases if c[1] in wanted]
-trees = [("", os.environ.get("PYTHONPATH"))] + ([(" (before)", args.before)] if args.before else [])
+cases = [c for c in cases if os.path.exists(files[c[0]])]
+trees = [("", HERE)] + ([(" (before)", os.path.abspath(args.before))] if args.before else [])
 FLOOR = "import sys, pyarrow.csv as c; c.read_csv(sys.argv[1])"
+
 
 def run(cmd, tree=None):
     env = dict(os.environ)
-    if tree:  # and run from there: `python -m` puts the working directory first on sys.path
+    if tree:
         env["PYTHONPATH"] = tree
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tree or None)
@@ -41,12 +51,14 @@ def run(cmd, tree=None):
         return None
     return t, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
 
+
 def keep(old, new):
     """The least wall time and the least CPU time of the runs (each on its own: under load
     the quickest run is not the one that spent least CPU), and the largest peak."""
     if new is None or old is None:
         return old or new
     return min(old[0], new[0]), min(old[1], new[1]), max(old[2], new[2])
+
 
 floors = {}
 print("| family | file | mlefit s | floor s | / floor | CPU s | floor CPU s | CPU / floor CPU | peak MiB |")

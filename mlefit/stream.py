@@ -238,7 +238,7 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     counts, chunks = None, None
     if fam.merge is None and fam.chunked_stats is not None:
         _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
-        chunks = LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=fam.chunked_logs)
+        chunks = LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=fam.chunked_logs, moments=fam.chunked_moments)
     elif fam.merge is None:
         counts = _Counts()
     try:

@@ -380,7 +380,10 @@ def test_logistic_and_gumbel_equal_scipy_fit_over_many_blocks(name, dist):
 
 def test_newton_maximiser_evaluates_each_point_once():
     """locscale.maximise evaluates each trial with its derivatives and reuses them at the
-    next iteration: one evaluation (one pass over the data) per iteration, plus the start."""
+    next iteration: one evaluation (one pass over the data) per iteration, the start's
+    included; it stops at the point whose own Newton step is within tol, the point it
+    evaluated last (that step is not taken: no evaluation to move by less than tol), and
+    that point's gradient is then within tol of zero."""
     from mlefit.families import locscale
     calls = []
 
@@ -394,7 +397,12 @@ def test_newton_maximiser_evaluates_each_point_once():
 
     u, it, ok, _ = locscale.maximise(f, (3.0, 0.0), scale=lambda u: np.ones(2), max_iter=50, tol=1e-10)
     assert ok and u == pytest.approx([1.0, -2.0], abs=1e-8)
-    assert len(calls) == it + 1 and all(calls)
+    assert len(calls) == it and all(calls)
+    _, g, h = f(u, True)
+    assert np.max(np.abs(np.linalg.solve(h, g))) <= 1e-10  # the stop is verified at u itself
+    calls.clear()  # a start at the maximum: one evaluation, no step
+    u2, it2, ok2, _ = locscale.maximise(f, u, scale=lambda u: np.ones(2), max_iter=50, tol=1e-10)
+    assert ok2 and it2 == 1 and len(calls) == 1 and np.array_equal(u2, u)
 
 
 def test_logistic_parts_match_scipy_far_into_the_tails():

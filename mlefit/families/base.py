@@ -94,6 +94,9 @@ class Family:
         (NaN outside the parameter space), equal to scipy's to rounding.
     chunked_logs: chunked_stats visits the values only through chunks.log_sum (weibull),
         so a file's chunks may hold log x, taken once as it is read (LocalChunks(logs=True)).
+    chunked_moments: chunked_stats takes the mean and spread (or the sum) of the values
+        (of their logs, with chunked_logs), which LocalChunks(moments=True) then sums as
+        the file is read: no pass over the chunks for them.
     """
 
     spec: Spec
@@ -122,6 +125,7 @@ class Family:
     merge: Optional[Callable] = None
     chunked_stats: Optional[Callable] = None
     chunked_logs: bool = False
+    chunked_moments: bool = False
     min_n: int = 1
     needs_spread: bool = False
     info_note: str = ""

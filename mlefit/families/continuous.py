@@ -357,8 +357,8 @@ def _weibull_stats(x, w, span=None):
 def _weibull_chunked(chunks):
     """The stats of values held in chunks (mlefit.chunks): y = log(x / max x) to full
     precision (numerics.log_about), from logs the chunks hold (LocalChunks(logs=True),
-    taken once as the file was read) or take at each visit; the mean and spread of y in
-    one pass."""
+    taken once as the file was read) or take at each visit; the mean and spread of y from
+    the sums the chunks kept as the file was read (LocalChunks(moments=True)), else in one pass."""
     hi = float(chunks.hi)
     ys = LogsOnChunks(chunks, hi)
     n = ys.n
@@ -450,6 +450,8 @@ def _weibull_estimate(s, controls):
         return lo, hi
 
     t0 = math.log(math.pi / (math.sqrt(6.0) * s.sd))
+    if not s.ys.in_memory:  # values in chunks: from the shape on their sample (two or three passes, not four)
+        t0 = _sample_shape(s, controls, t0)
     f0 = h(t0)[0]
     lo, hi = (t0, t0 + 1.0) if f0 < 0 else (t0 - 1.0, t0)  # (where h(t0) is NaN, the solver says what it finds)
     if f0 == 0:
@@ -472,6 +474,23 @@ def _weibull_estimate(s, controls):
     return Solution(theta, "Newton on the profile equation in the shape",
                     it, ok, "" if ok else f"shape did not converge in {it} iteration(s)",
                     (k0, math.exp(s.top - a0 + math.log(s00 / s.n) / k0)), at=at)
+
+
+def _sample_shape(s, controls, t0):
+    """log k of the fit to the sample of the chunks' values (the logs y of the sample, with
+    the same top), or t0 where that does not converge: within sampling error of the
+    shape on all of them."""
+    ys = np.array(s.ys.sample()[0])
+    n = float(ys.size)
+    if n < 2:
+        return t0
+    ybar, m2 = nm.mean_and_m2(ys)
+    if not m2 > 0:
+        return t0
+    sample = SimpleNamespace(n=n, ys=InMemory(ys, None, n), top=s.top, hi=s.hi, ybar=ybar,
+                             sumlog=n * (s.top + ybar), sd=math.sqrt(m2))
+    fit = _weibull_estimate(sample, controls)
+    return math.log(fit.theta[0]) if fit.converged else t0
 
 
 def weibull_right_censored(seen, w_seen, all_x, w_all, controls):
@@ -625,6 +644,7 @@ WEIBULL = Family(
     stats=_weibull_stats,
     chunked_stats=_weibull_chunked,
     chunked_logs=True,
+    chunked_moments=True,
     estimate=_weibull_estimate,
     loglik=_weibull_loglik,
     logpdf=_weibull_logpdf,

@@ -66,7 +66,7 @@ def _ll_from(logs, c=1.0):
     """The location-scale stats of y = log(x / c) (the logs given), c and sum log x."""
     s = ls.from_data(logs)
     s.c = c
-    s.sumlog = logs.sum(lambda y, w: nm.wsum(y, w)) + s.n * math.log(c)
+    s.sumlog = logs.total() + s.n * math.log(c)  # (in chunks: summed as the file was read)
     return s
 
 
@@ -126,6 +126,7 @@ LOG_LOGISTIC = Family(
     stats=_ll_stats,
     chunked_stats=_ll_chunked,
     chunked_logs=True,
+    chunked_moments=True,
     estimate=_ll_estimate,
     loglik=_ll_loglik,
     logpdf=_ll_logpdf,

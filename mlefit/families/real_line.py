@@ -16,7 +16,9 @@ information and the Newton maximiser are in locscale.py.
   beta = mean(x) - sum x e^{-x/beta} / sum e^{-x/beta}, increasing in beta (its
   derivative is 1 + weighted var(x)/beta^2), by bracketed Newton in log beta with the
   exponentials shifted by min(x), from the moments fit (beta = sd sqrt(6)/pi,
-  mu = mean - Euler's gamma beta); then mu = -beta log(mean e^{-x/beta}) in closed form.
+  mu = mean - Euler's gamma beta; values in chunks: from the root on their sample); then
+  mu = -beta log(mean e^{-x/beta}) in closed form, and the log-likelihood and information
+  from the power sums at the root (no pass for them).
 
 All four fit a file chunk by chunk (Family.chunked_stats, locscale.chunked): every sum
 is a pass over the chunks, and the start values come from their sample.
@@ -138,33 +140,76 @@ def _gumbel_power_sums(y, w, b):
 def _gumbel_estimate(s, controls):
     """On y = (x - min x)/spread >= 0, b = beta/spread solves
     h(b) = b - mean(y) + sum y e^{-y/b} / sum e^{-y/b} = 0 (e^{-y/b} <= 1: no overflow);
-    h is increasing, with dh/dlog b = b + var_b(y)/b (var_b: weighted by e^{-y/b})."""
+    h is increasing, with dh/dlog b = b + var_b(y)/b (var_b: weighted by e^{-y/b}). From
+    the moments fit of the sample; for values held in chunks, from the root on their
+    sample (within sampling error of the root on all of them: Newton's quadratic
+    convergence then needs two or three passes). The estimate is the last point
+    evaluated (the root to tol), and its log-likelihood and information come from the
+    power sums there (_gumbel_at): no pass for them."""
     low, spread = s.data.bounds()[0], s.spread
     y = s.data.map(lambda x: (x - low) / spread)
-    ysum, w0 = y.sum(lambda v, w: (nm.wsum(v, w), nm.wsum(v == 0.0, w)))  # w0: the weight at y = 0
-    ybar = ysum / s.n
+    ys, ws = y.sample()  # the moments start (all the values in memory)
+    v0 = math.log(math.sqrt(nm.mean_and_m2(ys, ws)[1]) * math.sqrt(6.0) / math.pi)
+    b0 = math.exp(v0)
+    if not y.in_memory:
+        # (b is the same for y shifted: the sample's own minimum at 0 keeps its bracket's w0 > 0)
+        v, _, ok, _, _ = _gumbel_root(ls.InMemory(ys - ys.min()), float(ys.size), v0, controls)
+        v0 = v if ok else v0
+    v, it, ok, power, ybar = _gumbel_root(y, s.n, v0, controls)
+    b = math.exp(v)
+    m = -b * math.log(power[0] / s.n)
+    theta = (low + spread * m, spread * b)
+    start = (low + s.spread * (ybar - EULER_GAMMA * b0), s.spread * b0)  # the moments fit
+    return Solution(theta, GUMBEL_METHOD, it, ok, "" if ok else f"beta did not converge in {it} iteration(s)",
+                    start, _gumbel_at(s.n, power, ybar, m, b, spread))
 
-    def sums(b):
-        return y.sum(lambda v, w: _gumbel_power_sums(v, w, b))
+
+def _gumbel_root(y, n, v0, controls):
+    """(log b, iterations, converged, the power sums at b, mean(y)): the root of the profile
+    equation on the values y (chunks.InMemory or OnChunks, n of them), from log b = v0,
+    where the mean of y and the weight at y = 0 (for the bracket) are summed in the first
+    pass, with the power sums at v0. b is the last point evaluated: its Newton step is
+    within tol (solve_increasing's returned point, one step on, is not evaluated)."""
+    first = y.sum(lambda v, w: (*_gumbel_power_sums(v, w, math.exp(v0)), nm.wsum(v, w), nm.wsum(v == 0.0, w)))
+    ybar, w0 = first[3] / n, first[4]  # w0: the weight at y = 0
+    last = {v0: first[:3]}
 
     def h(v):
+        if v not in last:
+            b = math.exp(v)
+            last.clear()
+            last[v] = y.sum(lambda t, w: _gumbel_power_sums(t, w, b))
+        s0, s1, s2 = last[v]
         b = math.exp(v)
-        s0, s1, s2 = sums(b)
         m = s1 / s0
         return b - ybar + m, b + max(s2 / s0 - m * m, 0.0) / b
 
     # a bracket from 0 <= m(b) <= n b / (e w0) (y e^{-y/b} <= b/e):
     # h(2 mean(y)) >= mean(y) > 0 and h(b) <= b (1 + n/(e w0)) - mean(y) < 0 below
-    lo, hi = math.log(0.5 * ybar / (1.0 + s.n / (math.e * w0))), math.log(2.0 * ybar)
-    ys, ws = y.sample()  # the moments start (all the values in memory)
-    v0 = math.log(math.sqrt(nm.mean_and_m2(ys, ws)[1]) * math.sqrt(6.0) / math.pi)
-    v, it, ok = nm.solve_increasing(h, lo, hi, v0, max_iter=controls.max_iter, tol=controls.tol)
+    lo, hi = math.log(0.5 * ybar / (1.0 + n / (math.e * w0))), math.log(2.0 * ybar)
+    _, it, ok = nm.solve_increasing(h, lo, hi, v0, max_iter=controls.max_iter, tol=controls.tol)
+    (v, power), = last.items()
+    return v, it, ok, power, ybar
 
-    b, b0 = math.exp(v), math.exp(v0)
-    theta = (low + s.spread * (-b * math.log(sums(b)[0] / s.n)), s.spread * b)
-    start = (low + s.spread * (ybar - EULER_GAMMA * b0), s.spread * b0)  # the moments fit
-    return Solution(theta, GUMBEL_METHOD, it, ok,
-                    "" if ok else f"beta did not converge in {it} iteration(s)", start)
+
+def _gumbel_at(n, power, ybar, m, b, spread):
+    """(log-likelihood, observed information in (mu, beta)) at the profile estimate from
+    the power sums s_k = sum y^k e^{-y/b} there: with z = (y - m)/b and m = -b log(s0/n),
+    sum e^{-z} = n, sum z = n (mean(y) - m)/b, sum z e^{-z} = n (s1/s0 - m)/b and
+    sum z^2 e^{-z} = n (var_b + (s1/s0 - m)^2)/b^2, so the log-likelihood is
+    -sum z - n - n log beta and the Hessian is locscale.sums' with l' = e^{-z} - 1,
+    l'' = -e^{-z} (beta = spread b: the same z on x)."""
+    s0, s1, s2 = power
+    mean_b = s1 / s0
+    e0, z1 = n, n * (ybar - m) / b
+    e1 = n * (mean_b - m) / b
+    e2 = n * (max(s2 / s0 - mean_b * mean_b, 0.0) + (mean_b - m) ** 2) / (b * b)
+    beta = spread * b
+    loglik = -z1 - e0 - n * math.log(beta)
+    g = np.array([-(e0 - n) / beta, -(e1 - z1) - n])
+    cross = (-e1 + (e0 - n)) / beta
+    hess = np.array([[-e0 / beta ** 2, cross], [cross, -e2 + (e1 - z1)]])
+    return loglik, ls._information(g, hess, beta)
 
 
 GUMBEL = _family(

@@ -45,6 +45,7 @@ from .base import Family, Solution, scipy_special, scipy_stats
 from .catalog import BY_NAME, POSITIVE, REAL
 from .continuous import NORMAL
 from .rowwise import Density, Limit
+from .t_quantile import t_quantile
 from .tails import LN2, TINY, _refine, log1mexp
 
 DF_LIMIT = 1e30
@@ -123,6 +124,99 @@ def _const(eta, order):
     return out
 
 
+SERIES_BELOW = 0.1  # phi and its derivatives by their power series where q is below this
+TINY_Q = 1e-30  # below it _series_sums multiplies z^4 and z^6 in (q^(j+2) could underflow)
+SUMS_BLOCK = 8192  # values a call of _sums' part: its temporaries (64 KiB each) stay in L2, and its dot
+#                   products stay below OpenBLAS's size for threads (waking them cost 0.7 ms a product at 12000)
+
+
+def _terms(qmax):
+    """How many terms of the series of phi, phi', phi'' reach double precision for q up to
+    qmax < SERIES_BELOW: the rest, below (K + 1) qmax^K/(1 - qmax), is under 2^-54 of the
+    leading term (2/3 for phi''); _TERMS at qmax = 0.1, 1 at q = 0 (the normal limit)."""
+    k = 1
+    while k < _TERMS and (k + 1) * qmax ** k > 2.0 ** -54 * (2.0 / 3.0) * (1.0 - qmax):
+        k += 1
+    return k
+
+
+def _phi_sums(z2, q, eta, order, w):
+    """[sum z^2 phi(q), sum z^4 phi'(q), sum z^6 phi''(q)][:order + 1] (weighted by w when
+    given) over values with q = eta z^2: where every q is below SERIES_BELOW, by the power
+    series of phi, phi' and phi'' summed term by term (_series_sums: no polynomial
+    evaluated at every value); else from log1p(q) (phi' = (r - phi)/q, phi'' = -(r^2 +
+    2 phi')/q, r = 1/(1 + q), which keep their relative precision for q >= SERIES_BELOW),
+    the values below SERIES_BELOW by their series (the log-likelihood alone: z^2 phi =
+    log1p(q)/eta at every value)."""
+    if q.size == 0:
+        return [0.0] * (order + 1)
+    qmax = float(q.max())
+    if qmax < SERIES_BELOW:
+        return _series_sums(z2, q, eta, order, w, qmax)
+    if order == 0:
+        return [nm.wsum(np.log1p(q), w) / eta]
+    small = q < SERIES_BELOW
+    if not small.any():
+        return _direct_sums(z2, q, eta, order, w)
+    big = ~small
+    ws, wb = (None, None) if w is None else (w[small], w[big])
+    qs = q[small]
+    return [a + b for a, b in zip(_series_sums(z2[small], qs, eta, order, ws, float(qs.max())),
+                                  _direct_sums(z2[big], q[big], eta, order, wb))]
+
+
+def _series_sums(z2, q, eta, order, w, qmax):
+    """_phi_sums where every q <= qmax < SERIES_BELOW: sum_j c_j S_j with the power sums
+    S_j = sum z^(2i + 2) q^j of the series' terms (each within qmax^j of the first: no
+    cancellation), as many as qmax needs (_terms). With q = eta z^2, sum z^4 q^j =
+    sum z^2 q^(j+1)/eta and sum z^6 q^j = sum z^2 q^(j+2)/eta^2: one running product
+    z^2 q^j gives all three (where qmax > TINY_Q; below it, where q^(j+2) could
+    underflow, z^4 and z^6 are multiplied in)."""
+    k = _terms(qmax)
+    one_chain = qmax > TINY_Q
+    m = k + order if one_chain else k
+    v = z2.copy() if w is None else z2 * w  # z^2 q^j (times w), j = 0, 1, ...
+    power = []
+    for j in range(m):
+        power.append(float(v.sum()))
+        if j + 1 < m:
+            v *= q
+    if one_chain:
+        parts = [power[i:i + k] for i in range(order + 1)]
+        scale = [1.0, 1.0 / eta, 1.0 / (eta * eta)]
+    else:
+        parts, scale = [power], [1.0, 1.0, 1.0]
+        for i in range(1, order + 1):
+            v = z2 ** (i + 1) if w is None else z2 ** (i + 1) * w
+            parts.append([])
+            for j in range(k):
+                parts[i].append(float(v.sum()))
+                if j + 1 < k:
+                    v *= q
+    out = []
+    for i in range(order + 1):
+        c = _PHI_SERIES[i]
+        total = sum(c[j] * parts[i][j] for j in reversed(range(1 if i == 0 else 0, k)))  # the smallest first
+        out.append(total + parts[0][0] if i == 0 else scale[i] * total)
+    return out
+
+
+def _direct_sums(z2, q, eta, order, w):
+    """_phi_sums where every q >= SERIES_BELOW (eta > 0): z^2 phi = log1p(q)/eta."""
+    lq = np.log1p(q)
+    out = [nm.wsum(lq, w) / eta]
+    if order >= 1:
+        phi = lq / q
+        r = 1.0 / (1.0 + q)
+        d1 = (r - phi) / q
+        z4 = z2 * z2 if w is None else z2 * z2 * w
+        out.append(float(z4 @ d1))
+        if order >= 2:
+            d2 = -(r * r + 2.0 * d1) / q
+            out.append(float((z4 * z2) @ d2))
+    return out
+
+
 def _sums(data, n, mu, sigma, eta, derivs):
     """The log-likelihood of (mu, sigma, 1/eta) on the values y of `data` (chunks.InMemory
     or OnChunks) and, when `derivs`, its gradient and Hessian in (mu, tau = log sigma,
@@ -130,33 +224,42 @@ def _sums(data, n, mu, sigma, eta, derivs):
     d/dmu = a z r/sigma, d/dtau = a z^2 r - 1, d/deta = c' - z^2 phi/2 - a z^4 phi'/2,
     d2/dmu2 = -a (1 - q) r^2/sigma^2, d2/dmu dtau = -a z r ((1 - q) r + 1)/sigma,
     d2/dtau2 = -2 a z^2 r^2, d2/dmu deta = z (1 - z^2) r^2/sigma,
-    d2/dtau deta = z^2 (1 - z^2) r^2, d2/deta2 = c'' - z^4 phi' - a z^6 phi''/2."""
+    d2/dtau deta = z^2 (1 - z^2) r^2, d2/deta2 = c'' - z^4 phi' - a z^6 phi''/2.
+    A pass takes each sum of a product as one dot product (no temporary for the product)
+    and the sums of phi and its derivatives by _phi_sums (their series, where a block's
+    q are small, as sums of powers: no polynomial evaluated at every value)."""
     a = 1.0 + eta
     c = _const(eta, 2 if derivs else 0)
+
+    def standard(y):
+        z = y - mu
+        z /= sigma
+        z2 = z * z
+        return z, z2, eta * z2
+
     if not derivs:
         def zphi_sum(y, w):
-            z = (y - mu) / sigma
-            z2 = z * z
-            return nm.wsum(z2 * _phi(eta * z2, 0)[0], w)
-        value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * data.sum(zphi_sum)
+            _, z2, q = standard(y)
+            return _phi_sums(z2, q, eta, 0, w)[0]
+        value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * data.sum(zphi_sum, SUMS_BLOCK)
         return value if math.isfinite(value) else -math.inf
 
     def part(y, w):
-        z = (y - mu) / sigma
-        z2 = z * z
-        q = eta * z2
-        p = _phi(q, 2)
-        zphi = z2 * p[0]
+        z, z2, q = standard(y)
         r = 1.0 / (1.0 + q)
         r2 = r * r
-        azr = a * z * r
-        z4 = z2 * z2
-        z4p1 = z4 * p[1]
-        u = (1.0 - z2) * r2
-        return (nm.wsum(zphi, w), nm.wsum(azr, w), nm.wsum(azr * z, w), nm.wsum(z4p1, w),
-                nm.wsum(azr * ((1.0 - q) * r + 1.0), w), nm.wsum(z * u, w), nm.wsum(z2 * u, w),
-                nm.wsum((1.0 - q) * r2, w), nm.wsum(z2 * r2, w), nm.wsum(z4 * z2 * p[2], w))
-    t_zphi, t_azr, t_azrz, t_z4p1, t_mt, t_zu, t_z2u, t_qr2, t_z2r2, t_z6p2 = data.sum(part)
+        zr = z * r
+        t = 1.0 - q
+        t *= r2  # (1 - q) r^2
+        u = 1.0 - z2
+        u *= r2  # (1 - z^2) r^2
+        zw = z if w is None else z * w
+        z2w = z2 if w is None else z2 * w
+        s_zr = float(zw @ r)
+        zphi, z4p1, z6p2 = _phi_sums(z2, q, eta, 2, w)
+        return (zphi, a * s_zr, a * float(z2w @ r), z4p1, a * (float(zw @ t) + s_zr), float(zw @ u),
+                float(z2w @ u), nm.wsum(t, w), float(z2w @ r2), z6p2)
+    t_zphi, t_azr, t_azrz, t_z4p1, t_mt, t_zu, t_z2u, t_qr2, t_z2r2, t_z6p2 = data.sum(part, SUMS_BLOCK)
     value = n * (c[0] - nm.HALF_LOG_2PI - math.log(sigma)) - 0.5 * a * t_zphi
     g = np.array([t_azr / sigma, t_azrz - n, n * c[1] - 0.5 * t_zphi - 0.5 * a * t_z4p1])
     h_mt = -t_mt / sigma
@@ -238,28 +341,29 @@ def _starts(s, y):
     median (0 on y) with df matching the ratio of the 90% to the 50% quantile of |y|
     (a tail weight, from 6.3 for the cauchy down to 2.44 for the normal) and sigma from
     the median absolute deviation; and the median and MAD with df = 1. All from y's
-    sample: every value in memory, a subsample of at most 1e6 of them in chunks."""
+    sample: every value in memory, a subsample of at most 1e6 of them in chunks. The t
+    quantiles are the project's own (t_quantile): no scipy on the fit's path."""
     y, w = y.sample()
     n = nm.total_weight(w, y.size)
     mean, m2 = nm.mean_and_m2(y, w)
     sd = math.sqrt(m2)
     out = [(mean, math.log(sd), 0.0)]
-    kurtosis = nm.wsum(((y - mean) / sd) ** 4, w) / n - 3.0
+    d2 = (y - mean) / sd
+    d2 *= d2
+    kurtosis = nm.wsum(d2 * d2, w) / n - 3.0  # (d2 * d2: ** 4 calls pow, 6x slower)
     if kurtosis > 0:
         df = 4.0 + 6.0 / kurtosis
         out.append((mean, math.log(sd * math.sqrt((df - 2.0) / df)), 1.0 / df))
     a = np.abs(y)
     mad, top = nm.weighted_median(a, w), ls.quantiles(a, w, [0.9])[0]
     if mad > 0:
-        stdtrit = scipy_special().stdtrit
-
         def shortfall(v):  # increasing in v = log df; no derivative: bisection
             df = math.exp(v)
-            return top / mad - float(stdtrit(df, 0.95) / stdtrit(df, 0.75)), 0.0
+            return top / mad - t_quantile(df, 0.95) / t_quantile(df, 0.75), 0.0
 
         v = nm.solve_increasing(shortfall, math.log(0.3), math.log(1e3), 0.0, max_iter=60, tol=1e-3)[0]
         df = math.exp(v)
-        out.append((0.0, math.log(mad / float(stdtrit(df, 0.75))), 1.0 / df))
+        out.append((0.0, math.log(mad / t_quantile(df, 0.75)), 1.0 / df))
         out.append((0.0, math.log(mad), 1.0))  # the cauchy: df = 1
     return out
 
@@ -278,7 +382,8 @@ def _stats(x, w):
 
 def _chunked_stats(chunks):
     """The stats of values held in chunks (mlefit.chunks): the location-scale ones
-    (centre and spread from the sample) and the normal fit's moments, exact (two passes)."""
+    (centre and spread from the sample) and the normal fit's moments, exact (from the sums
+    the chunks kept as the file was read: LocalChunks(moments=True); else by passes)."""
     s = ls.chunked(chunks)
     mean, m2 = s.data.mean_and_m2()
     s.normal = SimpleNamespace(n=s.n, mean=mean, m2=m2, jacobian=0.0)  # NORMAL's stats
@@ -524,6 +629,7 @@ STUDENT_T = Family(
     spec=BY_NAME["student_t"],
     stats=_stats,
     chunked_stats=_chunked_stats,
+    chunked_moments=True,
     estimate=_estimate,
     loglik=_loglik,
     logpdf=_logpdf,

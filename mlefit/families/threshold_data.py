@@ -36,6 +36,9 @@ def wd(a, b, w):
 class Mapped:
     """The values f(x) of a view (f applied block by block as each pass visits them)."""
 
+    in_memory = True  # for the base fits' estimators: no sample of f(x) to start from (the
+    #                   profile's own subsets give the threshold family its starts)
+
     def __init__(self, view, f, n):
         self.view, self.f, self.n = view, f, n
 
