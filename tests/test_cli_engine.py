@@ -53,9 +53,8 @@ def test_large_files_are_read_in_chunks_when_the_fit_allows(gamma_file, monkeypa
     for extra in (["--interval", "profile"], ["--robust"], ["--derive", "mean"], ["--chunk-size", "0"]):
         d = as_json(["fit", gamma_file, "-d", "gamma"] + extra)
         assert not any("chunks" in n for n in d["notes"]), extra
-    d = as_json(["fit", gamma_file, "-d", "normal_mixture:2"])  # no chunked estimator: in memory
-    assert not any("chunks" in n for n in d["notes"])
-    for name in ("laplace", "asymmetric_laplace:0.9", "huber:1.345"):  # an exact quantile in chunks
+    for name in ("laplace", "asymmetric_laplace:0.9", "huber:1.345",  # an exact quantile in chunks
+                 "normal_mixture:2"):  # its table of distinct values merged chunk by chunk
         d = as_json(["fit", gamma_file, "-d", name])
         assert any("chunks" in n for n in d["notes"]), name
         whole = as_json(["fit", gamma_file, "-d", name, "--chunk-size", "0"])
@@ -66,7 +65,6 @@ def test_large_files_are_read_in_chunks_when_the_fit_allows(gamma_file, monkeypa
 @pytest.mark.parametrize("args, message", [
     (["--chunk-size", "100", "--robust"], "--robust needs every value in memory: drop --chunk-size"),
     (["--chunk-size", "100", "--interval", "all"], "--interval all needs every value in memory"),
-    (["--chunk-size", "100", "-d", "normal_mixture:2"], "normal_mixture:2 family is not fitted in chunks"),
     (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler goes with --engine dask"),
     (["--engine", "dask", "--gof"], "--gof needs every value in memory; drop --engine dask"),
     (["--engine", "dask", "--chunk-size", "0"], "drop --chunk-size 0"),

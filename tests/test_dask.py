@@ -84,8 +84,6 @@ def test_errors_name_the_place_and_the_way_out(tmp_path, scheduler):
     bad = csv(tmp_path / "bad.csv", [1.0] * 300 + [-4.0] + [2.0] * 10)
     with pytest.raises(DataError, match=r"line 302: -4"):
         fit_dask(bad, "gamma", block_bytes=256, address=scheduler)
-    with pytest.raises(UsageError, match="normal_mixture:2 family is not fitted in chunks"):
-        fit_dask(bad, "normal_mixture:2", address=scheduler)
     with pytest.raises(UsageError, match="not standard input"):
         fit_dask("-", "gamma", address=scheduler)
 
