@@ -34,10 +34,8 @@ of the values (eager in memory, applied to each chunk on the fly otherwise), sam
 mean_and_m2() and bounds(). In memory sum(fn) is fn(x, w) itself, so a family's
 in-memory results are what they were before the data were wrapped.
 """
-import contextvars
 import io
 import math
-import os
 
 import numpy as np
 
@@ -253,34 +251,16 @@ def _read_into(fh, array):
 BLOCK = 1 << 16  # values per call of InMemory.sum's fn (512 KiB of float64)
 
 
-THREADS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1), 4)
-_pool = None
-
-
 def blockwise(x, fn, block=None, f=None):
     """The sum of fn(f(b), None) over the blocks b of `block` values (BLOCK by default) of
-    a chunk x (f None: fn(b, None)), the chunk cut into THREADS runs of whole blocks, one
-    a core (numpy releases the GIL in its loops): the blocks' results are those of one
-    core in order, and are added in that order (math.fsum for floats), so the sum does
-    not depend on the number of threads. Each thread runs in a copy of the caller's
-    context (numpy's errstate is a context variable)."""
+    a chunk x (f None: fn(b, None)): each block's temporaries stay in cache; the blocks'
+    results are added in order (math.fsum for floats, total). (Sharing the blocks between
+    two threads was measured on the idle 2-core machine: no wall time gained, 0.1-0.7 s
+    more CPU at 1e7 values, benchmarks/RESULTS.md.)"""
     block = block or BLOCK
-    starts = range(0, x.size, block)
-
-    def run(part):
-        return [fn(x[i:i + block] if f is None else f(x[i:i + block]), None) for i in part]
-
-    if THREADS < 2 or len(starts) < 2 * THREADS:
-        return total(run(starts)) if len(starts) > 1 else fn(x if f is None else f(x), None)
-    global _pool
-    if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="mlefit-sums")
-    cut = -(-len(starts) // THREADS)
-    futures = [_pool.submit(contextvars.copy_context().run, run, starts[k:k + cut])
-               for k in range(0, len(starts), cut)]
-    return total([r for fut in futures for r in fut.result()])
+    if x.size <= block:
+        return fn(x if f is None else f(x), None)
+    return total([fn(x[i:i + block] if f is None else f(x[i:i + block]), None) for i in range(0, x.size, block)])
 
 
 class InMemory:
@@ -340,7 +320,7 @@ class OnChunks:
     def sum(self, fn, block=None):
         """fn(x, None) on every chunk (x transformed by f), summed; each chunk's sum is
         taken block by block (blockwise: f and fn on a block at a time, their temporaries
-        in cache, the blocks shared between the cores)."""
+        in cache)."""
         f = self.f
         return self.chunks.map_sum(lambda x: blockwise(x, fn, block, f))
 
