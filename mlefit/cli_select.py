@@ -1,6 +1,7 @@
 """The commands that compare families: `mlefit select` (= `fit --dist auto`) and
 `mlefit lrt`. Parsing and output only; the work is in selection.py and likelihood_ratio.py."""
 import json
+from dataclasses import replace
 
 import click
 
@@ -44,7 +45,8 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
     """
     _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
             max_iter,
-            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict, censor)
+            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict, censor,
+            labels_way=NUMBERS_ONLY.format(command="select"))
 
 
 @cli.command("lrt")
@@ -84,7 +86,8 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     declared = lrt_models(null, alt, own)
     if declared is not None and trials is not None:
         raise UsageError("--trials does not go with an own model in lrt: write the trials into the expression")
-    options = read_options(delimiter, decimal, encoding, header, na_values)
+    options = replace(read_options(delimiter, decimal, encoding, header, na_values),
+                      labels_way=NUMBERS_ONLY.format(command="lrt"))
     if cli_censor.asked(censor):  # the two families fitted to the censored likelihood
         if trials is not None:
             raise UsageError("--trials does not go with censored or truncated data")
@@ -103,14 +106,21 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
         print_lrt(d)
 
 
+NUMBERS_ONLY = ("; {command} compares families of numbers: labels are fitted with mlefit fit FILE --dist "
+                "categorical (two labels: --dist bernoulli)")
+
+
 def _select(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
-            max_iter, output, delimiter, decimal, encoding, header, na_values, strict, censor=None):
-    """--dist auto and mlefit select: every candidate family fitted and ranked."""
+            max_iter, output, delimiter, decimal, encoding, header, na_values, strict, censor=None, labels_way=None):
+    """--dist auto and mlefit select: every candidate family fitted and ranked. labels_way:
+    what a column of text is told to do instead (default: fit's --dist categorical)."""
     from .limits import check_bootstrap
     from .selection import select
 
     check_bootstrap(bootstrap)
     options = read_options(delimiter, decimal, encoding, header, na_values)
+    if labels_way is not None:
+        options = replace(options, labels_way=labels_way)
     frame = None
     if censor and cli_censor.asked(censor):  # censored rows: ranked by the censored likelihood
         if trials is not None:

@@ -482,7 +482,7 @@ def _way_out(bad, name, count, options, values=True):
     if options.decimal == "." and all(_DECIMAL_COMMA.match(v) for v in bad):
         return "these look like decimal commas: add --decimal ,"
     it = "them" if count > 1 else "it"
-    labels = ", or use --dist categorical for labels" if values else ""
+    labels = options.labels_way if values else ""
     if all(_HEXADECIMAL.match(v) for v in bad):
         return f"numbers are read in decimal, not hexadecimal: write {it} in decimal{labels}"
     return (f"correct {it} or leave the cell blank to mark it missing (or name the marker with "

@@ -36,6 +36,7 @@ class ReadOptions:
     encoding: str | None = None
     header: bool | None = None
     na_values: tuple = ()
+    labels_way: str = ", or use --dist categorical for labels"  # what a column of text can do instead
 
 
 @dataclass(frozen=True)
