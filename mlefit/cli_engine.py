@@ -83,9 +83,19 @@ def run(how, files, fam, loss, column, options, strict, settings, chunk_size, sc
     path = files[0]
     size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
     with progress("reading in chunks", size) as bar:
-        on_bytes = None if bar is None else bar.update
+        on_bytes = None if bar is None else _then_fitting(bar, size, fam)
         return fit_file(path, family, chunk_rows=chunk_size or DEFAULT_CHUNK_ROWS, on_bytes=on_bytes,
                         **common)
+
+
+def _then_fitting(bar, size, fam):
+    """bar.update, and once the whole file is read, the stage "fitting FAMILY" (the passes
+    over the chunks, or an EM, follow the read; a closed form needs no word)."""
+    def on_bytes(done):
+        bar.update(done)
+        if size and done >= size and not fam.spec.closed_form:
+            bar.stage(f"fitting {fam.spec.name}")
+    return on_bytes
 
 
 def _bytes_for_rows(files, rows):

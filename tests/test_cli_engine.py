@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlefit import chunkable
+from mlefit import chunkable, cli_engine
 from mlefit.cli import cli
 
 from test_stream import same_fit
@@ -79,3 +79,29 @@ def test_refusals_are_one_line_usage_errors(gamma_file, args, message):
 def test_chunk_size_reads_one_file(gamma_file):
     result = invoke(["fit", gamma_file, gamma_file, "-d", "gamma", "--chunk-size", "100"])
     assert result.exit_code == 2 and "reads one file" in result.stderr
+
+
+def test_the_progress_says_fitting_once_the_file_is_read():
+    """A large file read in chunks: the bar reads "reading in chunks" until every byte is
+    read, then "fitting FAMILY" while the passes (or normal_mixture's EM) run; a closed form
+    keeps its one stage."""
+    from mlefit import families
+
+    class Bar:
+        def __init__(self):
+            self.done, self.stages = 0, []
+
+        def update(self, done):
+            self.done = done
+
+        def stage(self, text):
+            self.stages.append(text)
+
+    for name, want in (("normal_mixture:2", ["fitting normal_mixture:2"]), ("weibull", ["fitting weibull"]),
+                       ("gamma", [])):
+        bar = Bar()
+        on_bytes = cli_engine._then_fitting(bar, 1000, families.get(name))
+        on_bytes(400)
+        assert bar.stages == [] and bar.done == 400
+        on_bytes(1000)
+        assert bar.stages == want and bar.done == 1000
