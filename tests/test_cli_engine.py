@@ -84,7 +84,7 @@ def test_chunk_size_reads_one_file(gamma_file):
 def test_the_progress_says_fitting_once_the_file_is_read():
     """A large file read in chunks: the bar reads "reading in chunks" until every byte is
     read, then "fitting FAMILY" while the passes (or normal_mixture's EM) run; a closed form
-    keeps its one stage."""
+    (exponential) keeps its one stage."""
     from mlefit import families
 
     class Bar:
@@ -98,7 +98,7 @@ def test_the_progress_says_fitting_once_the_file_is_read():
             self.stages.append(text)
 
     for name, want in (("normal_mixture:2", ["fitting normal_mixture:2"]), ("weibull", ["fitting weibull"]),
-                       ("gamma", [])):
+                       ("gamma", ["fitting gamma"]), ("exponential", [])):
         bar = Bar()
         on_bytes = cli_engine._then_fitting(bar, 1000, families.get(name))
         on_bytes(400)
