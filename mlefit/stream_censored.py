@@ -282,7 +282,7 @@ def _sums(t, e, low, got):
         got.exposure.append(float(np.sum(at_risk)))
         return
     got.chunks.append(at_risk)
-    seen = t[e]
+    seen = t.compress(e)  # (about twice as quick as t[e])
     if seen.size:
         logs = np.log(seen)
         got.sumlog.append(float(np.sum(logs)))
