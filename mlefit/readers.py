@@ -297,18 +297,40 @@ def hex_as_text(schema, data):
 def _holds_hex(data):
     """Whether data holds 0x or 0X before a hex digit. Each x is found by memchr (bytes.find)
     and looked at where it stands: numeric data has none, or a few in its header, while the
-    regex alone would crawl through every 0; where x is common, the regex after all."""
-    data = data if isinstance(data, bytes) else bytes(data)
+    regex alone would crawl through every 0; where x is common, the regex after all. A
+    memoryview of bytes or a bytearray (a run of lines) is searched where it lies, not
+    copied (_span)."""
+    data, start, end = _span(data)
     for x in b"xX":
-        at, seen = data.find(x, 1), 0
+        at, seen = data.find(x, start + 1, end), 0
         while at != -1:
-            if HEX.match(data, at - 1):
+            if HEX.match(data, at - 1, end):
                 return True
             seen += 1
             if seen > 100:
-                return HEX.search(data) is not None
-            at = data.find(x, at + 1)
+                return HEX.search(data, start, end) is not None
+            at = data.find(x, at + 1, end)
     return False
+
+
+def _span(data):
+    """(bytes or bytearray, start, end) holding the bytes of data at [start:end]: a
+    memoryview of one is found in it by the addresses of the two (no copy); any other
+    buffer is copied to bytes."""
+    if isinstance(data, (bytes, bytearray)):
+        return data, 0, len(data)
+    base = getattr(data, "obj", None)
+    if (isinstance(data, memoryview) and isinstance(base, (bytes, bytearray)) and data.ndim == 1
+            and data.itemsize == 1 and data.c_contiguous and len(data)):
+        start = _address(data) - _address(base)
+        if 0 <= start and start + len(data) <= len(base):
+            return base, start, start + len(data)
+    data = bytes(data)
+    return data, 0, len(data)
+
+
+def _address(buffer):
+    return np.frombuffer(buffer, dtype=np.uint8).__array_interface__["data"][0]
 
 
 def _leading_blank(text):

@@ -224,11 +224,14 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
     runs.count(count, table.num_rows, blanks, dropped)
     place = (lambda p: where(int(kept[p])))
     spans = {}
-    values = converted(filtered, cols, cols, text, source, options, place, kept.size, spans=spans)
+    e = _events_of_integers(filtered.column(e_name), options)
+    conv = [name] if e is not None else cols
+    values = converted(filtered, conv, conv, text, source, options, place, kept.size, spans=spans)
     t = values[name]
     if not t.size:
         return None
-    e = _indicator(values[e_name], t.size, "--event", place)
+    if e is None:
+        e = _indicator(values[e_name], t.size, "--event", place)
     low, high = spans[name] or nm.extremes(t)
     if low <= 0:  # else no value seen lies outside a positive support
         bad = np.flatnonzero(outside(fam.spec.support, t[e]))
@@ -244,6 +247,31 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
     return lambda: _sums(t, e, low, got)
 
 
+def _events_of_integers(col, options):
+    """The indicators of an event column of integers, every cell present and 0 or 1, read
+    from its buffers as booleans (no copy as numbers, no check for infinite values); None
+    otherwise (another type, a missing cell, or a value _indicator is to name)."""
+    from .data import surely_present
+
+    if str(col.type) not in _INTEGERS or not surely_present(col, options):
+        return None
+    e = np.empty(len(col), dtype=bool)
+    at = 0
+    for ch in col.chunks:
+        n = len(ch)
+        if not n:
+            continue
+        v = np.frombuffer(ch.buffers()[1], dtype=ch.type.to_pandas_dtype())[ch.offset:ch.offset + n]
+        if v.min() < 0 or v.max() > 1:
+            return None
+        np.equal(v, 1, out=e[at:at + n])
+        at += n
+    return e
+
+
+_INTEGERS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+
+
 def _sums(t, e, low, got):
     """A run's rows added to the Kaplan-Meier table and the family's sums."""
     from . import numerics as nm
@@ -254,7 +282,7 @@ def _sums(t, e, low, got):
         got.exposure.append(float(np.sum(at_risk)))
         return
     got.chunks.append(at_risk)
-    seen = t[e]
+    seen = t.compress(e)  # (about twice as quick as t[e])
     if seen.size:
         logs = np.log(seen)
         got.sumlog.append(float(np.sum(logs)))

@@ -52,3 +52,16 @@ def test_text_with_0x_elsewhere_leaves_integers_as_they_were(tmp_path):
 def test_hex_cells_are_found_wherever_x_stands(data, found):
     from mlefit.readers import _holds_hex
     assert _holds_hex(data) is found and _holds_hex(memoryview(bytearray(data))) is found
+
+
+@pytest.mark.parametrize("base, cut, found", [
+    (b"0x1A\nx\n1\n0x1B", slice(5, 9), False), (b"0x1A\nx\n1\n0x1B", slice(5, None), True),
+    (b"0x1A", slice(1, None), False), (b"0x1", slice(0, 2), False), (b"10x1A\n", slice(1, None), True),
+    (b"1,box\n" * 200 + b"0x1A", slice(6, -4), False), (b"1,box\n" * 200 + b"0x1A", slice(6, None), True)])
+def test_hex_cells_are_found_only_inside_a_view_of_a_larger_buffer(base, cut, found):
+    """A run of lines is a memoryview of a larger buffer: it is searched where it lies,
+    the bytes around it never looked at (as bytes(view) would be searched)."""
+    from mlefit.readers import _holds_hex
+    for kind in (bytes, bytearray):
+        view = memoryview(kind(base))[cut]
+        assert _holds_hex(view) is found is _holds_hex(bytes(view))

@@ -1,0 +1,22 @@
+"""In-process phases of a right-censored fit of the 1e7-row file read in chunks
+(stream_censored.fit_file): imports, the read (_read: parse, conversions, the helper
+thread's sums), the Kaplan-Meier median, the whole fit; wall and process CPU. Run it from
+each tree in turn (PYTHONPATH=<tree> python3 benchmarks/censored_read_phases.py
+exponential|weibull): whole-process timings on the shared machine vary more than the
+changes they would compare."""
+import time, sys
+t0=time.perf_counter(); c0=time.process_time()
+import mlefit.cli, mlefit.stream_censored as sc, mlefit.kaplan_meier as km
+t1=time.perf_counter(); c1=time.process_time()
+print(f"imports wall {t1-t0:.3f} cpu {c1-c0:.3f}")
+orig_read = sc._read; orig_median = km.Tally.median
+def timed(f, label):
+    def g(*a, **k):
+        w=time.perf_counter(); c=time.process_time()
+        try: return f(*a, **k)
+        finally: print(f"{label} wall {time.perf_counter()-w:.3f} cpu {time.process_time()-c:.3f}")
+    return g
+sc._read = timed(orig_read, "read"); km.Tally.median = timed(orig_median, "median")
+w=time.perf_counter(); c=time.process_time()
+sc.fit_file("/tmp/cs/bench/right_10000000_1.csv", sys.argv[1], column="t", event="e")
+print(f"fit_file wall {time.perf_counter()-w:.3f} cpu {time.process_time()-c:.3f}")
