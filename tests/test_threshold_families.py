@@ -261,6 +261,6 @@ def test_the_climb_from_the_thinned_maximum_reaches_a_full_profile_maximum():
     g = threshold.GRID
     full = lambda t: (-(t + 3.0) ** 2 if t < 0 else -(t - 4.0) ** 2 - 5.0,)  # maxima at -3 and 4
     coarse = lambda t: (-(t + 2.0) ** 2,)  # one maximum, at -2
-    i, values = threshold._confirmed(coarse, full)
+    i, values = threshold._confirmed(threshold._peaks(coarse), full)
     assert g[i] == -3.0 and values[i] == 0.0
-    assert threshold._confirmed(lambda t: (math.cos(t),), full) == (None, None)  # several: the full grid
+    assert threshold._confirmed(threshold._peaks(lambda t: (math.cos(t),)), full) == (None, None)  # several

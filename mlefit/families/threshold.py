@@ -110,14 +110,14 @@ def _edge_error(shift, lo, grid, edge):
                          f"there is no finite maximum; fit {shift.instead} instead", None, ("threshold",), edge())
 
 
-def _maximum(shift, prof, lo, edge, coarse=None):
+def _maximum(shift, prof, lo, edge, peaks=None):
     """((first, second, c), profile value, evaluations) at the best interior maximum of the
     profile prof(t) -> (log-likelihood, first, second, c) over GRID, refined by Brent; the
-    BoundaryError of _edge_error where there is none. coarse: the same profile on a thinned
-    sample (_thinned), searched over GRID first; when it has exactly one interior maximum
-    and the full profile confirms it (at least its neighbours there), only that bracket is
-    refined on the full data. Anything else searches the full grid."""
-    i, values = _confirmed(coarse, prof) if coarse is not None else (None, None)
+    BoundaryError of _edge_error where there is none. peaks: the interior maxima of the same
+    profile on a subset of the values (_peaks); where there is exactly one, the full profile
+    is climbed from it (_confirmed) and only that bracket refined. Anything else searches
+    the full grid."""
+    i, values = _confirmed(peaks, prof) if peaks is not None else (None, None)
     if i is None:
         with np.errstate(all="ignore"):
             grid = [prof(t) for t in GRID]
@@ -148,13 +148,18 @@ def _inner(values):
             if finite[i] and values[i] >= values[i - 1] and values[i] >= values[i + 1]]
 
 
-def _confirmed(coarse, prof):
-    """(i, values with values[i] the full profile at GRID[i]) when the thinned profile has one
-    interior maximum: from there the full profile is climbed along GRID to its nearest
-    interior maximum, GRID[i]; (None, None) when the thinned profile has none or several, or
-    the climb reaches an end of GRID or a point where the profile is not finite."""
+def _peaks(coarse):
+    """The interior maxima over GRID of a profile on a subset of the values (coarse(t))."""
     with np.errstate(all="ignore"):
-        inner = _inner(np.array([coarse(t)[0] for t in GRID]))
+        return _inner(np.array([coarse(t)[0] for t in GRID]))
+
+
+def _confirmed(inner, prof):
+    """(i, values with values[i] the full profile at GRID[i]) when the subset's profile has
+    one interior maximum (inner, from _peaks): from there the full profile is climbed along
+    GRID to its nearest interior maximum, GRID[i]; (None, None) when the subset's has none
+    or several, or the climb reaches an end of GRID or a point where the profile is not
+    finite."""
     if len(inner) != 1:
         return None, None
     values = np.full(GRID.size, np.nan)
@@ -198,11 +203,11 @@ def estimate(shift, s, controls):
     how = (f"profile of the threshold ({shift.base().name} fits of x - c), then Newton on all three "
            f"with exact derivatives")
     thin = data.subset(s, THIN)
-    coarse = None if thin is None else (lambda t: profile(shift, thin, t, quiet))
+    peaks = None if thin is None else _peaks(lambda t: profile(shift, thin, t, quiet))
     near = None if thin is None else data.subset(s, REFINE)
     if near is not None:
         prof = lambda t: profile(shift, near, t, quiet)  # noqa: E731
-        i, _ = _confirmed(coarse, prof)
+        i, _ = _confirmed(peaks, prof)
         if i is not None:
             theta = _refined(prof, i)[0]
             half = data.subset(s, s.sample.size // 2) if s.sample.size * 4 <= s.n else None
@@ -213,7 +218,7 @@ def estimate(shift, s, controls):
             if sol is not None:
                 return sol
     theta, best, nfev = _maximum(shift, lambda t: profile(shift, s, t, quiet), s.lo,
-                                 lambda: shift.density.start(s.sample, s.sample_w), coarse)
+                                 lambda: shift.density.start(s.sample, s.sample_w), peaks)
     return _polish(shift, s, theta, best, controls, how) or Solution(theta, how, nfev, True)  # the profile's own
 
 
