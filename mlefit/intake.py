@@ -129,8 +129,8 @@ def _read_exactly(fh, size):
 class Input:
     """One input, decompressed, read in checked blocks: `name` for messages, `notes`
     ("decompressed (gzip)"), `columnar` (Parquet or Feather: not text). read(size),
-    readinto(view) and read_all() give the bytes from the start, through what peek
-    and longer_than have already taken. encoding: the one given with --encoding (a UTF-16
+    readinto(view) and read_all() give the bytes from the start, through what
+    longer_than has already taken. encoding: the one given with --encoding (a UTF-16
     or UTF-32 one exempts NUL bytes)."""
 
     def __init__(self, fh, name, encoding=None):
@@ -199,11 +199,6 @@ class Input:
             self._run = len(block) - 1 - max(block.rfind(b"\n"), block.rfind(b"\r"))
 
     # ---------------------------------------------------------------- reading
-    def peek(self, size):
-        """The first `size` bytes (fewer when the input is shorter), kept for the reads."""
-        self._fill(size)
-        return bytes(memoryview(self._buffer)[self._pos:self._pos + size])
-
     def longer_than(self, size):
         """Whether the decompressed input holds more than `size` bytes (peeking at most
         size + 1 of them; the peeked bytes are kept, not copied)."""
