@@ -6,14 +6,14 @@ order statistics, numerics.quantile_ranks), value for value. The ranks wanted ar
 bracketed by two values of the chunks' subsample (order_stats' idea: a few thousand
 sample ranks either side); one pass over the chunks counts the values below the
 bracket and collects those inside it (under one per cent of them), and np.partition
-of those gives the order statistics. The same pass sums loss(x - a), a the bracket's
-lower end, and the sum about the quantile q follows exactly in form (each term is
-replaced, not cancelled): below a the loss rises by below_slope (q - a), above the
-bracket it falls by above_slope (q - a), and the collected values are summed again
-about q:
+of those gives the order statistics. The same pass sums the loss of the values below
+the bracket about its lower end a and of those above it about its upper end b, and the
+sum about the quantile q (a <= q <= b) follows as a sum of terms that are all >= 0, so
+nothing cancels however far the bracket's ends lie from q:
 
-    sum loss(x - q) = sum loss(x - a) + N_below below_slope (q - a)
-                      - N_above above_slope (q - a) + sum over the bracket of (loss(v - q) - loss(v - a)).
+    sum loss(x - q) = sum_{x < a} loss(x - a) + N_below below_slope (q - a)
+                      + sum_{x > b} loss(x - b) + N_above above_slope (b - q)
+                      + sum over the bracket of loss(v - q).
 
 A sample that holds every value (at most chunks.SAMPLE_SIZE of them) is the data: the
 quantile and the sum are taken from it in memory, as the in-memory fit takes them.
@@ -45,19 +45,17 @@ def quantile(chunks, tau, loss=None, below_slope=1.0, above_slope=1.0):
         q = nm.weighted_quantile(sample, None, tau)
         return q, None if loss is None else _fsum(loss(sample - q))
     ranks = nm.quantile_ranks(n, tau)
-    a, b, c = _bracket(chunks, ranks, n)
-    below, inside, values, at_c = _collect_pass(chunks, a, b, c, loss)
+    a, b = _bracket(chunks, ranks, n)
+    below, inside, values, outside = _collect_pass(chunks, a, b, loss)
     if a == b and below <= ranks[0] and ranks[-1] < below + inside:  # a tied value: nothing to collect
-        return a, at_c  # (c = a = q: nothing to correct)
+        return a, outside  # (q = a = b: the values outside are all there is to sum)
     if values is not None and below <= ranks[0] and ranks[-1] < below + inside:
         q = _from_values(values, [r - below for r in ranks])
         if loss is None:
             return q, None
         above = n - below - inside
-        shift = q - c
-        total = (at_c + below * below_slope * shift - above * above_slope * shift
-                 + (_fsum(loss(values - q)) - _fsum(loss(values - c))))
-        return q, total
+        return q, math.fsum((outside, below * below_slope * (q - a), above * above_slope * (b - q),
+                             _fsum(loss(values - q))))
     held = values is None and below <= ranks[0] and ranks[-1] < below + inside  # too many to collect
     start = (a, b, below, inside) if held else (chunks.lo, chunks.hi, 0, n)
     q = nm.quantile_of([_narrowed(chunks, r, *start) for r in ranks])  # one rank at a time: each
@@ -77,29 +75,26 @@ def _from_values(values, ranks):
 
 
 def _bracket(chunks, ranks, n):
-    """(a, b, c): [a, b] values of the subsample a margin of sample ranks either side of
-    the ranks wanted (the least and greatest values at the ends), c in [a, b] its value
-    at their rank (the anchor of the loss's sum: at c the sum is close to its value at
-    the quantile, so the correction cancels nothing; c is the quantile itself when the
-    sample holds every value)."""
+    """(a, b): values of the subsample a margin of sample ranks either side of the ranks
+    wanted (the least and greatest values at the ends)."""
     sample = np.asarray(chunks.sample(), dtype=np.float64)
     m = sample.size
     if m == 0:
-        return float(chunks.lo), float(chunks.hi), float(chunks.lo)
+        return float(chunks.lo), float(chunks.hi)
     margin = int(MARGIN * math.sqrt(m)) + 1
     mid = [min(int(r * m / n), m - 1) for r in ranks]
     r_lo, r_hi = mid[0] - margin, mid[-1] + margin
-    wanted = sorted(set([r for r in (r_lo, r_hi) if 0 <= r < m] + mid))
-    part = np.partition(sample, wanted)
+    wanted = [r for r in (r_lo, r_hi) if 0 <= r < m]
+    part = np.partition(sample, wanted) if wanted else sample
     a = float(part[r_lo]) if r_lo > 0 else float(chunks.lo)
     b = float(part[r_hi]) if r_hi < m - 1 else float(chunks.hi)
-    c = nm.quantile_of([float(part[r]) for r in mid]) if m == n else float(part[mid[0]])
-    return a, b, min(max(c, a), b)
+    return a, b
 
 
-def _collect_pass(chunks, a, b, c, loss):
+def _collect_pass(chunks, a, b, loss):
     """(the number of values below a, the number in [a, b], those values (None when
-    more than COLLECT, or a == b: all equal a), sum loss(x - c) or None), in one pass."""
+    more than COLLECT, or a == b: all equal a), sum_{x < a} loss(x - a) + sum_{x > b}
+    loss(x - b) or None without loss), in one pass."""
     held = [0]
 
     def each(x):
@@ -113,16 +108,19 @@ def _collect_pass(chunks, a, b, c, loss):
         held[0] += k
         if held[0] > COLLECT:
             inside = None
-        at_c = None if loss is None else InMemory(x).sum(lambda v, w: nm.wsum(loss(v - c), w))
-        return below, k, inside, at_c
+        outside = None
+        if loss is not None:  # loss(0) = 0: the values inside the bracket add nothing here
+            outside = InMemory(x).sum(lambda v, w: nm.wsum(loss(np.minimum(v - a, 0.0)), w)
+                                      + nm.wsum(loss(np.maximum(v - b, 0.0)), w))
+        return below, k, inside, outside
 
     parts = chunks.map_each(each)
     below = sum(p[0] for p in parts)
     inside = sum(p[1] for p in parts)
     kept = [p[2] for p in parts]
     values = None if any(v is None for v in kept) or inside > COLLECT else np.concatenate(kept)
-    at_c = None if loss is None else math.fsum(p[3] for p in parts)
-    return below, inside, values, at_c
+    outside = None if loss is None else math.fsum(p[3] for p in parts)
+    return below, inside, values, outside
 
 
 def _narrowed(chunks, rank, lo, hi, below, count):
@@ -138,7 +136,7 @@ def _narrowed(chunks, rank, lo, hi, below, count):
         if lo == hi:
             return lo
         if count <= COLLECT:
-            values = _collect_pass(chunks, lo, hi, lo, None)[2]
+            values = _collect_pass(chunks, lo, hi, None)[2]
             values.partition(rank - below)
             return float(values[rank - below])
         inner = sample[(sample >= lo) & (sample <= hi)]
