@@ -6,7 +6,9 @@ v = (y - mu)/sigma (normal) or (log y - mu)/sigma (lognormal), with the standard
     weibull (minimum Gumbel):  L = -e^v,             L' = -e^v,       L'' = -e^v
     log-logistic (logistic):    L = -log(1 + e^v),    L' = -p,         L'' = -p (1 - p),   p = 1/(1 + e^-v)
     normal:                     L = log Phi(-v),      L' = -h,         L'' = -h (h - v),   h = phi(v)/Phi(-v)
-and the chain rule: dL/dt_j = L' dv_j, d2L/dt_i dt_j = L'' dv_i dv_j + L' d2v_ij.
+and the chain rule: dL/dt_j = L' dv_j, d2L/dt_i dt_j = L'' dv_i dv_j + L' d2v_ij, a derivative of v that
+is constant over the rows kept a scalar (no array of a repeated number enters the products) and
+the symmetric Hessian computed for i <= j only.
 Below a positive support (y <= 0) S = 1: log S and its derivatives are 0.
 
 The exponential (rate r) is log S = -r y exactly: d/dr = -y, d2/dr2 = 0.
@@ -17,34 +19,49 @@ from .positive_common import floats
 
 
 def _chain(inside, value, d1, d2, dv, d2v):
+    """(log S, score, Hessian) from L = log S in v and v's derivatives: dv[j] and d2v[i][j]
+    are per-row arrays or scalars (a constant derivative stays a scalar: broadcasting
+    gives the products the rows' shape, as d1 and d2 have it), d2v[i][j] None where it is
+    0. Only i <= j is computed: the Hessian's lower triangle holds the same arrays. Rows
+    outside the support (inside False) get 0 in every entry."""
     k = len(dv)
-    if np.all(inside):  # no row below the support: nothing to put 0 in
-        return (value, tuple(d1 * dv[j] for j in range(k)),
-                tuple(tuple(d2 * dv[i] * dv[j] + d1 * d2v[i][j] for j in range(k)) for i in range(k)))
-    zero = np.zeros_like(value)
-    score = tuple(np.where(inside, d1 * dv[j], zero) for j in range(k))
-    hess = tuple(tuple(np.where(inside, d2 * dv[i] * dv[j] + d1 * d2v[i][j], zero) for j in range(k))
-                 for i in range(k))
-    return np.where(inside, value, zero), score, hess
+    hess = [[None] * k for _ in range(k)]
+    with np.errstate(all="ignore"):  # rows outside the support hold infinities and NaN until the end
+        score = tuple(d1 * g for g in dv)
+        for i in range(k):
+            for j in range(i, k):
+                if np.ndim(dv[i]) == 0 and np.ndim(dv[j]) == 0:
+                    h = d2 * (dv[i] * dv[j])
+                else:
+                    h = d2 * dv[i]
+                    h *= dv[j]
+                if d2v[i][j] is not None:
+                    h += d1 * d2v[i][j]
+                hess[i][j] = hess[j][i] = h
+    if not np.all(inside):  # rows below the support: 0 in every entry
+        value = np.where(inside, value, 0.0)
+        score = tuple(np.where(inside, g, 0.0) for g in score)
+        for i in range(k):
+            for j in range(i, k):
+                hess[i][j] = hess[j][i] = np.where(inside, hess[i][j], 0.0)
+    return value, score, tuple(tuple(r) for r in hess)
 
 
 def _log_scale_v(y, shape, scale):
-    """v = k log(y/lambda) and its derivatives in (k, lambda)."""
+    """v = k log(y/lambda) and its derivatives in (k, lambda) (_chain's dv, d2v)."""
     y = floats(y)
-    inside = y > 0
-    with np.errstate(all="ignore"):
-        big_l = np.log(np.where(inside, y, 1.0) / scale)
+    with np.errstate(all="ignore"):  # a row at or below 0 takes -inf or NaN here, and 0 in _chain
+        big_l = np.log(y / scale)
         v = shape * big_l
-        dv = (big_l, -shape / scale + 0.0 * v)
-        d2v = ((0.0 * v, -1.0 / scale + 0.0 * v), (-1.0 / scale + 0.0 * v, shape / (scale * scale) + 0.0 * v))
-    return inside, v, dv, d2v
+    return y > 0, v, (big_l, -shape / scale), ((None, -1.0 / scale), (None, shape / (scale * scale)))
 
 
 def weibull(y, shape, scale):
     inside, v, dv, d2v = _log_scale_v(y, shape, scale)
     with np.errstate(all="ignore"):
         t = np.exp(v)
-    return _chain(inside, -t, -t, -t, dv, d2v)
+        np.negative(t, out=t)
+    return _chain(inside, t, t, t, dv, d2v)
 
 
 def log_logistic(y, shape, scale):
@@ -56,35 +73,45 @@ def log_logistic(y, shape, scale):
     return _chain(inside, value, -p, -p * q, dv, d2v)
 
 
+HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
 def _normal_tail(v):
+    """L = log Phi(-v), L' = -h and L'' = -h (h - v), h = phi(v) / Phi(-v)."""
     from scipy.special import log_ndtr
 
     with np.errstate(all="ignore"):
         value = log_ndtr(-v)
-        h = np.exp(-0.5 * v * v - 0.5 * np.log(2.0 * np.pi) - value)
-    return value, -h, -h * (h - v)
+        h = v * v
+        h *= -0.5
+        h -= value
+        h -= HALF_LOG_2PI
+        np.exp(h, out=h)
+        d2 = v - h
+        d2 *= h
+        np.negative(h, out=h)
+    return value, h, d2
 
 
 def _loc_scale_v(z, mu, sigma):
+    """v = (z - mu)/sigma and its derivatives in (mu, sigma) (_chain's dv, d2v)."""
     v = (z - mu) / sigma
-    return v, (-1.0 / sigma + 0.0 * v, -v / sigma), ((0.0 * v, 1.0 / (sigma * sigma) + 0.0 * v),
-                                                      (1.0 / (sigma * sigma) + 0.0 * v, 2.0 * v / (sigma * sigma)))
+    inv2 = 1.0 / (sigma * sigma)
+    return v, (-1.0 / sigma, -v / sigma), ((None, inv2), (None, v * (2.0 * inv2)))
 
 
 def normal(y, mu, sigma):
-    y = floats(y)
-    v, dv, d2v = _loc_scale_v(y, mu, sigma)
+    v, dv, d2v = _loc_scale_v(floats(y), mu, sigma)
     value, d1, d2 = _normal_tail(v)
-    return _chain(np.ones(v.shape, dtype=bool), value, d1, d2, dv, d2v)
+    return _chain(True, value, d1, d2, dv, d2v)
 
 
 def lognormal(y, meanlog, sdlog):
     y = floats(y)
-    inside = y > 0
-    with np.errstate(all="ignore"):
-        v, dv, d2v = _loc_scale_v(np.log(np.where(inside, y, 1.0)), meanlog, sdlog)
+    with np.errstate(all="ignore"):  # a row at or below 0 takes -inf or NaN here, and 0 in _chain
+        v, dv, d2v = _loc_scale_v(np.log(y), meanlog, sdlog)
     value, d1, d2 = _normal_tail(v)
-    return _chain(inside, value, d1, d2, dv, d2v)
+    return _chain(y > 0, value, d1, d2, dv, d2v)
 
 
 def exponential(y, rate):
