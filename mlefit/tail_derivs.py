@@ -18,12 +18,13 @@ A + log1p(-q), A the log of the smaller of F(hi) and S(lo), and no difference of
 probabilities near 1 is ever formed. Its derivatives need no choice of form: with
 P = S(lo) - S(hi), L = log S and dS = S dL, d2S = S (d2L + dL dL'),
 
-    d log P  = c_lo dL_lo + c_hi dL_hi,
-    d2 log P = c_lo (d2L_lo + dL_lo dL_lo') + c_hi (d2L_hi + dL_hi dL_hi') - d log P d log P',
+    d log P  = c_lo dL_lo - c_hi dL_hi,
+    d2 log P = c_lo (d2L_lo + dL_lo dL_lo') - c_hi (d2L_hi + dL_hi dL_hi') - d log P d log P',
 
-c_lo = S(lo)/P = exp(L_lo - log P) and c_hi = -S(hi)/P: per-row weights, so each row's
+c_lo = S(lo)/P and c_hi = S(hi)/P = exp(L_hi - log P): per-row weights, so each row's
 numbers are elementwise in its own bounds (no row is moved between forms), and no
-product such as (S/F)^2 that overflows far in the lower tail is formed.
+product such as (S/F)^2 that overflows far in the lower tail is formed (difference()
+takes them in an equivalent, shorter form).
 """
 import numpy as np
 
@@ -150,12 +151,14 @@ def interval_derivs(dens, lo, hi, theta, shapes, spread):
 def difference(at_lo, at_hi):
     """log P = log(S(lo) - S(hi)) and its derivatives from (L, dL, d2L) of log S at lo and
     at hi. The value is taken in each row's own form (the module's note: log-CDFs where
-    F(hi) <= S(lo), log-survivals elsewhere), so it never cancels; the derivatives are
-    dP/P = c_lo dL_lo + c_hi dL_hi and d2P/P - (dP/P)(dP/P)', with d2S = S (d2L + dL dL') and
-    the weights c_lo = S(lo)/P, c_hi = -S(hi)/P: exp(L - log P), in either form (exact to a
-    few units of |log P| eps: the rows' log-probabilities are never near 700). Every entry
-    is elementwise in the rows (a row's numbers do not depend on the others), and the
-    Hessian is computed for i <= j only, its lower triangle the same arrays."""
+    F(hi) <= S(lo), log-survivals elsewhere), so it never cancels. The derivatives, with
+    the weights c_hi = S(hi)/P = exp(L_hi - log P) and c_lo = S(lo)/P = 1 + c_hi (exact to
+    a few units of |log P| eps: a row's log-probability is never near -700), are
+        d log P  = dL_lo + c_hi (dL_lo - dL_hi),
+        d2 log P = c_lo d2L_lo - c_hi d2L_hi - c_lo c_hi (dL_lo - dL_hi)(dL_lo - dL_hi)'
+    (the module's note's formula, c_lo - c_hi = 1 taken out). Every entry is elementwise in
+    the rows (a row's numbers do not depend on the others), and the Hessian is computed for
+    i <= j only, its lower triangle the same arrays."""
     l_lo, d_lo, h_lo = at_lo
     l_hi, d_hi, h_hi = at_hi
     k = len(d_lo)
@@ -163,32 +166,31 @@ def difference(at_lo, at_hi):
     with np.errstate(all="ignore"):
         f_hi = np.log(-np.expm1(l_hi))
         lower = f_hi <= l_lo  # log F(hi) <= log S(lo): the interval is in the lower part
-        big = np.where(lower, f_hi, l_lo)
+        big = np.minimum(f_hi, l_lo)  # the log of the smaller tail: F(hi) or S(lo)
         small = np.where(lower, np.log(-np.expm1(l_lo)), l_hi)
         small -= big
         np.exp(small, out=small)
         np.negative(small, out=small)
         value = np.log1p(small)
         value += big
-        c_lo = np.exp(l_lo - value)
-        c_hi = np.exp(l_hi - value)
-        np.negative(c_hi, out=c_hi)
-        gone = None if np.all(c_hi < 0) else ~(c_hi < 0)  # S(hi) = 0: hi's derivatives need not be finite
+        c_hi = np.subtract(l_hi, value)
+        np.exp(c_hi, out=c_hi)
+        c_lo = c_hi + 1.0
+        gone = None if np.all(c_hi > 0) else ~(c_hi > 0)  # S(hi) = 0: hi's derivatives need not be finite
 
         def hi_part(x):  # c_hi x, and 0 where S(hi) = 0
             x = x * c_hi
             return x if gone is None else np.where(gone, 0.0, x)
 
-        score = tuple(hi_part(d_hi[j]) + c_lo * d_lo[j] for j in range(k))
+        apart = tuple(d_lo[j] - d_hi[j] for j in range(k))
+        weighted = tuple(hi_part(a) for a in apart)
+        score = tuple(d_lo[j] + weighted[j] for j in range(k))
         for i in range(k):
             for j in range(i, k):
-                h = d_lo[i] * d_lo[j]
-                h += h_lo[i][j]
+                h = apart[i] * weighted[j]
+                np.subtract(h_lo[i][j], h, out=h)
                 h *= c_lo
-                x = d_hi[i] * d_hi[j]
-                x += h_hi[i][j]
-                h += hi_part(x)
-                h -= score[i] * score[j]
+                h -= hi_part(h_hi[i][j])
                 hess[i][j] = hess[j][i] = h
     return value, score, tuple(tuple(row) for row in hess)
 

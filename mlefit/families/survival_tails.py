@@ -38,13 +38,21 @@ def _chain(inside, value, d1, d2, dv, d2v):
                 if d2v[i][j] is not None:
                     h += d1 * d2v[i][j]
                 hess[i][j] = hess[j][i] = h
-    if not np.all(inside):  # rows below the support: 0 in every entry
+    return _masked(inside, value, score, hess)
+
+
+def _masked(inside, value, score, hess):
+    """Rows outside the support (inside False: below a positive support) get 0 in every
+    entry; the Hessian's triangles stay the same arrays."""
+    k = len(score)
+    hess = [list(r) for r in hess]
+    if not np.all(inside):
         value = np.where(inside, value, 0.0)
         score = tuple(np.where(inside, g, 0.0) for g in score)
         for i in range(k):
             for j in range(i, k):
                 hess[i][j] = hess[j][i] = np.where(inside, hess[i][j], 0.0)
-    return value, score, tuple(tuple(r) for r in hess)
+    return value, tuple(score), tuple(tuple(r) for r in hess)
 
 
 def _log_scale_v(y, shape, scale):
@@ -103,25 +111,36 @@ def _normal_tail(v):
     return value, h, d2
 
 
-def _loc_scale_v(z, mu, sigma):
-    """v = (z - mu)/sigma and its derivatives in (mu, sigma) (_chain's dv, d2v)."""
-    v = (z - mu) / sigma
-    inv2 = 1.0 / (sigma * sigma)
-    return v, (-1.0 / sigma, -v / sigma), ((None, inv2), (None, v * (2.0 * inv2)))
+def _loc_scale(inside, value, d1, d2, v, sigma):
+    """_chain for v = (z - mu)/sigma, whose derivatives dv = (-1/sigma, -v/sigma) and
+    d2v = ((0, 1/sigma^2), (1/sigma^2, 2v/sigma^2)) give, in closed form,
+        dL = (-L'/sigma, -L' v/sigma),
+        d2L = (L''/sigma^2, (L'' v + L')/sigma^2, v (L'' v + 2 L')/sigma^2)."""
+    with np.errstate(all="ignore"):
+        inv2 = 1.0 / (sigma * sigma)
+        d_mu = d1 * (-1.0 / sigma)
+        d_sigma = d_mu * v
+        a = d2 * v
+        a += d1
+        h_ms = a * inv2
+        a += d1
+        a *= v
+        a *= inv2
+    return _masked(inside, value, (d_mu, d_sigma), ((d2 * inv2, h_ms), (h_ms, a)))
 
 
 def normal(y, mu, sigma):
-    v, dv, d2v = _loc_scale_v(floats(y), mu, sigma)
+    v = (floats(y) - mu) / sigma
     value, d1, d2 = _normal_tail(v)
-    return _chain(True, value, d1, d2, dv, d2v)
+    return _loc_scale(True, value, d1, d2, v, sigma)
 
 
 def lognormal(y, meanlog, sdlog):
     y = floats(y)
-    with np.errstate(all="ignore"):  # a row at or below 0 takes -inf or NaN here, and 0 in _chain
-        v, dv, d2v = _loc_scale_v(np.log(y), meanlog, sdlog)
+    with np.errstate(all="ignore"):  # a row at or below 0 takes -inf or NaN here, and 0 in _masked
+        v = (np.log(y) - meanlog) / sdlog
     value, d1, d2 = _normal_tail(v)
-    return _chain(y > 0, value, d1, d2, dv, d2v)
+    return _loc_scale(y > 0, value, d1, d2, v, sdlog)
 
 
 def exponential(y, rate):
