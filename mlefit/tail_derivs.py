@@ -29,6 +29,7 @@ takes them in an equivalent, shorter form).
 import numpy as np
 
 from .families.catalog import POSITIVE, UNIT
+from .families.survival_tails import scalars_as_rows
 
 EPS = np.finfo(float).eps
 DELTA = 1e-3  # finite-difference step, relative to each parameter's own scale
@@ -87,6 +88,7 @@ def numeric(fn, theta, domains, spread):
     return base, tuple(score), tuple(tuple(r) for r in hess), tuple(noise)
 
 
+@scalars_as_rows
 def cdf_from_sf(value, score, hess):
     """log F's value and derivatives from log S's: log F = log(1 - e^L) with L = log S,
     d log F = -r dL and d2 log F = -r (d2L + (1 + r) dL dL'), r = S/F = 1/expm1(-L),
@@ -148,12 +150,14 @@ def interval_derivs(dens, lo, hi, theta, shapes, spread):
     return value, score, hess, _rounding(score)
 
 
+@scalars_as_rows
 def difference(at_lo, at_hi):
     """log P = log(S(lo) - S(hi)) and its derivatives from (L, dL, d2L) of log S at lo and
     at hi. The value is taken in each row's own form (the module's note: log-CDFs where
     F(hi) <= S(lo), log-survivals elsewhere), so it never cancels. The derivatives, with
     the weights c_hi = S(hi)/P = exp(L_hi - log P) and c_lo = S(lo)/P = 1 + c_hi (exact to
-    a few units of |log P| eps: a row's log-probability is never near -700), are
+    a few units of |log P| eps; c_hi overflows only where P < 1e-308, below F(hi) < 1e-308,
+    where L_hi = log(1 - F(hi)) is no longer a normal float either), are
         d log P  = dL_lo + c_hi (dL_lo - dL_hi),
         d2 log P = c_lo d2L_lo - c_hi d2L_hi - c_lo c_hi (dL_lo - dL_hi)(dL_lo - dL_hi)'
     (the module's note's formula, c_lo - c_hi = 1 taken out). Every entry is elementwise in

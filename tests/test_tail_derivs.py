@@ -166,3 +166,13 @@ def test_normal_log_survival_is_scipys_log_ndtr_everywhere():
     ref = log_ndtr(-y)
     np.testing.assert_allclose(value, ref, rtol=1e-15, atol=1e-300)
     np.testing.assert_allclose(score[0], np.exp(-0.5 * y * y - 0.5 * np.log(2 * np.pi) - ref), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, theta, _", CASES)
+def test_a_scalar_row(name, theta, _):
+    """Scalar bounds and parameters (a row of its own) give the numbers of a row of one."""
+    dens, shapes = families.density(name)
+    one = flat(interval_derivs(dens, np.array([2.0]), np.array([3.0]), theta, shapes, 1.0))
+    alone = flat(interval_derivs(dens, np.float64(2.0), np.float64(3.0), theta, shapes, 1.0))
+    assert all(np.ndim(b) == 0 for b in alone)
+    np.testing.assert_allclose(np.array(alone, dtype=float), np.array([a[0] for a in one]), rtol=1e-14)

@@ -13,9 +13,31 @@ Below a positive support (y <= 0) S = 1: log S and its derivatives are 0.
 
 The exponential (rate r) is log S = -r y exactly: d/dr = -y, d2/dr2 = 0.
 """
+import functools
+
 import numpy as np
 
 from .positive_common import floats
+
+
+def _each(x, f):
+    return tuple(_each(e, f) for e in x) if isinstance(x, tuple) else f(x)
+
+
+def _scalar(x):
+    return all(_scalar(e) for e in x) if isinstance(x, tuple) else np.ndim(x) == 0
+
+
+def scalars_as_rows(fn):
+    """fn, whose arithmetic is in place on arrays (no temporary per operation), also for
+    arguments that are all scalars: each then a row of one, and the results scalars."""
+    @functools.wraps(fn)
+    def run(*args):
+        if not _scalar(args):
+            return fn(*args)
+        out = fn(*_each(args, lambda a: np.reshape(np.asarray(a, dtype=np.float64), 1)))
+        return _each(out, lambda a: a[0] if np.ndim(a) else a)
+    return run
 
 
 def _chain(inside, value, d1, d2, dv, d2v):
@@ -64,6 +86,7 @@ def _log_scale_v(y, shape, scale):
     return y > 0, v, (big_l, -shape / scale), ((None, -1.0 / scale), (None, shape / (scale * scale)))
 
 
+@scalars_as_rows
 def weibull(y, shape, scale):
     inside, v, dv, d2v = _log_scale_v(y, shape, scale)
     with np.errstate(all="ignore"):
@@ -84,6 +107,7 @@ def log_logistic(y, shape, scale):
 HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
+@scalars_as_rows
 def _normal_tail(v):
     """L = log Phi(-v), L' = -h and L'' = -h (h - v), h = phi(v) / Phi(-v). L as scipy's
     log_ndtr(-v) takes it, a third cheaper: log(ndtr(-v)) for -20 < -v <= 1,
