@@ -65,16 +65,25 @@ def _chain(inside, value, d1, d2, dv, d2v):
 
 def _masked(inside, value, score, hess):
     """Rows outside the support (inside False: below a positive support) get 0 in every
-    entry; the Hessian's triangles stay the same arrays."""
+    entry; the Hessian's triangles stay the same arrays. The entries are the caller's own
+    fresh arrays: those few rows are set in place (np.where would copy every entry whole)."""
     k = len(score)
     hess = [list(r) for r in hess]
-    if not np.all(inside):
-        value = np.where(inside, value, 0.0)
-        score = tuple(np.where(inside, g, 0.0) for g in score)
-        for i in range(k):
-            for j in range(i, k):
-                hess[i][j] = hess[j][i] = np.where(inside, hess[i][j], 0.0)
-    return value, tuple(score), tuple(tuple(r) for r in hess)
+    if np.all(inside):
+        return value, tuple(score), tuple(tuple(r) for r in hess)
+    out = np.flatnonzero(~np.asarray(inside)) if np.ndim(inside) == 1 else None
+
+    def zero(x):
+        if out is not None and isinstance(x, np.ndarray) and x.shape == np.shape(inside):
+            x[out] = 0.0
+            return x
+        return np.where(inside, x, 0.0)
+    value = zero(value)
+    score = tuple(zero(g) for g in score)
+    for i in range(k):
+        for j in range(i, k):
+            hess[i][j] = hess[j][i] = zero(hess[i][j])
+    return value, score, tuple(tuple(r) for r in hess)
 
 
 def _log_scale_v(y, shape, scale):
