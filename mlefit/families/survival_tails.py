@@ -74,7 +74,7 @@ def _masked(inside, value, score, hess):
     out = np.flatnonzero(~np.asarray(inside)) if np.ndim(inside) == 1 else None
 
     def zero(x):
-        if out is not None and isinstance(x, np.ndarray) and x.shape == np.shape(inside):
+        if out is not None and isinstance(x, np.ndarray) and x.shape == np.shape(inside) and x.flags.writeable:
             x[out] = 0.0
             return x
         return np.where(inside, x, 0.0)
