@@ -97,11 +97,23 @@ def _log_scale_v(y, shape, scale):
 
 @scalars_as_rows
 def weibull(y, shape, scale):
-    inside, v, dv, d2v = _log_scale_v(y, shape, scale)
-    with np.errstate(all="ignore"):
-        t = np.exp(v)
-        np.negative(t, out=t)
-    return _chain(inside, t, t, t, dv, d2v)
+    """_chain for the weibull, where L = L' = L'' = -t (t = e^v, v = k log(y/lambda)), in
+    closed form: with m = -t and l = log(y/lambda),
+        dL = (m l, -m k/lambda),
+        d2L = (m l^2, m (-l k/lambda - 1/lambda), m k (k + 1)/lambda^2)."""
+    y = floats(y)
+    with np.errstate(all="ignore"):  # a row at or below 0 takes -inf or NaN here, and 0 in _masked
+        big_l = np.log(y / scale)
+        m = shape * big_l
+        np.exp(m, out=m)
+        np.negative(m, out=m)
+        d_k = m * big_l
+        d_s = m * (-shape / scale)
+        h_ks = big_l * (-shape / scale)
+        h_ks -= 1.0 / scale
+        h_ks *= m
+        hess = ((d_k * big_l, h_ks), (h_ks, m * (shape * (shape + 1.0) / (scale * scale))))
+    return _masked(y > 0, m, (d_k, d_s), hess)
 
 
 def log_logistic(y, shape, scale):
