@@ -21,7 +21,7 @@ P = S(lo) - S(hi), L = log S and dS = S dL, d2S = S (d2L + dL dL'),
     d log P  = c_lo dL_lo - c_hi dL_hi,
     d2 log P = c_lo (d2L_lo + dL_lo dL_lo') - c_hi (d2L_hi + dL_hi dL_hi') - d log P d log P',
 
-c_lo = S(lo)/P and c_hi = S(hi)/P = exp(L_hi - log P): per-row weights, so each row's
+c_lo = S(lo)/P and c_hi = S(hi)/P: per-row weights, so each row's
 numbers are elementwise in its own bounds (no row is moved between forms), and no
 product such as (S/F)^2 that overflows far in the lower tail is formed (difference()
 takes them in an equivalent, shorter form).
@@ -33,6 +33,7 @@ from .families.survival_tails import scalars_as_rows
 
 EPS = np.finfo(float).eps
 DELTA = 1e-3  # finite-difference step, relative to each parameter's own scale
+DEEP = -30.0  # log P below which an interval's weights are taken in the row's form (difference)
 MIXED = 0.1  # the mixed derivatives' corners at a tenth of it: truncation and rounding near 1e-8
 
 
@@ -155,9 +156,9 @@ def difference(at_lo, at_hi):
     """log P = log(S(lo) - S(hi)) and its derivatives from (L, dL, d2L) of log S at lo and
     at hi. The value is taken in each row's own form (the module's note: log-CDFs where
     F(hi) <= S(lo), log-survivals elsewhere), so it never cancels. The derivatives, with
-    the weights c_hi = S(hi)/P = exp(L_hi - log P) and c_lo = S(lo)/P = 1 + c_hi (exact to
-    a few units of |log P| eps; c_hi overflows only where P < 1e-308, below F(hi) < 1e-308,
-    where L_hi = log(1 - F(hi)) is no longer a normal float either), are
+    the weights c_hi = S(hi)/P and c_lo = S(lo)/P = 1 + c_hi (c_hi = exp(L_hi - log P),
+    within |log P| eps; where log P < DEEP, in the row's form as (S(hi)/F(hi))/(1 - q) or
+    q/(1 - q), to a few eps, as far in the tails as the floats go), are
         d log P  = dL_lo + c_hi (dL_lo - dL_hi),
         d2 log P = c_lo d2L_lo - c_hi d2L_hi - c_lo c_hi (dL_lo - dL_hi)(dL_lo - dL_hi)'
     (the module's note's formula, c_lo - c_hi = 1 taken out). Every entry is elementwise in
@@ -172,13 +173,18 @@ def difference(at_lo, at_hi):
         lower = f_hi <= l_lo  # log F(hi) <= log S(lo): the interval is in the lower part
         big = np.minimum(f_hi, l_lo)  # the log of the smaller tail: F(hi) or S(lo)
         small = np.where(lower, np.log(-np.expm1(l_lo)), l_hi)
-        small -= big
+        small -= big  # log q: q = F(lo)/F(hi) in the lower part, S(hi)/S(lo) in the upper
         np.exp(small, out=small)
-        np.negative(small, out=small)
+        np.negative(small, out=small)  # -q
         value = np.log1p(small)
         value += big
         c_hi = np.subtract(l_hi, value)
         np.exp(c_hi, out=c_hi)
+        deep = np.flatnonzero(value < DEEP)
+        if deep.size:  # c_hi in the row's form, where exp(L_hi - log P) would lose |log P| eps
+            q = -small[deep]
+            ratio = np.where(lower[deep], 1.0 / np.expm1(-l_hi[deep]), q)  # S(hi)/F(hi), or q
+            c_hi[deep] = ratio / -np.expm1(np.log(q))
         c_lo = c_hi + 1.0
         gone = None if np.all(c_hi > 0) else ~(c_hi > 0)  # S(hi) = 0: hi's derivatives need not be finite
 

@@ -177,3 +177,33 @@ def test_a_scalar_row(name, theta, _):
     alone = flat(interval_derivs(dens, np.float64(2.0), np.float64(3.0), theta, shapes, 1.0))
     assert all(np.ndim(b) == 0 for b in alone)
     np.testing.assert_allclose(np.array(alone, dtype=float), np.array([a[0] for a in one]), rtol=1e-14)
+
+
+def test_far_tails_of_the_weibull():
+    """Weibull intervals where F(hi) is near 1e-200 (bounds near 0) and where S(lo) is
+    near e^-500: value and score are those of log(F(hi) - F(lo)) taken where it does not
+    cancel (scipy's logcdf and logsf), the Hessian the derivative of the score."""
+    lo = np.array([1e-140, 2e-140, 1.0, 2.0 * 500.0 ** (1 / 1.5), 2.0 * 400.0 ** (1 / 1.5)])
+    hi = np.array([3e-140, 2.5e-140, 2.0, 2.0 * 510.0 ** (1 / 1.5), 2.0 * 401.0 ** (1 / 1.5)])
+    dens, shapes = families.density("weibull")
+
+    def logp(t):
+        d = stats.weibull_min(t[0], scale=t[1])
+        a, b = d.logcdf(hi), d.logcdf(lo)  # the lower part: log F(hi) + log1p(-F(lo)/F(hi))
+        c, e = d.logsf(lo), d.logsf(hi)  # the upper part
+        with np.errstate(divide="ignore"):  # each form where it cancels, which np.where leaves out
+            return np.where(a <= c, a + np.log1p(-np.exp(b - a)), c + np.log1p(-np.exp(e - c)))
+    theta = (1.5, 2.0)
+    value, score, hess, _ = interval_derivs(dens, lo, hi, theta, shapes, 1.0)
+    np.testing.assert_allclose(value, logp(theta), rtol=1e-11)
+    assert value[0] < -400 and value[3] < -400
+    for j in range(2):
+        h = 1e-6 * theta[j]
+        up, down = list(theta), list(theta)
+        up[j] += h
+        down[j] -= h
+        np.testing.assert_allclose(score[j], (logp(up) - logp(down)) / (2 * h), rtol=1e-6)
+        s_up = interval_derivs(dens, lo, hi, up, shapes, 1.0)[1]
+        s_down = interval_derivs(dens, lo, hi, down, shapes, 1.0)[1]
+        for i in range(2):
+            np.testing.assert_allclose(hess[i][j], (s_up[i] - s_down[i]) / (2 * h), rtol=1e-6)
