@@ -15,18 +15,25 @@ An interval's probability F(hi) - F(lo) is taken on the side where it does not c
 S(lo) - S(hi) = S(lo) (1 - q) with q = S(hi)/S(lo) when the interval lies in the upper
 part of the distribution, F(hi) (1 - q) with q = F(lo)/F(hi) otherwise: log P =
 A + log1p(-q), A the log of the smaller of F(hi) and S(lo), and no difference of two
-probabilities near 1 is ever formed. With (A, dA, d2A) and (B, dB, d2B) the logs of the two tail
-probabilities (B = A + log q),
+probabilities near 1 is ever formed. Its derivatives need no choice of form: with
+P = S(lo) - S(hi), L = log S and dS = S dL, d2S = S (d2L + dL dL'),
 
-    d log P  = (dA - q dB) / (1 - q),
-    d2 log P = (d2A + dA dA' - q (d2B + dB dB')) / (1 - q) - d log P d log P'.
+    d log P  = c_lo dL_lo - c_hi dL_hi,
+    d2 log P = c_lo (d2L_lo + dL_lo dL_lo') - c_hi (d2L_hi + dL_hi dL_hi') - d log P d log P',
+
+c_lo = S(lo)/P and c_hi = S(hi)/P: per-row weights, so each row's
+numbers are elementwise in its own bounds (no row is moved between forms), and no
+product such as (S/F)^2 that overflows far in the lower tail is formed (difference()
+takes them in an equivalent, shorter form).
 """
 import numpy as np
 
 from .families.catalog import POSITIVE, UNIT
+from .families.survival_tails import scalars_as_rows
 
 EPS = np.finfo(float).eps
 DELTA = 1e-3  # finite-difference step, relative to each parameter's own scale
+DEEP = -30.0  # log P below which an interval's weights are taken in the row's form (difference)
 MIXED = 0.1  # the mixed derivatives' corners at a tenth of it: truncation and rounding near 1e-8
 
 
@@ -82,37 +89,28 @@ def numeric(fn, theta, domains, spread):
     return base, tuple(score), tuple(tuple(r) for r in hess), tuple(noise)
 
 
+@scalars_as_rows
 def cdf_from_sf(value, score, hess):
     """log F's value and derivatives from log S's: log F = log(1 - e^L) with L = log S,
-    d log F = -r dL and d2 log F = -r d2L - r (1 + r) dL dL', r = S/F = 1/expm1(-L),
-    exact in both tails when L and its derivatives are (no 1 - S is formed)."""
+    d log F = -r dL and d2 log F = -r (d2L + (1 + r) dL dL'), r = S/F = 1/expm1(-L),
+    exact in both tails when L and its derivatives are (no 1 - S is formed). The Hessian
+    for i <= j only, its lower triangle the same arrays."""
+    k = len(score)
+    hess_f = [[None] * k for _ in range(k)]
     with np.errstate(all="ignore"):
-        r = 1.0 / np.expm1(-value)
+        r = np.expm1(-value)
+        np.reciprocal(r, out=r)
         logf = np.log(-np.expm1(value))
-        k = len(score)
         s = tuple(-r * g for g in score)
-        h = tuple(tuple(-r * hess[i][j] - r * (1.0 + r) * score[i] * score[j] for j in range(k))
-                  for i in range(k))
-    return logf, s, h
-
-
-def combine(a, b):
-    """log(e^A - e^B) and its derivatives from (A, dA, d2A) and (B, dB, d2B), B < A."""
-    va, sa, ha = a
-    vb, sb, hb = b
-    k = len(sa)
-    with np.errstate(all="ignore"):
-        q = np.exp(vb - va)
-        one = -np.expm1(vb - va)
-        value = va + np.log1p(-q)
-
-        def times_q(v):  # q * v, 0 where e^B = 0 (a bound at the support's edge: B's derivatives are not finite)
-            return np.where(q > 0, q * v, 0.0)
-
-        score = tuple((sa[j] - times_q(sb[j])) / one for j in range(k))
-        hess = tuple(tuple((ha[i][j] + sa[i] * sa[j] - times_q(hb[i][j] + sb[i] * sb[j])) / one
-                           - score[i] * score[j] for j in range(k)) for i in range(k))
-    return value, score, hess
+        r1 = 1.0 + r
+        for i in range(k):
+            for j in range(i, k):
+                h = r1 * score[i]
+                h *= score[j]
+                h += hess[i][j]
+                h *= -r
+                hess_f[i][j] = hess_f[j][i] = h
+    return logf, s, tuple(tuple(row) for row in hess_f)
 
 
 def interval_value(dens, lo, hi, theta, shapes=()):
@@ -149,45 +147,62 @@ def interval_derivs(dens, lo, hi, theta, shapes, spread):
         return _with_rounding(dens.between(lo, hi, *theta, *shapes, order=2))
     if dens.sf_derivs is None:
         return numeric(lambda *t: interval_value(dens, lo, hi, t, shapes), theta, dens.domains, spread)
-    s_lo = dens.sf_derivs(lo, *theta, *shapes)
-    s_hi = dens.sf_derivs(hi, *theta, *shapes)
-    with np.errstate(all="ignore"):
-        lower = np.log(-np.expm1(s_hi[0])) <= s_lo[0]  # log F(hi) <= log S(lo): the interval's in the lower part
-    shape = np.shape(lower)
-    if lower.all():
-        value, score, hess = _lower_form(s_lo, s_hi)
-    elif not lower.any():
-        value, score, hess = combine(s_lo, s_hi)
-    else:  # each row's own form only: the two forms' rows apart, then put back in place
-        a, b = np.flatnonzero(lower), np.flatnonzero(~lower)
-        value, score, hess = _placed(shape, a, _lower_form(_rows(s_lo, a, shape), _rows(s_hi, a, shape)),
-                                     b, combine(_rows(s_lo, b, shape), _rows(s_hi, b, shape)))
+    value, score, hess = difference(dens.sf_derivs(lo, *theta, *shapes), dens.sf_derivs(hi, *theta, *shapes))
     return value, score, hess, _rounding(score)
 
 
-def _lower_form(s_lo, s_hi):
-    """log(F(hi) - F(lo)) from the log-CDFs: where the interval is in the lower part."""
-    return combine(cdf_from_sf(*s_hi), cdf_from_sf(*s_lo))
+@scalars_as_rows
+def difference(at_lo, at_hi):
+    """log P = log(S(lo) - S(hi)) and its derivatives from (L, dL, d2L) of log S at lo and
+    at hi. The value is taken in each row's own form (the module's note: log-CDFs where
+    F(hi) <= S(lo), log-survivals elsewhere), so it never cancels. The derivatives, with
+    the weights c_hi = S(hi)/P and c_lo = S(lo)/P = 1 + c_hi (c_hi = exp(L_hi - log P),
+    within |log P| eps; where log P < DEEP, in the row's form as (S(hi)/F(hi))/(1 - q) or
+    q/(1 - q), to a few eps, as far in the tails as the floats go), are
+        d log P  = dL_lo + c_hi (dL_lo - dL_hi),
+        d2 log P = c_lo d2L_lo - c_hi d2L_hi - c_lo c_hi (dL_lo - dL_hi)(dL_lo - dL_hi)'
+    (the module's note's formula, c_lo - c_hi = 1 taken out). Every entry is elementwise in
+    the rows (a row's numbers do not depend on the others), and the Hessian is computed for
+    i <= j only, its lower triangle the same arrays."""
+    l_lo, d_lo, h_lo = at_lo
+    l_hi, d_hi, h_hi = at_hi
+    k = len(d_lo)
+    hess = [[None] * k for _ in range(k)]
+    with np.errstate(all="ignore"):
+        f_hi = np.log(-np.expm1(l_hi))
+        lower = f_hi <= l_lo  # log F(hi) <= log S(lo): the interval is in the lower part
+        big = np.minimum(f_hi, l_lo)  # the log of the smaller tail: F(hi) or S(lo)
+        small = np.where(lower, np.log(-np.expm1(l_lo)), l_hi)
+        small -= big  # log q: q = F(lo)/F(hi) in the lower part, S(hi)/S(lo) in the upper
+        np.exp(small, out=small)
+        np.negative(small, out=small)  # -q
+        value = np.log1p(small)
+        value += big
+        c_hi = np.subtract(l_hi, value)
+        np.exp(c_hi, out=c_hi)
+        deep = np.flatnonzero(value < DEEP)
+        if deep.size:  # c_hi in the row's form, where exp(L_hi - log P) would lose |log P| eps
+            q = -small[deep]
+            ratio = np.where(lower[deep], 1.0 / np.expm1(-l_hi[deep]), q)  # S(hi)/F(hi), or q
+            c_hi[deep] = ratio / -np.expm1(np.log(q))
+        c_lo = c_hi + 1.0
+        gone = None if np.all(c_hi > 0) else ~(c_hi > 0)  # S(hi) = 0: hi's derivatives need not be finite
 
+        def hi_part(x):  # c_hi x, and 0 where S(hi) = 0
+            x = x * c_hi
+            return x if gone is None else np.where(gone, 0.0, x)
 
-def _rows(derivs, rows, shape):
-    """(value, score, hessian) at the given rows (indexes into the flattened shape)."""
-    def at(x):
-        return np.broadcast_to(x, shape).reshape(-1)[rows]
-    value, score, hess = derivs
-    return at(value), tuple(at(g) for g in score), tuple(tuple(at(h) for h in r) for r in hess)
-
-
-def _placed(shape, a, first, b, second):
-    """The (value, score, hessian) of rows a (first) and rows b (second) together."""
-    def put(x, y):
-        out = np.empty(shape)
-        flat = out.reshape(-1)
-        flat[a], flat[b] = x, y
-        return out
-    (v1, s1, h1), (v2, s2, h2) = first, second
-    return (put(v1, v2), tuple(put(x, y) for x, y in zip(s1, s2)),
-            tuple(tuple(put(x, y) for x, y in zip(r1, r2)) for r1, r2 in zip(h1, h2)))
+        apart = tuple(d_lo[j] - d_hi[j] for j in range(k))
+        weighted = tuple(hi_part(a) for a in apart)
+        score = tuple(d_lo[j] + weighted[j] for j in range(k))
+        for i in range(k):
+            for j in range(i, k):
+                h = apart[i] * weighted[j]
+                np.subtract(h_lo[i][j], h, out=h)
+                h *= c_lo
+                h -= hi_part(h_hi[i][j])
+                hess[i][j] = hess[j][i] = h
+    return value, score, tuple(tuple(row) for row in hess)
 
 
 def _rounding(score):

@@ -34,10 +34,24 @@ def inside_or(inside, value, fill):
 def masked_derivs(inside, ll, score, hess):
     """(logpdf, score, Hessian) with logpdf -inf and every derivative NaN outside the
     support, where the log-density is not differentiable (as a numeric derivative of
-    -inf finds)."""
+    -inf finds). Where every row is inside, an entry that already has the rows' shape is
+    returned as it is (np.where would copy it unchanged), and an entry shared by both
+    triangles of the Hessian is masked once."""
     nan = np.nan
-    return (inside_or(inside, ll, -np.inf), tuple(inside_or(inside, s, nan) for s in score),
-            tuple(tuple(inside_or(inside, h, nan) for h in row) for row in hess))
+    every = np.ndim(inside) > 0 and bool(np.all(inside))
+    shape = np.shape(inside)
+
+    def mask(x, fill):
+        return x if every and np.shape(x) == shape else inside_or(inside, x, fill)
+
+    done = {}
+
+    def mask_h(x):
+        if id(x) not in done:
+            done[id(x)] = mask(x, nan)
+        return done[id(x)]
+    return (mask(ll, -np.inf), tuple(mask(s, nan) for s in score),
+            tuple(tuple(mask_h(h) for h in row) for row in hess))
 
 
 SMALL_T = 1e-3  # t below which log F = log t + log((1 - e^-t)/t) by its series
