@@ -204,9 +204,12 @@ class Tally:
 
     RAW_ROWS = 1 << 24
 
-    def __init__(self):
+    def __init__(self, presort=True):
+        """presort: each chunk's keys are sorted as they come (where add runs beside a parse
+        that leaves a core idle: the median then slices each part instead of scanning it);
+        False where add's thread has other work on the chunk (the median masks the parts)."""
         self.keys, self.counts, self.parts, self.waiting = np.empty(0, np.uint64), np.empty(0, np.int64), [], 0
-        self.raw, self.raw_n = [], 0
+        self.raw, self.raw_n, self.presort = [], 0, presort
 
     def add(self, times, events, nonnegative=False):
         """Rows of times and events (booleans); nonnegative: every time is known to be >= 0."""
@@ -217,7 +220,8 @@ class Tally:
             t, events = t[keep], events[keep]
         keys = _keys(t, events)  # a new array: the caller's may be reused
         if self.raw_n + keys.size <= self.RAW_ROWS and not self.parts and not self.keys.size:
-            keys.sort()  # (while the next chunk is parsed: the median then slices, not scans, each part)
+            if self.presort:
+                keys.sort()
             self.raw.append(keys)
             self.raw_n += keys.size
             return
@@ -245,7 +249,7 @@ class Tally:
         S falls to 1/2 or below, or None. helper: an executor that takes part of the work
         (_median_of_keys; not one whose only worker runs this call)."""
         if not self.keys.size and not self.parts:
-            return _median_of_keys(self.raw, self.raw_n, helper, ordered=True) if self.raw_n else None
+            return _median_of_keys(self.raw, self.raw_n, helper, ordered=self.presort) if self.raw_n else None
         if self.parts:
             self._merge()
         times = np.right_shift(self.keys, np.uint64(1))

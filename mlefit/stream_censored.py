@@ -173,7 +173,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
         raise UsageError(f"the same column is named twice among {name}, {e_name}")
     weibull = fam.spec.name != "exponential"
     got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
-                          tally=Tally(), bad=0, shown=[], report=None,
+                          tally=Tally(presort=not weibull), bad=0, shown=[], report=None,
                           chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=True) if weibull else None)
     pending = None
     try:

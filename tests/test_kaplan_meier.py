@@ -49,13 +49,14 @@ def prefix(monkeypatch):
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("margin", [0.05, -0.3, 0.45])  # a bound above, below, far above the median
-def test_median_below_a_bound_is_the_curves(prefix, seed, pattern, margin):
+@pytest.mark.parametrize("presort", [True, False])  # each chunk's keys sorted as they come, or not
+def test_median_below_a_bound_is_the_curves(prefix, seed, pattern, margin, presort):
     prefix(margin)
     t, e = rows(seed, pattern)
     expected = reference(t, e)
     assert kaplan_meier.median(t, e) == expected
     rng = np.random.default_rng(seed + 100)
-    tally = kaplan_meier.Tally()
+    tally = kaplan_meier.Tally(presort)
     step = int(rng.integers(1, 700))
     for a in range(0, t.size, step):
         tally.add(t[a:a + step], e[a:a + step])
@@ -93,6 +94,11 @@ def test_large_rows_take_the_bound_and_agree():
         tally.add(times[a:a + 70_000], events[a:a + 70_000])
     with ThreadPoolExecutor(max_workers=1) as helper:
         assert tally.median(helper) == reference(times, events)
+    unsorted = kaplan_meier.Tally(presort=False)
+    for a in range(0, n, 70_000):
+        unsorted.add(times[a:a + 70_000], events[a:a + 70_000])
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        assert unsorted.median(helper) == reference(times, events)
 
 
 @pytest.mark.parametrize("seed", range(5))
