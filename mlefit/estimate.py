@@ -2,6 +2,7 @@
 estimate (closed form or Newton), check convergence, then inference."""
 import math
 import numbers
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -9,11 +10,11 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
-from .data import BINARY, Column, from_values, no_values
+from .data import BINARY, Column, _index, from_values, no_values
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
-from .result import FitResult, ParameterEstimate
+from .result import FitResult, ParameterEstimate, made
 from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
@@ -38,8 +39,8 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         map_bootstrap.check(ml, interval)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
-    from .censoring import Censored
-    if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
+    censoring = sys.modules.get(__package__ + ".censoring")  # not imported: no Censored data exist
+    if censoring is not None and isinstance(data, censoring.Censored):  # censored or truncated rows
         if trials is not None:
             raise UsageError("censored data take a family with its trials in the name (binomial:12)")
         from . import censored_fit
@@ -49,6 +50,63 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                                 resample="nonparametric" if resample == "parametric" and interval in
                                 ("wald", "profile") else resample)
     fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
+    stats = None
+    if fam.vouches is not None and weights is None and trials is None and not fix and positive is None:
+        col, stats = _vouched(fam, data, column)
+    if stats is not None:
+        x, w, scale = col.values, None, 1.0
+    else:
+        fam, col, x, w, scale, span = _checked(fam, data, column, weights, trials, positive, fix)
+    try:
+        if stats is None:
+            with np.errstate(all="ignore"):
+                try:
+                    if span is not None and getattr(fam.stats, "takes_span", False):
+                        stats = fam.stats(x, w, span=span)  # numerics.takes_span
+                    else:
+                        stats = fam.stats(x, w)
+                except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+                    raise _too_extreme(fam, col, None, exc) from exc
+        return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
+                          information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
+                          weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
+                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step,
+                          mle_optional=mle_optional)
+    except DataError as exc:  # weighted sums that overflow make any data look degenerate
+        if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
+            raise
+        with np.errstate(over="ignore"):
+            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(x)))) ** 2
+        if math.isfinite(reach):
+            raise
+        raise DataError(f"the weights (total {np.sum(w):.6g}) are too large for these values: their sums of "
+                        f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
+
+
+def _vouched(fam, data, name):
+    """(Column, stats) of a 1-d float64 array whose statistics the family vouches for
+    (Family.vouches), computed without the pass for the extremes that from_values and
+    _validate take (for normal at 1e5, one of its four passes); (None, None) for other
+    data, or where the statistics do not vouch (NaN, inf, no spread, 0s and 1s, huge or
+    tiny magnitudes): _checked then looks at the data as usual, with its messages."""
+    if not (type(data) is np.ndarray and data.dtype == np.float64 and data.ndim == 1
+            and data.size >= max(fam.min_n, 1)):
+        return None, None
+    with np.errstate(all="ignore"):
+        try:
+            lo = None if fam.spec.support == "real" else float(data.min())
+            stats = fam.stats(data, None)
+            if not fam.vouches(stats, lo):
+                return None, None
+        except (ArithmeticError, ValueError, DataError):
+            return None, None
+    return Column(name, data, None, data.size, (), None, _index), stats
+
+
+def _checked(fam, data, column, weights, trials, positive, fix):
+    """The data as a Column, checked against the family: (family, column, values, weights,
+    scale, span): the family with its trials; the values, divided by `scale` where they
+    are beyond 1e+-100; span, their (min, max) (None for labels)."""
     labels = fam.spec.support == "labels" or (BINARY if fam.spec.name == "bernoulli" else False)
     col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
     if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
@@ -74,29 +132,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     if binary:
         col = replace(col, notes=col.notes + (binary,))
     x, scale, span = _rescaled(fam, col, x, span) if not fix else (x, 1.0, span)
-    try:
-        with np.errstate(all="ignore"):
-            try:
-                if span is not None and getattr(fam.stats, "takes_span", False):
-                    stats = fam.stats(x, w, span=span)  # numerics.takes_span
-                else:
-                    stats = fam.stats(x, w)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-                raise _too_extreme(fam, col, None, exc) from exc
-        return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
-                          information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
-                          weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
-                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step,
-                          mle_optional=mle_optional)
-    except DataError as exc:  # weighted sums that overflow make any data look degenerate
-        if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
-            raise
-        with np.errstate(over="ignore"):
-            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(x)))) ** 2
-        if math.isfinite(reach):
-            raise
-        raise DataError(f"the weights (total {np.sum(w):.6g}) are too large for these values: their sums of "
-                        f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
+    return fam, col, x, w, scale, span
 
 
 def resolve(family, loss, trials, confidence, information, max_iter):
@@ -136,7 +172,7 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            controls = Controls(max_iter=int(max_iter), tol=float(tol), mle_optional=mle_optional)
+            controls = made(Controls, max_iter=int(max_iter), tol=float(tol), mle_optional=mle_optional)
             fixed = {}
             if fix:
                 from .constrained import fit_fixed, parse_fixed
@@ -169,8 +205,8 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
 
     k = fam.free_parameters(stats) - len(fixed)
     n = stats.n
-    result = FitResult(
-        family=fam.name, parameters=tuple(parameters), confidence=float(confidence),
+    result = made(  # FitResult(...), quicker
+        FitResult, family=fam.name, parameters=tuple(parameters), confidence=float(confidence),
         information=information, n=float(n), rows_read=col.rows_read, dropped=col.dropped,
         loglik=loglik, aic=2.0 * k - 2.0 * loglik, bic=k * math.log(n) - 2.0 * loglik,
         bits_per_sample=-loglik / (n * math.log(2.0)), bits_differential=not fam.spec.discrete,
@@ -178,9 +214,10 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
         weights=None if w is None else (weights if isinstance(weights, str) else "given"),
-        fitted=None if scale != 1.0 or not keep_data else Fitted(  # beyond 1e+-100, Wald intervals only
-            fam, col.values, w, stats, theta, loglik, float(confidence), information, fixed,
-            frozenset(exact), cov, int(max_iter)),
+        fitted=None if scale != 1.0 or not keep_data else made(  # beyond 1e+-100, Wald intervals only
+            Fitted, family=fam, x=col.values, w=w, stats=stats, theta=theta, loglik=loglik,
+            confidence=float(confidence), information=information, fixed=fixed, exact=frozenset(exact),
+            cov=cov, max_iter=int(max_iter)),
     )
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
@@ -351,7 +388,8 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
                     info = fam.expected_information(stats, theta)
                 else:
                     info = fam.observed_information(stats, theta) if observed is None else observed
-                info = np.atleast_2d(info)
+                if not (type(info) is np.ndarray and info.ndim == 2):
+                    info = np.atleast_2d(info)
                 if fixed:  # the free parameters' block
                     info = info[np.ix_(free, free)]
                 cov = block = inference.covariance_from_information(info)
@@ -386,7 +424,8 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
             note = "standard error above the estimate: the likelihood is nearly flat in this parameter"
         if not (math.isfinite(lo) and math.isfinite(hi)):
             note = "the interval is unbounded at this level: the likelihood is nearly flat here"
-        out.append(ParameterEstimate(name, est, se, lo, hi, how, note))
+        out.append(made(ParameterEstimate, name=name, estimate=est, se=se, ci_lower=lo, ci_upper=hi,
+                        interval=how, note=note))
     return out, notes, cov, boundary.keys()
 
 

@@ -19,6 +19,11 @@ def wsum(v, w):
     return float(np.sum(w * v))
 
 
+# the magnitudes a family's vouches (families.base.Family) may leave unchecked: estimate's
+# _rescaled divides data beyond 1e+-100 by a power of two; 1e+-99 leaves room for rounding
+VOUCHED_MAGNITUDE = 1e99
+
+
 def takes_span(stats):
     """Mark a family's stats(x, w) as also taking span=(min x, max x), the extremes of the
     values (of those that carry weight), when its caller knows them: estimate.fit has
@@ -168,7 +173,10 @@ def shifted_sums(x, w, shift, total=True):
     """(sum w (x - shift), sum w (x - shift)^2, sum w x), block by block through one buffer
     (without total: None for sum w x, a reduction a block fewer)."""
     size = x.size
-    block = size if size <= 2 * SHIFTED_BLOCK else SHIFTED_BLOCK  # up to 1 MiB: one block, fewer calls
+    if w is None and size <= 2 * SHIFTED_BLOCK:  # up to 1 MiB: one block, the loop's operations alone
+        d = np.subtract(x, shift)
+        return float(d.sum()), dot(d, d), float(x.sum()) if total else None
+    block = SHIFTED_BLOCK
     buf = np.empty(block)
     wbuf = None if w is None else np.empty(block)
     ss, qs, rs = [], [], []

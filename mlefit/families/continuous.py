@@ -51,8 +51,24 @@ def _normal_logpdf(x, theta):
     return -0.5 * LOG_2PI - math.log(sigma) - (x - mu) ** 2 / (2.0 * sigma ** 2)
 
 
+def _normal_vouches(s, lo):
+    """Finite moments with m2 > 0 vouch for finite values (a NaN or an inf would make the
+    sum of squares about a data value NaN or inf) not all equal (equal values differ from
+    that value by exactly 0); max |x| is at most |mean| + sqrt(n m2) and at least
+    sqrt(mean^2 + m2), the root mean square; a column of 0s and 1s has its mean p in
+    [0, 1] and m2 = p (1 - p) <= 1/4, so moments outside that leave no binary note to make."""
+    m, v = s.mean, s.m2
+    if not (math.isfinite(m) and math.isfinite(v) and v > 0):
+        return False
+    if -1e-9 <= m <= 1.0 + 1e-9 and v <= 0.25 * (1.0 + 1e-9):
+        return False
+    big = nm.VOUCHED_MAGNITUDE
+    return abs(m) + math.sqrt(s.n * v) <= big and math.sqrt(m * m + v) >= 1.0 / big
+
+
 NORMAL = Family(
     spec=BY_NAME["normal"],
+    vouches=_normal_vouches,
     stats=_moments,
     merge=merge.moments,
     estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean, sd with divisor n"),
@@ -179,8 +195,18 @@ def _exp_check(s):
                         "a point mass at 0 is not an exponential distribution")
 
 
+def _exp_vouches(s, lo):
+    """lo = min x >= 0 and a finite total vouch for finite values in the support; not all
+    0s and 1s where lo > 0 or the mean is above 1; max x lies between the mean and the
+    total, so both within VOUCHED_MAGNITUDE need no rescaling."""
+    big = nm.VOUCHED_MAGNITUDE
+    return (lo is not None and lo >= 0.0 and (lo > 0.0 or s.total > s.n)
+            and s.total <= big and s.total >= s.n / big)
+
+
 EXPONENTIAL = Family(
     spec=BY_NAME["exponential"],
+    vouches=_exp_vouches,
     stats=_exp_stats,
     merge=merge.sums("total"),
     estimate=lambda s, c: Solution((s.n / s.total,), "closed form: rate = 1/mean"),
