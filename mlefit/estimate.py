@@ -10,7 +10,7 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
-from .data import BINARY, Column, _index, from_values, no_values
+from .data import BINARY, Column, from_values, no_values
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
@@ -19,6 +19,7 @@ from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
+CENSORING = __package__ + ".censoring"
 
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
@@ -39,7 +40,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         map_bootstrap.check(ml, interval)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
-    censoring = sys.modules.get(__package__ + ".censoring")  # not imported: no Censored data exist
+    censoring = sys.modules.get(CENSORING)  # not imported: no Censored data exist
     if censoring is not None and isinstance(data, censoring.Censored):  # censored or truncated rows
         if trials is not None:
             raise UsageError("censored data take a family with its trials in the name (binomial:12)")
@@ -94,13 +95,12 @@ def _vouched(fam, data, name):
         return None, None
     with np.errstate(all="ignore"):
         try:
-            lo = None if fam.spec.support == "real" else float(data.min())
             stats = fam.stats(data, None)
-            if not fam.vouches(stats, lo):
+            if not fam.vouches(stats, data):
                 return None, None
         except (ArithmeticError, ValueError, DataError):
             return None, None
-    return Column(name, data, None, data.size, (), None, _index), stats
+    return made(Column, name=name, values=data, positions=None, rows_read=data.size, dropped=()), stats
 
 
 def _checked(fam, data, column, weights, trials, positive, fix):

@@ -13,15 +13,15 @@ def made(cls, **values):
     the new instance's __dict__. A name that is not a field, or a field left without a
     value, is refused as __init__ would refuse it."""
     defaults, factories, count = _defaults(cls)
-    obj = object.__new__(cls)
-    d = obj.__dict__
-    d.update(defaults)
+    d = dict(defaults)
     for name, factory in factories:
         d[name] = factory()
     d.update(values)
     if len(d) != count:
         cls(**values)  # raises the TypeError naming what is missing or unknown
         raise TypeError(f"{cls.__name__}: {sorted(values)} are not its fields")
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", d)
     return obj
 
 

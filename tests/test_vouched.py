@@ -16,7 +16,7 @@ from mlefit import estimate
 from mlefit import numerics as nm
 from mlefit.errors import MlefitError
 
-VOUCHING = ["normal", "exponential"]
+VOUCHING = ["normal", "exponential", "lognormal"]
 
 
 def outcome(data, family):
@@ -78,7 +78,9 @@ def test_array_and_list_give_the_same_fit_or_error(family, case):
 
 
 @pytest.mark.parametrize("family,case", [("normal", "normal(10, 3)"), ("normal", "1e9 + noise"),
-                                         ("normal", "few digits"), ("exponential", "exponential")])
+                                         ("normal", "few digits"), ("exponential", "exponential"),
+                                         ("exponential", "with a zero"), ("lognormal", "exponential"),
+                                         ("lognormal", "tiny"), ("lognormal", "huge")])
 def test_typical_data_take_no_pass_for_the_extremes(family, case, monkeypatch):
     calls = counting_extremes(monkeypatch)
     mlefit.fit(CASES[case], family)
@@ -88,7 +90,9 @@ def test_typical_data_take_no_pass_for_the_extremes(family, case, monkeypatch):
 @pytest.mark.parametrize("family,case", [("normal", "NaN"), ("normal", "inf"), ("normal", "0s and 1s"),
                                          ("normal", "huge"), ("normal", "tiny"), ("normal", "all equal"),
                                          ("exponential", "NaN"), ("exponential", "0s and 1s"),
-                                         ("exponential", "huge")])
+                                         ("exponential", "huge"), ("lognormal", "with a zero"),
+                                         ("lognormal", "negative"), ("lognormal", "inf"), ("lognormal", "NaN"),
+                                         ("lognormal", "all equal")])
 def test_what_the_statistics_cannot_vouch_for_is_checked(family, case, monkeypatch):
     calls = counting_extremes(monkeypatch)
     outcome(CASES[case], family)

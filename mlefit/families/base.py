@@ -138,11 +138,11 @@ class Family:
     # model, mlefit.own_model); families.density(fam) returns it
     rowwise: Optional[tuple] = None
     closed: Optional[dict] = None
-    # vouches(stats, lo) -> bool: whether the statistics of unweighted float64 values (lo:
-    # their least value, for a support with a lower end; None on the real line) show all
-    # that estimate.fit would otherwise check with a pass for the extremes: every value
-    # finite and in the support, spread where it is needed, not a column of 0s and 1s,
-    # magnitudes within VOUCHED_MAGNITUDE (no rescaling). False: the checked path runs.
+    # vouches(stats, x) -> bool: whether the statistics of the unweighted float64 values x
+    # (with x.min() where the support's lower end needs it) show all that estimate.fit
+    # would otherwise check with a pass for the extremes: every value finite and in the
+    # support, spread where it is needed, not a column of 0s and 1s, magnitudes within
+    # numerics.VOUCHED_MAGNITUDE (no rescaling). False: the checked path runs.
     vouches: Optional[Callable] = None
 
     @property

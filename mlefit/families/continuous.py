@@ -51,7 +51,7 @@ def _normal_logpdf(x, theta):
     return -0.5 * LOG_2PI - math.log(sigma) - (x - mu) ** 2 / (2.0 * sigma ** 2)
 
 
-def _normal_vouches(s, lo):
+def _normal_vouches(s, x):
     """Finite moments with m2 > 0 vouch for finite values (a NaN or an inf would make the
     sum of squares about a data value NaN or inf) not all equal (equal values differ from
     that value by exactly 0); max |x| is at most |mean| + sqrt(n m2) and at least
@@ -97,8 +97,17 @@ def _lognormal_stats(x, w):
     return s
 
 
+def _lognormal_vouches(s, x):
+    """Finite moments of log x with m2 > 0 vouch for values that are finite and positive
+    (log 0 = -inf, the log of a negative or NaN is NaN, log inf = inf: any of them makes
+    the sums about a data value's log infinite or NaN), not all equal, and not 0s and 1s;
+    lognormal needs no rescaling."""
+    return math.isfinite(s.mean) and math.isfinite(s.m2) and s.m2 > 0
+
+
 LOGNORMAL = Family(
     spec=BY_NAME["lognormal"],
+    vouches=_lognormal_vouches,
     stats=_lognormal_stats,
     merge=merge.moments,
     estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean and sd of log(x)"),
@@ -195,13 +204,15 @@ def _exp_check(s):
                         "a point mass at 0 is not an exponential distribution")
 
 
-def _exp_vouches(s, lo):
-    """lo = min x >= 0 and a finite total vouch for finite values in the support; not all
-    0s and 1s where lo > 0 or the mean is above 1; max x lies between the mean and the
+def _exp_vouches(s, x):
+    """min x >= 0 and a finite total vouch for finite values in the support; not all 0s
+    and 1s where min x > 0 or the mean is above 1; max x lies between the mean and the
     total, so both within VOUCHED_MAGNITUDE need no rescaling."""
     big = nm.VOUCHED_MAGNITUDE
-    return (lo is not None and lo >= 0.0 and (lo > 0.0 or s.total > s.n)
-            and s.total <= big and s.total >= s.n / big)
+    if not (s.total <= big and s.total >= s.n / big):
+        return False
+    lo = float(x.min())
+    return lo >= 0.0 and (lo > 0.0 or s.total > s.n)
 
 
 EXPONENTIAL = Family(
