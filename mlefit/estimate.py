@@ -4,6 +4,7 @@ import math
 import numbers
 import sys
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -150,14 +151,16 @@ def resolve(family, loss, trials, confidence, information, max_iter):
     elif family is None:
         raise UsageError("give a family (e.g. 'normal') or a loss (e.g. 'mse')")
     fam = families.get(family) if trials is None else trials_family(family)
-    if isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0):
+    if not (type(confidence) is float and 0.0 < confidence < 1.0) and (  # the usual case without ABC checks
+            isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0)):
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence}); e.g. 0.95")
     if information not in INFORMATION_KINDS:
         raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
     if information == "expected" and fam.expected_information is None:
         raise UsageError(f"the {fam.name} family has no closed-form expected information; "
                          f"use --information observed")
-    if isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1):
+    if not (type(max_iter) is int and max_iter >= 1) and (
+            isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1)):
         raise UsageError(f"max_iter must be a positive integer (got {max_iter})")
     return fam, loss, loss_note
 
@@ -172,7 +175,7 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            controls = made(Controls, max_iter=int(max_iter), tol=float(tol), mle_optional=mle_optional)
+            controls = _controls(int(max_iter), float(tol), bool(mle_optional))
             fixed = {}
             if fix:
                 from .constrained import fit_fixed, parse_fixed
@@ -185,7 +188,7 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
             loglik = float(fam.loglik(stats, theta) if at is None else at[0])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
-        if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
+        if not all(map(math.isfinite, theta)) or not math.isfinite(loglik) or any(
                 t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
             raise _too_extreme(fam, col, span, None)
         try:
@@ -227,6 +230,12 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
         result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
                                   bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
     return result
+
+
+@lru_cache(maxsize=16)
+def _controls(max_iter, tol, mle_optional):
+    """The estimators' Controls (a frozen record: one per setting serves every fit)."""
+    return Controls(max_iter=max_iter, tol=tol, mle_optional=mle_optional)
 
 
 WEIGHTS_WAY_OUT = "divide them all by one constant (the estimates stay; the standard errors grow as the total shrinks)"

@@ -15,7 +15,8 @@ def made(cls, **values):
     defaults, factories, count = _defaults(cls)
     d = dict(defaults)
     for name, factory in factories:
-        d[name] = factory()
+        if name not in values:
+            d[name] = factory()
     d.update(values)
     if len(d) != count:
         cls(**values)  # raises the TypeError naming what is missing or unknown
