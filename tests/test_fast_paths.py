@@ -98,8 +98,9 @@ def test_dot_is_within_its_bound(rows, monkeypatch):
     whether or not n is a whole number of rows."""
     if rows == "einsum":
         monkeypatch.setattr(nm, "_row_dots", nm._row_dots_einsum)
+        monkeypatch.setattr(nm, "_short_dot", nm._short_dot_einsum)
     rng = np.random.default_rng(6)
-    for n in (3, 700, 100 * nm.DOT_BLOCK, 100_003):
+    for n in (3, nm.DOT_BLOCK - 1, 700, 1023, 100 * nm.DOT_BLOCK, 100_003):
         a, b = rng.standard_normal(n), rng.gamma(2.0, 1.0, n)
         exact = sum((Fraction(p) * Fraction(q) for p, q in zip(a.tolist(), b.tolist())), Fraction(0))
         scale = float(np.sum(np.abs(a * b)))
