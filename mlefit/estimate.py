@@ -188,12 +188,13 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
             loglik = float(fam.loglik(stats, theta) if at is None else at[0])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
+        domains = fam.domains(stats)
         if not all(map(math.isfinite, theta)) or not math.isfinite(loglik) or any(
-                t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
+                t < 0 for t, dom in zip(theta, domains) if dom == "positive"):
             raise _too_extreme(fam, col, span, None)
         try:
             parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed,
-                                                       None if at is None else at[1])
+                                                       None if at is None else at[1], domains)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes + \
@@ -225,7 +226,8 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
                                f"try a larger --max-iter, or check the data", result)
-    intervals.check_options(interval, resample, bootstrap)
+    if interval != "wald" or resample != "parametric" or bootstrap is not None:
+        intervals.check_options(interval, resample, bootstrap)
     if intervals.asked(interval, robust, derive):
         result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
                                   bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
@@ -372,21 +374,24 @@ def _validate(fam, col, x):
     return span
 
 
-def _inference(fam, stats, theta, confidence, information, fixed=None, observed=None):
+def _inference(fam, stats, theta, confidence, information, fixed=None, observed=None, domains=None):
     """Standard errors and intervals for each parameter, and notes on how they were made.
     With parameters `fixed`, the free ones' covariance inverts their block of the
     information (the information given the fixed values). observed: the observed
-    information at theta when the estimator has it (None: the family computes it)."""
-    names, domains = fam.names(stats), fam.domains(stats)
+    information at theta when the estimator has it (None: the family computes it);
+    domains: fam.domains(stats) where the caller has them."""
+    names = fam.names(stats)
+    if domains is None:
+        domains = fam.domains(stats)
     fixed = fixed or {}
     notes = []
     if fixed:
         boundary = fam.conditional(stats, fixed, confidence)[1] if fam.conditional is not None else {}
     else:
         boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
-    free = [i for i in range(len(theta)) if i not in fixed]
+    free = [i for i in range(len(theta)) if i not in fixed] if fixed else range(len(theta))
     cov = None
-    if any(i not in boundary for i in free):
+    if (free and not boundary) or any(i not in boundary for i in free):
         try:
             if fam.covariance is not None and not fixed:
                 cov = fam.covariance(stats, theta)  # None where it cannot be inverted
@@ -412,6 +417,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
         if fam.info_note:
             notes.append(fam.info_note)
     z = inference.z_value(confidence)
+    variances = None if cov is None else (cov if cov.ndim == 1 else np.diagonal(cov)).tolist()
     out = []
     for i, (name, domain, est) in enumerate(zip(names, domains, theta)):
         if i in fixed:
@@ -421,7 +427,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
             lo, hi, note, *how = boundary[i]  # how: the kind of interval, when not exact
             out.append(ParameterEstimate(name, est, None, lo, hi, how[0] if how else "exact", note))
             continue
-        var = None if cov is None else float(cov[i] if cov.ndim == 1 else cov[i, i])
+        var = None if variances is None else variances[i]
         se = math.sqrt(var) if var is not None and var >= 0 else None
         if se is None or not math.isfinite(se) or se == 0 or (domain != "real" and est <= 0):
             out.append(ParameterEstimate(name, est, None, None, None, "none",
