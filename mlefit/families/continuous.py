@@ -51,19 +51,28 @@ def _normal_logpdf(x, theta):
     return -0.5 * LOG_2PI - math.log(sigma) - (x - mu) ** 2 / (2.0 * sigma ** 2)
 
 
+def _not_all_equal(x):
+    """Whether x holds two different values: O(1) where its first, middle and last differ,
+    else one comparison pass. (m2 > 0 shows it where the one shifted pass gave m2, as the
+    differences from a data value are then not all 0; the two-pass form of a constant
+    non-dyadic sample could leave a rounding above 0.)"""
+    first = x[0]
+    return bool(first != x[-1] or first != x[x.size // 2] or np.any(x != first))
+
+
 def _normal_vouches(s, x):
-    """Finite moments with m2 > 0 vouch for finite values (a NaN or an inf would make the
-    sum of squares about a data value NaN or inf) not all equal (equal values differ from
-    that value by exactly 0); max |x| is at most |mean| + sqrt(n m2) and at least
-    sqrt(mean^2 + m2), the root mean square; a column of 0s and 1s has its mean p in
-    [0, 1] and m2 = p (1 - p) <= 1/4, so moments outside that leave no binary note to make."""
+    """Finite moments vouch for finite values (a NaN or an inf would make the sum of
+    squares about a data value NaN or inf), m2 > 0 and _not_all_equal for spread; max |x|
+    is at most |mean| + sqrt(n m2) and at least sqrt(mean^2 + m2), the root mean square;
+    a column of 0s and 1s has its mean p in [0, 1] and m2 = p (1 - p) <= 1/4, so moments
+    outside that leave no binary note to make."""
     m, v = s.mean, s.m2
     if not (math.isfinite(m) and math.isfinite(v) and v > 0):
         return False
     if -1e-9 <= m <= 1.0 + 1e-9 and v <= 0.25 * (1.0 + 1e-9):
         return False
     big = nm.VOUCHED_MAGNITUDE
-    return abs(m) + math.sqrt(s.n * v) <= big and math.sqrt(m * m + v) >= 1.0 / big
+    return abs(m) + math.sqrt(s.n * v) <= big and math.sqrt(m * m + v) >= 1.0 / big and _not_all_equal(x)
 
 
 NORMAL = Family(
@@ -98,11 +107,11 @@ def _lognormal_stats(x, w):
 
 
 def _lognormal_vouches(s, x):
-    """Finite moments of log x with m2 > 0 vouch for values that are finite and positive
-    (log 0 = -inf, the log of a negative or NaN is NaN, log inf = inf: any of them makes
-    the sums about a data value's log infinite or NaN), not all equal, and not 0s and 1s;
-    lognormal needs no rescaling."""
-    return math.isfinite(s.mean) and math.isfinite(s.m2) and s.m2 > 0
+    """Finite moments of log x vouch for values that are finite and positive (log 0 =
+    -inf, the log of a negative or NaN is NaN, log inf = inf: any of them makes the sums
+    about a data value's log infinite or NaN), so not 0s and 1s; m2 > 0 and
+    _not_all_equal for spread; lognormal needs no rescaling."""
+    return math.isfinite(s.mean) and math.isfinite(s.m2) and s.m2 > 0 and _not_all_equal(x)
 
 
 LOGNORMAL = Family(
