@@ -11,7 +11,11 @@ __version__ = "0.1.0"
 __all__ = ["fit", "regress", "select", "lrt", "read_column", "FitResult", "family_names",
            "MlefitError", "DataError", "UsageError", "FamilyError", "ConvergenceError"]
 
+import sys
+
 from .errors import ConvergenceError, DataError, FamilyError, MlefitError, UsageError
+
+_ESTIMATE = __name__ + ".estimate"  # fit() finds it in sys.modules once loaded: no import statement per call
 
 
 def fit(data, family=None, **options):
@@ -63,7 +67,9 @@ def fit(data, family=None, **options):
     Raises DataError for data the family cannot take, and ConvergenceError (holding the
     partial result as .result) when the optimiser does not converge.
     """
-    from . import estimate  # not at import time: numpy loads on first use
+    estimate = sys.modules.get(_ESTIMATE)
+    if estimate is None:
+        from . import estimate  # not at import time: numpy loads on first use
     return estimate.fit(data, family, **options)
 
 

@@ -2,7 +2,9 @@
 estimate (closed form or Newton), check convergence, then inference."""
 import math
 import numbers
+import sys
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -13,11 +15,12 @@ from .data import BINARY, Column, from_values, no_values
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
-from .result import FitResult, ParameterEstimate
+from .result import FitResult, ParameterEstimate, made
 from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
+CENSORING = __package__ + ".censoring"
 
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
@@ -38,8 +41,8 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         map_bootstrap.check(ml, interval)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
-    from .censoring import Censored
-    if isinstance(data, Censored):  # censored or truncated rows (mlefit.censoring)
+    censoring = sys.modules.get(CENSORING)  # not imported: no Censored data exist
+    if censoring is not None and isinstance(data, censoring.Censored):  # censored or truncated rows
         if trials is not None:
             raise UsageError("censored data take a family with its trials in the name (binomial:12)")
         from . import censored_fit
@@ -49,6 +52,62 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                                 resample="nonparametric" if resample == "parametric" and interval in
                                 ("wald", "profile") else resample)
     fam, loss, loss_note = resolve(family, loss, trials, confidence, information, max_iter)
+    stats = None
+    if fam.vouches is not None and weights is None and trials is None and not fix and positive is None:
+        col, stats = _vouched(fam, data, column)
+    if stats is not None:
+        x, w, scale = col.values, None, 1.0
+    else:
+        fam, col, x, w, scale, span = _checked(fam, data, column, weights, trials, positive, fix)
+    try:
+        if stats is None:
+            with np.errstate(all="ignore"):
+                try:
+                    if span is not None and getattr(fam.stats, "takes_span", False):
+                        stats = fam.stats(x, w, span=span)  # numerics.takes_span
+                    else:
+                        stats = fam.stats(x, w)
+                except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+                    raise _too_extreme(fam, col, None, exc) from exc
+        return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
+                          information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
+                          weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
+                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step,
+                          mle_optional=mle_optional)
+    except DataError as exc:  # weighted sums that overflow make any data look degenerate
+        if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
+            raise
+        with np.errstate(over="ignore"):
+            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(x)))) ** 2
+        if math.isfinite(reach):
+            raise
+        raise DataError(f"the weights (total {np.sum(w):.6g}) are too large for these values: their sums of "
+                        f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
+
+
+def _vouched(fam, data, name):
+    """(Column, stats) of a 1-d float64 array whose statistics the family vouches for
+    (Family.vouches), computed without the pass for the extremes that from_values and
+    _validate take (for normal at 1e5, one of its four passes); (None, None) for other
+    data, or where the statistics do not vouch (NaN, inf, no spread, 0s and 1s, huge or
+    tiny magnitudes): _checked then looks at the data as usual, with its messages."""
+    if not (type(data) is np.ndarray and data.dtype == np.float64 and data.ndim == 1
+            and data.size >= max(fam.min_n, 1)):
+        return None, None
+    with np.errstate(all="ignore"):
+        try:
+            stats = fam.stats(data, None)
+            if not fam.vouches(stats, data):
+                return None, None
+        except (ArithmeticError, ValueError, DataError):
+            return None, None
+    return made(Column, name=name, values=data, positions=None, rows_read=data.size, dropped=()), stats
+
+
+def _checked(fam, data, column, weights, trials, positive, fix):
+    """The data as a Column, checked against the family: (family, column, values, weights,
+    scale, span): the family with its trials; the values, divided by `scale` where they
+    are beyond 1e+-100; span, their (min, max) (None for labels)."""
     labels = fam.spec.support == "labels" or (BINARY if fam.spec.name == "bernoulli" else False)
     col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
     if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
@@ -74,29 +133,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     if binary:
         col = replace(col, notes=col.notes + (binary,))
     x, scale, span = _rescaled(fam, col, x, span) if not fix else (x, 1.0, span)
-    try:
-        with np.errstate(all="ignore"):
-            try:
-                if span is not None and getattr(fam.stats, "takes_span", False):
-                    stats = fam.stats(x, w, span=span)  # numerics.takes_span
-                else:
-                    stats = fam.stats(x, w)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-                raise _too_extreme(fam, col, None, exc) from exc
-        return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
-                          information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
-                          weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
-                          bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step,
-                          mle_optional=mle_optional)
-    except DataError as exc:  # weighted sums that overflow make any data look degenerate
-        if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
-            raise
-        with np.errstate(over="ignore"):
-            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(x)))) ** 2
-        if math.isfinite(reach):
-            raise
-        raise DataError(f"the weights (total {np.sum(w):.6g}) are too large for these values: their sums of "
-                        f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
+    return fam, col, x, w, scale, span
 
 
 def resolve(family, loss, trials, confidence, information, max_iter):
@@ -114,14 +151,16 @@ def resolve(family, loss, trials, confidence, information, max_iter):
     elif family is None:
         raise UsageError("give a family (e.g. 'normal') or a loss (e.g. 'mse')")
     fam = families.get(family) if trials is None else trials_family(family)
-    if isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0):
+    if not (type(confidence) is float and 0.0 < confidence < 1.0) and (  # the usual case without ABC checks
+            isinstance(confidence, bool) or not (isinstance(confidence, numbers.Real) and 0.0 < confidence < 1.0)):
         raise UsageError(f"confidence must be strictly between 0 and 1 (got {confidence}); e.g. 0.95")
     if information not in INFORMATION_KINDS:
         raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
     if information == "expected" and fam.expected_information is None:
         raise UsageError(f"the {fam.name} family has no closed-form expected information; "
                          f"use --information observed")
-    if isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1):
+    if not (type(max_iter) is int and max_iter >= 1) and (
+            isinstance(max_iter, bool) or not (isinstance(max_iter, numbers.Integral) and max_iter >= 1)):
         raise UsageError(f"max_iter must be a positive integer (got {max_iter})")
     return fam, loss, loss_note
 
@@ -136,7 +175,7 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     messages (None: taken from col.values)."""
     with np.errstate(all="ignore"):
         try:
-            controls = Controls(max_iter=int(max_iter), tol=float(tol), mle_optional=mle_optional)
+            controls = _controls(int(max_iter), float(tol), bool(mle_optional))
             fixed = {}
             if fix:
                 from .constrained import fit_fixed, parse_fixed
@@ -149,12 +188,13 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
             loglik = float(fam.loglik(stats, theta) if at is None else at[0])
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
-        if not all(math.isfinite(t) for t in theta) or not math.isfinite(loglik) or any(
-                t < 0 for t, dom in zip(theta, fam.domains(stats)) if dom == "positive"):
+        domains = fam.domains(stats)
+        if not all(map(math.isfinite, theta)) or not math.isfinite(loglik) or any(
+                t < 0 for t, dom in zip(theta, domains) if dom == "positive"):
             raise _too_extreme(fam, col, span, None)
         try:
             parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed,
-                                                       None if at is None else at[1])
+                                                       None if at is None else at[1], domains)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             raise _too_extreme(fam, col, span, exc) from exc
         notes = list(col.notes) + ([loss_note] if loss_note else []) + notes + \
@@ -169,8 +209,8 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
 
     k = fam.free_parameters(stats) - len(fixed)
     n = stats.n
-    result = FitResult(
-        family=fam.name, parameters=tuple(parameters), confidence=float(confidence),
+    result = made(  # FitResult(...), quicker
+        FitResult, family=fam.name, parameters=tuple(parameters), confidence=float(confidence),
         information=information, n=float(n), rows_read=col.rows_read, dropped=col.dropped,
         loglik=loglik, aic=2.0 * k - 2.0 * loglik, bic=k * math.log(n) - 2.0 * loglik,
         bits_per_sample=-loglik / (n * math.log(2.0)), bits_differential=not fam.spec.discrete,
@@ -178,18 +218,26 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
         weights=None if w is None else (weights if isinstance(weights, str) else "given"),
-        fitted=None if scale != 1.0 or not keep_data else Fitted(  # beyond 1e+-100, Wald intervals only
-            fam, col.values, w, stats, theta, loglik, float(confidence), information, fixed,
-            frozenset(exact), cov, int(max_iter)),
+        fitted=None if scale != 1.0 or not keep_data else made(  # beyond 1e+-100, Wald intervals only
+            Fitted, family=fam, x=col.values, w=w, stats=stats, theta=theta, loglik=loglik,
+            confidence=float(confidence), information=information, fixed=fixed, exact=frozenset(exact),
+            cov=cov, max_iter=int(max_iter)),
     )
     if not solution.converged:
         raise ConvergenceError(f"the {fam.name} fit did not converge: {solution.message}; "
                                f"try a larger --max-iter, or check the data", result)
-    intervals.check_options(interval, resample, bootstrap)
+    if interval != "wald" or resample != "parametric" or bootstrap is not None:
+        intervals.check_options(interval, resample, bootstrap)
     if intervals.asked(interval, robust, derive):
         result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
                                   bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
     return result
+
+
+@lru_cache(maxsize=16)
+def _controls(max_iter, tol, mle_optional):
+    """The estimators' Controls (a frozen record: one per setting serves every fit)."""
+    return Controls(max_iter=max_iter, tol=tol, mle_optional=mle_optional)
 
 
 WEIGHTS_WAY_OUT = "divide them all by one constant (the estimates stay; the standard errors grow as the total shrinks)"
@@ -326,21 +374,24 @@ def _validate(fam, col, x):
     return span
 
 
-def _inference(fam, stats, theta, confidence, information, fixed=None, observed=None):
+def _inference(fam, stats, theta, confidence, information, fixed=None, observed=None, domains=None):
     """Standard errors and intervals for each parameter, and notes on how they were made.
     With parameters `fixed`, the free ones' covariance inverts their block of the
     information (the information given the fixed values). observed: the observed
-    information at theta when the estimator has it (None: the family computes it)."""
-    names, domains = fam.names(stats), fam.domains(stats)
+    information at theta when the estimator has it (None: the family computes it);
+    domains: fam.domains(stats) where the caller has them."""
+    names = fam.names(stats)
+    if domains is None:
+        domains = fam.domains(stats)
     fixed = fixed or {}
     notes = []
     if fixed:
         boundary = fam.conditional(stats, fixed, confidence)[1] if fam.conditional is not None else {}
     else:
         boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
-    free = [i for i in range(len(theta)) if i not in fixed]
+    free = [i for i in range(len(theta)) if i not in fixed] if fixed else range(len(theta))
     cov = None
-    if any(i not in boundary for i in free):
+    if (free and not boundary) or any(i not in boundary for i in free):
         try:
             if fam.covariance is not None and not fixed:
                 cov = fam.covariance(stats, theta)  # None where it cannot be inverted
@@ -351,7 +402,8 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
                     info = fam.expected_information(stats, theta)
                 else:
                     info = fam.observed_information(stats, theta) if observed is None else observed
-                info = np.atleast_2d(info)
+                if not (type(info) is np.ndarray and info.ndim == 2):
+                    info = np.atleast_2d(info)
                 if fixed:  # the free parameters' block
                     info = info[np.ix_(free, free)]
                 cov = block = inference.covariance_from_information(info)
@@ -365,6 +417,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
         if fam.info_note:
             notes.append(fam.info_note)
     z = inference.z_value(confidence)
+    variances = None if cov is None else (cov if cov.ndim == 1 else np.diagonal(cov)).tolist()
     out = []
     for i, (name, domain, est) in enumerate(zip(names, domains, theta)):
         if i in fixed:
@@ -374,7 +427,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
             lo, hi, note, *how = boundary[i]  # how: the kind of interval, when not exact
             out.append(ParameterEstimate(name, est, None, lo, hi, how[0] if how else "exact", note))
             continue
-        var = None if cov is None else float(cov[i] if cov.ndim == 1 else cov[i, i])
+        var = None if variances is None else variances[i]
         se = math.sqrt(var) if var is not None and var >= 0 else None
         if se is None or not math.isfinite(se) or se == 0 or (domain != "real" and est <= 0):
             out.append(ParameterEstimate(name, est, None, None, None, "none",
@@ -386,7 +439,8 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
             note = "standard error above the estimate: the likelihood is nearly flat in this parameter"
         if not (math.isfinite(lo) and math.isfinite(hi)):
             note = "the interval is unbounded at this level: the likelihood is nearly flat here"
-        out.append(ParameterEstimate(name, est, se, lo, hi, how, note))
+        out.append(made(ParameterEstimate, name=name, estimate=est, se=se, ci_lower=lo, ci_upper=hi,
+                        interval=how, note=note))
     return out, notes, cov, boundary.keys()
 
 

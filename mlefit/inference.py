@@ -37,13 +37,14 @@ def covariance_from_information(info):
     """The inverse of a symmetric positive-definite information matrix, or None when
     it is singular, not positive definite, or either matrix is not finite (then no
     standard errors exist): a covariance returned is finite throughout."""
-    info = np.atleast_2d(np.asarray(info, dtype=float))
+    if not (type(info) is np.ndarray and info.ndim == 2 and info.dtype == np.float64):
+        info = np.atleast_2d(np.asarray(info, dtype=float))
     if info.shape[0] <= 2:  # in floats: numpy's linear algebra costs more than a small fit
         rows = info.tolist()
         if not all(math.isfinite(v) for row in rows for v in row):
             return None
         inv = small_inverse(rows)
-        return inv if inv is not None and all(math.isfinite(v) for v in inv.flat) else None
+        return inv if inv is not None and all(map(math.isfinite, inv.ravel().tolist())) else None
     if not np.all(np.isfinite(info)):
         return None
     try:

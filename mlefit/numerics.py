@@ -19,6 +19,11 @@ def wsum(v, w):
     return float(np.sum(w * v))
 
 
+# the magnitudes a family's vouches (families.base.Family) may leave unchecked: estimate's
+# _rescaled divides data beyond 1e+-100 by a power of two; 1e+-99 leaves room for rounding
+VOUCHED_MAGNITUDE = 1e99
+
+
 def takes_span(stats):
     """Mark a family's stats(x, w) as also taking span=(min x, max x), the extremes of the
     values (of those that carry weight), when its caller knows them: estimate.fit has
@@ -54,7 +59,8 @@ def extremes(x):
 # - np.sum of n terms (numpy's pairwise summation: blocks of 128 summed in 8
 #   accumulators, then halves) is within sum_bound(n) = (log2 n + 20) u of sum |terms|;
 # - dot() (below) is within dot_bound(n) = (DOT_BLOCK + log2 n + 20) u of sum |a b|,
-#   whatever the SIMD width einsum uses (one accumulator is the worst case);
+#   whatever the order of the additions within a row of DOT_BLOCK products (one
+#   accumulator is the worst case);
 # - numpy's log is within LOG_ERROR (4 ulp: 8u, relative) of the exact log.
 U = 2.0 ** -53
 LOG_ERROR = 8.0 * U
@@ -71,18 +77,35 @@ def dot_bound(n):
     return DOT_BLOCK * U + sum_bound(n)
 
 
+def _row_dots_einsum(a, b):
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _short_dot_einsum(a, b):
+    return np.einsum("i,i->", a, b)
+
+
+# the dot of each row (and of fewer than DOT_BLOCK values): numpy >= 2.0's vecdot (a dot
+# of at most DOT_BLOCK values, which OpenBLAS never splits between threads: no stall;
+# twice einsum's speed, and a third of its call's cost), else einsum
+_row_dots = getattr(np, "vecdot", _row_dots_einsum)
+_short_dot = getattr(np, "vecdot", _short_dot_einsum)
+
+
 def dot(a, b):
-    """sum(a * b) without the temporary a * b and without BLAS (whose threads stall a
-    dot when the other core is busy, DESIGN.md): einsum over rows of DOT_BLOCK values,
-    each row's sum in einsum's SIMD accumulators, then np.sum (pairwise) over the rows;
-    error within dot_bound(n) of sum |a b|."""
+    """sum(a * b) without the temporary a * b and without a BLAS call over the whole
+    arrays (whose threads stall a dot when the other core is busy, DESIGN.md): the dots
+    of rows of DOT_BLOCK values (_row_dots: in any order of its additions, a row of
+    DOT_BLOCK products is within DOT_BLOCK u of its sum of |a b|), then np.sum (pairwise)
+    over the rows; error within dot_bound(n) of sum |a b|."""
     n = a.size
     k = n // DOT_BLOCK
-    if k < 2:
-        return float(np.einsum("i,i->", a, b))
+    if k < 1:
+        return float(_short_dot(a, b))
     cut = k * DOT_BLOCK
-    rows = np.einsum("ij,ij->i", a[:cut].reshape(k, DOT_BLOCK), b[:cut].reshape(k, DOT_BLOCK))
-    return float(np.sum(rows)) + float(np.einsum("i,i->", a[cut:], b[cut:]))
+    rows = _row_dots(a[:cut].reshape(k, DOT_BLOCK), b[:cut].reshape(k, DOT_BLOCK))
+    head = float(rows.sum())  # pairwise, as np.sum
+    return head if cut == n else head + float(_short_dot(a[cut:], b[cut:]))
 
 
 def mean(x, w=None):
@@ -93,6 +116,7 @@ def mean(x, w=None):
 
 
 ONE_PASS_RATIO = 8.0  # (mean - shift)^2 / m2 up to which the one-pass shifted second moment is kept
+NEAR_ZERO_SLACK = 1.0 + 1e-6  # moments_by_shifts: where sum w x is wanted, with room for rounding
 SHIFTED_BLOCK = 1 << 16  # values per block of the shifted pass (512 KiB of float64: in a core's L2 cache)
 
 
@@ -114,7 +138,8 @@ def mean_and_m2(x, w=None):
     n = total_weight(w, x.size)
     if x.size == 0:
         return math.nan, math.nan
-    return moments_by_shifts(lambda a: shifted_sums(x, w, a), n, a_value(x)) or _two_pass(x, w, n)
+    return moments_by_shifts(lambda a: shifted_sums(x, w, a, total=False), n, a_value(x),
+                             total=lambda: wsum(x, w) if w is None else dot(w, x)) or _two_pass(x, w, n)
 
 
 def a_value(x):
@@ -122,30 +147,42 @@ def a_value(x):
     return sorted((float(x[0]), float(x[x.size // 2]), float(x[-1])))[1]
 
 
-def moments_by_shifts(sums, n, shift):
+def moments_by_shifts(sums, n, shift, total=None):
     """(mean, m2) from sums(a) = (sum w (x - a), sum w (x - a)^2, sum w x) over a total
     weight n: about `shift`, then (where (mean - shift)^2 > ONE_PASS_RATIO m2) about the
     mean that gave; None where neither is within the bound (non-finite values). The mean
     is sum w x / n where mean^2 <= ONE_PASS_RATIO m2 (correctly rounded when the sum is
     exact: counts, values with few digits), else shift + sum w (x - shift) / n (within an
-    ulp of the mean and a rounding of the spread, where sum w x would lose more)."""
+    ulp of the mean and a rounding of the spread, where sum w x would lose more).
+    total: () -> sum w x, for sums that give None in its place (in memory a pass of its
+    own, taken only where the mean is near 0 against the spread: data with an offset,
+    the usual case, never need it)."""
     for _ in range(2):
         s, q, r = sums(shift)
         step = s / n
         m2 = q / n - step * step
         if m2 > 0 and step * step <= ONE_PASS_RATIO * m2 and math.isfinite(q):
+            about = shift + step
+            if r is None:  # plain and about differ by roundings: the slack keeps the test below exact
+                if about * about > NEAR_ZERO_SLACK * ONE_PASS_RATIO * m2:
+                    return about, m2
+                r = total()
             plain = r / n
-            return (plain if plain * plain <= ONE_PASS_RATIO * m2 else shift + step), m2
+            return (plain if plain * plain <= ONE_PASS_RATIO * m2 else about), m2
         if not (math.isfinite(step) and math.isfinite(q)):
             return None
         shift += step
     return None
 
 
-def shifted_sums(x, w, shift):
-    """(sum w (x - shift), sum w (x - shift)^2, sum w x), block by block through one buffer."""
+def shifted_sums(x, w, shift, total=True):
+    """(sum w (x - shift), sum w (x - shift)^2, sum w x), block by block through one buffer
+    (without total: None for sum w x, a reduction a block fewer)."""
     size = x.size
-    block = min(size, SHIFTED_BLOCK)
+    if w is None and size <= 2 * SHIFTED_BLOCK:  # up to 1 MiB: one block, the loop's operations alone
+        d = np.subtract(x, shift)
+        return float(d.sum()), dot(d, d), float(x.sum()) if total else None
+    block = SHIFTED_BLOCK
     buf = np.empty(block)
     wbuf = None if w is None else np.empty(block)
     ss, qs, rs = [], [], []
@@ -154,18 +191,20 @@ def shifted_sums(x, w, shift):
         xi = x[i:j]
         d = np.subtract(xi, shift, out=buf[:j - i])
         if w is None:
-            rs.append(float(xi.sum()))
+            if total:
+                rs.append(float(xi.sum()))
             ss.append(float(d.sum()))
             qs.append(dot(d, d))
         else:
             wi = w[i:j]
-            rs.append(dot(wi, xi))
+            if total:
+                rs.append(dot(wi, xi))
             wd = np.multiply(wi, d, out=wbuf[:j - i])
             ss.append(float(wd.sum()))
             qs.append(dot(wd, d))
     if len(ss) == 1:
-        return ss[0], qs[0], rs[0]
-    return float(np.sum(ss)), float(np.sum(qs)), float(np.sum(rs))
+        return ss[0], qs[0], rs[0] if total else None
+    return float(np.sum(ss)), float(np.sum(qs)), float(np.sum(rs)) if total else None
 
 
 def _two_pass(x, w, n):

@@ -70,7 +70,7 @@ def test_mean_and_m2_takes_one_pass_about_a_value_of_the_data(centre, spread, mo
     stays within a few m2 however large the mean."""
     calls = []
     shifted = nm.shifted_sums
-    monkeypatch.setattr(nm, "shifted_sums", lambda *a: calls.append(a[2]) or shifted(*a))
+    monkeypatch.setattr(nm, "shifted_sums", lambda *a, **k: calls.append(a[2]) or shifted(*a, **k))
     x = centre + spread * np.random.default_rng(7).standard_normal(200_003)
     mean, m2 = nm.mean_and_m2(x)
     assert len(calls) == 1
@@ -92,14 +92,48 @@ def test_mean_and_m2_with_an_outlier_for_a_shift():
     assert rel(mean, exact_mean) < 1e-15 and rel(m2, exact_m2) < 1e-13
 
 
-def test_dot_is_within_its_bound():
+@pytest.mark.parametrize("rows", ["vecdot", "einsum"])
+def test_dot_is_within_its_bound(rows, monkeypatch):
+    """Whichever kernel takes the rows' dots (numpy 2's vecdot, einsum before it), and
+    whether or not n is a whole number of rows."""
+    if rows == "einsum":
+        monkeypatch.setattr(nm, "_row_dots", nm._row_dots_einsum)
+        monkeypatch.setattr(nm, "_short_dot", nm._short_dot_einsum)
     rng = np.random.default_rng(6)
-    for n in (3, 700, 100_003):
+    for n in (3, nm.DOT_BLOCK - 1, 700, 1023, 100 * nm.DOT_BLOCK, 100_003):
         a, b = rng.standard_normal(n), rng.gamma(2.0, 1.0, n)
         exact = sum((Fraction(p) * Fraction(q) for p, q in zip(a.tolist(), b.tolist())), Fraction(0))
         scale = float(np.sum(np.abs(a * b)))
         assert abs(nm.dot(a, b) - float(exact)) <= nm.dot_bound(n) * scale
         assert nm.dot(a, b) == pytest.approx(float(exact), rel=1e-13, abs=1e-14 * scale)
+
+
+def test_shifted_sums_without_the_total_are_the_same_sums():
+    """mean_and_m2 asks for sum x only where the mean is near 0 against the spread: the
+    two other sums are the same bits either way, for one block and for several."""
+    rng = np.random.default_rng(9)
+    w = rng.integers(1, 4, 300_001).astype(float)
+    for x in (10.0 + 3.0 * rng.standard_normal(300_001), 1e9 + rng.integers(0, 9, 300_001)):
+        for size in (1000, 100_000, 300_001):
+            for ws in (None, w[:size]):
+                full = nm.shifted_sums(x[:size], ws, float(x[7]))
+                assert nm.shifted_sums(x[:size], ws, float(x[7]), total=False) == (*full[:2], None)
+
+
+@pytest.mark.parametrize("n", [1001, 200_003])
+def test_mean_near_zero_is_the_plain_mean_correctly_rounded(n):
+    """Values of few digits about 0 (counts, differences of counts): the mean is sum x / n,
+    the sum exact, so the mean is the exact mean correctly rounded, and m2 to 1e-13;
+    with an offset of 1e9 (integers again) the mean is within an ulp."""
+    rng = np.random.default_rng(10)
+    for x, ulps in ((rng.integers(-3, 4, n).astype(float), 0), (rng.integers(-3, 4, n) * 0.25, 0),
+                    (1e9 + rng.integers(-3, 4, n), 1)):
+        mean, m2 = nm.mean_and_m2(x)
+        exact_mean = Fraction(int(math.fsum((4 * x).tolist())), 4 * n)  # 4x: whole numbers, summed exactly
+        assert abs(mean - float(exact_mean)) <= ulps * math.ulp(float(exact_mean))
+        d = x - float(exact_mean)
+        ref = (math.fsum((d * d).tolist()) - math.fsum(d.tolist()) ** 2 / n) / n
+        assert rel(m2, ref) < 1e-13
 
 
 # ---------------------------------------------------------------- sums of logs by blocks

@@ -68,3 +68,21 @@ def test_order_statistics_in_the_order_asked(small_sample):
     assert osx.order_statistics(x, []) == []
     with pytest.raises(IndexError):
         osx.order_statistics(x, [500])
+
+
+@given(hnp.arrays(np.float64, hs.integers(2, 300), elements=hs.floats(-1e6, 1e6, allow_nan=False)),
+       hs.floats(0.0, 1.0))
+def test_neighbouring_ranks_equal_the_sorted_values(x, where):
+    k = min(int(where * (x.size - 1)), x.size - 2)
+    assert osx.order_statistics(x, [k + 1, k]) == [float(v) for v in np.sort(x)[[k + 1, k]]]
+
+
+def test_an_even_median_takes_one_partition_about_one_rank(monkeypatch):
+    """numpy's partition about a list of ranks costs six times one about a single rank:
+    the two middle values come from one partition about the upper and the max below it."""
+    x = np.random.default_rng(3).normal(size=100_000)
+    calls = []
+    real = np.partition
+    monkeypatch.setattr(osx.np, "partition", lambda a, kth: calls.append(kth) or real(a, kth))
+    assert osx.median(x) == np.median(x)
+    assert calls == [50_000]

@@ -138,6 +138,12 @@ class Family:
     # model, mlefit.own_model); families.density(fam) returns it
     rowwise: Optional[tuple] = None
     closed: Optional[dict] = None
+    # vouches(stats, x) -> bool: whether the statistics of the unweighted float64 values x
+    # (with x.min() where the support's lower end needs it) show all that estimate.fit
+    # would otherwise check with a pass for the extremes: every value finite and in the
+    # support, spread where it is needed, not a column of 0s and 1s, magnitudes within
+    # numerics.VOUCHED_MAGNITUDE (no rescaling). False: the checked path runs.
+    vouches: Optional[Callable] = None
 
     @property
     def name(self):

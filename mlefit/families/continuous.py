@@ -51,8 +51,33 @@ def _normal_logpdf(x, theta):
     return -0.5 * LOG_2PI - math.log(sigma) - (x - mu) ** 2 / (2.0 * sigma ** 2)
 
 
+def _not_all_equal(x):
+    """Whether x holds two different values: O(1) where its first, middle and last differ,
+    else one comparison pass. (m2 > 0 shows it where the one shifted pass gave m2, as the
+    differences from a data value are then not all 0; the two-pass form of a constant
+    non-dyadic sample could leave a rounding above 0.)"""
+    first = x[0]
+    return bool(first != x[-1] or first != x[x.size // 2] or np.any(x != first))
+
+
+def _normal_vouches(s, x):
+    """Finite moments vouch for finite values (a NaN or an inf would make the sum of
+    squares about a data value NaN or inf), m2 > 0 and _not_all_equal for spread; max |x|
+    is at most |mean| + sqrt(n m2) and at least sqrt(mean^2 + m2), the root mean square;
+    a column of 0s and 1s has its mean p in [0, 1] and m2 = p (1 - p) <= 1/4, so moments
+    outside that leave no binary note to make."""
+    m, v = s.mean, s.m2
+    if not (math.isfinite(m) and math.isfinite(v) and v > 0):
+        return False
+    if -1e-9 <= m <= 1.0 + 1e-9 and v <= 0.25 * (1.0 + 1e-9):
+        return False
+    big = nm.VOUCHED_MAGNITUDE
+    return abs(m) + math.sqrt(s.n * v) <= big and math.sqrt(m * m + v) >= 1.0 / big and _not_all_equal(x)
+
+
 NORMAL = Family(
     spec=BY_NAME["normal"],
+    vouches=_normal_vouches,
     stats=_moments,
     merge=merge.moments,
     estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean, sd with divisor n"),
@@ -81,8 +106,17 @@ def _lognormal_stats(x, w):
     return s
 
 
+def _lognormal_vouches(s, x):
+    """Finite moments of log x vouch for values that are finite and positive (log 0 =
+    -inf, the log of a negative or NaN is NaN, log inf = inf: any of them makes the sums
+    about a data value's log infinite or NaN), so not 0s and 1s; m2 > 0 and
+    _not_all_equal for spread; lognormal needs no rescaling."""
+    return math.isfinite(s.mean) and math.isfinite(s.m2) and s.m2 > 0 and _not_all_equal(x)
+
+
 LOGNORMAL = Family(
     spec=BY_NAME["lognormal"],
+    vouches=_lognormal_vouches,
     stats=_lognormal_stats,
     merge=merge.moments,
     estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean and sd of log(x)"),
@@ -179,8 +213,20 @@ def _exp_check(s):
                         "a point mass at 0 is not an exponential distribution")
 
 
+def _exp_vouches(s, x):
+    """min x >= 0 and a finite total vouch for finite values in the support; not all 0s
+    and 1s where min x > 0 or the mean is above 1; max x lies between the mean and the
+    total, so both within VOUCHED_MAGNITUDE need no rescaling."""
+    big = nm.VOUCHED_MAGNITUDE
+    if not (s.total <= big and s.total >= s.n / big):
+        return False
+    lo = float(x.min())
+    return lo >= 0.0 and (lo > 0.0 or s.total > s.n)
+
+
 EXPONENTIAL = Family(
     spec=BY_NAME["exponential"],
+    vouches=_exp_vouches,
     stats=_exp_stats,
     merge=merge.sums("total"),
     estimate=lambda s, c: Solution((s.n / s.total,), "closed form: rate = 1/mean"),
