@@ -13,6 +13,8 @@ def made(cls, **values):
     the new instance's __dict__. A name that is not a field, or a field left without a
     value, is refused as __init__ would refuse it."""
     defaults, factories, count = _defaults(cls)
+    if count is None:  # a __post_init__ to run: the generated __init__ runs it
+        return cls(**values)
     d = dict(defaults)
     for name, factory in factories:
         if name not in values:
@@ -30,13 +32,14 @@ _DEFAULTS = {}
 
 
 def _defaults(cls):
-    """({field: default}, [(field, default factory)], number of fields) of a dataclass."""
+    """({field: default}, [(field, default factory)], number of fields, None where the
+    class has a __post_init__) of a dataclass."""
     got = _DEFAULTS.get(cls)
     if got is None:
         fs = fields(cls)
         got = _DEFAULTS[cls] = ({f.name: f.default for f in fs if f.default is not MISSING},
                                 [(f.name, f.default_factory) for f in fs if f.default_factory is not MISSING],
-                                len(fs))
+                                None if hasattr(cls, "__post_init__") else len(fs))
     return got
 
 

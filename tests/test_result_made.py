@@ -34,3 +34,19 @@ def test_made_records_stay_frozen_and_refuse_unknown_or_missing_fields():
         made(Controls, max_iters=5)
     with pytest.raises(TypeError):
         made(ParameterEstimate, name="a", estimate=1.0)
+
+
+def test_a_record_with_a_post_init_is_made_by_its_init():
+    """made() skips the generated __init__, so a record that gains a __post_init__ would
+    skip it too: such a class is made by its __init__."""
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self):
+            if self.a < 0:
+                raise ValueError("a < 0")
+
+    assert made(Checked, a=1) == Checked(1)
+    with pytest.raises(ValueError):
+        made(Checked, a=-1)
