@@ -94,14 +94,20 @@ def _vouched(fam, data, name):
     if not (type(data) is np.ndarray and data.dtype == np.float64 and data.ndim == 1
             and data.size >= max(fam.min_n, 1)):
         return None, None
-    with np.errstate(all="ignore"):
-        try:
-            stats = fam.stats(data, None)
-            if not fam.vouches(stats, data):
-                return None, None
-        except (ArithmeticError, ValueError, DataError):
-            return None, None
+    stats = _vouching_stats(fam, data)
+    if stats is None:
+        return None, None
     return made(Column, name=name, values=data, positions=None, rows_read=data.size, dropped=()), stats
+
+
+@np.errstate(all="ignore")  # as a decorator: 0.5 us a call, where a with block costs 1.1 us
+def _vouching_stats(fam, data):
+    """fam.stats(data) where the family vouches for them, else None."""
+    try:
+        stats = fam.stats(data, None)
+        return stats if fam.vouches(stats, data) else None
+    except (ArithmeticError, ValueError, DataError):
+        return None
 
 
 def _checked(fam, data, column, weights, trials, positive, fix):
@@ -173,32 +179,8 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
     and the result. col: the Column the statistics came from (its values when keep_data,
     else only its report: a file fitted in chunks); span: (min, max) of the values, for
     messages (None: taken from col.values)."""
-    with np.errstate(all="ignore"):
-        try:
-            controls = _controls(int(max_iter), float(tol), bool(mle_optional))
-            fixed = {}
-            if fix:
-                from .constrained import fit_fixed, parse_fixed
-                fixed = parse_fixed(fam, fix, stats)
-            solution = _unconstrained(fam, stats, controls, fixed)
-            if fixed:
-                solution = fit_fixed(fam, stats, fixed, solution.theta, controls)
-            theta = tuple(float(t) for t in solution.theta)
-            at = solution.at  # (loglik, observed information) from the estimator's last step
-            loglik = float(fam.loglik(stats, theta) if at is None else at[0])
-        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, span, exc) from exc
-        domains = fam.domains(stats)
-        if not all(map(math.isfinite, theta)) or not math.isfinite(loglik) or any(
-                t < 0 for t, dom in zip(theta, domains) if dom == "positive"):
-            raise _too_extreme(fam, col, span, None)
-        try:
-            parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed,
-                                                       None if at is None else at[1], domains)
-        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-            raise _too_extreme(fam, col, span, exc) from exc
-        notes = list(col.notes) + ([loss_note] if loss_note else []) + notes + \
-            (list(fam.estimate_notes(stats, theta)) if fam.estimate_notes is not None else [])
+    fixed, solution, theta, loglik, parameters, notes, cov, exact = _estimated(
+        fam, stats, col, span, fix, confidence, information, max_iter, tol, loss_note, mle_optional)
     if scale != 1.0:
         parameters, theta = _map_back(fam, parameters, theta, scale)
         if not all(math.isfinite(t) for t in theta):
@@ -232,6 +214,38 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
         result = intervals.extend(result, interval=interval, robust=robust, derive=derive,
                                   bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step)
     return result
+
+
+@np.errstate(all="ignore")  # as a decorator: 0.5 us a call, where a with block costs 1.1 us
+def _estimated(fam, stats, col, span, fix, confidence, information, max_iter, tol, loss_note, mle_optional):
+    """from_stats' estimate and inference, floating-point warnings off: (fixed, solution,
+    theta, loglik, parameters, notes, cov, exact)."""
+    try:
+        controls = _controls(int(max_iter), float(tol), bool(mle_optional))
+        fixed = {}
+        if fix:
+            from .constrained import fit_fixed, parse_fixed
+            fixed = parse_fixed(fam, fix, stats)
+        solution = _unconstrained(fam, stats, controls, fixed)
+        if fixed:
+            solution = fit_fixed(fam, stats, fixed, solution.theta, controls)
+        theta = tuple(map(float, solution.theta))
+        at = solution.at  # (loglik, observed information) from the estimator's last step
+        loglik = float(fam.loglik(stats, theta) if at is None else at[0])
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        raise _too_extreme(fam, col, span, exc) from exc
+    domains = fam.domains(stats)
+    if not all(map(math.isfinite, theta)) or not math.isfinite(loglik) or any(
+            t < 0 for t, dom in zip(theta, domains) if dom == "positive"):
+        raise _too_extreme(fam, col, span, None)
+    try:
+        parameters, notes, cov, exact = _inference(fam, stats, theta, confidence, information, fixed,
+                                                   None if at is None else at[1], domains)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        raise _too_extreme(fam, col, span, exc) from exc
+    notes = list(col.notes) + ([loss_note] if loss_note else []) + notes + \
+        (list(fam.estimate_notes(stats, theta)) if fam.estimate_notes is not None else [])
+    return fixed, solution, theta, loglik, parameters, notes, cov, exact
 
 
 @lru_cache(maxsize=16)
@@ -417,7 +431,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
         if fam.info_note:
             notes.append(fam.info_note)
     z = inference.z_value(confidence)
-    variances = None if cov is None else (cov if cov.ndim == 1 else np.diagonal(cov)).tolist()
+    variances = None if cov is None else (cov if cov.ndim == 1 else cov.diagonal()).tolist()  # the method: 1 us less
     out = []
     for i, (name, domain, est) in enumerate(zip(names, domains, theta)):
         if i in fixed:

