@@ -12,15 +12,15 @@ def made(cls, **values):
     FitResult's 33 fields, a sixth of a small fit): the defaults, then the values, into
     the new instance's __dict__. A name that is not a field, or a field left without a
     value, is refused as __init__ would refuse it."""
-    defaults, factories, count = _defaults(cls)
-    if count is None:  # a __post_init__ to run: the generated __init__ runs it
+    defaults, factories, names = _defaults(cls)
+    if names is None:  # a __post_init__ to run: the generated __init__ runs it
         return cls(**values)
     d = dict(defaults)
     for name, factory in factories:
         if name not in values:
             d[name] = factory()
     d.update(values)
-    if len(d) != count:
+    if d.keys() != names:  # (a count would pass a misspelt name that stands for a missing one)
         cls(**values)  # raises the TypeError naming what is missing or unknown
         raise TypeError(f"{cls.__name__}: {sorted(values)} are not its fields")
     obj = object.__new__(cls)
@@ -32,14 +32,14 @@ _DEFAULTS = {}
 
 
 def _defaults(cls):
-    """({field: default}, [(field, default factory)], number of fields, None where the
-    class has a __post_init__) of a dataclass."""
+    """({field: default}, [(field, default factory)], the fields' names (None where the
+    class has a __post_init__)) of a dataclass."""
     got = _DEFAULTS.get(cls)
     if got is None:
         fs = fields(cls)
         got = _DEFAULTS[cls] = ({f.name: f.default for f in fs if f.default is not MISSING},
                                 [(f.name, f.default_factory) for f in fs if f.default_factory is not MISSING],
-                                None if hasattr(cls, "__post_init__") else len(fs))
+                                None if hasattr(cls, "__post_init__") else frozenset(f.name for f in fs))
     return got
 
 

@@ -50,3 +50,16 @@ def test_a_record_with_a_post_init_is_made_by_its_init():
     assert made(Checked, a=1) == Checked(1)
     with pytest.raises(ValueError):
         made(Checked, a=-1)
+
+
+def test_a_misspelt_field_standing_for_a_missing_one_is_refused():
+    """As many names as fields, one misspelt and so one missing: __init__ refuses it, and so
+    must made (a count of the fields passed it, making a record without that field)."""
+    @dataclasses.dataclass(frozen=True)
+    class Pair:
+        a: int
+        b: int
+
+    with pytest.raises(TypeError):
+        made(Pair, a=1, c=2)
+    assert made(Pair, a=1, b=2) == Pair(1, 2)
