@@ -2,6 +2,7 @@
 HYPOTHESIS_PROFILE=long python3 -m pytest tests/test_fuzz.py; and no progress lines
 unless a test asks for them."""
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -20,3 +21,18 @@ def _no_progress_lines(monkeypatch):
     depend on the machine's speed. Tests of the lines set it to 0 (or pass after=)."""
     from mlefit import progress
     monkeypatch.setattr(progress, "AFTER", 1e9)
+
+
+@pytest.fixture(autouse=True)
+def _mpmath_precision(request):
+    """mpmath's working precision is global: a test that sets mp.dps would set it for every
+    test after it (test_derive's 30 digits made test_real_line's 50-digit references at
+    df = 1e30 wrong when the two ran in that order). Each test starts at its module's
+    MPMATH_DPS (mpmath's default of 15 without one) and whatever it sets is undone after it."""
+    def dps(value):
+        mp = sys.modules.get("mpmath")  # (not imported here: only the tests that use it load it)
+        if mp is not None:
+            mp.mp.dps = value
+    dps(getattr(request.module, "MPMATH_DPS", 15))
+    yield
+    dps(15)

@@ -12,7 +12,7 @@ import pytest
 import mlefit
 from mlefit.errors import MlefitError
 
-mpmath.mp.dps = 50
+MPMATH_DPS = 50  # each test's precision (conftest: set before the test, undone after it)
 
 
 def exact_gamma_loglik(x, a, rate):

@@ -9,7 +9,7 @@ from scipy.special import betaln, digamma, polygamma
 
 from mlefit import gamma_arrays as ga
 
-mpmath.mp.dps = 40
+MPMATH_DPS = 40  # each test's precision (conftest: set before the test, undone after it)
 U = 2.0 ** -53
 SIZES = [1e-8, 1e-3, 0.3, 1.0, 2.5, 7.7, 9.999999, 10.0, 12.0, 1e3, 1e6, 1e9]  # both sides of v + r = 10
 COUNTS = np.array([0.0, 1, 2, 3, 5, 8, 9, 10, 17, 100, 1000, 1e5, 1e7])

@@ -18,7 +18,7 @@ from mlefit.cli import cli
 from mlefit.families import student_t as T
 
 FAMILIES = ["student_t", "logistic", "cauchy", "gumbel"]
-mpmath.mp.dps = 50
+MPMATH_DPS = 50  # each test's precision (conftest: set before the test, undone after it)
 
 
 # ------------------------------------------------------------------ student_t: the normal limit
