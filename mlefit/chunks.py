@@ -90,14 +90,16 @@ class LocalChunks(Chunks):
     logs=True: the file holds log(x / centre) (numerics.log_about), centre the least value
     of the first chunk (positive values: the families that take logs); map_sum then hands fn those logs, and log_sum shifts them to any ref
     (log(centre / ref) is exact enough: for values clustered within a factor 2, the
-    difference centre - ref is exact)."""
+    difference centre - ref is exact). logs="plain": the plain logs (centre 1), where values
+    whose logs would lose digits are fitted otherwise (stream_censored)."""
 
     def __init__(self, chunk_rows=DEFAULT_CHUNK_ROWS, sample_size=None, dir=None, logs=False, moments=False):
         if chunk_rows is None or chunk_rows < 1:
             raise ValueError(f"chunk_rows must be a positive number of values (got {chunk_rows})")
         import tempfile
 
-        self.logs, self.centre = logs, None
+        self.logs, self.plain = bool(logs), logs == "plain"
+        self.centre = 1.0 if self.plain else None
         self.moments, self.shift, self._held = moments, None, []
         self.chunk_rows = int(chunk_rows)
         self.sample_size = max(int(SAMPLE_SIZE if sample_size is None else sample_size), 1)
@@ -107,16 +109,18 @@ class LocalChunks(Chunks):
 
     # ---------------------------------------------------------------- filling
     def append(self, x):
-        """Add the values of one chunk (any 1-d array of numbers) after those already held."""
+        """Add the values of one chunk (any 1-d array of numbers) after those already held;
+        returns what is held of them (x, or log(x / centre) with logs=True: not to be
+        modified)."""
         x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
         if x.size == 0:
-            return
+            return x
         self._file.seek(0, 2)
         low, high = nm.extremes(x)
         if self.logs:
             if self.centre is None:  # the first chunk's least value: the logs of the rest are log1p's
                 self.centre = low
-            held = nm.log_about(x, self.centre, high)
+            held = np.log(x) if self.plain else nm.log_about(x, self.centre, high)
         else:
             held = x
         self._file.write(memoryview(held).cast("B"))
@@ -134,6 +138,7 @@ class LocalChunks(Chunks):
         while self._kept_n > self.sample_size:  # thin: every other kept value is a multiple of 2 stride
             both = np.concatenate(self._kept)[::2].copy()
             self._kept, self._kept_n, self._stride = [both], both.size, 2 * self._stride
+        return held
 
     # ---------------------------------------------------------------- the protocol
     def map_sum(self, fn):

@@ -5,8 +5,13 @@ fit equals the in-memory one.
 The exponential needs the events d and the total time at risk sum x (its rate is d /
 sum x); the weibull its profile equation in the shape, whose power sums sum x^k,
 sum x^k log x, ... run over every row's time, with the count, sum and spread of the logs of
-the times seen: the times are kept in a temporary file (chunks.LocalChunks, as the
-uncensored streamed weibull keeps its values) and summed over chunk by chunk. The report
+the times seen. As the file is read, the helper thread carries those sums as Taylor
+moments in the shape about pilot shapes (weibull_taylor), from which the profile equation
+is solved with no pass over the times wherever the moments' remainder bound certifies the
+sums at the solution; the logs of the times are also kept in a temporary file
+(chunks.LocalChunks, as the uncensored streamed weibull keeps its values), and where the
+bound does not certify them (a file sorted by time) the sums are taken over it chunk by
+chunk. The report
 counts the rows of each kind and gives the Kaplan-Meier median (kaplan_meier.Tally: an
 integer a row, of which only those below a bound are sorted; tables of the distinct
 times past Tally.RAW_ROWS rows). Any other family, censoring or option needs every
@@ -93,8 +98,9 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
         finally:
             found.close()
         try:
-            if got.chunks is None:  # the exponential's estimate is at hand: the median on both threads
-                solution, median = _estimate(fam, got, max_iter), got.tally.median(helper)
+            solution = _at_hand(fam, got, max_iter)
+            if solution is not None or got.chunks is None:  # the estimate is at hand: the median on both threads
+                median = got.tally.median(helper)
             else:  # the median beside the weibull's passes over the times
                 median = helper.submit(got.tally.median)
                 solution = _estimate(fam, got, max_iter)
@@ -122,33 +128,67 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
     return replace(result, censoring=counts)
 
 
-def _estimate(fam, got, max_iter):
-    """The family's own estimate from the sums gathered (None: not exact in chunks)."""
+def _at_hand(fam, got, max_iter):
+    """The estimate where it needs no pass over the times: the exponential's, and the
+    weibull's from the Taylor moments where they are certified at its solution
+    (weibull_taylor); else None."""
     from .families.exponential import right_censored_sums
     from .families.base import Controls
 
     if fam.spec.name == "exponential":
         return right_censored_sums(float(got.seen), math.fsum(got.exposure))
-    from . import numerics as nm
+    logs = _logs_of(got)
+    if got.moments is None or logs is None:
+        return None
+    top, hi, sd = logs
+    with np.errstate(all="ignore"):
+        try:
+            sol = got.moments.estimate(float(got.seen), math.fsum(got.sumlog), sd, top, hi, got.chunks.log_shift(hi),
+                                       Controls(max_iter=int(max_iter), tol=1e-12))
+        except (ArithmeticError, ValueError):
+            return None
+    if sol is None or not all(math.isfinite(t) and t > 0 for t in sol.theta):
+        return None
+    return sol
+
+
+def _estimate(fam, got, max_iter):
+    """The weibull's estimate by passes over the times kept (None: not exact in chunks)."""
+    from .families.base import Controls
     from .chunks import LogsOnChunks
     from .families.continuous import weibull_censored_estimate
 
-    n, mean, m2 = got.logs
-    hi = float(got.chunks.hi)
-    top = math.log(hi)
-    sd = math.sqrt(m2)
-    if nm.logs_lose_digits(top, sd) or not sd > 0:
+    logs = _logs_of(got)
+    if logs is None:
         return None
+    top, hi, sd = logs
     with np.errstate(all="ignore"):
         try:
             sol = weibull_censored_estimate(float(got.seen), math.fsum(got.sumlog), sd,
                                             LogsOnChunks(got.chunks, hi), top, hi,
-                                            Controls(max_iter=int(max_iter), tol=1e-12))
+                                            Controls(max_iter=int(max_iter), tol=1e-12), t0=_start(got))
         except (ArithmeticError, ValueError):
             return None
     if not sol.converged or not all(math.isfinite(t) and t > 0 for t in sol.theta):
         return None
     return sol
+
+
+def _logs_of(got):
+    """(log max x, max x, the sd of the seen rows' logs), or None where plain logs lose
+    digits (then only the in-memory fit is exact) or do not vary."""
+    from . import numerics as nm
+
+    hi = float(got.chunks.hi)
+    top, sd = math.log(hi), math.sqrt(got.logs[2])
+    return None if nm.logs_lose_digits(top, sd) or not sd > 0 else (top, hi, sd)
+
+
+def _start(got):
+    """log k to start the passes from: the moments' fit of every row (uncertified, but
+    near), else None (the fit to the sample of the times)."""
+    m = got.moments
+    return None if m is None or m.given_up or m.last_fit is None else math.log(m.last_fit)
 
 
 def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes, helper):
@@ -160,6 +200,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     from .chunks import LocalChunks
     from .data import NamesOnly, choose_column, column_label, refuse_dropped
     from .kaplan_meier import Tally
+    from .weibull_taylor import Moments
     from .stream import CHUNK_BYTES, Runs, _bytes_per_chunk, chosen_column
 
     _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
@@ -173,8 +214,8 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
         raise UsageError(f"the same column is named twice among {name}, {e_name}")
     weibull = fam.spec.name != "exponential"
     got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
-                          tally=Tally(presort=not weibull), bad=0, shown=[], report=None,
-                          chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=True) if weibull else None)
+                          tally=Tally(presort=True), bad=0, shown=[], report=None, moments=Moments() if weibull else None,
+                          chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs="plain") if weibull else None)
     pending = None
     try:
         for block, line in runs:
@@ -281,12 +322,20 @@ def _sums(t, e, low, got):
     if got.chunks is None:
         got.exposure.append(float(np.sum(at_risk)))
         return
-    got.chunks.append(at_risk)
-    seen = t.compress(e)  # (about twice as quick as t[e])
-    if seen.size:
-        logs = np.log(seen)
+    z = got.chunks.append(at_risk)  # the plain logs (LocalChunks(logs="plain"))
+    logs = z.compress(e if low > 0 else e[t > 0])  # the seen rows' logs (compress: about twice as quick as z[e])
+    if logs.size:
         got.sumlog.append(float(np.sum(logs)))
         got.logs = _chan(got.logs, (logs.size, *nm.mean_and_m2(logs)))
+    if got.moments is not None and z.size:
+        def so_far(this):  # (rows seen, the sum and sd of their logs), and this chunk's
+            n, mean, m2 = got.logs
+            return n, n * mean, math.sqrt(m2), (logs if this and logs.size else None)
+        try:
+            with np.errstate(all="ignore"):
+                got.moments.add(z, *nm.extremes(z), so_far)
+        except (ArithmeticError, ValueError):
+            got.moments = None  # the passes over the times decide
 
 
 def _chan(a, b):

@@ -463,15 +463,18 @@ def _weibull_estimate(s, controls):
     per shape (memo), its sums about an estimate of log(max x / scale) (_weibull_at). The
     last pass's sums, carried to the solution's shape (EXTRAPOLATE), give the scale =
     (mean x^k)^(1/k), the log-likelihood and the observed information: no further
-    passes."""
+    passes. Stats with power_sums(k, a) (the sums of u^j e^{k u}, j = 0, 1, 2, u = y + a,
+    made without a pass: weibull_taylor) and a start t0 take no pass at all."""
     memo = {}
     shift = [0.0]  # c = log(max x / scale) at the latest shape: the next pass's sums are about it
+    power = getattr(s, "power_sums", None)
+    full = 4 if power is None else 3  # the terms h needs (and one more for EXTRAPOLATE, from passes)
 
     def sums(k, terms):
         got = memo.get(k)
-        if got is None or len(got[1]) < terms:
+        if got is None or len(got[1]) < min(terms, full):
             a = shift[0] if 0.0 <= k * shift[0] <= MAX_K_SHIFT else 0.0
-            got = memo[k] = (a, _weibull_power_sums(s, k, terms, a))
+            got = memo[k] = (a, _weibull_power_sums(s, k, terms, a) if power is None else power(k, a))
             shift[0] = a - math.log(got[1][0] / s.n) / k
         return got
 
@@ -482,7 +485,8 @@ def _weibull_estimate(s, controls):
 
     def h(t):
         k = math.exp(t)
-        a, (s0, s1, s2, _) = sums(k, 4)
+        a, got = sums(k, 4)
+        s0, s1, s2 = got[:3]
         m = s1 / s0
         return m - a - 1.0 / k - s.ybar, k * (s2 / s0 - m * m + 1.0 / (k * k))
 
@@ -495,9 +499,11 @@ def _weibull_estimate(s, controls):
                 lo -= 1.0
         return lo, hi
 
-    t0 = math.log(math.pi / (math.sqrt(6.0) * s.sd))
-    if not s.ys.in_memory:  # values in chunks: from the shape on their sample (two or three passes, not four)
-        t0 = _sample_shape(s, controls, t0)
+    t0 = getattr(s, "t0", None)
+    if t0 is None:
+        t0 = math.log(math.pi / (math.sqrt(6.0) * s.sd))
+        if not s.ys.in_memory:  # values in chunks: from the shape on their sample (two or three passes, not four)
+            t0 = _sample_shape(s, controls, t0)
     f0 = h(t0)[0]
     lo, hi = (t0, t0 + 1.0) if f0 < 0 else (t0 - 1.0, t0)  # (where h(t0) is NaN, the solver says what it finds)
     if f0 == 0:
@@ -513,6 +519,9 @@ def _weibull_estimate(s, controls):
         a, (s0, s1, s2, s3) = memo[near]
         d = k - near  # Taylor in k: d/dk sum u^j e^{k u} = sum u^(j+1) e^{k u}
         theta, at = _weibull_at(s, k, a, (s0 + d * (s1 + 0.5 * d * s2), s1 + d * (s2 + 0.5 * d * s3), s2 + d * s3))
+    elif power is not None:
+        a = shift[0] if 0.0 <= k * shift[0] <= MAX_K_SHIFT else 0.0
+        theta, at = _weibull_at(s, k, a, power(k, a))
     else:
         theta, at = _weibull_at(s, k, shift[0], None)
     k0 = math.exp(t0)
@@ -560,12 +569,12 @@ def weibull_right_censored(seen, w_seen, all_x, w_all, controls):
                                      InMemory(y, w_all, nm.total_weight(w_all, y.size)), top, None, controls)
 
 
-def weibull_censored_estimate(d, sumlog, sd, ys, top, hi, controls):
+def weibull_censored_estimate(d, sumlog, sd, ys, top, hi, controls, t0=None):
     """weibull_right_censored's estimator from its statistics: d the weight of the rows
     seen, sumlog and sd the sum and spread of their logs; ys every row's log(x) - top
     (InMemory, or LogsOnChunks about hi = max x for rows read in chunks; hi None in
-    memory), top = max log x."""
-    s = SimpleNamespace(n=d, ys=ys, top=top, hi=hi, ybar=sumlog / d - top, sumlog=sumlog, sd=sd)
+    memory), top = max log x; t0: log k to start from (None: from sd, or the chunks' sample)."""
+    s = SimpleNamespace(n=d, ys=ys, top=top, hi=hi, ybar=sumlog / d - top, sumlog=sumlog, sd=sd, t0=t0)
     return _weibull_estimate(s, controls)
 
 

@@ -1,0 +1,129 @@
+"""The right-censored weibull read in chunks from Taylor moments in the shape
+(weibull_taylor, issue 17's 1.5x target): the sums at any shape are within the bound
+the moments give (checked against the sums taken directly), the fit made from them
+without a pass over the times equals the in-memory one, and where the bound does not
+certify the sums (a file sorted by time, too few terms) the passes over the times decide,
+with the same result."""
+import math
+
+import numpy as np
+import pytest
+
+from mlefit import chunks, weibull_taylor
+from mlefit.weibull_taylor import Moments, TERMS
+from tests.test_censored_stream import fit_json, same, weibull_rows, write_rows
+
+
+def direct(z, k, centre):
+    w = z - centre
+    e = np.exp(k * w)
+    return tuple(math.fsum(w ** j * e) for j in range(3))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sums_within_their_bound(seed):
+    """Groups of logs at pilots near and far from k: |F_j(k) - the Taylor sums| is within
+    the bound (plus rounding), for k above and below each pilot; the bound certifies
+    only where it is below EPSILON of the sums."""
+    rng = np.random.default_rng(seed)
+    z = np.log(2.0 * rng.weibull(1.5, 30000))
+    m = Moments()
+    for part, (k0, c) in zip(np.array_split(z, 3), [(1.3, 0.5), (1.5, 0.7), (1.52, 0.69)]):
+        m.pilot = (k0, c)
+        m.groups.append([k0, c, weibull_taylor.chunk_moments(part, c, k0), part.min() - c, part.max() - c,
+                         part.size])
+    for k in (1.2, 1.45, 1.5, 1.51, 1.6, 2.0):
+        for centre in (0.69, 0.2):
+            got, bound = m.sums(k, centre)
+            want = direct(z, k, centre)
+            scale = direct(np.abs(z - centre) + centre, k, centre)  # sums of |w|^j e^{k w}
+            for j in range(3):
+                assert abs(got[j] - want[j]) <= bound[j] + 1e-13 * scale[j], (k, centre, j)
+            if m.certified(k, centre):
+                assert all(abs(g - w) <= 1e-13 * s for g, w, s in zip(got, want, scale))
+    assert not m.certified(2.0, 0.69) and not m.certified(1.2, 0.69)
+
+
+def test_bound_for_far_below_the_pilot():
+    """k far below a pilot, values spread far below the centre: the factor e^{|d| W} is
+    what bounds the remainder."""
+    rng = np.random.default_rng(7)
+    z = np.log(rng.weibull(0.4, 5000))  # logs over many units below the centre
+    m = Moments()
+    m.groups.append([0.6, 0.0, weibull_taylor.chunk_moments(z, 0.0, 0.6), z.min(), z.max(), z.size])
+    for k in (0.3, 0.45, 0.55, 0.9):
+        got, bound = m.sums(k, 0.0)
+        want = direct(z, k, 0.0)
+        for j in range(3):
+            assert abs(got[j] - want[j]) <= bound[j] * (1 + 1e-12) + 1e-12 * abs(want[j]), (k, j)
+
+
+def count_passes(monkeypatch):
+    passes = []
+    monkeypatch.setattr(chunks.LocalChunks, "map_each", lambda self, fn, __m=chunks.LocalChunks.map_each:
+                        passes.append(1) or __m(self, fn))
+    return passes
+
+
+@pytest.mark.parametrize("chunk, pilot_rows", [(60, None), (700, 3000), (60, 3000), (20000, 3000)])
+def test_no_pass_and_the_in_memory_fit(tmp_path, monkeypatch, chunk, pilot_rows):
+    """Rows in random order: the fit from the moments (no pass over the times) is the
+    in-memory one, for tiny and large chunks, the rows all waiting for the first pilot
+    (40000 < PILOT_ROWS) or a few thousand of them (then groups of chunks, each at the fit
+    of the rows before it; the first pilot, of about 5000 rows, some 3% from the shape:
+    more terms certify it, as PILOT_ROWS does at the default)."""
+    if pilot_rows:
+        monkeypatch.setattr(weibull_taylor, "PILOT_ROWS", pilot_rows)
+        monkeypatch.setattr(weibull_taylor, "TERMS", 14)
+    passes = count_passes(monkeypatch)
+    t, e = weibull_rows(40000, seed=12)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", chunk)
+    assert passes == []
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
+
+
+def test_more_rows_than_the_first_pilot_takes(tmp_path, monkeypatch):
+    """At the default PILOT_ROWS and TERMS, 150000 rows in runs of about 5000: the first
+    pilot from the first 65536 rows, later groups from the running fit; no pass, the
+    in-memory fit."""
+    passes = count_passes(monkeypatch)
+    t, e = weibull_rows(150000, seed=15)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 5000)
+    assert passes == []
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_sorted_by_time_falls_back_to_the_passes(tmp_path, monkeypatch, order):
+    """Rows sorted by time (either way): the running fit moves far from the early pilots,
+    the moments are given up and the passes over the times give the in-memory fit."""
+    monkeypatch.setattr(weibull_taylor, "PILOT_ROWS", 3000)
+    passes = count_passes(monkeypatch)
+    t, e = weibull_rows(40000, seed=13)
+    at = np.argsort(order * t, kind="stable")
+    path = write_rows(tmp_path / "sorted.csv", t[at], e[at])
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 2000)
+    assert passes
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
+
+
+@pytest.mark.parametrize("terms, epsilon", [(2, weibull_taylor.EPSILON), (TERMS, 0.0)])
+def test_uncertified_sums_fall_back_to_the_passes(tmp_path, monkeypatch, terms, epsilon):
+    """Two terms (sums off by about d^2) or a bound asked to be 0: not certified, so the
+    passes decide; the fit is still the in-memory one (with two terms and no check, the
+    Taylor sums would move the estimates by far more than 1e-10)."""
+    monkeypatch.setattr(weibull_taylor, "TERMS", terms)
+    monkeypatch.setattr(weibull_taylor, "PILOT_ROWS", 3000)
+    monkeypatch.setattr(weibull_taylor, "EPSILON", epsilon)
+    passes = count_passes(monkeypatch)
+    t, e = weibull_rows(40000, seed=14)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 3000)
+    assert passes
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
