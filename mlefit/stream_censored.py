@@ -31,6 +31,8 @@ FAMILIES = ("exponential", "weibull")  # the families with right-censored suffic
 ONLY = ("event_left", "lower_col", "upper_col", "censored_cells", "lower_limit", "upper_limit",
         "truncate_lower", "truncate_upper", "entry")
 WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
+FALLBACK_SAMPLE = 1 << 16  # the times' sample the passes start from where the moments were given up (a
+#                            smaller one than the default: it is kept, and thinned, at every chunk)
 
 
 class NotStreamed(Exception):
@@ -91,14 +93,20 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
     dens, shapes = density_of(fam)
     options = options or ReadOptions()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlefit-sums") as helper:
-        found = _open(path, options.encoding)
-        try:
-            got = _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict, on_bytes,
-                        helper)
-        finally:
-            found.close()
+        def read(on_bytes, again):
+            found = _open(path, options.encoding)
+            try:
+                return _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict,
+                             on_bytes, helper, again, rereadable=path != "-")
+            finally:
+                found.close()
+        got = read(on_bytes, None)
         try:
             solution = _at_hand(fam, got, max_iter)
+            if solution is None and got.chunks is not None and got.skipped and _logs_of(got) is not None:
+                # not certified, and the temporary file holds only the first chunks: the times again, all kept
+                got.chunks.close()
+                got = read(None, got.moments)
             if solution is not None or got.chunks is None:  # the estimate is at hand: the median on both threads
                 median = got.tally.median(helper)
             else:  # the median beside the weibull's passes over the times
@@ -179,7 +187,7 @@ def _logs_of(got):
     digits (then only the in-memory fit is exact) or do not vary."""
     from . import numerics as nm
 
-    hi = float(got.chunks.hi)
+    hi = float(got.hi)  # the greatest time at risk (above 0: else no fit in chunks)
     top, sd = math.log(hi), math.sqrt(got.logs[2])
     return None if nm.logs_lose_digits(top, sd) or not sd > 0 else (top, hi, sd)
 
@@ -191,11 +199,16 @@ def _start(got):
     return None if m is None or m.given_up or m.last_fit is None else math.log(m.last_fit)
 
 
-def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes, helper):
+def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on_bytes, helper, again=None,
+          rereadable=False):
     """One pass over the runs of lines: rows read and left out, the rows of each kind,
     the family's sums, the Kaplan-Meier table. A run's sums are taken by the helper
     thread (one worker: in the order of the runs) while the next run is parsed; numpy
-    and pyarrow release the GIL in their loops, so on two cores they overlap."""
+    and pyarrow release the GIL in their loops, so on two cores they overlap. A file that
+    can be read again (rereadable: not standard input): the weibull's times stop going to the temporary
+    file once its Taylor moments have settled on their pilot (got.skipped: the file is
+    partial). again: the moments of a first read whose file was partial (this read keeps
+    every time, and takes no moments)."""
     from .censored_fit import every_right_censored, impossible
     from .chunks import LocalChunks
     from .data import NamesOnly, choose_column, column_label, refuse_dropped
@@ -214,8 +227,11 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
         raise UsageError(f"the same column is named twice among {name}, {e_name}")
     weibull = fam.spec.name != "exponential"
     got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
-                          tally=Tally(presort=True), bad=0, shown=[], report=None, moments=Moments() if weibull else None,
-                          chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs="plain") if weibull else None)
+                          tally=Tally(presort=True), bad=0, shown=[], report=None,
+                          moments=None if not weibull else again if again is not None else Moments(),
+                          chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs="plain", sample_size=FALLBACK_SAMPLE)
+                          if weibull else None, may_skip=rereadable and again is None, skipped=False,
+                          taylor=again is None)
     pending = None
     try:
         for block, line in runs:
@@ -322,12 +338,16 @@ def _sums(t, e, low, got):
     if got.chunks is None:
         got.exposure.append(float(np.sum(at_risk)))
         return
-    z = got.chunks.append(at_risk)  # the plain logs (LocalChunks(logs="plain"))
+    if got.may_skip and got.moments is not None and got.moments.settled:
+        got.skipped = True
+        z = np.log(at_risk)
+    else:
+        z = got.chunks.append(at_risk)  # the plain logs (LocalChunks(logs="plain"))
     logs = z.compress(e if low > 0 else e[t > 0])  # the seen rows' logs (compress: about twice as quick as z[e])
     if logs.size:
         got.sumlog.append(float(np.sum(logs)))
         got.logs = _chan(got.logs, (logs.size, *nm.mean_and_m2(logs)))
-    if got.moments is not None and z.size:
+    if got.taylor and got.moments is not None and z.size:
         def so_far(this):  # (rows seen, the sum and sd of their logs), and this chunk's
             n, mean, m2 = got.logs
             return n, n * mean, math.sqrt(m2), (logs if this and logs.size else None)

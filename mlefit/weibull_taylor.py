@@ -34,6 +34,7 @@ CENTRE_DRIFT = 1.0  # or the running centre further than this over k
 OVERFLOW = 300.0  # a group's k0 w stays below this (else a new group about the chunk's largest log)
 GIVE_UP = 0.05  # past PILOT_ROWS rows, a running shape this far (relative) from the pilot: rows in an
 #               order (sorted by time) whose early groups will not certify; the passes decide
+SETTLED = 2  # refits in a row that keep the pilot: settled (stream_censored then keeps no more times)
 REFIT_ROWS = 1 << 20  # the running fit is taken again after this many rows, or when the rows double
 PILOT_ROWS = 1 << 16  # the first pilot: the fit of about this many rows of the first chunk
 BLOCK = 1 << 16  # values a block (its temporaries stay in cache)
@@ -66,6 +67,7 @@ class Moments:
         self.pilot = None  # (k0, c)
         self.last_fit = None  # the running fit's shape where it converged
         self.given_up = False
+        self.steady = 0  # refits in a row that kept the pilot, the sums certified at their fit
         self._waiting = []  # (z, zlo, zhi, the seen rows' z) of the chunks before the first pilot
 
     def add(self, z, zlo, zhi, seen):
@@ -118,10 +120,18 @@ class Moments:
         k, c = fit
         self.last_fit = k
         k0, c0 = self.pilot
+        self.steady = self.steady + 1 if self.certified(k, c) else 0
         if abs(k / k0 - 1.0) > GIVE_UP and self.rows >= PILOT_ROWS:
             self.given_up = True
         elif abs(k / k0 - 1.0) > DRIFT or k0 * abs(c - c0) > CENTRE_DRIFT:
-            self.pilot = (k, c)
+            self.pilot, self.steady = (k, c), 0
+
+    @property
+    def settled(self):
+        """Whether the last SETTLED refits kept the pilot and certified the sums of the rows
+        so far at their fit (rows in no order of time: the moments will very likely
+        certify at the end too)."""
+        return self.steady >= SETTLED and not self.given_up
 
     def fit(self, d, sumz, sd, top, t0, max_iter=50, tol=1e-10):
         """(shape, log scale) of the rows so far from the moments, or None."""

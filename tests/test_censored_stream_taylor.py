@@ -127,3 +127,73 @@ def test_uncertified_sums_fall_back_to_the_passes(tmp_path, monkeypatch, terms, 
     assert passes
     memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
     same(streamed, memory)
+
+
+def settle_early(monkeypatch):
+    """Small pilots, refits at every run of about 6000 rows, a pilot kept while the fit
+    stays within 5% of it (more terms certify them): the moments settle after a few
+    runs, and the times of the later runs are not kept."""
+    monkeypatch.setattr(weibull_taylor, "PILOT_ROWS", 3000)
+    monkeypatch.setattr(weibull_taylor, "DRIFT", 0.05)
+    monkeypatch.setattr(weibull_taylor, "REFIT_ROWS", 4000)
+    monkeypatch.setattr(weibull_taylor, "TERMS", 14)
+
+
+def spy(monkeypatch, owner, name):
+    calls = []
+    monkeypatch.setattr(owner, name, lambda *a, __f=getattr(owner, name), **k: calls.append(1) or __f(*a, **k))
+    return calls
+
+
+def test_settled_moments_keep_no_more_times(tmp_path, monkeypatch):
+    """Once the moments have settled, the runs' times no longer go to the temporary file;
+    the fit is still the in-memory one, with no pass."""
+    from mlefit import stream_censored
+
+    settle_early(monkeypatch)
+    appended, summed = spy(monkeypatch, chunks.LocalChunks, "append"), spy(monkeypatch, stream_censored, "_sums")
+    passes = count_passes(monkeypatch)
+    t, e = weibull_rows(60000, seed=16)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 1000)
+    assert passes == [] and 0 < len(appended) < len(summed) - 3
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
+
+
+def test_a_partial_file_of_times_is_read_again(tmp_path, monkeypatch):
+    """Settled moments that do not certify at the end (forced here): the temporary file
+    holds only the first runs' times, so the file is read again, every time kept, and the
+    passes give the in-memory fit (the counts and the Kaplan-Meier median too)."""
+    from mlefit import stream_censored
+
+    settle_early(monkeypatch)
+    monkeypatch.setattr(Moments, "estimate", lambda self, *a, **k: None)
+    reads, passes = spy(monkeypatch, stream_censored, "_read"), count_passes(monkeypatch)
+    t, e = weibull_rows(60000, seed=16)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 1000)
+    assert len(reads) == 2 and passes
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
+
+
+def test_standard_input_keeps_every_time(tmp_path, monkeypatch):
+    """Standard input cannot be read again: every time is kept, and moments that do not
+    certify fall back to the passes over them."""
+    import json
+
+    from click.testing import CliRunner
+    from mlefit import stream_censored
+    from mlefit.cli import cli
+
+    settle_early(monkeypatch)
+    monkeypatch.setattr(Moments, "estimate", lambda self, *a, **k: None)
+    reads, passes = spy(monkeypatch, stream_censored, "_read"), count_passes(monkeypatch)
+    t, e = weibull_rows(60000, seed=16)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    fits = [CliRunner().invoke(cli, ["fit", "-", "-c", "t", "--event", "e", "-d", "weibull", "--json",
+                                     "--chunk-size", size], input=path.read_text()) for size in ("1000", "0")]
+    assert all(f.exit_code == 0 for f in fits), fits[0].output
+    assert len(reads) == 1 and passes
+    same(*[json.loads(f.stdout) for f in fits])
