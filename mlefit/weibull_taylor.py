@@ -17,11 +17,14 @@ TINY e^{|d| W} max(1, W)^j besides. The sums about another centre C follow exact
 binomial shift, as _weibull_at's), their bounds with them.
 
 A group's pilot is the fit of the rows read so far (for the first, of about PILOT_ROWS of
-the first rows, the chunks waiting in memory until there are that many), so it is within sampling error of the final shape, and the remainder is
-about (that error / k)^M of the sums; a new group starts where the running fit moves
-further from the pilot (a file sorted by time). The sums are used only where the bound at
-the solution is below EPSILON of them (certified: as precise as a pass's own rounding);
-elsewhere the caller takes the passes over the times it kept (the fallback)."""
+the first rows, the chunks waiting in memory until there are that many), so it is within
+sampling error of the final shape, and the remainder is about (that error / k)^M of the
+sums; a new group starts where the running fit moves further than DRIFT from the pilot.
+The sums are used only where the bound at the solution is below EPSILON of them
+(certified: as precise as a pass's own rounding); elsewhere the caller takes the passes
+over the times (the fallback). Where the sums of the rows so far are not certified at
+their own running fit (rows sorted by time, whose fit moves away from the early pilots),
+the moments are given up at once."""
 import math
 from types import SimpleNamespace
 
@@ -32,8 +35,6 @@ EPSILON = 1e-16  # the bounds certified: below this much of the sums (in their u
 DRIFT = 2e-3  # a new group where the running shape moves further from the pilot (relative)
 CENTRE_DRIFT = 1.0  # or the running centre further than this over k
 OVERFLOW = 300.0  # a group's k0 w stays below this (else a new group about the chunk's largest log)
-GIVE_UP = 0.05  # past PILOT_ROWS rows, a running shape this far (relative) from the pilot: rows in an
-#               order (sorted by time) whose early groups will not certify; the passes decide
 SETTLED = 2  # refits in a row that keep the pilot: settled (stream_censored then keeps no more times)
 REFIT_ROWS = 1 << 20  # the running fit is taken again after this many rows, or when the rows double
 PILOT_ROWS = 1 << 16  # the first pilot: the fit of about this many rows of the first chunk
@@ -67,7 +68,7 @@ class Moments:
         self.pilot = None  # (k0, c)
         self.last_fit = None  # the running fit's shape where it converged
         self.given_up = False
-        self.steady = 0  # refits in a row that kept the pilot, the sums certified at their fit
+        self.steady = 0  # refits in a row that kept the pilot
         self._waiting = []  # (z, zlo, zhi, the seen rows' z) of the chunks before the first pilot
 
     def add(self, z, zlo, zhi, seen):
@@ -111,7 +112,10 @@ class Moments:
         g[3], g[4], g[5] = min(g[3], zlo - c), max(g[4], zhi - c), g[5] + z.size
 
     def _refit(self, seen):
-        """The pilot for the next chunks: the fit of the rows so far, where it moved."""
+        """The pilot for the next chunks: the fit of the rows so far, where it moved from
+        the pilot; the moments given up where they do not certify the sums of the rows so
+        far at that fit (the rows come in an order, by time, that moves the fit away from
+        the early pilots: they would not certify at the end either)."""
         d, sumz, sd = seen[:3]
         top = max(g[1] + g[4] for g in self.groups)
         fit = self.fit(d, sumz, sd, top, math.log(self.pilot[0]))
@@ -119,17 +123,18 @@ class Moments:
             return
         k, c = fit
         self.last_fit = k
-        k0, c0 = self.pilot
-        self.steady = self.steady + 1 if self.certified(k, c) else 0
-        if abs(k / k0 - 1.0) > GIVE_UP and self.rows >= PILOT_ROWS:
+        if not self.certified(k, c):
             self.given_up = True
-        elif abs(k / k0 - 1.0) > DRIFT or k0 * abs(c - c0) > CENTRE_DRIFT:
+            return
+        k0, c0 = self.pilot
+        self.steady += 1
+        if abs(k / k0 - 1.0) > DRIFT or k0 * abs(c - c0) > CENTRE_DRIFT:
             self.pilot, self.steady = (k, c), 0
 
     @property
     def settled(self):
-        """Whether the last SETTLED refits kept the pilot and certified the sums of the rows
-        so far at their fit (rows in no order of time: the moments will very likely
+        """Whether the last SETTLED refits kept the pilot (each certifying the sums of the
+        rows so far at its fit: rows in no order of time, whose moments will very likely
         certify at the end too)."""
         return self.steady >= SETTLED and not self.given_up
 
