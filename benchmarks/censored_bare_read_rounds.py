@@ -3,13 +3,15 @@ its two columns, as fresh processes in interleaved rounds: each round runs the b
 then each source tree's two fits; the medians of wall and CPU time (the children's user +
 system time), and each as a ratio to the bare read's. Issue 17's target: a censored fit
 of a 1e7-row file within 1.5x of the bare read. The fits' --json outputs are compared
-across trees (a speed change changes no number).
+across trees (a speed change changes no number, or only its last digits: where they
+differ, how many numbers and by how much at most).
 
     git archive <base commit> mlefit | tar -x -C /tmp/base && (cd /tmp/base && python3 -m compileall -q mlefit)
     python3 -m compileall -q mlefit
     python3 benchmarks/censored_bare_read_rounds.py --rounds 9 /tmp/base .
 """
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -60,6 +62,33 @@ def main():
         print(f"| {label} | {wall:.3f} | {wall / bare_wall:.2f} | {cpu:.3f} | {cpu / bare_cpu:.2f} |")
     print(f"\nmedians of {args.rounds} interleaved rounds; the same --json output in every tree: "
           f"{all(len(v) == 1 for v in outputs.values())}")
+    for family, outs in outputs.items():
+        if len(outs) > 1:
+            print(f"{family}: {differences([json.loads(o) for o in outs])}")
+
+
+def differences(dicts):
+    """Where the --json outputs differ: how many fields, the largest relative difference of
+    a number and its field, and the other fields that differ (by name)."""
+    found, other = [], set()
+
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b)):
+                walk(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, f"{path}[{i}]")
+        elif isinstance(a, float) and isinstance(b, float):
+            if a != b:
+                found.append((abs(a - b) / max(abs(a), abs(b)), path))
+        elif a != b:
+            other.add(path)
+    for d in dicts[1:]:
+        walk(dicts[0], d, "")
+    worst = max(found) if found else (0.0, "-")
+    return (f"{len(found)} numbers differ, at most {worst[0]:.1e} relative ({worst[1]}); "
+            f"other fields that differ: {sorted(other) or 'none'}")
 
 
 if __name__ == "__main__":
