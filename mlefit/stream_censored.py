@@ -106,7 +106,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
             if solution is None and got.chunks is not None and got.skipped and _logs_of(got) is not None:
                 # not certified, and the temporary file holds only the first chunks: the times again, all kept
                 got.chunks.close()
-                got = read(None, got.moments)
+                got = read(None, got)
             if solution is not None or got.chunks is None:  # the estimate is at hand: the median on both threads
                 median = got.tally.median(helper)
             else:  # the median beside the weibull's passes over the times
@@ -207,8 +207,8 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     and pyarrow release the GIL in their loops, so on two cores they overlap. A file that
     can be read again (rereadable: not standard input): the weibull's times stop going to the temporary
     file once its Taylor moments have settled on their pilot (got.skipped: the file is
-    partial). again: the moments of a first read whose file was partial (this read keeps
-    every time, and takes no moments)."""
+    partial). again: what a first read whose file was partial got (this read keeps every
+    time, takes no moments, and keeps the first read's for where the passes start)."""
     from .censored_fit import every_right_censored, impossible
     from .chunks import LocalChunks
     from .data import NamesOnly, choose_column, column_label, refuse_dropped
@@ -228,7 +228,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     weibull = fam.spec.name != "exponential"
     got = SimpleNamespace(rows=0, seen=0, lo=math.inf, hi=-math.inf, exposure=[], sumlog=[], logs=(0, 0.0, 0.0),
                           tally=Tally(presort=True), bad=0, shown=[], report=None,
-                          moments=None if not weibull else again if again is not None else Moments(),
+                          moments=None if not weibull else again.moments if again is not None else Moments(),
                           chunks=LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs="plain", sample_size=FALLBACK_SAMPLE)
                           if weibull else None, may_skip=rereadable and again is None, skipped=False,
                           taylor=again is None)

@@ -197,3 +197,33 @@ def test_standard_input_keeps_every_time(tmp_path, monkeypatch):
     assert all(f.exit_code == 0 for f in fits), fits[0].output
     assert len(reads) == 1 and passes
     same(*[json.loads(f.stdout) for f in fits])
+
+
+def test_moments_failing_after_the_file_was_left_partial(tmp_path, monkeypatch):
+    """The moments fail (an arithmetic error) after the times stopped going to the
+    temporary file: they are dropped, and the file is read again with every time kept
+    (not skipped again), so the passes give the in-memory fit."""
+    from mlefit import stream_censored
+
+    settle_early(monkeypatch)
+    made = []
+
+    def failing(z, c, k0, __f=weibull_taylor.chunk_moments):
+        made.append(1)
+        if len(made) == 9:
+            raise FloatingPointError("overflow")
+        return __f(z, c, k0)
+    monkeypatch.setattr(weibull_taylor, "chunk_moments", failing)
+    reads, passes = spy(monkeypatch, stream_censored, "_read"), count_passes(monkeypatch)
+    summed, kept = spy(monkeypatch, stream_censored, "_sums"), {}
+    monkeypatch.setattr(chunks.LocalChunks, "append", lambda self, x, __f=chunks.LocalChunks.append:
+                        kept.setdefault(id(self), []).append(1) or __f(self, x))
+    t, e = weibull_rows(60000, seed=16)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    streamed = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 1000)
+    assert len(reads) == 2 and passes and len(made) == 9
+    runs = len(summed) // 2
+    first, second = (len(v) for v in kept.values())
+    assert first < runs and second == runs  # the second read kept every one of its runs' times
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, memory)
