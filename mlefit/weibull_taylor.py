@@ -33,7 +33,8 @@ import numpy as np
 TERMS = 8  # M: S_0 .. S_{M+2} a group
 EPSILON = 1e-16  # the bounds certified: below this much of the sums (in their units)
 DRIFT = 2e-3  # a new group where the running shape moves further from the pilot (relative)
-CENTRE_DRIFT = 1.0  # or the running centre further than this over k
+CENTRE_DRIFT = 0.05  # or the running centre (log scale) further than this over k: the groups stay near
+#                     the final centre, where shifting their sums to it cancels nothing
 OVERFLOW = 300.0  # a group's k0 w stays below this (else a new group about the chunk's largest log)
 SETTLED = 2  # refits in a row that keep the pilot: settled (stream_censored then keeps no more times)
 REFIT_ROWS = 1 << 20  # the running fit is taken again after this many rows, or when the rows double
