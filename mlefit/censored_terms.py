@@ -11,7 +11,10 @@ t subtracts w log F(t), only inside (t1, t2] subtracts w log(F(t2) - F(t1)).
 For a discrete family, the bounds are the points of F-differences (mlefit.censoring
 makes them so): P(a <= Y <= b) = F(b) - F(a - 1), the row carrying lo = a - 1, hi = b.
 """
+import itertools
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,23 +107,76 @@ def blocks(g):
                     None if g.w is None else g.w[cut], None if g.rows is None else g.rows[cut])
 
 
+def each_block(terms, fn):
+    """[fn(block) for every block of every group], in that order, computed by this thread
+    and WORKERS - 1 others where there are several blocks, each taking the next block not
+    yet taken: a censored row costs a dozen transcendental functions, in numpy and
+    scipy.special loops that release the GIL, so a pass runs on every core. The results
+    are used in block order, so the sums are the ones a single thread makes; each block
+    runs under the caller's numpy error state (np.errstate is per thread). An exception
+    in any thread stops the others taking blocks and is raised here."""
+    pieces = [b for g in terms.groups for b in blocks(g)]
+    if len(pieces) < 2 or WORKERS < 2:
+        return [fn(b) for b in pieces]
+    out, taken, stop, state = [None] * len(pieces), itertools.count(), [], np.geterr()
+
+    def work():
+        with np.errstate(**state):
+            for i in taken:
+                if i >= len(pieces) or stop:
+                    return
+                try:
+                    out[i] = fn(pieces[i])
+                except BaseException:
+                    stop.append(True)
+                    raise
+    others = [_pool().submit(work) for _ in range(min(WORKERS, len(pieces)) - 1)]
+    try:
+        work()
+    except BaseException:
+        stop.append(True)
+        raise
+    finally:
+        wait(others)
+    for f in others:
+        f.result()
+    return out
+
+
+WORKERS = min(4, os.cpu_count() or 1)
+_POOL = []
+
+
+def _pool():
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="mlefit-rows"))
+    return _POOL[0]
+
+
 def loglik(dens, terms, theta, shapes=()):
-    return math.fsum(total(values(dens, b, theta, shapes), b.w, b.size) for g in terms.groups for b in blocks(g))
+    return math.fsum(each_block(terms, lambda b: total(values(dens, b, theta, shapes), b.w, b.size)))
 
 
 def sums(dens, terms, theta, shapes=()):
-    """(loglik, gradient, Hessian, gradient noise) over every group (likelihood.sums' shape)."""
+    """(loglik, gradient, Hessian, gradient noise) over every group (likelihood.sums' shape):
+    each block's totals (each_block), added in block order."""
     k = dens.k
-    value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
-    for g in (b for group in terms.groups for b in blocks(group)):
+
+    def block_sums(g):
         ll, score, h, rounding = derivs(dens, g, theta, shapes, terms.spread)
         n, aw = g.size, None if g.w is None else np.abs(g.w)
-        value += total(ll, g.w, n)
+        return (total(ll, g.w, n), [total(score[j], g.w, n) for j in range(k)],
+                [total(rounding[j], aw, n) + EPS * total(np.abs(score[j]), aw, n) for j in range(k)],
+                [[total(h[i][j], g.w, n) for i in range(j + 1)] for j in range(k)])
+
+    value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
+    for ll, score, rounding, h in each_block(terms, block_sums):
+        value += ll
         for j in range(k):
-            grad[j] += total(score[j], g.w, n)
-            noise[j] += total(rounding[j], aw, n) + EPS * total(np.abs(score[j]), aw, n)
+            grad[j] += score[j]
+            noise[j] += rounding[j]
             for i in range(j + 1):
-                hess[i, j] += total(h[i][j], g.w, n)
+                hess[i, j] += h[j][i]
                 hess[j, i] = hess[i, j]
     return value, grad, hess, noise
 
