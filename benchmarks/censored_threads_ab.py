@@ -1,4 +1,4 @@
-"""The per-row censored engine on one thread against several (censored_terms.WORKERS), in
+"""The per-row censored engine on one thread against several (cores.WORKERS), in
 one process, interleaved round after round: wall time of one pass (censored_terms.sums
 over every row at the estimate) and of the whole fit (mlefit.fit), the least of the rounds
 each; the estimates and log-likelihood must be the same on any number of threads.
@@ -19,6 +19,7 @@ import mlefit  # noqa: E402
 from censored_engine_passes import CASES, data  # noqa: E402
 from mlefit import censored_fit as cf  # noqa: E402
 from mlefit import censored_terms as ct  # noqa: E402
+from mlefit import cores  # noqa: E402
 from mlefit import families  # noqa: E402
 
 
@@ -37,7 +38,7 @@ def main():
             dens, shapes = cf.density_of(fam)
             terms = cf.terms_of(cf.rows_array(cens, fam.spec.discrete), None, fam.spec.discrete)
             for w in (1, a.workers):
-                ct.WORKERS = w
+                cores.WORKERS = w
                 t = time.perf_counter()
                 r = mlefit.fit(cens, name)
                 fit = time.perf_counter() - t

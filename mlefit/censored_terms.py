@@ -11,14 +11,12 @@ t subtracts w log F(t), only inside (t1, t2] subtracts w log(F(t2) - F(t1)).
 For a discrete family, the bounds are the points of F-differences (mlefit.censoring
 makes them so): P(a <= Y <= b) = F(b) - F(a - 1), the row carrying lo = a - 1, hi = b.
 """
-import itertools
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
 
+from .cores import in_order
 from .likelihood import total
 from .maximize import EPS
 from .tail_derivs import interval_derivs, interval_value, tail_derivs
@@ -108,49 +106,10 @@ def blocks(g):
 
 
 def each_block(terms, fn):
-    """[fn(block) for every block of every group], in that order, computed by this thread
-    and WORKERS - 1 others where there are several blocks, each taking the next block not
-    yet taken: a censored row costs a dozen transcendental functions, in numpy and
-    scipy.special loops that release the GIL, so a pass runs on every core. The results
-    are used in block order, so the sums are the ones a single thread makes; each block
-    runs under the caller's numpy error state (np.errstate is per thread). An exception
-    in any thread stops the others taking blocks and is raised here."""
-    pieces = [b for g in terms.groups for b in blocks(g)]
-    if len(pieces) < 2 or WORKERS < 2:
-        return [fn(b) for b in pieces]
-    out, taken, stop, state = [None] * len(pieces), itertools.count(), [], np.geterr()
-
-    def work():
-        with np.errstate(**state):
-            for i in taken:
-                if i >= len(pieces) or stop:
-                    return
-                try:
-                    out[i] = fn(pieces[i])
-                except BaseException:
-                    stop.append(True)
-                    raise
-    others = [_pool().submit(work) for _ in range(min(WORKERS, len(pieces)) - 1)]
-    try:
-        work()
-    except BaseException:
-        stop.append(True)
-        raise
-    finally:
-        wait(others)
-    for f in others:
-        f.result()
-    return out
-
-
-WORKERS = min(4, os.cpu_count() or 1)
-_POOL = []
-
-
-def _pool():
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="mlefit-rows"))
-    return _POOL[0]
+    """[fn(block) for every block of every group], in that order, on every core
+    (cores.in_order: a censored row costs a dozen transcendental functions, whose loops
+    release the GIL; the same numbers as on one thread)."""
+    return in_order([b for g in terms.groups for b in blocks(g)], fn)
 
 
 def loglik(dens, terms, theta, shapes=()):

@@ -1,4 +1,4 @@
-"""The censored engine's passes on several threads (censored_terms.each_block): the same
+"""The censored engine's passes on several threads (censored_terms.each_block, cores.in_order): the same
 numbers as on one, bit for bit; blocks in order; errors and numpy's error state as on one."""
 import threading
 import time
@@ -9,7 +9,7 @@ import pytest
 
 from mlefit import censored_fit as cf
 from mlefit import censored_terms as ct
-from mlefit import censoring, families
+from mlefit import censoring, cores, families
 
 
 def interval_rows(n=300_000, seed=2):
@@ -32,8 +32,7 @@ def test_a_pass_and_a_fit_are_the_same_on_any_number_of_threads(monkeypatch, fam
     assert sum(1 for g in terms.groups for _ in ct.blocks(g)) >= 6
     got = {}
     for workers in (1, 2, 3):
-        monkeypatch.setattr(ct, "WORKERS", workers)
-        monkeypatch.setattr(ct, "_POOL", [])
+        monkeypatch.setattr(cores, "WORKERS", workers)
         r = cf.fit(cens, family)
         theta = r.fitted.theta
         value, grad, hess, noise = ct.sums(dens, terms, theta, shapes)
@@ -43,7 +42,7 @@ def test_a_pass_and_a_fit_are_the_same_on_any_number_of_threads(monkeypatch, fam
 
 
 def test_blocks_come_back_in_order_and_errors_reach_the_caller(monkeypatch):
-    monkeypatch.setattr(ct, "WORKERS", 2)
+    monkeypatch.setattr(cores, "WORKERS", 2)
     terms = cf.terms_of(cf.rows_array(interval_rows(), False), None, False)
     pieces = [b for g in terms.groups for b in ct.blocks(g)]
 
@@ -61,7 +60,7 @@ def test_blocks_come_back_in_order_and_errors_reach_the_caller(monkeypatch):
 
 
 def test_the_callers_numpy_error_state_holds_in_every_thread(monkeypatch):
-    monkeypatch.setattr(ct, "WORKERS", 2)
+    monkeypatch.setattr(cores, "WORKERS", 2)
     terms = cf.terms_of(cf.rows_array(interval_rows(), False), None, False)
     threads = set()
 
