@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cores import in_order
 from .likelihood import total
 from .maximize import EPS
 from .tail_derivs import interval_derivs, interval_value, tail_derivs
@@ -104,23 +105,37 @@ def blocks(g):
                     None if g.w is None else g.w[cut], None if g.rows is None else g.rows[cut])
 
 
+def each_block(terms, fn):
+    """[fn(block) for every block of every group], in that order, on every core
+    (cores.in_order: a censored row costs a dozen transcendental functions, whose loops
+    release the GIL; the same numbers as on one thread)."""
+    return in_order([b for g in terms.groups for b in blocks(g)], fn)
+
+
 def loglik(dens, terms, theta, shapes=()):
-    return math.fsum(total(values(dens, b, theta, shapes), b.w, b.size) for g in terms.groups for b in blocks(g))
+    return math.fsum(each_block(terms, lambda b: total(values(dens, b, theta, shapes), b.w, b.size)))
 
 
 def sums(dens, terms, theta, shapes=()):
-    """(loglik, gradient, Hessian, gradient noise) over every group (likelihood.sums' shape)."""
+    """(loglik, gradient, Hessian, gradient noise) over every group (likelihood.sums' shape):
+    each block's totals (each_block), added in block order."""
     k = dens.k
-    value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
-    for g in (b for group in terms.groups for b in blocks(group)):
+
+    def block_sums(g):
         ll, score, h, rounding = derivs(dens, g, theta, shapes, terms.spread)
         n, aw = g.size, None if g.w is None else np.abs(g.w)
-        value += total(ll, g.w, n)
+        return (total(ll, g.w, n), [total(score[j], g.w, n) for j in range(k)],
+                [total(rounding[j], aw, n) + EPS * total(np.abs(score[j]), aw, n) for j in range(k)],
+                [[total(h[i][j], g.w, n) for i in range(j + 1)] for j in range(k)])
+
+    value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
+    for ll, score, rounding, h in each_block(terms, block_sums):
+        value += ll
         for j in range(k):
-            grad[j] += total(score[j], g.w, n)
-            noise[j] += total(rounding[j], aw, n) + EPS * total(np.abs(score[j]), aw, n)
+            grad[j] += score[j]
+            noise[j] += rounding[j]
             for i in range(j + 1):
-                hess[i, j] += total(h[i][j], g.w, n)
+                hess[i, j] += h[j][i]
                 hess[j, i] = hess[i, j]
     return value, grad, hess, noise
 

@@ -103,9 +103,12 @@ def read_grouped(files, column, weights, by, opts, options, strict):
         if none.any():
             idx = np.flatnonzero(none)
             dropped = dropped + (Drop("no bound given", int(idx.size), tuple(where(i) for i in idx[:5])),)
-        keep = ~none
-        cens = censoring.from_bounds(lo[keep], hi[keep], where=_kept(where, keep), name=None)
-        rest = [c[keep] for c in cols[2:]]
+            keep = ~none
+            cens = censoring.from_bounds(lo[keep], hi[keep], where=_kept(where, keep), name=None)
+            rest = [c[keep] for c in cols[2:]]
+        else:  # every row has a bound: no copy of the columns, the places as read
+            cens = censoring.from_bounds(lo, hi, where=where, name=None)
+            rest = cols[2:]
     else:
         values = cols[0]
         rest = cols[1:]

@@ -136,9 +136,11 @@ class _Header:
         self.block = block
 
 
-def _parse(block, head, names, options, source, text=()):
+def _parse(block, head, names, options, source, text=(), labels=()):
     """The columns `names` of a run of lines, as a pyarrow table (in that order); those
-    in `text` read as text, never as numbers (labels)."""
+    in `text` read as text, never as numbers; those in `labels` as text too, dictionary
+    encoded by the parser (on its threads: the labels are then counted from the codes,
+    stream_labels.count_labels, not hashed again one cell at a time)."""
     import pyarrow as pa
 
     pacsv = pyarrow_csv()
@@ -154,7 +156,9 @@ def _parse(block, head, names, options, source, text=()):
                 decimal_point=options.decimal, column_types=types))
 
     try:
-        table = read({name: pa.string() for name in text})
+        types = {name: pa.string() for name in text}
+        types.update({name: pa.dictionary(pa.int32(), pa.string()) for name in labels})
+        table = read(types)
         again = hex_as_text(table.schema, block)
         return read(again) if again else table
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -399,11 +403,12 @@ def refuse_text(col, name, where):
     raise TextLabels(f"{column_label(name)} holds text labels ({where(first)}: '{plain(str(cell).strip(), 40)}')")
 
 
-def read_lines(block, start, head, names, options, source, way_out, place=_line, text=()):
+def read_lines(block, start, head, names, options, source, way_out, place=_line, text=(), labels=()):
     """The columns `names` of one run of whole lines, its first on line `start` (those in
-    `text` read as text): (the pyarrow table, the lines it spans, the places of its blank
-    lines, where(p): the place of the table's row p)."""
-    table = _parse(block, head, names, options, source, text)
+    `text` read as text, those in `labels` as dictionary-encoded text, _parse): (the
+    pyarrow table, the lines it spans, the places of its blank lines, where(p): the
+    place of the table's row p)."""
+    table = _parse(block, head, names, options, source, text, labels)
     count = line_count(block)
     lines, blanks = None, ()
     if count != table.num_rows:  # blank lines (pyarrow skips them), or line breaks inside quotes

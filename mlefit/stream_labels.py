@@ -28,7 +28,7 @@ def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
     counts = {}
     for block, line in runs:
         table, lines, blanks, where = read_lines(block, line, runs.head, [name], options, fh.name, WAY_OUT,
-                                                 text=[name])
+                                                 labels=[name])
         labels, tally, dropped = count_labels(table.column(0), options, where, trim=binary)
         runs.count(lines, table.num_rows, blanks, dropped)
         for label, count in zip(labels.tolist(), tally.tolist()):
@@ -79,15 +79,20 @@ def count_labels(cells, options, where, trim=False):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cells = _normalise(cells)
     if not len(cells):
         return np.empty(0, dtype=object), np.empty(0), []
-    found = pc.value_counts(cells)
-    values, tally = found.field("values"), np.from_dlpack(found.field("counts")).astype(np.float64)
+    if pa.types.is_dictionary(cells.type) and pa.types.is_string(cells.type.value_type):
+        values, tally = _coded_counts(cells)
+    else:
+        cells = _normalise(cells)
+        found = pc.value_counts(cells)
+        values, tally = found.field("values"), np.from_dlpack(found.field("counts")).astype(np.float64)
     missing = _missing(values, options)
     gone = np.from_dlpack(pc.cast(missing, pa.int8())).astype(bool)
     dropped = []
     if gone.any():
+        if pa.types.is_dictionary(cells.type):
+            cells = _normalise(cells)
         if _is_string(cells.type):  # the same cells as _missing finds, by their values
             mask = pc.is_in(cells, value_set=values.filter(missing))
         else:
@@ -98,3 +103,28 @@ def count_labels(cells, options, where, trim=False):
     labels = np.empty(len(kept), dtype=object)
     labels[:] = (pc.utf8_trim_whitespace(kept) if trim else kept).to_pylist()  # (distinct values only)
     return labels, tally[~gone], dropped
+
+
+def _coded_counts(cells):
+    """value_counts of a column of dictionary-encoded text (each chunk with its own
+    dictionary, as pyarrow's CSV parser makes them): (the distinct values, in the order
+    they first appear, a null last where there are nulls; their counts, float64). Each
+    chunk's codes are counted by bincount and its dictionary mapped onto the distinct
+    values of all the dictionaries (few: the labels), so no cell's text is hashed again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [ch for ch in cells.chunks if len(ch)]
+    distinct = pc.unique(pa.concat_arrays([ch.dictionary for ch in chunks]))
+    tally = np.zeros(len(distinct) + 1, dtype=np.int64)  # the last: nulls
+    for ch in chunks:
+        into = np.from_dlpack(pc.index_in(ch.dictionary, value_set=distinct)).astype(np.intp)
+        codes = ch.indices
+        if ch.null_count:
+            codes = pc.fill_null(codes, len(into))
+            into = np.append(into, len(distinct))
+        counted = np.bincount(np.from_dlpack(codes), minlength=len(into))
+        np.add.at(tally, into, counted)
+    if tally[-1]:
+        return pa.concat_arrays([distinct, pa.nulls(1, distinct.type)]), tally.astype(np.float64)
+    return distinct, tally[:-1].astype(np.float64)

@@ -510,3 +510,30 @@ def test_rows_array_is_the_bounds_column_by_column():
     assert x.flags.f_contiguous and x[:, 0].flags.c_contiguous
     assert np.array_equal(x, np.column_stack([[1.0, 2.0, -np.inf, 4.0], [1.0, np.inf, 3.0, 5.0],
                                               np.full(4, -np.inf), np.full(4, np.inf)]))
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_cli_bounds_name_their_lines_with_and_without_rows_of_no_bound(gap):
+    """fit --lower/--upper: a row with neither bound is left out and counted (its line
+    named), and a later row's error still names its own line; without such rows the
+    columns are used as read, with the same places."""
+    import json
+
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+
+    rows = ["1,2", "0.5,", ",3", "2,2", "1.5,4", "0.2,0.9", "3,5"]
+    if gap:
+        rows.insert(1, ",")
+    good = "lo,hi\n" + "\n".join(rows) + "\n"
+    out = CliRunner().invoke(cli, ["fit", "-", "--lower", "lo", "--upper", "hi", "-d", "lognormal", "--json"],
+                             input=good)
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert d["censoring"] == {"exact": 1, "left": 1, "right": 1, "interval": 4, "truncated": 0}
+    assert d["dropped"] == ([{"reason": "no bound given", "count": 1, "first": ["line 3"]}] if gap else [])
+    bad = good + "4,3\n"
+    out = CliRunner().invoke(cli, ["fit", "-", "--lower", "lo", "--upper", "hi", "-d", "lognormal"], input=bad)
+    assert out.exit_code == 1
+    assert f"(line {len(rows) + 2}: 4 > 3)" in out.output

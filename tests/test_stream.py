@@ -176,6 +176,25 @@ def test_line_count_over_many_blocks():
         assert line_count(d) == bytes(d).count(b"\n") + (not bytes(d).endswith(b"\n"))
 
 
+@settings(max_examples=300, deadline=None)
+@given(data=st.lists(st.sampled_from([b"\n", b"\r", b"a", b","]), max_size=80).map(b"".join))
+def test_has_blank_line_is_the_bytes_search(data):
+    from mlefit.readers import has_blank_line
+    assert has_blank_line(data) == (b"\n\n" in data or b"\n\r\n" in data)
+
+
+@pytest.mark.parametrize("at", [0, 1, 2, 3])
+def test_has_blank_line_across_the_blocks(at):
+    """A blank line whose bytes straddle a block's end (or the data's) is found."""
+    from mlefit.readers import COUNT_BLOCK, has_blank_line
+    for needle in (b"\n\n", b"\n\r\n"):
+        for cut in (COUNT_BLOCK, 2 * COUNT_BLOCK, 3 * COUNT_BLOCK + 5):
+            data = bytearray(b"a" * (3 * COUNT_BLOCK + 5 + len(needle)))
+            data[cut - at:cut - at + len(needle)] = needle
+            assert has_blank_line(bytes(data)) and has_blank_line(memoryview(bytes(data)))
+    assert not has_blank_line(b"a\nb\r\n" * COUNT_BLOCK) and not has_blank_line(b"")
+
+
 @pytest.mark.parametrize("blank", [b"\n" * 100_000, b"\r\n" * 1_100_000])
 def test_blank_lines_before_the_header_however_many(tmp_path, blank):
     """Past the first 64 KiB (and the first MiB read in chunks) of blank lines, the

@@ -328,3 +328,39 @@ def test_trials_fits_import_no_scipy(overdispersed, dist):
         mods = loaded(["mlefit", "fit", overdispersed, "-d", dist, "--trials", "20", "--json", *extra])
         assert "mlefit.families.counts" in mods
         assert not {"scipy", "scipy.special", "scipy.stats", "pandas"} & set(mods)
+
+
+def test_coded_counts_are_value_counts_of_the_decoded_cells():
+    """Chunks with their own dictionaries (a label in several, in different places), nulls
+    in some: the same distinct values and counts as pyarrow's value_counts of the text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mlefit.stream_labels import _coded_counts
+
+    rng = np.random.default_rng(5)
+    words = ["b", "a", " b ", "NA", "c", "10"]
+    chunks = []
+    for size in (0, 7, 1, 300, 40):
+        cells = [None if rng.random() < 0.1 else str(rng.choice(words[:rng.integers(1, 7)])) for _ in range(size)]
+        chunks.append(pc.dictionary_encode(pa.array(cells, pa.string())))
+    coded = pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
+    values, tally = _coded_counts(coded)
+    want = pc.value_counts(pc.cast(coded, pa.string()))
+    got = dict(zip(values.to_pylist(), tally.tolist()))
+    assert got == dict(zip(want.field("values").to_pylist(), want.field("counts").to_pylist()))
+    assert len(got) == len(values)
+    assert tally.dtype == np.float64 and None in got
+
+
+def test_labels_in_chunks_are_counted_from_their_codes(labels_file, monkeypatch):
+    """The chunked reader parses labels dictionary-encoded and counts the codes (not the
+    text cell by cell): the fit it prints is the in-memory one."""
+    from mlefit import stream_labels
+
+    calls = []
+    coded = stream_labels._coded_counts
+    monkeypatch.setattr(stream_labels, "_coded_counts", lambda cells: calls.append(len(cells)) or coded(cells))
+    chunked = fit_json(["fit", labels_file, "-d", "categorical", "--chunk-size", "1000"])
+    assert len(calls) >= 10 and sum(calls) == 199_999  # every cell but the empty one (a blank line)
+    assert without_chunk_note(chunked) == fit_json(["fit", labels_file, "-d", "categorical", "--chunk-size", "0"])

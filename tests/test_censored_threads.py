@@ -1,0 +1,78 @@
+"""The censored engine's passes on several threads (censored_terms.each_block, cores.in_order): the same
+numbers as on one, bit for bit; blocks in order; errors and numpy's error state as on one."""
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from mlefit import censored_fit as cf
+from mlefit import censored_terms as ct
+from mlefit import censoring, cores, families
+
+
+def interval_rows(n=300_000, seed=2):
+    """Seeded lognormal rows: exact, left-, right- and interval-censored (several blocks of each)."""
+    rng = np.random.default_rng(seed)
+    y = rng.lognormal(1.0, 0.5, n)
+    width = rng.uniform(0.1, 1.0, n)
+    kind = rng.random(n)
+    lo = np.where(kind < 0.1, np.nan, np.where(kind < 0.4, y, y - width / 2))
+    hi = np.where(kind < 0.2, y + width / 2, np.where(kind < 0.3, np.nan, np.where(kind < 0.4, y, y + width / 2)))
+    return censoring.from_bounds(np.maximum(lo, 0.0), hi)
+
+
+@pytest.mark.parametrize("family", ["lognormal", "weibull"])
+def test_a_pass_and_a_fit_are_the_same_on_any_number_of_threads(monkeypatch, family):
+    cens = interval_rows()
+    fam = families.get(family)
+    dens, shapes = cf.density_of(fam)
+    terms = cf.terms_of(cf.rows_array(cens, False), None, False)
+    assert sum(1 for g in terms.groups for _ in ct.blocks(g)) >= 6
+    got = {}
+    for workers in (1, 2, 3):
+        monkeypatch.setattr(cores, "WORKERS", workers)
+        r = cf.fit(cens, family)
+        theta = r.fitted.theta
+        value, grad, hess, noise = ct.sums(dens, terms, theta, shapes)
+        got[workers] = (tuple(theta), r.fitted.loglik, value, tuple(grad), tuple(hess.ravel()), tuple(noise),
+                        ct.loglik(dens, terms, theta, shapes))
+    assert got[1] == got[2] == got[3]
+
+
+def test_blocks_come_back_in_order_and_errors_reach_the_caller(monkeypatch):
+    monkeypatch.setattr(cores, "WORKERS", 2)
+    terms = cf.terms_of(cf.rows_array(interval_rows(), False), None, False)
+    pieces = [b for g in terms.groups for b in ct.blocks(g)]
+
+    def first(b):
+        return float(b.lo[0] if b.lo is not None else b.hi[0])
+    firsts = ct.each_block(terms, lambda b: (b.kind, b.size, first(b)))
+    assert firsts == [(b.kind, b.size, first(b)) for b in pieces]
+
+    def fails_at_the_fourth(b):
+        if (b.kind, first(b)) == (pieces[3].kind, first(pieces[3])):
+            raise ValueError("the fourth block")
+        return b.size
+    with pytest.raises(ValueError, match="the fourth block"):
+        ct.each_block(terms, fails_at_the_fourth)
+
+
+def test_the_callers_numpy_error_state_holds_in_every_thread(monkeypatch):
+    monkeypatch.setattr(cores, "WORKERS", 2)
+    terms = cf.terms_of(cf.rows_array(interval_rows(), False), None, False)
+    threads = set()
+
+    def log_of_zero(b):
+        threads.add(threading.get_ident())
+        time.sleep(0.002)  # (so that both threads take blocks)
+        return float(np.log(np.zeros(1))[0])
+    with np.errstate(divide="raise"):
+        with pytest.raises(FloatingPointError):
+            ct.each_block(terms, log_of_zero)
+    threads.clear()
+    with np.errstate(divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a thread without the caller's state would warn, and so fail
+        assert all(v == -np.inf for v in ct.each_block(terms, log_of_zero))
+    assert len(threads) == 2
