@@ -13,7 +13,7 @@ read with a pilot shape k0 about a centre c holds S_m = sum w^m e^{k0 w}, m = 0 
 between 0 and d w, so e^xi <= e^{|d| W} with W the group's largest w for d > 0, its
 largest -w for d < 0, at least 0; A_p = sum |w|^p e^{k0 w}: S_p for p even, at most
 (S_{p-1} + S_{p+1}) / 2 for p odd). A value whose e^{k0 w} underflowed adds at most
-TINY e^{|d| W} max(1, W)^j besides. The sums about another centre C follow exactly (the
+TINY e^{|d| W} max(1, |w|)^j besides, |w| at most the group's largest |w|. The sums about another centre C follow exactly (the
 binomial shift, as _weibull_at's), their bounds with them.
 
 A group's pilot is the fit of the rows read so far (for the first, of about PILOT_ROWS of
@@ -175,7 +175,7 @@ class Moments:
             grow = np.exp(np.abs(d) * W)
             tail = np.abs(d) ** TERMS / factorials[TERMS] * grow
             under = rows * TINY * grow
-            big = np.maximum(W, 1.0)
+            big = np.maximum(np.maximum(-wlo, whi), 1.0)  # |w| of any value, an underflowed one included
             b = [tail * S[:, TERMS] + under, tail * 0.5 * (S[:, TERMS] + S[:, TERMS + 2]) + under * big,
                  tail * S[:, TERMS + 2] + under * big * big]
             delta = c - centre  # w about the centre = w + delta
