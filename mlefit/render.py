@@ -63,6 +63,11 @@ def fit_table(d, rows=None, title=None):
     return table
 
 
+def iterations(n):
+    """'1 iteration', '5 iterations'."""
+    return f"{n} iteration{'' if n == 1 else 's'}"
+
+
 def kind_word(method):
     """The kind column's one word for an interval's method ('profile likelihood' ->
     'profile', 'parametric bootstrap percentile' -> 'bootstrap'), so the column stays
@@ -131,7 +136,7 @@ def summary_table(d):
         table.add_row("bootstrap", f"{r['samples']} {r['kind']} samples, seed {r['seed']}, percentile "
                                    f"intervals{f' ({extra})' if extra else ''}")
     table.add_row("method", d["method"])
-    iters = f" in {d['iterations']} iterations" if d["iterations"] else ""
+    iters = f" in {iterations(d['iterations'])}" if d["iterations"] else ""
     table.add_row("converged", fmt(d["converged"]) + iters)
     table.add_row("information", "minus the Hessian of the log-posterior (observed information + the prior's)"
                   if d.get("map") else f"{d['information']} Fisher information")

@@ -1,6 +1,6 @@
 """Tables of a regression, built from RegressionResult.to_dict(); nothing computed here.
 The coefficient table keeps to 80 columns: z (= estimate / SE) is in the JSON only."""
-from .render import emit, fmt
+from .render import emit, fmt, iterations
 from .render_plain import SIMPLE_HEAD, Grid
 
 RATIO = {"logit": "odds ratio", "log": "rate ratio", "softmax": "risk ratio"}
@@ -100,7 +100,7 @@ def summary_table(d):
     else:
         table.add_row("AIC / BIC", f"{fmt(d['aic'], 10)} / {fmt(d['bic'], 10)}  ({d['n_parameters']} free parameter{'s' if d['n_parameters'] != 1 else ''})")
     table.add_row("method", d["method"])
-    table.add_row("converged", fmt(d["converged"]) + (f" in {d['iterations']} iterations" if d["iterations"] else ""))
+    table.add_row("converged", fmt(d["converged"]) + (f" in {iterations(d['iterations'])}" if d["iterations"] else ""))
     table.add_row("information", "minus the Hessian of the log-posterior" if d.get("map")
                   else "none: the likelihood has kinks (Powell's kernel sandwich)" if d["information"] == "none"
                   else f"{d['information']} Fisher information")

@@ -274,3 +274,19 @@ def test_rich_draws_on_a_terminal(no_forcing):
     drawn.clear()
     render.print_fit(json.loads(result.stdout), file=FakeOut(False))
     assert not drawn
+
+
+def test_iteration_counts_are_singular_or_plural():
+    """'converged yes in 1 iteration', '... in 3 iterations' (it said '1 iterations')."""
+    import re
+    import subprocess
+    import sys
+
+    from mlefit.render import iterations
+
+    assert (iterations(1), iterations(3)) == ("1 iteration", "3 iterations")
+    out = subprocess.run([sys.executable, "-m", "mlefit", "fit", "sample_data/rossi.csv", "-c", "week", "--event",
+                          "arrest", "-d", "weibull", "--chunk-size", "100"], capture_output=True, text=True,
+                         cwd=__file__.rsplit("/tests/", 1)[0], check=True).stdout
+    n, s = re.search(r"converged +yes in (\d+) iteration(s?)\b", out).groups()
+    assert (s == "s") == (n != "1")
