@@ -42,6 +42,10 @@ def in_order(items, fn):
         stop.append(True)
         raise
     finally:
+        # every item is taken: a helper not yet started has nothing to do, and where this call runs
+        # on the pool's own thread (nested) it would never start; cancelled, it is not waited for
+        # (wait() would: a cancelled future is done only once a pool thread has dequeued it)
+        others = [f for f in others if not f.cancel()]
         wait(others)
     for f in others:
         f.result()

@@ -76,3 +76,19 @@ def test_the_callers_numpy_error_state_holds_in_every_thread(monkeypatch):
         warnings.simplefilter("error")  # a thread without the caller's state would warn, and so fail
         assert all(v == -np.inf for v in ct.each_block(terms, log_of_zero))
     assert len(threads) == 2
+
+
+def test_a_pass_within_a_pass_on_the_pools_thread_finishes(monkeypatch):
+    """in_order called from inside an item it runs (nested, possibly on the pool's only
+    thread) neither waits for a helper that cannot start nor loses an item."""
+    monkeypatch.setattr(cores, "WORKERS", 2)
+    monkeypatch.setattr(cores, "_POOL", [])
+
+    def outer(i):
+        time.sleep(0.002)
+        return sum(cores.in_order(range(i, i + 5), lambda j: (time.sleep(0.001), j * j)[1]))
+    got = []
+    runner = threading.Thread(target=lambda: got.append(cores.in_order(range(8), outer)), daemon=True)
+    runner.start()
+    runner.join(60)  # a deadlock fails here instead of hanging the suite
+    assert not runner.is_alive() and got == [[sum(j * j for j in range(i, i + 5)) for i in range(8)]]
