@@ -52,6 +52,10 @@ def in_order(items, fn):
     return out
 
 
+if hasattr(os, "register_at_fork"):  # a forked child has none of the pool's threads: it makes its own
+    os.register_at_fork(after_in_child=lambda: _POOL.clear())
+
+
 def _pool():
     if not _POOL or _POOL[0][0] != WORKERS:  # (made again where WORKERS was changed)
         if _POOL:

@@ -149,7 +149,7 @@ def _density(name, tree, plist, discrete, where, cost, normalize=False, anchors=
     row_logpdf, row_derivs = _normalized(logpdf, derivs, tails, cost) if normalize else (logpdf, derivs)
     return Density(name, names, tuple(p.domain for p in plist), row_logpdf, tails.logcdf, tails.logsf,
                    lambda y, w=None: start, own_sampling.sampler(tails, row_logpdf), lambda *t: None,
-                   derivs=row_derivs, discrete=discrete, between=tails.between)
+                   derivs=row_derivs, discrete=discrete, between=tails.between, threads=False)
 
 
 def _normalized(logpdf, derivs, tails, cost):

@@ -1,5 +1,6 @@
 """The censored engine's passes on several threads (censored_terms.each_block, cores.in_order): the same
 numbers as on one, bit for bit; blocks in order; errors and numpy's error state as on one."""
+import os
 import threading
 import time
 import warnings
@@ -92,3 +93,57 @@ def test_a_pass_within_a_pass_on_the_pools_thread_finishes(monkeypatch):
     runner.start()
     runner.join(60)  # a deadlock fails here instead of hanging the suite
     assert not runner.is_alive() and got == [[sum(j * j for j in range(i, i + 5)) for i in range(8)]]
+
+
+def test_a_users_model_with_state_runs_on_one_thread(monkeypatch):
+    """A user's own model keeps state between calls (its normalising integral's memo, the
+    count of integrations in the notes): the censored engine calls it from this thread
+    only, so the fit and its notes are those of one thread (on two, the count varied)."""
+    from mlefit import own_model
+
+    t = np.random.default_rng(7).weibull(1.4, 150_000) * 20.0
+    rows = censoring.from_event(np.minimum(t, 80.0), (t < 80.0).astype(int))
+    spec = own_model.model(logpdf="(k-1)*log(x) - (x/lam)^k", params="k>0=1, lam>0=50", support="x>0",
+                           normalize=True)
+    monkeypatch.setattr(cores, "WORKERS", 1)
+    one = own_model.fit(rows, spec)
+    monkeypatch.setattr(cores, "WORKERS", 2)
+    monkeypatch.setattr(ct, "in_order", lambda items, fn: pytest.fail("a user's model was run on several threads"))
+    two = own_model.fit(rows, spec)
+    assert (two.loglik, two.notes) == (one.loglik, one.notes)
+    assert any("integrations in this fit" in n for n in one.notes)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_shares_its_items_among_threads_of_its_own(monkeypatch):
+    """After a fork the pool's threads are gone: the child makes its own pool, and its
+    items are still taken by two threads (a child that kept the parent's pool ran them
+    all on one, each call leaving a helper that never starts)."""
+    monkeypatch.setattr(cores, "WORKERS", 2)
+
+    def spread():
+        seen = set()
+
+        def item(i):
+            seen.add(threading.get_ident())
+            time.sleep(0.003)
+            return i
+        assert cores.in_order(range(20), item) == list(range(20))
+        return len(seen)
+    assert spread() == 2  # the parent's pool now exists
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only where two threads took its items
+        code = 1
+        try:
+            code = 0 if spread() == 2 else 3
+        finally:
+            os._exit(code)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    pytest.fail("the forked child did not finish")

@@ -102,6 +102,10 @@ class Density:
     # (censored_fit's (n, 4) array; families/threshold.py profiles the threshold), which the
     # censored estimator then polishes
     threshold: Optional[Callable] = None
+    # False: its functions keep state between calls (a user's own model: the memo of its
+    # normalising integral and the count of integrations), so the censored engine's passes
+    # call them from one thread (censored_terms.each_block), not from every core
+    threads: bool = True
 
     @property
     def k(self):
