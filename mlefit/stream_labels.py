@@ -108,7 +108,8 @@ def count_labels(cells, options, where, trim=False):
 def _coded_counts(cells):
     """value_counts of a column of dictionary-encoded text (each chunk with its own
     dictionary, as pyarrow's CSV parser makes them): (the distinct values, in the order
-    they first appear, a null last where there are nulls; their counts, float64). Each
+    they first appear, a null last where there are nulls, a value no row has left out; their
+    counts, float64). Each
     chunk's codes are counted by bincount and its dictionary mapped onto the distinct
     values of all the dictionaries (few: the labels), so no cell's text is hashed again."""
     import pyarrow as pa
@@ -125,6 +126,10 @@ def _coded_counts(cells):
             into = np.append(into, len(distinct))
         counted = np.bincount(np.from_dlpack(codes), minlength=len(into))
         np.add.at(tally, into, counted)
+    used = np.flatnonzero(tally[:-1])  # a dictionary may hold values no row has (a Parquet category)
+    if used.size < len(distinct):
+        distinct = distinct.take(used)
+    counts = tally[used]
     if tally[-1]:
-        return pa.concat_arrays([distinct, pa.nulls(1, distinct.type)]), tally.astype(np.float64)
-    return distinct, tally[:-1].astype(np.float64)
+        return pa.concat_arrays([distinct, pa.nulls(1, distinct.type)]), np.append(counts, tally[-1]).astype(np.float64)
+    return distinct, counts.astype(np.float64)

@@ -351,6 +351,24 @@ def test_coded_counts_are_value_counts_of_the_decoded_cells():
     assert got == dict(zip(want.field("values").to_pylist(), want.field("counts").to_pylist()))
     assert len(got) == len(values)
     assert tally.dtype == np.float64 and None in got
+    unused = pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([0, 2, 0, None], pa.int32()),
+                                                              pa.array(["a", "zzz", "b"]))])
+    values, tally = _coded_counts(unused)  # a dictionary value no row has (a Parquet category) is no label
+    assert values.to_pylist() == ["a", "b", None] and tally.tolist() == [2.0, 1.0, 1.0]
+
+
+def test_a_parquet_category_no_row_has_is_no_label_on_dask(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "cat.parquet"
+    cells = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, 0], pa.int32()), pa.array(["a", "b", "zzz"]))
+    pq.write_table(pa.table({"k": cells}), path)
+    runner = CliRunner()
+    dask = json.loads(runner.invoke(cli, ["fit", str(path), "-d", "categorical", "--engine", "dask", "--json"]).stdout)
+    memory = json.loads(runner.invoke(cli, ["fit", str(path), "-d", "categorical", "--json"]).stdout)
+    assert [p["name"] for p in dask["parameters"]] == ["p[a]", "p[b]"] == [p["name"] for p in memory["parameters"]]
+    assert dask["aic"] == memory["aic"]
 
 
 def test_labels_in_chunks_are_counted_from_their_codes(labels_file, monkeypatch):
