@@ -97,7 +97,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
             found = _open(path, options.encoding)
             try:
                 return _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict,
-                             on_bytes, helper, again, rereadable=path != "-")
+                             on_bytes, helper, again, rereadable=_regular_file(path))
             finally:
                 found.close()
         got = read(on_bytes, None)
@@ -182,6 +182,18 @@ def _estimate(fam, got, max_iter):
     return sol
 
 
+def _regular_file(path):
+    """Whether `path` names a regular file (one that can be read a second time: not -, a
+    pipe, a FIFO or a process substitution such as <(zcat f.gz))."""
+    import os
+    import stat
+
+    try:
+        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def _logs_of(got):
     """(log max x, max x, the sd of the seen rows' logs), or None where plain logs lose
     digits (then only the in-memory fit is exact) or do not vary."""
@@ -205,7 +217,7 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     the family's sums, the Kaplan-Meier table. A run's sums are taken by the helper
     thread (one worker: in the order of the runs) while the next run is parsed; numpy
     and pyarrow release the GIL in their loops, so on two cores they overlap. A file that
-    can be read again (rereadable: not standard input): the weibull's times stop going to the temporary
+    can be read again (rereadable: a regular file, not standard input or a pipe): the weibull's times stop going to the temporary
     file once its Taylor moments have settled on their pilot (got.skipped: the file is
     partial). again: what a first read whose file was partial got (this read keeps every
     time, takes no moments, and keeps the first read's for where the passes start)."""

@@ -5,6 +5,7 @@ without a pass over the times equals the in-memory one, and where the bound does
 certify the sums (a file sorted by time, too few terms) the passes over the times decide,
 with the same result."""
 import math
+import os
 
 import numpy as np
 import pytest
@@ -197,6 +198,40 @@ def test_standard_input_keeps_every_time(tmp_path, monkeypatch):
     assert all(f.exit_code == 0 for f in fits), fits[0].output
     assert len(reads) == 1 and passes
     same(*[json.loads(f.stdout) for f in fits])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_keeps_every_time(tmp_path, monkeypatch):
+    """A pipe given by name (a FIFO, or a process substitution <(zcat f.gz)) cannot be
+    read again either: every time is kept, so moments that do not certify fall back to
+    the passes, and the fit is the in-memory one (a second read found it empty, or waited
+    forever on a FIFO with no writer)."""
+    import threading
+    import time
+
+    from mlefit import stream_censored
+
+    settle_early(monkeypatch)
+    monkeypatch.setattr(Moments, "estimate", lambda self, *a, **k: None)
+    reads, passes = spy(monkeypatch, stream_censored, "_read"), count_passes(monkeypatch)
+    t, e = weibull_rows(60000, seed=16)
+    path = write_rows(tmp_path / "rc.csv", t, e)
+    fifo = tmp_path / "rc.fifo"
+    os.mkfifo(fifo)
+    def write():
+        fifo.write_bytes(path.read_bytes())
+        for _ in range(300):  # a second read of the pipe would wait forever: give it an end (no hang)
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # no reader
+                pass
+            time.sleep(0.02)
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    streamed = fit_json("fit", fifo, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 1000)
+    assert len(reads) == 1 and passes
+    memory = fit_json("fit", path, "-c", "t", "--event", "e", "-d", "weibull", "--chunk-size", 0)
+    same(streamed, dict(memory, source=streamed["source"]))
 
 
 def test_moments_failing_after_the_file_was_left_partial(tmp_path, monkeypatch):
