@@ -105,18 +105,17 @@ def blocks(g):
                     None if g.w is None else g.w[cut], None if g.rows is None else g.rows[cut])
 
 
-def each_block(terms, fn, threads=True):
+def each_block(dens, terms, fn):
     """[fn(block) for every block of every group], in that order, on every core
     (cores.in_order: a censored row costs a dozen transcendental functions, whose loops
-    release the GIL; the same numbers as on one thread); on this thread alone where
-    `threads` is False (a density whose functions keep state: Density.threads)."""
+    release the GIL; the same numbers as on one thread); on this thread alone for a
+    density whose functions keep state (Density.threads False)."""
     pieces = [b for g in terms.groups for b in blocks(g)]
-    return in_order(pieces, fn) if threads else [fn(b) for b in pieces]
+    return in_order(pieces, fn) if getattr(dens, "threads", True) else [fn(b) for b in pieces]
 
 
 def loglik(dens, terms, theta, shapes=()):
-    return math.fsum(each_block(terms, lambda b: total(values(dens, b, theta, shapes), b.w, b.size),
-                                getattr(dens, "threads", True)))
+    return math.fsum(each_block(dens, terms, lambda b: total(values(dens, b, theta, shapes), b.w, b.size)))
 
 
 def sums(dens, terms, theta, shapes=()):
@@ -132,7 +131,7 @@ def sums(dens, terms, theta, shapes=()):
                 [[total(h[i][j], g.w, n) for i in range(j + 1)] for j in range(k)])
 
     value, grad, hess, noise = 0.0, np.zeros(k), np.zeros((k, k)), np.zeros(k)
-    for ll, score, rounding, h in each_block(terms, block_sums, getattr(dens, "threads", True)):
+    for ll, score, rounding, h in each_block(dens, terms, block_sums):
         value += ll
         for j in range(k):
             grad[j] += score[j]

@@ -108,10 +108,10 @@ def count_labels(cells, options, where, trim=False):
 def _coded_counts(cells):
     """value_counts of a column of dictionary-encoded text (each chunk with its own
     dictionary, as pyarrow's CSV parser makes them): (the distinct values, in the order
-    they first appear, a null last where there are nulls, a value no row has left out; their
-    counts, float64). Each
-    chunk's codes are counted by bincount and its dictionary mapped onto the distinct
-    values of all the dictionaries (few: the labels), so no cell's text is hashed again."""
+    they first appear, a null last where there are nulls, a value no row has left out;
+    their counts, float64). Each chunk's codes are counted by bincount and its dictionary
+    mapped onto the distinct values of all the dictionaries (few: the labels), so no
+    cell's text is hashed again."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -49,7 +49,7 @@ def test_blocks_come_back_in_order_and_errors_reach_the_caller(monkeypatch):
 
     def first(b):
         return float(b.lo[0] if b.lo is not None else b.hi[0])
-    firsts = ct.each_block(terms, lambda b: (b.kind, b.size, first(b)))
+    firsts = ct.each_block(None, terms, lambda b: (b.kind, b.size, first(b)))
     assert firsts == [(b.kind, b.size, first(b)) for b in pieces]
 
     def fails_at_the_fourth(b):
@@ -57,7 +57,7 @@ def test_blocks_come_back_in_order_and_errors_reach_the_caller(monkeypatch):
             raise ValueError("the fourth block")
         return b.size
     with pytest.raises(ValueError, match="the fourth block"):
-        ct.each_block(terms, fails_at_the_fourth)
+        ct.each_block(None, terms, fails_at_the_fourth)
 
 
 def test_the_callers_numpy_error_state_holds_in_every_thread(monkeypatch):
@@ -71,11 +71,11 @@ def test_the_callers_numpy_error_state_holds_in_every_thread(monkeypatch):
         return float(np.log(np.zeros(1))[0])
     with np.errstate(divide="raise"):
         with pytest.raises(FloatingPointError):
-            ct.each_block(terms, log_of_zero)
+            ct.each_block(None, terms, log_of_zero)
     threads.clear()
     with np.errstate(divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("error")  # a thread without the caller's state would warn, and so fail
-        assert all(v == -np.inf for v in ct.each_block(terms, log_of_zero))
+        assert all(v == -np.inf for v in ct.each_block(None, terms, log_of_zero))
     assert len(threads) == 2
 
 
