@@ -19,6 +19,7 @@ row in memory; the plan says which and why. A weibull fit that its shortcut cann
 exactly (logs that would lose digits) is refused when --chunk-size asked for it, and made
 in memory otherwise (NotStreamed)."""
 import math
+import os
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from types import SimpleNamespace
@@ -97,7 +98,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
             found = _open(path, options.encoding)
             try:
                 return _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict,
-                             on_bytes, helper, again, rereadable=_regular_file(path))
+                             on_bytes, helper, again, rereadable=path != "-" and os.path.isfile(path))
             finally:
                 found.close()
         got = read(on_bytes, None)
@@ -180,18 +181,6 @@ def _estimate(fam, got, max_iter):
     if not sol.converged or not all(math.isfinite(t) and t > 0 for t in sol.theta):
         return None
     return sol
-
-
-def _regular_file(path):
-    """Whether `path` names a regular file (one that can be read a second time: not -, a
-    pipe, a FIFO or a process substitution such as <(zcat f.gz))."""
-    import os
-    import stat
-
-    try:
-        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
 
 
 def _logs_of(got):
