@@ -12,6 +12,7 @@ from . import families, links, quantile_regress, regression_rows as rows, separa
 from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.rowwise import SCALES
+from .likelihood import total
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile_regress import LP_FAMILIES
 from .regression_result import Coefficient, RegressionResult
@@ -462,7 +463,14 @@ def _deviance(name, dens, fit, d, link):
     fitted); the residual sum of squares for normal, as R's glm reports it."""
     if name == "categorical":  # the saturated model gives each row its label: log-likelihood 0
         return -2.0 * fit.loglik
+    if name == "bernoulli":  # the saturated model puts each p at its 0/1 response: log-likelihood 0
+        return -2.0 * fit.loglik
     y, w, shapes = d.y, d.w, d.shapes
+    obj = fit.objective
+    if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
+        # saturated terms y log y - y - log y!: the last is the objective's constant, summed once
+        from scipy.special import xlogy
+        return float(2.0 * (total(xlogy(y, y) - y, w, y.size) + obj.constant - fit.loglik))
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w
