@@ -322,10 +322,11 @@ def sandwich(fit, w=None, clusters=None):
 def _start(dens, y, w, shapes, objective, intercept, link, offset, theta=None):
     """The start without a null model: the unconditional fit (its target parameter through
     the link as the intercept) where there is no offset, else the family's simple start
-    (theta: a start given by the caller)."""
+    (theta: a start given by the caller). A one-parameter family on its canonical link
+    starts from its moment start, which is already the unconditional MLE (a mean)."""
     if theta is None:
         theta = dens.start(y, w, *shapes)
-        if offset is None:
+        if offset is None and objective.canonical is None:  # a canonical family's start is its MLE
             rows = fit_rows(dens, y, w=w, shapes=shapes)
             theta = rows.theta if rows.converged else theta
     vec = np.zeros(objective.p + len(objective.others))
