@@ -401,15 +401,15 @@ def test_weibull_in_chunks_starts_from_the_samples_shape(tmp_path, monkeypatch, 
     """The shape is first fitted on the chunks' sample, and Newton on all the values
     starts there (from the moments start it made four passes at 1e7 values, now three):
     the fit is the in-memory one."""
-    from mlefit.families import continuous
+    from mlefit.families import weibull
 
     monkeypatch.setattr(ch, "SAMPLE_SIZE", 16384)
-    shapes, power_sums = [], continuous._weibull_power_sums
+    shapes, power_sums = [], weibull._weibull_power_sums
 
     def spy(s, k, *args):
         shapes.append((s.ys.in_memory, k))
         return power_sums(s, k, *args)
-    monkeypatch.setattr(continuous, "_weibull_power_sums", spy)
+    monkeypatch.setattr(weibull, "_weibull_power_sums", spy)
     path = write(tmp_path / "x.csv", 3.0 * np.random.default_rng(8).weibull(1.7, 40000))
     chunked = stream.fit_file(path, "weibull", chunk_rows=5000)
     same_fit(chunked, mlefit.fit(read_column(path), "weibull"))

@@ -257,10 +257,10 @@ def test_degenerate_data_get_a_clear_error(name, data, match):
 
 # ---------------------------------------------------------------- beta: start and check from the mean logs
 def test_beta_start_from_the_geometric_means_is_close_and_the_fit_beats_it():
-    from mlefit.families import continuous
+    from mlefit.families import beta
     x = np.random.default_rng(8).beta(3.0, 7.0, 20_000)
-    s = continuous._beta_stats(x, None)
-    a0, b0 = continuous._beta_start(s)
+    s = beta._beta_stats(x, None)
+    a0, b0 = beta._beta_start(s)
     r = mlefit.fit(x, "beta")
     a, b = r.estimates["a"], r.estimates["b"]
     assert a0 == pytest.approx(a, rel=0.05) and b0 == pytest.approx(b, rel=0.05)
