@@ -48,7 +48,8 @@ def test_no_table_no_rich(argv):
 
 
 FAMILY_MODULES = {"mlefit.families." + m for m in (
-    "discrete", "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "real_line",
+    "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
+    "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "real_line",
     "student_t", "locscale", "positive", "bounded", "counts", "robust", "mixture", "mixture_em")}
 
 
@@ -64,9 +65,9 @@ def test_poisson_fit_loads_its_family_only(output, env, tmp_path):
     ten = tmp_path / "ten.csv"
     ten.write_text("x\n" + "\n".join("3141592653"))
     mods = set(loaded(["mlefit", "fit", str(ten), "--dist", "poisson", *output], env))
-    assert "mlefit.families.discrete" in mods and "numpy" in mods
+    assert "mlefit.families.poisson" in mods and "numpy" in mods
     assert not {"scipy", "pandas", "matplotlib"} & mods
-    assert FAMILY_MODULES & mods == {"mlefit.families.discrete"}
+    assert FAMILY_MODULES & mods == {"mlefit.families.poisson"}
     rich = {m for m in mods if m.split(".")[0] == "rich"}
     if env is NO_FORCING:
         assert not rich
@@ -159,7 +160,7 @@ def test_negative_binomial_fit_avoids_scipy(output, tmp_path):
     from gamma_arrays.py: scipy.special (0.2-0.5 s to import) is not loaded."""
     (tmp_path / "over.csv").write_text("k\n0\n0\n1\n7\n2\n0\n12\n3\n0\n5\n1\n26\n")
     mods = loaded(["mlefit", "fit", str(tmp_path / "over.csv"), "--dist", "negative_binomial", *output])
-    assert "mlefit.families.discrete" in mods and "mlefit.gamma_arrays" in mods
+    assert "mlefit.families.negative_binomial" in mods and "mlefit.gamma_arrays" in mods
     assert not {"scipy", "scipy.stats", "scipy.optimize", "scipy.special", "pandas"} & set(mods)
 
 

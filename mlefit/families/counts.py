@@ -34,7 +34,8 @@ from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError, DataError, UsageError
 from .base import Family, Solution, scipy_special, scipy_stats
 from .catalog import BY_NAME
-from .discrete import BERNOULLI, _upper_exact
+from .bernoulli import BERNOULLI
+from .counts_common import upper_exact
 
 
 def build(name, trials):
@@ -109,10 +110,10 @@ def _binomial(spec, t):
     def boundary(s, theta, confidence):
         alpha = 1.0 - confidence
         if s.k == 0:
-            return {0: (0.0, 1.0 - _upper_exact(alpha, s.total),
+            return {0: (0.0, 1.0 - upper_exact(alpha, s.total),
                         "p = 0 (no successes): exact Clopper-Pearson interval")}
         if s.k == s.total:
-            return {0: (_upper_exact(alpha, s.total), 1.0,
+            return {0: (upper_exact(alpha, s.total), 1.0,
                         "p = 1 (no failures): exact Clopper-Pearson interval")}
         return {}
 
