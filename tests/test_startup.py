@@ -49,7 +49,7 @@ def test_no_table_no_rich(argv):
 
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
-    "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "real_line",
+    "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
     "student_t", "locscale", "positive", "bounded", "counts", "robust", "mixture", "mixture_em")}
 
 
@@ -92,7 +92,7 @@ def test_table_to_a_pipe_imports_no_rich(args, tmp_path):
 @pytest.mark.parametrize("name, home, also", [
     ("normal", "normal", ()),
     ("student_t", "student_t", ("normal", "locscale")),  # the normal limit, the shared Newton
-    ("gumbel", "real_line", ("student_t", "normal", "locscale")),
+    ("gumbel", "gumbel", ("locscale",)),
     ("pareto", "bounded", ())])
 def test_a_family_loads_its_module_only(name, home, also):
     """families.get imports the module defining the family and those it imports, no other."""

@@ -18,7 +18,6 @@ def names():
 # that module (HOME). Fitting one imports its file only (and what that imports), not
 # every family's; tests/test_startup.py keeps this complete and right.
 HOME = {
-    "logistic": "real_line", "cauchy": "real_line", "gumbel": "real_line",
     "log_logistic": "positive", "inverse_gaussian": "positive", "half_normal": "positive",
     "rayleigh": "positive",
     "pareto": "bounded", "uniform": "bounded",

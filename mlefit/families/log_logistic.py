@@ -7,12 +7,12 @@ d2s/db2 = 2/b^3."""
 import numpy as np
 
 from . import logistic
+from . import survival_tails
 from .base import scipy_stats
 from .catalog import POSITIVE
-from .real_line import logistic_parts
+from .logistic import logistic_parts
 from .realline_common import locscale_derivs, locscale_logpdf
 from .rowwise import Density
-from . import survival_tails
 
 
 def _log(y):

@@ -12,14 +12,14 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, LogsOnChunks, OnChunks
+from ..chunks import InMemory, LogsOnChunks
 from ..errors import DataError
 from . import locscale as ls
 from . import merge
 from .base import Family, Solution, scipy_stats
 from .base import scipy_special as _special
 from .catalog import BY_NAME
-from .real_line import logistic_parts
+from .logistic import logistic_parts
 
 LOG_2PI = math.log(2.0 * math.pi)
 HALF_LOG_2_OVER_PI = 0.5 * math.log(2.0 / math.pi)
