@@ -12,7 +12,7 @@ import pytest
 import mlefit
 from mlefit import families
 from mlefit import numerics as nm
-from mlefit.families import beta, bounded, gamma, positive
+from mlefit.families import beta, bounded, gamma, inverse_gaussian
 
 
 def exact_sum(values):
@@ -249,14 +249,14 @@ def careful_ig_d(x):
 @pytest.mark.parametrize("mu,lam", [(2.0, 5.0), (1.0, 0.1), (3.0, 300.0)])
 def test_inverse_gaussian_direct_d_agrees_with_the_careful_form(mu, lam):
     x = np.random.default_rng(13).wald(mu, lam, 50_001)
-    s = positive._ig_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = inverse_gaussian._ig_stats(x, None, span=(float(x.min()), float(x.max())))
     assert rel(s.d, careful_ig_d(x)) < 1e-12
     assert s.sumlog == pytest.approx(math.fsum(math.log(v) for v in x.tolist()), rel=1e-13)
 
 
 def test_clustered_inverse_gaussian_data_keep_the_careful_form_exactly():
     x = np.random.default_rng(14).wald(1e6, 1e14, 20_001)  # squared CV 1e-8
-    s = positive._ig_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = inverse_gaussian._ig_stats(x, None, span=(float(x.min()), float(x.max())))
     assert s.d == careful_ig_d(x) and s.mean == nm.mean(x)
 
 

@@ -1,4 +1,4 @@
-"""log_logistic, inverse_gaussian, half_normal, rayleigh (positive.py) and the non-regular
+"""log_logistic, inverse_gaussian, half_normal, rayleigh (each in its own file) and the non-regular
 pareto and uniform (bounded.py): closed forms against scipy's own fits, the exact
 intervals of the bounded families by seeded simulation, and their special behaviour."""
 import math

@@ -50,7 +50,8 @@ def test_no_table_no_rich(argv):
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
-    "student_t", "locscale", "positive", "bounded", "counts", "robust", "mixture", "mixture_em")}
+    "log_logistic", "inverse_gaussian", "half_normal", "rayleigh",
+    "student_t", "locscale", "bounded", "counts", "robust", "mixture", "mixture_em")}
 
 
 NO_FORCING = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}

@@ -18,8 +18,6 @@ def names():
 # that module (HOME). Fitting one imports its file only (and what that imports), not
 # every family's; tests/test_startup.py keeps this complete and right.
 HOME = {
-    "log_logistic": "positive", "inverse_gaussian": "positive", "half_normal": "positive",
-    "rayleigh": "positive",
     "pareto": "bounded", "uniform": "bounded",
     "zero_inflated_poisson": "counts",
 }
