@@ -50,7 +50,7 @@ def test_no_table_no_rich(argv):
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
-    "log_logistic", "inverse_gaussian", "half_normal", "rayleigh",
+    "log_logistic", "inverse_gaussian", "half_normal", "rayleigh", "zero_inflated_poisson",
     "student_t", "locscale", "bounded", "counts", "robust", "mixture", "mixture_em")}
 
 

@@ -19,7 +19,6 @@ def names():
 # every family's; tests/test_startup.py keeps this complete and right.
 HOME = {
     "pareto": "bounded", "uniform": "bounded",
-    "zero_inflated_poisson": "counts",
 }
 
 
