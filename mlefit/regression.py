@@ -72,6 +72,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if (prior or penalty) and not (coef_prior is not None and not coef_prior.firth
                                    and coef_prior.covers_every_slope(d.names)):
         rows.check_size(d)  # without a proper prior on every slope, the rows must determine them
+    if (prior or penalty) and not (coef_prior is not None and (
+            coef_prior.firth or len(getattr(coef_prior, "covered", ())) == len(d.names))):
+        rows.check_constant(name, d)  # a response at its edge: finite only with a prior on every coefficient
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
@@ -480,7 +483,8 @@ def _deviance(name, dens, fit, d, link):
         return float(2.0 * np.sum(ww * ((y - mean) / mean - np.log(y / mean))))
     if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
         return None
-    theta = dict(fit.others)
+    theta = dict(fit.others)  # the estimated other parameters, and those held by --fix
+    theta.update({dens.params[i]: v for i, v in (getattr(obj, "fixed", None) or {}).items()})
     sat = y / shapes[0] if name == "binomial" else y
     args = {"bernoulli": (sat,), "binomial": (sat,), "poisson": (sat,),
             "negative_binomial": (theta.get("size"), sat)}[name]
