@@ -23,7 +23,8 @@ LOG_LINKS = ("log", "logit", "softmax")
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
-            max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0):
+            max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0,
+            bootstrap=None, on_step=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note, shape = _family(dist, loss)
     censoring = _censoring(name, censoring)
@@ -50,8 +51,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     if information not in ("observed", "expected"):
         raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
-    if interval not in ("wald", "profile"):
-        raise UsageError(f"interval must be 'wald' or 'profile' (got '{interval}')")
+    if interval not in ("wald", "profile", "bootstrap"):
+        raise UsageError(f"interval must be 'wald', 'profile' or 'bootstrap' (got '{interval}')")
+    from . import regression_bootstrap
+    regression_bootstrap.check(interval, bootstrap)
     if interval == "profile" and (robust or cluster is not None):
         raise UsageError("--interval profile is the model's own likelihood; it does not go with --robust or --cluster")
     if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
@@ -150,6 +153,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
+    if interval == "bootstrap":
+        redo = regression_bootstrap.refitter(name, dens, target, link, fixed, max_iter, coef_prior, d)
+        result = regression_bootstrap.intervals(result, fit, d, redo, samples=bootstrap, seed=seed, on_step=on_step)
     if folds is not None:
         from .regression_cv import held_out
         cv = held_out(d, name, dens, target, link, where, fixed, max_iter, prior, penalty, folds, seed)

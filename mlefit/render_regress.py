@@ -104,6 +104,10 @@ def summary_table(d):
     table.add_row("information", "minus the Hessian of the log-posterior" if d.get("map")
                   else "none: the likelihood has kinks (Powell's kernel sandwich)" if d["information"] == "none"
                   else f"{d['information']} Fisher information")
+    if d.get("resampling"):
+        r = d["resampling"]
+        table.add_row("bootstrap", f"{r['samples']} {r['kind']} resamples, seed {r['seed']}, percentile intervals"
+                      + (f"; {r['failed']} not refitted" if r["failed"] else ""))
     for note in d["notes"]:
         table.add_row("note", note)
     return table
