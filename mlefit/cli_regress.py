@@ -161,7 +161,8 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 @click.argument("model", metavar="MODEL")
 @click.argument("file", metavar="FILE")
 @click.option("--interval", is_flag=True,
-              help="Also a confidence interval for each mean (delta method on the link scale, mapped back).")
+              help="Also a confidence interval for each mean (delta method on the link scale, mapped back; "
+                   "categorical: for each label's probability, on its logit).")
 @click.option("--confidence", default=0.95, show_default=True,
               type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
 @input_options
@@ -170,10 +171,10 @@ def predict_command(model, file, interval, confidence, debug, delimiter, decimal
     """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
 
     Prints CSV on standard output: a header, then one line per data row of FILE in
-    order: the mean (a probability for bernoulli and binomial, a rate for counts), with
-    --interval its lower and upper confidence limits. A row missing a covariate gets
-    empty cells, and is counted on standard error. A category the model never saw is
-    an error naming it.
+    order: the mean (a probability for bernoulli and binomial, a rate for counts; each
+    label's probability for categorical), with --interval its lower and upper confidence
+    limits. A row missing a covariate gets empty cells, and is counted on standard
+    error. A category the model never saw is an error naming it.
     """
     from .predict import csv_lines, load, predict
 
