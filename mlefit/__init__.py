@@ -105,7 +105,8 @@ def regress(data, response=None, covariates=(), **options):
     interval: 'wald' (default), 'profile' (profile likelihood: where the log-likelihood
         maximised over everything else falls chi2_1/2 below its maximum) or 'bootstrap'
         (percentile intervals of `bootstrap` resamples of the rows, default 999, seeded by
-        `seed`; with cluster, of the clusters: result.resampling says how; docs/regress.md).
+        `seed`; with cluster, of the clusters: result.resampling says how; docs/regress.md)
+        or 'all' (Wald, profile and bootstrap side by side, the profile one the headline).
     fix: {name: value} of the family's other parameters held fixed (student_t's df, the
         negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
     censoring: a censored response, {key: value} with the keys of the censoring options

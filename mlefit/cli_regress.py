@@ -55,13 +55,14 @@ def _names(text):
 @click.option("--information", type=click.Choice(["observed", "expected"]), default="observed", show_default=True,
               help="Fisher information for the standard errors: observed (minus the Hessian) or expected "
                    "(what statsmodels' GLM and R's glm report; the same on a canonical link).")
-@click.option("--interval", "interval", type=click.Choice(["wald", "profile", "bootstrap"]), default="wald",
+@click.option("--interval", "interval", type=click.Choice(["wald", "profile", "bootstrap", "all"]), default="wald",
               show_default=True,
               help="Wald intervals; profile likelihood: where the log-likelihood, maximised over every "
-                   "other coefficient, falls chi2_1/2 below its maximum (R's confint for glm); or bootstrap "
-                   "percentile: the rows (with --cluster, the clusters) resampled and refitted (--bootstrap N, --seed).")
+                   "other coefficient, falls chi2_1/2 below its maximum (R's confint for glm); bootstrap "
+                   "percentile: the rows (with --cluster, the clusters) resampled and refitted (--bootstrap N, "
+                   "--seed); or all of them side by side.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
-              help="With --interval bootstrap: the number of resamples (default 999, at most 100000).")
+              help="With --interval bootstrap or all: the number of resamples (default 999, at most 100000).")
 @click.option("--robust", is_flag=True,
               help="Sandwich (HC0) standard errors and intervals: valid even where the family is wrong.")
 @click.option("--cluster", metavar="COLUMN",
@@ -120,7 +121,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
-    if seed is not None and folds is None and interval != "bootstrap":
+    if seed is not None and folds is None and interval not in ("bootstrap", "all"):
         raise UsageError("--seed is the seed of the split of --folds or of the resamples of --interval bootstrap: "
                          "give --folds K or --interval bootstrap with it")
     seed = 0 if seed is None else seed
@@ -132,12 +133,12 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
                  "--penalty": penalty, "--folds": folds is not None,
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
-        boot = dict(bootstrap=bootstrap, resample="nonparametric", seed=seed) if interval == "bootstrap" else {}
+        boot = dict(bootstrap=bootstrap, resample="nonparametric", seed=seed) if interval in ("bootstrap", "all") else {}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
                                  max_iter=max_iter, **boot, **({"prior": list(prior)} if prior else {})))
     from .progress import _nothing, _progress
-    samples = ((bootstrap or 999) if bootstrap != 0 else 0) if interval == "bootstrap" else 0
+    samples = ((bootstrap or 999) if bootstrap != 0 else 0) if interval in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link,
                          weights=weights, trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,

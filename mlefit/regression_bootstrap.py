@@ -28,6 +28,7 @@ from . import resample as rs
 from .errors import DataError, UsageError
 from .families.rowwise import from_free
 from .intervals import DEFAULT_SAMPLES, check_options
+from .result import Interval
 
 FAILED_SHARE = rs.FAILED_SHARE
 
@@ -52,9 +53,11 @@ def drawer(n, w=None, clusters=None):
     return lambda rng: rng.multinomial(total, p).astype(np.float64)
 
 
-def intervals(result, fit, d, how, *, samples=None, seed=0, on_step=None):
-    """`result` with bootstrap percentile intervals: `how` is the Refit of the model (its
-    family, link and prior), fit the full data's LinearFit, d its Rows."""
+def intervals(result, fit, d, how, *, samples=None, seed=0, on_step=None, headline=True):
+    """`result` with bootstrap percentile intervals beside its others (the headline ones with
+    `headline`, as --interval bootstrap; else beside the profile headline, as --interval all):
+    `how` is the Refit of the model (its family, link and prior), fit the full data's
+    LinearFit, d its Rows."""
     check_options("bootstrap", "nonparametric", samples)
     samples = DEFAULT_SAMPLES if samples is None else int(samples)
     draw = drawer(d.y.size, d.w, d.clusters)
@@ -72,7 +75,7 @@ def intervals(result, fit, d, how, *, samples=None, seed=0, on_step=None):
         if on_step is not None:
             on_step()
     values = np.array(values, dtype=np.float64).reshape(len(values), len(fit.names) + len(fit.others))
-    return _with_intervals(result, values, samples, failed, seed, how.map_fit, d, fit)
+    return _with_intervals(result, values, samples, failed, seed, how.map_fit, d, fit, headline)
 
 
 class _Failed(Exception):
@@ -141,17 +144,22 @@ def refitter(name, dens, target, link, fixed, max_iter, prior, d):
 
 
 def check(interval, samples):
-    """UsageError for --bootstrap without --interval bootstrap, or too few samples."""
-    if samples is not None and interval != "bootstrap":
-        raise UsageError("--bootstrap N is the number of resamples of --interval bootstrap; give --interval "
-                         "bootstrap with it")
-    if interval == "bootstrap":
+    """UsageError for --bootstrap without --interval bootstrap (or all), or too few samples."""
+    if samples is not None and interval not in ("bootstrap", "all"):
+        raise UsageError("--bootstrap N is the number of resamples of --interval bootstrap (or all); give "
+                         "--interval bootstrap with it")
+    if interval in ("bootstrap", "all"):
         if samples == 0:
             raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
         check_options("bootstrap", "nonparametric", samples)
 
 
-def _with_intervals(result, values, samples, failed, seed, map_fit, d, fit):
+def _kind(method):
+    """The kind of a headline interval by its method: laplace (a MAP's), profile, else wald."""
+    return "laplace" if method.startswith("laplace") else "profile" if method.startswith("profile") else "wald"
+
+
+def _with_intervals(result, values, samples, failed, seed, map_fit, d, fit, headline=True):
     from .regression import _exp
     lost = sum(failed.values())
     confidence = result.confidence
@@ -167,9 +175,12 @@ def _with_intervals(result, values, samples, failed, seed, map_fit, d, fit):
         column = values[:, j]
         lo, hi = rs.percentile_interval(column, confidence)
         se = float(np.std(column, ddof=1)) if column.size > 1 else None
-        c = replace(c, ci_lower=lo, ci_upper=hi, interval=method, se_bootstrap=se)
-        if c.exp_estimate is not None:
-            c = replace(c, exp_ci_lower=_exp(lo), exp_ci_upper=_exp(hi))
+        found = list(c.intervals) or [Interval(_kind(c.interval), c.ci_lower, c.ci_upper, c.interval)]
+        c = replace(c, se_bootstrap=se, intervals=tuple(found) + (Interval("bootstrap", lo, hi, method),))
+        if headline:
+            c = replace(c, ci_lower=lo, ci_upper=hi, interval=method)
+            if c.exp_estimate is not None:
+                c = replace(c, exp_ci_lower=_exp(lo), exp_ci_upper=_exp(hi))
         return c
 
     p = len(fit.names)

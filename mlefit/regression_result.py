@@ -22,6 +22,8 @@ class Coefficient:
     exp_ci_lower: float | None = None
     exp_ci_upper: float | None = None
     se_bootstrap: float | None = None  # --interval bootstrap: the standard deviation of the refitted values
+    intervals: tuple = ()  # --interval bootstrap/all: every kind computed (result.Interval), as fit's
+    disagree: bool | None = None  # --interval all: Wald and profile ends apart by over 10% of the profile width
 
     def to_dict(self):
         d = {"name": self.name, "estimate": self.estimate, "se": self.se, "z": self.z,
@@ -32,6 +34,9 @@ class Coefficient:
                      exp_ci_upper=self.exp_ci_upper)
         if self.se_bootstrap is not None:
             d["se_bootstrap"] = self.se_bootstrap
+        if self.intervals:
+            d["intervals"] = {i.kind: i.to_dict() for i in self.intervals}
+            d["wald_profile_disagree"] = self.disagree
         return d
 
 

@@ -223,11 +223,52 @@ def test_cli_mean_model_bootstrap_resamples_rows(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--bootstrap", "50"), "--bootstrap N is the number of resamples of --interval bootstrap; give --interval "
-                            "bootstrap with it"),
+    (("--bootstrap", "50"), "--bootstrap N is the number of resamples of --interval bootstrap (or all); give "
+                            "--interval bootstrap with it"),
+    (("--interval", "all", "--robust"), "--interval all includes the profile likelihood, the model's own; it does "
+                                        "not go with --robust or --cluster"),
     (("--interval", "bootstrap", "--bootstrap", "0"), "--interval bootstrap needs --bootstrap N of 1 or more "
                                                       "(999 by default)"),
 ])
 def test_cli_bootstrap_options_refused(args, message):
     out = run("regress", "sample_data/infert.csv", "-y", "case", "-x", "induced", "-d", "bernoulli", *args)
     assert out.exit_code == 2 and out.stderr.strip() == f"mlefit: error: {message}"
+
+
+def test_interval_all_puts_wald_profile_and_bootstrap_side_by_side_as_fit_does():
+    cols, _ = logistic_data(200)
+    every = regress(cols, "y", ["x", "z"], dist="bernoulli", interval="all", bootstrap=99, seed=5)
+    prof = regress(cols, "y", ["x", "z"], dist="bernoulli", interval="profile")
+    wald = regress(cols, "y", ["x", "z"], dist="bernoulli")
+    boot = regress(cols, "y", ["x", "z"], dist="bernoulli", interval="bootstrap", bootstrap=99, seed=5)
+    for c, p, w, b in zip(every.coefficients, prof.coefficients, wald.coefficients, boot.coefficients):
+        assert (c.ci_lower, c.ci_upper, c.interval) == (p.ci_lower, p.ci_upper, "profile likelihood")  # the headline
+        d = c.to_dict()
+        assert list(d["intervals"]) == ["wald", "profile", "bootstrap"]
+        assert (d["intervals"]["wald"]["lower"], d["intervals"]["wald"]["upper"]) == (w.ci_lower, w.ci_upper)
+        assert (d["intervals"]["bootstrap"]["lower"], d["intervals"]["bootstrap"]["upper"]) == (b.ci_lower, b.ci_upper)
+        assert d["wald_profile_disagree"] is False
+    # --interval bootstrap keeps the Wald interval beside its headline, as fit's JSON does
+    assert list(boot.coefficients[0].to_dict()["intervals"]) == ["wald", "bootstrap"]
+
+
+def test_interval_all_of_a_map_fit_says_laplace_and_other_parameters_get_every_kind():
+    cols, _ = logistic_data(200)
+    r = regress(cols, "y", ["x", "z"], dist="bernoulli", prior="coef ~ normal(0, 1)", interval="all", bootstrap=40)
+    assert list(r.coefficients[1].to_dict()["intervals"]) == ["laplace", "profile", "bootstrap"]
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=200)
+    t = regress({"y": 1 + x + rng.standard_t(5, 200), "x": x}, "y", ["x"], dist="student_t", interval="all",
+                bootstrap=40)
+    sigma = t.parameters[0].to_dict()
+    assert sigma["name"] == "sigma" and list(sigma["intervals"]) == ["wald", "profile", "bootstrap"]
+    assert sigma["intervals"]["wald"]["method"] == "wald, log scale" and sigma["interval"] == "profile likelihood"
+
+
+def test_cli_interval_all_table_shows_a_line_per_kind():
+    out = run("regress", "sample_data/infert.csv", "-y", "case", "-x", "spontaneous,induced", "-d", "bernoulli",
+              "--interval", "all", "--bootstrap", "60")
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("spontaneous"))
+    assert " wald " in lines[at] and lines[at + 1].split()[0] == "profile" and lines[at + 2].split()[0] == "bootstrap"
