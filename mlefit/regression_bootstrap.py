@@ -90,6 +90,17 @@ class Refit:
         self.name, self.dens, self.target, self.link = name, dens, target, link
         self.fixed, self.max_iter, self.prior, self.labels, self.tau = fixed, max_iter, prior, labels, tau
         self.map_fit = prior is not None
+        self.rare = None  # _rare's rows, found once
+
+    RARE = 64  # a column nonzero in more rows is in a resample of them but with probability < e^-64
+
+    def _rare(self, d):
+        """The rows where each column nonzero in at most RARE rows is nonzero (a dummy of a
+        rare level): a resample that draws none of them cannot estimate its coefficient."""
+        if self.rare is None:
+            nonzero = d.X != 0
+            self.rare = [np.flatnonzero(nonzero[:, j]) for j in np.flatnonzero(nonzero.sum(axis=0) <= self.RARE)]
+        return self.rare
 
     def objective(self, b):
         if self.name == "categorical":
@@ -108,11 +119,10 @@ class Refit:
         """The coefficients and other parameters (natural scale) of the resample whose row
         counts are `counts`, refitted from `fit`'s estimate; _Failed where there is none."""
         from .regression_cv import _subset
+        if any(not np.any(counts[rows] > 0) for rows in self._rare(d)):
+            raise _Failed("a design column is 0 in every row drawn (a level of a factor not drawn)")
         keep = np.flatnonzero(counts > 0)
         b = replace(_subset(d, keep), w=counts[keep])
-        lost = np.all(b.X == 0, axis=0) & np.any(d.X != 0, axis=0)
-        if lost.any():
-            raise _Failed("a design column is 0 in every row drawn (a level of a factor not drawn)")
         if self.name == "categorical" and np.unique(b.y).size < len(self.labels):
             raise _Failed("a label of the response was not drawn")
         p = len(d.names)

@@ -272,3 +272,15 @@ def test_cli_interval_all_table_shows_a_line_per_kind():
     lines = out.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("spontaneous"))
     assert " wald " in lines[at] and lines[at + 1].split()[0] == "profile" and lines[at + 2].split()[0] == "bootstrap"
+
+
+def test_a_resample_without_a_rare_levels_rows_is_counted_not_fitted():
+    rng = np.random.default_rng(3)
+    n = 120
+    g = np.where(np.arange(n) < 2, "rare", np.where(np.arange(n) % 2, "a", "b"))
+    x = rng.normal(size=n)
+    y = 1 + x + (g == "rare") + rng.normal(size=n)
+    r = regress({"y": y, "x": x, "g": g}, formula="y ~ x + C(g)", dist="normal", interval="bootstrap", bootstrap=200)
+    lost = r.resampling["failed_reasons"]["a design column is 0 in every row drawn (a level of a factor not drawn)"]
+    assert 0.08 < lost / 200 < 0.22  # (1 - 2/120)^120 = 0.13 of the resamples draw neither 'rare' row
+    assert r.resampling["failed"] == lost
