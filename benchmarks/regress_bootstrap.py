@@ -3,7 +3,7 @@ the full data's estimate, against (a) the same resample fitted from scratch by m
 (its whole path: checks, null model, start) and (b) statsmodels' Logit / Poisson fitted on the
 same rows, as a user's bootstrap loop would.
 
-    python3 benchmarks/regress_bootstrap.py                    # n = 1e4, 1e5; 10 covariates; 50 resamples
+    python3 benchmarks/regress_bootstrap.py                    # n = 1e4, 1e5; 20 covariates; 50 resamples
     python3 benchmarks/regress_bootstrap.py --sizes 1e4 --write
 
 The same resample indices for all three (regression_bootstrap.generator's). Process CPU time
@@ -21,17 +21,12 @@ import numpy as np  # noqa: E402
 import mlefit  # noqa: E402
 from mlefit.regression_bootstrap import generator  # noqa: E402
 
-P = 10
+from regress_vs_peers import P, data as peers_data  # noqa: E402  (the same seeded designs)
 
 
 def data(model, n, seed):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, P)) / np.sqrt(P)
-    b = rng.normal(size=P)
-    if model == "logistic":
-        y = (rng.random(n) < 1 / (1 + np.exp(-(0.3 + X @ b)))).astype(float)
-    else:
-        y = rng.poisson(np.exp(0.5 + 0.5 * X @ b)).astype(float)
+    """(columns by name, the design with its intercept, y) of regress_vs_peers' design."""
+    X, y = peers_data(model, n, seed)
     cols = {f"x{j}": X[:, j] for j in range(P)}
     cols["y"] = y
     return cols, np.column_stack([np.ones(n), X]), y
