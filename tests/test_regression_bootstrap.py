@@ -284,3 +284,41 @@ def test_a_resample_without_a_rare_levels_rows_is_counted_not_fitted():
     lost = r.resampling["failed_reasons"]["a design column is 0 in every row drawn (a level of a factor not drawn)"]
     assert 0.08 < lost / 200 < 0.22  # (1 - 2/120)^120 = 0.13 of the resamples draw neither 'rare' row
     assert r.resampling["failed"] == lost
+
+
+def test_softmax_percentile_ends_equal_a_statsmodels_mnlogit_loop_on_the_same_rows():
+    rng = np.random.default_rng(12)
+    n = 300
+    x = rng.normal(size=n)
+    eta = np.column_stack([np.zeros(n), 0.4 + x, -0.3 - 0.5 * x])
+    p = np.exp(eta) / np.exp(eta).sum(axis=1, keepdims=True)
+    y = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    r = regress({"k": np.array(list("abc"))[y], "x": x}, "k", ["x"], dist="categorical", interval="bootstrap",
+                bootstrap=60, seed=9)
+    X = np.column_stack([np.ones(n), x])
+    refits = np.array([sm.MNLogit(y[i], X[i]).fit(disp=0, method="newton", tol=1e-12).params.T.reshape(-1)
+                       for i in same_indices(n, 9, 60)])  # statsmodels: label b's (Intercept, x), then c's
+    lo, hi = np.percentile(refits, [2.5, 97.5], axis=0)
+    assert [c.name for c in r.coefficients] == ["b:Intercept", "b:x", "c:Intercept", "c:x"]
+    np.testing.assert_allclose([c.ci_lower for c in r.coefficients], lo, rtol=1e-6)
+    np.testing.assert_allclose([c.ci_upper for c in r.coefficients], hi, rtol=1e-6)
+
+
+def test_cluster_bootstrap_equals_a_statsmodels_loop_over_the_same_clusters():
+    rng = np.random.default_rng(13)
+    g = rng.integers(0, 25, 400)
+    x = rng.normal(size=400)
+    y = rng.poisson(np.exp(0.3 + 0.4 * x + 0.3 * rng.normal(size=25)[g])).astype(float)
+    r = regress({"y": y, "x": x, "g": g.astype(float)}, "y", ["x"], dist="poisson", cluster="g",
+                interval="bootstrap", bootstrap=60, seed=4)
+    groups, index = np.unique(g, return_inverse=True)
+    draw = generator(4, clusters=True)
+    X = np.column_stack([np.ones(400), x])
+    refits = []
+    for _ in range(60):
+        times = np.bincount(draw.integers(0, groups.size, groups.size), minlength=groups.size)[index]
+        rows = np.repeat(np.arange(400), times)  # each cluster's rows as often as the cluster was drawn
+        refits.append(sm.Poisson(y[rows], X[rows]).fit(disp=0, method="newton", tol=1e-12).params)
+    lo, hi = np.percentile(np.array(refits), [2.5, 97.5], axis=0)
+    np.testing.assert_allclose([c.ci_lower for c in r.coefficients], lo, rtol=1e-6)
+    np.testing.assert_allclose([c.ci_upper for c in r.coefficients], hi, rtol=1e-6)
