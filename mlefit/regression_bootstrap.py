@@ -83,8 +83,9 @@ class _Failed(Exception):
 
 
 class Refit:
-    """How to refit one resample of the model: make(rows) -> the objective maximised (None:
-    a linear program, refitted by quantile_regress), prior (MAP), max_iter."""
+    """How to refit one resample of the model: its family and link (objective(rows): what
+    Newton maximises; tau: a linear program's quantile, refitted by quantile_regress
+    instead), the fixed parameters, the coefficients' prior (MAP) and max_iter."""
 
     def __init__(self, name, dens, target, link, fixed, max_iter, prior, labels=None, tau=None):
         self.name, self.dens, self.target, self.link = name, dens, target, link
