@@ -322,3 +322,25 @@ def test_cluster_bootstrap_equals_a_statsmodels_loop_over_the_same_clusters():
     lo, hi = np.percentile(np.array(refits), [2.5, 97.5], axis=0)
     np.testing.assert_allclose([c.ci_lower for c in r.coefficients], lo, rtol=1e-6)
     np.testing.assert_allclose([c.ci_upper for c in r.coefficients], hi, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_weibull_aft_bootstrap_equals_lifelines_refits_on_the_same_rows():
+    """The censored path: Rossi's recidivism data (sample_data/rossi.csv), each resample's rows
+    refitted by lifelines' WeibullAFTFitter, run tight as test_censored_regress runs it."""
+    pytest.importorskip("lifelines")
+    import pandas as pd
+    from test_censored_regress import lifelines_fit
+    df = pd.read_csv("sample_data/rossi.csv")[["week", "arrest", "fin", "age", "prio"]]
+    r = regress("sample_data/rossi.csv", "week", ["fin", "age", "prio"], dist="weibull",
+                censoring={"event": "arrest"}, interval="bootstrap", bootstrap=30, seed=8)
+    refits = []
+    for i in same_indices(len(df), 8, 30):
+        p = lifelines_fit("weibull", df.iloc[i].reset_index(drop=True), duration_col="week",
+                          event_col="arrest").params_
+        refits.append([p[("lambda_", c)] for c in ("Intercept", "fin", "age", "prio")] +
+                      [np.exp(p[("rho_", "Intercept")])])
+    lo, hi = np.percentile(np.array(refits), [2.5, 97.5], axis=0)
+    got = r.coefficients + r.parameters
+    np.testing.assert_allclose([c.ci_lower for c in got], lo, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose([c.ci_upper for c in got], hi, rtol=1e-4, atol=1e-6)
