@@ -107,6 +107,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
     if name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+    if name == "categorical" and not every:
+        separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "

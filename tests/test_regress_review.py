@@ -69,3 +69,54 @@ def test_a_prior_on_coefficients_of_the_wrong_support_suggests_what_coefficients
         mlefit.regress(d, "y", ["x1"], dist="poisson", prior=["coef ~ beta(2, 2)"])
     assert "use normal (ridge), laplace (lasso), student_t or cauchy" in str(err.value)
     assert "uniform" not in str(err.value)
+
+
+def _labels_by(x, cuts, names):
+    return np.array([names[int(np.searchsorted(cuts, v))] for v in x], dtype=object)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_softmax_regression_refuses_complete_separation_as_the_binary_fit_does(k):
+    """A covariate that orders the labels perfectly: the MLE does not exist; the fit had
+    reported 'converged' with a coefficient of 277 and an SE of 2.6e8."""
+    rng = np.random.default_rng(8)
+    x, z = rng.normal(size=90), rng.normal(size=90)
+    cuts = [0.0] if k == 2 else [-0.4, 0.4]
+    y = _labels_by(x, cuts, ["a", "b", "c"][:k])
+    with pytest.raises(DataError, match=r"^separation: x separates the labels, so the maximum likelihood estimate "
+                                        r"does not exist .*--prior 'coef ~ normal\(0, 2.5\)'"):
+        mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
+    if k == 2:
+        with pytest.raises(DataError, match="complete separation: x separates the outcomes"):
+            mlefit.regress({"y": (y == "b").astype(float), "x": x, "z": z}, "y", ["x", "z"], dist="bernoulli")
+    # with a prior on every slope the MAP is finite
+    r = mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical", prior=["coef ~ normal(0, 2.5)"])
+    assert all(np.isfinite(c.estimate) for c in r.coefficients)
+
+
+def test_softmax_regression_refuses_quasi_separation_of_one_label():
+    """Label c in every row with x > 1 and in none below it; at x = 1 all three labels:
+    quasi-complete separation (and no refusal before: c:x reached 11123, SE 1.1e9)."""
+    rng = np.random.default_rng(9)
+    x, z = rng.normal(size=200), rng.normal(size=200)
+    x[:6] = 1.0
+    y = np.where(rng.random(200) < 0.5, "a", "b").astype(object)
+    y[x > 1.0] = "c"
+    y[:3] = ["a", "b", "c"]
+    with pytest.raises(DataError, match=r"^separation: x separates the labels"):
+        mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
+
+
+def test_softmax_regression_without_separation_is_fitted():
+    """Strong effects that leave the labels overlapping: no refusal, statsmodels' MNLogit."""
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(10)
+    x, z = rng.normal(size=400), rng.normal(size=400)
+    eta = np.column_stack([np.zeros(400), 3.0 * x, -3.0 * x + z])
+    p = np.exp(eta - eta.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    codes = np.array([rng.choice(3, p=row) for row in p])
+    y = np.array(["a", "b", "c"], dtype=object)[codes]
+    r = mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
+    ref = sm.MNLogit(codes, sm.add_constant(np.column_stack([x, z]))).fit(disp=0, tol=1e-12, maxiter=200)
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ref.params.T.reshape(-1), rtol=1e-6)
