@@ -5,7 +5,7 @@ import click
 
 from .cli import cli, input_options, read_options
 from .cli_censor import censoring_options
-from .cli_edge import prior_option, say
+from .cli_edge import debug_option, prior_option, say
 
 LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax", "log_mean"]
 
@@ -88,7 +88,7 @@ def _names(text):
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
 @censoring_options
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
                     positive, fix, prior, penalty, information, interval, bootstrap, robust, cluster, confidence, max_iter, mean,
                     mean_params, folds, seed, as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict,
@@ -167,7 +167,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 @click.option("--confidence", default=0.95, show_default=True,
               type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def predict_command(model, file, interval, confidence, debug, delimiter, decimal, encoding, header, na_values, strict):
     """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
 
