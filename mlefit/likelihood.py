@@ -27,10 +27,17 @@ class RowFit:
 
 
 def total(values, w, n):
-    """sum_i w_i v_i, where v may be a scalar shared by all n rows."""
+    """sum_i w_i v_i, where v may be a scalar shared by all n rows. A row of weight 0 adds
+    nothing, even where its term is infinite or NaN (a value outside the support): the
+    product is taken again with those terms set to 0 only when the sum is NaN."""
     if np.ndim(values) == 0:
         return float(values) * (n if w is None else float(np.sum(w)))
-    return float(np.sum(values) if w is None else np.dot(w, values))
+    if w is None:
+        return float(np.sum(values))
+    out = float(np.dot(w, values))
+    if out != out:
+        out = float(np.dot(w, np.where(np.asarray(w) == 0, 0.0, values)))
+    return out
 
 
 def loglik(dens, y, theta, w=None, shapes=()):

@@ -18,7 +18,6 @@ import numpy as np
 
 from .constrained import _from_free, _to_free
 from .errors import MlefitError
-from .maximize import Point, newton
 from .scalar_search import find_root, minimize
 
 # how far the search goes from the estimate on the unconstrained scale before a side is
@@ -276,6 +275,7 @@ class Held:
 def held_newton(objective, vec_hat, j, value, max_iter=100):
     """(the objective maximised with coordinate j held at value, the full vector,
     converged): Newton (mlefit.maximize) over the other coordinates from vec_hat's."""
+    from .maximize import Point, newton
     keep = None
 
     def full(sub):
