@@ -271,6 +271,48 @@ class Held:
         return tuple(trial)
 
 
+# ------------------------------------------------------------------ a maximum on the edge of the space
+def edge_verdicts(fam, stats, theta, domains, confidence, known):
+    """{index: (lower, upper, note, "profile likelihood")} for the parameters of theta that
+    sit exactly on an edge of their space (0 for positive and unit, 1 for unit: where the
+    generic path put a maximum it found there, likelihood.maximize_sum) and that `known`
+    (the family's own boundary verdicts) does not cover: the one-sided profile-likelihood
+    interval from the edge, as a fast path's boundary gives it (a ZIP's pi = 0). Only for
+    a family with a profile hook (Family.profile)."""
+    on_edge = [i for i, (dom, t) in enumerate(zip(domains, theta)) if i not in known and (
+        t == 0.0 and dom in ("positive", "unit") or t == 1.0 and dom == "unit")]
+    if fam.profile is None or not on_edge:
+        return {}
+    from .families.base import Controls
+    from .inference import z_value
+    q, top, out = z_value(confidence) ** 2, fam.loglik(stats, theta), {}
+    names = fam.names(stats)
+    for i in on_edge:
+        dom, t = domains[i], theta[i]
+        inward = 1.0 if t == 0.0 else -1.0
+        path = WarmPath(0.0, tuple(theta))
+
+        def excess(u, i=i, t=t, inward=inward, path=path):
+            try:
+                ll, found = fam.profile(stats, i, t + inward * math.exp(u), path.start(u), Controls())
+            except (MlefitError, ArithmeticError, ValueError):
+                return 1e300  # no likelihood there: past the threshold
+            path.keep(u, found)
+            dev = 2.0 * (top - min(ll, top))
+            return dev - q if math.isfinite(dev) else 1e300
+
+        # in u = log |theta_i - edge|, from 1e-12 (the generic path's nearness) to 1e-9 short of the other edge
+        start, far = math.log(1e-12), (math.log1p(-1e-9) if dom == "unit" else LOG_REACH)
+        with np.errstate(all="ignore"):
+            root, _ = search_side(excess, start, 1.0, doubling(1.0, far - start), 1e-11)
+        end = (math.inf if dom == "positive" else 1.0 - t) if root is None else t + inward * math.exp(root)
+        note = (f"{names[i]} = {t:g} is on the edge of its space (the likelihood is highest there): "
+                f"one-sided profile likelihood interval" + ("" if root is not None else
+                                                             ", open: the deviance never reaches the threshold"))
+        out[i] = (min(t, end), max(t, end), note, "profile likelihood")
+    return out
+
+
 # ------------------------------------------------------------------ the core's objective, one coordinate held
 def held_newton(objective, vec_hat, j, value, max_iter=100):
     """(the objective maximised with coordinate j held at value, the full vector,
