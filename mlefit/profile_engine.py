@@ -289,28 +289,42 @@ def edge_verdicts(fam, stats, theta, domains, confidence, known):
     names = fam.names(stats)
     for i in on_edge:
         dom, t = domains[i], theta[i]
-        inward = 1.0 if t == 0.0 else -1.0
-        path = WarmPath(0.0, tuple(theta))
+        inward, path = (1.0 if t == 0.0 else -1.0), WarmPath(t, tuple(theta))
 
-        def excess(u, i=i, t=t, inward=inward, path=path):
-            try:
-                ll, found = fam.profile(stats, i, t + inward * math.exp(u), path.start(u), Controls())
-            except (MlefitError, ArithmeticError, ValueError):
-                return 1e300  # no likelihood there: past the threshold
-            path.keep(u, found)
-            dev = 2.0 * (top - min(ll, top))
-            return dev - q if math.isfinite(dev) else 1e300
-
+        def profile_at(v, i=i, path=path):
+            ll, path.points[v] = fam.profile(stats, i, v, path.start(v), Controls())
+            return ll
         # in u = log |theta_i - edge|, from 1e-12 (the generic path's nearness) to 1e-9 short of the other edge
-        start, far = math.log(1e-12), (math.log1p(-1e-9) if dom == "unit" else LOG_REACH)
-        with np.errstate(all="ignore"):
-            root, _ = search_side(excess, start, 1.0, doubling(1.0, far - start), 1e-11)
-        end = (math.inf if dom == "positive" else 1.0 - t) if root is None else t + inward * math.exp(root)
+        far = math.log1p(-1e-9) if dom == "unit" else LOG_REACH
+        end = edge_end(profile_at, top, q, math.log(1e-12), far, lambda u, t=t, inward=inward: t + inward * math.exp(u))
         note = (f"{names[i]} = {t:g} is on the edge of its space (the likelihood is highest there): "
-                f"one-sided profile likelihood interval" + ("" if root is not None else
+                f"one-sided profile likelihood interval" + ("" if end is not None else
                                                              ", open: the deviance never reaches the threshold"))
+        if end is None:
+            end = math.inf if dom == "positive" else 1.0 - t
         out[i] = (min(t, end), max(t, end), note, "profile likelihood")
     return out
+
+
+def edge_end(profile_at, top, q, start, far, value):
+    """The far end of a one-sided profile-likelihood interval of a parameter whose maximum
+    is on an edge of its space (0, 1, or infinity): the value where the profile deviance
+    2 (top - profile_at(value)) reaches q, searched from u = start towards u = far (u the
+    log of the distance from the edge, or the log of the parameter for an edge at
+    infinity; value(u) the parameter) by the engine's search; None when it never does.
+    A profile that cannot be computed counts as past the threshold."""
+    def excess(u):
+        try:
+            ll = profile_at(value(u))
+        except (MlefitError, ArithmeticError, ValueError):
+            return 1e300
+        dev = 2.0 * (top - min(ll, top))
+        return dev - q if math.isfinite(dev) else 1e300
+
+    sign = 1.0 if far > start else -1.0
+    with np.errstate(all="ignore"):
+        root, _ = search_side(excess, start, sign, doubling(1.0, abs(far - start)), 1e-11)
+    return None if root is None else value(root)
 
 
 # ------------------------------------------------------------------ the core's objective, one coordinate held
