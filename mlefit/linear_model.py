@@ -328,7 +328,7 @@ def _start(dens, y, w, shapes, objective, intercept, link, offset, theta=None):
         theta = dens.start(y, w, *shapes)
         if offset is None and objective.canonical is None:  # a canonical family's start is its MLE
             rows = fit_rows(dens, y, w=w, shapes=shapes)
-            theta = rows.theta if rows.converged else theta
+            theta = rows.theta if rows.converged and not rows.edges else theta  # an edge has no finite link
     vec = np.zeros(objective.p + len(objective.others))
     if intercept is not None and offset is None:
         vec[intercept] = links.link_of(link, theta[objective.target])

@@ -130,7 +130,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         how = quantile_regress.HOW
     ends = None
     if interval in ("profile", "all") and fit.converged:
-        from .regression_profile import interval as profile
+        from .profile_engine import newton_interval as profile
         p = len(fit.names)
         search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
         if coef_prior is not None:
