@@ -348,14 +348,16 @@ def held_newton(objective, vec_hat, j, value, max_iter=100):
     return found.value, full(found.eta), found.converged
 
 
-def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, log_scale=False):
+def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, log_scale=False, stopped=None):
     """(lower, upper) of coordinate j of the core's objective (on its free scale; None for
     an open end): where the signed root sqrt(2 (top - profile)), nearly linear in the
     coordinate, reaches z (within 1e-7 z, about what Newton's inner fits decide). The search starts at the Wald end and doubles out to 1e3
     standard errors; a point where the profile cannot be computed (a parameter run to the
     edge of what the family can evaluate) ends it there, open. log_scale: j is a
     parameter's log or logit, where the first step stays within 5 units (an SE of 1e7 in
-    log df at the normal limit would leave the doubles)."""
+    log df at the normal limit would leave the doubles). stopped: a list, given, to which
+    (sign, the last value reached) is added for each open end where the search stopped at a
+    point whose profile could not be computed (rather than one it never fell far enough)."""
     from .inference import z_value
     z = z_value(confidence)
     se = math.sqrt(cov[j, j]) if cov is not None and cov[j, j] > 0 else abs(vec_hat[j]) * 0.1 + 0.1
@@ -363,13 +365,17 @@ def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, l
         se = min(se, 5.0 / z)
     step, b_hat, last = z * se, float(vec_hat[j]), [0.0]
 
+    failed = [False]
+
     def excess(b):
         try:
             with np.errstate(all="ignore"):
                 ll, _, ok = held_newton(objective, vec_hat, j, b, max_iter)
         except (ArithmeticError, ValueError):
+            failed[0] = True
             return None
         if not ok or not math.isfinite(ll):
+            failed[0] = True
             return None
         last[0] = math.sqrt(2.0 * max(top - ll, 0.0))
         off = last[0] - z
@@ -391,6 +397,9 @@ def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, l
 
     ends = []
     for sign in (-1.0, 1.0):
-        root, _ = search_side(excess, b_hat, sign, distances(), 1e-9 * step)
+        failed[0] = False
+        root, inside = search_side(excess, b_hat, sign, distances(), 1e-9 * step)
         ends.append(None if root is None else float(root))
+        if root is None and failed[0] and stopped is not None:
+            stopped.append((sign, float(inside)))
     return tuple(ends)

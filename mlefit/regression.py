@@ -135,14 +135,13 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
         if coef_prior is not None:
             search, top = coef_prior.wrap(fit.objective), fit.loglik + fit.log_prior
+        stopped = {j: [] for j in range(fit.vec.size)}
         ends = {j: profile(search, fit.vec, top, fit.covariance, j, confidence, max_iter,
-                           log_scale=j >= p and fit.other_domains[j - p] != "real")
+                           log_scale=j >= p and fit.other_domains[j - p] != "real", stopped=stopped[j])
                 for j in range(fit.vec.size)}
         how = "profile likelihood" if coef_prior is None else \
             "profile penalised likelihood" if coef_prior.firth else "profile log-posterior"
-        if any(None in e for e in ends.values()):
-            notes.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
-                         "log-likelihood never falls far enough on that side")
+        notes += _open_ends(ends, stopped, fit, coef_prior is not None and coef_prior.firth)
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends, beside=interval == "all")
     result = replace(result, information=information,
@@ -169,6 +168,27 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         cv = held_out(d, name, dens, target, link, where, fixed, max_iter, prior, penalty, folds, seed)
         result = replace(result, held_out=dict(cv, in_sample_bits_per_sample=result.bits_per_sample))
     return result
+
+
+def _open_ends(ends, stopped, fit, firth=False):
+    """The notes on open profile interval ends: where the profile never falls far enough,
+    and, apart, where the search stopped at a value whose profile could not be computed
+    (the fits of the other coordinates did not converge there: the end is open only as
+    far as mlefit can tell)."""
+    never = [j for j, e in ends.items() if None in e and len(stopped[j]) < sum(v is None for v in e)]
+    out = []
+    if never:
+        out.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
+                   "log-likelihood never falls far enough on that side")
+    names = list(fit.names) + [n for n, _ in fit.others]
+    for j, sides in stopped.items():
+        for sign, last in sides:
+            out.append(f"the {'lower' if sign < 0 else 'upper'} end of {names[j] if j < len(names) else j}'s "
+                       f"profile interval is open as far as mlefit can tell: beyond {last:.6g} (on its fitted "
+                       f"scale) the fits of the other coefficients did not converge, so the profile there is "
+                       "unknown" + (" (far into separated data the penalised likelihood may have several local "
+                                     "maxima)" if firth else ""))
+    return out
 
 
 def _saved(cov):
@@ -374,8 +394,8 @@ def _fixed_shape_result(result, name, shape, fit):
     method = (f"linear program: min sum w rho_{shortest(tau)}(y - x'b) (the {what} regression) by "
               f"scipy.optimize.linprog (HiGHS, on its dual); {scale} (its MLE given b)")
     notes = list(result.notes) + ([fit.message] if fit.message else []) + [
-        f"standard errors: Powell's kernel sandwich H^-1 J H^-1 (Gaussian kernel, Hall-Sheather bandwidth, as R's "
-        f"quantreg summary.rq(se = 'ker')); the likelihood has kinks, so no Hessian is inverted",
+        "standard errors: Powell's kernel sandwich H^-1 J H^-1 (Gaussian kernel, Hall-Sheather bandwidth, as R's "
+        "quantreg summary.rq(se = 'ker')); the likelihood has kinks, so no Hessian is inverted",
         "no likelihood-ratio test: the asymmetric Laplace likelihood is a working likelihood for the quantile"]
     return replace(result, family=family, method=method, message="", lr_statistic=None, lr_df=None,
                    lr_p_value=None, pseudo_r2=None, notes=tuple(notes), information="none")

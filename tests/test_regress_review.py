@@ -120,3 +120,22 @@ def test_softmax_regression_without_separation_is_fitted():
     r = mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
     ref = sm.MNLogit(codes, sm.add_constant(np.column_stack([x, z]))).fit(disp=0, tol=1e-12, maxiter=200)
     np.testing.assert_allclose([c.estimate for c in r.coefficients], ref.params.T.reshape(-1), rtol=1e-6)
+
+
+def test_an_open_profile_end_where_the_inner_fits_fail_says_so():
+    """Firth far into separated data: the fits of the other coefficients stop converging;
+    the end is open, and the note says why (it said the profile never falls far enough)."""
+    rng = np.random.default_rng(11)
+    dose, z = rng.uniform(0, 10, 60), rng.normal(size=60)
+    y = (dose > 5).astype(float)
+    r = mlefit.regress({"y": y, "dose": dose, "z": z}, "y", ["dose", "z"], dist="bernoulli",
+                       prior=["jeffreys"], interval="profile")
+    opened = [(c.name, c.ci_lower is None, c.ci_upper is None) for c in r.coefficients]
+    for name, low, high in opened:
+        for side, is_open in (("lower", low), ("upper", high)):
+            said = [n for n in r.notes if n.startswith(f"the {side} end of {name}'s profile interval is open")]
+            assert not said or is_open
+    assert all(c.ci_lower is None or c.ci_lower < c.estimate < (c.ci_upper or np.inf) for c in r.coefficients)
+    assert any(n.startswith("the lower end of Intercept's profile interval is open as far as mlefit can tell")
+               for n in r.notes)
+    assert not any("never falls far enough" in n for n in r.notes)
