@@ -104,8 +104,9 @@ def text_columns(table, chosen, text, options, auto_labels=False, on_text=None):
 def missing_rows(table, chosen, names, options, missing_reasons=None, optional=(), place=None):
     """(the indexes of the rows kept, the Drops of the others by reason, the table of the
     rows kept): a row missing a value in any column (but those of `optional` names) is
-    left out, counted under the first column it misses (MISSING for the first column,
-    else missing_reasons[i] or "missing value in column 'c'"); place(row) names a row."""
+    left out, counted under the first column it misses (missing_reasons[i] if given, else
+    MISSING for the first column and "missing value in column 'c'" for the others); place(row)
+    names a row."""
     import pyarrow as pa
 
     missing = np.zeros(table.num_rows, dtype=bool)
@@ -119,7 +120,7 @@ def missing_rows(table, chosen, names, options, missing_reasons=None, optional=(
         any_missing = mask if any_missing is None else pc.or_(any_missing, mask)
         if table.num_rows:
             here = _to_numpy(pc.cast(mask, pa.int8())).astype(bool)
-            reason = MISSING if i == 0 else (missing_reasons or {}).get(i, f"missing value in column '{c}'")
+            reason = (missing_reasons or {}).get(i) or (MISSING if i == 0 else f"missing value in column '{c}'")
             reasons.append((reason, here & ~missing))
             missing |= here
     dropped = []
@@ -159,7 +160,7 @@ def frame_of(data, names, text_first=False, options=None, on_text=None, optional
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and data and isinstance(data[0], str)):
         return read_frame(data, list(names), options=options, auto_labels=text_first, labels=tuple(labels),
                           option="--response", missing_reasons={i: f"missing value in column '{c}'"
-                                                                for i, c in enumerate(names) if i},
+                                                                for i, c in enumerate(names)},
                           command="regress", on_text=on_text or (lambda name, cell: None),
                           optional=tuple(optional))
     if not hasattr(data, "__getitem__") or not hasattr(data, "keys"):
@@ -189,7 +190,7 @@ def frame_of(data, names, text_first=False, options=None, on_text=None, optional
         new = here & ~missing
         if new.any():
             where = np.flatnonzero(new)
-            reason = MISSING if i == 0 else f"missing value in column '{name}'"
+            reason = f"missing value in column '{name}'"
             dropped.append(Drop(reason, int(where.size), tuple(f"index {p}" for p in where[:FIRST])))
         missing |= here
     kept = np.flatnonzero(~missing)

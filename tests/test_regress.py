@@ -146,7 +146,7 @@ def test_missing_rows_are_dropped_and_counted_by_column():
     cols["y"][5] = np.nan
     r = regress(cols, "y", ["a", "b"], dist="normal")
     assert r.n == 397 and r.rows_read == 400
-    assert {d.reason: d.count for d in r.dropped} == {"missing value (blank, NA, NaN, null, None)": 1,
+    assert {d.reason: d.count for d in r.dropped} == {"missing value in column 'y'": 1,  # the response named too
                                                       "missing value in column 'a'": 2}
 
 

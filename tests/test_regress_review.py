@@ -139,3 +139,13 @@ def test_an_open_profile_end_where_the_inner_fits_fail_says_so():
     assert any(n.startswith("the lower end of Intercept's profile interval is open as far as mlefit can tell")
                for n in r.notes)
     assert not any("never falls far enough" in n for n in r.notes)
+
+
+def test_a_missing_response_is_counted_under_its_column_name(tmp_path):
+    """Every column used names itself in the drops, the response's too (it was 'missing
+    value (blank, NA, NaN, null, None)' without the column), from a CSV as from a dict."""
+    path = tmp_path / "m.csv"
+    path.write_text("ybin,x1\n1,0.5\n,0.7\n0,\n1,0.2\n0,0.9\n1,0.1\n0,0.3\n")
+    r = mlefit.regress(str(path), "ybin", ["x1"], dist="bernoulli")
+    assert {d.reason: d.count for d in r.dropped} == {"missing value in column 'ybin'": 1,
+                                                      "missing value in column 'x1'": 1}
