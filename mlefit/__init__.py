@@ -89,6 +89,7 @@ def regress(data, response=None, covariates=(), **options):
         ('mlefit families'); loss: instead, a loss name ('mse', 'bce', 'poisson', 'mae',
         'pinball:0.9', 'huber:1.345').
     data: a CSV path (or '-'), a dict of arrays, or a pandas DataFrame.
+    covariates: a list of column names, or one string of them comma-separated ('x1,x2').
     formula: instead of response and covariates, 'y ~ x1 + C(group) + x1:x2' (Wilkinson
         notation, expanded by formulaic after a check of its grammar: mlefit.formula).
     link: the default is the family's canonical one (logit, log, identity).

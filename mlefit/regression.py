@@ -26,6 +26,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0,
             bootstrap=None, on_step=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
+    if isinstance(covariates, str):  # 'a,b,c', as --covariates takes them
+        covariates = [c.strip() for c in covariates.split(",") if c.strip()]
     name, loss_label, note, shape = _family(dist, loss)
     censoring = _censoring(name, censoring)
     if name in LP_FAMILIES:
@@ -59,6 +61,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("--interval profile is the model's own likelihood; it does not go with --robust or --cluster"
                          if interval == "profile" else "--interval all includes the profile likelihood, the model's "
                          "own; it does not go with --robust or --cluster")
+    if trials is not None and name not in ("binomial", "categorical"):
+        raise UsageError(f"--trials is for the binomial family (the number of trials of each row); the {name} "
+                         f"family takes none" + (" (it is the binomial with one trial per row)" if name == "bernoulli"
+                                                 else "") + ": drop --trials")
     if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     if folds is not None and (isinstance(folds, bool) or not isinstance(folds, (int, np.integer))):
@@ -73,6 +79,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         check(folds, d.y.size)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
+    if where is None and name not in LP_FAMILIES:
+        notes.append("no intercept: no null (intercept-only) model to compare with, so no null log-likelihood, "
+                     "likelihood-ratio test or pseudo R2")
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
     if (prior or penalty) and not (coef_prior is not None and not coef_prior.firth
                                    and coef_prior.covers_every_slope(d.names)):

@@ -149,3 +149,28 @@ def test_a_missing_response_is_counted_under_its_column_name(tmp_path):
     r = mlefit.regress(str(path), "ybin", ["x1"], dist="bernoulli")
     assert {d.reason: d.count for d in r.dropped} == {"missing value in column 'ybin'": 1,
                                                       "missing value in column 'x1'": 1}
+
+
+def test_covariates_as_one_comma_separated_string():
+    d = _nb_data()
+    a = mlefit.regress(d, "y", "x1, x2", dist="poisson")
+    b = mlefit.regress(d, "y", ["x1", "x2"], dist="poisson")
+    assert [c.name for c in a.coefficients] == ["Intercept", "x1", "x2"]
+    assert [c.estimate for c in a.coefficients] == [c.estimate for c in b.coefficients]
+
+
+def test_trials_with_a_family_other_than_binomial_is_refused():
+    d = _nb_data()
+    d["b"] = (d["y"] > 2).astype(float)
+    with pytest.raises(UsageError, match=r"^--trials is for the binomial family .* the bernoulli family takes none "
+                                         r"\(it is the binomial with one trial per row\): drop --trials$"):
+        mlefit.regress(d, "b", ["x1"], dist="bernoulli", trials=3)
+    with pytest.raises(UsageError, match=r"the poisson family takes none: drop --trials$"):
+        mlefit.regress(d, "y", ["x1"], dist="poisson", trials=3)
+
+
+def test_no_intercept_says_why_there_is_no_null_model():
+    r = mlefit.regress(_nb_data(), "y", ["x1", "x2"], dist="poisson", intercept=False)
+    assert r.loglik_null is None and r.lr_statistic is None
+    assert any(n.startswith("no intercept: no null (intercept-only) model") for n in r.notes)
+    assert not any(n.startswith("no intercept") for n in mlefit.regress(_nb_data(), "y", ["x1"], dist="poisson").notes)
