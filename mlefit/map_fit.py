@@ -69,7 +69,9 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
             raise UsageError("--prior jeffreys is the family's Jeffreys prior for values seen exactly; with "
                              "censored rows the information, and so the prior, depends on the censoring: give "
                              "PARAM ~ DIST(NUMBERS) priors")
-        priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n)
+        per_row = fam.spec.shape is not None and not shapes  # beta_binomial's trials per row, or TRIALS
+        trials = (f.stats.t, f.stats.c) if per_row else (np.asarray(shapes[:1] or [0.0]), np.ones(1))
+        priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n, trials)
     else:
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
     held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
@@ -153,6 +155,7 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     notes = [n for n in result.notes] + notes + [
         f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
         f"the MLE moved {shrink}", NO_CRITERIA]
+    notes += [p.note for p in priors if getattr(p, "note", "")]
     if jeffreys_prior.asked(given) and fam.name in jeffreys_prior.UNBOUNDED:
         notes.append(f"the MAP is a local mode: {jeffreys_prior.UNBOUNDED[fam.name]}")
     if censored and result.censoring.get("fitted_median") is not None:  # the median at the MAP, not the MLE
