@@ -187,7 +187,8 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                                f"e.g. 'rate ~ gamma(2, 1)'", out)
     if not found.converged:
         raise ConvergenceError(f"the MAP fit did not converge ({found.message}): the log-posterior may keep "
-                               f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
+                               f"rising toward the edge of a parameter's range or of a uniform or pareto prior's "
+                               f"support (a flat prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
 
@@ -319,6 +320,8 @@ def _start(theta, domains, priors, n):
     for p in priors:
         if p.distribution == "uniform" and not math.isfinite(p.logpdf(out[p.index])):
             out[p.index] = 0.5 * (p.args[0] + p.args[1])
+        if p.distribution == "pareto" and not math.isfinite(p.logpdf(out[p.index])):  # below its xm: at its mode
+            out[p.index] = p.args[0] * 1.5 if p.transform is None else math.exp(p.args[0] + 0.5)
     return out
 
 
