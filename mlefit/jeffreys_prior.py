@@ -114,8 +114,10 @@ class Joint:
         return ", ".join(self.parameters)
 
     def at(self, theta):
+        values = [float(theta[i]) for i in self.indices]
         try:
-            return self.fn([float(theta[i]) for i in self.indices])[0]
+            value = getattr(self.fn, "value", None)  # the log-density alone, where it is cheaper
+            return value(values) if value is not None else self.fn(values)[0]
         except (ValueError, ZeroDivisionError, OverflowError):
             return -np.inf
 
@@ -204,18 +206,18 @@ def _summed(base, names, fixed, trials):
     if not free:
         raise UsageError(f"with its parameters fixed, the {base} family's Jeffreys prior is flat: the MAP "
                          f"is the MLE; fit without --prior")
-    if base == "negative_binomial":
-        information = jeffreys_sums.nb_information
+    theta = [float(fixed.get(i, 1.0)) for i in range(len(names))]
+    if base == "negative_binomial":  # its derivatives summed with it
+        fn, how = jeffreys_sums.nb_log_prior_fn(theta, free), "with its gradient and Hessian"
     else:
         t, w = trials
-
-        def information(a, b):
-            return jeffreys_sums.bb_information(a, b, t, w)
-    theta = [float(fixed.get(i, 1.0)) for i in range(len(names))]
+        fn = jeffreys_sums.log_prior_fn(lambda a, b: jeffreys_sums.bb_information(a, b, t, w), theta, free)
+        how = "its gradient and Hessian by finite differences"
     density = SUMMED[base] if len(free) == len(names) else (
         f"sqrt(I_{names[free[0]]}), summed as for the joint prior, {names[1 - free[0]]} fixed, improper")
-    return (Joint(tuple(names[i] for i in free), free, f"jeffreys_{base}",
-                  jeffreys_sums.log_prior_fn(information, theta, free), density,
-                  note="Jeffreys' prior: its information summed over the counts (to rounding), its gradient "
-                       "and Hessian by finite differences (docs/priors.md#jeffreys-prior---prior-jeffreys)"),)
+    note = (f"Jeffreys' prior: its information summed over the counts (to rounding), {how} "
+            f"(docs/priors.md#jeffreys-prior---prior-jeffreys)")
+    if base == "negative_binomial" and free == (1,):  # I_mu = size/(mu (size + mu)): no sum
+        density, note = "sqrt(size/(mu (size + mu))), size fixed, improper", ""
+    return (Joint(tuple(names[i] for i in free), free, f"jeffreys_{base}", fn, density, note=note),)
 

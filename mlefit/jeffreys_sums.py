@@ -33,55 +33,157 @@ def _log1m_plus(u):
     return math.log1p(-u) + u
 
 
-def nb_size_information(size, mu):
-    """E[s_size^2] of negative_binomial(size, mu): the pmf-weighted sum of the squared
-    score, block by block, to a relative tolerance of 1e-17."""
+def _cumulative(terms, carry):
+    """(sum over j < y of terms[j] for each y of the block, the carry past it)."""
+    partial = carry + np.concatenate(([0.0], np.cumsum(terms[:-1])))
+    return partial, partial[-1] + terms[-1]
+
+
+def nb_size_sums(size, mu, derivs=False):
+    """I = E[s_size^2] of negative_binomial(size, mu), and with derivs its gradient and
+    Hessian in (size, mu): pmf-weighted sums over y in blocks (doubling up to 2^20 terms)
+    until a block adds at most 1e-17 of each sum's absolute total. With a = size + mu,
+    b_j = size + j, every piece written so that it does not cancel as size grows:
+
+        s      = sum_{j<y} (mu - j)/(b_j a) + log(1 - u) + u,  u = mu/a
+        s_size = -sum_{j<y} (mu - j)(2 size + mu + j)/(b_j^2 a^2) + mu^2/(size a^2)
+        s_mu   = (y - mu)/a^2
+        s_ss   = 2 sum_{j<y} (mu - j)(a^2 + a b_j + b_j^2)/(a^3 b_j^3) - mu^2 (3 size + mu)/(size^2 a^3)
+        s_sm   = -2 (y - mu)/a^3,   s_mm = -1/a^2 - 2 (y - mu)/a^3
+
+    (s_size = d s/d size, ...), and the log-mass's scores l_size = s, l_mu = size (y - mu)/(mu a)
+    with l_mm = -y/mu^2 + (size + y)/a^2: dI_i = E[l_i s^2 + 2 s s_i], d2I_ik = E[(l_i l_k +
+    l_ik) s^2 + 2 l_i s s_k + 2 l_k s s_i + 2 s_i s_k + 2 s s_ik]."""
     from scipy.special import gammaln
     r, m = float(size), float(mu)
-    u = m / (r + m)
-    tail_const = _log1m_plus(u)
+    a = r + m
+    u = m / a
+    tail_const, c_r, c_rr = _log1m_plus(u), m * m / (r * a * a), -m * m * (3.0 * r + m) / (r * r * a ** 3)
     lq, lp = math.log(u), math.log1p(-u)  # log(mu/(r+mu)), log(r/(r+mu))
-    total, carry, start, size_ = 0.0, 0.0, 0, BLOCK
+    n_out = 6 if derivs else 1
+    totals, scale = np.zeros(n_out), np.zeros(n_out)
+    carry = np.zeros(3)
+    start, size_ = 0, BLOCK
     while True:
         y = np.arange(start, start + size_, dtype=np.float64)
-        terms = (m - y) / ((r + y) * (r + m))
-        partial = carry + np.concatenate(([0.0], np.cumsum(terms[:-1])))  # sum over j < y
-        carry = partial[-1] + terms[-1]
-        s = partial + tail_const
-        logp = gammaln(y + r) - gammaln(r) - gammaln(y + 1.0) + r * lp + y * lq
-        block = float(np.sum(np.exp(logp) * s * s))
-        total += block
+        b = r + y
+        d = m - y
+        s, carry[0] = _cumulative(d / (b * a), carry[0])
+        s = s + tail_const
+        p = np.exp(gammaln(y + r) - gammaln(r) - gammaln(y + 1.0) + r * lp + y * lq)
+        if derivs:
+            sr, carry[1] = _cumulative(d * (2.0 * r + m + y) / (b * b * a * a), carry[1])
+            srr, carry[2] = _cumulative(d * (a * a + a * b + b * b) / (a ** 3 * b ** 3), carry[2])
+            sr, srr = c_r - sr, 2.0 * srr + c_rr
+            sm, srm, smm = -d / (a * a), 2.0 * d / a ** 3, -1.0 / (a * a) + 2.0 * d / a ** 3
+            lm = -r * d / (m * a)
+            lmm = -y / (m * m) + b / (a * a)
+            s2 = s * s
+            terms = [s2, s * s2 + 2.0 * s * sr, lm * s2 + 2.0 * s * sm,
+                     (s * s + sr) * s2 + 4.0 * s * s * sr + 2.0 * sr * sr + 2.0 * s * srr,
+                     (s * lm + sm) * s2 + 2.0 * s * s * sm + 2.0 * lm * s * sr + 2.0 * sr * sm + 2.0 * s * srm,
+                     (lm * lm + lmm) * s2 + 4.0 * lm * s * sm + 2.0 * sm * sm + 2.0 * s * smm]
+        else:
+            terms = [s * s]
+        block = np.array([float(np.sum(p * t)) for t in terms])
+        totals += block
+        scale += np.array([float(np.sum(p * np.abs(t))) for t in terms])
         start += size_
         size_ = min(2 * size_, 2 ** 20)
-        if (start > m and block <= 1e-17 * total) or start >= MAX_TERMS:
-            return total
+        if (start > m and bool(np.all(np.abs(block) <= 1e-17 * scale))) or start >= MAX_TERMS:
+            break
+    if not derivs:
+        return totals[0]
+    i, di_r, di_m, drr, drm, dmm = totals
+    return i, np.array([di_r, di_m]), np.array([[drr, drm], [drm, dmm]])
+
+
+def nb_size_information(size, mu):
+    """E[s_size^2] of negative_binomial(size, mu) (nb_size_sums)."""
+    return nb_size_sums(size, mu)
 
 
 def nb_information(size, mu):
     return np.array([[nb_size_information(size, mu), 0.0], [0.0, size / (mu * (size + mu))]])
 
 
+def nb_log_prior_fn(theta, free):
+    """fn(values of the free parameters of (size, mu)) -> (log p, gradient, Hessian) of
+    negative_binomial's Jeffreys prior, with analytic derivatives: 1/2 log I_size + 1/2
+    log(size/(mu (size + mu))) (both free); 1/2 log I_size (mu fixed); 1/2 log(size/(mu
+    (size + mu))) (size fixed: no sum)."""
+    theta = [float(t) for t in theta]
+
+    def fn(values):
+        full = list(theta)
+        for i, v in zip(free, values):
+            full[i] = float(v)
+        r, m = full
+        k = len(free)
+        if not (r > 0 and m > 0 and math.isfinite(r) and math.isfinite(m)):
+            return -math.inf, np.zeros(k), np.zeros((k, k))
+        a = r + m
+        lp, g, h = 0.0, np.zeros(2), np.zeros((2, 2))
+        if 0 in free:  # the sum over the counts: 1/2 log I_size
+            i, di, d2i = nb_size_sums(r, m, derivs=True)
+            if not i > 0:
+                return -math.inf, np.zeros(k), np.zeros((k, k))
+            lp, g, h = 0.5 * math.log(i), 0.5 * di / i, 0.5 * (d2i / i - np.outer(di, di) / i ** 2)
+        if 1 in free:  # 1/2 log I_mu = 1/2 (log size - log mu - log(size + mu))
+            lp += 0.5 * (math.log(r) - math.log(m) - math.log(a))
+            g += 0.5 * np.array([1.0 / r - 1.0 / a, -1.0 / m - 1.0 / a])
+            h += 0.5 * np.array([[-1.0 / r ** 2 + 1.0 / a ** 2, 1.0 / a ** 2], [1.0 / a ** 2, 1.0 / m ** 2 + 1.0 / a ** 2]])
+        idx = list(free)
+        return lp, g[idx], h[np.ix_(idx, idx)]
+
+    def value(values):  # the log-prior alone (Joint.at): the sum without its derivatives
+        full = list(theta)
+        for i, v in zip(free, values):
+            full[i] = float(v)
+        r, m = full
+        if not (r > 0 and m > 0 and math.isfinite(r) and math.isfinite(m)):
+            return -math.inf
+        lp = 0.0
+        if 0 in free:
+            i = nb_size_sums(r, m)
+            lp = 0.5 * math.log(i) if i > 0 else -math.inf
+        if 1 in free:
+            lp += 0.5 * (math.log(r) - math.log(m) - math.log(r + m))
+        return lp
+    fn.value = value
+    return fn
+
+
 def bb_information(a, b, trials, weights):
     """The weighted average over rows of beta_binomial(a, b)'s information with trials t:
-    the sum over y = 0..t of pmf(y) s(y) s(y)', for each distinct t."""
+    the sum over y = 0..t of pmf(y) s(y) s(y)'. The running sums of the scores do not
+    depend on t (s_a = A[y] - C[t], s_b = B[t - y] - C[t]), so every distinct t is one row
+    of a table over y, a few thousand rows at a time (at most about 2^21 cells)."""
     from scipy.special import betaln, gammaln
     a, b = float(a), float(b)
     ts, ws = np.asarray(trials, dtype=np.float64).ravel(), np.asarray(weights, dtype=np.float64).ravel()
-    ws = np.broadcast_to(ws, ts.shape)
+    groups, which = np.unique(ts, return_inverse=True)
+    w = np.bincount(which.ravel(), weights=np.broadcast_to(ws, ts.shape), minlength=groups.size)
+    top = int(groups.max())
+    j = np.arange(top, dtype=np.float64)
+    up_a, up_b, c = (np.concatenate(([0.0], np.cumsum(1.0 / (v + j)))) for v in (a, b, a + b))  # sum_{j<y}
+    k = np.arange(top + 1, dtype=np.float64)
+    # log pmf(y | t) = lf[t] - lf[y] - lf[t-y] + ga[y] + gb[t-y] - gab[t] - log B(a, b): 1-D tables
+    lf, ga, gb, gab = gammaln(k + 1.0), gammaln(k + a), gammaln(k + b), gammaln(k + a + b)
+    const = -betaln(a, b)
+    y = np.arange(top + 1)
     info = np.zeros((2, 2))
-    for t in np.unique(ts):
-        w = float(ws[ts == t].sum())
-        n = int(t)
-        j = np.arange(n, dtype=np.float64)
-        up_a = np.concatenate(([0.0], np.cumsum(1.0 / (a + j))))  # sum_{j<y} 1/(a+j), y = 0..t
-        up_b = np.concatenate(([0.0], np.cumsum(1.0 / (b + j))))
-        c = float(np.sum(1.0 / (a + b + j)))
-        y = np.arange(n + 1, dtype=np.float64)
-        s = np.array([up_a - c, up_b[::-1] - c])
-        logp = (gammaln(t + 1.0) - gammaln(y + 1.0) - gammaln(t - y + 1.0) + betaln(y + a, t - y + b)
-                - betaln(a, b))
-        info += w * (s * np.exp(logp)) @ s.T
-    return info / float(ws.sum())
+    step = max(1, 2 ** 21 // (top + 1))
+    for g0 in range(0, groups.size, step):
+        t = groups[g0:g0 + step, None].astype(np.int64)
+        inside = y <= t
+        fails = np.where(inside, t - y, 0)
+        logp = lf[t] - lf[y] - lf[fails] + ga[y] + gb[fails] - gab[t] + const
+        p = np.where(inside, np.exp(logp), 0.0) * w[g0:g0 + step, None]
+        ct = c[t]
+        sa, sb = up_a[y] - ct, up_b[fails] - ct
+        info += np.array([[np.sum(p * sa * sa), np.sum(p * sa * sb)], [np.sum(p * sa * sb), np.sum(p * sb * sb)]])
+    return info / float(w.sum())
 
 
 def half_log_det(information, free):
@@ -111,6 +213,7 @@ def log_prior_fn(information, theta, free):
             return -math.inf, np.zeros(len(v)), np.zeros((len(v), len(v)))
         g, h = derivatives(lp, v)
         return value, g, h
+    fn.value = lambda values: lp(np.array(values, dtype=np.float64))  # the log-prior alone (Joint.at)
     return fn
 
 
