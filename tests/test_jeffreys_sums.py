@@ -230,3 +230,14 @@ def test_the_cli_reports_the_summed_prior_and_how_it_was_computed():
     assert out.exit_code == 0 and "negative_binomial MAP fit" in out.output
     assert "jeffreys: (size, mu) has density sqrt(I_size size/(mu (size + mu)))" in out.output
     assert "summed over the counts (to rounding), with its gradient and Hessian" in " ".join(out.output.split())
+
+
+def test_beta_binomial_with_a_fixed_takes_bs_own_information():
+    (p,) = jeffreys_priors("beta_binomial:10", ("a", "b"), {0: 1.5}, 10, (np.array([10.0]), np.ones(1)))
+    assert p.parameter == "b" and p.at([1.5, 2.2]) == pytest.approx(0.5 * math.log(_bb_information(1.5, 2.2, 10)[1, 1]),
+                                                                      abs=1e-12)
+    r = mlefit.fit(list(BB), "beta_binomial:10", prior="jeffreys", fix={"a": 1.5})
+    best = optimize.minimize_scalar(lambda b: -(_bb_logpmf(BB, 1.5, b).sum()
+                                                + 0.5 * math.log(_bb_information(1.5, b, 10)[1, 1])),
+                                    bounds=(0.3, 30), method="bounded", options={"xatol": 1e-12})
+    assert r.estimates["b"] == pytest.approx(best.x, rel=1e-7)
