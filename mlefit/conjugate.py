@@ -1,8 +1,9 @@
 """Exact posteriors of the conjugate pairs, in closed form: beta with bernoulli, binomial
 and geometric p; gamma with poisson and exponential rate; normal with normal mu when sigma
-is fixed; pareto with uniform's b when a is fixed at 0. Each gives the posterior's name and parameters, mean, mode (the MAP, which the
-generic estimator must reach), sd and equal-tailed credible interval; weights count as
-repeated rows."""
+is fixed; pareto with uniform's b when a is fixed at 0. Each gives the posterior's name
+and parameters, mean, mode (the MAP, which the generic estimator must reach), sd and
+credible interval (equal-tailed; pareto's one-sided from its mode, its lower end);
+weights count as repeated rows."""
 import math
 
 import numpy as np

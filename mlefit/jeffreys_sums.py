@@ -132,7 +132,8 @@ def nb_log_prior_fn(theta, free):
         if 1 in free:  # 1/2 log I_mu = 1/2 (log size - log mu - log(size + mu))
             lp += 0.5 * (math.log(r) - math.log(m) - math.log(a))
             g += 0.5 * np.array([1.0 / r - 1.0 / a, -1.0 / m - 1.0 / a])
-            h += 0.5 * np.array([[-1.0 / r ** 2 + 1.0 / a ** 2, 1.0 / a ** 2], [1.0 / a ** 2, 1.0 / m ** 2 + 1.0 / a ** 2]])
+            h += 0.5 * np.array([[-1.0 / r ** 2 + 1.0 / a ** 2, 1.0 / a ** 2],
+                                 [1.0 / a ** 2, 1.0 / m ** 2 + 1.0 / a ** 2]])
         idx = list(free)
         return lp, g[idx], h[np.ix_(idx, idx)]
 

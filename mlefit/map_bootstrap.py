@@ -4,15 +4,15 @@ refitted to each resample, its percentile intervals. The resamples are the ML bo
 fitted distribution at the MAP (parametric). Each resample's MLE is found as the ML
 bootstrap finds it and the MAP refitted from it by mlefit.map_fit, the same prior
 counted once per resample. Censored rows are resampled with their bounds (nonparametric
-only); a dirichlet prior's resamples keep every label (a lost one counts 0) and take
-the dirichlet posterior's mode in closed form. These are intervals of the MAP estimator's sampling
-distribution (frequentist), not credible intervals: the output says so."""
+only); a dirichlet prior's resamples keep every label (a lost one counts 0) and take the
+dirichlet posterior's mode in closed form. These are intervals of the MAP estimator's
+sampling distribution (frequentist), not credible intervals: the output says so."""
 from dataclasses import replace
 
 import numpy as np
 
 from . import resample as rs
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .result import Interval
 
 
@@ -36,7 +36,6 @@ def _dirichlet_estimates(ml, given, samples, kind, rng, map_theta, on_step):
     mode of dirichlet(counts + a). Nonparametric: the rows drawn as the ML bootstrap draws
     them; parametric: multinomial(n, p at the MAP) counts."""
     from . import dirichlet_prior
-    from .errors import DataError
 
     f = ml.fitted
     labels = f.stats.labels

@@ -320,7 +320,7 @@ def _start(theta, domains, priors, n):
     for p in priors:
         if p.distribution == "uniform" and not math.isfinite(p.logpdf(out[p.index])):
             out[p.index] = 0.5 * (p.args[0] + p.args[1])
-        if p.distribution == "pareto" and not math.isfinite(p.logpdf(out[p.index])):  # below its xm: at its mode
+        if p.distribution == "pareto" and not math.isfinite(p.logpdf(out[p.index])):  # below its xm: inside its support
             out[p.index] = p.args[0] * 1.5 if p.transform is None else math.exp(p.args[0] + 0.5)
     return out
 
