@@ -18,7 +18,7 @@ from .errors import UsageError, plain
 from .maximize import Point
 from .priors import parse_all
 
-NOT_ON_COEFFICIENTS = ("uniform",)
+NOT_ON_COEFFICIENTS = ("uniform", "pareto")
 
 
 @dataclass(frozen=True)

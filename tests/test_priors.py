@@ -651,3 +651,12 @@ def test_pytorch_weight_decay_is_the_l2_penalty_of_the_conversion_table(loss):
         r = mlefit.regress(_columns(X, y, names, "y"), "y", list(names), dist="normal", fix={"sigma": s},
                            penalty=f"l2:{wd / (2 * s * s)!r}")
     assert _coefs(r, names) == pytest.approx(list(want), abs=1e-8)
+
+
+def test_a_pareto_prior_is_refused_on_coefficients():
+    """pareto(xm, alpha) (support [xm, inf)) is refused on coefficients, like uniform (its
+    edge is a kink the MAP may sit on)."""
+    x = [0.1, 0.5, 0.2, 0.9, 1.3, 0.7]
+    y = [1.0, 2.0, 3.0, 4.0, 5.0, 3.5]
+    with pytest.raises(UsageError, match="a pareto prior on coefficients is not supported"):
+        mlefit.regress({"y": y, "x": x}, "y", ["x"], dist="normal", prior="coef ~ pareto(1, 2)")
