@@ -79,6 +79,22 @@ def test_map_em_equals_scipy_on_the_written_out_log_posterior(given, ref):
     assert all(p.se is not None and p.interval == "laplace" for p in r.parameters)
 
 
+def _numeric_hessian(f, x):
+    """The Hessian of f at x by central differences."""
+    k = len(x)
+    h = np.zeros((k, k))
+    eps = 1e-4 * np.maximum(np.abs(x), 0.1)
+    for i in range(k):
+        for j in range(k):
+            def at(di, dj):
+                v = x.copy()
+                v[i] += di * eps[i]
+                v[j] += dj * eps[j]
+                return f(v)
+            h[i, j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * eps[i] * eps[j])
+    return h
+
+
 def test_the_laplace_standard_errors_are_the_log_posteriors_curvature():
     given, ref = CASES[0]
     r = mlefit.fit(TWO, "normal_mixture:2", prior=given)
@@ -88,17 +104,7 @@ def test_the_laplace_standard_errors_are_the_log_posteriors_curvature():
     def f(v):
         w1, m1, s1, m2, s2 = v
         return _log_posterior(TWO, [w1, 1 - w1], [m1, m2], [s1, s2], **ref)
-    h = np.zeros((5, 5))
-    eps = 1e-4 * np.maximum(np.abs(free), 0.1)
-    for i in range(5):
-        for j in range(5):
-            def at(di, dj):
-                v = free.copy()
-                v[i] += di * eps[i]
-                v[j] += dj * eps[j]
-                return f(v)
-            h[i, j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * eps[i] * eps[j])
-    se = np.sqrt(np.diag(np.linalg.inv(-h)))
+    se = np.sqrt(np.diag(np.linalg.inv(-_numeric_hessian(f, free))))
     got = [p.se for p in r.parameters]
     assert np.delete(got, 3) == pytest.approx(se, rel=1e-4)
     assert got[3] == pytest.approx(got[0], rel=1e-12)
@@ -191,15 +197,5 @@ def test_a_sigma_on_the_edge_of_a_uniform_prior_has_no_laplace_se():
     assert np.delete(theta, 3) == pytest.approx(best.x, rel=1e-6, abs=1e-7)
     free = np.delete(theta, [3, 5])  # w1, mu1, s1, mu2 with s2 held at 0.8
     g = lambda v: f([v[0], v[1], v[2], v[3], 0.8])  # noqa: E731
-    eps = 1e-4 * np.maximum(np.abs(free), 0.1)
-    h = np.zeros((4, 4))
-    for i in range(4):
-        for j in range(4):
-            def at(di, dj):
-                v = free.copy()
-                v[i] += di * eps[i]
-                v[j] += dj * eps[j]
-                return g(v)
-            h[i, j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * eps[i] * eps[j])
-    se = np.sqrt(np.diag(np.linalg.inv(-h)))
+    se = np.sqrt(np.diag(np.linalg.inv(-_numeric_hessian(g, free))))
     assert [r.parameters[i].se for i in (0, 1, 2, 4)] == pytest.approx(se, rel=1e-4)
