@@ -20,6 +20,7 @@ other parameters' uncertainty, and says so.
 A prior whose density is infinite at 0 (gamma, shape < 1) on pareto's xm is refused: it
 outgrows the likelihood, which falls like a power of log(1/xm) there."""
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,8 @@ def side(dens, index, prior, y, w, extreme):
     if prior.distribution == "uniform":  # its support's ends, on the parameter's own scale
         a, b = prior.args if prior.transform is None else (math.exp(prior.args[0]), math.exp(prior.args[1]))
         lo, hi = max(lo, a), min(hi, b)
+    if prior.distribution == "pareto":  # [xm, inf)
+        lo = max(lo, prior.args[0] if prior.transform is None else math.exp(prior.args[0]))
     if not lo < hi:
         rel = "at or below the sample minimum" if below else "at or above the sample maximum"
         raise UsageError(f"the prior '{plain(prior.text, 60)}' puts no weight {rel}, {extreme:.10g}, where {name} "
@@ -143,7 +146,7 @@ def interval(sd, conditional, estimate, confidence):
     MAP is on it (where the density is highest): conditional(t) is the log-posterior there
     (unnormalised), integrated over the allowed side in the offset u; None where the mass
     beyond the grid's far end is not negligible."""
-    from scipy.integrate import quad
+    from scipy.integrate import IntegrationWarning, quad
 
     from .scalar_search import find_root
     u_hat = (math.log(sd.hi / estimate) if sd.log else
@@ -155,7 +158,9 @@ def interval(sd, conditional, estimate, confidence):
         return math.exp(v - top) * sd.dt_du(u) if math.isfinite(v) else 0.0
 
     us = sorted(set(sd.grid()) | {min(max(u_hat, 0.0), sd.span)})
-    mass = np.array([quad(dens, a, b, epsabs=0.0, epsrel=1e-10, limit=200)[0] for a, b in zip(us, us[1:])])
+    with warnings.catch_warnings():  # quad's roundoff warning on the far cells, whose mass is ~0 beside the total
+        warnings.simplefilter("ignore", IntegrationWarning)
+        mass = np.array([quad(dens, a, b, epsabs=0.0, epsrel=1e-10, limit=200)[0] for a, b in zip(us, us[1:])])
     total = float(mass.sum())
     if not total > 0 or (not math.isfinite(sd.span) and mass[-1] > TAIL * total):
         return None

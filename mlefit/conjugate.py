@@ -1,8 +1,9 @@
 """Exact posteriors of the conjugate pairs, in closed form: beta with bernoulli, binomial
 and geometric p; gamma with poisson and exponential rate; normal with normal mu when sigma
-is fixed. Each gives the posterior's name and parameters, mean, mode (the MAP, which the
-generic estimator must reach), sd and equal-tailed credible interval; weights count as
-repeated rows."""
+is fixed; pareto with uniform's b when a is fixed at 0. Each gives the posterior's name
+and parameters, mean, mode (the MAP, which the generic estimator must reach), sd and
+credible interval (equal-tailed; pareto's one-sided from its mode, its lower end);
+weights count as repeated rows."""
 import math
 
 import numpy as np
@@ -42,12 +43,28 @@ def posterior(family, priors, y, w, fixed, theta, confidence, shapes=()):
         sigma = float(theta[1])
         precision = 1.0 / a[1] ** 2 + n / sigma ** 2
         found = ("normal", ((a[0] / a[1] ** 2 + s / sigma ** 2) / precision, 1.0 / math.sqrt(precision)))
+    elif kind == "pareto" and base == "uniform" and prior.parameter == "b" and fixed.get(0) == 0.0:
+        # uniform(0, b): the likelihood b^-n on b >= max x times xm^k/b^(k+1) on b >= xm
+        top = float(np.max(y if w is None else np.asarray(y)[np.asarray(w) > 0]))
+        return _pareto_summary(prior.parameter, (max(a[0], top), a[1] + n), confidence)
     if found is None:
         return None
     return _summary(prior.parameter, *found, confidence)
 
 
-ARG_NAMES = {"beta": ("a", "b"), "gamma": ("shape", "rate"), "normal": ("mu", "sigma")}
+ARG_NAMES = {"beta": ("a", "b"), "gamma": ("shape", "rate"), "normal": ("mu", "sigma"), "pareto": ("xm", "alpha")}
+
+
+def _pareto_summary(parameter, args, confidence):
+    """pareto(m, k): its density is highest at m, its lower end, so the interval is the
+    one-sided highest-density one, [m, m (1 - level)^(-1/k)]."""
+    m, k = args
+    return {"parameter": parameter, "distribution": "pareto", "args": dict(zip(ARG_NAMES["pareto"], args)),
+            "label": f"pareto({m:.10g}, {k:.10g})", "mean": k * m / (k - 1.0) if k > 1.0 else None,
+            "mode": m, "sd": m / (k - 1.0) * math.sqrt(k / (k - 2.0)) if k > 2.0 else None,
+            "ci_lower": m, "ci_upper": m * (1.0 - confidence) ** (-1.0 / k),
+            "interval": "one-sided from the mode, the lower end, where the density is highest (the exact "
+                        "posterior's highest-density interval)"}
 
 
 def _summary(parameter, name, args, confidence):

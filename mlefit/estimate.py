@@ -38,7 +38,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         if interval not in ("bootstrap", "all"):
             return map_fit.fit_map(ml, prior, max_iter, interval, derive)
         from . import map_bootstrap  # the MAP refitted to resamples, beside the Laplace (or profile) intervals
-        map_bootstrap.check(ml, interval)
+        map_bootstrap.check(ml, interval, resample)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
     censoring = sys.modules.get(CENSORING)  # not imported: no Censored data exist

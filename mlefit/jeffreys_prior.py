@@ -25,7 +25,8 @@ information of one observation, for the families where it has a closed form:
 The trigamma ones are mlefit.jeffreys_shapes's (beta's and zero_inflated_poisson's are
 joint: a Joint prior on both parameters). With parameters fixed (--fix) the prior is the
 free ones' own |I|^(1/2) (WHEN_FIXED, PAIR_FIXED where that differs from dropping a
-factor). negative_binomial's is refused: its information in size is an infinite sum.
+factor). negative_binomial's and beta_binomial's information is a sum over the counts
+(mlefit.jeffreys_sums), their prior a Joint of the free parameters.
 
 Most are a product of priors on single parameters, so a tuple of priors.Prior (the
 improper powers as the 'power' shape, t^k), which the MAP fit and the conjugate
@@ -79,11 +80,7 @@ JOINT = {"beta": (("a", "b"), jeffreys_shapes.beta_ab,
                   "sqrt(trigamma(a) trigamma(b) - trigamma(a+b) (trigamma(a) + trigamma(b))), improper"),
          "zero_inflated_poisson": (("pi", "rate"), jeffreys_shapes.zip_pi_rate,
                                    "sqrt((1 - e^-rate (1 + rate)) / (rate (pi + (1 - pi) e^-rate))), improper")}
-WHY_NOT = {"negative_binomial": "its Fisher information in size, trigamma(size) - E[trigamma(size + X)] - "
-                                "mu/(size (size + mu)), is an infinite sum over the counts with no closed form",
-           "beta_binomial": "its Fisher information is a sum over the 0..TRIALS outcomes of trigamma terms, "
-                            "with no closed form",
-           "pareto": "xm is estimated by the sample minimum, where the likelihood is not smooth: it has no "
+WHY_NOT = {           "pareto": "xm is estimated by the sample minimum, where the likelihood is not smooth: it has no "
                      "Fisher information",
            "uniform": "a and b are estimated by the sample extremes, where the likelihood is not smooth: it has "
                       "no Fisher information"}
@@ -110,14 +107,17 @@ class Joint:
     transform: None = None
     smooth: bool = True
     args: tuple = ()
+    note: str = ""  # said beside the fit (how the prior was computed, where that is not exact)
 
     @property
     def parameter(self):
         return ", ".join(self.parameters)
 
     def at(self, theta):
+        values = [float(theta[i]) for i in self.indices]
         try:
-            return self.fn([float(theta[i]) for i in self.indices])[0]
+            value = getattr(self.fn, "value", None)  # the log-density alone, where it is cheaper
+            return value(values) if value is not None else self.fn(values)[0]
         except (ValueError, ZeroDivisionError, OverflowError):
             return -np.inf
 
@@ -145,17 +145,20 @@ def asked(given):
     return len(texts) == 1 and str(texts[0]).strip().lower() == "jeffreys"
 
 
-def priors(family, names, fixed, n):
+def priors(family, names, fixed, n, trials=None):
     """The Jeffreys prior of `family` ('binomial:10') as Priors on its parameters `names`
-    (those in `fixed` left out), or UsageError where mlefit has no closed form for it.
-    n: the rows (total weight)."""
+    (those in `fixed` left out), or UsageError where mlefit has none for it.
+    n: the rows (total weight); trials: beta_binomial's (trials per row, their weights)."""
     base = family.split(":")[0]
+    if base in SUMMED:
+        return _summed(base, names, fixed, trials)
     if base in JOINT:
         return _joint(base, names, fixed)
     if base not in JEFFREYS:
         why = f" ({WHY_NOT[base]})" if base in WHY_NOT else ""
-        raise UsageError(f"--prior jeffreys in fit has a closed form for {', '.join(JEFFREYS)}, {', '.join(JOINT)}, "
-                         f"categorical, not {family}{why}; give PARAM ~ DIST(NUMBERS) priors instead")
+        raise UsageError(f"--prior jeffreys in fit is for {', '.join(JEFFREYS)}, {', '.join(JOINT)}, "
+                         f"{', '.join(SUMMED)}, categorical, not {family}{why}; give PARAM ~ DIST(NUMBERS) "
+                         f"priors instead")
     fixed_names = [p for p in names if list(names).index(p) in fixed]
     table = next((WHEN_FIXED[base, p] for p in fixed_names if (base, p) in WHEN_FIXED), JEFFREYS[base])
     if base == "geometric" and not n > 1:
@@ -186,4 +189,35 @@ def _joint(base, names, fixed):
         c = float(fixed[list(names).index(held[0])])
         return (Prior(other, list(names).index(other), shape, (c,), "jeffreys"),)
     return (Joint(params, indices, f"jeffreys_{base}", fn, density),)
+
+
+# priors whose information is a sum over the counts (mlefit.jeffreys_sums): how they read
+SUMMED = {"negative_binomial": "sqrt(I_size size/(mu (size + mu))), I_size = E[score in size^2] summed over the "
+                               "counts, improper",
+          "beta_binomial": "sqrt(det E[s s']), the scores' outer product summed over y = 0..trials (the rows' "
+                           "average with trials per row), improper"}
+
+
+def _summed(base, names, fixed, trials):
+    """negative_binomial's or beta_binomial's prior, |I|^(1/2) of the free parameters'
+    block, as a Joint (mlefit.jeffreys_sums). trials: (per-row trials, their weights)."""
+    from . import jeffreys_sums
+    free = tuple(i for i in range(len(names)) if i not in fixed)
+    if not free:
+        raise UsageError(f"with its parameters fixed, the {base} family's Jeffreys prior is flat: the MAP "
+                         f"is the MLE; fit without --prior")
+    theta = [float(fixed.get(i, 1.0)) for i in range(len(names))]
+    if base == "negative_binomial":  # its derivatives summed with it
+        fn, how = jeffreys_sums.nb_log_prior_fn(theta, free), "with its gradient and Hessian"
+    else:
+        t, w = trials
+        fn = jeffreys_sums.log_prior_fn(lambda a, b: jeffreys_sums.bb_information(a, b, t, w), theta, free)
+        how = "its gradient and Hessian by finite differences"
+    density = SUMMED[base] if len(free) == len(names) else (
+        f"sqrt(I_{names[free[0]]}), summed as for the joint prior, {names[1 - free[0]]} fixed, improper")
+    note = (f"Jeffreys' prior: its information summed over the counts (to rounding), {how} "
+            f"(docs/priors.md#jeffreys-prior---prior-jeffreys)")
+    if base == "negative_binomial" and free == (1,):  # I_mu = size/(mu (size + mu)): no sum
+        density, note = "sqrt(size/(mu (size + mu))), size fixed, improper", ""
+    return (Joint(tuple(names[i] for i in free), free, f"jeffreys_{base}", fn, density, note=note),)
 

@@ -3,32 +3,66 @@ refitted to each resample, its percentile intervals. The resamples are the ML bo
 (mlefit.resample): rows drawn with replacement (nonparametric), or values drawn from the
 fitted distribution at the MAP (parametric). Each resample's MLE is found as the ML
 bootstrap finds it and the MAP refitted from it by mlefit.map_fit, the same prior
-counted once per resample. These are intervals of the MAP estimator's sampling
-distribution (frequentist), not credible intervals: the output says so."""
+counted once per resample. Censored rows are resampled with their bounds (nonparametric
+only); a dirichlet prior's resamples keep every label (a lost one counts 0) and take the
+dirichlet posterior's mode in closed form. These are intervals of the MAP estimator's
+sampling distribution (frequentist), not credible intervals: the output says so."""
 from dataclasses import replace
 
 import numpy as np
 
 from . import resample as rs
-from .errors import UsageError
+from .errors import DataError, UsageError
 from .result import Interval
 
 
-def check(result, interval):
-    """UsageError where the MAP bootstrap is not defined: a categorical fit (a resample
-    may lose a label, and with it a parameter) and censored rows."""
+def check(result, interval, kind="nonparametric"):
+    """UsageError where the MAP bootstrap is not defined: a prior on normal_mixture, and a
+    parametric one of censored rows (it would need the censoring mechanism)."""
     if interval not in ("bootstrap", "all"):
         return
-    if result.censoring is not None:
-        raise UsageError("--interval bootstrap/all with a prior is for values seen exactly; with censored rows use "
-                         "--interval profile (the profile log-posterior)")
+    if result.censoring is not None and kind == "parametric":
+        raise UsageError("a parametric bootstrap would need the censoring mechanism, which the data do not "
+                         "give; use --resample nonparametric (rows resampled with their censoring)")
     if result.fitted is not None and result.fitted.family.name.startswith("normal_mixture"):
         raise UsageError("--interval bootstrap/all does not go with a prior on normal_mixture yet (each resample "
                          "would need the MAP-EM search from its many starts); its intervals are the Laplace "
                          "approximation's")
-    if result.fitted is not None and result.fitted.family.spec.support == "labels":
-        raise UsageError("--interval bootstrap/all does not go with a dirichlet prior: a resample may lose a "
-                         "label and with it a probability; the exact posterior's intervals are reported")
+
+
+def _dirichlet_estimates(ml, given, samples, kind, rng, map_theta, on_step):
+    """(thetas, failed) of a dirichlet prior on categorical p: each resample's label counts
+    (every label of the fit, those the resample lost at 0) and its MAP in closed form, the
+    mode of dirichlet(counts + a). Nonparametric: the rows drawn as the ML bootstrap draws
+    them; parametric: multinomial(n, p at the MAP) counts."""
+    from . import dirichlet_prior
+
+    f = ml.fitted
+    labels = f.stats.labels
+    a = np.asarray(dirichlet_prior.concentrations(given, labels)[0])
+    where = {label: k for k, label in enumerate(labels)}
+    if kind == "parametric":
+        n = int(round(float(np.sum(f.stats.counts))))
+        p = np.asarray(map_theta, dtype=np.float64)
+        draw = lambda rng: rng.multinomial(n, p / p.sum()).astype(np.float64)  # noqa: E731
+    else:
+        rows = rs._nonparametric(f)
+
+        def draw(rng):
+            _, xb, wb = rows(rng)
+            st = f.family.stats(xb, wb)
+            counts = np.zeros(len(labels))
+            counts[[where[label] for label in st.labels]] = st.counts
+            return counts
+    thetas, failed = [], 0
+    for _ in range(samples):
+        try:
+            thetas.append(dirichlet_prior.mode(draw(rng) + a)[0])
+        except DataError:  # no single mode (every count + a_k at most 1)
+            failed += 1
+        if on_step is not None:
+            on_step()
+    return np.array(thetas, dtype=np.float64).reshape(len(thetas), len(labels)), failed
 
 
 def estimates(ml, given, samples, kind, seed, max_iter, map_theta, on_step=None):
@@ -37,11 +71,13 @@ def estimates(ml, given, samples, kind, seed, max_iter, map_theta, on_step=None)
     from .map_fit import fit_map
 
     fitted = ml.fitted
+    rng = rs.seed_for(seed, f"{fitted.family.name}/{kind}/map")
+    if fitted.family.spec.support == "labels":
+        return _dirichlet_estimates(ml, given, samples, kind, rng, map_theta, on_step)
     if kind == "parametric":
         draw = rs._parametric(replace(fitted, theta=tuple(map_theta)))
     else:
-        draw = rs._nonparametric(fitted)
-    rng = rs.seed_for(seed, f"{fitted.family.name}/{kind}/map")
+        draw = rs._nonparametric(fitted)  # censored rows: each with its bounds (resample._record_rows)
     thetas, failed = [], 0
     for _ in range(samples):
         fitted_b, xb, wb = draw(rng)

@@ -69,7 +69,9 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
             raise UsageError("--prior jeffreys is the family's Jeffreys prior for values seen exactly; with "
                              "censored rows the information, and so the prior, depends on the censoring: give "
                              "PARAM ~ DIST(NUMBERS) priors")
-        priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n)
+        per_row = fam.spec.shape is not None and not shapes  # beta_binomial's trials per row, or TRIALS
+        trials = (f.stats.t, f.stats.c) if per_row else (np.asarray(shapes[:1] or [0.0]), np.ones(1))
+        priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n, trials)
     else:
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
     held = {i: float(g(f.x, f.w)) for i, g in dens.extreme.items() if i not in f.fixed}
@@ -153,6 +155,7 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     notes = [n for n in result.notes] + notes + [
         f"MAP (maximum a posteriori) with the prior {', '.join(p.said() for p in priors)}: "
         f"the MLE moved {shrink}", NO_CRITERIA]
+    notes += [p.note for p in priors if getattr(p, "note", "")]
     if jeffreys_prior.asked(given) and fam.name in jeffreys_prior.UNBOUNDED:
         notes.append(f"the MAP is a local mode: {jeffreys_prior.UNBOUNDED[fam.name]}")
     if censored and result.censoring.get("fitted_median") is not None:  # the median at the MAP, not the MLE
@@ -184,7 +187,8 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
                                f"e.g. 'rate ~ gamma(2, 1)'", out)
     if not found.converged:
         raise ConvergenceError(f"the MAP fit did not converge ({found.message}): the log-posterior may keep "
-                               f"rising toward the edge of a parameter's range (a flat or uniform prior there); "
+                               f"rising toward the edge of a parameter's range or of a uniform or pareto prior's "
+                               f"support (a flat prior there); "
                                f"use a prior that pulls away from the edge, or a larger --max-iter", out)
     return out
 
@@ -316,6 +320,8 @@ def _start(theta, domains, priors, n):
     for p in priors:
         if p.distribution == "uniform" and not math.isfinite(p.logpdf(out[p.index])):
             out[p.index] = 0.5 * (p.args[0] + p.args[1])
+        if p.distribution == "pareto" and not math.isfinite(p.logpdf(out[p.index])):  # below its xm: inside its support
+            out[p.index] = p.args[0] * 1.5 if p.transform is None else math.exp(p.args[0] + 0.5)
     return out
 
 

@@ -70,6 +70,22 @@ class MixturePrior:
             h[:, 0] = -(self.alpha - 1.0) / p[:, 0] ** 2
         return g, h
 
+    def on_edges(self, p):
+        """{index in theta (K x 3, row by row): the end} of the mus and sigmas that sit on an
+        end of their uniform or pareto prior's support (the MAP there is not a peak)."""
+        out = {}
+        for col, prior in ((1, self.mu), (2, self.sigma)):
+            if prior is None or prior.distribution not in ("uniform", "pareto"):
+                continue
+            ends = prior.args[:2] if prior.distribution == "uniform" else prior.args[:1]
+            if prior.transform == "log":
+                ends = [math.exp(e) for e in ends]
+            for j, v in enumerate(p[:, col]):
+                hit = [e for e in ends if abs(v - e) <= 1e-9 * max(abs(e), 1e-300)]
+                if hit:
+                    out[3 * j + col] = hit[0]
+        return out
+
     def defends(self):
         """Whether sigma's prior density falls faster than any power of sigma at 0 (then
         no spike, sigma -> 0 on a value, is a maximum of the posterior)."""
@@ -305,6 +321,22 @@ def estimate(s, mp, mle, controls_max_iter):
                            starts=len(starts), spikes=spikes, floor=floor)
 
 
+def _covariance(info, k, edges):
+    """The Laplace covariance of all 3K parameters from the information over the 3K - 1
+    free ones (w[K] = 1 - the others), the parameters on an edge of their prior's support
+    held (left out of the information; rows and columns of 0)."""
+    last = 3 * (k - 1)
+    free = [i for i in range(3 * k) if i != last]
+    keep = [n for n, i in enumerate(free) if i not in edges]
+    inv = inference.scaled_inverse(info[np.ix_(keep, keep)])
+    if inv is None:
+        return None
+    full = np.zeros((len(free), len(free)))
+    full[np.ix_(keep, keep)] = inv
+    a = em.free_map(k)
+    return a @ full @ a.T
+
+
 def fit_map(result, given):
     """The MAP fit of normal_mixture:K (the ML result `result`) for the priors `given`."""
     from dataclasses import replace
@@ -323,9 +355,8 @@ def fit_map(result, given):
     y, c = s.centre + s.scale * s.y, s.counts
     loglik = em.loglik_inside(y, c, p)
     lp = mp.log_prior(p)
-    a = em.free_map(k)
-    inv = inference.scaled_inverse(found.info)
-    cov = None if inv is None else a @ inv @ a.T
+    edges = mp.on_edges(p)  # {theta index: the prior's end it sits on}
+    cov = _covariance(found.info, k, edges)
     z = inference.z_value(f.confidence)
     parameters = []
     for i, (old, t) in enumerate(zip(result.parameters, theta)):
@@ -334,6 +365,11 @@ def fit_map(result, given):
         if k == 1 and i == 0:
             parameters.append(ParameterEstimate(old.name, 1.0, None, 1.0, 1.0, "exact",
                                                 "one component: its weight is 1 by construction"))
+            continue
+        if i in edges:
+            parameters.append(ParameterEstimate(old.name, t, None, None, None, "none",
+                                                f"on the edge of its prior's support ({edges[i]:.10g}), where the "
+                                                f"log-posterior does not peak: no Laplace SE or interval"))
             continue
         if se is None:
             parameters.append(ParameterEstimate(old.name, t, None, None, None, "none", "no curvature here"))
@@ -351,6 +387,10 @@ def fit_map(result, given):
         notes += list(degenerate(s, theta))
     moved = "" if mle is None else ": the MLE moved " + "; ".join(
         f"{n} {mle[n]:.6g} -> {t:.6g}" for n, t in zip(mle, theta) if not (k == 1 and n == "w[1]"))
+    if edges:
+        names = ", ".join(result.parameters[i].name for i in sorted(edges))
+        notes.append(f"the other parameters' Laplace intervals are given {names} held at the edge of the "
+                     f"prior's support")
     notes += [f"MAP (maximum a posteriori) with the exchangeable prior {mp.said()} on every component alike (the "
               f"posterior is the same under any relabelling; components reported in increasing mu){moved}",
               f"intervals are credible intervals: {LAPLACE} over the {3 * k - 1} free parameters (w[{k}] = 1 - "

@@ -14,7 +14,7 @@ from .errors import UsageError, plain
 
 LOG_2PI = math.log(2.0 * math.pi)
 # the support of each prior: the parameter domains (families.catalog) it fits
-REAL, POSITIVE, UNIT, INTERVAL = "real", "positive", "unit", "interval"
+REAL, POSITIVE, UNIT, INTERVAL, ABOVE = "real", "positive", "unit", "interval", "above"  # above: [xm, inf)
 
 
 def _normal(t, mu, sigma):
@@ -41,6 +41,14 @@ def _cauchy(t, mu, sigma):
 
 def _uniform(t, a, b):
     return (-math.log(b - a) if a <= t <= b else -math.inf), 0.0, 0.0
+
+
+def _pareto(t, xm, alpha):
+    """alpha xm^alpha / t^(alpha + 1) on t >= xm (uniform(0, b)'s conjugate prior on b)."""
+    if not t >= xm:
+        return -math.inf, 0.0, 0.0
+    return math.log(alpha) + alpha * math.log(xm) - (alpha + 1.0) * math.log(t), -(alpha + 1.0) / t, \
+        (alpha + 1.0) / t ** 2
 
 
 def _gamma(t, shape, rate):
@@ -104,6 +112,7 @@ DISTRIBUTIONS = {
     "half_normal": Shape(("sigma",), POSITIVE, "positive", _half_normal),
     "half_cauchy": Shape(("scale",), POSITIVE, "positive", _half_cauchy),
     "beta": Shape(("a", "b"), UNIT, "positive", _beta),
+    "pareto": Shape(("xm", "alpha"), ABOVE, "positive", _pareto),
 }
 # improper priors, not for users to write: Jeffreys' priors of fit (mlefit.jeffreys_prior)
 # that are a power of the parameter, t^k
@@ -131,8 +140,8 @@ IMPROPER_TEXT = {"gamma_shape": "sqrt({t} trigamma({t}) - 1)", "trigamma": "sqrt
 ALIASES = {"gaussian": "normal", "double_exponential": "laplace", "t": "student_t", "halfnormal": "half_normal",
            "halfcauchy": "half_cauchy", "invgamma": "inverse_gamma", "inv_gamma": "inverse_gamma"}
 FOR_DOMAIN = {REAL: "normal, student_t, cauchy, laplace or uniform(a, b)",
-              POSITIVE: "gamma, lognormal, half_normal, half_cauchy, exponential, inverse_gamma or uniform(a, b) "
-                        "with a >= 0",
+              POSITIVE: "gamma, lognormal, half_normal, half_cauchy, exponential, inverse_gamma, pareto(xm, alpha) "
+                        "or uniform(a, b) with a >= 0",
               UNIT: "beta or uniform(a, b) with 0 <= a < b <= 1"}
 DOMAIN_TEXT = {REAL: "takes any real value", POSITIVE: "is positive", UNIT: "is a probability, in (0, 1)"}
 EXAMPLE = "'p ~ beta(2, 2)'"
@@ -345,6 +354,11 @@ def _check_support(name, shape, args, param, domain, shown, suggest=FOR_DOMAIN):
         if args[0] < lo or args[1] > hi:
             raise UsageError(f"uniform({args[0]:.10g}, {args[1]:.10g}) reaches outside the values {param} can "
                              f"take ({param} {DOMAIN_TEXT[domain]}) in '{shown}'; keep a and b within them")
+        return
+    if shape.support == ABOVE:  # [xm, inf), xm > 0: inside a positive or real parameter's range
+        if domain == UNIT:
+            raise UsageError(f"a {name} prior reaches above 1, but {param} {DOMAIN_TEXT[domain]} (in '{shown}'); "
+                             f"use {FOR_DOMAIN[domain]}")
         return
     if shape.support == domain:
         return

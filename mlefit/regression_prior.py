@@ -18,7 +18,7 @@ from .errors import UsageError, plain
 from .maximize import Point
 from .priors import parse_all
 
-NOT_ON_COEFFICIENTS = ("uniform",)
+NOT_ON_COEFFICIENTS = ("uniform", "pareto")
 ON_COEFFICIENTS = {"real": "normal (ridge), laplace (lasso), student_t or cauchy"}
 
 
@@ -116,9 +116,9 @@ def resolve(texts, penalty, names, n, family_params=(), terms=None, family_domai
                        suggest=ON_COEFFICIENTS)
     for p in parsed:
         if p.distribution in NOT_ON_COEFFICIENTS:
+            flat = "; inside them it is flat, the MLE: drop the prior" if p.distribution == "uniform" else ""
             raise UsageError(f"a {p.distribution} prior on coefficients is not supported (its edges are kinks "
-                             f"the MAP may sit on; inside them it is flat, the MLE: drop the prior); use "
-                             f"{ON_COEFFICIENTS['real']}")
+                             f"the MAP may sit on{flat}); use {ON_COEFFICIENTS['real']}")
     by_name = {p.parameter: p for p in parsed}
     out = []
     for j, name in enumerate(names):

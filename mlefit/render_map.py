@@ -25,9 +25,15 @@ def map_rows(table, d):
     elif post:
         table.add_row("posterior", f"{post['parameter']} ~ {post['label']} exactly (conjugate): mean "
                                    f"{fmt(post['mean'])}, mode {fmt(post['mode'])}, sd {fmt(post['sd'])}, "
-                                   f"{percent(d['confidence'])} equal-tailed {fmt(post['ci_lower'])} - "
+                                   f"{percent(d['confidence'])} {_shape(post)} {fmt(post['ci_lower'])} - "
                                    f"{fmt(post['ci_upper'])}")
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")
+
+
+def _shape(post):
+    """How the exact posterior's interval is placed: equal-tailed, or one-sided from a mode
+    at its lower end (pareto's)."""
+    return "one-sided (from the mode)" if post["interval"].startswith("one-sided") else "equal-tailed"
 
 
 def said(p):

@@ -178,3 +178,36 @@ def test_cli_json_for_a_bound_prior():
     assert d["parameters"] == json.loads(json.dumps(want["parameters"]))
     assert d["parameters"][0]["intervals"]["exact"]["method"].startswith("equal-tailed, exact quantiles")
     assert any("support bound" in n for n in d["notes"])
+
+
+# uniform(0, b) with b ~ pareto(x0, k) is conjugate: the posterior is pareto(max(x0, max x), k + n)
+@pytest.mark.parametrize("x0", [2.0, 5.0])
+def test_uniform_b_with_a_pareto_prior_is_the_exact_pareto_posterior(x0):
+    r = mlefit.fit(list(UNIFORM), "uniform", fix={"a": 0.0}, prior=f"b ~ pareto({x0}, 2)")
+    m, k = max(x0, UNIFORM.max()), 2 + len(UNIFORM)
+    post = r.to_dict()["posterior"]
+    assert (post["distribution"], post["args"]) == ("pareto", {"xm": m, "alpha": k})
+    want = stats.pareto(k, scale=m)
+    assert (post["mode"], post["mean"], post["sd"]) == pytest.approx((m, want.mean(), want.std()), rel=1e-12)
+    assert (post["ci_lower"], post["ci_upper"]) == pytest.approx((m, want.ppf(0.95)), rel=1e-12)
+    b = r.parameters[1]  # the MAP, and its interval by bound_prior's numerical integration: the same
+    assert b.estimate == m and (b.ci_lower, b.ci_upper) == pytest.approx((m, want.ppf(0.95)), rel=1e-8)
+    assert r.log_prior == pytest.approx(stats.pareto(2, scale=x0).logpdf(m), rel=1e-12)
+
+
+def test_a_pareto_prior_on_b_with_a_free_against_scipy_optimize():
+    prior = stats.pareto(3.0, scale=4.5)  # mass above the maximum only: b is pulled to 4.5 at least
+    r = mlefit.fit(list(UNIFORM), "uniform", prior=["b ~ pareto(4.5, 3)", "a ~ normal(0, 0.5)"])
+
+    def log_post(a, b):
+        if not (a <= UNIFORM.min() and b >= UNIFORM.max()):
+            return -np.inf
+        return -len(UNIFORM) * math.log(b - a) + prior.logpdf(b) + stats.norm(0, 0.5).logpdf(a)
+    best, _ = _best_by_scipy(log_post, [(UNIFORM.min() - 0.1, 4.6), (0.0, 5.0), (-0.5, 4.5)])
+    assert (r.estimates["a"], r.estimates["b"]) == pytest.approx(tuple(best), rel=1e-6)
+    assert r.estimates["b"] == 4.5  # the prior's lower end, above the maximum
+
+
+def test_a_pareto_prior_on_a_probability_is_refused():
+    with pytest.raises(UsageError, match="a pareto prior reaches above 1, but p is a probability"):
+        mlefit.fit([0, 1, 1], "bernoulli", prior="p ~ pareto(0.5, 2)")

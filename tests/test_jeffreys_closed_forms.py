@@ -203,11 +203,6 @@ def _run(*args, data="x\n1\n2\n4\n3\n"):
     return CliRunner().invoke(cli, ["fit", "-", *args], input=data)
 
 
-def test_negative_binomial_says_its_information_has_no_closed_form():
-    out = _run("-d", "negative_binomial", "--prior", "jeffreys", data="x\n0\n0\n5\n1\n9\n0\n2\n")
-    assert out.exit_code == 2 and "is an infinite sum over the counts with no closed form" in out.output
-
-
 @pytest.mark.parametrize("family,fix,other", [("beta", {"b": 2.0}, "a"), ("beta", {"a": 0.7}, "b"),
                                                ("zero_inflated_poisson", {"rate": 2.0}, "pi"),
                                                ("zero_inflated_poisson", {"pi": 0.3}, "rate")])

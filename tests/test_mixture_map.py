@@ -79,6 +79,22 @@ def test_map_em_equals_scipy_on_the_written_out_log_posterior(given, ref):
     assert all(p.se is not None and p.interval == "laplace" for p in r.parameters)
 
 
+def _numeric_hessian(f, x):
+    """The Hessian of f at x by central differences."""
+    k = len(x)
+    h = np.zeros((k, k))
+    eps = 1e-4 * np.maximum(np.abs(x), 0.1)
+    for i in range(k):
+        for j in range(k):
+            def at(di, dj):
+                v = x.copy()
+                v[i] += di * eps[i]
+                v[j] += dj * eps[j]
+                return f(v)
+            h[i, j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * eps[i] * eps[j])
+    return h
+
+
 def test_the_laplace_standard_errors_are_the_log_posteriors_curvature():
     given, ref = CASES[0]
     r = mlefit.fit(TWO, "normal_mixture:2", prior=given)
@@ -88,17 +104,7 @@ def test_the_laplace_standard_errors_are_the_log_posteriors_curvature():
     def f(v):
         w1, m1, s1, m2, s2 = v
         return _log_posterior(TWO, [w1, 1 - w1], [m1, m2], [s1, s2], **ref)
-    h = np.zeros((5, 5))
-    eps = 1e-4 * np.maximum(np.abs(free), 0.1)
-    for i in range(5):
-        for j in range(5):
-            def at(di, dj):
-                v = free.copy()
-                v[i] += di * eps[i]
-                v[j] += dj * eps[j]
-                return f(v)
-            h[i, j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * eps[i] * eps[j])
-    se = np.sqrt(np.diag(np.linalg.inv(-h)))
+    se = np.sqrt(np.diag(np.linalg.inv(-_numeric_hessian(f, free))))
     got = [p.se for p in r.parameters]
     assert np.delete(got, 3) == pytest.approx(se, rel=1e-4)
     assert got[3] == pytest.approx(got[0], rel=1e-12)
@@ -168,3 +174,28 @@ def test_one_component_is_the_normal_map():
     assert one.estimates["sigma[1]"] == pytest.approx(normal.estimates["sigma"], rel=1e-9)
     assert one.parameters[1].se == pytest.approx(normal.parameters[0].se, rel=1e-6)
     assert one.log_posterior == pytest.approx(normal.log_posterior, rel=1e-12)
+
+
+def test_a_sigma_on_the_edge_of_a_uniform_prior_has_no_laplace_se():
+    """sigma ~ uniform(0.8, 5) with one component's sigma near 0.7: its MAP is the edge 0.8,
+    where the log-posterior does not peak (no SE); the MAP equals L-BFGS-B's on the
+    written-out log-posterior with sigma bounded, and the others' SEs are the curvature of
+    the log-posterior with that sigma held."""
+    r = mlefit.fit(TWO, "normal_mixture:2", prior="sigma ~ uniform(0.8, 5)")
+    theta = np.array(list(r.estimates.values()))
+    assert theta[5] == pytest.approx(0.8, abs=1e-12) and r.parameters[5].se is None
+    assert any("given sigma[2] held at the edge" in n for n in r.notes)
+
+    def f(v):  # w1, mu1, s1, mu2, s2
+        w1, m1, s1, m2, s2 = v
+        return _log_posterior(TWO, [w1, 1 - w1], [m1, m2], [s1, s2], sigma_prior=stats.uniform(0.8, 4.2))
+    bounds = [(1e-6, 1 - 1e-6), (None, None), (0.8, 5), (None, None), (0.8, 5)]
+    runs = [optimize.minimize(lambda v: -f(v), x0, method="L-BFGS-B", bounds=bounds,
+                              options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
+            for x0 in ([0.5, -2, 1, 3, 1], [0.6, -1, 2, 2, 2], np.delete(theta, 3) + 0.01)]
+    best = min(runs, key=lambda q: q.fun)
+    assert np.delete(theta, 3) == pytest.approx(best.x, rel=1e-6, abs=1e-7)
+    free = np.delete(theta, [3, 5])  # w1, mu1, s1, mu2 with s2 held at 0.8
+    g = lambda v: f([v[0], v[1], v[2], v[3], 0.8])  # noqa: E731
+    se = np.sqrt(np.diag(np.linalg.inv(-_numeric_hessian(g, free))))
+    assert [r.parameters[i].se for i in (0, 1, 2, 4)] == pytest.approx(se, rel=1e-4)

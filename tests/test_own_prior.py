@@ -46,7 +46,7 @@ def test_a_beta_prior_on_a_probability_gives_the_conjugate_mode():
 
 
 def test_jeffreys_is_refused_naming_why():
-    with pytest.raises(UsageError, match="jeffreys in fit has a closed form for .*not logpdf"):
+    with pytest.raises(UsageError, match="jeffreys in fit is for .*not logpdf"):
         own_model.fit(data(), weibull_model(), prior=["jeffreys"])
 
 

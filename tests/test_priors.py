@@ -28,13 +28,15 @@ SCIPY = {  # each prior as scipy.stats writes it
     "half_normal": lambda s: stats.halfnorm(scale=s),
     "half_cauchy": lambda s: stats.halfcauchy(scale=s),
     "beta": lambda a, b: stats.beta(a, b),
+    "pareto": lambda xm, a: stats.pareto(a, scale=xm),
 }
 CASES = {"normal": ((0.3, 1.7), (-1.0, 0.2, 2.5)), "laplace": ((0.3, 1.7), (-1.0, 0.9, 2.5)),
          "student_t": ((3.5, 0.3, 1.7), (-1.0, 0.2, 2.5)), "cauchy": ((0.3, 1.7), (-1.0, 0.2, 2.5)),
          "uniform": ((-2.0, 3.0), (-1.0, 0.2, 2.5)), "gamma": ((2.5, 1.5), (0.3, 1.0, 4.0)),
          "inverse_gamma": ((2.5, 1.5), (0.3, 1.0, 4.0)), "exponential": ((1.5,), (0.3, 1.0, 4.0)),
          "lognormal": ((0.2, 0.7), (0.3, 1.0, 4.0)), "half_normal": ((1.5,), (0.3, 1.0, 4.0)),
-         "half_cauchy": ((1.5,), (0.3, 1.0, 4.0)), "beta": ((2.5, 1.5), (0.1, 0.5, 0.93))}
+         "half_cauchy": ((1.5,), (0.3, 1.0, 4.0)), "beta": ((2.5, 1.5), (0.1, 0.5, 0.93)),
+         "pareto": ((0.8, 2.5), (0.9, 1.0, 4.0))}
 
 
 def _prior(name, args):
@@ -649,3 +651,12 @@ def test_pytorch_weight_decay_is_the_l2_penalty_of_the_conversion_table(loss):
         r = mlefit.regress(_columns(X, y, names, "y"), "y", list(names), dist="normal", fix={"sigma": s},
                            penalty=f"l2:{wd / (2 * s * s)!r}")
     assert _coefs(r, names) == pytest.approx(list(want), abs=1e-8)
+
+
+def test_a_pareto_prior_is_refused_on_coefficients():
+    """pareto(xm, alpha) (support [xm, inf)) is refused on coefficients, like uniform (its
+    edge is a kink the MAP may sit on)."""
+    x = [0.1, 0.5, 0.2, 0.9, 1.3, 0.7]
+    y = [1.0, 2.0, 3.0, 4.0, 5.0, 3.5]
+    with pytest.raises(UsageError, match="a pareto prior on coefficients is not supported"):
+        mlefit.regress({"y": y, "x": x}, "y", ["x"], dist="normal", prior="coef ~ pareto(1, 2)")
