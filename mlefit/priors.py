@@ -358,7 +358,7 @@ def _check_support(name, shape, args, param, domain, shown, suggest=FOR_DOMAIN):
     if shape.support == ABOVE:  # [xm, inf), xm > 0: inside a positive or real parameter's range
         if domain == UNIT:
             raise UsageError(f"a {name} prior reaches above 1, but {param} {DOMAIN_TEXT[domain]} (in '{shown}'); "
-                             f"use {FOR_DOMAIN[domain]}")
+                             f"use {suggest[domain]}")
         return
     if shape.support == domain:
         return
