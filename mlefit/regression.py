@@ -65,6 +65,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if folds is not None:
         from .folds import check
         check(folds, d.y.size)
+    indexed = hasattr(d.X, "codes")  # a many-level factor held as level indices (mlefit.indexed_regress)
+    if indexed:
+        from .indexed_regress import refuse
+        refuse(name, d, interval, prior, penalty, folds)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
@@ -96,7 +100,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
-    if name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
+    if name in ("bernoulli", "binomial") and not every and not indexed:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
@@ -107,6 +111,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                          "censoring mechanism); drop --information expected")
     if information == "expected" and name != "categorical":  # softmax: its link is canonical
         from .linear_model import expected_covariance
+        if indexed:
+            from .indexed_regress import expected_covariance
         expected = expected_covariance(fit)
         if expected is None:
             raise UsageError(f"the {name} family has no closed-form expected information here; "
@@ -145,7 +151,11 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     k = len(fit.names)
     result = replace(result, model={"family": result.family, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
-                                    "covariance": None if cov is None else _saved(cov[:k, :k])})
+                                    "covariance": None if cov is None else cov.saved() if indexed
+                                    else _saved(cov[:k, :k])})
+    if indexed:
+        from .indexed_regress import labelled
+        result = labelled(result, d.X)
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
@@ -171,6 +181,10 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
     if name in LP_FAMILIES:
         return quantile_regress.fit(name, d.y, d.X, d.names, quantile_regress.tau_of(name, d.shapes), w=d.w,
                                     offset=d.offset, intercept=intercept)
+    if hasattr(d.X, "codes"):
+        from .indexed_regress import fit
+        return fit(dens, d.y, d.X, target=target, link=link, w=d.w, shapes=d.shapes, offset=d.offset, fixed=fixed,
+                   max_iter=max_iter)
     if d.censored is not None:
         from . import censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -270,6 +284,7 @@ def _covariance(fit, d, robust, cluster, notes):
     if not robust and cluster is None:
         return fit.covariance, "wald"
     from .linear_model import sandwich
+    sandwich = getattr(fit.objective, "sandwich", sandwich)  # level indices: in blocks (mlefit.indexed_fit)
     if cluster is None:
         notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
         return sandwich(fit, d.w), "wald, sandwich"

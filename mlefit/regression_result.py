@@ -85,6 +85,9 @@ class RegressionResult:
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
     model: dict | None = field(default=None, repr=False, compare=False)
+    # factors held as level indices (mlefit.indexed_design): {"term", "variable", "levels",
+    # "coefficients", "reference"} each; the table shows each on one line
+    factors: tuple = ()
 
     @property
     def n_dropped(self):
@@ -145,4 +148,5 @@ class RegressionResult:
             "notes": list(self.notes),
             **({} if self.censoring is None else {"censoring": dict(self.censoring)}),
             **({} if self.held_out is None else {"held_out": self.held_out}),
+            **({"indexed_factors": [dict(f) for f in self.factors]} if self.factors else {}),
         })

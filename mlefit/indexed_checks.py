@@ -1,0 +1,75 @@
+"""The refusals of a design with a factor held as level indices (mlefit.indexed_design):
+rank (a dense column that the levels reproduce, as a covariate constant within each
+level), and levels whose coefficient has no finite maximum likelihood estimate (every
+count 0, every trial failed or succeeded, or no row of positive weight)."""
+import numpy as np
+
+from .errors import DataError, plain
+
+SHOWN = 5  # levels named in a message
+
+
+def check_design(table, design, check_rank, aliased):
+    """Refuse too few rows or an aliased column: the dense block's own rank (check_rank),
+    then with the levels, by the gram of the dense columns left once each level's mean is
+    taken out: Xd'Xd - B D^-1 B' (B: the columns' sums by level, D: the rows per level)."""
+    n, p = design.shape
+    if n <= p:
+        raise DataError(f"{n} rows for {p} coefficients: the model needs more rows than coefficients")
+    Xd, names = design.dense, design.dense_names
+    if not names:
+        return
+    check_rank(Xd, names)
+    gram = Xd.T @ Xd
+    counts = design.level_sums(np.ones(n))
+    sums = np.stack([design.level_sums(Xd[:, j]) for j in range(Xd.shape[1])])
+    within = gram - (sums / counts) @ sums.T
+    scale = np.sqrt(np.diag(gram))
+    aliased(within / np.outer(scale, scale), names, f"the levels of {design.term}")
+
+
+def check_levels(design, name, y, w=None, trials=None):
+    """Refuse levels whose coefficient runs to infinity: no row of positive weight; for the
+    count families every count 0; for bernoulli and binomial every response 0 or every one
+    at its top (1, or the trials)."""
+    levels = design.levels[1:] if design.reference else design.levels
+    ww = np.ones(y.size) if w is None else w
+    weight = design.level_sums(ww)
+    _refuse(design, levels, weight <= 0, "no row of positive weight",
+            "nothing estimates their coefficients", "drop the level's rows or give them weight")
+    if name not in ("poisson", "negative_binomial", "bernoulli", "binomial"):
+        return
+    total = design.level_sums(ww * y)
+    counts = "only zero counts" if name in ("poisson", "negative_binomial") else "only responses of 0"
+    _refuse(design, levels, total <= 0, counts, "-inf", "drop those rows or merge the level with another")
+    if name in ("bernoulli", "binomial"):
+        top = ww * (1.0 if trials is None else trials)
+        _refuse(design, levels, total >= design.level_sums(top),
+                "only responses of 1" if name == "bernoulli" else "every trial a success", "+inf",
+                "drop those rows or merge the level with another")
+    if design.reference:
+        ref = design.codes == design.size
+        used = ref & (ww > 0)
+        edge = (not np.any(used) or np.all(y[used] == 0) or
+                (name in ("bernoulli", "binomial") and np.all(y[used] == (1.0 if trials is None else trials[used]))))
+        if edge:
+            raise DataError(f"the reference level '{plain(str(design.levels[0]))}' of {design.term} has "
+                            f"{'no row of positive weight' if not np.any(used) else 'only responses at an edge'}: "
+                            f"the intercept's maximum likelihood estimate is infinite; drop those rows or merge "
+                            f"the level with another")
+
+
+def _refuse(design, levels, bad, what, estimate, fix):
+    where = np.flatnonzero(bad)
+    if not where.size:
+        return
+    shown = ", ".join(f"'{plain(str(levels[i]))}'" for i in where[:SHOWN]) + (", ..." if where.size > SHOWN else "")
+    many = where.size > 1
+    if estimate in ("-inf", "+inf"):
+        whose = "their coefficients'" if many else "its coefficient's"
+        why = (f"{whose} maximum likelihood estimate is {estimate} "
+               f"(the likelihood keeps rising as {'they go' if many else 'it goes'} there)")
+    else:
+        why = estimate
+    raise DataError(f"{where.size} level{'s' if many else ''} of {design.term} ({shown}) "
+                    f"{'have' if many else 'has'} {what}: {why}; {fix}")
