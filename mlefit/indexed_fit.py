@@ -161,8 +161,12 @@ def newton(objective, vec0, max_iter=100):
         direction[a], direction[lv] = s_a, s_d
         if definite and (lam2 <= 1e-24 or 0.5 * lam2 <= 8.0 * EPS * (abs(bl.value) + 1.0)):
             vec = vec + direction
-            return Found(vec, objective.value(vec), objective.blocks(vec), it, True, "")
-        t = 1.0
+            return Found(vec, *_value_blocks(objective, vec), it, True, "")
+        full = objective.blocks(vec + direction)  # the full step is taken most often: its blocks at once
+        if math.isfinite(full.value) and full.value >= bl.value + 1e-4 * lam2:
+            vec, bl = vec + direction, full
+            continue
+        t = 0.5
         for _ in range(60):
             trial = vec + t * direction
             v = objective.value(trial)
@@ -175,6 +179,11 @@ def newton(objective, vec0, max_iter=100):
         bl = objective.blocks(vec)
     return Found(vec, bl.value, bl, max_iter, False,
                  f"no convergence in {max_iter} iterations (Newton decrement {lam2:.3g})")
+
+
+def _value_blocks(objective, vec):
+    bl = objective.blocks(vec)
+    return bl.value, bl
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def refuse(name, d, interval, prior, penalty, folds):
                          f"take yet; use fewer levels")
     from .indexed_checks import check_levels
     check_levels(d.X, name, d.y, d.w, d.shapes[0] if name == "binomial" else None)
-    given = [o for o, on in (("--interval profile", interval == "profile"), ("--prior", bool(prior)),
+    given = [o for o, on in ((f"--interval {interval}", interval != "wald"), ("--prior", bool(prior)),
                              ("--penalty", bool(penalty)), ("--folds", folds is not None)) if on]
     if given:
         raise UsageError(f"{' and '.join(given)} {'does' if len(given) == 1 else 'do'} not go with {term}'s "
