@@ -35,8 +35,9 @@ def check_levels(design, name, y, w=None, trials=None):
     levels = design.levels[1:] if design.reference else design.levels
     ww = np.ones(y.size) if w is None else w
     weight = design.level_sums(ww)
-    _refuse(design, levels, weight <= 0, "no row of positive weight",
-            "nothing estimates their coefficients", "drop the level's rows or give them weight")
+    _refuse(design, levels, weight <= 0, "no row of positive weight", None, "drop the level's rows or give them weight")
+    if design.reference:
+        _reference(design, name, y, ww, trials)
     if name not in ("poisson", "negative_binomial", "bernoulli", "binomial"):
         return
     total = design.level_sums(ww * y)
@@ -47,16 +48,26 @@ def check_levels(design, name, y, w=None, trials=None):
         _refuse(design, levels, total >= design.level_sums(top),
                 "only responses of 1" if name == "bernoulli" else "every trial a success", "+inf",
                 "drop those rows or merge the level with another")
-    if design.reference:
-        ref = design.codes == design.size
-        used = ref & (ww > 0)
-        edge = (not np.any(used) or np.all(y[used] == 0) or
-                (name in ("bernoulli", "binomial") and np.all(y[used] == (1.0 if trials is None else trials[used]))))
-        if edge:
-            raise DataError(f"the reference level '{plain(str(design.levels[0]))}' of {design.term} has "
-                            f"{'no row of positive weight' if not np.any(used) else 'only responses at an edge'}: "
-                            f"the intercept's maximum likelihood estimate is infinite; drop those rows or merge "
-                            f"the level with another")
+
+
+def _reference(design, name, y, ww, trials):
+    """Refuse a reference level (the intercept's) with no row of positive weight, or whose
+    responses are all at an edge of a count or binary family."""
+    used = (design.codes == design.size) & (ww > 0)
+    top = 1.0 if trials is None else trials[used]
+    if not np.any(used):
+        what = "no row of positive weight"
+    elif name in ("poisson", "negative_binomial") and np.all(y[used] == 0):
+        what = "only zero counts"
+    elif name in ("bernoulli", "binomial") and np.all(y[used] == 0):
+        what = "only responses of 0"
+    elif name in ("bernoulli", "binomial") and np.all(y[used] == top):
+        what = "only responses of 1" if name == "bernoulli" else "every trial a success"
+    else:
+        return
+    raise DataError(f"the reference level '{plain(str(design.levels[0]))}' of {design.term} has {what}: the "
+                    f"intercept's maximum likelihood estimate is not finite; drop those rows or merge the level "
+                    f"with another")
 
 
 def _refuse(design, levels, bad, what, estimate, fix):
@@ -65,11 +76,11 @@ def _refuse(design, levels, bad, what, estimate, fix):
         return
     shown = ", ".join(f"'{plain(str(levels[i]))}'" for i in where[:SHOWN]) + (", ..." if where.size > SHOWN else "")
     many = where.size > 1
-    if estimate in ("-inf", "+inf"):
+    if estimate is None:
+        why = f"nothing estimates {'their coefficients' if many else 'its coefficient'}"
+    elif estimate in ("-inf", "+inf"):
         whose = "their coefficients'" if many else "its coefficient's"
         why = (f"{whose} maximum likelihood estimate is {estimate} "
                f"(the likelihood keeps rising as {'they go' if many else 'it goes'} there)")
-    else:
-        why = estimate
     raise DataError(f"{where.size} level{'s' if many else ''} of {design.term} ({shown}) "
                     f"{'have' if many else 'has'} {what}: {why}; {fix}")

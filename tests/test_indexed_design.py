@@ -173,3 +173,21 @@ def test_refusals(monkeypatch):
     ones = dict(cols, y=np.where(cols["g"] == "g007", 1.0, (cols["y"] > 1).astype(float)))
     with pytest.raises(DataError, match=r"\('g007'\) has only responses of 1: .* is \+inf"):
         mlefit.regress(ones, formula="y ~ x1 + C(g)", dist="bernoulli")
+
+
+def test_levels_without_a_finite_estimate_are_named(monkeypatch):
+    monkeypatch.setattr(indexed_design, "INDEX_FROM", 10)
+    cols = data("poisson", seed=10)
+    w = np.where(cols["g"] == "g003", 0.0, 1.0)
+    with pytest.raises(DataError, match=r"^1 level of C\(g\) \('g003'\) has no row of positive weight: nothing "
+                                        r"estimates its coefficient; drop the level's rows or give them weight$"):
+        mlefit.regress(dict(cols, w=w), formula="y ~ x1 + C(g)", dist="poisson", weights="w")
+    with pytest.raises(DataError, match=r"^the reference level 'g000' of C\(g\) has only zero counts: the "
+                                        r"intercept's maximum likelihood estimate is not finite"):
+        mlefit.regress(dict(cols, y=np.where(cols["g"] == "g000", 0.0, cols["y"])), formula="y ~ x1 + C(g)",
+                       dist="poisson")
+    b = data("binomial", seed=10)
+    full = np.where(np.isin(b["g"], ["g005", "g006"]), b["t"], b["y"])
+    with pytest.raises(DataError, match=r"^2 levels of C\(g\) \('g005', 'g006'\) have every trial a success: their "
+                                        r"coefficients' maximum likelihood estimate is \+inf"):
+        mlefit.regress(dict(b, y=full), formula="y ~ x1 + C(g)", dist="binomial", trials="t")
