@@ -84,3 +84,54 @@ def _refuse(design, levels, bad, what, estimate, fix):
                f"(the likelihood keeps rising as {'they go' if many else 'it goes'} there)")
     raise DataError(f"{where.size} level{'s' if many else ''} of {design.term} ({shown}) "
                     f"{'have' if many else 'has'} {what}: {why}; {fix}")
+
+
+def check_separation(fit, design, y, trials, w=None):
+    """As separation.check for a binary fit over level indices: on signs of separation (no
+    convergence, or a linear predictor beyond +-30), one sparse linear program over the
+    dense columns and the levels' indicators (never dense); a dense covariate that
+    separates on its own (with the intercept) is named, else the combination's covariates
+    and the levels."""
+    if fit.converged and np.all(np.abs(design @ fit.beta) < 30):
+        return
+    import scipy.sparse as sp
+    from . import separation
+    t = np.ones_like(y) if trials is None else trials
+    keep = np.ones(y.size, dtype=bool) if w is None else w > 0
+    s = np.where(y >= t, 1.0, np.where(y <= 0, -1.0, 0.0))[keep]
+    codes = design.codes[keep]
+    has = codes < design.size  # the reference level's rows have no indicator
+    rows = np.flatnonzero(has)
+    levels = sp.csr_array((np.ones(rows.size), (rows, codes[has])), shape=(codes.size, design.size))
+    X = sp.hstack([sp.csr_array(design.dense[keep]), levels], format="csr")
+    found = _separating(X, s)
+    if found is None:
+        return
+    names = design.dense_names
+    base = [j for j, n in enumerate(names) if n == "Intercept"]
+    dense = design.dense[keep]
+    alone = [n for j, n in enumerate(names) if n != "Intercept"
+             and separation._separating(dense[:, base + [j]], s) is not None]
+    level_columns = list(range(len(names), X.shape[1]))
+    with_levels = [n for j, n in enumerate(names) if n != "Intercept" and not alone
+                   and _separating(X[:, base + [j] + level_columns], s) is not None]
+    which = alone or (with_levels or [n for n, v in zip(names, found) if abs(v) > 1e-7 and n != "Intercept"]) + \
+        ([f"the levels of {design.term}"] if np.any(np.abs(found[len(names):]) > 1e-7) else [])
+    raise DataError(f"separation: {', '.join(which) or 'the intercept'} "
+                    f"{'separate' if len(which) > 1 else 'separates'} the outcomes, so the maximum likelihood "
+                    f"estimate does not exist (a coefficient goes to infinity); drop or merge "
+                    f"{'those covariates' if len(which) > 1 else 'that covariate'}")
+
+
+def _separating(X, s):
+    """separation._separating over a sparse design: a direction b in [-1, 1]^p with
+    s_i x_i'b >= 0 (= 0 where s_i = 0) and sum s_i x_i'b > 0, or None."""
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+    edge, inner = s != 0, s == 0
+    signed = sp.diags_array(s[edge]) @ X[edge]
+    total = np.asarray(signed.sum(axis=0)).ravel()
+    out = linprog(-total, A_ub=-signed, b_ub=np.zeros(signed.shape[0]),
+                  A_eq=X[inner] if inner.any() else None, b_eq=np.zeros(int(inner.sum())) if inner.any() else None,
+                  bounds=[(-1, 1)] * X.shape[1], method="highs")
+    return out.x if out.status == 0 and -out.fun > 1e-9 * max(1.0, float(np.abs(signed).sum())) else None

@@ -100,7 +100,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
-    if name in ("bernoulli", "binomial") and not every and not indexed:  # a prior on every slope keeps the MAP finite
+    if name in ("bernoulli", "binomial") and indexed:
+        from .indexed_checks import check_separation
+        check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+    elif name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "

@@ -191,3 +191,18 @@ def test_levels_without_a_finite_estimate_are_named(monkeypatch):
     with pytest.raises(DataError, match=r"^2 levels of C\(g\) \('g005', 'g006'\) have every trial a success: their "
                                         r"coefficients' maximum likelihood estimate is \+inf"):
         mlefit.regress(dict(b, y=full), formula="y ~ x1 + C(g)", dist="binomial", trials="t")
+
+
+def test_separation_is_found_over_level_indices(monkeypatch):
+    """A covariate that separates on its own, and one that separates within the levels
+    (each level's own threshold): named, no fit with a runaway coefficient."""
+    monkeypatch.setattr(indexed_design, "INDEX_FROM", 10)
+    rng = np.random.default_rng(11)
+    level = np.arange(600) % 30
+    cols = {"x": rng.normal(size=600), "x2": rng.normal(size=600),
+            "g": np.array([f"g{v:02d}" for v in level], dtype=object)}
+    with pytest.raises(DataError, match=r"^separation: x separates the outcomes, so the maximum likelihood"):
+        mlefit.regress(dict(cols, y=(cols["x"] > 0).astype(float)), formula="y ~ x + x2 + C(g)", dist="bernoulli")
+    within = (cols["x"] > np.linspace(-1, 1, 30)[level]).astype(float)
+    with pytest.raises(DataError, match=r"^separation: x, the levels of C\(g\) separate the outcomes"):
+        mlefit.regress(dict(cols, y=within), formula="y ~ x + x2 + C(g)", dist="bernoulli")
