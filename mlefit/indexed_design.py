@@ -106,6 +106,28 @@ def split(rhs, columns):
 
 
 def _terms(rhs):
+    """[(sign, text)] of the rhs's top-level terms; a group '+ (a + b)' of added terms alone
+    (what 'y ~ .' expands to) counts as its terms."""
+    out = []
+    for sign, text in _top(rhs):
+        inner = _top(text[1:-1]) if text.startswith("(") and _closes_at_end(text) else None
+        if sign == "+" and inner and all(s == "+" for s, _ in inner):
+            out += inner
+        else:
+            out.append((sign, text))
+    return out
+
+
+def _closes_at_end(text):
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def _top(rhs):
     """[(sign, text)] of the rhs's top-level terms."""
     terms, depth, start, sign, quoted = [], 0, 0, "+", False
     for i, ch in enumerate(rhs + "+"):

@@ -206,3 +206,19 @@ def test_separation_is_found_over_level_indices(monkeypatch):
     within = (cols["x"] > np.linspace(-1, 1, 30)[level]).astype(float)
     with pytest.raises(DataError, match=r"^separation: x, the levels of C\(g\) separate the outcomes"):
         mlefit.regress(dict(cols, y=within), formula="y ~ x + x2 + C(g)", dist="bernoulli")
+
+
+def test_every_other_column_holds_a_text_factor_as_indices(monkeypatch):
+    """'y ~ .' expands to a group of added columns: a many-level text column among them
+    is held as indices, as in 'y ~ x1 + x2 + g'."""
+    cols = data("poisson", seed=12)
+    cols = {k: cols[k] for k in ("y", "x1", "x2", "g")}
+    monkeypatch.setattr(indexed_design, "INDEX_FROM", 10)
+    rest = mlefit.regress(cols, formula="y ~ .", dist="poisson")
+    named = mlefit.regress(cols, formula="y ~ x1 + x2 + g", dist="poisson")
+    assert rest.factors == named.factors and rest.factors[0]["term"] == "g"
+    assert rest.estimates == pytest.approx(named.estimates, rel=1e-12)
+
+
+def test_a_bare_text_factor_equals_its_dummies(monkeypatch):
+    same(*both(monkeypatch, data("bernoulli", seed=13), "y ~ x1 + g", dist="bernoulli"))
