@@ -28,24 +28,27 @@ def check_design(table, design, check_rank, aliased):
     aliased(within / np.outer(scale, scale), names, f"the levels of {design.term}")
 
 
-def check_levels(design, name, y, w=None, trials=None):
+def check_levels(design, name, y, w=None, trials=None, covered=()):
     """Refuse levels whose coefficient runs to infinity: no row of positive weight; for the
     count families every count 0; for bernoulli and binomial every response 0 or every one
-    at its top (1, or the trials)."""
+    at its top (1, or the trials). covered: the levels (coefficient indexes) with a prior,
+    which keeps their estimate finite."""
     levels = design.levels[1:] if design.reference else design.levels
     ww = np.ones(y.size) if w is None else w
     weight = design.level_sums(ww)
-    _refuse(design, levels, weight <= 0, "no row of positive weight", None, "drop the level's rows or give them weight")
+    free = np.ones(design.size, dtype=bool)
+    free[[j for j in covered if 0 <= j < design.size]] = False
+    _refuse(design, levels, (weight <= 0) & free, "no row of positive weight", None, "drop the level's rows or give them weight")
     if design.reference:
         _reference(design, name, y, ww, trials)
     if name not in ("poisson", "negative_binomial", "bernoulli", "binomial"):
         return
     total = design.level_sums(ww * y)
     counts = "only zero counts" if name in ("poisson", "negative_binomial") else "only responses of 0"
-    _refuse(design, levels, total <= 0, counts, "-inf", "drop those rows or merge the level with another")
+    _refuse(design, levels, (total <= 0) & free, counts, "-inf", "drop those rows or merge the level with another")
     if name in ("bernoulli", "binomial"):
         top = ww * (1.0 if trials is None else trials)
-        _refuse(design, levels, total >= design.level_sums(top),
+        _refuse(design, levels, (total >= design.level_sums(top)) & free,
                 "only responses of 1" if name == "bernoulli" else "every trial a success", "+inf",
                 "drop those rows or merge the level with another")
 

@@ -12,9 +12,20 @@ from .linear_model import LinearFit, _start, fit_linear
 from .families.rowwise import from_free, to_free
 
 
-def fit(dens, y, design, *, target, link, w=None, shapes=(), offset=None, fixed=None, max_iter=100):
-    """The LinearFit of the rows over an IndexedDesign; its covariance is a SchurCovariance."""
+def fit(dens, y, design, *, target, link, w=None, shapes=(), offset=None, fixed=None, max_iter=100, prior=None,
+        family=None):
+    """The LinearFit of the rows over an IndexedDesign; its covariance is a SchurCovariance.
+    prior: regression_prior.CoefPriors (MAP; their smooth priors only); family: the
+    family's name, for the levels' checks (mlefit.indexed_checks.check_levels: a level with
+    a prior on its coefficient may have only zero counts, its MAP is finite)."""
+    from .indexed_checks import check_levels
+    if prior is not None and (prior.firth or getattr(prior, "kinks", ())):
+        raise UsageError(f"{'--prior jeffreys' if prior.firth else 'laplace priors (lasso, --penalty l1 or elasticnet)'}"
+                         f" do not go with {design.term}'s {len(design.levels)} levels held as indices; use normal "
+                         f"priors (ridge: --penalty l2:LAMBDA)")
     y = np.asarray(y, dtype=np.float64)
+    covered = set() if prior is None else {j - design.dense.shape[1] for j in prior.covered}
+    check_levels(design, family or dens.name, y, w, shapes[0] if shapes else None, covered)
     objective = indexed_fit.IndexedObjective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset,
                                              fixed=fixed)
     where = design.dense_names.index("Intercept") if "Intercept" in design.dense_names else None
@@ -32,30 +43,32 @@ def fit(dens, y, design, *, target, link, w=None, shapes=(), offset=None, fixed=
         if offset is None and where is None:  # every level's coefficient starts at the unconditional mean
             theta = dens.start(y, w, *shapes)
             vec0[objective.pd:objective.p] = links.link_of(link, theta[target])
-    found = indexed_fit.newton(objective, vec0, max_iter)
+    search = objective if prior is None else indexed_fit.IndexedPenalised(objective, prior)
+    found = indexed_fit.newton(search, vec0, max_iter)
     cov = indexed_fit.covariance(found.blocks, objective.pd)
     p = objective.p
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.vec[p:], objective.domains)))
-    return LinearFit(design.names, found.vec[:p].copy(), others, found.value,
+    loglik = found.value if prior is None else objective.value(found.vec)
+    return LinearFit(design.names, found.vec[:p].copy(), others, loglik,
                      null.loglik if null is not None and null.converged else None, cov, objective.domains,
-                     found.iterations, found.converged, found.message, objective, found.vec)
+                     found.iterations, found.converged, found.message, objective, found.vec,
+                     None if prior is None else found.value - loglik)
 
 
-def refuse(name, d, interval, prior, penalty, folds):
+def refuse(name, d, interval, folds):
     """The options a fit over level indices does not take, refused with the reason."""
     term = d.X.term
     if name == "categorical" or d.censored is not None or name in ("laplace", "asymmetric_laplace"):
         raise UsageError(f"{term} has {len(d.X.levels)} levels, held as level indices, which the {name} "
                          f"regression{' of a censored response' if d.censored is not None else ''} does not "
                          f"take yet; use fewer levels")
-    from .indexed_checks import check_levels
-    check_levels(d.X, name, d.y, d.w, d.shapes[0] if name == "binomial" else None)
-    given = [o for o, on in ((f"--interval {interval}", interval != "wald"), ("--prior", bool(prior)),
-                             ("--penalty", bool(penalty)), ("--folds", folds is not None)) if on]
-    if given:
-        raise UsageError(f"{' and '.join(given)} {'does' if len(given) == 1 else 'do'} not go with {term}'s "
-                         f"{len(d.X.levels)} levels held as indices (a profile or prior per level means "
-                         f"thousands of refits); drop {'it' if len(given) == 1 else 'them'}")
+    held = f"{term}'s {len(d.X.levels)} levels held as indices"
+    if interval != "wald":
+        raise UsageError(f"--interval {interval} does not go with {held} (a profile of each level's coefficient, or "
+                         f"a refit per resample, is thousands of refits); drop it for Wald intervals")
+    if folds is not None:
+        raise UsageError(f"--folds does not go with {held} (held-out rows would meet levels their training rows "
+                         f"never saw); drop it")
 
 
 def expected_covariance(fit):

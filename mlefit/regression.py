@@ -68,7 +68,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     indexed = hasattr(d.X, "codes")  # a many-level factor held as level indices (mlefit.indexed_regress)
     if indexed:
         from .indexed_regress import refuse
-        refuse(name, d, interval, prior, penalty, folds)
+        refuse(name, d, interval, folds)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
@@ -100,7 +100,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
-    if name in ("bernoulli", "binomial") and indexed:
+    if name in ("bernoulli", "binomial") and indexed and not every:
         from .indexed_checks import check_separation
         check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
     elif name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
@@ -187,7 +187,7 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
     if hasattr(d.X, "codes"):
         from .indexed_regress import fit
         return fit(dens, d.y, d.X, target=target, link=link, w=d.w, shapes=d.shapes, offset=d.offset, fixed=fixed,
-                   max_iter=max_iter)
+                   max_iter=max_iter, prior=prior, family=name)
     if d.censored is not None:
         from . import censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -205,7 +205,11 @@ def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
         ml = _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter)
         if name in ("bernoulli", "binomial"):
             try:
-                separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+                if hasattr(d.X, "codes"):
+                    from .indexed_checks import check_separation
+                    check_separation(ml, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+                else:
+                    separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
             except DataError as exc:
                 return None, (f"no MLE beside the MAP: {str(exc).split(';')[0]}; the prior keeps the MAP "
                               f"finite")

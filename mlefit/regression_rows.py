@@ -249,7 +249,8 @@ def check_size(d):
     if d.table.n <= d.X.shape[1]:
         raise DataError(f"{d.table.n} rows for {d.X.shape[1]} coefficients: the model needs more rows than "
                         f"coefficients (or a proper prior on every slope: --prior 'coef ~ ...' or --penalty)")
-    _check_rank(d.X, d.names)
+    if not hasattr(d.X, "codes"):  # level indices: their rank was checked as the design was made
+        _check_rank(d.X, d.names)
 
 
 def _check_design(table, X, names, wide=False):

@@ -222,3 +222,25 @@ def test_every_other_column_holds_a_text_factor_as_indices(monkeypatch):
 
 def test_a_bare_text_factor_equals_its_dummies(monkeypatch):
     same(*both(monkeypatch, data("bernoulli", seed=13), "y ~ x1 + g", dist="bernoulli"))
+
+
+@pytest.mark.parametrize("family,kw", [("poisson", {"penalty": "l2:0.01"}), ("bernoulli", {"penalty": "l2:0.01"}),
+                                       ("negative_binomial", {"prior": "coef ~ normal(0, 2)"}),
+                                       ("normal", {"prior": ["coef ~ normal(0, 1)", "sigma ~ half_normal(3)"]}),
+                                       ("poisson", {"prior": "x1 ~ normal(0, 0.1)"})])
+def test_map_with_normal_priors_equals_dense(monkeypatch, family, kw):
+    dense, indexed = both(monkeypatch, data(family, seed=21), dist=family, **kw)
+    same(dense, indexed)
+    assert indexed.log_prior == pytest.approx(dense.log_prior, rel=1e-10)
+    assert indexed.mle == pytest.approx(dense.mle, rel=1e-8, abs=1e-10)
+
+
+def test_ridge_keeps_a_level_of_zero_counts_finite_and_laplace_is_refused(monkeypatch):
+    cols = data("poisson", seed=22)
+    cols["y"] = np.where(cols["g"] == "g004", 0.0, cols["y"])
+    dense, indexed = both(monkeypatch, cols, dist="poisson", penalty="l2:0.01")
+    same(dense, indexed)
+    assert indexed.mle is None and "no MLE beside the MAP: 1 level of C(g) ('g004') has only zero counts" in \
+        " ".join(indexed.notes)
+    with pytest.raises(UsageError, match=r"laplace priors \(lasso, --penalty l1 or elasticnet\) do not go with"):
+        mlefit.regress(cols, formula="y ~ x1 + C(g)", dist="poisson", penalty="l1:0.01")
