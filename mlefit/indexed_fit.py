@@ -225,6 +225,7 @@ class SchurCovariance:
     cross: np.ndarray
     levels: np.ndarray
     pd: int
+    expected: bool = False  # the coefficients' blocks from the expected information (the sandwich's bread too)
 
     @cached_property
     def diagonal(self):
@@ -285,7 +286,7 @@ def sandwich(objective, vec, cov, w=None, clusters=None):
         pair_level, pair_group, factor = pair % (m + 1), pair // (m + 1), count / (count - 1.0)
     keep = pair_level < m  # the reference level has no coefficient
     pair_value, pair_level, pair_group = pair_value[keep], pair_level[keep], pair_group[keep]
-    bl = objective.blocks(vec)
+    bl = objective.blocks(vec, expected=cov.expected)
     D, s_inv = bl.D, cov.a
     C = bl.B / D
     c_s = np.column_stack([np.bincount(pair_group, weights=pair_value * C[r, pair_level], minlength=sums_a.shape[0])

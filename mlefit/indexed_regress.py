@@ -88,7 +88,7 @@ def expected_covariance(fit):
     a[pd:, :] = a[:, pd:] = 0.0
     a[pd:, pd:] = observed.a[pd:, pd:]
     cross[pd:] = 0.0
-    return indexed_fit.SchurCovariance(a, cross, cov.levels, pd)
+    return indexed_fit.SchurCovariance(a, cross, cov.levels, pd, expected=True)
 
 
 def labelled(result, design):

@@ -66,6 +66,9 @@ def test_level_indices_equal_dense_dummies(monkeypatch, family):
                                        ("negative_binomial", {"robust": True}), ("normal", {"cluster": "cl"}),
                                        ("poisson", {"weights": "w", "exposure": "e"}),
                                        ("negative_binomial", {"information": "expected"}),
+                                       ("negative_binomial", {"information": "expected", "robust": True}),
+                                       ("binomial", {"trials": "t", "link": "probit", "information": "expected",
+                                                     "cluster": "cl"}),
                                        ("poisson", {"intercept": False}),
                                        ("binomial", {"trials": "t", "link": "probit", "weights": "w"})])
 def test_sandwich_weights_offsets_and_expected_information_equal_dense(monkeypatch, family, kw):
