@@ -247,3 +247,11 @@ def test_ridge_keeps_a_level_of_zero_counts_finite_and_laplace_is_refused(monkey
         " ".join(indexed.notes)
     with pytest.raises(UsageError, match=r"laplace priors \(lasso, --penalty l1 or elasticnet\) do not go with"):
         mlefit.regress(cols, formula="y ~ x1 + C(g)", dist="poisson", penalty="l1:0.01")
+
+
+def test_map_table_keeps_the_levels_mle_to_json(monkeypatch):
+    monkeypatch.setattr(indexed_design, "INDEX_FROM", 10)
+    r = mlefit.regress(data("poisson", seed=23), formula="y ~ x1 + C(g)", dist="poisson", penalty="l2:0.01")
+    text = " ".join(str(r).split())
+    assert "C(g)[T." not in text and "C(g)'s levels with --json (the estimates above are the MAP)" in text
+    assert len(r.to_dict()["mle"]) == len(r.coefficients)
