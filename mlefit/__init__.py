@@ -102,8 +102,11 @@ def regress(data, response=None, covariates=(), **options):
         correlated), with R's sandwich::vcovCL adjustment G/(G-1).
     information: 'observed' (default: minus the Hessian) or 'expected' (Fisher's, as
         statsmodels' GLM and R's glm report; equal on a canonical link).
-    interval: 'wald' (default) or 'profile' (profile likelihood: where the log-likelihood
-        maximised over everything else falls chi2_1/2 below its maximum).
+    interval: 'wald' (default), 'profile' (profile likelihood: where the log-likelihood
+        maximised over everything else falls chi2_1/2 below its maximum) or 'bootstrap'
+        (percentile intervals of `bootstrap` resamples of the rows, default 999, seeded by
+        `seed`; with cluster, of the clusters: result.resampling says how; docs/regress.md)
+        or 'all' (Wald, profile and bootstrap side by side, the profile one the headline).
     fix: {name: value} of the family's other parameters held fixed (student_t's df, the
         negative binomial's size, normal's sigma), shown as fixed and not counted in AIC.
     censoring: a censored response, {key: value} with the keys of the censoring options

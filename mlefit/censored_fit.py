@@ -262,22 +262,13 @@ def _at_the_limit(edge, shapes, s, sol, loglik, controls):
 
 def _lower_end(profile_at, top, confidence):
     """The lower end of a one-sided profile-likelihood interval for a parameter whose MLE
-    is at +infinity: the value where the profile log-likelihood is z^2/2 below its top,
-    by Brent's method on the log scale (0 when even 1e-3 is within reach)."""
+    is at +infinity: where the profile deviance reaches z^2, searched down on the log scale
+    from 1e15 (the profile engine's edge_end; 0 when even 1e-3 is within reach)."""
     from .inference import z_value
-    from .scalar_search import find_root
+    from .profile_engine import edge_end
 
-    half = 0.5 * z_value(confidence) ** 2
-
-    def above(v):  # > 0 inside the interval
-        return profile_at(math.exp(v)) - (top - half)
-
-    lo, hi = math.log(1e-3), math.log(1e6)
-    if above(lo) >= 0:
-        return 0.0
-    while above(hi) < 0 and hi < math.log(1e15):
-        lo, hi = hi, hi + math.log(1e3)
-    return math.exp(find_root(above, lo, hi, xtol=1e-12, rtol=1e-10, maxiter=100))
+    end = edge_end(profile_at, top, z_value(confidence) ** 2, math.log(1e15), math.log(1e-3), math.exp)
+    return 0.0 if end is None else end
 
 
 def _right_censored_shortcut(dens, s, controls):

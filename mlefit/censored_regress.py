@@ -70,6 +70,16 @@ def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, inte
         max_iter=100, prior=None):
     """The LinearFit of censored rows `cens` (a mlefit.censoring.Censored) on the design X;
     prior: coefficient priors (linear_model.fit_linear's), making it MAP."""
+    make, y, w, offset, theta0 = objective_maker(dens, family, cens, target=target, link=link, w=w, offset=offset,
+                                                 fixed=fixed)
+    return fit_linear(dens, y, X, names, target=target, link=link, w=w, offset=offset, intercept=intercept,
+                      fixed=fixed, max_iter=max_iter, make=make, start=theta0, prior=prior)
+
+
+def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fixed=None):
+    """(make, y, w, offset, theta0) of censored rows `cens`, checked: make(X) is the
+    CensoredObjective over the design X (whose rows it sorts by kind), y the rows'
+    surrogate values, w and offset sorted as they are, theta0 the family's start."""
     discrete = family.spec.discrete
     x = rows_array(cens, discrete)
     terms = terms_of(x, None, discrete, shared=False)
@@ -92,9 +102,7 @@ def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, inte
         return CensoredObjective(dens, terms, y, design[order], target, link, w=w, offset=offset, fixed=fixed,
                                  inverse=inverse)
 
-    return fit_linear(dens, y, X, names, target=target, link=link, w=w, offset=offset, intercept=intercept,
-                      fixed=fixed, max_iter=max_iter, make=make, start=theta0, prior=prior)
-
+    return make, y, w, offset, theta0
 
 
 def columns(response, opts):

@@ -72,8 +72,10 @@ def run(how, files, fam, loss, column, options, strict, settings, chunk_size, sc
                   max_iter=settings["max_iter"])
     family = None if loss else fam
     if how == "dask":
-        from .engine_dask import CONNECT_TIMEOUT, fit_dask
+        from .engine_dask import CONNECT_TIMEOUT, check_address, fit_dask
         address, timeout = scheduler
+        if address:
+            check_address(address)
         blocks = {} if chunk_size is None else {"block_bytes": _bytes_for_rows(files, chunk_size)}
         with progress("fitting on Dask", 0):
             return fit_dask(files, family, address=address or os.environ.get("DASK_SCHEDULER_ADDRESS"),

@@ -5,7 +5,7 @@ import click
 
 from .cli import cli, input_options, read_options
 from .cli_censor import censoring_options
-from .cli_edge import prior_option, say
+from .cli_edge import debug_option, prior_option, say
 
 LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax", "log_mean"]
 
@@ -55,9 +55,14 @@ def _names(text):
 @click.option("--information", type=click.Choice(["observed", "expected"]), default="observed", show_default=True,
               help="Fisher information for the standard errors: observed (minus the Hessian) or expected "
                    "(what statsmodels' GLM and R's glm report; the same on a canonical link).")
-@click.option("--interval", "interval", type=click.Choice(["wald", "profile"]), default="wald", show_default=True,
-              help="Wald intervals, or profile likelihood: where the log-likelihood, maximised over every "
-                   "other coefficient, falls chi2_1/2 below its maximum (R's confint for glm).")
+@click.option("--interval", "interval", type=click.Choice(["wald", "profile", "bootstrap", "all"]), default="wald",
+              show_default=True,
+              help="Wald intervals; profile likelihood: where the log-likelihood, maximised over every "
+                   "other coefficient, falls chi2_1/2 below its maximum (R's confint for glm); bootstrap "
+                   "percentile: the rows (with --cluster, the clusters) resampled and refitted (--bootstrap N, "
+                   "--seed); or all of them side by side.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=None, metavar="N",
+              help="With --interval bootstrap or all: the number of resamples (default 999, at most 100000).")
 @click.option("--robust", is_flag=True,
               help="Sandwich (HC0) standard errors and intervals: valid even where the family is wrong.")
 @click.option("--cluster", metavar="COLUMN",
@@ -76,15 +81,16 @@ def _names(text):
                    "by the fit without its fold), its standard error and the in-sample bits beside it; the "
                    "comparison that stays valid for MAP fits (docs/regress.md).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="With --folds: seed of the fold split (compare-losses' split; default 0).")
+              help="With --folds: seed of the fold split (compare-losses' split); with --interval bootstrap: "
+                   "of the resamples (default 0).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--save", "save", metavar="FILE",
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
 @censoring_options
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, fix, prior, penalty, information, interval, robust, cluster, confidence, max_iter, mean,
+                    positive, fix, prior, penalty, information, interval, bootstrap, robust, cluster, confidence, max_iter, mean,
                     mean_params, folds, seed, as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict,
                     **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
@@ -115,8 +121,9 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
-    if seed is not None and folds is None:
-        raise UsageError("--seed is the seed of the split of --folds: give --folds K with it")
+    if seed is not None and folds is None and interval not in ("bootstrap", "all"):
+        raise UsageError("--seed is the seed of the split of --folds or of the resamples of --interval bootstrap: "
+                         "give --folds K or --interval bootstrap with it")
     seed = 0 if seed is None else seed
     options = read_options(delimiter, decimal, encoding, header, na_values)
     if mean is not None or mean_params is not None:
@@ -126,13 +133,19 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
                  "--penalty": penalty, "--folds": folds is not None,
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
+        boot = dict(bootstrap=bootstrap, resample="nonparametric", seed=seed) if interval in ("bootstrap", "all") else {}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
-                                 max_iter=max_iter, **({"prior": list(prior)} if prior else {})))
-    result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
-                     trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                     positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,
-                     censoring=censoring, folds=folds, seed=seed)
+                                 max_iter=max_iter, **boot, **({"prior": list(prior)} if prior else {})))
+    from .progress import _nothing, _progress
+    samples = ((bootstrap or 999) if bootstrap != 0 else 0) if interval in ("bootstrap", "all") else 0
+    with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
+        result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link,
+                         weights=weights, trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
+                         positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information,
+                         interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter,
+                         options=options, censoring=censoring, folds=folds, seed=seed, bootstrap=bootstrap,
+                         on_step=bar and bar.step)
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model
@@ -149,19 +162,20 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
 @click.argument("model", metavar="MODEL")
 @click.argument("file", metavar="FILE")
 @click.option("--interval", is_flag=True,
-              help="Also a confidence interval for each mean (delta method on the link scale, mapped back).")
+              help="Also a confidence interval for each mean (delta method on the link scale, mapped back; "
+                   "categorical: for each label's probability, on its logit).")
 @click.option("--confidence", default=0.95, show_default=True,
               type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
 @input_options
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@debug_option
 def predict_command(model, file, interval, confidence, debug, delimiter, decimal, encoding, header, na_values, strict):
     """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
 
     Prints CSV on standard output: a header, then one line per data row of FILE in
-    order: the mean (a probability for bernoulli and binomial, a rate for counts), with
-    --interval its lower and upper confidence limits. A row missing a covariate gets
-    empty cells, and is counted on standard error. A category the model never saw is
-    an error naming it.
+    order: the mean (a probability for bernoulli and binomial, a rate for counts; each
+    label's probability for categorical), with --interval its lower and upper confidence
+    limits. A row missing a covariate gets empty cells, and is counted on standard
+    error. A category the model never saw is an error naming it.
     """
     from .predict import csv_lines, load, predict
 

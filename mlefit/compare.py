@@ -217,7 +217,7 @@ def held_out_bits(y, fam_name, folds, seed, mixed=None):
             raise DataError(f"training fold {i + 1} of {folds}: {exc}") from None
         theta = tuple(p.estimate for p in r.parameters)
         if fam.spec.support == "labels":
-            from .families.discrete import categorical_logpmf
+            from .families.categorical import categorical_logpmf
             labels = [p.name[2:-1] for p in r.parameters]
             logp = categorical_logpmf(test, labels, theta)
         else:

@@ -14,8 +14,8 @@ def posterior(family, priors, y, w, fixed, theta, confidence, shapes=()):
     fixed: {index: value}; theta: the fitted parameters (for a fixed sigma); shapes: the
     binomial's trials per row (when not in the name)."""
     base, _, shape = family.partition(":")
-    if len(priors) != 1 or priors[0].transform is not None:
-        return None
+    if len(priors) != 1 or priors[0].transform is not None or np.ndim(y) != 1:
+        return None  # rows held as records (a --mean model): its parameters are not the family's own
     prior = priors[0]
     n = float(np.size(y) if w is None else np.sum(w))
     s = float(np.sum(y) if w is None else np.dot(w, y))

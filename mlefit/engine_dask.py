@@ -229,12 +229,13 @@ def _client(address, timeout=CONNECT_TIMEOUT):
     return Client(cluster), cluster
 
 
-def _connect(Client, address, timeout):
-    """A client of the scheduler at `address`, or one line saying what went wrong: a
-    UsageError for an address that is not one, a MlefitError (exit 1) when nothing
-    answers within `timeout` seconds or what answers is not a Dask scheduler."""
-    from distributed.comm.addressing import get_address_host_port, normalize_address
-
+def check_address(address):
+    """A UsageError for a scheduler address that is not one (said before any progress
+    line: importing Dask to parse it may take seconds on a busy machine)."""
+    try:
+        from distributed.comm.addressing import get_address_host_port, normalize_address
+    except ImportError:
+        raise UsageError("--engine dask needs Dask: pip install 'mlefit[dask]'") from None
     where = plain(address)
     try:
         host, port = get_address_host_port(normalize_address(address))
@@ -242,6 +243,14 @@ def _connect(Client, address, timeout):
         raise UsageError(f"the scheduler address '{where}' is not valid ({plain(exc)}); {_ADDRESS_HELP}") from None
     if not host or not 0 < port < 65536:
         raise UsageError(f"the scheduler address '{where}' needs a host and a port from 1 to 65535; {_ADDRESS_HELP}")
+
+
+def _connect(Client, address, timeout):
+    """A client of the scheduler at `address`, or one line saying what went wrong: a
+    UsageError for an address that is not one, a MlefitError (exit 1) when nothing
+    answers within `timeout` seconds or what answers is not a Dask scheduler."""
+    check_address(address)
+    where = plain(address)
     silent = MlefitError(f"no Dask scheduler answered at '{where}' within {timeout:g} s (nothing listening, "
                          f"or a firewall); start one ('dask scheduler'), check the address, or raise "
                          f"--connect-timeout")

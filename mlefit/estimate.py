@@ -403,11 +403,16 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
         boundary = fam.conditional(stats, fixed, confidence)[1] if fam.conditional is not None else {}
     else:
         boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
-    free = [i for i in range(len(theta)) if i not in fixed] if fixed else range(len(theta))
+    edged = {}
+    if not fixed and fam.profile is not None and any(t in (0.0, 1.0) for t in theta):  # the generic path's maximum on an edge
+        from .profile_engine import edge_verdicts
+        edged = edge_verdicts(fam, stats, theta, domains, confidence, boundary)
+        boundary = {**edged, **boundary}
+    free = [i for i in range(len(theta)) if i not in fixed and i not in edged] if fixed or edged else range(len(theta))
     cov = None
     if (free and not boundary) or any(i not in boundary for i in free):
         try:
-            if fam.covariance is not None and not fixed:
+            if fam.covariance is not None and not fixed and not edged:
                 cov = fam.covariance(stats, theta)  # None where it cannot be inverted
                 if cov is not None and not np.all(np.isfinite(cov)):
                     cov = None
@@ -418,10 +423,10 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
                     info = fam.observed_information(stats, theta) if observed is None else observed
                 if not (type(info) is np.ndarray and info.ndim == 2):
                     info = np.atleast_2d(info)
-                if fixed:  # the free parameters' block
+                if fixed or edged:  # the free parameters' block (those on an edge held there)
                     info = info[np.ix_(free, free)]
                 cov = block = inference.covariance_from_information(info)
-                if block is not None and fixed:
+                if block is not None and (fixed or edged):
                     cov = np.full((len(theta), len(theta)), np.nan)
                     cov[np.ix_(free, free)] = block
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .errors import UsageError
+from .inference import scaled_inverse
 from .maximize import Point
 
 FAMILIES = ("bernoulli", "binomial")
@@ -79,7 +80,10 @@ class FirthObjective:
         """(p, I(b), the exact gradient of the log-prior, the augmented information)."""
         X = self.base.X
         p, W, info = self._parts(vec)
-        h = W * np.sum((X @ np.linalg.inv(info)) * X, axis=1)
+        inv = scaled_inverse(info)
+        if inv is None:
+            raise np.linalg.LinAlgError("the information is not positive definite")
+        h = W * np.sum((X @ inv) * X, axis=1)
         return p, info, X.T @ (h * (0.5 - p)), (X * (W + h * p * (1.0 - p))[:, None]).T @ X
 
     def __call__(self, vec):

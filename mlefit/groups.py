@@ -7,7 +7,7 @@ import numpy as np
 
 from .data import Column
 from .errors import ConvergenceError, MlefitError
-from .families.discrete import _label_key
+from .families.categorical import label_key as _label_key
 
 
 def grouped(groups):

@@ -56,6 +56,20 @@ def covariance_from_information(info):
     return inv if np.all(np.isfinite(inv)) else None
 
 
+def scaled_inverse(m):
+    """The inverse of a symmetric positive-definite matrix (symmetrised first), scaled to a
+    unit diagonal before it is inverted (parameters of very different sizes), or None when
+    it is not finite or not positive definite: the one small-matrix inverse of mlefit."""
+    m = np.asarray(m, dtype=float)
+    m = 0.5 * (m + m.T)
+    d = np.diag(m)
+    if not (np.all(np.isfinite(m)) and np.all(d > 0)):
+        return None
+    s = 1.0 / np.sqrt(d)
+    inv = covariance_from_information(m * np.outer(s, s))
+    return None if inv is None else inv * np.outer(s, s)
+
+
 def small_inverse(a):
     """The inverse of a 1 x 1 or 2 x 2 symmetric matrix (lists), or None unless it is
     positive definite (a11 > 0 and, for 2 x 2, a22 - a12^2/a11 > 0, as Cholesky finds)."""

@@ -6,7 +6,7 @@ Newton iterations (families.get(name).estimate) are shortcuts of this path for t
 case; tests/test_density.py checks that both reach the same estimate and log-likelihood
 for every family."""
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -24,13 +24,24 @@ class RowFit:
     converged: bool
     message: str
     method: str
+    # {index: edge}: parameters whose maximum is on the edge of their space (a ZIP's pi = 0,
+    # a binomial p = 0 or 1), held there exactly (not free): what the family's boundary
+    # verdict (Family.boundary) reads, as from its fast path
+    edges: dict = field(default_factory=dict)
 
 
 def total(values, w, n):
-    """sum_i w_i v_i, where v may be a scalar shared by all n rows."""
+    """sum_i w_i v_i, where v may be a scalar shared by all n rows. A row of weight 0 adds
+    nothing, even where its term is infinite or NaN (a value outside the support): the
+    product is taken again with those terms set to 0 only when the sum is NaN."""
     if np.ndim(values) == 0:
         return float(values) * (n if w is None else float(np.sum(w)))
-    return float(np.sum(values) if w is None else np.dot(w, values))
+    if w is None:
+        return float(np.sum(values))
+    out = float(np.dot(w, values))
+    if out != out:
+        out = float(np.dot(w, np.where(np.asarray(w) == 0, 0.0, values)))
+    return out
 
 
 def loglik(dens, y, theta, w=None, shapes=()):
@@ -93,7 +104,7 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200, sto
     if not free:
         theta = full(np.empty(0))
         return RowFit(tuple(theta), value_at(theta), None, (), 0, True, "",
-                      f"generic: every parameter fixed or {what}".rstrip())
+                      "generic: every parameter fixed" + (f" or {what}" if what else ""))
     eta0 = to_free([theta0[i] for i in free], domains)
     if dens.derivs is None or not dens.smooth:
         return _derivative_free(value_at, full, value, eta0, free, dens.smooth, max_iter)
@@ -112,6 +123,14 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200, sto
     found = newton(objective, value, eta0, max_iter=max_iter,
                    stop=None if stop is None else (lambda eta: stop(full(eta))))
     theta = full(found.eta)
+    edges = _on_edges(dens, sums_at, theta, free, found.value)
+    if edges:  # the others maximised with those held on their edge
+        found_edge = maximize_sum(dens, value_at, sums_at, theta, {**{i: v for i, v in fixed.items()
+                                                                     if i not in held}, **edges},
+                                  held, max_iter, stop)
+        names = ", ".join(f"{dens.params[i]} = {v:g}" for i, v in edges.items())
+        return replace(found_edge, edges={**found_edge.edges, **edges},
+                       method=f"{found_edge.method}; {names}: the maximum is on the edge of the parameter space")
     v, g, h, _ = sums_at(theta)
     info = -h[np.ix_(sub, sub)]
     method = "generic: Newton on the unconstrained scale with analytic derivatives"
@@ -121,6 +140,40 @@ def maximize_sum(dens, value_at, sums_at, theta0, fixed, held, max_iter=200, sto
     return RowFit(tuple(theta), v, info, free, found.iterations, found.converged, found.message, method)
 
 
+EDGE_NEAR = 1e-12  # a unit or positive parameter this near its edge 0 (or 1) is checked for a maximum there
+
+
+def _on_edges(dens, sums_at, theta, free, top):
+    """{index: edge} for the free unit or positive parameters that Newton ran to an edge
+    of their space (within EDGE_NEAR of 0 or 1: on the log or logit scale it can only
+    approach it) where the maximum is on that edge: the log-likelihood is finite there
+    and its derivative in the parameter points out of the space (beyond the gradient's
+    rounding), the first-order condition for a maximum on a bound; where the derivative
+    is not finite on the edge (a bernoulli's y/p at p = 0), the edge's log-likelihood is
+    at least Newton's last `top` (to rounding). Only then is a pass taken at the edge: an
+    interior fit pays nothing."""
+    out = {}
+    for i in free:
+        dom, t = dens.domains[i], float(theta[i])
+        edge = 0.0 if (dom in ("positive", "unit") and t < EDGE_NEAR) else \
+            1.0 if dom == "unit" and 1.0 - t < EDGE_NEAR else None
+        if edge is None:
+            continue
+        at = list(theta)
+        at[i] = edge
+        try:
+            with np.errstate(all="ignore"):
+                v, g, _, noise = sums_at(at)
+        except (ArithmeticError, ValueError):
+            continue
+        slope = float(g[i]) if edge == 0.0 else -float(g[i])  # into the space
+        if not math.isfinite(v):
+            continue
+        if slope <= float(noise[i]) if math.isfinite(slope) else v >= top - 4.0 * EPS * max(1.0, abs(top)):
+            out[i] = edge
+    return out
+
+
 def solve(dens, value_at, sums_at, start, max_iter, how, stop=None):
     """maximize_sum from `start` as the Solution a Family's estimate returns (with the
     log-likelihood and observed information of its last step): the estimate of every
@@ -128,8 +181,11 @@ def solve(dens, value_at, sums_at, start, max_iter, how, stop=None):
     from .families.base import Solution
 
     found = maximize_sum(dens, value_at, sums_at, start, {}, {}, max_iter, stop)
+    if found.edges:
+        how += "; " + ", ".join(f"{dens.params[i]} = {v:g}" for i, v in found.edges.items()) + \
+            ": the maximum is on the edge of the parameter space"
     return Solution(tuple(found.theta), how, found.iterations, found.converged, found.message,
-                    at=(found.loglik, found.information))
+                    at=(found.loglik, None if found.edges else found.information))  # the family's own, over all
 
 
 def fixed_fits(dens, value_at, sums_at):

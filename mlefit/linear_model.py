@@ -83,13 +83,16 @@ BLOCK = 16384  # rows per block of X'WX: its scaled copy (2.7 MB at 21 columns) 
 
 def weighted_gram(X, c):
     """X' diag(c) X without a full-size copy of X: by blocks, as (X sqrt|c|)'(X sqrt|c|)
-    (numpy's symmetric rank-k product) for the rows where c <= 0, less the same for c > 0."""
+    (numpy's symmetric rank-k product) for the rows where c <= 0, less the same for c > 0.
+    The blocks are scaled into one buffer, in X's own memory order."""
     p = X.shape[1]
     out = np.zeros((p, p))
     neg = np.sqrt(np.maximum(-c, 0.0))
     pos = c > 0
+    buf = np.empty((min(BLOCK, X.shape[0]), p), order="F" if X.flags.f_contiguous else "C")
     for i in range(0, X.shape[0], BLOCK):
-        xs = X[i:i + BLOCK] * neg[i:i + BLOCK, None]
+        block = X[i:i + BLOCK]
+        xs = np.multiply(block, neg[i:i + BLOCK, None], out=buf[:block.shape[0]])
         out -= xs.T @ xs
         if pos[i:i + BLOCK].any():
             rows = np.flatnonzero(pos[i:i + BLOCK]) + i
@@ -101,13 +104,15 @@ def weighted_gram(X, c):
 class Objective:
     """sum_i w_i log f(y_i | theta_i) as a function of the vector (b, eta_others)."""
 
-    def __init__(self, dens, y, X, target, link, w=None, shapes=(), offset=None, fixed=None):
+    def __init__(self, dens, y, X, target, link, w=None, shapes=(), offset=None, fixed=None, constant=None):
         self.dens, self.y, self.X, self.target, self.w, self.shapes = dens, y, X, target, w, shapes
-        self.inverse = links.inverse(link)
+        self.link, self.inverse = link, links.inverse(link)
         # a one-parameter family on its canonical link: the per-row terms in eta itself
         self.canonical = dens.canonical[1] if dens.canonical and dens.canonical[0] == link and dens.k == 1 else None
         self.constant = 0.0  # the log-density's part free of eta, summed once (-sum log y!)
-        if self.canonical is not None:
+        if self.canonical is not None and constant is not None:
+            self.constant = constant  # the same rows' constant, summed by an objective over another design
+        elif self.canonical is not None:
             with np.errstate(all="ignore"):
                 self.constant = total(dens.canonical[2](y, *shapes), w, y.size)
         self.offset = offset
@@ -118,6 +123,14 @@ class Objective:
         self._last = None
         # the largest |x| of each column: the gradient's rounding is at most eps |x| sum |g_i|
         self.col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
+
+    def rows(self, which):
+        """The same objective over the rows `which` (a slice or an index array), copied."""
+        def cut(v):
+            return v if v is None or np.ndim(v) == 0 else np.ascontiguousarray(v[which])
+        shapes = tuple(cut(s) for s in self.shapes)
+        return Objective(self.dens, cut(self.y), np.asfortranarray(self.X[which]), self.target, self.link,
+                         w=cut(self.w), shapes=shapes, offset=cut(self.offset), fixed=self.fixed)
 
     def theta(self, vec):
         t, d1, d2 = self.inverse(self.eta(vec))
@@ -242,9 +255,15 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
     wrap(objective) is what Newton maximises); loglik stays the data's."""
     y = np.asarray(y, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
+    default_rows = make is None
     if make is None:
+        summed = []  # the log-density's part free of eta, summed by the first objective made
+
         def make(design):
-            return Objective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed)
+            made = Objective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed,
+                             constant=summed[0] if summed else None)
+            summed[:] = [made.constant]
+            return made
     null = None
     if intercept is not None and X.shape[1] > 1:
         null = fit_linear(dens, y, X[:, [intercept]], (names[intercept],), target=target, link=link, w=w,
@@ -257,6 +276,9 @@ def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=Non
         vec0[X.shape[1]:] = to_free([v for _, v in null.others], objective.domains)
     else:
         vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset, start)
+    if default_rows and prior is None:
+        from .warm_start import warm_start
+        vec0 = warm_start(objective, vec0, max_iter)
     search, found, cov, loglik, log_prior = maximise(objective, vec0, prior, max_iter)
     p = X.shape[1]
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
@@ -300,12 +322,13 @@ def sandwich(fit, w=None, clusters=None):
 def _start(dens, y, w, shapes, objective, intercept, link, offset, theta=None):
     """The start without a null model: the unconditional fit (its target parameter through
     the link as the intercept) where there is no offset, else the family's simple start
-    (theta: a start given by the caller)."""
+    (theta: a start given by the caller). A one-parameter family on its canonical link
+    starts from its moment start, which is already the unconditional MLE (a mean)."""
     if theta is None:
         theta = dens.start(y, w, *shapes)
-        if offset is None:
+        if offset is None and objective.canonical is None:  # a canonical family's start is its MLE
             rows = fit_rows(dens, y, w=w, shapes=shapes)
-            theta = rows.theta if rows.converged else theta
+            theta = rows.theta if rows.converged and not rows.edges else theta  # an edge has no finite link
     vec = np.zeros(objective.p + len(objective.others))
     if intercept is not None and offset is None:
         vec[intercept] = links.link_of(link, theta[objective.target])

@@ -10,7 +10,7 @@ import math
 from .constrained import _from_free, _to_free
 from .inference import z_value
 from .likelihood import maximize_sum
-from .profile import both_ends, first_step, free_se
+from .profile_engine import both_ends, first_step, free_se
 
 METHOD = "profile log-posterior (where it falls chi2_1(level)/2 below the MAP's)"
 

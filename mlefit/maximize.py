@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .inference import scaled_inverse
+
 EPS = np.finfo(float).eps
 FLOOR = 1e-24  # lambda^2 below which nothing is left to gain at any scale
 
@@ -80,9 +82,8 @@ def settled(point, eta, step, lam2, definite):
         return False
     if lam2 <= FLOOR:
         return True
-    try:
-        cov = np.linalg.inv(-point.hess)
-    except np.linalg.LinAlgError:
+    cov = scaled_inverse(-point.hess)
+    if cov is None:
         return False
     ulp = EPS * np.abs(eta) if point.floor is None else np.maximum(EPS * np.abs(eta), point.floor)
     reach = np.abs(cov) @ (point.noise + np.abs(point.hess) @ ulp) + ulp

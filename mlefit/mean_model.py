@@ -172,12 +172,18 @@ def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source
         from . import map_fit
         map_fit.check_options(settings.get("interval", "wald"), settings.get("robust"), settings.get("derive"),
                               settings.get("bootstrap"), None, settings.get("information", "observed"))
-        if settings.get("interval") in ("bootstrap", "all"):
-            raise UsageError("--interval bootstrap/all with a prior is for fit; a --mean model's MAP takes "
-                             "Laplace intervals or --interval profile")
         interval, derive = settings.pop("interval", "wald"), settings.pop("derive", ())
+        boot = {k: settings.pop(k) for k in ("bootstrap", "resample", "seed", "on_step") if k in settings}
     stats = fam.stats(x, w)
     result = from_stats(fam, stats, col, (float(np.min(x[:, 0])), float(np.max(x[:, 0]))), w=w, **settings)
-    if prior is not None:
+    if prior is not None and interval in ("bootstrap", "all"):  # the MAP refitted to resamples of the rows
+        from . import map_bootstrap
+        ml = result
+        result = map_fit.fit_map(ml, prior, settings.get("max_iter", 200), "profile" if interval == "all" else "wald",
+                                 derive)
+        result = map_bootstrap.extend(result, ml, prior, interval, boot.get("bootstrap"),
+                                      boot.get("resample", "nonparametric"), boot.get("seed", 0),
+                                      settings.get("max_iter", 200), boot.get("on_step"))
+    elif prior is not None:
         result = map_fit.fit_map(result, prior, settings.get("max_iter", 200), interval, derive)
     return replace(result, weights=None if w is None else "given")

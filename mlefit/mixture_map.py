@@ -324,7 +324,7 @@ def fit_map(result, given):
     loglik = em.loglik_inside(y, c, p)
     lp = mp.log_prior(p)
     a = em.free_map(k)
-    inv = em.inverse(found.info)
+    inv = inference.scaled_inverse(found.info)
     cov = None if inv is None else a @ inv @ a.T
     z = inference.z_value(f.confidence)
     parameters = []

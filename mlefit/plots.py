@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from .constrained import _from_free, _to_free
-from .errors import DataError, MlefitError, UsageError, plain
+from .errors import DataError, UsageError, plain
 from .inference import percent
 from .limits import MAX_CONTOUR_GRID
+from .profile_engine import Held, WarmPath, search_side, se_step
 
 FORMATS = (".png", ".svg", ".pdf")
 MAX_POINTS = 2000      # points drawn in a Q-Q or P-P plot
@@ -371,114 +372,36 @@ def _shown_params(fitted, params):
     return tuple(out)
 
 
-class _Profile:
-    """The log-likelihood with the parameters `shown` set (by at()), maximised over the
-    other estimated parameters (fixed ones stay fixed, exact ones at their estimate)."""
-
-    def __init__(self, fitted, shown, hold=None):
-        from .constrained import fit_fixed
-        self.fitted, self.fit_fixed = fitted, fit_fixed
-        self.base = {**fitted.fixed, **{i: fitted.theta[i] for i in fitted.exact}, **(hold or {})}
-        self.others = [i for i in fitted.regular if i not in shown and i not in self.base]
-        self.units = {}
-
-    def at(self, values, start):
-        """(loglik, theta) at {index: value}: the fit started from `start` (a neighbour's
-        solution), and a second one from the MLE where that start lies far out (over
-        FAR_START standard errors of the MLE in a profiled parameter): a chain of warm
-        starts can drift onto a flat ridge (student_t's df towards infinity) and stall
-        there, and the better of the two is kept; -inf (and the start) where the
-        likelihood is undefined."""
-        best = self._fit(values, start)
-        if self.others and tuple(start) != tuple(self.fitted.theta) and self._far(start):
-            best = max(best, self._fit(values, self.fitted.theta), key=lambda fit: fit[0])
-        return best
-
-    def _far(self, theta):
-        """Whether a profiled parameter of theta lies over FAR_START standard errors from
-        the MLE on its unconstrained scale (or its standard error is unknown)."""
-        f = self.fitted
-        for i in self.others:
-            if i not in self.units:
-                self.units[i] = _se_step(f, i) if _has_se(f, i) else math.nan
-            dom, unit = f.domains[i], self.units[i]
-            try:
-                gap = abs(_to_free(theta[i], dom) - _to_free(f.theta[i], dom))
-            except (ArithmeticError, ValueError):
-                return True
-            if not (unit > 0 and gap <= FAR_START * unit):
-                return True
-        return False
-
-    def _fit(self, values, start):
-        f = self.fitted
-        try:
-            sol = self.fit_fixed(f.family, f.stats, {**self.base, **values}, start, f.controls)
-        except (MlefitError, ArithmeticError, ValueError, np.linalg.LinAlgError):
-            return -math.inf, start
-        theta = tuple(float(t) for t in sol.theta)
-        return f.loglik_at(theta), theta
-
-
-# a warm start this many standard errors from the MLE in a profiled parameter gets a
-# second fit from the MLE (nearer, the neighbour's solution is the better start)
-FAR_START = 8.0
+_Profile = Held  # the name tests/test_plots.py counts inner fits by
 RTOL = 4.0 * 2.0 ** -52  # brentq's default relative tolerance
-
-
-def _has_se(fitted, i):
-    cov = fitted.cov
-    var = math.nan if cov is None else float(cov[i] if np.ndim(cov) == 1 else cov[i, i])
-    return math.isfinite(var) and var > 0
-
-
-def _se_step(fitted, i):
-    """One standard error of parameter i on its unconstrained scale (log for positive,
-    logit for unit), with a guess where the covariance has none."""
-    cov, t, dom = fitted.cov, fitted.theta[i], fitted.domains[i]
-    var = math.nan if cov is None else float(cov[i] if np.ndim(cov) == 1 else cov[i, i])
-    se = math.sqrt(var) if math.isfinite(var) and var > 0 else math.nan
-    if dom == "positive":
-        step = se / t
-    elif dom == "unit":
-        step = se / (t * (1 - t))
-    else:
-        return se if math.isfinite(se) else 0.1 * max(abs(t), 1.0)
-    return min(step, 1.0) if math.isfinite(step) and step > 0 else 0.1
 
 
 def _reach(fitted, i, target, hold=None):
     """((lo, hi), (open_lo, open_hi)): where the profile deviance of parameter i reaches
     `target` below and above the MLE, or the end of the search (then open); `hold`:
     {index: value} held as well (a section through the MLE rather than a profile)."""
-    profile = _Profile(fitted, (i,), hold)
+    profile = Held(fitted, (i,), hold)
     (lo, open_lo), (hi, open_hi) = (_reach_side(fitted, profile, i, target, s) for s in (-1.0, 1.0))
     return (lo, hi), (open_lo, open_hi)
 
 
 def _reach_side(fitted, profile, i, target, sign):
     """(value, open) on one side (sign -1 below, +1 above): outward in steps of SE on the
-    unconstrained scale until the deviance passes `target`, then Brent's root between."""
-    from .scalar_search import find_root
-
-    dom, u0, h = fitted.domains[i], _to_free(fitted.theta[i], fitted.domains[i]), _se_step(fitted, i)
+    unconstrained scale (SEARCH_STEPS, to LOG_REACH or 64 SE) until the deviance passes
+    `target`, then Brent's root between (the profile engine's search)."""
+    dom, h = fitted.domains[i], se_step(fitted, i)
+    u0 = _to_free(fitted.theta[i], dom)
     limit = 64 * h if dom == "real" else LOG_REACH
-    start = [fitted.theta]
+    path = WarmPath(u0, fitted.theta)
 
-    def excess(d):
-        value, start[0] = profile.at({i: _from_free(u0 + sign * d, dom)}, start[0])
+    def excess(u):
+        value, theta = profile.at({i: _from_free(u, dom)}, path.start(u))
+        path.keep(u, theta)
         return min(2.0 * (fitted.loglik - value), 1e6) - target
 
-    inside = 0.0
-    for k in SEARCH_STEPS:
-        d = min(k * h, limit)
-        if excess(d) >= 0:
-            d = find_root(excess, inside, d, 1e-6 * h, RTOL, 100)  # d from u0: not relative to |u0|
-            return _from_free(u0 + sign * d, dom), False
-        inside = d
-        if d >= limit:
-            break
-    return _from_free(u0 + sign * inside, dom), True
+    steps = sorted({min(k * h, limit) for k in SEARCH_STEPS})
+    root, inside = search_side(excess, u0, sign, steps, 1e-6 * h, RTOL, 100)  # in d: not relative to |u0|
+    return _from_free(inside if root is None else root, dom), root is None
 
 
 def _axis(lo, hi, dom, n):
@@ -500,7 +423,7 @@ def _curve(fitted, path, fmt, i, n, level, on_step, on_total):
     (lo, hi), _ = _reach(fitted, i, 2 * level)
     interval, interval_open = _reach(fitted, i, level)
     values, log_axis = _axis(lo, hi, dom, n)
-    profile = _Profile(fitted, (i,))
+    profile = Held(fitted, (i,))
     loglik, thetas = np.full(n, -math.inf), [None] * n
     if on_total:
         on_total(n)
@@ -572,7 +495,7 @@ def _lattice(fitted, shown, a, level):
         return X, np.broadcast_to(b[:, None], (n, n)), log_axis, any(opens), int(np.argmin(np.abs(b - tb)))
     (lo, hi), opens = _reach(fitted, ib, 2 * level, hold={ia: fitted.theta[ia]})
     ridge, thetas = np.full(n, tb), [None] * n
-    profile = _Profile(fitted, (ia,))
+    profile = Held(fitted, (ia,))
     for c, prev in _outward(n, int(np.argmin(np.abs(a - fitted.theta[ia])))):
         _, thetas[c] = profile.at({ia: float(a[c])}, fitted.theta if prev is None else thetas[prev])
         ridge[c] = thetas[c][ib]
@@ -595,7 +518,7 @@ def _contours(fitted, path, fmt, shown, n, level, on_step, on_total):
     a, log_a = _axis(lo, hi, fitted.domains[ia], n)
     X, Y, log_b, open_b, cb = _lattice(fitted, shown, a, level)
     band = not np.all(Y == Y[:, :1])  # the rows follow the ridge
-    profile = _Profile(fitted, shown)
+    profile = Held(fitted, shown)
     loglik = np.full((n, n), -math.inf)
     thetas = {}
     if on_total:

@@ -123,14 +123,11 @@ def predict(model, data, *, interval=False, confidence=0.95, options=None):
                         f"{', '.join(map(plain, coef))}; give the covariates the model was fitted with")
     X = X[0]
     beta = np.array([c["estimate"] for c in model["coefficients"]])
-    if spec.get("labels"):  # softmax: each label's probability
-        if interval:
-            raise UsageError("--interval is not available for the categorical family's probabilities yet")
-        labels = spec["labels"]
-        eta = np.column_stack([np.zeros(n), X @ beta.reshape(len(labels) - 1, -1).T])
-        eta -= eta.max(axis=1, keepdims=True)
-        prob = np.exp(eta)
-        return frame, prob / prob.sum(axis=1, keepdims=True), None, None
+    if spec.get("labels"):  # softmax: each label's probability, its interval on the logit scale
+        from .softmax_predict import probabilities
+        with np.errstate(all="ignore"):
+            return (frame, *probabilities(X, beta, len(spec["labels"]), _covariance(spec) if interval else None,
+                                          confidence))
     eta = X @ beta
     if spec.get("offset"):
         eta = eta + frame.columns[spec["offset"]]
@@ -144,19 +141,25 @@ def predict(model, data, *, interval=False, confidence=0.95, options=None):
         mean = inverse(eta)[0]
         lower = upper = None
         if interval:
-            if spec.get("covariance") is None:
-                raise DataError("the saved model has no covariance (its information could not be inverted): "
-                                "no intervals")
-            if layout.get("indexed"):
+            cov = _covariance(spec)
+            if layout.get("indexed"):  # a factor held as level indices: the covariance in blocks
                 from .indexed_predict import variance
-                se = np.sqrt(np.maximum(variance(X, spec["covariance"]), 0.0))
+                se = np.sqrt(np.maximum(variance(X, cov), 0.0))
             else:
-                cov = np.asarray(spec["covariance"], dtype=np.float64)
                 se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, cov, X), 0.0))
             z = z_value(confidence)
             a, b = inverse(eta - z * se)[0], inverse(eta + z * se)[0]
             lower, upper = np.minimum(a, b), np.maximum(a, b)  # a decreasing link (inverse) swaps them
     return frame, mean, lower, upper
+
+
+def _covariance(spec):
+    """The saved coefficients' covariance, for intervals."""
+    if spec.get("covariance") is None:
+        raise DataError("the saved model has no covariance (its information could not be inverted): no intervals")
+    if spec["design"].get("indexed"):  # in blocks (mlefit.indexed_predict)
+        return spec["covariance"]
+    return np.asarray(spec["covariance"], dtype=np.float64)
 
 
 def _design(layout, frame, variables, n):
@@ -196,12 +199,15 @@ def csv_lines(frame, mean, lower, upper, labels=None):
     rows = frame.table_rows
     kept = frame.kept
     if labels:
-        cols = []
-        for j in range(len(labels)):
-            out = np.full(rows, np.nan)
-            out[kept] = mean[:, j]
-            cols.append(out)
-        yield ",".join(_csv_name(f"p[{label}]") for label in labels)
+        cols, header = [], []
+        for j, label in enumerate(labels):
+            for name, values in ((f"p[{label}]", mean), (f"lower[{label}]", lower), (f"upper[{label}]", upper)):
+                if values is not None:
+                    out = np.full(rows, np.nan)
+                    out[kept] = values[:, j]
+                    cols.append(out)
+                    header.append(_csv_name(name))
+        yield ",".join(header)
         for i in range(rows):
             yield ",".join("" if math.isnan(c[i]) else repr(float(c[i])) for c in cols)
         return

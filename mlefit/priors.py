@@ -226,7 +226,7 @@ class Prior:
         return out
 
 
-def parse(text, names, domains, what="the family", noun="parameter"):
+def parse(text, names, domains, what="the family", noun="parameter", suggest=None):
     """The Prior that `text` ('p ~ beta(2, 2)') gives one of the parameters `names` (with
     `domains`), or UsageError naming the problem: no '~', an unknown distribution, the
     wrong number of arguments, arguments that are not numbers or break the
@@ -249,7 +249,7 @@ def parse(text, names, domains, what="the family", noun="parameter"):
         domain = domains[list(names).index(param)]
         raise UsageError(f"a dirichlet prior is for the probabilities p of the categorical family, one "
                          f"concentration per label (in '{shown}'); {param} {DOMAIN_TEXT[domain]}: use "
-                         f"{FOR_DOMAIN[domain]}")
+                         f"{(suggest or FOR_DOMAIN)[domain]}")
     if name not in DISTRIBUTIONS:
         import difflib
         near = difflib.get_close_matches(name, list(DISTRIBUTIONS), n=1, cutoff=0.6)
@@ -271,7 +271,7 @@ def parse(text, names, domains, what="the family", noun="parameter"):
         domain, param_shown = REAL, f"{transform}({param})"
     else:
         param_shown = param
-    _check_support(name, shape, args, param_shown, domain, shown)
+    _check_support(name, shape, args, param_shown, domain, shown, suggest or FOR_DOMAIN)
     return Prior(param, index, name, tuple(args), text.strip(), transform)
 
 
@@ -337,7 +337,7 @@ def _check_rule(name, shape, args, shown):
         raise UsageError(f"uniform(a, b) needs a < b (got a = {args[0]:.10g}, b = {args[1]:.10g}) in '{shown}'")
 
 
-def _check_support(name, shape, args, param, domain, shown):
+def _check_support(name, shape, args, param, domain, shown, suggest=FOR_DOMAIN):
     """A prior must put all its mass where the parameter can be, and some near every value
     it can take (uniform: inside the domain)."""
     if shape.support == INTERVAL:
@@ -349,7 +349,7 @@ def _check_support(name, shape, args, param, domain, shown):
     if shape.support == domain:
         return
     why = {REAL: "puts weight on values", POSITIVE: "is for a positive parameter", UNIT: "is for a probability"}
-    way = f"use {FOR_DOMAIN[domain]}"
+    way = f"use {suggest[domain]}"
     if domain == POSITIVE and shape.support == REAL:
         way += f" (a normal prior on log({param}) is lognormal)"
     if domain == UNIT and shape.support == REAL:
@@ -372,13 +372,13 @@ def texts(given):
             from None
 
 
-def parse_all(given, names, domains, fixed=(), what="the family", noun="parameter"):
+def parse_all(given, names, domains, fixed=(), what="the family", noun="parameter", suggest=None):
     """The Priors of `given` (a string, a list of strings, or {parameter: 'dist(args)'}),
     one per parameter: a second prior on one parameter, or one on a fixed parameter, is
     a UsageError."""
     out = []
     for text in texts(given):
-        p = parse(text, names, domains, what, noun)
+        p = parse(text, names, domains, what, noun, suggest)
         same = [q for q in out if q.parameter == p.parameter]
         if same:
             raise UsageError(f"two priors on {p.parameter} ('{plain(same[0].text, 60)}' and '{plain(text, 60)}'); "

@@ -1,43 +1,31 @@
-"""Profile-likelihood intervals: for one parameter, or for a smooth quantity g(theta).
+"""Profile-likelihood intervals of a Fitted: for one parameter, or for a smooth quantity g(theta).
 
 The profile log-likelihood of parameter i at psi is the largest log-likelihood with
-theta_i = psi (the user's fixed values held too). The interval at level c is the set
-{psi : 2 (l_hat - l_p(psi)) <= q}, q the chi-squared(1) quantile at c. Each end is
-bracketed outward from the estimate on the parameter's unconstrained scale (log for
-positive, logit for unit) from a Wald-sized step, then found by Brent's root finder
-(scalar_search: scipy's steps without importing scipy.optimize).
-When the deviance never reaches q before the edge of the parameter space, that end is
-the edge and a note says the interval is open there.
+theta_i = psi (the user's fixed values held too, exact parameters at their estimates).
+The interval at level c is the set {psi : 2 (l_hat - l_p(psi)) <= q}, q the
+chi-squared(1) quantile at c. The inner fits and the search for each end (outward from
+the estimate on the parameter's unconstrained scale from a Wald-sized step, then Brent's
+root finder) are the profile engine's (profile_engine.Held, both_ends), shared with the
+likelihood plots, the MAP and regress. When the deviance never reaches q before the edge
+of the parameter space, that end is the edge and a note says the interval is open there.
 
 For categorical p[label] the profile is binomial: the others keep their proportions.
-Exact (non-regular) parameters are never profiled; profile_quantity holds them at
-their estimates. Mixtures are refused (UsageError)."""
+Mixtures are refused (UsageError)."""
 import math
 
 import numpy as np
 
-from .constrained import _from_free, _to_free, fit_fixed
-from .errors import DataError, UsageError
+from .constrained import _to_free
+from .errors import UsageError
 from .inference import z_value
+from .profile_engine import (MAX_STEPS, REAL_REACH, Held, WarmPath, both_ends, first_step, fitted_free_se,
+                             free_to)
 from .scalar_search import find_root, minimize
 
-# how far the search goes from the estimate on the unconstrained scale before a side is
-# called open: a factor e^70 ~ 2.5e30 for a positive parameter (student_t marks df at
-# infinity by 1e30), p within 2e-16 of 0 or 1 for a unit one, 1e12 scales for a real one
-_LOG_REACH = 70.0
-_LOGIT_REACH = 36.0
-_REAL_REACH = 1e12
-_EDGES = {"real": (-math.inf, math.inf), "positive": (0.0, math.inf), "unit": (0.0, 1.0)}
-_MAX_STEPS = 60
 # constrained fits that may fail beyond the last point found inside the threshold before
 # that side is reported open from there (each failing fit of an expensive quantity costs
 # seconds: student_t's sd on 10 values hunted for 144 s, then gave no interval at all)
 _OPEN_AFTER = 4
-
-
-def _free_to(u, domain):
-    """_from_free that saturates instead of overflowing (an optimiser's wild trial step)."""
-    return _from_free(min(u, 709.0) if domain == "positive" else u, domain)
 
 
 def _threshold(fitted, level):
@@ -70,103 +58,8 @@ def profile_loglik(fitted, index, value, start=None):
     e.g. the previous grid point) or the MLE; the result never exceeds fitted.loglik."""
     _refuse_mixture(fitted.family)
     _check_index(fitted, index)
-    ll, theta = _profile(fitted, index, float(value), start)
+    ll, theta = Held(fitted, (index,)).at({index: float(value)}, fitted.theta if start is None else start)
     return min(ll, fitted.loglik), theta
-
-
-def _profile(fitted, index, value, start):
-    """profile_loglik unclipped: above fitted.loglik when the fit is a local maximum."""
-    if _categorical(fitted.family):  # binomial profile: the others keep their proportions
-        counts = np.asarray(fitted.stats.counts, dtype=float)
-        rest = fitted.n - counts[index]
-        theta = tuple(value if k == index else (1.0 - value) * float(counts[k]) / rest
-                      for k in range(counts.size))
-        return fitted.loglik_at(theta), theta
-    others = [k for k in fitted.free if k != index]
-    fam = fitted.family
-    if fam.profile is not None and not fitted.fixed and len(others) == 1 and len(fitted.theta) == 2:
-        with np.errstate(all="ignore"):  # the other parameter from the family's sums
-            ll, theta = fam.profile(fitted.stats, index, float(value), start or fitted.theta, fitted.controls)
-        return (ll, theta) if math.isfinite(ll) else (-math.inf, theta)
-    # the warm start follows the path; the MLE's values are a second opinion that catches
-    # a path stuck on a local maximum (a cauchy's location at small scales)
-    starts = [fitted.theta] if start is None else [start, fitted.theta]
-    best_l, best_t = -math.inf, None
-    for s in starts:
-        theta = tuple(value if k == index else float(t) for k, t in enumerate(s))
-        if not others:  # nothing else to fit: the likelihood itself
-            return fitted.loglik_at(theta), theta
-        with np.errstate(all="ignore"):
-            try:
-                theta = _inner_fit(fitted, theta, index, value, others)
-            except (DataError, ArithmeticError, ValueError, RuntimeError):
-                continue
-        ll = fitted.loglik_at(theta)
-        if best_t is None or ll > best_l:
-            best_l, best_t = ll, theta
-    if best_t is None:
-        best_t = tuple(value if k == index else float(t) for k, t in enumerate(fitted.theta))
-    return best_l, best_t
-
-
-def _inner_fit(fitted, theta, index, value, others):
-    """theta with the `others` refitted from their values in theta. One is fitted by
-    Brent's method from a small bracket (so it stays in the basin it starts in), several
-    by constrained.fit_fixed."""
-    if len(others) > 1:
-        fixed = dict(fitted.fixed)
-        fixed[index] = value
-        sol = fit_fixed(fitted.family, fitted.stats, fixed, theta, fitted.controls)
-        return tuple(float(v) for v in sol.theta)
-    j, dom = others[0], fitted.domains[others[0]]
-    trial = list(theta)
-    # in v = (u - u0)/unit. For a real parameter the unit is its standard error, so that
-    # Brent's tolerance (tol |v| + 1e-11) is relative to the data's spread, not to
-    # |location|; on the log and logit scales, a hundredth of max(1, |u0|)
-    u0 = _to_free(theta[j], dom)
-    unit = _free_se(fitted, j) if dom == "real" else math.nan
-    if not (unit > 0 and math.isfinite(unit)):
-        unit = 1e-2 * max(1.0, abs(u0))
-
-    def nll(v):
-        trial[j] = _free_to(u0 + unit * float(v), dom)
-        ll = fitted.loglik_at(trial)
-        return -ll if math.isfinite(ll) else math.inf
-
-    x, _ = minimize(nll, -0.1, 0.1, tol=1e-12, maxiter=500)
-    trial[j] = _free_to(u0 + unit * float(x), dom)
-    return tuple(trial)
-
-
-def _free_se(fitted, index):
-    """The standard error of parameter `index` on its unconstrained scale (NaN when the
-    covariance has none)."""
-    cov, est = fitted.cov, fitted.theta[index]
-    var = math.nan
-    if cov is not None:
-        cov = np.asarray(cov, dtype=float)
-        var = float(cov[index] if cov.ndim == 1 else cov[index, index])
-    return free_se(var, est, fitted.domains[index])
-
-
-def free_se(var, est, domain):
-    """The standard error on the unconstrained scale of an estimate `est` whose variance
-    on its own scale is `var` (NaN when var is none)."""
-    se = math.sqrt(var) if math.isfinite(var) and var > 0 else math.nan
-    jac = est if domain == "positive" else est * (1.0 - est) if domain == "unit" else 1.0  # dtheta/du
-    return se / jac if jac != 0 else math.nan
-
-
-def _wald_step(fitted, index, u_hat, domain, z):
-    return first_step(_free_se(fitted, index), u_hat, domain, z)
-
-
-def first_step(se, u_hat, domain, z):
-    """z standard errors (se on the unconstrained scale) from u_hat: where the deviance is
-    near q (for a real parameter at least a few ulp of its estimate, the least it can move)."""
-    if math.isfinite(se) and se > 0:
-        return max(z * se, 64.0 * math.ulp(u_hat) if domain == "real" else 1e-10 * max(1.0, abs(u_hat)))
-    return 0.1 * max(1.0, abs(u_hat)) if domain == "real" else 0.1
 
 
 def profile_interval(fitted, index, level=None):
@@ -179,17 +72,17 @@ def profile_interval(fitted, index, level=None):
     domain, name = fitted.domains[index], fitted.names[index]
     est = float(fitted.theta[index])
     u_hat = _to_free(est, domain)
-    step = _wald_step(fitted, index, u_hat, domain, math.sqrt(q))
-    path = {u_hat: fitted.theta}  # warm starts: the theta found at each point tried
+    step = first_step(fitted_free_se(fitted, index), u_hat, domain, math.sqrt(q))
+    held = Held(fitted, (index,))
+    path = WarmPath(u_hat, fitted.theta)
     above = []  # values where the likelihood rises above the fit's
 
     def excess(u):
         """deviance - q at u (the unconstrained coordinate)."""
-        near = min(path, key=lambda v: abs(v - u))
-        ll, theta = _profile(fitted, index, _from_free(u, domain), path[near])
-        path[u] = theta
+        ll, theta = held.at({index: free_to(u, domain)}, path.start(u))
+        path.keep(u, theta)
         if ll > fitted.loglik + 1e-9 * max(1.0, abs(fitted.loglik)):
-            above.append(_from_free(u, domain))
+            above.append(free_to(u, domain))
         dev = 2.0 * (fitted.loglik - min(ll, fitted.loglik))
         return dev - q if math.isfinite(dev) else 1e300
 
@@ -201,82 +94,6 @@ def profile_interval(fitted, index, level=None):
                      f"interval is unreliable")
     lower, upper = min(ends[0], est), max(ends[1], est)
     return float(lower), float(upper), "; ".join(notes)
-
-
-def both_ends(excess, u_hat, step, domain, name, open_note, what="profile"):
-    """(ends, notes): the root of excess on each side of u_hat, or the edge of the domain
-    where there is none (open_note(sign, edge) says so), and a note where a profile jumps."""
-    ends, notes = [], []
-    for sign in (-1.0, 1.0):
-        with np.errstate(all="ignore"):
-            u, jump = _search(excess, u_hat, step, sign, domain, find_root)
-        if jump:
-            notes.append(f"the {what} of {name} jumps near {_from_free(u, domain):.6g} (the inner fits "
-                         f"found different local maxima on either side), so that end is uncertain")
-        if u is None:
-            edge = _EDGES[domain][0 if sign < 0 else 1]
-            ends.append(edge)
-            notes.append(open_note(sign, edge))
-        else:
-            ends.append(_from_free(u, domain))
-    return ends, notes
-
-
-def _search(excess, u_hat, step, sign, domain, brentq):
-    """(the root of excess on the side `sign` of u_hat, or None when none lies before
-    the edge of the domain; whether the profile jumps there)."""
-    if domain == "unit":  # absolute: p within 2e-16 of 0 or 1
-        limit = sign * _LOGIT_REACH
-        if sign * (limit - u_hat) <= 0:
-            return None, False  # the estimate is already at the edge of what can be searched
-    else:
-        reach = _LOG_REACH if domain == "positive" else _REAL_REACH * max(abs(u_hat), step, 1.0)
-        limit = u_hat + sign * reach
-    inside, below, h = u_hat, None, step  # below: the excess at inside, once known
-    for k in range(_MAX_STEPS):
-        u = u_hat + sign * h
-        if sign * (u - limit) >= 0:
-            u = limit
-        above = excess(u)
-        if above >= 0:
-            if domain != "real":  # log or logit: the scale is its own unit
-                a, b = (inside, u) if inside < u else (u, inside)
-                root = brentq(excess, a, b, xtol=1e-11, rtol=1e-11, maxiter=200)
-                return root, _jumps(excess, root)
-            return _real_root(excess, u_hat, (inside, below), (u, above), step, brentq)
-        if u == limit:
-            return None, False
-        inside, below, h = u, above, h * (2.0 if k < 8 else 8.0)
-    return None, False
-
-
-def _real_root(excess, u_hat, inner, outer, step, brentq):
-    """(root, jumps) of excess between inner = (u, its excess < 0, or None when not
-    known) and outer = (u, its excess >= 0) for a real parameter: found in d = u - u_hat,
-    with tolerances relative to the first step (z standard errors), never to |u_hat| (at
-    a location of 1e12, a relative 1e-12 is 1). The ends keep the values already found
-    (evaluated again an ulp away, from another warm start, an end could change sign)."""
-    ends = {inner[0] - u_hat: inner[1], outer[0] - u_hat: outer[1]}
-
-    def f(d):
-        known = ends.get(d)
-        return known if known is not None else excess(u_hat + d)
-
-    a, b = sorted(ends)
-    d = brentq(f, a, b, xtol=1e-11 * step, rtol=1e-11, maxiter=200)
-    return u_hat + d, _jumps(excess, u_hat + d)
-
-
-def _jumps(excess, root):
-    """Whether the profile jumps at `root`: a true profile is continuous, so a root off
-    the threshold is a jump between local maxima the inner fits could not join; unless
-    the excess moves as much between root and its neighbouring doubles (a location far
-    from 0, where one ulp is a sizeable fraction of a standard error)."""
-    off = abs(excess(root))
-    if off <= 1e-6:
-        return False
-    grain = max(abs(excess(math.nextafter(root, side)) - excess(root)) for side in (-math.inf, math.inf))
-    return off > 2.0 * grain + 1e-6
 
 
 def _open_note(name, level, q, sign, edge):
@@ -302,7 +119,7 @@ class _Coords:
         self.domains = fitted.domains
         if not self.cat:
             self.u_hat = [_to_free(self.theta[i], self.domains[i]) for i in self.idx]
-            self.units = [_free_se(fitted, i) for i in self.idx]
+            self.units = [fitted_free_se(fitted, i) for i in self.idx]
             self.units = [h if h > 0 and math.isfinite(h) else 1.0 for h in self.units]
 
     def steps(self, u):
@@ -337,7 +154,7 @@ class _Coords:
             return tuple(float(v) for v in e / e.sum())
         theta = list(self.theta)
         for i, a, h, v in zip(self.idx, self.u_hat, self.units, u):
-            theta[i] = _free_to(a + h * float(v), self.domains[i])
+            theta[i] = free_to(a + h * float(v), self.domains[i])
         return tuple(theta)
 
 
@@ -550,7 +367,7 @@ def _quantity_end(solve, c_hat, step, sign, brentq):
     point reached inside it (after _OPEN_AFTER tries); (None, last c solved) when one
     fails where it is needed."""
     inside, h, failures = c_hat, step, 0
-    for k in range(_MAX_STEPS):
+    for k in range(MAX_STEPS):
         c = c_hat + sign * h
         f = solve(c)
         if f is None:  # infeasible or failed: step back towards the last good point
@@ -563,7 +380,7 @@ def _quantity_end(solve, c_hat, step, sign, brentq):
             continue
         if f >= 0:
             break
-        if h > _REAL_REACH * max(1.0, abs(c_hat), step):
+        if h > REAL_REACH * max(1.0, abs(c_hat), step):
             return sign * math.inf, c
         inside, h = c, h * (2.0 if k < 8 else 8.0)
     else:

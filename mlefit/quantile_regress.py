@@ -20,6 +20,7 @@ import numpy as np
 
 from . import numerics as nm
 from .errors import DataError
+from .inference import scaled_inverse
 from .families.robust import check_loss
 from .linear_model import LinearFit
 
@@ -159,9 +160,8 @@ def _covariance(X, resid, tau, w, rho):
     from .linear_model import weighted_gram
     H = weighted_gram(X, ww * f)
     J = tau * (1.0 - tau) * weighted_gram(X, ww)
-    try:
-        hinv = np.linalg.inv(H)
-    except np.linalg.LinAlgError:
+    hinv = scaled_inverse(H)
+    if hinv is None:
         return None
     p = X.shape[1]
     cov = np.zeros((p + 1, p + 1))

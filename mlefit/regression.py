@@ -12,6 +12,7 @@ from . import families, links, quantile_regress, regression_rows as rows, separa
 from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.rowwise import SCALES
+from .likelihood import total
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile_regress import LP_FAMILIES
 from .regression_result import Coefficient, RegressionResult
@@ -22,7 +23,8 @@ LOG_LINKS = ("log", "logit", "softmax")
 def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss=None, link=None,
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
-            max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0):
+            max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0,
+            bootstrap=None, on_step=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note, shape = _family(dist, loss)
     censoring = _censoring(name, censoring)
@@ -49,10 +51,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("name the response column: --response/-y NAME (or give --formula)")
     if information not in ("observed", "expected"):
         raise UsageError(f"information must be 'observed' or 'expected' (got '{information}')")
-    if interval not in ("wald", "profile"):
-        raise UsageError(f"interval must be 'wald' or 'profile' (got '{interval}')")
-    if interval == "profile" and (robust or cluster is not None):
-        raise UsageError("--interval profile is the model's own likelihood; it does not go with --robust or --cluster")
+    if interval not in ("wald", "profile", "bootstrap", "all"):
+        raise UsageError(f"interval must be 'wald', 'profile', 'bootstrap' or 'all' (got '{interval}')")
+    from . import regression_bootstrap
+    regression_bootstrap.check(interval, bootstrap)
+    if interval in ("profile", "all") and (robust or cluster is not None):
+        raise UsageError("--interval profile is the model's own likelihood; it does not go with --robust or --cluster"
+                         if interval == "profile" else "--interval all includes the profile likelihood, the model's "
+                         "own; it does not go with --robust or --cluster")
     if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     if folds is not None and (isinstance(folds, bool) or not isinstance(folds, (int, np.integer))):
@@ -75,6 +81,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if (prior or penalty) and not (coef_prior is not None and not coef_prior.firth
                                    and coef_prior.covers_every_slope(d.names)):
         rows.check_size(d)  # without a proper prior on every slope, the rows must determine them
+    if (prior or penalty) and not (coef_prior is not None and (
+            coef_prior.firth or len(getattr(coef_prior, "covered", ())) == len(d.names))):
+        rows.check_constant(name, d)  # a response at its edge: finite only with a prior on every coefficient
     if name == "categorical":
         from .softmax_model import fit_softmax
         if fix:
@@ -105,6 +114,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
     elif name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+    if name == "categorical" and not every:
+        separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
@@ -127,8 +138,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if name in LP_FAMILIES:
         how = quantile_regress.HOW
     ends = None
-    if interval == "profile" and fit.converged:
-        from .regression_profile import interval as profile
+    if interval in ("profile", "all") and fit.converged:
+        from .profile_engine import newton_interval as profile
         p = len(fit.names)
         search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
         if coef_prior is not None:
@@ -142,7 +153,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             notes.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
                          "log-likelihood never falls far enough on that side")
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
-                     cov, how, fixed, ends)
+                     cov, how, fixed, ends, beside=interval == "all")
     result = replace(result, information=information,
                      censoring=None if d.censored is None else d.censored.counts())
     if shape is not None or name in LP_FAMILIES:
@@ -162,6 +173,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
+    if interval in ("bootstrap", "all"):
+        redo = regression_bootstrap.refitter(name, dens, target, link, fixed, max_iter, coef_prior, d)
+        result = regression_bootstrap.intervals(result, fit, d, redo, samples=bootstrap, seed=seed, on_step=on_step,
+                                              headline=interval == "bootstrap")
     if folds is not None:
         from .regression_cv import held_out
         cv = held_out(d, name, dens, target, link, where, fixed, max_iter, prior, penalty, folds, seed)
@@ -244,8 +259,8 @@ def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, inform
         dens = REGRESSED[name].density(name)
         found = resolve(prior, penalty, d.names, n, dens.params, family_domains=dens.domains,
                         target=REGRESSED[name].target)
-    if interval == "profile" and getattr(found, "kinks", ()):
-        raise UsageError("--interval profile does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
+    if interval in ("profile", "all") and getattr(found, "kinks", ()):
+        raise UsageError(f"--interval {interval} does not go with laplace priors (lasso, --penalty l1 or elasticnet): "
                          "their kinks leave the profile without derivatives there")
     if found is not None and found.firth:
         from .firth import check
@@ -270,9 +285,9 @@ def _as_map(result, fit, coef_prior):
     notes = list(result.notes) + notes_zero + [said, how, "AIC, BIC, the likelihood-ratio test and pseudo R2 are not "
                                   "reported: they are for maximum-likelihood fits, and this is a MAP fit; compare MAP "
                                   "fits by held-out bits per sample: --folds K (docs/priors.md)"]
-    coefs = tuple(c if c.interval.startswith("profile") else replace(c, interval="wald" if coef_prior.firth
-                                                                      else "laplace") for c in result.coefficients)
-    others = tuple(p if p.interval.startswith("profile") or coef_prior.firth else
+    coefs = tuple(_laplace(c, coef_prior.firth) if c.interval.startswith("profile") else
+                  replace(c, interval="wald" if coef_prior.firth else "laplace") for c in result.coefficients)
+    others = tuple(_laplace(p, coef_prior.firth) if p.interval.startswith("profile") or coef_prior.firth else
                    replace(p, interval=p.interval.replace("wald", "laplace")) for p in result.parameters)
     return replace(result, coefficients=coefs, parameters=others, aic=math.nan, bic=math.nan, lr_statistic=None,
                    lr_df=None, lr_p_value=None, pseudo_r2=None, notes=tuple(notes),
@@ -283,6 +298,15 @@ def _as_map(result, fit, coef_prior):
                                                      if getattr(coef_prior, "kinks", ()) else ""),
                    prior=coef_prior.given, penalty=coef_prior.penalty, log_prior=fit.log_prior,
                    log_posterior=fit.loglik + fit.log_prior)
+
+
+def _laplace(c, firth):
+    """A MAP coefficient whose Wald interval beside the profile one (--interval all) is the
+    Laplace approximation's (Firth's stays Wald: its curvature is the information's)."""
+    if firth or not c.intervals:
+        return c
+    return replace(c, intervals=tuple(replace(i, kind="laplace", method=i.method.replace("wald", "laplace"))
+                                      if i.kind == "wald" else i for i in c.intervals))
 
 
 def _covariance(fit, d, robust, cluster, notes):
@@ -345,7 +369,7 @@ def _family(dist, loss):
 def _refuse_for_linear_program(robust, cluster, interval, information, prior, penalty, fix):
     """The options median and quantile regression do not take, refused by name."""
     given = [o for o, on in (("--robust", robust), ("--cluster", cluster is not None),
-                             ("--interval profile", interval == "profile"),
+                             ("--interval profile", interval == "profile"), ("--interval all", interval == "all"),
                              ("--information expected", information == "expected"),
                              ("--prior", bool(prior)), ("--penalty", bool(penalty)), ("--fix", bool(fix))) if on]
     if given:
@@ -402,16 +426,17 @@ def _fixed(dens, target, fix):
 
 
 def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset, cov, how, fixed=None,
-            ends=None):
+            ends=None, beside=False):
     """The RegressionResult of a fit (dens: the family's per-row record; None for the
     categorical family's softmax). ends: {coordinate: (lower, upper)} of profile
-    intervals on the fit's own scale (None: Wald intervals)."""
+    intervals on the fit's own scale (None: Wald intervals); beside: keep the Wald interval
+    beside the profile one (--interval all)."""
     z = z_value(confidence)
     p = len(fit.names)
     coefs = []
     for j, (cname, b) in enumerate(zip(fit.names, fit.beta)):
         se = math.sqrt(cov[j, j]) if cov is not None else None
-        lo, hi = (b - z * se, b + z * se) if se is not None else (None, None)
+        lo, hi = wald = (b - z * se, b + z * se) if se is not None else (None, None)
         if ends is not None:
             lo, hi = ends[j]
         zval = b / se if se else None
@@ -420,7 +445,8 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         if (link in LOG_LINKS or name in AFT) and se is not None:
             expo = dict(exp_estimate=_exp(b), exp_ci_lower=None if lo is None else _exp(lo),
                         exp_ci_upper=None if hi is None else _exp(hi))
-        coefs.append(Coefficient(cname, float(b), se, zval, pval, lo, hi, how, **expo))
+        coefs.append(Coefficient(cname, float(b), se, zval, pval, lo, hi, how, **expo,
+                                 **(_beside(wald, (lo, hi), "wald", how) if beside and se is not None else {})))
     params = []
     for j, ((pname, value), dom) in enumerate(zip(fit.others, fit.other_domains)):
         se_free = math.sqrt(cov[p + j, p + j]) if cov is not None else None
@@ -428,11 +454,13 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         if se_free is None:
             params.append(Coefficient(pname, value, None, None, None, None, None, "none"))
             continue
+        wald = tuple(_from_free(v, dom) for v in (free - z * se_free, free + z * se_free))
         lo, hi = ends[p + j] if ends is not None else (free - z * se_free, free + z * se_free)
         lo, hi = (None if lo is None else _from_free(lo, dom)), (None if hi is None else _from_free(hi, dom))
         se = se_free * (value if dom == "positive" else value * (1 - value) if dom == "unit" else 1.0)
-        scale = "" if dom == "real" or ends is not None else f", {'log' if dom == 'positive' else 'logit'} scale"
-        params.append(Coefficient(pname, value, se, None, None, lo, hi, how + scale))
+        scale = "" if dom == "real" else f", {'log' if dom == 'positive' else 'logit'} scale"
+        params.append(Coefficient(pname, value, se, None, None, lo, hi, how + ("" if ends is not None else scale),
+                                  **(_beside(wald, (lo, hi), "wald" + scale, how) if beside else {})))
     for index, value in (fixed or {}).items():
         params.append(Coefficient(dens.params[index], value, None, None, None, None, None, "fixed"))
     n = float(d.y.size if d.w is None else np.sum(d.w))
@@ -465,6 +493,15 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         notes=tuple(notes))
 
 
+def _beside(wald, profile, wald_how, how):
+    """The Wald and profile intervals side by side (--interval all), and whether their ends
+    differ by more than 10% of the profile interval's width (fit's rule)."""
+    from .intervals import _disagree
+    from .result import Interval
+    found = (Interval("wald", *wald, wald_how), Interval("profile", *profile, how))
+    return {"intervals": found, "disagree": _disagree(found)}
+
+
 def _exp(v):
     return math.exp(v) if v < 709.0 else math.inf
 
@@ -484,7 +521,14 @@ def _deviance(name, dens, fit, d, link):
     fitted); the residual sum of squares for normal, as R's glm reports it."""
     if name == "categorical":  # the saturated model gives each row its label: log-likelihood 0
         return -2.0 * fit.loglik
+    if name == "bernoulli":  # the saturated model puts each p at its 0/1 response: log-likelihood 0
+        return -2.0 * fit.loglik
     y, w, shapes = d.y, d.w, d.shapes
+    obj = fit.objective
+    if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
+        # saturated terms y log y - y - log y!: the last is the objective's constant, summed once
+        from scipy.special import xlogy
+        return float(2.0 * (total(xlogy(y, y) - y, w, y.size) + obj.constant - fit.loglik))
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w
@@ -494,7 +538,8 @@ def _deviance(name, dens, fit, d, link):
         return float(2.0 * np.sum(ww * ((y - mean) / mean - np.log(y / mean))))
     if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
         return None
-    theta = dict(fit.others)
+    theta = dict(fit.others)  # the estimated other parameters, and those held by --fix
+    theta.update({dens.params[i]: v for i, v in (getattr(obj, "fixed", None) or {}).items()})
     sat = y / shapes[0] if name == "binomial" else y
     args = {"bernoulli": (sat,), "binomial": (sat,), "poisson": (sat,),
             "negative_binomial": (theta.get("size"), sat)}[name]

@@ -19,6 +19,7 @@ from .maximize import Point
 from .priors import parse_all
 
 NOT_ON_COEFFICIENTS = ("uniform",)
+ON_COEFFICIENTS = {"real": "normal (ridge), laplace (lasso), student_t or cauchy"}
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,13 @@ def resolve(texts, penalty, names, n, family_params=(), terms=None, family_domai
         return CoefPriors((), tuple(p.to_dict() for _, p in family), None, (), False, family) if family else None
     term_of = _terms(names, terms)
     known = tuple(dict.fromkeys(("coef",) + tuple(names) + tuple(terms or ())))
-    parsed = parse_all(texts, known, ("real",) * len(known), what="the regression", noun="coefficient")
+    parsed = parse_all(texts, known, ("real",) * len(known), what="the regression", noun="coefficient",
+                       suggest=ON_COEFFICIENTS)
     for p in parsed:
         if p.distribution in NOT_ON_COEFFICIENTS:
             raise UsageError(f"a {p.distribution} prior on coefficients is not supported (its edges are kinks "
-                             f"the MAP may sit on); use normal (ridge), laplace (lasso), student_t or cauchy")
+                             f"the MAP may sit on; inside them it is flat, the MLE: drop the prior); use "
+                             f"{ON_COEFFICIENTS['real']}")
     by_name = {p.parameter: p for p in parsed}
     out = []
     for j, name in enumerate(names):

@@ -21,6 +21,9 @@ class Coefficient:
     exp_estimate: float | None = None
     exp_ci_lower: float | None = None
     exp_ci_upper: float | None = None
+    se_bootstrap: float | None = None  # --interval bootstrap: the standard deviation of the refitted values
+    intervals: tuple = ()  # --interval bootstrap/all: every kind computed (result.Interval), as fit's
+    disagree: bool | None = None  # --interval all: Wald and profile ends apart by over 10% of the profile width
 
     def to_dict(self):
         d = {"name": self.name, "estimate": self.estimate, "se": self.se, "z": self.z,
@@ -29,6 +32,11 @@ class Coefficient:
         if self.exp_estimate is not None:
             d.update(exp_estimate=self.exp_estimate, exp_ci_lower=self.exp_ci_lower,
                      exp_ci_upper=self.exp_ci_upper)
+        if self.se_bootstrap is not None:
+            d["se_bootstrap"] = self.se_bootstrap
+        if self.intervals:
+            d["intervals"] = {i.kind: i.to_dict() for i in self.intervals}
+            d["wald_profile_disagree"] = self.disagree
         return d
 
 
@@ -81,6 +89,7 @@ class RegressionResult:
     log_posterior: float | None = None
     mle: dict | None = None  # {name: MLE} beside the MAP, to see the shrinkage (None: no MLE)
     held_out: dict | None = None  # --folds K: held-out bits per sample (regression_cv.held_out)
+    resampling: dict | None = None  # --interval bootstrap: how (regression_bootstrap): samples, kind, seed, failed
     # what `--save` writes beside to_dict() and `mlefit predict` needs: the design's
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
@@ -148,5 +157,6 @@ class RegressionResult:
             "notes": list(self.notes),
             **({} if self.censoring is None else {"censoring": dict(self.censoring)}),
             **({} if self.held_out is None else {"held_out": self.held_out}),
+            **({} if self.resampling is None else {"resampling": self.resampling}),
             **({"indexed_factors": [dict(f) for f in self.factors]} if self.factors else {}),
         })

@@ -91,10 +91,16 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs, wide)
     w = weight_values(table, cols[weights]) if weights else None
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
-    _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
+    if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
+        _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
     return Rows(table, y, w, shapes,
                 off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
                 tuple(table.notes) + ((note,) if note else ()), cens)
+
+
+def check_constant(name, d):
+    """The check prepare(wide=True) left out: a response at the edge of its family."""
+    _constant(name, d.y, d.shapes[0] if d.shapes else 1.0, d.w, d.table.names[0])
 
 
 def _constant(name, y, trials, w, label):
@@ -112,7 +118,8 @@ def _constant(name, y, trials, w, label):
     else:
         return
     raise DataError(f"{what} in '{label}': the mean's maximum likelihood estimate is on the edge "
-                    f"(the intercept runs to infinity), so no coefficient has a finite estimate")
+                    f"(the intercept runs to infinity), so no coefficient has a finite estimate (a proper "
+                    f"prior on every coefficient, the intercept's too, or --prior jeffreys gives a finite MAP)")
 
 
 def _not_number(text):

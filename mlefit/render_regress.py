@@ -17,12 +17,15 @@ def coefficient_table(d):
     where = f" of {d['source']}" if d["source"] else ""
     title = f"{d['family']} {'MAP ' if d.get('map') else ''}regression ({d['link']} link) of '{d['response']}'{where}"
     table = Grid(title=title, box=SIMPLE_HEAD, title_justify="left")
-    ratio = any(c.get("exp_estimate") is not None for c in d["coefficients"])
+    several = any(c.get("intervals") for c in d["coefficients"])  # a line per kind, and no ratio: 80 columns
+    ratio = not several and any(c.get("exp_estimate") is not None for c in d["coefficients"])
     ratio_name = RATIO.get(d["link"], "exp(coef)") if d["family"] != "normal" else "exp(coef)"
     from .linear_model import AFT
     if d["family"] in AFT:
         ratio_name = "time ratio"
-    headers = [("coefficient", "left"), ("estimate", "right"), ("SE", "right"), ("p", "right"), (f"{d['confidence'] * 100:g}% interval", "center")]
+    headers = [("coefficient", "left"), ("estimate", "right"), ("SE", "right"), ("p", "right")]
+    headers += [("kind", "left")] if several else []
+    headers += [(f"{d['confidence'] * 100:g}% interval", "center")]
     headers += [(ratio_name, "right")] if ratio else []
     for header, justify in headers:  # numbers are never folded; a long name is
         table.add_column(header, justify=justify, overflow="fold", no_wrap=header != "coefficient")
@@ -30,12 +33,26 @@ def coefficient_table(d):
     for c in d["coefficients"]:
         if indexed and c["name"].startswith(indexed):
             continue  # a factor held as level indices: one line in the summary
-        row = [c["name"], fmt(c["estimate"], 5), fmt(c["se"], 3), _p(c["p_value"]),
-               _span(c["ci_lower"], c["ci_upper"], 3)]
-        if ratio:
-            row.append(fmt(c.get("exp_estimate"), 4))
-        table.add_row(*row)
+        first = [c["name"], fmt(c["estimate"], 5), fmt(c["se"], 3), _p(c["p_value"])]
+        ratio_cell = [fmt(c.get("exp_estimate"), 4)] if ratio else []
+        for j, (kind, lo, hi) in enumerate(_kinds(c, several)):
+            table.add_row(*(first if j == 0 else [""] * len(first)), *kind, _span(lo, hi, 3),
+                          *(ratio_cell if j == 0 else [""] * len(ratio_cell)))
     return table
+
+
+def _kinds(c, several):
+    """[(kind cell, lower, upper)] of a coefficient: one line per interval kind when some
+    coefficient has several (--interval bootstrap or all, as fit shows them; a profile end
+    apart from Wald's by over 10% of its width marked), else its one interval."""
+    if not several:
+        return [((), c["ci_lower"], c["ci_upper"])]
+    if not c.get("intervals"):
+        from .render import kind_word
+        return [((kind_word(c["interval"]),), c["ci_lower"], c["ci_upper"])]
+    from .render import DISAGREE_MARK
+    return [((kind + (f" {DISAGREE_MARK}" if kind == "profile" and c.get("wald_profile_disagree") else ""),),
+             i["lower"], i["upper"]) for kind, i in c["intervals"].items()]
 
 
 def _span(lo, hi, digits=5):
@@ -51,8 +68,10 @@ def parameter_table(d):
                             (f"{d['confidence'] * 100:g}% interval", "center"), ("interval", "left")):
         table.add_column(header, justify=justify, overflow="fold")
     for p in d["parameters"]:
-        table.add_row(p["name"], fmt(p["estimate"]), fmt(p["se"], 4), _span(p["ci_lower"], p["ci_upper"]),
-                      p["interval"])
+        for j, i in enumerate((p.get("intervals") or {"": {"lower": p["ci_lower"], "upper": p["ci_upper"],
+                                                            "method": p["interval"]}}).values()):
+            cells = [p["name"], fmt(p["estimate"]), fmt(p["se"], 4)] if j == 0 else ["", "", ""]
+            table.add_row(*cells, _span(i["lower"], i["upper"]), i["method"])
     return table
 
 
@@ -109,6 +128,10 @@ def summary_table(d):
     table.add_row("information", "minus the Hessian of the log-posterior" if d.get("map")
                   else "none: the likelihood has kinks (Powell's kernel sandwich)" if d["information"] == "none"
                   else f"{d['information']} Fisher information")
+    if d.get("resampling"):
+        r = d["resampling"]
+        table.add_row("bootstrap", f"{r['samples']} {r['kind']} resamples, seed {r['seed']}, percentile intervals"
+                      + (f"; {r['failed']} not refitted" if r["failed"] else ""))
     for note in d["notes"]:
         table.add_row("note", note)
     return table

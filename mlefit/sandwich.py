@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError
-from .inference import covariance_from_information, score_outer
+from .inference import scaled_inverse, score_outer
 
 REL_STEP = 1e-3  # the larger of the two steps, relative to the parameter's scale
 RATIO_NOTE = 1.5  # a robust SE this many times the model's (or 1 / this) gets a note
@@ -103,7 +103,7 @@ def _sandwich(f):
     aitch = info[np.ix_(idx, idx)]
     if a is not None:  # the sum-to-one weights of a mixture: work in the free parameters
         jay, aitch = a.T @ jay @ a, a.T @ aitch @ a
-    inv = _inverse(aitch)
+    inv = scaled_inverse(aitch)
     if inv is None:
         return _fail(k, notes, "the observed information cannot be inverted at this estimate: "
                                     "no robust standard errors")
@@ -272,18 +272,6 @@ def _scale(f, i, info):
         return max(scale, 1e-10 * abs(t))  # never below the rounding of theta
     bound = abs(t) if dom == "positive" else min(t, 1.0 - t)
     return min(bound, spread) if math.isfinite(spread) else bound
-
-
-def _inverse(m):
-    """Inverse of a symmetric positive-definite matrix, scaled to a unit diagonal first
-    (parameters of very different sizes), or None."""
-    m = 0.5 * (m + m.T)
-    d = np.diag(m)
-    if not (np.all(np.isfinite(m)) and np.all(d > 0)):
-        return None
-    s = 1.0 / np.sqrt(d)
-    inv = covariance_from_information(m * np.outer(s, s))
-    return None if inv is None else inv * np.outer(s, s)
 
 
 def _plain(value):

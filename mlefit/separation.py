@@ -36,6 +36,49 @@ def check(fit, X, names, y, trials, w=None):
                     f"(Firth's penalised likelihood, finite under separation)")
 
 
+def check_softmax(fit, X, names, codes, k, w=None):
+    """Refuse a softmax (categorical) fit whose MLE does not exist (Albert and Anderson
+    1984): coefficient vectors b_1..b_{K-1} (b_0 = 0 for the reference) not all zero with
+    x_i'(b_{y_i} - b_j) >= 0 for every row i and every other label j: each row's own label
+    is (weakly) the most probable along that direction, so moving along it never lowers
+    the likelihood. Found by one linear program over every row and label pair, run when
+    the fit shows signs of it; named as check() names them."""
+    p = X.shape[1]
+    if fit.converged and np.all(np.abs(X @ fit.beta.reshape(k - 1, p).T) < 30):
+        return
+    if w is not None:
+        X, codes = X[w > 0], codes[w > 0]
+    found = _separating(_label_pairs(X, codes, k), np.ones(X.shape[0] * (k - 1)))
+    if found is None:
+        return
+    base = [j for j, n in enumerate(names) if n == "Intercept"]
+    alone = [n for j, n in enumerate(names) if n != "Intercept" and
+             _separating(_label_pairs(X[:, base + [j]], codes, k), np.ones(X.shape[0] * (k - 1))) is not None]
+    moved = np.abs(found.reshape(k - 1, p)).max(axis=0) > 1e-7
+    which = alone or [n for n, m in zip(names, moved) if m and n != "Intercept"]
+    raise DataError(f"separation: {', '.join(which) or 'the intercepts'} "
+                    f"{'separate' if len(which) > 1 else 'separates'} the labels, so the maximum likelihood "
+                    f"estimate does not exist (a coefficient goes to infinity); drop or merge "
+                    f"{'those covariates' if len(which) > 1 else 'that covariate'} or labels, or fit with a "
+                    f"prior on the coefficients (--prior 'coef ~ normal(0, 2.5)')")
+
+
+def _label_pairs(X, codes, k):
+    """The rows x_i'(b_{y_i} - b_j) >= 0 of check_softmax's program, one per row and other
+    label j, over the coefficients (b_1, ..., b_{K-1}) flattened."""
+    n, p = X.shape
+    out = np.zeros((n * (k - 1), (k - 1) * p))
+    other = np.array([[m for m in range(k) if m != c] for c in range(k)])  # the k - 1 other labels of each label
+    for t in range(k - 1):
+        block = out[t * n:(t + 1) * n]
+        mine, theirs = codes, other[codes, t]
+        for label, sign in ((mine, 1.0), (theirs, -1.0)):
+            for c in range(1, k):
+                at = label == c
+                block[at, (c - 1) * p:c * p] += sign * X[at]
+    return out
+
+
 def _separating(X, s):
     """A direction b in [-1, 1]^p with s_i x_i'b >= 0 (x_i'b = 0 where s_i = 0) and
     sum s_i x_i'b > 0, or None."""

@@ -165,7 +165,7 @@ def _estimate(fam, got, max_iter):
     """The weibull's estimate by passes over the times kept (None: not exact in chunks)."""
     from .families.base import Controls
     from .chunks import LogsOnChunks
-    from .families.continuous import weibull_censored_estimate
+    from .families.weibull import weibull_censored_estimate
 
     logs = _logs_of(got)
     if logs is None:

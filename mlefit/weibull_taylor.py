@@ -1,5 +1,5 @@
 """A right-censored weibull's power sums carried through a read in chunks as Taylor
-moments in the shape, so that its Newton (families.continuous._weibull_estimate) takes no
+moments in the shape, so that its Newton (families.weibull._weibull_estimate) takes no
 pass over the times after the read (stream_censored).
 
 The profile equation, the scale, the log-likelihood and the observed information need
@@ -142,7 +142,7 @@ class Moments:
     def fit(self, d, sumz, sd, top, t0, max_iter=50, tol=1e-10):
         """(shape, log scale) of the rows so far from the moments, or None."""
         from .families.base import Controls
-        from .families.continuous import _weibull_estimate
+        from .families.weibull import _weibull_estimate
 
         if not (d > 0 and sd > 0):
             return None
@@ -189,7 +189,7 @@ class Moments:
         """weibull_censored_estimate's solution (top = log hi, hi = max x; top_z: log hi in
         the z coordinates) from the moments, where its sums are certified at the
         solution; None otherwise (the caller's passes decide)."""
-        from .families.continuous import _weibull_estimate
+        from .families.weibull import _weibull_estimate
         from . import numerics as nm
 
         if self._waiting:  # fewer than PILOT_ROWS rows in all
@@ -217,7 +217,7 @@ def _first_pilot(z, seen_z):
     """(k0, c) from about PILOT_ROWS rows of the first chunk (every stride-th of its times
     and of its seen rows' logs): their censored fit, or the moments' shape of the logs."""
     from .families.base import Controls
-    from .families.continuous import weibull_censored_estimate
+    from .families.weibull import weibull_censored_estimate
     from .chunks import InMemory
 
     stride = max(z.size // PILOT_ROWS, 1)

@@ -326,7 +326,7 @@ def test_gumbel_in_chunks_starts_from_the_samples_root_and_makes_few_passes(tmp_
     from scipy import stats as sst
 
     from mlefit.estimate import Controls
-    from mlefit.families import real_line
+    from mlefit.families import gumbel
 
     monkeypatch.setattr(ch, "SAMPLE_SIZE", 4096)
     x = np.random.default_rng(13).gumbel(8.5, 3.0, 40000)
@@ -337,12 +337,12 @@ def test_gumbel_in_chunks_starts_from_the_samples_root_and_makes_few_passes(tmp_
     (held,) = recording
     assert chunked.converged and held.passes <= 3
     theta = tuple(p.estimate for p in whole.parameters)
-    s = real_line.GUMBEL.stats(read_column(path).values, None)
-    assert whole.loglik == pytest.approx(real_line.GUMBEL.loglik(s, theta), rel=1e-14)
+    s = gumbel.GUMBEL.stats(read_column(path).values, None)
+    assert whole.loglik == pytest.approx(gumbel.GUMBEL.loglik(s, theta), rel=1e-14)
     assert whole.loglik == pytest.approx(float(np.sum(sst.gumbel_r.logpdf(x, *theta))),
                                          rel=1e-13)
-    solution = real_line.GUMBEL.estimate(s, Controls(max_iter=200, tol=1e-12))
-    np.testing.assert_allclose(solution.at[1], real_line.GUMBEL.observed_information(s, theta), rtol=1e-12)
+    solution = gumbel.GUMBEL.estimate(s, Controls(max_iter=200, tol=1e-12))
+    np.testing.assert_allclose(solution.at[1], gumbel.GUMBEL.observed_information(s, theta), rtol=1e-12)
 
 
 def test_blockwise_sums_are_the_blocks_sums_in_order():
@@ -401,15 +401,15 @@ def test_weibull_in_chunks_starts_from_the_samples_shape(tmp_path, monkeypatch, 
     """The shape is first fitted on the chunks' sample, and Newton on all the values
     starts there (from the moments start it made four passes at 1e7 values, now three):
     the fit is the in-memory one."""
-    from mlefit.families import continuous
+    from mlefit.families import weibull
 
     monkeypatch.setattr(ch, "SAMPLE_SIZE", 16384)
-    shapes, power_sums = [], continuous._weibull_power_sums
+    shapes, power_sums = [], weibull._weibull_power_sums
 
     def spy(s, k, *args):
         shapes.append((s.ys.in_memory, k))
         return power_sums(s, k, *args)
-    monkeypatch.setattr(continuous, "_weibull_power_sums", spy)
+    monkeypatch.setattr(weibull, "_weibull_power_sums", spy)
     path = write(tmp_path / "x.csv", 3.0 * np.random.default_rng(8).weibull(1.7, 40000))
     chunked = stream.fit_file(path, "weibull", chunk_rows=5000)
     same_fit(chunked, mlefit.fit(read_column(path), "weibull"))

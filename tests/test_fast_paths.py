@@ -12,7 +12,7 @@ import pytest
 import mlefit
 from mlefit import families
 from mlefit import numerics as nm
-from mlefit.families import bounded, continuous, positive
+from mlefit.families import beta, bounded, gamma, inverse_gaussian
 
 
 def exact_sum(values):
@@ -189,7 +189,7 @@ def test_log1pmx_array_gives_the_bits_of_the_plain_expressions():
 # ---------------------------------------------------------------- gamma d
 def gamma_stats(x, with_span=True):
     span = (float(x.min()), float(x.max())) if with_span else None
-    return continuous._gamma_stats(x, None, span=span)
+    return gamma._gamma_stats(x, None, span=span)
 
 
 @pytest.mark.parametrize("shape", [0.5, 2.0, 30.0, 200.0])
@@ -223,7 +223,7 @@ def test_clustered_gamma_data_keep_the_careful_form_exactly(shape):
     rng = np.random.default_rng(12)
     x = rng.gamma(shape, 1.0 / shape, 20_001)
     for span in ((float(x.min()), float(x.max())), None):
-        s = continuous._gamma_stats(x, None, span=span)
+        s = gamma._gamma_stats(x, None, span=span)
         assert s.d == careful_gamma_d(x)
         assert s.mean == nm.mean(x)
         assert s.meanlog == float(np.sum(np.log(x))) / x.size
@@ -234,9 +234,9 @@ def test_gamma_direct_error_bound_rejects_what_it_cannot_vouch_for():
     """The bound grows with |log mean| and shrinks relative to d as d grows: a d of 1e-6
     (shape 5e5) is never taken directly, a d of 0.3 (shape 2) always is."""
     for mean in (1e-50, 1e-3, 1.0, 1e3, 1e50):
-        assert continuous._gamma_direct_error(1e6, mean, 1e-6) > continuous.GAMMA_DIRECT_REL * 1e-6
+        assert gamma._gamma_direct_error(1e6, mean, 1e-6) > gamma.GAMMA_DIRECT_REL * 1e-6
     for mean in (1e-3, 1.0, 1e3):
-        assert continuous._gamma_direct_error(1e6, mean, 0.3) < continuous.GAMMA_DIRECT_REL * 0.3
+        assert gamma._gamma_direct_error(1e6, mean, 0.3) < gamma.GAMMA_DIRECT_REL * 0.3
 
 
 # ---------------------------------------------------------------- inverse Gaussian, pareto, beta
@@ -249,14 +249,14 @@ def careful_ig_d(x):
 @pytest.mark.parametrize("mu,lam", [(2.0, 5.0), (1.0, 0.1), (3.0, 300.0)])
 def test_inverse_gaussian_direct_d_agrees_with_the_careful_form(mu, lam):
     x = np.random.default_rng(13).wald(mu, lam, 50_001)
-    s = positive._ig_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = inverse_gaussian._ig_stats(x, None, span=(float(x.min()), float(x.max())))
     assert rel(s.d, careful_ig_d(x)) < 1e-12
     assert s.sumlog == pytest.approx(math.fsum(math.log(v) for v in x.tolist()), rel=1e-13)
 
 
 def test_clustered_inverse_gaussian_data_keep_the_careful_form_exactly():
     x = np.random.default_rng(14).wald(1e6, 1e14, 20_001)  # squared CV 1e-8
-    s = positive._ig_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = inverse_gaussian._ig_stats(x, None, span=(float(x.min()), float(x.max())))
     assert s.d == careful_ig_d(x) and s.mean == nm.mean(x)
 
 
@@ -285,13 +285,13 @@ def test_beta_mean_logs_agree_with_the_direct_sums(a, b):
     beta(1, 1e5) values are all near 0, so mean log(1 - x) is tiny."""
     x = np.random.default_rng(17).beta(a, b, 50_001)
     x = x[(x > 0) & (x < 1)]
-    s = continuous._beta_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = beta._beta_stats(x, None, span=(float(x.min()), float(x.max())))
     l1 = math.fsum(math.log(v) for v in x.tolist()) / x.size
     l2 = math.fsum(math.log1p(-v) for v in x.tolist()) / x.size
     assert rel(s.l1, l1) < 1e-12 and rel(s.l2, l2) < 1e-12
-    if abs(l2) < continuous.BETA_BLOCK_MIN:
+    if abs(l2) < beta.BETA_BLOCK_MIN:
         assert s.l2 == float(np.sum(np.log1p(-x))) / x.size
-    if abs(l1) < continuous.BETA_BLOCK_MIN:
+    if abs(l1) < beta.BETA_BLOCK_MIN:
         assert s.l1 == float(np.sum(np.log(x))) / x.size
 
 

@@ -362,7 +362,7 @@ def test_held_out_folds_are_runs_of_one_shuffle(name):
         fit = mlefit.fit(y[np.concatenate([p for j, p in enumerate(parts) if j != i])], name)
         theta = tuple(p.estimate for p in fit.parameters)
         if name == "categorical":
-            from mlefit.families.discrete import categorical_logpmf
+            from mlefit.families.categorical import categorical_logpmf
             total -= float(np.sum(categorical_logpmf(y[test], [p.name[2:-1] for p in fit.parameters], theta)))
         else:
             total -= float(np.sum(fam.logpdf(y[test], theta)))

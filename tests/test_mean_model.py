@@ -111,3 +111,51 @@ def test_cli_regress_mean_errors(args, message, tmp_path):
 def test_a_family_parameter_name_cannot_be_reused():
     with pytest.raises(UsageError, match="'sigma' is a parameter of normal itself"):
         mean_model.model("normal", "sigma*x", "sigma=1")
+
+
+def _dose_file(tmp_path, n=300):
+    rng = np.random.default_rng(1)
+    dose = rng.uniform(0, 4, n)
+    dead = (rng.uniform(size=n) < 0.9 / (1 + np.exp(-(dose - 2) / 0.5))).astype(int)
+    path = tmp_path / "dose.csv"
+    path.write_text("dose,dead\n" + "".join(f"{a},{b}\n" for a, b in zip(dose, dead)))
+    return path, dose, dead
+
+
+def test_a_beta_prior_on_a_mean_models_probability_is_not_the_bernoulli_conjugate(tmp_path):
+    """The conjugate posterior took a --mean model's records for the family's own values: a
+    beta prior on c in 'c/(1 + exp(...))' gave c = 1 with an 'exact' interval. The MAP is the
+    maximum of the log-likelihood plus the log-prior, found here directly."""
+    path, dose, dead = _dose_file(tmp_path)
+    out = CliRunner().invoke(cli, ["regress", str(path), "-y", "dead", "-d", "bernoulli", "--mean",
+                                   "c/(1 + exp(-(dose - m)/0.5))", "--params", "c:(0,1)=0.5, m=2",
+                                   "--prior", "c ~ beta(2, 2)", "--json"])
+    assert out.exit_code == 0, out.output
+    got = {p["name"]: p["estimate"] for p in json.loads(out.stdout)["parameters"]}
+
+    def minus_log_posterior(v):
+        c, m = v
+        if not 0 < c < 1:
+            return np.inf
+        p = c / (1 + np.exp(-(dose - m) / 0.5))
+        return -(st.bernoulli(p).logpmf(dead).sum() + st.beta(2, 2).logpdf(c))
+    ref = scipy.optimize.minimize(minus_log_posterior, [0.5, 2.0], method="Nelder-Mead",
+                                  options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000}).x
+    assert got["c"] == pytest.approx(ref[0], rel=1e-5) and got["m"] == pytest.approx(ref[1], rel=1e-5)
+
+
+def test_a_mean_models_map_takes_bootstrap_intervals_of_the_rows(tmp_path):
+    """Issue 16, point 1: regress --mean with a prior and --interval bootstrap: the MAP refitted to
+    resamples of the rows, labelled as its sampling variability, not credible intervals."""
+    path, _, _ = _dose_file(tmp_path)
+    out = CliRunner().invoke(cli, ["regress", str(path), "-y", "dead", "-d", "bernoulli", "--mean",
+                                   "c/(1 + exp(-(dose - m)/0.5))", "--params", "c:(0,1)=0.5, m=2",
+                                   "--prior", "c ~ beta(2, 2)", "--interval", "bootstrap", "--bootstrap", "40",
+                                   "--seed", "3", "--json"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert d["resampling"]["samples"] == 40 and d["resampling"]["seed"] == 3
+    assert "not a credible interval" in d["resampling"]["method"] or any(
+        "not credible intervals" in n for n in d["notes"])
+    for p in d["parameters"]:
+        assert p["interval"] == "bootstrap" and p["ci_lower"] < p["estimate"] < p["ci_upper"]

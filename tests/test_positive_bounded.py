@@ -1,4 +1,4 @@
-"""log_logistic, inverse_gaussian, half_normal, rayleigh (positive.py) and the non-regular
+"""log_logistic, inverse_gaussian, half_normal, rayleigh (each in its own file) and the non-regular
 pareto and uniform (bounded.py): closed forms against scipy's own fits, the exact
 intervals of the bounded families by seeded simulation, and their special behaviour."""
 import math
@@ -257,10 +257,10 @@ def test_degenerate_data_get_a_clear_error(name, data, match):
 
 # ---------------------------------------------------------------- beta: start and check from the mean logs
 def test_beta_start_from_the_geometric_means_is_close_and_the_fit_beats_it():
-    from mlefit.families import continuous
+    from mlefit.families import beta
     x = np.random.default_rng(8).beta(3.0, 7.0, 20_000)
-    s = continuous._beta_stats(x, None)
-    a0, b0 = continuous._beta_start(s)
+    s = beta._beta_stats(x, None)
+    a0, b0 = beta._beta_start(s)
     r = mlefit.fit(x, "beta")
     a, b = r.estimates["a"], r.estimates["b"]
     assert a0 == pytest.approx(a, rel=0.05) and b0 == pytest.approx(b, rel=0.05)

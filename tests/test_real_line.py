@@ -406,7 +406,7 @@ def test_newton_maximiser_evaluates_each_point_once():
 
 
 def test_logistic_parts_match_scipy_far_into_the_tails():
-    from mlefit.families.real_line import logistic_parts
+    from mlefit.families.logistic import logistic_parts
     z = np.concatenate([np.linspace(-800.0, 800.0, 20001), [0.0, 1e-300, -1e-12, 36.0, 38.0, 745.0]])
     l, d1, d2 = logistic_parts(z, 2)
     assert np.allclose(l, scipy.stats.logistic.logpdf(z), rtol=1e-15, atol=1e-15)

@@ -48,8 +48,10 @@ def test_no_table_no_rich(argv):
 
 
 FAMILY_MODULES = {"mlefit.families." + m for m in (
-    "discrete", "continuous", "real_line", "student_t", "locscale", "positive", "bounded", "counts",
-    "robust", "mixture", "mixture_em")}
+    "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
+    "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
+    "log_logistic", "inverse_gaussian", "half_normal", "rayleigh", "zero_inflated_poisson",
+    "student_t", "locscale", "bounded", "counts", "robust", "mixture", "mixture_em")}
 
 
 NO_FORCING = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}
@@ -64,9 +66,9 @@ def test_poisson_fit_loads_its_family_only(output, env, tmp_path):
     ten = tmp_path / "ten.csv"
     ten.write_text("x\n" + "\n".join("3141592653"))
     mods = set(loaded(["mlefit", "fit", str(ten), "--dist", "poisson", *output], env))
-    assert "mlefit.families.discrete" in mods and "numpy" in mods
+    assert "mlefit.families.poisson" in mods and "numpy" in mods
     assert not {"scipy", "pandas", "matplotlib"} & mods
-    assert FAMILY_MODULES & mods == {"mlefit.families.discrete"}
+    assert FAMILY_MODULES & mods == {"mlefit.families.poisson"}
     rich = {m for m in mods if m.split(".")[0] == "rich"}
     if env is NO_FORCING:
         assert not rich
@@ -89,9 +91,9 @@ def test_table_to_a_pipe_imports_no_rich(args, tmp_path):
 
 
 @pytest.mark.parametrize("name, home, also", [
-    ("normal", "continuous", ()),
-    ("student_t", "student_t", ("continuous", "locscale")),  # the normal limit, the shared Newton
-    ("gumbel", "real_line", ("student_t", "continuous", "locscale")),
+    ("normal", "normal", ()),
+    ("student_t", "student_t", ("normal", "locscale")),  # the normal limit, the shared Newton
+    ("gumbel", "gumbel", ("locscale",)),
     ("pareto", "bounded", ())])
 def test_a_family_loads_its_module_only(name, home, also):
     """families.get imports the module defining the family and those it imports, no other."""
@@ -105,14 +107,22 @@ def test_a_family_loads_its_module_only(name, home, also):
 
 
 def test_family_map_matches_the_modules():
-    """HOME names, for every family without a fixed shape, the module whose FAMILIES list it
-    is in (or student_t.py): get() then gives the very record _implementations() has."""
+    """Every family without a fixed shape is defined in its own file, families/<name>.py,
+    or in the grouped module HOME names (and only there): get() then gives the very record
+    _implementations() has."""
+    from pathlib import Path
+
     from mlefit import families
     every = families._implementations()
     shapeless = {s.name for s in families.SPECS if s.shape is None}
-    assert set(every) == shapeless == set(families.HOME)
+    assert set(every) == shapeless
+    own = {p.stem for p in Path(families.__file__).parent.glob("*.py")}
     for name, fam in every.items():
-        assert getattr(families._module(families.HOME[name]), name.upper()) is fam
+        assert name in own or name in families.HOME, name
+        if name in own and name in families.HOME:  # its per-row record's file: no second Family there
+            assert not hasattr(families._module(name), name.upper()), name
+        assert getattr(families._module(families.HOME.get(name, name)), name.upper()) is fam
+        assert fam.name == name
         assert families.get(name) is fam and families.get(name.upper()) is fam
     for alias, name in [("gaussian", "normal"), ("nbinom", "negative_binomial"), ("t", "student_t"),
                         ("zip", "zero_inflated_poisson"), ("fisk", "log_logistic")]:
@@ -140,7 +150,7 @@ def test_iterative_fit_avoids_scipy(output, tmp_path):
     (tmp_path / "skewed.csv").write_text("x\n3.1\n1.2\n4.5\n1.1\n5.9\n9.2\n2.6\n6.5\n5.3\n3.5\n")
     for args in ([str(tmp_path / "skewed.csv")], [str(SAMPLE / "michelson.csv"), "-c", "speed"]):
         mods = loaded(["mlefit", "fit", *args, "--dist", "gamma", *output])
-        assert "numpy" in mods and "mlefit.families.continuous" in mods
+        assert "numpy" in mods and "mlefit.families.gamma" in mods
         assert not {"scipy", "scipy.stats", "scipy.optimize", "scipy.special", "pandas", "matplotlib"} & set(mods)
 
 
@@ -151,7 +161,7 @@ def test_negative_binomial_fit_avoids_scipy(output, tmp_path):
     from gamma_arrays.py: scipy.special (0.2-0.5 s to import) is not loaded."""
     (tmp_path / "over.csv").write_text("k\n0\n0\n1\n7\n2\n0\n12\n3\n0\n5\n1\n26\n")
     mods = loaded(["mlefit", "fit", str(tmp_path / "over.csv"), "--dist", "negative_binomial", *output])
-    assert "mlefit.families.discrete" in mods and "mlefit.gamma_arrays" in mods
+    assert "mlefit.families.negative_binomial" in mods and "mlefit.gamma_arrays" in mods
     assert not {"scipy", "scipy.stats", "scipy.optimize", "scipy.special", "pandas"} & set(mods)
 
 

@@ -13,25 +13,13 @@ def names():
     return [s.name for s in SPECS]
 
 
-# Where each family without a fixed shape is defined, as the constant NAME.upper() of
-# that module, so that fitting one imports its module only (and what that imports), not
-# every family's. A family missing here is still found, by importing every module;
-# tests/test_startup.py keeps this map complete and right.
+# Where each family without a fixed shape is defined: its own file, families/<name>.py,
+# as the constant NAME.upper(), or for the families still grouped in a module of several,
+# that module (HOME). Fitting one imports its file only (and what that imports), not
+# every family's; tests/test_startup.py keeps this complete and right.
 HOME = {
-    "bernoulli": "discrete", "categorical": "discrete", "poisson": "discrete",
-    "geometric": "discrete", "negative_binomial": "discrete",
-    "normal": "continuous", "laplace": "continuous", "exponential": "continuous",
-    "gamma": "continuous", "lognormal": "continuous", "weibull": "continuous", "beta": "continuous",
-    "student_t": "student_t",
-    "logistic": "real_line", "cauchy": "real_line", "gumbel": "real_line",
-    "log_logistic": "positive", "inverse_gaussian": "positive", "half_normal": "positive",
-    "rayleigh": "positive",
     "pareto": "bounded", "uniform": "bounded",
-    "zero_inflated_poisson": "counts", "weibull3": "weibull3",
-    "gamma3": "gamma3", "lognormal3": "lognormal3",
 }
-MODULES = ("discrete", "continuous", "real_line", "positive", "bounded", "counts", "weibull3", "gamma3",
-           "lognormal3")  # their FAMILIES
 
 
 def _module(name):
@@ -41,16 +29,12 @@ def _module(name):
 
 def _implementations():
     """Every family without a fixed shape, by name (this imports every family module)."""
-    return {f.name: f for module in MODULES for f in _module(module).FAMILIES}
+    return {s.name: _implementation(s.name) for s in SPECS if s.shape is None}
 
 
 def _implementation(canonical):
     """The family `canonical` (no fixed shape), importing only the module that defines it."""
-    if canonical in HOME:
-        found = getattr(_module(HOME[canonical]), canonical.upper(), None)
-        if getattr(found, "name", None) == canonical:
-            return found
-    return _implementations()[canonical]
+    return getattr(_module(HOME.get(canonical, canonical)), canonical.upper())
 
 
 def _builder(shape):

@@ -1,12 +1,16 @@
 """bernoulli(p): the binomial with one trial per row. Its log-mass and derivatives are
 written out (no log C(1, y) to take, which the binomial's would spend most of a
 regression's time on); the tails are the binomial's."""
+import math
+from types import SimpleNamespace
+
 import numpy as np
 
+from .. import numerics as nm
 from . import binomial
-from .base import scipy_stats
-from .catalog import UNIT
-from .counts_common import masked
+from .base import Family, Solution, scipy_stats
+from .catalog import BY_NAME, UNIT
+from .counts_common import masked, upper_exact
 from .rowwise import Density
 
 
@@ -49,4 +53,46 @@ DENSITY = Density(
     note=binomial.DENSITY.note,
     canonical=("logit", lambda y, eta: logit_terms(y, eta), lambda y: 0.0),
     expected=lambda p: (1.0 / (p * (1.0 - p)),),
+)
+
+
+# ---------------------------------------------------------------- the fast path: the bernoulli
+# fit from sufficient statistics (no covariates, no censoring, no prior); BERNOULLI is
+# the family's record (families.get)
+def _bern_stats(x, w):
+    n = nm.total_weight(w, x.size)
+    return SimpleNamespace(n=n, k=nm.wsum(x, w))
+
+
+def _bern_loglik(s, theta):
+    (p,) = theta
+    out = 0.0
+    if s.k > 0:
+        out += s.k * math.log(p) if p > 0 else -math.inf
+    if s.n - s.k > 0:
+        out += (s.n - s.k) * math.log1p(-p) if p < 1 else -math.inf
+    return out
+
+
+def _bern_boundary(s, theta, confidence):
+    alpha = 1.0 - confidence
+    if s.k == 0:
+        return {0: (0.0, 1.0 - upper_exact(alpha, s.n), "p = 0 (no ones): exact Clopper-Pearson interval")}
+    if s.k == s.n:
+        return {0: (upper_exact(alpha, s.n), 1.0, "p = 1 (no zeros): exact Clopper-Pearson interval")}
+    return {}
+
+
+BERNOULLI = Family(
+    spec=BY_NAME["bernoulli"],
+    stats=_bern_stats,
+    estimate=lambda s, c: Solution((s.k / s.n,), "closed form: p = mean"),
+    loglik=_bern_loglik,
+    logpdf=lambda x, t: np.where(x == 1, np.log(t[0]), np.log1p(-t[0])),
+    observed_information=lambda s, t: np.array([[s.k / t[0] ** 2 + (s.n - s.k) / (1 - t[0]) ** 2]]),
+    expected_information=lambda s, t: np.array([[s.n / (t[0] * (1 - t[0]))]]),
+    scipy=lambda t: scipy_stats().bernoulli(t[0]),
+    cdf=lambda x, t: np.where(x < 0, 0.0, np.where(x < 1, 1.0 - t[0], 1.0)),
+    sample=lambda rng, n, t: rng.binomial(1, t[0], n).astype(np.float64),
+    boundary=_bern_boundary,
 )

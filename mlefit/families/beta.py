@@ -1,5 +1,5 @@
 """beta(a, b) on (0, 1), in one file: the fast path (Newton on the two shapes from the
-mean logs, its sufficient statistics; continuous.py re-exports it), then the per-row
+mean logs, its sufficient statistics), then the per-row
 record DENSITY.
 
 Per row:

@@ -1,7 +1,10 @@
 """What each family is: names, parameters, support, and its scipy/R equivalents.
 
 Pure data with no numpy import, so `mlefit --help` stays instant. The maths lives in
-continuous.py and discrete.py; families/__init__.py joins the two.
+each family's own file (families/<name>.py: its per-row record and its fast path), or for
+the families not yet moved there, in a grouped module (bounded.py: pareto and uniform;
+counts.py: binomial and beta_binomial, built with their trials);
+families/__init__.py joins the two.
 """
 from dataclasses import dataclass
 

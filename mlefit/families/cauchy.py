@@ -3,13 +3,12 @@ import math
 
 import numpy as np
 
+from . import locscale as ls
 from .base import scipy_stats
 from .catalog import POSITIVE, REAL
-from .real_line import cauchy_parts
-from .realline_common import locscale_derivs, locscale_logpdf, median_and_iqr
+from .realline_common import (LOG_PI, locscale_derivs, locscale_family, locscale_logpdf, median_and_iqr,
+                              newton_estimate)
 from .rowwise import Density
-
-LOG_PI = math.log(math.pi)
 
 
 def logcdf(y, mu, sigma, upper=False):
@@ -36,3 +35,31 @@ DENSITY = Density(
     sample=lambda rng, size, mu, sigma: mu + sigma * rng.standard_cauchy(size),
     scipy=lambda mu, sigma: scipy_stats().cauchy(mu, sigma),
 )
+
+
+# ---------------------------------------------------------------- the fast path: the cauchy
+# fit from sufficient statistics (no covariates, no censoring, no prior); CAUCHY is
+# the family's record (families.get)
+def cauchy_parts(z, order):
+    """l(z) = -log(pi (1 + z^2)), l' = -2z/(1 + z^2), l'' = -2(1 - z^2)/(1 + z^2)^2."""
+    z2 = z * z
+    l = -np.log1p(z2) - LOG_PI
+    if order == 0:
+        return (l,)
+    r = 1.0 / (1.0 + z2)
+    return l, -2.0 * z * r, -2.0 * (1.0 - z2) * r * r
+
+
+def _cauchy_check(s):
+    ls.refuse_ties(s, "cauchy", "the likelihood climbs towards its supremum as sigma -> 0 at that value",
+                   half=True)
+
+
+CAUCHY = locscale_family(
+    "cauchy", cauchy_parts,
+    newton_estimate(cauchy_parts, 0.0, "Newton on the score equations (unique maximum)"),
+    [[0.5, 0.0], [0.0, 0.5]],
+    lambda t: scipy_stats().cauchy(t[0], t[1]),
+    lambda z: 0.5 + np.arctan(z) / math.pi,
+    lambda rng, n: rng.standard_cauchy(n),
+    check=_cauchy_check, min_n=3)

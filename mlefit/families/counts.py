@@ -1,4 +1,5 @@
-"""Count families: binomial and beta_binomial with known trials, zero_inflated_poisson.
+"""The count families with known trials: binomial and beta_binomial (zero_inflated_poisson:
+its own file).
 
 binomial:N (p)
     C(t, x) p^x (1-p)^(t-x), x = 0..t. Closed form p = sum x / sum t; exact
@@ -14,17 +15,9 @@ beta_binomial:N (a, b)
     dispersion vanishes or points to the binomial) have no finite MLE: a, b -> infinity
     with a/(a+b) = p, the binomial limit. That is a BoundaryError naming it, as the
     negative binomial does with the poisson.
-zero_inflated_poisson (pi, rate)
-    pi [x=0] + (1-pi) rate^x e^-rate / x!. The score equations reduce exactly to
-    rate = m+ (1 - e^-rate) (m+ = the mean of the positive counts), solved by Newton,
-    and pi = 1 - (1 - z) / (1 - e^-rate) (z = the fraction of zeros). With no excess
-    zeros (z <= e^-mean) the MLE is pi = 0, the poisson fit, with a one-sided profile
-    likelihood interval for pi.
-
 The trials t are one number (binomial:12) or one per row: build(name, array) with the
 array aligned to the values (mlefit.fit(..., trials=...), --trials COLUMN).
 """
-import math
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -33,8 +26,9 @@ import numpy as np
 from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError, DataError, UsageError
 from .base import Family, Solution, scipy_special, scipy_stats
+from .bernoulli import BERNOULLI
 from .catalog import BY_NAME
-from .discrete import BERNOULLI, _upper_exact
+from .counts_common import upper_exact
 
 
 def build(name, trials):
@@ -109,10 +103,10 @@ def _binomial(spec, t):
     def boundary(s, theta, confidence):
         alpha = 1.0 - confidence
         if s.k == 0:
-            return {0: (0.0, 1.0 - _upper_exact(alpha, s.total),
+            return {0: (0.0, 1.0 - upper_exact(alpha, s.total),
                         "p = 0 (no successes): exact Clopper-Pearson interval")}
         if s.k == s.total:
-            return {0: (_upper_exact(alpha, s.total), 1.0,
+            return {0: (upper_exact(alpha, s.total), 1.0,
                         "p = 1 (no failures): exact Clopper-Pearson interval")}
         return {}
 
@@ -282,140 +276,3 @@ def _beta_binomial(spec, t):
         sample=lambda rng, n, th: rng.binomial(_whole(t, n), rng.beta(th[0], th[1], n)).astype(np.float64),
         check=_bb_check,
     )
-
-
-# ---------------------------------------------------------------- zero-inflated poisson
-def _zip_stats(x, w):
-    values, counts = nm.value_counts(x, w)
-    zero = values == 0
-    pos, cpos = values[~zero], counts[~zero]
-    return SimpleNamespace(n=float(counts.sum()), n0=float(counts[zero].sum()), npos=float(cpos.sum()),
-                           total=float(pos @ cpos), values=pos, counts=cpos)
-
-
-def _zip_check(s):
-    if s.npos == 0:
-        raise DataError("all values are 0: the zero_inflated_poisson cannot tell extra zeros from "
-                        "poisson zeros (any pi fits as the rate goes to 0); use --dist poisson, "
-                        "whose rate then has an exact interval")
-
-
-def _log_zero(pi, rate):
-    """log P(X = 0) = log(pi + (1-pi) e^-rate), without underflow."""
-    b = math.log1p(-pi) - rate
-    if pi == 0:
-        return b
-    a = math.log(pi)
-    return max(a, b) + math.log1p(math.exp(-abs(a - b)))
-
-
-def _zip_loglik(s, theta):
-    pi, rate = theta
-    if pi >= 1 or rate == 0:  # a point mass at 0
-        return 0.0 if s.npos == 0 else -math.inf
-    out = s.n0 * _log_zero(pi, rate) if s.n0 else 0.0
-    return out + s.npos * math.log1p(-pi) + nm.poisson_loglik_terms(s.values, s.counts, rate)
-
-
-def _zip_logpdf(x, theta):
-    from scipy.special import gammaln, xlogy
-    pi, rate = theta
-    return np.where(x == 0, _log_zero(pi, rate), math.log1p(-pi) + xlogy(x, rate) - rate - gammaln(x + 1.0))
-
-
-ZIP_METHOD = "Newton on the zero-truncated mean equation rate = m+ (1 - e^-rate); pi from the share of zeros"
-ZIP_EDGE = "closed form: pi = 0 (no excess zeros), rate = mean"
-
-
-def _zip_estimate(s, controls):
-    """Setting the score to zero gives P(X = 0) = z (the share of zeros) and
-    rate / (1 - e^-rate) = m+ (the mean of the positive counts): one equation in the
-    rate, h(rate) = 1 - m+ (1 - e^-rate)/rate = 0, increasing with its root in
-    [m+ - 1, m+], solved by safeguarded Newton. Its solution has pi > 0 exactly when
-    z > e^-mean (the score in pi at the poisson fit is positive); otherwise the MLE is
-    the boundary pi = 0 with rate = mean."""
-    mean, z, m = s.total / s.n, s.n0 / s.n, s.total / max(s.npos, 1e-300)
-    edge = Solution((0.0, mean), ZIP_EDGE, start=(0.0, mean))
-    if s.n0 == 0 or not z > math.exp(-mean) or not m > 1.0:
-        return edge
-
-    def h(rate):
-        e1 = -math.expm1(-rate)
-        return 1.0 - m * e1 / rate, m * (e1 - rate * math.exp(-rate)) / rate ** 2
-
-    rate, it, ok = nm.solve_increasing(h, m - 1.0, m, m, max_iter=controls.max_iter, tol=controls.tol)
-    pi = 1.0 - (s.npos / s.n) / -math.expm1(-rate)
-    if not pi > 0:
-        return edge
-    return Solution((pi, rate), ZIP_METHOD, it, ok, "" if ok else f"rate did not converge in {it} iteration(s)",
-                    (z, m))
-
-
-def _zip_terms(s, pi, rate):
-    """e^-rate, P(X = 0) and n0 / P(X = 0)^2 (0 without zeros)."""
-    e = math.exp(-rate)
-    q = pi + (1.0 - pi) * e
-    return e, q, (s.n0 / (q * q) if s.n0 else 0.0)
-
-
-def _zip_observed(s, theta):
-    pi, rate = theta
-    e, _, r0 = _zip_terms(s, pi, rate)
-    cross = -r0 * e
-    return np.array([[r0 * (1.0 - e) ** 2 + s.npos / (1.0 - pi) ** 2, cross],
-                     [cross, s.total / rate ** 2 - r0 * (1.0 - pi) * e * pi]])
-
-
-def _zip_expected(s, theta):
-    pi, rate = theta
-    e, q, _ = _zip_terms(s, pi, rate)
-    cross = -e / q
-    return s.n * np.array([[(1.0 - e) ** 2 / q + (1.0 - e) / (1.0 - pi), cross],
-                           [cross, (1.0 - pi) / rate - pi * (1.0 - pi) * e / q]])
-
-
-def _zip_profile(s, pi, rate):
-    """The log-likelihood maximised over the rate at this pi, its derivative in pi, and
-    that rate (its score decreases through one root between mean/2 and 2 m+)."""
-    def minus_score(lam):
-        e, q, r0 = _zip_terms(s, pi, lam)
-        return (r0 * q * (1.0 - pi) * e - s.total / lam + s.npos,
-                s.total / lam ** 2 - r0 * (1.0 - pi) * e * pi)
-
-    lam, _, _ = nm.solve_increasing(minus_score, 0.5 * s.total / s.n, 2.0 * s.total / s.npos, rate,
-                                    max_iter=200, tol=1e-14)
-    e, q, r0 = _zip_terms(s, pi, lam)
-    return _zip_loglik(s, (pi, lam)), r0 * q * (1.0 - e) - s.npos / (1.0 - pi), lam
-
-
-def _zip_boundary(s, theta, confidence):
-    """pi = 0: the upper end of the interval is where twice the profile log-likelihood
-    has dropped by z^2 (the signed root of the likelihood ratio reaches -z)."""
-    if theta[0] > 0:
-        return {}
-    from ..inference import z_value
-    z2 = z_value(confidence) ** 2
-    top, state = _zip_loglik(s, theta), {"rate": theta[1]}
-
-    def drop(pi):
-        value, slope, state["rate"] = _zip_profile(s, pi, state["rate"])
-        return 2.0 * (top - value) - z2, -2.0 * slope
-
-    start = -math.expm1(-z2 / (2.0 * s.npos))  # exact without zeros
-    upper, _, _ = nm.solve_increasing(drop, 0.0, 1.0 - 1e-12, start, max_iter=200, tol=1e-12)
-    note = ("pi = 0 (no excess zeros: their share does not exceed the poisson's e^-rate, so this "
-            "is the poisson fit): one-sided profile likelihood interval")
-    return {0: (0.0, upper, note, "profile likelihood")}
-
-
-ZERO_INFLATED_POISSON = Family(
-    spec=BY_NAME["zero_inflated_poisson"], stats=_zip_stats, estimate=_zip_estimate,
-    loglik=_zip_loglik, logpdf=_zip_logpdf, observed_information=_zip_observed,
-    expected_information=_zip_expected, scipy=lambda theta: None,
-    cdf=lambda x, th: np.where(x < 0, 0.0, th[0] + (1.0 - th[0]) * scipy_special().pdtr(
-        np.floor(np.maximum(x, 0.0)), th[1])),
-    sample=lambda rng, n, th: np.where(rng.random(n) < th[0], 0.0, rng.poisson(th[1], n)).astype(np.float64),
-    check=_zip_check, boundary=_zip_boundary,
-)
-
-FAMILIES = (ZERO_INFLATED_POISSON,)

@@ -1,7 +1,11 @@
 """Pieces shared by the per-row count families (bernoulli, binomial, geometric,
 negative_binomial, beta_binomial, zero_inflated_poisson): the support of a count, the
 discrete tails' edges, log C(t, y), and weighted sums for starting values."""
+from types import SimpleNamespace
+
 import numpy as np
+
+from .. import numerics as nm
 
 
 def on_support(y, top=None):
@@ -45,3 +49,19 @@ def wsum(values, y, w):
 def inside_unit(p, margin=1e-10):
     """A starting probability, kept off 0 and 1 (where its logit is infinite)."""
     return float(min(max(p, margin), 1.0 - margin))
+
+
+def upper_exact(alpha, n):
+    """Exact one-sided bound when every trial went one way: (alpha/2)^(1/n)."""
+    return (alpha / 2.0) ** (1.0 / n)
+
+
+@nm.takes_span
+def count_stats(x, w, span=None):
+    """The sufficient statistics of counts: their table of distinct values (with counts),
+    total, mean and m2: the poisson, geometric and negative_binomial fast paths' stats."""
+    values, counts = nm.value_counts(x, w, hi=None if span is None else span[1])
+    n = float(counts.sum())
+    mean, m2 = nm.mean_and_m2(values, counts)
+    return SimpleNamespace(n=n, total=float(values @ counts), mean=mean, m2=m2,
+                           values=values, counts=counts)

@@ -1,11 +1,16 @@
 """exponential(rate): per-row log-density, tails and derivatives."""
+import math
+from types import SimpleNamespace
+
 import numpy as np
 
-from .catalog import POSITIVE
-from .base import scipy_stats
+from .. import numerics as nm
+from ..errors import DataError
+from . import closed_forms, merge, survival_tails
+from .base import Family, Solution, scipy_stats
+from .catalog import BY_NAME, POSITIVE
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
-from . import survival_tails
 
 
 @quiet
@@ -60,4 +65,48 @@ DENSITY = Density(
     derivs=derivs, start=start,
     sample=lambda rng, size, rate: rng.exponential(1.0 / rate, size),
     scipy=lambda rate: scipy_stats().expon(scale=1.0 / rate),
+)
+
+
+# ---------------------------------------------------------------- the fast path: the exponential
+# fit from sufficient statistics (no covariates, no censoring, no prior); EXPONENTIAL is
+# the family's record (families.get)
+def _exp_stats(x, w):
+    n = nm.total_weight(w, x.size)
+    return SimpleNamespace(n=n, total=nm.wsum(x, w))
+
+
+def _exp_check(s):
+    if not s.total > 0:
+        raise DataError("all values are 0: the exponential rate MLE (1/mean) is infinite; "
+                        "a point mass at 0 is not an exponential distribution")
+
+
+def _exp_vouches(s, x):
+    """min x >= 0 and a finite total vouch for finite values in the support; not all 0s
+    and 1s where min x > 0 or the mean is above 1; max x lies between the mean and the
+    total, so both within VOUCHED_MAGNITUDE need no rescaling."""
+    big = nm.VOUCHED_MAGNITUDE
+    if not (s.total <= big and s.total >= s.n / big):
+        return False
+    lo = float(x.min())
+    return lo >= 0.0 and (lo > 0.0 or s.total > s.n)
+
+
+EXPONENTIAL = Family(
+    spec=BY_NAME["exponential"],
+    vouches=_exp_vouches,
+    stats=_exp_stats,
+    merge=merge.sums("total"),
+    estimate=lambda s, c: Solution((s.n / s.total,), "closed form: rate = 1/mean"),
+    loglik=lambda s, t: s.n * math.log(t[0]) - t[0] * s.total,
+    logpdf=lambda x, t: math.log(t[0]) - t[0] * x,
+    observed_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
+    expected_information=lambda s, t: np.array([[s.n / t[0] ** 2]]),
+    scipy=lambda t: scipy_stats().expon(scale=1.0 / t[0]),
+    closed=closed_forms.EXPONENTIAL,
+    cdf=lambda x, t: -np.expm1(-t[0] * np.maximum(x, 0.0)),
+    sample=lambda rng, n, t: rng.exponential(1.0 / t[0], n),
+    check=_exp_check,
+    rescale=lambda s: ((1.0 / s,), (0.0,)),
 )

@@ -81,10 +81,10 @@ def summed(view, n, theta):
 
 
 def base_stats(s, c):
-    """The gamma's statistics of x - c (continuous._gamma_stats' from sums): the mean is
+    """The gamma's statistics of x - c (gamma._gamma_stats' from sums): the mean is
     the data's less c, the mean of log(x - c) one pass; where the direct d = log(mean) -
     mean log loses digits (its error bound), a second pass takes it without cancellation."""
-    from .continuous import GAMMA_DIRECT_REL, _gamma_direct_error
+    from .gamma import GAMMA_DIRECT_REL, _gamma_direct_error
     from .. import numerics as nm
     n, xbar, mean = s.n, s.mean, s.mean - c  # (block functions take numbers, not s: Dask sends them to its workers)
     meanlog = s.view.sum(lambda x, w: ws(np.log(np.subtract(x, c)), w), BLOCK) / n
@@ -118,7 +118,7 @@ ROWS = Density(
 
 # ---------------------------------------------------------------- the family
 def _base():
-    from .continuous import GAMMA
+    from .gamma import GAMMA
     return GAMMA
 
 

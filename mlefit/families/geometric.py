@@ -1,10 +1,12 @@
 """geometric(p): failures before the first success, y = 0, 1, 2, ...: per-row log-mass,
 tails (closed forms) and derivatives."""
+import math
+
 import numpy as np
 
-from .base import scipy_stats
-from .catalog import UNIT
-from .counts_common import inside_unit, masked, on_support, tail
+from .base import Family, Solution, scipy_stats
+from .catalog import BY_NAME, UNIT
+from .counts_common import count_stats, inside_unit, masked, on_support, tail, upper_exact
 from .rowwise import Density, weighted_mean
 from .tails import log1mexp
 
@@ -39,4 +41,41 @@ DENSITY = Density(
     sample=lambda rng, size, p: (rng.geometric(p, size) - 1).astype(np.float64),
     scipy=lambda p: scipy_stats().geom(p, loc=-1),
     note="p = 1 (every count 0) is on the edge: no finite logit",
+)
+
+
+# ---------------------------------------------------------------- the fast path: the geometric
+# fit from sufficient statistics (no covariates, no censoring, no prior); GEOMETRIC is
+# the family's record (families.get)
+def _geom_loglik(s, theta):
+    (p,) = theta
+    if p == 1:
+        return 0.0 if s.total == 0 else -math.inf
+    return s.n * math.log(p) + s.total * math.log1p(-p)
+
+
+def _geom_logpdf(x, theta):
+    from scipy.special import xlog1py
+    return math.log(theta[0]) + xlog1py(x, -theta[0])
+
+
+def _geom_boundary(s, theta, confidence):
+    if s.total == 0:
+        lower = upper_exact(1.0 - confidence, s.n)
+        return {0: (lower, 1.0, "p = 1 (all counts zero): exact interval")}
+    return {}
+
+
+GEOMETRIC = Family(
+    spec=BY_NAME["geometric"],
+    stats=count_stats,
+    estimate=lambda s, c: Solution((1.0 / (1.0 + s.mean),), "closed form: p = 1/(1 + mean)"),
+    loglik=_geom_loglik,
+    logpdf=_geom_logpdf,
+    observed_information=lambda s, t: np.array([[s.n / t[0] ** 2 + s.total / (1 - t[0]) ** 2]]),
+    expected_information=lambda s, t: np.array([[s.n / (t[0] ** 2 * (1 - t[0]))]]),
+    scipy=lambda t: scipy_stats().geom(t[0], loc=-1),
+    cdf=lambda x, t: np.where(x < 0, 0.0, -np.expm1((np.floor(x) + 1.0) * np.log1p(-t[0]))),
+    sample=lambda rng, n, t: (rng.geometric(t[0], n) - 1).astype(np.float64),
+    boundary=_geom_boundary,
 )

@@ -5,16 +5,19 @@ square_scale_derivs with k = 1). With z = y/(sigma sqrt 2): F = erf(z) and
 S = erfc(z) = 2 Phi(-y/sigma), each in logs directly where it is below 1/2 (log S by
 log_ndtr however far in the upper tail), as log1p of minus the other above."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
+from .. import numerics as nm
+from ..errors import DataError
+from .base import scipy_special as _special, scipy_stats
 from .catalog import POSITIVE
-from .base import scipy_stats
-from .positive_common import floats, inside_or, log_complements, one_tail, quiet, square_scale_derivs
+from .positive_common import (HALF_LOG_2_OVER_PI, floats, inside_or, log_complements, one_tail, quiet,
+                              square_family, square_scale_derivs, sum_squares)
 from .rowwise import Density, weighted_mean
 from .tails import LN2, log_ndtr
 
-HALF_LOG_2_OVER_PI = 0.5 * math.log(2.0 / math.pi)
 SQRT_HALF = math.sqrt(0.5)
 
 
@@ -50,3 +53,24 @@ DENSITY = Density(
     sample=lambda rng, size, sigma: np.abs(rng.normal(0.0, sigma, size)),
     scipy=lambda sigma: scipy_stats().halfnorm(scale=sigma),
 )
+
+
+# ---------------------------------------------------------------- the fast path: the half_normal
+# fit from sufficient statistics (no covariates, no censoring, no prior); HALF_NORMAL is
+# the family's record (families.get)
+def _half_normal_stats(x, w):
+    return SimpleNamespace(n=nm.total_weight(w, x.size), ss=sum_squares(x, w), sumlog=0.0)
+
+
+def _half_normal_check(s):
+    if not s.ss > 0:
+        raise DataError("all values are 0: the half_normal sigma MLE (root mean square) is 0; "
+                        "a point mass at 0 is not a half-normal distribution")
+
+
+HALF_NORMAL = square_family(
+    "half_normal", 1, _half_normal_stats, _half_normal_check,
+    logpdf=lambda x, t: HALF_LOG_2_OVER_PI - math.log(t[0]) - x * x / (2.0 * t[0] ** 2),
+    cdf=lambda x, t: _special().erf(np.maximum(x, 0.0) / (math.sqrt(2.0) * t[0])),
+    sample=lambda rng, n, t: np.abs(rng.normal(0.0, t[0], n)),
+    scipy=lambda t: scipy_stats().halfnorm(scale=t[0]))

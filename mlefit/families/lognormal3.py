@@ -96,7 +96,7 @@ ROWS = Density(
 
 # ---------------------------------------------------------------- the family
 def _base():
-    from .continuous import LOGNORMAL
+    from .lognormal import LOGNORMAL
     return LOGNORMAL
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
+from ..inference import scaled_inverse
 from . import mixture_em as em
 from . import mixture_stats
 from .base import Family, Solution
@@ -77,7 +78,7 @@ def _observed(s, theta):
 
 def _covariance(s, theta):
     a = em.free_map(s.k)
-    inv = em.inverse(-(a.T @ em.derivatives(s.y, s.counts, em.inside(s, theta))[2] @ a))
+    inv = scaled_inverse(-(a.T @ em.derivatives(s.y, s.counts, em.inside(s, theta))[2] @ a))
     if inv is None:
         return None
     d = _unscale(s)

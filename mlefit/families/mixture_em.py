@@ -28,7 +28,6 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
-from ..inference import covariance_from_information
 from .base import Solution
 
 FLOOR = 1e-3      # a sigma below FLOOR x the data's spread: a component collapsing onto a value
@@ -171,16 +170,6 @@ def free_map(k):
     a = np.delete(np.eye(3 * k), last, axis=1)
     a[last, 0:last:3] = -1.0
     return a
-
-
-def inverse(m):
-    """Inverse of a positive-definite matrix, scaled to a unit diagonal first; or None."""
-    d = np.diag(m)
-    if not (np.all(np.isfinite(m)) and np.all(d > 0)):
-        return None
-    s = 1.0 / np.sqrt(d)
-    inv = covariance_from_information(m * np.outer(s, s))
-    return None if inv is None else inv * np.outer(s, s)
 
 
 # ---------------------------------------------------------------- estimation

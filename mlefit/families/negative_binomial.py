@@ -1,11 +1,15 @@
 """negative_binomial(size, mu): per-row log-mass, tails and derivatives, with
 var = mu + mu^2 / size."""
+import math
+
 import numpy as np
 
-from .base import scipy_stats
+from .. import gamma_arrays as ga, numerics as nm
+from ..errors import BoundaryError
+from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
-from .catalog import POSITIVE
-from .counts_common import masked, on_support, tail
+from .catalog import BY_NAME, POSITIVE
+from .counts_common import count_stats, masked, on_support, tail
 from .rowwise import Density, Limit, weighted_mean
 
 
@@ -67,4 +71,96 @@ DENSITY = Density(
                 inside=lambda theta: (1.0, theta[1]), going=("size",),
                 why="the counts are not overdispersed, so the fit tends to the poisson limit (size -> "
                     "infinity); use --dist poisson", start=lambda theta: (1.0, theta[0])),
+)
+
+
+# ---------------------------------------------------------------- the fast path: the negative_binomial
+# fit from sufficient statistics (no covariates, no censoring, no prior); NEGATIVE_BINOMIAL is
+# the family's record (families.get)
+def _nb_check(s):
+    if s.m2 <= s.mean:
+        raise BoundaryError(
+            f"the negative_binomial size has no finite MLE here: the variance "
+            f"({s.m2:.6g}) does not exceed the mean ({s.mean:.6g}), so the fit tends to "
+            f"the poisson limit; use --dist poisson", limit="poisson", going=("size",), start=(1.0, s.mean))
+
+
+def _nb_estimate(s, controls):
+    """mu-hat is the sample mean exactly; size solves the profile score equation
+    g(size) = sum c[psi(x+size) - psi(size)] + n log(size/(size+mu)) = 0, found by
+    safeguarded Newton in t = log(size). g runs from +inf (size -> 0) through its one
+    root to 0- (size -> inf) when the counts are overdispersed."""
+    mu, v, c, n = s.mean, s.values, s.counts, s.n
+    seen = {}  # g at each t already tried: the bracket's ends and Newton's start coincide
+
+    def g(t):
+        if t not in seen:
+            seen[t] = _g(t)
+        return seen[t]
+
+    def _g(t):
+        r = math.exp(t)
+        rise, rise_deriv = ga.digamma_rise(v, r)
+        val = float(c @ rise) + n * (math.log(r) - math.log(r + mu))
+        der = float(c @ rise_deriv) + n * (1.0 / r - 1.0 / (r + mu))
+        return -val, -der * r  # negated so it increases in t
+
+    t0 = math.log(mu * mu / (s.m2 - mu))
+    lo = hi = t0
+    for _ in range(200):
+        if g(lo)[0] < 0:
+            break
+        lo -= 1.0
+    for _ in range(200):
+        if g(hi)[0] > 0:
+            break
+        hi += 1.0
+    if not (g(lo)[0] < 0 < g(hi)[0]):
+        return Solution((math.exp(t0), mu), "Newton on the profile score in size", 0, False,
+                        "could not bracket the root of the size score equation", (math.exp(t0), mu))
+    t, it, ok = nm.solve_increasing(g, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
+    return Solution((math.exp(t), mu), "Newton on the profile score in size; mu = mean", it, ok,
+                    "" if ok else f"size did not converge in {it} iteration(s)", (math.exp(t0), mu))
+
+
+def _nb_loglik(s, theta):
+    """sum c [lgamma(v+r) - lgamma(r) - lgamma(v+1) + r log(r/(r+mu)) + v log(mu/(r+mu))],
+    written as -log(v+r) - betaln(r, v+1) - r log1p(mu/r) - v log1p(r/mu) so that huge
+    counts do not cancel away the answer (gamma_arrays.log_beta: no scipy)."""
+    r, mu = theta
+    v, c = s.values, s.counts
+    with np.errstate(divide="ignore"):
+        log_coef = np.where(v > 0, -np.log(v + r) - ga.log_beta(r, v + 1.0), 0.0)
+    return float(c @ (log_coef - v * math.log1p(r / mu))) - s.n * r * math.log1p(mu / r)
+
+
+def _nb_logpdf(x, theta):
+    from scipy.special import gammaln, xlogy
+    r, mu = theta
+    return (gammaln(x + r) - gammaln(r) - gammaln(x + 1) + r * math.log(r / (r + mu))
+            + xlogy(x, mu / (r + mu)))
+
+
+def _nb_observed(s, theta):
+    r, mu = theta
+    v, c = s.values, s.counts
+    d_rr = float(c @ (ga.digamma_rise(v, r)[1] + 1 / r - 1 / (r + mu)
+                      - (mu - v) / (r + mu) ** 2))
+    d_mm = float(c @ (-v / mu ** 2 + (r + v) / (r + mu) ** 2))
+    d_rm = float(c @ ((v - mu) / (r + mu) ** 2))
+    return -np.array([[d_rr, d_rm], [d_rm, d_mm]])
+
+
+NEGATIVE_BINOMIAL = Family(
+    spec=BY_NAME["negative_binomial"],
+    stats=count_stats,
+    estimate=_nb_estimate,
+    loglik=_nb_loglik,
+    logpdf=_nb_logpdf,
+    observed_information=_nb_observed,
+    scipy=lambda t: scipy_stats().nbinom(t[0], t[0] / (t[0] + t[1])),
+    cdf=lambda x, t: np.where(x < 0, 0.0, _special().betainc(t[0], np.floor(np.maximum(x, 0)) + 1.0, t[0] / (t[0] + t[1]))),
+    sample=lambda rng, n, t: rng.negative_binomial(t[0], t[0] / (t[0] + t[1]), n).astype(np.float64),
+    check=_nb_check,
+    min_n=2,
 )

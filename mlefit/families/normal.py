@@ -1,13 +1,16 @@
 """normal(mu, sigma): per-row log-density, tails and derivatives."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
-from .catalog import POSITIVE, REAL
-from .base import scipy_stats
+from .. import numerics as nm
+from ..errors import DataError
+from . import closed_forms, merge, survival_tails
+from .base import Family, Solution, scipy_special as _special, scipy_stats
+from .catalog import BY_NAME, POSITIVE, REAL
 from .rowwise import Density, weighted_mean
 from .tails import log_ndtr
-from . import survival_tails
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -42,4 +45,90 @@ DENSITY = Density(
     sample=lambda rng, size, mu, sigma: rng.normal(mu, sigma, size),
     scipy=lambda mu, sigma: scipy_stats().norm(mu, sigma),
     expected=lambda mu, sigma: (1.0 / (sigma * sigma), 2.0 / (sigma * sigma)),
+)
+
+
+# ---------------------------------------------------------------- the fast path: the normal
+# fit from sufficient statistics (no covariates, no censoring, no prior); NORMAL is
+# the family's record (families.get)
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+# ---------------------------------------------------------------- the moments (lognormal.py takes them too)
+def _moments(y, w):
+    mean, m2 = nm.mean_and_m2(y, w)
+    return SimpleNamespace(n=nm.total_weight(w, y.size), mean=mean, m2=m2, jacobian=0.0)
+
+
+def _spread_check(s):
+    if not s.m2 > 0:
+        raise DataError("the values are (numerically) all equal: zero variance; "
+                        "this family needs spread to estimate its scale")
+
+
+def _normal_loglik(s, theta):
+    mu, sigma = theta
+    return (-0.5 * s.n * LOG_2PI - s.n * math.log(sigma)
+            - s.n * (s.m2 + (s.mean - mu) ** 2) / (2.0 * sigma ** 2) - s.jacobian)
+
+
+def _normal_observed(s, theta):
+    mu, sigma = theta
+    dev = s.mean - mu
+    ss = s.n * (s.m2 + dev * dev)
+    return np.array([[s.n / sigma ** 2, 2.0 * s.n * dev / sigma ** 3],
+                     [2.0 * s.n * dev / sigma ** 3, -s.n / sigma ** 2 + 3.0 * ss / sigma ** 4]])
+
+
+def _normal_expected(s, theta):
+    return np.diag([s.n / theta[1] ** 2, 2.0 * s.n / theta[1] ** 2])
+
+
+def _normal_logpdf(x, theta):
+    mu, sigma = theta
+    return -0.5 * LOG_2PI - math.log(sigma) - (x - mu) ** 2 / (2.0 * sigma ** 2)
+
+
+def _not_all_equal(x):
+    """Whether x holds two different values: O(1) where its first, middle and last differ,
+    else one comparison pass. (m2 > 0 shows it where the one shifted pass gave m2, as the
+    differences from a data value are then not all 0; the two-pass form of a constant
+    non-dyadic sample could leave a rounding above 0.)"""
+    first = x[0]
+    return bool(first != x[-1] or first != x[x.size // 2] or np.any(x != first))
+
+
+def _normal_vouches(s, x):
+    """Finite moments vouch for finite values (a NaN or an inf would make the sum of
+    squares about a data value NaN or inf), m2 > 0 and _not_all_equal for spread; max |x|
+    is at most |mean| + sqrt(n m2) and at least sqrt(mean^2 + m2), the root mean square;
+    a column of 0s and 1s has its mean p in [0, 1] and m2 = p (1 - p) <= 1/4, so moments
+    outside that leave no binary note to make."""
+    m, v = s.mean, s.m2
+    if not (math.isfinite(m) and math.isfinite(v) and v > 0):
+        return False
+    if -1e-9 <= m <= 1.0 + 1e-9 and v <= 0.25 * (1.0 + 1e-9):
+        return False
+    big = nm.VOUCHED_MAGNITUDE
+    return abs(m) + math.sqrt(s.n * v) <= big and math.sqrt(m * m + v) >= 1.0 / big and _not_all_equal(x)
+
+
+NORMAL = Family(
+    spec=BY_NAME["normal"],
+    vouches=_normal_vouches,
+    stats=_moments,
+    merge=merge.moments,
+    estimate=lambda s, c: Solution((s.mean, math.sqrt(s.m2)), "closed form: mean, sd with divisor n"),
+    loglik=_normal_loglik,
+    logpdf=_normal_logpdf,
+    observed_information=_normal_observed,
+    expected_information=_normal_expected,
+    scipy=lambda t: scipy_stats().norm(t[0], t[1]),
+    closed=closed_forms.NORMAL,
+    cdf=lambda x, t: _special().ndtr((x - t[0]) / t[1]),
+    sample=lambda rng, n, t: rng.normal(t[0], t[1], n),
+    check=_spread_check,
+    min_n=2,
+    needs_spread=True,
+    rescale=lambda s: ((s, s), (0.0, 0.0)),
 )

@@ -1,8 +1,12 @@
 """poisson(rate): per-row log-mass, tails and derivatives."""
+import math
+
 import numpy as np
 
-from .catalog import POSITIVE
-from .base import scipy_stats
+from .. import numerics as nm
+from .base import Family, Solution, scipy_special as _special, scipy_stats
+from .catalog import BY_NAME, POSITIVE
+from .counts_common import count_stats
 from .rowwise import Density, weighted_mean
 from .tails import log_gammainc, log_gammaincc
 
@@ -49,4 +53,41 @@ DENSITY = Density(
     scipy=lambda rate: scipy_stats().poisson(rate),
     canonical=("log", _log_link, _log_factorial),
     expected=lambda rate: (1.0 / rate,),
+)
+
+
+# ---------------------------------------------------------------- the fast path: the poisson
+# fit from sufficient statistics (no covariates, no censoring, no prior); POISSON is
+# the family's record (families.get)
+def _pois_loglik(s, theta):
+    (lam,) = theta
+    if lam == 0:
+        return 0.0 if s.total == 0 else -math.inf
+    return nm.poisson_loglik_terms(s.values, s.counts, lam)
+
+
+def _pois_logpdf(x, theta):
+    from scipy.special import gammaln, xlogy
+    return xlogy(x, theta[0]) - theta[0] - gammaln(x + 1)
+
+
+def _pois_boundary(s, theta, confidence):
+    if s.total == 0:
+        upper = -math.log((1.0 - confidence) / 2.0) / s.n
+        return {0: (0.0, upper, "rate = 0 (all counts zero): exact interval")}
+    return {}
+
+
+POISSON = Family(
+    spec=BY_NAME["poisson"],
+    stats=count_stats,
+    estimate=lambda s, c: Solution((s.mean,), "closed form: rate = mean"),
+    loglik=_pois_loglik,
+    logpdf=_pois_logpdf,
+    observed_information=lambda s, t: np.array([[s.total / t[0] ** 2]]),
+    expected_information=lambda s, t: np.array([[s.n / t[0]]]),
+    scipy=lambda t: scipy_stats().poisson(t[0]),
+    cdf=lambda x, t: np.where(x < 0, 0.0, _special().pdtr(np.floor(np.maximum(x, 0.0)), t[0])),
+    sample=lambda rng, n, t: rng.poisson(t[0], n).astype(np.float64),
+    boundary=_pois_boundary,
 )

@@ -4,9 +4,14 @@ uniform): evaluation outside the support without warnings, the tails of a surviv
 function exp(-t), the scale-only derivatives of the half-normal and Rayleigh, and the
 extremes of the rows that carry weight (the MLEs of support bounds)."""
 import functools
+import math
 
 import numpy as np
 
+from .. import numerics as nm
+from . import merge
+from .base import Family, Solution
+from .catalog import BY_NAME
 from .tails import log1mexp
 
 
@@ -111,3 +116,41 @@ def weighted_min(y, w):
 
 def weighted_max(y, w):
     return float(np.max(carrying(y, w)))
+
+
+HALF_LOG_2_OVER_PI = 0.5 * math.log(2.0 / math.pi)
+
+
+def scale_only(c):
+    """A one-parameter family whose parameter is a scale: it moves with the unit."""
+    return (c,), (0.0,)
+
+
+# Both depend on the data only through S = sum x^2 (and sum log x for the Rayleigh):
+#   half-normal: n (log(2/pi)/2 - log sigma) - S / (2 sigma^2), sigma^2 = S/n;
+#   Rayleigh:    sum log x - 2n log sigma - S / (2 sigma^2),     sigma^2 = S/(2n).
+# With k = 1 (half-normal) or 2 (Rayleigh), minus the second derivative in sigma is
+# -k n / sigma^2 + 3 S / sigma^4, and its expectation (E S = k n sigma^2) 2 k n / sigma^2.
+def sum_squares(x, w):
+    return nm.dot(x, x) if w is None else nm.dot(w * x, x)
+
+def square_family(name, k, stats, check, logpdf, cdf, sample, scipy):
+    """The half-normal (k = 1) or Rayleigh (k = 2) family: sigma^2 = sum x^2 / (k n)."""
+    const = HALF_LOG_2_OVER_PI if k == 1 else 0.0
+    return Family(
+        spec=BY_NAME[name],
+        stats=stats,
+        merge=merge.sums("ss", "sumlog"),
+        estimate=lambda s, c: Solution((math.sqrt(s.ss / (k * s.n)),),
+                                       f"closed form: sigma^2 = mean(x^2){'' if k == 1 else ' / 2'}"),
+        loglik=lambda s, t: (s.n * (const - k * math.log(t[0])) + s.sumlog
+                             - s.ss / (2.0 * t[0] ** 2)),
+        logpdf=logpdf,
+        observed_information=lambda s, t: np.array([[-k * s.n / t[0] ** 2 + 3.0 * s.ss / t[0] ** 4]]),
+        expected_information=lambda s, t: np.array([[2.0 * k * s.n / t[0] ** 2]]),
+        scipy=scipy,
+        check=check,
+        cdf=cdf,
+        sample=sample,
+        rescale=scale_only,
+    )

@@ -2,8 +2,13 @@
 log_logistic, laplace, asymmetric_laplace): the log-density and its derivatives for a
 location-scale family from those of its standard form, the two-piece exponential tails
 of the (asymmetric) Laplace, and the median and interquartile range for start values."""
+import math
+
 import numpy as np
 
+from . import locscale as ls
+from .base import Family, Solution
+from .catalog import BY_NAME
 from .locscale import quantiles
 
 
@@ -57,3 +62,32 @@ def median_and_iqr(y, w):
     """(median, interquartile range), the range floored at a tiny positive value."""
     q1, med, q3 = quantiles(np.asarray(y, dtype=np.float64), w, (0.25, 0.5, 0.75))
     return med, max(q3 - q1, 1e-12 * (abs(med) + 1.0))
+
+
+EULER_GAMMA = 0.57721566490153286061
+LOG_PI = math.log(math.pi)
+LOG_4 = math.log(4.0)
+
+
+def locscale_family(name, parts, estimate, expected, scipy, cdf, sample, check=None, min_n=2):
+    """The fast-path record of a location-scale family on the real line, f0((x - mu)/sigma)/sigma,
+    from its standard log-density parts(z, order) (locscale.py: the sums, the information)."""
+    return Family(
+        spec=BY_NAME[name], stats=ls.stats, chunked_stats=ls.chunked, estimate=estimate,
+        loglik=lambda s, t: ls.sums(parts, s.data, s.n, t[0], t[1], False),
+        logpdf=lambda x, t: parts((x - t[0]) / t[1], 0)[0] - math.log(t[1]),
+        observed_information=lambda s, t: ls.observed(parts, s, t),
+        expected_information=lambda s, t: s.n / t[1] ** 2 * np.asarray(expected),
+        scipy=scipy, check=check, min_n=min_n, needs_spread=True, rescale=ls.rescale,
+        cdf=lambda x, t: cdf((np.asarray(x, dtype=np.float64) - t[0]) / t[1]),
+        sample=lambda rng, n, t: t[0] + t[1] * sample(rng, n),
+    )
+
+
+def newton_estimate(parts, log_scale0, method):
+    """The estimator by Newton in (mu, log sigma) from the median and the spread (locscale.newton_fit)."""
+    def estimate(s, controls):
+        theta, it, ok, message, at = ls.newton_fit(parts, s, log_scale0, controls)
+        return Solution(theta, method, it, ok, message,
+                        (s.centre, s.spread * math.exp(log_scale0)), at)
+    return estimate

@@ -43,7 +43,7 @@ from ..errors import DataError
 from . import locscale as ls
 from .base import Family, Solution, scipy_special, scipy_stats
 from .catalog import BY_NAME, POSITIVE, REAL
-from .continuous import NORMAL
+from .normal import NORMAL
 from .rowwise import Density, Limit
 from .t_quantile import t_quantile
 from .tails import LN2, TINY, _refine, log1mexp

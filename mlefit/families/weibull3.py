@@ -74,7 +74,7 @@ def summed(view, n, theta):
 
 
 def base_stats(s, c):
-    """The weibull's statistics of y = x - c (continuous._weibull_stats' about max y):
+    """The weibull's statistics of y = x - c (weibull._weibull_stats' about max y):
     the logs y' = log(y / max y) seen block by block at each pass, their mean and spread
     in one pass."""
     top = s.hi - c
@@ -106,7 +106,7 @@ ROWS = Density(
 
 # ---------------------------------------------------------------- the family
 def _base():
-    from .continuous import WEIBULL
+    from .weibull import WEIBULL
     return WEIBULL
 
 

@@ -1,8 +1,14 @@
 """zero_inflated_poisson(pi, rate): pi [y = 0] + (1 - pi) poisson(rate): per-row log-mass,
 tails and derivatives. scipy.stats has no equivalent (tests/cases.py builds one)."""
+import math
+from types import SimpleNamespace
+
 import numpy as np
 
-from .catalog import POSITIVE, UNIT
+from .. import numerics as nm
+from ..errors import DataError
+from .base import Family, Solution, scipy_special
+from .catalog import BY_NAME, POSITIVE, UNIT
 from .counts_common import inside_unit, masked, on_support, tail
 from .poisson import logpdf as poisson_logpdf
 from .rowwise import Density, weighted_mean
@@ -70,4 +76,141 @@ DENSITY = Density(
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start, sample=sample,
     scipy=None,
     note="pi = 0 (no excess zeros: the poisson fit) is on the edge: no finite logit",
+)
+
+
+# ---------------------------------------------------------------- the fast path: the zero_inflated_poisson
+# fit from sufficient statistics (no covariates, no censoring, no prior); ZERO_INFLATED_POISSON is
+# the family's record (families.get)
+def _zip_stats(x, w):
+    values, counts = nm.value_counts(x, w)
+    zero = values == 0
+    pos, cpos = values[~zero], counts[~zero]
+    return SimpleNamespace(n=float(counts.sum()), n0=float(counts[zero].sum()), npos=float(cpos.sum()),
+                           total=float(pos @ cpos), values=pos, counts=cpos)
+
+
+def _zip_check(s):
+    if s.npos == 0:
+        raise DataError("all values are 0: the zero_inflated_poisson cannot tell extra zeros from "
+                        "poisson zeros (any pi fits as the rate goes to 0); use --dist poisson, "
+                        "whose rate then has an exact interval")
+
+
+def _log_zero_scalar(pi, rate):
+    """log P(X = 0) = log(pi + (1-pi) e^-rate) for scalars, without underflow."""
+    b = math.log1p(-pi) - rate
+    if pi == 0:
+        return b
+    a = math.log(pi)
+    return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+
+def _zip_loglik(s, theta):
+    pi, rate = theta
+    if pi >= 1 or rate == 0:  # a point mass at 0
+        return 0.0 if s.npos == 0 else -math.inf
+    out = s.n0 * _log_zero_scalar(pi, rate) if s.n0 else 0.0
+    return out + s.npos * math.log1p(-pi) + nm.poisson_loglik_terms(s.values, s.counts, rate)
+
+
+def _zip_logpdf(x, theta):
+    from scipy.special import gammaln, xlogy
+    pi, rate = theta
+    return np.where(x == 0, _log_zero_scalar(pi, rate), math.log1p(-pi) + xlogy(x, rate) - rate - gammaln(x + 1.0))
+
+
+ZIP_METHOD = "Newton on the zero-truncated mean equation rate = m+ (1 - e^-rate); pi from the share of zeros"
+ZIP_EDGE = "closed form: pi = 0 (no excess zeros), rate = mean"
+
+
+def _zip_estimate(s, controls):
+    """Setting the score to zero gives P(X = 0) = z (the share of zeros) and
+    rate / (1 - e^-rate) = m+ (the mean of the positive counts): one equation in the
+    rate, h(rate) = 1 - m+ (1 - e^-rate)/rate = 0, increasing with its root in
+    [m+ - 1, m+], solved by safeguarded Newton. Its solution has pi > 0 exactly when
+    z > e^-mean (the score in pi at the poisson fit is positive); otherwise the MLE is
+    the boundary pi = 0 with rate = mean."""
+    mean, z, m = s.total / s.n, s.n0 / s.n, s.total / max(s.npos, 1e-300)
+    edge = Solution((0.0, mean), ZIP_EDGE, start=(0.0, mean))
+    if s.n0 == 0 or not z > math.exp(-mean) or not m > 1.0:
+        return edge
+
+    def h(rate):
+        e1 = -math.expm1(-rate)
+        return 1.0 - m * e1 / rate, m * (e1 - rate * math.exp(-rate)) / rate ** 2
+
+    rate, it, ok = nm.solve_increasing(h, m - 1.0, m, m, max_iter=controls.max_iter, tol=controls.tol)
+    pi = 1.0 - (s.npos / s.n) / -math.expm1(-rate)
+    if not pi > 0:
+        return edge
+    return Solution((pi, rate), ZIP_METHOD, it, ok, "" if ok else f"rate did not converge in {it} iteration(s)",
+                    (z, m))
+
+
+def _zip_terms(s, pi, rate):
+    """e^-rate, P(X = 0) and n0 / P(X = 0)^2 (0 without zeros)."""
+    e = math.exp(-rate)
+    q = pi + (1.0 - pi) * e
+    return e, q, (s.n0 / (q * q) if s.n0 else 0.0)
+
+
+def _zip_observed(s, theta):
+    pi, rate = theta
+    e, _, r0 = _zip_terms(s, pi, rate)
+    cross = -r0 * e
+    return np.array([[r0 * (1.0 - e) ** 2 + s.npos / (1.0 - pi) ** 2, cross],
+                     [cross, s.total / rate ** 2 - r0 * (1.0 - pi) * e * pi]])
+
+
+def _zip_expected(s, theta):
+    pi, rate = theta
+    e, q, _ = _zip_terms(s, pi, rate)
+    cross = -e / q
+    return s.n * np.array([[(1.0 - e) ** 2 / q + (1.0 - e) / (1.0 - pi), cross],
+                           [cross, (1.0 - pi) / rate - pi * (1.0 - pi) * e / q]])
+
+
+def _zip_profile(s, pi, rate):
+    """The log-likelihood maximised over the rate at this pi, its derivative in pi, and
+    that rate (its score decreases through one root between mean/2 and 2 m+)."""
+    def minus_score(lam):
+        e, q, r0 = _zip_terms(s, pi, lam)
+        return (r0 * q * (1.0 - pi) * e - s.total / lam + s.npos,
+                s.total / lam ** 2 - r0 * (1.0 - pi) * e * pi)
+
+    lam, _, _ = nm.solve_increasing(minus_score, 0.5 * s.total / s.n, 2.0 * s.total / s.npos, rate,
+                                    max_iter=200, tol=1e-14)
+    e, q, r0 = _zip_terms(s, pi, lam)
+    return _zip_loglik(s, (pi, lam)), r0 * q * (1.0 - e) - s.npos / (1.0 - pi), lam
+
+
+def _zip_boundary(s, theta, confidence):
+    """pi = 0: the upper end of the interval is where twice the profile log-likelihood
+    has dropped by z^2 (the signed root of the likelihood ratio reaches -z)."""
+    if theta[0] > 0:
+        return {}
+    from ..inference import z_value
+    z2 = z_value(confidence) ** 2
+    top, state = _zip_loglik(s, theta), {"rate": theta[1]}
+
+    def drop(pi):
+        value, slope, state["rate"] = _zip_profile(s, pi, state["rate"])
+        return 2.0 * (top - value) - z2, -2.0 * slope
+
+    start = -math.expm1(-z2 / (2.0 * s.npos))  # exact without zeros
+    upper, _, _ = nm.solve_increasing(drop, 0.0, 1.0 - 1e-12, start, max_iter=200, tol=1e-12)
+    note = ("pi = 0 (no excess zeros: their share does not exceed the poisson's e^-rate, so this "
+            "is the poisson fit): one-sided profile likelihood interval")
+    return {0: (0.0, upper, note, "profile likelihood")}
+
+
+ZERO_INFLATED_POISSON = Family(
+    spec=BY_NAME["zero_inflated_poisson"], stats=_zip_stats, estimate=_zip_estimate,
+    loglik=_zip_loglik, logpdf=_zip_logpdf, observed_information=_zip_observed,
+    expected_information=_zip_expected, scipy=lambda theta: None,
+    cdf=lambda x, th: np.where(x < 0, 0.0, th[0] + (1.0 - th[0]) * scipy_special().pdtr(
+        np.floor(np.maximum(x, 0.0)), th[1])),
+    sample=lambda rng, n, th: np.where(rng.random(n) < th[0], 0.0, rng.poisson(th[1], n)).astype(np.float64),
+    check=_zip_check, boundary=_zip_boundary,
 )

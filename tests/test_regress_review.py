@@ -1,0 +1,122 @@
+"""Defects a review of `mlefit regress` found (issue 16, 18), each checked against an
+independent reference: statsmodels for a negative binomial at a fixed size, scipy for
+a MAP where every response is 0."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mlefit
+from mlefit.errors import DataError, UsageError
+
+
+def _nb_data(n=400, seed=3):
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    mu = np.exp(1.0 + 0.3 * x1 - 0.2 * x2)
+    y = rng.negative_binomial(2.0, 2.0 / (2.0 + mu)).astype(float)
+    return {"y": y, "x1": x1, "x2": x2}
+
+
+def test_negative_binomial_at_a_fixed_size_is_statsmodels_glm_at_that_alpha():
+    """--fix size=2 is the GLM with alpha = 1/2: its deviance took the size from the
+    estimated parameters, where a fixed one is not, and crashed."""
+    sm = pytest.importorskip("statsmodels.api")
+    d = _nb_data()
+    r = mlefit.regress(d, "y", ["x1", "x2"], dist="negative_binomial", fix={"size": 2})
+    X = sm.add_constant(np.column_stack([d["x1"], d["x2"]]))
+    ref = sm.GLM(d["y"], X, family=sm.families.NegativeBinomial(alpha=0.5)).fit(tol=1e-12)
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ref.params, rtol=1e-7)
+    assert r.deviance == pytest.approx(ref.deviance, rel=1e-9)
+    assert r.loglik == pytest.approx(ref.llf, rel=1e-10)
+    expected = mlefit.regress(d, "y", ["x1", "x2"], dist="negative_binomial", fix={"size": 2},
+                              information="expected")
+    np.testing.assert_allclose([c.se for c in expected.coefficients], ref.bse, rtol=1e-6)
+    for more in ({"folds": 3}, {"prior": ["coef ~ normal(0, 1)"]}):
+        assert mlefit.regress(d, "y", ["x1", "x2"], dist="negative_binomial", fix={"size": 2}, **more).deviance > 0
+
+
+def _all_zero(n=60, seed=4):
+    rng = np.random.default_rng(seed)
+    return {"y": np.zeros(n), "x": rng.normal(size=n)}
+
+
+def test_every_response_0_with_a_proper_prior_on_every_coefficient_has_a_finite_map():
+    from scipy.optimize import minimize
+    from scipy.special import log_expit
+    d = _all_zero()
+    r = mlefit.regress(d, "y", ["x"], dist="bernoulli", prior=["Intercept ~ normal(0, 2)", "coef ~ normal(0, 1)"])
+
+    def minus_log_posterior(b):
+        eta = b[0] + b[1] * d["x"]
+        return -(np.sum(log_expit(-eta)) - 0.5 * (b[0] / 2.0) ** 2 - 0.5 * b[1] ** 2)
+    ref = minimize(minus_log_posterior, [0.0, 0.0], method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ref.x, rtol=1e-6, atol=1e-8)
+    firth = mlefit.regress(d, "y", ["x"], dist="bernoulli", prior=["jeffreys"])
+    assert all(np.isfinite(c.estimate) for c in firth.coefficients)
+
+
+def test_every_response_0_with_a_prior_on_the_slopes_only_is_refused():
+    with pytest.raises(DataError, match=r"every response is 0 .* --prior jeffreys gives a finite MAP"):
+        mlefit.regress(_all_zero(), "y", ["x"], dist="bernoulli", prior=["coef ~ normal(0, 1)"])
+
+
+def test_a_prior_on_coefficients_of_the_wrong_support_suggests_what_coefficients_take():
+    d = _nb_data()
+    with pytest.raises(UsageError) as err:
+        mlefit.regress(d, "y", ["x1"], dist="poisson", prior=["coef ~ beta(2, 2)"])
+    assert "use normal (ridge), laplace (lasso), student_t or cauchy" in str(err.value)
+    assert "uniform" not in str(err.value)
+
+
+def _labels_by(x, cuts, names):
+    return np.array([names[int(np.searchsorted(cuts, v))] for v in x], dtype=object)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_softmax_regression_refuses_complete_separation_as_the_binary_fit_does(k):
+    """A covariate that orders the labels perfectly: the MLE does not exist; the fit had
+    reported 'converged' with a coefficient of 277 and an SE of 2.6e8."""
+    rng = np.random.default_rng(8)
+    x, z = rng.normal(size=90), rng.normal(size=90)
+    cuts = [0.0] if k == 2 else [-0.4, 0.4]
+    y = _labels_by(x, cuts, ["a", "b", "c"][:k])
+    with pytest.raises(DataError, match=r"^separation: x separates the labels, so the maximum likelihood estimate "
+                                        r"does not exist .*--prior 'coef ~ normal\(0, 2.5\)'"):
+        mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
+    if k == 2:
+        with pytest.raises(DataError, match="complete separation: x separates the outcomes"):
+            mlefit.regress({"y": (y == "b").astype(float), "x": x, "z": z}, "y", ["x", "z"], dist="bernoulli")
+    # with a prior on every slope the MAP is finite
+    r = mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical", prior=["coef ~ normal(0, 2.5)"])
+    assert all(np.isfinite(c.estimate) for c in r.coefficients)
+
+
+def test_softmax_regression_refuses_quasi_separation_of_one_label():
+    """Label c in every row with x > 1 and in none below it; at x = 1 all three labels:
+    quasi-complete separation (and no refusal before: c:x reached 11123, SE 1.1e9)."""
+    rng = np.random.default_rng(9)
+    x, z = rng.normal(size=200), rng.normal(size=200)
+    x[:6] = 1.0
+    y = np.where(rng.random(200) < 0.5, "a", "b").astype(object)
+    y[x > 1.0] = "c"
+    y[:3] = ["a", "b", "c"]
+    with pytest.raises(DataError, match=r"^separation: x separates the labels"):
+        mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
+
+
+def test_softmax_regression_without_separation_is_fitted():
+    """Strong effects that leave the labels overlapping: no refusal, statsmodels' MNLogit."""
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(10)
+    x, z = rng.normal(size=400), rng.normal(size=400)
+    eta = np.column_stack([np.zeros(400), 3.0 * x, -3.0 * x + z])
+    p = np.exp(eta - eta.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    codes = np.array([rng.choice(3, p=row) for row in p])
+    y = np.array(["a", "b", "c"], dtype=object)[codes]
+    r = mlefit.regress({"y": y, "x": x, "z": z}, "y", ["x", "z"], dist="categorical")
+    ref = sm.MNLogit(codes, sm.add_constant(np.column_stack([x, z]))).fit(disp=0, tol=1e-12, maxiter=200)
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ref.params.T.reshape(-1), rtol=1e-6)
