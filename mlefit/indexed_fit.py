@@ -20,6 +20,7 @@ import numpy as np
 
 from .families.rowwise import SCALES
 from .linear_model import Objective, weighted_gram
+from .maximize import backtrack
 
 EPS = np.finfo(float).eps
 
@@ -195,14 +196,8 @@ def newton(objective, vec0, max_iter=100):
         if math.isfinite(full.value) and full.value >= bl.value + 1e-4 * lam2:
             vec, bl = vec + direction, full
             continue
-        t = 0.5
-        for _ in range(60):
-            trial = vec + t * direction
-            v = objective.value(trial)
-            if math.isfinite(v) and v >= bl.value + 1e-4 * t * lam2:
-                break
-            t *= 0.5
-        else:
+        trial = backtrack(objective.value, vec, direction, bl.value, lam2)
+        if trial is None:
             return Found(vec, bl.value, bl, it, False, f"the line search found no rise (Newton decrement {lam2:.3g})")
         vec = trial
         bl = objective.blocks(vec)
