@@ -125,14 +125,8 @@ def newton(objective, value, eta0, *, max_iter=200, stop=None):
         if math.isfinite(full.value) and full.value >= point.value + 1e-4 * lam2:
             eta, point = eta + step, full
             continue
-        t = 0.5
-        for _ in range(60):
-            trial = eta + t * step
-            v = value(trial)
-            if math.isfinite(v) and v >= point.value + 1e-4 * t * lam2:
-                break
-            t *= 0.5
-        else:
+        trial = backtrack(value, eta, step, point.value, lam2)
+        if trial is None:
             return _result(eta, point, it, False,
                            f"the line search found no rise (Newton decrement {lam2:.3g})", lam2)
         eta = trial
@@ -142,6 +136,19 @@ def newton(objective, value, eta0, *, max_iter=200, stop=None):
     return _result(eta, point, max_iter, converged,
                    "" if converged else f"no convergence in {max_iter} iterations (Newton decrement "
                                         f"{lam2:.3g})", lam2)
+
+
+def backtrack(value, eta, step, start, lam2):
+    """The point eta + t step, t = 1/2, 1/4, ..., where value rises enough above `start`
+    (Armijo's rule, 1e-4 t lambda^2), or None where no t down to 2^-60 does."""
+    t = 0.5
+    for _ in range(60):
+        trial = eta + t * step
+        v = value(trial)
+        if math.isfinite(v) and v >= start + 1e-4 * t * lam2:
+            return trial
+        t *= 0.5
+    return None
 
 
 def _result(eta, point, iterations, converged, message, lam2):

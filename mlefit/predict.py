@@ -89,6 +89,9 @@ def _problem(model):
         return "'model_spec.labels' must list two or more labels"
     cov = spec.get("covariance")
     k = len(coefs)
+    if design.get("indexed"):  # a factor held as level indices: the covariance in blocks
+        from .indexed_predict import problem
+        return problem(spec, k)
     if cov is not None and not (isinstance(cov, list) and len(cov) == k and all(
             isinstance(row, list) and len(row) == k and all(number(v) for v in row) for row in cov)):
         return f"'model_spec.covariance' must be a {k} x {k} matrix of numbers (one row per coefficient)"
@@ -139,7 +142,11 @@ def predict(model, data, *, interval=False, confidence=0.95, options=None):
         lower = upper = None
         if interval:
             cov = _covariance(spec)
-            se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, cov, X), 0.0))
+            if layout.get("indexed"):  # a factor held as level indices: the covariance in blocks
+                from .indexed_predict import variance
+                se = np.sqrt(np.maximum(variance(X, cov), 0.0))
+            else:
+                se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, cov, X), 0.0))
             z = z_value(confidence)
             a, b = inverse(eta - z * se)[0], inverse(eta + z * se)[0]
             lower, upper = np.minimum(a, b), np.maximum(a, b)  # a decreasing link (inverse) swaps them
@@ -150,6 +157,8 @@ def _covariance(spec):
     """The saved coefficients' covariance, for intervals."""
     if spec.get("covariance") is None:
         raise DataError("the saved model has no covariance (its information could not be inverted): no intervals")
+    if spec["design"].get("indexed"):  # in blocks (mlefit.indexed_predict)
+        return spec["covariance"]
     return np.asarray(spec["covariance"], dtype=np.float64)
 
 
@@ -173,6 +182,9 @@ def _design(layout, frame, variables, n):
                             f"{', '.join(plain(str(v)) for v in levels[:10])}")
     X, names, _ = design(layout["rhs"], columns, layout["intercept"], state=layout, rows=n,
                          where="the model's formula")
+    if layout.get("indexed"):  # the factor held as level indices
+        from .indexed_predict import design as indexed
+        return indexed(layout, X, names, columns[layout["indexed"]["variable"]])
     return X, list(names)
 
 

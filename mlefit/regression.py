@@ -77,6 +77,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if folds is not None:
         from .folds import check
         check(folds, d.y.size)
+    indexed = hasattr(d.X, "codes")  # a many-level factor held as level indices (mlefit.indexed_regress)
+    if indexed:
+        from .indexed_regress import refuse
+        refuse(name, d, interval, folds)
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     if where is None and name not in LP_FAMILIES:
@@ -114,7 +118,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
-    if name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
+    if name in ("bernoulli", "binomial") and indexed and not every:
+        from .indexed_checks import check_separation
+        check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+    elif name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "categorical" and not every:
         separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
@@ -127,6 +134,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                          "censoring mechanism); drop --information expected")
     if information == "expected" and name != "categorical":  # softmax: its link is canonical
         from .linear_model import expected_covariance
+        if indexed:
+            from .indexed_regress import expected_covariance
         expected = expected_covariance(fit)
         if expected is None:
             raise UsageError(f"the {name} family has no closed-form expected information here; "
@@ -164,7 +173,11 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     k = len(fit.names)
     result = replace(result, model={"family": result.family, "link": link, "response": response, "design": d.layout,
                                     "offset": offset, "exposure": exposure, "labels": d.labels,
-                                    "covariance": None if cov is None else _saved(cov[:k, :k])})
+                                    "covariance": None if cov is None else cov.saved() if indexed
+                                    else _saved(cov[:k, :k])})
+    if indexed:
+        from .indexed_regress import labelled
+        result = labelled(result, d.X)
     if not fit.converged:
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
@@ -215,6 +228,10 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
     if name in LP_FAMILIES:
         return quantile_regress.fit(name, d.y, d.X, d.names, quantile_regress.tau_of(name, d.shapes), w=d.w,
                                     offset=d.offset, intercept=intercept)
+    if hasattr(d.X, "codes"):
+        from .indexed_regress import fit
+        return fit(dens, d.y, d.X, target=target, link=link, w=d.w, shapes=d.shapes, offset=d.offset, fixed=fixed,
+                   max_iter=max_iter, prior=prior, family=name)
     if d.censored is not None:
         from . import censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -232,7 +249,11 @@ def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
         ml = _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter)
         if name in ("bernoulli", "binomial"):
             try:
-                separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+                if hasattr(d.X, "codes"):
+                    from .indexed_checks import check_separation
+                    check_separation(ml, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+                else:
+                    separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
             except DataError as exc:
                 return None, (f"no MLE beside the MAP: {str(exc).split(';')[0]}; the prior keeps the MAP "
                               f"finite")
@@ -323,6 +344,7 @@ def _covariance(fit, d, robust, cluster, notes):
     if not robust and cluster is None:
         return fit.covariance, "wald"
     from .linear_model import sandwich
+    sandwich = getattr(fit.objective, "sandwich", sandwich)  # level indices: in blocks (mlefit.indexed_fit)
     if cluster is None:
         notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
         return sandwich(fit, d.w), "wald, sandwich"

@@ -94,6 +94,9 @@ class RegressionResult:
     # layout (columns, or the formula with its levels and transforms' state) and the
     # coefficients' covariance; never in to_dict(), ignored when results are compared
     model: dict | None = field(default=None, repr=False, compare=False)
+    # factors held as level indices (mlefit.indexed_design): {"term", "variable", "levels",
+    # "coefficients", "reference"} each; the table shows each on one line
+    factors: tuple = ()
 
     @property
     def n_dropped(self):
@@ -155,4 +158,5 @@ class RegressionResult:
             **({} if self.censoring is None else {"censoring": dict(self.censoring)}),
             **({} if self.held_out is None else {"held_out": self.held_out}),
             **({} if self.resampling is None else {"resampling": self.resampling}),
+            **({"indexed_factors": [dict(f) for f in self.factors]} if self.factors else {}),
         })

@@ -223,6 +223,13 @@ def design(table, columns, intercept, rhs=None, wide=False):
     left to check_size)."""
     if rhs is not None:
         from .formula import design
+        from .indexed_design import build
+        built = build(rhs, {c: table.columns[c] for c in columns}, intercept, table.n)
+        if built is not None:  # a many-level factor held as level indices
+            from .indexed_checks import check_design
+            _check_design(table, built[0], built[0].names, wide=True)  # (its shape only)
+            check_design(table, built[0], _check_rank, aliased)
+            return built[0], built[0].names, built[1]
         X, names, state = design(rhs, {c: table.columns[c] for c in columns}, intercept, rows=table.n)
         _check_design(table, X, names, wide)
         return X, names, dict(state, kind="formula", variables=list(columns))
@@ -249,7 +256,8 @@ def check_size(d):
     if d.table.n <= d.X.shape[1]:
         raise DataError(f"{d.table.n} rows for {d.X.shape[1]} coefficients: the model needs more rows than "
                         f"coefficients (or a proper prior on every slope: --prior 'coef ~ ...' or --penalty)")
-    _check_rank(d.X, d.names)
+    if not hasattr(d.X, "codes"):  # level indices: their rank was checked as the design was made
+        _check_rank(d.X, d.names)
 
 
 def _check_design(table, X, names, wide=False):
@@ -276,12 +284,18 @@ def _check_rank(X, names):
     if zero:
         raise DataError(f"covariate{'s' if len(zero) > 1 else ''} {', '.join(zero)} "
                         f"{'are' if len(zero) > 1 else 'is'} zero in every row; drop it")
-    vals, vecs = np.linalg.eigh(gram / np.outer(scale, scale))
+    aliased(gram / np.outer(scale, scale), names)
+
+
+def aliased(scaled, names, beside=None):
+    """Refuse a scaled gram matrix with a combination of columns that vanishes (see
+    _check_rank); beside: what else the combination may involve ('the levels of C(g)')."""
+    vals, vecs = np.linalg.eigh(scaled)
     if vals[0] > 1e-13 * vals[-1]:
         return
     v = np.abs(vecs[:, 0])
     involved = np.flatnonzero(v > 1e-6 * v.max())
     j = involved[-1]
-    others = [names[k] for k in involved if k != j]
+    others = [names[k] for k in involved if k != j] + ([beside] if beside else [])
     raise DataError(f"the design is rank deficient: {names[j]} is a linear combination of "
                     f"{', '.join(others) or 'the others'} (aliased); drop one of them")

@@ -71,7 +71,9 @@ def regression_rows(table, d):
             table.add_row("prior", "jeffreys: 1/2 log det I(b) on every coefficient (Firth)"
                           if p["distribution"] == "jeffreys" else f"{p['parameter']} ~ {p['distribution']}({args})")
     if d.get("mle"):
-        table.add_row("MLE", ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items())
+        held = tuple(f"{f['term']}[" for f in d.get("indexed_factors", ()))  # levels held as indices: in --json
+        shown = ", ".join(f"{k} = {fmt(v)}" for k, v in d["mle"].items() if not (held and k.startswith(held)))
+        table.add_row("MLE", shown + "".join(f", {f['term']}'s levels with --json" for f in d.get("indexed_factors", ()))
                       + "  (the estimates above are the MAP)")
     _posterior_rows(table, d)
     table.add_row("AIC / BIC", "not reported for a MAP fit (see the note)")

@@ -29,7 +29,10 @@ def coefficient_table(d):
     headers += [(ratio_name, "right")] if ratio else []
     for header, justify in headers:  # numbers are never folded; a long name is
         table.add_column(header, justify=justify, overflow="fold", no_wrap=header != "coefficient")
+    indexed = tuple(f"{f['term']}[" for f in d.get("indexed_factors", ()))
     for c in d["coefficients"]:
+        if indexed and c["name"].startswith(indexed):
+            continue  # a factor held as level indices: one line in the summary
         first = [c["name"], fmt(c["estimate"], 5), fmt(c["se"], 3), _p(c["p_value"])]
         ratio_cell = [fmt(c.get("exp_estimate"), 4)] if ratio else []
         for j, (kind, lo, hi) in enumerate(_kinds(c, several)):
@@ -87,6 +90,8 @@ def summary_table(d):
                                                     ("right", "right-censored"), ("interval", "interval-censored"),
                                                     ("truncated", "truncated")) if c.get(k)]
         table.add_row("censoring", ", ".join(parts) or "none")
+    for f in d.get("indexed_factors", ()):
+        table.add_row("fixed effects", factor_line(f, d["coefficients"]))
     table.add_row("log-likelihood", fmt(d["loglik"], 10))
     if d["loglik_null"] is not None:
         table.add_row("null log-likelihood", f"{fmt(d['loglik_null'], 10)}  (intercept only)")
@@ -130,6 +135,20 @@ def summary_table(d):
     for note in d["notes"]:
         table.add_row("note", note)
     return table
+
+
+def factor_line(f, coefficients):
+    """One line for a factor held as level indices: its levels, the range of its
+    coefficients and their median SE; each coefficient is in --json."""
+    import statistics
+    own = [c for c in coefficients if c["name"].startswith(f"{f['term']}[")]
+    est = [c["estimate"] for c in own]
+    se = [c["se"] for c in own if c["se"] is not None]
+    ref = f", reference '{f['reference']}'" if f["reference"] is not None else ""
+    spread = f": from {fmt(min(est), 4)} to {fmt(max(est), 4)}" if est else ""
+    median = f", median SE {fmt(statistics.median(se), 3)}" if se else ""
+    return (f"{f['term']}: {f['levels']:,} levels{ref}, {f['coefficients']:,} coefficients{spread}{median}; "
+            f"each one with --json")
 
 
 def print_regression(d, file=None):
