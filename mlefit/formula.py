@@ -95,22 +95,36 @@ def design(rhs, columns, intercept, state=None, rows=None, where="--formula"):
 
     text = rhs if intercept else f"{rhs} - 1"
     frame = pd.DataFrame(columns, index=range(rows) if rows is not None else None)
+    import warnings
     try:
-        if state is None:
-            mm = model_matrix(text, frame, na_action="raise")
-        else:
-            for var, levels in state["categories"].items():
-                frame[var] = pd.Categorical(frame[var], categories=levels)
-            mm = ModelSpec(formula=text, transform_state=_int_keys(state["transform_state"])).get_model_matrix(
-                frame, na_action="raise")
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # log(0), sqrt(-1): said below, once
+            mm = _expand(text, frame, state, model_matrix, ModelSpec)
     except Exception as exc:  # formulaic's own errors: one line naming the formula
-        raise UsageError(f"{where}: formulaic cannot expand '{plain(rhs)}': "
-                         f"{plain(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}") from None
+        shown = re.sub(r"\(\s*(.*?)\s*\)", r"(\1)", plain(rhs).replace("np.", ""))
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        nulls = re.search(r"`([^`]+)` contains null values after evaluation", first)
+        if nulls:
+            term = re.sub(r"\(\s*(.*?)\s*\)", r"(\1)", nulls.group(1).replace("np.", ""))
+            raise UsageError(f"{where}: {plain(term)} is not a number in some rows (a log of values at or below 0, "
+                             f"or a sqrt of negative ones?); transform only a column whose values allow it") from None
+        raise UsageError(f"{where}: formulaic cannot expand '{shown}': {plain(first)}") from None
     X = np.asfortranarray(mm.to_numpy(dtype=np.float64))
     if state is None:
         state = {"rhs": rhs, "intercept": bool(intercept), "categories": _categories(mm.model_spec, columns),
                  "transform_state": _plain_json(mm.model_spec.transform_state)}
     return X, tuple(_shown(str(c)) for c in mm.columns), state
+
+
+def _expand(text, frame, state, model_matrix, ModelSpec):
+    """formulaic's model matrix of `text` over `frame` (with `state`: as saved)."""
+    import pandas as pd
+    if state is None:
+        return model_matrix(text, frame, na_action="raise")
+    for var, levels in state["categories"].items():
+        frame[var] = pd.Categorical(frame[var], categories=levels)
+    return ModelSpec(formula=text, transform_state=_int_keys(state["transform_state"])).get_model_matrix(
+        frame, na_action="raise")
 
 
 def _categories(spec, columns):

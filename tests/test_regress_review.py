@@ -174,3 +174,13 @@ def test_no_intercept_says_why_there_is_no_null_model():
     assert r.loglik_null is None and r.lr_statistic is None
     assert any(n.startswith("no intercept: no null (intercept-only) model") for n in r.notes)
     assert not any(n.startswith("no intercept") for n in mlefit.regress(_nb_data(), "y", ["x1"], dist="poisson").notes)
+
+
+def test_a_transform_undefined_on_some_rows_is_one_line_naming_it(capfd):
+    """log(x) of a column with values <= 0: one line naming the term as the user wrote it
+    (it quoted formulaic's 'np.log( x )' internals), and no numpy warning on stderr."""
+    d = _nb_data()
+    with pytest.raises(UsageError, match=r"^--formula: log\(x1\) is not a number in some rows \(a log of values at "
+                                         r"or below 0, or a sqrt of negative ones\?\)"):
+        mlefit.regress(d, formula="y ~ log(x1) + x2", dist="poisson")
+    assert "RuntimeWarning" not in capfd.readouterr().err
