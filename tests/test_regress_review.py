@@ -184,3 +184,17 @@ def test_a_transform_undefined_on_some_rows_is_one_line_naming_it(capfd):
                                          r"or below 0, or a sqrt of negative ones\?\)"):
         mlefit.regress(d, formula="y ~ log(x1) + x2", dist="poisson")
     assert "RuntimeWarning" not in capfd.readouterr().err
+
+
+def test_whole_number_levels_are_named_as_whole_numbers(tmp_path):
+    """A CSV's 0, 1, 2 in C(k) (read as floats): levels named 1 and 2, not 1.0 and 2.0."""
+    rng = np.random.default_rng(12)
+    k, x = rng.integers(0, 3, 150), rng.normal(size=150)
+    y = (rng.random(150) < 1 / (1 + np.exp(-(0.5 * k - 0.5 + x)))).astype(int)
+    path = tmp_path / "k.csv"
+    path.write_text("y,k,x\n" + "".join(f"{a},{b},{c}\n" for a, b, c in zip(y, k, x)))
+    r = mlefit.regress(str(path), formula="y ~ C(k) + x", dist="bernoulli")
+    assert [c.name for c in r.coefficients] == ["Intercept", "C(k)[T.1]", "C(k)[T.2]", "x"]
+    dense = mlefit.regress({"y": y, "k": k.astype(str), "x": x}, formula="y ~ C(k) + x", dist="bernoulli")
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], [c.estimate for c in dense.coefficients],
+                               rtol=1e-12)
