@@ -12,7 +12,7 @@ import pytest
 import mlefit
 from mlefit import families
 from mlefit import numerics as nm
-from mlefit.families import beta, bounded, gamma, inverse_gaussian
+from mlefit.families import beta, gamma, inverse_gaussian, pareto
 
 
 def exact_sum(values):
@@ -268,14 +268,14 @@ def careful_pareto_t(x):
 @pytest.mark.parametrize("alpha,xm", [(2.5, 1.5), (0.3, 1e-5), (50.0, 1e6)])
 def test_pareto_direct_t_agrees_with_the_careful_form(alpha, xm):
     x = xm * (1.0 + np.random.default_rng(15).pareto(alpha, 50_001))
-    s = bounded._pareto_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = pareto._pareto_stats(x, None, span=(float(x.min()), float(x.max())))
     assert s.m == float(x.min())
     assert rel(s.t, careful_pareto_t(x)) < 1e-12
 
 
 def test_clustered_pareto_data_keep_the_careful_form_exactly():
     x = 1e3 * (1.0 + np.random.default_rng(16).pareto(1e7, 20_001))
-    s = bounded._pareto_stats(x, None, span=(float(x.min()), float(x.max())))
+    s = pareto._pareto_stats(x, None, span=(float(x.min()), float(x.max())))
     assert s.t == careful_pareto_t(x) and s.sumlog == float(np.sum(np.log(x)))
 
 

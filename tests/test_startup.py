@@ -51,7 +51,7 @@ FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
     "log_logistic", "inverse_gaussian", "half_normal", "rayleigh", "zero_inflated_poisson",
-    "student_t", "locscale", "bounded", "counts", "robust", "mixture", "mixture_em")}
+    "student_t", "locscale", "pareto", "uniform", "counts", "robust", "mixture", "mixture_em")}
 
 
 NO_FORCING = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}
@@ -94,7 +94,7 @@ def test_table_to_a_pipe_imports_no_rich(args, tmp_path):
     ("normal", "normal", ()),
     ("student_t", "student_t", ("normal", "locscale")),  # the normal limit, the shared Newton
     ("gumbel", "gumbel", ("locscale",)),
-    ("pareto", "bounded", ())])
+    ("pareto", "pareto", ())])
 def test_a_family_loads_its_module_only(name, home, also):
     """families.get imports the module defining the family and those it imports, no other."""
     code = (f"import sys, json, mlefit.families as f; f.get({name!r}); "
@@ -107,9 +107,8 @@ def test_a_family_loads_its_module_only(name, home, also):
 
 
 def test_family_map_matches_the_modules():
-    """Every family without a fixed shape is defined in its own file, families/<name>.py,
-    or in the grouped module HOME names (and only there): get() then gives the very record
-    _implementations() has."""
+    """Every family without a fixed shape is defined in its own file, families/<name>.py:
+    get() then gives the very record _implementations() has."""
     from pathlib import Path
 
     from mlefit import families
@@ -118,10 +117,8 @@ def test_family_map_matches_the_modules():
     assert set(every) == shapeless
     own = {p.stem for p in Path(families.__file__).parent.glob("*.py")}
     for name, fam in every.items():
-        assert name in own or name in families.HOME, name
-        if name in own and name in families.HOME:  # its per-row record's file: no second Family there
-            assert not hasattr(families._module(name), name.upper()), name
-        assert getattr(families._module(families.HOME.get(name, name)), name.upper()) is fam
+        assert name in own, name
+        assert getattr(families._module(name), name.upper()) is fam
         assert fam.name == name
         assert families.get(name) is fam and families.get(name.upper()) is fam
     for alias, name in [("gaussian", "normal"), ("nbinom", "negative_binomial"), ("t", "student_t"),

@@ -13,15 +13,6 @@ def names():
     return [s.name for s in SPECS]
 
 
-# Where each family without a fixed shape is defined: its own file, families/<name>.py,
-# as the constant NAME.upper(), or for the families still grouped in a module of several,
-# that module (HOME). Fitting one imports its file only (and what that imports), not
-# every family's; tests/test_startup.py keeps this complete and right.
-HOME = {
-    "pareto": "bounded", "uniform": "bounded",
-}
-
-
 def _module(name):
     """`from . import name` (by the import statement's machinery, so -X importtime sees it)."""
     return getattr(__import__(__name__, fromlist=[name]), name)
@@ -33,8 +24,10 @@ def _implementations():
 
 
 def _implementation(canonical):
-    """The family `canonical` (no fixed shape), importing only the module that defines it."""
-    return getattr(_module(HOME.get(canonical, canonical)), canonical.upper())
+    """The family `canonical` (no fixed shape): each is defined in its own file,
+    families/<name>.py, as the constant NAME.upper(), so fitting one imports that file
+    only (and what it imports), not every family's; tests/test_startup.py keeps it so."""
+    return getattr(_module(canonical), canonical.upper())
 
 
 def _builder(shape):

@@ -1,9 +1,8 @@
 """What each family is: names, parameters, support, and its scipy/R equivalents.
 
 Pure data with no numpy import, so `mlefit --help` stays instant. The maths lives in
-each family's own file (families/<name>.py: its per-row record and its fast path), or for
-the families not yet moved there, in a grouped module (bounded.py: pareto and uniform;
-counts.py: binomial and beta_binomial, built with their trials);
+each family's own file (families/<name>.py: its per-row record and its fast path; the
+families with a fixed shape are built by counts.py, robust.py and mixture.py);
 families/__init__.py joins the two.
 """
 from dataclasses import dataclass
