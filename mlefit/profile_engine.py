@@ -345,10 +345,39 @@ def held_newton(objective, vec_hat, j, value, max_iter=100):
         return Point(pt.value, pt.grad[keep], pt.hess[np.ix_(keep, keep)], pt.noise[keep],
                      None if pt.floor is None else pt.floor[keep])
     found = newton(point, lambda sub: objective.value(full(sub)), np.delete(vec_hat, j), max_iter=max_iter)
-    return found.value, full(found.eta), found.converged
+    if found.converged or not math.isfinite(found.value):
+        return found.value, full(found.eta), found.converged
+    return _polish(full, point, found)
 
 
-def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, log_scale=False, stopped=None):
+def _polish(full, point, found):
+    """Where Newton stops short of certifying its maximum (Firth's penalised likelihood far
+    out: its curvature is the augmented information, not the Hessian, and its steps stall
+    at a decrement near 1e-13), BFGS on the exact value and gradient from there; the
+    maximum is taken as found when the gradient, measured by that curvature, leaves less
+    than HELD_DECREMENT to gain."""
+    from scipy.optimize import minimize
+
+    def minus(sub):
+        pt = point(sub)
+        return -pt.value, -pt.grad
+    with np.errstate(all="ignore"):
+        out = minimize(minus, found.eta, jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 1000})
+        pt = point(out.x)
+        try:
+            lam2 = float(pt.grad @ np.linalg.solve(-pt.hess, pt.grad))
+        except np.linalg.LinAlgError:
+            lam2 = math.inf
+    if not (math.isfinite(pt.value) and pt.value >= found.value):
+        return found.value, full(found.eta), False
+    return pt.value, full(out.x), bool(math.isfinite(lam2) and 0.0 <= lam2 < HELD_DECREMENT)
+
+
+HELD_DECREMENT = 1e-10
+
+
+def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, log_scale=False, stopped=None,
+                    reached=None):
     """(lower, upper) of coordinate j of the core's objective (on its free scale; None for
     an open end): where the signed root sqrt(2 (top - profile)), nearly linear in the
     coordinate, reaches z (within 1e-7 z, about what Newton's inner fits decide). The search starts at the Wald end and doubles out to 1e3
@@ -357,7 +386,9 @@ def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, l
     parameter's log or logit, where the first step stays within 5 units (an SE of 1e7 in
     log df at the normal limit would leave the doubles). stopped: a list, given, to which
     (sign, the last value reached) is added for each open end where the search stopped at a
-    point whose profile could not be computed (rather than one it never fell far enough)."""
+    point whose profile could not be computed (rather than one it never fell far enough);
+    reached: a list, given, to which (sign, end, the inner fit's full vector there) is added
+    for each end found (for verify_ends)."""
     from .inference import z_value
     z = z_value(confidence)
     se = math.sqrt(cov[j, j]) if cov is not None and cov[j, j] > 0 else abs(vec_hat[j]) * 0.1 + 0.1
@@ -367,16 +398,24 @@ def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, l
 
     failed = [False]
 
+    warm = [vec_hat]  # the last inner fit on this side: the profile is the highest inner maximum,
+    # and far out an inner fit may have several (Firth in separated data), so from there too
+
     def excess(b):
         try:
             with np.errstate(all="ignore"):
-                ll, _, ok = held_newton(objective, vec_hat, j, b, max_iter)
+                ll, vec, ok = held_newton(objective, vec_hat, j, b, max_iter)
+                if warm[0] is not vec_hat:
+                    other = held_newton(objective, warm[0], j, b, max_iter)
+                    if other[2] and math.isfinite(other[0]) and (not ok or other[0] > ll):
+                        ll, vec, ok = other
         except (ArithmeticError, ValueError):
             failed[0] = True
             return None
         if not ok or not math.isfinite(ll):
             failed[0] = True
             return None
+        warm[0] = vec
         last[0] = math.sqrt(2.0 * max(top - ll, 0.0))
         off = last[0] - z
         return 0.0 if abs(off) <= 1e-7 * z else off  # on the threshold: the root, as far as r is known
@@ -397,9 +436,34 @@ def newton_interval(objective, vec_hat, top, cov, j, confidence, max_iter=100, l
 
     ends = []
     for sign in (-1.0, 1.0):
-        failed[0] = False
+        failed[0], warm[0] = False, vec_hat
         root, inside = search_side(excess, b_hat, sign, distances(), 1e-9 * step)
         ends.append(None if root is None else float(root))
+        if root is not None and reached is not None:
+            reached.append((sign, float(root), warm[0]))
         if root is None and failed[0] and stopped is not None:
             stopped.append((sign, float(inside)))
     return tuple(ends)
+
+
+def verify_ends(objective, top, z, found, max_iter=100):
+    """The ends in `found` ({coordinate: [(sign, end, vector), ...]}) whose profile, from
+    the inner solutions of every other search as starts, is higher than the threshold
+    allows: the inner fit there has another, higher local maximum, so the end is not the
+    profile's (Firth's penalised likelihood far into separated data). [(coordinate, sign)]."""
+    starts = [vec for ends in found.values() for _, _, vec in ends]
+    doubtful = []
+    for j, ends in found.items():
+        for sign, end, own in ends:
+            for start in starts:
+                if start is own:
+                    continue
+                with np.errstate(all="ignore"):
+                    try:
+                        ll, _, ok = held_newton(objective, start, j, end, max_iter)
+                    except (ArithmeticError, ValueError):
+                        continue
+                if ok and math.isfinite(ll) and math.sqrt(2.0 * max(top - ll, 0.0)) < z * (1.0 - 1e-6):
+                    doubtful.append((j, sign))
+                    break
+    return doubtful

@@ -133,9 +133,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("censored regressions use the observed information (the expected one depends on the "
                          "censoring mechanism); drop --information expected")
     if information == "expected" and name != "categorical":  # softmax: its link is canonical
-        from .linear_model import expected_covariance
         if indexed:
             from .indexed_regress import expected_covariance
+        else:
+            from .linear_model import expected_covariance
         expected = expected_covariance(fit)
         if expected is None:
             raise UsageError(f"the {name} family has no closed-form expected information here; "
@@ -153,10 +154,13 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
         if coef_prior is not None:
             search, top = coef_prior.wrap(fit.objective), fit.loglik + fit.log_prior
-        stopped = {j: [] for j in range(fit.vec.size)}
+        stopped, reached = {j: [] for j in range(fit.vec.size)}, {j: [] for j in range(fit.vec.size)}
         ends = {j: profile(search, fit.vec, top, fit.covariance, j, confidence, max_iter,
-                           log_scale=j >= p and fit.other_domains[j - p] != "real", stopped=stopped[j])
+                           log_scale=j >= p and fit.other_domains[j - p] != "real", stopped=stopped[j],
+                           reached=reached[j])
                 for j in range(fit.vec.size)}
+        if coef_prior is not None and coef_prior.firth:  # several inner maxima far out: check each end
+            notes += _doubtful_ends(search, top, confidence, reached, ends, fit, max_iter)
         how = "profile likelihood" if coef_prior is None else \
             "profile penalised likelihood" if coef_prior.firth else "profile log-posterior"
         notes += _open_ends(ends, stopped, fit, coef_prior is not None and coef_prior.firth)
@@ -190,6 +194,22 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         cv = held_out(d, name, dens, target, link, where, fixed, max_iter, prior, penalty, folds, seed)
         result = replace(result, held_out=dict(cv, in_sample_bits_per_sample=result.bits_per_sample))
     return result
+
+
+def _doubtful_ends(search, top, confidence, reached, ends, fit, max_iter):
+    """Open each end whose profile another search's inner solution shows to be higher
+    there (profile_engine.verify_ends), with a note; the notes."""
+    from .profile_engine import verify_ends
+    names = list(fit.names) + [n for n, _ in fit.others]
+    out = []
+    for j, sign in verify_ends(search, top, z_value(confidence), reached, max_iter):
+        lo, hi = ends[j]
+        ends[j] = (None, hi) if sign < 0 else (lo, None)
+        out.append(f"the {'lower' if sign < 0 else 'upper'} end of {names[j]}'s profile interval is left open: the "
+                   f"penalised likelihood, maximised over the other coefficients, has more than one local maximum "
+                   f"there, and the search found a higher one than its own, so the end is further out than mlefit "
+                   f"can follow")
+    return out
 
 
 def _open_ends(ends, stopped, fit, firth=False):
