@@ -28,7 +28,11 @@ def loaded(argv, env=None):
     full = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True,
                           env=full)
-    return json.loads(proc.stderr.strip().splitlines()[-1])
+    # the probe's own line is the last that is a JSON list: on a loaded machine a progress
+    # line (stderr, after progress.AFTER seconds) may come after it, as the bar closes
+    lines = [line for line in proc.stderr.strip().splitlines() if line.startswith('["')]
+    assert lines, proc.stderr[-2000:]
+    return json.loads(lines[-1])
 
 
 @pytest.mark.parametrize("argv", [["mlefit", "--help"], ["mlefit", "fit", "--help"], ["mlefit", "--version"],
