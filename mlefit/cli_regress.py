@@ -80,12 +80,16 @@ def _names(text):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--save", "save", metavar="FILE",
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=0), default=None, metavar="ROWS",
+              help="Read the file chunk by chunk, this many rows at a time, and fit by Newton passes over "
+                   "them in memory bounded by the chunk (0: read it whole). Default: files over 16 MB are "
+                   "read in chunks when the model allows it (docs/large-files.md).")
 @censoring_options
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
                     positive, fix, prior, penalty, information, interval, robust, cluster, confidence, max_iter, mean,
-                    mean_params, folds, seed, as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict,
+                    mean_params, folds, seed, as_json, save, chunk_size, debug, delimiter, decimal, encoding, header, na_values, strict,
                     **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -111,6 +115,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     """
     from .cli import _fixes
     from .errors import UsageError
+    from .progress import _progress
     from .regression import regress
 
     if strict:
@@ -124,7 +129,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
         given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
-                 "--penalty": penalty, "--folds": folds is not None,
+                 "--penalty": penalty, "--folds": folds is not None, "--chunk-size": chunk_size is not None,
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
@@ -132,7 +137,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,
-                     censoring=censoring, folds=folds, seed=seed)
+                     censoring=censoring, folds=folds, seed=seed, chunk_size=chunk_size, progress=_progress)
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model
