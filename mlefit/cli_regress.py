@@ -84,12 +84,19 @@ def _names(text):
               help="Read the file chunk by chunk, this many rows at a time, and fit by Newton passes over "
                    "them in memory bounded by the chunk (0: read it whole). Default: files over 16 MB are "
                    "read in chunks when the model allows it (docs/large-files.md).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the fit runs: local (this process), or dask (the files' blocks on a Dask cluster, "
+                   "each Newton iteration a map-reduce over them: --scheduler, or a local cluster; "
+                   "pip install 'mlefit[dask]').")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the Dask scheduler, tcp://HOST:PORT (default $DASK_SCHEDULER_ADDRESS, "
+                   "else a local cluster).")
 @censoring_options
 @input_options
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
                     positive, fix, prior, penalty, information, interval, robust, cluster, confidence, max_iter, mean,
-                    mean_params, folds, seed, as_json, save, chunk_size, debug, delimiter, decimal, encoding, header, na_values, strict,
+                    mean_params, folds, seed, as_json, save, chunk_size, engine, scheduler, debug, delimiter, decimal, encoding, header, na_values, strict,
                     **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -130,6 +137,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
                  "--penalty": penalty, "--folds": folds is not None, "--chunk-size": chunk_size is not None,
+                 "--engine dask": engine != "local",
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
@@ -137,7 +145,8 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link, weights=weights,
                      trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
                      positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information, interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter, options=options,
-                     censoring=censoring, folds=folds, seed=seed, chunk_size=chunk_size, progress=_progress)
+                     censoring=censoring, folds=folds, seed=seed, chunk_size=chunk_size, progress=_progress, engine=engine,
+                     scheduler=_scheduler(engine, scheduler))
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model
@@ -148,6 +157,16 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     else:
         from .render_regress import print_regression
         print_regression(d)
+
+
+def _scheduler(engine, scheduler):
+    """The scheduler's address for --engine dask (--scheduler, else $DASK_SCHEDULER_ADDRESS)."""
+    import os
+    from .errors import UsageError
+
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    return scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if engine == "dask" else None)
 
 
 @cli.command("predict")

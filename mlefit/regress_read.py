@@ -64,21 +64,15 @@ class Store:
     def width(self):
         return 1 + self.has_w + self.has_offset + len(self.names)
 
-    def chunks(self, columns=None):
-        """Each chunk, a Chunk of views into the mapped file (columns: a slice of the
-        design's columns, default all); release(i) lets chunk i's pages go once a pass
+    def chunks(self):
+        """Each chunk, a Chunk of views into the mapped file; release(i) lets chunk i's pages go once a pass
         is done with it, so that memory stays at a chunk."""
         if self._map is None:
             self._file.flush()
             self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
-        k, first = self.width, 1 + self.has_w + self.has_offset
-        out = []
-        for at, rows in self._spans:
-            block = np.frombuffer(self._map, dtype=np.float64, count=rows * k, offset=at).reshape(k, rows)
-            X = block[first:].T if columns is None else block[first:][columns].T
-            out.append(Chunk(block[0], block[1] if self.has_w else None,
-                             block[1 + self.has_w] if self.has_offset else None, X))
-        return out
+        k = self.width
+        return [chunk_of(np.frombuffer(self._map, dtype=np.float64, count=rows * k, offset=at).reshape(k, rows),
+                         self.has_w, self.has_offset) for at, rows in self._spans]
 
     def release(self, i):
         """Drop chunk i's pages from this process's memory (they stay in the page cache)."""
@@ -138,52 +132,109 @@ def read_store(path, name, response, covariates, intercept, *, weights=None, off
         found.close()
 
 
+@dataclass(frozen=True)
+class Spec:
+    """What a run of lines is read for: the family, the columns and their roles."""
+
+    name: str
+    response: str
+    covariates: tuple
+    intercept: bool
+    weights: str | None
+    offset: str | None
+    exposure: str | None
+    positive: str | None
+    options: object
+    source: str
+    chosen: tuple  # the file's names of the columns read (response first)
+
+    @property
+    def wanted(self):
+        return list(dict.fromkeys([self.response, *self.covariates] +
+                                  [c for c in (self.weights, self.offset, self.exposure) if c]))
+
+    @property
+    def names(self):
+        return (("Intercept",) if self.intercept else ()) + tuple(self.covariates)
+
+    @property
+    def width(self):
+        """Columns before the design's: y, then w and the offset where given."""
+        return 1 + bool(self.weights) + bool(self.offset or self.exposure)
+
+
+def spec_of(head, name, response, covariates, intercept, weights, offset, exposure, positive, options, source):
+    """The Spec of a file whose header is `head` (stream._Header); unknown columns refused."""
+    wanted = list(dict.fromkeys([response] + list(covariates) + [c for c in (weights, offset, exposure) if c]))
+    header = NamesOnly(head.names)
+    chosen = tuple(choose_column(header, c, "--response" if i == 0 else "--covariates") for i, c in enumerate(wanted))
+    return Spec(name, response, tuple(covariates), bool(intercept), weights, offset, exposure, positive, options,
+                source, chosen)
+
+
+def _line(k):
+    return f"line {k}"
+
+
+def read_run(block, line, head, spec, place=_line):
+    """One run of whole lines, its first on line `line` (place(k) names line k): (the lines
+    it spans, the rows parsed, the places of its blank lines, its Drops, the columns of
+    the rows kept as one k x m float64 block (None if none), the tally (some response
+    above 0, some not 1, the sum of the weights)). Every check of regression_rows.prepare
+    that a run can make is made here."""
+    roles = {spec.weights: "the --weights column", spec.offset: "the --offset column",
+             spec.exposure: "the --exposure column"}
+    numeric = {c: "a covariate" for c in spec.covariates}
+    numeric.update({c: role for c, role in roles.items() if c is not None})
+    chosen, wanted, options = list(spec.chosen), spec.wanted, spec.options
+    table, count, blanks, where = read_lines(block, line, head, chosen, options, spec.source, WAY_OUT, place)
+    text = text_columns(table, chosen, (), options, auto_labels=False, on_text=text_refusal(numeric))
+    if chosen[0] in text or (table.num_rows and _is_text(table, 0) and spec.name == "bernoulli"):
+        raise UsageError(f"the response '{spec.response}' holds text labels, which are read in memory: {WAY_OUT}")
+    kept, drops, filtered = missing_rows(table, chosen, wanted, options, place=where)
+    m = int(kept.size)
+    if not m:
+        return count, table.num_rows, blanks, drops, None, (False, False, 0.0)
+
+    def at(p):
+        return where(int(kept[p]))
+    cols = converted(filtered, chosen, wanted, text, spec.source, options, at, m)
+    values = dict(zip(wanted, (cols[c] for c in chosen)))
+    here = Place((spec.response,), at)
+    y, _ = response_values(spec.name, values[spec.response], here, spec.positive)
+    columns, total_w = [y], 0.0
+    if spec.weights:
+        w = weight_values(Place((spec.weights,), at), spec.weights, values[spec.weights])
+        columns.append(w)
+        total_w = float(np.sum(w))
+    if spec.offset or spec.exposure:
+        columns.append(exposure_offset(here, values.get(spec.offset), values.get(spec.exposure), spec.exposure))
+    columns += ([np.ones(m)] if spec.intercept else []) + [values[c] for c in spec.covariates]
+    used = y if not spec.weights else y[columns[1] > 0]
+    return (count, table.num_rows, blanks, drops, np.stack(columns),
+            (bool(np.any(used != 0)), bool(np.any(used != 1)), total_w))
+
+
 def _read(fh, out, name, response, covariates, intercept, weights, offset, exposure, positive, options,
           chunk_rows, on_bytes):
-    source = fh.name
-    runs = Runs(fh, source, options, chunk_rows)
-    wanted = list(dict.fromkeys([response] + list(covariates) + [c for c in (weights, offset, exposure) if c]))
-    header = NamesOnly(runs.head.names)
-    chosen = [choose_column(header, c, "--response" if i == 0 else "--covariates") for i, c in enumerate(wanted)]
-    roles = {weights: "the --weights column", offset: "the --offset column", exposure: "the --exposure column"}
-    numeric = {c: "a covariate" for c in covariates}
-    numeric.update({c: role for c, role in roles.items() if c is not None})
-    on_text = text_refusal(numeric)
-    names = (("Intercept",) if intercept else ()) + tuple(covariates)
+    runs = Runs(fh, fh.name, options, chunk_rows)
+    spec = spec_of(runs.head, name, response, covariates, intercept, weights, offset, exposure, positive, options,
+                   fh.name)
+    names = spec.names
     sample = _Sample()
     spans, n, total_w, some_nonzero, some_below = [], 0, 0.0, False, False
     for block, line in runs:
-        table, count, blanks, where = read_lines(block, line, runs.head, chosen, options, source, WAY_OUT)
-        text = text_columns(table, chosen, (), options, auto_labels=False, on_text=on_text)
-        if chosen[0] in text or (table.num_rows and _is_text(table, 0) and name == "bernoulli"):
-            raise UsageError(f"the response '{response}' holds text labels, which are read in memory: {WAY_OUT}")
-        kept, drops, filtered = missing_rows(table, chosen, wanted, options, place=where)
-        runs.count(count, table.num_rows, blanks, drops)
-        m = int(kept.size)
-        if m:
-            def at(p, kept=kept, where=where):
-                return where(int(kept[p]))
-            cols = converted(filtered, chosen, wanted, text, source, options, at, m)
-            values = dict(zip(wanted, (cols[c] for c in chosen)))
-            here = Place((response,), at)
-            y, _ = response_values(name, values[response], here, positive)
-            columns = [y]
-            if weights:
-                w = weight_values(Place((weights,), at), weights, values[weights])
-                columns.append(w)
-                total_w += float(np.sum(w))
-            if offset or exposure:
-                columns.append(exposure_offset(here, values.get(offset), values.get(exposure), exposure))
-            columns += ([np.ones(m)] if intercept else []) + [values[c] for c in covariates]
-            used = y if not weights else y[columns[1] > 0]
-            some_nonzero = some_nonzero or bool(np.any(used != 0))
-            some_below = some_below or bool(np.any(used != 1))
+        count, rows, blanks, drops, part, tally = read_run(block, line, runs.head, spec)
+        runs.count(count, rows, blanks, drops)
+        if part is not None:
+            some_nonzero, some_below, total_w = some_nonzero or tally[0], some_below or tally[1], total_w + tally[2]
+            m = part.shape[1]
             step = m if not chunk_rows else int(chunk_rows)
             for s in range(0, m, step):
-                part = np.stack([c[s:s + step] for c in columns])  # one block of columns (k x rows)
-                spans.append((out.tell(), part.shape[1]))
-                out.write(memoryview(np.ascontiguousarray(part)).cast("B"))
-                sample.add(part)
+                piece = part[:, s:s + step]  # one block of columns (k x rows)
+                spans.append((out.tell(), piece.shape[1]))
+                out.write(memoryview(np.ascontiguousarray(piece)).cast("B"))
+                sample.add(piece)
             n += m
         if on_bytes is not None:
             on_bytes(runs.done)
@@ -195,14 +246,23 @@ def _read(fh, out, name, response, covariates, intercept, weights, offset, expos
     if weights and not total_w > 0:
         raise DataError(f"the weights in '{weights}' are all 0: no row counts; check the column")
     edge(name, response, some_nonzero, some_below)
-    width = 1 + bool(weights) + bool(offset or exposure)
-    s = sample.block(width + len(names))
-    kept = Chunk(s[0].copy(), s[1].copy() if weights else None, s[1 + bool(weights)].copy() if (offset or exposure)
-                 else None, np.asfortranarray(s[width:].T))
+    kept = sample_chunk(sample.block(spec.width + len(names)), spec)
     notes = tuple(runs.head.notes) + (f"read in chunks of about {chunk_rows} rows" if chunk_rows else
                                       f"read in chunks of about {runs.size / 2 ** 20:.3g} MB of text",)
-    return Store(response, names, n, total_w if weights else float(n), runs.rows_read + runs.blank_total, dropped, source,
-                 notes, bool(weights), bool(offset or exposure), kept, out, spans)
+    return Store(response, names, n, total_w if weights else float(n), runs.rows_read + runs.blank_total, dropped,
+                 fh.name, notes, bool(weights), bool(offset or exposure), kept, out, spans)
+
+
+def chunk_of(block, has_w, has_offset):
+    """The Chunk of a k x m block of columns (y, then w and the offset where given, then
+    the design's): views of it."""
+    first = 1 + has_w + has_offset
+    return Chunk(block[0], block[1] if has_w else None, block[1 + has_w] if has_offset else None, block[first:].T)
+
+
+def sample_chunk(s, spec):
+    """The Chunk (in memory, a copy) of a k x m block of sampled rows."""
+    return chunk_of(np.array(s, order="C"), bool(spec.weights), bool(spec.offset or spec.exposure))
 
 
 def _is_text(table, i):

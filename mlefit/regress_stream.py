@@ -6,6 +6,7 @@ same sums the in-memory fit takes, so the same estimates, errors and log-likelih
 Newton starts from the fit on a systematic subsample of the rows (and the null model
 from the subsample's null), so that only the last few iterations are passes over all
 the rows. Memory: a chunk, the subsample, and p x p matrices."""
+import copy
 import math
 import os
 from dataclasses import replace
@@ -33,14 +34,29 @@ def in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, 
     return next((given for on, given in needs if on), None)
 
 
-def plan(data, name, chunk_size, needs, options):
-    """True where the regression is read in chunks: --chunk-size ROWS asks for it (refused
-    where the model needs every row), a CSV file of more than 16 MB of text gets it when the
-    model allows; --chunk-size 0 (or data that is not a file name) reads in memory."""
+def plan(data, name, chunk_size, needs, options, engine="local"):
+    """'chunks', 'dask' or None (in memory) for this regression: --engine dask, or
+    --chunk-size ROWS, asks for it (refused where the model needs every row); a CSV file of
+    more than 16 MB of text is read in chunks when the model allows; --chunk-size 0 (or
+    data that is not a file name) reads in memory."""
+    if engine not in ("local", "dask"):
+        raise UsageError(f"engine must be 'local' or 'dask' (got {engine!r})")
+    if engine == "dask":
+        if chunk_size == 0:
+            raise UsageError("--engine dask reads in blocks: drop --chunk-size 0")
+        if not isinstance(data, (str, list, tuple)):
+            raise UsageError("--engine dask reads CSV files; data given as arrays is fitted in memory")
+        if needs:
+            raise UsageError(f"--engine dask fits from sums over the blocks: {needs} needs every row in memory; "
+                             f"drop --engine dask")
+        if name not in STREAMED:
+            raise UsageError(f"the {name} regression is not fitted on Dask (those that are: {', '.join(STREAMED)}); "
+                             f"drop --engine dask")
+        return "dask"
     if chunk_size == 0 or not isinstance(data, str):
         if chunk_size and not isinstance(data, str):
             raise UsageError("chunk_size reads a CSV file (or -) in chunks; data given as arrays is in memory")
-        return False
+        return None
     if chunk_size is not None:
         if chunk_size < 0:
             raise UsageError(f"--chunk-size must be a positive number of rows (got {chunk_size})")
@@ -49,22 +65,21 @@ def plan(data, name, chunk_size, needs, options):
                              f"{', '.join(STREAMED)}); {HOW}")
         if needs:
             raise UsageError(f"{needs} needs every row in memory: {HOW}")
-        return True
-    if name not in STREAMED or needs:
-        return False
+        return "chunks"
     from .cli_engine import _chunkable_file
-    return _chunkable_file(data, options.encoding if options else None)
+    if name in STREAMED and not needs and _chunkable_file(data, options.encoding if options else None):
+        return "chunks"
+    return None
 
 
 class Passes:
     """The sum over a store's chunks of linear_model.Objective: value(vec) and the Point
-    (value, score, Hessian, noise) at vec, each one pass. columns: a slice of the design
-    (the null model's intercept: slice(0, 1)); on_pass(): told after each pass."""
+    (value, score, Hessian, noise) at vec, each one pass; on_pass(k): told after pass k."""
 
-    def __init__(self, store, make, columns=None, on_pass=None):
+    def __init__(self, store, make, on_pass=None):
         self.store, self.on_pass, self.passes = store, on_pass, 0
         self.parts = []
-        for i, c in enumerate(store.chunks(columns)):  # a pass: each chunk's constant terms and column bounds
+        for i, c in enumerate(store.chunks()):  # a pass: each chunk's constant terms and column bounds
             self.parts.append(make(c))
             store.release(i)
         self._passed()
@@ -81,10 +96,12 @@ class Passes:
         return math.fsum(values) if all(math.isfinite(v) for v in values) else -math.inf
 
     def __call__(self, vec):
-        points = [part(vec) for part in self._each()]
-        value = math.fsum(pt.value for pt in points) if all(math.isfinite(pt.value) for pt in points) else -math.inf
-        return Point(value, sum(pt.grad for pt in points), sum(pt.hess for pt in points),
-                     sum(pt.noise for pt in points), points[0].floor)
+        return added([part(vec) for part in self._each()])
+
+    def each(self, fn):
+        """[fn(chunk's objective) for each chunk]: one pass (the objective has the chunk's y,
+        X, w, offset and shapes)."""
+        return [fn(part) for part in self._each()]
 
     def _each(self):
         for i, part in enumerate(self.parts):
@@ -93,24 +110,50 @@ class Passes:
             self.store.release(i)
         self._passed()
 
-    def sum(self, fn):
-        """fn(chunk objective) over the chunks, summed: one pass."""
-        return sum(fn(part) for part in self._each())
+    def narrowed(self, columns, on_pass=None):
+        """The same sums over the design's `columns` (a slice) alone: the chunks' objectives
+        copied with their X narrowed (their constant terms kept: no pass)."""
+        out = copy.copy(self)
+        out.parts = []
+        for part in self.parts:
+            narrow = copy.copy(part)
+            narrow.X, narrow.col_max, narrow._last = part.X[:, columns], part.col_max[columns], None
+            narrow.p = narrow.X.shape[1]
+            out.parts.append(narrow)
+        out.p, out.on_pass, out.passes = out.parts[0].p, on_pass, 0
+        return out
 
 
-def fit_store(store, dens, target, link, fixed, max_iter, on_pass=None):
-    """The LinearFit of the rows in `store`: Newton passes over the chunks from the fit on
-    the subsample (the null model likewise); on_pass(text) is told of each pass."""
-    from .linear_model import LinearFit, Objective, fit_linear, maximise
+def added(points):
+    """The Point of a sum, from the Points of its parts (the chunks')."""
+    value = math.fsum(pt.value for pt in points) if all(math.isfinite(pt.value) for pt in points) else -math.inf
+    return Point(value, sum(pt.grad for pt in points), sum(pt.hess for pt in points),
+                 sum(pt.noise for pt in points), points[0].floor)
+
+
+class Maker:
+    """make(chunk): linear_model.Objective of a chunk's rows (picklable, for Dask workers)."""
+
+    def __init__(self, dens, target, link, fixed):
+        self.dens, self.target, self.link, self.fixed = dens, target, link, fixed
+
+    def __call__(self, c):
+        from .linear_model import Objective
+        return Objective(self.dens, c.y, c.X, self.target, self.link, w=c.w, offset=c.offset, fixed=self.fixed)
+
+
+def fit_store(store, objective, dens, target, link, fixed, max_iter, on_pass=None):
+    """The LinearFit of the rows of `store` (its names and subsample) whose summed
+    objective over every chunk is `objective` (Passes, or regress_dask.DaskPasses): Newton
+    passes from the fit on the subsample (the null model likewise, on
+    objective.narrowed); on_pass(text) is told of each pass."""
+    from .linear_model import LinearFit, fit_linear, maximise
     from .families.rowwise import from_free
 
     s, names = store.sample, store.names
     p = len(names)
     intercept = 0 if names[0] == "Intercept" else None
     common = dict(target=target, link=link, fixed=fixed, max_iter=max_iter)
-
-    def make(c):
-        return Objective(dens, c.y, c.X, target, link, w=c.w, offset=c.offset, fixed=fixed)
 
     def on_subsample(X, cols):
         try:
@@ -123,11 +166,10 @@ def fit_store(store, dens, target, link, fixed, max_iter, on_pass=None):
     null = None
     if intercept is not None and p > 1:
         start = on_subsample(s.X[:, :1], names[:1])
-        said = on_pass and (lambda k: on_pass(f"the intercept-only model, pass {k}"))
-        objective = Passes(store, make, slice(0, 1), said)
-        vec0 = start.vec if start is not None else _simple_start(dens, s, objective, link, 0)
-        null = maximise(objective, vec0, None, max_iter)[1]
-    objective = Passes(store, make, None, on_pass and (lambda k: on_pass(f"pass {k}")))
+        alone = objective.narrowed(slice(0, 1),
+                                   on_pass and (lambda k: on_pass(f"the intercept-only model, pass {k}")))
+        vec0 = start.vec if start is not None else _simple_start(dens, s, alone, link, 0)
+        null = maximise(alone, vec0, None, max_iter)[1]
     start = on_subsample(s.X, names)
     if start is not None:
         vec0 = start.vec
@@ -148,60 +190,86 @@ def _simple_start(dens, s, objective, link, intercept):
     return _start(dens, s.y, s.w, (), objective, intercept, link, s.offset)
 
 
-def deviance_and_reach(fit, store, name, dens, link):
+class Share:
+    """Of one chunk (an objective over its rows): (its share of the deviance, as
+    regression._deviance gives it with a log-likelihood of 0, its largest |x'b|)."""
+
+    def __init__(self, fit, name, dens, link):
+        self.zero, self.name, self.dens, self.link = replace(fit, loglik=0.0, objective=None), name, dens, link
+
+    def __call__(self, c):
+        from .regression import _deviance
+        with np.errstate(all="ignore"):
+            return _deviance(self.name, self.dens, self.zero, c, self.link), float(np.max(np.abs(c.X @ self.zero.beta)))
+
+
+def deviance_and_reach(fit, objective, name, dens, link):
     """(the deviance as regression._deviance gives it in memory, the largest |x'b|), from
     one pass over the chunks: each chunk's share of the saturated sums (or of the squared
     residuals) added up."""
-    from .regression import _deviance
-
-    zero = replace(fit, loglik=0.0)
-    parts, reach = [], 0.0
-    for i, c in enumerate(store.chunks()):
-        with np.errstate(all="ignore"):
-            parts.append(_deviance(name, dens, zero, c, link))
-            if name == "bernoulli":
-                reach = max(reach, float(np.max(np.abs(c.X @ fit.beta))))
-        store.release(i)
-    if any(v is None for v in parts):
+    shares = objective.each(Share(fit, name, dens, link))
+    reach = max(r for _, r in shares)
+    if any(v is None for v, _ in shares):
         return None, reach
-    dev = math.fsum(parts)
+    dev = math.fsum(v for v, _ in shares)
     return (dev - 2.0 * fit.loglik if name in ("bernoulli", "poisson", "negative_binomial") else dev), reach
 
 
+def gram(objective):
+    """X'X over every chunk (one pass)."""
+    return sum(objective.each(_gram_of))
+
+
+def _gram_of(c):
+    return c.X.T @ c.X
+
+
 def regress_file(path, name, response, covariates, *, dens, target, link, fix, intercept, weights, offset,
-                 exposure, options, chunk_rows, max_iter, confidence, notes, loss_label, progress=None):
-    """The RegressionResult of a regression whose rows are read from `path` in chunks."""
+                 exposure, options, chunk_rows, max_iter, confidence, notes, loss_label, progress=None,
+                 engine="chunks", scheduler=None):
+    """The RegressionResult of a regression whose rows are read from `path` in chunks
+    (engine 'dask': from one or more CSV files on a Dask cluster, the scheduler's address
+    or None for a local one)."""
     from . import regression as R
-    from .regress_read import read_store
     from .regression_rows import check_rank, check_roles
 
     fixed = R._fixed(dens, target, fix)
     check_roles(response, covariates, None, {"--weights": weights, "--offset": offset, "--exposure": exposure})
-    size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
-    with (progress or _quiet)("reading in chunks", size) as bar:
-        store = read_store(path, name, response, covariates, intercept, weights=weights, offset=offset,
-                           exposure=exposure, options=options, chunk_rows=chunk_rows,
-                           on_bytes=None if bar is None else bar.update)
+    make = Maker(dens, target, link, fixed)
+    size = os.path.getsize(path) if isinstance(path, str) and path != "-" and os.path.isfile(path) else 0
+    with (progress or _quiet)("reading on Dask" if engine == "dask" else "reading in chunks", size) as bar:
+        def said(what):
+            return None if bar is None else (lambda text: bar.stage(f"fitting {name}: {what(text)}"))
+        if engine == "dask":
+            from .regress_dask import read_on_dask
+            store, objective, close = read_on_dask(path, name, response, covariates, intercept, weights, offset,
+                                                   exposure, options, chunk_rows, scheduler, make,
+                                                   said(lambda k: f"pass {k}"))
+        else:
+            from .regress_read import read_store
+            store = read_store(path, name, response, covariates, intercept, weights=weights, offset=offset,
+                               exposure=exposure, options=options, chunk_rows=chunk_rows,
+                               on_bytes=None if bar is None else bar.update)
+            close = store.close
         try:
             if store.n <= len(store.names):
                 raise DataError(f"{store.n} rows for {len(store.names)} coefficients: the model needs more rows "
                                 f"than coefficients")
-            check_rank(store.names, lambda: _gram(store), store.sample.X)
             if bar is not None:
                 bar.stage(f"fitting {name}: passes over the chunks")
-            fit = fit_store(store, dens, target, link, fixed, max_iter,
-                            None if bar is None else (lambda said: bar.stage(f"fitting {name}: {said}")))
-            deviance, reach = deviance_and_reach(fit, store, name, dens, link)
+            if engine != "dask":
+                objective = Passes(store, make, said(lambda k: f"pass {k}"))
+            check_rank(store.names, lambda: gram(objective), store.sample.X)
+            fit = fit_store(store, objective, dens, target, link, fixed, max_iter, said(lambda text: text))
+            deviance, reach = deviance_and_reach(fit, objective, name, dens, link)
         finally:
-            store.close()
-    passes = fit.objective.passes
+            close()
     _refusals(name, fit, reach, store)
     said = list(notes) + list(store.notes) + [
         f"Newton passes over the chunks from the fit on a subsample of {store.sample.y.size} rows "
-        f"({passes} passes over the {store.n} rows)"]
-    shim = _Rows(store)
-    result = R._result(name, link, dens, fit, shim, confidence, said, loss_label, weights, offset or exposure,
-                       fit.covariance, "wald", fixed, summed=(store.n_weighted, deviance))
+        f"({objective.passes} passes over the {store.n} rows)"]
+    result = R._result(name, link, dens, fit, _Rows(store), confidence, said, loss_label, weights,
+                       offset or exposure, fit.covariance, "wald", fixed, summed=(store.n_weighted, deviance))
     result = replace(result, information="observed", censoring=None)
     k = len(fit.names)
     cov = fit.covariance
@@ -233,15 +301,6 @@ def _refusals(name, fit, reach, store):
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
                         "use --dist poisson")
-
-
-def _gram(store):
-    """X'X over every chunk (one pass)."""
-    out = 0.0
-    for i, c in enumerate(store.chunks()):
-        out = out + c.X.T @ c.X
-        store.release(i)
-    return out
 
 
 class _Table:

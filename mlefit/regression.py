@@ -23,7 +23,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
             max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0,
-            chunk_size=None, progress=None):
+            chunk_size=None, progress=None, engine="local", scheduler=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     name, loss_label, note, shape = _family(dist, loss)
     censoring = _censoring(name, censoring)
@@ -58,16 +58,18 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     if folds is not None and (isinstance(folds, bool) or not isinstance(folds, (int, np.integer))):
         raise UsageError(f"folds must be a whole number >= 2 (got {folds!r})")
-    if chunk_size != 0:  # a large file: in chunks (regress_stream.plan)
+    if chunk_size != 0 or engine != "local":  # a large file: in chunks (regress_stream.plan)
         from . import regress_stream as streamed
         needs = streamed.in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, cluster, folds,
                                          information, trials, positive)
-        if streamed.plan(data, name, chunk_size, needs, options):
+        planned = streamed.plan(data, name, chunk_size, needs, options, engine)
+        if planned is not None:
             return streamed.regress_file(data, name, response, list(covariates), dens=how.density(name),
                                          target=target, link=link, fix=fix, intercept=intercept, weights=weights,
                                          offset=offset, exposure=exposure, options=options, chunk_rows=chunk_size,
                                          max_iter=max_iter, confidence=confidence, notes=[note] if note else [],
-                                         loss_label=loss_label, progress=progress)
+                                         loss_label=loss_label, progress=progress, engine=planned,
+                                         scheduler=scheduler)
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))

@@ -147,3 +147,27 @@ def test_rank_deficient_and_edge(tmp_path):
     p.write_text("y,a\n" + "".join(f"0,{i}\n" for i in range(60)))
     r = run("regress", p, "-y", "y", "-x", "a", "-d", "poisson", "--chunk-size", "10")
     assert r.exit_code == 1 and "every count is 0 in 'y'" in r.output
+
+
+@pytest.mark.parametrize("args", [
+    ("-y", "yp", "-x", "x1,x2,x3", "-d", "poisson", "--offset", "off", "-w", "w"),
+    ("-y", "yb", "-x", "x1,x2,x3", "-d", "bernoulli"),
+], ids=lambda a: " ".join(a))
+def test_dask_equals_memory(data, args):
+    """--engine dask: each block parsed on a worker, each Newton iteration a map-reduce
+    over the blocks (small blocks: several of them); the rows left out placed by line."""
+    pytest.importorskip("distributed")
+    a = json.loads(run("regress", data, *args, "--json", "--chunk-size", "0").stdout)
+    r = run("regress", data, *args, "--json", "--engine", "dask", "--chunk-size", "400")
+    assert r.exit_code == 0, r.output
+    b = json.loads(r.stdout)
+    same(a, b)
+    assert any("read on Dask in" in n for n in b["notes"])
+
+
+def test_dask_refusals(data):
+    r = run("regress", data, "-y", "yp", "-x", "x1", "-d", "poisson", "--engine", "dask", "--robust")
+    assert r.exit_code == 2
+    assert "--engine dask fits from sums over the blocks: --robust needs every row in memory" in r.output
+    r = run("regress", data, "-y", "yp", "-x", "x1", "-d", "poisson", "--scheduler", "tcp://127.0.0.1:1")
+    assert r.exit_code == 2 and "--scheduler goes with --engine dask" in r.output
