@@ -77,14 +77,19 @@ class Passes:
     (value, score, Hessian, noise) at vec, each one pass; on_pass(k): told after pass k."""
 
     def __init__(self, store, make, on_pass=None):
-        self.store, self.on_pass, self.passes = store, on_pass, 0
-        self.parts = []
-        for i, c in enumerate(store.chunks()):  # a pass: each chunk's constant terms and column bounds
-            self.parts.append(make(c))
-            store.release(i)
-        self._passed()
+        self.store, self.make, self.on_pass, self.passes = store, make, on_pass, 0
+        self.chunks = store.chunks()
+        # each chunk's objective (its constant terms and column bounds) is made when the first
+        # pass reaches it: no pass of its own
+        self.parts = [make(self.chunks[0])] + [None] * (len(self.chunks) - 1)
+        store.release(0)
         first = self.parts[0]
         self.p, self.others, self.domains = first.p, first.others, first.domains
+
+    def _part(self, i):
+        if self.parts[i] is None:
+            self.parts[i] = self.make(self.chunks[i])
+        return self.parts[i]
 
     def _passed(self):
         self.passes += 1
@@ -104,7 +109,8 @@ class Passes:
         return [fn(part) for part in self._each()]
 
     def _each(self):
-        for i, part in enumerate(self.parts):
+        for i in range(len(self.parts)):
+            part = self._part(i)
             yield part
             part._last = None  # the chunk's linear predictor: recomputed at the next pass
             self.store.release(i)
@@ -112,7 +118,10 @@ class Passes:
 
     def narrowed(self, columns, on_pass=None):
         """The same sums over the design's `columns` (a slice) alone: the chunks' objectives
-        copied with their X narrowed (their constant terms kept: no pass)."""
+        copied with their X narrowed (their constant terms kept: no pass once made)."""
+        if any(part is None for part in self.parts):
+            for _ in self._each():
+                pass
         out = copy.copy(self)
         out.parts = []
         for part in self.parts:
@@ -163,22 +172,27 @@ def fit_store(store, objective, dens, target, link, fixed, max_iter, on_pass=Non
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             return None
 
-    null = None
-    if intercept is not None and p > 1:
+    def fit_null():  # the intercept-only model over every row, from its fit on the subsample
         start = on_subsample(s.X[:, :1], names[:1])
         alone = objective.narrowed(slice(0, 1),
                                    on_pass and (lambda k: on_pass(f"the intercept-only model, pass {k}")))
         vec0 = start.vec if start is not None else _simple_start(dens, s, alone, link, 0)
-        null = maximise(alone, vec0, None, max_iter)[1]
-    start = on_subsample(s.X, names)
+        return maximise(alone, vec0, None, max_iter)[1]
+
+    with_null = intercept is not None and p > 1
+    start, null = on_subsample(s.X, names), None
     if start is not None:
         vec0 = start.vec
-    elif null is not None and null.converged:
-        vec0 = np.zeros(p + len(objective.others))
-        vec0[0], vec0[p:] = null.eta[0], null.eta[1:]
     else:
-        vec0 = _simple_start(dens, s, objective, link, intercept)
+        null = fit_null() if with_null else None
+        if null is not None and null.converged:
+            vec0 = np.zeros(p + len(objective.others))
+            vec0[0], vec0[p:] = null.eta[0], null.eta[1:]
+        else:
+            vec0 = _simple_start(dens, s, objective, link, intercept)
     search, found, cov, loglik, _ = maximise(objective, vec0, None, max_iter)
+    if with_null and null is None:
+        null = fit_null()
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
     return LinearFit(tuple(names), found.eta[:p].copy(), others, loglik,
                      null.value if null is not None and null.converged else None, cov, objective.domains,

@@ -29,10 +29,11 @@ def data(tmp_path_factory):
     mu = np.exp(0.3 + X @ [0.2, -0.1, 0.05] + off)
     cols = {"yn": 1 + X @ [0.5, -0.3, 0.1] + rng.standard_normal(n),
             "yb": (rng.uniform(size=n) < 1 / (1 + np.exp(-(0.2 + X @ [0.5, -0.3, 0.1])))).astype(int),
-            "yp": rng.poisson(mu), "ynb": rng.negative_binomial(3, 3 / (3 + mu)), "yg": rng.gamma(2.0, mu / 2.0)}
+            "yp": rng.poisson(mu), "ynb": rng.negative_binomial(3, 3 / (3 + mu)), "yg": rng.gamma(2.0, mu / 2.0),
+            "yt": 1 + X @ [0.5, -0.3, 0.1] + rng.standard_t(4, n)}
     path = tmp_path_factory.mktemp("stream") / "rows.csv"
     with open(path, "w") as f:
-        f.write("yn,yb,yp,ynb,yg,x1,x2,x3,off,w\n")
+        f.write("yn,yb,yp,ynb,yg,yt,x1,x2,x3,off,w\n")
         for i in range(n):
             x = ["%.6g" % v for v in X[i]]
             if i in (17, 2500):
@@ -40,7 +41,7 @@ def data(tmp_path_factory):
             if i == 1200:
                 x[2] = "NA"
             ys = [f"{cols['yn'][i]:.6g}", str(cols["yb"][i]), str(cols["yp"][i]), str(cols["ynb"][i]),
-                  f"{cols['yg'][i]:.6g}"]
+                  f"{cols['yg'][i]:.6g}", f"{cols['yt'][i]:.6g}"]
             f.write(",".join(ys + x + [f"{off[i]:.6g}", str(w[i])]) + "\n")
             if i in (100, 2900):
                 f.write("\n")
@@ -84,6 +85,9 @@ def small_sample(monkeypatch):
     ("-y", "ynb", "-x", "x1,x2,x3", "-d", "negative_binomial", "--offset", "off", "-w", "w"),
     ("-y", "yg", "-x", "x1,x2,x3", "-d", "gamma"),
     ("-y", "yp", "-x", "x1,x2", "-d", "poisson", "--no-intercept"),
+    ("-y", "yp", "-x", "x1,x2,x3", "-d", "poisson", "--exposure", "yg"),
+    ("-y", "yt", "-x", "x1,x2,x3", "-d", "student_t"),
+    ("-y", "yt", "-x", "x1,x2,x3", "-d", "student_t", "--fix", "df=4"),
 ], ids=lambda a: " ".join(a))
 def test_chunks_equal_memory(data, args):
     a, b = both(data, *args)
@@ -171,3 +175,14 @@ def test_dask_refusals(data):
     assert "--engine dask fits from sums over the blocks: --robust needs every row in memory" in r.output
     r = run("regress", data, "-y", "yp", "-x", "x1", "-d", "poisson", "--scheduler", "tcp://127.0.0.1:1")
     assert r.exit_code == 2 and "--scheduler goes with --engine dask" in r.output
+
+
+def test_separation_refused_in_chunks(tmp_path):
+    """In chunks only the signs of separation are seen: one line asks for the in-memory
+    fit, which names the covariate."""
+    p = tmp_path / "s.csv"
+    p.write_text("y,x\n" + "".join(f"{int(i >= 30)},{i}\n" for i in range(60)))
+    r = run("regress", p, "-y", "y", "-x", "x", "-d", "bernoulli", "--chunk-size", "10")
+    assert r.exit_code == 1 and "signs of separation" in r.output and "--chunk-size 0" in r.output
+    r = run("regress", p, "-y", "y", "-x", "x", "-d", "bernoulli", "--chunk-size", "0")
+    assert r.exit_code == 1 and "separation: x separates" in r.output
