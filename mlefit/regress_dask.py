@@ -63,7 +63,8 @@ def read_block(data, first, head, spec):
         out.error = str(exc)
         out.kind = type(exc)
         return out
-    out.lines, out.rows, out.block, out.tally = skipped + count, rows, part, tally
+    out.lines, out.rows, out.tally = skipped + count, rows, tally
+    out.block = None if part is None else np.stack(part)
     if blanks:
         out.drops[BLANK_LINE] = (len(blanks), tuple(blanks[:FIRST]))
     for d in drops:

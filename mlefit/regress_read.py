@@ -99,10 +99,10 @@ class _Sample:
     def __init__(self, limit=None):
         self.limit, self.stride, self.seen, self.parts, self.kept = limit, 1, 0, [], 0
 
-    def add(self, block):
+    def add(self, columns):
         first = (-self.seen) % self.stride
-        part = np.array(block[:, first::self.stride])
-        self.seen += block.shape[1]
+        part = np.stack([c[first::self.stride] for c in columns])
+        self.seen += columns[0].size
         self.parts.append(part)
         self.kept += part.shape[1]
         while self.kept > (SAMPLE_ROWS if self.limit is None else self.limit):
@@ -178,8 +178,8 @@ def _line(k):
 
 def read_run(block, line, head, spec, place=_line):
     """One run of whole lines, its first on line `line` (place(k) names line k): (the lines
-    it spans, the rows parsed, the places of its blank lines, its Drops, the columns of
-    the rows kept as one k x m float64 block (None if none), the tally (some response
+    it spans, the rows parsed, the places of its blank lines, its Drops, the k float64
+    columns of the rows kept (y, w, offset, the design's; None if none), the tally (some response
     above 0, some not 1, the sum of the weights)). Every check of regression_rows.prepare
     that a run can make is made here."""
     roles = {spec.weights: "the --weights column", spec.offset: "the --offset column",
@@ -211,7 +211,7 @@ def read_run(block, line, head, spec, place=_line):
         columns.append(exposure_offset(here, values.get(spec.offset), values.get(spec.exposure), spec.exposure))
     columns += ([np.ones(m)] if spec.intercept else []) + [values[c] for c in spec.covariates]
     used = y if not spec.weights else y[columns[1] > 0]
-    return (count, table.num_rows, blanks, drops, np.stack(columns),
+    return (count, table.num_rows, blanks, drops, columns,
             (bool(np.any(used != 0)), bool(np.any(used != 1)), total_w))
 
 
@@ -228,13 +228,13 @@ def _read(fh, out, name, response, covariates, intercept, weights, offset, expos
         runs.count(count, rows, blanks, drops)
         if part is not None:
             some_nonzero, some_below, total_w = some_nonzero or tally[0], some_below or tally[1], total_w + tally[2]
-            m = part.shape[1]
+            m = part[0].size
             step = m if not chunk_rows else int(chunk_rows)
-            for s in range(0, m, step):
-                piece = part[:, s:s + step]  # one block of columns (k x rows)
-                spans.append((out.tell(), piece.shape[1]))
-                out.write(memoryview(np.ascontiguousarray(piece)).cast("B"))
-                sample.add(piece)
+            for s in range(0, m, step):  # a block of columns (k x rows), written column by column
+                spans.append((out.tell(), min(step, m - s)))
+                for column in part:
+                    out.write(memoryview(np.ascontiguousarray(column[s:s + step], dtype=np.float64)).cast("B"))
+                sample.add([column[s:s + step] for column in part])
             n += m
         if on_bytes is not None:
             on_bytes(runs.done)

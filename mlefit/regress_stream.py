@@ -16,9 +16,10 @@ import numpy as np
 from .errors import ConvergenceError, DataError, UsageError
 from .maximize import Point
 
+from .regress_read import WAY_OUT as HOW
+
 #  families whose rows stream (the Objective of linear_model, without censoring or trials per row)
 STREAMED = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "student_t")
-from .regress_read import WAY_OUT as HOW
 
 
 def in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, cluster, folds, information,
@@ -97,31 +98,35 @@ class Passes:
             self.on_pass(self.passes)
 
     def value(self, vec):
-        values = [part.value(vec) for part in self._each()]
+        values = self.each(lambda part: part.value(vec))
         return math.fsum(values) if all(math.isfinite(v) for v in values) else -math.inf
 
     def __call__(self, vec):
-        return added([part(vec) for part in self._each()])
+        return added(self.each(lambda part: part(vec)))
 
     def each(self, fn):
-        """[fn(chunk's objective) for each chunk]: one pass (the objective has the chunk's y,
-        X, w, offset and shapes)."""
-        return [fn(part) for part in self._each()]
+        """[fn(chunk's objective) for each chunk], in the chunks' order: one pass, shared by
+        the cores (cores.in_order: the chunks' X'WX are BLAS calls and their per-row terms
+        numpy loops, which release the GIL; the sums are added in the same order as on one
+        thread). The objective has the chunk's y, X, w, offset and shapes."""
+        from .cores import in_order
 
-    def _each(self):
-        for i in range(len(self.parts)):
+        def visit(i):
             part = self._part(i)
-            yield part
-            part._last = None  # the chunk's linear predictor: recomputed at the next pass
-            self.store.release(i)
+            try:
+                return fn(part)
+            finally:
+                part._last = None  # the chunk's linear predictor: recomputed at the next pass
+                self.store.release(i)
+        out = in_order(range(len(self.parts)), visit)
         self._passed()
+        return out
 
     def narrowed(self, columns, on_pass=None):
         """The same sums over the design's `columns` (a slice) alone: the chunks' objectives
         copied with their X narrowed (their constant terms kept: no pass once made)."""
         if any(part is None for part in self.parts):
-            for _ in self._each():
-                pass
+            self.each(lambda part: None)
         out = copy.copy(self)
         out.parts = []
         for part in self.parts:
@@ -194,9 +199,11 @@ def fit_store(store, objective, dens, target, link, fixed, max_iter, on_pass=Non
     if with_null and null is None:
         null = fit_null()
     others = tuple(zip((dens.params[i] for i in objective.others), from_free(found.eta[p:], objective.domains)))
+    # the iterations over every row (those on the subsample too where it held every row)
+    iterations = found.iterations + (start.iterations if start is not None and s.y.size == store.n else 0)
     return LinearFit(tuple(names), found.eta[:p].copy(), others, loglik,
                      null.value if null is not None and null.converged else None, cov, objective.domains,
-                     found.iterations, found.converged, found.message, objective, found.eta)
+                     iterations, found.converged, found.message, objective, found.eta)
 
 
 def _simple_start(dens, s, objective, link, intercept):
