@@ -77,20 +77,36 @@ class Passes:
     """The sum over a store's chunks of linear_model.Objective: value(vec) and the Point
     (value, score, Hessian, noise) at vec, each one pass; on_pass(k): told after pass k."""
 
-    def __init__(self, store, make, on_pass=None):
+    def __init__(self, store, make, on_pass=None, saturated=None, reach=False):
         self.store, self.make, self.on_pass, self.passes = store, make, on_pass, 0
         self.chunks = store.chunks()
         # each chunk's objective (its constant terms and column bounds) is made when the first
-        # pass reaches it: no pass of its own
-        self.parts = [make(self.chunks[0])] + [None] * (len(self.chunks) - 1)
+        # pass reaches it: no pass of its own; saturated(objective): the chunk's share of the
+        # saturated log-likelihood, taken then too (beta-free: poisson's); reach: keep each
+        # chunk's largest |x'b| at the last b it was evaluated at (bernoulli's signs of separation)
+        self.saturated, self.track = saturated, reach
+        self.shares, self.reaches = [None] * len(self.chunks), [None] * len(self.chunks)
+        self.parts = [None] * len(self.chunks)
+        first = self._part(0)
         store.release(0)
-        first = self.parts[0]
         self.p, self.others, self.domains = first.p, first.others, first.domains
 
     def _part(self, i):
         if self.parts[i] is None:
-            self.parts[i] = self.make(self.chunks[i])
+            self.parts[i] = part = self.make(self.chunks[i])
+            if self.saturated is not None:
+                self.shares[i] = self.saturated(part)
         return self.parts[i]
+
+    def without_pass(self, fit, name):
+        """(deviance, reach) of the fit from what the passes kept, or None where a pass is
+        needed: bernoulli's deviance is -2 loglik (its saturated log-likelihood is 0) and
+        its reach the chunks' at the estimate; poisson's deviance from the saturated shares."""
+        if name == "bernoulli" and all(r is not None and np.array_equal(r[0], fit.beta) for r in self.reaches):
+            return -2.0 * fit.loglik, max(r[1] for r in self.reaches)
+        if name == "poisson" and all(v is not None for v in self.shares):
+            return 2.0 * (math.fsum(self.shares) - fit.loglik), 0.0
+        return None
 
     def _passed(self):
         self.passes += 1
@@ -114,7 +130,12 @@ class Passes:
         def visit(i):
             part = self._part(i)
             try:
-                return fn(part)
+                out = fn(part)
+                if self.track and part._last is not None:  # x'b = eta - offset at the b just evaluated
+                    b, eta = part._last
+                    xb = eta if part.offset is None else eta - part.offset
+                    self.reaches[i] = (b, float(np.max(np.abs(xb))) if xb.size else 0.0)
+                return out
             finally:
                 part._last = None  # the chunk's linear predictor: recomputed at the next pass
                 self.store.release(i)
@@ -135,6 +156,7 @@ class Passes:
             narrow.p = narrow.X.shape[1]
             out.parts.append(narrow)
         out.p, out.on_pass, out.passes = out.parts[0].p, on_pass, 0
+        out.track, out.saturated, out.reaches = False, None, [None] * len(out.parts)  # the fit's own are kept
         return out
 
 
@@ -227,13 +249,27 @@ class Share:
 def deviance_and_reach(fit, objective, name, dens, link):
     """(the deviance as regression._deviance gives it in memory, the largest |x'b|), from
     one pass over the chunks: each chunk's share of the saturated sums (or of the squared
-    residuals) added up."""
+    residuals) added up; none where the passes kept what it takes (Passes.without_pass)."""
+    kept = getattr(objective, "without_pass", None)
+    known = kept(fit, name) if kept is not None else None
+    if known is not None:
+        return known
     shares = objective.each(Share(fit, name, dens, link))
     reach = max(r for _, r in shares)
     if any(v is None for v, _ in shares):
         return None, reach
     dev = math.fsum(v for v, _ in shares)
     return (dev - 2.0 * fit.loglik if name in ("bernoulli", "poisson", "negative_binomial") else dev), reach
+
+
+def _saturated(dens):
+    """A chunk's share of the poisson saturated log-likelihood, sum w log f(y | mean y), a
+    count of 0 giving 0 (as regression._deviance takes it)."""
+    def share(c):
+        with np.errstate(all="ignore"):
+            terms = np.where(c.y == 0, 0.0, dens.logpdf(c.y, c.y))
+        return float(np.sum(terms if c.w is None else c.w * terms))
+    return share
 
 
 def gram(objective):
@@ -279,7 +315,8 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
             if bar is not None:
                 bar.stage(f"fitting {name}: passes over the chunks")
             if engine != "dask":
-                objective = Passes(store, make, said(lambda k: f"pass {k}"))
+                objective = Passes(store, make, said(lambda k: f"pass {k}"), reach=name == "bernoulli",
+                                   saturated=_saturated(dens) if name == "poisson" else None)
             check_rank(store.names, lambda: gram(objective), store.sample.X)
             fit = fit_store(store, objective, dens, target, link, fixed, max_iter, said(lambda text: text))
             deviance, reach = deviance_and_reach(fit, objective, name, dens, link)
@@ -288,7 +325,7 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
     _refusals(name, fit, reach, store)
     said = list(notes) + list(store.notes) + [
         f"Newton passes over the chunks from the fit on a subsample of {store.sample.y.size} rows "
-        f"({objective.passes} passes over the {store.n} rows)"]
+        f"({objective.passes} pass{'es' if objective.passes != 1 else ''} over the {store.n} rows)"]
     result = R._result(name, link, dens, fit, _Rows(store), confidence, said, loss_label, weights,
                        offset or exposure, fit.covariance, "wald", fixed, summed=(store.n_weighted, deviance))
     result = replace(result, information="observed", censoring=None)
