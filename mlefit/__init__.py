@@ -125,6 +125,11 @@ def regress(data, response=None, covariates=(), **options):
     folds: K-fold cross-validation of the same model after the fit (seed: of the split,
         compare-losses' folds): result.held_out is {"folds", "seed", "bits_per_sample" (held
         out), "se", "in_sample_bits_per_sample", "per_fold", ...} (docs/regress.md).
+    chunk_size: a CSV file read chunk by chunk, this many rows at a time, and fitted by
+        Newton passes over a float64 copy of its columns in a temporary file (0: in memory;
+        default: files over 16 MB, where the model allows); engine='dask' (scheduler: its
+        address, None for a local cluster): the same on a Dask cluster
+        (docs/large-files.md). progress: a context (progress._progress) for stderr.
     Rows with a missing value in any column used are left out and reported. Raises
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.

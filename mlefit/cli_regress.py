@@ -86,12 +86,24 @@ def _names(text):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--save", "save", metavar="FILE",
               help="Write the fitted model as JSON (with its design) for 'mlefit predict MODEL FILE'.")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=0), default=None, metavar="ROWS",
+              help="Read the file chunk by chunk, this many rows at a time, and fit by Newton passes over "
+                   "them in memory bounded by the chunk (0: read it whole). Default: files over 16 MB are "
+                   "read in chunks when the model allows it (docs/large-files.md).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the fit runs: local (this process), or dask (the files' blocks on a Dask cluster, "
+                   "each Newton iteration a map-reduce over them: --scheduler, or a local cluster; "
+                   "pip install 'mlefit[dask]').")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the Dask scheduler, tcp://HOST:PORT (default $DASK_SCHEDULER_ADDRESS, "
+                   "else a local cluster).")
 @censoring_options
 @input_options
 @debug_option
 def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
                     positive, fix, prior, penalty, information, interval, bootstrap, robust, cluster, confidence, max_iter, mean,
-                    mean_params, folds, seed, as_json, save, debug, delimiter, decimal, encoding, header, na_values, strict,
+                    mean_params, folds, seed, as_json, save, chunk_size, engine, scheduler, debug, delimiter, decimal,
+                    encoding, header, na_values, strict,
                     **censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
@@ -117,6 +129,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     """
     from .cli import _fixes
     from .errors import UsageError
+    from .progress import _progress
     from .regression import regress
 
     if strict:
@@ -131,13 +144,14 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
         given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
-                 "--penalty": penalty, "--folds": folds is not None,
+                 "--penalty": penalty, "--folds": folds is not None, "--chunk-size": chunk_size is not None,
+                 "--engine dask": engine != "local",
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
         boot = dict(bootstrap=bootstrap, resample="nonparametric", seed=seed) if interval in ("bootstrap", "all") else {}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
                             dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
                                  max_iter=max_iter, **boot, **({"prior": list(prior)} if prior else {})))
-    from .progress import _nothing, _progress
+    from .progress import _nothing
     samples = ((bootstrap or 999) if bootstrap != 0 else 0) if interval in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link,
@@ -145,7 +159,8 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
                          positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information,
                          interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter,
                          options=options, censoring=censoring, folds=folds, seed=seed, bootstrap=bootstrap,
-                         on_step=bar and bar.step)
+                         on_step=bar and bar.step, chunk_size=chunk_size, progress=_progress, engine=engine,
+                         scheduler=_scheduler(engine, scheduler))
     d = result.to_dict()
     if save is not None:
         from .predict import save as write_model
@@ -156,6 +171,16 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     else:
         from .render_regress import print_regression
         print_regression(d)
+
+
+def _scheduler(engine, scheduler):
+    """The scheduler's address for --engine dask (--scheduler, else $DASK_SCHEDULER_ADDRESS)."""
+    import os
+    from .errors import UsageError
+
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    return scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if engine == "dask" else None)
 
 
 @cli.command("predict")

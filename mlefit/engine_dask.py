@@ -117,15 +117,7 @@ def csv_block(block, first, head, name, family, options, source):
     block, which starts with the header row (and any blank lines before it)."""
     fam = _family(family)
     out = _Block(drops={})
-    skipped = 0
-    if first:
-        if block.startswith(b"\xef\xbb\xbf"):
-            block = block[3:]
-        if head.header:
-            from .readers import _end_of_first_content_line
-            cut = _end_of_first_content_line(block)
-            skipped = block[:cut].count(b"\n")
-            block = block[cut:]
+    block, skipped = after_header(block, first, head)
     if not block:
         out.lines = skipped
         return out
@@ -147,6 +139,21 @@ def csv_block(block, first, head, name, family, options, source):
     except MlefitError as exc:
         out.error = _said(exc)
     return out
+
+
+def after_header(block, first, head):
+    """(the block without the file's header row and what precedes it, the lines skipped):
+    `first`, the file's first block, starts with them (a byte-order mark too)."""
+    skipped = 0
+    if first:
+        if block.startswith(b"\xef\xbb\xbf"):
+            block = block[3:]
+        if head.header:
+            from .readers import _end_of_first_content_line
+            cut = _end_of_first_content_line(block)
+            skipped = block[:cut].count(b"\n")
+            block = block[cut:]
+    return block, skipped
 
 
 def parquet_group(path, group, name, family, options):
@@ -364,6 +371,23 @@ def _run(files, fam, column, options, block_bytes, client, strict):
     return report, stats, span
 
 
+def placer(path, offset):
+    """fix(text): a block's places (line @k@) as places in its file, `offset` lines before
+    the block (named with the file's path where one is given: several files)."""
+    prefix = f"{path} " if path else ""
+
+    def fix(text):
+        return _PLACE.sub(lambda m: f"{prefix}{m.group(1)} {int(m.group(2)) + offset}", text)
+    return fix
+
+
+def add_drops(drops, more, fix):
+    """Into drops ({reason: (count, first places)}): a block's, its places fixed."""
+    for reason, (c, f) in more.items():
+        c0, f0 = drops.get(reason, (0, ()))
+        drops[reason] = (c0 + c, (f0 + tuple(fix(p) for p in f))[:FIRST])
+
+
 def _reduce(results, layout, name, fam, files, strict):
     drops, rows, used = {}, 0, 0
     stats, values, counts = None, [], []
@@ -374,15 +398,10 @@ def _reduce(results, layout, name, fam, files, strict):
     for path, count, unit in layout:
         offset = 0
         for block in results[i:i + count]:
-            prefix = f"{path} " if several else ""
-
-            def fix(text, offset=offset):
-                return _PLACE.sub(lambda m: f"{prefix}{m.group(1)} {int(m.group(2)) + offset}", text)
+            fix = placer(path if several else None, offset)
             if block.error is not None:
                 raise DataError(fix(block.error))
-            for reason, (c, f) in block.drops.items():
-                c0, f0 = drops.get(reason, (0, ()))
-                drops[reason] = (c0 + c, (f0 + tuple(fix(p) for p in f))[:FIRST])
+            add_drops(drops, block.drops, fix)
             rows += block.rows + (block.drops.get(BLANK_LINE, (0,))[0])
             used += block.used
             if block.outside is not None:

@@ -24,7 +24,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
             weights=None, trials=None, offset=None, exposure=None, intercept=True, positive=None,
             robust=False, cluster=None, fix=None, interval="wald", information="observed", confidence=0.95,
             max_iter=100, options=None, censoring=None, prior=None, penalty=None, folds=None, seed=0,
-            bootstrap=None, on_step=None):
+            bootstrap=None, on_step=None, chunk_size=None, progress=None, engine="local", scheduler=None):
     """The regression behind mlefit.regress, whose docstring documents every option (help(mlefit.regress))."""
     if isinstance(covariates, str):  # 'a,b,c', as --covariates takes them
         covariates = [c.strip() for c in covariates.split(",") if c.strip()]
@@ -69,6 +69,18 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     if folds is not None and (isinstance(folds, bool) or not isinstance(folds, (int, np.integer))):
         raise UsageError(f"folds must be a whole number >= 2 (got {folds!r})")
+    if chunk_size != 0 or engine != "local":  # a large file: in chunks (regress_stream.plan)
+        from . import regress_stream as streamed
+        needs = streamed.in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, cluster, folds,
+                                         information, trials, positive)
+        planned = streamed.plan(data, name, chunk_size, needs, options, engine)
+        if planned is not None:
+            return streamed.regress_file(data, name, response, list(covariates), dens=how.density(name),
+                                         target=target, link=link, fix=fix, intercept=intercept, weights=weights,
+                                         offset=offset, exposure=exposure, options=options, chunk_rows=chunk_size,
+                                         max_iter=max_iter, confidence=confidence, notes=[note] if note else [],
+                                         loss_label=loss_label, progress=progress, engine=planned,
+                                         scheduler=scheduler)
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))
@@ -475,11 +487,12 @@ def _fixed(dens, target, fix):
 
 
 def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset, cov, how, fixed=None,
-            ends=None, beside=False):
+            ends=None, beside=False, summed=None):
     """The RegressionResult of a fit (dens: the family's per-row record; None for the
     categorical family's softmax). ends: {coordinate: (lower, upper)} of profile
     intervals on the fit's own scale (None: Wald intervals); beside: keep the Wald interval
-    beside the profile one (--interval all)."""
+    beside the profile one (--interval all). summed: (n, deviance) of rows read in chunks
+    (regress_stream), where d holds no rows."""
     z = z_value(confidence)
     p = len(fit.names)
     coefs = []
@@ -512,7 +525,7 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
                                   **(_beside(wald, (lo, hi), "wald" + scale, how) if beside else {})))
     for index, value in (fixed or {}).items():
         params.append(Coefficient(dens.params[index], value, None, None, None, None, None, "fixed"))
-    n = float(d.y.size if d.w is None else np.sum(d.w))
+    n = float(d.y.size if d.w is None else np.sum(d.w)) if summed is None else summed[0]
     k = p + len(fit.others)
     discrete = dens is None or dens.discrete
     ll = fit.loglik
@@ -525,7 +538,8 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
         r2 = 1.0 - ll / fit.loglik_null if discrete and fit.loglik_null < 0 else None
     if intercepts and p > intercepts and fit.loglik_null is None:
         notes.append("the intercept-only model did not converge: no likelihood-ratio test or pseudo R2")
-    deviance = None if d.censored is not None else _deviance(name, dens, fit, d, link)
+    deviance = None if d.censored is not None else summed[1] if summed is not None else \
+        _deviance(name, dens, fit, d, link)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
               f"({link} link)")
     if d.censored is not None:

@@ -46,17 +46,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
         from . import censored_regress
         response, more, optional, text = censored_regress.columns(response, censoring)
         roles.update(more)
-    for option, column in roles.items():
-        if column is not None and column == response:
-            raise UsageError(f"{option} names the response column '{response}'; give another column")
-    twice = sorted({c for c in covariates if covariates.count(c) > 1})
-    if twice:
-        raise UsageError(f"covariate {', '.join(twice)} is named twice among the covariates; name each once")
-    if response in covariates:
-        raise UsageError(f"the response '{response}' is also among the covariates; a column cannot explain itself")
-    if rhs is None and "Intercept" in covariates:
-        raise UsageError("a covariate column named 'Intercept' would take the intercept's name; rename the column "
-                         "(or use --no-intercept and keep it as the intercept)")
+    check_roles(response, covariates, rhs, roles)
     # one column may serve two roles (a covariate that is also the cluster): read once
     wanted = list(dict.fromkeys([response] + covariates + [c for c in roles.values() if c is not None]))
     numeric = {c: "a covariate" for c in ([] if rhs is not None else covariates)}
@@ -81,13 +71,8 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
         y = np.asarray(y, dtype=np.float64)
     else:
         y, note = response_values(name, y, table, positive)
-    off = table.columns[cols[offset]] if offset is not None else None
-    if exposure is not None:
-        e = table.columns[cols[exposure]]
-        if np.any(~(e > 0)):
-            raise DataError(f"the --exposure column '{exposure}' must be positive "
-                            f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
-        off = np.log(e) if off is None else off + np.log(e)
+    off = exposure_offset(table, table.columns[cols[offset]] if offset is not None else None,
+                          table.columns[cols[exposure]] if exposure is not None else None, exposure)
     X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs, wide)
     w = weight_values(table, cols[weights]) if weights else None
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
@@ -102,6 +87,21 @@ def check_constant(name, d):
     """The check prepare(wide=True) left out: a response at the edge of its family."""
     _constant(name, d.y, d.shapes[0] if d.shapes else 1.0, d.w, d.table.names[0])
 
+def check_roles(response, covariates, rhs, roles):
+    """Refuse a column named twice where that cannot be: the response in another role
+    ({option: column}) or among the covariates, a covariate twice, one named 'Intercept'."""
+    for option, column in roles.items():
+        if column is not None and column == response:
+            raise UsageError(f"{option} names the response column '{response}'; give another column")
+    twice = sorted({c for c in covariates if covariates.count(c) > 1})
+    if twice:
+        raise UsageError(f"covariate {', '.join(twice)} is named twice among the covariates; name each once")
+    if response in covariates:
+        raise UsageError(f"the response '{response}' is also among the covariates; a column cannot explain itself")
+    if rhs is None and "Intercept" in covariates:
+        raise UsageError("a covariate column named 'Intercept' would take the intercept's name; rename the column "
+                         "(or use --no-intercept and keep it as the intercept)")
+
 
 def _constant(name, y, trials, w, label):
     """Refuse a response at the edge of its family: no maximum likelihood estimate
@@ -111,9 +111,17 @@ def _constant(name, y, trials, w, label):
         return
     used = y if w is None else y[w > 0]
     top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
-    if np.all(used == 0):
+    edge(name, label, bool(np.any(used != 0)), bool(np.any(used != top)))
+
+
+def edge(name, label, some_nonzero, some_below_top):
+    """The refusal of _constant, from whether some (weighted) response is above 0 and
+    some below its trials (what a read in chunks tallies)."""
+    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+        return
+    if not some_nonzero:
         what = "every count is 0" if name in ("poisson", "negative_binomial") else "every response is 0"
-    elif name in ("bernoulli", "binomial") and np.all(used == top):
+    elif name in ("bernoulli", "binomial") and not some_below_top:
         what = "every response is 1" if name == "bernoulli" else "every trial succeeded"
     else:
         return
@@ -134,16 +142,25 @@ def read(data, names, labels, options, numeric, optional=(), text=()):
     """The columns, aligned; a text column that must hold numbers ({name: its role}) is
     refused (a covariate given by -x pointing to --formula); other text columns are kept
     (a formula's categories, clusters)."""
+    from .frame import frame_of
+    on_text = text_refusal(numeric)
+    return frame_of(data, names, text_first=labels, options=options, on_text=on_text, optional=optional,
+                    labels=text)
+
+
+def text_refusal(numeric):
+    """on_text (frame.read_frame) for the columns that must hold numbers ({name: its role}):
+    a text covariate given by -x is refused pointing to --formula, another role's column
+    by its role; other text columns are kept (a formula's categories, clusters)."""
     from .errors import plain
-    from .frame import frame_of, refuse_text
+    from .frame import refuse_text
 
     def on_text(name, cell):
         if numeric.get(name) == "a covariate":
             refuse_text(name, cell)
         elif name in numeric:
             raise DataError(f"{numeric[name]} '{plain(name)}' is text (e.g. '{plain(cell)}'); it must hold numbers")
-    return frame_of(data, names, text_first=labels, options=options, on_text=on_text, optional=optional,
-                    labels=text)
+    return on_text
 
 
 def response_values(name, y, table, positive):
@@ -190,8 +207,19 @@ def _refuse(table, y, bad, label, need):
                         f"outside the support ({shown}); {need}")
 
 
-def weight_values(table, column):
-    w = np.asarray(table.columns[column], dtype=np.float64)
+def exposure_offset(table, off, e, exposure):
+    """The offset with log(exposure) added (None where neither is given); the exposure
+    must be positive (table.place names a row)."""
+    if e is None:
+        return off
+    if np.any(~(e > 0)):
+        raise DataError(f"the --exposure column '{exposure}' must be positive "
+                        f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
+    return np.log(e) if off is None else off + np.log(e)
+
+
+def weight_values(table, column, values=None):
+    w = np.asarray(table.columns[column] if values is None else values, dtype=np.float64)
     bad = ~(np.isfinite(w) & (w >= 0))
     if bad.any():
         i = int(np.argmax(bad))
@@ -273,12 +301,21 @@ def _check_design(table, X, names, wide=False):
     _check_rank(X, names)
 
 
-def _check_rank(X, names):
+def check_rank(names, gram, sample):
+    """_check_rank for rows read in chunks: on the rows of the subsample `sample` (an X),
+    and where those look rank deficient, on gram() (X'X of every row, a pass)."""
+    try:
+        _check_rank(sample, names)
+    except DataError:
+        _check_rank(None, names, gram())
+
+
+def _check_rank(X, names, gram=None):
     """Name a column that is a linear combination of the others (aliased), from the
-    eigenvalues of X'X with its columns scaled to unit length: the smallest below 1e-13 of
-    the largest (about R's QR tolerance of 1e-7 on X itself) means a combination that
-    vanishes; the column named is the last one it involves."""
-    gram = X.T @ X
+    eigenvalues of X'X (gram, or from X) with its columns scaled to unit length: the
+    smallest below 1e-13 of the largest (about R's QR tolerance of 1e-7 on X itself) means
+    a combination that vanishes; the column named is the last one it involves."""
+    gram = X.T @ X if gram is None else gram
     scale = np.sqrt(np.diag(gram))
     zero = [names[j] for j in np.flatnonzero(scale == 0)]
     if zero:
