@@ -41,7 +41,7 @@ class CensoredStats:
 
 def density_of(fam):
     """(Density, shapes) of a family that censoring can use, or UsageError."""
-    base = fam.name.split(":")[0]
+    base = fam.spec.base
     if base in REFUSED:
         raise UsageError(f"censored data cannot be fitted with {fam.name}: {REFUSED[base]}")
     dens, shapes = families.density(fam if fam.rowwise is not None else fam.name)

@@ -256,7 +256,7 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         from .trials import trials_family
         fam = trials_family(dist)
         if _trials_number(trials) is not None:
-            fam = families.get(f"{fam.spec.name.split(':')[0]}:{_whole_trials(trials)}")
+            fam = families.build(fam.spec.base, _whole_trials(trials))
     if loss is not None and trials is not None:
         raise UsageError("--trials goes with --dist binomial or --dist beta_binomial, not with --loss")
     per_row = trials is not None and _trials_number(trials) is None

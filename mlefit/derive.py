@@ -163,7 +163,7 @@ class _Distribution:
 
     def __init__(self, fam):
         self.fam = fam
-        self.base = fam.spec.name.split(":")[0]
+        self.base = fam.spec.base
 
     def usable(self, name, names):
         fam = self.fam
@@ -274,7 +274,7 @@ class _Distribution:
         return float(self._scipy(theta).cdf(x))
 
     def _delta(self):
-        return float(self.fam.spec.name.split(":")[1])
+        return float(self.fam.spec.value)
 
 
 def _components(theta):

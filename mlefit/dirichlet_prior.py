@@ -28,7 +28,7 @@ METHOD = "closed form: the mode of the dirichlet posterior, (n_k + a_k - 1) / (n
 
 
 def is_categorical(fam):
-    return fam.name.split(":")[0] == "categorical"
+    return fam.spec.base == "categorical"
 
 
 def concentrations(given, labels):

@@ -182,8 +182,9 @@ def _limit(fam, exc):
     """The family a boundary refit tends to (negative_binomial -> poisson,
     beta_binomial:N -> binomial:N)."""
     from . import families
-    shape = fam.name.split(":", 1)[1] if ":" in fam.name else None
-    return families.get(f"{exc.limit}:{shape}" if shape and families.spec(exc.limit).shape else exc.limit)
+    value = fam.spec.value
+    return families.build(exc.limit, value) if value is not None and families.spec(exc.limit).shape \
+        else families.get(exc.limit)
 
 
 def whole_weights(w):

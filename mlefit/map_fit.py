@@ -296,7 +296,7 @@ def _on_edge(t, domain):
 
 
 def _density(fam):
-    base = fam.name.split(":")[0]
+    base = fam.spec.base
     try:
         dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):

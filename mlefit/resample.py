@@ -154,7 +154,7 @@ def _per_row_trials(fitted):
 def _with_trials(fitted, trials):
     """fitted with its family rebuilt for these trials (one per resampled value)."""
     from . import families
-    return replace(fitted, family=families.build(fitted.family.spec.name.split(":")[0], trials))
+    return replace(fitted, family=families.build(fitted.family.spec.base, trials))
 
 
 def _parametric(fitted):
@@ -286,7 +286,7 @@ def _estimate(fitted, fitted_b, x, w):
     try:
         theta = fitted_b.refit(x, w, start=fitted.theta)
     except BoundaryError:
-        limit = LIMITS.get(fitted.family.spec.name.split(":")[0])
+        limit = LIMITS.get(fitted.family.spec.base)
         if limit is None:
             raise
         return limit(fitted_b, fitted_b.family.stats(x, w))
@@ -378,7 +378,7 @@ def _notes(fitted, samples, failed, at_limit):
         notes.append(f"{failed} of {samples} bootstrap resamples could not be refitted (e.g. all values "
                      f"equal) and were left out")
     if at_limit:
-        base = fitted.family.spec.name.split(":")[0]
+        base = fitted.family.spec.base
         notes.append(f"{at_limit} of {samples} bootstrap resamples have no finite MLE and were recorded "
                      f"at {LIMIT_TEXT.get(base, 'the limit')}; a bound there is infinite")
     edge = [fitted.names[i] for i in fitted.free if i in fitted.exact]

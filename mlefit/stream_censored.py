@@ -48,7 +48,7 @@ def why_not(fam, censor, needs, fix):
         option = "--" + given[0].replace("_col", "").replace("_", "-")
         return (f"only right-censored rows (--column with --event) are fitted in chunks: {option} needs "
                 f"every row in memory; drop --chunk-size")
-    if fam.spec.name.split(":")[0] not in FAMILIES:
+    if fam.spec.base not in FAMILIES:
         return (f"only the exponential and weibull families fit censored rows in chunks (from sums over "
                 f"the rows): {fam.name} needs every row in memory; drop --chunk-size")
     if needs or fix:

@@ -56,9 +56,9 @@ def with_trials(fam, col, w, t):
     """(family built with its trials, col, w), once every value is checked to be at most
     its number of trials; rows of zero trials (so x = 0: no information) are left out
     and reported. t is None when the trials came in the name ('binomial:12')."""
-    base = fam.spec.name.split(":")[0]
+    base = fam.spec.base
     if t is None:
-        t = int(fam.spec.name.split(":")[1])
+        t = int(fam.spec.value)
     x = col.values
     over = np.flatnonzero(x > t)
     if over.size:
@@ -81,10 +81,9 @@ def above_error(base, label, count, shown):
 def constant_trials(fam):
     """The one number of trials of a binomial or beta_binomial family built with it
     ('binomial:12'), or None (another family, or trials one per row)."""
-    name = fam.spec.name
-    if fam.spec.shape != "trials" or ":" not in name:
+    if fam.spec.shape != "trials" or fam.spec.value is None:
         return None
-    return int(name.split(":")[1])
+    return int(fam.spec.value)
 
 
 class AboveTrials:
@@ -93,7 +92,7 @@ class AboveTrials:
     without a constant number of trials counts none)."""
 
     def __init__(self, fam):
-        self.top, self.base = constant_trials(fam), fam.spec.name.split(":")[0]
+        self.top, self.base = constant_trials(fam), fam.spec.base
         self.count, self.shown = 0, []
 
     def add(self, part, x, high):

@@ -44,6 +44,20 @@ class Spec:
     shape: str | None = None  # a fixed shape given after ':' in the name (tau, delta)
     # why `select` and --dist auto do not try this family by default ("" = they do)
     not_selected: str = ""
+    # a family built with its fixed shape: the value (a number), and the family's own name,
+    # the record's name being both ('binomial:12'); None for the catalog's own records
+    value: float | None = None
+    family: str | None = None
+
+    @property
+    def base(self):
+        """The family's name without a fixed shape's value ('binomial' of 'binomial:12')."""
+        return self.family or self.name
+
+    def with_value(self, value, shown):
+        """This family's record with its fixed shape set to `value`, named 'name:shown'."""
+        from dataclasses import replace
+        return replace(self, name=f"{self.name}:{shown}", value=value, family=self.name)
 
     @property
     def support_text(self):

@@ -18,7 +18,6 @@ beta_binomial:N (a, b)
 The trials t are one number (binomial:12) or one per row: build(name, array) with the
 array aligned to the values (mlefit.fit(..., trials=...), --trials COLUMN).
 """
-from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -42,7 +41,7 @@ def build(name, trials):
             t = t[0]
     if np.isscalar(t):
         t = int(t)
-        spec = replace(BY_NAME[name], name=f"{name}:{t}")
+        spec = BY_NAME[name].with_value(t, t)
     else:
         spec = BY_NAME[name]
     return {"binomial": _binomial, "beta_binomial": _beta_binomial}[name](spec, t)

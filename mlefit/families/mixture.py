@@ -26,7 +26,6 @@ d^2 log(w N)) - s_i s_i^T]. `covariance` restricts it to the free parameters, in
 maps back, so var(w[K]) = var(1 - the other weights).
 """
 import math
-from dataclasses import replace
 
 import numpy as np
 
@@ -136,7 +135,7 @@ def _sample(rng, n, theta):
 def _family(k):
     one = k == 1
     return Family(
-        spec=replace(BY_NAME["normal_mixture"], name=f"normal_mixture:{k}"),
+        spec=BY_NAME["normal_mixture"].with_value(k, k),
         stats=mixture_stats.stats(k), merge=mixture_stats.merge, estimate=_estimate, loglik=_loglik, logpdf=_logpdf,
         refine=None if k == 1 else em.refine,
         observed_information=_observed, scipy=lambda theta: None, check=_check,

@@ -1,7 +1,6 @@
 """Families with a fixed shape, the likelihoods behind the pinball and Huber losses:
 asymmetric_laplace:TAU (quantile regression's check loss) and huber:DELTA."""
 import math
-from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -89,7 +88,7 @@ def _asymmetric_laplace(tau):
                                                 scale=sigma / math.sqrt(tau * (1 - tau)))
 
     return Family(
-        spec=replace(BY_NAME["asymmetric_laplace"], name=f"asymmetric_laplace:{shortest(tau)}"),
+        spec=BY_NAME["asymmetric_laplace"].with_value(tau, shortest(tau)),
         stats=stats, chunked_stats=chunked, estimate=estimate, loglik=loglik, given=given,
         logpdf=lambda x, t: math.log(tau * (1 - tau) / t[1]) - check_loss(x - t[0], tau) / t[1],
         observed_information=observed,
@@ -159,7 +158,7 @@ def _huber(delta):
         return np.array([[at(s, theta[0])[1]]])
 
     return Family(
-        spec=replace(BY_NAME["huber"], name=f"huber:{shortest(delta)}"),
+        spec=BY_NAME["huber"].with_value(delta, shortest(delta)),
         stats=stats, chunked_stats=chunked, estimate=estimate, loglik=loglik,
         logpdf=lambda x, t: -log_z - huber_loss(x - t[0], delta),
         observed_information=observed,
