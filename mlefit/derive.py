@@ -200,13 +200,6 @@ class _Distribution:
     def mean(self, theta):
         if self.missing("mean", theta):
             return math.nan
-        if self.base == "zero_inflated_poisson":
-            return (1.0 - theta[0]) * theta[1]
-        if self.base == "normal_mixture":
-            w, mu, _ = _components(theta)
-            return float(np.sum(w * mu))
-        if self.base == "huber":  # symmetric about its location
-            return theta[0]
         if self._closed("mean"):
             return self._closed("mean")(theta)
         return float(self._scipy(theta).mean())
@@ -214,15 +207,6 @@ class _Distribution:
     def var(self, theta):
         if self.missing("var", theta):
             return math.nan
-        if self.base == "zero_inflated_poisson":
-            pi, rate = theta
-            return (1.0 - pi) * rate * (1.0 + pi * rate)
-        if self.base == "normal_mixture":
-            w, mu, sigma = _components(theta)
-            centre = np.sum(w * mu)
-            return float(np.sum(w * (sigma ** 2 + (mu - centre) ** 2)))
-        if self.base == "huber":
-            return _huber_var(self._delta())
         if self._closed("var"):
             return self._closed("var")(theta)
         return float(self._scipy(theta).var())
@@ -232,113 +216,21 @@ class _Distribution:
         return math.sqrt(v) if v >= 0.0 else math.nan
 
     def quantile(self, theta, p):
-        if self.base == "zero_inflated_poisson":
-            pi, rate = theta
-            if p <= pi:
-                return 0.0
-            from scipy.stats import poisson
-            return float(poisson.ppf((p - pi) / (1.0 - pi), rate))
-        if self.base == "normal_mixture":
-            return _mixture_quantile(theta, p)
-        if self.base == "huber":
-            return theta[0] + _huber_quantile(self._delta(), p)
         if self._closed("ppf"):
             return self._closed("ppf")(p, theta)
         return float(self._scipy(theta).ppf(p))
 
     def sf(self, theta, x):
-        if self.base == "zero_inflated_poisson":
-            from scipy.special import pdtrc
-            return 1.0 if x < 0 else float((1.0 - theta[0]) * pdtrc(math.floor(x), theta[1]))
-        if self.base == "normal_mixture":
-            from scipy.special import ndtr
-            w, mu, sigma = _components(theta)
-            return float(np.sum(w * ndtr((mu - x) / sigma)))
-        if self.base == "huber":
-            return _huber_cdf(self._delta(), theta[0] - x)
         if self._closed("sf"):
             return self._closed("sf")(x, theta)
         return float(self._scipy(theta).sf(x))
 
     def cdf(self, theta, x):
-        if self.base == "normal_mixture":
-            from scipy.special import ndtr
-            w, mu, sigma = _components(theta)
-            return float(np.sum(w * ndtr((x - mu) / sigma)))
-        if self.base == "huber":
-            return _huber_cdf(self._delta(), x - theta[0])
         if self._closed("cdf"):
             return self._closed("cdf")(x, theta)
         if self._scipy(theta) is None:
             return float(self.fam.cdf_values(np.float64(x), theta))
         return float(self._scipy(theta).cdf(x))
-
-    def _delta(self):
-        return float(self.fam.spec.value)
-
-
-def _components(theta):
-    """Weights (normalised: off the constraint, as in a numeric derivative, any smooth
-    extension gives the same delta method, and this one leaves one component's weight
-    out of everything), means and sds of a normal mixture."""
-    w, mu, sigma = np.asarray(theta, dtype=np.float64).reshape(-1, 3).T
-    return w / np.sum(w), mu, sigma
-
-
-def _mixture_quantile(theta, p):
-    """The root of cdf(x) = p (of sf(x) = 1 - p above the median, for tail accuracy)."""
-    from scipy.special import ndtr
-
-    from .scalar_search import find_root
-    w, mu, sigma = _components(theta)
-    if not (np.all(sigma > 0) and np.all(np.isfinite(theta))):
-        return math.nan
-    if p <= 0.5:
-        def g(x):
-            return float(np.sum(w * ndtr((x - mu) / sigma))) - p
-    else:
-        def g(x):
-            return (1.0 - p) - float(np.sum(w * ndtr((mu - x) / sigma)))
-    lo, hi = float(np.min(mu - 40.0 * sigma)), float(np.max(mu + 40.0 * sigma))
-    if not g(lo) < 0.0 < g(hi):
-        return math.nan
-    return float(find_root(g, lo, hi, 1e-300, 4.0 * np.finfo(float).eps, 500))
-
-
-# ---------------------------------------------------------------- huber:DELTA, unit scale
-# density exp(-rho(u))/Z, rho(u) = u^2/2 for |u| <= d, d(|u| - d/2) beyond,
-# Z = sqrt(2 pi)(2 Phi(d) - 1) + 2 exp(-d^2/2)/d (mlefit.families.robust)
-def _huber_z(d):
-    return math.sqrt(2.0 * math.pi) * math.erf(d / math.sqrt(2.0)) + 2.0 * math.exp(-0.5 * d * d) / d
-
-
-def _huber_cdf(d, u):
-    """P(U <= u): the exponential tail below -d, the normal piece up to 0, symmetry above."""
-    from scipy.special import ndtr
-    if u > 0.0:
-        return 1.0 - _huber_cdf(d, -u)
-    z, tail = _huber_z(d), math.exp(-0.5 * d * d) / d
-    if u <= -d:
-        return math.exp(d * u + 0.5 * d * d) / (d * z)
-    return (tail + math.sqrt(2.0 * math.pi) * (float(ndtr(u)) - float(ndtr(-d)))) / z
-
-
-def _huber_quantile(d, p):
-    from scipy.special import ndtr, ndtri
-    if p >= 0.5:
-        return 0.0 if p == 0.5 else -_huber_quantile(d, 1.0 - p)
-    z, tail = _huber_z(d), math.exp(-0.5 * d * d) / d
-    if p * z <= tail:
-        return (math.log(p * d * z) - 0.5 * d * d) / d
-    return float(ndtri(float(ndtr(-d)) + (p * z - tail) / math.sqrt(2.0 * math.pi)))
-
-
-def _huber_var(d):
-    """E U^2 = (2/Z) [int_0^d u^2 e^(-u^2/2) du + int_d^inf u^2 e^(-d u + d^2/2) du]
-    = (2/Z) [sqrt(2 pi)(Phi(d) - 1/2) + e^(-d^2/2) (2/d + 2/d^3)]."""
-    inner = math.sqrt(2.0 * math.pi) * 0.5 * math.erf(d / math.sqrt(2.0))
-    return 2.0 * (inner + math.exp(-0.5 * d * d) * (2.0 / d + 2.0 / d ** 3)) / _huber_z(d)
-
 
 # ---------------------------------------------------------------- the delta method
 def delta(fitted, q):

@@ -144,7 +144,7 @@ def _family(k):
         covariance=_covariance,
         param_names=lambda s: [f"{p}[{j}]" for j in range(1, k + 1) for p in ("w", "mu", "sigma")],
         rescale=lambda f: ((1.0, f, f) * k, (0.0,) * (3 * k)),
-        cdf=_cdf, sample=_sample,
+        cdf=_cdf, sample=_sample, closed=CLOSED,
         param_domains=lambda s: ("unit", "real", "positive") * k,
         free_count=lambda s: 3 * k - 1,
         min_n=3 * k - 1, needs_spread=True,
@@ -153,3 +153,49 @@ def _family(k):
         f"standard errors from the observed information of the {3 * k - 1} free parameters "
         f"(w[{k}] = 1 - the other weights); components labelled in increasing mu",
     )
+
+
+# ---------------------------------------------------------------- its distribution, for --derive
+def _components(theta):
+    """Weights (normalised: off the constraint, as in a numeric derivative, any smooth
+    extension gives the same delta method, and this one leaves one component's weight
+    out of everything), means and sds of a normal mixture."""
+    w, mu, sigma = np.asarray(theta, dtype=np.float64).reshape(-1, 3).T
+    return w / np.sum(w), mu, sigma
+
+
+def _mixture_quantile(theta, p):
+    """The root of cdf(x) = p (of sf(x) = 1 - p above the median, for tail accuracy)."""
+    from scipy.special import ndtr
+
+    from ..scalar_search import find_root
+    w, mu, sigma = _components(theta)
+    if not (np.all(sigma > 0) and np.all(np.isfinite(theta))):
+        return math.nan
+    if p <= 0.5:
+        def g(x):
+            return float(np.sum(w * ndtr((x - mu) / sigma))) - p
+    else:
+        def g(x):
+            return (1.0 - p) - float(np.sum(w * ndtr((mu - x) / sigma)))
+    lo, hi = float(np.min(mu - 40.0 * sigma)), float(np.max(mu + 40.0 * sigma))
+    if not g(lo) < 0.0 < g(hi):
+        return math.nan
+    return float(find_root(g, lo, hi, 1e-300, 4.0 * np.finfo(float).eps, 500))
+
+
+def _mixture_cdf(x, theta, upper=False):
+    from scipy.special import ndtr
+    w, mu, sigma = _components(theta)
+    return float(np.sum(w * ndtr((mu - x) / sigma if upper else (x - mu) / sigma)))
+
+
+def _mixture_var(theta):
+    w, mu, sigma = _components(theta)
+    centre = np.sum(w * mu)
+    return float(np.sum(w * (sigma ** 2 + (mu - centre) ** 2)))
+
+
+CLOSED = {"mean": lambda t: float(np.sum(_components(t)[0] * _components(t)[1])), "var": _mixture_var,
+          "ppf": lambda p, t: _mixture_quantile(t, p), "cdf": _mixture_cdf,
+          "sf": lambda x, t: _mixture_cdf(x, t, upper=True)}

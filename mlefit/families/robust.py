@@ -163,5 +163,47 @@ def _huber(delta):
         logpdf=lambda x, t: -log_z - huber_loss(x - t[0], delta),
         observed_information=observed,
         expected_information=lambda s, t: np.array([[s.n * inside]]),
-        scipy=None, min_n=1,
+        scipy=None, min_n=1, closed=huber_closed(delta),
     )
+
+
+# ---------------------------------------------------------------- huber:DELTA, unit scale
+# density exp(-rho(u))/Z, rho(u) = u^2/2 for |u| <= d, d(|u| - d/2) beyond,
+# Z = sqrt(2 pi)(2 Phi(d) - 1) + 2 exp(-d^2/2)/d (mlefit.families.robust)
+def _huber_z(d):
+    return math.sqrt(2.0 * math.pi) * math.erf(d / math.sqrt(2.0)) + 2.0 * math.exp(-0.5 * d * d) / d
+
+
+def _huber_cdf(d, u):
+    """P(U <= u): the exponential tail below -d, the normal piece up to 0, symmetry above."""
+    from scipy.special import ndtr
+    if u > 0.0:
+        return 1.0 - _huber_cdf(d, -u)
+    z, tail = _huber_z(d), math.exp(-0.5 * d * d) / d
+    if u <= -d:
+        return math.exp(d * u + 0.5 * d * d) / (d * z)
+    return (tail + math.sqrt(2.0 * math.pi) * (float(ndtr(u)) - float(ndtr(-d)))) / z
+
+
+def _huber_quantile(d, p):
+    from scipy.special import ndtr, ndtri
+    if p >= 0.5:
+        return 0.0 if p == 0.5 else -_huber_quantile(d, 1.0 - p)
+    z, tail = _huber_z(d), math.exp(-0.5 * d * d) / d
+    if p * z <= tail:
+        return (math.log(p * d * z) - 0.5 * d * d) / d
+    return float(ndtri(float(ndtr(-d)) + (p * z - tail) / math.sqrt(2.0 * math.pi)))
+
+
+def _huber_var(d):
+    """E U^2 = (2/Z) [int_0^d u^2 e^(-u^2/2) du + int_d^inf u^2 e^(-d u + d^2/2) du]
+    = (2/Z) [sqrt(2 pi)(Phi(d) - 1/2) + e^(-d^2/2) (2/d + 2/d^3)]."""
+    inner = math.sqrt(2.0 * math.pi) * 0.5 * math.erf(d / math.sqrt(2.0))
+    return 2.0 * (inner + math.exp(-0.5 * d * d) * (2.0 / d + 2.0 / d ** 3)) / _huber_z(d)
+
+
+def huber_closed(d):
+    """mean, var, cdf, sf and ppf of huber:d about its location (Family.closed)."""
+    return {"mean": lambda t: t[0], "var": lambda t: _huber_var(d),
+            "cdf": lambda x, t: _huber_cdf(d, x - t[0]), "sf": lambda x, t: _huber_cdf(d, t[0] - x),
+            "ppf": lambda p, t: t[0] + _huber_quantile(d, p)}

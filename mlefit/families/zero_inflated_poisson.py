@@ -212,5 +212,16 @@ ZERO_INFLATED_POISSON = Family(
     cdf=lambda x, th: np.where(x < 0, 0.0, th[0] + (1.0 - th[0]) * scipy_special().pdtr(
         np.floor(np.maximum(x, 0.0)), th[1])),
     sample=lambda rng, n, th: np.where(rng.random(n) < th[0], 0.0, rng.poisson(th[1], n)).astype(np.float64),
-    check=_zip_check, boundary=_zip_boundary,
+    check=_zip_check, boundary=_zip_boundary, closed={
+        "mean": lambda th: (1.0 - th[0]) * th[1],
+        "var": lambda th: (1.0 - th[0]) * th[1] * (1.0 + th[0] * th[1]),
+        "ppf": lambda p, th: _zip_quantile(p, *th),
+        "sf": lambda x, th: 1.0 if x < 0 else float((1.0 - th[0]) * scipy_special().pdtrc(math.floor(x), th[1]))},
 )
+
+
+def _zip_quantile(p, pi, rate):
+    if p <= pi:
+        return 0.0
+    from scipy.stats import poisson
+    return float(poisson.ppf((p - pi) / (1.0 - pi), rate))
