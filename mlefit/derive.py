@@ -31,8 +31,6 @@ STEP_NOTE = ("a step function of the parameters (discrete family): no delta-meth
 REL_STEP = 1e-3  # central differences + Richardson: error O(h^4) against rounding eps/h
 # families whose mean and variance exist only beyond a parameter value:
 # family -> (parameter index, its name, needed for the mean, needed for the variance)
-MOMENT_LIMITS = {"student_t": (2, "df", 1, 2), "pareto": (1, "alpha", 1, 2),
-                 "log_logistic": (0, "shape", 1, 2)}
 
 
 @dataclass(frozen=True)
@@ -170,7 +168,7 @@ class _Distribution:
         if fam.spec.support == "labels":
             raise UsageError(f"the {fam.name} family has labels, not numbers: {name} is not defined; "
                              f"use an expression in the probabilities, e.g. '{names[0]}/(1 - {names[0]})'")
-        if fam.spec.shape == "trials" and ":" not in fam.spec.name:
+        if fam.spec.shape == "trials" and fam.spec.value is None:
             raise UsageError(f"with a number of trials per row, the {self.base} fit is not one "
                              f"distribution: {name} is not defined; use an expression in the "
                              f"parameters, or one number of trials ({self.base}:N)")
@@ -179,11 +177,12 @@ class _Distribution:
         """Why the mean or variance does not exist at theta, or None."""
         if key not in ("mean", "var", "sd"):
             return None
-        if self.base == "cauchy":
-            return (f"the {_moment(key)} of cauchy does not exist (its tails are too heavy); "
+        limits = self.fam.moments
+        if limits == ():
+            return (f"the {_moment(key)} of {self.base} does not exist (its tails are too heavy); "
                     f"use the median (mu) or a quantile")
-        if self.base in MOMENT_LIMITS:
-            i, pname, for_mean, for_var = MOMENT_LIMITS[self.base]
+        if limits:
+            i, pname, for_mean, for_var = limits
             need = for_mean if key == "mean" else for_var
             if not theta[i] > need:
                 return (f"the {_moment(key)} of {self.base} does not exist for {pname} <= {need} "

@@ -139,6 +139,10 @@ class Family:
     # model, mlefit.own_model); families.density(fam) returns it
     rowwise: Optional[tuple] = None
     closed: Optional[dict] = None
+    # where the mean and variance exist: (index, name of the parameter, the value it must
+    # exceed for the mean, for the variance) (student_t's df, pareto's alpha); () where no
+    # moment exists (cauchy); None where every moment does
+    moments: Optional[tuple] = None
     # vouches(stats, x) -> bool: whether the statistics of the unweighted float64 values x
     # (with x.min() where the support's lower end needs it) show all that estimate.fit
     # would otherwise check with a pass for the extremes: every value finite and in the

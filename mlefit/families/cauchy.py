@@ -62,4 +62,4 @@ CAUCHY = locscale_family(
     lambda t: scipy_stats().cauchy(t[0], t[1]),
     lambda z: 0.5 + np.arctan(z) / math.pi,
     lambda rng, n: rng.standard_cauchy(n),
-    check=_cauchy_check, min_n=3)
+    check=_cauchy_check, min_n=3, moments=())

@@ -165,6 +165,7 @@ def _ll_logpdf(x, theta):
 
 LOG_LOGISTIC = Family(
     spec=BY_NAME["log_logistic"],
+    moments=(0, "shape", 1, 2),
     stats=_ll_stats,
     chunked_stats=_ll_chunked,
     chunked_logs=True,

@@ -202,6 +202,7 @@ def _pareto_conditional(s, fixed, confidence):
 
 PARETO = Family(
     spec=BY_NAME["pareto"],
+    moments=(1, "alpha", 1, 2),
     stats=_pareto_stats,
     merge=merge.pareto,
     estimate=lambda s, c: Solution((s.m, s.n / s.t), "closed form: xm = min x, alpha = n / sum log(x/xm)"),

@@ -69,7 +69,7 @@ LOG_PI = math.log(math.pi)
 LOG_4 = math.log(4.0)
 
 
-def locscale_family(name, parts, estimate, expected, scipy, cdf, sample, check=None, min_n=2):
+def locscale_family(name, parts, estimate, expected, scipy, cdf, sample, check=None, min_n=2, moments=None):
     """The fast-path record of a location-scale family on the real line, f0((x - mu)/sigma)/sigma,
     from its standard log-density parts(z, order) (locscale.py: the sums, the information)."""
     return Family(
@@ -78,7 +78,7 @@ def locscale_family(name, parts, estimate, expected, scipy, cdf, sample, check=N
         logpdf=lambda x, t: parts((x - t[0]) / t[1], 0)[0] - math.log(t[1]),
         observed_information=lambda s, t: ls.observed(parts, s, t),
         expected_information=lambda s, t: s.n / t[1] ** 2 * np.asarray(expected),
-        scipy=scipy, check=check, min_n=min_n, needs_spread=True, rescale=ls.rescale,
+        scipy=scipy, check=check, min_n=min_n, needs_spread=True, rescale=ls.rescale, moments=moments,
         cdf=lambda x, t: cdf((np.asarray(x, dtype=np.float64) - t[0]) / t[1]),
         sample=lambda rng, n, t: t[0] + t[1] * sample(rng, n),
     )

@@ -627,6 +627,7 @@ def _sample(rng, n, theta):
 
 STUDENT_T = Family(
     spec=BY_NAME["student_t"],
+    moments=(2, "df", 1, 2),
     stats=_stats,
     chunked_stats=_chunked_stats,
     chunked_moments=True,
