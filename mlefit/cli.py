@@ -285,8 +285,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if cli_censor.asked(censor):
         cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, engine=engine))
         if by is not None:
-            return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output,
-                           dict(settings, resample=cli_censor.resample_kind(resample)), censor)
+            from .cli_by import fit_by
+            return fit_by(files, fam, loss, column, weights, by, labels, options, strict, output,
+                          dict(settings, resample=cli_censor.resample_kind(resample)), censor)
         from . import cli_engine, stream_censored
         needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior)
         if stream_censored.plan(files, fam, column, censor, chunk_size, needs, fix, options.encoding) == "chunks":
@@ -303,8 +304,9 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     if connect_timeout is not None and how != "dask":
         raise UsageError("--connect-timeout goes with --engine dask")
     if by is not None:
-        return _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings,
-                       positive=positive)
+        from .cli_by import fit_by
+        return fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings,
+                      positive=positive)
     if how != "memory":
         result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
                                 (scheduler, connect_timeout), _progress)
@@ -459,72 +461,6 @@ def _fixes(pairs):
     return out or None
 
 
-def _fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None,
-            positive=None, fitter=None):
-    """--by: read the value, group (and weight) columns aligned, group the rows in one
-    pass, fit each group (NDJSON lines written as each group is fitted; progress on
-    stderr), print every group's result; exit 1 if any group could not be fitted.
-    censor: the censoring options, when the rows are censored (each group's rows then
-    keep their bounds). fitter: the function fitting one group (default mlefit's fit; a
-    user's own model: own_model.fit)."""
-    from .errors import UsageError
-    from .frame import read_frame
-    from .groups import each_group, grouped
-    from .result import SCHEMA_VERSION
-
-    if len(files) != 1:
-        raise UsageError("--by reads one file (or - for standard input)")
-    note = None  # which of two text labels is 1 (bernoulli)
-    if censor is not None:
-        values, w, frame, groups = cli_censor.read_grouped(files, column, weights, by, censor, options, strict)
-        value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
-    else:
-        names = [column, by] + ([weights] if weights else [])
-        binary = fam.spec.name == "bernoulli" and not loss
-        frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
-                           auto_labels=binary, option="--column",
-                           missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
-        _strict(frame, strict)
-        value_name, group_name = frame.names[:2]
-        values, groups = frame.columns[value_name], frame.columns[group_name]
-        w = frame.columns[frame.names[2]] if weights else None
-        if binary and values.dtype == object:  # two text labels: one mapping for every group
-            from .binary import as_outcomes
-            values, note = as_outcomes(values, f"column '{value_name}'", positive)
-    group_labels, members = grouped(groups)
-    fits = each_group(values, group_labels, members, None if loss else fam,
-                      loss=loss, name=value_name, source=frame.source, locate=frame.place,
-                      weights=w, fitter=fitter, **settings)
-    rows, failed = [], []
-    with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
-        for r in fits:
-            if weights and "family" in r:
-                r["weights"] = weights
-            if note is not None and "family" in r:
-                r["notes"] = [note, *r.get("notes", [])]
-            if "error" in r:
-                failed.append(r["group"])
-            if output == "ndjson":  # each line as soon as its group is fitted (r is JSON-safe)
-                click.echo(json.dumps({"by": group_name, **r}, separators=(",", ":")))
-            else:
-                rows.append(r)
-            if bar is not None:
-                bar.step()
-    head = {"schema_version": SCHEMA_VERSION, "by": group_name, "source": frame.source,
-            "column": value_name, "rows_read": frame.rows_read,
-            "n_dropped": sum(d.count for d in frame.dropped),
-            "dropped": [d.to_dict() for d in frame.dropped]}
-    if output == "json":
-        click.echo(json.dumps({**head, "groups": rows}, indent=2))
-    elif output == "table":
-        from .render import print_groups
-        print_groups(head, rows)
-    if failed:
-        say(f"mlefit: error: {len(failed)} of {len(group_labels)} groups could not be fitted "
-            f"({', '.join(failed[:5])}); see the output", err=True)
-        sys.exit(1)
-
-
 @cli.command("families")
 @json_option("a table")
 @debug_option
@@ -538,78 +474,6 @@ def families_command(as_json, debug):
     else:
         from .render_families import print_families
         print_families(d)
-
-
-@cli.command("compare-losses")
-@click.argument("files", metavar="[FILE]", nargs=-1)
-@click.option("--target", "-t", metavar="COLUMN", help="The observed values (default: the only "
-              "column, or the only numeric one).")
-@click.option("--prediction", "-p", metavar="COLUMN", help="Predictions to evaluate every loss on.")
-@click.option("--prediction-probs", metavar="LIST", help="Predicted class probabilities, one column "
-              "per class: LABEL=COLUMN, or a column named by its label (cross-entropy of a label target).")
-@click.option("--target-probs", metavar="LIST", help="Soft labels: one target probability column per "
-              "class (with --prediction-probs: CE = H + KL on the data).")
-@click.option("--losses", metavar="LIST", help="Losses to compare, e.g. mse,mae,huber:1.5,pinball:0.9; "
-              "default: those that suit the target.")
-@click.option("--continuous", is_flag=True,
-              help="Only the losses of a density (mse, mae, huber, pinball, gaussian_nll): whole-number "
-                   "measurements are otherwise ranked poisson first, a mass's bits before densities'.")
-@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2),
-              help="Folds for the held-out bits per sample.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the fold split.")
-@click.option("--covariates", "-x", metavar="A,B,...",
-              help="Each loss fitted as the regression it is (regress --loss) on these numeric columns, and "
-                   "ranked by held-out bits per sample (regress --folds).")
-@click.option("--formula", "-f", metavar="'Y ~ TERMS'", help="Instead of --covariates: a model formula, as regress "
-              "takes it (its response is the target).")
-@click.option("--prior", "prior", metavar="'COEF ~ DIST(ARGS)'", multiple=True,
-              help="With --covariates/--formula: a prior on the coefficients of every model (regress --prior).")
-@click.option("--penalty", metavar="l2:LAMBDA",
-              help="With --covariates/--formula: a penalty on every model (regress --penalty).")
-@json_option()
-@input_options
-@debug_option
-def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, continuous, folds, seed,
-                   covariates, formula, prior, penalty, as_json, debug, delimiter, decimal, encoding, header,
-                   na_values, strict):
-    """Every common loss shown as the likelihood it is, and which one the data support.
-
-    \b
-    Without FILE: the reference table (formula, family, NLL = a*loss + b, caveats).
-    With --target and --prediction: each loss on the predictions beside the implied
-      family's NLL, and the identity checked on these numbers.
-    With --target alone: the constant each loss picks (= the family's MLE) and the
-      losses ranked by held-out bits per sample.
-    With --target-probs [--prediction-probs]: soft labels, CE = H(p) + KL(p || q).
-    With --target and --covariates (or --formula): each loss fitted as the regression
-      it is, ranked by held-out bits per sample (--folds, --seed; --prior/--penalty on
-      every model).
-    """
-    from .errors import UsageError
-
-    data_options = (target, prediction, prediction_probs, target_probs, losses, covariates, formula, penalty)
-    if (prior or penalty) and not (covariates or formula):
-        raise UsageError("--prior and --penalty are on the coefficients of a regression: give --covariates "
-                         "or --formula")
-    if covariates or formula:
-        if not files:
-            raise UsageError("--covariates and --formula need a FILE")
-        if prediction or prediction_probs or target_probs:
-            raise UsageError("--covariates and --formula fit each loss's regression: not with --prediction, "
-                             "--prediction-probs or --target-probs")
-        from .compare_regress import compare_with_covariates
-        result = compare_with_covariates(files, target, covariates, formula, losses, folds, seed, prior, penalty,
-                                         read_options(delimiter, decimal, encoding, header, na_values), strict,
-                                         continuous)
-        return _emit(result, as_json, "with_covariates")
-    if not files:
-        if any(v is not None for v in data_options) or continuous:
-            raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")
-        from .losses import reference
-        return _emit(reference(), as_json, "reference")
-    result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-                      read_options(delimiter, decimal, encoding, header, na_values), strict, continuous)
-    _emit(result, as_json, {"soft_labels": "soft"}.get(result.mode, result.mode))
 
 
 def _weighted_column(files, column, weights, labels, options, strict):
@@ -675,69 +539,6 @@ def _trials_column(files, column, weights, trials, options, strict):
     return col, frame.columns[frame.names[2]] if weights else None, frame.columns[frame.names[1]]
 
 
-def _emit(result, as_json, show):
-    """JSON, or the table render_losses.<show> draws (rich loads only for a table)."""
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
-    else:
-        from . import render_losses
-        getattr(render_losses, show)(result.to_dict())
-
-
-def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-             options, strict, continuous=False):
-    import numpy as np
-
-    from . import compare
-    from .errors import DataError, UsageError
-    from .frame import read_frame
-    from .result import Comparison
-
-    split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
-    tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
-    classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
-    pp = [c.split("=", 1)[-1] for c in pp]
-    if (tp or pp) and continuous:
-        raise UsageError("--continuous compares the losses of a density: not with --target-probs or "
-                         "--prediction-probs (labels)")
-    if tp:
-        if target or prediction or chosen:
-            raise UsageError("with --target-probs (soft labels) --target, --prediction and --losses "
-                             "do not apply")
-        if pp and len(pp) != len(tp):
-            raise UsageError("--target-probs and --prediction-probs must list as many columns")
-        frame = read_frame(files, tp + pp, options=options)
-        _strict(frame, strict)
-        p = np.column_stack([frame.columns[c] for c in frame.names[:len(tp)]])
-        q = np.column_stack([frame.columns[c] for c in frame.names[len(tp):]]) if pp else None
-        return Comparison("soft_labels", frame.n, (), frame.source, ",".join(tp), ",".join(pp) or None,
-                          compare.soft_labels(p, q), frame.notes, frame.rows_read, frame.dropped)
-    if pp and (prediction or chosen):
-        raise UsageError("--prediction-probs gives the cross-entropy of a label target: "
-                         "--prediction and --losses do not apply with it")
-    from .losses import resolve
-    as_labels = bool(pp) or any(resolve(c)[0].name == "cross_entropy" for c in chosen)
-    names = [target] + ([prediction] if prediction else []) + pp
-    frame = read_frame(files, names, labels=(target,) if as_labels else (), options=options)
-    _strict(frame, strict)
-    if frame.n < 2:
-        raise DataError(f"compare-losses needs at least 2 complete rows; there are {frame.n}")
-    y = frame.columns[frame.names[0]]
-    if pp:
-        probs = np.column_stack([frame.columns[c] for c in frame.names[1:]])
-        rows = compare.with_prediction_probs(y, probs, classes)
-        mode, summary = "with_prediction", {}
-    elif prediction:
-        rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen, continuous)
-        mode, summary = "with_prediction", {}
-    else:
-        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed, continuous=continuous)
-        mode, summary = "without_prediction", {"folds": folds, "seed": seed}
-    return Comparison(mode, frame.n, tuple(rows), frame.source, frame.names[0],
-                      ",".join(frame.names[1:]) or None, summary, frame.notes, frame.rows_read,
-                      frame.dropped)
-
-
 def _strict(frame, strict):
     if strict:
         from .data import refuse_dropped
@@ -769,4 +570,4 @@ def main():
     exits.leave(0)
 
 
-from . import cli_plot, cli_regress, cli_select  # noqa: E402,F401  (register likelihood, regress, select and lrt)
+from . import cli_losses, cli_plot, cli_regress, cli_select  # noqa: E402,F401  (register compare-losses, likelihood, regress, select and lrt)

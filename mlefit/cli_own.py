@@ -147,14 +147,15 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
     from dataclasses import replace
 
     from . import own_model
-    from .cli import _draw, _emit_fit, _fit_by, _fit_gof
+    from .cli import _draw, _emit_fit, _fit_gof
+    from .cli_by import fit_by
     from .data import read_column
 
     check(settings, censor, by, plot, gof is not None, streaming)
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
                           normalize=bool(own["own_normalize"]))
     if by is not None:
-        return _fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
+        return fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
                        fitter=own_model.fit)
     if censor is None:
         from . import cli_engine
