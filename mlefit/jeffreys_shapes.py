@@ -63,7 +63,7 @@ def trigamma(k):
 def t_df(nu):
     """student_t's df factor: directly for df < 50, in eta = 1/df beyond (where the
     trigamma difference cancels), with the family's own series of the df information."""
-    from .families.student_t import _FISHER_ETA, ETA_SWITCH
+    from .families.t_series import ETA_SWITCH, FISHER_ETA as _FISHER_ETA
     eta = 1.0 / nu
     if eta > ETA_SWITCH:
         r = 2.0 * (nu + 3.0) / (nu * (nu + 1.0) ** 2)
@@ -97,7 +97,7 @@ def beta_one(t, c):
 def t_df_alone(nu):
     """student_t's df with sigma fixed: I(df)^(1/2), I(df) = (psi1(df/2) - psi1((df+1)/2))/4 -
     (df+5)/(2 df (df+1) (df+3)); in eta = 1/df beyond df = 50, df^4 I(df) by the family's series."""
-    from .families.student_t import _FISHER_ETA, ETA_SWITCH
+    from .families.t_series import ETA_SWITCH, FISHER_ETA as _FISHER_ETA
     eta = 1.0 / nu
     if eta > ETA_SWITCH:
         v = (nu + 5.0) / (2.0 * nu * (nu + 1.0) * (nu + 3.0))
