@@ -137,6 +137,9 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "categorical" and not every:
         separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
+    if name in ("poisson", "negative_binomial") and link == "log" and d.censored is None and not every \
+            and not indexed:  # (a level index of all-zero counts is refused before: indexed_checks)
+        separation.check_counts(fit, d.X, d.names, d.y, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "

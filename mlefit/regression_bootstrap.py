@@ -136,12 +136,22 @@ class Refit:
         found = maximise(objective, fit.vec.copy(), self.prior, self.max_iter)[1]
         if not found.converged:
             raise _Failed("the refit did not converge")
-        if self.name in ("bernoulli", "binomial") and not (self.prior is not None
-                                                          and self.prior.covers_every_slope(d.names)):
+        every = self.prior is not None and self.prior.covers_every_slope(d.names)
+        if self.name in ("bernoulli", "binomial") and not every:
             from . import separation
             from types import SimpleNamespace
             separation.check(SimpleNamespace(converged=True, beta=found.eta[:p]), b.X, d.names, b.y,
                              b.shapes[0] if b.shapes else None, b.w)
+        if self.name == "categorical" and not every:
+            from . import separation
+            from types import SimpleNamespace
+            separation.check_softmax(SimpleNamespace(converged=True, beta=found.eta), b.X, d.names, b.y,
+                                     len(self.labels), b.w)
+        if self.name in ("poisson", "negative_binomial") and self.link == "log" and not every \
+                and getattr(b, "censored", None) is None:
+            from . import separation
+            from types import SimpleNamespace
+            separation.check_counts(SimpleNamespace(converged=True, beta=found.eta[:p]), b.X, d.names, b.y, b.w)
         if self.name == "categorical":
             return found.eta.copy()
         return np.r_[found.eta[:p], from_free(found.eta[p:], objective.domains)]

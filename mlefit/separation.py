@@ -7,6 +7,9 @@ import numpy as np
 from .errors import DataError
 
 
+SIGNS = 18.0  # |linear predictor| from which the counts' and the softmax's checks run their program
+
+
 def check(fit, X, names, y, trials, w=None):
     """Refuse a binary fit whose MLE does not exist: some direction b separates the rows
     (x'b >= 0 where every trial succeeded, <= 0 where none did, = 0 in between, and not
@@ -36,6 +39,33 @@ def check(fit, X, names, y, trials, w=None):
                     f"(Firth's penalised likelihood, finite under separation)")
 
 
+def check_counts(fit, X, names, y, w=None):
+    """Refuse a count (poisson, negative_binomial) fit on a log link whose MLE does not
+    exist: a direction b with x_i'b = 0 on every row with a count above 0 and x_i'b <= 0,
+    not all 0, on the rows whose count is 0 (a level of a factor, or a side of a covariate,
+    where every count is 0): along it the likelihood rises as those rows' mean goes to 0.
+    The same linear program as check(), run when the fit shows signs of it (no
+    convergence, or a linear predictor below -SIGNS: Newton stops where the rows' mean,
+    going to 0, no longer moves the sum, near a linear predictor of -30)."""
+    if fit.converged and np.all(X @ fit.beta > -SIGNS):
+        return
+    if w is not None:
+        X, y = X[w > 0], y[w > 0]
+    s = np.where(y <= 0, -1.0, 0.0)
+    found = _separating(X, s)
+    if found is None:
+        return
+    base = [j for j, n in enumerate(names) if n == "Intercept"]
+    alone = [n for j, n in enumerate(names) if n != "Intercept" and _separating(X[:, base + [j]], s) is not None]
+    which = alone or [n for n, v in zip(names, found) if abs(v) > 1e-7 and n != "Intercept"]
+    raise DataError(f"the zero counts are separated: {', '.join(which) or 'the intercept'} "
+                    f"{'pick' if len(which) > 1 else 'picks'} out rows whose counts are all 0, so the maximum "
+                    f"likelihood estimate does not exist (a coefficient goes to -infinity, their mean to 0); drop "
+                    f"or merge {'those covariates' if len(which) > 1 else 'that covariate'} (or the level of a "
+                    f"factor with no count above 0), or fit with a prior on the coefficients "
+                    f"(--prior 'coef ~ normal(0, 2.5)')")
+
+
 def check_softmax(fit, X, names, codes, k, w=None):
     """Refuse a softmax (categorical) fit whose MLE does not exist (Albert and Anderson
     1984): coefficient vectors b_1..b_{K-1} (b_0 = 0 for the reference) not all zero with
@@ -44,7 +74,7 @@ def check_softmax(fit, X, names, codes, k, w=None):
     the likelihood. Found by one linear program over every row and label pair, run when
     the fit shows signs of it; named as check() names them."""
     p = X.shape[1]
-    if fit.converged and np.all(np.abs(X @ fit.beta.reshape(k - 1, p).T) < 30):
+    if fit.converged and np.all(np.abs(X @ fit.beta.reshape(k - 1, p).T) < SIGNS):
         return
     if w is not None:
         X, codes = X[w > 0], codes[w > 0]

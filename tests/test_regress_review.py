@@ -254,3 +254,42 @@ def test_firth_profile_ends_are_the_global_profiles_or_left_open():
                 found += 1
                 assert _profile_drop(value, top, j, end, starts) == pytest.approx(1.920729, abs=2e-5)
     assert found >= 3
+
+
+def _rare_zero_counts(n=500, seed=8):
+    rng = np.random.default_rng(seed)
+    x1, r = rng.normal(size=n), np.zeros(n)
+    r[:8] = 1
+    y = rng.poisson(np.exp(0.5 + 0.3 * x1)).astype(float)
+    y[:8] = [1, 0, 0, 0, 0, 0, 0, 2]
+    return {"y": y, "x1": x1, "r": r}
+
+
+def test_counts_all_zero_on_one_side_are_refused_naming_the_covariate():
+    """A level whose counts are all 0: the Poisson MLE of its coefficient is -infinity (it
+    had 'converged' at -30 with an SE of 3e5); with a prior the MAP is finite."""
+    d = _rare_zero_counts()
+    d["y"][:8] = 0.0
+    with pytest.raises(DataError, match=r"^the zero counts are separated: r picks out rows whose counts are all 0"):
+        mlefit.regress(d, "y", ["x1", "r"], dist="poisson")
+    with pytest.raises(DataError, match=r"^the zero counts are separated: r"):
+        mlefit.regress(d, "y", ["x1", "r"], dist="negative_binomial")
+    r = mlefit.regress(d, "y", ["x1", "r"], dist="poisson", prior=["coef ~ normal(0, 2.5)"])
+    assert -10 < r.coefficients[2].estimate < 0
+    assert mlefit.regress(_rare_zero_counts(), "y", ["x1", "r"], dist="poisson").converged  # two counts above 0
+
+
+@pytest.mark.parametrize("dist", ["poisson", "categorical"])
+def test_bootstrap_resamples_whose_estimate_does_not_exist_are_counted_and_left_out(dist):
+    """Resamples that draw none of the rare rows with a count (or label) in them have no
+    MLE; Newton stopped near -30 and those went into the percentiles (-29.3 as an end)."""
+    d = _rare_zero_counts()
+    if dist == "categorical":
+        rng = np.random.default_rng(3)
+        d["y"] = np.where(rng.random(500) < 0.5, "a", "b").astype(object)
+        d["y"][:8] = ["s", "a", "a", "b", "a", "b", "a", "b"]
+        d["y"][8:40] = "s"
+    r = mlefit.regress(d, "y", ["x1", "r"], dist=dist, interval="bootstrap", bootstrap=200, seed=1)
+    failed = r.resampling["failed_reasons"]
+    assert r.resampling["failed"] > 0 and all("separat" in why for why in failed)
+    assert all(c.ci_lower > -15 for c in r.coefficients)
