@@ -94,7 +94,7 @@ def design(rhs, columns, intercept, state=None, rows=None, where="--formula"):
     from formulaic import ModelSpec, model_matrix
 
     text = rhs if intercept else f"{rhs} - 1"
-    frame = pd.DataFrame({k: _whole(v) for k, v in columns.items()}, index=range(rows) if rows is not None else None)
+    frame = pd.DataFrame(columns, index=range(rows) if rows is not None else None)
     import warnings
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -114,17 +114,6 @@ def design(rhs, columns, intercept, state=None, rows=None, where="--formula"):
         state = {"rhs": rhs, "intercept": bool(intercept), "categories": _categories(mm.model_spec, columns),
                  "transform_state": _plain_json(mm.model_spec.transform_state)}
     return X, tuple(_shown(str(c)) for c in mm.columns), state
-
-
-def _whole(values):
-    """A column of whole numbers read as floats (a CSV's 1, 2, 3) as int64, so that its
-    levels in C() are named 1, 2, 3 (not 1.0, 2.0, 3.0); numerically the same."""
-    import numpy as np
-    v = np.asarray(values)
-    if v.dtype.kind == "f" and v.size and np.all(np.isfinite(v)) and np.all(np.abs(v) < 2.0 ** 53) \
-            and np.all(v == np.floor(v)):
-        return v.astype(np.int64)
-    return values
 
 
 def _expand(text, frame, state, model_matrix, ModelSpec):
@@ -174,8 +163,12 @@ def _plain_json(value):
     return value
 
 
+WHOLE_LEVEL = re.compile(r"\[T\.(-?\d+)\.0\]")
+
+
 def _shown(name):
-    """A term's name as the user wrote it: log(age), not np.log(age)."""
+    """A term's name as the user wrote it: log(age), not np.log(age); a level that is a
+    whole number read as a float (a CSV's 1, 2, 3) without its '.0': C(k)[T.2]."""
     for short, full in NUMPY.items():
         name = name.replace(f"{full}(", f"{short}(")
-    return name
+    return WHOLE_LEVEL.sub(r"[T.\1]", name)

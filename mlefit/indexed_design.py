@@ -73,7 +73,9 @@ class IndexedDesign:
 
 
 def _level_text(v):
-    return str(v.item() if hasattr(v, "item") else v)
+    """A level as formula.design names it: a whole number read as a float without '.0'."""
+    v = v.item() if hasattr(v, "item") else v
+    return str(int(v)) if isinstance(v, float) and v.is_integer() and abs(v) < 2.0 ** 53 else str(v)
 
 
 FACTOR = re.compile(r"^C\(\s*(`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)\s*\)$")

@@ -293,3 +293,16 @@ def test_bootstrap_resamples_whose_estimate_does_not_exist_are_counted_and_left_
     failed = r.resampling["failed_reasons"]
     assert r.resampling["failed"] > 0 and all("separat" in why for why in failed)
     assert all(c.ci_lower > -15 for c in r.coefficients)
+
+
+def test_a_product_of_large_whole_numbers_keeps_its_floats():
+    """Whole-number columns stay floats in a formula (their product 3.6e19 overflowed as
+    int64 when they were made integers to name their levels)."""
+    rng = np.random.default_rng(10)
+    big = rng.integers(4_000_000_000, 9_000_000_000, size=300).astype(float)
+    big2 = rng.integers(4_000_000_000, 9_000_000_000, size=300).astype(float)
+    y = 1 + 1e-19 * big * big2 + rng.normal(size=300) * 0.1
+    r = mlefit.regress({"y": y, "big": big, "big2": big2}, formula="y ~ big:big2", dist="normal")
+    X = np.column_stack([np.ones(300), big * big2 / 1e19])  # scaled for lstsq
+    ols = np.linalg.lstsq(X, y, rcond=None)[0] / [1.0, 1e19]
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], ols, rtol=1e-6)
