@@ -21,6 +21,11 @@ SAMPLE_ROWS = 200_000  # rows kept for the start values (a systematic subsample:
 WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
 
 
+class TextResponse(UsageError):
+    """A response of text labels found in a read in chunks: read in memory instead
+    (regression.regress does, when the chunks were its own choice)."""
+
+
 @dataclass
 class Chunk:
     """One chunk's columns, views of the mapped store: y, w (or None), offset (or None),
@@ -190,7 +195,7 @@ def read_run(block, line, head, spec, place=_line):
     table, count, blanks, where = read_lines(block, line, head, chosen, options, spec.source, WAY_OUT, place)
     text = text_columns(table, chosen, (), options, auto_labels=False, on_text=text_refusal(numeric))
     if chosen[0] in text or (table.num_rows and _is_text(table, 0) and spec.name == "bernoulli"):
-        raise UsageError(f"the response '{spec.response}' holds text labels, which are read in memory: {WAY_OUT}")
+        raise TextResponse(f"the response '{spec.response}' holds text labels, which are read in memory: {WAY_OUT}")
     kept, drops, filtered = missing_rows(table, chosen, wanted, options, place=where)
     m = int(kept.size)
     if not m:

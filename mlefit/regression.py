@@ -75,12 +75,18 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                                          information, trials, positive)
         planned = streamed.plan(data, name, chunk_size, needs, options, engine)
         if planned is not None:
-            return streamed.regress_file(data, name, response, list(covariates), dens=how.density(name),
-                                         target=target, link=link, fix=fix, intercept=intercept, weights=weights,
-                                         offset=offset, exposure=exposure, options=options, chunk_rows=chunk_size,
-                                         max_iter=max_iter, confidence=confidence, notes=[note] if note else [],
-                                         loss_label=loss_label, progress=progress, engine=planned,
-                                         scheduler=scheduler)
+            from .regress_read import TextResponse
+            try:
+                return streamed.regress_file(data, name, response, list(covariates), dens=how.density(name),
+                                             target=target, link=link, fix=fix, intercept=intercept, weights=weights,
+                                             offset=offset, exposure=exposure, options=options, chunk_rows=chunk_size,
+                                             max_iter=max_iter, confidence=confidence, notes=[note] if note else [],
+                                             loss_label=loss_label, progress=progress, engine=planned,
+                                             scheduler=scheduler)
+            except TextResponse:  # yes/no labels: read in memory, unless chunks were asked for
+                import os
+                if chunk_size is not None or planned != "chunks" or not os.path.isfile(data):
+                    raise
     d = rows.prepare(data, name, response, list(covariates), rhs, intercept, weights=weights, trials=trials,
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))

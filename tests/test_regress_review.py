@@ -306,3 +306,22 @@ def test_a_product_of_large_whole_numbers_keeps_its_floats():
     X = np.column_stack([np.ones(300), big * big2 / 1e19])  # scaled for lstsq
     ols = np.linalg.lstsq(X, y, rcond=None)[0] / [1.0, 1e19]
     np.testing.assert_allclose([c.estimate for c in r.coefficients], ols, rtol=1e-6)
+
+
+def test_a_large_file_of_yes_no_labels_is_fitted_in_memory(tmp_path, monkeypatch):
+    """A file big enough to be read in chunks by default, whose bernoulli response is two
+    labels: read in memory (it was refused with 'drop --chunk-size', never given); with
+    --chunk-size given, refused as before."""
+    from mlefit import cli_engine
+    monkeypatch.setattr(cli_engine, "_chunkable_file", lambda path, encoding=None: True)
+    rng = np.random.default_rng(14)
+    x = rng.normal(size=400)
+    y = np.where(rng.random(400) < 1 / (1 + np.exp(-x)), "yes", "no")
+    path = tmp_path / "yn.csv"
+    path.write_text("y,x\n" + "".join(f"{a},{b}\n" for a, b in zip(y, x)))
+    r = mlefit.regress(str(path), "y", ["x"], dist="bernoulli")
+    ref = mlefit.regress({"y": y.astype(object), "x": x}, "y", ["x"], dist="bernoulli")
+    np.testing.assert_allclose([c.estimate for c in r.coefficients], [c.estimate for c in ref.coefficients],
+                               rtol=1e-10)
+    with pytest.raises(UsageError, match="holds text labels, which are read in memory: drop --chunk-size"):
+        mlefit.regress(str(path), "y", ["x"], dist="bernoulli", chunk_size=100)
