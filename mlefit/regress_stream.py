@@ -134,6 +134,8 @@ class Passes:
                 if self.track and part._last is not None:  # x'b = eta - offset at the b just evaluated
                     b, eta = part._last
                     xb = eta if part.offset is None else eta - part.offset
+                    if part.w is not None:  # rows of weight 0 do not count (as in memory)
+                        xb = xb[part.w > 0]
                     self.reaches[i] = (b, float(np.max(np.abs(xb))) if xb.size else 0.0)
                 return out
             finally:
@@ -354,6 +356,9 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
             check_rank(store.names, lambda: gram(objective), store.sample.X)
             fit = fit_store(store, objective, dens, target, link, fixed, max_iter, said(lambda text: text))
             deviance, reach = deviance_and_reach(fit, objective, name, dens, link)
+            if engine != "dask" and name == "bernoulli" and not (fit.converged and reach < 30) \
+                    and _separation_in_memory(store, fit):
+                reach = 0.0  # signs, but the linear programs over every row find no separation
         finally:
             close()
     _refusals(name, fit, reach, store)
@@ -374,6 +379,25 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
         raise ConvergenceError(f"the {name} regression did not converge: {fit.message}; try a larger "
                                f"--max-iter, or check the design", result)
     return result
+
+
+SEPARATION_BYTES = 1 << 30  # the rows' columns up to this size are loaded for separation's programs
+
+
+def _separation_in_memory(store, fit):
+    """Where a bernoulli fit in chunks shows signs of separation, the linear programs of
+    separation.check over every row, when their columns take at most SEPARATION_BYTES:
+    DataError naming the covariates where they separate; True where they do not, False
+    where the rows are too many to load (the signs then refuse the fit)."""
+    if store.n * store.width * 8 > SEPARATION_BYTES:
+        return False
+    from . import separation
+    parts = store.chunks()
+    y = np.concatenate([c.y for c in parts])
+    w = None if not store.has_w else np.concatenate([c.w for c in parts])
+    X = np.concatenate([c.X for c in parts])
+    separation.check(fit, X, list(store.names), y, None, w)
+    return True
 
 
 def _refusals(name, fit, reach, store):

@@ -177,12 +177,35 @@ def test_dask_refusals(data):
     assert r.exit_code == 2 and "--scheduler goes with --engine dask" in r.output
 
 
-def test_separation_refused_in_chunks(tmp_path):
-    """In chunks only the signs of separation are seen: one line asks for the in-memory
-    fit, which names the covariate."""
+def test_separation_refused_in_chunks(tmp_path, monkeypatch):
+    """In chunks the passes see the signs of separation; the linear programs then run over
+    every row from the store, as in memory, and name the covariate. Rows too many to load
+    for them: one line asks for the in-memory fit."""
+    from mlefit import regress_stream
     p = tmp_path / "s.csv"
     p.write_text("y,x\n" + "".join(f"{int(i >= 30)},{i}\n" for i in range(60)))
+    for size in ("10", "0"):
+        r = run("regress", p, "-y", "y", "-x", "x", "-d", "bernoulli", "--chunk-size", size)
+        assert r.exit_code == 1 and "complete separation: x separates" in r.output
+    monkeypatch.setattr(regress_stream, "SEPARATION_BYTES", 100)
     r = run("regress", p, "-y", "y", "-x", "x", "-d", "bernoulli", "--chunk-size", "10")
     assert r.exit_code == 1 and "signs of separation" in r.output and "--chunk-size 0" in r.output
-    r = run("regress", p, "-y", "y", "-x", "x", "-d", "bernoulli", "--chunk-size", "0")
-    assert r.exit_code == 1 and "separation: x separates" in r.output
+
+
+def test_a_strong_effect_in_chunks_is_not_separation(tmp_path):
+    """A linear predictor beyond 30 without separation (x up to 40, slope 1), and rows of
+    weight 0 far out: fitted in chunks as in memory (both were refused as signs)."""
+    rng = np.random.default_rng(15)
+    x = rng.uniform(-40, 40, 3000)
+    y = (rng.random(3000) < 1 / (1 + np.exp(-x))).astype(int)
+    w = np.where(np.arange(3000) % 50 == 0, 0, 1)
+    xe = np.where(w == 0, 80.0, x)
+    p = tmp_path / "strong.csv"
+    p.write_text("y,x,w,xe\n" + "".join(f"{a},{b},{c},{d}\n" for a, b, c, d in zip(y, x, w, xe)))
+    for cols, extra in (("x", ()), ("xe", ("-w", "w"))):
+        est = []
+        for size in ("300", "0"):
+            r = run("regress", p, "-y", "y", "-x", cols, *extra, "-d", "bernoulli", "--chunk-size", size, "--json")
+            assert r.exit_code == 0, r.output
+            est.append([c["estimate"] for c in json.loads(r.output)["coefficients"]])
+        np.testing.assert_allclose(est[0], est[1], rtol=1e-9)
