@@ -196,7 +196,9 @@ def read_run(block, line, head, spec, place=_line):
     text = text_columns(table, chosen, (), options, auto_labels=False, on_text=text_refusal(numeric))
     if chosen[0] in text or (table.num_rows and _is_text(table, 0) and spec.name == "bernoulli"):
         raise TextResponse(f"the response '{spec.response}' holds text labels, which are read in memory: {WAY_OUT}")
-    kept, drops, filtered = missing_rows(table, chosen, wanted, options, place=where)
+    kept, drops, filtered = missing_rows(table, chosen, wanted, options, place=where,
+                                         missing_reasons={i: f"missing value in column '{c}'"
+                                                          for i, c in enumerate(wanted)})
     m = int(kept.size)
     if not m:
         return count, table.num_rows, blanks, drops, None, (False, False, 0.0)

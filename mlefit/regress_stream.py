@@ -365,6 +365,8 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
     said = list(notes) + list(store.notes) + [
         f"Newton passes over the chunks from the fit on a subsample of {store.sample.y.size} rows "
         f"({objective.passes} pass{'es' if objective.passes != 1 else ''} over the {store.n} rows)"]
+    if not intercept:
+        said.append(R.NO_INTERCEPT)
     result = R._result(name, link, dens, fit, _Rows(store), confidence, said, loss_label, weights,
                        offset or exposure, fit.covariance, "wald", fixed, summed=(store.n_weighted, deviance))
     result = replace(result, information="observed", censoring=None)

@@ -102,8 +102,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     notes = list(d.notes) + ([note] if note else [])
     where = d.names.index("Intercept") if "Intercept" in d.names else None
     if where is None and name not in LP_FAMILIES:
-        notes.append("no intercept: no null (intercept-only) model to compare with, so no null log-likelihood, "
-                     "likelihood-ratio test or pseudo R2")
+        notes.append(NO_INTERCEPT)
     coef_prior = _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, information)
     if (prior or penalty) and not (coef_prior is not None and not coef_prior.firth
                                    and coef_prior.covers_every_slope(d.names)):
@@ -231,6 +230,10 @@ def _doubtful_ends(search, top, confidence, reached, ends, fit, max_iter):
                    f"there, and the search found a higher one than its own, so the end is further out than mlefit "
                    f"can follow")
     return out
+
+
+NO_INTERCEPT = ("no intercept: no null (intercept-only) model to compare with, so no null log-likelihood, "
+                "likelihood-ratio test or pseudo R2")
 
 
 def _open_ends(ends, stopped, fit, firth=False):

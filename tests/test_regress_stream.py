@@ -209,3 +209,21 @@ def test_a_strong_effect_in_chunks_is_not_separation(tmp_path):
             assert r.exit_code == 0, r.output
             est.append([c["estimate"] for c in json.loads(r.output)["coefficients"]])
         np.testing.assert_allclose(est[0], est[1], rtol=1e-9)
+
+
+def test_chunks_name_a_missing_response_and_say_why_there_is_no_null_model(tmp_path):
+    """As in memory: the response's missing rows counted under its name, and without an
+    intercept the note on the missing null model."""
+    rng = np.random.default_rng(16)
+    x = rng.normal(size=400)
+    y = rng.poisson(np.exp(0.3 + 0.5 * x)).astype(str).astype(object)
+    y[[5, 77]] = ""
+    p = tmp_path / "m.csv"
+    p.write_text("yp,x1\n" + "".join(f"{a},{b}\n" for a, b in zip(y, x)))
+    got = []
+    for size in (50, 0):
+        r = mlefit.regress(str(p), "yp", ["x1"], dist="poisson", intercept=False, chunk_size=size)
+        assert {d.reason: d.count for d in r.dropped} == {"missing value in column 'yp'": 2}
+        assert any(n.startswith("no intercept: no null") for n in r.notes)
+        got.append([c.estimate for c in r.coefficients])
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-10)
