@@ -1,4 +1,4 @@
-"""student_t's sums over the data (issue 21): _phi_sums takes sum z^2 phi(q), sum z^4 phi'(q)
+"""student_t's sums over the data (issue 21): t_series._phi_sums takes sum z^2 phi(q), sum z^4 phi'(q)
 and sum z^6 phi''(q) by power sums where a block's q are small and from log1p(q) where
 they are not; they equal the sums of the elementwise _phi (series below q = 0.1, closed
 forms above) and of mpmath's phi to double precision, weighted or not, from the normal
@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from mlefit.families import student_t as st
+from mlefit.families import t_series as st
 
 
 def by_elements(z2, q, w):
-    p = st._phi(q, 2)
+    p = st.phi(q, 2)
     w = np.ones_like(z2) if w is None else w
     return [math.fsum(w * z2 * p[0]), math.fsum(w * z2 * z2 * p[1]), math.fsum(w * z2 ** 3 * p[2])]
 
