@@ -310,6 +310,15 @@ def check_rank(names, gram, sample):
         _check_rank(None, names, gram())
 
 
+def full_rank(X):
+    """Whether the columns of X are independent, by _check_rank's test (no message)."""
+    try:
+        _check_rank(X, [str(j) for j in range(X.shape[1])])
+    except DataError:
+        return False
+    return True
+
+
 def _check_rank(X, names, gram=None):
     """Name a column that is a linear combination of the others (aliased), from the
     eigenvalues of X'X (gram, or from X) with its columns scaled to unit length: the
