@@ -24,12 +24,9 @@ def check(fit, X, names, y, trials, w=None):
         keep = w > 0
         X, y, t = X[keep], y[keep], t[keep]
     s = np.where(y >= t, 1.0, np.where(y <= 0, -1.0, 0.0))
-    found = _separating(X, s)
-    if found is None:
+    which, base = _separators(X, s, names)
+    if which is None:
         return
-    base = [j for j, n in enumerate(names) if n == "Intercept"]
-    alone = [n for j, n in enumerate(names) if n != "Intercept" and _separating(X[:, base + [j]], s) is not None]
-    which = alone or [n for n, v in zip(names, found) if abs(v) > 1e-7 and n != "Intercept"]
     kind = "complete" if _margin(X[:, [names.index(n) for n in which] + base] if which else X, s) > 1e-9 \
         else "quasi-complete"
     raise DataError(f"{kind} separation: {', '.join(which) or 'the intercept'} "
@@ -51,13 +48,9 @@ def check_counts(fit, X, names, y, w=None):
         return
     if w is not None:
         X, y = X[w > 0], y[w > 0]
-    s = np.where(y <= 0, -1.0, 0.0)
-    found = _separating(X, s)
-    if found is None:
+    which, _ = _separators(X, np.where(y <= 0, -1.0, 0.0), names)
+    if which is None:
         return
-    base = [j for j, n in enumerate(names) if n == "Intercept"]
-    alone = [n for j, n in enumerate(names) if n != "Intercept" and _separating(X[:, base + [j]], s) is not None]
-    which = alone or [n for n, v in zip(names, found) if abs(v) > 1e-7 and n != "Intercept"]
     raise DataError(f"the zero counts are separated: {', '.join(which) or 'the intercept'} "
                     f"{'pick' if len(which) > 1 else 'picks'} out rows whose counts are all 0, so the maximum "
                     f"likelihood estimate does not exist (a coefficient goes to -infinity, their mean to 0); drop "
@@ -91,6 +84,18 @@ def check_softmax(fit, X, names, codes, k, w=None):
                     f"estimate does not exist (a coefficient goes to infinity); drop or merge "
                     f"{'those covariates' if len(which) > 1 else 'that covariate'} or labels, or fit with a "
                     f"prior on the coefficients (--prior 'coef ~ normal(0, 2.5)')")
+
+
+def _separators(X, s, names):
+    """(the covariates that separate, the intercept's columns) of the signs s, or (None,
+    those columns) where no direction separates: those that separate on their own (with
+    the intercept), else those of a separating direction."""
+    base = [j for j, n in enumerate(names) if n == "Intercept"]
+    found = _separating(X, s)
+    if found is None:
+        return None, base
+    alone = [n for j, n in enumerate(names) if n != "Intercept" and _separating(X[:, base + [j]], s) is not None]
+    return alone or [n for n, v in zip(names, found) if abs(v) > 1e-7 and n != "Intercept"], base
 
 
 def _label_pairs(X, codes, k):
