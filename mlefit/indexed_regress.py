@@ -66,9 +66,11 @@ def refuse(name, d, interval, folds):
     if interval != "wald":
         raise UsageError(f"--interval {interval} does not go with {held} (a profile of each level's coefficient, or "
                          f"a refit per resample, is thousands of refits); drop it for Wald intervals")
-    if folds is not None:
-        raise UsageError(f"--folds does not go with {held} (held-out rows would meet levels their training rows "
-                         f"never saw); drop it")
+    if folds is not None:  # (compare-losses with covariates always scores held-out folds)
+        from .indexed_design import INDEX_FROM
+        raise UsageError(f"held-out bits (--folds, and compare-losses with covariates) do not go with {held} "
+                         f"(held-out rows would meet levels their training rows never saw): drop --folds, or "
+                         f"give the factor at most {INDEX_FROM} levels")
 
 
 def expected_covariance(fit):

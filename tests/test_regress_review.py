@@ -325,3 +325,21 @@ def test_a_large_file_of_yes_no_labels_is_fitted_in_memory(tmp_path, monkeypatch
                                rtol=1e-10)
     with pytest.raises(UsageError, match="holds text labels, which are read in memory: drop --chunk-size"):
         mlefit.regress(str(path), "y", ["x"], dist="bernoulli", chunk_size=100)
+
+
+def test_compare_losses_with_a_many_level_factor_says_what_to_do(tmp_path):
+    """compare-losses scores held-out folds (no --folds given): the refusal names it and
+    the way out (it said 'drop it' of --folds)."""
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    rng = np.random.default_rng(17)
+    g, x = rng.integers(0, 150, 1500), rng.normal(size=1500)
+    y = rng.poisson(np.exp(0.2 + 0.3 * x))
+    p = tmp_path / "ml.csv"
+    p.write_text("y,x,g\n" + "".join(f"{a},{b},L{c}\n" for a, b, c in zip(y, x, g)))
+    r = CliRunner().invoke(cli, ["compare-losses", str(p), "--target", "y", "-f", "y ~ x + C(g)",
+                                 "--losses", "mse,poisson"])
+    assert r.exit_code == 2
+    assert ("held-out bits (--folds, and compare-losses with covariates) do not go with C(g)'s 150 levels held "
+            "as indices") in r.output and "give the factor at most 100 levels" in r.output
