@@ -237,6 +237,8 @@ def _bound_records(parameters, notes, bounds, theta, value_at, names, f, held):
     if bare:
         notes.append(f"{', '.join(bare)} without a prior stays at its MLE, the sample extreme (where the "
                      f"log-posterior is highest in it), with its exact ML interval, a confidence interval")
+    if not any(p.interval.startswith("laplace") for p in parameters):  # every interval is exact here
+        notes = [n for n in notes if not n.startswith("intervals are credible intervals: ")]
     return parameters, notes
 
 

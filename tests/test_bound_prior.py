@@ -211,3 +211,18 @@ def test_a_pareto_prior_on_b_with_a_free_against_scipy_optimize():
 def test_a_pareto_prior_on_a_probability_is_refused():
     with pytest.raises(UsageError, match="a pareto prior reaches above 1, but p is a probability"):
         mlefit.fit([0, 1, 1], "bernoulli", prior="p ~ pareto(0.5, 2)")
+
+
+def test_no_laplace_note_where_no_interval_is_laplace():
+    """uniform with a prior on b only: a keeps its exact ML interval and b its exact
+    posterior one, so no note may call the intervals Laplace approximations; with a
+    regular parameter beside the bound (pareto's alpha) the note stays."""
+    import numpy as np
+
+    import mlefit
+    rng = np.random.default_rng(2)
+    u = mlefit.fit(rng.uniform(0, 5, 40), "uniform", prior=["b ~ pareto(1, 2)"])
+    assert [p.interval for p in u.parameters] == ["exact", "exact posterior"]
+    assert not any(n.startswith("intervals are credible intervals: Laplace") for n in u.notes)
+    p = mlefit.fit(1.5 * (1 + rng.pareto(2.5, 40)), "pareto", prior=["xm ~ uniform(0, 2)"])
+    assert any(n.startswith("intervals are credible intervals: Laplace") for n in p.notes)
