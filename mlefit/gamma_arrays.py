@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from . import numerics as nm
+from . import special_series as ss
 
 _LGAMMA = np.frompyfunc(math.lgamma, 1, 1)
 _GAMMA = np.frompyfunc(math.gamma, 1, 1)
@@ -23,7 +24,7 @@ def lgamma(x):
 
 
 def stirling_remainder(a):
-    """numerics.stirling_remainder over an array: the series from 15 on, lgamma below."""
+    """ss.stirling_remainder over an array: the series from 15 on, lgamma below."""
     a = np.asarray(a, dtype=np.float64)
     r = 1.0 / (a * a)
     out = (1.0 / 12 - r * (1.0 / 360 - r * (1.0 / 1260 - r * (1.0 / 1680 - r / 1188)))) / a
@@ -35,7 +36,7 @@ def stirling_remainder(a):
 
 
 def log_beta(a, b):
-    """log B(a, b) for a, b > 0, broadcast: numerics.log_beta's Stirling form where the
+    """log B(a, b) for a, b > 0, broadcast: ss.log_beta's Stirling form where the
     larger shape is STIRLING_FROM or more (its remainders then from their series); below, log(Gamma(a) Gamma(b) / Gamma(a + b)) from
     math.gamma (as scipy's betaln takes it there), or the log-gammas for a shape below
     1e-250 (whose Gamma would overflow)."""
@@ -59,12 +60,12 @@ def log_beta(a, b):
     return out
 
 
-_SERIES = np.array([nm.SERIES_VALUE, nm.SERIES_DERIV]).T  # (terms, 2): the coefficients of both series
-_POWERS = np.arange(len(nm.SERIES_VALUE))
+_SERIES = np.array([ss.SERIES_VALUE, ss.SERIES_DERIV]).T  # (terms, 2): the coefficients of both series
+_POWERS = np.arange(len(ss.SERIES_VALUE))
 
 
 def _series(a):
-    """numerics._log_minus_digamma_series over an array of a >= 10, (value, derivative):
+    """ss._log_minus_digamma_series over an array of a >= 10, (value, derivative):
     both polynomials in r = 1/a^2 at once, as r^k times the coefficients (r <= 0.01, so the
     terms fall at least a hundredfold: they need no Horner form), a handful of numpy
     operations whatever the length of a."""
@@ -79,19 +80,19 @@ def digamma_rise(v, r):
     recurrence gives psi(r + k) - psi(r) = sum_{j<k} 1/(r + j) and psi' the same with
     -1/(r + j)^2: summed exactly (fsum) for the counts below m, and for the others added
     to psi(v + r) - psi(b) = log1p((v - m)/b) - (L(v + r) - L(b)) and -(v - m)/(b (v + r))
-    - (L'(v + r) - L'(b)), L(a) = log a - psi(a) from its series (numerics.log_minus_digamma):
+    - (L'(v + r) - L'(b)), L(a) = log a - psi(a) from its series (ss.log_minus_digamma):
     terms of one sign, so nothing cancels, and 0 exactly at v = 0; scipy's digamma
     differences lose up to 1e-7 (relative) for large r. A few numpy operations per call,
     whatever the number of counts (a Newton step in negative_binomial's size is one call)."""
     v = np.asarray(v, dtype=np.float64)
-    m = max(0, math.ceil(nm.SHIFT_TO - r))
+    m = max(0, math.ceil(ss.SHIFT_TO - r))
     steps = [1.0 / (r + j) for j in range(m)]
     squares = [t * t for t in steps]
     first = max(m, 1)  # the counts below it (0 at least) from the sums alone
     b = r + m
     x = np.maximum(v, first)
     value, deriv = _series(x + r)
-    value_b, deriv_b = nm.log_minus_digamma(b)
+    value_b, deriv_b = ss.log_minus_digamma(b)
     rise = math.fsum(steps) + (np.log1p((x - m) / b) - (value - value_b))
     rise_deriv = -math.fsum(squares) + (-(x - m) / (b * (x + r)) - (deriv - deriv_b))
     near = np.flatnonzero(v < first)

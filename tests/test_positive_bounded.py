@@ -5,6 +5,8 @@ import math
 
 import mpmath
 import numpy as np
+
+from mlefit import special_series as ss
 import pytest
 import scipy.stats as st
 
@@ -319,13 +321,12 @@ def test_beta_loglik_is_at_least_scipys_fit(a, b):
 
 
 def test_log_beta_equals_mpmath_where_scipys_betaln_loses_digits():
-    from mlefit import numerics as nm
     for a in (1e-3, 0.0171, 0.3, 1.0, 9.0, 11.0, 1e3, 1e7):
         for b in (0.02, 3.0, 10.0, 914.3, 3.76e5, 9.4e9, 1e12):
             with mpmath.workdps(40):
                 exact = float(mpmath.log(mpmath.beta(mpmath.mpf(a), mpmath.mpf(b))))
-            assert nm.log_beta(a, b) == pytest.approx(exact, rel=1e-14, abs=1e-14)
-            assert nm.log_beta(b, a) == nm.log_beta(a, b)
+            assert ss.log_beta(a, b) == pytest.approx(exact, rel=1e-14, abs=1e-14)
+            assert ss.log_beta(b, a) == ss.log_beta(a, b)
 
 
 def test_gamma_quantile_by_expansion_equals_scipy():

@@ -176,7 +176,7 @@ def test_log_minus_digamma_matches_mpmath():
     import numpy as np
     from scipy.special import digamma, polygamma
 
-    from mlefit.numerics import log_minus_digamma
+    from mlefit.special_series import log_minus_digamma
 
     mpmath.mp.dps = 40
     rng = np.random.default_rng(20)

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from .. import special_series as ss
 from ..errors import DataError
 from ..inference import small_inverse
 from . import merge
@@ -75,15 +76,15 @@ def _beta_start(s):
 
 
 def _beta_nll1(s, a, b):
-    return nm.log_beta(a, b) - (a - 1.0) * s.l1 - (b - 1.0) * s.l2
+    return ss.log_beta(a, b) - (a - 1.0) * s.l1 - (b - 1.0) * s.l2
 
 
 def _drop_series(a, b):
     """(digamma(a) - digamma(a + b), trigamma(a) - trigamma(a + b)) for a >= 10, from
-    D(c) = log(c) - digamma(c) (numerics.log_minus_digamma) as -log1p(b/a) + D(a + b) -
+    D(c) = log(c) - digamma(c) (ss.log_minus_digamma) as -log1p(b/a) + D(a + b) -
     D(a) and b/(a (a + b)) + D'(a + b) - D'(a): the direct differences cancel nearly all
     their digits when the other shape is small (digamma(1e10) is 23, the drop 2e-12)."""
-    (d, dp), (dab, dabp) = nm.log_minus_digamma(a), nm.log_minus_digamma(a + b)
+    (d, dp), (dab, dabp) = ss.log_minus_digamma(a), ss.log_minus_digamma(a + b)
     return -math.log1p(b / a) + (dab - d), b / (a * (a + b)) + (dabp - dp)
 
 
@@ -164,7 +165,7 @@ def _beta_estimate(s, controls):
 
 def _beta_logpdf(x, theta):
     a, b = theta
-    return (a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - nm.log_beta(a, b)
+    return (a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - ss.log_beta(a, b)
 
 
 BETA = Family(
@@ -191,7 +192,7 @@ STABLE_FROM = 20.0  # a + b from which log f and the score are taken in the stab
 
 def _stirling(x):
     """mu(x) = lgamma(x) - ((x - 1/2) log x - x + log(2 pi)/2), per row: the asymptotic
-    series from 15 on (numerics.stirling_remainder, vectorised)."""
+    series from 15 on (ss.stirling_remainder, vectorised)."""
     from scipy.special import gammaln
     r = 1.0 / (x * x)
     series = (1.0 / 12 - r * (1.0 / 360 - r * (1.0 / 1260 - r * (1.0 / 1680 - r / 1188)))) / x
@@ -203,7 +204,7 @@ def _log_minus_digamma(x):
     from scipy.special import digamma
     r = 1.0 / (x * x)
     v = 0.0
-    for c in nm.SERIES_VALUE[::-1]:
+    for c in ss.SERIES_VALUE[::-1]:
         v = c + r * v
     return np.where(x >= 10.0, 0.5 / x + r * v, np.log(x) - digamma(x))
 
@@ -213,7 +214,7 @@ def _log1p_pair(t, log_num, log_den):
     where t is near -1 (1 + t would keep no digits), log1p and log1pmx elsewhere."""
     near = t < -0.5
     log1p = np.where(near, log_num - log_den, np.log1p(t))
-    return log1p, np.where(near, log1p - t, nm.log1pmx_array(t))
+    return log1p, np.where(near, log1p - t, ss.log1pmx_array(t))
 
 
 def _stable(y, a, b):

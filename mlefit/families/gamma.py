@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from .. import special_series as ss
 from ..errors import DataError
 from . import closed_forms, merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
@@ -112,7 +113,7 @@ def _gamma_stats(x, w, span=None):
     if span is not None:  # t is monotonic in x, so its extremes are those of the span
         ends = [(v - mean) / mean for v in span]
         small_all = True if max(abs(ends[0]), abs(ends[1])) < 1e-3 else None
-    d = nm.log1pmx(nm.wsum(t, w) / n) - nm.wsum(nm.log1pmx_array(t, small_all), w) / n
+    d = ss.log1pmx(nm.wsum(t, w) / n) - nm.wsum(ss.log1pmx_array(t, small_all), w) / n
     return SimpleNamespace(n=n, mean=mean, d=d, meanlog=nm.wsum(np.log(x), w) / n)
 
 
@@ -149,7 +150,7 @@ def _gamma_estimate(s, controls):
     a = (3.0 - d + math.sqrt((d - 3.0) ** 2 + 24.0 * d)) / (12.0 * d)
     start = (a, a / s.mean)
     for it in range(1, controls.max_iter + 1):
-        value, deriv = nm.log_minus_digamma(a)
+        value, deriv = ss.log_minus_digamma(a)
         f = value - d
         new = 1.0 / (1.0 / a + f / (a * a * deriv))
         if not new > 0:
@@ -167,8 +168,8 @@ def _gamma_loglik(s, theta):
     (mu: the Stirling remainder), which keeps its precision for shapes up to 1e30."""
     a, rate = theta
     u = rate * s.mean / a
-    return s.n * (a * nm.log1pmx(u - 1.0) + 0.5 * math.log(a) - nm.HALF_LOG_2PI
-                  - nm.stirling_remainder(a) - a * s.d - s.meanlog)
+    return s.n * (a * ss.log1pmx(u - 1.0) + 0.5 * math.log(a) - nm.HALF_LOG_2PI
+                  - ss.stirling_remainder(a) - a * s.d - s.meanlog)
 
 
 def _gamma_information(s, theta):
@@ -184,7 +185,7 @@ def _gamma_covariance(s, theta):
     so the standard errors stay right for shapes in the millions."""
     a, rate = theta
     mean = a / rate
-    var_a = 1.0 / (-s.n * nm.log_minus_digamma(a)[1])
+    var_a = 1.0 / (-s.n * ss.log_minus_digamma(a)[1])
     var_rate = var_a / mean ** 2 + a / (s.n * mean ** 2)
     cov = var_a / mean
     return np.array([[var_a, cov], [cov, var_rate]])

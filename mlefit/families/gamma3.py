@@ -16,6 +16,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from .. import special_series as ss
+
 from .base import scipy_stats
 from .catalog import POSITIVE, REAL
 from .positive_common import inside_or, masked_derivs, quiet
@@ -61,7 +63,6 @@ def derivs(y, shape, scale, threshold):
 def summed(view, n, theta):
     """(log-likelihood, score, Hessian, score noise) summed block by block (view.sum), from
     the sums of log y, y, 1/y and 1/y^2 (and |log y| for the noise)."""
-    from .. import numerics as nm
     a, b, c = theta
 
     def block(x, w):
@@ -71,7 +72,7 @@ def summed(view, n, theta):
         logz = np.log(z, out=z)
         return ws(logz, w), sz, ws(r, w), wd(r, r, w), ws(np.abs(logz, out=logz), w)
     slog, sz, sr, srr, sabs = view.sum(block, BLOCK)
-    lmd, dlmd = nm.log_minus_digamma(a)  # (the project's own: no scipy.special to import)
+    lmd, dlmd = ss.log_minus_digamma(a)  # (the project's own: no scipy.special to import)
     lb, psi, trigamma = math.log(b), math.log(a) - lmd, 1.0 / a - dlmd
     ll = (a - 1.0) * slog - sz / b - n * a * lb - n * math.lgamma(a)
     grad = np.array([slog - n * lb - n * psi, (sz / b - n * a) / b, n / b - (a - 1.0) * sr])
@@ -85,7 +86,6 @@ def base_stats(s, c):
     the data's less c, the mean of log(x - c) one pass; where the direct d = log(mean) -
     mean log loses digits (its error bound), a second pass takes it without cancellation."""
     from .gamma import GAMMA_DIRECT_REL, _gamma_direct_error
-    from .. import numerics as nm
     n, xbar, mean = s.n, s.mean, s.mean - c  # (block functions take numbers, not s: Dask sends them to its workers)
     meanlog = s.view.sum(lambda x, w: ws(np.log(np.subtract(x, c)), w), BLOCK) / n
     d = math.log(mean) - meanlog if mean > 0 else math.nan
@@ -93,9 +93,9 @@ def base_stats(s, c):
         def careful(x, w):
             t = np.subtract(x, xbar)  # (x - c) - mean
             t /= mean
-            return ws(t, w), ws(nm.log1pmx_array(t), w)
+            return ws(t, w), ws(ss.log1pmx_array(t), w)
         st, slp = s.view.sum(careful, BLOCK)
-        d = nm.log1pmx(st / n) - slp / n
+        d = ss.log1pmx(st / n) - slp / n
     return SimpleNamespace(n=n, mean=mean, d=d, meanlog=meanlog)
 
 

@@ -9,7 +9,7 @@ whatever the chunks."""
 import math
 from types import SimpleNamespace
 
-from .. import numerics as nm
+from .. import special_series as ss
 
 
 def _shares(a, b):
@@ -55,7 +55,7 @@ def gamma(a, b):
     the first two are sums of non-negative terms, the last is 0 up to rounding."""
     n, pa, pb = _shares(a, b)
     mean = _mean(a, b)
-    between = -_spread_between((a, b), mean, nm.log1pmx) - (a.n * (a.mean - mean) + b.n * (b.mean - mean)) / mean
+    between = -_spread_between((a, b), mean, ss.log1pmx) - (a.n * (a.mean - mean) + b.n * (b.mean - mean)) / mean
     d = pa * a.d + pb * b.d + max(between, 0.0) / n
     return SimpleNamespace(n=n, mean=mean, d=d, meanlog=pa * a.meanlog + pb * b.meanlog)
 

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .. import numerics as nm
+from .. import special_series as ss
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import BY_NAME, POSITIVE
 from .counts_common import count_stats
@@ -63,7 +63,7 @@ def _pois_loglik(s, theta):
     (lam,) = theta
     if lam == 0:
         return 0.0 if s.total == 0 else -math.inf
-    return nm.poisson_loglik_terms(s.values, s.counts, lam)
+    return ss.poisson_loglik_terms(s.values, s.counts, lam)
 
 
 def _pois_logpdf(x, theta):

@@ -39,6 +39,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from .. import special_series as ss
 from ..errors import DataError
 from . import locscale as ls
 from .base import Family, Solution, scipy_special, scipy_stats
@@ -87,7 +88,7 @@ def _fisher_eta(eta):
     if eta <= ETA_SWITCH:
         return float(np.polynomial.polynomial.polyval(eta, FISHER_ETA))
     nu = 1.0 / eta  # trigamma(a) = 1/a - D'(a), D as in _const
-    diff = nm.log_minus_digamma(0.5 * nu + 0.5)[1] - nm.log_minus_digamma(0.5 * nu)[1]
+    diff = ss.log_minus_digamma(0.5 * nu + 0.5)[1] - ss.log_minus_digamma(0.5 * nu)[1]
     return nu ** 4 * (0.25 * diff - 1.0 / (nu * (nu + 1.0) * (nu + 3.0)))
 
 

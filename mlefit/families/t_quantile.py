@@ -7,13 +7,14 @@ Within 1e-11 (relative) of scipy's stdtrit for df from 0.1 to 1e6 and p from 0.5
 import math
 
 from .. import numerics as nm
+from .. import special_series as ss
 
 TINY = 1e-300
 
 
 def _log_beta(a, b):
-    if max(a, b) >= 10.0:  # (numerics.log_beta's Stirling form; below 10 it calls scipy)
-        return nm.log_beta(a, b)
+    if max(a, b) >= 10.0:  # (ss.log_beta's Stirling form; below 10 it calls scipy)
+        return ss.log_beta(a, b)
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .. import numerics as nm
+from .. import special_series as ss
 
 ETA_SWITCH = 0.02  # below it (df > 50) c(eta) and the information use their series
 
@@ -72,9 +73,9 @@ def const(eta, order):
     # d2c/ddf2 = (D'(a) - D'(a + 1/2))/4 + 1/(2 df^2 (df + 1)): no large terms cancel
     nu = 1.0 / eta
     a = 0.5 * nu
-    out = [a * nm.log1pmx(eta) + nm.stirling_remainder(a + 0.5) - nm.stirling_remainder(a)]
-    (d0, d0p), (d1, d1p) = nm.log_minus_digamma(a), nm.log_minus_digamma(a + 0.5)
-    dnu = 0.5 * (nm.log1pmx(eta) + d0 - d1)
+    out = [a * ss.log1pmx(eta) + ss.stirling_remainder(a + 0.5) - ss.stirling_remainder(a)]
+    (d0, d0p), (d1, d1p) = ss.log_minus_digamma(a), ss.log_minus_digamma(a + 0.5)
+    dnu = 0.5 * (ss.log1pmx(eta) + d0 - d1)
     if order >= 1:
         out.append(-nu * nu * dnu)
     if order >= 2:

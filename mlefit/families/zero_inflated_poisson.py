@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
+from .. import special_series as ss
 from ..errors import DataError
 from .base import Family, Solution, scipy_special
 from .catalog import BY_NAME, POSITIVE, UNIT
@@ -111,7 +112,7 @@ def _zip_loglik(s, theta):
     if pi >= 1 or rate == 0:  # a point mass at 0
         return 0.0 if s.npos == 0 else -math.inf
     out = s.n0 * _log_zero_scalar(pi, rate) if s.n0 else 0.0
-    return out + s.npos * math.log1p(-pi) + nm.poisson_loglik_terms(s.values, s.counts, rate)
+    return out + s.npos * math.log1p(-pi) + ss.poisson_loglik_terms(s.values, s.counts, rate)
 
 
 def _zip_logpdf(x, theta):
