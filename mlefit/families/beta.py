@@ -200,7 +200,7 @@ def _stirling(x):
 
 
 def _log_minus_digamma(x):
-    """log x - psi(x), per row: the asymptotic series from 10 on (numerics.SERIES_VALUE)."""
+    """log x - psi(x), per row: the asymptotic series from 10 on (special_series.SERIES_VALUE)."""
     from scipy.special import digamma
     r = 1.0 / (x * x)
     v = 0.0
