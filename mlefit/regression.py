@@ -170,6 +170,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     ends = None
     if interval in ("profile", "all") and fit.converged:
         from .profile_engine import newton_interval as profile
+        from .regression_ends import doubtful_ends, open_ends
         p = len(fit.names)
         search, top = fit.objective, fit.loglik  # with a prior: the log-posterior's profile
         if coef_prior is not None:
@@ -180,10 +181,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                            reached=reached[j])
                 for j in range(fit.vec.size)}
         if coef_prior is not None and coef_prior.firth:  # several inner maxima far out: check each end
-            notes += _doubtful_ends(search, top, confidence, reached, ends, fit, max_iter)
+            notes += doubtful_ends(search, top, confidence, reached, ends, fit, max_iter)
         how = "profile likelihood" if coef_prior is None else \
             "profile penalised likelihood" if coef_prior.firth else "profile log-posterior"
-        notes += _open_ends(ends, stopped, fit, coef_prior is not None and coef_prior.firth)
+        notes += open_ends(ends, stopped, fit, coef_prior is not None and coef_prior.firth)
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends, beside=interval == "all")
     result = replace(result, information=information,
@@ -216,45 +217,8 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     return result
 
 
-def _doubtful_ends(search, top, confidence, reached, ends, fit, max_iter):
-    """Open each end whose profile another search's inner solution shows to be higher
-    there (profile_engine.verify_ends), with a note; the notes."""
-    from .profile_engine import verify_ends
-    names = list(fit.names) + [n for n, _ in fit.others]
-    out = []
-    for j, sign in verify_ends(search, top, z_value(confidence), reached, max_iter):
-        lo, hi = ends[j]
-        ends[j] = (None, hi) if sign < 0 else (lo, None)
-        out.append(f"the {'lower' if sign < 0 else 'upper'} end of {names[j]}'s profile interval is left open: the "
-                   f"penalised likelihood, maximised over the other coefficients, has more than one local maximum "
-                   f"there, and the search found a higher one than its own, so the end is further out than mlefit "
-                   f"can follow")
-    return out
-
-
 NO_INTERCEPT = ("no intercept: no null (intercept-only) model to compare with, so no null log-likelihood, "
                 "likelihood-ratio test or pseudo R2")
-
-
-def _open_ends(ends, stopped, fit, firth=False):
-    """The notes on open profile interval ends: where the profile never falls far enough,
-    and, apart, where the search stopped at a value whose profile could not be computed
-    (the fits of the other coordinates did not converge there: the end is open only as
-    far as mlefit can tell)."""
-    never = [j for j, e in ends.items() if None in e and len(stopped[j]) < sum(v is None for v in e)]
-    out = []
-    if never:
-        out.append("an open interval end (shown as -inf or inf in the table, null in JSON): the profile "
-                   "log-likelihood never falls far enough on that side")
-    names = list(fit.names) + [n for n, _ in fit.others]
-    for j, sides in stopped.items():
-        for sign, last in sides:
-            out.append(f"the {'lower' if sign < 0 else 'upper'} end of {names[j] if j < len(names) else j}'s "
-                       f"profile interval is open as far as mlefit can tell: beyond {last:.6g} (on its fitted "
-                       f"scale) the fits of the other coefficients did not converge, so the profile there is "
-                       "unknown" + (" (far into separated data the penalised likelihood may have several local "
-                                     "maxima)" if firth else ""))
-    return out
 
 
 def _saved(cov):
