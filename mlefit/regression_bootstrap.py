@@ -136,25 +136,27 @@ class Refit:
         found = maximise(objective, fit.vec.copy(), self.prior, self.max_iter)[1]
         if not found.converged:
             raise _Failed("the refit did not converge")
-        every = self.prior is not None and self.prior.covers_every_slope(d.names)
-        if self.name in ("bernoulli", "binomial") and not every:
-            from . import separation
-            from types import SimpleNamespace
-            separation.check(SimpleNamespace(converged=True, beta=found.eta[:p]), b.X, d.names, b.y,
-                             b.shapes[0] if b.shapes else None, b.w)
-        if self.name == "categorical" and not every:
-            from . import separation
-            from types import SimpleNamespace
-            separation.check_softmax(SimpleNamespace(converged=True, beta=found.eta), b.X, d.names, b.y,
-                                     len(self.labels), b.w)
-        if self.name in ("poisson", "negative_binomial") and self.link == "log" and not every \
-                and getattr(b, "censored", None) is None:
-            from . import separation
-            from types import SimpleNamespace
-            separation.check_counts(SimpleNamespace(converged=True, beta=found.eta[:p]), b.X, d.names, b.y, b.w)
+        if not (self.prior is not None and self.prior.covers_every_slope(d.names)):
+            self._exists(found, b, d.names, p)
         if self.name == "categorical":
             return found.eta.copy()
         return np.r_[found.eta[:p], from_free(found.eta[p:], objective.domains)]
+
+
+    def _exists(self, found, b, names, p):
+        """The resample's MLE exists (a prior on every slope aside): DataError where its rows
+        separate (binary, softmax) or its zero counts do (poisson, negative_binomial)."""
+        from types import SimpleNamespace
+
+        from . import separation
+        at = SimpleNamespace(converged=True, beta=found.eta if self.name == "categorical" else found.eta[:p])
+        if self.name in ("bernoulli", "binomial"):
+            separation.check(at, b.X, names, b.y, b.shapes[0] if b.shapes else None, b.w)
+        elif self.name == "categorical":
+            separation.check_softmax(at, b.X, names, b.y, len(self.labels), b.w)
+        elif self.name in ("poisson", "negative_binomial") and self.link == "log" \
+                and getattr(b, "censored", None) is None:
+            separation.check_counts(at, b.X, names, b.y, b.w)
 
 
 def refitter(name, dens, target, link, fixed, max_iter, prior, d):
