@@ -74,6 +74,29 @@ def _series(a):
     return 1.0 / (2 * a) + r * both[:, 0], -(r / 2 + (r / a) * both[:, 1])
 
 
+_LOG_MINUS_DIGAMMA = np.frompyfunc(ss.log_minus_digamma, 1, 2)
+
+
+def log_minus_digamma(a):
+    """(log a - psi(a), its derivative 1/a - psi'(a)) broadcast over a > 0: the series
+    from 10 on (no cancellation, however large a), ss.log_minus_digamma below (a few ulp,
+    by the recurrence), a scalar a by the scalar function itself; NaN where a <= 0."""
+    if np.ndim(a) == 0:
+        return ss.log_minus_digamma(float(a)) if a > 0 else (math.nan, math.nan)
+    a = np.asarray(a, dtype=np.float64)
+    flat = a.ravel()
+    value, deriv = np.full(flat.size, np.nan), np.full(flat.size, np.nan)
+    big = flat >= ss.SHIFT_TO
+    if np.all(big):
+        value, deriv = _series(flat)
+    else:
+        value[big], deriv[big] = _series(flat[big])
+        low = (flat > 0) & ~big  # NaN where a is not a shape
+        lo_v, lo_d = _LOG_MINUS_DIGAMMA(flat[low])
+        value[low], deriv[low] = lo_v.astype(np.float64), lo_d.astype(np.float64)
+    return value.reshape(a.shape), deriv.reshape(a.shape)
+
+
 def digamma_rise(v, r):
     """(psi(v + r) - psi(r), psi'(v + r) - psi'(r)) for whole counts v >= 0 and a scalar
     r > 0. With m the steps that carry r to b = r + m >= 10 (none when r >= 10), the

@@ -86,7 +86,13 @@ def settled(point, eta, step, lam2, definite):
     if cov is None:
         return False
     ulp = EPS * np.abs(eta) if point.floor is None else np.maximum(EPS * np.abs(eta), point.floor)
-    reach = np.abs(cov) @ (point.noise + np.abs(point.hess) @ ulp) + ulp
+    # coordinate j held a unit in its last place off its optimum moves coordinate k's by
+    # cov_kj / cov_jj of it (the regression of k on j): at most ulp_k for k = j, and no
+    # more than that for the others however correlated they are (|cov| |H| ulp, the bound
+    # for a gradient taken at a different rounding of theta in each component, grows with
+    # the condition number: 1e-6 of the shape for a gamma of shape 1e9, whose per-row
+    # derivatives are coherent)
+    reach = np.abs(cov) @ point.noise + (np.abs(cov) / np.diag(cov)) @ ulp
     return bool(np.all(np.abs(step) <= 16.0 * reach))
 
 

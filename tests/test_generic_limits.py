@@ -75,3 +75,38 @@ def test_generic_path_gives_the_fast_paths_boundary_verdict():
     assert "one-sided profile likelihood interval" in gp.note
     assert gr.estimate == pytest.approx(fr.estimate, rel=1e-12) and gr.se == pytest.approx(fr.se, rel=1e-9)
     assert generic.loglik == pytest.approx(fast.loglik, rel=1e-13)
+
+
+# ------------------------------------------------------------------ a gamma of shape 1e6 to 1e12
+@pytest.mark.parametrize("shape", [1e6, 1e9, 1e12])
+@pytest.mark.parametrize("seed", range(3))
+def test_generic_gamma_at_large_shapes_equals_fast_path(shape, seed):
+    """Shape and rate are correlated to 1 - 1/(2 shape): the generic path must take its
+    log f and score without the cancellation of the direct forms (log f in Stirling's
+    form, d/d shape = log u + log a - psi(a), d/d rate = (a/rate)(1 - u) with the same
+    u = rate y / a), and must not call a step along that ridge rounding noise."""
+    y = np.random.default_rng(seed).gamma(shape, 2.0 / shape, 2000)
+    fast = mlefit.fit(y, "gamma")
+    got = fit_rows(families.density("gamma")[0], y)
+    assert got.converged, got.message
+    np.testing.assert_allclose(got.theta, [p.estimate for p in fast.parameters], rtol=1e-8)
+    assert got.loglik == pytest.approx(fast.loglik, rel=1e-12)
+
+
+def test_newton_goes_on_along_a_narrow_ridge():
+    """A quadratic whose Hessian has condition number 8e9 (the gamma's at shape 1e9), from a
+    start 1e-7 along the ridge: a unit in the last place of one coordinate moves the other's
+    optimum by about as much (cov_kj / cov_jj), not by the condition number times that."""
+    from mlefit.maximize import EPS, Point, newton
+    a, n = 1e9, 2000.0
+    hess = -n * np.array([[a + 0.5, -a], [-a, a]])
+    top = np.array([20.7, 20.0])
+
+    def objective(eta):
+        d = eta - top
+        g = hess @ d
+        return Point(float(0.5 * d @ g), g, hess, EPS * n * np.ones(2) * 1e-6, None)
+
+    found = newton(objective, lambda eta: objective(eta).value, top + 1e-7)
+    assert found.converged
+    np.testing.assert_allclose(found.eta, top, rtol=0, atol=1e-12)

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import numerics as nm
+from .. import gamma_arrays as ga, numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
 from . import closed_forms, merge
@@ -14,20 +14,77 @@ from .rowwise import Density, weighted_mean
 from .tails import log_gammainc, log_gammaincc
 
 
+STIRLING_FROM = 15.0  # the shape from which log f is taken in Stirling's form
+
+
 def logpdf(y, shape, rate):
+    return _logpdf(y, shape, *_ratio(y, shape, rate), rate)
+
+
+def _direct(y, shape, rate):
     from scipy.special import gammaln, xlogy
     return xlogy(shape, rate) + xlogy(shape - 1.0, y) - rate * y - gammaln(shape)
 
 
+def _ratio(y, shape, rate):
+    """(u, log u) for u = rate y / shape, y over the mean: log u from the logs where the
+    product would under- or overflow (rate 1e-200 at y = 1e-200)."""
+    with np.errstate(all="ignore"):
+        u = rate * y / shape
+        return u, _log_of(u, lambda: np.log(rate) + np.log(y) - np.log(shape))
+
+
+def _log_of(u, by_logs):
+    """log u, from by_logs() (the logs of u's factors) where u is not a normal float."""
+    with np.errstate(all="ignore"):
+        logu = np.log(u)
+        odd = ~((u >= TINY) & (u <= HUGE))
+        return np.where(odd, by_logs(), logu) if np.any(odd) else logu
+
+
+TINY, HUGE = np.finfo(float).tiny, np.finfo(float).max
+
+
+def _log_minus_linear(u, logu):
+    """log u - (u - 1), the series of log1pmx where u is near 1 (no digit lost)."""
+    with np.errstate(all="ignore"):
+        t = u - 1.0
+        out = logu - t
+        near = np.abs(t) < 1e-3
+        return np.where(near, ss.log1pmx_array(np.where(near, t, 0.0), True), out) if np.any(near) else out
+
+
+def _logpdf(y, shape, u, logu, rate):
+    """log f, in Stirling's form where the shape is STIRLING_FROM or more and y > 0:
+    a log(rate) + (a - 1) log y - rate y - lgamma(a) = a (log u - u + 1) + log(a)/2
+    - log(2 pi)/2 - mu(a) - log y (mu: Stirling's remainder), whose terms do not grow with
+    a as the direct form's do (near a log a each: at a = 1e9 the direct form keeps only
+    the sixth decimal of log f); the direct form (which takes the rate) elsewhere."""
+    big = np.asarray(shape) >= STIRLING_FROM
+    if not np.any(big):
+        return _direct(y, shape, rate)
+    with np.errstate(all="ignore"):
+        stable = (shape * _log_minus_linear(u, logu) + 0.5 * np.log(shape) - nm.HALF_LOG_2PI
+                  - ga.stirling_remainder(np.maximum(shape, STIRLING_FROM)) - np.log(y))
+        keep = big & (np.asarray(y) > 0)
+    if np.all(keep):
+        return stable
+    return np.where(keep, stable, _direct(y, shape, rate))
+
+
 def derivs(y, shape, rate):
-    from scipy.special import digamma, polygamma
-    d_shape = np.log(rate) + np.log(y) - digamma(shape)
-    d_rate = shape / rate - y
+    """d/d shape = log(rate y) - psi(a) = log u + L(a), L(a) = log a - psi(a) from its
+    series (no cancellation at large a); d2/d shape2 = -psi'(a) = L'(a) - 1/a."""
+    u, logu = _ratio(y, shape, rate)
+    lmd, dlmd = ga.log_minus_digamma(shape)
     zero = 0.0 * y
-    h_aa = -polygamma(1, shape) + zero
+    h_aa = dlmd - 1.0 / shape + zero
     h_ar = 1.0 / rate + zero
-    h_rr = -shape / (rate * rate) + zero
-    return logpdf(y, shape, rate), (d_shape, d_rate), ((h_aa, h_ar), (h_ar, h_rr))
+    h_rr = -(shape / rate) / rate + zero
+    with np.errstate(all="ignore"):  # a (1 - u)/rate, with the u of d/d shape (their rounding cancels
+        # between the two, as a shape of 1e9 needs), or a/rate - y where u overflows
+        d_rate = np.where(u <= HUGE, (shape / rate) * (1.0 - u), shape / rate - y)
+    return _logpdf(y, shape, u, logu, rate), (logu + lmd, d_rate), ((h_aa, h_ar), (h_ar, h_rr))
 
 
 def start(y, w):
@@ -52,19 +109,27 @@ DENSITY = Density(
 # The same family as gamma(shape, rate = shape/mu), parameterised by its mean mu and its
 # shape: the form a regression moves (a GLM's mean with a shape shared by every row).
 def mean_logpdf(y, mu, shape):
-    return logpdf(y, shape, shape / mu)
+    return _logpdf(y, shape, *_mean_ratio(y, mu), shape / mu)
+
+
+def _mean_ratio(y, mu):
+    with np.errstate(all="ignore"):
+        r = y / mu
+        return r, _log_of(r, lambda: np.log(y) - np.log(mu))
 
 
 def mean_derivs(y, mu, shape):
-    """l = a log(a/mu) + (a-1) log y - a y/mu - lgamma(a), a = shape."""
-    from scipy.special import digamma, polygamma
-    r = y / mu
+    """l = a log(a/mu) + (a-1) log y - a y/mu - lgamma(a), a = shape, r = y/mu:
+    dl/da = log r - (r - 1) + L(a) and d2l/da2 = L'(a), L(a) = log a - psi(a) from its
+    series (1/a - psi'(a) directly keeps no digit beyond a = 1e16)."""
+    r, logr = _mean_ratio(y, mu)
+    lmd, dlmd = ga.log_minus_digamma(shape)
     d_mu = shape * (r - 1.0) / mu
-    d_shape = np.log(shape) - np.log(mu) + 1.0 + np.log(y) - r - digamma(shape)
-    h_mm = shape * (1.0 - 2.0 * r) / (mu * mu)
+    d_shape = _log_minus_linear(r, logr) + lmd
+    h_mm = shape * (1.0 - 2.0 * r) / mu / mu
     h_ms = (r - 1.0) / mu
-    h_ss = 1.0 / shape - polygamma(1, shape) + 0.0 * y
-    return mean_logpdf(y, mu, shape), (d_mu, d_shape), ((h_mm, h_ms), (h_ms, h_ss))
+    h_ss = dlmd + 0.0 * y
+    return _logpdf(y, shape, r, logr, shape / mu), (d_mu, d_shape), ((h_mm, h_ms), (h_ms, h_ss))
 
 
 def _mean_start(y, w):
