@@ -35,22 +35,30 @@ def stirling_remainder(a):
     return out
 
 
-def log_beta(a, b):
+def log_beta(a, b, scipy=False):
     """log B(a, b) for a, b > 0, broadcast: ss.log_beta's Stirling form where the
     larger shape is STIRLING_FROM or more (its remainders then from their series); below, log(Gamma(a) Gamma(b) / Gamma(a + b)) from
     math.gamma (as scipy's betaln takes it there), or the log-gammas for a shape below
-    1e-250 (whose Gamma would overflow)."""
+    1e-250 (whose Gamma would overflow). scipy: with scipy.special's gammaln and betaln
+    for those pieces (3-8 times faster over long arrays, where scipy is loaded anyway;
+    its betaln alone loses up to 7e-10 beside a large shape: betaln(1e6, 3))."""
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     out = np.empty(lo.shape)
     big = hi >= STIRLING_FROM
+    if scipy:
+        from scipy.special import betaln, gammaln
+        if not np.any(big):
+            return betaln(lo, hi)
     if np.any(big):
         x, y = lo[big], hi[big]
         s = x + y
-        out[big] = (lgamma(x) - (y - 0.5) * np.log1p(x / y) - x * np.log(s) + x
+        out[big] = ((gammaln(x) if scipy else lgamma(x)) - (y - 0.5) * np.log1p(x / y) - x * np.log(s) + x
                     + (stirling_remainder(y) - stirling_remainder(s)))
     small = ~big
-    if np.any(small):
+    if scipy and np.any(small):
+        out[small] = betaln(lo[small], hi[small])
+    elif np.any(small):
         x, y = lo[small], hi[small]
         tiny = x < 1e-250
         ratio = _GAMMA(np.where(tiny, 1.0, x)).astype(np.float64) * (
@@ -124,3 +132,26 @@ def digamma_rise(v, r):
         rise[near] = np.array([math.fsum(steps[:j]) for j in range(first)])[k]
         rise_deriv[near] = np.array([-math.fsum(squares[:j]) for j in range(first)])[k]
     return rise, rise_deriv
+
+
+TINY, HUGE = np.finfo(float).tiny, np.finfo(float).max
+
+
+def log_of(u, by_logs):
+    """log u, from by_logs() (the logs of u's factors) where u is not a normal float: a
+    ratio such as rate y / shape under- or overflows long before its log does."""
+    with np.errstate(all="ignore"):
+        logu = np.log(u)
+        odd = ~((u >= TINY) & (u <= HUGE))
+        return np.where(odd, by_logs(), logu) if np.any(odd) else logu
+
+
+def log_minus_linear(u, logu):
+    """log u - (u - 1) for u > 0 (logu: its log), the series of log1pmx where u is near 1
+    (no digit lost); the term that Stirling's forms of the gamma and poisson log-densities
+    multiply by the shape or the count."""
+    with np.errstate(all="ignore"):
+        t = u - 1.0
+        out = logu - t
+        near = np.abs(t) < 1e-3
+        return np.where(near, ss.log1pmx_array(np.where(near, t, 0.0), True), out) if np.any(near) else out

@@ -31,27 +31,7 @@ def _ratio(y, shape, rate):
     product would under- or overflow (rate 1e-200 at y = 1e-200)."""
     with np.errstate(all="ignore"):
         u = rate * y / shape
-        return u, _log_of(u, lambda: np.log(rate) + np.log(y) - np.log(shape))
-
-
-def _log_of(u, by_logs):
-    """log u, from by_logs() (the logs of u's factors) where u is not a normal float."""
-    with np.errstate(all="ignore"):
-        logu = np.log(u)
-        odd = ~((u >= TINY) & (u <= HUGE))
-        return np.where(odd, by_logs(), logu) if np.any(odd) else logu
-
-
-TINY, HUGE = np.finfo(float).tiny, np.finfo(float).max
-
-
-def _log_minus_linear(u, logu):
-    """log u - (u - 1), the series of log1pmx where u is near 1 (no digit lost)."""
-    with np.errstate(all="ignore"):
-        t = u - 1.0
-        out = logu - t
-        near = np.abs(t) < 1e-3
-        return np.where(near, ss.log1pmx_array(np.where(near, t, 0.0), True), out) if np.any(near) else out
+        return u, ga.log_of(u, lambda: np.log(rate) + np.log(y) - np.log(shape))
 
 
 def _logpdf(y, shape, u, logu, rate):
@@ -64,7 +44,7 @@ def _logpdf(y, shape, u, logu, rate):
     if not np.any(big):
         return _direct(y, shape, rate)
     with np.errstate(all="ignore"):
-        stable = (shape * _log_minus_linear(u, logu) + 0.5 * np.log(shape) - nm.HALF_LOG_2PI
+        stable = (shape * ga.log_minus_linear(u, logu) + 0.5 * np.log(shape) - nm.HALF_LOG_2PI
                   - ga.stirling_remainder(np.maximum(shape, STIRLING_FROM)) - np.log(y))
         keep = big & (np.asarray(y) > 0)
     if np.all(keep):
@@ -83,7 +63,7 @@ def derivs(y, shape, rate):
     h_rr = -(shape / rate) / rate + zero
     with np.errstate(all="ignore"):  # a (1 - u)/rate, with the u of d/d shape (their rounding cancels
         # between the two, as a shape of 1e9 needs), or a/rate - y where u overflows
-        d_rate = np.where(u <= HUGE, (shape / rate) * (1.0 - u), shape / rate - y)
+        d_rate = np.where(u <= ga.HUGE, (shape / rate) * (1.0 - u), shape / rate - y)
     return _logpdf(y, shape, u, logu, rate), (logu + lmd, d_rate), ((h_aa, h_ar), (h_ar, h_rr))
 
 
@@ -115,7 +95,7 @@ def mean_logpdf(y, mu, shape):
 def _mean_ratio(y, mu):
     with np.errstate(all="ignore"):
         r = y / mu
-        return r, _log_of(r, lambda: np.log(y) - np.log(mu))
+        return r, ga.log_of(r, lambda: np.log(y) - np.log(mu))
 
 
 def mean_derivs(y, mu, shape):
@@ -125,7 +105,7 @@ def mean_derivs(y, mu, shape):
     r, logr = _mean_ratio(y, mu)
     lmd, dlmd = ga.log_minus_digamma(shape)
     d_mu = shape * (r - 1.0) / mu
-    d_shape = _log_minus_linear(r, logr) + lmd
+    d_shape = ga.log_minus_linear(r, logr) + lmd
     h_mm = shape * (1.0 - 2.0 * r) / mu / mu
     h_ms = (r - 1.0) / mu
     h_ss = dlmd + 0.0 * y

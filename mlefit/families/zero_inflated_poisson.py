@@ -45,7 +45,7 @@ def derivs(y, pi, rate):
     d_rate = np.where(zero, -q_pi * e_q, y / rate - 1.0)
     h_pp = np.where(zero, -one_e_q * one_e_q, -1.0 / (q_pi * q_pi))
     h_pr = np.where(zero, e_q2, 0.0)
-    h_rr = np.where(zero, pi * q_pi * e_q2, -y / (rate * rate))
+    h_rr = np.where(zero, pi * q_pi * e_q2, -(y / rate) / rate)
     return logpdf(y, pi, rate), (d_pi, d_rate), ((h_pp, h_pr), (h_pr, h_rr))
 
 
