@@ -130,3 +130,122 @@ def test_log_choose_beside_a_large_shape_equals_mpmath(trials, y):
     from mlefit.families.counts_common import log_choose
     want = mp.log(mp.binomial(mp.mpf(trials), mp.mpf(y)))
     assert float(log_choose(np.array([trials]), np.array([y]))[0]) == pytest.approx(float(want), rel=4e-15, abs=4e-15)
+
+
+# ------------------------------------------------------------------ rows far out, scales far from 1
+def _fd(f, theta, orders):
+    """d^orders f at theta by central differences at 900 digits (a step of 1e-360 in mu beside y = 1: a second difference of 1e-720) (steps 1e-60 of each
+    parameter's size, of the smallest nonzero one for a zero): exact to far beyond double."""
+    with mp.workdps(900):
+        th = [mp.mpf(t) for t in theta]
+        small = min([abs(t) for t in th if t != 0] or [mp.mpf(1)])
+        h = [mp.mpf("1e-60") * (abs(t) if t != 0 else small) for t in th]
+
+        def at(shifts):
+            x = list(th)
+            for j, sign in shifts:
+                x[j] += sign * h[j]
+            return f(*x)
+        idx = [j for j, o in enumerate(orders) for _ in range(o)]
+        if len(idx) == 1:
+            j, = idx
+            return +((at([(j, 1)]) - at([(j, -1)])) / (2 * h[j]))
+        j, k = idx
+        if j == k:
+            return +((at([(j, 1)]) - 2 * at([]) + at([(j, -1)])) / h[j] ** 2)
+        return +((at([(j, 1), (k, 1)]) - at([(j, 1), (k, -1)]) - at([(j, -1), (k, 1)])
+                  + at([(j, -1), (k, -1)])) / (4 * h[j] * h[k]))
+
+
+def _check_against(name, y, theta, reference):
+    """logpdf, score and Hessian of the record against mpmath's log f and its differences:
+    each to 1e-10 of itself, a mixed term also within 1e-10 of sqrt(|h_jj h_kk|) (where it
+    is 0 to the rounding of the others), a value below 1e-290 in both as 0."""
+    dens, _ = families.density(name)
+    f = lambda *t: reference(mp.mpf(y), *t)  # noqa: E731
+    ll, score, hess = dens.derivs(np.array([y]), *theta)
+    got_lp = float(np.asarray(dens.logpdf(np.array([y]), *theta))[0])
+    want = f(*[mp.mpf(t) for t in theta])
+    assert got_lp == pytest.approx(float(want), rel=1e-13), "logpdf"
+    assert float(np.broadcast_to(ll, (1,))[0]) == pytest.approx(float(want), rel=1e-13), "derivs' logpdf"
+    k = len(theta)
+    diag = [float(_fd(f, theta, tuple(2 if i == j else 0 for i in range(k)))) for j in range(k)]
+
+    def close(got, w, what, scale=0.0):
+        got = float(np.broadcast_to(np.asarray(got, dtype=float), (1,))[0])
+        if (abs(w) < 1e-290 and abs(got) < 1e-290) or (math.isinf(w) and got == w):
+            return
+        assert abs(got - w) <= 1e-10 * max(abs(w), scale), f"{what}: {got} against {w}"
+    for j in range(k):
+        close(score[j], float(_fd(f, theta, tuple(1 if i == j else 0 for i in range(k)))), f"score {j}")
+        for m in range(j, k):
+            orders = tuple((i == j) + (i == m) for i in range(k))
+            close(hess[j][m], float(_fd(f, theta, orders)), f"hessian {j}{m}",
+                  0.0 if j == m else math.sqrt(abs(diag[j] * diag[m])))
+
+
+def _cauchy(y, mu, s):
+    return -mp.log(mp.pi * s * (1 + ((y - mu) / s) ** 2))
+
+
+def _student_t(y, mu, s, df):
+    return (mp.loggamma((df + 1) / 2) - mp.loggamma(df / 2) - mp.log(df * mp.pi) / 2 - mp.log(s)
+            - (df + 1) / 2 * mp.log1p(((y - mu) / s) ** 2 / df))
+
+
+FAR_ROWS = [1e60, 1e100, 1e155, 1e200, 1e300, -1e300]
+
+
+@pytest.mark.parametrize("y", FAR_ROWS)
+def test_cauchy_rows_far_out_equal_mpmath(y):
+    """A row 1e155 scales out or more: z^2 overflowed, giving log f = -inf (not -715), a
+    score in sigma of -1 (not +1) and NaN Hessians."""
+    _check_against("cauchy", y, (0.0, 1.0), _cauchy)
+    _check_against("cauchy", 1.0, (0.0, y * 1e-300 if abs(y) < 1e300 else 1e-300), _cauchy)
+
+
+@pytest.mark.parametrize("df", [0.5, 3.0, 1e6, 1e12])
+@pytest.mark.parametrize("y", FAR_ROWS)
+def test_student_t_rows_far_out_equal_mpmath(y, df):
+    """z^4 and z^6 overflowed from 1e77 and 1e51 (NaN in the df terms), z^2 from 1e154."""
+    _check_against("student_t", y, (0.0, 1.0, df), _student_t)
+
+
+def test_student_t_at_a_tiny_scale_equals_mpmath():
+    _check_against("student_t", 1.0, (0.0, 1e-200, 2.5), _student_t)
+    _check_against("student_t", 1e200, (0.0, 1e-100, 2.5), _student_t)
+
+
+def test_inverse_gaussian_far_above_the_mean():
+    """(y - mu)^2 / (mu^2 y) at y = 1e200: q = 1e200, log f = -1e200, not -inf."""
+    dens, _ = families.density("inverse_gaussian")
+    for y in (1e200, 1e300):
+        want = float(0.5 * mp.log(2 / (2 * mp.pi * mp.mpf(y) ** 3)) - 2 * (mp.mpf(y) - 1) ** 2 / (2 * mp.mpf(y)))
+        assert float(dens.logpdf(np.array([y]), 1.0, 2.0)[0]) == pytest.approx(want, rel=1e-14)
+        want_lam = 1 / mp.mpf(4) - (mp.mpf(y) - 1) ** 2 / (2 * mp.mpf(y))  # 1/(2 lambda) - q/2
+        assert float(dens.derivs(np.array([y]), 1.0, 2.0)[1][1][0]) == pytest.approx(float(want_lam), rel=1e-14)
+
+
+@pytest.mark.parametrize("name, y, theta", [("normal", 1e-200, (2e-200, 1e-200)), ("lognormal", 1.5, (math.log(1.5), 1e-200)),
+                                            ("exponential", 1.0, (1e-300,)), ("geometric", 3.0, (1e-300,)),
+                                            ("pareto", 1e-290, (1e-300, 2.5)), ("inverse_gaussian", 1e-200, (1e-200, 1e-200)),
+                                            ("gamma3", 1e-200, (2.0, 1e-200, 0.0)), ("weibull", 1e-200, (2.0, 1e-200))])
+def test_derivatives_at_tiny_parameters_do_not_raise(name, y, theta):
+    """A Hessian term 1/t^2 for a parameter t below 1e-162 is infinite, not a division of
+    Python floats by zero (which raised, and lost the finite terms beside it)."""
+    dens, shapes = families.density(name)
+    with np.errstate(all="ignore"):
+        ll, score, _ = dens.derivs(np.array([y]), *theta, *shapes)
+    assert np.isfinite(np.broadcast_to(ll, (1,))).all() and all(np.isfinite(np.broadcast_to(s, (1,))).all() for s in score[:1])
+
+
+@pytest.mark.parametrize("shape", [1e6, 1e9, 1e12])
+def test_gamma3_shape_score_at_large_shapes_equals_mpmath(shape):
+    """gamma3's d/d shape = log u + (log a - psi(a)), u = (x - c)/(a b), as the gamma's."""
+    dens, _ = families.density("gamma3")
+    scale, c = 2.0 / shape, 5.0
+    x = c + 2.0 * np.exp(np.array([-3.0, 0.5, 2.0]) / math.sqrt(shape))
+    got = dens.derivs(x, shape, scale, c)[1][0]
+    for xi, g in zip(x.tolist(), got.tolist()):
+        want = mp.log((mp.mpf(xi) - c) / mp.mpf(scale)) - mp.digamma(mp.mpf(shape))
+        assert g == pytest.approx(float(want), rel=1e-9, abs=4 * EPS)

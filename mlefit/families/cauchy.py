@@ -27,10 +27,10 @@ def start(y, w):
 
 DENSITY = Density(
     name="cauchy", params=("mu", "sigma"), domains=(REAL, POSITIVE),
-    logpdf=lambda y, mu, sigma: locscale_logpdf(cauchy_parts, y, mu, sigma),
+    logpdf=lambda y, mu, sigma: locscale_logpdf(_row_parts, y, mu, sigma),
     logcdf=logcdf,
     logsf=lambda y, mu, sigma: logcdf(y, mu, sigma, upper=True),
-    derivs=lambda y, mu, sigma: locscale_derivs(cauchy_parts, y, mu, sigma),
+    derivs=lambda y, mu, sigma: _row_derivs(y, mu, sigma),
     start=start,
     sample=lambda rng, size, mu, sigma: mu + sigma * rng.standard_cauchy(size),
     scipy=lambda mu, sigma: scipy_stats().cauchy(mu, sigma),
@@ -48,6 +48,50 @@ def cauchy_parts(z, order):
         return (l,)
     r = 1.0 / (1.0 + z2)
     return l, -2.0 * z * r, -2.0 * (1.0 - z2) * r * r
+
+
+FAR = 1e150  # |z| beyond which z^2 may overflow: the parts from w = 1/z
+
+
+def _row_parts(z, order):
+    """cauchy_parts for rows at any distance (a row 1e200 scales out has log f = -921, a
+    score in sigma of +1/sigma, not the -1 that z^2 = inf gave): where |z| > FAR, with
+    w = 1/z, l = -2 log|z| - log1p(w^2) - log(pi), l' = -2w/(1 + w^2) and
+    l'' = 2(1 - w^2) w^2/(1 + w^2)^2. The fast path's sums keep cauchy_parts (no check)."""
+    out = cauchy_parts(z, order)
+    far = np.abs(z) > FAR
+    if not np.any(far):
+        return out
+    zf = z[far]
+    w = 1.0 / zf
+    w2 = w * w
+    out[0][far] = -2.0 * np.log(np.abs(zf)) - np.log1p(w2) - LOG_PI
+    if order:
+        r = 1.0 / (1.0 + w2)
+        out[1][far] = -2.0 * w * r
+        out[2][far] = 2.0 * (1.0 - w2) * w2 * r * r
+    return out
+
+
+def _row_derivs(y, mu, sigma):
+    """locscale_derivs of _row_parts, with the Hessian from w = 1/z and v = w/sigma =
+    1/(y - mu) where |z| > FAR: there l'' (about 2/z^2) underflows while z^2 l'' is 2
+    and l''/sigma^2 = 2/(y - mu)^2 may be any size. With r = 1/(1 + w^2):
+    d2/dmu2 = 2(1 - w^2) r^2 v^2, d2/dmu dsigma = -4 w r^2 v^2,
+    d2/dsigma2 = (1 - 4r + 2(1 - w^2) r^2)/sigma^2."""
+    ll, score, ((h_mm, h_ms), (_, h_ss)) = locscale_derivs(_row_parts, y, mu, sigma)
+    with np.errstate(all="ignore"):
+        z = (y - mu) / sigma
+        far = np.abs(z) > FAR
+        if np.any(far):
+            w = 1.0 / z
+            w2 = w * w
+            r = 1.0 / (1.0 + w2)
+            v2 = (w / sigma) ** 2
+            h_mm = np.where(far, 2.0 * (1.0 - w2) * r * r * v2, h_mm)
+            h_ms = np.where(far, -4.0 * w * r * r * v2, h_ms)
+            h_ss = np.where(far, (1.0 - 4.0 * r + 2.0 * (1.0 - w2) * r * r) / sigma / sigma, h_ss)
+    return ll, score, ((h_mm, h_ms), (h_ms, h_ss))
 
 
 def _cauchy_check(s):

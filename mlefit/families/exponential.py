@@ -23,7 +23,7 @@ def logpdf(y, rate):
 def derivs(y, rate):
     y = floats(y)
     return masked_derivs(y >= 0, np.log(rate) - rate * y, (1.0 / rate - y,),
-                         ((-1.0 / (rate * rate) + 0.0 * y,),))
+                         ((-1.0 / rate / rate + 0.0 * y,),))
 
 
 @quiet

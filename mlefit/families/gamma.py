@@ -18,7 +18,7 @@ STIRLING_FROM = 15.0  # the shape from which log f is taken in Stirling's form
 
 
 def logpdf(y, shape, rate):
-    return _logpdf(y, shape, *_ratio(y, shape, rate), rate)
+    return logpdf_from_ratio(y, shape, *shape_ratio(y, shape, rate), rate)
 
 
 def _direct(y, shape, rate):
@@ -26,7 +26,7 @@ def _direct(y, shape, rate):
     return xlogy(shape, rate) + xlogy(shape - 1.0, y) - rate * y - gammaln(shape)
 
 
-def _ratio(y, shape, rate):
+def shape_ratio(y, shape, rate):
     """(u, log u) for u = rate y / shape, y over the mean: log u from the logs where the
     product would under- or overflow (rate 1e-200 at y = 1e-200)."""
     with np.errstate(all="ignore"):
@@ -34,7 +34,7 @@ def _ratio(y, shape, rate):
         return u, ga.log_of(u, lambda: np.log(rate) + np.log(y) - np.log(shape))
 
 
-def _logpdf(y, shape, u, logu, rate):
+def logpdf_from_ratio(y, shape, u, logu, rate):
     """log f, in Stirling's form where the shape is STIRLING_FROM or more and y > 0:
     a log(rate) + (a - 1) log y - rate y - lgamma(a) = a (log u - u + 1) + log(a)/2
     - log(2 pi)/2 - mu(a) - log y (mu: Stirling's remainder), whose terms do not grow with
@@ -55,7 +55,7 @@ def _logpdf(y, shape, u, logu, rate):
 def derivs(y, shape, rate):
     """d/d shape = log(rate y) - psi(a) = log u + L(a), L(a) = log a - psi(a) from its
     series (no cancellation at large a); d2/d shape2 = -psi'(a) = L'(a) - 1/a."""
-    u, logu = _ratio(y, shape, rate)
+    u, logu = shape_ratio(y, shape, rate)
     lmd, dlmd = ga.log_minus_digamma(shape)
     zero = 0.0 * y
     h_aa = dlmd - 1.0 / shape + zero
@@ -64,7 +64,7 @@ def derivs(y, shape, rate):
     with np.errstate(all="ignore"):  # a (1 - u)/rate, with the u of d/d shape (their rounding cancels
         # between the two, as a shape of 1e9 needs), or a/rate - y where u overflows
         d_rate = np.where(u <= ga.HUGE, (shape / rate) * (1.0 - u), shape / rate - y)
-    return _logpdf(y, shape, u, logu, rate), (logu + lmd, d_rate), ((h_aa, h_ar), (h_ar, h_rr))
+    return logpdf_from_ratio(y, shape, u, logu, rate), (logu + lmd, d_rate), ((h_aa, h_ar), (h_ar, h_rr))
 
 
 def start(y, w):
@@ -89,7 +89,7 @@ DENSITY = Density(
 # The same family as gamma(shape, rate = shape/mu), parameterised by its mean mu and its
 # shape: the form a regression moves (a GLM's mean with a shape shared by every row).
 def mean_logpdf(y, mu, shape):
-    return _logpdf(y, shape, *_mean_ratio(y, mu), shape / mu)
+    return logpdf_from_ratio(y, shape, *_mean_ratio(y, mu), shape / mu)
 
 
 def _mean_ratio(y, mu):
@@ -109,7 +109,7 @@ def mean_derivs(y, mu, shape):
     h_mm = shape * (1.0 - 2.0 * r) / mu / mu
     h_ms = (r - 1.0) / mu
     h_ss = dlmd + 0.0 * y
-    return _logpdf(y, shape, r, logr, shape / mu), (d_mu, d_shape), ((h_mm, h_ms), (h_ms, h_ss))
+    return logpdf_from_ratio(y, shape, r, logr, shape / mu), (d_mu, d_shape), ((h_mm, h_ms), (h_ms, h_ss))
 
 
 def _mean_start(y, w):

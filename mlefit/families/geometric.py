@@ -21,7 +21,7 @@ def logpdf(y, p):
 def derivs(y, p):
     y = np.asarray(y, dtype=np.float64)
     q = 1.0 - p
-    return logpdf(y, p), (1.0 / p - y / q,), ((-1.0 / (p * p) - y / (q * q),),)
+    return logpdf(y, p), (1.0 / p - y / q,), ((-1.0 / p / p - y / q / q,),)
 
 
 def logsf(y, p):

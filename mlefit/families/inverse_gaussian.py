@@ -41,9 +41,10 @@ SQRT_HALF = math.sqrt(0.5)
 
 def _dev_q(y, mu):
     """((y - mu)/mu, q = ((y - mu)/mu)^2 / y): y - mu is exact where y is near mu, and
-    no power of mu is formed, so nothing overflows before the result does."""
+    no power of mu (nor of y: dev (dev / y), as dev^2 overflows at y = 1e200, where
+    q = 1e200 does not) is formed, so nothing overflows before the result does."""
     dev = (y - mu) / mu
-    return dev, dev * dev / y
+    return dev, dev * (dev / y)
 
 
 def _log_density(y, lam, q):
@@ -67,7 +68,7 @@ def derivs(y, mu, lam):
     h_ml = dev / mu / mu
     score = (phi * dev / mu, 0.5 / lam - 0.5 * q)
     hess = ((-phi * (1.0 + 3.0 * dev) / mu / mu, h_ml),
-            (h_ml, -0.5 / (lam * lam) + 0.0 * y))
+            (h_ml, -0.5 / lam / lam + 0.0 * y))
     return masked_derivs(y > 0, ll, score, hess)
 
 

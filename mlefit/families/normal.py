@@ -23,9 +23,9 @@ def logpdf(y, mu, sigma):
 def derivs(y, mu, sigma):
     z = (y - mu) / sigma
     z2 = z * z
-    s2 = sigma * sigma
     d_mu, d_sigma = z / sigma, (z2 - 1.0) / sigma
-    h_mm, h_ms, h_ss = -1.0 / s2 + 0.0 * z, -2.0 * z / s2, (1.0 - 3.0 * z2) / s2
+    # divided by sigma twice, never by sigma^2 (0 below 1e-162: a division by zero)
+    h_mm, h_ms, h_ss = -1.0 / sigma / sigma + 0.0 * z, -2.0 * z / sigma / sigma, (1.0 - 3.0 * z2) / sigma / sigma
     return (-HALF_LOG_2PI - np.log(sigma) - 0.5 * z2, (d_mu, d_sigma),
             ((h_mm, h_ms), (h_ms, h_ss)))
 

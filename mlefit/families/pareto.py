@@ -44,7 +44,7 @@ def derivs(y, xm, alpha):
     zero = 0.0 * y
     score = (alpha / xm + zero, 1.0 / alpha - big_l)
     h_xa = 1.0 / xm + zero
-    hess = ((-alpha / (xm * xm) + zero, h_xa), (h_xa, -1.0 / (alpha * alpha) + zero))
+    hess = ((-alpha / xm / xm + zero, h_xa), (h_xa, -1.0 / alpha / alpha + zero))
     return masked_derivs(y >= xm, ll, score, hess)
 
 

@@ -446,39 +446,61 @@ def _by_value(f, x):
 
 
 def _row_terms(y, mu, sigma, df, order):
-    """eta, a = 1 + eta, z^2, q = eta z^2, [phi(q), ...][:order + 1], [c, ...][:order + 1]."""
+    """eta, a = 1 + eta, z, and the terms of log f and its derivatives in q = eta z^2 that
+    stay finite however far a row lies (z^2 overflows beyond 1e154, z^4 and z^6 from 1e77
+    and 1e51): [z^2 phi(q), z^4 phi'(q), z^6 phi''(q)][:order + 1], by phi's series where
+    q < 0.1 and there as q^k phi^(k-1)(q) / eta^k from log1p(q) and r = 1/(1 + q)
+    (q phi = L, q^2 phi' = q r - L, q^3 phi'' = -((q r)^2 + 2 q^2 phi'), L = log1p(q),
+    itself log(eta) + 2 log|z| where q overflows); and [c, ...][:order + 1]."""
     eta = 1.0 / np.asarray(df, dtype=np.float64)
-    z = (y - mu) / sigma
-    z2 = z * z
-    q = np.asarray(eta * z2)
-    p = [v.reshape(q.shape) for v in phi(q.reshape(-1), order)]
-    return z, eta, 1.0 + eta, z2, q, p, _by_value(lambda e: const(e, order), eta)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z = np.asarray((y - mu) / sigma, dtype=np.float64)
+        z2 = z * z
+        q = eta * z * z
+        small = q < PHI_SERIES_BELOW
+        p = [v.reshape(q.shape) for v in phi(np.where(small, q, 0.0).reshape(-1), order)]
+        big_l = np.where(np.isinf(q), np.log(eta) + 2.0 * np.log(np.abs(z)), np.log1p(q))
+        qr = np.where(np.isinf(q), 1.0, q / (1.0 + q))
+        far = [big_l / eta]
+        if order:
+            far.append((qr - big_l) / (eta * eta))
+            far.append(-(qr * qr + 2.0 * (qr - big_l)) / (eta * eta * eta))
+        powers = [z2, z2 * z2, z2 * z2 * z2]
+        terms = [np.where(small, powers[k] * p[k], far[k]) for k in range(order + 1)]
+    return z, eta, 1.0 + eta, q, terms, _by_value(lambda e: const(e, order), eta)
+
+
+PHI_SERIES_BELOW = 0.1  # phi's own series below this q (t_series.phi); the far forms above
 
 
 def row_logpdf(y, mu, sigma, df):
     with np.errstate(over="ignore", invalid="ignore"):
-        _, _, a, z2, _, p, c = _row_terms(y, mu, sigma, df, 0)
-        out = c[0] - nm.HALF_LOG_2PI - np.log(sigma) - 0.5 * a * z2 * p[0]
-    return np.where(np.isinf(z2), -np.inf, out)  # |y| = inf, or (y - mu)^2 beyond 1e308
+        _, _, a, _, t, c = _row_terms(y, mu, sigma, df, 0)
+        out = c[0] - nm.HALF_LOG_2PI - np.log(sigma) - 0.5 * a * t[0]
+    return np.where(np.isinf(y), -np.inf, out)  # |y| = inf
 
 
 def row_derivs(y, mu, sigma, df):
-    """The score and Hessian of _sums per row, in (mu, sigma, eta), then in df."""
-    z, eta, a, z2, q, p, c = _row_terms(y, mu, sigma, df, 2)
-    r = 1.0 / (1.0 + q)
-    r2, z4, s2 = r * r, z2 * z2, sigma * sigma
-    azr = a * z * r
-    u = (1.0 - z2) * r2
-    l_eta = c[1] - 0.5 * z2 * p[0] - 0.5 * a * z4 * p[1]
-    h_ee = c[2] - z4 * p[1] - 0.5 * a * z4 * z2 * p[2]
-    e2 = eta * eta
-    h_md, h_sd = -e2 * z * u / sigma, -e2 * z2 * u / sigma
-    h_ms = -azr * ((1.0 - q) * r + 1.0) / s2
-    return (c[0] - nm.HALF_LOG_2PI - np.log(sigma) - 0.5 * a * z2 * p[0],
-            (azr / sigma, (azr * z - 1.0) / sigma, -e2 * l_eta),
-            ((-a * (1.0 - q) * r2 / s2, h_ms, h_md),
-             (h_ms, (1.0 - azr * z * (1.0 + 2.0 * r)) / s2, h_sd),
-             (h_md, h_sd, e2 * e2 * h_ee + 2.0 * e2 * eta * l_eta)))
+    """The score and Hessian of _sums per row, in (mu, sigma, eta), then in df; from
+    z r, z^2 r and r (r = 1/(1 + q)), finite for any z (z r = 1/(1/z + eta z))."""
+    z, eta, a, q, (z2p0, z4p1, z6p2), c = _row_terms(y, mu, sigma, df, 2)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        r = 1.0 / (1.0 + q)
+        zr = 1.0 / (1.0 / z + eta * z)
+        z2r = zr * z
+        azr = a * zr
+        u_z = zr * r - z2r * zr  # z (1 - z^2) r^2
+        u_z2 = zr * zr - z2r * z2r  # z^2 (1 - z^2) r^2
+        l_eta = c[1] - 0.5 * z2p0 - 0.5 * a * z4p1
+        h_ee = c[2] - z4p1 - 0.5 * a * z6p2
+        e2 = eta * eta
+        h_md, h_sd = -e2 * u_z / sigma, -e2 * u_z2 / sigma
+        h_ms = -2.0 * azr * r / sigma / sigma  # -a z r ((1 - q) r + 1)/sigma^2, (1 - q) r + 1 = 2r
+        return (c[0] - nm.HALF_LOG_2PI - np.log(sigma) - 0.5 * a * z2p0,
+                (azr / sigma, (a * z2r - 1.0) / sigma, -e2 * l_eta),
+                ((-a * ((r / sigma) ** 2 - eta * (zr / sigma) ** 2), h_ms, h_md),
+                 (h_ms, (1.0 - a * z2r * (1.0 + 2.0 * r)) / sigma / sigma, h_sd),
+                 (h_md, h_sd, e2 * e2 * h_ee + 2.0 * e2 * eta * l_eta)))
 
 
 def _log_far(df, z2):

@@ -48,7 +48,7 @@ def derivs(y, shape, scale):
     d_s = shape * (t - 1.0) / scale
     h_kk = -1.0 / (shape * shape) - tl * big_l
     h_ks = (t + shape * tl - 1.0) / scale
-    h_ss = shape * (1.0 - (shape + 1.0) * t) / (scale * scale)
+    h_ss = shape * (1.0 - (shape + 1.0) * t) / scale / scale
     return masked_derivs(y > 0, ll, (d_k, d_s), ((h_kk, h_ks), (h_ks, h_ss)))
 
 
