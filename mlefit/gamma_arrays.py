@@ -23,15 +23,18 @@ def lgamma(x):
     return _LGAMMA(x).astype(np.float64) if x.size else x.copy()
 
 
-def stirling_remainder(a):
-    """ss.stirling_remainder over an array: the series from 15 on, lgamma below."""
+def stirling_remainder(a, scipy=False):
+    """ss.stirling_remainder over an array: the series from 15 on, lgamma below (scipy's
+    gammaln with scipy, many times faster over long arrays, where scipy is loaded anyway)."""
     a = np.asarray(a, dtype=np.float64)
     r = 1.0 / (a * a)
     out = (1.0 / 12 - r * (1.0 / 360 - r * (1.0 / 1260 - r * (1.0 / 1680 - r / 1188)))) / a
     low = a < 15.0
     if np.any(low):
         x = a[low]
-        out[low] = lgamma(x) - ((x - 0.5) * np.log(x) - x + nm.HALF_LOG_2PI)
+        if scipy:
+            from scipy.special import gammaln
+        out[low] = (gammaln(x) if scipy else lgamma(x)) - ((x - 0.5) * np.log(x) - x + nm.HALF_LOG_2PI)
     return out
 
 

@@ -249,3 +249,33 @@ def test_gamma3_shape_score_at_large_shapes_equals_mpmath(shape):
     for xi, g in zip(x.tolist(), got.tolist()):
         want = mp.log((mp.mpf(xi) - c) / mp.mpf(scale)) - mp.digamma(mp.mpf(shape))
         assert g == pytest.approx(float(want), rel=1e-9, abs=4 * EPS)
+
+
+# ------------------------------------------------------------------ negative binomial at large sizes
+NB_POINTS = [(3.0, 1e9, 2.0), (0.0, 1e9, 1e9), (1e6, 1e12, 1e6), (1e12, 1e12, 1e12), (10.0, 16.0, 5.0),
+             (10.0, 14.0, 5.0), (2.0, 0.3, 5.0), (1e5, 3.0, 1e5), (7.0, 1e15, 7.5), (1e6 + 3e3, 1e7, 1e6)]
+
+
+@pytest.mark.parametrize("y, size, mu", NB_POINTS)
+def test_negative_binomial_at_large_sizes_equals_mpmath(y, size, mu):
+    """log P and its derivatives where the size (and the count) is large: the direct forms
+    cancel terms near r log r (log P off by 5e-3 at size 1e12), and the size score
+    psi(y + r) - psi(r) - log1p(mu/r) + (mu - y)/(r + mu) is near y^2/r^2 while its terms
+    are near y/r (two digits left at r = 1e9)."""
+    dens, _ = families.density("negative_binomial")
+    ym, r, m = mp.mpf(y), mp.mpf(size), mp.mpf(mu)
+    want = (mp.loggamma(ym + r) - mp.loggamma(r) - mp.loggamma(ym + 1) + r * mp.log(r / (r + m))
+            + ym * mp.log(m / (r + m)))
+    d_r = mp.digamma(ym + r) - mp.digamma(r) - mp.log1p(m / r) + (m - ym) / (r + m)
+    h_rr = mp.polygamma(1, ym + r) - mp.polygamma(1, r) + m / (r * (r + m)) - (m - ym) / (r + m) ** 2
+    d_m = ym / m - (r + ym) / (r + m)
+    h_mm = -ym / m ** 2 + (r + ym) / (r + m) ** 2
+    ll, (g_r, g_m), ((hh_rr, hh_rm), (_, hh_mm)) = dens.derivs(np.array([y]), size, mu)
+    assert float(dens.logpdf(np.array([y]), size, mu)[0]) == pytest.approx(float(want), rel=1e-13, abs=1e-13)
+    assert float(ll[0]) == pytest.approx(float(want), rel=1e-13, abs=1e-13)
+    assert float(g_r[0]) == pytest.approx(float(d_r), rel=1e-9, abs=1e-300)
+    assert float(hh_rr[0]) == pytest.approx(float(h_rr), rel=1e-9, abs=1e-300)
+    # in mu: to the rounding of mu and r + mu (eps of each term y/mu)
+    assert float(g_m[0]) == pytest.approx(float(d_m), rel=1e-9, abs=4 * EPS * y / mu)
+    assert float(hh_mm[0]) == pytest.approx(float(h_mm), rel=1e-9, abs=4 * EPS * y / mu ** 2)
+    assert float(hh_rm[0]) == pytest.approx(float((ym - m) / (r + m) ** 2), rel=1e-9, abs=1e-300)

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .. import gamma_arrays as ga, numerics as nm
+from .. import gamma_arrays as ga, numerics as nm, special_series as ss
 from ..errors import BoundaryError
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
@@ -13,16 +13,46 @@ from .counts_common import count_stats, masked, on_support, tail
 from .rowwise import Density, Limit, weighted_mean
 
 
+STIRLING_FROM = 15.0  # the size from which log P and the size derivatives take Stirling's forms
+
+
 def _pieces(y, size, mu):
     """log-mass, written as the fast path writes it, -log(y+r) - log B(r, y+1) (0 at
     y = 0) - r log(1 + mu/r) - y log(1 + r/mu): huge counts or sizes do not cancel it away;
-    and the intermediates the derivatives share."""
-    from scipy.special import betaln
+    from a size of STIRLING_FROM on (for y >= 1) in Stirling's form (_stirling_mass), whose
+    terms no longer grow with the size and the count (they are near y log y or r log r
+    above, which cost 5e-3 at size 1e12 and y = 1e6); and v = (y - mu)/(r + mu), r + mu."""
     y = np.asarray(y, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        coef = np.where(y > 0, -np.log(y + size) - betaln(size, np.maximum(y, 0.0) + 1.0), 0.0)
-        value = coef - size * np.log1p(mu / size) - y * np.log1p(size / mu)
-    return y, masked(on_support(y), value), size + mu
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r_mu = size + mu
+        v = (y - mu) / r_mu
+        big = (np.asarray(size) >= STIRLING_FROM) & (y >= 1)
+        if np.all(big):
+            value = _stirling_mass(y, size, mu, v)
+        else:
+            coef = np.where(y > 0, -np.log(y + size) - ga.log_beta(size, np.maximum(y, 0.0) + 1.0, scipy=True), 0.0)
+            value = coef - size * np.log1p(mu / size) - y * np.log1p(size / mu)
+            if np.any(big):
+                value = np.where(big, _stirling_mass(y, size, mu, v), value)
+    return y, masked(on_support(y), value), r_mu, v
+
+
+def _stirling_mass(y, r, mu, v):
+    """log P(y) = lgamma(y + r) - lgamma(r) - lgamma(y + 1) + r log(r/(r + mu)) + y log(mu/(r + mu))
+    by Stirling (mu_S: its remainder) as y lml(mu/y) + (y + r) log1pmx(v) + (y - mu) v
+    - log1p(y/r)/2 - log(2 pi y)/2 + mu_S(y + r) - mu_S(r) - mu_S(y), lml(x) = log x - (x - 1),
+    the linear terms (mu - y) + (y + r) v summed exactly as (y - mu) v."""
+    x = mu / y
+    lml = ga.log_minus_linear(x, ga.log_of(x, lambda: np.log(mu) - np.log(y)))
+    stirling = ga.stirling_remainder
+    return (y * lml + (y + r) * _log1pmx(v) + (y - mu) * v - 0.5 * np.log1p(y / r)
+            - 0.5 * np.log(2.0 * math.pi * y)
+            + stirling(y + r) - stirling(np.maximum(r, STIRLING_FROM)) - stirling(np.maximum(y, 1.0), scipy=True))
+
+
+def _log1pmx(v):
+    """log1p(v) - v over an array (v > -1): its series near 0 (special_series)."""
+    return ss.log1pmx_array(np.asarray(v, dtype=np.float64))
 
 
 def logpdf(y, size, mu):
@@ -30,15 +60,58 @@ def logpdf(y, size, mu):
 
 
 def derivs(y, size, mu):
-    from scipy.special import digamma, polygamma
-    y, ll, r_mu = _pieces(y, size, mu)
-    d_size = digamma(y + size) - digamma(size) - np.log1p(mu / size) + (mu - y) / r_mu
-    d_mu = y / mu - (size + y) / r_mu
-    r_mu2 = r_mu * r_mu
-    h_ss = polygamma(1, y + size) - polygamma(1, size) + mu / (size * r_mu) - (mu - y) / r_mu2
-    h_sm = (y - mu) / r_mu2
-    h_mm = -y / (mu * mu) + (size + y) / r_mu2
+    """In mu: d/dmu = r v/mu, d2/dmu2 = -(r/(mu (r + mu))) (y/mu + v), d2/dmu dr = v/(r + mu);
+    in the size: d/dr = psi(y + r) - psi(r) - log1p(mu/r) + (mu - y)/(r + mu)
+    = log1pmx(v) + (L(r) - L(y + r)) and d2/dr2 = v^2/(y + r) + (L'(r) - L'(y + r)),
+    L(a) = log a - psi(a) (_size_rise: no cancellation at large r, where the digamma
+    differences kept two digits at r = 1e9)."""
+    y, ll, r_mu, v = _pieces(y, size, mu)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rise, rise_deriv = _size_rise(y, size)
+        d_size = _log1pmx(v) + rise
+        d_mu = size * v / mu
+        h_ss = v * v / (y + size) + rise_deriv
+        h_sm = v / r_mu
+        h_mm = -(size / (mu * r_mu)) * (y / mu + v)
     return ll, (d_size, d_mu), ((h_ss, h_sm), (h_sm, h_mm))
+
+
+def _size_rise(y, r):
+    """(L(r) - L(y + r), L'(r) - L'(y + r)), L(a) = log a - psi(a). From its series where r
+    >= STIRLING_FROM, with the leading differences in closed form: 1/(2r) - 1/(2(y + r)) =
+    y/(2 r (y + r)), (1/12)(1/r^2 - 1/(y+r)^2) = y (2r + y)/(12 r^2 (y + r)^2), and for L'
+    -(1/2)(1/r^2 - 1/(y+r)^2) and -(1/6)(1/r^3 - 1/(y+r)^3) = -y (3r^2 + 3ry + y^2)/(6 r^3 (y+r)^3);
+    the rest (below 1/(120 r^4) of the first) directly. Below, from psi and psi' (scipy):
+    psi(y + r) - psi(r) - log1p(y/r) and the trigamma difference - (1/(y + r) - 1/r)."""
+    y = np.asarray(y, dtype=np.float64)
+    s = y + r
+    a = np.maximum(r, STIRLING_FROM)
+    b = np.maximum(s, STIRLING_FROM)
+    rs = a * b
+    two = y * (2.0 * a + y)
+    value = y / (2.0 * rs) + two / (12.0 * rs * rs) + (_series_rest(a)[0] - _series_rest(b)[0])
+    deriv = (-two / (2.0 * rs * rs) - y * (3.0 * a * a + 3.0 * a * y + y * y) / (6.0 * rs * rs * rs)
+             + (_series_rest(a)[1] - _series_rest(b)[1]))
+    small = np.asarray(r) < STIRLING_FROM
+    if np.any(small):
+        from scipy.special import digamma, polygamma
+        low_v = digamma(s) - digamma(r) - np.log1p(y / r)
+        low_d = polygamma(1, s) - polygamma(1, r) - (1.0 / s - 1.0 / r)
+        value, deriv = np.where(small, low_v, value), np.where(small, low_d, deriv)
+    return value, deriv
+
+
+def _series_rest(x):
+    """L(x) - 1/(2x) - 1/(12 x^2) and L'(x) + 1/(2x^2) + 1/(6x^3): the series of L
+    (special_series.SERIES_VALUE, SERIES_DERIV) from its second term on, summed by Horner
+    in 1/x^2 (x >= 10), never as L less its leading terms (which would cancel)."""
+    x = np.asarray(x, dtype=np.float64)
+    r = 1.0 / (x * x)
+    v = d = 0.0
+    for cv, cd in zip(ss.SERIES_VALUE[:0:-1], ss.SERIES_DERIV[:0:-1]):
+        v = cv + r * v
+        d = cd + r * d
+    return r * r * v, -(r / x) * r * d
 
 
 def logcdf(y, size, mu):
