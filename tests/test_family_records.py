@@ -31,3 +31,119 @@ def test_no_module_splits_a_family_records_name():
     found = [f"{p.relative_to(PACKAGE)}:{i}" for p in sorted(PACKAGE.rglob("*.py"))
              for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
     assert found == []
+
+
+# ---------------------------------------------------------------- a family is declared in its own file
+ROOT = PACKAGE.parent
+EXAMPLE = ROOT / "docs" / "example_family" / "maxwell.py"
+
+
+def test_every_family_is_declared_in_its_own_file():
+    """The catalog holds no record of its own: each Spec is read from families/<name>.py,
+    and equals the SPEC that file makes when it is imported."""
+    import importlib
+
+    from mlefit.families import catalog
+    assert not re.search(r'Spec\("\w', (PACKAGE / "families" / "catalog.py").read_text())
+    assert len(catalog.SPECS) == len({s.name for s in catalog.SPECS}) >= 31
+    for spec in catalog.SPECS:
+        assert importlib.import_module(f"mlefit.families.{spec.name}").SPEC == spec, spec.name
+
+
+def test_a_spec_is_read_without_executing_its_file():
+    """Only literals, Spec, Param and the domains are read: a call of anything else is refused."""
+    from mlefit.families import catalog
+    good = 'SPEC = Spec("x", (Param("a", POSITIVE, "scale"),), "positive", False, True, "d", "s", "r")\n\nY = 1\n'
+    assert catalog.read_spec(good, "x.py").params[0].domain == "positive"
+    with pytest.raises(ImportError, match="only literals"):
+        catalog.read_spec('SPEC = Spec("x", open("y"), "positive", False, True, "d", "s", "r")\n', "x.py")
+    with pytest.raises(ImportError, match="a family's file is its name"):
+        catalog.read_spec(good, "y.py")
+
+
+def _with_example(tmp_path, spec_edit=None):
+    """A copy of the package with the example family's one file added to families/."""
+    import shutil
+    shutil.copytree(PACKAGE, tmp_path / "mlefit", ignore=shutil.ignore_patterns("__pycache__"))
+    text = EXAMPLE.read_text()
+    if spec_edit:
+        text = text.replace(*spec_edit)
+    (tmp_path / "mlefit" / "families" / "maxwell.py").write_text(text)
+    return tmp_path
+
+
+def _run(where, *args):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": str(where), "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "mlefit", *args], cwd=where, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_a_new_family_is_one_new_file(tmp_path):
+    """The example family's file, copied alone into families/, is fitted by fit --dist
+    (estimate, log-likelihood and SE checked against scipy.stats.maxwell and the closed
+    form), listed by --help and `mlefit families`, and tried by select."""
+    import json
+
+    import numpy as np
+    from scipy import stats
+    where = _with_example(tmp_path)
+    x = np.random.default_rng(3).chisquare(3, 400) ** 0.5 * 1.7
+    (where / "speeds.csv").write_text("v\n" + "\n".join(repr(float(v)) for v in x) + "\n")
+    d = json.loads(_run(where, "fit", "speeds.csv", "--dist", "maxwell", "--json"))
+    (p,) = d["parameters"]
+    a = np.sqrt(np.mean(x * x) / 3.0)
+    assert p["estimate"] == pytest.approx(a, rel=1e-12)
+    assert p["estimate"] == pytest.approx(stats.maxwell.fit(x, floc=0)[1], rel=1e-4)
+    assert d["loglik"] == pytest.approx(stats.maxwell(scale=a).logpdf(x).sum(), rel=1e-12)
+    assert p["se"] == pytest.approx(a / np.sqrt(6.0 * x.size), rel=1e-9)  # information 6n/a^2 at the MLE
+    assert "maxwell(a): real numbers > 0; closed form" in _run(where, "fit", "--help")
+    listed = json.loads(_run(where, "families", "--json"))["families"]
+    assert [f["estimator"] for f in listed if f["name"] == "maxwell"] == ["closed form: a = sqrt(mean(x^2) / 3)"]
+    ranked = json.loads(_run(where, "select", "speeds.csv", "--bootstrap", "0", "--json"))["ranking"]
+    assert "maxwell" in [r["family"] for r in ranked]
+
+
+@pytest.mark.slow
+def test_a_new_family_marked_not_selected_is_left_to_the_user(tmp_path):
+    """The same file with not_selected: select does not try it, and still fits it when named."""
+    import json
+    where = _with_example(tmp_path, ('estimator="closed form', 'not_selected="an example", estimator="closed form'))
+    (where / "speeds.csv").write_text("v\n1.5\n2.25\n0.75\n3.5\n")
+    ranked = json.loads(_run(where, "select", "speeds.csv", "--bootstrap", "0", "--json"))["ranking"]
+    assert "maxwell" not in [r["family"] for r in ranked] and "rayleigh" in [r["family"] for r in ranked]
+    chosen = json.loads(_run(where, "select", "speeds.csv", "--families", "maxwell,rayleigh", "--bootstrap", "0",
+                             "--json"))["ranking"]
+    assert {r["family"] for r in chosen} == {"maxwell", "rayleigh"}
+
+
+def test_the_kept_copy_of_the_specs_follows_the_files(tmp_path, monkeypatch):
+    """The specs read are kept in __pycache__ and read again when a file changes."""
+    import os
+
+    from mlefit.families import catalog
+    monkeypatch.setattr(catalog.sys, "dont_write_bytecode", False)
+    for name in ("rayleigh", "base"):
+        (tmp_path / f"{name}.py").write_text((PACKAGE / "families" / f"{name}.py").read_text())
+    assert [s.name for s in catalog.declared(str(tmp_path))] == ["rayleigh"]
+    assert (tmp_path / "__pycache__" / "family_specs.marshal").exists()
+    assert catalog.declared(str(tmp_path)) == (catalog.BY_NAME["rayleigh"],)
+    path = tmp_path / "rayleigh.py"
+    path.write_text(path.read_text().replace('"scale; mode"', '"scale; the mode"'))
+    os.utime(path, ns=(1, 1))
+    assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; the mode"
+
+
+def test_the_readme_shows_the_example_family_and_its_length():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("\n## Development\n"):]
+    shown = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    assert shown == EXAMPLE.read_text()
+    count = len(shown.splitlines())
+    assert f"the whole family is {count} lines" in section
+    assert f"in\n{count} lines" in (ROOT / "docs" / "development.md").read_text()
+

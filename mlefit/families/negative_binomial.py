@@ -8,9 +8,21 @@ from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .counts_common import count_stats, masked, on_support, tail
 from .rowwise import Density, Limit, weighted_mean
+
+
+SPEC = Spec("negative_binomial",
+            (Param("size", POSITIVE, "dispersion; var = mu + mu^2/size"),
+             Param("mu", POSITIVE, "mean")),
+            "count", True, False,
+            "G(x+size)/(G(size) x!) (size/(size+mu))^size (mu/(size+mu))^x",
+            "nbinom(n=size, p=size/(size+mu))", "dnbinom(x, size, mu=mu)",
+            aliases=("negbin", "nbinom", "nb"),
+            estimator="Newton on the profile score in size; mu = the mean", listed=50, select_rank=40,
+            nests=(("geometric", "negative_binomial with size = 1", 1, False, 40),
+                   ("poisson", "negative_binomial as size -> infinity", 1, True, 50)))
 
 
 def _pieces(y, size, mu):
@@ -152,7 +164,7 @@ def _nb_observed(s, theta):
 
 
 NEGATIVE_BINOMIAL = Family(
-    spec=BY_NAME["negative_binomial"],
+    spec=SPEC,
     stats=count_stats,
     estimate=_nb_estimate,
     loglik=_nb_loglik,
