@@ -67,6 +67,9 @@ class Spec:
     # (value, family): the fixed shapes at which this family is exactly another
     # (('1', 'bernoulli'),): select fits the two once
     same_as: tuple = ()
+    # what a fit of this density to a column of 0/1 outcomes is, where its name suggests a
+    # model of outcomes (logistic: not logistic regression); "" = 'NAME, a continuous density,'
+    on_outcomes: str = ""
     # the families nested in this one, for `mlefit lrt` and select's tests: (null, how it sits
     # in this family, df, whether on the edge of the parameter space (a 50:50 chi-square
     # mixture), the order in which the pairs are listed)

@@ -14,7 +14,8 @@ SPEC = Spec("logistic",
             (Param("mu", REAL, "location (mean and median)"), Param("s", POSITIVE, "scale; sd = s pi/sqrt(3)")),
             "real", False, False, "e^-z / (s (1 + e^-z)^2), z = (x-mu)/s",
             "logistic(loc=mu, scale=s)", "dlogis(x, location=mu, scale=s)",
-            estimator="Newton in (mu, log s)", listed=190, select_rank=30)
+            estimator="Newton in (mu, log s)", listed=190, select_rank=30,
+            on_outcomes="the logistic distribution (a continuous density on the real line, not logistic regression)")
 
 
 IQR_PER_SCALE = 2.0 * math.log(3.0)  # the standard logistic's interquartile range

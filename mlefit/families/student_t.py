@@ -42,7 +42,7 @@ from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
 from . import locscale as ls
-from .base import Family, Solution, scipy_special, scipy_stats
+from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
 from .catalog import POSITIVE, REAL, Param, Spec
 from .normal import NORMAL
 from .rowwise import Density, Limit
@@ -442,6 +442,7 @@ STUDENT_T = Family(
     sample=_sample,
     min_n=3,
     needs_spread=True,
+    limit=FamilyLimit("the normal limit: df = inf", index=2, at=DF_LIMIT, given=fit_given),
 )
 
 
