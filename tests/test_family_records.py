@@ -160,8 +160,6 @@ NAME_BRANCHES = {
     "indexed_checks.py": (8, "regression: not yet moved to the per-row records (issue 15 follow-up)"),
     "indexed_regress.py": (1, "regression, as indexed_checks.py"),
     "jeffreys_prior.py": (4, "Jeffreys priors: per-family closed forms, as indexed_checks.py"),
-    "map_bootstrap.py": (1, "normal_mixture's data-dependent parameters, as indexed_checks.py"),
-    "map_fit.py": (2, "normal_mixture and categorical in MAP fits, as indexed_checks.py"),
     "mean_model.py": (1, "binomial's trials in regress --mean, as indexed_checks.py"),
     "quantile_regress.py": (4, "laplace as the 0.5 quantile, as indexed_checks.py"),
     "regress_read.py": (1, "regression, as indexed_checks.py"),
@@ -170,14 +168,14 @@ NAME_BRANCHES = {
     "regression_bootstrap.py": (7, "regression, as indexed_checks.py"),
     "regression_cv.py": (3, "regression, as indexed_checks.py"),
     "regression_rows.py": (12, "regression, as indexed_checks.py"),
-    "sandwich.py": (1, "normal_mixture's data-dependent parameters, as indexed_checks.py"),
     "stream_censored.py": (2, "censored streaming of exponential and weibull, as indexed_checks.py"),
 }
 
 
 def test_shared_code_does_not_branch_on_family_names():
-    """constrained.py, resample.py and estimate.py read the family's record (FamilyLimit,
-    Spec.support, Spec.on_outcomes), not its name; the modules left are listed above."""
+    """constrained.py, resample.py, estimate.py, sandwich.py and the MAP fit read the
+    family's record (FamilyLimit, Spec.support, Spec.on_outcomes, Family.constraint,
+    Family.map_fit), not its name; the modules left are listed above."""
     from mlefit.families.catalog import SPECS
     names = "|".join(sorted((s.name for s in SPECS), key=len, reverse=True))
     pattern = re.compile(r"\b(\w*name|base|family|dist|fam_name|canonical|chosen\[0\])(\.\w+)*"
@@ -189,5 +187,6 @@ def test_shared_code_does_not_branch_on_family_names():
             if count:
                 found[str(path.relative_to(PACKAGE))] = count
     assert found == {module: count for module, (count, _) in NAME_BRANCHES.items()}
-    for module in ("constrained.py", "resample.py", "estimate.py", "dirichlet_prior.py", "selection.py"):
+    for module in ("constrained.py", "resample.py", "estimate.py", "dirichlet_prior.py", "selection.py",
+                   "sandwich.py", "map_fit.py", "map_bootstrap.py"):
         assert module not in found

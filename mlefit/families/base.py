@@ -168,6 +168,12 @@ class Family:
     vouches: Optional[Callable] = None
     # where the MLE runs off to a neighbouring family (FamilyLimit), or None
     limit: Optional[FamilyLimit] = None
+    # constraint(stats) -> the matrix from the free parameters to all of them, for a family
+    # whose parameters are tied (normal_mixture's weights sum to one), or None
+    constraint: Optional[Callable] = None
+    # map_fit(result, given) -> the MAP fit, for a family whose estimator searches from many
+    # starts (normal_mixture: mixture_map.fit_map); None: the one MAP estimator (map_fit.py)
+    map_fit: Optional[Callable] = None
 
     @property
     def name(self):
