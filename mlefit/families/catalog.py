@@ -149,7 +149,7 @@ def _row(spec):
 def _kept(path, key):
     try:
         with open(path, "rb") as f:
-            found_key, rows = marshal.load(f)
+            found_key, rows = marshal.loads(f.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return rows if found_key == key else None
