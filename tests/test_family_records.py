@@ -106,6 +106,57 @@ def test_a_new_family_is_one_new_file(tmp_path):
     assert [f["estimator"] for f in listed if f["name"] == "maxwell"] == ["closed form: a = sqrt(mean(x^2) / 3)"]
     ranked = json.loads(_run(where, "select", "speeds.csv", "--bootstrap", "0", "--json"))["ranking"]
     assert "maxwell" in [r["family"] for r in ranked]
+    # censored rows (through DENSITY's tails): the maximum of scipy's censored log-likelihood
+    from scipy.optimize import minimize_scalar
+    (where / "timed.csv").write_text("v,e\n" + "\n".join(f"{float(min(v, 3.0))!r},{int(v < 3.0)}" for v in x) + "\n")
+    d = json.loads(_run(where, "fit", "timed.csv", "-c", "v", "--event", "e", "--dist", "maxwell", "--json"))
+    seen, late = x[x < 3.0], np.sum(x >= 3.0)
+
+    def nll(a):
+        return -(stats.maxwell(scale=a).logpdf(seen).sum() + late * stats.maxwell(scale=a).logsf(3.0))
+    best = minimize_scalar(nll, bounds=(1.0, 3.0), method="bounded", options={"xatol": 1e-10})
+    assert d["parameters"][0]["estimate"] == pytest.approx(best.x, rel=1e-6)
+    assert d["loglik"] == pytest.approx(-best.fun, rel=1e-10)
+    # a prior (the MAP, by the one estimator on DENSITY) and robust errors run on it
+    d = json.loads(_run(where, "fit", "speeds.csv", "--dist", "maxwell", "--prior", "a ~ gamma(2, 1)", "--json"))
+    best = minimize_scalar(lambda a: -(stats.maxwell(scale=a).logpdf(x).sum() + stats.gamma(2).logpdf(a)),
+                           bounds=(1.0, 3.0), method="bounded", options={"xatol": 1e-10})
+    assert d["parameters"][0]["estimate"] == pytest.approx(best.x, rel=1e-6)
+    d = json.loads(_run(where, "fit", "speeds.csv", "--dist", "maxwell", "--robust", "--json"))
+    assert d["parameters"][0]["se_robust"] > 0
+
+
+def test_the_example_familys_rows_agree_with_scipy():
+    """The example's per-row record: logpdf, logcdf and logsf with a parameter per row equal
+    scipy.stats.maxwell's (logsf far in the upper tail too), the score and Hessian equal
+    numeric derivatives of logpdf."""
+    import importlib.util
+    import math
+
+    import numpy as np
+    from scipy import stats
+    spec = importlib.util.spec_from_file_location("mlefit.families.maxwell", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    dens = module.DENSITY
+    rng = np.random.default_rng(4)
+    a = 1.3 * np.exp(rng.uniform(-0.3, 0.3, 50))
+    y = dens.sample(rng, 50, a)
+    ref = stats.maxwell(scale=a)
+    np.testing.assert_allclose(dens.logpdf(y, a), ref.logpdf(y), rtol=1e-12)
+    np.testing.assert_allclose(dens.logcdf(y, a), ref.logcdf(y), rtol=1e-10)
+    np.testing.assert_allclose(dens.logsf(y, a), ref.logsf(y), rtol=1e-10)
+    # far in the upper tail, where 1 - cdf is 0 and scipy's logsf -inf: S = Q(3/2, u^2/2) =
+    # erfc(sqrt(t)) + 2 sqrt(t/pi) e^-t in closed form, t = u^2/2
+    from scipy.special import log_ndtr
+    t = 800.0
+    tail = np.logaddexp(math.log(2.0) + log_ndtr(-math.sqrt(2.0 * t)), math.log(2.0 * math.sqrt(t / math.pi)) - t)
+    assert dens.logsf(40.0, 1.0) == pytest.approx(tail, rel=1e-12)
+    ll, (score,), ((hess,),) = dens.derivs(y, a)
+    h = 1e-6 * a
+    np.testing.assert_allclose(score, (dens.logpdf(y, a + h) - dens.logpdf(y, a - h)) / (2 * h), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(hess, (dens.derivs(y, a + h)[1][0] - dens.derivs(y, a - h)[1][0]) / (2 * h),
+                               rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.slow
