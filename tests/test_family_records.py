@@ -86,7 +86,8 @@ def _run(where, *args):
 def test_a_new_family_is_one_new_file(tmp_path):
     """The example family's file, copied alone into families/, is fitted by fit --dist
     (estimate, log-likelihood and SE checked against scipy.stats.maxwell and the closed
-    form), listed by --help and `mlefit families`, and tried by select."""
+    form; censored rows and a prior against scipy's maxima), by regress, listed by --help
+    and `mlefit families`, and tried by select."""
     import json
 
     import numpy as np
@@ -124,6 +125,17 @@ def test_a_new_family_is_one_new_file(tmp_path):
     assert d["parameters"][0]["estimate"] == pytest.approx(best.x, rel=1e-6)
     d = json.loads(_run(where, "fit", "speeds.csv", "--dist", "maxwell", "--robust", "--json"))
     assert d["parameters"][0]["se_robust"] > 0
+    # regress (its Regression: log a = x'b) against scipy's maximum of the same likelihood
+    from scipy.optimize import minimize
+    rng = np.random.default_rng(7)
+    z = rng.uniform(0.0, 2.0, 300)
+    v = np.exp(0.2 + 0.5 * z) * np.sqrt(rng.chisquare(3.0, 300))
+    (where / "r.csv").write_text("v,z\n" + "\n".join(f"{float(p)!r},{float(q)!r}" for p, q in zip(v, z)) + "\n")
+    d = json.loads(_run(where, "regress", "r.csv", "-y", "v", "-x", "z", "-d", "maxwell", "--json"))
+    best = minimize(lambda b: -stats.maxwell(scale=np.exp(b[0] + b[1] * z)).logpdf(v).sum(), (0.0, 0.0),
+                    method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
+    assert [c["estimate"] for c in d["coefficients"]] == pytest.approx(best.x, rel=1e-6)
+    assert d["loglik"] == pytest.approx(-best.fun, rel=1e-10)
 
 
 def test_the_example_familys_rows_agree_with_scipy():

@@ -1,19 +1,21 @@
 """maxwell(a): the Maxwell-Boltzmann distribution of speeds, an example of a family in one
 file. Copied into mlefit/families/, it is fitted by `fit --dist maxwell` (and with priors,
-censoring, --robust), listed by `mlefit families` and --help, and tried by `select`."""
+censoring, --robust), by `regress --dist maxwell`, listed by `mlefit families` and --help,
+and tried by `select`."""
 import math
 from types import SimpleNamespace
 
 import numpy as np
 
 from .base import Family, Solution, scipy_stats
-from .catalog import POSITIVE, Param, Spec
+from .catalog import POSITIVE, Param, Regression, Spec
 from .rowwise import Density
 from .tails import log_gammainc, log_gammaincc
 
 SPEC = Spec("maxwell", (Param("a", POSITIVE, "scale"),), "positive", False, True,
             "sqrt(2/pi) x^2 exp(-x^2/(2 a^2)) / a^3", "maxwell(scale=a)", "none",
-            estimator="closed form: a = sqrt(mean(x^2) / 3)")
+            estimator="closed form: a = sqrt(mean(x^2) / 3)",
+            regression=Regression(200, 0, "log", ("log",)))  # regress: log a = x'b
 C = 0.5 * math.log(2.0 / math.pi)
 
 

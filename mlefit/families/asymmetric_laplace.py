@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import numerics as nm
 from .base import scipy_stats
-from .catalog import POSITIVE, REAL, Param, Spec
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .realline_common import check_tail
 from .robust import check_loss
 from .rowwise import Density, weighted_mean
@@ -25,7 +25,8 @@ SPEC = Spec("asymmetric_laplace",
             not_selected="a loss's likelihood with a quantile chosen by the user (tau); laplace is tau = 0.5",
             estimator="closed form: the tau-quantile, the mean check loss", listed=160, same_as=(("0.5", "laplace"),),
             shape_example="0.9", shape_rule="strictly between 0 and 1",
-            shape_range=(0.0, False, 1.0, False, False))
+            shape_range=(0.0, False, 1.0, False, False),
+            regression=Regression(100, 0, "identity", ("identity",), mean_model=False))
 
 
 def logpdf(y, mu, sigma, tau):

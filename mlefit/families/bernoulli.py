@@ -9,14 +9,15 @@ import numpy as np
 from .. import numerics as nm
 from . import binomial
 from .base import Family, Solution, scipy_stats
-from .catalog import UNIT, Param, Spec
+from .catalog import UNIT, Param, Regression, Spec
 from .counts_common import masked, upper_exact
 from .rowwise import Density
 
 
 SPEC = Spec("bernoulli", (Param("p", UNIT, "P(X = 1)"),), "binary", True, True,
             "p^x (1-p)^(1-x)", "bernoulli(p)", "dbinom(x, 1, p)",
-            estimator="closed form: the mean", listed=10, select_rank=10)
+            estimator="closed form: the mean", listed=10, select_rank=10,
+            regression=Regression(20, 0, "logit", ("logit", "probit", "cloglog")))
 
 
 def logpdf(y, p):

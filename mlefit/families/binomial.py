@@ -4,7 +4,7 @@ import numpy as np
 
 from .base import scipy_stats
 from .beta_tails import log_betainc, log_betaincc
-from .catalog import UNIT, Param, Spec
+from .catalog import UNIT, Param, Regression, Spec
 from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
 from .rowwise import Density
 
@@ -14,7 +14,8 @@ SPEC = Spec("binomial", (Param("p", UNIT, "success probability per trial"),),
             "binom(n=trials, p=p)", "dbinom(x, size=trials, prob=p)", aliases=("binom",), shape="trials",
             estimator="closed form: sum x / sum trials", listed=280, select_rank=60, same_as=(("1", "bernoulli"),),
             shape_example="10", shape_rule="a positive whole number",
-            shape_range=(1, True, 9007199254740992, False, True))
+            shape_range=(1, True, 9007199254740992, False, True),
+            regression=Regression(30, 0, "logit", ("logit", "probit", "cloglog")))
 
 
 def logpdf(y, p, trials):

@@ -39,6 +39,19 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Regression:
+    """How `mlefit regress` fits a family (linear_model.REGRESSED is made of these)."""
+    rank: int  # its place in regress's lists of families (messages)
+    target: int | None  # the parameter the covariates move (None: categorical's K - 1 predictors, softmax)
+    link: str  # the default link
+    links: tuple  # the links allowed
+    record: str = "DENSITY"  # the per-row record in the family's file (gamma by its mean: MEAN)
+    mean_model: bool = True  # False: not for --mean (a linear program, or a fixed shape)
+    aft: bool = False  # an accelerated failure time model: log of the time scale = x'b, exp(b) a time ratio
+    censored: bool = False  # takes a censored response (every AFT family; normal: Tobit)
+
+
+@dataclass(frozen=True)
 class Spec:
     name: str
     params: tuple
@@ -79,6 +92,8 @@ class Spec:
     shape_example: str = ""
     shape_rule: str = ""
     shape_range: tuple = ()
+    # how `mlefit regress` fits it, or None where it does not
+    regression: Regression | None = None
 
     def shape_allows(self, value):
         """Whether `value` (a float) is a value of this family's fixed shape."""
@@ -110,7 +125,9 @@ class Spec:
 # ---------------------------------------------------------------- the records, read from the files
 HERE = os.path.dirname(os.path.abspath(__file__))
 MARK = "\nSPEC = Spec("
-_NAMES = {"Spec": Spec, "Param": Param, "REAL": REAL, "POSITIVE": POSITIVE, "UNIT": UNIT}
+_NAMES = {"Spec": Spec, "Param": Param, "Regression": Regression, "REAL": REAL, "POSITIVE": POSITIVE, "UNIT": UNIT}
+_CALLS = ("Spec", "Param", "Regression")
+_FIELDS = tuple(f.name for f in fields(Spec))
 
 
 def declared(folder=HERE):
@@ -120,14 +137,14 @@ def declared(folder=HERE):
     (as Python keeps its .pyc): reading and parsing every file costs some 3.5 ms of CPU,
     the kept copy under 1 ms."""
     entries = sorted(e for e in os.listdir(folder) if e.endswith(".py"))
-    key = (tuple(f.name for f in fields(Spec)),
+    key = (_FIELDS, tuple(f.name for f in fields(Regression)),
            tuple((e, st.st_mtime_ns, st.st_size) for e, st in ((e, os.stat(os.path.join(folder, e))) for e in entries)))
     kept = os.path.join(folder, "__pycache__", "family_specs.marshal")
     rows = _kept(kept, key)
     if rows is None:
         rows = tuple(_row(spec) for spec in _read_all(folder, entries))
         _keep(kept, key, rows)
-    specs = (Spec(row[0], tuple(Param(*p) for p in row[1]), *row[2:]) for row in rows)
+    specs = (_spec(row) for row in rows)
     return tuple(sorted(specs, key=lambda s: (s.listed, s.name)))
 
 
@@ -142,8 +159,19 @@ def _read_all(folder, entries):
 
 def _row(spec):
     """A Spec as plain tuples, which marshal keeps."""
-    return (spec.name, tuple((p.name, p.domain, p.meaning) for p in spec.params),
-            *(getattr(spec, f.name) for f in fields(Spec)[2:]))
+    row = dict(spec.__dict__, params=tuple((p.name, p.domain, p.meaning) for p in spec.params))
+    if spec.regression is not None:
+        row["regression"] = tuple(getattr(spec.regression, f.name) for f in fields(Regression))
+    return tuple(row[name] for name in _FIELDS)
+
+
+def _spec(row):
+    """The Spec of a row of _row."""
+    values = dict(zip(_FIELDS, row))
+    values["params"] = tuple(Param(*p) for p in values["params"])
+    if values["regression"] is not None:
+        values["regression"] = Regression(*values["regression"])
+    return Spec(**values)
 
 
 def _kept(path, key):
@@ -200,10 +228,10 @@ def _value(node):
         return _value(node.left) + _value(node.right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -_value(node.operand)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("Spec", "Param"):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CALLS:
         return _NAMES[node.func.id](*(_value(a) for a in node.args),
                                     **{k.arg: _value(k.value) for k in node.keywords})
-    raise ValueError(f"only literals, Spec(...), Param(...), REAL, POSITIVE and UNIT are read there "
+    raise ValueError(f"only literals, Spec(...), Param(...), Regression(...), REAL, POSITIVE and UNIT are read there "
                      f"(line {getattr(node, 'lineno', '?')})")
 
 

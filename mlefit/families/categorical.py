@@ -5,13 +5,14 @@ from types import SimpleNamespace
 import numpy as np
 
 from .base import Family, Solution
-from .catalog import UNIT, Param, Spec
+from .catalog import UNIT, Param, Regression, Spec
 
 
 SPEC = Spec("categorical", (Param("p[label]", UNIT, "probability of each observed label"),),
             "labels", True, True, "p[x]", "multinomial(1, p)", "dmultinom",
             aliases=("multinoulli",), not_selected="labels, not numbers: nothing to compare it with",
-            estimator="closed form: count / n", listed=20)
+            estimator="closed form: count / n", listed=20,
+            regression=Regression(80, None, "softmax", ("softmax",)))
 
 
 def _cat_stats(x, w):

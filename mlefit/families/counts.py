@@ -280,8 +280,8 @@ def _beta_binomial(spec, t):
 
 
 def _bb_resampled(fitted, s, near):
-    """A bootstrap resample of values that are not overdispersed (families.base.FamilyLimit): the binomial limit, a, b ->
-    inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
+    """A bootstrap resample of values that are not overdispersed (families.base.FamilyLimit):
+    the binomial limit, a, b -> inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
     undefined, and a fixed shape cannot go to the limit: both count as failed."""
     if fitted.fixed:
         raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import numerics as nm
-from .catalog import REAL, Param, Spec
+from .catalog import REAL, Param, Regression, Spec
 from .robust import huber_log_norm, huber_loss
 from .rowwise import Density
 from .tails import log1mexp
@@ -21,7 +21,8 @@ SPEC = Spec("huber", (Param("mu", REAL, "location (Huber M-estimate)"),), "real"
             not_selected="a loss's likelihood with a unit scale and a threshold chosen by the user (delta)",
             estimator="Newton on the Huber score", listed=170,
             shape_example="1.345", shape_rule="positive and finite, at least 2.2e-308",
-            shape_range=(2.2250738585072014e-308, True, None, False, False))
+            shape_range=(2.2250738585072014e-308, True, None, False, False),
+            regression=Regression(110, 0, "identity", ("identity",), mean_model=False))
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 

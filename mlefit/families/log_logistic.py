@@ -12,7 +12,7 @@ from .. import numerics as nm
 from ..chunks import InMemory, LogsOnChunks
 from . import locscale as ls, logistic, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import POSITIVE, Param, Spec
+from .catalog import POSITIVE, Param, Regression, Spec
 from .logistic import logistic_parts
 from .realline_common import locscale_derivs, locscale_logpdf
 from .rowwise import Density
@@ -23,7 +23,8 @@ SPEC = Spec("log_logistic",
             "positive", False, False, "(b/a) (x/a)^(b-1) / (1 + (x/a)^b)^2, a = scale, b = shape",
             "fisk(c=shape, scale=scale)", "actuar::dllogis(x, shape, scale=scale)",
             aliases=("fisk", "loglogistic"),
-            estimator="Newton: the logistic fit of log x", listed=220, select_rank=120)
+            estimator="Newton: the logistic fit of log x", listed=220, select_rank=120,
+            regression=Regression(140, 1, "log", ("log",), aft=True, censored=True))
 
 
 def _log(y):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import numerics as nm
 from . import closed_forms, merge, normal, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import POSITIVE, REAL, Param, Spec
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import (_moments, _normal_expected, _normal_loglik, _normal_logpdf, _normal_observed,
                      _not_all_equal, _spread_check)
 from .positive_common import floats, inside_or, masked_derivs, quiet
@@ -22,7 +22,8 @@ SPEC = Spec("lognormal",
             "positive", False, True, "normal density of log(x), divided by x",
             "lognorm(s=sdlog, scale=exp(meanlog))", "dlnorm(x, meanlog, sdlog)",
             aliases=("lognorm", "log_normal"),
-            estimator="closed form on log x", listed=100, select_rank=100)
+            estimator="closed form on log x", listed=100, select_rank=100,
+            regression=Regression(130, 0, "identity", ("identity",), aft=True, censored=True))
 
 
 @quiet

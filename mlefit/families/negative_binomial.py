@@ -8,7 +8,7 @@ from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError
 from .base import Family, FamilyLimit, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
-from .catalog import POSITIVE, Param, Spec
+from .catalog import POSITIVE, Param, Regression, Spec
 from .counts_common import count_stats, masked, on_support, tail
 from .rowwise import Density, Limit, weighted_mean
 
@@ -22,7 +22,8 @@ SPEC = Spec("negative_binomial",
             aliases=("negbin", "nbinom", "nb"),
             estimator="Newton on the profile score in size; mu = the mean", listed=50, select_rank=40,
             nests=(("geometric", "negative_binomial with size = 1", 1, False, 40),
-                   ("poisson", "negative_binomial as size -> infinity", 1, True, 50)))
+                   ("poisson", "negative_binomial as size -> infinity", 1, True, 50)),
+            regression=Regression(50, 1, "log", ("log",), censored=True))
 
 
 def _pieces(y, size, mu):
@@ -164,7 +165,8 @@ def _nb_observed(s, theta):
 
 
 def _nb_resampled(fitted, s, near):
-    """A bootstrap resample of counts that are not overdispersed (families.base.FamilyLimit): the poisson limit, size =
+    """A bootstrap resample of counts that are not overdispersed (families.base.FamilyLimit):
+    the poisson limit, size =
     inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
     any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
     1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE

@@ -8,7 +8,7 @@ from .. import numerics as nm
 from ..errors import DataError
 from . import closed_forms, merge, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import POSITIVE, REAL, Param, Spec
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .rowwise import Density, weighted_mean
 from .tails import log_ndtr
 
@@ -17,7 +17,8 @@ SPEC = Spec("normal", (Param("mu", REAL, "mean"), Param("sigma", POSITIVE, "stan
             "real", False, True, "exp(-(x-mu)^2/(2 sigma^2)) / (sigma sqrt(2 pi))",
             "norm(loc=mu, scale=sigma)", "dnorm(x, mean=mu, sd=sigma)",
             aliases=("gaussian", "norm"),
-            estimator="closed form: mean, sd with divisor n", listed=60, select_rank=10)
+            estimator="closed form: mean, sd with divisor n", listed=60, select_rank=10,
+            regression=Regression(10, 0, "identity", ("identity", "log"), censored=True))
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 

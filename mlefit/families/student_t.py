@@ -43,7 +43,7 @@ from .. import special_series as ss
 from ..errors import DataError
 from . import locscale as ls
 from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
-from .catalog import POSITIVE, REAL, Param, Spec
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import NORMAL
 from .rowwise import Density, Limit
 from .t_quantile import t_quantile
@@ -61,7 +61,8 @@ SPEC = Spec("student_t",
             aliases=("t", "student", "studentt", "students_t"),
             estimator="Newton in (mu, log sigma, 1/df); df -> infinity is the normal fit", listed=180, select_rank=40,
             nests=(("normal", "student_t as df -> infinity", 1, True, 80),
-                   ("cauchy", "student_t with df = 1", 1, False, 90)))
+                   ("cauchy", "student_t with df = 1", 1, False, 90)),
+            regression=Regression(70, 0, "identity", ("identity",)))
 
 
 DF_LIMIT = 1e30

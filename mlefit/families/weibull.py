@@ -16,7 +16,7 @@ from ..chunks import InMemory, LogsOnChunks
 from ..errors import DataError
 from . import closed_forms, survival_tails
 from .base import Family, Solution, scipy_stats
-from .catalog import POSITIVE, Param, Spec
+from .catalog import POSITIVE, Param, Regression, Spec
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 
@@ -27,7 +27,8 @@ SPEC = Spec("weibull", (Param("shape", POSITIVE, "shape k"), Param("scale", POSI
             aliases=("weibull_min",),
             estimator="Newton on the profile equation in the shape", listed=110, select_rank=110,
             nests=(("exponential", "weibull with shape = 1", 1, False, 20),
-                   ("rayleigh", "weibull with shape = 2", 1, False, 30)))
+                   ("rayleigh", "weibull with shape = 2", 1, False, 30)),
+            regression=Regression(120, 1, "log", ("log",), aft=True, censored=True))
 
 EULER_GAMMA = 0.57721566490153286061
 
