@@ -11,6 +11,7 @@ import numpy as np
 from . import families, links, quantile_regress, regression_rows as rows, separation
 from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
+from .families.catalog import edges
 from .families.rowwise import SCALES
 from .likelihood import total
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
@@ -135,14 +136,15 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
-    if name in ("bernoulli", "binomial") and indexed and not every:
+    edge = edges(name)
+    if edge == "both" and indexed and not every:
         from .indexed_checks import check_separation
         check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
-    elif name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
+    elif edge == "both" and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
     if name == "categorical" and not every:
         separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
-    if name in ("poisson", "negative_binomial") and link == "log" and d.censored is None and not every \
+    if edge == "zero" and link == "log" and d.censored is None and not every \
             and not indexed:  # (a level index of all-zero counts is refused before: indexed_checks)
         separation.check_counts(fit, d.X, d.names, d.y, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:

@@ -150,11 +150,12 @@ class Refit:
 
         from . import separation
         at = SimpleNamespace(converged=True, beta=found.eta if self.name == "categorical" else found.eta[:p])
-        if self.name in ("bernoulli", "binomial"):
+        from .families.catalog import edges
+        if edges(self.name) == "both":
             separation.check(at, b.X, names, b.y, b.shapes[0] if b.shapes else None, b.w)
         elif self.name == "categorical":
             separation.check_softmax(at, b.X, names, b.y, len(self.labels), b.w)
-        elif self.name in ("poisson", "negative_binomial") and self.link == "log" \
+        elif edges(self.name) == "zero" and self.link == "log" \
                 and getattr(b, "censored", None) is None:
             separation.check_counts(at, b.X, names, b.y, b.w)
 

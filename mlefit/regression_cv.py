@@ -16,6 +16,7 @@ import numpy as np
 
 from . import links, regression_rows as rows, separation
 from .errors import DataError, MlefitError
+from .families.catalog import edges
 from .folds import indices
 
 LN2 = math.log(2.0)
@@ -107,7 +108,7 @@ def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_it
             raise DataError(f"only {train.y.size} training rows for {train.X.shape[1]} coefficients")
         rows._check_rank(train.X, d.names)
     fit = _fit_rows(dens, train, name, target, link, intercept, fixed, max_iter, coef_prior)
-    if name in ("bernoulli", "binomial") and not (coef_prior is not None and coef_prior.covers_every_slope(d.names)):
+    if edges(name) == "both" and not (coef_prior is not None and coef_prior.covers_every_slope(d.names)):
         separation.check(fit, train.X, d.names, train.y, train.shapes[0] if train.shapes else None, train.w)
     sigma = dict(fit.others).get("sigma")
     if sigma is not None and sigma <= 1e-10 * float(np.std(train.y)):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError
+from .families.catalog import BY_NAME, edges
 from .formula import REST, expand_rest
 
 SHOWN = 5  # how many offending rows a message names
@@ -107,7 +108,7 @@ def _constant(name, y, trials, w, label):
     """Refuse a response at the edge of its family: no maximum likelihood estimate
     exists (the intercept runs to infinity) when every count is 0, or every trial
     failed, or every trial succeeded (rows of weight 0 aside)."""
-    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+    if not edges(name):
         return
     used = y if w is None else y[w > 0]
     top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
@@ -117,12 +118,13 @@ def _constant(name, y, trials, w, label):
 def edge(name, label, some_nonzero, some_below_top):
     """The refusal of _constant, from whether some (weighted) response is above 0 and
     some below its trials (what a read in chunks tallies)."""
-    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+    kind = edges(name)
+    if not kind:
         return
     if not some_nonzero:
-        what = "every count is 0" if name in ("poisson", "negative_binomial") else "every response is 0"
-    elif name in ("bernoulli", "binomial") and not some_below_top:
-        what = "every response is 1" if name == "bernoulli" else "every trial succeeded"
+        what = "every count is 0" if kind == "zero" else "every response is 0"
+    elif kind == "both" and not some_below_top:
+        what = "every trial succeeded" if BY_NAME[name].shape == "trials" else "every response is 1"
     else:
         return
     raise DataError(f"{what} in '{label}': the mean's maximum likelihood estimate is on the edge "

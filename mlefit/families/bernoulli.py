@@ -17,7 +17,7 @@ from .rowwise import Density
 SPEC = Spec("bernoulli", (Param("p", UNIT, "P(X = 1)"),), "binary", True, True,
             "p^x (1-p)^(1-x)", "bernoulli(p)", "dbinom(x, 1, p)",
             estimator="closed form: the mean", listed=10, select_rank=10,
-            regression=Regression(20, 0, "logit", ("logit", "probit", "cloglog")))
+            regression=Regression(20, 0, "logit", ("logit", "probit", "cloglog"), edges="both"))
 
 
 def logpdf(y, p):

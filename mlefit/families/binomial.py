@@ -15,7 +15,7 @@ SPEC = Spec("binomial", (Param("p", UNIT, "success probability per trial"),),
             estimator="closed form: sum x / sum trials", listed=280, select_rank=60, same_as=(("1", "bernoulli"),),
             shape_example="10", shape_rule="a positive whole number",
             shape_range=(1, True, 9007199254740992, False, True),
-            regression=Regression(30, 0, "logit", ("logit", "probit", "cloglog")))
+            regression=Regression(30, 0, "logit", ("logit", "probit", "cloglog"), edges="both"))
 
 
 def logpdf(y, p, trials):

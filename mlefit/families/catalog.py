@@ -49,6 +49,10 @@ class Regression:
     mean_model: bool = True  # False: not for --mean (a linear program, or a fixed shape)
     aft: bool = False  # an accelerated failure time model: log of the time scale = x'b, exp(b) a time ratio
     censored: bool = False  # takes a censored response (every AFT family; normal: Tobit)
+    # where the mean's MLE runs to the edge with the responses (the intercept to infinity, or
+    # a slope by separation): "zero" (counts all 0: poisson, negative_binomial), "both"
+    # (every response 0, or every one at its trials: bernoulli, binomial), "" nowhere
+    edges: str = ""
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,13 @@ def _value(node):
 SPECS = declared()
 BY_NAME = {s.name: s for s in SPECS}
 ALIASES = {alias: s.name for s in SPECS for alias in (s.name, *s.aliases)}
+
+
+def edges(name):
+    """Regression.edges of the family `name` ("" for a family regress does not fit, or a
+    user's own model)."""
+    spec = BY_NAME.get(name)
+    return spec.regression.edges if spec is not None and spec.regression is not None else ""
 
 
 def resolve(name):

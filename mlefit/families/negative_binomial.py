@@ -23,7 +23,7 @@ SPEC = Spec("negative_binomial",
             estimator="Newton on the profile score in size; mu = the mean", listed=50, select_rank=40,
             nests=(("geometric", "negative_binomial with size = 1", 1, False, 40),
                    ("poisson", "negative_binomial as size -> infinity", 1, True, 50)),
-            regression=Regression(50, 1, "log", ("log",), censored=True))
+            regression=Regression(50, 1, "log", ("log",), censored=True, edges="zero"))
 
 
 def _pieces(y, size, mu):

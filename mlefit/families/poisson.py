@@ -14,7 +14,7 @@ from .tails import log_gammainc, log_gammaincc
 SPEC = Spec("poisson", (Param("rate", POSITIVE, "mean count"),), "count", True, True,
             "rate^x e^-rate / x!", "poisson(mu=rate)", "dpois(x, lambda=rate)",
             estimator="closed form: the mean", listed=30, select_rank=20,
-            regression=Regression(40, 0, "log", ("log", "identity"), censored=True))
+            regression=Regression(40, 0, "log", ("log", "identity"), censored=True, edges="zero"))
 
 
 def logpdf(y, rate):
