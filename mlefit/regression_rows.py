@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError, UsageError
-from .families.catalog import BY_NAME, edges
+from .families.catalog import BY_NAME, edges, support
 from .formula import REST, expand_rest
 
 SHOWN = 5  # how many offending rows a message names
@@ -53,7 +53,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     numeric = {c: "a covariate" for c in ([] if rhs is not None else covariates)}
     numeric.update({c: f"the {option} column" for option, c in roles.items()
                     if c is not None and option not in ("--cluster", "--event", "--event-left")})
-    table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric,
+    table = read(data, wanted, labels=support(name) in ("binary", "labels"), options=options, numeric=numeric,
                  optional=optional, text=text)
     if REST in wanted:  # a formula's '.': the columns read beyond those named
         wanted = [c for c in wanted if c != REST]
@@ -66,7 +66,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     if censoring is not None:
         cens, table = censored_regress.read(table, cols, response, censoring, options.decimal if options else ".")
     y = table.columns[table.names[0]]
-    if name == "categorical":
+    if support(name) == "labels":
         y, names_of_labels, note = labels(y, table)
     elif cens is not None:
         y = np.asarray(y, dtype=np.float64)
@@ -170,12 +170,12 @@ def response_values(name, y, table, positive):
     mapped to 0/1 with a note saying which label is 1."""
     label = f"response '{table.names[0]}'"
     if y.dtype.kind in "OUS":
-        if name != "bernoulli":
+        if support(name) != "binary":
             raise DataError(f"the {label} is text; the {name} family needs numbers")
         from .binary import as_outcomes
         return as_outcomes(np.asarray(y, dtype=object), f"the {label}", positive)
     y = np.asarray(y, dtype=np.float64)
-    if name == "bernoulli":
+    if support(name) == "binary":
         _refuse(table, y, (y != 0) & (y != 1), label, "bernoulli needs 0 or 1 (or two labels)")
     elif name in ("poisson", "negative_binomial", "binomial"):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")

@@ -220,17 +220,15 @@ NAME_BRANCHES = {
     "cli_by.py": (1, "as cli.py"),
     "compare.py": (5, "loss names (losses.py: huber, poisson), not families"),
     "conjugate.py": (9, "the conjugate pairs: a fact of a (prior, family) pair, one table of them"),
-    "indexed_regress.py": (1, "regression: categorical, laplace and asymmetric_laplace not yet fields of their "
-                              "records' Regression (issue 15 follow-up)"),
     "jeffreys_prior.py": (4, "Jeffreys priors: tables keyed by family (JEFFREYS, JOINT, SUMMED), one module"),
+    "indexed_regress.py": (1, "regression: laplace and asymmetric_laplace (linear programs) not yet a field of "
+                              "their Regression (issue 15 follow-up)"),
+    "quantile_regress.py": (4, "laplace as the 0.5 quantile of asymmetric_laplace, as indexed_regress.py"),
     "mean_model.py": (1, "binomial's trials in regress --mean, as indexed_regress.py"),
-    "quantile_regress.py": (4, "laplace as the 0.5 quantile, as indexed_regress.py"),
-    "regress_read.py": (1, "regression, as indexed_regress.py"),
-    "regress_stream.py": (8, "regression, as indexed_regress.py"),
-    "regression.py": (21, "regression, as indexed_regress.py"),
-    "regression_bootstrap.py": (5, "regression, as indexed_regress.py"),
-    "regression_cv.py": (2, "regression, as indexed_regress.py"),
-    "regression_rows.py": (7, "regression, as indexed_regress.py"),
+    "regress_stream.py": (4, "poisson's saturated shares, negative_binomial's size, as indexed_regress.py"),
+    "regression.py": (12, "deviances and saturated models (normal, gamma, poisson, ...), huber and laplace's "
+                          "scale, as indexed_regress.py"),
+    "regression_rows.py": (3, "binomial's trials column, gamma's and poisson's response checks, as indexed_regress.py"),
     "stream_censored.py": (2, "censored streaming of exponential and weibull, as indexed_regress.py"),
 }
 
@@ -251,5 +249,6 @@ def test_shared_code_does_not_branch_on_family_names():
                 found[str(path.relative_to(PACKAGE))] = count
     assert found == {module: count for module, (count, _) in NAME_BRANCHES.items()}
     for module in ("constrained.py", "resample.py", "estimate.py", "dirichlet_prior.py", "selection.py",
-                   "sandwich.py", "map_fit.py", "map_bootstrap.py", "indexed_checks.py", "linear_model.py"):
+                   "sandwich.py", "map_fit.py", "map_bootstrap.py", "indexed_checks.py", "linear_model.py",
+                   "regression_bootstrap.py", "regression_cv.py", "regress_read.py"):
         assert module not in found

@@ -244,6 +244,13 @@ BY_NAME = {s.name: s for s in SPECS}
 ALIASES = {alias: s.name for s in SPECS for alias in (s.name, *s.aliases)}
 
 
+def support(name):
+    """The support of the family `name` ("" for a name not in the catalog: a user's own
+    model, or a name with its fixed shape)."""
+    spec = BY_NAME.get(name)
+    return spec.support if spec is not None else ""
+
+
 def edges(name):
     """Regression.edges of the family `name` ("" for a family regress does not fit, or a
     user's own model)."""
