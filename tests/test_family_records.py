@@ -1,5 +1,6 @@
 """A family's fixed shape is a field of its record (Spec.value, Spec.base), not text to
 split out of its name (issue 15)."""
+import os
 import re
 from pathlib import Path
 
@@ -185,7 +186,8 @@ def test_a_new_family_marked_not_selected_is_left_to_the_user(tmp_path):
 
 
 def test_the_kept_copy_of_the_specs_follows_the_files(tmp_path, monkeypatch):
-    """The specs read are kept in __pycache__ and read again when a file changes."""
+    """The specs read are kept in __pycache__ and read again when a file's bytes change,
+    even where its size and time stamp stay (`touch -r`, `cp -p`)."""
     import os
 
     from mlefit.families import catalog
@@ -196,9 +198,30 @@ def test_the_kept_copy_of_the_specs_follows_the_files(tmp_path, monkeypatch):
     assert (tmp_path / "__pycache__" / "family_specs.marshal").exists()
     assert catalog.declared(str(tmp_path)) == (catalog.BY_NAME["rayleigh"],)
     path = tmp_path / "rayleigh.py"
-    path.write_text(path.read_text().replace('"scale; mode"', '"scale; the mode"'))
-    os.utime(path, ns=(1, 1))
-    assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; the mode"
+    stamp = os.stat(path)
+    path.write_text(path.read_text().replace('"scale; mode"', '"scale; MODE"'))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert os.stat(path).st_size == stamp.st_size
+    assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; MODE"
+
+
+def test_the_families_are_read_from_a_zip_file(tmp_path):
+    """A package run from a zip file (a zipapp, a frozen application) has no folder to list:
+    the specs are read through importlib.resources, and nothing is kept."""
+    import subprocess
+    import sys
+    import zipfile
+
+    archive = tmp_path / "mlefit.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in PACKAGE.rglob("*.py"):
+            z.write(path, str(path.relative_to(PACKAGE.parent)))
+    probe = "from mlefit.families import catalog; print(len(catalog.SPECS), catalog.BY_NAME['poisson'].name)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                          env={"PYTHONPATH": str(archive), "PATH": os.environ.get("PATH", "")})
+    assert done.returncode == 0, done.stderr
+    count, name = done.stdout.split()
+    assert int(count) == len(__import__("mlefit.families.catalog").families.catalog.SPECS) and name == "poisson"
 
 
 def test_the_readme_shows_the_example_family_and_its_length():

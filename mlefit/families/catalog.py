@@ -13,6 +13,7 @@ import ast
 import marshal
 import os
 import sys
+import zlib
 from dataclasses import dataclass, fields
 
 # parameter domains: how an interval is built and mapped back
@@ -137,25 +138,38 @@ _FIELDS = tuple(f.name for f in fields(Spec))
 def declared(folder=HERE):
     """Every family's Spec, read from the `SPEC = Spec(...)` statement of each file in
     `folder` (the files without one are helpers), in the order of their `listed`, then name.
-    What was read is kept in __pycache__, valid while no file's name, size and time change
-    (as Python keeps its .pyc): reading and parsing every file costs some 3.5 ms of CPU,
-    the kept copy under 1 ms."""
-    entries = sorted(e for e in os.listdir(folder) if e.endswith(".py"))
+    What was read is kept in __pycache__, valid while every file's bytes are the same (their
+    CRC-32s: a time stamp can stay while a file changes, as `touch -r` or `cp -p` leave it):
+    parsing every file costs some 3.5 ms of CPU, reading them and the kept copy under 1 ms.
+    A package inside a zip file is read through importlib.resources, and nothing is kept."""
+    sources = _sources(folder)
     key = (_FIELDS, tuple(f.name for f in fields(Regression)),
-           tuple((e, st.st_mtime_ns, st.st_size) for e, st in ((e, os.stat(os.path.join(folder, e))) for e in entries)))
-    kept = os.path.join(folder, "__pycache__", "family_specs.marshal")
-    rows = _kept(kept, key)
+           tuple((entry, zlib.crc32(data), len(data)) for entry, data in sources))
+    kept = os.path.join(folder, "__pycache__", "family_specs.marshal") if os.path.isdir(folder) else None
+    rows = kept and _kept(kept, key)
     if rows is None:
-        rows = tuple(_row(spec) for spec in _read_all(folder, entries))
-        _keep(kept, key, rows)
+        rows = tuple(_row(spec) for spec in _read_all(sources))
+        if kept:
+            _keep(kept, key, rows)
     specs = (_spec(row) for row in rows)
     return tuple(sorted(specs, key=lambda s: (s.listed, s.name)))
 
 
-def _read_all(folder, entries):
-    for entry in entries:
-        with open(os.path.join(folder, entry), encoding="utf-8") as f:
-            text = f.read()
+def _sources(folder):
+    """(file name, bytes) of every .py file of the families, by name."""
+    if os.path.isdir(folder):
+        def read(entry):
+            with open(os.path.join(folder, entry), "rb") as f:
+                return f.read()
+        return [(entry, read(entry)) for entry in sorted(os.listdir(folder)) if entry.endswith(".py")]
+    from importlib.resources import files  # a zip file, a zipapp or a frozen application
+    found = [item for item in files(__package__).iterdir() if item.name.endswith(".py")]
+    return [(item.name, item.read_bytes()) for item in sorted(found, key=lambda item: item.name)]
+
+
+def _read_all(sources):
+    for entry, data in sources:
+        text = data.decode("utf-8")
         at = text.find(MARK)
         if at >= 0:
             yield read_spec(text[at + 1:], entry)
