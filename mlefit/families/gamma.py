@@ -26,6 +26,8 @@ STIRLING_FROM = 15.0  # the shape from which log f is taken in Stirling's form
 
 
 def logpdf(y, shape, rate):
+    if not np.any(np.asarray(shape) >= STIRLING_FROM):
+        return _direct(y, shape, rate)  # (u is not needed)
     return logpdf_from_ratio(y, shape, *shape_ratio(y, shape, rate), rate)
 
 
@@ -63,12 +65,16 @@ def logpdf_from_ratio(y, shape, u, logu, rate):
 def derivs(y, shape, rate):
     """d/d shape = log(rate y) - psi(a) = log u + L(a), L(a) = log a - psi(a) from its
     series (no cancellation at large a); d2/d shape2 = -psi'(a) = L'(a) - 1/a."""
-    u, logu = shape_ratio(y, shape, rate)
     lmd, dlmd = ga.log_minus_digamma(shape)
     zero = 0.0 * y
     h_aa = dlmd - 1.0 / shape + zero
     h_ar = 1.0 / rate + zero
     h_rr = -(shape / rate) / rate + zero
+    if not np.any(np.asarray(shape) >= STIRLING_FROM):  # nothing to cancel: the direct forms
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d_shape = np.log(y) + (np.log(rate) - np.log(shape) + lmd)
+        return _direct(y, shape, rate), (d_shape, shape / rate - y), ((h_aa, h_ar), (h_ar, h_rr))
+    u, logu = shape_ratio(y, shape, rate)
     with np.errstate(all="ignore"):  # a (1 - u)/rate, with the u of d/d shape (their rounding cancels
         # between the two, as a shape of 1e9 needs), or a/rate - y where u overflows
         d_rate = np.where(u <= ga.HUGE, (shape / rate) * (1.0 - u), shape / rate - y)

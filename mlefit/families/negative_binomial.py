@@ -98,6 +98,13 @@ def _size_rise(y, r):
     psi(y + r) - psi(r) - log1p(y/r) and the trigamma difference - (1/(y + r) - 1/r)."""
     y = np.asarray(y, dtype=np.float64)
     s = y + r
+    small = np.asarray(r) < STIRLING_FROM
+    if np.any(small):
+        from scipy.special import digamma, polygamma
+        low = (digamma(s) - digamma(r) - np.log1p(y / r),
+               polygamma(1, s) - polygamma(1, r) - (1.0 / s - 1.0 / r))
+        if np.all(small):
+            return low
     a = np.maximum(r, STIRLING_FROM)
     b = np.maximum(s, STIRLING_FROM)
     rs = a * b
@@ -105,12 +112,8 @@ def _size_rise(y, r):
     value = y / (2.0 * rs) + two / (12.0 * rs * rs) + (_series_rest(a)[0] - _series_rest(b)[0])
     deriv = (-two / (2.0 * rs * rs) - y * (3.0 * a * a + 3.0 * a * y + y * y) / (6.0 * rs * rs * rs)
              + (_series_rest(a)[1] - _series_rest(b)[1]))
-    small = np.asarray(r) < STIRLING_FROM
     if np.any(small):
-        from scipy.special import digamma, polygamma
-        low_v = digamma(s) - digamma(r) - np.log1p(y / r)
-        low_d = polygamma(1, s) - polygamma(1, r) - (1.0 / s - 1.0 / r)
-        value, deriv = np.where(small, low_v, value), np.where(small, low_d, deriv)
+        value, deriv = np.where(small, low[0], value), np.where(small, low[1], deriv)
     return value, deriv
 
 

@@ -25,17 +25,17 @@ def logpdf(y, rate):
     from scipy.special import gammaln, xlogy
     y = np.asarray(y, dtype=np.float64)
     big = y >= ga.STIRLING_FROM
-    if np.any(big):
-        with np.errstate(all="ignore"):
-            u = rate / y
-            logu = ga.log_of(u, lambda: np.log(rate) - np.log(y))
-            stable = (y * ga.log_minus_linear(u, logu) - 0.5 * np.log(2.0 * math.pi * y)
-                      - ga.stirling_remainder(np.maximum(y, ga.STIRLING_FROM)))
-        if np.all(big):
-            return stable
+    if not np.any(big):
+        return xlogy(y, rate) - rate - gammaln(y + 1.0)
     with np.errstate(all="ignore"):
-        direct = xlogy(y, rate) - rate - gammaln(y + 1.0)
-    return np.where(big, stable, direct) if np.any(big) else direct
+        out = np.array(np.broadcast_to(xlogy(y, rate) - rate - gammaln(y + 1.0), np.broadcast(y, rate).shape))
+        big = np.broadcast_to(big, out.shape)  # those rows again, in Stirling's form
+        yb, rb = np.broadcast_to(y, out.shape)[big], np.broadcast_to(rate, out.shape)[big]
+        u = rb / yb
+        logu = ga.log_of(u, lambda: np.log(rb) - np.log(yb))
+        out[big] = (yb * ga.log_minus_linear(u, logu) - 0.5 * np.log(2.0 * math.pi * yb)
+                    - ga.stirling_remainder(yb))
+    return out if out.ndim else out[()]
 
 
 def derivs(y, rate):

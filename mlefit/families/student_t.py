@@ -462,30 +462,46 @@ def _by_value(f, x):
 
 
 def _row_terms(y, mu, sigma, df, order):
-    """eta, a = 1 + eta, z, and the terms of log f and its derivatives in q = eta z^2 that
-    stay finite however far a row lies (z^2 overflows beyond 1e154, z^4 and z^6 from 1e77
-    and 1e51): [z^2 phi(q), z^4 phi'(q), z^6 phi''(q)][:order + 1], by phi's series where
-    q < 0.1 and there as q^k phi^(k-1)(q) / eta^k from log1p(q) and r = 1/(1 + q)
-    (q phi = L, q^2 phi' = q r - L, q^3 phi'' = -((q r)^2 + 2 q^2 phi'), L = log1p(q),
-    itself log(eta) + 2 log|z| where q overflows); and [c, ...][:order + 1]."""
+    """eta, a = 1 + eta, z, and the terms of log f and its derivatives in q = eta z^2,
+    [z^2 phi(q), z^4 phi'(q), z^6 phi''(q)][:order + 1] (phi: t_series.phi, its series
+    below q = 0.1), and [c, ...][:order + 1]. Rows beyond |z| = FAR_Z, where z^6 (then z^4,
+    z^2) would overflow while the terms do not, take them as q^k phi^(k-1)(q) / eta^k:
+    L/eta, (q r - L)/eta^2 and -((q r)^2 + 2 (q r - L))/eta^3, L = log1p(q) (log(eta) +
+    2 log|z| where q overflows), r = 1/(1 + q)."""
     eta = 1.0 / np.asarray(df, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         z = np.asarray((y - mu) / sigma, dtype=np.float64)
         z2 = z * z
-        q = eta * z * z
-        small = q < PHI_SERIES_BELOW
-        p = [v.reshape(q.shape) for v in phi(np.where(small, q, 0.0).reshape(-1), order)]
-        big_l = np.where(np.isinf(q), np.log(eta) + 2.0 * np.log(np.abs(z)), np.log1p(q))
-        qr = np.where(np.isinf(q), 1.0, q / (1.0 + q))
-        far = [big_l / eta]
+        q = np.asarray(eta * z2)
+        p = [v.reshape(q.shape) for v in phi(q.reshape(-1), order)]
+        terms = [z2 * p[0]]
         if order:
-            far.append((qr - big_l) / (eta * eta))
-            far.append(-(qr * qr + 2.0 * (qr - big_l)) / (eta * eta * eta))
-        powers = [z2, z2 * z2, z2 * z2 * z2]
-        terms = [np.where(small, powers[k] * p[k], far[k]) for k in range(order + 1)]
+            z4 = z2 * z2
+            terms += [z4 * p[1], z4 * z2 * p[2]]
+        if q.size and np.max(np.abs(z)) > FAR_Z:
+            terms = _far_rows(z, q, eta, terms)
     return z, eta, 1.0 + eta, q, terms, _by_value(lambda e: const(e, order), eta)
 
 
+FAR_Z = 1e50  # |z| beyond which z^6 nears overflow: _far_rows
+
+
+def _far_rows(z, q, eta, terms):
+    z, q, eta = np.broadcast_arrays(z, q, eta)
+    far = np.abs(z) > FAR_Z
+    zf, qf, ef = z[far], q[far], eta[far]
+    lf = np.where(np.isinf(qf), np.log(ef) + 2.0 * np.log(np.abs(zf)), np.log1p(qf))
+    qr = np.where(np.isinf(qf), 1.0, qf / (1.0 + qf))
+    far_terms = [lf / ef, (qr - lf) / (ef * ef), -(qr * qr + 2.0 * (qr - lf)) / (ef * ef * ef)]
+    out = []
+    for t, v in zip(terms, far_terms):
+        t = np.array(np.broadcast_to(t, z.shape))
+        t[far] = v
+        out.append(t)
+    return out
+
+
+HUGE = np.finfo(float).max
 PHI_SERIES_BELOW = 0.1  # phi's own series below this q (t_series.phi); the far forms above
 
 
