@@ -18,6 +18,7 @@ from .families.catalog import support
 from .maximize import Point
 
 from .regress_read import WAY_OUT as HOW
+from .families.negative_binomial import size_runs_off
 
 #  families whose rows stream (the Objective of linear_model, without censoring or trials per row)
 STREAMED = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "student_t")
@@ -416,7 +417,7 @@ def _refusals(name, fit, reach, store):
         raise DataError(f"the covariates give the response exactly (residual scale {sigma:.3g} against a spread "
                         f"of {spread:.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
-    if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
+    if name == "negative_binomial" and size_runs_off(dict(fit.others).get("size", 0), fit.converged):
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
                         "use --dist poisson")

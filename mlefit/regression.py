@@ -17,6 +17,7 @@ from .likelihood import total
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile_regress import LP_FAMILIES
 from .regression_result import Coefficient, RegressionResult
+from .families.negative_binomial import size_runs_off
 
 LOG_LINKS = ("log", "logit", "softmax")
 
@@ -147,7 +148,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if edge == "zero" and link == "log" and d.censored is None and not every \
             and not indexed:  # (a level index of all-zero counts is refused before: indexed_checks)
         separation.check_counts(fit, d.X, d.names, d.y, d.w)
-    if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
+    if name == "negative_binomial" and size_runs_off(dict(fit.others).get("size", 0), fit.converged):
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
                         "use --dist poisson")

@@ -29,6 +29,17 @@ SPEC = Spec("negative_binomial",
 STIRLING_FROM = 15.0  # the size from which log P and the size derivatives take Stirling's forms
 
 
+SIZE_AT_INFINITY = 1e12  # a regression's size beyond which the fit is the poisson limit, converged or not
+
+
+def size_runs_off(size, converged):
+    """Whether a regression's size has run to the poisson limit: beyond 1e6 without
+    converging, or beyond SIZE_AT_INFINITY at all (where the accurate size score is below
+    its rounding, Newton stops: a variance above the mean by mu^2/1e12 is no evidence of
+    overdispersion)."""
+    return size > 1e6 and (not converged or size > SIZE_AT_INFINITY)
+
+
 def _pieces(y, size, mu):
     """log-mass, written as the fast path writes it, -log(y+r) - log B(r, y+1) (0 at
     y = 0) - r log(1 + mu/r) - y log(1 + r/mu): huge counts or sizes do not cancel it away;
