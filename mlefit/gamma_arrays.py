@@ -14,6 +14,7 @@ from . import special_series as ss
 _LGAMMA = np.frompyfunc(math.lgamma, 1, 1)
 _GAMMA = np.frompyfunc(math.gamma, 1, 1)
 STIRLING_FROM = 15.0
+BETALN_BELOW = 100.0  # scipy's betaln is within 1e-16 (relative) of mpmath below this larger shape, 5e-14 to 1000
 
 
 def lgamma(x):
@@ -43,12 +44,13 @@ def log_beta(a, b, scipy=False):
     larger shape is STIRLING_FROM or more (its remainders then from their series); below, log(Gamma(a) Gamma(b) / Gamma(a + b)) from
     math.gamma (as scipy's betaln takes it there), or the log-gammas for a shape below
     1e-250 (whose Gamma would overflow). scipy: with scipy.special's gammaln and betaln
-    for those pieces (3-8 times faster over long arrays, where scipy is loaded anyway;
-    its betaln alone loses up to 7e-10 beside a large shape: betaln(1e6, 3))."""
+    for those pieces (3-8 times faster over long arrays, where scipy is loaded anyway),
+    betaln itself where the larger shape is below BETALN_BELOW (beside a large shape it
+    loses up to 7e-10: betaln(1e6, 3))."""
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     out = np.empty(lo.shape)
-    big = hi >= STIRLING_FROM
+    big = hi >= (BETALN_BELOW if scipy else STIRLING_FROM)
     if scipy:
         from scipy.special import betaln, gammaln
         if not np.any(big):
@@ -57,7 +59,7 @@ def log_beta(a, b, scipy=False):
         x, y = lo[big], hi[big]
         s = x + y
         out[big] = ((gammaln(x) if scipy else lgamma(x)) - (y - 0.5) * np.log1p(x / y) - x * np.log(s) + x
-                    + (stirling_remainder(y) - stirling_remainder(s)))
+                    + (stirling_remainder(y, scipy) - stirling_remainder(s, scipy)))
     small = ~big
     if scipy and np.any(small):
         out[small] = betaln(lo[small], hi[small])

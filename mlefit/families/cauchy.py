@@ -66,6 +66,8 @@ def _row_parts(z, order):
     w = 1/z, l = -2 log|z| - log1p(w^2) - log(pi), l' = -2w/(1 + w^2) and
     l'' = 2(1 - w^2) w^2/(1 + w^2)^2. The fast path's sums keep cauchy_parts (no check)."""
     out = cauchy_parts(z, order)
+    if np.isfinite(np.sum(out[0])):  # one pass, no temporary: no row has overflowed
+        return out
     far = np.abs(z) > FAR
     if not np.any(far):
         return out

@@ -25,11 +25,8 @@ def log_choose(t, y):
     gammaln(t+1) - gammaln(y+1) - gammaln(t-y+1) cancels; log B from gamma_arrays (Stirling's
     form for a large shape, where scipy's betaln loses up to 2e-11 of its size)."""
     from .. import gamma_arrays as ga
-    a, b = np.subtract(t, y) + 1.0, np.add(y, 1.0)
-    ok = (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)  # NaN off the support (the callers mask it)
-    with np.errstate(invalid="ignore"):
-        out = -np.log1p(t) - ga.log_beta(np.where(ok, a, 1.0), np.where(ok, b, 1.0), scipy=True)
-    return np.where(ok, out, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN or inf off the support
+        return -np.log1p(t) - ga.log_beta(np.subtract(t, y) + 1.0, np.add(y, 1.0), scipy=True)  # (masked by the callers)
 
 
 def tail(y, formula, below, top=None, above=None):
