@@ -32,8 +32,8 @@ def derivs(y, mu, sigma):
     z = (y - mu) / sigma
     z2 = z * z
     d_mu, d_sigma = z / sigma, (z2 - 1.0) / sigma
-    # divided by sigma twice, never by sigma^2 (0 below 1e-162: a division by zero)
-    h_mm, h_ms, h_ss = -1.0 / sigma / sigma + 0.0 * z, -2.0 * z / sigma / sigma, (1.0 - 3.0 * z2) / sigma / sigma
+    inv2 = 1.0 / sigma / sigma  # never 1/sigma^2 (sigma^2 is 0 below 1e-162: a division by zero)
+    h_mm, h_ms, h_ss = -inv2 + 0.0 * z, -2.0 * z * inv2, (1.0 - 3.0 * z2) * inv2
     return (-HALF_LOG_2PI - np.log(sigma) - 0.5 * z2, (d_mu, d_sigma),
             ((h_mm, h_ms), (h_ms, h_ss)))
 
