@@ -214,6 +214,22 @@ class Objective:
         self._last = (b.copy(), eta)
         return Point(value if math.isfinite(value) else -math.inf, grad, hess, EPS * self.col_max * spread)
 
+    def score(self, vec):
+        """A canonical family's gradient in b alone (no X'WX: a third of a Newton point's
+        time), by the blocks of _canonical_point."""
+        X, w, n = self.X, self.w, self.y.size
+        b, grad = vec[:self.p], np.zeros(self.p)
+        with np.errstate(all="ignore"):
+            for i in range(0, n, PASS_BLOCK):
+                rows = slice(i, i + PASS_BLOCK)
+                block = X[rows]
+                e = block @ b
+                if self.offset is not None:
+                    e += self.offset[rows]
+                d1 = self.canonical(self.y[rows], e, *(v if np.ndim(v) == 0 else v[rows] for v in self.shapes))[1]
+                grad += (d1 if w is None else w[rows] * d1) @ block
+        return grad
+
     def _canonical_value(self, vec):
         """The value as _canonical_point sums it (by the same blocks), for the line search."""
         ll = self.canonical(self.y, self.eta(vec), *self.shapes)[0]

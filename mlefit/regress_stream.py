@@ -241,27 +241,13 @@ def chord(objective, sub, n_weighted):
     subsample's relative error in X'WX, so Newton then needs two passes, not four. A step
     that is not finite, or longer than the start's distance could be (10 standard errors),
     leaves the start as it was: Newton's line search does the rest."""
+    from .warm_start import chord as steps
     part = objective.parts[0] if getattr(objective, "parts", None) else None
     if part is None or part.canonical is None or sub.covariance is None or sub.vec.size != objective.p:
         return sub.vec
     weight = float(sub.objective.y.size if sub.objective.w is None else np.sum(sub.objective.w))
     cov = sub.covariance * (weight / n_weighted)  # the full rows' covariance, as the subsample sees it
-    se = np.sqrt(np.diag(cov))
-    vec = sub.vec.copy()
-    for _ in range(CHORD_STEPS):
-        score = sum(objective.each(lambda c: _score(c, vec)))
-        step = cov @ score
-        if not (np.all(np.isfinite(step)) and np.all(np.abs(step) <= 10.0 * se)):
-            break
-        vec = vec + step
-    return vec
-
-
-def _score(c, vec):
-    """A canonical one-parameter objective's score in b over its chunk's rows."""
-    with np.errstate(all="ignore"):
-        d1 = c.canonical(c.y, c.eta(vec), *c.shapes)[1]
-        return c.X.T @ (d1 if c.w is None else c.w * d1)
+    return steps(lambda vec: sum(objective.each(lambda c: c.score(vec))), sub.vec.copy(), cov, CHORD_STEPS)
 
 
 def _simple_start(dens, s, objective, link, intercept):
