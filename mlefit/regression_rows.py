@@ -324,6 +324,8 @@ def _check_rank(X, names, gram=None):
     eigenvalues of X'X (gram, or from X) with its columns scaled to unit length: the
     smallest below 1e-13 of the largest (about R's QR tolerance of 1e-7 on X itself) means
     a combination that vanishes; the column named is the last one it involves."""
+    if gram is None and _independent_by_rows(X):
+        return
     gram = X.T @ X if gram is None else gram
     scale = np.sqrt(np.diag(gram))
     zero = [names[j] for j in np.flatnonzero(scale == 0)]
@@ -331,6 +333,27 @@ def _check_rank(X, names, gram=None):
         raise DataError(f"covariate{'s' if len(zero) > 1 else ''} {', '.join(zero)} "
                         f"{'are' if len(zero) > 1 else 'is'} zero in every row; drop it")
     aliased(gram / np.outer(scale, scale), names)
+
+
+def _independent_by_rows(X, rows=65536):
+    """True where every k-th row of a design of many rows (about `rows` of them) proves
+    that _check_rank would pass X, without X'X (a pass over X as dear as a Newton
+    iteration's X'WX): X'X >= S'S for those rows S, so with D, D_s the columns' norms in X
+    and S, the scaled X'X has its smallest eigenvalue at least that of the scaled S'S times
+    min (D_s / D)^2, its largest at most its trace p, and rounding moves each by at most
+    p n eps (unit diagonal, Cauchy-Schwarz). False: undecided (_check_rank then forms X'X)."""
+    n, p = X.shape
+    if n < 8 * rows or p < 2:
+        return False
+    S = X[::n // rows]
+    sub = S.T @ S
+    d_s = np.sqrt(np.diag(sub))
+    d = np.sqrt(np.array([float(np.dot(c, c)) for c in X.T]))
+    if not (np.all(d_s > 0) and np.all(np.isfinite(d)) and np.all(np.isfinite(sub))):
+        return False
+    low = np.linalg.eigvalsh(sub / np.outer(d_s, d_s))[0] * float(np.min(d_s / d)) ** 2
+    eps = np.finfo(float).eps
+    return bool(low > 4.0 * p * (n + S.shape[0]) * eps + 1e-12 * p)
 
 
 def aliased(scaled, names, beside=None):
