@@ -16,7 +16,7 @@ import numpy as np
 
 from . import links
 from .families.rowwise import SCALES, from_free, to_free
-from .likelihood import fit_rows, total
+from .likelihood import fit_rows, summed_by_value, total
 from .inference import covariance_from_information, score_outer
 from .maximize import EPS, Point, newton
 
@@ -122,7 +122,8 @@ class Objective:
             self.constant = constant  # the same rows' constant, summed by an objective over another design
         elif self.canonical is not None:
             with np.errstate(all="ignore"):
-                self.constant = total(dens.canonical[2](y, *shapes), w, y.size)
+                self.constant = summed_by_value(dens.canonical[2], y, w) if not shapes else \
+                    total(dens.canonical[2](y, *shapes), w, y.size)
         self.offset = offset
         self.fixed = dict(fixed or {})
         self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)

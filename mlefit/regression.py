@@ -12,7 +12,7 @@ from . import families, links, quantile_regress, regression_rows as rows, separa
 from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.rowwise import SCALES
-from .likelihood import total
+from .likelihood import summed_by_value
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile_regress import LP_FAMILIES
 from .regression_result import Coefficient, RegressionResult
@@ -567,7 +567,7 @@ def _deviance(name, dens, fit, d, link):
     if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
         # saturated terms y log y - y - log y!: the last is the objective's constant, summed once
         from scipy.special import xlogy
-        return float(2.0 * (total(xlogy(y, y) - y, w, y.size) + obj.constant - fit.loglik))
+        return float(2.0 * (summed_by_value(lambda v: xlogy(v, v) - v, y, w) + obj.constant - fit.loglik))
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w
