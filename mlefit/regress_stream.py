@@ -314,9 +314,9 @@ def _saturated(dens):
     """A chunk's share of the poisson saturated log-likelihood, sum w log f(y | mean y), a
     count of 0 giving 0 (as regression._deviance takes it)."""
     def share(c):
+        from .likelihood import summed_by_value
         with np.errstate(all="ignore"):
-            terms = np.where(c.y == 0, 0.0, dens.logpdf(c.y, c.y))
-        return float(np.sum(terms if c.w is None else c.w * terms))
+            return summed_by_value(lambda v: np.where(v == 0, 0.0, dens.logpdf(v, v)), c.y, c.w)
     return share
 
 

@@ -21,7 +21,7 @@ def _direct(fn, y, w):
 
 @pytest.mark.parametrize("kind", ["counts", "weighted", "zero weights on inf", "halves", "negative", "large", "nan"])
 def test_summed_by_value_equals_the_sum_over_rows(monkeypatch, kind):
-    monkeypatch.setattr(likelihood, "TALLIED", 64)  # many rows, as at 1e6
+    monkeypatch.setattr(likelihood, "TALLIED", 64)  # values up to 64 summed by value
     rng = np.random.default_rng(len(kind))
     n = 5000
     y = rng.poisson(3.0, size=n).astype(float)
