@@ -76,3 +76,23 @@ def test_the_value_is_summed_by_the_same_blocks_as_the_point(monkeypatch):
     assert obj(b).value == obj.value(b)
     obj._last = None
     assert obj.value(b + 0.01) == obj(b + 0.01).value
+
+
+@pytest.mark.parametrize("offset", [False, True])
+def test_the_signs_of_separation_use_the_linear_predictor_the_fit_kept(offset):
+    """separation's check reads X b from the objective's kept linear predictor at the
+    fit's b (less the offset): no pass over X; equal to X @ b to rounding."""
+    from mlefit import separation
+    from mlefit.linear_model import fit_linear
+    rng = np.random.default_rng(5)
+    X = np.column_stack([np.ones(3000), rng.normal(size=(3000, 2))])
+    off = rng.normal(scale=0.2, size=3000) if offset else None
+    y = rng.poisson(np.exp(0.2 + X[:, 1:] @ [0.3, -0.2] + (0 if off is None else off))).astype(float)
+    reg = REGRESSED["poisson"]
+    fit = fit_linear(reg.density("poisson"), y, X, ["Intercept", "a", "b"], target=0, link="log", offset=off,
+                     intercept=0)
+    xb = separation._xb(fit, X)
+    if not offset:
+        assert xb is fit.objective._last[1]
+    assert np.allclose(xb, X @ fit.beta, rtol=1e-13, atol=1e-13)
+    assert separation._xb(fit, X.copy()) is not fit.objective._last[1]  # another design: X @ b
