@@ -335,25 +335,30 @@ def _check_rank(X, names, gram=None):
     aliased(gram / np.outer(scale, scale), names)
 
 
-def _independent_by_rows(X, rows=65536):
-    """True where every k-th row of a design of many rows (about `rows` of them) proves
-    that _check_rank would pass X, without X'X (a pass over X as dear as a Newton
-    iteration's X'WX): X'X >= S'S for those rows S, so with D, D_s the columns' norms in X
-    and S, the scaled X'X has its smallest eigenvalue at least that of the scaled S'S times
+def _independent_by_rows(X, rows=65536, runs=16):
+    """True where some rows of a design of many rows (`runs` runs of contiguous rows spread
+    evenly, about `rows` in all: cheap to read in either memory order) prove that
+    _check_rank would pass X, without X'X over every row (as dear as a Newton iteration's
+    X'WX): X'X >= S'S for those rows S, so with D, D_s the columns' norms in X and S, the
+    scaled X'X has its smallest eigenvalue at least that of the scaled S'S times
     min (D_s / D)^2, its largest at most its trace p, and rounding moves each by at most
     p n eps (unit diagonal, Cauchy-Schwarz). False: undecided (_check_rank then forms X'X)."""
     n, p = X.shape
     if n < 8 * rows or p < 2:
         return False
-    S = X[::n // rows]
-    sub = S.T @ S
+    run = rows // runs
+    sub = sum(_gram_of(X[i:i + run]) for i in np.linspace(0, n - run, runs).astype(np.intp))
     d_s = np.sqrt(np.diag(sub))
     d = np.sqrt(np.array([float(np.dot(c, c)) for c in X.T]))
     if not (np.all(d_s > 0) and np.all(np.isfinite(d)) and np.all(np.isfinite(sub))):
         return False
     low = np.linalg.eigvalsh(sub / np.outer(d_s, d_s))[0] * float(np.min(d_s / d)) ** 2
     eps = np.finfo(float).eps
-    return bool(low > 4.0 * p * (n + S.shape[0]) * eps + 1e-12 * p)
+    return bool(low > 4.0 * p * (n + rows) * eps + 1e-12 * p)
+
+
+def _gram_of(block):
+    return block.T @ block
 
 
 def aliased(scaled, names, beside=None):

@@ -1,4 +1,4 @@
-"""The rank test of a design of many rows from a subsample (regression_rows._independent_by_rows):
+"""The rank test of a design of many rows from runs of its rows (regression_rows._independent_by_rows):
 where it says the columns are independent, the test on all of X'X passes too (a bound,
 never a guess); aliased designs still get their message."""
 import numpy as np
@@ -23,8 +23,11 @@ def test_independent_by_rows_only_where_every_row_says_so(scale, where):
     n = 6000
     X = np.column_stack([np.ones(n), rng.normal(size=(n, 3))])
     near = X[:, 1] + X[:, 2] + scale * rng.normal(size=n)
-    if where != "everywhere":  # aliased on the rows the subsample takes (every 12th), not on the others
-        near = np.where(np.arange(n) % 12 == 0, X[:, 1] + X[:, 2], X[:, 1] + X[:, 2] + 0.5 * rng.normal(size=n))
+    if where != "everywhere":  # aliased on the rows the test reads (16 runs of 31), not on the others
+        taken = np.zeros(n, dtype=bool)
+        for i in np.linspace(0, n - 31, 16).astype(np.intp):
+            taken[i:i + 31] = True
+        near = np.where(taken, X[:, 1] + X[:, 2], X[:, 1] + X[:, 2] + 0.5 * rng.normal(size=n))
     X = np.asfortranarray(np.column_stack([X, near]))
     proved = rr._independent_by_rows(X, rows=500)
     if proved:
