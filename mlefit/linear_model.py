@@ -130,8 +130,33 @@ class Objective:
         self.domains = tuple(dens.domains[i] for i in self.others)
         self.p = X.shape[1]
         self._last = None
-        # the largest |x| of each column: the gradient's rounding is at most eps |x| sum |g_i|
-        self.col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
+        self._col_max = None
+
+    @property
+    def col_max(self):
+        """The largest |x| of each column (the gradient's rounding is at most eps |x| sum |g_i|):
+        taken from the blocks by the first blocked pass (in cache), else by a pass of its own."""
+        if self._col_max is None:
+            X = self.X
+            self._col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
+        return self._col_max
+
+    @col_max.setter
+    def col_max(self, value):
+        self._col_max = value
+
+    def _blocks(self):
+        """(rows, X's block) by PASS_BLOCK rows; the columns' largest |x| taken on the way
+        when not yet known."""
+        X, n = self.X, self.y.size
+        top = np.zeros(self.p) if self._col_max is None else None
+        for i in range(0, n, PASS_BLOCK):
+            block = X[i:i + PASS_BLOCK]
+            if top is not None:
+                np.maximum(top, np.maximum(block.max(axis=0), -block.min(axis=0)), out=top)
+            yield slice(i, i + PASS_BLOCK), block
+        if top is not None:
+            self._col_max = top
 
     def rows(self, which):
         """The same objective over the rows `which` (a slice or an index array), copied."""
@@ -197,9 +222,7 @@ class Objective:
         values, spread = [], 0.0
         buf = _gram_buffer(X, PASS_BLOCK)
         with np.errstate(all="ignore"):
-            for i in range(0, n, PASS_BLOCK):
-                rows = slice(i, i + PASS_BLOCK)
-                block = X[rows]
+            for rows, block in self._blocks():
                 e = np.matmul(block, b, out=eta[rows])
                 if self.offset is not None:
                     e += self.offset[rows]
@@ -218,12 +241,9 @@ class Objective:
     def score(self, vec):
         """A canonical family's gradient in b alone (no X'WX: a third of a Newton point's
         time), by the blocks of _canonical_point."""
-        X, w, n = self.X, self.w, self.y.size
-        b, grad = vec[:self.p], np.zeros(self.p)
+        w, b, grad = self.w, vec[:self.p], np.zeros(self.p)
         with np.errstate(all="ignore"):
-            for i in range(0, n, PASS_BLOCK):
-                rows = slice(i, i + PASS_BLOCK)
-                block = X[rows]
+            for rows, block in self._blocks():
                 e = block @ b
                 if self.offset is not None:
                     e += self.offset[rows]

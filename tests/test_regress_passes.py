@@ -96,3 +96,20 @@ def test_the_signs_of_separation_use_the_linear_predictor_the_fit_kept(offset):
         assert xb is fit.objective._last[1]
     assert np.allclose(xb, X @ fit.beta, rtol=1e-13, atol=1e-13)
     assert separation._xb(fit, X.copy()) is not fit.objective._last[1]  # another design: X @ b
+
+
+@pytest.mark.parametrize("first", ["point", "score"])
+def test_the_columns_largest_values_are_taken_by_the_first_pass(first):
+    """The gradient's noise bound needs each column's largest |x|: the first blocked pass
+    takes it from the blocks it reads anyway (no pass of its own), equal to the whole
+    columns' (a property on an objective no pass has visited)."""
+    rng = np.random.default_rng(9)
+    X, y, shapes, b = _case("poisson", 9000, rng)
+    X[1234, 2] = -40.0
+    reg = REGRESSED["poisson"]
+    obj = Objective(reg.density("poisson"), y, X, 0, reg.link)
+    assert obj._col_max is None
+    obj(b) if first == "point" else obj.score(b)
+    assert np.array_equal(obj._col_max, np.max(np.abs(X), axis=0))
+    fresh = Objective(reg.density("poisson"), y, X, 0, reg.link)
+    assert np.array_equal(fresh.col_max, np.max(np.abs(X), axis=0))
