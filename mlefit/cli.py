@@ -479,9 +479,6 @@ def families_command(as_json, debug):
 def _weighted_column(files, column, weights, labels, options, strict):
     """The value column and the weight column of one file, aligned (a row missing either
     is left out and reported)."""
-    import numpy as np
-
-    from .data import Column
     from .frame import read_frame
 
     from .errors import UsageError
@@ -494,10 +491,8 @@ def _weighted_column(files, column, weights, labels, options, strict):
                        options=options, auto_labels=labels == BINARY, option="--column",
                        missing_reasons={1: "missing weight"})
     _strict(frame, strict)
-    value_name, weight_name = frame.names
-    col = Column(value_name, frame.columns[value_name], np.arange(frame.n), frame.rows_read,
-                 frame.dropped, frame.source, frame.place, frame.notes)
-    return col, frame.columns[weight_name]
+    weight_name = frame.names[1]
+    return frame, frame.columns[weight_name]
 
 
 def _trials_number(text):
@@ -521,9 +516,6 @@ def _whole_trials(text):
 def _trials_column(files, column, weights, trials, options, strict):
     """The values, their weights (or None) and their trials, --trials COLUMN, read
     aligned (a row missing any of them is left out and reported)."""
-    import numpy as np
-
-    from .data import Column
     from .errors import UsageError
     from .frame import read_frame
 
@@ -533,10 +525,7 @@ def _trials_column(files, column, weights, trials, options, strict):
     frame = read_frame(files, names, options=options, auto_labels=False, option="--column",
                        missing_reasons={1: "missing trials", 2: "missing weight"})
     _strict(frame, strict)
-    value_name = frame.names[0]
-    col = Column(value_name, frame.columns[value_name], np.arange(frame.n), frame.rows_read,
-                 frame.dropped, frame.source, frame.place, frame.notes)
-    return col, frame.columns[frame.names[2]] if weights else None, frame.columns[frame.names[1]]
+    return frame, frame.columns[frame.names[2]] if weights else None, frame.columns[frame.names[1]]
 
 
 def _strict(frame, strict):

@@ -44,7 +44,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
             values, note = as_outcomes(values, f"column '{value_name}'", positive)
     group_labels, members = grouped(groups)
     fits = each_group(values, group_labels, members, None if loss else fam,
-                      loss=loss, name=value_name, source=frame.source, locate=frame.place,
+                      loss=loss, name=value_name, source=frame.source, locate=frame.where,
                       weights=w, fitter=fitter, **settings)
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:

@@ -95,7 +95,7 @@ def read_grouped(files, column, weights, by, opts, options, strict):
                        optional=tuple(first + ([opts["entry"]] if opts["entry"] else [])) if interval
                        else ((opts["entry"],) if opts["entry"] else ()))
     cols = [frame.columns[c] for c in frame.names]
-    where = frame.place
+    where = frame.where
     dropped = frame.dropped
     if interval:
         lo, hi = cols[0], cols[1]

@@ -235,7 +235,7 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
-                                dropped=frame.dropped, source=frame.source, place=frame.place, **settings,
+                                dropped=frame.dropped, source=frame.source, place=frame.where, **settings,
                                 **({"on_step": bar.step} if bar else {}))
     d = result.to_dict()
     if weights is not None:

@@ -5,7 +5,7 @@ then one stable sort of the rows by that index), so grouping costs n log n howev
 many groups there are; each group's result is handed on as soon as it is fitted."""
 import numpy as np
 
-from .data import Column
+from .record import Record
 from .errors import ConvergenceError, MlefitError
 from .families.categorical import label_key as _label_key
 
@@ -38,7 +38,7 @@ def each_group(values, labels, members, family, *, name=None, source=None, locat
     censored = isinstance(values, Censored)  # censored rows: each group's rows with their bounds
     w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
     for label, rows in zip(labels, members):
-        col = values.subset(rows) if censored else Column(name, values[rows], rows, int(rows.size), (), source,
+        col = values.subset(rows) if censored else Record(name, values[rows], rows, int(rows.size), (), source,
                                                           locate)
         w = None if w_all is None else w_all[rows]
         try:

@@ -202,19 +202,19 @@ def labels(y, table):
 def _refuse(table, y, bad, label, need):
     if np.any(bad):
         where = np.flatnonzero(bad)
-        shown = ", ".join(f"{table.place(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
+        shown = ", ".join(f"{table.where(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
         raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
                         f"outside the support ({shown}); {need}")
 
 
 def exposure_offset(table, off, e, exposure):
     """The offset with log(exposure) added (None where neither is given); the exposure
-    must be positive (table.place names a row)."""
+    must be positive (table.where names a row)."""
     if e is None:
         return off
     if np.any(~(e > 0)):
         raise DataError(f"the --exposure column '{exposure}' must be positive "
-                        f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
+                        f"({table.where(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
     return np.log(e) if off is None else off + np.log(e)
 
 
@@ -224,7 +224,7 @@ def weight_values(table, column, values=None):
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(f"weight column '{column}' has {int(bad.sum())} negative or infinite values "
-                        f"({table.place(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
+                        f"({table.where(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
     if not np.sum(w) > 0:
         raise DataError(f"the weights in '{column}' are all 0: no row counts; check the column")
     return w
@@ -237,11 +237,11 @@ def trial_counts(table, trials, column, y):
     bad = ~((t >= 1) & (t == np.floor(t)) & (t < 2.0 ** 53))
     if bad.any():
         i = int(np.argmax(bad))
-        raise DataError(f"trials must be whole numbers >= 1 ({table.place(i)}: {t[i]:.10g})")
+        raise DataError(f"trials must be whole numbers >= 1 ({table.where(i)}: {t[i]:.10g})")
     over = y > t
     if over.any():
         i = int(np.argmax(over))
-        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.place(i)}: {y[i]:.10g} of {t[i]:.10g})")
+        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.where(i)}: {y[i]:.10g} of {t[i]:.10g})")
     return t
 
 

@@ -108,14 +108,8 @@ class AboveTrials:
 
 
 def _leave_out(col, mask, reason, *arrays):
-    """col without the rows in `mask`, reported as `reason`, and the aligned arrays
-    (or None) likewise; col itself when there are none."""
+    """col without the rows in `mask`, reported as `reason` (Record.without), and the
+    aligned arrays (or None) likewise; col itself when there are none."""
     if not mask.any():
         return (col, *arrays)
-    from .data import FIRST
-    from .result import Drop
-    where = np.flatnonzero(mask)
-    drop = Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST]))
-    col = replace(col, values=col.values[~mask], positions=col.stood[~mask], extremes=None,
-                  dropped=col.dropped + (drop,))
-    return (col, *(None if a is None else a[~mask] for a in arrays))
+    return (col.without((mask, reason)), *(None if a is None else a[~mask] for a in arrays))
