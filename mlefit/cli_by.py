@@ -37,14 +37,14 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
                            missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
         _strict(frame, strict)
         value_name, group_name = frame.names[:2]
-        values, groups = frame.columns[value_name], frame.columns[group_name]
-        w = frame.columns[frame.names[2]] if weights else None
-        if binary and values.dtype == object:  # two text labels: one mapping for every group
+        groups, w = frame.columns[group_name], None
+        values = frame.but(weights=frame.columns[frame.names[2]]) if weights else frame
+        if binary and frame.values.dtype == object:  # two text labels: one mapping for every group
             from .binary import as_outcomes
-            values, note = as_outcomes(values, f"column '{value_name}'", positive)
+            outcomes, note = as_outcomes(frame.values, f"column '{value_name}'", positive)
+            values = values.with_column(value_name, outcomes)
     group_labels, members = grouped(groups)
-    fits = each_group(values, group_labels, members, None if loss else fam,
-                      loss=loss, name=value_name, source=frame.source, locate=frame.where,
+    fits = each_group(values, group_labels, members, None if loss else fam, loss=loss, source=frame.source,
                       weights=w, fitter=fitter, **settings)
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:

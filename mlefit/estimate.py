@@ -293,8 +293,7 @@ def _weighted(col, weights, aligned):
         shown = ", ".join(f"{col.where(i)}: {w[i]:.6g}" for i in bad[:3])
         raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative or infinite "
                         f"({shown}); frequency weights must be finite and >= 0")
-    col = replace(col, weights=w)
-    col = col.without((np.isnan(w), "missing weight"), (w == 0, "zero weight"))
+    col = col.but(weights=w).without((np.isnan(w), "missing weight"), (w == 0, "zero weight"))
     w = col.weights
     with np.errstate(over="ignore"):
         total = float(np.sum(w))

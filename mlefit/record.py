@@ -5,7 +5,7 @@ table was read with), aligned row for row, with the report of how they were read
 Rows move together in one place, take() (a slice, a group, a resample), and rows are
 left out in one place, without() (a missing weight, a row of zero trials), each reason
 counted and its first rows named. Nothing is dropped silently."""
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -26,7 +26,7 @@ def index_place(position):
 
 
 # the per-row side columns: each is None (not given) or one value per row
-SIDES = ("weights", "trials", "lower", "upper", "offset", "covariates")
+SIDES = ("weights", "trials", "lower", "upper", "offset", "covariates", "clusters")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Record:
     extremes: (min, max) of values where already known; whole: values known to be whole
     numbers. Per-row side columns (None: not given): weights, trials (an array, or one
     number for every row), lower/upper censoring bounds, offset, covariates (a matrix,
-    one row per row). A table read by name keeps every column in `columns` ({name:
+    one row per row), clusters (for cluster-robust errors). A table read by name keeps every column in `columns` ({name:
     values}, `names` in the order asked, the response first) and table_rows, the data
     rows read (blank lines not counted)."""
 
@@ -60,6 +60,7 @@ class Record:
     upper: np.ndarray | None = None
     offset: np.ndarray | None = None
     covariates: np.ndarray | None = None
+    clusters: np.ndarray | None = None
     columns: dict | None = None
     names: tuple = ()
     table_rows: int | None = None
@@ -82,36 +83,62 @@ class Record:
     def label(self):
         return column_label(self.name)
 
-    def take(self, index):
+    def take(self, index, **report):
         """The rows `index` (a slice, an index array with repeats for a resample, or a
         boolean mask): the response and every per-row column move together, and each
-        row still names where it came from. The report of the reading is kept."""
-        rows = np.arange(self.n)[index]
-        changes = {"values": self.values[rows], "positions": self.stood[rows], "extremes": None}
+        row still names where it came from. The report of the reading is kept, or
+        changed by `report` (a group's rows_read, dropped, notes). The cost is that of
+        the rows taken (a group of 3 rows of a million costs 3 rows)."""
+        d = self.__dict__
+        if report and not report.keys() <= d.keys():
+            raise TypeError(f"Record has no field {sorted(report.keys() - d.keys())}")
+        if isinstance(index, slice):
+            stood = np.arange(*index.indices(self.n)) if d["positions"] is None else d["positions"][index]
+        else:
+            if type(index) is not np.ndarray:
+                index = np.asarray(index)
+            if index.dtype.kind == "b":
+                index = np.flatnonzero(index)
+            stood = index if d["positions"] is None else d["positions"][index]
+        changes = {**d, **report, "values": d["values"][index], "positions": stood, "extremes": None}
         for side in SIDES:
-            v = getattr(self, side)
-            if v is not None and np.ndim(v) > 0:
-                changes[side] = v[rows]
-        if self.columns is not None:
-            changes["columns"] = {c: v[rows] for c, v in self.columns.items()}
-        return replace(self, **changes)
+            v = d[side]
+            if v is not None and getattr(v, "ndim", 0):  # (one number of trials for every row stays)
+                changes[side] = v[index]
+        if d["columns"] is not None:
+            changes["columns"] = {c: v[index] for c, v in d["columns"].items()}
+        return _made(changes)
+
+    def but(self, **changes):
+        """The record with these fields changed (dataclasses.replace without the cost of
+        __init__: a fit per group of a million groups makes a million of them)."""
+        if not changes.keys() <= self.__dict__.keys():
+            raise TypeError(f"Record has no field {sorted(changes.keys() - self.__dict__.keys())}")
+        return _made({**self.__dict__, **changes})
 
     def without(self, *marked):
         """The record without the rows marked by any (mask, reason) pair, each counted
         under the first reason that marks it and the first FIRST named (added to
         `dropped`); the record itself when none is marked."""
-        out, drops = counted(marked, self.where)
-        if not drops:
+        if not any(mask.any() for mask, _ in marked):  # (the usual case, at the cost of a look)
             return self
-        return replace(self.take(~out), dropped=tuple(self.dropped) + drops)
+        out, drops = counted(marked, self.where)
+        return self.take(~out, dropped=tuple(self.dropped) + drops)
 
     def with_column(self, name, values):
         """The record with the column `name` of its table replaced (the response too,
         when it is the first)."""
         columns = {**self.columns, name: values}
         if self.names and name == self.names[0]:
-            return replace(self, columns=columns, values=values)
-        return replace(self, columns=columns)
+            return self.but(columns=columns, values=values)
+        return self.but(columns=columns)
+
+
+def _made(fields):
+    """A Record of these fields (all of them), without __init__'s cost per field."""
+    out = object.__new__(Record)
+    object.__setattr__(out, "__dict__", fields)
+    return out
 
 
 def counted(marked, place):

@@ -91,7 +91,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))
     if shape is not None:  # asymmetric_laplace's tau, huber's delta: the trailing argument of its density
-        d = replace(d, shapes=(shape,))
+        d = replace(d, shape=(shape,))
     if folds is not None:
         from .folds import check
         check(folds, d.y.size)

@@ -1,35 +1,52 @@
 """The rows of a regression, read and checked: the response for its family, weights,
 trials, offsets, and the design matrix (columns or a formula), with every row left out
 counted and every refusal naming the column and line at fault."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .errors import DataError, UsageError
 from .formula import REST, expand_rest
+from .record import Record
 
 SHOWN = 5  # how many offending rows a message names
 
 
 @dataclass(frozen=True)
 class Rows:
-    """A regression's data, aligned and checked: the response (codes for categorical),
-    weights, binomial's trials (as shapes), the offset (with log exposure), the clusters,
-    the design X with its column names and layout (for predict), the labels of a
-    categorical response, and the table read (its report of rows left out)."""
+    """A regression's data, aligned and checked: `rows`, the per-row record (the
+    response, codes for categorical; weights; binomial's trials; the offset, with log
+    exposure; the design X as its covariates; the clusters), a density's fixed shape
+    (asymmetric_laplace's tau, huber's delta) as `shape`, the design's column names and
+    layout (for predict), the labels of a categorical response, and the table read (its
+    report of rows left out)."""
 
     table: object
-    y: np.ndarray
-    w: np.ndarray | None
-    shapes: tuple
-    offset: np.ndarray | None
-    clusters: np.ndarray | None
-    X: np.ndarray
+    rows: Record
     names: tuple
     layout: dict
     labels: list | None
     notes: tuple
     censored: object = None  # the response's censoring (mlefit.censoring.Censored), or None
+    shape: tuple = ()
+
+    y = property(lambda self: self.rows.values)
+    w = property(lambda self: self.rows.weights)
+    offset = property(lambda self: self.rows.offset)
+    clusters = property(lambda self: self.rows.clusters)
+    X = property(lambda self: self.rows.covariates)
+
+    @property
+    def shapes(self):
+        """The trailing arguments of the density: binomial's trials, or the fixed shape."""
+        return (self.rows.trials,) if self.rows.trials is not None else self.shape
+
+    def take(self, index):
+        """The rows `index` (Record.take), censoring bounds with them; without clusters
+        (a fold or a resample is fitted for its estimate alone)."""
+        rows = self.rows.take(index)
+        return replace(self, rows=rows.but(clusters=None),
+                       censored=None if self.censored is None else self.censored.subset(index))
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
@@ -78,9 +95,9 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
     if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
         _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
-    return Rows(table, y, w, shapes,
-                off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
-                tuple(table.notes) + ((note,) if note else ()), cens)
+    per_row = table.but(values=y, columns=None, weights=w, trials=shapes[0] if shapes else None, offset=off,
+                        covariates=X, clusters=table.columns[cols[cluster]] if cluster is not None else None)
+    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()), cens)
 
 
 def check_constant(name, d):
