@@ -92,21 +92,22 @@ class Record:
         d = self.__dict__
         if report and not report.keys() <= d.keys():
             raise TypeError(f"Record has no field {sorted(report.keys() - d.keys())}")
-        if isinstance(index, slice):
+        if isinstance(index, slice):  # views
             stood = np.arange(*index.indices(self.n)) if d["positions"] is None else d["positions"][index]
+            rows = _sliced
         else:
-            if type(index) is not np.ndarray:
-                index = np.asarray(index)
+            index = np.asarray(index)
             if index.dtype.kind == "b":
                 index = np.flatnonzero(index)
-            stood = index if d["positions"] is None else d["positions"][index]
-        changes = {**d, **report, "values": d["values"][index], "positions": stood, "extremes": None}
+            stood = index if d["positions"] is None else d["positions"].take(index)
+            rows = _taken
+        changes = {**d, **report, "values": rows(d["values"], index), "positions": stood, "extremes": None}
         for side in SIDES:
             v = d[side]
             if v is not None and getattr(v, "ndim", 0):  # (one number of trials for every row stays)
-                changes[side] = v[index]
+                changes[side] = rows(v, index)
         if d["columns"] is not None:
-            changes["columns"] = {c: v[index] for c, v in d["columns"].items()}
+            changes["columns"] = {c: rows(v, index) for c, v in d["columns"].items()}
         return _made(changes)
 
     def but(self, **changes):
@@ -125,6 +126,11 @@ class Record:
         out, drops = counted(marked, self.where)
         return self.take(~out, dropped=tuple(self.dropped) + drops)
 
+    def drawn(self, weights):
+        """A resample: the rows of positive `weights` (how often each row was drawn, times
+        its own weight where the caller says so), each weighing that."""
+        return self.but(weights=weights).take(weights > 0)
+
     def with_column(self, name, values):
         """The record with the column `name` of its table replaced (the response too,
         when it is the first)."""
@@ -132,6 +138,15 @@ class Record:
         if self.names and name == self.names[0]:
             return self.but(columns=columns, values=values)
         return self.but(columns=columns)
+
+
+def _sliced(v, index):
+    return v[index]
+
+
+def _taken(v, index):
+    """The rows `index` of v: ndarray.take, for a matrix 10-15x quicker than v[index]."""
+    return v.take(index, axis=0) if type(v) is np.ndarray else v[index]
 
 
 def _made(fields):

@@ -121,9 +121,7 @@ class Refit:
         counts are `counts`, refitted from `fit`'s estimate; _Failed where there is none."""
         if any(not np.any(counts[rows] > 0) for rows in self._rare(d)):
             raise _Failed("a design column is 0 in every row drawn (a level of a factor not drawn)")
-        keep = np.flatnonzero(counts > 0)
-        b = d.take(keep)
-        b = replace(b, rows=b.rows.but(weights=counts[keep]))
+        b = d.drawn(counts)
         if self.name == "categorical" and np.unique(b.y).size < len(self.labels):
             raise _Failed("a label of the response was not drawn")
         p = len(d.names)

@@ -43,8 +43,15 @@ class Rows:
 
     def take(self, index):
         """The rows `index` (Record.take), censoring bounds with them; without clusters
-        (a fold or a resample is fitted for its estimate alone)."""
-        rows = self.rows.take(index)
+        (a fold is fitted for its estimate alone)."""
+        return self._moved(self.rows.take(index), index)
+
+    def drawn(self, weights):
+        """A resample (Record.drawn: the rows of positive weight, weighing that), censoring
+        bounds with it; without clusters."""
+        return self._moved(self.rows.drawn(weights), weights > 0)
+
+    def _moved(self, rows, index):
         return replace(self, rows=rows.but(clusters=None),
                        censored=None if self.censored is None else self.censored.subset(index))
 
