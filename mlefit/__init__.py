@@ -27,7 +27,9 @@ def fit(data, family=None, **options):
         >>> r.to_dict()               # the JSON of `mlefit fit --json`
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), a
-        Record from mlefit.data.read_column, or censored rows (mlefit.censoring:
+        Record (mlefit.record: the values with their per-row weights and trials, which
+        the fit uses where weights= and trials= are not given; mlefit.data.read_column
+        reads one), or censored rows (mlefit.censoring:
         from_event(times, event), from_bounds(lower, upper), from_limits(values,
         lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...);
         see docs/censoring.md).

@@ -29,6 +29,8 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None,
         prior=None, mle_optional=False):
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
+    if type(data) is Record:  # a record's own weights and trials, unless others are given
+        weights, trials = sides_of(data, weights, trials)
     if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
         from . import map_fit
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
@@ -86,6 +88,11 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                         f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
 
 
+def sides_of(rec, weights, trials):
+    """(weights, trials) for a fit of the Record rec: those given, else the record's own."""
+    return (rec.weights if weights is None else weights), (rec.trials if trials is None else trials)
+
+
 def _vouched(fam, data, name):
     """(Record, stats) of a 1-d float64 array whose statistics the family vouches for
     (Family.vouches), computed without the pass for the extremes that from_values and
@@ -119,23 +126,23 @@ def _checked(fam, data, column, weights, trials, positive, fix):
     col = data if isinstance(data, Record) else from_values(data, name=column, labels=labels)
     if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
         outcomes, note = as_outcomes(col.values, col.label, positive)
-        col = replace(col, values=outcomes, notes=col.notes + (note,))
+        col = col.but(values=outcomes, notes=col.notes + (note,))
     elif positive is not None:
         raise UsageError("--positive (positive=) names the label that counts as 1 of a bernoulli fit to "
                          "two text labels")
-    first = col
-    w = t = None
+    first = col = col.but(weights=None, trials=None)  # the sides given (a record's own: fit's sides_of)
     if weights is not None:
-        col, w = _weighted(col, weights, aligned=isinstance(data, Record))
+        col = _weighted(col, weights, aligned=isinstance(data, Record))
     if trials is not None:
-        col, w, t = aligned_trials(first, col, w, trials, aligned=isinstance(data, Record))
+        col = aligned_trials(first, col, trials, aligned=isinstance(data, Record))
     x = col.values
     span = _validate(fam, col, x)
     if fam.spec.shape == "trials":
-        fam, trimmed, w = with_trials(fam, col, w, t)
+        fam, trimmed = with_trials(fam, col)
         if trimmed is not col:  # rows of zero trials were left out
             span = _validate(fam, trimmed, trimmed.values)
         col, x = trimmed, trimmed.values
+    w = col.weights
     binary = _binary_note(fam, x, span)
     if binary:
         col = replace(col, notes=col.notes + (binary,))
@@ -274,8 +281,9 @@ def _unconstrained(fam, stats, controls, fixed):
 
 
 def _weighted(col, weights, aligned):
-    """The weights for the values the column holds, checked: finite and >= 0. Missing
-    weights and zero weights leave their rows out, reported like missing cells."""
+    """col with its weights (col.weights) for the values it holds, checked: finite and
+    >= 0. Missing weights and zero weights leave their rows out, reported like missing
+    cells (Record.without)."""
     if isinstance(weights, str):
         raise UsageError("weights must be numbers, one per value (from the command line, "
                          "use --weights COLUMN)")
@@ -301,7 +309,7 @@ def _weighted(col, weights, aligned):
         i = int(np.argmax(w))
         raise DataError(f"the weights add up to more than 1.8e308, the largest double (the largest: "
                         f"{w[i]:.6g}, {col.where(i)}); {WEIGHTS_WAY_OUT}")
-    return col, w
+    return col
 
 
 def _rescaled(fam, col, x, span):

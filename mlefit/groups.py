@@ -44,13 +44,12 @@ def each_group(rows, labels, members, family, *, name=None, source=None, weights
     w_all = None if weights is None or not censored else np.asarray(weights, dtype=np.float64)
     for label, index in zip(labels, members):
         if censored:
-            col, w = rows.subset(index), None if w_all is None else w_all[index]
-        else:  # a group's report is its own: its rows, none left out, no reading notes
-            col = rows.take(index, rows_read=int(index.size), dropped=(), notes=())
-            w = col.weights
+            col, sides = rows.subset(index), {"weights": None if w_all is None else w_all[index]}
+        else:  # a group's report is its own: its rows, none left out, no reading notes; its weights in it
+            col, sides = rows.take(index, rows_read=int(index.size), dropped=(), notes=()), {}
         try:
             result = (fitter or fit)(col, None if loss else family, **({"loss": loss} if loss else {}),
-                                     weights=w, **options)
+                                     **sides, **options)
             if censored:  # a Censored subset carries no source of its own
                 from dataclasses import replace
                 result = replace(result, source=source)

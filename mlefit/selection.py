@@ -108,7 +108,9 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     if trials is not None and np.ndim(trials) > 0:
         # rows without trials are left out for every candidate, so all fit the same rows
         from .trials import aligned_trials
-        col, weights, trials = aligned_trials(col, col, weights, trials, aligned=True)
+        col = aligned_trials(col, col.but(weights=None if weights is None else np.asarray(weights)), trials,
+                             aligned=True)
+        col, weights, trials = col.but(weights=None, trials=None), col.weights, col.trials
     censored = isinstance(col, Censored)
     names, notes = candidates(col.bounds() if censored else col.values, chosen, trials, continuous)
     fitted, failed = {}, []

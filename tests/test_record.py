@@ -125,3 +125,49 @@ def test_missing_values_of_a_sequence_are_counted_with_their_index(data):
     col = from_values(data)
     assert isinstance(col, Record) and col.values.tolist() == [1.0, 2.0]
     assert [(d.count, d.first) for d in col.dropped] == [(1, ("index 1",))] and col.where(1) == "index 2"
+
+
+def test_a_fit_takes_the_records_own_weights_and_trials():
+    """A record carrying its weights and trials fits as if they were given (step c: the
+    fit receives the record); a row of weight k is k rows (an independent check of the
+    alignment after rows with missing trials and zero weights are left out)."""
+    from mlefit.estimate import fit
+    rng = np.random.default_rng(4)
+    t = rng.integers(3, 9, 60).astype(float)
+    x = rng.binomial(t.astype(int), 0.35).astype(float)
+    w = rng.integers(0, 4, 60).astype(float)
+    t[[2, 11]] = np.nan
+    rec = Record("s", x, None, 60, (), weights=w, trials=t)
+    own = fit(rec, "binomial")
+    given = fit(Record("s", x, None, 60, ()), "binomial", weights=w, trials=t)
+    assert own.to_dict() == given.to_dict()
+    assert {d.reason: d.count for d in own.dropped} == {"missing trials": 2, "zero weight": int(np.sum(w[~np.isnan(t)] == 0))}
+    keep = ~np.isnan(t)
+    reps = np.repeat(np.arange(60)[keep], w[keep].astype(int))
+    repeated = fit(Record("s", x[reps], None, reps.size, ()), "binomial", trials=t[reps])
+    assert own.parameters[0].estimate == pytest.approx(repeated.parameters[0].estimate, rel=1e-12)
+    assert own.loglik == pytest.approx(repeated.loglik, rel=1e-12)
+
+
+def test_weights_given_to_a_fit_win_over_the_records():
+    from mlefit.estimate import fit
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    rec = Record(None, x, None, 4, (), weights=np.array([1.0, 1.0, 1.0, 5.0]))
+    assert fit(rec, "exponential", weights=np.ones(4)).to_dict() == fit(x, "exponential", weights=np.ones(4)).to_dict()
+    assert fit(rec, "exponential").to_dict() != fit(x, "exponential", weights=np.ones(4)).to_dict()
+
+
+def test_groups_of_a_weighted_record_are_its_weighted_groups():
+    """fit --by: each group is rows.take(members) with its weights; the same fit as the
+    group's values with their weights."""
+    from mlefit.estimate import fit
+    from mlefit.groups import each_group, grouped
+    rng = np.random.default_rng(6)
+    x, w = rng.gamma(2.0, 1.5, 90), rng.integers(1, 4, 90).astype(float)
+    labels = rng.choice(["u", "v", "z"], 90)
+    out = list(each_group(Record("x", x, None, 90, (), weights=w), *grouped(labels), "gamma"))
+    for r in out:
+        rows = labels == r["group"]
+        ref = fit(x[rows], "gamma", weights=w[rows]).to_dict()
+        assert [p["estimate"] for p in r["parameters"]] == [p["estimate"] for p in ref["parameters"]]
+        assert r["n"] == ref["n"] and r["loglik"] == ref["loglik"]
