@@ -39,10 +39,11 @@ class Record:
     (Drops: what was left out and why), source, notes: the report of the reading;
     extremes: (min, max) of values where already known; whole: values known to be whole
     numbers. Per-row side columns (None: not given): weights, trials (an array, or one
-    number for every row), lower/upper censoring bounds, offset, covariates (a matrix,
-    one row per row), clusters (for cluster-robust errors). A table read by name keeps every column in `columns` ({name:
-    values}, `names` in the order asked, the response first) and table_rows, the data
-    rows read (blank lines not counted)."""
+    number for every row), lower/upper censoring bounds (not yet used: censored rows are
+    still a mlefit.censoring.Censored), offset, covariates (a matrix, one row per row),
+    clusters (for cluster-robust errors). A table read by name keeps every column in
+    `columns` ({name: values}, `names` in the order asked, the response first) and
+    table_rows, the data rows read (blank lines not counted)."""
 
     name: str | None
     values: np.ndarray
