@@ -11,7 +11,7 @@ from .limits import GUESS_COLUMNS
 from .numerics import extremes
 from .readers import NA_VALUES, NUMBER, ReadOptions, is_number, parse, read_source
 from .record import FIRST, Record, column_label, counted, index_place
-from .result import Drop
+from .result import Drop, made
 
 MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"
@@ -499,7 +499,7 @@ def _from_numeric_array(arr, name):
     rows = values.size
     span = extremes(values) if rows else None
     if span is not None and math.isfinite(span[0]) and math.isfinite(span[1]):  # no NaN, no inf
-        return Record(name, values, None, rows, (), None, index_place, extremes=span)
+        return made(Record, name=name, values=values, positions=None, rows_read=rows, dropped=(), extremes=span)
     col = Record(name, values, None, rows, ()).without((np.isnan(values), MISSING))
     reject_infinite(col.values, col.positions, col.label, index_place)
     return col

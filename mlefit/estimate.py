@@ -130,7 +130,9 @@ def _checked(fam, data, column, weights, trials, positive, fix):
     elif positive is not None:
         raise UsageError("--positive (positive=) names the label that counts as 1 of a bernoulli fit to "
                          "two text labels")
-    first = col = col.but(weights=None, trials=None)  # the sides given (a record's own: fit's sides_of)
+    if col.weights is not None or col.trials is not None:  # the sides given (a record's own: fit's sides_of)
+        col = col.but(weights=None, trials=None)
+    first = col
     if weights is not None:
         col = _weighted(col, weights, aligned=isinstance(data, Record))
     if trials is not None:
