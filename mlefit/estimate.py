@@ -122,7 +122,7 @@ def _checked(fam, data, column, weights, trials, positive, fix):
     """The data as a Record, checked against the family: (family, column, values, weights,
     scale, span): the family with its trials; the values, divided by `scale` where they
     are beyond 1e+-100; span, their (min, max) (None for labels)."""
-    labels = fam.spec.support == "labels" or (BINARY if fam.spec.name == "bernoulli" else False)
+    labels = fam.spec.support == "labels" or (BINARY if fam.spec.support == "binary" else False)
     col = data if isinstance(data, Record) else from_values(data, name=column, labels=labels)
     if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
         outcomes, note = as_outcomes(col.values, col.label, positive)
@@ -359,8 +359,7 @@ def _binary_note(fam, x, span):
     if fam.spec.discrete or fam.spec.support == "labels" or span is None or tuple(span) != (0.0, 1.0) \
             or not bool(np.all((x == 0.0) | (x == 1.0))):
         return None
-    what = ("the logistic distribution (a continuous density on the real line, not logistic regression)"
-            if fam.spec.name == "logistic" else f"{fam.name}, a continuous density,")
+    what = fam.spec.on_outcomes or f"{fam.name}, a continuous density,"
     return (f"every value is 0 or 1: {what} was fitted to them, and its bits are differential; for the "
             f"probability of a 1 use --dist bernoulli, and for a probability that moves with covariates "
             f"'mlefit regress -d bernoulli' (logistic regression)")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .errors import DataError, UsageError
+from .families.catalog import BY_NAME, edges, support
 from .formula import REST, expand_rest
 from .record import Record
 
@@ -76,7 +77,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     numeric = {c: "a covariate" for c in ([] if rhs is not None else covariates)}
     numeric.update({c: f"the {option} column" for option, c in roles.items()
                     if c is not None and option not in ("--cluster", "--event", "--event-left")})
-    table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric,
+    table = read(data, wanted, labels=support(name) in ("binary", "labels"), options=options, numeric=numeric,
                  optional=optional, text=text)
     if REST in wanted:  # a formula's '.': the columns read beyond those named
         wanted = [c for c in wanted if c != REST]
@@ -89,7 +90,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     if censoring is not None:
         cens, table = censored_regress.read(table, cols, response, censoring, options.decimal if options else ".")
     y = table.columns[table.names[0]]
-    if name == "categorical":
+    if support(name) == "labels":
         y, names_of_labels, note = labels(y, table)
     elif cens is not None:
         y = np.asarray(y, dtype=np.float64)
@@ -131,7 +132,7 @@ def _constant(name, y, trials, w, label):
     """Refuse a response at the edge of its family: no maximum likelihood estimate
     exists (the intercept runs to infinity) when every count is 0, or every trial
     failed, or every trial succeeded (rows of weight 0 aside)."""
-    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+    if not edges(name):
         return
     used = y if w is None else y[w > 0]
     top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
@@ -141,12 +142,13 @@ def _constant(name, y, trials, w, label):
 def edge(name, label, some_nonzero, some_below_top):
     """The refusal of _constant, from whether some (weighted) response is above 0 and
     some below its trials (what a read in chunks tallies)."""
-    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+    kind = edges(name)
+    if not kind:
         return
     if not some_nonzero:
-        what = "every count is 0" if name in ("poisson", "negative_binomial") else "every response is 0"
-    elif name in ("bernoulli", "binomial") and not some_below_top:
-        what = "every response is 1" if name == "bernoulli" else "every trial succeeded"
+        what = "every count is 0" if kind == "zero" else "every response is 0"
+    elif kind == "both" and not some_below_top:
+        what = "every trial succeeded" if BY_NAME[name].shape == "trials" else "every response is 1"
     else:
         return
     raise DataError(f"{what} in '{label}': the mean's maximum likelihood estimate is on the edge "
@@ -192,12 +194,12 @@ def response_values(name, y, table, positive):
     mapped to 0/1 with a note saying which label is 1."""
     label = f"response '{table.names[0]}'"
     if y.dtype.kind in "OUS":
-        if name != "bernoulli":
+        if support(name) != "binary":
             raise DataError(f"the {label} is text; the {name} family needs numbers")
         from .binary import as_outcomes
         return as_outcomes(np.asarray(y, dtype=object), f"the {label}", positive)
     y = np.asarray(y, dtype=np.float64)
-    if name == "bernoulli":
+    if support(name) == "binary":
         _refuse(table, y, (y != 0) & (y != 1), label, "bernoulli needs 0 or 1 (or two labels)")
     elif name in ("poisson", "negative_binomial", "binomial"):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")

@@ -15,17 +15,14 @@ from .errors import ConvergenceError, MlefitError, UsageError
 from .support import outside
 
 CRITERIA = ("aic", "aicc", "bic", "bits")
-# the default candidates, in the order they are listed when tied
-DISCRETE = ("bernoulli", "poisson", "geometric", "negative_binomial", "zero_inflated_poisson",
-            "binomial", "beta_binomial")
-CONTINUOUS = ("normal", "laplace", "logistic", "student_t", "cauchy", "gumbel", "uniform",
-              "exponential", "gamma", "lognormal", "weibull", "log_logistic", "inverse_gaussian",
-              "half_normal", "rayleigh", "pareto", "beta")
-TRIALS = ("binomial", "beta_binomial")
+# the default candidates, in the order they are listed when tied: every family its record
+# does not mark not_selected (with the reason), by its select_rank
+_TRIED = sorted((spec for spec in families.SPECS if not spec.not_selected), key=lambda s: (s.select_rank, s.name))
+DISCRETE = tuple(spec.name for spec in _TRIED if spec.discrete)
+CONTINUOUS = tuple(spec.name for spec in _TRIED if not spec.discrete)
+TRIALS = tuple(spec.name for spec in families.SPECS if spec.shape == "trials")
 # shaped names that are exactly another family
-SAME_MODEL = {"normal_mixture:1": "normal", "asymmetric_laplace:0.5": "laplace",
-              "binomial:1": "bernoulli"}
-
+SAME_MODEL = {f"{spec.name}:{value}": other for spec in families.SPECS for value, other in spec.same_as}
 
 def is_counts(x):
     """Whole numbers >= 0 below 2^53 (beyond it every double is whole: those are
