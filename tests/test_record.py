@@ -171,3 +171,17 @@ def test_groups_of_a_weighted_record_are_its_weighted_groups():
         ref = fit(x[rows], "gamma", weights=w[rows]).to_dict()
         assert [p["estimate"] for p in r["parameters"]] == [p["estimate"] for p in ref["parameters"]]
         assert r["n"] == ref["n"] and r["loglik"] == ref["loglik"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 30).flatmap(lambda n: st.lists(st.integers(0, 4), min_size=n, max_size=n)))
+def test_drawn_keeps_the_rows_drawn_with_their_counts(counts):
+    """A resample (Record.drawn): the rows drawn at least once, every per-row field with
+    them, each weighing how often it was drawn."""
+    counts = np.array(counts, dtype=np.float64)
+    rec = _record(counts.size)
+    out = rec.drawn(counts)
+    assert np.array_equal(out.values, np.flatnonzero(counts > 0).astype(np.float64))
+    assert np.array_equal(out.weights, counts[counts > 0])
+    for got in (out.trials - 10, out.lower + 1, -out.offset, out.covariates[:, 0], out.columns["x"] / 3):
+        assert np.array_equal(got, out.values)
