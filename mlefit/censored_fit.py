@@ -410,7 +410,7 @@ def _label(cens):
 
 def _weighted(cens, weights, dropped):
     """The rows of nonzero weight, the weights, and what was left out."""
-    from .result import Drop
+    from .record import counted
 
     if weights is None:
         return cens, None, dropped
@@ -422,9 +422,8 @@ def _weighted(cens, weights, dropped):
         raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative, infinite or missing "
                         f"({cens.place(bad[0])}: {w[bad[0]]:.6g}); frequency weights must be finite and >= 0")
     zero = w == 0
-    if zero.any():
-        where = np.flatnonzero(zero)
-        dropped = dropped + (Drop("zero weight", int(where.size), tuple(cens.place(i) for i in where[:5])),)
+    if zero.any():  # counted as a Record counts rows left out (censored rows are not one yet)
+        dropped = dropped + counted([(zero, "zero weight")], cens.place)[1]
         cens, w = cens.subset(~zero), w[~zero]
     return cens, w, dropped
 

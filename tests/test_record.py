@@ -185,3 +185,11 @@ def test_drawn_keeps_the_rows_drawn_with_their_counts(counts):
     assert np.array_equal(out.weights, counts[counts > 0])
     for got in (out.trials - 10, out.lower + 1, -out.offset, out.covariates[:, 0], out.columns["x"] / 3):
         assert np.array_equal(got, out.values)
+
+
+def test_censored_rows_of_zero_weight_are_counted_as_a_record_counts_them():
+    import mlefit
+    from mlefit import censoring
+    c = censoring.from_event(np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), np.array([1, 0, 1, 1, 0, 1]))
+    r = mlefit.fit(c, "weibull", weights=[1, 0, 2, 0, 1, 1])
+    assert r.dropped == (Drop("zero weight", 2, ("index 1", "index 3")),) and r.n == 5.0
