@@ -2,7 +2,8 @@
 or truncated, read from the file into a mlefit.censoring.Censored."""
 import click
 
-from .errors import UsageError
+from ..censor_request import asked, check  # noqa: F401  (asked: for the commands)
+from ..errors import UsageError
 
 OPTIONS = [
     click.option("--event", metavar="COLUMN",
@@ -29,35 +30,10 @@ OPTIONS = [
                  help="Left truncation per row: the subject was observed only from this time (delayed entry)."),
 ]
 
-NAMES = ("event", "event_left", "lower_col", "upper_col", "censored_cells", "lower_limit", "upper_limit",
-         "truncate_lower", "truncate_upper", "entry")
-
-
 def censoring_options(command):
     for option in reversed(OPTIONS):
         command = option(command)
     return command
-
-
-def asked(opts):
-    """Whether any censoring or truncation option was given."""
-    return any(opts.get(k) is not None and opts.get(k) is not False for k in NAMES)  # a limit of 0 is given
-
-
-def check(opts, column):
-    """Refuse combinations that say two things about the same rows."""
-    kinds = [name for name, given in (("--event", opts["event"]), ("--event-left", opts["event_left"]),
-                                      ("--lower/--upper", opts["lower_col"] or opts["upper_col"]),
-                                      ("--censored-cells", opts["censored_cells"]),
-                                      ("--lower-limit/--upper-limit",
-                                       opts["lower_limit"] is not None or opts["upper_limit"] is not None))
-             if given]
-    if len(kinds) > 1:
-        raise UsageError(f"{' and '.join(kinds)} describe the censoring in two ways; give one of them")
-    if (opts["lower_col"] is None) != (opts["upper_col"] is None):
-        raise UsageError("--lower and --upper go together (an empty cell in either marks the censoring)")
-    if opts["lower_col"] is not None and column is not None:
-        raise UsageError("with --lower and --upper the bounds are the data: drop --column")
 
 
 def read(files, column, weights, opts, options, strict):
@@ -70,10 +46,10 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     None) from the file; by: the group column (--by) or None."""
     import numpy as np
 
-    from . import censoring
-    from .cli import _strict
-    from .frame import read_frame
-    from .result import Drop
+    from .. import censoring
+    from .columns import check_strict
+    from ..frame import read_frame
+    from ..result import Drop
 
     check(opts, column)
     if len(files) != 1:
@@ -131,7 +107,7 @@ def read_grouped(files, column, weights, by, opts, options, strict):
         cens = cens.truncated(opts["truncate_lower"], opts["truncate_upper"], entry)
     from dataclasses import replace
     frame = replace(frame, dropped=dropped)
-    _strict(frame, strict)
+    check_strict(frame, strict)
     return cens, w, frame, groups
 
 

@@ -5,8 +5,10 @@ import json
 
 import click
 
-from .cli import _strict, cli, input_options, read_options
-from .cli_edge import debug_option, json_option
+from .columns import check_strict
+from .edge import debug_option, json_option
+from .group import cli
+from .options import input_options, read_options
 
 
 @cli.command("compare-losses")
@@ -54,7 +56,7 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
       it is, ranked by held-out bits per sample (--folds, --seed; --prior/--penalty on
       every model).
     """
-    from .errors import UsageError
+    from ..errors import UsageError
 
     data_options = (target, prediction, prediction_probs, target_probs, losses, covariates, formula, penalty)
     if (prior or penalty) and not (covariates or formula):
@@ -66,7 +68,7 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
         if prediction or prediction_probs or target_probs:
             raise UsageError("--covariates and --formula fit each loss's regression: not with --prediction, "
                              "--prediction-probs or --target-probs")
-        from .compare_regress import compare_with_covariates
+        from ..compare_regress import compare_with_covariates
         result = compare_with_covariates(files, target, covariates, formula, losses, folds, seed, prior, penalty,
                                          read_options(delimiter, decimal, encoding, header, na_values), strict,
                                          continuous)
@@ -74,7 +76,7 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
     if not files:
         if any(v is not None for v in data_options) or continuous:
             raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")
-        from .losses import reference
+        from ..losses import reference
         return _emit(reference(), as_json, "reference")
     result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
                       read_options(delimiter, decimal, encoding, header, na_values), strict, continuous)
@@ -86,7 +88,7 @@ def _emit(result, as_json, show):
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        from . import render_losses
+        from .. import render_losses
         getattr(render_losses, show)(result.to_dict())
 
 
@@ -94,10 +96,10 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
              options, strict, continuous=False):
     import numpy as np
 
-    from . import compare
-    from .errors import DataError, UsageError
-    from .frame import read_frame
-    from .result import Comparison
+    from .. import compare
+    from ..errors import DataError, UsageError
+    from ..frame import read_frame
+    from ..result import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
     tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
@@ -113,7 +115,7 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         if pp and len(pp) != len(tp):
             raise UsageError("--target-probs and --prediction-probs must list as many columns")
         frame = read_frame(files, tp + pp, options=options)
-        _strict(frame, strict)
+        check_strict(frame, strict)
         p = np.column_stack([frame.columns[c] for c in frame.names[:len(tp)]])
         q = np.column_stack([frame.columns[c] for c in frame.names[len(tp):]]) if pp else None
         return Comparison("soft_labels", frame.n, (), frame.source, ",".join(tp), ",".join(pp) or None,
@@ -121,11 +123,11 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
     if pp and (prediction or chosen):
         raise UsageError("--prediction-probs gives the cross-entropy of a label target: "
                          "--prediction and --losses do not apply with it")
-    from .losses import resolve
+    from ..losses import resolve
     as_labels = bool(pp) or any(resolve(c)[0].name == "cross_entropy" for c in chosen)
     names = [target] + ([prediction] if prediction else []) + pp
     frame = read_frame(files, names, labels=(target,) if as_labels else (), options=options)
-    _strict(frame, strict)
+    check_strict(frame, strict)
     if frame.n < 2:
         raise DataError(f"compare-losses needs at least 2 complete rows; there are {frame.n}")
     y = frame.columns[frame.names[0]]

@@ -3,9 +3,10 @@ import json
 
 import click
 
-from .cli import cli, input_options, read_options
-from .cli_censor import censoring_options
-from .cli_edge import debug_option, prior_option, say
+from .censor import censoring_options
+from .edge import debug_option, say
+from .group import cli
+from .options import input_options, parse_fixes, prior_option, read_options
 
 LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax", "log_mean"]
 
@@ -127,10 +128,9 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     time scale = x'b; exp(coef) is a time ratio), with normal (Tobit), and with poisson
     and negative_binomial (censored counts: '5 or more', '<2').
     """
-    from .cli import _fixes
-    from .errors import UsageError
-    from .progress import _progress
-    from .regression import regress
+    from ..errors import UsageError
+    from ..progress import _progress
+    from ..regression import regress
 
     if strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
@@ -140,7 +140,7 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     seed = 0 if seed is None else seed
     options = read_options(delimiter, decimal, encoding, header, na_values)
     if mean is not None or mean_params is not None:
-        from .cli_own import regress_mean
+        from .own import regress_mean
         given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
                  "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
                  "--cluster": cluster, "--save": save, "--information expected": information == "expected",
@@ -149,68 +149,35 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
                  "censoring options": any(v not in (None, False) for v in censoring.values())}
         boot = dict(bootstrap=bootstrap, resample="nonparametric", seed=seed) if interval in ("bootstrap", "all") else {}
         return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
-                            dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
+                            dict(fix=parse_fixes(fix), interval=interval, robust=robust, confidence=confidence,
                                  max_iter=max_iter, **boot, **({"prior": list(prior)} if prior else {})))
-    from .progress import _nothing
+    from ..progress import _nothing
     samples = ((bootstrap or 999) if bootstrap != 0 else 0) if interval in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link,
                          weights=weights, trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                         positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information,
+                         positive=positive, fix=parse_fixes(fix), prior=prior, penalty=penalty, information=information,
                          interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter,
                          options=options, censoring=censoring, folds=folds, seed=seed, bootstrap=bootstrap,
                          on_step=bar and bar.step, chunk_size=chunk_size, progress=_progress, engine=engine,
                          scheduler=_scheduler(engine, scheduler))
     d = result.to_dict()
     if save is not None:
-        from .predict import save as write_model
+        from ..predict import save as write_model
         write_model(result, save)
         say(f"mlefit: wrote the model to {save}", err=True)
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from .render_regress import print_regression
+        from ..render_regress import print_regression
         print_regression(d)
 
 
 def _scheduler(engine, scheduler):
     """The scheduler's address for --engine dask (--scheduler, else $DASK_SCHEDULER_ADDRESS)."""
     import os
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if scheduler is not None and engine != "dask":
         raise UsageError("--scheduler goes with --engine dask")
     return scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if engine == "dask" else None)
-
-
-@cli.command("predict")
-@click.argument("model", metavar="MODEL")
-@click.argument("file", metavar="FILE")
-@click.option("--interval", is_flag=True,
-              help="Also a confidence interval for each mean (delta method on the link scale, mapped back; "
-                   "categorical: for each label's probability, on its logit).")
-@click.option("--confidence", default=0.95, show_default=True,
-              type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
-@input_options
-@debug_option
-def predict_command(model, file, interval, confidence, debug, delimiter, decimal, encoding, header, na_values, strict):
-    """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
-
-    Prints CSV on standard output: a header, then one line per data row of FILE in
-    order: the mean (a probability for bernoulli and binomial, a rate for counts; each
-    label's probability for categorical), with --interval its lower and upper confidence
-    limits. A row missing a covariate gets empty cells, and is counted on standard
-    error. A category the model never saw is an error naming it.
-    """
-    from .predict import csv_lines, load, predict
-
-    options = read_options(delimiter, decimal, encoding, header, na_values)
-    saved = load(model)
-    frame, mean, lower, upper = predict(saved, file, interval=interval, confidence=confidence, options=options)
-    if strict and frame.dropped:
-        from .errors import DataError
-        raise DataError(f"{sum(d.count for d in frame.dropped)} rows miss a covariate (--strict)")
-    click.echo("\n".join(csv_lines(frame, mean, lower, upper, saved["model_spec"].get("labels"))))
-    for drop in frame.dropped:
-        say(f"mlefit: {drop.count} row{'s' if drop.count > 1 else ''} with a {drop.reason} "
-            f"({', '.join(drop.first)}): no prediction", err=True)

@@ -2,7 +2,7 @@
 model (mlefit.own_model) read, fitted and emitted like a built-in family."""
 import click
 
-from .errors import UsageError
+from ..errors import UsageError
 
 OPTIONS = [
     click.option("--logpdf", metavar="EXPR",
@@ -53,7 +53,7 @@ def lrt_options(command):
 def lrt_models(null, alt, own):
     """(null, alt) of `mlefit lrt`: family names, or own models (Family records) built from
     --null-logpdf/--alt-logpdf and their --params; None when no own model is given."""
-    from . import own_model
+    from .. import own_model
 
     if not any(own.get(k) not in (None, False) for k in LRT_NAMES):
         if null is None or alt is None:
@@ -128,7 +128,7 @@ def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)
             raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
         if by is not None:
             raise UsageError("--plot draws one fit: not with --by")
-        from .plots import check_path
+        from ..plots import check_path
         check_path(plot)
     if gof:
         if by is not None or censor is not None or settings.get("prior"):
@@ -139,17 +139,17 @@ def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)
 def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None,
         gof=None, streaming=(None, "local", None, None)):
     """Read the column (and weights), fit the model, emit the result. censor: the
-    censoring options (mlefit.cli_censor), when some were given; by: one fit per value
+    censoring options (mlefit.cli.censor), when some were given; by: one fit per value
     of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
     textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: (--chunk-size,
     --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
     fitted chunk by chunk (mlefit.own_chunks), on Dask with --engine dask."""
     from dataclasses import replace
 
-    from . import own_model
-    from .cli import _draw, _emit_fit, _fit_gof
-    from .cli_by import fit_by
-    from .data import read_column
+    from .. import own_model
+    from .by import fit_by
+    from .fit_output import draw, emit_fit, fit_gof
+    from ..data import read_column
 
     check(settings, censor, by, plot, gof is not None, streaming)
     fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
@@ -158,8 +158,8 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         return fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
                        fitter=own_model.fit)
     if censor is None:
-        from . import cli_engine
-        from .cli import _progress
+        from .. import cli_engine
+        from ..progress import _progress
         needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
                                              settings["robust"], settings["derive"], settings.get("prior"))
         chunk_size, engine, scheduler, timeout = streaming
@@ -167,10 +167,10 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         if how != "memory":
             result = cli_engine.run(how, files, fam, None, column, options, strict, settings, chunk_size,
                                     (scheduler, timeout), _progress)
-            return _emit_fit(result.to_dict(), output)
+            return emit_fit(result.to_dict(), output)
     w = None
     if censor is not None:
-        from . import cli_censor
+        from . import censor as cli_censor
         cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
         result = own_model.fit(cens, fam, weights=w, **settings)
         result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
@@ -180,19 +180,19 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         if weights is None:
             col = read_column(files, column=column, labels=False, strict=strict, options=options)
         else:
-            from .cli import _weighted_column
-            col, w = _weighted_column(files, column, weights, False, options, strict)
+            from .columns import weighted_column
+            col, w = weighted_column(files, column, weights, False, options, strict)
         result = own_model.fit(col, fam, weights=w, **settings)
         if w is not None:
             result = replace(result, weights=weights)
     if plot is not None:
-        _draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
+        draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
     d = result.to_dict()
     if gof is not None:
-        d["gof"] = _fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
+        d["gof"] = fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
         if gof:
             d["gof"]["notes"].append(f"bootstrap samples drawn by {own_model.sampling(fam)}")
-    _emit_fit(d, output)
+    emit_fit(d, output)
 
 
 PLOT_NOTE = {False: "the fitted distribution function and quantiles by numerical integration of the density",
@@ -206,8 +206,8 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
 
     import numpy as np
 
-    from . import mean_model
-    from .frame import read_frame
+    from .. import mean_model
+    from ..frame import read_frame
 
     if mean is None or params is None:
         raise UsageError("--mean EXPR and --params LIST go together (nonlinear regression)")
@@ -231,7 +231,7 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     if trials is not None:
         rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
     w = cols[-1] if weights is not None else None
-    from .progress import _nothing, _progress
+    from ..progress import _nothing, _progress
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
@@ -243,5 +243,5 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from .render import print_fit
+        from ..render import print_fit
         print_fit(d)

@@ -2,8 +2,11 @@
 output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
 import click
 
-from .cli_edge import debug_option, say
-from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_options
+from ..progress import _progress
+from .columns import weighted_column
+from .edge import debug_option, say
+from .group import cli
+from .options import input_options, parse_fixes, read_options
 
 
 @cli.command("likelihood")
@@ -47,9 +50,9 @@ def likelihood_command(files, dist, plot, params, column, weights, fix, confiden
       mlefit likelihood sample_data/michelson.csv -c speed --dist gamma --plot gamma.png
       mlefit likelihood data.csv --dist student_t --params mu,df --plot t.svg
     """
-    from . import families, plots
-    from .data import read_column
-    from .estimate import fit as fit_column
+    from .. import families, plots
+    from ..data import read_column
+    from ..estimate import fit as fit_column
 
     plots.check_path(plot)  # before the fit: a wrong suffix fails at once
     fam = families.get(dist)
@@ -58,8 +61,8 @@ def likelihood_command(files, dist, plot, params, column, weights, fix, confiden
     if weights is None:
         col, w = read_column(files, column=column, labels=labels, strict=strict, options=options), None
     else:
-        col, w = _weighted_column(files, column, weights, labels, options, strict)
-    result = fit_column(col, fam, weights=w, fix=_fixes(fix), confidence=confidence, max_iter=max_iter)
+        col, w = weighted_column(files, column, weights, labels, options, strict)
+    result = fit_column(col, fam, weights=w, fix=parse_fixes(fix), confidence=confidence, max_iter=max_iter)
     with _progress("log-likelihood grid", 0) as bar:
         info = plots.plot_likelihood(result, plot, params=params, grid=grid, on_step=bar and bar.step,
                                      on_total=bar and bar.set_total)
