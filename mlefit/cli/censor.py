@@ -1,9 +1,37 @@
 """The command line's censoring options (mlefit fit and select): which rows are censored
 or truncated, read from the file into a mlefit.censoring.Censored."""
+from dataclasses import asdict, dataclass
+
 import click
 
-from ..censor_request import asked, check  # noqa: F401  (asked: for the commands)
+from .. import censor_request
 from ..errors import UsageError
+from .options import bundle
+
+
+@dataclass(frozen=True)
+class Censoring:
+    """The censoring and truncation options as given (None or False: not given)."""
+
+    event: str | None = None
+    event_left: str | None = None
+    lower_col: str | None = None
+    upper_col: str | None = None
+    censored_cells: bool = False
+    lower_limit: float | None = None
+    upper_limit: float | None = None
+    truncate_lower: float | None = None
+    truncate_upper: float | None = None
+    entry: str | None = None
+
+    def asked(self):
+        """Whether any censoring or truncation option was given."""
+        return censor_request.asked(self.as_dict())
+
+    def as_dict(self):
+        """The options as the library takes them (regress's `censoring`: censor_request.NAMES)."""
+        return asdict(self)
+
 
 OPTIONS = [
     click.option("--event", metavar="COLUMN",
@@ -30,10 +58,7 @@ OPTIONS = [
                  help="Left truncation per row: the subject was observed only from this time (delayed entry)."),
 ]
 
-def censoring_options(command):
-    for option in reversed(OPTIONS):
-        command = option(command)
-    return command
+censoring_options = bundle(Censoring, "censoring", OPTIONS)
 
 
 def read(files, column, weights, opts, options, strict):
@@ -51,25 +76,25 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     from ..frame import read_frame
     from ..result import Drop
 
-    check(opts, column)
+    censor_request.check(opts.as_dict(), column)
     if len(files) != 1:
         raise UsageError("censored data are read from one file (or - for standard input)")
-    interval = opts["lower_col"] is not None
-    first = [opts["lower_col"], opts["upper_col"]] if interval else [column]
-    indicator = opts["event"] or opts["event_left"]
-    names = first + ([indicator] if indicator else []) + ([opts["entry"]] if opts["entry"] else []) + \
+    interval = opts.lower_col is not None
+    first = [opts.lower_col, opts.upper_col] if interval else [column]
+    indicator = opts.event or opts.event_left
+    names = first + ([indicator] if indicator else []) + ([opts.entry] if opts.entry else []) + \
         ([weights] if weights else []) + ([by] if by else [])
     reasons = {i: f"missing value in column '{n}'" for i, n in enumerate(names) if i}
     if weights:
         reasons[len(names) - 1 - bool(by)] = "missing weight"
     if by:
         reasons[len(names) - 1] = f"missing group ({by})"
-    labels = ((column,) if opts["censored_cells"] else ()) + ((by,) if by else ())
+    labels = ((column,) if opts.censored_cells else ()) + ((by,) if by else ())
     frame = read_frame(files, names, labels=labels, options=options, auto_labels=False,
                        option="--column", missing_reasons=reasons, command="fit",
                        on_text=lambda name, cell: None,  # an indicator of words (true/false) stays text
-                       optional=tuple(first + ([opts["entry"]] if opts["entry"] else [])) if interval
-                       else ((opts["entry"],) if opts["entry"] else ()))
+                       optional=tuple(first + ([opts.entry] if opts.entry else [])) if interval
+                       else ((opts.entry,) if opts.entry else ()))
     cols = [frame.columns[c] for c in frame.names]
     where = frame.place
     dropped = frame.dropped
@@ -88,23 +113,23 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     else:
         values = cols[0]
         rest = cols[1:]
-        if opts["censored_cells"]:
+        if opts.censored_cells:
             cens = censoring.from_cells(list(values), decimal=options.decimal, where=where, name=frame.names[0])
         elif indicator:
-            cens = censoring.from_event(values, rest[0], left=bool(opts["event_left"]), where=where,
+            cens = censoring.from_event(values, rest[0], left=bool(opts.event_left), where=where,
                                         name=frame.names[0],
-                                        event_name="--event-left" if opts["event_left"] else "--event")
+                                        event_name="--event-left" if opts.event_left else "--event")
             rest = rest[1:]
-        elif opts["lower_limit"] is not None or opts["upper_limit"] is not None:
-            cens = censoring.from_limits(values, lower_limit=opts["lower_limit"], upper_limit=opts["upper_limit"],
+        elif opts.lower_limit is not None or opts.upper_limit is not None:
+            cens = censoring.from_limits(values, lower_limit=opts.lower_limit, upper_limit=opts.upper_limit,
                                          where=where, name=frame.names[0])
         else:
             cens = censoring.exact(values, where=where, name=frame.names[0])
     groups = rest.pop() if by else None
-    entry = rest[0] if opts["entry"] else None
+    entry = rest[0] if opts.entry else None
     w = rest[-1] if weights else None
-    if entry is not None or opts["truncate_lower"] is not None or opts["truncate_upper"] is not None:
-        cens = cens.truncated(opts["truncate_lower"], opts["truncate_upper"], entry)
+    if entry is not None or opts.truncate_lower is not None or opts.truncate_upper is not None:
+        cens = cens.truncated(opts.truncate_lower, opts.truncate_upper, entry)
     from dataclasses import replace
     frame = replace(frame, dropped=dropped)
     check_strict(frame, strict)

@@ -2,13 +2,45 @@
 reference table, on predictions, on a target alone (held-out bits), on soft labels, and
 with covariates (each loss fitted as its regression)."""
 import json
+from dataclasses import dataclass
 
 import click
 
 from .columns import check_strict
 from .edge import debug_option, json_option
 from .group import cli
-from .options import input_options, read_options
+from .options import gather, input_options
+
+
+@dataclass(frozen=True)
+class LossData:
+    """The columns compared: the target, a prediction, predicted and target class probabilities."""
+
+    target: str | None
+    prediction: str | None
+    prediction_probs: str | None
+    target_probs: str | None
+
+
+@dataclass(frozen=True)
+class LossRanking:
+    """Which losses, and how they are ranked (held-out bits: the folds and their seed)."""
+
+    losses: str | None
+    continuous: bool
+    folds: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class LossModel:
+    """With covariates: each loss fitted as its regression (--covariates or --formula),
+    with a prior or penalty on every model."""
+
+    covariates: str | None
+    formula: str | None
+    prior: tuple
+    penalty: str | None
 
 
 @cli.command("compare-losses")
@@ -40,9 +72,10 @@ from .options import input_options, read_options
 @json_option()
 @input_options
 @debug_option
-def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, continuous, folds, seed,
-                   covariates, formula, prior, penalty, as_json, debug, delimiter, decimal, encoding, header,
-                   na_values, strict):
+@gather(LossData, "data")
+@gather(LossRanking, "ranking")
+@gather(LossModel, "model")
+def compare_losses(files, data, ranking, model, as_json, debug, reading):
     """Every common loss shown as the likelihood it is, and which one the data support.
 
     \b
@@ -58,6 +91,10 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
     """
     from ..errors import UsageError
 
+    target, prediction, prediction_probs, target_probs = data.target, data.prediction, data.prediction_probs, \
+        data.target_probs
+    losses, continuous, folds, seed = ranking.losses, ranking.continuous, ranking.folds, ranking.seed
+    covariates, formula, prior, penalty = model.covariates, model.formula, model.prior, model.penalty
     data_options = (target, prediction, prediction_probs, target_probs, losses, covariates, formula, penalty)
     if (prior or penalty) and not (covariates or formula):
         raise UsageError("--prior and --penalty are on the coefficients of a regression: give --covariates "
@@ -70,16 +107,14 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
                              "--prediction-probs or --target-probs")
         from ..compare_regress import compare_with_covariates
         result = compare_with_covariates(files, target, covariates, formula, losses, folds, seed, prior, penalty,
-                                         read_options(delimiter, decimal, encoding, header, na_values), strict,
-                                         continuous)
+                                         reading.read_options(), reading.strict, continuous)
         return _emit(result, as_json, "with_covariates")
     if not files:
         if any(v is not None for v in data_options) or continuous:
             raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")
         from ..losses import reference
         return _emit(reference(), as_json, "reference")
-    result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-                      read_options(delimiter, decimal, encoding, header, na_values), strict, continuous)
+    result = _compare(files, data, ranking, reading.read_options(), reading.strict)
     _emit(result, as_json, {"soft_labels": "soft"}.get(result.mode, result.mode))
 
 
@@ -92,8 +127,9 @@ def _emit(result, as_json, show):
         getattr(render_losses, show)(result.to_dict())
 
 
-def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-             options, strict, continuous=False):
+def _compare(files, data, ranking, options, strict):
+    """The comparison on a file without covariates: on predictions, on a target alone, or
+    on soft labels."""
     import numpy as np
 
     from .. import compare
@@ -102,7 +138,8 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
     from ..result import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
-    tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
+    tp, pp, chosen = split(data.target_probs), split(data.prediction_probs), split(ranking.losses)
+    target, prediction, continuous = data.target, data.prediction, ranking.continuous
     classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
     pp = [c.split("=", 1)[-1] for c in pp]
     if (tp or pp) and continuous:
@@ -139,8 +176,8 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen, continuous)
         mode, summary = "with_prediction", {}
     else:
-        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed, continuous=continuous)
-        mode, summary = "without_prediction", {"folds": folds, "seed": seed}
+        rows = compare.without_prediction(y, chosen, folds=ranking.folds, seed=ranking.seed, continuous=continuous)
+        mode, summary = "without_prediction", {"folds": ranking.folds, "seed": ranking.seed}
     return Comparison(mode, frame.n, tuple(rows), frame.source, frame.names[0],
                       ",".join(frame.names[1:]) or None, summary, frame.notes, frame.rows_read,
                       frame.dropped)

@@ -1,5 +1,7 @@
 """`mlefit fit`: one family (or loss, or own model) fitted to one column: parse the
 options, call the library, emit. No maths here."""
+from dataclasses import dataclass
+
 import click
 
 from . import censor as cli_censor, own as cli_own
@@ -8,7 +10,8 @@ from .columns import trials_column, trials_number, weighted_column, whole_trials
 from .edge import debug_option, json_option, remember
 from .fit_output import draw, emit_fit, fit_gof
 from .group import cli
-from .options import derive_specs, input_options, parse_fixes, prior_option, read_options, selection_options
+from . import options
+from .options import derive_specs, gather, input_options, prior_option, selection_options
 from .own import own_options
 from ..cli_engine import CHUNK_HELP, ENGINE_HELP
 from ..progress import _nothing, _progress
@@ -30,6 +33,43 @@ Intervals for positive parameters are built on the log scale and for probabiliti
 on the logit scale, then mapped back, so they never leave the parameter space.
 Lines in messages count the header as line 1. Exit codes: 0 success, 1 data or fit
 problem (including non-convergence), 2 usage error."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """What is fitted: a family by name (--dist; auto: every family, ranked) or a loss."""
+
+    dist: str | None
+    loss: str | None
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """fit's intervals: the kind, how --interval bootstrap resamples, sandwich errors
+    (--robust) and the derived quantities (--derive, as typed)."""
+
+    interval: str
+    resample: str
+    robust: bool
+    derive: tuple
+
+
+@dataclass(frozen=True)
+class Output:
+    """What fit prints and writes: --json or --format, the picture (--plot) and the
+    goodness-of-fit block (--gof)."""
+
+    as_json: bool
+    output: str | None
+    plot: str | None
+    gof: bool
+
+    def format(self):
+        """table, json or ndjson (UsageError for --json with another --format)."""
+        from ..errors import UsageError
+        if self.as_json and self.output not in (None, "json"):
+            raise UsageError(f"--json and --format {self.output} ask for two outputs; give one of them")
+        return self.output or ("json" if self.as_json else "table")
 
 
 @cli.command(epilog=EPILOG)
@@ -107,77 +147,63 @@ problem (including non-convergence), 2 usage error."""
 @censoring_options
 @own_options
 @debug_option
-def fit(files, dist, loss, column, confidence, information, max_iter, weights, trials, fix, prior, positive, by, gof,
-        families_list,
-        continuous, criterion, bootstrap, seed, interval, resample, robust, derive, plot, as_json, output, debug,
-        delimiter, decimal, encoding, header, na_values, strict, chunk_size, engine, scheduler, connect_timeout,
-        **censor):
+@gather(Model, "model")
+@options.columns
+@options.estimation
+@gather(Intervals, "intervals")
+@gather(Output, "output")
+@options.engine
+def fit(files, model, columns, estimation, intervals, selection, output, engine, reading, censoring, own, debug):
     """Fit a distribution to one column of FILE.
 
     FILE is a CSV or TSV file (compressed with gzip, bz2, xz or zstd, or not), a Parquet
     or Feather file, or - for standard input. Several files or a glob are read as one
     data set.
     """
-    from .. import families
     from ..data import read_column
-    from ..estimate import fit as fit_column
-
     from ..errors import UsageError
-    own = {k: censor.pop(k) for k in cli_own.NAMES}
-    if (dist is None) == (loss is None) and not cli_own.asked(own):
-        raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
-    if as_json and output not in (None, "json"):
-        raise UsageError(f"--json and --format {output} ask for two outputs; give one of them")
-    output = output or ("json" if as_json else "table")
+    from ..estimate import fit as fit_column
     from ..limits import check_bootstrap
+
+    dist, loss = model.dist, model.loss
+    column, weights, trials, positive, by = columns.column, columns.weights, columns.trials, columns.positive, columns.by
+    interval, bootstrap, seed = intervals.interval, selection.bootstrap, selection.seed
+    read, strict, prior, plot = reading.read_options, reading.strict, estimation.prior, output.plot
+    if (dist is None) == (loss is None) and not own.asked():
+        raise UsageError("give either --dist NAME or --loss NAME (see 'mlefit fit --help')")
+    emit = output.format()
     check_bootstrap(bootstrap)
-    derive = derive_specs(derive)
-    if cli_own.asked(own):
-        cli_own.refuse(own, dist, loss, {"--trials": trials, "--positive": positive, "--families": families_list,
-                                         "--engine dask": engine != "local" and own["own_normalize"]})
-        if bootstrap == 0 and interval in ("bootstrap", "all"):
-            raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
-        censored = cli_censor.asked(censor)
-        gof = (199 if bootstrap is None else bootstrap) if gof or (
-            bootstrap is not None and interval not in ("bootstrap", "all")) else None  # its samples
-        settings = dict(confidence=confidence, information=information, max_iter=max_iter, fix=parse_fixes(fix),
-                        interval=interval, robust=robust, derive=derive, seed=seed,
-                        resample=cli_censor.resample_kind(resample) if censored else resample,
-                        bootstrap=bootstrap if interval in ("bootstrap", "all") else None,
-                        **({"prior": prior} if prior else {}))
-        return cli_own.run(files, own, column, weights, read_options(delimiter, decimal, encoding, header,
-                                                                     na_values),
-                           strict, settings, output, censor if censored else None, by, plot, gof,
-                           (chunk_size, engine, scheduler, connect_timeout))
+    derive = derive_specs(intervals.derive)
     boot_intervals = interval in ("bootstrap", "all")
+    if own.asked():
+        cli_own.refuse(own, dist, loss, {"--trials": trials, "--positive": positive,
+                                         "--families": selection.families_list,
+                                         "--engine dask": engine.engine != "local" and own.own_normalize})
+        if bootstrap == 0 and boot_intervals:
+            raise UsageError("--interval bootstrap needs --bootstrap N of 1 or more (999 by default)")
+        censored = censoring.asked()
+        gof = (199 if bootstrap is None else bootstrap) if output.gof or (
+            bootstrap is not None and not boot_intervals) else None  # its samples
+        settings = _settings(estimation, intervals, derive, seed, bootstrap if boot_intervals else None,
+                             cli_censor.resample_kind(intervals.resample) if censored else intervals.resample)
+        return cli_own.run(files, own, column, weights, read(), strict, settings, emit,
+                           censoring if censored else None, by, plot, gof, engine)
     if dist is not None and dist.strip().lower() == "auto":
-        if by is not None or fix or interval != "wald" or robust or derive or plot or prior:
+        if by is not None or estimation.fix or interval != "wald" or intervals.robust or derive or plot or prior:
             raise UsageError("--dist auto compares families on the whole column: --by, --fix, --prior, "
                              "--interval, --robust, --derive and --plot do not apply (fit the chosen family "
                              "with them afterwards)")
         from .ranking import rank_families
-        return rank_families(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed,
-                       confidence, max_iter, output, delimiter, decimal, encoding,
-                       header, na_values, strict, censor)
-    if families_list is not None or criterion is not None or continuous:
+        return rank_families(files, columns, selection, estimation, emit, reading, censoring)
+    if selection.families_list is not None or selection.criterion is not None or selection.continuous:
         raise UsageError("--families, --continuous and --criterion go with --dist auto (or 'mlefit select')")
-    if loss is not None:
-        from .. import losses
-        spec, value = losses.resolve(loss)
-        fam = families.get(losses.family_name(spec, value))
-    elif trials is None:
-        fam = families.get(dist)
-    else:  # a trials family named without them: --trials N names it binomial:N
-        from ..trials import trials_family
-        fam = trials_family(dist)
-        if trials_number(trials) is not None:
-            fam = families.build(fam.spec.base, whole_trials(trials))
+    fam = _family(dist, loss, trials)
     if loss is not None and trials is not None:
         raise UsageError("--trials goes with --dist binomial or --dist beta_binomial, not with --loss")
     per_row = trials is not None and trials_number(trials) is None
-    options = read_options(delimiter, decimal, encoding, header, na_values)
+    options = read()
     labels = fam.spec.support == "labels"
-    gof = gof or (bootstrap is not None and not boot_intervals)  # --bootstrap N alone: for --gof
+    gof = output.gof or (bootstrap is not None and not boot_intervals)  # --bootstrap N alone: for --gof
     if gof and (by is not None or labels):
         raise UsageError("--gof takes one numeric column: not with --by or the categorical family")
     if boot_intervals and bootstrap == 0:
@@ -187,9 +213,8 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
             raise UsageError("--plot draws one fit: not with --by")
         from ..plots import check_path
         check_path(plot)
-    settings = dict(confidence=confidence, information=information, max_iter=max_iter,
-                    fix=parse_fixes(fix), interval=interval, robust=robust, derive=derive, resample=resample,
-                    seed=seed, bootstrap=bootstrap if boot_intervals else None, **({"prior": prior} if prior else {}))
+    settings = _settings(estimation, intervals, derive, seed, bootstrap if boot_intervals else None,
+                         intervals.resample)
     if prior and (gof or plot is not None):
         raise UsageError("--gof and --plot work from the MLE: not with --prior (fit without it for them)")
     if per_row and (by is not None or gof):
@@ -197,45 +222,49 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
     binary = fam.spec.name == "bernoulli"
     if positive is not None and not binary:
         raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels")
-    if cli_censor.asked(censor):
-        cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, engine=engine))
+    if censoring.asked():
+        cli_censor.refuse_others(dict(by=by, gof=gof, trials=trials, engine=engine.engine))
+        censored_settings = dict(settings, resample=cli_censor.resample_kind(intervals.resample))
         if by is not None:
             from .by import fit_by
-            return fit_by(files, fam, loss, column, weights, by, labels, options, strict, output,
-                          dict(settings, resample=cli_censor.resample_kind(resample)), censor)
+            return fit_by(files, fam, loss, column, weights, by, labels, options, strict, emit, censored_settings,
+                          censoring)
         from .. import cli_engine, stream_censored
-        needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior)
-        if stream_censored.plan(files, fam, column, censor, chunk_size, needs, fix, options.encoding) == "chunks":
-            result = _stream_censored(files[0], fam, column, censor, options, strict, settings, chunk_size)
+        needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive,
+                                             prior)
+        if stream_censored.plan(files, fam, column, censoring.as_dict(), engine.chunk_size, needs, estimation.fix,
+                                options.encoding) == "chunks":
+            result = _stream_censored(files[0], fam, column, censoring, options, strict, settings, engine.chunk_size)
             if result is not None:
-                return emit_fit(result.to_dict(), output)
-        return _fit_censored(files, fam, loss, column, weights, censor, options, strict, output,
-                             dict(settings, resample=cli_censor.resample_kind(resample)), boot_intervals, plot)
+                return emit_fit(result.to_dict(), emit)
+        return _fit_censored(files, fam, loss, column, weights, censoring, options, strict, emit, censored_settings,
+                             boot_intervals, plot)
     from .. import cli_engine
-    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive, prior, positive)
-    how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
-    if scheduler is not None and how != "dask":
+    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive, prior,
+                                         positive)
+    how = cli_engine.plan(files, fam, engine.chunk_size, engine.engine, needs, options.encoding)
+    if engine.scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
-    if connect_timeout is not None and how != "dask":
+    if engine.connect_timeout is not None and how != "dask":
         raise UsageError("--connect-timeout goes with --engine dask")
     if by is not None:
         from .by import fit_by
-        return fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings,
+        return fit_by(files, fam, loss, column, weights, by, labels, options, strict, emit, settings,
                       positive=positive)
     if how != "memory":
-        result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, chunk_size,
-                                (scheduler, connect_timeout), _progress)
-        return emit_fit(result.to_dict(), output)
+        result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, engine.chunk_size,
+                                (engine.scheduler, engine.connect_timeout), _progress)
+        return emit_fit(result.to_dict(), emit)
     w = t = None
     if per_row:
         col, w, t = trials_column(files, column, weights, trials, options, strict)
     else:
         from ..data import BINARY
-        reading = BINARY if binary else labels  # bernoulli: numbers, or two text labels
+        kind = BINARY if binary else labels  # bernoulli: numbers, or two text labels
         if weights is None:
-            col = read_column(files, column=column, labels=reading, strict=strict, options=options)
+            col = read_column(files, column=column, labels=kind, strict=strict, options=options)
         else:
-            col, w = weighted_column(files, column, weights, reading, options, strict)
+            col, w = weighted_column(files, column, weights, kind, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
     stage = ("bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile"
              else None if loss or per_row or fam.spec.closed_form else f"fitting {fam.spec.name}")
@@ -251,7 +280,32 @@ def fit(files, dist, loss, column, confidence, information, max_iter, weights, t
         d["gof"] = fit_gof(result, col, w, 199 if bootstrap is None else bootstrap, seed, settings)
     if plot is not None:
         draw(result, plot, False)
-    emit_fit(d, output)
+    emit_fit(d, emit)
+
+
+def _settings(estimation, intervals, derive, seed, bootstrap, resample):
+    """The library fit's keyword arguments from the option records (a prior only when given)."""
+    return dict(confidence=estimation.confidence, information=estimation.information, max_iter=estimation.max_iter,
+                fix=estimation.fixes(), interval=intervals.interval, robust=intervals.robust, derive=derive,
+                resample=resample, seed=seed, bootstrap=bootstrap,
+                **({"prior": estimation.prior} if estimation.prior else {}))
+
+
+def _family(dist, loss, trials):
+    """The family fitted: the one a loss is the NLL of, the one --dist names, or (--trials)
+    the trials family it names, with a number of trials given for every row."""
+    from .. import families
+    if loss is not None:
+        from .. import losses
+        spec, value = losses.resolve(loss)
+        return families.get(losses.family_name(spec, value))
+    if trials is None:
+        return families.get(dist)
+    from ..trials import trials_family  # a trials family named without them: --trials N names it binomial:N
+    fam = trials_family(dist)
+    if trials_number(trials) is not None:
+        fam = families.build(fam.spec.base, whole_trials(trials))
+    return fam
 
 
 def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
@@ -285,7 +339,7 @@ def _stream_censored(path, fam, column, censor, options, strict, settings, chunk
     size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
     try:
         with _progress("reading in chunks", size) as bar:
-            return fit_file(path, fam, column=column, event=censor["event"], options=options,
+            return fit_file(path, fam, column=column, event=censor.event, options=options,
                             chunk_rows=chunk_size, strict=strict, confidence=settings["confidence"],
                             information=settings["information"], max_iter=settings["max_iter"],
                             on_bytes=None if bar is None else bar.update)

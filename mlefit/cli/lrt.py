@@ -10,7 +10,8 @@ from .censor import censoring_options
 from .columns import numeric_column
 from .edge import debug_option, json_option
 from .group import cli
-from .options import input_options, read_options
+from . import options
+from .options import input_options
 from .own import lrt_options
 from .ranking import NUMBERS_ONLY
 from ..errors import UsageError
@@ -30,8 +31,8 @@ from ..errors import UsageError
 @censoring_options
 @lrt_options
 @debug_option
-def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delimiter, decimal, encoding, header,
-                na_values, strict, **censor):
+@options.columns
+def lrt_command(files, null, alt, columns, as_json, debug, reading, censoring, own):
     """Likelihood-ratio test of a family against one it is nested in.
 
     Nested pairs: exponential in gamma and in weibull, rayleigh in weibull,
@@ -46,26 +47,25 @@ def lrt_command(files, null, alt, column, weights, trials, as_json, debug, delim
     --alt-params; either side may be a family): nested as you say, with df the
     difference of their numbers of parameters (--boundary: the 50:50 mixture)."""
     from .. import likelihood_ratio as lrt
-    from .own import LRT_NAMES, lrt_models
+    from .own import lrt_models
     from ..result import SCHEMA_VERSION, _clean
 
-    own = {k: censor.pop(k) for k in LRT_NAMES}
+    column, weights, trials, strict = columns.column, columns.weights, columns.trials, reading.strict
     declared = lrt_models(null, alt, own)
     if declared is not None and trials is not None:
         raise UsageError("--trials does not go with an own model in lrt: write the trials into the expression")
-    options = replace(read_options(delimiter, decimal, encoding, header, na_values),
-                      labels_way=NUMBERS_ONLY.format(command="lrt"))
-    if cli_censor.asked(censor):  # the two families fitted to the censored likelihood
+    options = replace(reading.read_options(), labels_way=NUMBERS_ONLY.format(command="lrt"))
+    if censoring.asked():  # the two families fitted to the censored likelihood
         if trials is not None:
             raise UsageError("--trials does not go with censored or truncated data")
-        col, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        col, w, frame = cli_censor.read(files, column, weights, censoring, options, strict)
         source, t = frame.source, None
     else:
         col, w, t = numeric_column(files, column, weights, trials, options, strict)
         source = col.source
     d = _clean({"schema_version": SCHEMA_VERSION, "source": source, "column": col.name,
                 **(lrt.run(col, null, alt, weights=w, trials=t) if declared is None else
-                   lrt.run_declared(col, *declared, weights=w, boundary=bool(own["boundary"])))})
+                   lrt.run_declared(col, *declared, weights=w, boundary=bool(own.boundary)))})
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:

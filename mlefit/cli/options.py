@@ -1,30 +1,76 @@
-"""The option bundles the commands share (decorators adding a group of options) and the
-parsers of option values (--fix NAME=VALUE, --derive SPEC, the input's read options)."""
+"""The option bundles the commands share, and the parsers of option values (--fix
+NAME=VALUE, --derive SPEC).
+
+A bundle is a decorator that adds a group of click options to a command and hands the
+command ONE frozen record of them (`bundle`), instead of a keyword parameter per option;
+`gather` packs options declared one by one (where a command's --help interleaves them
+with others) into a record the same way. The options themselves (names, defaults, help)
+are click's, unchanged: the records only group what the command receives."""
+import functools
+from dataclasses import dataclass, fields
+
 import click
 
 
-def input_options(command):
-    """The options that say how to read the input files, shared by every command."""
-    options = [
-        click.option("--delimiter", metavar="CHAR",
-                     help="Field delimiter; default: detected among comma, tab, semicolon and pipe. "
-                          "'tab' for a tab."),
-        click.option("--decimal", type=click.Choice([".", ","]), default=".", show_default=True,
-                     help="Decimal mark (use , for 3,14 with semicolon delimiters)."),
-        click.option("--encoding", metavar="NAME",
-                     help="Text encoding, e.g. latin-1 or cp1252; default UTF-8 (UTF-16 with a BOM "
-                          "is recognised)."),
-        click.option("--header/--no-header", default=None,
-                     help="Whether the first line names the columns; default: detected. Without "
-                          "one, columns are named 1, 2, ..."),
-        click.option("--na-values", metavar="LIST",
-                     help="More cell values that mean missing, comma-separated (e.g. -999,?)."),
-        click.option("--strict", is_flag=True,
-                     help="Refuse missing values and blank lines instead of dropping them."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def gather(record, key):
+    """A decorator: the command's keyword arguments named by `record`'s fields, packed
+    into one `record` passed as `key` (a field no option of the command sets keeps its
+    default)."""
+    names = tuple(f.name for f in fields(record))
+
+    def decorate(callback):
+        @functools.wraps(callback)
+        def packed(*args, **kwargs):
+            kwargs[key] = record(**{name: kwargs.pop(name) for name in names if name in kwargs})
+            return callback(*args, **kwargs)
+        return packed
+    return decorate
+
+
+def bundle(record, key, options):
+    """A decorator adding `options` (in this order in --help) to a command, handed to it as
+    one `record` named `key`."""
+    def decorate(command):
+        command = gather(record, key)(command)
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read the input files (every command's input options)."""
+
+    delimiter: str | None = None
+    decimal: str = "."
+    encoding: str | None = None
+    header: bool | None = None
+    na_values: str | None = None
+    strict: bool = False
+
+    def read_options(self):
+        """The readers' ReadOptions, --delimiter checked (UsageError)."""
+        return read_options(self.delimiter, self.decimal, self.encoding, self.header, self.na_values)
+
+
+input_options = bundle(Reading, "reading", [
+    click.option("--delimiter", metavar="CHAR",
+                 help="Field delimiter; default: detected among comma, tab, semicolon and pipe. "
+                      "'tab' for a tab."),
+    click.option("--decimal", type=click.Choice([".", ","]), default=".", show_default=True,
+                 help="Decimal mark (use , for 3,14 with semicolon delimiters)."),
+    click.option("--encoding", metavar="NAME",
+                 help="Text encoding, e.g. latin-1 or cp1252; default UTF-8 (UTF-16 with a BOM "
+                      "is recognised)."),
+    click.option("--header/--no-header", default=None,
+                 help="Whether the first line names the columns; default: detected. Without "
+                      "one, columns are named 1, 2, ..."),
+    click.option("--na-values", metavar="LIST",
+                 help="More cell values that mean missing, comma-separated (e.g. -999,?)."),
+    click.option("--strict", is_flag=True,
+                 help="Refuse missing values and blank lines instead of dropping them."),
+])
 
 
 def read_options(delimiter, decimal, encoding, header, na_values):
@@ -37,6 +83,72 @@ def read_options(delimiter, decimal, encoding, header, na_values):
             raise UsageError(f"--delimiter must be one ASCII character or 'tab' (got '{delimiter}')")
     extra = tuple(v.strip() for v in na_values.split(",")) if na_values else ()
     return ReadOptions(delimiter, decimal, encoding, header, extra)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of the file a command fits: the values (--column), their weights,
+    trials, the label that counts as 1 (--positive) and the groups (--by); None: not given."""
+
+    column: str | None = None
+    weights: str | None = None
+    trials: str | None = None
+    positive: str | None = None
+    by: str | None = None
+
+
+columns = gather(Columns, "columns")
+
+
+@dataclass(frozen=True)
+class Estimation:
+    """How the parameters are estimated: the intervals' level, the information, the
+    iteration limit, parameters held (--fix NAME=VALUE, as typed) and priors (--prior)."""
+
+    confidence: float = 0.95
+    information: str = "observed"
+    max_iter: int = 200
+    fix: tuple = ()
+    prior: tuple = ()
+
+    def fixes(self):
+        """--fix as {name: value text}, or None."""
+        return parse_fixes(self.fix)
+
+
+estimation = gather(Estimation, "estimation")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where and how a large file is read: --chunk-size, --engine, and Dask's --scheduler
+    and --connect-timeout."""
+
+    chunk_size: int | None = None
+    engine: str = "local"
+    scheduler: str | None = None
+    connect_timeout: float | None = None
+
+
+engine = gather(Engine, "engine")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Family selection and goodness of fit (fit --dist auto, select): the candidates, the
+    criterion, the bootstrap of the p-values."""
+
+    families_list: str | None = None
+    continuous: bool = False
+    criterion: str | None = None
+    bootstrap: int | None = None
+    seed: int = 0
+
+    def candidates(self):
+        """--families as a list of names, or None (every family that admits the data)."""
+        if not self.families_list:
+            return None
+        return [f.strip() for f in self.families_list.split(",") if f.strip()]
 
 
 def _selection_options(select):
@@ -63,11 +175,7 @@ def _selection_options(select):
                      help="Seed of the bootstrap (the same seed gives the same p-values)."),
     ]
 
-    def apply(command):
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return apply
+    return bundle(Selection, "selection", options)
 
 
 selection_options = _selection_options(select=False)

@@ -4,7 +4,7 @@ import click
 
 from .edge import debug_option, say
 from .group import cli
-from .options import input_options, read_options
+from .options import input_options
 
 
 @cli.command("predict")
@@ -17,7 +17,7 @@ from .options import input_options, read_options
               type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
 @input_options
 @debug_option
-def predict_command(model, file, interval, confidence, debug, delimiter, decimal, encoding, header, na_values, strict):
+def predict_command(model, file, interval, confidence, debug, reading):
     """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
 
     Prints CSV on standard output: a header, then one line per data row of FILE in
@@ -28,10 +28,10 @@ def predict_command(model, file, interval, confidence, debug, delimiter, decimal
     """
     from ..predict import csv_lines, load, predict
 
-    options = read_options(delimiter, decimal, encoding, header, na_values)
+    options = reading.read_options()
     saved = load(model)
     frame, mean, lower, upper = predict(saved, file, interval=interval, confidence=confidence, options=options)
-    if strict and frame.dropped:
+    if reading.strict and frame.dropped:
         from ..errors import DataError
         raise DataError(f"{sum(d.count for d in frame.dropped)} rows miss a covariate (--strict)")
     click.echo("\n".join(csv_lines(frame, mean, lower, upper, saved["model_spec"].get("labels"))))

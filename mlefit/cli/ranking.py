@@ -7,7 +7,6 @@ import click
 
 from . import censor as cli_censor
 from .columns import numeric_column
-from .options import read_options
 from ..errors import UsageError
 from ..progress import _progress
 
@@ -16,32 +15,31 @@ NUMBERS_ONLY = ("; {command} compares families of numbers: labels are fitted wit
                 "categorical (two labels: --dist bernoulli)")
 
 
-def rank_families(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
-            max_iter, output, delimiter, decimal, encoding, header, na_values, strict, censor=None, labels_way=None):
-    """--dist auto and mlefit select: every candidate family fitted and ranked. labels_way:
+def rank_families(files, columns, selection, estimation, output, reading, censoring=None, labels_way=None):
+    """--dist auto and mlefit select: every candidate family fitted and ranked (the option
+    records of mlefit.cli.options; censoring: mlefit.cli.censor's, or None). labels_way:
     what a column of text is told to do instead (default: fit's --dist categorical)."""
     from ..limits import check_bootstrap
     from ..selection import select
 
-    check_bootstrap(bootstrap)
-    options = read_options(delimiter, decimal, encoding, header, na_values)
+    column, weights, trials, strict = columns.column, columns.weights, columns.trials, reading.strict
+    check_bootstrap(selection.bootstrap)
+    options = reading.read_options()
     if labels_way is not None:
         options = replace(options, labels_way=labels_way)
     frame = None
-    if censor and cli_censor.asked(censor):  # censored rows: ranked by the censored likelihood
+    if censoring is not None and censoring.asked():  # censored rows: ranked by the censored likelihood
         if trials is not None:
             raise UsageError("--trials does not go with censored or truncated data")
-        col, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        col, w, frame = cli_censor.read(files, column, weights, censoring, options, strict)
         t = None
     else:
         col, w, t = numeric_column(files, column, weights, trials, options, strict)
-    chosen = [f.strip() for f in families_list.split(",") if f.strip()] if families_list else None
-    bootstrap = 199 if bootstrap is None else bootstrap
+    bootstrap = 199 if selection.bootstrap is None else selection.bootstrap
     with _progress("choosing a family", 0) as bar:
-        d = select(col, chosen, criterion=criterion or "aic", weights=w, trials=t, continuous=continuous,
-                   bootstrap=bootstrap,
-                   seed=seed,
-                   confidence=confidence, max_iter=max_iter, on_step=bar and bar.step,
+        d = select(col, selection.candidates(), criterion=selection.criterion or "aic", weights=w, trials=t,
+                   continuous=selection.continuous, bootstrap=bootstrap, seed=selection.seed,
+                   confidence=estimation.confidence, max_iter=estimation.max_iter, on_step=bar and bar.step,
                    on_total=bar and bar.set_total, on_stage=bar and bar.stage)
     if weights is not None:
         d["weights"] = d["best"]["weights"] = weights

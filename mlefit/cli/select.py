@@ -5,6 +5,7 @@ import click
 from .censor import censoring_options
 from .edge import debug_option, json_option
 from .group import cli
+from . import options
 from .options import input_options, select_options
 from .ranking import NUMBERS_ONLY, rank_families
 
@@ -27,8 +28,9 @@ from .ranking import NUMBERS_ONLY, rank_families
 @input_options
 @censoring_options
 @debug_option
-def select_command(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
-                   max_iter, as_json, debug, delimiter, decimal, encoding, header, na_values, strict, **censor):
+@options.columns
+@options.estimation
+def select_command(files, columns, selection, estimation, as_json, debug, reading, censoring):
     """Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.
 
     Fits every family whose support admits the data (the discrete ones for
@@ -38,7 +40,5 @@ def select_command(files, column, weights, trials, families_list, continuous, cr
     that could not be fitted with the reason, and runs the likelihood-ratio tests
     of nested pairs.
     """
-    rank_families(files, column, weights, trials, families_list, continuous, criterion, bootstrap, seed, confidence,
-            max_iter,
-            "json" if as_json else "table", delimiter, decimal, encoding, header, na_values, strict, censor,
-            labels_way=NUMBERS_ONLY.format(command="select"))
+    rank_families(files, columns, selection, estimation, "json" if as_json else "table", reading, censoring,
+                  labels_way=NUMBERS_ONLY.format(command="select"))
