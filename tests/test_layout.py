@@ -60,6 +60,19 @@ def test_one_module_per_command_named_for_it():
         assert command.callback.__module__ == f"mlefit.cli.{name.replace('-', '_')}"
 
 
+def test_a_command_loads_its_own_module_only():
+    """`mlefit fit --help` imports fit's module and what it uses, no other command's."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.argv = ['mlefit', 'fit', '--help']; from mlefit.cli import cli\n"
+            "try:\n    cli()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('mlefit.cli.')), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
+    loaded = set(eval(done.stderr.strip().splitlines()[-1]))
+    assert "mlefit.cli.fit" in loaded
+    assert not loaded & {f"mlefit.cli.{m}" for m in command_modules() if m != "fit"}
+
+
 def test_no_command_module_imports_another():
     modules = command_modules()
     assert len(modules) >= 8

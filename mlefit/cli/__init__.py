@@ -10,12 +10,12 @@
   trials; `ranking.py`: families fitted and ranked (fit --dist auto, select); `by.py`:
   fit --by; `fit_output.py`: one fit's output (JSON, tables, plot, goodness of fit);
 - one module per command: `fit.py`, `families.py`, `select.py`, `lrt.py`,
-  `compare_losses.py`, `likelihood.py`, `regress.py`, `predict.py`. No command module
-  imports another (tests/test_layout.py).
+  `compare_losses.py`, `likelihood.py`, `regress.py`, `predict.py`, each imported when
+  its command is first looked up (group.COMMANDS). No command module imports another
+  (tests/test_layout.py).
 
 Imports stay light (click only) so `mlefit --help` starts instantly; numpy, scipy,
 pyarrow and rich load inside the commands that need them."""
 from .group import cli, main
-from . import compare_losses, families, fit, likelihood, lrt, predict, regress, select  # noqa: E402,F401  (register the commands)
 
 __all__ = ["cli", "main"]

@@ -1,6 +1,6 @@
 """The command line's censoring options (mlefit fit and select): which rows are censored
 or truncated, read from the file into a mlefit.censoring.Censored."""
-from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import click
 
@@ -9,8 +9,7 @@ from ..errors import UsageError
 from .options import bundle
 
 
-@dataclass(frozen=True)
-class Censoring:
+class Censoring(NamedTuple):
     """The censoring and truncation options as given (None or False: not given)."""
 
     event: str | None = None
@@ -30,7 +29,7 @@ class Censoring:
 
     def as_dict(self):
         """The options as the library takes them (regress's `censoring`: censor_request.NAMES)."""
-        return asdict(self)
+        return dict(self._asdict())
 
 
 OPTIONS = [

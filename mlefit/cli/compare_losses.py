@@ -2,7 +2,7 @@
 reference table, on predictions, on a target alone (held-out bits), on soft labels, and
 with covariates (each loss fitted as its regression)."""
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -12,8 +12,7 @@ from .group import cli
 from .options import gather, input_options
 
 
-@dataclass(frozen=True)
-class LossData:
+class LossData(NamedTuple):
     """The columns compared: the target, a prediction, predicted and target class probabilities."""
 
     target: str | None
@@ -22,8 +21,7 @@ class LossData:
     target_probs: str | None
 
 
-@dataclass(frozen=True)
-class LossRanking:
+class LossRanking(NamedTuple):
     """Which losses, and how they are ranked (held-out bits: the folds and their seed)."""
 
     losses: str | None
@@ -32,8 +30,7 @@ class LossRanking:
     seed: int
 
 
-@dataclass(frozen=True)
-class LossModel:
+class LossModel(NamedTuple):
     """With covariates: each loss fitted as its regression (--covariates or --formula),
     with a prior or penalty on every model."""
 

@@ -1,6 +1,6 @@
 """`mlefit fit`: one family (or loss, or own model) fitted to one column: parse the
 options, call the library, emit. No maths here."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -35,16 +35,14 @@ Lines in messages count the header as line 1. Exit codes: 0 success, 1 data or f
 problem (including non-convergence), 2 usage error."""
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
     """What is fitted: a family by name (--dist; auto: every family, ranked) or a loss."""
 
     dist: str | None
     loss: str | None
 
 
-@dataclass(frozen=True)
-class Intervals:
+class Intervals(NamedTuple):
     """fit's intervals: the kind, how --interval bootstrap resamples, sandwich errors
     (--robust) and the derived quantities (--derive, as typed)."""
 
@@ -54,8 +52,7 @@ class Intervals:
     derive: tuple
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """What fit prints and writes: --json or --format, the picture (--plot) and the
     goodness-of-fit block (--gof)."""
 

@@ -1,13 +1,46 @@
-"""The `mlefit` click group and the command line's run (main): the commands register
-themselves on `cli` from their own modules (mlefit.cli imports them all)."""
+"""The `mlefit` click group and the command line's run (main). Each command lives in its
+own module (COMMANDS), imported when the command is first looked up (click's lazy loading
+of subcommands): `mlefit fit ...` loads fit's module and what it uses, not regress's or
+compare-losses'; the module's `@cli.command` registers it on the group."""
+import importlib
+from collections.abc import MutableMapping
+
 import click
 
 from .. import __version__, exits
 from ..errors import OutputError
 from .edge import MlefitGroup, debug_option, guard_streams, say
 
+COMMANDS = {"compare-losses": "compare_losses", "families": "families", "fit": "fit", "likelihood": "likelihood",
+            "lrt": "lrt", "predict": "predict", "regress": "regress", "select": "select"}
 
-@click.group(name="mlefit", cls=MlefitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+class Commands(MutableMapping):
+    """The group's commands by name: a command's module (COMMANDS) is imported at the
+    command's first lookup, and registers it here."""
+
+    def __init__(self):
+        self.found = {}
+
+    def __getitem__(self, name):
+        if name not in self.found and name in COMMANDS:
+            importlib.import_module(f"{__package__}.{COMMANDS[name]}")
+        return self.found[name]
+
+    def __setitem__(self, name, command):
+        self.found[name] = command
+
+    def __delitem__(self, name):
+        del self.found[name]
+
+    def __iter__(self):
+        return iter(sorted(set(COMMANDS) | set(self.found)))
+
+    def __len__(self):
+        return len(set(COMMANDS) | set(self.found))
+
+
+@click.group(name="mlefit", cls=MlefitGroup, commands=Commands(), context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlefit")
 @debug_option
 def cli(debug):

@@ -1,6 +1,6 @@
 """`mlefit likelihood`: fit, then draw the log-likelihood (mlefit.plots). Parsing and
 output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -12,8 +12,7 @@ from . import options
 from .options import input_options
 
 
-@dataclass(frozen=True)
-class Picture:
+class Picture(NamedTuple):
     """What `likelihood` draws: the file, the parameters (one or two) and the grid."""
 
     plot: str

