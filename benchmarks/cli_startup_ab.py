@@ -76,9 +76,10 @@ def main():
               "module imported by `import mlefit.cli`; after: the package mlefit/cli/ whose command modules "
               "load at their command's first use, the options handed over as typing.NamedTuple records. "
               "On this shared machine the fit and regress rows (a few hundred ms, numpy and pyarrow "
-              "included) move by several percent from run to run; in four runs the fresh-process fit came "
-              "out 6-9% (10-15 ms) slower after, while the same fit timed in-process from `import "
-              "mlefit.cli` to its end differs by 2-3 ms: the rest is not explained yet.")
+              "included) move by several percent from run to run: the fresh-process fit came out 2-9% "
+              "(4-15 ms) slower after in six runs of 21-31 rounds (the least, 1.02-1.03, where `python -m "
+              "mlefit` and the same through runpy were compared side by side), while the same fit timed "
+              "in-process from `import mlefit.cli` to its end differs by 2-3 ms.")
     B.publish(args, "cli_startup_ab", "Start-up of the command line before and after a change (issue 15, "
               "point 5: the package mlefit/cli/)", body)
 
