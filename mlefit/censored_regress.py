@@ -108,7 +108,7 @@ def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fi
 def columns(response, opts):
     """(the response column, {option: its column} of the censoring options naming columns,
     the columns whose blanks keep their row, the columns kept as text) for regress."""
-    from .cli_censor import check
+    from .censor_request import check
     from .errors import UsageError
 
     if opts["lower_col"] is not None and response is not None:

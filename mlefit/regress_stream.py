@@ -26,7 +26,7 @@ STREAMED = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "stu
 def in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, cluster, folds, information,
                     trials, positive):
     """The first option given that needs every row in memory, or None."""
-    from .cli_censor import asked
+    from .censor_request import asked
 
     needs = [(formula is not None, "--formula"), (censoring is not None and asked(censoring), "censoring"),
              (bool(prior), "--prior"), (bool(penalty), "--penalty"), (interval != "wald", f"--interval {interval}"),

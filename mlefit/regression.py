@@ -369,7 +369,7 @@ def _covariance(fit, d, robust, cluster, notes):
 def _censoring(name, opts):
     """The censoring options of a censored fit, or None: every AFT family's response is
     read as censored rows (with nothing censored when no option is given)."""
-    from .cli_censor import NAMES, asked
+    from .censor_request import NAMES, asked
 
     unknown = sorted(set(opts or {}) - set(NAMES))
     if unknown:

@@ -60,7 +60,7 @@ class Rows:
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
             exposure=None, cluster=None, positive=None, options=None, censoring=None, wide=False):
     """The Rows of `data` for the family `name` (see mlefit.regression.regress); censoring:
-    the censoring options (mlefit.cli_censor.NAMES) of a censored response, or None.
+    the censoring options (mlefit.censor_request.NAMES) of a censored response, or None.
     wide: leave the design's size and rank to check_size (a proper prior on every slope
     determines coefficients the rows alone do not)."""
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
