@@ -31,7 +31,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
         value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
     else:
         names = [column, by] + ([weights] if weights else [])
-        binary = fam.spec.name == "bernoulli" and not loss
+        binary = fam.spec.support == "binary" and not loss
         frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
                            auto_labels=binary, option="--column",
                            missing_reasons={1: f"missing group ({by})", 2: "missing weight"})

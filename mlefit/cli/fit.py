@@ -216,7 +216,7 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
         raise UsageError("--gof and --plot work from the MLE: not with --prior (fit without it for them)")
     if per_row and (by is not None or gof):
         raise UsageError("--trials COLUMN does not go with --by or --gof: give one number of trials (--trials N)")
-    binary = fam.spec.name == "bernoulli"
+    binary = fam.spec.support == "binary"
     if positive is not None and not binary:
         raise UsageError("--positive names the label that counts as 1 of --dist bernoulli on two text labels")
     if censoring.asked():
