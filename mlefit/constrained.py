@@ -187,14 +187,14 @@ def _newton_distance(nll, v, value, steps):
 
 def _own_fit(fam, fixed):
     """The family's own estimator given the fixed values, where the generic one below
-    would fail: student_t with df free, since on the log df scale the likelihood is flat
-    at the normal limit (df = 1e30), so BFGS started there never leaves it even where a
-    finite df is higher. Its fit works in 1/df, smooth at the limit (student_t.fit_given)."""
+    would fail: a family whose parameter free to reach its limit leaves the likelihood flat
+    there (student_t's df, on the log df scale, at the normal limit df = 1e30: BFGS started
+    there never leaves it even where a finite df is higher), by its limit's own fit
+    (student_t.fit_given works in 1/df, smooth at the limit)."""
     if fam.given is not None:
         return fam.given
-    if fam.name == "student_t" and 2 not in fixed:
-        from .families.student_t import fit_given
-        return fit_given
+    if fam.limit is not None and fam.limit.given is not None and fam.limit.index not in fixed:
+        return fam.limit.given
     if fam.profile is not None and len(fixed) == 1 and len(fam.spec.params) == 2:
         return _by_profile(fam)
     return None

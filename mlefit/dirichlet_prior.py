@@ -28,7 +28,7 @@ METHOD = "closed form: the mode of the dirichlet posterior, (n_k + a_k - 1) / (n
 
 
 def is_categorical(fam):
-    return fam.spec.base == "categorical"
+    return fam.spec.support == "labels"
 
 
 def concentrations(given, labels):

@@ -163,6 +163,12 @@ def _plain_json(value):
     return value
 
 
+def level_text(v):
+    """A level as design() names it: a whole number read as a float without '.0'."""
+    v = v.item() if hasattr(v, "item") else v
+    return str(int(v)) if isinstance(v, float) and v.is_integer() and abs(v) < 2.0 ** 53 else str(v)
+
+
 WHOLE_LEVEL = re.compile(r"\[T\.(-?\d+)\.0\]")
 
 

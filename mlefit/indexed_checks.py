@@ -5,6 +5,7 @@ count 0, every trial failed or succeeded, or no row of positive weight)."""
 import numpy as np
 
 from .errors import DataError, plain
+from .families.catalog import BY_NAME, edges
 
 SHOWN = 5  # levels named in a message
 
@@ -41,16 +42,20 @@ def check_levels(design, name, y, w=None, trials=None, covered=()):
     _refuse(design, levels, (weight <= 0) & free, "no row of positive weight", None, "drop the level's rows or give them weight")
     if design.reference:
         _reference(design, name, y, ww, trials)
-    if name not in ("poisson", "negative_binomial", "bernoulli", "binomial"):
+    edge = edges(name)
+    if not edge:
         return
     total = design.level_sums(ww * y)
-    counts = "only zero counts" if name in ("poisson", "negative_binomial") else "only responses of 0"
+    counts = "only zero counts" if edge == "zero" else "only responses of 0"
     _refuse(design, levels, (total <= 0) & free, counts, "-inf", "drop those rows or merge the level with another")
-    if name in ("bernoulli", "binomial"):
+    if edge == "both":
         top = ww * (1.0 if trials is None else trials)
-        _refuse(design, levels, (total >= design.level_sums(top)) & free,
-                "only responses of 1" if name == "bernoulli" else "every trial a success", "+inf",
+        _refuse(design, levels, (total >= design.level_sums(top)) & free, _all_top(name), "+inf",
                 "drop those rows or merge the level with another")
+
+
+def _all_top(name):
+    return "every trial a success" if BY_NAME[name].shape == "trials" else "only responses of 1"
 
 
 def _reference(design, name, y, ww, trials):
@@ -60,12 +65,12 @@ def _reference(design, name, y, ww, trials):
     top = 1.0 if trials is None else trials[used]
     if not np.any(used):
         what = "no row of positive weight"
-    elif name in ("poisson", "negative_binomial") and np.all(y[used] == 0):
+    elif edges(name) == "zero" and np.all(y[used] == 0):
         what = "only zero counts"
-    elif name in ("bernoulli", "binomial") and np.all(y[used] == 0):
+    elif edges(name) == "both" and np.all(y[used] == 0):
         what = "only responses of 0"
-    elif name in ("bernoulli", "binomial") and np.all(y[used] == top):
-        what = "only responses of 1" if name == "bernoulli" else "every trial a success"
+    elif edges(name) == "both" and np.all(y[used] == top):
+        what = _all_top(name)
     else:
         return
     raise DataError(f"the reference level '{plain(str(design.levels[0]))}' of {design.term} has {what}: the "

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .formula import level_text
+
 INDEX_FROM = 100  # a factor with more levels than this is held as indices
 
 
@@ -42,7 +44,7 @@ class IndexedDesign:
     def level_names(self):
         shown = self.levels[1:] if self.reference else self.levels
         mark = "T." if self.reference else ""
-        return tuple(f"{self.term}[{mark}{_level_text(v)}]" for v in shown)
+        return tuple(f"{self.term}[{mark}{level_text(v)}]" for v in shown)
 
     @property
     def names(self):
@@ -62,7 +64,7 @@ class IndexedDesign:
     def summary(self):
         """The factor as the result's JSON lists it (indexed_factors)."""
         return {"term": self.term, "variable": self.variable, "levels": len(self.levels), "coefficients": self.size,
-                "reference": _level_text(self.levels[0]) if self.reference else None}
+                "reference": level_text(self.levels[0]) if self.reference else None}
 
     def layout(self, state, variables):
         """The layout --save keeps: the dense block's formula state, the factor's levels among
@@ -70,12 +72,6 @@ class IndexedDesign:
         return dict(state, kind="formula", variables=list(variables),
                     categories=dict(state["categories"], **{self.variable: list(self.levels)}),
                     indexed={"term": self.term, "variable": self.variable, "reference": self.reference})
-
-
-def _level_text(v):
-    """A level as formula.design names it: a whole number read as a float without '.0'."""
-    v = v.item() if hasattr(v, "item") else v
-    return str(int(v)) if isinstance(v, float) and v.is_integer() and abs(v) < 2.0 ** 53 else str(v)
 
 
 FACTOR = re.compile(r"^C\(\s*(`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)\s*\)$")

@@ -9,6 +9,7 @@ import numpy as np
 from . import indexed_fit, links
 from .errors import UsageError
 from .linear_model import LinearFit, _start, fit_linear
+from .families.catalog import support
 from .families.rowwise import from_free, to_free
 
 
@@ -58,7 +59,7 @@ def fit(dens, y, design, *, target, link, w=None, shapes=(), offset=None, fixed=
 def refuse(name, d, interval, folds):
     """The options a fit over level indices does not take, refused with the reason."""
     term = d.X.term
-    if name == "categorical" or d.censored is not None or name in ("laplace", "asymmetric_laplace"):
+    if support(name) == "labels" or d.censored is not None or name in ("laplace", "asymmetric_laplace"):
         raise UsageError(f"{term} has {len(d.X.levels)} levels, held as level indices, which the {name} "
                          f"regression{' of a censored response' if d.censored is not None else ''} does not "
                          f"take yet; use fewer levels")

@@ -11,6 +11,7 @@ the p-value is half the chi-square(1) tail.
 from dataclasses import dataclass
 
 from .errors import BoundaryError, UsageError
+from .families.catalog import SPECS
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,9 @@ class Nesting:
     boundary: bool  # on the edge of the parameter space: 50:50 chi-square mixture
 
 
-NESTED = (
-    Nesting("exponential", "gamma", "gamma with shape = 1", 1, False),
-    Nesting("exponential", "weibull", "weibull with shape = 1", 1, False),
-    Nesting("rayleigh", "weibull", "weibull with shape = 2", 1, False),
-    Nesting("geometric", "negative_binomial", "negative_binomial with size = 1", 1, False),
-    Nesting("poisson", "negative_binomial", "negative_binomial as size -> infinity", 1, True),
-    Nesting("poisson", "zero_inflated_poisson", "zero_inflated_poisson with pi = 0", 1, True),
-    Nesting("binomial", "beta_binomial", "beta_binomial as a + b -> infinity", 1, True),
-    Nesting("normal", "student_t", "student_t as df -> infinity", 1, True),
-    Nesting("cauchy", "student_t", "student_t with df = 1", 1, False),
-)
+# every nested pair, from the alternatives' records (Spec.nests)
+NESTED = tuple(Nesting(null, spec.name, where, df, boundary) for spec, (null, where, df, boundary, _) in
+               sorted(((spec, row) for spec in SPECS for row in spec.nests), key=lambda pair: pair[1][4]))
 BY_PAIR = {(n.null, n.alt): n for n in NESTED}
 
 
@@ -87,7 +80,7 @@ def compare(nest, null_fit, alt_fit, limit_fit=None):
 
 
 def run(col, null, alt, *, weights=None, trials=None):
-    """Fit `null` and `alt` (any names or aliases) to the Column `col` and test them:
+    """Fit `null` and `alt` (any names or aliases) to the Record `col` and test them:
     {"test", "null_fit", "alt_fit"} (alt_fit None when its MLE is on the boundary).
     trials: for binomial and beta_binomial, one number or one per value."""
     import numpy as np
@@ -147,7 +140,7 @@ def _label(fam):
 
 
 def run_declared(col, null, alt, *, weights=None, boundary=False):
-    """declared()'s test on the Column (or censored rows) `col`: {"test", "null_fit",
+    """declared()'s test on the Record (or censored rows) `col`: {"test", "null_fit",
     "alt_fit"}, each model fitted by its own estimator."""
     from . import own_model
     from .estimate import fit

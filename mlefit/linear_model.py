@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import links
+from .families.catalog import SPECS
 from .families.rowwise import SCALES, from_free, to_free
 from .likelihood import fit_rows, summed_by_value, total
 from .inference import covariance_from_information, score_outer
@@ -38,27 +39,12 @@ class Regressed:
         return getattr(import_module(f"mlefit.families.{name}"), self.record)
 
 
-REGRESSED = {
-    "normal": Regressed(0, "identity", ("identity", "log")),
-    "bernoulli": Regressed(0, "logit", ("logit", "probit", "cloglog")),
-    "binomial": Regressed(0, "logit", ("logit", "probit", "cloglog")),
-    "poisson": Regressed(0, "log", ("log", "identity")),
-    "negative_binomial": Regressed(1, "log", ("log",)),
-    "gamma": Regressed(0, "log", ("log", "inverse", "identity"), "MEAN"),
-    "student_t": Regressed(0, "identity", ("identity",)),
-    "categorical": Regressed(None, "softmax", ("softmax",)),
-    # median and quantile regression: linear programs (mlefit.quantile_regress)
-    "laplace": Regressed(0, "identity", ("identity",), mean_model=False),
-    "asymmetric_laplace": Regressed(0, "identity", ("identity",), mean_model=False),
-    "huber": Regressed(0, "identity", ("identity",), mean_model=False),  # unit scale, as fit --dist huber:DELTA
-    # accelerated failure time models (mlefit.censored_regress): log of the time scale = x'b
-    "weibull": Regressed(1, "log", ("log",)),
-    "lognormal": Regressed(0, "identity", ("identity",)),
-    "log_logistic": Regressed(1, "log", ("log",)),
-    "exponential": Regressed(0, "log_mean", ("log_mean",)),
-}
-AFT = ("weibull", "lognormal", "log_logistic", "exponential")  # exp(b): a time ratio
-CENSORABLE = AFT + ("normal", "poisson", "negative_binomial")  # with a censored response (normal: Tobit)
+# every family `regress` fits, from the families' records (Spec.regression), in their order
+_REGRESSION = sorted(((spec.regression, spec.name) for spec in SPECS if spec.regression is not None),
+                     key=lambda pair: pair[0].rank)
+REGRESSED = {name: Regressed(r.target, r.link, r.links, r.record, r.mean_model) for r, name in _REGRESSION}
+AFT = tuple(name for r, name in _REGRESSION if r.aft)  # exp(b): a time ratio
+CENSORABLE = AFT + tuple(name for r, name in _REGRESSION if r.censored and not r.aft)  # normal: Tobit
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ def check(result, interval, kind="nonparametric"):
     if result.censoring is not None and kind == "parametric":
         raise UsageError("a parametric bootstrap would need the censoring mechanism, which the data do not "
                          "give; use --resample nonparametric (rows resampled with their censoring)")
-    if result.fitted is not None and result.fitted.family.name.startswith("normal_mixture"):
-        raise UsageError("--interval bootstrap/all does not go with a prior on normal_mixture yet (each resample "
-                         "would need the MAP-EM search from its many starts); its intervals are the Laplace "
-                         "approximation's")
+    if result.fitted is not None and result.fitted.family.map_fit is not None:
+        raise UsageError(f"--interval bootstrap/all does not go with a prior on {result.fitted.family.spec.base} "
+                         f"yet (each resample would need the MAP-EM search from its many starts); its intervals "
+                         f"are the Laplace approximation's")
 
 
 def _dirichlet_estimates(ml, given, samples, kind, rng, map_theta, on_step):

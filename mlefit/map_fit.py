@@ -48,12 +48,11 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
         raise UsageError("a prior needs the values in memory in their own unit: values beyond 1e+-100 are "
                          "rescaled for the fit, which a prior's scale would not follow; rescale the data")
     fam = f.family
-    if fam.name.startswith("normal_mixture"):
+    if fam.map_fit is not None:
         if derive or interval != "wald":
             raise UsageError(f"a prior on {fam.name} gives Laplace-approximation intervals only: "
                              f"{'--derive' if derive else '--interval ' + interval} does not go with it yet")
-        from . import mixture_map
-        return mixture_map.fit_map(result, given)
+        return fam.map_fit(result, given)
     from . import dirichlet_prior
     if dirichlet_prior.is_categorical(fam):
         if derive:
@@ -298,12 +297,11 @@ def _on_edge(t, domain):
 
 
 def _density(fam):
-    base = fam.spec.base
     try:
         dens, shapes = families.density(fam)  # a Family: a user's own model carries its own
     except (AttributeError, ImportError):
         dens = None
-    if dens is None or base == "categorical":
+    if dens is None or fam.spec.support == "labels":
         raise UsageError(f"--prior is not available for the {fam.name} family yet (it has no per-row "
                          f"record with fixed parameters)")
     return dens, shapes

@@ -170,7 +170,7 @@ def _design(layout, frame, variables, n):
              else _text(c) for c in variables]
         names = (["Intercept"] if layout["intercept"] else []) + list(variables)
         return (np.column_stack(parts) if parts else np.empty((n, 0))), names
-    from .formula import design
+    from .formula import design, level_text
     columns = {c: frame.columns[c] for c in variables}
     for var, levels in layout["categories"].items():
         values = columns[var]
@@ -178,8 +178,8 @@ def _design(layout, frame, variables, n):
         new = [i for i, v in enumerate(values.tolist()) if v not in known]
         if new:
             raise DataError(f"column '{plain(var)}' has {len(new)} value{'s' if len(new) > 1 else ''} the model "
-                            f"never saw ({frame.place(new[0])}: '{plain(str(values[new[0]]))}'); it knows "
-                            f"{', '.join(plain(str(v)) for v in levels[:10])}")
+                            f"never saw ({frame.where(new[0])}: '{plain(level_text(values[new[0]]))}'); it knows "
+                            f"{', '.join(plain(level_text(v)) for v in levels[:10])}")
     X, names, _ = design(layout["rhs"], columns, layout["intercept"], state=layout, rows=n,
                          where="the model's formula")
     if layout.get("indexed"):  # the factor held as level indices
@@ -197,7 +197,7 @@ def csv_lines(frame, mean, lower, upper, labels=None):
     missed a covariate), in the order of the input; with labels (softmax), one column of
     probabilities per label."""
     rows = frame.table_rows
-    kept = frame.kept
+    kept = frame.stood
     if labels:
         cols, header = [], []
         for j, label in enumerate(labels):

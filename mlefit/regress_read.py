@@ -13,6 +13,7 @@ import numpy as np
 
 from .data import NamesOnly, choose_column
 from .errors import DataError, UsageError
+from .families.catalog import support
 from .frame import converted, missing_rows, text_columns
 from .regression_rows import edge, exposure_offset, response_values, text_refusal, weight_values
 from .stream import Runs, _open, read_lines
@@ -194,7 +195,7 @@ def read_run(block, line, head, spec, place=_line):
     chosen, wanted, options = list(spec.chosen), spec.wanted, spec.options
     table, count, blanks, where = read_lines(block, line, head, chosen, options, spec.source, WAY_OUT, place)
     text = text_columns(table, chosen, (), options, auto_labels=False, on_text=text_refusal(numeric))
-    if chosen[0] in text or (table.num_rows and _is_text(table, 0) and spec.name == "bernoulli"):
+    if chosen[0] in text or (table.num_rows and _is_text(table, 0) and support(spec.name) == "binary"):
         raise TextResponse(f"the response '{spec.response}' holds text labels, which are read in memory: {WAY_OUT}")
     kept, drops, filtered = missing_rows(table, chosen, wanted, options, place=where,
                                          missing_reasons={i: f"missing value in column '{c}'"

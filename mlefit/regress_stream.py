@@ -15,6 +15,7 @@ import numpy as np
 
 from . import links
 from .errors import ConvergenceError, DataError, UsageError
+from .families.catalog import support
 from .maximize import Point
 
 from .regress_read import WAY_OUT as HOW
@@ -26,7 +27,7 @@ STREAMED = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "stu
 def in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, cluster, folds, information,
                     trials, positive):
     """The first option given that needs every row in memory, or None."""
-    from .cli_censor import asked
+    from .censor_request import asked
 
     needs = [(formula is not None, "--formula"), (censoring is not None and asked(censoring), "censoring"),
              (bool(prior), "--prior"), (bool(penalty), "--penalty"), (interval != "wald", f"--interval {interval}"),
@@ -114,7 +115,7 @@ class Passes:
         """(deviance, reach) of the fit from what the passes kept, or None where a pass is
         needed: bernoulli's deviance is -2 loglik (its saturated log-likelihood is 0) and
         its reach the chunks' at the estimate; poisson's deviance from the saturated shares."""
-        if name == "bernoulli" and all(r is not None and np.array_equal(r[0], fit.beta) for r in self.reaches):
+        if support(name) == "binary" and all(r is not None and np.array_equal(r[0], fit.beta) for r in self.reaches):
             return -2.0 * fit.loglik, max(r[1] for r in self.reaches)
         if name == "poisson" and all(v is not None for v in self.shares):
             return 2.0 * (math.fsum(self.shares) - fit.loglik), 0.0
@@ -363,12 +364,12 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
             if bar is not None:
                 bar.stage(f"fitting {name}: passes over the chunks")
             if engine != "dask":
-                objective = Passes(store, make, said(lambda k: f"pass {k}"), reach=name == "bernoulli",
+                objective = Passes(store, make, said(lambda k: f"pass {k}"), reach=support(name) == "binary",
                                    saturated=_saturated(dens) if name == "poisson" else None)
             check_rank(store.names, lambda: gram(objective), store.sample.X)
             fit = fit_store(store, objective, dens, target, link, fixed, max_iter, said(lambda text: text))
             deviance, reach = deviance_and_reach(fit, objective, name, dens, link)
-            if engine != "dask" and name == "bernoulli" and not (fit.converged and reach < 30) \
+            if engine != "dask" and support(name) == "binary" and not (fit.converged and reach < 30) \
                     and _separation_in_memory(store, fit):
                 reach = 0.0  # signs, but the linear programs over every row find no separation
         finally:
@@ -418,7 +419,7 @@ def _refusals(name, fit, reach, store):
     """The in-memory fit's refusals that look at the whole fit: separation (found in
     memory by linear programs over every row: here only its signs are seen), sigma at 0,
     a negative binomial without overdispersion."""
-    if name == "bernoulli" and not (fit.converged and reach < 30):
+    if support(name) == "binary" and not (fit.converged and reach < 30):
         raise DataError("the bernoulli fit shows signs of separation (a linear predictor beyond +-30, or no "
                         "convergence); the covariates that separate are found in memory: give --chunk-size 0")
     sigma = dict(fit.others).get("sigma")

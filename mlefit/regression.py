@@ -11,6 +11,7 @@ import numpy as np
 from . import families, links, quantile_regress, regression_rows as rows, separation
 from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
+from .families.catalog import edges, support
 from .families.rowwise import SCALES
 from .likelihood import summed_by_value
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
@@ -62,10 +63,10 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                          if interval == "profile" else "--interval all includes the profile likelihood, the model's "
                          "own; it does not go with --robust or --cluster")
     if trials is not None and name not in ("binomial", "categorical"):
+        binary = " (it is the binomial with one trial per row)" if support(name) == "binary" else ""
         raise UsageError(f"--trials is for the binomial family (the number of trials of each row); the {name} "
-                         f"family takes none" + (" (it is the binomial with one trial per row)" if name == "bernoulli"
-                                                 else "") + ": drop --trials")
-    if name == "categorical" and (trials is not None or offset is not None or exposure is not None):
+                         f"family takes none{binary}: drop --trials")
+    if support(name) == "labels" and (trials is not None or offset is not None or exposure is not None):
         raise UsageError("--trials, --offset and --exposure do not apply to the categorical family")
     if folds is not None and (isinstance(folds, bool) or not isinstance(folds, (int, np.integer))):
         raise UsageError(f"folds must be a whole number >= 2 (got {folds!r})")
@@ -91,7 +92,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))
     if shape is not None:  # asymmetric_laplace's tau, huber's delta: the trailing argument of its density
-        d = replace(d, shapes=(shape,))
+        d = replace(d, shape=(shape,))
     if folds is not None:
         from .folds import check
         check(folds, d.y.size)
@@ -110,7 +111,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if (prior or penalty) and not (coef_prior is not None and (
             coef_prior.firth or len(getattr(coef_prior, "covered", ())) == len(d.names))):
         rows.check_constant(name, d)  # a response at its edge: finite only with a prior on every coefficient
-    if name == "categorical":
+    if support(name) == "labels":
         from .softmax_model import fit_softmax
         if fix:
             raise UsageError("the categorical family has no other parameter to fix")
@@ -135,14 +136,15 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                         f"of {float(np.std(d.y)):.3g}): sigma's maximum likelihood estimate is 0 and the "
                         f"likelihood is unbounded; check for a covariate that copies the response")
     every = coef_prior is not None and coef_prior.covers_every_slope(d.names)
-    if name in ("bernoulli", "binomial") and indexed and not every:
+    edge = edges(name)
+    if edge == "both" and indexed and not every:
         from .indexed_checks import check_separation
         check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
-    elif name in ("bernoulli", "binomial") and not every:  # a prior on every slope keeps the MAP finite
+    elif edge == "both" and not every:  # a prior on every slope keeps the MAP finite
         separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
-    if name == "categorical" and not every:
+    if support(name) == "labels" and not every:
         separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
-    if name in ("poisson", "negative_binomial") and link == "log" and d.censored is None and not every \
+    if edge == "zero" and link == "log" and d.censored is None and not every \
             and not indexed:  # (a level index of all-zero counts is refused before: indexed_checks)
         separation.check_counts(fit, d.X, d.names, d.y, d.w)
     if name == "negative_binomial" and not fit.converged and dict(fit.others).get("size", 0) > 1e6:
@@ -152,7 +154,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     if information == "expected" and d.censored is not None:
         raise UsageError("censored regressions use the observed information (the expected one depends on the "
                          "censoring mechanism); drop --information expected")
-    if information == "expected" and name != "categorical":  # softmax: its link is canonical
+    if information == "expected" and support(name) != "labels":  # softmax: its link is canonical
         if indexed:
             from .indexed_regress import expected_covariance
         else:
@@ -230,7 +232,7 @@ def _saved(cov):
 def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=None):
     """The LinearFit of the rows `d` (censored ones by mlefit.censored_regress, a categorical
     response by softmax_model), MAP with `prior`."""
-    if name == "categorical":
+    if support(name) == "labels":
         from .softmax_model import fit_softmax
         return fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=intercept, max_iter=max_iter, prior=prior)
     if name in LP_FAMILIES:
@@ -289,7 +291,7 @@ def _coef_prior(prior, penalty, name, link, d, interval, robust, cluster, inform
                          "profile with --interval profile): not with --robust, --cluster or --information expected")
     from .regression_prior import resolve
     n = float(d.y.size if d.w is None else np.sum(d.w))
-    if name == "categorical":  # softmax: the coefficients are 'label:term', a term's prior on every label's
+    if support(name) == "labels":  # softmax: the coefficients are 'label:term', a term's prior on every label's
         from .softmax_model import coefficient_names
         found = resolve(prior, penalty, coefficient_names(d.names, d.labels), n, terms=d.names)
     else:
@@ -367,7 +369,7 @@ def _covariance(fit, d, robust, cluster, notes):
 def _censoring(name, opts):
     """The censoring options of a censored fit, or None: every AFT family's response is
     read as censored rows (with nothing censored when no option is given)."""
-    from .cli_censor import NAMES, asked
+    from .censor_request import NAMES, asked
 
     unknown = sorted(set(opts or {}) - set(NAMES))
     if unknown:
@@ -558,9 +560,9 @@ def _deviance(name, dens, fit, d, link):
     """2 (saturated log-likelihood - log-likelihood) for the count and binary families
     (the saturated model puts each row's mean at its response, other parameters as
     fitted); the residual sum of squares for normal, as R's glm reports it."""
-    if name == "categorical":  # the saturated model gives each row its label: log-likelihood 0
+    if support(name) == "labels":  # the saturated model gives each row its label: log-likelihood 0
         return -2.0 * fit.loglik
-    if name == "bernoulli":  # the saturated model puts each p at its 0/1 response: log-likelihood 0
+    if support(name) == "binary":  # the saturated model puts each p at its 0/1 response: log-likelihood 0
         return -2.0 * fit.loglik
     y, w, shapes = d.y, d.w, d.shapes
     obj = fit.objective

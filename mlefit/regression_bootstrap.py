@@ -26,6 +26,7 @@ import numpy as np
 
 from . import resample as rs
 from .errors import DataError, UsageError
+from .families.catalog import edges, support
 from .families.rowwise import from_free
 from .intervals import DEFAULT_SAMPLES, check_options
 from .result import Interval
@@ -104,7 +105,7 @@ class Refit:
         return self.rare
 
     def objective(self, b):
-        if self.name == "categorical":
+        if support(self.name) == "labels":
             from .softmax_model import Softmax
             return Softmax(b.y, b.X, len(self.labels), b.w)
         if b.censored is not None:
@@ -119,12 +120,10 @@ class Refit:
     def refit(self, d, counts, fit):
         """The coefficients and other parameters (natural scale) of the resample whose row
         counts are `counts`, refitted from `fit`'s estimate; _Failed where there is none."""
-        from .regression_cv import _subset
         if any(not np.any(counts[rows] > 0) for rows in self._rare(d)):
             raise _Failed("a design column is 0 in every row drawn (a level of a factor not drawn)")
-        keep = np.flatnonzero(counts > 0)
-        b = replace(_subset(d, keep), w=counts[keep])
-        if self.name == "categorical" and np.unique(b.y).size < len(self.labels):
+        b = d.drawn(counts)
+        if support(self.name) == "labels" and np.unique(b.y).size < len(self.labels):
             raise _Failed("a label of the response was not drawn")
         p = len(d.names)
         if self.tau is not None:
@@ -138,7 +137,7 @@ class Refit:
             raise _Failed("the refit did not converge")
         if not (self.prior is not None and self.prior.covers_every_slope(d.names)):
             self._exists(found, b, d.names, p)
-        if self.name == "categorical":
+        if support(self.name) == "labels":
             return found.eta.copy()
         return np.r_[found.eta[:p], from_free(found.eta[p:], objective.domains)]
 
@@ -149,12 +148,12 @@ class Refit:
         from types import SimpleNamespace
 
         from . import separation
-        at = SimpleNamespace(converged=True, beta=found.eta if self.name == "categorical" else found.eta[:p])
-        if self.name in ("bernoulli", "binomial"):
+        at = SimpleNamespace(converged=True, beta=found.eta if support(self.name) == "labels" else found.eta[:p])
+        if edges(self.name) == "both":
             separation.check(at, b.X, names, b.y, b.shapes[0] if b.shapes else None, b.w)
-        elif self.name == "categorical":
+        elif support(self.name) == "labels":
             separation.check_softmax(at, b.X, names, b.y, len(self.labels), b.w)
-        elif self.name in ("poisson", "negative_binomial") and self.link == "log" \
+        elif edges(self.name) == "zero" and self.link == "log" \
                 and getattr(b, "censored", None) is None:
             separation.check_counts(at, b.X, names, b.y, b.w)
 

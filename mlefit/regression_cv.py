@@ -10,12 +10,12 @@ has is a column that is 0 in every training row: that fold fails, and says so. A
 whose fit fails is reported by number with the reason, and the bits are over the other
 folds' rows (said); every fold failing is an error."""
 import math
-from dataclasses import replace
 
 import numpy as np
 
 from . import links, regression_rows as rows, separation
 from .errors import DataError, MlefitError
+from .families.catalog import edges, support
 from .folds import indices
 
 LN2 = math.log(2.0)
@@ -31,9 +31,9 @@ def held_out(d, name, dens, target, link, intercept, fixed, max_iter, prior, pen
         entry = {"fold": i, "rows": int(test.size)}
         try:
             with np.errstate(all="ignore"):
-                fit = _fold_fit(_subset(d, train), d, test, name, dens, target, link, intercept, fixed, max_iter,
+                fit = _fold_fit(d.take(train), d, test, name, dens, target, link, intercept, fixed, max_iter,
                                 prior, penalty)
-                ll = row_logliks(fit, _subset(d, test), name, dens, target, link, fixed)
+                ll = row_logliks(fit, d.take(test), name, dens, target, link, fixed)
             if np.any(np.isnan(ll)):
                 raise DataError("the fit on the other folds gives a held-out row parameters outside the "
                                 f"{name} family's domain (a {link} link's mean out of range)")
@@ -80,13 +80,6 @@ def _reason(exc):
     return f"the fit breaks down ({type(exc).__name__})"
 
 
-def _subset(d, keep):
-    return replace(d, y=d.y[keep], w=None if d.w is None else d.w[keep],
-                   shapes=tuple(s[keep] if np.ndim(s) else s for s in d.shapes),
-                   offset=None if d.offset is None else d.offset[keep], X=d.X[keep], clusters=None,
-                   censored=None if d.censored is None else d.censored.subset(keep))
-
-
 def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_iter, prior, penalty):
     """The fit of the training rows, or a DataError saying why there is none."""
     from .regression import _coef_prior, _fit_rows
@@ -95,7 +88,7 @@ def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_it
         cols = ", ".join(f"'{d.names[j]}'" for j in unseen)
         raise DataError(f"the design column{'s' if unseen.size > 1 else ''} {cols} {'are' if unseen.size > 1 else 'is'} "
                         f"0 in every training row (a level only the held-out rows have)")
-    if name == "categorical":
+    if support(name) == "labels":
         missing = [f"'{d.labels[k]}'" for k in range(len(d.labels)) if not np.any(train.y == k)]
         if missing:
             raise DataError(f"the label{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -107,7 +100,7 @@ def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_it
             raise DataError(f"only {train.y.size} training rows for {train.X.shape[1]} coefficients")
         rows._check_rank(train.X, d.names)
     fit = _fit_rows(dens, train, name, target, link, intercept, fixed, max_iter, coef_prior)
-    if name in ("bernoulli", "binomial") and not (coef_prior is not None and coef_prior.covers_every_slope(d.names)):
+    if edges(name) == "both" and not (coef_prior is not None and coef_prior.covers_every_slope(d.names)):
         separation.check(fit, train.X, d.names, train.y, train.shapes[0] if train.shapes else None, train.w)
     sigma = dict(fit.others).get("sigma")
     if sigma is not None and sigma <= 1e-10 * float(np.std(train.y)):
@@ -121,7 +114,7 @@ def row_logliks(fit, d, name, dens, target, link, fixed):
     """Each row's log-likelihood (unweighted) under the fitted coefficients and other
     parameters: log f(y_i | theta_i), a censored row's log-probability (its truncation
     subtracted), a label's log-probability for softmax."""
-    if name == "categorical":
+    if support(name) == "labels":
         from .softmax_model import Softmax
         return Softmax(d.y, d.X, len(d.labels)).parts(fit.vec)[0]
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)

@@ -1,41 +1,66 @@
 """The rows of a regression, read and checked: the response for its family, weights,
 trials, offsets, and the design matrix (columns or a formula), with every row left out
 counted and every refusal naming the column and line at fault."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .errors import DataError, UsageError
+from .families.catalog import BY_NAME, edges, support
 from .formula import REST, expand_rest
+from .record import Record
 
 SHOWN = 5  # how many offending rows a message names
 
 
 @dataclass(frozen=True)
 class Rows:
-    """A regression's data, aligned and checked: the response (codes for categorical),
-    weights, binomial's trials (as shapes), the offset (with log exposure), the clusters,
-    the design X with its column names and layout (for predict), the labels of a
-    categorical response, and the table read (its report of rows left out)."""
+    """A regression's data, aligned and checked: `rows`, the per-row record (the
+    response, codes for categorical; weights; binomial's trials; the offset, with log
+    exposure; the design X as its covariates; the clusters), a density's fixed shape
+    (asymmetric_laplace's tau, huber's delta) as `shape`, the design's column names and
+    layout (for predict), the labels of a categorical response, and the table read (its
+    report of rows left out)."""
 
     table: object
-    y: np.ndarray
-    w: np.ndarray | None
-    shapes: tuple
-    offset: np.ndarray | None
-    clusters: np.ndarray | None
-    X: np.ndarray
+    rows: Record
     names: tuple
     layout: dict
     labels: list | None
     notes: tuple
     censored: object = None  # the response's censoring (mlefit.censoring.Censored), or None
+    shape: tuple = ()
+
+    y = property(lambda self: self.rows.values)
+    w = property(lambda self: self.rows.weights)
+    offset = property(lambda self: self.rows.offset)
+    clusters = property(lambda self: self.rows.clusters)
+    X = property(lambda self: self.rows.covariates)
+
+    @property
+    def shapes(self):
+        """The trailing arguments of the density: binomial's trials, or the fixed shape."""
+        return (self.rows.trials,) if self.rows.trials is not None else self.shape
+
+    def take(self, index):
+        """The rows `index` (Record.take), censoring bounds with them; without clusters
+        (a fold is fitted for its estimate alone)."""
+        return self._moved(self.rows.take(index), index)
+
+    def drawn(self, weights):
+        """A resample (Record.drawn: the rows of positive weight, weighing that), censoring
+        bounds with it; without clusters."""
+        return self._moved(self.rows.drawn(weights), weights > 0)
+
+    def _moved(self, rows, index):
+        return replace(self, rows=rows.but(clusters=None),
+                       censored=None if self.censored is None else self.censored.subset(index))
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
             exposure=None, cluster=None, positive=None, options=None, censoring=None, wide=False):
     """The Rows of `data` for the family `name` (see mlefit.regression.regress); censoring:
-    the censoring options (mlefit.cli_censor.NAMES) of a censored response, or None.
+    the censoring options (mlefit.censor_request.NAMES) of a censored response, or None.
     wide: leave the design's size and rank to check_size (a proper prior on every slope
     determines coefficients the rows alone do not)."""
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
@@ -52,7 +77,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     numeric = {c: "a covariate" for c in ([] if rhs is not None else covariates)}
     numeric.update({c: f"the {option} column" for option, c in roles.items()
                     if c is not None and option not in ("--cluster", "--event", "--event-left")})
-    table = read(data, wanted, labels=name in ("bernoulli", "categorical"), options=options, numeric=numeric,
+    table = read(data, wanted, labels=support(name) in ("binary", "labels"), options=options, numeric=numeric,
                  optional=optional, text=text)
     if REST in wanted:  # a formula's '.': the columns read beyond those named
         wanted = [c for c in wanted if c != REST]
@@ -65,7 +90,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     if censoring is not None:
         cens, table = censored_regress.read(table, cols, response, censoring, options.decimal if options else ".")
     y = table.columns[table.names[0]]
-    if name == "categorical":
+    if support(name) == "labels":
         y, names_of_labels, note = labels(y, table)
     elif cens is not None:
         y = np.asarray(y, dtype=np.float64)
@@ -78,9 +103,9 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
     if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
         _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
-    return Rows(table, y, w, shapes,
-                off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
-                tuple(table.notes) + ((note,) if note else ()), cens)
+    per_row = table.but(values=y, columns=None, weights=w, trials=shapes[0] if shapes else None, offset=off,
+                        covariates=X, clusters=table.columns[cols[cluster]] if cluster is not None else None)
+    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()), cens)
 
 
 def check_constant(name, d):
@@ -107,7 +132,7 @@ def _constant(name, y, trials, w, label):
     """Refuse a response at the edge of its family: no maximum likelihood estimate
     exists (the intercept runs to infinity) when every count is 0, or every trial
     failed, or every trial succeeded (rows of weight 0 aside)."""
-    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+    if not edges(name):
         return
     used = y if w is None else y[w > 0]
     top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
@@ -117,12 +142,13 @@ def _constant(name, y, trials, w, label):
 def edge(name, label, some_nonzero, some_below_top):
     """The refusal of _constant, from whether some (weighted) response is above 0 and
     some below its trials (what a read in chunks tallies)."""
-    if name not in ("bernoulli", "binomial", "poisson", "negative_binomial"):
+    kind = edges(name)
+    if not kind:
         return
     if not some_nonzero:
-        what = "every count is 0" if name in ("poisson", "negative_binomial") else "every response is 0"
-    elif name in ("bernoulli", "binomial") and not some_below_top:
-        what = "every response is 1" if name == "bernoulli" else "every trial succeeded"
+        what = "every count is 0" if kind == "zero" else "every response is 0"
+    elif kind == "both" and not some_below_top:
+        what = "every trial succeeded" if BY_NAME[name].shape == "trials" else "every response is 1"
     else:
         return
     raise DataError(f"{what} in '{label}': the mean's maximum likelihood estimate is on the edge "
@@ -168,12 +194,12 @@ def response_values(name, y, table, positive):
     mapped to 0/1 with a note saying which label is 1."""
     label = f"response '{table.names[0]}'"
     if y.dtype.kind in "OUS":
-        if name != "bernoulli":
+        if support(name) != "binary":
             raise DataError(f"the {label} is text; the {name} family needs numbers")
         from .binary import as_outcomes
         return as_outcomes(np.asarray(y, dtype=object), f"the {label}", positive)
     y = np.asarray(y, dtype=np.float64)
-    if name == "bernoulli":
+    if support(name) == "binary":
         _refuse(table, y, (y != 0) & (y != 1), label, "bernoulli needs 0 or 1 (or two labels)")
     elif name in ("poisson", "negative_binomial", "binomial"):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")
@@ -202,19 +228,19 @@ def labels(y, table):
 def _refuse(table, y, bad, label, need):
     if np.any(bad):
         where = np.flatnonzero(bad)
-        shown = ", ".join(f"{table.place(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
+        shown = ", ".join(f"{table.where(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
         raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
                         f"outside the support ({shown}); {need}")
 
 
 def exposure_offset(table, off, e, exposure):
     """The offset with log(exposure) added (None where neither is given); the exposure
-    must be positive (table.place names a row)."""
+    must be positive (table.where names a row)."""
     if e is None:
         return off
     if np.any(~(e > 0)):
         raise DataError(f"the --exposure column '{exposure}' must be positive "
-                        f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
+                        f"({table.where(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
     return np.log(e) if off is None else off + np.log(e)
 
 
@@ -224,7 +250,7 @@ def weight_values(table, column, values=None):
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(f"weight column '{column}' has {int(bad.sum())} negative or infinite values "
-                        f"({table.place(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
+                        f"({table.where(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
     if not np.sum(w) > 0:
         raise DataError(f"the weights in '{column}' are all 0: no row counts; check the column")
     return w
@@ -237,11 +263,11 @@ def trial_counts(table, trials, column, y):
     bad = ~((t >= 1) & (t == np.floor(t)) & (t < 2.0 ** 53))
     if bad.any():
         i = int(np.argmax(bad))
-        raise DataError(f"trials must be whole numbers >= 1 ({table.place(i)}: {t[i]:.10g})")
+        raise DataError(f"trials must be whole numbers >= 1 ({table.where(i)}: {t[i]:.10g})")
     over = y > t
     if over.any():
         i = int(np.argmax(over))
-        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.place(i)}: {y[i]:.10g} of {t[i]:.10g})")
+        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.where(i)}: {y[i]:.10g} of {t[i]:.10g})")
     return t
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from .errors import BoundaryError, MlefitError, UsageError
 from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
 from .limits import check_bootstrap
+from .record import Record
 from .inference import percent
 
 KINDS = ("parametric", "nonparametric")
@@ -207,7 +208,7 @@ def _expandable(n, what):
 
 def _nonparametric(fitted):
     """rng -> (fitted, x, w): the rows drawn with replacement, as the distinct rows and
-    how often each was drawn (times its weight, for fractional weights)."""
+    how often each was drawn (times its weight, for fractional weights): Record.drawn."""
     if np.ndim(fitted.x) > 1:
         return _record_rows(fitted)
     pairs = _per_row_trials(fitted)
@@ -217,55 +218,47 @@ def _nonparametric(fitted):
             raise UsageError("a nonparametric bootstrap of values with their own trials needs whole-number "
                              "frequency weights (a row of weight k is k rows); round the weights")
         x, t, c = pairs
-        n, p = int(np.rint(c.sum())), c / c.sum()
+        rows, n, p = Record(None, x, None, x.size, (), trials=t), int(np.rint(c.sum())), c / c.sum()
 
         def draw_pairs(rng):
-            counts = rng.multinomial(n, p).astype(np.float64)
-            keep = counts > 0
-            return _with_trials(fitted, t[keep]), x[keep], counts[keep]
+            b = rows.drawn(rng.multinomial(n, p).astype(np.float64))
+            return _with_trials(fitted, b.trials), b.values, b.weights
         return draw_pairs
     if not whole:
-        x, w = fitted.x, np.asarray(fitted.w, dtype=np.float64)
-
-        def draw_weighted(rng):
-            counts = uniform_counts(rng, x.size)
-            keep = counts > 0
-            return fitted, x[keep], counts[keep] * w[keep]
-        return draw_weighted
+        return _record_rows(fitted)
     if fitted.family.spec.discrete and fitted.family.spec.support != "labels":
         from .numerics import value_counts
         x, c = value_counts(np.asarray(fitted.x, dtype=np.float64), fitted.w)
     else:
         x = fitted.x
         c = np.ones(x.size) if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
-    n, p = int(np.rint(c.sum())), c / c.sum()
+    rows, n, p = Record(None, x, None, x.size, ()), int(np.rint(c.sum())), c / c.sum()
     if n == x.size and np.all(c == 1.0):  # every row once: the rows drawn uniformly
 
         def draw_rows(rng):
-            counts = uniform_counts(rng, n)
-            keep = counts > 0
-            return fitted, x[keep], counts[keep]
+            b = rows.drawn(uniform_counts(rng, n))
+            return fitted, b.values, b.weights
         return draw_rows
 
     def draw(rng):
-        counts = rng.multinomial(n, p).astype(np.float64)
-        keep = counts > 0
-        return fitted, x[keep], counts[keep]
+        b = rows.drawn(rng.multinomial(n, p).astype(np.float64))
+        return fitted, b.values, b.weights
     return draw
 
 
 def _record_rows(fitted):
-    """rng -> (fitted, rows, w) for data held as records, one row each (censored rows:
-    bounds and truncation): rows drawn with replacement, each with its whole record, as
-    the rows drawn and how often (times its weight)."""
+    """rng -> (fitted, rows, w): the rows drawn uniformly with replacement, each with its
+    whole record (censored rows: bounds and truncation; values of fractional weights),
+    as the rows drawn and how often (times its weight)."""
     x = fitted.x
     n = x.shape[0]
     w = None if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
+    rows = Record(None, x, None, n, ())
 
     def draw(rng):
         counts = uniform_counts(rng, n)
-        keep = counts > 0
-        return fitted, x[keep], counts[keep] if w is None else counts[keep] * w[keep]
+        b = rows.drawn(counts if w is None else counts * w)
+        return fitted, b.values, b.weights
     return draw
 
 
@@ -286,59 +279,17 @@ def _estimate(fitted, fitted_b, x, w):
     try:
         theta = fitted_b.refit(x, w, start=fitted.theta)
     except BoundaryError:
-        limit = LIMITS.get(fitted.family.spec.base)
-        if limit is None:
+        limit = fitted.family.limit
+        if limit is None or limit.resampled is None:
             raise
-        return limit(fitted_b, fitted_b.family.stats(x, w))
-    if fitted.family.name == "student_t" and 2 not in fitted.fixed and theta[2] >= _df_limit():
-        return (*theta[:2], math.inf), theta  # the normal limit, df shown as DF_LIMIT by the fit
+        return limit.resampled(fitted_b, fitted_b.family.stats(x, w), NEAR)
+    limit = fitted.family.limit
+    if limit is not None and limit.index is not None and limit.index not in fitted.fixed \
+            and theta[limit.index] >= limit.at:  # student_t's normal limit, df shown as DF_LIMIT by the fit
+        return (*theta[:limit.index], math.inf, *theta[limit.index + 1:]), theta
     return theta, None
 
 
-def _df_limit():
-    from .families.student_t import DF_LIMIT
-    return DF_LIMIT
-
-
-def _nb_limit(fitted, s):
-    """negative_binomial on counts that are not overdispersed: the poisson limit, size =
-    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
-    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
-    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
-    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
-    fixed = fitted.fixed
-    if 0 in fixed:
-        return (fixed[0], float(s.mean)), None
-    if 1 not in fixed:
-        return (math.inf, float(s.mean)), (NEAR * (1.0 + s.mean), float(s.mean))
-    mu0 = fixed[1]
-    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
-    if spread <= 0.0:
-        return (math.inf, mu0), (NEAR * (1.0 + mu0), mu0)
-    from .constrained import fit_fixed
-    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
-    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
-    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
-        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
-    return tuple(float(t) for t in sol.theta), None
-
-
-def _bb_limit(fitted, s):
-    """beta_binomial on values that are not overdispersed: the binomial limit, a, b ->
-    inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
-    undefined, and a fixed shape cannot go to the limit: both count as failed."""
-    if fitted.fixed:
-        raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")
-    if s.k == 0 or s.k == s.total:
-        raise ArithmeticError("beta_binomial shapes are undefined when every value is 0 or its trials")
-    p = s.k / s.total
-    return (math.inf, math.inf), (NEAR * p, NEAR * (1.0 - p))
-
-
-LIMITS = {"negative_binomial": _nb_limit, "beta_binomial": _bb_limit}
-LIMIT_TEXT = {"negative_binomial": "the poisson limit: size = inf, mu = the resample mean",
-              "beta_binomial": "the binomial limit: a = b = inf",
-              "student_t": "the normal limit: df = inf"}
 
 
 def _aligned(fitted_b, x, w, theta, names, k):
@@ -378,9 +329,9 @@ def _notes(fitted, samples, failed, at_limit):
         notes.append(f"{failed} of {samples} bootstrap resamples could not be refitted (e.g. all values "
                      f"equal) and were left out")
     if at_limit:
-        base = fitted.family.spec.base
+        limit = fitted.family.limit
         notes.append(f"{at_limit} of {samples} bootstrap resamples have no finite MLE and were recorded "
-                     f"at {LIMIT_TEXT.get(base, 'the limit')}; a bound there is infinite")
+                     f"at {limit.text if limit is not None else 'the limit'}; a bound there is infinite")
     edge = [fitted.names[i] for i in fitted.free if i in fitted.exact]
     if edge:
         notes.append(f"{', '.join(edge)}: the estimate is on an edge (a bound of the support or a "

@@ -206,10 +206,9 @@ def _covered(f, info):
 def _constraint(f, idx):
     """The map from the free parameters to all of a normal_mixture:K (K >= 2), whose
     weights sum to one, or None for families without such a constraint."""
-    if not f.family.name.startswith("normal_mixture") or len(idx) == f.family.free_parameters(f.stats):
+    if f.family.constraint is None or len(idx) == f.family.free_parameters(f.stats):
         return None
-    from .families.mixture_em import free_map
-    return free_map(f.stats.k)
+    return f.family.constraint(f.stats)
 
 
 # ---------------------------------------------------------------- numerics

@@ -15,17 +15,14 @@ from .errors import ConvergenceError, MlefitError, UsageError
 from .support import outside
 
 CRITERIA = ("aic", "aicc", "bic", "bits")
-# the default candidates, in the order they are listed when tied
-DISCRETE = ("bernoulli", "poisson", "geometric", "negative_binomial", "zero_inflated_poisson",
-            "binomial", "beta_binomial")
-CONTINUOUS = ("normal", "laplace", "logistic", "student_t", "cauchy", "gumbel", "uniform",
-              "exponential", "gamma", "lognormal", "weibull", "log_logistic", "inverse_gaussian",
-              "half_normal", "rayleigh", "pareto", "beta")
-TRIALS = ("binomial", "beta_binomial")
+# the default candidates, in the order they are listed when tied: every family its record
+# does not mark not_selected (with the reason), by its select_rank
+_TRIED = sorted((spec for spec in families.SPECS if not spec.not_selected), key=lambda s: (s.select_rank, s.name))
+DISCRETE = tuple(spec.name for spec in _TRIED if spec.discrete)
+CONTINUOUS = tuple(spec.name for spec in _TRIED if not spec.discrete)
+TRIALS = tuple(spec.name for spec in families.SPECS if spec.shape == "trials")
 # shaped names that are exactly another family
-SAME_MODEL = {"normal_mixture:1": "normal", "asymmetric_laplace:0.5": "laplace",
-              "binomial:1": "bernoulli"}
-
+SAME_MODEL = {f"{spec.name}:{value}": other for spec in families.SPECS for value, other in spec.same_as}
 
 def is_counts(x):
     """Whole numbers >= 0 below 2^53 (beyond it every double is whole: those are
@@ -96,7 +93,7 @@ def criterion_value(criterion, fit):
 
 
 def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None, on_stage=None):
-    """Fit each candidate to the Column `col` and rank them. Returns a plain dict (the
+    """Fit each candidate to the Record `col` and rank them. Returns a plain dict (the
     JSON document of `mlefit select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
     from .censoring import Censored
@@ -108,7 +105,9 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     if trials is not None and np.ndim(trials) > 0:
         # rows without trials are left out for every candidate, so all fit the same rows
         from .trials import aligned_trials
-        col, weights, trials = aligned_trials(col, col, weights, trials, aligned=True)
+        col = aligned_trials(col, col.but(weights=None if weights is None else np.asarray(weights)), trials,
+                             aligned=True)
+        col, weights, trials = col.but(weights=None, trials=None), col.weights, col.trials
     censored = isinstance(col, Censored)
     names, notes = candidates(col.bounds() if censored else col.values, chosen, trials, continuous)
     fitted, failed = {}, []

@@ -79,6 +79,18 @@ def test_prediction_errors(model, stdin, message):
     assert message in result.stderr and "Traceback" not in result.output
 
 
+def test_an_unseen_whole_number_level_is_named_as_the_table_names_levels(tmp_path):
+    rng = np.random.default_rng(1)
+    k, x = rng.integers(1, 5, 300), rng.normal(size=300)
+    train = tmp_path / "t.csv"
+    pd.DataFrame({"y": rng.poisson(np.exp(0.2 + 0.3 * x + 0.1 * k)), "x": x, "k": k}).to_csv(train, index=False)
+    path = tmp_path / "m.json"
+    assert run("regress", train, "-f", "y ~ x + C(k)", "-d", "poisson", "--save", path).exit_code == 0
+    result = run("predict", path, "-", input="x,k\n0.5,2\n0.1,5\n")
+    assert result.exit_code == 1
+    assert "column 'k' has 1 value the model never saw (line 3: '5'); it knows 1, 2, 3, 4" in result.stderr
+
+
 def test_not_a_model(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text('{"a": 1}')

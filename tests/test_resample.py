@@ -322,3 +322,19 @@ def test_uniform_counts_are_multinomial_counts():
     assert np.all(np.abs(c.var(axis=0) - (1.0 - 1.0 / n)) < 5 * se)
     cov = np.cov(c[:, 0], c[:, 1])[0, 1]
     assert abs(cov + 1.0 / n) < 5 / math.sqrt(reps)
+
+
+def test_student_t_and_beta_binomial_record_their_limits_from_their_records():
+    """The limits are fields of the family records (FamilyLimit): student_t's df runs to the
+    normal limit (df = inf, with the estimate at DF_LIMIT as the point near it), and
+    beta_binomial's shapes to the binomial limit; each bootstrap note names its limit."""
+    x = np.random.default_rng(5).normal(size=60)
+    f = mlefit.fit(x, "student_t").fitted
+    d = bootstrap(f, 60, "nonparametric", seed=2)
+    assert d.at_limit > 0 and np.isinf(d.thetas[:, 2]).sum() == d.at_limit
+    assert any("recorded at the normal limit: df = inf" in note for note in d.notes)
+    y = np.random.default_rng(6).binomial(10, 0.3, size=80).astype(float)
+    f = mlefit.fit(y, "beta_binomial:10").fitted
+    d = bootstrap(f, 60, "nonparametric", seed=3)
+    assert d.at_limit > 0 and np.isinf(d.thetas[:, 0]).sum() == d.at_limit
+    assert any("recorded at the binomial limit: a = b = inf" in note for note in d.notes)

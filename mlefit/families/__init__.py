@@ -1,7 +1,7 @@
-"""The family registry. Names, aliases and descriptions come from catalog.py (no numpy);
-the implementations are imported only when a family is used."""
+"""The family registry, built from the families' own files: each declares itself in
+families/<name>.py (its SPEC, read by catalog.py without importing numpy, for names,
+aliases and descriptions); the implementations are imported only when a family is used."""
 import difflib
-import sys
 
 from ..errors import FamilyError
 from .catalog import BY_NAME, SPECS, resolve
@@ -30,25 +30,8 @@ def _implementation(canonical):
     return getattr(_module(canonical), canonical.upper())
 
 
-def _builder(shape):
-    """The function that makes a family with a fixed shape from its value."""
-    if shape in ("tau", "delta"):
-        from . import robust
-        return robust.build
-    if shape == "trials":
-        from . import counts
-        return counts.build
-    from . import mixture
-    return mixture.build
-
-
-SHAPES = {  # shape -> (example, what it must be, test)
-    "tau": ("0.9", "strictly between 0 and 1", lambda v: 0 < v < 1),
-    "delta": ("1.345", "positive and finite, at least 2.2e-308",
-              lambda v: sys.float_info.min <= v < float("inf")),
-    "trials": ("10", "a positive whole number", lambda v: 1 <= v < 2 ** 53 and v == int(v)),
-    "k": ("2", "a whole number from 1 to 20", lambda v: 1 <= v <= 20 and v == int(v)),
-}
+# shape -> (example, what it must be, test), from the records of the families with a fixed shape
+SHAPES = {spec.shape: (spec.shape_example, spec.shape_rule, spec.shape_allows) for spec in SPECS if spec.shape}
 
 
 # names of a regression model or link, asked for as a family
@@ -94,8 +77,9 @@ def get(name):
 
 
 def build(canonical, value):
-    """The family `canonical` with its fixed shape set to `value`."""
-    return _builder(BY_NAME[canonical].shape)(canonical, value)
+    """The family `canonical` with its fixed shape set to `value`: its file,
+    families/<canonical>.py, makes it with build(value)."""
+    return _module(canonical).build(value)
 
 
 def shape_value(name):
@@ -115,7 +99,7 @@ def _shape_value(name, spec):
                           f"e.g. {spec.name}:{example} (got '{name}')") from None
     if not ok(value):
         raise FamilyError(f"{spec.shape} must be {bound} (got {text} in '{name}')")
-    return int(value) if spec.shape in ("trials", "k") else value
+    return int(value) if spec.shape_range[4] else value
 
 
 def spec(name):

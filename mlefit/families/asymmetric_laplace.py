@@ -11,10 +11,22 @@ import numpy as np
 
 from .. import numerics as nm
 from .base import scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .realline_common import check_tail
 from .robust import check_loss
 from .rowwise import Density, weighted_mean
+
+
+SPEC = Spec("asymmetric_laplace",
+            (Param("mu", REAL, "the tau-quantile"), Param("sigma", POSITIVE, "scale: the mean check loss")),
+            "real", False, True, "tau (1-tau)/sigma exp(-rho_tau((x-mu)/sigma)), rho_tau(u) = u (tau - [u<0])",
+            "laplace_asymmetric(kappa=sqrt(tau/(1-tau)), loc=mu, scale=sigma/sqrt(tau (1-tau)))",
+            "ald::dALD(x, mu, sigma, p=tau)", aliases=("ald", "quantile"), shape="tau",
+            not_selected="a loss's likelihood with a quantile chosen by the user (tau); laplace is tau = 0.5",
+            estimator="closed form: the tau-quantile, the mean check loss", listed=160, same_as=(("0.5", "laplace"),),
+            shape_example="0.9", shape_rule="strictly between 0 and 1",
+            shape_range=(0.0, False, 1.0, False, False),
+            regression=Regression(100, 0, "identity", ("identity",), mean_model=False))
 
 
 def logpdf(y, mu, sigma, tau):
@@ -60,3 +72,9 @@ DENSITY = Density(
     derivs=derivs, start=start, sample=sample, scipy=scipy, smooth=False,
     note="the log-likelihood has a kink in mu at each value: maximised without derivatives",
 )
+
+
+def build(value):
+    """asymmetric_laplace with its fixed shape: the fast path's record (robust.py)."""
+    from .robust import build
+    return build("asymmetric_laplace", value)

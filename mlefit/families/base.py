@@ -46,6 +46,23 @@ class Controls:
 
 
 @dataclass(frozen=True)
+class FamilyLimit:
+    """Where a family's MLE runs off to a neighbouring family (student_t to the normal as
+    df -> inf, negative_binomial to the poisson, beta_binomial to the binomial)."""
+
+    text: str  # where the bootstrap records the resamples that reach it ('the normal limit: df = inf')
+    # the parameter whose estimate at or beyond `at` is the limit (student_t's df, DF_LIMIT)
+    index: Optional[int] = None
+    at: float = float("inf")
+    # given(stats, fixed, start, controls) -> Solution: --fix's fit of the others while
+    # `index` is free, where the generic one is flat at the limit (student_t.fit_given)
+    given: Optional[Callable] = None
+    # resampled(fitted, stats, near) -> (theta, point): a resample whose fit raised
+    # BoundaryError, at the limit (theta holds inf), with a point `near` times closer to it
+    resampled: Optional[Callable] = None
+
+
+@dataclass(frozen=True)
 class Family:
     """One family.
 
@@ -149,6 +166,14 @@ class Family:
     # support, spread where it is needed, not a column of 0s and 1s, magnitudes within
     # numerics.VOUCHED_MAGNITUDE (no rescaling). False: the checked path runs.
     vouches: Optional[Callable] = None
+    # where the MLE runs off to a neighbouring family (FamilyLimit), or None
+    limit: Optional[FamilyLimit] = None
+    # constraint(stats) -> the matrix from the free parameters to all of them, for a family
+    # whose parameters are tied (normal_mixture's weights sum to one), or None
+    constraint: Optional[Callable] = None
+    # map_fit(result, given) -> the MAP fit, for a family whose estimator searches from many
+    # starts (normal_mixture: mixture_map.fit_map); None: the one MAP estimator (map_fit.py)
+    map_fit: Optional[Callable] = None
 
     @property
     def name(self):

@@ -9,9 +9,15 @@ import numpy as np
 from .. import numerics as nm
 from . import binomial
 from .base import Family, Solution, scipy_stats
-from .catalog import BY_NAME, UNIT
+from .catalog import UNIT, Param, Regression, Spec
 from .counts_common import masked, upper_exact
 from .rowwise import Density
+
+
+SPEC = Spec("bernoulli", (Param("p", UNIT, "P(X = 1)"),), "binary", True, True,
+            "p^x (1-p)^(1-x)", "bernoulli(p)", "dbinom(x, 1, p)",
+            estimator="closed form: the mean", listed=10, select_rank=10,
+            regression=Regression(20, 0, "logit", ("logit", "probit", "cloglog"), edges="both"))
 
 
 def logpdf(y, p):
@@ -84,7 +90,7 @@ def _bern_boundary(s, theta, confidence):
 
 
 BERNOULLI = Family(
-    spec=BY_NAME["bernoulli"],
+    spec=SPEC,
     stats=_bern_stats,
     estimate=lambda s, c: Solution((s.k / s.n,), "closed form: p = mean"),
     loglik=_bern_loglik,

@@ -23,10 +23,16 @@ from ..errors import DataError
 from ..inference import small_inverse
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .positive_common import floats, inside_or, log_complements, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 from .tails import TINY
+
+
+SPEC = Spec("beta", (Param("a", POSITIVE, "first shape (alpha)"), Param("b", POSITIVE, "second shape (beta)")),
+            "unit_open", False, False, "x^(a-1) (1-x)^(b-1) / B(a, b)", "beta(a, b)",
+            "dbeta(x, shape1=a, shape2=b)",
+            estimator="Newton on (a, b), from the means of log x and log(1-x)", listed=150, select_rank=170)
 
 
 # ---------------------------------------------------------------- beta
@@ -169,7 +175,7 @@ def _beta_logpdf(x, theta):
 
 
 BETA = Family(
-    spec=BY_NAME["beta"],
+    spec=SPEC,
     stats=_beta_stats,
     merge=merge.beta,
     estimate=_beta_estimate,

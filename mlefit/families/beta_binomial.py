@@ -3,10 +3,20 @@ tails and derivatives. C(t, y) B(y + a, t - y + b) / B(a, b), y = 0..t."""
 import numpy as np
 
 from .base import scipy_stats
-from .catalog import POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
 from .rowwise import Density, Limit
 from .tails import LN2, log1mexp
+
+
+SPEC = Spec("beta_binomial", (Param("a", POSITIVE, "first shape (alpha)"), Param("b", POSITIVE, "second shape (beta)")),
+            "count", True, False, "C(trials, x) B(x+a, trials-x+b) / B(a, b), x = 0..trials",
+            "betabinom(n=trials, a=a, b=b)", "extraDistr::dbbinom(x, size=trials, alpha=a, beta=b)",
+            aliases=("betabinom", "betabinomial"), shape="trials",
+            estimator="Newton on (log a, log b) from the method of moments", listed=290, select_rank=70,
+            nests=(("binomial", "beta_binomial as a + b -> infinity", 1, True, 70),),
+            shape_example="10", shape_rule="a positive whole number",
+            shape_range=(1, True, 9007199254740992, False, True))
 
 
 def _log_terms(y, a, b, t):
@@ -115,3 +125,10 @@ DENSITY = Density(
                                       "limit (a, b -> infinity with a/(a+b) = p); use --dist binomial",
                 start=lambda theta: (theta[0], 1.0 - theta[0])),
 )
+
+
+def build(trials):
+    """beta_binomial:TRIALS (a whole number, or an array of one per value): the fast path's record
+    (counts.py)."""
+    from .counts import build
+    return build("beta_binomial", trials)

@@ -4,9 +4,18 @@ import numpy as np
 
 from .base import scipy_stats
 from .beta_tails import log_betainc, log_betaincc
-from .catalog import UNIT
+from .catalog import UNIT, Param, Regression, Spec
 from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
 from .rowwise import Density
+
+
+SPEC = Spec("binomial", (Param("p", UNIT, "success probability per trial"),),
+            "count", True, True, "C(trials, x) p^x (1-p)^(trials-x), x = 0..trials",
+            "binom(n=trials, p=p)", "dbinom(x, size=trials, prob=p)", aliases=("binom",), shape="trials",
+            estimator="closed form: sum x / sum trials", listed=280, select_rank=60, same_as=(("1", "bernoulli"),),
+            shape_example="10", shape_rule="a positive whole number",
+            shape_range=(1, True, 9007199254740992, False, True),
+            regression=Regression(30, 0, "logit", ("logit", "probit", "cloglog"), edges="both"))
 
 
 def logpdf(y, p, trials):
@@ -60,3 +69,10 @@ DENSITY = Density(
     canonical=("logit", _logit, lambda y, trials: log_choose(trials, y)),
     expected=lambda p, trials: (trials / (p * (1.0 - p)),),
 )
+
+
+def build(trials):
+    """binomial:TRIALS (a whole number, or an array of one per value): the fast path's record
+    (counts.py)."""
+    from .counts import build
+    return build("binomial", trials)

@@ -5,7 +5,14 @@ from types import SimpleNamespace
 import numpy as np
 
 from .base import Family, Solution
-from .catalog import BY_NAME
+from .catalog import UNIT, Param, Regression, Spec
+
+
+SPEC = Spec("categorical", (Param("p[label]", UNIT, "probability of each observed label"),),
+            "labels", True, True, "p[x]", "multinomial(1, p)", "dmultinom",
+            aliases=("multinoulli",), not_selected="labels, not numbers: nothing to compare it with",
+            estimator="closed form: count / n", listed=20,
+            regression=Regression(80, None, "softmax", ("softmax",)))
 
 
 def _cat_stats(x, w):
@@ -57,7 +64,7 @@ def _cat_boundary(s, theta, confidence):
 
 
 CATEGORICAL = Family(
-    spec=BY_NAME["categorical"],
+    spec=SPEC,
     stats=_cat_stats,
     estimate=lambda s, c: Solution(tuple((s.counts / s.n).tolist()), "closed form: p = count / n"),
     loglik=_cat_loglik,

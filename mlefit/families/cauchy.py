@@ -5,10 +5,17 @@ import numpy as np
 
 from . import locscale as ls
 from .base import scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Spec
 from .realline_common import (LOG_PI, locscale_derivs, locscale_family, locscale_logpdf, median_and_iqr,
                               newton_estimate)
 from .rowwise import Density
+
+
+SPEC = Spec("cauchy",
+            (Param("mu", REAL, "location (median)"), Param("sigma", POSITIVE, "scale (half the interquartile range)")),
+            "real", False, False, "1 / (pi sigma (1 + ((x-mu)/sigma)^2))",
+            "cauchy(loc=mu, scale=sigma)", "dcauchy(x, location=mu, scale=sigma)", aliases=("lorentz",),
+            estimator="safeguarded Newton in (mu, log sigma) from the median and half-IQR", listed=200, select_rank=50)
 
 
 def logcdf(y, mu, sigma, upper=False):

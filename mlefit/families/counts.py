@@ -18,13 +18,14 @@ beta_binomial:N (a, b)
 The trials t are one number (binomial:12) or one per row: build(name, array) with the
 array aligned to the values (mlefit.fit(..., trials=...), --trials COLUMN).
 """
+import math
 from types import SimpleNamespace
 
 import numpy as np
 
 from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError, DataError, UsageError
-from .base import Family, Solution, scipy_special, scipy_stats
+from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
 from .bernoulli import BERNOULLI
 from .catalog import BY_NAME
 from .counts_common import upper_exact
@@ -274,4 +275,17 @@ def _beta_binomial(spec, t):
         scipy=lambda th: scipy_stats().betabinom(t, th[0], th[1]),
         sample=lambda rng, n, th: rng.binomial(_whole(t, n), rng.beta(th[0], th[1], n)).astype(np.float64),
         check=_bb_check,
+        limit=FamilyLimit("the binomial limit: a = b = inf", resampled=_bb_resampled),
     )
+
+
+def _bb_resampled(fitted, s, near):
+    """A bootstrap resample of values that are not overdispersed (families.base.FamilyLimit):
+    the binomial limit, a, b -> inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
+    undefined, and a fixed shape cannot go to the limit: both count as failed."""
+    if fitted.fixed:
+        raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")
+    if s.k == 0 or s.k == s.total:
+        raise ArithmeticError("beta_binomial shapes are undefined when every value is 0 or its trials")
+    p = s.k / s.total
+    return (math.inf, math.inf), (near * p, near * (1.0 - p))

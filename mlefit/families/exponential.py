@@ -8,9 +8,15 @@ from .. import numerics as nm
 from ..errors import DataError
 from . import closed_forms, merge, survival_tails
 from .base import Family, Solution, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Regression, Spec
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
+
+
+SPEC = Spec("exponential", (Param("rate", POSITIVE, "1/mean"),), "nonnegative", False, True,
+            "rate e^(-rate x)", "expon(scale=1/rate)", "dexp(x, rate)", aliases=("expon", "exp"),
+            estimator="closed form: 1/mean", listed=80, select_rank=80,
+            regression=Regression(150, 0, "log_mean", ("log_mean",), aft=True, censored=True))
 
 
 @quiet
@@ -94,7 +100,7 @@ def _exp_vouches(s, x):
 
 
 EXPONENTIAL = Family(
-    spec=BY_NAME["exponential"],
+    spec=SPEC,
     vouches=_exp_vouches,
     stats=_exp_stats,
     merge=merge.sums("total"),

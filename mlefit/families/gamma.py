@@ -9,9 +9,17 @@ from .. import special_series as ss
 from ..errors import DataError
 from . import closed_forms, merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import BY_NAME, POSITIVE, Param, Regression, Spec
 from .rowwise import Density, weighted_mean
 from .tails import log_gammainc, log_gammaincc
+
+
+SPEC = Spec("gamma", (Param("shape", POSITIVE, "shape"), Param("rate", POSITIVE, "rate = shape/mean")),
+            "positive", False, False, "rate^shape x^(shape-1) e^(-rate x) / G(shape)",
+            "gamma(a=shape, scale=1/rate)", "dgamma(x, shape, rate)",
+            estimator="Newton on the shape, from the mean and the mean of log x", listed=90, select_rank=90,
+            nests=(("exponential", "gamma with shape = 1", 1, False, 10),),
+            regression=Regression(60, 0, "log", ("log", "inverse", "identity"), "MEAN"))
 
 
 def logpdf(y, shape, rate):

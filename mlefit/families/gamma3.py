@@ -19,13 +19,23 @@ import numpy as np
 from .. import special_series as ss
 
 from .base import scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Spec
 from .positive_common import inside_or, masked_derivs, quiet
 from .rowwise import Density
 from .tails import log_gammainc, log_gammaincc
 from .threshold import Shift, censorable, family, starter, shifted
 from .threshold_data import BLOCK, wd, ws
 from . import gamma as gm
+
+
+SPEC = Spec("gamma3", (Param("shape", POSITIVE, "shape a"), Param("scale", POSITIVE, "scale b (1/rate)"),
+                       Param("threshold", REAL, "threshold c: nothing occurs below it")),
+            "real", False, False, "(x-c)^(a-1) exp(-(x-c)/b) / (b^a G(a)), x > c",
+            "gamma(a=shape, loc=threshold, scale=scale)", "FAdist::dgamma3(x, shape, scale, thres)",
+            aliases=("gamma_3p", "three_parameter_gamma"),
+            not_selected="its threshold's MLE is irregular (unbounded likelihood at min x for shape < 1)",
+            estimator="profile of the threshold below min x (gamma fits of x - c), then Newton on all three",
+            listed=130)
 
 
 # ---------------------------------------------------------------- per row

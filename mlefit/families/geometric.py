@@ -5,10 +5,16 @@ import math
 import numpy as np
 
 from .base import Family, Solution, scipy_stats
-from .catalog import BY_NAME, UNIT
+from .catalog import UNIT, Param, Spec
 from .counts_common import count_stats, inside_unit, masked, on_support, tail, upper_exact
 from .rowwise import Density, weighted_mean
 from .tails import log1mexp
+
+
+SPEC = Spec("geometric", (Param("p", UNIT, "success probability; failures before the first success"),),
+            "count", True, True, "p (1-p)^x on x = 0, 1, 2, ...", "geom(p, loc=-1)",
+            "dgeom(x, prob=p)",
+            estimator="closed form: 1/(1 + mean)", listed=40, select_rank=30)
 
 
 def logpdf(y, p):
@@ -67,7 +73,7 @@ def _geom_boundary(s, theta, confidence):
 
 
 GEOMETRIC = Family(
-    spec=BY_NAME["geometric"],
+    spec=SPEC,
     stats=count_stats,
     estimate=lambda s, c: Solution((1.0 / (1.0 + s.mean),), "closed form: p = 1/(1 + mean)"),
     loglik=_geom_loglik,

@@ -6,10 +6,17 @@ import numpy as np
 from .. import numerics as nm
 from . import locscale as ls
 from .base import Solution, scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Spec
 from .realline_common import EULER_GAMMA, locscale_derivs, locscale_family, locscale_logpdf
 from .rowwise import Density, weighted_mean
 from .tails import log1mexp
+
+
+SPEC = Spec("gumbel", (Param("mu", REAL, "location (mode)"), Param("beta", POSITIVE, "scale")),
+            "real", False, False, "exp(-z - e^-z) / beta, z = (x-mu)/beta (maxima; right-skewed)",
+            "gumbel_r(loc=mu, scale=beta)", "evd::dgumbel(x, loc=mu, scale=beta)",
+            aliases=("gumbel_r", "extreme_value", "gumbel_max"),
+            estimator="Newton on the profile equation in beta; mu in closed form", listed=210, select_rank=60)
 
 
 def logcdf(y, mu, beta):

@@ -12,11 +12,17 @@ import numpy as np
 from .. import numerics as nm
 from ..errors import DataError
 from .base import scipy_special as _special, scipy_stats
-from .catalog import POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .positive_common import (HALF_LOG_2_OVER_PI, floats, inside_or, log_complements, one_tail, quiet,
                               square_family, square_scale_derivs, sum_squares)
 from .rowwise import Density, weighted_mean
 from .tails import LN2, log_ndtr
+
+
+SPEC = Spec("half_normal", (Param("sigma", POSITIVE, "scale: sd of the normal folded at 0"),),
+            "nonnegative", False, True, "sqrt(2/pi)/sigma exp(-x^2/(2 sigma^2))",
+            "halfnorm(scale=sigma)", "extraDistr::dhnorm(x, sigma)", aliases=("halfnorm", "halfnormal"),
+            estimator="closed form: sqrt(mean x^2)", listed=240, select_rank=140)
 
 SQRT_HALF = math.sqrt(0.5)
 

@@ -8,10 +8,21 @@ import math
 import numpy as np
 
 from .. import numerics as nm
-from .catalog import REAL
+from .catalog import REAL, Param, Regression, Spec
 from .robust import huber_log_norm, huber_loss
 from .rowwise import Density
 from .tails import log1mexp
+
+
+SPEC = Spec("huber", (Param("mu", REAL, "location (Huber M-estimate)"),), "real", False, False,
+            "exp(-rho_delta(x-mu)) / Z(delta), rho quadratic within delta of mu and linear beyond, "
+            "Z = sqrt(2 pi)(2 Phi(delta) - 1) + 2 exp(-delta^2/2)/delta; unit scale",
+            "none", "none", shape="delta",
+            not_selected="a loss's likelihood with a unit scale and a threshold chosen by the user (delta)",
+            estimator="Newton on the Huber score", listed=170,
+            shape_example="1.345", shape_rule="positive and finite, at least 2.2e-308",
+            shape_range=(2.2250738585072014e-308, True, None, False, False),
+            regression=Regression(110, 0, "identity", ("identity",), mean_model=False))
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -86,3 +97,9 @@ DENSITY = Density(
     scipy=lambda *a: None,
     note="the Hessian is piecewise constant: minus the number of rows within delta of mu",
 )
+
+
+def build(value):
+    """huber with its fixed shape: the fast path's record (robust.py)."""
+    from .robust import build
+    return build("huber", value)

@@ -28,10 +28,17 @@ from .. import numerics as nm
 from ..errors import DataError
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .positive_common import floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
 from .tails import LN2, log1mexp, log_ndtr
+
+
+SPEC = Spec("inverse_gaussian", (Param("mu", POSITIVE, "mean"), Param("lambda", POSITIVE, "shape; var = mu^3/lambda")),
+            "positive", False, True, "sqrt(lambda/(2 pi x^3)) exp(-lambda (x-mu)^2 / (2 mu^2 x))",
+            "invgauss(mu=mu/lambda, scale=lambda)", "statmod::dinvgauss(x, mean=mu, shape=lambda)",
+            aliases=("invgauss", "wald", "inverse_normal"),
+            estimator="closed form: the mean, n / sum(1/x - 1/mean)", listed=230, select_rank=130)
 
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -230,7 +237,7 @@ def _ig_cdf(x, theta):
 
 
 INVERSE_GAUSSIAN = Family(
-    spec=BY_NAME["inverse_gaussian"],
+    spec=SPEC,
     stats=_ig_stats,
     merge=merge.inverse_gaussian,
     estimate=lambda s, c: Solution((s.mean, s.n / s.d),

@@ -12,9 +12,17 @@ import numpy as np
 from .. import numerics as nm
 from ..chunks import InMemory, OnChunks
 from .base import Family, Solution, scipy_stats
-from .catalog import BY_NAME, POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .realline_common import check_tail
 from .rowwise import Density, weighted_mean
+
+
+SPEC = Spec("laplace",
+            (Param("mu", REAL, "location (median)"), Param("b", POSITIVE, "scale (mean absolute deviation)")),
+            "real", False, True, "exp(-|x-mu|/b) / (2b)", "laplace(loc=mu, scale=b)",
+            "extraDistr::dlaplace(x, mu, sigma=b)", aliases=("double_exponential",),
+            estimator="closed form: median, mean absolute deviation", listed=70, select_rank=20,
+            regression=Regression(90, 0, "identity", ("identity",), mean_model=False))
 
 LOG_2 = math.log(2.0)
 
@@ -103,7 +111,7 @@ def _laplace_observed(s, theta):
 
 
 LAPLACE = Family(
-    spec=BY_NAME["laplace"],
+    spec=SPEC,
     stats=_laplace_stats,
     chunked_stats=_laplace_chunked,
     estimate=_laplace_estimate,

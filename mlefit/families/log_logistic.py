@@ -12,10 +12,19 @@ from .. import numerics as nm
 from ..chunks import InMemory, LogsOnChunks
 from . import locscale as ls, logistic, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Regression, Spec
 from .logistic import logistic_parts
 from .realline_common import locscale_derivs, locscale_logpdf
 from .rowwise import Density
+
+
+SPEC = Spec("log_logistic",
+            (Param("shape", POSITIVE, "shape beta"), Param("scale", POSITIVE, "scale alpha (the median)")),
+            "positive", False, False, "(b/a) (x/a)^(b-1) / (1 + (x/a)^b)^2, a = scale, b = shape",
+            "fisk(c=shape, scale=scale)", "actuar::dllogis(x, shape, scale=scale)",
+            aliases=("fisk", "loglogistic"),
+            estimator="Newton: the logistic fit of log x", listed=220, select_rank=120,
+            regression=Regression(140, 1, "log", ("log",), aft=True, censored=True))
 
 
 def _log(y):
@@ -164,7 +173,7 @@ def _ll_logpdf(x, theta):
 
 
 LOG_LOGISTIC = Family(
-    spec=BY_NAME["log_logistic"],
+    spec=SPEC,
     moments=(0, "shape", 1, 2),
     stats=_ll_stats,
     chunked_stats=_ll_chunked,

@@ -4,10 +4,18 @@ import math
 import numpy as np
 
 from .base import scipy_special, scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Spec
 from .realline_common import (LOG_4, locscale_derivs, locscale_family, locscale_logpdf, median_and_iqr,
                               newton_estimate)
 from .rowwise import Density
+
+
+SPEC = Spec("logistic",
+            (Param("mu", REAL, "location (mean and median)"), Param("s", POSITIVE, "scale; sd = s pi/sqrt(3)")),
+            "real", False, False, "e^-z / (s (1 + e^-z)^2), z = (x-mu)/s",
+            "logistic(loc=mu, scale=s)", "dlogis(x, location=mu, scale=s)",
+            estimator="Newton in (mu, log s)", listed=190, select_rank=30,
+            on_outcomes="the logistic distribution (a continuous density on the real line, not logistic regression)")
 
 
 IQR_PER_SCALE = 2.0 * math.log(3.0)  # the standard logistic's interquartile range

@@ -9,12 +9,21 @@ import numpy as np
 from .. import numerics as nm
 from . import closed_forms, merge, normal, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import (_moments, _normal_expected, _normal_loglik, _normal_logpdf, _normal_observed,
                      _not_all_equal, _spread_check)
 from .positive_common import floats, inside_or, masked_derivs, quiet
 from .rowwise import Density
 from .tails import log_ndtr
+
+
+SPEC = Spec("lognormal",
+            (Param("meanlog", REAL, "mean of log(x)"), Param("sdlog", POSITIVE, "sd of log(x) (divisor n)")),
+            "positive", False, True, "normal density of log(x), divided by x",
+            "lognorm(s=sdlog, scale=exp(meanlog))", "dlnorm(x, meanlog, sdlog)",
+            aliases=("lognorm", "log_normal"),
+            estimator="closed form on log x", listed=100, select_rank=100,
+            regression=Regression(130, 0, "identity", ("identity",), aft=True, censored=True))
 
 
 @quiet
@@ -68,7 +77,6 @@ DENSITY = Density(
 # the family's record (families.get)
 
 
-
 def _lognormal_stats(x, w):
     s = _moments(np.log(x), w)
     if nm.logs_lose_digits(s.mean, math.sqrt(s.m2)):  # clustered far from 1: logs about a centre
@@ -88,7 +96,7 @@ def _lognormal_vouches(s, x):
 
 
 LOGNORMAL = Family(
-    spec=BY_NAME["lognormal"],
+    spec=SPEC,
     vouches=_lognormal_vouches,
     stats=_lognormal_stats,
     merge=merge.moments,

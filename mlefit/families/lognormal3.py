@@ -17,12 +17,24 @@ from types import SimpleNamespace
 import numpy as np
 
 from .base import scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Spec
 from .positive_common import masked_derivs, quiet
 from .rowwise import Density
 from .threshold import Shift, censorable, family, starter, shifted
 from .threshold_data import BLOCK, log_moments, wd, ws
 from . import lognormal as ln
+
+
+SPEC = Spec("lognormal3", (Param("meanlog", REAL, "mean of log(x - c)"), Param("sdlog", POSITIVE, "sd of log(x - c)"),
+                           Param("threshold", REAL, "threshold c: nothing occurs below it")),
+            "real", False, False, "normal density of log(x-c), divided by x-c, x > c",
+            "lognorm(s=sdlog, loc=threshold, scale=exp(meanlog))",
+            "FAdist::dlnorm3(x, shape=sdlog, scale=meanlog, thres)",
+            aliases=("lognormal_3p", "three_parameter_lognormal", "lognorm3"),
+            not_selected="its likelihood is unbounded at min x for every sample (Hill 1963): "
+                         "the estimate is a local maximum",
+            estimator="profile of the threshold below min x (lognormal fits of x - c), then Newton on all three",
+            listed=140)
 
 
 # ---------------------------------------------------------------- per row

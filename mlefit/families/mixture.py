@@ -132,6 +132,12 @@ def _sample(rng, n, theta):
     return rng.normal(mu[j], sig[j])
 
 
+def _map_fit(result, given):
+    """A prior on a mixture: MAP-EM from many starts (mixture_map.py)."""
+    from ..mixture_map import fit_map
+    return fit_map(result, given)
+
+
 def _family(k):
     one = k == 1
     return Family(
@@ -147,6 +153,7 @@ def _family(k):
         cdf=_cdf, sample=_sample, closed=CLOSED,
         param_domains=lambda s: ("unit", "real", "positive") * k,
         free_count=lambda s: 3 * k - 1,
+        constraint=lambda s: em.free_map(s.k), map_fit=_map_fit,
         min_n=3 * k - 1, needs_spread=True,
         estimate_notes=None if one else degenerate,
         info_note="" if one else

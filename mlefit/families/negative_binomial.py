@@ -6,11 +6,24 @@ import numpy as np
 
 from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError
-from .base import Family, Solution, scipy_special as _special, scipy_stats
+from .base import Family, FamilyLimit, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Regression, Spec
 from .counts_common import count_stats, masked, on_support, tail
 from .rowwise import Density, Limit, weighted_mean
+
+
+SPEC = Spec("negative_binomial",
+            (Param("size", POSITIVE, "dispersion; var = mu + mu^2/size"),
+             Param("mu", POSITIVE, "mean")),
+            "count", True, False,
+            "G(x+size)/(G(size) x!) (size/(size+mu))^size (mu/(size+mu))^x",
+            "nbinom(n=size, p=size/(size+mu))", "dnbinom(x, size, mu=mu)",
+            aliases=("negbin", "nbinom", "nb"),
+            estimator="Newton on the profile score in size; mu = the mean", listed=50, select_rank=40,
+            nests=(("geometric", "negative_binomial with size = 1", 1, False, 40),
+                   ("poisson", "negative_binomial as size -> infinity", 1, True, 50)),
+            regression=Regression(50, 1, "log", ("log",), censored=True, edges="zero"))
 
 
 def _pieces(y, size, mu):
@@ -151,8 +164,32 @@ def _nb_observed(s, theta):
     return -np.array([[d_rr, d_rm], [d_rm, d_mm]])
 
 
+def _nb_resampled(fitted, s, near):
+    """A bootstrap resample of counts that are not overdispersed (families.base.FamilyLimit):
+    the poisson limit, size =
+    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
+    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
+    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
+    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
+    fixed = fitted.fixed
+    if 0 in fixed:
+        return (fixed[0], float(s.mean)), None
+    if 1 not in fixed:
+        return (math.inf, float(s.mean)), (near * (1.0 + s.mean), float(s.mean))
+    mu0 = fixed[1]
+    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
+    if spread <= 0.0:
+        return (math.inf, mu0), (near * (1.0 + mu0), mu0)
+    from ..constrained import fit_fixed
+    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
+    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
+    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
+        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
+    return tuple(float(t) for t in sol.theta), None
+
+
 NEGATIVE_BINOMIAL = Family(
-    spec=BY_NAME["negative_binomial"],
+    spec=SPEC,
     stats=count_stats,
     estimate=_nb_estimate,
     loglik=_nb_loglik,
@@ -163,4 +200,5 @@ NEGATIVE_BINOMIAL = Family(
     sample=lambda rng, n, t: rng.negative_binomial(t[0], t[0] / (t[0] + t[1]), n).astype(np.float64),
     check=_nb_check,
     min_n=2,
+    limit=FamilyLimit("the poisson limit: size = inf, mu = the resample mean", resampled=_nb_resampled),
 )

@@ -8,9 +8,17 @@ from .. import numerics as nm
 from ..errors import DataError
 from . import closed_forms, merge, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .rowwise import Density, weighted_mean
 from .tails import log_ndtr
+
+
+SPEC = Spec("normal", (Param("mu", REAL, "mean"), Param("sigma", POSITIVE, "standard deviation (MLE, divisor n)")),
+            "real", False, True, "exp(-(x-mu)^2/(2 sigma^2)) / (sigma sqrt(2 pi))",
+            "norm(loc=mu, scale=sigma)", "dnorm(x, mean=mu, sd=sigma)",
+            aliases=("gaussian", "norm"),
+            estimator="closed form: mean, sd with divisor n", listed=60, select_rank=10,
+            regression=Regression(10, 0, "identity", ("identity", "log"), censored=True))
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -114,7 +122,7 @@ def _normal_vouches(s, x):
 
 
 NORMAL = Family(
-    spec=BY_NAME["normal"],
+    spec=SPEC,
     vouches=_normal_vouches,
     stats=_moments,
     merge=merge.moments,

@@ -17,9 +17,17 @@ from ..errors import DataError
 from . import merge
 from .base import Family, Solution, scipy_stats
 from .bounds_common import NO_INTERVAL, minimum, ratio_quantile
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet, weighted_min
 from .rowwise import Density, weighted_mean
+
+
+SPEC = Spec("pareto", (Param("xm", POSITIVE, "lower bound (scale): the smallest possible value"),
+                       Param("alpha", POSITIVE, "tail index (shape)")),
+            "positive", False, True, "alpha xm^alpha / x^(alpha+1) for x >= xm",
+            "pareto(b=alpha, scale=xm)", "actuar::dpareto1(x, shape=alpha, min=xm)",
+            aliases=("pareto1", "power_law"),
+            estimator="closed form: the minimum, n / sum log(x/min); exact intervals", listed=260, select_rank=160)
 
 
 @quiet
@@ -201,7 +209,7 @@ def _pareto_conditional(s, fixed, confidence):
 
 
 PARETO = Family(
-    spec=BY_NAME["pareto"],
+    spec=SPEC,
     moments=(1, "alpha", 1, 2),
     stats=_pareto_stats,
     merge=merge.pareto,

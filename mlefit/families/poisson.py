@@ -5,10 +5,16 @@ import numpy as np
 
 from .. import special_series as ss
 from .base import Family, Solution, scipy_special as _special, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Regression, Spec
 from .counts_common import count_stats
 from .rowwise import Density, weighted_mean
 from .tails import log_gammainc, log_gammaincc
+
+
+SPEC = Spec("poisson", (Param("rate", POSITIVE, "mean count"),), "count", True, True,
+            "rate^x e^-rate / x!", "poisson(mu=rate)", "dpois(x, lambda=rate)",
+            estimator="closed form: the mean", listed=30, select_rank=20,
+            regression=Regression(40, 0, "log", ("log", "identity"), censored=True, edges="zero"))
 
 
 def logpdf(y, rate):
@@ -79,7 +85,7 @@ def _pois_boundary(s, theta, confidence):
 
 
 POISSON = Family(
-    spec=BY_NAME["poisson"],
+    spec=SPEC,
     stats=count_stats,
     estimate=lambda s, c: Solution((s.mean,), "closed form: rate = mean"),
     loglik=_pois_loglik,

@@ -10,11 +10,17 @@ import numpy as np
 
 from .. import numerics as nm
 from .base import scipy_stats
-from .catalog import POSITIVE
+from .catalog import POSITIVE, Param, Spec
 from .positive_common import (exp_tails, floats, inside_or, one_tail, quiet, square_family,
                               square_scale_derivs, sum_squares)
 from .rowwise import Density, weighted_mean
 from .tails import LN2
+
+
+SPEC = Spec("rayleigh", (Param("sigma", POSITIVE, "scale; mode"),),
+            "positive", False, True, "x/sigma^2 exp(-x^2/(2 sigma^2))",
+            "rayleigh(scale=sigma)", "extraDistr::drayleigh(x, sigma)",
+            estimator="closed form: sqrt(mean x^2 / 2)", listed=250, select_rank=150)
 
 
 @quiet

@@ -42,13 +42,28 @@ from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
 from . import locscale as ls
-from .base import Family, Solution, scipy_special, scipy_stats
-from .catalog import BY_NAME, POSITIVE, REAL
+from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
+from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import NORMAL
 from .rowwise import Density, Limit
 from .t_quantile import t_quantile
 from .t_series import ETA_SWITCH, FISHER_ETA, const, phi, sums
 from .tails import LN2, TINY, _refine, log1mexp
+
+
+SPEC = Spec("student_t",
+            (Param("mu", REAL, "location (centre)"), Param("sigma", POSITIVE, "scale (not the sd)"),
+             Param("df", POSITIVE, "degrees of freedom; sd = sigma sqrt(df/(df-2)) for df > 2; "
+                                   "1e30 marks the normal limit (df -> infinity)")),
+            "real", False, False,
+            "G((df+1)/2) / (G(df/2) sqrt(df pi) sigma) (1 + ((x-mu)/sigma)^2/df)^(-(df+1)/2)",
+            "t(df, loc=mu, scale=sigma)", "dt((x-mu)/sigma, df)/sigma",
+            aliases=("t", "student", "studentt", "students_t"),
+            estimator="Newton in (mu, log sigma, 1/df); df -> infinity is the normal fit", listed=180, select_rank=40,
+            nests=(("normal", "student_t as df -> infinity", 1, True, 80),
+                   ("cauchy", "student_t with df = 1", 1, False, 90)),
+            regression=Regression(70, 0, "identity", ("identity",)))
+
 
 DF_LIMIT = 1e30
 
@@ -409,7 +424,7 @@ def _sample(rng, n, theta):
 
 
 STUDENT_T = Family(
-    spec=BY_NAME["student_t"],
+    spec=SPEC,
     moments=(2, "df", 1, 2),
     stats=_stats,
     chunked_stats=_chunked_stats,
@@ -428,6 +443,7 @@ STUDENT_T = Family(
     sample=_sample,
     min_n=3,
     needs_spread=True,
+    limit=FamilyLimit("the normal limit: df = inf", index=2, at=DF_LIMIT, given=fit_given),
 )
 
 

@@ -17,11 +17,17 @@ from ..errors import DataError
 from . import merge
 from .base import Family, Solution, scipy_stats
 from .bounds_common import LOG_2, NO_INTERVAL, extremes, ratio_quantile
-from .catalog import BY_NAME, REAL
+from .catalog import REAL, Param, Spec
 from .positive_common import (floats, inside_or, log_complements, masked_derivs, one_tail, quiet,
                               weighted_max, weighted_min)
 from .rowwise import Density
 from .tails import LN2
+
+
+SPEC = Spec("uniform", (Param("a", REAL, "lower bound"), Param("b", REAL, "upper bound")),
+            "real", False, True, "1/(b-a) for a <= x <= b",
+            "uniform(loc=a, scale=b-a)", "dunif(x, min=a, max=b)", aliases=("unif", "rectangular"),
+            estimator="closed form: the minimum and maximum; exact intervals", listed=270, select_rank=70)
 
 
 def _log_gap(hi, lo):
@@ -149,7 +155,7 @@ def _uniform_conditional(s, fixed, confidence):
 
 
 UNIFORM = Family(
-    spec=BY_NAME["uniform"],
+    spec=SPEC,
     vouches=_uniform_vouches,
     stats=_uniform_stats,
     merge=merge.uniform,

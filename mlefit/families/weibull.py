@@ -16,9 +16,19 @@ from ..chunks import InMemory, LogsOnChunks
 from ..errors import DataError
 from . import closed_forms, survival_tails
 from .base import Family, Solution, scipy_stats
-from .catalog import BY_NAME, POSITIVE
+from .catalog import POSITIVE, Param, Regression, Spec
 from .positive_common import exp_tails, floats, inside_or, masked_derivs, one_tail, quiet
 from .rowwise import Density, weighted_mean
+
+
+SPEC = Spec("weibull", (Param("shape", POSITIVE, "shape k"), Param("scale", POSITIVE, "scale lambda")),
+            "positive", False, False, "(k/lambda) (x/lambda)^(k-1) exp(-(x/lambda)^k)",
+            "weibull_min(c=shape, scale=scale)", "dweibull(x, shape, scale)",
+            aliases=("weibull_min",),
+            estimator="Newton on the profile equation in the shape", listed=110, select_rank=110,
+            nests=(("exponential", "weibull with shape = 1", 1, False, 20),
+                   ("rayleigh", "weibull with shape = 2", 1, False, 30)),
+            regression=Regression(120, 1, "log", ("log",), aft=True, censored=True))
 
 EULER_GAMMA = 0.57721566490153286061
 
@@ -408,7 +418,7 @@ def _weibull_logpdf(x, theta):
 
 
 WEIBULL = Family(
-    spec=BY_NAME["weibull"],
+    spec=SPEC,
     stats=_weibull_stats,
     chunked_stats=_weibull_chunked,
     chunked_logs=True,

@@ -15,11 +15,21 @@ from types import SimpleNamespace
 import numpy as np
 
 from .base import scipy_stats
-from .catalog import POSITIVE, REAL
+from .catalog import POSITIVE, REAL, Param, Spec
 from .rowwise import Density
 from .threshold import Shift, censorable, family, starter, shifted as _shifted
 from .threshold_data import BLOCK, Mapped, log_moments, logs_of, wd, ws
 from . import weibull as wb
+
+
+SPEC = Spec("weibull3", (Param("shape", POSITIVE, "shape k"), Param("scale", POSITIVE, "scale lambda"),
+                         Param("threshold", REAL, "threshold c: nothing occurs below it")),
+            "real", False, False, "(k/lambda) ((x-c)/lambda)^(k-1) exp(-((x-c)/lambda)^k), x > c",
+            "weibull_min(c=shape, loc=threshold, scale=scale)", "FAdist::dweibull3(x, shape, scale, thres)",
+            aliases=("weibull_3p", "three_parameter_weibull"),
+            not_selected="its threshold's MLE is irregular (unbounded likelihood at min x for shape < 1)",
+            estimator="profile of the threshold below min x (weibull fits of x - c), then Newton on all three",
+            listed=120)
 
 
 # ---------------------------------------------------------------- per row

@@ -9,11 +9,20 @@ from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
 from .base import Family, Solution, scipy_special
-from .catalog import BY_NAME, POSITIVE, UNIT
+from .catalog import POSITIVE, UNIT, Param, Spec
 from .counts_common import inside_unit, masked, on_support, tail
 from .poisson import logpdf as poisson_logpdf
 from .rowwise import Density, weighted_mean
 from .tails import log_gammainc, log_gammaincc
+
+
+SPEC = Spec("zero_inflated_poisson",
+            (Param("pi", UNIT, "probability of an extra (structural) zero"), Param("rate", POSITIVE, "Poisson mean")),
+            "count", True, False, "pi [x=0] + (1-pi) rate^x e^-rate / x!",
+            "none (pi [x=0] + (1-pi) poisson(rate))", "VGAM::dzipois(x, lambda=rate, pstr0=pi)",
+            aliases=("zip", "zipoisson", "zero_inflated_pois"),
+            estimator="Newton on rate = mean of positive counts x (1 - e^-rate)", listed=300, select_rank=50,
+            nests=(("poisson", "zero_inflated_poisson with pi = 0", 1, True, 60),))
 
 
 def _log_zero(pi, rate):
@@ -207,7 +216,7 @@ def _zip_boundary(s, theta, confidence):
 
 
 ZERO_INFLATED_POISSON = Family(
-    spec=BY_NAME["zero_inflated_poisson"], stats=_zip_stats, estimate=_zip_estimate,
+    spec=SPEC, stats=_zip_stats, estimate=_zip_estimate,
     loglik=_zip_loglik, logpdf=_zip_logpdf, observed_information=_zip_observed,
     expected_information=_zip_expected, scipy=lambda theta: None,
     cdf=lambda x, th: np.where(x < 0, 0.0, th[0] + (1.0 - th[0]) * scipy_special().pdtr(
