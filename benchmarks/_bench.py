@@ -276,3 +276,15 @@ def publish(args, key, title, body, extra=()):
     print(text)
     if args.write:
         write_section(key, text, args.write)
+
+
+def before_after(description, key, repeat):
+    """The parsed options of a before/after script (--before TREE, --repeat, --write) and
+    its two source trees {"before": TREE, "after": this checkout}."""
+    import argparse
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--before", required=True, help="a source tree holding mlefit/ before the change")
+    ap.add_argument("--repeat", type=int, default=repeat)
+    add_output_options(ap, key)
+    args = ap.parse_args()
+    return args, {"before": os.path.abspath(args.before), "after": os.path.dirname(os.path.dirname(RESULTS))}

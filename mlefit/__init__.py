@@ -27,14 +27,16 @@ def fit(data, family=None, **options):
         >>> r.to_dict()               # the JSON of `mlefit fit --json`
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), a
-        Column from mlefit.data.read_column, or censored rows (mlefit.censoring:
+        Record (mlefit.record: the values with their per-row weights and trials, which
+        the fit uses where weights= and trials= are not given; mlefit.data.read_column
+        reads one), or censored rows (mlefit.censoring:
         from_event(times, event), from_bounds(lower, upper), from_limits(values,
         lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...);
         see docs/censoring.md).
     family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
     loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
         family whose negative log-likelihood the loss is gets fitted, and said.
-    weights: frequency weights, one per value of `data` (for a Column: one per value it
+    weights: frequency weights, one per value of `data` (for a Record: one per value it
         holds): a row of weight k counts as k identical rows; fractional weights scale a
         row's contribution to the log-likelihood. Rows of weight 0 are left out and reported.
     trials: the number of trials of the binomial and beta_binomial families ('binomial'
@@ -143,18 +145,20 @@ def select(data, families=None, **options):
     the dict `mlefit select --json` prints. Options: criterion ('aic', 'aicc', 'bic',
     'bits'), weights, trials, continuous, bootstrap (0: textbook p-values), seed,
     confidence, max_iter."""
-    from .data import Column, from_values
+    from .data import from_values
+    from .record import Record
     from .selection import select as _select
-    col = data if isinstance(data, Column) else from_values(data)
+    col = data if isinstance(data, Record) else from_values(data)
     return _select(col, list(families) if families else None, **options)
 
 
 def lrt(data, null, alt, **options):
     """Likelihood-ratio test of family `null` within `alt` on `data`: the dict `mlefit
     lrt --json` prints (without its source keys). Options: weights, trials."""
-    from .data import Column, from_values
+    from .data import from_values
+    from .record import Record
     from .likelihood_ratio import run
-    col = data if isinstance(data, Column) else from_values(data)
+    col = data if isinstance(data, Record) else from_values(data)
     return run(col, null, alt, **options)
 
 

@@ -318,7 +318,7 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
     likelihood: a FitResult like mlefit.fit's, with .censoring counting the rows of each
     kind. weights: frequency weights, one per row. The nonparametric bootstrap resamples
     rows with their censoring (a parametric one would need the censoring mechanism)."""
-    from .data import Column
+    from .record import Record
     from .estimate import from_stats, resolve
 
     fam, loss, loss_note = resolve(family, loss, None, confidence, information, max_iter)
@@ -336,7 +336,7 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
     cfam = censored_family(fam, dens, shapes)
     stats = cfam.stats(x, w)
     _check_rows(dens, shapes, stats, cens, fam)
-    col = Column(cens.name, x, None, cens.size if rows_read is None else rows_read, dropped, source,
+    col = Record(cens.name, x, None, cens.size if rows_read is None else rows_read, dropped, source,
                  cens.place, tuple(notes))
     result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
@@ -410,7 +410,7 @@ def _label(cens):
 
 def _weighted(cens, weights, dropped):
     """The rows of nonzero weight, the weights, and what was left out."""
-    from .result import Drop
+    from .record import counted
 
     if weights is None:
         return cens, None, dropped
@@ -422,9 +422,8 @@ def _weighted(cens, weights, dropped):
         raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative, infinite or missing "
                         f"({cens.place(bad[0])}: {w[bad[0]]:.6g}); frequency weights must be finite and >= 0")
     zero = w == 0
-    if zero.any():
-        where = np.flatnonzero(zero)
-        dropped = dropped + (Drop("zero weight", int(where.size), tuple(cens.place(i) for i in where[:5])),)
+    if zero.any():  # counted as a Record counts rows left out (censored rows are not one yet)
+        dropped = dropped + counted([(zero, "zero weight")], cens.place)[1]
         cens, w = cens.subset(~zero), w[~zero]
     return cens, w, dropped
 

@@ -108,7 +108,7 @@ def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fi
 def columns(response, opts):
     """(the response column, {option: its column} of the censoring options naming columns,
     the columns whose blanks keep their row, the columns kept as text) for regress."""
-    from .cli_censor import check
+    from .censor_request import check
     from .errors import UsageError
 
     if opts["lower_col"] is not None and response is not None:
@@ -133,20 +133,16 @@ def read(table, cols, response, opts, decimal):
     """(the Censored rows, the table without rows that say nothing) from the columns read:
     the response with an event indicator, detection limits or censored cells, or lower and
     upper bounds (a row with neither is left out and counted), and the truncation."""
-    from dataclasses import replace
-
     from . import censoring
-    from .result import Drop
 
     y = table.columns[table.names[0]]
-    where, name = table.place, table.names[0]
+    where, name = table.where, table.names[0]
     if opts["lower_col"] is not None:
         lo, hi = y, table.columns[cols[opts["upper_col"]]]
         none = np.isnan(lo) & np.isnan(hi)
         if none.any():
-            idx = np.flatnonzero(none)
-            table = subset(table, ~none, Drop("no bound given", int(idx.size), tuple(where(i) for i in idx[:5])))
-            lo, hi, where = lo[~none], hi[~none], table.place
+            table = table.without((none, "no bound given"))
+            lo, hi, where = lo[~none], hi[~none], table.where
         cens = censoring.from_bounds(lo, hi, where=where, name=f"{opts['lower_col']}..{opts['upper_col']}")
     elif opts["censored_cells"]:
         cens = censoring.from_cells(list(y), decimal=decimal, where=where, name=name)
@@ -162,15 +158,6 @@ def read(table, cols, response, opts, decimal):
     entry = table.columns[cols[opts["entry"]]] if opts["entry"] else None
     if entry is not None or opts["truncate_lower"] is not None or opts["truncate_upper"] is not None:
         cens = cens.truncated(opts["truncate_lower"], opts["truncate_upper"], entry)
-    return cens, replace(table, columns={**table.columns, table.names[0]: surrogate(rows_array(cens, False), False)})
+    return cens, table.with_column(table.names[0], surrogate(rows_array(cens, False), False))
 
 
-def subset(table, keep, drop):
-    """The frame `table` with only the rows `keep`, `drop` (a Drop) added to its report."""
-    from dataclasses import replace
-
-    idx = np.flatnonzero(keep)
-    place = table.place
-    return replace(table, columns={c: v[keep] for c, v in table.columns.items()}, n=int(idx.size),
-                   dropped=tuple(table.dropped) + (drop,), place=lambda p: place(int(idx[p])),
-                   kept=None if table.kept is None else np.asarray(table.kept)[keep])

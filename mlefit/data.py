@@ -3,8 +3,6 @@ values, with a report of every row left out and why. Nothing is dropped silently
 import math
 import os
 import re
-from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -12,55 +10,15 @@ from .errors import DataError, UsageError, plain
 from .limits import GUESS_COLUMNS
 from .numerics import extremes
 from .readers import NA_VALUES, NUMBER, ReadOptions, is_number, parse, read_source
-from .result import Drop
+from .record import FIRST, Record, column_label, counted, index_place
+from .result import Drop, made
 
 MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"
-FIRST = 5  # how many offending rows a report names
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
 _THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
 _POINT_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*$")  # 1.234.567,89
 _HEXADECIMAL = re.compile(r"^\s*[+-]?0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?\d+)?\s*$", re.IGNORECASE)
-
-
-def column_label(name):
-    return f"column '{plain(name)}'" if name is not None else "the data"
-
-
-def _index(position):
-    return f"index {position}"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of data ready for a family: `values` (float64, or str labels),
-    `positions` (where each value stood in the source; None when nothing was left out:
-    value i stood at i), and what was left out. `locate(position)` names a place:
-    "line 7" in a file, "index 6" in a sequence."""
-
-    name: str | None
-    values: np.ndarray
-    positions: np.ndarray | None
-    rows_read: int
-    dropped: tuple
-    source: str | None = None
-    locate: Callable = _index
-    notes: tuple = ()
-    extremes: tuple | None = None  # (min, max) of values where already known (numeric input)
-    whole: bool = False  # values known to be whole numbers (read from an integer column)
-
-    def where(self, i):
-        """Where used value i came from."""
-        return self.locate(int(i if self.positions is None else self.positions[i]))
-
-    @property
-    def stood(self):
-        """Where each value stood in the source (an index array)."""
-        return np.arange(self.values.size) if self.positions is None else self.positions
-
-    @property
-    def label(self):
-        return column_label(self.name)
 
 
 def _is_string(t):
@@ -112,7 +70,7 @@ BINARY = "binary"  # labels=BINARY: numbers, or a text column's labels as they a
 
 
 def read_column(paths, column=None, labels=False, options=None, strict=False):
-    """One column of one or more files ('-' for stdin), stacked into one Column.
+    """One column of one or more files ('-' for stdin), stacked into one Record.
 
     labels: keep the values as text (for the categorical family) instead of numbers;
         BINARY: numbers, or a text column's labels as they are (bernoulli's two labels).
@@ -268,7 +226,7 @@ def _stack(parts, column):
     sources = [p.source for p in parts]
     source = ", ".join(sources) if len(sources) <= 3 else f"{len(sources)} files ({sources[0]} ... {sources[-1]})"
     notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
-    return Column(parts[0].name, np.concatenate([p.values for p in parts]),
+    return Record(parts[0].name, np.concatenate([p.values for p in parts]),
                   np.concatenate([p.stood + off for p, off in zip(parts, offsets)]),
                   sum(p.rows_read for p in parts), dropped, source, locate, notes,
                   whole=all(p.whole for p in parts))
@@ -392,7 +350,7 @@ def _numeric(col, options, ints=False):
 
 def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), options=None,
              values=True, infinite=True, ints=False):
-    """A pyarrow column -> Column: missing cells counted and dropped, numbers parsed,
+    """A pyarrow column -> Record: missing cells counted and dropped, numbers parsed,
     anything else refused with the place it stood (`where(position)`). infinite=False:
     the caller checks for infinite values (from the column's min and max). ints: values
     read from a column of signed integers stay int64 (_numeric)."""
@@ -401,13 +359,12 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
         x, missing, span = _numeric(col, options, ints)
         positions = None
         if missing is not None:
-            lost = np.flatnonzero(missing)
-            dropped.append(Drop(MISSING, int(lost.size), tuple(where(p) for p in lost[:FIRST])))
+            dropped.extend(counted([(missing, MISSING)], where)[1])
             positions = np.flatnonzero(~missing)
             x = x[positions]
         if infinite and span is None:  # finite extremes: nothing infinite
             reject_infinite(x, positions, column_label(name), where)
-        return Column(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes),
+        return Record(name, x, positions, rows_read, tuple(dropped), source, where, tuple(notes),
                       extremes=span, whole="int" in str(col.type))
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -418,8 +375,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
     is_missing = _to_numpy(pc.cast(mask, pa.int8())).astype(bool) if len(col) else np.zeros(0, bool)
     if is_missing.any():
         positions = np.flatnonzero(~is_missing)
-        missing = np.flatnonzero(is_missing)
-        dropped.append(Drop(MISSING, int(missing.size), tuple(where(p) for p in missing[:FIRST])))
+        dropped.extend(counted([(is_missing, MISSING)], where)[1])
         col = col.filter(pc.invert(mask))
     else:
         positions = None
@@ -440,7 +396,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
             text = [v.replace(options.decimal, ".") for v in text]
         bad = [i for i, v in enumerate(text) if not NUMBER.match(v)]
         if bad and labels == BINARY:  # two labels for bernoulli: kept as text, mapped to 0/1 by the fit
-            return Column(name, np.array(col.to_pylist(), dtype=object), positions, rows_read, tuple(dropped),
+            return Record(name, np.array(col.to_pylist(), dtype=object), positions, rows_read, tuple(dropped),
                           source, where, tuple(notes))
         if bad:
             raw = col.to_pylist()
@@ -453,7 +409,7 @@ def _convert(col, name, source, labels, dropped, where, rows_read, notes=(), opt
         raise DataError(f"{label} holds {t} values, not numbers; choose a numeric column")
     if labels is not True:
         reject_infinite(values, positions, label, where)
-    return Column(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
+    return Record(name, values, positions, rows_read, tuple(dropped), source, where, tuple(notes))
 
 
 def _refuse_points(text, decimal, label, where, positions):
@@ -491,9 +447,9 @@ def _way_out(bad, name, count, options, values=True):
 
 # ---------------------------------------------------------------- Python sequences
 def from_values(data, name=None, labels=False):
-    """A Column from a list, tuple, numpy array or pandas Series. None and NaN count as
+    """A Record from a list, tuple, numpy array or pandas Series. None and NaN count as
     missing and are reported like blank cells in a file."""
-    if isinstance(data, Column):
+    if isinstance(data, Record):
         return data
     if isinstance(data, (str, bytes)):
         raise UsageError("data must be a sequence of values, not a single string")
@@ -515,7 +471,7 @@ def from_values(data, name=None, labels=False):
             col = pa.chunked_array([pa.array(items)])
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed, or ints past 64 bits
             col = pa.chunked_array([pa.array([None if v is None else str(v) for v in items])])
-    return _convert(col, name, None, labels, [], where=_index, rows_read=len(col))
+    return _convert(col, name, None, labels, [], where=index_place, rows_read=len(col))
 
 
 def _is_missing(v):
@@ -543,19 +499,10 @@ def _from_numeric_array(arr, name):
     rows = values.size
     span = extremes(values) if rows else None
     if span is not None and math.isfinite(span[0]) and math.isfinite(span[1]):  # no NaN, no inf
-        return Column(name, values, None, rows, (), None, _index, extremes=span)
-    nan = np.isnan(values)
-    dropped = []
-    if nan.any():
-        missing = np.flatnonzero(nan)
-        dropped.append(Drop(MISSING, int(missing.size), tuple(f"index {p}" for p in missing[:FIRST])))
-        positions = np.flatnonzero(~nan)
-        values = values[positions]
-    else:
-        positions = None
-    label = column_label(name)
-    reject_infinite(values, positions, label, _index)
-    return Column(name, values, positions, rows, tuple(dropped), None, _index)
+        return made(Record, name=name, values=values, positions=None, rows_read=rows, dropped=(), extremes=span)
+    col = Record(name, values, None, rows, ()).without((np.isnan(values), MISSING))
+    reject_infinite(col.values, col.positions, col.label, index_place)
+    return col
 
 
 def _label_text(v):

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
-from .data import BLANK_LINE, FIRST, Column, _convert, choose_column
+from .data import BLANK_LINE, FIRST, _convert, choose_column
+from .record import Record
 from .errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
@@ -358,7 +359,7 @@ def _tasks(files, column, fam, options, block_bytes):
 
 
 def _run(files, fam, column, options, block_bytes, client, strict):
-    """(a Column report without values, the stats, (min, max)) of one column of the files,
+    """(a Record report without values, the stats, (min, max)) of one column of the files,
     on the cluster of `client` (which must stay open while the stats of a family with
     chunked_stats are in use: their values are on the workers)."""
     tasks, layout, name = _tasks(files, column, fam, options or ReadOptions(), block_bytes)
@@ -421,7 +422,7 @@ def _reduce(results, layout, name, fam, files, strict):
     order = [BLANK_LINE] + [r for r in drops if r != BLANK_LINE]
     dropped = tuple(Drop(r, drops[r][0], drops[r][1]) for r in order if r in drops)
     source = ", ".join(files) if len(files) <= 3 else f"{len(files)} files ({files[0]} ... {files[-1]})"
-    report = Column(name, np.empty(0), np.empty(0, dtype=np.int64), rows, dropped, source,
+    report = Record(name, np.empty(0), np.empty(0, dtype=np.int64), rows, dropped, source,
                     notes=(f"read on Dask in {len(results)} blocks",))
     if strict:
         from .data import refuse_dropped

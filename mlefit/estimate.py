@@ -11,7 +11,8 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
-from .data import BINARY, Column, from_values, no_values
+from .data import BINARY, from_values, no_values
+from .record import Record
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
@@ -28,6 +29,8 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None,
         prior=None, mle_optional=False):
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
+    if type(data) is Record:  # a record's own weights and trials, unless others are given
+        weights, trials = sides_of(data, weights, trials)
     if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
         from . import map_fit
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
@@ -85,8 +88,13 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                         f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
 
 
+def sides_of(rec, weights, trials):
+    """(weights, trials) for a fit of the Record rec: those given, else the record's own."""
+    return (rec.weights if weights is None else weights), (rec.trials if trials is None else trials)
+
+
 def _vouched(fam, data, name):
-    """(Column, stats) of a 1-d float64 array whose statistics the family vouches for
+    """(Record, stats) of a 1-d float64 array whose statistics the family vouches for
     (Family.vouches), computed without the pass for the extremes that from_values and
     _validate take (for normal at 1e5, one of its four passes); (None, None) for other
     data, or where the statistics do not vouch (NaN, inf, no spread, 0s and 1s, huge or
@@ -97,7 +105,7 @@ def _vouched(fam, data, name):
     stats = _vouching_stats(fam, data)
     if stats is None:
         return None, None
-    return made(Column, name=name, values=data, positions=None, rows_read=data.size, dropped=()), stats
+    return made(Record, name=name, values=data, positions=None, rows_read=data.size, dropped=()), stats
 
 
 @np.errstate(all="ignore")  # as a decorator: 0.5 us a call, where a with block costs 1.1 us
@@ -111,30 +119,32 @@ def _vouching_stats(fam, data):
 
 
 def _checked(fam, data, column, weights, trials, positive, fix):
-    """The data as a Column, checked against the family: (family, column, values, weights,
+    """The data as a Record, checked against the family: (family, column, values, weights,
     scale, span): the family with its trials; the values, divided by `scale` where they
     are beyond 1e+-100; span, their (min, max) (None for labels)."""
     labels = fam.spec.support == "labels" or (BINARY if fam.spec.support == "binary" else False)
-    col = data if isinstance(data, Column) else from_values(data, name=column, labels=labels)
+    col = data if isinstance(data, Record) else from_values(data, name=column, labels=labels)
     if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
         outcomes, note = as_outcomes(col.values, col.label, positive)
-        col = replace(col, values=outcomes, notes=col.notes + (note,))
+        col = col.but(values=outcomes, notes=col.notes + (note,))
     elif positive is not None:
         raise UsageError("--positive (positive=) names the label that counts as 1 of a bernoulli fit to "
                          "two text labels")
+    if col.weights is not None or col.trials is not None:  # the sides given (a record's own: fit's sides_of)
+        col = col.but(weights=None, trials=None)
     first = col
-    w = t = None
     if weights is not None:
-        col, w = _weighted(col, weights, aligned=isinstance(data, Column))
+        col = _weighted(col, weights, aligned=isinstance(data, Record))
     if trials is not None:
-        col, w, t = aligned_trials(first, col, w, trials, aligned=isinstance(data, Column))
+        col = aligned_trials(first, col, trials, aligned=isinstance(data, Record))
     x = col.values
     span = _validate(fam, col, x)
     if fam.spec.shape == "trials":
-        fam, trimmed, w = with_trials(fam, col, w, t)
+        fam, trimmed = with_trials(fam, col)
         if trimmed is not col:  # rows of zero trials were left out
             span = _validate(fam, trimmed, trimmed.values)
         col, x = trimmed, trimmed.values
+    w = col.weights
     binary = _binary_note(fam, x, span)
     if binary:
         col = replace(col, notes=col.notes + (binary,))
@@ -176,7 +186,7 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
                weights=None, keep_data=True, interval="wald", robust=False, derive=(), bootstrap=None,
                resample="parametric", seed=0, on_step=None, mle_optional=False):
     """The fit from the family's statistics of the data: estimate, convergence, inference
-    and the result. col: the Column the statistics came from (its values when keep_data,
+    and the result. col: the Record the statistics came from (its values when keep_data,
     else only its report: a file fitted in chunks); span: (min, max) of the values, for
     messages (None: taken from col.values)."""
     fixed, solution, theta, loglik, parameters, notes, cov, exact = _estimated(
@@ -273,11 +283,9 @@ def _unconstrained(fam, stats, controls, fixed):
 
 
 def _weighted(col, weights, aligned):
-    """The weights for the values the column holds, checked: finite and >= 0. Missing
-    weights and zero weights leave their rows out, reported like missing cells."""
-    from .data import FIRST
-    from .result import Drop
-
+    """col with its weights (col.weights) for the values it holds, checked: finite and
+    >= 0. Missing weights and zero weights leave their rows out, reported like missing
+    cells (Record.without)."""
     if isinstance(weights, str):
         raise UsageError("weights must be numbers, one per value (from the command line, "
                          "use --weights COLUMN)")
@@ -295,23 +303,15 @@ def _weighted(col, weights, aligned):
         shown = ", ".join(f"{col.where(i)}: {w[i]:.6g}" for i in bad[:3])
         raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative or infinite "
                         f"({shown}); frequency weights must be finite and >= 0")
-    drops = []
-    for reason, mask in (("missing weight", np.isnan(w)), ("zero weight", w == 0)):
-        if mask.any():
-            where = np.flatnonzero(mask)
-            drops.append(Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST])))
-    keep = ~(np.isnan(w) | (w == 0))
-    if not keep.all():
-        col = replace(col, values=col.values[keep], positions=col.stood[keep], extremes=None,
-                      dropped=col.dropped + tuple(drops))
-        w = w[keep]
+    col = col.but(weights=w).without((np.isnan(w), "missing weight"), (w == 0, "zero weight"))
+    w = col.weights
     with np.errstate(over="ignore"):
         total = float(np.sum(w))
     if not math.isfinite(total):
         i = int(np.argmax(w))
         raise DataError(f"the weights add up to more than 1.8e308, the largest double (the largest: "
                         f"{w[i]:.6g}, {col.where(i)}); {WEIGHTS_WAY_OUT}")
-    return col, w
+    return col
 
 
 def _rescaled(fam, col, x, span):

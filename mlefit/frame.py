@@ -1,7 +1,6 @@
-"""Several aligned columns of one input (target, prediction, class probabilities), for
-compare-losses. A row missing in any of them is left out of all, and reported."""
-from dataclasses import dataclass
-
+"""Several aligned columns of one input (a response and its side columns; target,
+prediction, class probabilities), read into one Record. A row missing in any of them is
+left out of all, and reported."""
 import numpy as np
 
 from .data import (BLANK_LINE, FIRST, MISSING, NamesOnly, _convert, _is_string, _missing, _normalise, _to_numpy,
@@ -10,6 +9,7 @@ from .errors import DataError, UsageError, plain
 from .formula import REST
 from .limits import GUESS_COLUMNS
 from .readers import ReadOptions, is_number, parse, read_source
+from .record import Record, counted
 from .result import Drop
 
 
@@ -25,20 +25,6 @@ def _picker(names, option):
             choose_column(NamesOnly(header), None, option, exclude=given)
         return None
     return pick
-
-
-@dataclass(frozen=True)
-class Frame:
-    columns: dict  # chosen column name -> values (float64, or str labels)
-    names: tuple  # the chosen column names, in the order asked
-    n: int
-    rows_read: int
-    dropped: tuple
-    source: str
-    notes: tuple = ()
-    place: object = None  # row of the frame -> where it stood in the file
-    kept: object = None  # row of the frame -> its index among the data rows read (an array)
-    table_rows: int | None = None  # data rows read (blank lines not counted)
 
 
 def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="--target",
@@ -77,8 +63,8 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
                                tuple(f"line {b}" for b in raw.blank_lines[:FIRST])))
     columns = converted(filtered, chosen, names, text, raw.source, options, lambda p: raw.place(int(kept[p])),
                         kept.size, optional)
-    return Frame(columns, tuple(chosen), int(kept.size), table.num_rows + len(raw.blank_lines),
-                 tuple(dropped), raw.source, raw.notes, lambda p: raw.place(int(kept[p])), kept, table.num_rows)
+    return Record(chosen[0], columns[chosen[0]], kept, table.num_rows + len(raw.blank_lines), tuple(dropped),
+                  raw.source, raw.place, raw.notes, columns=columns, names=tuple(chosen), table_rows=table.num_rows)
 
 
 def text_columns(table, chosen, text, options, auto_labels=False, on_text=None):
@@ -109,9 +95,8 @@ def missing_rows(table, chosen, names, options, missing_reasons=None, optional=(
     names a row."""
     import pyarrow as pa
 
-    missing = np.zeros(table.num_rows, dtype=bool)
-    any_missing = None  # the same, as an arrow mask to filter with
-    reasons = []  # (reason, rows newly missing in this column)
+    any_missing = None  # an arrow mask to filter with
+    marked = []  # (rows missing in this column, reason)
     for i, c in enumerate(chosen):  # nulls, NaN, blank or marker cells, as for one column
         if names[i] in optional or surely_present(table.column(c), options):
             continue
@@ -119,17 +104,12 @@ def missing_rows(table, chosen, names, options, missing_reasons=None, optional=(
         mask = _missing(_normalise(table.column(c)), options)
         any_missing = mask if any_missing is None else pc.or_(any_missing, mask)
         if table.num_rows:
-            here = _to_numpy(pc.cast(mask, pa.int8())).astype(bool)
             reason = (missing_reasons or {}).get(i) or (MISSING if i == 0 else f"missing value in column '{c}'")
-            reasons.append((reason, here & ~missing))
-            missing |= here
-    dropped = []
-    for reason, rows in reasons:
-        if rows.any():
-            where = np.flatnonzero(rows)
-            dropped.append(Drop(reason, int(where.size), tuple(place(int(p)) for p in where[:FIRST])))
-    filtered = table if any_missing is None or not missing.any() else table.filter(pc.invert(any_missing))  # noqa: F821
-    return (np.arange(table.num_rows) if not missing.any() else np.flatnonzero(~missing)), dropped, filtered
+            marked.append((_to_numpy(pc.cast(mask, pa.int8())).astype(bool), reason))
+    missing, dropped = counted(marked, place)
+    if missing is None or not missing.any():
+        return np.arange(table.num_rows), list(dropped), table
+    return np.flatnonzero(~missing), list(dropped), table.filter(pc.invert(any_missing))  # noqa: F821
 
 
 def converted(filtered, chosen, names, text, source, options, where, n, optional=(), spans=None):
@@ -180,23 +160,13 @@ def frame_of(data, names, text_first=False, options=None, on_text=None, optional
     if len(n) != 1:
         raise UsageError("the columns have different lengths")
     rows = n.pop()
-    missing = np.zeros(rows, dtype=bool)
-    dropped = []
-    for i, (name, a) in enumerate(zip(names, arrays)):
-        if name in optional:
-            continue
-        here = np.array([v is None or (isinstance(v, float) and v != v) for v in a]) if a.dtype.kind == "O" \
-            else (np.isnan(a) if a.dtype.kind == "f" else np.zeros(rows, dtype=bool))
-        new = here & ~missing
-        if new.any():
-            where = np.flatnonzero(new)
-            reason = f"missing value in column '{name}'"
-            dropped.append(Drop(reason, int(where.size), tuple(f"index {p}" for p in where[:FIRST])))
-        missing |= here
-    kept = np.flatnonzero(~missing)
-    columns = {name: a if kept.size == rows else a[kept] for name, a in zip(names, arrays)}
-    return Frame(columns, tuple(names), int(kept.size), rows, tuple(dropped), None,
-                 place=lambda p: f"index {int(kept[p])}", kept=kept, table_rows=rows)
+    marked = [(np.array([v is None or (isinstance(v, float) and v != v) for v in a]) if a.dtype.kind == "O"
+               else (np.isnan(a) if a.dtype.kind == "f" else np.zeros(rows, dtype=bool)),
+               f"missing value in column '{name}'") for name, a in zip(names, arrays) if name not in optional]
+    columns = dict(zip(names, arrays))
+    whole = Record(names[0], columns[names[0]], np.arange(rows), rows, (), None, columns=columns,
+                   names=tuple(names), table_rows=rows)
+    return whole.without(*marked)
 
 
 def refuse_text(name, example):

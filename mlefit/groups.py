@@ -5,7 +5,7 @@ then one stable sort of the rows by that index), so grouping costs n log n howev
 many groups there are; each group's result is handed on as soon as it is fitted."""
 import numpy as np
 
-from .data import Column
+from .record import Record
 from .errors import ConvergenceError, MlefitError
 from .families.categorical import label_key as _label_key
 
@@ -24,26 +24,32 @@ def grouped(groups):
     return [text[i] for i in natural], (order[starts[i]:ends[i]] for i in natural)
 
 
-def each_group(values, labels, members, family, *, name=None, source=None, locate=None, weights=None,
-               loss=None, fitter=None, **options):
+def each_group(rows, labels, members, family, *, name=None, source=None, weights=None, loss=None, fitter=None,
+               **options):
     """Yield {"group": label, **FitResult.to_dict()} for each group of grouped()'s
     (labels, members), one at a time as it is fitted; a group that cannot be fitted gets
     {"group": label, "error": message} (with the partial result when it did not
-    converge), so one bad group does not hide the others. fitter(col, family, **options):
-    the fit of one group (default mlefit.estimate.fit; own_model.fit for a user's model)."""
+    converge), so one bad group does not hide the others. rows: the Record of every row
+    (its weights with it; each group is rows.take(members)), values (with their `name`,
+    `source` and `weights`), or censored rows (mlefit.censoring.Censored, with their
+    `weights`). fitter(col, family, **options): the fit of one group (default
+    mlefit.estimate.fit; own_model.fit for a user's model)."""
     from .censoring import Censored
     from .estimate import fit
 
-    locate = locate if locate is not None else (lambda p: f"index {p}")
-    censored = isinstance(values, Censored)  # censored rows: each group's rows with their bounds
-    w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
-    for label, rows in zip(labels, members):
-        col = values.subset(rows) if censored else Column(name, values[rows], rows, int(rows.size), (), source,
-                                                          locate)
-        w = None if w_all is None else w_all[rows]
+    censored = isinstance(rows, Censored)  # censored rows: each group's rows with their bounds
+    if not censored and not isinstance(rows, Record):
+        rows = Record(name, np.asarray(rows), None, len(rows), (), source,
+                      weights=None if weights is None else np.asarray(weights, dtype=np.float64))
+    w_all = None if weights is None or not censored else np.asarray(weights, dtype=np.float64)
+    for label, index in zip(labels, members):
+        if censored:
+            col, sides = rows.subset(index), {"weights": None if w_all is None else w_all[index]}
+        else:  # a group's report is its own: its rows, none left out, no reading notes; its weights in it
+            col, sides = rows.take(index, rows_read=int(index.size), dropped=(), notes=()), {}
         try:
             result = (fitter or fit)(col, None if loss else family, **({"loss": loss} if loss else {}),
-                                     weights=w, **options)
+                                     **sides, **options)
             if censored:  # a Censored subset carries no source of its own
                 from dataclasses import replace
                 result = replace(result, source=source)

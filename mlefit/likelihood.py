@@ -44,6 +44,28 @@ def total(values, w, n):
     return out
 
 
+TALLIED = 1 << 16  # whole-number responses below this are summed by value (summed_by_value)
+
+
+def summed_by_value(fn, y, w):
+    """sum_i w_i fn(y_i) (as total), with fn taken once per distinct value where y holds
+    whole numbers in [0, TALLIED) and there are at least four rows per value up to the
+    largest: counts' log y! over 1e6 rows is 25 ms, over their few dozen values nothing;
+    the sum then differs only by rounding."""
+    y = np.asarray(y)
+    if y.size < 1024 or y.dtype.kind != "f":
+        return total(fn(y), w, y.size)
+    low, high = float(np.min(y)), float(np.max(y))
+    if not (low >= 0 and high < min(TALLIED, y.size / 4)):  # NaN fails too
+        return total(fn(y), w, y.size)
+    k = y.astype(np.intp)
+    if not np.array_equal(k, y):
+        return total(fn(y), w, y.size)
+    counts = np.bincount(k, weights=w)
+    used = np.flatnonzero(counts)
+    return total(fn(used.astype(np.float64)), counts[used], used.size)
+
+
 def loglik(dens, y, theta, w=None, shapes=()):
     with np.errstate(all="ignore"):
         return total(dens.logpdf(y, *theta, *shapes), w, np.size(y))

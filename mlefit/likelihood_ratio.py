@@ -80,7 +80,7 @@ def compare(nest, null_fit, alt_fit, limit_fit=None):
 
 
 def run(col, null, alt, *, weights=None, trials=None):
-    """Fit `null` and `alt` (any names or aliases) to the Column `col` and test them:
+    """Fit `null` and `alt` (any names or aliases) to the Record `col` and test them:
     {"test", "null_fit", "alt_fit"} (alt_fit None when its MLE is on the boundary).
     trials: for binomial and beta_binomial, one number or one per value."""
     import numpy as np
@@ -140,7 +140,7 @@ def _label(fam):
 
 
 def run_declared(col, null, alt, *, weights=None, boundary=False):
-    """declared()'s test on the Column (or censored rows) `col`: {"test", "null_fit",
+    """declared()'s test on the Record (or censored rows) `col`: {"test", "null_fit",
     "alt_fit"}, each model fitted by its own estimator."""
     from . import own_model
     from .estimate import fit

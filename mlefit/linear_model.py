@@ -17,7 +17,7 @@ import numpy as np
 from . import links
 from .families.catalog import SPECS
 from .families.rowwise import SCALES, from_free, to_free
-from .likelihood import fit_rows, total
+from .likelihood import fit_rows, summed_by_value, total
 from .inference import covariance_from_information, score_outer
 from .maximize import EPS, Point, newton
 
@@ -65,6 +65,7 @@ class LinearFit:
 
 
 BLOCK = 16384  # rows per block of X'WX: its scaled copy (2.7 MB at 21 columns) stays in cache (131072: 1.6x slower)
+PASS_BLOCK = 4096  # rows per block of a canonical family's whole pass (X b, terms, X'g, X'WX): X's block stays in cache
 
 
 def weighted_gram(X, c):
@@ -73,18 +74,25 @@ def weighted_gram(X, c):
     The blocks are scaled into one buffer, in X's own memory order."""
     p = X.shape[1]
     out = np.zeros((p, p))
-    neg = np.sqrt(np.maximum(-c, 0.0))
-    pos = c > 0
-    buf = np.empty((min(BLOCK, X.shape[0]), p), order="F" if X.flags.f_contiguous else "C")
+    buf = _gram_buffer(X, BLOCK)
     for i in range(0, X.shape[0], BLOCK):
-        block = X[i:i + BLOCK]
-        xs = np.multiply(block, neg[i:i + BLOCK, None], out=buf[:block.shape[0]])
-        out -= xs.T @ xs
-        if pos[i:i + BLOCK].any():
-            rows = np.flatnonzero(pos[i:i + BLOCK]) + i
-            xp = X[rows] * np.sqrt(c[rows])[:, None]
-            out += xp.T @ xp
+        _add_gram(out, X[i:i + BLOCK], c[i:i + BLOCK], buf)
     return out
+
+
+def _gram_buffer(X, rows):
+    return np.empty((min(rows, X.shape[0]), X.shape[1]), order="F" if X.flags.f_contiguous else "C")
+
+
+def _add_gram(out, block, c, buf):
+    """out += block' diag(c) block, through buf (at least block's rows)."""
+    xs = np.multiply(block, np.sqrt(np.maximum(-c, 0.0))[:, None], out=buf[:block.shape[0]])
+    out -= xs.T @ xs
+    pos = c > 0
+    if pos.any():
+        rows = np.flatnonzero(pos)
+        xp = block[rows] * np.sqrt(c[rows])[:, None]
+        out += xp.T @ xp
 
 
 class Objective:
@@ -100,15 +108,41 @@ class Objective:
             self.constant = constant  # the same rows' constant, summed by an objective over another design
         elif self.canonical is not None:
             with np.errstate(all="ignore"):
-                self.constant = total(dens.canonical[2](y, *shapes), w, y.size)
+                self.constant = summed_by_value(dens.canonical[2], y, w) if not shapes else \
+                    total(dens.canonical[2](y, *shapes), w, y.size)
         self.offset = offset
         self.fixed = dict(fixed or {})
         self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)
         self.domains = tuple(dens.domains[i] for i in self.others)
         self.p = X.shape[1]
         self._last = None
-        # the largest |x| of each column: the gradient's rounding is at most eps |x| sum |g_i|
-        self.col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
+        self._col_max = None
+
+    @property
+    def col_max(self):
+        """The largest |x| of each column (the gradient's rounding is at most eps |x| sum |g_i|):
+        taken from the blocks by the first blocked pass (in cache), else by a pass of its own."""
+        if self._col_max is None:
+            X = self.X
+            self._col_max = np.maximum(X.max(axis=0), -X.min(axis=0)) if X.shape[0] else np.zeros(self.p)
+        return self._col_max
+
+    @col_max.setter
+    def col_max(self, value):
+        self._col_max = value
+
+    def _blocks(self):
+        """(rows, X's block) by PASS_BLOCK rows; the columns' largest |x| taken on the way
+        when not yet known."""
+        X, n = self.X, self.y.size
+        top = np.zeros(self.p) if self._col_max is None else None
+        for i in range(0, n, PASS_BLOCK):
+            block = X[i:i + PASS_BLOCK]
+            if top is not None:
+                np.maximum(top, np.maximum(block.max(axis=0), -block.min(axis=0)), out=top)
+            yield slice(i, i + PASS_BLOCK), block
+        if top is not None:
+            self._col_max = top
 
     def rows(self, which):
         """The same objective over the rows `which` (a slice or an index array), copied."""
@@ -142,7 +176,7 @@ class Objective:
     def value(self, vec):
         with np.errstate(all="ignore"):
             if self.canonical is not None:
-                v = total(self.canonical(self.y, self.eta(vec), *self.shapes)[0], self.w, self.y.size) + self.constant
+                v = self._canonical_value(vec)
             else:
                 theta, _, _ = self.theta(vec)
                 v = total(self.row_values(theta), self.w, self.y.size)
@@ -164,16 +198,51 @@ class Objective:
         return EPS * self.col_max * float(np.sum(np.abs(g_row) + np.abs(curv) * np.abs(eta)))
 
     def _canonical_point(self, vec):
-        X, w, n = self.X, self.w, self.y.size
+        """The Point of a one-parameter family on its canonical link, in one pass over X by
+        blocks of PASS_BLOCK rows (each block's X b, terms, X'g and X'WX while it is in
+        cache): a third less time than four passes over all of X."""
+        X, w, n, p = self.X, self.w, self.y.size, self.p
+        b = vec[:p]
+        eta = np.empty(n)
+        grad, hess = np.zeros(p), np.zeros((p, p))
+        values, spread = [], 0.0
+        buf = _gram_buffer(X, PASS_BLOCK)
         with np.errstate(all="ignore"):
-            eta = self.eta(vec)
-            ll, d1, d2 = self.canonical(self.y, eta, *self.shapes)
-            g_row = d1 if w is None else w * d1
-            curv = d2 if w is None else w * d2
-            value = total(ll, w, n) + self.constant
-            hess = weighted_gram(X, curv)
-            noise = self._noise(g_row, curv, eta)
-        return Point(value if math.isfinite(value) else -math.inf, X.T @ g_row, hess, noise)
+            for rows, block in self._blocks():
+                e = np.matmul(block, b, out=eta[rows])
+                if self.offset is not None:
+                    e += self.offset[rows]
+                ll, d1, d2 = self.canonical(self.y[rows], e, *(v if np.ndim(v) == 0 else v[rows] for v in self.shapes))
+                wi = None if w is None else w[rows]
+                g_row = d1 if wi is None else wi * d1
+                curv = d2 if wi is None else wi * d2
+                values.append(total(ll, wi, e.size))
+                grad += g_row @ block
+                _add_gram(hess, block, curv, buf)
+                spread += float(np.sum(np.abs(g_row))) + float(np.abs(curv) @ np.abs(e))
+            value = math.fsum(values) + self.constant
+        self._last = (b.copy(), eta)
+        return Point(value if math.isfinite(value) else -math.inf, grad, hess, EPS * self.col_max * spread)
+
+    def score(self, vec):
+        """A canonical family's gradient in b alone (no X'WX: a third of a Newton point's
+        time), by the blocks of _canonical_point."""
+        w, b, grad = self.w, vec[:self.p], np.zeros(self.p)
+        with np.errstate(all="ignore"):
+            for rows, block in self._blocks():
+                e = block @ b
+                if self.offset is not None:
+                    e += self.offset[rows]
+                d1 = self.canonical(self.y[rows], e, *(v if np.ndim(v) == 0 else v[rows] for v in self.shapes))[1]
+                grad += (d1 if w is None else w[rows] * d1) @ block
+        return grad
+
+    def _canonical_value(self, vec):
+        """The value as _canonical_point sums it (by the same blocks), for the line search."""
+        ll = self.canonical(self.y, self.eta(vec), *self.shapes)[0]
+        w, n = self.w, self.y.size
+        return math.fsum(total(ll[i:i + PASS_BLOCK], None if w is None else w[i:i + PASS_BLOCK],
+                               min(PASS_BLOCK, n - i)) for i in range(0, n, PASS_BLOCK)) + self.constant
 
     def row_scores(self, vec):
         """Each row's score (unweighted) in the vector (b, eta_others): an n x (p + k)

@@ -143,14 +143,14 @@ def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source
         **settings):
     """Fit the mean model `fam` to rows (response, covariates[, trials]): a FitResult;
     prior: priors on its parameters (mlefit.fit's forms), making it MAP."""
-    from .data import Column, _index
+    from .record import Record, index_place
     from .estimate import from_stats
     from .support import outside
 
     x = np.asarray(rows, dtype=np.float64)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    place = place or _index
-    col = Column(name, x, None, x.shape[0] if rows_read is None else rows_read, tuple(dropped), source, place)
+    place = place or index_place
+    col = Record(name, x, None, x.shape[0] if rows_read is None else rows_read, tuple(dropped), source, place)
     bad = np.flatnonzero(outside(fam.spec.support, x[:, 0]))
     if bad.size:
         shown = ", ".join(f"{place(i)}: {x[i, 0]:.10g}" for i in bad[:3])

@@ -332,7 +332,7 @@ def _sum(fam, theta, where, data):
 
 # ---------------------------------------------------------------- the fit
 def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", bootstrap=None, **settings):
-    """Fit the own-model Family `fam` (from model()) to `data` (a Column or values, or
+    """Fit the own-model Family `fam` (from model()) to `data` (a Record or values, or
     censored and truncated rows: a mlefit.censoring.Censored): a FitResult like
     mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
     the numerical distribution function (mlefit.own_sampling), said in a note."""
@@ -409,12 +409,12 @@ def _fit_censored(cens, fam, *, notes=(), **settings):
     """Censored and truncated rows (mlefit.censored_fit): each censored row's probability
     by numerical integration of the density (or a sum of the mass), said in the notes."""
     from . import censored_fit
-    from .data import Column
+    from .record import Record
 
     if fam.spec.normalized:
         _check_total(fam, cens.bounds())
     exact = cens.lo == cens.hi
-    seen = Column(cens.name, cens.lo[exact], np.flatnonzero(exact), int(exact.sum()), (), None, cens.place)
+    seen = Record(cens.name, cens.lo[exact], np.flatnonzero(exact), int(exact.sum()), (), None, cens.place)
     if seen.values.size:
         check_rows(fam, seen)
     data = cens.bounds()

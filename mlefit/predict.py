@@ -178,7 +178,7 @@ def _design(layout, frame, variables, n):
         new = [i for i, v in enumerate(values.tolist()) if v not in known]
         if new:
             raise DataError(f"column '{plain(var)}' has {len(new)} value{'s' if len(new) > 1 else ''} the model "
-                            f"never saw ({frame.place(new[0])}: '{plain(level_text(values[new[0]]))}'); it knows "
+                            f"never saw ({frame.where(new[0])}: '{plain(level_text(values[new[0]]))}'); it knows "
                             f"{', '.join(plain(level_text(v)) for v in levels[:10])}")
     X, names, _ = design(layout["rhs"], columns, layout["intercept"], state=layout, rows=n,
                          where="the model's formula")
@@ -197,7 +197,7 @@ def csv_lines(frame, mean, lower, upper, labels=None):
     missed a covariate), in the order of the input; with labels (softmax), one column of
     probabilities per label."""
     rows = frame.table_rows
-    kept = frame.kept
+    kept = frame.stood
     if labels:
         cols, header = [], []
         for j, label in enumerate(labels):

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from . import links
 from .errors import ConvergenceError, DataError, UsageError
 from .families.catalog import support
 from .maximize import Point
@@ -27,7 +28,7 @@ STREAMED = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "stu
 def in_memory_needs(name, formula, censoring, prior, penalty, interval, robust, cluster, folds, information,
                     trials, positive):
     """The first option given that needs every row in memory, or None."""
-    from .cli_censor import asked
+    from .censor_request import asked
 
     needs = [(formula is not None, "--formula"), (censoring is not None and asked(censoring), "censoring"),
              (bool(prior), "--prior"), (bool(penalty), "--penalty"), (interval != "wald", f"--interval {interval}"),
@@ -89,6 +90,7 @@ class Passes:
         self.saturated, self.track = saturated, reach
         self.shares, self.reaches = [None] * len(self.chunks), [None] * len(self.chunks)
         self.parts = [None] * len(self.chunks)
+        self.sums = [None] * len(self.chunks)  # each chunk's (sum w y, sum w), for canonical families
         first = self._part(0)
         store.release(0)
         self.p, self.others, self.domains = first.p, first.others, first.domains
@@ -98,7 +100,17 @@ class Passes:
             self.parts[i] = part = self.make(self.chunks[i])
             if self.saturated is not None:
                 self.shares[i] = self.saturated(part)
+            if part.canonical is not None:
+                self.sums[i] = (float(np.sum(part.y if part.w is None else part.w * part.y)),
+                                float(part.y.size if part.w is None else np.sum(part.w)))
         return self.parts[i]
+
+    def mean_response(self):
+        """The weighted mean response over every chunk (None unless each chunk's sums were
+        taken as its objective was made: a one-parameter family on its canonical link)."""
+        if any(v is None for v in self.sums):
+            return None
+        return math.fsum(v[0] for v in self.sums) / math.fsum(v[1] for v in self.sums)
 
     def without_pass(self, fit, name):
         """(deviance, reach) of the fit from what the passes kept, or None where a pass is
@@ -208,6 +220,9 @@ def fit_store(store, objective, dens, target, link, fixed, max_iter, on_pass=Non
         alone = objective.narrowed(slice(0, 1),
                                    on_pass and (lambda k: on_pass(f"the intercept-only model, pass {k}")))
         vec0 = start.vec if start is not None else _simple_start(dens, s, alone, link, 0)
+        mean = _null_mean(alone)
+        if mean is not None:  # the intercept-only MLE itself: Newton certifies it in one pass
+            vec0 = np.array([links.link_of(link, mean)])
         return maximise(alone, vec0, None, max_iter)[1]
 
     with_null = intercept is not None and p > 1
@@ -243,27 +258,24 @@ def chord(objective, sub, n_weighted):
     subsample's relative error in X'WX, so Newton then needs two passes, not four. A step
     that is not finite, or longer than the start's distance could be (10 standard errors),
     leaves the start as it was: Newton's line search does the rest."""
+    from .warm_start import chord as steps
     part = objective.parts[0] if getattr(objective, "parts", None) else None
     if part is None or part.canonical is None or sub.covariance is None or sub.vec.size != objective.p:
         return sub.vec
     weight = float(sub.objective.y.size if sub.objective.w is None else np.sum(sub.objective.w))
     cov = sub.covariance * (weight / n_weighted)  # the full rows' covariance, as the subsample sees it
-    se = np.sqrt(np.diag(cov))
-    vec = sub.vec.copy()
-    for _ in range(CHORD_STEPS):
-        score = sum(objective.each(lambda c: _score(c, vec)))
-        step = cov @ score
-        if not (np.all(np.isfinite(step)) and np.all(np.abs(step) <= 10.0 * se)):
-            break
-        vec = vec + step
-    return vec
+    return steps(lambda vec: sum(objective.each(lambda c: c.score(vec))), sub.vec.copy(), cov, CHORD_STEPS)
 
 
-def _score(c, vec):
-    """A canonical one-parameter objective's score in b over its chunk's rows."""
-    with np.errstate(all="ignore"):
-        d1 = c.canonical(c.y, c.eta(vec), *c.shapes)[1]
-        return c.X.T @ (d1 if c.w is None else c.w * d1)
+def _null_mean(alone):
+    """The intercept-only model's fitted mean where it is the weighted mean response (a
+    one-parameter family on its canonical link, no offset: its score sum w (y - mu) is then
+    0), known from the chunks' sums; None elsewhere."""
+    part = alone.parts[0] if getattr(alone, "parts", None) else None
+    if part is None or part.canonical is None or part.offset is not None or part.others:
+        return None
+    mean = alone.mean_response()
+    return mean if mean is not None and 0.0 < mean < (1.0 if part.link == "logit" else math.inf) else None
 
 
 def _simple_start(dens, s, objective, link, intercept):
@@ -304,9 +316,9 @@ def _saturated(dens):
     """A chunk's share of the poisson saturated log-likelihood, sum w log f(y | mean y), a
     count of 0 giving 0 (as regression._deviance takes it)."""
     def share(c):
+        from .likelihood import summed_by_value
         with np.errstate(all="ignore"):
-            terms = np.where(c.y == 0, 0.0, dens.logpdf(c.y, c.y))
-        return float(np.sum(terms if c.w is None else c.w * terms))
+            return summed_by_value(lambda v: np.where(v == 0, 0.0, dens.logpdf(v, v)), c.y, c.w)
     return share
 
 

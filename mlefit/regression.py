@@ -13,7 +13,7 @@ from .errors import ConvergenceError, DataError, UsageError, plain
 from .inference import z_value
 from .families.catalog import edges, support
 from .families.rowwise import SCALES
-from .likelihood import total
+from .likelihood import summed_by_value
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile_regress import LP_FAMILIES
 from .regression_result import Coefficient, RegressionResult
@@ -93,7 +93,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                      offset=offset, exposure=exposure, cluster=cluster, positive=positive, options=options,
                      censoring=censoring, wide=bool(prior or penalty))
     if shape is not None:  # asymmetric_laplace's tau, huber's delta: the trailing argument of its density
-        d = replace(d, shapes=(shape,))
+        d = replace(d, shape=(shape,))
     if folds is not None:
         from .folds import check
         check(folds, d.y.size)
@@ -370,7 +370,7 @@ def _covariance(fit, d, robust, cluster, notes):
 def _censoring(name, opts):
     """The censoring options of a censored fit, or None: every AFT family's response is
     read as censored rows (with nothing censored when no option is given)."""
-    from .cli_censor import NAMES, asked
+    from .censor_request import NAMES, asked
 
     unknown = sorted(set(opts or {}) - set(NAMES))
     if unknown:
@@ -570,7 +570,7 @@ def _deviance(name, dens, fit, d, link):
     if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
         # saturated terms y log y - y - log y!: the last is the objective's constant, summed once
         from scipy.special import xlogy
-        return float(2.0 * (total(xlogy(y, y) - y, w, y.size) + obj.constant - fit.loglik))
+        return float(2.0 * (summed_by_value(lambda v: xlogy(v, v) - v, y, w) + obj.constant - fit.loglik))
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w

@@ -120,11 +120,9 @@ class Refit:
     def refit(self, d, counts, fit):
         """The coefficients and other parameters (natural scale) of the resample whose row
         counts are `counts`, refitted from `fit`'s estimate; _Failed where there is none."""
-        from .regression_cv import _subset
         if any(not np.any(counts[rows] > 0) for rows in self._rare(d)):
             raise _Failed("a design column is 0 in every row drawn (a level of a factor not drawn)")
-        keep = np.flatnonzero(counts > 0)
-        b = replace(_subset(d, keep), w=counts[keep])
+        b = d.drawn(counts)
         if support(self.name) == "labels" and np.unique(b.y).size < len(self.labels):
             raise _Failed("a label of the response was not drawn")
         p = len(d.names)

@@ -10,7 +10,6 @@ has is a column that is 0 in every training row: that fold fails, and says so. A
 whose fit fails is reported by number with the reason, and the bits are over the other
 folds' rows (said); every fold failing is an error."""
 import math
-from dataclasses import replace
 
 import numpy as np
 
@@ -32,9 +31,9 @@ def held_out(d, name, dens, target, link, intercept, fixed, max_iter, prior, pen
         entry = {"fold": i, "rows": int(test.size)}
         try:
             with np.errstate(all="ignore"):
-                fit = _fold_fit(_subset(d, train), d, test, name, dens, target, link, intercept, fixed, max_iter,
+                fit = _fold_fit(d.take(train), d, test, name, dens, target, link, intercept, fixed, max_iter,
                                 prior, penalty)
-                ll = row_logliks(fit, _subset(d, test), name, dens, target, link, fixed)
+                ll = row_logliks(fit, d.take(test), name, dens, target, link, fixed)
             if np.any(np.isnan(ll)):
                 raise DataError("the fit on the other folds gives a held-out row parameters outside the "
                                 f"{name} family's domain (a {link} link's mean out of range)")
@@ -79,13 +78,6 @@ def _reason(exc):
     if isinstance(exc, MlefitError):
         return str(exc).split("; ")[0]
     return f"the fit breaks down ({type(exc).__name__})"
-
-
-def _subset(d, keep):
-    return replace(d, y=d.y[keep], w=None if d.w is None else d.w[keep],
-                   shapes=tuple(s[keep] if np.ndim(s) else s for s in d.shapes),
-                   offset=None if d.offset is None else d.offset[keep], X=d.X[keep], clusters=None,
-                   censored=None if d.censored is None else d.censored.subset(keep))
 
 
 def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_iter, prior, penalty):

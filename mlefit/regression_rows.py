@@ -1,42 +1,66 @@
 """The rows of a regression, read and checked: the response for its family, weights,
 trials, offsets, and the design matrix (columns or a formula), with every row left out
 counted and every refusal naming the column and line at fault."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .errors import DataError, UsageError
 from .families.catalog import BY_NAME, edges, support
 from .formula import REST, expand_rest
+from .record import Record
 
 SHOWN = 5  # how many offending rows a message names
 
 
 @dataclass(frozen=True)
 class Rows:
-    """A regression's data, aligned and checked: the response (codes for categorical),
-    weights, binomial's trials (as shapes), the offset (with log exposure), the clusters,
-    the design X with its column names and layout (for predict), the labels of a
-    categorical response, and the table read (its report of rows left out)."""
+    """A regression's data, aligned and checked: `rows`, the per-row record (the
+    response, codes for categorical; weights; binomial's trials; the offset, with log
+    exposure; the design X as its covariates; the clusters), a density's fixed shape
+    (asymmetric_laplace's tau, huber's delta) as `shape`, the design's column names and
+    layout (for predict), the labels of a categorical response, and the table read (its
+    report of rows left out)."""
 
     table: object
-    y: np.ndarray
-    w: np.ndarray | None
-    shapes: tuple
-    offset: np.ndarray | None
-    clusters: np.ndarray | None
-    X: np.ndarray
+    rows: Record
     names: tuple
     layout: dict
     labels: list | None
     notes: tuple
     censored: object = None  # the response's censoring (mlefit.censoring.Censored), or None
+    shape: tuple = ()
+
+    y = property(lambda self: self.rows.values)
+    w = property(lambda self: self.rows.weights)
+    offset = property(lambda self: self.rows.offset)
+    clusters = property(lambda self: self.rows.clusters)
+    X = property(lambda self: self.rows.covariates)
+
+    @property
+    def shapes(self):
+        """The trailing arguments of the density: binomial's trials, or the fixed shape."""
+        return (self.rows.trials,) if self.rows.trials is not None else self.shape
+
+    def take(self, index):
+        """The rows `index` (Record.take), censoring bounds with them; without clusters
+        (a fold is fitted for its estimate alone)."""
+        return self._moved(self.rows.take(index), index)
+
+    def drawn(self, weights):
+        """A resample (Record.drawn: the rows of positive weight, weighing that), censoring
+        bounds with it; without clusters."""
+        return self._moved(self.rows.drawn(weights), weights > 0)
+
+    def _moved(self, rows, index):
+        return replace(self, rows=rows.but(clusters=None),
+                       censored=None if self.censored is None else self.censored.subset(index))
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
             exposure=None, cluster=None, positive=None, options=None, censoring=None, wide=False):
     """The Rows of `data` for the family `name` (see mlefit.regression.regress); censoring:
-    the censoring options (mlefit.cli_censor.NAMES) of a censored response, or None.
+    the censoring options (mlefit.censor_request.NAMES) of a censored response, or None.
     wide: leave the design's size and rank to check_size (a proper prior on every slope
     determines coefficients the rows alone do not)."""
     trials_column = trials if isinstance(trials, str) and _not_number(trials) else None
@@ -79,9 +103,9 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
     if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
         _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
-    return Rows(table, y, w, shapes,
-                off, table.columns[cols[cluster]] if cluster is not None else None, X, names, layout, names_of_labels,
-                tuple(table.notes) + ((note,) if note else ()), cens)
+    per_row = table.but(values=y, columns=None, weights=w, trials=shapes[0] if shapes else None, offset=off,
+                        covariates=X, clusters=table.columns[cols[cluster]] if cluster is not None else None)
+    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()), cens)
 
 
 def check_constant(name, d):
@@ -204,19 +228,19 @@ def labels(y, table):
 def _refuse(table, y, bad, label, need):
     if np.any(bad):
         where = np.flatnonzero(bad)
-        shown = ", ".join(f"{table.place(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
+        shown = ", ".join(f"{table.where(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
         raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
                         f"outside the support ({shown}); {need}")
 
 
 def exposure_offset(table, off, e, exposure):
     """The offset with log(exposure) added (None where neither is given); the exposure
-    must be positive (table.place names a row)."""
+    must be positive (table.where names a row)."""
     if e is None:
         return off
     if np.any(~(e > 0)):
         raise DataError(f"the --exposure column '{exposure}' must be positive "
-                        f"({table.place(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
+                        f"({table.where(int(np.argmax(~(e > 0))))}: {e[int(np.argmax(~(e > 0)))]:.6g})")
     return np.log(e) if off is None else off + np.log(e)
 
 
@@ -226,7 +250,7 @@ def weight_values(table, column, values=None):
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(f"weight column '{column}' has {int(bad.sum())} negative or infinite values "
-                        f"({table.place(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
+                        f"({table.where(i)}: {w[i]:.6g}); frequency weights must be finite and >= 0")
     if not np.sum(w) > 0:
         raise DataError(f"the weights in '{column}' are all 0: no row counts; check the column")
     return w
@@ -239,11 +263,11 @@ def trial_counts(table, trials, column, y):
     bad = ~((t >= 1) & (t == np.floor(t)) & (t < 2.0 ** 53))
     if bad.any():
         i = int(np.argmax(bad))
-        raise DataError(f"trials must be whole numbers >= 1 ({table.place(i)}: {t[i]:.10g})")
+        raise DataError(f"trials must be whole numbers >= 1 ({table.where(i)}: {t[i]:.10g})")
     over = y > t
     if over.any():
         i = int(np.argmax(over))
-        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.place(i)}: {y[i]:.10g} of {t[i]:.10g})")
+        raise DataError(f"{int(over.sum())} responses exceed their trials ({table.where(i)}: {y[i]:.10g} of {t[i]:.10g})")
     return t
 
 
@@ -326,6 +350,8 @@ def _check_rank(X, names, gram=None):
     eigenvalues of X'X (gram, or from X) with its columns scaled to unit length: the
     smallest below 1e-13 of the largest (about R's QR tolerance of 1e-7 on X itself) means
     a combination that vanishes; the column named is the last one it involves."""
+    if gram is None and _independent_by_rows(X):
+        return
     gram = X.T @ X if gram is None else gram
     scale = np.sqrt(np.diag(gram))
     zero = [names[j] for j in np.flatnonzero(scale == 0)]
@@ -333,6 +359,32 @@ def _check_rank(X, names, gram=None):
         raise DataError(f"covariate{'s' if len(zero) > 1 else ''} {', '.join(zero)} "
                         f"{'are' if len(zero) > 1 else 'is'} zero in every row; drop it")
     aliased(gram / np.outer(scale, scale), names)
+
+
+def _independent_by_rows(X, rows=65536, runs=16):
+    """True where some rows of a design of many rows (`runs` runs of contiguous rows spread
+    evenly, about `rows` in all: cheap to read in either memory order) prove that
+    _check_rank would pass X, without X'X over every row (as dear as a Newton iteration's
+    X'WX): X'X >= S'S for those rows S, so with D, D_s the columns' norms in X and S, the
+    scaled X'X has its smallest eigenvalue at least that of the scaled S'S times
+    min (D_s / D)^2, its largest at most its trace p, and rounding moves each by at most
+    p n eps (unit diagonal, Cauchy-Schwarz). False: undecided (_check_rank then forms X'X)."""
+    n, p = X.shape
+    if n < 8 * rows or p < 2:
+        return False
+    run = rows // runs
+    sub = sum(_gram_of(X[i:i + run]) for i in np.linspace(0, n - run, runs).astype(np.intp))
+    d_s = np.sqrt(np.diag(sub))
+    d = np.sqrt(np.array([float(np.dot(c, c)) for c in X.T]))
+    if not (np.all(d_s > 0) and np.all(np.isfinite(d)) and np.all(np.isfinite(sub))):
+        return False
+    low = np.linalg.eigvalsh(sub / np.outer(d_s, d_s))[0] * float(np.min(d_s / d)) ** 2
+    eps = np.finfo(float).eps
+    return bool(low > 4.0 * p * (n + rows) * eps + 1e-12 * p)
+
+
+def _gram_of(block):
+    return block.T @ block
 
 
 def aliased(scaled, names, beside=None):

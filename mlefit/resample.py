@@ -31,6 +31,7 @@ import numpy as np
 from .errors import BoundaryError, MlefitError, UsageError
 from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
 from .limits import check_bootstrap
+from .record import Record
 from .inference import percent
 
 KINDS = ("parametric", "nonparametric")
@@ -207,7 +208,7 @@ def _expandable(n, what):
 
 def _nonparametric(fitted):
     """rng -> (fitted, x, w): the rows drawn with replacement, as the distinct rows and
-    how often each was drawn (times its weight, for fractional weights)."""
+    how often each was drawn (times its weight, for fractional weights): Record.drawn."""
     if np.ndim(fitted.x) > 1:
         return _record_rows(fitted)
     pairs = _per_row_trials(fitted)
@@ -217,55 +218,47 @@ def _nonparametric(fitted):
             raise UsageError("a nonparametric bootstrap of values with their own trials needs whole-number "
                              "frequency weights (a row of weight k is k rows); round the weights")
         x, t, c = pairs
-        n, p = int(np.rint(c.sum())), c / c.sum()
+        rows, n, p = Record(None, x, None, x.size, (), trials=t), int(np.rint(c.sum())), c / c.sum()
 
         def draw_pairs(rng):
-            counts = rng.multinomial(n, p).astype(np.float64)
-            keep = counts > 0
-            return _with_trials(fitted, t[keep]), x[keep], counts[keep]
+            b = rows.drawn(rng.multinomial(n, p).astype(np.float64))
+            return _with_trials(fitted, b.trials), b.values, b.weights
         return draw_pairs
     if not whole:
-        x, w = fitted.x, np.asarray(fitted.w, dtype=np.float64)
-
-        def draw_weighted(rng):
-            counts = uniform_counts(rng, x.size)
-            keep = counts > 0
-            return fitted, x[keep], counts[keep] * w[keep]
-        return draw_weighted
+        return _record_rows(fitted)
     if fitted.family.spec.discrete and fitted.family.spec.support != "labels":
         from .numerics import value_counts
         x, c = value_counts(np.asarray(fitted.x, dtype=np.float64), fitted.w)
     else:
         x = fitted.x
         c = np.ones(x.size) if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
-    n, p = int(np.rint(c.sum())), c / c.sum()
+    rows, n, p = Record(None, x, None, x.size, ()), int(np.rint(c.sum())), c / c.sum()
     if n == x.size and np.all(c == 1.0):  # every row once: the rows drawn uniformly
 
         def draw_rows(rng):
-            counts = uniform_counts(rng, n)
-            keep = counts > 0
-            return fitted, x[keep], counts[keep]
+            b = rows.drawn(uniform_counts(rng, n))
+            return fitted, b.values, b.weights
         return draw_rows
 
     def draw(rng):
-        counts = rng.multinomial(n, p).astype(np.float64)
-        keep = counts > 0
-        return fitted, x[keep], counts[keep]
+        b = rows.drawn(rng.multinomial(n, p).astype(np.float64))
+        return fitted, b.values, b.weights
     return draw
 
 
 def _record_rows(fitted):
-    """rng -> (fitted, rows, w) for data held as records, one row each (censored rows:
-    bounds and truncation): rows drawn with replacement, each with its whole record, as
-    the rows drawn and how often (times its weight)."""
+    """rng -> (fitted, rows, w): the rows drawn uniformly with replacement, each with its
+    whole record (censored rows: bounds and truncation; values of fractional weights),
+    as the rows drawn and how often (times its weight)."""
     x = fitted.x
     n = x.shape[0]
     w = None if fitted.w is None else np.asarray(fitted.w, dtype=np.float64)
+    rows = Record(None, x, None, n, ())
 
     def draw(rng):
         counts = uniform_counts(rng, n)
-        keep = counts > 0
-        return fitted, x[keep], counts[keep] if w is None else counts[keep] * w[keep]
+        b = rows.drawn(counts if w is None else counts * w)
+        return fitted, b.values, b.weights
     return draw
 
 

@@ -93,7 +93,7 @@ def criterion_value(criterion, fit):
 
 
 def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None, on_stage=None):
-    """Fit each candidate to the Column `col` and rank them. Returns a plain dict (the
+    """Fit each candidate to the Record `col` and rank them. Returns a plain dict (the
     JSON document of `mlefit select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
     from .censoring import Censored
@@ -105,7 +105,9 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     if trials is not None and np.ndim(trials) > 0:
         # rows without trials are left out for every candidate, so all fit the same rows
         from .trials import aligned_trials
-        col, weights, trials = aligned_trials(col, col, weights, trials, aligned=True)
+        col = aligned_trials(col, col.but(weights=None if weights is None else np.asarray(weights)), trials,
+                             aligned=True)
+        col, weights, trials = col.but(weights=None, trials=None), col.weights, col.trials
     censored = isinstance(col, Censored)
     names, notes = candidates(col.bounds() if censored else col.values, chosen, trials, continuous)
     fitted, failed = {}, []

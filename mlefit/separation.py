@@ -17,7 +17,7 @@ def check(fit, X, names, y, trials, w=None):
     (no convergence, or a linear predictor beyond +-30). The covariates named are those
     that separate on their own (with the intercept), else those of a separating b. Rows
     of weight 0 do not count."""
-    if fit.converged and np.all(np.abs(X @ fit.beta) < 30):
+    if fit.converged and np.all(np.abs(_xb(fit, X)) < 30):
         return
     t = np.ones_like(y) if trials is None else trials
     if w is not None:
@@ -36,6 +36,16 @@ def check(fit, X, names, y, trials, w=None):
                     f"(Firth's penalised likelihood, finite under separation)")
 
 
+def _xb(fit, X):
+    """X b at the fit's b: the linear predictor its objective kept there, less the offset,
+    where the objective's design is X (no pass over X), else X @ b."""
+    obj = getattr(fit, "objective", None)
+    last = getattr(obj, "_last", None)
+    if last is not None and getattr(obj, "X", None) is X and np.array_equal(last[0], fit.beta):
+        return last[1] if obj.offset is None else last[1] - obj.offset
+    return X @ fit.beta
+
+
 def check_counts(fit, X, names, y, w=None):
     """Refuse a count (poisson, negative_binomial) fit on a log link whose MLE does not
     exist: a direction b with x_i'b = 0 on every row with a count above 0 and x_i'b <= 0,
@@ -44,7 +54,7 @@ def check_counts(fit, X, names, y, w=None):
     The same linear program as check(), run when the fit shows signs of it (no
     convergence, or a linear predictor below -SIGNS: Newton stops where the rows' mean,
     going to 0, no longer moves the sum, near a linear predictor of -30)."""
-    if fit.converged and np.all(X @ fit.beta > -SIGNS):
+    if fit.converged and np.all(_xb(fit, X) > -SIGNS):
         return
     if w is not None:
         X, y = X[w > 0], y[w > 0]

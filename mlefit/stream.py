@@ -24,11 +24,12 @@ import numpy as np
 from . import numerics as nm
 from .chunkable import AUTO_BYTES, NOT_LINES, streams, why_not  # noqa: F401 (the reader's names)
 from .chunks import LocalChunks
-from .data import BLANK_LINE, FIRST, Column, NamesOnly, _convert, choose_column, no_values, reject_infinite
+from .data import BLANK_LINE, FIRST, NamesOnly, _convert, choose_column, no_values, reject_infinite
 from .errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
 from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
                       sniff_delimiter)
+from .record import Record
 from .result import Drop
 from .support import accepting, outside_error, outside_values
 from .trials import AboveTrials
@@ -49,7 +50,7 @@ class Read:
     family with chunked_stats: statistics over `chunks`, the values kept in a temporary
     file until close())."""
 
-    column: Column  # name, rows read, rows dropped and why, source, notes; no values
+    column: Record  # name, rows read, rows dropped and why, source, notes; no values
     stats: object
     lo: float
     hi: float
@@ -312,8 +313,8 @@ class Runs:
                 [Drop(r, c, f) for r, (c, f) in self.drops.items()])
 
     def report(self, name, notes):
-        """The Column of the pass's report (no values): rows read, left out, and how."""
-        return Column(name, np.empty(0), np.empty(0, dtype=np.int64), self.rows_read + self.blank_total,
+        """The Record of the pass's report (no values): rows read, left out, and how."""
+        return Record(name, np.empty(0), np.empty(0, dtype=np.int64), self.rows_read + self.blank_total,
                       tuple(self.dropped()), self.source, notes=tuple(notes) + tuple(self.head.notes) + (
                           f"read in chunks of about {self.chunk_rows} rows" if self.chunk_rows else
                           f"read in chunks of about {self.size / 2 ** 20:.3g} MB of text",))
@@ -371,7 +372,7 @@ def _line(k):
 
 
 def read_block(block, start, head, name, options, source, way_out, place=_line, ints=False, text_labels=False):
-    """One run of whole lines of a CSV file, its first on line `start`: (the Column of
+    """One run of whole lines of a CSV file, its first on line `start`: (the Record of
     its values and of the cells dropped, the lines it spans, the places of its blank
     lines). place(k) names line k; ints: a column of integers stays int64 (counted as it is);
     text_labels: a run whose column pyarrow reads as text is TextLabels (bernoulli's)."""

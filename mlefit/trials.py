@@ -1,7 +1,6 @@
 """The number of trials of the binomial and beta_binomial families, given as one number
 or one per value (mlefit.fit(..., trials=), --trials N|COLUMN): aligned with the values
 like the weights, checked, and built into the family."""
-from dataclasses import replace
 
 import numpy as np
 
@@ -23,11 +22,12 @@ def trials_family(family):
     return families.build(canonical, 1)
 
 
-def aligned_trials(first, col, w, trials, aligned):
-    """(col, w, trials) for the values `col` holds (`first` is the column before any row
-    was left out for its weight): one whole number >= 1, or one per value (one per row
-    read for a plain sequence, like the weights), each a whole number >= 0; rows with
-    missing trials are left out and reported."""
+def aligned_trials(first, col, trials, aligned):
+    """col with its trials (col.trials) for the values it holds (`first` is the record
+    before any row was left out for its weight): one whole number >= 1, or one per value
+    (one per row read for a plain sequence, like the weights), each a whole number >= 0;
+    rows with missing trials are left out and reported (Record.without: their weights
+    with them)."""
     if isinstance(trials, str):
         raise UsageError("trials must be a number, or numbers one per value (from the command line, "
                          "use --trials N or --trials COLUMN)")
@@ -38,7 +38,7 @@ def aligned_trials(first, col, w, trials, aligned):
     if t.ndim == 0:
         if not families.SHAPES["trials"][2](float(t)):
             raise UsageError(f"trials must be a positive whole number (got {float(t):g})")
-        return col, w, int(t)
+        return col.but(trials=int(t))
     t = t.reshape(-1)
     expected = first.values.size if aligned else first.rows_read
     if t.size != expected:
@@ -49,14 +49,15 @@ def aligned_trials(first, col, w, trials, aligned):
         shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
         raise DataError(f"{bad.size} trial count{'s are' if bad.size > 1 else ' is'} not a whole number "
                         f">= 0 ({shown}); trials count attempts: 0, 1, 2, ...")
-    return _leave_out(col, np.isnan(t), "missing trials", w, t)
+    return col.but(trials=t).without((np.isnan(t), "missing trials"))
 
 
-def with_trials(fam, col, w, t):
-    """(family built with its trials, col, w), once every value is checked to be at most
+def with_trials(fam, col):
+    """(family built with its trials, col), once every value is checked to be at most
     its number of trials; rows of zero trials (so x = 0: no information) are left out
-    and reported. t is None when the trials came in the name ('binomial:12')."""
+    and reported. col.trials is None when the trials came in the name ('binomial:12')."""
     base = fam.spec.base
+    t = col.trials
     if t is None:
         t = int(fam.spec.value)
     x = col.values
@@ -65,10 +66,11 @@ def with_trials(fam, col, w, t):
         shown = [f"{col.where(i)}: {x[i]:.10g} > {t if np.isscalar(t) else t[i]:.10g}" for i in over[:3]]
         raise above_error(base, col.label, over.size, shown)
     if not np.isscalar(t):
-        col, w, t = _leave_out(col, t == 0, "zero trials", w, t)
+        col = col.without((t == 0, "zero trials"))
+        t = col.trials
         if t.size and t.min() != t.max():
-            col = replace(col, notes=col.notes + (f"trials per row: from {t.min():.10g} to {t.max():.10g}",))
-    return families.build(base, t), col, w
+            col = col.but(notes=col.notes + (f"trials per row: from {t.min():.10g} to {t.max():.10g}",))
+    return families.build(base, t), col
 
 
 def above_error(base, label, count, shown):
@@ -105,17 +107,3 @@ class AboveTrials:
     def refuse(self, label):
         if self.count:
             raise above_error(self.base, label, self.count, self.shown)
-
-
-def _leave_out(col, mask, reason, *arrays):
-    """col without the rows in `mask`, reported as `reason`, and the aligned arrays
-    (or None) likewise; col itself when there are none."""
-    if not mask.any():
-        return (col, *arrays)
-    from .data import FIRST
-    from .result import Drop
-    where = np.flatnonzero(mask)
-    drop = Drop(reason, int(where.size), tuple(col.where(i) for i in where[:FIRST]))
-    col = replace(col, values=col.values[~mask], positions=col.stood[~mask], extremes=None,
-                  dropped=col.dropped + (drop,))
-    return (col, *(None if a is None else a[~mask] for a in arrays))

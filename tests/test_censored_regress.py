@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from scipy import optimize, stats
 
 from mlefit.cli import cli
-from mlefit.cli_censor import NAMES
+from mlefit.censor_request import NAMES
 from mlefit.errors import DataError, UsageError
 from mlefit.regression import regress
 

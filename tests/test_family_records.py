@@ -239,8 +239,6 @@ def test_the_readme_shows_the_example_family_and_its_length():
 # and why; a new comparison fails the test: make it a field of the family's record
 # (Spec, Family, FamilyLimit) instead
 NAME_BRANCHES = {
-    "cli.py": (1, "bernoulli's 0/1 labels: spec.support == 'binary' once h_cli's split of cli.py lands"),
-    "cli_by.py": (1, "as cli.py"),
     "compare.py": (5, "loss names (losses.py: huber, poisson), not families"),
     "conjugate.py": (9, "the conjugate pairs: a fact of a (prior, family) pair, one table of them"),
     "jeffreys_prior.py": (4, "Jeffreys priors: tables keyed by family (JEFFREYS, JOINT, SUMMED), one module"),

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import mlefit
-import mlefit.cli_plot  # registers `likelihood` on the group
+import mlefit.cli.likelihood  # registers `likelihood` on the group
 from mlefit import plots
 from mlefit.cli import cli
 from mlefit.data import read_column
@@ -39,7 +39,7 @@ def run(*args):
 
 # ------------------------------------------------------------------ no matplotlib at import
 def test_importing_the_plot_modules_does_not_import_matplotlib():
-    code = ("import sys, mlefit.plots, mlefit.cli, mlefit.cli_plot; "
+    code = ("import sys, mlefit.plots, mlefit.cli, mlefit.cli.likelihood; "
             "sys.exit(1 if any(m.startswith('matplotlib') for m in sys.modules) else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

@@ -227,3 +227,22 @@ def test_chunks_name_a_missing_response_and_say_why_there_is_no_null_model(tmp_p
         assert any(n.startswith("no intercept: no null") for n in r.notes)
         got.append([c.estimate for c in r.coefficients])
     np.testing.assert_allclose(got[0], got[1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("args", [("-y", "yp", "-x", "x1,x2,x3", "-d", "poisson", "-w", "w"),
+                                  ("-y", "yb", "-x", "x1,x2,x3", "-d", "bernoulli")], ids=lambda a: a[5])
+def test_the_null_model_in_chunks_takes_one_pass(data, args, monkeypatch):
+    """A one-parameter family on its canonical link without offset: the intercept-only MLE is
+    the weighted mean response (summed as each chunk's objective is made), so Newton
+    certifies it in one pass over the chunks (it took four from the subsample's null)."""
+    from mlefit import regress_stream
+    passes = []
+    real = regress_stream.Passes.each
+
+    def each(self, fn):
+        passes.append(self.p)
+        return real(self, fn)
+    monkeypatch.setattr(regress_stream.Passes, "each", each)
+    a, b = both(data, *args)
+    assert passes.count(1) == 1, passes
+    same(a, b)

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlefit.cli import cli
-from mlefit.cli_once import conflict
+from mlefit.cli.once import conflict
 
 DATA = "x\n1.5\n2.5\n3.5\n"
 

@@ -64,9 +64,9 @@ def test_a_huge_chunk_size_on_a_small_file_takes_little_memory(tmp_path):
 
 
 def test_derive_is_split_only_at_top_level_commas():
-    from mlefit.cli import _derive_specs
-    assert _derive_specs(["log(shape, 2)"]) == ["log(shape, 2)"]
-    assert _derive_specs(["mean,log(shape),sd", "quantile:0.5"]) == ["mean", "log(shape)", "sd", "quantile:0.5"]
+    from mlefit.cli.options import derive_specs
+    assert derive_specs(["log(shape, 2)"]) == ["log(shape, 2)"]
+    assert derive_specs(["mean,log(shape),sd", "quantile:0.5"]) == ["mean", "log(shape)", "sd", "quantile:0.5"]
     code, out, err = invoke("fit", "-", "-d", "gamma", "--derive", "log(shape, 2)", data=b"x\n1.2\n2.5\n3.1\n4.2\n")
     assert code == 2 and err.startswith("mlefit: error: log at position 1 is given more than one argument (log "
                                         "takes exactly one) in the expression 'log(shape, 2)'")

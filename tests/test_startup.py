@@ -263,7 +263,7 @@ def _interrupted(how, trigger, stdin=subprocess.PIPE):
 
 
 @pytest.mark.parametrize("how", ["script", "module"])
-@pytest.mark.parametrize("trigger", ["click", "mlefit.cli_edge", "numpy"])
+@pytest.mark.parametrize("trigger", ["click", "mlefit.cli.edge", "numpy"])
 def test_ctrl_c_while_loading_exits_130_without_traceback(how, trigger):
     """Ctrl-C while the CLI's modules load (click, mlefit's own), or while a command loads
     numpy: one line, exit 130, from the console script as from python -m mlefit."""

@@ -306,11 +306,11 @@ def test_text_that_is_all_numbers_is_read_as_numbers():
     """A bernoulli column sent to the labels reader whose text is numbers after all ('+1',
     ' 0': pyarrow reads such columns as numbers, so this is the reader's guard) is fitted
     as numbers, as in memory; numbers other than 0 and 1 are refused, named."""
-    from mlefit.data import Column
+    from mlefit.record import Record
     from mlefit.readers import ReadOptions
     from mlefit.stream_labels import _outcomes
 
-    report = Column("x", np.empty(0), None, 3, ())
+    report = Record("x", np.empty(0), None, 3, ())
     x, same = _outcomes(np.array(["+1", " 0", "1.0"], dtype=object), report, ReadOptions())
     assert x.tolist() == [1.0, 0.0, 1.0] and same is report
     with pytest.raises(DataError, match=r"column 'x' has values outside the support of bernoulli \(0 or 1\): '2'; "

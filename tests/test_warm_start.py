@@ -92,3 +92,32 @@ def test_a_subsample_that_separates_is_not_used(monkeypatch):
     assert runs == 1
     plain, _ = _fit(monkeypatch, 10 ** 9, data, response="y", covariates=["x", "z"], dist="bernoulli")
     _same(started, plain)
+
+
+@pytest.mark.parametrize("dist", ["bernoulli", "poisson"])
+def test_the_chord_step_brings_the_start_closer(monkeypatch, dist):
+    """The chord step after the subsample's fit (the gradient over every row against the
+    subsample's information scaled to every row) cuts the start's distance to the MLE,
+    in its standard errors, at least tenfold (at 1e6 x 20 fiftyfold: Newton then takes
+    three X'WX over every row instead of four); the fit is the same as without it."""
+    from mlefit.linear_model import REGRESSED, Objective, fit_linear
+    rng = np.random.default_rng(11)
+    n, p = 200_000, 8
+    X = np.asfortranarray(np.column_stack([np.ones(n), rng.normal(size=(n, p)) / np.sqrt(p)]))
+    eta = 0.3 + X[:, 1:] @ rng.normal(size=p)
+    y = ((rng.random(n) < 1 / (1 + np.exp(-eta))) if dist == "bernoulli" else rng.poisson(np.exp(eta))).astype(float)
+    reg = REGRESSED[dist]
+    dens = reg.density(dist)
+    monkeypatch.setattr(warm_start, "SUBSAMPLE", 8192)
+    fits, starts = {}, {}
+    for steps in (0, 1):
+        monkeypatch.setattr(warm_start, "CHORD_STEPS", steps)
+        obj = Objective(dens, y, X, 0, reg.link)
+        starts[steps] = warm_start.warm_start(obj, np.zeros(p + 1), 100)
+        fits[steps] = fit_linear(dens, y, X, [f"x{j}" for j in range(p + 1)], target=0, link=reg.link, intercept=0)
+    se = np.sqrt(np.diag(fits[1].covariance))
+    far = [np.max(np.abs(starts[k] - fits[1].beta) / se) for k in (0, 1)]
+    assert far[1] < far[0] / 10
+    assert np.allclose(fits[0].beta, fits[1].beta, rtol=1e-10, atol=1e-12)
+    assert fits[0].loglik == pytest.approx(fits[1].loglik, rel=1e-13)
+    assert np.allclose(fits[0].covariance, fits[1].covariance, rtol=1e-8)

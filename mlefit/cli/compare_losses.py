@@ -2,11 +2,42 @@
 reference table, on predictions, on a target alone (held-out bits), on soft labels, and
 with covariates (each loss fitted as its regression)."""
 import json
+from typing import NamedTuple
 
 import click
 
-from .cli import _strict, cli, input_options, read_options
-from .cli_edge import debug_option, json_option
+from .columns import check_strict
+from .edge import debug_option, json_option
+from .group import cli
+from .options import gather, input_options
+
+
+class LossData(NamedTuple):
+    """The columns compared: the target, a prediction, predicted and target class probabilities."""
+
+    target: str | None
+    prediction: str | None
+    prediction_probs: str | None
+    target_probs: str | None
+
+
+class LossRanking(NamedTuple):
+    """Which losses, and how they are ranked (held-out bits: the folds and their seed)."""
+
+    losses: str | None
+    continuous: bool
+    folds: int
+    seed: int
+
+
+class LossModel(NamedTuple):
+    """With covariates: each loss fitted as its regression (--covariates or --formula),
+    with a prior or penalty on every model."""
+
+    covariates: str | None
+    formula: str | None
+    prior: tuple
+    penalty: str | None
 
 
 @cli.command("compare-losses")
@@ -38,9 +69,10 @@ from .cli_edge import debug_option, json_option
 @json_option()
 @input_options
 @debug_option
-def compare_losses(files, target, prediction, prediction_probs, target_probs, losses, continuous, folds, seed,
-                   covariates, formula, prior, penalty, as_json, debug, delimiter, decimal, encoding, header,
-                   na_values, strict):
+@gather(LossData, "data")
+@gather(LossRanking, "ranking")
+@gather(LossModel, "model")
+def compare_losses(files, data, ranking, model, as_json, debug, reading):
     """Every common loss shown as the likelihood it is, and which one the data support.
 
     \b
@@ -54,8 +86,12 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
       it is, ranked by held-out bits per sample (--folds, --seed; --prior/--penalty on
       every model).
     """
-    from .errors import UsageError
+    from ..errors import UsageError
 
+    target, prediction, prediction_probs, target_probs = data.target, data.prediction, data.prediction_probs, \
+        data.target_probs
+    losses, continuous, folds, seed = ranking.losses, ranking.continuous, ranking.folds, ranking.seed
+    covariates, formula, prior, penalty = model.covariates, model.formula, model.prior, model.penalty
     data_options = (target, prediction, prediction_probs, target_probs, losses, covariates, formula, penalty)
     if (prior or penalty) and not (covariates or formula):
         raise UsageError("--prior and --penalty are on the coefficients of a regression: give --covariates "
@@ -66,18 +102,16 @@ def compare_losses(files, target, prediction, prediction_probs, target_probs, lo
         if prediction or prediction_probs or target_probs:
             raise UsageError("--covariates and --formula fit each loss's regression: not with --prediction, "
                              "--prediction-probs or --target-probs")
-        from .compare_regress import compare_with_covariates
+        from ..compare_regress import compare_with_covariates
         result = compare_with_covariates(files, target, covariates, formula, losses, folds, seed, prior, penalty,
-                                         read_options(delimiter, decimal, encoding, header, na_values), strict,
-                                         continuous)
+                                         reading.read_options(), reading.strict, continuous)
         return _emit(result, as_json, "with_covariates")
     if not files:
         if any(v is not None for v in data_options) or continuous:
             raise UsageError("--target, --prediction, --continuous and the other data options need a FILE")
-        from .losses import reference
+        from ..losses import reference
         return _emit(reference(), as_json, "reference")
-    result = _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-                      read_options(delimiter, decimal, encoding, header, na_values), strict, continuous)
+    result = _compare(files, data, ranking, reading.read_options(), reading.strict)
     _emit(result, as_json, {"soft_labels": "soft"}.get(result.mode, result.mode))
 
 
@@ -86,21 +120,23 @@ def _emit(result, as_json, show):
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        from . import render_losses
+        from .. import render_losses
         getattr(render_losses, show)(result.to_dict())
 
 
-def _compare(files, target, prediction, prediction_probs, target_probs, losses, folds, seed,
-             options, strict, continuous=False):
+def _compare(files, data, ranking, options, strict):
+    """The comparison on a file without covariates: on predictions, on a target alone, or
+    on soft labels."""
     import numpy as np
 
-    from . import compare
-    from .errors import DataError, UsageError
-    from .frame import read_frame
-    from .result import Comparison
+    from .. import compare
+    from ..errors import DataError, UsageError
+    from ..frame import read_frame
+    from ..result import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
-    tp, pp, chosen = split(target_probs), split(prediction_probs), split(losses)
+    tp, pp, chosen = split(data.target_probs), split(data.prediction_probs), split(ranking.losses)
+    target, prediction, continuous = data.target, data.prediction, ranking.continuous
     classes = [c.split("=", 1)[0] for c in pp]  # 'label=column', or a column named by its label
     pp = [c.split("=", 1)[-1] for c in pp]
     if (tp or pp) and continuous:
@@ -113,7 +149,7 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         if pp and len(pp) != len(tp):
             raise UsageError("--target-probs and --prediction-probs must list as many columns")
         frame = read_frame(files, tp + pp, options=options)
-        _strict(frame, strict)
+        check_strict(frame, strict)
         p = np.column_stack([frame.columns[c] for c in frame.names[:len(tp)]])
         q = np.column_stack([frame.columns[c] for c in frame.names[len(tp):]]) if pp else None
         return Comparison("soft_labels", frame.n, (), frame.source, ",".join(tp), ",".join(pp) or None,
@@ -121,11 +157,11 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
     if pp and (prediction or chosen):
         raise UsageError("--prediction-probs gives the cross-entropy of a label target: "
                          "--prediction and --losses do not apply with it")
-    from .losses import resolve
+    from ..losses import resolve
     as_labels = bool(pp) or any(resolve(c)[0].name == "cross_entropy" for c in chosen)
     names = [target] + ([prediction] if prediction else []) + pp
     frame = read_frame(files, names, labels=(target,) if as_labels else (), options=options)
-    _strict(frame, strict)
+    check_strict(frame, strict)
     if frame.n < 2:
         raise DataError(f"compare-losses needs at least 2 complete rows; there are {frame.n}")
     y = frame.columns[frame.names[0]]
@@ -137,8 +173,8 @@ def _compare(files, target, prediction, prediction_probs, target_probs, losses, 
         rows = compare.with_prediction(y, frame.columns[frame.names[1]], chosen, continuous)
         mode, summary = "with_prediction", {}
     else:
-        rows = compare.without_prediction(y, chosen, folds=folds, seed=seed, continuous=continuous)
-        mode, summary = "without_prediction", {"folds": folds, "seed": seed}
+        rows = compare.without_prediction(y, chosen, folds=ranking.folds, seed=ranking.seed, continuous=continuous)
+        mode, summary = "without_prediction", {"folds": ranking.folds, "seed": ranking.seed}
     return Comparison(mode, frame.n, tuple(rows), frame.source, frame.names[0],
                       ",".join(frame.names[1:]) or None, summary, frame.notes, frame.rows_read,
                       frame.dropped)

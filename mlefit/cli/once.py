@@ -6,7 +6,7 @@ covered. The same value given twice is no conflict, nor a flag given twice; a fl
 its opposite (`--header --no-header`) are."""
 import click
 
-from .errors import plain
+from ..errors import plain
 
 
 def conflict(params, args):

@@ -1,9 +1,23 @@
 """`mlefit likelihood`: fit, then draw the log-likelihood (mlefit.plots). Parsing and
 output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
+from typing import NamedTuple
+
 import click
 
-from .cli_edge import debug_option, say
-from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_options
+from ..progress import _progress
+from .columns import weighted_column
+from .edge import debug_option, say
+from .group import cli
+from . import options
+from .options import input_options
+
+
+class Picture(NamedTuple):
+    """What `likelihood` draws: the file, the parameters (one or two) and the grid."""
+
+    plot: str
+    params: str | None
+    grid: int
 
 
 @cli.command("likelihood")
@@ -30,8 +44,10 @@ from .cli import _fixes, _progress, _weighted_column, cli, input_options, read_o
               help="Iteration limit for the families fitted by Newton's method.")
 @input_options
 @debug_option
-def likelihood_command(files, dist, plot, params, column, weights, fix, confidence, grid, max_iter, debug,
-                       delimiter, decimal, encoding, header, na_values, strict):
+@options.columns
+@options.estimation
+@options.gather(Picture, "picture")
+def likelihood_command(files, dist, picture, columns, estimation, debug, reading):
     """Draw the log-likelihood of a fit to one column of FILE.
 
     \b
@@ -47,20 +63,22 @@ def likelihood_command(files, dist, plot, params, column, weights, fix, confiden
       mlefit likelihood sample_data/michelson.csv -c speed --dist gamma --plot gamma.png
       mlefit likelihood data.csv --dist student_t --params mu,df --plot t.svg
     """
-    from . import families, plots
-    from .data import read_column
-    from .estimate import fit as fit_column
+    from .. import families, plots
+    from ..data import read_column
+    from ..estimate import fit as fit_column
 
-    plots.check_path(plot)  # before the fit: a wrong suffix fails at once
+    plots.check_path(picture.plot)  # before the fit: a wrong suffix fails at once
     fam = families.get(dist)
-    options = read_options(delimiter, decimal, encoding, header, na_values)
+    options, strict = reading.read_options(), reading.strict
     labels = fam.spec.support == "labels"
+    column, weights = columns.column, columns.weights
     if weights is None:
         col, w = read_column(files, column=column, labels=labels, strict=strict, options=options), None
     else:
-        col, w = _weighted_column(files, column, weights, labels, options, strict)
-    result = fit_column(col, fam, weights=w, fix=_fixes(fix), confidence=confidence, max_iter=max_iter)
+        col, w = weighted_column(files, column, weights, labels, options, strict)
+    result = fit_column(col, fam, weights=w, fix=estimation.fixes(), confidence=estimation.confidence,
+                        max_iter=estimation.max_iter)
     with _progress("log-likelihood grid", 0) as bar:
-        info = plots.plot_likelihood(result, plot, params=params, grid=grid, on_step=bar and bar.step,
-                                     on_total=bar and bar.set_total)
-    say(f"mlefit: wrote {plot}: {info['description']}", err=True)  # as fit --plot: stdout stays for results
+        info = plots.plot_likelihood(result, picture.plot, params=picture.params, grid=picture.grid,
+                                     on_step=bar and bar.step, on_total=bar and bar.set_total)
+    say(f"mlefit: wrote {picture.plot}: {info['description']}", err=True)  # as fit --plot: stdout stays for results

@@ -1,8 +1,47 @@
 """`mlefit fit --logpdf EXPR | --logpmf EXPR --params ... [--support ...]`: a user's own
 model (mlefit.own_model) read, fitted and emitted like a built-in family."""
+from typing import NamedTuple
+
 import click
 
-from .errors import UsageError
+from ..errors import UsageError
+from .options import Engine, bundle
+
+
+class OwnModel(NamedTuple):
+    """fit's own model: --logpdf or --logpmf, its --params, --support and --normalize."""
+
+    logpdf: str | None = None
+    logpmf: str | None = None
+    own_params: str | None = None
+    own_support: str | None = None
+    own_normalize: bool | None = None
+
+    def asked(self):
+        return any(getattr(self, k) not in (None, False) for k in NAMES)
+
+    def model(self):
+        """The model (a Family record) the options declare."""
+        from .. import own_model
+        return own_model.model(self.logpdf, self.logpmf, self.own_params, self.own_support,
+                               normalize=bool(self.own_normalize))
+
+
+class LrtModels(NamedTuple):
+    """lrt's own models: each side's expression and parameters, --support, --normalize, --boundary."""
+
+    null_logpdf: str | None = None
+    null_logpmf: str | None = None
+    alt_logpdf: str | None = None
+    alt_logpmf: str | None = None
+    null_params: str | None = None
+    alt_params: str | None = None
+    own_support: str | None = None
+    own_normalize: bool | None = None
+    boundary: bool | None = None
+
+    def asked(self):
+        return any(getattr(self, k) not in (None, False) for k in LRT_NAMES)
 
 OPTIONS = [
     click.option("--logpdf", metavar="EXPR",
@@ -44,25 +83,22 @@ LRT_NAMES = ("null_logpdf", "null_logpmf", "alt_logpdf", "alt_logpmf", "null_par
              "own_normalize", "boundary")
 
 
-def lrt_options(command):
-    for option in reversed(LRT_OPTIONS):
-        command = option(command)
-    return command
+lrt_options = bundle(LrtModels, "own", LRT_OPTIONS)
 
 
 def lrt_models(null, alt, own):
     """(null, alt) of `mlefit lrt`: family names, or own models (Family records) built from
     --null-logpdf/--alt-logpdf and their --params; None when no own model is given."""
-    from . import own_model
+    from .. import own_model
 
-    if not any(own.get(k) not in (None, False) for k in LRT_NAMES):
+    if not own.asked():
         if null is None or alt is None:
             raise UsageError("lrt needs the two models: --null FAMILY (or --null-logpdf EXPR --null-params LIST) "
                              "and --alt FAMILY (or --alt-logpdf EXPR --alt-params LIST)")
         return None
     out = []
     for side, family in (("null", null), ("alt", alt)):
-        pdf, pmf, params = own[f"{side}_logpdf"], own[f"{side}_logpmf"], own[f"{side}_params"]
+        pdf, pmf, params = (getattr(own, f"{side}_{k}") for k in ("logpdf", "logpmf", "params"))
         given = [f"--{side}"] * (family is not None) + [f"--{side}-logpdf"] * (pdf is not None) + \
             [f"--{side}-logpmf"] * (pmf is not None)
         if len(given) != 1:
@@ -76,21 +112,14 @@ def lrt_models(null, alt, own):
             if params is None:
                 raise UsageError(f"--{side}-logpdf/--{side}-logpmf needs --{side}-params LIST (each parameter, its "
                                  f"domain and start)")
-            out.append(own_model.model(pdf, pmf, params, own["own_support"], normalize=bool(own["own_normalize"])))
+            out.append(own_model.model(pdf, pmf, params, own.own_support, normalize=bool(own.own_normalize)))
     if all(isinstance(m, str) for m in out):
         raise UsageError("--support, --normalize and --boundary go with an own model (--null-logpdf, "
                          "--alt-logpdf, ...); two families are tested with --null and --alt alone")
     return tuple(out)
 
 
-def own_options(command):
-    for option in reversed(OPTIONS):
-        command = option(command)
-    return command
-
-
-def asked(own):
-    return any(own.get(k) not in (None, False) for k in NAMES)
+own_options = bundle(OwnModel, "own", OPTIONS)
 
 
 WHY = {"--trials": "trials belong to binomial families; write them into the expression",
@@ -103,7 +132,7 @@ WHY = {"--trials": "trials belong to binomial families; write them into the expr
 def refuse(own, dist, loss, others):
     """UsageError for options that do not go with an own model; `others` maps each such
     option as typed (a key of WHY) to whether it was given."""
-    if own["logpdf"] is None and own["logpmf"] is None:
+    if own.logpdf is None and own.logpmf is None:
         raise UsageError("--params, --support and --normalize describe your own model: give it with "
                          "--logpdf EXPR or --logpmf EXPR")
     if dist is not None or loss is not None:
@@ -113,9 +142,10 @@ def refuse(own, dist, loss, others):
             raise UsageError(f"{name} cannot be used with --logpdf/--logpmf: {WHY[name]}; see docs/own-model.md")
 
 
-def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)):
+def check(settings, censor, by, plot, gof, streaming=Engine()):
     """Refuse the combinations that do not go together (as for a family)."""
-    chunk_size, engine, scheduler, timeout = streaming
+    chunk_size, engine, scheduler, timeout = (streaming.chunk_size, streaming.engine, streaming.scheduler,
+                                              streaming.connect_timeout)
     if (chunk_size or engine != "local") and censor is not None:
         raise UsageError("--chunk-size and --engine dask do not go with censored or truncated data (they are "
                          "read in memory)")
@@ -128,7 +158,7 @@ def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)
             raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
         if by is not None:
             raise UsageError("--plot draws one fit: not with --by")
-        from .plots import check_path
+        from ..plots import check_path
         check_path(plot)
     if gof:
         if by is not None or censor is not None or settings.get("prior"):
@@ -137,40 +167,40 @@ def check(settings, censor, by, plot, gof, streaming=(None, "local", None, None)
 
 
 def run(files, own, column, weights, options, strict, settings, output, censor=None, by=None, plot=None,
-        gof=None, streaming=(None, "local", None, None)):
+        gof=None, streaming=Engine()):
     """Read the column (and weights), fit the model, emit the result. censor: the
-    censoring options (mlefit.cli_censor), when some were given; by: one fit per value
+    censoring options (mlefit.cli.censor), when some were given; by: one fit per value
     of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
-    textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: (--chunk-size,
+    textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: the Engine record (--chunk-size,
     --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
     fitted chunk by chunk (mlefit.own_chunks), on Dask with --engine dask."""
     from dataclasses import replace
 
-    from . import own_model
-    from .cli import _draw, _emit_fit, _fit_gof
-    from .cli_by import fit_by
-    from .data import read_column
+    from .. import own_model
+    from .by import fit_by
+    from .fit_output import draw, emit_fit, fit_gof
+    from ..data import read_column
 
     check(settings, censor, by, plot, gof is not None, streaming)
-    fam = own_model.model(own["logpdf"], own["logpmf"], own["own_params"], own["own_support"],
-                          normalize=bool(own["own_normalize"]))
+    fam = own.model()
     if by is not None:
         return fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
                        fitter=own_model.fit)
     if censor is None:
-        from . import cli_engine
-        from .cli import _progress
+        from .. import cli_engine
+        from ..progress import _progress
         needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
                                              settings["robust"], settings["derive"], settings.get("prior"))
-        chunk_size, engine, scheduler, timeout = streaming
+        chunk_size, engine, scheduler, timeout = (streaming.chunk_size, streaming.engine, streaming.scheduler,
+                                                  streaming.connect_timeout)
         how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
         if how != "memory":
             result = cli_engine.run(how, files, fam, None, column, options, strict, settings, chunk_size,
                                     (scheduler, timeout), _progress)
-            return _emit_fit(result.to_dict(), output)
+            return emit_fit(result.to_dict(), output)
     w = None
     if censor is not None:
-        from . import cli_censor
+        from . import censor as cli_censor
         cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
         result = own_model.fit(cens, fam, weights=w, **settings)
         result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
@@ -180,19 +210,19 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         if weights is None:
             col = read_column(files, column=column, labels=False, strict=strict, options=options)
         else:
-            from .cli import _weighted_column
-            col, w = _weighted_column(files, column, weights, False, options, strict)
+            from .columns import weighted_column
+            col, w = weighted_column(files, column, weights, False, options, strict)
         result = own_model.fit(col, fam, weights=w, **settings)
         if w is not None:
             result = replace(result, weights=weights)
     if plot is not None:
-        _draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
+        draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
     d = result.to_dict()
     if gof is not None:
-        d["gof"] = _fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
+        d["gof"] = fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
         if gof:
             d["gof"]["notes"].append(f"bootstrap samples drawn by {own_model.sampling(fam)}")
-    _emit_fit(d, output)
+    emit_fit(d, output)
 
 
 PLOT_NOTE = {False: "the fitted distribution function and quantiles by numerical integration of the density",
@@ -206,8 +236,8 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
 
     import numpy as np
 
-    from . import mean_model
-    from .frame import read_frame
+    from .. import mean_model
+    from ..frame import read_frame
 
     if mean is None or params is None:
         raise UsageError("--mean EXPR and --params LIST go together (nonlinear regression)")
@@ -231,11 +261,11 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     if trials is not None:
         rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
     w = cols[-1] if weights is not None else None
-    from .progress import _nothing, _progress
+    from ..progress import _nothing, _progress
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
-                                dropped=frame.dropped, source=frame.source, place=frame.place, **settings,
+                                dropped=frame.dropped, source=frame.source, place=frame.where, **settings,
                                 **({"on_step": bar.step} if bar else {}))
     d = result.to_dict()
     if weights is not None:
@@ -243,5 +273,5 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from .render import print_fit
+        from ..render import print_fit
         print_fit(d)

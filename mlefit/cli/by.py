@@ -4,10 +4,10 @@ import sys
 
 import click
 
-from . import cli_censor
-from .cli import _strict
-from .cli_edge import say
-from .progress import _progress
+from . import censor as cli_censor
+from .columns import check_strict
+from .edge import say
+from ..progress import _progress
 
 
 def fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None,
@@ -18,10 +18,10 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     censor: the censoring options, when the rows are censored (each group's rows then
     keep their bounds). fitter: the function fitting one group (default mlefit's fit; a
     user's own model: own_model.fit)."""
-    from .errors import UsageError
-    from .frame import read_frame
-    from .groups import each_group, grouped
-    from .result import SCHEMA_VERSION
+    from ..errors import UsageError
+    from ..frame import read_frame
+    from ..groups import each_group, grouped
+    from ..result import SCHEMA_VERSION
 
     if len(files) != 1:
         raise UsageError("--by reads one file (or - for standard input)")
@@ -31,20 +31,20 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
         value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
     else:
         names = [column, by] + ([weights] if weights else [])
-        binary = fam.spec.name == "bernoulli" and not loss
+        binary = fam.spec.support == "binary" and not loss
         frame = read_frame(files, names, labels=(column, by) if labels else (by,), options=options,
                            auto_labels=binary, option="--column",
                            missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
-        _strict(frame, strict)
+        check_strict(frame, strict)
         value_name, group_name = frame.names[:2]
-        values, groups = frame.columns[value_name], frame.columns[group_name]
-        w = frame.columns[frame.names[2]] if weights else None
-        if binary and values.dtype == object:  # two text labels: one mapping for every group
-            from .binary import as_outcomes
-            values, note = as_outcomes(values, f"column '{value_name}'", positive)
+        groups, w = frame.columns[group_name], None
+        values = frame.but(weights=frame.columns[frame.names[2]]) if weights else frame
+        if binary and frame.values.dtype == object:  # two text labels: one mapping for every group
+            from ..binary import as_outcomes
+            outcomes, note = as_outcomes(frame.values, f"column '{value_name}'", positive)
+            values = values.with_column(value_name, outcomes)
     group_labels, members = grouped(groups)
-    fits = each_group(values, group_labels, members, None if loss else fam,
-                      loss=loss, name=value_name, source=frame.source, locate=frame.place,
+    fits = each_group(values, group_labels, members, None if loss else fam, loss=loss, source=frame.source,
                       weights=w, fitter=fitter, **settings)
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
@@ -68,7 +68,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     if output == "json":
         click.echo(json.dumps({**head, "groups": rows}, indent=2))
     elif output == "table":
-        from .render import print_groups
+        from ..render import print_groups
         print_groups(head, rows)
     if failed:
         say(f"mlefit: error: {len(failed)} of {len(group_labels)} groups could not be fitted "

@@ -1,17 +1,54 @@
 """`mlefit regress`: parsing and output only; the work is in regression.py."""
 import json
+from typing import NamedTuple
 
 import click
 
-from .cli import cli, input_options, read_options
-from .cli_censor import censoring_options
-from .cli_edge import debug_option, prior_option, say
+from .censor import censoring_options
+from .edge import debug_option, say
+from .group import cli
+from . import options
+from .options import input_options, prior_option
 
 LINKS = ["identity", "log", "logit", "probit", "cloglog", "inverse", "softmax", "log_mean"]
 
 
 def _names(text):
     return [c.strip() for c in text.split(",") if c.strip()] if text else []
+
+
+class RegressModel(NamedTuple):
+    """The model regress fits: the response and covariates (or a formula, or a nonlinear
+    --mean with its --params), the family or loss and link, the per-row columns (weights,
+    trials, offset, exposure), the intercept, the label that is 1, and a penalty."""
+
+    response: str | None
+    covariates: str
+    formula: str | None
+    dist: str | None
+    loss: str | None
+    link: str | None
+    weights: str | None
+    trials: str | None
+    offset: str | None
+    exposure: str | None
+    no_intercept: bool
+    positive: str | None
+    penalty: str | None
+    mean: str | None
+    mean_params: str | None
+
+
+class Inference(NamedTuple):
+    """regress's intervals and errors: the kind, bootstrap resamples, sandwich (--robust,
+    --cluster), cross-validation folds, and the seed of the folds or the resamples."""
+
+    interval: str
+    bootstrap: int | None
+    robust: bool
+    cluster: str | None
+    folds: int | None
+    seed: int | None
 
 
 @cli.command("regress")
@@ -100,11 +137,11 @@ def _names(text):
 @censoring_options
 @input_options
 @debug_option
-def regress_command(file, response, covariates, formula, dist, loss, link, weights, trials, offset, exposure, no_intercept,
-                    positive, fix, prior, penalty, information, interval, bootstrap, robust, cluster, confidence, max_iter, mean,
-                    mean_params, folds, seed, as_json, save, chunk_size, engine, scheduler, debug, delimiter, decimal,
-                    encoding, header, na_values, strict,
-                    **censoring):
+@options.gather(RegressModel, "model")
+@options.estimation
+@options.gather(Inference, "inference")
+@options.engine
+def regress_command(file, model, estimation, inference, engine, as_json, save, debug, reading, censoring):
     """Regression by maximum likelihood: the family's mean moves with the covariates.
 
     Logistic regression is bernoulli with p = sigmoid(Intercept + x'b) (its NLL is the
@@ -127,90 +164,63 @@ def regress_command(file, response, covariates, formula, dist, loss, link, weigh
     time scale = x'b; exp(coef) is a time ratio), with normal (Tobit), and with poisson
     and negative_binomial (censored counts: '5 or more', '<2').
     """
-    from .cli import _fixes
-    from .errors import UsageError
-    from .progress import _progress
-    from .regression import regress
+    from ..errors import UsageError
+    from ..progress import _progress
+    from ..regression import regress
 
-    if strict:
+    m, inf = model, inference
+    if reading.strict:
         raise UsageError("--strict is not supported by regress yet; rows with missing values are dropped and counted")
-    if seed is not None and folds is None and interval not in ("bootstrap", "all"):
+    if inf.seed is not None and inf.folds is None and inf.interval not in ("bootstrap", "all"):
         raise UsageError("--seed is the seed of the split of --folds or of the resamples of --interval bootstrap: "
                          "give --folds K or --interval bootstrap with it")
-    seed = 0 if seed is None else seed
-    options = read_options(delimiter, decimal, encoding, header, na_values)
-    if mean is not None or mean_params is not None:
-        from .cli_own import regress_mean
-        given = {"-x": covariates, "--formula": formula, "--loss": loss, "--link": link, "--offset": offset,
-                 "--exposure": exposure, "--no-intercept": no_intercept, "--positive": positive,
-                 "--cluster": cluster, "--save": save, "--information expected": information == "expected",
-                 "--penalty": penalty, "--folds": folds is not None, "--chunk-size": chunk_size is not None,
-                 "--engine dask": engine != "local",
-                 "censoring options": any(v not in (None, False) for v in censoring.values())}
-        boot = dict(bootstrap=bootstrap, resample="nonparametric", seed=seed) if interval in ("bootstrap", "all") else {}
-        return regress_mean(file, response, dist, mean, mean_params, weights, trials, given, options, as_json,
-                            dict(fix=_fixes(fix), interval=interval, robust=robust, confidence=confidence,
-                                 max_iter=max_iter, **boot, **({"prior": list(prior)} if prior else {})))
-    from .progress import _nothing
-    samples = ((bootstrap or 999) if bootstrap != 0 else 0) if interval in ("bootstrap", "all") else 0
+    seed = 0 if inf.seed is None else inf.seed
+    options = reading.read_options()
+    prior = estimation.prior
+    if m.mean is not None or m.mean_params is not None:
+        from .own import regress_mean
+        given = {"-x": m.covariates, "--formula": m.formula, "--loss": m.loss, "--link": m.link, "--offset": m.offset,
+                 "--exposure": m.exposure, "--no-intercept": m.no_intercept, "--positive": m.positive,
+                 "--cluster": inf.cluster, "--save": save, "--information expected": estimation.information == "expected",
+                 "--penalty": m.penalty, "--folds": inf.folds is not None, "--chunk-size": engine.chunk_size is not None,
+                 "--engine dask": engine.engine != "local",
+                 "censoring options": any(v not in (None, False) for v in censoring.as_dict().values())}
+        boot = dict(bootstrap=inf.bootstrap, resample="nonparametric", seed=seed) \
+            if inf.interval in ("bootstrap", "all") else {}
+        return regress_mean(file, m.response, m.dist, m.mean, m.mean_params, m.weights, m.trials, given, options,
+                            as_json, dict(fix=estimation.fixes(), interval=inf.interval, robust=inf.robust,
+                                          confidence=estimation.confidence, max_iter=estimation.max_iter, **boot,
+                                          **({"prior": list(prior)} if prior else {})))
+    from ..progress import _nothing
+    bootstrap = inf.bootstrap
+    samples = ((bootstrap or 999) if bootstrap != 0 else 0) if inf.interval in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
-        result = regress(file, response, _names(covariates), formula=formula, dist=dist, loss=loss, link=link,
-                         weights=weights, trials=trials, offset=offset, exposure=exposure, intercept=not no_intercept,
-                         positive=positive, fix=_fixes(fix), prior=prior, penalty=penalty, information=information,
-                         interval=interval, robust=robust, cluster=cluster, confidence=confidence, max_iter=max_iter,
-                         options=options, censoring=censoring, folds=folds, seed=seed, bootstrap=bootstrap,
-                         on_step=bar and bar.step, chunk_size=chunk_size, progress=_progress, engine=engine,
-                         scheduler=_scheduler(engine, scheduler))
+        result = regress(file, m.response, _names(m.covariates), formula=m.formula, dist=m.dist, loss=m.loss,
+                         link=m.link, weights=m.weights, trials=m.trials, offset=m.offset, exposure=m.exposure,
+                         intercept=not m.no_intercept, positive=m.positive, fix=estimation.fixes(), prior=prior,
+                         penalty=m.penalty, information=estimation.information, interval=inf.interval,
+                         robust=inf.robust, cluster=inf.cluster, confidence=estimation.confidence,
+                         max_iter=estimation.max_iter, options=options, censoring=censoring.as_dict(),
+                         folds=inf.folds, seed=seed, bootstrap=bootstrap, on_step=bar and bar.step,
+                         chunk_size=engine.chunk_size, progress=_progress, engine=engine.engine,
+                         scheduler=_scheduler(engine.engine, engine.scheduler))
     d = result.to_dict()
     if save is not None:
-        from .predict import save as write_model
+        from ..predict import save as write_model
         write_model(result, save)
         say(f"mlefit: wrote the model to {save}", err=True)
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from .render_regress import print_regression
+        from ..render_regress import print_regression
         print_regression(d)
 
 
 def _scheduler(engine, scheduler):
     """The scheduler's address for --engine dask (--scheduler, else $DASK_SCHEDULER_ADDRESS)."""
     import os
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if scheduler is not None and engine != "dask":
         raise UsageError("--scheduler goes with --engine dask")
     return scheduler or (os.environ.get("DASK_SCHEDULER_ADDRESS") if engine == "dask" else None)
-
-
-@cli.command("predict")
-@click.argument("model", metavar="MODEL")
-@click.argument("file", metavar="FILE")
-@click.option("--interval", is_flag=True,
-              help="Also a confidence interval for each mean (delta method on the link scale, mapped back; "
-                   "categorical: for each label's probability, on its logit).")
-@click.option("--confidence", default=0.95, show_default=True,
-              type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Confidence level of --interval.")
-@input_options
-@debug_option
-def predict_command(model, file, interval, confidence, debug, delimiter, decimal, encoding, header, na_values, strict):
-    """The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').
-
-    Prints CSV on standard output: a header, then one line per data row of FILE in
-    order: the mean (a probability for bernoulli and binomial, a rate for counts; each
-    label's probability for categorical), with --interval its lower and upper confidence
-    limits. A row missing a covariate gets empty cells, and is counted on standard
-    error. A category the model never saw is an error naming it.
-    """
-    from .predict import csv_lines, load, predict
-
-    options = read_options(delimiter, decimal, encoding, header, na_values)
-    saved = load(model)
-    frame, mean, lower, upper = predict(saved, file, interval=interval, confidence=confidence, options=options)
-    if strict and frame.dropped:
-        from .errors import DataError
-        raise DataError(f"{sum(d.count for d in frame.dropped)} rows miss a covariate (--strict)")
-    click.echo("\n".join(csv_lines(frame, mean, lower, upper, saved["model_spec"].get("labels"))))
-    for drop in frame.dropped:
-        say(f"mlefit: {drop.count} row{'s' if drop.count > 1 else ''} with a {drop.reason} "
-            f"({', '.join(drop.first)}): no prediction", err=True)

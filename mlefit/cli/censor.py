@@ -1,8 +1,36 @@
 """The command line's censoring options (mlefit fit and select): which rows are censored
 or truncated, read from the file into a mlefit.censoring.Censored."""
+from typing import NamedTuple
+
 import click
 
-from .errors import UsageError
+from .. import censor_request
+from ..errors import UsageError
+from .options import bundle
+
+
+class Censoring(NamedTuple):
+    """The censoring and truncation options as given (None or False: not given)."""
+
+    event: str | None = None
+    event_left: str | None = None
+    lower_col: str | None = None
+    upper_col: str | None = None
+    censored_cells: bool = False
+    lower_limit: float | None = None
+    upper_limit: float | None = None
+    truncate_lower: float | None = None
+    truncate_upper: float | None = None
+    entry: str | None = None
+
+    def asked(self):
+        """Whether any censoring or truncation option was given."""
+        return censor_request.asked(self.as_dict())
+
+    def as_dict(self):
+        """The options as the library takes them (regress's `censoring`: censor_request.NAMES)."""
+        return dict(self._asdict())
+
 
 OPTIONS = [
     click.option("--event", metavar="COLUMN",
@@ -29,35 +57,7 @@ OPTIONS = [
                  help="Left truncation per row: the subject was observed only from this time (delayed entry)."),
 ]
 
-NAMES = ("event", "event_left", "lower_col", "upper_col", "censored_cells", "lower_limit", "upper_limit",
-         "truncate_lower", "truncate_upper", "entry")
-
-
-def censoring_options(command):
-    for option in reversed(OPTIONS):
-        command = option(command)
-    return command
-
-
-def asked(opts):
-    """Whether any censoring or truncation option was given."""
-    return any(opts.get(k) is not None and opts.get(k) is not False for k in NAMES)  # a limit of 0 is given
-
-
-def check(opts, column):
-    """Refuse combinations that say two things about the same rows."""
-    kinds = [name for name, given in (("--event", opts["event"]), ("--event-left", opts["event_left"]),
-                                      ("--lower/--upper", opts["lower_col"] or opts["upper_col"]),
-                                      ("--censored-cells", opts["censored_cells"]),
-                                      ("--lower-limit/--upper-limit",
-                                       opts["lower_limit"] is not None or opts["upper_limit"] is not None))
-             if given]
-    if len(kinds) > 1:
-        raise UsageError(f"{' and '.join(kinds)} describe the censoring in two ways; give one of them")
-    if (opts["lower_col"] is None) != (opts["upper_col"] is None):
-        raise UsageError("--lower and --upper go together (an empty cell in either marks the censoring)")
-    if opts["lower_col"] is not None and column is not None:
-        raise UsageError("with --lower and --upper the bounds are the data: drop --column")
+censoring_options = bundle(Censoring, "censoring", OPTIONS)
 
 
 def read(files, column, weights, opts, options, strict):
@@ -70,32 +70,32 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     None) from the file; by: the group column (--by) or None."""
     import numpy as np
 
-    from . import censoring
-    from .cli import _strict
-    from .frame import read_frame
-    from .result import Drop
+    from .. import censoring
+    from .columns import check_strict
+    from ..frame import read_frame
+    from ..result import Drop
 
-    check(opts, column)
+    censor_request.check(opts.as_dict(), column)
     if len(files) != 1:
         raise UsageError("censored data are read from one file (or - for standard input)")
-    interval = opts["lower_col"] is not None
-    first = [opts["lower_col"], opts["upper_col"]] if interval else [column]
-    indicator = opts["event"] or opts["event_left"]
-    names = first + ([indicator] if indicator else []) + ([opts["entry"]] if opts["entry"] else []) + \
+    interval = opts.lower_col is not None
+    first = [opts.lower_col, opts.upper_col] if interval else [column]
+    indicator = opts.event or opts.event_left
+    names = first + ([indicator] if indicator else []) + ([opts.entry] if opts.entry else []) + \
         ([weights] if weights else []) + ([by] if by else [])
     reasons = {i: f"missing value in column '{n}'" for i, n in enumerate(names) if i}
     if weights:
         reasons[len(names) - 1 - bool(by)] = "missing weight"
     if by:
         reasons[len(names) - 1] = f"missing group ({by})"
-    labels = ((column,) if opts["censored_cells"] else ()) + ((by,) if by else ())
+    labels = ((column,) if opts.censored_cells else ()) + ((by,) if by else ())
     frame = read_frame(files, names, labels=labels, options=options, auto_labels=False,
                        option="--column", missing_reasons=reasons, command="fit",
                        on_text=lambda name, cell: None,  # an indicator of words (true/false) stays text
-                       optional=tuple(first + ([opts["entry"]] if opts["entry"] else [])) if interval
-                       else ((opts["entry"],) if opts["entry"] else ()))
+                       optional=tuple(first + ([opts.entry] if opts.entry else [])) if interval
+                       else ((opts.entry,) if opts.entry else ()))
     cols = [frame.columns[c] for c in frame.names]
-    where = frame.place
+    where = frame.where
     dropped = frame.dropped
     if interval:
         lo, hi = cols[0], cols[1]
@@ -112,26 +112,26 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     else:
         values = cols[0]
         rest = cols[1:]
-        if opts["censored_cells"]:
+        if opts.censored_cells:
             cens = censoring.from_cells(list(values), decimal=options.decimal, where=where, name=frame.names[0])
         elif indicator:
-            cens = censoring.from_event(values, rest[0], left=bool(opts["event_left"]), where=where,
+            cens = censoring.from_event(values, rest[0], left=bool(opts.event_left), where=where,
                                         name=frame.names[0],
-                                        event_name="--event-left" if opts["event_left"] else "--event")
+                                        event_name="--event-left" if opts.event_left else "--event")
             rest = rest[1:]
-        elif opts["lower_limit"] is not None or opts["upper_limit"] is not None:
-            cens = censoring.from_limits(values, lower_limit=opts["lower_limit"], upper_limit=opts["upper_limit"],
+        elif opts.lower_limit is not None or opts.upper_limit is not None:
+            cens = censoring.from_limits(values, lower_limit=opts.lower_limit, upper_limit=opts.upper_limit,
                                          where=where, name=frame.names[0])
         else:
             cens = censoring.exact(values, where=where, name=frame.names[0])
     groups = rest.pop() if by else None
-    entry = rest[0] if opts["entry"] else None
+    entry = rest[0] if opts.entry else None
     w = rest[-1] if weights else None
-    if entry is not None or opts["truncate_lower"] is not None or opts["truncate_upper"] is not None:
-        cens = cens.truncated(opts["truncate_lower"], opts["truncate_upper"], entry)
+    if entry is not None or opts.truncate_lower is not None or opts.truncate_upper is not None:
+        cens = cens.truncated(opts.truncate_lower, opts.truncate_upper, entry)
     from dataclasses import replace
     frame = replace(frame, dropped=dropped)
-    _strict(frame, strict)
+    check_strict(frame, strict)
     return cens, w, frame, groups
 
 

@@ -8,9 +8,9 @@ import sys
 
 import click
 
-from .cli_once import OnceCommand
-from .exits import interrupted
-from .errors import ConvergenceError, MlefitError, OutputError, plain, shown
+from .once import OnceCommand
+from ..exits import interrupted
+from ..errors import ConvergenceError, MlefitError, OutputError, plain, shown
 
 
 def say(text, err=False):
@@ -74,7 +74,7 @@ def _json_error(kind, message, fmt="json"):
     _json_out({"error": {"type": kind, "message": message}}, fmt)
 
 
-def _remember(ctx, param, value):
+def remember(ctx, param, value):
     """A flag's parsed value, kept on the group for its error edge: only the option
     itself turns debugging on, not the same word given as a value (-c --debug)."""
     flags = ctx.find_root().command.flags
@@ -82,19 +82,12 @@ def _remember(ctx, param, value):
     return value
 
 
-debug_option = click.option("--debug", is_flag=True, callback=_remember, help="Show full tracebacks on errors.")
+debug_option = click.option("--debug", is_flag=True, callback=remember, help="Show full tracebacks on errors.")
 
 
 def json_option(instead="tables"):
-    return click.option("--json", "as_json", is_flag=True, callback=_remember,
+    return click.option("--json", "as_json", is_flag=True, callback=remember,
                         help=f"Print one JSON object instead of {instead}.")
-
-
-def prior_option(metavar, what):
-    """--prior (repeatable) of fit and regress: `what` says what it is a prior on."""
-    return click.option("--prior", "prior", metavar=metavar, multiple=True,
-                        help=f"{what}: the fit is then MAP (maximum a posteriori), with the log-prior and "
-                             f"log-posterior reported apart from the log-likelihood (docs/priors.md).")
 
 
 class MlefitGroup(click.Group):

@@ -1,0 +1,62 @@
+"""Every candidate family fitted to one column and ranked: `fit --dist auto` and
+`mlefit select` (the work is in selection.py)."""
+import json
+from dataclasses import replace
+
+import click
+
+from . import censor as cli_censor
+from .columns import numeric_column
+from ..errors import UsageError
+from ..progress import _progress
+
+
+NUMBERS_ONLY = ("; {command} compares families of numbers: labels are fitted with mlefit fit FILE --dist "
+                "categorical (two labels: --dist bernoulli)")
+
+
+def rank_families(files, columns, selection, estimation, output, reading, censoring=None, labels_way=None):
+    """--dist auto and mlefit select: every candidate family fitted and ranked (the option
+    records of mlefit.cli.options; censoring: mlefit.cli.censor's, or None). labels_way:
+    what a column of text is told to do instead (default: fit's --dist categorical)."""
+    from ..limits import check_bootstrap
+    from ..selection import select
+
+    column, weights, trials, strict = columns.column, columns.weights, columns.trials, reading.strict
+    check_bootstrap(selection.bootstrap)
+    options = reading.read_options()
+    if labels_way is not None:
+        options = replace(options, labels_way=labels_way)
+    frame = None
+    if censoring is not None and censoring.asked():  # censored rows: ranked by the censored likelihood
+        if trials is not None:
+            raise UsageError("--trials does not go with censored or truncated data")
+        col, w, frame = cli_censor.read(files, column, weights, censoring, options, strict)
+        t = None
+    else:
+        col, w, t = numeric_column(files, column, weights, trials, options, strict)
+    bootstrap = 199 if selection.bootstrap is None else selection.bootstrap
+    with _progress("choosing a family", 0) as bar:
+        d = select(col, selection.candidates(), criterion=selection.criterion or "aic", weights=w, trials=t,
+                   continuous=selection.continuous, bootstrap=bootstrap, seed=selection.seed,
+                   confidence=estimation.confidence, max_iter=estimation.max_iter, on_step=bar and bar.step,
+                   on_total=bar and bar.set_total, on_stage=bar and bar.stage)
+    if weights is not None:
+        d["weights"] = d["best"]["weights"] = weights
+    if frame is not None:
+        as_read(d, frame)
+    if output == "table":
+        from ..render_select import print_selection
+        print_selection(d)
+    else:
+        click.echo(json.dumps(d, indent=2 if output == "json" else None,
+                              separators=None if output == "json" else (",", ":")))
+
+
+def as_read(d, frame):
+    """The selection's row counts as the file was read (censored rows: the frame's)."""
+    dropped = [x.to_dict() for x in frame.dropped]
+    for target in (d, d["best"]):
+        target.update(rows_read=frame.rows_read, dropped=dropped, n_dropped=sum(x["count"] for x in dropped),
+                      source=frame.source)
+        target["rows_used"] = frame.rows_read - target["n_dropped"]
