@@ -353,6 +353,19 @@ def _check_rank(X, names, gram=None):
     if gram is None and _independent_by_rows(X):
         return
     gram = X.T @ X if gram is None else gram
+    if X is not None and not np.all((np.diag(gram) > 1e-200) & (np.diag(gram) < 1e200)):
+        # columns whose squares leave float64's range (values below about 1e-100, where they
+        # turn subnormal or 0, or above 1e100): X'X of the columns scaled by their largest
+        # value instead (a column of 1e-170s is not zero in every row)
+        top = np.max(np.abs(X), axis=0)
+        far = [f"{names[j]} (largest absolute value {top[j]:.3g})" for j in np.flatnonzero((top > 0) & ~(
+            (top >= 1e-100) & (top <= 1e100)))]
+        if far:
+            many = len(far) > 1
+            raise DataError(f"covariate{'s' if many else ''} {', '.join(far)} beyond 1e+-100: "
+                            f"{'their coefficients' if many else 'its coefficient'} would leave the range of "
+                            f"floating point; rescale {'them' if many else 'it'} (multiply by a power of ten)")
+        gram = _gram_of(X / np.where(top > 0, top, 1.0))
     scale = np.sqrt(np.diag(gram))
     zero = [names[j] for j in np.flatnonzero(scale == 0)]
     if zero:
@@ -376,8 +389,8 @@ def _independent_by_rows(X, rows=65536, runs=16):
     sub = sum(_gram_of(X[i:i + run]) for i in np.linspace(0, n - run, runs).astype(np.intp))
     d_s = np.sqrt(np.diag(sub))
     d = np.sqrt(np.array([float(np.dot(c, c)) for c in X.T]))
-    if not (np.all(d_s > 0) and np.all(np.isfinite(d)) and np.all(np.isfinite(sub))):
-        return False
+    if not (np.all(d_s > 1e-100) and np.all(d < 1e100) and np.all(np.isfinite(sub))):
+        return False  # squares near or beyond float64's range: _check_rank scales the columns
     low = np.linalg.eigvalsh(sub / np.outer(d_s, d_s))[0] * float(np.min(d_s / d)) ** 2
     eps = np.finfo(float).eps
     return bool(low > 4.0 * p * (n + rows) * eps + 1e-12 * p)

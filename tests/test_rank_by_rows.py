@@ -53,3 +53,32 @@ def test_a_design_of_many_rows_is_passed_without_its_gram():
     X = np.asfortranarray(np.column_stack([np.ones(600_000), rng.normal(size=(600_000, 3))]))
     assert rr._independent_by_rows(X)
     rr._check_rank(X, ["Intercept", "a", "b", "c"])
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1e-158, 1e150])
+def test_a_covariate_beyond_1e100_is_named_not_called_zero_or_left_to_newton(scale):
+    """Values whose squares leave float64's range: X'X underflows (a column of 1e-170s looked
+    'zero in every row') or overflows; the column is named with the way out."""
+    import mlefit
+    from mlefit.errors import DataError
+
+    rng = np.random.default_rng(1)
+    z, x = rng.normal(size=2000), rng.normal(size=2000)
+    y = (rng.random(2000) < 0.5).astype(float)
+    with pytest.raises(DataError, match=r"^covariate z \(largest absolute value .*\) beyond 1e\+-100: its coefficient "
+                                        r"would leave the range of floating point; rescale it"):
+        mlefit.regress({"y": y, "z": z * scale, "x": x}, "y", ["z", "x"], dist="bernoulli")
+
+
+def test_columns_of_tiny_but_representable_squares_are_ranked_on_their_scaled_gram():
+    """Columns near 1e-99 (squares near 1e-198, below X'X's comfortable range): ranked on the
+    columns scaled by their largest value, so an exact multiple is still found."""
+    from mlefit.errors import DataError
+    from mlefit.regression_rows import _check_rank
+
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=500) * 1e-99
+    X = np.column_stack([np.ones(500), z, 3 * z])
+    with pytest.raises(DataError, match="aliased"):
+        _check_rank(X, ["Intercept", "a", "b"])
+    _check_rank(np.column_stack([np.ones(500), z, rng.normal(size=500) * 1e-99]), ["Intercept", "a", "b"])
