@@ -205,6 +205,8 @@ def response_values(name, y, table, positive):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")
     elif name == "gamma":
         _refuse(table, y, ~(y > 0), label, "gamma needs values > 0")
+    if not BY_NAME[name].discrete and not BY_NAME[name].regression.on_log:
+        _refuse_far(table, y, label, name)
     if positive is not None:
         raise UsageError("--positive is for a bernoulli response of two labels")
     return y, None
@@ -231,6 +233,19 @@ def _refuse(table, y, bad, label, need):
         shown = ", ".join(f"{table.where(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
         raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
                         f"outside the support ({shown}); {need}")
+
+
+def _refuse_far(table, y, label, name):
+    """A response whose scale is beyond 1e+-100: the regression's sums (squares, y / mu and
+    their derivatives) leave float64's range there; the way out is rescaling it."""
+    finite = np.abs(y[np.isfinite(y)])
+    top = float(finite.max()) if finite.size else 0.0
+    if top > 1e100 or 0 < top < 1e-100:
+        at = int(np.flatnonzero(np.abs(y) == top)[0])
+        way = "divide it by" if top > 1 else "multiply it by"
+        raise DataError(f"the largest absolute value of the {label} is {top:.3g} ({table.where(at)}): beyond 1e+-100 "
+                        f"the {name} regression's sums leave the range of floating point; rescale it ({way} a "
+                        f"power of ten)")
 
 
 def exposure_offset(table, off, e, exposure):

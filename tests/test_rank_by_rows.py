@@ -82,3 +82,22 @@ def test_columns_of_tiny_but_representable_squares_are_ranked_on_their_scaled_gr
     with pytest.raises(DataError, match="aliased"):
         _check_rank(X, ["Intercept", "a", "b"])
     _check_rank(np.column_stack([np.ones(500), z, rng.normal(size=500) * 1e-99]), ["Intercept", "a", "b"])
+
+
+@pytest.mark.parametrize("dist", ["normal", "gamma", "student_t", "laplace"])
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+def test_a_response_beyond_1e100_is_refused_with_the_way_out(dist, scale):
+    """Its squares or y / mu leave float64's range: it had been called 'given exactly by the
+    covariates', or 'did not converge'; lognormal (a model of log y) fits it."""
+    import mlefit
+    from mlefit.errors import DataError
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=500), rng.gamma(2.0, 1.0, 500)
+    with pytest.raises(DataError, match=rf"^the largest absolute value of the response 'y' is .* beyond 1e\+-100 "
+                                        rf"the {dist} regression's sums leave the range of floating point; rescale it"):
+        mlefit.regress({"y": y * scale, "x": x}, "y", ["x"], dist=dist)
+    one = mlefit.regress({"y": y, "x": x}, "y", ["x"], dist="lognormal").to_dict()["coefficients"]
+    far = mlefit.regress({"y": y * scale, "x": x}, "y", ["x"], dist="lognormal").to_dict()["coefficients"]
+    assert far[0]["estimate"] == pytest.approx(one[0]["estimate"] + np.log(scale), rel=1e-9)
+    assert far[1]["estimate"] == pytest.approx(one[1]["estimate"], rel=1e-7, abs=1e-12)

@@ -54,6 +54,8 @@ class Regression:
     # a slope by separation): "zero" (counts all 0: poisson, negative_binomial), "both"
     # (every response 0, or every one at its trials: bernoulli, binomial), "" nowhere
     edges: str = ""
+    # the model is of log y (lognormal): a response of any positive scale, 1e-200 or 1e200, is safe
+    on_log: bool = False
 
 
 @dataclass(frozen=True)

@@ -82,10 +82,17 @@ def derivs(y, shape, rate):
 
 
 def start(y, w):
-    """The method of moments: shape = mean^2 / var, rate = mean / var."""
+    """The method of moments: shape = mean^2 / var, rate = mean / var = shape / mean, with
+    the spread taken relative to the mean (values near 1e200 square beyond float64)."""
+    shape, mean = _moments_shape(y, w)
+    return shape, shape / mean
+
+
+def _moments_shape(y, w):
+    """(mean^2 / var, mean) of the values."""
     mean = weighted_mean(y, w)
-    var = max(weighted_mean((y - mean) ** 2, w), 1e-12 * mean * mean)
-    return mean * mean / var, mean / var
+    relative = max(weighted_mean((y / mean - 1.0) ** 2, w), 1e-12)
+    return 1.0 / relative, mean
 
 
 DENSITY = Density(
@@ -127,8 +134,8 @@ def mean_derivs(y, mu, shape):
 
 
 def _mean_start(y, w):
-    shape, rate = start(y, w)
-    return shape / rate, shape
+    shape, mean = _moments_shape(y, w)
+    return mean, shape
 
 
 MEAN = Density(

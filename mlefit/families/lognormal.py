@@ -23,7 +23,8 @@ SPEC = Spec("lognormal",
             "lognorm(s=sdlog, scale=exp(meanlog))", "dlnorm(x, meanlog, sdlog)",
             aliases=("lognorm", "log_normal"),
             estimator="closed form on log x", listed=100, select_rank=100,
-            regression=Regression(130, 0, "identity", ("identity",), aft=True, censored=True))
+            regression=Regression(130, 0, "identity", ("identity",), aft=True, censored=True,
+                                  on_log=True))
 
 
 @quiet
