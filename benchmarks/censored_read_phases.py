@@ -17,7 +17,7 @@ def timed(f, label):
         finally: print(f"{label} wall {time.perf_counter()-w:.3f} cpu {time.process_time()-c:.3f}")
     return g
 sc._read = timed(orig_read, "read"); km.Tally.median = timed(orig_median, "median")
-import mlefit.chunks as ch
+import mlefit.io.chunks as ch
 passes = []
 orig_each = ch.LocalChunks.map_each
 ch.LocalChunks.map_each = lambda self, fn: passes.append(1) or orig_each(self, fn)

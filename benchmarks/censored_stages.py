@@ -31,7 +31,7 @@ def child(family, path):
     import functools
 
     import mlefit.kaplan_meier as km
-    import mlefit.stream as stream
+    import mlefit.io.stream as stream
     import mlefit.stream_censored as sc
 
     spent = dict.fromkeys(STAGES, 0.0)

@@ -10,7 +10,7 @@ import time
 import pyarrow.csv as pc
 
 from mlefit import families
-from mlefit.chunks import LocalChunks
+from mlefit.io.chunks import LocalChunks
 from mlefit.families.base import Controls
 
 x = pc.read_csv(sys.argv[1]).column(0).to_numpy()

@@ -27,8 +27,8 @@ def fit(data, family=None, **options):
         >>> r.to_dict()               # the JSON of `mlefit fit --json`
 
     data: a sequence or 1-d array of values (None/NaN are missing and reported), a
-        Record (mlefit.record: the values with their per-row weights and trials, which
-        the fit uses where weights= and trials= are not given; mlefit.data.read_column
+        Record (mlefit.data: the values with their per-row weights and trials, which
+        the fit uses where weights= and trials= are not given; mlefit.io.column.read_column
         reads one), or censored rows (mlefit.censoring:
         from_event(times, event), from_bounds(lower, upper), from_limits(values,
         lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...);
@@ -99,7 +99,7 @@ def regress(data, response=None, covariates=(), **options):
         coefficient 1; exposure E enters as log E). trials: binomial's trials, a number
         or a column name. positive: for a two-label bernoulli response, the label that
         counts as 1 (default: the second in sorted order). options: how to read a CSV
-        (mlefit.readers.ReadOptions).
+        (mlefit.io.readers.ReadOptions).
     robust: sandwich (HC0) standard errors, robust to a wrong family; cluster: a column
         whose values group the rows: cluster-robust errors (rows of a cluster may be
         correlated), with R's sandwich::vcovCL adjustment G/(G-1).
@@ -145,8 +145,8 @@ def select(data, families=None, **options):
     the dict `mlefit select --json` prints. Options: criterion ('aic', 'aicc', 'bic',
     'bits'), weights, trials, continuous, bootstrap (0: textbook p-values), seed,
     confidence, max_iter."""
-    from .data import from_values
-    from .record import Record
+    from .io.column import from_values
+    from .data import Record
     from .selection import select as _select
     col = data if isinstance(data, Record) else from_values(data)
     return _select(col, list(families) if families else None, **options)
@@ -155,8 +155,8 @@ def select(data, families=None, **options):
 def lrt(data, null, alt, **options):
     """Likelihood-ratio test of family `null` within `alt` on `data`: the dict `mlefit
     lrt --json` prints (without its source keys). Options: weights, trials."""
-    from .data import from_values
-    from .record import Record
+    from .io.column import from_values
+    from .data import Record
     from .likelihood_ratio import run
     col = data if isinstance(data, Record) else from_values(data)
     return run(col, null, alt, **options)
@@ -166,8 +166,8 @@ def read_column(paths, column=None, labels=False, **options):
     """Read one column of one or more files ('-' for stdin) with its report of dropped
     rows. Options: delimiter, decimal, encoding, header (True/False/None to detect),
     na_values (extra missing-value markers), strict (refuse missing values)."""
-    from .data import read_column as _read
-    from .readers import ReadOptions
+    from .io.column import read_column as _read
+    from .io.readers import ReadOptions
     strict = options.pop("strict", False)
     if "na_values" in options:
         options["na_values"] = tuple(options["na_values"])

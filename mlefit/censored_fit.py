@@ -318,7 +318,7 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
     likelihood: a FitResult like mlefit.fit's, with .censoring counting the rows of each
     kind. weights: frequency weights, one per row. The nonparametric bootstrap resamples
     rows with their censoring (a parametric one would need the censoring mechanism)."""
-    from .record import Record
+    from .data import Record
     from .estimate import from_stats, resolve
 
     fam, loss, loss_note = resolve(family, loss, None, confidence, information, max_iter)
@@ -404,13 +404,13 @@ def fitted_median(dens, theta, shapes, values):
 
 
 def _label(cens):
-    from .data import column_label
+    from .io.column import column_label
     return column_label(cens.name)
 
 
 def _weighted(cens, weights, dropped):
     """The rows of nonzero weight, the weights, and what was left out."""
-    from .record import counted
+    from .data import counted
 
     if weights is None:
         return cens, None, dropped

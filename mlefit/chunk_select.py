@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from . import numerics as nm
-from .chunks import InMemory
+from .io.chunks import InMemory
 
 COLLECT = 1 << 22  # values collected from a bracket at most (32 MiB)
 MARGIN = 3.0  # bracket half-width in sample ranks, in units of sqrt(sample size)

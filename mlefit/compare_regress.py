@@ -52,7 +52,7 @@ def compare_with_covariates(files, target, covariates, formula, losses, folds, s
     """The Comparison (mode "with_covariates") of compare-losses FILE --target Y --covariates
     A,B (or --formula): the columns read once, every loss's regression fitted on them."""
     from .errors import DataError, UsageError
-    from .frame import read_frame
+    from .io.frame import read_frame
     from .result import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
@@ -72,7 +72,7 @@ def compare_with_covariates(files, target, covariates, formula, losses, folds, s
     frame = read_frame(files, [target] + [c for c in covs if c != target], labels=(target,) if as_labels else (),
                        options=options, on_text=lambda name, cell: None)
     if strict and frame.dropped:
-        from .data import refuse_dropped
+        from .io.column import refuse_dropped
         refuse_dropped("the data", frame.dropped)
     if frame.n < 2:
         raise DataError(f"compare-losses needs at least 2 complete rows; there are {frame.n}")

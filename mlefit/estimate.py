@@ -11,8 +11,8 @@ import numpy as np
 from . import families, inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
-from .data import BINARY, from_values, no_values
-from .record import Record
+from .io.column import BINARY, from_values, no_values
+from .data import Record
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted

@@ -5,7 +5,7 @@ then one stable sort of the rows by that index), so grouping costs n log n howev
 many groups there are; each group's result is handed on as soon as it is fitted."""
 import numpy as np
 
-from .record import Record
+from .data import Record
 from .errors import ConvergenceError, MlefitError
 from .families.categorical import label_key as _label_key
 

@@ -143,7 +143,7 @@ def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source
         **settings):
     """Fit the mean model `fam` to rows (response, covariates[, trials]): a FitResult;
     prior: priors on its parameters (mlefit.fit's forms), making it MAP."""
-    from .record import Record, index_place
+    from .data import Record, index_place
     from .estimate import from_stats
     from .support import outside
 

@@ -1,6 +1,6 @@
 """A user's own model fitted from a file read chunk by chunk (--chunk-size, or a file
 above the automatic size): Family.chunked_stats for mlefit.own_model. The values stay in
-mlefit.chunks' temporary file; the log-likelihood and its exact score and Hessian are
+mlefit.io.chunks' temporary file; the log-likelihood and its exact score and Hessian are
 summed chunk by chunk at every Newton step (one pass over the file each), so memory is
 bounded by the chunk size whatever the file's length.
 
@@ -20,7 +20,7 @@ from .likelihood import sums
 @dataclass(frozen=True)
 class ChunkStats:
     n: float
-    chunks: object  # mlefit.chunks.Chunks: n, lo, hi, map_sum(fn), sample()
+    chunks: object  # mlefit.io.chunks.Chunks: n, lo, hi, map_sum(fn), sample()
     dens: object  # the model's Density, its integrations cut at the sample's deciles
     notes: tuple
     before: dict  # the model's cost counts when the pass began

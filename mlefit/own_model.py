@@ -337,7 +337,7 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
     the numerical distribution function (mlefit.own_sampling), said in a note."""
     from .censoring import Censored
-    from .data import from_values
+    from .io.column import from_values
     from .estimate import fit as fit_column
 
     settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
@@ -409,7 +409,7 @@ def _fit_censored(cens, fam, *, notes=(), **settings):
     """Censored and truncated rows (mlefit.censored_fit): each censored row's probability
     by numerical integration of the density (or a sum of the mass), said in the notes."""
     from . import censored_fit
-    from .record import Record
+    from .data import Record
 
     if fam.spec.normalized:
         _check_total(fam, cens.bounds())

@@ -102,7 +102,7 @@ def predict(model, data, *, interval=False, confidence=0.95, options=None):
     """(frame, mean, lower, upper): the fitted mean of every row of `data` that has the
     model's covariates (lower/upper None without `interval`); rows missing one are in
     frame.dropped and predicted as NaN."""
-    from .frame import frame_of
+    from .io.frame import frame_of
     spec = model["model_spec"]
     layout = spec["design"]
     variables = layout["covariates"] if layout["kind"] == "columns" else layout["variables"]

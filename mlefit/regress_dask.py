@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import BLANK_LINE, FIRST
-from .engine_dask import (CONNECT_TIMEOUT, _client, _expand, _refuse_other, _relative, add_drops, after_header,
-                          placer)
+from .io.column import BLANK_LINE, FIRST
+from .io.dask_engine import CONNECT_TIMEOUT, connect_client, expand_files, refuse_other, relative, add_drops, after_header, placer
 from .errors import DataError, MlefitError, UsageError
 from .result import Drop
 
@@ -39,7 +38,7 @@ class _Part:
     def objective(self, make, columns):
         key = (columns.start, columns.stop) if columns is not None else None
         if key not in self.cache:
-            from .regress_read import chunk_of
+            from .io.regress_read import chunk_of
             c = chunk_of(self.block, *self.layout)
             if columns is not None:
                 c.X = c.X[:, columns]
@@ -50,7 +49,7 @@ class _Part:
 def read_block(data, first, head, spec):
     """One block of whole lines of a CSV file (first: the file's first, with its header)
     -> a _Part."""
-    from .regress_read import read_run
+    from .io.regress_read import read_run
 
     out = _Part(layout=(bool(spec.weights), bool(spec.offset or spec.exposure)))
     block, skipped = after_header(data, first, head)
@@ -58,7 +57,7 @@ def read_block(data, first, head, spec):
     if not block:
         return out
     try:
-        count, rows, blanks, drops, part, tally = read_run(block, skipped + 1, head, spec, place=_relative)
+        count, rows, blanks, drops, part, tally = read_run(block, skipped + 1, head, spec, place=relative)
     except MlefitError as exc:
         out.error = str(exc)
         out.kind = type(exc)
@@ -141,28 +140,28 @@ def read_on_dask(paths, name, response, covariates, intercept, weights, offset, 
     import dask
     from dask.bytes import read_bytes
 
-    from .readers import ReadOptions
-    from .regress_read import SAMPLE_ROWS, Store, sample_chunk, spec_of
-    from .stream import _Header, _bytes_per_chunk
+    from .io.readers import ReadOptions
+    from .io.regress_read import SAMPLE_ROWS, Store, sample_chunk, spec_of
+    from .io.stream import Header, bytes_per_chunk
 
     options = options or ReadOptions()
-    files = _expand(paths)
+    files = expand_files(paths)
     tasks, layout, spec = [], [], None
     for path in files:
         with open(path, "rb") as fh:
             first = fh.read(1 << 20)
-        _refuse_other(path, first)
+        refuse_other(path, first)
         if first.startswith(b"PAR1"):
             raise UsageError(f"'{path}' is Parquet: regress --engine dask reads CSV files; fit it without "
                              f"--engine dask")
-        head = _Header(first.lstrip(b"\xef\xbb\xbf"), options, path)
+        head = Header(first.lstrip(b"\xef\xbb\xbf"), options, path)
         spec = spec_of(head, name, response, covariates, intercept, weights, offset, exposure, None, options,
                        path if len(files) == 1 else ", ".join(files))
-        size = DEFAULT_BLOCK_BYTES if chunk_rows is None else _bytes_per_chunk(first, chunk_rows)
+        size = DEFAULT_BLOCK_BYTES if chunk_rows is None else bytes_per_chunk(first, chunk_rows)
         _, blocks = read_bytes(path, delimiter=b"\n", blocksize=size, sample=False)
         tasks += [dask.delayed(read_block)(b, j == 0, head, spec) for j, b in enumerate(blocks[0])]
         layout.append((path, len(blocks[0])))
-    client, cluster = _client(scheduler, CONNECT_TIMEOUT)
+    client, cluster = connect_client(scheduler, CONNECT_TIMEOUT)
 
     def close():
         client.close()

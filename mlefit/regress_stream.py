@@ -18,7 +18,7 @@ from .errors import ConvergenceError, DataError, UsageError
 from .families.catalog import support
 from .maximize import Point
 
-from .regress_read import WAY_OUT as HOW
+from .io.regress_read import WAY_OUT as HOW
 from .families.negative_binomial import size_runs_off
 
 #  families whose rows stream (the Objective of linear_model, without censoring or trials per row)
@@ -70,8 +70,8 @@ def plan(data, name, chunk_size, needs, options, engine="local"):
         if needs:
             raise UsageError(f"{needs} needs every row in memory: {HOW}")
         return "chunks"
-    from .cli_engine import _chunkable_file
-    if name in STREAMED and not needs and _chunkable_file(data, options.encoding if options else None):
+    from .io.plan import chunkable_file
+    if name in STREAMED and not needs and chunkable_file(data, options.encoding if options else None):
         return "chunks"
     return None
 
@@ -353,7 +353,7 @@ def regress_file(path, name, response, covariates, *, dens, target, link, fix, i
                                                    exposure, options, chunk_rows, scheduler, make,
                                                    said(lambda k: f"pass {k}"))
         else:
-            from .regress_read import read_store
+            from .io.regress_read import read_store
             store = read_store(path, name, response, covariates, intercept, weights=weights, offset=offset,
                                exposure=exposure, options=options, chunk_rows=chunk_rows,
                                on_bytes=None if bar is None else bar.update)

@@ -77,7 +77,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
                                          information, trials, positive)
         planned = streamed.plan(data, name, chunk_size, needs, options, engine)
         if planned is not None:
-            from .regress_read import TextResponse
+            from .io.regress_read import TextResponse
             try:
                 return streamed.regress_file(data, name, response, list(covariates), dens=how.density(name),
                                              target=target, link=link, fix=fix, intercept=intercept, weights=weights,

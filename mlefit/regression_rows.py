@@ -8,7 +8,7 @@ import numpy as np
 from .errors import DataError, UsageError
 from .families.catalog import BY_NAME, edges, support
 from .formula import REST, expand_rest
-from .record import Record
+from .data import Record
 
 SHOWN = 5  # how many offending rows a message names
 
@@ -168,7 +168,7 @@ def read(data, names, labels, options, numeric, optional=(), text=()):
     """The columns, aligned; a text column that must hold numbers ({name: its role}) is
     refused (a covariate given by -x pointing to --formula); other text columns are kept
     (a formula's categories, clusters)."""
-    from .frame import frame_of
+    from .io.frame import frame_of
     on_text = text_refusal(numeric)
     return frame_of(data, names, text_first=labels, options=options, on_text=on_text, optional=optional,
                     labels=text)
@@ -179,7 +179,7 @@ def text_refusal(numeric):
     a text covariate given by -x is refused pointing to --formula, another role's column
     by its role; other text columns are kept (a formula's categories, clusters)."""
     from .errors import plain
-    from .frame import refuse_text
+    from .io.frame import refuse_text
 
     def on_text(name, cell):
         if numeric.get(name) == "a covariate":
@@ -309,7 +309,7 @@ def design(table, columns, intercept, rhs=None, wide=False):
     for c in columns:
         v = table.columns[c]
         if v.dtype.kind in "OUS":
-            from .frame import refuse_text
+            from .io.frame import refuse_text
             refuse_text(c, v[0] if v.size else "")
         parts.append(np.asarray(v, dtype=np.float64))
         names.append(c)

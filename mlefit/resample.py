@@ -31,7 +31,7 @@ import numpy as np
 from .errors import BoundaryError, MlefitError, UsageError
 from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
 from .limits import check_bootstrap
-from .record import Record
+from .data import Record
 from .inference import percent
 
 KINDS = ("parametric", "nonparametric")

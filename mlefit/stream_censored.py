@@ -69,10 +69,10 @@ def plan(files, fam, column, censor, chunk_size, needs, fix, encoding):
         if len(files) != 1:
             raise UsageError("--chunk-size reads one file (or -); drop --chunk-size")
         return "chunks"
-    from .cli_engine import _chunkable_file
+    from .io.plan import chunkable_file
     # standard input only when asked: a fit the shortcut cannot make exactly is then read
     # again, in memory, which a file allows and a pipe does not
-    if why or column is None or len(files) != 1 or files[0] == "-" or not _chunkable_file(files[0], encoding):
+    if why or column is None or len(files) != 1 or files[0] == "-" or not chunkable_file(files[0], encoding):
         return "memory"
     return "chunks"
 
@@ -84,8 +84,8 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
     the in-memory fit can be exact."""
     from .censored_fit import censored_family, density_of, fitted_median
     from .estimate import from_stats, resolve
-    from .readers import ReadOptions
-    from .stream import _open
+    from .io.readers import ReadOptions
+    from .io.stream import open_text
 
     fam = resolve(family, None, None, confidence, information, max_iter)[0]
     if information == "expected":
@@ -95,7 +95,7 @@ def fit_file(path, family, *, column, event, options=None, chunk_rows=None, stri
     options = options or ReadOptions()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlefit-sums") as helper:
         def read(on_bytes, again):
-            found = _open(path, options.encoding)
+            found = open_text(path, options.encoding)
             try:
                 return _read(found, found.name, found.notes, fam, column, event, options, chunk_rows, strict,
                              on_bytes, helper, again, rereadable=path != "-" and os.path.isfile(path))
@@ -164,7 +164,7 @@ def _at_hand(fam, got, max_iter):
 def _estimate(fam, got, max_iter):
     """The weibull's estimate by passes over the times kept (None: not exact in chunks)."""
     from .families.base import Controls
-    from .chunks import LogsOnChunks
+    from .io.chunks import LogsOnChunks
     from .families.weibull import weibull_censored_estimate
 
     logs = _logs_of(got)
@@ -211,13 +211,13 @@ def _read(fh, source, notes, fam, column, event, options, chunk_rows, strict, on
     partial). again: what a first read whose file was partial got (this read keeps every
     time, takes no moments, and keeps the first read's for where the passes start)."""
     from .censored_fit import every_right_censored, impossible
-    from .chunks import LocalChunks
-    from .data import NamesOnly, choose_column, column_label, refuse_dropped
+    from .io.chunks import LocalChunks
+    from .io.column import NamesOnly, choose_column, column_label, refuse_dropped
     from .kaplan_meier import Tally
     from .weibull_taylor import Moments
-    from .stream import CHUNK_BYTES, Runs, _bytes_per_chunk, chosen_column
+    from .io.stream import CHUNK_BYTES, Runs, bytes_per_chunk, chosen_column
 
-    _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
+    bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
     runs = Runs(fh, source, options, chunk_rows)
     names = NamesOnly(runs.head.names)
     if event is None:
@@ -270,8 +270,8 @@ def _run(block, line, runs, name, e_name, event, options, source, fam, got):
     """One run of lines read and counted (got); what takes its sums (None: nothing to sum)."""
     from . import numerics as nm
     from .censoring import _indicator
-    from .frame import converted, missing_rows, text_columns
-    from .stream import read_lines
+    from .io.frame import converted, missing_rows, text_columns
+    from .io.stream import read_lines
     from .support import outside
 
     cols = [name, e_name]
@@ -309,7 +309,7 @@ def _events_of_integers(col, options):
     """The indicators of an event column of integers, every cell present and 0 or 1, read
     from its buffers as booleans (no copy as numbers, no check for infinite values); None
     otherwise (another type, a missing cell, or a value _indicator is to name)."""
-    from .data import surely_present
+    from .io.column import surely_present
 
     if str(col.type) not in _INTEGERS or not surely_present(col, options):
         return None

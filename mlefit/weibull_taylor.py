@@ -218,7 +218,7 @@ def _first_pilot(z, seen_z):
     and of its seen rows' logs): their censored fit, or the moments' shape of the logs."""
     from .families.base import Controls
     from .families.weibull import weibull_censored_estimate
-    from .chunks import InMemory
+    from .io.chunks import InMemory
 
     stride = max(z.size // PILOT_ROWS, 1)
     zs = np.array(z[::stride])

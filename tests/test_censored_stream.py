@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlefit import chunkable, kaplan_meier
+from mlefit.io import chunkable
+from mlefit import kaplan_meier
 from mlefit.cli import cli
 
 
@@ -201,7 +202,8 @@ def test_standard_input_streams_when_asked(tmp_path, monkeypatch):
 def test_a_failure_in_the_helper_thread_is_raised_and_the_chunks_closed(tmp_path, monkeypatch):
     """The runs' sums are taken by a helper thread: what fails there fails the fit, and the
     temporary file of the times is closed."""
-    from mlefit import chunks, stream_censored
+    from mlefit.io import chunks
+    from mlefit import stream_censored
 
     t, e = weibull_rows(40000, seed=4)  # runs are 64 KiB at least: about 6 of them
     path = write_rows(tmp_path / "rc.csv", t, e)

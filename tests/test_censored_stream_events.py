@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from mlefit.censoring import _indicator
 from mlefit.cli import cli
-from mlefit.readers import ReadOptions
+from mlefit.io.readers import ReadOptions
 from mlefit.stream_censored import _events_of_integers
 
 

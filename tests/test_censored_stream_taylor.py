@@ -10,7 +10,8 @@ import os
 import numpy as np
 import pytest
 
-from mlefit import chunks, weibull_taylor
+from mlefit.io import chunks
+from mlefit import weibull_taylor
 from mlefit.weibull_taylor import Moments, TERMS
 from tests.test_censored_stream import fit_json, same, weibull_rows, write_rows
 

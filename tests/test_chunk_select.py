@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import mlefit
-from mlefit import chunk_select, chunks, stream
+from mlefit import chunk_select
+from mlefit.io import chunks, stream
 from mlefit import numerics as nm
-from mlefit.chunks import LocalChunks
-from mlefit.data import read_column
+from mlefit.io.chunks import LocalChunks
+from mlefit.io.column import read_column
 from mlefit.families.robust import check_loss
 
 

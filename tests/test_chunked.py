@@ -1,4 +1,4 @@
-"""Families fitted in passes over chunks (Family.chunked_stats, mlefit.chunks): weibull,
+"""Families fitted in passes over chunks (Family.chunked_stats, mlefit.io.chunks): weibull,
 student_t, logistic, cauchy, gumbel and log_logistic read a file chunk by chunk into a
 temporary file, then their estimators sum score and Hessian chunk by chunk; the fit
 equals the in-memory one, the refusals are the same, the temporary file is deleted and
@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import mlefit
-from mlefit import chunks as ch
-from mlefit import families, stream
-from mlefit.chunks import InMemory, LocalChunks, OnChunks
-from mlefit.data import read_column
+from mlefit.io import chunks as ch
+from mlefit import families
+from mlefit.io import stream
+from mlefit.io.chunks import InMemory, LocalChunks, OnChunks
+from mlefit.io.column import read_column
 from mlefit.errors import DataError
 
 from cases import CASES

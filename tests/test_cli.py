@@ -243,7 +243,7 @@ def test_near_poisson_negative_binomial_reports_an_unbounded_interval():
 
 
 def test_unreadable_file_is_a_data_error(monkeypatch, tmp_path):
-    import mlefit.intake
+    import mlefit.io.intake
 
     path = tmp_path / "locked.csv"
     path.write_text("x\n1\n")
@@ -251,7 +251,7 @@ def test_unreadable_file_is_a_data_error(monkeypatch, tmp_path):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(mlefit.intake, "open", refuse, raising=False)
+    monkeypatch.setattr(mlefit.io.intake, "open", refuse, raising=False)
     result = run("fit", path, "-d", "poisson")
     assert result.exit_code == 1
     assert f"cannot read '{path}': Permission denied; check its permissions" in result.stderr

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlefit import chunkable, cli_engine
+from mlefit.io import chunkable, plan as read_plan
 from mlefit.cli import cli
 
 from test_stream import same_fit
@@ -100,7 +100,7 @@ def test_the_progress_says_fitting_once_the_file_is_read():
     for name, want in (("normal_mixture:2", ["fitting normal_mixture:2"]), ("weibull", ["fitting weibull"]),
                        ("gamma", ["fitting gamma"]), ("exponential", [])):
         bar = Bar()
-        on_bytes = cli_engine._then_fitting(bar, 1000, families.get(name))
+        on_bytes = read_plan._then_fitting(bar, 1000, families.get(name))
         on_bytes(400)
         assert bar.stages == [] and bar.done == 400
         on_bytes(1000)

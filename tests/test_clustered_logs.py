@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import mlefit
-from mlefit import stream
-from mlefit.data import read_column
+from mlefit.io import stream
+from mlefit.io.column import read_column
 
 
 def exact_loglik(family, x, theta):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import mlefit
-from mlefit.data import read_column
+from mlefit.io.column import read_column
 from mlefit.errors import DataError, UsageError
 
 distributed = pytest.importorskip("distributed")
-from mlefit.engine_dask import fit_dask  # noqa: E402
+from mlefit.io.dask_engine import fit_dask  # noqa: E402
 
 from test_stream import same_fit  # noqa: E402
 
@@ -119,9 +119,9 @@ def test_the_local_cluster_is_two_worker_threads_in_this_process():
     """Without a scheduler, fit_dask starts what its docstring and docs/large-files.md say:
     two single-threaded workers inside this process (threads parse CSV as quickly as
     processes here and start at once; the figures are in benchmarks/RESULTS.md)."""
-    from mlefit import engine_dask
+    from mlefit.io import dask_engine as engine_dask
 
-    client, cluster = engine_dask._client(None)
+    client, cluster = engine_dask.connect_client(None)
     try:
         workers = client.scheduler_info()["workers"]
         assert len(workers) == engine_dask.LOCAL_WORKERS == 2

@@ -111,6 +111,6 @@ def test_connect_timeout_goes_with_dask_and_the_library_says_the_same(tmp_path):
     path.write_text("x\n1.5\n2.5\n")
     result = CliRunner().invoke(cli, ["fit", str(path), "-d", "gamma", "--connect-timeout", "3"])
     assert result.exit_code == 2 and "--connect-timeout goes with --engine dask" in result.stderr
-    from mlefit.engine_dask import fit_dask
+    from mlefit.io.dask_engine import fit_dask
     with pytest.raises(UsageError, match="is not valid"):
         fit_dask(str(path), "gamma", address="not a url")

@@ -5,7 +5,7 @@ import pytest
 
 from click.testing import CliRunner
 
-from mlefit import data
+from mlefit.io import column as data
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
 
@@ -162,7 +162,7 @@ def test_float_column_keeps_its_extremes_only_when_nothing_is_left_out(tmp_path)
     """A clean float column carries its (min, max) from the pass that looks for NaN, so
     the fit does not take them again; any missing value, NaN, numeric --na-values
     marker or infinite value leaves no extremes behind (or is refused)."""
-    from mlefit.readers import ReadOptions
+    from mlefit.io.readers import ReadOptions
     clean = data.read_column(write(tmp_path, "x\n2.5\n-1.25\n7\n"))
     assert clean.extremes == (-1.25, 7.0) and not clean.dropped
     blank = data.read_column(write(tmp_path, "x\n2.5\n\n7\n", "b.csv"))  # a blank line is no value

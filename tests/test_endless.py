@@ -143,7 +143,7 @@ def test_the_chunked_decision_is_made_on_the_decompressed_bytes(tmp_path):
     as a file of 8 MB would be; from standard input too."""
     path = bomb(tmp_path / "ones.csv.gz", b"1\n2\n" * (1 << 20), 1, header=b"x\n")
     assert os.path.getsize(path) < 1 << 20
-    low = "import mlefit.chunkable as s; s.AUTO_BYTES = 1 << 20"
+    low = "import mlefit.io.chunkable as s; s.AUTO_BYTES = 1 << 20"
     code, out, err = run("fit", path, "-d", "normal", "--json", before=low)
     assert code == 0, err
     assert_chunked_fit(out)

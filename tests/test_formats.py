@@ -8,7 +8,7 @@ import pytest
 
 import mlefit
 from mlefit.errors import DataError, UsageError
-from mlefit.readers import ReadOptions
+from mlefit.io.readers import ReadOptions
 
 from cases import write
 

@@ -6,9 +6,9 @@ from click.testing import CliRunner
 
 import mlefit
 from mlefit.cli import cli
-from mlefit.data import read_column
+from mlefit.io.column import read_column
 from mlefit.errors import DataError
-from mlefit.stream import fit_file
+from mlefit.io.stream import fit_file
 
 HEX_WAY_OUT = "numbers are read in decimal, not hexadecimal: write it in decimal"
 
@@ -50,7 +50,7 @@ def test_text_with_0x_elsewhere_leaves_integers_as_they_were(tmp_path):
     (b"x,l\n" + b"1,box\n" * 500 + b"0x1A,box\n", True),  # x everywhere: the regex after all
     (b"x,l\n" + b"1,box\n" * 500, False)])
 def test_hex_cells_are_found_wherever_x_stands(data, found):
-    from mlefit.readers import _holds_hex
+    from mlefit.io.readers import _holds_hex
     assert _holds_hex(data) is found and _holds_hex(memoryview(bytearray(data))) is found
 
 
@@ -61,7 +61,7 @@ def test_hex_cells_are_found_wherever_x_stands(data, found):
 def test_hex_cells_are_found_only_inside_a_view_of_a_larger_buffer(base, cut, found):
     """A run of lines is a memoryview of a larger buffer: it is searched where it lies,
     the bytes around it never looked at (as bytes(view) would be searched)."""
-    from mlefit.readers import _holds_hex
+    from mlefit.io.readers import _holds_hex
     for kind in (bytes, bytearray):
         view = memoryview(kind(base))[cut]
         assert _holds_hex(view) is found is _holds_hex(bytes(view))

@@ -11,7 +11,7 @@ from mlefit import families
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError, DataError, FamilyError, UsageError
 from mlefit.inference import percent, z_value
-from mlefit.stream import fit_file
+from mlefit.io.stream import fit_file
 
 
 @pytest.mark.parametrize("name", ["binomial:inf", "binomial:-inf", "beta_binomial:1e400", "binomial:nan"])

@@ -115,7 +115,7 @@ def test_no_n_by_levels_array():
     assert r.converged and len(r.coefficients) == 2 + levels - 1
     assert peak < 80e6  # the dummies alone: 800 MB
     from mlefit.regression_rows import design
-    from mlefit.frame import frame_of
+    from mlefit.io.frame import frame_of
     table = frame_of(cols, ["y", "x", "g"])
     X, names, _ = design(table, ["x", "g"], True, "x + C(g)")
     assert X.dense.shape == (n, 2) and X.codes.shape == (n,) and X.shape == (n, 2 + levels - 1)

@@ -45,7 +45,7 @@ def test_ctrl_c_in_a_chunked_read_of_standard_input_exits_130():
 RACE = textwrap.dedent("""
     import os, random, signal, sys, threading, time
     from mlefit import interrupts
-    from mlefit.readers import Source, parse
+    from mlefit.io.readers import Source, parse
     interrupts.ARROW_CTRL_C = sys.argv[1] == "arrow"
     source = Source(b"x\\n" + b"1.5\\n" * 3000, "race.csv")
     parse(source)  # imports done before the clock starts

@@ -30,7 +30,7 @@ from click.testing import CliRunner
 
 import mlefit
 from mlefit.cli import cli
-from mlefit.data import read_column
+from mlefit.io.column import read_column
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 MICHELSON = str(SAMPLE / "michelson.csv")

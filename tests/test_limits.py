@@ -62,7 +62,7 @@ def test_a_wide_file_without_a_column_is_answered_from_its_header(monkeypatch, m
     """A 100,000-column file took 19 s and 1.8 GB to say 'choose a column': every
     column was converted to look for the only numeric one. Over GUESS_COLUMNS, the
     header alone answers, and no cell is parsed."""
-    from mlefit import readers
+    from mlefit.io import readers
     from mlefit.limits import GUESS_COLUMNS
     k = GUESS_COLUMNS + 1
     path = tmp_path / "wide.csv"
@@ -78,7 +78,7 @@ def test_a_wide_file_without_a_column_is_answered_from_its_header(monkeypatch, m
 
 
 def test_a_named_column_of_a_wide_frame_converts_only_the_columns_asked_for(monkeypatch, tmp_path):
-    from mlefit import readers
+    from mlefit.io import readers
     path = tmp_path / "wide.csv"
     path.write_text("a,g,b,c\n1,u,x,y\n2,u,x,y\n4,v,x,y\n5,v,x,y\n")
     seen = []

@@ -93,7 +93,7 @@ def test_binomial_within_beta_binomial_on_geisslers_families():
 def test_geometric_within_negative_binomial_on_counts_that_are_not_overdispersed():
     """The negative_binomial MLE is then on its poisson boundary: its supremum is the
     poisson fit, so LR = 2 (loglik_poisson - loglik_geometric), in lrt and in select."""
-    from mlefit.data import from_values
+    from mlefit.io.column import from_values
     from mlefit.selection import select
     x = np.random.default_rng(4).poisson(3.0, 200).astype(float)
     assert x.var() <= x.mean()

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import mlefit
-from mlefit import families, stream
-from mlefit.data import read_column
+from mlefit import families
+from mlefit.io import stream
+from mlefit.io.column import read_column
 from mlefit.families import mixture_em as em
 from mlefit.families import mixture_stats
 
@@ -62,7 +63,7 @@ def test_a_file_streams_to_the_in_memory_fit(tmp_path, k, theta):
 def test_the_command_line_streams_a_large_file(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from mlefit import chunkable
+    from mlefit.io import chunkable
     from mlefit.cli import cli
 
     monkeypatch.setattr(chunkable, "AUTO_BYTES", 1000)  # a "large" file: read in chunks automatically

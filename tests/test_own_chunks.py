@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mlefit import own_model
 from mlefit.cli import cli
 from mlefit.errors import DataError
-from mlefit.stream import fit_file
+from mlefit.io.stream import fit_file
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"
 OWN = ["--logpdf", WEIBULL, "--params", "k>0=1, lam>0=50", "--support", "x>0"]
@@ -61,7 +61,7 @@ def test_a_value_outside_the_support_is_found_in_the_chunks(tmp_path):
 
 def test_dask_blocks_give_the_in_memory_fit(values):
     pytest.importorskip("distributed")
-    from mlefit.engine_dask import fit_dask
+    from mlefit.io.dask_engine import fit_dask
 
     path, x = values
     on_dask = fit_dask([str(path)], model(), block_bytes=15000)  # the model rebuilt from its text on the workers

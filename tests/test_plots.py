@@ -15,7 +15,7 @@ import mlefit
 import mlefit.cli.likelihood  # registers `likelihood` on the group
 from mlefit import plots
 from mlefit.cli import cli
-from mlefit.data import read_column
+from mlefit.io.column import read_column
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 MICHELSON = str(SAMPLE / "michelson.csv")

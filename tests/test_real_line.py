@@ -354,7 +354,7 @@ def test_sums_block_by_block_equal_one_call(name, weighted, monkeypatch):
     """chunks.InMemory.sum takes large arrays BLOCK values at a time (SUMS_BLOCK for the
     log-likelihood sums of locscale), for speed; the fit is the same as from one call
     over the whole array, to rounding."""
-    from mlefit import chunks
+    from mlefit.io import chunks
     from mlefit.families import locscale
     x, _ = sample(name, n=5000, seed=3)
     w = np.random.default_rng(3).integers(1, 4, x.size).astype(float) if weighted else None

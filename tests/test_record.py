@@ -1,4 +1,4 @@
-"""The one per-row record (mlefit.record.Record): take() moves every per-row field
+"""The one per-row record (mlefit.data.Record): take() moves every per-row field
 together and keeps each row's place; without() leaves rows out in one place, counted
 under the first reason that marks them."""
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlefit.frame import frame_of
-from mlefit.record import FIRST, Record, counted
+from mlefit.io.frame import frame_of
+from mlefit.io.column import FIRST, Record, counted
 from mlefit.result import Drop
 
 
@@ -121,7 +121,7 @@ def test_with_column_replaces_the_response_too():
 
 @pytest.mark.parametrize("data", [[1.0, np.nan, 2.0], np.array([1.0, np.nan, 2.0])])
 def test_missing_values_of_a_sequence_are_counted_with_their_index(data):
-    from mlefit.data import from_values
+    from mlefit.io.column import from_values
     col = from_values(data)
     assert isinstance(col, Record) and col.values.tolist() == [1.0, 2.0]
     assert [(d.count, d.first) for d in col.dropped] == [(1, ("index 1",))] and col.where(1) == "index 2"

@@ -312,8 +312,8 @@ def test_a_large_file_of_yes_no_labels_is_fitted_in_memory(tmp_path, monkeypatch
     """A file big enough to be read in chunks by default, whose bernoulli response is two
     labels: read in memory (it was refused with 'drop --chunk-size', never given); with
     --chunk-size given, refused as before."""
-    from mlefit import cli_engine
-    monkeypatch.setattr(cli_engine, "_chunkable_file", lambda path, encoding=None: True)
+    from mlefit.io import plan as read_plan
+    monkeypatch.setattr(read_plan, "chunkable_file", lambda path, encoding=None: True)
     rng = np.random.default_rng(14)
     x = rng.normal(size=400)
     y = np.where(rng.random(400) < 1 / (1 + np.exp(-x)), "yes", "no")

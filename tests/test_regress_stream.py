@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import regress_read
+from mlefit.io import regress_read
 from mlefit.cli import cli
 from mlefit.errors import UsageError
 

@@ -75,7 +75,7 @@ def test_huber_sums_block_by_block_with_the_whole_arrays_results(monkeypatch):
     (chunks.InMemory.sum: a 1e7-value fit peaked at 748 MiB with whole-array
     temporaries, 376 after): no call sees more than a block, and the fit solves the
     score equation, with the log-likelihood and information of the whole arrays."""
-    from mlefit import chunks
+    from mlefit.io import chunks
     monkeypatch.setattr(chunks, "BLOCK", 64)
     sizes, original = [], chunks.InMemory.sum
 
@@ -100,7 +100,7 @@ def test_check_loss_sums_block_by_block(monkeypatch, name, tau):
     367 after), and once at the estimate: the scale is the mean check loss (for laplace,
     the mean absolute deviation) of the whole array at the quantile, and the
     log-likelihood agrees."""
-    from mlefit import chunks
+    from mlefit.io import chunks
     from mlefit.families.robust import check_loss
     monkeypatch.setattr(chunks, "BLOCK", 64)
     sizes, original = [], chunks.InMemory.sum

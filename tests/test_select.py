@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import mlefit
 from mlefit import families
 from mlefit.cli import cli
-from mlefit.data import from_values
+from mlefit.io.column import from_values
 from mlefit.selection import candidates, select
 
 from cases import CASES, write

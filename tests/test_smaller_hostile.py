@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import mlefit
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
-from mlefit.stream import fit_file
+from mlefit.io.stream import fit_file
 
 
 def invoke(*args, data=b""):

@@ -304,11 +304,11 @@ def test_interrupted_is_one_line_on_a_line_of_its_own(monkeypatch):
 
 def test_a_small_file_loads_no_chunked_reader(tmp_path):
     """A file read whole never loads the chunked reader (stream.py: decompressors,
-    temporary files): the plan needs only mlefit.chunkable."""
+    temporary files): the plan needs only mlefit.io.chunkable."""
     path = tmp_path / "ten.csv"
     path.write_text("x\n" + "\n".join(str(1.5 + i) for i in range(10)) + "\n")
     mods = set(loaded(["mlefit", "fit", str(path), "-d", "gamma", "--json"]))
-    assert "mlefit.chunkable" in mods and "mlefit.stream" not in mods and "scipy" not in mods
+    assert "mlefit.io.chunkable" in mods and "mlefit.io.stream" not in mods and "scipy" not in mods
 
 
 @pytest.mark.parametrize("argv", [["select", "--families", "gamma,normal,weibull"],

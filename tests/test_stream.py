@@ -1,4 +1,4 @@
-"""Fitting a file chunk by chunk (mlefit.stream): the same fit as in memory, every row
+"""Fitting a file chunk by chunk (mlefit.io.stream): the same fit as in memory, every row
 accounted for across chunk boundaries, merged statistics equal to the whole data's, and
 clear errors where a file or family cannot be streamed."""
 import gzip
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import mlefit
-from mlefit import families, stream
-from mlefit.data import read_column
+from mlefit import families
+from mlefit.io import stream
+from mlefit.io.column import read_column
 from mlefit.errors import DataError, UsageError
 
 from cases import CASES
@@ -158,7 +159,7 @@ def test_blocks_are_whole_lines_and_give_back_every_byte(lines, newline_at_end, 
     the bytes already read (_Prepend): copied out as they come, they are the input, each
     run but the last ends a line, and none is empty; line_count counts like bytes.count."""
     import io
-    from mlefit.readers import line_count
+    from mlefit.io.readers import line_count
     data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
     k = min(held, len(data))
     runs = [bytes(b) for b in stream._blocks(stream._Prepend(data[:k], io.BufferedReader(io.BytesIO(data[k:]))), size)]
@@ -169,7 +170,7 @@ def test_blocks_are_whole_lines_and_give_back_every_byte(lines, newline_at_end, 
 
 
 def test_line_count_over_many_blocks():
-    from mlefit.readers import COUNT_BLOCK, line_count
+    from mlefit.io.readers import COUNT_BLOCK, line_count
     rng = np.random.default_rng(4)
     data = bytes(rng.choice(np.frombuffer(b"ab,\n\r", np.uint8), 3 * COUNT_BLOCK + 17))
     for d in (data, data + b"\n", b"", b"\n", memoryview(data)[5:]):
@@ -179,14 +180,14 @@ def test_line_count_over_many_blocks():
 @settings(max_examples=300, deadline=None)
 @given(data=st.lists(st.sampled_from([b"\n", b"\r", b"a", b","]), max_size=80).map(b"".join))
 def test_has_blank_line_is_the_bytes_search(data):
-    from mlefit.readers import has_blank_line
+    from mlefit.io.readers import has_blank_line
     assert has_blank_line(data) == (b"\n\n" in data or b"\n\r\n" in data)
 
 
 @pytest.mark.parametrize("at", [0, 1, 2, 3])
 def test_has_blank_line_across_the_blocks(at):
     """A blank line whose bytes straddle a block's end (or the data's) is found."""
-    from mlefit.readers import COUNT_BLOCK, has_blank_line
+    from mlefit.io.readers import COUNT_BLOCK, has_blank_line
     for needle in (b"\n\n", b"\n\r\n"):
         for cut in (COUNT_BLOCK, 2 * COUNT_BLOCK, 3 * COUNT_BLOCK + 5):
             data = bytearray(b"a" * (3 * COUNT_BLOCK + 5 + len(needle)))

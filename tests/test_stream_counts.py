@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import chunkable, families, stream
+from mlefit.io import chunkable, stream
+from mlefit import families
 from mlefit.cli import cli
-from mlefit.data import read_column
+from mlefit.io.column import read_column
 from mlefit.errors import DataError
 
 
@@ -190,7 +191,7 @@ def test_labels_and_trials_on_dask(tmp_path, labels_file, overdispersed):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from mlefit.engine_dask import fit_dask
+    from mlefit.io.dask_engine import fit_dask
 
     second = tmp_path / "more.csv"
     second.write_text("lab\nz\n\nNA\na\n")
@@ -216,7 +217,7 @@ def test_dask_counts_bad_values_over_every_block(tmp_path, family, bad):
     and refused by the driver with the in-memory message: the count of the whole file,
     the first three by their lines, not one block's."""
     pytest.importorskip("distributed")
-    from mlefit.engine_dask import fit_dask
+    from mlefit.io.dask_engine import fit_dask
 
     lines = [str(v) for v in np.random.default_rng(6).binomial(20, 0.3, 3000) + 1]
     for i, v in zip((50, 1400, 2000, 2900), bad):
@@ -293,7 +294,7 @@ def test_bernoulli_text_labels_on_standard_input_in_chunks(yes_no):
 @pytest.mark.slow
 def test_bernoulli_text_labels_on_dask_are_refused_as_such(yes_no):
     pytest.importorskip("distributed")
-    from mlefit.engine_dask import fit_dask
+    from mlefit.io.dask_engine import fit_dask
 
     path, _ = yes_no
     with pytest.raises(DataError) as found:
@@ -306,9 +307,9 @@ def test_text_that_is_all_numbers_is_read_as_numbers():
     """A bernoulli column sent to the labels reader whose text is numbers after all ('+1',
     ' 0': pyarrow reads such columns as numbers, so this is the reader's guard) is fitted
     as numbers, as in memory; numbers other than 0 and 1 are refused, named."""
-    from mlefit.record import Record
-    from mlefit.readers import ReadOptions
-    from mlefit.stream_labels import _outcomes
+    from mlefit.io.column import Record
+    from mlefit.io.readers import ReadOptions
+    from mlefit.io.stream_labels import _outcomes
 
     report = Record("x", np.empty(0), None, 3, ())
     x, same = _outcomes(np.array(["+1", " 0", "1.0"], dtype=object), report, ReadOptions())
@@ -336,7 +337,7 @@ def test_coded_counts_are_value_counts_of_the_decoded_cells():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from mlefit.stream_labels import _coded_counts
+    from mlefit.io.stream_labels import _coded_counts
 
     rng = np.random.default_rng(5)
     words = ["b", "a", " b ", "NA", "c", "10"]
@@ -374,7 +375,7 @@ def test_a_parquet_category_no_row_has_is_no_label_on_dask(tmp_path):
 def test_labels_in_chunks_are_counted_from_their_codes(labels_file, monkeypatch):
     """The chunked reader parses labels dictionary-encoded and counts the codes (not the
     text cell by cell): the fit it prints is the in-memory one."""
-    from mlefit import stream_labels
+    from mlefit.io import stream_labels
 
     calls = []
     coded = stream_labels._coded_counts

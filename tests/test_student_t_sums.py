@@ -76,7 +76,7 @@ def test_a_student_t_fit_does_not_import_scipy(tmp_path):
 
     path = tmp_path / "x.csv"
     path.write_text("x\n" + "\n".join(repr(float(v)) for v in np.random.default_rng(2).standard_t(4, 500)) + "\n")
-    code = ("import sys, mlefit; from mlefit.data import read_column; "
+    code = ("import sys, mlefit; from mlefit.io.column import read_column; "
             f"r = mlefit.fit(read_column({str(path)!r}), 'student_t'); assert r.converged; "
             "print(sorted(m for m in sys.modules if m.startswith('scipy')))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

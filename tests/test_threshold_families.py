@@ -17,7 +17,7 @@ from scipy.special import gammaln
 
 import mlefit
 from mlefit.cli import cli
-from mlefit.data import from_values
+from mlefit.io.column import from_values
 from mlefit.errors import DataError
 from mlefit.selection import select
 

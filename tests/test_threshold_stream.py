@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import mlefit
-from mlefit import chunks as ch
-from mlefit import stream
-from mlefit.data import read_column
+from mlefit.io import chunks as ch
+from mlefit.io import stream
+from mlefit.io.column import read_column
 from mlefit.families import threshold, threshold_data
 
 from test_censored_stream import fit_json, run
@@ -155,7 +155,7 @@ def test_on_dask_the_block_functions_travel_and_the_fit_is_the_in_memory_one(tmp
     """On Dask the block functions are sent to the workers holding the values: none may
     carry the statistics (their client cannot be pickled; gamma3's careful pass did)."""
     pytest.importorskip("distributed")
-    from mlefit.engine_dask import fit_dask
+    from mlefit.io.dask_engine import fit_dask
     path = write(tmp_path / "x.csv", SAMPLERS["lognormal3"](np.random.default_rng(1), 5000))
     for name in NAMES:
         on_dask, memory = fit_dask([path], name, block_bytes=20000), mlefit.fit(read_column(path), name)

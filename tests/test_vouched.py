@@ -39,7 +39,7 @@ def counting_extremes(monkeypatch):
     calls = []
     real = nm.extremes
     monkeypatch.setattr(nm, "extremes", lambda x: calls.append(x.size) or real(x))
-    monkeypatch.setattr("mlefit.data.extremes", lambda x: calls.append(x.size) or real(x))
+    monkeypatch.setattr("mlefit.io.column.extremes", lambda x: calls.append(x.size) or real(x))
     return calls
 
 

@@ -19,7 +19,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     keep their bounds). fitter: the function fitting one group (default mlefit's fit; a
     user's own model: own_model.fit)."""
     from ..errors import UsageError
-    from ..frame import read_frame
+    from ..io.frame import read_frame
     from ..groups import each_group, grouped
     from ..result import SCHEMA_VERSION
 

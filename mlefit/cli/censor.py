@@ -72,7 +72,7 @@ def read_grouped(files, column, weights, by, opts, options, strict):
 
     from .. import censoring
     from .columns import check_strict
-    from ..frame import read_frame
+    from ..io.frame import read_frame
     from ..result import Drop
 
     censor_request.check(opts.as_dict(), column)

@@ -5,14 +5,14 @@ missing any of them is left out and reported), and --strict's refusal of dropped
 def weighted_column(files, column, weights, labels, options, strict):
     """The value column and the weight column of one file, aligned (a row missing either
     is left out and reported)."""
-    from ..frame import read_frame
+    from ..io.frame import read_frame
 
     from ..errors import UsageError
     if len(files) != 1:
         raise UsageError("--weights reads one file (or - for standard input)")
     if column is not None and column.strip().casefold() == weights.strip().casefold():
         raise UsageError(f"--column and --weights name the same column '{column}'")
-    from ..data import BINARY
+    from ..io.column import BINARY
     frame = read_frame(files, [column, weights], labels=(column,) if labels is True else (),
                        options=options, auto_labels=labels == BINARY, option="--column",
                        missing_reasons={1: "missing weight"})
@@ -43,7 +43,7 @@ def trials_column(files, column, weights, trials, options, strict):
     """The values, their weights (or None) and their trials, --trials COLUMN, read
     aligned (a row missing any of them is left out and reported)."""
     from ..errors import UsageError
-    from ..frame import read_frame
+    from ..io.frame import read_frame
 
     if len(files) != 1:
         raise UsageError("--trials COLUMN reads one file (or - for standard input)")
@@ -56,14 +56,14 @@ def trials_column(files, column, weights, trials, options, strict):
 
 def check_strict(frame, strict):
     if strict:
-        from ..data import refuse_dropped
+        from ..io.column import refuse_dropped
         refuse_dropped("the data", frame.dropped)
 
 
 def numeric_column(files, column, weights, trials, options, strict):
     """(column, weights or None, trials or None) for select and lrt: --trials N is a
     number, --trials COLUMN is read aligned with the values (and the weights)."""
-    from ..data import read_column
+    from ..io.column import read_column
 
     if trials is not None and trials_number(trials) is None:
         return trials_column(files, column, weights, trials, options, strict)

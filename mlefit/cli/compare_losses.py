@@ -131,7 +131,7 @@ def _compare(files, data, ranking, options, strict):
 
     from .. import compare
     from ..errors import DataError, UsageError
-    from ..frame import read_frame
+    from ..io.frame import read_frame
     from ..result import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])

@@ -13,7 +13,7 @@ from .group import cli
 from . import options
 from .options import derive_specs, gather, input_options, prior_option, selection_options
 from .own import own_options
-from ..cli_engine import CHUNK_HELP, ENGINE_HELP
+from ..io.plan import CHUNK_HELP, ENGINE_HELP
 from ..progress import _nothing, _progress
 from ..families.catalog import help_text
 
@@ -157,7 +157,7 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
     or Feather file, or - for standard input. Several files or a glob are read as one
     data set.
     """
-    from ..data import read_column
+    from ..io.column import read_column
     from ..errors import UsageError
     from ..estimate import fit as fit_column
     from ..limits import check_bootstrap
@@ -226,8 +226,9 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
             from .by import fit_by
             return fit_by(files, fam, loss, column, weights, by, labels, options, strict, emit, censored_settings,
                           censoring)
-        from .. import cli_engine, stream_censored
-        needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive,
+        from ..io import plan as read_plan
+        from .. import stream_censored
+        needs = read_plan.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive,
                                              prior)
         if stream_censored.plan(files, fam, column, censoring.as_dict(), engine.chunk_size, needs, estimation.fix,
                                 options.encoding) == "chunks":
@@ -236,10 +237,10 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
                 return emit_fit(result.to_dict(), emit)
         return _fit_censored(files, fam, loss, column, weights, censoring, options, strict, emit, censored_settings,
                              boot_intervals, plot)
-    from .. import cli_engine
-    needs = cli_engine.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive, prior,
+    from ..io import plan as read_plan
+    needs = read_plan.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive, prior,
                                          positive)
-    how = cli_engine.plan(files, fam, engine.chunk_size, engine.engine, needs, options.encoding)
+    how = read_plan.plan(files, fam, engine.chunk_size, engine.engine, needs, options.encoding)
     if engine.scheduler is not None and how != "dask":
         raise UsageError("--scheduler goes with --engine dask")
     if engine.connect_timeout is not None and how != "dask":
@@ -249,14 +250,14 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
         return fit_by(files, fam, loss, column, weights, by, labels, options, strict, emit, settings,
                       positive=positive)
     if how != "memory":
-        result = cli_engine.run(how, files, fam, loss, column, options, strict, settings, engine.chunk_size,
+        result = read_plan.run(how, files, fam, loss, column, options, strict, settings, engine.chunk_size,
                                 (engine.scheduler, engine.connect_timeout), _progress)
         return emit_fit(result.to_dict(), emit)
     w = t = None
     if per_row:
         col, w, t = trials_column(files, column, weights, trials, options, strict)
     else:
-        from ..data import BINARY
+        from ..io.column import BINARY
         kind = BINARY if binary else labels  # bernoulli: numbers, or two text labels
         if weights is None:
             col = read_column(files, column=column, labels=kind, strict=strict, options=options)

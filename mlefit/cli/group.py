@@ -57,7 +57,7 @@ def main():
     the interpreter's teardown (exits.leave)."""
     import signal
 
-    from .. import interrupts
+    from ..io import interrupts
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     interrupts.ARROW_CTRL_C = False  # every Ctrl-C reaches Python's handler (interrupts.pyarrow_csv)

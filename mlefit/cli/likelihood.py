@@ -64,7 +64,7 @@ def likelihood_command(files, dist, picture, columns, estimation, debug, reading
       mlefit likelihood data.csv --dist student_t --params mu,df --plot t.svg
     """
     from .. import families, plots
-    from ..data import read_column
+    from ..io.column import read_column
     from ..estimate import fit as fit_column
 
     plots.check_path(picture.plot)  # before the fit: a wrong suffix fails at once

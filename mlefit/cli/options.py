@@ -79,7 +79,7 @@ input_options = bundle(Reading, "reading", [
 
 def read_options(delimiter, decimal, encoding, header, na_values):
     from ..errors import UsageError
-    from ..readers import ReadOptions
+    from ..io.readers import ReadOptions
 
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)

@@ -179,7 +179,7 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
     from .. import own_model
     from .by import fit_by
     from .fit_output import draw, emit_fit, fit_gof
-    from ..data import read_column
+    from ..io.column import read_column
 
     check(settings, censor, by, plot, gof is not None, streaming)
     fam = own.model()
@@ -187,15 +187,15 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         return fit_by(files, fam, None, column, weights, by, False, options, strict, output, settings, censor,
                        fitter=own_model.fit)
     if censor is None:
-        from .. import cli_engine
+        from ..io import plan as read_plan
         from ..progress import _progress
-        needs = cli_engine.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
+        needs = read_plan.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
                                              settings["robust"], settings["derive"], settings.get("prior"))
         chunk_size, engine, scheduler, timeout = (streaming.chunk_size, streaming.engine, streaming.scheduler,
                                                   streaming.connect_timeout)
-        how = cli_engine.plan(files, fam, chunk_size, engine, needs, options.encoding)
+        how = read_plan.plan(files, fam, chunk_size, engine, needs, options.encoding)
         if how != "memory":
-            result = cli_engine.run(how, files, fam, None, column, options, strict, settings, chunk_size,
+            result = read_plan.run(how, files, fam, None, column, options, strict, settings, chunk_size,
                                     (scheduler, timeout), _progress)
             return emit_fit(result.to_dict(), output)
     w = None
@@ -237,7 +237,7 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     import numpy as np
 
     from .. import mean_model
-    from ..frame import read_frame
+    from ..io.frame import read_frame
 
     if mean is None or params is None:
         raise UsageError("--mean EXPR and --params LIST go together (nonlinear regression)")

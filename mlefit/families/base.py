@@ -102,7 +102,7 @@ class Family:
         families whose statistics are a few sums fit a file chunk by chunk in one pass
         (stream.py). Discrete families need none: they stream as a table of counts.
     chunked_stats(chunks) -> stats, for the families whose estimator needs every value
-        (no merge): chunks holds the values outside memory (mlefit.chunks.Chunks: n, lo,
+        (no merge): chunks holds the values outside memory (mlefit.io.chunks.Chunks: n, lo,
         hi, map_sum, sample) and estimate, loglik, the information, check and boundary
         work on these stats by passes over the chunks (summed score and Hessian), so a
         file is fitted in several passes in memory bounded by the chunk size.

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, OnChunks
+from ..io.chunks import InMemory, OnChunks
 from .base import Family, Solution, scipy_stats
 from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .realline_common import check_tail
@@ -71,7 +71,7 @@ def _laplace_stats(x, w):
 
 
 def _laplace_chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks): the exact median and the
+    """The stats of values held in chunks (mlefit.io.chunks): the exact median and the
     absolute deviations about it in one pass (chunk_select)."""
     from ..chunk_select import quantile
     median, at_median = quantile(chunks, 0.5, lambda u: np.abs(u))

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import numerics as nm
 from .. import order_stats
-from ..chunks import InMemory, OnChunks
+from ..io.chunks import InMemory, OnChunks
 from ..errors import DataError
 from ..inference import small_inverse
 
@@ -36,7 +36,7 @@ def stats(x, w):
 
 
 def chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks): centre and spread from the
+    """The stats of values held in chunks (mlefit.io.chunks): centre and spread from the
     chunks' sample (start values and a standardisation: they need only be about right)."""
     return from_data(OnChunks(chunks))
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, LogsOnChunks
+from ..io.chunks import InMemory, LogsOnChunks
 from . import locscale as ls, logistic, survival_tails
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import POSITIVE, Param, Regression, Spec
@@ -104,7 +104,7 @@ def _ll_stats(x, w):
 
 
 def _ll_chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks) through their logs: chunks
+    """The stats of values held in chunks (mlefit.io.chunks) through their logs: chunks
     that hold log x already (LocalChunks(logs=True): chunked_logs) only shift them."""
     s = _ll_from(LogsOnChunks(chunks, 1.0))
     if nm.logs_lose_digits(s.centre, s.spread):

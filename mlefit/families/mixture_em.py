@@ -64,7 +64,7 @@ def _posterior(y, p):
 def _sums(y, c, fn):
     """fn(y, c) over blocks of BLOCK values, summed (chunks.InMemory.sum): the K x m
     arrays of a block stay in cache, and none as large as the data is ever made."""
-    from ..chunks import InMemory
+    from ..io.chunks import InMemory
     return InMemory(y, c).sum(fn, BLOCK)
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, OnChunks
+from ..io.chunks import InMemory, OnChunks
 from ..losses import shortest
 from .base import Family, Solution, scipy_stats
 from .catalog import BY_NAME

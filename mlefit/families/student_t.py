@@ -179,7 +179,7 @@ def _stats(x, w):
 
 
 def _chunked_stats(chunks):
-    """The stats of values held in chunks (mlefit.chunks): the location-scale ones
+    """The stats of values held in chunks (mlefit.io.chunks): the location-scale ones
     (centre and spread from the sample) and the normal fit's moments, exact (from the sums
     the chunks kept as the file was read: LocalChunks(moments=True); else by passes)."""
     s = ls.chunked(chunks)

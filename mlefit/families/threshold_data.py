@@ -49,7 +49,7 @@ class Mapped:
 
 def stride(n):
     """The stride of chunks.LocalChunks' sample of n values."""
-    from .. import chunks
+    from ..io import chunks
     size, k = max(int(chunks.SAMPLE_SIZE), 1), 1
     while -(-n // k) > size:
         k *= 2
@@ -64,7 +64,7 @@ def _stats(view, n, lo, hi, mean, m2, sample, sample_w, w_lo, x=None, w=None):
 @nm.takes_span
 def in_memory(x, w, span=None):
     """The statistics of values in memory (weights w, or None)."""
-    from ..chunks import InMemory
+    from ..io.chunks import InMemory
     x = np.asarray(x, dtype=np.float64)
     n = nm.total_weight(w, x.size)
     lo, hi = span if span is not None else nm.extremes(x)
@@ -76,8 +76,8 @@ def in_memory(x, w, span=None):
 
 
 def on_chunks(chunks):
-    """The statistics of values held in chunks (mlefit.chunks: a file read in chunks)."""
-    from ..chunks import OnChunks
+    """The statistics of values held in chunks (mlefit.io.chunks: a file read in chunks)."""
+    from ..io.chunks import OnChunks
     view = OnChunks(chunks)
     mean, m2 = view.mean_and_m2()
     return _stats(view, float(chunks.n), chunks.lo, chunks.hi, mean, m2, np.asarray(chunks.sample()), None, None)
@@ -87,7 +87,7 @@ def subset(s, size):
     """The statistics of about `size` values: the smallest, then every k-th of the sample
     (weights alike), with the full data's smallest value and spread (so that a threshold
     means the same offset below min x); None where the sample has fewer than 2 size."""
-    from ..chunks import InMemory
+    from ..io.chunks import InMemory
     k = s.sample.size // size
     if k < 2:
         return None

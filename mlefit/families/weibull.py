@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import numerics as nm
-from ..chunks import InMemory, LogsOnChunks
+from ..io.chunks import InMemory, LogsOnChunks
 from ..errors import DataError
 from . import closed_forms, survival_tails
 from .base import Family, Solution, scipy_stats
@@ -124,7 +124,7 @@ def _weibull_stats(x, w, span=None):
 
 
 def _weibull_chunked(chunks):
-    """The stats of values held in chunks (mlefit.chunks): y = log(x / max x) to full
+    """The stats of values held in chunks (mlefit.io.chunks): y = log(x / max x) to full
     precision (numerics.log_about), from logs the chunks hold (LocalChunks(logs=True),
     taken once as the file was read) or take at each visit; the mean and spread of y from
     the sums the chunks kept as the file was read (LocalChunks(moments=True)), else in one pass."""

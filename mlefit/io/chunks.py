@@ -39,7 +39,7 @@ import math
 
 import numpy as np
 
-from . import numerics as nm
+from .. import numerics as nm
 
 SAMPLE_SIZE = 1_000_000
 DEFAULT_CHUNK_ROWS = 1_000_000

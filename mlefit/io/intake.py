@@ -20,7 +20,7 @@ import lzma
 import re
 import sys
 
-from .errors import DataError
+from ..errors import DataError
 
 BLOCK = 1 << 20  # bytes read and checked at a time
 MAX_LINE = 16 << 20  # the longest line read: a longer one is refused (docs/bad-input.md)

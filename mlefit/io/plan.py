@@ -3,7 +3,7 @@ automatically for large files), or on a Dask cluster (--engine dask). The CLI op
 are checked here; the work is in stream.py and engine_dask.py."""
 import os
 
-from .errors import UsageError
+from ..errors import UsageError
 
 CHUNK_HELP = ("Fit the file chunk by chunk, this many rows at a time, in memory bounded by the "
               "chunk (0: read it whole). Default: files over 16 MB are read in chunks of about "
@@ -20,16 +20,16 @@ def in_memory_options(by, weights, per_row, gof, plot, interval, robust, derive,
     return next((name for given, name in needs if given), None)
 
 
-def _chunkable_file(path, encoding):
+def chunkable_file(path, encoding):
     """One input (a file, or - for standard input) of UTF-8 lines of text holding more
     than AUTO_BYTES once decompressed: worth reading in chunks. The bytes are peeked at
     (intake.longer_than), not counted from the file's size: a small compressed file can
     hold gigabytes; the reader that follows continues from what was peeked."""
-    from .data import _expand
+    from .column import expand_paths
     from .intake import longer_than
     from .chunkable import AUTO_BYTES
 
-    if path != "-" and _expand([path]) != [path]:  # a glob, read in memory as several files
+    if path != "-" and expand_paths([path]) != [path]:  # a glob, read in memory as several files
         return False
     return longer_than(path, AUTO_BYTES, encoding)
 
@@ -59,7 +59,7 @@ def plan(files, fam, chunk_size, engine, needs, encoding=None):
         if not streams(fam):
             raise UsageError(f"{why_not(fam)}; drop --chunk-size")
         return "chunks"
-    if needs or len(files) != 1 or not streams(fam) or not _chunkable_file(files[0], encoding):
+    if needs or len(files) != 1 or not streams(fam) or not chunkable_file(files[0], encoding):
         return "memory"
     return "chunks"
 
@@ -72,7 +72,7 @@ def run(how, files, fam, loss, column, options, strict, settings, chunk_size, sc
                   max_iter=settings["max_iter"])
     family = None if loss else fam
     if how == "dask":
-        from .engine_dask import CONNECT_TIMEOUT, check_address, fit_dask
+        from .dask_engine import CONNECT_TIMEOUT, check_address, fit_dask
         address, timeout = scheduler
         if address:
             check_address(address)
@@ -102,9 +102,9 @@ def _then_fitting(bar, size, fam):
 
 def _bytes_for_rows(files, rows):
     """Dask blocks of about `rows` lines, from the first file's first lines."""
-    from .data import _expand
-    from .stream import _bytes_per_chunk
+    from .column import expand_paths
+    from .stream import bytes_per_chunk
 
-    first = _expand(list(files))[0]
+    first = expand_paths(list(files))[0]
     with open(first, "rb") as fh:
-        return _bytes_per_chunk(fh.read(1 << 20), rows)
+        return bytes_per_chunk(fh.read(1 << 20), rows)

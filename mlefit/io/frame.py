@@ -3,14 +3,13 @@ prediction, class probabilities), read into one Record. A row missing in any of 
 left out of all, and reported."""
 import numpy as np
 
-from .data import (BLANK_LINE, FIRST, MISSING, NamesOnly, _convert, _is_string, _missing, _normalise, _to_numpy,
-                   choose_column, surely_present)
-from .errors import DataError, UsageError, plain
-from .formula import REST
-from .limits import GUESS_COLUMNS
+from .column import BLANK_LINE, FIRST, MISSING, NamesOnly, convert, is_string, missing_mask, normalise, to_numpy, choose_column, surely_present
+from ..errors import DataError, UsageError, plain
+from ..formula import REST
+from ..limits import GUESS_COLUMNS
 from .readers import ReadOptions, is_number, parse, read_source
-from .record import Record, counted
-from .result import Drop
+from ..data import Record, counted
+from ..result import Drop
 
 
 def _picker(names, option):
@@ -53,7 +52,7 @@ def read_frame(paths, names, labels=(), options=None, auto_labels=True, option="
     if len(set(chosen)) != len(chosen):
         raise UsageError(f"the same column is named twice among {', '.join(chosen)}")
     text = [c for c, name in zip(chosen, names) if name in labels]
-    if any(not _is_string(raw.table.schema.field(c).type) for c in text) and raw.unit == "line":
+    if any(not is_string(raw.table.schema.field(c).type) for c in text) and raw.unit == "line":
         raw = parse(source, options, string_column=text[0], pick=pick)
     table = raw.table.select(chosen)
     text = text_columns(table, chosen, text, options, auto_labels, on_text)
@@ -74,12 +73,12 @@ def text_columns(table, chosen, text, options, auto_labels=False, on_text=None):
     text = list(text)
     # a text target with no number in it is a column of labels; one with numbers is
     # numbers (its stray text is then an error naming the cells)
-    if auto_labels and chosen[0] not in text and _is_string(table.schema.field(0).type):
+    if auto_labels and chosen[0] not in text and is_string(table.schema.field(0).type):
         cells = [v for v in table.column(0).to_pylist()[:10000] if v is not None and v.strip()]
         if cells and not any(is_number(v, options.decimal) for v in cells):
             text.append(chosen[0])
     for c in chosen[1:]:
-        if on_text is not None and c not in text and _is_string(table.schema.field(c).type):
+        if on_text is not None and c not in text and is_string(table.schema.field(c).type):
             cells = [v for v in table.column(c).to_pylist()[:10000] if v is not None and v.strip()]
             if cells and not any(is_number(v, options.decimal) for v in cells):
                 on_text(c, cells[0])
@@ -101,11 +100,11 @@ def missing_rows(table, chosen, names, options, missing_reasons=None, optional=(
         if names[i] in optional or surely_present(table.column(c), options):
             continue
         import pyarrow.compute as pc  # (30-300 ms to import: only where a cell may be missing)
-        mask = _missing(_normalise(table.column(c)), options)
+        mask = missing_mask(normalise(table.column(c)), options)
         any_missing = mask if any_missing is None else pc.or_(any_missing, mask)
         if table.num_rows:
             reason = (missing_reasons or {}).get(i) or (MISSING if i == 0 else f"missing value in column '{c}'")
-            marked.append((_to_numpy(pc.cast(mask, pa.int8())).astype(bool), reason))
+            marked.append((to_numpy(pc.cast(mask, pa.int8())).astype(bool), reason))
     missing, dropped = counted(marked, place)
     if missing is None or not missing.any():
         return np.arange(table.num_rows), list(dropped), table
@@ -119,7 +118,7 @@ def converted(filtered, chosen, names, text, source, options, where, n, optional
     column's (min, max), where its reading found them (else None)."""
     columns = {}
     for name, c in zip(names, chosen):
-        col = _convert(filtered.column(c), c, source, c in text, [], where=where, rows_read=n, options=options,
+        col = convert(filtered.column(c), c, source, c in text, [], where=where, rows_read=n, options=options,
                        values=c == chosen[0])
         columns[c] = col.values
         if spans is not None:

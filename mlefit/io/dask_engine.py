@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import numerics as nm
+from .. import numerics as nm
 from .chunks import SAMPLE_SIZE, Chunks, total
-from .data import BLANK_LINE, FIRST, _convert, choose_column
-from .record import Record
-from .errors import DataError, MlefitError, UsageError, plain
+from .column import BLANK_LINE, FIRST, convert, choose_column
+from ..data import Record
+from ..errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
-from .result import Drop
-from .stream import (Outside, TextLabels, _check, _Header, chosen_column, check_values, read_block, read_lines, refuse_huge,
-                     refuse_text, stats_over, streams, why_not)
+from ..result import Drop
+from .stream import Outside, TextLabels, check_chunk_values, Header, chosen_column, check_values, read_block, read_lines, refuse_huge, refuse_text, stats_over, streams, why_not
 
 DEFAULT_BLOCK_BYTES = 64 << 20
 WAY_OUT = "fit it without --engine dask"
@@ -53,9 +52,9 @@ def _family(name):
     """The family of a block's task: a registry name, or a user's own model's recipe
     (_recipe), rebuilt on the worker from its text."""
     if isinstance(name, tuple):
-        from .own_model import model
+        from ..own_model import model
         return model(*name[1])
-    from . import families
+    from .. import families
     return families.get(name)
 
 
@@ -109,7 +108,7 @@ def _said(exc):
     return str(exc)
 
 
-def _relative(k):
+def relative(k):
     return f"line @{k}@"
 
 
@@ -125,11 +124,11 @@ def csv_block(block, first, head, name, family, options, source):
     try:
         if fam.spec.support == "labels":
             table, count, blanks, where = read_lines(block, skipped + 1, head, [name], options, source,
-                                                     WAY_OUT, place=_relative, text=[name])
+                                                     WAY_OUT, place=relative, text=[name])
             part = None
         else:
             part, count, blanks = read_block(block, skipped + 1, head, name, options, source, WAY_OUT,
-                                             place=_relative, text_labels=fam.spec.support == "binary")
+                                             place=relative, text_labels=fam.spec.support == "binary")
         out.lines, out.rows = skipped + count, table.num_rows if part is None else part.rows_read
         if blanks:
             out.drops[BLANK_LINE] = (len(blanks), tuple(blanks[:FIRST]))
@@ -150,8 +149,8 @@ def after_header(block, first, head):
         if block.startswith(b"\xef\xbb\xbf"):
             block = block[3:]
         if head.header:
-            from .readers import _end_of_first_content_line
-            cut = _end_of_first_content_line(block)
+            from .readers import end_of_first_content_line
+            cut = end_of_first_content_line(block)
             skipped = block[:cut].count(b"\n")
             block = block[cut:]
     return block, skipped
@@ -173,7 +172,7 @@ def parquet_group(path, group, name, family, options):
         else:
             if fam.spec.support == "binary":
                 refuse_text(col, name, lambda p: f"row @{p + 1}@")
-            part = _convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
+            part = convert(col, name, path, False, [], where=lambda p: f"row @{p + 1}@",
                             rows_read=len(col), options=options)
             _summarise(part, fam, out)
     except MlefitError as exc:
@@ -222,7 +221,7 @@ CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler (Dask's own default is 30
 _ADDRESS_HELP = "give tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
 
 
-def _client(address, timeout=CONNECT_TIMEOUT):
+def connect_client(address, timeout=CONNECT_TIMEOUT):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -297,8 +296,8 @@ def _within(make, seconds):
     return box["value"]
 
 
-def _expand(paths):
-    from .data import _expand as expand
+def expand_files(paths):
+    from .column import expand_paths as expand
     files = expand([paths] if isinstance(paths, str) else list(paths))
     if not files:
         raise UsageError("no input: give a file, several files or a glob")
@@ -309,7 +308,7 @@ def _expand(paths):
     return files
 
 
-def _refuse_other(path, head):
+def refuse_other(path, head):
     """What Dask cannot cut into blocks of lines, refused from the file's first bytes: an
     empty file, a device or pipe (no size to cut by: /dev/zero never ends), binary data,
     Feather or zip."""
@@ -342,12 +341,12 @@ def _tasks(files, column, fam, options, block_bytes):
                       for g in range(pf.num_row_groups)]
             layout.append((path, len(groups), "row"))
         else:
-            _refuse_other(path, head_bytes)
+            refuse_other(path, head_bytes)
             compressed = any(head_bytes.startswith(magic) for magic, _, _ in MAGIC)
             if compressed:
                 raise UsageError(f"'{path}' is compressed: --engine dask reads plain CSV (or Parquet); "
                                  f"decompress it, or fit it without --engine dask")
-            head = _Header(head_bytes.lstrip(b"\xef\xbb\xbf"), options, path)
+            head = Header(head_bytes.lstrip(b"\xef\xbb\xbf"), options, path)
             chosen = chosen_column(head, head.block, column, options, path)
             name = name or chosen
             _, blocks = read_bytes(path, delimiter=b"\n", blocksize=block_bytes, sample=False)
@@ -425,10 +424,10 @@ def _reduce(results, layout, name, fam, files, strict):
     report = Record(name, np.empty(0), np.empty(0, dtype=np.int64), rows, dropped, source,
                     notes=(f"read on Dask in {len(results)} blocks",))
     if strict:
-        from .data import refuse_dropped
+        from .column import refuse_dropped
         refuse_dropped(report.label, report.dropped)
     outside.refuse(report.label)
-    _check(fam, report, used, first, spread)
+    check_chunk_values(fam, report, used, first, spread)
     if fam.merge is None and fam.chunked_stats is None:
         v, c = np.concatenate(values), np.concatenate(counts)
         v, inverse = np.unique(v, return_inverse=True)
@@ -444,13 +443,13 @@ def fit_dask(paths, family=None, *, loss=None, column=None, options=None, block_
     `address`, or a local cluster of two worker threads in this process): the in-memory fit's
     estimates, Wald intervals and report. connect_timeout: seconds to wait for the
     scheduler to answer (10 by default)."""
-    from .estimate import from_stats, resolve
+    from ..estimate import from_stats, resolve
 
     fam, loss_label, loss_note = resolve(family, loss, None, confidence, information, max_iter)
     if not streams(fam):
         raise UsageError(why_not(fam))
-    files = _expand(paths)
-    client, cluster = _client(address, connect_timeout)
+    files = expand_files(paths)
+    client, cluster = connect_client(address, connect_timeout)
     try:
         report, stats, span = _run(files, fam, column, options, block_bytes, client, strict)
         refuse_huge(fam, report, span, "fit it in memory (rescaled exactly)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, UsageError, plain
+from ..errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
 
 # Cells read as missing: pyarrow's defaults plus the spellings R, pandas and databases write.
@@ -201,17 +201,17 @@ def sniff_delimiter(text, decimal="."):
     return best if counts[best] > 0 else ("," if decimal != "," else ";")
 
 
-def _fields(text, delimiter):
+def split_fields(text, delimiter):
     """The fields of the first record (a quoted field may hold a line break)."""
     start = LEADING_BLANK.match(text).end()
-    record = bytes(text[start:_end_of_first_content_line(text)]).rstrip(b"\r\n").decode("utf-8", "replace")
+    record = bytes(text[start:end_of_first_content_line(text)]).rstrip(b"\r\n").decode("utf-8", "replace")
     try:
         return next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
     except csv.Error:  # a stray carriage return or quote: split plainly
         return _first_line(text).split(delimiter)
 
 
-def _end_of_first_content_line(block):
+def end_of_first_content_line(block):
     """Bytes up to and including the first record that holds anything (the header): its
     line, and the lines after it while a quoted field is open (a quoted line break); the
     blank lines before it included."""
@@ -268,7 +268,7 @@ def parse(source, options=ReadOptions(), string_column=None, pick=None):
     delimiter = options.delimiter or sniff_delimiter(text, options.decimal)
     if delimiter == options.decimal:
         raise UsageError(f"the delimiter and the decimal mark are both '{delimiter}'; change one")
-    fields = _fields(text, delimiter)
+    fields = split_fields(text, delimiter)
     notes = list(source.notes)
     header = options.header
     if header is None:
@@ -284,7 +284,7 @@ def parse(source, options=ReadOptions(), string_column=None, pick=None):
         blank = tuple(int(b) for b in blank_lines)
         lines = line_numbers if line_numbers.size == table.num_rows else None
     total = line_count(text)
-    spans = text.count(b"\n", LEADING_BLANK.match(text).end(), _end_of_first_content_line(text) - 1) if header else 0
+    spans = text.count(b"\n", LEADING_BLANK.match(text).end(), end_of_first_content_line(text) - 1) if header else 0
     if lines is None and total - len(blank) - (1 + spans if header else 0) - _leading_blank(text) != table.num_rows:
         # quoted fields span lines: line numbers are unknown, so say which data row
         unit, blank = "row", ()

@@ -7,10 +7,10 @@ then made from that table: the same labels, in the same order, with the same cou
 in memory."""
 import numpy as np
 
-from .data import FIRST, MISSING, _is_string, _missing, _normalise, _to_numpy
-from .errors import DataError, plain
-from .result import Drop
-from .stream import Read, Runs, _check, chosen_column, read_lines
+from .column import FIRST, MISSING, is_string, missing_mask, normalise, to_numpy
+from ..errors import DataError, plain
+from ..result import Drop
+from .stream import Read, Runs, check_chunk_values, chosen_column, read_lines
 
 WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
 
@@ -20,7 +20,7 @@ def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
     (an intake.Input), its statistics made from the count of each label. bernoulli's
     labels (two, yes/no) are trimmed and made its 0/1 outcomes as in memory
     (binary.as_outcomes, its note said)."""
-    from .data import refuse_dropped
+    from .column import refuse_dropped
 
     binary = fam.spec.support == "binary"
     runs = Runs(fh, fh.name, options, chunk_rows)
@@ -38,7 +38,7 @@ def read_labels(fh, notes, fam, column, options, chunk_rows, strict, on_bytes):
     report = runs.report(name, notes)
     if strict:
         refuse_dropped(report.label, report.dropped)
-    _check(fam, report, int(sum(counts.values())), next(iter(counts), None), len(counts) > 1)
+    check_chunk_values(fam, report, int(sum(counts.values())), next(iter(counts), None), len(counts) > 1)
     labels = np.empty(len(counts), dtype=object)
     labels[:] = list(counts)
     if binary:
@@ -53,7 +53,7 @@ def _outcomes(labels, report, options):
     by stream.TextLabels); a column whose text is all numbers is read as numbers."""
     from dataclasses import replace
 
-    from .binary import as_outcomes
+    from ..binary import as_outcomes
     from .readers import is_number
 
     if all(is_number(v, options.decimal) for v in labels.tolist()):  # numbers after all (' 1', '+0'): as in memory
@@ -84,20 +84,20 @@ def count_labels(cells, options, where, trim=False):
     if pa.types.is_dictionary(cells.type) and pa.types.is_string(cells.type.value_type):
         values, tally = _coded_counts(cells)
     else:
-        cells = _normalise(cells)
+        cells = normalise(cells)
         found = pc.value_counts(cells)
         values, tally = found.field("values"), np.from_dlpack(found.field("counts")).astype(np.float64)
-    missing = _missing(values, options)
+    missing = missing_mask(values, options)
     gone = np.from_dlpack(pc.cast(missing, pa.int8())).astype(bool)
     dropped = []
     if gone.any():
         if pa.types.is_dictionary(cells.type):
-            cells = _normalise(cells)
-        if _is_string(cells.type):  # the same cells as _missing finds, by their values
+            cells = normalise(cells)
+        if is_string(cells.type):  # the same cells as missing_mask finds, by their values
             mask = pc.is_in(cells, value_set=values.filter(missing))
         else:
-            mask = _missing(cells, options)
-        first = np.flatnonzero(_to_numpy(pc.cast(mask, pa.int8())))[:FIRST]
+            mask = missing_mask(cells, options)
+        first = np.flatnonzero(to_numpy(pc.cast(mask, pa.int8())))[:FIRST]
         dropped.append(Drop(MISSING, int(tally[gone].sum()), tuple(where(p) for p in first)))
     kept = pc.cast(values.filter(pc.invert(missing)), pa.string())
     labels = np.empty(len(kept), dtype=object)

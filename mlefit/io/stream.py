@@ -21,18 +21,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import numerics as nm
+from .. import numerics as nm
 from .chunkable import AUTO_BYTES, NOT_LINES, streams, why_not  # noqa: F401 (the reader's names)
 from .chunks import LocalChunks
-from .data import BLANK_LINE, FIRST, NamesOnly, _convert, choose_column, no_values, reject_infinite
-from .errors import DataError, UsageError, plain
+from .column import BLANK_LINE, FIRST, NamesOnly, convert, choose_column, no_values, reject_infinite
+from ..errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
-from .readers import (NA_VALUES, ReadOptions, _end_of_first_content_line, _fields, hex_as_text, is_number, line_count,
-                      sniff_delimiter)
-from .record import Record
-from .result import Drop
-from .support import accepting, outside_error, outside_values
-from .trials import AboveTrials
+from .readers import NA_VALUES, ReadOptions, end_of_first_content_line, split_fields, hex_as_text, is_number, line_count, sniff_delimiter
+from ..data import Record
+from ..result import Drop
+from ..support import accepting, outside_error, outside_values
+from ..trials import AboveTrials
 
 DEFAULT_CHUNK_ROWS = None  # chunks of CHUNK_BYTES of text, whatever the width of a row
 CHUNK_BYTES = 16 << 20  # the text of a chunk by default: memory is bounded by bytes, not rows (a wide file's
@@ -61,7 +60,7 @@ class Read:
             self.chunks.close()
 
 
-def _open(path, encoding=None):
+def open_text(path, encoding=None):
     """The checked, decompressed input (intake.Input) of a path or '-', if it is lines of
     text."""
     from .intake import open_input
@@ -116,7 +115,7 @@ def _fill(fh, view):
     return got
 
 
-class _Header:
+class Header:
     """The first line: the delimiter, whether it is a header row, the column names."""
 
     def __init__(self, block, options, name):
@@ -125,7 +124,7 @@ class _Header:
         self.delimiter = options.delimiter or sniff_delimiter(block, options.decimal)
         if self.delimiter == options.decimal:
             raise UsageError(f"the delimiter and the decimal mark are both '{self.delimiter}'; change one")
-        fields = _fields(block, self.delimiter)
+        fields = split_fields(block, self.delimiter)
         header = options.header
         self.notes = []
         if header is None:
@@ -174,12 +173,12 @@ def chosen_column(head, first, column, options, source, option="--column", exclu
     their types are pyarrow's on the first lines (`first`: the first bytes read, header
     included when the file has one); a header wider than GUESS_COLUMNS asks for --column
     at once, as in memory."""
-    from .limits import GUESS_COLUMNS
+    from ..limits import GUESS_COLUMNS
 
     names = head.names
     if column is not None or len(names) - len(exclude) <= 1 or len(names) > GUESS_COLUMNS:
         return choose_column(NamesOnly(names), column, option, exclude)
-    body = first[_end_of_first_content_line(first):] if head.header else first
+    body = first[end_of_first_content_line(first):] if head.header else first
     body = body[:body.rfind(b"\n") + 1] or body  # whole lines only
     return choose_column(_parse(body, head, names, options, source), None, option, exclude)
 
@@ -217,10 +216,10 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
     chunks.LocalChunks (a temporary file, read back chunk_rows at a time) and the
     statistics are made over it: call the Read's close() when done with them.
     on_bytes(k): told how many bytes of the file have been read so far."""
-    from .data import refuse_dropped
+    from .column import refuse_dropped
 
     options = options or ReadOptions()
-    found = _open(path, options.encoding)
+    found = open_text(path, options.encoding)
     try:
         if fam.spec.support == "labels":  # categorical: the count of each label
             from .stream_labels import read_labels
@@ -233,7 +232,7 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
                             f"or pass the file's name") from None
         from .stream_labels import read_labels
         found.close()
-        found = _open(path, options.encoding)
+        found = open_text(path, options.encoding)
         return read_labels(found, found.notes, fam, column, options, chunk_rows, strict, on_bytes)
     finally:
         found.close()
@@ -242,7 +241,7 @@ def read_stats(path, fam, column=None, options=None, chunk_rows=DEFAULT_CHUNK_RO
 def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes, refuse_dropped):
     counts, chunks = None, None
     if fam.merge is None and fam.chunked_stats is not None:
-        _bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
+        bytes_per_chunk(b"", chunk_rows)  # a bad chunk size is refused before a temporary file is made
         chunks = LocalChunks(chunk_rows or CHUNK_BYTES // 8, logs=fam.chunked_logs, moments=fam.chunked_moments)
     elif fam.merge is None:
         counts = _Counts()
@@ -258,7 +257,7 @@ def _read(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
 class Runs:
     """The runs of whole lines of a text input after its header, each with the number
     of its first line, and the tally of what reading them left out (blank lines, and the
-    Drops of each run, by reason). head: the header (_Header); done: bytes read so far."""
+    Drops of each run, by reason). head: the header (Header); done: bytes read so far."""
 
     def __init__(self, fh, source, options, chunk_rows):
         self.fh, self.source, self.chunk_rows, self.done = fh, source, chunk_rows, 0
@@ -272,8 +271,8 @@ class Runs:
             first, self.done = first[3:], 3
         if not first.strip():
             raise DataError(f"'{source}' is empty; it needs a header row and at least one row of values")
-        self.first, self.size = first, _bytes_per_chunk(first, chunk_rows)
-        self.head = _Header(first, options, source)
+        self.first, self.size = first, bytes_per_chunk(first, chunk_rows)
+        self.head = Header(first, options, source)
         self.rows_read, self.blank_total, self.blank_first, self.drops = 0, 0, [], {}
 
     def __iter__(self):
@@ -282,9 +281,9 @@ class Runs:
         pending = self.head.header  # the header row is still ahead (behind blank lines, maybe)
         for block in _blocks(_Prepend(self.first, self.fh), self.size):
             if pending:  # leading blank lines, then the names
-                cut = _end_of_first_content_line(bytes(block[:1 << 20]))
+                cut = end_of_first_content_line(bytes(block[:1 << 20]))
                 if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
-                    cut = _end_of_first_content_line(bytes(block))
+                    cut = end_of_first_content_line(bytes(block))
                 skipped = bytes(block[:cut])
                 pending = not skipped.strip()  # only blank lines so far
                 line += skipped.count(b"\n")
@@ -358,7 +357,7 @@ def _pass(fh, source, notes, fam, column, options, chunk_rows, strict, on_bytes,
     if strict:
         refuse_dropped(report.label, report.dropped)
     outside.refuse(report.label)
-    _check(fam, report, used, first_value, spread)
+    check_chunk_values(fam, report, used, first_value, spread)
     if counts is not None:
         with np.errstate(all="ignore"):
             stats = fam.stats(counts.values, counts.counts)
@@ -380,7 +379,7 @@ def read_block(block, start, head, name, options, source, way_out, place=_line, 
     col = table.column(0)
     if text_labels:
         refuse_text(col, name, where)
-    part = _convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
+    part = convert(col, name, source, False, [], where=where, rows_read=len(col), options=options,
                     infinite=False, ints=ints)
     return part, count, blanks
 
@@ -393,12 +392,12 @@ class TextLabels(DataError):
 def refuse_text(col, name, where):
     """TextLabels, naming its first cell, for an arrow column of text (not numbers): a
     Python string is never made per cell (a 1e7-row yes/no file took 2 GB that way)."""
-    from .data import _is_string, _to_numpy, column_label
-    if not (_is_string(col.type) and len(col)):
+    from .column import is_string, to_numpy, column_label
+    if not (is_string(col.type) and len(col)):
         return
     import pyarrow as pa
     import pyarrow.compute as pc
-    present = np.flatnonzero(_to_numpy(pc.cast(col.is_valid(), pa.int8())))
+    present = np.flatnonzero(to_numpy(pc.cast(col.is_valid(), pa.int8())))
     first = int(present[0]) if present.size else 0
     cell = col.slice(first, 1).to_pylist()[0]
     raise TextLabels(f"{column_label(name)} holds text labels ({where(first)}: '{plain(str(cell).strip(), 40)}')")
@@ -482,7 +481,7 @@ class Outside:
 
 def stats_over(fam, chunks, report, span):
     """The statistics of a score-and-Hessian family over values held in chunks."""
-    from .estimate import _too_extreme
+    from ..estimate import _too_extreme
     with np.errstate(all="ignore"):
         try:
             return fam.chunked_stats(chunks)
@@ -499,7 +498,7 @@ def refuse_huge(fam, report, span, way_out):
                         f"chunked statistics cannot hold in double precision; {way_out}")
 
 
-def _check(fam, col, used, first_value, spread):
+def check_chunk_values(fam, col, used, first_value, spread):
     """The in-memory fit's checks, on what the chunks found."""
     if used == 0:
         raise no_values(col)
@@ -511,7 +510,7 @@ def _check(fam, col, used, first_value, spread):
                         f"{fam.name} needs spread to estimate its scale")
 
 
-def _bytes_per_chunk(block, rows):
+def bytes_per_chunk(block, rows):
     """About `rows` lines' worth of bytes, from the lines of the first block (rows None:
     CHUNK_BYTES, or CHUNK_VALUES lines where those are fewer bytes: short rows)."""
     if rows is not None and rows <= 0:
@@ -543,7 +542,7 @@ def fit_file(path, family=None, *, loss=None, column=None, options=None, chunk_r
     bounded memory: the same estimates, intervals and report as an in-memory fit, with
     Wald intervals (profile and bootstrap intervals, --robust and --derive need the values
     in memory)."""
-    from .estimate import from_stats, resolve
+    from ..estimate import from_stats, resolve
 
     fam, loss_label, loss_note = resolve(family, loss, None, confidence, information, max_iter)
     if not streams(fam):

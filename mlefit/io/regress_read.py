@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import NamesOnly, choose_column
-from .errors import DataError, UsageError
-from .families.catalog import support
+from .column import NamesOnly, choose_column
+from ..errors import DataError, UsageError
+from ..families.catalog import support
 from .frame import converted, missing_rows, text_columns
-from .regression_rows import edge, exposure_offset, response_values, text_refusal, weight_values
-from .stream import Runs, _open, read_lines
+from ..regression_rows import edge, exposure_offset, response_values, text_refusal, weight_values
+from .stream import Runs, open_text, read_lines
 
 SAMPLE_ROWS = 200_000  # rows kept for the start values (a systematic subsample: every stride-th row)
 WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"
@@ -126,7 +126,7 @@ def read_store(path, name, response, covariates, intercept, *, weights=None, off
     from .readers import ReadOptions
 
     options = options or ReadOptions()
-    found = _open(path, options.encoding)
+    found = open_text(path, options.encoding)
     out = tempfile.TemporaryFile(mode="w+b")
     try:
         return _read(found, out, name, response, covariates, intercept, weights, offset, exposure, positive,
@@ -170,7 +170,7 @@ class Spec:
 
 
 def spec_of(head, name, response, covariates, intercept, weights, offset, exposure, positive, options, source):
-    """The Spec of a file whose header is `head` (stream._Header); unknown columns refused."""
+    """The Spec of a file whose header is `head` (stream.Header); unknown columns refused."""
     wanted = list(dict.fromkeys([response] + list(covariates) + [c for c in (weights, offset, exposure) if c]))
     header = NamesOnly(head.names)
     chosen = tuple(choose_column(header, c, "--response" if i == 0 else "--covariates") for i, c in enumerate(wanted))
@@ -274,5 +274,5 @@ def sample_chunk(s, spec):
 
 
 def _is_text(table, i):
-    from .data import _is_string
-    return _is_string(table.schema.field(i).type)
+    from .column import is_string
+    return is_string(table.schema.field(i).type)

@@ -1,0 +1,1 @@
+"""Input: files and standard input read in memory, chunk by chunk or on Dask."""
