@@ -44,7 +44,7 @@ def test_ctrl_c_in_a_chunked_read_of_standard_input_exits_130():
 
 RACE = textwrap.dedent("""
     import os, random, signal, sys, threading, time
-    from mlefit import interrupts
+    from mlefit.io import interrupts
     from mlefit.io.readers import Source, parse
     interrupts.ARROW_CTRL_C = sys.argv[1] == "arrow"
     source = Source(b"x\\n" + b"1.5\\n" * 3000, "race.csv")
