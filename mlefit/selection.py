@@ -97,11 +97,13 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     JSON document of `mlefit select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
     from .censoring import Censored
+    from .data import own_sides
     from .estimate import fit
     from .result import SCHEMA_VERSION, _clean
 
     if criterion not in CRITERIA:
         raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
+    col, weights, trials = own_sides(col, weights, trials)  # a record's own, unless others are given
     if trials is not None and np.ndim(trials) > 0:
         # rows without trials are left out for every candidate, so all fit the same rows
         from .trials import aligned_trials

@@ -198,11 +198,10 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
             result = read_plan.run(how, files, fam, None, column, options, strict, settings, chunk_size,
                                     (scheduler, timeout), _progress)
             return emit_fit(result.to_dict(), output)
-    w = None
     if censor is not None:
         from . import censor as cli_censor
-        cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
-        result = own_model.fit(cens, fam, weights=w, **settings)
+        cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        result = own_model.fit(cens, fam, **settings)
         result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
                          source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                          weights=weights)
@@ -211,15 +210,15 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
             col = read_column(files, column=column, labels=False, strict=strict, options=options)
         else:
             from .columns import weighted_column
-            col, w = weighted_column(files, column, weights, False, options, strict)
-        result = own_model.fit(col, fam, weights=w, **settings)
-        if w is not None:
+            col = weighted_column(files, column, weights, False, options, strict)
+        result = own_model.fit(col, fam, **settings)
+        if col.weights is not None:  # the weights named by their column
             result = replace(result, weights=weights)
     if plot is not None:
         draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
     d = result.to_dict()
     if gof is not None:
-        d["gof"] = fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
+        d["gof"] = fit_gof(result, col, gof, settings["seed"], settings, fam=result.fitted.family)
         if gof:
             d["gof"]["notes"].append(f"bootstrap samples drawn by {own_model.sampling(fam)}")
     emit_fit(d, output)
