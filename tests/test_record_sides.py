@@ -166,3 +166,29 @@ def test_censored_rows_read_carry_their_weights_and_rows_without_bounds_are_coun
     assert cens.weights.tolist() == [3.0, 5.0, 6.0, 8.0]
     assert [(d.reason, d.count, d.first) for d in frame.dropped] == [("no bound given", 2, ("line 3", "line 6"))]
     assert [cens.place(i) for i in range(4)] == ["line 2", "line 4", "line 5", "line 7"]
+
+
+def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():
+    from mlefit import mean_model
+    from mlefit.result import Drop
+    fam, _ = mean_model.model("poisson", "exp(a + b*x)", "a=0, b=0")
+    z = np.linspace(0.0, 1.0, 40)
+    rows = np.column_stack([X, z])
+    drop = (Drop("missing weight", 1, ("line 9",)),)
+    rec = Record("k", rows, None, 43, drop, "k.csv", lambda i: f"line {i + 2}", weights=W)
+    own = mean_model.fit(rec, fam)
+    given = mean_model.fit(rows, fam, name="k", weights=W, rows_read=43, dropped=drop, source="k.csv",
+                           place=rec.where)
+    assert own.to_dict() == given.to_dict() and own.n == pytest.approx(W.sum())
+
+
+def test_regress_mean_passes_one_record_with_the_weights_read(monkeypatch, table):
+    from mlefit import mean_model
+    calls = _spy(monkeypatch, mean_model, "fit")
+    out = CliRunner().invoke(cli, ["regress", table, "-y", "k", "-w", "w", "--trials", "n", "--mean",
+                                   "1/(1 + exp(-a))", "--params", "a=0", "-d", "binomial", "--json"])
+    assert out.exit_code == 0, out.output
+    (args, kwargs), = calls
+    assert "weights" not in kwargs and isinstance(args[0], Record)
+    assert np.array_equal(args[0].weights, W) and np.array_equal(args[0].values[:, 1], T)
+    assert json.loads(out.stdout)["weights"] == "w"

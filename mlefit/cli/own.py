@@ -259,13 +259,11 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     rows = [cols[0]] + cols[1:1 + len(covs)]
     if trials is not None:
         rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
-    w = cols[-1] if weights is not None else None
+    record = frame.but(values=np.column_stack(rows), weights=cols[-1] if weights is not None else None)
     from ..progress import _nothing, _progress
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
-        result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
-                                dropped=frame.dropped, source=frame.source, place=frame.where, **settings,
-                                **({"on_step": bar.step} if bar else {}))
+        result = mean_model.fit(record, fam, **settings, **({"on_step": bar.step} if bar else {}))
     d = result.to_dict()
     if weights is not None:
         d["weights"] = weights
