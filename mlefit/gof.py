@@ -164,6 +164,17 @@ def _refit(fam, x, w, controls, start=None):
     return tuple(float(t) for t in sol.theta)
 
 
+def holding(fam, fix, information="observed", max_iter=200):
+    """refit(x, w) for goodness_of_fit when parameters are held: each resample (values x
+    with their counts w) fitted by mlefit's fit with `fix`."""
+    from .estimate import fit
+
+    def refit(x, w):
+        return tuple(p.estimate for p in fit(x, fam, weights=w, fix=fix, information=information,
+                                                 max_iter=max_iter).parameters)
+    return refit
+
+
 def _statistics(fam, x, theta, counts=None):
     """({name: value}, chi-square cells after pooling or 0) at theta for the data x
     (unsorted), or for a discrete family the distinct sorted values x with their counts."""

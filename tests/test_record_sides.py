@@ -192,3 +192,14 @@ def test_regress_mean_passes_one_record_with_the_weights_read(monkeypatch, table
     assert "weights" not in kwargs and isinstance(args[0], Record)
     assert np.array_equal(args[0].weights, W) and np.array_equal(args[0].values[:, 1], T)
     assert json.loads(out.stdout)["weights"] == "w"
+
+
+def test_a_resample_refitted_with_parameters_held_is_mlefits_fit_holding_them():
+    """fit --fix ... --gof: each resample refitted by gof.holding (the CLI passes no weights)."""
+    from mlefit import families, gof
+    from mlefit.estimate import fit
+    fam = families.get("gamma")
+    y = RNG.gamma(3.0, 2.0, 30)
+    got = gof.holding(fam, {"shape": 3.0}, max_iter=50)(y, W[:30])
+    ref = fit(y, fam, weights=W[:30], fix={"shape": 3.0}, max_iter=50)
+    assert got == tuple(p.estimate for p in ref.parameters) and got[0] == 3.0
