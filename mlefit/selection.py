@@ -93,8 +93,9 @@ def criterion_value(criterion, fit):
 
 
 def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None, on_stage=None):
-    """Fit each candidate to the Record `col` and rank them. Returns a plain dict (the
-    JSON document of `mlefit select`). on_step, on_total, on_stage(text): progress."""
+    """Fit each candidate to the Record `col` (or censored rows) and rank them; weights and
+    trials: default the record's own. Returns a plain dict (the JSON document of `mlefit
+    select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
     from .censoring import Censored
     from .data import own_sides
