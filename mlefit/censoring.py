@@ -31,7 +31,9 @@ class Censored:
     may equal the bound (boolean arrays, for discrete families); entry: per-row left
     truncation (the value is recorded only above it; None: none); truncate: (lower,
     upper) constant truncation, the value recorded only in (lower, upper]; where(i):
-    the place row i came from, for messages; rows_read/dropped: what reading left out."""
+    the place row i came from, for messages; rows_read/dropped: what reading left out;
+    weights: each row's frequency weight (None: every row weighs 1), taken by the fit as a
+    Record's are (mlefit.data.own_sides)."""
 
     lo: np.ndarray
     hi: np.ndarray
@@ -41,6 +43,7 @@ class Censored:
     truncate: tuple = (-math.inf, math.inf)
     name: str | None = None
     where: object = None
+    weights: np.ndarray | None = None
 
     @property
     def size(self):
@@ -84,6 +87,7 @@ class Censored:
         return replace(self, lo=self.lo[keep], hi=self.hi[keep], lo_closed=self.lo_closed[keep],
                        hi_closed=self.hi_closed[keep],
                        entry=None if self.entry is None else self.entry[keep],
+                       weights=None if self.weights is None else self.weights[keep],
                        where=None if self.where is None else _shifted(self.where, keep, self.size))
 
     def truncated(self, lower=None, upper=None, entry=None):

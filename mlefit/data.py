@@ -5,7 +5,8 @@ table was read with), aligned row for row, with the report of how they were read
 Rows move together in one place, take() (a slice, a group, a resample), and rows are
 left out in one place, without() (a missing weight, a row of zero trials), each reason
 counted and its first rows named. Nothing is dropped silently."""
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -139,6 +140,25 @@ class Record:
         if self.names and name == self.names[0]:
             return self.but(columns=columns, values=values)
         return self.but(columns=columns)
+
+
+def own_sides(data, weights=None, trials=None):
+    """(data, weights, trials) for a library call given `data`: a Record's (or censored
+    rows', mlefit.censoring.Censored) own weights and trials where none are given as
+    arguments, and the data then without them, so they are applied once; any other data
+    (values, arrays) as given."""
+    if type(data) is Record:
+        if data.weights is None and data.trials is None:
+            return data, weights, trials
+        own_w, own_t = data.weights, data.trials
+        data = data.but(weights=None, trials=None)
+    else:
+        censoring = sys.modules.get(__package__ + ".censoring")  # not imported: no censored rows exist
+        if censoring is None or not isinstance(data, censoring.Censored) or data.weights is None:
+            return data, weights, trials
+        own_w, own_t = data.weights, None
+        data = replace(data, weights=None)
+    return data, (own_w if weights is None else weights), (own_t if trials is None else trials)
 
 
 def _sliced(v, index):

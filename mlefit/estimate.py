@@ -12,7 +12,7 @@ from . import families, inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
 from .io.column import BINARY, from_values, no_values
-from .data import Record
+from .data import Record, own_sides
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
 from .fitted import Fitted
@@ -29,8 +29,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         robust=False, derive=(), bootstrap=None, resample="parametric", seed=0, on_step=None, positive=None,
         prior=None, mle_optional=False):
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
-    if type(data) is Record:  # a record's own weights and trials, unless others are given
-        weights, trials = sides_of(data, weights, trials)
+    data, weights, trials = own_sides(data, weights, trials)  # a record's own, unless others are given
     if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
         from . import map_fit
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
@@ -88,11 +87,6 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                         f"weight x value^2 overflow double precision; {WEIGHTS_WAY_OUT}") from exc
 
 
-def sides_of(rec, weights, trials):
-    """(weights, trials) for a fit of the Record rec: those given, else the record's own."""
-    return (rec.weights if weights is None else weights), (rec.trials if trials is None else trials)
-
-
 def _vouched(fam, data, name):
     """(Record, stats) of a 1-d float64 array whose statistics the family vouches for
     (Family.vouches), computed without the pass for the extremes that from_values and
@@ -130,7 +124,7 @@ def _checked(fam, data, column, weights, trials, positive, fix):
     elif positive is not None:
         raise UsageError("--positive (positive=) names the label that counts as 1 of a bernoulli fit to "
                          "two text labels")
-    if col.weights is not None or col.trials is not None:  # the sides given (a record's own: fit's sides_of)
+    if col.weights is not None or col.trials is not None:  # the sides given (a record's own: data.own_sides)
         col = col.but(weights=None, trials=None)
     first = col
     if weights is not None:

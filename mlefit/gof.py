@@ -164,6 +164,17 @@ def _refit(fam, x, w, controls, start=None):
     return tuple(float(t) for t in sol.theta)
 
 
+def holding(fam, fix, information="observed", max_iter=200):
+    """refit(x, w) for goodness_of_fit when parameters are held: each resample (values x
+    with their counts w) fitted by mlefit's fit with `fix`."""
+    from .estimate import fit
+
+    def refit(x, w):
+        return tuple(p.estimate for p in fit(x, fam, weights=w, fix=fix, information=information,
+                                                 max_iter=max_iter).parameters)
+    return refit
+
+
 def _statistics(fam, x, theta, counts=None):
     """({name: value}, chi-square cells after pooling or 0) at theta for the data x
     (unsorted), or for a discrete family the distinct sorted values x with their counts."""
@@ -205,8 +216,8 @@ def seed_for(seed, name):
 
 def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199, seed=0,
                     on_step=None, max_iter=200, refit=None, sequential=True):
-    """The tests for data x (with whole-number frequency weights, or None) fitted by
-    `fam` at `theta`.
+    """The tests for data x (values with whole-number frequency weights, or None; or a
+    Record, its own weights by default) fitted by `fam` at `theta`.
 
     bootstrap: resamples for the p-values (0: the textbook p-values, labelled as not
     accounting for the estimation); at most that many with `sequential` (stopped when
@@ -216,9 +227,11 @@ def goodness_of_fit(fam, x, theta, n_parameters, *, weights=None, bootstrap=199,
     estimator; with fixed parameters, a fit that holds them). Discrete data are handled
     as their distinct values and counts (a table of 7 rows weighing millions stays 7
     rows); continuous data with weights are expanded. Returns (tests, notes)."""
+    from .data import Record, own_sides
     from .numerics import value_counts
 
-    x = np.asarray(x, dtype=np.float64)
+    x, weights, _ = own_sides(x, weights)  # a Record: its values and its own weights
+    x = np.asarray(x.values if isinstance(x, Record) else x, dtype=np.float64)
     check_bootstrap(bootstrap)
     testable(fam, theta)
     w = None if weights is None else whole_weights(weights)

@@ -30,28 +30,31 @@ def each_group(rows, labels, members, family, *, name=None, source=None, weights
     (labels, members), one at a time as it is fitted; a group that cannot be fitted gets
     {"group": label, "error": message} (with the partial result when it did not
     converge), so one bad group does not hide the others. rows: the Record of every row
-    (its weights with it; each group is rows.take(members)), values (with their `name`,
-    `source` and `weights`), or censored rows (mlefit.censoring.Censored, with their
-    `weights`). fitter(col, family, **options): the fit of one group (default
-    mlefit.estimate.fit; own_model.fit for a user's model)."""
+    (each group is rows.take(members)), values (with their `name` and `source`), or
+    censored rows (mlefit.censoring.Censored); the weights are the rows' own
+    (record.weights), or `weights` given beside them, and each group's rows carry theirs.
+    fitter(col, family, **options): the fit of one group (default mlefit.estimate.fit;
+    own_model.fit for a user's model)."""
+    from dataclasses import replace
+
     from .censoring import Censored
     from .estimate import fit
 
     censored = isinstance(rows, Censored)  # censored rows: each group's rows with their bounds
     if not censored and not isinstance(rows, Record):
-        rows = Record(name, np.asarray(rows), None, len(rows), (), source,
-                      weights=None if weights is None else np.asarray(weights, dtype=np.float64))
-    w_all = None if weights is None or not censored else np.asarray(weights, dtype=np.float64)
+        rows = Record(name, np.asarray(rows), None, len(rows), (), source)
+    if weights is not None:
+        w = np.asarray(weights, dtype=np.float64)
+        rows = replace(rows, weights=w) if censored else rows.but(weights=w)
     for label, index in zip(labels, members):
         if censored:
-            col, sides = rows.subset(index), {"weights": None if w_all is None else w_all[index]}
+            col = rows.subset(index)
         else:  # a group's report is its own: its rows, none left out, no reading notes; its weights in it
-            col, sides = rows.take(index, rows_read=int(index.size), dropped=(), notes=()), {}
+            col = rows.take(index, rows_read=int(index.size), dropped=(), notes=())
         try:
             result = (fitter or fit)(col, None if loss else family, **({"loss": loss} if loss else {}),
-                                     **sides, **options)
+                                     **options)
             if censored:  # a Censored subset carries no source of its own
-                from dataclasses import replace
                 result = replace(result, source=source)
             yield {"group": label, **result.to_dict()}
         except ConvergenceError as exc:

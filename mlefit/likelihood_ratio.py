@@ -82,11 +82,15 @@ def compare(nest, null_fit, alt_fit, limit_fit=None):
 def run(col, null, alt, *, weights=None, trials=None):
     """Fit `null` and `alt` (any names or aliases) to the Record `col` and test them:
     {"test", "null_fit", "alt_fit"} (alt_fit None when its MLE is on the boundary).
-    trials: for binomial and beta_binomial, one number or one per value."""
+    trials: for binomial and beta_binomial, one number or one per value. weights, trials:
+    default the Record's own."""
     import numpy as np
 
     from . import families
+    from .data import own_sides
     from .estimate import fit
+
+    col, weights, trials = own_sides(col, weights, trials)
 
     def canonical(name):
         found = families.resolve(name)
@@ -141,9 +145,12 @@ def _label(fam):
 
 def run_declared(col, null, alt, *, weights=None, boundary=False):
     """declared()'s test on the Record (or censored rows) `col`: {"test", "null_fit",
-    "alt_fit"}, each model fitted by its own estimator."""
+    "alt_fit"}, each model fitted by its own estimator. weights: default the rows' own."""
     from . import own_model
+    from .data import own_sides
     from .estimate import fit
+
+    col, weights, _ = own_sides(col, weights)
 
     nest, null_fam, alt_fam = declared(null, alt, boundary=boundary)
 

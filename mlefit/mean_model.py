@@ -142,11 +142,16 @@ def _density(base, dens, target, others, tree, plist, covs, trials):
 def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source=None, place=None, prior=None,
         **settings):
     """Fit the mean model `fam` to rows (response, covariates[, trials]): a FitResult;
-    prior: priors on its parameters (mlefit.fit's forms), making it MAP."""
-    from .data import Record, index_place
+    prior: priors on its parameters (mlefit.fit's forms), making it MAP. rows: a matrix,
+    or a Record of it (its name, weights and report of the reading, place its where)."""
+    from .data import Record, index_place, own_sides
     from .estimate import from_stats
     from .support import outside
 
+    if isinstance(rows, Record):
+        rows, weights, _ = own_sides(rows, weights)
+        name, rows_read, dropped, source, place = rows.name, rows.rows_read, rows.dropped, rows.source, rows.where
+        rows = rows.values
     x = np.asarray(rows, dtype=np.float64)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     place = place or index_place

@@ -337,9 +337,11 @@ def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", b
     mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
     the numerical distribution function (mlefit.own_sampling), said in a note."""
     from .censoring import Censored
+    from .data import own_sides
     from .io.column import from_values
     from .estimate import fit as fit_column
 
+    data, weights, _ = own_sides(data, weights)  # a Record's (censored rows') own, unless others are given
     settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
     before = dict(fam.spec.cost)
     if isinstance(data, Censored):

@@ -93,15 +93,18 @@ def criterion_value(criterion, fit):
 
 
 def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None, on_stage=None):
-    """Fit each candidate to the Record `col` and rank them. Returns a plain dict (the
-    JSON document of `mlefit select`). on_step, on_total, on_stage(text): progress."""
+    """Fit each candidate to the Record `col` (or censored rows) and rank them; weights and
+    trials: default the record's own. Returns a plain dict (the JSON document of `mlefit
+    select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
     from .censoring import Censored
+    from .data import own_sides
     from .estimate import fit
     from .result import SCHEMA_VERSION, _clean
 
     if criterion not in CRITERIA:
         raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
+    col, weights, trials = own_sides(col, weights, trials)  # a record's own, unless others are given
     if trials is not None and np.ndim(trials) > 0:
         # rows without trials are left out for every candidate, so all fit the same rows
         from .trials import aligned_trials

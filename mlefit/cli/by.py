@@ -27,7 +27,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
         raise UsageError("--by reads one file (or - for standard input)")
     note = None  # which of two text labels is 1 (bernoulli)
     if censor is not None:
-        values, w, frame, groups = cli_censor.read_grouped(files, column, weights, by, censor, options, strict)
+        values, frame, groups = cli_censor.read_grouped(files, column, weights, by, censor, options, strict)
         value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
     else:
         names = [column, by] + ([weights] if weights else [])
@@ -37,7 +37,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
                            missing_reasons={1: f"missing group ({by})", 2: "missing weight"})
         check_strict(frame, strict)
         value_name, group_name = frame.names[:2]
-        groups, w = frame.columns[group_name], None
+        groups = frame.columns[group_name]
         values = frame.but(weights=frame.columns[frame.names[2]]) if weights else frame
         if binary and frame.values.dtype == object:  # two text labels: one mapping for every group
             from ..binary import as_outcomes
@@ -45,7 +45,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
             values = values.with_column(value_name, outcomes)
     group_labels, members = grouped(groups)
     fits = each_group(values, group_labels, members, None if loss else fam, loss=loss, source=frame.source,
-                      weights=w, fitter=fitter, **settings)
+                      fitter=fitter, **settings)
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
         for r in fits:

@@ -61,19 +61,19 @@ censoring_options = bundle(Censoring, "censoring", OPTIONS)
 
 
 def read(files, column, weights, opts, options, strict):
-    """(Censored rows, their weights or None, the frame read) from the file."""
-    return read_grouped(files, column, weights, None, opts, options, strict)[:3]
+    """(Censored rows with their weights, the frame read) from the file."""
+    return read_grouped(files, column, weights, None, opts, options, strict)[:2]
 
 
 def read_grouped(files, column, weights, by, opts, options, strict):
-    """(Censored rows, their weights or None, the frame read, each row's group label or
-    None) from the file; by: the group column (--by) or None."""
+    """(Censored rows with their weights (cens.weights, None when not given), the frame
+    read, each row's group label or None) from the file; by: the group column (--by) or
+    None."""
     import numpy as np
 
     from .. import censoring
     from .columns import check_strict
     from ..io.frame import read_frame
-    from ..result import Drop
 
     censor_request.check(opts.as_dict(), column)
     if len(files) != 1:
@@ -94,21 +94,14 @@ def read_grouped(files, column, weights, by, opts, options, strict):
                        on_text=lambda name, cell: None,  # an indicator of words (true/false) stays text
                        optional=tuple(first + ([opts.entry] if opts.entry else [])) if interval
                        else ((opts.entry,) if opts.entry else ()))
+    if interval:  # a row with neither bound says nothing: left out and counted
+        lo, hi = (frame.columns[c] for c in frame.names[:2])
+        frame = frame.without((np.isnan(lo) & np.isnan(hi), "no bound given"))
     cols = [frame.columns[c] for c in frame.names]
     where = frame.where
-    dropped = frame.dropped
     if interval:
-        lo, hi = cols[0], cols[1]
-        none = np.isnan(lo) & np.isnan(hi)
-        if none.any():
-            idx = np.flatnonzero(none)
-            dropped = dropped + (Drop("no bound given", int(idx.size), tuple(where(i) for i in idx[:5])),)
-            keep = ~none
-            cens = censoring.from_bounds(lo[keep], hi[keep], where=_kept(where, keep), name=None)
-            rest = [c[keep] for c in cols[2:]]
-        else:  # every row has a bound: no copy of the columns, the places as read
-            cens = censoring.from_bounds(lo, hi, where=where, name=None)
-            rest = cols[2:]
+        cens = censoring.from_bounds(cols[0], cols[1], where=where, name=None)
+        rest = cols[2:]
     else:
         values = cols[0]
         rest = cols[1:]
@@ -129,16 +122,11 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     w = rest[-1] if weights else None
     if entry is not None or opts.truncate_lower is not None or opts.truncate_upper is not None:
         cens = cens.truncated(opts.truncate_lower, opts.truncate_upper, entry)
-    from dataclasses import replace
-    frame = replace(frame, dropped=dropped)
+    if w is not None:
+        from dataclasses import replace
+        cens = replace(cens, weights=w)
     check_strict(frame, strict)
-    return cens, w, frame, groups
-
-
-def _kept(where, keep):
-    import numpy as np
-    idx = np.flatnonzero(keep)
-    return lambda i: where(int(idx[i]))
+    return cens, frame, groups
 
 
 REFUSED_WITH = (("gof", "--gof"), ("trials", "--trials"))

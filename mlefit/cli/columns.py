@@ -1,10 +1,11 @@
 """The value column a command fits, read with its weights or its trials (aligned: a row
-missing any of them is left out and reported), and --strict's refusal of dropped rows."""
+missing any of them is left out and reported) into one Record that carries them, and
+--strict's refusal of dropped rows."""
 
 
 def weighted_column(files, column, weights, labels, options, strict):
-    """The value column and the weight column of one file, aligned (a row missing either
-    is left out and reported)."""
+    """The Record of the value column of one file with its weights (record.weights), read
+    aligned (a row missing either is left out and reported)."""
     from ..io.frame import read_frame
 
     from ..errors import UsageError
@@ -17,8 +18,7 @@ def weighted_column(files, column, weights, labels, options, strict):
                        options=options, auto_labels=labels == BINARY, option="--column",
                        missing_reasons={1: "missing weight"})
     check_strict(frame, strict)
-    weight_name = frame.names[1]
-    return frame, frame.columns[weight_name]
+    return frame.but(weights=frame.columns[frame.names[1]])
 
 
 def trials_number(text):
@@ -40,8 +40,8 @@ def whole_trials(text):
 
 
 def trials_column(files, column, weights, trials, options, strict):
-    """The values, their weights (or None) and their trials, --trials COLUMN, read
-    aligned (a row missing any of them is left out and reported)."""
+    """The Record of the values with their trials (--trials COLUMN) and their weights (or
+    None) as its fields, read aligned (a row missing any of them is left out and reported)."""
     from ..errors import UsageError
     from ..io.frame import read_frame
 
@@ -51,7 +51,8 @@ def trials_column(files, column, weights, trials, options, strict):
     frame = read_frame(files, names, options=options, auto_labels=False, option="--column",
                        missing_reasons={1: "missing trials", 2: "missing weight"})
     check_strict(frame, strict)
-    return frame, frame.columns[frame.names[2]] if weights else None, frame.columns[frame.names[1]]
+    return frame.but(weights=frame.columns[frame.names[2]] if weights else None,
+                     trials=frame.columns[frame.names[1]])
 
 
 def check_strict(frame, strict):
@@ -61,14 +62,16 @@ def check_strict(frame, strict):
 
 
 def numeric_column(files, column, weights, trials, options, strict):
-    """(column, weights or None, trials or None) for select and lrt: --trials N is a
-    number, --trials COLUMN is read aligned with the values (and the weights)."""
+    """The Record for select and lrt, its weights and trials (or None) as its fields:
+    --trials N is one number for every row, --trials COLUMN is read aligned with the values
+    (and the weights)."""
     from ..io.column import read_column
 
     if trials is not None and trials_number(trials) is None:
         return trials_column(files, column, weights, trials, options, strict)
     t = None if trials is None else whole_trials(trials)
     if weights is None:
-        return read_column(files, column=column, strict=strict, options=options), None, t
-    col, w = weighted_column(files, column, weights, False, options, strict)
-    return col, w, t
+        col = read_column(files, column=column, strict=strict, options=options)
+    else:
+        col = weighted_column(files, column, weights, False, options, strict)
+    return col if t is None else col.but(trials=t)

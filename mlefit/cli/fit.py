@@ -253,29 +253,27 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
         result = read_plan.run(how, files, fam, loss, column, options, strict, settings, engine.chunk_size,
                                 (engine.scheduler, engine.connect_timeout), _progress)
         return emit_fit(result.to_dict(), emit)
-    w = t = None
     if per_row:
-        col, w, t = trials_column(files, column, weights, trials, options, strict)
+        col = trials_column(files, column, weights, trials, options, strict)
     else:
         from ..io.column import BINARY
         kind = BINARY if binary else labels  # bernoulli: numbers, or two text labels
         if weights is None:
             col = read_column(files, column=column, labels=kind, strict=strict, options=options)
         else:
-            col, w = weighted_column(files, column, weights, kind, options, strict)
+            col = weighted_column(files, column, weights, kind, options, strict)
     samples = (bootstrap or 999) if boot_intervals else 0
     stage = ("bootstrap intervals" if samples else "profile-likelihood intervals" if interval == "profile"
              else None if loss or per_row or fam.spec.closed_form else f"fitting {fam.spec.name}")
     with _progress(stage, samples) if stage else _nothing() as bar:  # shown past progress.AFTER seconds
-        result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, weights=w,
-                            **({"trials": t} if per_row else {}), **settings, on_step=bar and bar.step,
-                            **({"positive": positive} if positive is not None else {}))
-    if w is not None:
+        result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, **settings,
+                            on_step=bar and bar.step, **({"positive": positive} if positive is not None else {}))
+    if col.weights is not None:  # the weights named by their column
         from dataclasses import replace
         result = replace(result, weights=weights)
     d = result.to_dict()
     if gof:
-        d["gof"] = fit_gof(result, col, w, 199 if bootstrap is None else bootstrap, seed, settings)
+        d["gof"] = fit_gof(result, col, 199 if bootstrap is None else bootstrap, seed, settings)
     if plot is not None:
         draw(result, plot, False)
     emit_fit(d, emit)
@@ -311,14 +309,13 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     from dataclasses import replace
 
     from ..estimate import fit as fit_column
-    cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
+    cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
     if plot is not None:
         from ..plots_censored import check_rows
         check_rows(cens)  # before the fit: a refused picture costs nothing
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
-        result = fit_column(cens, None if loss else fam, loss=loss, weights=w, **settings,
-                            on_step=bar and bar.step)
+        result = fit_column(cens, None if loss else fam, loss=loss, **settings, on_step=bar and bar.step)
     result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
                      source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                      weights=weights)

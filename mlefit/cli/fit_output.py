@@ -35,22 +35,19 @@ def emit_fit(d, output):
             print_gof(d)
 
 
-def fit_gof(result, col, w, bootstrap, seed, settings, fam=None):
-    """The goodness-of-fit block of one fit: tests, notes, and how they were made. fam:
+def fit_gof(result, col, bootstrap, seed, settings, fam=None):
+    """The goodness-of-fit block of one fit to the Record col (its weights with it): tests,
+    notes, and how they were made. fam:
     the family fitted (default: the registry's of result.family; a user's own model
     passes its own)."""
     from .. import families, gof
-    from ..estimate import fit as fit_column
 
     fam = fam or families.get(result.family)
     theta = tuple(p.estimate for p in result.parameters)
-    refit = None
-    if settings.get("fix"):
-        keep = {k: settings[k] for k in ("information", "max_iter", "fix")}
-        refit = (lambda xb, wb: tuple(p.estimate for p in fit_column(xb, fam, weights=wb, **keep).parameters))
+    refit = gof.holding(fam, settings["fix"], settings["information"], settings["max_iter"]) if settings.get("fix") \
+        else None
     with _progress("bootstrap goodness of fit", bootstrap) as bar:
-        tests, notes = gof.goodness_of_fit(fam, col.values, theta, result.n_parameters, weights=w,
-                                           bootstrap=bootstrap,
+        tests, notes = gof.goodness_of_fit(fam, col, theta, result.n_parameters, bootstrap=bootstrap,
                                            seed=seed, on_step=bar and bar.step, max_iter=settings["max_iter"],
                                            refit=refit)
     return {"bootstrap": bootstrap, "seed": seed, "tests": [t.to_dict() for t in tests],

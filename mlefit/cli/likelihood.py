@@ -73,10 +73,10 @@ def likelihood_command(files, dist, picture, columns, estimation, debug, reading
     labels = fam.spec.support == "labels"
     column, weights = columns.column, columns.weights
     if weights is None:
-        col, w = read_column(files, column=column, labels=labels, strict=strict, options=options), None
+        col = read_column(files, column=column, labels=labels, strict=strict, options=options)
     else:
-        col, w = weighted_column(files, column, weights, labels, options, strict)
-    result = fit_column(col, fam, weights=w, fix=estimation.fixes(), confidence=estimation.confidence,
+        col = weighted_column(files, column, weights, labels, options, strict)
+    result = fit_column(col, fam, fix=estimation.fixes(), confidence=estimation.confidence,
                         max_iter=estimation.max_iter)
     with _progress("log-likelihood grid", 0) as bar:
         info = plots.plot_likelihood(result, picture.plot, params=picture.params, grid=picture.grid,

@@ -58,14 +58,14 @@ def lrt_command(files, null, alt, columns, as_json, debug, reading, censoring, o
     if censoring.asked():  # the two families fitted to the censored likelihood
         if trials is not None:
             raise UsageError("--trials does not go with censored or truncated data")
-        col, w, frame = cli_censor.read(files, column, weights, censoring, options, strict)
-        source, t = frame.source, None
+        col, frame = cli_censor.read(files, column, weights, censoring, options, strict)
+        source = frame.source
     else:
-        col, w, t = numeric_column(files, column, weights, trials, options, strict)
+        col = numeric_column(files, column, weights, trials, options, strict)
         source = col.source
     d = _clean({"schema_version": SCHEMA_VERSION, "source": source, "column": col.name,
-                **(lrt.run(col, null, alt, weights=w, trials=t) if declared is None else
-                   lrt.run_declared(col, *declared, weights=w, boundary=bool(own.boundary)))})
+                **(lrt.run(col, null, alt) if declared is None else
+                   lrt.run_declared(col, *declared, boundary=bool(own.boundary)))})
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:

@@ -198,11 +198,10 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
             result = read_plan.run(how, files, fam, None, column, options, strict, settings, chunk_size,
                                     (scheduler, timeout), _progress)
             return emit_fit(result.to_dict(), output)
-    w = None
     if censor is not None:
         from . import censor as cli_censor
-        cens, w, frame = cli_censor.read(files, column, weights, censor, options, strict)
-        result = own_model.fit(cens, fam, weights=w, **settings)
+        cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
+        result = own_model.fit(cens, fam, **settings)
         result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
                          source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
                          weights=weights)
@@ -211,15 +210,15 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
             col = read_column(files, column=column, labels=False, strict=strict, options=options)
         else:
             from .columns import weighted_column
-            col, w = weighted_column(files, column, weights, False, options, strict)
-        result = own_model.fit(col, fam, weights=w, **settings)
-        if w is not None:
+            col = weighted_column(files, column, weights, False, options, strict)
+        result = own_model.fit(col, fam, **settings)
+        if col.weights is not None:  # the weights named by their column
             result = replace(result, weights=weights)
     if plot is not None:
         draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
     d = result.to_dict()
     if gof is not None:
-        d["gof"] = fit_gof(result, col, w, gof, settings["seed"], settings, fam=result.fitted.family)
+        d["gof"] = fit_gof(result, col, gof, settings["seed"], settings, fam=result.fitted.family)
         if gof:
             d["gof"]["notes"].append(f"bootstrap samples drawn by {own_model.sampling(fam)}")
     emit_fit(d, output)
@@ -260,13 +259,11 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     rows = [cols[0]] + cols[1:1 + len(covs)]
     if trials is not None:
         rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
-    w = cols[-1] if weights is not None else None
+    record = frame.but(values=np.column_stack(rows), weights=cols[-1] if weights is not None else None)
     from ..progress import _nothing, _progress
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
-        result = mean_model.fit(np.column_stack(rows), fam, name=frame.names[0], weights=w, rows_read=frame.rows_read,
-                                dropped=frame.dropped, source=frame.source, place=frame.where, **settings,
-                                **({"on_step": bar.step} if bar else {}))
+        result = mean_model.fit(record, fam, **settings, **({"on_step": bar.step} if bar else {}))
     d = result.to_dict()
     if weights is not None:
         d["weights"] = weights

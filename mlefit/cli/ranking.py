@@ -31,14 +31,12 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
     if censoring is not None and censoring.asked():  # censored rows: ranked by the censored likelihood
         if trials is not None:
             raise UsageError("--trials does not go with censored or truncated data")
-        col, w, frame = cli_censor.read(files, column, weights, censoring, options, strict)
-        t = None
+        col, frame = cli_censor.read(files, column, weights, censoring, options, strict)
     else:
-        col, w, t = numeric_column(files, column, weights, trials, options, strict)
+        col = numeric_column(files, column, weights, trials, options, strict)
     bootstrap = 199 if selection.bootstrap is None else selection.bootstrap
     with _progress("choosing a family", 0) as bar:
-        d = select(col, selection.candidates(), criterion=selection.criterion or "aic", weights=w, trials=t,
-                   continuous=selection.continuous, bootstrap=bootstrap, seed=selection.seed,
+        d = select(col, selection.candidates(), criterion=selection.criterion or "aic", continuous=selection.continuous, bootstrap=bootstrap, seed=selection.seed,
                    confidence=estimation.confidence, max_iter=estimation.max_iter, on_step=bar and bar.step,
                    on_total=bar and bar.set_total, on_stage=bar and bar.stage)
     if weights is not None:
