@@ -112,3 +112,26 @@ def test_the_exceptions_still_need_it():
         assert any(n.split(".")[0] == "rich" for n in imported(PACKAGE / name)), name
     for name in CLI_ENTRY:
         assert "mlefit.cli" in imported(PACKAGE / name), name
+
+
+def test_no_module_is_over_600_lines():
+    """A module that grows past 600 lines is asking to be split (DESIGN.md)."""
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}
+
+
+def test_the_input_modules_import_no_private_name_of_another():
+    """mlefit/io/: what one input module takes from another is public (no `from .x import _y`),
+    and so is what the rest of the package takes from them."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.ImportFrom) or node.module is None:
+                continue
+            into_io = node.module.startswith("io.") or node.module == "io" or (
+                path.parent.name == "io" and node.level == 1)
+            if into_io and node.level:
+                found += [f"{path.relative_to(PACKAGE)}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_")]
+    assert found == []

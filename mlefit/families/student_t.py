@@ -48,7 +48,7 @@ from .normal import NORMAL
 from .rowwise import Density, Limit
 from .t_quantile import t_quantile
 from .t_series import ETA_SWITCH, FISHER_ETA, const, phi, sums
-from .tails import LN2, TINY, _refine, log1mexp
+from .t_tails import row_tail
 
 
 SPEC = Spec("student_t",
@@ -535,51 +535,6 @@ def row_derivs(y, mu, sigma, df):
                  (h_md, h_sd, e2 * e2 * h_ee + 2.0 * e2 * eta * l_eta)))
 
 
-def _log_far(df, z2):
-    """log I_x(a, 1/2), a = df/2, x = df/(df + z^2), where it underflows: DLMF 8.17.8,
-    I_x(a, b) = x^a (1 - x)^b/(a B(a, b)) 2F1(a + b, 1; a + 1; x), with Pfaff's
-    2F1(a + 1/2, 1; a + 1; x) = 2F1(1/2, 1; a + 1; w)/(1 - x), w = x/(x - 1) = -df/z^2,
-    a series whose terms fall by (n + 1/2)|w|/(a + 1 + n), and log x, log(1 - x) from
-    z^2/df itself (x rounds towards 1 for large df)."""
-    from scipy.special import betaln
-    a, v = 0.5 * df, z2 / df
-    w = -1.0 / v
-    term, total = np.ones_like(v), np.ones_like(v)
-    for n in range(500):
-        term = term * w * (n + 0.5) / (a + 1.0 + n)
-        total = total + term
-        if np.all(np.abs(term) <= 1e-17 * total):
-            break
-    return -a * np.log1p(v) + 0.5 * np.log1p(1.0 / v) - np.log(a) - betaln(a, 0.5) + np.log(total)
-
-
-def _row_tail(y, mu, sigma, df, upper=False):
-    """log P(Y <= y) (upper: log P(Y > y)), with t = z^2/(df + z^2), x = 1 - t. The
-    two-sided tail J = P(|T| > |z|) is I_x(df/2, 1/2) where x <= 1/2 (exact in x), else
-    1 - I_t(1/2, df/2) by betaincc (x near 1 would lose digits); where J underflows,
-    _log_far. Near the centre (I = 1 - J <= 1/2, t < 1/2) log((1 -+ I)/2) by log1p
-    (betaincc is 1e-11 off there); in the tails log(J/2) and, on the far side, log1mexp
-    of it: no 1 - F anywhere."""
-    from scipy.special import betainc, betaincc
-    z = (np.asarray(y, dtype=np.float64) - mu) / sigma
-    if upper:
-        z = -z
-    z, df = np.broadcast_arrays(z, np.asarray(df, dtype=np.float64))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        z2 = z * z
-        x, t = df / (df + z2), np.where(np.isinf(z2), 1.0, z2 / (df + z2))
-        by_x = t >= 0.5
-        inner = betainc(0.5, 0.5 * df, np.where(by_x, 0.0, t))
-        two = np.where(by_x, betainc(0.5 * df, 0.5, np.where(by_x, x, 0.5)),
-                       betaincc(0.5, 0.5 * df, np.where(by_x, 0.5, t)))
-        tail = _refine(np.log(two) - LN2, df, z2, (two < TINY) & np.isfinite(z2),
-                       lambda d, v: _log_far(d, v) - LN2)
-        central = ~by_x & (inner <= 0.5)
-        near = np.where(central, np.log1p(-inner) - LN2, tail)
-        far = np.where(central, np.log1p(inner) - LN2, log1mexp(tail))
-        return np.where(z <= 0, near, far)
-
-
 def row_start(y, w):
     """mu = the weighted median; df from the excess kurtosis k, 4 + 6/k (30 when k <= 0);
     sigma = the median absolute deviation over the t quantile at 0.75 for that df."""
@@ -596,7 +551,7 @@ def row_start(y, w):
 DENSITY = Density(
     name="student_t", params=("mu", "sigma", "df"), domains=(REAL, POSITIVE, POSITIVE),
     logpdf=row_logpdf, derivs=row_derivs, start=row_start,
-    logcdf=_row_tail, logsf=lambda y, mu, sigma, df: _row_tail(y, mu, sigma, df, upper=True),
+    logcdf=row_tail, logsf=lambda y, mu, sigma, df: row_tail(y, mu, sigma, df, upper=True),
     sample=lambda rng, size, mu, sigma, df: mu + sigma * rng.standard_t(df, size),
     scipy=lambda mu, sigma, df: scipy_stats().t(df, mu, sigma),
     note="df is free on its log scale: on data no heavier-tailed than a normal's it grows without "
