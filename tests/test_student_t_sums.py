@@ -59,15 +59,6 @@ def test_terms_reach_double_precision():
         assert (k + 1) * qmax ** k <= 2.0 ** -54 < k * qmax ** (k - 1) or k == 1
 
 
-def test_t_quantile_equals_scipy_without_importing_it():
-    from scipy.special import stdtrit
-
-    from mlefit.families.t_quantile import t_quantile
-    for df in np.geomspace(0.1, 1e6, 25):
-        for p in (0.55, 0.75, 0.95, 0.999):
-            assert t_quantile(float(df), p) == pytest.approx(float(stdtrit(df, p)), rel=1e-11), (df, p)
-
-
 def test_a_student_t_fit_does_not_import_scipy(tmp_path):
     """The fit (starts, Newton, information, report) needs no scipy: its import cost more
     than the fit of a million values."""

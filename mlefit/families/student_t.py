@@ -46,8 +46,8 @@ from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
 from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import NORMAL
 from .rowwise import Density, Limit
-from .t_quantile import t_quantile
 from .t_series import ETA_SWITCH, FISHER_ETA, const, phi, sums
+from . import t_start_quantiles as tsq
 from .t_tails import row_tail
 
 
@@ -140,7 +140,8 @@ def _starts(s, y):
     (a tail weight, from 6.3 for the cauchy down to 2.44 for the normal) and sigma from
     the median absolute deviation; and the median and MAD with df = 1. All from y's
     sample: every value in memory, a subsample of at most 1e6 of them in chunks. The t
-    quantiles are the project's own (t_quantile): no scipy on the fit's path."""
+    quantiles come from a table (t_start_quantiles, scipy's to 1e-13): no scipy on the
+    fit's path, and no quantile computed per fit."""
     y, w = y.sample()
     n = nm.total_weight(w, y.size)
     mean, m2 = nm.mean_and_m2(y, w)
@@ -156,12 +157,11 @@ def _starts(s, y):
     mad, top = nm.weighted_median(a, w), ls.quantiles(a, w, [0.9])[0]
     if mad > 0:
         def shortfall(v):  # increasing in v = log df; no derivative: bisection
-            df = math.exp(v)
-            return top / mad - t_quantile(df, 0.95) / t_quantile(df, 0.75), 0.0
+            q95, q75 = tsq.log_quantiles(v)
+            return top / mad - math.exp(q95 - q75), 0.0
 
-        v = nm.solve_increasing(shortfall, math.log(0.3), math.log(1e3), 0.0, max_iter=60, tol=1e-3)[0]
-        df = math.exp(v)
-        out.append((0.0, math.log(mad / t_quantile(df, 0.75)), 1.0 / df))
+        v = nm.solve_increasing(shortfall, tsq.LO, tsq.HI, 0.0, max_iter=60, tol=1e-3)[0]
+        out.append((0.0, math.log(mad) - tsq.log_quantiles(v)[1], math.exp(-v)))
         out.append((0.0, math.log(mad), 1.0))  # the cauchy: df = 1
     return out
 
