@@ -256,12 +256,15 @@ def _nb_logpdf(x, theta):
 
 
 def _nb_observed(s, theta):
+    """Minus the Hessian of the log-likelihood in (size, mu). The terms in mu sum in closed
+    form (sum c v = s.total, sum c = s.n); the size's term by value, psi'(v + r) - psi'(r)
+    beside the rest of its row, which it nearly cancels for a large size."""
     r, mu = theta
     v, c = s.values, s.counts
     d_rr = float(c @ (ga.digamma_rise(v, r)[1] + 1 / r - 1 / (r + mu)
                       - (mu - v) / (r + mu) ** 2))
-    d_mm = float(c @ (-v / mu ** 2 + (r + v) / (r + mu) ** 2))
-    d_rm = float(c @ ((v - mu) / (r + mu) ** 2))
+    d_mm = -s.total / mu ** 2 + (s.n * r + s.total) / (r + mu) ** 2
+    d_rm = (s.total - s.n * mu) / (r + mu) ** 2
     return -np.array([[d_rr, d_rm], [d_rm, d_mm]])
 
 
