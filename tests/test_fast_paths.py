@@ -347,3 +347,46 @@ def test_weibull_estimate_solves_its_profile_equation():
     h = math.fsum((xk * lx).tolist()) / math.fsum(xk.tolist()) - 1.0 / k - math.fsum(lx.tolist()) / x.size
     assert abs(h) < 1e-13
     assert scale ** k == pytest.approx(math.fsum(xk.tolist()) / x.size, rel=1e-12)
+
+
+def test_negative_binomial_newton_evaluates_its_size_score_once_a_step(monkeypatch):
+    """The size's bracket beyond the start is tentative (numerics.solve_increasing's verify):
+    a Newton step inside it evaluates the score (one pass of gamma_arrays.digamma_rise over
+    the table of counts) at no far end, so there is one evaluation per iteration; the root
+    is the one scipy finds for the same score."""
+    import scipy.optimize
+    from scipy.special import digamma
+    from mlefit import gamma_arrays as ga
+    fam, calls, rise = families.get("negative_binomial"), [], ga.digamma_rise
+    monkeypatch.setattr(ga, "digamma_rise", lambda v, r: (calls.append(r), rise(v, r))[1])
+    for seed in range(4):
+        for size, mu, n in [(3.0, 4.5, 100), (0.5, 3.0, 1000), (20.0, 50.0, 10_000), (0.05, 0.2, 300)]:
+            x = np.random.default_rng(seed).negative_binomial(size, size / (size + mu), n).astype(float)
+            s = fam.stats(x, None)
+            calls.clear()
+            sol = fam.estimate(s, families.base.Controls())
+            assert sol.converged and len(calls) == sol.iterations
+            score = lambda r: float(s.counts @ (digamma(s.values + r) - digamma(r))) + s.n * math.log(r / (r + s.mean))
+            root = scipy.optimize.brentq(score, sol.theta[0] / 2, sol.theta[0] * 2, xtol=1e-14, rtol=1e-13)
+            assert sol.theta[0] == pytest.approx(root, rel=1e-9) and sol.theta[1] == s.mean
+
+
+@pytest.mark.parametrize("size, mu", [(3.0, 4.5), (0.3, 12.0), (40.0, 2.0)])
+def test_negative_binomial_information_equals_the_per_row_hessian_anywhere(size, mu):
+    """The fast path's observed information (its terms in mu in closed form from the total
+    and n) equals minus the sum of the per-row record's Hessians, at the estimate and away
+    from it (mu off the mean, as with --fix), weighted or not."""
+    from mlefit.families import negative_binomial as nb
+    fam = families.get("negative_binomial")
+    rng = np.random.default_rng(21)
+    x = rng.negative_binomial(size, size / (size + mu), 500).astype(float)
+    w = rng.integers(0, 4, x.size).astype(float)
+    for weights in (None, w):
+        s = fam.stats(x, weights)
+        at = tuple(map(float, fam.estimate(s, families.base.Controls()).theta))
+        for theta in (at, (at[0] * 1.3, at[1] * 0.8)):
+            _, _, hess = nb.derivs(x, *theta)
+            rows = np.ones_like(x) if weights is None else weights
+            per_row = -np.array([[float(rows @ np.broadcast_to(h, x.shape)) for h in line] for line in hess])
+            scale = float(np.max(np.abs(np.diag(per_row))))  # (the cross term is 0 at the estimate, but for rounding)
+            np.testing.assert_allclose(fam.observed_information(s, theta), per_row, rtol=1e-10, atol=1e-13 * scale)

@@ -42,6 +42,24 @@ def test_log_beta_over_arrays_matches_mpmath_at_least_as_well_as_betaln():
         assert abs(g - true) <= max(8 * U * max(1.0, abs(true)), abs(old - true)), (x, y)
 
 
+def test_log_beta_of_a_few_values_by_value_matches_mpmath_and_the_array_forms():
+    """Up to BY_VALUE_UP_TO values are taken one by one in floats (negative_binomial's
+    log B(r, v + 1) over its table of distinct counts): as close to mpmath as the forms
+    over arrays, within 2 ulp of them, NaN where they give NaN."""
+    shapes = [1e-300, 1e-8, 0.01, 0.5, 1.0, 2.5, 7.0, 9.9, 10.0, 14.9, 15.0, 100.0, 1e4, 1e8]
+    others = [1.0, 2.0, 3.0, 5.0, 9.0, 10.0, 11.0, 14.99, 15.0, 16.0, 50.0, 1000.0, 1e6]
+    assert len(shapes) <= ga.BY_VALUE_UP_TO < len(shapes) * len(others)
+    whole = ga.log_beta(*np.meshgrid(shapes, others))  # over arrays
+    for y, row in zip(others, whole.tolist()):
+        got = ga.log_beta(np.array(shapes), y)  # by value
+        for x, g, w in zip(shapes, got.tolist(), row):
+            true = mpmath.log(mpmath.beta(x, y))
+            assert abs(g - true) <= max(8 * U * max(1.0, abs(true)), abs(float(betaln(x, y)) - true)), (x, y)
+            assert abs(g - w) <= 4 * U * abs(w), (x, y)
+    odd = ga.log_beta(np.array([np.nan, 2.0, np.inf]), np.array([1.0, np.nan, 3.0]))
+    assert np.isnan(odd).all()
+
+
 def test_lgamma_and_stirling_remainder_follow_math():
     x = np.array([0.25, 1.0, 3.5, 14.99, 15.0, 40.0, 1e6])
     assert ga.lgamma(x).tolist() == [math.lgamma(v) for v in x.tolist()]

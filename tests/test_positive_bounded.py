@@ -320,6 +320,32 @@ def test_beta_loglik_is_at_least_scipys_fit(a, b):
             assert r.loglik >= fam.loglik(s, theirs) - 1e-12 * abs(r.loglik)
 
 
+@pytest.mark.parametrize("a, b", [(2.0, 5.0), (0.3, 0.7), (0.05, 500.0), (40.0, 12.0)])
+def test_beta_newton_hands_its_loglik_and_information_to_the_fit(a, b):
+    """The Newton loop (in floats) returns the NLL and Hessian of its last step as
+    Solution.at, so the fit takes neither again; they equal the family's own, and the
+    fit's log-likelihood and standard errors equal scipy's (logpdf; trigamma by
+    polygamma) at the estimate."""
+    from scipy.special import polygamma
+    from mlefit.families.base import Controls
+    fam = families.get("beta")
+    for n in (10, 100, 10_000):
+        for seed in range(3):
+            x = np.random.default_rng(seed).beta(a, b, n)
+            s = fam.stats(x, None)
+            sol = fam.estimate(s, Controls())
+            assert sol.converged and sol.at is not None
+            assert sol.at[0] == pytest.approx(fam.loglik(s, sol.theta), rel=1e-14)
+            assert np.allclose(sol.at[1], fam.observed_information(s, sol.theta), rtol=1e-14, atol=0)
+            r = mlefit.fit(x, "beta")
+            ea, eb = r.estimates["a"], r.estimates["b"]
+            if a > 0.1:  # (scipy's betaln loses digits beside a large shape)
+                assert r.loglik == pytest.approx(np.sum(st.beta.logpdf(x, ea, eb)), rel=1e-9)
+            t_a, t_b, t_ab = polygamma(1, [ea, eb, ea + eb])
+            cov = np.linalg.inv(n * np.array([[t_a - t_ab, -t_ab], [-t_ab, t_b - t_ab]]))
+            assert [p.se for p in r.parameters] == pytest.approx(np.sqrt(np.diag(cov)).tolist(), rel=1e-9)
+
+
 def test_log_beta_equals_mpmath_where_scipys_betaln_loses_digits():
     for a in (1e-3, 0.0171, 0.3, 1.0, 9.0, 11.0, 1e3, 1e7):
         for b in (0.02, 3.0, 10.0, 914.3, 3.76e5, 9.4e9, 1e12):

@@ -20,7 +20,7 @@ import numpy as np
 from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
-from ..inference import small_inverse
+from ..inference import inverse_rows
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import POSITIVE, Param, Spec
@@ -94,12 +94,14 @@ def _drop_series(a, b):
     return -math.log1p(b / a) + (dab - d), b / (a * (a + b)) + (dabp - dp)
 
 
-def _beta_derivs(a, b):
+def _beta_derivs(a, b, digamma=None, zeta=None):
     """(the gradient of log B(a, b), the Hessian of the per-observation NLL as lists, and
     the size of the terms each gradient entry is the difference of, for its rounding).
     digamma and trigamma at a, b, a + b in one ufunc call each (a shape of 10 or more
-    takes its drops from _drop_series instead)."""
-    from scipy.special import digamma, zeta  # trigamma(c) = zeta(2, c)
+    takes its drops from _drop_series instead); digamma, zeta: scipy.special's, where the
+    caller has them at hand (a Newton loop: no import statement per step)."""
+    if digamma is None:
+        from scipy.special import digamma, zeta  # trigamma(c) = zeta(2, c)
     c = np.array([a, b, a + b])
     (da, db, dab), (ta, tb, tab) = digamma(c).tolist(), zeta(2.0, c).tolist()
     ga, ha = _drop_series(a, b) if a >= 10.0 else (da - dab, ta - tab)
@@ -132,37 +134,53 @@ def _beta_estimate(s, controls):
     rounding noise of the NLL at two points in a row, the second reached by an
     undamped Newton step: the likelihood is flat to rounding there (a small beside a
     large b: a ridge along which a and b grow together). A relative step tolerance
-    does not do: with a small and b large the steps oscillate at rounding level above it."""
+    does not do: with a small and b large the steps oscillate at rounding level above it.
+
+    In Python floats (two parameters: numpy's small arrays would cost more than the
+    arithmetic); the converged Solution carries the log-likelihood and the observed
+    information at the estimate (Solution.at), both already computed by the last step."""
+    from scipy.special import betaln, digamma, zeta  # trigamma(c) = zeta(2, c)
+    l1, l2 = s.l1, s.l2
+
+    def nll(a, b):  # _beta_nll1, with scipy's betaln at hand where ss.log_beta takes it
+        log_b = float(betaln(a, b)) if a < 10.0 and b < 10.0 else ss.log_beta(a, b)
+        return log_b - (a - 1.0) * l1 - (b - 1.0) * l2
+
     start = a, b = _beta_start(s)
-    f = _beta_nll1(s, a, b)
+    f = nll(a, b)
     flat = False  # the decrement was below the NLL's rounding at the previous point
+    tol2, noise = controls.tol ** 2, BETA_ULPS * EPS
     for it in range(1, controls.max_iter + 1):
-        (ga, gb), h, sizes = _beta_derivs(a, b)
-        g = np.array([ga - s.l1, gb - s.l2])
-        inverse = small_inverse(h)  # in floats; the Hessian is positive definite (log B is convex)
-        step = inverse @ g if inverse is not None else np.linalg.solve(np.array(h), g)
-        decrement = float(g @ step)
-        score_noise = BETA_ULPS * EPS * np.array([sizes[0] + abs(s.l1), sizes[1] + abs(s.l2)])
-        t1, t2 = (a - 1.0) * s.l1, (b - 1.0) * s.l2  # f = log B - t1 - t2
-        f_noise = BETA_ULPS * EPS * (abs(f + t1 + t2) + abs(t1) + abs(t2))
+        (ga, gb), h, (size_a, size_b) = _beta_derivs(a, b, digamma, zeta)
+        g0, g1 = ga - l1, gb - l2
+        inverse = inverse_rows(h)  # the Hessian is positive definite (log B is convex)
+        if inverse is not None:
+            (i00, i01), (i10, i11) = inverse
+            step0, step1 = i00 * g0 + i01 * g1, i10 * g0 + i11 * g1
+        else:
+            step0, step1 = np.linalg.solve(np.array(h), np.array([g0, g1])).tolist()
+        decrement = g0 * step0 + g1 * step1
+        t1, t2 = (a - 1.0) * l1, (b - 1.0) * l2  # f = log B - t1 - t2
+        f_noise = noise * (abs(f + t1 + t2) + abs(t1) + abs(t2))
         below = decrement <= 2.0 * f_noise
-        if decrement <= controls.tol ** 2 or bool(np.all(np.abs(g) <= score_noise)) or (below and flat):
-            return Solution((a, b), BETA_METHOD, it, True, start=start)
-        if below and a > step[0] and b > step[1]:  # no line search: f cannot tell the step
-            a, b, flat = a - step[0], b - step[1], True
-            f = _beta_nll1(s, a, b)
+        if decrement <= tol2 or (abs(g0) <= noise * (size_a + abs(l1)) and abs(g1) <= noise * (size_b + abs(l2))) \
+                or (below and flat):
+            return Solution((a, b), BETA_METHOD, it, True, start=start, at=(-s.n * f, s.n * np.array(h)))
+        if below and a > step0 and b > step1:  # no line search: f cannot tell the step
+            a, b, flat = a - step0, b - step1, True
+            f = nll(a, b)
             continue
         flat = False
         lam = 1.0
         for _ in range(60):
-            na, nb = a - lam * step[0], b - lam * step[1]
+            na, nb = a - lam * step0, b - lam * step1
             if na > 0 and nb > 0:
-                nf = _beta_nll1(s, na, nb)
+                nf = nll(na, nb)
                 if nf <= f + 1e-12 * max(1.0, abs(f)):  # downhill, up to rounding
                     break
             lam /= 2.0
         else:  # no downhill step left: at the optimum to rounding precision, or stuck
-            ok = max(abs(step[0]) / a, abs(step[1]) / b) < 1e-8
+            ok = max(abs(step0) / a, abs(step1) / b) < 1e-8
             return Solution((a, b), BETA_METHOD, it, ok, "" if ok else "line search failed", start)
         a, b, f = na, nb, nf
     return Solution((a, b), BETA_METHOD, controls.max_iter, False,

@@ -206,21 +206,35 @@ def _nb_estimate(s, controls):
         return -val, -der * r  # negated so it increases in t
 
     t0 = math.log(mu * mu / (s.m2 - mu))
-    lo = hi = t0
-    for _ in range(200):
-        if g(lo)[0] < 0:
-            break
-        lo -= 1.0
-    for _ in range(200):
-        if g(hi)[0] > 0:
-            break
-        hi += 1.0
-    if not (g(lo)[0] < 0 < g(hi)[0]):
-        return Solution((math.exp(t0), mu), "Newton on the profile score in size", 0, False,
-                        "could not bracket the root of the size score equation", (math.exp(t0), mu))
-    t, it, ok = nm.solve_increasing(g, lo, hi, t0, max_iter=controls.max_iter, tol=controls.tol)
-    return Solution((math.exp(t), mu), "Newton on the profile score in size; mu = mean", it, ok,
+    f0 = g(t0)[0]
+    failed = Solution((math.exp(t0), mu), "Newton on the profile score in size", 0, False,
+                      "could not bracket the root of the size score equation", (math.exp(t0), mu))
+
+    def bracket(lo, hi):  # the far end, a unit of t at a time, once a step needs it (solve_increasing's verify)
+        for _ in range(200):
+            if (g(hi)[0] > 0) if f0 < 0 else (g(lo)[0] < 0):
+                return lo, hi
+            lo, hi = (lo, hi + 1.0) if f0 < 0 else (lo - 1.0, hi)
+        raise _NoBracket
+
+    if f0 != f0:  # NaN: no bracket
+        return failed
+    if f0 == 0.0:  # the root itself
+        return Solution((math.exp(t0), mu), NB_METHOD, 1, True, "", (math.exp(t0), mu))
+    try:  # the end beyond t0 is tentative: a Newton step inside it costs no evaluation there
+        t, it, ok = nm.solve_increasing(g, *((t0, t0 + 1.0) if f0 < 0 else (t0 - 1.0, t0)), t0,
+                                        max_iter=controls.max_iter, tol=controls.tol, verify=bracket)
+    except _NoBracket:
+        return failed
+    return Solution((math.exp(t), mu), NB_METHOD, it, ok,
                     "" if ok else f"size did not converge in {it} iteration(s)", (math.exp(t0), mu))
+
+
+NB_METHOD = "Newton on the profile score in size; mu = mean"
+
+
+class _NoBracket(Exception):
+    """The size score keeps one sign over 200 units of log size (bracket, in _nb_estimate)."""
 
 
 def _nb_loglik(s, theta):
@@ -242,12 +256,15 @@ def _nb_logpdf(x, theta):
 
 
 def _nb_observed(s, theta):
+    """Minus the Hessian of the log-likelihood in (size, mu). The terms in mu sum in closed
+    form (sum c v = s.total, sum c = s.n); the size's term by value, psi'(v + r) - psi'(r)
+    beside the rest of its row, which it nearly cancels for a large size."""
     r, mu = theta
     v, c = s.values, s.counts
     d_rr = float(c @ (ga.digamma_rise(v, r)[1] + 1 / r - 1 / (r + mu)
                       - (mu - v) / (r + mu) ** 2))
-    d_mm = float(c @ (-v / mu ** 2 + (r + v) / (r + mu) ** 2))
-    d_rm = float(c @ ((v - mu) / (r + mu) ** 2))
+    d_mm = -s.total / mu ** 2 + (s.n * r + s.total) / (r + mu) ** 2
+    d_rm = (s.total - s.n * mu) / (r + mu) ** 2
     return -np.array([[d_rr, d_rm], [d_rm, d_mm]])
 
 
