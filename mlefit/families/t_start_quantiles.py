@@ -137,12 +137,14 @@ def _pieces(values):
     """Per piece, the coefficients (highest power first, for Horner) of the polynomial
     in x in [-1, 1] through log(values) at that piece's nodes."""
     x = np.array(_points())
-    to_chebyshev = np.linalg.inv(np.polynomial.chebyshev.chebvander(x, DEGREE))  # well conditioned
     logs = np.log(np.array(values)).reshape(-1)
+    at_nodes = np.column_stack([logs[s * DEGREE: s * DEGREE + DEGREE + 1] for s in range(SEGMENTS)])
+    # the Chebyshev coefficients of every piece: one solve (the nodes' Vandermonde matrix is well conditioned)
+    coefficients = np.linalg.solve(np.polynomial.chebyshev.chebvander(x, DEGREE), at_nodes)
     pieces = []
     for s in range(SEGMENTS):
         c = np.zeros(DEGREE + 1)  # (cheb2poly drops high powers that come out zero)
-        power = np.polynomial.chebyshev.cheb2poly(to_chebyshev @ logs[s * DEGREE: s * DEGREE + DEGREE + 1])
+        power = np.polynomial.chebyshev.cheb2poly(coefficients[:, s])
         c[:power.size] = power
         pieces.append(tuple(float(a) for a in c[::-1]))
     return pieces
