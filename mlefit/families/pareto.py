@@ -177,10 +177,13 @@ def gamma_quantile(a, p):
     relative there (tests/test_positive_bounded.py: against scipy's gammaincinv): a fit of
     1e7 values then does not import scipy.special (0.25-0.35 s, most of the fit's time).
     Otherwise scipy's gammaincinv."""
-    from statistics import NormalDist
+    if a >= GAMMA_BY_EXPANSION and 0.0 < p < 1.0:  # (the normal quantile only where it is used)
+        from statistics import NormalDist
 
-    z = NormalDist().inv_cdf(p) if 0.0 < p < 1.0 else math.inf
-    if a >= GAMMA_BY_EXPANSION and abs(z) <= 4.0:
+        z = NormalDist().inv_cdf(p)
+    else:
+        z = math.inf
+    if abs(z) <= 4.0:
         r = math.sqrt(a)
         z2 = z * z
         return (a + z * r + (z2 - 1.0) / 3.0 + z * (z2 - 7.0) / (36.0 * r) - (3.0 * z2 * z2 + 7.0 * z2 - 16.0) / (810.0 * a)
