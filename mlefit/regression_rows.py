@@ -238,10 +238,10 @@ def _refuse(table, y, bad, label, need):
 def _refuse_far(table, y, label, name):
     """A response whose scale is beyond 1e+-100: the regression's sums (squares, y / mu and
     their derivatives) leave float64's range there; the way out is rescaling it."""
-    finite = np.abs(y[np.isfinite(y)])
-    top = float(finite.max()) if finite.size else 0.0
+    size = np.where(np.isfinite(y), np.abs(y), 0.0)
+    at = int(np.argmax(size)) if size.size else 0
+    top = float(size[at]) if size.size else 0.0
     if top > 1e100 or 0 < top < 1e-100:
-        at = int(np.flatnonzero(np.abs(y) == top)[0])
         way = "divide it by" if top > 1 else "multiply it by"
         raise DataError(f"the largest absolute value of the {label} is {top:.3g} ({table.where(at)}): beyond 1e+-100 "
                         f"the {name} regression's sums leave the range of floating point; rescale it ({way} a "
@@ -368,13 +368,14 @@ def _check_rank(X, names, gram=None):
     if gram is None and _independent_by_rows(X):
         return
     gram = X.T @ X if gram is None else gram
-    if X is not None and not np.all((np.diag(gram) > 1e-200) & (np.diag(gram) < 1e200)):
+    squares = np.diag(gram)
+    if X is not None and not np.all((squares > 1e-200) & (squares < 1e200)):
         # columns whose squares leave float64's range (values below about 1e-100, where they
         # turn subnormal or 0, or above 1e100): X'X of the columns scaled by their largest
         # value instead (a column of 1e-170s is not zero in every row)
         top = np.max(np.abs(X), axis=0)
-        far = [f"{names[j]} (largest absolute value {top[j]:.3g})" for j in np.flatnonzero((top > 0) & ~(
-            (top >= 1e-100) & (top <= 1e100)))]
+        far = [f"{names[j]} (largest absolute value {top[j]:.3g})"
+               for j in np.flatnonzero((top > 0) & ((top < 1e-100) | (top > 1e100)))]
         if far:
             many = len(far) > 1
             raise DataError(f"covariate{'s' if many else ''} {', '.join(far)} beyond 1e+-100: "
