@@ -1,4 +1,4 @@
-"""The per-row censored engine (mlefit.censored_terms.sums over every row, and the whole
+"""The per-row censored engine (mlefit.censored.terms.sums over every row, and the whole
 censored fit built on it) for this checkout and another (--compare DIR), in interleaved
 fresh processes, by CPU time: what a shared machine's load changes least.
 
@@ -16,7 +16,7 @@ Cases (seeded data made in the child, numpy.random.default_rng([seed, n, case]))
   there (about 16%), the others exact.
 
 Columns: pass = one ct.sums over every row at the estimate (best of 5 in the child);
-fit = mlefit.censored_fit.fit on the rows (point estimate, Wald intervals; best of 2);
+fit = mlefit.censored.fit.fit on the rows (point estimate, Wald intervals; best of 2);
 passes = the ct.sums calls (derivatives) + ct.loglik calls (the value alone) the fit made over all
 n rows (the subsample's are not counted).
 Each is the least of --repeat fresh processes per checkout, run in turn.
@@ -41,7 +41,7 @@ CASES = ("interval lognormal", "interval weibull", "left-censored normal")
 def data(case, n, seed):
     import numpy as np
 
-    from mlefit import censoring
+    from mlefit.censored import rows as censoring
 
     rng = np.random.default_rng([seed, n, CASES.index(case)])
     if case == "left-censored normal":
@@ -57,8 +57,8 @@ def data(case, n, seed):
 
 
 def child(case, n, seed):
-    from mlefit import censored_fit as cf
-    from mlefit import censored_terms as ct
+    from mlefit.censored import fit as cf
+    from mlefit.censored import terms as ct
     from mlefit import families
 
     cens, name = data(case, n, seed)

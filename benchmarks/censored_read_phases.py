@@ -6,7 +6,7 @@ passes over the weibull's temporary file. Run it from each tree in turn
 whole-process timings on the shared machine vary more than the changes they would compare."""
 import time, sys
 t0=time.perf_counter(); c0=time.process_time()
-import mlefit.cli, mlefit.stream_censored as sc, mlefit.kaplan_meier as km
+import mlefit.cli, mlefit.censored.stream as sc, mlefit.censored.kaplan_meier as km
 t1=time.perf_counter(); c1=time.process_time()
 print(f"imports wall {t1-t0:.3f} cpu {c1-c0:.3f}")
 orig_read = sc._read; orig_median = km.Tally.median

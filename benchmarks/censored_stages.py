@@ -1,4 +1,4 @@
-"""The CPU time of each stage of a streamed right-censored fit (mlefit.stream_censored.fit_file)
+"""The CPU time of each stage of a streamed right-censored fit (mlefit.censored.stream.fit_file)
 of one file, for this checkout and another (--compare DIR), in interleaved fresh processes:
 what a shared machine's load changes least (wall times there move by a third between runs).
 
@@ -30,9 +30,9 @@ STAGES = ("parse", "sums", "tally", "median", "passes", "total", "wall")
 def child(family, path):
     import functools
 
-    import mlefit.kaplan_meier as km
+    import mlefit.censored.kaplan_meier as km
     import mlefit.io.stream as stream
-    import mlefit.stream_censored as sc
+    import mlefit.censored.stream as sc
 
     spent = dict.fromkeys(STAGES, 0.0)
 

@@ -17,8 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import mlefit  # noqa: E402
 from censored_engine_passes import CASES, data  # noqa: E402
-from mlefit import censored_fit as cf  # noqa: E402
-from mlefit import censored_terms as ct  # noqa: E402
+from mlefit.censored import fit as cf  # noqa: E402
+from mlefit.censored import terms as ct  # noqa: E402
 from mlefit import cores  # noqa: E402
 from mlefit import families  # noqa: E402
 

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import scipy.stats as st  # noqa: E402
 
 import mlefit  # noqa: E402
-from mlefit import censoring  # noqa: E402
+from mlefit.censored import rows as censoring  # noqa: E402
 
 
 def weibull_data(n, seed):

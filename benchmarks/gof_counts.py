@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 
 import mlefit  # noqa: E402
 from mlefit import families  # noqa: E402
-from mlefit.gof import goodness_of_fit  # noqa: E402
+from mlefit.inference.gof import goodness_of_fit  # noqa: E402
 
 
 def cases():

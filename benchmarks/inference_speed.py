@@ -32,22 +32,22 @@ TASKS = {
     "select_1e6": ("select, gamma sample of 1e6, all 16 continuous families, default GOF (199)",
                    "x = gamma(1000000); print(clock(lambda: mlefit.select(x)))"),
     "gof_1e6": ("fit -d gamma --gof on 1e6 values (199 samples at most)",
-                "from mlefit.gof import goodness_of_fit\n"
+                "from mlefit.inference.gof import goodness_of_fit\n"
                 "x = gamma(1000000); r = mlefit.fit(x, 'gamma')\n"
                 "th = tuple(p.estimate for p in r.parameters)\n"
                 "print(clock(lambda: goodness_of_fit(families.get('gamma'), x, th, 2)))"),
     "gof_student_t_1e5": ("fit -d student_t --gof on 1e5 values (199 samples at most)",
-                          "from mlefit.gof import goodness_of_fit\n"
+                          "from mlefit.inference.gof import goodness_of_fit\n"
                           "x = gamma(100000); r = mlefit.fit(x, 'student_t')\n"
                           "th = tuple(p.estimate for p in r.parameters)\n"
                           "print(clock(lambda: goodness_of_fit(families.get('student_t'), x, th, 3)))"),
     "nonparametric_1e6": ("nonparametric bootstrap of a gamma fit, 1e6 values, 20 resamples",
-                          "from mlefit.resample import bootstrap\n"
+                          "from mlefit.inference.resample import bootstrap\n"
                           "f = mlefit.fit(gamma(1000000), 'gamma').fitted\n"
                           "print(clock(lambda: bootstrap(f, 20, 'nonparametric')))"),
     "weibull_profile_1e6": ("weibull profile intervals of shape and scale, 1e6 values (seconds beyond "
                             "the Wald fit)",
-                            "from mlefit.profile import profile_interval\n"
+                            "from mlefit.inference.profile import profile_interval\n"
                             "x = 3.0 * np.random.default_rng(0).weibull(1.5, 1000000)\n"
                             "f = mlefit.fit(x, 'weibull').fitted\n"
                             "print(clock(lambda: (profile_interval(f, 0), profile_interval(f, 1))))"),

@@ -1,5 +1,5 @@
 """fit --prior jeffreys for negative_binomial: the log-prior's gradient and Hessian summed
-with its information (mlefit.jeffreys_sums.nb_log_prior_fn, one pass over the counts per
+with its information (mlefit.priors.jeffreys_sums.nb_log_prior_fn, one pass over the counts per
 Newton step) against the same prior differentiated by Richardson finite differences
 (log_prior_fn on nb_information, 72 sums per step), as CPU-time ratios in one run, the two
 interleaved; and beta_binomial with trials per row (finite differences over a table of
@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import mlefit  # noqa: E402
-from mlefit import jeffreys_sums  # noqa: E402
+from mlefit.priors import jeffreys_sums  # noqa: E402
 
 KEY = "jeffreys_sums"
 CASES = [(2.5, 4.0, 10_000), (0.3, 200.0, 2_000), (50.0, 3.0, 5_000), (0.05, 1000.0, 3_000)]

@@ -21,7 +21,7 @@ import scipy.optimize  # noqa: E402
 import scipy.stats as st  # noqa: E402
 
 import mlefit  # noqa: E402
-from mlefit import own_model  # noqa: E402
+from mlefit.own import model as own_model  # noqa: E402
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"
 

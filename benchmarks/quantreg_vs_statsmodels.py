@@ -18,7 +18,7 @@ def main():
     args = parser.parse_args()
     import statsmodels.api as sm
     from mlefit.families.robust import check_loss
-    from mlefit.quantile_regress import fit
+    from mlefit.regression.quantile import fit
 
     print("| n | p | tau | mlefit CPU s | statsmodels CPU s | statsmodels / mlefit | check loss: statsmodels - mlefit |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

@@ -19,7 +19,7 @@ import _bench as B  # sets OPENBLAS_NUM_THREADS=1 before numpy is imported
 import numpy as np  # noqa: E402
 
 import mlefit  # noqa: E402
-from mlefit.regression_bootstrap import generator  # noqa: E402
+from mlefit.regression.bootstrap import generator  # noqa: E402
 
 from regress_vs_peers import P, data as peers_data  # noqa: E402  (the same seeded designs)
 

@@ -79,7 +79,7 @@ def one(tool, n, levels, seed):
     import pandas  # noqa: F401 (imports are not timed: each tool's modules loaded first)
     __import__({"mlefit": "formulaic", "statsmodels": "statsmodels.api"}.get(tool, "glum"))
     if tool == "mlefit":
-        import mlefit.indexed_regress  # noqa: F401
+        import mlefit.regression.indexed_regress  # noqa: F401
     X, g, y = data(n, levels, seed)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     w0, c0 = time.perf_counter(), time.process_time()

@@ -29,7 +29,7 @@ def fit(data, family=None, **options):
     data: a sequence or 1-d array of values (None/NaN are missing and reported), a
         Record (mlefit.data: the values with their per-row weights and trials, which
         the fit uses where weights= and trials= are not given; mlefit.io.column.read_column
-        reads one), or censored rows (mlefit.censoring:
+        reads one), or censored rows (mlefit.censored.rows:
         from_event(times, event), from_bounds(lower, upper), from_limits(values,
         lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...);
         see docs/censoring.md).
@@ -93,7 +93,7 @@ def regress(data, response=None, covariates=(), **options):
     data: a CSV path (or '-'), a dict of arrays, or a pandas DataFrame.
     covariates: a list of column names, or one string of them comma-separated ('x1,x2').
     formula: instead of response and covariates, 'y ~ x1 + C(group) + x1:x2' (Wilkinson
-        notation, expanded by formulaic after a check of its grammar: mlefit.formula).
+        notation, expanded by formulaic after a check of its grammar: mlefit.regression.formula).
     link: the default is the family's canonical one (logit, log, identity).
     weights, offset, exposure: column names (offset enters the linear predictor with
         coefficient 1; exposure E enters as log E). trials: binomial's trials, a number
@@ -136,7 +136,7 @@ def regress(data, response=None, covariates=(), **options):
     DataError for data the model cannot take, UsageError for bad options, and
     ConvergenceError (with the partial result) when the fit does not converge.
     """
-    from .regression import regress as _regress
+    from .regression.model import regress as _regress
     return _regress(data, response, covariates, **options)
 
 
@@ -147,7 +147,7 @@ def select(data, families=None, **options):
     confidence, max_iter."""
     from .io.column import from_values
     from .data import Record
-    from .selection import select as _select
+    from .inference.selection import select as _select
     col = data if isinstance(data, Record) else from_values(data)
     return _select(col, list(families) if families else None, **options)
 
@@ -157,7 +157,7 @@ def lrt(data, null, alt, **options):
     lrt --json` prints (without its source keys). Options: weights, trials."""
     from .io.column import from_values
     from .data import Record
-    from .likelihood_ratio import run
+    from .inference.likelihood_ratio import run
     col = data if isinstance(data, Record) else from_values(data)
     return run(col, null, alt, **options)
 
@@ -181,6 +181,6 @@ def family_names():
 
 def __getattr__(name):
     if name == "FitResult":
-        from .result import FitResult
+        from .report.result import FitResult
         return FitResult
     raise AttributeError(f"module 'mlefit' has no attribute '{name}'")

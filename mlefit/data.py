@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import plain
-from .result import Drop
+from .report.result import Drop
 
 FIRST = 5  # how many offending rows a report names
 
@@ -41,7 +41,7 @@ class Record:
     extremes: (min, max) of values where already known; whole: values known to be whole
     numbers. Per-row side columns (None: not given): weights, trials (an array, or one
     number for every row), lower/upper censoring bounds (not yet used: censored rows are
-    still a mlefit.censoring.Censored), offset, covariates (a matrix, one row per row),
+    still a mlefit.censored.rows.Censored), offset, covariates (a matrix, one row per row),
     clusters (for cluster-robust errors). A table read by name keeps every column in
     `columns` ({name: values}, `names` in the order asked, the response first) and
     table_rows, the data rows read (blank lines not counted)."""
@@ -144,7 +144,7 @@ class Record:
 
 def own_sides(data, weights=None, trials=None):
     """(data, weights, trials) for a library call given `data`: a Record's (or censored
-    rows', mlefit.censoring.Censored) own weights and trials where none are given as
+    rows', mlefit.censored.rows.Censored) own weights and trials where none are given as
     arguments, and the data then without them, so they are applied once; any other data
     (values, arrays) as given."""
     if type(data) is Record:
@@ -153,7 +153,7 @@ def own_sides(data, weights=None, trials=None):
         own_w, own_t = data.weights, data.trials
         data = data.but(weights=None, trials=None)
     else:
-        censoring = sys.modules.get(__package__ + ".censoring")  # not imported: no censored rows exist
+        censoring = sys.modules.get(__package__ + ".censored.rows")  # not imported: no censored rows exist
         if censoring is None or not isinstance(data, censoring.Censored) or data.weights is None:
             return data, weights, trials
         own_w, own_t = data.weights, None

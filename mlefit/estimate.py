@@ -8,20 +8,21 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import families, inference, intervals
+from . import families
+from .inference import information as inference, intervals
 from . import numerics as nm
 from .binary import as_outcomes
 from .io.column import BINARY, from_values, no_values
 from .data import Record, own_sides
 from .errors import BoundaryError, ConvergenceError, DataError, UsageError
 from .families.base import Controls, Solution
-from .fitted import Fitted
-from .result import FitResult, ParameterEstimate, made
+from .inference.fitted import Fitted
+from .report.result import FitResult, ParameterEstimate, made
 from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
-CENSORING = __package__ + ".censoring"
+CENSORING = __package__ + ".censored.rows"
 
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
@@ -31,7 +32,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     """The estimator behind mlefit.fit, whose docstring documents every option (help(mlefit.fit))."""
     data, weights, trials = own_sides(data, weights, trials)  # a record's own, unless others are given
     if prior is not None:  # MAP: the ML fit (data checked, the MLE beside), then log-prior added
-        from . import map_fit
+        from .priors import map_fit
         map_fit.check_options(interval, robust, derive, bootstrap, data, information)
         intervals.check_options(interval, resample, bootstrap)
         ml = fit(data, family, loss=loss, weights=weights, trials=trials, fix=fix, column=column,
@@ -39,7 +40,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                  mle_optional=True)
         if interval not in ("bootstrap", "all"):
             return map_fit.fit_map(ml, prior, max_iter, interval, derive)
-        from . import map_bootstrap  # the MAP refitted to resamples, beside the Laplace (or profile) intervals
+        from .priors import bootstrap as map_bootstrap  # the MAP refitted to resamples, beside the Laplace (or profile) intervals
         map_bootstrap.check(ml, interval, resample)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
@@ -47,7 +48,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
     if censoring is not None and isinstance(data, censoring.Censored):  # censored or truncated rows
         if trials is not None:
             raise UsageError("censored data take a family with its trials in the name (binomial:12)")
-        from . import censored_fit
+        from .censored import fit as censored_fit
         return censored_fit.fit(data, family, loss=loss, weights=weights, fix=fix, confidence=confidence,
                                 information=information, max_iter=max_iter, interval=interval, robust=robust,
                                 derive=derive, bootstrap=bootstrap, seed=seed, on_step=on_step,
@@ -398,7 +399,7 @@ def _inference(fam, stats, theta, confidence, information, fixed=None, observed=
         boundary = fam.boundary(stats, theta, confidence) if fam.boundary is not None else {}
     edged = {}
     if not fixed and fam.profile is not None and any(t in (0.0, 1.0) for t in theta):  # the generic path's maximum on an edge
-        from .profile_engine import edge_verdicts
+        from .inference.profile_engine import edge_verdicts
         edged = edge_verdicts(fam, stats, theta, domains, confidence, boundary)
         boundary = {**edged, **boundary}
     free = [i for i in range(len(theta)) if i not in fixed and i not in edged] if fixed or edged else range(len(theta))

@@ -31,13 +31,13 @@ def each_group(rows, labels, members, family, *, name=None, source=None, weights
     {"group": label, "error": message} (with the partial result when it did not
     converge), so one bad group does not hide the others. rows: the Record of every row
     (each group is rows.take(members)), values (with their `name` and `source`), or
-    censored rows (mlefit.censoring.Censored); the weights are the rows' own
+    censored rows (mlefit.censored.rows.Censored); the weights are the rows' own
     (record.weights), or `weights` given beside them, and each group's rows carry theirs.
     fitter(col, family, **options): the fit of one group (default mlefit.estimate.fit;
     own_model.fit for a user's model)."""
     from dataclasses import replace
 
-    from .censoring import Censored
+    from .censored.rows import Censored
     from .estimate import fit
 
     censored = isinstance(rows, Censored)  # censored rows: each group's rows with their bounds

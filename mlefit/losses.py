@@ -149,12 +149,12 @@ def family_name(loss, value):
 def reference():
     """The reference table: every loss, its family and the identity between them, and every
     penalty with the prior it is."""
-    from .result import Comparison
+    from .report.result import Comparison
     rows = tuple({"loss": lo.label(lo.default) if lo.shape else lo.name, "formula": lo.formula,
                   "family": family_name(lo, lo.default), "target": lo.target,
                   "identity": lo.identity, "dropped": lo.dropped, "nuisance_mle": lo.nuisance,
                   "minimiser": lo.minimiser, "caveat": lo.caveat, "aliases": list(lo.aliases)}
                  for lo in LOSSES)
-    from .penalties import PENALTIES
+    from .priors.penalties import PENALTIES
     return Comparison("reference", 0, rows, notes=(f"hinge: {NOT_LIKELIHOODS['hinge']}",),
                       penalties=tuple(p.to_dict() for p in PENALTIES))

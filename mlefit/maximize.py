@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .inference import scaled_inverse
+from .inference.information import scaled_inverse
 
 EPS = np.finfo(float).eps
 FLOOR = 1e-24  # lambda^2 below which nothing is left to gain at any scale

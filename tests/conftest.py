@@ -19,7 +19,7 @@ def _no_progress_lines(monkeypatch):
     """Off a terminal, work running past progress.AFTER seconds writes lines on stderr;
     on a loaded machine any test could pass that time, so tests that check stderr would
     depend on the machine's speed. Tests of the lines set it to 0 (or pass after=)."""
-    from mlefit import progress
+    from mlefit.report import progress
     monkeypatch.setattr(progress, "AFTER", 1e9)
 
 

@@ -2,8 +2,8 @@
 gradient and Hessian in (a, b), random data and parameters, and an evaluator."""
 import numpy as np
 
-from mlefit import symbolic
-from mlefit.expression import MODEL_FUNCTIONS, parse
+from mlefit.inference import symbolic
+from mlefit.inference.expression import MODEL_FUNCTIONS, parse
 
 NAMES = ("a", "b")
 

@@ -1,6 +1,6 @@
 """Priors on support bounds (issue 18, point 1): pareto's xm, uniform's a and b, whose MLE
 is a sample extreme. The MAP maximises the log-posterior on the side of the extreme the
-data allow (mlefit/bound_prior.py); checked here against a brute-force grid of the
+data allow (mlefit/priors/bound.py); checked here against a brute-force grid of the
 log-posterior written out with scipy.stats, scipy.optimize from several starts, and the
 bound's conditional posterior integrated with scipy.integrate."""
 import json

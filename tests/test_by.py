@@ -106,7 +106,7 @@ def test_ndjson_lines_are_written_as_each_group_is_fitted(monkeypatch):
 def test_progress_off_a_terminal_is_one_line_for_the_groups(monkeypatch):
     """Issue 21, point 10: --by with many groups said nothing on stderr off a terminal;
     past progress.AFTER (0 here) it says what it is doing, on stderr only."""
-    from mlefit import progress
+    from mlefit.report import progress
     monkeypatch.setattr(progress, "AFTER", 0.0)
     result = run("fit", "-", "-c", "x", "--by", "g", "-d", "normal", "--format", "ndjson")
     lines = result.stderr.splitlines()

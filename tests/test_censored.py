@@ -10,7 +10,7 @@ import scipy.optimize
 import scipy.stats as st
 
 import mlefit
-from mlefit import censoring
+from mlefit.censored import rows as censoring
 from mlefit.errors import DataError, UsageError
 
 
@@ -203,7 +203,7 @@ def test_shrinking_intervals_give_the_exact_likelihood():
     rng = np.random.default_rng(8)
     x = rng.gamma(3.0, 2.0, 100)
     theta = (3.0, 0.5)
-    from mlefit.censored_fit import censored_family, rows_array
+    from mlefit.censored.fit import censored_family, rows_array
     from mlefit import families
     fam = families.get("gamma")
     dens, shapes = families.density("gamma")
@@ -257,7 +257,7 @@ def test_families_without_a_per_row_likelihood_are_refused():
     with pytest.raises(UsageError, match="sample extreme"):
         mlefit.fit(censoring.from_event([1.0, 2.0, 3.0], [1, 0, 1]), "pareto")
     with pytest.raises(UsageError, match="parametric bootstrap would need the censoring mechanism"):
-        from mlefit import censored_fit
+        from mlefit.censored import fit as censored_fit
         censored_fit.fit(censoring.from_event([1.0, 2.0, 3.0, 4.0], [1, 0, 1, 1]), "weibull",
                          interval="bootstrap", resample="parametric")
 
@@ -286,7 +286,7 @@ def test_gehan_remission_exponential_and_kaplan_meier_median():
 
 def test_kaplan_meier_against_lifelines():
     lifelines = pytest.importorskip("lifelines")
-    from mlefit import kaplan_meier
+    from mlefit.censored import kaplan_meier
     y, event, _ = right_censored_weibull(seed=12, n=300)
     t, s = kaplan_meier.curve(y, event)
     k = lifelines.KaplanMeierFitter().fit(y, event)
@@ -342,7 +342,7 @@ def test_select_ranks_families_by_the_censored_likelihood():
 
 def test_kaplan_meier_band_against_lifelines():
     lifelines = pytest.importorskip("lifelines")
-    from mlefit import kaplan_meier
+    from mlefit.censored import kaplan_meier
     y, event, _ = right_censored_weibull(seed=12, n=300)
     t, s, lower, upper = kaplan_meier.curve(y, event, confidence=0.95)
     ci = lifelines.KaplanMeierFitter().fit(y, event).confidence_interval_survival_function_.loc[t].to_numpy()
@@ -350,7 +350,7 @@ def test_kaplan_meier_band_against_lifelines():
 
 
 def test_turnbull_is_the_frequencies_on_disjoint_intervals_and_kaplan_meier_on_right_censoring():
-    from mlefit import kaplan_meier, turnbull
+    from mlefit.censored import kaplan_meier, turnbull
     rng = np.random.default_rng(3)
     lo = np.floor(rng.lognormal(1.0, 0.6, 300))
     q, p, mass, _, converged = turnbull.npmle(lo, lo + 1.0)
@@ -471,7 +471,7 @@ def test_a_subsample_start_reaches_the_same_fit(monkeypatch, family, rel):
     """Many rows: Newton starts from the MLE of every k-th row, and reaches the fit its
     own start reaches (to 1e-10 with analytic derivatives of log F and log S; gamma's are
     numeric, and Newton stops where their noise decides the step, at about 1e-8)."""
-    from mlefit import censored_fit
+    from mlefit.censored import fit as censored_fit
     rng = np.random.default_rng(4)
     x = rng.lognormal(1.0, 0.5, 4000)
     lo = np.floor(x * 4) / 4
@@ -504,7 +504,7 @@ def test_a_count_right_censored_at_its_number_of_trials_is_named_as_impossible()
 def test_rows_array_is_the_bounds_column_by_column():
     """The (n, 4) rows of bounds and truncation points, each column contiguous (what reads
     them takes whole columns)."""
-    from mlefit.censored_fit import rows_array
+    from mlefit.censored.fit import rows_array
     lo, hi = np.array([1.0, 2.0, np.nan, 4.0]), np.array([1.0, np.nan, 3.0, 5.0])
     x = rows_array(censoring.from_bounds(lo, hi), False)
     assert x.flags.f_contiguous and x[:, 0].flags.c_contiguous

@@ -9,7 +9,7 @@ import pytest
 from scipy import optimize, stats
 
 import mlefit
-from mlefit import censoring
+from mlefit.censored import rows as censoring
 
 TIMES = [1.0, 2.0, 3.0, 4.0, 5.0, 0.7, 6.5, 2.2]
 EVENT = [1, 0, 1, 1, 0, 1, 0, 1]

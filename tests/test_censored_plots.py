@@ -13,9 +13,9 @@ import pytest
 import scipy.stats as st
 
 import mlefit
-from mlefit import censoring
+from mlefit.censored import rows as censoring
 from mlefit.errors import UsageError
-from mlefit.plots_censored import ENTRY, figure, plot_survival
+from mlefit.report.plots_censored import ENTRY, figure, plot_survival
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -255,7 +255,7 @@ def test_every_family_that_takes_censored_rows_is_drawn(name):
 
 def test_kaplan_meier_with_delayed_entry_and_its_band_against_lifelines():
     lifelines = pytest.importorskip("lifelines")
-    from mlefit import kaplan_meier
+    from mlefit.censored import kaplan_meier
     rng = np.random.default_rng(9)
     t = np.round(rng.weibull(1.4, 300) * 20.0, 1) + 1.0
     c = rng.uniform(0, 40.0, t.size) + 1.0
@@ -270,7 +270,7 @@ def test_kaplan_meier_with_delayed_entry_and_its_band_against_lifelines():
 
 
 def test_many_kaplan_meier_steps_are_thinned_to_the_uncensored_plots_limit():
-    from mlefit.plots import MAX_POINTS
+    from mlefit.report.plots import MAX_POINTS
     rng = np.random.default_rng(1)
     y = rng.exponential(5.0, 3 * MAX_POINTS)
     event = rng.random(y.size) < 0.8

@@ -20,7 +20,7 @@ import pytest
 import scipy.stats as st
 
 import mlefit
-from mlefit import censoring
+from mlefit.censored import rows as censoring
 
 DATA = Path(__file__).resolve().parent.parent / "sample_data"
 

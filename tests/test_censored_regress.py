@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from scipy import optimize, stats
 
 from mlefit.cli import cli
-from mlefit.censor_request import NAMES
+from mlefit.censored.request import NAMES
 from mlefit.errors import DataError, UsageError
-from mlefit.regression import regress
+from mlefit.regression.model import regress
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 ROSSI = str(SAMPLE / "rossi.csv")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlefit.io import chunkable
-from mlefit import kaplan_meier
+from mlefit.censored import kaplan_meier
 from mlefit.cli import cli
 
 
@@ -203,7 +203,7 @@ def test_a_failure_in_the_helper_thread_is_raised_and_the_chunks_closed(tmp_path
     """The runs' sums are taken by a helper thread: what fails there fails the fit, and the
     temporary file of the times is closed."""
     from mlefit.io import chunks
-    from mlefit import stream_censored
+    from mlefit.censored import stream as stream_censored
 
     t, e = weibull_rows(40000, seed=4)  # runs are 64 KiB at least: about 6 of them
     path = write_rows(tmp_path / "rc.csv", t, e)

@@ -7,10 +7,10 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from mlefit.censoring import _indicator
+from mlefit.censored.rows import _indicator
 from mlefit.cli import cli
 from mlefit.io.readers import ReadOptions
-from mlefit.stream_censored import _events_of_integers
+from mlefit.censored.stream import _events_of_integers
 
 
 def run(*args):

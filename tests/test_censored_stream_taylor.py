@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from mlefit.io import chunks
-from mlefit import weibull_taylor
-from mlefit.weibull_taylor import Moments, TERMS
+from mlefit.censored import weibull_taylor
+from mlefit.censored.weibull_taylor import Moments, TERMS
 from tests.test_censored_stream import fit_json, same, weibull_rows, write_rows
 
 
@@ -150,7 +150,7 @@ def spy(monkeypatch, owner, name):
 def test_settled_moments_keep_no_more_times(tmp_path, monkeypatch):
     """Once the moments have settled, the runs' times no longer go to the temporary file;
     the fit is still the in-memory one, with no pass."""
-    from mlefit import stream_censored
+    from mlefit.censored import stream as stream_censored
 
     settle_early(monkeypatch)
     appended, summed = spy(monkeypatch, chunks.LocalChunks, "append"), spy(monkeypatch, stream_censored, "_sums")
@@ -167,7 +167,7 @@ def test_a_partial_file_of_times_is_read_again(tmp_path, monkeypatch):
     """Settled moments that do not certify at the end (forced here): the temporary file
     holds only the first runs' times, so the file is read again, every time kept, and the
     passes give the in-memory fit (the counts and the Kaplan-Meier median too)."""
-    from mlefit import stream_censored
+    from mlefit.censored import stream as stream_censored
 
     settle_early(monkeypatch)
     monkeypatch.setattr(Moments, "estimate", lambda self, *a, **k: None)
@@ -186,7 +186,7 @@ def test_standard_input_keeps_every_time(tmp_path, monkeypatch):
     import json
 
     from click.testing import CliRunner
-    from mlefit import stream_censored
+    from mlefit.censored import stream as stream_censored
     from mlefit.cli import cli
 
     settle_early(monkeypatch)
@@ -210,7 +210,7 @@ def test_a_named_pipe_keeps_every_time(tmp_path, monkeypatch):
     import threading
     import time
 
-    from mlefit import stream_censored
+    from mlefit.censored import stream as stream_censored
 
     settle_early(monkeypatch)
     monkeypatch.setattr(Moments, "estimate", lambda self, *a, **k: None)
@@ -239,7 +239,7 @@ def test_moments_failing_after_the_file_was_left_partial(tmp_path, monkeypatch):
     """The moments fail (an arithmetic error) after the times stopped going to the
     temporary file: they are dropped, and the file is read again with every time kept
     (not skipped again), so the passes give the in-memory fit."""
-    from mlefit import stream_censored
+    from mlefit.censored import stream as stream_censored
 
     settle_early(monkeypatch)
     made = []

@@ -8,9 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
-from mlefit import censored_fit as cf
-from mlefit import censored_terms as ct
-from mlefit import censoring, cores, families
+from mlefit.censored import fit as cf
+from mlefit.censored import terms as ct
+from mlefit.censored import rows as censoring
+from mlefit import cores, families
 
 
 def interval_rows(n=300_000, seed=2):
@@ -99,7 +100,7 @@ def test_a_users_model_with_state_runs_on_one_thread(monkeypatch):
     """A user's own model keeps state between calls (its normalising integral's memo, the
     count of integrations in the notes): the censored engine calls it from this thread
     only, so the fit and its notes are those of one thread (on two, the count varied)."""
-    from mlefit import own_model
+    from mlefit.own import model as own_model
 
     t = np.random.default_rng(7).weibull(1.4, 150_000) * 20.0
     rows = censoring.from_event(np.minimum(t, 80.0), (t < 80.0).astype(int))

@@ -9,7 +9,7 @@ import scipy.stats
 
 import mlefit
 from mlefit import families
-from mlefit.inference import numeric_hessian
+from mlefit.inference.information import numeric_hessian
 
 from cases import NUMERIC, sample, scipy_cdf, scipy_logpdf, scipy_nll
 

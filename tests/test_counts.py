@@ -17,7 +17,7 @@ import mlefit
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError, DataError, MlefitError, UsageError
 from mlefit.families import counts
-from mlefit.inference import numeric_hessian, z_value
+from mlefit.inference.information import numeric_hessian, z_value
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 SAXONY = [3, 24, 104, 286, 670, 1033, 1343, 1112, 829, 478, 181, 45, 7]  # boys 0..12

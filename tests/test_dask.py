@@ -93,7 +93,7 @@ def test_the_command_line_engine(tmp_path, scheduler, monkeypatch):
 
     from click.testing import CliRunner
 
-    from mlefit import progress
+    from mlefit.report import progress
     from mlefit.cli import cli
 
     monkeypatch.setattr(progress, "AFTER", 0.0)  # issue 21, point 10: Dask runs said nothing

@@ -223,7 +223,7 @@ def test_loglik_weights_are_applied_once():
 def test_canonical_link_terms_equal_the_chain_rule(name):
     """A family's per-row terms in the linear predictor (its canonical link) equal its
     log-density at link^-1(eta), and their derivatives equal numeric ones in eta."""
-    from mlefit import links
+    from mlefit.regression import links
     dens, shapes, y, theta, _ = setup(name)
     link, terms, constant = dens.canonical
     eta = np.linspace(-3.0, 3.0, y.size)

@@ -1,4 +1,4 @@
-"""Derived quantities (mlefit.derive): values against scipy.stats or formulas written
+"""Derived quantities (mlefit.inference.derive): values against scipy.stats or formulas written
 here, delta-method standard errors against analytic or mpmath gradients with the fit's
 covariance, intervals that stay in range, and clear refusals."""
 import json
@@ -15,7 +15,7 @@ from scipy import integrate
 
 import mlefit
 from mlefit import families
-from mlefit.derive import STEP_NOTE, delta, derive, quantity
+from mlefit.inference.derive import STEP_NOTE, delta, derive, quantity
 from mlefit.errors import UsageError
 
 

@@ -1,4 +1,4 @@
-"""The safe expression language of derived quantities (mlefit.expression): arithmetic and
+"""The safe expression language of derived quantities (mlefit.inference.expression): arithmetic and
 precedence against Python's own arithmetic on the same numbers, IEEE results instead of
 exceptions, and one-line UsageErrors for everything that is not arithmetic."""
 import builtins
@@ -11,7 +11,7 @@ from hypothesis import given, reject
 from hypothesis import strategies as st
 
 from mlefit.errors import UsageError
-from mlefit.expression import parse
+from mlefit.inference.expression import parse
 
 NAMES = ("shape", "rate")
 AT = {"shape": 2.5, "rate": 0.75}

@@ -10,9 +10,10 @@ import pytest
 import scipy.optimize
 import scipy.stats as st
 
-from mlefit import own_model, symbolic
+from mlefit.own import model as own_model
+from mlefit.inference import symbolic
 from mlefit.errors import UsageError
-from mlefit.expression import FUNCTIONS, MODEL_FUNCTIONS, parse
+from mlefit.inference.expression import FUNCTIONS, MODEL_FUNCTIONS, parse
 from symbolic_check import NAMES, derivatives
 
 

@@ -1,5 +1,5 @@
 """The scale of a derived expression's interval (issue 19, point 9): decided over the
-whole parameter space by interval arithmetic (mlefit.expression_range), so one positive
+whole parameter space by interval arithmetic (mlefit.inference.expression_range), so one positive
 quantity gets one interval however it is written; the range found always contains
 every value the expression takes (checked on random expressions at random points)."""
 import json
@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import mlefit
 from mlefit.cli import cli
-from mlefit.expression import parse
-from mlefit.expression_range import scale, value_range
+from mlefit.inference.expression import parse
+from mlefit.inference.expression_range import scale, value_range
 
 DOMAINS = {"shape": "positive", "rate": "positive", "mu": "real", "p": "unit"}
 
@@ -104,7 +104,7 @@ def test_a_positive_quantity_gets_one_interval_however_it_is_written(tmp_path):
 
 def test_the_odds_of_a_probability_are_on_the_log_scale_and_its_complement_on_the_logit():
     f = mlefit.fit(np.r_[np.ones(3), np.zeros(17)], "bernoulli").fitted
-    from mlefit.derive import delta, quantity
+    from mlefit.inference.derive import delta, quantity
     odds, complement = (delta(f, quantity(f, s)) for s in ("p/(1-p)", "1-p"))
     assert odds.interval == "delta method, log scale" and odds.ci_lower > 0
     assert complement.interval == "delta method, logit scale" and 0 < complement.ci_lower < complement.ci_upper < 1

@@ -240,17 +240,17 @@ def test_the_readme_shows_the_example_family_and_its_length():
 # (Spec, Family, FamilyLimit) instead
 NAME_BRANCHES = {
     "compare.py": (5, "loss names (losses.py: huber, poisson), not families"),
-    "conjugate.py": (9, "the conjugate pairs: a fact of a (prior, family) pair, one table of them"),
-    "jeffreys_prior.py": (4, "Jeffreys priors: tables keyed by family (JEFFREYS, JOINT, SUMMED), one module"),
-    "indexed_regress.py": (1, "regression: laplace and asymmetric_laplace (linear programs) not yet a field of "
+    "priors/conjugate.py": (9, "the conjugate pairs: a fact of a (prior, family) pair, one table of them"),
+    "priors/jeffreys.py": (4, "Jeffreys priors: tables keyed by family (JEFFREYS, JOINT, SUMMED), one module"),
+    "regression/indexed_regress.py": (1, "regression: laplace and asymmetric_laplace (linear programs) not yet a field of "
                               "their Regression (issue 15 follow-up)"),
-    "quantile_regress.py": (4, "laplace as the 0.5 quantile of asymmetric_laplace, as indexed_regress.py"),
-    "mean_model.py": (1, "binomial's trials in regress --mean, as indexed_regress.py"),
-    "regress_stream.py": (4, "poisson's saturated shares, negative_binomial's size, as indexed_regress.py"),
-    "regression.py": (12, "deviances and saturated models (normal, gamma, poisson, ...), huber and laplace's "
+    "regression/quantile.py": (4, "laplace as the 0.5 quantile of asymmetric_laplace, as indexed_regress.py"),
+    "regression/mean_model.py": (1, "binomial's trials in regress --mean, as indexed_regress.py"),
+    "regression/stream.py": (4, "poisson's saturated shares, negative_binomial's size, as indexed_regress.py"),
+    "regression/model.py": (12, "deviances and saturated models (normal, gamma, poisson, ...), huber and laplace's "
                           "scale, as indexed_regress.py"),
-    "regression_rows.py": (3, "binomial's trials column, gamma's and poisson's response checks, as indexed_regress.py"),
-    "stream_censored.py": (2, "censored streaming of exponential and weibull, as indexed_regress.py"),
+    "regression/rows.py": (3, "binomial's trials column, gamma's and poisson's response checks, as indexed_regress.py"),
+    "censored/stream.py": (2, "censored streaming of exponential and weibull, as indexed_regress.py"),
 }
 
 
@@ -269,7 +269,7 @@ def test_shared_code_does_not_branch_on_family_names():
             if count:
                 found[str(path.relative_to(PACKAGE))] = count
     assert found == {module: count for module, (count, _) in NAME_BRANCHES.items()}
-    for module in ("constrained.py", "resample.py", "estimate.py", "dirichlet_prior.py", "selection.py",
-                   "sandwich.py", "map_fit.py", "map_bootstrap.py", "indexed_checks.py", "linear_model.py",
-                   "regression_bootstrap.py", "regression_cv.py", "regress_read.py"):
+    for module in ("constrained.py", "inference/resample.py", "estimate.py", "priors/dirichlet.py", "inference/selection.py",
+                   "inference/sandwich.py", "priors/map_fit.py", "priors/bootstrap.py", "regression/indexed_checks.py", "regression/linear_model.py",
+                   "regression/bootstrap.py", "regression/cv.py", "io/regress_read.py"):
         assert module not in found

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import mlefit
-from mlefit import plots
+from mlefit.report import plots
 
 OFFSETS = (1e9, 1e12, 1e13)
 NOISE = np.random.default_rng(0).normal(0.0, 10.0, 1000)

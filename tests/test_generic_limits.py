@@ -64,7 +64,7 @@ def test_generic_path_gives_the_fast_paths_boundary_verdict():
     """Censored rows take the generic path; an uninformative row (0, inf) adds log 1 = 0,
     so the fit is the plain one: pi = 0 with the fast path's one-sided profile interval,
     and rate's standard error given pi = 0."""
-    from mlefit import censoring
+    from mlefit.censored import rows as censoring
     y = _no_excess_zeros()
     fast = mlefit.fit(y, "zero_inflated_poisson")
     generic = mlefit.fit(censoring.from_bounds(np.append(y, 0.0), np.append(y, np.inf)), "zero_inflated_poisson")

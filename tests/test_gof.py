@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import mlefit
 from mlefit import families
 from mlefit.cli import cli
-from mlefit.gof import chi_square, edf_statistics, goodness_of_fit, pooled_cells
+from mlefit.inference.gof import chi_square, edf_statistics, goodness_of_fit, pooled_cells
 
 from cases import CASES, sample, write
 
@@ -93,7 +93,7 @@ def test_sequential_p_value_agrees_with_the_full_one_on_clear_cases(name, data, 
 
 
 def test_exceedances_stop_where_the_rule_says():
-    from mlefit.montecarlo import Exceedances
+    from mlefit.inference.montecarlo import Exceedances
     below = Exceedances({"ad": 5.0}, 199)
     drawn = 0
     while not below.done(drawn):
@@ -124,7 +124,7 @@ def test_sequential_p_values_have_their_size_under_the_null(name, n, cap, monkey
     binomial standard errors). With cap: bootstrap samples of 100 of the 400 values
     (RESAMPLE_SIZE), KS compared as sqrt(n) KS, so the reference distributions of
     smaller samples keep the size."""
-    import mlefit.gof as gof_module
+    import mlefit.inference.gof as gof_module
     if cap:
         monkeypatch.setattr(gof_module, "RESAMPLE_SIZE", cap)
     fam, reps = families.get(name), 400
@@ -165,7 +165,7 @@ def test_a_huge_table_of_counts_is_not_expanded(monkeypatch):
     never the total weight or the width of the range (which once took minutes). How
     long they take is measured in benchmarks/gof_counts.py, not asserted here."""
     from mlefit.families.base import Family
-    from mlefit.gof import MAX_CELLS
+    from mlefit.inference.gof import MAX_CELLS
 
     sizes = []
     real = Family.cdf_values
@@ -217,7 +217,7 @@ def test_discrete_ks_is_the_sup_over_all_integers():
     fn = np.searchsorted(np.sort(x), grid, side="right") / x.size
     ref = np.max(np.abs(fn - scipy.stats.poisson.cdf(grid, th[0])))
     cdf = (lambda v: fam.cdf_values(v, th))
-    from mlefit.gof import discrete_ks
+    from mlefit.inference.gof import discrete_ks
     assert discrete_ks(values, counts.astype(float), cdf) == pytest.approx(ref, rel=1e-14)
 
 
@@ -263,7 +263,7 @@ def test_fit_gof_from_the_cli(tmp_path):
 def test_large_discrete_samples_are_drawn_as_counts():
     """Above the support's width, a bootstrap sample is drawn as multinomial counts over
     the support: the same distribution as n separate draws."""
-    from mlefit.gof import _count_sampler
+    from mlefit.inference.gof import _count_sampler
     fam, th, n = families.get("negative_binomial"), (2.0, 3.0), 200_000
     draw = _count_sampler(fam, n, th)
     values, counts = draw(np.random.default_rng(0))

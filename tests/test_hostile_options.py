@@ -10,7 +10,7 @@ import mlefit
 from mlefit import families
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError, DataError, FamilyError, UsageError
-from mlefit.inference import percent, z_value
+from mlefit.inference.information import percent, z_value
 from mlefit.io.stream import fit_file
 
 

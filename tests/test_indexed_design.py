@@ -1,4 +1,4 @@
-"""A many-level factor held as level indices (mlefit.indexed_design, indexed_fit): the fit
+"""A many-level factor held as level indices (mlefit.regression.indexed_design, indexed_fit): the fit
 equals the one with dense dummy columns (estimates, SEs, log-likelihood), statsmodels'
 GLM on the dummies, and never allocates an n x levels array."""
 import json
@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import indexed_design
+from mlefit.regression import indexed_design
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
 
@@ -117,7 +117,7 @@ def test_no_n_by_levels_array():
     tracemalloc.stop()
     assert r.converged and len(r.coefficients) == 2 + levels - 1
     assert peak < 80e6  # the dummies alone: 800 MB
-    from mlefit.regression_rows import design
+    from mlefit.regression.rows import design
     from mlefit.io.frame import frame_of
     table = frame_of(cols, ["y", "x", "g"])
     X, names, _ = design(table, ["x", "g"], True, "x + C(g)")
@@ -138,7 +138,7 @@ def test_save_and_predict_equal_the_dense_model(monkeypatch, tmp_path):
     for key, limit in (("dense", 10 ** 9), ("indexed", 10)):
         monkeypatch.setattr(indexed_design, "INDEX_FROM", limit)
         fits[key] = mlefit.regress(cols, formula="y ~ x1 + C(g)", dist="poisson", exposure="e")
-    from mlefit.predict import model_dict, predict
+    from mlefit.regression.predict import model_dict, predict
     new = {k: cols[k][:50] for k in ("x1", "g", "e")}
     out = {k: predict(model_dict(r), new, interval=True) for k, r in fits.items()}
     for i in (1, 2, 3):

@@ -415,7 +415,7 @@ def test_errors_with_json_still_give_a_json_object(files):
 def test_plot_png_has_three_panels_and_stdout_stays_the_result(tmp_path, monkeypatch):
     import matplotlib.image
 
-    from mlefit import plots
+    from mlefit.report import plots
     seen = []
     real = plots.plot_fit
 

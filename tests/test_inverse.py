@@ -9,8 +9,8 @@ import pytest
 
 import mlefit
 from mlefit.families import mixture_em
-from mlefit import sandwich
-from mlefit.inference import scaled_inverse
+from mlefit.inference import sandwich
+from mlefit.inference.information import scaled_inverse
 
 
 def test_scaled_inverse_of_a_badly_scaled_matrix_equals_numpys():
@@ -36,5 +36,5 @@ def test_no_other_inverse():
     assert not hasattr(mixture_em, "inverse") and not hasattr(sandwich, "_inverse")
     here = Path(mlefit.__file__).parent
     for path in here.rglob("*.py"):
-        if path.name != "inference.py":
+        if path.relative_to(here).as_posix() != "inference/information.py":
             assert not re.search(r"linalg\.(inv|pinv)\(", path.read_text()), path

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from scipy import integrate, optimize, special, stats
 
 import mlefit
-from mlefit import jeffreys_shapes as js
+from mlefit.priors import jeffreys_shapes as js
 from mlefit.cli import cli
-from mlefit.jeffreys_prior import priors as jeffreys_priors
+from mlefit.priors.jeffreys import priors as jeffreys_priors
 
 H = 1e-5
 

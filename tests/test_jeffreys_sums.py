@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from scipy import optimize, special, stats
 
 import mlefit
-from mlefit import jeffreys_sums
+from mlefit.priors import jeffreys_sums
 from mlefit.cli import cli
-from mlefit.jeffreys_prior import priors as jeffreys_priors
+from mlefit.priors.jeffreys import priors as jeffreys_priors
 
 
 def _nb_logpmf(y, r, m):

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from mlefit import kaplan_meier
+from mlefit.censored import kaplan_meier
 
 PATTERNS = ("random", "none censored", "all censored", "latest censored", "one time", "heavy ties")
 

@@ -12,9 +12,9 @@ CLI = PACKAGE / "cli"
 
 # The library modules allowed to import rich, each for a reason: they draw for a terminal.
 RICH_ALLOWED = {
-    "render.py": "draws the result tables on a terminal (render_plain writes them without rich elsewhere)",
-    "render_plain.py": "builds the rich table render.py draws where rich styles it",
-    "progress.py": "draws the progress bar on stderr while a command runs",
+    "report/tables.py": "draws the result tables on a terminal (report/plain.py writes them without rich elsewhere)",
+    "report/plain.py": "builds the rich table report/tables.py draws where rich styles it",
+    "report/progress.py": "draws the progress bar on stderr while a command runs",
 }
 # The one module outside mlefit/cli/ allowed to import it: the command's entry.
 CLI_ENTRY = {"__main__.py": "python -m mlefit and the console script run mlefit.cli.main"}

@@ -36,17 +36,17 @@ def test_the_library_keeps_the_same_limit():
     with pytest.raises(UsageError, match="over the limit of 100000 resamples"):
         mlefit.fit(x, "normal", interval="bootstrap", bootstrap=MAX_BOOTSTRAP + 1)
     from mlefit import families
-    from mlefit.gof import goodness_of_fit
+    from mlefit.inference.gof import goodness_of_fit
     with pytest.raises(UsageError, match="over the limit"):
         goodness_of_fit(families.get("normal"), np.array(x), (2.5, 1.0), 2, bootstrap=MAX_BOOTSTRAP + 1)
-    from mlefit.resample import bootstrap
+    from mlefit.inference.resample import bootstrap
     fitted = mlefit.fit(x, "normal").fitted
     with pytest.raises(UsageError, match="over the limit"):
         bootstrap(fitted, MAX_BOOTSTRAP + 1)
 
 
 def test_a_long_bootstrap_says_one_line_off_a_terminal(monkeypatch):
-    from mlefit import progress
+    from mlefit.report import progress
     monkeypatch.setattr(progress, "AFTER", 0.0)
     result = run("fit", "-", "-d", "normal", "--interval", "bootstrap", "--bootstrap", "50")
     assert result.exit_code == 0
@@ -90,7 +90,7 @@ def test_a_named_column_of_a_wide_frame_converts_only_the_columns_asked_for(monk
 
 def test_contours_on_a_grid_over_the_limit_are_refused_before_any_fit_of_the_grid(tmp_path, monkeypatch):
     """likelihood --grid 1000 for student_t (a million profile fits) ran for hours."""
-    from mlefit import plots
+    from mlefit.report import plots
     from mlefit.limits import MAX_CONTOUR_GRID
     monkeypatch.setattr(plots, "_contours", lambda *a: pytest.fail("the grid was started"))
     data = "x\n1.2\n-0.3\n2.5\n0.7\n3.1\n-1.4\n0.2\n5.9\n"
@@ -106,7 +106,7 @@ def test_a_quantity_whose_fits_fail_far_out_gets_an_open_end_not_a_hunt():
     """--derive sd for student_t on 10 values hunted for 144 s for constrained fits that
     kept failing far above the estimate, then gave no profile interval at all; after a
     few failures beyond a point still inside the threshold, that side is open from it."""
-    from mlefit.profile import profile_quantity
+    from mlefit.inference.profile import profile_quantity
     x = [0.3, -1.2, 2.2, 0.9, -0.4, 1.7, 3.1, -2.0]
     fitted = mlefit.fit(x, "normal").fitted
     calls = []

@@ -8,7 +8,7 @@ import scipy.stats
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import likelihood_ratio as lrt
+from mlefit.inference import likelihood_ratio as lrt
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError
 
@@ -94,7 +94,7 @@ def test_geometric_within_negative_binomial_on_counts_that_are_not_overdispersed
     """The negative_binomial MLE is then on its poisson boundary: its supremum is the
     poisson fit, so LR = 2 (loglik_poisson - loglik_geometric), in lrt and in select."""
     from mlefit.io.column import from_values
-    from mlefit.selection import select
+    from mlefit.inference.selection import select
     x = np.random.default_rng(4).poisson(3.0, 200).astype(float)
     assert x.var() <= x.mean()
     d = lrt.run(from_values(x), "geometric", "nb")

@@ -11,9 +11,11 @@ from click.testing import CliRunner
 from scipy import optimize, stats
 
 import mlefit
-from mlefit import censoring, map_bootstrap, resample
+from mlefit.censored import rows as censoring
+from mlefit.priors import bootstrap as map_bootstrap
+from mlefit.inference import resample
 from mlefit.cli import cli
-from mlefit.resample import percentile_interval
+from mlefit.inference.resample import percentile_interval
 
 FLIPS = [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1]  # k = 14 of n = 20
 

@@ -11,7 +11,7 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import mean_model
+from mlefit.regression import mean_model
 from mlefit.cli import cli
 from mlefit.errors import UsageError
 

@@ -19,7 +19,7 @@ from test_edges import (
 import mlefit
 from mlefit import families
 from mlefit.cli import cli
-from mlefit.inference import numeric_hessian
+from mlefit.inference.information import numeric_hessian
 
 THREE = (0.2, 5.0, 1.0, 0.5, -3.0, 0.8, 0.3, 0.5, 0.6)  # deliberately not in mu order
 

@@ -1,4 +1,4 @@
-"""Exchangeable priors on normal_mixture:K (issue 18, point 1): MAP-EM (mlefit/mixture_map.py)
+"""Exchangeable priors on normal_mixture:K (issue 18, point 1): MAP-EM (mlefit/priors/mixture.py)
 checked against scipy.optimize on the log-likelihood + log-prior written out with
 scipy.stats, from the MAP and from other starts; a flat prior gives back the MLE; a prior
 that keeps sigma away from 0 removes the spike that makes the ML fit fail."""

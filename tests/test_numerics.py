@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mlefit import numerics as nm
-from mlefit.inference import covariance_from_information, numeric_hessian, wald_interval, z_value
+from mlefit.inference.information import covariance_from_information, numeric_hessian, wald_interval, z_value
 
 
 def test_mean_and_m2_weighted_equals_repetition():
@@ -90,7 +90,7 @@ def test_covariance_refuses_singular_information():
 def test_small_information_inverse_in_floats_equals_numpys():
     """covariance_from_information inverts 1 x 1 and 2 x 2 matrices in floats; the
     result is numpy's inverse, and None exactly where Cholesky fails."""
-    from mlefit import inference
+    from mlefit.inference import information as inference
     rng = np.random.default_rng(21)
     for _ in range(500):
         m = rng.normal(size=(2, 2)) * 10.0 ** rng.integers(-4, 5)

@@ -1,5 +1,5 @@
 """A user's own model on censored and truncated rows (issue 22, point 4): the distribution
-function by numerical integration of the density (mlefit.own_tails), or by summing the
+function by numerical integration of the density (mlefit.own.tails), or by summing the
 mass, with derivatives under the integral. Checked against the built-in families' closed
 forms (weibull's survival function and its derivatives, poisson's CDF) and scipy.stats."""
 import json
@@ -11,7 +11,8 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import censoring, own_model, own_tails
+from mlefit.censored import rows as censoring
+from mlefit.own import model as own_model, tails as own_tails
 from mlefit.cli import cli
 from mlefit.errors import DataError
 from mlefit.families import density

@@ -1,6 +1,6 @@
 """A user's own model fitted from a file read chunk by chunk (issue 22, point 4: streaming
 of large files): the exact score and Hessian summed chunk by chunk at each Newton step
-(mlefit.own_chunks). Checked against the same model fitted in memory."""
+(mlefit.own.chunks). Checked against the same model fitted in memory."""
 import json
 
 import numpy as np
@@ -8,7 +8,7 @@ import pytest
 import scipy.stats as st
 from click.testing import CliRunner
 
-from mlefit import own_model
+from mlefit.own import model as own_model
 from mlefit.cli import cli
 from mlefit.errors import DataError
 from mlefit.io.stream import fit_file

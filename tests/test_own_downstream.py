@@ -10,7 +10,8 @@ import pytest
 import scipy.stats as st
 from click.testing import CliRunner
 
-from mlefit import own_model, plots
+from mlefit.own import model as own_model
+from mlefit.report import plots
 from mlefit.cli import cli
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"

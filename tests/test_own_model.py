@@ -12,10 +12,11 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import own_model, symbolic
+from mlefit.own import model as own_model
+from mlefit.inference import symbolic
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
-from mlefit.expression import MODEL_FUNCTIONS, parse
+from mlefit.inference.expression import MODEL_FUNCTIONS, parse
 from symbolic_check import NAMES, derivatives
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"

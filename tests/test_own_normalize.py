@@ -10,7 +10,8 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import censoring, own_model
+from mlefit.censored import rows as censoring
+from mlefit.own import model as own_model
 from mlefit.cli import cli
 from mlefit.errors import UsageError
 
@@ -103,8 +104,8 @@ def test_cli_normalize_gives_the_weibull_fit_and_says_what_it_cost(tmp_path):
 
 
 def test_an_integration_that_runs_out_of_halvings_is_counted_and_said():
-    from mlefit import own_tails
-    from mlefit.own_spec import support
+    from mlefit.own import tails as own_tails
+    from mlefit.own.spec import support
 
     def comp(x, theta, order):  # |x|^-0.999 near 0 (the cut point): integrable, but no rule converges on it
         return np.vstack([np.exp(-0.999 * np.log(np.abs(x))) * np.exp(-x * x)])

@@ -1,5 +1,5 @@
 """--prior on the parameters of a user's own model (issue 22, point 4): the MAP fit of
-mlefit.map_fit over the expression's per-row record. Checked against the built-in
+mlefit.priors.map_fit over the expression's per-row record. Checked against the built-in
 families' MAP fits with the same priors, and a conjugate closed form."""
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import own_model
+from mlefit.own import model as own_model
 from mlefit.cli import cli
 from mlefit.errors import UsageError
 

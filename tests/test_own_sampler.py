@@ -1,5 +1,5 @@
 """Sampling from a user's own model (issue 22, point 4): inverse-CDF sampling of the
-numerically integrated distribution function (mlefit.own_sampling), which gives
+numerically integrated distribution function (mlefit.own.sampling), which gives
 own models the parametric bootstrap and --gof. Checked against scipy.stats' quantile
 functions at the same uniforms, and the built-in families' goodness of fit."""
 import json
@@ -10,7 +10,7 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import own_model
+from mlefit.own import model as own_model
 from mlefit.cli import cli
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"

@@ -6,9 +6,10 @@ import pytest
 import scipy.stats as st
 from click.testing import CliRunner
 
-from mlefit import losses, regression_prior
+from mlefit import losses
+from mlefit.priors import regression as regression_prior
 from mlefit.cli import cli
-from mlefit.penalties import PENALTIES
+from mlefit.priors.penalties import PENALTIES
 
 
 def _penalty(b, lam, alpha):

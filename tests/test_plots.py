@@ -1,4 +1,4 @@
-"""Plots (mlefit.plots) and `mlefit likelihood`: the files decode, hold the panels
+"""Plots (mlefit.report.plots) and `mlefit likelihood`: the files decode, hold the panels
 drawn, and the numbers behind them are right (quantiles, plotting positions, the
 profile log-likelihood, the interval and the region)."""
 import math
@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import mlefit
 import mlefit.cli.likelihood  # registers `likelihood` on the group
-from mlefit import plots
+from mlefit.report import plots
 from mlefit.cli import cli
 from mlefit.io.column import read_column
 
@@ -39,7 +39,7 @@ def run(*args):
 
 # ------------------------------------------------------------------ no matplotlib at import
 def test_importing_the_plot_modules_does_not_import_matplotlib():
-    code = ("import sys, mlefit.plots, mlefit.cli, mlefit.cli.likelihood; "
+    code = ("import sys, mlefit.report.plots, mlefit.cli, mlefit.cli.likelihood; "
             "sys.exit(1 if any(m.startswith('matplotlib') for m in sys.modules) else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

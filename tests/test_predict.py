@@ -154,7 +154,7 @@ def test_poly_and_scale_are_reproduced_on_new_rows(tmp_path):
     result = run("predict", path, INFERT)
     assert result.exit_code == 0, result.output
     _, rows = read_csv(result.stdout)
-    from mlefit.regression import regress
+    from mlefit.regression.model import regress
     fit = regress(INFERT, formula=formula, dist="bernoulli")
     from formulaic import model_matrix
     X = model_matrix(formula.split("~")[1], pd.read_csv(INFERT)).to_numpy()
@@ -210,8 +210,8 @@ def test_softmax_class_probability_intervals_are_the_delta_method_on_their_logit
 def test_softmax_probability_intervals_cover_at_their_level(tmp_path):
     """The logit interval of a class probability covers the true probability about as often as it says
     (seeded refits of fresh samples: 200 of them, a 90% interval)."""
-    from mlefit.regression import regress
-    from mlefit.softmax_predict import probabilities
+    from mlefit.regression.model import regress
+    from mlefit.regression.softmax_predict import probabilities
     rng = np.random.default_rng(11)
     x0 = np.array([[1.0, 0.8]])
     truth = np.exp([0.0, 0.3 + 0.8, -0.4]) / np.exp([0.0, 0.3 + 0.8, -0.4]).sum()

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import own_model
+from mlefit.own import model as own_model
 from mlefit.cli import cli
 
 TIMES = [0.5, 2.5, 1.25, 0.75, 3.0, 4.1, 0.2, 1.7, 2.2, 5.3]

@@ -13,7 +13,7 @@ from scipy import optimize, stats
 import mlefit
 from mlefit.cli import cli
 from mlefit.errors import UsageError
-from mlefit.priors import DISTRIBUTIONS, parse
+from mlefit.priors.distributions import DISTRIBUTIONS, parse
 
 SCIPY = {  # each prior as scipy.stats writes it
     "normal": lambda mu, s: stats.norm(mu, s),
@@ -397,8 +397,8 @@ def test_firth_equals_firthmodels(which):
 
 
 def test_firth_gradient_is_the_penalised_likelihoods_and_its_curvature_the_augmented_information():
-    from mlefit.firth import FirthObjective
-    from mlefit.linear_model import Objective
+    from mlefit.regression.firth import FirthObjective
+    from mlefit.regression.linear_model import Objective
     from mlefit.families.binomial import DENSITY as BINOMIAL
     rng = np.random.default_rng(2)
     X1 = np.column_stack([np.ones(40), rng.normal(size=(40, 2))])

@@ -1,4 +1,4 @@
-"""Profile-likelihood intervals (mlefit.profile) against closed forms and independent
+"""Profile-likelihood intervals (mlefit.inference.profile) against closed forms and independent
 computations written here with scipy alone: each reference profiles out the nuisance
 parameters in closed form or with its own optimiser and finds the ends with brentq."""
 import math
@@ -12,8 +12,8 @@ from cases import CASES, sample
 
 import mlefit
 from mlefit.errors import UsageError
-from mlefit.inference import wald_interval, z_value
-from mlefit.profile import profile_interval, profile_loglik, profile_quantity
+from mlefit.inference.information import wald_interval, z_value
+from mlefit.inference.profile import profile_interval, profile_loglik, profile_quantity
 
 Q95 = scipy.stats.chi2.ppf(0.95, 1)
 

@@ -10,7 +10,9 @@ import pytest
 from scipy import stats
 
 import mlefit
-from mlefit import map_profile, plots, profile, profile_engine
+from mlefit.priors import profile as map_profile
+from mlefit.report import plots
+from mlefit.inference import profile, profile_engine
 
 X = np.random.default_rng(1).normal(10.0, 3.0, 40)
 Q = stats.chi2.ppf(0.95, 1)

@@ -6,7 +6,7 @@ import time
 import numpy as np
 from click.testing import CliRunner
 
-from mlefit import progress
+from mlefit.report import progress
 from mlefit.cli import cli
 
 

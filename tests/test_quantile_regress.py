@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from mlefit.cli import cli
 from mlefit.errors import DataError, UsageError
 from mlefit.families.robust import check_loss, huber_loss
-from mlefit.quantile_regress import hall_sheather, solve
-from mlefit.regression import regress
+from mlefit.regression.quantile import hall_sheather, solve
+from mlefit.regression.model import regress
 
 sm = pytest.importorskip("statsmodels.api")
 

@@ -4,7 +4,7 @@ never a guess); aliased designs still get their message."""
 import numpy as np
 import pytest
 
-from mlefit import regression_rows as rr
+from mlefit.regression import rows as rr
 from mlefit.errors import DataError
 
 
@@ -74,7 +74,7 @@ def test_columns_of_tiny_but_representable_squares_are_ranked_on_their_scaled_gr
     """Columns near 1e-99 (squares near 1e-198, below X'X's comfortable range): ranked on the
     columns scaled by their largest value, so an exact multiple is still found."""
     from mlefit.errors import DataError
-    from mlefit.regression_rows import _check_rank
+    from mlefit.regression.rows import _check_rank
 
     rng = np.random.default_rng(2)
     z = rng.normal(size=500) * 1e-99

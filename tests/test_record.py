@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from mlefit.io.frame import frame_of
 from mlefit.io.column import FIRST, Record, counted
-from mlefit.result import Drop
+from mlefit.report.result import Drop
 
 
 def _record(n, offset_rows=0):
@@ -189,7 +189,7 @@ def test_drawn_keeps_the_rows_drawn_with_their_counts(counts):
 
 def test_censored_rows_of_zero_weight_are_counted_as_a_record_counts_them():
     import mlefit
-    from mlefit import censoring
+    from mlefit.censored import rows as censoring
     c = censoring.from_event(np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), np.array([1, 0, 1, 1, 0, 1]))
     r = mlefit.fit(c, "weibull", weights=[1, 0, 2, 0, 1, 1])
     assert r.dropped == (Drop("zero weight", 2, ("index 1", "index 3")),) and r.n == 5.0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlefit import censoring
+from mlefit.censored import rows as censoring
 from mlefit.cli import cli
 from mlefit.data import Record, own_sides
 
@@ -36,7 +36,7 @@ def test_own_sides_takes_a_records_own_and_leaves_the_record_without_them():
 
 
 def test_selection_of_a_record_with_weights_and_trials_is_the_selection_given_them():
-    from mlefit.selection import select
+    from mlefit.inference.selection import select
     settings = dict(chosen=["binomial", "beta_binomial"], bootstrap=0)
     own = select(_plain().but(weights=W, trials=T), **settings)
     given = select(_plain(), weights=W, trials=T, **settings)
@@ -45,14 +45,15 @@ def test_selection_of_a_record_with_weights_and_trials_is_the_selection_given_th
 
 
 def test_lrt_of_a_record_with_weights_and_trials_is_the_lrt_given_them():
-    from mlefit import likelihood_ratio
+    from mlefit.inference import likelihood_ratio
     own = likelihood_ratio.run(_plain().but(weights=W, trials=8), "binomial", "beta_binomial")
     given = likelihood_ratio.run(_plain(), "binomial", "beta_binomial", weights=W, trials=8)
     assert own == given and own["null_fit"]["n"] == pytest.approx(W.sum())
 
 
 def test_gof_of_a_weighted_record_is_the_gof_of_its_values_given_the_weights():
-    from mlefit import families, gof
+    from mlefit import families
+    from mlefit.inference import gof
     fam = families.get("poisson")
     theta = (float(np.average(X, weights=W)),)
     own, _ = gof.goodness_of_fit(fam, _plain().but(weights=W), theta, 1, bootstrap=0)
@@ -65,7 +66,7 @@ def test_censored_rows_carry_their_weights_into_fit_own_model_and_groups():
     of them keeps its rows' weights."""
     from dataclasses import replace
 
-    from mlefit import own_model
+    from mlefit.own import model as own_model
     from mlefit.estimate import fit
     from mlefit.groups import each_group, grouped
     y = RNG.gamma(2.0, 1.5, 40)
@@ -128,7 +129,7 @@ def _carries(calls, trials=True):
 
 @pytest.mark.parametrize("trials", ["n", "8"])
 def test_select_passes_one_record_with_the_weights_and_trials_read(monkeypatch, table, trials):
-    from mlefit import selection
+    from mlefit.inference import selection
     calls = _spy(monkeypatch, selection, "select")
     out = CliRunner().invoke(cli, ["select", table, "-c", "k", "-w", "w", "--trials", trials,
                                    "--bootstrap", "0", "--json"])
@@ -138,7 +139,7 @@ def test_select_passes_one_record_with_the_weights_and_trials_read(monkeypatch, 
 
 
 def test_lrt_passes_one_record_with_the_weights_and_trials_read(monkeypatch, table):
-    from mlefit import likelihood_ratio
+    from mlefit.inference import likelihood_ratio
     calls = _spy(monkeypatch, likelihood_ratio, "run")
     out = CliRunner().invoke(cli, ["lrt", table, "-c", "k", "-w", "w", "--trials", "n", "--null", "binomial",
                                    "--alt", "beta_binomial", "--json"])
@@ -169,8 +170,8 @@ def test_censored_rows_read_carry_their_weights_and_rows_without_bounds_are_coun
 
 
 def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():
-    from mlefit import mean_model
-    from mlefit.result import Drop
+    from mlefit.regression import mean_model
+    from mlefit.report.result import Drop
     fam, _ = mean_model.model("poisson", "exp(a + b*x)", "a=0, b=0")
     z = np.linspace(0.0, 1.0, 40)
     rows = np.column_stack([X, z])
@@ -183,7 +184,7 @@ def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():
 
 
 def test_regress_mean_passes_one_record_with_the_weights_read(monkeypatch, table):
-    from mlefit import mean_model
+    from mlefit.regression import mean_model
     calls = _spy(monkeypatch, mean_model, "fit")
     out = CliRunner().invoke(cli, ["regress", table, "-y", "k", "-w", "w", "--trials", "n", "--mean",
                                    "1/(1 + exp(-a))", "--params", "a=0", "-d", "binomial", "--json"])
@@ -196,7 +197,8 @@ def test_regress_mean_passes_one_record_with_the_weights_read(monkeypatch, table
 
 def test_a_resample_refitted_with_parameters_held_is_mlefits_fit_holding_them():
     """fit --fix ... --gof: each resample refitted by gof.holding (the CLI passes no weights)."""
-    from mlefit import families, gof
+    from mlefit import families
+    from mlefit.inference import gof
     from mlefit.estimate import fit
     fam = families.get("gamma")
     y = RNG.gamma(3.0, 2.0, 30)

@@ -8,7 +8,7 @@ import statsmodels.api as sm
 
 import mlefit
 from mlefit.errors import DataError, UsageError
-from mlefit.regression import regress
+from mlefit.regression.model import regress
 
 
 def design(n=400, seed=0):

@@ -177,8 +177,8 @@ def test_without_folds_there_is_no_held_out_key():
 def test_each_rows_score_sums_to_the_fits_log_likelihood(dist, response, extra):
     """The held-out score of a row is the fit's own per-row term: at the fit to every row,
     the rows' (weighted) scores add up to its log-likelihood, for every kind of family."""
-    from mlefit import regression, regression_cv, regression_rows
-    from mlefit.linear_model import REGRESSED
+    from mlefit.regression import model as regression, cv as regression_cv, rows as regression_rows
+    from mlefit.regression.linear_model import REGRESSED
     rng = np.random.default_rng(2)
     n = 80
     a, e, tr = rng.normal(size=n), rng.uniform(1, 3, n), rng.integers(1, 6, n).astype(float)
@@ -226,7 +226,7 @@ def test_compare_losses_with_covariates_fits_each_loss_as_its_regression(tmp_pat
 
 def _quantile(q):
     def fit_and_score(Xt, yt, Xh, yh):
-        from mlefit.quantile_regress import solve
+        from mlefit.regression.quantile import solve
         from mlefit.families.robust import check_loss
         sm = pytest.importorskip("statsmodels.api")
         ref = sm.QuantReg(yt, Xt).fit(q=q, p_tol=1e-10, max_iter=20000).params

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mlefit import linear_model
-from mlefit.linear_model import REGRESSED, Objective
+from mlefit.regression import linear_model
+from mlefit.regression.linear_model import REGRESSED, Objective
 from mlefit.maximize import EPS
 
 
@@ -82,8 +82,8 @@ def test_the_value_is_summed_by_the_same_blocks_as_the_point(monkeypatch):
 def test_the_signs_of_separation_use_the_linear_predictor_the_fit_kept(offset):
     """separation's check reads X b from the objective's kept linear predictor at the
     fit's b (less the offset): no pass over X; equal to X @ b to rounding."""
-    from mlefit import separation
-    from mlefit.linear_model import fit_linear
+    from mlefit.regression import separation
+    from mlefit.regression.linear_model import fit_linear
     rng = np.random.default_rng(5)
     X = np.column_stack([np.ones(3000), rng.normal(size=(3000, 2))])
     off = rng.normal(scale=0.2, size=3000) if offset else None

@@ -126,7 +126,7 @@ def test_an_open_profile_end_where_the_inner_fits_fail_says_so(monkeypatch):
     """Inner fits that stop converging beyond some value (made to here, past x's upper
     Wald end): the end is open, and the note says why and where (it said the profile
     never falls far enough)."""
-    from mlefit import profile_engine
+    from mlefit.inference import profile_engine
     real = profile_engine.held_newton
     d = _nb_data()
     r0 = mlefit.regress(d, "y", ["x1", "x2"], dist="poisson")

@@ -181,7 +181,7 @@ def test_separation_refused_in_chunks(tmp_path, monkeypatch):
     """In chunks the passes see the signs of separation; the linear programs then run over
     every row from the store, as in memory, and name the covariate. Rows too many to load
     for them: one line asks for the in-memory fit."""
-    from mlefit import regress_stream
+    from mlefit.regression import stream as regress_stream
     p = tmp_path / "s.csv"
     p.write_text("y,x\n" + "".join(f"{int(i >= 30)},{i}\n" for i in range(60)))
     for size in ("10", "0"):
@@ -235,7 +235,7 @@ def test_the_null_model_in_chunks_takes_one_pass(data, args, monkeypatch):
     """A one-parameter family on its canonical link without offset: the intercept-only MLE is
     the weighted mean response (summed as each chunk's objective is made), so Newton
     certifies it in one pass over the chunks (it took four from the subsample's null)."""
-    from mlefit import regress_stream
+    from mlefit.regression import stream as regress_stream
     passes = []
     real = regress_stream.Passes.each
 

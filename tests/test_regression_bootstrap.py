@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlefit import progress
+from mlefit.report import progress
 from mlefit.cli import cli
-from mlefit.regression import regress
-from mlefit.regression_bootstrap import drawer, generator
+from mlefit.regression.model import regress
+from mlefit.regression.bootstrap import drawer, generator
 
 sm = pytest.importorskip("statsmodels.api")
 

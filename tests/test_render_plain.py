@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from mlefit import render
+from mlefit.report import tables as render
 from mlefit.cli import cli
-from mlefit.render_plain import SIMPLE_HEAD, Grid, cells, plain_text, plain_width
+from mlefit.report.plain import SIMPLE_HEAD, Grid, cells, plain_text, plain_width
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 MICHELSON = str(SAMPLE / "michelson.csv")
@@ -282,7 +282,7 @@ def test_iteration_counts_are_singular_or_plural():
     import subprocess
     import sys
 
-    from mlefit.render import iterations
+    from mlefit.report.tables import iterations
 
     assert (iterations(1), iterations(3)) == ("1 iteration", "3 iterations")
     out = subprocess.run([sys.executable, "-m", "mlefit", "fit", "sample_data/rossi.csv", "-c", "week", "--event",

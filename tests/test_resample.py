@@ -1,4 +1,4 @@
-"""Bootstrap distributions and percentile intervals (mlefit.resample).
+"""Bootstrap distributions and percentile intervals (mlefit.inference.resample).
 
 References: the t interval for a normal mean; scipy.stats.bootstrap (method='percentile');
 for the parametric bootstrap of a poisson rate the exact limit as B -> infinity (the
@@ -15,7 +15,7 @@ from scipy import stats
 
 import mlefit
 from mlefit.errors import UsageError
-from mlefit.resample import Draws, bootstrap, parameter_intervals, percentile_interval
+from mlefit.inference.resample import Draws, bootstrap, parameter_intervals, percentile_interval
 
 DATA = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -312,7 +312,7 @@ def test_uniform_counts_are_multinomial_counts():
     """The nonparametric resample's counts (n row numbers drawn uniformly, counted) have
     the multinomial(n, 1/n) moments: each row's count has mean 1 and variance 1 - 1/n,
     two rows' counts covariance -1/n, and every draw sums to n."""
-    from mlefit.resample import uniform_counts
+    from mlefit.inference.resample import uniform_counts
     rng = np.random.default_rng(7)
     n, reps = 50, 20000
     c = np.array([uniform_counts(rng, n) for _ in range(reps)])

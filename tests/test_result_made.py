@@ -7,8 +7,8 @@ import pytest
 
 import mlefit
 from mlefit.families.base import Controls
-from mlefit.fitted import Fitted
-from mlefit.result import FitResult, ParameterEstimate, made
+from mlefit.inference.fitted import Fitted
+from mlefit.report.result import FitResult, ParameterEstimate, made
 
 
 def test_made_equals_init_for_every_record_fit_makes():

@@ -10,7 +10,7 @@ import scipy.stats
 import mlefit
 from mlefit import families
 from mlefit.families.robust import huber_log_norm, huber_loss
-from mlefit.inference import numeric_hessian
+from mlefit.inference.information import numeric_hessian
 
 X = np.random.default_rng(11).standard_t(3, 301) * 2.0 + 1.0
 

@@ -1,4 +1,4 @@
-"""Robust (sandwich) standard errors and TIC: mlefit.sandwich.
+"""Robust (sandwich) standard errors and TIC: mlefit.inference.sandwich.
 
 References: closed forms derived by hand below (each checked by an independent numeric
 computation or by statsmodels' HC0 covariance), and analytic per-observation scores."""
@@ -12,7 +12,7 @@ from scipy.special import digamma
 
 import mlefit
 from mlefit.errors import DataError, UsageError
-from mlefit.sandwich import Robust, robust, scores
+from mlefit.inference.sandwich import Robust, robust, scores
 from tests.cases import NUMERIC, sample
 
 
@@ -336,7 +336,7 @@ def test_bad_arguments():
 def test_scores_are_the_analytic_per_row_derivatives(name, monkeypatch):
     """The sandwich's per-row scores come from the family's per-row record, and equal the
     central differences it falls back to where there is none."""
-    from mlefit import sandwich
+    from mlefit.inference import sandwich
     x, _ = sample(name, n=200)
     fitted = mlefit.fit(x, name).fitted
     assert sandwich._analytic(fitted) is not None

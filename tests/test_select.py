@@ -11,7 +11,7 @@ import mlefit
 from mlefit import families
 from mlefit.cli import cli
 from mlefit.io.column import from_values
-from mlefit.selection import candidates, select
+from mlefit.inference.selection import candidates, select
 
 from cases import CASES, write
 
@@ -137,7 +137,7 @@ def test_auto_picks_the_true_family(name):
     family in at least 9 of 10 seeds. For a family nested in another candidate, AIC may
     pick a larger family that contains it (the truth is then in the chosen family, with
     a spurious extra parameter), and BIC picks the true family in 9 of 10."""
-    from mlefit.likelihood_ratio import NESTED
+    from mlefit.inference.likelihood_ratio import NESTED
 
     base, runs = _auto(name, "aic")
     picked = [d["ranking"][0]["family"].split(":")[0] for d in runs]
@@ -206,7 +206,7 @@ def test_every_family_is_tried_by_select_or_says_why_not():
     """None is silently left out of `select` and --dist auto: each family of the catalog is
     in a candidate pool of its kind, or its record gives the reason it is not."""
     from mlefit.families.catalog import SPECS
-    from mlefit.selection import CONTINUOUS, DISCRETE
+    from mlefit.inference.selection import CONTINUOUS, DISCRETE
     for spec in SPECS:
         pool = DISCRETE if spec.discrete else CONTINUOUS
         if spec.not_selected:

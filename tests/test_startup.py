@@ -333,7 +333,7 @@ def test_gamma_profile_and_derived_quantities_avoid_scipy_stats_and_optimize(ext
     path = tmp_path / "g.csv"
     path.write_text("x\n" + "\n".join(str(round(50.0 + (i * 7919 % 97) * 11.3, 3)) for i in range(100)) + "\n")
     mods = set(loaded(["mlefit", "fit", str(path), "-d", "gamma", "--json", *extra]))
-    assert "mlefit.profile" in mods and "mlefit.derive" in mods
+    assert "mlefit.inference.profile" in mods and "mlefit.inference.derive" in mods
     assert not {"scipy.stats", "scipy.optimize"} & mods
     assert ("scipy.special" in mods) == special
 
@@ -347,7 +347,7 @@ def test_student_t_contours_avoid_scipy_stats_and_optimize(tmp_path):
     path.write_text("x\n" + "\n".join(repr(float(v)) for v in x) + "\n")
     mods = set(loaded(["mlefit", "likelihood", str(path), "-d", "student_t", "--params", "mu,sigma",
                        "--grid", "5", "--plot", str(tmp_path / "c.png")]))
-    assert "mlefit.plots" in mods and "matplotlib" in mods
+    assert "mlefit.report.plots" in mods and "matplotlib" in mods
     assert not {"scipy.stats", "scipy.optimize"} & mods
 
 
@@ -358,5 +358,5 @@ def test_common_families_derive_without_scipy_stats(family, tmp_path):
     path.write_text("x\n" + "\n".join(str(round(50.0 + (i * 7919 % 97) * 11.3, 3)) for i in range(100)) + "\n")
     mods = set(loaded(["mlefit", "fit", str(path), "-d", family, "--json", "--interval", "profile",
                        "--derive", "mean,sd,sf:900,cdf:300,quantile:0.9"]))
-    assert "mlefit.profile" in mods and "mlefit.derive" in mods
+    assert "mlefit.inference.profile" in mods and "mlefit.inference.derive" in mods
     assert not {"scipy.stats", "scipy.optimize"} & mods

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from mlefit import families
-from mlefit.tail_derivs import interval_derivs
+from mlefit.censored.tail_derivs import interval_derivs
 
 CASES = [("lognormal", (1.0, 0.5), lambda t: stats.lognorm(t[1], scale=np.exp(t[0]))),
          ("weibull", (1.5, 2.0), lambda t: stats.weibull_min(t[0], scale=t[1])),
@@ -136,7 +136,7 @@ def test_far_lower_tail_of_a_left_censored_normal():
     log_ndtr, where S/F (1 + S/F) would overflow."""
     from scipy.special import log_ndtr
 
-    from mlefit.tail_derivs import tail_derivs
+    from mlefit.censored.tail_derivs import tail_derivs
 
     dens, shapes = families.density("normal")
     y = np.array([-35.0, -30.0, -5.0, 0.0, 3.0])

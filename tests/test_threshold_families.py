@@ -19,7 +19,7 @@ import mlefit
 from mlefit.cli import cli
 from mlefit.io.column import from_values
 from mlefit.errors import DataError
-from mlefit.selection import select
+from mlefit.inference.selection import select
 
 SAMPLERS = {
     "gamma3": lambda rng, n: 10.0 + rng.gamma(3.5, 2.0, n),
@@ -95,7 +95,7 @@ def test_interior_maximum_equals_an_independent_optimum_and_scipy_stats(name, se
 
 @pytest.mark.parametrize("name", ["gamma3", "lognormal3"])
 def test_score_is_zero_and_information_is_the_numeric_hessian(name):
-    from mlefit.inference import numeric_hessian
+    from mlefit.inference.information import numeric_hessian
     f = mlefit.fit(sample(name, 3), name).fitted
     numeric = -numeric_hessian(lambda t: f.family.loglik(f.stats, tuple(t)), f.theta)
     exact = f.family.observed_information(f.stats, f.theta)
@@ -205,7 +205,7 @@ def test_command_line_json_and_fix():
 def test_right_censored_rows_get_the_same_notes():
     """A weibull3 sample of shape 1 with its top 5% right-censored: the censored profile's
     edge has a shape below 1 (unbounded there) and the local maximum inside a shape below 2."""
-    from mlefit import censoring
+    from mlefit.censored import rows as censoring
     x = 10.0 + 5.0 * np.random.default_rng(5).weibull(1.0, 100)
     cut = np.quantile(x, 0.95)
     r = mlefit.fit(censoring.from_event(np.minimum(x, cut), (x < cut).astype(float)), "weibull3")

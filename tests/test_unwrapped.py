@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import render
+from mlefit.report import tables as render
 from mlefit.cli import cli
-from mlefit.render_plain import SIMPLE_HEAD, Grid
+from mlefit.report.plain import SIMPLE_HEAD, Grid
 
 HORSEKICKS = str(Path(__file__).resolve().parent.parent / "sample_data" / "horsekicks.csv")
 SELECT = ["select", HORSEKICKS, "--bootstrap", "0"]

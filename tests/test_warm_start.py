@@ -1,11 +1,11 @@
-"""The subsample start of a regression on many rows (mlefit.warm_start): only a start, so
+"""The subsample start of a regression on many rows (mlefit.regression.warm_start): only a start, so
 every fit equals the fit from the intercept-only model (SUBSAMPLE is made small here, so
 that a few thousand rows count as many)."""
 import numpy as np
 import pytest
 
 import mlefit
-from mlefit import warm_start
+from mlefit.regression import warm_start
 
 
 def _fit(monkeypatch, subsample, data, **kw):
@@ -100,7 +100,7 @@ def test_the_chord_step_brings_the_start_closer(monkeypatch, dist):
     subsample's information scaled to every row) cuts the start's distance to the MLE,
     in its standard errors, at least tenfold (at 1e6 x 20 fiftyfold: Newton then takes
     three X'WX over every row instead of four); the fit is the same as without it."""
-    from mlefit.linear_model import REGRESSED, Objective, fit_linear
+    from mlefit.regression.linear_model import REGRESSED, Objective, fit_linear
     rng = np.random.default_rng(11)
     n, p = 200_000, 8
     X = np.asfortranarray(np.column_stack([np.ones(n), rng.normal(size=(n, p)) / np.sqrt(p)]))

@@ -58,7 +58,7 @@ def test_score_is_zero_and_information_is_the_numeric_hessian():
     x = sample(3.0, 2)
     r = mlefit.fit(x, "weibull3")
     f = r.fitted
-    from mlefit.inference import numeric_hessian
+    from mlefit.inference.information import numeric_hessian
     numeric = -numeric_hessian(lambda t: f.family.loglik(f.stats, tuple(t)), f.theta)
     exact = f.family.observed_information(f.stats, f.theta)
     assert np.allclose(exact, numeric, rtol=1e-5)

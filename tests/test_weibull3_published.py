@@ -33,7 +33,7 @@ import scipy.stats as st
 from click.testing import CliRunner
 
 import mlefit
-from mlefit import censoring
+from mlefit.censored import rows as censoring
 from mlefit.cli import cli
 
 DATA = Path(__file__).parent / "data" / "alloy_t7987.csv"

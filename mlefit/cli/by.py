@@ -7,7 +7,7 @@ import click
 from . import censor as cli_censor
 from .columns import check_strict
 from .edge import say
-from ..progress import _progress
+from ..report.progress import _progress
 
 
 def fit_by(files, fam, loss, column, weights, by, labels, options, strict, output, settings, censor=None,
@@ -21,7 +21,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     from ..errors import UsageError
     from ..io.frame import read_frame
     from ..groups import each_group, grouped
-    from ..result import SCHEMA_VERSION
+    from ..report.result import SCHEMA_VERSION
 
     if len(files) != 1:
         raise UsageError("--by reads one file (or - for standard input)")
@@ -68,7 +68,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     if output == "json":
         click.echo(json.dumps({**head, "groups": rows}, indent=2))
     elif output == "table":
-        from ..render import print_groups
+        from ..report.tables import print_groups
         print_groups(head, rows)
     if failed:
         say(f"mlefit: error: {len(failed)} of {len(group_labels)} groups could not be fitted "

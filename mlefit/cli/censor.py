@@ -1,10 +1,10 @@
 """The command line's censoring options (mlefit fit and select): which rows are censored
-or truncated, read from the file into a mlefit.censoring.Censored."""
+or truncated, read from the file into a mlefit.censored.rows.Censored."""
 from typing import NamedTuple
 
 import click
 
-from .. import censor_request
+from ..censored import request as censor_request
 from ..errors import UsageError
 from .options import bundle
 
@@ -71,7 +71,7 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     None."""
     import numpy as np
 
-    from .. import censoring
+    from ..censored import rows as censoring
     from .columns import check_strict
     from ..io.frame import read_frame
 

@@ -102,7 +102,7 @@ def compare_losses(files, data, ranking, model, as_json, debug, reading):
         if prediction or prediction_probs or target_probs:
             raise UsageError("--covariates and --formula fit each loss's regression: not with --prediction, "
                              "--prediction-probs or --target-probs")
-        from ..compare_regress import compare_with_covariates
+        from ..regression.compare import compare_with_covariates
         result = compare_with_covariates(files, target, covariates, formula, losses, folds, seed, prior, penalty,
                                          reading.read_options(), reading.strict, continuous)
         return _emit(result, as_json, "with_covariates")
@@ -120,7 +120,7 @@ def _emit(result, as_json, show):
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        from .. import render_losses
+        from ..report import losses as render_losses
         getattr(render_losses, show)(result.to_dict())
 
 
@@ -132,7 +132,7 @@ def _compare(files, data, ranking, options, strict):
     from .. import compare
     from ..errors import DataError, UsageError
     from ..io.frame import read_frame
-    from ..result import Comparison
+    from ..report.result import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
     tp, pp, chosen = split(data.target_probs), split(data.prediction_probs), split(ranking.losses)

@@ -19,5 +19,5 @@ def families_command(as_json, debug):
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from ..render_families import print_families
+        from ..report.families import print_families
         print_families(d)

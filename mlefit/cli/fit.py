@@ -14,7 +14,7 @@ from . import options
 from .options import derive_specs, gather, input_options, prior_option, selection_options
 from .own import own_options
 from ..io.plan import CHUNK_HELP, ENGINE_HELP
-from ..progress import _nothing, _progress
+from ..report.progress import _nothing, _progress
 from ..families.catalog import help_text
 
 
@@ -208,7 +208,7 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
     if plot is not None:
         if by is not None:
             raise UsageError("--plot draws one fit: not with --by")
-        from ..plots import check_path
+        from ..report.plots import check_path
         check_path(plot)
     settings = _settings(estimation, intervals, derive, seed, bootstrap if boot_intervals else None,
                          intervals.resample)
@@ -227,7 +227,7 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
             return fit_by(files, fam, loss, column, weights, by, labels, options, strict, emit, censored_settings,
                           censoring)
         from ..io import plan as read_plan
-        from .. import stream_censored
+        from ..censored import stream as stream_censored
         needs = read_plan.in_memory_options(by, weights, per_row, gof, plot, interval, intervals.robust, derive,
                                              prior)
         if stream_censored.plan(files, fam, column, censoring.as_dict(), engine.chunk_size, needs, estimation.fix,
@@ -305,13 +305,13 @@ def _family(dist, loss, trials):
 
 
 def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
-    """fit with censoring or truncation options: the rows read as mlefit.censoring.Censored."""
+    """fit with censoring or truncation options: the rows read as mlefit.censored.rows.Censored."""
     from dataclasses import replace
 
     from ..estimate import fit as fit_column
     cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
     if plot is not None:
-        from ..plots_censored import check_rows
+        from ..report.plots_censored import check_rows
         check_rows(cens)  # before the fit: a refused picture costs nothing
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
@@ -330,7 +330,7 @@ def _stream_censored(path, fam, column, censor, options, strict, settings, chunk
     import os
 
     from ..errors import UsageError
-    from ..stream_censored import NotStreamed, fit_file
+    from ..censored.stream import NotStreamed, fit_file
     size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
     try:
         with _progress("reading in chunks", size) as bar:

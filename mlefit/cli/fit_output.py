@@ -4,19 +4,19 @@ import json
 
 import click
 
-from ..progress import _progress
+from ..report.progress import _progress
 from .edge import say
 
 
 def draw(result, plot, censored, how=""):
     """--plot: the fit's figure to the file (survival curves for censored rows), said on stderr."""
     if censored:
-        from ..plots_censored import plot_survival
+        from ..report.plots_censored import plot_survival
         info = plot_survival(result, plot)
         say(f"mlefit: wrote {plot}: the fitted {result.family} survival over {info['nonparametric']}, "
             f"Q-Q and P-P plots{how}", err=True)
     else:
-        from ..plots import plot_fit
+        from ..report.plots import plot_fit
         plot_fit(result.fitted, plot)
         say(f"mlefit: wrote {plot}: the data with the fitted {result.family}, Q-Q and P-P plots{how}", err=True)
 
@@ -28,10 +28,10 @@ def emit_fit(d, output):
     elif output == "ndjson":
         click.echo(json.dumps(d, separators=(",", ":")))
     else:
-        from ..render import print_fit
+        from ..report.tables import print_fit
         print_fit(d)
         if "gof" in d:
-            from ..render_select import print_gof
+            from ..report.select import print_gof
             print_gof(d)
 
 
@@ -40,7 +40,8 @@ def fit_gof(result, col, bootstrap, seed, settings, fam=None):
     notes, and how they were made. fam:
     the family fitted (default: the registry's of result.family; a user's own model
     passes its own)."""
-    from .. import families, gof
+    from .. import families
+    from ..inference import gof
 
     fam = fam or families.get(result.family)
     theta = tuple(p.estimate for p in result.parameters)

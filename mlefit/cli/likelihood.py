@@ -1,10 +1,10 @@
-"""`mlefit likelihood`: fit, then draw the log-likelihood (mlefit.plots). Parsing and
+"""`mlefit likelihood`: fit, then draw the log-likelihood (mlefit.report.plots). Parsing and
 output only; matplotlib and the fit load inside the command, so `mlefit --help` stays light."""
 from typing import NamedTuple
 
 import click
 
-from ..progress import _progress
+from ..report.progress import _progress
 from .columns import weighted_column
 from .edge import debug_option, say
 from .group import cli
@@ -63,7 +63,8 @@ def likelihood_command(files, dist, picture, columns, estimation, debug, reading
       mlefit likelihood sample_data/michelson.csv -c speed --dist gamma --plot gamma.png
       mlefit likelihood data.csv --dist student_t --params mu,df --plot t.svg
     """
-    from .. import families, plots
+    from .. import families
+    from ..report import plots
     from ..io.column import read_column
     from ..estimate import fit as fit_column
 

@@ -46,9 +46,9 @@ def lrt_command(files, null, alt, columns, as_json, debug, reading, censoring, o
     Your own models (--null-logpdf, --alt-logpdf, ... with their --null-params and
     --alt-params; either side may be a family): nested as you say, with df the
     difference of their numbers of parameters (--boundary: the 50:50 mixture)."""
-    from .. import likelihood_ratio as lrt
+    from ..inference import likelihood_ratio as lrt
     from .own import lrt_models
-    from ..result import SCHEMA_VERSION, _clean
+    from ..report.result import SCHEMA_VERSION, _clean
 
     column, weights, trials, strict = columns.column, columns.weights, columns.trials, reading.strict
     declared = lrt_models(null, alt, own)
@@ -69,5 +69,5 @@ def lrt_command(files, null, alt, columns, as_json, debug, reading, censoring, o
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from ..render_select import print_lrt
+        from ..report.select import print_lrt
         print_lrt(d)

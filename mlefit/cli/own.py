@@ -1,5 +1,5 @@
 """`mlefit fit --logpdf EXPR | --logpmf EXPR --params ... [--support ...]`: a user's own
-model (mlefit.own_model) read, fitted and emitted like a built-in family."""
+model (mlefit.own.model) read, fitted and emitted like a built-in family."""
 from typing import NamedTuple
 
 import click
@@ -22,7 +22,7 @@ class OwnModel(NamedTuple):
 
     def model(self):
         """The model (a Family record) the options declare."""
-        from .. import own_model
+        from ..own import model as own_model
         return own_model.model(self.logpdf, self.logpmf, self.own_params, self.own_support,
                                normalize=bool(self.own_normalize))
 
@@ -89,7 +89,7 @@ lrt_options = bundle(LrtModels, "own", LRT_OPTIONS)
 def lrt_models(null, alt, own):
     """(null, alt) of `mlefit lrt`: family names, or own models (Family records) built from
     --null-logpdf/--alt-logpdf and their --params; None when no own model is given."""
-    from .. import own_model
+    from ..own import model as own_model
 
     if not own.asked():
         if null is None or alt is None:
@@ -158,7 +158,7 @@ def check(settings, censor, by, plot, gof, streaming=Engine()):
             raise UsageError("--plot works from the MLE: not with --prior (fit without it for the plot)")
         if by is not None:
             raise UsageError("--plot draws one fit: not with --by")
-        from ..plots import check_path
+        from ..report.plots import check_path
         check_path(plot)
     if gof:
         if by is not None or censor is not None or settings.get("prior"):
@@ -173,10 +173,10 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
     of this column; plot: draw the fit to this file; gof: --gof's bootstrap samples (0:
     textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: the Engine record (--chunk-size,
     --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
-    fitted chunk by chunk (mlefit.own_chunks), on Dask with --engine dask."""
+    fitted chunk by chunk (mlefit.own.chunks), on Dask with --engine dask."""
     from dataclasses import replace
 
-    from .. import own_model
+    from ..own import model as own_model
     from .by import fit_by
     from .fit_output import draw, emit_fit, fit_gof
     from ..io.column import read_column
@@ -188,7 +188,7 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
                        fitter=own_model.fit)
     if censor is None:
         from ..io import plan as read_plan
-        from ..progress import _progress
+        from ..report.progress import _progress
         needs = read_plan.in_memory_options(by, weights, False, gof is not None, plot, settings["interval"],
                                              settings["robust"], settings["derive"], settings.get("prior"))
         chunk_size, engine, scheduler, timeout = (streaming.chunk_size, streaming.engine, streaming.scheduler,
@@ -235,7 +235,7 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
 
     import numpy as np
 
-    from .. import mean_model
+    from ..regression import mean_model
     from ..io.frame import read_frame
 
     if mean is None or params is None:
@@ -260,7 +260,7 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     if trials is not None:
         rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
     record = frame.but(values=np.column_stack(rows), weights=cols[-1] if weights is not None else None)
-    from ..progress import _nothing, _progress
+    from ..report.progress import _nothing, _progress
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = mean_model.fit(record, fam, **settings, **({"on_step": bar.step} if bar else {}))
@@ -270,5 +270,5 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from ..render import print_fit
+        from ..report.tables import print_fit
         print_fit(d)

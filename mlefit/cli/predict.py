@@ -26,7 +26,7 @@ def predict_command(model, file, interval, confidence, debug, reading):
     limits. A row missing a covariate gets empty cells, and is counted on standard
     error. A category the model never saw is an error naming it.
     """
-    from ..predict import csv_lines, load, predict
+    from ..regression.predict import csv_lines, load, predict
 
     options = reading.read_options()
     saved = load(model)

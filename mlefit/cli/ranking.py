@@ -8,7 +8,7 @@ import click
 from . import censor as cli_censor
 from .columns import numeric_column
 from ..errors import UsageError
-from ..progress import _progress
+from ..report.progress import _progress
 
 
 NUMBERS_ONLY = ("; {command} compares families of numbers: labels are fitted with mlefit fit FILE --dist "
@@ -20,7 +20,7 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
     records of mlefit.cli.options; censoring: mlefit.cli.censor's, or None). labels_way:
     what a column of text is told to do instead (default: fit's --dist categorical)."""
     from ..limits import check_bootstrap
-    from ..selection import select
+    from ..inference.selection import select
 
     column, weights, trials, strict = columns.column, columns.weights, columns.trials, reading.strict
     check_bootstrap(selection.bootstrap)
@@ -44,7 +44,7 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
     if frame is not None:
         as_read(d, frame)
     if output == "table":
-        from ..render_select import print_selection
+        from ..report.select import print_selection
         print_selection(d)
     else:
         click.echo(json.dumps(d, indent=2 if output == "json" else None,

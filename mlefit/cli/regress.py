@@ -165,8 +165,8 @@ def regress_command(file, model, estimation, inference, engine, as_json, save, d
     and negative_binomial (censored counts: '5 or more', '<2').
     """
     from ..errors import UsageError
-    from ..progress import _progress
-    from ..regression import regress
+    from ..report.progress import _progress
+    from ..regression.model import regress
 
     m, inf = model, inference
     if reading.strict:
@@ -191,7 +191,7 @@ def regress_command(file, model, estimation, inference, engine, as_json, save, d
                             as_json, dict(fix=estimation.fixes(), interval=inf.interval, robust=inf.robust,
                                           confidence=estimation.confidence, max_iter=estimation.max_iter, **boot,
                                           **({"prior": list(prior)} if prior else {})))
-    from ..progress import _nothing
+    from ..report.progress import _nothing
     bootstrap = inf.bootstrap
     samples = ((bootstrap or 999) if bootstrap != 0 else 0) if inf.interval in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
@@ -206,13 +206,13 @@ def regress_command(file, model, estimation, inference, engine, as_json, save, d
                          scheduler=_scheduler(engine.engine, engine.scheduler))
     d = result.to_dict()
     if save is not None:
-        from ..predict import save as write_model
+        from ..regression.predict import save as write_model
         write_model(result, save)
         say(f"mlefit: wrote the model to {save}", err=True)
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:
-        from ..render_regress import print_regression
+        from ..report.regress import print_regression
         print_regression(d)
 
 

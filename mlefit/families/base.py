@@ -153,7 +153,7 @@ class Family:
     # log(bound - parameter) and mapped back, so that they stay below it
     below: Optional[Callable] = None
     # (Density, shapes): the per-row record of a family outside the registry (a user's own
-    # model, mlefit.own_model); families.density(fam) returns it
+    # model, mlefit.own.model); families.density(fam) returns it
     rowwise: Optional[tuple] = None
     closed: Optional[dict] = None
     # where the mean and variance exist: (index, name of the parameter, the value it must

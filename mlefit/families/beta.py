@@ -20,7 +20,7 @@ import numpy as np
 from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
-from ..inference import inverse_rows
+from ..inference.information import inverse_rows
 from . import merge
 from .base import Family, Solution, scipy_special as _special, scipy_stats
 from .catalog import POSITIVE, Param, Spec

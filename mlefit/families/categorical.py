@@ -1,5 +1,5 @@
 """categorical: the fit of labels' probabilities from their counts (no per-row record: with
-covariates it is softmax regression, mlefit.softmax_model)."""
+covariates it is softmax regression, mlefit.regression.softmax_model)."""
 from types import SimpleNamespace
 
 import numpy as np

@@ -21,7 +21,7 @@ from .. import numerics as nm
 from .. import order_stats
 from ..io.chunks import InMemory, OnChunks
 from ..errors import DataError
-from ..inference import small_inverse
+from ..inference.information import small_inverse
 
 
 def quantiles(x, w, taus):

@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import numerics as nm
 from ..errors import DataError
-from ..inference import scaled_inverse
+from ..inference.information import scaled_inverse
 from . import mixture_em as em
 from . import mixture_stats
 from .base import Family, Solution
@@ -134,7 +134,7 @@ def _sample(rng, n, theta):
 
 def _map_fit(result, given):
     """A prior on a mixture: MAP-EM from many starts (mixture_map.py)."""
-    from ..mixture_map import fit_map
+    from ..priors.mixture import fit_map
     return fit_map(result, given)
 
 

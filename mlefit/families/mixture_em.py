@@ -357,7 +357,7 @@ def estimate(s, controls):
         said = (f"in every one of the {len(starts)} EM runs a component collapsed onto a single value (last at "
                 f"{s.centre + s.scale * spikes[-1]:.6g}: its sigma fell below {FLOOR:g} x the data's spread, where "
                 f"the likelihood has an infinite spike, not a maximum)")
-        if controls.mle_optional:  # a MAP fit (mlefit.mixture_map) goes on from the first start
+        if controls.mle_optional:  # a MAP fit (mlefit.priors.mixture) goes on from the first start
             return Solution(outside(s, _order(starts[0])), f"{NO_MLE}: every EM run collapsed", 0, True, said)
         raise DataError(f"the data do not support {k} normal components: {said}; use fewer components, e.g. "
                         f"normal_mixture:{k - 1}")

@@ -86,7 +86,7 @@ class Density:
     expected: Optional[Callable] = None
     # sf_derivs(y, *theta, *shapes) -> (log S, score, hessian) per row, in closed form,
     # for the families of survival and Tobit models (censored rows' derivatives); the
-    # others' are taken numerically from logsf/logcdf (mlefit.tail_derivs)
+    # others' are taken numerically from logsf/logcdf (mlefit.censored.tail_derivs)
     sf_derivs: Optional[Callable] = None
     # right_censored(seen, w_seen, all, w_all, controls) -> Solution (or None: not here):
     # the MLE from rows seen and rows right-censored (all: every row's value or
@@ -94,7 +94,7 @@ class Density:
     right_censored: Optional[Callable] = None
     # between(lo, hi, *theta, order=0|2) -> log P(lo < Y <= hi) per row (order 2: with its
     # score and Hessian lists): for a model whose tails are computed together from the
-    # density itself (a user's own model: mlefit.own_tails); it then serves censored rows
+    # density itself (a user's own model: mlefit.own.tails); it then serves censored rows
     # of every kind in place of logcdf/logsf/sf_derivs
     between: Optional[Callable] = None
     limit: Optional[Limit] = None  # an edge where the family becomes a simpler one

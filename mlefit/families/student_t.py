@@ -285,7 +285,7 @@ def _profile_lower_df(s, theta, confidence):
     z^2 (z: the normal quantile of the level). Bracketed Newton in log eta (the
     profile's slope in eta is the partial derivative at the profile point), from the
     root of the profile's quadratic expansion at eta = 0."""
-    from ..inference import z_value
+    from ..inference.information import z_value
 
     f = _objective(s, ls.standardised(s))
     u = np.array([(theta[0] - s.centre) / s.spread, math.log(theta[1] / s.spread), 0.0])

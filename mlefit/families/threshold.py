@@ -258,7 +258,7 @@ def censored_profile(shift, rows, w, controls):
     censored rows (censored_fit's (n, 4) array) where every row is seen or right-censored,
     with no truncation: each point the base family's censored fit of the rows less c."""
     from .. import families
-    from ..censored_fit import censored_family
+    from ..censored.fit import censored_family
     from ..errors import UsageError
 
     exact = rows[:, 0] == rows[:, 1]
@@ -319,7 +319,7 @@ def _estimated(shift, s, theta):
         from ..likelihood import EPS
         _, grad, _, noise = summed(shift, s, theta)
         return abs(grad[2]) <= 1e-6 * noise[2] / EPS
-    from ..censored_terms import sums  # censored rows: the score within 1e-4 standard errors of 0
+    from ..censored.terms import sums  # censored rows: the score within 1e-4 standard errors of 0
     with np.errstate(all="ignore"):
         _, grad, hess, _ = sums(shift.density, s.terms, theta)
     return abs(grad[2]) <= 1e-4 * math.sqrt(abs(hess[2, 2]))

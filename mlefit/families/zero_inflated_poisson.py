@@ -200,7 +200,7 @@ def _zip_boundary(s, theta, confidence):
     has dropped by z^2 (the signed root of the likelihood ratio reaches -z)."""
     if theta[0] > 0:
         return {}
-    from ..inference import z_value
+    from ..inference.information import z_value
     z2 = z_value(confidence) ** 2
     top, state = _zip_loglik(s, theta), {"rate": theta[1]}
 

@@ -11,7 +11,7 @@ from ..limits import GUESS_COLUMNS
 from ..numerics import extremes
 from .readers import NA_VALUES, NUMBER, ReadOptions, is_number, parse, read_source
 from ..data import FIRST, Record, column_label, counted, index_place
-from ..result import Drop, made
+from ..report.result import Drop, made
 
 MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"

@@ -20,7 +20,7 @@ from ..data import Record
 from ..errors import DataError, MlefitError, UsageError, plain
 from .intake import COLUMNAR, MAGIC, ZIP
 from .readers import ReadOptions, check_file, not_utf8
-from ..result import Drop
+from ..report.result import Drop
 from .stream import Outside, TextLabels, check_chunk_values, Header, chosen_column, check_values, read_block, read_lines, refuse_huge, refuse_text, stats_over, streams, why_not
 
 DEFAULT_BLOCK_BYTES = 64 << 20
@@ -52,7 +52,7 @@ def _family(name):
     """The family of a block's task: a registry name, or a user's own model's recipe
     (_recipe), rebuilt on the worker from its text."""
     if isinstance(name, tuple):
-        from ..own_model import model
+        from ..own.model import model
         return model(*name[1])
     from .. import families
     return families.get(name)

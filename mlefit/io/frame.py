@@ -5,11 +5,11 @@ import numpy as np
 
 from .column import BLANK_LINE, FIRST, MISSING, NamesOnly, convert, is_string, missing_mask, normalise, to_numpy, choose_column, surely_present
 from ..errors import DataError, UsageError, plain
-from ..formula import REST
+from ..regression.formula import REST
 from ..limits import GUESS_COLUMNS
 from .readers import ReadOptions, is_number, parse, read_source
 from ..data import Record, counted
-from ..result import Drop
+from ..report.result import Drop
 
 
 def _picker(names, option):

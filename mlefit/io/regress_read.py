@@ -15,7 +15,7 @@ from .column import NamesOnly, choose_column
 from ..errors import DataError, UsageError
 from ..families.catalog import support
 from .frame import converted, missing_rows, text_columns
-from ..regression_rows import edge, exposure_offset, response_values, text_refusal, weight_values
+from ..regression.rows import edge, exposure_offset, response_values, text_refusal, weight_values
 from .stream import Runs, open_text, read_lines
 
 SAMPLE_ROWS = 200_000  # rows kept for the start values (a systematic subsample: every stride-th row)

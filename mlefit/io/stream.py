@@ -29,7 +29,7 @@ from ..errors import DataError, UsageError, plain
 from .interrupts import pyarrow_csv
 from .readers import NA_VALUES, ReadOptions, end_of_first_content_line, split_fields, hex_as_text, is_number, line_count, sniff_delimiter
 from ..data import Record
-from ..result import Drop
+from ..report.result import Drop
 from ..support import accepting, outside_error, outside_values
 from ..trials import AboveTrials
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .column import FIRST, MISSING, is_string, missing_mask, normalise, to_numpy
 from ..errors import DataError, plain
-from ..result import Drop
+from ..report.result import Drop
 from .stream import Read, Runs, check_chunk_values, chosen_column, read_lines
 
 WAY_OUT = "drop --chunk-size (or give --chunk-size 0)"

@@ -1,0 +1,1 @@
+"""Regression: a family parameter that moves with covariates (links, designs, Newton, separation, Firth, softmax, quantile and nonlinear means, many-level factors, chunked and Dask reads, bootstrap, cross-validation and predictions)."""
