@@ -232,8 +232,13 @@ def digamma_rises(c, v):
     v >= 0: log1p(v/c) + (L(c) - L(c + v)) and -v/(c (c + v)) + (L'(c) - L'(c + v))
     (log_minus_digamma_fall), whose terms keep their digits where c is large beside v; the
     direct differences of psi(c + v) and psi(c), both near log c, keep none of v/c below
-    eps (a digamma difference at c = 1e9 is good to about 1e-7, relative). 0 at v = 0."""
+    eps (a digamma difference at c = 1e9 is good to about 1e-7, relative). 0 at v = 0.
+    Every shape below STIRLING_FROM: the direct differences (nothing large cancels there)."""
     v = np.asarray(v, dtype=np.float64)
+    if np.all(np.asarray(c) < STIRLING_FROM):
+        from scipy.special import digamma, polygamma
+        s = v + c
+        return digamma(s) - digamma(c), polygamma(1, s) - polygamma(1, c)
     fall, fall_deriv = log_minus_digamma_fall(v, c)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log1p(v / c) + fall, -v / (c * (c + v)) + fall_deriv
