@@ -74,3 +74,19 @@ def test_far_times_on_the_command_line(tmp_path):
     assert result["converged"] is True
     assert result["coefficients"][0]["estimate"] == pytest.approx(
         _fit("weibull", 1.0, True).coefficients[0].estimate + math.log(1e150), rel=1e-12)
+
+
+@pytest.mark.parametrize("scale, way", [(1e200, "divide"), (1e-200, "multiply")])
+def test_a_far_censored_response_of_a_family_not_on_the_time_scale_is_refused(scale, way):
+    """The Tobit (normal, censored) is a model of y itself, not of log y: beyond 1e+-100
+    it is refused as the uncensored normal is (it said that 196 rows 'cannot occur under
+    normal', or that the covariates give the response exactly)."""
+    x, times, _ = _rows()
+    y = 1.0 + 2.0 * x + np.random.default_rng(3).normal(size=x.size)
+    with pytest.raises(mlefit.errors.DataError) as info:
+        mlefit.regress({"y": y * scale, "x": x}, "y", ["x"], dist="normal", censoring={"lower_limit": 0.0})
+    at = int(np.argmax(np.maximum(y, 0.0)))  # (a response at or below 0 is censored there: its bound is 0)
+    assert str(info.value) == (f"the largest absolute value of the response 'y' is {y[at] * scale:.3g} "
+                               f"(index {at}): beyond 1e+-100 the normal regression's sums leave the range of "
+                               f"floating point; rescale it ({way} it by a power of ten)")
+
