@@ -26,9 +26,13 @@ class CensoredObjective(Objective):
     """sum_i w_i (row i's censored term, its truncation subtracted) as a function of
     (b, the family's other parameters on their free scale)."""
 
-    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None, inverse=None):
+    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None, inverse=None,
+                 shift=0.0, constant=0.0):
+        # shift, constant: log c and the terms' shift, where the times were divided by c (regression.aft_scale)
+        if shift:
+            offset = (0.0 if offset is None else offset) - np.full(y.size, shift)
         super().__init__(dens, y, X, target, link, w=w, offset=offset, fixed=fixed)
-        self.canonical, self.constant = None, 0.0  # the terms are not log f(y) alone
+        self.canonical, self.constant, self.shift = None, constant, shift  # the terms are not log f(y) alone
         self.terms = terms
         self.unsort = inverse  # the rows are in the order of their groups: where each row of the data went
         # a group's rows as a slice where they are consecutive (rows sorted by kind: no scatter)
@@ -80,8 +84,10 @@ def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fi
     """(make, y, w, offset, theta0) of censored rows `cens`, checked: make(X) is the
     CensoredObjective over the design X (whose rows it sorts by kind), y the rows'
     surrogate values, w and offset sorted as they are, theta0 the family's start."""
+    from ..regression import aft_scale
     discrete = family.spec.discrete
     x = rows_array(cens, discrete)
+    x, shift, constant = aft_scale.divided(x, w, aft_scale.power(x, family.name))  # times beyond 1e+-100
     terms = terms_of(x, None, discrete, shared=False)
     refuse_unseen(terms, family.name)
     theta0 = start_theta(dens, (), x, w, family.spec.support, discrete)
@@ -100,7 +106,7 @@ def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fi
 
     def make(design):
         return CensoredObjective(dens, terms, y, design[order], target, link, w=w, offset=offset, fixed=fixed,
-                                 inverse=inverse)
+                                 inverse=inverse, shift=shift, constant=constant)
 
     return make, y, w, offset, theta0
 

@@ -27,6 +27,7 @@ from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError, DataError, UsageError
 from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
 from .bernoulli import BERNOULLI
+from .beta_binomial import log_shares
 from .catalog import BY_NAME
 from .counts_common import upper_exact
 
@@ -149,34 +150,40 @@ def _rising_table(v, c):
     return "gamma", v, c
 
 
-def _rising(table, a, derivatives=True):
-    """(sum log G(v+a) - log G(a), its first and second derivatives in a)."""
+def _rising(table, a):
+    """sum log G(v+a) - log G(a) - v log a. The sum of v log a is left to _bb_loglik, which
+    combines the three into the binomial's log-mass: kept in, it made each sum near k log a,
+    whose differences lost digits at large shapes."""
     kind, v, c = table
     if kind == "sums":
-        z = a + v
-        if not derivatives:
-            return float(c @ np.log(z))
-        inv = 1.0 / z
-        return float(c @ np.log(z)), float(c @ inv), -float(c @ (inv * inv))
-    from scipy.special import digamma, gammaln, polygamma
-    value = float(c @ (gammaln(v + a) - gammaln(a)))
-    if not derivatives:
-        return value
-    return (value, float(c @ (digamma(v + a) - digamma(a))),
-            float(c @ (polygamma(1, v + a) - polygamma(1, a))))
+        return float(c @ np.log1p(v / a))
+    return float(c @ ga.log_gamma_rise(a, v))
+
+
+def _rising_derivs(table, a):
+    """The first and second derivatives in a of sum log G(v+a) - log G(a)."""
+    kind, v, c = table
+    if kind == "sums":
+        inv = 1.0 / (a + v)
+        return float(c @ inv), -float(c @ (inv * inv))
+    rise, rise_deriv = ga.digamma_rises(a, v)
+    return float(c @ rise), float(c @ rise_deriv)
 
 
 def _bb_loglik(s, theta):
-    a, b = theta
-    return (s.log_coef + _rising(s.rx, a, False) + _rising(s.ry, b, False)
-            - _rising(s.rt, a + b, False))
+    """log_coef + k log(a/(a+b)) + (total-k) log(b/(a+b)) (the binomial at p = a/(a+b))
+    + the rising sums, each without its v log c."""
+    a, b = (float(v) for v in theta)
+    share_a, share_b = log_shares(a, b)
+    binomial = (s.k * share_a if s.k else 0.0) + ((s.total - s.k) * share_b if s.total > s.k else 0.0)
+    return s.log_coef + binomial + _rising(s.rx, a) + _rising(s.ry, b) - _rising(s.rt, a + b)
 
 
 def _bb_derivatives(s, a, b):
     """The score and the Hessian of the log-likelihood in (a, b)."""
-    _, gx, hx = _rising(s.rx, a)
-    _, gy, hy = _rising(s.ry, b)
-    _, gt, ht = _rising(s.rt, a + b)
+    gx, hx = _rising_derivs(s.rx, a)
+    gy, hy = _rising_derivs(s.ry, b)
+    gt, ht = _rising_derivs(s.rt, a + b)
     return np.array([gx - gt, gy - gt]), np.array([[hx - ht, -ht], [-ht, hy - ht]])
 
 

@@ -87,58 +87,17 @@ def derivs(y, size, mu):
     """In mu: d/dmu = r v/mu, d2/dmu2 = -(r/(mu (r + mu))) (y/mu + v), d2/dmu dr = v/(r + mu);
     in the size: d/dr = psi(y + r) - psi(r) - log1p(mu/r) + (mu - y)/(r + mu)
     = log1pmx(v) + (L(r) - L(y + r)) and d2/dr2 = v^2/(y + r) + (L'(r) - L'(y + r)),
-    L(a) = log a - psi(a) (_size_rise: no cancellation at large r, where the digamma
+    L(a) = log a - psi(a) (ga.log_minus_digamma_fall: no cancellation at large r, where the digamma
     differences kept two digits at r = 1e9)."""
     y, ll, r_mu, v = _pieces(y, size, mu)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        rise, rise_deriv = _size_rise(y, size)
+        rise, rise_deriv = ga.log_minus_digamma_fall(y, size)
         d_size = _log1pmx(v) + rise
         d_mu = size * v / mu
         h_ss = v * v / (y + size) + rise_deriv
         h_sm = v / r_mu
         h_mm = -(size / (mu * r_mu)) * (y / mu + v)
     return ll, (d_size, d_mu), ((h_ss, h_sm), (h_sm, h_mm))
-
-
-def _size_rise(y, r):
-    """(L(r) - L(y + r), L'(r) - L'(y + r)), L(a) = log a - psi(a). From its series where r
-    >= STIRLING_FROM, with the leading differences in closed form: 1/(2r) - 1/(2(y + r)) =
-    y/(2 r (y + r)), (1/12)(1/r^2 - 1/(y+r)^2) = y (2r + y)/(12 r^2 (y + r)^2), and for L'
-    -(1/2)(1/r^2 - 1/(y+r)^2) and -(1/6)(1/r^3 - 1/(y+r)^3) = -y (3r^2 + 3ry + y^2)/(6 r^3 (y+r)^3);
-    the rest (below 1/(120 r^4) of the first) directly. Below, from psi and psi' (scipy):
-    psi(y + r) - psi(r) - log1p(y/r) and the trigamma difference - (1/(y + r) - 1/r)."""
-    y = np.asarray(y, dtype=np.float64)
-    s = y + r
-    small = np.asarray(r) < STIRLING_FROM
-    if np.any(small):
-        from scipy.special import digamma, polygamma
-        low = (digamma(s) - digamma(r) - np.log1p(y / r),
-               polygamma(1, s) - polygamma(1, r) - (1.0 / s - 1.0 / r))
-        if np.all(small):
-            return low
-    a = np.maximum(r, STIRLING_FROM)
-    b = np.maximum(s, STIRLING_FROM)
-    rs = a * b
-    two = y * (2.0 * a + y)
-    value = y / (2.0 * rs) + two / (12.0 * rs * rs) + (_series_rest(a)[0] - _series_rest(b)[0])
-    deriv = (-two / (2.0 * rs * rs) - y * (3.0 * a * a + 3.0 * a * y + y * y) / (6.0 * rs * rs * rs)
-             + (_series_rest(a)[1] - _series_rest(b)[1]))
-    if np.any(small):
-        value, deriv = np.where(small, low[0], value), np.where(small, low[1], deriv)
-    return value, deriv
-
-
-def _series_rest(x):
-    """L(x) - 1/(2x) - 1/(12 x^2) and L'(x) + 1/(2x^2) + 1/(6x^3): the series of L
-    (special_series.SERIES_VALUE, SERIES_DERIV) from its second term on, summed by Horner
-    in 1/x^2 (x >= 10), never as L less its leading terms (which would cancel)."""
-    x = np.asarray(x, dtype=np.float64)
-    r = 1.0 / (x * x)
-    v = d = 0.0
-    for cv, cd in zip(ss.SERIES_VALUE[:0:-1], ss.SERIES_DERIV[:0:-1]):
-        v = cv + r * v
-        d = cd + r * d
-    return r * r * v, -(r / x) * r * d
 
 
 def logcdf(y, size, mu):

@@ -537,14 +537,15 @@ def row_derivs(y, mu, sigma, df):
 
 def row_start(y, w):
     """mu = the weighted median; df from the excess kurtosis k, 4 + 6/k (30 when k <= 0);
-    sigma = the median absolute deviation over the t quantile at 0.75 for that df."""
+    sigma = the median absolute deviation over the t quantile at 0.75 for that df (from
+    t_start_quantiles' table, as the fast path's start: no scipy.special to import)."""
     y = np.asarray(y, dtype=np.float64)
     mu = nm.weighted_median(y, w)
     mean, m2 = nm.mean_and_m2(y, w)
     k = nm.wsum(((y - mean) ** 2 / m2) ** 2, w) / nm.total_weight(w, y.size) - 3.0 if m2 > 0 else 0.0
     df = 4.0 + 6.0 / k if k > 0 else 30.0
     mad = nm.weighted_median(np.abs(y - mu), w)
-    sigma = mad / float(scipy_special().stdtrit(df, 0.75)) if mad > 0 else math.sqrt(max(m2, 1e-300))
+    sigma = mad / tsq.quantile_75(df) if mad > 0 else math.sqrt(max(m2, 1e-300))
     return mu, sigma, df
 
 

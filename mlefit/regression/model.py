@@ -14,7 +14,7 @@ from ..errors import ConvergenceError, DataError, UsageError, plain
 from ..inference.information import z_value
 from ..families.catalog import edges, support
 from ..families.rowwise import SCALES
-from ..likelihood import summed_by_value
+from ..likelihood import saturated_loglik
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile import LP_FAMILIES
 from ..report.regression_result import Coefficient, RegressionResult
@@ -569,9 +569,7 @@ def _deviance(name, dens, fit, d, link):
     y, w, shapes = d.y, d.w, d.shapes
     obj = fit.objective
     if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
-        # saturated terms y log y - y - log y!: the last is the objective's constant, summed once
-        from scipy.special import xlogy
-        return float(2.0 * (summed_by_value(lambda v: xlogy(v, v) - v, y, w) + obj.constant - fit.loglik))
+        return float(2.0 * (saturated_loglik(dens, y, w) - fit.loglik))
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w

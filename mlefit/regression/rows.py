@@ -94,6 +94,9 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
         y, names_of_labels, note = labels(y, table)
     elif cens is not None:
         y = np.asarray(y, dtype=np.float64)
+        if _far_refused(name):  # (the AFT families divide far times instead: aft_scale)
+            bounds = np.where(np.isfinite(cens.lo), cens.lo, cens.hi)  # each row's finite bound (exact: its value)
+            _refuse_far(table, bounds, f"response '{table.names[0]}'", name)
     else:
         y, note = response_values(name, y, table, positive)
     off = exposure_offset(table, table.columns[cols[offset]] if offset is not None else None,
@@ -205,7 +208,7 @@ def response_values(name, y, table, positive):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")
     elif name == "gamma":
         _refuse(table, y, ~(y > 0), label, "gamma needs values > 0")
-    if not BY_NAME[name].discrete and not BY_NAME[name].regression.on_log:
+    if _far_refused(name):
         _refuse_far(table, y, label, name)
     if positive is not None:
         raise UsageError("--positive is for a bernoulli response of two labels")
@@ -233,6 +236,14 @@ def _refuse(table, y, bad, label, need):
         shown = ", ".join(f"{table.where(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
         raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
                         f"outside the support ({shown}); {need}")
+
+
+def _far_refused(name):
+    """Whether a response beyond 1e+-100 is refused: a continuous family not of log y
+    (lognormal is: catalog.Regression.on_log), and for a censored response not an AFT one
+    (regression.aft_scale divides its times)."""
+    spec = BY_NAME[name]
+    return not spec.discrete and not spec.regression.on_log and not spec.regression.aft
 
 
 def _refuse_far(table, y, label, name):
