@@ -1,6 +1,8 @@
 """The number of trials of the binomial and beta_binomial families, given as one number
 or one per value (mlefit.fit(..., trials=), --trials N|COLUMN): aligned with the values
-like the weights, checked, and built into the family."""
+like the weights and checked. One number names the family (binomial:12); trials per row
+travel in the Record (Record.trials) and reach the family as data: the rows (successes,
+trials) of the one family of trials per row (Family.sides)."""
 
 import numpy as np
 
@@ -19,7 +21,7 @@ def trials_family(family):
     if ":" in name:
         raise UsageError(f"the trials are given twice, in the family name '{name}' and as trials "
                          f"(--trials); give them once")
-    return families.build(canonical, 1)
+    return families.build(canonical, None)
 
 
 def aligned_trials(first, col, trials, aligned):
@@ -53,9 +55,11 @@ def aligned_trials(first, col, trials, aligned):
 
 
 def with_trials(fam, col):
-    """(family built with its trials, col), once every value is checked to be at most
-    its number of trials; rows of zero trials (so x = 0: no information) are left out
-    and reported. col.trials is None when the trials came in the name ('binomial:12')."""
+    """(family for its trials, col), once every value is checked to be at most its number
+    of trials; rows of zero trials (so x = 0: no information) are left out and reported.
+    The family is base:T when every row has T trials, else the family of trials per row
+    (whose data are Family.data(col)). col.trials is None when the trials came in the
+    name ('binomial:12')."""
     base = fam.spec.base
     t = col.trials
     if t is None:
@@ -70,7 +74,10 @@ def with_trials(fam, col):
         t = col.trials
         if t.size and t.min() != t.max():
             col = col.but(notes=col.notes + (f"trials per row: from {t.min():.10g} to {t.max():.10g}",))
-    return families.build(base, t), col
+            return families.build(base, None), col
+        if t.size:  # every row has the same number
+            t = t[0]
+    return families.build(base, None if np.ndim(t) else t), col
 
 
 def above_error(base, label, count, shown):
