@@ -51,6 +51,37 @@ def test_lrt_of_a_record_with_weights_and_trials_is_the_lrt_given_them():
     assert own == given and own["null_fit"]["n"] == pytest.approx(W.sum())
 
 
+def _fits_of(monkeypatch):
+    """The (data, keywords) of every library fit from here on (mlefit.estimate.fit)."""
+    from mlefit import estimate
+    calls, real = [], estimate.fit
+
+    def spy(data, *args, **kwargs):
+        calls.append((data, kwargs))
+        return real(data, *args, **kwargs)
+    monkeypatch.setattr(estimate, "fit", spy)
+    return calls
+
+
+@pytest.mark.parametrize("trials", [T, 8])
+def test_select_and_lrt_hand_each_fit_the_one_record(monkeypatch, trials):
+    """Issue 15, point 2: select and lrt fit the rows several times; each fit is handed the
+    one record carrying the weights (and trials per row), no weights= or trials= beside it."""
+    from mlefit.inference import likelihood_ratio
+    from mlefit.inference.selection import select
+    calls = _fits_of(monkeypatch)
+    select(_plain(), ["binomial", "beta_binomial", "poisson"], weights=W, trials=trials, bootstrap=0)
+    likelihood_ratio.run(_plain(), "binomial", "beta_binomial", weights=W, trials=trials)
+    assert len(calls) == 5
+    for i, (data, kwargs) in enumerate(calls):
+        assert "weights" not in kwargs and "trials" not in kwargs
+        assert data.weights is W
+        per_row = np.ndim(trials) > 0 and i != 2  # (the third fit: poisson's)
+        assert (data.trials is not None) == per_row
+        if per_row:
+            np.testing.assert_array_equal(data.trials, T)
+
+
 def test_gof_of_a_weighted_record_is_the_gof_of_its_values_given_the_weights():
     from mlefit import families
     from mlefit.inference import gof
