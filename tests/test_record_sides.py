@@ -236,3 +236,24 @@ def test_a_resample_refitted_with_parameters_held_is_mlefits_fit_holding_them():
     got = gof.holding(fam, {"shape": 3.0}, max_iter=50)(y, W[:30])
     ref = fit(y, fam, weights=W[:30], fix={"shape": 3.0}, max_iter=50)
     assert got == tuple(p.estimate for p in ref.parameters) and got[0] == 3.0
+
+
+def test_separation_checks_read_the_regression_record():
+    """Issue 15, point 2: the separation checks take the regression's one record (its
+    response, trials, weights and design), not the columns threaded one by one."""
+    from types import SimpleNamespace
+
+    from mlefit.errors import DataError
+    from mlefit.regression import separation
+    x = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0])
+    X = np.column_stack([np.ones(x.size), x])
+    t = np.array([3.0, 3.0, 2.0, 4.0, 4.0, 1.0, 5.0])
+    y = np.where(x > 0, t, 0.0)  # every trial a success above 0, none below: x separates
+    rec = Record("y", y, None, y.size, (), trials=t, covariates=X)
+    unsure = SimpleNamespace(converged=False, beta=np.zeros(2))
+    with pytest.raises(DataError, match="^complete separation: x separates the outcomes"):
+        separation.check(unsure, ["Intercept", "x"], rec)
+    y[-1] = 2.0  # one row between: no separation ...
+    separation.check(unsure, ["Intercept", "x"], rec.but(values=y))
+    with pytest.raises(DataError, match="separation: x separates"):  # ... unless its weight is 0
+        separation.check(unsure, ["Intercept", "x"], rec.but(values=y, weights=np.r_[np.ones(6), 0.0]))

@@ -94,17 +94,19 @@ def _refuse(design, levels, bad, what, estimate, fix):
                     f"{'have' if many else 'has'} {what}: {why}; {fix}")
 
 
-def check_separation(fit, design, y, trials, w=None):
-    """As separation.check for a binary fit over level indices: on signs of separation (no
+def check_separation(fit, rows):
+    """As separation.check for a binary fit over level indices (the IndexedDesign as the
+    covariates of the regression's Record `rows`): on signs of separation (no
     convergence, or a linear predictor beyond +-30), one sparse linear program over the
     dense columns and the levels' indicators (never dense); a dense covariate that
     separates on its own (with the intercept) is named, else the combination's covariates
     and the levels."""
+    design, y, w = rows.covariates, rows.values, rows.weights
     if fit.converged and np.all(np.abs(design @ fit.beta) < 30):
         return
     import scipy.sparse as sp
     from . import separation
-    t = np.ones_like(y) if trials is None else trials
+    t = np.ones_like(y) if rows.trials is None else rows.trials
     keep = np.ones(y.size, dtype=bool) if w is None else w > 0
     s = np.where(y >= t, 1.0, np.where(y <= 0, -1.0, 0.0))[keep]
     codes = design.codes[keep]
