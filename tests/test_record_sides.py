@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from mlefit.censored import rows as censoring
 from mlefit.cli import cli
 from mlefit.data import Record, own_sides
+from mlefit.errors import DataError
 
 RNG = np.random.default_rng(15)
 T = RNG.integers(3, 9, 40).astype(float)
@@ -209,9 +210,14 @@ def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():
     drop = (Drop("missing weight", 1, ("line 9",)),)
     rec = Record("k", rows, None, 43, drop, "k.csv", lambda i: f"line {i + 2}", weights=W)
     own = mean_model.fit(rec, fam)
-    given = mean_model.fit(rows, fam, name="k", weights=W, rows_read=43, dropped=drop, source="k.csv",
-                           place=rec.where)
-    assert own.to_dict() == given.to_dict() and own.n == pytest.approx(W.sum())
+    assert (own.column, own.rows_read, own.dropped, own.source) == ("k", 43, drop, "k.csv")
+    assert own.n == pytest.approx(W.sum()) and own.weights == "given"
+    repeated = mean_model.fit(np.repeat(rows, W.astype(int), axis=0), fam)  # a weight k is k rows
+    np.testing.assert_allclose([p.estimate for p in own.parameters], [p.estimate for p in repeated.parameters],
+                               rtol=1e-9)
+    assert own.loglik == pytest.approx(repeated.loglik, rel=1e-12)
+    with pytest.raises(DataError, match="line 2: -1"):  # each row named where the record says it stood
+        mean_model.fit(rec.but(values=np.column_stack([np.r_[-1.0, X[1:]], z])), fam)
 
 
 def test_regress_mean_passes_one_record_with_the_weights_read(monkeypatch, table):
@@ -243,7 +249,6 @@ def test_separation_checks_read_the_regression_record():
     response, trials, weights and design), not the columns threaded one by one."""
     from types import SimpleNamespace
 
-    from mlefit.errors import DataError
     from mlefit.regression import separation
     x = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0])
     X = np.column_stack([np.ones(x.size), x])
