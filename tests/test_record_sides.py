@@ -262,3 +262,19 @@ def test_separation_checks_read_the_regression_record():
     separation.check(unsure, ["Intercept", "x"], rec.but(values=y))
     with pytest.raises(DataError, match="separation: x separates"):  # ... unless its weight is 0
         separation.check(unsure, ["Intercept", "x"], rec.but(values=y, weights=np.r_[np.ones(6), 0.0]))
+
+
+def test_a_regression_response_at_its_edge_is_read_from_the_record():
+    """Issue 15, point 2: the edge check of a regression's response reads its trials and
+    weights from the one record (rows of weight 0 aside)."""
+    from mlefit.regression.rows import _constant
+    t = np.array([3.0, 5.0, 2.0])
+    rec = Record("k", t.copy(), None, 3, (), trials=t)
+    with pytest.raises(DataError, match="^every trial succeeded in 'k'"):
+        _constant("binomial", rec, "k")
+    below = rec.but(values=np.array([3.0, 5.0, 1.0]))
+    _constant("binomial", below, "k")  # one row below its trials: a finite MLE
+    with pytest.raises(DataError, match="^every trial succeeded in 'k'"):  # ... unless it weighs 0
+        _constant("binomial", below.but(weights=np.array([1.0, 2.0, 0.0])), "k")
+    with pytest.raises(DataError, match="^every count is 0 in 'k'"):
+        _constant("poisson", Record("k", np.zeros(3), None, 3, ()), "k")
