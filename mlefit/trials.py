@@ -8,6 +8,7 @@ import numpy as np
 
 from . import families
 from .errors import DataError, UsageError
+from .families.base import rows_of
 
 
 def trials_family(family):
@@ -45,12 +46,16 @@ def aligned_trials(first, col, trials, aligned):
     expected = first.values.size if aligned else first.rows_read
     if t.size != expected:
         raise UsageError(f"there are {t.size} trials for {expected} values; give one number of trials per value")
-    t = t[np.searchsorted(first.stood, col.stood)] if aligned else t[col.stood]
+    if col.positions is not (first.positions if aligned else None):  # rows were left out: theirs go too
+        t = t[np.searchsorted(first.stood, col.stood)] if aligned else t[col.stood]
     bad = np.flatnonzero(~np.isnan(t) & ~((t >= 0) & (t == np.floor(t)) & (t < 2.0 ** 53)))
     if bad.size:
         shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
         raise DataError(f"{bad.size} trial count{'s are' if bad.size > 1 else ' is'} not a whole number "
                         f">= 0 ({shown}); trials count attempts: 0, 1, 2, ...")
+    if col.values.dtype == np.float64:  # the values and their trials side by side: the rows (successes,
+        joint = rows_of(col.values, t)  # trials) of the family of trials per row, which reads them uncopied
+        return col.but(values=joint[:, 0], trials=joint[:, 1]).without((np.isnan(t), "missing trials"))
     return col.but(trials=t).without((np.isnan(t), "missing trials"))
 
 

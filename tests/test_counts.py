@@ -387,5 +387,7 @@ def test_trials_per_row_are_data_of_one_family(name):
     values, (trials,) = one.family.split(one.x)
     np.testing.assert_array_equal(values, x)
     np.testing.assert_array_equal(trials, t)
+    # the record keeps its values and trials side by side: the family reads them uncopied
+    assert rows_of(values, trials) is one.x and rows_of(values.copy(), trials) is not one.x
     # every row with the same number of trials is that family with a fixed shape
     assert mlefit.fit(x, name, trials=np.full(x.size, 30.0)).family == f"{name}:30"

@@ -278,3 +278,10 @@ def test_a_regression_response_at_its_edge_is_read_from_the_record():
         _constant("binomial", below.but(weights=np.array([1.0, 2.0, 0.0])), "k")
     with pytest.raises(DataError, match="^every count is 0 in 'k'"):
         _constant("poisson", Record("k", np.zeros(3), None, 3, ()), "k")
+
+
+def test_lrt_of_plain_values_is_the_lrt_of_their_record():
+    from mlefit.inference import likelihood_ratio
+    given = likelihood_ratio.run(X, "binomial", "beta_binomial", weights=W, trials=T)
+    own = likelihood_ratio.run(_plain().but(weights=W, trials=T), "binomial", "beta_binomial")
+    assert given["test"] == own["test"] and given["null_fit"]["n"] == pytest.approx(W.sum())

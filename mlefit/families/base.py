@@ -25,12 +25,31 @@ def scipy_special():
 
 def rows_of(values, *sides):
     """The rows (value, *sides) as one float64 matrix in column order (Fortran), so that
-    each column is a contiguous array again for the family's statistics."""
+    each column is a contiguous array again for the family's statistics: the matrix they
+    are already the columns of (trials.aligned_trials keeps a record's values and trials
+    side by side), else a new one."""
+    joint = _joint(values, sides)
+    if joint is not None:
+        return joint
     out = np.empty((np.shape(values)[0], 1 + len(sides)), dtype=np.float64, order="F")
     out[:, 0] = values
     for i, side in enumerate(sides):
         out[:, 1 + i] = side
     return out
+
+
+def _joint(values, sides):
+    """The column-order float64 matrix whose columns are values and sides, in order, or None."""
+    base = getattr(values, "base", None)
+    if type(base) is not np.ndarray or base.ndim != 2 or not base.flags.f_contiguous \
+            or base.dtype != np.float64 or base.shape != (values.shape[0], 1 + len(sides)):
+        return None
+    start, step = base.ctypes.data, base.strides[1]
+    columns = (values,) + sides
+    if all(type(c) is np.ndarray and c.base is base and c.ctypes.data == start + j * step and c.strides == (8,)
+           for j, c in enumerate(columns)):
+        return base
+    return None
 
 
 @dataclass(frozen=True)
