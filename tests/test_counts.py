@@ -391,3 +391,14 @@ def test_trials_per_row_are_data_of_one_family(name):
     assert rows_of(values, trials) is one.x and rows_of(values.copy(), trials) is not one.x
     # every row with the same number of trials is that family with a fixed shape
     assert mlefit.fit(x, name, trials=np.full(x.size, 30.0)).family == f"{name}:30"
+
+
+def test_a_fit_with_trials_per_row_is_refused_a_plot_by_its_sides(tmp_path):
+    """The family of trials per row is known by its data (Family.sides), not by its name:
+    each row has its own distribution, so there is no one fitted distribution to draw."""
+    from mlefit.report.plots import plot_fit
+    x, t = per_row(14, n=50)
+    r = mlefit.fit(x, "binomial", trials=t)
+    with pytest.raises(UsageError, match=r"^cannot plot a binomial fit with trials per row \(each row has its own "
+                                         r"distribution\); fit rows with one number of trials \(binomial:N\)$"):
+        plot_fit(r, str(tmp_path / "fit.png"))
