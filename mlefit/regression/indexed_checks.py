@@ -29,11 +29,13 @@ def check_design(table, design, check_rank, aliased):
     aliased(within / np.outer(scale, scale), names, f"the levels of {design.term}")
 
 
-def check_levels(design, name, y, w=None, trials=None, covered=()):
+def check_levels(name, rows, covered=()):
     """Refuse levels whose coefficient runs to infinity: no row of positive weight; for the
     count families every count 0; for bernoulli and binomial every response 0 or every one
-    at its top (1, or the trials). covered: the levels (coefficient indexes) with a prior,
-    which keeps their estimate finite."""
+    at its top (1, or the trials). rows: the regression's Record (the response with its
+    weights and trials, the IndexedDesign as its covariates). covered: the levels
+    (coefficient indexes) with a prior, which keeps their estimate finite."""
+    design, y, w, trials = rows.covariates, rows.values, rows.weights, rows.trials
     levels = design.levels[1:] if design.reference else design.levels
     ww = np.ones(y.size) if w is None else w
     weight = design.level_sums(ww)

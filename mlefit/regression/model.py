@@ -242,8 +242,8 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
                                     offset=d.offset, intercept=intercept)
     if hasattr(d.X, "codes"):
         from .indexed_regress import fit
-        return fit(dens, d.y, d.X, target=target, link=link, w=d.w, shapes=d.shapes, offset=d.offset, fixed=fixed,
-                   max_iter=max_iter, prior=prior, family=name)
+        return fit(dens, d.rows, target=target, link=link, shapes=d.shapes, fixed=fixed, max_iter=max_iter,
+                   prior=prior, family=name)
     if d.censored is not None:
         from ..censored import regress as censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
