@@ -72,16 +72,20 @@ def run(tree, statement):
     return float(out.stdout.split()[-1])
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(tasks=TASKS, key="record_ab", title="The per-row record (issue 15, point 2): rows taken, drawn and left "
+         "out in one place", doc=__doc__):
+    """Time `tasks` ({name: (what, statement)}) in both trees and print (or --write) the
+    section `key` of RESULTS.md; other before/after scripts of fresh processes call it
+    with their own tasks."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--before", required=True, help="a directory holding the older tree's mlefit/")
-    ap.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
+    ap.add_argument("--tasks", default=",".join(tasks), help="comma-separated task names")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (each tree keeps its best)")
-    B.add_output_options(ap, "record_ab")
+    B.add_output_options(ap, key)
     args = ap.parse_args()
     rows = []
     for name in args.tasks.split(","):
-        what, statement = TASKS[name]
+        what, statement = tasks[name]
         before = after = float("inf")
         for _ in range(args.rounds):
             before = min(before, run(os.path.abspath(args.before), statement))
@@ -90,8 +94,7 @@ def main():
     body = B.table(["task", "before s (CPU)", "after s (CPU)", "before/after"], rows) + (
         "\n\nBefore: the tree given by --before; after: this checkout. Best of 3 batches per round, best round "
         "of --rounds, a fresh python per task, tree and round.")
-    B.publish(args, "record_ab", "The per-row record (issue 15, point 2): rows taken, drawn and left out in one place",
-              body)
+    B.publish(args, key, title, body)
 
 
 if __name__ == "__main__":

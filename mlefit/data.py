@@ -161,6 +161,30 @@ def own_sides(data, weights=None, trials=None):
     return data, (own_w if weights is None else weights), (own_t if trials is None else trials)
 
 
+def carrying(data, weights=None, trials=None):
+    """(rows, trials) for a library call that fits the same rows several times (select,
+    lrt): the Record (or censored rows) `data` carrying its weights (those given, else its
+    own) and, where they are one per row, its trials (the same), so that each fit takes
+    them from it (own_sides) and applies them once; and the trials as the caller names
+    them (one number names the family, binomial:12, and is not carried). Other data
+    (values) become a Record first, as mlefit.select and mlefit.lrt make them."""
+    if type(data) is not Record and not _censored(data):
+        from .io.column import from_values
+        data = from_values(data)
+    data, weights, trials = own_sides(data, weights, trials)
+    per_row = trials if trials is not None and np.ndim(trials) > 0 else None
+    if type(data) is Record:
+        return (data.but(weights=weights, trials=per_row) if weights is not None or per_row is not None
+                else data), trials
+    return (data if weights is None else replace(data, weights=weights)), trials  # censored rows: no trials
+
+
+def _censored(data):
+    """Whether data are censored rows (mlefit.censored.rows.Censored; not imported: none exist)."""
+    censoring = sys.modules.get(__package__ + ".censored.rows")
+    return censoring is not None and isinstance(data, censoring.Censored)
+
+
 def _sliced(v, index):
     return v[index]
 

@@ -23,6 +23,35 @@ def scipy_special():
     return scipy.special
 
 
+def rows_of(values, *sides):
+    """The rows (value, *sides) as one float64 matrix in column order (Fortran), so that
+    each column is a contiguous array again for the family's statistics: the matrix they
+    are already the columns of (trials.aligned_trials keeps a record's values and trials
+    side by side), else a new one."""
+    joint = _joint(values, sides)
+    if joint is not None:
+        return joint
+    out = np.empty((np.shape(values)[0], 1 + len(sides)), dtype=np.float64, order="F")
+    out[:, 0] = values
+    for i, side in enumerate(sides):
+        out[:, 1 + i] = side
+    return out
+
+
+def _joint(values, sides):
+    """The column-order float64 matrix whose columns are values and sides, in order, or None."""
+    base = getattr(values, "base", None)
+    if type(base) is not np.ndarray or base.ndim != 2 or not base.flags.f_contiguous \
+            or base.dtype != np.float64 or base.shape != (values.shape[0], 1 + len(sides)):
+        return None
+    start, step = base.ctypes.data, base.strides[1]
+    columns = (values,) + sides
+    if all(type(c) is np.ndarray and c.base is base and c.ctypes.data == start + j * step and c.strides == (8,)
+           for j, c in enumerate(columns)):
+        return base
+    return None
+
+
 @dataclass(frozen=True)
 class Solution:
     """What an estimator returns: the estimate and how it was reached."""
@@ -67,7 +96,8 @@ class Family:
     """One family.
 
     stats(x, w) -> object with at least `n` (the total weight): the sufficient
-        statistics (or whatever the estimator needs) computed once from the data.
+        statistics (or whatever the estimator needs) computed once from the data (x: the
+        values, or for a family with `sides` the rows (value, *sides): data(record)).
     estimate(stats, controls) -> Solution.
     loglik(stats, theta) -> the summed log-likelihood.
     logpdf(x, theta) -> per-observation log density or mass (vectorised).
@@ -86,7 +116,8 @@ class Family:
         multiplied by s, for families equivariant under scaling (theta -> theta*m + c).
     scipy(theta) -> the frozen scipy.stats equivalent (used by the tests), or None.
     cdf(x, theta) -> P(X <= x), vectorised; defaults to scipy's.
-    sample(rng, n, theta) -> n draws (a numpy Generator); defaults to scipy's rvs.
+    sample(rng, n, theta, *sides) -> n draws (a numpy Generator; given each draw's sides, for
+        a family with sides); defaults to scipy's rvs.
     conditional(stats, fixed, confidence) -> (theta, {index: (lo, hi, note)}): the MLE
         and exact intervals of the free parameters given {index: value} fixed, for the
         non-regular families whose --fix has a closed form (pareto, uniform).
@@ -174,6 +205,26 @@ class Family:
     # map_fit(result, given) -> the MAP fit, for a family whose estimator searches from many
     # starts (normal_mixture: mixture_map.fit_map); None: the one MAP estimator (map_fit.py)
     map_fit: Optional[Callable] = None
+    # the Record's per-row columns (data.SIDES) that a row of this family's data carries beside
+    # its value: ("trials",) for binomial and beta_binomial with trials per row, whose data are
+    # then rows (value, trials), a (n, 2) matrix (data(record) makes them, split(rows) parts
+    # them). The family is one object, whatever the data; resampling moves whole rows.
+    sides: tuple = ()
+
+    def data(self, record):
+        """The data of this family in the Record `record`: its values, or, for a family
+        with sides, the rows (value, *sides)."""
+        if not self.sides:
+            return record.values
+        return rows_of(record.values, *(getattr(record, side) for side in self.sides))
+
+    def split(self, x):
+        """(values, sides) of this family's data x: x and () for a family without sides;
+        for one with them, the rows' first column and the others (one array per side),
+        which the per-row Density (families.density) takes after its parameters."""
+        if not self.sides:
+            return x, ()
+        return x[:, 0], tuple(x[:, 1 + i] for i in range(len(self.sides)))
 
     @property
     def name(self):
@@ -216,7 +267,9 @@ class Family:
                 return self.cdf(x, theta)
         return self.scipy(theta).cdf(x)
 
-    def draw(self, rng, n, theta):
+    def draw(self, rng, n, theta, sides=()):
+        """n draws at theta; for a family with sides, given the sides of each draw (one per
+        draw: binomial's trials), as values (not rows)."""
         if self.sample is not None:
-            return self.sample(rng, n, theta)
+            return self.sample(rng, n, theta, *sides)
         return np.asarray(self.scipy(theta).rvs(size=n, random_state=rng), dtype=np.float64)

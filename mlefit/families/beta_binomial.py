@@ -169,7 +169,7 @@ DENSITY = Density(
 
 
 def build(trials):
-    """beta_binomial:TRIALS (a whole number, or an array of one per value): the fast path's record
-    (counts.py)."""
+    """beta_binomial:TRIALS (a whole number), or beta_binomial with trials per row (None: its data are
+    the rows (successes, trials)): the fast path's record (counts.py)."""
     from .counts import build
     return build("beta_binomial", trials)

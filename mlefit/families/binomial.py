@@ -124,7 +124,7 @@ DENSITY = Density(
 
 
 def build(trials):
-    """binomial:TRIALS (a whole number, or an array of one per value): the fast path's record
-    (counts.py)."""
+    """binomial:TRIALS (a whole number), or binomial with trials per row (None: its data are
+    the rows (successes, trials)): the fast path's record (counts.py)."""
     from .counts import build
     return build("binomial", trials)

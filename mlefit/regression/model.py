@@ -141,14 +141,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     edge = edges(name)
     if edge == "both" and indexed and not every:
         from .indexed_checks import check_separation
-        check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+        check_separation(fit, d.rows)
     elif edge == "both" and not every:  # a prior on every slope keeps the MAP finite
-        separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+        separation.check(fit, d.names, d.rows)
     if support(name) == "labels" and not every:
-        separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
+        separation.check_softmax(fit, d.names, d.rows, len(d.labels))
     if edge == "zero" and link == "log" and d.censored is None and not every \
             and not indexed:  # (a level index of all-zero counts is refused before: indexed_checks)
-        separation.check_counts(fit, d.X, d.names, d.y, d.w)
+        separation.check_counts(fit, d.names, d.rows)
     if name == "negative_binomial" and size_runs_off(dict(fit.others).get("size", 0), fit.converged):
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
@@ -242,8 +242,8 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
                                     offset=d.offset, intercept=intercept)
     if hasattr(d.X, "codes"):
         from .indexed_regress import fit
-        return fit(dens, d.y, d.X, target=target, link=link, w=d.w, shapes=d.shapes, offset=d.offset, fixed=fixed,
-                   max_iter=max_iter, prior=prior, family=name)
+        return fit(dens, d.rows, target=target, link=link, shapes=d.shapes, fixed=fixed, max_iter=max_iter,
+                   prior=prior, family=name)
     if d.censored is not None:
         from ..censored import regress as censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -263,9 +263,9 @@ def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
             try:
                 if hasattr(d.X, "codes"):
                     from .indexed_checks import check_separation
-                    check_separation(ml, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+                    check_separation(ml, d.rows)
                 else:
-                    separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+                    separation.check(ml, d.names, d.rows)
             except DataError as exc:
                 return None, (f"no MLE beside the MAP: {str(exc).split(';')[0]}; the prior keeps the MAP "
                               f"finite")

@@ -104,16 +104,16 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs, wide)
     w = weight_values(table, cols[weights]) if weights else None
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
-    if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
-        _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
     per_row = table.but(values=y, columns=None, weights=w, trials=shapes[0] if shapes else None, offset=off,
                         covariates=X, clusters=table.columns[cols[cluster]] if cluster is not None else None)
+    if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
+        _constant(name, per_row, table.names[0])
     return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()), cens)
 
 
 def check_constant(name, d):
     """The check prepare(wide=True) left out: a response at the edge of its family."""
-    _constant(name, d.y, d.shapes[0] if d.shapes else 1.0, d.w, d.table.names[0])
+    _constant(name, d.rows, d.table.names[0])
 
 def check_roles(response, covariates, rhs, roles):
     """Refuse a column named twice where that cannot be: the response in another role
@@ -131,12 +131,14 @@ def check_roles(response, covariates, rhs, roles):
                          "(or use --no-intercept and keep it as the intercept)")
 
 
-def _constant(name, y, trials, w, label):
-    """Refuse a response at the edge of its family: no maximum likelihood estimate
-    exists (the intercept runs to infinity) when every count is 0, or every trial
+def _constant(name, rows, label):
+    """Refuse a response at the edge of its family (the values of the record `rows`, with
+    their trials and weights; label: the response's column): no maximum likelihood
+    estimate exists (the intercept runs to infinity) when every count is 0, or every trial
     failed, or every trial succeeded (rows of weight 0 aside)."""
     if not edges(name):
         return
+    y, w, trials = rows.values, rows.weights, 1.0 if rows.trials is None else rows.trials
     used = y if w is None else y[w > 0]
     top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
     edge(name, label, bool(np.any(used != 0)), bool(np.any(used != top)))

@@ -407,11 +407,12 @@ def _separation_in_memory(store, fit):
     if store.n * store.width * 8 > SEPARATION_BYTES:
         return False
     from . import separation
+    from ..data import Record
     parts = store.chunks()
     y = np.concatenate([c.y for c in parts])
     w = None if not store.has_w else np.concatenate([c.w for c in parts])
     X = np.concatenate([c.X for c in parts])
-    separation.check(fit, X, list(store.names), y, None, w)
+    separation.check(fit, list(store.names), Record(None, y, None, y.size, (), weights=w, covariates=X))
     return True
 
 
