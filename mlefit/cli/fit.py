@@ -305,7 +305,7 @@ def _family(dist, loss, trials):
 
 
 def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
-    """fit with censoring or truncation options: the rows read as mlefit.censored.rows.Censored."""
+    """fit with censoring or truncation options: the rows read as a Record with their bounds (mlefit.censored.rows)."""
     from dataclasses import replace
 
     from ..estimate import fit as fit_column

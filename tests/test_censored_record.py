@@ -1,0 +1,76 @@
+"""Censored rows are the one data record (mlefit.data.Record): their bounds, whether each
+bound is reached, entry times and truncation are Record fields, sliced and resampled by
+Record.take and Record.drawn with everything else (issue 15, point 2)."""
+import math
+
+import numpy as np
+import pytest
+
+import mlefit
+from mlefit.censored import rows as censoring
+from mlefit.data import Record
+from mlefit.errors import DataError
+
+
+def test_every_builder_returns_a_record_whose_bounds_are_lower_and_upper():
+    cells = censoring.from_cells(["1", "<2", ">=3", "4.5"])
+    assert type(cells) is Record and cells.censored and not Record("x", np.ones(2), None, 2, ()).censored
+    assert cells.lower.tolist() == [1.0, -math.inf, 3.0, 4.5] and cells.upper.tolist() == [1.0, 2.0, math.inf, 4.5]
+    assert cells.upper_closed.tolist()[1] is False and cells.lower_closed.tolist()[2] is True
+    assert cells.values.tolist() == [1.0, 2.0, 3.0, 4.5]  # the number written
+    bounds = censoring.from_bounds([1.0, np.nan, 3.0], [2.0, 5.0, np.nan])
+    assert bounds.values.tolist() == [1.5, 5.0, 3.0]  # an interval's midpoint, a censored row's bound
+    event = censoring.from_event([1.0, 2.0], [1, 0])
+    assert event.lower.tolist() == [1.0, 2.0] and event.upper.tolist() == [1.0, math.inf]
+    assert censoring.counts(event) == {"exact": 1, "left": 0, "right": 1, "interval": 0, "truncated": 0}
+
+
+def _rows():
+    lo = np.array([0.5, 1.0, np.nan, 2.0, 3.5, 1.2, 0.8, 2.2])
+    hi = np.array([0.5, 2.0, 1.5, np.nan, 3.5, 1.2, 1.9, 2.2])
+    entry = np.array([0.0, 0.2, 0.0, 0.4, 0.1, 0.0, 0.3, 0.5])
+    rows = censoring.from_bounds(lo, hi, where=lambda i: f"line {i + 2}")
+    return censoring.truncated(rows, upper=10.0, entry=entry), lo, hi, entry
+
+
+def test_take_moves_the_bounds_the_entry_times_and_the_truncation_with_the_rows():
+    rows, lo, hi, entry = _rows()
+    index = np.array([6, 1, 1, 3, 0, 4])
+    sub = rows.take(index)
+    for field in ("lower", "upper", "lower_closed", "upper_closed", "entry"):
+        assert np.array_equal(getattr(sub, field), getattr(rows, field)[index])
+    assert sub.truncate == (-math.inf, 10.0) and [sub.where(i) for i in (0, 3)] == ["line 8", "line 5"]
+    direct = censoring.truncated(censoring.from_bounds(lo[index], hi[index]), upper=10.0, entry=entry[index])
+    assert mlefit.fit(sub, "weibull").to_dict() == mlefit.fit(direct, "weibull").to_dict()
+
+
+def test_a_resample_of_censored_rows_keeps_each_rows_bounds_and_weighs_it():
+    rows, lo, hi, entry = _rows()
+    counts = np.array([2.0, 0.0, 1.0, 1.0, 0.0, 3.0, 1.0, 1.0])
+    drawn = rows.drawn(counts)
+    kept = counts > 0
+    assert np.array_equal(drawn.upper, rows.upper[kept]) and np.array_equal(drawn.entry, entry[kept])
+    weighted = mlefit.fit(rows.take(kept), "weibull", weights=counts[kept])
+    assert mlefit.fit(drawn, "weibull").to_dict() == weighted.to_dict()
+
+
+def test_rows_taken_from_censored_rows_are_named_where_they_stood():
+    rows = censoring.from_cells(["1", "<2", "3", "2", "0.5"], where=lambda i: f"line {i + 2}")
+    with pytest.raises(DataError, match=r"poisson .*: line 6: 0.5;"):
+        mlefit.fit(rows.take([4, 0, 2]), "poisson")
+
+
+def test_a_censored_regression_holds_the_bounds_in_its_one_record_and_its_folds_take_them():
+    from mlefit.censored.request import NAMES
+    from mlefit.regression import rows as regression_rows
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=30)
+    data = {"lo": np.where(np.arange(30) % 5 == 0, np.nan, np.floor(rng.gamma(3.0, 1.0, 30)) + 1.0), "x": x}
+    data["hi"] = np.where(np.arange(30) % 5 == 2, np.nan, np.nan_to_num(data["lo"], nan=0.0) + 1.0)
+    censoring = {**dict.fromkeys(NAMES), "censored_cells": False, "lower_col": "lo", "upper_col": "hi"}
+    d = regression_rows.prepare(data, "weibull", None, ["x"], None, True, censoring=censoring)
+    assert d.censored is d.rows and d.rows.name == "lo..hi"
+    assert np.array_equal(d.rows.upper, np.where(np.isnan(data["hi"]), np.inf, data["hi"]))
+    fold = d.take(np.array([3, 9, 9, 20]))
+    assert np.array_equal(fold.censored.lower, d.rows.lower[[3, 9, 9, 20]])
+    assert np.array_equal(fold.X, d.X[[3, 9, 9, 20]]) and fold.censored.where(0) == d.rows.where(3)
