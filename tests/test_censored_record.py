@@ -36,7 +36,7 @@ def _rows():
 def test_take_moves_the_bounds_the_entry_times_and_the_truncation_with_the_rows():
     rows, lo, hi, entry = _rows()
     index = np.array([6, 1, 1, 3, 0, 4])
-    sub = rows.take(index)
+    sub = rows.take(index, rows_read=index.size)
     for field in ("lower", "upper", "lower_closed", "upper_closed", "entry"):
         assert np.array_equal(getattr(sub, field), getattr(rows, field)[index])
     assert sub.truncate == (-math.inf, 10.0) and [sub.where(i) for i in (0, 3)] == ["line 8", "line 5"]
@@ -74,3 +74,33 @@ def test_a_censored_regression_holds_the_bounds_in_its_one_record_and_its_folds_
     fold = d.take(np.array([3, 9, 9, 20]))
     assert np.array_equal(fold.censored.lower, d.rows.lower[[3, 9, 9, 20]])
     assert np.array_equal(fold.X, d.X[[3, 9, 9, 20]]) and fold.censored.where(0) == d.rows.where(3)
+
+
+def test_a_censored_fit_counts_its_rows_as_a_record_does_rows_of_zero_weight_read_and_left_out():
+    """Rows read = every row of the record; rows of zero weight left out and counted
+    (before: the rows kept were reported as read, so rows_used fell short by the zeros)."""
+    from mlefit.groups import each_group, grouped
+    y = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 2.5, 3.5])
+    w = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 2.0, 0.0, 1.0])
+    r = mlefit.fit(censoring.from_event(y, [1, 0, 1, 1, 0, 1, 1, 1]), "weibull", weights=w).to_dict()
+    assert (r["rows_read"], r["rows_used"], r["n_dropped"]) == (8, 6, 2)
+    labels = np.array(list("aabbaabb"))
+    for rows in (censoring.exact(y), Record(None, y, None, y.size, ())):  # censored or not: the same counts
+        got = [(g["group"], g["rows_read"], g["rows_used"]) for g in each_group(rows, *grouped(labels), "weibull",
+                                                                                 weights=w)]
+        assert got == [("a", 4, 4), ("b", 4, 2)]
+
+
+def test_fit_by_of_censored_rows_reports_each_groups_rows_read_and_used(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    path = tmp_path / "d.csv"
+    path.write_text("t,e,w,g\n1,1,1,a\n2,0,0,a\n3,1,1,a\n4,1,2,a\n5,0,1,b\n6,1,0,b\n2.5,1,0,b\n3.5,1,1,b\n1.5,1,1,b\n")
+    out = CliRunner().invoke(cli, ["fit", str(path), "-c", "t", "--event", "e", "--weights", "w", "--by", "g",
+                                   "-d", "weibull", "--json"])
+    assert out.exit_code == 0, out.output
+    got = [(g["group"], g["rows_read"], g["rows_used"], g["n_dropped"]) for g in json.loads(out.stdout)["groups"]]
+    assert got == [("a", 4, 3, 1), ("b", 5, 3, 2)]

@@ -313,13 +313,13 @@ def start_theta(dens, shapes, x, w, support, discrete):
 
 def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95, information="observed",
         max_iter=200, interval="wald", robust=False, derive=(), bootstrap=None, resample="nonparametric",
-        seed=0, on_step=None, rows_read=None, dropped=(), source=None, notes=()):
+        seed=0, on_step=None, notes=()):
     """Fit `family` to censored rows `data` (a Record with bounds: mlefit.censored.rows) by
     maximum likelihood: a FitResult like mlefit.fit's, with .censoring counting the rows
     of each kind. weights: frequency weights, one per row. The nonparametric bootstrap
     resamples rows with their censoring (a parametric one would need the censoring
-    mechanism). rows_read (default: the rows fitted), dropped, source and notes: the
-    report of the reading, beside the record's own drops and notes."""
+    mechanism). The report (rows read, left out, the source) is the record's, as for any
+    Record; notes: said beside its own."""
     from ..data import own_sides
     from ..estimate import from_stats, resolve
 
@@ -332,16 +332,14 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
         raise UsageError("a parametric bootstrap would need the censoring mechanism, which the data do not "
                          "give; use --resample nonparametric (rows resampled with their censoring)")
     dens, shapes = density_of(fam)
-    cens, w, dropped = _weighted(data, weights, tuple(data.dropped) + tuple(dropped))
+    cens, w = _weighted(data, weights)
     if cens.n == 0:
         raise DataError(f"{_label(cens)} has no rows to fit; check the file and the columns")
     x = rows_array(cens, fam.spec.discrete)
     cfam = censored_family(fam, dens, shapes)
     stats = cfam.stats(x, w)
     _check_rows(dens, shapes, stats, cens, fam)
-    col = cens.but(values=x, rows_read=cens.n if rows_read is None else rows_read, dropped=dropped,
-                   source=source if source is not None else cens.source, notes=tuple(cens.notes) + tuple(notes),
-                   **censoring.FIELDS)  # the rows are now x: its points, whole
+    col = cens.but(values=x, notes=tuple(cens.notes) + tuple(notes), **censoring.FIELDS)  # the rows: x, whole
     result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
                         weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
@@ -414,12 +412,10 @@ def _label(cens):
     return column_label(cens.name)
 
 
-def _weighted(cens, weights, dropped):
-    """The rows of nonzero weight, the weights, and what was left out."""
-    from ..data import counted
-
+def _weighted(cens, weights):
+    """(the rows of nonzero weight, those left out counted as a Record counts them; their weights)."""
     if weights is None:
-        return cens, None, dropped
+        return cens, None
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     if w.size != cens.n:
         raise UsageError(f"there are {w.size} weights for {cens.n} rows; give one weight per row")
@@ -428,10 +424,7 @@ def _weighted(cens, weights, dropped):
         raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative, infinite or missing "
                         f"({cens.where(bad[0])}: {w[bad[0]]:.6g}); frequency weights must be finite and >= 0")
     zero = w == 0
-    if zero.any():
-        dropped = dropped + counted([(zero, "zero weight")], cens.where)[1]
-        cens, w = cens.take(~zero), w[~zero]
-    return cens, w, dropped
+    return cens.without((zero, "zero weight")), w[~zero] if zero.any() else w
 
 
 # each support's (low, low reached, high, high reached): where a row's range must meet it
