@@ -104,3 +104,25 @@ def test_fit_by_of_censored_rows_reports_each_groups_rows_read_and_used(tmp_path
     assert out.exit_code == 0, out.output
     got = [(g["group"], g["rows_read"], g["rows_used"], g["n_dropped"]) for g in json.loads(out.stdout)["groups"]]
     assert got == [("a", 4, 3, 1), ("b", 5, 3, 2)]
+
+
+def test_lrt_of_censored_rows_reports_the_files_rows_and_source_as_for_uncensored_rows(tmp_path):
+    """The censored rows read carry the file's report (rows read, left out, source), so the
+    fits inside lrt say it as an uncensored lrt's do (before: source null and rows_read
+    the rows of nonzero weight, rows_used short by the zero weights)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    path = tmp_path / "d.csv"
+    path.write_text("t,e,w\n" + "".join(f"{1 + i * 0.37 % 5:.2f},{int(i % 3 > 0)},{i % 4 != 1:d}\n" for i in range(24))
+                    + ",1,1\n")
+    runs = {}
+    for censored in (False, True):
+        out = CliRunner().invoke(cli, ["lrt", str(path), "-c", "t", "--null", "exponential", "--alt", "weibull",
+                                       "--weights", "w", "--json"] + (["--event", "e"] if censored else []))
+        assert out.exit_code == 0, out.output
+        d = json.loads(out.stdout)
+        runs[censored] = [(f["source"], f["rows_read"], f["rows_used"]) for f in (d["null_fit"], d["alt_fit"])]
+    assert runs[True] == runs[False] == [(str(path), 25, 18)] * 2

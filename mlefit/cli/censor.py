@@ -66,9 +66,9 @@ def read(files, column, weights, opts, options, strict):
 
 
 def read_grouped(files, column, weights, by, opts, options, strict):
-    """(the censored rows, a Record with their weights (None when not given), the frame
-    read, each row's group label or None) from the file; by: the group column (--by) or
-    None."""
+    """(the censored rows, a Record with their weights (None when not given) and the
+    frame's report (rows read, left out, the source), the frame read, each row's group
+    label or None) from the file; by: the group column (--by) or None."""
     import numpy as np
 
     from ..censored import rows as censoring
@@ -122,8 +122,7 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     w = rest[-1] if weights else None
     if entry is not None or opts.truncate_lower is not None or opts.truncate_upper is not None:
         cens = censoring.truncated(cens, opts.truncate_lower, opts.truncate_upper, entry)
-    if w is not None:
-        cens = cens.but(weights=w)
+    cens = cens.but(weights=w, rows_read=frame.rows_read, dropped=frame.dropped, source=frame.source)
     check_strict(frame, strict)
     return cens, frame, groups
 
