@@ -267,7 +267,7 @@ def from_cells(cells, *, decimal=".", where=None, name=None):
     """Cells as written by laboratories: '0.31' seen, '<0.04' or '<=0.04' below a limit,
     '>2000' or '>=2000' above one. Blank cells are left for the caller to drop."""
     n = len(cells)
-    lo, hi, written = np.empty(n), np.empty(n), np.empty(n)
+    lo, hi = np.empty(n), np.empty(n)
     lo_closed, hi_closed = _boolean(n, True), _boolean(n, True)
     for i, cell in enumerate(cells):
         text = str(cell).strip()
@@ -282,14 +282,13 @@ def from_cells(cells, *, decimal=".", where=None, name=None):
         if not math.isfinite(v):
             place = where(i) if where else f"index {i}"
             raise DataError(f"{place} holds '{text[:40]}': censoring limits must be finite")
-        written[i] = v
         if op in ("<", "<=", "≤"):
             lo[i], hi[i], hi_closed[i] = -math.inf, v, op != "<"
         elif op in (">", ">=", "≥"):
             lo[i], hi[i], lo_closed[i] = v, math.inf, op != ">"
         else:
             lo[i] = hi[i] = v
-    return record(lo, hi, lo_closed, hi_closed, written, where, name)
+    return record(lo, hi, lo_closed, hi_closed, stand_in(lo, hi), where, name)  # the numbers written
 
 
 def exact(values, *, where=None, name=None):
