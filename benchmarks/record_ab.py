@@ -72,12 +72,11 @@ def run(tree, statement):
     return float(out.stdout.split()[-1])
 
 
-def main(tasks=TASKS, key="record_ab", title="The per-row record (issue 15, point 2): rows taken, drawn and left "
-         "out in one place", doc=__doc__):
-    """Time `tasks` ({name: (what, statement)}) in both trees and print (or --write) the
-    section `key` of RESULTS.md; other before/after scripts of fresh processes call it
-    with their own tasks."""
-    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+def compare(tasks, key, title, note, prefix=""):
+    """Parse --before/--tasks/--rounds (and the output options), time each of `tasks`
+    ({name: (what, statement)}, `prefix` run before each statement) in both trees,
+    interleaved round after round, and publish the table under `key`."""
+    ap = argparse.ArgumentParser(description=title)
     ap.add_argument("--before", required=True, help="a directory holding the older tree's mlefit/")
     ap.add_argument("--tasks", default=",".join(tasks), help="comma-separated task names")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (each tree keeps its best)")
@@ -88,13 +87,18 @@ def main(tasks=TASKS, key="record_ab", title="The per-row record (issue 15, poin
         what, statement = tasks[name]
         before = after = float("inf")
         for _ in range(args.rounds):
-            before = min(before, run(os.path.abspath(args.before), statement))
-            after = min(after, run(HERE, statement))
+            before = min(before, run(os.path.abspath(args.before), prefix + statement))
+            after = min(after, run(HERE, prefix + statement))
         rows.append([what, B.fmt_s(before), B.fmt_s(after), B.fmt_ratio(before / after)])
-    body = B.table(["task", "before s (CPU)", "after s (CPU)", "before/after"], rows) + (
-        "\n\nBefore: the tree given by --before; after: this checkout. Best of 3 batches per round, best round "
-        "of --rounds, a fresh python per task, tree and round.")
+        print(" | ".join(rows[-1]), file=sys.stderr, flush=True)  # as it comes: a long run shows its progress
+    body = B.table(["task", "before s (CPU)", "after s (CPU)", "before/after"], rows) + "\n\n" + note + (
+        " Best of 3 batches per round, best round of --rounds, a fresh python per task, tree and round.")
     B.publish(args, key, title, body)
+
+
+def main():
+    compare(TASKS, "record_ab", "The per-row record (issue 15, point 2): rows taken, drawn and left out in one place",
+            "Before: the tree given by --before; after: this checkout.")
 
 
 if __name__ == "__main__":

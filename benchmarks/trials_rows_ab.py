@@ -37,8 +37,8 @@ TASKS = {
 
 
 def main():
-    record_ab.main(TASKS, "trials_rows_ab", "Trials per row as data (issue 15, point 2): one family, rows "
-                   "(successes, trials)", __doc__)
+    record_ab.compare(TASKS, "trials_rows_ab", "Trials per row as data (issue 15, point 2): one family, rows "
+                      "(successes, trials)", "Before: the tree given by --before; after: this checkout.")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 estimate (closed form or Newton), check convergence, then inference."""
 import math
 import numbers
-import sys
 from dataclasses import replace
 from functools import lru_cache
 
@@ -22,7 +21,6 @@ from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
-CENSORING = __package__ + ".censored.rows"
 
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
@@ -44,8 +42,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         map_bootstrap.check(ml, interval, resample)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
-    censoring = sys.modules.get(CENSORING)  # not imported: no Censored data exist
-    if censoring is not None and isinstance(data, censoring.Censored):  # censored or truncated rows
+    if type(data) is Record and data.censored:  # censored or truncated rows
         if trials is not None:
             raise UsageError("censored data take a family with its trials in the name (binomial:12)")
         from .censored import fit as censored_fit

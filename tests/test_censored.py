@@ -163,7 +163,7 @@ def test_truncated_normal_conditions_on_the_region():
     rng = np.random.default_rng(4)
     x = rng.normal(10.0, 4.0, 3000)
     x = x[x > 8.0][:800]
-    r = mlefit.fit(censoring.exact(x).truncated(lower=8.0), "normal")
+    r = mlefit.fit(censoring.truncated(censoring.exact(x), lower=8.0), "normal")
     theta, ll = polished(direct_nll(lambda t: st.norm(t[0], t[1]), exact=x, trunc=(8.0, math.inf)), [10.0, 4.0])
     agrees(r, theta, ll)
     assert r.censoring["truncated"] == x.size
@@ -174,7 +174,7 @@ def test_truncated_normal_conditions_on_the_region():
 def test_entry_times_are_left_truncation_per_row():
     y, event, _ = right_censored_weibull(seed=9, n=300)
     entry = np.minimum(y * 0.3, 5.0)
-    r = mlefit.fit(censoring.from_event(y, event).truncated(entry=entry), "weibull")
+    r = mlefit.fit(censoring.truncated(censoring.from_event(y, event), entry=entry), "weibull")
 
     def nll(theta):
         d = st.weibull_min(theta[0], scale=theta[1])
@@ -195,7 +195,8 @@ def test_nothing_censored_equals_the_plain_fit(family):
     for a, b in zip(cens.parameters, plain.parameters):
         assert a.estimate == pytest.approx(b.estimate, rel=1e-8)
         assert a.se == pytest.approx(b.se, rel=1e-6)
-    infinite = mlefit.fit(censoring.from_limits(x, upper_limit=math.inf).truncated(lower=-math.inf), family)
+    infinite = mlefit.fit(censoring.truncated(censoring.from_limits(x, upper_limit=math.inf), lower=-math.inf),
+                          family)
     assert infinite.loglik == pytest.approx(plain.loglik, rel=1e-12)
 
 
@@ -245,7 +246,7 @@ def test_crossed_bounds_event_values_and_truncation_are_refused():
     with pytest.raises(DataError, match="must be 1 .event seen. or 0 .censored.; index 2 holds 2"):
         censoring.from_event([1.0, 2.0, 3.0], [1, 0, 2])
     with pytest.raises(DataError, match="outside the truncation region"):
-        censoring.exact([1.0, 12.0, 15.0]).truncated(lower=10.0)
+        censoring.truncated(censoring.exact([1.0, 12.0, 15.0]), lower=10.0)
 
 
 def test_rows_outside_the_support_are_named():

@@ -96,14 +96,12 @@ def test_gof_of_a_weighted_record_is_the_gof_of_its_values_given_the_weights():
 def test_censored_rows_carry_their_weights_into_fit_own_model_and_groups():
     """Censored rows with their weights (cens.weights) fit as with weights= given; a group
     of them keeps its rows' weights."""
-    from dataclasses import replace
-
     from mlefit.own import model as own_model
     from mlefit.estimate import fit
     from mlefit.groups import each_group, grouped
     y = RNG.gamma(2.0, 1.5, 40)
     cens = censoring.from_event(y, (np.arange(40) % 4 != 0).astype(float))
-    carried = replace(cens, weights=W)
+    carried = cens.but(weights=W)
     assert fit(carried, "weibull").to_dict() == fit(cens, "weibull", weights=W).to_dict()
     fam = own_model.model(logpdf="-log(s) - x/s", params="s>0=1", support="x>0")
     assert own_model.fit(carried, fam).to_dict() == own_model.fit(cens, fam, weights=W).to_dict()
@@ -198,7 +196,7 @@ def test_censored_rows_read_carry_their_weights_and_rows_without_bounds_are_coun
     cens, frame = censor.read([str(path)], None, "w", opts, ReadOptions(), False)
     assert cens.weights.tolist() == [3.0, 5.0, 6.0, 8.0]
     assert [(d.reason, d.count, d.first) for d in frame.dropped] == [("no bound given", 2, ("line 3", "line 6"))]
-    assert [cens.place(i) for i in range(4)] == ["line 2", "line 4", "line 5", "line 7"]
+    assert [cens.where(i) for i in range(4)] == ["line 2", "line 4", "line 5", "line 7"]
 
 
 def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():

@@ -98,8 +98,7 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     trials: default the record's own. Returns a plain dict (the JSON document of `mlefit
     select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
-    from ..censored.rows import Censored
-    from ..data import carrying
+    from ..data import Record, carrying
     from ..estimate import fit
     from ..report.result import SCHEMA_VERSION, _clean
 
@@ -113,8 +112,10 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
                              col.trials, aligned=True)
         trials = col.trials
     plain = col.but(trials=None) if getattr(col, "trials", None) is not None else col  # the other families' rows
-    censored = isinstance(col, Censored)
-    names, notes = candidates(col.bounds() if censored else col.values, chosen, trials, continuous)
+    censored = type(col) is Record and col.censored
+    if censored:
+        from ..censored.rows import bounds
+    names, notes = candidates(bounds(col) if censored else col.values, chosen, trials, continuous)
     fitted, failed = {}, []
     on_stage(f"fitting {len(names)} {'family' if len(names) == 1 else 'families'}")
     for name in names:

@@ -129,5 +129,5 @@ def row_logliks(fit, d, name, dens, target, link, fixed):
         from ..censored.fit import rows_array, terms_of
         discrete = dens.discrete
         terms = terms_of(rows_array(d.censored, discrete), None, discrete, shared=False)
-        return ct.per_row(dens, terms, theta, (), d.censored.size)
+        return ct.per_row(dens, terms, theta, (), d.censored.n)
     return np.asarray(dens.logpdf(d.y, *theta, *d.shapes), dtype=np.float64) * np.ones(d.y.size)

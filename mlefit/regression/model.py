@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import families
 from . import links, quantile as quantile_regress, rows as rows, separation
+from ..censored.rows import counts as censored_counts
 from ..errors import ConvergenceError, DataError, UsageError, plain
 from ..inference.information import z_value
 from ..families.catalog import edges, support
@@ -192,7 +193,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends, beside=interval == "all")
     result = replace(result, information=information,
-                     censoring=None if d.censored is None else d.censored.counts())
+                     censoring=None if d.censored is None else censored_counts(d.censored))
     if shape is not None or name in LP_FAMILIES:
         result = _fixed_shape_result(result, name, shape, fit)
     if coef_prior is not None:

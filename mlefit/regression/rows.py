@@ -28,7 +28,6 @@ class Rows:
     layout: dict
     labels: list | None
     notes: tuple
-    censored: object = None  # the response's censoring (mlefit.censored.rows.Censored), or None
     shape: tuple = ()
 
     y = property(lambda self: self.rows.values)
@@ -38,23 +37,27 @@ class Rows:
     X = property(lambda self: self.rows.covariates)
 
     @property
+    def censored(self):
+        """The rows as censored rows (a censored response's bounds are in the record), or None."""
+        return self.rows if self.rows.censored else None
+
+    @property
     def shapes(self):
         """The trailing arguments of the density: binomial's trials, or the fixed shape."""
         return (self.rows.trials,) if self.rows.trials is not None else self.shape
 
     def take(self, index):
-        """The rows `index` (Record.take), censoring bounds with them; without clusters
+        """The rows `index` (Record.take), censoring bounds in them; without clusters
         (a fold is fitted for its estimate alone)."""
-        return self._moved(self.rows.take(index), index)
+        return self._moved(self.rows.take(index))
 
     def drawn(self, weights):
         """A resample (Record.drawn: the rows of positive weight, weighing that), censoring
-        bounds with it; without clusters."""
-        return self._moved(self.rows.drawn(weights), weights > 0)
+        bounds in it; without clusters."""
+        return self._moved(self.rows.drawn(weights))
 
-    def _moved(self, rows, index):
-        return replace(self, rows=rows.but(clusters=None),
-                       censored=None if self.censored is None else self.censored.subset(index))
+    def _moved(self, rows):
+        return replace(self, rows=rows.but(clusters=None))
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
@@ -95,7 +98,7 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     elif cens is not None:
         y = np.asarray(y, dtype=np.float64)
         if _far_refused(name):  # (the AFT families divide far times instead: aft_scale)
-            bounds = np.where(np.isfinite(cens.lo), cens.lo, cens.hi)  # each row's finite bound (exact: its value)
+            bounds = np.where(np.isfinite(cens.lower), cens.lower, cens.upper)  # each row's finite bound (exact: its value)
             _refuse_far(table, bounds, f"response '{table.names[0]}'", name)
     else:
         y, note = response_values(name, y, table, positive)
@@ -106,9 +109,12 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
     per_row = table.but(values=y, columns=None, weights=w, trials=shapes[0] if shapes else None, offset=off,
                         covariates=X, clusters=table.columns[cols[cluster]] if cluster is not None else None)
+    if cens is not None:  # the response's bounds, named as the censoring names them ('lo..hi')
+        from ..censored.rows import bounds_of
+        per_row = per_row.but(name=cens.name, **bounds_of(cens))
     if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
         _constant(name, per_row, table.names[0])
-    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()), cens)
+    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()))
 
 
 def check_constant(name, d):
