@@ -71,3 +71,24 @@ def test_binomial_regression_loglik_at_large_trials(level):
                - ym * mp.log1p(mp.exp(-e)) - (tm - ym) * mp.log1p(mp.exp(e)))
     assert r.loglik == pytest.approx(float(ll), rel=1e-10)
     assert math.isfinite(r.deviance)
+
+
+def test_poisson_regression_with_a_small_group_beside_counts_near_1e12_reaches_the_maximum():
+    """Three groups, of counts near 3, 15 and 1e12: the rows of the first group alone fix
+    the intercept, so at the maximum their residuals sum to 0 (the score in the intercept
+    less the other groups' columns). The gradient's rounding, bounded over every row by
+    each column's largest |x| (1e12-count rows included for a column that is 0 there),
+    stopped Newton 0.6 standard errors short of it (log-likelihood 0.15 below its maximum,
+    reported converged); the rise the value shows now decides."""
+    rng = np.random.default_rng(5)
+    n = 300
+    x = rng.uniform(0.0, 1.0, n)
+    g = np.arange(n) % 3
+    y = rng.poisson(np.array([3.0, 15.0, 1e12])[g] * np.exp(0.3 * x)).astype(np.float64)
+    cols = {"y": y, "x": x, "g1": (g == 1) * 1.0, "g2": (g == 2) * 1.0}
+    r = mlefit.regress(cols, "y", ["x", "g1", "g2"], dist="poisson")
+    assert r.converged
+    b = {c.name: c.estimate for c in r.coefficients}
+    first = g == 0
+    mu = np.exp(b["Intercept"] + b["x"] * x[first])
+    assert abs(np.sum(y[first] - mu)) <= 1e-3 * math.sqrt(np.sum(mu))  # in standard errors of that sum
