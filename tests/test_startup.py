@@ -65,7 +65,7 @@ NO_FORCING = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}
                                          ([], {"FORCE_COLOR": "1"}), ([], {"TTY_COMPATIBLE": "1"})])
 def test_poisson_fit_loads_its_family_only(output, env, tmp_path):
     """A closed-form fit of a small file: no scipy, pandas or matplotlib, no other family's
-    module; with --json, or a table to a pipe, no rich (render_plain writes the text rich
+    module; with --json, or a table to a pipe, no rich (report/plain.py writes the text rich
     would); rich draws the table where it would style it (FORCE_COLOR, TTY_COMPATIBLE)."""
     ten = tmp_path / "ten.csv"
     ten.write_text("x\n" + "\n".join("3141592653"))

@@ -85,11 +85,21 @@ def sample(rng, size, p, trials):
 
 def _logit(y, eta, trials):
     """The log-mass less _logit_constant(y, trials), with its derivatives in eta: y eta -
-    t log(1 + e^eta) (bernoulli.logit_terms), and the whole log-mass (Stirling's form) where
-    y and t - y are both ga.STIRLING_FROM or more: there y eta - t log(1 + e^eta) and
-    log C(t, y) are each near t log t, and their sum kept a few decimals at t = 1e12."""
-    from .bernoulli import logit_terms
-    value, d1, d2 = logit_terms(y, eta, trials)
+    t log(1 + e^eta), and the whole log-mass (Stirling's form) where y and t - y are both
+    ga.STIRLING_FROM or more: there y eta - t log(1 + e^eta) and log C(t, y) are each near
+    t log t, and their sum kept a few decimals at t = 1e12. Where eta > 0 the terms are
+    -(t - y) eta - t log(1 + e^-eta) and the score (t (1 - p) - (t - y)), never y eta - t eta
+    or y - t p (bernoulli.logit_terms' forms, exact for one trial): at t = 1e12 and p near 1
+    those subtract numbers near t eta and t, and kept 1e-2 of the term and 1e-4 of the score
+    (Newton then never settled)."""
+    e = np.exp(-np.abs(eta))
+    r = 1.0 / (1.0 + e)
+    q = e * r  # the smaller of p and 1 - p
+    up = eta >= 0
+    fails = trials - y
+    value = np.where(up, -fails * eta, y * eta) - trials * np.log1p(e)
+    d1 = np.where(up, trials * q - fails, y - trials * q)
+    d2 = -trials * (q * r)
     big = _stirling_rows(y, trials)
     if np.any(big):
         t = np.broadcast_to(trials, np.shape(y))

@@ -245,8 +245,8 @@ def _scores(f, idx, info):
     if found is not None:
         dens, shapes, y = found
         score = dens.derivs(y, *theta, *shapes)[1]
-        for col, i in enumerate(idx):
-            out[:, col] = np.broadcast_to(score[i], np.shape(y))
+        for col, i in enumerate(idx):  # one score per row (y: the rows of a mean model's matrix)
+            out[:, col] = np.broadcast_to(score[i], out.shape[:1])
         return out
 
     def derivative(i, h):

@@ -2,7 +2,7 @@
 on the per-row likelihood core (linear_model.fit_linear, softmax_model.fit_softmax).
 This module resolves the model, runs the fit and turns it into a RegressionResult (the
 intervals, the likelihood-ratio test, the deviance); the rows are read and checked in
-regression_rows.py, separation in separation.py."""
+regression/rows.py, separation in regression/separation.py."""
 import math
 from dataclasses import replace
 
