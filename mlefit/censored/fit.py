@@ -60,8 +60,21 @@ def rows_array(cens, discrete):
     lo, hi = censoring.points(cens, discrete)
     trunc = censoring.truncation_points(cens, discrete)
     x = np.empty((lo.size, 4), order="F")
-    x[:, 0], x[:, 1] = lo, hi
-    x[:, 2], x[:, 3] = (-math.inf, math.inf) if trunc is None else trunc
+    if trunc is None:
+        x[:, 0], x[:, 1] = lo, hi
+        x[:, 2], x[:, 3] = -math.inf, math.inf
+        return x
+    # a truncated row was recorded, so its value lies in the region too: its bounds are
+    # those of both (">= 2000" recorded only at or below 5000 is P(2000 <= Y <= 5000) / F(5000);
+    # S(2000) / F(5000) would count values that could not be recorded, and exceed 1)
+    x[:, 0], x[:, 1] = np.maximum(lo, trunc[0]), np.minimum(hi, trunc[1])
+    x[:, 2], x[:, 3] = trunc
+    empty = np.flatnonzero((lo != hi) & (x[:, 0] >= x[:, 1]))
+    if empty.size:
+        i = empty[0]
+        raise DataError(f"{empty.size} censored row{'s hold' if empty.size > 1 else ' holds'} no value the "
+                        f"truncation region could record ({cens.where(i)}: {censoring.describe(cens, i)}); "
+                        f"check --truncate-lower/--truncate-upper and --entry")
     return x
 
 
