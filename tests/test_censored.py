@@ -571,3 +571,25 @@ def test_a_censored_row_under_truncation_is_bounded_by_the_region_it_was_recorde
     with pytest.raises(DataError, match=r"1 censored row holds no value the truncation region could record "
                                         r"\(index 2: >= 5000\)"):
         mlefit.fit(edge, "lognormal")
+
+
+def test_a_censored_fit_that_breaks_down_says_the_span_of_the_bounds(tmp_path):
+    """The censored fit's breakdown message gives the smallest and largest finite bound
+    (before: 'the values (from 0 to 0)', a placeholder span handed to the message)."""
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    cells = ["1e200", "3e200", "<1e200", ">=5e200", "2e200"]
+    want = ("the normal fit to {} breaks down in double precision: the values (from 1e+200 to 5e+200) are too "
+            "extreme or too concentrated for it; rescale them (change the unit) or choose another family")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(DataError) as got:
+            mlefit.fit(censoring.from_cells(cells), "normal")
+    assert str(got.value) == want.format("the data")
+    path = tmp_path / "d.csv"
+    path.write_text("x\n" + "\n".join(cells) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = CliRunner().invoke(cli, ["fit", str(path), "-c", "x", "--censored-cells", "-d", "normal"])
+    assert out.exit_code == 1 and want.format("column 'x'") in out.output

@@ -353,13 +353,20 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
     stats = cfam.stats(x, w)
     _check_rows(dens, shapes, stats, cens, fam)
     col = cens.but(values=x, notes=tuple(cens.notes) + tuple(notes), **censoring.FIELDS)  # the rows: x, whole
-    result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
+    result = from_stats(cfam, stats, col, lambda: span_of(cens), w=w, fix=fix, confidence=confidence,
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
                         weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
                         resample=resample, seed=seed, on_step=on_step)
     kinds = censoring.kinds(cens)
     return replace(result, censoring={**censoring.counts(cens, kinds), **_medians(cens, kinds, w, result, dens,
                                                                                    shapes)})
+
+
+def span_of(rows):
+    """(smallest, largest) of the censored rows' finite bounds: what a message says the data
+    span (the rows array holds infinities and, for a discrete family, F-difference points)."""
+    b = censoring.bounds(rows)
+    return float(np.min(b)), float(np.max(b))
 
 
 def _medians(cens, kinds, w, result, dens, shapes):
