@@ -182,7 +182,7 @@ def from_stats(fam, stats, col, span, *, data=None, w=None, scale=1.0, fix=None,
     """The fit from the family's statistics of the data: estimate, convergence, inference
     and the result. col: the Record the statistics came from (its values when keep_data,
     else only its report: a file fitted in chunks); span: (min, max) of the values, for
-    messages (None: taken from col.values); data: the family's data the statistics came
+    messages (None: taken from col.values; a function: called only for a message); data: the family's data the statistics came
     from, where they are not col.values (rows with their trials: Family.data)."""
     fixed, solution, theta, loglik, parameters, notes, cov, exact = _estimated(
         fam, stats, col, span, fix, confidence, information, max_iter, tol, loss_note, mle_optional)
@@ -341,7 +341,9 @@ def _map_back(fam, parameters, theta, scale):
 
 
 def _too_extreme(fam, col, span, exc):
-    lo, hi = span if span is not None else (float(np.min(col.values)), float(np.max(col.values)))
+    """span: (min, max), a function giving it (work done only for the message), or None: col.values'."""
+    lo, hi = span() if callable(span) else span if span is not None else (float(np.min(col.values)),
+                                                                          float(np.max(col.values)))
     why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
     return DataError(f"the {fam.name} fit to {col.label} breaks down in double precision: the values "
                      f"(from {lo:.6g} to {hi:.6g}) are too extreme or too concentrated for it{why}; "

@@ -126,3 +126,32 @@ def test_lrt_of_censored_rows_reports_the_files_rows_and_source_as_for_uncensore
         d = json.loads(out.stdout)
         runs[censored] = [(f["source"], f["rows_read"], f["rows_used"]) for f in (d["null_fit"], d["alt_fit"])]
     assert runs[True] == runs[False] == [(str(path), 25, 18)] * 2
+
+
+@pytest.mark.parametrize("command", [["select", "--bootstrap", "0"], ["fit", "--dist", "auto", "--bootstrap", "0"]])
+def test_select_of_censored_rows_with_zero_weights_counts_its_rows_as_fit_does(tmp_path, command):
+    """select (and fit --dist auto) on censored rows take the counts of the record read, as
+    fit and lrt do: rows of zero weight are read and left out, not used (before: the file's
+    report overwrote them, so the zero weights counted as used and went unlisted)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    path = tmp_path / "d.csv"
+    path.write_text("t,e,w\n" + "".join(f"{1 + i * 0.37 % 5:.2f},{int(i % 3 > 0)},{i % 4 != 1:d}\n" for i in range(24))
+                    + ",1,1\n")
+    keys = ("source", "rows_read", "rows_used", "n_dropped", "dropped")
+
+    def run(args):
+        out = CliRunner().invoke(cli, args + [str(path), "-c", "t", "--weights", "w", "--json"])
+        assert out.exit_code == 0, out.output
+        return json.loads(out.stdout)
+
+    for censored in ([], ["--event", "e"]):
+        fitted = run(["fit", "-d", "weibull"] + censored)
+        chosen = run(command + censored)
+        want = {k: fitted[k] for k in keys}
+        assert {k: chosen[k] for k in keys} == {k: chosen["best"][k] for k in keys} == want
+        assert (want["rows_read"], want["rows_used"], want["n_dropped"]) == (25, 18, 7)
+        assert [d["reason"] for d in want["dropped"]] == ["missing value (blank, NA, NaN, null, None)", "zero weight"]

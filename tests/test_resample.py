@@ -344,9 +344,9 @@ def test_uniform_counts_are_multinomial_counts():
 
 
 def test_student_t_and_beta_binomial_record_their_limits_from_their_records():
-    """The limits are fields of the family records (FamilyLimit): student_t's df runs to the
-    normal limit (df = inf, with the estimate at DF_LIMIT as the point near it), and
-    beta_binomial's shapes to the binomial limit; each bootstrap note names its limit."""
+    """The limits are fields of the family records (Limit, one with the per-row density's):
+    student_t's df runs to the normal limit (df = inf, with the estimate at DF_LIMIT as the
+    point near it), and beta_binomial's shapes to the binomial limit; each bootstrap note names its limit."""
     x = np.random.default_rng(5).normal(size=60)
     f = mlefit.fit(x, "student_t").fitted
     d = bootstrap(f, 60, "nonparametric", seed=2)

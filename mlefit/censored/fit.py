@@ -60,8 +60,21 @@ def rows_array(cens, discrete):
     lo, hi = censoring.points(cens, discrete)
     trunc = censoring.truncation_points(cens, discrete)
     x = np.empty((lo.size, 4), order="F")
-    x[:, 0], x[:, 1] = lo, hi
-    x[:, 2], x[:, 3] = (-math.inf, math.inf) if trunc is None else trunc
+    if trunc is None:
+        x[:, 0], x[:, 1] = lo, hi
+        x[:, 2], x[:, 3] = -math.inf, math.inf
+        return x
+    # a truncated row was recorded, so its value lies in the region too: its bounds are
+    # those of both (">= 2000" recorded only at or below 5000 is P(2000 <= Y <= 5000) / F(5000);
+    # S(2000) / F(5000) would count values that could not be recorded, and exceed 1)
+    x[:, 0], x[:, 1] = np.maximum(lo, trunc[0]), np.minimum(hi, trunc[1])
+    x[:, 2], x[:, 3] = trunc
+    empty = np.flatnonzero((lo != hi) & (x[:, 0] >= x[:, 1]))
+    if empty.size:
+        i = empty[0]
+        raise DataError(f"{empty.size} censored row{'s hold' if empty.size > 1 else ' holds'} no value the "
+                        f"truncation region could record ({cens.where(i)}: {censoring.describe(cens, i)}); "
+                        f"check --truncate-lower/--truncate-upper and --entry")
     return x
 
 
@@ -340,13 +353,20 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
     stats = cfam.stats(x, w)
     _check_rows(dens, shapes, stats, cens, fam)
     col = cens.but(values=x, notes=tuple(cens.notes) + tuple(notes), **censoring.FIELDS)  # the rows: x, whole
-    result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
+    result = from_stats(cfam, stats, col, lambda: span_of(cens), w=w, fix=fix, confidence=confidence,
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
                         weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
                         resample=resample, seed=seed, on_step=on_step)
     kinds = censoring.kinds(cens)
     return replace(result, censoring={**censoring.counts(cens, kinds), **_medians(cens, kinds, w, result, dens,
                                                                                    shapes)})
+
+
+def span_of(rows):
+    """(smallest, largest) of the censored rows' finite bounds: what a message says the data
+    span (the rows array holds infinities and, for a discrete family, F-difference points)."""
+    b = censoring.bounds(rows)
+    return float(np.min(b)), float(np.max(b))
 
 
 def _medians(cens, kinds, w, result, dens, shapes):

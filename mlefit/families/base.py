@@ -75,19 +75,37 @@ class Controls:
 
 
 @dataclass(frozen=True)
-class FamilyLimit:
-    """Where a family's MLE runs off to a neighbouring family (student_t to the normal as
-    df -> inf, negative_binomial to the poisson, beta_binomial to the binomial)."""
+class Limit:
+    """Where a family's MLE runs off to a neighbouring, simpler family (student_t's df ->
+    infinity: the normal; negative_binomial's size -> infinity: the poisson; beta_binomial's
+    a, b -> infinity: the binomial). One record per family, read by its fast path
+    (Family.limit: the bootstrap, --fix) and by its per-row density (Density.limit: the
+    censored fit, whose estimator cannot reach the edge on its own scale, fits the limit
+    and compares)."""
 
+    family: Callable  # family(*shapes) -> the limit's family name
+    going: tuple  # the parameters that run off
+    why: str  # what an error, or an interval at the edge, says
     text: str  # where the bootstrap records the resamples that reach it ('the normal limit: df = inf')
-    # the parameter whose estimate at or beyond `at` is the limit (student_t's df, DF_LIMIT)
+    # the censored fit: near(theta) -> whether a fit is heading there; inside(theta) -> a
+    # start well away from the edge, with the other parameters kept
+    near: Callable
+    inside: Callable
+    # lift(theta of the limit) -> the theta to report at the edge, or None where the edge is
+    # no finite MLE (then an error, `why`, with the start for fits that hold a going
+    # parameter fixed: start(theta of the limit))
+    lift: Optional[Callable] = None
+    start: Optional[Callable] = None
+    # the parameter at the edge (its interval is one-sided), whose estimate at or beyond
+    # `at` is the limit (student_t's df, DF_LIMIT)
     index: Optional[int] = None
     at: float = float("inf")
-    # given(stats, fixed, start, controls) -> Solution: --fix's fit of the others while
-    # `index` is free, where the generic one is flat at the limit (student_t.fit_given)
+    # the fast path: given(stats, fixed, start, controls) -> Solution: --fix's fit of the
+    # others while `index` is free, where the generic one is flat at the limit
+    # (student_t.fit_given); resampled(fitted, stats, near) -> (theta, point): a resample
+    # whose fit raised BoundaryError, at the limit (theta holds inf), with a point `near`
+    # times closer to it
     given: Optional[Callable] = None
-    # resampled(fitted, stats, near) -> (theta, point): a resample whose fit raised
-    # BoundaryError, at the limit (theta holds inf), with a point `near` times closer to it
     resampled: Optional[Callable] = None
 
 
@@ -197,8 +215,8 @@ class Family:
     # support, spread where it is needed, not a column of 0s and 1s, magnitudes within
     # numerics.VOUCHED_MAGNITUDE (no rescaling). False: the checked path runs.
     vouches: Optional[Callable] = None
-    # where the MLE runs off to a neighbouring family (FamilyLimit), or None
-    limit: Optional[FamilyLimit] = None
+    # where the MLE runs off to a neighbouring family (Limit: the record its per-row Density.limit is), or None
+    limit: Optional[Limit] = None
     # constraint(stats) -> the matrix from the free parameters to all of them, for a family
     # whose parameters are tied (normal_mixture's weights sum to one), or None
     constraint: Optional[Callable] = None

@@ -6,10 +6,10 @@ import numpy as np
 
 from .. import gamma_arrays as ga
 from ..gamma_arrays import TINY
-from .base import scipy_stats
+from .base import Limit, scipy_stats
 from .catalog import POSITIVE, Param, Spec
 from .counts_common import inside_unit, log_choose, masked, on_support, tail, wsum
-from .rowwise import Density, Limit
+from .rowwise import Density
 from .tails import LN2, log1mexp
 
 
@@ -155,16 +155,34 @@ def sample(rng, size, a, b, trials):
     return rng.binomial(np.asarray(trials).astype(np.int64), rng.beta(a, b, size)).astype(np.float64)
 
 
+# ---------------------------------------------------------------- the binomial limit: one record for the
+# fast path (counts.py: the bootstrap's resamples at the limit, the check) and the per-row density
+def _bb_resampled(fitted, s, near):
+    """A bootstrap resample of values that are not overdispersed (families.base.Limit):
+    the binomial limit, a, b -> inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
+    undefined, and a fixed shape cannot go to the limit: both count as failed."""
+    if fitted.fixed:
+        raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")
+    if s.k == 0 or s.k == s.total:
+        raise ArithmeticError("beta_binomial shapes are undefined when every value is 0 or its trials")
+    p = s.k / s.total
+    return (math.inf, math.inf), (near * p, near * (1.0 - p))
+
+
+LIMIT = Limit(family=lambda trials: f"binomial:{trials:g}", going=("a", "b"),
+              why="the values are not overdispersed, so the fit tends to the binomial limit (a, b -> infinity "
+                  "with a/(a+b) = p); use --dist binomial", text="the binomial limit: a = b = inf",
+              near=lambda theta: theta[0] + theta[1] > 1e4,
+              inside=lambda theta: tuple(10.0 * t / (theta[0] + theta[1]) for t in theta),
+              start=lambda theta: (theta[0], 1.0 - theta[0]), resampled=_bb_resampled)
+
+
 DENSITY = Density(
     name="beta_binomial", params=("a", "b"), domains=(POSITIVE, POSITIVE), discrete=True,
     shapes=("trials",), logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
     sample=sample, scipy=lambda a, b, trials: scipy_stats().betabinom(trials, a, b),
     note="a and b have no finite MLE when the data are not overdispersed (the binomial limit)",
-    limit=Limit(family=lambda trials: f"binomial:{trials:g}", near=lambda theta: theta[0] + theta[1] > 1e4,
-                inside=lambda theta: tuple(10.0 * t / (theta[0] + theta[1]) for t in theta),
-                going=("a", "b"), why="the values are not overdispersed, so the fit tends to the binomial "
-                                      "limit (a, b -> infinity with a/(a+b) = p); use --dist binomial",
-                start=lambda theta: (theta[0], 1.0 - theta[0])),
+    limit=LIMIT,
 )
 
 

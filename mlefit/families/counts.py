@@ -25,9 +25,9 @@ import numpy as np
 
 from .. import gamma_arrays as ga, numerics as nm
 from ..errors import BoundaryError, DataError
-from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
+from .base import Family, Solution, scipy_special, scipy_stats
 from .bernoulli import BERNOULLI
-from .beta_binomial import log_shares
+from .beta_binomial import LIMIT as BB_LIMIT, log_shares
 from .catalog import BY_NAME
 from .counts_common import upper_exact
 
@@ -225,7 +225,7 @@ def _bb_check(s):
             f"mean squared deviation from trials*p, {(excess + binomial) / s.n:.6g}, does not "
             f"exceed the binomial variance, {binomial / s.n:.6g}), so the fit tends to the binomial "
             f"limit (a, b -> infinity with a/(a+b) = {p:.6g}); use --dist binomial", limit="binomial",
-            going=("a", "b"), start=(p, 1.0 - p))
+            going=BB_LIMIT.going, start=BB_LIMIT.start((p,)))
 
 
 BB_METHOD = "Newton on (log a, log b) from the method of moments"
@@ -290,7 +290,7 @@ def _beta_binomial(spec, t):
         sample=lambda rng, n, th, *sides: rng.binomial(_whole(sides[0] if t is None else t),
                                                        rng.beta(th[0], th[1], n)).astype(np.float64),
         check=_bb_check, sides=_sides(t),
-        limit=FamilyLimit("the binomial limit: a = b = inf", resampled=_bb_resampled),
+        limit=BB_LIMIT,
     )
 
 
@@ -298,18 +298,6 @@ def _bb_cdf(x, t, a, b):
     """P(X <= x) of the rows (successes, trials): scipy's, row by row (the trials per row
     have no one distribution; one number of trials has, scipy(theta))."""
     return scipy_stats().betabinom(t, a, b).cdf(x)
-
-
-def _bb_resampled(fitted, s, near):
-    """A bootstrap resample of values that are not overdispersed (families.base.FamilyLimit):
-    the binomial limit, a, b -> inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
-    undefined, and a fixed shape cannot go to the limit: both count as failed."""
-    if fitted.fixed:
-        raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")
-    if s.k == 0 or s.k == s.total:
-        raise ArithmeticError("beta_binomial shapes are undefined when every value is 0 or its trials")
-    p = s.k / s.total
-    return (math.inf, math.inf), (near * p, near * (1.0 - p))
 
 
 _MAKERS = {"binomial": _binomial, "beta_binomial": _beta_binomial}

@@ -6,11 +6,11 @@ import numpy as np
 
 from .. import gamma_arrays as ga, numerics as nm, special_series as ss
 from ..errors import BoundaryError
-from .base import Family, FamilyLimit, Solution, scipy_special as _special, scipy_stats
+from .base import Family, Limit, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
 from .catalog import POSITIVE, Param, Regression, Spec
 from .counts_common import count_stats, masked, on_support, tail
-from .rowwise import Density, Limit, weighted_mean
+from .rowwise import Density, weighted_mean
 
 
 SPEC = Spec("negative_binomial",
@@ -119,6 +119,39 @@ def start(y, w):
     return mean * mean / max(var - mean, 1e-3 * mean), mean
 
 
+# ---------------------------------------------------------------- the poisson limit: one record for the
+# fast path (the bootstrap's resamples at the limit, the check) and the per-row density (censored fits)
+def _nb_resampled(fitted, s, near):
+    """A bootstrap resample of counts that are not overdispersed (families.base.Limit):
+    the poisson limit, size =
+    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
+    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
+    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
+    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
+    fixed = fitted.fixed
+    if 0 in fixed:
+        return (fixed[0], float(s.mean)), None
+    if 1 not in fixed:
+        return (math.inf, float(s.mean)), (near * (1.0 + s.mean), float(s.mean))
+    mu0 = fixed[1]
+    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
+    if spread <= 0.0:
+        return (math.inf, mu0), (near * (1.0 + mu0), mu0)
+    from ..constrained import fit_fixed
+    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
+    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
+    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
+        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
+    return tuple(float(t) for t in sol.theta), None
+
+
+LIMIT = Limit(family=lambda: "poisson", going=("size",),
+              why="the counts are not overdispersed, so the fit tends to the poisson limit (size -> "
+                  "infinity); use --dist poisson", text="the poisson limit: size = inf, mu = the resample mean",
+              near=lambda theta: theta[0] > 1e4, inside=lambda theta: (1.0, theta[1]),
+              start=lambda theta: (1.0, theta[0]), resampled=_nb_resampled)
+
+
 DENSITY = Density(
     name="negative_binomial", params=("size", "mu"), domains=(POSITIVE, POSITIVE), discrete=True,
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
@@ -126,10 +159,7 @@ DENSITY = Density(
     scipy=lambda size, mu: scipy_stats().nbinom(size, size / (size + mu)),
     note="size has no finite MLE when the variance does not exceed the mean (the poisson limit)",
     expected=lambda size, mu: (None, size / (mu * (size + mu))),
-    limit=Limit(family=lambda: "poisson", near=lambda theta: theta[0] > 1e4,
-                inside=lambda theta: (1.0, theta[1]), going=("size",),
-                why="the counts are not overdispersed, so the fit tends to the poisson limit (size -> "
-                    "infinity); use --dist poisson", start=lambda theta: (1.0, theta[0])),
+    limit=LIMIT,
 )
 
 
@@ -141,7 +171,8 @@ def _nb_check(s):
         raise BoundaryError(
             f"the negative_binomial size has no finite MLE here: the variance "
             f"({s.m2:.6g}) does not exceed the mean ({s.mean:.6g}), so the fit tends to "
-            f"the poisson limit; use --dist poisson", limit="poisson", going=("size",), start=(1.0, s.mean))
+            f"the poisson limit; use --dist poisson", limit=LIMIT.family(), going=LIMIT.going,
+            start=LIMIT.start((s.mean,)))
 
 
 def _nb_estimate(s, controls):
@@ -227,30 +258,6 @@ def _nb_observed(s, theta):
     return -np.array([[d_rr, d_rm], [d_rm, d_mm]])
 
 
-def _nb_resampled(fitted, s, near):
-    """A bootstrap resample of counts that are not overdispersed (families.base.FamilyLimit):
-    the poisson limit, size =
-    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
-    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
-    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
-    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
-    fixed = fitted.fixed
-    if 0 in fixed:
-        return (fixed[0], float(s.mean)), None
-    if 1 not in fixed:
-        return (math.inf, float(s.mean)), (near * (1.0 + s.mean), float(s.mean))
-    mu0 = fixed[1]
-    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
-    if spread <= 0.0:
-        return (math.inf, mu0), (near * (1.0 + mu0), mu0)
-    from ..constrained import fit_fixed
-    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
-    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
-    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
-        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
-    return tuple(float(t) for t in sol.theta), None
-
-
 NEGATIVE_BINOMIAL = Family(
     spec=SPEC,
     stats=count_stats,
@@ -263,5 +270,5 @@ NEGATIVE_BINOMIAL = Family(
     sample=lambda rng, n, t: rng.negative_binomial(t[0], t[0] / (t[0] + t[1]), n).astype(np.float64),
     check=_nb_check,
     min_n=2,
-    limit=FamilyLimit("the poisson limit: size = inf, mu = the resample mean", resampled=_nb_resampled),
+    limit=LIMIT,
 )

@@ -42,10 +42,10 @@ from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
 from . import locscale as ls
-from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
+from .base import Family, Limit, Solution, scipy_special, scipy_stats
 from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import NORMAL
-from .rowwise import Density, Limit
+from .rowwise import Density
 from .t_series import ETA_SWITCH, FISHER_ETA, const, phi, sums
 from . import t_start_quantiles as tsq
 from .t_tails import row_tail
@@ -423,6 +423,13 @@ def _sample(rng, n, theta):
     return mu + sigma * (rng.standard_normal(n) if df >= DF_LIMIT else rng.standard_t(df, n))
 
 
+# the normal limit: one record for the fast path (the bootstrap, --fix while df is free) and the
+# per-row density (censored fits)
+LIMIT = Limit(family=lambda: "normal", going=("df",), why=LIMIT_NOTE, text="the normal limit: df = inf",
+              near=lambda theta: theta[2] > 1e4, inside=lambda theta: (theta[0], theta[1], 5.0),
+              lift=lambda theta: (theta[0], theta[1], DF_LIMIT), index=2, at=DF_LIMIT, given=fit_given)
+
+
 STUDENT_T = Family(
     spec=SPEC,
     moments=(2, "df", 1, 2),
@@ -443,7 +450,7 @@ STUDENT_T = Family(
     sample=_sample,
     min_n=3,
     needs_spread=True,
-    limit=FamilyLimit("the normal limit: df = inf", index=2, at=DF_LIMIT, given=fit_given),
+    limit=LIMIT,
 )
 
 
@@ -558,8 +565,5 @@ DENSITY = Density(
     note="df is free on its log scale: on data no heavier-tailed than a normal's it grows without "
          "bound (the fast path reports the normal limit, df = 1e30)",
     expected=lambda mu, sigma, df: ((df + 1.0) / ((df + 3.0) * sigma * sigma), 2.0 * df / ((df + 3.0) * sigma * sigma), None),
-    limit=Limit(family=lambda: "normal", near=lambda theta: theta[2] > 1e4,
-                inside=lambda theta: (theta[0], theta[1], 5.0), going=("df",),
-                why=LIMIT_NOTE,
-                lift=lambda theta: (theta[0], theta[1], DF_LIMIT), index=2),
+    limit=LIMIT,
 )
