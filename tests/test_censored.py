@@ -583,13 +583,13 @@ def test_a_censored_fit_that_breaks_down_says_the_span_of_the_bounds(tmp_path):
     want = ("the normal fit to {} breaks down in double precision: the values (from 1e+200 to 5e+200) are too "
             "extreme or too concentrated for it; rescale them (change the unit) or choose another family")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way (the spread's squares were)
         with pytest.raises(DataError) as got:
             mlefit.fit(censoring.from_cells(cells), "normal")
     assert str(got.value) == want.format("the data")
     path = tmp_path / "d.csv"
     path.write_text("x\n" + "\n".join(cells) + "\n")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("error", RuntimeWarning)
         out = CliRunner().invoke(cli, ["fit", str(path), "-c", "x", "--censored-cells", "-d", "normal"])
     assert out.exit_code == 1 and want.format("column 'x'") in out.output

@@ -111,7 +111,10 @@ def terms_of(x, w, discrete=False, shared=True):
     step = max(1, n // 20000)  # the spread from a strided sample: a unit, not an estimate
     sample = np.concatenate([lo[::step], hi[::step]])
     finite = sample[np.isfinite(sample)]
-    spread = float(np.std(finite)) if finite.size > 1 else 0.0
+    spread = 0.0
+    if finite.size > 1:  # on values divided by a power of two (exact), so 1e200s do not overflow their squares
+        unit = 2.0 ** math.frexp(float(np.max(np.abs(finite))))[1]
+        spread = float(np.std(finite / unit)) * unit
     return ct.Terms(tuple(groups), spread if spread > 0 and math.isfinite(spread) else 1.0)
 
 
