@@ -39,17 +39,30 @@ CALLS = [("mlefit --help", ["-m", "mlefit", "--help"]),
          ("import mlefit.cli (click loaded)", ["-c", IMPORT])]
 
 
-def cpu(tree, argv):
-    """The child's CPU seconds (for the import: as the child measured it)."""
+def run(tree, argv):
+    """The finished child of `argv` run from `tree`, and its CPU seconds (user + system)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, *argv], cwd=tree, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": tree})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return proc, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def lacks(tree, argv):
+    """Whether `tree` has no such command (a tree from before it was added: click's usage
+    error, exit 2); the warm-up call, writing the bytecode, at the same time."""
+    proc, _ = run(tree, argv)
+    return proc.returncode == 2 and "No such command" in proc.stderr
+
+
+def cpu(tree, argv):
+    """The child's CPU seconds (for the import: as the child measured it)."""
+    proc, seconds = run(tree, argv)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed in {tree}: {proc.stderr[-400:]}")
     if argv[0] == "-c":
         return float(proc.stdout)
-    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds
 
 
 def main():
@@ -58,8 +71,10 @@ def main():
     for label, argv in CALLS:
         argv = ["-c", IN_PROCESS.format(sample=SAMPLE)] if argv == ["-c", None] else argv
         times = {k: [] for k in trees}
-        for k, tree in trees.items():
-            cpu(tree, argv)  # warm-up: the bytecode written
+        missing = [k for k, tree in trees.items() if lacks(tree, argv)]  # also the warm-up: bytecode written
+        if missing:
+            print(f"{label}: skipped, not a command of the {' and '.join(missing)} tree", file=sys.stderr)
+            continue
         for rep in range(args.repeat):
             order = list(trees.items())
             for k, tree in order if rep % 2 == 0 else order[::-1]:  # neither tree always runs first

@@ -13,6 +13,7 @@ import ast
 import marshal
 import os
 import sys
+import time
 import zlib
 from dataclasses import dataclass, fields
 
@@ -135,26 +136,81 @@ MARK = "\nSPEC = Spec("
 _NAMES = {"Spec": Spec, "Param": Param, "Regression": Regression, "REAL": REAL, "POSITIVE": POSITIVE, "UNIT": UNIT}
 _CALLS = ("Spec", "Param", "Regression")
 _FIELDS = tuple(f.name for f in fields(Spec))
+_PARAM_FIELDS = tuple(f.name for f in fields(Param))
+_REGRESSION_FIELDS = tuple(f.name for f in fields(Regression))
 
 
 def declared(folder=HERE):
     """Every family's Spec, read from the `SPEC = Spec(...)` statement of each file in
     `folder` (the files without one are helpers), in the order of their `listed`, then name.
-    What was read is kept in __pycache__, valid while every file's bytes are the same (their
-    CRC-32s: a time stamp can stay while a file changes, as `touch -r` or `cp -p` leave it):
-    parsing every file costs some 3.5 ms of CPU, reading them and the kept copy under 1 ms.
-    A package inside a zip file is read through importlib.resources, and nothing is kept."""
-    sources = _sources(folder)
-    key = (_FIELDS, tuple(f.name for f in fields(Regression)),
-           tuple((entry, zlib.crc32(data), len(data)) for entry, data in sources))
+    What was read is kept in __pycache__ with each file's stamps (size, times of change
+    and of status change, inode): at a start the files are stat'ed, not read (parsing every
+    file costs some 3.5 ms of CPU, reading and checksumming them 1.5 ms, stat'ing them
+    0.2 ms). A file's status-change time moves with every write and every change of its
+    time stamps (`touch -r`, `cp -p` keep only the modification time), so a file whose
+    bytes changed has new stamps, except where it changed within the clock's tick of the
+    stamps kept: a file stamped within RACY_NS of the keeping is checked by its bytes'
+    CRC-32 too, as git checks its "racily clean" entries (and, where the status-change time
+    is not one, off POSIX, every file is). A package inside a zip file is read through
+    importlib.resources, and nothing is kept."""
     kept = os.path.join(folder, "__pycache__", "family_specs.marshal") if os.path.isdir(folder) else None
-    rows = kept and _kept(kept, key)
+    key = (_FIELDS, _PARAM_FIELDS, _REGRESSION_FIELDS)
+    stamps = kept and _stamps(folder)
+    rows = kept and _kept(kept, key, stamps, folder)
     if rows is None:
+        sources = _sources(folder)
         rows = tuple(_row(spec) for spec in _read_all(sources))
         if kept:
-            _keep(kept, key, rows)
+            _keep(kept, (key, _checked(stamps, sources), rows))
     specs = (_spec(row) for row in rows)
     return tuple(sorted(specs, key=lambda s: (s.listed, s.name)))
+
+
+RACY_NS = 2_000_000_000  # a file stamped this close to the keeping may change under the same stamps
+
+
+def _stamps(folder):
+    """(file name, size, modification and status-change times in ns, inode) of every .py
+    file of the families, by name: taken before the files are read, so a change after is seen."""
+    with os.scandir(folder) as found:
+        entries = [(e.name, e.stat()) for e in found if e.name.endswith(".py")]
+    return tuple(sorted((name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) for name, st in entries))
+
+
+def _checked(stamps, sources):
+    """The stamps to keep, each with the CRC-32 of the bytes read where they cannot be
+    trusted alone (stamped within RACY_NS of now, or off POSIX), else None; None where a
+    file came or went between the stat and the read (nothing then matches: read again)."""
+    if [entry for entry, _ in sources] != [stamp[0] for stamp in stamps]:
+        return None
+    recent = time.time_ns() - RACY_NS
+    return tuple((*stamp, zlib.crc32(data) if os.name != "posix" or max(stamp[2:4]) >= recent else None)
+                 for stamp, (_, data) in zip(stamps, sources))
+
+
+def _kept(path, key, stamps, folder):
+    """The rows kept at `path`, where they were read from files with these very stamps
+    (and bytes, for the files checked by their CRC-32), else None (also where a file
+    checked by its bytes has settled since: the files are read and kept again, unchecked)."""
+    try:
+        with open(path, "rb") as f:
+            found_key, checked, rows = marshal.loads(f.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if found_key != key or checked is None or tuple(c[:-1] for c in checked) != stamps:
+        return None
+    settled = time.time_ns() - RACY_NS
+    for entry, _, mtime, ctime, _, crc in checked:
+        if crc is not None:
+            if os.name == "posix" and max(mtime, ctime) < settled:
+                return None  # read once more, to be kept without the check
+            try:
+                with open(os.path.join(folder, entry), "rb") as f:
+                    if zlib.crc32(f.read()) != crc:
+                        return None
+            except OSError:
+                return None
+    return rows
 
 
 def _sources(folder):
@@ -186,24 +242,23 @@ def _row(spec):
 
 
 def _spec(row):
-    """The Spec of a row of _row."""
+    """The Spec of a row of _row, restored as pickle restores a dataclass (its fields set
+    directly, not through the frozen __init__: a twentieth of the time, for values that
+    were a Spec's already)."""
     values = dict(zip(_FIELDS, row))
-    values["params"] = tuple(Param(*p) for p in values["params"])
+    values["params"] = tuple(_restored(Param, zip(_PARAM_FIELDS, p)) for p in values["params"])
     if values["regression"] is not None:
-        values["regression"] = Regression(*values["regression"])
-    return Spec(**values)
+        values["regression"] = _restored(Regression, zip(_REGRESSION_FIELDS, values["regression"]))
+    return _restored(Spec, values)
 
 
-def _kept(path, key):
-    try:
-        with open(path, "rb") as f:
-            found_key, rows = marshal.loads(f.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return rows if found_key == key else None
+def _restored(cls, values):
+    record = object.__new__(cls)
+    record.__dict__.update(values)
+    return record
 
 
-def _keep(path, key, rows):
+def _keep(path, kept):
     """Keep what was read, where Python may write its caches (nothing is kept otherwise)."""
     if sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE: the files are read on every start
         return
@@ -211,7 +266,7 @@ def _keep(path, key, rows):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         part = f"{path}.{os.getpid()}"
         with open(part, "wb") as f:
-            marshal.dump((key, rows), f)
+            marshal.dump(kept, f)
         os.replace(part, path)
     except OSError:
         pass
