@@ -18,6 +18,8 @@ def shortest(value):
 
 @dataclass(frozen=True)
 class Loss:
+    """A loss and the family whose negative log-likelihood it is."""
+
     name: str
     aliases: tuple
     formula: str

@@ -40,6 +40,8 @@ class Solution:
 
 @dataclass(frozen=True)
 class Controls:
+    """The iterative estimators' limits."""
+
     max_iter: int = 200
     tol: float = 1e-12
     mle_optional: bool = False  # a MAP fit follows: an estimator may return a start where no MLE exists

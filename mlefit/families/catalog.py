@@ -35,6 +35,8 @@ SUPPORT_TEXT = {
 
 @dataclass(frozen=True)
 class Param:
+    """A parameter of a family: its name, domain (REAL, POSITIVE, UNIT) and meaning."""
+
     name: str
     domain: str
     meaning: str
@@ -61,6 +63,8 @@ class Regression:
 
 @dataclass(frozen=True)
 class Spec:
+    """What a family is, as its file declares it (SPEC = Spec(...)), read without importing it."""
+
     name: str
     params: tuple
     support: str

@@ -60,6 +60,9 @@ class Limit:
 
 @dataclass(frozen=True)
 class Density:
+    """A family's per-row record: its log-density, tails and derivatives, each broadcasting
+    over per-row parameter arrays (the conventions above)."""
+
     name: str
     params: tuple
     domains: tuple

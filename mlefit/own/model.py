@@ -52,6 +52,8 @@ class OwnSpec(Spec):
 
 @dataclass(frozen=True)
 class RowStats:
+    """A user's own model's rows: their total weight, values and weights."""
+
     n: float
     x: np.ndarray
     w: np.ndarray | None
