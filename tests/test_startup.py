@@ -51,6 +51,16 @@ def test_no_table_no_rich(argv):
     assert not {m for m in loaded(argv) if m.split(".")[0] == "rich"}
 
 
+@pytest.mark.parametrize("argv", [["mlefit", "--help"], ["mlefit", "fit", "--help"], ["mlefit", "families"],
+                                  ["mlefit", "families", "--json"]])
+def test_help_defines_no_dataclass(argv):
+    """The help and the catalog define their records as typing.NamedTuple (a frozen
+    dataclass of the catalog's Spec, 27 fields, cost some 3 ms at every start): the
+    dataclasses module is not even loaded, nor difflib (the nearest name of an unknown
+    family, looked up only then)."""
+    assert not {"dataclasses", "difflib"} & set(loaded(argv))
+
+
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
