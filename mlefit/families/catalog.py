@@ -108,6 +108,9 @@ class Spec(NamedTuple):
     shape_range: tuple = ()
     # how `mlefit regress` fits it, or None where it does not
     regression: Regression | None = None
+    # a user's own model (mlefit.own.model.Own: its support, expression, start values, ...),
+    # read through OwnSpec's properties; None for the catalog's families
+    own: object = None
 
     def shape_allows(self, value):
         """Whether `value` (a float) is a value of this family's fixed shape."""
