@@ -61,6 +61,13 @@ def test_help_defines_no_dataclass(argv):
     assert not {"dataclasses", "difflib"} & set(loaded(argv))
 
 
+def test_the_group_help_reads_no_catalog():
+    """`mlefit --help` shows each command's summary: fit's epilog, which lists the families
+    from the catalog (mlefit.families), is made only when fit's own help is shown."""
+    assert not {"mlefit.families", "mlefit.families.catalog"} & set(loaded(["mlefit", "--help"]))
+    assert "mlefit.families.catalog" in set(loaded(["mlefit", "fit", "--help"]))
+
+
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
