@@ -68,6 +68,43 @@ def test_the_group_help_reads_no_catalog():
     assert "mlefit.families.catalog" in set(loaded(["mlefit", "fit", "--help"]))
 
 
+HELP_PROBE = """
+import importlib, sys
+sys.argv = ["mlefit", "--help"]
+from mlefit.cli import cli
+from mlefit.cli.group import COMMANDS
+if {load!r}:
+    for module in COMMANDS.values():
+        importlib.import_module("mlefit.cli." + module)
+try:
+    cli()
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m.startswith("mlefit.cli.")), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("columns", ["80", "50"])
+def test_the_group_help_lists_the_commands_without_loading_them(columns):
+    """`mlefit --help` lists each command by its summary (group.SUMMARIES) without importing
+    the command's module, and the list is the very one the loaded commands give."""
+    import os
+    runs = [subprocess.run([sys.executable, "-c", HELP_PROBE.format(load=load)], capture_output=True, text=True,
+                           env={**os.environ, "COLUMNS": columns}) for load in (False, True)]
+    assert runs[0].stdout == runs[1].stdout and "Commands:" in runs[0].stdout
+    assert runs[0].stderr.strip() == "['mlefit.cli.edge', 'mlefit.cli.group', 'mlefit.cli.once']"
+
+
+def test_the_summaries_are_the_commands_docstrings():
+    import click
+
+    from mlefit.cli.group import COMMANDS, SUMMARIES, cli
+    assert set(SUMMARIES) == set(COMMANDS)
+    for name, summary in SUMMARIES.items():
+        command = cli.get_command(click.Context(cli), name)
+        assert summary.split() == command.help.split("\n\n")[0].split(), name
+
+
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
