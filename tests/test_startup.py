@@ -445,3 +445,19 @@ def test_a_plain_fit_defines_few_dataclasses():
                        "mlefit.report.result.Comparison", "mlefit.families.base.Solution",
                        "mlefit.families.base.Family", "mlefit.io.readers.ReadOptions", "mlefit.io.readers.Source",
                        "mlefit.io.readers.RawTable", "mlefit.data.Record", "mlefit.inference.fitted.Fitted"}, defined
+
+
+def test_a_plain_fit_compiles_no_regex_for_messages(tmp_path):
+    """The patterns that only word the way out of a refused column (thousands separators,
+    decimal commas, hexadecimal) and the search for 0x in a file with an x are compiled
+    when they are used, not at each start (re keeps them once compiled)."""
+    code = ("import re, sys, json; sys.argv = ['mlefit', 'fit', {path!r}, '-d', 'poisson', '--json']\n"
+            "from mlefit.cli import cli\ntry:\n    cli()\nexcept SystemExit:\n    pass\n"
+            "from mlefit.io import column, readers\n"
+            "patterns = {{key[1] for key in re._cache}}\n"
+            "print(json.dumps([getattr(p, 'pattern', p) in patterns for p in (column._THOUSANDS, column._DECIMAL_COMMA, "
+            "column._POINT_THOUSANDS, column._HEXADECIMAL, readers.HEX)]), file=sys.stderr)")
+    path = tmp_path / "counts.csv"
+    path.write_text("deaths\n0\n1\n0\n2\n1\n")
+    proc = subprocess.run([sys.executable, "-c", code.format(path=str(path))], capture_output=True, text=True)
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == [False] * 5, proc.stderr[-2000:]
