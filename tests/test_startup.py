@@ -442,7 +442,7 @@ def test_a_plain_fit_defines_few_dataclasses():
     defined = set(json.loads([line for line in proc.stderr.splitlines() if line.startswith("[")][-1]))
     assert defined <= {"mlefit.report.result.Drop", "mlefit.report.result.Interval",
                        "mlefit.report.result.ParameterEstimate", "mlefit.report.result.FitResult",
-                       "mlefit.report.result.Comparison", "mlefit.families.base.Solution",
+                       "mlefit.families.base.Solution",
                        "mlefit.families.base.Family", "mlefit.io.readers.ReadOptions", "mlefit.io.readers.Source",
                        "mlefit.io.readers.RawTable", "mlefit.data.Record", "mlefit.inference.fitted.Fitted"}, defined
 
