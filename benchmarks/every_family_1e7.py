@@ -2,7 +2,9 @@
 within 1.3x for every family), in one run, best of 2 interleaved fresh processes
 (the least wall time and, separately, the least CPU time of the runs; the largest peak).
 
-Usage: python3 benchmarks/every_family_1e7.py DATA_DIR [--families a,b,...] [--before SRC] [--repeat N],
+Usage: python3 benchmarks/every_family_1e7.py DATA_DIR [--families a,b,...] [--before SRC] [--repeat N]
+[--rows N] [--make] (--rows: the files at another size, e.g. 1e6 for a quicker before/after of every
+family; --make: write the missing files first, seeded),
 with the files of benchmarks/cli_end_to_end.py --data-dir DATA_DIR (gamma_10000000_1.csv, normal_...,
 counts_..., nbcounts_...), bin_1e7.csv (1e7 rows of 0/1), and, for the families added later, beta_1e7.csv
 (beta(2, 5) draws, 6 decimals), binom_1e7.csv (binomial(20, 0.3) counts) and cat_1e7.csv (labels a-d);
@@ -17,12 +19,28 @@ ap.add_argument("data_dir", nargs="?", default=".")
 ap.add_argument("--families", default=None)
 ap.add_argument("--before", "--against", dest="before", default=None)
 ap.add_argument("--repeat", "--runs", dest="repeat", type=int, default=2, help="runs of each, the best kept (default 2)")
+ap.add_argument("--rows", type=float, default=1e7, help="the files' rows (default 1e7; other sizes: beta_<rows>.csv, ...)")
+ap.add_argument("--make", action="store_true", help="write the files that are missing (seeded draws, as described above)")
 args = ap.parse_args()
 D = os.path.abspath(args.data_dir)
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-files = {"gamma": f"{D}/gamma_10000000_1.csv", "normal": f"{D}/normal_10000000_1.csv",
-         "counts": f"{D}/counts_10000000_1.csv", "nbcounts": f"{D}/nbcounts_10000000_1.csv", "bin": f"{D}/bin_1e7.csv",
-         "beta": f"{D}/beta_1e7.csv", "binom": f"{D}/binom_1e7.csv", "cat": f"{D}/cat_1e7.csv"}
+N = int(args.rows)
+TAG = "1e7" if N == 10 ** 7 else str(N)
+files = {"gamma": f"{D}/gamma_{N}_1.csv", "normal": f"{D}/normal_{N}_1.csv",
+         "counts": f"{D}/counts_{N}_1.csv", "nbcounts": f"{D}/nbcounts_{N}_1.csv", "bin": f"{D}/bin_{TAG}.csv",
+         "beta": f"{D}/beta_{TAG}.csv", "binom": f"{D}/binom_{TAG}.csv", "cat": f"{D}/cat_{TAG}.csv"}
+if args.make:
+    import numpy as np
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from cli_end_to_end import make_files, write_column
+    make_files(D, [N], 1)
+    rng = np.random.default_rng([1, N, 3])
+    extra = {"bin": lambda: (rng.random(N) < 0.3).astype(int), "beta": lambda: rng.beta(2.0, 5.0, N),
+             "binom": lambda: rng.binomial(20, 0.3, N), "cat": lambda: np.array(list("abcd"))[rng.integers(0, 4, N)]}
+    for key, draw in extra.items():
+        if not os.path.exists(files[key]):
+            write_column(files[key], "k" if key in ("bin", "binom") else "x" if key != "cat" else "label", draw(),
+                         "{:.6f}" if key == "beta" else "{}")
 cases = [("normal", "normal"), ("normal", "logistic"), ("normal", "cauchy"), ("normal", "gumbel"), ("normal", "student_t"),
          ("normal", "laplace"), ("normal", "huber:1.345"), ("normal", "asymmetric_laplace:0.5"),
          ("normal", "normal_mixture:2"),

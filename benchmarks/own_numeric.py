@@ -18,7 +18,7 @@ import _bench as B  # sets OPENBLAS_NUM_THREADS=1 before numpy is imported
 import numpy as np  # noqa: E402
 
 import mlefit  # noqa: E402
-from mlefit.censored import rows as censoring
+from mlefit.censored import rows as censoring  # noqa: E402
 from mlefit.own import model as own_model  # noqa: E402
 
 WEIBULL = "log(k) - log(lam) + (k-1)*log(x/lam) - (x/lam)^k"

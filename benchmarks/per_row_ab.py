@@ -31,6 +31,7 @@ def cases(rng):
         "poisson": (rng.poisson(4.0, N).astype(float), (4.0,)),
         "negative_binomial": (rng.negative_binomial(3.0, 0.5, N).astype(float), (3.0, 3.0)),
         "binomial:20": (rng.binomial(20, 0.3, N).astype(float), (0.3,)),
+        "beta_binomial:20": (rng.binomial(20, rng.beta(2.0, 3.0, N)).astype(float), (2.0, 3.0)),
         "cauchy": (rng.standard_cauchy(N), (0.0, 1.0)),
         "student_t": (rng.standard_t(4.0, N), (0.0, 1.0, 4.0)),
         "inverse_gaussian": (rng.wald(1.0, 2.0, N), (1.0, 2.0)),

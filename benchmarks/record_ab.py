@@ -72,26 +72,33 @@ def run(tree, statement):
     return float(out.stdout.split()[-1])
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare(tasks, key, title, note, prefix=""):
+    """Parse --before/--tasks/--rounds (and the output options), time each of `tasks`
+    ({name: (what, statement)}, `prefix` run before each statement) in both trees,
+    interleaved round after round, and publish the table under `key`."""
+    ap = argparse.ArgumentParser(description=title)
     ap.add_argument("--before", required=True, help="a directory holding the older tree's mlefit/")
-    ap.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
+    ap.add_argument("--tasks", default=",".join(tasks), help="comma-separated task names")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (each tree keeps its best)")
-    B.add_output_options(ap, "record_ab")
+    B.add_output_options(ap, key)
     args = ap.parse_args()
     rows = []
     for name in args.tasks.split(","):
-        what, statement = TASKS[name]
+        what, statement = tasks[name]
         before = after = float("inf")
         for _ in range(args.rounds):
-            before = min(before, run(os.path.abspath(args.before), statement))
-            after = min(after, run(HERE, statement))
+            before = min(before, run(os.path.abspath(args.before), prefix + statement))
+            after = min(after, run(HERE, prefix + statement))
         rows.append([what, B.fmt_s(before), B.fmt_s(after), B.fmt_ratio(before / after)])
-    body = B.table(["task", "before s (CPU)", "after s (CPU)", "before/after"], rows) + (
-        "\n\nBefore: the tree given by --before; after: this checkout. Best of 3 batches per round, best round "
-        "of --rounds, a fresh python per task, tree and round.")
-    B.publish(args, "record_ab", "The per-row record (issue 15, point 2): rows taken, drawn and left out in one place",
-              body)
+        print(" | ".join(rows[-1]), file=sys.stderr, flush=True)  # as it comes: a long run shows its progress
+    body = B.table(["task", "before s (CPU)", "after s (CPU)", "before/after"], rows) + "\n\n" + note + (
+        " Best of 3 batches per round, best round of --rounds, a fresh python per task, tree and round.")
+    B.publish(args, key, title, body)
+
+
+def main():
+    compare(TASKS, "record_ab", "The per-row record (issue 15, point 2): rows taken, drawn and left out in one place",
+            "Before: the tree given by --before; after: this checkout.")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ byte for byte, over the families of fit_vs_scipy.py and a few discrete ones, siz
 1000, six kinds of data (an array, the same as a list, with a NaN, rounded, all zeros,
 beyond 1e100) and option sets (confidence, expected information, derive, robust, profile
 and bootstrap intervals, weights, fix, max_iter/tol), then loss, trials, positive and prior
-fits. Errors are compared by type and message. Prints the differences and a count.
+fits. Errors are compared by type and message. Prints the differences (with the first JSON
+path where they differ) and a count: identical, identical but for keys or options the older
+tree did not have, numbers within 1e-9 relative (counted as differences with --exact), and
+differing.
 
     git -C . archive main mlefit | tar -x -C /tmp/before
     python3 benchmarks/same_results_ab.py --old /tmp/before
@@ -68,17 +71,89 @@ def cases():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--old", required=True, help="a directory holding the older tree's mlefit/")
+    ap.add_argument("--exact", action="store_true", help="count numbers within 1e-9 relative as differences too")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     old = old_tree(args.old)
-    count = differ = 0
+    count = differ = added = close = 0
     for data, family, options in cases():
         new_out, old_out = outcome(mlefit, data, family, **options), outcome(old, data, family, **options)
         count += 1
-        if new_out != old_out:
+        if new_out == old_out:
+            continue
+        if old_out.startswith("TypeError: fit() got an unexpected keyword"):
+            added += 1  # an option the older tree did not have
+            continue
+        kind = compare_json(new_out, old_out)
+        if kind == "added":
+            added += 1
+        elif kind == "close" and not args.exact:
+            close += 1
+        else:
             differ += 1
-            print(f"differs: {family} n={len(data)} {options}\n  new {new_out[:300]}\n  old {old_out[:300]}")
-    print(f"{count} fits compared, {differ} differ")
+            print(f"differs: {family} n={len(data)} {options}: {first_difference(new_out, old_out)}\n"
+                  f"  new {new_out[:300]}\n  old {old_out[:300]}")
+    print(f"{count} fits compared: {count - differ - added - close} identical, {added} identical but for keys or "
+          f"options added since the older tree, {close} with numbers within {CLOSE:g} relative, {differ} differ")
+
+
+CLOSE = 1e-9
+
+
+def compare_json(new_out, old_out):
+    """'added' when the new JSON equals the old one once the keys the old one lacks are left
+    out, 'close' when it then differs only in numbers within CLOSE relative, else 'differs'."""
+    try:
+        new, old = json.loads(new_out), json.loads(old_out)
+    except ValueError:
+        return "differs"
+    new = _without_added(new, old)
+    if new == old:
+        return "added"
+    return "close" if _close(new, old) else "differs"
+
+
+def first_difference(new_out, old_out):
+    """Where the two outcomes first differ (a JSON path, the new and the old value)."""
+    try:
+        new, old = json.loads(new_out), json.loads(old_out)
+    except ValueError:
+        return "the outcome"
+    new = _without_added(new, old)
+
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(a.keys() | b.keys()):
+                found = walk(a.get(k), b.get(k), f"{path}.{k}")
+                if found:
+                    return found
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                found = walk(x, y, f"{path}[{i}]")
+                if found:
+                    return found
+        elif not _close(a, b):
+            return f"{path or '.'}: new {str(a)[:80]}, old {str(b)[:80]}"
+        return None
+    return walk(new, old, "")
+
+
+def _without_added(new, old):
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {k: _without_added(v, old[k]) for k, v in new.items() if k in old}
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        return [_without_added(a, b) for a, b in zip(new, old)]
+    return new
+
+
+def _close(new, old):
+    if isinstance(new, dict) and isinstance(old, dict):
+        return new.keys() == old.keys() and all(_close(new[k], old[k]) for k in new)
+    if isinstance(new, list) and isinstance(old, list):
+        return len(new) == len(old) and all(_close(a, b) for a, b in zip(new, old))
+    if isinstance(new, float) and isinstance(old, float):
+        return abs(new - old) <= CLOSE * max(abs(new), abs(old))
+    return new == old
 
 
 if __name__ == "__main__":

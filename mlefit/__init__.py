@@ -29,10 +29,10 @@ def fit(data, family=None, **options):
     data: a sequence or 1-d array of values (None/NaN are missing and reported), a
         Record (mlefit.data: the values with their per-row weights and trials, which
         the fit uses where weights= and trials= are not given; mlefit.io.column.read_column
-        reads one), or censored rows (mlefit.censored.rows:
+        reads one), or censored rows (a Record with its bounds, from mlefit.censored.rows:
         from_event(times, event), from_bounds(lower, upper), from_limits(values,
-        lower_limit=...), from_cells(['<0.04', '0.31', ...]), each .truncated(...);
-        see docs/censoring.md).
+        lower_limit=...), from_cells(['<0.04', '0.31', ...]), each made truncated by
+        truncated(rows, lower=..., upper=..., entry=...); see docs/censoring.md).
     family: a family name or alias ('poisson', 'gaussian', 'nbinom', ...).
     loss: instead of a family, a loss name ('mse', 'MSELoss', 'pinball:0.9', ...): the
         family whose negative log-likelihood the loss is gets fitted, and said.

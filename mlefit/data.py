@@ -5,8 +5,8 @@ table was read with), aligned row for row, with the report of how they were read
 Rows move together in one place, take() (a slice, a group, a resample), and rows are
 left out in one place, without() (a missing weight, a row of zero trials), each reason
 counted and its first rows named. Nothing is dropped silently."""
-import sys
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -27,7 +27,8 @@ def index_place(position):
 
 
 # the per-row side columns: each is None (not given) or one value per row
-SIDES = ("weights", "trials", "lower", "upper", "offset", "covariates", "clusters")
+SIDES = ("weights", "trials", "lower", "upper", "lower_closed", "upper_closed", "entry", "offset", "covariates",
+         "clusters")
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,13 @@ class Record:
     (Drops: what was left out and why), source, notes: the report of the reading;
     extremes: (min, max) of values where already known; whole: values known to be whole
     numbers. Per-row side columns (None: not given): weights, trials (an array, or one
-    number for every row), lower/upper censoring bounds (not yet used: censored rows are
-    still a mlefit.censored.rows.Censored), offset, covariates (a matrix, one row per row),
-    clusters (for cluster-robust errors). A table read by name keeps every column in
+    number for every row), offset, covariates (a matrix, one row per row), clusters (for
+    cluster-robust errors), and the censoring of censored rows (`censored`: lower is not
+    None; built by mlefit.censored.rows): lower <= upper, each row's bounds (lower ==
+    upper: the value seen; -inf, +inf: no bound), lower_closed/upper_closed whether the
+    value may equal each bound (booleans, for discrete families), entry each row's left
+    truncation (recorded only above it; None: none) and truncate, the (lower, upper]
+    region every row could be recorded in (one pair for all rows). A table read by name keeps every column in
     `columns` ({name: values}, `names` in the order asked, the response first) and
     table_rows, the data rows read (blank lines not counted)."""
 
@@ -60,6 +65,10 @@ class Record:
     trials: object = None
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
+    lower_closed: np.ndarray | None = None
+    upper_closed: np.ndarray | None = None
+    entry: np.ndarray | None = None
+    truncate: tuple = (-math.inf, math.inf)
     offset: np.ndarray | None = None
     covariates: np.ndarray | None = None
     clusters: np.ndarray | None = None
@@ -80,6 +89,11 @@ class Record:
     def stood(self):
         """Where each row stood in the source (an index array)."""
         return np.arange(self.values.shape[0]) if self.positions is None else self.positions
+
+    @property
+    def censored(self):
+        """Whether the rows are censored rows, said by their bounds (lower, upper)."""
+        return self.lower is not None
 
     @property
     def label(self):
@@ -143,22 +157,30 @@ class Record:
 
 
 def own_sides(data, weights=None, trials=None):
-    """(data, weights, trials) for a library call given `data`: a Record's (or censored
-    rows', mlefit.censored.rows.Censored) own weights and trials where none are given as
-    arguments, and the data then without them, so they are applied once; any other data
-    (values, arrays) as given."""
-    if type(data) is Record:
-        if data.weights is None and data.trials is None:
-            return data, weights, trials
-        own_w, own_t = data.weights, data.trials
-        data = data.but(weights=None, trials=None)
-    else:
-        censoring = sys.modules.get(__package__ + ".censored.rows")  # not imported: no censored rows exist
-        if censoring is None or not isinstance(data, censoring.Censored) or data.weights is None:
-            return data, weights, trials
-        own_w, own_t = data.weights, None
-        data = replace(data, weights=None)
+    """(data, weights, trials) for a library call given `data`: a Record's own weights
+    and trials where none are given as arguments, and the record then without them, so
+    they are applied once; any other data (values, arrays) as given."""
+    if type(data) is not Record or (data.weights is None and data.trials is None):
+        return data, weights, trials
+    own_w, own_t = data.weights, data.trials
+    data = data.but(weights=None, trials=None)
     return data, (own_w if weights is None else weights), (own_t if trials is None else trials)
+
+
+def carrying(data, weights=None, trials=None):
+    """(rows, trials) for a library call that fits the same rows several times (select,
+    lrt): the Record `data` (censored rows too) carrying its weights (those given, else its
+    own) and, where they are one per row, its trials (the same), so that each fit takes
+    them from it (own_sides) and applies them once; and the trials as the caller names
+    them (one number names the family, binomial:12, and is not carried). Other data
+    (values) become a Record first, as mlefit.select and mlefit.lrt make them."""
+    if type(data) is not Record:
+        from .io.column import from_values
+        data = from_values(data)
+    data, weights, trials = own_sides(data, weights, trials)
+    per_row = trials if trials is not None and np.ndim(trials) > 0 else None
+    return (data.but(weights=weights, trials=per_row) if weights is not None or per_row is not None
+            else data), trials
 
 
 def _sliced(v, index):

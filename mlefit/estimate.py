@@ -2,7 +2,6 @@
 estimate (closed form or Newton), check convergence, then inference."""
 import math
 import numbers
-import sys
 from dataclasses import replace
 from functools import lru_cache
 
@@ -22,7 +21,6 @@ from .support import accepting_families, outside_error, outside_values
 from .trials import aligned_trials, trials_family, with_trials
 
 INFORMATION_KINDS = ("observed", "expected")
-CENSORING = __package__ + ".censored.rows"
 
 
 def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, column=None,
@@ -44,8 +42,7 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
         map_bootstrap.check(ml, interval, resample)
         result = map_fit.fit_map(ml, prior, max_iter, "profile" if interval == "all" else "wald", derive)
         return map_bootstrap.extend(result, ml, prior, interval, bootstrap, resample, seed, max_iter, on_step)
-    censoring = sys.modules.get(CENSORING)  # not imported: no Censored data exist
-    if censoring is not None and isinstance(data, censoring.Censored):  # censored or truncated rows
+    if type(data) is Record and data.censored:  # censored or truncated rows
         if trials is not None:
             raise UsageError("censored data take a family with its trials in the name (binomial:12)")
         from .censored import fit as censored_fit
@@ -72,16 +69,17 @@ def fit(data, family=None, *, loss=None, weights=None, trials=None, fix=None, co
                         stats = fam.stats(x, w)
                 except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
                     raise _too_extreme(fam, col, None, exc) from exc
-        return from_stats(fam, stats, col, None, w=w, scale=scale, fix=fix, confidence=confidence,
+        return from_stats(fam, stats, col, None, data=x, w=w, scale=scale, fix=fix, confidence=confidence,
                           information=information, max_iter=max_iter, tol=tol, loss=loss, loss_note=loss_note,
                           weights=weights, keep_data=True, interval=interval, robust=robust, derive=derive,
                           bootstrap=bootstrap, resample=resample, seed=seed, on_step=on_step,
                           mle_optional=mle_optional)
     except DataError as exc:  # weighted sums that overflow make any data look degenerate
-        if w is None or isinstance(exc, BoundaryError) or not x.size or x.dtype == object:
+        values = fam.split(x)[0]  # (rescaled, as the statistics saw them)
+        if w is None or isinstance(exc, BoundaryError) or not values.size or values.dtype == object:
             raise
         with np.errstate(over="ignore"):
-            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(x)))) ** 2
+            reach = float(np.sum(w)) * max(1.0, float(np.max(np.abs(values)))) ** 2
         if math.isfinite(reach):
             raise
         raise DataError(f"the weights (total {np.sum(w):.6g}) are too large for these values: their sums of "
@@ -114,9 +112,10 @@ def _vouching_stats(fam, data):
 
 
 def _checked(fam, data, column, weights, trials, positive, fix):
-    """The data as a Record, checked against the family: (family, column, values, weights,
-    scale, span): the family with its trials; the values, divided by `scale` where they
-    are beyond 1e+-100; span, their (min, max) (None for labels)."""
+    """The data as a Record, checked against the family: (family, column, data, weights,
+    scale, span): the family for its trials; its data (Family.data: the values, divided by
+    `scale` where they are beyond 1e+-100, or the rows (values, trials) of trials per row);
+    span, the values' (min, max) (None for labels)."""
     labels = fam.spec.support == "labels" or (BINARY if fam.spec.support == "binary" else False)
     col = data if isinstance(data, Record) else from_values(data, name=column, labels=labels)
     if labels == BINARY and col.values.dtype == object:  # two text labels: which one is 1 is said
@@ -138,7 +137,7 @@ def _checked(fam, data, column, weights, trials, positive, fix):
         fam, trimmed = with_trials(fam, col)
         if trimmed is not col:  # rows of zero trials were left out
             span = _validate(fam, trimmed, trimmed.values)
-        col, x = trimmed, trimmed.values
+        col, x = trimmed, fam.data(trimmed)
     w = col.weights
     binary = _binary_note(fam, x, span)
     if binary:
@@ -176,14 +175,15 @@ def resolve(family, loss, trials, confidence, information, max_iter):
     return fam, loss, loss_note
 
 
-def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence=0.95,
+def from_stats(fam, stats, col, span, *, data=None, w=None, scale=1.0, fix=None, confidence=0.95,
                information="observed", max_iter=200, tol=1e-12, loss=None, loss_note=None,
                weights=None, keep_data=True, interval="wald", robust=False, derive=(), bootstrap=None,
                resample="parametric", seed=0, on_step=None, mle_optional=False):
     """The fit from the family's statistics of the data: estimate, convergence, inference
     and the result. col: the Record the statistics came from (its values when keep_data,
     else only its report: a file fitted in chunks); span: (min, max) of the values, for
-    messages (None: taken from col.values)."""
+    messages (None: taken from col.values; a function: called only for a message); data: the family's data the statistics came
+    from, where they are not col.values (rows with their trials: Family.data)."""
     fixed, solution, theta, loglik, parameters, notes, cov, exact = _estimated(
         fam, stats, col, span, fix, confidence, information, max_iter, tol, loss_note, mle_optional)
     if scale != 1.0:
@@ -206,7 +206,7 @@ def from_stats(fam, stats, col, span, *, w=None, scale=1.0, fix=None, confidence
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
         weights=None if w is None else (weights if isinstance(weights, str) else "given"),
         fitted=None if scale != 1.0 or not keep_data else made(  # beyond 1e+-100, Wald intervals only
-            Fitted, family=fam, x=col.values, w=w, stats=stats, theta=theta, loglik=loglik,
+            Fitted, family=fam, x=col.values if data is None else data, w=w, stats=stats, theta=theta, loglik=loglik,
             confidence=float(confidence), information=information, fixed=fixed, exact=frozenset(exact),
             cov=cov, max_iter=int(max_iter)),
     )
@@ -341,7 +341,9 @@ def _map_back(fam, parameters, theta, scale):
 
 
 def _too_extreme(fam, col, span, exc):
-    lo, hi = span if span is not None else (float(np.min(col.values)), float(np.max(col.values)))
+    """span: (min, max), a function giving it (work done only for the message), or None: col.values'."""
+    lo, hi = span() if callable(span) else span if span is not None else (float(np.min(col.values)),
+                                                                          float(np.max(col.values)))
     why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
     return DataError(f"the {fam.name} fit to {col.label} breaks down in double precision: the values "
                      f"(from {lo:.6g} to {hi:.6g}) are too extreme or too concentrated for it{why}; "

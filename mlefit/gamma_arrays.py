@@ -3,7 +3,10 @@ on a table of distinct counts (negative_binomial's Newton in its size) needs
 psi(v + r) - psi(r), its derivative and log B(r, v + 1), and scipy.special costs 0.2-0.5 s
 to import, more than the fit of a million counts. The scalar pieces they extend
 (log(a) - digamma(a), the Stirling remainder) are in numerics.py; tests/test_gamma_arrays.py
-checks these against mpmath and against scipy's forms."""
+checks these against mpmath and against scipy's forms. The per-row rises at the end
+(log_gamma_rise, digamma_rises: lgamma, psi and psi' differences at shapes that vary by
+row, for beta_binomial and negative_binomial) take scipy's gammaln and digamma for shapes
+below STIRLING_FROM, where those are accurate; tests/test_density_extremes.py checks them."""
 import math
 
 import numpy as np
@@ -180,3 +183,88 @@ def log_minus_linear(u, logu):
         out = logu - t
         near = np.abs(t) < 1e-3
         return np.where(near, ss.log1pmx_array(np.where(near, t, 0.0), True), out) if np.any(near) else out
+
+
+def log_minus_digamma_fall(v, c):
+    """(L(c) - L(v + c), L'(c) - L'(v + c)), L(a) = log a - psi(a), broadcast over counts
+    v >= 0 and shapes c > 0. From its series where c >= STIRLING_FROM, with the leading
+    differences in closed form: 1/(2c) - 1/(2(v + c)) = v/(2 c (v + c)), (1/12)(1/c^2 -
+    1/(v+c)^2) = v (2c + v)/(12 c^2 (v + c)^2), and for L' -(1/2)(1/c^2 - 1/(v+c)^2) and
+    -(1/6)(1/c^3 - 1/(v+c)^3) = -v (3c^2 + 3cv + v^2)/(6 c^3 (v+c)^3); the rest (below
+    1/(120 c^4) of the first) directly. Below, from psi and psi' (scipy): psi(v + c) - psi(c)
+    - log1p(v/c) and the trigamma difference - (1/(v + c) - 1/c)."""
+    v = np.asarray(v, dtype=np.float64)
+    s = v + c
+    small = np.asarray(c) < STIRLING_FROM
+    if np.any(small):
+        from scipy.special import digamma, polygamma
+        low = (digamma(s) - digamma(c) - np.log1p(v / c),
+               polygamma(1, s) - polygamma(1, c) - (1.0 / s - 1.0 / c))
+        if np.all(small):
+            return low
+    a = np.maximum(c, STIRLING_FROM)
+    b = np.maximum(s, STIRLING_FROM)
+    rs = a * b
+    two = v * (2.0 * a + v)
+    value = v / (2.0 * rs) + two / (12.0 * rs * rs) + (_series_rest(a)[0] - _series_rest(b)[0])
+    deriv = (-two / (2.0 * rs * rs) - v * (3.0 * a * a + 3.0 * a * v + v * v) / (6.0 * rs * rs * rs)
+             + (_series_rest(a)[1] - _series_rest(b)[1]))
+    if np.any(small):
+        value, deriv = np.where(small, low[0], value), np.where(small, low[1], deriv)
+    return value, deriv
+
+
+def _series_rest(x):
+    """L(x) - 1/(2x) - 1/(12 x^2) and L'(x) + 1/(2x^2) + 1/(6x^3): the series of L
+    (special_series.SERIES_VALUE, SERIES_DERIV) from its second term on, summed by Horner
+    in 1/x^2 (x >= 10), never as L less its leading terms (which would cancel)."""
+    x = np.asarray(x, dtype=np.float64)
+    r = 1.0 / (x * x)
+    v = d = 0.0
+    for cv, cd in zip(ss.SERIES_VALUE[:0:-1], ss.SERIES_DERIV[:0:-1]):
+        v = cv + r * v
+        d = cd + r * d
+    return r * r * v, -(r / x) * r * d
+
+
+def digamma_rises(c, v):
+    """(psi(c + v) - psi(c), psi'(c + v) - psi'(c)) broadcast over shapes c > 0 and counts
+    v >= 0: log1p(v/c) + (L(c) - L(c + v)) and -v/(c (c + v)) + (L'(c) - L'(c + v))
+    (log_minus_digamma_fall), whose terms keep their digits where c is large beside v; the
+    direct differences of psi(c + v) and psi(c), both near log c, keep none of v/c below
+    eps (a digamma difference at c = 1e9 is good to about 1e-7, relative). 0 at v = 0.
+    Every shape below STIRLING_FROM: the direct differences (nothing large cancels there)."""
+    v = np.asarray(v, dtype=np.float64)
+    if np.all(np.asarray(c) < STIRLING_FROM):
+        from scipy.special import digamma, polygamma
+        s = v + c
+        return digamma(s) - digamma(c), polygamma(1, s) - polygamma(1, c)
+    fall, fall_deriv = log_minus_digamma_fall(v, c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log1p(v / c) + fall, -v / (c * (c + v)) + fall_deriv
+
+
+def log_gamma_rise(c, v):
+    """lgamma(c + v) - lgamma(c) - v log c, broadcast over shapes c > 0 and counts v >= 0
+    (the log of (c)_v / c^v, 0 at v = 0). Where c >= STIRLING_FROM, by Stirling's form
+    c log1pmx(v/c) + (v - 1/2) log1p(v/c) + mu(c + v) - mu(c) (mu: stirling_remainder), whose
+    terms are near v^2/c where the direct difference subtracts numbers near v log c; below,
+    from scipy's gammaln (nothing large cancels there). The v log c left out is for the
+    caller to combine with others (beta_binomial: y log a + (t-y) log b - t log(a+b) is
+    y log(a/(a+b)) + (t-y) log(b/(a+b)), which stays near the binomial's log-mass)."""
+    shape = np.broadcast_shapes(np.shape(v), np.shape(c))
+    v, c = (np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in (v, c))
+    big = c >= STIRLING_FROM
+    out = np.zeros(np.broadcast_shapes(v.shape, c.shape))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if np.any(big):
+            cb = np.maximum(c, STIRLING_FROM)
+            t = v / cb
+            stirling = (cb * ss.log1pmx_array(t) + (v - 0.5) * np.log1p(t)
+                        + (stirling_remainder(cb + v, True) - stirling_remainder(cb, True)))
+            out = np.where(big, stirling, out)
+        if not np.all(big):
+            from scipy.special import gammaln
+            cs = np.where(big, 1.0, c)
+            out = np.where(big, out, gammaln(cs + v) - gammaln(cs) - v * np.log(cs))
+    return out.reshape(shape)

@@ -31,30 +31,26 @@ def each_group(rows, labels, members, family, *, name=None, source=None, weights
     {"group": label, "error": message} (with the partial result when it did not
     converge), so one bad group does not hide the others. rows: the Record of every row
     (each group is rows.take(members)), values (with their `name` and `source`), or
-    censored rows (mlefit.censored.rows.Censored); the weights are the rows' own
+    censored rows (a Record with bounds, mlefit.censored.rows); the weights are the rows' own
     (record.weights), or `weights` given beside them, and each group's rows carry theirs.
     fitter(col, family, **options): the fit of one group (default mlefit.estimate.fit;
     own_model.fit for a user's model)."""
     from dataclasses import replace
 
-    from .censored.rows import Censored
     from .estimate import fit
 
-    censored = isinstance(rows, Censored)  # censored rows: each group's rows with their bounds
-    if not censored and not isinstance(rows, Record):
+    if not isinstance(rows, Record):
         rows = Record(name, np.asarray(rows), None, len(rows), (), source)
+    censored = rows.censored  # censored rows: each group's rows with their bounds
     if weights is not None:
-        w = np.asarray(weights, dtype=np.float64)
-        rows = replace(rows, weights=w) if censored else rows.but(weights=w)
+        rows = rows.but(weights=np.asarray(weights, dtype=np.float64))
     for label, index in zip(labels, members):
-        if censored:
-            col = rows.subset(index)
-        else:  # a group's report is its own: its rows, none left out, no reading notes; its weights in it
-            col = rows.take(index, rows_read=int(index.size), dropped=(), notes=())
+        # a group's report is its own: its rows, none left out, no reading notes; its weights (bounds) in it
+        col = rows.take(index, rows_read=int(index.size), dropped=(), notes=())
         try:
             result = (fitter or fit)(col, None if loss else family, **({"loss": loss} if loss else {}),
                                      **options)
-            if censored:  # a Censored subset carries no source of its own
+            if censored:  # censored rows' source is the file's (a censored fit's report is its caller's)
                 result = replace(result, source=source)
             yield {"group": label, **result.to_dict()}
         except ConvergenceError as exc:

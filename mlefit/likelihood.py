@@ -68,6 +68,15 @@ def summed_by_value(fn, y, w):
     return total(fn(used.astype(np.float64)), counts[used], used.size)
 
 
+def saturated_loglik(dens, y, w):
+    """sum_i w_i log f(y_i | mean y_i) for a family whose one parameter is its mean
+    (poisson): the saturated model's log-likelihood, a count of 0 giving 0, by value
+    (summed_by_value). The family's log-mass keeps its digits at large counts (Stirling's
+    form), where y log y - y - log y! would cancel terms near y log y."""
+    with np.errstate(all="ignore"):
+        return summed_by_value(lambda v: np.where(v == 0, 0.0, dens.logpdf(v, v)), y, w)
+
+
 def loglik(dens, y, theta, w=None, shapes=()):
     with np.errstate(all="ignore"):
         return total(dens.logpdf(y, *theta, *shapes), w, np.size(y))

@@ -113,11 +113,19 @@ def newton(objective, value, eta0, *, max_iter=200, stop=None):
         if not (np.all(np.isfinite(point.grad)) and np.all(np.isfinite(point.hess))):
             return _result(eta, point, it - 1, False, "the derivatives are not finite", lam2)
         step, lam2, definite = newton_direction(point.grad, point.hess)
+        resolution = 8.0 * EPS * (abs(point.value) + 1.0)
         if settled(point, eta, step, lam2, definite):
-            return _result(eta, point, it - 1, True, "", lam2)
+            if 0.5 * lam2 <= 64.0 * resolution or not _shown(value, eta + step, point.value, lam2):
+                return _result(eta, point, it - 1, True, "", lam2)
+            # the step is within the gradient's rounding as bounded (a bound: by column, over
+            # every row), yet the value rises as Newton's model says: the gradient was no
+            # rounding, and the search goes on
+            unseen = 0
+            eta = eta + step
+            point = objective(eta)
+            continue
         if stop is not None and stop(eta):
             return _result(eta, point, it - 1, False, "stopped where the caller asked (an edge)", lam2)
-        resolution = 8.0 * EPS * (abs(point.value) + 1.0)
         if definite and 0.5 * lam2 <= resolution:
             # the rise left is below the rounding of the log-likelihood itself: the
             # quadratic model governs; take its step, and twice in a row means the
@@ -144,6 +152,14 @@ def newton(objective, value, eta0, *, max_iter=200, stop=None):
     return _result(eta, point, max_iter, converged,
                    "" if converged else f"no convergence in {max_iter} iterations (Newton decrement "
                                         f"{lam2:.3g})", lam2)
+
+
+def _shown(value, trial, start, lam2):
+    """Whether the value at `trial` rises above `start` by at least half the lambda^2/2
+    Newton's quadratic model promises: a rise that rounding does not make (called only
+    where that promise is far above the value's rounding)."""
+    v = value(trial)
+    return math.isfinite(v) and v - start >= 0.25 * lam2
 
 
 def backtrack(value, eta, step, start, lam2):

@@ -1,11 +1,14 @@
 """The number of trials of the binomial and beta_binomial families, given as one number
 or one per value (mlefit.fit(..., trials=), --trials N|COLUMN): aligned with the values
-like the weights, checked, and built into the family."""
+like the weights and checked. One number names the family (binomial:12); trials per row
+travel in the Record (Record.trials) and reach the family as data: the rows (successes,
+trials) of the one family of trials per row (Family.sides)."""
 
 import numpy as np
 
 from . import families
 from .errors import DataError, UsageError
+from .families.base import rows_of
 
 
 def trials_family(family):
@@ -19,7 +22,7 @@ def trials_family(family):
     if ":" in name:
         raise UsageError(f"the trials are given twice, in the family name '{name}' and as trials "
                          f"(--trials); give them once")
-    return families.build(canonical, 1)
+    return families.build(canonical, None)
 
 
 def aligned_trials(first, col, trials, aligned):
@@ -43,19 +46,25 @@ def aligned_trials(first, col, trials, aligned):
     expected = first.values.size if aligned else first.rows_read
     if t.size != expected:
         raise UsageError(f"there are {t.size} trials for {expected} values; give one number of trials per value")
-    t = t[np.searchsorted(first.stood, col.stood)] if aligned else t[col.stood]
+    if col.positions is not (first.positions if aligned else None):  # rows were left out: theirs go too
+        t = t[np.searchsorted(first.stood, col.stood)] if aligned else t[col.stood]
     bad = np.flatnonzero(~np.isnan(t) & ~((t >= 0) & (t == np.floor(t)) & (t < 2.0 ** 53)))
     if bad.size:
         shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
         raise DataError(f"{bad.size} trial count{'s are' if bad.size > 1 else ' is'} not a whole number "
                         f">= 0 ({shown}); trials count attempts: 0, 1, 2, ...")
+    if col.values.dtype == np.float64:  # the values and their trials side by side: the rows (successes,
+        joint = rows_of(col.values, t)  # trials) of the family of trials per row, which reads them uncopied
+        return col.but(values=joint[:, 0], trials=joint[:, 1]).without((np.isnan(t), "missing trials"))
     return col.but(trials=t).without((np.isnan(t), "missing trials"))
 
 
 def with_trials(fam, col):
-    """(family built with its trials, col), once every value is checked to be at most
-    its number of trials; rows of zero trials (so x = 0: no information) are left out
-    and reported. col.trials is None when the trials came in the name ('binomial:12')."""
+    """(family for its trials, col), once every value is checked to be at most its number
+    of trials; rows of zero trials (so x = 0: no information) are left out and reported.
+    The family is base:T when every row has T trials, else the family of trials per row
+    (whose data are Family.data(col)). col.trials is None when the trials came in the
+    name ('binomial:12')."""
     base = fam.spec.base
     t = col.trials
     if t is None:
@@ -70,7 +79,10 @@ def with_trials(fam, col):
         t = col.trials
         if t.size and t.min() != t.max():
             col = col.but(notes=col.notes + (f"trials per row: from {t.min():.10g} to {t.max():.10g}",))
-    return families.build(base, t), col
+            return families.build(base, None), col
+        if t.size:  # every row has the same number
+            t = t[0]
+    return families.build(base, None if np.ndim(t) else t), col
 
 
 def above_error(base, label, count, shown):

@@ -163,7 +163,7 @@ def test_truncated_normal_conditions_on_the_region():
     rng = np.random.default_rng(4)
     x = rng.normal(10.0, 4.0, 3000)
     x = x[x > 8.0][:800]
-    r = mlefit.fit(censoring.exact(x).truncated(lower=8.0), "normal")
+    r = mlefit.fit(censoring.truncated(censoring.exact(x), lower=8.0), "normal")
     theta, ll = polished(direct_nll(lambda t: st.norm(t[0], t[1]), exact=x, trunc=(8.0, math.inf)), [10.0, 4.0])
     agrees(r, theta, ll)
     assert r.censoring["truncated"] == x.size
@@ -174,7 +174,7 @@ def test_truncated_normal_conditions_on_the_region():
 def test_entry_times_are_left_truncation_per_row():
     y, event, _ = right_censored_weibull(seed=9, n=300)
     entry = np.minimum(y * 0.3, 5.0)
-    r = mlefit.fit(censoring.from_event(y, event).truncated(entry=entry), "weibull")
+    r = mlefit.fit(censoring.truncated(censoring.from_event(y, event), entry=entry), "weibull")
 
     def nll(theta):
         d = st.weibull_min(theta[0], scale=theta[1])
@@ -195,7 +195,8 @@ def test_nothing_censored_equals_the_plain_fit(family):
     for a, b in zip(cens.parameters, plain.parameters):
         assert a.estimate == pytest.approx(b.estimate, rel=1e-8)
         assert a.se == pytest.approx(b.se, rel=1e-6)
-    infinite = mlefit.fit(censoring.from_limits(x, upper_limit=math.inf).truncated(lower=-math.inf), family)
+    infinite = mlefit.fit(censoring.truncated(censoring.from_limits(x, upper_limit=math.inf), lower=-math.inf),
+                          family)
     assert infinite.loglik == pytest.approx(plain.loglik, rel=1e-12)
 
 
@@ -245,7 +246,7 @@ def test_crossed_bounds_event_values_and_truncation_are_refused():
     with pytest.raises(DataError, match="must be 1 .event seen. or 0 .censored.; index 2 holds 2"):
         censoring.from_event([1.0, 2.0, 3.0], [1, 0, 2])
     with pytest.raises(DataError, match="outside the truncation region"):
-        censoring.exact([1.0, 12.0, 15.0]).truncated(lower=10.0)
+        censoring.truncated(censoring.exact([1.0, 12.0, 15.0]), lower=10.0)
 
 
 def test_rows_outside_the_support_are_named():
@@ -537,3 +538,58 @@ def test_cli_bounds_name_their_lines_with_and_without_rows_of_no_bound(gap):
     out = CliRunner().invoke(cli, ["fit", "-", "--lower", "lo", "--upper", "hi", "-d", "lognormal"], input=bad)
     assert out.exit_code == 1
     assert f"(line {len(rows) + 2}: 4 > 3)" in out.output
+
+
+def test_a_censored_row_under_truncation_is_bounded_by_the_region_it_was_recorded_in():
+    """A row '>= 2000' recorded only at or below 5000 says 2000 <= Y <= 5000: its term is
+    log(F(5000) - F(2000)) - log F(5000), never log S(2000) - log F(5000), which counts values
+    that could not be recorded and exceeds 0 (before: the lognormal fit ran to mu = 720, where
+    that sum is +1.2e6, and broke down; at 1e5 it 'converged' to the wrong estimates). The
+    reference is the same likelihood written with scipy.stats and maximised by Nelder-Mead."""
+    cells = ["0.31", "<0.04", ">=2000", "12", "0.5", "3", "<0.04", "7"]
+    seen, low, high = np.log([0.31, 12, 0.5, 3, 7]), math.log(0.04), math.log(2000)
+    for limit in (5000.0, 1e5):
+        top = math.log(limit)
+
+        def nll(p):
+            d = st.norm(p[0], math.exp(p[1]))
+            return -(np.sum(d.logpdf(seen) - seen) + 2 * d.logcdf(low) + math.log(d.cdf(top) - d.cdf(high))
+                     - 8 * d.logcdf(top))
+        ref = scipy.optimize.minimize(nll, [1.0, 1.0], method="Nelder-Mead",
+                                      options=dict(maxiter=20000, xatol=1e-12, fatol=1e-14))
+        r = mlefit.fit(censoring.truncated(censoring.from_cells(cells), upper=limit), "lognormal")
+        assert [p.estimate for p in r.parameters] == pytest.approx([ref.x[0], math.exp(ref.x[1])], rel=1e-6)
+        assert r.loglik == pytest.approx(-ref.fun, rel=1e-10)
+    counts = censoring.truncated(censoring.from_cells(["1", "2", "3", ">=5", "1", "0"]), upper=5)  # Y = 5 only
+
+    def count_nll(lam):
+        d = st.poisson(lam)
+        return -(np.sum(d.logpmf([1, 2, 3, 1, 0])) + d.logpmf(5) - 6 * d.logcdf(5))
+    ref = scipy.optimize.minimize_scalar(count_nll, bounds=(0.01, 20), method="bounded", options=dict(xatol=1e-12))
+    assert mlefit.fit(counts, "poisson").parameters[0].estimate == pytest.approx(ref.x, rel=1e-7)
+    edge = censoring.truncated(censoring.from_cells(cells[:2] + [">=5000"] + cells[3:]), upper=5000)
+    with pytest.raises(DataError, match=r"1 censored row holds no value the truncation region could record "
+                                        r"\(index 2: >= 5000\)"):
+        mlefit.fit(edge, "lognormal")
+
+
+def test_a_censored_fit_that_breaks_down_says_the_span_of_the_bounds(tmp_path):
+    """The censored fit's breakdown message gives the smallest and largest finite bound
+    (before: 'the values (from 0 to 0)', a placeholder span handed to the message)."""
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+    cells = ["1e200", "3e200", "<1e200", ">=5e200", "2e200"]
+    want = ("the normal fit to {} breaks down in double precision: the values (from 1e+200 to 5e+200) are too "
+            "extreme or too concentrated for it; rescale them (change the unit) or choose another family")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(DataError) as got:
+            mlefit.fit(censoring.from_cells(cells), "normal")
+    assert str(got.value) == want.format("the data")
+    path = tmp_path / "d.csv"
+    path.write_text("x\n" + "\n".join(cells) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = CliRunner().invoke(cli, ["fit", str(path), "-c", "x", "--censored-cells", "-d", "normal"])
+    assert out.exit_code == 1 and want.format("column 'x'") in out.output

@@ -131,7 +131,7 @@ def test_truncated_rows_are_compared_with_the_truncated_law():
     rng = np.random.default_rng(4)
     x = np.sort(rng.normal(10.0, 4.0, 3000))
     x = x[x > 8.0][:300]
-    r = mlefit.fit(censoring.exact(x).truncated(lower=8.0), "normal")
+    r = mlefit.fit(censoring.truncated(censoring.exact(x), lower=8.0), "normal")
     axes, _ = panels(r)
     mu, sigma = r.estimates["mu"], r.estimates["sigma"]
     at_plotting_positions(axes, x, st.truncnorm((8.0 - mu) / sigma, np.inf, loc=mu, scale=sigma))
@@ -145,7 +145,7 @@ def test_zero_truncated_counts_with_censoring():
     y = np.random.default_rng(8).poisson(2.0, 400)
     y = y[y > 0]
     cells = [">=5" if v >= 5 else "<3" if v < 3 else str(v) for v in y]
-    r = mlefit.fit(censoring.from_cells(cells).truncated(lower=0.0), "poisson")
+    r = mlefit.fit(censoring.truncated(censoring.from_cells(cells), lower=0.0), "poisson")
     axes, info = panels(r)
     law = st.poisson(r.estimates["rate"])
 
@@ -174,7 +174,7 @@ def test_delayed_entry_against_lifelines():
     late = rng.random(y.size) < 0.5  # every row enters at 1, half of them later: up to 6 or half their time
     entry = np.where(late, np.round(np.clip(rng.uniform(0, 6.0, y.size), 1.0, y / 2), 1), 1.0)
     assert entry.min() == 1.0 and np.unique(entry).size > 10
-    r = mlefit.fit(censoring.from_event(y, event).truncated(entry=entry), "weibull")
+    r = mlefit.fit(censoring.truncated(censoring.from_event(y, event), entry=entry), "weibull")
     axes, info = panels(r)
     assert info["nonparametric"] == "Kaplan-Meier"
     km = lifelines.KaplanMeierFitter().fit(y, event, entry=entry)
@@ -193,7 +193,7 @@ def test_delayed_entry_against_lifelines():
 def test_interval_rows_with_entry_times_that_differ_are_refused_before_the_fit(tmp_path):
     lower = np.array([1.0, 2.0, 3.0, 5.0, 6.0])
     entry = np.r_[0.0, 0.5, 0.0, 1.0, 0.0]
-    delayed = mlefit.fit(censoring.from_bounds(lower, lower + 1.0).truncated(entry=entry), "weibull")
+    delayed = mlefit.fit(censoring.truncated(censoring.from_bounds(lower, lower + 1.0), entry=entry), "weibull")
     with pytest.raises(UsageError, match="--entry times that differ between rows"):
         plot_survival(delayed, tmp_path / "no.png")
     data = tmp_path / "d.csv"

@@ -17,6 +17,7 @@ import mlefit
 from mlefit.cli import cli
 from mlefit.errors import BoundaryError, DataError, MlefitError, UsageError
 from mlefit.families import counts
+from mlefit.families.base import rows_of
 from mlefit.inference.information import numeric_hessian, z_value
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -83,11 +84,12 @@ def test_binomial_on_the_saxony_families():
 @pytest.mark.parametrize("name,theta", [("binomial", (0.3,)), ("beta_binomial", (1.5, 2.5))])
 def test_distribution_functions_with_trials_per_row(name, theta):
     x, t = per_row(10, n=200)
-    fam = mlefit.families.build(name, t)
+    fam = mlefit.families.build(name, None)  # trials per row: the data are rows (successes, trials)
     ref = scipy.stats.binom(t, *theta) if name == "binomial" else scipy.stats.betabinom(t, *theta)
     for grid in (x, x + 0.5, x - 1, t + 1):
-        np.testing.assert_allclose(fam.cdf_values(grid, theta), ref.cdf(grid), rtol=1e-10, atol=1e-14)
-    draws = np.array([fam.draw(np.random.default_rng(s), 200, theta) for s in range(300)])
+        np.testing.assert_allclose(fam.cdf_values(rows_of(grid, t), theta), ref.cdf(grid), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(fam.logpdf(rows_of(x, t), theta), ref.logpmf(x), rtol=1e-12)
+    draws = np.array([fam.draw(np.random.default_rng(s), 200, theta, (t,)) for s in range(300)])
     assert draws.dtype == np.float64 and np.all(draws <= t) and np.all(draws == np.floor(draws))
     np.testing.assert_allclose(draws.mean(axis=0).mean(), ref.mean().mean(), rtol=0.01)
 
@@ -114,8 +116,8 @@ def test_beta_binomial_with_trials_per_row_against_scipy():
     ref, ref_nll = optimum(nll, [1.0, 1.0])
     np.testing.assert_allclose(estimates(r), ref, rtol=1e-5)
     assert r.loglik == pytest.approx(-nll(estimates(r)), rel=1e-12) and -r.loglik <= ref_nll + 1e-9
-    fam = mlefit.families.build("beta_binomial", t)
-    np.testing.assert_allclose(fam.observed_information(fam.stats(x, None), estimates(r)),
+    fam = mlefit.families.build("beta_binomial", None)
+    np.testing.assert_allclose(fam.observed_information(fam.stats(rows_of(x, t), None), estimates(r)),
                                numeric_hessian(nll, estimates(r)), rtol=1e-5)
 
 
@@ -138,7 +140,8 @@ def test_beta_binomial_sums_equal_gamma_functions():
     sums = counts._rising_table(v, c)
     assert sums[0] == "sums"
     for a in (0.03, 1.7, 45.0, 3e4):
-        np.testing.assert_allclose(counts._rising(sums, a), counts._rising(("gamma", v, c), a), rtol=1e-10)
+        for of in (counts._rising, counts._rising_derivs):
+            np.testing.assert_allclose(of(sums, a), of(("gamma", v, c), a), rtol=1e-10)
 
 
 def test_beta_binomial_with_huge_trials_uses_gamma_functions():
@@ -371,3 +374,32 @@ def test_cli_trials_errors():
     out = json.loads(result.stdout)
     assert out["dropped"] == [{"reason": "missing trials", "count": 1, "first": ["line 3"]}]
     assert out["family"] == "binomial:10" and out["weights"] == "w"
+
+
+@pytest.mark.parametrize("name", ["binomial", "beta_binomial"])
+def test_trials_per_row_are_data_of_one_family(name):
+    """Issue 15, point 2: the family of trials per row is one object whatever the data; the
+    trials travel in the Record and reach it as data, the rows (successes, trials)."""
+    x, t = per_row(12, n=120)
+    one, other = mlefit.fit(x, name, trials=t).fitted, mlefit.fit(x[:60], name, trials=t[:60]).fitted
+    assert one.family is other.family is mlefit.families.build(name, None)
+    assert one.family.sides == ("trials",) and one.family.name == name
+    np.testing.assert_array_equal(one.x, rows_of(x, t))
+    values, (trials,) = one.family.split(one.x)
+    np.testing.assert_array_equal(values, x)
+    np.testing.assert_array_equal(trials, t)
+    # the record keeps its values and trials side by side: the family reads them uncopied
+    assert rows_of(values, trials) is one.x and rows_of(values.copy(), trials) is not one.x
+    # every row with the same number of trials is that family with a fixed shape
+    assert mlefit.fit(x, name, trials=np.full(x.size, 30.0)).family == f"{name}:30"
+
+
+def test_a_fit_with_trials_per_row_is_refused_a_plot_by_its_sides(tmp_path):
+    """The family of trials per row is known by its data (Family.sides), not by its name:
+    each row has its own distribution, so there is no one fitted distribution to draw."""
+    from mlefit.report.plots import plot_fit
+    x, t = per_row(14, n=50)
+    r = mlefit.fit(x, "binomial", trials=t)
+    with pytest.raises(UsageError, match=r"^cannot plot a binomial fit with trials per row \(each row has its own "
+                                         r"distribution\); fit rows with one number of trials \(binomial:N\)$"):
+        plot_fit(r, str(tmp_path / "fit.png"))

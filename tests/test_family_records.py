@@ -280,7 +280,7 @@ def test_the_readme_shows_the_example_family_and_its_length():
 # ---------------------------------------------------------------- no branch on a family's name in shared code
 # modules outside families/ that still compare a family's name, with how many such lines
 # and why; a new comparison fails the test: make it a field of the family's record
-# (Spec, Family, FamilyLimit) instead
+# (Spec, Family, Limit) instead
 NAME_BRANCHES = {
     "compare.py": (5, "loss names (losses.py: huber, poisson), not families"),
     "priors/conjugate.py": (9, "the conjugate pairs: a fact of a (prior, family) pair, one table of them"),
@@ -299,7 +299,7 @@ NAME_BRANCHES = {
 
 def test_shared_code_does_not_branch_on_family_names():
     """constrained.py, resample.py, estimate.py, sandwich.py and the MAP fit read the
-    family's record (FamilyLimit, Spec.support, Spec.on_outcomes, Family.constraint,
+    family's record (Limit, Spec.support, Spec.on_outcomes, Family.constraint,
     Family.map_fit), not its name; the modules left are listed above."""
     from mlefit.families.catalog import SPECS
     names = "|".join(sorted((s.name for s in SPECS), key=len, reverse=True))
@@ -316,3 +316,19 @@ def test_shared_code_does_not_branch_on_family_names():
                    "inference/sandwich.py", "priors/map_fit.py", "priors/bootstrap.py", "regression/indexed_checks.py", "regression/linear_model.py",
                    "regression/bootstrap.py", "regression/cv.py", "io/regress_read.py"):
         assert module not in found
+
+
+def test_a_familys_limit_is_one_record_for_its_fast_path_and_its_rows():
+    """Where an estimate runs to an edge (student_t -> normal, negative_binomial -> poisson,
+    beta_binomial -> binomial), the fast path's Family.limit and the per-row Density.limit
+    are the one record (families.base.Limit), not two descriptions of the same facts."""
+    from mlefit import families
+    from mlefit.families.base import Limit
+    limits = {}
+    for name in ("student_t", "negative_binomial", "beta_binomial:10"):
+        fam = families.get(name)
+        dens, shapes = families.density(name)
+        assert isinstance(fam.limit, Limit) and fam.limit is dens.limit
+        limits[fam.spec.base] = dens.limit.family(*shapes)
+    assert limits == {"student_t": "normal", "negative_binomial": "poisson", "beta_binomial": "binomial:10"}
+    assert families.get("beta_binomial:10").limit is families.get("beta_binomial:7").limit

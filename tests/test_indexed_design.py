@@ -258,3 +258,11 @@ def test_map_table_keeps_the_levels_mle_to_json(monkeypatch):
     text = " ".join(str(r).split())
     assert "C(g)[T." not in text and "C(g)'s levels with --json (the estimates above are the MAP)" in text
     assert len(r.to_dict()["mle"]) == len(r.coefficients)
+
+
+@pytest.mark.parametrize("dist", ["huber:1.345", "huber:3"])
+def test_a_family_with_a_fixed_shape_over_level_indices_equals_dense(monkeypatch, dist):
+    """Issue 15, point 2: the levels' checks read the trials from the rows' record, not from
+    the density's first trailing argument: huber's delta is no number of trials (it had
+    raised an internal TypeError)."""
+    same(*both(monkeypatch, data("normal", seed=5), dist=dist))

@@ -95,6 +95,30 @@ def test_cli_regress_mean_json(tmp_path):
                                                                       rel=1e-12)
 
 
+@pytest.mark.parametrize("dist, mean, extra", [
+    ("poisson", "exp(a + b*x)", []),
+    ("binomial", "1/(1 + exp(-(a + b*x)))", ["--trials", "t"])])
+def test_a_mean_models_robust_errors_are_the_regressions(dist, mean, extra, tmp_path):
+    """regress --mean --robust: the sandwich errors of a mean that is a linear predictor
+    under its canonical link equal the regression's (HC0, weights and trials per row too).
+    The per-row scores were broadcast to the shape of the rows' matrix (response,
+    covariates, trials), not one per row: an internal error."""
+    rng = np.random.default_rng(5)
+    x, t, w = rng.uniform(0, 2, 80), rng.integers(1, 30, 80), rng.integers(1, 4, 80)
+    y = rng.poisson(np.exp(0.5 + 0.8 * x)) if dist == "poisson" else rng.binomial(t, 1 / (1 + np.exp(-x + 1)))
+    path = tmp_path / "r.csv"
+    path.write_text("y,x,t,w\n" + "".join(f"{int(a)},{float(b)!r},{int(c)},{int(d)}\n" for a, b, c, d in zip(y, x, t, w)))
+    common = ["regress", str(path), "-y", "y", "-d", dist, "-w", "w", "--robust", "--json", *extra]
+    own = CliRunner().invoke(cli, common + ["--mean", mean, "--params", "a=0, b=0"])
+    assert own.exit_code == 0, own.output
+    ref = CliRunner().invoke(cli, common + ["-x", "x"])
+    assert ref.exit_code == 0, ref.output
+    own, ref = json.loads(own.stdout)["parameters"], json.loads(ref.stdout)["coefficients"]
+    for p, q in zip(own, ref):  # the regression's se is its robust one under --robust
+        close(p["estimate"], q["estimate"], 1e-9)
+        close(p["se_robust"], q["se"], 1e-8)
+
+
 @pytest.mark.parametrize("args,message", [
     (["-y", "y", "--mean", "exp(a*x)"], "--mean EXPR and --params LIST go together"),
     (["-y", "y", "--mean", "exp(a*x)", "--params", "a=0", "-x", "x"], "-x cannot be used with --mean"),

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from mlefit.censored import rows as censoring
 from mlefit.cli import cli
 from mlefit.data import Record, own_sides
+from mlefit.errors import DataError
 
 RNG = np.random.default_rng(15)
 T = RNG.integers(3, 9, 40).astype(float)
@@ -51,6 +52,37 @@ def test_lrt_of_a_record_with_weights_and_trials_is_the_lrt_given_them():
     assert own == given and own["null_fit"]["n"] == pytest.approx(W.sum())
 
 
+def _fits_of(monkeypatch):
+    """The (data, keywords) of every library fit from here on (mlefit.estimate.fit)."""
+    from mlefit import estimate
+    calls, real = [], estimate.fit
+
+    def spy(data, *args, **kwargs):
+        calls.append((data, kwargs))
+        return real(data, *args, **kwargs)
+    monkeypatch.setattr(estimate, "fit", spy)
+    return calls
+
+
+@pytest.mark.parametrize("trials", [T, 8])
+def test_select_and_lrt_hand_each_fit_the_one_record(monkeypatch, trials):
+    """Issue 15, point 2: select and lrt fit the rows several times; each fit is handed the
+    one record carrying the weights (and trials per row), no weights= or trials= beside it."""
+    from mlefit.inference import likelihood_ratio
+    from mlefit.inference.selection import select
+    calls = _fits_of(monkeypatch)
+    select(_plain(), ["binomial", "beta_binomial", "poisson"], weights=W, trials=trials, bootstrap=0)
+    likelihood_ratio.run(_plain(), "binomial", "beta_binomial", weights=W, trials=trials)
+    assert len(calls) == 5
+    for i, (data, kwargs) in enumerate(calls):
+        assert "weights" not in kwargs and "trials" not in kwargs
+        assert data.weights is W
+        per_row = np.ndim(trials) > 0 and i != 2  # (the third fit: poisson's)
+        assert (data.trials is not None) == per_row
+        if per_row:
+            np.testing.assert_array_equal(data.trials, T)
+
+
 def test_gof_of_a_weighted_record_is_the_gof_of_its_values_given_the_weights():
     from mlefit import families
     from mlefit.inference import gof
@@ -64,14 +96,12 @@ def test_gof_of_a_weighted_record_is_the_gof_of_its_values_given_the_weights():
 def test_censored_rows_carry_their_weights_into_fit_own_model_and_groups():
     """Censored rows with their weights (cens.weights) fit as with weights= given; a group
     of them keeps its rows' weights."""
-    from dataclasses import replace
-
     from mlefit.own import model as own_model
     from mlefit.estimate import fit
     from mlefit.groups import each_group, grouped
     y = RNG.gamma(2.0, 1.5, 40)
     cens = censoring.from_event(y, (np.arange(40) % 4 != 0).astype(float))
-    carried = replace(cens, weights=W)
+    carried = cens.but(weights=W)
     assert fit(carried, "weibull").to_dict() == fit(cens, "weibull", weights=W).to_dict()
     fam = own_model.model(logpdf="-log(s) - x/s", params="s>0=1", support="x>0")
     assert own_model.fit(carried, fam).to_dict() == own_model.fit(cens, fam, weights=W).to_dict()
@@ -166,7 +196,7 @@ def test_censored_rows_read_carry_their_weights_and_rows_without_bounds_are_coun
     cens, frame = censor.read([str(path)], None, "w", opts, ReadOptions(), False)
     assert cens.weights.tolist() == [3.0, 5.0, 6.0, 8.0]
     assert [(d.reason, d.count, d.first) for d in frame.dropped] == [("no bound given", 2, ("line 3", "line 6"))]
-    assert [cens.place(i) for i in range(4)] == ["line 2", "line 4", "line 5", "line 7"]
+    assert [cens.where(i) for i in range(4)] == ["line 2", "line 4", "line 5", "line 7"]
 
 
 def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():
@@ -178,9 +208,14 @@ def test_a_mean_model_fits_a_record_of_its_rows_with_their_weights_and_report():
     drop = (Drop("missing weight", 1, ("line 9",)),)
     rec = Record("k", rows, None, 43, drop, "k.csv", lambda i: f"line {i + 2}", weights=W)
     own = mean_model.fit(rec, fam)
-    given = mean_model.fit(rows, fam, name="k", weights=W, rows_read=43, dropped=drop, source="k.csv",
-                           place=rec.where)
-    assert own.to_dict() == given.to_dict() and own.n == pytest.approx(W.sum())
+    assert (own.column, own.rows_read, own.dropped, own.source) == ("k", 43, drop, "k.csv")
+    assert own.n == pytest.approx(W.sum()) and own.weights == "given"
+    repeated = mean_model.fit(np.repeat(rows, W.astype(int), axis=0), fam)  # a weight k is k rows
+    np.testing.assert_allclose([p.estimate for p in own.parameters], [p.estimate for p in repeated.parameters],
+                               rtol=1e-9)
+    assert own.loglik == pytest.approx(repeated.loglik, rel=1e-12)
+    with pytest.raises(DataError, match="line 2: -1"):  # each row named where the record says it stood
+        mean_model.fit(rec.but(values=np.column_stack([np.r_[-1.0, X[1:]], z])), fam)
 
 
 def test_regress_mean_passes_one_record_with_the_weights_read(monkeypatch, table):
@@ -205,3 +240,46 @@ def test_a_resample_refitted_with_parameters_held_is_mlefits_fit_holding_them():
     got = gof.holding(fam, {"shape": 3.0}, max_iter=50)(y, W[:30])
     ref = fit(y, fam, weights=W[:30], fix={"shape": 3.0}, max_iter=50)
     assert got == tuple(p.estimate for p in ref.parameters) and got[0] == 3.0
+
+
+def test_separation_checks_read_the_regression_record():
+    """Issue 15, point 2: the separation checks take the regression's one record (its
+    response, trials, weights and design), not the columns threaded one by one."""
+    from types import SimpleNamespace
+
+    from mlefit.regression import separation
+    x = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0])
+    X = np.column_stack([np.ones(x.size), x])
+    t = np.array([3.0, 3.0, 2.0, 4.0, 4.0, 1.0, 5.0])
+    y = np.where(x > 0, t, 0.0)  # every trial a success above 0, none below: x separates
+    rec = Record("y", y, None, y.size, (), trials=t, covariates=X)
+    unsure = SimpleNamespace(converged=False, beta=np.zeros(2))
+    with pytest.raises(DataError, match="^complete separation: x separates the outcomes"):
+        separation.check(unsure, ["Intercept", "x"], rec)
+    y[-1] = 2.0  # one row between: no separation ...
+    separation.check(unsure, ["Intercept", "x"], rec.but(values=y))
+    with pytest.raises(DataError, match="separation: x separates"):  # ... unless its weight is 0
+        separation.check(unsure, ["Intercept", "x"], rec.but(values=y, weights=np.r_[np.ones(6), 0.0]))
+
+
+def test_a_regression_response_at_its_edge_is_read_from_the_record():
+    """Issue 15, point 2: the edge check of a regression's response reads its trials and
+    weights from the one record (rows of weight 0 aside)."""
+    from mlefit.regression.rows import _constant
+    t = np.array([3.0, 5.0, 2.0])
+    rec = Record("k", t.copy(), None, 3, (), trials=t)
+    with pytest.raises(DataError, match="^every trial succeeded in 'k'"):
+        _constant("binomial", rec, "k")
+    below = rec.but(values=np.array([3.0, 5.0, 1.0]))
+    _constant("binomial", below, "k")  # one row below its trials: a finite MLE
+    with pytest.raises(DataError, match="^every trial succeeded in 'k'"):  # ... unless it weighs 0
+        _constant("binomial", below.but(weights=np.array([1.0, 2.0, 0.0])), "k")
+    with pytest.raises(DataError, match="^every count is 0 in 'k'"):
+        _constant("poisson", Record("k", np.zeros(3), None, 3, ()), "k")
+
+
+def test_lrt_of_plain_values_is_the_lrt_of_their_record():
+    from mlefit.inference import likelihood_ratio
+    given = likelihood_ratio.run(X, "binomial", "beta_binomial", weights=W, trials=T)
+    own = likelihood_ratio.run(_plain().but(weights=W, trials=T), "binomial", "beta_binomial")
+    assert given["test"] == own["test"] and given["null_fit"]["n"] == pytest.approx(W.sum())

@@ -154,6 +154,25 @@ def test_per_row_trials_follow_their_values():
         assert abs(lo - (p - 1.96 * se)) < 0.25 * se and abs(hi - (p + 1.96 * se)) < 0.25 * se
 
 
+@pytest.mark.parametrize("kind", ["parametric", "nonparametric"])
+def test_per_row_trials_resample_as_rows_of_the_one_family(kind):
+    """Issue 15, point 2: a resample is rows (successes, trials) refitted by the fit's own
+    family, never a family rebuilt for the resample's trials; each draw's trials are those
+    of a row of the data."""
+    from mlefit.inference import resample
+    rng = np.random.default_rng(9)
+    t = rng.integers(1, 30, 200)
+    x = rng.binomial(t, rng.beta(2.0, 3.0, 200))
+    f = mlefit.fit(x, "beta_binomial", trials=t).fitted
+    draw = (resample._parametric if kind == "parametric" else resample._nonparametric)(f)
+    for seed in range(5):
+        fitted_b, rows, w = draw(np.random.default_rng(seed))
+        assert fitted_b is f and rows.shape[1] == 2
+        assert set(rows[:, 1]) <= set(t.astype(float)) and np.all(rows[:, 0] <= rows[:, 1])
+        total = rows.shape[0] if w is None else w.sum()
+        assert total == x.size
+
+
 # ---------------------------------------------------------------- fixed values, limits, failures
 @pytest.mark.parametrize("kind", ["parametric", "nonparametric"])
 def test_fixed_parameters_stay_fixed(kind):
@@ -325,9 +344,9 @@ def test_uniform_counts_are_multinomial_counts():
 
 
 def test_student_t_and_beta_binomial_record_their_limits_from_their_records():
-    """The limits are fields of the family records (FamilyLimit): student_t's df runs to the
-    normal limit (df = inf, with the estimate at DF_LIMIT as the point near it), and
-    beta_binomial's shapes to the binomial limit; each bootstrap note names its limit."""
+    """The limits are fields of the family records (Limit, one with the per-row density's):
+    student_t's df runs to the normal limit (df = inf, with the estimate at DF_LIMIT as the
+    point near it), and beta_binomial's shapes to the binomial limit; each bootstrap note names its limit."""
     x = np.random.default_rng(5).normal(size=60)
     f = mlefit.fit(x, "student_t").fitted
     d = bootstrap(f, 60, "nonparametric", seed=2)

@@ -60,9 +60,10 @@ def test_scores_per_row_trials():
     x = rng.binomial(t, 0.3).astype(float)
     f = fitted(x, "binomial", trials=t)
     p = f.theta[0]
-    np.testing.assert_allclose(scores(f)[:, 0], (x - t * p) / (p * (1 - p)), rtol=1e-7, atol=1e-9)
+    # the analytic per-row scores, the trials given to the per-row record as data (issue 15, point 2)
+    np.testing.assert_allclose(scores(f)[:, 0], (x - t * p) / (p * (1 - p)), rtol=1e-13, atol=1e-12)
     # V = sum (x - t p)^2 / (sum t)^2 (H = T / (p (1 - p)), s = (x - t p) / (p (1 - p)))
-    assert robust(f).se[0] == pytest.approx(math.sqrt(np.sum((x - t * p) ** 2)) / t.sum(), rel=1e-7)
+    assert robust(f).se[0] == pytest.approx(math.sqrt(np.sum((x - t * p) ** 2)) / t.sum(), rel=1e-13)
 
 
 # ---------------------------------------------------------------- poisson

@@ -119,7 +119,7 @@ NO_FORCING = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}
                                          ([], {"FORCE_COLOR": "1"}), ([], {"TTY_COMPATIBLE": "1"})])
 def test_poisson_fit_loads_its_family_only(output, env, tmp_path):
     """A closed-form fit of a small file: no scipy, pandas or matplotlib, no other family's
-    module; with --json, or a table to a pipe, no rich (render_plain writes the text rich
+    module; with --json, or a table to a pipe, no rich (report/plain.py writes the text rich
     would); rich draws the table where it would style it (FORCE_COLOR, TTY_COMPATIBLE)."""
     ten = tmp_path / "ten.csv"
     ten.write_text("x\n" + "\n".join("3141592653"))
@@ -435,7 +435,7 @@ def test_a_plain_fit_defines_few_dataclasses():
     3.6 M instructions for 3 fields, 11 M for 27): a plain fit defines only the records it
     makes (its result, estimate, data and reading options). The families' per-row records
     (rowwise.Density, Limit), the catalog's (Spec, Param, Regression) and the estimators'
-    Controls and FamilyLimit, built at import by every family's file, are typing.NamedTuple."""
+    Controls and Limit, built at import by every family's file, are typing.NamedTuple."""
     proc = subprocess.run([sys.executable, "-c", DATACLASS_PROBE.format(
         argv=["mlefit", "fit", str(SAMPLE / "horsekicks.csv"), "-d", "poisson", "--json"])],
         capture_output=True, text=True)

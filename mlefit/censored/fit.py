@@ -1,4 +1,5 @@
-"""Fitting a family to censored and truncated rows (mlefit.censored.rows.Censored).
+"""Fitting a family to censored and truncated rows (a mlefit.data.Record with bounds, built
+by mlefit.censored.rows).
 
 The family keeps its name, parameters and inference; what changes is the data record and
 the likelihood: the rows are held as an (n, 4) array of F-difference points (lo, hi) and
@@ -13,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from . import terms as ct
+from . import rows as censoring, terms as ct
 from .. import families
 from ..errors import DataError, UsageError
 from ..families.base import Controls, Solution
@@ -55,14 +56,27 @@ def density_of(fam):
 
 
 def rows_array(cens, discrete):
-    """The (n, 4) array of F-difference points and truncation points of Censored rows,
-    column by column in memory (Fortran order): what reads it takes whole columns, which
-    are then contiguous."""
-    lo, hi = cens.points(discrete)
-    trunc = cens.truncation_points(discrete)
+    """The (n, 4) array of F-difference points and truncation points of the censored rows
+    `cens` (a Record), column by column in memory (Fortran order): what reads it takes
+    whole columns, which are then contiguous."""
+    lo, hi = censoring.points(cens, discrete)
+    trunc = censoring.truncation_points(cens, discrete)
     x = np.empty((lo.size, 4), order="F")
-    x[:, 0], x[:, 1] = lo, hi
-    x[:, 2], x[:, 3] = (-math.inf, math.inf) if trunc is None else trunc
+    if trunc is None:
+        x[:, 0], x[:, 1] = lo, hi
+        x[:, 2], x[:, 3] = -math.inf, math.inf
+        return x
+    # a truncated row was recorded, so its value lies in the region too: its bounds are
+    # those of both (">= 2000" recorded only at or below 5000 is P(2000 <= Y <= 5000) / F(5000);
+    # S(2000) / F(5000) would count values that could not be recorded, and exceed 1)
+    x[:, 0], x[:, 1] = np.maximum(lo, trunc[0]), np.minimum(hi, trunc[1])
+    x[:, 2], x[:, 3] = trunc
+    empty = np.flatnonzero((lo != hi) & (x[:, 0] >= x[:, 1]))
+    if empty.size:
+        i = empty[0]
+        raise DataError(f"{empty.size} censored row{'s hold' if empty.size > 1 else ' holds'} no value the "
+                        f"truncation region could record ({cens.where(i)}: {censoring.describe(cens, i)}); "
+                        f"check --truncate-lower/--truncate-upper and --entry")
     return x
 
 
@@ -131,8 +145,7 @@ def surrogate(x, discrete):
     lo, hi = x[:, 0], x[:, 1]
     if discrete:  # back from F-difference points to the counts' own bounds
         lo = np.where(lo == hi, lo, lo + 1.0)
-    with np.errstate(invalid="ignore"):
-        y = np.where(np.isneginf(lo), hi, np.where(np.isposinf(hi), lo, 0.5 * (lo + hi)))
+    y = censoring.stand_in(lo, hi)
     return np.floor(y) if discrete else y
 
 
@@ -315,14 +328,17 @@ def start_theta(dens, shapes, x, w, support, discrete):
 
 def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95, information="observed",
         max_iter=200, interval="wald", robust=False, derive=(), bootstrap=None, resample="nonparametric",
-        seed=0, on_step=None, rows_read=None, dropped=(), source=None, notes=()):
-    """Fit `family` to censored rows `data` (a mlefit.censored.rows.Censored) by maximum
-    likelihood: a FitResult like mlefit.fit's, with .censoring counting the rows of each
-    kind. weights: frequency weights, one per row. The nonparametric bootstrap resamples
-    rows with their censoring (a parametric one would need the censoring mechanism)."""
-    from ..data import Record
+        seed=0, on_step=None, notes=()):
+    """Fit `family` to censored rows `data` (a Record with bounds: mlefit.censored.rows) by
+    maximum likelihood: a FitResult like mlefit.fit's, with .censoring counting the rows
+    of each kind. weights: frequency weights, one per row. The nonparametric bootstrap
+    resamples rows with their censoring (a parametric one would need the censoring
+    mechanism). The report (rows read, left out, the source) is the record's, as for any
+    Record; notes: said beside its own."""
+    from ..data import own_sides
     from ..estimate import from_stats, resolve
 
+    data, weights, _ = own_sides(data, weights)  # the record's own, unless others are given
     fam, loss, loss_note = resolve(family, loss, None, confidence, information, max_iter)
     if information == "expected":
         raise UsageError("censored fits use the observed information (the expected one depends on the "
@@ -331,32 +347,40 @@ def fit(data, family=None, *, loss=None, weights=None, fix=None, confidence=0.95
         raise UsageError("a parametric bootstrap would need the censoring mechanism, which the data do not "
                          "give; use --resample nonparametric (rows resampled with their censoring)")
     dens, shapes = density_of(fam)
-    cens, w, dropped = _weighted(data, weights, tuple(dropped))
-    if cens.size == 0:
+    cens, w = _weighted(data, weights)
+    if cens.n == 0:
         raise DataError(f"{_label(cens)} has no rows to fit; check the file and the columns")
     x = rows_array(cens, fam.spec.discrete)
     cfam = censored_family(fam, dens, shapes)
     stats = cfam.stats(x, w)
     _check_rows(dens, shapes, stats, cens, fam)
-    col = Record(cens.name, x, None, cens.size if rows_read is None else rows_read, dropped, source,
-                 cens.place, tuple(notes))
-    result = from_stats(cfam, stats, col, (0.0, 0.0), w=w, fix=fix, confidence=confidence,
+    col = cens.but(values=x, notes=tuple(cens.notes) + tuple(notes), **censoring.FIELDS)  # the rows: x, whole
+    result = from_stats(cfam, stats, col, lambda: span_of(cens), w=w, fix=fix, confidence=confidence,
                         information=information, max_iter=max_iter, loss=loss, loss_note=loss_note,
                         weights=weights, interval=interval, robust=robust, derive=derive, bootstrap=bootstrap,
                         resample=resample, seed=seed, on_step=on_step)
-    return replace(result, censoring={**cens.counts(), **_medians(cens, w, result, dens, shapes)})
+    kinds = censoring.kinds(cens)
+    return replace(result, censoring={**censoring.counts(cens, kinds), **_medians(cens, kinds, w, result, dens,
+                                                                                   shapes)})
 
 
-def _medians(cens, w, result, dens, shapes):
+def span_of(rows):
+    """(smallest, largest) of the censored rows' finite bounds: what a message says the data
+    span (the rows array holds infinities and, for a discrete family, F-difference points)."""
+    b = censoring.bounds(rows)
+    return float(np.min(b)), float(np.max(b))
+
+
+def _medians(cens, kinds, w, result, dens, shapes):
     """The Kaplan-Meier median beside the fitted one, for rows that are exact or
     right-censored without truncation (where Kaplan-Meier is the NPMLE); {} otherwise."""
     from . import kaplan_meier
 
-    kinds = cens.kinds()
-    if kinds["left"].any() or kinds["interval"].any() or cens.entry is not None or cens.truncated_everywhere:
+    if kinds["left"].any() or kinds["interval"].any() or cens.entry is not None or \
+            censoring.truncated_everywhere(cens):
         return {}
-    return {"kaplan_meier_median": kaplan_meier.median(cens.lo, kinds["exact"], w),
-            "fitted_median": fitted_median(dens, result.fitted.theta, shapes, cens.lo)}
+    return {"kaplan_meier_median": kaplan_meier.median(cens.lower, kinds["exact"], w),
+            "fitted_median": fitted_median(dens, result.fitted.theta, shapes, cens.lower)}
 
 
 def fitted_median(dens, theta, shapes, values):
@@ -410,24 +434,19 @@ def _label(cens):
     return column_label(cens.name)
 
 
-def _weighted(cens, weights, dropped):
-    """The rows of nonzero weight, the weights, and what was left out."""
-    from ..data import counted
-
+def _weighted(cens, weights):
+    """(the rows of nonzero weight, those left out counted as a Record counts them; their weights)."""
     if weights is None:
-        return cens, None, dropped
+        return cens, None
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
-    if w.size != cens.size:
-        raise UsageError(f"there are {w.size} weights for {cens.size} rows; give one weight per row")
+    if w.size != cens.n:
+        raise UsageError(f"there are {w.size} weights for {cens.n} rows; give one weight per row")
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
         raise DataError(f"{bad.size} weight{'s are' if bad.size > 1 else ' is'} negative, infinite or missing "
-                        f"({cens.place(bad[0])}: {w[bad[0]]:.6g}); frequency weights must be finite and >= 0")
+                        f"({cens.where(bad[0])}: {w[bad[0]]:.6g}); frequency weights must be finite and >= 0")
     zero = w == 0
-    if zero.any():  # counted as a Record counts rows left out (censored rows are not one yet)
-        dropped = dropped + counted([(zero, "zero weight")], cens.place)[1]
-        cens, w = cens.subset(~zero), w[~zero]
-    return cens, w, dropped
+    return cens.without((zero, "zero weight")), w[~zero] if zero.any() else w
 
 
 # each support's (low, low reached, high, high reached): where a row's range must meet it
@@ -462,8 +481,7 @@ def refuse_impossible(terms, cens, name, support_text, way_out="choose a family 
     censored range that misses it) is an error naming the rows."""
     bad = np.flatnonzero(~np.isfinite(terms))
     if bad.size:
-        from .rows import _describe
-        shown = ", ".join(f"{cens.place(i)}: {_describe(cens, i)}" for i in bad[:3])
+        shown = ", ".join(f"{cens.where(i)}: {censoring.describe(cens, i)}" for i in bad[:3])
         raise impossible(bad.size, shown, _label(cens), name, support_text, way_out)
 
 

@@ -8,7 +8,7 @@ log_mean link), the shape shared by every row and estimated. Tobit is the normal
 mu = x'b and censoring limits. exp(b) is a time ratio: the factor by which a unit of the
 covariate stretches every quantile of the time. Censored counts (poisson and
 negative_binomial: '5 or more', '<2') keep their log link; their bounds are the points of
-F-differences (mlefit.censored.rows.Censored.points).
+F-differences (mlefit.censored.rows.points).
 
 The log-likelihood is the censored one of mlefit.censored.terms (log f of values seen,
 log F / log S of censored rows, log(F(hi) - F(lo)) of intervals, minus each row's
@@ -26,9 +26,13 @@ class CensoredObjective(Objective):
     """sum_i w_i (row i's censored term, its truncation subtracted) as a function of
     (b, the family's other parameters on their free scale)."""
 
-    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None, inverse=None):
+    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None, inverse=None,
+                 shift=0.0, constant=0.0):
+        # shift, constant: log c and the terms' shift, where the times were divided by c (regression.aft_scale)
+        if shift:
+            offset = (0.0 if offset is None else offset) - np.full(y.size, shift)
         super().__init__(dens, y, X, target, link, w=w, offset=offset, fixed=fixed)
-        self.canonical, self.constant = None, 0.0  # the terms are not log f(y) alone
+        self.canonical, self.constant, self.shift = None, constant, shift  # the terms are not log f(y) alone
         self.terms = terms
         self.unsort = inverse  # the rows are in the order of their groups: where each row of the data went
         # a group's rows as a slice where they are consecutive (rows sorted by kind: no scatter)
@@ -68,7 +72,7 @@ class CensoredObjective(Objective):
 
 def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, intercept=None, fixed=None,
         max_iter=100, prior=None):
-    """The LinearFit of censored rows `cens` (a mlefit.censored.rows.Censored) on the design X;
+    """The LinearFit of censored rows `cens` (a Record with bounds, mlefit.censored.rows) on the design X;
     prior: coefficient priors (linear_model.fit_linear's), making it MAP."""
     make, y, w, offset, theta0 = objective_maker(dens, family, cens, target=target, link=link, w=w, offset=offset,
                                                  fixed=fixed)
@@ -80,13 +84,15 @@ def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fi
     """(make, y, w, offset, theta0) of censored rows `cens`, checked: make(X) is the
     CensoredObjective over the design X (whose rows it sorts by kind), y the rows'
     surrogate values, w and offset sorted as they are, theta0 the family's start."""
+    from ..regression import aft_scale
     discrete = family.spec.discrete
     x = rows_array(cens, discrete)
+    x, shift, constant = aft_scale.divided(x, w, aft_scale.power(x, family.name))  # times beyond 1e+-100
     terms = terms_of(x, None, discrete, shared=False)
     refuse_unseen(terms, family.name)
     theta0 = start_theta(dens, (), x, w, family.spec.support, discrete)
     with np.errstate(all="ignore"):
-        values = ct.per_row(dens, terms, theta0, (), cens.size)
+        values = ct.per_row(dens, terms, theta0, (), cens.n)
     refuse_impossible(values, cens, family.name, family.spec.support_text)
     # the rows sorted by kind, so that each group's rows are consecutive (a slice, not a scatter)
     order = np.concatenate([g.rows for g in terms.groups if g.w is None])
@@ -100,7 +106,7 @@ def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fi
 
     def make(design):
         return CensoredObjective(dens, terms, y, design[order], target, link, w=w, offset=offset, fixed=fixed,
-                                 inverse=inverse)
+                                 inverse=inverse, shift=shift, constant=constant)
 
     return make, y, w, offset, theta0
 
@@ -130,7 +136,7 @@ def columns(response, opts):
 
 
 def read(table, cols, response, opts, decimal):
-    """(the Censored rows, the table without rows that say nothing) from the columns read:
+    """(the censored rows, a Record with bounds; the table without rows that say nothing) from the columns read:
     the response with an event indicator, detection limits or censored cells, or lower and
     upper bounds (a row with neither is left out and counted), and the truncation."""
     from . import rows as censoring
@@ -157,7 +163,7 @@ def read(table, cols, response, opts, decimal):
         cens = censoring.exact(y, where=where, name=name)
     entry = table.columns[cols[opts["entry"]]] if opts["entry"] else None
     if entry is not None or opts["truncate_lower"] is not None or opts["truncate_upper"] is not None:
-        cens = cens.truncated(opts["truncate_lower"], opts["truncate_upper"], entry)
+        cens = censoring.truncated(cens, opts["truncate_lower"], opts["truncate_upper"], entry)
     return cens, table.with_column(table.names[0], surrogate(rows_array(cens, False), False))
 
 

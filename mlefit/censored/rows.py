@@ -6,9 +6,10 @@ a machine still running when the study ended), or between two (interval-censored
 truncated row could only have been recorded inside a region (above 10; after the
 subject's entry time), so its likelihood is conditional on being there.
 
-Censored is the one record of this: per-row bounds lo <= hi (lo == hi: the value seen;
-lo = -inf: no lower bound; hi = +inf: no upper bound) with whether each bound can be
-reached, and the truncation. Its constructors follow the conventions users bring:
+The rows are the one data record, mlefit.data.Record, with its censoring fields: per-row
+bounds lower <= upper (equal: the value seen; lower = -inf: no lower bound; upper = +inf:
+no upper bound) with whether each bound can be reached, and the truncation (entry,
+truncate). Here are their constructors, following the conventions users bring:
 an event indicator (lifelines, survival's Surv), lower/upper columns (fitdistrplus's
 left/right), detection limits, and cells written '<0.04' or '>=2000'.
 
@@ -18,139 +19,131 @@ F(b) - F(a - 1); Y > t is Y >= floor(t) + 1; Y < t is Y <= ceil(t) - 1.
 """
 import math
 import re
-from dataclasses import dataclass, replace
-from functools import cached_property
 
 import numpy as np
 
+from ..data import Record, index_place
 from ..errors import DataError, UsageError
 
-@dataclass(frozen=True)
-class Censored:
-    """lo, hi: each row's bounds (float arrays); lo_closed/hi_closed: whether the value
-    may equal the bound (boolean arrays, for discrete families); entry: per-row left
-    truncation (the value is recorded only above it; None: none); truncate: (lower,
-    upper) constant truncation, the value recorded only in (lower, upper]; where(i):
-    the place row i came from, for messages; rows_read/dropped: what reading left out;
-    weights: each row's frequency weight (None: every row weighs 1), taken by the fit as a
-    Record's are (mlefit.data.own_sides)."""
 
-    lo: np.ndarray
-    hi: np.ndarray
-    lo_closed: np.ndarray
-    hi_closed: np.ndarray
-    entry: np.ndarray | None = None
-    truncate: tuple = (-math.inf, math.inf)
-    name: str | None = None
-    where: object = None
-    weights: np.ndarray | None = None
-
-    @property
-    def size(self):
-        return int(self.lo.size)
-
-    @cached_property
-    def _kinds(self):
-        exact = self.lo == self.hi
-        left = (self.lo == -np.inf) & ~exact
-        right = (self.hi == np.inf) & ~exact
-        return {"exact": exact, "left": left, "right": right, "interval": ~(exact | left | right)}
-
-    def kinds(self):
-        """{kind: boolean mask} for exact, left, right and interval rows (made once)."""
-        return self._kinds
-
-    def counts(self):
-        """{kind: rows}, with 'truncated' (rows whose likelihood is conditional)."""
-        out = {k: int(m.sum()) for k, m in self.kinds().items()}
-        truncated = self.size if self.truncated_everywhere else 0
-        if self.entry is not None and not truncated:
-            truncated = int(np.sum(np.isfinite(self.entry)))
-        out["truncated"] = truncated
-        return out
-
-    @property
-    def truncated_everywhere(self):
-        return math.isfinite(self.truncate[0]) or math.isfinite(self.truncate[1])
-
-    def bounds(self):
-        """Every finite bound and value: what the data say about where values lie (for the
-        candidates of a selection: a family must admit them all)."""
-        both = np.concatenate([self.lo, self.hi[self.lo != self.hi]])
-        return both[np.isfinite(both)]
-
-    def place(self, i):
-        return self.where(int(i)) if self.where is not None else f"index {int(i)}"
-
-    def subset(self, keep):
-        """The rows `keep` (a boolean mask or index array)."""
-        return replace(self, lo=self.lo[keep], hi=self.hi[keep], lo_closed=self.lo_closed[keep],
-                       hi_closed=self.hi_closed[keep],
-                       entry=None if self.entry is None else self.entry[keep],
-                       weights=None if self.weights is None else self.weights[keep],
-                       where=None if self.where is None else _shifted(self.where, keep, self.size))
-
-    def truncated(self, lower=None, upper=None, entry=None):
-        """The same rows, recorded only in (lower, upper] (constants) and, per row, only
-        above entry (left truncation). Observed values outside are an error."""
-        lo_t = -math.inf if lower is None else _number(lower, "--truncate-lower")
-        hi_t = math.inf if upper is None else _number(upper, "--truncate-upper")
-        if not lo_t < hi_t:
-            raise UsageError(f"--truncate-lower ({lo_t:g}) must be below --truncate-upper ({hi_t:g})")
-        e = None
-        if entry is not None:
-            e = np.asarray(entry, dtype=np.float64).reshape(-1)
-            if e.size != self.size:
-                raise UsageError(f"there are {e.size} entry times for {self.size} rows; give one per row")
-            e = np.where(np.isnan(e), -math.inf, e)
-        out = replace(self, truncate=(lo_t, hi_t), entry=e)
-        out.check_truncation()
-        return out
-
-    def check_truncation(self):
-        """Every row's known range must meet the region it could be recorded in."""
-        lower = np.full(self.size, self.truncate[0]) if self.entry is None else np.maximum(self.entry, self.truncate[0])
-        upper = self.truncate[1]
-        bad = np.flatnonzero((self.hi < lower) | ((self.hi == lower) & (self.lo == self.hi)) | (self.lo > upper))
-        if bad.size:
-            shown = ", ".join(f"{self.place(i)}: {_describe(self, i)}" for i in bad[:3])
-            raise DataError(f"{bad.size} row{'s lie' if bad.size > 1 else ' lies'} outside the truncation "
-                            f"region, where nothing could have been recorded ({shown}); check "
-                            f"--truncate-lower/--truncate-upper and --entry")
-
-    def points(self, discrete):
-        """(lo, hi) as the points of F-differences: for a continuous family the bounds
-        themselves; for a discrete one P(a <= Y <= b) = F(b) - F(a - 1) (an exact value
-        keeps lo == hi)."""
-        if not discrete:
-            return self.lo, self.hi
-        exact = self.lo == self.hi
-        with np.errstate(invalid="ignore"):
-            a = np.where(self.lo_closed, np.ceil(self.lo) - 1.0, np.floor(self.lo))
-            b = np.where(self.hi_closed, np.floor(self.hi), np.ceil(self.hi) - 1.0)
-        a = np.where(exact, self.lo, a)
-        b = np.where(exact, self.hi, b)
-        empty = np.flatnonzero(~exact & (b <= a))
-        if empty.size:
-            i = empty[0]
-            raise DataError(f"{empty.size} row{'s hold' if empty.size > 1 else ' holds'} no whole number "
-                            f"({self.place(i)}: {_describe(self, i)}); a count must lie between its bounds")
-        return a, b
-
-    def truncation_points(self, discrete):
-        """Per-row (lower, upper) truncation points (F-difference points), or None."""
-        if self.entry is None and not self.truncated_everywhere:
-            return None
-        lower = np.full(self.size, self.truncate[0]) if self.entry is None else np.maximum(self.entry, self.truncate[0])
-        upper = np.full(self.size, self.truncate[1])
-        if discrete:  # recorded only for Y > lower and Y <= upper
-            lower, upper = np.floor(lower), np.floor(upper)
-        return lower, upper
+def record(lo, hi, lo_closed, hi_closed, values, where=None, name=None):
+    """The Record of censored rows: bounds lo <= hi with whether each can be reached,
+    values the rows' stand-ins (the value seen or written, an interval's midpoint);
+    where(i) names the place row i came from (default 'index i')."""
+    return Record(name, values, None, int(values.size), (), locate=where or index_place, lower=lo, upper=hi,
+                  lower_closed=lo_closed, upper_closed=hi_closed)
 
 
-def _shifted(where, keep, n):
-    idx = np.arange(n)[keep]
-    return lambda i: where(int(idx[i]))
+# a Record's censoring fields, and their values for rows that are not censored
+FIELDS = {"lower": None, "upper": None, "lower_closed": None, "upper_closed": None, "entry": None,
+          "truncate": (-math.inf, math.inf)}
+
+
+def bounds_of(rows):
+    """{field: value} of the censored rows' censoring fields (to put into another record of the same rows)."""
+    return {f: getattr(rows, f) for f in FIELDS}
+
+
+def stand_in(lo, hi):
+    """One value per row from its bounds: the value seen, the one bound of a censored
+    row, the midpoint of an interval."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isneginf(lo), hi, np.where(np.isposinf(hi), lo, 0.5 * (lo + hi)))
+
+
+def kinds(rows):
+    """{kind: boolean mask} for the exact, left, right and interval rows of the Record `rows`."""
+    lo, hi = rows.lower, rows.upper
+    exact = lo == hi
+    left = (lo == -np.inf) & ~exact
+    right = (hi == np.inf) & ~exact
+    return {"exact": exact, "left": left, "right": right, "interval": ~(exact | left | right)}
+
+
+def counts(rows, masks=None):
+    """{kind: rows}, with 'truncated' (rows whose likelihood is conditional); masks:
+    kinds(rows), where already made."""
+    out = {k: int(m.sum()) for k, m in (masks or kinds(rows)).items()}
+    truncated = rows.n if truncated_everywhere(rows) else 0
+    if rows.entry is not None and not truncated:
+        truncated = int(np.sum(np.isfinite(rows.entry)))
+    out["truncated"] = truncated
+    return out
+
+
+def truncated_everywhere(rows):
+    return math.isfinite(rows.truncate[0]) or math.isfinite(rows.truncate[1])
+
+
+def bounds(rows):
+    """Every finite bound and value: what the data say about where values lie (for the
+    candidates of a selection: a family must admit them all)."""
+    lo, hi = rows.lower, rows.upper
+    both = np.concatenate([lo, hi[lo != hi]])
+    return both[np.isfinite(both)]
+
+
+def truncated(rows, lower=None, upper=None, entry=None):
+    """The same rows, recorded only in (lower, upper] (constants) and, per row, only
+    above entry (left truncation). Observed values outside are an error."""
+    lo_t = -math.inf if lower is None else _number(lower, "--truncate-lower")
+    hi_t = math.inf if upper is None else _number(upper, "--truncate-upper")
+    if not lo_t < hi_t:
+        raise UsageError(f"--truncate-lower ({lo_t:g}) must be below --truncate-upper ({hi_t:g})")
+    e = None
+    if entry is not None:
+        e = np.asarray(entry, dtype=np.float64).reshape(-1)
+        if e.size != rows.n:
+            raise UsageError(f"there are {e.size} entry times for {rows.n} rows; give one per row")
+        e = np.where(np.isnan(e), -math.inf, e)
+    out = rows.but(truncate=(lo_t, hi_t), entry=e)
+    check_truncation(out)
+    return out
+
+
+def check_truncation(rows):
+    """Every row's known range must meet the region it could be recorded in."""
+    lo, hi, (t_lo, t_hi) = rows.lower, rows.upper, rows.truncate
+    lower = np.full(rows.n, t_lo) if rows.entry is None else np.maximum(rows.entry, t_lo)
+    bad = np.flatnonzero((hi < lower) | ((hi == lower) & (lo == hi)) | (lo > t_hi))
+    if bad.size:
+        shown = ", ".join(f"{rows.where(i)}: {describe(rows, i)}" for i in bad[:3])
+        raise DataError(f"{bad.size} row{'s lie' if bad.size > 1 else ' lies'} outside the truncation "
+                        f"region, where nothing could have been recorded ({shown}); check "
+                        f"--truncate-lower/--truncate-upper and --entry")
+
+
+def points(rows, discrete):
+    """(lo, hi) as the points of F-differences: for a continuous family the bounds
+    themselves; for a discrete one P(a <= Y <= b) = F(b) - F(a - 1) (an exact value
+    keeps lo == hi)."""
+    lo, hi = rows.lower, rows.upper
+    if not discrete:
+        return lo, hi
+    exact = lo == hi
+    with np.errstate(invalid="ignore"):
+        a = np.where(rows.lower_closed, np.ceil(lo) - 1.0, np.floor(lo))
+        b = np.where(rows.upper_closed, np.floor(hi), np.ceil(hi) - 1.0)
+    a = np.where(exact, lo, a)
+    b = np.where(exact, hi, b)
+    empty = np.flatnonzero(~exact & (b <= a))
+    if empty.size:
+        i = empty[0]
+        raise DataError(f"{empty.size} row{'s hold' if empty.size > 1 else ' holds'} no whole number "
+                        f"({rows.where(i)}: {describe(rows, i)}); a count must lie between its bounds")
+    return a, b
+
+
+def truncation_points(rows, discrete):
+    """Per-row (lower, upper) truncation points (F-difference points), or None."""
+    if rows.entry is None and not truncated_everywhere(rows):
+        return None
+    t_lo, t_hi = rows.truncate
+    lower = np.full(rows.n, t_lo) if rows.entry is None else np.maximum(rows.entry, t_lo)
+    upper = np.full(rows.n, t_hi)
+    if discrete:  # recorded only for Y > lower and Y <= upper
+        lower, upper = np.floor(lower), np.floor(upper)
+    return lower, upper
 
 
 def _number(v, option):
@@ -163,14 +156,15 @@ def _number(v, option):
     return x
 
 
-def _describe(c, i):
-    lo, hi = c.lo[i], c.hi[i]
+def describe(rows, i):
+    """What row i says, as a message shows it: '3', '< 0.04', '>= 2000', 'between 1 and 2'."""
+    lo, hi = rows.lower[i], rows.upper[i]
     if lo == hi:
         return f"{lo:.10g}"
     if np.isneginf(lo):
-        return f"{'<=' if c.hi_closed[i] else '<'} {hi:.10g}"
+        return f"{'<=' if rows.upper_closed[i] else '<'} {hi:.10g}"
     if np.isposinf(hi):
-        return f"{'>=' if c.lo_closed[i] else '>'} {lo:.10g}"
+        return f"{'>=' if rows.lower_closed[i] else '>'} {lo:.10g}"
     return f"between {lo:.10g} and {hi:.10g}"
 
 
@@ -191,12 +185,12 @@ def from_event(values, event, *, left=False, where=None, name=None, event_name="
     below it (left-censored: --event-left)."""
     x = _floats(values, "the values")
     e = _indicator(event, x.size, event_name, where)
-    inf = np.full(x.size, math.inf)
+    x = x.copy()  # the values, and the bound they are (the rows' own: the caller's array may change)
     if left:
-        lo = np.where(e, x, -inf)
-        return Censored(lo, x.copy(), _boolean(x.size, True), _boolean(x.size, False), name=name, where=where)
-    hi = np.where(e, x, inf)
-    return Censored(x.copy(), hi, _boolean(x.size, False), _boolean(x.size, True), name=name, where=where)
+        lo = np.where(e, x, -math.inf)
+        return record(lo, x, _boolean(x.size, True), _boolean(x.size, False), x, where, name)
+    hi = np.where(e, x, math.inf)
+    return record(x, hi, _boolean(x.size, False), _boolean(x.size, True), x, where, name)
 
 
 def _indicator(event, n, option, where):
@@ -246,7 +240,7 @@ def from_bounds(lower, upper, *, where=None, name=None):
     lo = np.where(np.isnan(lo), -math.inf, lo)
     hi = np.where(np.isnan(hi), math.inf, hi)
     n = lo.size
-    return Censored(lo, hi, _boolean(n, True), _boolean(n, True), name=name, where=where)
+    return record(lo, hi, _boolean(n, True), _boolean(n, True), stand_in(lo, hi), where, name)
 
 
 def from_limits(values, *, lower_limit=None, upper_limit=None, where=None, name=None):
@@ -263,7 +257,7 @@ def from_limits(values, *, lower_limit=None, upper_limit=None, where=None, name=
     below, above = x <= a, x >= b
     lo[below], hi[below] = -math.inf, a
     lo[above], hi[above] = b, math.inf
-    return Censored(lo, hi, lo_closed, hi_closed, name=name, where=where)
+    return record(lo, hi, lo_closed, hi_closed, x.copy(), where, name)
 
 
 CELL = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*(.+?)\s*$")
@@ -294,10 +288,10 @@ def from_cells(cells, *, decimal=".", where=None, name=None):
             lo[i], hi[i], lo_closed[i] = v, math.inf, op != ">"
         else:
             lo[i] = hi[i] = v
-    return Censored(lo, hi, lo_closed, hi_closed, name=name, where=where)
+    return record(lo, hi, lo_closed, hi_closed, stand_in(lo, hi), where, name)  # the numbers written
 
 
 def exact(values, *, where=None, name=None):
     """Nothing censored: every value seen."""
-    x = _floats(values, "the values")
-    return Censored(x.copy(), x.copy(), _boolean(x.size, True), _boolean(x.size, True), name=name, where=where)
+    x = _floats(values, "the values").copy()
+    return record(x, x, _boolean(x.size, True), _boolean(x.size, True), x, where, name)

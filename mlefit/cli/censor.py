@@ -1,5 +1,5 @@
 """The command line's censoring options (mlefit fit and select): which rows are censored
-or truncated, read from the file into a mlefit.censored.rows.Censored."""
+or truncated, read from the file into a Record with its bounds (mlefit.censored.rows)."""
 from typing import NamedTuple
 
 import click
@@ -61,14 +61,14 @@ censoring_options = bundle(Censoring, "censoring", OPTIONS)
 
 
 def read(files, column, weights, opts, options, strict):
-    """(Censored rows with their weights, the frame read) from the file."""
+    """(the censored rows, a Record with their weights, the frame read) from the file."""
     return read_grouped(files, column, weights, None, opts, options, strict)[:2]
 
 
 def read_grouped(files, column, weights, by, opts, options, strict):
-    """(Censored rows with their weights (cens.weights, None when not given), the frame
-    read, each row's group label or None) from the file; by: the group column (--by) or
-    None."""
+    """(the censored rows, a Record with their weights (None when not given) and the
+    frame's report (rows read, left out, the source), the frame read, each row's group
+    label or None) from the file; by: the group column (--by) or None."""
     import numpy as np
 
     from ..censored import rows as censoring
@@ -121,10 +121,8 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     entry = rest[0] if opts.entry else None
     w = rest[-1] if weights else None
     if entry is not None or opts.truncate_lower is not None or opts.truncate_upper is not None:
-        cens = cens.truncated(opts.truncate_lower, opts.truncate_upper, entry)
-    if w is not None:
-        from dataclasses import replace
-        cens = replace(cens, weights=w)
+        cens = censoring.truncated(cens, opts.truncate_lower, opts.truncate_upper, entry)
+    cens = cens.but(weights=w, rows_read=frame.rows_read, dropped=frame.dropped, source=frame.source)
     check_strict(frame, strict)
     return cens, frame, groups
 

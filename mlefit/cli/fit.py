@@ -314,7 +314,7 @@ def _family(dist, loss, trials):
 
 
 def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
-    """fit with censoring or truncation options: the rows read as mlefit.censored.rows.Censored."""
+    """fit with censoring or truncation options: the rows read as a Record with their bounds (mlefit.censored.rows)."""
     from dataclasses import replace
 
     from ..estimate import fit as fit_column
@@ -325,9 +325,7 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(cens, None if loss else fam, loss=loss, **settings, on_step=bar and bar.step)
-    result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
-                     source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
-                     weights=weights)
+    result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}", weights=weights)
     if plot is not None:
         draw(result, plot, True)
     emit_fit(result.to_dict(), output)

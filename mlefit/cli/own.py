@@ -202,9 +202,7 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         from . import censor as cli_censor
         cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
         result = own_model.fit(cens, fam, **settings)
-        result = replace(result, rows_read=frame.rows_read, dropped=frame.dropped + result.dropped,
-                         source=frame.source, column=cens.name or f"{frame.names[0]}/{frame.names[1]}",
-                         weights=weights)
+        result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}", weights=weights)
     else:
         if weights is None:
             col = read_column(files, column=column, labels=False, strict=strict, options=options)

@@ -28,11 +28,10 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
     options = reading.read_options()
     if labels_way is not None:
         options = replace(options, labels_way=labels_way)
-    frame = None
     if censoring is not None and censoring.asked():  # censored rows: ranked by the censored likelihood
-        if trials is not None:
+        if trials is not None:  # the record carries the file's report (rows read, left out, the source)
             raise UsageError("--trials does not go with censored or truncated data")
-        col, frame = cli_censor.read(files, column, weights, censoring, options, strict)
+        col, _ = cli_censor.read(files, column, weights, censoring, options, strict)
     else:
         col = numeric_column(files, column, weights, trials, options, strict)
     bootstrap = 199 if selection.bootstrap is None else selection.bootstrap
@@ -42,8 +41,6 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
                    on_total=bar and bar.set_total, on_stage=bar and bar.stage)
     if weights is not None:
         d["weights"] = d["best"]["weights"] = weights
-    if frame is not None:
-        as_read(d, frame)
     if output == "table":
         from ..report.select import print_selection
         print_selection(d)
@@ -51,11 +48,3 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
         click.echo(json.dumps(d, indent=2 if output == "json" else None,
                               separators=None if output == "json" else (",", ":")))
 
-
-def as_read(d, frame):
-    """The selection's row counts as the file was read (censored rows: the frame's)."""
-    dropped = [x.to_dict() for x in frame.dropped]
-    for target in (d, d["best"]):
-        target.update(rows_read=frame.rows_read, dropped=dropped, n_dropped=sum(x["count"] for x in dropped),
-                      source=frame.source)
-        target["rows_used"] = frame.rows_read - target["n_dropped"]

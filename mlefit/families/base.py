@@ -23,6 +23,35 @@ def scipy_special():
     return scipy.special
 
 
+def rows_of(values, *sides):
+    """The rows (value, *sides) as one float64 matrix in column order (Fortran), so that
+    each column is a contiguous array again for the family's statistics: the matrix they
+    are already the columns of (trials.aligned_trials keeps a record's values and trials
+    side by side), else a new one."""
+    joint = _joint(values, sides)
+    if joint is not None:
+        return joint
+    out = np.empty((np.shape(values)[0], 1 + len(sides)), dtype=np.float64, order="F")
+    out[:, 0] = values
+    for i, side in enumerate(sides):
+        out[:, 1 + i] = side
+    return out
+
+
+def _joint(values, sides):
+    """The column-order float64 matrix whose columns are values and sides, in order, or None."""
+    base = getattr(values, "base", None)
+    if type(base) is not np.ndarray or base.ndim != 2 or not base.flags.f_contiguous \
+            or base.dtype != np.float64 or base.shape != (values.shape[0], 1 + len(sides)):
+        return None
+    start, step = base.ctypes.data, base.strides[1]
+    columns = (values,) + sides
+    if all(type(c) is np.ndarray and c.base is base and c.ctypes.data == start + j * step and c.strides == (8,)
+           for j, c in enumerate(columns)):
+        return base
+    return None
+
+
 @dataclass(frozen=True)
 class Solution:
     """What an estimator returns: the estimate and how it was reached."""
@@ -39,7 +68,7 @@ class Solution:
 
 
 class Controls(NamedTuple):
-    """The iterative estimators' limits. (Controls and FamilyLimit are typing.NamedTuple:
+    """The iterative estimators' limits. (Controls and Limit are typing.NamedTuple:
     immutable like the frozen dataclasses here, defined at each start in a tenth of the time.)"""
 
     max_iter: int = 200
@@ -47,19 +76,37 @@ class Controls(NamedTuple):
     mle_optional: bool = False  # a MAP fit follows: an estimator may return a start where no MLE exists
 
 
-class FamilyLimit(NamedTuple):
-    """Where a family's MLE runs off to a neighbouring family (student_t to the normal as
-    df -> inf, negative_binomial to the poisson, beta_binomial to the binomial)."""
+class Limit(NamedTuple):
+    """Where a family's MLE runs off to a neighbouring, simpler family (student_t's df ->
+    infinity: the normal; negative_binomial's size -> infinity: the poisson; beta_binomial's
+    a, b -> infinity: the binomial). One record per family, read by its fast path
+    (Family.limit: the bootstrap, --fix) and by its per-row density (Density.limit: the
+    censored fit, whose estimator cannot reach the edge on its own scale, fits the limit
+    and compares)."""
 
+    family: Callable  # family(*shapes) -> the limit's family name
+    going: tuple  # the parameters that run off
+    why: str  # what an error, or an interval at the edge, says
     text: str  # where the bootstrap records the resamples that reach it ('the normal limit: df = inf')
-    # the parameter whose estimate at or beyond `at` is the limit (student_t's df, DF_LIMIT)
+    # the censored fit: near(theta) -> whether a fit is heading there; inside(theta) -> a
+    # start well away from the edge, with the other parameters kept
+    near: Callable
+    inside: Callable
+    # lift(theta of the limit) -> the theta to report at the edge, or None where the edge is
+    # no finite MLE (then an error, `why`, with the start for fits that hold a going
+    # parameter fixed: start(theta of the limit))
+    lift: Optional[Callable] = None
+    start: Optional[Callable] = None
+    # the parameter at the edge (its interval is one-sided), whose estimate at or beyond
+    # `at` is the limit (student_t's df, DF_LIMIT)
     index: Optional[int] = None
     at: float = float("inf")
-    # given(stats, fixed, start, controls) -> Solution: --fix's fit of the others while
-    # `index` is free, where the generic one is flat at the limit (student_t.fit_given)
+    # the fast path: given(stats, fixed, start, controls) -> Solution: --fix's fit of the
+    # others while `index` is free, where the generic one is flat at the limit
+    # (student_t.fit_given); resampled(fitted, stats, near) -> (theta, point): a resample
+    # whose fit raised BoundaryError, at the limit (theta holds inf), with a point `near`
+    # times closer to it
     given: Optional[Callable] = None
-    # resampled(fitted, stats, near) -> (theta, point): a resample whose fit raised
-    # BoundaryError, at the limit (theta holds inf), with a point `near` times closer to it
     resampled: Optional[Callable] = None
 
 
@@ -68,7 +115,8 @@ class Family:
     """One family.
 
     stats(x, w) -> object with at least `n` (the total weight): the sufficient
-        statistics (or whatever the estimator needs) computed once from the data.
+        statistics (or whatever the estimator needs) computed once from the data (x: the
+        values, or for a family with `sides` the rows (value, *sides): data(record)).
     estimate(stats, controls) -> Solution.
     loglik(stats, theta) -> the summed log-likelihood.
     logpdf(x, theta) -> per-observation log density or mass (vectorised).
@@ -87,7 +135,8 @@ class Family:
         multiplied by s, for families equivariant under scaling (theta -> theta*m + c).
     scipy(theta) -> the frozen scipy.stats equivalent (used by the tests), or None.
     cdf(x, theta) -> P(X <= x), vectorised; defaults to scipy's.
-    sample(rng, n, theta) -> n draws (a numpy Generator); defaults to scipy's rvs.
+    sample(rng, n, theta, *sides) -> n draws (a numpy Generator; given each draw's sides, for
+        a family with sides); defaults to scipy's rvs.
     conditional(stats, fixed, confidence) -> (theta, {index: (lo, hi, note)}): the MLE
         and exact intervals of the free parameters given {index: value} fixed, for the
         non-regular families whose --fix has a closed form (pareto, uniform).
@@ -167,14 +216,34 @@ class Family:
     # support, spread where it is needed, not a column of 0s and 1s, magnitudes within
     # numerics.VOUCHED_MAGNITUDE (no rescaling). False: the checked path runs.
     vouches: Optional[Callable] = None
-    # where the MLE runs off to a neighbouring family (FamilyLimit), or None
-    limit: Optional[FamilyLimit] = None
+    # where the MLE runs off to a neighbouring family (Limit: the record its per-row Density.limit is), or None
+    limit: Optional[Limit] = None
     # constraint(stats) -> the matrix from the free parameters to all of them, for a family
     # whose parameters are tied (normal_mixture's weights sum to one), or None
     constraint: Optional[Callable] = None
     # map_fit(result, given) -> the MAP fit, for a family whose estimator searches from many
     # starts (normal_mixture: mixture_map.fit_map); None: the one MAP estimator (map_fit.py)
     map_fit: Optional[Callable] = None
+    # the Record's per-row columns (data.SIDES) that a row of this family's data carries beside
+    # its value: ("trials",) for binomial and beta_binomial with trials per row, whose data are
+    # then rows (value, trials), a (n, 2) matrix (data(record) makes them, split(rows) parts
+    # them). The family is one object, whatever the data; resampling moves whole rows.
+    sides: tuple = ()
+
+    def data(self, record):
+        """The data of this family in the Record `record`: its values, or, for a family
+        with sides, the rows (value, *sides)."""
+        if not self.sides:
+            return record.values
+        return rows_of(record.values, *(getattr(record, side) for side in self.sides))
+
+    def split(self, x):
+        """(values, sides) of this family's data x: x and () for a family without sides;
+        for one with them, the rows' first column and the others (one array per side),
+        which the per-row Density (families.density) takes after its parameters."""
+        if not self.sides:
+            return x, ()
+        return x[:, 0], tuple(x[:, 1 + i] for i in range(len(self.sides)))
 
     @property
     def name(self):
@@ -217,7 +286,9 @@ class Family:
                 return self.cdf(x, theta)
         return self.scipy(theta).cdf(x)
 
-    def draw(self, rng, n, theta):
+    def draw(self, rng, n, theta, sides=()):
+        """n draws at theta; for a family with sides, given the sides of each draw (one per
+        draw: binomial's trials), as values (not rows)."""
         if self.sample is not None:
-            return self.sample(rng, n, theta)
+            return self.sample(rng, n, theta, *sides)
         return np.asarray(self.scipy(theta).rvs(size=n, random_state=rng), dtype=np.float64)

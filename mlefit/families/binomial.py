@@ -33,19 +33,25 @@ def logpdf(y, p, trials):
         fails = trials - y
         big = np.minimum(y, fails) >= ga.STIRLING_FROM
         if np.any(big):
-            q = 1.0 - p
-            u, v = trials * p / y, trials * q / fails
-            lu = ga.log_of(u, lambda: np.log(trials) + np.log(p) - np.log(y))
-            lv = ga.log_of(v, lambda: np.log(trials) + np.log1p(-p) - np.log(fails))
-            top = np.maximum(trials, ga.STIRLING_FROM)
-            value = (y * ga.log_minus_linear(u, lu) + fails * ga.log_minus_linear(v, lv)
-                     - 0.5 * (np.log(2.0 * np.pi * y) + np.log(fails / trials))
-                     + ga.stirling_remainder(top) - ga.stirling_remainder(np.maximum(y, ga.STIRLING_FROM))
-                     - ga.stirling_remainder(np.maximum(fails, ga.STIRLING_FROM)))
+            value = _stirling_mass(y, fails, trials, p, 1.0 - p, lambda: np.log(p), lambda: np.log1p(-p))
         if not np.all(big):
             direct = log_choose(trials, y) + xlogy(y, p) + xlog1py(fails, -p)
             value = np.where(big, value, direct) if np.any(big) else direct
     return masked(on_support(y, trials), value)
+
+
+def _stirling_mass(y, fails, trials, p, q, log_p, log_q):
+    """logpdf's Stirling form (y and t - y both ga.STIRLING_FROM or more), with q = 1 - p
+    given (a regression has it from its logit without the rounding of 1 - p), and log_p(),
+    log_q() for where u or v is not a normal float."""
+    u, v = trials * p / y, trials * q / fails
+    lu = ga.log_of(u, lambda: np.log(trials) + log_p() - np.log(y))
+    lv = ga.log_of(v, lambda: np.log(trials) + log_q() - np.log(fails))
+    top = np.maximum(trials, ga.STIRLING_FROM)
+    return (y * ga.log_minus_linear(u, lu) + fails * ga.log_minus_linear(v, lv)
+            - 0.5 * (np.log(2.0 * np.pi * y) + np.log(fails / trials))
+            + ga.stirling_remainder(top) - ga.stirling_remainder(np.maximum(y, ga.STIRLING_FROM))
+            - ga.stirling_remainder(np.maximum(fails, ga.STIRLING_FROM)))
 
 
 def derivs(y, p, trials):
@@ -78,8 +84,43 @@ def sample(rng, size, p, trials):
 
 
 def _logit(y, eta, trials):
-    from .bernoulli import logit_terms
-    return logit_terms(y, eta, trials)
+    """The log-mass less _logit_constant(y, trials), with its derivatives in eta: y eta -
+    t log(1 + e^eta), and the whole log-mass (Stirling's form) where y and t - y are both
+    ga.STIRLING_FROM or more: there y eta - t log(1 + e^eta) and log C(t, y) are each near
+    t log t, and their sum kept a few decimals at t = 1e12. Where eta > 0 the terms are
+    -(t - y) eta - t log(1 + e^-eta) and the score (t (1 - p) - (t - y)), never y eta - t eta
+    or y - t p (bernoulli.logit_terms' forms, exact for one trial): at t = 1e12 and p near 1
+    those subtract numbers near t eta and t, and kept 1e-2 of the term and 1e-4 of the score
+    (Newton then never settled)."""
+    e = np.exp(-np.abs(eta))
+    r = 1.0 / (1.0 + e)
+    q = e * r  # the smaller of p and 1 - p
+    up = eta >= 0
+    fails = trials - y
+    value = np.where(up, -fails * eta, y * eta) - trials * np.log1p(e)
+    d1 = np.where(up, trials * q - fails, y - trials * q)
+    d2 = -trials * (q * r)
+    big = _stirling_rows(y, trials)
+    if np.any(big):
+        t = np.broadcast_to(trials, np.shape(y))
+        yb, tb, eb = y[big], t[big], eta[big]
+        e = np.exp(-np.abs(eb))
+        lower = np.log1p(e)  # log(1 + e^eta) = lower + max(eta, 0); log p = -(lower + max(-eta, 0))
+        r = 1.0 / (1.0 + e)
+        p, q = np.where(eb >= 0, r, e * r), np.where(eb >= 0, e * r, r)
+        value[big] = _stirling_mass(yb, tb - yb, tb, p, q, lambda: -(lower + np.maximum(-eb, 0.0)),
+                                    lambda: -(lower + np.maximum(eb, 0.0)))
+    return value, d1, d2
+
+
+def _stirling_rows(y, trials):
+    """The rows whose log-mass _logit takes whole (Stirling's form)."""
+    return np.minimum(y, np.subtract(trials, y)) >= ga.STIRLING_FROM
+
+
+def _logit_constant(y, trials):
+    """log C(t, y) where _logit leaves it out, 0 where it takes the whole log-mass."""
+    return np.where(_stirling_rows(y, trials), 0.0, log_choose(trials, y))
 
 
 DENSITY = Density(
@@ -87,13 +128,13 @@ DENSITY = Density(
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start, sample=sample,
     scipy=lambda p, trials: scipy_stats().binom(trials, p),
     note="p = 0 or 1 (no successes, or no failures) is on the edge: no finite logit",
-    canonical=("logit", _logit, lambda y, trials: log_choose(trials, y)),
+    canonical=("logit", _logit, _logit_constant),
     expected=lambda p, trials: (trials / (p * (1.0 - p)),),
 )
 
 
 def build(trials):
-    """binomial:TRIALS (a whole number, or an array of one per value): the fast path's record
-    (counts.py)."""
+    """binomial:TRIALS (a whole number), or binomial with trials per row (None: its data are
+    the rows (successes, trials)): the fast path's record (counts.py)."""
     from .counts import build
     return build("binomial", trials)

@@ -15,8 +15,8 @@ beta_binomial:N (a, b)
     dispersion vanishes or points to the binomial) have no finite MLE: a, b -> infinity
     with a/(a+b) = p, the binomial limit. That is a BoundaryError naming it, as the
     negative binomial does with the poisson.
-The trials t are one number (binomial:12) or one per row: build(name, array) with the
-array aligned to the values (mlefit.fit(..., trials=...), --trials COLUMN).
+The trials t are one number (binomial:12), or one per row: build(name, None), a family
+whose data are the rows (successes, trials) (mlefit.fit(..., trials=...), --trials COLUMN).
 """
 import math
 from types import SimpleNamespace
@@ -24,39 +24,40 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import gamma_arrays as ga, numerics as nm
-from ..errors import BoundaryError, DataError, UsageError
-from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
+from ..errors import BoundaryError, DataError
+from .base import Family, Solution, scipy_special, scipy_stats
 from .bernoulli import BERNOULLI
+from .beta_binomial import LIMIT as BB_LIMIT, log_shares
 from .catalog import BY_NAME
 from .counts_common import upper_exact
 
 
 def build(name, trials):
     """The family `name` ('binomial' or 'beta_binomial') with its trials: a whole number
-    (named e.g. 'binomial:12'), or an array of one per value (named 'binomial'); an
-    array whose values are all equal is that one number."""
-    t = trials
-    if not np.isscalar(t):
-        t = np.asarray(t, dtype=np.float64).reshape(-1)
-        if t.size and bool(np.all(t == t[0])):
-            t = t[0]
-    if np.isscalar(t):
-        t = int(t)
-        spec = BY_NAME[name].with_value(t, t)
-    else:
-        spec = BY_NAME[name]
-    return {"binomial": _binomial, "beta_binomial": _beta_binomial}[name](spec, t)
+    (named e.g. 'binomial:12'), or None for trials per row (named 'binomial'): one object
+    whatever the data, whose data are the rows (successes, trials) (Family.sides; the
+    trials travel with the values in the Record, mlefit.data, and resample with them)."""
+    if trials is None:
+        found = _PER_ROW.get(name)
+        if found is None:
+            found = _PER_ROW[name] = _MAKERS[name](BY_NAME[name], None)
+        return found
+    t = int(trials)
+    return _MAKERS[name](BY_NAME[name].with_value(t, t), t)
 
 
-def _aligned(t, x):
-    if np.isscalar(t) or t.size == np.size(x):
-        return t
-    raise UsageError(f"there are {t.size} trials for {np.size(x)} values; give one per value")
+_PER_ROW = {}  # name -> its family of trials per row (one each)
 
 
-def _whole(t, n):
-    """The trials of n draws, as integers."""
-    return np.asarray(_aligned(t, np.empty(n))).astype(np.int64)
+def _parts(t, x):
+    """(values, trials) of a family's data x: the values with the one number t, or (t is
+    None: trials per row) the rows (successes, trials)."""
+    return (x, t) if t is not None else (x[:, 0], x[:, 1])
+
+
+def _whole(t):
+    """The trials of draws, as integers."""
+    return np.asarray(t).astype(np.int64)
 
 
 def _log_choose(t, x):
@@ -88,7 +89,7 @@ def _pairs(x, t, w):
 
 def _trial_stats(t, rising=False):
     def stats(x, w):
-        xv, tv, c = _pairs(x, _aligned(t, x), w)
+        xv, tv, c = _pairs(*_parts(t, x), w)
         s = SimpleNamespace(n=float(c.sum()), x=xv, t=tv, c=c, k=float(xv @ c), total=float(tv @ c),
                             log_coef=float(c @ _log_coef(tv, xv)))
         s.bernoulli = SimpleNamespace(n=s.total, k=s.k)  # the same p: k successes in total trials
@@ -112,7 +113,7 @@ def _binomial(spec, t):
 
     def logpdf(x, theta):
         from scipy.special import xlog1py, xlogy
-        tt = _aligned(t, x)
+        x, tt = _parts(t, x)
         return _log_choose(tt, x) + xlogy(x, theta[0]) + xlog1py(tt - x, -theta[0])
 
     return Family(
@@ -121,11 +122,17 @@ def _binomial(spec, t):
         loglik=lambda s, th: s.log_coef + BERNOULLI.loglik(s.bernoulli, th), logpdf=logpdf,
         observed_information=lambda s, th: BERNOULLI.observed_information(s.bernoulli, th),
         expected_information=lambda s, th: BERNOULLI.expected_information(s.bernoulli, th),
-        scipy=lambda th: scipy_stats().binom(t, th[0]),
-        cdf=lambda x, th: _binomial_cdf(x, _aligned(t, x), th[0]),
-        sample=lambda rng, n, th: rng.binomial(_whole(t, n), th[0], n).astype(np.float64),
-        boundary=boundary,
+        scipy=lambda th: None if t is None else scipy_stats().binom(t, th[0]),
+        cdf=lambda x, th: _binomial_cdf(*_parts(t, x), th[0]),
+        sample=lambda rng, n, th, *sides: rng.binomial(_whole(sides[0] if t is None else t), th[0],
+                                                       n).astype(np.float64),
+        boundary=boundary, sides=_sides(t),
     )
+
+
+def _sides(t):
+    """The per-row columns of the data: the trials, when not one number for every row."""
+    return ("trials",) if t is None else ()
 
 
 def _binomial_cdf(x, t, p):
@@ -149,34 +156,40 @@ def _rising_table(v, c):
     return "gamma", v, c
 
 
-def _rising(table, a, derivatives=True):
-    """(sum log G(v+a) - log G(a), its first and second derivatives in a)."""
+def _rising(table, a):
+    """sum log G(v+a) - log G(a) - v log a. The sum of v log a is left to _bb_loglik, which
+    combines the three into the binomial's log-mass: kept in, it made each sum near k log a,
+    whose differences lost digits at large shapes."""
     kind, v, c = table
     if kind == "sums":
-        z = a + v
-        if not derivatives:
-            return float(c @ np.log(z))
-        inv = 1.0 / z
-        return float(c @ np.log(z)), float(c @ inv), -float(c @ (inv * inv))
-    from scipy.special import digamma, gammaln, polygamma
-    value = float(c @ (gammaln(v + a) - gammaln(a)))
-    if not derivatives:
-        return value
-    return (value, float(c @ (digamma(v + a) - digamma(a))),
-            float(c @ (polygamma(1, v + a) - polygamma(1, a))))
+        return float(c @ np.log1p(v / a))
+    return float(c @ ga.log_gamma_rise(a, v))
+
+
+def _rising_derivs(table, a):
+    """The first and second derivatives in a of sum log G(v+a) - log G(a)."""
+    kind, v, c = table
+    if kind == "sums":
+        inv = 1.0 / (a + v)
+        return float(c @ inv), -float(c @ (inv * inv))
+    rise, rise_deriv = ga.digamma_rises(a, v)
+    return float(c @ rise), float(c @ rise_deriv)
 
 
 def _bb_loglik(s, theta):
-    a, b = theta
-    return (s.log_coef + _rising(s.rx, a, False) + _rising(s.ry, b, False)
-            - _rising(s.rt, a + b, False))
+    """log_coef + k log(a/(a+b)) + (total-k) log(b/(a+b)) (the binomial at p = a/(a+b))
+    + the rising sums, each without its v log c."""
+    a, b = (float(v) for v in theta)
+    share_a, share_b = log_shares(a, b)
+    binomial = (s.k * share_a if s.k else 0.0) + ((s.total - s.k) * share_b if s.total > s.k else 0.0)
+    return s.log_coef + binomial + _rising(s.rx, a) + _rising(s.ry, b) - _rising(s.rt, a + b)
 
 
 def _bb_derivatives(s, a, b):
     """The score and the Hessian of the log-likelihood in (a, b)."""
-    _, gx, hx = _rising(s.rx, a)
-    _, gy, hy = _rising(s.ry, b)
-    _, gt, ht = _rising(s.rt, a + b)
+    gx, hx = _rising_derivs(s.rx, a)
+    gy, hy = _rising_derivs(s.ry, b)
+    gt, ht = _rising_derivs(s.rt, a + b)
     return np.array([gx - gt, gy - gt]), np.array([[hx - ht, -ht], [-ht, hy - ht]])
 
 
@@ -212,7 +225,7 @@ def _bb_check(s):
             f"mean squared deviation from trials*p, {(excess + binomial) / s.n:.6g}, does not "
             f"exceed the binomial variance, {binomial / s.n:.6g}), so the fit tends to the binomial "
             f"limit (a, b -> infinity with a/(a+b) = {p:.6g}); use --dist binomial", limit="binomial",
-            going=("a", "b"), start=(p, 1.0 - p))
+            going=BB_LIMIT.going, start=BB_LIMIT.start((p,)))
 
 
 BB_METHOD = "Newton on (log a, log b) from the method of moments"
@@ -263,7 +276,7 @@ def _beta_binomial(spec, t):
     def logpdf(x, theta):
         from scipy.special import betaln
         a, b = theta
-        tt = _aligned(t, x)
+        x, tt = _parts(t, x)
         inside = (x >= 0) & (x <= tt)
         with np.errstate(invalid="ignore"):  # outside 0..trials: mass 0, log -inf
             value = _log_choose(tt, x) + betaln(x + a, tt - x + b) - betaln(a, b)
@@ -272,20 +285,19 @@ def _beta_binomial(spec, t):
     return Family(
         spec=spec, stats=_trial_stats(t, rising=True), estimate=_bb_estimate, loglik=_bb_loglik,
         logpdf=logpdf, observed_information=lambda s, th: -_bb_derivatives(s, *th)[1],
-        scipy=lambda th: scipy_stats().betabinom(t, th[0], th[1]),
-        sample=lambda rng, n, th: rng.binomial(_whole(t, n), rng.beta(th[0], th[1], n)).astype(np.float64),
-        check=_bb_check,
-        limit=FamilyLimit("the binomial limit: a = b = inf", resampled=_bb_resampled),
+        scipy=lambda th: None if t is None else scipy_stats().betabinom(t, th[0], th[1]),
+        cdf=None if t is not None else lambda x, th: _bb_cdf(*_parts(t, x), *th),
+        sample=lambda rng, n, th, *sides: rng.binomial(_whole(sides[0] if t is None else t),
+                                                       rng.beta(th[0], th[1], n)).astype(np.float64),
+        check=_bb_check, sides=_sides(t),
+        limit=BB_LIMIT,
     )
 
 
-def _bb_resampled(fitted, s, near):
-    """A bootstrap resample of values that are not overdispersed (families.base.FamilyLimit):
-    the binomial limit, a, b -> inf with a/(a+b) = p. Values all 0 (or all equal to their trials) leave b (or a)
-    undefined, and a fixed shape cannot go to the limit: both count as failed."""
-    if fitted.fixed:
-        raise ArithmeticError("beta_binomial at its binomial limit cannot hold a fixed shape")
-    if s.k == 0 or s.k == s.total:
-        raise ArithmeticError("beta_binomial shapes are undefined when every value is 0 or its trials")
-    p = s.k / s.total
-    return (math.inf, math.inf), (near * p, near * (1.0 - p))
+def _bb_cdf(x, t, a, b):
+    """P(X <= x) of the rows (successes, trials): scipy's, row by row (the trials per row
+    have no one distribution; one number of trials has, scipy(theta))."""
+    return scipy_stats().betabinom(t, a, b).cdf(x)
+
+
+_MAKERS = {"binomial": _binomial, "beta_binomial": _beta_binomial}

@@ -133,7 +133,7 @@ def _sample(rng, n, theta):
 
 
 def _map_fit(result, given):
-    """A prior on a mixture: MAP-EM from many starts (mixture_map.py)."""
+    """A prior on a mixture: MAP-EM from many starts (priors/mixture.py)."""
     from ..priors.mixture import fit_map
     return fit_map(result, given)
 

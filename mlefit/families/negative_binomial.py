@@ -6,11 +6,11 @@ import numpy as np
 
 from .. import gamma_arrays as ga, numerics as nm, special_series as ss
 from ..errors import BoundaryError
-from .base import Family, FamilyLimit, Solution, scipy_special as _special, scipy_stats
+from .base import Family, Limit, Solution, scipy_special as _special, scipy_stats
 from .beta_tails import log_betainc, log_betaincc
 from .catalog import POSITIVE, Param, Regression, Spec
 from .counts_common import count_stats, masked, on_support, tail
-from .rowwise import Density, Limit, weighted_mean
+from .rowwise import Density, weighted_mean
 
 
 SPEC = Spec("negative_binomial",
@@ -87,58 +87,17 @@ def derivs(y, size, mu):
     """In mu: d/dmu = r v/mu, d2/dmu2 = -(r/(mu (r + mu))) (y/mu + v), d2/dmu dr = v/(r + mu);
     in the size: d/dr = psi(y + r) - psi(r) - log1p(mu/r) + (mu - y)/(r + mu)
     = log1pmx(v) + (L(r) - L(y + r)) and d2/dr2 = v^2/(y + r) + (L'(r) - L'(y + r)),
-    L(a) = log a - psi(a) (_size_rise: no cancellation at large r, where the digamma
+    L(a) = log a - psi(a) (ga.log_minus_digamma_fall: no cancellation at large r, where the digamma
     differences kept two digits at r = 1e9)."""
     y, ll, r_mu, v = _pieces(y, size, mu)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        rise, rise_deriv = _size_rise(y, size)
+        rise, rise_deriv = ga.log_minus_digamma_fall(y, size)
         d_size = _log1pmx(v) + rise
         d_mu = size * v / mu
         h_ss = v * v / (y + size) + rise_deriv
         h_sm = v / r_mu
         h_mm = -(size / (mu * r_mu)) * (y / mu + v)
     return ll, (d_size, d_mu), ((h_ss, h_sm), (h_sm, h_mm))
-
-
-def _size_rise(y, r):
-    """(L(r) - L(y + r), L'(r) - L'(y + r)), L(a) = log a - psi(a). From its series where r
-    >= STIRLING_FROM, with the leading differences in closed form: 1/(2r) - 1/(2(y + r)) =
-    y/(2 r (y + r)), (1/12)(1/r^2 - 1/(y+r)^2) = y (2r + y)/(12 r^2 (y + r)^2), and for L'
-    -(1/2)(1/r^2 - 1/(y+r)^2) and -(1/6)(1/r^3 - 1/(y+r)^3) = -y (3r^2 + 3ry + y^2)/(6 r^3 (y+r)^3);
-    the rest (below 1/(120 r^4) of the first) directly. Below, from psi and psi' (scipy):
-    psi(y + r) - psi(r) - log1p(y/r) and the trigamma difference - (1/(y + r) - 1/r)."""
-    y = np.asarray(y, dtype=np.float64)
-    s = y + r
-    small = np.asarray(r) < STIRLING_FROM
-    if np.any(small):
-        from scipy.special import digamma, polygamma
-        low = (digamma(s) - digamma(r) - np.log1p(y / r),
-               polygamma(1, s) - polygamma(1, r) - (1.0 / s - 1.0 / r))
-        if np.all(small):
-            return low
-    a = np.maximum(r, STIRLING_FROM)
-    b = np.maximum(s, STIRLING_FROM)
-    rs = a * b
-    two = y * (2.0 * a + y)
-    value = y / (2.0 * rs) + two / (12.0 * rs * rs) + (_series_rest(a)[0] - _series_rest(b)[0])
-    deriv = (-two / (2.0 * rs * rs) - y * (3.0 * a * a + 3.0 * a * y + y * y) / (6.0 * rs * rs * rs)
-             + (_series_rest(a)[1] - _series_rest(b)[1]))
-    if np.any(small):
-        value, deriv = np.where(small, low[0], value), np.where(small, low[1], deriv)
-    return value, deriv
-
-
-def _series_rest(x):
-    """L(x) - 1/(2x) - 1/(12 x^2) and L'(x) + 1/(2x^2) + 1/(6x^3): the series of L
-    (special_series.SERIES_VALUE, SERIES_DERIV) from its second term on, summed by Horner
-    in 1/x^2 (x >= 10), never as L less its leading terms (which would cancel)."""
-    x = np.asarray(x, dtype=np.float64)
-    r = 1.0 / (x * x)
-    v = d = 0.0
-    for cv, cd in zip(ss.SERIES_VALUE[:0:-1], ss.SERIES_DERIV[:0:-1]):
-        v = cv + r * v
-        d = cd + r * d
-    return r * r * v, -(r / x) * r * d
 
 
 def logcdf(y, size, mu):
@@ -160,6 +119,39 @@ def start(y, w):
     return mean * mean / max(var - mean, 1e-3 * mean), mean
 
 
+# ---------------------------------------------------------------- the poisson limit: one record for the
+# fast path (the bootstrap's resamples at the limit, the check) and the per-row density (censored fits)
+def _nb_resampled(fitted, s, near):
+    """A bootstrap resample of counts that are not overdispersed (families.base.Limit):
+    the poisson limit, size =
+    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
+    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
+    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
+    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
+    fixed = fitted.fixed
+    if 0 in fixed:
+        return (fixed[0], float(s.mean)), None
+    if 1 not in fixed:
+        return (math.inf, float(s.mean)), (near * (1.0 + s.mean), float(s.mean))
+    mu0 = fixed[1]
+    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
+    if spread <= 0.0:
+        return (math.inf, mu0), (near * (1.0 + mu0), mu0)
+    from ..constrained import fit_fixed
+    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
+    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
+    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
+        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
+    return tuple(float(t) for t in sol.theta), None
+
+
+LIMIT = Limit(family=lambda: "poisson", going=("size",),
+              why="the counts are not overdispersed, so the fit tends to the poisson limit (size -> "
+                  "infinity); use --dist poisson", text="the poisson limit: size = inf, mu = the resample mean",
+              near=lambda theta: theta[0] > 1e4, inside=lambda theta: (1.0, theta[1]),
+              start=lambda theta: (1.0, theta[0]), resampled=_nb_resampled)
+
+
 DENSITY = Density(
     name="negative_binomial", params=("size", "mu"), domains=(POSITIVE, POSITIVE), discrete=True,
     logpdf=logpdf, logcdf=logcdf, logsf=logsf, derivs=derivs, start=start,
@@ -167,10 +159,7 @@ DENSITY = Density(
     scipy=lambda size, mu: scipy_stats().nbinom(size, size / (size + mu)),
     note="size has no finite MLE when the variance does not exceed the mean (the poisson limit)",
     expected=lambda size, mu: (None, size / (mu * (size + mu))),
-    limit=Limit(family=lambda: "poisson", near=lambda theta: theta[0] > 1e4,
-                inside=lambda theta: (1.0, theta[1]), going=("size",),
-                why="the counts are not overdispersed, so the fit tends to the poisson limit (size -> "
-                    "infinity); use --dist poisson", start=lambda theta: (1.0, theta[0])),
+    limit=LIMIT,
 )
 
 
@@ -182,7 +171,8 @@ def _nb_check(s):
         raise BoundaryError(
             f"the negative_binomial size has no finite MLE here: the variance "
             f"({s.m2:.6g}) does not exceed the mean ({s.mean:.6g}), so the fit tends to "
-            f"the poisson limit; use --dist poisson", limit="poisson", going=("size",), start=(1.0, s.mean))
+            f"the poisson limit; use --dist poisson", limit=LIMIT.family(), going=LIMIT.going,
+            start=LIMIT.start((s.mean,)))
 
 
 def _nb_estimate(s, controls):
@@ -268,30 +258,6 @@ def _nb_observed(s, theta):
     return -np.array([[d_rr, d_rm], [d_rm, d_mm]])
 
 
-def _nb_resampled(fitted, s, near):
-    """A bootstrap resample of counts that are not overdispersed (families.base.FamilyLimit):
-    the poisson limit, size =
-    inf with mu = the mean. With size fixed there is no limit to reach: mu's MLE given
-    any size is the mean. With mu = mu0 fixed the limit is the MLE when the score of
-    1/size at 0, sum (x - mu0)^2 - x, is not positive; otherwise size has a finite MLE
-    given mu0 (the check that raised looks at the mean, not at mu0) and is fitted."""
-    fixed = fitted.fixed
-    if 0 in fixed:
-        return (fixed[0], float(s.mean)), None
-    if 1 not in fixed:
-        return (math.inf, float(s.mean)), (near * (1.0 + s.mean), float(s.mean))
-    mu0 = fixed[1]
-    spread = float(s.counts @ ((s.values - mu0) ** 2 - s.values))
-    if spread <= 0.0:
-        return (math.inf, mu0), (near * (1.0 + mu0), mu0)
-    from ..constrained import fit_fixed
-    size0 = mu0 * mu0 * s.n / spread  # moments about mu0: var = mu0 + mu0^2 / size
-    sol = fit_fixed(fitted.family, s, fixed, (size0, mu0), fitted.controls)
-    if not sol.converged or not all(math.isfinite(t) for t in sol.theta):
-        raise ArithmeticError("negative_binomial refit with mu fixed did not converge")
-    return tuple(float(t) for t in sol.theta), None
-
-
 NEGATIVE_BINOMIAL = Family(
     spec=SPEC,
     stats=count_stats,
@@ -304,5 +270,5 @@ NEGATIVE_BINOMIAL = Family(
     sample=lambda rng, n, t: rng.negative_binomial(t[0], t[0] / (t[0] + t[1]), n).astype(np.float64),
     check=_nb_check,
     min_n=2,
-    limit=FamilyLimit("the poisson limit: size = inf, mu = the resample mean", resampled=_nb_resampled),
+    limit=LIMIT,
 )

@@ -31,40 +31,17 @@ from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
+from .base import Limit
 from .catalog import POSITIVE, REAL, UNIT
-
-
-class Limit(NamedTuple):
-    """Where a family's likelihood may rise without bound in some parameters toward a
-    simpler family (student_t's df -> infinity: the normal; negative_binomial's size ->
-    infinity: the poisson): an estimator that cannot reach the edge by its own scale
-    (censored rows) fits the limit and compares.
-
-    family(*shapes) -> the limit's family name; near(theta) -> whether a fit is heading
-    there; inside(theta) -> a start well away from the edge, with the other parameters
-    kept; going: the parameters that run off; lift(theta of the limit) -> the theta to
-    report at the edge, or None where the edge is no finite MLE (then an error, `why`,
-    with the start for fits that hold a going parameter fixed: start(theta of the
-    limit)); index: the parameter at the edge (its interval is one-sided)."""
-
-    family: Callable
-    near: Callable
-    inside: Callable
-    going: tuple
-    why: str
-    lift: Optional[Callable] = None
-    start: Optional[Callable] = None
-    index: Optional[int] = None
 
 
 class Density(NamedTuple):
     """A family's per-row record: its log-density, tails and derivatives, each broadcasting
     over per-row parameter arrays (the conventions above).
 
-    Density and Limit are typing.NamedTuple classes, immutable like frozen dataclasses
-    (a changed copy: `_replace`) but defined in a tenth of the time: every family's file
-    builds its Density at import, where a frozen dataclass of these 25 fields cost some
-    3 ms of each fit's start."""
+    Density is a typing.NamedTuple, immutable like a frozen dataclass (a changed copy:
+    `_replace`) but defined in a tenth of the time: every family's file builds its Density
+    at import, where a frozen dataclass of these 25 fields cost some 3 ms of each fit's start."""
 
     name: str
     params: tuple

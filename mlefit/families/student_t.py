@@ -42,10 +42,10 @@ from .. import numerics as nm
 from .. import special_series as ss
 from ..errors import DataError
 from . import locscale as ls
-from .base import Family, FamilyLimit, Solution, scipy_special, scipy_stats
+from .base import Family, Limit, Solution, scipy_special, scipy_stats
 from .catalog import POSITIVE, REAL, Param, Regression, Spec
 from .normal import NORMAL
-from .rowwise import Density, Limit
+from .rowwise import Density
 from .t_series import ETA_SWITCH, FISHER_ETA, const, phi, sums
 from . import t_start_quantiles as tsq
 from .t_tails import row_tail
@@ -423,6 +423,13 @@ def _sample(rng, n, theta):
     return mu + sigma * (rng.standard_normal(n) if df >= DF_LIMIT else rng.standard_t(df, n))
 
 
+# the normal limit: one record for the fast path (the bootstrap, --fix while df is free) and the
+# per-row density (censored fits)
+LIMIT = Limit(family=lambda: "normal", going=("df",), why=LIMIT_NOTE, text="the normal limit: df = inf",
+              near=lambda theta: theta[2] > 1e4, inside=lambda theta: (theta[0], theta[1], 5.0),
+              lift=lambda theta: (theta[0], theta[1], DF_LIMIT), index=2, at=DF_LIMIT, given=fit_given)
+
+
 STUDENT_T = Family(
     spec=SPEC,
     moments=(2, "df", 1, 2),
@@ -443,7 +450,7 @@ STUDENT_T = Family(
     sample=_sample,
     min_n=3,
     needs_spread=True,
-    limit=FamilyLimit("the normal limit: df = inf", index=2, at=DF_LIMIT, given=fit_given),
+    limit=LIMIT,
 )
 
 
@@ -537,14 +544,15 @@ def row_derivs(y, mu, sigma, df):
 
 def row_start(y, w):
     """mu = the weighted median; df from the excess kurtosis k, 4 + 6/k (30 when k <= 0);
-    sigma = the median absolute deviation over the t quantile at 0.75 for that df."""
+    sigma = the median absolute deviation over the t quantile at 0.75 for that df (from
+    t_start_quantiles' table, as the fast path's start: no scipy.special to import)."""
     y = np.asarray(y, dtype=np.float64)
     mu = nm.weighted_median(y, w)
     mean, m2 = nm.mean_and_m2(y, w)
     k = nm.wsum(((y - mean) ** 2 / m2) ** 2, w) / nm.total_weight(w, y.size) - 3.0 if m2 > 0 else 0.0
     df = 4.0 + 6.0 / k if k > 0 else 30.0
     mad = nm.weighted_median(np.abs(y - mu), w)
-    sigma = mad / float(scipy_special().stdtrit(df, 0.75)) if mad > 0 else math.sqrt(max(m2, 1e-300))
+    sigma = mad / tsq.quantile_75(df) if mad > 0 else math.sqrt(max(m2, 1e-300))
     return mu, sigma, df
 
 
@@ -557,8 +565,5 @@ DENSITY = Density(
     note="df is free on its log scale: on data no heavier-tailed than a normal's it grows without "
          "bound (the fast path reports the normal limit, df = 1e30)",
     expected=lambda mu, sigma, df: ((df + 1.0) / ((df + 3.0) * sigma * sigma), 2.0 * df / ((df + 3.0) * sigma * sigma), None),
-    limit=Limit(family=lambda: "normal", near=lambda theta: theta[2] > 1e4,
-                inside=lambda theta: (theta[0], theta[1], 5.0), going=("df",),
-                why=LIMIT_NOTE,
-                lift=lambda theta: (theta[0], theta[1], DF_LIMIT), index=2),
+    limit=LIMIT,
 )

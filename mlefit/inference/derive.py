@@ -170,7 +170,7 @@ class _Distribution:
         if fam.spec.support == "labels":
             raise UsageError(f"the {fam.name} family has labels, not numbers: {name} is not defined; "
                              f"use an expression in the probabilities, e.g. '{names[0]}/(1 - {names[0]})'")
-        if fam.spec.shape == "trials" and fam.spec.value is None:
+        if fam.sides:  # trials per row: the rows (successes, trials) are its data
             raise UsageError(f"with a number of trials per row, the {self.base} fit is not one "
                              f"distribution: {name} is not defined; use an expression in the "
                              f"parameters, or one number of trials ({self.base}:N)")

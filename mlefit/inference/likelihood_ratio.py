@@ -89,10 +89,11 @@ def run(col, null, alt, *, weights=None, trials=None):
     import numpy as np
 
     from .. import families
-    from ..data import own_sides
+    from ..data import carrying
     from ..estimate import fit
 
-    col, weights, trials = own_sides(col, weights, trials)
+    col, trials = carrying(col, weights, trials)  # each fit takes the record's weights (and trials per row)
+    plain = col.but(trials=None) if getattr(col, "trials", None) is not None else col
 
     def canonical(name):
         found = families.resolve(name)
@@ -102,12 +103,12 @@ def run(col, null, alt, *, weights=None, trials=None):
 
     def fitted(name):
         if families.spec(name).shape != "trials":
-            return fit(col, name, weights=weights)
+            return fit(plain, name)
         if trials is None:
             raise UsageError(f"{name} needs the number of trials: --trials N or --trials COLUMN")
         if np.ndim(trials) == 0:
-            return fit(col, f"{name}:{int(trials)}", weights=weights)
-        return fit(col, name, weights=weights, trials=trials)
+            return fit(plain, f"{name}:{int(trials)}")
+        return fit(col, name)
 
     null_fit, limit_fit = fitted(nest.null), None
     try:
@@ -120,7 +121,7 @@ def run(col, null, alt, *, weights=None, trials=None):
             "alt_fit": None if isinstance(alt_fit, Exception) else alt_fit.to_dict()}
 
 
-def declared(null, alt, *, weights=None, boundary=False):
+def declared(null, alt, *, boundary=False):
     """The test of two models the user says are nested (at least one of them a user's own
     model: mlefit.own.model): null and alt are Family records or family names. mlefit
     cannot check the nesting of two expressions; it takes the df as the difference of
@@ -149,17 +150,19 @@ def run_declared(col, null, alt, *, weights=None, boundary=False):
     """declared()'s test on the Record (or censored rows) `col`: {"test", "null_fit",
     "alt_fit"}, each model fitted by its own estimator. weights: default the rows' own."""
     from ..own import model as own_model
-    from ..data import own_sides
+    from ..data import carrying
     from ..estimate import fit
 
-    col, weights, _ = own_sides(col, weights)
+    col, _ = carrying(col, weights)  # each fit takes the rows' weights
+    if getattr(col, "trials", None) is not None:  # an own model writes its trials into the expression
+        col = col.but(trials=None)
 
     nest, null_fam, alt_fam = declared(null, alt, boundary=boundary)
 
     def fitted(fam):
         if isinstance(fam.spec, own_model.OwnSpec):
-            return own_model.fit(col, fam, weights=weights)
-        return fit(col, fam, weights=weights)
+            return own_model.fit(col, fam)
+        return fit(col, fam)
 
     null_fit, alt_fit = fitted(null_fam), fitted(alt_fam)
     return {"test": compare(nest, null_fit, alt_fit), "null_fit": null_fit.to_dict(),

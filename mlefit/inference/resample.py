@@ -24,7 +24,7 @@ The percentile interval of a parameter is the (1-level)/2 and (1+level)/2 quanti
 its bootstrap estimates (numpy's default linear interpolation, with inf handled).
 """
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from ..errors import BoundaryError, MlefitError, UsageError
 from .gof import MAX_EXPANDED, _count_sampler, seed_for, whole_weights
 from ..limits import check_bootstrap
 from ..data import Record
+from ..families.base import rows_of
 from .information import percent
 
 KINDS = ("parametric", "nonparametric")
@@ -142,20 +143,13 @@ def _positive_int(samples):
 
 # ---------------------------------------------------------------- resamples
 def _per_row_trials(fitted):
-    """For binomial or beta_binomial with trials per row: the distinct (value, trials)
-    pairs and their weights from the fit's statistics (the family's trials are bound
-    inside it), else None."""
-    fam = fitted.family
-    if fam.spec.shape != "trials" or ":" in fam.name:
+    """For a family with trials per row (Family.sides: its data are the rows (successes,
+    trials)): the distinct (value, trials) pairs and their weights from the fit's
+    statistics, else None."""
+    if not fitted.family.sides:
         return None
     s = fitted.stats
     return np.asarray(s.x, dtype=np.float64), np.asarray(s.t, dtype=np.float64), np.asarray(s.c, dtype=np.float64)
-
-
-def _with_trials(fitted, trials):
-    """fitted with its family rebuilt for these trials (one per resampled value)."""
-    from .. import families
-    return replace(fitted, family=families.build(fitted.family.spec.base, trials))
 
 
 def _parametric(fitted):
@@ -165,7 +159,7 @@ def _parametric(fitted):
     if fam.sample is None and (fam.scipy is None or fam.scipy(theta) is None):
         raise UsageError(f"a parametric bootstrap needs samples drawn from the fitted distribution, "
                          f"and {fam.name} has no distribution to draw from; use the nonparametric bootstrap (--resample nonparametric)")
-    n = fitted.x.size
+    n = np.shape(fitted.x)[0]
     if fitted.w is not None:
         try:
             n = int(whole_weights(fitted.w).sum())
@@ -174,10 +168,10 @@ def _parametric(fitted):
                              "these frequency weights have fractions; use the nonparametric bootstrap, "
                              "or round the weights") from None
     pairs = _per_row_trials(fitted)
-    if pairs is not None:  # each draw needs its own trials: expand them
+    if pairs is not None:  # each draw with the trials of its row: the rows expanded
         _expandable(n, "values with their trials")
-        fitted_b = _with_trials(fitted, np.repeat(pairs[1], pairs[2].astype(np.int64)))
-        return lambda rng: (fitted_b, fitted_b.family.draw(rng, n, theta), None)
+        trials = np.repeat(pairs[1], pairs[2].astype(np.int64))
+        return lambda rng: (fitted, rows_of(fam.draw(rng, n, theta, (trials,)), trials), None)
     if fam.spec.support == "binary":  # the number of ones is binomial (the count sampler's
         # grid would read the bernoulli mass at 2, 3, ... which is not 0)
         return lambda rng: (fitted, *_binary_counts(n, rng.binomial(n, theta[0])))
@@ -209,9 +203,9 @@ def _expandable(n, what):
 def _nonparametric(fitted):
     """rng -> (fitted, x, w): the rows drawn with replacement, as the distinct rows and
     how often each was drawn (times its weight, for fractional weights): Record.drawn."""
-    if np.ndim(fitted.x) > 1:
-        return _record_rows(fitted)
     pairs = _per_row_trials(fitted)
+    if np.ndim(fitted.x) > 1 and pairs is None:
+        return _record_rows(fitted)
     whole = fitted.w is None or bool(np.all(fitted.w == np.round(fitted.w)))
     if pairs is not None:
         if not whole:
@@ -222,7 +216,7 @@ def _nonparametric(fitted):
 
         def draw_pairs(rng):
             b = rows.drawn(rng.multinomial(n, p).astype(np.float64))
-            return _with_trials(fitted, b.trials), b.values, b.weights
+            return fitted, fitted.family.data(b), b.weights
         return draw_pairs
     if not whole:
         return _record_rows(fitted)

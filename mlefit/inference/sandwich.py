@@ -10,8 +10,8 @@ TIC = -2 loglik + 2 trace(J H^-1) is AIC with the parameter count replaced by th
 ratio of the two curvatures.
 
 Scores are the family's analytic per-row derivatives (its per-row record,
-families.density), where it has one for this fit; otherwise (normal_mixture, trials that
-differ by row) central differences of the family's per-observation log density with one
+families.density; trials that differ by row are data, Family.sides), where it has one;
+otherwise (normal_mixture) central differences of the family's per-observation log density with one
 Richardson extrapolation (error O(h^4)), vectorised over the rows. The step of each
 parameter is relative to its natural scale: the smaller of |theta| and the spread of one
 observation's information, sqrt(n / H_jj), for parameters bounded below (and of
@@ -222,28 +222,31 @@ def _information(f):
 
 
 def _analytic(f):
-    """The per-row record and fixed shapes of the fit's family, or None where it has none
-    (normal_mixture) or its shape differs by row (trials per row: not in the name)."""
+    """(the per-row record of the fit's family, its shapes, the values): the shapes fixed in
+    the name, or taken row by row from the data (trials per row: Family.sides); None where
+    the family has no per-row record (normal_mixture) or no derivatives."""
     from .. import families
     try:
         dens, shapes = families.density(f.family)
     except (ImportError, AttributeError):
         return None
+    y, sides = f.family.split(f.x)
+    shapes = shapes + sides
     if dens.derivs is None or (f.family.spec.shape is not None and not shapes):
         return None
-    return dens, shapes
+    return dens, shapes, y
 
 
 def _scores(f, idx, info):
     theta = np.asarray(f.theta, dtype=np.float64)
     x = f.x
-    out = np.empty((np.size(x), len(idx)))
+    out = np.empty((np.shape(x)[0], len(idx)))
     found = _analytic(f)
     if found is not None:
-        dens, shapes = found
-        score = dens.derivs(x, *theta, *shapes)[1]
-        for col, i in enumerate(idx):
-            out[:, col] = np.broadcast_to(score[i], np.shape(x))
+        dens, shapes, y = found
+        score = dens.derivs(y, *theta, *shapes)[1]
+        for col, i in enumerate(idx):  # one score per row (y: the rows of a mean model's matrix)
+            out[:, col] = np.broadcast_to(score[i], out.shape[:1])
         return out
 
     def derivative(i, h):

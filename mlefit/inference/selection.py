@@ -98,30 +98,30 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     trials: default the record's own. Returns a plain dict (the JSON document of `mlefit
     select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
-    from ..censored.rows import Censored
-    from ..data import own_sides
+    from ..data import Record, carrying
     from ..estimate import fit
     from ..report.result import SCHEMA_VERSION, _clean
 
     if criterion not in CRITERIA:
         raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
-    col, weights, trials = own_sides(col, weights, trials)  # a record's own, unless others are given
-    if trials is not None and np.ndim(trials) > 0:
+    col, trials = carrying(col, weights, trials)  # the record's own sides, unless others are given
+    if getattr(col, "trials", None) is not None:  # trials per row (censored rows carry none)
         # rows without trials are left out for every candidate, so all fit the same rows
         from ..trials import aligned_trials
-        col = aligned_trials(col, col.but(weights=None if weights is None else np.asarray(weights)), trials,
-                             aligned=True)
-        col, weights, trials = col.but(weights=None, trials=None), col.weights, col.trials
-    censored = isinstance(col, Censored)
-    names, notes = candidates(col.bounds() if censored else col.values, chosen, trials, continuous)
+        col = aligned_trials(col, col.but(weights=None if col.weights is None else np.asarray(col.weights)),
+                             col.trials, aligned=True)
+        trials = col.trials
+    plain = col.but(trials=None) if getattr(col, "trials", None) is not None else col  # the other families' rows
+    censored = type(col) is Record and col.censored
+    if censored:
+        from ..censored.rows import bounds
+    names, notes = candidates(bounds(col) if censored else col.values, chosen, trials, continuous)
     fitted, failed = {}, []
     on_stage(f"fitting {len(names)} {'family' if len(names) == 1 else 'families'}")
     for name in names:
         try:
-            per_row = trials is not None and np.ndim(trials) > 0 and _plain(name) in TRIALS
-            extra = {"trials": trials} if per_row else {}
-            fitted[name] = fit(col, name, weights=weights, confidence=confidence,
-                               max_iter=max_iter, **extra)
+            per_row = plain is not col and _plain(name) in TRIALS
+            fitted[name] = fit(col if per_row else plain, name, confidence=confidence, max_iter=max_iter)
         except ConvergenceError as exc:
             failed.append({"family": name, "error": str(exc)})
             fitted[name] = exc
@@ -140,7 +140,7 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     rows = _ranked(good, criterion)
     from ..families.mixture import DEGENERATE
     notes += [f"{row['family']}: {n}" for row in rows for n in good[row["family"]].notes if n.startswith(DEGENERATE)]
-    unavailable = _no_gof(weights)
+    unavailable = _no_gof(col.weights)
     if censored:  # said once, not per family
         notes.append("no goodness-of-fit tests on censored data yet: the ranking is by the censored "
                      "likelihood alone")
@@ -162,7 +162,7 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
         theta = tuple(p.estimate for p in r.parameters)
         on_stage(f"goodness of fit of {r.family} ({number} of {len(rows)}, at most {bootstrap} bootstrap samples)")
         try:
-            tests, gnotes = gof.goodness_of_fit(fam, col.values, theta, r.n_parameters, weights=weights,
+            tests, gnotes = gof.goodness_of_fit(fam, plain, theta, r.n_parameters,
                                                 bootstrap=bootstrap, seed=seed, on_step=on_step,
                                                 max_iter=max_iter)
         except UsageError as exc:  # nothing to test with (bernoulli, huber), or too many rows

@@ -1,6 +1,6 @@
 """Where `mlefit fit` reads its data: in memory, chunk by chunk (--chunk-size, and
 automatically for large files), or on a Dask cluster (--engine dask). The CLI options
-are checked here; the work is in stream.py and engine_dask.py."""
+are checked here; the work is in stream.py and dask_engine.py."""
 import os
 
 from ..errors import UsageError

@@ -355,19 +355,19 @@ def _sum(fam, theta, where, data):
 # ---------------------------------------------------------------- the fit
 def fit(data, fam, *, weights=None, interval="wald", resample="nonparametric", bootstrap=None, **settings):
     """Fit the own-model Family `fam` (from model()) to `data` (a Record or values, or
-    censored and truncated rows: a mlefit.censored.rows.Censored): a FitResult like
+    censored and truncated rows: a Record with bounds, mlefit.censored.rows): a FitResult like
     mlefit.fit's. A parametric bootstrap (and --gof's) draws by inverse-CDF sampling of
     the numerical distribution function (mlefit.own.sampling), said in a note."""
-    from ..censored.rows import Censored
-    from ..data import own_sides
+    from ..censored import rows as censoring
+    from ..data import Record, own_sides
     from ..io.column import from_values
     from ..estimate import fit as fit_column
 
     data, weights, _ = own_sides(data, weights)  # a Record's (censored rows') own, unless others are given
     settings = dict(settings, weights=weights, interval=interval, resample=resample, bootstrap=bootstrap)
     before = dict(fam.spec.cost)
-    if isinstance(data, Censored):
-        fam = anchored(fam, data.bounds())
+    if type(data) is Record and data.censored:
+        fam = anchored(fam, censoring.bounds(data))
         return _costed(fam, before, lambda: _fit_censored(data, fam, **settings))
     col = from_values(data)
     fam = anchored(fam, col.values)
@@ -432,16 +432,16 @@ def _check_total(fam, data):
 def _fit_censored(cens, fam, *, notes=(), **settings):
     """Censored and truncated rows (mlefit.censored.fit): each censored row's probability
     by numerical integration of the density (or a sum of the mass), said in the notes."""
-    from ..censored import fit as censored_fit
-    from ..data import Record
+    from ..censored import fit as censored_fit, rows as censoring
 
+    bounds = censoring.bounds(cens)
     if fam.spec.normalized:
-        _check_total(fam, cens.bounds())
-    exact = cens.lo == cens.hi
-    seen = Record(cens.name, cens.lo[exact], np.flatnonzero(exact), int(exact.sum()), (), None, cens.place)
+        _check_total(fam, bounds)
+    exact = cens.lower == cens.upper
+    seen = cens.take(exact, rows_read=int(exact.sum()), dropped=(), source=None).but(values=cens.lower[exact])
     if seen.values.size:
         check_rows(fam, seen)
-    data = cens.bounds()
+    data = bounds
     if data.size == 0:
         raise DataError(f"{censored_fit._label(cens)} has no finite value or bound to fit")
     note = _check_total(fam, data)

@@ -69,8 +69,7 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
             raise UsageError("--prior jeffreys is the family's Jeffreys prior for values seen exactly; with "
                              "censored rows the information, and so the prior, depends on the censoring: give "
                              "PARAM ~ DIST(NUMBERS) priors")
-        per_row = fam.spec.shape is not None and not shapes  # beta_binomial's trials per row, or TRIALS
-        trials = (f.stats.t, f.stats.c) if per_row else (np.asarray(shapes[:1] or [0.0]), np.ones(1))
+        trials = (f.stats.t, f.stats.c) if fam.sides else (np.asarray(shapes[:1] or [0.0]), np.ones(1))
         priors = jeffreys_prior.priors(fam.name, names, f.fixed, f.n, trials)
     else:
         priors = parse_all(given, names, domains, f.fixed, f"the {fam.name} family")
@@ -78,7 +77,7 @@ def fit_map(result, given, max_iter=200, interval="wald", derive=()):
     from . import bound as bound_prior
     bounds = {i: bound_prior.side(dens, i, p, f.x, f.w, held[i]) for p in priors for i in p.indices if i in held}
     y, w = f.x, f.w
-    if fam.spec.shape is not None and not shapes:  # trials per row (--trials COLUMN): the distinct
+    if fam.sides:  # trials per row (--trials COLUMN), the rows' side column: the distinct
         y, w, shapes = f.stats.x, f.stats.c, (f.stats.t,)  # (successes, trials) pairs with their counts
     if censored:  # the rows' log f, log F, log S and log-differences (mlefit.censored.terms)
         from ..censored import terms as ct

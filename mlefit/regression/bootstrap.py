@@ -151,12 +151,12 @@ class Refit:
         from . import separation
         at = SimpleNamespace(converged=True, beta=found.eta if support(self.name) == "labels" else found.eta[:p])
         if edges(self.name) == "both":
-            separation.check(at, b.X, names, b.y, b.shapes[0] if b.shapes else None, b.w)
+            separation.check(at, names, b.rows)
         elif support(self.name) == "labels":
-            separation.check_softmax(at, b.X, names, b.y, len(self.labels), b.w)
+            separation.check_softmax(at, names, b.rows, len(self.labels))
         elif edges(self.name) == "zero" and self.link == "log" \
                 and getattr(b, "censored", None) is None:
-            separation.check_counts(at, b.X, names, b.y, b.w)
+            separation.check_counts(at, names, b.rows)
 
 
 def refitter(name, dens, target, link, fixed, max_iter, prior, d):

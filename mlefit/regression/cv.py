@@ -101,7 +101,7 @@ def _fold_fit(train, d, test, name, dens, target, link, intercept, fixed, max_it
         rows._check_rank(train.X, d.names)
     fit = _fit_rows(dens, train, name, target, link, intercept, fixed, max_iter, coef_prior)
     if edges(name) == "both" and not (coef_prior is not None and coef_prior.covers_every_slope(d.names)):
-        separation.check(fit, train.X, d.names, train.y, train.shapes[0] if train.shapes else None, train.w)
+        separation.check(fit, d.names, train.rows)
     sigma = dict(fit.others).get("sigma")
     if sigma is not None and sigma <= 1e-10 * float(np.std(train.y)):
         raise DataError("the covariates give the training rows' response exactly (sigma's estimate is 0)")
@@ -129,5 +129,5 @@ def row_logliks(fit, d, name, dens, target, link, fixed):
         from ..censored.fit import rows_array, terms_of
         discrete = dens.discrete
         terms = terms_of(rows_array(d.censored, discrete), None, discrete, shared=False)
-        return ct.per_row(dens, terms, theta, (), d.censored.size)
+        return ct.per_row(dens, terms, theta, (), d.censored.n)
     return np.asarray(dens.logpdf(d.y, *theta, *d.shapes), dtype=np.float64) * np.ones(d.y.size)

@@ -29,11 +29,13 @@ def check_design(table, design, check_rank, aliased):
     aliased(within / np.outer(scale, scale), names, f"the levels of {design.term}")
 
 
-def check_levels(design, name, y, w=None, trials=None, covered=()):
+def check_levels(name, rows, covered=()):
     """Refuse levels whose coefficient runs to infinity: no row of positive weight; for the
     count families every count 0; for bernoulli and binomial every response 0 or every one
-    at its top (1, or the trials). covered: the levels (coefficient indexes) with a prior,
-    which keeps their estimate finite."""
+    at its top (1, or the trials). rows: the regression's Record (the response with its
+    weights and trials, the IndexedDesign as its covariates). covered: the levels
+    (coefficient indexes) with a prior, which keeps their estimate finite."""
+    design, y, w, trials = rows.covariates, rows.values, rows.weights, rows.trials
     levels = design.levels[1:] if design.reference else design.levels
     ww = np.ones(y.size) if w is None else w
     weight = design.level_sums(ww)
@@ -94,17 +96,19 @@ def _refuse(design, levels, bad, what, estimate, fix):
                     f"{'have' if many else 'has'} {what}: {why}; {fix}")
 
 
-def check_separation(fit, design, y, trials, w=None):
-    """As separation.check for a binary fit over level indices: on signs of separation (no
+def check_separation(fit, rows):
+    """As separation.check for a binary fit over level indices (the IndexedDesign as the
+    covariates of the regression's Record `rows`): on signs of separation (no
     convergence, or a linear predictor beyond +-30), one sparse linear program over the
     dense columns and the levels' indicators (never dense); a dense covariate that
     separates on its own (with the intercept) is named, else the combination's covariates
     and the levels."""
+    design, y, w = rows.covariates, rows.values, rows.weights
     if fit.converged and np.all(np.abs(design @ fit.beta) < 30):
         return
     import scipy.sparse as sp
     from . import separation
-    t = np.ones_like(y) if trials is None else trials
+    t = np.ones_like(y) if rows.trials is None else rows.trials
     keep = np.ones(y.size, dtype=bool) if w is None else w > 0
     s = np.where(y >= t, 1.0, np.where(y <= 0, -1.0, 0.0))[keep]
     codes = design.codes[keep]

@@ -13,20 +13,23 @@ from ..families.catalog import support
 from ..families.rowwise import from_free, to_free
 
 
-def fit(dens, y, design, *, target, link, w=None, shapes=(), offset=None, fixed=None, max_iter=100, prior=None,
-        family=None):
+def fit(dens, rows, *, target, link, shapes=(), fixed=None, max_iter=100, prior=None, family=None):
     """The LinearFit of the rows over an IndexedDesign; its covariance is a SchurCovariance.
-    prior: regression_prior.CoefPriors (MAP; their smooth priors only); family: the
-    family's name, for the levels' checks (mlefit.regression.indexed_checks.check_levels: a level with
-    a prior on its coefficient may have only zero counts, its MAP is finite)."""
+    rows: the regression's Record (the response, its weights, trials and offset, the
+    IndexedDesign as its covariates); shapes: the density's trailing arguments (the
+    trials, or a fixed shape: huber's delta). prior: regression_prior.CoefPriors (MAP;
+    their smooth priors only); family: the family's name, for the levels' checks
+    (mlefit.regression.indexed_checks.check_levels: a level with a prior on its coefficient
+    may have only zero counts, its MAP is finite)."""
+    design, w, offset = rows.covariates, rows.weights, rows.offset
     from .indexed_checks import check_levels
     if prior is not None and (prior.firth or getattr(prior, "kinks", ())):
         raise UsageError(f"{'--prior jeffreys' if prior.firth else 'laplace priors (lasso, --penalty l1 or elasticnet)'}"
                          f" do not go with {design.term}'s {len(design.levels)} levels held as indices; use normal "
                          f"priors (ridge: --penalty l2:LAMBDA)")
-    y = np.asarray(y, dtype=np.float64)
+    y = np.asarray(rows.values, dtype=np.float64)
     covered = set() if prior is None else {j - design.dense.shape[1] for j in prior.covered}
-    check_levels(design, family or dens.name, y, w, shapes[0] if shapes else None, covered)
+    check_levels(family or dens.name, rows, covered)
     objective = indexed_fit.IndexedObjective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset,
                                              fixed=fixed)
     where = design.dense_names.index("Intercept") if "Intercept" in design.dense_names else None

@@ -105,7 +105,7 @@ class Objective:
         self.link, self.inverse = link, links.inverse(link)
         # a one-parameter family on its canonical link: the per-row terms in eta itself
         self.canonical = dens.canonical[1] if dens.canonical and dens.canonical[0] == link and dens.k == 1 else None
-        self.constant = 0.0  # the log-density's part free of eta, summed once (-sum log y!)
+        self.constant = 0.0  # the log-density's part free of eta, summed once (-sum log y!; a censored fit's: aft_scale)
         if self.canonical is not None and constant is not None:
             self.constant = constant  # the same rows' constant, summed by an objective over another design
         elif self.canonical is not None:
@@ -113,6 +113,7 @@ class Objective:
                 self.constant = summed_by_value(dens.canonical[2], y, w) if not shapes else \
                     total(dens.canonical[2](y, *shapes), w, y.size)
         self.offset = offset
+        self.shift = 0.0  # what the offset holds beyond the caller's (a censored fit's divided times: aft_scale)
         self.fixed = dict(fixed or {})
         self.others = tuple(i for i in range(dens.k) if i != target and i not in self.fixed)
         self.domains = tuple(dens.domains[i] for i in self.others)
@@ -181,7 +182,7 @@ class Objective:
                 v = self._canonical_value(vec)
             else:
                 theta, _, _ = self.theta(vec)
-                v = total(self.row_values(theta), self.w, self.y.size)
+                v = total(self.row_values(theta), self.w, self.y.size) + self.constant
         return v if math.isfinite(v) else -math.inf
 
     def row_values(self, theta):
@@ -268,7 +269,7 @@ class Objective:
         with np.errstate(all="ignore"):
             theta, d1, d2 = self.theta(vec)
             ll, score, hess = self.row_derivs(theta)
-            value = total(ll, w, n)
+            value = total(ll, w, n) + self.constant
             ww = np.ones(n) if w is None else w
             s_t = np.broadcast_to(score[t], (n,))
             g_row = ww * s_t * d1
@@ -387,8 +388,8 @@ def _start(dens, y, w, shapes, objective, intercept, link, offset, theta=None):
             rows = fit_rows(dens, y, w=w, shapes=shapes)
             theta = rows.theta if rows.converged and not rows.edges else theta  # an edge has no finite link
     vec = np.zeros(objective.p + len(objective.others))
-    if intercept is not None and offset is None:
-        vec[intercept] = links.link_of(link, theta[objective.target])
+    if intercept is not None:  # theta is the objective's rows' (times divided by e^shift: aft_scale)
+        vec[intercept] = (links.link_of(link, theta[objective.target]) if offset is None else 0.0) + objective.shift
     vec[objective.p:] = to_free([theta[i] for i in objective.others], objective.domains)
     return vec
 

@@ -140,23 +140,22 @@ def _density(base, dens, target, others, tree, plist, covs, trials):
                    discrete=dens.discrete)
 
 
-def fit(rows, fam, *, name="y", weights=None, rows_read=None, dropped=(), source=None, place=None, prior=None,
-        **settings):
+def fit(rows, fam, *, prior=None, **settings):
     """Fit the mean model `fam` to rows (response, covariates[, trials]): a FitResult;
-    prior: priors on its parameters (mlefit.fit's forms), making it MAP. rows: a matrix,
-    or a Record of it (its name, weights and report of the reading, place its where)."""
-    from ..data import Record, index_place, own_sides
+    prior: priors on its parameters (mlefit.fit's forms), making it MAP. rows: a Record of
+    that matrix (its name, weights and report of the reading), or the matrix (named y)."""
+    from ..data import Record, own_sides
     from ..estimate import from_stats
     from ..support import outside
 
-    if isinstance(rows, Record):
-        rows, weights, _ = own_sides(rows, weights)
-        name, rows_read, dropped, source, place = rows.name, rows.rows_read, rows.dropped, rows.source, rows.where
-        rows = rows.values
-    x = np.asarray(rows, dtype=np.float64)
+    if not isinstance(rows, Record):
+        rows = np.asarray(rows, dtype=np.float64)
+        rows = Record("y", rows, None, rows.shape[0], ())
+    rows, weights, _ = own_sides(rows)
+    x = np.asarray(rows.values, dtype=np.float64)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    place = place or index_place
-    col = Record(name, x, None, x.shape[0] if rows_read is None else rows_read, tuple(dropped), source, place)
+    col = rows.but(values=x, notes=())  # the report of the reading (its notes are the command's)
+    place = col.where
     bad = np.flatnonzero(outside(fam.spec.support, x[:, 0]))
     if bad.size:
         shown = ", ".join(f"{place(i)}: {x[i, 0]:.10g}" for i in bad[:3])

@@ -2,7 +2,7 @@
 on the per-row likelihood core (linear_model.fit_linear, softmax_model.fit_softmax).
 This module resolves the model, runs the fit and turns it into a RegressionResult (the
 intervals, the likelihood-ratio test, the deviance); the rows are read and checked in
-regression_rows.py, separation in separation.py."""
+regression/rows.py, separation in regression/separation.py."""
 import math
 from dataclasses import replace
 
@@ -10,11 +10,12 @@ import numpy as np
 
 from .. import families
 from . import links, quantile as quantile_regress, rows as rows, separation
+from ..censored.rows import counts as censored_counts
 from ..errors import ConvergenceError, DataError, UsageError, plain
 from ..inference.information import z_value
 from ..families.catalog import edges, support
 from ..families.rowwise import SCALES
-from ..likelihood import summed_by_value
+from ..likelihood import saturated_loglik
 from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
 from .quantile import LP_FAMILIES
 from ..report.regression_result import Coefficient, RegressionResult
@@ -141,14 +142,14 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     edge = edges(name)
     if edge == "both" and indexed and not every:
         from .indexed_checks import check_separation
-        check_separation(fit, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+        check_separation(fit, d.rows)
     elif edge == "both" and not every:  # a prior on every slope keeps the MAP finite
-        separation.check(fit, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+        separation.check(fit, d.names, d.rows)
     if support(name) == "labels" and not every:
-        separation.check_softmax(fit, d.X, d.names, d.y, len(d.labels), d.w)
+        separation.check_softmax(fit, d.names, d.rows, len(d.labels))
     if edge == "zero" and link == "log" and d.censored is None and not every \
             and not indexed:  # (a level index of all-zero counts is refused before: indexed_checks)
-        separation.check_counts(fit, d.X, d.names, d.y, d.w)
+        separation.check_counts(fit, d.names, d.rows)
     if name == "negative_binomial" and size_runs_off(dict(fit.others).get("size", 0), fit.converged):
         raise DataError("the negative binomial's size runs to infinity: the counts are not overdispersed "
                         "(their variance is no more than their mean), so the fit is the poisson regression; "
@@ -192,7 +193,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
     result = _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, offset or exposure,
                      cov, how, fixed, ends, beside=interval == "all")
     result = replace(result, information=information,
-                     censoring=None if d.censored is None else d.censored.counts())
+                     censoring=None if d.censored is None else censored_counts(d.censored))
     if shape is not None or name in LP_FAMILIES:
         result = _fixed_shape_result(result, name, shape, fit)
     if coef_prior is not None:
@@ -242,8 +243,8 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
                                     offset=d.offset, intercept=intercept)
     if hasattr(d.X, "codes"):
         from .indexed_regress import fit
-        return fit(dens, d.y, d.X, target=target, link=link, w=d.w, shapes=d.shapes, offset=d.offset, fixed=fixed,
-                   max_iter=max_iter, prior=prior, family=name)
+        return fit(dens, d.rows, target=target, link=link, shapes=d.shapes, fixed=fixed, max_iter=max_iter,
+                   prior=prior, family=name)
     if d.censored is not None:
         from ..censored import regress as censored_regress
         return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
@@ -263,9 +264,9 @@ def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
             try:
                 if hasattr(d.X, "codes"):
                     from .indexed_checks import check_separation
-                    check_separation(ml, d.X, d.y, d.shapes[0] if d.shapes else None, d.w)
+                    check_separation(ml, d.rows)
                 else:
-                    separation.check(ml, d.X, d.names, d.y, d.shapes[0] if d.shapes else None, d.w)
+                    separation.check(ml, d.names, d.rows)
             except DataError as exc:
                 return None, (f"no MLE beside the MAP: {str(exc).split(';')[0]}; the prior keeps the MAP "
                               f"finite")
@@ -569,9 +570,7 @@ def _deviance(name, dens, fit, d, link):
     y, w, shapes = d.y, d.w, d.shapes
     obj = fit.objective
     if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
-        # saturated terms y log y - y - log y!: the last is the objective's constant, summed once
-        from scipy.special import xlogy
-        return float(2.0 * (summed_by_value(lambda v: xlogy(v, v) - v, y, w) + obj.constant - fit.loglik))
+        return float(2.0 * (saturated_loglik(dens, y, w) - fit.loglik))
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w

@@ -28,7 +28,6 @@ class Rows:
     layout: dict
     labels: list | None
     notes: tuple
-    censored: object = None  # the response's censoring (mlefit.censored.rows.Censored), or None
     shape: tuple = ()
 
     y = property(lambda self: self.rows.values)
@@ -38,23 +37,27 @@ class Rows:
     X = property(lambda self: self.rows.covariates)
 
     @property
+    def censored(self):
+        """The rows as censored rows (a censored response's bounds are in the record), or None."""
+        return self.rows if self.rows.censored else None
+
+    @property
     def shapes(self):
         """The trailing arguments of the density: binomial's trials, or the fixed shape."""
         return (self.rows.trials,) if self.rows.trials is not None else self.shape
 
     def take(self, index):
-        """The rows `index` (Record.take), censoring bounds with them; without clusters
+        """The rows `index` (Record.take), censoring bounds in them; without clusters
         (a fold is fitted for its estimate alone)."""
-        return self._moved(self.rows.take(index), index)
+        return self._moved(self.rows.take(index))
 
     def drawn(self, weights):
         """A resample (Record.drawn: the rows of positive weight, weighing that), censoring
-        bounds with it; without clusters."""
-        return self._moved(self.rows.drawn(weights), weights > 0)
+        bounds in it; without clusters."""
+        return self._moved(self.rows.drawn(weights))
 
-    def _moved(self, rows, index):
-        return replace(self, rows=rows.but(clusters=None),
-                       censored=None if self.censored is None else self.censored.subset(index))
+    def _moved(self, rows):
+        return replace(self, rows=rows.but(clusters=None))
 
 
 def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, trials=None, offset=None,
@@ -94,6 +97,9 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
         y, names_of_labels, note = labels(y, table)
     elif cens is not None:
         y = np.asarray(y, dtype=np.float64)
+        if _far_refused(name):  # (the AFT families divide far times instead: aft_scale)
+            bounds = np.where(np.isfinite(cens.lower), cens.lower, cens.upper)  # each row's finite bound (exact: its value)
+            _refuse_far(table, bounds, f"response '{table.names[0]}'", name)
     else:
         y, note = response_values(name, y, table, positive)
     off = exposure_offset(table, table.columns[cols[offset]] if offset is not None else None,
@@ -101,16 +107,19 @@ def prepare(data, name, response, covariates, rhs, intercept, *, weights=None, t
     X, names, layout = design(table, [cols[c] for c in covariates], intercept, rhs, wide)
     w = weight_values(table, cols[weights]) if weights else None
     shapes = (trial_counts(table, trials, cols.get(trials_column), y),) if name == "binomial" else ()
-    if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
-        _constant(name, y, shapes[0] if shapes else 1.0, w, table.names[0])
     per_row = table.but(values=y, columns=None, weights=w, trials=shapes[0] if shapes else None, offset=off,
                         covariates=X, clusters=table.columns[cols[cluster]] if cluster is not None else None)
-    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()), cens)
+    if cens is not None:  # the response's bounds, named as the censoring names them ('lo..hi')
+        from ..censored.rows import bounds_of
+        per_row = per_row.but(name=cens.name, **bounds_of(cens))
+    if not wide:  # with priors, regression.regress asks once it knows which coefficients they cover
+        _constant(name, per_row, table.names[0])
+    return Rows(table, per_row, names, layout, names_of_labels, tuple(table.notes) + ((note,) if note else ()))
 
 
 def check_constant(name, d):
     """The check prepare(wide=True) left out: a response at the edge of its family."""
-    _constant(name, d.y, d.shapes[0] if d.shapes else 1.0, d.w, d.table.names[0])
+    _constant(name, d.rows, d.table.names[0])
 
 def check_roles(response, covariates, rhs, roles):
     """Refuse a column named twice where that cannot be: the response in another role
@@ -128,12 +137,14 @@ def check_roles(response, covariates, rhs, roles):
                          "(or use --no-intercept and keep it as the intercept)")
 
 
-def _constant(name, y, trials, w, label):
-    """Refuse a response at the edge of its family: no maximum likelihood estimate
-    exists (the intercept runs to infinity) when every count is 0, or every trial
+def _constant(name, rows, label):
+    """Refuse a response at the edge of its family (the values of the record `rows`, with
+    their trials and weights; label: the response's column): no maximum likelihood
+    estimate exists (the intercept runs to infinity) when every count is 0, or every trial
     failed, or every trial succeeded (rows of weight 0 aside)."""
     if not edges(name):
         return
+    y, w, trials = rows.values, rows.weights, 1.0 if rows.trials is None else rows.trials
     used = y if w is None else y[w > 0]
     top = trials if np.ndim(trials) == 0 or w is None else trials[w > 0]
     edge(name, label, bool(np.any(used != 0)), bool(np.any(used != top)))
@@ -205,7 +216,7 @@ def response_values(name, y, table, positive):
         _refuse(table, y, (y < 0) | (y != np.floor(y)), label, f"{name} needs counts: whole numbers >= 0")
     elif name == "gamma":
         _refuse(table, y, ~(y > 0), label, "gamma needs values > 0")
-    if not BY_NAME[name].discrete and not BY_NAME[name].regression.on_log:
+    if _far_refused(name):
         _refuse_far(table, y, label, name)
     if positive is not None:
         raise UsageError("--positive is for a bernoulli response of two labels")
@@ -233,6 +244,14 @@ def _refuse(table, y, bad, label, need):
         shown = ", ".join(f"{table.where(int(i))}: {y[i]:.10g}" for i in where[:SHOWN])
         raise DataError(f"the {label} has {where.size} value{'s' if where.size > 1 else ''} "
                         f"outside the support ({shown}); {need}")
+
+
+def _far_refused(name):
+    """Whether a response beyond 1e+-100 is refused: a continuous family not of log y
+    (lognormal is: catalog.Regression.on_log), and for a censored response not an AFT one
+    (regression.aft_scale divides its times)."""
+    spec = BY_NAME[name]
+    return not spec.discrete and not spec.regression.on_log and not spec.regression.aft
 
 
 def _refuse_far(table, y, label, name):

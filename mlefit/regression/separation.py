@@ -10,16 +10,18 @@ from ..errors import DataError
 SIGNS = 18.0  # |linear predictor| from which the counts' and the softmax's checks run their program
 
 
-def check(fit, X, names, y, trials, w=None):
+def check(fit, names, rows):
     """Refuse a binary fit whose MLE does not exist: some direction b separates the rows
     (x'b >= 0 where every trial succeeded, <= 0 where none did, = 0 in between, and not
     all zero), found by linear programs (Konis 2007), run when the fit shows signs of it
-    (no convergence, or a linear predictor beyond +-30). The covariates named are those
-    that separate on their own (with the intercept), else those of a separating b. Rows
-    of weight 0 do not count."""
+    (no convergence, or a linear predictor beyond +-30). rows: the regression's Record
+    (the response with its trials and weights, the design as its covariates; names: the
+    design's columns). The covariates named are those that separate on their own (with
+    the intercept), else those of a separating b. Rows of weight 0 do not count."""
+    X, y, w = rows.covariates, rows.values, rows.weights
     if fit.converged and np.all(np.abs(_xb(fit, X)) < 30):
         return
-    t = np.ones_like(y) if trials is None else trials
+    t = np.ones_like(y) if rows.trials is None else rows.trials
     if w is not None:
         keep = w > 0
         X, y, t = X[keep], y[keep], t[keep]
@@ -46,14 +48,16 @@ def _xb(fit, X):
     return X @ fit.beta
 
 
-def check_counts(fit, X, names, y, w=None):
+def check_counts(fit, names, rows):
     """Refuse a count (poisson, negative_binomial) fit on a log link whose MLE does not
     exist: a direction b with x_i'b = 0 on every row with a count above 0 and x_i'b <= 0,
     not all 0, on the rows whose count is 0 (a level of a factor, or a side of a covariate,
     where every count is 0): along it the likelihood rises as those rows' mean goes to 0.
     The same linear program as check(), run when the fit shows signs of it (no
     convergence, or a linear predictor below -SIGNS: Newton stops where the rows' mean,
-    going to 0, no longer moves the sum, near a linear predictor of -30)."""
+    going to 0, no longer moves the sum, near a linear predictor of -30). rows, names: as
+    check()'s."""
+    X, y, w = rows.covariates, rows.values, rows.weights
     if fit.converged and np.all(_xb(fit, X) > -SIGNS):
         return
     if w is not None:
@@ -69,13 +73,15 @@ def check_counts(fit, X, names, y, w=None):
                     f"(--prior 'coef ~ normal(0, 2.5)')")
 
 
-def check_softmax(fit, X, names, codes, k, w=None):
+def check_softmax(fit, names, rows, k):
     """Refuse a softmax (categorical) fit whose MLE does not exist (Albert and Anderson
     1984): coefficient vectors b_1..b_{K-1} (b_0 = 0 for the reference) not all zero with
     x_i'(b_{y_i} - b_j) >= 0 for every row i and every other label j: each row's own label
     is (weakly) the most probable along that direction, so moving along it never lowers
     the likelihood. Found by one linear program over every row and label pair, run when
-    the fit shows signs of it; named as check() names them."""
+    the fit shows signs of it; named as check() names them. rows: as check()'s, the
+    response the labels' codes 0..k-1."""
+    X, codes, w = rows.covariates, rows.values, rows.weights
     p = X.shape[1]
     if fit.converged and np.all(np.abs(X @ fit.beta.reshape(k - 1, p).T) < SIGNS):
         return

@@ -313,12 +313,11 @@ def deviance_and_reach(fit, objective, name, dens, link):
 
 
 def _saturated(dens):
-    """A chunk's share of the poisson saturated log-likelihood, sum w log f(y | mean y), a
-    count of 0 giving 0 (as regression._deviance takes it)."""
+    """A chunk's share of the poisson saturated log-likelihood (likelihood.saturated_loglik,
+    as regression._deviance takes it)."""
     def share(c):
-        from ..likelihood import summed_by_value
-        with np.errstate(all="ignore"):
-            return summed_by_value(lambda v: np.where(v == 0, 0.0, dens.logpdf(v, v)), c.y, c.w)
+        from ..likelihood import saturated_loglik
+        return saturated_loglik(dens, c.y, c.w)
     return share
 
 
@@ -408,11 +407,12 @@ def _separation_in_memory(store, fit):
     if store.n * store.width * 8 > SEPARATION_BYTES:
         return False
     from . import separation
+    from ..data import Record
     parts = store.chunks()
     y = np.concatenate([c.y for c in parts])
     w = None if not store.has_w else np.concatenate([c.w for c in parts])
     X = np.concatenate([c.X for c in parts])
-    separation.check(fit, X, list(store.names), y, None, w)
+    separation.check(fit, list(store.names), Record(None, y, None, y.size, (), weights=w, covariates=X))
     return True
 
 

@@ -94,7 +94,7 @@ def plot_fit(fitted, path, title=None):
     if fam.spec.support == "labels":
         raise UsageError("the categorical fit reproduces the observed proportions (p = count / n): "
                          "there is no fit to plot; 'mlefit fit' lists them with their intervals")
-    if fam.spec.shape == "trials" and ":" not in fam.spec.name:
+    if fam.sides:  # trials per row: the rows (successes, trials) are its data
         raise UsageError(f"cannot plot a {fam.name} fit with trials per row (each row has its own "
                          f"distribution); fit rows with one number of trials ({fam.name}:N)")
     x = np.asarray(fitted.x, dtype=np.float64)

@@ -27,9 +27,11 @@ ENTRY = ("--plot is not drawn for left- or interval-censored rows with --entry t
 
 
 def check_rows(cens):
-    """UsageError when the rows (a mlefit.censored.rows.Censored) cannot be plotted: before the
-    fit, so that a refused --plot costs nothing."""
-    kinds = cens.kinds()
+    """UsageError when the censored rows (a Record with bounds, mlefit.censored.rows) cannot
+    be plotted: before the fit, so that a refused --plot costs nothing."""
+    from ..censored.rows import kinds as row_kinds
+
+    kinds = row_kinds(cens)
     if cens.entry is not None and np.unique(cens.entry).size > 1 and (kinds["left"].any() or kinds["interval"].any()):
         raise UsageError(ENTRY)
 

@@ -81,7 +81,7 @@ class RegressionResult:
     notes: tuple = field(default=())
     # a censored response: rows of each kind (exact, left, right, interval, truncated); None: not censored
     censoring: dict | None = None
-    # a MAP regression (--prior, --penalty; regression_prior.py): the priors as given, the
+    # a MAP regression (--prior, --penalty; priors/regression.py): the priors as given, the
     # penalty and the prior it equals, the log-prior and unnormalised log-posterior at the MAP
     prior: tuple = ()
     penalty: dict | None = None

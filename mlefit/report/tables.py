@@ -1,7 +1,7 @@
 """Tables built from FitResult.to_dict(). Nothing is computed here, only shown.
 
-The tables are Grids (render_plain.py): rich draws them on a terminal; to a file or a
-pipe render_plain writes them as plain text (the same words, never a word split) without
+The tables are Grids (report/plain.py): rich draws them on a terminal; to a file or a
+pipe report/plain.py writes them as plain text (the same words, never a word split) without
 importing rich."""
 import os
 import sys
@@ -181,7 +181,7 @@ UNWRAPPED = 1 << 20  # the width of a table or line off a terminal: never wrappe
 
 def _edge(grid):
     """The columns a Grid takes beyond its text: padding (0, 1), (1, 1), ..., (1, 0) and,
-    with a box, its two edges and the rules between columns (render_plain)."""
+    with a box, its two edges and the rules between columns (report/plain.py)."""
     n = len(grid.columns)
     return 2 * (n - 1) + ((2 + (n - 1)) if grid.box else 0)
 
@@ -277,7 +277,7 @@ def unwrapped(items):
 
 def emit(items, file=None):
     """Print tables (Grids) and one-line strings to `file` (None: standard output): the
-    plain text of render_plain where rich would print exactly that, else through rich.
+    plain text of report/plain.py where rich would print exactly that, else through rich.
     Off a terminal (a pipe, a file) nothing is wrapped, unless COLUMNS asks for a width;
     on one, no word is split: a table that cannot show every word whole at the width is
     written as lines instead."""
