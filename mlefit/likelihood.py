@@ -16,6 +16,8 @@ from .maximize import EPS, Point, newton
 
 @dataclass(frozen=True)
 class RowFit:
+    """What the generic per-row estimator found."""
+
     theta: tuple
     loglik: float
     information: np.ndarray | None  # observed, on theta's own scale, free parameters only

@@ -18,6 +18,8 @@ def shortest(value):
 
 @dataclass(frozen=True)
 class Loss:
+    """A loss and the family whose negative log-likelihood it is."""
+
     name: str
     aliases: tuple
     formula: str
@@ -149,7 +151,7 @@ def family_name(loss, value):
 def reference():
     """The reference table: every loss, its family and the identity between them, and every
     penalty with the prior it is."""
-    from .report.result import Comparison
+    from .report.comparison import Comparison
     rows = tuple({"loss": lo.label(lo.default) if lo.shape else lo.name, "formula": lo.formula,
                   "family": family_name(lo, lo.default), "target": lo.target,
                   "identity": lo.identity, "dropped": lo.dropped, "nuisance_mle": lo.nuisance,

@@ -22,6 +22,8 @@ FLOOR = 1e-24  # lambda^2 below which nothing is left to gain at any scale
 
 @dataclass(frozen=True)
 class Maximum:
+    """Where the maximiser stopped, with the gradient and Hessian there."""
+
     eta: np.ndarray
     value: float
     grad: np.ndarray

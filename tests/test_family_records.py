@@ -205,6 +205,49 @@ def test_the_kept_copy_of_the_specs_follows_the_files(tmp_path, monkeypatch):
     assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; MODE"
 
 
+def _two_families(tmp_path, monkeypatch):
+    from mlefit.families import catalog
+    monkeypatch.setattr(catalog.sys, "dont_write_bytecode", False)
+    for name in ("rayleigh", "base"):
+        (tmp_path / f"{name}.py").write_text((PACKAGE / "families" / f"{name}.py").read_text())
+    return catalog
+
+
+def test_settled_files_are_stated_not_read(tmp_path, monkeypatch):
+    """Once kept, the specs of files stamped well before the keeping come back from their
+    stamps alone: no file of the families is read (a start pays a stat per file)."""
+    catalog = _two_families(tmp_path, monkeypatch)
+    monkeypatch.setattr(catalog, "RACY_NS", 0)  # every stamp is older than the keeping: settled
+    first = catalog.declared(str(tmp_path))
+
+    def unread(folder):
+        raise AssertionError("the files were read")
+    monkeypatch.setattr(catalog, "_sources", unread)
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: (
+        unread(path) if str(path).endswith(".py") else real_open(path, *a, **k)))
+    assert catalog.declared(str(tmp_path)) == first
+
+
+def test_a_racy_file_is_checked_by_its_bytes(tmp_path, monkeypatch):
+    """A file changed within the clock's tick of the stamps kept keeps its stamps: one
+    stamped within RACY_NS of the keeping is checked by its CRC-32 until it settles, and
+    then read once more and kept unchecked."""
+    catalog = _two_families(tmp_path, monkeypatch)
+    stamps = catalog._stamps(str(tmp_path))
+    assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; mode"
+    path = tmp_path / "rayleigh.py"
+    path.write_text(path.read_text().replace('"scale; mode"', '"scale; MODE"'))
+    monkeypatch.setattr(catalog, "_stamps", lambda folder: stamps)  # the same tick: the stamps stay
+    assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; MODE"
+    kept = tmp_path / "__pycache__" / "family_specs.marshal"
+    import marshal
+    assert all(c[-1] is not None for c in marshal.loads(kept.read_bytes())[1])  # racy: checked
+    monkeypatch.setattr(catalog, "RACY_NS", 0)  # time passes: the stamps settle
+    assert catalog.declared(str(tmp_path))[0].params[0].meaning == "scale; MODE"
+    assert all(c[-1] is None for c in marshal.loads(kept.read_bytes())[1])
+
+
 def test_the_families_are_read_from_a_zip_file(tmp_path):
     """A package run from a zip file (a zipapp, a frozen application) has no folder to list:
     the specs are read through importlib.resources, and nothing is kept."""

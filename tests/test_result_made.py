@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mlefit
-from mlefit.families.base import Controls
+from mlefit.families.base import Solution
 from mlefit.inference.fitted import Fitted
 from mlefit.report.result import FitResult, ParameterEstimate, made
 
@@ -23,15 +23,15 @@ def test_made_equals_init_for_every_record_fit_makes():
              loglik=r.loglik, confidence=0.95)
     assert f.fixed == {} and f.fixed is not made(Fitted, **{k: getattr(f, k) for k in (
         "family", "x", "w", "stats", "theta", "loglik", "confidence")}).fixed  # a new dict each time
-    assert made(Controls, max_iter=5) == Controls(max_iter=5)
+    assert made(Solution, theta=(1.0,), method="closed form") == Solution((1.0,), "closed form")
 
 
 def test_made_records_stay_frozen_and_refuse_unknown_or_missing_fields():
-    c = made(Controls, max_iter=5)
+    c = made(Solution, theta=(1.0,), method="closed form")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        c.max_iter = 6
+        c.iterations = 6
     with pytest.raises(TypeError):
-        made(Controls, max_iters=5)
+        made(Solution, thetas=(1.0,), method="closed form")
     with pytest.raises(TypeError):
         made(ParameterEstimate, name="a", estimate=1.0)
 

@@ -51,6 +51,60 @@ def test_no_table_no_rich(argv):
     assert not {m for m in loaded(argv) if m.split(".")[0] == "rich"}
 
 
+@pytest.mark.parametrize("argv", [["mlefit", "--help"], ["mlefit", "fit", "--help"], ["mlefit", "families"],
+                                  ["mlefit", "families", "--json"]])
+def test_help_defines_no_dataclass(argv):
+    """The help and the catalog define their records as typing.NamedTuple (a frozen
+    dataclass of the catalog's Spec, 27 fields, cost some 3 ms at every start): the
+    dataclasses module is not even loaded, nor difflib (the nearest name of an unknown
+    family, looked up only then)."""
+    assert not {"dataclasses", "difflib"} & set(loaded(argv))
+
+
+def test_the_group_help_reads_no_catalog():
+    """`mlefit --help` shows each command's summary: fit's epilog, which lists the families
+    from the catalog (mlefit.families), is made only when fit's own help is shown."""
+    assert not {"mlefit.families", "mlefit.families.catalog"} & set(loaded(["mlefit", "--help"]))
+    assert "mlefit.families.catalog" in set(loaded(["mlefit", "fit", "--help"]))
+
+
+HELP_PROBE = """
+import importlib, sys
+sys.argv = ["mlefit", "--help"]
+from mlefit.cli import cli
+from mlefit.cli.group import COMMANDS
+if {load!r}:
+    for module in COMMANDS.values():
+        importlib.import_module("mlefit.cli." + module)
+try:
+    cli()
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m.startswith("mlefit.cli.")), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("columns", ["80", "50"])
+def test_the_group_help_lists_the_commands_without_loading_them(columns):
+    """`mlefit --help` lists each command by its summary (group.SUMMARIES) without importing
+    the command's module, and the list is the very one the loaded commands give."""
+    import os
+    runs = [subprocess.run([sys.executable, "-c", HELP_PROBE.format(load=load)], capture_output=True, text=True,
+                           env={**os.environ, "COLUMNS": columns}) for load in (False, True)]
+    assert runs[0].stdout == runs[1].stdout and "Commands:" in runs[0].stdout
+    assert runs[0].stderr.strip() == "['mlefit.cli.edge', 'mlefit.cli.group', 'mlefit.cli.once']"
+
+
+def test_the_summaries_are_the_commands_docstrings():
+    import click
+
+    from mlefit.cli.group import COMMANDS, SUMMARIES, cli
+    assert set(SUMMARIES) == set(COMMANDS)
+    for name, summary in SUMMARIES.items():
+        command = cli.get_command(click.Context(cli), name)
+        assert summary.split() == command.help.split("\n\n")[0].split(), name
+
+
 FAMILY_MODULES = {"mlefit.families." + m for m in (
     "bernoulli", "categorical", "poisson", "geometric", "negative_binomial", "binomial",
     "normal", "lognormal", "laplace", "exponential", "gamma", "weibull", "beta", "logistic", "cauchy", "gumbel",
@@ -360,3 +414,50 @@ def test_common_families_derive_without_scipy_stats(family, tmp_path):
                        "--derive", "mean,sd,sf:900,cdf:300,quantile:0.9"]))
     assert "mlefit.inference.profile" in mods and "mlefit.inference.derive" in mods
     assert not {"scipy.stats", "scipy.optimize"} & mods
+
+
+DATACLASS_PROBE = """
+import sys, json, dataclasses
+sys.argv = {argv!r}
+from mlefit.cli import cli
+try:
+    cli()
+except SystemExit:
+    pass
+print(json.dumps(sorted(f"{{name}}.{{k}}" for name, m in list(sys.modules.items()) if name.startswith("mlefit")
+                        for k, v in vars(m).items() if isinstance(v, type) and v.__module__ == name
+                        and dataclasses.is_dataclass(v))), file=sys.stderr)
+"""
+
+
+def test_a_plain_fit_defines_few_dataclasses():
+    """Defining a frozen dataclass costs 1-3 ms (its methods are compiled from source, some
+    3.6 M instructions for 3 fields, 11 M for 27): a plain fit defines only the records it
+    makes (its result, estimate, data and reading options). The families' per-row records
+    (rowwise.Density, Limit), the catalog's (Spec, Param, Regression) and the estimators'
+    Controls and Limit, built at import by every family's file, are typing.NamedTuple."""
+    proc = subprocess.run([sys.executable, "-c", DATACLASS_PROBE.format(
+        argv=["mlefit", "fit", str(SAMPLE / "horsekicks.csv"), "-d", "poisson", "--json"])],
+        capture_output=True, text=True)
+    defined = set(json.loads([line for line in proc.stderr.splitlines() if line.startswith("[")][-1]))
+    assert defined <= {"mlefit.report.result.Drop", "mlefit.report.result.Interval",
+                       "mlefit.report.result.ParameterEstimate", "mlefit.report.result.FitResult",
+                       "mlefit.families.base.Solution",
+                       "mlefit.families.base.Family", "mlefit.io.readers.ReadOptions", "mlefit.io.readers.Source",
+                       "mlefit.io.readers.RawTable", "mlefit.data.Record", "mlefit.inference.fitted.Fitted"}, defined
+
+
+def test_a_plain_fit_compiles_no_regex_for_messages(tmp_path):
+    """The patterns that only word the way out of a refused column (thousands separators,
+    decimal commas, hexadecimal) and the search for 0x in a file with an x are compiled
+    when they are used, not at each start (re keeps them once compiled)."""
+    code = ("import re, sys, json; sys.argv = ['mlefit', 'fit', {path!r}, '-d', 'poisson', '--json']\n"
+            "from mlefit.cli import cli\ntry:\n    cli()\nexcept SystemExit:\n    pass\n"
+            "from mlefit.io import column, readers\n"
+            "patterns = {{key[1] for key in re._cache}}\n"
+            "print(json.dumps([getattr(p, 'pattern', p) in patterns for p in (column._THOUSANDS, column._DECIMAL_COMMA, "
+            "column._POINT_THOUSANDS, column._HEXADECIMAL, readers.HEX)]), file=sys.stderr)")
+    path = tmp_path / "counts.csv"
+    path.write_text("deaths\n0\n1\n0\n2\n1\n")
+    proc = subprocess.run([sys.executable, "-c", code.format(path=str(path))], capture_output=True, text=True)
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == [False] * 5, proc.stderr[-2000:]

@@ -28,6 +28,8 @@ REFUSED = {"categorical": "its parameters are label probabilities",
 
 @dataclass(frozen=True)
 class CensoredStats:
+    """The censored rows a fit works on: their total weight, terms and bounds."""
+
     n: float  # total weight of the rows
     terms: ct.Terms
     x: np.ndarray  # (rows, 4): lo, hi, tlo, thi

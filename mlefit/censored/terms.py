@@ -48,6 +48,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Terms:
+    """The censored rows' log-likelihood terms, grouped by kind, and the data's spread."""
+
     groups: tuple
     spread: float  # the data's spread: the finite-difference unit of a location
 

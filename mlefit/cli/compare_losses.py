@@ -132,7 +132,7 @@ def _compare(files, data, ranking, options, strict):
     from .. import compare
     from ..errors import DataError, UsageError
     from ..io.frame import read_frame
-    from ..report.result import Comparison
+    from ..report.comparison import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
     tp, pp, chosen = split(data.target_probs), split(data.prediction_probs), split(ranking.losses)

@@ -8,6 +8,7 @@ from . import censor as cli_censor, own as cli_own
 from .censor import censoring_options
 from .columns import trials_column, trials_number, weighted_column, whole_trials
 from .edge import debug_option, json_option, remember
+from .once import OnceCommand
 from .fit_output import draw, emit_fit, fit_gof
 from .group import cli
 from . import options
@@ -15,13 +16,9 @@ from .options import derive_specs, gather, input_options, prior_option, selectio
 from .own import own_options
 from ..io.plan import CHUNK_HELP, ENGINE_HELP
 from ..report.progress import _nothing, _progress
-from ..families.catalog import help_text
 
 
-FAMILY_HELP = "\n".join(["\b", "Families (parameters; support; estimator):"]
-                        + [f"  {line}" for line in help_text()])
-
-EPILOG = FAMILY_HELP + """
+EXAMPLES = """
 
 \b
 Examples:
@@ -33,6 +30,18 @@ Intervals for positive parameters are built on the log scale and for probabiliti
 on the logit scale, then mapped back, so they never leave the parameter space.
 Lines in messages count the header as line 1. Exit codes: 0 success, 1 data or fit
 problem (including non-convergence), 2 usage error."""
+
+
+class FitCommand(OnceCommand):
+    """fit's command, whose epilog lists the families (catalog.help_text) and EXAMPLES: made
+    when its help is shown, not when the module loads (`mlefit --help` imports this module
+    for fit's summary line alone, and the catalog need not be read for it)."""
+
+    def format_epilog(self, ctx, formatter):
+        from ..families.catalog import help_text
+        self.epilog = "\n".join(["\b", "Families (parameters; support; estimator):"]
+                                + [f"  {line}" for line in help_text()]) + EXAMPLES
+        super().format_epilog(ctx, formatter)
 
 
 class Model(NamedTuple):
@@ -69,7 +78,7 @@ class Output(NamedTuple):
         return self.output or ("json" if self.as_json else "table")
 
 
-@cli.command(epilog=EPILOG)
+@cli.command(cls=FitCommand)
 @click.argument("files", metavar="FILE...", nargs=-1, required=True)
 @click.option("--dist", "-d", "dist", metavar="NAME",
               help="Distribution family (see the list below; aliases like gaussian, nbinom work), "

@@ -14,6 +14,21 @@ from .edge import MlefitGroup, debug_option, guard_streams, say
 COMMANDS = {"compare-losses": "compare_losses", "families": "families", "fit": "fit", "likelihood": "likelihood",
             "lrt": "lrt", "predict": "predict", "regress": "regress", "select": "select"}
 
+# Each command's summary, the first paragraph of its docstring: `mlefit --help` lists the
+# commands by these, without importing their modules (tests/test_startup.py checks that
+# they are the docstrings' and that the list is the same either way).
+SUMMARIES = {
+    "compare-losses": "Every common loss shown as the likelihood it is, and which one the data support.",
+    "families": "Every family: aliases, support, parameters, estimator, and its scipy.stats and R "
+                "equivalents with the mapping of parameters.",
+    "fit": "Fit a distribution to one column of FILE.",
+    "likelihood": "Draw the log-likelihood of a fit to one column of FILE.",
+    "lrt": "Likelihood-ratio test of a family against one it is nested in.",
+    "predict": "The fitted mean of each row of FILE under MODEL (written by 'mlefit regress --save').",
+    "regress": "Regression by maximum likelihood: the family's mean moves with the covariates.",
+    "select": "Which family fits one column of FILE? The same as 'mlefit fit FILE --dist auto'.",
+}
+
 
 class Commands(MutableMapping):
     """The group's commands by name: a command's module (COMMANDS) is imported at the
@@ -40,7 +55,26 @@ class Commands(MutableMapping):
         return len(set(COMMANDS) | set(self.found))
 
 
-@click.group(name="mlefit", cls=MlefitGroup, commands=Commands(), context_settings={"help_option_names": ["-h", "--help"]})
+class ListedGroup(MlefitGroup):
+    """The group, whose --help lists a command not loaded yet by its SUMMARIES line (a
+    stand-in click.Command holding it as its help: the list shows no more)."""
+
+    listing = False
+
+    def format_commands(self, ctx, formatter):
+        self.listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self.listing = False
+
+    def get_command(self, ctx, name):
+        if self.listing and name in SUMMARIES and name not in self.commands.found:
+            return click.Command(name, help=SUMMARIES[name])
+        return super().get_command(ctx, name)
+
+
+@click.group(name="mlefit", cls=ListedGroup, commands=Commands(), context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlefit")
 @debug_option
 def cli(debug):

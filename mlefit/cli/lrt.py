@@ -1,7 +1,6 @@
 """`mlefit lrt`: the likelihood-ratio test of a family (or an own model) against one it is
 nested in. Parsing and output only; the work is in likelihood_ratio.py."""
 import json
-from dataclasses import replace
 
 import click
 
@@ -46,6 +45,8 @@ def lrt_command(files, null, alt, columns, as_json, debug, reading, censoring, o
     Your own models (--null-logpdf, --alt-logpdf, ... with their --null-params and
     --alt-params; either side may be a family): nested as you say, with df the
     difference of their numbers of parameters (--boundary: the 50:50 mixture)."""
+    from dataclasses import replace
+
     from ..inference import likelihood_ratio as lrt
     from .own import lrt_models
     from ..report.result import SCHEMA_VERSION, _clean

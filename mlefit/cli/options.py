@@ -20,14 +20,19 @@ import click
 def gather(record, key):
     """A decorator: the command's keyword arguments named by `record`'s fields, packed
     into one `record` passed as `key` (a field no option of the command sets keeps its
-    default)."""
-    names = record._fields
-
+    default). Gathered again, the callback packs every record in one call (the outer
+    record's fields first), not through one more wrapper each: a command's code runs at
+    the depth it would without them."""
     def decorate(callback):
+        target, records = getattr(callback, "gathered", (callback, ()))
+        records = ((record, key),) + records
+
         @functools.wraps(callback)
         def packed(*args, **kwargs):
-            kwargs[key] = record(**{name: kwargs.pop(name) for name in names if name in kwargs})
-            return callback(*args, **kwargs)
+            for each, name in records:
+                kwargs[name] = each(**{field: kwargs.pop(field) for field in each._fields if field in kwargs})
+            return target(*args, **kwargs)
+        packed.gathered = (target, records)
         return packed
     return decorate
 

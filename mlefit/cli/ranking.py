@@ -1,7 +1,6 @@
 """Every candidate family fitted to one column and ranked: `fit --dist auto` and
 `mlefit select` (the work is in selection.py)."""
 import json
-from dataclasses import replace
 
 import click
 
@@ -19,6 +18,8 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
     """--dist auto and mlefit select: every candidate family fitted and ranked (the option
     records of mlefit.cli.options; censoring: mlefit.cli.censor's, or None). labels_way:
     what a column of text is told to do instead (default: fit's --dist categorical)."""
+    from dataclasses import replace
+
     from ..limits import check_bootstrap
     from ..inference.selection import select
 

@@ -1,8 +1,6 @@
 """The family registry, built from the families' own files: each declares itself in
 families/<name>.py (its SPEC, read by catalog.py without importing numpy, for names,
 aliases and descriptions); the implementations are imported only when a family is used."""
-import difflib
-
 from ..errors import FamilyError
 from .catalog import BY_NAME, SPECS, resolve
 
@@ -59,6 +57,8 @@ def get(name):
                           f"outcomes use --dist bernoulli, and for logistic regression on covariates "
                           f"'mlefit regress -d bernoulli' (its link is logit unless --link says probit or cloglog)")
     if canonical is None:
+        import difflib
+
         from .catalog import ALIASES
         near = difflib.get_close_matches(str(name).lower(), list(ALIASES), n=1, cutoff=0.6)
         hint = f"did you mean '{ALIASES[near[0]]}'? " if near else ""

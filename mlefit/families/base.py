@@ -2,7 +2,7 @@
 handful of vectorised functions. Estimation, inference and output are shared."""
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -67,15 +67,16 @@ class Solution:
     at: tuple | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Controls:
+class Controls(NamedTuple):
+    """The iterative estimators' limits. (Controls and Limit are typing.NamedTuple:
+    immutable like the frozen dataclasses here, defined at each start in a tenth of the time.)"""
+
     max_iter: int = 200
     tol: float = 1e-12
     mle_optional: bool = False  # a MAP fit follows: an estimator may return a start where no MLE exists
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """Where a family's MLE runs off to a neighbouring, simpler family (student_t's df ->
     infinity: the normal; negative_binomial's size -> infinity: the poisson; beta_binomial's
     a, b -> infinity: the binomial). One record per family, read by its fast path

@@ -301,8 +301,7 @@ def censored(shift, rows, w, controls):
 
 def censorable(shift):
     """The family's per-row Density with its estimator on censored rows (Density.threshold)."""
-    from dataclasses import replace
-    return replace(shift.density, threshold=lambda rows, w, controls: censored(shift, rows, w, controls))
+    return shift.density._replace(threshold=lambda rows, w, controls: censored(shift, rows, w, controls))
 
 
 def smallest(s):

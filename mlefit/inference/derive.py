@@ -49,6 +49,8 @@ class Quantity:
 
 @dataclass(frozen=True)
 class Derived:
+    """A quantity derived from the parameters, with its interval."""
+
     name: str
     estimate: float | None
     se: float | None

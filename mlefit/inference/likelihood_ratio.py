@@ -16,6 +16,8 @@ from ..families.catalog import SPECS
 
 @dataclass(frozen=True)
 class Nesting:
+    """How a null family sits in an alternative, for a likelihood-ratio test."""
+
     null: str
     alt: str
     where: str      # how the null sits in the alternative, for the output

@@ -15,10 +15,12 @@ from ..report.result import Drop, made
 
 MISSING = "missing value (blank, NA, NaN, null, None)"
 BLANK_LINE = "blank line"
-_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
-_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$")
-_POINT_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*$")  # 1.234.567,89
-_HEXADECIMAL = re.compile(r"^\s*[+-]?0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?\d+)?\s*$", re.IGNORECASE)
+# what cells that are not numbers look like, for the way out a message offers: compiled
+# (by re, which keeps them) when a column is refused, not at every start
+_DECIMAL_COMMA = r"^\s*[+-]?\d*,\d+\s*$"
+_THOUSANDS = r"^\s*[+-]?\d{1,3}(,\d{3})+\s*$"
+_POINT_THOUSANDS = r"^\s*[+-]?\d{1,3}(\.\d{3})+(,\d*)?\s*$"  # 1.234.567,89
+_HEXADECIMAL = r"(?i)^\s*[+-]?0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?\d+)?\s*$"
 
 
 def is_string(t):
@@ -417,7 +419,7 @@ def _refuse_points(text, decimal, label, where, positions):
     separator (1.234 is 1234 in a European file) or a mix of marks: never read as a
     decimal point silently."""
     bad = [i for i, v in enumerate(text)
-           if "." in v and (NUMBER.match(v.replace(decimal, ".")) or _POINT_THOUSANDS.match(v))]
+           if "." in v and (NUMBER.match(v.replace(decimal, ".")) or re.match(_POINT_THOUSANDS, v))]
     if bad:
         shown = ", ".join(f"{where(i if positions is None else positions[i])}: '{plain(text[i])[:40]}'"
                           for i in bad[:3])
@@ -430,16 +432,16 @@ def _refuse_points(text, decimal, label, where, positions):
 
 def _way_out(bad, name, count, options, values=True):
     """What to do about non-numeric cells, from what they look like."""
-    if options.decimal == "." and all(_THOUSANDS.match(v) for v in bad):
+    if options.decimal == "." and all(re.match(_THOUSANDS, v) for v in bad):
         return ("these could be thousands separators (remove them) or decimal commas "
                 "(add --decimal ,): check the file")
     if name is not None and "," in name and options.delimiter not in (None, ","):
         return "the column name holds commas: is the delimiter a comma? (drop --delimiter)"
-    if options.decimal == "." and all(_DECIMAL_COMMA.match(v) for v in bad):
+    if options.decimal == "." and all(re.match(_DECIMAL_COMMA, v) for v in bad):
         return "these look like decimal commas: add --decimal ,"
     it = "them" if count > 1 else "it"
     labels = options.labels_way if values else ""
-    if all(_HEXADECIMAL.match(v) for v in bad):
+    if all(re.match(_HEXADECIMAL, v) for v in bad):
         return f"numbers are read in decimal, not hexadecimal: write {it} in decimal{labels}"
     return (f"correct {it} or leave the cell blank to mark it missing (or name the marker with "
             f"--na-values){labels}")

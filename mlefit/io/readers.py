@@ -23,7 +23,7 @@ NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 NUMBER = re.compile(r"^[ \t]*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity)[ \t]*$",
                     re.IGNORECASE | re.ASCII)
 DELIMITERS = ("\t", ",", ";", "|")
-HEX = re.compile(rb"0[xX][0-9a-fA-F]")
+HEX = rb"0[xX][0-9a-fA-F]"  # compiled (and kept by re) where a file holds an x
 
 
 
@@ -314,14 +314,16 @@ def _holds_hex(data):
     memoryview of bytes or a bytearray (a run of lines) is searched where it lies, not
     copied (_span)."""
     data, start, end = _span(data)
+    hexadecimal = None
     for x in b"xX":
         at, seen = data.find(x, start + 1, end), 0
         while at != -1:
-            if HEX.match(data, at - 1, end):
+            hexadecimal = hexadecimal or re.compile(HEX)
+            if hexadecimal.match(data, at - 1, end):
                 return True
             seen += 1
             if seen > 100:
-                return HEX.search(data, start, end) is not None
+                return hexadecimal.search(data, start, end) is not None
             at = data.find(x, at + 1, end)
     return False
 

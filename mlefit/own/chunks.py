@@ -19,6 +19,8 @@ from ..likelihood import sums
 
 @dataclass(frozen=True)
 class ChunkStats:
+    """A user's own model's statistics of a file read chunk by chunk."""
+
     n: float
     chunks: object  # mlefit.io.chunks.Chunks: n, lo, hi, map_sum(fn), sample()
     dens: object  # the model's Density, its integrations cut at the sample's deciles

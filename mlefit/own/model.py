@@ -34,8 +34,8 @@ MAX_TERMS = 10 ** 6  # the longest sum of a mass over an unbounded support
 
 
 @dataclass(frozen=True)
-class OwnSpec(Spec):
-    """A Spec whose support is the user's (own_spec.Support), not a built-in kind."""
+class Own:
+    """What a Spec of a user's own model holds beyond the catalog's fields (Spec.own)."""
 
     own_support: own_spec.Support | None = None
     expression: str = ""
@@ -45,6 +45,25 @@ class OwnSpec(Spec):
     cost: dict | None = None  # {"integrations": of Z so far (--normalize), "unconverged": integrations short of
     # their tolerance}
 
+
+class OwnSpec(Spec):
+    """A Spec whose support is the user's (own_spec.Support), not a built-in kind: made with
+    Own's fields as keywords, kept in Spec.own and read as the Spec's own attributes."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args, own_support=None, expression="", starts=(), source=(), normalized=False, cost=None,
+                **kwargs):
+        return super().__new__(cls, *args, own=Own(own_support, expression, starts, source, normalized, cost),
+                               **kwargs)
+
+    own_support = property(lambda self: self.own.own_support)
+    expression = property(lambda self: self.own.expression)
+    starts = property(lambda self: self.own.starts)
+    source = property(lambda self: self.own.source)
+    normalized = property(lambda self: self.own.normalized)
+    cost = property(lambda self: self.own.cost)
+
     @property
     def support_text(self):
         return self.own_support.text
@@ -52,6 +71,8 @@ class OwnSpec(Spec):
 
 @dataclass(frozen=True)
 class RowStats:
+    """A user's own model's rows: their total weight, values and weights."""
+
     n: float
     x: np.ndarray
     w: np.ndarray | None

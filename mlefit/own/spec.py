@@ -27,6 +27,8 @@ PARAMS_HELP = "write each as NAME>0=START (positive), NAME:(0,1)=START (a probab
 
 @dataclass(frozen=True)
 class Parameter:
+    """A parameter of a user's own model: its name, domain and start."""
+
     name: str
     domain: str
     start: float
@@ -34,6 +36,8 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Support:
+    """The support of a user's own model: its bounds, whether open, whether whole numbers."""
+
     lo: float
     lo_open: bool
     hi: float

@@ -280,7 +280,7 @@ def _ties_at_the_mle(theta, mle, priors, value_at):
 def _solver(dens, priors):
     """The per-row record the maximiser takes: marked not smooth where a prior has a kink
     (laplace), so that it is maximised without derivatives."""
-    return dens if all(p.smooth for p in priors) else replace(dens, smooth=False)
+    return dens if all(p.smooth for p in priors) else dens._replace(smooth=False)
 
 
 def _with_prior(priors):

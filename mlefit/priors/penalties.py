@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Penalty:
+    """A penalty and the prior it equals."""
+
     name: str
     aliases: tuple
     formula: str  # what is added to the mean loss

@@ -53,7 +53,7 @@ def compare_with_covariates(files, target, covariates, formula, losses, folds, s
     A,B (or --formula): the columns read once, every loss's regression fitted on them."""
     from ..errors import DataError, UsageError
     from ..io.frame import read_frame
-    from ..report.result import Comparison
+    from ..report.comparison import Comparison
 
     split = (lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else [])
     names, covs = split(losses), split(covariates)

@@ -166,6 +166,8 @@ def step(bl):
 
 @dataclass(frozen=True)
 class Found:
+    """Where the indexed fit's optimiser stopped."""
+
     vec: np.ndarray
     value: float
     blocks: Blocks

@@ -49,6 +49,8 @@ CENSORABLE = AFT + tuple(name for r, name in _REGRESSION if r.censored and not r
 
 @dataclass(frozen=True)
 class LinearFit:
+    """A fitted regression: its coefficients, the family's other parameters and their covariance."""
+
     names: tuple          # coefficient names
     beta: np.ndarray
     others: tuple         # (name, value) of the family's other, shared parameters
