@@ -18,7 +18,6 @@ beta_binomial:N (a, b)
 The trials t are one number (binomial:12), or one per row: build(name, None), a family
 whose data are the rows (successes, trials) (mlefit.fit(..., trials=...), --trials COLUMN).
 """
-import math
 from types import SimpleNamespace
 
 import numpy as np
