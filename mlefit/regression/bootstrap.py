@@ -107,16 +107,15 @@ class Refit:
     def objective(self, b):
         if support(self.name) == "labels":
             from .softmax_model import Softmax
-            return Softmax(b.y, b.X, len(self.labels), b.w)
+            return Softmax(b.rows, len(self.labels))
         if b.censored is not None:
             from ..censored import regress as censored_regress
             from .. import families
-            make = censored_regress.objective_maker(self.dens, families.get(self.name), b.censored, target=self.target,
-                                                    link=self.link, w=b.w, offset=b.offset, fixed=self.fixed)[0]
-            return make(b.X)
+            make, ordered, _ = censored_regress.objective_maker(self.dens, families.get(self.name), b.censored,
+                                                                target=self.target, link=self.link, fixed=self.fixed)
+            return make(ordered)
         from .linear_model import Objective
-        return Objective(self.dens, b.y, b.X, self.target, self.link, w=b.w, shapes=b.shapes, offset=b.offset,
-                         fixed=self.fixed)
+        return Objective(self.dens, b.rows, self.target, self.link, shape=b.shape, fixed=self.fixed)
 
     def refit(self, d, counts, fit):
         """The coefficients and other parameters (natural scale) of the resample whose row
@@ -129,7 +128,7 @@ class Refit:
         p = len(d.names)
         if self.tau is not None:
             from .quantile import fit as lp
-            found = lp(self.name, b.y, b.X, d.names, self.tau, w=b.w, offset=b.offset)
+            found = lp(self.name, b.rows, d.names, self.tau)
             return np.r_[found.beta, [v for _, v in found.others]]
         from .linear_model import maximise
         objective = self.objective(b)

@@ -116,7 +116,7 @@ def row_logliks(fit, d, name, dens, target, link, fixed):
     subtracted), a label's log-probability for softmax."""
     if support(name) == "labels":
         from .softmax_model import Softmax
-        return Softmax(d.y, d.X, len(d.labels)).parts(fit.vec)[0]
+        return Softmax(d.rows, len(d.labels)).parts(fit.vec)[0]
     eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
     theta = [None] * dens.k
     theta[target] = links.inverse(link)(eta)[0]

@@ -42,8 +42,9 @@ class IndexedObjective(Objective):
     """sum_i w_i log f(y_i | theta_i) over an IndexedDesign: the row terms as Objective
     computes them, summed into the information's blocks."""
 
-    def __init__(self, dens, y, design, target, link, w=None, shapes=(), offset=None, fixed=None):
-        super().__init__(dens, y, design.dense, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed)
+    def __init__(self, dens, rows, target, link, shape=(), fixed=None):
+        design = rows.covariates  # the IndexedDesign: its dense part is the Objective's X
+        super().__init__(dens, rows.but(covariates=design.dense), target, link, shape=shape, fixed=fixed)
         self.X = self.design = design
         self.pd, self.m = design.dense.shape[1], design.size
         self.p = self.pd + self.m

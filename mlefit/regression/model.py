@@ -119,7 +119,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         if fix:
             raise UsageError("the categorical family has no other parameter to fix")
         dens, fixed = None, {}
-        fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter, prior=coef_prior)
+        fit = fit_softmax(d.rows, d.names, d.labels, intercept=where, max_iter=max_iter, prior=coef_prior)
     else:
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
@@ -237,21 +237,20 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
     response by softmax_model), MAP with `prior`."""
     if support(name) == "labels":
         from .softmax_model import fit_softmax
-        return fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=intercept, max_iter=max_iter, prior=prior)
+        return fit_softmax(d.rows, d.names, d.labels, intercept=intercept, max_iter=max_iter, prior=prior)
     if name in LP_FAMILIES:
-        return quantile_regress.fit(name, d.y, d.X, d.names, quantile_regress.tau_of(name, d.shapes), w=d.w,
-                                    offset=d.offset, intercept=intercept)
+        return quantile_regress.fit(name, d.rows, d.names, quantile_regress.tau_of(name, d.shapes),
+                                    intercept=intercept)
     if hasattr(d.X, "codes"):
         from .indexed_regress import fit
-        return fit(dens, d.rows, target=target, link=link, shapes=d.shapes, fixed=fixed, max_iter=max_iter,
+        return fit(dens, d.rows, target=target, link=link, shape=d.shape, fixed=fixed, max_iter=max_iter,
                    prior=prior, family=name)
     if d.censored is not None:
         from ..censored import regress as censored_regress
-        return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
-                                    w=d.w, offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter,
-                                    prior=prior)
-    return fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                      offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter, prior=prior)
+        return censored_regress.fit(dens, families.get(name), d.censored, d.names, target=target, link=link,
+                                    intercept=intercept, fixed=fixed, max_iter=max_iter, prior=prior)
+    return fit_linear(dens, d.rows, d.names, target=target, link=link, shape=d.shape, intercept=intercept,
+                      fixed=fixed, max_iter=max_iter, prior=prior)
 
 
 def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
