@@ -95,3 +95,18 @@ def test_an_objective_over_some_rows_is_the_objective_over_the_record_taking_the
     assert part.X.flags.f_contiguous and part.y.flags.c_contiguous and part.w.flags.c_contiguous
     assert part.data.clusters is None  # a subsample is fitted for its estimate alone
     np.testing.assert_array_equal(part.shapes[0], t[::3])
+
+
+def test_the_sandwich_reads_its_weights_and_clusters_from_the_record():
+    """linear_model.sandwich(fit, rows): HC0 of a record with weights k equals that of its rows
+    taken k times; each row its own cluster is HC0 times G/(G-1)."""
+    from mlefit.regression.linear_model import sandwich
+    rng = np.random.default_rng(11)
+    rows, fit = _fits("poisson", rng)
+    w = rng.integers(1, 4, size=N).astype(float)
+    weighted, repeated = rows.but(weights=w), _repeated(rows, w)
+    a, b = fit(weighted), fit(repeated)
+    np.testing.assert_allclose(sandwich(a, weighted), sandwich(b, repeated), rtol=1e-7, atol=1e-12)
+    plain = fit(rows)
+    np.testing.assert_allclose(sandwich(plain, rows.but(clusters=np.arange(N))), sandwich(plain, rows) * N / (N - 1),
+                               rtol=1e-12)

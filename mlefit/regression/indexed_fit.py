@@ -87,9 +87,11 @@ class IndexedObjective(Objective):
                 block[a, a] += float(np.sum(ww * score[j])) * SCALES[dom][2](theta[j])
         return value, g_row, curv, cross, grads, block, theta, d1
 
-    def sandwich(self, fit, w=None, clusters=None):
-        """The robust covariance of `fit` (regression._covariance calls it as linear_model.sandwich)."""
-        return None if fit.covariance is None else sandwich(self, fit.vec, fit.covariance, w, clusters)
+    def sandwich(self, fit, rows):
+        """The robust covariance of `fit`, with the weights and clusters of its Record `rows`
+        (regression._covariance calls it as linear_model.sandwich)."""
+        return None if fit.covariance is None else sandwich(self, fit.vec, fit.covariance, rows.weights,
+                                                            rows.clusters)
 
     def blocks(self, vec, expected=False):
         value, g_row, curv, cross, grads, block, _, _ = self.rows(vec, expected)

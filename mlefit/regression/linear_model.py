@@ -383,13 +383,16 @@ def maximise(objective, vec0, prior=None, max_iter=100):
     return search, found, cov, loglik, None if prior is None else search.value(found.eta) - loglik
 
 
-def sandwich(fit, w=None, clusters=None):
+def sandwich(fit, rows):
     """The robust covariance H^-1 J H^-1 of (b, eta_others), J = sum_i w_i s_i s_i' (HC0),
     or with clusters J = sum_c S_c S_c', S_c = sum over the cluster's rows of w_i s_i, times
-    G/(G-1) (the cluster adjustment of R's sandwich::vcovCL). None without a covariance."""
+    G/(G-1) (the cluster adjustment of R's sandwich::vcovCL): the weights and clusters
+    those of the fit's Record `rows`, in the rows' order (a censored objective's own record
+    is sorted by kind; its row scores are given back in the rows' order). None without a
+    covariance."""
     if fit.covariance is None:
         return None
-    jay = score_outer(fit.objective.row_scores(fit.vec), w, clusters)
+    jay = score_outer(fit.objective.row_scores(fit.vec), rows.weights, rows.clusters)
     return fit.covariance @ jay @ fit.covariance
 
 

@@ -359,13 +359,13 @@ def _covariance(fit, d, robust, cluster, notes):
     sandwich = getattr(fit.objective, "sandwich", sandwich)  # level indices: in blocks (mlefit.regression.indexed_fit)
     if cluster is None:
         notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
-        return sandwich(fit, d.w), "wald, sandwich"
+        return sandwich(fit, d.rows), "wald, sandwich"
     count = len(np.unique(d.clusters))
     if count < 2:
         raise DataError(f"--cluster '{cluster}' puts every row in one cluster; cluster-robust errors need two or more")
     notes.append(f"standard errors robust to correlation within the {count} clusters of '{cluster}' "
                  f"(sandwich with the adjustment G/(G-1)); with few clusters they are themselves uncertain")
-    return sandwich(fit, d.w, d.clusters), f"wald, cluster-robust ({count} clusters of '{cluster}')"
+    return sandwich(fit, d.rows), f"wald, cluster-robust ({count} clusters of '{cluster}')"
 
 
 def _censoring(name, opts):
