@@ -39,9 +39,11 @@ def generator(seed, clusters=False):
     return np.random.default_rng([int(seed), zlib.crc32(b"regress/clusters" if clusters else b"regress/rows")])
 
 
-def drawer(n, w=None, clusters=None):
-    """rng -> counts: how often each of the n rows is in one resample (times its weight
-    where the weights are fractional), by the scheme of the module docstring."""
+def drawer(rows):
+    """rng -> counts: how often each row of the Record `rows` is in one resample (times its
+    weight where the weights are fractional), by the scheme of the module docstring: its
+    weights and clusters are the record's."""
+    n, w, clusters = rows.n, rows.weights, rows.clusters
     if clusters is not None:
         groups, index = np.unique(clusters, return_inverse=True)
         scale = 1.0 if w is None else w
@@ -61,7 +63,7 @@ def intervals(result, fit, d, how, *, samples=None, seed=0, on_step=None, headli
     LinearFit, d its Rows."""
     check_options("bootstrap", "nonparametric", samples)
     samples = DEFAULT_SAMPLES if samples is None else int(samples)
-    draw = drawer(d.y.size, d.w, d.clusters)
+    draw = drawer(d.rows)
     rng = generator(seed, d.clusters is not None)
     values, failed = [], {}
     for _ in range(samples):
