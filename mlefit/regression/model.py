@@ -16,7 +16,7 @@ from ..inference.information import z_value
 from ..families.catalog import edges, support
 from ..families.rowwise import SCALES
 from ..likelihood import saturated_loglik
-from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
+from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear, parts
 from .quantile import LP_FAMILIES
 from ..report.regression_result import Coefficient, RegressionResult
 from ..families.negative_binomial import size_runs_off
@@ -519,7 +519,7 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
     if intercepts and p > intercepts and fit.loglik_null is None:
         notes.append("the intercept-only model did not converge: no likelihood-ratio test or pseudo R2")
     deviance = None if d.censored is not None else summed[1] if summed is not None else \
-        _deviance(name, dens, fit, d, link)
+        _deviance(name, dens, fit, d.rows, link, d.shape)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
               f"({link} link)")
     if d.censored is not None:
@@ -558,19 +558,20 @@ def _from_free(v, dom):
         return float(SCALES[dom][0](v))
 
 
-def _deviance(name, dens, fit, d, link):
+def _deviance(name, dens, fit, rows, link, shape=()):
     """2 (saturated log-likelihood - log-likelihood) for the count and binary families
     (the saturated model puts each row's mean at its response, other parameters as
-    fitted); the residual sum of squares for normal, as R's glm reports it."""
+    fitted); the residual sum of squares for normal, as R's glm reports it; over the
+    Record `rows` (read by linear_model.parts; shape: a fixed shape, huber's delta)."""
     if support(name) == "labels":  # the saturated model gives each row its label: log-likelihood 0
         return -2.0 * fit.loglik
     if support(name) == "binary":  # the saturated model puts each p at its 0/1 response: log-likelihood 0
         return -2.0 * fit.loglik
-    y, w, shapes = d.y, d.w, d.shapes
+    y, X, w, shapes, offset = parts(rows, shape)
     obj = fit.objective
     if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
         return float(2.0 * (saturated_loglik(dens, y, w) - fit.loglik))
-    eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
+    eta = X @ fit.beta + (0.0 if offset is None else offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w
     if name == "normal":

@@ -293,7 +293,8 @@ class Share:
     def __call__(self, c):
         from .model import _deviance
         with np.errstate(all="ignore"):
-            return _deviance(self.name, self.dens, self.zero, c, self.link), float(np.max(np.abs(c.X @ self.zero.beta)))
+            return (_deviance(self.name, self.dens, self.zero, c.data, self.link),  # (c: the chunk's objective)
+                    float(np.max(np.abs(c.X @ self.zero.beta))))
 
 
 def deviance_and_reach(fit, objective, name, dens, link):
