@@ -18,6 +18,7 @@ def main():
     args = parser.parse_args()
     import statsmodels.api as sm
     from mlefit.families.robust import check_loss
+    from mlefit.data import Record
     from mlefit.regression.quantile import fit
 
     print("| n | p | tau | mlefit CPU s | statsmodels CPU s | statsmodels / mlefit | check loss: statsmodels - mlefit |")
@@ -28,7 +29,8 @@ def main():
         y = X @ np.arange(args.p) + rng.standard_t(3, size=n) * (1 + np.abs(X[:, 1]))
         for tau in (0.5, 0.9):
             t0 = time.process_time()
-            ours = fit("asymmetric_laplace", y, X, [f"x{j}" for j in range(args.p)], tau, intercept=0)
+            rows = Record(None, y, None, n, (), covariates=X)
+            ours = fit("asymmetric_laplace", rows, [f"x{j}" for j in range(args.p)], tau, intercept=0)
             t1 = time.process_time()
             ref = sm.QuantReg(y, X).fit(q=tau)
             t2 = time.process_time()

@@ -40,7 +40,8 @@ class Record:
     names that place ("line 7" in a file, "index 6" in a sequence); rows_read, dropped
     (Drops: what was left out and why), source, notes: the report of the reading;
     extremes: (min, max) of values where already known; whole: values known to be whole
-    numbers. Per-row side columns (None: not given): weights, trials (an array, or one
+    numbers. Per-row side columns (None: not given): weights (weights_name: the column they
+    were read from, which a fit reports as its `weights`; None: given in Python), trials (an array, or one
     number for every row), offset, covariates (a matrix, one row per row), clusters (for
     cluster-robust errors), and the censoring of censored rows (`censored`: lower is not
     None; built by mlefit.censored.rows): lower <= upper, each row's bounds (lower ==
@@ -62,6 +63,7 @@ class Record:
     extremes: tuple | None = None
     whole: bool = False
     weights: np.ndarray | None = None
+    weights_name: str | None = None
     trials: object = None
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
@@ -163,7 +165,8 @@ def own_sides(data, weights=None, trials=None):
     if type(data) is not Record or (data.weights is None and data.trials is None):
         return data, weights, trials
     own_w, own_t = data.weights, data.trials
-    data = data.but(weights=None, trials=None)
+    # weights given as arguments win: the column the record's own came from no longer names them
+    data = data.but(weights=None, trials=None, **({} if weights is None else {"weights_name": None}))
     return data, (own_w if weights is None else weights), (own_t if trials is None else trials)
 
 

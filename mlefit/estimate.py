@@ -204,7 +204,7 @@ def from_stats(fam, stats, col, span, *, data=None, w=None, scale=1.0, fix=None,
         n_parameters=k,
         method=solution.method, converged=solution.converged, iterations=solution.iterations,
         column=col.name, source=col.source, message=solution.message, notes=tuple(notes), loss=loss,
-        weights=None if w is None else (weights if isinstance(weights, str) else "given"),
+        weights=None if w is None else (weights if isinstance(weights, str) else col.weights_name or "given"),
         fitted=None if scale != 1.0 or not keep_data else made(  # beyond 1e+-100, Wald intervals only
             Fitted, family=fam, x=col.values if data is None else data, w=w, stats=stats, theta=theta, loglik=loglik,
             confidence=float(confidence), information=information, fixed=fixed, exact=frozenset(exact),

@@ -398,6 +398,7 @@ def test_firth_equals_firthmodels(which):
 
 def test_firth_gradient_is_the_penalised_likelihoods_and_its_curvature_the_augmented_information():
     from mlefit.regression.firth import FirthObjective
+    from mlefit.data import Record
     from mlefit.regression.linear_model import Objective
     from mlefit.families.binomial import DENSITY as BINOMIAL
     rng = np.random.default_rng(2)
@@ -405,7 +406,8 @@ def test_firth_gradient_is_the_penalised_likelihoods_and_its_curvature_the_augme
     t = rng.integers(1, 6, 40).astype(float)
     y = rng.binomial(t.astype(int), 0.4).astype(float)
     w = rng.integers(1, 3, 40).astype(float)
-    f = FirthObjective(Objective(BINOMIAL, y, X1, 0, "logit", w=w, shapes=(t,)))
+    rows = Record(None, y, None, 40, (), weights=w, trials=t, covariates=X1)
+    f = FirthObjective(Objective(BINOMIAL, rows, 0, "logit"))
     b = np.array([-0.3, 0.5, -0.2])
     point = f(b)
     log_choose = stats.binom.logpmf(y, t, 0.5) + t * np.log(2)  # log C(t, y), the constant written out omits

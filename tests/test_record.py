@@ -157,6 +157,52 @@ def test_weights_given_to_a_fit_win_over_the_records():
     assert fit(rec, "exponential").to_dict() != fit(x, "exponential", weights=np.ones(4)).to_dict()
 
 
+def test_a_fit_names_its_weights_by_the_column_the_record_read_them_from():
+    """The weights' name in a result comes from the record (weights_name: the column read),
+    for every fit that takes the record (plain, MAP, censored, select, a group of fit --by);
+    weights given as an argument win, and are "given"."""
+    import mlefit
+    from mlefit.censored import rows as censoring
+    from mlefit.groups import each_group, grouped
+    x = np.array([1.0, 2.0, 4.0, 8.0, 3.0, 5.0])
+    w = np.array([1.0, 2.0, 1.0, 3.0, 1.0, 2.0])
+    rec = Record("x", x, None, 6, (), weights=w, weights_name="n")
+    assert mlefit.fit(rec, "gamma").weights == "n"
+    assert mlefit.fit(rec, "gamma", prior="shape ~ gamma(2, 1)").weights == "n"
+    assert mlefit.fit(rec, "gamma", weights=np.ones(6)).weights == "given"
+    assert mlefit.fit(rec.but(weights_name=None), "gamma").weights == "given"
+    cens = censoring.from_event(x, np.array([1, 0, 1, 1, 0, 1])).but(weights=w, weights_name="n")
+    assert mlefit.fit(cens, "weibull").weights == "n"
+    assert mlefit.select(rec, ["gamma", "exponential"])["best"]["weights"] == "n"
+    fits = list(each_group(rec, *grouped(np.array(["a", "b"] * 3)), "exponential"))
+    assert [r["weights"] for r in fits] == ["n", "n"]
+
+
+@pytest.mark.parametrize("args, said", [
+    (["fit", "-d", "gamma"], ["n"]), (["fit", "-d", "weibull", "--event", "e"], ["n"]),
+    (["fit", "-d", "exponential", "--by", "g", "--format", "json"], ["n", "n"]),
+    (["select", "--continuous"], ["n"]),
+    (["lrt", "--null", "exponential", "--alt", "gamma"], ["given", "given"]),  # lrt's fits have always said "given"
+])
+def test_the_commands_name_their_weights_from_the_record_read(tmp_path, args, said):
+    """fit, fit --by, select: each fit names the weights' column (its record's weights_name, no
+    write after the fit); lrt's two fits keep saying "given", as they always have."""
+    import json
+    from click.testing import CliRunner
+    from mlefit.cli import cli
+    path = tmp_path / "d.csv"
+    path.write_text("x,n,e,g\n" + "".join(f"{v},{k},{e},{g}\n" for v, k, e, g in
+                                         zip([1.5, 2.5, 0.7, 4.1, 3.3, 0.9, 2.2, 5.0], [1, 2, 3, 1, 2, 1, 1, 2],
+                                             [1, 0, 1, 1, 1, 0, 1, 1], "abababab")))
+    out = CliRunner().invoke(cli, [args[0], str(path), "-c", "x", "-w", "n", *args[1:]]
+                             + ([] if "--format" in args else ["--json"]))
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    fits = d["groups"] if "groups" in d else [d["best"]] if "best" in d else \
+        [v for k, v in d.items() if isinstance(v, dict) and "weights" in v] or [d]
+    assert [f["weights"] for f in fits] == said
+
+
 def test_groups_of_a_weighted_record_are_its_weighted_groups():
     """fit --by: each group is rows.take(members) with its weights; the same fit as the
     group's values with their weights."""

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from mlefit.regression import linear_model
+from mlefit.data import Record
 from mlefit.regression.linear_model import REGRESSED, Objective
 from mlefit.maximize import EPS
 
@@ -26,6 +27,11 @@ def _case(dist, n, rng):
         trials = rng.integers(1, 6, size=n).astype(float)
         y, shapes = rng.binomial(trials.astype(int), 1 / (1 + np.exp(-eta0))).astype(float), (trials,)
     return np.asfortranarray(X), y, shapes, b
+
+
+def _rows(y, X, **sides):
+    """The Record of a regression's rows: the response, the design as covariates, sides."""
+    return Record(None, y, None, y.size, (), covariates=X, **sides)
 
 
 def _by_hand(dist, X, y, shapes, vec, w, offset):
@@ -52,7 +58,8 @@ def test_the_blocked_pass_equals_the_sums_over_all_rows(dist, n, weighted):
     w = rng.integers(0, 4, size=n).astype(float) if weighted else None
     offset = rng.normal(scale=0.1, size=n) if weighted else None
     reg = REGRESSED[dist]
-    obj = Objective(reg.density(dist), y, X, 0, reg.link, w=w, shapes=shapes, offset=offset)
+    rows = Record(None, y, None, n, (), weights=w, trials=shapes[0] if shapes else None, offset=offset, covariates=X)
+    obj = Objective(reg.density(dist), rows, 0, reg.link)
     assert obj.canonical is not None
     vec = b + 0.05
     value, grad, hess, noise, eta = _by_hand(dist, X, y, shapes, vec, w, offset)
@@ -72,7 +79,7 @@ def test_the_value_is_summed_by_the_same_blocks_as_the_point(monkeypatch):
     rng = np.random.default_rng(3)
     X, y, shapes, b = _case("poisson", 1234, rng)
     reg = REGRESSED["poisson"]
-    obj = Objective(reg.density("poisson"), y, X, 0, reg.link)
+    obj = Objective(reg.density("poisson"), _rows(y, X), 0, reg.link)
     assert obj(b).value == obj.value(b)
     obj._last = None
     assert obj.value(b + 0.01) == obj(b + 0.01).value
@@ -89,8 +96,8 @@ def test_the_signs_of_separation_use_the_linear_predictor_the_fit_kept(offset):
     off = rng.normal(scale=0.2, size=3000) if offset else None
     y = rng.poisson(np.exp(0.2 + X[:, 1:] @ [0.3, -0.2] + (0 if off is None else off))).astype(float)
     reg = REGRESSED["poisson"]
-    fit = fit_linear(reg.density("poisson"), y, X, ["Intercept", "a", "b"], target=0, link="log", offset=off,
-                     intercept=0)
+    fit = fit_linear(reg.density("poisson"), _rows(y, X, offset=off), ["Intercept", "a", "b"], target=0,
+                     link="log", intercept=0)
     xb = separation._xb(fit, X)
     if not offset:
         assert xb is fit.objective._last[1]
@@ -107,9 +114,9 @@ def test_the_columns_largest_values_are_taken_by_the_first_pass(first):
     X, y, shapes, b = _case("poisson", 9000, rng)
     X[1234, 2] = -40.0
     reg = REGRESSED["poisson"]
-    obj = Objective(reg.density("poisson"), y, X, 0, reg.link)
+    obj = Objective(reg.density("poisson"), _rows(y, X), 0, reg.link)
     assert obj._col_max is None
     obj(b) if first == "point" else obj.score(b)
     assert np.array_equal(obj._col_max, np.max(np.abs(X), axis=0))
-    fresh = Objective(reg.density("poisson"), y, X, 0, reg.link)
+    fresh = Objective(reg.density("poisson"), _rows(y, X), 0, reg.link)
     assert np.array_equal(fresh.col_max, np.max(np.abs(X), axis=0))

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from mlefit.data import Record
 from mlefit.report import progress
 from mlefit.cli import cli
 from mlefit.regression.model import regress
@@ -96,12 +97,17 @@ def test_the_same_seed_gives_the_same_intervals_and_another_seed_others():
     assert runs[0]["coefficients"] != runs[2]["coefficients"]
 
 
+def _rows(n, w=None, clusters=None):
+    """A regression's Record of n rows with these weights and clusters (what drawer reads)."""
+    return Record(None, np.zeros(n), None, n, (), weights=w, clusters=clusters)
+
+
 def test_whole_weights_resample_a_row_of_weight_k_as_k_rows_and_fractional_ones_keep_their_weight():
     w = np.array([1.0, 3.0, 2.0])
-    counts = drawer(3, w)(np.random.default_rng(0))
+    counts = drawer(_rows(3, w))(np.random.default_rng(0))
     assert counts.sum() == 6 and np.all(counts == np.round(counts))
     frac = np.array([0.5, 1.5, 2.0])
-    c = drawer(3, frac)(np.random.default_rng(0))
+    c = drawer(_rows(3, frac))(np.random.default_rng(0))
     drawn = np.bincount(np.random.default_rng(0).integers(0, 3, 3), minlength=3)
     np.testing.assert_array_equal(c, drawn * frac)
 
@@ -122,7 +128,7 @@ def test_whole_weights_give_the_bootstrap_of_the_rows_repeated():
 
 def test_cluster_bootstrap_draws_whole_clusters():
     groups = np.array([7, 7, 3, 3, 3, 9])
-    counts = drawer(6, None, groups)(np.random.default_rng(1))
+    counts = drawer(_rows(6, clusters=groups))(np.random.default_rng(1))
     for g in np.unique(groups):
         assert np.unique(counts[groups == g]).size == 1
     rng = np.random.default_rng(2)

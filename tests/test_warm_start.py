@@ -100,6 +100,7 @@ def test_the_chord_step_brings_the_start_closer(monkeypatch, dist):
     subsample's information scaled to every row) cuts the start's distance to the MLE,
     in its standard errors, at least tenfold (at 1e6 x 20 fiftyfold: Newton then takes
     three X'WX over every row instead of four); the fit is the same as without it."""
+    from mlefit.data import Record
     from mlefit.regression.linear_model import REGRESSED, Objective, fit_linear
     rng = np.random.default_rng(11)
     n, p = 200_000, 8
@@ -112,9 +113,10 @@ def test_the_chord_step_brings_the_start_closer(monkeypatch, dist):
     fits, starts = {}, {}
     for steps in (0, 1):
         monkeypatch.setattr(warm_start, "CHORD_STEPS", steps)
-        obj = Objective(dens, y, X, 0, reg.link)
+        rows = Record(None, y, None, n, (), covariates=X)
+        obj = Objective(dens, rows, 0, reg.link)
         starts[steps] = warm_start.warm_start(obj, np.zeros(p + 1), 100)
-        fits[steps] = fit_linear(dens, y, X, [f"x{j}" for j in range(p + 1)], target=0, link=reg.link, intercept=0)
+        fits[steps] = fit_linear(dens, rows, [f"x{j}" for j in range(p + 1)], target=0, link=reg.link, intercept=0)
     se = np.sqrt(np.diag(fits[1].covariance))
     far = [np.max(np.abs(starts[k] - fits[1].beta) / se) for k in (0, 1)]
     assert far[1] < far[0] / 10

@@ -24,14 +24,14 @@ from ..regression.linear_model import Objective, fit_linear
 
 class CensoredObjective(Objective):
     """sum_i w_i (row i's censored term, its truncation subtracted) as a function of
-    (b, the family's other parameters on their free scale)."""
+    (b, the family's other parameters on their free scale), over the Record `rows` (sorted
+    by kind, their values the surrogate of each row: objective_maker)."""
 
-    def __init__(self, dens, terms, y, X, target, link, w=None, offset=None, fixed=None, inverse=None,
-                 shift=0.0, constant=0.0):
+    def __init__(self, dens, terms, rows, target, link, fixed=None, inverse=None, shift=0.0, constant=0.0):
         # shift, constant: log c and the terms' shift, where the times were divided by c (regression.aft_scale)
+        super().__init__(dens, rows, target, link, fixed=fixed)
         if shift:
-            offset = (0.0 if offset is None else offset) - np.full(y.size, shift)
-        super().__init__(dens, y, X, target, link, w=w, offset=offset, fixed=fixed)
+            self.offset = (0.0 if self.offset is None else self.offset) - np.full(self.y.size, shift)
         self.canonical, self.constant, self.shift = None, constant, shift  # the terms are not log f(y) alone
         self.terms = terms
         self.unsort = inverse  # the rows are in the order of their groups: where each row of the data went
@@ -70,45 +70,45 @@ class CensoredObjective(Objective):
         return ll, tuple(score), tuple(tuple(r) for r in hess)
 
 
-def fit(dens, family, cens, X, names, *, target, link, w=None, offset=None, intercept=None, fixed=None,
-        max_iter=100, prior=None):
-    """The LinearFit of censored rows `cens` (a Record with bounds, mlefit.censored.rows) on the design X;
-    prior: coefficient priors (linear_model.fit_linear's), making it MAP."""
-    make, y, w, offset, theta0 = objective_maker(dens, family, cens, target=target, link=link, w=w, offset=offset,
-                                                 fixed=fixed)
-    return fit_linear(dens, y, X, names, target=target, link=link, w=w, offset=offset, intercept=intercept,
-                      fixed=fixed, max_iter=max_iter, make=make, start=theta0, prior=prior)
+def fit(dens, family, rows, names, *, target, link, intercept=None, fixed=None, max_iter=100, prior=None):
+    """The LinearFit of censored rows `rows` (a Record with bounds, mlefit.censored.rows, its
+    design as covariates, its weights and offset); prior: coefficient priors
+    (linear_model.fit_linear's), making it MAP."""
+    make, sorted_rows, theta0 = objective_maker(dens, family, rows, target=target, link=link, fixed=fixed)
+    return fit_linear(dens, sorted_rows, names, target=target, link=link, intercept=intercept, fixed=fixed,
+                      max_iter=max_iter, make=make, start=theta0, prior=prior)
 
 
-def objective_maker(dens, family, cens, *, target, link, w=None, offset=None, fixed=None):
-    """(make, y, w, offset, theta0) of censored rows `cens`, checked: make(X) is the
-    CensoredObjective over the design X (whose rows it sorts by kind), y the rows'
-    surrogate values, w and offset sorted as they are, theta0 the family's start."""
+def objective_maker(dens, family, rows, *, target, link, fixed=None):
+    """(make, the rows sorted, theta0) of censored rows `rows` (a Record with bounds, its
+    design as covariates, its weights and offset), checked: make(part) is the
+    CensoredObjective over `part`, the sorted rows or the same with another design; the
+    rows are sorted by kind (each kind's rows consecutive), their values the surrogate of
+    each row; theta0 the family's start."""
     from ..regression import aft_scale
     discrete = family.spec.discrete
-    x = rows_array(cens, discrete)
+    w = rows.weights
+    x = rows_array(rows, discrete)
     x, shift, constant = aft_scale.divided(x, w, aft_scale.power(x, family.name))  # times beyond 1e+-100
     terms = terms_of(x, None, discrete, shared=False)
     refuse_unseen(terms, family.name)
     theta0 = start_theta(dens, (), x, w, family.spec.support, discrete)
     with np.errstate(all="ignore"):
-        values = ct.per_row(dens, terms, theta0, (), cens.n)
-    refuse_impossible(values, cens, family.name, family.spec.support_text)
+        values = ct.per_row(dens, terms, theta0, (), rows.n)
+    refuse_impossible(values, rows, family.name, family.spec.support_text)
     # the rows sorted by kind, so that each group's rows are consecutive (a slice, not a scatter)
     order = np.concatenate([g.rows for g in terms.groups if g.w is None])
     inverse = np.empty_like(order)
     inverse[order] = np.arange(order.size)
     x = x[order]
     terms = terms_of(x, None, discrete, shared=False)
-    y = surrogate(x, discrete)
-    w = None if w is None else w[order]
-    offset = None if offset is None else offset[order]
+    ordered = rows.but(clusters=None).take(order).but(values=surrogate(x, discrete))
 
-    def make(design):
-        return CensoredObjective(dens, terms, y, design[order], target, link, w=w, offset=offset, fixed=fixed,
-                                 inverse=inverse, shift=shift, constant=constant)
+    def make(part):
+        return CensoredObjective(dens, terms, part, target, link, fixed=fixed, inverse=inverse, shift=shift,
+                                 constant=constant)
 
-    return make, y, w, offset, theta0
+    return make, ordered, theta0
 
 
 def columns(response, opts):

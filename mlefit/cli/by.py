@@ -38,7 +38,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
         check_strict(frame, strict)
         value_name, group_name = frame.names[:2]
         groups = frame.columns[group_name]
-        values = frame.but(weights=frame.columns[frame.names[2]]) if weights else frame
+        values = frame.but(weights=frame.columns[frame.names[2]], weights_name=weights) if weights else frame
         if binary and frame.values.dtype == object:  # two text labels: one mapping for every group
             from ..binary import as_outcomes
             outcomes, note = as_outcomes(frame.values, f"column '{value_name}'", positive)
@@ -49,8 +49,6 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     rows, failed = [], []
     with _progress(f"fitting {len(group_labels)} groups", len(group_labels)) as bar:
         for r in fits:
-            if weights and "family" in r:
-                r["weights"] = weights
             if note is not None and "family" in r:
                 r["notes"] = [note, *r.get("notes", [])]
             if "error" in r:

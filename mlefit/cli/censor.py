@@ -122,7 +122,8 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     w = rest[-1] if weights else None
     if entry is not None or opts.truncate_lower is not None or opts.truncate_upper is not None:
         cens = censoring.truncated(cens, opts.truncate_lower, opts.truncate_upper, entry)
-    cens = cens.but(weights=w, rows_read=frame.rows_read, dropped=frame.dropped, source=frame.source)
+    cens = cens.but(weights=w, weights_name=weights or None, rows_read=frame.rows_read, dropped=frame.dropped,
+                    source=frame.source)
     check_strict(frame, strict)
     return cens, frame, groups
 

@@ -18,7 +18,7 @@ def weighted_column(files, column, weights, labels, options, strict):
                        options=options, auto_labels=labels == BINARY, option="--column",
                        missing_reasons={1: "missing weight"})
     check_strict(frame, strict)
-    return frame.but(weights=frame.columns[frame.names[1]])
+    return frame.but(weights=frame.columns[frame.names[1]], weights_name=weights)
 
 
 def trials_number(text):
@@ -51,7 +51,7 @@ def trials_column(files, column, weights, trials, options, strict):
     frame = read_frame(files, names, options=options, auto_labels=False, option="--column",
                        missing_reasons={1: "missing trials", 2: "missing weight"})
     check_strict(frame, strict)
-    return frame.but(weights=frame.columns[frame.names[2]] if weights else None,
+    return frame.but(weights=frame.columns[frame.names[2]] if weights else None, weights_name=weights or None,
                      trials=frame.columns[frame.names[1]])
 
 

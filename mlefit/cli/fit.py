@@ -277,9 +277,6 @@ def fit(files, model, columns, estimation, intervals, selection, output, engine,
     with _progress(stage, samples) if stage else _nothing() as bar:  # shown past progress.AFTER seconds
         result = fit_column(col, None if loss else (dist if per_row else fam), loss=loss, **settings,
                             on_step=bar and bar.step, **({"positive": positive} if positive is not None else {}))
-    if col.weights is not None:  # the weights named by their column
-        from dataclasses import replace
-        result = replace(result, weights=weights)
     d = result.to_dict()
     if gof:
         d["gof"] = fit_gof(result, col, 199 if bootstrap is None else bootstrap, seed, settings)
@@ -325,7 +322,7 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(cens, None if loss else fam, loss=loss, **settings, on_step=bar and bar.step)
-    result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}", weights=weights)
+    result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}")
     if plot is not None:
         draw(result, plot, True)
     emit_fit(result.to_dict(), output)

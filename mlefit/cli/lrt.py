@@ -64,6 +64,9 @@ def lrt_command(files, null, alt, columns, as_json, debug, reading, censoring, o
     else:
         col = numeric_column(files, column, weights, trials, options, strict)
         source = col.source
+    # lrt's two fits have always said "given" for their weights, not the column (fit and select name it):
+    # kept so, the output unchanged
+    col = col.but(weights_name=None)
     d = _clean({"schema_version": SCHEMA_VERSION, "source": source, "column": col.name,
                 **(lrt.run(col, null, alt) if declared is None else
                    lrt.run_declared(col, *declared, boundary=bool(own.boundary)))})

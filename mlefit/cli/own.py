@@ -202,7 +202,7 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         from . import censor as cli_censor
         cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
         result = own_model.fit(cens, fam, **settings)
-        result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}", weights=weights)
+        result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}")
     else:
         if weights is None:
             col = read_column(files, column=column, labels=False, strict=strict, options=options)
@@ -210,8 +210,6 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
             from .columns import weighted_column
             col = weighted_column(files, column, weights, False, options, strict)
         result = own_model.fit(col, fam, **settings)
-        if col.weights is not None:  # the weights named by their column
-            result = replace(result, weights=weights)
     if plot is not None:
         draw(result, plot, censor is not None, f" ({PLOT_NOTE[fam.spec.discrete]})")
     d = result.to_dict()
@@ -257,14 +255,13 @@ def regress_mean(file, response, dist, mean, params, weights, trials, given, opt
     rows = [cols[0]] + cols[1:1 + len(covs)]
     if trials is not None:
         rows.append(np.full(frame.n, number) if number is not None else cols[1 + len(covs)])
-    record = frame.but(values=np.column_stack(rows), weights=cols[-1] if weights is not None else None)
+    record = frame.but(values=np.column_stack(rows), weights=cols[-1] if weights is not None else None,
+                       weights_name=weights)
     from ..report.progress import _nothing, _progress
     samples = (settings.get("bootstrap") or 999) if settings.get("interval") in ("bootstrap", "all") else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = mean_model.fit(record, fam, **settings, **({"on_step": bar.step} if bar else {}))
     d = result.to_dict()
-    if weights is not None:
-        d["weights"] = weights
     if as_json:
         click.echo(json.dumps(d, indent=2))
     else:

@@ -40,7 +40,7 @@ def rank_families(files, columns, selection, estimation, output, reading, censor
                    confidence=estimation.confidence, max_iter=estimation.max_iter, on_step=bar and bar.step,
                    on_total=bar and bar.set_total, on_stage=bar and bar.stage)
     if weights is not None:
-        d["weights"] = d["best"]["weights"] = weights
+        d["weights"] = weights  # (the best fit's own names the column: its rows carry it)
     if output == "table":
         from ..report.select import print_selection
         print_selection(d)

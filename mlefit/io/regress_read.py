@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .column import NamesOnly, choose_column
+from ..data import Record
 from ..errors import DataError, UsageError
 from ..families.catalog import support
 from .frame import converted, missing_rows, text_columns
@@ -37,6 +38,12 @@ class Chunk:
     offset: np.ndarray | None
     X: np.ndarray
     shapes: tuple = ()
+
+    @property
+    def rows(self):
+        """The chunk's rows as the one per-row Record (the response, weights, offset, the
+        design as covariates) that a regression's objective reads: views, no copy."""
+        return Record(None, self.y, None, self.y.size, (), weights=self.w, offset=self.offset, covariates=self.X)
 
 
 @dataclass

@@ -39,9 +39,11 @@ def generator(seed, clusters=False):
     return np.random.default_rng([int(seed), zlib.crc32(b"regress/clusters" if clusters else b"regress/rows")])
 
 
-def drawer(n, w=None, clusters=None):
-    """rng -> counts: how often each of the n rows is in one resample (times its weight
-    where the weights are fractional), by the scheme of the module docstring."""
+def drawer(rows):
+    """rng -> counts: how often each row of the Record `rows` is in one resample (times its
+    weight where the weights are fractional), by the scheme of the module docstring: its
+    weights and clusters are the record's."""
+    n, w, clusters = rows.n, rows.weights, rows.clusters
     if clusters is not None:
         groups, index = np.unique(clusters, return_inverse=True)
         scale = 1.0 if w is None else w
@@ -61,7 +63,7 @@ def intervals(result, fit, d, how, *, samples=None, seed=0, on_step=None, headli
     LinearFit, d its Rows."""
     check_options("bootstrap", "nonparametric", samples)
     samples = DEFAULT_SAMPLES if samples is None else int(samples)
-    draw = drawer(d.y.size, d.w, d.clusters)
+    draw = drawer(d.rows)
     rng = generator(seed, d.clusters is not None)
     values, failed = [], {}
     for _ in range(samples):
@@ -107,16 +109,15 @@ class Refit:
     def objective(self, b):
         if support(self.name) == "labels":
             from .softmax_model import Softmax
-            return Softmax(b.y, b.X, len(self.labels), b.w)
+            return Softmax(b.rows, len(self.labels))
         if b.censored is not None:
             from ..censored import regress as censored_regress
             from .. import families
-            make = censored_regress.objective_maker(self.dens, families.get(self.name), b.censored, target=self.target,
-                                                    link=self.link, w=b.w, offset=b.offset, fixed=self.fixed)[0]
-            return make(b.X)
+            make, ordered, _ = censored_regress.objective_maker(self.dens, families.get(self.name), b.censored,
+                                                                target=self.target, link=self.link, fixed=self.fixed)
+            return make(ordered)
         from .linear_model import Objective
-        return Objective(self.dens, b.y, b.X, self.target, self.link, w=b.w, shapes=b.shapes, offset=b.offset,
-                         fixed=self.fixed)
+        return Objective(self.dens, b.rows, self.target, self.link, shape=b.shape, fixed=self.fixed)
 
     def refit(self, d, counts, fit):
         """The coefficients and other parameters (natural scale) of the resample whose row
@@ -129,7 +130,7 @@ class Refit:
         p = len(d.names)
         if self.tau is not None:
             from .quantile import fit as lp
-            found = lp(self.name, b.y, b.X, d.names, self.tau, w=b.w, offset=b.offset)
+            found = lp(self.name, b.rows, d.names, self.tau)
             return np.r_[found.beta, [v for _, v in found.others]]
         from .linear_model import maximise
         objective = self.objective(b)

@@ -116,8 +116,10 @@ def row_logliks(fit, d, name, dens, target, link, fixed):
     subtracted), a label's log-probability for softmax."""
     if support(name) == "labels":
         from .softmax_model import Softmax
-        return Softmax(d.y, d.X, len(d.labels)).parts(fit.vec)[0]
-    eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
+        return Softmax(d.rows, len(d.labels)).parts(fit.vec)[0]
+    from .linear_model import parts
+    y, X, _, shapes, offset = parts(d.rows, d.shape)  # the held-out rows' record, read as the objectives read it
+    eta = X @ fit.beta + (0.0 if offset is None else offset)
     theta = [None] * dens.k
     theta[target] = links.inverse(link)(eta)[0]
     for pname, value in fit.others:
@@ -130,4 +132,4 @@ def row_logliks(fit, d, name, dens, target, link, fixed):
         discrete = dens.discrete
         terms = terms_of(rows_array(d.censored, discrete), None, discrete, shared=False)
         return ct.per_row(dens, terms, theta, (), d.censored.n)
-    return np.asarray(dens.logpdf(d.y, *theta, *d.shapes), dtype=np.float64) * np.ones(d.y.size)
+    return np.asarray(dens.logpdf(y, *theta, *shapes), dtype=np.float64) * np.ones(y.size)

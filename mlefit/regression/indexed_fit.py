@@ -42,8 +42,9 @@ class IndexedObjective(Objective):
     """sum_i w_i log f(y_i | theta_i) over an IndexedDesign: the row terms as Objective
     computes them, summed into the information's blocks."""
 
-    def __init__(self, dens, y, design, target, link, w=None, shapes=(), offset=None, fixed=None):
-        super().__init__(dens, y, design.dense, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed)
+    def __init__(self, dens, rows, target, link, shape=(), fixed=None):
+        design = rows.covariates  # the IndexedDesign: its dense part is the Objective's X
+        super().__init__(dens, rows.but(covariates=design.dense), target, link, shape=shape, fixed=fixed)
         self.X = self.design = design
         self.pd, self.m = design.dense.shape[1], design.size
         self.p = self.pd + self.m
@@ -86,9 +87,11 @@ class IndexedObjective(Objective):
                 block[a, a] += float(np.sum(ww * score[j])) * SCALES[dom][2](theta[j])
         return value, g_row, curv, cross, grads, block, theta, d1
 
-    def sandwich(self, fit, w=None, clusters=None):
-        """The robust covariance of `fit` (regression._covariance calls it as linear_model.sandwich)."""
-        return None if fit.covariance is None else sandwich(self, fit.vec, fit.covariance, w, clusters)
+    def sandwich(self, fit, rows):
+        """The robust covariance of `fit`, with the weights and clusters of its Record `rows`
+        (regression._covariance calls it as linear_model.sandwich)."""
+        return None if fit.covariance is None else sandwich(self, fit.vec, fit.covariance, rows.weights,
+                                                            rows.clusters)
 
     def blocks(self, vec, expected=False):
         value, g_row, curv, cross, grads, block, _, _ = self.rows(vec, expected)

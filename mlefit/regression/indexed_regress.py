@@ -13,39 +13,37 @@ from ..families.catalog import support
 from ..families.rowwise import from_free, to_free
 
 
-def fit(dens, rows, *, target, link, shapes=(), fixed=None, max_iter=100, prior=None, family=None):
+def fit(dens, rows, *, target, link, shape=(), fixed=None, max_iter=100, prior=None, family=None):
     """The LinearFit of the rows over an IndexedDesign; its covariance is a SchurCovariance.
     rows: the regression's Record (the response, its weights, trials and offset, the
-    IndexedDesign as its covariates); shapes: the density's trailing arguments (the
-    trials, or a fixed shape: huber's delta). prior: regression_prior.CoefPriors (MAP;
+    IndexedDesign as its covariates); shape: the density's fixed trailing argument
+    (huber's delta). prior: regression_prior.CoefPriors (MAP;
     their smooth priors only); family: the family's name, for the levels' checks
     (mlefit.regression.indexed_checks.check_levels: a level with a prior on its coefficient
     may have only zero counts, its MAP is finite)."""
-    design, w, offset = rows.covariates, rows.weights, rows.offset
+    design = rows.covariates
     from .indexed_checks import check_levels
     if prior is not None and (prior.firth or getattr(prior, "kinks", ())):
         raise UsageError(f"{'--prior jeffreys' if prior.firth else 'laplace priors (lasso, --penalty l1 or elasticnet)'}"
                          f" do not go with {design.term}'s {len(design.levels)} levels held as indices; use normal "
                          f"priors (ridge: --penalty l2:LAMBDA)")
-    y = np.asarray(rows.values, dtype=np.float64)
     covered = set() if prior is None else {j - design.dense.shape[1] for j in prior.covered}
     check_levels(family or dens.name, rows, covered)
-    objective = indexed_fit.IndexedObjective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset,
-                                             fixed=fixed)
+    objective = indexed_fit.IndexedObjective(dens, rows, target, link, shape=shape, fixed=fixed)
     where = design.dense_names.index("Intercept") if "Intercept" in design.dense_names else None
     null = None
     if where is not None:
-        null = fit_linear(dens, y, np.ones((y.size, 1)), ("Intercept",), target=target, link=link, w=w,
-                          shapes=shapes, offset=offset, intercept=0, fixed=fixed, max_iter=max_iter)
+        null = fit_linear(dens, rows.but(covariates=np.ones((rows.n, 1))), ("Intercept",), target=target, link=link,
+                          shape=shape, intercept=0, fixed=fixed, max_iter=max_iter)
     k = len(objective.others)
     if null is not None and null.converged:
         vec0 = np.zeros(objective.p + k)
         vec0[where] = null.beta[0]
         vec0[objective.p:] = to_free([v for _, v in null.others], objective.domains)
     else:
-        vec0 = _start(dens, y, w, shapes, objective, None, link, offset)
-        if offset is None and where is None:  # every level's coefficient starts at the unconditional mean
-            theta = dens.start(y, w, *shapes)
+        vec0 = _start(dens, objective.data, objective, None, link, shape=shape)
+        if objective.offset is None and where is None:  # every level's coefficient starts at the unconditional mean
+            theta = dens.start(objective.y, objective.w, *objective.shapes)
             vec0[objective.pd:objective.p] = links.link_of(link, theta[target])
     search = objective if prior is None else indexed_fit.IndexedPenalised(objective, prior)
     found = indexed_fit.newton(search, vec0, max_iter)

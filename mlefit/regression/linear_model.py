@@ -97,10 +97,23 @@ def _add_gram(out, block, c, buf):
         out += xp.T @ xp
 
 
-class Objective:
-    """sum_i w_i log f(y_i | theta_i) as a function of the vector (b, eta_others)."""
+def parts(rows, shape=()):
+    """(y, X, w, shapes, offset) of a regression's Record `rows`: the response (values),
+    the design (covariates), the weights, the density's trailing arguments (the trials
+    where the record has them, else the fixed `shape`: huber's delta) and the offset. The
+    one place an objective or a fitter reads them."""
+    y = np.asarray(rows.values, dtype=np.float64)
+    return y, rows.covariates, rows.weights, ((rows.trials,) if rows.trials is not None else tuple(shape)), rows.offset
 
-    def __init__(self, dens, y, X, target, link, w=None, shapes=(), offset=None, fixed=None, constant=None):
+
+class Objective:
+    """sum_i w_i log f(y_i | theta_i) as a function of the vector (b, eta_others), over
+    the Record `rows` (its values, covariates, weights, trials and offset: parts); shape:
+    a fixed trailing argument of the density (huber's delta) where there are no trials."""
+
+    def __init__(self, dens, rows, target, link, shape=(), fixed=None, constant=None):
+        y, X, w, shapes, offset = parts(rows, shape)
+        self.data, self.shape = rows, tuple(shape)
         self.dens, self.y, self.X, self.target, self.w, self.shapes = dens, y, X, target, w, shapes
         self.link, self.inverse = link, links.inverse(link)
         # a one-parameter family on its canonical link: the per-row terms in eta itself
@@ -148,12 +161,14 @@ class Objective:
             self._col_max = top
 
     def rows(self, which):
-        """The same objective over the rows `which` (a slice or an index array), copied."""
-        def cut(v):
-            return v if v is None or np.ndim(v) == 0 else np.ascontiguousarray(v[which])
-        shapes = tuple(cut(s) for s in self.shapes)
-        return Objective(self.dens, cut(self.y), np.asfortranarray(self.X[which]), self.target, self.link,
-                         w=cut(self.w), shapes=shapes, offset=cut(self.offset), fixed=self.fixed)
+        """The same objective over the rows `which` (a slice or an index array) of its
+        record, copied (contiguous; the design column-major)."""
+        part = self.data.but(clusters=None).take(which)
+        copied = {side: np.ascontiguousarray(getattr(part, side)) for side in ("weights", "trials", "offset")
+                  if getattr(part, side) is not None and np.ndim(getattr(part, side)) > 0}
+        part = part.but(values=np.ascontiguousarray(part.values), covariates=np.asfortranarray(part.covariates),
+                        **copied)
+        return Objective(self.dens, part, self.target, self.link, shape=self.shape, fixed=self.fixed)
 
     def theta(self, vec):
         t, d1, d2 = self.inverse(self.eta(vec))
@@ -300,40 +315,43 @@ class Objective:
                      np.concatenate(noise), floor)
 
 
-def fit_linear(dens, y, X, names, *, target, link, w=None, shapes=(), offset=None,
-               intercept=None, fixed=None, max_iter=100, make=None, start=None, prior=None):
-    """The MLE of the coefficients (and the family's other parameters). intercept: the
+def fit_linear(dens, rows, names, *, target, link, shape=(), intercept=None, fixed=None, max_iter=100, make=None,
+               start=None, prior=None):
+    """The MLE of the coefficients (and the family's other parameters) over the Record
+    `rows` (the response, its design as covariates, weights, trials, offset: parts);
+    shape: a fixed trailing argument of the density (huber's delta). intercept: the
     column index of the intercept (None: there is none). With an intercept and other
     columns, the intercept-only model is fitted first: its log-likelihood is the null
     model's, and its estimate the start. fixed: {index: value} of the family's other
-    parameters held fixed (student_t's df). make(X): the objective over the design X
-    (default: Objective over the rows y; censored rows: mlefit.censored.regress); start:
-    the family's parameters to start from (default: the unconditional fit of y). prior: regression_prior.CoefPriors or
+    parameters held fixed (student_t's df). make(rows): the objective over a record of
+    the same rows with another design (default: Objective; censored rows:
+    mlefit.censored.regress); start: the family's parameters to start from (default: the
+    unconditional fit of the response). prior: regression_prior.CoefPriors or
     firth.Jeffreys (None: none), whose log-prior is added to the log-likelihood (MAP; its
     wrap(objective) is what Newton maximises); loglik stays the data's."""
-    y = np.asarray(y, dtype=np.float64)
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(rows.covariates, dtype=np.float64)
+    if X is not rows.covariates:
+        rows = rows.but(covariates=X)
     default_rows = make is None
     if make is None:
         summed = []  # the log-density's part free of eta, summed by the first objective made
 
-        def make(design):
-            made = Objective(dens, y, design, target, link, w=w, shapes=shapes, offset=offset, fixed=fixed,
+        def make(part):
+            made = Objective(dens, part, target, link, shape=shape, fixed=fixed,
                              constant=summed[0] if summed else None)
             summed[:] = [made.constant]
             return made
     null = None
     if intercept is not None and X.shape[1] > 1:
-        null = fit_linear(dens, y, X[:, [intercept]], (names[intercept],), target=target, link=link, w=w,
-                          shapes=shapes, offset=offset, intercept=0, fixed=fixed, max_iter=max_iter,
-                          make=make, start=start)
-    objective = make(X)
+        null = fit_linear(dens, rows.but(covariates=X[:, [intercept]]), (names[intercept],), target=target,
+                          link=link, shape=shape, intercept=0, fixed=fixed, max_iter=max_iter, make=make, start=start)
+    objective = make(rows)
     if null is not None and null.converged:
         vec0 = np.zeros(X.shape[1] + len(objective.others))
         vec0[intercept] = null.beta[0]
         vec0[X.shape[1]:] = to_free([v for _, v in null.others], objective.domains)
     else:
-        vec0 = _start(dens, y, w, shapes, objective, intercept, link, offset, start)
+        vec0 = _start(dens, rows, objective, intercept, link, start, shape)
     if default_rows and prior is None:
         from .warm_start import warm_start
         vec0 = warm_start(objective, vec0, max_iter)
@@ -367,21 +385,26 @@ def maximise(objective, vec0, prior=None, max_iter=100):
     return search, found, cov, loglik, None if prior is None else search.value(found.eta) - loglik
 
 
-def sandwich(fit, w=None, clusters=None):
+def sandwich(fit, rows):
     """The robust covariance H^-1 J H^-1 of (b, eta_others), J = sum_i w_i s_i s_i' (HC0),
     or with clusters J = sum_c S_c S_c', S_c = sum over the cluster's rows of w_i s_i, times
-    G/(G-1) (the cluster adjustment of R's sandwich::vcovCL). None without a covariance."""
+    G/(G-1) (the cluster adjustment of R's sandwich::vcovCL): the weights and clusters
+    those of the fit's Record `rows`, in the rows' order (a censored objective's own record
+    is sorted by kind; its row scores are given back in the rows' order). None without a
+    covariance."""
     if fit.covariance is None:
         return None
-    jay = score_outer(fit.objective.row_scores(fit.vec), w, clusters)
+    jay = score_outer(fit.objective.row_scores(fit.vec), rows.weights, rows.clusters)
     return fit.covariance @ jay @ fit.covariance
 
 
-def _start(dens, y, w, shapes, objective, intercept, link, offset, theta=None):
-    """The start without a null model: the unconditional fit (its target parameter through
-    the link as the intercept) where there is no offset, else the family's simple start
-    (theta: a start given by the caller). A one-parameter family on its canonical link
-    starts from its moment start, which is already the unconditional MLE (a mean)."""
+def _start(dens, rows, objective, intercept, link, theta=None, shape=()):
+    """The start without a null model: the unconditional fit of the record `rows` (its
+    target parameter through the link as the intercept) where there is no offset, else the
+    family's simple start (theta: a start given by the caller). A one-parameter family on
+    its canonical link starts from its moment start, which is already the unconditional
+    MLE (a mean)."""
+    y, _, w, shapes, offset = parts(rows, shape)
     if theta is None:
         theta = dens.start(y, w, *shapes)
         if offset is None and objective.canonical is None:  # a canonical family's start is its MLE

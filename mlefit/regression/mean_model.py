@@ -191,4 +191,4 @@ def fit(rows, fam, *, prior=None, **settings):
                                       settings.get("max_iter", 200), boot.get("on_step"))
     elif prior is not None:
         result = map_fit.fit_map(result, prior, settings.get("max_iter", 200), interval, derive)
-    return replace(result, weights=None if w is None else "given")
+    return replace(result, weights=None if w is None else col.weights_name or "given")

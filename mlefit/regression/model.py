@@ -16,7 +16,7 @@ from ..inference.information import z_value
 from ..families.catalog import edges, support
 from ..families.rowwise import SCALES
 from ..likelihood import saturated_loglik
-from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear
+from .linear_model import AFT, CENSORABLE, REGRESSED, fit_linear, parts
 from .quantile import LP_FAMILIES
 from ..report.regression_result import Coefficient, RegressionResult
 from ..families.negative_binomial import size_runs_off
@@ -119,7 +119,7 @@ def regress(data, response=None, covariates=(), *, formula=None, dist=None, loss
         if fix:
             raise UsageError("the categorical family has no other parameter to fix")
         dens, fixed = None, {}
-        fit = fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=where, max_iter=max_iter, prior=coef_prior)
+        fit = fit_softmax(d.rows, d.names, d.labels, intercept=where, max_iter=max_iter, prior=coef_prior)
     else:
         dens = how.density(name)  # gamma by its mean
         fixed = _fixed(dens, target, fix)
@@ -237,21 +237,20 @@ def _fit_rows(dens, d, name, target, link, intercept, fixed, max_iter, prior=Non
     response by softmax_model), MAP with `prior`."""
     if support(name) == "labels":
         from .softmax_model import fit_softmax
-        return fit_softmax(d.y, d.X, d.names, d.labels, w=d.w, intercept=intercept, max_iter=max_iter, prior=prior)
+        return fit_softmax(d.rows, d.names, d.labels, intercept=intercept, max_iter=max_iter, prior=prior)
     if name in LP_FAMILIES:
-        return quantile_regress.fit(name, d.y, d.X, d.names, quantile_regress.tau_of(name, d.shapes), w=d.w,
-                                    offset=d.offset, intercept=intercept)
+        return quantile_regress.fit(name, d.rows, d.names, quantile_regress.tau_of(name, d.shapes),
+                                    intercept=intercept)
     if hasattr(d.X, "codes"):
         from .indexed_regress import fit
-        return fit(dens, d.rows, target=target, link=link, shapes=d.shapes, fixed=fixed, max_iter=max_iter,
+        return fit(dens, d.rows, target=target, link=link, shape=d.shape, fixed=fixed, max_iter=max_iter,
                    prior=prior, family=name)
     if d.censored is not None:
         from ..censored import regress as censored_regress
-        return censored_regress.fit(dens, families.get(name), d.censored, d.X, d.names, target=target, link=link,
-                                    w=d.w, offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter,
-                                    prior=prior)
-    return fit_linear(dens, d.y, d.X, d.names, target=target, link=link, w=d.w, shapes=d.shapes,
-                      offset=d.offset, intercept=intercept, fixed=fixed, max_iter=max_iter, prior=prior)
+        return censored_regress.fit(dens, families.get(name), d.censored, d.names, target=target, link=link,
+                                    intercept=intercept, fixed=fixed, max_iter=max_iter, prior=prior)
+    return fit_linear(dens, d.rows, d.names, target=target, link=link, shape=d.shape, intercept=intercept,
+                      fixed=fixed, max_iter=max_iter, prior=prior)
 
 
 def _mle_beside(dens, d, name, target, link, intercept, fixed, max_iter):
@@ -360,13 +359,13 @@ def _covariance(fit, d, robust, cluster, notes):
     sandwich = getattr(fit.objective, "sandwich", sandwich)  # level indices: in blocks (mlefit.regression.indexed_fit)
     if cluster is None:
         notes.append("sandwich (HC0) standard errors: valid even where the family is wrong")
-        return sandwich(fit, d.w), "wald, sandwich"
+        return sandwich(fit, d.rows), "wald, sandwich"
     count = len(np.unique(d.clusters))
     if count < 2:
         raise DataError(f"--cluster '{cluster}' puts every row in one cluster; cluster-robust errors need two or more")
     notes.append(f"standard errors robust to correlation within the {count} clusters of '{cluster}' "
                  f"(sandwich with the adjustment G/(G-1)); with few clusters they are themselves uncertain")
-    return sandwich(fit, d.w, d.clusters), f"wald, cluster-robust ({count} clusters of '{cluster}')"
+    return sandwich(fit, d.rows), f"wald, cluster-robust ({count} clusters of '{cluster}')"
 
 
 def _censoring(name, opts):
@@ -520,7 +519,7 @@ def _result(name, link, dens, fit, d, confidence, notes, loss_label, weights, of
     if intercepts and p > intercepts and fit.loglik_null is None:
         notes.append("the intercept-only model did not converge: no likelihood-ratio test or pseudo R2")
     deviance = None if d.censored is not None else summed[1] if summed is not None else \
-        _deviance(name, dens, fit, d, link)
+        _deviance(name, dens, fit, d.rows, link, d.shape)
     method = (f"Newton on the per-row {name} log-likelihood with analytic derivatives "
               f"({link} link)")
     if d.censored is not None:
@@ -559,19 +558,20 @@ def _from_free(v, dom):
         return float(SCALES[dom][0](v))
 
 
-def _deviance(name, dens, fit, d, link):
+def _deviance(name, dens, fit, rows, link, shape=()):
     """2 (saturated log-likelihood - log-likelihood) for the count and binary families
     (the saturated model puts each row's mean at its response, other parameters as
-    fitted); the residual sum of squares for normal, as R's glm reports it."""
+    fitted); the residual sum of squares for normal, as R's glm reports it; over the
+    Record `rows` (read by linear_model.parts; shape: a fixed shape, huber's delta)."""
     if support(name) == "labels":  # the saturated model gives each row its label: log-likelihood 0
         return -2.0 * fit.loglik
     if support(name) == "binary":  # the saturated model puts each p at its 0/1 response: log-likelihood 0
         return -2.0 * fit.loglik
-    y, w, shapes = d.y, d.w, d.shapes
+    y, X, w, shapes, offset = parts(rows, shape)
     obj = fit.objective
     if name == "poisson" and getattr(obj, "canonical", None) is not None and obj.y is y:
         return float(2.0 * (saturated_loglik(dens, y, w) - fit.loglik))
-    eta = d.X @ fit.beta + (0.0 if d.offset is None else d.offset)
+    eta = X @ fit.beta + (0.0 if offset is None else offset)
     mean = links.inverse(link)(eta)[0]
     ww = 1.0 if w is None else w
     if name == "normal":

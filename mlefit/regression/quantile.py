@@ -22,7 +22,7 @@ from .. import numerics as nm
 from ..errors import DataError
 from ..inference.information import scaled_inverse
 from ..families.robust import check_loss
-from .linear_model import LinearFit
+from .linear_model import LinearFit, parts
 
 LP_FAMILIES = ("laplace", "asymmetric_laplace")
 HOW = "wald, Powell kernel sandwich"
@@ -33,11 +33,12 @@ def tau_of(name, shapes):
     return 0.5 if name == "laplace" else float(shapes[0])
 
 
-def fit(name, y, X, names, tau, w=None, offset=None, intercept=None):
-    """The LinearFit of the median (laplace) or tau-quantile (asymmetric_laplace) regression:
+def fit(name, rows, names, tau, intercept=None):
+    """The LinearFit of the median (laplace) or tau-quantile (asymmetric_laplace) regression
+    over the Record `rows` (the response, the design as covariates, weights, offset):
     the LP's coefficients, the scale's MLE, the log-likelihood there (and the intercept-only
     model's), the covariance of (b, log scale); its message holds notes on the LP's optimum."""
-    y = np.asarray(y, dtype=np.float64)
+    y, X, w, _, offset = parts(rows)
     X = np.asarray(X, dtype=np.float64)
     target = y if offset is None else y - offset
     beta, nit, notes = solve(target, X, tau, w)

@@ -18,10 +18,12 @@ from ..maximize import EPS, Point
 
 class Softmax:
     """sum_i w_i log p_{i, y_i} as a function of vec = (b_1, ..., b_{K-1}), each b_k of
-    length p (label k's coefficients against the reference label 0)."""
+    length p (label k's coefficients against the reference label 0), over the Record
+    `rows`: its values the labels' codes 0..k-1, its covariates the design, its weights."""
 
-    def __init__(self, codes, X, k, w=None):
-        self.codes, self.X, self.k, self.w = codes, X, k, w
+    def __init__(self, rows, k):
+        codes, X = rows.values, rows.covariates
+        self.codes, self.X, self.k, self.w = codes, X, k, rows.weights
         self.p = X.shape[1]
         self.n_coefficients = (k - 1) * self.p  # every coordinate is a coefficient (no other parameters)
         self.onehot = (codes[:, None] == np.arange(1, k)[None, :]).astype(np.float64)
@@ -64,12 +66,13 @@ class Softmax:
         return Point(value if math.isfinite(value) else -math.inf, grad, hess, noise)
 
 
-def fit_softmax(codes, X, names, labels, *, w=None, intercept=None, max_iter=100, prior=None):
-    """The MLE of the coefficients of labels[1:] against labels[0], named 'label:term'.
-    With an intercept, the start and the null model are the intercepts alone, in
-    closed form: log(n_k / n_0). prior: coefficient priors (regression_prior.CoefPriors
-    over the names 'label:term'), making it MAP."""
-    k = len(labels)
+def fit_softmax(rows, names, labels, *, intercept=None, max_iter=100, prior=None):
+    """The MLE of the coefficients of labels[1:] against labels[0], named 'label:term', over
+    the Record `rows` (Softmax's). With an intercept, the start and the null model are
+    the intercepts alone, in closed form: log(n_k / n_0). prior: coefficient priors
+    (regression_prior.CoefPriors over the names 'label:term'), making it MAP."""
+    model = Softmax(rows, len(labels))
+    codes, X, w, k = model.codes, model.X, model.w, model.k
     counts = np.bincount(codes, weights=w, minlength=k)
     vec0 = np.zeros((k - 1) * X.shape[1])
     loglik_null = None
@@ -77,7 +80,6 @@ def fit_softmax(codes, X, names, labels, *, w=None, intercept=None, max_iter=100
         for j in range(1, k):
             vec0[(j - 1) * X.shape[1] + intercept] = math.log(counts[j] / counts[0])
         loglik_null = float(np.sum(counts * np.log(counts / counts.sum())))
-    model = Softmax(codes, X, k, w)
     _, found, cov, loglik, log_prior = maximise(model, vec0, prior, max_iter)
     return LinearFit(coefficient_names(names, labels), found.eta.copy(), (), loglik,
                      loglik_null if X.shape[1] > 1 else None, cov, (), found.iterations, found.converged,

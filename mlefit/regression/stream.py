@@ -191,7 +191,7 @@ class Maker:
 
     def __call__(self, c):
         from .linear_model import Objective
-        return Objective(self.dens, c.y, c.X, self.target, self.link, w=c.w, offset=c.offset, fixed=self.fixed)
+        return Objective(self.dens, c.rows, self.target, self.link, fixed=self.fixed)
 
 
 def fit_store(store, objective, dens, target, link, fixed, max_iter, on_pass=None):
@@ -210,7 +210,7 @@ def fit_store(store, objective, dens, target, link, fixed, max_iter, on_pass=Non
     def on_subsample(X, cols):
         try:
             with np.errstate(all="ignore"):
-                fit = fit_linear(dens, s.y, X, cols, w=s.w, offset=s.offset, intercept=intercept, **common)
+                fit = fit_linear(dens, s.rows.but(covariates=X), cols, intercept=intercept, **common)
             return fit if fit.converged and np.all(np.isfinite(fit.vec)) else None
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             return None
@@ -280,7 +280,7 @@ def _null_mean(alone):
 
 def _simple_start(dens, s, objective, link, intercept):
     from .linear_model import _start
-    return _start(dens, s.y, s.w, (), objective, intercept, link, s.offset)
+    return _start(dens, s.rows, objective, intercept, link)
 
 
 class Share:
@@ -293,7 +293,8 @@ class Share:
     def __call__(self, c):
         from .model import _deviance
         with np.errstate(all="ignore"):
-            return _deviance(self.name, self.dens, self.zero, c, self.link), float(np.max(np.abs(c.X @ self.zero.beta)))
+            return (_deviance(self.name, self.dens, self.zero, c.data, self.link),  # (c: the chunk's objective)
+                    float(np.max(np.abs(c.X @ self.zero.beta))))
 
 
 def deviance_and_reach(fit, objective, name, dens, link):
