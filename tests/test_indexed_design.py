@@ -55,7 +55,9 @@ def same(dense, indexed, rel=1e-8):
         assert indexed.loglik_null is None
     else:
         assert indexed.loglik_null == pytest.approx(dense.loglik_null, rel=1e-10)
-    assert indexed.deviance == pytest.approx(dense.deviance, rel=1e-8)
+    assert (indexed.deviance is None) == (dense.deviance is None)  # huber, laplace: no deviance (pytest 9: no approx(None))
+    if dense.deviance is not None:
+        assert indexed.deviance == pytest.approx(dense.deviance, rel=1e-8)
     assert indexed.converged
 
 
