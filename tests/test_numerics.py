@@ -130,3 +130,21 @@ def test_solve_increasing_stops_where_newton_has_converged_on_an_end_of_the_brac
     assert ok and len(calls) <= 5
     value, slope = f(root)
     assert abs(value) <= 4 * len(y) * 2.0 ** -53 * 13  # zero to the rounding of the sum
+
+
+@pytest.mark.parametrize("n", [1000, 100_000, 1_000_000])
+@pytest.mark.parametrize("centre", [0.5, 1e6])
+def test_mean_and_m2_makes_no_temporary_the_size_of_the_data(n, centre):
+    """The shifted pass works through this thread's kept buffers (or, about 0, on the values
+    themselves): a fresh array-sized temporary per pass cost page faults wherever malloc had
+    given its pages back (lognormal at 1e5 in a loop of fits: 0.3 -> 0.8 ms)."""
+    import tracemalloc
+    x = np.random.default_rng(n).normal(centre, 0.7, n)
+    nm.mean_and_m2(x)  # the buffers made once
+    tracemalloc.start()
+    mean, m2 = nm.mean_and_m2(x)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 64_000, peak
+    assert mean == pytest.approx(float(np.mean(x)), rel=1e-14, abs=1e-15)
+    assert m2 == pytest.approx(float(np.var(x)), rel=1e-12)
