@@ -362,6 +362,15 @@ def _binary_note(fam, x, span):
             f"'mlefit regress -d bernoulli' (logistic regression)")
 
 
+def _named(fam, col):
+    """The family's name as the fit would give it: base:T where the record's trials are one
+    number T (the family of trials per row is named by with_trials, after this check)."""
+    if fam.spec.shape != "trials" or col.trials is None:
+        return fam.name
+    t = np.unique(col.trials)
+    return f"{fam.spec.base}:{t[0]:.10g}" if t.size == 1 else fam.name
+
+
 def _validate(fam, col, x):
     """Refuse data the family cannot take; return their (min, max) (None for labels),
     which _rescaled and the families' stats use rather than take them again."""
@@ -374,7 +383,7 @@ def _validate(fam, col, x):
         bad = outside_values(spec.support, x, lo, hi, col.whole and col.values is x)
         if len(bad):
             shown = ", ".join(f"{col.where(i)}: {x[i]:.10g}" for i in bad[:3])
-            raise outside_error(fam, col.label, bad.size, shown, accepting_families(x))
+            raise outside_error(fam, col.label, bad.size, shown, accepting_families(x), _named(fam, col))
     if x.size < fam.min_n:
         raise DataError(f"too few observations: {fam.name} needs at least {fam.min_n}, "
                         f"{col.label} has only {x.size}")

@@ -50,10 +50,11 @@ def accepting(lo, hi, whole):
             if spec.support != "labels" and spec.shape is None and not spec.not_selected and ok[spec.support]]
 
 
-def outside_error(fam, label, count, shown, others):
+def outside_error(fam, label, count, shown, others, name=None):
     """The DataError for `count` values outside the family's support: `shown` names the
-    first of them, `others` are the families that accept every value."""
+    first of them, `others` are the families that accept every value; name: the family's
+    as the fit names it (default fam.name)."""
     others = [f for f in others if f != fam.name]
     hint = f"families that accept this data: {', '.join(others)}" if others else "no family accepts it as it is"
-    return DataError(f"{label} has {count} value{'s' if count > 1 else ''} outside the support of {fam.name} "
+    return DataError(f"{label} has {count} value{'s' if count > 1 else ''} outside the support of {name or fam.name} "
                      f"({fam.spec.support_text}): {shown}; {hint}")

@@ -403,3 +403,13 @@ def test_a_fit_with_trials_per_row_is_refused_a_plot_by_its_sides(tmp_path):
     with pytest.raises(UsageError, match=r"^cannot plot a binomial fit with trials per row \(each row has its own "
                                          r"distribution\); fit rows with one number of trials \(binomial:N\)$"):
         plot_fit(r, str(tmp_path / "fit.png"))
+
+
+@pytest.mark.parametrize("trials, named", [(12, "binomial:12"), ([12, 12, 12], "binomial:12"),
+                                           ([12, 10, 12], "binomial")])
+def test_a_value_outside_the_support_names_the_family_with_its_trials(trials, named):
+    """The library's support error names the family as the fit would (binomial:12; the
+    family of trials per row where they differ), as the command line does (was: 'binomial',
+    and 'binomial:1' before that)."""
+    with pytest.raises(mlefit.DataError, match=rf"outside the support of {named} \("):
+        mlefit.fit([1.0, 2.5, 3.0], "binomial", trials=trials)
