@@ -93,7 +93,7 @@ def run(col, null, alt, *, weights=None, trials=None):
     from ..estimate import fit
 
     col, trials = carrying(col, weights, trials)  # each fit takes the record's weights (and trials per row)
-    plain = col.but(trials=None) if getattr(col, "trials", None) is not None else col
+    plain = col.but(trials=None) if col.trials is not None else col
 
     def canonical(name):
         found = families.resolve(name)
@@ -147,14 +147,14 @@ def _label(fam):
 
 
 def run_declared(col, null, alt, *, weights=None, boundary=False):
-    """declared()'s test on the Record (or censored rows) `col`: {"test", "null_fit",
+    """declared()'s test on the Record (censored rows too) `col`: {"test", "null_fit",
     "alt_fit"}, each model fitted by its own estimator. weights: default the rows' own."""
     from ..own import model as own_model
     from ..data import carrying
     from ..estimate import fit
 
     col, _ = carrying(col, weights)  # each fit takes the rows' weights
-    if getattr(col, "trials", None) is not None:  # an own model writes its trials into the expression
+    if col.trials is not None:  # an own model writes its trials into the expression
         col = col.but(trials=None)
 
     nest, null_fam, alt_fam = declared(null, alt, boundary=boundary)

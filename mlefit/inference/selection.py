@@ -94,7 +94,7 @@ def criterion_value(criterion, fit):
 
 
 def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, continuous=False, bootstrap=199, seed=0, confidence=0.95, max_iter=200, on_step=None, on_total=None, on_stage=None):
-    """Fit each candidate to the Record `col` (or censored rows) and rank them; weights and
+    """Fit each candidate to the Record `col` (censored rows too) and rank them; weights and
     trials: default the record's own. Returns a plain dict (the JSON document of `mlefit
     select`). on_step, on_total, on_stage(text): progress."""
     on_stage = on_stage or (lambda text: None)
@@ -105,13 +105,13 @@ def select(col, chosen=None, *, criterion="aic", weights=None, trials=None, cont
     if criterion not in CRITERIA:
         raise UsageError(f"criterion must be one of {', '.join(CRITERIA)} (got '{criterion}')")
     col, trials = carrying(col, weights, trials)  # the record's own sides, unless others are given
-    if getattr(col, "trials", None) is not None:  # trials per row (censored rows carry none)
+    if col.trials is not None:  # trials per row
         # rows without trials are left out for every candidate, so all fit the same rows
         from ..trials import aligned_trials
         col = aligned_trials(col, col.but(weights=None if col.weights is None else np.asarray(col.weights)),
                              col.trials, aligned=True)
         trials = col.trials
-    plain = col.but(trials=None) if getattr(col, "trials", None) is not None else col  # the other families' rows
+    plain = col.but(trials=None) if col.trials is not None else col  # the other families' rows
     censored = type(col) is Record and col.censored
     if censored:
         from ..censored.rows import bounds
