@@ -540,6 +540,31 @@ def test_cli_bounds_name_their_lines_with_and_without_rows_of_no_bound(gap):
     assert f"(line {len(rows) + 2}: 4 > 3)" in out.output
 
 
+@pytest.mark.parametrize("command", [
+    ["fit", "-d", "weibull"], ["select", "--bootstrap", "0"], ["lrt", "--null", "exponential", "--alt", "weibull"],
+    ["fit", "--logpdf", "log(k) + (k - 1) * log(x / s) - (x / s)**k - log(s)", "--params", "k=1,s=1"],
+    ["fit", "-d", "weibull", "--by", "g"]])
+def test_every_command_names_the_bounds_it_read(command):
+    """Rows read from --lower lo --upper hi are the column 'lo/hi' in every command's
+    output, as fit has always said: select (and its best fit), lrt, an own model and each
+    group of --by said null (the record was built nameless and only fit named it after)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from mlefit.cli import cli
+
+    data = "lo,hi,g\n1,2,a\n3,,a\n,4,b\n2,5,b\n1.5,2.5,a\n2,3,b\n"
+    out = CliRunner().invoke(cli, [command[0], "-", "--lower", "lo", "--upper", "hi", *command[1:], "--json"],
+                             input=data)
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert d["column"] == "lo/hi"
+    for inner in [d.get("best")] + d.get("groups", []):
+        if inner is not None:
+            assert inner["column"] == "lo/hi"
+
+
 def test_a_censored_row_under_truncation_is_bounded_by_the_region_it_was_recorded_in():
     """A row '>= 2000' recorded only at or below 5000 says 2000 <= Y <= 5000: its term is
     log(F(5000) - F(2000)) - log F(5000), never log S(2000) - log F(5000), which counts values

@@ -28,7 +28,7 @@ def fit_by(files, fam, loss, column, weights, by, labels, options, strict, outpu
     note = None  # which of two text labels is 1 (bernoulli)
     if censor is not None:
         values, frame, groups = cli_censor.read_grouped(files, column, weights, by, censor, options, strict)
-        value_name, group_name = values.name or f"{frame.names[0]}/{frame.names[1]}", by
+        value_name, group_name = values.name, by
     else:
         names = [column, by] + ([weights] if weights else [])
         binary = fam.spec.support == "binary" and not loss

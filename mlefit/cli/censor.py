@@ -100,7 +100,7 @@ def read_grouped(files, column, weights, by, opts, options, strict):
     cols = [frame.columns[c] for c in frame.names]
     where = frame.where
     if interval:
-        cens = censoring.from_bounds(cols[0], cols[1], where=where, name=None)
+        cens = censoring.from_bounds(cols[0], cols[1], where=where, name=f"{frame.names[0]}/{frame.names[1]}")
         rest = cols[2:]
     else:
         values = cols[0]

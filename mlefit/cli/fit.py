@@ -312,8 +312,6 @@ def _family(dist, loss, trials):
 
 def _fit_censored(files, fam, loss, column, weights, censor, options, strict, output, settings, boot, plot):
     """fit with censoring or truncation options: the rows read as a Record with their bounds (mlefit.censored.rows)."""
-    from dataclasses import replace
-
     from ..estimate import fit as fit_column
     cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
     if plot is not None:
@@ -322,7 +320,6 @@ def _fit_censored(files, fam, loss, column, weights, censor, options, strict, ou
     samples = (settings["bootstrap"] or 999) if boot else 0
     with _progress("bootstrap intervals", samples) if samples else _nothing() as bar:
         result = fit_column(cens, None if loss else fam, loss=loss, **settings, on_step=bar and bar.step)
-    result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}")
     if plot is not None:
         draw(result, plot, True)
     emit_fit(result.to_dict(), output)

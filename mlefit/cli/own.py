@@ -174,8 +174,6 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
     textbook p-values; None: no --gof), drawn by own_sampling.sampler; streaming: the Engine record (--chunk-size,
     --engine, --scheduler, --connect-timeout): a large file, or one given --chunk-size, is
     fitted chunk by chunk (mlefit.own.chunks), on Dask with --engine dask."""
-    from dataclasses import replace
-
     from ..own import model as own_model
     from .by import fit_by
     from .fit_output import draw, emit_fit, fit_gof
@@ -202,7 +200,6 @@ def run(files, own, column, weights, options, strict, settings, output, censor=N
         from . import censor as cli_censor
         cens, frame = cli_censor.read(files, column, weights, censor, options, strict)
         result = own_model.fit(cens, fam, **settings)
-        result = replace(result, column=cens.name or f"{frame.names[0]}/{frame.names[1]}")
     else:
         if weights is None:
             col = read_column(files, column=column, labels=False, strict=strict, options=options)
