@@ -26,9 +26,13 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def once(words, tree, timeout):
     """(wall s, None) of one fresh run, or (None, the error's last line)."""
     env = dict(os.environ, PYTHONPATH=tree)
+    # python -m puts the working directory first on sys.path, ahead of PYTHONPATH: the run
+    # starts in the tree, and the command's paths relative to this checkout are made absolute
+    words = words[:1] + [os.path.join(HERE, w) if not os.path.isabs(w) and os.path.exists(os.path.join(HERE, w))
+                         else w for w in words[1:]]
     argv = [sys.executable, "-m", "mlefit", *words[1:]] if words[0] == "mlefit" else words
     t0 = time.perf_counter()
-    p = subprocess.Popen(argv, env=env, cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(argv, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -67,8 +67,10 @@ TASKS = {
 
 def run(tree, statement):
     env = dict(os.environ, PYTHONPATH=tree, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    # cwd=tree: python -c puts the working directory first on sys.path, ahead of PYTHONPATH, so
+    # from a checkout's root both runs would otherwise import that checkout's mlefit
     out = subprocess.run([sys.executable, "-c", SETUP + statement], env=env, capture_output=True, text=True,
-                         timeout=900, check=True)
+                         timeout=900, check=True, cwd=tree)
     return float(out.stdout.split()[-1])
 
 

@@ -26,6 +26,7 @@ import _bench  # noqa: E402
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIME_HEADER = re.compile(r"(\bs\b|\bms\b|\(CPU\)|seconds|instructions|\bwall\b|\btime\b|bootstrap$|scratch$|loop$)")
 NUMBER = re.compile(r"^\s*(-?[0-9.]+(?:e[-+]?[0-9]+)?)\s*([¹*]?|s|ms)\s*$")
+MEASURE = re.compile(r"(MB|MiB|peak|bytes|loglik|dlog|gap|picks|iterations|ends|estimates|log-likelihood|passes)", re.I)
 OTHERS = ("scipy", "statsmodels", "lifelines", "fitter", "distfit", "floor", "bare read",
           "other", "sklearn", "scikit", "glum", "firth", "-d weibull", "scan")
 
@@ -67,7 +68,7 @@ def timing_columns(headers):
     return cols
 
 
-def run(script, args, tree, timeout):
+def run(script, args, tree, timeout, keep=None):
     """The script's tables on `tree`. Where the after tree's script imports a module the
     before tree does not have (moved since), the before tree's own copy of the script runs."""
     env = dict(os.environ, PYTHONPATH=tree)
@@ -77,10 +78,13 @@ def run(script, args, tree, timeout):
     if p.returncode != 0 and "ModuleNotFoundError: No module named 'mlefit" in p.stderr \
             and os.path.exists(own) and os.path.abspath(own) != os.path.abspath(script):
         print(f"{os.path.basename(script)}: the before tree's copy runs there", file=sys.stderr)
-        return run(own, args, tree, timeout)
+        return run(own, args, tree, timeout, keep)
     if p.returncode != 0:
         tail = (p.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise SystemExit(f"{os.path.basename(script)} failed on {tree}: {tail}")
+    if keep:
+        with open(keep, "a") as f:
+            f.write(f"<!-- {tree}: {script} {' '.join(args)} -->\n{p.stdout}\n")
     return tables(p.stdout)
 
 
@@ -105,7 +109,7 @@ def compare(before, after):
         if h != h2:
             continue
         cols = timing_columns(h)
-        keys = [j for j in range(len(h)) if j not in cols and "/" not in h[j]][:3]
+        keys = [j for j in range(len(h)) if j not in cols and "/" not in h[j] and not MEASURE.search(h[j])][:3]
         index_a = {tuple(r[j] for j in keys if j < len(r)): r for r in rows_a}
         for r in rows_b:
             key = tuple(r[j] for j in keys if j < len(r))
@@ -116,6 +120,8 @@ def compare(before, after):
                 b = value(r[j]) if j < len(r) else None
                 a = value(ra[j]) if j < len(ra) else None
                 if a is not None and b is not None and b > 0:
+                    if any(o in r[0].lower() for o in ("floor", "python -c", "bare read")):
+                        kind = "other"  # a row of its own for the floor (start-up tables)
                     out.append((t, " · ".join(key), h[j], kind, b, a, a / b))
     return out
 
@@ -139,14 +145,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--name", default=None, help="the benchmark's name in the output")
+    ap.add_argument("--keep", default=None, metavar="FILE", help="append each run's whole output to FILE")
     ap.add_argument("script")
     ap.add_argument("args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     args = [x for x in a.args if x != "--"]
     runs = {"before": [], "after": []}
     for _ in range(a.rounds):
-        runs["before"].append(run(a.before_script or a.script, args, os.path.abspath(a.before), a.timeout))
-        runs["after"].append(run(a.script, args, os.path.abspath(a.after), a.timeout))
+        runs["before"].append(run(a.before_script or a.script, args, os.path.abspath(a.before), a.timeout, a.keep))
+        runs["after"].append(run(a.script, args, os.path.abspath(a.after), a.timeout, a.keep))
     cells = compare(least(runs["before"]), least(runs["after"]))
     name = a.name or " ".join([os.path.basename(a.script), *args])
     print(f"## {name}")
