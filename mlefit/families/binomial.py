@@ -86,12 +86,17 @@ def sample(rng, size, p, trials):
 def _logit(y, eta, trials):
     """The log-mass less _logit_constant(y, trials), with its derivatives in eta: y eta -
     t log(1 + e^eta), and the whole log-mass (Stirling's form) where y and t - y are both
-    ga.STIRLING_FROM or more: there y eta - t log(1 + e^eta) and log C(t, y) are each near
+    ga.LINK_STIRLING_FROM or more: there y eta - t log(1 + e^eta) and log C(t, y) are each near
     t log t, and their sum kept a few decimals at t = 1e12. Where eta > 0 the terms are
     -(t - y) eta - t log(1 + e^-eta) and the score (t (1 - p) - (t - y)), never y eta - t eta
     or y - t p (bernoulli.logit_terms' forms, exact for one trial): at t = 1e12 and p near 1
     those subtract numbers near t eta and t, and kept 1e-2 of the term and 1e-4 of the score
-    (Newton then never settled)."""
+    (Newton then never settled). Where every row has fewer than ga.LINK_STIRLING_FROM
+    trials, those forms lose no more than eps t |eta| and bernoulli.logit_terms' cheaper
+    ones are taken."""
+    if np.max(trials, initial=0.0) < ga.LINK_STIRLING_FROM:
+        from .bernoulli import logit_terms
+        return logit_terms(y, eta, trials)
     e = np.exp(-np.abs(eta))
     r = 1.0 / (1.0 + e)
     q = e * r  # the smaller of p and 1 - p
@@ -115,7 +120,7 @@ def _logit(y, eta, trials):
 
 def _stirling_rows(y, trials):
     """The rows whose log-mass _logit takes whole (Stirling's form)."""
-    return np.minimum(y, np.subtract(trials, y)) >= ga.STIRLING_FROM
+    return np.minimum(y, np.subtract(trials, y)) >= ga.LINK_STIRLING_FROM
 
 
 def _logit_constant(y, trials):

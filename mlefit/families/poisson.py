@@ -63,22 +63,22 @@ def logsf(y, rate):
 
 def _log_link(y, eta):
     """The log-mass less _log_constant(y), with its derivatives y - mu and -mu: y eta - mu
-    for counts below ga.STIRLING_FROM, and the whole log-mass (Stirling's form, near
+    for counts below ga.LINK_STIRLING_FROM, and the whole log-mass (Stirling's form, near
     -log(2 pi y)/2) from there on, where y eta - mu and log y! are each near y log y and
     their sum kept a few decimals (0.5 off at y = 1e12, several hundred at 1e15)."""
     mu = np.exp(eta)
     value = y * eta - mu
-    big = y >= ga.STIRLING_FROM
+    big = y >= ga.LINK_STIRLING_FROM
     if np.any(big):
         value[big] = _stirling_mass(y[big], mu[big], lambda: eta[big])
     return value, y - mu, -mu
 
 
 def _log_constant(y):
-    """-log y! for counts below ga.STIRLING_FROM (whose _log_link terms leave it out), 0
-    from there on."""
+    """-log y! for counts below ga.LINK_STIRLING_FROM (whose _log_link terms leave it out),
+    0 from there on."""
     from scipy.special import gammaln
-    return np.where(np.asarray(y) < ga.STIRLING_FROM, -gammaln(y + 1.0), 0.0)
+    return np.where(np.asarray(y) < ga.LINK_STIRLING_FROM, -gammaln(y + 1.0), 0.0)
 
 
 DENSITY = Density(
