@@ -22,6 +22,7 @@ def table(n, p, seed=0):
     t = r.integers(1, 6, n) * 1.0
     cols.update(yb=(r.uniform(size=n) < 1 / (1 + np.exp(-eta))) * 1.0, yp=r.poisson(np.exp(eta)) * 1.0,
                 ybin=r.binomial(t.astype(int), 1 / (1 + np.exp(-eta))) * 1.0, t=t, w=r.integers(1, 4, n) * 1.0,
+                t40=t + 35.0, ybin40=r.binomial(t.astype(int) + 35, 1 / (1 + np.exp(-eta))) * 1.0,
                 off=r.normal(scale=0.1, size=n), time=np.exp(eta) * r.weibull(1.5, n), ev=(r.uniform(size=n) < 0.7) * 1.0,
                 yc=r.integers(0, 3, n) * 1.0, yn=eta + r.standard_t(4, size=n), g=r.integers(0, 500, n).astype(str))
     return cols, [f'x{j}' for j in range(p)]
@@ -34,6 +35,9 @@ TASKS = {
     "poisson_off_w_1e5": ("regress poisson with an offset and weights, 1e5 x 20",
                           "cols, xs = table(100000, 20)\n"
                           "best(lambda: mlefit.regress(cols, 'yp', xs, dist='poisson', offset='off', weights='w'), 3)"),
+    "binomial_t40_1e5": ("regress binomial, 36-40 trials per row, 1e5 x 20",
+                         "cols, xs = table(100000, 20)\n"
+                         "best(lambda: mlefit.regress(cols, 'ybin40', xs, dist='binomial', trials='t40'), 3)"),
     "binomial_t_1e5": ("regress binomial, trials per row, 1e5 x 20",
                        "cols, xs = table(100000, 20)\n"
                        "best(lambda: mlefit.regress(cols, 'ybin', xs, dist='binomial', trials='t'), 3)"),

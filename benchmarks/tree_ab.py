@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _bench  # noqa: E402
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TIME_HEADER = re.compile(r"(\bs\b|\bms\b|\(CPU\)|seconds|instructions|\bwall\b|\btime\b|bootstrap$|scratch$|loop$)")
+TIME_HEADER = re.compile(r"(\bs\b|\bms\b|\(CPU\)|seconds|instructions|\bwall\b|\btime\b|\w bootstrap$|scratch$|loop$)")
 NUMBER = re.compile(r"^\s*(-?[0-9.]+(?:e[-+]?[0-9]+)?)\s*([¹*]?|s|ms)\s*$")
 MEASURE = re.compile(r"(MB|MiB|peak|bytes|loglik|dlog|gap|picks|iterations|ends|estimates|log-likelihood|passes)", re.I)
 OTHERS = ("scipy", "statsmodels", "lifelines", "fitter", "distfit", "floor", "bare read",
@@ -69,14 +69,14 @@ def timing_columns(headers):
 
 
 def run(script, args, tree, timeout, keep=None):
-    """The script's tables on `tree`. Where the after tree's script imports a module the
-    before tree does not have (moved since), the before tree's own copy of the script runs."""
+    """The script's tables on `tree`. Where the after tree's script fails on the before tree
+    (it imports a module moved since, or calls what did not exist), the before tree's own
+    copy of the script runs."""
     env = dict(os.environ, PYTHONPATH=tree)
     p = subprocess.run([sys.executable, script, *args], env=env, capture_output=True,
                        text=True, timeout=timeout)
     own = os.path.join(tree, "benchmarks", os.path.basename(script))
-    if p.returncode != 0 and "ModuleNotFoundError: No module named 'mlefit" in p.stderr \
-            and os.path.exists(own) and os.path.abspath(own) != os.path.abspath(script):
+    if p.returncode != 0 and os.path.exists(own) and os.path.abspath(own) != os.path.abspath(script):
         print(f"{os.path.basename(script)}: the before tree's copy runs there", file=sys.stderr)
         return run(own, args, tree, timeout, keep)
     if p.returncode != 0:
@@ -109,13 +109,16 @@ def compare(before, after):
         if h != h2:
             continue
         cols = timing_columns(h)
-        keys = [j for j in range(len(h)) if j not in cols and "/" not in h[j] and not MEASURE.search(h[j])][:3]
-        index_a = {tuple(r[j] for j in keys if j < len(r)): r for r in rows_a}
+        first = min(cols, default=len(h))  # a row's key: the columns before its first timing
+        keys = [j for j in range(first) if "/" not in h[j] and not MEASURE.search(h[j])]
+        index_a = {}
+        for r in rows_a:  # rows of the same key are paired in order
+            index_a.setdefault(tuple(r[j] for j in keys if j < len(r)), []).append(r)
         for r in rows_b:
             key = tuple(r[j] for j in keys if j < len(r))
-            ra = index_a.get(key)
-            if ra is None:
+            if not index_a.get(key):
                 continue
+            ra = index_a[key].pop(0)
             for j, kind in cols.items():
                 b = value(r[j]) if j < len(r) else None
                 a = value(ra[j]) if j < len(ra) else None
