@@ -133,6 +133,17 @@ def test_log_coefficient_without_scipy_against_mpmath():
         np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-14)
 
 
+def test_log_coefficient_table_is_the_direct_form():
+    """The table log C(t, x) is looked up in for t <= COEF_TABLE_UP_TO holds the direct
+    form's values, and a mix of table and direct pairs gets each its own."""
+    top = counts.COEF_TABLE_UP_TO
+    t = np.repeat(np.arange(top + 1.0), np.arange(1, top + 2))
+    x = np.concatenate([np.arange(k + 1.0) for k in range(top + 1)])
+    np.testing.assert_array_equal(counts._log_coef(t, x), counts._log_coef_direct(t, x))
+    mixed_t, mixed_x = np.array([3.0, 1000.0, top, top + 1.0]), np.array([1.0, 400.0, 7.0, 7.0])
+    np.testing.assert_array_equal(counts._log_coef(mixed_t, mixed_x), counts._log_coef_direct(mixed_t, mixed_x))
+
+
 def test_beta_binomial_sums_equal_gamma_functions():
     """The exact sums over j < v and the gamma-function form of the same terms."""
     v = np.array([0.0, 1.0, 4.0, 17.0, 250.0])
