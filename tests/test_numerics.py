@@ -148,3 +148,15 @@ def test_mean_and_m2_makes_no_temporary_the_size_of_the_data(n, centre):
     assert peak < 64_000, peak
     assert mean == pytest.approx(float(np.mean(x)), rel=1e-14, abs=1e-15)
     assert m2 == pytest.approx(float(np.var(x)), rel=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_shifted_sums_of_a_small_array_are_the_blocks_sums(weighted, monkeypatch):
+    """Up to nm.SMALL_TEMPORARY values the differences go to a fresh array instead of the
+    kept buffers: the same sums, bit for bit."""
+    rng = np.random.default_rng(12)
+    x = 1e6 + rng.normal(0.0, 0.7, 5000)
+    w = rng.integers(1, 4, x.size).astype(float) if weighted else None
+    small = nm.shifted_sums(x, w, float(x[9]))
+    monkeypatch.setattr(nm, "SMALL_TEMPORARY", 0)
+    assert nm.shifted_sums(x, w, float(x[9])) == small
