@@ -1,6 +1,6 @@
 """Any benchmark script run on two source trees, its tables compared cell by cell.
 
-    python3 benchmarks/tree_ab.py --before TREE [--rounds K] [--write] -- SCRIPT [ARGS...]
+    python3 benchmarks/tree_ab.py --before TREE [--rounds K] [--keep FILE] -- SCRIPT [ARGS...]
 
 SCRIPT runs K times on each tree, alternating (before, after, before, ...), with
 PYTHONPATH set to the tree, so `import mlefit` and the `mlefit` command both load that
