@@ -10,8 +10,9 @@ mlefit cell is reported as after/before. The columns of the other tools (scipy, 
 lifelines, the bare read ...) run the same code in both trees: their after/before is the
 machine's noise in that run, printed beside the mlefit figures as a control.
 
-The script is the after tree's copy (SCRIPT as given); where it cannot run on the before
-tree (it imports a module moved since), --before-script names the copy that can.
+The script is the after tree's copy (SCRIPT as given); where it fails on the before tree
+(it imports a module moved since, or passes what did not exist), the before tree's own
+copy runs there, or the copy --before-script names.
 """
 import argparse
 import os
@@ -62,7 +63,7 @@ def timing_columns(headers):
     cols = {}
     for j, h in enumerate(headers):
         low = h.lower()
-        if "/" in low.replace(" s (wall / cpu)", "") or not TIME_HEADER.search(low):
+        if "/" in low or not TIME_HEADER.search(low):
             continue
         cols[j] = "other" if any(o in low for o in OTHERS) and "mlefit" not in low else "mlefit"
     return cols
