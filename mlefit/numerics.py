@@ -143,6 +143,28 @@ def _buffers():
     return kept
 
 
+
+def all_whole(x, nan_ok=False):
+    """Whether every value of the 1-d x is a whole number (a NaN counts as one where
+    nan_ok), tested block by block through this thread's kept buffer: no temporary the size
+    of x. (Each fresh floor(x) of 1e5 values cost 200 page faults a fit where malloc had
+    given its pages back between fits: binomial with trials per row, in a loop of fits.)"""
+    if x.size <= SMALL_TEMPORARY:
+        return _whole_block(x, np.floor(x), nan_ok)
+    buf = _buffers()[0]
+    for i in range(0, x.size, SHIFTED_BLOCK):
+        part = x[i:i + SHIFTED_BLOCK]
+        if not _whole_block(part, np.floor(part, out=buf[:part.size]), nan_ok):
+            return False
+    return True
+
+
+def _whole_block(x, floor, nan_ok):
+    same = floor == x
+    if nan_ok:
+        same |= floor != floor
+    return bool(same.all())
+
 def mean_and_m2(x, w=None):
     """Weighted mean and second central moment (divisor: the total weight).
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .errors import DataError
+from .numerics import all_whole
 from .families.catalog import SPECS
 
 
@@ -29,14 +30,14 @@ def outside_values(support, x, lo, hi, whole=False):
               "binary": whole and lo >= 0 and hi <= 1}
     if inside.get(support, False):
         return ()
-    if support == "count" and lo >= 0 and (whole or bool(np.all(np.floor(x) == x))):
+    if support == "count" and lo >= 0 and (whole or all_whole(x)):
         return ()
     return np.flatnonzero(outside(support, x))
 
 
 def accepting_families(x):
     """Names of the numeric families whose support admits every value of x."""
-    return accepting(float(x.min()), float(x.max()), bool(np.all(np.floor(x) == x)))
+    return accepting(float(x.min()), float(x.max()), all_whole(x))
 
 
 def accepting(lo, hi, whole):

@@ -7,6 +7,7 @@ trials) of the one family of trials per row (Family.sides)."""
 import numpy as np
 
 from . import families
+from . import numerics as nm
 from .errors import DataError, UsageError
 from .families.base import rows_of
 
@@ -48,8 +49,8 @@ def aligned_trials(first, col, trials, aligned):
         raise UsageError(f"there are {t.size} trials for {expected} values; give one number of trials per value")
     if col.positions is not (first.positions if aligned else None):  # rows were left out: theirs go too
         t = t[np.searchsorted(first.stood, col.stood)] if aligned else t[col.stood]
-    bad = np.flatnonzero(~np.isnan(t) & ~((t >= 0) & (t == np.floor(t)) & (t < 2.0 ** 53)))
-    if bad.size:
+    bad = () if _all_counts(t) else np.flatnonzero(~np.isnan(t) & ~((t >= 0) & (t == np.floor(t)) & (t < 2.0 ** 53)))
+    if len(bad):
         shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
         raise DataError(f"{bad.size} trial count{'s are' if bad.size > 1 else ' is'} not a whole number "
                         f">= 0 ({shown}); trials count attempts: 0, 1, 2, ...")
@@ -57,6 +58,12 @@ def aligned_trials(first, col, trials, aligned):
         joint = rows_of(col.values, t)  # trials) of the family of trials per row, which reads them uncopied
         return col.but(values=joint[:, 0], trials=joint[:, 1]).without((np.isnan(t), "missing trials"))
     return col.but(trials=t).without((np.isnan(t), "missing trials"))
+
+
+def _all_counts(t):
+    """Whether every trial count is a whole number >= 0 (below 2^53) or missing (NaN),
+    tested without a temporary the size of t (numerics.all_whole)."""
+    return not t.size or (np.fmin.reduce(t) >= 0 and np.fmax.reduce(t) < 2.0 ** 53 and nm.all_whole(t, nan_ok=True))
 
 
 def with_trials(fam, col):

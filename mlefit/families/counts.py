@@ -108,8 +108,9 @@ def _pairs(x, t, w):
         xv, c = nm.value_counts(x, w)
         return xv, np.full(xv.size, float(t)), c
     top = float(t.max()) + 1.0
-    if top * top < 2.0 ** 53:
-        key, c = nm.value_counts(t * top + x, w)
+    if top * top < 2.0 ** 53:  # one key t * top + x per row, made as integers in one array (no float temporary)
+        key = np.multiply(t, top, out=np.empty(t.size, dtype=np.int64), casting="unsafe")
+        key, c = nm.value_counts(np.add(key, x, out=key, casting="unsafe"), w)
         tv = np.floor(key / top)
         return key - tv * top, tv, c
     pairs, inverse = np.unique(np.column_stack([x, t]), axis=0, return_inverse=True)

@@ -458,7 +458,7 @@ class Outside:
         self.shown += [f"{part.where(i)}: {x[i]:.10g}" for i in bad[:3 - len(self.shown)]]
         self.lo, self.hi = min(self.lo, low), max(self.hi, high)
         if self.whole:  # (never needed for a family of all real numbers: none is outside)
-            self.whole = part.whole or bool(np.all(np.floor(x) == x))
+            self.whole = part.whole or nm.all_whole(x)
 
     def refuse(self, label):
         if self.count:
