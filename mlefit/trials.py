@@ -9,7 +9,6 @@ import numpy as np
 from . import families
 from . import numerics as nm
 from .errors import DataError, UsageError
-from .families.base import rows_of
 
 
 def trials_family(family):
@@ -54,9 +53,6 @@ def aligned_trials(first, col, trials, aligned):
         shown = ", ".join(f"{col.where(i)}: {t[i]:.10g}" for i in bad[:3])
         raise DataError(f"{bad.size} trial count{'s are' if bad.size > 1 else ' is'} not a whole number "
                         f">= 0 ({shown}); trials count attempts: 0, 1, 2, ...")
-    if col.values.dtype == np.float64:  # the values and their trials side by side: the rows (successes,
-        joint = rows_of(col.values, t)  # trials) of the family of trials per row, which reads them uncopied
-        return col.but(values=joint[:, 0], trials=joint[:, 1]).without((np.isnan(t), "missing trials"))
     return col.but(trials=t).without((np.isnan(t), "missing trials"))
 
 

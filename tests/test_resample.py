@@ -168,7 +168,8 @@ def test_per_row_trials_resample_as_rows_of_the_one_family(kind):
     for seed in range(5):
         fitted_b, rows, w = draw(np.random.default_rng(seed))
         assert fitted_b is f and rows.shape[1] == 2
-        assert set(rows[:, 1]) <= set(t.astype(float)) and np.all(rows[:, 0] <= rows[:, 1])
+        successes, trials = rows.columns
+        assert set(trials) <= set(t.astype(float)) and np.all(successes <= trials)
         total = rows.shape[0] if w is None else w.sum()
         assert total == x.size
 

@@ -51,7 +51,7 @@ _PER_ROW = {}  # name -> its family of trials per row (one each)
 def _parts(t, x):
     """(values, trials) of a family's data x: the values with the one number t, or (t is
     None: trials per row) the rows (successes, trials)."""
-    return (x, t) if t is not None else (x[:, 0], x[:, 1])
+    return (x, t) if t is not None else x.columns
 
 
 def _whole(t):
