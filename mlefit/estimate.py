@@ -291,8 +291,8 @@ def _weighted(col, weights, aligned):
     expected = col.values.size if aligned else col.rows_read
     if w.size != expected:
         raise UsageError(f"there are {w.size} weights for {expected} values; give one weight per value")
-    if not aligned:
-        w = w[col.stood]
+    if not aligned and (col.positions is not None or col.values.shape[0] != w.size):  # rows were left
+        w = w[col.stood]  # out (a missing value): theirs go too; else every row stood where it is
     bad = np.flatnonzero(np.isinf(w) | (w < 0))
     if bad.size:
         shown = ", ".join(f"{col.where(i)}: {w[i]:.6g}" for i in bad[:3])
