@@ -34,6 +34,14 @@ TASKS = {
     "binom_robust_1e5": ("fit binomial, trials per row, 1e5 rows, robust errors",
                          DATA.format(n=100000) + "best(lambda: mlefit.fit(s, 'binomial', trials=t, robust=True), 5)"),
 }
+# single fits, each after one of another shape (with weights, then without): the pattern in
+# which a matrix of the rows made for every fit cost page faults (a pair of fits per call)
+PAIR = "w = rng.uniform(0.5, 2.0, t.size)\nbest(lambda: (mlefit.fit(s, '{f}', trials=t, weights=w), mlefit.fit(s, '{f}', trials=t)), {k})"
+for _n, _k in ((30000, 30), (100000, 10), (300000, 5), (1000000, 3)):
+    for _f, _short in (("binomial", "binom"), ("beta_binomial", "bb")):
+        TASKS[f"{_short}_pair_{_n:.0e}".replace("+0", "")] = (
+            f"fit {_f}, trials per row, {_n:,} rows: weighted, then unweighted (a pair of single fits)",
+            DATA.format(n=_n) + PAIR.format(f=_f, k=_k))
 
 
 def main():
