@@ -12,8 +12,14 @@ cases whose file is missing are skipped. Prints a markdown table. --families: on
 (alias --runs): best of N (default 2); --before SRC (alias --against): also run mlefit from the source
 tree SRC (e.g. `git archive` of an older commit), interleaved with this one, a row "(before)" each.
 This checkout's mlefit is the one run (from its own directory: `python -m` puts the working directory
-first on sys.path)."""
+first on sys.path). Both trees' bytecode is written first (_bench.compile_trees), as an install has it."""
 import argparse, os, subprocess, sys, time
+
+_THREADS = {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+import _bench as B  # noqa: E402 - bytecode cached as a user has it
+for _var, _value in _THREADS.items():  # but the threads a user has: pyarrow sizes its pool by OMP_NUM_THREADS
+    if _value is None:
+        os.environ.pop(_var, None)
 ap = argparse.ArgumentParser()
 ap.add_argument("data_dir", nargs="?", default=".")
 ap.add_argument("--families", default=None)
@@ -55,6 +61,7 @@ if args.families:
 cases = [c for c in cases if os.path.exists(files[c[0]])]
 trees = [("", HERE)] + ([(" (before)", os.path.abspath(args.before))] if args.before else [])
 FLOOR = "import sys, pyarrow.csv as c; c.read_csv(sys.argv[1])"
+B.compile_trees(*(tree for _, tree in trees))
 
 
 def run(cmd, tree=None):
@@ -79,8 +86,10 @@ def keep(old, new):
 
 
 floors = {}
-print("| family | file | mlefit s | floor s | / floor | CPU s | floor CPU s | CPU / floor CPU | peak MiB |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+AB = len(trees) > 1  # this tree's row also says its wall and CPU time over the before tree's
+print("| family | file | mlefit s | floor s | / floor | CPU s | floor CPU s | CPU / floor CPU | peak MiB |"
+      + (" wall / before | CPU / before |" if AB else ""))
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if AB else ""))
 for key, fam in cases:
     path = files[key]
     best, fbest = [None] * len(trees), floors.get(key)
@@ -89,8 +98,11 @@ for key, fam in cases:
         for i, (_, tree) in enumerate(trees):
             best[i] = keep(best[i], run([sys.executable, "-m", "mlefit", "fit", path, "-d", fam, "--json"], tree))
     floors[key] = fbest
-    for (label, _), b in zip(trees, best):
+    for i, ((label, _), b) in enumerate(zip(trees, best)):
         if b is None:
-            print(f"| {fam}{label} | {key} | failed | | | | | | |"); continue
-        print(f"| {fam}{label} | {key} | {b[0]:.2f} | {fbest[0]:.2f} | {b[0]/fbest[0]:.2f} | {b[1]:.2f} | {fbest[1]:.2f} | "
-              f"{b[1]/fbest[1]:.2f} | {b[2]:.0f} |", flush=True)
+            print(f"| {fam}{label} | {key} | failed | | | | | | |" + (" | |" if AB else "")); continue
+        ab = ""
+        if AB:
+            ab = (f" {b[0]/best[1][0]:.3f} | {b[1]/best[1][1]:.3f} |" if i == 0 and best[1] is not None else " | |")
+        print(f"| {fam}{label} | {key} | {b[0]:.3f} | {fbest[0]:.3f} | {b[0]/fbest[0]:.2f} | {b[1]:.3f} | {fbest[1]:.3f} | "
+              f"{b[1]/fbest[1]:.2f} | {b[2]:.0f} |{ab}", flush=True)
