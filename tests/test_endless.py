@@ -153,6 +153,34 @@ def test_the_chunked_decision_is_made_on_the_decompressed_bytes(tmp_path):
     assert_chunked_fit(out)
 
 
+def test_a_plain_files_size_decides_without_its_bytes_being_read(tmp_path):
+    """A file that is not compressed is longer than the threshold by its size: none of
+    its bytes is buffered for the decision (peeking at an 80 MB file buffered its first
+    16 MB); a compressed one is still peeked at, and the reader that follows gets every
+    byte either way."""
+    import tracemalloc
+    from mlefit.io import intake
+    data = b"x\n" + b"1.25\n" * (6 << 18)  # 7.5 MB
+    plain = tmp_path / "x.csv"
+    plain.write_bytes(data)
+    packed = tmp_path / "x.csv.gz"
+    packed.write_bytes(gzip.compress(data, 1))
+    intake.open_input(str(packed)).close()  # what opening imports, imported
+    for path, answer in ((plain, True), (packed, True)):
+        tracemalloc.start()
+        assert intake.longer_than(str(path), 4 << 20) is answer
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert (peak < 1 << 20) == (path == plain), (path, peak)
+        found = intake.open_input(str(path))  # the one peeked at, continued from the start
+        assert found.read_all() == data
+        found.close()
+    assert intake.longer_than(str(plain), len(data)) is False
+    found = intake.open_input(str(plain))
+    assert found.read_all() == data
+    found.close()
+
+
 @pytest.mark.slow
 def test_a_bomb_of_valid_lines_is_read_in_chunks_in_bounded_memory(tmp_path):
     """48 MB of '1\\n2\\n' behind 48 KB of gzip: read in memory it outgrows MEMORY; read in

@@ -17,7 +17,9 @@ import codecs
 import gzip
 import io
 import lzma
+import os
 import re
+import stat
 import sys
 
 from ..errors import DataError
@@ -116,6 +118,15 @@ class _Prefixed(_Stream):
         return out
 
 
+def _file_size(fh):
+    """The size in bytes of the regular file open as fh, else None (a pipe, a terminal)."""
+    try:
+        st = os.fstat(fh.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
 def _read_exactly(fh, size):
     out = b""
     while len(out) < size:
@@ -149,6 +160,8 @@ class Input:
             head = _read_exactly(self._fh, 8)
         self._fh = _Prefixed(head, self._fh)
         self.notes = tuple(notes)
+        # the input's length in bytes where its size says it: a regular file, not decompressed
+        self.length = None if notes else _file_size(fh)
         self.columnar = head.startswith(COLUMNAR)
         self._nul = not self.columnar and not head.startswith(_WIDE) and not _wide(encoding)
         self._utf8, self._encoding = self._nul and not encoding, encoding
@@ -200,8 +213,13 @@ class Input:
 
     # ---------------------------------------------------------------- reading
     def longer_than(self, size):
-        """Whether the decompressed input holds more than `size` bytes (peeking at most
-        size + 1 of them; the peeked bytes are kept, not copied)."""
+        """Whether the decompressed input holds more than `size` bytes: a regular file read
+        as it is says so by its size; anything else (standard input, a compressed file) is
+        peeked at, at most size + 1 bytes, kept for the reads that follow. (Peeking at a
+        file of 80 MB buffered its first 16 MB, 4,000 page faults and a copy, for an
+        answer its size gives.)"""
+        if self.length is not None:
+            return self.length > size
         return self._fill(size + 1) > size
 
     def _fill(self, size):
