@@ -132,8 +132,8 @@ def counting_blocks(monkeypatch):
     """A list that grows by one for every run of lines the chunked reader reads."""
     seen, blocks = [], stream._blocks
 
-    def counted(fh, size):
-        for block in blocks(fh, size):
+    def counted(fh, size, *rest):
+        for block in blocks(fh, size, *rest):
             seen.append(len(block))
             yield block
     monkeypatch.setattr(stream, "_blocks", counted)

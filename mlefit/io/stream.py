@@ -73,7 +73,7 @@ def open_text(path, encoding=None):
     return found
 
 
-def _blocks(fh, size):
+def _blocks(fh, size, length=None):
     """Runs of whole lines of about `size` bytes (the last may lack its newline), as
     memoryviews of one buffer, refilled behind the partial line the last run left: only
     that line is copied, and the buffer's pages are faulted in once, not at every run
@@ -81,8 +81,10 @@ def _blocks(fh, size):
     the next one is asked for; a line longer than `size` gets a larger buffer (the input
     refuses lines longer than intake.MAX_LINE). The buffer starts at FIRST_BUFFER bytes
     and doubles, up to `size`, while the input fills it: a small input never gets the
-    buffer of a large chunk size."""
-    buf, rest = bytearray(min(size, FIRST_BUFFER)), b""
+    buffer of a large chunk size. Where the input's `length` is known (a file's size), the
+    buffer starts as large as it will grow, min(size, length + 1): no buffers of 1, 2, 4
+    and 8 MB made and copied on the way (2,000 page faults of a 16 MB chunk's read)."""
+    buf, rest = bytearray(min(size, FIRST_BUFFER if length is None else max(length + 1, 1))), b""
     while True:
         if len(rest) >= len(buf):
             buf = bytearray(2 * len(rest))
@@ -279,7 +281,7 @@ class Runs:
         """(block, its first line number); the caller reads the block, then tells count()."""
         line = 1
         pending = self.head.header  # the header row is still ahead (behind blank lines, maybe)
-        for block in _blocks(_Prepend(self.first, self.fh), self.size):
+        for block in _blocks(_Prepend(self.first, self.fh), self.size, getattr(self.fh, "length", None)):
             if pending:  # leading blank lines, then the names
                 cut = end_of_first_content_line(bytes(block[:1 << 20]))
                 if cut == min(len(block), 1 << 20) < len(block):  # no line end in the first MiB
