@@ -18,6 +18,7 @@ import time
 # threads small np.dot calls stall whenever the other core is busy. Set before numpy is
 # imported; inherited by every subprocess the scripts start.
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_USER_THREADS = {_var: os.environ.get(_var) for _var in THREAD_VARS}
 for _var in THREAD_VARS:
     os.environ.setdefault(_var, "1")
 # Bytecode caching as a user has it: where PYTHONDONTWRITEBYTECODE is set (as on this
@@ -29,6 +30,14 @@ if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
     os.environ.setdefault("PYTHONPYCACHEPREFIX", os.path.join(_tempfile.gettempdir(), "mlefit-bench-pycache"))
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
+
+
+def keep_user_threads():
+    """The threads a user has, for scripts that time whole commands as users run them
+    (pyarrow sizes its reading pool by OMP_NUM_THREADS): the one-thread setting above undone."""
+    for var, value in _USER_THREADS.items():
+        if value is None:
+            os.environ.pop(var, None)
 
 
 def compile_trees(*trees):

@@ -65,6 +65,7 @@ def main():
     B.add_output_options(ap, "commands_ab")
     args = ap.parse_args()
     trees = {"before": os.path.abspath(args.before), "after": HERE}
+    B.compile_trees(*trees.values())
     with open(args.commands) as f:
         commands = [line.strip() for line in f if line.strip() and not line.lstrip().startswith("#")]
     rows = []

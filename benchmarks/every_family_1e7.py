@@ -15,11 +15,9 @@ This checkout's mlefit is the one run (from its own directory: `python -m` puts 
 first on sys.path). Both trees' bytecode is written first (_bench.compile_trees), as an install has it."""
 import argparse, os, subprocess, sys, time
 
-_THREADS = {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-import _bench as B  # noqa: E402 - bytecode cached as a user has it
-for _var, _value in _THREADS.items():  # but the threads a user has: pyarrow sizes its pool by OMP_NUM_THREADS
-    if _value is None:
-        os.environ.pop(_var, None)
+import _bench as B  # bytecode cached as a user has it
+
+B.keep_user_threads()
 ap = argparse.ArgumentParser()
 ap.add_argument("data_dir", nargs="?", default=".")
 ap.add_argument("--families", default=None)
