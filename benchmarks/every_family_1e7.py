@@ -35,6 +35,7 @@ files = {"gamma": f"{D}/gamma_{N}_1.csv", "normal": f"{D}/normal_{N}_1.csv",
          "beta": f"{D}/beta_{TAG}.csv", "binom": f"{D}/binom_{TAG}.csv", "cat": f"{D}/cat_{TAG}.csv"}
 if args.make:
     import numpy as np
+    os.makedirs(D, exist_ok=True)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from cli_end_to_end import make_files, write_column
     make_files(D, [N], 1)

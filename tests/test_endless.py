@@ -13,6 +13,7 @@ import resource
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 MEMORY = 1 << 30
@@ -180,6 +181,47 @@ def test_a_plain_files_size_decides_without_its_bytes_being_read(tmp_path):
     assert found.read_all() == data
     found.close()
 
+
+def _read_whole(path, encoding=None):
+    """(the bytes Input.read_all gives, or the DataError's message with the path taken out)."""
+    from mlefit.errors import DataError
+    from mlefit.io import intake
+    found = intake.open_input(str(path), encoding)
+    try:
+        return found.read_all()
+    except DataError as exc:
+        return str(exc).replace(str(path), "PATH")
+    finally:
+        found.close()
+
+
+def test_a_plain_file_read_whole_is_one_read_checked_as_the_blocks_are(tmp_path, monkeypatch):
+    """A plain file is read whole in one read of its size and checked block by block in
+    place: the same bytes, and the same refusals at the same bytes, as the blocks of a
+    compressed file, with no second copy of the file (the blocks gathered into a growing
+    buffer took twice a bare read's time and memory)."""
+    import tracemalloc
+    from mlefit.io import intake
+    rng = np.random.default_rng(5)
+    good = b"x\n" + b"".join(b"%.6f\n" % v for v in rng.gamma(2.0, 3.0, 400_000))  # 3.6 MB, 4 blocks
+    cases = {"good": good, "nul": good[:2_500_001] + b"\x00" + good[2_500_001:],
+             "long": good[:1_300_000] + b"7" * (2 << 20) + good[1_300_000:]}
+    monkeypatch.setattr(intake, "MAX_LINE", 3 << 19)  # 1.5 MiB: a longer line spans blocks, as 16 MiB does
+    for name, data in cases.items():
+        plain, packed = tmp_path / f"{name}.csv", tmp_path / f"{name}.csv.gz"
+        plain.write_bytes(data)
+        packed.write_bytes(gzip.compress(data, 1))
+        for encoding in (None, "latin-1"):
+            got, blocks = _read_whole(plain, encoding), _read_whole(packed, encoding)
+            assert got == blocks and (name != "good" or got == data), (name, encoding, got[:200], blocks[:200])
+    assert _read_whole(tmp_path / "nul.csv", "latin-1") == "'PATH' holds a NUL byte (byte 2500001): it is binary data, not latin-1 text; check the file"
+    assert _read_whole(tmp_path / "long.csv").startswith("'PATH' has a line longer than 1.5 MiB (from byte 1299")
+    _read_whole(tmp_path / "good.csv")  # what reading imports, imported
+    tracemalloc.start()
+    assert _read_whole(tmp_path / "good.csv") == good
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1.2 * len(good), peak / len(good)
 
 @pytest.mark.slow
 def test_a_bomb_of_valid_lines_is_read_in_chunks_in_bounded_memory(tmp_path):
