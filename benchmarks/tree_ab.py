@@ -155,6 +155,7 @@ def main():
     a = ap.parse_args()
     args = [x for x in a.args if x != "--"]
     runs = {"before": [], "after": []}
+    _bench.compile_trees(os.path.abspath(a.before), os.path.abspath(a.after))  # as installed: no run compiles
     for _ in range(a.rounds):
         runs["before"].append(run(a.before_script or a.script, args, os.path.abspath(a.before), a.timeout, a.keep))
         runs["after"].append(run(a.script, args, os.path.abspath(a.after), a.timeout, a.keep))

@@ -461,3 +461,30 @@ def test_a_plain_fit_compiles_no_regex_for_messages(tmp_path):
     path.write_text("deaths\n0\n1\n0\n2\n1\n")
     proc = subprocess.run([sys.executable, "-c", code.format(path=str(path))], capture_output=True, text=True)
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == [False] * 5, proc.stderr[-2000:]
+
+
+def test_select_imports_scipy_special_before_its_candidates_are_fitted():
+    """select (and fit --dist auto) imports scipy.special near the bottom of the stack, before
+    any candidate is fitted: imported deep inside a fit (pareto's quantiles), the regexes
+    numpy.f2py compiles on the way (scipy's array API layer imports it) straddled the end of
+    Python 3.11's frame-stack chunk, which was then mapped and unmapped 5,000 times (40 ms of
+    `python -m mlefit select` on 100 values)."""
+    probe = """
+import sys
+import mlefit.inference.selection as selection
+first = selection.select
+def select(*args, **kwargs):
+    print("SPECIAL", "scipy.special" in sys.modules, file=sys.stderr)
+    return first(*args, **kwargs)
+selection.select = select
+sys.argv = {argv!r}
+from mlefit.cli import cli
+try:
+    cli()
+except SystemExit:
+    pass
+"""
+    for argv in (["mlefit", "select", str(SAMPLE / "michelson.csv"), "-c", "speed", "--bootstrap", "0"],
+                 ["mlefit", "fit", str(SAMPLE / "michelson.csv"), "-c", "speed", "--dist", "auto", "--bootstrap", "0"]):
+        proc = subprocess.run([sys.executable, "-c", probe.format(argv=argv)], capture_output=True, text=True)
+        assert "SPECIAL True" in proc.stderr, (argv, proc.stderr[-1500:])
