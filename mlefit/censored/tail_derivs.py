@@ -37,28 +37,34 @@ DEEP = -30.0  # log P below which an interval's weights are taken in the row's f
 MIXED = 0.1  # the mixed derivatives' corners at a tenth of it: truncation and rounding near 1e-8
 
 
-def steps(theta, domains, spread):
+def steps(theta, domains, spread, scale_of=None):
     """The finite-difference step of each parameter (a scalar or per-row array): a
     fraction of the parameter itself when positive, of its distance to the nearer bound
     when a probability, and of the data's spread on the real line (never of |location|:
-    at 1e13 a relative step would be 1e10)."""
+    at 1e13 a relative step would be 1e10), or of the location's own scale where that is
+    smaller (scale_of: {location index: scale index}, Density.scale_of): the tails of a
+    student_t with sigma 1e-3 of the spread change over sigma, and a step of 1e-3 of
+    the spread would straddle them (a score of the wrong sign, a Newton direction that
+    does not rise)."""
     out = []
-    for t, d in zip(theta, domains):
+    for j, (t, d) in enumerate(zip(theta, domains)):
         t = np.asarray(t, dtype=np.float64)
         if d == POSITIVE:
             out.append(DELTA * t)
         elif d == UNIT:
             out.append(DELTA * np.minimum(t, 1.0 - t))
+        elif scale_of and j in scale_of:
+            out.append(DELTA * np.minimum(spread, np.asarray(theta[scale_of[j]], dtype=np.float64)) + 0.0 * t)
         else:
             out.append(DELTA * spread + 0.0 * t)
     return out
 
 
-def numeric(fn, theta, domains, spread):
+def numeric(fn, theta, domains, spread, scale_of=None):
     """(value, score, hessian, noise) per row of fn(*theta) by central differences;
     noise: the rounding error of each score component, per row."""
     k = len(theta)
-    h = steps(theta, domains, spread)
+    h = steps(theta, domains, spread, scale_of)
     base = fn(*theta)
 
     def at(shift):
@@ -138,7 +144,7 @@ def tail_derivs(dens, side, y, theta, shapes, spread):
             value, score, hess = cdf_from_sf(value, score, hess)
         return value, score, hess, _rounding(score)
     fn = dens.logsf if side == "right" else dens.logcdf
-    return numeric(lambda *t: fn(y, *t, *shapes), theta, dens.domains, spread)
+    return numeric(lambda *t: fn(y, *t, *shapes), theta, dens.domains, spread, dens.scale_of)
 
 
 def interval_derivs(dens, lo, hi, theta, shapes, spread):
@@ -146,7 +152,8 @@ def interval_derivs(dens, lo, hi, theta, shapes, spread):
     if dens.between is not None:
         return _with_rounding(dens.between(lo, hi, *theta, *shapes, order=2))
     if dens.sf_derivs is None:
-        return numeric(lambda *t: interval_value(dens, lo, hi, t, shapes), theta, dens.domains, spread)
+        return numeric(lambda *t: interval_value(dens, lo, hi, t, shapes), theta, dens.domains, spread,
+                       dens.scale_of)
     value, score, hess = difference(dens.sf_derivs(lo, *theta, *shapes), dens.sf_derivs(hi, *theta, *shapes))
     return value, score, hess, _rounding(score)
 

@@ -89,6 +89,10 @@ class Density(NamedTuple):
     # normalising integral and the count of integrations), so the censored engine's passes
     # call them from one thread (censored_terms.each_block), not from every core
     threads: bool = True
+    # {location index: scale index}: a location whose natural unit is a scale parameter
+    # (student_t's mu and sigma): the censored tails' numeric derivatives step the location
+    # by a fraction of that scale where it is below the data's spread (tail_derivs.steps)
+    scale_of: dict = MappingProxyType({})
 
     @property
     def k(self):

@@ -566,4 +566,5 @@ DENSITY = Density(
          "bound (the fast path reports the normal limit, df = 1e30)",
     expected=lambda mu, sigma, df: ((df + 1.0) / ((df + 3.0) * sigma * sigma), 2.0 * df / ((df + 3.0) * sigma * sigma), None),
     limit=LIMIT,
+    scale_of={0: 1},  # mu's unit is sigma (censored tails' numeric steps)
 )
