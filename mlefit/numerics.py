@@ -143,7 +143,6 @@ def _buffers():
     return kept
 
 
-
 def all_whole(x, nan_ok=False):
     """Whether every value of the 1-d x is a whole number (a NaN counts as one where
     nan_ok), tested block by block through this thread's kept buffer: no temporary the size
@@ -164,6 +163,7 @@ def _whole_block(x, floor, nan_ok):
     if nan_ok:
         same |= floor != floor
     return bool(same.all())
+
 
 def mean_and_m2(x, w=None):
     """Weighted mean and second central moment (divisor: the total weight).
